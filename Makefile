@@ -1,0 +1,58 @@
+# zhizhi front door. `make demo` and `make test` work on a fresh Debian 12 as
+# root: both install what is missing first (scripts/deps.sh, idempotent).
+SHELL := /bin/bash
+JOBS ?= 2
+BUILD ?= build
+ASAN ?= build-asan
+FUZZ ?= build-fuzz
+FUZZ_SECONDS ?= 60
+DEMO_FLAGS ?=
+
+.PHONY: all deps build build-asan demo test test-unit test-asan test-integration bench fuzz format clean
+
+all: build
+
+deps:
+	@bash scripts/deps.sh
+
+build: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DZZ_WERROR=ON >/dev/null
+	@cmake --build $(BUILD) -j$(JOBS)
+
+build-asan: deps
+	@cmake -S . -B $(ASAN) -DCMAKE_BUILD_TYPE=Debug -DZZ_SANITIZE=ON -DZZ_WERROR=ON >/dev/null
+	@cmake --build $(ASAN) -j$(JOBS)
+
+demo: build
+	./$(BUILD)/zhizhi demo $(DEMO_FLAGS)
+
+test-unit: build
+	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+
+test-asan: build-asan
+	cd $(ASAN) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j$(JOBS)
+
+test-integration: build
+	ZHIZHI_BIN=$(CURDIR)/$(BUILD)/zhizhi node --test --test-concurrency=2 tests/integration/
+
+test: test-unit test-asan test-integration
+
+bench: build
+	ZZ_DEPS_BENCH=1 bash scripts/deps.sh
+	bash bench/run.sh
+
+fuzz: deps
+	@CC=clang cmake -S . -B $(FUZZ) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DZZ_FUZZ=ON >/dev/null
+	@cmake --build $(FUZZ) -j$(JOBS)
+	@for t in $(FUZZ)/fuzz_*; do \
+	  name=$$(basename $$t); corpus=tests/fuzz/corpus/$${name#fuzz_}; \
+	  mkdir -p $(FUZZ)/corpus/$$name; \
+	  echo "fuzz: $$name for $(FUZZ_SECONDS) s"; \
+	  $$t -max_total_time=$(FUZZ_SECONDS) -max_len=70000 $(FUZZ)/corpus/$$name $$corpus || exit 1; \
+	done
+
+format:
+	clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c')
+
+clean:
+	rm -rf $(BUILD) $(ASAN) $(FUZZ)

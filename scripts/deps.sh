@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs what zhizhi needs to build, test and demo on Debian 12, as root.
+# Idempotent: packages already present are skipped, so a second run is quick.
+# ZZ_DEPS_BENCH=1 also installs the engines the benchmarks compare against.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+pkgs=(build-essential cmake pkg-config git curl ca-certificates
+      libmicrohttpd-dev libyajl-dev libjansson-dev libsqlite3-dev sqlite3
+      libsodium-dev libqrencode-dev libcmocka-dev
+      clang libclang-rt-14-dev clang-format
+      python3)
+# Node.js may come from elsewhere (its own npm inside); only ask Debian when absent.
+command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
+command -v npm >/dev/null 2>&1 || pkgs+=(npm)
+if [ "${ZZ_DEPS_BENCH:-0}" = 1 ]; then
+  pkgs+=(postgresql clickhouse-server clickhouse-client wrk)
+fi
+
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "deps: installing ${missing[*]}" >&2
+  if [ "$(id -u)" != 0 ]; then echo "deps: run as root to install packages" >&2; exit 1; fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# npm packages for the pages and the browser tests; package-lock.json pins them.
+if [ -f package.json ]; then
+  if [ ! -d node_modules ] || [ package.json -nt node_modules ] || [ package-lock.json -nt node_modules ]; then
+    echo "deps: npm install" >&2
+    npm install --no-audit --no-fund --loglevel=error
+    touch node_modules
+  fi
+fi
+echo "deps: ok" >&2

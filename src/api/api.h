@@ -1,0 +1,77 @@
+/* api.h - what the /api/v1 resource files share: the app state, the scope
+ * rule (a user limited to a region sees only its subtree; a query on an
+ * ancestor is cut to the scope), parsing of common parameters, and each
+ * file's route table. One file per resource in src/api/. */
+#ifndef ZZ_API_H
+#define ZZ_API_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "core/ztime.h"
+#include "core/zz.h"
+#include "http/http.h"
+#include "model/registry.h"
+#include "store/store.h"
+
+struct app {
+  struct store *st;
+  struct registry *reg;
+  uint64_t body_cap;         /* ingest body cap, bytes */
+  int64_t session_ttl_ms;    /* default 12 h */
+  int cookie_secure;         /* add Secure to the session cookie */
+};
+
+/* A region resolved for a request, after the scope rule. The copy is safe to
+ * use without the registry lock. */
+struct api_region {
+  int64_t id;
+  int64_t lo, hi;
+  char path[256];
+  int cut; /* 1 when the request named an ancestor and was cut to the scope */
+};
+
+/* Resolves the region named by query parameter `param` (default: the
+ * user's scope, or the root when unscoped and `required` is 0). Replies with
+ * 400/403/404 itself and returns non-zero when it fails. */
+int api_region(struct http_req *r, const char *param, int required, struct api_region *out);
+/* Checks that a region id is inside the caller's scope: 0 or replies 403. */
+int api_check_scope(struct http_req *r, int64_t region_id);
+/* Parses from/to (RFC3339 or epoch ms). Defaults: to = now, from = to - dflt_span.
+ * Replies 400 and returns non-zero on bad input or from >= to. */
+int api_range(struct http_req *r, int64_t dflt_span, int64_t *from, int64_t *to);
+/* Integer parameter with default and bounds; replies 400 when bad. */
+int api_int(struct http_req *r, const char *name, int64_t dflt, int64_t min, int64_t max, int64_t *out);
+/* Resolves metric parameter `name`; replies 400/404 when missing or unknown.
+ * Copies what callers need out of the registry. */
+struct api_metric {
+  int64_t id;
+  char key[64];
+  char agg[16];
+  char entity_type[64];
+};
+int api_metric(struct http_req *r, const char *name, struct api_metric *out);
+/* Parses a JSON request body with jansson; replies 400 naming the position on
+ * failure. The caller json_decref()s *out. */
+struct json_t;
+int api_json_body(struct http_req *r, struct json_t **out);
+
+/* Route tables, one per resource file. */
+extern const struct http_route api_auth_routes[];
+extern const size_t api_auth_nroutes;
+extern const struct http_route api_registry_routes[];
+extern const size_t api_registry_nroutes;
+extern const struct http_route api_ingest_routes[];
+extern const size_t api_ingest_nroutes;
+extern const struct http_route api_query_routes[];
+extern const size_t api_query_nroutes;
+
+/* Authentication used by the server for every route (api/auth.c). */
+int api_authenticate(struct app *app, struct http_req *r, enum http_auth kind, struct http_auth_ctx *ctx);
+/* Token helpers (api/auth.c): a new random token "zz_..." (out >= 48 bytes)
+ * and its SHA-256 hex digest (out >= 65 bytes) as stored. */
+void api_token_new(char out[48]);
+void api_token_hash(const char *token, char out[65]);
+
+#endif

@@ -1,0 +1,93 @@
+/* app.c - the server's assembly: every resource file's route table in one
+ * array, the store and registry, and the signal-driven life cycle. */
+#include "api/app.h"
+
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "http/http.h"
+
+int app_open(struct app *app, const char *data_dir, int no_writer, struct zz_err *e) {
+  memset(app, 0, sizeof *app);
+  struct store_open_opts so = {.dir = data_dir, .no_writer = no_writer};
+  int rc = store_sqlite_open(&so, &app->st, e);
+  if (rc) return rc;
+  if ((rc = registry_open(app->st, &app->reg, e))) {
+    app->st->ops->close(app->st);
+    app->st = NULL;
+    return rc;
+  }
+  app->session_ttl_ms = 12 * ZZ_HOUR_MS;
+  app->body_cap = (uint64_t)1 << 30;
+  return 0;
+}
+
+void app_close(struct app *app) {
+  registry_free(app->reg);
+  if (app->st) app->st->ops->close(app->st);
+  app->reg = NULL;
+  app->st = NULL;
+}
+
+void app_block_signals(void) {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, NULL);
+  signal(SIGPIPE, SIG_IGN);
+}
+
+static struct http_route *all_routes(size_t *n) {
+  const struct {
+    const struct http_route *r;
+    size_t n;
+  } tables[] = {{api_auth_routes, api_auth_nroutes},
+                {api_registry_routes, api_registry_nroutes},
+                {api_ingest_routes, api_ingest_nroutes},
+                {api_query_routes, api_query_nroutes}};
+  size_t total = 0;
+  for (size_t i = 0; i < ZZ_ARRAY_LEN(tables); i++) total += tables[i].n;
+  struct http_route *all = zz_xcalloc(total, sizeof *all);
+  size_t k = 0;
+  for (size_t i = 0; i < ZZ_ARRAY_LEN(tables); i++)
+    for (size_t j = 0; j < tables[i].n; j++) all[k++] = tables[i].r[j];
+  *n = total;
+  return all;
+}
+
+int app_serve(struct app *app, const struct app_serve_opts *o, struct zz_err *e) {
+  if (o->body_cap) app->body_cap = o->body_cap;
+  size_t nroutes;
+  struct http_route *routes = all_routes(&nroutes);
+  const char *web = o->web_dir;
+  if (!web && access("web/index.html", R_OK) == 0) web = "web";
+  struct http_server_opts ho = {.host = o->host, .port = o->port, .threads = o->threads,
+                                .body_cap = app->body_cap, .app = app, .routes = routes,
+                                .nroutes = nroutes, .authenticate = api_authenticate, .static_dir = web};
+  struct http_server *srv = NULL;
+  int rc = http_server_start(&ho, &srv, e);
+  if (rc) {
+    zz_free(routes);
+    return rc;
+  }
+  int port = http_server_port(srv);
+  printf("zhizhi: listening on http://%s:%d\n", o->host, port);
+  fflush(stdout);
+  if (o->on_ready && (rc = o->on_ready(o->ud, app, port)) != 0) {
+    zz_fail(e, rc, "serve", "start-up failed");
+  } else {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    int sig = 0;
+    sigwait(&set, &sig);
+    zz_info("zhizhi: %s received, stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
+  }
+  if (o->on_stop) o->on_stop(o->ud);
+  http_server_stop(srv);
+  zz_free(routes);
+  return rc;
+}

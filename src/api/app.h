@@ -1,0 +1,31 @@
+/* app.h - assembling and running the server: open the store and registry,
+ * start HTTP with every route table, wait for SIGINT/SIGTERM, stop cleanly. */
+#ifndef ZZ_APP_H
+#define ZZ_APP_H
+
+#include "api/api.h"
+
+struct app_serve_opts {
+  const char *data_dir;
+  const char *host;
+  int port;
+  int threads;
+  uint64_t body_cap;
+  const char *web_dir; /* NULL: ./web if present */
+  /* Called once the server listens (demo: print the login, start live
+   * data); returns 0 to go on. And once after the stop signal. */
+  int (*on_ready)(void *ud, struct app *app, int port);
+  void (*on_stop)(void *ud);
+  void *ud;
+};
+
+/* Opens store + registry into app. Returns 0 or a ZZ_E* code with e filled. */
+int app_open(struct app *app, const char *data_dir, int no_writer, struct zz_err *e);
+void app_close(struct app *app);
+/* Blocks SIGINT/SIGTERM in the calling thread (call before starting any
+ * thread, so every thread inherits the mask). */
+void app_block_signals(void);
+/* Serves until SIGINT or SIGTERM. Returns 0 or a ZZ_E* code with e filled. */
+int app_serve(struct app *app, const struct app_serve_opts *o, struct zz_err *e);
+
+#endif

@@ -1,0 +1,141 @@
+/* common.c - parameter parsing and the scope rule shared by the API files.
+ * Each helper replies to the request itself when the input is bad, so a
+ * handler can simply return when a helper returns non-zero. */
+#include <jansson.h>
+#include <string.h>
+
+#include "api/api.h"
+
+static const struct reg_region *root_region(struct registry *reg) {
+  for (int i = 0; i < registry_region_count(reg); i++) {
+    const struct reg_region *r = registry_region_at(reg, i);
+    if (r->parent < 0) return r;
+  }
+  return NULL;
+}
+
+static void copy_region(struct api_region *out, const struct reg_region *r, int cut) {
+  out->id = r->id;
+  out->lo = r->lo;
+  out->hi = r->hi;
+  out->cut = cut;
+  zz_strlcpy(out->path, r->path, sizeof out->path);
+}
+
+int api_region(struct http_req *r, const char *param, int required, struct api_region *out) {
+  struct app *app = http_app(r);
+  const struct http_auth_ctx *a = http_auth(r);
+  const char *want = http_query(r, param ? param : "region");
+  if ((!want || !*want) && required)
+    return http_fail(r, ZZ_EINVAL, param, "parameter \"%s\" is required", param);
+  registry_rdlock(app->reg);
+  int rc = 0;
+  const struct reg_region *scope = a->scope[0] ? registry_region(app->reg, a->scope) : NULL;
+  if (a->scope[0] && !scope) {
+    rc = http_fail(r, ZZ_EFORBIDDEN, "scope", "your scope \"%s\" no longer exists", a->scope);
+    goto done;
+  }
+  const struct reg_region *reg = NULL;
+  if (want && *want) {
+    reg = registry_region(app->reg, want);
+    if (!reg) {
+      rc = http_fail(r, ZZ_ENOTFOUND, param, "region \"%s\" does not exist", want);
+      goto done;
+    }
+  } else {
+    reg = scope ? scope : root_region(app->reg);
+    if (!reg) {
+      rc = http_fail(r, ZZ_ENOTFOUND, param, "no regions are loaded: load a pack first");
+      goto done;
+    }
+  }
+  if (scope && !registry_region_within(reg, scope)) {
+    if (registry_region_within(scope, reg)) {
+      copy_region(out, scope, 1);
+      goto done;
+    }
+    rc = http_fail(r, ZZ_EFORBIDDEN, param, "region \"%s\" is outside your scope \"%s\"", reg->path, scope->path);
+    goto done;
+  }
+  copy_region(out, reg, 0);
+done:
+  registry_unlock(app->reg);
+  return rc;
+}
+
+int api_check_scope(struct http_req *r, int64_t region_id) {
+  struct app *app = http_app(r);
+  const struct http_auth_ctx *a = http_auth(r);
+  if (!a->scope[0]) return 0;
+  registry_rdlock(app->reg);
+  const struct reg_region *scope = registry_region(app->reg, a->scope);
+  const struct reg_region *reg = registry_region_by_id(app->reg, region_id);
+  int ok = scope && reg && registry_region_within(reg, scope);
+  registry_unlock(app->reg);
+  if (ok) return 0;
+  return http_fail(r, ZZ_EFORBIDDEN, "region", "this is outside your scope \"%s\"", a->scope);
+}
+
+static int parse_time_param(struct http_req *r, const char *name, int64_t *out, int *given) {
+  const char *v = http_query(r, name);
+  *given = v && *v;
+  if (!*given) return 0;
+  if (zz_time_parse(v, strlen(v), out) != 0)
+    return http_fail(r, ZZ_EINVAL, name, "%s \"%s\" is not RFC 3339 (2026-05-21T08:00:00+08:00) or epoch milliseconds",
+                     name, v);
+  return 0;
+}
+
+int api_range(struct http_req *r, int64_t dflt_span, int64_t *from, int64_t *to) {
+  int has_from, has_to;
+  if (parse_time_param(r, "from", from, &has_from) || parse_time_param(r, "to", to, &has_to)) return ZZ_EINVAL;
+  if (!has_to) *to = zz_time_now();
+  if (!has_from) *from = *to - dflt_span;
+  if (*from >= *to) return http_fail(r, ZZ_EINVAL, "from", "from must be before to");
+  return 0;
+}
+
+int api_int(struct http_req *r, const char *name, int64_t dflt, int64_t min, int64_t max, int64_t *out) {
+  const char *v = http_query(r, name);
+  if (!v || !*v) {
+    *out = dflt;
+    return 0;
+  }
+  if (zz_parse_i64(v, out) != 0 || *out < min || *out > max)
+    return http_fail(r, ZZ_EINVAL, name, "%s must be an integer from %lld to %lld", name, (long long)min,
+                     (long long)max);
+  return 0;
+}
+
+int api_metric(struct http_req *r, const char *name, struct api_metric *out) {
+  struct app *app = http_app(r);
+  const char *v = http_query(r, name);
+  if (!v || !*v) return http_fail(r, ZZ_EINVAL, name, "parameter \"%s\" is required", name);
+  registry_rdlock(app->reg);
+  const struct reg_metric *m = registry_metric(app->reg, v, strlen(v));
+  if (m) {
+    out->id = m->id;
+    zz_strlcpy(out->key, m->key, sizeof out->key);
+    zz_strlcpy(out->agg, m->agg, sizeof out->agg);
+    zz_strlcpy(out->entity_type, m->entity_type, sizeof out->entity_type);
+  }
+  registry_unlock(app->reg);
+  if (!m) return http_fail(r, ZZ_ENOTFOUND, name, "metric \"%s\" does not exist (GET /api/v1/metrics lists them)", v);
+  return 0;
+}
+
+int api_json_body(struct http_req *r, json_t **out) {
+  size_t len;
+  const char *body = http_body(r, &len);
+  json_error_t err;
+  json_t *j = json_loadb(body, len, JSON_REJECT_DUPLICATES, &err);
+  if (!j)
+    return http_fail(r, ZZ_EINVAL, "body", "the body is not valid JSON (line %d, column %d): %s", err.line,
+                     err.column, err.text);
+  if (!json_is_object(j)) {
+    json_decref(j);
+    return http_fail(r, ZZ_EINVAL, "body", "the body must be a JSON object");
+  }
+  *out = j;
+  return 0;
+}

@@ -1,0 +1,666 @@
+/* registry.c (api) - health and the registry resources: regions (tree,
+ * GeoJSON, one), entity types, metrics, departments, sources (with tokens
+ * shown once) and entities (create, update, get, filtered list with cursor). */
+#include <jansson.h>
+#include <math.h>
+#include <string.h>
+
+#include "api/api.h"
+
+#define API_VERSION "0.1.0"
+
+/* ---- health ---- */
+
+static int get_health(struct http_req *r) {
+  struct app *app = http_app(r);
+  struct zz_buf b;
+  zz_buf_init(&b, 0);
+  zz_buf_printf(&b, "{\"status\":\"ok\",\"version\":\"%s\",\"records\":%lld,\"queue\":%zu}", API_VERSION,
+                (long long)app->st->ops->records_count(app->st), app->st->ops->write_queue_depth(app->st));
+  return http_reply_json(r, 200, &b);
+}
+
+/* ---- regions ---- */
+
+static void region_head(struct zz_buf *b, const struct reg_region *rg, struct registry *reg) {
+  zz_buf_adds(b, "{\"id\":");
+  zz_buf_json_str(b, rg->path);
+  zz_buf_adds(b, ",\"name_zh\":");
+  zz_buf_json_str(b, rg->name_zh);
+  zz_buf_adds(b, ",\"name_en\":");
+  zz_buf_json_str(b, rg->name_en);
+  zz_buf_adds(b, ",\"level\":");
+  zz_buf_json_str(b, rg->level);
+  zz_buf_adds(b, ",\"parent\":");
+  const struct reg_region *p = registry_region_at(reg, rg->parent);
+  zz_buf_json_str(b, p ? p->path : NULL);
+  zz_buf_printf(b, ",\"approximate\":%s,\"center\":", rg->approximate ? "true" : "false");
+  if (isnan(rg->lon) || isnan(rg->lat)) {
+    zz_buf_adds(b, "null");
+  } else {
+    zz_buf_addc(b, '[');
+    zz_buf_json_num(b, rg->lon);
+    zz_buf_addc(b, ',');
+    zz_buf_json_num(b, rg->lat);
+    zz_buf_addc(b, ']');
+  }
+}
+
+static void region_tree(struct zz_buf *b, struct registry *reg, const struct reg_region *rg) {
+  region_head(b, rg, reg);
+  zz_buf_adds(b, ",\"children\":[");
+  for (int i = 0; i < rg->nchildren; i++) {
+    if (i) zz_buf_addc(b, ',');
+    region_tree(b, reg, registry_region_at(reg, rg->children[i]));
+  }
+  zz_buf_adds(b, "]}");
+}
+
+static int get_regions(struct http_req *r) {
+  struct app *app = http_app(r);
+  struct api_region root;
+  if (api_region(r, "root", 0, &root)) return 0;
+  struct zz_buf b;
+  zz_buf_init(&b, 0);
+  zz_buf_adds(&b, "{\"regions\":[");
+  registry_rdlock(app->reg);
+  region_tree(&b, app->reg, registry_region_by_id(app->reg, root.id));
+  registry_unlock(app->reg);
+  zz_buf_adds(&b, "]}");
+  return http_reply_json(r, 200, &b);
+}
+
+struct geo_ctx {
+  struct zz_buf *b;
+  struct registry *reg;
+  int64_t lo, hi;
+  int depth_max, root_depth;
+  int n;
+  const char *only; /* one path, or NULL */
+};
+
+static int depth_of(struct registry *reg, const struct reg_region *rg) {
+  int d = 0;
+  while (rg && rg->parent >= 0) rg = registry_region_at(reg, rg->parent), d++;
+  return d;
+}
+
+static int geo_row(void *ud, const struct store_region *sr) {
+  struct geo_ctx *c = ud;
+  const struct reg_region *rg = registry_region_by_id(c->reg, sr->id);
+  if (!rg) return 0;
+  if (c->only) {
+    if (strcmp(rg->path, c->only) != 0) return 0;
+  } else {
+    if (rg->lo < c->lo || rg->lo > c->hi) return 0;
+    if (c->depth_max >= 0 && depth_of(c->reg, rg) - c->root_depth > c->depth_max) return 0;
+  }
+  if (c->n++) zz_buf_addc(c->b, ',');
+  if (c->only) {
+    region_head(c->b, rg, c->reg);
+    zz_buf_adds(c->b, ",\"children\":[");
+    for (int i = 0; i < rg->nchildren; i++) {
+      if (i) zz_buf_addc(c->b, ',');
+      zz_buf_json_str(c->b, registry_region_at(c->reg, rg->children[i])->path);
+    }
+    zz_buf_adds(c->b, "],\"geometry\":");
+    zz_buf_adds(c->b, sr->geometry ? sr->geometry : "null");
+    zz_buf_addc(c->b, '}');
+    return 1;
+  }
+  zz_buf_adds(c->b, "{\"type\":\"Feature\",\"id\":");
+  zz_buf_json_str(c->b, rg->path);
+  zz_buf_adds(c->b, ",\"properties\":");
+  region_head(c->b, rg, c->reg);
+  zz_buf_adds(c->b, "},\"geometry\":");
+  zz_buf_adds(c->b, sr->geometry ? sr->geometry : "null");
+  zz_buf_addc(c->b, '}');
+  return 0;
+}
+
+static int get_regions_geojson(struct http_req *r) {
+  struct app *app = http_app(r);
+  struct api_region root;
+  int64_t depth;
+  if (api_region(r, "root", 0, &root) || api_int(r, "depth", -1, -1, 16, &depth)) return 0;
+  struct zz_buf b;
+  zz_buf_init(&b, 0);
+  zz_buf_adds(&b, "{\"type\":\"FeatureCollection\",\"features\":[");
+  registry_rdlock(app->reg);
+  struct geo_ctx c = {&b, app->reg, root.lo, root.hi, (int)depth, 0, 0, NULL};
+  c.root_depth = depth_of(app->reg, registry_region_by_id(app->reg, root.id));
+  int rc = app->st->ops->regions_each(app->st, 1, geo_row, &c);
+  registry_unlock(app->reg);
+  if (rc) {
+    zz_buf_free(&b);
+    return http_fail(r, rc, "", "cannot read regions");
+  }
+  zz_buf_adds(&b, "]}");
+  http_add_header(r, "Cache-Control", "private, max-age=60");
+  return http_reply(r, 200, "application/geo+json; charset=utf-8", &b);
+}
+
+static int get_region(struct http_req *r) {
+  struct app *app = http_app(r);
+  const char *path = http_param(r, "*");
+  registry_rdlock(app->reg);
+  const struct reg_region *rg = registry_region(app->reg, path);
+  int64_t id = rg ? rg->id : 0;
+  registry_unlock(app->reg);
+  if (!rg) return http_fail(r, ZZ_ENOTFOUND, "region", "region \"%s\" does not exist", path);
+  if (api_check_scope(r, id)) return 0;
+  struct zz_buf b;
+  zz_buf_init(&b, 0);
+  zz_buf_adds(&b, "{\"region\":");
+  registry_rdlock(app->reg);
+  struct geo_ctx c = {&b, app->reg, 0, 0, -1, 0, 0, path};
+  int rc = app->st->ops->regions_each(app->st, 1, geo_row, &c);
+  registry_unlock(app->reg);
+  if (rc || !c.n) {
+    zz_buf_free(&b);
+    return http_fail(r, rc ? rc : ZZ_ENOTFOUND, "region", "cannot read region \"%s\"", path);
+  }
+  zz_buf_addc(&b, '}');
+  return http_reply_json(r, 200, &b);
+}
+
+/* ---- types, metrics, departments ---- */
+
+struct list_ctx {
+  struct zz_buf *b;
+  int n;
+};
+
+static int named_row(void *ud, const struct store_named *n) {
+  struct list_ctx *c = ud;
+  if (c->n++) zz_buf_addc(c->b, ',');
+  zz_buf_adds(c->b, "{\"id\":");
+  zz_buf_json_str(c->b, n->key);
+  zz_buf_adds(c->b, ",\"name_zh\":");
+  zz_buf_json_str(c->b, n->name_zh);
+  zz_buf_adds(c->b, ",\"name_en\":");
+  zz_buf_json_str(c->b, n->name_en);
+  /* extra is a JSON object whose members are spliced in ({"attrs":[...]}) */
+  if (n->extra_json && n->extra_json[0] == '{' && n->extra_json[1] && n->extra_json[1] != '}') {
+    zz_buf_addc(c->b, ',');
+    zz_buf_add(c->b, n->extra_json + 1, strlen(n->extra_json) - 2);
+  }
+  zz_buf_addc(c->b, '}');
+  return 0;
+}
+
+static int list_named(struct http_req *r, const char *table, const char *key) {
+  struct app *app = http_app(r);
+  struct zz_buf b;
+  zz_buf_init(&b, 0);
+  zz_buf_printf(&b, "{\"%s\":[", key);
+  struct list_ctx c = {&b, 0};
+  int rc = app->st->ops->named_each(app->st, table, named_row, &c);
+  if (rc) {
+    zz_buf_free(&b);
+    return http_fail(r, rc, "", "cannot read %s", key);
+  }
+  zz_buf_adds(&b, "]}");
+  return http_reply_json(r, 200, &b);
+}
+
+static int get_types(struct http_req *r) { return list_named(r, "entity_type", "entity_types"); }
+static int get_departments(struct http_req *r) { return list_named(r, "department", "departments"); }
+
+static int get_metrics(struct http_req *r) {
+  struct app *app = http_app(r);
+  struct zz_buf b;
+  zz_buf_init(&b, 0);
+  zz_buf_adds(&b, "{\"metrics\":[");
+  registry_rdlock(app->reg);
+  for (int i = 0; i < registry_metric_count(app->reg); i++) {
+    const struct reg_metric *m = registry_metric_at(app->reg, i);
+    if (i) zz_buf_addc(&b, ',');
+    zz_buf_adds(&b, "{\"id\":");
+    zz_buf_json_str(&b, m->key);
+    zz_buf_adds(&b, ",\"name_zh\":");
+    zz_buf_json_str(&b, m->name_zh);
+    zz_buf_adds(&b, ",\"name_en\":");
+    zz_buf_json_str(&b, m->name_en);
+    zz_buf_adds(&b, ",\"unit\":");
+    zz_buf_json_str(&b, m->unit);
+    zz_buf_adds(&b, ",\"agg\":");
+    zz_buf_json_str(&b, m->agg);
+    zz_buf_adds(&b, ",\"entity_type\":");
+    zz_buf_json_str(&b, m->entity_type);
+    zz_buf_adds(&b, ",\"kind\":");
+    zz_buf_json_str(&b, m->kind);
+    zz_buf_addc(&b, '}');
+  }
+  registry_unlock(app->reg);
+  zz_buf_adds(&b, "]}");
+  return http_reply_json(r, 200, &b);
+}
+
+/* ---- sources ---- */
+
+static void source_json(struct zz_buf *b, const struct store_source *s) {
+  zz_buf_adds(b, "{\"id\":");
+  zz_buf_json_str(b, s->key);
+  zz_buf_adds(b, ",\"name_zh\":");
+  zz_buf_json_str(b, s->name_zh);
+  zz_buf_adds(b, ",\"name_en\":");
+  zz_buf_json_str(b, s->name_en);
+  zz_buf_adds(b, ",\"department\":");
+  zz_buf_json_str(b, s->department);
+  zz_buf_adds(b, ",\"kind\":");
+  zz_buf_json_str(b, s->kind);
+  zz_buf_adds(b, ",\"metrics\":");
+  zz_buf_adds(b, s->metrics_json && s->metrics_json[0] == '[' ? s->metrics_json : "[]");
+  zz_buf_printf(b, ",\"records\":%lld,\"last_seen\":", (long long)s->records);
+  if (s->last_seen > 0) {
+    char t[32];
+    zz_buf_json_str(b, zz_time_format(s->last_seen, t));
+  } else {
+    zz_buf_adds(b, "null");
+  }
+  zz_buf_addc(b, '}');
+}
+
+static int source_row(void *ud, const struct store_source *s) {
+  struct list_ctx *c = ud;
+  if (c->n++) zz_buf_addc(c->b, ',');
+  source_json(c->b, s);
+  return 0;
+}
+
+static int get_sources(struct http_req *r) {
+  struct app *app = http_app(r);
+  struct zz_buf b;
+  zz_buf_init(&b, 0);
+  zz_buf_adds(&b, "{\"sources\":[");
+  struct list_ctx c = {&b, 0};
+  int rc = app->st->ops->sources_each(app->st, source_row, &c);
+  if (rc) {
+    zz_buf_free(&b);
+    return http_fail(r, rc, "", "cannot read sources");
+  }
+  zz_buf_adds(&b, "]}");
+  return http_reply_json(r, 200, &b);
+}
+
+struct find_source {
+  const char *key;
+  int64_t id;
+  struct zz_buf *json;
+};
+
+static int find_source_row(void *ud, const struct store_source *s) {
+  struct find_source *f = ud;
+  if (strcmp(s->key, f->key) != 0) return 0;
+  f->id = s->id;
+  if (f->json) source_json(f->json, s);
+  return 1;
+}
+
+static const char *opt_str(json_t *o, const char *k) {
+  json_t *v = json_object_get(o, k);
+  return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+/* Checks an id: 1..128 chars of letters, digits, '_', '-', '.'. */
+static int valid_key(const char *s) {
+  size_t n = s ? strlen(s) : 0;
+  if (n == 0 || n > 128) return 0;
+  for (size_t i = 0; i < n; i++) {
+    char c = s[i];
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.'))
+      return 0;
+  }
+  return 1;
+}
+
+static int issue_token(struct http_req *r, int64_t id, char token[48]) {
+  struct app *app = http_app(r);
+  char hash[65];
+  struct zz_err e = {0};
+  api_token_new(token);
+  api_token_hash(token, hash);
+  int rc = app->st->ops->source_set_token(app->st, id, hash, &e);
+  if (rc) http_reply_err(r, &e);
+  return rc;
+}
+
+static int post_source(struct http_req *r) {
+  struct app *app = http_app(r);
+  json_t *j = NULL;
+  if (api_json_body(r, &j)) return 0;
+  struct zz_err e = {0};
+  struct zz_buf metrics;
+  zz_buf_init(&metrics, 0);
+  const char *key = opt_str(j, "id");
+  json_t *jm = json_object_get(j, "metrics");
+  if (!valid_key(key)) {
+    http_fail(r, ZZ_EINVAL, "id", "id must be 1-128 letters, digits, '_', '-' or '.'");
+    goto done;
+  }
+  if (jm && !json_is_array(jm)) {
+    http_fail(r, ZZ_EINVAL, "metrics", "metrics must be an array of metric ids");
+    goto done;
+  }
+  zz_buf_addc(&metrics, '[');
+  registry_rdlock(app->reg);
+  size_t i;
+  json_t *m;
+  int bad = 0;
+  json_array_foreach(jm, i, m) {
+    const char *mk = json_string_value(m);
+    if (!mk || !registry_metric(app->reg, mk, strlen(mk))) {
+      bad = 1;
+      break;
+    }
+    if (i) zz_buf_addc(&metrics, ',');
+    zz_buf_json_str(&metrics, mk);
+  }
+  registry_unlock(app->reg);
+  zz_buf_addc(&metrics, ']');
+  if (bad) {
+    http_fail(r, ZZ_EINVAL, "metrics", "metrics[%zu] is not a known metric id", i);
+    goto done;
+  }
+  struct find_source f = {key, 0, NULL};
+  app->st->ops->sources_each(app->st, find_source_row, &f);
+  if (f.id) {
+    http_fail(r, ZZ_EEXISTS, "id", "source \"%s\" already exists (POST /api/v1/sources/%s/token issues a new token)", key, key);
+    goto done;
+  }
+  struct store_source s = {.key = key, .name_zh = opt_str(j, "name_zh"), .name_en = opt_str(j, "name_en"),
+                           .department = opt_str(j, "department"), .kind = opt_str(j, "kind"),
+                           .metrics_json = metrics.data};
+  int64_t id = 0;
+  if (app->st->ops->source_upsert(app->st, &s, &id, &e)) {
+    http_reply_err(r, &e);
+    goto done;
+  }
+  char token[48];
+  if (issue_token(r, id, token)) goto done;
+  registry_reload(app->reg, NULL);
+  struct zz_buf b;
+  zz_buf_init(&b, 0);
+  zz_buf_adds(&b, "{\"source\":");
+  struct find_source f2 = {key, 0, &b};
+  app->st->ops->sources_each(app->st, find_source_row, &f2);
+  zz_buf_adds(&b, ",\"token\":");
+  zz_buf_json_str(&b, token);
+  zz_buf_addc(&b, '}');
+  http_reply_json(r, 201, &b);
+done:
+  zz_buf_free(&metrics);
+  json_decref(j);
+  return 0;
+}
+
+static int post_source_token(struct http_req *r) {
+  struct app *app = http_app(r);
+  const char *key = http_param(r, "id");
+  struct find_source f = {key, 0, NULL};
+  app->st->ops->sources_each(app->st, find_source_row, &f);
+  if (!f.id) return http_fail(r, ZZ_ENOTFOUND, "id", "source \"%s\" does not exist", key);
+  char token[48];
+  if (issue_token(r, f.id, token)) return 0;
+  struct zz_buf b;
+  zz_buf_init(&b, 0);
+  zz_buf_adds(&b, "{\"source\":");
+  zz_buf_json_str(&b, key);
+  zz_buf_adds(&b, ",\"token\":");
+  zz_buf_json_str(&b, token);
+  zz_buf_addc(&b, '}');
+  return http_reply_json(r, 200, &b);
+}
+
+/* ---- entities ---- */
+
+struct ent_ctx {
+  struct zz_buf *b;
+  struct registry *reg;
+  int n, limit, examined;
+  int64_t last_id;      /* last entity examined: the next page starts after it */
+  json_t *attr_filters; /* attr.KEY=VALUE parameters */
+};
+
+static void entity_json(struct zz_buf *b, struct registry *reg, const struct store_entity *en) {
+  zz_buf_adds(b, "{\"id\":");
+  zz_buf_json_str(b, en->key);
+  zz_buf_adds(b, ",\"type\":");
+  zz_buf_json_str(b, en->type);
+  zz_buf_adds(b, ",\"name_zh\":");
+  zz_buf_json_str(b, en->name_zh);
+  zz_buf_adds(b, ",\"name_en\":");
+  zz_buf_json_str(b, en->name_en);
+  zz_buf_adds(b, ",\"region\":");
+  const struct reg_region *rg = registry_region_by_id(reg, en->region);
+  zz_buf_json_str(b, rg ? rg->path : NULL);
+  zz_buf_adds(b, ",\"lon\":");
+  zz_buf_json_num(b, en->lon);
+  zz_buf_adds(b, ",\"lat\":");
+  zz_buf_json_num(b, en->lat);
+  zz_buf_adds(b, ",\"attrs\":");
+  zz_buf_adds(b, en->attrs_json && en->attrs_json[0] == '{' ? en->attrs_json : "{}");
+  zz_buf_adds(b, ",\"status\":");
+  zz_buf_json_str(b, en->status);
+  zz_buf_adds(b, ",\"updated\":");
+  if (en->updated > 0) {
+    char t[32];
+    zz_buf_json_str(b, zz_time_format(en->updated, t));
+  } else {
+    zz_buf_adds(b, "null");
+  }
+  zz_buf_addc(b, '}');
+}
+
+static int attrs_match(json_t *filters, const char *attrs_json) {
+  if (!filters || json_object_size(filters) == 0) return 1;
+  json_t *a = json_loads(attrs_json ? attrs_json : "{}", 0, NULL);
+  int ok = 1;
+  const char *k;
+  json_t *want;
+  json_object_foreach(filters, k, want) {
+    json_t *v = json_object_get(a, k);
+    char num[64];
+    const char *text = NULL;
+    if (json_is_string(v)) text = json_string_value(v);
+    else if (json_is_integer(v)) snprintf(num, sizeof num, "%lld", (long long)json_integer_value(v)), text = num;
+    else if (json_is_real(v)) snprintf(num, sizeof num, "%g", json_real_value(v)), text = num;
+    else if (json_is_true(v)) text = "true";
+    else if (json_is_false(v)) text = "false";
+    if (!text || strcmp(text, json_string_value(want)) != 0) {
+      ok = 0;
+      break;
+    }
+  }
+  json_decref(a);
+  return ok;
+}
+
+static int ent_row(void *ud, const struct store_entity *en) {
+  struct ent_ctx *c = ud;
+  c->examined++;
+  c->last_id = en->id;
+  if (!attrs_match(c->attr_filters, en->attrs_json)) return 0;
+  if (c->n++) zz_buf_addc(c->b, ',');
+  entity_json(c->b, c->reg, en);
+  return c->n >= c->limit;
+}
+
+static void collect_attr(void *ud, const char *k, const char *v) {
+  if (strncmp(k, "attr.", 5) == 0 && k[5]) json_object_set_new(ud, k + 5, json_string(v));
+}
+
+/* Cursors are opaque to clients: "c" + the last entity id in hex. */
+static int parse_cursor(const char *s, int64_t *out) {
+  if (!s || !*s) {
+    *out = 0;
+    return 0;
+  }
+  if (s[0] != 'c' || !s[1]) return ZZ_EINVAL;
+  char *end;
+  long long v = strtoll(s + 1, &end, 16);
+  if (*end || v < 0) return ZZ_EINVAL;
+  *out = v;
+  return 0;
+}
+
+static int get_entities(struct http_req *r) {
+  struct app *app = http_app(r);
+  struct api_region rg;
+  int64_t limit, after;
+  if (api_region(r, "region", 0, &rg) || api_int(r, "limit", 100, 1, 1000, &limit)) return 0;
+  if (parse_cursor(http_query(r, "cursor"), &after))
+    return http_fail(r, ZZ_EINVAL, "cursor", "cursor is not one this server gave");
+  json_t *filters = json_object();
+  http_query_each(r, collect_attr, filters);
+  struct zz_buf b;
+  zz_buf_init(&b, 0);
+  zz_buf_adds(&b, "{\"entities\":[");
+  struct ent_ctx c = {&b, app->reg, 0, (int)limit, 0, after, filters};
+  /* Attribute filters are applied here, so read in chunks until the page is
+   * full or the table ends. */
+  int rc = 0, chunk = json_object_size(filters) ? 500 : (int)limit;
+  for (;;) {
+    struct store_entity_filter f = {.type = http_query(r, "type"), .rpos_lo = rg.lo, .rpos_hi = rg.hi,
+                                    .after_id = c.last_id, .limit = chunk};
+    c.examined = 0;
+    registry_rdlock(app->reg);
+    rc = app->st->ops->entities_each(app->st, &f, ent_row, &c);
+    registry_unlock(app->reg);
+    if (rc || c.n >= limit || c.examined < chunk) break;
+  }
+  json_decref(filters);
+  if (rc) {
+    zz_buf_free(&b);
+    return http_fail(r, rc, "", "cannot list entities");
+  }
+  zz_buf_adds(&b, "],\"next_cursor\":");
+  if (c.n >= limit) {
+    char cur[32];
+    snprintf(cur, sizeof cur, "c%llx", (unsigned long long)c.last_id);
+    zz_buf_json_str(&b, cur);
+  } else {
+    zz_buf_adds(&b, "null");
+  }
+  zz_buf_addc(&b, '}');
+  return http_reply_json(r, 200, &b);
+}
+
+struct one_ent {
+  struct zz_buf *b;
+  struct registry *reg;
+  int64_t region;
+};
+
+static int one_ent_row(void *ud, const struct store_entity *en) {
+  struct one_ent *o = ud;
+  o->region = en->region;
+  if (o->b) {
+    zz_buf_adds(o->b, "{\"entity\":");
+    entity_json(o->b, o->reg, en);
+    zz_buf_addc(o->b, '}');
+  }
+  return 0;
+}
+
+static int reply_entity(struct http_req *r, const char *key, int status) {
+  struct app *app = http_app(r);
+  struct one_ent probe = {NULL, app->reg, 0};
+  if (app->st->ops->entity_get(app->st, key, one_ent_row, &probe) != 0)
+    return http_fail(r, ZZ_ENOTFOUND, "id", "entity \"%s\" does not exist", key);
+  if (api_check_scope(r, probe.region)) return 0;
+  struct zz_buf b;
+  zz_buf_init(&b, 0);
+  struct one_ent o = {&b, app->reg, 0};
+  registry_rdlock(app->reg);
+  app->st->ops->entity_get(app->st, key, one_ent_row, &o);
+  registry_unlock(app->reg);
+  return http_reply_json(r, status, &b);
+}
+
+static int get_entity(struct http_req *r) {
+  return reply_entity(r, http_param(r, "id"), 200);
+}
+
+/* Create (POST, id in the body) or replace (PUT, id in the path). */
+static int put_entity_common(struct http_req *r, const char *path_id) {
+  struct app *app = http_app(r);
+  json_t *j = NULL;
+  if (api_json_body(r, &j)) return 0;
+  const char *key = path_id ? path_id : opt_str(j, "id");
+  const char *region = opt_str(j, "region"), *type = opt_str(j, "type");
+  json_t *attrs = json_object_get(j, "attrs"), *lon = json_object_get(j, "lon"), *lat = json_object_get(j, "lat");
+  char *attrs_text = NULL;
+  struct zz_err e = {0};
+  if (!valid_key(key)) {
+    http_fail(r, ZZ_EINVAL, "id", "id must be 1-128 letters, digits, '_', '-' or '.'");
+    goto done;
+  }
+  if (!type) {
+    http_fail(r, ZZ_EINVAL, "type", "type is required (GET /api/v1/entity-types lists them)");
+    goto done;
+  }
+  if (!region) {
+    http_fail(r, ZZ_EINVAL, "region", "region is required (a region path such as gongshu/dongxin)");
+    goto done;
+  }
+  if (attrs && !json_is_object(attrs)) {
+    http_fail(r, ZZ_EINVAL, "attrs", "attrs must be an object");
+    goto done;
+  }
+  if ((lon && !json_is_number(lon)) || (lat && !json_is_number(lat)) ||
+      (lon && fabs(json_number_value(lon)) > 180) || (lat && fabs(json_number_value(lat)) > 90)) {
+    http_fail(r, ZZ_EINVAL, lon && !json_is_number(lon) ? "lon" : "lat", "lon and lat must be numbers within ±180 and ±90");
+    goto done;
+  }
+  registry_rdlock(app->reg);
+  const struct reg_region *rg = registry_region(app->reg, region);
+  int64_t rid = rg ? rg->id : 0;
+  int known = registry_entity(app->reg, key, strlen(key)) != NULL;
+  registry_unlock(app->reg);
+  if (!rid) {
+    http_fail(r, ZZ_EINVAL, "region", "region \"%s\" does not exist", region);
+    goto done;
+  }
+  if (api_check_scope(r, rid)) goto done;
+  if (!path_id && known) {
+    http_fail(r, ZZ_EEXISTS, "id", "entity \"%s\" already exists (PUT /api/v1/entities/%s replaces it)", key, key);
+    goto done;
+  }
+  attrs_text = json_dumps(attrs ? attrs : json_object(), JSON_COMPACT);
+  struct store_entity en = {.key = key, .type = type, .name_zh = opt_str(j, "name_zh"),
+                            .name_en = opt_str(j, "name_en"), .status = opt_str(j, "status"),
+                            .lon = lon ? json_number_value(lon) : NAN, .lat = lat ? json_number_value(lat) : NAN,
+                            .attrs_json = attrs_text, .updated = zz_time_now()};
+  if (registry_entity_put(app->reg, &en, region, NULL, &e)) {
+    http_reply_err(r, &e);
+    goto done;
+  }
+  reply_entity(r, key, known ? 200 : 201);
+done:
+  free(attrs_text);
+  json_decref(j);
+  return 0;
+}
+
+static int post_entity(struct http_req *r) { return put_entity_common(r, NULL); }
+static int put_entity(struct http_req *r) { return put_entity_common(r, http_param(r, "id")); }
+
+const struct http_route api_registry_routes[] = {
+    {"GET", "/healthz", get_health, NULL, HTTP_AUTH_NONE, 0, 0},
+    {"GET", "/api/v1/regions", get_regions, NULL, HTTP_AUTH_USER, 0, 0},
+    {"GET", "/api/v1/regions.geojson", get_regions_geojson, NULL, HTTP_AUTH_USER, 0, 0},
+    {"GET", "/api/v1/regions/*", get_region, NULL, HTTP_AUTH_USER, 0, 0},
+    {"GET", "/api/v1/entity-types", get_types, NULL, HTTP_AUTH_USER, 0, 0},
+    {"GET", "/api/v1/metrics", get_metrics, NULL, HTTP_AUTH_USER, 0, 0},
+    {"GET", "/api/v1/departments", get_departments, NULL, HTTP_AUTH_USER, 0, 0},
+    {"GET", "/api/v1/sources", get_sources, NULL, HTTP_AUTH_USER, 0, 0},
+    {"POST", "/api/v1/sources", post_source, NULL, HTTP_AUTH_USER, ROLE_ADMIN, 0},
+    {"POST", "/api/v1/sources/:id/token", post_source_token, NULL, HTTP_AUTH_USER, ROLE_ADMIN, 0},
+    {"GET", "/api/v1/entities", get_entities, NULL, HTTP_AUTH_USER, 0, 0},
+    {"POST", "/api/v1/entities", post_entity, NULL, HTTP_AUTH_USER, ROLE_ADMIN, 0},
+    {"GET", "/api/v1/entities/:id", get_entity, NULL, HTTP_AUTH_USER, 0, 0},
+    {"PUT", "/api/v1/entities/:id", put_entity, NULL, HTTP_AUTH_USER, ROLE_ADMIN, 0},
+};
+const size_t api_registry_nroutes = ZZ_ARRAY_LEN(api_registry_routes);

@@ -1,0 +1,132 @@
+/* buf.c - growable, capped byte buffers and the JSON writers built on them. */
+#include "core/buf.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/zz.h"
+
+#define ZZ_BUF_DEFAULT_LIMIT ((size_t)1 << 30)
+
+void zz_buf_init(struct zz_buf *b, size_t limit) {
+  b->data = NULL;
+  b->len = b->cap = 0;
+  b->limit = limit ? limit : ZZ_BUF_DEFAULT_LIMIT;
+}
+
+void zz_buf_free(struct zz_buf *b) {
+  zz_free(b->data);
+  b->data = NULL;
+  b->len = b->cap = 0;
+}
+
+void zz_buf_reset(struct zz_buf *b) {
+  b->len = 0;
+  if (b->data) b->data[0] = 0;
+}
+
+static int grow(struct zz_buf *b, size_t extra) {
+  if (extra > b->limit || b->len > b->limit - extra) return ZZ_ETOOBIG;
+  size_t need = b->len + extra + 1;
+  if (need <= b->cap) return 0;
+  size_t cap = b->cap ? b->cap : 256;
+  while (cap < need) cap *= 2;
+  char *p = zz_realloc(b->data, cap);
+  if (!p) return ZZ_ENOMEM;
+  b->data = p;
+  b->cap = cap;
+  return 0;
+}
+
+int zz_buf_add(struct zz_buf *b, const void *p, size_t n) {
+  int rc = grow(b, n);
+  if (rc) return rc;
+  if (n) memcpy(b->data + b->len, p, n);
+  b->len += n;
+  b->data[b->len] = 0;
+  return 0;
+}
+
+int zz_buf_adds(struct zz_buf *b, const char *s) {
+  return zz_buf_add(b, s, strlen(s));
+}
+
+int zz_buf_addc(struct zz_buf *b, char c) {
+  return zz_buf_add(b, &c, 1);
+}
+
+int zz_buf_vprintf(struct zz_buf *b, const char *fmt, va_list ap) {
+  va_list ap2;
+  va_copy(ap2, ap);
+  char small[256];
+  int n = vsnprintf(small, sizeof small, fmt, ap2);
+  va_end(ap2);
+  if (n < 0) return ZZ_EINVAL;
+  if ((size_t)n < sizeof small) return zz_buf_add(b, small, (size_t)n);
+  int rc = grow(b, (size_t)n);
+  if (rc) return rc;
+  vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+  b->len += (size_t)n;
+  return 0;
+}
+
+int zz_buf_printf(struct zz_buf *b, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int rc = zz_buf_vprintf(b, fmt, ap);
+  va_end(ap);
+  return rc;
+}
+
+int zz_buf_json_strn(struct zz_buf *b, const char *s, size_t n) {
+  static const char hex[] = "0123456789abcdef";
+  int rc = grow(b, n + 2);
+  if (rc) return rc;
+  b->data[b->len++] = '"';
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    char esc[7];
+    size_t el = 0;
+    switch (c) {
+    case '"': el = 2, esc[0] = '\\', esc[1] = '"'; break;
+    case '\\': el = 2, esc[0] = '\\', esc[1] = '\\'; break;
+    case '\n': el = 2, esc[0] = '\\', esc[1] = 'n'; break;
+    case '\r': el = 2, esc[0] = '\\', esc[1] = 'r'; break;
+    case '\t': el = 2, esc[0] = '\\', esc[1] = 't'; break;
+    default:
+      if (c < 0x20) {
+        memcpy(esc, "\\u00", 4);
+        esc[4] = hex[c >> 4];
+        esc[5] = hex[c & 15];
+        el = 6;
+      }
+    }
+    if (el) {
+      if ((rc = zz_buf_add(b, esc, el))) return rc;
+    } else {
+      if ((rc = zz_buf_addc(b, (char)c))) return rc;
+    }
+  }
+  return zz_buf_addc(b, '"');
+}
+
+int zz_buf_json_str(struct zz_buf *b, const char *s) {
+  if (!s) return zz_buf_adds(b, "null");
+  return zz_buf_json_strn(b, s, strlen(s));
+}
+
+int zz_buf_json_num(struct zz_buf *b, double v) {
+  if (!isfinite(v)) return zz_buf_adds(b, "null");
+  if (v == (double)(long long)v && fabs(v) < 9e15) return zz_buf_printf(b, "%lld", (long long)v);
+  return zz_buf_printf(b, "%.10g", v);
+}
+
+char *zz_buf_steal(struct zz_buf *b, size_t *len) {
+  char *p = b->data;
+  if (len) *len = b->len;
+  if (!p) p = zz_strdup("");
+  b->data = NULL;
+  b->len = b->cap = 0;
+  return p;
+}

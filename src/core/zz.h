@@ -1,0 +1,97 @@
+/* zz.h - the core every module includes: error codes, the error detail that
+ * travels to the API layer, assertions, allocation wrappers and small helpers.
+ * Functions return 0 on success or a negative ZZ_E* code; detail for the user
+ * goes into a struct zz_err that the API layer turns into the JSON body. */
+#ifndef ZZ_H
+#define ZZ_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+/* One table of error codes: name, HTTP status, snake_case code, sentence. */
+#define ZZ_ERRNO_MAP(X)                                                                  \
+  X(INVAL, 400, "invalid", "invalid argument")                                           \
+  X(NOMEM, 500, "out_of_memory", "out of memory")                                        \
+  X(NOTFOUND, 404, "not_found", "not found")                                             \
+  X(EXISTS, 409, "exists", "already exists")                                             \
+  X(CONFLICT, 409, "conflict", "conflict")                                               \
+  X(AUTH, 401, "unauthorized", "authentication required")                                \
+  X(FORBIDDEN, 403, "forbidden", "forbidden")                                            \
+  X(TOOBIG, 413, "too_large", "too large")                                               \
+  X(MEDIATYPE, 415, "unsupported_media_type", "unsupported media type")                  \
+  X(BUSY, 503, "busy", "busy, retry later")                                              \
+  X(IO, 500, "io_error", "input/output error")                                           \
+  X(STORE, 500, "store_error", "store error")                                            \
+  X(INTERNAL, 500, "internal", "internal error")                                         \
+  X(METHOD, 405, "method_not_allowed", "method not allowed")
+
+enum zz_errno {
+  ZZ_OK = 0,
+#define ZZ_X_ENUM(name, status, code, msg) ZZ_E##name,
+  ZZ_ERRNO_BASE = -100,
+  ZZ_ERRNO_MAP(ZZ_X_ENUM)
+#undef ZZ_X_ENUM
+};
+
+/* Returns a static sentence for a ZZ_E* code ("unknown error" otherwise). */
+const char *zz_strerror(int err);
+/* Returns the snake_case code for the JSON body ("internal" otherwise). */
+const char *zz_errcode(int err);
+/* Returns the HTTP status that fits a ZZ_E* code (500 otherwise). */
+int zz_http_status(int err);
+
+/* Detail for the user: what went wrong and where. code is a ZZ_E* value;
+ * field names the offending input ("metric", "line 12"), msg is a sentence. */
+struct zz_err {
+  int code;
+  char field[64];
+  char msg[192];
+};
+
+/* Fills e (if not NULL) and returns code, so callers can `return zz_fail(...)`. */
+int zz_fail(struct zz_err *e, int code, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Broken invariants crash loudly; bad input never reaches these. */
+#define ZZ_ASSERT(cond)                                                                  \
+  do {                                                                                   \
+    if (!(cond)) zz_assert_fail(#cond, __FILE__, __LINE__);                              \
+  } while (0)
+_Noreturn void zz_assert_fail(const char *expr, const char *file, int line);
+
+/* Allocation goes through these so tests can inject failure. They return NULL
+ * on failure (zz_xmalloc and friends abort instead, for small fixed sizes). */
+void *zz_malloc(size_t n);
+void *zz_calloc(size_t n, size_t size);
+void *zz_realloc(void *p, size_t n);
+char *zz_strdup(const char *s);
+char *zz_strndup(const char *s, size_t n);
+void *zz_xmalloc(size_t n);
+void *zz_xcalloc(size_t n, size_t size);
+char *zz_xstrdup(const char *s);
+char *zz_xstrdup_n(const char *s, size_t n);
+void zz_free(void *p);
+/* Test hook: the nth allocation from now fails (0 disables). */
+void zz_alloc_fail_after(long n);
+
+#define ZZ_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+#define ZZ_MIN(a, b) ((a) < (b) ? (a) : (b))
+#define ZZ_MAX(a, b) ((a) > (b) ? (a) : (b))
+
+/* Copies src into dst of size n, always NUL-terminated; returns strlen(src). */
+size_t zz_strlcpy(char *dst, const char *src, size_t n);
+/* Parses a whole decimal integer (no trailing junk); returns 0 or ZZ_EINVAL. */
+int zz_parse_i64(const char *s, int64_t *out);
+
+/* Logging to stderr with a level and a local timestamp. */
+enum zz_log_level { ZZ_LOG_DEBUG, ZZ_LOG_INFO, ZZ_LOG_WARN, ZZ_LOG_ERROR };
+void zz_log(enum zz_log_level lvl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void zz_log_set_level(enum zz_log_level lvl);
+#define zz_info(...) zz_log(ZZ_LOG_INFO, __VA_ARGS__)
+#define zz_warn(...) zz_log(ZZ_LOG_WARN, __VA_ARGS__)
+#define zz_error(...) zz_log(ZZ_LOG_ERROR, __VA_ARGS__)
+#define zz_debug(...) zz_log(ZZ_LOG_DEBUG, __VA_ARGS__)
+
+#endif

@@ -1,0 +1,114 @@
+/* http.h - the HTTP layer: libmicrohttpd wiring, a route table, request and
+ * response helpers, authentication context. Handlers are small functions; a
+ * route says whether it needs a session or a source token, which roles may
+ * call it, and whether its body is streamed (ingest) or buffered (JSON). */
+#ifndef ZZ_HTTP_H
+#define ZZ_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "core/zz.h"
+
+struct app; /* the server's shared state, see api/app.h */
+struct http_req;
+
+enum http_auth {
+  HTTP_AUTH_NONE,   /* public (login, health, static files) */
+  HTTP_AUTH_USER,   /* session cookie */
+  HTTP_AUTH_SOURCE, /* Authorization: Bearer <source token> */
+};
+
+/* Roles as a bit set for routes. */
+enum {
+  ROLE_ADMIN = 1, ROLE_DISPATCHER = 2, ROLE_OFFICER = 4, ROLE_VIEWER = 8, ROLE_PARK_MANAGER = 16,
+  ROLE_ANY = 31
+};
+
+/* Who is calling, filled before the handler runs. */
+struct http_auth_ctx {
+  int kind;         /* HTTP_AUTH_NONE / USER / SOURCE */
+  int64_t user_id;  /* users */
+  char user[64];
+  int role;         /* one ROLE_* bit */
+  char department[64];
+  char scope[256];  /* region path the user is limited to; "" for everything */
+  int64_t source_id; /* sources */
+};
+
+typedef int (*http_handler_fn)(struct http_req *r);
+
+/* A streamed body: begin once, data per chunk, end when the body is complete
+ * (and then the handler must reply); cleanup always runs last. */
+struct http_stream {
+  int (*begin)(struct http_req *r);
+  int (*data)(struct http_req *r, const char *p, size_t n);
+  int (*end)(struct http_req *r);
+  void (*cleanup)(struct http_req *r);
+};
+
+struct http_route {
+  const char *method;  /* "GET", "POST", ... */
+  const char *pattern; /* "/api/v1/entities/:id/portrait"; a trailing "*" matches the rest */
+  http_handler_fn handler;             /* for buffered bodies */
+  const struct http_stream *stream;    /* or streamed */
+  enum http_auth auth;
+  int roles;        /* ROLE_* bits allowed; 0 means ROLE_ANY */
+  size_t body_max;  /* buffered routes: default 1 MiB */
+};
+
+/* Request accessors (valid during the handler). */
+const char *http_method(struct http_req *r);
+const char *http_path(struct http_req *r);
+/* Path parameter captured by ":name" (percent-decoded), or NULL. */
+const char *http_param(struct http_req *r, const char *name);
+/* Query-string argument, or NULL. */
+const char *http_query(struct http_req *r, const char *name);
+/* Calls fn for each query argument (to find prefixed ones like attr.x). */
+void http_query_each(struct http_req *r, void (*fn)(void *ud, const char *k, const char *v), void *ud);
+const char *http_header(struct http_req *r, const char *name);
+const char *http_cookie(struct http_req *r, const char *name);
+/* Buffered request body (NUL-terminated) and its length. */
+const char *http_body(struct http_req *r, size_t *len);
+const struct http_auth_ctx *http_auth(struct http_req *r);
+struct app *http_app(struct http_req *r);
+/* Per-request slot for streamed handlers. */
+void *http_state(struct http_req *r);
+void http_set_state(struct http_req *r, void *state);
+/* Remote address as text ("127.0.0.1"). */
+const char *http_peer(struct http_req *r);
+
+/* Responses: each handler sends exactly one and returns its result (0). The
+ * body buffer's contents are taken over. */
+int http_reply(struct http_req *r, int status, const char *content_type, struct zz_buf *body);
+int http_reply_json(struct http_req *r, int status, struct zz_buf *body);
+/* Sends {"error":{"code","message","field"}} with the status of e->code. */
+int http_reply_err(struct http_req *r, const struct zz_err *e);
+/* Shortcut: build the zz_err and reply. */
+int http_fail(struct http_req *r, int code, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Adds a response header (before http_reply). Copies both strings. */
+void http_add_header(struct http_req *r, const char *name, const char *value);
+/* Sends a file from disk with a content type and caching headers. */
+int http_reply_file(struct http_req *r, const char *path, const char *content_type, int max_age);
+
+/* The server. */
+struct http_server;
+struct http_server_opts {
+  const char *host; /* "127.0.0.1" */
+  int port;         /* 0: ephemeral; the bound port is reported by http_server_port */
+  int threads;      /* worker threads (default 8) */
+  uint64_t body_cap; /* streamed body cap in bytes (default 1 GiB) */
+  struct app *app;
+  const struct http_route *routes;
+  size_t nroutes;
+  /* Authenticates a request (cookie or bearer); fills ctx; 0, ZZ_EAUTH. */
+  int (*authenticate)(struct app *app, struct http_req *r, enum http_auth kind, struct http_auth_ctx *ctx);
+  const char *static_dir; /* files served for GETs no route matched; NULL for none */
+};
+int http_server_start(const struct http_server_opts *o, struct http_server **out, struct zz_err *e);
+int http_server_port(struct http_server *s);
+void http_server_stop(struct http_server *s);
+
+#endif

@@ -1,0 +1,211 @@
+/* ingest.c - validates decoded lines against the registry and moves them to
+ * the store writer in batches. The registry read lock is taken once per fed
+ * chunk, not per line, and never held while waiting for a commit. */
+#include "ingest/ingest.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+struct ingest {
+  struct ingest_opts o;
+  struct ingest_decoder *dec;
+  struct ingest_report rep;
+  struct store_record *recs;
+  size_t nrecs, caprecs;
+  struct store_event *evs;
+  size_t nevs, capevs;
+  int failed;
+};
+
+static void reject(struct ingest *in, long line, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void reject(struct ingest *in, long line, const char *code, const char *fmt, ...) {
+  in->rep.rejected_total++;
+  if (in->rep.nrejected >= INGEST_REPORT_MAX) return;
+  struct ingest_rejection *rj = &in->rep.rejected[in->rep.nrejected++];
+  rj->line = line;
+  zz_strlcpy(rj->code, code, sizeof rj->code);
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(rj->msg, sizeof rj->msg, fmt, ap);
+  va_end(ap);
+}
+
+static int on_error(void *ud, long line, const char *code, const char *msg) {
+  struct ingest *in = ud;
+  in->rep.lines++;
+  reject(in, line, code, "%s", msg);
+  return 0;
+}
+
+/* Resolves the entity (and for records the metric); rejects and returns NULL. */
+static const struct reg_entity_ref *resolve(struct ingest *in, const struct ingest_line *ln,
+                                            const struct reg_metric **metric) {
+  const struct reg_entity_ref *ent = registry_entity(in->o.reg, ln->entity, ln->entity_len);
+  if (!ent) {
+    reject(in, ln->line, "unknown_entity", "entity \"%.*s\" does not exist",
+           (int)ZZ_MIN(ln->entity_len, 128), ln->entity);
+    return NULL;
+  }
+  if (!metric) return ent;
+  const struct reg_metric *m = registry_metric(in->o.reg, ln->metric, ln->metric_len);
+  if (!m) {
+    reject(in, ln->line, "unknown_metric", "metric \"%.*s\" does not exist",
+           (int)ZZ_MIN(ln->metric_len, 128), ln->metric);
+    return NULL;
+  }
+  const char *type = registry_type_name(in->o.reg, ent->type);
+  if (m->entity_type[0] && strcmp(m->entity_type, type) != 0) {
+    reject(in, ln->line, "metric_mismatch",
+           "metric \"%s\" belongs to %s entities, but \"%.*s\" is a %s", m->key, m->entity_type,
+           (int)ZZ_MIN(ln->entity_len, 128), ln->entity, type);
+    return NULL;
+  }
+  *metric = m;
+  return ent;
+}
+
+static int on_line(void *ud, const struct ingest_line *ln) {
+  struct ingest *in = ud;
+  in->rep.lines++;
+  if (in->o.kind == INGEST_RECORDS) {
+    const struct reg_metric *m = NULL;
+    const struct reg_entity_ref *ent = resolve(in, ln, &m);
+    if (!ent) return 0;
+    if (in->nrecs == in->caprecs) {
+      size_t cap = in->caprecs ? in->caprecs * 2 : 4096;
+      struct store_record *p = zz_realloc(in->recs, cap * sizeof *p);
+      if (!p) return ZZ_ENOMEM;
+      in->recs = p;
+      in->caprecs = cap;
+    }
+    in->recs[in->nrecs++] =
+        (struct store_record){ent->id, (int32_t)m->id, (int32_t)in->o.source_id, ln->ts, ln->value};
+    return 0;
+  }
+  const struct reg_entity_ref *ent = resolve(in, ln, NULL);
+  if (!ent) return 0;
+  if (in->nevs == in->capevs) {
+    size_t cap = in->capevs ? in->capevs * 2 : 1024;
+    struct store_event *p = zz_realloc(in->evs, cap * sizeof *p);
+    if (!p) return ZZ_ENOMEM;
+    in->evs = p;
+    in->capevs = cap;
+  }
+  char *kind = zz_strndup(ln->kind, ln->kind_len);
+  char *data = zz_strndup(ln->data, ln->data_len);
+  if (!kind || !data) {
+    zz_free(kind), zz_free(data);
+    return ZZ_ENOMEM;
+  }
+  in->evs[in->nevs++] = (struct store_event){ent->id, (int32_t)in->o.source_id, ln->ts, kind, data};
+  return 0;
+}
+
+struct ingest *ingest_new(const struct ingest_opts *o) {
+  struct ingest *in = zz_calloc(1, sizeof *in);
+  if (!in) return NULL;
+  in->o = *o;
+  if (!in->o.batch) in->o.batch = 50000;
+  struct ingest_decoder_opts d = {.format = o->format,
+                                  .kind = o->kind,
+                                  .now_ms = zz_time_now(),
+                                  .on_line = on_line,
+                                  .on_error = on_error,
+                                  .ud = in};
+  in->dec = ingest_decoder_new(&d);
+  if (!in->dec) {
+    zz_free(in);
+    return NULL;
+  }
+  return in;
+}
+
+static void free_events(struct ingest *in) {
+  for (size_t i = 0; i < in->nevs; i++) {
+    zz_free((char *)in->evs[i].kind);
+    zz_free((char *)in->evs[i].data_json);
+  }
+  in->nevs = 0;
+}
+
+void ingest_free(struct ingest *in) {
+  if (!in) return;
+  ingest_decoder_free(in->dec);
+  free_events(in);
+  zz_free(in->evs);
+  zz_free(in->recs);
+  zz_free(in);
+}
+
+static int flush(struct ingest *in, struct zz_err *e) {
+  struct store *st = in->o.st;
+  int rc = 0;
+  if (in->nrecs) {
+    struct store_write_result res = {0, 0};
+    rc = st->ops->records_write(st, in->recs, in->nrecs, &res, e);
+    if (!rc) {
+      in->rep.accepted += res.accepted;
+      in->rep.replaced += res.replaced;
+      in->nrecs = 0;
+    }
+  }
+  if (!rc && in->nevs) {
+    rc = st->ops->events_write(st, in->evs, in->nevs, e);
+    if (!rc) in->rep.accepted += (int64_t)in->nevs;
+    free_events(in);
+  }
+  if (rc) in->failed = 1;
+  return rc;
+}
+
+int ingest_feed(struct ingest *in, const char *p, size_t n, struct zz_err *e) {
+  if (in->failed) return zz_fail(e, ZZ_EINVAL, "body", "the request already failed");
+  registry_rdlock(in->o.reg);
+  int rc = ingest_decoder_feed(in->dec, p, n);
+  registry_unlock(in->o.reg);
+  if (rc) {
+    in->failed = 1;
+    return zz_fail(e, rc, "body", "cannot decode the body: %s", zz_strerror(rc));
+  }
+  if (!in->o.atomic && (in->nrecs >= in->o.batch || in->nevs >= in->o.batch / 8))
+    return flush(in, e);
+  return 0;
+}
+
+int ingest_finish(struct ingest *in, struct zz_err *e) {
+  if (in->failed) return zz_fail(e, ZZ_EINVAL, "body", "the request already failed");
+  registry_rdlock(in->o.reg);
+  int rc = ingest_decoder_finish(in->dec);
+  registry_unlock(in->o.reg);
+  if (rc) {
+    in->failed = 1;
+    return zz_fail(e, rc, "body", "cannot decode the body: %s", zz_strerror(rc));
+  }
+  if (in->o.atomic && in->rep.rejected_total) {
+    in->nrecs = 0; /* nothing is stored */
+    free_events(in);
+    return 0;
+  }
+  return flush(in, e);
+}
+
+const struct ingest_report *ingest_result(const struct ingest *in) {
+  return &in->rep;
+}
+
+int ingest_report_json(const struct ingest_report *rep, struct zz_buf *out) {
+  zz_buf_printf(out, "{\"accepted\":%lld,\"replaced\":%lld,\"rejected\":[",
+                (long long)rep->accepted, (long long)rep->replaced);
+  for (int i = 0; i < rep->nrejected; i++) {
+    if (i) zz_buf_addc(out, ',');
+    zz_buf_printf(out, "{\"line\":%ld,\"code\":", rep->rejected[i].line);
+    zz_buf_json_str(out, rep->rejected[i].code);
+    zz_buf_adds(out, ",\"message\":");
+    zz_buf_json_str(out, rep->rejected[i].msg);
+    zz_buf_addc(out, '}');
+  }
+  return zz_buf_printf(out, "],\"rejected_total\":%lld}", (long long)rep->rejected_total);
+}

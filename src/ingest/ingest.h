@@ -1,0 +1,56 @@
+/* ingest.h - the ingest pipeline shared by POST /api/v1/records|events, the
+ * import command and the demo loader: decode (decode.h), validate against
+ * the registry, batch, hand batches to the store writer, and keep the report
+ * ({"accepted","replaced","rejected":[first 100],"rejected_total"}). */
+#ifndef ZZ_INGEST_H
+#define ZZ_INGEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "core/zz.h"
+#include "ingest/decode.h"
+#include "model/registry.h"
+#include "store/store.h"
+
+#define INGEST_REPORT_MAX 100
+
+struct ingest_rejection {
+  long line;
+  char code[24];
+  char msg[200];
+};
+
+struct ingest_report {
+  int64_t lines; /* non-blank lines seen */
+  int64_t accepted, replaced, rejected_total;
+  struct ingest_rejection rejected[INGEST_REPORT_MAX];
+  int nrejected;
+};
+
+struct ingest_opts {
+  struct store *st;
+  struct registry *reg;
+  int64_t source_id;
+  enum ingest_format format;
+  enum ingest_kind kind;
+  int atomic;       /* store nothing if any line is bad */
+  size_t batch;     /* records per writer batch (default 50,000) */
+};
+
+struct ingest;
+
+/* Returns a new pipeline or NULL when out of memory. */
+struct ingest *ingest_new(const struct ingest_opts *o);
+void ingest_free(struct ingest *in);
+/* Feeds body bytes. Returns 0, or a store error (ZZ_EBUSY when the write
+ * queue is full, ...) with e filled; after an error the request is over. */
+int ingest_feed(struct ingest *in, const char *p, size_t n, struct zz_err *e);
+/* Ends the body and commits what is left. Same returns. */
+int ingest_finish(struct ingest *in, struct zz_err *e);
+const struct ingest_report *ingest_result(const struct ingest *in);
+/* Writes the report as JSON. */
+int ingest_report_json(const struct ingest_report *rep, struct zz_buf *out);
+
+#endif

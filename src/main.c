@@ -1,0 +1,587 @@
+/* main.c - the zhizhi command line: serve, demo, pack load, user add,
+ * token create, import, backup. Each command parses its own flags; a bad
+ * flag prints one line and the usage on stderr and exits 2. */
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "api/app.h"
+#include "core/progress.h"
+#include "demo/demo.h"
+#include "ingest/ingest.h"
+#include "model/accounts.h"
+#include "pack/pack.h"
+
+#define DEFAULT_DATA "./data"
+#define DEFAULT_LISTEN "127.0.0.1:8080"
+#define DEFAULT_PACK "scenarios/gongshu"
+
+static const char *const usage_main =
+    "usage: zhizhi COMMAND [FLAGS]\n"
+    "\n"
+    "commands:\n"
+    "  serve          run the server on a data directory\n"
+    "  demo           load the Gongshu demo world (first run) and serve it with live data\n"
+    "  pack load DIR  load a scenario pack (regions, metrics, entities ...)\n"
+    "  user add NAME  create or update a user (password on stdin)\n"
+    "  token create   issue a new ingest token for a source (printed once)\n"
+    "  import FILE    import records from an NDJSON or CSV file\n"
+    "  backup OUT     copy the database to OUT while the server may be running\n"
+    "\n"
+    "Run 'zhizhi COMMAND --help' for a command's flags.\n";
+
+static const char *const usage_serve =
+    "usage: zhizhi serve [--data DIR] [--listen HOST:PORT] [--threads N] [--body-cap BYTES] [--web DIR]\n"
+    "  --data DIR          data directory (default ./data)\n"
+    "  --listen HOST:PORT  address to listen on (default 127.0.0.1:8080; port 0 picks a free one)\n"
+    "  --threads N         HTTP worker threads (default 8)\n"
+    "  --body-cap BYTES    largest ingest body (default 1073741824)\n"
+    "  --web DIR           static pages (default ./web)\n";
+
+static const char *const usage_demo =
+    "usage: zhizhi demo [--data DIR] [--listen HOST:PORT] [--records N] [--no-live] [--rate N] [--seed N]\n"
+    "                   [--pack DIR] [--web DIR]\n"
+    "  --records N   history records to generate on first run (default 5000000)\n"
+    "  --no-live     do not feed live records after start\n"
+    "  --rate N      live records per second (default 200)\n"
+    "  --seed N      generator seed (default 2021)\n"
+    "  --pack DIR    the pack (default scenarios/gongshu)\n"
+    "  other flags as for serve\n";
+
+static const char *const usage_pack = "usage: zhizhi pack load DIR [--data DIR]\n";
+static const char *const usage_user =
+    "usage: zhizhi user add NAME --role ROLE [--department D] [--scope REGION] --password-stdin [--data DIR]\n"
+    "  ROLE is admin, dispatcher, officer, viewer or park_manager; REGION a region path (gongshu/dongxin)\n";
+static const char *const usage_token = "usage: zhizhi token create --source NAME [--data DIR]\n";
+static const char *const usage_import =
+    "usage: zhizhi import FILE --source NAME [--data DIR] [--atomic] [--format ndjson|csv]\n"
+    "  the format follows the extension (.ndjson, .jsonl, .csv) unless --format says otherwise\n";
+static const char *const usage_backup = "usage: zhizhi backup OUT [--data DIR]\n";
+
+static int bad_usage(const char *usage, const char *fmt, const char *arg) {
+  fprintf(stderr, "zhizhi: ");
+  fprintf(stderr, fmt, arg);
+  fprintf(stderr, "\n%s", usage);
+  return 2;
+}
+
+static int fail(const struct zz_err *e) {
+  fprintf(stderr, "zhizhi: %s\n", e->msg[0] ? e->msg : zz_strerror(e->code));
+  return 1;
+}
+
+/* Shared flag parsing: returns 0, 1 for --help (usage printed), or 2. */
+struct flags {
+  const char *data, *listen, *web, *role, *department, *scope, *source, *format, *pack;
+  int threads, no_live, password_stdin, atomic;
+  long long records, rate, seed, body_cap;
+  int nargs;
+  char *args[4];
+};
+
+enum { F_DATA = 1000, F_LISTEN, F_THREADS, F_BODYCAP, F_WEB, F_RECORDS, F_NOLIVE, F_RATE, F_SEED, F_PACK, F_ROLE,
+       F_DEPT, F_SCOPE, F_PWSTDIN, F_SOURCE, F_ATOMIC, F_FORMAT, F_HELP };
+
+static int parse_num(const char *s, long long *out) {
+  int64_t v;
+  if (zz_parse_i64(s, &v) || v < 0) return 1;
+  *out = v;
+  return 0;
+}
+
+static int parse_flags(int argc, char **argv, const char *usage, const struct option *allowed, struct flags *f) {
+  optind = 1;
+  opterr = 0;
+  int c;
+  while ((c = getopt_long(argc, argv, "h", allowed, NULL)) != -1) {
+    switch (c) {
+    case 'h':
+    case F_HELP: fputs(usage, stdout); return 1;
+    case F_DATA: f->data = optarg; break;
+    case F_LISTEN: f->listen = optarg; break;
+    case F_WEB: f->web = optarg; break;
+    case F_PACK: f->pack = optarg; break;
+    case F_ROLE: f->role = optarg; break;
+    case F_DEPT: f->department = optarg; break;
+    case F_SCOPE: f->scope = optarg; break;
+    case F_SOURCE: f->source = optarg; break;
+    case F_FORMAT: f->format = optarg; break;
+    case F_NOLIVE: f->no_live = 1; break;
+    case F_PWSTDIN: f->password_stdin = 1; break;
+    case F_ATOMIC: f->atomic = 1; break;
+    case F_THREADS: {
+      long long t;
+      if (parse_num(optarg, &t) || t < 1 || t > 256) return bad_usage(usage, "--threads needs a number from 1 to 256, not \"%s\"", optarg);
+      f->threads = (int)t;
+      break;
+    }
+    case F_RECORDS:
+      if (parse_num(optarg, &f->records)) return bad_usage(usage, "--records needs a non-negative number, not \"%s\"", optarg);
+      break;
+    case F_RATE:
+      if (parse_num(optarg, &f->rate)) return bad_usage(usage, "--rate needs a non-negative number, not \"%s\"", optarg);
+      break;
+    case F_SEED:
+      if (parse_num(optarg, &f->seed)) return bad_usage(usage, "--seed needs a non-negative number, not \"%s\"", optarg);
+      break;
+    case F_BODYCAP:
+      if (parse_num(optarg, &f->body_cap) || f->body_cap < 1)
+        return bad_usage(usage, "--body-cap needs a positive number of bytes, not \"%s\"", optarg);
+      break;
+    case ':': return bad_usage(usage, "%s needs a value", argv[optind - 1]);
+    default: return bad_usage(usage, "unknown flag \"%s\"", argv[optind - 1]);
+    }
+  }
+  for (int i = optind; i < argc; i++) {
+    if (f->nargs == 4) return bad_usage(usage, "too many arguments at \"%s\"", argv[i]);
+    f->args[f->nargs++] = argv[i];
+  }
+  if (!f->data) f->data = DEFAULT_DATA;
+  return 0;
+}
+
+#define OPT(name, has, id) {name, has, NULL, id}
+#define OPT_END {"help", no_argument, NULL, F_HELP}, {NULL, 0, NULL, 0}
+
+static int parse_listen(const char *s, char *host, size_t hostlen, int *port) {
+  const char *colon = strrchr(s, ':');
+  if (!colon || colon == s || (size_t)(colon - s) >= hostlen) return 1;
+  memcpy(host, s, (size_t)(colon - s));
+  host[colon - s] = 0;
+  long long p;
+  if (parse_num(colon + 1, &p) || p > 65535) return 1;
+  *port = (int)p;
+  return 0;
+}
+
+/* ---- serve and demo ---- */
+
+struct demo_run {
+  struct app *app;
+  struct demo *demo;
+  struct flags *f;
+  pthread_t live;
+  int live_started;
+  pthread_mutex_t lock;
+  pthread_cond_t cond;
+  int stop;
+  const char *admin_password;
+  struct store_record *buf;
+  size_t cap;
+  /* pointer caches: the generator's strings are stable pointers into its pack */
+  const char *last_source;
+  int64_t last_source_id;
+  int64_t emitted;
+  struct zz_progress progress;
+};
+
+static int demo_emit(void *ud, const struct demo_record *recs, size_t n) {
+  struct demo_run *dr = ud;
+  struct registry *reg = dr->app->reg;
+  if (n > dr->cap) {
+    struct store_record *p = zz_realloc(dr->buf, n * sizeof *p);
+    if (!p) return ZZ_ENOMEM;
+    dr->buf = p;
+    dr->cap = n;
+  }
+  size_t k = 0;
+  registry_rdlock(reg);
+  for (size_t i = 0; i < n; i++) {
+    const struct reg_entity_ref *en = registry_entity(reg, recs[i].entity, strlen(recs[i].entity));
+    const struct reg_metric *m = registry_metric(reg, recs[i].metric, strlen(recs[i].metric));
+    if (!en || !m) continue; /* the pack and the store disagree: skip, counted below */
+    if (recs[i].source != dr->last_source) {
+      dr->last_source = recs[i].source;
+      dr->last_source_id = registry_source_id(reg, recs[i].source);
+    }
+    dr->buf[k++] = (struct store_record){en->id, (int32_t)m->id, (int32_t)dr->last_source_id, recs[i].ts, recs[i].value};
+  }
+  registry_unlock(reg);
+  if (k < n) zz_warn("demo: %zu generated records name entities or metrics the store lacks", n - k);
+  struct zz_err e = {0};
+  int rc = dr->app->st->ops->records_write(dr->app->st, dr->buf, k, NULL, &e);
+  if (rc == ZZ_EBUSY) { /* the live feed backs off like any client */
+    usleep(200000);
+    rc = dr->app->st->ops->records_write(dr->app->st, dr->buf, k, NULL, &e);
+  }
+  if (rc) zz_error("demo: storing generated records failed: %s", e.msg);
+  dr->emitted += (int64_t)k;
+  return rc;
+}
+
+static void demo_progress(void *ud, int64_t done, int64_t total) {
+  struct demo_run *dr = ud;
+  dr->progress.total = total;
+  zz_progress_update(&dr->progress, done);
+}
+
+static void *live_main(void *arg) {
+  struct demo_run *dr = arg;
+  double rate = dr->f->rate ? (double)dr->f->rate : 200.0;
+  int64_t from = zz_time_now();
+  pthread_mutex_lock(&dr->lock);
+  while (!dr->stop) {
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += 1;
+    pthread_cond_timedwait(&dr->cond, &dr->lock, &until);
+    if (dr->stop) break;
+    pthread_mutex_unlock(&dr->lock);
+    int64_t to = zz_time_now();
+    if (to > from) {
+      if (demo_live(dr->demo, from, to, rate) != 0) zz_warn("demo: live feed step failed");
+      from = to;
+    }
+    pthread_mutex_lock(&dr->lock);
+  }
+  pthread_mutex_unlock(&dr->lock);
+  return NULL;
+}
+
+static int demo_ready(void *ud, struct app *app, int port) {
+  struct demo_run *dr = ud;
+  (void)app;
+  char host[128] = "127.0.0.1";
+  int p;
+  parse_listen(dr->f->listen ? dr->f->listen : DEFAULT_LISTEN, host, sizeof host, &p);
+  printf("\n  智治 zhizhi demo is ready: http://%s:%d/\n  login: admin / %s\n  Ctrl-C stops it; "
+         "running it again reuses %s.\n\n",
+         host, port, dr->admin_password, dr->f->data);
+  fflush(stdout);
+  if (dr->demo && !dr->f->no_live) {
+    if (pthread_create(&dr->live, NULL, live_main, dr) == 0) dr->live_started = 1;
+  }
+  return 0;
+}
+
+static void demo_stop(void *ud) {
+  struct demo_run *dr = ud;
+  pthread_mutex_lock(&dr->lock);
+  dr->stop = 1;
+  pthread_cond_signal(&dr->cond);
+  pthread_mutex_unlock(&dr->lock);
+  if (dr->live_started) pthread_join(dr->live, NULL);
+}
+
+static int cmd_serve_or_demo(int argc, char **argv, int demo) {
+  static const struct option opts[] = {
+      OPT("data", required_argument, F_DATA), OPT("listen", required_argument, F_LISTEN),
+      OPT("threads", required_argument, F_THREADS), OPT("body-cap", required_argument, F_BODYCAP),
+      OPT("web", required_argument, F_WEB), OPT("records", required_argument, F_RECORDS),
+      OPT("no-live", no_argument, F_NOLIVE), OPT("rate", required_argument, F_RATE),
+      OPT("seed", required_argument, F_SEED), OPT("pack", required_argument, F_PACK), OPT_END};
+  static const struct option serve_opts[] = {
+      OPT("data", required_argument, F_DATA), OPT("listen", required_argument, F_LISTEN),
+      OPT("threads", required_argument, F_THREADS), OPT("body-cap", required_argument, F_BODYCAP),
+      OPT("web", required_argument, F_WEB), OPT_END};
+  const char *usage = demo ? usage_demo : usage_serve;
+  struct flags f = {0};
+  int rc = parse_flags(argc, argv, usage, demo ? opts : serve_opts, &f);
+  if (rc) return rc == 1 ? 0 : rc;
+  if (f.nargs) return bad_usage(usage, "unexpected argument \"%s\"", f.args[0]);
+  char host[128];
+  int port;
+  if (parse_listen(f.listen ? f.listen : DEFAULT_LISTEN, host, sizeof host, &port))
+    return bad_usage(usage, "--listen needs HOST:PORT, not \"%s\"", f.listen);
+  app_block_signals();
+  struct zz_err e = {0};
+  struct app app;
+  if (app_open(&app, f.data, 0, &e)) return fail(&e);
+  struct demo_run dr = {.app = &app, .f = &f};
+  pthread_mutex_init(&dr.lock, NULL);
+  pthread_cond_init(&dr.cond, NULL);
+  char password[24] = "";
+  int exit_code = 0;
+  if (demo) {
+    const char *pack = f.pack ? f.pack : DEFAULT_PACK;
+    registry_rdlock(app.reg);
+    int empty = registry_region_count(app.reg) == 0;
+    registry_unlock(app.reg);
+    if (empty) {
+      struct pack_stats ps = {0};
+      fprintf(stderr, "demo: loading pack %s\n", pack);
+      if (pack_load(app.st, pack, &ps, NULL, NULL, &e) || registry_reload(app.reg, &e)) {
+        exit_code = fail(&e);
+        goto done;
+      }
+      fprintf(stderr, "demo: %d regions, %d metrics, %d sources, %lld entities\n", ps.regions, ps.metrics,
+              ps.sources, (long long)ps.entities);
+    }
+    struct demo_opts dopts = {.pack_dir = pack, .now_ms = zz_time_now(),
+                              .records = f.records ? f.records : 5000000, .seed = f.seed ? (uint64_t)f.seed : 2021,
+                              .emit = demo_emit, .progress = demo_progress, .ud = &dr};
+    dr.demo = demo_new(&dopts, &e);
+    if (!dr.demo) {
+      exit_code = fail(&e);
+      goto done;
+    }
+    int64_t have = app.st->ops->records_count(app.st);
+    if (have == 0) {
+      zz_progress_start(&dr.progress, "demo: generating history", "records", dopts.records);
+      if (demo_history(dr.demo) != 0) {
+        fprintf(stderr, "\nzhizhi: generating the demo history failed\n");
+        exit_code = 1;
+        goto done;
+      }
+      zz_progress_done(&dr.progress, dr.emitted);
+    } else {
+      fprintf(stderr, "demo: reusing %s (%lld records)\n", f.data, (long long)have);
+    }
+    accounts_password_new(password);
+    if (accounts_user_add(app.st, "admin", "admin", NULL, NULL, password, &e)) {
+      exit_code = fail(&e);
+      goto done;
+    }
+    dr.admin_password = password;
+  }
+  struct app_serve_opts so = {.data_dir = f.data, .host = host, .port = port, .threads = f.threads,
+                              .body_cap = (uint64_t)f.body_cap, .web_dir = f.web};
+  if (demo) {
+    so.on_ready = demo_ready;
+    so.on_stop = demo_stop;
+    so.ud = &dr;
+  }
+  if (app_serve(&app, &so, &e)) exit_code = fail(&e);
+done:
+  demo_free(dr.demo);
+  zz_free(dr.buf);
+  app_close(&app);
+  pthread_mutex_destroy(&dr.lock);
+  pthread_cond_destroy(&dr.cond);
+  return exit_code;
+}
+
+/* ---- pack, user, token ---- */
+
+static int cmd_pack(int argc, char **argv) {
+  static const struct option opts[] = {OPT("data", required_argument, F_DATA), OPT_END};
+  struct flags f = {0};
+  int rc = parse_flags(argc, argv, usage_pack, opts, &f);
+  if (rc) return rc == 1 ? 0 : rc;
+  if (f.nargs != 2 || strcmp(f.args[0], "load") != 0)
+    return bad_usage(usage_pack, "%s", "expected: pack load DIR");
+  struct zz_err e = {0};
+  struct app app;
+  if (app_open(&app, f.data, 0, &e)) return fail(&e);
+  struct pack_stats ps = {0};
+  rc = pack_load(app.st, f.args[1], &ps, NULL, NULL, &e);
+  if (!rc) rc = registry_reload(app.reg, &e);
+  app_close(&app);
+  if (rc) return fail(&e);
+  printf("loaded %s: %d regions, %d metrics, %d entity types, %d departments, %d sources, %lld entities\n",
+         f.args[1], ps.regions, ps.metrics, ps.entity_types, ps.departments, ps.sources, (long long)ps.entities);
+  return 0;
+}
+
+static int read_password(char *out, size_t n) {
+  if (!fgets(out, (int)n, stdin)) return 1;
+  out[strcspn(out, "\r\n")] = 0;
+  return out[0] == 0;
+}
+
+static int cmd_user(int argc, char **argv) {
+  static const struct option opts[] = {
+      OPT("data", required_argument, F_DATA), OPT("role", required_argument, F_ROLE),
+      OPT("department", required_argument, F_DEPT), OPT("scope", required_argument, F_SCOPE),
+      OPT("password-stdin", no_argument, F_PWSTDIN), OPT_END};
+  struct flags f = {0};
+  int rc = parse_flags(argc, argv, usage_user, opts, &f);
+  if (rc) return rc == 1 ? 0 : rc;
+  if (f.nargs != 2 || strcmp(f.args[0], "add") != 0) return bad_usage(usage_user, "%s", "expected: user add NAME");
+  if (!f.role) return bad_usage(usage_user, "%s", "--role is required");
+  if (!f.password_stdin) return bad_usage(usage_user, "%s", "--password-stdin is required (passwords never go on the command line)");
+  char pw[1100];
+  if (read_password(pw, sizeof pw)) {
+    fprintf(stderr, "zhizhi: no password on standard input\n");
+    return 1;
+  }
+  struct zz_err e = {0};
+  struct app app;
+  if (app_open(&app, f.data, 1, &e)) return fail(&e);
+  rc = accounts_user_add(app.st, f.args[1], f.role, f.department, f.scope, pw, &e);
+  app_close(&app);
+  if (rc) return fail(&e);
+  printf("user %s (%s%s%s) saved\n", f.args[1], f.role, f.scope ? ", scope " : "", f.scope ? f.scope : "");
+  return 0;
+}
+
+struct find_src {
+  const char *key;
+  int64_t id;
+};
+
+static int find_src_row(void *ud, const struct store_source *s) {
+  struct find_src *fs = ud;
+  if (strcmp(s->key, fs->key) != 0) return 0;
+  fs->id = s->id;
+  return 1;
+}
+
+static int64_t source_id(struct store *st, const char *key) {
+  struct find_src fs = {key, 0};
+  st->ops->sources_each(st, find_src_row, &fs);
+  return fs.id;
+}
+
+static int cmd_token(int argc, char **argv) {
+  static const struct option opts[] = {OPT("data", required_argument, F_DATA), OPT("source", required_argument, F_SOURCE), OPT_END};
+  struct flags f = {0};
+  int rc = parse_flags(argc, argv, usage_token, opts, &f);
+  if (rc) return rc == 1 ? 0 : rc;
+  if (f.nargs != 1 || strcmp(f.args[0], "create") != 0) return bad_usage(usage_token, "%s", "expected: token create");
+  if (!f.source) return bad_usage(usage_token, "%s", "--source is required");
+  struct zz_err e = {0};
+  struct app app;
+  if (app_open(&app, f.data, 1, &e)) return fail(&e);
+  int64_t id = source_id(app.st, f.source);
+  if (!id) {
+    app_close(&app);
+    fprintf(stderr, "zhizhi: source \"%s\" does not exist (GET /api/v1/sources lists them)\n", f.source);
+    return 1;
+  }
+  char token[48], hash[65];
+  api_token_new(token);
+  api_token_hash(token, hash);
+  rc = app.st->ops->source_set_token(app.st, id, hash, &e);
+  app_close(&app);
+  if (rc) return fail(&e);
+  printf("%s\n", token);
+  return 0;
+}
+
+/* ---- import and backup ---- */
+
+static int cmd_import(int argc, char **argv) {
+  static const struct option opts[] = {
+      OPT("data", required_argument, F_DATA), OPT("source", required_argument, F_SOURCE),
+      OPT("atomic", no_argument, F_ATOMIC), OPT("format", required_argument, F_FORMAT), OPT_END};
+  struct flags f = {0};
+  int rc = parse_flags(argc, argv, usage_import, opts, &f);
+  if (rc) return rc == 1 ? 0 : rc;
+  if (f.nargs != 1) return bad_usage(usage_import, "%s", "expected: import FILE");
+  if (!f.source) return bad_usage(usage_import, "%s", "--source is required");
+  const char *file = f.args[0];
+  enum ingest_format fmt;
+  const char *fs = f.format;
+  if (!fs) {
+    const char *dot = strrchr(file, '.');
+    fs = dot && strcmp(dot, ".csv") == 0 ? "csv" : dot && (strcmp(dot, ".ndjson") == 0 || strcmp(dot, ".jsonl") == 0 || strcmp(dot, ".json") == 0) ? "ndjson" : NULL;
+    if (!fs) return bad_usage(usage_import, "cannot tell the format of \"%s\": use --format ndjson|csv", file);
+  }
+  if (strcmp(fs, "csv") == 0) fmt = INGEST_CSV;
+  else if (strcmp(fs, "ndjson") == 0) fmt = INGEST_NDJSON;
+  else return bad_usage(usage_import, "--format must be ndjson or csv, not \"%s\"", fs);
+  FILE *in = fopen(file, "rb");
+  if (!in) {
+    fprintf(stderr, "zhizhi: cannot open %s: %s\n", file, strerror(errno));
+    return 1;
+  }
+  struct stat sb;
+  int64_t total = fstat(fileno(in), &sb) == 0 ? (int64_t)sb.st_size : 0;
+  struct zz_err e = {0};
+  struct app app;
+  if (app_open(&app, f.data, 0, &e)) {
+    fclose(in);
+    return fail(&e);
+  }
+  int64_t sid = source_id(app.st, f.source);
+  if (!sid) {
+    fclose(in);
+    app_close(&app);
+    fprintf(stderr, "zhizhi: source \"%s\" does not exist\n", f.source);
+    return 1;
+  }
+  struct ingest_opts io = {.st = app.st, .reg = app.reg, .source_id = sid, .format = fmt,
+                           .kind = INGEST_RECORDS, .atomic = f.atomic, .batch = 100000};
+  struct ingest *ing = ingest_new(&io);
+  struct zz_progress p;
+  zz_progress_start(&p, "import", "bytes", total);
+  static char chunk[1 << 20];
+  int64_t done = 0;
+  size_t n;
+  rc = ing ? 0 : ZZ_ENOMEM;
+  while (!rc && (n = fread(chunk, 1, sizeof chunk, in)) > 0) {
+    rc = ingest_feed(ing, chunk, n, &e);
+    done += (int64_t)n;
+    zz_progress_update(&p, done);
+  }
+  if (!rc && ferror(in)) rc = zz_fail(&e, ZZ_EIO, "file", "cannot read %s", file);
+  if (!rc) rc = ingest_finish(ing, &e);
+  fclose(in);
+  zz_progress_done(&p, done);
+  int exit_code = 0;
+  if (rc) {
+    exit_code = fail(&e);
+  } else {
+    const struct ingest_report *rep = ingest_result(ing);
+    struct zz_buf b;
+    zz_buf_init(&b, 0);
+    ingest_report_json(rep, &b);
+    printf("%s\n", b.data);
+    zz_buf_free(&b);
+    fprintf(stderr, "import: %lld accepted, %lld replaced, %lld rejected%s\n", (long long)rep->accepted,
+            (long long)rep->replaced, (long long)rep->rejected_total,
+            f.atomic && rep->rejected_total ? " (atomic: nothing stored)" : "");
+    exit_code = rep->rejected_total ? 1 : 0;
+  }
+  ingest_free(ing);
+  app_close(&app);
+  return exit_code;
+}
+
+static void backup_progress(void *ud, int done, int total) {
+  struct zz_progress *p = ud;
+  p->total = total;
+  zz_progress_update(p, done);
+}
+
+static int cmd_backup(int argc, char **argv) {
+  static const struct option opts[] = {OPT("data", required_argument, F_DATA), OPT_END};
+  struct flags f = {0};
+  int rc = parse_flags(argc, argv, usage_backup, opts, &f);
+  if (rc) return rc == 1 ? 0 : rc;
+  if (f.nargs != 1) return bad_usage(usage_backup, "%s", "expected: backup OUT");
+  if (access(f.args[0], F_OK) == 0) {
+    fprintf(stderr, "zhizhi: %s exists; choose a new file name\n", f.args[0]);
+    return 1;
+  }
+  struct zz_progress p;
+  zz_progress_start(&p, "backup", "pages", 0);
+  struct zz_err e = {0};
+  if (store_sqlite_backup(f.data, f.args[0], backup_progress, &p, &e)) return fail(&e);
+  zz_progress_done(&p, p.total);
+  printf("backed up %s to %s\n", f.data, f.args[0]);
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  setvbuf(stdout, NULL, _IOLBF, 0);
+  if (argc < 2) {
+    fputs(usage_main, stderr);
+    return 2;
+  }
+  const char *cmd = argv[1];
+  if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+    fputs(usage_main, stdout);
+    return 0;
+  }
+  if (strcmp(cmd, "--version") == 0) {
+    puts("zhizhi 0.1.0");
+    return 0;
+  }
+  argc--, argv++;
+  if (strcmp(cmd, "serve") == 0) return cmd_serve_or_demo(argc, argv, 0);
+  if (strcmp(cmd, "demo") == 0) return cmd_serve_or_demo(argc, argv, 1);
+  if (strcmp(cmd, "pack") == 0) return cmd_pack(argc, argv);
+  if (strcmp(cmd, "user") == 0) return cmd_user(argc, argv);
+  if (strcmp(cmd, "token") == 0) return cmd_token(argc, argv);
+  if (strcmp(cmd, "import") == 0) return cmd_import(argc, argv);
+  if (strcmp(cmd, "backup") == 0) return cmd_backup(argc, argv);
+  fprintf(stderr, "zhizhi: unknown command \"%s\"\n%s", cmd, usage_main);
+  return 2;
+}

@@ -1,0 +1,400 @@
+/* registry.c - the in-memory registry: regions with their DFS intervals,
+ * metrics, entity types, sources and the entity key map. Readers take the
+ * rwlock shared; reloads and entity writes take it exclusive. DFS numbering
+ * is pre-order from 1, children in region id order (pack insertion order),
+ * the same rule the pack loader uses. */
+#include "model/registry.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <string.h>
+
+struct ent_slot {
+  char *key; /* NULL: empty slot */
+  struct reg_entity_ref ref;
+};
+
+struct src_ent {
+  int64_t id;
+  char *key;
+};
+
+struct registry {
+  struct store *st;
+  pthread_rwlock_t lock;
+  struct reg_region *regions; /* sorted by id */
+  int nregions;
+  struct reg_metric *metrics;
+  int nmetrics;
+  char **types;
+  int ntypes;
+  struct src_ent *sources;
+  int nsources;
+  struct ent_slot *ents;
+  size_t ents_cap, ents_len;
+};
+
+static uint64_t hash_str(const char *s, size_t n) {
+  uint64_t h = 1469598103934665603ULL;
+  for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+  return h;
+}
+
+static char *dup_or_empty(const char *s) {
+  return zz_xstrdup(s ? s : "");
+}
+
+static void clear_all(struct registry *reg) {
+  for (int i = 0; i < reg->nregions; i++) {
+    struct reg_region *r = &reg->regions[i];
+    zz_free(r->path), zz_free(r->name_zh), zz_free(r->name_en), zz_free(r->level), zz_free(r->children);
+  }
+  zz_free(reg->regions);
+  reg->regions = NULL;
+  reg->nregions = 0;
+  for (int i = 0; i < reg->nmetrics; i++) {
+    struct reg_metric *m = &reg->metrics[i];
+    zz_free(m->key), zz_free(m->name_zh), zz_free(m->name_en), zz_free(m->unit), zz_free(m->agg);
+    zz_free(m->entity_type), zz_free(m->kind);
+  }
+  zz_free(reg->metrics);
+  reg->metrics = NULL;
+  reg->nmetrics = 0;
+  for (int i = 0; i < reg->ntypes; i++) zz_free(reg->types[i]);
+  zz_free(reg->types);
+  reg->types = NULL;
+  reg->ntypes = 0;
+  for (int i = 0; i < reg->nsources; i++) zz_free(reg->sources[i].key);
+  zz_free(reg->sources);
+  reg->sources = NULL;
+  reg->nsources = 0;
+  for (size_t i = 0; i < reg->ents_cap; i++) zz_free(reg->ents[i].key);
+  zz_free(reg->ents);
+  reg->ents = NULL;
+  reg->ents_cap = reg->ents_len = 0;
+}
+
+/* ---- loading ---- */
+
+struct tmp_region {
+  struct reg_region r;
+  int64_t parent_id;
+  char *parent_path;
+};
+
+struct load_ctx {
+  struct registry *reg;
+  struct tmp_region *tr;
+  int n, cap;
+  int failed;
+};
+
+static int on_region(void *ud, const struct store_region *r) {
+  struct load_ctx *c = ud;
+  if (c->n == c->cap) {
+    c->cap = c->cap ? c->cap * 2 : 32;
+    struct tmp_region *p = zz_realloc(c->tr, (size_t)c->cap * sizeof *p);
+    if (!p) return c->failed = 1;
+    c->tr = p;
+  }
+  struct tmp_region *t = &c->tr[c->n++];
+  memset(t, 0, sizeof *t);
+  t->r.id = r->id;
+  t->r.path = dup_or_empty(r->path);
+  t->r.name_zh = dup_or_empty(r->name_zh);
+  t->r.name_en = dup_or_empty(r->name_en);
+  t->r.level = dup_or_empty(r->level);
+  t->r.lon = r->lon;
+  t->r.lat = r->lat;
+  t->r.approximate = r->approximate;
+  t->r.parent = -1;
+  t->parent_path = r->parent_path ? zz_xstrdup(r->parent_path) : NULL;
+  return 0;
+}
+
+static int find_path(struct registry *reg, const char *path) {
+  for (int i = 0; i < reg->nregions; i++)
+    if (strcmp(reg->regions[i].path, path) == 0) return i;
+  return -1;
+}
+
+static void number(struct registry *reg, int i, int64_t *next) {
+  struct reg_region *r = &reg->regions[i];
+  r->lo = (*next)++;
+  for (int k = 0; k < r->nchildren; k++) number(reg, r->children[k], next);
+  r->hi = *next - 1;
+}
+
+static int on_metric(void *ud, const struct store_metric *m) {
+  struct registry *reg = ud;
+  struct reg_metric *p = zz_realloc(reg->metrics, (size_t)(reg->nmetrics + 1) * sizeof *p);
+  if (!p) return 1;
+  reg->metrics = p;
+  p[reg->nmetrics++] = (struct reg_metric){
+      .id = m->id, .key = dup_or_empty(m->key), .name_zh = dup_or_empty(m->name_zh),
+      .name_en = dup_or_empty(m->name_en), .unit = dup_or_empty(m->unit), .agg = dup_or_empty(m->agg),
+      .entity_type = dup_or_empty(m->entity_type), .kind = dup_or_empty(m->kind)};
+  return 0;
+}
+
+static int add_type(struct registry *reg, const char *name) {
+  for (int i = 0; i < reg->ntypes; i++)
+    if (strcmp(reg->types[i], name) == 0) return i;
+  char **p = zz_realloc(reg->types, (size_t)(reg->ntypes + 1) * sizeof *p);
+  if (!p) return -1;
+  reg->types = p;
+  p[reg->ntypes] = zz_xstrdup(name);
+  return reg->ntypes++;
+}
+
+static int on_type(void *ud, const struct store_named *n) {
+  return add_type(ud, n->key) < 0;
+}
+
+static int on_source(void *ud, const struct store_source *s) {
+  struct registry *reg = ud;
+  struct src_ent *p = zz_realloc(reg->sources, (size_t)(reg->nsources + 1) * sizeof *p);
+  if (!p) return 1;
+  reg->sources = p;
+  p[reg->nsources++] = (struct src_ent){s->id, dup_or_empty(s->key)};
+  return 0;
+}
+
+static int ents_put(struct registry *reg, const char *key, struct reg_entity_ref ref) {
+  if ((reg->ents_len + 1) * 2 > reg->ents_cap) {
+    size_t cap = reg->ents_cap ? reg->ents_cap * 2 : 16384;
+    struct ent_slot *n = zz_calloc(cap, sizeof *n);
+    if (!n) return ZZ_ENOMEM;
+    for (size_t i = 0; i < reg->ents_cap; i++) {
+      if (!reg->ents[i].key) continue;
+      size_t j = hash_str(reg->ents[i].key, strlen(reg->ents[i].key)) & (cap - 1);
+      while (n[j].key) j = (j + 1) & (cap - 1);
+      n[j] = reg->ents[i];
+    }
+    zz_free(reg->ents);
+    reg->ents = n;
+    reg->ents_cap = cap;
+  }
+  size_t len = strlen(key);
+  size_t j = hash_str(key, len) & (reg->ents_cap - 1);
+  while (reg->ents[j].key) {
+    if (strcmp(reg->ents[j].key, key) == 0) {
+      reg->ents[j].ref = ref;
+      return 0;
+    }
+    j = (j + 1) & (reg->ents_cap - 1);
+  }
+  reg->ents[j].key = zz_strdup(key);
+  if (!reg->ents[j].key) return ZZ_ENOMEM;
+  reg->ents[j].ref = ref;
+  reg->ents_len++;
+  return 0;
+}
+
+static int on_entity(void *ud, const struct store_entity *en) {
+  struct registry *reg = ud;
+  int t = add_type(reg, en->type ? en->type : "");
+  if (t < 0) return 1;
+  return ents_put(reg, en->key, (struct reg_entity_ref){en->id, en->region, t}) != 0;
+}
+
+static int cmp_tmp(const void *a, const void *b) {
+  int64_t x = ((const struct tmp_region *)a)->r.id, y = ((const struct tmp_region *)b)->r.id;
+  return x < y ? -1 : x > y;
+}
+
+/* Loads everything into reg (already cleared). Caller holds the write lock. */
+static int load(struct registry *reg, struct zz_err *e) {
+  struct load_ctx c = {.reg = reg};
+  int rc = reg->st->ops->regions_each(reg->st, 0, on_region, &c);
+  if (rc || c.failed) {
+    for (int i = 0; i < c.n; i++) zz_free(c.tr[i].parent_path);
+    zz_free(c.tr);
+    return zz_fail(e, rc ? rc : ZZ_ENOMEM, "regions", "cannot load regions");
+  }
+  qsort(c.tr, (size_t)c.n, sizeof *c.tr, cmp_tmp);
+  reg->regions = zz_xcalloc((size_t)(c.n ? c.n : 1), sizeof *reg->regions);
+  reg->nregions = c.n;
+  for (int i = 0; i < c.n; i++) reg->regions[i] = c.tr[i].r;
+  for (int i = 0; i < c.n; i++) {
+    if (!c.tr[i].parent_path) continue;
+    int p = find_path(reg, c.tr[i].parent_path);
+    reg->regions[i].parent = p;
+    if (p < 0) continue;
+    struct reg_region *pr = &reg->regions[p];
+    pr->children = zz_realloc(pr->children, (size_t)(pr->nchildren + 1) * sizeof(int));
+    ZZ_ASSERT(pr->children);
+    pr->children[pr->nchildren++] = i;
+  }
+  for (int i = 0; i < c.n; i++) zz_free(c.tr[i].parent_path);
+  zz_free(c.tr);
+  int64_t next = 1;
+  for (int i = 0; i < reg->nregions; i++)
+    if (reg->regions[i].parent < 0) number(reg, i, &next);
+  if ((rc = reg->st->ops->metrics_each(reg->st, on_metric, reg)) ||
+      (rc = reg->st->ops->named_each(reg->st, "entity_type", on_type, reg)) ||
+      (rc = reg->st->ops->sources_each(reg->st, on_source, reg)) ||
+      (rc = reg->st->ops->entities_scan(reg->st, on_entity, reg)))
+    return zz_fail(e, rc, "registry", "cannot load the registry: %s", zz_strerror(rc));
+  return 0;
+}
+
+/* Writes DFS positions that differ from what the store has. The store's
+ * region rows don't carry lo/hi back, so write all; it is a few hundred rows. */
+static int save_positions(struct registry *reg, struct zz_err *e) {
+  struct store *st = reg->st;
+  int rc = st->ops->txn(st, STORE_TXN_BEGIN, e);
+  if (rc) return rc;
+  for (int i = 0; i < reg->nregions && !rc; i++) {
+    struct reg_region *r = &reg->regions[i];
+    rc = st->ops->region_set_pos(st, r->id, r->lo, r->hi, e);
+    if (!rc) rc = st->ops->entities_set_rpos(st, r->id, r->lo);
+  }
+  if (rc) {
+    st->ops->txn(st, STORE_TXN_ROLLBACK, NULL);
+    return rc;
+  }
+  return st->ops->txn(st, STORE_TXN_COMMIT, e);
+}
+
+int registry_open(struct store *st, struct registry **out, struct zz_err *e) {
+  struct registry *reg = zz_calloc(1, sizeof *reg);
+  if (!reg) return zz_fail(e, ZZ_ENOMEM, "registry", "out of memory");
+  reg->st = st;
+  pthread_rwlock_init(&reg->lock, NULL);
+  int rc = load(reg, e);
+  if (!rc) rc = save_positions(reg, e);
+  if (rc) {
+    registry_free(reg);
+    return rc;
+  }
+  *out = reg;
+  return 0;
+}
+
+void registry_free(struct registry *reg) {
+  if (!reg) return;
+  clear_all(reg);
+  pthread_rwlock_destroy(&reg->lock);
+  zz_free(reg);
+}
+
+int registry_reload(struct registry *reg, struct zz_err *e) {
+  pthread_rwlock_wrlock(&reg->lock);
+  clear_all(reg);
+  int rc = load(reg, e);
+  if (!rc) rc = save_positions(reg, e);
+  pthread_rwlock_unlock(&reg->lock);
+  return rc;
+}
+
+void registry_rdlock(struct registry *reg) {
+  pthread_rwlock_rdlock(&reg->lock);
+}
+
+void registry_unlock(struct registry *reg) {
+  pthread_rwlock_unlock(&reg->lock);
+}
+
+const struct reg_region *registry_region(struct registry *reg, const char *path) {
+  int i = path ? find_path(reg, path) : -1;
+  return i < 0 ? NULL : &reg->regions[i];
+}
+
+static int cmp_region_id(const void *k, const void *r) {
+  int64_t a = *(const int64_t *)k, b = ((const struct reg_region *)r)->id;
+  return a < b ? -1 : a > b;
+}
+
+const struct reg_region *registry_region_by_id(struct registry *reg, int64_t id) {
+  return bsearch(&id, reg->regions, (size_t)reg->nregions, sizeof *reg->regions, cmp_region_id);
+}
+
+const struct reg_region *registry_region_at(struct registry *reg, int index) {
+  return index >= 0 && index < reg->nregions ? &reg->regions[index] : NULL;
+}
+
+int registry_region_count(struct registry *reg) {
+  return reg->nregions;
+}
+
+const struct reg_metric *registry_metric(struct registry *reg, const char *key, size_t len) {
+  for (int i = 0; i < reg->nmetrics; i++)
+    if (strlen(reg->metrics[i].key) == len && memcmp(reg->metrics[i].key, key, len) == 0)
+      return &reg->metrics[i];
+  return NULL;
+}
+
+const struct reg_metric *registry_metric_by_id(struct registry *reg, int64_t id) {
+  for (int i = 0; i < reg->nmetrics; i++)
+    if (reg->metrics[i].id == id) return &reg->metrics[i];
+  return NULL;
+}
+
+int registry_metric_count(struct registry *reg) {
+  return reg->nmetrics;
+}
+
+const struct reg_metric *registry_metric_at(struct registry *reg, int index) {
+  return index >= 0 && index < reg->nmetrics ? &reg->metrics[index] : NULL;
+}
+
+const struct reg_entity_ref *registry_entity(struct registry *reg, const char *key, size_t len) {
+  if (!reg->ents_cap) return NULL;
+  size_t j = hash_str(key, len) & (reg->ents_cap - 1);
+  while (reg->ents[j].key) {
+    if (strncmp(reg->ents[j].key, key, len) == 0 && reg->ents[j].key[len] == 0) return &reg->ents[j].ref;
+    j = (j + 1) & (reg->ents_cap - 1);
+  }
+  return NULL;
+}
+
+const char *registry_type_name(struct registry *reg, int type) {
+  return type >= 0 && type < reg->ntypes ? reg->types[type] : "";
+}
+
+int registry_type_index(struct registry *reg, const char *name) {
+  for (int i = 0; i < reg->ntypes; i++)
+    if (strcmp(reg->types[i], name) == 0) return i;
+  return -1;
+}
+
+int64_t registry_source_id(struct registry *reg, const char *key) {
+  for (int i = 0; i < reg->nsources; i++)
+    if (strcmp(reg->sources[i].key, key) == 0) return reg->sources[i].id;
+  return 0;
+}
+
+int registry_region_within(const struct reg_region *r, const struct reg_region *anc) {
+  return r->lo >= anc->lo && r->lo <= anc->hi;
+}
+
+int registry_entity_put(struct registry *reg, const struct store_entity *en, const char *region_path,
+                        int64_t *out_id, struct zz_err *e) {
+  pthread_rwlock_wrlock(&reg->lock);
+  int rc = 0;
+  const struct reg_region *r = registry_region(reg, region_path);
+  if (!r) {
+    rc = zz_fail(e, ZZ_EINVAL, "region", "region \"%s\" does not exist", region_path ? region_path : "");
+    goto done;
+  }
+  int t = registry_type_index(reg, en->type ? en->type : "");
+  if (t < 0) {
+    rc = zz_fail(e, ZZ_EINVAL, "type", "entity type \"%s\" does not exist", en->type ? en->type : "");
+    goto done;
+  }
+  struct store_entity copy = *en;
+  copy.region = r->id;
+  int64_t id = 0;
+  rc = reg->st->ops->entity_upsert(reg->st, &copy, r->lo, &id, e);
+  if (rc) goto done;
+  rc = ents_put(reg, en->key, (struct reg_entity_ref){id, r->id, t});
+  if (rc) {
+    zz_fail(e, rc, "entity", "out of memory");
+    goto done;
+  }
+  if (out_id) *out_id = id;
+done:
+  pthread_rwlock_unlock(&reg->lock);
+  return rc;
+}

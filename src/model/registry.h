@@ -1,0 +1,77 @@
+/* registry.h - the in-memory view of the registry that hot paths need:
+ * regions (tree, DFS intervals for subtree filters), metrics, entity types,
+ * sources and the entity key -> (id, type, region) map used to validate
+ * every ingested record. Loaded from the store at start; writers go through
+ * registry_* so the cache and the store stay in step. Thread-safe (rwlock). */
+#ifndef ZZ_REGISTRY_H
+#define ZZ_REGISTRY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "core/zz.h"
+#include "store/store.h"
+
+struct registry;
+
+/* A region as the registry holds it. lo/hi: the DFS interval of its subtree
+ * (an entity of region r has rpos = r.lo; subtree of x = rpos in [x.lo, x.hi]). */
+struct reg_region {
+  int64_t id;
+  char *path, *name_zh, *name_en, *level;
+  int parent;    /* index in the region array, -1 for a root */
+  int *children; /* indexes */
+  int nchildren;
+  int64_t lo, hi;
+  double lon, lat;
+  int approximate;
+};
+
+struct reg_metric {
+  int64_t id;
+  char *key, *name_zh, *name_en, *unit, *agg, *entity_type, *kind;
+};
+
+struct reg_entity_ref {
+  int64_t id;
+  int64_t region; /* region id */
+  int type;       /* index into the entity type names */
+};
+
+/* Loads everything from the store and assigns DFS positions (writing them
+ * back when they changed). Returns 0 and *out or a ZZ_E* code. */
+int registry_open(struct store *st, struct registry **out, struct zz_err *e);
+void registry_free(struct registry *reg);
+/* Re-reads regions, metrics, types, sources and entities (after a pack load). */
+int registry_reload(struct registry *reg, struct zz_err *e);
+
+/* Read access: lock for reading around any use of the returned pointers. */
+void registry_rdlock(struct registry *reg);
+void registry_unlock(struct registry *reg);
+/* Under the read lock: */
+const struct reg_region *registry_region(struct registry *reg, const char *path);
+const struct reg_region *registry_region_by_id(struct registry *reg, int64_t id);
+const struct reg_region *registry_region_at(struct registry *reg, int index);
+int registry_region_count(struct registry *reg);
+const struct reg_metric *registry_metric(struct registry *reg, const char *key, size_t len);
+const struct reg_metric *registry_metric_by_id(struct registry *reg, int64_t id);
+int registry_metric_count(struct registry *reg);
+const struct reg_metric *registry_metric_at(struct registry *reg, int index);
+/* Entity by key (not NUL-terminated); NULL when unknown. */
+const struct reg_entity_ref *registry_entity(struct registry *reg, const char *key, size_t len);
+const char *registry_type_name(struct registry *reg, int type);
+/* Index of an entity type name, or -1. */
+int registry_type_index(struct registry *reg, const char *name);
+/* Source id for a key, 0 when unknown. */
+int64_t registry_source_id(struct registry *reg, const char *key);
+/* Region r is inside (or equal to) region anc. */
+int registry_region_within(const struct reg_region *r, const struct reg_region *anc);
+
+/* Writes through to the store and updates the cache. en->region is ignored:
+ * region_path names the region. Returns 0, ZZ_EINVAL (unknown region or type,
+ * e names the field) or a store error. */
+int registry_entity_put(struct registry *reg, const struct store_entity *en, const char *region_path,
+                        int64_t *out_id, struct zz_err *e);
+
+#endif

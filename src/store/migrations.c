@@ -1,0 +1,74 @@
+/* migrations.c - the numbered schema migrations. Each entry runs once, in
+ * order, inside a transaction; PRAGMA user_version records how far a data
+ * directory has come. Never edit a shipped entry: add the next one. */
+#include "store/store_int.h"
+
+static const char *const sq_migrations[] = {
+    /* 1: registry, records, rollups, accounts */
+    "CREATE TABLE region(id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE, parent INTEGER,"
+    " level TEXT NOT NULL, name_zh TEXT, name_en TEXT, geometry TEXT, lon REAL, lat REAL,"
+    " approximate INTEGER NOT NULL DEFAULT 0, lo INTEGER NOT NULL DEFAULT 0,"
+    " hi INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE entity_type(id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, name_zh TEXT,"
+    " name_en TEXT, extra TEXT);"
+    "CREATE TABLE department(id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, name_zh TEXT,"
+    " name_en TEXT, extra TEXT);"
+    "CREATE TABLE metric(id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, name_zh TEXT,"
+    " name_en TEXT, unit TEXT, agg TEXT NOT NULL, entity_type TEXT, kind TEXT);"
+    "CREATE TABLE source(id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, name_zh TEXT,"
+    " name_en TEXT, department TEXT, kind TEXT, metrics TEXT, token_hash TEXT UNIQUE,"
+    " records INTEGER NOT NULL DEFAULT 0, last_seen INTEGER);"
+    "CREATE TABLE entity(id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, type TEXT NOT NULL,"
+    " name_zh TEXT, name_en TEXT, region INTEGER NOT NULL, rpos INTEGER NOT NULL DEFAULT 0,"
+    " lon REAL, lat REAL, attrs TEXT NOT NULL DEFAULT '{}', status TEXT, updated INTEGER);"
+    "CREATE INDEX entity_rpos ON entity(rpos, type);"
+    "CREATE INDEX entity_by_type ON entity(type, id);"
+    "CREATE TABLE series(id INTEGER PRIMARY KEY, entity INTEGER NOT NULL, metric INTEGER NOT NULL,"
+    " last_ts INTEGER, last_value REAL, UNIQUE(entity, metric));"
+    "CREATE INDEX series_metric ON series(metric, entity);"
+    "CREATE TABLE record(series INTEGER NOT NULL, ts INTEGER NOT NULL, value REAL NOT NULL,"
+    " PRIMARY KEY(series, ts)) WITHOUT ROWID;"
+    "CREATE TABLE event(id INTEGER PRIMARY KEY, ts INTEGER NOT NULL, entity INTEGER NOT NULL,"
+    " source INTEGER, kind TEXT NOT NULL, data TEXT NOT NULL);"
+    "CREATE INDEX event_entity ON event(entity, ts);"
+    "CREATE TABLE rollup(metric INTEGER NOT NULL, node INTEGER NOT NULL, grain INTEGER NOT NULL,"
+    " bucket INTEGER NOT NULL, n INTEGER NOT NULL, sum REAL NOT NULL, min REAL, max REAL,"
+    " last REAL, last_ts INTEGER, PRIMARY KEY(metric, node, grain, bucket)) WITHOUT ROWID;"
+    "CREATE TABLE srollup(metric INTEGER NOT NULL, grain INTEGER NOT NULL, bucket INTEGER NOT NULL,"
+    " series INTEGER NOT NULL, n INTEGER NOT NULL, sum REAL NOT NULL, min REAL, max REAL,"
+    " last REAL, last_ts INTEGER, PRIMARY KEY(metric, grain, bucket, series)) WITHOUT ROWID;"
+    "CREATE INDEX srollup_series ON srollup(series, grain, bucket);"
+    "CREATE TABLE user(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, role TEXT NOT NULL,"
+    " department TEXT, scope TEXT, pwhash TEXT NOT NULL, created INTEGER NOT NULL);"
+    "CREATE TABLE session(token_hash TEXT PRIMARY KEY, user INTEGER NOT NULL,"
+    " expires INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE counter(key TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;"
+    "INSERT INTO counter VALUES('records', 0);",
+};
+
+int sq_migrate(sqlite3 *db, struct zz_err *e) {
+  sqlite3_stmt *st = NULL;
+  int version = 0, rc;
+  if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
+      sqlite3_step(st) == SQLITE_ROW)
+    version = sqlite3_column_int(st, 0);
+  sqlite3_finalize(st);
+  int n = (int)ZZ_ARRAY_LEN(sq_migrations);
+  if (version > n)
+    return zz_fail(e, ZZ_ESTORE, "data", "data directory is at schema %d, newer than this zhizhi (%d)",
+                   version, n);
+  for (int i = version; i < n; i++) {
+    char pragma[64];
+    snprintf(pragma, sizeof pragma, "PRAGMA user_version=%d", i + 1);
+    if ((rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL)) != SQLITE_OK ||
+        (rc = sqlite3_exec(db, sq_migrations[i], NULL, NULL, NULL)) != SQLITE_OK ||
+        (rc = sqlite3_exec(db, pragma, NULL, NULL, NULL)) != SQLITE_OK ||
+        (rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL)) != SQLITE_OK) {
+      int r = sq_fail(db, rc, e, "migration");
+      sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+      return r;
+    }
+    zz_info("store: applied migration %d", i + 1);
+  }
+  return 0;
+}

@@ -1,0 +1,123 @@
+/* store_int.h - internals shared by the SQLite backend's files: the store
+ * struct, per-thread read connections with cached statements, and the writer
+ * thread's state. Nothing outside src/store/ includes this. */
+#ifndef ZZ_STORE_INT_H
+#define ZZ_STORE_INT_H
+
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdatomic.h>
+
+#include "rollup/acc.h"
+#include "store/store.h"
+
+/* Statements cached on each read connection, one slot per query. */
+enum sq_stmt {
+  SQ_REGION_UPSERT, SQ_REGION_POS, SQ_REGIONS_GEO, SQ_REGIONS, SQ_METRIC_UPSERT, SQ_METRICS,
+  SQ_ETYPE_UPSERT, SQ_ETYPES, SQ_DEPT_UPSERT, SQ_DEPTS, SQ_SOURCE_UPSERT, SQ_SOURCE_TOKEN,
+  SQ_SOURCE_BY_TOKEN, SQ_SOURCES, SQ_SOURCE_COUNT, SQ_ENTITY_UPSERT, SQ_ENTITY_GET, SQ_ENTITIES,
+  SQ_ENTITIES_SCAN, SQ_ENTITY_RPOS, SQ_ROLLUP_BUCKETS, SQ_ENTITY_SERIES, SQ_SROLLUP_RANGE,
+  SQ_SROLLUP_ONE, SQ_LATEST, SQ_LATEST_ENTITY, SQ_RECORDS, SQ_RECORDS_COUNT, SQ_USER_UPSERT,
+  SQ_USER_BY_NAME, SQ_USER_BY_ID, SQ_SESSION_NEW, SQ_SESSION_GET, SQ_SESSION_DEL, SQ_COUNT
+};
+
+struct sq_conn {
+  sqlite3 *db;
+  sqlite3_stmt *stmt[SQ_COUNT];
+  struct sq_conn *next; /* in the store's list of open read connections */
+};
+
+/* Writer's view of a series: the in-memory cache that decides insert vs
+ * replace without a look-up when a record is newer than the series' last. */
+struct sq_series {
+  int64_t id, entity;
+  int32_t metric;
+  int64_t region;          /* the entity's region id */
+  int64_t last_ts;         /* committed */
+  double last_value;
+  int64_t pend_ts;         /* within the open transaction (valid if pend_gen == gen) */
+  double pend_value;
+  uint64_t pend_gen;
+  int persisted;           /* the series row exists in the database */
+  int touched;             /* last_ts changed in this transaction */
+};
+
+struct sq_job {
+  int kind; /* SQ_JOB_RECORDS, SQ_JOB_EVENTS, SQ_JOB_PRUNE */
+  const struct store_record *recs;
+  const struct store_event *evs;
+  size_t n;
+  struct store_write_result result;
+  int rc;
+  struct zz_err err;
+  int done;
+  struct sq_job *next;
+};
+
+struct sq_region {
+  int64_t id, parent, lo, hi;
+};
+
+struct sq_store {
+  struct store base;
+  char *dir;
+  char *path;
+  int lock_fd; /* flock on DIR/zhizhi.lock while a writer runs */
+  struct store_open_opts opts;
+
+  pthread_key_t conn_key;
+  pthread_mutex_t conns_lock;
+  struct sq_conn *conns;
+
+  /* writer */
+  pthread_t writer;
+  int writer_started;
+  pthread_mutex_t qlock;
+  pthread_cond_t qcond;  /* jobs queued or stop */
+  pthread_cond_t dcond;  /* a job finished */
+  struct sq_job *qhead, *qtail;
+  size_t qrecords;
+  int stopping;
+  sqlite3 *wdb;
+  sqlite3_stmt *wstmt[32]; /* writer statements, see store_writer.c */
+  uint64_t gen;
+
+  /* writer-owned caches */
+  struct sq_series **series; /* open-addressing table keyed by (entity, metric) */
+  size_t series_cap, series_len;
+  int64_t next_series_id;
+  struct sq_region *regions; /* sorted by id */
+  size_t nregions;
+  atomic_int regions_version;
+  int regions_loaded_version;
+  struct sq_series **touched;
+  size_t ntouched, touched_cap;
+  struct rollup_acc leaf;  /* (metric, region leaf, minute bucket, 0) */
+  struct rollup_acc sleaf; /* (metric, series, day bucket, 0) */
+  struct rollup_acc wide;  /* expanded: (metric, node, grain, bucket) */
+  struct rollup_acc swide; /* expanded: (metric, grain, bucket, series) */
+  int64_t *source_counts;  /* records per source id in this transaction */
+  size_t nsource_counts;
+  int64_t last_prune;
+  atomic_llong total_records;
+};
+
+/* Returns this thread's read connection (opening it on first use), or NULL. */
+struct sq_conn *sq_conn_get(struct sq_store *s);
+/* Returns a reset statement for slot id on c, preparing sql on first use. */
+sqlite3_stmt *sq_stmt(struct sq_conn *c, enum sq_stmt id, const char *sql);
+/* Turns a SQLite error into ZZ_ESTORE (or ZZ_EEXISTS for constraints) with e filled. */
+int sq_fail(sqlite3 *db, int rc, struct zz_err *e, const char *what);
+/* Opens a connection with zhizhi's pragmas. */
+int sq_open_db(const char *path, int writer, int sync_full, sqlite3 **out, struct zz_err *e);
+
+int sq_writer_start(struct sq_store *s, struct zz_err *e);
+void sq_writer_stop(struct sq_store *s);
+int sq_records_write(struct store *st, const struct store_record *recs, size_t n,
+                     struct store_write_result *out, struct zz_err *e);
+int sq_events_write(struct store *st, const struct store_event *evs, size_t n, struct zz_err *e);
+size_t sq_write_queue_depth(struct store *st);
+int sq_migrate(sqlite3 *db, struct zz_err *e);
+int sq_prune(struct store *st, int64_t now);
+
+#endif

@@ -1,0 +1,908 @@
+/* store_sqlite.c - the SQLite backend: opening and migrating the data
+ * directory, per-thread read connections with cached statements, and every
+ * registry, query and account operation of struct store_ops. Record writes
+ * and rollup maintenance live in store_writer.c. */
+#include <errno.h>
+#include <math.h>
+#include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "store/store_int.h"
+
+int sq_fail(sqlite3 *db, int rc, struct zz_err *e, const char *what) {
+  int base = rc & 0xff;
+  if (base == SQLITE_CONSTRAINT)
+    return zz_fail(e, ZZ_EEXISTS, what, "%s: %s", what, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+  if (base == SQLITE_BUSY || base == SQLITE_LOCKED)
+    return zz_fail(e, ZZ_EBUSY, what, "%s: the store is busy", what);
+  zz_error("store: %s: %s", what, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+  return zz_fail(e, ZZ_ESTORE, what, "%s failed: %s", what, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+}
+
+int sq_open_db(const char *path, int writer, int sync_full, sqlite3 **out, struct zz_err *e) {
+  sqlite3 *db = NULL;
+  int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+  if (rc != SQLITE_OK) {
+    int r = zz_fail(e, ZZ_EIO, "data", "cannot open %s: %s", path, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+    sqlite3_close(db);
+    return r;
+  }
+  sqlite3_busy_timeout(db, 10000);
+  char pragmas[256];
+  snprintf(pragmas, sizeof pragmas,
+           "PRAGMA journal_mode=WAL; PRAGMA synchronous=%s; PRAGMA foreign_keys=OFF;"
+           "PRAGMA temp_store=MEMORY; PRAGMA cache_size=%d;",
+           sync_full ? "FULL" : "NORMAL", writer ? -262144 : -65536);
+  if ((rc = sqlite3_exec(db, pragmas, NULL, NULL, NULL)) != SQLITE_OK) {
+    int r = sq_fail(db, rc, e, "open");
+    sqlite3_close(db);
+    return r;
+  }
+  *out = db;
+  return 0;
+}
+
+static void conn_close(struct sq_conn *c) {
+  for (int i = 0; i < SQ_COUNT; i++) sqlite3_finalize(c->stmt[i]);
+  sqlite3_close(c->db);
+  zz_free(c);
+}
+
+/* Connections stay open until the store closes, which knows all of them, so
+ * the thread key needs no destructor. */
+
+struct sq_conn *sq_conn_get(struct sq_store *s) {
+  struct sq_conn *c = pthread_getspecific(s->conn_key);
+  if (c) return c;
+  c = zz_calloc(1, sizeof *c);
+  if (!c) return NULL;
+  struct zz_err e;
+  if (sq_open_db(s->path, 0, s->opts.synchronous_full, &c->db, &e)) {
+    zz_error("store: read connection: %s", e.msg);
+    zz_free(c);
+    return NULL;
+  }
+  pthread_mutex_lock(&s->conns_lock);
+  c->next = s->conns;
+  s->conns = c;
+  pthread_mutex_unlock(&s->conns_lock);
+  pthread_setspecific(s->conn_key, c);
+  return c;
+}
+
+sqlite3_stmt *sq_stmt(struct sq_conn *c, enum sq_stmt id, const char *sql) {
+  sqlite3_stmt *st = c->stmt[id];
+  if (st) {
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return st;
+  }
+  if (sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+    zz_error("store: prepare failed: %s: %s", sqlite3_errmsg(c->db), sql);
+    return NULL;
+  }
+  c->stmt[id] = st;
+  return st;
+}
+
+#define SQ_S(x) ((struct sq_store *)(x))
+
+/* Binds text or NULL. */
+static void bind_text(sqlite3_stmt *st, int i, const char *s) {
+  if (s)
+    sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+  else
+    sqlite3_bind_null(st, i);
+}
+
+static const char *col_text(sqlite3_stmt *st, int i) {
+  return (const char *)sqlite3_column_text(st, i);
+}
+
+static double col_real_or_nan(sqlite3_stmt *st, int i) {
+  return sqlite3_column_type(st, i) == SQLITE_NULL ? NAN : sqlite3_column_double(st, i);
+}
+
+/* Runs a statement expected to return one id (RETURNING id). */
+static int step_id(struct sq_conn *c, sqlite3_stmt *st, int64_t *out_id, struct zz_err *e, const char *what) {
+  int rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW) {
+    if (out_id) *out_id = sqlite3_column_int64(st, 0);
+    rc = sqlite3_step(st);
+  }
+  if (rc != SQLITE_DONE) {
+    int r = sq_fail(c->db, rc, e, what);
+    sqlite3_reset(st);
+    return r;
+  }
+  sqlite3_reset(st);
+  return 0;
+}
+
+static int step_done(struct sq_conn *c, sqlite3_stmt *st, struct zz_err *e, const char *what) {
+  return step_id(c, st, NULL, e, what);
+}
+
+#define CONN_OR_FAIL(s, c, e)                                                                      \
+  struct sq_conn *c = sq_conn_get(s);                                                              \
+  if (!c) return zz_fail(e, ZZ_ESTORE, "store", "no database connection")
+
+/* ---- regions ---- */
+
+static int region_upsert(struct store *st, const struct store_region *r, int64_t *out_id, struct zz_err *e) {
+  struct sq_store *s = SQ_S(st);
+  CONN_OR_FAIL(s, c, e);
+  sqlite3_stmt *q = sq_stmt(c, SQ_REGION_UPSERT,
+      "INSERT INTO region(path, parent, level, name_zh, name_en, geometry, lon, lat, approximate)"
+      " VALUES(?1, (SELECT id FROM region WHERE path = ?2), ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+      " ON CONFLICT(path) DO UPDATE SET parent = excluded.parent, level = excluded.level,"
+      " name_zh = excluded.name_zh, name_en = excluded.name_en, geometry = excluded.geometry,"
+      " lon = excluded.lon, lat = excluded.lat, approximate = excluded.approximate RETURNING id");
+  if (!q) return zz_fail(e, ZZ_ESTORE, "region", "cannot prepare");
+  bind_text(q, 1, r->path);
+  bind_text(q, 2, r->parent_path);
+  bind_text(q, 3, r->level);
+  bind_text(q, 4, r->name_zh);
+  bind_text(q, 5, r->name_en);
+  bind_text(q, 6, r->geometry);
+  sqlite3_bind_double(q, 7, r->lon);
+  sqlite3_bind_double(q, 8, r->lat);
+  sqlite3_bind_int(q, 9, r->approximate);
+  int rc = step_id(c, q, out_id, e, "region");
+  if (!rc) atomic_fetch_add(&s->regions_version, 1);
+  return rc;
+}
+
+static int region_set_pos(struct store *st, int64_t id, int64_t lo, int64_t hi, struct zz_err *e) {
+  struct sq_store *s = SQ_S(st);
+  CONN_OR_FAIL(s, c, e);
+  sqlite3_stmt *q = sq_stmt(c, SQ_REGION_POS, "UPDATE region SET lo = ?2, hi = ?3 WHERE id = ?1");
+  if (!q) return zz_fail(e, ZZ_ESTORE, "region", "cannot prepare");
+  sqlite3_bind_int64(q, 1, id);
+  sqlite3_bind_int64(q, 2, lo);
+  sqlite3_bind_int64(q, 3, hi);
+  int rc = step_done(c, q, e, "region");
+  if (!rc) atomic_fetch_add(&s->regions_version, 1);
+  return rc;
+}
+
+static int regions_each(struct store *st, int with_geometry, int (*fn)(void *, const struct store_region *), void *ud) {
+  struct sq_store *s = SQ_S(st);
+  CONN_OR_FAIL(s, c, NULL);
+  sqlite3_stmt *q = with_geometry
+      ? sq_stmt(c, SQ_REGIONS_GEO,
+                "SELECT r.id, r.path, p.path, r.level, r.name_zh, r.name_en, r.geometry, r.lon, r.lat,"
+                " r.approximate FROM region r LEFT JOIN region p ON p.id = r.parent ORDER BY r.id")
+      : sq_stmt(c, SQ_REGIONS,
+                "SELECT r.id, r.path, p.path, r.level, r.name_zh, r.name_en, NULL, r.lon, r.lat,"
+                " r.approximate FROM region r LEFT JOIN region p ON p.id = r.parent ORDER BY r.id");
+  if (!q) return ZZ_ESTORE;
+  int rc;
+  while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+    struct store_region r = {
+        .id = sqlite3_column_int64(q, 0), .path = col_text(q, 1), .parent_path = col_text(q, 2),
+        .level = col_text(q, 3), .name_zh = col_text(q, 4), .name_en = col_text(q, 5),
+        .geometry = col_text(q, 6), .lon = col_real_or_nan(q, 7), .lat = col_real_or_nan(q, 8),
+        .approximate = sqlite3_column_int(q, 9)};
+    if (fn(ud, &r)) break;
+  }
+  sqlite3_reset(q);
+  return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sq_fail(c->db, rc, NULL, "regions");
+}
+
+/* ---- metrics, entity types, departments ---- */
+
+static int metric_upsert(struct store *st, const struct store_metric *m, int64_t *out_id, struct zz_err *e) {
+  CONN_OR_FAIL(SQ_S(st), c, e);
+  sqlite3_stmt *q = sq_stmt(c, SQ_METRIC_UPSERT,
+      "INSERT INTO metric(key, name_zh, name_en, unit, agg, entity_type, kind)"
+      " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(key) DO UPDATE SET name_zh = excluded.name_zh,"
+      " name_en = excluded.name_en, unit = excluded.unit, agg = excluded.agg,"
+      " entity_type = excluded.entity_type, kind = excluded.kind RETURNING id");
+  if (!q) return zz_fail(e, ZZ_ESTORE, "metric", "cannot prepare");
+  bind_text(q, 1, m->key);
+  bind_text(q, 2, m->name_zh);
+  bind_text(q, 3, m->name_en);
+  bind_text(q, 4, m->unit);
+  bind_text(q, 5, m->agg);
+  bind_text(q, 6, m->entity_type);
+  bind_text(q, 7, m->kind);
+  return step_id(c, q, out_id, e, "metric");
+}
+
+static int metrics_each(struct store *st, int (*fn)(void *, const struct store_metric *), void *ud) {
+  CONN_OR_FAIL(SQ_S(st), c, NULL);
+  sqlite3_stmt *q = sq_stmt(c, SQ_METRICS,
+      "SELECT id, key, name_zh, name_en, unit, agg, entity_type, kind FROM metric ORDER BY id");
+  if (!q) return ZZ_ESTORE;
+  int rc;
+  while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+    struct store_metric m = {.id = sqlite3_column_int64(q, 0), .key = col_text(q, 1),
+                             .name_zh = col_text(q, 2), .name_en = col_text(q, 3),
+                             .unit = col_text(q, 4), .agg = col_text(q, 5),
+                             .entity_type = col_text(q, 6), .kind = col_text(q, 7)};
+    if (fn(ud, &m)) break;
+  }
+  sqlite3_reset(q);
+  return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
+}
+
+static int named_upsert(struct store *st, const char *table, const struct store_named *n, int64_t *out_id, struct zz_err *e) {
+  CONN_OR_FAIL(SQ_S(st), c, e);
+  int dept = strcmp(table, "department") == 0;
+  ZZ_ASSERT(dept || strcmp(table, "entity_type") == 0);
+  sqlite3_stmt *q = dept
+      ? sq_stmt(c, SQ_DEPT_UPSERT,
+                "INSERT INTO department(key, name_zh, name_en, extra) VALUES(?1, ?2, ?3, ?4)"
+                " ON CONFLICT(key) DO UPDATE SET name_zh = excluded.name_zh,"
+                " name_en = excluded.name_en, extra = excluded.extra RETURNING id")
+      : sq_stmt(c, SQ_ETYPE_UPSERT,
+                "INSERT INTO entity_type(key, name_zh, name_en, extra) VALUES(?1, ?2, ?3, ?4)"
+                " ON CONFLICT(key) DO UPDATE SET name_zh = excluded.name_zh,"
+                " name_en = excluded.name_en, extra = excluded.extra RETURNING id");
+  if (!q) return zz_fail(e, ZZ_ESTORE, table, "cannot prepare");
+  bind_text(q, 1, n->key);
+  bind_text(q, 2, n->name_zh);
+  bind_text(q, 3, n->name_en);
+  bind_text(q, 4, n->extra_json);
+  return step_id(c, q, out_id, e, table);
+}
+
+static int named_each(struct store *st, const char *table, int (*fn)(void *, const struct store_named *), void *ud) {
+  CONN_OR_FAIL(SQ_S(st), c, NULL);
+  int dept = strcmp(table, "department") == 0;
+  sqlite3_stmt *q = dept
+      ? sq_stmt(c, SQ_DEPTS, "SELECT id, key, name_zh, name_en, extra FROM department ORDER BY id")
+      : sq_stmt(c, SQ_ETYPES, "SELECT id, key, name_zh, name_en, extra FROM entity_type ORDER BY id");
+  if (!q) return ZZ_ESTORE;
+  int rc;
+  while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+    struct store_named n = {.id = sqlite3_column_int64(q, 0), .key = col_text(q, 1),
+                            .name_zh = col_text(q, 2), .name_en = col_text(q, 3),
+                            .extra_json = col_text(q, 4)};
+    if (fn(ud, &n)) break;
+  }
+  sqlite3_reset(q);
+  return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
+}
+
+/* ---- sources ---- */
+
+static int source_upsert(struct store *st, const struct store_source *so, int64_t *out_id, struct zz_err *e) {
+  CONN_OR_FAIL(SQ_S(st), c, e);
+  sqlite3_stmt *q = sq_stmt(c, SQ_SOURCE_UPSERT,
+      "INSERT INTO source(key, name_zh, name_en, department, kind, metrics)"
+      " VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(key) DO UPDATE SET name_zh = excluded.name_zh,"
+      " name_en = excluded.name_en, department = excluded.department, kind = excluded.kind,"
+      " metrics = excluded.metrics RETURNING id");
+  if (!q) return zz_fail(e, ZZ_ESTORE, "source", "cannot prepare");
+  bind_text(q, 1, so->key);
+  bind_text(q, 2, so->name_zh);
+  bind_text(q, 3, so->name_en);
+  bind_text(q, 4, so->department);
+  bind_text(q, 5, so->kind);
+  bind_text(q, 6, so->metrics_json ? so->metrics_json : "[]");
+  return step_id(c, q, out_id, e, "source");
+}
+
+static int source_set_token(struct store *st, int64_t id, const char *token_hash, struct zz_err *e) {
+  CONN_OR_FAIL(SQ_S(st), c, e);
+  sqlite3_stmt *q = sq_stmt(c, SQ_SOURCE_TOKEN, "UPDATE source SET token_hash = ?2 WHERE id = ?1");
+  if (!q) return zz_fail(e, ZZ_ESTORE, "source", "cannot prepare");
+  sqlite3_bind_int64(q, 1, id);
+  bind_text(q, 2, token_hash);
+  return step_done(c, q, e, "source");
+}
+
+static int source_by_token(struct store *st, const char *token_hash, int64_t *out_id) {
+  CONN_OR_FAIL(SQ_S(st), c, NULL);
+  sqlite3_stmt *q = sq_stmt(c, SQ_SOURCE_BY_TOKEN, "SELECT id FROM source WHERE token_hash = ?1");
+  if (!q) return ZZ_ESTORE;
+  bind_text(q, 1, token_hash);
+  int rc = sqlite3_step(q);
+  int r = ZZ_ENOTFOUND;
+  if (rc == SQLITE_ROW) {
+    *out_id = sqlite3_column_int64(q, 0);
+    r = 0;
+  }
+  sqlite3_reset(q);
+  return r;
+}
+
+static int sources_each(struct store *st, int (*fn)(void *, const struct store_source *), void *ud) {
+  CONN_OR_FAIL(SQ_S(st), c, NULL);
+  sqlite3_stmt *q = sq_stmt(c, SQ_SOURCES,
+      "SELECT id, key, name_zh, name_en, department, kind, metrics, records, last_seen"
+      " FROM source ORDER BY id");
+  if (!q) return ZZ_ESTORE;
+  int rc;
+  while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+    struct store_source so = {.id = sqlite3_column_int64(q, 0), .key = col_text(q, 1),
+                              .name_zh = col_text(q, 2), .name_en = col_text(q, 3),
+                              .department = col_text(q, 4), .kind = col_text(q, 5),
+                              .metrics_json = col_text(q, 6), .records = sqlite3_column_int64(q, 7),
+                              .last_seen = sqlite3_column_int64(q, 8)};
+    if (fn(ud, &so)) break;
+  }
+  sqlite3_reset(q);
+  return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
+}
+
+/* ---- entities ---- */
+
+static int entity_upsert(struct store *st, const struct store_entity *en, int64_t rpos, int64_t *out_id, struct zz_err *e) {
+  CONN_OR_FAIL(SQ_S(st), c, e);
+  sqlite3_stmt *q = sq_stmt(c, SQ_ENTITY_UPSERT,
+      "INSERT INTO entity(key, type, name_zh, name_en, region, rpos, lon, lat, attrs, status, updated)"
+      " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT(key) DO UPDATE SET"
+      " type = excluded.type, name_zh = excluded.name_zh, name_en = excluded.name_en,"
+      " region = excluded.region, rpos = excluded.rpos, lon = excluded.lon, lat = excluded.lat,"
+      " attrs = excluded.attrs, status = excluded.status, updated = excluded.updated RETURNING id");
+  if (!q) return zz_fail(e, ZZ_ESTORE, "entity", "cannot prepare");
+  bind_text(q, 1, en->key);
+  bind_text(q, 2, en->type);
+  bind_text(q, 3, en->name_zh);
+  bind_text(q, 4, en->name_en);
+  sqlite3_bind_int64(q, 5, en->region);
+  sqlite3_bind_int64(q, 6, rpos);
+  if (isnan(en->lon)) sqlite3_bind_null(q, 7); else sqlite3_bind_double(q, 7, en->lon);
+  if (isnan(en->lat)) sqlite3_bind_null(q, 8); else sqlite3_bind_double(q, 8, en->lat);
+  bind_text(q, 9, en->attrs_json ? en->attrs_json : "{}");
+  bind_text(q, 10, en->status);
+  sqlite3_bind_int64(q, 11, en->updated);
+  return step_id(c, q, out_id, e, "entity");
+}
+
+static void entity_row(sqlite3_stmt *q, struct store_entity *en) {
+  en->id = sqlite3_column_int64(q, 0);
+  en->key = col_text(q, 1);
+  en->type = col_text(q, 2);
+  en->name_zh = col_text(q, 3);
+  en->name_en = col_text(q, 4);
+  en->region = sqlite3_column_int64(q, 5);
+  en->lon = col_real_or_nan(q, 6);
+  en->lat = col_real_or_nan(q, 7);
+  en->attrs_json = col_text(q, 8);
+  en->status = col_text(q, 9);
+  en->updated = sqlite3_column_int64(q, 10);
+}
+
+#define ENTITY_COLS "id, key, type, name_zh, name_en, region, lon, lat, attrs, status, updated"
+
+static int entity_get(struct store *st, const char *key, int (*fn)(void *, const struct store_entity *), void *ud) {
+  CONN_OR_FAIL(SQ_S(st), c, NULL);
+  sqlite3_stmt *q = sq_stmt(c, SQ_ENTITY_GET, "SELECT " ENTITY_COLS " FROM entity WHERE key = ?1");
+  if (!q) return ZZ_ESTORE;
+  bind_text(q, 1, key);
+  int rc = sqlite3_step(q), r = ZZ_ENOTFOUND;
+  if (rc == SQLITE_ROW) {
+    struct store_entity en;
+    entity_row(q, &en);
+    fn(ud, &en);
+    r = 0;
+  }
+  sqlite3_reset(q);
+  return r;
+}
+
+static int entities_each(struct store *st, const struct store_entity_filter *f, int (*fn)(void *, const struct store_entity *), void *ud) {
+  CONN_OR_FAIL(SQ_S(st), c, NULL);
+  sqlite3_stmt *q = sq_stmt(c, SQ_ENTITIES,
+      "SELECT " ENTITY_COLS " FROM entity WHERE id > ?1"
+      " AND (?2 IS NULL OR type = ?2) AND (?3 = 0 OR rpos BETWEEN ?3 AND ?4)"
+      " AND (?5 IS NULL OR json_extract(attrs, ?5) = ?6 OR CAST(json_extract(attrs, ?5) AS TEXT) = ?6)"
+      " ORDER BY id LIMIT ?7");
+  if (!q) return ZZ_ESTORE;
+  sqlite3_bind_int64(q, 1, f->after_id);
+  bind_text(q, 2, f->type);
+  sqlite3_bind_int64(q, 3, f->rpos_lo);
+  sqlite3_bind_int64(q, 4, f->rpos_hi);
+  bind_text(q, 5, f->attr_path);
+  bind_text(q, 6, f->attr_value);
+  sqlite3_bind_int(q, 7, f->limit > 0 ? f->limit : 100);
+  int rc;
+  while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+    struct store_entity en;
+    entity_row(q, &en);
+    if (fn(ud, &en)) break;
+  }
+  sqlite3_reset(q);
+  return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sq_fail(c->db, rc, NULL, "entities");
+}
+
+static int entities_scan(struct store *st, int (*fn)(void *, const struct store_entity *), void *ud) {
+  CONN_OR_FAIL(SQ_S(st), c, NULL);
+  sqlite3_stmt *q = sq_stmt(c, SQ_ENTITIES_SCAN,
+      "SELECT id, key, type, NULL, NULL, region, lon, lat, NULL, NULL, 0 FROM entity ORDER BY id");
+  if (!q) return ZZ_ESTORE;
+  int rc;
+  while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+    struct store_entity en;
+    entity_row(q, &en);
+    if (fn(ud, &en)) break;
+  }
+  sqlite3_reset(q);
+  return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
+}
+
+static int entities_set_rpos(struct store *st, int64_t region, int64_t rpos) {
+  CONN_OR_FAIL(SQ_S(st), c, NULL);
+  sqlite3_stmt *q = sq_stmt(c, SQ_ENTITY_RPOS, "UPDATE entity SET rpos = ?2 WHERE region = ?1 AND rpos != ?2");
+  if (!q) return ZZ_ESTORE;
+  sqlite3_bind_int64(q, 1, region);
+  sqlite3_bind_int64(q, 2, rpos);
+  return step_done(c, q, NULL, "entity");
+}
+
+/* ---- rollup reads ---- */
+
+static void agg_row(sqlite3_stmt *q, int first, struct store_agg *a) {
+  a->n = sqlite3_column_int64(q, first);
+  a->sum = sqlite3_column_double(q, first + 1);
+  a->min = col_real_or_nan(q, first + 2);
+  a->max = col_real_or_nan(q, first + 3);
+  a->last = col_real_or_nan(q, first + 4);
+  a->last_ts = sqlite3_column_int64(q, first + 5);
+}
+
+static int rollup_buckets(struct store *st, int64_t metric, int64_t region, enum zz_grain g, int64_t from, int64_t to, store_bucket_fn fn, void *ud) {
+  CONN_OR_FAIL(SQ_S(st), c, NULL);
+  sqlite3_stmt *q = sq_stmt(c, SQ_ROLLUP_BUCKETS,
+      "SELECT bucket, n, sum, min, max, last, last_ts FROM rollup WHERE metric = ?1 AND node = ?2"
+      " AND grain = ?3 AND bucket >= ?4 AND bucket < ?5 ORDER BY bucket");
+  if (!q) return ZZ_ESTORE;
+  sqlite3_bind_int64(q, 1, metric);
+  sqlite3_bind_int64(q, 2, region);
+  sqlite3_bind_int(q, 3, (int)g);
+  sqlite3_bind_int64(q, 4, from);
+  sqlite3_bind_int64(q, 5, to);
+  int rc;
+  while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+    struct store_agg a;
+    agg_row(q, 1, &a);
+    if (fn(ud, sqlite3_column_int64(q, 0), &a)) break;
+  }
+  sqlite3_reset(q);
+  return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
+}
+
+/* Entity aggregates: the series of the metric in the subtree are gathered
+ * first (a small map), then the srollup rows of the range are scanned once in
+ * key order and folded into their entity. */
+struct ent_slot {
+  int64_t series, entity;
+  struct store_agg a;
+  int seen;
+};
+
+static int cmp_slot(const void *x, const void *y) {
+  int64_t a = ((const struct ent_slot *)x)->series, b = ((const struct ent_slot *)y)->series;
+  return a < b ? -1 : a > b;
+}
+
+static void fold(struct store_agg *into, const struct store_agg *a, int *seen) {
+  if (!*seen) {
+    *into = *a;
+    *seen = 1;
+    return;
+  }
+  into->n += a->n;
+  into->sum += a->sum;
+  if (a->min < into->min || isnan(into->min)) into->min = a->min;
+  if (a->max > into->max || isnan(into->max)) into->max = a->max;
+  if (a->last_ts >= into->last_ts) {
+    into->last_ts = a->last_ts;
+    into->last = a->last;
+  }
+}
+
+static int scan_srollup(struct sq_conn *c, int64_t metric, enum zz_grain g, int64_t from, int64_t to,
+                        struct ent_slot *slots, size_t nslots) {
+  if (from >= to) return 0;
+  sqlite3_stmt *q = sq_stmt(c, SQ_SROLLUP_RANGE,
+      "SELECT series, n, sum, min, max, last, last_ts FROM srollup WHERE metric = ?1 AND grain = ?2"
+      " AND bucket >= ?3 AND bucket < ?4");
+  if (!q) return ZZ_ESTORE;
+  sqlite3_bind_int64(q, 1, metric);
+  sqlite3_bind_int(q, 2, (int)g);
+  sqlite3_bind_int64(q, 3, from);
+  sqlite3_bind_int64(q, 4, to);
+  int rc;
+  while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+    struct ent_slot key = {.series = sqlite3_column_int64(q, 0)};
+    struct ent_slot *slot = bsearch(&key, slots, nslots, sizeof *slots, cmp_slot);
+    if (!slot) continue;
+    struct store_agg a;
+    agg_row(q, 1, &a);
+    fold(&slot->a, &a, &slot->seen);
+  }
+  sqlite3_reset(q);
+  return rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
+}
+
+static int entity_aggs(struct store *st, int64_t metric, int64_t rpos_lo, int64_t rpos_hi, const char *type, int64_t from, int64_t to, store_series_agg_fn fn, void *ud) {
+  CONN_OR_FAIL(SQ_S(st), c, NULL);
+  sqlite3_stmt *q = sq_stmt(c, SQ_ENTITY_SERIES,
+      "SELECT s.id, s.entity FROM series s JOIN entity e ON e.id = s.entity WHERE s.metric = ?1"
+      " AND (?2 = 0 OR e.rpos BETWEEN ?2 AND ?3) AND (?4 IS NULL OR e.type = ?4)");
+  if (!q) return ZZ_ESTORE;
+  sqlite3_bind_int64(q, 1, metric);
+  sqlite3_bind_int64(q, 2, rpos_lo);
+  sqlite3_bind_int64(q, 3, rpos_hi);
+  bind_text(q, 4, type);
+  struct ent_slot *slots = NULL;
+  size_t n = 0, cap = 0;
+  int rc, r = 0;
+  while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+    if (n == cap) {
+      cap = cap ? cap * 2 : 256;
+      struct ent_slot *p = zz_realloc(slots, cap * sizeof *slots);
+      if (!p) {
+        r = ZZ_ENOMEM;
+        goto done;
+      }
+      slots = p;
+    }
+    slots[n++] = (struct ent_slot){.series = sqlite3_column_int64(q, 0), .entity = sqlite3_column_int64(q, 1)};
+  }
+  sqlite3_reset(q);
+  if (rc != SQLITE_DONE) {
+    r = ZZ_ESTORE;
+    goto done;
+  }
+  qsort(slots, n, sizeof *slots, cmp_slot);
+  /* whole months where the range covers them, whole days at the edges */
+  int64_t from_day = zz_bucket_start(from, ZZ_GRAIN_DAY);
+  int64_t to_day = zz_bucket_start(to, ZZ_GRAIN_DAY);
+  if (to_day < to) to_day = zz_bucket_next(to_day, ZZ_GRAIN_DAY);
+  int64_t m0 = zz_bucket_start(from_day, ZZ_GRAIN_MONTH);
+  if (m0 < from_day) m0 = zz_bucket_next(m0, ZZ_GRAIN_MONTH);
+  int64_t m1 = zz_bucket_start(to_day, ZZ_GRAIN_MONTH);
+  if (m0 < m1) {
+    if ((r = scan_srollup(c, metric, ZZ_GRAIN_DAY, from_day, m0, slots, n)) ||
+        (r = scan_srollup(c, metric, ZZ_GRAIN_MONTH, m0, m1, slots, n)) ||
+        (r = scan_srollup(c, metric, ZZ_GRAIN_DAY, m1, to_day, slots, n)))
+      goto done;
+  } else if ((r = scan_srollup(c, metric, ZZ_GRAIN_DAY, from_day, to_day, slots, n))) {
+    goto done;
+  }
+  for (size_t i = 0; i < n; i++)
+    if (slots[i].seen && fn(ud, slots[i].entity, &slots[i].a)) break;
+done:
+  sqlite3_reset(q);
+  zz_free(slots);
+  return r;
+}
+
+static int entity_buckets(struct store *st, int64_t entity, int64_t metric, enum zz_grain g, int64_t from, int64_t to, store_bucket_fn fn, void *ud) {
+  CONN_OR_FAIL(SQ_S(st), c, NULL);
+  sqlite3_stmt *q = sq_stmt(c, SQ_SROLLUP_ONE,
+      "SELECT r.bucket, r.n, r.sum, r.min, r.max, r.last, r.last_ts FROM series s"
+      " JOIN srollup r ON r.series = s.id AND r.grain = ?3 AND r.bucket >= ?4 AND r.bucket < ?5"
+      " WHERE s.entity = ?1 AND s.metric = ?2 ORDER BY r.bucket");
+  if (!q) return ZZ_ESTORE;
+  sqlite3_bind_int64(q, 1, entity);
+  sqlite3_bind_int64(q, 2, metric);
+  sqlite3_bind_int(q, 3, (int)g);
+  sqlite3_bind_int64(q, 4, from);
+  sqlite3_bind_int64(q, 5, to);
+  int rc;
+  while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+    struct store_agg a;
+    agg_row(q, 1, &a);
+    if (fn(ud, sqlite3_column_int64(q, 0), &a)) break;
+  }
+  sqlite3_reset(q);
+  return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
+}
+
+static int latest_each(struct store *st, int64_t metric, int64_t entity, int64_t rpos_lo, int64_t rpos_hi, const char *type,
+                       int (*fn)(void *, int64_t, int64_t, int64_t, double), void *ud) {
+  CONN_OR_FAIL(SQ_S(st), c, NULL);
+  sqlite3_stmt *q;
+  if (entity) {
+    q = sq_stmt(c, SQ_LATEST_ENTITY,
+                "SELECT entity, metric, last_ts, last_value FROM series WHERE entity = ?1"
+                " AND last_ts IS NOT NULL ORDER BY metric");
+    if (!q) return ZZ_ESTORE;
+    sqlite3_bind_int64(q, 1, entity);
+  } else {
+    q = sq_stmt(c, SQ_LATEST,
+                "SELECT s.entity, s.metric, s.last_ts, s.last_value FROM series s JOIN entity e"
+                " ON e.id = s.entity WHERE (?1 = 0 OR s.metric = ?1) AND s.last_ts IS NOT NULL"
+                " AND (?2 = 0 OR e.rpos BETWEEN ?2 AND ?3) AND (?4 IS NULL OR e.type = ?4)"
+                " ORDER BY s.entity, s.metric");
+    if (!q) return ZZ_ESTORE;
+    sqlite3_bind_int64(q, 1, metric);
+    sqlite3_bind_int64(q, 2, rpos_lo);
+    sqlite3_bind_int64(q, 3, rpos_hi);
+    bind_text(q, 4, type);
+  }
+  int rc;
+  while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+    if (fn(ud, sqlite3_column_int64(q, 0), sqlite3_column_int64(q, 1), sqlite3_column_int64(q, 2),
+           sqlite3_column_double(q, 3)))
+      break;
+  }
+  sqlite3_reset(q);
+  return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
+}
+
+static int records_each(struct store *st, int64_t entity, int64_t metric, int64_t from, int64_t to, int limit,
+                        int (*fn)(void *, int64_t, double), void *ud) {
+  CONN_OR_FAIL(SQ_S(st), c, NULL);
+  sqlite3_stmt *q = sq_stmt(c, SQ_RECORDS,
+      "SELECT r.ts, r.value FROM series s JOIN record r ON r.series = s.id AND r.ts >= ?3"
+      " AND r.ts < ?4 WHERE s.entity = ?1 AND s.metric = ?2 ORDER BY r.ts LIMIT ?5");
+  if (!q) return ZZ_ESTORE;
+  sqlite3_bind_int64(q, 1, entity);
+  sqlite3_bind_int64(q, 2, metric);
+  sqlite3_bind_int64(q, 3, from);
+  sqlite3_bind_int64(q, 4, to);
+  sqlite3_bind_int(q, 5, limit > 0 ? limit : 100000);
+  int rc;
+  while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+    if (fn(ud, sqlite3_column_int64(q, 0), sqlite3_column_double(q, 1))) break;
+  sqlite3_reset(q);
+  return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
+}
+
+static int64_t records_count(struct store *st) {
+  return atomic_load(&SQ_S(st)->total_records);
+}
+
+static int source_count(struct store *st, int64_t id, int64_t records, int64_t ts) {
+  (void)st, (void)id, (void)records, (void)ts; /* counted by the writer inside its transaction */
+  return 0;
+}
+
+/* ---- accounts ---- */
+
+static int user_upsert(struct store *st, const struct store_user *u, int64_t *out_id, struct zz_err *e) {
+  CONN_OR_FAIL(SQ_S(st), c, e);
+  sqlite3_stmt *q = sq_stmt(c, SQ_USER_UPSERT,
+      "INSERT INTO user(name, role, department, scope, pwhash, created) VALUES(?1, ?2, ?3, ?4, ?5, ?6)"
+      " ON CONFLICT(name) DO UPDATE SET role = excluded.role, department = excluded.department,"
+      " scope = excluded.scope, pwhash = excluded.pwhash RETURNING id");
+  if (!q) return zz_fail(e, ZZ_ESTORE, "user", "cannot prepare");
+  bind_text(q, 1, u->name);
+  bind_text(q, 2, u->role);
+  bind_text(q, 3, u->department);
+  bind_text(q, 4, u->scope);
+  bind_text(q, 5, u->pwhash);
+  sqlite3_bind_int64(q, 6, u->created);
+  return step_id(c, q, out_id, e, "user");
+}
+
+static int user_get(struct store *st, const char *name, int64_t id, int (*fn)(void *, const struct store_user *), void *ud) {
+  CONN_OR_FAIL(SQ_S(st), c, NULL);
+  sqlite3_stmt *q = name
+      ? sq_stmt(c, SQ_USER_BY_NAME, "SELECT id, name, role, department, scope, pwhash, created FROM user WHERE name = ?1")
+      : sq_stmt(c, SQ_USER_BY_ID, "SELECT id, name, role, department, scope, pwhash, created FROM user WHERE id = ?1");
+  if (!q) return ZZ_ESTORE;
+  if (name) bind_text(q, 1, name); else sqlite3_bind_int64(q, 1, id);
+  int rc = sqlite3_step(q), r = ZZ_ENOTFOUND;
+  if (rc == SQLITE_ROW) {
+    struct store_user u = {.id = sqlite3_column_int64(q, 0), .name = col_text(q, 1),
+                           .role = col_text(q, 2), .department = col_text(q, 3),
+                           .scope = col_text(q, 4), .pwhash = col_text(q, 5),
+                           .created = sqlite3_column_int64(q, 6)};
+    fn(ud, &u);
+    r = 0;
+  }
+  sqlite3_reset(q);
+  return r;
+}
+
+static int session_create(struct store *st, const char *token_hash, int64_t user, int64_t expires, struct zz_err *e) {
+  CONN_OR_FAIL(SQ_S(st), c, e);
+  sqlite3_stmt *q = sq_stmt(c, SQ_SESSION_NEW, "INSERT INTO session(token_hash, user, expires) VALUES(?1, ?2, ?3)");
+  if (!q) return zz_fail(e, ZZ_ESTORE, "session", "cannot prepare");
+  bind_text(q, 1, token_hash);
+  sqlite3_bind_int64(q, 2, user);
+  sqlite3_bind_int64(q, 3, expires);
+  return step_done(c, q, e, "session");
+}
+
+static int session_user(struct store *st, const char *token_hash, int64_t now, int64_t *out_user) {
+  CONN_OR_FAIL(SQ_S(st), c, NULL);
+  sqlite3_stmt *q = sq_stmt(c, SQ_SESSION_GET, "SELECT user FROM session WHERE token_hash = ?1 AND expires > ?2");
+  if (!q) return ZZ_ESTORE;
+  bind_text(q, 1, token_hash);
+  sqlite3_bind_int64(q, 2, now);
+  int r = ZZ_ENOTFOUND;
+  if (sqlite3_step(q) == SQLITE_ROW) {
+    *out_user = sqlite3_column_int64(q, 0);
+    r = 0;
+  }
+  sqlite3_reset(q);
+  return r;
+}
+
+static int session_delete(struct store *st, const char *token_hash) {
+  CONN_OR_FAIL(SQ_S(st), c, NULL);
+  sqlite3_stmt *q = sq_stmt(c, SQ_SESSION_DEL, "DELETE FROM session WHERE token_hash = ?1");
+  if (!q) return ZZ_ESTORE;
+  bind_text(q, 1, token_hash);
+  return step_done(c, q, NULL, "session");
+}
+
+/* ---- maintenance ---- */
+
+static int txn(struct store *st, int what, struct zz_err *e) {
+  CONN_OR_FAIL(SQ_S(st), c, e);
+  const char *sql = what == STORE_TXN_BEGIN ? "BEGIN IMMEDIATE" : what == STORE_TXN_COMMIT ? "COMMIT" : "ROLLBACK";
+  int rc = sqlite3_exec(c->db, sql, NULL, NULL, NULL);
+  return rc == SQLITE_OK ? 0 : sq_fail(c->db, rc, e, sql);
+}
+
+static int backup_db(sqlite3 *src, const char *path, void (*progress)(void *, int, int), void *ud, struct zz_err *e) {
+  sqlite3 *dst = NULL;
+  int rc = sqlite3_open(path, &dst);
+  if (rc != SQLITE_OK) {
+    int r = zz_fail(e, ZZ_EIO, "out", "cannot create %s: %s", path, sqlite3_errmsg(dst));
+    sqlite3_close(dst);
+    return r;
+  }
+  sqlite3_backup *b = sqlite3_backup_init(dst, "main", src, "main");
+  if (!b) {
+    int r = zz_fail(e, ZZ_EIO, "out", "cannot back up to %s: %s", path, sqlite3_errmsg(dst));
+    sqlite3_close(dst);
+    return r;
+  }
+  /* Copy in steps so writers are only paused briefly; a write during the copy
+   * restarts it from where the source changed (SQLite handles that). */
+  do {
+    rc = sqlite3_backup_step(b, 4096);
+    if (progress) progress(ud, sqlite3_backup_pagecount(b) - sqlite3_backup_remaining(b), sqlite3_backup_pagecount(b));
+    if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) sqlite3_sleep(20);
+  } while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+  sqlite3_backup_finish(b);
+  int r = 0;
+  if (rc != SQLITE_DONE) r = zz_fail(e, ZZ_EIO, "out", "backup to %s failed: %s", path, sqlite3_errstr(rc));
+  sqlite3_close(dst);
+  return r;
+}
+
+static int backup(struct store *st, const char *path, void (*progress)(void *, int, int), void *ud, struct zz_err *e) {
+  CONN_OR_FAIL(SQ_S(st), c, e);
+  return backup_db(c->db, path, progress, ud, e);
+}
+
+int store_sqlite_backup(const char *dir, const char *out, void (*progress)(void *, int, int), void *ud,
+                        struct zz_err *e) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s/zhizhi.db", dir);
+  if (access(path, R_OK) != 0) return zz_fail(e, ZZ_ENOTFOUND, "data", "no zhizhi database in %s", dir);
+  sqlite3 *db = NULL;
+  int rc = sq_open_db(path, 0, 0, &db, e);
+  if (!rc) rc = backup_db(db, out, progress, ud, e);
+  sqlite3_close(db);
+  return rc;
+}
+
+static void sq_close(struct store *st) {
+  struct sq_store *s = SQ_S(st);
+  sq_writer_stop(s);
+  pthread_mutex_lock(&s->conns_lock);
+  struct sq_conn *c = s->conns;
+  s->conns = NULL;
+  pthread_mutex_unlock(&s->conns_lock);
+  while (c) {
+    struct sq_conn *next = c->next;
+    conn_close(c);
+    c = next;
+  }
+  pthread_key_delete(s->conn_key);
+  pthread_mutex_destroy(&s->conns_lock);
+  if (s->lock_fd >= 0) close(s->lock_fd);
+  zz_free(s->dir);
+  zz_free(s->path);
+  zz_free(s);
+}
+
+/* One writing process per data directory: the writer's caches (series ids,
+ * last values) are only right if nobody else writes records. */
+static int take_lock(struct sq_store *s, struct zz_err *e) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s/zhizhi.lock", s->dir);
+  s->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+  if (s->lock_fd < 0) return zz_fail(e, ZZ_EIO, "data", "cannot open %s: %s", path, strerror(errno));
+  if (flock(s->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+    char pid[32] = "?";
+    ssize_t n = pread(s->lock_fd, pid, sizeof pid - 1, 0);
+    if (n > 0) pid[n] = 0;
+    pid[strcspn(pid, "\n")] = 0;
+    close(s->lock_fd);
+    s->lock_fd = -1;
+    return zz_fail(e, ZZ_EBUSY, "data",
+                   "data directory %s is in use by another zhizhi (pid %s): stop it first, or send records to its API",
+                   s->dir, pid);
+  }
+  char pid[32];
+  int n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+  if (ftruncate(s->lock_fd, 0) == 0 && pwrite(s->lock_fd, pid, (size_t)n, 0) != n) zz_warn("store: cannot write %s", path);
+  return 0;
+}
+
+static const struct store_ops sqlite_ops = {
+    .name = "sqlite",
+    .region_upsert = region_upsert,
+    .region_set_pos = region_set_pos,
+    .regions_each = regions_each,
+    .metric_upsert = metric_upsert,
+    .metrics_each = metrics_each,
+    .named_upsert = named_upsert,
+    .named_each = named_each,
+    .source_upsert = source_upsert,
+    .source_set_token = source_set_token,
+    .source_by_token = source_by_token,
+    .sources_each = sources_each,
+    .source_count = source_count,
+    .entity_upsert = entity_upsert,
+    .entity_get = entity_get,
+    .entities_each = entities_each,
+    .entities_scan = entities_scan,
+    .entities_set_rpos = entities_set_rpos,
+    .records_write = sq_records_write,
+    .events_write = sq_events_write,
+    .write_queue_depth = sq_write_queue_depth,
+    .rollup_buckets = rollup_buckets,
+    .entity_aggs = entity_aggs,
+    .entity_buckets = entity_buckets,
+    .latest_each = latest_each,
+    .records_each = records_each,
+    .records_count = records_count,
+    .user_upsert = user_upsert,
+    .user_get = user_get,
+    .session_create = session_create,
+    .session_user = session_user,
+    .session_delete = session_delete,
+    .prune = sq_prune,
+    .txn = txn,
+    .backup = backup,
+    .close = sq_close,
+};
+
+int store_sqlite_open(const struct store_open_opts *opts, struct store **out, struct zz_err *e) {
+  if (mkdir(opts->dir, 0750) != 0 && errno != EEXIST)
+    return zz_fail(e, ZZ_EIO, "data", "cannot create data directory %s: %s", opts->dir, strerror(errno));
+  struct sq_store *s = zz_calloc(1, sizeof *s);
+  if (!s) return zz_fail(e, ZZ_ENOMEM, "store", "out of memory");
+  s->base.ops = &sqlite_ops;
+  s->opts = *opts;
+  s->dir = zz_strdup(opts->dir);
+  size_t plen = strlen(opts->dir) + 16;
+  s->path = zz_malloc(plen);
+  if (!s->dir || !s->path) {
+    zz_free(s->dir);
+    zz_free(s->path);
+    zz_free(s);
+    return zz_fail(e, ZZ_ENOMEM, "store", "out of memory");
+  }
+  snprintf(s->path, plen, "%s/zhizhi.db", opts->dir);
+  s->opts.dir = s->dir;
+  pthread_mutex_init(&s->conns_lock, NULL);
+  pthread_key_create(&s->conn_key, NULL);
+  s->lock_fd = -1;
+  sqlite3 *db = NULL;
+  int rc = opts->no_writer ? 0 : take_lock(s, e);
+  if (!rc) rc = sq_open_db(s->path, 1, opts->synchronous_full, &db, e);
+  if (!rc) rc = sq_migrate(db, e);
+  sqlite3_close(db);
+  if (!rc && !opts->no_writer) rc = sq_writer_start(s, e);
+  if (rc) {
+    if (s->lock_fd >= 0) close(s->lock_fd);
+    pthread_key_delete(s->conn_key);
+    pthread_mutex_destroy(&s->conns_lock);
+    zz_free(s->dir);
+    zz_free(s->path);
+    zz_free(s);
+    return rc;
+  }
+  *out = &s->base;
+  return 0;
+}

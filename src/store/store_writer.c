@@ -1,0 +1,739 @@
+/* store_writer.c - the single writer thread. Callers queue jobs (record and
+ * event batches) and wait; the writer takes every queued job into one
+ * transaction (group commit), stores records, folds them into rollup deltas,
+ * upserts one row per touched bucket, commits, then wakes the callers. A
+ * caller's 2xx therefore means its data and its rollups are on disk. */
+#include <math.h>
+#include <string.h>
+#include <time.h>
+
+#include "store/store_int.h"
+
+enum { SQ_JOB_RECORDS = 1, SQ_JOB_EVENTS, SQ_JOB_PRUNE };
+
+enum w_stmt {
+  W_SERIES_INS, W_REC_INS, W_REC_GET, W_REC_UPD, W_ROLLUP_UP, W_SROLLUP_UP, W_SERIES_LAST,
+  W_SOURCE_CNT, W_COUNTER, W_EVENT_INS, W_RC_RAW, W_RC_FROM_ROLLUP, W_RC_SET, W_SRC_RAW,
+  W_SRC_FROM_DAYS, W_SRC_SET, W_PRUNE, W_SESSION_PRUNE, W_ENTITY_REGION, W_COUNT
+};
+
+static const char *const w_sql[W_COUNT] = {
+    [W_SERIES_INS] = "INSERT OR IGNORE INTO series(id, entity, metric) VALUES(?1, ?2, ?3)",
+    [W_REC_INS] = "INSERT INTO record(series, ts, value) VALUES(?1, ?2, ?3)",
+    [W_REC_GET] = "SELECT value FROM record WHERE series = ?1 AND ts = ?2",
+    [W_REC_UPD] = "UPDATE record SET value = ?3 WHERE series = ?1 AND ts = ?2",
+    [W_ROLLUP_UP] =
+        "INSERT INTO rollup(metric, node, grain, bucket, n, sum, min, max, last, last_ts)"
+        " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT DO UPDATE SET"
+        " n = n + excluded.n, sum = sum + excluded.sum, min = min(min, excluded.min),"
+        " max = max(max, excluded.max), last = CASE WHEN excluded.last_ts >= last_ts"
+        " THEN excluded.last ELSE last END, last_ts = max(last_ts, excluded.last_ts)",
+    [W_SROLLUP_UP] =
+        "INSERT INTO srollup(metric, grain, bucket, series, n, sum, min, max, last, last_ts)"
+        " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT DO UPDATE SET"
+        " n = n + excluded.n, sum = sum + excluded.sum, min = min(min, excluded.min),"
+        " max = max(max, excluded.max), last = CASE WHEN excluded.last_ts >= last_ts"
+        " THEN excluded.last ELSE last END, last_ts = max(last_ts, excluded.last_ts)",
+    [W_SERIES_LAST] = "UPDATE series SET last_ts = ?2, last_value = ?3 WHERE id = ?1",
+    [W_SOURCE_CNT] = "UPDATE source SET records = records + ?2, last_seen = ?3 WHERE id = ?1",
+    [W_COUNTER] = "UPDATE counter SET n = n + ?1 WHERE key = 'records'",
+    [W_EVENT_INS] = "INSERT INTO event(ts, entity, source, kind, data) VALUES(?1, ?2, ?3, ?4, ?5)",
+    [W_RC_RAW] =
+        "SELECT min(r.value), max(r.value) FROM record r WHERE r.series IN (SELECT s.id FROM"
+        " series s JOIN entity e ON e.id = s.entity WHERE s.metric = ?1 AND e.rpos BETWEEN ?2"
+        " AND ?3) AND r.ts >= ?4 AND r.ts < ?5",
+    [W_RC_FROM_ROLLUP] = "SELECT min(min), max(max) FROM rollup WHERE metric = ?1 AND node = ?2"
+                         " AND grain = ?3 AND bucket >= ?4 AND bucket < ?5",
+    [W_RC_SET] = "UPDATE rollup SET min = ?5, max = ?6 WHERE metric = ?1 AND node = ?2"
+                 " AND grain = ?3 AND bucket = ?4",
+    [W_SRC_RAW] = "SELECT min(value), max(value) FROM record WHERE series = ?1 AND ts >= ?2 AND ts < ?3",
+    [W_SRC_FROM_DAYS] = "SELECT min(min), max(max) FROM srollup WHERE series = ?1 AND grain = 3"
+                        " AND bucket >= ?2 AND bucket < ?3",
+    [W_SRC_SET] = "UPDATE srollup SET min = ?5, max = ?6 WHERE metric = ?1 AND grain = ?2"
+                  " AND bucket = ?3 AND series = ?4",
+    [W_PRUNE] = "DELETE FROM rollup WHERE metric = ?1 AND node = ?2 AND grain = ?3 AND bucket < ?4",
+    [W_SESSION_PRUNE] = "DELETE FROM session WHERE expires < ?1",
+    [W_ENTITY_REGION] = "SELECT region FROM entity WHERE id = ?1",
+};
+
+/* The writer's statements live on the store (s->wstmt), prepared on first use. */
+
+/* The writer's statements belong to its connection; a process opens one store
+ * at a time in practice, but tests open several in turn, so they are
+ * prepared per writer start and finalized at stop. */
+static sqlite3_stmt *ws(struct sq_store *s, enum w_stmt id) {
+  sqlite3_stmt *st = s->wstmt[id];
+  if (!st) {
+    if (sqlite3_prepare_v3(s->wdb, w_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+      zz_error("store: writer prepare: %s", sqlite3_errmsg(s->wdb));
+      return NULL;
+    }
+    s->wstmt[id] = st;
+  }
+  sqlite3_reset(st);
+  return st;
+}
+
+static int w_exec(struct sq_store *s, sqlite3_stmt *st) {
+  if (!st) return ZZ_ESTORE;
+  int rc = sqlite3_step(st);
+  while (rc == SQLITE_ROW) rc = sqlite3_step(st);
+  sqlite3_reset(st);
+  return rc == SQLITE_DONE ? 0 : sq_fail(s->wdb, rc, NULL, "write");
+}
+
+/* ---- region map ---- */
+
+static int cmp_region(const void *a, const void *b) {
+  int64_t x = ((const struct sq_region *)a)->id, y = ((const struct sq_region *)b)->id;
+  return x < y ? -1 : x > y;
+}
+
+static int regions_load(struct sq_store *s) {
+  sqlite3_stmt *st = NULL;
+  if (sqlite3_prepare_v2(s->wdb, "SELECT id, coalesce(parent, 0), lo, hi FROM region", -1, &st, NULL) != SQLITE_OK)
+    return ZZ_ESTORE;
+  size_t n = 0, cap = 64;
+  struct sq_region *r = zz_malloc(cap * sizeof *r);
+  if (!r) {
+    sqlite3_finalize(st);
+    return ZZ_ENOMEM;
+  }
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    if (n == cap) {
+      struct sq_region *p = zz_realloc(r, cap * 2 * sizeof *r);
+      if (!p) {
+        zz_free(r);
+        sqlite3_finalize(st);
+        return ZZ_ENOMEM;
+      }
+      r = p;
+      cap *= 2;
+    }
+    r[n++] = (struct sq_region){sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+                                sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3)};
+  }
+  sqlite3_finalize(st);
+  qsort(r, n, sizeof *r, cmp_region);
+  zz_free(s->regions);
+  s->regions = r;
+  s->nregions = n;
+  return 0;
+}
+
+static const struct sq_region *region_find(struct sq_store *s, int64_t id) {
+  struct sq_region key = {.id = id};
+  return bsearch(&key, s->regions, s->nregions, sizeof key, cmp_region);
+}
+
+/* ---- series cache: open addressing on (entity, metric) ---- */
+
+static size_t series_slot(struct sq_store *s, int64_t entity, int32_t metric) {
+  uint64_t h = ((uint64_t)entity * 0x9E3779B97F4A7C15ULL) ^ ((uint64_t)metric * 0xC2B2AE3D27D4EB4FULL);
+  h ^= h >> 29;
+  size_t i = h & (s->series_cap - 1);
+  while (s->series[i] && !(s->series[i]->entity == entity && s->series[i]->metric == metric))
+    i = (i + 1) & (s->series_cap - 1);
+  return i;
+}
+
+static int series_grow(struct sq_store *s) {
+  size_t old_cap = s->series_cap;
+  struct sq_series **old = s->series;
+  s->series_cap = old_cap ? old_cap * 2 : 4096;
+  s->series = zz_calloc(s->series_cap, sizeof *s->series);
+  if (!s->series) {
+    s->series = old;
+    s->series_cap = old_cap;
+    return ZZ_ENOMEM;
+  }
+  for (size_t i = 0; i < old_cap; i++)
+    if (old[i]) s->series[series_slot(s, old[i]->entity, old[i]->metric)] = old[i];
+  zz_free(old);
+  return 0;
+}
+
+static struct sq_series *series_add(struct sq_store *s, int64_t id, int64_t entity, int32_t metric, int64_t region) {
+  if ((s->series_len + 1) * 2 > s->series_cap && series_grow(s)) return NULL;
+  struct sq_series *se = zz_calloc(1, sizeof *se);
+  if (!se) return NULL;
+  se->id = id;
+  se->entity = entity;
+  se->metric = metric;
+  se->region = region;
+  se->last_ts = INT64_MIN;
+  s->series[series_slot(s, entity, metric)] = se;
+  s->series_len++;
+  if (id >= s->next_series_id) s->next_series_id = id + 1;
+  return se;
+}
+
+static int series_load(struct sq_store *s) {
+  sqlite3_stmt *st = NULL;
+  if (sqlite3_prepare_v2(s->wdb,
+                         "SELECT s.id, s.entity, s.metric, coalesce(s.last_ts, -9223372036854775807),"
+                         " coalesce(s.last_value, 0), e.region FROM series s JOIN entity e ON e.id = s.entity",
+                         -1, &st, NULL) != SQLITE_OK)
+    return ZZ_ESTORE;
+  int r = 0;
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    struct sq_series *se = series_add(s, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+                                      (int32_t)sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 5));
+    if (!se) {
+      r = ZZ_ENOMEM;
+      break;
+    }
+    se->last_ts = sqlite3_column_int64(st, 3);
+    se->last_value = sqlite3_column_double(st, 4);
+    se->persisted = 1;
+  }
+  sqlite3_finalize(st);
+  if (!s->next_series_id) s->next_series_id = 1;
+  return r;
+}
+
+/* Returns the series for (entity, metric), creating its row in the open
+ * transaction when new; NULL with e filled on failure. */
+static struct sq_series *series_get(struct sq_store *s, int64_t entity, int32_t metric, struct zz_err *e) {
+  struct sq_series *se = s->series_cap ? s->series[series_slot(s, entity, metric)] : NULL;
+  if (!se) {
+    sqlite3_stmt *st = ws(s, W_ENTITY_REGION);
+    if (!st) return zz_fail(e, ZZ_ESTORE, "entity", "cannot prepare"), NULL;
+    sqlite3_bind_int64(st, 1, entity);
+    int64_t region = -1;
+    if (sqlite3_step(st) == SQLITE_ROW) region = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    if (region < 0) return zz_fail(e, ZZ_ENOTFOUND, "entity", "entity %lld does not exist", (long long)entity), NULL;
+    se = series_add(s, s->next_series_id, entity, metric, region);
+    if (!se) return zz_fail(e, ZZ_ENOMEM, "series", "out of memory"), NULL;
+  }
+  if (!se->persisted && se->pend_gen != s->gen) {
+    sqlite3_stmt *st = ws(s, W_SERIES_INS);
+    sqlite3_bind_int64(st, 1, se->id);
+    sqlite3_bind_int64(st, 2, se->entity);
+    sqlite3_bind_int64(st, 3, se->metric);
+    if (w_exec(s, st)) return zz_fail(e, ZZ_ESTORE, "series", "cannot create series"), NULL;
+    se->pend_gen = s->gen;
+    se->pend_ts = INT64_MIN;
+    se->touched = 0;
+  }
+  return se;
+}
+
+static int touch(struct sq_store *s, struct sq_series *se) {
+  if (se->touched) return 0;
+  if (s->ntouched == s->touched_cap) {
+    size_t cap = s->touched_cap ? s->touched_cap * 2 : 1024;
+    struct sq_series **p = zz_realloc(s->touched, cap * sizeof *p);
+    if (!p) return ZZ_ENOMEM;
+    s->touched = p;
+    s->touched_cap = cap;
+  }
+  s->touched[s->ntouched++] = se;
+  se->touched = 1;
+  return 0;
+}
+
+static int count_source(struct sq_store *s, int32_t source) {
+  if (source <= 0) return 0;
+  if ((size_t)source >= s->nsource_counts) {
+    size_t n = (size_t)source + 16;
+    int64_t *p = zz_realloc(s->source_counts, n * sizeof *p);
+    if (!p) return ZZ_ENOMEM;
+    memset(p + s->nsource_counts, 0, (n - s->nsource_counts) * sizeof *p);
+    s->source_counts = p;
+    s->nsource_counts = n;
+  }
+  s->source_counts[source]++;
+  return 0;
+}
+
+/* ---- one records job ---- */
+
+static int run_records(struct sq_store *s, struct sq_job *j) {
+  struct zz_err *e = &j->err;
+  j->result.accepted = j->result.replaced = 0;
+  for (size_t i = 0; i < j->n; i++) {
+    const struct store_record *r = &j->recs[i];
+    struct sq_series *se = series_get(s, r->entity, r->metric, e);
+    if (!se) return e->code;
+    if (se->pend_gen != s->gen) {
+      se->pend_gen = s->gen;
+      se->pend_ts = se->last_ts;
+      se->pend_value = se->last_value;
+    }
+    int replaced = 0;
+    double old = 0;
+    if (r->ts <= se->pend_ts) {
+      sqlite3_stmt *st = ws(s, W_REC_GET);
+      sqlite3_bind_int64(st, 1, se->id);
+      sqlite3_bind_int64(st, 2, r->ts);
+      int rc = sqlite3_step(st);
+      if (rc == SQLITE_ROW) {
+        replaced = 1;
+        old = sqlite3_column_double(st, 0);
+      }
+      sqlite3_reset(st);
+      if (rc != SQLITE_ROW && rc != SQLITE_DONE) return sq_fail(s->wdb, rc, e, "record");
+    }
+    sqlite3_stmt *st = ws(s, replaced ? W_REC_UPD : W_REC_INS);
+    sqlite3_bind_int64(st, 1, se->id);
+    sqlite3_bind_int64(st, 2, r->ts);
+    sqlite3_bind_double(st, 3, r->value);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) return sq_fail(s->wdb, rc, e, "record");
+    if (r->ts >= se->pend_ts) {
+      se->pend_ts = r->ts;
+      se->pend_value = r->value;
+    }
+    if ((rc = touch(s, se))) return zz_fail(e, rc, "record", "out of memory");
+    struct rollup_key lk = {r->metric, se->region, zz_bucket_start(r->ts, ZZ_GRAIN_MINUTE), 0};
+    struct rollup_key sk = {r->metric, se->id, zz_bucket_start(r->ts, ZZ_GRAIN_DAY), 0};
+    if (replaced) {
+      j->result.replaced++;
+      rc = rollup_acc_replace(&s->leaf, &lk, r->ts, old, r->value);
+      if (!rc) rc = rollup_acc_replace(&s->sleaf, &sk, r->ts, old, r->value);
+    } else {
+      j->result.accepted++;
+      rc = rollup_acc_add(&s->leaf, &lk, r->ts, r->value);
+      if (!rc) rc = rollup_acc_add(&s->sleaf, &sk, r->ts, r->value);
+    }
+    if (!rc) rc = count_source(s, r->source);
+    if (rc) return zz_fail(e, rc, "record", "out of memory");
+  }
+  return 0;
+}
+
+static int run_events(struct sq_store *s, struct sq_job *j) {
+  for (size_t i = 0; i < j->n; i++) {
+    const struct store_event *ev = &j->evs[i];
+    sqlite3_stmt *st = ws(s, W_EVENT_INS);
+    sqlite3_bind_int64(st, 1, ev->ts);
+    sqlite3_bind_int64(st, 2, ev->entity);
+    if (ev->source > 0) sqlite3_bind_int(st, 3, ev->source); else sqlite3_bind_null(st, 3);
+    sqlite3_bind_text(st, 4, ev->kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, ev->data_json ? ev->data_json : "{}", -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) return sq_fail(s->wdb, rc, &j->err, "event");
+    if (count_source(s, ev->source)) return zz_fail(&j->err, ZZ_ENOMEM, "event", "out of memory");
+  }
+  j->result.accepted = (int64_t)j->n;
+  return 0;
+}
+
+/* ---- flushing rollups at the end of a transaction ---- */
+
+static const enum zz_grain region_grains[] = {ZZ_GRAIN_MINUTE, ZZ_GRAIN_HOUR, ZZ_GRAIN_DAY, ZZ_GRAIN_MONTH};
+
+static int expand(struct sq_store *s, int64_t now) {
+  rollup_acc_clear(&s->wide);
+  rollup_acc_clear(&s->swide);
+  for (size_t i = 0; i < s->leaf.cap; i++) {
+    struct rollup_cell *c = rollup_acc_at(&s->leaf, i);
+    if (!c) continue;
+    int64_t minute = c->key.c;
+    for (size_t g = 0; g < ZZ_ARRAY_LEN(region_grains); g++) {
+      /* Minute and hour rows past their retention would be pruned at once:
+       * history loads skip them rather than write and delete them. */
+      if (region_grains[g] == ZZ_GRAIN_MINUTE && minute < now - STORE_KEEP_MINUTE_MS) continue;
+      if (region_grains[g] == ZZ_GRAIN_HOUR && minute < now - STORE_KEEP_HOUR_MS) continue;
+      int64_t bucket = zz_bucket_start(minute, region_grains[g]);
+      int64_t node = c->key.b;
+      for (int depth = 0; node && depth < 16; depth++) {
+        struct rollup_key k = {c->key.a, node, region_grains[g], bucket};
+        if (rollup_acc_merge(&s->wide, &k, c)) return ZZ_ENOMEM;
+        const struct sq_region *rg = region_find(s, node);
+        node = rg ? rg->parent : 0;
+      }
+    }
+  }
+  for (size_t i = 0; i < s->sleaf.cap; i++) {
+    struct rollup_cell *c = rollup_acc_at(&s->sleaf, i);
+    if (!c) continue;
+    struct rollup_key kd = {c->key.a, ZZ_GRAIN_DAY, c->key.c, c->key.b};
+    struct rollup_key km = {c->key.a, ZZ_GRAIN_MONTH, zz_bucket_start(c->key.c, ZZ_GRAIN_MONTH), c->key.b};
+    if (rollup_acc_merge(&s->swide, &kd, c) || rollup_acc_merge(&s->swide, &km, c)) return ZZ_ENOMEM;
+  }
+  return 0;
+}
+
+static int upsert_cells(struct sq_store *s, struct rollup_acc *acc, enum w_stmt which) {
+  for (size_t i = 0; i < acc->cap; i++) {
+    struct rollup_cell *c = rollup_acc_at(acc, i);
+    if (!c) continue;
+    sqlite3_stmt *st = ws(s, which);
+    if (!st) return ZZ_ESTORE;
+    sqlite3_bind_int64(st, 1, c->key.a);
+    sqlite3_bind_int64(st, 2, c->key.b);
+    sqlite3_bind_int64(st, 3, c->key.c);
+    sqlite3_bind_int64(st, 4, c->key.d);
+    sqlite3_bind_int64(st, 5, c->n);
+    sqlite3_bind_double(st, 6, c->sum);
+    sqlite3_bind_double(st, 7, c->min);
+    sqlite3_bind_double(st, 8, c->max);
+    sqlite3_bind_double(st, 9, c->last);
+    sqlite3_bind_int64(st, 10, c->last_ts);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) return sq_fail(s->wdb, rc, NULL, "rollup");
+  }
+  return 0;
+}
+
+/* Reads (min, max) from a prepared statement with its bindings set. */
+static int read_minmax(struct sq_store *s, sqlite3_stmt *st, double *mn, double *mx) {
+  int rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW) {
+    *mn = sqlite3_column_double(st, 0);
+    *mx = sqlite3_column_double(st, 1);
+  }
+  sqlite3_reset(st);
+  return rc == SQLITE_ROW ? 0 : sq_fail(s->wdb, rc, NULL, "rollup");
+}
+
+/* A replaced value may have been a bucket's min or max: recompute those
+ * buckets, finer grains first so coarser ones can read them. */
+static int recompute(struct sq_store *s, int64_t now) {
+  for (int g = ZZ_GRAIN_MINUTE; g <= ZZ_GRAIN_MONTH; g++) {
+    for (size_t i = 0; i < s->wide.cap; i++) {
+      struct rollup_cell *c = rollup_acc_at(&s->wide, i);
+      if (!c || !c->recompute || c->key.c != g) continue;
+      int64_t b = c->key.d, end = zz_bucket_next(b, (enum zz_grain)g);
+      const struct sq_region *rg = region_find(s, c->key.b);
+      if (!rg) continue;
+      sqlite3_stmt *st;
+      int from_rollup = g == ZZ_GRAIN_MONTH || (g == ZZ_GRAIN_DAY && b >= now - STORE_KEEP_HOUR_MS);
+      if (from_rollup) {
+        st = ws(s, W_RC_FROM_ROLLUP);
+        sqlite3_bind_int64(st, 1, c->key.a);
+        sqlite3_bind_int64(st, 2, c->key.b);
+        sqlite3_bind_int(st, 3, g - 1);
+        sqlite3_bind_int64(st, 4, b);
+        sqlite3_bind_int64(st, 5, end);
+      } else {
+        st = ws(s, W_RC_RAW);
+        sqlite3_bind_int64(st, 1, c->key.a);
+        sqlite3_bind_int64(st, 2, rg->lo);
+        sqlite3_bind_int64(st, 3, rg->hi);
+        sqlite3_bind_int64(st, 4, b);
+        sqlite3_bind_int64(st, 5, end);
+      }
+      double mn = 0, mx = 0;
+      int rc = read_minmax(s, st, &mn, &mx);
+      if (rc) return rc;
+      st = ws(s, W_RC_SET);
+      sqlite3_bind_int64(st, 1, c->key.a);
+      sqlite3_bind_int64(st, 2, c->key.b);
+      sqlite3_bind_int(st, 3, g);
+      sqlite3_bind_int64(st, 4, b);
+      sqlite3_bind_double(st, 5, mn);
+      sqlite3_bind_double(st, 6, mx);
+      if ((rc = w_exec(s, st))) return rc;
+    }
+  }
+  for (int g = ZZ_GRAIN_DAY; g <= ZZ_GRAIN_MONTH; g++) {
+    for (size_t i = 0; i < s->swide.cap; i++) {
+      struct rollup_cell *c = rollup_acc_at(&s->swide, i);
+      if (!c || !c->recompute || c->key.b != g) continue;
+      int64_t b = c->key.c, end = zz_bucket_next(b, (enum zz_grain)g);
+      sqlite3_stmt *st = ws(s, g == ZZ_GRAIN_DAY ? W_SRC_RAW : W_SRC_FROM_DAYS);
+      sqlite3_bind_int64(st, 1, c->key.d);
+      sqlite3_bind_int64(st, 2, b);
+      sqlite3_bind_int64(st, 3, end);
+      double mn = 0, mx = 0;
+      int rc = read_minmax(s, st, &mn, &mx);
+      if (rc) return rc;
+      st = ws(s, W_SRC_SET);
+      sqlite3_bind_int64(st, 1, c->key.a);
+      sqlite3_bind_int(st, 2, g);
+      sqlite3_bind_int64(st, 3, b);
+      sqlite3_bind_int64(st, 4, c->key.d);
+      sqlite3_bind_double(st, 5, mn);
+      sqlite3_bind_double(st, 6, mx);
+      if ((rc = w_exec(s, st))) return rc;
+    }
+  }
+  return 0;
+}
+
+static int flush(struct sq_store *s, int64_t accepted) {
+  int64_t now = zz_time_now();
+  int rc = expand(s, now);
+  if (!rc) rc = upsert_cells(s, &s->wide, W_ROLLUP_UP);
+  if (!rc) rc = upsert_cells(s, &s->swide, W_SROLLUP_UP);
+  if (!rc) rc = recompute(s, now);
+  for (size_t i = 0; !rc && i < s->ntouched; i++) {
+    struct sq_series *se = s->touched[i];
+    sqlite3_stmt *st = ws(s, W_SERIES_LAST);
+    sqlite3_bind_int64(st, 1, se->id);
+    sqlite3_bind_int64(st, 2, se->pend_ts);
+    sqlite3_bind_double(st, 3, se->pend_value);
+    rc = w_exec(s, st);
+  }
+  for (size_t i = 0; !rc && i < s->nsource_counts; i++) {
+    if (!s->source_counts[i]) continue;
+    sqlite3_stmt *st = ws(s, W_SOURCE_CNT);
+    sqlite3_bind_int64(st, 1, (int64_t)i);
+    sqlite3_bind_int64(st, 2, s->source_counts[i]);
+    sqlite3_bind_int64(st, 3, now);
+    rc = w_exec(s, st);
+  }
+  if (!rc && accepted) {
+    sqlite3_stmt *st = ws(s, W_COUNTER);
+    sqlite3_bind_int64(st, 1, accepted);
+    rc = w_exec(s, st);
+  }
+  return rc;
+}
+
+/* Forgets everything the transaction did to the in-memory state. */
+static void txn_reset(struct sq_store *s) {
+  for (size_t i = 0; i < s->ntouched; i++) s->touched[i]->touched = 0;
+  s->ntouched = 0;
+  rollup_acc_clear(&s->leaf);
+  rollup_acc_clear(&s->sleaf);
+  if (s->source_counts) memset(s->source_counts, 0, s->nsource_counts * sizeof *s->source_counts);
+  s->gen++; /* pending series values of this generation are now ignored */
+}
+
+static void txn_applied(struct sq_store *s) {
+  for (size_t i = 0; i < s->ntouched; i++) {
+    struct sq_series *se = s->touched[i];
+    se->last_ts = se->pend_ts;
+    se->last_value = se->pend_value;
+  }
+  /* every series used in this generation now has its row */
+  for (size_t i = 0; i < s->ntouched; i++) s->touched[i]->persisted = 1;
+}
+
+static int prune(struct sq_store *s, int64_t now) {
+  sqlite3_stmt *m = NULL;
+  if (sqlite3_prepare_v2(s->wdb, "SELECT id FROM metric", -1, &m, NULL) != SQLITE_OK) return ZZ_ESTORE;
+  int rc = 0;
+  while (!rc && sqlite3_step(m) == SQLITE_ROW) {
+    int64_t metric = sqlite3_column_int64(m, 0);
+    for (size_t i = 0; !rc && i < s->nregions; i++) {
+      for (int g = ZZ_GRAIN_MINUTE; !rc && g <= ZZ_GRAIN_HOUR; g++) {
+        sqlite3_stmt *st = ws(s, W_PRUNE);
+        sqlite3_bind_int64(st, 1, metric);
+        sqlite3_bind_int64(st, 2, s->regions[i].id);
+        sqlite3_bind_int(st, 3, g);
+        sqlite3_bind_int64(st, 4, now - (g == ZZ_GRAIN_MINUTE ? STORE_KEEP_MINUTE_MS : STORE_KEEP_HOUR_MS));
+        rc = w_exec(s, st);
+      }
+    }
+  }
+  sqlite3_finalize(m);
+  if (!rc) {
+    sqlite3_stmt *st = ws(s, W_SESSION_PRUNE);
+    sqlite3_bind_int64(st, 1, now);
+    rc = w_exec(s, st);
+  }
+  return rc;
+}
+
+static int run_job(struct sq_store *s, struct sq_job *j) {
+  switch (j->kind) {
+  case SQ_JOB_RECORDS: return run_records(s, j);
+  case SQ_JOB_EVENTS: return run_events(s, j);
+  case SQ_JOB_PRUNE: return prune(s, zz_time_now());
+  }
+  return ZZ_EINTERNAL;
+}
+
+/* Runs jobs [head, stop) in one transaction. Returns 0 when committed. */
+static int run_txn(struct sq_store *s, struct sq_job *head, struct sq_job *stop) {
+  if (atomic_load(&s->regions_version) != s->regions_loaded_version) {
+    s->regions_loaded_version = atomic_load(&s->regions_version);
+    regions_load(s);
+  }
+  int rc = sqlite3_exec(s->wdb, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+  if (rc != SQLITE_OK) {
+    for (struct sq_job *j = head; j != stop; j = j->next) j->rc = sq_fail(s->wdb, rc, &j->err, "begin");
+    return ZZ_ESTORE;
+  }
+  int64_t accepted = 0;
+  int failed = 0;
+  for (struct sq_job *j = head; j != stop && !failed; j = j->next) {
+    j->rc = run_job(s, j);
+    if (j->rc) failed = 1;
+    if (j->kind == SQ_JOB_RECORDS) accepted += j->result.accepted;
+  }
+  if (!failed && flush(s, accepted)) failed = 1;
+  if (!failed && (rc = sqlite3_exec(s->wdb, "COMMIT", NULL, NULL, NULL)) != SQLITE_OK) {
+    zz_error("store: commit failed: %s", sqlite3_errmsg(s->wdb));
+    failed = 1;
+  }
+  if (failed) {
+    sqlite3_exec(s->wdb, "ROLLBACK", NULL, NULL, NULL);
+    txn_reset(s);
+    return ZZ_ESTORE;
+  }
+  txn_applied(s);
+  atomic_fetch_add(&s->total_records, accepted);
+  for (struct sq_job *j = head; j != stop; j = j->next)
+    if (j->kind == SQ_JOB_RECORDS && s->opts.on_commit) s->opts.on_commit(s->opts.on_commit_ud, j->recs, j->n);
+  txn_reset(s);
+  return 0;
+}
+
+static void *writer_main(void *arg) {
+  struct sq_store *s = arg;
+  for (;;) {
+    pthread_mutex_lock(&s->qlock);
+    while (!s->qhead && !s->stopping) {
+      struct timespec until;
+      clock_gettime(CLOCK_REALTIME, &until);
+      until.tv_sec += 5;
+      pthread_cond_timedwait(&s->qcond, &s->qlock, &until);
+      if (!s->qhead && !s->stopping && zz_time_now() - s->last_prune > 10 * ZZ_MINUTE_MS) break;
+    }
+    struct sq_job *head = s->qhead;
+    s->qhead = s->qtail = NULL;
+    int stopping = s->stopping;
+    pthread_mutex_unlock(&s->qlock);
+    if (!head) {
+      if (stopping) break;
+      struct sq_job pj = {.kind = SQ_JOB_PRUNE};
+      s->last_prune = zz_time_now();
+      if (run_txn(s, &pj, NULL)) zz_warn("store: pruning old rollups failed: %s", pj.err.msg);
+      continue;
+    }
+    if (run_txn(s, head, NULL) && head->next) {
+      /* One bad job must not sink the others: retry each on its own. */
+      for (struct sq_job *j = head; j; j = j->next) {
+        struct sq_job *next = j->next;
+        j->next = NULL;
+        run_txn(s, j, NULL);
+        j->next = next;
+      }
+    }
+    pthread_mutex_lock(&s->qlock);
+    for (struct sq_job *j = head; j; j = j->next) {
+      if (j->kind == SQ_JOB_RECORDS) s->qrecords -= j->n;
+      if (j->rc && !j->err.msg[0]) zz_fail(&j->err, j->rc, "store", "the store could not commit the batch");
+      j->done = 1;
+    }
+    pthread_cond_broadcast(&s->dcond);
+    pthread_mutex_unlock(&s->qlock);
+  }
+  return NULL;
+}
+
+static int submit(struct sq_store *s, struct sq_job *j, struct zz_err *e) {
+  size_t cap = s->opts.queue_records ? s->opts.queue_records : 4u << 20;
+  pthread_mutex_lock(&s->qlock);
+  if (s->stopping) {
+    pthread_mutex_unlock(&s->qlock);
+    return zz_fail(e, ZZ_EBUSY, "store", "the store is shutting down");
+  }
+  if (j->kind == SQ_JOB_RECORDS && s->qrecords > 0 && s->qrecords + j->n > cap) {
+    pthread_mutex_unlock(&s->qlock);
+    return zz_fail(e, ZZ_EBUSY, "store", "the write queue is full (%zu records waiting)", s->qrecords);
+  }
+  if (j->kind == SQ_JOB_RECORDS) s->qrecords += j->n;
+  if (s->qtail) s->qtail->next = j; else s->qhead = j;
+  s->qtail = j;
+  pthread_cond_signal(&s->qcond);
+  while (!j->done) pthread_cond_wait(&s->dcond, &s->qlock);
+  pthread_mutex_unlock(&s->qlock);
+  if (j->rc && e) *e = j->err;
+  return j->rc;
+}
+
+int sq_records_write(struct store *st, const struct store_record *recs, size_t n,
+                     struct store_write_result *out, struct zz_err *e) {
+  struct sq_job j = {.kind = SQ_JOB_RECORDS, .recs = recs, .n = n};
+  if (!((struct sq_store *)st)->writer_started)
+    return zz_fail(e, ZZ_EINVAL, "store", "this store was opened without a writer");
+  if (n == 0) {
+    if (out) *out = (struct store_write_result){0, 0};
+    return 0;
+  }
+  int rc = submit((struct sq_store *)st, &j, e);
+  if (!rc && out) *out = j.result;
+  return rc;
+}
+
+int sq_events_write(struct store *st, const struct store_event *evs, size_t n, struct zz_err *e) {
+  if (n == 0) return 0;
+  struct sq_job j = {.kind = SQ_JOB_EVENTS, .evs = evs, .n = n};
+  if (!((struct sq_store *)st)->writer_started)
+    return zz_fail(e, ZZ_EINVAL, "store", "this store was opened without a writer");
+  return submit((struct sq_store *)st, &j, e);
+}
+
+int sq_prune(struct store *st, int64_t now) {
+  (void)now;
+  struct sq_job j = {.kind = SQ_JOB_PRUNE};
+  if (!((struct sq_store *)st)->writer_started) return ZZ_EINVAL;
+  return submit((struct sq_store *)st, &j, NULL);
+}
+
+size_t sq_write_queue_depth(struct store *st) {
+  struct sq_store *s = (struct sq_store *)st;
+  if (!s->writer_started) return 0;
+  pthread_mutex_lock(&s->qlock);
+  size_t n = s->qrecords;
+  pthread_mutex_unlock(&s->qlock);
+  return n;
+}
+
+int sq_writer_start(struct sq_store *s, struct zz_err *e) {
+  int rc = sq_open_db(s->path, 1, s->opts.synchronous_full, &s->wdb, e);
+  if (rc) return rc;
+  memset(s->wstmt, 0, sizeof s->wstmt);
+  s->gen = 1;
+  if ((rc = regions_load(s)) || (rc = series_load(s)) || (rc = rollup_acc_init(&s->leaf, 4096)) ||
+      (rc = rollup_acc_init(&s->sleaf, 4096)) || (rc = rollup_acc_init(&s->wide, 16384)) ||
+      (rc = rollup_acc_init(&s->swide, 8192))) {
+    sqlite3_close(s->wdb);
+    return zz_fail(e, rc, "store", "cannot load the store's caches");
+  }
+  sqlite3_stmt *st = NULL;
+  if (sqlite3_prepare_v2(s->wdb, "SELECT n FROM counter WHERE key = 'records'", -1, &st, NULL) == SQLITE_OK &&
+      sqlite3_step(st) == SQLITE_ROW)
+    atomic_store(&s->total_records, sqlite3_column_int64(st, 0));
+  sqlite3_finalize(st);
+  s->regions_loaded_version = atomic_load(&s->regions_version);
+  s->last_prune = 0;
+  pthread_mutex_init(&s->qlock, NULL);
+  pthread_cond_init(&s->qcond, NULL);
+  pthread_cond_init(&s->dcond, NULL);
+  if (pthread_create(&s->writer, NULL, writer_main, s) != 0) {
+    sqlite3_close(s->wdb);
+    return zz_fail(e, ZZ_EINTERNAL, "store", "cannot start the writer thread");
+  }
+  s->writer_started = 1;
+  return 0;
+}
+
+void sq_writer_stop(struct sq_store *s) {
+  if (!s->writer_started) return;
+  pthread_mutex_lock(&s->qlock);
+  s->stopping = 1;
+  pthread_cond_signal(&s->qcond);
+  pthread_mutex_unlock(&s->qlock);
+  pthread_join(s->writer, NULL);
+  for (int i = 0; i < W_COUNT; i++) {
+    sqlite3_finalize(s->wstmt[i]);
+    s->wstmt[i] = NULL;
+  }
+  sqlite3_exec(s->wdb, "PRAGMA optimize", NULL, NULL, NULL);
+  sqlite3_close(s->wdb);
+  for (size_t i = 0; i < s->series_cap; i++) zz_free(s->series[i]);
+  zz_free(s->series);
+  zz_free(s->regions);
+  zz_free(s->touched);
+  zz_free(s->source_counts);
+  rollup_acc_free(&s->leaf);
+  rollup_acc_free(&s->sleaf);
+  rollup_acc_free(&s->wide);
+  rollup_acc_free(&s->swide);
+  pthread_mutex_destroy(&s->qlock);
+  pthread_cond_destroy(&s->qcond);
+  pthread_cond_destroy(&s->dcond);
+  s->writer_started = 0;
+}
