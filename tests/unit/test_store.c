@@ -1,0 +1,200 @@
+/* test_store.c - the SQLite store: records and rollups committed together,
+ * replacement counted once with min/max recomputed, series last values, a
+ * restart serving the same answers, the data-directory lock and the
+ * registry's DFS intervals. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "model/registry.h"
+#include "store/store.h"
+
+static char dir[64];
+
+static struct store *open_store(void) {
+  struct store_open_opts o = {.dir = dir};
+  struct store *st = NULL;
+  struct zz_err e = {0};
+  int rc = store_sqlite_open(&o, &st, &e);
+  if (rc) fprintf(stderr, "open: %s\n", e.msg);
+  assert_int_equal(rc, 0);
+  return st;
+}
+
+/* district d -> street s1, s2; entities a (s1), b (s2), one metric. */
+static void world(struct store *st, int64_t *ea, int64_t *eb, int64_t *metric) {
+  struct zz_err e = {0};
+  int64_t id;
+  struct store_region d = {.path = "d", .level = "district", .name_zh = "区"};
+  struct store_region s1 = {.path = "d/s1", .parent_path = "d", .level = "street", .name_zh = "一"};
+  struct store_region s2 = {.path = "d/s2", .parent_path = "d", .level = "street", .name_zh = "二"};
+  assert_int_equal(st->ops->region_upsert(st, &d, &id, &e), 0);
+  assert_int_equal(st->ops->region_upsert(st, &s1, &id, &e), 0);
+  assert_int_equal(st->ops->region_upsert(st, &s2, &id, &e), 0);
+  struct store_named t = {.key = "counter"};
+  assert_int_equal(st->ops->named_upsert(st, "entity_type", &t, &id, &e), 0);
+  struct store_metric m = {.key = "visitors", .agg = "sum", .entity_type = "counter"};
+  assert_int_equal(st->ops->metric_upsert(st, &m, metric, &e), 0);
+  struct store_entity a = {.key = "a", .type = "counter", .region = 2, .lon = NAN, .lat = NAN};
+  struct store_entity b = {.key = "b", .type = "counter", .region = 3, .lon = NAN, .lat = NAN};
+  assert_int_equal(st->ops->entity_upsert(st, &a, 0, ea, &e), 0);
+  assert_int_equal(st->ops->entity_upsert(st, &b, 0, eb, &e), 0);
+}
+
+struct sum_ctx {
+  int64_t n;
+  double sum, min, max;
+  int buckets;
+};
+
+static int sum_cb(void *ud, int64_t bucket, const struct store_agg *a) {
+  (void)bucket;
+  struct sum_ctx *c = ud;
+  c->n += a->n;
+  c->sum += a->sum;
+  c->min = a->min;
+  c->max = a->max;
+  c->buckets++;
+  return 0;
+}
+
+static struct sum_ctx buckets(struct store *st, int64_t metric, int64_t node, enum zz_grain g, int64_t from, int64_t to) {
+  struct sum_ctx c = {0};
+  assert_int_equal(st->ops->rollup_buckets(st, metric, node, g, from, to, sum_cb, &c), 0);
+  return c;
+}
+
+static void test_rollups_and_restart(void **state) {
+  (void)state;
+  struct store *st = open_store();
+  int64_t ea, eb, metric;
+  world(st, &ea, &eb, &metric);
+  struct registry *reg = NULL;
+  struct zz_err e = {0};
+  assert_int_equal(registry_open(st, &reg, &e), 0);
+  int64_t now = zz_time_now();
+  int64_t t0 = zz_bucket_start(now, ZZ_GRAIN_HOUR) - ZZ_HOUR_MS; /* a whole hour in the past */
+  struct store_record recs[] = {
+      {ea, (int32_t)metric, 0, t0 + 1000, 5},  {ea, (int32_t)metric, 0, t0 + 61000, 7},
+      {eb, (int32_t)metric, 0, t0 + 1000, 11}, {eb, (int32_t)metric, 0, t0 + 2000, 1},
+  };
+  struct store_write_result res;
+  assert_int_equal(st->ops->records_write(st, recs, 4, &res, &e), 0);
+  assert_int_equal(res.accepted, 4);
+  assert_int_equal(res.replaced, 0);
+  /* district (region id 1) sees all four, street s1 (id 2) two */
+  struct sum_ctx d = buckets(st, metric, 1, ZZ_GRAIN_HOUR, t0, t0 + ZZ_HOUR_MS);
+  assert_int_equal(d.n, 4);
+  assert_true(d.sum == 24);
+  assert_true(d.min == 1 && d.max == 11);
+  struct sum_ctx s1 = buckets(st, metric, 2, ZZ_GRAIN_MINUTE, t0, t0 + ZZ_HOUR_MS);
+  assert_int_equal(s1.n, 2);
+  assert_int_equal(s1.buckets, 2);
+  assert_true(s1.sum == 12);
+  /* resending one record with a new value replaces it: counted once, new min */
+  struct store_record again = {eb, (int32_t)metric, 0, t0 + 2000, 4};
+  assert_int_equal(st->ops->records_write(st, &again, 1, &res, &e), 0);
+  assert_int_equal(res.accepted, 0);
+  assert_int_equal(res.replaced, 1);
+  d = buckets(st, metric, 1, ZZ_GRAIN_HOUR, t0, t0 + ZZ_HOUR_MS);
+  assert_int_equal(d.n, 4);
+  assert_true(d.sum == 27);
+  assert_true(d.min == 4); /* the old minimum 1 is gone: recomputed from records */
+  struct sum_ctx dm = buckets(st, metric, 1, ZZ_GRAIN_MONTH, 0, INT64_MAX);
+  assert_true(dm.min == 4 && dm.sum == 27);
+  assert_int_equal(st->ops->records_count(st), 4);
+  registry_free(reg);
+  st->ops->close(st);
+
+  /* restart: the same answers at once, and the series cache knows the last
+   * value so an older record is detected as a replacement */
+  st = open_store();
+  d = buckets(st, metric, 1, ZZ_GRAIN_HOUR, t0, t0 + ZZ_HOUR_MS);
+  assert_int_equal(d.n, 4);
+  assert_true(d.sum == 27);
+  assert_int_equal(st->ops->records_count(st), 4);
+  struct store_record old = {ea, (int32_t)metric, 0, t0 + 1000, 6};
+  assert_int_equal(st->ops->records_write(st, &old, 1, &res, &e), 0);
+  assert_int_equal(res.replaced, 1);
+  d = buckets(st, metric, 1, ZZ_GRAIN_HOUR, t0, t0 + ZZ_HOUR_MS);
+  assert_true(d.sum == 28);
+  st->ops->close(st);
+}
+
+static void test_lock(void **state) {
+  (void)state;
+  struct store *st = open_store();
+  struct store_open_opts o = {.dir = dir};
+  struct store *other = NULL;
+  struct zz_err e = {0};
+  assert_int_equal(store_sqlite_open(&o, &other, &e), ZZ_EBUSY);
+  assert_non_null(strstr(e.msg, "in use"));
+  o.no_writer = 1; /* admin commands may run beside the server */
+  assert_int_equal(store_sqlite_open(&o, &other, &e), 0);
+  struct store_record r = {1, 1, 0, zz_time_now(), 1};
+  assert_int_equal(other->ops->records_write(other, &r, 1, NULL, &e), ZZ_EINVAL);
+  other->ops->close(other);
+  st->ops->close(st);
+}
+
+static int count_entity(void *ud, const struct store_entity *en) {
+  (void)en;
+  (*(int *)ud)++;
+  return 0;
+}
+
+static void test_registry_dfs(void **state) {
+  (void)state;
+  struct store *st = open_store();
+  struct registry *reg = NULL;
+  struct zz_err e = {0};
+  assert_int_equal(registry_open(st, &reg, &e), 0);
+  registry_rdlock(reg);
+  const struct reg_region *d = registry_region(reg, "d"), *s1 = registry_region(reg, "d/s1"),
+                          *s2 = registry_region(reg, "d/s2");
+  assert_non_null(d);
+  assert_int_equal(d->lo, 1);
+  assert_int_equal(d->hi, 3);
+  assert_int_equal(s1->lo, 2);
+  assert_int_equal(s2->lo, 3);
+  assert_true(registry_region_within(s1, d));
+  assert_false(registry_region_within(d, s1));
+  assert_false(registry_region_within(s2, s1));
+  const struct reg_entity_ref *a = registry_entity(reg, "a", 1);
+  assert_non_null(a);
+  assert_null(registry_entity(reg, "ab", 2));
+  registry_unlock(reg);
+  /* entity lists filter by the subtree interval the registry wrote back */
+  struct store_entity_filter f = {.rpos_lo = 3, .rpos_hi = 3, .limit = 10};
+  int n = 0;
+  assert_int_equal(st->ops->entities_each(st, &f, count_entity, &n), 0);
+  assert_int_equal(n, 1);
+  f.rpos_lo = 1;
+  n = 0;
+  assert_int_equal(st->ops->entities_each(st, &f, count_entity, &n), 0);
+  assert_int_equal(n, 2);
+  registry_free(reg);
+  st->ops->close(st);
+}
+
+int main(void) {
+  snprintf(dir, sizeof dir, "/tmp/zz-test-store-XXXXXX");
+  if (!mkdtemp(dir)) return 1;
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_rollups_and_restart),
+      cmocka_unit_test(test_lock),
+      cmocka_unit_test(test_registry_dfs),
+  };
+  int rc = cmocka_run_group_tests(tests, NULL, NULL);
+  char cmd[128];
+  snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+  if (system(cmd) != 0) fprintf(stderr, "cannot remove %s\n", dir);
+  return rc;
+}
