@@ -262,26 +262,33 @@ static int run_records(struct sq_store *s, struct sq_job *j) {
       se->pend_ts = se->last_ts;
       se->pend_value = se->last_value;
     }
+    /* A record newer than the series' last cannot exist yet: insert. An
+     * older one is usually new too (clients interleave), so try the insert
+     * and only on a key conflict read the old value and update. */
     int replaced = 0;
     double old = 0;
-    if (r->ts <= se->pend_ts) {
-      sqlite3_stmt *st = ws(s, W_REC_GET);
-      sqlite3_bind_int64(st, 1, se->id);
-      sqlite3_bind_int64(st, 2, r->ts);
-      int rc = sqlite3_step(st);
-      if (rc == SQLITE_ROW) {
-        replaced = 1;
-        old = sqlite3_column_double(st, 0);
-      }
-      sqlite3_reset(st);
-      if (rc != SQLITE_ROW && rc != SQLITE_DONE) return sq_fail(s->wdb, rc, e, "record");
-    }
-    sqlite3_stmt *st = ws(s, replaced ? W_REC_UPD : W_REC_INS);
+    sqlite3_stmt *st = ws(s, W_REC_INS);
     sqlite3_bind_int64(st, 1, se->id);
     sqlite3_bind_int64(st, 2, r->ts);
     sqlite3_bind_double(st, 3, r->value);
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
+    if ((rc & 0xff) == SQLITE_CONSTRAINT && r->ts <= se->pend_ts) {
+      st = ws(s, W_REC_GET);
+      sqlite3_bind_int64(st, 1, se->id);
+      sqlite3_bind_int64(st, 2, r->ts);
+      rc = sqlite3_step(st);
+      if (rc == SQLITE_ROW) old = sqlite3_column_double(st, 0);
+      sqlite3_reset(st);
+      if (rc != SQLITE_ROW) return sq_fail(s->wdb, rc, e, "record");
+      replaced = 1;
+      st = ws(s, W_REC_UPD);
+      sqlite3_bind_int64(st, 1, se->id);
+      sqlite3_bind_int64(st, 2, r->ts);
+      sqlite3_bind_double(st, 3, r->value);
+      rc = sqlite3_step(st);
+      sqlite3_reset(st);
+    }
     if (rc != SQLITE_DONE) return sq_fail(s->wdb, rc, e, "record");
     if (r->ts >= se->pend_ts) {
       se->pend_ts = r->ts;
