@@ -23,6 +23,7 @@ static const char *const sq_migrations[] = {
     " lon REAL, lat REAL, attrs TEXT NOT NULL DEFAULT '{}', status TEXT, updated INTEGER);"
     "CREATE INDEX entity_rpos ON entity(rpos, type);"
     "CREATE INDEX entity_by_type ON entity(type, id);"
+    "CREATE INDEX entity_region ON entity(region);"
     "CREATE TABLE series(id INTEGER PRIMARY KEY, entity INTEGER NOT NULL, metric INTEGER NOT NULL,"
     " last_ts INTEGER, last_value REAL, UNIQUE(entity, metric));"
     "CREATE INDEX series_metric ON series(metric, entity);"

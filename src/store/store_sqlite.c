@@ -340,7 +340,8 @@ static int entity_upsert(struct store *st, const struct store_entity *en, int64_
       " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT(key) DO UPDATE SET"
       " type = excluded.type, name_zh = excluded.name_zh, name_en = excluded.name_en,"
       " region = excluded.region, rpos = excluded.rpos, lon = excluded.lon, lat = excluded.lat,"
-      " attrs = excluded.attrs, status = excluded.status, updated = excluded.updated RETURNING id");
+      " attrs = excluded.attrs, status = coalesce(excluded.status, entity.status), updated = excluded.updated"
+      " RETURNING id");
   if (!q) return zz_fail(e, ZZ_ESTORE, "entity", "cannot prepare");
   bind_text(q, 1, en->key);
   bind_text(q, 2, en->type);

@@ -552,14 +552,17 @@ static int run_job(struct sq_store *s, struct sq_job *j) {
 
 /* Runs jobs [head, stop) in one transaction. Returns 0 when committed. */
 static int run_txn(struct sq_store *s, struct sq_job *head, struct sq_job *stop) {
-  if (atomic_load(&s->regions_version) != s->regions_loaded_version) {
-    s->regions_loaded_version = atomic_load(&s->regions_version);
-    regions_load(s);
-  }
   int rc = sqlite3_exec(s->wdb, "BEGIN IMMEDIATE", NULL, NULL, NULL);
   if (rc != SQLITE_OK) {
     for (struct sq_job *j = head; j != stop; j = j->next) j->rc = sq_fail(s->wdb, rc, &j->err, "begin");
     return ZZ_ESTORE;
+  }
+  /* Reload the region tree inside the transaction: a pack load bumps the
+   * version before its own commit, and only after our BEGIN is its commit
+   * sure to be visible. */
+  if (atomic_load(&s->regions_version) != s->regions_loaded_version) {
+    s->regions_loaded_version = atomic_load(&s->regions_version);
+    regions_load(s);
   }
   int64_t accepted = 0;
   int failed = 0;

@@ -1,0 +1,1308 @@
+/* pack.c - loads a scenario pack (docs/packs.md) into the store. Two phases:
+ * first every file is read and validated (entities.ndjson streamed line by
+ * line) against the pack itself and against what the store already holds;
+ * only then is everything upserted in one store transaction, followed by the
+ * DFS numbering of the whole region forest and the entities' rpos. Any error
+ * in either phase leaves the store as it was. */
+#include "pack/pack.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/ztime.h"
+
+#define PACK_FILE_MAX (32u << 20) /* one JSON file (Gongshu's largest: 25 kB) */
+#define PACK_LINE_MAX 65536       /* one entities.ndjson line, newline excluded */
+#define PACK_ENTITIES_MAX 5000000 /* entities are held in memory until the write */
+#define PACK_KEY_MAX 64           /* ids of departments, types, metrics, ... */
+#define PACK_SLUG_MAX 40          /* entity ids */
+#define PACK_PATH_MAX 255         /* region path ids */
+#define PACK_PROGRESS_EVERY 1024
+/* Text written to the store: compact, and 15 significant digits so a number
+ * written in the pack with up to 15 digits (every coordinate, every count)
+ * comes back exactly as written instead of as 0.10000000000000001. */
+#define PACK_DUMP_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(15))
+
+static const char *const pack_levels[] = {"district", "street", "block",
+                                          "park",     "grid",   "building"};
+static const char *const pack_aggs[] = {"sum", "avg", "min", "max", "last", "count"};
+static const char *const pack_metric_kinds[] = {"count", "gauge"};
+static const char *const pack_source_kinds[] = {"platform", "iot", "gov"};
+static const char *const pack_attr_types[] = {"string", "number", "date"};
+
+/* ---- a string -> int map (open addressing; keys are borrowed) ---- */
+
+struct smap {
+  const char **keys;
+  int *vals;
+  size_t cap, n; /* cap is 0 or a power of two */
+};
+
+static uint64_t smap_hash(const char *s) {
+  uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+  for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+  return h;
+}
+
+/* Returns the value stored for key, or -1. */
+static int smap_get(const struct smap *m, const char *key) {
+  if (!m->cap) return -1;
+  for (size_t i = smap_hash(key) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+    if (!m->keys[i]) return -1;
+    if (strcmp(m->keys[i], key) == 0) return m->vals[i];
+  }
+}
+
+/* Sets key -> val, replacing any earlier value. Returns 0 or ZZ_ENOMEM. */
+static int smap_set(struct smap *m, const char *key, int val) {
+  if ((m->n + 1) * 2 > m->cap) {
+    size_t cap = m->cap ? m->cap * 2 : 64;
+    const char **keys = zz_calloc(cap, sizeof *keys);
+    int *vals = zz_calloc(cap, sizeof *vals);
+    if (!keys || !vals) {
+      zz_free(keys);
+      zz_free(vals);
+      return ZZ_ENOMEM;
+    }
+    for (size_t i = 0; i < m->cap; i++) {
+      if (!m->keys[i]) continue;
+      size_t j = smap_hash(m->keys[i]) & (cap - 1);
+      while (keys[j]) j = (j + 1) & (cap - 1);
+      keys[j] = m->keys[i];
+      vals[j] = m->vals[i];
+    }
+    zz_free(m->keys);
+    zz_free(m->vals);
+    m->keys = keys;
+    m->vals = vals;
+    m->cap = cap;
+  }
+  size_t i = smap_hash(key) & (m->cap - 1);
+  while (m->keys[i] && strcmp(m->keys[i], key) != 0) i = (i + 1) & (m->cap - 1);
+  if (!m->keys[i]) m->n++;
+  m->keys[i] = key;
+  m->vals[i] = val;
+  return 0;
+}
+
+static void smap_free(struct smap *m) {
+  zz_free(m->keys);
+  zz_free(m->vals);
+  memset(m, 0, sizeof *m);
+}
+
+/* ---- the loader's state ---- */
+
+/* A region known to this load: declared by the pack or already in the store. */
+struct pack_region {
+  const char *path, *parent; /* parent NULL for a root */
+  json_t *props;             /* the pack feature's properties, NULL for a store-only region */
+  char *geometry;            /* compact GeoJSON text (pack regions), owned */
+  int feature;               /* index in features[], -1 for a store-only region */
+};
+
+/* An entity type: declared attributes, or NULL when unknown (a store type
+ * without declarations), in which case attrs are not checked. */
+struct pack_type {
+  const char *key;
+  json_t *attrs; /* borrowed from the pack document or from owned_json */
+};
+
+/* A validated entity, waiting for the write. key, name_zh, name_en and attrs
+ * live in one allocation that starts at key; type and region are borrowed. */
+struct pack_entity {
+  char *key, *name_zh, *name_en, *attrs;
+  const char *type, *region;
+  double lon, lat;
+};
+
+/* A region as the write phase sees the whole store. */
+struct pack_node {
+  int64_t id, lo, hi;
+  char *path, *parent;
+  int first_child, next_sibling, cursor;
+};
+
+struct pack_ctx {
+  struct store *st;
+  const char *dir;
+  struct zz_err *e;
+  json_t *pack, *regions, *departments, *types, *metrics, *sources;
+
+  struct pack_region *regs;
+  int nregs, capregs, npack_regs;
+  struct smap regmap; /* path -> index in regs */
+
+  struct pack_type *typev;
+  int ntypes, captypes;
+  struct smap typemap; /* key -> index in typev */
+
+  struct smap metricmap; /* key -> 1 + index of the supplying pack source, 0 for none */
+  struct smap deptmap;   /* key -> 0 */
+
+  struct pack_entity *ents;
+  int64_t nents, capents;
+  struct smap entmap; /* key -> line */
+
+  char **owned; /* strings copied from the store */
+  size_t nowned, capowned;
+  json_t **owned_json; /* attrs of store entity types */
+  size_t nowned_json, capowned_json;
+
+  struct pack_node *nodes; /* write phase */
+  int nnodes, capnodes;
+  struct smap nodemap; /* path -> index in nodes */
+};
+
+/* ---- errors: "<file> <where>: <text>", the location also in e->field ---- */
+
+static int vfail_at(struct zz_err *e, int code, const char *file, const char *where,
+                    const char *fmt, va_list ap) {
+  char loc[160], text[192];
+  if (where && *where)
+    snprintf(loc, sizeof loc, "%s %s", file, where);
+  else
+    snprintf(loc, sizeof loc, "%s", file);
+  vsnprintf(text, sizeof text, fmt, ap);
+  return zz_fail(e, code, loc, "%s: %s", loc, text);
+}
+
+static int fail_at(struct zz_err *e, int code, const char *file, const char *where, const char *fmt,
+                   ...) __attribute__((format(printf, 5, 6)));
+static int fail_at(struct zz_err *e, int code, const char *file, const char *where, const char *fmt,
+                   ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int rc = vfail_at(e, code, file, where, fmt, ap);
+  va_end(ap);
+  return rc;
+}
+
+/* Where a value sits: a JSON path below an array element ("[3].agg",
+ * "features[2].properties.id") or a field of an entities.ndjson line, which
+ * reads "line 12: lon: ...". */
+struct pack_loc {
+  struct zz_err *e;
+  const char *file;
+  char at[96]; /* "[3]", "features[2].properties" or "line 12" */
+  int is_line;
+};
+
+/* Fails with ZZ_EINVAL at field key of l (key NULL: at l itself). */
+static int lfail(const struct pack_loc *l, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int lfail(const struct pack_loc *l, const char *key, const char *fmt, ...) {
+  char where[160], text[192];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(text, sizeof text, fmt, ap);
+  va_end(ap);
+  if (l->is_line || !key) {
+    snprintf(where, sizeof where, "%s", l->at);
+    if (key) return fail_at(l->e, ZZ_EINVAL, l->file, where, "%s: %s", key, text);
+  } else {
+    snprintf(where, sizeof where, "%s%s%s", l->at, *l->at ? "." : "", key);
+  }
+  return fail_at(l->e, ZZ_EINVAL, l->file, where, "%s", text);
+}
+
+/* ---- small validators ---- */
+
+static int one_of(const char *s, const char *const *set, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (strcmp(s, set[i]) == 0) return 1;
+  return 0;
+}
+
+/* "a, b, c" for messages. */
+static const char *list_text(const char *const *set, size_t n, char *out, size_t cap) {
+  size_t len = 0;
+  out[0] = 0;
+  for (size_t i = 0; i < n && len < cap; i++)
+    len += (size_t)snprintf(out + len, cap - len, "%s%s", i ? ", " : "", set[i]);
+  return out;
+}
+
+/* [a-z0-9_]{1,64} */
+static int is_key(const char *s) {
+  size_t n = 0;
+  for (; s[n]; n++)
+    if (!((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= '0' && s[n] <= '9') || s[n] == '_')) return 0;
+  return n >= 1 && n <= PACK_KEY_MAX;
+}
+
+/* [a-z0-9-]{1,40} */
+static int is_slug(const char *s) {
+  size_t n = 0;
+  for (; s[n]; n++)
+    if (!((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= '0' && s[n] <= '9') || s[n] == '-')) return 0;
+  return n >= 1 && n <= PACK_SLUG_MAX;
+}
+
+/* Non-empty [a-z0-9_] segments joined by '/'. */
+static int is_region_path(const char *s) {
+  size_t n = strlen(s), seg = 0;
+  if (n == 0 || n > PACK_PATH_MAX) return 0;
+  for (size_t i = 0; i <= n; i++) {
+    if (s[i] == '/' || s[i] == 0) {
+      if (seg == 0) return 0;
+      seg = 0;
+    } else if ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_') {
+      seg++;
+    } else {
+      return 0;
+    }
+  }
+  return 1;
+}
+
+/* YYYY-MM-DD, a real calendar day. */
+static int is_date(const char *s) {
+  if (strlen(s) != 10 || s[4] != '-' || s[7] != '-') return 0;
+  for (int i = 0; i < 10; i++)
+    if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9')) return 0;
+  int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+  int m = (s[5] - '0') * 10 + (s[6] - '0'), d = (s[8] - '0') * 10 + (s[9] - '0');
+  static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (m < 1 || m > 12 || d < 1) return 0;
+  int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  return d <= mdays[m - 1] + (m == 2 && leap);
+}
+
+/* Required string field; nonempty: refuse "". */
+static int req_str(const struct pack_loc *l, json_t *obj, const char *key, int nonempty,
+                   const char **out) {
+  json_t *v = json_object_get(obj, key);
+  if (!v) return lfail(l, key, "required");
+  if (!json_is_string(v) || (nonempty && json_string_length(v) == 0))
+    return lfail(l, key, nonempty ? "must be a non-empty string" : "must be a string");
+  *out = json_string_value(v);
+  return 0;
+}
+
+static int req_key(const struct pack_loc *l, json_t *obj, const char *key, const char **out) {
+  int rc = req_str(l, obj, key, 1, out);
+  if (!rc && !is_key(*out))
+    return lfail(l, key, "\"%s\" must be 1-%d of a-z, 0-9, _", *out, PACK_KEY_MAX);
+  return rc;
+}
+
+static int req_names(const struct pack_loc *l, json_t *obj) {
+  const char *s;
+  int rc = req_str(l, obj, "name_zh", 1, &s);
+  return rc ? rc : req_str(l, obj, "name_en", 1, &s);
+}
+
+static int req_enum(const struct pack_loc *l, json_t *obj, const char *key, const char *const *set,
+                    size_t n, const char **out) {
+  int rc = req_str(l, obj, key, 1, out);
+  if (rc) return rc;
+  if (!one_of(*out, set, n)) {
+    char all[128];
+    return lfail(l, key, "must be one of %s", list_text(set, n, all, sizeof all));
+  }
+  return 0;
+}
+
+/* {zh, en}, both non-empty strings. */
+static int req_zh_en(const struct pack_loc *l, json_t *obj, const char *key) {
+  json_t *v = json_object_get(obj, key);
+  if (!v) return lfail(l, key, "required");
+  char sub[32];
+  const char *const parts[] = {"zh", "en"};
+  for (int i = 0; i < 2; i++) {
+    json_t *s = json_is_object(v) ? json_object_get(v, parts[i]) : NULL;
+    snprintf(sub, sizeof sub, "%s.%s", key, parts[i]);
+    if (!json_is_string(s) || json_string_length(s) == 0)
+      return lfail(l, sub, "must be a non-empty string");
+  }
+  return 0;
+}
+
+static int lon_ok(double v) {
+  return isfinite(v) && v >= -180 && v <= 180;
+}
+static int lat_ok(double v) {
+  return isfinite(v) && v >= -90 && v <= 90;
+}
+
+/* A [lon, lat] (extra members, e.g. altitude, are allowed in GeoJSON). */
+static int check_position(const struct pack_loc *l, const char *key, json_t *p, int exact) {
+  if (!json_is_array(p) || json_array_size(p) < 2 || (exact && json_array_size(p) != 2) ||
+      !json_is_number(json_array_get(p, 0)) || !json_is_number(json_array_get(p, 1)))
+    return lfail(l, key, "must be [lon, lat] numbers");
+  double lon = json_number_value(json_array_get(p, 0)),
+         lat = json_number_value(json_array_get(p, 1));
+  if (!lon_ok(lon) || !lat_ok(lat))
+    return lfail(l, key, "[%g, %g] is not a lon/lat in degrees", lon, lat);
+  return 0;
+}
+
+/* A linear ring: at least 4 positions, the last equal to the first. */
+static int check_ring(const struct pack_loc *l, const char *key, json_t *ring) {
+  char sub[128];
+  if (!json_is_array(ring) || json_array_size(ring) < 4)
+    return lfail(l, key, "a ring must be an array of at least 4 positions");
+  size_t n = json_array_size(ring);
+  for (size_t i = 0; i < n; i++) {
+    snprintf(sub, sizeof sub, "%.96s[%zu]", key, i);
+    int rc = check_position(l, sub, json_array_get(ring, i), 0);
+    if (rc) return rc;
+  }
+  json_t *a = json_array_get(ring, 0), *b = json_array_get(ring, n - 1);
+  if (json_number_value(json_array_get(a, 0)) != json_number_value(json_array_get(b, 0)) ||
+      json_number_value(json_array_get(a, 1)) != json_number_value(json_array_get(b, 1)))
+    return lfail(l, key, "ring is not closed (last position differs from the first)");
+  return 0;
+}
+
+static int check_polygon(const struct pack_loc *l, const char *key, json_t *poly) {
+  char sub[128];
+  if (!json_is_array(poly) || json_array_size(poly) == 0)
+    return lfail(l, key, "a polygon must be a non-empty array of rings");
+  for (size_t i = 0; i < json_array_size(poly); i++) {
+    snprintf(sub, sizeof sub, "%.96s[%zu]", key, i);
+    int rc = check_ring(l, sub, json_array_get(poly, i));
+    if (rc) return rc;
+  }
+  return 0;
+}
+
+/* ---- store lookups (before the write) ---- */
+
+static char *own_str(struct pack_ctx *c, const char *s) {
+  if (!s) return NULL;
+  if (c->nowned == c->capowned) {
+    size_t cap = c->capowned ? c->capowned * 2 : 64;
+    char **p = zz_realloc(c->owned, cap * sizeof *p);
+    if (!p) return NULL;
+    c->owned = p;
+    c->capowned = cap;
+  }
+  char *d = zz_strdup(s);
+  if (d) c->owned[c->nowned++] = d;
+  return d;
+}
+
+static int add_region(struct pack_ctx *c, const struct pack_region *r) {
+  if (c->nregs == c->capregs) {
+    int cap = c->capregs ? c->capregs * 2 : 32;
+    struct pack_region *p = zz_realloc(c->regs, (size_t)cap * sizeof *p);
+    if (!p) return ZZ_ENOMEM;
+    c->regs = p;
+    c->capregs = cap;
+  }
+  c->regs[c->nregs] = *r;
+  return smap_set(&c->regmap, r->path, c->nregs++);
+}
+
+static int add_type(struct pack_ctx *c, const char *key, json_t *attrs) {
+  if (c->ntypes == c->captypes) {
+    int cap = c->captypes ? c->captypes * 2 : 16;
+    struct pack_type *p = zz_realloc(c->typev, (size_t)cap * sizeof *p);
+    if (!p) return ZZ_ENOMEM;
+    c->typev = p;
+    c->captypes = cap;
+  }
+  c->typev[c->ntypes] = (struct pack_type){.key = key, .attrs = attrs};
+  return smap_set(&c->typemap, key, c->ntypes++);
+}
+
+struct store_scan {
+  struct pack_ctx *c;
+  int rc;
+};
+
+static int scan_region(void *ud, const struct store_region *r) {
+  struct store_scan *s = ud;
+  struct pack_region pr = {.path = own_str(s->c, r->path), .feature = -1};
+  if (!pr.path || (r->parent_path && !(pr.parent = own_str(s->c, r->parent_path))) ||
+      add_region(s->c, &pr)) {
+    s->rc = ZZ_ENOMEM;
+    return 1;
+  }
+  return 0;
+}
+
+static int scan_type(void *ud, const struct store_named *n) {
+  struct store_scan *s = ud;
+  const char *key = own_str(s->c, n->key);
+  json_t *attrs = NULL;
+  if (n->extra_json) {
+    /* Types written by a pack carry {"attrs":[...]}; others are not checked. */
+    json_t *extra = json_loads(n->extra_json, 0, NULL);
+    json_t *a = json_object_get(extra, "attrs");
+    if (json_is_array(a)) {
+      struct pack_ctx *c = s->c;
+      if (c->nowned_json == c->capowned_json) {
+        size_t cap = c->capowned_json ? c->capowned_json * 2 : 16;
+        json_t **p = zz_realloc(c->owned_json, cap * sizeof *p);
+        if (!p) {
+          json_decref(extra);
+          s->rc = ZZ_ENOMEM;
+          return 1;
+        }
+        c->owned_json = p;
+        c->capowned_json = cap;
+      }
+      attrs = json_incref(a);
+      c->owned_json[c->nowned_json++] = attrs;
+    }
+    json_decref(extra);
+  }
+  if (!key || add_type(s->c, key, attrs)) {
+    s->rc = ZZ_ENOMEM;
+    return 1;
+  }
+  return 0;
+}
+
+static int scan_metric(void *ud, const struct store_metric *m) {
+  struct store_scan *s = ud;
+  const char *key = own_str(s->c, m->key);
+  if (!key || smap_set(&s->c->metricmap, key, 0)) {
+    s->rc = ZZ_ENOMEM;
+    return 1;
+  }
+  return 0;
+}
+
+static int scan_dept(void *ud, const struct store_named *n) {
+  struct store_scan *s = ud;
+  const char *key = own_str(s->c, n->key);
+  if (!key || smap_set(&s->c->deptmap, key, 0)) {
+    s->rc = ZZ_ENOMEM;
+    return 1;
+  }
+  return 0;
+}
+
+/* What the store already holds may be referenced by the pack (a second pack
+ * adding blocks under the first pack's streets). */
+static int read_store(struct pack_ctx *c) {
+  const struct store_ops *ops = c->st->ops;
+  struct store_scan s = {.c = c};
+  int rc = ops->regions_each(c->st, 0, scan_region, &s);
+  if (!rc) rc = s.rc;
+  if (!rc) rc = ops->named_each(c->st, "entity_type", scan_type, &s);
+  if (!rc) rc = s.rc;
+  if (!rc) rc = ops->metrics_each(c->st, scan_metric, &s);
+  if (!rc) rc = s.rc;
+  if (!rc) rc = ops->named_each(c->st, "department", scan_dept, &s);
+  if (!rc) rc = s.rc;
+  if (rc == ZZ_ENOMEM) return zz_fail(c->e, rc, "pack", "out of memory");
+  if (rc) return zz_fail(c->e, rc, "store", "cannot read the registry: %s", zz_strerror(rc));
+  return 0;
+}
+
+/* ---- reading files ---- */
+
+static int pack_path(struct pack_ctx *c, const char *name, char *out, size_t cap) {
+  if ((size_t)snprintf(out, cap, "%s/%s", c->dir, name) >= cap)
+    return fail_at(c->e, ZZ_EINVAL, name, NULL, "pack directory path too long");
+  return 0;
+}
+
+static FILE *open_pack_file(struct pack_ctx *c, const char *name, int *rc) {
+  char path[4096];
+  if ((*rc = pack_path(c, name, path, sizeof path))) return NULL;
+  FILE *f = fopen(path, "rb");
+  if (!f)
+    *rc = fail_at(c->e, errno == ENOENT ? ZZ_ENOTFOUND : ZZ_EIO, name, NULL, "cannot open %s: %s",
+                  path, strerror(errno));
+  return f;
+}
+
+/* Reads and parses a whole JSON file (at most PACK_FILE_MAX bytes). */
+static int read_json(struct pack_ctx *c, const char *name, json_t **out) {
+  int rc;
+  FILE *f = open_pack_file(c, name, &rc);
+  if (!f) return rc;
+  struct zz_buf b;
+  zz_buf_init(&b, PACK_FILE_MAX);
+  char chunk[65536];
+  size_t n;
+  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+    if ((rc = zz_buf_add(&b, chunk, n))) {
+      rc = rc == ZZ_ETOOBIG
+               ? fail_at(c->e, rc, name, NULL, "larger than %u MiB", PACK_FILE_MAX >> 20)
+               : zz_fail(c->e, rc, name, "out of memory");
+      goto done;
+    }
+  }
+  if (ferror(f)) {
+    rc = fail_at(c->e, ZZ_EIO, name, NULL, "read error");
+    goto done;
+  }
+  json_error_t jerr;
+  *out = json_loadb(b.len ? b.data : "", b.len, JSON_REJECT_DUPLICATES, &jerr);
+  if (!*out) {
+    char where[48];
+    snprintf(where, sizeof where, "line %d column %d", jerr.line, jerr.column);
+    rc = fail_at(c->e, ZZ_EINVAL, name, where, "invalid JSON: %s", jerr.text);
+  }
+done:
+  zz_buf_free(&b);
+  fclose(f);
+  return rc;
+}
+
+/* The top level of departments.json, entity_types.json, metrics.json and
+ * sources.json: an array of objects. */
+static int check_array(struct pack_ctx *c, const char *name, json_t *doc) {
+  if (!json_is_array(doc)) return fail_at(c->e, ZZ_EINVAL, name, NULL, "must be a JSON array");
+  for (size_t i = 0; i < json_array_size(doc); i++) {
+    if (!json_is_object(json_array_get(doc, i))) {
+      char where[32];
+      snprintf(where, sizeof where, "[%zu]", i);
+      return fail_at(c->e, ZZ_EINVAL, name, where, "must be an object");
+    }
+  }
+  return 0;
+}
+
+/* ---- pack.json ---- */
+
+static int check_pack_json(struct pack_ctx *c) {
+  struct pack_loc l = {.e = c->e, .file = "pack.json"};
+  json_t *p = c->pack;
+  const char *s;
+  int rc;
+  if (!json_is_object(p)) return lfail(&l, NULL, "must be a JSON object");
+  if ((rc = req_key(&l, p, "id", &s)) || (rc = req_zh_en(&l, p, "name")) ||
+      (rc = req_zh_en(&l, p, "description")))
+    return rc;
+  json_t *v = json_object_get(p, "version");
+  if (!v) return lfail(&l, "version", "required");
+  if (!json_is_integer(v) || json_integer_value(v) < 1)
+    return lfail(&l, "version", "must be an integer >= 1");
+  if ((v = json_object_get(p, "reference_date")) &&
+      (!json_is_string(v) || !is_date(json_string_value(v))))
+    return lfail(&l, "reference_date", "must be a date YYYY-MM-DD");
+  const char *const opt_strs[] = {"geometry_licence", "generator"};
+  for (size_t i = 0; i < ZZ_ARRAY_LEN(opt_strs); i++)
+    if ((v = json_object_get(p, opt_strs[i])) && !json_is_string(v))
+      return lfail(&l, opt_strs[i], "must be a string");
+  json_t *inds = json_object_get(p, "industries");
+  if (!inds) return 0;
+  if (!json_is_array(inds)) return lfail(&l, "industries", "must be an array");
+  struct smap seen = {0};
+  for (size_t i = 0; i < json_array_size(inds) && !rc; i++) {
+    json_t *ind = json_array_get(inds, i);
+    snprintf(l.at, sizeof l.at, "industries[%zu]", i);
+    if (!json_is_object(ind)) {
+      rc = lfail(&l, NULL, "must be an object");
+      break;
+    }
+    if ((rc = req_key(&l, ind, "id", &s)) || (rc = req_names(&l, ind))) break;
+    if (smap_get(&seen, s) >= 0) {
+      rc = lfail(&l, "id", "\"%s\" is declared twice", s);
+      break;
+    }
+    if ((rc = smap_set(&seen, s, 0))) rc = zz_fail(c->e, rc, "pack", "out of memory");
+    if (!rc && (v = json_object_get(ind, "group")) && !json_is_string(v))
+      rc = lfail(&l, "group", "must be a string");
+  }
+  smap_free(&seen);
+  return rc;
+}
+
+/* ---- regions.geojson ---- */
+
+static int check_geometry(const struct pack_loc *fl, json_t *g, char **out) {
+  const char *type;
+  int rc;
+  struct pack_loc l = *fl;
+  snprintf(l.at, sizeof l.at, "%.80s.geometry", fl->at);
+  if (!json_is_object(g)) return lfail(fl, "geometry", "must be a Polygon or MultiPolygon object");
+  if ((rc = req_str(&l, g, "type", 1, &type))) return rc;
+  json_t *coords = json_object_get(g, "coordinates");
+  if (strcmp(type, "Polygon") == 0) {
+    rc = check_polygon(&l, "coordinates", coords);
+  } else if (strcmp(type, "MultiPolygon") == 0) {
+    if (!json_is_array(coords) || json_array_size(coords) == 0)
+      return lfail(&l, "coordinates", "must be a non-empty array of polygons");
+    char sub[48];
+    for (size_t i = 0; i < json_array_size(coords) && !rc; i++) {
+      snprintf(sub, sizeof sub, "coordinates[%zu]", i);
+      rc = check_polygon(&l, sub, json_array_get(coords, i));
+    }
+  } else {
+    return lfail(&l, "type", "must be Polygon or MultiPolygon, not \"%s\"", type);
+  }
+  if (rc) return rc;
+  if (!(*out = json_dumps(g, PACK_DUMP_FLAGS)))
+    return zz_fail(fl->e, ZZ_ENOMEM, "pack", "out of memory");
+  return 0;
+}
+
+/* Features come parents first; a parent is an earlier feature or a region
+ * already in the store. A path id is its parent's id, '/', one segment. */
+static int check_regions(struct pack_ctx *c) {
+  struct pack_loc l = {.e = c->e, .file = "regions.geojson"};
+  json_t *doc = c->regions, *v;
+  const char *s;
+  int rc;
+  if (!json_is_object(doc)) return lfail(&l, NULL, "must be a GeoJSON FeatureCollection object");
+  if ((rc = req_str(&l, doc, "type", 1, &s))) return rc;
+  if (strcmp(s, "FeatureCollection") != 0)
+    return lfail(&l, "type", "must be \"FeatureCollection\"");
+  json_t *features = json_object_get(doc, "features");
+  if (!json_is_array(features)) return lfail(&l, "features", "must be an array");
+  char levels[128];
+  list_text(pack_levels, ZZ_ARRAY_LEN(pack_levels), levels, sizeof levels);
+  for (size_t i = 0; i < json_array_size(features); i++) {
+    json_t *f = json_array_get(features, i);
+    snprintf(l.at, sizeof l.at, "features[%zu]", i);
+    if (!json_is_object(f)) return lfail(&l, NULL, "must be a GeoJSON Feature object");
+    if ((rc = req_str(&l, f, "type", 1, &s))) return rc;
+    if (strcmp(s, "Feature") != 0) return lfail(&l, "type", "must be \"Feature\"");
+    json_t *props = json_object_get(f, "properties");
+    if (!json_is_object(props)) return lfail(&l, "properties", "must be an object");
+    struct pack_loc pl = l;
+    snprintf(pl.at, sizeof pl.at, "features[%zu].properties", i);
+
+    struct pack_region r = {.props = props, .feature = (int)i};
+    if ((rc = req_str(&pl, props, "id", 1, &r.path))) return rc;
+    if (!is_region_path(r.path))
+      return lfail(&pl, "id", "\"%s\" must be segments of a-z, 0-9, _ joined by /", r.path);
+    int prev = smap_get(&c->regmap, r.path);
+    if (prev >= 0 && c->regs[prev].feature >= 0)
+      return lfail(&pl, "id", "\"%s\" is declared twice (also features[%d])", r.path,
+                   c->regs[prev].feature);
+    if (!(v = json_object_get(props, "parent")))
+      return lfail(&pl, "parent", "required (null for a root)");
+    const char *slash = strrchr(r.path, '/');
+    if (json_is_null(v)) {
+      if (slash) return lfail(&pl, "parent", "null, but \"%s\" is not a root id", r.path);
+    } else if (!json_is_string(v)) {
+      return lfail(&pl, "parent", "must be a region id or null");
+    } else {
+      r.parent = json_string_value(v);
+      size_t plen = slash ? (size_t)(slash - r.path) : 0;
+      if (!slash || strlen(r.parent) != plen || strncmp(r.parent, r.path, plen) != 0)
+        return lfail(&pl, "parent", "\"%s\" must be the id without its last segment", r.parent);
+      if (smap_get(&c->regmap, r.parent) < 0) {
+        for (size_t j = i + 1; j < json_array_size(features); j++) {
+          json_t *id =
+              json_object_get(json_object_get(json_array_get(features, j), "properties"), "id");
+          if (json_is_string(id) && strcmp(json_string_value(id), r.parent) == 0)
+            return lfail(&pl, "parent",
+                         "region \"%s\" must come before its children (it is features[%zu])",
+                         r.parent, j);
+        }
+        return lfail(&pl, "parent", "region \"%s\" does not exist", r.parent);
+      }
+    }
+    if ((rc = req_enum(&pl, props, "level", pack_levels, ZZ_ARRAY_LEN(pack_levels), &s)) ||
+        (rc = req_names(&pl, props)))
+      return rc;
+    if (!json_is_boolean(json_object_get(props, "approximate")))
+      return lfail(&pl, "approximate", "required boolean");
+    if ((rc = check_position(&pl, "center", json_object_get(props, "center"), 1))) return rc;
+    if ((rc = check_geometry(&l, json_object_get(f, "geometry"), &r.geometry))) return rc;
+    if ((rc = add_region(c, &r))) {
+      zz_free(r.geometry);
+      return zz_fail(c->e, rc, "pack", "out of memory");
+    }
+    c->npack_regs++;
+  }
+  return 0;
+}
+
+/* ---- departments.json, entity_types.json, metrics.json, sources.json ---- */
+
+/* Ids of one file: declared once, and a new key is registered in m (with
+ * value val) unless m is NULL. */
+static int check_ids(struct pack_ctx *c, const char *file, json_t *doc, struct smap *m, int val) {
+  struct smap seen = {0};
+  int rc = 0;
+  struct pack_loc l = {.e = c->e, .file = file};
+  for (size_t i = 0; i < json_array_size(doc) && !rc; i++) {
+    json_t *o = json_array_get(doc, i);
+    const char *id;
+    snprintf(l.at, sizeof l.at, "[%zu]", i);
+    if ((rc = req_key(&l, o, "id", &id)) || (rc = req_names(&l, o))) break;
+    int prev = smap_get(&seen, id);
+    if (prev >= 0) {
+      rc = lfail(&l, "id", "\"%s\" is declared twice (also [%d])", id, prev);
+      break;
+    }
+    if (smap_set(&seen, id, (int)i) || (m && smap_set(m, id, val)))
+      rc = zz_fail(c->e, ZZ_ENOMEM, "pack", "out of memory");
+  }
+  smap_free(&seen);
+  return rc;
+}
+
+static int check_departments(struct pack_ctx *c) {
+  int rc = check_array(c, "departments.json", c->departments);
+  return rc ? rc : check_ids(c, "departments.json", c->departments, &c->deptmap, 0);
+}
+
+static int check_types(struct pack_ctx *c) {
+  const char *file = "entity_types.json";
+  int rc = check_array(c, file, c->types);
+  if (!rc) rc = check_ids(c, file, c->types, NULL, 0);
+  char atypes[64];
+  list_text(pack_attr_types, ZZ_ARRAY_LEN(pack_attr_types), atypes, sizeof atypes);
+  struct pack_loc l = {.e = c->e, .file = file};
+  for (size_t i = 0; i < json_array_size(c->types) && !rc; i++) {
+    json_t *t = json_array_get(c->types, i);
+    json_t *attrs = json_object_get(t, "attrs");
+    snprintf(l.at, sizeof l.at, "[%zu]", i);
+    if (!attrs) return lfail(&l, "attrs", "required (an empty array when none)");
+    if (!json_is_array(attrs)) return lfail(&l, "attrs", "must be an array");
+    struct smap seen = {0};
+    for (size_t j = 0; j < json_array_size(attrs) && !rc; j++) {
+      json_t *a = json_array_get(attrs, j);
+      const char *id, *type;
+      struct pack_loc al = l;
+      snprintf(al.at, sizeof al.at, "[%zu].attrs[%zu]", i, j);
+      if (!json_is_object(a)) {
+        rc = lfail(&al, NULL, "must be an object");
+      } else if (!(rc = req_key(&al, a, "id", &id)) && !(rc = req_names(&al, a)) &&
+                 !(rc = req_enum(&al, a, "type", pack_attr_types, ZZ_ARRAY_LEN(pack_attr_types),
+                                 &type))) {
+        if (smap_get(&seen, id) >= 0)
+          rc = lfail(&al, "id", "attribute \"%s\" is declared twice", id);
+        else if (smap_set(&seen, id, 0))
+          rc = zz_fail(c->e, ZZ_ENOMEM, "pack", "out of memory");
+      }
+    }
+    smap_free(&seen);
+    if (!rc && add_type(c, json_string_value(json_object_get(t, "id")), attrs))
+      rc = zz_fail(c->e, ZZ_ENOMEM, "pack", "out of memory");
+  }
+  return rc;
+}
+
+static int check_metrics(struct pack_ctx *c) {
+  const char *file = "metrics.json";
+  int rc = check_array(c, file, c->metrics);
+  if (!rc) rc = check_ids(c, file, c->metrics, &c->metricmap, 0);
+  struct pack_loc l = {.e = c->e, .file = file};
+  for (size_t i = 0; i < json_array_size(c->metrics) && !rc; i++) {
+    json_t *m = json_array_get(c->metrics, i), *v;
+    const char *s;
+    snprintf(l.at, sizeof l.at, "[%zu]", i);
+    if ((rc = req_str(&l, m, "unit", 0, &s)) ||
+        (rc = req_enum(&l, m, "agg", pack_aggs, ZZ_ARRAY_LEN(pack_aggs), &s)) ||
+        (rc = req_enum(&l, m, "kind", pack_metric_kinds, ZZ_ARRAY_LEN(pack_metric_kinds), &s)) ||
+        (rc = req_str(&l, m, "entity_type", 1, &s)))
+      break;
+    if (smap_get(&c->typemap, s) < 0)
+      return lfail(&l, "entity_type", "entity type \"%s\" does not exist", s);
+    double lim[2] = {-INFINITY, INFINITY};
+    const char *const lims[] = {"min", "max"};
+    for (int k = 0; k < 2; k++) {
+      if (!(v = json_object_get(m, lims[k]))) continue;
+      if (!json_is_number(v)) return lfail(&l, lims[k], "must be a number");
+      lim[k] = json_number_value(v);
+    }
+    if (lim[0] > lim[1]) return lfail(&l, "min", "%g is greater than max %g", lim[0], lim[1]);
+  }
+  return rc;
+}
+
+static int check_sources(struct pack_ctx *c) {
+  const char *file = "sources.json";
+  int rc = check_array(c, file, c->sources);
+  if (!rc) rc = check_ids(c, file, c->sources, NULL, 0);
+  struct pack_loc l = {.e = c->e, .file = file};
+  for (size_t i = 0; i < json_array_size(c->sources) && !rc; i++) {
+    json_t *so = json_array_get(c->sources, i), *v;
+    const char *s;
+    snprintf(l.at, sizeof l.at, "[%zu]", i);
+    if ((rc = req_enum(&l, so, "kind", pack_source_kinds, ZZ_ARRAY_LEN(pack_source_kinds), &s)))
+      break;
+    if (!(v = json_object_get(so, "department")))
+      return lfail(&l, "department", "required (null when none)");
+    if (!json_is_null(v)) {
+      if (!json_is_string(v)) return lfail(&l, "department", "must be a department id or null");
+      if (smap_get(&c->deptmap, json_string_value(v)) < 0)
+        return lfail(&l, "department", "department \"%s\" does not exist", json_string_value(v));
+    }
+    json_t *ms = json_object_get(so, "metrics");
+    if (!ms) return lfail(&l, "metrics", "required (an empty array when none)");
+    if (!json_is_array(ms)) return lfail(&l, "metrics", "must be an array of metric ids");
+    for (size_t j = 0; j < json_array_size(ms); j++) {
+      json_t *mv = json_array_get(ms, j);
+      char sub[32];
+      snprintf(sub, sizeof sub, "metrics[%zu]", j);
+      if (!json_is_string(mv)) return lfail(&l, sub, "must be a metric id");
+      const char *m = json_string_value(mv);
+      int supplier = smap_get(&c->metricmap, m); /* -1 unknown, 0 none yet, k + 1 source [k] */
+      if (supplier < 0) return lfail(&l, sub, "metric \"%s\" does not exist", m);
+      if (supplier == (int)i + 1) return lfail(&l, sub, "metric \"%s\" is listed twice", m);
+      if (supplier > 0)
+        return lfail(&l, sub, "metric \"%s\" is already supplied by [%d]", m, supplier - 1);
+      if (smap_set(&c->metricmap, m, (int)i + 1))
+        return zz_fail(c->e, ZZ_ENOMEM, "pack", "out of memory");
+    }
+  }
+  return rc;
+}
+
+/* ---- entities.ndjson ---- */
+
+/* Reads a file line by line through a fixed buffer: a line longer than
+ * PACK_LINE_MAX is refused, never buffered. */
+struct line_reader {
+  FILE *f;
+  char *buf;
+  size_t cap, start, end;
+  int eof;
+  int64_t line; /* number of the line last returned */
+};
+
+/* Returns 1 with the next line (newline and a trailing CR removed) in *p, *n;
+ * 0 at the end; ZZ_ETOOBIG for a line over PACK_LINE_MAX; ZZ_EIO. */
+static int lr_next(struct line_reader *r, const char **p, size_t *n) {
+  for (;;) {
+    char *nl = memchr(r->buf + r->start, '\n', r->end - r->start);
+    if (nl || (r->eof && r->start < r->end)) {
+      size_t len = nl ? (size_t)(nl - (r->buf + r->start)) : r->end - r->start;
+      *p = r->buf + r->start;
+      r->start = nl ? (size_t)(nl - r->buf) + 1 : r->end;
+      r->line++;
+      if (len > PACK_LINE_MAX) return ZZ_ETOOBIG;
+      if (len && (*p)[len - 1] == '\r') len--;
+      *n = len;
+      return 1;
+    }
+    if (r->eof) return 0;
+    if (r->end - r->start > PACK_LINE_MAX) {
+      r->line++;
+      return ZZ_ETOOBIG;
+    }
+    /* Room for a whole line after the partial one: cap > 2 * PACK_LINE_MAX. */
+    memmove(r->buf, r->buf + r->start, r->end - r->start);
+    r->end -= r->start;
+    r->start = 0;
+    size_t got = fread(r->buf + r->end, 1, r->cap - r->end, r->f);
+    r->end += got;
+    if (got == 0) {
+      if (ferror(r->f)) return ZZ_EIO;
+      r->eof = 1;
+    }
+  }
+}
+
+static int blank(const char *p, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r') return 0;
+  return 1;
+}
+
+/* Every key of attrs declared by the type, with a value of the declared type. */
+static int check_attrs(const struct pack_loc *l, const struct pack_type *t, json_t *attrs) {
+  const char *key;
+  json_t *v;
+  if (!t->attrs) return 0;
+  json_object_foreach(attrs, key, v) {
+    const char *type = NULL;
+    for (size_t i = 0; i < json_array_size(t->attrs) && !type; i++) {
+      json_t *a = json_array_get(t->attrs, i);
+      const char *id = json_string_value(json_object_get(a, "id"));
+      if (id && strcmp(id, key) == 0) type = json_string_value(json_object_get(a, "type"));
+    }
+    char field[96];
+    snprintf(field, sizeof field, "attrs.%s", key);
+    if (!type) return lfail(l, field, "not an attribute of type %s", t->key);
+    if (json_is_null(v)) continue; /* a declared attribute may be absent */
+    if (strcmp(type, "number") == 0 ? !json_is_number(v)
+        : strcmp(type, "date") == 0 ? !json_is_string(v) || !is_date(json_string_value(v))
+                                    : !json_is_string(v))
+      return lfail(l, field, "must be a %s%s", type,
+                   strcmp(type, "date") == 0 ? " YYYY-MM-DD" : "");
+  }
+  return 0;
+}
+
+static int add_entity(struct pack_ctx *c, const struct pack_entity *en) {
+  if (c->nents == c->capents) {
+    int64_t cap = c->capents ? c->capents * 2 : 1024;
+    struct pack_entity *p = zz_realloc(c->ents, (size_t)cap * sizeof *p);
+    if (!p) return ZZ_ENOMEM;
+    c->ents = p;
+    c->capents = cap;
+  }
+  c->ents[c->nents++] = *en;
+  return 0;
+}
+
+/* One line -> one validated entity appended to c->ents. */
+static int check_entity(struct pack_ctx *c, const char *p, size_t n, int64_t line) {
+  struct pack_loc l = {.e = c->e, .file = "entities.ndjson", .is_line = 1};
+  snprintf(l.at, sizeof l.at, "line %lld", (long long)line);
+  json_error_t jerr;
+  json_t *o = json_loadb(p, n, JSON_REJECT_DUPLICATES, &jerr);
+  if (!o) return lfail(&l, NULL, "invalid JSON at column %d: %s", jerr.column, jerr.text);
+  const char *key, *type, *name_zh, *name_en, *region;
+  char *attrs_text = NULL;
+  int rc, t, r;
+  if (!json_is_object(o)) {
+    rc = lfail(&l, NULL, "must be a JSON object");
+    goto done;
+  }
+  if ((rc = req_str(&l, o, "id", 1, &key))) goto done;
+  if (!is_slug(key)) {
+    rc = lfail(&l, "id", "\"%s\" must be 1-%d of a-z, 0-9, -", key, PACK_SLUG_MAX);
+    goto done;
+  }
+  int prev = smap_get(&c->entmap, key);
+  if (prev >= 0) {
+    rc = lfail(&l, NULL, "id \"%s\" duplicates line %d", key, prev);
+    goto done;
+  }
+  if ((rc = req_str(&l, o, "type", 1, &type)) || (rc = req_str(&l, o, "name_zh", 1, &name_zh)) ||
+      (rc = req_str(&l, o, "name_en", 1, &name_en)) || (rc = req_str(&l, o, "region", 1, &region)))
+    goto done;
+  if ((t = smap_get(&c->typemap, type)) < 0) {
+    rc = lfail(&l, NULL, "type \"%s\" is not a known entity type", type);
+    goto done;
+  }
+  if ((r = smap_get(&c->regmap, region)) < 0) {
+    rc = lfail(&l, NULL, "region \"%s\" does not exist", region);
+    goto done;
+  }
+  json_t *lon = json_object_get(o, "lon"), *lat = json_object_get(o, "lat");
+  if (!json_is_number(lon) || !lon_ok(json_number_value(lon))) {
+    rc = lfail(&l, "lon", "must be a number in [-180, 180]");
+    goto done;
+  }
+  if (!json_is_number(lat) || !lat_ok(json_number_value(lat))) {
+    rc = lfail(&l, "lat", "must be a number in [-90, 90]");
+    goto done;
+  }
+  json_t *attrs = json_object_get(o, "attrs");
+  if (!json_is_object(attrs)) {
+    rc = lfail(&l, "attrs", attrs ? "must be an object" : "required (an empty object when none)");
+    goto done;
+  }
+  if ((rc = check_attrs(&l, &c->typev[t], attrs))) goto done;
+  if (c->nents >= PACK_ENTITIES_MAX) {
+    rc = fail_at(c->e, ZZ_ETOOBIG, l.file, l.at, "more than %d entities", PACK_ENTITIES_MAX);
+    goto done;
+  }
+
+  /* Keep what the write needs; the parsed line is freed now. */
+  if (!(attrs_text = json_dumps(attrs, PACK_DUMP_FLAGS))) goto nomem;
+  size_t lk = strlen(key) + 1, lz = strlen(name_zh) + 1, le = strlen(name_en) + 1;
+  size_t la = strlen(attrs_text) + 1;
+  char *block = zz_malloc(lk + lz + le + la);
+  if (!block) goto nomem;
+  struct pack_entity en = {.key = block,
+                           .name_zh = block + lk,
+                           .name_en = block + lk + lz,
+                           .attrs = block + lk + lz + le,
+                           .type = c->typev[t].key,
+                           .region = c->regs[r].path,
+                           .lon = json_number_value(lon),
+                           .lat = json_number_value(lat)};
+  memcpy(en.key, key, lk);
+  memcpy(en.name_zh, name_zh, lz);
+  memcpy(en.name_en, name_en, le);
+  memcpy(en.attrs, attrs_text, la);
+  if (add_entity(c, &en)) {
+    zz_free(block);
+    goto nomem;
+  }
+  if (line > INT32_MAX || smap_set(&c->entmap, en.key, (int)line)) goto nomem;
+  goto done;
+nomem:
+  rc = zz_fail(c->e, ZZ_ENOMEM, "pack", "out of memory");
+done:
+  free(attrs_text); /* jansson's allocator */
+  json_decref(o);
+  return rc;
+}
+
+static int check_entities(struct pack_ctx *c) {
+  int rc;
+  struct line_reader r = {.cap = 2 * PACK_LINE_MAX + 4096};
+  if (!(r.f = open_pack_file(c, "entities.ndjson", &rc))) return rc;
+  if (!(r.buf = zz_malloc(r.cap))) {
+    fclose(r.f);
+    return zz_fail(c->e, ZZ_ENOMEM, "pack", "out of memory");
+  }
+  const char *p;
+  size_t n;
+  char where[32];
+  while ((rc = lr_next(&r, &p, &n)) == 1) {
+    if (blank(p, n)) continue;
+    if ((rc = check_entity(c, p, n, r.line))) break;
+  }
+  snprintf(where, sizeof where, "line %lld", (long long)r.line);
+  if (rc == ZZ_ETOOBIG)
+    rc = fail_at(c->e, rc, "entities.ndjson", where, "longer than %d bytes", PACK_LINE_MAX);
+  else if (rc == ZZ_EIO)
+    rc = fail_at(c->e, rc, "entities.ndjson", where, "read error");
+  zz_free(r.buf);
+  fclose(r.f);
+  return rc;
+}
+
+/* ---- the write ---- */
+
+static int scan_node(void *ud, const struct store_region *r) {
+  struct store_scan *s = ud;
+  struct pack_ctx *c = s->c;
+  if (c->nnodes == c->capnodes) {
+    int cap = c->capnodes ? c->capnodes * 2 : 64;
+    struct pack_node *p = zz_realloc(c->nodes, (size_t)cap * sizeof *p);
+    if (!p) goto nomem;
+    c->nodes = p;
+    c->capnodes = cap;
+  }
+  struct pack_node *nd = &c->nodes[c->nnodes];
+  *nd = (struct pack_node){
+      .id = r->id, .path = zz_strdup(r->path), .first_child = -1, .next_sibling = -1};
+  if (r->parent_path) nd->parent = zz_strdup(r->parent_path);
+  c->nnodes++;
+  if (!nd->path || (r->parent_path && !nd->parent)) goto nomem;
+  return 0;
+nomem:
+  s->rc = ZZ_ENOMEM;
+  return 1;
+}
+
+static int cmp_node_id(const void *a, const void *b) {
+  int64_t x = ((const struct pack_node *)a)->id, y = ((const struct pack_node *)b)->id;
+  return x < y ? -1 : x > y;
+}
+
+/* Numbers every region of the store (not only this pack's) for subtree
+ * filters, the same rule as registry_open (src/model/registry.c):
+ *   pre-order depth-first numbering starting at 1 over the whole forest;
+ *   roots, and the children of each region, are visited in ascending region
+ *   id order, i.e. the order the regions were first inserted;
+ *   lo = the region's own number, hi = the largest number in its subtree.
+ * An entity of region r has rpos = r.lo, so the subtree of x is exactly the
+ * rpos range [x.lo, x.hi]. A region whose parent is missing counts as a root. */
+static int number_regions(struct pack_ctx *c) {
+  struct store_scan s = {.c = c};
+  int rc = c->st->ops->regions_each(c->st, 0, scan_node, &s);
+  if (!rc) rc = s.rc;
+  if (rc == ZZ_ENOMEM) return zz_fail(c->e, rc, "pack", "out of memory");
+  if (rc) return zz_fail(c->e, rc, "store", "cannot read regions back: %s", zz_strerror(rc));
+  qsort(c->nodes, (size_t)c->nnodes, sizeof *c->nodes, cmp_node_id);
+  for (int i = 0; i < c->nnodes; i++)
+    if (smap_set(&c->nodemap, c->nodes[i].path, i))
+      return zz_fail(c->e, ZZ_ENOMEM, "pack", "out of memory");
+  /* Children lists in ascending id: prepend while walking ids downwards. */
+  int roots = -1;
+  for (int i = c->nnodes - 1; i >= 0; i--) {
+    struct pack_node *nd = &c->nodes[i];
+    int parent = nd->parent ? smap_get(&c->nodemap, nd->parent) : -1;
+    int *head = parent >= 0 ? &c->nodes[parent].first_child : &roots;
+    nd->next_sibling = *head;
+    *head = i;
+  }
+  int *stack = zz_malloc((size_t)(c->nnodes ? c->nnodes : 1) * sizeof *stack);
+  if (!stack) return zz_fail(c->e, ZZ_ENOMEM, "pack", "out of memory");
+  int64_t next = 0;
+  for (int root = roots; root >= 0; root = c->nodes[root].next_sibling) {
+    int sp = 0;
+    stack[sp++] = root;
+    c->nodes[root].lo = ++next;
+    c->nodes[root].cursor = c->nodes[root].first_child;
+    while (sp > 0) {
+      struct pack_node *top = &c->nodes[stack[sp - 1]];
+      int child = top->cursor;
+      if (child < 0) {
+        top->hi = next;
+        sp--;
+        continue;
+      }
+      top->cursor = c->nodes[child].next_sibling;
+      c->nodes[child].lo = ++next;
+      c->nodes[child].cursor = c->nodes[child].first_child;
+      stack[sp++] = child;
+    }
+  }
+  zz_free(stack);
+  /* Every region has a root above it unless the parent links form a cycle,
+   * which pack loads cannot create (a parent is a strict prefix of the path). */
+  if (next != c->nnodes)
+    return zz_fail(c->e, ZZ_EINTERNAL, "region", "the region tree in the store has a cycle");
+  return 0;
+}
+
+static void report(void (*progress)(void *, int64_t, int64_t), void *ud, int64_t done,
+                   int64_t total) {
+  if (progress) progress(ud, done, total);
+}
+
+static int write_pack(struct pack_ctx *c, void (*progress)(void *, int64_t, int64_t), void *ud) {
+  const struct store_ops *ops = c->st->ops;
+  struct store *st = c->st;
+  struct zz_err *e = c->e;
+  int rc = 0;
+  char *extra = NULL;
+
+  for (int i = 0; i < c->nregs; i++) {
+    struct pack_region *r = &c->regs[i];
+    if (r->feature < 0) continue;
+    json_t *center = json_object_get(r->props, "center");
+    struct store_region sr = {
+        .path = r->path,
+        .parent_path = r->parent,
+        .level = json_string_value(json_object_get(r->props, "level")),
+        .name_zh = json_string_value(json_object_get(r->props, "name_zh")),
+        .name_en = json_string_value(json_object_get(r->props, "name_en")),
+        .geometry = r->geometry,
+        .lon = json_number_value(json_array_get(center, 0)),
+        .lat = json_number_value(json_array_get(center, 1)),
+        .approximate = json_is_true(json_object_get(r->props, "approximate")),
+    };
+    if ((rc = ops->region_upsert(st, &sr, NULL, e))) return rc;
+  }
+  if ((rc = number_regions(c))) return rc;
+  for (int i = 0; i < c->nnodes; i++) {
+    struct pack_node *nd = &c->nodes[i];
+    if ((rc = ops->region_set_pos(st, nd->id, nd->lo, nd->hi, e))) return rc;
+    /* Entities loaded before (other packs, the API) follow their region. */
+    if ((rc = ops->entities_set_rpos(st, nd->id, nd->lo)))
+      return zz_fail(e, rc, "entity", "cannot update entity positions: %s", zz_strerror(rc));
+  }
+
+  for (size_t i = 0; i < json_array_size(c->types); i++) {
+    json_t *t = json_array_get(c->types, i);
+    json_t *x = json_pack("{sO}", "attrs", json_object_get(t, "attrs"));
+    extra = x ? json_dumps(x, PACK_DUMP_FLAGS) : NULL;
+    json_decref(x);
+    if (!extra) return zz_fail(e, ZZ_ENOMEM, "pack", "out of memory");
+    struct store_named n = {.key = json_string_value(json_object_get(t, "id")),
+                            .name_zh = json_string_value(json_object_get(t, "name_zh")),
+                            .name_en = json_string_value(json_object_get(t, "name_en")),
+                            .extra_json = extra};
+    rc = ops->named_upsert(st, "entity_type", &n, NULL, e);
+    free(extra);
+    if (rc) return rc;
+  }
+  for (size_t i = 0; i < json_array_size(c->departments); i++) {
+    json_t *d = json_array_get(c->departments, i);
+    struct store_named n = {.key = json_string_value(json_object_get(d, "id")),
+                            .name_zh = json_string_value(json_object_get(d, "name_zh")),
+                            .name_en = json_string_value(json_object_get(d, "name_en"))};
+    if ((rc = ops->named_upsert(st, "department", &n, NULL, e))) return rc;
+  }
+  for (size_t i = 0; i < json_array_size(c->metrics); i++) {
+    json_t *m = json_array_get(c->metrics, i);
+    struct store_metric sm = {.key = json_string_value(json_object_get(m, "id")),
+                              .name_zh = json_string_value(json_object_get(m, "name_zh")),
+                              .name_en = json_string_value(json_object_get(m, "name_en")),
+                              .unit = json_string_value(json_object_get(m, "unit")),
+                              .agg = json_string_value(json_object_get(m, "agg")),
+                              .entity_type = json_string_value(json_object_get(m, "entity_type")),
+                              .kind = json_string_value(json_object_get(m, "kind"))};
+    if ((rc = ops->metric_upsert(st, &sm, NULL, e))) return rc;
+  }
+  for (size_t i = 0; i < json_array_size(c->sources); i++) {
+    json_t *so = json_array_get(c->sources, i);
+    if (!(extra = json_dumps(json_object_get(so, "metrics"), PACK_DUMP_FLAGS)))
+      return zz_fail(e, ZZ_ENOMEM, "pack", "out of memory");
+    struct store_source ss = {.key = json_string_value(json_object_get(so, "id")),
+                              .name_zh = json_string_value(json_object_get(so, "name_zh")),
+                              .name_en = json_string_value(json_object_get(so, "name_en")),
+                              .department = json_string_value(json_object_get(so, "department")),
+                              .kind = json_string_value(json_object_get(so, "kind")),
+                              .metrics_json = extra};
+    rc = ops->source_upsert(st, &ss, NULL, e);
+    free(extra);
+    if (rc) return rc;
+  }
+
+  int64_t now = zz_time_now();
+  report(progress, ud, 0, c->nents);
+  for (int64_t i = 0; i < c->nents; i++) {
+    const struct pack_entity *en = &c->ents[i];
+    int r = smap_get(&c->nodemap, en->region);
+    ZZ_ASSERT(r >= 0); /* validated, and regions are never deleted */
+    struct store_entity se = {.key = en->key,
+                              .type = en->type,
+                              .name_zh = en->name_zh,
+                              .name_en = en->name_en,
+                              .region = c->nodes[r].id,
+                              .lon = en->lon,
+                              .lat = en->lat,
+                              .attrs_json = en->attrs,
+                              .updated = now};
+    if ((rc = ops->entity_upsert(st, &se, c->nodes[r].lo, NULL, e))) return rc;
+    if ((i + 1) % PACK_PROGRESS_EVERY == 0) report(progress, ud, i + 1, c->nents);
+  }
+  if (c->nents % PACK_PROGRESS_EVERY != 0) report(progress, ud, c->nents, c->nents);
+  return 0;
+}
+
+static void ctx_free(struct pack_ctx *c) {
+  for (int i = 0; i < c->nregs; i++) zz_free(c->regs[i].geometry);
+  zz_free(c->regs);
+  smap_free(&c->regmap);
+  zz_free(c->typev);
+  smap_free(&c->typemap);
+  smap_free(&c->metricmap);
+  smap_free(&c->deptmap);
+  for (int64_t i = 0; i < c->nents; i++) zz_free(c->ents[i].key);
+  zz_free(c->ents);
+  smap_free(&c->entmap);
+  for (size_t i = 0; i < c->nowned; i++) zz_free(c->owned[i]);
+  zz_free(c->owned);
+  for (size_t i = 0; i < c->nowned_json; i++) json_decref(c->owned_json[i]);
+  zz_free(c->owned_json);
+  for (int i = 0; i < c->nnodes; i++) {
+    zz_free(c->nodes[i].path);
+    zz_free(c->nodes[i].parent);
+  }
+  zz_free(c->nodes);
+  smap_free(&c->nodemap);
+  json_decref(c->pack);
+  json_decref(c->regions);
+  json_decref(c->departments);
+  json_decref(c->types);
+  json_decref(c->metrics);
+  json_decref(c->sources);
+}
+
+int pack_load(struct store *st, const char *dir, struct pack_stats *out,
+              void (*progress)(void *ud, int64_t done, int64_t total), void *ud, struct zz_err *e) {
+  struct zz_err scratch;
+  if (!e) e = &scratch;
+  struct pack_ctx c = {.st = st, .dir = dir, .e = e};
+  int rc;
+  /* Validate everything first: nothing is written unless all of it is good. */
+  if ((rc = read_store(&c)) || (rc = read_json(&c, "pack.json", &c.pack)) ||
+      (rc = check_pack_json(&c)) || (rc = read_json(&c, "regions.geojson", &c.regions)) ||
+      (rc = check_regions(&c)) || (rc = read_json(&c, "departments.json", &c.departments)) ||
+      (rc = check_departments(&c)) || (rc = read_json(&c, "entity_types.json", &c.types)) ||
+      (rc = check_types(&c)) || (rc = read_json(&c, "metrics.json", &c.metrics)) ||
+      (rc = check_metrics(&c)) || (rc = read_json(&c, "sources.json", &c.sources)) ||
+      (rc = check_sources(&c)) || (rc = check_entities(&c)))
+    goto done;
+
+  if ((rc = st->ops->txn(st, STORE_TXN_BEGIN, e))) goto done;
+  rc = write_pack(&c, progress, ud);
+  if (!rc) rc = st->ops->txn(st, STORE_TXN_COMMIT, e);
+  if (rc) {
+    struct zz_err ignored;
+    st->ops->txn(st, STORE_TXN_ROLLBACK, &ignored);
+    goto done;
+  }
+  if (out)
+    *out = (struct pack_stats){.regions = c.npack_regs,
+                               .metrics = (int)json_array_size(c.metrics),
+                               .entity_types = (int)json_array_size(c.types),
+                               .departments = (int)json_array_size(c.departments),
+                               .sources = (int)json_array_size(c.sources),
+                               .entities = c.nents};
+done:
+  ctx_free(&c);
+  return rc;
+}
