@@ -1,0 +1,294 @@
+/* auth.c - sessions and tokens: POST /api/v1/login, POST /api/v1/logout,
+ * GET /api/v1/me, and api_authenticate, which the server calls before every
+ * non-public route (session cookie for users, Bearer token for sources).
+ * Tokens are "zz_" + base64url of 32 random bytes; only their SHA-256 is
+ * stored. Account rules (passwords, throttle) live in model/accounts.c. */
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include <jansson.h>
+#include <sodium.h>
+
+#include "api/api.h"
+#include "model/accounts.h"
+
+#define SESSION_COOKIE "zz_session"
+#define SESSION_TTL_DEFAULT_MS (12LL * 3600 * 1000)
+#define TOKEN_PREFIX "zz_"
+#define TOKEN_B64_LEN 43 /* base64url, no padding, of 32 bytes */
+#define TOKEN_LEN (sizeof TOKEN_PREFIX - 1 + TOKEN_B64_LEN)
+
+static pthread_once_t sodium_once = PTHREAD_ONCE_INIT;
+
+static void sodium_start(void) {
+  ZZ_ASSERT(sodium_init() >= 0); /* no randomness or hashing without it */
+}
+
+static void sodium_ready(void) {
+  pthread_once(&sodium_once, sodium_start);
+}
+
+/* ---- tokens ---- */
+
+void api_token_new(char out[48]) {
+  unsigned char raw[32];
+  sodium_ready();
+  randombytes_buf(raw, sizeof raw);
+  memcpy(out, TOKEN_PREFIX, sizeof TOKEN_PREFIX - 1);
+  sodium_bin2base64(out + sizeof TOKEN_PREFIX - 1, 48 - (sizeof TOKEN_PREFIX - 1), raw, sizeof raw,
+                    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  sodium_memzero(raw, sizeof raw);
+}
+
+void api_token_hash(const char *token, char out[65]) {
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  sodium_ready();
+  crypto_hash_sha256(digest, (const unsigned char *)token, strlen(token));
+  sodium_bin2hex(out, 65, digest, sizeof digest);
+}
+
+/* A string shaped like one of our tokens (anything else is refused without
+ * touching the store). */
+static int token_shape_ok(const char *t, size_t n) {
+  if (n != TOKEN_LEN || strncmp(t, TOKEN_PREFIX, sizeof TOKEN_PREFIX - 1) != 0) return 0;
+  for (size_t i = sizeof TOKEN_PREFIX - 1; i < n; i++) {
+    char c = t[i];
+    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+          c == '_'))
+      return 0;
+  }
+  return 1;
+}
+
+/* ---- authentication ---- */
+
+static int64_t session_ttl_ms(const struct app *app) {
+  return app->session_ttl_ms > 0 ? app->session_ttl_ms : SESSION_TTL_DEFAULT_MS;
+}
+
+static int auth_user(struct app *app, struct http_req *r, struct http_auth_ctx *ctx) {
+  const char *tok = http_cookie(r, SESSION_COOKIE);
+  if (!tok || !token_shape_ok(tok, strlen(tok))) return ZZ_EAUTH;
+  char hash[65];
+  api_token_hash(tok, hash);
+  int64_t uid = 0;
+  int rc = app->st->ops->session_user(app->st, hash, zz_time_now(), &uid);
+  if (rc == ZZ_ENOTFOUND) return ZZ_EAUTH;
+  if (rc) return rc;
+  struct accounts_user u;
+  rc = accounts_user_get(app->st, NULL, uid, &u);
+  if (rc == ZZ_ENOTFOUND) return ZZ_EAUTH; /* the user was removed */
+  if (rc) return rc;
+  if (!u.role_bit) return ZZ_EAUTH; /* a role this build does not know grants nothing */
+  ctx->kind = HTTP_AUTH_USER;
+  ctx->user_id = u.id;
+  zz_strlcpy(ctx->user, u.name, sizeof ctx->user);
+  ctx->role = u.role_bit;
+  zz_strlcpy(ctx->department, u.department, sizeof ctx->department);
+  zz_strlcpy(ctx->scope, u.scope, sizeof ctx->scope);
+  return 0;
+}
+
+static int auth_source(struct app *app, struct http_req *r, struct http_auth_ctx *ctx) {
+  const char *h = http_header(r, "Authorization");
+  if (!h) return ZZ_EAUTH;
+  while (*h == ' ' || *h == '\t') h++;
+  if (strncasecmp(h, "Bearer", 6) != 0 || (h[6] != ' ' && h[6] != '\t')) return ZZ_EAUTH;
+  h += 6;
+  while (*h == ' ' || *h == '\t') h++;
+  size_t n = strlen(h);
+  while (n && (h[n - 1] == ' ' || h[n - 1] == '\t')) n--;
+  if (!token_shape_ok(h, n)) return ZZ_EAUTH;
+  char tok[TOKEN_LEN + 1], hash[65];
+  memcpy(tok, h, n);
+  tok[n] = '\0';
+  api_token_hash(tok, hash);
+  int64_t id = 0;
+  int rc = app->st->ops->source_by_token(app->st, hash, &id);
+  if (rc == ZZ_ENOTFOUND) return ZZ_EAUTH;
+  if (rc) return rc;
+  ctx->kind = HTTP_AUTH_SOURCE;
+  ctx->source_id = id;
+  return 0;
+}
+
+/* Returns 0 with ctx filled, ZZ_EAUTH when the cookie or token is missing,
+ * malformed, unknown or expired, or a store error (the server answers 401
+ * for any non-zero). */
+int api_authenticate(struct app *app, struct http_req *r, enum http_auth kind,
+                     struct http_auth_ctx *ctx) {
+  memset(ctx, 0, sizeof *ctx);
+  switch (kind) {
+  case HTTP_AUTH_NONE:
+    ctx->kind = HTTP_AUTH_NONE;
+    return 0;
+  case HTTP_AUTH_USER:
+    return auth_user(app, r, ctx);
+  case HTTP_AUTH_SOURCE:
+    return auth_source(app, r, ctx);
+  }
+  return ZZ_EAUTH;
+}
+
+/* ---- handlers ---- */
+
+/* Set-Cookie for the session: value and max_age_s, or an expired one. */
+static void set_session_cookie(struct http_req *r, const char *value, int64_t max_age_s) {
+  char c[256];
+  snprintf(c, sizeof c, "%s=%s; HttpOnly; SameSite=Strict; Path=/; Max-Age=%lld%s%s",
+           SESSION_COOKIE, value, (long long)max_age_s,
+           max_age_s ? "" : "; Expires=Thu, 01 Jan 1970 00:00:00 GMT",
+           http_app(r)->cookie_secure ? "; Secure" : "");
+  http_add_header(r, "Set-Cookie", c);
+}
+
+/* {"id","name","role","department","scope"}; department and scope are null
+ * when the user has none. */
+static void user_json(struct zz_buf *b, int64_t id, const char *name, const char *role,
+                      const char *department, const char *scope) {
+  zz_buf_printf(b, "{\"id\":%lld,\"name\":", (long long)id);
+  zz_buf_json_str(b, name);
+  zz_buf_adds(b, ",\"role\":");
+  zz_buf_json_str(b, role ? role : "");
+  zz_buf_adds(b, ",\"department\":");
+  if (department && *department)
+    zz_buf_json_str(b, department);
+  else
+    zz_buf_adds(b, "null");
+  zz_buf_adds(b, ",\"scope\":");
+  if (scope && *scope)
+    zz_buf_json_str(b, scope);
+  else
+    zz_buf_adds(b, "null");
+  zz_buf_adds(b, "}");
+}
+
+static int reply_throttled(struct http_req *r, int wait_s) {
+  char ra[24];
+  snprintf(ra, sizeof ra, "%d", wait_s);
+  http_add_header(r, "Retry-After", ra);
+  struct zz_buf b;
+  zz_buf_init(&b, 0);
+  zz_buf_printf(
+      &b,
+      "{\"error\":{\"code\":\"too_many_requests\",\"message\":\"too many failed logins from "
+      "this address; try again in %d s\"}}",
+      wait_s);
+  return http_reply_json(r, 429, &b);
+}
+
+/* A required string member of the login body, or NULL after replying 400. */
+static const char *body_string(struct http_req *r, json_t *body, const char *key, int *replied) {
+  json_t *v = json_object_get(body, key);
+  if (!v) {
+    *replied = http_fail(r, ZZ_EINVAL, key, "%s is required", key);
+    return NULL;
+  }
+  if (!json_is_string(v)) {
+    *replied = http_fail(r, ZZ_EINVAL, key, "%s must be a string", key);
+    return NULL;
+  }
+  const char *s = json_string_value(v);
+  if (strlen(s) != json_string_length(v)) {
+    *replied = http_fail(r, ZZ_EINVAL, key, "%s must not contain NUL characters", key);
+    return NULL;
+  }
+  return s;
+}
+
+static int login(struct http_req *r) {
+  struct app *app = http_app(r);
+  const char *peer = http_peer(r);
+  int wait_s = accounts_throttle_check(peer, zz_time_now());
+  if (wait_s) return reply_throttled(r, wait_s);
+
+  json_t *body = NULL;
+  int rc = api_json_body(r, &body);
+  if (rc) return rc;
+  const char *name = NULL, *password = NULL;
+  if (!(name = body_string(r, body, "name", &rc)) ||
+      !(password = body_string(r, body, "password", &rc)))
+    goto done;
+
+  struct zz_err e = {0};
+  struct accounts_user u;
+  rc = accounts_check_password(app->st, name, password, &u, &e);
+  if (rc == ZZ_EAUTH) {
+    accounts_throttle_fail(peer, zz_time_now());
+    rc = http_fail(r, ZZ_EAUTH, "", "wrong name or password");
+    goto done;
+  }
+  if (rc == 0 && !u.role_bit) {
+    /* Same answer as a wrong password: the account cannot be used. */
+    rc = http_fail(r, ZZ_EAUTH, "", "wrong name or password");
+    goto done;
+  }
+  if (rc) {
+    rc = http_reply_err(r, &e);
+    goto done;
+  }
+
+  char tok[48], hash[65];
+  api_token_new(tok);
+  api_token_hash(tok, hash);
+  int64_t now = zz_time_now(), ttl = session_ttl_ms(app);
+  if ((rc = app->st->ops->session_create(app->st, hash, u.id, now + ttl, &e))) {
+    rc = http_reply_err(r, &e);
+    goto done;
+  }
+  set_session_cookie(r, tok, ttl / 1000 > 0 ? ttl / 1000 : 1);
+  sodium_memzero(tok, sizeof tok);
+  struct zz_buf b;
+  zz_buf_init(&b, 0);
+  zz_buf_adds(&b, "{\"user\":");
+  user_json(&b, u.id, u.name, u.role, u.department, u.scope);
+  zz_buf_adds(&b, "}");
+  rc = http_reply_json(r, 200, &b);
+done:
+  json_decref(body);
+  return rc;
+}
+
+static int logout(struct http_req *r) {
+  struct app *app = http_app(r);
+  const char *tok = http_cookie(r, SESSION_COOKIE);
+  if (tok && token_shape_ok(tok, strlen(tok))) {
+    char hash[65];
+    api_token_hash(tok, hash);
+    int rc = app->st->ops->session_delete(app->st, hash);
+    if (rc) return http_fail(r, rc, "session", "cannot end the session: %s", zz_strerror(rc));
+  }
+  set_session_cookie(r, "", 0);
+  struct zz_buf b;
+  zz_buf_init(&b, 0);
+  zz_buf_adds(&b, "{\"ok\":true}");
+  return http_reply_json(r, 200, &b);
+}
+
+static int me(struct http_req *r) {
+  const struct http_auth_ctx *a = http_auth(r);
+  struct zz_buf b;
+  zz_buf_init(&b, 0);
+  zz_buf_adds(&b, "{\"user\":");
+  user_json(&b, a->user_id, a->user, accounts_role_name(a->role), a->department, a->scope);
+  zz_buf_adds(&b, "}");
+  return http_reply_json(r, 200, &b);
+}
+
+const struct http_route api_auth_routes[] = {
+    /* A login body holds a name and a password of at most 1024 bytes. */
+    {.method = "POST",
+     .pattern = "/api/v1/login",
+     .handler = login,
+     .auth = HTTP_AUTH_NONE,
+     .body_max = 8192},
+    {.method = "POST",
+     .pattern = "/api/v1/logout",
+     .handler = logout,
+     .auth = HTTP_AUTH_USER,
+     .body_max = 8192},
+    {.method = "GET", .pattern = "/api/v1/me", .handler = me, .auth = HTTP_AUTH_USER},
+};
+const size_t api_auth_nroutes = ZZ_ARRAY_LEN(api_auth_routes);
