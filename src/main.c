@@ -172,7 +172,8 @@ struct demo_run {
   int stop;
   const char *admin_password;
   struct store_record *buf;
-  size_t cap;
+  size_t nbuf, cap;
+  int live_mode; /* live records are written at once */
   /* pointer caches: the generator's strings are stable pointers into its pack */
   const char *last_source;
   int64_t last_source_id;
@@ -180,38 +181,53 @@ struct demo_run {
   struct zz_progress progress;
 };
 
+/* Writes the buffered records; returns 0 or the store's error. */
+static int demo_flush(struct demo_run *dr) {
+  if (!dr->nbuf) return 0;
+  struct zz_err e = {0};
+  int rc = dr->app->st->ops->records_write(dr->app->st, dr->buf, dr->nbuf, NULL, &e);
+  if (rc == ZZ_EBUSY) { /* the live feed backs off like any client */
+    usleep(200000);
+    rc = dr->app->st->ops->records_write(dr->app->st, dr->buf, dr->nbuf, NULL, &e);
+  }
+  if (rc) zz_error("demo: storing generated records failed: %s", e.msg);
+  dr->emitted += (int64_t)dr->nbuf;
+  dr->nbuf = 0;
+  return rc;
+}
+
+/* The generator hands over 8k records at a time; they are gathered into
+ * batches of DEMO_BATCH so each writer transaction carries many. */
+#define DEMO_BATCH 200000
+
 static int demo_emit(void *ud, const struct demo_record *recs, size_t n) {
   struct demo_run *dr = ud;
   struct registry *reg = dr->app->reg;
-  if (n > dr->cap) {
-    struct store_record *p = zz_realloc(dr->buf, n * sizeof *p);
+  if (dr->nbuf + n > dr->cap) {
+    size_t cap = ZZ_MAX(dr->nbuf + n, (size_t)DEMO_BATCH + 8192);
+    struct store_record *p = zz_realloc(dr->buf, cap * sizeof *p);
     if (!p) return ZZ_ENOMEM;
     dr->buf = p;
-    dr->cap = n;
+    dr->cap = cap;
   }
-  size_t k = 0;
+  size_t skipped = 0;
   registry_rdlock(reg);
   for (size_t i = 0; i < n; i++) {
     const struct reg_entity_ref *en = registry_entity(reg, recs[i].entity, strlen(recs[i].entity));
     const struct reg_metric *m = registry_metric(reg, recs[i].metric, strlen(recs[i].metric));
-    if (!en || !m) continue; /* the pack and the store disagree: skip, counted below */
+    if (!en || !m) { /* the pack and the store disagree */
+      skipped++;
+      continue;
+    }
     if (recs[i].source != dr->last_source) {
       dr->last_source = recs[i].source;
       dr->last_source_id = registry_source_id(reg, recs[i].source);
     }
-    dr->buf[k++] = (struct store_record){en->id, (int32_t)m->id, (int32_t)dr->last_source_id, recs[i].ts, recs[i].value};
+    dr->buf[dr->nbuf++] = (struct store_record){en->id, (int32_t)m->id, (int32_t)dr->last_source_id, recs[i].ts, recs[i].value};
   }
   registry_unlock(reg);
-  if (k < n) zz_warn("demo: %zu generated records name entities or metrics the store lacks", n - k);
-  struct zz_err e = {0};
-  int rc = dr->app->st->ops->records_write(dr->app->st, dr->buf, k, NULL, &e);
-  if (rc == ZZ_EBUSY) { /* the live feed backs off like any client */
-    usleep(200000);
-    rc = dr->app->st->ops->records_write(dr->app->st, dr->buf, k, NULL, &e);
-  }
-  if (rc) zz_error("demo: storing generated records failed: %s", e.msg);
-  dr->emitted += (int64_t)k;
-  return rc;
+  if (skipped) zz_warn("demo: %zu generated records name entities or metrics the store lacks", skipped);
+  return dr->nbuf >= DEMO_BATCH || dr->live_mode ? demo_flush(dr) : 0;
 }
 
 static void demo_progress(void *ud, int64_t done, int64_t total) {
@@ -253,6 +269,7 @@ static int demo_ready(void *ud, struct app *app, int port) {
          "running it again reuses %s.\n\n",
          host, port, dr->admin_password, dr->f->data);
   fflush(stdout);
+  dr->live_mode = 1;
   if (dr->demo && !dr->f->no_live) {
     if (pthread_create(&dr->live, NULL, live_main, dr) == 0) dr->live_started = 1;
   }
@@ -323,7 +340,7 @@ static int cmd_serve_or_demo(int argc, char **argv, int demo) {
     int64_t have = app.st->ops->records_count(app.st);
     if (have == 0) {
       zz_progress_start(&dr.progress, "demo: generating history", "records", dopts.records);
-      if (demo_history(dr.demo) != 0) {
+      if (demo_history(dr.demo) != 0 || demo_flush(&dr) != 0) {
         fprintf(stderr, "\nzhizhi: generating the demo history failed\n");
         exit_code = 1;
         goto done;
