@@ -1,0 +1,647 @@
+/* test_demo.c - the demo world generator: the seed's figures computed from
+ * the emitted records the way the server computes them (Xintiandi visitor
+ * peak day, year-to-date changes), time order, the records budget,
+ * determinism, live rate and drift, and demo.json validation messages.
+ * Runs from the repo root; uses scenarios/gongshu when present, else the
+ * fixture pack (same shape, tiny), and the fixture for error cases. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/ztime.h"
+#include "core/zz.h"
+#include "demo/demo.h"
+
+#define FIXTURE "tests/unit/fixtures/demo_pack"
+#define BLOCK "gongshu/dongxin/xintiandi"
+#define MAX_DAYS 1200
+
+enum { W_POLICE, W_VISITORS, W_COMPLAINTS, W_N };
+static const char *const WATCH[W_N] = {"police_incidents", "visitors",
+                                       "illegal_parking_complaints"};
+static const double WANT[W_N] = {-26.06, 288.0, -86.0};
+
+/* Ids of the pack's entities inside the Xintiandi block, sorted. */
+struct idset {
+  char **ids;
+  size_t n;
+};
+
+static int cmp_str(const void *a, const void *b) {
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void idset_load(struct idset *s, const char *pack) {
+  char path[512];
+  snprintf(path, sizeof path, "%s/entities.ndjson", pack);
+  FILE *f = fopen(path, "r");
+  assert_non_null(f);
+  char *line = NULL;
+  size_t cap = 0, n = 0;
+  ssize_t len;
+  s->ids = NULL;
+  s->n = 0;
+  while ((len = getline(&line, &cap, f)) > 0) {
+    json_t *o = json_loadb(line, (size_t)len, 0, NULL);
+    if (!o) continue;
+    const char *region = json_string_value(json_object_get(o, "region"));
+    const char *id = json_string_value(json_object_get(o, "id"));
+    size_t bl = strlen(BLOCK);
+    if (region && id && strncmp(region, BLOCK, bl) == 0 && (region[bl] == 0 || region[bl] == '/')) {
+      if (s->n == n) {
+        n = n ? n * 2 : 256;
+        s->ids = realloc(s->ids, n * sizeof *s->ids);
+        assert_non_null(s->ids);
+      }
+      s->ids[s->n++] = strdup(id);
+    }
+    json_decref(o);
+  }
+  free(line);
+  fclose(f);
+  qsort(s->ids, s->n, sizeof *s->ids, cmp_str);
+}
+
+static void idset_free(struct idset *s) {
+  for (size_t i = 0; i < s->n; i++) free(s->ids[i]);
+  free(s->ids);
+}
+
+/* What a test collects from the emitted records. */
+struct stats {
+  const struct idset *block;
+  int64_t now, now_ly, y0, ly0, start, ext_ms;
+  int64_t n, chunks, max_chunk, bad_order, last_ts, min_ts, max_ts;
+  int64_t bad_values;
+  double ytd_this[W_N], ytd_last[W_N], ly_ext[W_N];
+  double day_visitors[MAX_DAYS]; /* block visitors per local day from start */
+  uint64_t hash;
+  int64_t stop_after; /* emit returns 7 once this many records arrived (0: never) */
+  /* one-entry cache: records of a tick share their entity pointer runs */
+  const char *last_entity;
+  int last_in_block;
+};
+
+static int in_block(struct stats *st, const char *entity) {
+  if (entity == st->last_entity) return st->last_in_block;
+  st->last_entity = entity;
+  st->last_in_block =
+      bsearch(&entity, st->block->ids, st->block->n, sizeof *st->block->ids, cmp_str) != NULL;
+  return st->last_in_block;
+}
+
+static uint64_t mix(uint64_t h, uint64_t x) {
+  h ^= x;
+  h *= 0x100000001b3ULL;
+  return h ^ (h >> 29);
+}
+
+static uint64_t str_hash(const char *s) {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (; *s; s++) h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+  return h;
+}
+
+static int collect(void *ud, const struct demo_record *r, size_t n) {
+  struct stats *st = ud;
+  st->chunks++;
+  if ((int64_t)n > st->max_chunk) st->max_chunk = (int64_t)n;
+  for (size_t i = 0; i < n; i++) {
+    const struct demo_record *x = &r[i];
+    if (x->ts < st->last_ts) st->bad_order++;
+    st->last_ts = x->ts;
+    if (x->ts < st->min_ts) st->min_ts = x->ts;
+    if (x->ts > st->max_ts) st->max_ts = x->ts;
+    st->n++;
+    uint64_t v;
+    memcpy(&v, &x->value, sizeof v);
+    st->hash =
+        mix(mix(mix(st->hash, (uint64_t)x->ts), v), str_hash(x->entity) ^ str_hash(x->metric));
+    if (!x->source || !x->entity || !x->metric || !isfinite(x->value) || x->value < 0)
+      st->bad_values++;
+    int w = -1;
+    for (int k = 0; k < W_N; k++)
+      if (strcmp(x->metric, WATCH[k]) == 0) w = k;
+    if (w >= 0 && x->value != floor(x->value)) st->bad_values++; /* counts are integers */
+    if (strcmp(x->metric, "parking_occupancy") == 0 && x->value > 100) st->bad_values++;
+    if (strcmp(x->metric, "light_status") == 0 && x->value != 0 && x->value != 1) st->bad_values++;
+    if (w < 0 || !in_block(st, x->entity)) continue;
+    if (x->ts >= st->y0 && x->ts < st->now) st->ytd_this[w] += x->value;
+    if (x->ts >= st->ly0 && x->ts < st->now_ly) st->ytd_last[w] += x->value;
+    if (x->ts >= st->now_ly && x->ts < st->now_ly + st->ext_ms) st->ly_ext[w] += x->value;
+    if (w == W_VISITORS) {
+      int64_t day =
+          (x->ts + ZZ_TZ_OFFSET_MS) / ZZ_DAY_MS - (st->start + ZZ_TZ_OFFSET_MS) / ZZ_DAY_MS;
+      if (day >= 0 && day < MAX_DAYS) st->day_visitors[day] += x->value;
+    }
+  }
+  if (st->stop_after && st->n >= st->stop_after) return 7;
+  return 0;
+}
+
+static int64_t parse_time(const char *s) {
+  int64_t ms = 0;
+  assert_int_equal(zz_time_parse_rfc3339(s, strlen(s), &ms), 0);
+  return ms;
+}
+
+static const char *pack_dir(void) {
+  const char *env = getenv("ZZ_TEST_DEMO_PACK"); /* e.g. the fixture, to test it alone */
+  if (env && *env) return env;
+  return access("scenarios/gongshu/demo.json", R_OK) == 0 &&
+                 access("scenarios/gongshu/entities.ndjson", R_OK) == 0
+             ? "scenarios/gongshu"
+             : FIXTURE;
+}
+
+/* The fixture is too small a world for 70 million records or 200 records a
+ * second; with it, the tests check the figures only. */
+static int big_pack(const char *pack) {
+  return strcmp(pack, FIXTURE) != 0;
+}
+
+static void stats_init(struct stats *st, const struct idset *block, int64_t now, int64_t ext_ms) {
+  memset(st, 0, sizeof *st);
+  st->block = block;
+  st->now = now;
+  st->now_ly = zz_time_add_months(now, -12);
+  struct zz_civil c;
+  zz_time_civil(now, &c);
+  st->y0 = zz_time_from_civil(c.year, 1, 1, 0, 0, 0);
+  st->ly0 = zz_time_from_civil(c.year - 1, 1, 1, 0, 0, 0);
+  st->ext_ms = ext_ms;
+  st->min_ts = INT64_MAX;
+  st->max_ts = INT64_MIN;
+  st->last_ts = INT64_MIN;
+  st->hash = 0xcbf29ce484222325ULL;
+}
+
+static struct demo *make(const char *pack, int64_t now, int64_t records, uint64_t seed,
+                         struct stats *st) {
+  struct demo_opts o = {
+      .pack_dir = pack, .now_ms = now, .records = records, .seed = seed, .emit = collect, .ud = st};
+  struct zz_err err;
+  memset(&err, 0, sizeof err);
+  struct demo *d = demo_new(&o, &err);
+  if (!d) fail_msg("demo_new: %s", err.msg);
+  st->start = demo_start_ms(d);
+  return d;
+}
+
+static double change(double this_year, double last_year) {
+  return 100.0 * (this_year / last_year - 1.0);
+}
+
+/* The seed's figures from a history at a small budget with now pinned. */
+static void check_history(const char *now_s, int64_t records) {
+  const char *pack = pack_dir();
+  struct idset block;
+  idset_load(&block, pack);
+  int64_t now = parse_time(now_s);
+  struct stats *st = calloc(1, sizeof *st);
+  assert_non_null(st);
+  stats_init(st, &block, now, 0);
+  struct demo *d = make(pack, now, records, 42, st);
+
+  /* The history starts at local midnight, at the earlier of now - 400 days
+   * and January 1 of last year. */
+  int64_t a = zz_bucket_start(now - 400 * ZZ_DAY_MS, ZZ_GRAIN_DAY);
+  assert_int_equal(demo_start_ms(d), a < st->ly0 ? a : st->ly0);
+
+  assert_int_equal(demo_history(d), 0);
+  assert_int_equal(st->bad_order, 0);
+  assert_int_equal(st->bad_values, 0);
+  assert_true(st->max_chunk <= 8192);
+  assert_true(st->min_ts >= demo_start_ms(d));
+  assert_true(st->max_ts < now);
+  assert_true(llabs(st->n - records) <= records / 20);
+
+  for (int w = 0; w < W_N; w++) {
+    double c = change(st->ytd_this[w], st->ytd_last[w]);
+    if (fabs(c - WANT[w]) > 0.2)
+      fail_msg("%s: %s change %.3f%% (this %.0f, last %.0f), want %.2f%% +-0.2", now_s, WATCH[w], c,
+               st->ytd_this[w], st->ytd_last[w], WANT[w]);
+  }
+  /* Peak day of block visitors: this year, about 13,000; last year lower. */
+  int64_t d0 = (st->start + ZZ_TZ_OFFSET_MS) / ZZ_DAY_MS;
+  int64_t y0 = (st->y0 + ZZ_TZ_OFFSET_MS) / ZZ_DAY_MS - d0;
+  double peak = 0, peak_ly = 0;
+  for (int64_t i = 0; i < MAX_DAYS; i++) {
+    if (i >= y0 && st->day_visitors[i] > peak) peak = st->day_visitors[i];
+    if (i < y0 && st->day_visitors[i] > peak_ly) peak_ly = st->day_visitors[i];
+  }
+  if (peak < 12500 || peak > 13500) fail_msg("%s: peak day %.0f, want 12,500..13,500", now_s, peak);
+  assert_true(peak_ly < peak);
+  demo_free(d);
+  free(st);
+  idset_free(&block);
+}
+
+static void test_history_late_in_year(void **state) {
+  (void)state;
+  check_history("2026-11-29T14:00:00+08:00", 300000);
+}
+
+static void test_history_early_in_year(void **state) {
+  (void)state;
+  check_history("2026-01-10T14:00:00+08:00", 300000);
+}
+
+static void test_history_other_budget(void **state) {
+  (void)state;
+  check_history("2026-06-30T09:37:00+08:00", 1000000);
+}
+
+/* Same pack, seed, now and budget: the same records; another seed differs. */
+static void test_determinism(void **state) {
+  (void)state;
+  const char *pack = pack_dir();
+  struct idset block;
+  idset_load(&block, pack);
+  int64_t now = parse_time("2026-11-29T14:00:00+08:00");
+  uint64_t h[3];
+  int64_t n[3];
+  uint64_t seeds[3] = {42, 42, 43};
+  for (int i = 0; i < 3; i++) {
+    struct stats *st = calloc(1, sizeof *st);
+    assert_non_null(st);
+    stats_init(st, &block, now, 0);
+    struct demo *d = make(pack, now, 300000, seeds[i], st);
+    assert_int_equal(demo_history(d), 0);
+    h[i] = st->hash;
+    n[i] = st->n;
+    demo_free(d);
+    free(st);
+  }
+  assert_int_equal(n[0], n[1]);
+  assert_true(h[0] == h[1]);
+  assert_true(h[0] != h[2]);
+  idset_free(&block);
+}
+
+static int count_only(void *ud, const struct demo_record *r, size_t n) {
+  (void)r;
+  *(int64_t *)ud += (int64_t)n;
+  return 0;
+}
+
+/* The budget holds within 5% from 200 thousand to 70 million records. */
+static void test_budget_range(void **state) {
+  (void)state;
+  const char *pack = pack_dir();
+  int64_t budgets[] = {200000, 2000000, 70000000};
+  const char *nows[] = {"2026-11-29T14:00:00+08:00", "2026-01-10T14:00:00+08:00"};
+  for (size_t b = 0; b < sizeof budgets / sizeof *budgets; b++)
+    for (size_t k = 0; k < 2; k++) {
+      if (budgets[b] > 10000000 && (k > 0 || !big_pack(pack))) continue; /* one is enough */
+      int64_t got = 0;
+      struct demo_opts o = {.pack_dir = pack,
+                            .now_ms = parse_time(nows[k]),
+                            .records = budgets[b],
+                            .seed = 1,
+                            .emit = count_only,
+                            .ud = &got};
+      struct zz_err err;
+      struct demo *d = demo_new(&o, &err);
+      if (!d) fail_msg("demo_new: %s", err.msg);
+      assert_int_equal(demo_history(d), 0);
+      if (llabs(got - budgets[b]) > budgets[b] / 20)
+        fail_msg("budget %lld at %s: %lld records", (long long)budgets[b], nows[k], (long long)got);
+      demo_free(d);
+    }
+}
+
+/* An hour of live at 200/s after the history: about 720,000 records in
+ * order, inside the window, and the year-on-year changes within 0.5 points
+ * of the seed's when both windows move on by the hour. */
+static void check_live(const char *now_s) {
+  const char *pack = pack_dir();
+  struct idset block;
+  idset_load(&block, pack);
+  int64_t now = parse_time(now_s);
+  struct stats *st = calloc(1, sizeof *st);
+  assert_non_null(st);
+  stats_init(st, &block, now, ZZ_HOUR_MS);
+  struct demo *d = make(pack, now, 300000, 42, st);
+  assert_int_equal(demo_history(d), 0);
+  int64_t n0 = st->n;
+  st->min_ts = INT64_MAX;
+  st->now = now + ZZ_HOUR_MS; /* this year's window grows with live data */
+  for (int s = 0; s < 3600; s++)
+    assert_int_equal(demo_live(d, now + s * 1000LL, now + (s + 1) * 1000LL, 200), 0);
+  int64_t live = st->n - n0;
+  assert_int_equal(st->bad_order, 0);
+  assert_int_equal(st->bad_values, 0);
+  assert_true(st->min_ts >= now);
+  assert_true(st->max_ts < now + ZZ_HOUR_MS);
+  if (big_pack(pack) && llabs(live - 720000) > 72000)
+    fail_msg("%s: %lld live records in an hour", now_s, (long long)live);
+  for (int w = 0; w < W_N; w++) {
+    double c = change(st->ytd_this[w], st->ytd_last[w] + st->ly_ext[w]);
+    if (fabs(c - WANT[w]) > 0.5)
+      fail_msg("%s: after an hour of live, %s change %.3f%%, want %.2f%% +-0.5", now_s, WATCH[w], c,
+               WANT[w]);
+  }
+  demo_free(d);
+  free(st);
+  idset_free(&block);
+}
+
+static void test_live_late_in_year(void **state) {
+  (void)state;
+  check_live("2026-11-29T14:00:00+08:00");
+}
+
+static void test_live_early_in_year(void **state) {
+  (void)state;
+  check_live("2026-01-10T14:00:00+08:00");
+}
+
+/* A server that restarts calls demo_live without the history: the records
+ * are the ones it would have got after the history. */
+static void test_live_without_history(void **state) {
+  (void)state;
+  const char *pack = pack_dir();
+  struct idset block;
+  idset_load(&block, pack);
+  int64_t now = parse_time("2026-11-29T14:07:13+08:00");
+  uint64_t h[2];
+  for (int run = 0; run < 2; run++) {
+    struct stats *st = calloc(1, sizeof *st);
+    assert_non_null(st);
+    stats_init(st, &block, now, 0);
+    struct demo *d = make(pack, now, 300000, 9, st);
+    if (run == 0) assert_int_equal(demo_history(d), 0);
+    st->hash = 1;
+    int64_t n0 = st->n;
+    for (int s = 0; s < 120; s++)
+      assert_int_equal(demo_live(d, now + s * 1000LL, now + (s + 1) * 1000LL, 200), 0);
+    assert_true(st->n - n0 > (big_pack(pack) ? 20000 : 100));
+    h[run] = st->hash;
+    demo_free(d);
+    free(st);
+  }
+  assert_true(h[0] == h[1]);
+  idset_free(&block);
+}
+
+static void progress_cb(void *ud, int64_t done, int64_t total) {
+  int64_t *p = ud; /* calls, last done, total */
+  assert_true(done >= p[1]);
+  p[0]++;
+  p[1] = done;
+  p[2] = total;
+}
+
+struct pud {
+  int64_t n;
+  int64_t prog[3];
+};
+
+static int count_pud(void *ud, const struct demo_record *r, size_t n) {
+  (void)r;
+  ((struct pud *)ud)->n += (int64_t)n;
+  return 0;
+}
+
+static void progress_pud(void *ud, int64_t done, int64_t total) {
+  progress_cb(((struct pud *)ud)->prog, done, total);
+}
+
+static void test_progress_and_stop(void **state) {
+  (void)state;
+  const char *pack = pack_dir();
+  int64_t now = parse_time("2026-11-29T14:00:00+08:00");
+  struct pud p;
+  memset(&p, 0, sizeof p);
+  struct demo_opts o = {.pack_dir = pack,
+                        .now_ms = now,
+                        .records = 1000000,
+                        .seed = 3,
+                        .emit = count_pud,
+                        .progress = progress_pud,
+                        .ud = &p};
+  struct zz_err err;
+  struct demo *d = demo_new(&o, &err);
+  assert_non_null(d);
+  assert_int_equal(demo_history(d), 0);
+  assert_true(p.prog[0] >= 8); /* about every 100k records */
+  assert_int_equal(p.prog[1], p.n);
+  assert_int_equal(p.prog[2], p.n); /* the estimate is exact */
+  demo_free(d);
+
+  /* A non-zero emit return stops the walk and comes back. */
+  struct idset block;
+  idset_load(&block, pack);
+  struct stats *st = calloc(1, sizeof *st);
+  assert_non_null(st);
+  stats_init(st, &block, now, 0);
+  st->stop_after = 20000;
+  d = make(pack, now, 300000, 3, st);
+  assert_int_equal(demo_history(d), 7);
+  assert_true(st->n < 30000);
+  demo_free(d);
+  free(st);
+  idset_free(&block);
+}
+
+/* ---- validation: the fixture with one thing broken ---- */
+
+static char *slurp(const char *path) {
+  FILE *f = fopen(path, "rb");
+  assert_non_null(f);
+  fseek(f, 0, SEEK_END);
+  long n = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  char *s = malloc((size_t)n + 1);
+  assert_non_null(s);
+  assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
+  s[n] = 0;
+  fclose(f);
+  return s;
+}
+
+static void spit(const char *path, const char *s) {
+  FILE *f = fopen(path, "wb");
+  assert_non_null(f);
+  fputs(s, f);
+  fclose(f);
+}
+
+/* Returns a copy of s with the first `from` replaced by `to`. */
+static char *replace(const char *s, const char *from, const char *to) {
+  const char *p = strstr(s, from);
+  if (!p) fail_msg("fixture lacks \"%s\"", from);
+  size_t a = (size_t)(p - s), n = strlen(s) - strlen(from) + strlen(to);
+  char *r = malloc(n + 1);
+  assert_non_null(r);
+  memcpy(r, s, a);
+  strcpy(r + a, to);
+  strcat(r, p + strlen(from));
+  return r;
+}
+
+static const char *const PACK_FILES[] = {"entities.ndjson", "metrics.json", "sources.json",
+                                         "demo.json"};
+
+/* Builds a pack in a temp dir from the fixture with file `file` edited
+ * (from -> to; to NULL deletes the file), loads it and checks that the error
+ * message contains want and names field. */
+static void expect_error(const char *file, const char *from, const char *to, const char *want,
+                         const char *field) {
+  char dir[] = "/tmp/zz_test_demo_XXXXXX";
+  assert_non_null(mkdtemp(dir));
+  char path[256];
+  for (size_t i = 0; i < sizeof PACK_FILES / sizeof *PACK_FILES; i++) {
+    snprintf(path, sizeof path, FIXTURE "/%s", PACK_FILES[i]);
+    char *s = slurp(path);
+    snprintf(path, sizeof path, "%s/%s", dir, PACK_FILES[i]);
+    if (strcmp(PACK_FILES[i], file) == 0) {
+      if (to) {
+        char *r = replace(s, from, to);
+        spit(path, r);
+        free(r);
+      }
+    } else {
+      spit(path, s);
+    }
+    free(s);
+  }
+  int64_t got = 0;
+  struct demo_opts o = {.pack_dir = dir,
+                        .now_ms = parse_time("2026-11-29T14:00:00+08:00"),
+                        .records = 200000,
+                        .seed = 1,
+                        .emit = count_only,
+                        .ud = &got};
+  struct zz_err err;
+  memset(&err, 0, sizeof err);
+  struct demo *d = demo_new(&o, &err);
+  for (size_t i = 0; i < sizeof PACK_FILES / sizeof *PACK_FILES; i++) {
+    snprintf(path, sizeof path, "%s/%s", dir, PACK_FILES[i]);
+    unlink(path);
+  }
+  rmdir(dir);
+  if (d) {
+    demo_free(d);
+    fail_msg("%s: \"%s\" -> \"%s\" loaded; want an error with \"%s\"", file, from, to, want);
+  }
+  assert_int_not_equal(err.code, 0);
+  if (!strstr(err.msg, want)) fail_msg("error \"%s\" lacks \"%s\"", err.msg, want);
+  if (field && strcmp(err.field, field) != 0)
+    fail_msg("error field \"%s\", want \"%s\" (%s)", err.field, field, err.msg);
+}
+
+static void test_fixture_loads(void **state) {
+  (void)state;
+  /* The fixture itself is a good pack and reproduces the figures too. */
+  int64_t got = 0;
+  struct demo_opts o = {.pack_dir = FIXTURE,
+                        .now_ms = parse_time("2026-11-29T14:00:00+08:00"),
+                        .records = 200000,
+                        .seed = 1,
+                        .emit = count_only,
+                        .ud = &got};
+  struct zz_err err;
+  struct demo *d = demo_new(&o, &err);
+  if (!d) fail_msg("fixture: %s", err.msg);
+  assert_int_equal(demo_history(d), 0);
+  assert_true(llabs(got - 200000) <= 10000);
+  demo_free(d);
+}
+
+/* Every allocation failure in demo_new comes back as an error, never a crash
+ * or a leak (the sanitizer build checks the leaks). */
+static void test_alloc_failure(void **state) {
+  (void)state;
+  int64_t got = 0;
+  struct demo_opts o = {.pack_dir = FIXTURE,
+                        .now_ms = parse_time("2026-11-29T14:00:00+08:00"),
+                        .records = 200000,
+                        .seed = 1,
+                        .emit = count_only,
+                        .ud = &got};
+  int ok = 0;
+  for (long n = 1; n < 5000 && !ok; n++) {
+    struct zz_err err;
+    memset(&err, 0, sizeof err);
+    zz_alloc_fail_after(n);
+    struct demo *d = demo_new(&o, &err);
+    zz_alloc_fail_after(0);
+    if (d) {
+      ok = 1;
+      assert_int_equal(demo_history(d), 0);
+      demo_free(d);
+    } else {
+      assert_int_equal(err.code, ZZ_ENOMEM);
+    }
+  }
+  assert_true(ok);
+}
+
+static void test_errors(void **state) {
+  (void)state;
+  expect_error("demo.json", "\"metric\": \"visitors\", \"region\": \"gongshu/dongxin",
+               "\"metric\": \"vistors\", \"region\": \"gongshu/dongxin",
+               "demo.json: series[0].metric: unknown metric \"vistors\"", "series[0].metric");
+  expect_error("demo.json", "\"level\": 1500,", "\"levle\": 1500,",
+               "demo.json: series[1]: unknown field \"levle\"", "series[1]");
+  expect_error("demo.json", "\"exclude\": [\"gongshu/dongxin/xintiandi\"],", "",
+               "already has metric \"visitors\" from series[0]", "series[1].region");
+  expect_error("demo.json", "\"hourly\": \"office\"", "\"hourly\": \"offise\"",
+               "series[4].hourly: unknown hourly profile \"offise\"", "series[4].hourly");
+  expect_error("demo.json", "\"model\": \"status\"", "\"model\": \"stat\"",
+               "series[7].model: \"stat\" is not flow, level or status", "series[7].model");
+  expect_error("demo.json", "\"interval\": 1800, \"scale\": {\"finest\": 60, \"coarsest\": 86400}",
+               "\"interval\": 1800, \"scale\": {\"finest\": 3600, \"coarsest\": 86400}",
+               "series[6].scale: needs finest <= interval", "series[6].scale");
+  expect_error(
+      "demo.json",
+      "\"region\": \"gongshu/dongxin/xintiandi\", \"kind\": \"ytd_change\", \"percent\": 288",
+      "\"region\": \"gongshu\", \"kind\": \"ytd_change\", \"percent\": 288",
+      "comes from two series", "calibration.targets[1].region");
+  expect_error("demo.json", "\"percent\": -86", "\"value\": -86",
+               "calibration.targets[3].percent: missing", "calibration.targets[3].percent");
+  expect_error("demo.json", "\"level_attr\": \"employees\"", "\"level_attr\": \"staff\"",
+               "has no attrs.staff", "series[9].level_attr");
+  expect_error("demo.json", "\"version\": 1,", "\"version\": 1,,",
+               "demo.json: line 2:", "demo.json");
+  expect_error("demo.json", "\"region\": \"gongshu\", \"model\": \"status\"",
+               "\"region\": \"gongshu/nowhere\", \"model\": \"status\"",
+               "selects no entity of type \"street_light\"", "series[7].region");
+  expect_error("demo.json", "\"model\": \"flow\",\n     \"interval\": 3600",
+               "\"model\": \"flow\", \"decimals\": 1,\n     \"interval\": 3600",
+               "series[2].decimals: a flow counts whole units", "series[2].decimals");
+  expect_error("metrics.json", "\"kind\": \"count\"", "\"kind\": \"counter\"",
+               "metrics.json: [0].kind", "[0].kind");
+  expect_error("sources.json", "\"pm10\"", "\"pm11\"",
+               "sources.json: [5].metrics[0]: unknown metric \"pm11\"", "[5].metrics[0]");
+  expect_error("sources.json", "\"metrics\": [\n   \"visitors\"\n  ]", "\"metrics\": []",
+               "series[0].metric: metric \"visitors\" has no source", "series[0].metric");
+  expect_error("entities.ndjson", "\"id\": \"xtd-cnt-2\"", "\"id\": \"xtd-cnt-1\"",
+               "duplicate entity \"xtd-cnt-1\"", "id");
+  expect_error("entities.ndjson", "\"id\": \"xtd-cnt-2\"", "\"ident\": \"xtd-cnt-2\"",
+               "entities.ndjson: line 2.id: missing", NULL);
+  expect_error("entities.ndjson", "x", NULL, "entities.ndjson: cannot open", "entities.ndjson");
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_history_late_in_year), cmocka_unit_test(test_history_early_in_year),
+      cmocka_unit_test(test_history_other_budget), cmocka_unit_test(test_determinism),
+      cmocka_unit_test(test_budget_range),         cmocka_unit_test(test_live_late_in_year),
+      cmocka_unit_test(test_live_early_in_year),   cmocka_unit_test(test_live_without_history),
+      cmocka_unit_test(test_progress_and_stop),    cmocka_unit_test(test_fixture_loads),
+      cmocka_unit_test(test_alloc_failure),        cmocka_unit_test(test_errors),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
