@@ -243,6 +243,11 @@ int64_t zz_bucket_start(int64_t ms, enum zz_grain g) {
     zz_time_civil(ms, &c);
     return from_civil64(c.year, c.month, 1, 0);
   }
+  case ZZ_GRAIN_YEAR: {
+    struct zz_civil c;
+    zz_time_civil(ms, &c);
+    return from_civil64(c.year, 1, 1, 0);
+  }
   }
   ZZ_ASSERT(!"unknown grain");
   return ms;
@@ -261,6 +266,11 @@ int64_t zz_bucket_next(int64_t start, enum zz_grain g) {
     zz_time_civil(start, &c);
     return from_civil64(c.year, (int64_t)c.month + 1, 1, 0);
   }
+  case ZZ_GRAIN_YEAR: {
+    struct zz_civil c;
+    zz_time_civil(start, &c);
+    return from_civil64((int64_t)c.year + 1, 1, 1, 0);
+  }
   }
   ZZ_ASSERT(!"unknown grain");
   return start;
@@ -278,7 +288,7 @@ int64_t zz_time_add_months(int64_t ms, int n) {
   return from_civil64(ty, tm, d > dim ? dim : d, r);
 }
 
-static const char *const ztime_grain_names[] = {NULL, "minute", "hour", "day", "month"};
+static const char *const ztime_grain_names[] = {NULL, "minute", "hour", "day", "month", "year"};
 
 int zz_grain_parse(const char *s, enum zz_grain *out) {
   if (!s) return ZZ_EINVAL;
@@ -292,6 +302,6 @@ int zz_grain_parse(const char *s, enum zz_grain *out) {
 }
 
 const char *zz_grain_name(enum zz_grain g) {
-  if (g < ZZ_GRAIN_MINUTE || g > ZZ_GRAIN_MONTH) return "unknown";
+  if (g < ZZ_GRAIN_MINUTE || g > ZZ_GRAIN_YEAR) return "unknown";
   return ztime_grain_names[g];
 }

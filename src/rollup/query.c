@@ -426,7 +426,8 @@ int rollup_entity_values(struct store *st, int64_t metric, int64_t lo, int64_t h
   int64_t d0, d1;
   rollup_whole_days(from, to, &d0, &d1);
   struct values_ctx c = {NULL, 0, 0, agg, 0};
-  int rc = st->ops->entity_aggs(st, metric, lo, hi, type, d0, d1, value_row, &c);
+  int additive = agg == ROLLUP_SUM || agg == ROLLUP_COUNT || agg == ROLLUP_AVG;
+  int rc = st->ops->entity_aggs(st, metric, lo, hi, type, d0, d1, additive, value_row, &c);
   if (!rc) rc = c.rc;
   if (rc) {
     zz_free(c.v);

@@ -129,8 +129,11 @@ struct store_ops {
   /* rollups: region node series and entity-level aggregates */
   int (*rollup_buckets)(struct store *st, int64_t metric, int64_t region, enum zz_grain g, int64_t from, int64_t to, store_bucket_fn fn, void *ud);
   /* entity (series) aggregates over whole local days [from_day, to_day):
-   * grain DAY and MONTH rows combined; calls fn once per entity with data */
-  int (*entity_aggs)(struct store *st, int64_t metric, int64_t rpos_lo, int64_t rpos_hi, const char *type, int64_t from, int64_t to, store_series_agg_fn fn, void *ud);
+   * day, month and year rows combined; calls fn once per entity with data.
+   * additive: the caller needs only n and sum, so a year-to-date range may
+   * be read as the year row minus the rest of the year, and min, max and
+   * last come back NaN. */
+  int (*entity_aggs)(struct store *st, int64_t metric, int64_t rpos_lo, int64_t rpos_hi, const char *type, int64_t from, int64_t to, int additive, store_series_agg_fn fn, void *ud);
   int (*entity_buckets)(struct store *st, int64_t entity, int64_t metric, enum zz_grain g, int64_t from, int64_t to, store_bucket_fn fn, void *ud);
   /* current value of every series of metric (or of every metric when 0) for
    * entities in the subtree/type; fn(ud, entity, metric, ts, value) */

@@ -500,8 +500,15 @@ static void fold(struct store_agg *into, const struct store_agg *a, int *seen) {
   }
 }
 
-static int scan_srollup(struct sq_conn *c, int64_t metric, enum zz_grain g, int64_t from, int64_t to,
-                        struct ent_slot *slots, size_t nslots) {
+/* Subtracts the additive part of a from into (the year-to-date trick). */
+static void unfold(struct store_agg *into, const struct store_agg *a, int *seen) {
+  (void)seen;
+  into->n -= a->n;
+  into->sum -= a->sum;
+}
+
+static int scan_srollup_sub(struct sq_conn *c, int64_t metric, enum zz_grain g, int64_t from, int64_t to,
+                            struct ent_slot *slots, size_t nslots, int subtract) {
   if (from >= to) return 0;
   sqlite3_stmt *q = sq_stmt(c, SQ_SROLLUP_RANGE,
       "SELECT series, n, sum, min, max, last, last_ts FROM srollup WHERE metric = ?1 AND grain = ?2"
@@ -518,13 +525,21 @@ static int scan_srollup(struct sq_conn *c, int64_t metric, enum zz_grain g, int6
     if (!slot) continue;
     struct store_agg a;
     agg_row(q, 1, &a);
-    fold(&slot->a, &a, &slot->seen);
+    if (subtract)
+      unfold(&slot->a, &a, &slot->seen);
+    else
+      fold(&slot->a, &a, &slot->seen);
   }
   sqlite3_reset(q);
   return rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
 }
 
-static int entity_aggs(struct store *st, int64_t metric, int64_t rpos_lo, int64_t rpos_hi, const char *type, int64_t from, int64_t to, store_series_agg_fn fn, void *ud) {
+static int scan_srollup(struct sq_conn *c, int64_t metric, enum zz_grain g, int64_t from, int64_t to,
+                        struct ent_slot *slots, size_t nslots) {
+  return scan_srollup_sub(c, metric, g, from, to, slots, nslots, 0);
+}
+
+static int entity_aggs(struct store *st, int64_t metric, int64_t rpos_lo, int64_t rpos_hi, const char *type, int64_t from, int64_t to, int additive, store_series_agg_fn fn, void *ud) {
   CONN_OR_FAIL(SQ_S(st), c, NULL);
   sqlite3_stmt *q = sq_stmt(c, SQ_ENTITY_SERIES,
       "SELECT s.id, s.entity FROM series s JOIN entity e ON e.id = s.entity WHERE s.metric = ?1"
@@ -555,23 +570,34 @@ static int entity_aggs(struct store *st, int64_t metric, int64_t rpos_lo, int64_
     goto done;
   }
   qsort(slots, n, sizeof *slots, cmp_slot);
-  /* whole months where the range covers them, whole days at the edges */
   int64_t from_day = zz_bucket_start(from, ZZ_GRAIN_DAY);
   int64_t to_day = zz_bucket_start(to, ZZ_GRAIN_DAY);
   if (to_day < to) to_day = zz_bucket_next(to_day, ZZ_GRAIN_DAY);
-  int64_t m0 = zz_bucket_start(from_day, ZZ_GRAIN_MONTH);
-  if (m0 < from_day) m0 = zz_bucket_next(m0, ZZ_GRAIN_MONTH);
-  int64_t m1 = zz_bucket_start(to_day, ZZ_GRAIN_MONTH);
-  if (m0 < m1) {
-    if ((r = scan_srollup(c, metric, ZZ_GRAIN_DAY, from_day, m0, slots, n)) ||
-        (r = scan_srollup(c, metric, ZZ_GRAIN_MONTH, m0, m1, slots, n)) ||
-        (r = scan_srollup(c, metric, ZZ_GRAIN_DAY, m1, to_day, slots, n)))
+  int64_t year = zz_bucket_start(from_day, ZZ_GRAIN_YEAR), year_end = zz_bucket_next(year, ZZ_GRAIN_YEAR);
+  if (additive && from_day == year && to_day <= year_end && to_day > zz_time_now()) {
+    /* Year to date: the year row holds everything; what lies after to_day
+     * (records up to a day ahead, rarely any) is subtracted. One row per
+     * series instead of a month or day row each. */
+    if ((r = scan_srollup(c, metric, ZZ_GRAIN_YEAR, year, year_end, slots, n)) ||
+        (r = scan_srollup_sub(c, metric, ZZ_GRAIN_DAY, to_day, year_end, slots, n, 1)))
       goto done;
-  } else if ((r = scan_srollup(c, metric, ZZ_GRAIN_DAY, from_day, to_day, slots, n))) {
-    goto done;
+    for (size_t i = 0; i < n; i++) slots[i].a.min = slots[i].a.max = slots[i].a.last = NAN;
+  } else {
+    /* whole months where the range covers them, whole days at the edges */
+    int64_t m0 = zz_bucket_start(from_day, ZZ_GRAIN_MONTH);
+    if (m0 < from_day) m0 = zz_bucket_next(m0, ZZ_GRAIN_MONTH);
+    int64_t m1 = zz_bucket_start(to_day, ZZ_GRAIN_MONTH);
+    if (m0 < m1) {
+      if ((r = scan_srollup(c, metric, ZZ_GRAIN_DAY, from_day, m0, slots, n)) ||
+          (r = scan_srollup(c, metric, ZZ_GRAIN_MONTH, m0, m1, slots, n)) ||
+          (r = scan_srollup(c, metric, ZZ_GRAIN_DAY, m1, to_day, slots, n)))
+        goto done;
+    } else if ((r = scan_srollup(c, metric, ZZ_GRAIN_DAY, from_day, to_day, slots, n))) {
+      goto done;
+    }
   }
   for (size_t i = 0; i < n; i++)
-    if (slots[i].seen && fn(ud, slots[i].entity, &slots[i].a)) break;
+    if (slots[i].seen && slots[i].a.n > 0 && fn(ud, slots[i].entity, &slots[i].a)) break;
 done:
   sqlite3_reset(q);
   zz_free(slots);

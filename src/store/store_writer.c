@@ -14,7 +14,7 @@ enum { SQ_JOB_RECORDS = 1, SQ_JOB_EVENTS, SQ_JOB_PRUNE };
 enum w_stmt {
   W_SERIES_INS, W_REC_INS, W_REC_GET, W_REC_UPD, W_ROLLUP_UP, W_SROLLUP_UP, W_SERIES_LAST,
   W_SOURCE_CNT, W_COUNTER, W_EVENT_INS, W_RC_RAW, W_RC_FROM_ROLLUP, W_RC_SET, W_SRC_RAW,
-  W_SRC_FROM_DAYS, W_SRC_SET, W_PRUNE, W_SESSION_PRUNE, W_ENTITY_REGION, W_COUNT
+  W_SRC_FROM_FINER, W_SRC_SET, W_PRUNE, W_SESSION_PRUNE, W_ENTITY_REGION, W_COUNT
 };
 
 static const char *const w_sql[W_COUNT] = {
@@ -47,8 +47,8 @@ static const char *const w_sql[W_COUNT] = {
     [W_RC_SET] = "UPDATE rollup SET min = ?5, max = ?6 WHERE metric = ?1 AND node = ?2"
                  " AND grain = ?3 AND bucket = ?4",
     [W_SRC_RAW] = "SELECT min(value), max(value) FROM record WHERE series = ?1 AND ts >= ?2 AND ts < ?3",
-    [W_SRC_FROM_DAYS] = "SELECT min(min), max(max) FROM srollup WHERE series = ?1 AND grain = 3"
-                        " AND bucket >= ?2 AND bucket < ?3",
+    [W_SRC_FROM_FINER] = "SELECT min(min), max(max) FROM srollup WHERE series = ?1 AND grain = ?4"
+                         " AND bucket >= ?2 AND bucket < ?3",
     [W_SRC_SET] = "UPDATE srollup SET min = ?5, max = ?6 WHERE metric = ?1 AND grain = ?2"
                   " AND bucket = ?3 AND series = ?4",
     [W_PRUNE] = "DELETE FROM rollup WHERE metric = ?1 AND node = ?2 AND grain = ?3 AND bucket < ?4",
@@ -361,7 +361,10 @@ static int expand(struct sq_store *s, int64_t now) {
     if (!c) continue;
     struct rollup_key kd = {c->key.a, ZZ_GRAIN_DAY, c->key.c, c->key.b};
     struct rollup_key km = {c->key.a, ZZ_GRAIN_MONTH, zz_bucket_start(c->key.c, ZZ_GRAIN_MONTH), c->key.b};
-    if (rollup_acc_merge(&s->swide, &kd, c) || rollup_acc_merge(&s->swide, &km, c)) return ZZ_ENOMEM;
+    struct rollup_key ky = {c->key.a, ZZ_GRAIN_YEAR, zz_bucket_start(c->key.c, ZZ_GRAIN_YEAR), c->key.b};
+    if (rollup_acc_merge(&s->swide, &kd, c) || rollup_acc_merge(&s->swide, &km, c) ||
+        rollup_acc_merge(&s->swide, &ky, c))
+      return ZZ_ENOMEM;
   }
   return 0;
 }
@@ -440,15 +443,17 @@ static int recompute(struct sq_store *s, int64_t now) {
       if ((rc = w_exec(s, st))) return rc;
     }
   }
-  for (int g = ZZ_GRAIN_DAY; g <= ZZ_GRAIN_MONTH; g++) {
+  for (int g = ZZ_GRAIN_DAY; g <= ZZ_GRAIN_YEAR; g++) {
     for (size_t i = 0; i < s->swide.cap; i++) {
       struct rollup_cell *c = rollup_acc_at(&s->swide, i);
       if (!c || !c->recompute || c->key.b != g) continue;
       int64_t b = c->key.c, end = zz_bucket_next(b, (enum zz_grain)g);
-      sqlite3_stmt *st = ws(s, g == ZZ_GRAIN_DAY ? W_SRC_RAW : W_SRC_FROM_DAYS);
+      /* days from records, months from days, years from months */
+      sqlite3_stmt *st = ws(s, g == ZZ_GRAIN_DAY ? W_SRC_RAW : W_SRC_FROM_FINER);
       sqlite3_bind_int64(st, 1, c->key.d);
       sqlite3_bind_int64(st, 2, b);
       sqlite3_bind_int64(st, 3, end);
+      if (g != ZZ_GRAIN_DAY) sqlite3_bind_int(st, 4, g - 1);
       double mn = 0, mx = 0;
       int rc = read_minmax(s, st, &mn, &mx);
       if (rc) return rc;

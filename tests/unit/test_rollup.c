@@ -533,7 +533,8 @@ static int f_entity_buckets(struct store *st, int64_t entity, int64_t metric, en
 }
 
 static int f_entity_aggs(struct store *st, int64_t metric, int64_t lo, int64_t hi, const char *type,
-                         int64_t from, int64_t to, store_series_agg_fn fn, void *ud) {
+                         int64_t from, int64_t to, int additive, store_series_agg_fn fn, void *ud) {
+  (void)additive;
   struct fake *f = (struct fake *)st;
   (void)metric;
   if (f->fail) return ZZ_ESTORE;
