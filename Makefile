@@ -8,7 +8,7 @@ FUZZ ?= build-fuzz
 FUZZ_SECONDS ?= 60
 DEMO_FLAGS ?=
 
-.PHONY: all deps build build-asan demo test test-unit test-asan test-integration bench fuzz format clean
+.PHONY: all deps build build-asan demo test test-pack test-unit test-asan test-integration bench fuzz format clean
 
 all: build
 
@@ -35,7 +35,10 @@ test-asan: build-asan
 test-integration: build
 	ZHIZHI_BIN=$(CURDIR)/$(BUILD)/zhizhi node --test --test-concurrency=2 tests/integration/
 
-test: test-unit test-asan test-integration
+test-pack:
+	node scenarios/gongshu/tools/check.mjs
+
+test: test-pack test-unit test-asan test-integration
 
 bench: build
 	ZZ_DEPS_BENCH=1 bash scripts/deps.sh

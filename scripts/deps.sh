@@ -33,7 +33,8 @@ fi
 if [ -f package.json ]; then
   if [ ! -d node_modules ] || [ package.json -nt node_modules ] || [ package-lock.json -nt node_modules ]; then
     echo "deps: npm install" >&2
-    npm install --no-audit --no-fund --loglevel=error
+    # devDependencies only regenerate the pack's geometry (scenarios/gongshu/tools)
+    npm install --omit=dev --no-audit --no-fund --loglevel=error
     touch node_modules
   fi
 fi

@@ -159,6 +159,25 @@ static int parse_listen(const char *s, char *host, size_t hostlen, int *port) {
   return 0;
 }
 
+/* Finds a file shipped with zhizhi: as given when it exists (relative to the
+ * working directory), else relative to the binary's directory's parent
+ * (build/zhizhi -> ./name). Writes the path into out and returns it. */
+static const char *shipped(const char *name, char *out, size_t n) {
+  zz_strlcpy(out, name, n);
+  if (access(name, R_OK) == 0) return out;
+  char exe[4096];
+  ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (len <= 0) return out;
+  exe[len] = 0;
+  char *slash = strrchr(exe, '/');
+  if (!slash) return out;
+  *slash = 0;
+  char candidate[4096 + 256];
+  snprintf(candidate, sizeof candidate, "%s/../%s", exe, name);
+  if (access(candidate, R_OK) == 0) zz_strlcpy(out, candidate, n);
+  return out;
+}
+
 /* ---- serve and demo ---- */
 
 struct demo_run {
@@ -315,7 +334,8 @@ static int cmd_serve_or_demo(int argc, char **argv, int demo) {
   char password[24] = "";
   int exit_code = 0;
   if (demo) {
-    const char *pack = f.pack ? f.pack : DEFAULT_PACK;
+    char pack_path[4096];
+    const char *pack = f.pack ? f.pack : shipped(DEFAULT_PACK, pack_path, sizeof pack_path);
     registry_rdlock(app.reg);
     int empty = registry_region_count(app.reg) == 0;
     registry_unlock(app.reg);
@@ -356,8 +376,14 @@ static int cmd_serve_or_demo(int argc, char **argv, int demo) {
     }
     dr.admin_password = password;
   }
+  char web_path[4096];
+  const char *web = f.web ? f.web : shipped("web/index.html", web_path, sizeof web_path);
+  if (!f.web) { /* the directory holding index.html, if any */
+    char *slash = strrchr(web_path, '/');
+    web = access(web_path, R_OK) == 0 && slash ? (*slash = 0, web_path) : NULL;
+  }
   struct app_serve_opts so = {.data_dir = f.data, .host = host, .port = port, .threads = f.threads,
-                              .body_cap = (uint64_t)f.body_cap, .web_dir = f.web};
+                              .body_cap = (uint64_t)f.body_cap, .web_dir = web};
   if (demo) {
     so.on_ready = demo_ready;
     so.on_stop = demo_stop;
