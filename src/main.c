@@ -204,7 +204,8 @@ struct demo_run {
 static int demo_flush(struct demo_run *dr) {
   if (!dr->nbuf) return 0;
   struct zz_err e = {0};
-  int rc = dr->app->st->ops->records_write(dr->app->st, dr->buf, dr->nbuf, NULL, &e);
+  int rc = store_records_sort(dr->buf, dr->nbuf);
+  if (!rc) rc = dr->app->st->ops->records_write(dr->app->st, dr->buf, dr->nbuf, NULL, &e);
   if (rc == ZZ_EBUSY) { /* the live feed backs off like any client */
     usleep(200000);
     rc = dr->app->st->ops->records_write(dr->app->st, dr->buf, dr->nbuf, NULL, &e);

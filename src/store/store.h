@@ -182,6 +182,11 @@ struct store_open_opts {
  * *out, or a ZZ_E* code with e filled. Close with st->ops->close(st). */
 int store_sqlite_open(const struct store_open_opts *opts, struct store **out, struct zz_err *e);
 
+/* Sorts a batch by (entity, metric, ts), stably (of two records with the same
+ * key the later stays later, so it still wins). Sorted batches insert far
+ * faster; callers sort on their own threads. Returns 0 or ZZ_ENOMEM. */
+int store_records_sort(struct store_record *recs, size_t n);
+
 /* Copies the database of data directory dir to the file out with SQLite's
  * online backup, while a server may be writing; progress(ud, done, total) in
  * pages. Returns 0 or a ZZ_E* code with e filled. */

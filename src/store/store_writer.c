@@ -596,6 +596,7 @@ static int run_txn(struct sq_store *s, struct sq_job *head, struct sq_job *stop)
 
 static void *writer_main(void *arg) {
   struct sq_store *s = arg;
+  pthread_setname_np(pthread_self(), "zz-writer");
   for (;;) {
     pthread_mutex_lock(&s->qlock);
     while (!s->qhead && !s->stopping) {
