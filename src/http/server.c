@@ -403,7 +403,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     }
     return MHD_YES;
   }
-  if (r->replied && r->status && *upload_data_size == 0) return MHD_YES;
   if (*upload_data_size) {
     size_t n = *upload_data_size;
     *upload_data_size = 0;
