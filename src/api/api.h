@@ -57,6 +57,10 @@ int api_metric(struct http_req *r, const char *name, struct api_metric *out);
 struct json_t;
 int api_json_body(struct http_req *r, struct json_t **out);
 
+/* Writes an entity as GET /api/v1/entities/ID shows it (api/registry.c).
+ * The caller holds the registry read lock (region paths come from it). */
+void api_entity_json(struct zz_buf *b, struct registry *reg, const struct store_entity *en);
+
 /* Route tables, one per resource file. */
 extern const struct http_route api_auth_routes[];
 extern const size_t api_auth_nroutes;

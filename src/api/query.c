@@ -575,36 +575,11 @@ struct portrait_ctx {
 /* Writes the entity as GET /api/v1/entities/ID does. */
 static int portrait_entity(void *ud, const struct store_entity *en) {
   struct portrait_ctx *c = ud;
-  struct out *o = c->o;
   c->id = en->id;
   c->region = en->region;
-  o_s(o, "{\"id\":");
-  o_str(o, en->key);
-  o_key(o, "type");
-  o_str(o, en->type);
-  o_key(o, "name_zh");
-  o_str(o, en->name_zh);
-  o_key(o, "name_en");
-  o_str(o, en->name_en);
-  o_key(o, "region");
   registry_rdlock(c->app->reg);
-  const struct reg_region *rg = registry_region_by_id(c->app->reg, en->region);
-  o_str(o, rg ? rg->path : NULL);
+  api_entity_json(&c->o->b, c->app->reg, en);
   registry_unlock(c->app->reg);
-  o_key(o, "lon");
-  o_num(o, en->lon);
-  o_key(o, "lat");
-  o_num(o, en->lat);
-  o_key(o, "attrs");
-  o_s(o, en->attrs_json && en->attrs_json[0] == '{' ? en->attrs_json : "{}");
-  o_key(o, "status");
-  o_str(o, en->status);
-  o_key(o, "updated");
-  if (en->updated > 0)
-    o_time(o, en->updated);
-  else
-    o_s(o, "null");
-  o_s(o, "}");
   return 1;
 }
 

@@ -423,7 +423,7 @@ struct ent_ctx {
   json_t *attr_filters; /* attr.KEY=VALUE parameters */
 };
 
-static void entity_json(struct zz_buf *b, struct registry *reg, const struct store_entity *en) {
+void api_entity_json(struct zz_buf *b, struct registry *reg, const struct store_entity *en) {
   zz_buf_adds(b, "{\"id\":");
   zz_buf_json_str(b, en->key);
   zz_buf_adds(b, ",\"type\":");
@@ -483,7 +483,7 @@ static int ent_row(void *ud, const struct store_entity *en) {
   c->last_id = en->id;
   if (!attrs_match(c->attr_filters, en->attrs_json)) return 0;
   if (c->n++) zz_buf_addc(c->b, ',');
-  entity_json(c->b, c->reg, en);
+  api_entity_json(c->b, c->reg, en);
   return c->n >= c->limit;
 }
 
@@ -558,7 +558,7 @@ static int one_ent_row(void *ud, const struct store_entity *en) {
   o->region = en->region;
   if (o->b) {
     zz_buf_adds(o->b, "{\"entity\":");
-    entity_json(o->b, o->reg, en);
+    api_entity_json(o->b, o->reg, en);
     zz_buf_addc(o->b, '}');
   }
   return 0;
