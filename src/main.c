@@ -36,7 +36,8 @@ static const char *const usage_main =
     "Run 'zhizhi COMMAND --help' for a command's flags.\n";
 
 static const char *const usage_serve =
-    "usage: zhizhi serve [--data DIR] [--listen HOST:PORT] [--threads N] [--body-cap BYTES] [--web DIR]\n"
+    "usage: zhizhi serve [--data DIR] [--listen HOST:PORT] [--threads N] [--body-cap BYTES] [--web "
+    "DIR]\n"
     "  --data DIR          data directory (default ./data)\n"
     "  --listen HOST:PORT  address to listen on (default 127.0.0.1:8080; port 0 picks a free one)\n"
     "  --threads N         HTTP worker threads (default 8)\n"
@@ -44,7 +45,8 @@ static const char *const usage_serve =
     "  --web DIR           static pages (default ./web)\n";
 
 static const char *const usage_demo =
-    "usage: zhizhi demo [--data DIR] [--listen HOST:PORT] [--records N] [--no-live] [--rate N] [--seed N]\n"
+    "usage: zhizhi demo [--data DIR] [--listen HOST:PORT] [--records N] [--no-live] [--rate N] "
+    "[--seed N]\n"
     "                   [--pack DIR] [--web DIR]\n"
     "  --records N   history records to generate on first run (default 5000000)\n"
     "  --no-live     do not feed live records after start\n"
@@ -54,9 +56,10 @@ static const char *const usage_demo =
     "  other flags as for serve\n";
 
 static const char *const usage_pack = "usage: zhizhi pack load DIR [--data DIR]\n";
-static const char *const usage_user =
-    "usage: zhizhi user add NAME --role ROLE [--department D] [--scope REGION] --password-stdin [--data DIR]\n"
-    "  ROLE is admin, dispatcher, officer, viewer or park_manager; REGION a region path (gongshu/dongxin)\n";
+static const char *const usage_user = "usage: zhizhi user add NAME --role ROLE [--department D] "
+                                      "[--scope REGION] --password-stdin [--data DIR]\n"
+                                      "  ROLE is admin, dispatcher, officer, viewer or "
+                                      "park_manager; REGION a region path (gongshu/dongxin)\n";
 static const char *const usage_token = "usage: zhizhi token create --source NAME [--data DIR]\n";
 static const char *const usage_import =
     "usage: zhizhi import FILE --source NAME [--data DIR] [--atomic] [--format ndjson|csv]\n"
@@ -84,8 +87,26 @@ struct flags {
   char *args[4];
 };
 
-enum { F_DATA = 1000, F_LISTEN, F_THREADS, F_BODYCAP, F_WEB, F_RECORDS, F_NOLIVE, F_RATE, F_SEED, F_PACK, F_ROLE,
-       F_DEPT, F_SCOPE, F_PWSTDIN, F_SOURCE, F_ATOMIC, F_FORMAT, F_HELP };
+enum {
+  F_DATA = 1000,
+  F_LISTEN,
+  F_THREADS,
+  F_BODYCAP,
+  F_WEB,
+  F_RECORDS,
+  F_NOLIVE,
+  F_RATE,
+  F_SEED,
+  F_PACK,
+  F_ROLE,
+  F_DEPT,
+  F_SCOPE,
+  F_PWSTDIN,
+  F_SOURCE,
+  F_ATOMIC,
+  F_FORMAT,
+  F_HELP
+};
 
 static int parse_num(const char *s, long long *out) {
   int64_t v;
@@ -94,47 +115,80 @@ static int parse_num(const char *s, long long *out) {
   return 0;
 }
 
-static int parse_flags(int argc, char **argv, const char *usage, const struct option *allowed, struct flags *f) {
+static int parse_flags(int argc, char **argv, const char *usage, const struct option *allowed,
+                       struct flags *f) {
   optind = 1;
   opterr = 0;
   int c;
   while ((c = getopt_long(argc, argv, "h", allowed, NULL)) != -1) {
     switch (c) {
     case 'h':
-    case F_HELP: fputs(usage, stdout); return 1;
-    case F_DATA: f->data = optarg; break;
-    case F_LISTEN: f->listen = optarg; break;
-    case F_WEB: f->web = optarg; break;
-    case F_PACK: f->pack = optarg; break;
-    case F_ROLE: f->role = optarg; break;
-    case F_DEPT: f->department = optarg; break;
-    case F_SCOPE: f->scope = optarg; break;
-    case F_SOURCE: f->source = optarg; break;
-    case F_FORMAT: f->format = optarg; break;
-    case F_NOLIVE: f->no_live = 1; break;
-    case F_PWSTDIN: f->password_stdin = 1; break;
-    case F_ATOMIC: f->atomic = 1; break;
+    case F_HELP:
+      fputs(usage, stdout);
+      return 1;
+    case F_DATA:
+      f->data = optarg;
+      break;
+    case F_LISTEN:
+      f->listen = optarg;
+      break;
+    case F_WEB:
+      f->web = optarg;
+      break;
+    case F_PACK:
+      f->pack = optarg;
+      break;
+    case F_ROLE:
+      f->role = optarg;
+      break;
+    case F_DEPT:
+      f->department = optarg;
+      break;
+    case F_SCOPE:
+      f->scope = optarg;
+      break;
+    case F_SOURCE:
+      f->source = optarg;
+      break;
+    case F_FORMAT:
+      f->format = optarg;
+      break;
+    case F_NOLIVE:
+      f->no_live = 1;
+      break;
+    case F_PWSTDIN:
+      f->password_stdin = 1;
+      break;
+    case F_ATOMIC:
+      f->atomic = 1;
+      break;
     case F_THREADS: {
       long long t;
-      if (parse_num(optarg, &t) || t < 1 || t > 256) return bad_usage(usage, "--threads needs a number from 1 to 256, not \"%s\"", optarg);
+      if (parse_num(optarg, &t) || t < 1 || t > 256)
+        return bad_usage(usage, "--threads needs a number from 1 to 256, not \"%s\"", optarg);
       f->threads = (int)t;
       break;
     }
     case F_RECORDS:
-      if (parse_num(optarg, &f->records)) return bad_usage(usage, "--records needs a non-negative number, not \"%s\"", optarg);
+      if (parse_num(optarg, &f->records))
+        return bad_usage(usage, "--records needs a non-negative number, not \"%s\"", optarg);
       break;
     case F_RATE:
-      if (parse_num(optarg, &f->rate)) return bad_usage(usage, "--rate needs a non-negative number, not \"%s\"", optarg);
+      if (parse_num(optarg, &f->rate))
+        return bad_usage(usage, "--rate needs a non-negative number, not \"%s\"", optarg);
       break;
     case F_SEED:
-      if (parse_num(optarg, &f->seed)) return bad_usage(usage, "--seed needs a non-negative number, not \"%s\"", optarg);
+      if (parse_num(optarg, &f->seed))
+        return bad_usage(usage, "--seed needs a non-negative number, not \"%s\"", optarg);
       break;
     case F_BODYCAP:
       if (parse_num(optarg, &f->body_cap) || f->body_cap < 1)
         return bad_usage(usage, "--body-cap needs a positive number of bytes, not \"%s\"", optarg);
       break;
-    case ':': return bad_usage(usage, "%s needs a value", argv[optind - 1]);
-    default: return bad_usage(usage, "unknown flag \"%s\"", argv[optind - 1]);
+    case ':':
+      return bad_usage(usage, "%s needs a value", argv[optind - 1]);
+    default:
+      return bad_usage(usage, "unknown flag \"%s\"", argv[optind - 1]);
     }
   }
   for (int i = optind; i < argc; i++) {
@@ -145,8 +199,12 @@ static int parse_flags(int argc, char **argv, const char *usage, const struct op
   return 0;
 }
 
-#define OPT(name, has, id) {name, has, NULL, id}
-#define OPT_END {"help", no_argument, NULL, F_HELP}, {NULL, 0, NULL, 0}
+#define OPT(name, has, id)                                                                         \
+  { name, has, NULL, id }
+#define OPT_END                                                                                    \
+  {"help", no_argument, NULL, F_HELP}, {                                                           \
+    NULL, 0, NULL, 0                                                                               \
+  }
 
 static int parse_listen(const char *s, char *host, size_t hostlen, int *port) {
   const char *colon = strrchr(s, ':');
@@ -243,10 +301,12 @@ static int demo_emit(void *ud, const struct demo_record *recs, size_t n) {
       dr->last_source = recs[i].source;
       dr->last_source_id = registry_source_id(reg, recs[i].source);
     }
-    dr->buf[dr->nbuf++] = (struct store_record){en->id, (int32_t)m->id, (int32_t)dr->last_source_id, recs[i].ts, recs[i].value};
+    dr->buf[dr->nbuf++] = (struct store_record){en->id, (int32_t)m->id, (int32_t)dr->last_source_id,
+                                                recs[i].ts, recs[i].value};
   }
   registry_unlock(reg);
-  if (skipped) zz_warn("demo: %zu generated records name entities or metrics the store lacks", skipped);
+  if (skipped)
+    zz_warn("demo: %zu generated records name entities or metrics the store lacks", skipped);
   return dr->nbuf >= DEMO_BATCH || dr->live_mode ? demo_flush(dr) : 0;
 }
 
@@ -306,16 +366,21 @@ static void demo_stop(void *ud) {
 }
 
 static int cmd_serve_or_demo(int argc, char **argv, int demo) {
-  static const struct option opts[] = {
-      OPT("data", required_argument, F_DATA), OPT("listen", required_argument, F_LISTEN),
-      OPT("threads", required_argument, F_THREADS), OPT("body-cap", required_argument, F_BODYCAP),
-      OPT("web", required_argument, F_WEB), OPT("records", required_argument, F_RECORDS),
-      OPT("no-live", no_argument, F_NOLIVE), OPT("rate", required_argument, F_RATE),
-      OPT("seed", required_argument, F_SEED), OPT("pack", required_argument, F_PACK), OPT_END};
+  static const struct option opts[] = {OPT("data", required_argument, F_DATA),
+                                       OPT("listen", required_argument, F_LISTEN),
+                                       OPT("threads", required_argument, F_THREADS),
+                                       OPT("body-cap", required_argument, F_BODYCAP),
+                                       OPT("web", required_argument, F_WEB),
+                                       OPT("records", required_argument, F_RECORDS),
+                                       OPT("no-live", no_argument, F_NOLIVE),
+                                       OPT("rate", required_argument, F_RATE),
+                                       OPT("seed", required_argument, F_SEED),
+                                       OPT("pack", required_argument, F_PACK),
+                                       OPT_END};
   static const struct option serve_opts[] = {
-      OPT("data", required_argument, F_DATA), OPT("listen", required_argument, F_LISTEN),
+      OPT("data", required_argument, F_DATA),       OPT("listen", required_argument, F_LISTEN),
       OPT("threads", required_argument, F_THREADS), OPT("body-cap", required_argument, F_BODYCAP),
-      OPT("web", required_argument, F_WEB), OPT_END};
+      OPT("web", required_argument, F_WEB),         OPT_END};
   const char *usage = demo ? usage_demo : usage_serve;
   struct flags f = {0};
   int rc = parse_flags(argc, argv, usage, demo ? opts : serve_opts, &f);
@@ -347,12 +412,16 @@ static int cmd_serve_or_demo(int argc, char **argv, int demo) {
         exit_code = fail(&e);
         goto done;
       }
-      fprintf(stderr, "demo: %d regions, %d metrics, %d sources, %lld entities\n", ps.regions, ps.metrics,
-              ps.sources, (long long)ps.entities);
+      fprintf(stderr, "demo: %d regions, %d metrics, %d sources, %lld entities\n", ps.regions,
+              ps.metrics, ps.sources, (long long)ps.entities);
     }
-    struct demo_opts dopts = {.pack_dir = pack, .now_ms = zz_time_now(),
-                              .records = f.records ? f.records : 5000000, .seed = f.seed ? (uint64_t)f.seed : 2021,
-                              .emit = demo_emit, .progress = demo_progress, .ud = &dr};
+    struct demo_opts dopts = {.pack_dir = pack,
+                              .now_ms = zz_time_now(),
+                              .records = f.records ? f.records : 5000000,
+                              .seed = f.seed ? (uint64_t)f.seed : 2021,
+                              .emit = demo_emit,
+                              .progress = demo_progress,
+                              .ud = &dr};
     dr.demo = demo_new(&dopts, &e);
     if (!dr.demo) {
       exit_code = fail(&e);
@@ -383,8 +452,12 @@ static int cmd_serve_or_demo(int argc, char **argv, int demo) {
     char *slash = strrchr(web_path, '/');
     web = access(web_path, R_OK) == 0 && slash ? (*slash = 0, web_path) : NULL;
   }
-  struct app_serve_opts so = {.data_dir = f.data, .host = host, .port = port, .threads = f.threads,
-                              .body_cap = (uint64_t)f.body_cap, .web_dir = web};
+  struct app_serve_opts so = {.data_dir = f.data,
+                              .host = host,
+                              .port = port,
+                              .threads = f.threads,
+                              .body_cap = (uint64_t)f.body_cap,
+                              .web_dir = web};
   if (demo) {
     so.on_ready = demo_ready;
     so.on_stop = demo_stop;
@@ -417,8 +490,10 @@ static int cmd_pack(int argc, char **argv) {
   if (!rc) rc = registry_reload(app.reg, &e);
   app_close(&app);
   if (rc) return fail(&e);
-  printf("loaded %s: %d regions, %d metrics, %d entity types, %d departments, %d sources, %lld entities\n",
-         f.args[1], ps.regions, ps.metrics, ps.entity_types, ps.departments, ps.sources, (long long)ps.entities);
+  printf("loaded %s: %d regions, %d metrics, %d entity types, %d departments, %d sources, %lld "
+         "entities\n",
+         f.args[1], ps.regions, ps.metrics, ps.entity_types, ps.departments, ps.sources,
+         (long long)ps.entities);
   return 0;
 }
 
@@ -430,15 +505,18 @@ static int read_password(char *out, size_t n) {
 
 static int cmd_user(int argc, char **argv) {
   static const struct option opts[] = {
-      OPT("data", required_argument, F_DATA), OPT("role", required_argument, F_ROLE),
-      OPT("department", required_argument, F_DEPT), OPT("scope", required_argument, F_SCOPE),
+      OPT("data", required_argument, F_DATA),        OPT("role", required_argument, F_ROLE),
+      OPT("department", required_argument, F_DEPT),  OPT("scope", required_argument, F_SCOPE),
       OPT("password-stdin", no_argument, F_PWSTDIN), OPT_END};
   struct flags f = {0};
   int rc = parse_flags(argc, argv, usage_user, opts, &f);
   if (rc) return rc == 1 ? 0 : rc;
-  if (f.nargs != 2 || strcmp(f.args[0], "add") != 0) return bad_usage(usage_user, "%s", "expected: user add NAME");
+  if (f.nargs != 2 || strcmp(f.args[0], "add") != 0)
+    return bad_usage(usage_user, "%s", "expected: user add NAME");
   if (!f.role) return bad_usage(usage_user, "%s", "--role is required");
-  if (!f.password_stdin) return bad_usage(usage_user, "%s", "--password-stdin is required (passwords never go on the command line)");
+  if (!f.password_stdin)
+    return bad_usage(usage_user, "%s",
+                     "--password-stdin is required (passwords never go on the command line)");
   char pw[1100];
   if (read_password(pw, sizeof pw)) {
     fprintf(stderr, "zhizhi: no password on standard input\n");
@@ -450,7 +528,8 @@ static int cmd_user(int argc, char **argv) {
   rc = accounts_user_add(app.st, f.args[1], f.role, f.department, f.scope, pw, &e);
   app_close(&app);
   if (rc) return fail(&e);
-  printf("user %s (%s%s%s) saved\n", f.args[1], f.role, f.scope ? ", scope " : "", f.scope ? f.scope : "");
+  printf("user %s (%s%s%s) saved\n", f.args[1], f.role, f.scope ? ", scope " : "",
+         f.scope ? f.scope : "");
   return 0;
 }
 
@@ -473,11 +552,13 @@ static int64_t source_id(struct store *st, const char *key) {
 }
 
 static int cmd_token(int argc, char **argv) {
-  static const struct option opts[] = {OPT("data", required_argument, F_DATA), OPT("source", required_argument, F_SOURCE), OPT_END};
+  static const struct option opts[] = {OPT("data", required_argument, F_DATA),
+                                       OPT("source", required_argument, F_SOURCE), OPT_END};
   struct flags f = {0};
   int rc = parse_flags(argc, argv, usage_token, opts, &f);
   if (rc) return rc == 1 ? 0 : rc;
-  if (f.nargs != 1 || strcmp(f.args[0], "create") != 0) return bad_usage(usage_token, "%s", "expected: token create");
+  if (f.nargs != 1 || strcmp(f.args[0], "create") != 0)
+    return bad_usage(usage_token, "%s", "expected: token create");
   if (!f.source) return bad_usage(usage_token, "%s", "--source is required");
   struct zz_err e = {0};
   struct app app;
@@ -485,7 +566,8 @@ static int cmd_token(int argc, char **argv) {
   int64_t id = source_id(app.st, f.source);
   if (!id) {
     app_close(&app);
-    fprintf(stderr, "zhizhi: source \"%s\" does not exist (GET /api/v1/sources lists them)\n", f.source);
+    fprintf(stderr, "zhizhi: source \"%s\" does not exist (GET /api/v1/sources lists them)\n",
+            f.source);
     return 1;
   }
   char token[48], hash[65];
@@ -514,12 +596,21 @@ static int cmd_import(int argc, char **argv) {
   const char *fs = f.format;
   if (!fs) {
     const char *dot = strrchr(file, '.');
-    fs = dot && strcmp(dot, ".csv") == 0 ? "csv" : dot && (strcmp(dot, ".ndjson") == 0 || strcmp(dot, ".jsonl") == 0 || strcmp(dot, ".json") == 0) ? "ndjson" : NULL;
-    if (!fs) return bad_usage(usage_import, "cannot tell the format of \"%s\": use --format ndjson|csv", file);
+    fs = dot && strcmp(dot, ".csv") == 0 ? "csv"
+         : dot && (strcmp(dot, ".ndjson") == 0 || strcmp(dot, ".jsonl") == 0 ||
+                   strcmp(dot, ".json") == 0)
+             ? "ndjson"
+             : NULL;
+    if (!fs)
+      return bad_usage(usage_import, "cannot tell the format of \"%s\": use --format ndjson|csv",
+                       file);
   }
-  if (strcmp(fs, "csv") == 0) fmt = INGEST_CSV;
-  else if (strcmp(fs, "ndjson") == 0) fmt = INGEST_NDJSON;
-  else return bad_usage(usage_import, "--format must be ndjson or csv, not \"%s\"", fs);
+  if (strcmp(fs, "csv") == 0)
+    fmt = INGEST_CSV;
+  else if (strcmp(fs, "ndjson") == 0)
+    fmt = INGEST_NDJSON;
+  else
+    return bad_usage(usage_import, "--format must be ndjson or csv, not \"%s\"", fs);
   FILE *in = fopen(file, "rb");
   if (!in) {
     fprintf(stderr, "zhizhi: cannot open %s: %s\n", file, strerror(errno));
@@ -540,8 +631,13 @@ static int cmd_import(int argc, char **argv) {
     fprintf(stderr, "zhizhi: source \"%s\" does not exist\n", f.source);
     return 1;
   }
-  struct ingest_opts io = {.st = app.st, .reg = app.reg, .source_id = sid, .format = fmt,
-                           .kind = INGEST_RECORDS, .atomic = f.atomic, .batch = 100000};
+  struct ingest_opts io = {.st = app.st,
+                           .reg = app.reg,
+                           .source_id = sid,
+                           .format = fmt,
+                           .kind = INGEST_RECORDS,
+                           .atomic = f.atomic,
+                           .batch = 100000};
   struct ingest *ing = ingest_new(&io);
   struct zz_progress p;
   zz_progress_start(&p, "import", "bytes", total);
@@ -568,8 +664,8 @@ static int cmd_import(int argc, char **argv) {
     ingest_report_json(rep, &b);
     printf("%s\n", b.data);
     zz_buf_free(&b);
-    fprintf(stderr, "import: %lld accepted, %lld replaced, %lld rejected%s\n", (long long)rep->accepted,
-            (long long)rep->replaced, (long long)rep->rejected_total,
+    fprintf(stderr, "import: %lld accepted, %lld replaced, %lld rejected%s\n",
+            (long long)rep->accepted, (long long)rep->replaced, (long long)rep->rejected_total,
             f.atomic && rep->rejected_total ? " (atomic: nothing stored)" : "");
     exit_code = rep->rejected_total ? 1 : 0;
   }

@@ -18,9 +18,9 @@
 struct app {
   struct store *st;
   struct registry *reg;
-  uint64_t body_cap;         /* ingest body cap, bytes */
-  int64_t session_ttl_ms;    /* default 12 h */
-  int cookie_secure;         /* add Secure to the session cookie */
+  uint64_t body_cap;      /* ingest body cap, bytes */
+  int64_t session_ttl_ms; /* default 12 h */
+  int cookie_secure;      /* add Secure to the session cookie */
 };
 
 /* A region resolved for a request, after the scope rule. The copy is safe to
@@ -42,7 +42,8 @@ int api_check_scope(struct http_req *r, int64_t region_id);
  * Replies 400 and returns non-zero on bad input or from >= to. */
 int api_range(struct http_req *r, int64_t dflt_span, int64_t *from, int64_t *to);
 /* Integer parameter with default and bounds; replies 400 when bad. */
-int api_int(struct http_req *r, const char *name, int64_t dflt, int64_t min, int64_t max, int64_t *out);
+int api_int(struct http_req *r, const char *name, int64_t dflt, int64_t min, int64_t max,
+            int64_t *out);
 /* Resolves metric parameter `name`; replies 400/404 when missing or unknown.
  * Copies what callers need out of the registry. */
 struct api_metric {
@@ -72,7 +73,8 @@ extern const struct http_route api_query_routes[];
 extern const size_t api_query_nroutes;
 
 /* Authentication used by the server for every route (api/auth.c). */
-int api_authenticate(struct app *app, struct http_req *r, enum http_auth kind, struct http_auth_ctx *ctx);
+int api_authenticate(struct app *app, struct http_req *r, enum http_auth kind,
+                     struct http_auth_ctx *ctx);
 /* Token helpers (api/auth.c): a new random token "zz_..." (out >= 48 bytes)
  * and its SHA-256 hex digest (out >= 65 bytes) as stored. */
 void api_token_new(char out[48]);

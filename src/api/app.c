@@ -63,9 +63,15 @@ int app_serve(struct app *app, const struct app_serve_opts *o, struct zz_err *e)
   struct http_route *routes = all_routes(&nroutes);
   const char *web = o->web_dir;
   if (!web && access("web/index.html", R_OK) == 0) web = "web";
-  struct http_server_opts ho = {.host = o->host, .port = o->port, .threads = o->threads,
-                                .body_cap = app->body_cap, .app = app, .routes = routes,
-                                .nroutes = nroutes, .authenticate = api_authenticate, .static_dir = web};
+  struct http_server_opts ho = {.host = o->host,
+                                .port = o->port,
+                                .threads = o->threads,
+                                .body_cap = app->body_cap,
+                                .app = app,
+                                .routes = routes,
+                                .nroutes = nroutes,
+                                .authenticate = api_authenticate,
+                                .static_dir = web};
   struct http_server *srv = NULL;
   int rc = http_server_start(&ho, &srv, e);
   if (rc) {

@@ -54,7 +54,8 @@ int api_region(struct http_req *r, const char *param, int required, struct api_r
       copy_region(out, scope, 1);
       goto done;
     }
-    rc = http_fail(r, ZZ_EFORBIDDEN, param, "region \"%s\" is outside your scope \"%s\"", reg->path, scope->path);
+    rc = http_fail(r, ZZ_EFORBIDDEN, param, "region \"%s\" is outside your scope \"%s\"", reg->path,
+                   scope->path);
     goto done;
   }
   copy_region(out, reg, 0);
@@ -81,29 +82,32 @@ static int parse_time_param(struct http_req *r, const char *name, int64_t *out, 
   *given = v && *v;
   if (!*given) return 0;
   if (zz_time_parse(v, strlen(v), out) != 0)
-    return http_fail(r, ZZ_EINVAL, name, "%s \"%s\" is not RFC 3339 (2026-05-21T08:00:00+08:00) or epoch milliseconds",
+    return http_fail(r, ZZ_EINVAL, name,
+                     "%s \"%s\" is not RFC 3339 (2026-05-21T08:00:00+08:00) or epoch milliseconds",
                      name, v);
   return 0;
 }
 
 int api_range(struct http_req *r, int64_t dflt_span, int64_t *from, int64_t *to) {
   int has_from, has_to;
-  if (parse_time_param(r, "from", from, &has_from) || parse_time_param(r, "to", to, &has_to)) return ZZ_EINVAL;
+  if (parse_time_param(r, "from", from, &has_from) || parse_time_param(r, "to", to, &has_to))
+    return ZZ_EINVAL;
   if (!has_to) *to = zz_time_now();
   if (!has_from) *from = *to - dflt_span;
   if (*from >= *to) return http_fail(r, ZZ_EINVAL, "from", "from must be before to");
   return 0;
 }
 
-int api_int(struct http_req *r, const char *name, int64_t dflt, int64_t min, int64_t max, int64_t *out) {
+int api_int(struct http_req *r, const char *name, int64_t dflt, int64_t min, int64_t max,
+            int64_t *out) {
   const char *v = http_query(r, name);
   if (!v || !*v) {
     *out = dflt;
     return 0;
   }
   if (zz_parse_i64(v, out) != 0 || *out < min || *out > max)
-    return http_fail(r, ZZ_EINVAL, name, "%s must be an integer from %lld to %lld", name, (long long)min,
-                     (long long)max);
+    return http_fail(r, ZZ_EINVAL, name, "%s must be an integer from %lld to %lld", name,
+                     (long long)min, (long long)max);
   return 0;
 }
 
@@ -120,7 +124,9 @@ int api_metric(struct http_req *r, const char *name, struct api_metric *out) {
     zz_strlcpy(out->entity_type, m->entity_type, sizeof out->entity_type);
   }
   registry_unlock(app->reg);
-  if (!m) return http_fail(r, ZZ_ENOTFOUND, name, "metric \"%s\" does not exist (GET /api/v1/metrics lists them)", v);
+  if (!m)
+    return http_fail(r, ZZ_ENOTFOUND, name,
+                     "metric \"%s\" does not exist (GET /api/v1/metrics lists them)", v);
   return 0;
 }
 
@@ -130,8 +136,8 @@ int api_json_body(struct http_req *r, json_t **out) {
   json_error_t err;
   json_t *j = json_loadb(body, len, JSON_REJECT_DUPLICATES, &err);
   if (!j)
-    return http_fail(r, ZZ_EINVAL, "body", "the body is not valid JSON (line %d, column %d): %s", err.line,
-                     err.column, err.text);
+    return http_fail(r, ZZ_EINVAL, "body", "the body is not valid JSON (line %d, column %d): %s",
+                     err.line, err.column, err.text);
   if (!json_is_object(j)) {
     json_decref(j);
     return http_fail(r, ZZ_EINVAL, "body", "the body must be a JSON object");

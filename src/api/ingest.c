@@ -20,7 +20,8 @@ static int content_format(struct http_req *r, enum ingest_kind kind, enum ingest
     *fmt = INGEST_CSV;
     return 0;
   }
-  return http_fail(r, ZZ_EMEDIATYPE, "Content-Type", "Content-Type must be application/x-ndjson%s, not \"%s\"",
+  return http_fail(r, ZZ_EMEDIATYPE, "Content-Type",
+                   "Content-Type must be application/x-ndjson%s, not \"%s\"",
                    kind == INGEST_RECORDS ? " or text/csv" : "", ct ? ct : "(none)");
 }
 
@@ -29,16 +30,24 @@ static int begin(struct http_req *r, enum ingest_kind kind) {
   enum ingest_format fmt = INGEST_NDJSON;
   if (content_format(r, kind, &fmt)) return ZZ_EMEDIATYPE;
   const char *atomic = http_query(r, "atomic");
-  struct ingest_opts o = {.st = app->st, .reg = app->reg, .source_id = http_auth(r)->source_id,
-                          .format = fmt, .kind = kind, .atomic = atomic && strcmp(atomic, "1") == 0};
+  struct ingest_opts o = {.st = app->st,
+                          .reg = app->reg,
+                          .source_id = http_auth(r)->source_id,
+                          .format = fmt,
+                          .kind = kind,
+                          .atomic = atomic && strcmp(atomic, "1") == 0};
   struct ingest *in = ingest_new(&o);
   if (!in) return http_fail(r, ZZ_ENOMEM, "", "out of memory");
   http_set_state(r, in);
   return 0;
 }
 
-static int begin_records(struct http_req *r) { return begin(r, INGEST_RECORDS); }
-static int begin_events(struct http_req *r) { return begin(r, INGEST_EVENTS); }
+static int begin_records(struct http_req *r) {
+  return begin(r, INGEST_RECORDS);
+}
+static int begin_events(struct http_req *r) {
+  return begin(r, INGEST_EVENTS);
+}
 
 static int data(struct http_req *r, const char *p, size_t n) {
   struct zz_err e = {0};

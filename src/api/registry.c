@@ -15,8 +15,9 @@ static int get_health(struct http_req *r) {
   struct app *app = http_app(r);
   struct zz_buf b;
   zz_buf_init(&b, 0);
-  zz_buf_printf(&b, "{\"status\":\"ok\",\"version\":\"%s\",\"records\":%lld,\"queue\":%zu}", API_VERSION,
-                (long long)app->st->ops->records_count(app->st), app->st->ops->write_queue_depth(app->st));
+  zz_buf_printf(&b, "{\"status\":\"ok\",\"version\":\"%s\",\"records\":%lld,\"queue\":%zu}",
+                API_VERSION, (long long)app->st->ops->records_count(app->st),
+                app->st->ops->write_queue_depth(app->st));
   return http_reply_json(r, 200, &b);
 }
 
@@ -204,8 +205,12 @@ static int list_named(struct http_req *r, const char *table, const char *key) {
   return http_reply_json(r, 200, &b);
 }
 
-static int get_types(struct http_req *r) { return list_named(r, "entity_type", "entity_types"); }
-static int get_departments(struct http_req *r) { return list_named(r, "department", "departments"); }
+static int get_types(struct http_req *r) {
+  return list_named(r, "entity_type", "entity_types");
+}
+static int get_departments(struct http_req *r) {
+  return list_named(r, "department", "departments");
+}
 
 static int get_metrics(struct http_req *r) {
   struct app *app = http_app(r);
@@ -309,7 +314,8 @@ static int valid_key(const char *s) {
   if (n == 0 || n > 128) return 0;
   for (size_t i = 0; i < n; i++) {
     char c = s[i];
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.'))
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+          c == '-' || c == '.'))
       return 0;
   }
   return 1;
@@ -366,11 +372,16 @@ static int post_source(struct http_req *r) {
   struct find_source f = {key, 0, NULL};
   app->st->ops->sources_each(app->st, find_source_row, &f);
   if (f.id) {
-    http_fail(r, ZZ_EEXISTS, "id", "source \"%s\" already exists (POST /api/v1/sources/%s/token issues a new token)", key, key);
+    http_fail(r, ZZ_EEXISTS, "id",
+              "source \"%s\" already exists (POST /api/v1/sources/%s/token issues a new token)",
+              key, key);
     goto done;
   }
-  struct store_source s = {.key = key, .name_zh = opt_str(j, "name_zh"), .name_en = opt_str(j, "name_en"),
-                           .department = opt_str(j, "department"), .kind = opt_str(j, "kind"),
+  struct store_source s = {.key = key,
+                           .name_zh = opt_str(j, "name_zh"),
+                           .name_en = opt_str(j, "name_en"),
+                           .department = opt_str(j, "department"),
+                           .kind = opt_str(j, "kind"),
                            .metrics_json = metrics.data};
   int64_t id = 0;
   if (app->st->ops->source_upsert(app->st, &s, &id, &e)) {
@@ -463,11 +474,16 @@ static int attrs_match(json_t *filters, const char *attrs_json) {
     json_t *v = json_object_get(a, k);
     char num[64];
     const char *text = NULL;
-    if (json_is_string(v)) text = json_string_value(v);
-    else if (json_is_integer(v)) snprintf(num, sizeof num, "%lld", (long long)json_integer_value(v)), text = num;
-    else if (json_is_real(v)) snprintf(num, sizeof num, "%g", json_real_value(v)), text = num;
-    else if (json_is_true(v)) text = "true";
-    else if (json_is_false(v)) text = "false";
+    if (json_is_string(v))
+      text = json_string_value(v);
+    else if (json_is_integer(v))
+      snprintf(num, sizeof num, "%lld", (long long)json_integer_value(v)), text = num;
+    else if (json_is_real(v))
+      snprintf(num, sizeof num, "%g", json_real_value(v)), text = num;
+    else if (json_is_true(v))
+      text = "true";
+    else if (json_is_false(v))
+      text = "false";
     if (!text || strcmp(text, json_string_value(want)) != 0) {
       ok = 0;
       break;
@@ -522,8 +538,11 @@ static int get_entities(struct http_req *r) {
    * full or the table ends. */
   int rc = 0, chunk = json_object_size(filters) ? 500 : (int)limit;
   for (;;) {
-    struct store_entity_filter f = {.type = http_query(r, "type"), .rpos_lo = rg.lo, .rpos_hi = rg.hi,
-                                    .after_id = c.last_id, .limit = chunk};
+    struct store_entity_filter f = {.type = http_query(r, "type"),
+                                    .rpos_lo = rg.lo,
+                                    .rpos_hi = rg.hi,
+                                    .after_id = c.last_id,
+                                    .limit = chunk};
     c.examined = 0;
     registry_rdlock(app->reg);
     rc = app->st->ops->entities_each(app->st, &f, ent_row, &c);
@@ -590,7 +609,8 @@ static int put_entity_common(struct http_req *r, const char *path_id) {
   if (api_json_body(r, &j)) return 0;
   const char *key = path_id ? path_id : opt_str(j, "id");
   const char *region = opt_str(j, "region"), *type = opt_str(j, "type");
-  json_t *attrs = json_object_get(j, "attrs"), *lon = json_object_get(j, "lon"), *lat = json_object_get(j, "lat");
+  json_t *attrs = json_object_get(j, "attrs"), *lon = json_object_get(j, "lon"),
+         *lat = json_object_get(j, "lat");
   char *attrs_text = NULL;
   struct zz_err e = {0};
   if (!valid_key(key)) {
@@ -611,7 +631,8 @@ static int put_entity_common(struct http_req *r, const char *path_id) {
   }
   if ((lon && !json_is_number(lon)) || (lat && !json_is_number(lat)) ||
       (lon && fabs(json_number_value(lon)) > 180) || (lat && fabs(json_number_value(lat)) > 90)) {
-    http_fail(r, ZZ_EINVAL, lon && !json_is_number(lon) ? "lon" : "lat", "lon and lat must be numbers within ±180 and ±90");
+    http_fail(r, ZZ_EINVAL, lon && !json_is_number(lon) ? "lon" : "lat",
+              "lon and lat must be numbers within ±180 and ±90");
     goto done;
   }
   registry_rdlock(app->reg);
@@ -625,14 +646,20 @@ static int put_entity_common(struct http_req *r, const char *path_id) {
   }
   if (api_check_scope(r, rid)) goto done;
   if (!path_id && known) {
-    http_fail(r, ZZ_EEXISTS, "id", "entity \"%s\" already exists (PUT /api/v1/entities/%s replaces it)", key, key);
+    http_fail(r, ZZ_EEXISTS, "id",
+              "entity \"%s\" already exists (PUT /api/v1/entities/%s replaces it)", key, key);
     goto done;
   }
   attrs_text = json_dumps(attrs ? attrs : json_object(), JSON_COMPACT);
-  struct store_entity en = {.key = key, .type = type, .name_zh = opt_str(j, "name_zh"),
-                            .name_en = opt_str(j, "name_en"), .status = opt_str(j, "status"),
-                            .lon = lon ? json_number_value(lon) : NAN, .lat = lat ? json_number_value(lat) : NAN,
-                            .attrs_json = attrs_text, .updated = zz_time_now()};
+  struct store_entity en = {.key = key,
+                            .type = type,
+                            .name_zh = opt_str(j, "name_zh"),
+                            .name_en = opt_str(j, "name_en"),
+                            .status = opt_str(j, "status"),
+                            .lon = lon ? json_number_value(lon) : NAN,
+                            .lat = lat ? json_number_value(lat) : NAN,
+                            .attrs_json = attrs_text,
+                            .updated = zz_time_now()};
   if (registry_entity_put(app->reg, &en, region, NULL, &e)) {
     http_reply_err(r, &e);
     goto done;
@@ -644,8 +671,12 @@ done:
   return 0;
 }
 
-static int post_entity(struct http_req *r) { return put_entity_common(r, NULL); }
-static int put_entity(struct http_req *r) { return put_entity_common(r, http_param(r, "id")); }
+static int post_entity(struct http_req *r) {
+  return put_entity_common(r, NULL);
+}
+static int put_entity(struct http_req *r) {
+  return put_entity_common(r, http_param(r, "id"));
+}
 
 const struct http_route api_registry_routes[] = {
     {"GET", "/healthz", get_health, NULL, HTTP_AUTH_NONE, 0, 0},

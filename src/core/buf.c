@@ -89,11 +89,21 @@ int zz_buf_json_strn(struct zz_buf *b, const char *s, size_t n) {
     char esc[7];
     size_t el = 0;
     switch (c) {
-    case '"': el = 2, esc[0] = '\\', esc[1] = '"'; break;
-    case '\\': el = 2, esc[0] = '\\', esc[1] = '\\'; break;
-    case '\n': el = 2, esc[0] = '\\', esc[1] = 'n'; break;
-    case '\r': el = 2, esc[0] = '\\', esc[1] = 'r'; break;
-    case '\t': el = 2, esc[0] = '\\', esc[1] = 't'; break;
+    case '"':
+      el = 2, esc[0] = '\\', esc[1] = '"';
+      break;
+    case '\\':
+      el = 2, esc[0] = '\\', esc[1] = '\\';
+      break;
+    case '\n':
+      el = 2, esc[0] = '\\', esc[1] = 'n';
+      break;
+    case '\r':
+      el = 2, esc[0] = '\\', esc[1] = 'r';
+      break;
+    case '\t':
+      el = 2, esc[0] = '\\', esc[1] = 't';
+      break;
     default:
       if (c < 0x20) {
         memcpy(esc, "\\u00", 4);

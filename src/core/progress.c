@@ -40,11 +40,11 @@ static void draw(struct zz_progress *p, int64_t done, int64_t now, int final) {
     bar[20] = 0;
   }
   if (pct >= 0)
-    fprintf(stderr, "%s%s [%s] %5.1f%%  %lld %s  %.0f %s/s%s%s", p->tty ? "\r" : "", p->label, bar, pct,
-            (long long)done, p->unit, rate, p->unit, eta, p->tty && !final ? "\033[K" : "\n");
+    fprintf(stderr, "%s%s [%s] %5.1f%%  %lld %s  %.0f %s/s%s%s", p->tty ? "\r" : "", p->label, bar,
+            pct, (long long)done, p->unit, rate, p->unit, eta, p->tty && !final ? "\033[K" : "\n");
   else
-    fprintf(stderr, "%s%s  %lld %s  %.0f %s/s%s", p->tty ? "\r" : "", p->label, (long long)done, p->unit, rate,
-            p->unit, p->tty && !final ? "\033[K" : "\n");
+    fprintf(stderr, "%s%s  %lld %s  %.0f %s/s%s", p->tty ? "\r" : "", p->label, (long long)done,
+            p->unit, rate, p->unit, p->tty && !final ? "\033[K" : "\n");
   if (final && p->tty) fputc('\n', stderr);
   fflush(stderr);
 }

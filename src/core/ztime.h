@@ -14,7 +14,13 @@
 
 /* ZZ_GRAIN_YEAR is internal (entity-level year rows for year-to-date top-N);
  * zz_grain_parse does not accept it. */
-enum zz_grain { ZZ_GRAIN_MINUTE = 1, ZZ_GRAIN_HOUR = 2, ZZ_GRAIN_DAY = 3, ZZ_GRAIN_MONTH = 4, ZZ_GRAIN_YEAR = 5 };
+enum zz_grain {
+  ZZ_GRAIN_MINUTE = 1,
+  ZZ_GRAIN_HOUR = 2,
+  ZZ_GRAIN_DAY = 3,
+  ZZ_GRAIN_MONTH = 4,
+  ZZ_GRAIN_YEAR = 5
+};
 
 /* Parses RFC3339 ("2026-05-21T08:00:00+08:00", "...Z", fractional seconds
  * allowed, "T" or space) into UTC ms. Returns 0 or ZZ_EINVAL. */

@@ -11,20 +11,20 @@
 #include <stdlib.h>
 
 /* One table of error codes: name, HTTP status, snake_case code, sentence. */
-#define ZZ_ERRNO_MAP(X)                                                                  \
-  X(INVAL, 400, "invalid", "invalid argument")                                           \
-  X(NOMEM, 500, "out_of_memory", "out of memory")                                        \
-  X(NOTFOUND, 404, "not_found", "not found")                                             \
-  X(EXISTS, 409, "exists", "already exists")                                             \
-  X(CONFLICT, 409, "conflict", "conflict")                                               \
-  X(AUTH, 401, "unauthorized", "authentication required")                                \
-  X(FORBIDDEN, 403, "forbidden", "forbidden")                                            \
-  X(TOOBIG, 413, "too_large", "too large")                                               \
-  X(MEDIATYPE, 415, "unsupported_media_type", "unsupported media type")                  \
-  X(BUSY, 503, "busy", "busy, retry later")                                              \
-  X(IO, 500, "io_error", "input/output error")                                           \
-  X(STORE, 500, "store_error", "store error")                                            \
-  X(INTERNAL, 500, "internal", "internal error")                                         \
+#define ZZ_ERRNO_MAP(X)                                                                            \
+  X(INVAL, 400, "invalid", "invalid argument")                                                     \
+  X(NOMEM, 500, "out_of_memory", "out of memory")                                                  \
+  X(NOTFOUND, 404, "not_found", "not found")                                                       \
+  X(EXISTS, 409, "exists", "already exists")                                                       \
+  X(CONFLICT, 409, "conflict", "conflict")                                                         \
+  X(AUTH, 401, "unauthorized", "authentication required")                                          \
+  X(FORBIDDEN, 403, "forbidden", "forbidden")                                                      \
+  X(TOOBIG, 413, "too_large", "too large")                                                         \
+  X(MEDIATYPE, 415, "unsupported_media_type", "unsupported media type")                            \
+  X(BUSY, 503, "busy", "busy, retry later")                                                        \
+  X(IO, 500, "io_error", "input/output error")                                                     \
+  X(STORE, 500, "store_error", "store error")                                                      \
+  X(INTERNAL, 500, "internal", "internal error")                                                   \
   X(METHOD, 405, "method_not_allowed", "method not allowed")
 
 enum zz_errno {
@@ -55,9 +55,9 @@ int zz_fail(struct zz_err *e, int code, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
 /* Broken invariants crash loudly; bad input never reaches these. */
-#define ZZ_ASSERT(cond)                                                                  \
-  do {                                                                                   \
-    if (!(cond)) zz_assert_fail(#cond, __FILE__, __LINE__);                              \
+#define ZZ_ASSERT(cond)                                                                            \
+  do {                                                                                             \
+    if (!(cond)) zz_assert_fail(#cond, __FILE__, __LINE__);                                        \
   } while (0)
 _Noreturn void zz_assert_fail(const char *expr, const char *file, int line);
 

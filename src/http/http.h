@@ -22,18 +22,22 @@ enum http_auth {
 
 /* Roles as a bit set for routes. */
 enum {
-  ROLE_ADMIN = 1, ROLE_DISPATCHER = 2, ROLE_OFFICER = 4, ROLE_VIEWER = 8, ROLE_PARK_MANAGER = 16,
+  ROLE_ADMIN = 1,
+  ROLE_DISPATCHER = 2,
+  ROLE_OFFICER = 4,
+  ROLE_VIEWER = 8,
+  ROLE_PARK_MANAGER = 16,
   ROLE_ANY = 31
 };
 
 /* Who is calling, filled before the handler runs. */
 struct http_auth_ctx {
-  int kind;         /* HTTP_AUTH_NONE / USER / SOURCE */
-  int64_t user_id;  /* users */
+  int kind;        /* HTTP_AUTH_NONE / USER / SOURCE */
+  int64_t user_id; /* users */
   char user[64];
-  int role;         /* one ROLE_* bit */
+  int role; /* one ROLE_* bit */
   char department[64];
-  char scope[256];  /* region path the user is limited to; "" for everything */
+  char scope[256];   /* region path the user is limited to; "" for everything */
   int64_t source_id; /* sources */
 };
 
@@ -49,13 +53,13 @@ struct http_stream {
 };
 
 struct http_route {
-  const char *method;  /* "GET", "POST", ... */
-  const char *pattern; /* "/api/v1/entities/:id/portrait"; a trailing "*" matches the rest */
-  http_handler_fn handler;             /* for buffered bodies */
-  const struct http_stream *stream;    /* or streamed */
+  const char *method;      /* "GET", "POST", ... */
+  const char *pattern;     /* "/api/v1/entities/:id/portrait"; a trailing "*" matches the rest */
+  http_handler_fn handler; /* for buffered bodies */
+  const struct http_stream *stream; /* or streamed */
   enum http_auth auth;
-  int roles;        /* ROLE_* bits allowed; 0 means ROLE_ANY */
-  size_t body_max;  /* buffered routes: default 1 MiB */
+  int roles;       /* ROLE_* bits allowed; 0 means ROLE_ANY */
+  size_t body_max; /* buffered routes: default 1 MiB */
 };
 
 /* Request accessors (valid during the handler). */
@@ -66,7 +70,8 @@ const char *http_param(struct http_req *r, const char *name);
 /* Query-string argument, or NULL. */
 const char *http_query(struct http_req *r, const char *name);
 /* Calls fn for each query argument (to find prefixed ones like attr.x). */
-void http_query_each(struct http_req *r, void (*fn)(void *ud, const char *k, const char *v), void *ud);
+void http_query_each(struct http_req *r, void (*fn)(void *ud, const char *k, const char *v),
+                     void *ud);
 const char *http_header(struct http_req *r, const char *name);
 const char *http_cookie(struct http_req *r, const char *name);
 /* Buffered request body (NUL-terminated) and its length. */
@@ -96,15 +101,16 @@ int http_reply_file(struct http_req *r, const char *path, const char *content_ty
 /* The server. */
 struct http_server;
 struct http_server_opts {
-  const char *host; /* "127.0.0.1" */
-  int port;         /* 0: ephemeral; the bound port is reported by http_server_port */
-  int threads;      /* worker threads (default 8) */
+  const char *host;  /* "127.0.0.1" */
+  int port;          /* 0: ephemeral; the bound port is reported by http_server_port */
+  int threads;       /* worker threads (default 8) */
   uint64_t body_cap; /* streamed body cap in bytes (default 1 GiB) */
   struct app *app;
   const struct http_route *routes;
   size_t nroutes;
   /* Authenticates a request (cookie or bearer); fills ctx; 0, ZZ_EAUTH. */
-  int (*authenticate)(struct app *app, struct http_req *r, enum http_auth kind, struct http_auth_ctx *ctx);
+  int (*authenticate)(struct app *app, struct http_req *r, enum http_auth kind,
+                      struct http_auth_ctx *ctx);
   const char *static_dir; /* files served for GETs no route matched; NULL for none */
 };
 int http_server_start(const struct http_server_opts *o, struct http_server **out, struct zz_err *e);

@@ -51,12 +51,24 @@ struct http_req {
 
 /* ---- accessors ---- */
 
-const char *http_method(struct http_req *r) { return r->method; }
-const char *http_path(struct http_req *r) { return r->url; }
-const struct http_auth_ctx *http_auth(struct http_req *r) { return &r->auth; }
-struct app *http_app(struct http_req *r) { return r->srv->o.app; }
-void *http_state(struct http_req *r) { return r->state; }
-void http_set_state(struct http_req *r, void *state) { r->state = state; }
+const char *http_method(struct http_req *r) {
+  return r->method;
+}
+const char *http_path(struct http_req *r) {
+  return r->url;
+}
+const struct http_auth_ctx *http_auth(struct http_req *r) {
+  return &r->auth;
+}
+struct app *http_app(struct http_req *r) {
+  return r->srv->o.app;
+}
+void *http_state(struct http_req *r) {
+  return r->state;
+}
+void http_set_state(struct http_req *r, void *state) {
+  r->state = state;
+}
 
 const char *http_param(struct http_req *r, const char *name) {
   for (int i = 0; i < r->nparams; i++)
@@ -73,7 +85,8 @@ struct query_iter {
   void *ud;
 };
 
-static enum MHD_Result query_iter_cb(void *cls, enum MHD_ValueKind kind, const char *k, const char *v) {
+static enum MHD_Result query_iter_cb(void *cls, enum MHD_ValueKind kind, const char *k,
+                                     const char *v) {
   (void)kind;
   struct query_iter *it = cls;
   it->fn(it->ud, k, v ? v : "");
@@ -98,7 +111,9 @@ const char *http_body(struct http_req *r, size_t *len) {
   return r->body.data ? r->body.data : "";
 }
 
-const char *http_peer(struct http_req *r) { return r->peer; }
+const char *http_peer(struct http_req *r) {
+  return r->peer;
+}
 
 /* ---- responses ---- */
 
@@ -198,11 +213,18 @@ int http_reply_file(struct http_req *r, const char *path, const char *content_ty
 static const char *mime_for(const char *path) {
   static const struct {
     const char *ext, *type;
-  } types[] = {{".html", "text/html; charset=utf-8"}, {".js", "text/javascript; charset=utf-8"},
-               {".mjs", "text/javascript; charset=utf-8"}, {".css", "text/css; charset=utf-8"},
-               {".json", "application/json; charset=utf-8"}, {".geojson", "application/geo+json"},
-               {".svg", "image/svg+xml"}, {".png", "image/png"}, {".jpg", "image/jpeg"},
-               {".ico", "image/x-icon"}, {".woff2", "font/woff2"}, {".map", "application/json"},
+  } types[] = {{".html", "text/html; charset=utf-8"},
+               {".js", "text/javascript; charset=utf-8"},
+               {".mjs", "text/javascript; charset=utf-8"},
+               {".css", "text/css; charset=utf-8"},
+               {".json", "application/json; charset=utf-8"},
+               {".geojson", "application/geo+json"},
+               {".svg", "image/svg+xml"},
+               {".png", "image/png"},
+               {".jpg", "image/jpeg"},
+               {".ico", "image/x-icon"},
+               {".woff2", "font/woff2"},
+               {".map", "application/json"},
                {".txt", "text/plain; charset=utf-8"}};
   const char *dot = strrchr(path, '.');
   if (dot)
@@ -227,7 +249,8 @@ static int serve_static(struct http_req *r) {
   else
     snprintf(path, sizeof path, "%s%s", dir, u);
   http_add_header(r, "Content-Security-Policy",
-                  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:;"
+                  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+                  "img-src 'self' data: blob:;"
                   " connect-src 'self'; worker-src 'self' blob:; frame-ancestors 'none'");
   /* pages revalidate; versioned vendor files may be cached for a day */
   int max_age = strstr(u, "/vendor/") ? 86400 : 0;
@@ -314,15 +337,17 @@ static void prepare(struct http_req *r) {
   r->route = find_route(r, &path_matched);
   const struct http_route *rt = r->route;
   if (!rt) {
-    if (path_matched) set_early(r, ZZ_EMETHOD, "method", "%s is not allowed on %s", r->method, r->url);
+    if (path_matched)
+      set_early(r, ZZ_EMETHOD, "method", "%s is not allowed on %s", r->method, r->url);
     return;
   }
   if (rt->auth != HTTP_AUTH_NONE) {
     struct app *app = r->srv->o.app;
     if (!r->srv->o.authenticate || r->srv->o.authenticate(app, r, rt->auth, &r->auth) != 0) {
       set_early(r, ZZ_EAUTH, rt->auth == HTTP_AUTH_SOURCE ? "Authorization" : "session",
-                rt->auth == HTTP_AUTH_SOURCE ? "a valid source token is required (Authorization: Bearer zz_...)"
-                                             : "log in first: this needs a session");
+                rt->auth == HTTP_AUTH_SOURCE
+                    ? "a valid source token is required (Authorization: Bearer zz_...)"
+                    : "log in first: this needs a session");
       return;
     }
     if (rt->auth == HTTP_AUTH_USER && !role_allowed(rt, r->auth.role)) {
@@ -331,13 +356,15 @@ static void prepare(struct http_req *r) {
     }
   }
   const char *cl = http_header(r, "Content-Length");
-  uint64_t cap = rt->stream ? r->srv->o.body_cap : (rt->body_max ? rt->body_max : HTTP_BODY_DEFAULT);
+  uint64_t cap =
+      rt->stream ? r->srv->o.body_cap : (rt->body_max ? rt->body_max : HTTP_BODY_DEFAULT);
   if (cl) {
     char *end;
     errno = 0;
     unsigned long long n = strtoull(cl, &end, 10);
     if (!errno && *end == 0 && n > cap)
-      set_early(r, ZZ_ETOOBIG, "body", "the body is %llu bytes, over the limit of %llu", n, (unsigned long long)cap);
+      set_early(r, ZZ_ETOOBIG, "body", "the body is %llu bytes, over the limit of %llu", n,
+                (unsigned long long)cap);
   }
 }
 
@@ -383,7 +410,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     r->url = url;
     r->method = method;
     zz_buf_init(&r->body, 0);
-    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     if (ci && ci->client_addr) {
       const struct sockaddr *sa = ci->client_addr;
       if (sa->sa_family == AF_INET)
@@ -398,7 +426,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (r->early_status && (r->early_status == ZZ_ETOOBIG || r->early_status == ZZ_EAUTH ||
                             r->early_status == ZZ_EFORBIDDEN)) {
       http_reply_err(r, &r->early);
-      enum MHD_Result ok = MHD_queue_response(conn, (unsigned)zz_http_status(r->early_status), r->resp);
+      enum MHD_Result ok =
+          MHD_queue_response(conn, (unsigned)zz_http_status(r->early_status), r->resp);
       return ok;
     }
     return MHD_YES;
@@ -428,7 +457,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         zz_buf_free(&r->body);
         return MHD_YES;
       }
-      if (zz_buf_add(&r->body, upload_data, n) != 0) set_early(r, ZZ_ENOMEM, "body", "out of memory");
+      if (zz_buf_add(&r->body, upload_data, n) != 0)
+        set_early(r, ZZ_ENOMEM, "body", "out of memory");
     }
     return MHD_YES;
   }
@@ -442,7 +472,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
   (void)cls, (void)conn, (void)toe;
   struct http_req *r = *con_cls;
   if (!r) return;
-  if (r->route && r->route->stream && r->stream_begun && r->route->stream->cleanup) r->route->stream->cleanup(r);
+  if (r->route && r->route->stream && r->stream_begun && r->route->stream->cleanup)
+    r->route->stream->cleanup(r);
   if (r->resp) MHD_destroy_response(r->resp);
   free_params(r);
   for (int i = 0; i < r->nheaders; i++) zz_free(r->hnames[i]), zz_free(r->hvals[i]);
@@ -451,7 +482,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
   *con_cls = NULL;
 }
 
-int http_server_start(const struct http_server_opts *o, struct http_server **out, struct zz_err *e) {
+int http_server_start(const struct http_server_opts *o, struct http_server **out,
+                      struct zz_err *e) {
   struct http_server *s = zz_calloc(1, sizeof *s);
   if (!s) return zz_fail(e, ZZ_ENOMEM, "http", "out of memory");
   s->o = *o;
@@ -465,9 +497,10 @@ int http_server_start(const struct http_server_opts *o, struct http_server **out
   s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
                               MHD_ALLOW_SUSPEND_RESUME,
                           0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, &sa,
-                          MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-                          MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120, MHD_OPTION_CONNECTION_LIMIT,
-                          (unsigned)4096, MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
+                          MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_NOTIFY_COMPLETED,
+                          on_completed, s, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
+                          MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096,
+                          MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
   if (!s->d) {
     zz_free(s);
     return zz_fail(e, ZZ_EIO, "listen", "cannot listen on %s:%d (in use, or not allowed)",
@@ -479,7 +512,9 @@ int http_server_start(const struct http_server_opts *o, struct http_server **out
   return 0;
 }
 
-int http_server_port(struct http_server *s) { return s->port; }
+int http_server_port(struct http_server *s) {
+  return s->port;
+}
 
 void http_server_stop(struct http_server *s) {
   if (!s) return;

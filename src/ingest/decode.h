@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define INGEST_MAX_LINE (64 * 1024) /* a longer line is rejected: line_too_long */
+#define INGEST_MAX_LINE (64 * 1024)  /* a longer line is rejected: line_too_long */
 #define INGEST_MIN_TS 946684800000LL /* 2000-01-01T00:00:00Z */
 
 enum ingest_format { INGEST_NDJSON, INGEST_CSV };
@@ -24,8 +24,8 @@ struct ingest_line {
   size_t metric_len;
   const char *kind; /* events only */
   size_t kind_len;
-  int64_t ts; /* UTC ms, already range-checked */
-  double value; /* records only, finite */
+  int64_t ts;       /* UTC ms, already range-checked */
+  double value;     /* records only, finite */
   const char *data; /* events only: the "data" object as JSON text ("{}" if absent) */
   size_t data_len;
 };

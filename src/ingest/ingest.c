@@ -145,7 +145,8 @@ static int flush(struct ingest *in, struct zz_err *e) {
   int rc = 0;
   if (in->nrecs) {
     struct store_write_result res = {0, 0};
-    if (store_records_sort(in->recs, in->nrecs)) return zz_fail(e, ZZ_ENOMEM, "body", "out of memory");
+    if (store_records_sort(in->recs, in->nrecs))
+      return zz_fail(e, ZZ_ENOMEM, "body", "out of memory");
     rc = st->ops->records_write(st, in->recs, in->nrecs, &res, e);
     if (!rc) {
       in->rep.accepted += res.accepted;

@@ -35,8 +35,8 @@ struct ingest_opts {
   int64_t source_id;
   enum ingest_format format;
   enum ingest_kind kind;
-  int atomic;       /* store nothing if any line is bad */
-  size_t batch;     /* records per writer batch (default 50,000) */
+  int atomic;   /* store nothing if any line is bad */
+  size_t batch; /* records per writer batch (default 50,000) */
 };
 
 struct ingest;

@@ -47,7 +47,8 @@ static char *dup_or_empty(const char *s) {
 static void clear_all(struct registry *reg) {
   for (int i = 0; i < reg->nregions; i++) {
     struct reg_region *r = &reg->regions[i];
-    zz_free(r->path), zz_free(r->name_zh), zz_free(r->name_en), zz_free(r->level), zz_free(r->children);
+    zz_free(r->path), zz_free(r->name_zh), zz_free(r->name_en), zz_free(r->level),
+        zz_free(r->children);
   }
   zz_free(reg->regions);
   reg->regions = NULL;
@@ -130,10 +131,14 @@ static int on_metric(void *ud, const struct store_metric *m) {
   struct reg_metric *p = zz_realloc(reg->metrics, (size_t)(reg->nmetrics + 1) * sizeof *p);
   if (!p) return 1;
   reg->metrics = p;
-  p[reg->nmetrics++] = (struct reg_metric){
-      .id = m->id, .key = dup_or_empty(m->key), .name_zh = dup_or_empty(m->name_zh),
-      .name_en = dup_or_empty(m->name_en), .unit = dup_or_empty(m->unit), .agg = dup_or_empty(m->agg),
-      .entity_type = dup_or_empty(m->entity_type), .kind = dup_or_empty(m->kind)};
+  p[reg->nmetrics++] = (struct reg_metric){.id = m->id,
+                                           .key = dup_or_empty(m->key),
+                                           .name_zh = dup_or_empty(m->name_zh),
+                                           .name_en = dup_or_empty(m->name_en),
+                                           .unit = dup_or_empty(m->unit),
+                                           .agg = dup_or_empty(m->agg),
+                                           .entity_type = dup_or_empty(m->entity_type),
+                                           .kind = dup_or_empty(m->kind)};
   return 0;
 }
 
@@ -343,7 +348,8 @@ const struct reg_entity_ref *registry_entity(struct registry *reg, const char *k
   if (!reg->ents_cap) return NULL;
   size_t j = hash_str(key, len) & (reg->ents_cap - 1);
   while (reg->ents[j].key) {
-    if (strncmp(reg->ents[j].key, key, len) == 0 && reg->ents[j].key[len] == 0) return &reg->ents[j].ref;
+    if (strncmp(reg->ents[j].key, key, len) == 0 && reg->ents[j].key[len] == 0)
+      return &reg->ents[j].ref;
     j = (j + 1) & (reg->ents_cap - 1);
   }
   return NULL;
@@ -369,18 +375,20 @@ int registry_region_within(const struct reg_region *r, const struct reg_region *
   return r->lo >= anc->lo && r->lo <= anc->hi;
 }
 
-int registry_entity_put(struct registry *reg, const struct store_entity *en, const char *region_path,
-                        int64_t *out_id, struct zz_err *e) {
+int registry_entity_put(struct registry *reg, const struct store_entity *en,
+                        const char *region_path, int64_t *out_id, struct zz_err *e) {
   pthread_rwlock_wrlock(&reg->lock);
   int rc = 0;
   const struct reg_region *r = registry_region(reg, region_path);
   if (!r) {
-    rc = zz_fail(e, ZZ_EINVAL, "region", "region \"%s\" does not exist", region_path ? region_path : "");
+    rc = zz_fail(e, ZZ_EINVAL, "region", "region \"%s\" does not exist",
+                 region_path ? region_path : "");
     goto done;
   }
   int t = registry_type_index(reg, en->type ? en->type : "");
   if (t < 0) {
-    rc = zz_fail(e, ZZ_EINVAL, "type", "entity type \"%s\" does not exist", en->type ? en->type : "");
+    rc = zz_fail(e, ZZ_EINVAL, "type", "entity type \"%s\" does not exist",
+                 en->type ? en->type : "");
     goto done;
   }
   struct store_entity copy = *en;

@@ -71,7 +71,7 @@ int registry_region_within(const struct reg_region *r, const struct reg_region *
 /* Writes through to the store and updates the cache. en->region is ignored:
  * region_path names the region. Returns 0, ZZ_EINVAL (unknown region or type,
  * e names the field) or a store error. */
-int registry_entity_put(struct registry *reg, const struct store_entity *en, const char *region_path,
-                        int64_t *out_id, struct zz_err *e);
+int registry_entity_put(struct registry *reg, const struct store_entity *en,
+                        const char *region_path, int64_t *out_id, struct zz_err *e);
 
 #endif

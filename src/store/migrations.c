@@ -56,8 +56,8 @@ int sq_migrate(sqlite3 *db, struct zz_err *e) {
   sqlite3_finalize(st);
   int n = (int)ZZ_ARRAY_LEN(sq_migrations);
   if (version > n)
-    return zz_fail(e, ZZ_ESTORE, "data", "data directory is at schema %d, newer than this zhizhi (%d)",
-                   version, n);
+    return zz_fail(e, ZZ_ESTORE, "data",
+                   "data directory is at schema %d, newer than this zhizhi (%d)", version, n);
   for (int i = version; i < n; i++) {
     char pragma[64];
     snprintf(pragma, sizeof pragma, "PRAGMA user_version=%d", i + 1);

@@ -40,7 +40,7 @@ struct store_source {
 struct store_entity {
   int64_t id;
   const char *key, *type, *name_zh, *name_en, *status;
-  int64_t region; /* region id */
+  int64_t region;  /* region id */
   double lon, lat; /* NAN when unknown */
   const char *attrs_json;
   int64_t updated;
@@ -85,11 +85,11 @@ typedef int (*store_series_agg_fn)(void *ud, int64_t entity, const struct store_
 
 /* Listing filters for entities. */
 struct store_entity_filter {
-  const char *type;       /* NULL for any */
+  const char *type;         /* NULL for any */
   int64_t rpos_lo, rpos_hi; /* region subtree as a DFS interval; 0,0 for any */
-  const char *attr_path;  /* "$.industry" or NULL */
-  const char *attr_value; /* compared as text */
-  int64_t after_id;       /* cursor: ids greater than this */
+  const char *attr_path;    /* "$.industry" or NULL */
+  const char *attr_value;   /* compared as text */
+  int64_t after_id;         /* cursor: ids greater than this */
   int limit;
 };
 
@@ -100,54 +100,73 @@ struct store_ops {
   const char *name;
 
   /* registry: upserts by key; reads call back once per row */
-  int (*region_upsert)(struct store *st, const struct store_region *r, int64_t *out_id, struct zz_err *e);
+  int (*region_upsert)(struct store *st, const struct store_region *r, int64_t *out_id,
+                       struct zz_err *e);
   int (*region_set_pos)(struct store *st, int64_t id, int64_t lo, int64_t hi, struct zz_err *e);
-  int (*regions_each)(struct store *st, int with_geometry, int (*fn)(void *, const struct store_region *), void *ud);
-  int (*metric_upsert)(struct store *st, const struct store_metric *m, int64_t *out_id, struct zz_err *e);
+  int (*regions_each)(struct store *st, int with_geometry,
+                      int (*fn)(void *, const struct store_region *), void *ud);
+  int (*metric_upsert)(struct store *st, const struct store_metric *m, int64_t *out_id,
+                       struct zz_err *e);
   int (*metrics_each)(struct store *st, int (*fn)(void *, const struct store_metric *), void *ud);
   /* table: "entity_type" or "department" */
-  int (*named_upsert)(struct store *st, const char *table, const struct store_named *n, int64_t *out_id, struct zz_err *e);
-  int (*named_each)(struct store *st, const char *table, int (*fn)(void *, const struct store_named *), void *ud);
-  int (*source_upsert)(struct store *st, const struct store_source *s, int64_t *out_id, struct zz_err *e);
+  int (*named_upsert)(struct store *st, const char *table, const struct store_named *n,
+                      int64_t *out_id, struct zz_err *e);
+  int (*named_each)(struct store *st, const char *table,
+                    int (*fn)(void *, const struct store_named *), void *ud);
+  int (*source_upsert)(struct store *st, const struct store_source *s, int64_t *out_id,
+                       struct zz_err *e);
   int (*source_set_token)(struct store *st, int64_t id, const char *token_hash, struct zz_err *e);
   int (*source_by_token)(struct store *st, const char *token_hash, int64_t *out_id);
   int (*sources_each)(struct store *st, int (*fn)(void *, const struct store_source *), void *ud);
   int (*source_count)(struct store *st, int64_t id, int64_t records, int64_t ts);
-  int (*entity_upsert)(struct store *st, const struct store_entity *en, int64_t rpos, int64_t *out_id, struct zz_err *e);
-  int (*entity_get)(struct store *st, const char *key, int (*fn)(void *, const struct store_entity *), void *ud);
-  int (*entities_each)(struct store *st, const struct store_entity_filter *f, int (*fn)(void *, const struct store_entity *), void *ud);
+  int (*entity_upsert)(struct store *st, const struct store_entity *en, int64_t rpos,
+                       int64_t *out_id, struct zz_err *e);
+  int (*entity_get)(struct store *st, const char *key,
+                    int (*fn)(void *, const struct store_entity *), void *ud);
+  int (*entities_each)(struct store *st, const struct store_entity_filter *f,
+                       int (*fn)(void *, const struct store_entity *), void *ud);
   /* every entity, id/key/type/region only (attrs_json NULL): for the cache */
   int (*entities_scan)(struct store *st, int (*fn)(void *, const struct store_entity *), void *ud);
   int (*entities_set_rpos)(struct store *st, int64_t region, int64_t rpos);
 
   /* records and events: block until committed */
-  int (*records_write)(struct store *st, const struct store_record *recs, size_t n, struct store_write_result *out, struct zz_err *e);
+  int (*records_write)(struct store *st, const struct store_record *recs, size_t n,
+                       struct store_write_result *out, struct zz_err *e);
   int (*events_write)(struct store *st, const struct store_event *evs, size_t n, struct zz_err *e);
   /* queue depth in records, for back-pressure */
   size_t (*write_queue_depth)(struct store *st);
 
   /* rollups: region node series and entity-level aggregates */
-  int (*rollup_buckets)(struct store *st, int64_t metric, int64_t region, enum zz_grain g, int64_t from, int64_t to, store_bucket_fn fn, void *ud);
+  int (*rollup_buckets)(struct store *st, int64_t metric, int64_t region, enum zz_grain g,
+                        int64_t from, int64_t to, store_bucket_fn fn, void *ud);
   /* entity (series) aggregates over whole local days [from_day, to_day):
    * day, month and year rows combined; calls fn once per entity with data.
    * additive: the caller needs only n and sum, so a year-to-date range may
    * be read as the year row minus the rest of the year, and min, max and
    * last come back NaN. */
-  int (*entity_aggs)(struct store *st, int64_t metric, int64_t rpos_lo, int64_t rpos_hi, const char *type, int64_t from, int64_t to, int additive, store_series_agg_fn fn, void *ud);
-  int (*entity_buckets)(struct store *st, int64_t entity, int64_t metric, enum zz_grain g, int64_t from, int64_t to, store_bucket_fn fn, void *ud);
+  int (*entity_aggs)(struct store *st, int64_t metric, int64_t rpos_lo, int64_t rpos_hi,
+                     const char *type, int64_t from, int64_t to, int additive,
+                     store_series_agg_fn fn, void *ud);
+  int (*entity_buckets)(struct store *st, int64_t entity, int64_t metric, enum zz_grain g,
+                        int64_t from, int64_t to, store_bucket_fn fn, void *ud);
   /* current value of every series of metric (or of every metric when 0) for
    * entities in the subtree/type; fn(ud, entity, metric, ts, value) */
-  int (*latest_each)(struct store *st, int64_t metric, int64_t entity, int64_t rpos_lo, int64_t rpos_hi, const char *type,
-                     int (*fn)(void *, int64_t entity, int64_t metric, int64_t ts, double value), void *ud);
+  int (*latest_each)(struct store *st, int64_t metric, int64_t entity, int64_t rpos_lo,
+                     int64_t rpos_hi, const char *type,
+                     int (*fn)(void *, int64_t entity, int64_t metric, int64_t ts, double value),
+                     void *ud);
   /* raw records of one series, ascending */
-  int (*records_each)(struct store *st, int64_t entity, int64_t metric, int64_t from, int64_t to, int limit,
-                      int (*fn)(void *, int64_t ts, double value), void *ud);
+  int (*records_each)(struct store *st, int64_t entity, int64_t metric, int64_t from, int64_t to,
+                      int limit, int (*fn)(void *, int64_t ts, double value), void *ud);
   int64_t (*records_count)(struct store *st);
 
   /* accounts */
-  int (*user_upsert)(struct store *st, const struct store_user *u, int64_t *out_id, struct zz_err *e);
-  int (*user_get)(struct store *st, const char *name, int64_t id, int (*fn)(void *, const struct store_user *), void *ud);
-  int (*session_create)(struct store *st, const char *token_hash, int64_t user, int64_t expires, struct zz_err *e);
+  int (*user_upsert)(struct store *st, const struct store_user *u, int64_t *out_id,
+                     struct zz_err *e);
+  int (*user_get)(struct store *st, const char *name, int64_t id,
+                  int (*fn)(void *, const struct store_user *), void *ud);
+  int (*session_create)(struct store *st, const char *token_hash, int64_t user, int64_t expires,
+                        struct zz_err *e);
   int (*session_user)(struct store *st, const char *token_hash, int64_t now, int64_t *out_user);
   int (*session_delete)(struct store *st, const char *token_hash);
 
@@ -157,7 +176,8 @@ struct store_ops {
 
   /* maintenance */
   int (*prune)(struct store *st, int64_t now);
-  int (*backup)(struct store *st, const char *path, void (*progress)(void *, int done, int total), void *ud, struct zz_err *e);
+  int (*backup)(struct store *st, const char *path, void (*progress)(void *, int done, int total),
+                void *ud, struct zz_err *e);
   void (*close)(struct store *st);
 };
 
@@ -168,8 +188,8 @@ struct store {
 };
 
 struct store_open_opts {
-  const char *dir;          /* data directory; created if missing */
-  size_t queue_records;     /* back-pressure threshold (default 4M records) */
+  const char *dir;           /* data directory; created if missing */
+  size_t queue_records;      /* back-pressure threshold (default 4M records) */
   store_commit_fn on_commit; /* may be NULL */
   void *on_commit_ud;
   /* Admin commands (user add, token create) run beside a serving process:
@@ -190,8 +210,8 @@ int store_records_sort(struct store_record *recs, size_t n);
 /* Copies the database of data directory dir to the file out with SQLite's
  * online backup, while a server may be writing; progress(ud, done, total) in
  * pages. Returns 0 or a ZZ_E* code with e filled. */
-int store_sqlite_backup(const char *dir, const char *out, void (*progress)(void *, int, int), void *ud,
-                        struct zz_err *e);
+int store_sqlite_backup(const char *dir, const char *out, void (*progress)(void *, int, int),
+                        void *ud, struct zz_err *e);
 
 /* Records kept per grain: minute 48 h, hour 400 days, day and month forever. */
 #define STORE_KEEP_MINUTE_MS (48LL * 3600 * 1000)

@@ -13,12 +13,41 @@
 
 /* Statements cached on each read connection, one slot per query. */
 enum sq_stmt {
-  SQ_REGION_UPSERT, SQ_REGION_POS, SQ_REGIONS_GEO, SQ_REGIONS, SQ_METRIC_UPSERT, SQ_METRICS,
-  SQ_ETYPE_UPSERT, SQ_ETYPES, SQ_DEPT_UPSERT, SQ_DEPTS, SQ_SOURCE_UPSERT, SQ_SOURCE_TOKEN,
-  SQ_SOURCE_BY_TOKEN, SQ_SOURCES, SQ_SOURCE_COUNT, SQ_ENTITY_UPSERT, SQ_ENTITY_GET, SQ_ENTITIES,
-  SQ_ENTITIES_SCAN, SQ_ENTITY_RPOS, SQ_ROLLUP_BUCKETS, SQ_ENTITY_SERIES, SQ_SROLLUP_RANGE,
-  SQ_SROLLUP_ONE, SQ_LATEST, SQ_LATEST_ENTITY, SQ_RECORDS, SQ_RECORDS_COUNT, SQ_USER_UPSERT,
-  SQ_USER_BY_NAME, SQ_USER_BY_ID, SQ_SESSION_NEW, SQ_SESSION_GET, SQ_SESSION_DEL, SQ_COUNT
+  SQ_REGION_UPSERT,
+  SQ_REGION_POS,
+  SQ_REGIONS_GEO,
+  SQ_REGIONS,
+  SQ_METRIC_UPSERT,
+  SQ_METRICS,
+  SQ_ETYPE_UPSERT,
+  SQ_ETYPES,
+  SQ_DEPT_UPSERT,
+  SQ_DEPTS,
+  SQ_SOURCE_UPSERT,
+  SQ_SOURCE_TOKEN,
+  SQ_SOURCE_BY_TOKEN,
+  SQ_SOURCES,
+  SQ_SOURCE_COUNT,
+  SQ_ENTITY_UPSERT,
+  SQ_ENTITY_GET,
+  SQ_ENTITIES,
+  SQ_ENTITIES_SCAN,
+  SQ_ENTITY_RPOS,
+  SQ_ROLLUP_BUCKETS,
+  SQ_ENTITY_SERIES,
+  SQ_SROLLUP_RANGE,
+  SQ_SROLLUP_ONE,
+  SQ_LATEST,
+  SQ_LATEST_ENTITY,
+  SQ_RECORDS,
+  SQ_RECORDS_COUNT,
+  SQ_USER_UPSERT,
+  SQ_USER_BY_NAME,
+  SQ_USER_BY_ID,
+  SQ_SESSION_NEW,
+  SQ_SESSION_GET,
+  SQ_SESSION_DEL,
+  SQ_COUNT
 };
 
 struct sq_conn {
@@ -32,14 +61,14 @@ struct sq_conn {
 struct sq_series {
   int64_t id, entity;
   int32_t metric;
-  int64_t region;          /* the entity's region id */
-  int64_t last_ts;         /* committed */
+  int64_t region;  /* the entity's region id */
+  int64_t last_ts; /* committed */
   double last_value;
-  int64_t pend_ts;         /* within the open transaction (valid if pend_gen == gen) */
+  int64_t pend_ts; /* within the open transaction (valid if pend_gen == gen) */
   double pend_value;
   uint64_t pend_gen;
-  int persisted;           /* the series row exists in the database */
-  int touched;             /* last_ts changed in this transaction */
+  int persisted; /* the series row exists in the database */
+  int touched;   /* last_ts changed in this transaction */
 };
 
 struct sq_job {
@@ -73,8 +102,8 @@ struct sq_store {
   pthread_t writer;
   int writer_started;
   pthread_mutex_t qlock;
-  pthread_cond_t qcond;  /* jobs queued or stop */
-  pthread_cond_t dcond;  /* a job finished */
+  pthread_cond_t qcond; /* jobs queued or stop */
+  pthread_cond_t dcond; /* a job finished */
   struct sq_job *qhead, *qtail;
   size_t qrecords;
   int stopping;

@@ -15,18 +15,22 @@
 int sq_fail(sqlite3 *db, int rc, struct zz_err *e, const char *what) {
   int base = rc & 0xff;
   if (base == SQLITE_CONSTRAINT)
-    return zz_fail(e, ZZ_EEXISTS, what, "%s: %s", what, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+    return zz_fail(e, ZZ_EEXISTS, what, "%s: %s", what,
+                   db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
   if (base == SQLITE_BUSY || base == SQLITE_LOCKED)
     return zz_fail(e, ZZ_EBUSY, what, "%s: the store is busy", what);
   zz_error("store: %s: %s", what, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
-  return zz_fail(e, ZZ_ESTORE, what, "%s failed: %s", what, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+  return zz_fail(e, ZZ_ESTORE, what, "%s failed: %s", what,
+                 db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
 }
 
 int sq_open_db(const char *path, int writer, int sync_full, sqlite3 **out, struct zz_err *e) {
   sqlite3 *db = NULL;
-  int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+  int rc = sqlite3_open_v2(path, &db,
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
   if (rc != SQLITE_OK) {
-    int r = zz_fail(e, ZZ_EIO, "data", "cannot open %s: %s", path, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+    int r = zz_fail(e, ZZ_EIO, "data", "cannot open %s: %s", path,
+                    db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
     sqlite3_close(db);
     return r;
   }
@@ -107,7 +111,8 @@ static double col_real_or_nan(sqlite3_stmt *st, int i) {
 }
 
 /* Runs a statement expected to return one id (RETURNING id). */
-static int step_id(struct sq_conn *c, sqlite3_stmt *st, int64_t *out_id, struct zz_err *e, const char *what) {
+static int step_id(struct sq_conn *c, sqlite3_stmt *st, int64_t *out_id, struct zz_err *e,
+                   const char *what) {
   int rc = sqlite3_step(st);
   if (rc == SQLITE_ROW) {
     if (out_id) *out_id = sqlite3_column_int64(st, 0);
@@ -132,10 +137,12 @@ static int step_done(struct sq_conn *c, sqlite3_stmt *st, struct zz_err *e, cons
 
 /* ---- regions ---- */
 
-static int region_upsert(struct store *st, const struct store_region *r, int64_t *out_id, struct zz_err *e) {
+static int region_upsert(struct store *st, const struct store_region *r, int64_t *out_id,
+                         struct zz_err *e) {
   struct sq_store *s = SQ_S(st);
   CONN_OR_FAIL(s, c, e);
-  sqlite3_stmt *q = sq_stmt(c, SQ_REGION_UPSERT,
+  sqlite3_stmt *q = sq_stmt(
+      c, SQ_REGION_UPSERT,
       "INSERT INTO region(path, parent, level, name_zh, name_en, geometry, lon, lat, approximate)"
       " VALUES(?1, (SELECT id FROM region WHERE path = ?2), ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
       " ON CONFLICT(path) DO UPDATE SET parent = excluded.parent, level = excluded.level,"
@@ -169,24 +176,34 @@ static int region_set_pos(struct store *st, int64_t id, int64_t lo, int64_t hi, 
   return rc;
 }
 
-static int regions_each(struct store *st, int with_geometry, int (*fn)(void *, const struct store_region *), void *ud) {
+static int regions_each(struct store *st, int with_geometry,
+                        int (*fn)(void *, const struct store_region *), void *ud) {
   struct sq_store *s = SQ_S(st);
   CONN_OR_FAIL(s, c, NULL);
-  sqlite3_stmt *q = with_geometry
-      ? sq_stmt(c, SQ_REGIONS_GEO,
-                "SELECT r.id, r.path, p.path, r.level, r.name_zh, r.name_en, r.geometry, r.lon, r.lat,"
+  sqlite3_stmt *q =
+      with_geometry
+          ? sq_stmt(
+                c, SQ_REGIONS_GEO,
+                "SELECT r.id, r.path, p.path, r.level, r.name_zh, r.name_en, r.geometry, r.lon, "
+                "r.lat,"
                 " r.approximate FROM region r LEFT JOIN region p ON p.id = r.parent ORDER BY r.id")
-      : sq_stmt(c, SQ_REGIONS,
+          : sq_stmt(
+                c, SQ_REGIONS,
                 "SELECT r.id, r.path, p.path, r.level, r.name_zh, r.name_en, NULL, r.lon, r.lat,"
                 " r.approximate FROM region r LEFT JOIN region p ON p.id = r.parent ORDER BY r.id");
   if (!q) return ZZ_ESTORE;
   int rc;
   while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-    struct store_region r = {
-        .id = sqlite3_column_int64(q, 0), .path = col_text(q, 1), .parent_path = col_text(q, 2),
-        .level = col_text(q, 3), .name_zh = col_text(q, 4), .name_en = col_text(q, 5),
-        .geometry = col_text(q, 6), .lon = col_real_or_nan(q, 7), .lat = col_real_or_nan(q, 8),
-        .approximate = sqlite3_column_int(q, 9)};
+    struct store_region r = {.id = sqlite3_column_int64(q, 0),
+                             .path = col_text(q, 1),
+                             .parent_path = col_text(q, 2),
+                             .level = col_text(q, 3),
+                             .name_zh = col_text(q, 4),
+                             .name_en = col_text(q, 5),
+                             .geometry = col_text(q, 6),
+                             .lon = col_real_or_nan(q, 7),
+                             .lat = col_real_or_nan(q, 8),
+                             .approximate = sqlite3_column_int(q, 9)};
     if (fn(ud, &r)) break;
   }
   sqlite3_reset(q);
@@ -195,13 +212,16 @@ static int regions_each(struct store *st, int with_geometry, int (*fn)(void *, c
 
 /* ---- metrics, entity types, departments ---- */
 
-static int metric_upsert(struct store *st, const struct store_metric *m, int64_t *out_id, struct zz_err *e) {
+static int metric_upsert(struct store *st, const struct store_metric *m, int64_t *out_id,
+                         struct zz_err *e) {
   CONN_OR_FAIL(SQ_S(st), c, e);
-  sqlite3_stmt *q = sq_stmt(c, SQ_METRIC_UPSERT,
-      "INSERT INTO metric(key, name_zh, name_en, unit, agg, entity_type, kind)"
-      " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(key) DO UPDATE SET name_zh = excluded.name_zh,"
-      " name_en = excluded.name_en, unit = excluded.unit, agg = excluded.agg,"
-      " entity_type = excluded.entity_type, kind = excluded.kind RETURNING id");
+  sqlite3_stmt *q =
+      sq_stmt(c, SQ_METRIC_UPSERT,
+              "INSERT INTO metric(key, name_zh, name_en, unit, agg, entity_type, kind)"
+              " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(key) DO UPDATE SET name_zh = "
+              "excluded.name_zh,"
+              " name_en = excluded.name_en, unit = excluded.unit, agg = excluded.agg,"
+              " entity_type = excluded.entity_type, kind = excluded.kind RETURNING id");
   if (!q) return zz_fail(e, ZZ_ESTORE, "metric", "cannot prepare");
   bind_text(q, 1, m->key);
   bind_text(q, 2, m->name_zh);
@@ -213,36 +233,43 @@ static int metric_upsert(struct store *st, const struct store_metric *m, int64_t
   return step_id(c, q, out_id, e, "metric");
 }
 
-static int metrics_each(struct store *st, int (*fn)(void *, const struct store_metric *), void *ud) {
+static int metrics_each(struct store *st, int (*fn)(void *, const struct store_metric *),
+                        void *ud) {
   CONN_OR_FAIL(SQ_S(st), c, NULL);
-  sqlite3_stmt *q = sq_stmt(c, SQ_METRICS,
+  sqlite3_stmt *q = sq_stmt(
+      c, SQ_METRICS,
       "SELECT id, key, name_zh, name_en, unit, agg, entity_type, kind FROM metric ORDER BY id");
   if (!q) return ZZ_ESTORE;
   int rc;
   while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-    struct store_metric m = {.id = sqlite3_column_int64(q, 0), .key = col_text(q, 1),
-                             .name_zh = col_text(q, 2), .name_en = col_text(q, 3),
-                             .unit = col_text(q, 4), .agg = col_text(q, 5),
-                             .entity_type = col_text(q, 6), .kind = col_text(q, 7)};
+    struct store_metric m = {.id = sqlite3_column_int64(q, 0),
+                             .key = col_text(q, 1),
+                             .name_zh = col_text(q, 2),
+                             .name_en = col_text(q, 3),
+                             .unit = col_text(q, 4),
+                             .agg = col_text(q, 5),
+                             .entity_type = col_text(q, 6),
+                             .kind = col_text(q, 7)};
     if (fn(ud, &m)) break;
   }
   sqlite3_reset(q);
   return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
 }
 
-static int named_upsert(struct store *st, const char *table, const struct store_named *n, int64_t *out_id, struct zz_err *e) {
+static int named_upsert(struct store *st, const char *table, const struct store_named *n,
+                        int64_t *out_id, struct zz_err *e) {
   CONN_OR_FAIL(SQ_S(st), c, e);
   int dept = strcmp(table, "department") == 0;
   ZZ_ASSERT(dept || strcmp(table, "entity_type") == 0);
-  sqlite3_stmt *q = dept
-      ? sq_stmt(c, SQ_DEPT_UPSERT,
-                "INSERT INTO department(key, name_zh, name_en, extra) VALUES(?1, ?2, ?3, ?4)"
-                " ON CONFLICT(key) DO UPDATE SET name_zh = excluded.name_zh,"
-                " name_en = excluded.name_en, extra = excluded.extra RETURNING id")
-      : sq_stmt(c, SQ_ETYPE_UPSERT,
-                "INSERT INTO entity_type(key, name_zh, name_en, extra) VALUES(?1, ?2, ?3, ?4)"
-                " ON CONFLICT(key) DO UPDATE SET name_zh = excluded.name_zh,"
-                " name_en = excluded.name_en, extra = excluded.extra RETURNING id");
+  sqlite3_stmt *q =
+      dept ? sq_stmt(c, SQ_DEPT_UPSERT,
+                     "INSERT INTO department(key, name_zh, name_en, extra) VALUES(?1, ?2, ?3, ?4)"
+                     " ON CONFLICT(key) DO UPDATE SET name_zh = excluded.name_zh,"
+                     " name_en = excluded.name_en, extra = excluded.extra RETURNING id")
+           : sq_stmt(c, SQ_ETYPE_UPSERT,
+                     "INSERT INTO entity_type(key, name_zh, name_en, extra) VALUES(?1, ?2, ?3, ?4)"
+                     " ON CONFLICT(key) DO UPDATE SET name_zh = excluded.name_zh,"
+                     " name_en = excluded.name_en, extra = excluded.extra RETURNING id");
   if (!q) return zz_fail(e, ZZ_ESTORE, table, "cannot prepare");
   bind_text(q, 1, n->key);
   bind_text(q, 2, n->name_zh);
@@ -251,17 +278,22 @@ static int named_upsert(struct store *st, const char *table, const struct store_
   return step_id(c, q, out_id, e, table);
 }
 
-static int named_each(struct store *st, const char *table, int (*fn)(void *, const struct store_named *), void *ud) {
+static int named_each(struct store *st, const char *table,
+                      int (*fn)(void *, const struct store_named *), void *ud) {
   CONN_OR_FAIL(SQ_S(st), c, NULL);
   int dept = strcmp(table, "department") == 0;
-  sqlite3_stmt *q = dept
-      ? sq_stmt(c, SQ_DEPTS, "SELECT id, key, name_zh, name_en, extra FROM department ORDER BY id")
-      : sq_stmt(c, SQ_ETYPES, "SELECT id, key, name_zh, name_en, extra FROM entity_type ORDER BY id");
+  sqlite3_stmt *q =
+      dept ? sq_stmt(c, SQ_DEPTS,
+                     "SELECT id, key, name_zh, name_en, extra FROM department ORDER BY id")
+           : sq_stmt(c, SQ_ETYPES,
+                     "SELECT id, key, name_zh, name_en, extra FROM entity_type ORDER BY id");
   if (!q) return ZZ_ESTORE;
   int rc;
   while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-    struct store_named n = {.id = sqlite3_column_int64(q, 0), .key = col_text(q, 1),
-                            .name_zh = col_text(q, 2), .name_en = col_text(q, 3),
+    struct store_named n = {.id = sqlite3_column_int64(q, 0),
+                            .key = col_text(q, 1),
+                            .name_zh = col_text(q, 2),
+                            .name_en = col_text(q, 3),
                             .extra_json = col_text(q, 4)};
     if (fn(ud, &n)) break;
   }
@@ -271,9 +303,11 @@ static int named_each(struct store *st, const char *table, int (*fn)(void *, con
 
 /* ---- sources ---- */
 
-static int source_upsert(struct store *st, const struct store_source *so, int64_t *out_id, struct zz_err *e) {
+static int source_upsert(struct store *st, const struct store_source *so, int64_t *out_id,
+                         struct zz_err *e) {
   CONN_OR_FAIL(SQ_S(st), c, e);
-  sqlite3_stmt *q = sq_stmt(c, SQ_SOURCE_UPSERT,
+  sqlite3_stmt *q = sq_stmt(
+      c, SQ_SOURCE_UPSERT,
       "INSERT INTO source(key, name_zh, name_en, department, kind, metrics)"
       " VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(key) DO UPDATE SET name_zh = excluded.name_zh,"
       " name_en = excluded.name_en, department = excluded.department, kind = excluded.kind,"
@@ -288,7 +322,8 @@ static int source_upsert(struct store *st, const struct store_source *so, int64_
   return step_id(c, q, out_id, e, "source");
 }
 
-static int source_set_token(struct store *st, int64_t id, const char *token_hash, struct zz_err *e) {
+static int source_set_token(struct store *st, int64_t id, const char *token_hash,
+                            struct zz_err *e) {
   CONN_OR_FAIL(SQ_S(st), c, e);
   sqlite3_stmt *q = sq_stmt(c, SQ_SOURCE_TOKEN, "UPDATE source SET token_hash = ?2 WHERE id = ?1");
   if (!q) return zz_fail(e, ZZ_ESTORE, "source", "cannot prepare");
@@ -312,18 +347,24 @@ static int source_by_token(struct store *st, const char *token_hash, int64_t *ou
   return r;
 }
 
-static int sources_each(struct store *st, int (*fn)(void *, const struct store_source *), void *ud) {
+static int sources_each(struct store *st, int (*fn)(void *, const struct store_source *),
+                        void *ud) {
   CONN_OR_FAIL(SQ_S(st), c, NULL);
-  sqlite3_stmt *q = sq_stmt(c, SQ_SOURCES,
-      "SELECT id, key, name_zh, name_en, department, kind, metrics, records, last_seen"
-      " FROM source ORDER BY id");
+  sqlite3_stmt *q =
+      sq_stmt(c, SQ_SOURCES,
+              "SELECT id, key, name_zh, name_en, department, kind, metrics, records, last_seen"
+              " FROM source ORDER BY id");
   if (!q) return ZZ_ESTORE;
   int rc;
   while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-    struct store_source so = {.id = sqlite3_column_int64(q, 0), .key = col_text(q, 1),
-                              .name_zh = col_text(q, 2), .name_en = col_text(q, 3),
-                              .department = col_text(q, 4), .kind = col_text(q, 5),
-                              .metrics_json = col_text(q, 6), .records = sqlite3_column_int64(q, 7),
+    struct store_source so = {.id = sqlite3_column_int64(q, 0),
+                              .key = col_text(q, 1),
+                              .name_zh = col_text(q, 2),
+                              .name_en = col_text(q, 3),
+                              .department = col_text(q, 4),
+                              .kind = col_text(q, 5),
+                              .metrics_json = col_text(q, 6),
+                              .records = sqlite3_column_int64(q, 7),
                               .last_seen = sqlite3_column_int64(q, 8)};
     if (fn(ud, &so)) break;
   }
@@ -333,14 +374,18 @@ static int sources_each(struct store *st, int (*fn)(void *, const struct store_s
 
 /* ---- entities ---- */
 
-static int entity_upsert(struct store *st, const struct store_entity *en, int64_t rpos, int64_t *out_id, struct zz_err *e) {
+static int entity_upsert(struct store *st, const struct store_entity *en, int64_t rpos,
+                         int64_t *out_id, struct zz_err *e) {
   CONN_OR_FAIL(SQ_S(st), c, e);
-  sqlite3_stmt *q = sq_stmt(c, SQ_ENTITY_UPSERT,
-      "INSERT INTO entity(key, type, name_zh, name_en, region, rpos, lon, lat, attrs, status, updated)"
+  sqlite3_stmt *q = sq_stmt(
+      c, SQ_ENTITY_UPSERT,
+      "INSERT INTO entity(key, type, name_zh, name_en, region, rpos, lon, lat, attrs, status, "
+      "updated)"
       " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT(key) DO UPDATE SET"
       " type = excluded.type, name_zh = excluded.name_zh, name_en = excluded.name_en,"
       " region = excluded.region, rpos = excluded.rpos, lon = excluded.lon, lat = excluded.lat,"
-      " attrs = excluded.attrs, status = coalesce(excluded.status, entity.status), updated = excluded.updated"
+      " attrs = excluded.attrs, status = coalesce(excluded.status, entity.status), updated = "
+      "excluded.updated"
       " RETURNING id");
   if (!q) return zz_fail(e, ZZ_ESTORE, "entity", "cannot prepare");
   bind_text(q, 1, en->key);
@@ -349,8 +394,14 @@ static int entity_upsert(struct store *st, const struct store_entity *en, int64_
   bind_text(q, 4, en->name_en);
   sqlite3_bind_int64(q, 5, en->region);
   sqlite3_bind_int64(q, 6, rpos);
-  if (isnan(en->lon)) sqlite3_bind_null(q, 7); else sqlite3_bind_double(q, 7, en->lon);
-  if (isnan(en->lat)) sqlite3_bind_null(q, 8); else sqlite3_bind_double(q, 8, en->lat);
+  if (isnan(en->lon))
+    sqlite3_bind_null(q, 7);
+  else
+    sqlite3_bind_double(q, 7, en->lon);
+  if (isnan(en->lat))
+    sqlite3_bind_null(q, 8);
+  else
+    sqlite3_bind_double(q, 8, en->lat);
   bind_text(q, 9, en->attrs_json ? en->attrs_json : "{}");
   bind_text(q, 10, en->status);
   sqlite3_bind_int64(q, 11, en->updated);
@@ -373,7 +424,8 @@ static void entity_row(sqlite3_stmt *q, struct store_entity *en) {
 
 #define ENTITY_COLS "id, key, type, name_zh, name_en, region, lon, lat, attrs, status, updated"
 
-static int entity_get(struct store *st, const char *key, int (*fn)(void *, const struct store_entity *), void *ud) {
+static int entity_get(struct store *st, const char *key,
+                      int (*fn)(void *, const struct store_entity *), void *ud) {
   CONN_OR_FAIL(SQ_S(st), c, NULL);
   sqlite3_stmt *q = sq_stmt(c, SQ_ENTITY_GET, "SELECT " ENTITY_COLS " FROM entity WHERE key = ?1");
   if (!q) return ZZ_ESTORE;
@@ -389,13 +441,15 @@ static int entity_get(struct store *st, const char *key, int (*fn)(void *, const
   return r;
 }
 
-static int entities_each(struct store *st, const struct store_entity_filter *f, int (*fn)(void *, const struct store_entity *), void *ud) {
+static int entities_each(struct store *st, const struct store_entity_filter *f,
+                         int (*fn)(void *, const struct store_entity *), void *ud) {
   CONN_OR_FAIL(SQ_S(st), c, NULL);
   sqlite3_stmt *q = sq_stmt(c, SQ_ENTITIES,
-      "SELECT " ENTITY_COLS " FROM entity WHERE id > ?1"
-      " AND (?2 IS NULL OR type = ?2) AND (?3 = 0 OR rpos BETWEEN ?3 AND ?4)"
-      " AND (?5 IS NULL OR json_extract(attrs, ?5) = ?6 OR CAST(json_extract(attrs, ?5) AS TEXT) = ?6)"
-      " ORDER BY id LIMIT ?7");
+                            "SELECT " ENTITY_COLS " FROM entity WHERE id > ?1"
+                            " AND (?2 IS NULL OR type = ?2) AND (?3 = 0 OR rpos BETWEEN ?3 AND ?4)"
+                            " AND (?5 IS NULL OR json_extract(attrs, ?5) = ?6 OR "
+                            "CAST(json_extract(attrs, ?5) AS TEXT) = ?6)"
+                            " ORDER BY id LIMIT ?7");
   if (!q) return ZZ_ESTORE;
   sqlite3_bind_int64(q, 1, f->after_id);
   bind_text(q, 2, f->type);
@@ -414,9 +468,11 @@ static int entities_each(struct store *st, const struct store_entity_filter *f, 
   return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sq_fail(c->db, rc, NULL, "entities");
 }
 
-static int entities_scan(struct store *st, int (*fn)(void *, const struct store_entity *), void *ud) {
+static int entities_scan(struct store *st, int (*fn)(void *, const struct store_entity *),
+                         void *ud) {
   CONN_OR_FAIL(SQ_S(st), c, NULL);
-  sqlite3_stmt *q = sq_stmt(c, SQ_ENTITIES_SCAN,
+  sqlite3_stmt *q = sq_stmt(
+      c, SQ_ENTITIES_SCAN,
       "SELECT id, key, type, NULL, NULL, region, lon, lat, NULL, NULL, 0 FROM entity ORDER BY id");
   if (!q) return ZZ_ESTORE;
   int rc;
@@ -431,7 +487,8 @@ static int entities_scan(struct store *st, int (*fn)(void *, const struct store_
 
 static int entities_set_rpos(struct store *st, int64_t region, int64_t rpos) {
   CONN_OR_FAIL(SQ_S(st), c, NULL);
-  sqlite3_stmt *q = sq_stmt(c, SQ_ENTITY_RPOS, "UPDATE entity SET rpos = ?2 WHERE region = ?1 AND rpos != ?2");
+  sqlite3_stmt *q =
+      sq_stmt(c, SQ_ENTITY_RPOS, "UPDATE entity SET rpos = ?2 WHERE region = ?1 AND rpos != ?2");
   if (!q) return ZZ_ESTORE;
   sqlite3_bind_int64(q, 1, region);
   sqlite3_bind_int64(q, 2, rpos);
@@ -449,9 +506,11 @@ static void agg_row(sqlite3_stmt *q, int first, struct store_agg *a) {
   a->last_ts = sqlite3_column_int64(q, first + 5);
 }
 
-static int rollup_buckets(struct store *st, int64_t metric, int64_t region, enum zz_grain g, int64_t from, int64_t to, store_bucket_fn fn, void *ud) {
+static int rollup_buckets(struct store *st, int64_t metric, int64_t region, enum zz_grain g,
+                          int64_t from, int64_t to, store_bucket_fn fn, void *ud) {
   CONN_OR_FAIL(SQ_S(st), c, NULL);
-  sqlite3_stmt *q = sq_stmt(c, SQ_ROLLUP_BUCKETS,
+  sqlite3_stmt *q = sq_stmt(
+      c, SQ_ROLLUP_BUCKETS,
       "SELECT bucket, n, sum, min, max, last, last_ts FROM rollup WHERE metric = ?1 AND node = ?2"
       " AND grain = ?3 AND bucket >= ?4 AND bucket < ?5 ORDER BY bucket");
   if (!q) return ZZ_ESTORE;
@@ -507,10 +566,11 @@ static void unfold(struct store_agg *into, const struct store_agg *a, int *seen)
   into->sum -= a->sum;
 }
 
-static int scan_srollup_sub(struct sq_conn *c, int64_t metric, enum zz_grain g, int64_t from, int64_t to,
-                            struct ent_slot *slots, size_t nslots, int subtract) {
+static int scan_srollup_sub(struct sq_conn *c, int64_t metric, enum zz_grain g, int64_t from,
+                            int64_t to, struct ent_slot *slots, size_t nslots, int subtract) {
   if (from >= to) return 0;
-  sqlite3_stmt *q = sq_stmt(c, SQ_SROLLUP_RANGE,
+  sqlite3_stmt *q = sq_stmt(
+      c, SQ_SROLLUP_RANGE,
       "SELECT series, n, sum, min, max, last, last_ts FROM srollup WHERE metric = ?1 AND grain = ?2"
       " AND bucket >= ?3 AND bucket < ?4");
   if (!q) return ZZ_ESTORE;
@@ -534,14 +594,17 @@ static int scan_srollup_sub(struct sq_conn *c, int64_t metric, enum zz_grain g, 
   return rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
 }
 
-static int scan_srollup(struct sq_conn *c, int64_t metric, enum zz_grain g, int64_t from, int64_t to,
-                        struct ent_slot *slots, size_t nslots) {
+static int scan_srollup(struct sq_conn *c, int64_t metric, enum zz_grain g, int64_t from,
+                        int64_t to, struct ent_slot *slots, size_t nslots) {
   return scan_srollup_sub(c, metric, g, from, to, slots, nslots, 0);
 }
 
-static int entity_aggs(struct store *st, int64_t metric, int64_t rpos_lo, int64_t rpos_hi, const char *type, int64_t from, int64_t to, int additive, store_series_agg_fn fn, void *ud) {
+static int entity_aggs(struct store *st, int64_t metric, int64_t rpos_lo, int64_t rpos_hi,
+                       const char *type, int64_t from, int64_t to, int additive,
+                       store_series_agg_fn fn, void *ud) {
   CONN_OR_FAIL(SQ_S(st), c, NULL);
-  sqlite3_stmt *q = sq_stmt(c, SQ_ENTITY_SERIES,
+  sqlite3_stmt *q = sq_stmt(
+      c, SQ_ENTITY_SERIES,
       "SELECT s.id, s.entity FROM series s JOIN entity e ON e.id = s.entity WHERE s.metric = ?1"
       " AND (?2 = 0 OR e.rpos BETWEEN ?2 AND ?3) AND (?4 IS NULL OR e.type = ?4)");
   if (!q) return ZZ_ESTORE;
@@ -562,7 +625,8 @@ static int entity_aggs(struct store *st, int64_t metric, int64_t rpos_lo, int64_
       }
       slots = p;
     }
-    slots[n++] = (struct ent_slot){.series = sqlite3_column_int64(q, 0), .entity = sqlite3_column_int64(q, 1)};
+    slots[n++] = (struct ent_slot){.series = sqlite3_column_int64(q, 0),
+                                   .entity = sqlite3_column_int64(q, 1)};
   }
   sqlite3_reset(q);
   if (rc != SQLITE_DONE) {
@@ -573,7 +637,8 @@ static int entity_aggs(struct store *st, int64_t metric, int64_t rpos_lo, int64_
   int64_t from_day = zz_bucket_start(from, ZZ_GRAIN_DAY);
   int64_t to_day = zz_bucket_start(to, ZZ_GRAIN_DAY);
   if (to_day < to) to_day = zz_bucket_next(to_day, ZZ_GRAIN_DAY);
-  int64_t year = zz_bucket_start(from_day, ZZ_GRAIN_YEAR), year_end = zz_bucket_next(year, ZZ_GRAIN_YEAR);
+  int64_t year = zz_bucket_start(from_day, ZZ_GRAIN_YEAR),
+          year_end = zz_bucket_next(year, ZZ_GRAIN_YEAR);
   if (additive && from_day == year && to_day <= year_end && to_day > zz_time_now()) {
     /* Year to date: the year row holds everything; what lies after to_day
      * (records up to a day ahead, rarely any) is subtracted. One row per
@@ -604,9 +669,11 @@ done:
   return r;
 }
 
-static int entity_buckets(struct store *st, int64_t entity, int64_t metric, enum zz_grain g, int64_t from, int64_t to, store_bucket_fn fn, void *ud) {
+static int entity_buckets(struct store *st, int64_t entity, int64_t metric, enum zz_grain g,
+                          int64_t from, int64_t to, store_bucket_fn fn, void *ud) {
   CONN_OR_FAIL(SQ_S(st), c, NULL);
-  sqlite3_stmt *q = sq_stmt(c, SQ_SROLLUP_ONE,
+  sqlite3_stmt *q = sq_stmt(
+      c, SQ_SROLLUP_ONE,
       "SELECT r.bucket, r.n, r.sum, r.min, r.max, r.last, r.last_ts FROM series s"
       " JOIN srollup r ON r.series = s.id AND r.grain = ?3 AND r.bucket >= ?4 AND r.bucket < ?5"
       " WHERE s.entity = ?1 AND s.metric = ?2 ORDER BY r.bucket");
@@ -626,7 +693,8 @@ static int entity_buckets(struct store *st, int64_t entity, int64_t metric, enum
   return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
 }
 
-static int latest_each(struct store *st, int64_t metric, int64_t entity, int64_t rpos_lo, int64_t rpos_hi, const char *type,
+static int latest_each(struct store *st, int64_t metric, int64_t entity, int64_t rpos_lo,
+                       int64_t rpos_hi, const char *type,
                        int (*fn)(void *, int64_t, int64_t, int64_t, double), void *ud) {
   CONN_OR_FAIL(SQ_S(st), c, NULL);
   sqlite3_stmt *q;
@@ -658,12 +726,13 @@ static int latest_each(struct store *st, int64_t metric, int64_t entity, int64_t
   return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
 }
 
-static int records_each(struct store *st, int64_t entity, int64_t metric, int64_t from, int64_t to, int limit,
-                        int (*fn)(void *, int64_t, double), void *ud) {
+static int records_each(struct store *st, int64_t entity, int64_t metric, int64_t from, int64_t to,
+                        int limit, int (*fn)(void *, int64_t, double), void *ud) {
   CONN_OR_FAIL(SQ_S(st), c, NULL);
-  sqlite3_stmt *q = sq_stmt(c, SQ_RECORDS,
-      "SELECT r.ts, r.value FROM series s JOIN record r ON r.series = s.id AND r.ts >= ?3"
-      " AND r.ts < ?4 WHERE s.entity = ?1 AND s.metric = ?2 ORDER BY r.ts LIMIT ?5");
+  sqlite3_stmt *q =
+      sq_stmt(c, SQ_RECORDS,
+              "SELECT r.ts, r.value FROM series s JOIN record r ON r.series = s.id AND r.ts >= ?3"
+              " AND r.ts < ?4 WHERE s.entity = ?1 AND s.metric = ?2 ORDER BY r.ts LIMIT ?5");
   if (!q) return ZZ_ESTORE;
   sqlite3_bind_int64(q, 1, entity);
   sqlite3_bind_int64(q, 2, metric);
@@ -688,10 +757,13 @@ static int source_count(struct store *st, int64_t id, int64_t records, int64_t t
 
 /* ---- accounts ---- */
 
-static int user_upsert(struct store *st, const struct store_user *u, int64_t *out_id, struct zz_err *e) {
+static int user_upsert(struct store *st, const struct store_user *u, int64_t *out_id,
+                       struct zz_err *e) {
   CONN_OR_FAIL(SQ_S(st), c, e);
-  sqlite3_stmt *q = sq_stmt(c, SQ_USER_UPSERT,
-      "INSERT INTO user(name, role, department, scope, pwhash, created) VALUES(?1, ?2, ?3, ?4, ?5, ?6)"
+  sqlite3_stmt *q = sq_stmt(
+      c, SQ_USER_UPSERT,
+      "INSERT INTO user(name, role, department, scope, pwhash, created) VALUES(?1, ?2, ?3, ?4, ?5, "
+      "?6)"
       " ON CONFLICT(name) DO UPDATE SET role = excluded.role, department = excluded.department,"
       " scope = excluded.scope, pwhash = excluded.pwhash RETURNING id");
   if (!q) return zz_fail(e, ZZ_ESTORE, "user", "cannot prepare");
@@ -704,18 +776,28 @@ static int user_upsert(struct store *st, const struct store_user *u, int64_t *ou
   return step_id(c, q, out_id, e, "user");
 }
 
-static int user_get(struct store *st, const char *name, int64_t id, int (*fn)(void *, const struct store_user *), void *ud) {
+static int user_get(struct store *st, const char *name, int64_t id,
+                    int (*fn)(void *, const struct store_user *), void *ud) {
   CONN_OR_FAIL(SQ_S(st), c, NULL);
-  sqlite3_stmt *q = name
-      ? sq_stmt(c, SQ_USER_BY_NAME, "SELECT id, name, role, department, scope, pwhash, created FROM user WHERE name = ?1")
-      : sq_stmt(c, SQ_USER_BY_ID, "SELECT id, name, role, department, scope, pwhash, created FROM user WHERE id = ?1");
+  sqlite3_stmt *q = name ? sq_stmt(c, SQ_USER_BY_NAME,
+                                   "SELECT id, name, role, department, scope, pwhash, created FROM "
+                                   "user WHERE name = ?1")
+                         : sq_stmt(c, SQ_USER_BY_ID,
+                                   "SELECT id, name, role, department, scope, pwhash, created FROM "
+                                   "user WHERE id = ?1");
   if (!q) return ZZ_ESTORE;
-  if (name) bind_text(q, 1, name); else sqlite3_bind_int64(q, 1, id);
+  if (name)
+    bind_text(q, 1, name);
+  else
+    sqlite3_bind_int64(q, 1, id);
   int rc = sqlite3_step(q), r = ZZ_ENOTFOUND;
   if (rc == SQLITE_ROW) {
-    struct store_user u = {.id = sqlite3_column_int64(q, 0), .name = col_text(q, 1),
-                           .role = col_text(q, 2), .department = col_text(q, 3),
-                           .scope = col_text(q, 4), .pwhash = col_text(q, 5),
+    struct store_user u = {.id = sqlite3_column_int64(q, 0),
+                           .name = col_text(q, 1),
+                           .role = col_text(q, 2),
+                           .department = col_text(q, 3),
+                           .scope = col_text(q, 4),
+                           .pwhash = col_text(q, 5),
                            .created = sqlite3_column_int64(q, 6)};
     fn(ud, &u);
     r = 0;
@@ -724,9 +806,11 @@ static int user_get(struct store *st, const char *name, int64_t id, int (*fn)(vo
   return r;
 }
 
-static int session_create(struct store *st, const char *token_hash, int64_t user, int64_t expires, struct zz_err *e) {
+static int session_create(struct store *st, const char *token_hash, int64_t user, int64_t expires,
+                          struct zz_err *e) {
   CONN_OR_FAIL(SQ_S(st), c, e);
-  sqlite3_stmt *q = sq_stmt(c, SQ_SESSION_NEW, "INSERT INTO session(token_hash, user, expires) VALUES(?1, ?2, ?3)");
+  sqlite3_stmt *q = sq_stmt(c, SQ_SESSION_NEW,
+                            "INSERT INTO session(token_hash, user, expires) VALUES(?1, ?2, ?3)");
   if (!q) return zz_fail(e, ZZ_ESTORE, "session", "cannot prepare");
   bind_text(q, 1, token_hash);
   sqlite3_bind_int64(q, 2, user);
@@ -736,7 +820,8 @@ static int session_create(struct store *st, const char *token_hash, int64_t user
 
 static int session_user(struct store *st, const char *token_hash, int64_t now, int64_t *out_user) {
   CONN_OR_FAIL(SQ_S(st), c, NULL);
-  sqlite3_stmt *q = sq_stmt(c, SQ_SESSION_GET, "SELECT user FROM session WHERE token_hash = ?1 AND expires > ?2");
+  sqlite3_stmt *q =
+      sq_stmt(c, SQ_SESSION_GET, "SELECT user FROM session WHERE token_hash = ?1 AND expires > ?2");
   if (!q) return ZZ_ESTORE;
   bind_text(q, 1, token_hash);
   sqlite3_bind_int64(q, 2, now);
@@ -761,12 +846,15 @@ static int session_delete(struct store *st, const char *token_hash) {
 
 static int txn(struct store *st, int what, struct zz_err *e) {
   CONN_OR_FAIL(SQ_S(st), c, e);
-  const char *sql = what == STORE_TXN_BEGIN ? "BEGIN IMMEDIATE" : what == STORE_TXN_COMMIT ? "COMMIT" : "ROLLBACK";
+  const char *sql = what == STORE_TXN_BEGIN    ? "BEGIN IMMEDIATE"
+                    : what == STORE_TXN_COMMIT ? "COMMIT"
+                                               : "ROLLBACK";
   int rc = sqlite3_exec(c->db, sql, NULL, NULL, NULL);
   return rc == SQLITE_OK ? 0 : sq_fail(c->db, rc, e, sql);
 }
 
-static int backup_db(sqlite3 *src, const char *path, void (*progress)(void *, int, int), void *ud, struct zz_err *e) {
+static int backup_db(sqlite3 *src, const char *path, void (*progress)(void *, int, int), void *ud,
+                     struct zz_err *e) {
   sqlite3 *dst = NULL;
   int rc = sqlite3_open(path, &dst);
   if (rc != SQLITE_OK) {
@@ -784,26 +872,31 @@ static int backup_db(sqlite3 *src, const char *path, void (*progress)(void *, in
    * restarts it from where the source changed (SQLite handles that). */
   do {
     rc = sqlite3_backup_step(b, 4096);
-    if (progress) progress(ud, sqlite3_backup_pagecount(b) - sqlite3_backup_remaining(b), sqlite3_backup_pagecount(b));
+    if (progress)
+      progress(ud, sqlite3_backup_pagecount(b) - sqlite3_backup_remaining(b),
+               sqlite3_backup_pagecount(b));
     if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) sqlite3_sleep(20);
   } while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
   sqlite3_backup_finish(b);
   int r = 0;
-  if (rc != SQLITE_DONE) r = zz_fail(e, ZZ_EIO, "out", "backup to %s failed: %s", path, sqlite3_errstr(rc));
+  if (rc != SQLITE_DONE)
+    r = zz_fail(e, ZZ_EIO, "out", "backup to %s failed: %s", path, sqlite3_errstr(rc));
   sqlite3_close(dst);
   return r;
 }
 
-static int backup(struct store *st, const char *path, void (*progress)(void *, int, int), void *ud, struct zz_err *e) {
+static int backup(struct store *st, const char *path, void (*progress)(void *, int, int), void *ud,
+                  struct zz_err *e) {
   CONN_OR_FAIL(SQ_S(st), c, e);
   return backup_db(c->db, path, progress, ud, e);
 }
 
-int store_sqlite_backup(const char *dir, const char *out, void (*progress)(void *, int, int), void *ud,
-                        struct zz_err *e) {
+int store_sqlite_backup(const char *dir, const char *out, void (*progress)(void *, int, int),
+                        void *ud, struct zz_err *e) {
   char path[4096];
   snprintf(path, sizeof path, "%s/zhizhi.db", dir);
-  if (access(path, R_OK) != 0) return zz_fail(e, ZZ_ENOTFOUND, "data", "no zhizhi database in %s", dir);
+  if (access(path, R_OK) != 0)
+    return zz_fail(e, ZZ_ENOTFOUND, "data", "no zhizhi database in %s", dir);
   sqlite3 *db = NULL;
   int rc = sq_open_db(path, 0, 0, &db, e);
   if (!rc) rc = backup_db(db, out, progress, ud, e);
@@ -837,7 +930,8 @@ static int take_lock(struct sq_store *s, struct zz_err *e) {
   char path[4096];
   snprintf(path, sizeof path, "%s/zhizhi.lock", s->dir);
   s->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
-  if (s->lock_fd < 0) return zz_fail(e, ZZ_EIO, "data", "cannot open %s: %s", path, strerror(errno));
+  if (s->lock_fd < 0)
+    return zz_fail(e, ZZ_EIO, "data", "cannot open %s: %s", path, strerror(errno));
   if (flock(s->lock_fd, LOCK_EX | LOCK_NB) != 0) {
     char pid[32] = "?";
     ssize_t n = pread(s->lock_fd, pid, sizeof pid - 1, 0);
@@ -846,12 +940,14 @@ static int take_lock(struct sq_store *s, struct zz_err *e) {
     close(s->lock_fd);
     s->lock_fd = -1;
     return zz_fail(e, ZZ_EBUSY, "data",
-                   "data directory %s is in use by another zhizhi (pid %s): stop it first, or send records to its API",
+                   "data directory %s is in use by another zhizhi (pid %s): stop it first, or send "
+                   "records to its API",
                    s->dir, pid);
   }
   char pid[32];
   int n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
-  if (ftruncate(s->lock_fd, 0) == 0 && pwrite(s->lock_fd, pid, (size_t)n, 0) != n) zz_warn("store: cannot write %s", path);
+  if (ftruncate(s->lock_fd, 0) == 0 && pwrite(s->lock_fd, pid, (size_t)n, 0) != n)
+    zz_warn("store: cannot write %s", path);
   return 0;
 }
 
@@ -896,7 +992,8 @@ static const struct store_ops sqlite_ops = {
 
 int store_sqlite_open(const struct store_open_opts *opts, struct store **out, struct zz_err *e) {
   if (mkdir(opts->dir, 0750) != 0 && errno != EEXIST)
-    return zz_fail(e, ZZ_EIO, "data", "cannot create data directory %s: %s", opts->dir, strerror(errno));
+    return zz_fail(e, ZZ_EIO, "data", "cannot create data directory %s: %s", opts->dir,
+                   strerror(errno));
   struct sq_store *s = zz_calloc(1, sizeof *s);
   if (!s) return zz_fail(e, ZZ_ENOMEM, "store", "out of memory");
   s->base.ops = &sqlite_ops;

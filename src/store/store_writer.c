@@ -12,9 +12,26 @@
 enum { SQ_JOB_RECORDS = 1, SQ_JOB_EVENTS, SQ_JOB_PRUNE };
 
 enum w_stmt {
-  W_SERIES_INS, W_REC_INS, W_REC_GET, W_REC_UPD, W_ROLLUP_UP, W_SROLLUP_UP, W_SERIES_LAST,
-  W_SOURCE_CNT, W_COUNTER, W_EVENT_INS, W_RC_RAW, W_RC_FROM_ROLLUP, W_RC_SET, W_SRC_RAW,
-  W_SRC_FROM_FINER, W_SRC_SET, W_PRUNE, W_SESSION_PRUNE, W_ENTITY_REGION, W_COUNT
+  W_SERIES_INS,
+  W_REC_INS,
+  W_REC_GET,
+  W_REC_UPD,
+  W_ROLLUP_UP,
+  W_SROLLUP_UP,
+  W_SERIES_LAST,
+  W_SOURCE_CNT,
+  W_COUNTER,
+  W_EVENT_INS,
+  W_RC_RAW,
+  W_RC_FROM_ROLLUP,
+  W_RC_SET,
+  W_SRC_RAW,
+  W_SRC_FROM_FINER,
+  W_SRC_SET,
+  W_PRUNE,
+  W_SESSION_PRUNE,
+  W_ENTITY_REGION,
+  W_COUNT
 };
 
 static const char *const w_sql[W_COUNT] = {
@@ -46,7 +63,8 @@ static const char *const w_sql[W_COUNT] = {
                          " AND grain = ?3 AND bucket >= ?4 AND bucket < ?5",
     [W_RC_SET] = "UPDATE rollup SET min = ?5, max = ?6 WHERE metric = ?1 AND node = ?2"
                  " AND grain = ?3 AND bucket = ?4",
-    [W_SRC_RAW] = "SELECT min(value), max(value) FROM record WHERE series = ?1 AND ts >= ?2 AND ts < ?3",
+    [W_SRC_RAW] =
+        "SELECT min(value), max(value) FROM record WHERE series = ?1 AND ts >= ?2 AND ts < ?3",
     [W_SRC_FROM_FINER] = "SELECT min(min), max(max) FROM srollup WHERE series = ?1 AND grain = ?4"
                          " AND bucket >= ?2 AND bucket < ?3",
     [W_SRC_SET] = "UPDATE srollup SET min = ?5, max = ?6 WHERE metric = ?1 AND grain = ?2"
@@ -64,7 +82,8 @@ static const char *const w_sql[W_COUNT] = {
 static sqlite3_stmt *ws(struct sq_store *s, enum w_stmt id) {
   sqlite3_stmt *st = s->wstmt[id];
   if (!st) {
-    if (sqlite3_prepare_v3(s->wdb, w_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+    if (sqlite3_prepare_v3(s->wdb, w_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) !=
+        SQLITE_OK) {
       zz_error("store: writer prepare: %s", sqlite3_errmsg(s->wdb));
       return NULL;
     }
@@ -91,7 +110,8 @@ static int cmp_region(const void *a, const void *b) {
 
 static int regions_load(struct sq_store *s) {
   sqlite3_stmt *st = NULL;
-  if (sqlite3_prepare_v2(s->wdb, "SELECT id, coalesce(parent, 0), lo, hi FROM region", -1, &st, NULL) != SQLITE_OK)
+  if (sqlite3_prepare_v2(s->wdb, "SELECT id, coalesce(parent, 0), lo, hi FROM region", -1, &st,
+                         NULL) != SQLITE_OK)
     return ZZ_ESTORE;
   size_t n = 0, cap = 64;
   struct sq_region *r = zz_malloc(cap * sizeof *r);
@@ -129,7 +149,8 @@ static const struct sq_region *region_find(struct sq_store *s, int64_t id) {
 /* ---- series cache: open addressing on (entity, metric) ---- */
 
 static size_t series_slot(struct sq_store *s, int64_t entity, int32_t metric) {
-  uint64_t h = ((uint64_t)entity * 0x9E3779B97F4A7C15ULL) ^ ((uint64_t)metric * 0xC2B2AE3D27D4EB4FULL);
+  uint64_t h =
+      ((uint64_t)entity * 0x9E3779B97F4A7C15ULL) ^ ((uint64_t)metric * 0xC2B2AE3D27D4EB4FULL);
   h ^= h >> 29;
   size_t i = h & (s->series_cap - 1);
   while (s->series[i] && !(s->series[i]->entity == entity && s->series[i]->metric == metric))
@@ -153,7 +174,8 @@ static int series_grow(struct sq_store *s) {
   return 0;
 }
 
-static struct sq_series *series_add(struct sq_store *s, int64_t id, int64_t entity, int32_t metric, int64_t region) {
+static struct sq_series *series_add(struct sq_store *s, int64_t id, int64_t entity, int32_t metric,
+                                    int64_t region) {
   if ((s->series_len + 1) * 2 > s->series_cap && series_grow(s)) return NULL;
   struct sq_series *se = zz_calloc(1, sizeof *se);
   if (!se) return NULL;
@@ -170,15 +192,17 @@ static struct sq_series *series_add(struct sq_store *s, int64_t id, int64_t enti
 
 static int series_load(struct sq_store *s) {
   sqlite3_stmt *st = NULL;
-  if (sqlite3_prepare_v2(s->wdb,
-                         "SELECT s.id, s.entity, s.metric, coalesce(s.last_ts, -9223372036854775807),"
-                         " coalesce(s.last_value, 0), e.region FROM series s JOIN entity e ON e.id = s.entity",
-                         -1, &st, NULL) != SQLITE_OK)
+  if (sqlite3_prepare_v2(
+          s->wdb,
+          "SELECT s.id, s.entity, s.metric, coalesce(s.last_ts, -9223372036854775807),"
+          " coalesce(s.last_value, 0), e.region FROM series s JOIN entity e ON e.id = s.entity",
+          -1, &st, NULL) != SQLITE_OK)
     return ZZ_ESTORE;
   int r = 0;
   while (sqlite3_step(st) == SQLITE_ROW) {
-    struct sq_series *se = series_add(s, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
-                                      (int32_t)sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 5));
+    struct sq_series *se =
+        series_add(s, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+                   (int32_t)sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 5));
     if (!se) {
       r = ZZ_ENOMEM;
       break;
@@ -194,7 +218,8 @@ static int series_load(struct sq_store *s) {
 
 /* Returns the series for (entity, metric), creating its row in the open
  * transaction when new; NULL with e filled on failure. */
-static struct sq_series *series_get(struct sq_store *s, int64_t entity, int32_t metric, struct zz_err *e) {
+static struct sq_series *series_get(struct sq_store *s, int64_t entity, int32_t metric,
+                                    struct zz_err *e) {
   struct sq_series *se = s->series_cap ? s->series[series_slot(s, entity, metric)] : NULL;
   if (!se) {
     sqlite3_stmt *st = ws(s, W_ENTITY_REGION);
@@ -203,7 +228,9 @@ static struct sq_series *series_get(struct sq_store *s, int64_t entity, int32_t 
     int64_t region = -1;
     if (sqlite3_step(st) == SQLITE_ROW) region = sqlite3_column_int64(st, 0);
     sqlite3_reset(st);
-    if (region < 0) return zz_fail(e, ZZ_ENOTFOUND, "entity", "entity %lld does not exist", (long long)entity), NULL;
+    if (region < 0)
+      return zz_fail(e, ZZ_ENOTFOUND, "entity", "entity %lld does not exist", (long long)entity),
+             NULL;
     se = series_add(s, s->next_series_id, entity, metric, region);
     if (!se) return zz_fail(e, ZZ_ENOMEM, "series", "out of memory"), NULL;
   }
@@ -318,7 +345,10 @@ static int run_events(struct sq_store *s, struct sq_job *j) {
     sqlite3_stmt *st = ws(s, W_EVENT_INS);
     sqlite3_bind_int64(st, 1, ev->ts);
     sqlite3_bind_int64(st, 2, ev->entity);
-    if (ev->source > 0) sqlite3_bind_int(st, 3, ev->source); else sqlite3_bind_null(st, 3);
+    if (ev->source > 0)
+      sqlite3_bind_int(st, 3, ev->source);
+    else
+      sqlite3_bind_null(st, 3);
     sqlite3_bind_text(st, 4, ev->kind, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 5, ev->data_json ? ev->data_json : "{}", -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
@@ -332,7 +362,8 @@ static int run_events(struct sq_store *s, struct sq_job *j) {
 
 /* ---- flushing rollups at the end of a transaction ---- */
 
-static const enum zz_grain region_grains[] = {ZZ_GRAIN_MINUTE, ZZ_GRAIN_HOUR, ZZ_GRAIN_DAY, ZZ_GRAIN_MONTH};
+static const enum zz_grain region_grains[] = {ZZ_GRAIN_MINUTE, ZZ_GRAIN_HOUR, ZZ_GRAIN_DAY,
+                                              ZZ_GRAIN_MONTH};
 
 static int expand(struct sq_store *s, int64_t now) {
   rollup_acc_clear(&s->wide);
@@ -360,8 +391,10 @@ static int expand(struct sq_store *s, int64_t now) {
     struct rollup_cell *c = rollup_acc_at(&s->sleaf, i);
     if (!c) continue;
     struct rollup_key kd = {c->key.a, ZZ_GRAIN_DAY, c->key.c, c->key.b};
-    struct rollup_key km = {c->key.a, ZZ_GRAIN_MONTH, zz_bucket_start(c->key.c, ZZ_GRAIN_MONTH), c->key.b};
-    struct rollup_key ky = {c->key.a, ZZ_GRAIN_YEAR, zz_bucket_start(c->key.c, ZZ_GRAIN_YEAR), c->key.b};
+    struct rollup_key km = {c->key.a, ZZ_GRAIN_MONTH, zz_bucket_start(c->key.c, ZZ_GRAIN_MONTH),
+                            c->key.b};
+    struct rollup_key ky = {c->key.a, ZZ_GRAIN_YEAR, zz_bucket_start(c->key.c, ZZ_GRAIN_YEAR),
+                            c->key.b};
     if (rollup_acc_merge(&s->swide, &kd, c) || rollup_acc_merge(&s->swide, &km, c) ||
         rollup_acc_merge(&s->swide, &ky, c))
       return ZZ_ENOMEM;
@@ -522,7 +555,8 @@ static void txn_applied(struct sq_store *s) {
 
 static int prune(struct sq_store *s, int64_t now) {
   sqlite3_stmt *m = NULL;
-  if (sqlite3_prepare_v2(s->wdb, "SELECT id FROM metric", -1, &m, NULL) != SQLITE_OK) return ZZ_ESTORE;
+  if (sqlite3_prepare_v2(s->wdb, "SELECT id FROM metric", -1, &m, NULL) != SQLITE_OK)
+    return ZZ_ESTORE;
   int rc = 0;
   while (!rc && sqlite3_step(m) == SQLITE_ROW) {
     int64_t metric = sqlite3_column_int64(m, 0);
@@ -532,7 +566,8 @@ static int prune(struct sq_store *s, int64_t now) {
         sqlite3_bind_int64(st, 1, metric);
         sqlite3_bind_int64(st, 2, s->regions[i].id);
         sqlite3_bind_int(st, 3, g);
-        sqlite3_bind_int64(st, 4, now - (g == ZZ_GRAIN_MINUTE ? STORE_KEEP_MINUTE_MS : STORE_KEEP_HOUR_MS));
+        sqlite3_bind_int64(
+            st, 4, now - (g == ZZ_GRAIN_MINUTE ? STORE_KEEP_MINUTE_MS : STORE_KEEP_HOUR_MS));
         rc = w_exec(s, st);
       }
     }
@@ -548,9 +583,12 @@ static int prune(struct sq_store *s, int64_t now) {
 
 static int run_job(struct sq_store *s, struct sq_job *j) {
   switch (j->kind) {
-  case SQ_JOB_RECORDS: return run_records(s, j);
-  case SQ_JOB_EVENTS: return run_events(s, j);
-  case SQ_JOB_PRUNE: return prune(s, zz_time_now());
+  case SQ_JOB_RECORDS:
+    return run_records(s, j);
+  case SQ_JOB_EVENTS:
+    return run_events(s, j);
+  case SQ_JOB_PRUNE:
+    return prune(s, zz_time_now());
   }
   return ZZ_EINTERNAL;
 }
@@ -559,7 +597,8 @@ static int run_job(struct sq_store *s, struct sq_job *j) {
 static int run_txn(struct sq_store *s, struct sq_job *head, struct sq_job *stop) {
   int rc = sqlite3_exec(s->wdb, "BEGIN IMMEDIATE", NULL, NULL, NULL);
   if (rc != SQLITE_OK) {
-    for (struct sq_job *j = head; j != stop; j = j->next) j->rc = sq_fail(s->wdb, rc, &j->err, "begin");
+    for (struct sq_job *j = head; j != stop; j = j->next)
+      j->rc = sq_fail(s->wdb, rc, &j->err, "begin");
     return ZZ_ESTORE;
   }
   /* Reload the region tree inside the transaction: a pack load bumps the
@@ -589,7 +628,8 @@ static int run_txn(struct sq_store *s, struct sq_job *head, struct sq_job *stop)
   txn_applied(s);
   atomic_fetch_add(&s->total_records, accepted);
   for (struct sq_job *j = head; j != stop; j = j->next)
-    if (j->kind == SQ_JOB_RECORDS && s->opts.on_commit) s->opts.on_commit(s->opts.on_commit_ud, j->recs, j->n);
+    if (j->kind == SQ_JOB_RECORDS && s->opts.on_commit)
+      s->opts.on_commit(s->opts.on_commit_ud, j->recs, j->n);
   txn_reset(s);
   return 0;
 }
@@ -629,7 +669,8 @@ static void *writer_main(void *arg) {
     pthread_mutex_lock(&s->qlock);
     for (struct sq_job *j = head; j; j = j->next) {
       if (j->kind == SQ_JOB_RECORDS) s->qrecords -= j->n;
-      if (j->rc && !j->err.msg[0]) zz_fail(&j->err, j->rc, "store", "the store could not commit the batch");
+      if (j->rc && !j->err.msg[0])
+        zz_fail(&j->err, j->rc, "store", "the store could not commit the batch");
       j->done = 1;
     }
     pthread_cond_broadcast(&s->dcond);
@@ -647,10 +688,14 @@ static int submit(struct sq_store *s, struct sq_job *j, struct zz_err *e) {
   }
   if (j->kind == SQ_JOB_RECORDS && s->qrecords > 0 && s->qrecords + j->n > cap) {
     pthread_mutex_unlock(&s->qlock);
-    return zz_fail(e, ZZ_EBUSY, "store", "the write queue is full (%zu records waiting)", s->qrecords);
+    return zz_fail(e, ZZ_EBUSY, "store", "the write queue is full (%zu records waiting)",
+                   s->qrecords);
   }
   if (j->kind == SQ_JOB_RECORDS) s->qrecords += j->n;
-  if (s->qtail) s->qtail->next = j; else s->qhead = j;
+  if (s->qtail)
+    s->qtail->next = j;
+  else
+    s->qhead = j;
   s->qtail = j;
   pthread_cond_signal(&s->qcond);
   while (!j->done) pthread_cond_wait(&s->dcond, &s->qlock);
@@ -709,7 +754,8 @@ int sq_writer_start(struct sq_store *s, struct zz_err *e) {
     return zz_fail(e, rc, "store", "cannot load the store's caches");
   }
   sqlite3_stmt *st = NULL;
-  if (sqlite3_prepare_v2(s->wdb, "SELECT n FROM counter WHERE key = 'records'", -1, &st, NULL) == SQLITE_OK &&
+  if (sqlite3_prepare_v2(s->wdb, "SELECT n FROM counter WHERE key = 'records'", -1, &st, NULL) ==
+          SQLITE_OK &&
       sqlite3_step(st) == SQLITE_ROW)
     atomic_store(&s->total_records, sqlite3_column_int64(st, 0));
   sqlite3_finalize(st);

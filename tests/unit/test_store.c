@@ -65,7 +65,8 @@ static int sum_cb(void *ud, int64_t bucket, const struct store_agg *a) {
   return 0;
 }
 
-static struct sum_ctx buckets(struct store *st, int64_t metric, int64_t node, enum zz_grain g, int64_t from, int64_t to) {
+static struct sum_ctx buckets(struct store *st, int64_t metric, int64_t node, enum zz_grain g,
+                              int64_t from, int64_t to) {
   struct sum_ctx c = {0};
   assert_int_equal(st->ops->rollup_buckets(st, metric, node, g, from, to, sum_cb, &c), 0);
   return c;
@@ -82,8 +83,10 @@ static void test_rollups_and_restart(void **state) {
   int64_t now = zz_time_now();
   int64_t t0 = zz_bucket_start(now, ZZ_GRAIN_HOUR) - ZZ_HOUR_MS; /* a whole hour in the past */
   struct store_record recs[] = {
-      {ea, (int32_t)metric, 0, t0 + 1000, 5},  {ea, (int32_t)metric, 0, t0 + 61000, 7},
-      {eb, (int32_t)metric, 0, t0 + 1000, 11}, {eb, (int32_t)metric, 0, t0 + 2000, 1},
+      {ea, (int32_t)metric, 0, t0 + 1000, 5},
+      {ea, (int32_t)metric, 0, t0 + 61000, 7},
+      {eb, (int32_t)metric, 0, t0 + 1000, 11},
+      {eb, (int32_t)metric, 0, t0 + 2000, 1},
   };
   struct store_write_result res;
   assert_int_equal(st->ops->records_write(st, recs, 4, &res, &e), 0);
