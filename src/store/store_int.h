@@ -37,7 +37,10 @@ enum sq_stmt {
   SQ_ENTITY_SERIES,
   SQ_SROLLUP_RANGE,
   SQ_SROLLUP_ONE,
-  SQ_LATEST,
+  SQ_LATEST, /* four variants follow, see latest_sql in store_sqlite.c */
+  SQ_LATEST_M,
+  SQ_LATEST_T,
+  SQ_LATEST_MT,
   SQ_LATEST_ENTITY,
   SQ_RECORDS,
   SQ_RECORDS_COUNT,

@@ -693,6 +693,22 @@ static int entity_buckets(struct store *st, int64_t entity, int64_t metric, enum
   return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
 }
 
+/* Four constant statements rather than optional filters written as
+ * "(?x IS NULL OR col = ?x)", which keep SQLite from using an index: the
+ * entity_rpos (rpos, type) index finds the subtree's entities of a type, and
+ * series' (entity, metric) key finds their series. */
+static const char *const latest_sql[4] = {
+    "SELECT s.entity, s.metric, s.last_ts, s.last_value FROM entity e JOIN series s ON s.entity = e.id"
+    " WHERE e.rpos BETWEEN ?2 AND ?3 AND s.last_ts IS NOT NULL ORDER BY s.entity, s.metric",
+    "SELECT s.entity, s.metric, s.last_ts, s.last_value FROM entity e JOIN series s ON s.entity = e.id"
+    " AND s.metric = ?1 WHERE e.rpos BETWEEN ?2 AND ?3 AND s.last_ts IS NOT NULL ORDER BY s.entity",
+    "SELECT s.entity, s.metric, s.last_ts, s.last_value FROM entity e JOIN series s ON s.entity = e.id"
+    " WHERE e.rpos BETWEEN ?2 AND ?3 AND e.type = ?4 AND s.last_ts IS NOT NULL ORDER BY s.entity, s.metric",
+    "SELECT s.entity, s.metric, s.last_ts, s.last_value FROM entity e JOIN series s ON s.entity = e.id"
+    " AND s.metric = ?1 WHERE e.rpos BETWEEN ?2 AND ?3 AND e.type = ?4 AND s.last_ts IS NOT NULL"
+    " ORDER BY s.entity",
+};
+
 static int latest_each(struct store *st, int64_t metric, int64_t entity, int64_t rpos_lo,
                        int64_t rpos_hi, const char *type,
                        int (*fn)(void *, int64_t, int64_t, int64_t, double), void *ud) {
@@ -705,16 +721,13 @@ static int latest_each(struct store *st, int64_t metric, int64_t entity, int64_t
     if (!q) return ZZ_ESTORE;
     sqlite3_bind_int64(q, 1, entity);
   } else {
-    q = sq_stmt(c, SQ_LATEST,
-                "SELECT s.entity, s.metric, s.last_ts, s.last_value FROM series s JOIN entity e"
-                " ON e.id = s.entity WHERE (?1 = 0 OR s.metric = ?1) AND s.last_ts IS NOT NULL"
-                " AND (?2 = 0 OR e.rpos BETWEEN ?2 AND ?3) AND (?4 IS NULL OR e.type = ?4)"
-                " ORDER BY s.entity, s.metric");
+    int variant = (metric ? 1 : 0) | (type ? 2 : 0);
+    q = sq_stmt(c, (enum sq_stmt)(SQ_LATEST + variant), latest_sql[variant]);
     if (!q) return ZZ_ESTORE;
-    sqlite3_bind_int64(q, 1, metric);
-    sqlite3_bind_int64(q, 2, rpos_lo);
-    sqlite3_bind_int64(q, 3, rpos_hi);
-    bind_text(q, 4, type);
+    if (metric) sqlite3_bind_int64(q, 1, metric);
+    sqlite3_bind_int64(q, 2, rpos_lo ? rpos_lo : INT64_MIN); /* 0, 0: every region */
+    sqlite3_bind_int64(q, 3, rpos_lo ? rpos_hi : INT64_MAX);
+    if (type) bind_text(q, 4, type);
   }
   int rc;
   while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
