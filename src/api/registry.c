@@ -430,6 +430,7 @@ struct ent_ctx {
   struct zz_buf *b;
   struct registry *reg;
   int n, limit, examined;
+  int more;             /* a matching entity exists beyond this page */
   int64_t last_id;      /* last entity examined: the next page starts after it */
   json_t *attr_filters; /* attr.KEY=VALUE parameters */
 };
@@ -496,11 +497,16 @@ static int attrs_match(json_t *filters, const char *attrs_json) {
 static int ent_row(void *ud, const struct store_entity *en) {
   struct ent_ctx *c = ud;
   c->examined++;
+  int match = attrs_match(c->attr_filters, en->attrs_json);
+  if (match && c->n == c->limit) { /* one past the page: there is a next page */
+    c->more = 1;
+    return 1;
+  }
   c->last_id = en->id;
-  if (!attrs_match(c->attr_filters, en->attrs_json)) return 0;
+  if (!match) return 0;
   if (c->n++) zz_buf_addc(c->b, ',');
   api_entity_json(c->b, c->reg, en);
-  return c->n >= c->limit;
+  return 0;
 }
 
 static void collect_attr(void *ud, const char *k, const char *v) {
@@ -533,10 +539,10 @@ static int get_entities(struct http_req *r) {
   struct zz_buf b;
   zz_buf_init(&b, 0);
   zz_buf_adds(&b, "{\"entities\":[");
-  struct ent_ctx c = {&b, app->reg, 0, (int)limit, 0, after, filters};
+  struct ent_ctx c = {&b, app->reg, 0, (int)limit, 0, 0, after, filters};
   /* Attribute filters are applied here, so read in chunks until the page is
    * full or the table ends. */
-  int rc = 0, chunk = json_object_size(filters) ? 500 : (int)limit;
+  int rc = 0, chunk = json_object_size(filters) ? 500 : (int)limit + 1;
   for (;;) {
     struct store_entity_filter f = {.type = http_query(r, "type"),
                                     .rpos_lo = rg.lo,
@@ -547,7 +553,7 @@ static int get_entities(struct http_req *r) {
     registry_rdlock(app->reg);
     rc = app->st->ops->entities_each(app->st, &f, ent_row, &c);
     registry_unlock(app->reg);
-    if (rc || c.n >= limit || c.examined < chunk) break;
+    if (rc || c.more || c.examined < chunk) break;
   }
   json_decref(filters);
   if (rc) {
@@ -555,7 +561,7 @@ static int get_entities(struct http_req *r) {
     return http_fail(r, rc, "", "cannot list entities");
   }
   zz_buf_adds(&b, "],\"next_cursor\":");
-  if (c.n >= limit) {
+  if (c.more) {
     char cur[32];
     snprintf(cur, sizeof cur, "c%llx", (unsigned long long)c.last_id);
     zz_buf_json_str(&b, cur);
@@ -619,6 +625,10 @@ static int put_entity_common(struct http_req *r, const char *path_id) {
   }
   if (!type) {
     http_fail(r, ZZ_EINVAL, "type", "type is required (GET /api/v1/entity-types lists them)");
+    goto done;
+  }
+  if (!opt_str(j, "name_zh") || !*opt_str(j, "name_zh")) {
+    http_fail(r, ZZ_EINVAL, "name_zh", "name_zh is required: every entity has a Chinese name");
     goto done;
   }
   if (!region) {
