@@ -8,7 +8,7 @@ FUZZ ?= build-fuzz
 FUZZ_SECONDS ?= 60
 DEMO_FLAGS ?=
 
-.PHONY: all deps build build-asan demo test test-pack test-unit test-asan test-integration bench fuzz format clean
+.PHONY: all deps build build-asan demo test test-pack test-unit test-asan test-integration test-integration-asan bench fuzz format clean
 
 all: build
 
@@ -35,10 +35,16 @@ test-asan: build-asan
 test-integration: build
 	ZHIZHI_BIN=$(CURDIR)/$(BUILD)/zhizhi node --test --test-concurrency=2 tests/integration/
 
+# The same suite against the ASan+UBSan binary: any report aborts the server
+# and fails the test that was talking to it.
+test-integration-asan: build-asan
+	ZHIZHI_BIN=$(CURDIR)/$(ASAN)/zhizhi ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	  node --test --test-concurrency=2 tests/integration/
+
 test-pack:
 	node scenarios/gongshu/tools/check.mjs
 
-test: test-pack test-unit test-asan test-integration
+test: test-pack test-unit test-asan test-integration test-integration-asan
 
 bench: build
 	ZZ_DEPS_BENCH=1 bash scripts/deps.sh

@@ -11,7 +11,7 @@ static int content_format(struct http_req *r, enum ingest_kind kind, enum ingest
   size_t n = ct ? strcspn(ct, ";") : 0;
   while (n && ct[n - 1] == ' ') n--;
   if (ct && ((n == 20 && strncasecmp(ct, "application/x-ndjson", n) == 0) ||
-             (n == 20 && strncasecmp(ct, "application/jsonlines", n) == 0) ||
+             (n == 21 && strncasecmp(ct, "application/jsonlines", n) == 0) ||
              (n == 16 && strncasecmp(ct, "application/json", n) == 0))) {
     *fmt = INGEST_NDJSON;
     return 0;

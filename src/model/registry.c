@@ -217,7 +217,7 @@ static int load(struct registry *reg, struct zz_err *e) {
     zz_free(c.tr);
     return zz_fail(e, rc ? rc : ZZ_ENOMEM, "regions", "cannot load regions");
   }
-  qsort(c.tr, (size_t)c.n, sizeof *c.tr, cmp_tmp);
+  if (c.n) qsort(c.tr, (size_t)c.n, sizeof *c.tr, cmp_tmp);
   reg->regions = zz_xcalloc((size_t)(c.n ? c.n : 1), sizeof *reg->regions);
   reg->nregions = c.n;
   for (int i = 0; i < c.n; i++) reg->regions[i] = c.tr[i].r;

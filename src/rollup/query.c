@@ -479,7 +479,7 @@ size_t rollup_top_k(struct rollup_item *items, size_t n, size_t k) {
       heap_down(items, k, 0);
     }
   }
-  qsort(items, k, sizeof *items, item_qsort_cmp);
+  if (k) qsort(items, k, sizeof *items, item_qsort_cmp);
   return k;
 }
 
@@ -644,7 +644,7 @@ int rollup_ents_fetch(struct store *st, const int64_t *ids, size_t n, const char
   out->e = zz_calloc(n, sizeof *out->e);
   if (!out->e) return ZZ_ENOMEM;
   for (size_t i = 0; i < n; i++) out->e[i].id = ids[i];
-  qsort(out->e, n, sizeof *out->e, cmp_ent);
+  if (n) qsort(out->e, n, sizeof *out->e, cmp_ent);
   size_t u = 0;
   for (size_t i = 0; i < n; i++)
     if (u == 0 || out->e[u - 1].id != out->e[i].id) out->e[u++] = out->e[i];
@@ -732,7 +732,7 @@ int rollup_top(struct store *st, int64_t metric, int64_t lo, int64_t hi, const c
     const struct rollup_ent *x = rollup_ents_find(ents, rk[i].it.entity);
     rk[i].key = x ? rollup_ents_str(ents, x->key) : "";
   }
-  qsort(rk, m, sizeof *rk, ranked_cmp);
+  if (m) qsort(rk, m, sizeof *rk, ranked_cmp);
   for (size_t i = 0; i < k; i++) v[i] = rk[i].it;
   *items = v;
   *k_out = k;
@@ -811,7 +811,7 @@ int rollup_breakdown_attr(struct store *st, int64_t metric, int64_t lo, int64_t 
     rollup_agg_fold(&gr[table[s] - 1].g.a, &v[i].a);
   }
   for (size_t i = 0; i < ng; i++) gr[i].g.v = rollup_agg_value(&gr[i].g.a, agg);
-  qsort(gr, ng, sizeof *gr, group_cmp);
+  if (ng) qsort(gr, ng, sizeof *gr, group_cmp);
   out = zz_malloc((ng ? ng : 1) * sizeof *out);
   if (!out) {
     rc = ZZ_ENOMEM;

@@ -633,7 +633,7 @@ static int entity_aggs(struct store *st, int64_t metric, int64_t rpos_lo, int64_
     r = ZZ_ESTORE;
     goto done;
   }
-  qsort(slots, n, sizeof *slots, cmp_slot);
+  if (n) qsort(slots, n, sizeof *slots, cmp_slot);
   int64_t from_day = zz_bucket_start(from, ZZ_GRAIN_DAY);
   int64_t to_day = zz_bucket_start(to, ZZ_GRAIN_DAY);
   if (to_day < to) to_day = zz_bucket_next(to_day, ZZ_GRAIN_DAY);
