@@ -276,7 +276,8 @@ else {
   for (const e of entities) {
     if (e.type === "enterprise") {
       ref(e, "building", ["building"]);
-      if (industries.size && !industries.has(e.attrs.industry)) err(`${e._where}.attrs.industry`, `unknown industry ${e.attrs.industry}`);
+      const ind = e.attrs.industry; // declared attributes may be absent
+      if (ind !== undefined && industries.size && !industries.has(ind)) err(`${e._where}.attrs.industry`, `unknown industry ${ind}`);
       if (e.attrs.contact_phone !== undefined && !/^1\d{2}-\d{4}-\d{4}$/.test(e.attrs.contact_phone)) err(`${e._where}.attrs.contact_phone`, "must look like 1xx-xxxx-xxxx");
       if (pack && pack.reference_date && isDate(e.attrs.registered) && e.attrs.registered > pack.reference_date) err(`${e._where}.attrs.registered`, "after the pack's reference_date");
     }
