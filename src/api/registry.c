@@ -608,6 +608,69 @@ static int get_entity(struct http_req *r) {
   return reply_entity(r, http_param(r, "id"), 200);
 }
 
+/* Checks attrs against the attributes the entity type declares (its
+ * extra_json {"attrs":[{"id","type":"string"|"number"|"date"}]}), as the
+ * pack loader does. Replies 400 naming attrs.KEY and returns non-zero. */
+struct type_find {
+  const char *key;
+  json_t *attrs; /* the declared list, owned by the caller after the call */
+};
+
+static int type_find_row(void *ud, const struct store_named *n) {
+  struct type_find *f = ud;
+  if (strcmp(n->key, f->key) != 0) return 0;
+  json_t *extra = n->extra_json ? json_loads(n->extra_json, 0, NULL) : NULL;
+  f->attrs = json_incref(json_object_get(extra, "attrs"));
+  json_decref(extra);
+  return 1;
+}
+
+static int is_date(const char *s) {
+  int64_t ms;
+  return strlen(s) == 10 && zz_time_parse_rfc3339(s, 10, &ms) == 0;
+}
+
+static int check_attrs(struct http_req *r, const char *type, json_t *attrs) {
+  struct app *app = http_app(r);
+  if (!attrs || json_object_size(attrs) == 0) return 0;
+  struct type_find f = {type, NULL};
+  app->st->ops->named_each(app->st, "entity_type", type_find_row, &f);
+  if (!json_is_array(f.attrs)) { /* a type without declarations takes any attrs */
+    json_decref(f.attrs);
+    return 0;
+  }
+  const char *k;
+  json_t *v;
+  int rc = 0;
+  json_object_foreach(attrs, k, v) {
+    const char *want = NULL;
+    size_t i;
+    json_t *d;
+    json_array_foreach(f.attrs, i, d) {
+      const char *id = json_string_value(json_object_get(d, "id"));
+      if (id && strcmp(id, k) == 0) want = json_string_value(json_object_get(d, "type"));
+    }
+    char field[80];
+    snprintf(field, sizeof field, "attrs.%s", k);
+    if (!want) {
+      rc = http_fail(r, ZZ_EINVAL, field, "entity type \"%s\" declares no attribute \"%s\"", type,
+                     k);
+      break;
+    }
+    int ok = json_is_null(v) ||
+             (strcmp(want, "number") == 0 ? json_is_number(v)
+              : strcmp(want, "date") == 0 ? json_is_string(v) && is_date(json_string_value(v))
+                                          : json_is_string(v));
+    if (!ok) {
+      rc = http_fail(r, ZZ_EINVAL, field, "attribute \"%s\" must be a %s%s", k, want,
+                     strcmp(want, "date") == 0 ? " (YYYY-MM-DD)" : "");
+      break;
+    }
+  }
+  json_decref(f.attrs);
+  return rc;
+}
+
 /* Create (POST, id in the body) or replace (PUT, id in the path). */
 static int put_entity_common(struct http_req *r, const char *path_id) {
   struct app *app = http_app(r);
@@ -639,6 +702,7 @@ static int put_entity_common(struct http_req *r, const char *path_id) {
     http_fail(r, ZZ_EINVAL, "attrs", "attrs must be an object");
     goto done;
   }
+  if (check_attrs(r, type, attrs)) goto done;
   if ((lon && !json_is_number(lon)) || (lat && !json_is_number(lat)) ||
       (lon && fabs(json_number_value(lon)) > 180) || (lat && fabs(json_number_value(lat)) > 90)) {
     http_fail(r, ZZ_EINVAL, lon && !json_is_number(lon) ? "lon" : "lat",

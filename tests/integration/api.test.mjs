@@ -120,6 +120,12 @@ test('entities: create, get, update, filter and walk every page once', async () 
   const badRegion = await w.api('POST', '/api/v1/entities', { as: 'admin', body: { ...body, id: 'it-ent-2', region: 'x/y' } });
   assert.equal(badRegion.status, 400);
   assert.equal(badRegion.json.error.field, 'region');
+  for (const [attrs, field] of [[{ kind: 7 }, 'attrs.kind'], [{ colour: 'red' }, 'attrs.colour']]) {
+    const r = await w.api('POST', '/api/v1/entities', { as: 'admin', body: { ...body, id: 'it-ent-4', attrs } });
+    assert.equal(r.status, 400, r.text);
+    assert.equal(r.json.error.field, field);
+  }
+  assert.equal((await w.api('GET', '/api/v1/entities/it-ent-4', { as: 'admin' })).status, 404);
   const byViewer = await w.api('POST', '/api/v1/entities', { as: 'viewer_dx', body: { ...body, id: 'it-ent-3' } });
   assert.equal(byViewer.status, 403);
 
