@@ -118,7 +118,6 @@ struct store_ops {
   int (*source_set_token)(struct store *st, int64_t id, const char *token_hash, struct zz_err *e);
   int (*source_by_token)(struct store *st, const char *token_hash, int64_t *out_id);
   int (*sources_each)(struct store *st, int (*fn)(void *, const struct store_source *), void *ud);
-  int (*source_count)(struct store *st, int64_t id, int64_t records, int64_t ts);
   int (*entity_upsert)(struct store *st, const struct store_entity *en, int64_t rpos,
                        int64_t *out_id, struct zz_err *e);
   int (*entity_get)(struct store *st, const char *key,

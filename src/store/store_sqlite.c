@@ -763,11 +763,6 @@ static int64_t records_count(struct store *st) {
   return atomic_load(&SQ_S(st)->total_records);
 }
 
-static int source_count(struct store *st, int64_t id, int64_t records, int64_t ts) {
-  (void)st, (void)id, (void)records, (void)ts; /* counted by the writer inside its transaction */
-  return 0;
-}
-
 /* ---- accounts ---- */
 
 static int user_upsert(struct store *st, const struct store_user *u, int64_t *out_id,
@@ -977,7 +972,6 @@ static const struct store_ops sqlite_ops = {
     .source_set_token = source_set_token,
     .source_by_token = source_by_token,
     .sources_each = sources_each,
-    .source_count = source_count,
     .entity_upsert = entity_upsert,
     .entity_get = entity_get,
     .entities_each = entities_each,
