@@ -25,6 +25,38 @@ static int content_format(struct http_req *r, enum ingest_kind kind, enum ingest
                    kind == INGEST_RECORDS ? " or text/csv" : "", ct ? ct : "(none)");
 }
 
+/* A request's ingest state. While a batch commits the connection is
+ * suspended (no worker thread waits); the writer's callback resumes it. */
+struct ing_req {
+  struct ingest *in;
+  struct http_req *r;
+  int rc; /* a failed commit: the answer is this error */
+  struct zz_err err;
+  int final_submitted;
+};
+
+static void on_committed(void *ud, int rc, const struct zz_err *e) {
+  struct ing_req *q = ud;
+  if (rc) {
+    q->rc = rc;
+    q->err = *e;
+  }
+  http_resume(q->r); /* q may be freed once the request goes on: touch nothing after */
+}
+
+/* Starts writing what is buffered. Returns 0 when the request now waits, 1
+ * when there was nothing to write, or an error it has answered. */
+static int flush(struct ing_req *q) {
+  struct zz_err e = {0};
+  int rc = ingest_flush_async(q->in, on_committed, q, &e);
+  if (rc == 0) {
+    http_suspend(q->r);
+    return 0;
+  }
+  if (rc < 0) http_reply_err(q->r, &e);
+  return rc;
+}
+
 static int begin(struct http_req *r, enum ingest_kind kind) {
   struct app *app = http_app(r);
   enum ingest_format fmt = INGEST_NDJSON;
@@ -35,10 +67,16 @@ static int begin(struct http_req *r, enum ingest_kind kind) {
                           .source_id = http_auth(r)->source_id,
                           .format = fmt,
                           .kind = kind,
+                          .manual_flush = 1,
                           .atomic = atomic && strcmp(atomic, "1") == 0};
-  struct ingest *in = ingest_new(&o);
-  if (!in) return http_fail(r, ZZ_ENOMEM, "", "out of memory");
-  http_set_state(r, in);
+  struct ing_req *q = zz_calloc(1, sizeof *q);
+  if (q) q->in = ingest_new(&o);
+  if (!q || !q->in) {
+    zz_free(q);
+    return http_fail(r, ZZ_ENOMEM, "", "out of memory");
+  }
+  q->r = r;
+  http_set_state(r, q);
   return 0;
 }
 
@@ -50,17 +88,33 @@ static int begin_events(struct http_req *r) {
 }
 
 static int data(struct http_req *r, const char *p, size_t n) {
+  struct ing_req *q = http_state(r);
+  if (q->rc) return http_reply_err(r, &q->err), q->rc;
   struct zz_err e = {0};
-  int rc = ingest_feed(http_state(r), p, n, &e);
-  if (rc) http_reply_err(r, &e);
-  return rc;
+  int rc = ingest_feed(q->in, p, n, &e);
+  if (rc) {
+    http_reply_err(r, &e);
+    return rc;
+  }
+  if (ingest_ready(q->in)) {
+    rc = flush(q);
+    if (rc < 0) return rc;
+  }
+  return 0;
 }
 
+/* Called when the body is complete, and again after each resume. */
 static int end(struct http_req *r) {
-  struct ingest *in = http_state(r);
-  struct zz_err e = {0};
-  if (ingest_finish(in, &e)) return http_reply_err(r, &e);
-  const struct ingest_report *rep = ingest_result(in);
+  struct ing_req *q = http_state(r);
+  if (q->rc) return http_reply_err(r, &q->err);
+  if (!q->final_submitted) {
+    struct zz_err e = {0};
+    if (ingest_finish_decode(q->in, &e)) return http_reply_err(r, &e);
+    q->final_submitted = 1;
+    int rc = flush(q);
+    if (rc <= 0) return 0; /* waiting for the commit, or answered with an error */
+  }
+  const struct ingest_report *rep = ingest_result(q->in);
   struct zz_buf b;
   zz_buf_init(&b, 0);
   ingest_report_json(rep, &b);
@@ -70,7 +124,9 @@ static int end(struct http_req *r) {
 }
 
 static void cleanup(struct http_req *r) {
-  ingest_free(http_state(r));
+  struct ing_req *q = http_state(r);
+  if (q) ingest_free(q->in);
+  zz_free(q);
   http_set_state(r, NULL);
 }
 

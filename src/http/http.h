@@ -81,6 +81,14 @@ struct app *http_app(struct http_req *r);
 /* Per-request slot for streamed handlers. */
 void *http_state(struct http_req *r);
 void http_set_state(struct http_req *r, void *state);
+/* Streamed handlers waiting for other work (a commit) call http_suspend
+ * before returning from data or end; the connection then sleeps without
+ * holding a worker thread until http_resume, which any thread may call,
+ * including before the handler has returned. After a resume, end (or the
+ * next data) is called again, so both must be written as steps. */
+void http_suspend(struct http_req *r);
+void http_resume(struct http_req *r);
+
 /* Remote address as text ("127.0.0.1"). */
 const char *http_peer(struct http_req *r);
 

@@ -5,6 +5,7 @@
  * handler's reply is queued when the body is complete (MHD's second call),
  * which keeps connections alive. */
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <arpa/inet.h>
 #include <microhttpd.h>
@@ -24,6 +25,9 @@ struct http_server {
   struct MHD_Daemon *d;
   struct http_server_opts o;
   int port;
+  pthread_mutex_t lock; /* guards every request's suspend state */
+  pthread_cond_t idle;  /* signalled when nsuspended drops */
+  int nsuspended;
 };
 
 struct http_req {
@@ -41,6 +45,9 @@ struct http_req {
   struct zz_err early;
   int stream_begun, stream_failed;
   int replied;
+  int want_suspend;   /* the handler asked to sleep (srv->lock) */
+  int suspended;      /* MHD_suspend_connection was called (srv->lock) */
+  int resume_pending; /* http_resume came before the suspend (srv->lock) */
   void *state;
   struct MHD_Response *resp;
   int status;
@@ -113,6 +120,48 @@ const char *http_body(struct http_req *r, size_t *len) {
 
 const char *http_peer(struct http_req *r) {
   return r->peer;
+}
+
+void http_suspend(struct http_req *r) {
+  pthread_mutex_lock(&r->srv->lock);
+  r->want_suspend = 1;
+  pthread_mutex_unlock(&r->srv->lock);
+}
+
+void http_resume(struct http_req *r) {
+  struct http_server *srv = r->srv;
+  pthread_mutex_lock(&srv->lock);
+  if (r->suspended) {
+    r->suspended = 0;
+    srv->nsuspended--;
+    MHD_resume_connection(r->conn);
+    pthread_cond_broadcast(&srv->idle);
+  } else {
+    r->resume_pending = 1;
+  }
+  pthread_mutex_unlock(&srv->lock);
+}
+
+/* After a handler step: sleep if it asked to. Returns 1 when the request is
+ * now suspended, 0 when the work it waited for is already done (the caller
+ * runs the next step at once). */
+static int maybe_suspend(struct http_req *r) {
+  struct http_server *srv = r->srv;
+  pthread_mutex_lock(&srv->lock);
+  int slept = 0;
+  if (r->want_suspend) {
+    r->want_suspend = 0;
+    if (r->resume_pending) {
+      r->resume_pending = 0;
+    } else {
+      r->suspended = 1;
+      srv->nsuspended++;
+      MHD_suspend_connection(r->conn);
+      slept = 1;
+    }
+  }
+  pthread_mutex_unlock(&srv->lock);
+  return slept;
 }
 
 /* ---- responses ---- */
@@ -389,11 +438,16 @@ static void dispatch(struct http_req *r) {
       r->stream_begun = 1;
       if (s->begin(r) != 0) r->stream_failed = 1;
     }
-    if (!r->replied && !r->stream_failed) s->end(r);
+    while (!r->replied && !r->stream_failed) {
+      s->end(r);
+      if (r->replied) break;
+      if (maybe_suspend(r)) return; /* resumed later: end runs again */
+    }
   } else {
     r->route->handler(r);
   }
-  if (!r->replied) http_fail(r, ZZ_EINTERNAL, "", "the handler gave no answer");
+  if (!r->replied && !r->route->stream)
+    http_fail(r, ZZ_EINTERNAL, "", "the handler gave no answer");
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -450,6 +504,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         if (s->begin(r) != 0) r->stream_failed = 1;
       }
       if (!r->stream_failed && !r->replied && s->data(r, upload_data, n) != 0) r->stream_failed = 1;
+      maybe_suspend(r); /* the data is consumed either way; MHD calls again on resume */
     } else {
       size_t cap = r->route->body_max ? r->route->body_max : HTTP_BODY_DEFAULT;
       if (r->body.len + n > cap) {
@@ -463,6 +518,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     return MHD_YES;
   }
   if (!r->replied) dispatch(r);
+  if (!r->replied) return MHD_YES; /* suspended until http_resume */
   if (!r->resp) return MHD_NO;
   return MHD_queue_response(conn, (unsigned)r->status, r->resp);
 }
@@ -487,6 +543,8 @@ int http_server_start(const struct http_server_opts *o, struct http_server **out
   struct http_server *s = zz_calloc(1, sizeof *s);
   if (!s) return zz_fail(e, ZZ_ENOMEM, "http", "out of memory");
   s->o = *o;
+  pthread_mutex_init(&s->lock, NULL);
+  pthread_cond_init(&s->idle, NULL);
   if (!s->o.body_cap) s->o.body_cap = (uint64_t)1 << 30;
   struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)o->port)};
   if (inet_pton(AF_INET, o->host ? o->host : "127.0.0.1", &sa.sin_addr) != 1) {
@@ -495,7 +553,7 @@ int http_server_start(const struct http_server_opts *o, struct http_server **out
   }
   unsigned threads = o->threads > 0 ? (unsigned)o->threads : 8;
   s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
-                              MHD_ALLOW_SUSPEND_RESUME,
+                              MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC,
                           0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, &sa,
                           MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_NOTIFY_COMPLETED,
                           on_completed, s, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
@@ -517,6 +575,19 @@ int http_server_port(struct http_server *s) {
 
 void http_server_stop(struct http_server *s) {
   if (!s) return;
+  /* MHD must not stop with suspended connections: stop accepting, then give
+   * the commits they wait for (the store still runs) up to 30 s to resume them. */
+  MHD_quiesce_daemon(s->d);
+  pthread_mutex_lock(&s->lock);
+  struct timespec until;
+  clock_gettime(CLOCK_REALTIME, &until);
+  until.tv_sec += 30;
+  while (s->nsuspended > 0)
+    if (pthread_cond_timedwait(&s->idle, &s->lock, &until) == ETIMEDOUT) break;
+  if (s->nsuspended) zz_warn("http: stopping with %d requests still waiting", s->nsuspended);
+  pthread_mutex_unlock(&s->lock);
   MHD_stop_daemon(s->d);
+  pthread_mutex_destroy(&s->lock);
+  pthread_cond_destroy(&s->idle);
   zz_free(s);
 }

@@ -16,6 +16,10 @@ struct ingest {
   struct store_event *evs;
   size_t nevs, capevs;
   int failed;
+  int finished; /* decoding ended (ingest_finish_decode) */
+  /* asynchronous flush in flight */
+  void (*done)(void *ud, int rc, const struct zz_err *e);
+  void *done_ud;
 };
 
 static void reject(struct ingest *in, long line, const char *code, const char *fmt, ...)
@@ -172,12 +176,17 @@ int ingest_feed(struct ingest *in, const char *p, size_t n, struct zz_err *e) {
     in->failed = 1;
     return zz_fail(e, rc, "body", "cannot decode the body: %s", zz_strerror(rc));
   }
-  if (!in->o.atomic && (in->nrecs >= in->o.batch || in->nevs >= in->o.batch / 8))
-    return flush(in, e);
+  if (!in->o.manual_flush && ingest_ready(in)) return flush(in, e);
   return 0;
 }
 
-int ingest_finish(struct ingest *in, struct zz_err *e) {
+int ingest_ready(const struct ingest *in) {
+  return !in->o.atomic && !in->failed && (in->nrecs >= in->o.batch || in->nevs >= in->o.batch / 8);
+}
+
+int ingest_finish_decode(struct ingest *in, struct zz_err *e) {
+  if (in->finished) return 0;
+  in->finished = 1;
   if (in->failed) return zz_fail(e, ZZ_EINVAL, "body", "the request already failed");
   registry_rdlock(in->o.reg);
   int rc = ingest_decoder_finish(in->dec);
@@ -189,9 +198,66 @@ int ingest_finish(struct ingest *in, struct zz_err *e) {
   if (in->o.atomic && in->rep.rejected_total) {
     in->nrecs = 0; /* nothing is stored */
     free_events(in);
-    return 0;
   }
-  return flush(in, e);
+  return 0;
+}
+
+static void events_done(void *ud, int rc, const struct store_write_result *res,
+                        const struct zz_err *e) {
+  struct ingest *in = ud;
+  (void)res;
+  if (!rc) in->rep.accepted += (int64_t)in->nevs;
+  free_events(in);
+  if (rc) in->failed = 1;
+  in->done(in->done_ud, rc, e);
+}
+
+static int submit_events(struct ingest *in, struct zz_err *e) {
+  int rc = in->o.st->ops->events_write_async(in->o.st, in->evs, in->nevs, events_done, in, e);
+  if (rc) in->failed = 1;
+  return rc;
+}
+
+static void records_done(void *ud, int rc, const struct store_write_result *res,
+                         const struct zz_err *e) {
+  struct ingest *in = ud;
+  if (rc) {
+    in->failed = 1;
+    in->done(in->done_ud, rc, e);
+    return;
+  }
+  in->rep.accepted += res->accepted;
+  in->rep.replaced += res->replaced;
+  in->nrecs = 0;
+  /* events buffered beside the records go next, still off the request's thread */
+  if (in->nevs) {
+    struct zz_err e2 = {0};
+    int erc = submit_events(in, &e2);
+    if (erc) in->done(in->done_ud, erc, &e2);
+    return;
+  }
+  in->done(in->done_ud, 0, e);
+}
+
+int ingest_flush_async(struct ingest *in, void (*done)(void *ud, int rc, const struct zz_err *e),
+                       void *ud, struct zz_err *e) {
+  if (in->failed) return zz_fail(e, ZZ_EINVAL, "body", "the request already failed");
+  in->done = done;
+  in->done_ud = ud;
+  if (in->nrecs) {
+    if (store_records_sort(in->recs, in->nrecs))
+      return zz_fail(e, ZZ_ENOMEM, "body", "out of memory");
+    int rc = in->o.st->ops->records_write_async(in->o.st, in->recs, in->nrecs, records_done, in, e);
+    if (rc) in->failed = 1;
+    return rc;
+  }
+  if (in->nevs) return submit_events(in, e);
+  return 1;
+}
+
+int ingest_finish(struct ingest *in, struct zz_err *e) {
+  int rc = ingest_finish_decode(in, e);
+  return rc ? rc : flush(in, e);
 }
 
 const struct ingest_report *ingest_result(const struct ingest *in) {

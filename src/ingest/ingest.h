@@ -35,8 +35,10 @@ struct ingest_opts {
   int64_t source_id;
   enum ingest_format format;
   enum ingest_kind kind;
-  int atomic;   /* store nothing if any line is bad */
-  size_t batch; /* records per writer batch (default 50,000) */
+  int atomic;       /* store nothing if any line is bad */
+  size_t batch;     /* records per writer batch (default 50,000) */
+  int manual_flush; /* feed never writes: the caller uses ingest_ready and
+                       ingest_flush_async (the HTTP path, which must not block) */
 };
 
 struct ingest;
@@ -50,6 +52,18 @@ int ingest_feed(struct ingest *in, const char *p, size_t n, struct zz_err *e);
 /* Ends the body and commits what is left. Same returns. */
 int ingest_finish(struct ingest *in, struct zz_err *e);
 const struct ingest_report *ingest_result(const struct ingest *in);
+
+/* Non-blocking use (manual_flush): a batch is full and should be written. */
+int ingest_ready(const struct ingest *in);
+/* Ends the body's decoding (the last line, the atomic check) without writing. */
+int ingest_finish_decode(struct ingest *in, struct zz_err *e);
+/* Writes what is buffered. Returns 0 when queued, and then done(ud, rc, err)
+ * runs once on the store's writer thread after the commit (the report is
+ * updated before); 1 when there was nothing to write; or a ZZ_E* code
+ * (ZZ_EBUSY: the write queue is full) with e filled, done never called. The
+ * pipeline must not be fed until done has run. */
+int ingest_flush_async(struct ingest *in, void (*done)(void *ud, int rc, const struct zz_err *e),
+                       void *ud, struct zz_err *e);
 /* Writes the report as JSON. */
 int ingest_report_json(const struct ingest_report *rep, struct zz_buf *out);
 

@@ -93,6 +93,10 @@ struct store_entity_filter {
   int limit;
 };
 
+/* Completion of an asynchronous write (see records_write_async). */
+typedef void (*store_done_fn)(void *ud, int rc, const struct store_write_result *res,
+                              const struct zz_err *e);
+
 /* Committed-batch subscriber: engines (rules, streams) learn of new data. */
 typedef void (*store_commit_fn)(void *ud, const struct store_record *recs, size_t n);
 
@@ -128,6 +132,14 @@ struct store_ops {
   int (*entities_scan)(struct store *st, int (*fn)(void *, const struct store_entity *), void *ud);
   int (*entities_set_rpos)(struct store *st, int64_t region, int64_t rpos);
 
+  /* Asynchronous writes: 0 means queued, and done(ud, rc, result, err) is
+   * then called exactly once, on the writer's thread, after the commit (or
+   * the failure); recs must stay untouched until then. A non-zero return
+   * (ZZ_EBUSY when the queue is full) means done is never called. */
+  int (*records_write_async)(struct store *st, const struct store_record *recs, size_t n,
+                             store_done_fn done, void *ud, struct zz_err *e);
+  int (*events_write_async)(struct store *st, const struct store_event *evs, size_t n,
+                            store_done_fn done, void *ud, struct zz_err *e);
   /* records and events: block until committed */
   int (*records_write)(struct store *st, const struct store_record *recs, size_t n,
                        struct store_write_result *out, struct zz_err *e);

@@ -83,6 +83,8 @@ struct sq_job {
   int rc;
   struct zz_err err;
   int done;
+  store_done_fn done_cb; /* asynchronous jobs: called after the commit, then the job is freed */
+  void *done_ud;
   struct sq_job *next;
 };
 
@@ -148,6 +150,10 @@ void sq_writer_stop(struct sq_store *s);
 int sq_records_write(struct store *st, const struct store_record *recs, size_t n,
                      struct store_write_result *out, struct zz_err *e);
 int sq_events_write(struct store *st, const struct store_event *evs, size_t n, struct zz_err *e);
+int sq_records_write_async(struct store *st, const struct store_record *recs, size_t n,
+                           store_done_fn done, void *ud, struct zz_err *e);
+int sq_events_write_async(struct store *st, const struct store_event *evs, size_t n,
+                          store_done_fn done, void *ud, struct zz_err *e);
 size_t sq_write_queue_depth(struct store *st);
 int sq_migrate(sqlite3 *db, struct zz_err *e);
 int sq_prune(struct store *st, int64_t now);

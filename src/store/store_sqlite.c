@@ -698,13 +698,18 @@ static int entity_buckets(struct store *st, int64_t entity, int64_t metric, enum
  * entity_rpos (rpos, type) index finds the subtree's entities of a type, and
  * series' (entity, metric) key finds their series. */
 static const char *const latest_sql[4] = {
-    "SELECT s.entity, s.metric, s.last_ts, s.last_value FROM entity e JOIN series s ON s.entity = e.id"
+    "SELECT s.entity, s.metric, s.last_ts, s.last_value FROM entity e JOIN series s ON s.entity = "
+    "e.id"
     " WHERE e.rpos BETWEEN ?2 AND ?3 AND s.last_ts IS NOT NULL ORDER BY s.entity, s.metric",
-    "SELECT s.entity, s.metric, s.last_ts, s.last_value FROM entity e JOIN series s ON s.entity = e.id"
+    "SELECT s.entity, s.metric, s.last_ts, s.last_value FROM entity e JOIN series s ON s.entity = "
+    "e.id"
     " AND s.metric = ?1 WHERE e.rpos BETWEEN ?2 AND ?3 AND s.last_ts IS NOT NULL ORDER BY s.entity",
-    "SELECT s.entity, s.metric, s.last_ts, s.last_value FROM entity e JOIN series s ON s.entity = e.id"
-    " WHERE e.rpos BETWEEN ?2 AND ?3 AND e.type = ?4 AND s.last_ts IS NOT NULL ORDER BY s.entity, s.metric",
-    "SELECT s.entity, s.metric, s.last_ts, s.last_value FROM entity e JOIN series s ON s.entity = e.id"
+    "SELECT s.entity, s.metric, s.last_ts, s.last_value FROM entity e JOIN series s ON s.entity = "
+    "e.id"
+    " WHERE e.rpos BETWEEN ?2 AND ?3 AND e.type = ?4 AND s.last_ts IS NOT NULL ORDER BY s.entity, "
+    "s.metric",
+    "SELECT s.entity, s.metric, s.last_ts, s.last_value FROM entity e JOIN series s ON s.entity = "
+    "e.id"
     " AND s.metric = ?1 WHERE e.rpos BETWEEN ?2 AND ?3 AND e.type = ?4 AND s.last_ts IS NOT NULL"
     " ORDER BY s.entity",
 };
@@ -977,6 +982,8 @@ static const struct store_ops sqlite_ops = {
     .entities_each = entities_each,
     .entities_scan = entities_scan,
     .entities_set_rpos = entities_set_rpos,
+    .records_write_async = sq_records_write_async,
+    .events_write_async = sq_events_write_async,
     .records_write = sq_records_write,
     .events_write = sq_events_write,
     .write_queue_depth = sq_write_queue_depth,

@@ -666,15 +666,29 @@ static void *writer_main(void *arg) {
         j->next = next;
       }
     }
+    /* A synchronous job lives on its waiter's stack and may vanish as soon
+     * as it is marked done, so asynchronous ones are unlinked first. */
+    struct sq_job *async = NULL, *next;
     pthread_mutex_lock(&s->qlock);
-    for (struct sq_job *j = head; j; j = j->next) {
+    for (struct sq_job *j = head; j; j = next) {
+      next = j->next;
       if (j->kind == SQ_JOB_RECORDS) s->qrecords -= j->n;
       if (j->rc && !j->err.msg[0])
         zz_fail(&j->err, j->rc, "store", "the store could not commit the batch");
-      j->done = 1;
+      if (j->done_cb) {
+        j->next = async;
+        async = j;
+      } else {
+        j->done = 1;
+      }
     }
     pthread_cond_broadcast(&s->dcond);
     pthread_mutex_unlock(&s->qlock);
+    for (struct sq_job *j = async; j; j = next) {
+      next = j->next;
+      j->done_cb(j->done_ud, j->rc, &j->result, &j->err);
+      zz_free(j);
+    }
   }
   return NULL;
 }
@@ -698,10 +712,39 @@ static int submit(struct sq_store *s, struct sq_job *j, struct zz_err *e) {
     s->qhead = j;
   s->qtail = j;
   pthread_cond_signal(&s->qcond);
+  if (j->done_cb) { /* asynchronous: the writer calls back and frees j */
+    pthread_mutex_unlock(&s->qlock);
+    return 0;
+  }
   while (!j->done) pthread_cond_wait(&s->dcond, &s->qlock);
   pthread_mutex_unlock(&s->qlock);
   if (j->rc && e) *e = j->err;
   return j->rc;
+}
+
+/* Queues a heap copy of the job description for the writer. */
+static int submit_async(struct sq_store *s, int kind, const struct store_record *recs,
+                        const struct store_event *evs, size_t n, store_done_fn done, void *ud,
+                        struct zz_err *e) {
+  if (!s->writer_started)
+    return zz_fail(e, ZZ_EINVAL, "store", "this store was opened without a writer");
+  struct sq_job *j = zz_calloc(1, sizeof *j);
+  if (!j) return zz_fail(e, ZZ_ENOMEM, "store", "out of memory");
+  *j = (struct sq_job){
+      .kind = kind, .recs = recs, .evs = evs, .n = n, .done_cb = done, .done_ud = ud};
+  int rc = submit(s, j, e);
+  if (rc) zz_free(j); /* refused: the callback will never run */
+  return rc;
+}
+
+int sq_records_write_async(struct store *st, const struct store_record *recs, size_t n,
+                           store_done_fn done, void *ud, struct zz_err *e) {
+  return submit_async((struct sq_store *)st, SQ_JOB_RECORDS, recs, NULL, n, done, ud, e);
+}
+
+int sq_events_write_async(struct store *st, const struct store_event *evs, size_t n,
+                          store_done_fn done, void *ud, struct zz_err *e) {
+  return submit_async((struct sq_store *)st, SQ_JOB_EVENTS, NULL, evs, n, done, ud, e);
 }
 
 int sq_records_write(struct store *st, const struct store_record *recs, size_t n,
