@@ -446,7 +446,8 @@ static void dispatch(struct http_req *r) {
   } else {
     r->route->handler(r);
   }
-  if (!r->replied && !r->route->stream)
+  /* a streamed request without a reply is asleep, unless its handler failed */
+  if (!r->replied && (!r->route->stream || r->stream_failed))
     http_fail(r, ZZ_EINTERNAL, "", "the handler gave no answer");
 }
 
