@@ -53,9 +53,22 @@ enum sq_stmt {
   SQ_COUNT
 };
 
+/* The series of a metric in a subtree (and of a type), as entity_aggs needs
+ * them sorted by series id; valid while the store's series_version stands. */
+struct sq_series_list {
+  int64_t version, metric, lo, hi;
+  char type[64]; /* "" for any */
+  int64_t *series, *entity;
+  size_t n;
+};
+
+#define SQ_SERIES_LISTS 8
+
 struct sq_conn {
   sqlite3 *db;
   sqlite3_stmt *stmt[SQ_COUNT];
+  struct sq_series_list lists[SQ_SERIES_LISTS]; /* a small cache, replaced round robin */
+  unsigned next_list;
   struct sq_conn *next; /* in the store's list of open read connections */
 };
 
@@ -134,6 +147,10 @@ struct sq_store {
   size_t nsource_counts;
   int64_t last_prune;
   atomic_llong total_records;
+  /* bumped when a series is created or an entity changes type or region:
+   * read connections' cached series lists are stale then */
+  atomic_llong series_version;
+  int new_series; /* the open transaction created series (writer only) */
 };
 
 /* Returns this thread's read connection (opening it on first use), or NULL. */

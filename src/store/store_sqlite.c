@@ -51,6 +51,8 @@ int sq_open_db(const char *path, int writer, int sync_full, sqlite3 **out, struc
 
 static void conn_close(struct sq_conn *c) {
   for (int i = 0; i < SQ_COUNT; i++) sqlite3_finalize(c->stmt[i]);
+  for (int i = 0; i < SQ_SERIES_LISTS; i++)
+    zz_free(c->lists[i].series), zz_free(c->lists[i].entity);
   sqlite3_close(c->db);
   zz_free(c);
 }
@@ -164,6 +166,7 @@ static int region_upsert(struct store *st, const struct store_region *r, int64_t
 }
 
 static int region_set_pos(struct store *st, int64_t id, int64_t lo, int64_t hi, struct zz_err *e) {
+  atomic_fetch_add(&SQ_S(st)->series_version, 1);
   struct sq_store *s = SQ_S(st);
   CONN_OR_FAIL(s, c, e);
   sqlite3_stmt *q = sq_stmt(c, SQ_REGION_POS, "UPDATE region SET lo = ?2, hi = ?3 WHERE id = ?1");
@@ -376,6 +379,7 @@ static int sources_each(struct store *st, int (*fn)(void *, const struct store_s
 
 static int entity_upsert(struct store *st, const struct store_entity *en, int64_t rpos,
                          int64_t *out_id, struct zz_err *e) {
+  atomic_fetch_add(&SQ_S(st)->series_version, 1);
   CONN_OR_FAIL(SQ_S(st), c, e);
   sqlite3_stmt *q = sq_stmt(
       c, SQ_ENTITY_UPSERT,
@@ -486,6 +490,7 @@ static int entities_scan(struct store *st, int (*fn)(void *, const struct store_
 }
 
 static int entities_set_rpos(struct store *st, int64_t region, int64_t rpos) {
+  atomic_fetch_add(&SQ_S(st)->series_version, 1);
   CONN_OR_FAIL(SQ_S(st), c, NULL);
   sqlite3_stmt *q =
       sq_stmt(c, SQ_ENTITY_RPOS, "UPDATE entity SET rpos = ?2 WHERE region = ?1 AND rpos != ?2");
@@ -599,41 +604,82 @@ static int scan_srollup(struct sq_conn *c, int64_t metric, enum zz_grain g, int6
   return scan_srollup_sub(c, metric, g, from, to, slots, nslots, 0);
 }
 
+/* Returns the (cached) series of metric in [lo, hi] of type, sorted by id;
+ * NULL with *rc set on failure. The list belongs to the connection. */
+static const struct sq_series_list *series_list(struct sq_store *s, struct sq_conn *c,
+                                                int64_t metric, int64_t lo, int64_t hi,
+                                                const char *type, int *rc) {
+  int64_t version = atomic_load(&s->series_version);
+  const char *t = type ? type : "";
+  for (int i = 0; i < SQ_SERIES_LISTS; i++) {
+    struct sq_series_list *l = &c->lists[i];
+    if (l->series && l->version == version && l->metric == metric && l->lo == lo && l->hi == hi &&
+        strcmp(l->type, t) == 0)
+      return l;
+  }
+  struct sq_series_list *l = &c->lists[c->next_list++ % SQ_SERIES_LISTS];
+  zz_free(l->series);
+  zz_free(l->entity);
+  memset(l, 0, sizeof *l);
+  sqlite3_stmt *q = sq_stmt(
+      c, SQ_ENTITY_SERIES,
+      "SELECT s.id, s.entity FROM series s JOIN entity e ON e.id = s.entity WHERE s.metric = ?1"
+      " AND e.rpos BETWEEN ?2 AND ?3 AND (?4 IS NULL OR e.type = ?4) ORDER BY s.id");
+  if (!q) {
+    *rc = ZZ_ESTORE;
+    return NULL;
+  }
+  sqlite3_bind_int64(q, 1, metric);
+  sqlite3_bind_int64(q, 2, lo ? lo : INT64_MIN); /* 0, 0: every region */
+  sqlite3_bind_int64(q, 3, lo ? hi : INT64_MAX);
+  bind_text(q, 4, type);
+  size_t cap = 0;
+  int step;
+  *rc = 0;
+  while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+    if (l->n == cap) {
+      cap = cap ? cap * 2 : 256;
+      int64_t *ps = zz_realloc(l->series, cap * sizeof *ps);
+      if (ps) l->series = ps;
+      int64_t *pe = ps ? zz_realloc(l->entity, cap * sizeof *pe) : NULL;
+      if (pe) l->entity = pe;
+      if (!ps || !pe) {
+        *rc = ZZ_ENOMEM;
+        break;
+      }
+    }
+    l->series[l->n] = sqlite3_column_int64(q, 0);
+    l->entity[l->n++] = sqlite3_column_int64(q, 1);
+  }
+  sqlite3_reset(q);
+  if (!*rc && step != SQLITE_DONE) *rc = ZZ_ESTORE;
+  if (*rc) {
+    zz_free(l->series), zz_free(l->entity);
+    memset(l, 0, sizeof *l);
+    return NULL;
+  }
+  if (!l->series)
+    l->series = zz_malloc(sizeof *l->series), l->entity = zz_malloc(sizeof *l->entity);
+  l->version = version;
+  l->metric = metric;
+  l->lo = lo;
+  l->hi = hi;
+  zz_strlcpy(l->type, t, sizeof l->type);
+  return l;
+}
+
 static int entity_aggs(struct store *st, int64_t metric, int64_t rpos_lo, int64_t rpos_hi,
                        const char *type, int64_t from, int64_t to, int additive,
                        store_series_agg_fn fn, void *ud) {
   CONN_OR_FAIL(SQ_S(st), c, NULL);
-  sqlite3_stmt *q = sq_stmt(
-      c, SQ_ENTITY_SERIES,
-      "SELECT s.id, s.entity FROM series s JOIN entity e ON e.id = s.entity WHERE s.metric = ?1"
-      " AND (?2 = 0 OR e.rpos BETWEEN ?2 AND ?3) AND (?4 IS NULL OR e.type = ?4)");
-  if (!q) return ZZ_ESTORE;
-  sqlite3_bind_int64(q, 1, metric);
-  sqlite3_bind_int64(q, 2, rpos_lo);
-  sqlite3_bind_int64(q, 3, rpos_hi);
-  bind_text(q, 4, type);
-  struct ent_slot *slots = NULL;
-  size_t n = 0, cap = 0;
-  int rc, r = 0;
-  while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-    if (n == cap) {
-      cap = cap ? cap * 2 : 256;
-      struct ent_slot *p = zz_realloc(slots, cap * sizeof *slots);
-      if (!p) {
-        r = ZZ_ENOMEM;
-        goto done;
-      }
-      slots = p;
-    }
-    slots[n++] = (struct ent_slot){.series = sqlite3_column_int64(q, 0),
-                                   .entity = sqlite3_column_int64(q, 1)};
-  }
-  sqlite3_reset(q);
-  if (rc != SQLITE_DONE) {
-    r = ZZ_ESTORE;
-    goto done;
-  }
-  if (n) qsort(slots, n, sizeof *slots, cmp_slot);
+  int r = 0;
+  const struct sq_series_list *l = series_list(SQ_S(st), c, metric, rpos_lo, rpos_hi, type, &r);
+  if (!l) return r;
+  size_t n = l->n;
+  struct ent_slot *slots = zz_calloc(n ? n : 1, sizeof *slots);
+  if (!slots) return ZZ_ENOMEM;
+  for (size_t i = 0; i < n; i++)
+    slots[i] = (struct ent_slot){.series = l->series[i], .entity = l->entity[i]};
   int64_t from_day = zz_bucket_start(from, ZZ_GRAIN_DAY);
   int64_t to_day = zz_bucket_start(to, ZZ_GRAIN_DAY);
   if (to_day < to) to_day = zz_bucket_next(to_day, ZZ_GRAIN_DAY);
@@ -664,7 +710,6 @@ static int entity_aggs(struct store *st, int64_t metric, int64_t rpos_lo, int64_
   for (size_t i = 0; i < n; i++)
     if (slots[i].seen && slots[i].a.n > 0 && fn(ud, slots[i].entity, &slots[i].a)) break;
 done:
-  sqlite3_reset(q);
   zz_free(slots);
   return r;
 }

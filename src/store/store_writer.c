@@ -240,6 +240,7 @@ static struct sq_series *series_get(struct sq_store *s, int64_t entity, int32_t 
     sqlite3_bind_int64(st, 2, se->entity);
     sqlite3_bind_int64(st, 3, se->metric);
     if (w_exec(s, st)) return zz_fail(e, ZZ_ESTORE, "series", "cannot create series"), NULL;
+    s->new_series = 1;
     se->pend_gen = s->gen;
     se->pend_ts = INT64_MIN;
     se->touched = 0;
@@ -541,6 +542,7 @@ static void txn_reset(struct sq_store *s) {
   rollup_acc_clear(&s->sleaf);
   if (s->source_counts) memset(s->source_counts, 0, s->nsource_counts * sizeof *s->source_counts);
   s->gen++; /* pending series values of this generation are now ignored */
+  s->new_series = 0;
 }
 
 static void txn_applied(struct sq_store *s) {
@@ -551,6 +553,8 @@ static void txn_applied(struct sq_store *s) {
   }
   /* every series used in this generation now has its row */
   for (size_t i = 0; i < s->ntouched; i++) s->touched[i]->persisted = 1;
+  if (s->new_series) atomic_fetch_add(&s->series_version, 1);
+  s->new_series = 0;
 }
 
 static int prune(struct sq_store *s, int64_t now) {
