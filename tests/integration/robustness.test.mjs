@@ -28,7 +28,9 @@ function raw(bytes, timeout = 5000) {
     s.on('data', (d) => { data += d.toString('latin1'); });
     s.on('error', (e) => { clearTimeout(t); resolve({ status: 0, text: data, error: e.code }); });
     s.on('close', () => { clearTimeout(t); resolve({ status: Number((data.match(/^HTTP\/1\.[01] (\d{3})/) || [])[1] || 0), text: data }); });
-    s.end(bytes);
+    // write, not end: a client that half-closes its socket while the server
+    // works on the request is treated as gone (as nginx does; docs/api.md)
+    s.write(bytes);
   });
 }
 
