@@ -511,6 +511,19 @@ static void agg_row(sqlite3_stmt *q, int first, struct store_agg *a) {
   a->last_ts = sqlite3_column_int64(q, first + 5);
 }
 
+/* Steps a statement whose rows are (bucket, n, sum, min, max, last, last_ts)
+ * and calls fn for each until it returns non-zero. */
+static int each_bucket(sqlite3_stmt *q, store_bucket_fn fn, void *ud) {
+  int rc;
+  while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+    struct store_agg a;
+    agg_row(q, 1, &a);
+    if (fn(ud, sqlite3_column_int64(q, 0), &a)) break;
+  }
+  sqlite3_reset(q);
+  return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
+}
+
 static int rollup_buckets(struct store *st, int64_t metric, int64_t region, enum zz_grain g,
                           int64_t from, int64_t to, store_bucket_fn fn, void *ud) {
   CONN_OR_FAIL(SQ_S(st), c, NULL);
@@ -524,14 +537,7 @@ static int rollup_buckets(struct store *st, int64_t metric, int64_t region, enum
   sqlite3_bind_int(q, 3, (int)g);
   sqlite3_bind_int64(q, 4, from);
   sqlite3_bind_int64(q, 5, to);
-  int rc;
-  while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-    struct store_agg a;
-    agg_row(q, 1, &a);
-    if (fn(ud, sqlite3_column_int64(q, 0), &a)) break;
-  }
-  sqlite3_reset(q);
-  return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
+  return each_bucket(q, fn, ud);
 }
 
 /* Entity aggregates: the series of the metric in the subtree are gathered
@@ -728,14 +734,7 @@ static int entity_buckets(struct store *st, int64_t entity, int64_t metric, enum
   sqlite3_bind_int(q, 3, (int)g);
   sqlite3_bind_int64(q, 4, from);
   sqlite3_bind_int64(q, 5, to);
-  int rc;
-  while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-    struct store_agg a;
-    agg_row(q, 1, &a);
-    if (fn(ud, sqlite3_column_int64(q, 0), &a)) break;
-  }
-  sqlite3_reset(q);
-  return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
+  return each_bucket(q, fn, ud);
 }
 
 /* Four constant statements rather than optional filters written as
