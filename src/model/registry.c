@@ -21,6 +21,7 @@ struct src_ent {
 
 struct registry {
   struct store *st;
+  int64_t *saved; /* per region: lo, hi as the store has them */
   pthread_rwlock_t lock;
   struct reg_region *regions; /* sorted by id */
   int nregions;
@@ -51,6 +52,8 @@ static void clear_all(struct registry *reg) {
         zz_free(r->children);
   }
   zz_free(reg->regions);
+  zz_free(reg->saved);
+  reg->saved = NULL;
   reg->regions = NULL;
   reg->nregions = 0;
   for (int i = 0; i < reg->nmetrics; i++) {
@@ -79,7 +82,7 @@ static void clear_all(struct registry *reg) {
 
 struct tmp_region {
   struct reg_region r;
-  int64_t parent_id;
+  int64_t saved_lo, saved_hi; /* as the store has them */
   char *parent_path;
 };
 
@@ -108,6 +111,8 @@ static int on_region(void *ud, const struct store_region *r) {
   t->r.lon = r->lon;
   t->r.lat = r->lat;
   t->r.approximate = r->approximate;
+  t->saved_lo = r->lo;
+  t->saved_hi = r->hi;
   t->r.parent = -1;
   t->parent_path = r->parent_path ? zz_xstrdup(r->parent_path) : NULL;
   return 0;
@@ -220,7 +225,12 @@ static int load(struct registry *reg, struct zz_err *e) {
   if (c.n) qsort(c.tr, (size_t)c.n, sizeof *c.tr, cmp_tmp);
   reg->regions = zz_xcalloc((size_t)(c.n ? c.n : 1), sizeof *reg->regions);
   reg->nregions = c.n;
-  for (int i = 0; i < c.n; i++) reg->regions[i] = c.tr[i].r;
+  reg->saved = zz_xcalloc((size_t)(c.n ? c.n : 1) * 2, sizeof *reg->saved);
+  for (int i = 0; i < c.n; i++) {
+    reg->regions[i] = c.tr[i].r;
+    reg->saved[2 * i] = c.tr[i].saved_lo;
+    reg->saved[2 * i + 1] = c.tr[i].saved_hi;
+  }
   for (int i = 0; i < c.n; i++) {
     if (!c.tr[i].parent_path) continue;
     int p = find_path(reg, c.tr[i].parent_path);
@@ -244,14 +254,21 @@ static int load(struct registry *reg, struct zz_err *e) {
   return 0;
 }
 
-/* Writes DFS positions that differ from what the store has. The store's
- * region rows don't carry lo/hi back, so write all; it is a few hundred rows. */
+/* Writes the DFS positions that differ from what the store has (a pack
+ * load or a new region moves them; a plain start changes nothing and writes
+ * nothing), with the rpos of the entities of each moved region. */
 static int save_positions(struct registry *reg, struct zz_err *e) {
   struct store *st = reg->st;
+  int changed = 0;
+  for (int i = 0; i < reg->nregions; i++)
+    changed +=
+        reg->regions[i].lo != reg->saved[2 * i] || reg->regions[i].hi != reg->saved[2 * i + 1];
+  if (!changed) return 0;
   int rc = st->ops->txn(st, STORE_TXN_BEGIN, e);
   if (rc) return rc;
   for (int i = 0; i < reg->nregions && !rc; i++) {
     struct reg_region *r = &reg->regions[i];
+    if (r->lo == reg->saved[2 * i] && r->hi == reg->saved[2 * i + 1]) continue;
     rc = st->ops->region_set_pos(st, r->id, r->lo, r->hi, e);
     if (!rc) rc = st->ops->entities_set_rpos(st, r->id, r->lo);
   }
@@ -259,7 +276,12 @@ static int save_positions(struct registry *reg, struct zz_err *e) {
     st->ops->txn(st, STORE_TXN_ROLLBACK, NULL);
     return rc;
   }
-  return st->ops->txn(st, STORE_TXN_COMMIT, e);
+  if ((rc = st->ops->txn(st, STORE_TXN_COMMIT, e))) return rc;
+  for (int i = 0; i < reg->nregions; i++) {
+    reg->saved[2 * i] = reg->regions[i].lo;
+    reg->saved[2 * i + 1] = reg->regions[i].hi;
+  }
+  return 0;
 }
 
 int registry_open(struct store *st, struct registry **out, struct zz_err *e) {

@@ -23,6 +23,7 @@ struct store_region {
   const char *geometry; /* GeoJSON geometry text or NULL */
   double lon, lat;
   int approximate;
+  int64_t lo, hi; /* DFS interval as last saved (read only; region_set_pos writes it) */
 };
 struct store_metric {
   int64_t id;

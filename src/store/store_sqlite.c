@@ -189,11 +189,13 @@ static int regions_each(struct store *st, int with_geometry,
                 c, SQ_REGIONS_GEO,
                 "SELECT r.id, r.path, p.path, r.level, r.name_zh, r.name_en, r.geometry, r.lon, "
                 "r.lat,"
-                " r.approximate FROM region r LEFT JOIN region p ON p.id = r.parent ORDER BY r.id")
+                " r.approximate, r.lo, r.hi FROM region r LEFT JOIN region p ON p.id = r.parent "
+                "ORDER BY r.id")
           : sq_stmt(
                 c, SQ_REGIONS,
                 "SELECT r.id, r.path, p.path, r.level, r.name_zh, r.name_en, NULL, r.lon, r.lat,"
-                " r.approximate FROM region r LEFT JOIN region p ON p.id = r.parent ORDER BY r.id");
+                " r.approximate, r.lo, r.hi FROM region r LEFT JOIN region p ON p.id = r.parent "
+                "ORDER BY r.id");
   if (!q) return ZZ_ESTORE;
   int rc;
   while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
@@ -206,7 +208,9 @@ static int regions_each(struct store *st, int with_geometry,
                              .geometry = col_text(q, 6),
                              .lon = col_real_or_nan(q, 7),
                              .lat = col_real_or_nan(q, 8),
-                             .approximate = sqlite3_column_int(q, 9)};
+                             .approximate = sqlite3_column_int(q, 9),
+                             .lo = sqlite3_column_int64(q, 10),
+                             .hi = sqlite3_column_int64(q, 11)};
     if (fn(ud, &r)) break;
   }
   sqlite3_reset(q);
