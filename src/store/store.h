@@ -187,6 +187,9 @@ struct store_ops {
   int (*txn)(struct store *st, int what, struct zz_err *e);
 
   /* maintenance */
+  /* Drops rollup rows past their retention as seen at now (minute rows
+   * older than 48 h, hour rows older than 400 days) and expired sessions.
+   * The writer also runs it by itself every 10 minutes. */
   int (*prune)(struct store *st, int64_t now);
   int (*backup)(struct store *st, const char *path, void (*progress)(void *, int done, int total),
                 void *ud, struct zz_err *e);

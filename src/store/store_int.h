@@ -96,6 +96,7 @@ struct sq_job {
   int rc;
   struct zz_err err;
   int done;
+  int64_t now;           /* SQ_JOB_PRUNE: the time retention is measured from (0: now) */
   store_done_fn done_cb; /* asynchronous jobs: called after the commit, then the job is freed */
   void *done_ud;
   struct sq_job *next;

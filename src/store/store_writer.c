@@ -592,7 +592,7 @@ static int run_job(struct sq_store *s, struct sq_job *j) {
   case SQ_JOB_EVENTS:
     return run_events(s, j);
   case SQ_JOB_PRUNE:
-    return prune(s, zz_time_now());
+    return prune(s, j->now ? j->now : zz_time_now());
   }
   return ZZ_EINTERNAL;
 }
@@ -774,8 +774,7 @@ int sq_events_write(struct store *st, const struct store_event *evs, size_t n, s
 }
 
 int sq_prune(struct store *st, int64_t now) {
-  (void)now;
-  struct sq_job j = {.kind = SQ_JOB_PRUNE};
+  struct sq_job j = {.kind = SQ_JOB_PRUNE, .now = now};
   if (!((struct sq_store *)st)->writer_started) return ZZ_EINVAL;
   return submit((struct sq_store *)st, &j, NULL);
 }

@@ -187,6 +187,25 @@ static void test_registry_dfs(void **state) {
   st->ops->close(st);
 }
 
+/* Retention: two days on, the minute rows of the records above are gone,
+ * hour, day and month rows stay; 401 days on, the hour rows go too. */
+static void test_prune(void **state) {
+  (void)state;
+  struct store *st = open_store();
+  int64_t metric = 1, t0 = zz_bucket_start(zz_time_now(), ZZ_GRAIN_HOUR) - ZZ_HOUR_MS;
+  struct sum_ctx m = buckets(st, metric, 1, ZZ_GRAIN_MINUTE, t0, t0 + ZZ_HOUR_MS);
+  assert_true(m.buckets > 0);
+  assert_int_equal(st->ops->prune(st, t0 + 2 * ZZ_DAY_MS + ZZ_HOUR_MS), 0);
+  assert_int_equal(buckets(st, metric, 1, ZZ_GRAIN_MINUTE, t0, t0 + ZZ_HOUR_MS).buckets, 0);
+  assert_int_equal(buckets(st, metric, 1, ZZ_GRAIN_HOUR, t0, t0 + ZZ_HOUR_MS).n, 4);
+  assert_int_equal(st->ops->prune(st, t0 + 401 * ZZ_DAY_MS), 0);
+  assert_int_equal(buckets(st, metric, 1, ZZ_GRAIN_HOUR, t0, t0 + ZZ_HOUR_MS).buckets, 0);
+  struct sum_ctx d = buckets(st, metric, 1, ZZ_GRAIN_DAY, 0, INT64_MAX);
+  assert_int_equal(d.n, 4);
+  assert_true(d.sum == 28);
+  st->ops->close(st);
+}
+
 int main(void) {
   snprintf(dir, sizeof dir, "/tmp/zz-test-store-XXXXXX");
   if (!mkdtemp(dir)) return 1;
@@ -194,6 +213,7 @@ int main(void) {
       cmocka_unit_test(test_rollups_and_restart),
       cmocka_unit_test(test_lock),
       cmocka_unit_test(test_registry_dfs),
+      cmocka_unit_test(test_prune),
   };
   int rc = cmocka_run_group_tests(tests, NULL, NULL);
   char cmd[128];
