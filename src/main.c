@@ -422,12 +422,16 @@ static int cmd_serve_or_demo(int argc, char **argv, int demo) {
                               .emit = demo_emit,
                               .progress = demo_progress,
                               .ud = &dr};
-    dr.demo = demo_new(&dopts, &e);
-    if (!dr.demo) {
-      exit_code = fail(&e);
-      goto done;
-    }
+    /* The generator is needed for the history of a new world and for the
+     * live feed; a rerun with --no-live needs neither. */
     int64_t have = app.st->ops->records_count(app.st);
+    if (have == 0 || !f.no_live) {
+      dr.demo = demo_new(&dopts, &e);
+      if (!dr.demo) {
+        exit_code = fail(&e);
+        goto done;
+      }
+    }
     if (have == 0) {
       zz_progress_start(&dr.progress, "demo: generating history", "records", dopts.records);
       if (demo_history(dr.demo) != 0 || demo_flush(&dr) != 0) {
@@ -524,8 +528,12 @@ static int cmd_user(int argc, char **argv) {
   }
   struct zz_err e = {0};
   struct app app;
-  if (app_open(&app, f.data, 1, &e)) return fail(&e);
+  if (app_open(&app, f.data, 1, &e)) {
+    explicit_bzero(pw, sizeof pw);
+    return fail(&e);
+  }
   rc = accounts_user_add(app.st, f.args[1], f.role, f.department, f.scope, pw, &e);
+  explicit_bzero(pw, sizeof pw);
   app_close(&app);
   if (rc) return fail(&e);
   printf("user %s (%s%s%s) saved\n", f.args[1], f.role, f.scope ? ", scope " : "",
