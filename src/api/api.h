@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "core/buf.h"
+#include "core/bus.h"
 #include "core/ztime.h"
 #include "core/zz.h"
 #include "http/http.h"
@@ -18,9 +19,11 @@
 struct app {
   struct store *st;
   struct registry *reg;
-  uint64_t body_cap;      /* ingest body cap, bytes */
-  int64_t session_ttl_ms; /* default 12 h */
-  int cookie_secure;      /* add Secure to the session cookie */
+  struct bus *bus;              /* events for /api/v1/stream (ticks, alerts, orders) */
+  struct stream_ticker *ticker; /* api/stream.c: turns commits into tick events */
+  uint64_t body_cap;            /* ingest body cap, bytes */
+  int64_t session_ttl_ms;       /* default 12 h */
+  int cookie_secure;            /* add Secure to the session cookie */
 };
 
 /* A region resolved for a request, after the scope rule. The copy is safe to
@@ -71,6 +74,16 @@ extern const struct http_route api_ingest_routes[];
 extern const size_t api_ingest_nroutes;
 extern const struct http_route api_query_routes[];
 extern const size_t api_query_nroutes;
+
+/* Live streams (api/stream.c). stream_on_commit runs on the store's writer
+ * thread after each committed batch and only notes what changed; the ticker
+ * thread started by stream_start publishes one "tick" event a second on
+ * app->bus naming the metrics that changed. stream_stop joins it. */
+void stream_on_commit(struct app *app, const struct store_record *recs, size_t n);
+int stream_start(struct app *app, struct zz_err *e);
+void stream_stop(struct app *app);
+extern const struct http_route api_stream_routes[];
+extern const size_t api_stream_nroutes;
 
 /* Authentication used by the server for every route (api/auth.c). */
 int api_authenticate(struct app *app, struct http_req *r, enum http_auth kind,

@@ -8,14 +8,29 @@
 
 #include "http/http.h"
 
+/* The store calls this on its writer thread after each committed batch of
+ * records: every engine that follows new data hears of it here. */
+static void app_on_commit(void *ud, const struct store_record *recs, size_t n) {
+  struct app *app = ud;
+  stream_on_commit(app, recs, n);
+}
+
 int app_open(struct app *app, const char *data_dir, int no_writer, struct zz_err *e) {
   memset(app, 0, sizeof *app);
-  struct store_open_opts so = {.dir = data_dir, .no_writer = no_writer};
+  if (bus_create(0, &app->bus)) return zz_fail(e, ZZ_ENOMEM, "bus", "out of memory");
+  struct store_open_opts so = {
+      .dir = data_dir, .no_writer = no_writer, .on_commit = app_on_commit, .on_commit_ud = app};
   int rc = store_sqlite_open(&so, &app->st, e);
-  if (rc) return rc;
+  if (rc) {
+    bus_free(app->bus);
+    app->bus = NULL;
+    return rc;
+  }
   if ((rc = registry_open(app->st, &app->reg, e))) {
     app->st->ops->close(app->st);
     app->st = NULL;
+    bus_free(app->bus);
+    app->bus = NULL;
     return rc;
   }
   app->session_ttl_ms = 12 * ZZ_HOUR_MS;
@@ -28,6 +43,8 @@ void app_close(struct app *app) {
   if (app->st) app->st->ops->close(app->st);
   app->reg = NULL;
   app->st = NULL;
+  bus_free(app->bus);
+  app->bus = NULL;
 }
 
 void app_block_signals(void) {

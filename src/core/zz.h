@@ -25,7 +25,8 @@
   X(IO, 500, "io_error", "input/output error")                                                     \
   X(STORE, 500, "store_error", "store error")                                                      \
   X(INTERNAL, 500, "internal", "internal error")                                                   \
-  X(METHOD, 405, "method_not_allowed", "method not allowed")
+  X(METHOD, 405, "method_not_allowed", "method not allowed")                                       \
+  X(RATE, 429, "too_many_requests", "too many requests, retry later")
 
 enum zz_errno {
   ZZ_OK = 0,

@@ -220,7 +220,7 @@ int http_reply_err(struct http_req *r, const struct zz_err *e) {
     zz_buf_json_str(&b, e->field);
   }
   zz_buf_adds(&b, "}}");
-  if (code == ZZ_EBUSY) http_add_header(r, "Retry-After", "1");
+  if (code == ZZ_EBUSY || code == ZZ_ERATE) http_add_header(r, "Retry-After", "1");
   return http_reply_json(r, zz_http_status(code), &b);
 }
 
