@@ -80,6 +80,9 @@ extern const size_t api_query_nroutes;
  * thread started by stream_start publishes one "tick" event a second on
  * app->bus naming the metrics that changed. stream_stop joins it. */
 void stream_on_commit(struct app *app, const struct store_record *recs, size_t n);
+/* stream_init before the store opens (0 or ZZ_ENOMEM); stream_free after it closed. */
+int stream_init(struct app *app);
+void stream_free(struct app *app);
 int stream_start(struct app *app, struct zz_err *e);
 void stream_stop(struct app *app);
 extern const struct http_route api_stream_routes[];

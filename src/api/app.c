@@ -17,11 +17,16 @@ static void app_on_commit(void *ud, const struct store_record *recs, size_t n) {
 
 int app_open(struct app *app, const char *data_dir, int no_writer, struct zz_err *e) {
   memset(app, 0, sizeof *app);
-  if (bus_create(0, &app->bus)) return zz_fail(e, ZZ_ENOMEM, "bus", "out of memory");
+  if (bus_create(0, &app->bus) || stream_init(app)) {
+    bus_free(app->bus);
+    app->bus = NULL;
+    return zz_fail(e, ZZ_ENOMEM, "bus", "out of memory");
+  }
   struct store_open_opts so = {
       .dir = data_dir, .no_writer = no_writer, .on_commit = app_on_commit, .on_commit_ud = app};
   int rc = store_sqlite_open(&so, &app->st, e);
   if (rc) {
+    stream_free(app);
     bus_free(app->bus);
     app->bus = NULL;
     return rc;
@@ -29,6 +34,7 @@ int app_open(struct app *app, const char *data_dir, int no_writer, struct zz_err
   if ((rc = registry_open(app->st, &app->reg, e))) {
     app->st->ops->close(app->st);
     app->st = NULL;
+    stream_free(app);
     bus_free(app->bus);
     app->bus = NULL;
     return rc;
@@ -43,6 +49,7 @@ void app_close(struct app *app) {
   if (app->st) app->st->ops->close(app->st);
   app->reg = NULL;
   app->st = NULL;
+  stream_free(app);
   bus_free(app->bus);
   app->bus = NULL;
 }
@@ -63,7 +70,8 @@ static struct http_route *all_routes(size_t *n) {
   } tables[] = {{api_auth_routes, api_auth_nroutes},
                 {api_registry_routes, api_registry_nroutes},
                 {api_ingest_routes, api_ingest_nroutes},
-                {api_query_routes, api_query_nroutes}};
+                {api_query_routes, api_query_nroutes},
+                {api_stream_routes, api_stream_nroutes}};
   size_t total = 0;
   for (size_t i = 0; i < ZZ_ARRAY_LEN(tables); i++) total += tables[i].n;
   struct http_route *all = zz_xcalloc(total, sizeof *all);
@@ -90,8 +98,13 @@ int app_serve(struct app *app, const struct app_serve_opts *o, struct zz_err *e)
                                 .authenticate = api_authenticate,
                                 .static_dir = web};
   struct http_server *srv = NULL;
-  int rc = http_server_start(&ho, &srv, e);
+  int rc = stream_start(app, e);
   if (rc) {
+    zz_free(routes);
+    return rc;
+  }
+  if ((rc = http_server_start(&ho, &srv, e))) {
+    stream_stop(app);
     zz_free(routes);
     return rc;
   }
@@ -111,6 +124,7 @@ int app_serve(struct app *app, const struct app_serve_opts *o, struct zz_err *e)
   }
   if (o->on_stop) o->on_stop(o->ud);
   http_server_stop(srv);
+  stream_stop(app);
   zz_free(routes);
   return rc;
 }

@@ -93,6 +93,12 @@ uint64_t bus_publish(struct bus *b, const char *topic, int64_t rpos, const char 
   return copy ? id : 0;
 }
 
+void bus_poke(struct bus *b) {
+  pthread_mutex_lock(&b->sub_lock);
+  for (struct bus_sub *x = b->subs; x; x = x->next) x->wake(x->ud);
+  pthread_mutex_unlock(&b->sub_lock);
+}
+
 int bus_subscribe(struct bus *b, void (*wake)(void *ud), void *ud, struct bus_sub **out) {
   struct bus_sub *s = zz_calloc(1, sizeof *s);
   if (!s) return ZZ_ENOMEM;

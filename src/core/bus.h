@@ -45,6 +45,9 @@ int bus_subscribe(struct bus *b, void (*wake)(void *ud), void *ud, struct bus_su
 /* Ends a subscription; after it returns, wake is never called again. */
 void bus_unsubscribe(struct bus *b, struct bus_sub *s);
 
+/* Wakes every subscriber without an event (keep-alive timers). */
+void bus_poke(struct bus *b);
+
 /* Calls fn for each event with id > after, oldest first, stopping when fn
  * returns non-zero or max events were given (0: no limit). Returns the id of
  * the last event given (after itself when none). *gap is set to 1 when some

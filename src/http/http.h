@@ -103,6 +103,26 @@ int http_fail(struct http_req *r, int code, const char *field, const char *fmt, 
     __attribute__((format(printf, 4, 5)));
 /* Adds a response header (before http_reply). Copies both strings. */
 void http_add_header(struct http_req *r, const char *name, const char *value);
+/* Long-lived responses (Server-Sent Events). fill(ud, buf, max) is called
+ * whenever the client can take more: it returns the bytes it wrote to buf
+ * (1..max), 0 when it has nothing now (the connection then sleeps, holding no
+ * thread, until http_push_wake), or -1 to end the response. done(ud) is
+ * called exactly once when the response is over (client gone, fill ended
+ * it, or the server stops); fill is never called after it, and the push
+ * handle is invalid once done returns, so done must make sure nobody calls
+ * http_push_wake any more. */
+struct http_push;
+struct http_push_ops {
+  long (*fill)(void *ud, char *buf, size_t max);
+  void (*done)(void *ud);
+};
+/* Replies 200 with a streamed body of content_type. On success *out is the
+ * handle to wake, and done will be called; on failure (ZZ_ENOMEM) neither. */
+int http_reply_push(struct http_req *r, const char *content_type, const struct http_push_ops *ops,
+                    void *ud, struct http_push **out);
+/* Asks for fill to be called again soon; any thread, cheap, never blocks on I/O. */
+void http_push_wake(struct http_push *p);
+
 /* Sends a file from disk with a content type and caching headers. */
 int http_reply_file(struct http_req *r, const char *path, const char *content_type, int max_age);
 

@@ -28,6 +28,19 @@ struct http_server {
   pthread_mutex_t lock; /* guards every request's suspend state */
   pthread_cond_t idle;  /* signalled when nsuspended drops */
   int nsuspended;
+  struct http_push *pushes; /* live push responses (srv->lock) */
+  int stopping;             /* push responses end at their next fill (srv->lock) */
+};
+
+/* A long-lived response; freed by MHD's free callback for the response. */
+struct http_push {
+  struct http_server *srv;
+  struct MHD_Connection *conn;
+  struct http_push_ops ops;
+  void *ud;
+  int suspended; /* srv->lock */
+  int pending;   /* woken while awake: fill again before sleeping (srv->lock) */
+  struct http_push *prev, *next;
 };
 
 struct http_req {
@@ -254,6 +267,94 @@ int http_reply_file(struct http_req *r, const char *path, const char *content_ty
   else
     snprintf(cc, sizeof cc, "no-cache");
   MHD_add_response_header(resp, "Cache-Control", cc);
+  return set_response(r, 200, resp);
+}
+
+/* ---- push responses ---- */
+
+static ssize_t push_read(void *cls, uint64_t pos, char *buf, size_t max) {
+  (void)pos;
+  struct http_push *p = cls;
+  struct http_server *srv = p->srv;
+  for (;;) {
+    pthread_mutex_lock(&srv->lock);
+    int stopping = srv->stopping;
+    p->pending = 0;
+    pthread_mutex_unlock(&srv->lock);
+    if (stopping) return MHD_CONTENT_READER_END_OF_STREAM;
+    long n = p->ops.fill(p->ud, buf, max);
+    if (n < 0) return MHD_CONTENT_READER_END_OF_STREAM;
+    if (n > 0) return (ssize_t)n;
+    /* Nothing to send: sleep, unless a wake came while fill ran. Returning 0
+     * after suspending is how MHD expects "no data yet". */
+    pthread_mutex_lock(&srv->lock);
+    if (p->pending || srv->stopping) {
+      pthread_mutex_unlock(&srv->lock);
+      continue;
+    }
+    p->suspended = 1;
+    srv->nsuspended++;
+    MHD_suspend_connection(p->conn);
+    pthread_mutex_unlock(&srv->lock);
+    return 0;
+  }
+}
+
+static void push_free(void *cls) {
+  struct http_push *p = cls;
+  struct http_server *srv = p->srv;
+  pthread_mutex_lock(&srv->lock);
+  if (p->prev)
+    p->prev->next = p->next;
+  else
+    srv->pushes = p->next;
+  if (p->next) p->next->prev = p->prev;
+  pthread_mutex_unlock(&srv->lock);
+  p->ops.done(p->ud);
+  zz_free(p);
+}
+
+/* Caller holds srv->lock. */
+static void push_wake_locked(struct http_push *p) {
+  if (p->suspended) {
+    p->suspended = 0;
+    p->srv->nsuspended--;
+    MHD_resume_connection(p->conn);
+    pthread_cond_broadcast(&p->srv->idle);
+  } else {
+    p->pending = 1;
+  }
+}
+
+void http_push_wake(struct http_push *p) {
+  pthread_mutex_lock(&p->srv->lock);
+  push_wake_locked(p);
+  pthread_mutex_unlock(&p->srv->lock);
+}
+
+int http_reply_push(struct http_req *r, const char *content_type, const struct http_push_ops *ops,
+                    void *ud, struct http_push **out) {
+  struct http_push *p = zz_calloc(1, sizeof *p);
+  if (!p) return ZZ_ENOMEM;
+  p->srv = r->srv;
+  p->conn = r->conn;
+  p->ops = *ops;
+  p->ud = ud;
+  struct MHD_Response *resp =
+      MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16 * 1024, push_read, p, push_free);
+  if (!resp) {
+    zz_free(p);
+    return ZZ_ENOMEM;
+  }
+  MHD_add_response_header(resp, "Content-Type", content_type);
+  MHD_add_response_header(resp, "Cache-Control", "no-store");
+  MHD_add_response_header(resp, "X-Accel-Buffering", "no");
+  pthread_mutex_lock(&r->srv->lock);
+  p->next = r->srv->pushes;
+  if (p->next) p->next->prev = p;
+  r->srv->pushes = p;
+  pthread_mutex_unlock(&r->srv->lock);
+  *out = p;
   return set_response(r, 200, resp);
 }
 
@@ -580,6 +681,8 @@ void http_server_stop(struct http_server *s) {
    * the commits they wait for (the store still runs) up to 30 s to resume them. */
   MHD_quiesce_daemon(s->d);
   pthread_mutex_lock(&s->lock);
+  s->stopping = 1; /* push responses end: wake the sleeping ones */
+  for (struct http_push *p = s->pushes; p; p = p->next) push_wake_locked(p);
   struct timespec until;
   clock_gettime(CLOCK_REALTIME, &until);
   until.tv_sec += 30;
