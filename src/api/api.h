@@ -56,6 +56,10 @@ struct api_metric {
   char entity_type[64];
 };
 int api_metric(struct http_req *r, const char *name, struct api_metric *out);
+/* Checks that attr is a well-formed attribute id declared by entity type
+ * `type` (types without declarations accept any); replies 400 naming field
+ * and returns non-zero when not. */
+int api_check_attr(struct http_req *r, const char *type, const char *attr, const char *field);
 /* Parses a JSON request body with jansson; replies 400 naming the position on
  * failure. The caller json_decref()s *out. */
 struct json_t;
@@ -85,6 +89,8 @@ int stream_init(struct app *app);
 void stream_free(struct app *app);
 int stream_start(struct app *app, struct zz_err *e);
 void stream_stop(struct app *app);
+extern const struct http_route api_cockpit_routes[];
+extern const size_t api_cockpit_nroutes;
 extern const struct http_route api_stream_routes[];
 extern const size_t api_stream_nroutes;
 

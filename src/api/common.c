@@ -145,3 +145,47 @@ int api_json_body(struct http_req *r, json_t **out) {
   *out = j;
   return 0;
 }
+
+/* Checks that attr is declared by the entity type (when the type declares
+ * its attributes). Replies 400 and returns non-zero when it is not. */
+struct type_attrs_ctx {
+  const char *type, *attr;
+  int declared; /* -1 unknown, 0 no, 1 yes */
+  char list[512];
+};
+
+static int type_attrs_row(void *ud, const struct store_named *n) {
+  struct type_attrs_ctx *c = ud;
+  if (!n->key || strcmp(n->key, c->type) != 0) return 0;
+  json_t *x = n->extra_json ? json_loads(n->extra_json, 0, NULL) : NULL;
+  json_t *attrs = json_is_object(x) ? json_object_get(x, "attrs") : NULL;
+  if (json_is_array(attrs) && json_array_size(attrs) > 0) {
+    c->declared = 0;
+    size_t i, len = 0;
+    json_t *a;
+    json_array_foreach(attrs, i, a) {
+      const char *id = json_string_value(json_object_get(a, "id"));
+      if (!id) continue;
+      if (strcmp(id, c->attr) == 0) c->declared = 1;
+      int k = snprintf(c->list + len, sizeof c->list - len, "%s%s", len ? ", " : "", id);
+      if (k > 0 && (size_t)k < sizeof c->list - len) len += (size_t)k;
+    }
+  }
+  json_decref(x);
+  return 1;
+}
+
+int api_check_attr(struct http_req *r, const char *type, const char *attr, const char *field) {
+  size_t n = strlen(attr);
+  if (n == 0 || n > 63 ||
+      strspn(attr, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") != n)
+    return http_fail(r, ZZ_EINVAL, field, "%s must be an attribute id (letters, digits, _ and -)",
+                     field);
+  if (!type) return 0;
+  struct app *app = http_app(r);
+  struct type_attrs_ctx c = {type, attr, -1, ""};
+  if (app->st->ops->named_each(app->st, "entity_type", type_attrs_row, &c) == 0 && c.declared == 0)
+    return http_fail(r, ZZ_EINVAL, field, "entity type \"%s\" has no attribute \"%s\" (it has: %s)",
+                     type, attr, c.list);
+  return 0;
+}

@@ -15,6 +15,7 @@
 
 #include "core/buf.h"
 #include "core/ztime.h"
+#include "pack/pack_dashboards.h"
 
 #define PACK_FILE_MAX (32u << 20) /* one JSON file (Gongshu's largest: 25 kB) */
 #define PACK_LINE_MAX 65536       /* one entities.ndjson line, newline excluded */
@@ -133,6 +134,7 @@ struct pack_ctx {
   const char *dir;
   struct zz_err *e;
   json_t *pack, *regions, *departments, *types, *metrics, *sources;
+  json_t *dashboards; /* NULL when the pack has no dashboards.json */
 
   struct pack_region *regs;
   int nregs, capregs, npack_regs;
@@ -1140,6 +1142,53 @@ static void report(void (*progress)(void *, int64_t, int64_t), void *ud, int64_t
   if (progress) progress(ud, done, total);
 }
 
+/* ---- dashboards.json (optional): checked in pack_dashboards.c ---- */
+
+static const char *lk_region_level(void *ud, const char *path) {
+  struct pack_ctx *c = ud;
+  int i = smap_get(&c->regmap, path);
+  if (i < 0) return NULL;
+  const char *level = json_string_value(json_object_get(c->regs[i].props, "level"));
+  return level ? level : ""; /* a region of the store, not of this pack */
+}
+
+static const char *lk_metric_type(void *ud, const char *key) {
+  struct pack_ctx *c = ud;
+  for (size_t i = 0; i < json_array_size(c->metrics); i++) {
+    json_t *m = json_array_get(c->metrics, i);
+    if (strcmp(json_string_value(json_object_get(m, "id")), key) == 0)
+      return json_string_value(json_object_get(m, "entity_type"));
+  }
+  return smap_get(&c->metricmap, key) >= 0 ? "" : NULL; /* a metric of the store */
+}
+
+static int lk_type_attr(void *ud, const char *type, const char *attr) {
+  struct pack_ctx *c = ud;
+  int i = smap_get(&c->typemap, type);
+  if (i < 0) return -1;
+  json_t *attrs = c->typev[i].attrs;
+  if (!attrs || !*attr) return !attrs; /* undeclared attributes are not checked */
+  for (size_t k = 0; k < json_array_size(attrs); k++)
+    if (strcmp(json_string_value(json_object_get(json_array_get(attrs, k), "id")), attr) == 0)
+      return 1;
+  return 0;
+}
+
+static int check_dashboards(struct pack_ctx *c) {
+  char path[4096];
+  int rc = pack_path(c, "dashboards.json", path, sizeof path);
+  if (rc) return rc;
+  FILE *f = fopen(path, "rb");
+  if (!f)
+    return errno == ENOENT ? 0
+                           : fail_at(c->e, ZZ_EIO, "dashboards.json", NULL, "cannot open %s: %s",
+                                     path, strerror(errno));
+  fclose(f);
+  if ((rc = read_json(c, "dashboards.json", &c->dashboards))) return rc;
+  struct pack_lookup lk = {c, lk_region_level, lk_metric_type, lk_type_attr};
+  return pack_check_dashboards(c->dashboards, &lk, c->e);
+}
+
 static int write_pack(struct pack_ctx *c, void (*progress)(void *, int64_t, int64_t), void *ud) {
   const struct store_ops *ops = c->st->ops;
   struct store *st = c->st;
@@ -1220,6 +1269,14 @@ static int write_pack(struct pack_ctx *c, void (*progress)(void *, int64_t, int6
     if (rc) return rc;
   }
 
+  if (c->dashboards) {
+    char *text = json_dumps(c->dashboards, PACK_DUMP_FLAGS);
+    if (!text) return zz_fail(e, ZZ_ENOMEM, "pack", "out of memory");
+    rc = ops->doc_put(st, "dashboards", text, e);
+    free(text);
+    if (rc) return rc;
+  }
+
   int64_t now = zz_time_now();
   report(progress, ud, 0, c->nents);
   for (int64_t i = 0; i < c->nents; i++) {
@@ -1269,6 +1326,7 @@ static void ctx_free(struct pack_ctx *c) {
   json_decref(c->types);
   json_decref(c->metrics);
   json_decref(c->sources);
+  json_decref(c->dashboards);
 }
 
 int pack_load(struct store *st, const char *dir, struct pack_stats *out,
@@ -1284,7 +1342,7 @@ int pack_load(struct store *st, const char *dir, struct pack_stats *out,
       (rc = check_departments(&c)) || (rc = read_json(&c, "entity_types.json", &c.types)) ||
       (rc = check_types(&c)) || (rc = read_json(&c, "metrics.json", &c.metrics)) ||
       (rc = check_metrics(&c)) || (rc = read_json(&c, "sources.json", &c.sources)) ||
-      (rc = check_sources(&c)) || (rc = check_entities(&c)))
+      (rc = check_sources(&c)) || (rc = check_entities(&c)) || (rc = check_dashboards(&c)))
     goto done;
 
   if ((rc = st->ops->txn(st, STORE_TXN_BEGIN, e))) goto done;

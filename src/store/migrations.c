@@ -45,6 +45,9 @@ static const char *const sq_migrations[] = {
     " expires INTEGER NOT NULL) WITHOUT ROWID;"
     "CREATE TABLE counter(key TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;"
     "INSERT INTO counter VALUES('records', 0);",
+    /* 2: pack documents (dashboards) */
+    "CREATE TABLE doc(key TEXT PRIMARY KEY, body TEXT NOT NULL, updated INTEGER NOT NULL)"
+    " WITHOUT ROWID;",
 };
 
 int sq_migrate(sqlite3 *db, struct zz_err *e) {

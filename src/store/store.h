@@ -171,6 +171,9 @@ struct store_ops {
   int (*records_each)(struct store *st, int64_t entity, int64_t metric, int64_t from, int64_t to,
                       int limit, int (*fn)(void *, int64_t ts, double value), void *ud);
   int64_t (*records_count)(struct store *st);
+  /* A number that changes whenever entities, regions or the set of series
+   * change (not on new records): caches of entity data key on it. */
+  int64_t (*catalog_version)(struct store *st);
 
   /* accounts */
   int (*user_upsert)(struct store *st, const struct store_user *u, int64_t *out_id,
@@ -181,6 +184,12 @@ struct store_ops {
                         struct zz_err *e);
   int (*session_user)(struct store *st, const char *token_hash, int64_t now, int64_t *out_user);
   int (*session_delete)(struct store *st, const char *token_hash);
+
+  /* pack documents (the cockpit's dashboards.json): whole JSON texts by key */
+  int (*doc_put)(struct store *st, const char *key, const char *json, struct zz_err *e);
+  /* calls fn(ud, json) once when key exists; returns 0, ZZ_ENOTFOUND or ZZ_ESTORE */
+  int (*doc_get)(struct store *st, const char *key, int (*fn)(void *ud, const char *json),
+                 void *ud);
 
   /* Groups the calling thread's registry writes into one transaction
    * (pack loads): what is STORE_TXN_BEGIN, STORE_TXN_COMMIT or STORE_TXN_ROLLBACK. */

@@ -50,6 +50,8 @@ enum sq_stmt {
   SQ_SESSION_NEW,
   SQ_SESSION_GET,
   SQ_SESSION_DEL,
+  SQ_DOC_PUT,
+  SQ_DOC_GET,
   SQ_COUNT
 };
 

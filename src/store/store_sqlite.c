@@ -285,6 +285,30 @@ static int named_upsert(struct store *st, const char *table, const struct store_
   return step_id(c, q, out_id, e, table);
 }
 
+static int doc_put(struct store *st, const char *key, const char *json, struct zz_err *e) {
+  CONN_OR_FAIL(SQ_S(st), c, e);
+  sqlite3_stmt *q = sq_stmt(c, SQ_DOC_PUT,
+                            "INSERT INTO doc(key, body, updated) VALUES(?1, ?2, ?3)"
+                            " ON CONFLICT(key) DO UPDATE SET body = excluded.body,"
+                            " updated = excluded.updated");
+  if (!q) return zz_fail(e, ZZ_ESTORE, "doc", "cannot prepare");
+  bind_text(q, 1, key);
+  bind_text(q, 2, json);
+  sqlite3_bind_int64(q, 3, zz_time_now());
+  return step_done(c, q, e, "doc");
+}
+
+static int doc_get(struct store *st, const char *key, int (*fn)(void *, const char *), void *ud) {
+  CONN_OR_FAIL(SQ_S(st), c, NULL);
+  sqlite3_stmt *q = sq_stmt(c, SQ_DOC_GET, "SELECT body FROM doc WHERE key = ?1");
+  if (!q) return ZZ_ESTORE;
+  bind_text(q, 1, key);
+  int rc = sqlite3_step(q);
+  if (rc == SQLITE_ROW) fn(ud, col_text(q, 0));
+  sqlite3_reset(q);
+  return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? ZZ_ENOTFOUND : ZZ_ESTORE;
+}
+
 static int named_each(struct store *st, const char *table,
                       int (*fn)(void *, const struct store_named *), void *ud) {
   CONN_OR_FAIL(SQ_S(st), c, NULL);
@@ -812,6 +836,10 @@ static int records_each(struct store *st, int64_t entity, int64_t metric, int64_
   return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
 }
 
+static int64_t catalog_version(struct store *st) {
+  return atomic_load(&SQ_S(st)->series_version);
+}
+
 static int64_t records_count(struct store *st) {
   return atomic_load(&SQ_S(st)->total_records);
 }
@@ -1021,6 +1049,9 @@ static const struct store_ops sqlite_ops = {
     .metrics_each = metrics_each,
     .named_upsert = named_upsert,
     .named_each = named_each,
+    .doc_put = doc_put,
+    .catalog_version = catalog_version,
+    .doc_get = doc_get,
     .source_upsert = source_upsert,
     .source_set_token = source_set_token,
     .source_by_token = source_by_token,
