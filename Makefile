@@ -15,7 +15,13 @@ all: build
 deps:
 	@bash scripts/deps.sh
 
-build: deps
+# The pages' vendor file (ECharts) comes from npm into web/vendor/.
+VENDOR := web/vendor/echarts.min.js
+web/vendor/echarts.min.js: node_modules/echarts/dist/echarts.min.js
+	@mkdir -p web/vendor && cp $< $@
+node_modules/echarts/dist/echarts.min.js: deps
+
+build: deps $(VENDOR)
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DZZ_WERROR=ON >/dev/null
 	@cmake --build $(BUILD) -j$(JOBS)
 

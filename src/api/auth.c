@@ -277,6 +277,21 @@ static int me(struct http_req *r) {
   return http_reply_json(r, 200, &b);
 }
 
+/* Pages ask this on load: 200 either way ({"user":null} without a valid
+ * session), so a signed-out visitor's browser logs no failed request. */
+static int session(struct http_req *r) {
+  struct http_auth_ctx a = {0};
+  struct zz_buf b;
+  zz_buf_init(&b, 0);
+  zz_buf_adds(&b, "{\"user\":");
+  if (api_authenticate(http_app(r), r, HTTP_AUTH_USER, &a) == 0)
+    user_json(&b, a.user_id, a.user, accounts_role_name(a.role), a.department, a.scope);
+  else
+    zz_buf_adds(&b, "null");
+  zz_buf_adds(&b, "}");
+  return http_reply_json(r, 200, &b);
+}
+
 const struct http_route api_auth_routes[] = {
     /* A login body holds a name and a password of at most 1024 bytes. */
     {.method = "POST",
@@ -290,5 +305,6 @@ const struct http_route api_auth_routes[] = {
      .auth = HTTP_AUTH_USER,
      .body_max = 8192},
     {.method = "GET", .pattern = "/api/v1/me", .handler = me, .auth = HTTP_AUTH_USER},
+    {.method = "GET", .pattern = "/api/v1/session", .handler = session, .auth = HTTP_AUTH_NONE},
 };
 const size_t api_auth_nroutes = ZZ_ARRAY_LEN(api_auth_routes);

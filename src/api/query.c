@@ -519,8 +519,10 @@ static int get_latest(struct http_req *r) {
 
 /* ---- GET /api/v1/entities/:id/portrait ---- */
 
-/* Days of history in a portrait, today included. */
+/* History in a portrait, the current bucket included: 30 local days, or
+ * with grain=month 12 local months (monthly figures such as tax). */
 #define PORTRAIT_DAYS 30
+#define PORTRAIT_MONTHS 12
 
 struct portrait_ctx {
   struct app *app;
@@ -543,6 +545,10 @@ static int get_portrait(struct http_req *r) {
   struct app *app = http_app(r);
   const char *key = http_param(r, "id");
   if (!key || !*key) return http_fail(r, ZZ_EINVAL, "id", "an entity id is required");
+  const char *gs = http_query(r, "grain");
+  int monthly = gs && strcmp(gs, "month") == 0;
+  if (gs && !monthly && strcmp(gs, "day") != 0)
+    return http_fail(r, ZZ_EINVAL, "grain", "grain must be day or month");
   struct out o;
   o_init(&o);
   o_s(&o, "{\"entity\":");
@@ -583,20 +589,22 @@ static int get_portrait(struct http_req *r) {
   }
   o_s(&o, "],\"series\":[");
   int64_t now = zz_time_now();
-  int64_t to = zz_bucket_next(zz_bucket_start(now, ZZ_GRAIN_DAY), ZZ_GRAIN_DAY); /* end of today */
-  int64_t from = to - PORTRAIT_DAYS * ZZ_DAY_MS;
+  enum zz_grain grain = monthly ? ZZ_GRAIN_MONTH : ZZ_GRAIN_DAY;
+  int npoints = monthly ? PORTRAIT_MONTHS : PORTRAIT_DAYS;
+  int64_t to = zz_bucket_next(zz_bucket_start(now, grain), grain); /* end of this day or month */
+  int64_t from = monthly ? zz_time_add_months(to, -PORTRAIT_MONTHS) : to - PORTRAIT_DAYS * ZZ_DAY_MS;
   struct zz_err e = {0};
   for (size_t i = 0; !rc && i < n; i++) {
     const struct metric_name *mk = metric_name(&mn, rows[i].metric);
     enum rollup_agg agg = ROLLUP_SUM;
     if (mk) rollup_agg_parse(mk->agg, &agg);
     struct rollup_points p;
-    rc = rollup_entity_series(app->st, c.id, rows[i].metric, ZZ_GRAIN_DAY, from, to, agg,
-                              PORTRAIT_DAYS, &p, &e);
+    rc = rollup_entity_series(app->st, c.id, rows[i].metric, grain, from, to, agg, npoints, &p,
+                              &e);
     if (rc) break;
     o_s(&o, i ? ",{\"metric\":" : "{\"metric\":");
     o_str(&o, mk ? mk->key : NULL);
-    o_s(&o, ",\"grain\":\"day\"");
+    o_s(&o, monthly ? ",\"grain\":\"month\"" : ",\"grain\":\"day\"");
     o_key(&o, "agg");
     o_str(&o, rollup_agg_name(agg));
     o_key(&o, "points");

@@ -192,7 +192,7 @@ static int check_item(struct dctx *c, json_t *it) {
   return 0;
 }
 
-static int check_panel(struct dctx *c, json_t *p, json_t *seen) {
+static int check_panel(struct dctx *c, json_t *p, json_t *seen, json_t *taken) {
   if (!json_is_object(p)) return dfail(c, NULL, "must be an object");
   const char *id, *kind, *slot;
   int rc;
@@ -204,6 +204,11 @@ static int check_panel(struct dctx *c, json_t *p, json_t *seen) {
       (rc = req_enum(c, p, "slot", slots, ZZ_ARRAY_LEN(slots), &slot)) ||
       (rc = req_titles(c, p, "title_zh", "title_en")))
     return rc;
+  json_t *owner = json_object_get(taken, slot);
+  if (owner)
+    return dfail(c, "slot", "slot \"%s\" is already taken by panel \"%s\"", slot,
+                 json_string_value(owner));
+  json_object_set_new(taken, slot, json_string(id));
   json_t *items = json_object_get(p, "items");
   json_t *q = json_object_get(p, "query");
   if (strcmp(kind, "kpi") == 0) {
@@ -270,13 +275,14 @@ static int check_layout(struct dctx *c, json_t *lay) {
       if (!json_is_array(panels) || json_array_size(panels) == 0 || json_array_size(panels) > 16) {
         rc = dfail(c, "panels", "must list 1 to 16 panels");
       } else {
-        json_t *seen = json_object();
+        json_t *seen = json_object(), *taken = json_object();
         for (size_t j = 0; j < json_array_size(panels) && !rc; j++) {
           size_t pm = push_at(c, ".panels[%zu]", j);
-          rc = check_panel(c, json_array_get(panels, j), seen);
+          rc = check_panel(c, json_array_get(panels, j), seen, taken);
           c->at[pm] = 0;
         }
         json_decref(seen);
+        json_decref(taken);
       }
     }
     c->at[mark] = 0;

@@ -1,0 +1,253 @@
+// map.js - the map and 3D sand-table panels. The map draws the current
+// perspective's child regions from the store's GeoJSON, coloured by a
+// metric (a breakdown by children), with the pack's entity types as points;
+// clicking a region drills down. The sand table raises entities as columns
+// of live activity on the region, drawn in 3D projection (see below).
+import { api, big, t, tr, el } from './util.js';
+import { Panel, registerKind, ctx, itemName } from './panels.js';
+
+const geoCache = new Map(); // region -> {name, features}
+const entityCache = new Map(); // type|region -> entities
+
+async function regionMap(region) {
+  if (geoCache.has(region)) return geoCache.get(region);
+  const fc = await api(`/api/v1/regions.geojson?root=${encodeURIComponent(region)}&depth=1`);
+  const self = fc.features.filter((f) => f.properties.id === region && f.geometry);
+  const children = fc.features.filter((f) => f.properties.id !== region && f.geometry);
+  // The region's own outline first (drawn underneath), then its children.
+  const features = [...self, ...children].map((f) => ({ ...f, properties: { ...f.properties, name: f.properties.id } }));
+  const name = 'zz:' + region;
+  window.echarts.registerMap(name, { type: 'FeatureCollection', features });
+  const out = { name, features, children, leaf: children.length === 0 };
+  geoCache.set(region, out);
+  return out;
+}
+
+// Every entity of a type in a region (following cursors), cached per page life.
+async function entitiesOf(type, region) {
+  const key = type + '|' + region;
+  if (entityCache.has(key)) return entityCache.get(key);
+  const all = [];
+  let cursor = '';
+  for (let page = 0; page < 20; page++) {
+    const res = await api(`/api/v1/entities?type=${encodeURIComponent(type)}&region=${encodeURIComponent(region)}&limit=1000${cursor ? '&cursor=' + encodeURIComponent(cursor) : ''}`);
+    all.push(...res.entities);
+    if (!res.next_cursor) break;
+    cursor = res.next_cursor;
+  }
+  entityCache.set(key, all);
+  return all;
+}
+
+function regionLabel(f) {
+  return t(f.properties.name_zh, f.properties.name_en);
+}
+
+const SYMBOLS = ['circle', 'diamond', 'triangle', 'rect', 'pin', 'roundRect'];
+const POINT_COLORS = ['#ffc85c', '#4be3a0', '#ff7b7b', '#a58bff', '#36cfc9', '#f368e0'];
+
+class MapPanel extends Panel {
+  async load() {
+    const q = this.def.query;
+    const [geo, res] = await Promise.all([regionMap(this.region()), api(this.url(q))]);
+    const byId = new Map((res.items || []).map((it) => [it.key, it.v]));
+    // Children take their breakdown value; the region itself, under them, stays plain.
+    const values = geo.features.map((f) => (f.properties.id === this.region() && !geo.leaf
+      ? { name: f.properties.id, value: null, itemStyle: { areaColor: '#0a2148' }, label: { show: false }, emphasis: { disabled: true } }
+      : { name: f.properties.id, value: byId.get(f.properties.id) ?? null }));
+    const max = Math.max(1, ...values.map((v) => v.value || 0));
+    const types = this.def.entity_types || [];
+    const points = await Promise.all(types.map((ty) => entitiesOf(ty, this.region())));
+    const labelOf = new Map(geo.features.map((f) => [f.properties.id, regionLabel(f)]));
+    const m = ctx.metrics.get(q.metric) || { unit: '' };
+    this.body.dataset.items = JSON.stringify(values.map((v) => [v.name, v.value]));
+    const chart = this.ensureChart();
+    chart.setOption({
+      animation: false,
+      tooltip: {
+        trigger: 'item',
+        formatter: (p) => (p.seriesType === 'map'
+          ? `${labelOf.get(p.name) || p.name}<br>${tr(m, 'name')}: ${big(p.value)} ${m.unit || ''}`
+          : `${p.data.label}<br>${p.seriesName}`),
+      },
+      visualMap: { min: 0, max, calculable: false, orient: 'horizontal', left: 16, bottom: 12, itemWidth: 12, itemHeight: 140,
+        text: [big(max), '0'], textStyle: { color: '#9fb8e0' }, inRange: { color: ['#0e2b57', '#1f6fd1', '#3fd0ff', '#ffe27a'] }, seriesIndex: 0 },
+      legend: types.length ? { top: 4, right: 8, orient: 'vertical', textStyle: { color: '#9fb8e0' }, data: types.map((ty) => typeName(ty)) } : undefined,
+      geo: { map: geo.name, roam: true, nameProperty: 'name', label: { show: true, color: '#dce8ff', fontSize: 13, formatter: (p) => labelOf.get(p.name) || p.name },
+        itemStyle: { areaColor: '#0e2b57', borderColor: '#3fd0ff', borderWidth: 1 }, emphasis: { label: { color: '#fff' }, itemStyle: { areaColor: '#2a7fd6' } }, layoutSize: '92%' },
+      series: [
+        { type: 'map', geoIndex: 0, data: values },
+        ...types.map((ty, i) => ({
+          name: typeName(ty), type: 'scatter', coordinateSystem: 'geo', symbol: SYMBOLS[i % SYMBOLS.length], symbolSize: 7,
+          itemStyle: { color: POINT_COLORS[i % POINT_COLORS.length] },
+          data: points[i].filter((e) => e.lon != null && e.lat != null).map((e) => ({ value: [e.lon, e.lat], label: t(e.name_zh, e.name_en), id: e.id })),
+        })),
+      ],
+    }, true);
+    chart.off('click');
+    chart.on('click', (p) => {
+      if (p.seriesType === 'map' || p.componentType === 'geo') {
+        if (p.name !== this.region() && ctx.drill) ctx.drill(p.name);
+      } else if (p.data && p.data.id && ctx.openPortrait) {
+        ctx.openPortrait(p.data.id);
+      }
+    });
+  }
+}
+
+function typeName(ty) {
+  const x = ctx.types && ctx.types.get(ty);
+  return x ? t(x.name_zh, x.name_en) : ty;
+}
+
+// ---- the sand table ----
+// echarts-gl builds its post-effect compositor with new Function(), which
+// our Content-Security-Policy (no eval) forbids, and needs WebGL, which
+// many video-wall PCs and headless browsers lack. So the sand table is our
+// own projection on plain ECharts: the region is a plinth, every entity a
+// column whose height is its value, drawn back to front with three shaded
+// faces; dragging turns the table.
+
+const TILT = 0.55; // vertical squash of the ground plane
+const SKEW = 0.28; // how far depth shifts right, so the east faces show
+
+function projector(features, angle) {
+  let lon0 = 0, lat0 = 0, n = 0;
+  for (const f of features) for (const ring of rings(f)) for (const [x, y] of ring) { lon0 += x; lat0 += y; n++; }
+  lon0 /= n || 1;
+  lat0 /= n || 1;
+  const k = Math.cos((lat0 * Math.PI) / 180);
+  const c = Math.cos(angle), s = Math.sin(angle);
+  // plane coordinates (x east, y north), turned by angle
+  const plane = (lon, lat) => {
+    const x = (lon - lon0) * k, y = lat - lat0;
+    return [x * c - y * s, x * s + y * c];
+  };
+  const screen = (x, y, z) => [x + SKEW * y, y * TILT + z];
+  return { plane, screen };
+}
+
+function rings(f) {
+  const g = f.geometry;
+  if (!g) return [];
+  if (g.type === 'Polygon') return [g.coordinates[0]];
+  if (g.type === 'MultiPolygon') return g.coordinates.map((p) => p[0]);
+  return [];
+}
+
+function shade(hex, f) {
+  const n = parseInt(hex.slice(1), 16);
+  const ch = (v) => Math.max(0, Math.min(255, Math.round(v * f)));
+  return `rgb(${ch(n >> 16)},${ch((n >> 8) & 255)},${ch(n & 255)})`;
+}
+
+const RAMP = ['#1f6fd1', '#3fd0ff', '#4be3a0', '#ffe27a', '#ff7b7b'];
+function rampColor(t) {
+  const i = Math.min(RAMP.length - 2, Math.floor(t * (RAMP.length - 1)));
+  return t > 0.5 ? RAMP[i + 1] : RAMP[i];
+}
+
+class SandPanel extends Panel {
+  constructor(...a) {
+    super(...a);
+    this.angle = -0.5;
+    this.data = null;
+  }
+
+  async load() {
+    const q = this.def.query;
+    const type = q.entity_type || (ctx.metrics.get(q.metric) || {}).entity_type;
+    const [res, ents, geo] = await Promise.all([api(this.url(q)), entitiesOf(type, this.region()), regionMap(this.region())]);
+    const pos = new Map(ents.map((e) => [e.id, e]));
+    this.data = {
+      geo,
+      metric: ctx.metrics.get(q.metric) || { unit: '', name_zh: q.metric },
+      cols: (res.items || []).filter((it) => pos.get(it.entity) && pos.get(it.entity).lon != null)
+        .map((it) => ({ id: it.entity, name: itemName(it), v: it.v || 0, lon: pos.get(it.entity).lon, lat: pos.get(it.entity).lat })),
+    };
+    this.body.dataset.count = String(this.data.cols.length);
+    this.draw();
+    if (!this.dragging) this.enableDrag();
+  }
+
+  enableDrag() {
+    this.dragging = true;
+    let x0 = null;
+    this.body.addEventListener('pointerdown', (e) => { x0 = e.clientX; });
+    window.addEventListener('pointerup', () => { x0 = null; });
+    this.body.addEventListener('pointermove', (e) => {
+      if (x0 == null) return;
+      this.angle += (e.clientX - x0) / 240;
+      x0 = e.clientX;
+      this.draw();
+    });
+  }
+
+  draw() {
+    const { geo, cols, metric } = this.data;
+    const pr = projector(geo.features, this.angle);
+    // ground rings in plane coordinates, then their extent
+    const ground = geo.features.map((f) => ({ f, rings: rings(f).map((r) => r.map(([lon, lat]) => pr.plane(lon, lat))) }));
+    let minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
+    for (const g of ground) for (const r of g.rings) for (const [x, y] of r) {
+      const [sx, sy] = pr.screen(x, y, 0);
+      minX = Math.min(minX, sx); maxX = Math.max(maxX, sx); minY = Math.min(minY, sy); maxY = Math.max(maxY, sy);
+    }
+    const extent = Math.max(maxX - minX, (maxY - minY) / TILT, 1e-9);
+    const hmax = extent * 0.32;
+    const plinth = extent * 0.025;
+    const side = extent * 0.006;
+    const vmax = Math.max(1, ...cols.map((c) => c.v));
+    const items = cols.map((c) => {
+      const [x, y] = pr.plane(c.lon, c.lat);
+      return { ...c, x, y, h: (c.v / vmax) * hmax };
+    }).sort((a, b) => b.y - a.y); // far first
+    // keep the aspect: pad the axis ranges to the panel's shape
+    const w = this.body.clientWidth || 800, h = this.body.clientHeight || 500;
+    let x0 = minX, x1 = maxX, y0 = minY - plinth, y1 = maxY + hmax;
+    const pad = 0.06 * extent;
+    x0 -= pad; x1 += pad; y0 -= pad; y1 += pad;
+    const want = w / h, have = (x1 - x0) / (y1 - y0);
+    if (have < want) { const d = ((y1 - y0) * want - (x1 - x0)) / 2; x0 -= d; x1 += d; } else { const d = ((x1 - x0) / want - (y1 - y0)) / 2; y0 -= d; y1 += d; }
+    const pts = (api, list) => list.map((p) => api.coord(p));
+    const own = this.region();
+    this.ensureChart().setOption({
+      animation: false,
+      grid: { left: 0, right: 0, top: 0, bottom: 0 },
+      xAxis: { type: 'value', min: x0, max: x1, show: false },
+      yAxis: { type: 'value', min: y0, max: y1, show: false },
+      tooltip: { trigger: 'item', formatter: (p) => (p.seriesIndex === 1 ? `${items[p.dataIndex].name}<br>${tr(metric, 'name')}: ${big(items[p.dataIndex].v)} ${metric.unit || ''}` : t(ground[p.dataIndex].f.properties.name_zh, ground[p.dataIndex].f.properties.name_en)) },
+      series: [
+        { type: 'custom', coordinateSystem: 'cartesian2d', data: ground.map((g, i) => [i]), silent: false, z: 1,
+          renderItem: (params, api) => {
+            const g = ground[params.dataIndex];
+            const isOwn = g.f.properties.id === own && ground.length > 1;
+            const top = isOwn ? '#0d2a57' : '#14407a';
+            return { type: 'group', children: g.rings.flatMap((r) => [
+              { type: 'polygon', shape: { points: pts(api, r.map(([x, y]) => pr.screen(x, y, -plinth))) }, style: { fill: '#07183a', stroke: '#1f4a8a' } },
+              { type: 'polygon', shape: { points: pts(api, r.map(([x, y]) => pr.screen(x, y, 0))) }, style: { fill: top, stroke: '#3fd0ff', lineWidth: isOwn ? 1.5 : 1, opacity: 0.95 } },
+            ]) };
+          } },
+        { type: 'custom', coordinateSystem: 'cartesian2d', data: items.map((c, i) => [i]), z: 2,
+          renderItem: (params, api) => {
+            const c = items[params.dataIndex];
+            const col = rampColor(c.v / vmax);
+            const P = (dx, dy, z) => api.coord(pr.screen(c.x + dx, c.y + dy, z));
+            const s = side;
+            return { type: 'group', children: [
+              { type: 'polygon', shape: { points: [P(-s, -s, 0), P(s, -s, 0), P(s, -s, c.h), P(-s, -s, c.h)] }, style: { fill: shade(col, 0.75) } },
+              { type: 'polygon', shape: { points: [P(s, -s, 0), P(s, s, 0), P(s, s, c.h), P(s, -s, c.h)] }, style: { fill: shade(col, 0.5) } },
+              { type: 'polygon', shape: { points: [P(-s, -s, c.h), P(s, -s, c.h), P(s, s, c.h), P(-s, s, c.h)] }, style: { fill: col } },
+            ] };
+          } },
+      ],
+    }, true);
+    const chart = this.chart;
+    chart.off('click');
+    chart.on('click', (p) => { if (p.seriesIndex === 1 && ctx.openPortrait) ctx.openPortrait(items[p.dataIndex].id); });
+  }
+}
+
+registerKind('map', MapPanel);
+registerKind('sandtable', SandPanel);
+export { el };

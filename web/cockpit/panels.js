@@ -1,0 +1,376 @@
+// panels.js - one renderer per panel kind of dashboards.json (kpi, line,
+// bar, pie, top, table, feed; map and sandtable live in map.js). A panel
+// reads its query from the API for the current perspective's region and
+// draws it; refresh() runs again whenever the stream says one of its
+// metrics changed. Every number shown comes from an API answer, and each
+// shown value carries data-value with the raw number for the tests.
+import { api, big, pct, queryUrl, shortTime, t, tr, el, state, ApiError } from './util.js';
+
+const COLORS = ['#3fd0ff', '#4be3a0', '#ffc85c', '#ff7b7b', '#a58bff', '#5c9dff', '#ff9f43', '#36cfc9', '#f368e0', '#c8d6e5'];
+const AXIS = { axisLine: { lineStyle: { color: '#2a5a9e' } }, axisLabel: { color: '#9fb8e0', fontSize: 13 }, splitLine: { lineStyle: { color: '#15335f' } } };
+
+export const ctx = {
+  metrics: new Map(), // key -> metric (unit, names)
+  labels: {}, // dashboards.json labels: attr -> value -> {zh, en}
+  openPortrait: null, // set by cockpit.js
+};
+
+function metricOf(key) {
+  return ctx.metrics.get(key) || { unit: '', name_zh: key, name_en: key };
+}
+
+// A display name for an API item: regions and entities carry names; an
+// attribute group's key is looked up in the pack's labels.
+function itemName(it, by) {
+  const lab = by && ctx.labels[by] && ctx.labels[by][it.key];
+  if (lab) return t(lab.zh, lab.en);
+  if (it.key === '' || it.key == null) {
+    if (it.entity) return t(it.name_zh, it.name_en) || it.entity;
+    return t('未知', 'unknown');
+  }
+  return t(it.name_zh, it.name_en) || it.key || it.entity;
+}
+
+// Items {name, v, key, entity} for bar, pie and top panels, from any API answer.
+function itemsOf(def, res) {
+  const q = def.query;
+  if (q.api === 'summary') {
+    const field = def.value === 'sum' ? 'sum' : def.value === 'recent' ? 'recent' : 'n';
+    return (res.items || []).map((it) => ({ name: itemName(it, q.by), v: it[field], key: it.key }));
+  }
+  if (q.api === 'top' && def.histogram) {
+    const edges = def.histogram;
+    const bins = edges.map((lo, i) => ({
+      name: i + 1 < edges.length ? `${big(lo)}–${big(edges[i + 1])}` : `≥${big(lo)}`, v: 0, key: String(lo),
+    }));
+    for (const it of res.items || []) {
+      let b = -1;
+      for (let i = 0; i < edges.length; i++) if (it.v >= edges[i]) b = i;
+      if (b >= 0) bins[b].v++;
+    }
+    return bins;
+  }
+  return (res.items || []).map((it) => ({ name: itemName(it, q.by), v: it.v, key: it.key, entity: it.entity }));
+}
+
+// The value a kpi item shows, from its query's answer.
+export function kpiValue(item, res) {
+  const v = item.value;
+  if (v === 'total' || v === 'total+change') {
+    if (item.query.api === 'latest') return sumOf(res.items);
+    return res.total;
+  }
+  if (v === 'change') return res.change;
+  if (v === 'percent') return res.total == null ? null : res.total * 100;
+  if (v === 'max') return Math.max(...(res.points || []).map((p) => (p.v == null ? -Infinity : p.v)));
+  if (v === 'count') return res.total;
+  if (v === 'sum') return item.query.api === 'latest' ? sumOf(res.items) : res.sum;
+  if (v === 'recent') return res.recent ? res.recent.n : null;
+  if (v.startsWith('group:')) {
+    const g = (res.items || []).find((x) => x.key === v.slice(6));
+    return g ? g.n : 0;
+  }
+  return null;
+}
+
+function sumOf(items) {
+  return (items || []).reduce((a, x) => a + (x.v || 0), 0);
+}
+
+function unitOf(item) {
+  if (item.unit_zh !== undefined) return t(item.unit_zh, item.unit_en);
+  if (item.value === 'change') return '';
+  if (item.query && item.query.metric) return metricOf(item.query.metric).unit;
+  return '';
+}
+
+class Panel {
+  constructor(def, persp, host) {
+    this.def = def;
+    this.persp = persp;
+    this.el = el('section', { class: `panel kind-${def.kind} slot-${def.slot}`, 'data-panel': def.id });
+    this.title = el('h3', { text: tr(def, 'title') });
+    this.body = el('div', { class: 'body' });
+    this.el.append(this.title, this.body);
+    host.append(this.el);
+    this.chart = null;
+    this.busy = null;
+    this.dirty = false;
+    this.drawn = false;
+  }
+
+  // Metric keys whose change should refresh this panel.
+  metrics() {
+    const qs = this.def.items ? this.def.items.map((i) => i.query) : [this.def.query];
+    return new Set(qs.filter((q) => q && q.metric).map((q) => q.metric));
+  }
+
+  region() {
+    return this.persp.region;
+  }
+
+  // Refreshes at most once at a time; a request during a refresh queues one more.
+  refresh() {
+    if (this.busy) {
+      this.dirty = true;
+      return this.busy;
+    }
+    this.busy = this.load()
+      .then(() => {
+        this.drawn = true;
+        this.el.classList.remove('failed');
+        this.el.dataset.updated = String(Date.now());
+      })
+      .catch((e) => this.fail(e))
+      .finally(() => {
+        this.busy = null;
+        if (this.dirty) {
+          this.dirty = false;
+          this.refresh();
+        }
+      });
+    return this.busy;
+  }
+
+  fail(e) {
+    this.drawn = true;
+    this.el.classList.add('failed');
+    if (e instanceof ApiError && e.status === 404 && this.def.kind === 'feed') {
+      this.body.replaceChildren(el('p', { class: 'empty', text: t('暂无预警', 'No warnings') }));
+      return;
+    }
+    this.body.replaceChildren(el('p', { class: 'error', text: t('数据加载失败：', 'Could not load: ') + e.message }));
+  }
+
+  ensureChart() {
+    if (!this.chart) {
+      this.body.replaceChildren();
+      this.chart = window.echarts.init(this.body, null, { renderer: 'canvas' });
+    }
+    return this.chart;
+  }
+
+  resize() {
+    if (this.chart) this.chart.resize();
+  }
+
+  dispose() {
+    if (this.chart) this.chart.dispose();
+    this.chart = null;
+  }
+
+  // The URL of a query; panels pass one `now` for all their queries so
+  // that identical queries give identical URLs.
+  url(q, now = Date.now()) {
+    return queryUrl(q, this.region(), now);
+  }
+}
+
+class KpiPanel extends Panel {
+  async load() {
+    const now = Date.now();
+    const urls = [...new Set(this.def.items.map((i) => this.url(i.query, now)))];
+    const answers = new Map(await Promise.all(urls.map(async (u) => [u, await api(u)])));
+    const tiles = this.def.items.map((item) => {
+      const res = answers.get(this.url(item.query, now));
+      const v = kpiValue(item, res);
+      const valueEl = el('div', { class: 'value', 'data-value': v == null ? '' : String(v) });
+      if (item.value === 'change') {
+        valueEl.textContent = pct(v);
+        valueEl.classList.add(v > 0 ? 'up' : 'down');
+      } else if (item.value === 'percent') {
+        valueEl.textContent = v == null ? '—' : v.toFixed(1) + '%';
+      } else {
+        valueEl.textContent = big(v);
+        const unit = unitOf(item);
+        if (unit) valueEl.append(el('small', { text: ' ' + unit }));
+      }
+      const tile = el('div', { class: 'tile' }, el('div', { class: 'label', text: tr(item, 'label') }), valueEl);
+      if (item.value === 'total+change' && res.change !== undefined) {
+        tile.append(el('div', { class: 'sub ' + (res.change > 0 ? 'up' : 'down'), 'data-change': String(res.change), text: t('同比 ', 'YoY ') + pct(res.change) }));
+      } else if (item.value === 'change' && res.previous_total !== undefined) {
+        tile.append(el('div', { class: 'sub', text: t('今年 ', 'now ') + big(res.total) + t(' · 去年同期 ', ' · last year ') + big(res.previous_total) }));
+      } else if (item.value === 'max' && res.points) {
+        const peak = res.points.reduce((a, p) => (p.v != null && (a == null || p.v > a.v) ? p : a), null);
+        if (peak) tile.append(el('div', { class: 'sub', text: peak.t.slice(0, 10) }));
+      }
+      return tile;
+    });
+    this.body.replaceChildren(el('div', { class: `tiles n${tiles.length}` }, ...tiles));
+  }
+}
+
+class LinePanel extends Panel {
+  async load() {
+    const q = this.def.query;
+    const res = await api(this.url(q));
+    const m = metricOf(q.metric);
+    const fmtT = (iso) => (res.grain === 'month' ? iso.slice(0, 7) : res.grain === 'day' ? iso.slice(5, 10) : iso.slice(11, 16));
+    const series = [{
+      name: t('本期', 'This period'), type: 'line', smooth: true, showSymbol: false,
+      data: res.points.map((p) => p.v), areaStyle: { opacity: 0.18 }, lineStyle: { width: 2 },
+    }];
+    if (res.previous) {
+      series.push({ name: t('去年同期', 'Last year'), type: 'line', smooth: true, showSymbol: false, data: res.previous.map((p) => p.v), lineStyle: { type: 'dashed', width: 1.5 } });
+    }
+    this.body.dataset.total = String(res.total);
+    this.ensureChart().setOption({
+      color: COLORS, animation: false,
+      grid: { left: 56, right: 16, top: res.previous ? 34 : 16, bottom: 28 },
+      legend: res.previous ? { top: 0, textStyle: { color: '#9fb8e0' } } : undefined,
+      tooltip: { trigger: 'axis', valueFormatter: (v) => big(v) + ' ' + (m.unit || '') },
+      xAxis: { type: 'category', data: res.points.map((p) => fmtT(p.t)), ...AXIS },
+      yAxis: { type: 'value', ...AXIS, axisLabel: { ...AXIS.axisLabel, formatter: (v) => big(v) } },
+      series,
+    }, true);
+  }
+}
+
+class BarPanel extends Panel {
+  async load() {
+    const res = await api(this.url(this.def.query));
+    const items = itemsOf(this.def, res).slice(0, 12);
+    this.body.dataset.items = JSON.stringify(items.map((i) => [i.name, i.v]));
+    this.ensureChart().setOption({
+      color: COLORS, animation: false,
+      grid: { left: 8, right: 48, top: 8, bottom: 8, containLabel: true },
+      tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, valueFormatter: (v) => big(v) },
+      xAxis: { type: 'value', ...AXIS, axisLabel: { ...AXIS.axisLabel, formatter: (v) => big(v) } },
+      yAxis: { type: 'category', inverse: true, data: items.map((i) => i.name), ...AXIS, axisLabel: { ...AXIS.axisLabel, width: 130, overflow: 'truncate' } },
+      series: [{ type: 'bar', data: items.map((i) => i.v), barMaxWidth: 16, label: { show: true, position: 'right', color: '#dce8ff', formatter: (p) => big(p.value) },
+        itemStyle: { borderRadius: [0, 4, 4, 0], color: new window.echarts.graphic.LinearGradient(0, 0, 1, 0, [{ offset: 0, color: '#1f6fd1' }, { offset: 1, color: '#3fd0ff' }]) } }],
+    }, true);
+  }
+}
+
+class PiePanel extends Panel {
+  async load() {
+    const res = await api(this.url(this.def.query));
+    const items = itemsOf(this.def, res).filter((i) => i.v);
+    this.body.dataset.items = JSON.stringify(items.map((i) => [i.name, i.v]));
+    this.ensureChart().setOption({
+      color: COLORS, animation: false,
+      tooltip: { trigger: 'item', valueFormatter: (v) => big(v) },
+      legend: { orient: 'vertical', right: 4, top: 'middle', textStyle: { color: '#9fb8e0', fontSize: 12 }, itemWidth: 10, itemHeight: 10 },
+      series: [{ type: 'pie', radius: ['42%', '70%'], center: ['34%', '50%'], label: { show: false },
+        data: items.map((i) => ({ name: i.name, value: i.v })) }],
+    }, true);
+  }
+}
+
+class TopPanel extends Panel {
+  async load() {
+    const res = await api(this.url(this.def.query));
+    const items = res.items || [];
+    const max = Math.max(1, ...items.map((i) => i.v || 0));
+    const rows = items.map((it, i) => {
+      const row = el('li', { 'data-entity': it.entity, 'data-value': String(it.v), tabindex: '0', role: 'button' },
+        el('span', { class: 'rank', text: String(i + 1) }),
+        el('span', { class: 'name', text: itemName(it) }),
+        el('span', { class: 'meter' }, el('i', { style: `width:${((it.v || 0) / max) * 100}%` })),
+        el('span', { class: 'num', text: big(it.v) }));
+      const open = () => ctx.openPortrait(it.entity);
+      row.addEventListener('click', open);
+      row.addEventListener('keydown', (e) => { if (e.key === 'Enter') open(); });
+      return row;
+    });
+    this.body.replaceChildren(el('ol', { class: 'ranking' }, ...rows));
+  }
+}
+
+function freshness(iso) {
+  if (!iso) return { text: t('无数据', 'no data'), cls: 'stale' };
+  const age = (Date.now() - Date.parse(iso)) / 1000;
+  const text = age < 60 ? t(`${Math.max(0, Math.round(age))}秒前`, `${Math.max(0, Math.round(age))} s ago`)
+    : age < 3600 ? t(`${Math.round(age / 60)}分钟前`, `${Math.round(age / 60)} min ago`)
+      : age < 86400 ? t(`${Math.round(age / 3600)}小时前`, `${Math.round(age / 3600)} h ago`)
+        : shortTime(iso);
+  return { text, cls: age < 300 ? 'fresh' : age < 86400 ? 'idle' : 'stale' };
+}
+
+class TablePanel extends Panel {
+  async load() {
+    const q = this.def.query;
+    const res = await api(this.url(q));
+    if (q.api === 'sources') return this.sources(res);
+    if (q.api === 'summary') return this.recent(res);
+    return this.latest(res);
+  }
+
+  sources(res) {
+    const list = res.sources || [];
+    const total = list.reduce((a, s) => a + (s.records || 0), 0);
+    const head = el('p', { class: 'summary', 'data-platforms': String(list.length), 'data-records': String(total),
+      text: t(`${list.length} 个平台 · 共 ${big(total)} 条记录`, `${list.length} platforms · ${big(total)} records`) });
+    const rows = list.map((s) => {
+      const f = freshness(s.last_seen);
+      return el('tr', { 'data-source': s.id },
+        el('td', { text: tr(s, 'name') }),
+        el('td', { class: 'num', 'data-value': String(s.records), text: big(s.records) }),
+        el('td', { class: `fresh-${f.cls}`, text: f.text }));
+    });
+    this.body.replaceChildren(head, el('div', { class: 'scroll' }, el('table', {}, el('tbody', {}, ...rows))));
+  }
+
+  recent(res) {
+    const items = res.recent ? res.recent.items : [];
+    const rows = items.map((it) => {
+      const tr_ = el('tr', { 'data-entity': it.entity, tabindex: '0', role: 'button' },
+        el('td', { text: itemName(it) }), el('td', { class: 'num', text: it.value }));
+      tr_.addEventListener('click', () => ctx.openPortrait(it.entity));
+      return tr_;
+    });
+    const head = el('p', { class: 'summary', 'data-value': String(res.recent ? res.recent.n : 0),
+      text: t(`今年以来 ${res.recent ? res.recent.n : 0} 家`, `${res.recent ? res.recent.n : 0} this year`) });
+    this.body.replaceChildren(head, el('div', { class: 'scroll' }, el('table', {}, el('tbody', {}, ...rows))));
+  }
+
+  latest(res) {
+    const byEntity = new Map();
+    const metricKeys = [];
+    for (const it of res.items || []) {
+      if (!byEntity.has(it.entity)) byEntity.set(it.entity, { name: itemName(it), v: {} });
+      byEntity.get(it.entity).v[it.metric] = it;
+      if (!metricKeys.includes(it.metric)) metricKeys.push(it.metric);
+    }
+    const head = el('tr', {}, el('th', { text: t('名称', 'Name') }), ...metricKeys.map((k) => el('th', { class: 'num', text: tr(metricOf(k), 'name') })));
+    const rows = [...byEntity.entries()].map(([id, e]) => el('tr', { 'data-entity': id }, el('td', { text: e.name }),
+      ...metricKeys.map((k) => {
+        const it = e.v[k];
+        return el('td', { class: 'num', 'data-value': it ? String(it.v) : '', title: it ? shortTime(it.t) : '', text: it ? big(it.v) + ' ' + (metricOf(k).unit || '') : '—' });
+      })));
+    this.body.replaceChildren(el('div', { class: 'scroll' }, el('table', {}, el('thead', {}, head), el('tbody', {}, ...rows))));
+  }
+}
+
+class FeedPanel extends Panel {
+  async load() {
+    const res = await api(this.url(this.def.query));
+    const list = res.alerts || res.items || [];
+    if (!list.length) {
+      this.body.replaceChildren(el('p', { class: 'empty', text: t('暂无预警', 'No warnings') }));
+      return;
+    }
+    const rows = list.map((a) => el('li', { class: `sev-${a.severity || 'info'}`, 'data-alert': String(a.id) },
+      el('span', { class: 'when', text: shortTime(a.opened || a.ts) }),
+      el('span', { class: 'what', text: t(a.rule_name_zh || a.name_zh || a.rule, a.rule_name_en || a.name_en || a.rule) }),
+      el('span', { class: 'where', text: t(a.entity_name_zh || a.entity, a.entity_name_en || a.entity) })));
+    this.body.replaceChildren(el('ul', { class: 'feed' }, ...rows));
+  }
+}
+
+const KINDS = { kpi: KpiPanel, line: LinePanel, bar: BarPanel, pie: PiePanel, top: TopPanel, table: TablePanel, feed: FeedPanel };
+
+export function registerKind(kind, cls) {
+  KINDS[kind] = cls;
+}
+
+export function createPanel(def, persp, host) {
+  const Cls = KINDS[def.kind];
+  if (!Cls) throw new Error('unknown panel kind ' + def.kind);
+  return new Cls(def, persp, host);
+}
+
+export { Panel, itemName, COLORS };
+// Re-exported so map.js shares one language state.
+export { state };

@@ -1,0 +1,134 @@
+// util.js - what every cockpit module shares: the language (Chinese first),
+// number formats in Chinese style (1.3万, 7000万), the API helper, and the
+// time ranges panels name in dashboards.json, computed in Asia/Shanghai.
+export const state = { lang: localStorage.getItem('zz-lang') || 'zh' };
+
+export const HOUR = 3600e3;
+export const DAY = 24 * HOUR;
+const TZ = 8 * HOUR; // UTC+8, no daylight saving
+
+export function t(zh, en) {
+  return state.lang === 'zh' ? zh : en || zh;
+}
+
+// A pack object's title in the current language: obj[key_zh] / obj[key_en].
+export function tr(obj, key) {
+  return t(obj[key + '_zh'], obj[key + '_en']);
+}
+
+export class ApiError extends Error {
+  constructor(status, message) {
+    super(message);
+    this.status = status;
+  }
+}
+
+export async function api(path, opts = {}) {
+  const res = await fetch(path, { credentials: 'same-origin', ...opts });
+  const body = await res.json().catch(() => ({}));
+  if (!res.ok) throw new ApiError(res.status, body.error ? body.error.message : res.statusText);
+  return body;
+}
+
+// 13000 -> 1.3万, 70000000 -> 7000万, 123456789 -> 1.23亿; English: 13,000 / 70.0M.
+export function big(n, digits = 2) {
+  if (n == null || Number.isNaN(n)) return '—';
+  const a = Math.abs(n);
+  if (state.lang === 'en') {
+    if (a >= 1e9) return +(n / 1e9).toFixed(digits) + 'B';
+    if (a >= 1e6) return +(n / 1e6).toFixed(digits) + 'M';
+    return (+n.toFixed(a < 100 ? 1 : 0)).toLocaleString('en-US');
+  }
+  if (a >= 1e8) return +(n / 1e8).toFixed(digits) + '亿';
+  if (a >= 1e4) return +(n / 1e4).toFixed(digits) + '万';
+  return String(+n.toFixed(a < 100 ? 1 : 0));
+}
+
+export function pct(change) {
+  if (change == null || Number.isNaN(change)) return '—';
+  const s = (change * 100).toFixed(2) + '%';
+  return change > 0 ? '+' + s : s;
+}
+
+export function localMidnight(ms) {
+  return Math.floor((ms + TZ) / DAY) * DAY - TZ;
+}
+
+// First instant of the local month `back` months before the one holding ms.
+function monthStart(ms, back = 0) {
+  const d = new Date(ms + TZ);
+  const y = d.getUTCFullYear();
+  const m = d.getUTCMonth() - back;
+  return Date.UTC(y, m, 1) - TZ;
+}
+
+// [from, to) in epoch ms for a range name of dashboards.json.
+export function rangeOf(name, now = Date.now()) {
+  const mid = localMidnight(now);
+  switch (name) {
+    case 'last1h': return [now - HOUR, now];
+    case 'today': return [mid, now];
+    case 'last24h': return [now - DAY, now];
+    case 'last7d': return [mid - 6 * DAY, now];
+    case 'last30d': return [mid - 29 * DAY, now];
+    case 'month': return [monthStart(now), now];
+    case 'ytd': return [Date.UTC(new Date(now + TZ).getUTCFullYear(), 0, 1) - TZ, now];
+    case 'last12m': return [monthStart(now, 11), now];
+    default: return [now - DAY, now];
+  }
+}
+
+// The API URL for a panel query on a region (dashboards.json "query").
+export function queryUrl(q, region, now = Date.now()) {
+  const p = new URLSearchParams();
+  const add = (k, v) => { if (v !== undefined && v !== null && v !== '') p.set(k, String(v)); };
+  add('region', region);
+  if (q.range && q.api !== 'latest' && q.api !== 'sources') {
+    const [from, to] = rangeOf(q.range, now);
+    add('from', Math.floor(from));
+    add('to', Math.ceil(to));
+  }
+  switch (q.api) {
+    case 'series':
+      add('metric', q.metric); add('grain', q.grain); add('agg', q.agg); add('compare', q.compare);
+      return '/api/v1/series?' + p;
+    case 'breakdown':
+      add('metric', q.metric); add('by', q.by || 'children'); add('agg', q.agg);
+      return '/api/v1/breakdown?' + p;
+    case 'top':
+      add('metric', q.metric); add('n', q.n || 10); add('agg', q.agg); add('entity_type', q.entity_type);
+      return '/api/v1/top?' + p;
+    case 'latest':
+      add('metric', q.metric); add('entity_type', q.entity_type); add('limit', q.limit || 1000);
+      return '/api/v1/latest?' + p;
+    case 'summary':
+      add('entity_type', q.entity_type); add('by', q.by); add('sum', q.sum); add('recent', q.recent);
+      add('limit', q.limit);
+      return '/api/v1/summary?' + p;
+    case 'sources':
+      return '/api/v1/sources';
+    case 'alerts':
+      add('limit', q.limit || 20);
+      return '/api/v1/alerts?' + p;
+    default:
+      throw new Error('unknown api ' + q.api);
+  }
+}
+
+// "2026-11-29T13:05:00+08:00" -> "11-29 13:05"
+export function shortTime(iso) {
+  if (!iso) return '—';
+  return iso.slice(5, 16).replace('T', ' ');
+}
+
+export function el(tag, attrs = {}, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === 'class') e.className = v;
+    else if (k === 'text') e.textContent = v;
+    else if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
+    else e.setAttribute(k, v);
+  }
+  for (const c of children) if (c != null) e.append(c);
+  return e;
+}
