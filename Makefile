@@ -8,7 +8,7 @@ FUZZ ?= build-fuzz
 FUZZ_SECONDS ?= 60
 DEMO_FLAGS ?=
 
-.PHONY: all deps build build-asan demo test test-pack test-unit test-asan test-integration test-integration-asan bench fuzz format clean
+.PHONY: all deps build build-asan demo test test-pack test-unit test-asan test-integration test-integration-asan test-e2e bench bench-cockpit fuzz format clean
 
 all: build
 
@@ -47,10 +47,14 @@ test-integration-asan: build-asan
 	ZHIZHI_BIN=$(CURDIR)/$(ASAN)/zhizhi ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  node --test --test-concurrency=2 tests/integration/
 
+# The pages in Debian's Chromium (playwright-core); screenshots go to test-results/e2e/.
+test-e2e: build
+	ZHIZHI_BIN=$(CURDIR)/$(BUILD)/zhizhi node --test --test-concurrency=1 tests/e2e/
+
 test-pack:
 	node scenarios/gongshu/tools/check.mjs
 
-test: test-pack test-unit test-asan test-integration test-integration-asan
+test: test-pack test-unit test-asan test-integration test-integration-asan test-e2e
 
 bench: build
 	ZZ_DEPS_BENCH=1 bash scripts/deps.sh

@@ -371,6 +371,11 @@ static void assert_small_layout(struct store *st) {
 
 /* ---- tests ---- */
 
+static int keep_doc(void *ud, const char *json) {
+  *(char **)ud = strdup(json);
+  return 0;
+}
+
 static void test_load_small(void **state) {
   struct world *w = *state;
   struct pack_stats stats = {0};
@@ -394,6 +399,13 @@ static void test_load_small(void **state) {
       (struct counts){
           .regions = 5, .metrics = 2, .types = 2, .departments = 2, .sources = 3, .entities = 8});
   assert_small_layout(w->st);
+  /* dashboards.json is stored whole, compact. */
+  char *dash = NULL;
+  assert_int_equal(w->st->ops->doc_get(w->st, "dashboards", keep_doc, &dash), 0);
+  assert_non_null(dash);
+  assert_non_null(strstr(dash, "\"title_zh\":\"小镇驾驶舱\""));
+  free(dash);
+  assert_int_equal(w->st->ops->doc_get(w->st, "nothing", keep_doc, &dash), ZZ_ENOTFOUND);
 
   /* Rows carry what the pack said. */
   struct tree *t = tree_read(w->st);
@@ -608,6 +620,22 @@ static const struct bad_case {
      "line 2: lon: must be a number in [-180, 180]"},
     {"bad_entity_id", ZZ_EINVAL, "entities.ndjson line 1", "id: \"Shop_9\" must be"},
     {"missing_attrs", ZZ_EINVAL, "entities.ndjson line 1", "attrs: required"},
+    {"dash_metric", ZZ_EINVAL, "layouts.town.modules[0].panels[0].items[0].query.metric",
+     "dashboards.json layouts.town.modules[0].panels[0].items[0].query.metric: metric \"taxes\" "
+     "does not exist"},
+    {"dash_slot", ZZ_EINVAL, "layouts.town.modules[0].panels[3].slot",
+     "slot \"r1\" is already taken by panel \"b\""},
+    {"dash_kind", ZZ_EINVAL, "layouts.town.modules[0].panels[2].kind",
+     "must be one of kpi, line, bar, pie, top, map, sandtable, feed, table"},
+    {"dash_region", ZZ_EINVAL, "perspectives[2].region", "region \"town/nowhere\" does not exist"},
+    {"dash_attr", ZZ_EINVAL, "layouts.town.modules[0].panels[2].query.by",
+     "entity type \"shop\" declares no attribute \"colour\""},
+    {"dash_layout", ZZ_EINVAL, "perspectives[1].layout",
+     "layout \"city\" is not declared under \"layouts\""},
+    {"dash_change", ZZ_EINVAL, "layouts.town.modules[0].panels[0].items[1].value",
+     "\"change\" needs a query with \"compare\""},
+    {"dash_map_api", ZZ_EINVAL, "layouts.town.modules[0].panels[1].query.api",
+     "a map panel colours child regions"},
 };
 
 static void check_bad(struct world *w, const struct bad_case *bc, int round) {

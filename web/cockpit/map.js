@@ -49,7 +49,7 @@ const POINT_COLORS = ['#ffc85c', '#4be3a0', '#ff7b7b', '#a58bff', '#36cfc9', '#f
 class MapPanel extends Panel {
   async load() {
     const q = this.def.query;
-    const [geo, res] = await Promise.all([regionMap(this.region()), api(this.url(q))]);
+    const [geo, res] = await Promise.all([regionMap(this.region()), this.fetchMain()]);
     const byId = new Map((res.items || []).map((it) => [it.key, it.v]));
     // Children take their breakdown value; the region itself, under them, stays plain.
     const values = geo.features.map((f) => (f.properties.id === this.region() && !geo.leaf
@@ -157,7 +157,7 @@ class SandPanel extends Panel {
   async load() {
     const q = this.def.query;
     const type = q.entity_type || (ctx.metrics.get(q.metric) || {}).entity_type;
-    const [res, ents, geo] = await Promise.all([api(this.url(q)), entitiesOf(type, this.region()), regionMap(this.region())]);
+    const [res, ents, geo] = await Promise.all([this.fetchMain(), entitiesOf(type, this.region()), regionMap(this.region())]);
     const pos = new Map(ents.map((e) => [e.id, e]));
     this.data = {
       geo,

@@ -164,6 +164,14 @@ class Panel {
   url(q, now = Date.now()) {
     return queryUrl(q, this.region(), now);
   }
+
+  // Reads the panel's own query, noting its URL on the element (tests ask
+  // the API the same question and compare).
+  fetchMain() {
+    const u = this.url(this.def.query);
+    this.el.dataset.url = u;
+    return api(u);
+  }
 }
 
 class KpiPanel extends Panel {
@@ -185,7 +193,8 @@ class KpiPanel extends Panel {
         const unit = unitOf(item);
         if (unit) valueEl.append(el('small', { text: ' ' + unit }));
       }
-      const tile = el('div', { class: 'tile' }, el('div', { class: 'label', text: tr(item, 'label') }), valueEl);
+      const tile = el('div', { class: 'tile', 'data-url': this.url(item.query, now), 'data-kind': item.value },
+        el('div', { class: 'label', text: tr(item, 'label') }), valueEl);
       if (item.value === 'total+change' && res.change !== undefined) {
         tile.append(el('div', { class: 'sub ' + (res.change > 0 ? 'up' : 'down'), 'data-change': String(res.change), text: t('同比 ', 'YoY ') + pct(res.change) }));
       } else if (item.value === 'change' && res.previous_total !== undefined) {
@@ -203,7 +212,7 @@ class KpiPanel extends Panel {
 class LinePanel extends Panel {
   async load() {
     const q = this.def.query;
-    const res = await api(this.url(q));
+    const res = await this.fetchMain();
     const m = metricOf(q.metric);
     const fmtT = (iso) => (res.grain === 'month' ? iso.slice(0, 7) : res.grain === 'day' ? iso.slice(5, 10) : iso.slice(11, 16));
     const series = [{
@@ -228,7 +237,7 @@ class LinePanel extends Panel {
 
 class BarPanel extends Panel {
   async load() {
-    const res = await api(this.url(this.def.query));
+    const res = await this.fetchMain();
     const items = itemsOf(this.def, res).slice(0, 12);
     this.body.dataset.items = JSON.stringify(items.map((i) => [i.name, i.v]));
     this.ensureChart().setOption({
@@ -245,7 +254,7 @@ class BarPanel extends Panel {
 
 class PiePanel extends Panel {
   async load() {
-    const res = await api(this.url(this.def.query));
+    const res = await this.fetchMain();
     const items = itemsOf(this.def, res).filter((i) => i.v);
     this.body.dataset.items = JSON.stringify(items.map((i) => [i.name, i.v]));
     this.ensureChart().setOption({
@@ -260,7 +269,7 @@ class PiePanel extends Panel {
 
 class TopPanel extends Panel {
   async load() {
-    const res = await api(this.url(this.def.query));
+    const res = await this.fetchMain();
     const items = res.items || [];
     const max = Math.max(1, ...items.map((i) => i.v || 0));
     const rows = items.map((it, i) => {
@@ -291,7 +300,7 @@ function freshness(iso) {
 class TablePanel extends Panel {
   async load() {
     const q = this.def.query;
-    const res = await api(this.url(q));
+    const res = await this.fetchMain();
     if (q.api === 'sources') return this.sources(res);
     if (q.api === 'summary') return this.recent(res);
     return this.latest(res);
@@ -345,7 +354,7 @@ class TablePanel extends Panel {
 
 class FeedPanel extends Panel {
   async load() {
-    const res = await api(this.url(this.def.query));
+    const res = await this.fetchMain();
     const list = res.alerts || res.items || [];
     if (!list.length) {
       this.body.replaceChildren(el('p', { class: 'empty', text: t('暂无预警', 'No warnings') }));
