@@ -1169,9 +1169,137 @@ def bench_compare(args):
 
 # ---------------------------------------------------------------- main
 
+# ---------------------------------------------------------------- 6. cockpit
+
+def cockpit_node(mode, *a, name=None):
+    cmd = ["node", os.path.join(BENCH, "cockpit.mjs"), mode, *[str(x) for x in a]]
+    err = open(os.path.join(OUT, f"cockpit-{name or mode}.err"), "w")
+    r = subprocess.run(cmd, text=True, stdout=subprocess.PIPE, stderr=err, cwd=ROOT)
+    if r.returncode != 0 or not r.stdout.strip():
+        raise RuntimeError(f"cockpit.mjs {mode} failed (exit {r.returncode}); see {err.name}")
+    return json.loads(r.stdout), cmd
+
+
+WALL_USERS = [(f"wall{i}", f"wall-password-{i}1") for i in range(4)]
+
+
+def bench_cockpit(args):
+    m = machine()
+    busy = other_load()
+    data, token = ensure_world(args)
+    # the dashboards of this tree (pack load is idempotent), and four viewers for 50 streams (16 each at most)
+    zz("pack", "load", os.path.join(ROOT, "scenarios", "gongshu"), "--data", data)
+    for u, pw in WALL_USERS:
+        zz("user", "add", u, "--role", "viewer", "--password-stdin", "--data", data, stdin=pw + "\n")
+    srv = Server(data, name="cockpit").start()
+    res = {"machine": m}
+    base = f"http://127.0.0.1:{srv.port}"
+    try:
+        cookie = srv.login(BENCH_USER, BENCH_PW)
+        ufile = os.path.join(OUT, "cockpit-urls.tsv")
+        urls, _ = cockpit_node("urls", "--base", base, "--cookie", cookie, "--out", ufile)
+        log(f"cockpit: {urls['urls']} panel queries, idle")
+        q, qcmd = loadgen("query", "--port", srv.port, "--cookie", cookie, "--urls", ufile, "--n", 100, "--warmup", 5,
+                          stderr_name="loadgen-cockpit-query.err")
+        log("cockpit: page loads in Chromium")
+        pages, pcmd = cockpit_node("pages", "--base", base, "--user", BENCH_USER, "--password", BENCH_PW, "--rounds", 3)
+        cookies = ",".join(srv.login(u, pw) for u, pw in WALL_USERS)
+        sfile, nseries, _, _ = series_file()
+        log("cockpit: 50 streams under a 100k records/s background ingest")
+        bg, bgcmd = start_background(srv.port, token, sfile, 100000, 600, "cockpit-bg")
+        time.sleep(3)
+        streams, scmd = cockpit_node("streams", "--base", base, "--cookies", cookies, "--clients", 50, "--seconds", 30)
+        bgres = stop_background(bg, "cockpit-bg")
+        res.update({"urls": urls["urls"], "query": q, "pages": pages, "streams": streams, "background": bgres,
+                    "records": srv.health()["records"], "mem_kb": srv.status(),
+                    "qcmd": show_cmd(qcmd, {cookie: "$COOKIE"}),
+                    "pcmd": show_cmd(pcmd, {BENCH_PW: "$PASSWORD"}),
+                    "scmd": show_cmd(scmd, {cookies: "$COOKIES"}), "bgcmd": show_cmd(bgcmd, {token: "$TOKEN"})})
+    finally:
+        srv.stop()
+    save_raw(f"cockpit-{mname(args.records)}", res)
+    qs = res["query"]["queries"]
+    worst = sorted(((v["latency"]["p99_ms"], k) for k, v in qs.items()), reverse=True)
+    errors = sum(v.get("errors", 0) for v in qs.values())
+    pg, st, bgr = res["pages"], res["streams"], res["background"] or {}
+    slowest_view = max(pg["views"], key=lambda v: max(v["ms"]))
+    lines = [f"## 6. Cockpit: panel queries, page loads, live streams (world of {mname(args.records)} records)", "",
+             machine_md(m) + (f" Busy processes at the start: {busy}." if busy else ""), "",
+             f"Reproduce: `bash bench/run.sh cockpit{size_flag(args.records)}`. Records in the store at the end: "
+             f"{fmt(res['records'])}.", "",
+             f"**Panel queries.** Every distinct query of every panel of every perspective and module "
+             f"({res['urls']} URLs, as the page computes them, alerts excepted), one client, 5 warm-up rounds then 100 timed "
+             f"rounds, idle. Worst p99: **{worst[0][0]:.2f} ms** (`{worst[0][1]}`); errors: {errors}. Slowest five p99:", ""]
+    lines += [f"- `{k}`: {v:.2f} ms" for v, k in worst[:5]]
+    lines += ["", f"Requirement: each panel's query under 20 ms server side. "
+              + ("Met (client-measured, so an upper bound)." if worst[0][0] < 20 else "**Not met.**"), "",
+              f"**Page loads** in Chromium (headless, 1920x1080), after signing in ({pg['first_after_login_ms']} ms from "
+              f"the sign-in click to the first cockpit drawn): navigation (location hash) to every panel of the view drawn, "
+              f"{pg['rounds']} rounds over {len(pg['views'])} views: p50 **{pg['p50_ms']} ms**, p90 {pg['p90_ms']} ms, max "
+              f"**{pg['max_ms']} ms** (`{slowest_view['region']}` {slowest_view['module']}, {slowest_view['panels']} panels). "
+              f"Page errors: {len(pg['page_errors'])}.", "",
+              "Requirement: all panels drawn within 1.5 s of navigation. "
+              + ("Met." if pg["max_ms"] < 1500 else "**Not met.**"), "",
+              f"**Streams.** {st['clients']} clients on `GET /api/v1/stream` (4 viewers), {st['seconds']} s, while "
+              f"{bgr.get('clients', 2)} clients post {fmt(bgr.get('records_per_s', 0))} records/s (wall-clock stamped, "
+              f"{bgr.get('busy_503', 0)} answers 503): {st['ticks']} ticks published, {st['deliveries']:,} deliveries; "
+              f"lag from publish to receipt p50 **{st['lag_p50_ms']} ms**, p99 **{st['lag_p99_ms']} ms**, max "
+              f"{st['lag_max_ms']} ms; clients that missed a tick: {st['clients_missing_ticks']}; stream errors: "
+              f"{st['stream_errors']}.", "",
+              "Requirement: 50 stream clients get every tick with under 1 s lag at 100k records/s. "
+              + ("Met." if st["lag_max_ms"] < 1000 and st["clients_missing_ticks"] == 0 else "**Not met.**"), "",
+              f"Server VmRSS / VmHWM at the end: {res['mem_kb']['VmRSS'] / 1024:,.0f} / {res['mem_kb']['VmHWM'] / 1024:,.0f} MiB.",
+              "", "Commands:", "", f"    {res['qcmd']}", f"    {res['pcmd']}", f"    {res['scmd']}",
+              f"    {res['bgcmd']}  # the background, stopped after the streams"]
+    write_section(f"cockpit-{mname(args.records)}", "\n".join(lines))
+
+
+def bench_cockpit_memory(args):
+    m = machine()
+    busy = other_load()
+    data, token = ensure_world(args)
+    zz("pack", "load", os.path.join(ROOT, "scenarios", "gongshu"), "--data", data)
+    srv = Server(data, name="cockpit-memory")
+    rate = 2000  # 10x the demo's live rate
+    srv.cmd = [ZBIN, "demo", "--data", data, "--listen", "127.0.0.1:0", "--rate", str(rate)]
+    srv.start()
+    try:
+        base = f"http://127.0.0.1:{srv.port}"
+        n0 = srv.health()["records"]
+        mem, cmd = cockpit_node("memory", "--base", base, "--user", "admin", "--password", srv.password,
+                                "--minutes", args.minutes, "--view", "gongshu/dongxin/xintiandi")
+        n1 = srv.health()["records"]
+    finally:
+        srv.stop()
+    res = {"machine": m, "memory": mem, "records_before": n0, "records_after": n1,
+           "cmd": show_cmd(cmd, {srv.password: "$PASSWORD"})}
+    save_raw("cockpit-memory", res)
+    sm = mem["samples"]
+    peak_rss = max(x["chromium_rss_mb"] for x in sm)
+    lines = [f"## 7. Cockpit page memory over {args.minutes} minutes of live updates", "",
+             machine_md(m) + (f" Busy processes at the start: {busy}." if busy else ""), "",
+             f"Reproduce: `bash bench/run.sh cockpit-memory` (`--minutes N`, default 10). The demo world fed live at "
+             f"{rate} records/s (10x the default; {fmt(n1 - n0)} records arrived during the run), one Chromium page "
+             "(headless, 1920x1080) on the Xintiandi block cockpit, refreshing its panels on every tick; sampled every 30 s: "
+             "JS heap used (DevTools `Performance.getMetrics`), DOM nodes, and the resident memory of every Chromium process.", "",
+             "| t | JS heap used | DOM nodes | Chromium RSS (all processes) |", "|---|---|---|---|"]
+    for x in sm:
+        lines.append(f"| {x['t_s']} s | {x['js_heap_mb']} MB | {x['nodes']:.0f} | {x['chromium_rss_mb']} MB |")
+    first, last = sm[0], sm[-1]
+    lines += ["", f"JS heap {first['js_heap_mb']} MB at the start, {last['js_heap_mb']} MB at the end, "
+              f"max {max(x['js_heap_mb'] for x in sm)} MB; Chromium RSS max {peak_rss} MB. Page errors: {len(mem['page_errors'])}.", "",
+              "Requirement: the page stays flat, under 300 MB. "
+              + ("Met (JS heap flat; the whole browser, all processes, under 300 MB)." if peak_rss < 300 else
+                 "JS heap: see the table; **the whole browser is over 300 MB** (this counts every Chromium process, GPU and utility ones included)."),
+              "", "Command:", "", f"    {res['cmd']}"]
+    write_section("cockpit-memory", "\n".join(lines))
+
+
 def main():
     ap = argparse.ArgumentParser(description="zhizhi benchmarks")
-    ap.add_argument("what", choices=["all", "ingest", "world", "visibility", "query", "compare"])
+    ap.add_argument("what", choices=["all", "ingest", "world", "visibility", "query", "compare", "cockpit",
+                                     "cockpit-memory"])
+    ap.add_argument("--minutes", type=int, default=10, help="cockpit-memory: minutes of live updates")
     ap.add_argument("--full", action="store_true", help="the 70M-record world (world, visibility, query)")
     ap.add_argument("--records", type=int, default=None, help="demo world size (default 5,000,000; --full 70,000,000)")
     ap.add_argument("--reuse-world", action="store_true", help="reuse bench/out/world-N when it exists")
@@ -1194,6 +1322,11 @@ def main():
             bench_compare(args)  # before the background ingests add records to the world
             bench_visibility(args)
             bench_query(args)
+            bench_cockpit(args)
+    elif args.what == "cockpit":
+        bench_cockpit(args)
+    elif args.what == "cockpit-memory":
+        bench_cockpit_memory(args)
     elif args.what == "ingest":
         bench_ingest(args)
     elif args.what == "world":

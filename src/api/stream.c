@@ -57,12 +57,14 @@ void stream_on_commit(struct app *app, const struct store_record *recs, size_t n
   pthread_mutex_unlock(&t->lock);
 }
 
-/* One tick: {"records":N,"total":T,"metrics":["visitors",...]}. */
+/* One tick: {"ts":MS,"records":N,"total":T,"metrics":["visitors",...]}
+ * (ts: when it was published, so clients can measure their lag). */
 static void publish_tick(struct app *app, const uint64_t *changed, int64_t records) {
   struct zz_buf b;
   zz_buf_init(&b, 0);
-  int rc0 = zz_buf_printf(&b, "{\"records\":%" PRId64 ",\"total\":%" PRId64 ",\"metrics\":[",
-                          records, app->st->ops->records_count(app->st));
+  int rc0 = zz_buf_printf(
+      &b, "{\"ts\":%" PRId64 ",\"records\":%" PRId64 ",\"total\":%" PRId64 ",\"metrics\":[",
+      zz_time_now(), records, app->st->ops->records_count(app->st));
   int first = 1, rc = rc0;
   registry_rdlock(app->reg);
   for (int w = 0; w < STREAM_METRICS / 64; w++) {

@@ -420,14 +420,57 @@ static int value_row(void *ud, int64_t entity, const struct store_agg *a) {
   return 0;
 }
 
+/* agg=last over days that reach each series' newest record: the series'
+ * current value (kept with the series) is its last in [d0, d1) when it lies
+ * there, which spares folding a month or day row per entity (the "top 20
+ * employers this year" read every enterprise's rows). When some series
+ * has a value at or after d1 the range does not reach the newest records
+ * and the caller folds rollup rows instead. */
+struct last_ctx {
+  struct values_ctx *c;
+  int64_t d0, d1;
+  int beyond; /* a series' current value is at or after d1 */
+};
+
+static int last_row(void *ud, int64_t entity, int64_t metric, int64_t ts, double value) {
+  (void)metric;
+  struct last_ctx *l = ud;
+  if (ts >= l->d1) {
+    l->beyond = 1;
+    return 1;
+  }
+  if (ts < l->d0) return 0; /* nothing in the range */
+  struct store_agg a = {
+      .n = 1, .sum = value, .min = value, .max = value, .last = value, .last_ts = ts};
+  return value_row(l->c, entity, &a);
+}
+
 int rollup_entity_values(struct store *st, int64_t metric, int64_t lo, int64_t hi, const char *type,
                          int64_t from, int64_t to, enum rollup_agg agg, struct rollup_item **out,
                          size_t *n) {
   int64_t d0, d1;
   rollup_whole_days(from, to, &d0, &d1);
   struct values_ctx c = {NULL, 0, 0, agg, 0};
+  int rc;
+  if (agg == ROLLUP_LAST) {
+    struct last_ctx l = {&c, d0, d1, 0};
+    rc = st->ops->latest_each(st, metric, 0, lo, hi, type, last_row, &l);
+    if (!rc) rc = c.rc;
+    if (!rc && !l.beyond) {
+      *out = c.v;
+      *n = c.n;
+      return 0;
+    }
+    zz_free(c.v);
+    c = (struct values_ctx){NULL, 0, 0, agg, 0};
+    if (rc) {
+      *out = NULL;
+      *n = 0;
+      return rc;
+    }
+  }
   int additive = agg == ROLLUP_SUM || agg == ROLLUP_COUNT || agg == ROLLUP_AVG;
-  int rc = st->ops->entity_aggs(st, metric, lo, hi, type, d0, d1, additive, value_row, &c);
+  rc = st->ops->entity_aggs(st, metric, lo, hi, type, d0, d1, additive, value_row, &c);
   if (!rc) rc = c.rc;
   if (rc) {
     zz_free(c.v);

@@ -319,6 +319,22 @@ test('top: entities by value, ties by id, limited to n and to the region', async
   assert.equal(errorOf(bad).field, 'n');
 });
 
+test('top with agg=last: the value current at the end of the range, whether or not it is the newest', async () => {
+  const v = (t, id) => (t.items.find((i) => i.entity === id) || {}).v;
+  // up to now: the newest value (read from the series itself)
+  const now = await q('top', { metric: 'employees', region: 'gongshu/dongxin', agg: 'last', n: 5, from: iso(TODAY - 10 * DAY) });
+  assert.equal(v(now, 'e-xtd-01'), 42);
+  // a range that ends before the newest value: the last one inside it (from rollup rows)
+  const before = await q('top', { metric: 'employees', region: 'gongshu/dongxin', agg: 'last', n: 5, from: iso(TODAY - 10 * DAY), to: iso(TODAY - 2 * DAY) });
+  assert.equal(v(before, 'e-xtd-01'), 40);
+  // a range that starts after the older value and reaches now
+  const recent = await q('top', { metric: 'employees', region: 'gongshu/dongxin', agg: 'last', n: 5, from: iso(TODAY - 3 * DAY) });
+  assert.equal(v(recent, 'e-xtd-01'), 42);
+  // a range with no record of it
+  const none = await q('top', { metric: 'employees', region: 'gongshu/dongxin', agg: 'last', n: 5, from: iso(TODAY - 30 * DAY), to: iso(TODAY - 20 * DAY) });
+  assert.ok(v(none, 'e-xtd-01') === undefined || v(none, 'e-xtd-01') === null, JSON.stringify(none.items));
+});
+
 test('latest: the current value of every matching series, in entity then metric order', async () => {
   const l = await q('latest', { metric: 'visitors', region: 'gongshu/dongxin' });
   assert.equal(l.region, 'gongshu/dongxin');

@@ -1,7 +1,8 @@
 // util.js - what every cockpit module shares: the language (Chinese first),
 // number formats in Chinese style (1.3万, 7000万), the API helper, and the
 // time ranges panels name in dashboards.json, computed in Asia/Shanghai.
-export const state = { lang: localStorage.getItem('zz-lang') || 'zh' };
+// (Node imports this file too, to compute the panels' URLs for benchmarks.)
+export const state = { lang: (globalThis.localStorage && localStorage.getItem('zz-lang')) || 'zh' };
 
 export const HOUR = 3600e3;
 export const DAY = 24 * HOUR;

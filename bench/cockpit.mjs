@@ -1,0 +1,204 @@
+// cockpit.mjs - the cockpit's benchmarks, driven by bench/bench.py (which
+// starts the server, the users and the background ingest):
+//
+//   node bench/cockpit.mjs urls    --base URL --cookie C --out FILE
+//       Writes every panel URL of every perspective and module (as the page
+//       computes them now) as "name TAB path" lines for loadgen query.
+//   node bench/cockpit.mjs pages   --base URL --user U --password P [--rounds 3]
+//       In Chromium: signs in, then for each view measures navigation (hash
+//       change) to every panel drawn; prints JSON.
+//   node bench/cockpit.mjs streams --base URL --cookies C1,C2,... --clients 50 --seconds 30
+//       Opens the stream clients (spread over the cookies: 16 per user at
+//       most), and for every tick each client receives notes its lag (receipt
+//       time - the tick's publish time); checks that every client saw every
+//       tick; prints JSON.
+//   node bench/cockpit.mjs memory  --base URL --user U --password P --minutes 10 [--view REGION]
+//       Keeps one cockpit open on live data and samples the page's JS heap
+//       (DevTools Performance.getMetrics) and Chromium's total RSS every 30 s.
+//
+// Progress goes to stderr; the result is one JSON object on stdout.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { queryUrl } from '../web/cockpit/util.js';
+
+const args = Object.fromEntries(process.argv.slice(3).reduce((a, x, i, all) => (x.startsWith('--') ? [...a, [x.slice(2), all[i + 1]]] : a), []));
+const mode = process.argv[2];
+const log = (m) => process.stderr.write(`cockpit: ${m}\n`);
+
+async function get(url, cookie) {
+  const r = await fetch(url, { headers: { cookie: 'zz_session=' + cookie } });
+  if (!r.ok) throw new Error(`GET ${url}: ${r.status}`);
+  return r.json();
+}
+
+function pct(v, p) {
+  if (!v.length) return null;
+  const s = [...v].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+}
+
+async function urls() {
+  const dash = await get(args.base + '/api/v1/dashboards', args.cookie);
+  const now = Date.now();
+  const lines = new Map();
+  for (const p of dash.perspectives) {
+    for (const m of dash.layouts[p.layout].modules) {
+      for (const panel of m.panels) {
+        const qs = panel.items ? panel.items.map((i, k) => [`${panel.id}.${k}`, i.query]) : [[panel.id, panel.query]];
+        for (const [name, q] of qs) {
+          if (q.api === 'alerts') continue; // not a rollup query (issue 4's list)
+          const u = queryUrl(q, p.region, now);
+          if (![...lines.values()].includes(u)) lines.set(`${p.region}:${m.id}:${name}`, u);
+        }
+      }
+    }
+  }
+  fs.writeFileSync(args.out, [...lines].map(([k, v]) => `${k}\t${v}`).join('\n') + '\n');
+  console.log(JSON.stringify({ urls: lines.size }));
+}
+
+async function browser() {
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'zz-bench-chromium-'));
+  const ctx = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true, viewport: { width: 1920, height: 1080 },
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+  return { ctx, close: async () => { await ctx.close(); fs.rmSync(profile, { recursive: true, force: true }); } };
+}
+
+async function signIn(page) {
+  await page.goto(args.base + '/');
+  await page.fill('input[name=name]', args.user);
+  await page.fill('input[name=password]', args.password);
+  const t0 = Date.now();
+  await page.click('#login button[type=submit]');
+  await page.waitForSelector('#grid[data-ready]', { timeout: 30000 });
+  return Date.now() - t0;
+}
+
+async function pages() {
+  const b = await browser();
+  const page = await b.ctx.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  const first = await signIn(page);
+  const dash = await page.evaluate(async () => (await fetch('/api/v1/dashboards')).json());
+  const rounds = Number(args.rounds || 3);
+  const views = [];
+  for (const p of dash.perspectives) for (const m of dash.layouts[p.layout].modules) views.push([p.region, m.id, m.panels.length]);
+  const times = new Map(views.map((v) => [v[0] + ' ' + v[1], []]));
+  for (let r = 0; r < rounds; r++) {
+    for (const [region, mod] of views) {
+      const before = await page.getAttribute('#grid', 'data-ready');
+      const t0 = Date.now();
+      await page.evaluate((h) => { location.hash = h; }, `#/${region}?m=${mod}`);
+      await page.waitForFunction(([rg, md, b]) => {
+        const g = document.getElementById('grid');
+        return g.dataset.region === rg && g.dataset.module === md && g.dataset.ready !== b;
+      }, [region, mod, before], { timeout: 30000, polling: 'raf' });
+      times.get(region + ' ' + mod).push(Date.now() - t0);
+      log(`${region} ${mod}: ${Date.now() - t0} ms`);
+    }
+  }
+  await b.close();
+  const all = [...times.values()].flat();
+  console.log(JSON.stringify({
+    first_after_login_ms: first, rounds, views: views.map(([r, m, n]) => ({ region: r, module: m, panels: n, ms: times.get(r + ' ' + m) })),
+    p50_ms: pct(all, 50), p90_ms: pct(all, 90), max_ms: Math.max(...all), page_errors: errors,
+  }));
+}
+
+async function streams() {
+  const cookies = args.cookies.split(',');
+  const n = Number(args.clients || 50);
+  const seconds = Number(args.seconds || 30);
+  const clients = [];
+  for (let i = 0; i < n; i++) {
+    const c = { lags: [], ids: new Set(), errors: 0, ac: new AbortController() };
+    clients.push(c);
+    const res = await fetch(args.base + '/api/v1/stream', { headers: { cookie: 'zz_session=' + cookies[Math.floor(i / 16) % cookies.length] }, signal: c.ac.signal });
+    if (res.status !== 200) throw new Error(`stream ${i}: ${res.status}`);
+    (async () => {
+      const dec = new TextDecoder();
+      let buf = '';
+      try {
+        for await (const chunk of res.body) {
+          buf += dec.decode(chunk, { stream: true });
+          let k;
+          while ((k = buf.indexOf('\n\n')) >= 0) {
+            const block = buf.slice(0, k);
+            buf = buf.slice(k + 2);
+            if (!block.includes('event: tick')) continue;
+            const id = /^id: (.*)$/m.exec(block)[1];
+            const data = JSON.parse(/^data: (.*)$/m.exec(block)[1]);
+            c.lags.push(Date.now() - data.ts);
+            c.ids.add(id);
+          }
+        }
+      } catch (e) {
+        if (e.name !== 'AbortError') c.errors++;
+      }
+    })();
+  }
+  log(`${n} streams open; listening ${seconds} s`);
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  for (const c of clients) c.ac.abort();
+  const union = new Set(clients.flatMap((c) => [...c.ids]));
+  const lags = clients.flatMap((c) => c.lags);
+  console.log(JSON.stringify({
+    clients: n, seconds, ticks: union.size,
+    ticks_per_client_min: Math.min(...clients.map((c) => c.ids.size)),
+    clients_missing_ticks: clients.filter((c) => c.ids.size < union.size).length,
+    lag_p50_ms: pct(lags, 50), lag_p99_ms: pct(lags, 99), lag_max_ms: Math.max(...lags), deliveries: lags.length,
+    stream_errors: clients.reduce((a, c) => a + c.errors, 0),
+  }));
+}
+
+function chromiumRssMb() {
+  // every chromium process of ours (the bench profile dir is in their command lines)
+  const out = execFileSync('ps', ['-eo', 'rss,args'], { encoding: 'utf8' });
+  return out.split('\n').filter((l) => l.includes('zz-bench-chromium-')).reduce((a, l) => a + Number(l.trim().split(/\s+/)[0] || 0), 0) / 1024;
+}
+
+async function memory() {
+  const b = await browser();
+  const page = await b.ctx.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await signIn(page);
+  if (args.view) {
+    await page.evaluate((h) => { location.hash = h; }, '#/' + args.view);
+    await page.waitForTimeout(3000);
+  }
+  const cdp = await b.ctx.newCDPSession(page);
+  await cdp.send('Performance.enable');
+  const samples = [];
+  const minutes = Number(args.minutes || 10);
+  const t0 = Date.now();
+  let refreshes0 = null;
+  while (Date.now() - t0 < minutes * 60000) {
+    const { metrics } = await cdp.send('Performance.getMetrics');
+    const m = Object.fromEntries(metrics.map((x) => [x.name, x.value]));
+    const updated = await page.$$eval('.panel[data-updated]', (ps) => ps.length);
+    const ticks = await page.evaluate(() => Number(document.getElementById('fresh').dataset.age));
+    samples.push({ t_s: Math.round((Date.now() - t0) / 1000), js_heap_mb: +(m.JSHeapUsedSize / 1048576).toFixed(1),
+      js_heap_total_mb: +(m.JSHeapTotalSize / 1048576).toFixed(1), nodes: m.Nodes, listeners: m.JSEventListeners,
+      chromium_rss_mb: +chromiumRssMb().toFixed(0), panels_updated: updated, fresh_age_s: ticks });
+    if (refreshes0 === null) refreshes0 = samples[0];
+    log(JSON.stringify(samples[samples.length - 1]));
+    await page.waitForTimeout(30000);
+  }
+  await b.close();
+  console.log(JSON.stringify({ minutes, samples, page_errors: errors }));
+}
+
+const modes = { urls, pages, streams, memory };
+if (!modes[mode]) {
+  console.error('usage: node bench/cockpit.mjs urls|pages|streams|memory --base URL ...');
+  process.exit(2);
+}
+modes[mode]().catch((e) => { console.error(e); process.exit(1); });
