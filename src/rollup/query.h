@@ -196,14 +196,20 @@ struct rollup_ents {
   struct zz_buf text;
 };
 
+/* Empties the cache of entity scans (tests; the cache also drops a scan by
+ * itself when the store's catalog_version moves). */
+void rollup_ents_cache_clear(void);
+
 /* Reads the entities ids[0..n) (any order, duplicates allowed). type, lo and
  * hi narrow a scan the way struct store_entity_filter does and must admit
  * every id (ids come from a query with the same filter). attr, when not
  * NULL, names a top-level key of attrs_json whose value is kept as text
  * (strings as they are, numbers and booleans as JSON, objects and arrays
- * compact JSON). Small sets are read one id at a time, larger ones by one
- * paged scan. Returns 0, ZZ_ENOMEM or a store error; free with
- * rollup_ents_free. */
+ * compact JSON). Small sets are read one id at a time; larger ones come
+ * from a cached scan of every entity of (type, lo, hi), so out may then
+ * hold more entities than asked for (and an id the scan did not find is
+ * absent rather than marked not found). Returns 0, ZZ_ENOMEM or a store
+ * error; free with rollup_ents_free. */
 int rollup_ents_fetch(struct store *st, const int64_t *ids, size_t n, const char *type, int64_t lo,
                       int64_t hi, const char *attr, struct rollup_ents *out);
 void rollup_ents_free(struct rollup_ents *es);

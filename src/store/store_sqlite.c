@@ -1091,6 +1091,10 @@ int store_sqlite_open(const struct store_open_opts *opts, struct store **out, st
   if (!s) return zz_fail(e, ZZ_ENOMEM, "store", "out of memory");
   s->base.ops = &sqlite_ops;
   s->opts = *opts;
+  /* Versions of different stores in one process never coincide, so a cache
+   * keyed by (store, version) cannot mistake a new store at an old address. */
+  static atomic_llong opened;
+  atomic_store(&s->series_version, atomic_fetch_add(&opened, 1) << 40);
   s->dir = zz_strdup(opts->dir);
   size_t plen = strlen(opts->dir) + 16;
   s->path = zz_malloc(plen);

@@ -488,6 +488,7 @@ struct fake {
   size_t nrecs, caprecs;
   int64_t nseries;
   int records_calls;
+  int64_t version; /* catalog_version of the versioned ops */
 };
 
 struct brow {
@@ -617,6 +618,22 @@ static const struct store_ops fake_ops = {
     .entity_buckets = f_entity_buckets,
     .entities_each = f_entities_each,
     .latest_each = f_latest_each,
+};
+
+static int64_t f_catalog_version(struct store *st) {
+  return ((struct fake *)st)->version;
+}
+
+/* The same fake with a catalog version, so entity scans may be cached. */
+static const struct store_ops fake_ops_versioned = {
+    .records_each = f_records_each,
+    .name = "fake-versioned",
+    .rollup_buckets = f_rollup_buckets,
+    .entity_aggs = f_entity_aggs,
+    .entity_buckets = f_entity_buckets,
+    .entities_each = f_entities_each,
+    .latest_each = f_latest_each,
+    .catalog_version = f_catalog_version,
 };
 
 static struct fake *fake_new(void) {
@@ -1050,6 +1067,74 @@ static void test_ents_fetch_seek_and_scan(void **state) {
   fake_free(f);
 }
 
+static void check_many(const struct rollup_ents *es, const int64_t *ids, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    const struct rollup_ent *x = rollup_ents_find(es, ids[i]);
+    assert_non_null(x);
+    assert_true(x->found);
+    char key[32];
+    snprintf(key, sizeof key, "e-%05d", F_ENTS - (int)ids[i] + 1);
+    assert_string_equal(rollup_ents_str(es, x->key), key);
+    size_t j = (size_t)ids[i] - 1;
+    const char *attr = rollup_ents_str(es, x->attr);
+    if (j % 7 == 6)
+      assert_string_equal(attr, "");
+    else if (j % 11 == 10)
+      assert_string_equal(attr, "12");
+  }
+}
+
+static void test_ents_fetch_cached_scan(void **state) {
+  (void)state;
+  rollup_ents_cache_clear();
+  struct fake *f = fake_new();
+  f->base.ops = &fake_ops_versioned;
+  fake_entities(f, F_ENTS);
+  static int64_t many[F_ENTS];
+  size_t n = 0;
+  for (int64_t id = 1; id <= F_ENTS; id++)
+    if ((id - 1) % 5 != 4 && id % 3) many[n++] = id;
+  assert_true(n > 256);
+  struct rollup_ents es;
+  f->ents_calls = 0;
+  assert_int_equal(rollup_ents_fetch(&f->base, many, n, "ent", 0, 0, "industry", &es), 0);
+  int first = f->ents_calls;
+  assert_true(first >= 1);
+  check_many(&es, many, n);
+  rollup_ents_free(&es);
+  /* The same scan again: from the cache, no store read. */
+  assert_int_equal(rollup_ents_fetch(&f->base, many, n, "ent", 0, 0, "industry", &es), 0);
+  assert_int_equal(f->ents_calls, first);
+  check_many(&es, many, n);
+  rollup_ents_free(&es);
+  /* Another attribute is another scan. */
+  assert_int_equal(rollup_ents_fetch(&f->base, many, n, "ent", 0, 0, "floors", &es), 0);
+  assert_true(f->ents_calls > first);
+  const struct rollup_ent *x = rollup_ents_find(&es, 7);
+  assert_non_null(x);
+  assert_string_equal(rollup_ents_str(&es, x->attr), "3");
+  rollup_ents_free(&es);
+  /* An entity changes: the version moves and the scan is read again. */
+  snprintf(f->ents[0].attrs, sizeof f->ents[0].attrs, "{\"industry\":\"new_energy\"}");
+  f->version++;
+  int before = f->ents_calls;
+  assert_int_equal(rollup_ents_fetch(&f->base, many, n, "ent", 0, 0, "industry", &es), 0);
+  assert_true(f->ents_calls > before);
+  x = rollup_ents_find(&es, 1);
+  assert_non_null(x);
+  assert_string_equal(rollup_ents_str(&es, x->attr), "new_energy");
+  rollup_ents_free(&es);
+  /* A failing store caches nothing. */
+  f->version++;
+  f->fail = 1;
+  assert_int_equal(rollup_ents_fetch(&f->base, many, n, "ent", 0, 0, "industry", &es), ZZ_ESTORE);
+  f->fail = 0;
+  assert_int_equal(rollup_ents_fetch(&f->base, many, n, "ent", 0, 0, "industry", &es), 0);
+  rollup_ents_free(&es);
+  rollup_ents_cache_clear();
+  fake_free(f);
+}
+
 static void test_attribute_values_as_text(void **state) {
   (void)state;
   struct fake *f = fake_new();
@@ -1186,6 +1271,7 @@ int main(void) {
       cmocka_unit_test(test_top_k_matches_sort),
       cmocka_unit_test(test_top_ties_by_key),
       cmocka_unit_test(test_ents_fetch_seek_and_scan),
+      cmocka_unit_test(test_ents_fetch_cached_scan),
       cmocka_unit_test(test_attribute_values_as_text),
       cmocka_unit_test(test_breakdown_by_attribute),
       cmocka_unit_test(test_latest_with_names_and_limit),
