@@ -1242,7 +1242,8 @@ def bench_cockpit(args):
               + ("Met." if pg["max_ms"] < 1500 else "**Not met.**"), "",
               f"**Streams.** {st['clients']} clients on `GET /api/v1/stream` (4 viewers), {st['seconds']} s, while "
               f"{bgr.get('clients', 2)} clients post {fmt(bgr.get('records_per_s', 0))} records/s (wall-clock stamped, "
-              f"{bgr.get('busy_503', 0)} answers 503): {st['ticks']} ticks published, {st['deliveries']:,} deliveries; "
+              f"{bgr.get('busy_503', 0)} answers 503): {st['ticks']} ticks published while all clients were connected "
+              f"(each client must have every one), {st['deliveries']:,} deliveries in all; "
               f"lag from publish to receipt p50 **{st['lag_p50_ms']} ms**, p99 **{st['lag_p99_ms']} ms**, max "
               f"{st['lag_max_ms']} ms; clients that missed a tick: {st['clients_missing_ticks']}; stream errors: "
               f"{st['stream_errors']}.", "",

@@ -117,6 +117,7 @@ async function streams() {
   const n = Number(args.clients || 50);
   const seconds = Number(args.seconds || 30);
   const clients = [];
+  const published = new Map(); // tick id -> publish time
   for (let i = 0; i < n; i++) {
     const c = { lags: [], ids: new Set(), errors: 0, ac: new AbortController() };
     clients.push(c);
@@ -137,6 +138,7 @@ async function streams() {
             const data = JSON.parse(/^data: (.*)$/m.exec(block)[1]);
             c.lags.push(Date.now() - data.ts);
             c.ids.add(id);
+            published.set(id, data.ts);
           }
         }
       } catch (e) {
@@ -144,15 +146,20 @@ async function streams() {
       }
     })();
   }
+  const allOpen = Date.now();
   log(`${n} streams open; listening ${seconds} s`);
   await new Promise((r) => setTimeout(r, seconds * 1000));
+  const end = Date.now();
+  // Every client must have every tick published while all of them were
+  // connected, up to 2 s before the end (later ones may still be in flight).
+  await new Promise((r) => setTimeout(r, 2000));
   for (const c of clients) c.ac.abort();
-  const union = new Set(clients.flatMap((c) => [...c.ids]));
+  const expected = [...published].filter(([, ts]) => ts >= allOpen && ts <= end).map(([id]) => id);
   const lags = clients.flatMap((c) => c.lags);
   console.log(JSON.stringify({
-    clients: n, seconds, ticks: union.size,
-    ticks_per_client_min: Math.min(...clients.map((c) => c.ids.size)),
-    clients_missing_ticks: clients.filter((c) => c.ids.size < union.size).length,
+    clients: n, seconds, ticks: expected.length,
+    ticks_per_client_min: Math.min(...clients.map((c) => expected.filter((id) => c.ids.has(id)).length)),
+    clients_missing_ticks: clients.filter((c) => expected.some((id) => !c.ids.has(id))).length,
     lag_p50_ms: pct(lags, 50), lag_p99_ms: pct(lags, 99), lag_max_ms: Math.max(...lags), deliveries: lags.length,
     stream_errors: clients.reduce((a, c) => a + c.errors, 0),
   }));
