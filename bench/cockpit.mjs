@@ -165,10 +165,41 @@ async function streams() {
   }));
 }
 
-function chromiumRssMb() {
-  // every chromium process of ours (the bench profile dir is in their command lines)
-  const out = execFileSync('ps', ['-eo', 'rss,args'], { encoding: 'utf8' });
-  return out.split('\n').filter((l) => l.includes('zz-bench-chromium-')).reduce((a, l) => a + Number(l.trim().split(/\s+/)[0] || 0), 0) / 1024;
+// Memory of our Chromium (the bench profile dir is in its processes' command
+// lines): the renderer processes' private memory and PSS (the page), and the
+// proportional set size (PSS, shared pages split between sharers) of every
+// process, which unlike summed RSS does not count shared libraries twice.
+function chromiumMemoryMb() {
+  const out = execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' });
+  let renderer = 0, rendererPss = 0, renderers = 0, pss = 0;
+  for (const line of out.split('\n')) {
+    const m = /^\s*(\d+)\s+(.*)$/.exec(line);
+    if (!m || !m[2].includes('zz-bench-chromium-') && !isChild(m[1])) continue;
+    let rollup = '';
+    try { rollup = fs.readFileSync(`/proc/${m[1]}/smaps_rollup`, 'utf8'); } catch { continue; }
+    const kb = (k) => Number((new RegExp(`^${k}:\\s+(\\d+)`, 'm').exec(rollup) || [0, 0])[1]);
+    pss += kb('Pss');
+    if (m[2].includes('--type=renderer')) {
+      // private pages: what the page itself costs (shared fonts and libraries aside)
+      renderer += kb('Private_Clean') + kb('Private_Dirty');
+      rendererPss += kb('Pss');
+      renderers++;
+    }
+  }
+  return { renderer_private_mb: Math.round(renderer / 1024), renderer_pss_mb: Math.round(rendererPss / 1024),
+    renderers, chromium_pss_mb: Math.round(pss / 1024) };
+}
+
+// Chromium's helper processes (zygotes) do not all carry the profile dir:
+// they count when their ancestor is our browser.
+let browserPid = null;
+function isChild(pid) {
+  if (!browserPid) return false;
+  for (let p = Number(pid), i = 0; p > 1 && i < 10; i++) {
+    if (p === browserPid) return true;
+    try { p = Number(/^PPid:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${p}/status`, 'utf8'))[1]); } catch { return false; }
+  }
+  return false;
 }
 
 async function memory() {
@@ -176,6 +207,9 @@ async function memory() {
   const page = await b.ctx.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
+  const top = execFileSync('ps', ['-eo', 'pid=,ppid=,args='], { encoding: 'utf8' }).split('\n')
+    .map((l) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(l)).filter((m) => m && m[3].includes('zz-bench-chromium-') && !m[3].includes('--type='));
+  if (top.length) browserPid = Number(top[0][1]);
   await signIn(page);
   if (args.view) {
     await page.evaluate((h) => { location.hash = h; }, '#/' + args.view);
@@ -194,7 +228,7 @@ async function memory() {
     const ticks = await page.evaluate(() => Number(document.getElementById('fresh').dataset.age));
     samples.push({ t_s: Math.round((Date.now() - t0) / 1000), js_heap_mb: +(m.JSHeapUsedSize / 1048576).toFixed(1),
       js_heap_total_mb: +(m.JSHeapTotalSize / 1048576).toFixed(1), nodes: m.Nodes, listeners: m.JSEventListeners,
-      chromium_rss_mb: +chromiumRssMb().toFixed(0), panels_updated: updated, fresh_age_s: ticks });
+      ...chromiumMemoryMb(), panels_updated: updated, fresh_age_s: ticks });
     if (refreshes0 === null) refreshes0 = samples[0];
     log(JSON.stringify(samples[samples.length - 1]));
     await page.waitForTimeout(30000);
