@@ -236,6 +236,16 @@ static int check_panel(struct dctx *c, json_t *p, json_t *seen, json_t *taken) {
         return dfail(c, "entity_types", "[%zu] is not a known entity type", i);
     }
   }
+  json_t *heat = json_object_get(p, "metrics");
+  if (heat) {
+    if (strcmp(kind, "map") != 0 || !json_is_array(heat))
+      return dfail(c, "metrics", "a map panel may list metrics to switch its heat between");
+    for (size_t i = 0; i < json_array_size(heat); i++) {
+      json_t *m = json_array_get(heat, i);
+      if (!json_is_string(m) || !c->lk->metric_type(c->lk->ud, json_string_value(m)))
+        return dfail(c, "metrics", "[%zu] is not a known metric", i);
+    }
+  }
   json_t *hist = json_object_get(p, "histogram");
   if (hist) {
     if (!json_is_array(hist) || json_array_size(hist) < 2)

@@ -76,6 +76,21 @@ test('the Xintiandi block shows the seed\'s year-on-year figures and its visitor
   assert.equal(sources.n, '16');
 });
 
+test('the map\'s heat can be switched to another metric on the panel', async () => {
+  await w.view(page, 'gongshu', 'overview');
+  assert.match(await page.getAttribute('[data-panel=map]', 'data-url'), /metric=visitors/);
+  const before = await page.getAttribute('[data-panel=map]', 'data-updated');
+  await page.selectOption('[data-panel=map] select.heat', 'police_incidents');
+  await page.waitForFunction((b) => document.querySelector('[data-panel=map]').dataset.updated !== b, before);
+  const url = await page.getAttribute('[data-panel=map]', 'data-url');
+  assert.match(url, /metric=police_incidents/);
+  const api = await w.api(page, url);
+  const shown = JSON.parse(await page.getAttribute('[data-panel=map] .body', 'data-items'));
+  const byId = Object.fromEntries(api.json.items.map((i) => [i.key, i.v]));
+  for (const [id, v] of shown) if (id !== 'gongshu') assert.equal(v, byId[id] ?? null, id);
+  assert.deepEqual(page.errors, []);
+});
+
 test('clicking a region on the map drills down; the breadcrumb goes back up', async () => {
   await w.view(page, 'gongshu', 'overview');
   const target = 'gongshu/dongxin';

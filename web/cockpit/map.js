@@ -47,8 +47,32 @@ const SYMBOLS = ['circle', 'diamond', 'triangle', 'rect', 'pin', 'roundRect'];
 const POINT_COLORS = ['#ffc85c', '#4be3a0', '#ff7b7b', '#a58bff', '#36cfc9', '#f368e0'];
 
 class MapPanel extends Panel {
+  constructor(...a) {
+    super(...a);
+    // "metrics": the heat may be switched between these on the panel itself.
+    const choices = this.def.metrics || [];
+    this.metric = this.def.query.metric;
+    if (choices.length > 1) {
+      const sel = el('select', { class: 'heat', 'aria-label': t('着色指标', 'Heat metric') },
+        ...choices.map((k) => el('option', { value: k, text: tr(ctx.metrics.get(k) || { name_zh: k, name_en: k }, 'name') })));
+      sel.value = this.metric;
+      sel.addEventListener('change', () => { this.metric = sel.value; this.refresh(); });
+      this.title.append(sel);
+    }
+  }
+
+  metrics() {
+    return new Set([this.metric]);
+  }
+
+  fetchMain() {
+    const u = this.url({ ...this.def.query, metric: this.metric });
+    this.el.dataset.url = u;
+    return api(u);
+  }
+
   async load() {
-    const q = this.def.query;
+    const q = { ...this.def.query, metric: this.metric };
     const [geo, res] = await Promise.all([regionMap(this.region()), this.fetchMain()]);
     const byId = new Map((res.items || []).map((it) => [it.key, it.v]));
     // Children take their breakdown value; the region itself, under them, stays plain.
