@@ -65,3 +65,9 @@ format:
 
 clean:
 	rm -rf $(BUILD) $(ASAN) $(FUZZ)
+
+# End-to-end browser tests (issue 4: dispatch and department consoles) in
+# Debian chromium through playwright-core; not part of `make test` yet.
+.PHONY: test-e2e
+test-e2e: build
+	ZHIZHI_BIN=$(CURDIR)/$(BUILD)/zhizhi node --test --test-concurrency=1 tests/e2e/
