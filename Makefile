@@ -47,7 +47,8 @@ test-integration-asan: build-asan
 	ZHIZHI_BIN=$(CURDIR)/$(ASAN)/zhizhi ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  node --test --test-concurrency=2 tests/integration/
 
-# The pages in Debian's Chromium (playwright-core); screenshots go to test-results/e2e/.
+# The pages (cockpit, dispatch and department consoles) in Debian's Chromium
+# through playwright-core; screenshots go to test-results/e2e/.
 test-e2e: build
 	ZHIZHI_BIN=$(CURDIR)/$(BUILD)/zhizhi node --test --test-concurrency=1 tests/e2e/
 

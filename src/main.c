@@ -16,6 +16,7 @@
 #include "ingest/ingest.h"
 #include "model/accounts.h"
 #include "pack/pack.h"
+#include "store/store_dispatch.h"
 
 #define DEFAULT_DATA "./data"
 #define DEFAULT_LISTEN "127.0.0.1:8080"
@@ -534,6 +535,26 @@ static int cmd_user(int argc, char **argv) {
   }
   rc = accounts_user_add(app.st, f.args[1], f.role, f.department, f.scope, pw, &e);
   explicit_bzero(pw, sizeof pw);
+  if (!rc) { /* the admin audit (issue 4): who became what, never the password */
+    struct zz_buf d;
+    zz_buf_init(&d, 0);
+    zz_buf_adds(&d, "{\"role\":");
+    zz_buf_json_str(&d, f.role);
+    zz_buf_adds(&d, ",\"department\":");
+    zz_buf_json_str(&d, f.department);
+    zz_buf_adds(&d, ",\"scope\":");
+    zz_buf_json_str(&d, f.scope);
+    zz_buf_addc(&d, '}');
+    struct store_audit au = {.ts = zz_time_now(),
+                             .actor = "cli",
+                             .action = "user.save",
+                             .target = f.args[1],
+                             .detail_json = d.data};
+    struct zz_err ae = {0};
+    if (app.st->ops->dispatch->audit_insert(app.st, &au, &ae))
+      fprintf(stderr, "zhizhi: warning: the audit did not record this: %s\n", ae.msg);
+    zz_buf_free(&d);
+  }
   app_close(&app);
   if (rc) return fail(&e);
   printf("user %s (%s%s%s) saved\n", f.args[1], f.role, f.scope ? ", scope " : "",

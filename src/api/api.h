@@ -16,6 +16,9 @@
 #include "model/registry.h"
 #include "store/store.h"
 
+struct rules;
+struct workflow;
+
 struct app {
   struct store *st;
   struct registry *reg;
@@ -24,6 +27,11 @@ struct app {
   uint64_t body_cap;            /* ingest body cap, bytes */
   int64_t session_ttl_ms;       /* default 12 h */
   int cookie_secure;            /* add Secure to the session cookie */
+  /* early warning and dispatch (issue 4), started by app_serve */
+  struct rules *_Atomic rules; /* read by the writer thread in app_on_commit */
+  struct workflow *wf;
+  char *data_dir;
+  int test_clock; /* ZZ_TEST_CLOCK=1: POST /api/v1/_test/clock is enabled (tests only) */
 };
 
 /* A region resolved for a request, after the scope rule. The copy is safe to
@@ -93,6 +101,17 @@ extern const struct http_route api_cockpit_routes[];
 extern const size_t api_cockpit_nroutes;
 extern const struct http_route api_stream_routes[];
 extern const size_t api_stream_nroutes;
+
+/* Early warning and dispatch (issue 4): alerts, work orders, rules,
+ * matters, audit and the test clock (api/alerts.c, orders.c, rules_admin.c). */
+extern const struct http_route api_alerts_routes[];
+extern const size_t api_alerts_nroutes;
+extern const struct http_route api_orders_routes[];
+extern const size_t api_orders_nroutes;
+extern const struct http_route api_rules_routes[];
+extern const size_t api_rules_nroutes;
+/* Records an admin change in the audit table (actor: the caller). */
+void api_audit(struct http_req *r, const char *action, const char *target, const char *detail_json);
 
 /* Authentication used by the server for every route (api/auth.c). */
 int api_authenticate(struct app *app, struct http_req *r, enum http_auth kind,

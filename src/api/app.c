@@ -2,17 +2,27 @@
  * array, the store and registry, and the signal-driven life cycle. */
 #include "api/app.h"
 
+#include <math.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "http/http.h"
+#include "rules/rules.h"
+#include "workflow/workflow.h"
 
 /* The store calls this on its writer thread after each committed batch of
  * records: every engine that follows new data hears of it here. */
 static void app_on_commit(void *ud, const struct store_record *recs, size_t n) {
   struct app *app = ud;
   stream_on_commit(app, recs, n);
+  rules_on_commit(app->rules, recs, n); /* copies and returns: never blocks the writer */
+}
+
+static void app_on_commit_events(void *ud, const struct store_event *evs, size_t n) {
+  struct app *app = ud;
+  rules_on_commit_events(app->rules, evs, n);
 }
 
 int app_open(struct app *app, const char *data_dir, int no_writer, struct zz_err *e) {
@@ -22,8 +32,11 @@ int app_open(struct app *app, const char *data_dir, int no_writer, struct zz_err
     app->bus = NULL;
     return zz_fail(e, ZZ_ENOMEM, "bus", "out of memory");
   }
-  struct store_open_opts so = {
-      .dir = data_dir, .no_writer = no_writer, .on_commit = app_on_commit, .on_commit_ud = app};
+  struct store_open_opts so = {.dir = data_dir,
+                               .no_writer = no_writer,
+                               .on_commit = app_on_commit,
+                               .on_commit_ud = app,
+                               .on_commit_events = app_on_commit_events};
   int rc = store_sqlite_open(&so, &app->st, e);
   if (rc) {
     stream_free(app);
@@ -41,10 +54,13 @@ int app_open(struct app *app, const char *data_dir, int no_writer, struct zz_err
   }
   app->session_ttl_ms = 12 * ZZ_HOUR_MS;
   app->body_cap = (uint64_t)1 << 30;
+  app->data_dir = zz_xstrdup(data_dir);
   return 0;
 }
 
 void app_close(struct app *app) {
+  zz_free(app->data_dir);
+  app->data_dir = NULL;
   registry_free(app->reg);
   if (app->st) app->st->ops->close(app->st);
   app->reg = NULL;
@@ -70,7 +86,9 @@ static struct http_route *all_routes(size_t *n) {
   } tables[] = {
       {api_auth_routes, api_auth_nroutes},     {api_registry_routes, api_registry_nroutes},
       {api_ingest_routes, api_ingest_nroutes}, {api_query_routes, api_query_nroutes},
-      {api_stream_routes, api_stream_nroutes}, {api_cockpit_routes, api_cockpit_nroutes}};
+      {api_stream_routes, api_stream_nroutes}, {api_cockpit_routes, api_cockpit_nroutes},
+      {api_alerts_routes, api_alerts_nroutes}, {api_orders_routes, api_orders_nroutes},
+      {api_rules_routes, api_rules_nroutes}};
   size_t total = 0;
   for (size_t i = 0; i < ZZ_ARRAY_LEN(tables); i++) total += tables[i].n;
   struct http_route *all = zz_xcalloc(total, sizeof *all);
@@ -81,8 +99,60 @@ static struct http_route *all_routes(size_t *n) {
   return all;
 }
 
+/* ---- early warning and dispatch engines (issue 4) ---- */
+
+/* The rules engine's hook: a rule with auto_order opened an alert. */
+static int app_auto_order(void *ud, const struct rules_fired *f, int64_t *out_order) {
+  struct app *app = ud;
+  struct wf_actor who = {.name = "system", .role = ROLE_ADMIN, .department = ""};
+  struct wf_create c = {.matter = f->rule->auto_matter,
+                        .title = f->rule->name_zh,
+                        .description = f->message,
+                        .entity = f->entity_key,
+                        .channel = "alert",
+                        .lon = NAN,
+                        .lat = NAN,
+                        .alert = f->alert};
+  struct zz_err e = {0};
+  int rc = workflow_create(app->wf, &who, &c, out_order, &e);
+  if (rc)
+    zz_warn("rules: automatic work order for alert %lld failed: %s", (long long)f->alert, e.msg);
+  return rc;
+}
+
+static int engines_start(struct app *app, struct zz_err *e) {
+  const char *tc = getenv("ZZ_TEST_CLOCK");
+  app->test_clock = tc && strcmp(tc, "1") == 0;
+  if (app->test_clock)
+    zz_warn("ZZ_TEST_CLOCK=1: the test clock endpoint is enabled (never in production)");
+  struct workflow_opts wo = {
+      .st = app->st, .reg = app->reg, .bus = app->bus, .data_dir = app->data_dir};
+  int rc = workflow_open(&wo, &app->wf, e);
+  if (rc) return rc;
+  struct rules_opts ro = {
+      .st = app->st, .reg = app->reg, .bus = app->bus, .auto_order = app_auto_order, .ud = app};
+  struct rules *ru = NULL;
+  if ((rc = rules_open(&ro, &ru, e))) {
+    workflow_close(app->wf);
+    app->wf = NULL;
+    return rc;
+  }
+  app->rules = ru;
+  return 0;
+}
+
+static void engines_stop(struct app *app) {
+  struct rules *ru = app->rules;
+  app->rules = NULL;
+  rules_close(ru);
+  workflow_close(app->wf);
+  app->wf = NULL;
+}
+
 int app_serve(struct app *app, const struct app_serve_opts *o, struct zz_err *e) {
   if (o->body_cap) app->body_cap = o->body_cap;
+  int erc = engines_start(app, e);
+  if (erc) return erc;
   size_t nroutes;
   struct http_route *routes = all_routes(&nroutes);
   const char *web = o->web_dir;
@@ -100,10 +170,12 @@ int app_serve(struct app *app, const struct app_serve_opts *o, struct zz_err *e)
   int rc = stream_start(app, e);
   if (rc) {
     zz_free(routes);
+    engines_stop(app);
     return rc;
   }
   if ((rc = http_server_start(&ho, &srv, e))) {
     stream_stop(app);
+    engines_stop(app);
     zz_free(routes);
     return rc;
   }
@@ -124,6 +196,7 @@ int app_serve(struct app *app, const struct app_serve_opts *o, struct zz_err *e)
   if (o->on_stop) o->on_stop(o->ud);
   http_server_stop(srv);
   stream_stop(app);
+  engines_stop(app);
   zz_free(routes);
   return rc;
 }

@@ -12,10 +12,14 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/buf.h"
 #include "core/ztime.h"
 #include "pack/pack_dashboards.h"
+#include "rules/rule_def.h"
+#include "store/store_dispatch.h"
+#include "workflow/matter_def.h"
 
 #define PACK_FILE_MAX (32u << 20) /* one JSON file (Gongshu's largest: 25 kB) */
 #define PACK_LINE_MAX 65536       /* one entities.ndjson line, newline excluded */
@@ -159,6 +163,10 @@ struct pack_ctx {
   struct pack_node *nodes; /* write phase */
   int nnodes, capnodes;
   struct smap nodemap; /* path -> index in nodes */
+
+  /* issue 4: optional matters.json and rules.json (NULL when absent) */
+  json_t *matters_doc, *rules_doc;
+  struct smap mattermap; /* matter keys: the pack's and the store's */
 };
 
 /* ---- errors: "<file> <where>: <text>", the location also in e->field ---- */
@@ -1299,6 +1307,156 @@ static int write_pack(struct pack_ctx *c, void (*progress)(void *, int64_t, int6
   return 0;
 }
 
+/* ---- matters.json and rules.json (issue 4; both optional) ---- */
+
+/* Reads name when the pack has it; *out stays NULL when it does not. */
+static int read_optional(struct pack_ctx *c, const char *name, json_t **out) {
+  char path[4096];
+  int rc = pack_path(c, name, path, sizeof path);
+  if (rc) return rc;
+  if (access(path, F_OK) != 0) return 0;
+  return read_json(c, name, out);
+}
+
+static int scan_matter(void *ud, const struct store_matter *m) {
+  struct pack_ctx *c = ud;
+  const char *key = own_str(c, m->key);
+  return !key || smap_set(&c->mattermap, key, 0);
+}
+
+static int check_matters(struct pack_ctx *c) {
+  const char *file = "matters.json";
+  int rc = c->st->ops->dispatch->matters_each(c->st, scan_matter, c);
+  if (rc) return zz_fail(c->e, ZZ_ENOMEM, "pack", "cannot read the store's matters");
+  if (!c->matters_doc) return 0;
+  if ((rc = check_array(c, file, c->matters_doc)) ||
+      (rc = check_ids(c, file, c->matters_doc, &c->mattermap, 0)))
+    return rc;
+  struct pack_loc l = {.e = c->e, .file = file};
+  for (size_t i = 0; i < json_array_size(c->matters_doc); i++) {
+    json_t *m = json_array_get(c->matters_doc, i);
+    struct zz_err me = {0};
+    snprintf(l.at, sizeof l.at, "[%zu]", i);
+    if (matter_check(m, &me)) return lfail(&l, me.field[0] ? me.field : NULL, "%s", me.msg);
+    json_t *ds = json_object_get(m, "departments");
+    for (size_t k = 0; k < json_array_size(ds); k++) {
+      const char *d = json_string_value(json_array_get(ds, k));
+      char sub[64];
+      snprintf(sub, sizeof sub, "departments[%zu]", k);
+      if (smap_get(&c->deptmap, d) < 0)
+        return lfail(&l, sub, "department \"%s\" does not exist", d);
+    }
+    json_t *routes = json_object_get(m, "routes");
+    for (size_t k = 0; k < json_array_size(routes); k++) {
+      json_t *rt = json_array_get(routes, k);
+      const char *reg = json_string_value(json_object_get(rt, "region"));
+      char sub[80];
+      snprintf(sub, sizeof sub, "routes[%zu].region", k);
+      if (smap_get(&c->regmap, reg) < 0) return lfail(&l, sub, "region \"%s\" does not exist", reg);
+      json_t *rd = json_object_get(rt, "departments");
+      for (size_t q = 0; q < json_array_size(rd); q++) {
+        const char *d = json_string_value(json_array_get(rd, q));
+        snprintf(sub, sizeof sub, "routes[%zu].departments[%zu]", k, q);
+        if (smap_get(&c->deptmap, d) < 0)
+          return lfail(&l, sub, "department \"%s\" does not exist", d);
+      }
+    }
+  }
+  return 0;
+}
+
+/* The entity type a metric of the pack belongs to, or NULL (a store metric). */
+static const char *pack_metric_type(struct pack_ctx *c, const char *metric) {
+  for (size_t i = 0; i < json_array_size(c->metrics); i++) {
+    json_t *m = json_array_get(c->metrics, i);
+    if (strcmp(json_string_value(json_object_get(m, "id")), metric) == 0)
+      return json_string_value(json_object_get(m, "entity_type"));
+  }
+  return NULL;
+}
+
+static int check_rules(struct pack_ctx *c) {
+  const char *file = "rules.json";
+  if (!c->rules_doc) return 0;
+  int rc = check_array(c, file, c->rules_doc);
+  if (rc) return rc;
+  struct smap seen = {0};
+  struct pack_loc l = {.e = c->e, .file = file};
+  for (size_t i = 0; i < json_array_size(c->rules_doc) && !rc; i++) {
+    json_t *j = json_array_get(c->rules_doc, i);
+    struct rule_def d;
+    struct zz_err re = {0};
+    snprintf(l.at, sizeof l.at, "[%zu]", i);
+    if (rule_parse(j, &d, &re)) {
+      rc = lfail(&l, re.field[0] ? re.field : NULL, "%s", re.msg);
+      break;
+    }
+    const char *id = json_string_value(json_object_get(j, "id"));
+    int prev = smap_get(&seen, id);
+    if (prev >= 0) {
+      rc = lfail(&l, "id", "\"%s\" is declared twice (also [%d])", id, prev);
+      break;
+    }
+    if (smap_set(&seen, id, (int)i)) {
+      rc = zz_fail(c->e, ZZ_ENOMEM, "pack", "out of memory");
+      break;
+    }
+    if (!d.event[0] && smap_get(&c->metricmap, d.metric) < 0) {
+      rc = lfail(&l, "metric", "metric \"%s\" does not exist", d.metric);
+      break;
+    }
+    const char *mt = d.event[0] ? NULL : pack_metric_type(c, d.metric);
+    if (d.entity_type[0] && mt && strcmp(mt, d.entity_type) != 0) {
+      rc = lfail(&l, "entity_type", "metric \"%s\" belongs to %s entities, not %s", d.metric, mt,
+                 d.entity_type);
+      break;
+    }
+    if (d.region[0] && smap_get(&c->regmap, d.region) < 0) {
+      rc = lfail(&l, "region", "region \"%s\" does not exist", d.region);
+      break;
+    }
+    if (d.auto_matter[0] && smap_get(&c->mattermap, d.auto_matter) < 0) {
+      rc = lfail(&l, "auto_order.matter", "matter \"%s\" does not exist", d.auto_matter);
+      break;
+    }
+  }
+  smap_free(&seen);
+  return rc;
+}
+
+static int write_dispatch(struct pack_ctx *c) {
+  const struct store_dispatch_ops *d = c->st->ops->dispatch;
+  int rc = 0;
+  for (size_t i = 0; !rc && i < json_array_size(c->matters_doc); i++) {
+    struct store_matter m;
+    char *deps = NULL, *extra = NULL;
+    if (matter_to_store(json_array_get(c->matters_doc, i), &m, &deps, &extra))
+      return zz_fail(c->e, ZZ_ENOMEM, "pack", "out of memory");
+    rc = d->matter_upsert(c->st, &m, NULL, c->e);
+    free(deps);
+    free(extra);
+  }
+  int64_t now = zz_time_now();
+  for (size_t i = 0; !rc && i < json_array_size(c->rules_doc); i++) {
+    struct rule_def def;
+    struct zz_buf b;
+    zz_buf_init(&b, 0);
+    rule_parse(json_array_get(c->rules_doc, i), &def, NULL); /* validated above */
+    if (rule_to_json(&def, &b) || !b.data) {
+      zz_buf_free(&b);
+      return zz_fail(c->e, ZZ_ENOMEM, "pack", "out of memory");
+    }
+    struct store_rule sr = {.key = def.key,
+                            .def_json = b.data,
+                            .enabled = def.enabled,
+                            .origin = "pack",
+                            .updated = now};
+    rc = d->rule_upsert(c->st, &sr, NULL, c->e);
+    zz_buf_free(&b);
+  }
+  return rc;
+}
+
 static void ctx_free(struct pack_ctx *c) {
   for (int i = 0; i < c->nregs; i++) zz_free(c->regs[i].geometry);
   zz_free(c->regs);
@@ -1327,6 +1485,9 @@ static void ctx_free(struct pack_ctx *c) {
   json_decref(c->metrics);
   json_decref(c->sources);
   json_decref(c->dashboards);
+  json_decref(c->matters_doc);
+  json_decref(c->rules_doc);
+  smap_free(&c->mattermap);
 }
 
 int pack_load(struct store *st, const char *dir, struct pack_stats *out,
@@ -1342,11 +1503,15 @@ int pack_load(struct store *st, const char *dir, struct pack_stats *out,
       (rc = check_departments(&c)) || (rc = read_json(&c, "entity_types.json", &c.types)) ||
       (rc = check_types(&c)) || (rc = read_json(&c, "metrics.json", &c.metrics)) ||
       (rc = check_metrics(&c)) || (rc = read_json(&c, "sources.json", &c.sources)) ||
-      (rc = check_sources(&c)) || (rc = check_entities(&c)) || (rc = check_dashboards(&c)))
+      (rc = check_sources(&c)) || (rc = check_entities(&c)) ||
+      (rc = read_optional(&c, "matters.json", &c.matters_doc)) || (rc = check_matters(&c)) ||
+      (rc = read_optional(&c, "rules.json", &c.rules_doc)) || (rc = check_rules(&c)) ||
+      (rc = check_dashboards(&c)))
     goto done;
 
   if ((rc = st->ops->txn(st, STORE_TXN_BEGIN, e))) goto done;
   rc = write_pack(&c, progress, ud);
+  if (!rc) rc = write_dispatch(&c);
   if (!rc) rc = st->ops->txn(st, STORE_TXN_COMMIT, e);
   if (rc) {
     struct zz_err ignored;

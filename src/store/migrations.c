@@ -48,6 +48,56 @@ static const char *const sq_migrations[] = {
     /* 2: pack documents (dashboards) */
     "CREATE TABLE doc(key TEXT PRIMARY KEY, body TEXT NOT NULL, updated INTEGER NOT NULL)"
     " WITHOUT ROWID;",
+    /* 3: early warning and dispatch (issue 4): matters, rules, alerts, work
+     * orders with their append-only timeline, evidence, and the admin audit. */
+    "CREATE TABLE matter(id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, name_zh TEXT,"
+    " name_en TEXT, kind TEXT NOT NULL, departments TEXT NOT NULL DEFAULT '[]',"
+    " sla_accept_minutes INTEGER NOT NULL, sla_resolve_minutes INTEGER NOT NULL,"
+    " extra TEXT NOT NULL DEFAULT '{}');"
+    "CREATE TABLE rule(id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, def TEXT NOT NULL,"
+    " enabled INTEGER NOT NULL DEFAULT 1, origin TEXT NOT NULL DEFAULT 'pack',"
+    " updated INTEGER NOT NULL);"
+    "CREATE TABLE alert(id INTEGER PRIMARY KEY, rule TEXT NOT NULL, entity INTEGER NOT NULL,"
+    " entity_key TEXT NOT NULL, region INTEGER NOT NULL, rpos INTEGER NOT NULL, severity TEXT NOT "
+    "NULL,"
+    " state TEXT NOT NULL, opened INTEGER NOT NULL, cleared INTEGER, value REAL,"
+    " message TEXT, order_id INTEGER, acked_by TEXT, acked_at INTEGER);"
+    /* one open alert per (rule, entity), enforced by the store itself */
+    "CREATE UNIQUE INDEX alert_open ON alert(rule, entity) WHERE state = 'open';"
+    "CREATE INDEX alert_rpos ON alert(rpos, id);"
+    "CREATE TABLE work_order(id INTEGER PRIMARY KEY, parent INTEGER, matter TEXT NOT NULL,"
+    " title TEXT NOT NULL, description TEXT, state TEXT NOT NULL, department TEXT,"
+    " channel TEXT NOT NULL, region INTEGER NOT NULL, rpos INTEGER NOT NULL, entity TEXT,"
+    " lon REAL, lat REAL, alert INTEGER, reporter TEXT, reporters TEXT NOT NULL DEFAULT '[]',"
+    " created INTEGER NOT NULL, updated INTEGER NOT NULL, dispatched_at INTEGER,"
+    " accept_due INTEGER, resolve_due INTEGER, accepted_at INTEGER, resolved_at INTEGER,"
+    " closed_at INTEGER, overdue INTEGER NOT NULL DEFAULT 0,"
+    " supervised INTEGER NOT NULL DEFAULT 0, escalated INTEGER NOT NULL DEFAULT 0,"
+    " escalate_at INTEGER, escalated_to TEXT, duplicate_of INTEGER, merged_into INTEGER,"
+    " rating INTEGER, rating_note TEXT, version INTEGER NOT NULL DEFAULT 1);"
+    "CREATE INDEX order_state ON work_order(state, id);"
+    "CREATE INDEX order_matter ON work_order(matter, created);"
+    "CREATE INDEX order_parent ON work_order(parent);"
+    "CREATE INDEX order_created ON work_order(created);"
+    "CREATE TABLE order_event(id INTEGER PRIMARY KEY, order_id INTEGER NOT NULL,"
+    " ts INTEGER NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL, from_state TEXT,"
+    " to_state TEXT, note TEXT, data TEXT);"
+    "CREATE INDEX order_event_order ON order_event(order_id, id);"
+    /* Append-only: the store refuses to change or remove a timeline entry. */
+    "CREATE TRIGGER order_event_no_update BEFORE UPDATE ON order_event"
+    " BEGIN SELECT RAISE(ABORT, 'order events are append-only'); END;"
+    "CREATE TRIGGER order_event_no_delete BEFORE DELETE ON order_event"
+    " BEGIN SELECT RAISE(ABORT, 'order events are append-only'); END;"
+    "CREATE TABLE evidence(id INTEGER PRIMARY KEY, order_id INTEGER NOT NULL,"
+    " ts INTEGER NOT NULL, actor TEXT NOT NULL, mime TEXT NOT NULL, size INTEGER NOT NULL,"
+    " path TEXT NOT NULL, note TEXT);"
+    "CREATE INDEX evidence_order ON evidence(order_id);"
+    "CREATE TABLE audit(id INTEGER PRIMARY KEY, ts INTEGER NOT NULL, actor TEXT NOT NULL,"
+    " action TEXT NOT NULL, target TEXT NOT NULL, detail TEXT);"
+    "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
+    " BEGIN SELECT RAISE(ABORT, 'the audit is append-only'); END;"
+    "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
+    " BEGIN SELECT RAISE(ABORT, 'the audit is append-only'); END;",
 };
 
 int sq_migrate(sqlite3 *db, struct zz_err *e) {

@@ -15,6 +15,7 @@
 #include "core/zz.h"
 
 struct store;
+struct store_dispatch_ops;
 
 /* ---- registry rows (strings owned by the store's callback frame) ---- */
 struct store_region {
@@ -203,6 +204,9 @@ struct store_ops {
   int (*backup)(struct store *st, const char *path, void (*progress)(void *, int done, int total),
                 void *ud, struct zz_err *e);
   void (*close)(struct store *st);
+
+  /* early warning and dispatch (issue 4): store_dispatch.h */
+  const struct store_dispatch_ops *dispatch;
 };
 
 enum { STORE_TXN_BEGIN = 1, STORE_TXN_COMMIT, STORE_TXN_ROLLBACK };
@@ -220,6 +224,8 @@ struct store_open_opts {
    * no writer thread, no data-directory lock; records_write fails. */
   int no_writer;
   int synchronous_full; /* fsync the WAL on every commit (default: NORMAL + checkpoint fsync) */
+  /* Committed events (issue 4: count rules over events), like on_commit; may be NULL. */
+  void (*on_commit_events)(void *ud, const struct store_event *evs, size_t n);
 };
 
 /* Opens (creating and migrating) the SQLite store in opts->dir. Returns 0 and

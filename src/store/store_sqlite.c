@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "store/store_dispatch.h"
 #include "store/store_int.h"
 
 int sq_fail(sqlite3 *db, int rc, struct zz_err *e, const char *what) {
@@ -1081,6 +1082,7 @@ static const struct store_ops sqlite_ops = {
     .txn = txn,
     .backup = backup,
     .close = sq_close,
+    .dispatch = &store_sqlite_dispatch_ops,
 };
 
 int store_sqlite_open(const struct store_open_opts *opts, struct store **out, struct zz_err *e) {

@@ -634,6 +634,8 @@ static int run_txn(struct sq_store *s, struct sq_job *head, struct sq_job *stop)
   for (struct sq_job *j = head; j != stop; j = j->next)
     if (j->kind == SQ_JOB_RECORDS && s->opts.on_commit)
       s->opts.on_commit(s->opts.on_commit_ud, j->recs, j->n);
+    else if (j->kind == SQ_JOB_EVENTS && s->opts.on_commit_events)
+      s->opts.on_commit_events(s->opts.on_commit_ud, j->evs, j->n);
   txn_reset(s);
   return 0;
 }

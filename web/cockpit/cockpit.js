@@ -171,7 +171,8 @@ function connect() {
       else if ([...p.metrics()].some((m) => changed.has(m))) p.refresh();
     }
   });
-  const refreshFeeds = () => { for (const p of cockpit.panels) if (p.def.kind === 'feed') p.refresh(); };
+  // Warnings and orders: the feeds and the maps' warning marks.
+  const refreshFeeds = () => { for (const p of cockpit.panels) if (p.def.kind === 'feed' || p.def.kind === 'map') p.refresh(); };
   es.addEventListener('alert', refreshFeeds);
   es.addEventListener('order', refreshFeeds);
   // The server lost our place (restart, or we were away too long): reload every panel.

@@ -82,6 +82,10 @@ class MapPanel extends Panel {
     const max = Math.max(1, ...values.map((v) => v.value || 0));
     const types = this.def.entity_types || [];
     const points = await Promise.all(types.map((ty) => entitiesOf(ty, this.region())));
+    // open warnings in the region, as pulsing marks
+    const alerts = (await api(`/api/v1/alerts?region=${encodeURIComponent(this.region())}&state=open&limit=200`)).alerts
+      .filter((a) => a.lon != null && a.lat != null);
+    this.body.dataset.alerts = String(alerts.length);
     const labelOf = new Map(geo.features.map((f) => [f.properties.id, regionLabel(f)]));
     const m = ctx.metrics.get(q.metric) || { unit: '' };
     this.body.dataset.items = JSON.stringify(values.map((v) => [v.name, v.value]));
@@ -96,7 +100,7 @@ class MapPanel extends Panel {
       },
       visualMap: { min: 0, max, calculable: false, orient: 'horizontal', left: 16, bottom: 12, itemWidth: 12, itemHeight: 140,
         text: [big(max), '0'], textStyle: { color: '#9fb8e0' }, inRange: { color: ['#0e2b57', '#1f6fd1', '#3fd0ff', '#ffe27a'] }, seriesIndex: 0 },
-      legend: types.length ? { top: 4, right: 8, orient: 'vertical', textStyle: { color: '#9fb8e0' }, data: types.map((ty) => typeName(ty)) } : undefined,
+      legend: { top: 4, right: 8, orient: 'vertical', textStyle: { color: '#9fb8e0' }, data: [...types.map((ty) => typeName(ty)), t('预警', 'Warnings')] },
       geo: { map: geo.name, roam: true, nameProperty: 'name', label: { show: true, color: '#dce8ff', fontSize: 13, formatter: (p) => labelOf.get(p.name) || p.name },
         itemStyle: { areaColor: '#0e2b57', borderColor: '#3fd0ff', borderWidth: 1 }, emphasis: { label: { color: '#fff' }, itemStyle: { areaColor: '#2a7fd6' } }, layoutSize: '92%' },
       series: [
@@ -106,6 +110,12 @@ class MapPanel extends Panel {
           itemStyle: { color: POINT_COLORS[i % POINT_COLORS.length] },
           data: points[i].filter((e) => e.lon != null && e.lat != null).map((e) => ({ value: [e.lon, e.lat], label: t(e.name_zh, e.name_en), id: e.id })),
         })),
+        {
+          name: t('预警', 'Warnings'), type: 'effectScatter', coordinateSystem: 'geo', symbolSize: 14, zlevel: 1,
+          rippleEffect: { scale: 3.5, brushType: 'stroke' },
+          itemStyle: { color: (p) => (p.data.severity === 'critical' || p.data.severity === 'major' ? '#ff4d4f' : '#ffc85c') },
+          data: alerts.map((a) => ({ value: [a.lon, a.lat], label: `${t(a.rule_name_zh, a.rule_name_en)} · ${t(a.entity_name_zh, a.entity_name_en)}`, id: a.entity, severity: a.severity })),
+        },
       ],
     }, true);
     chart.off('click');

@@ -4,7 +4,7 @@
 // draws it; refresh() runs again whenever the stream says one of its
 // metrics changed. Every number shown comes from an API answer, and each
 // shown value carries data-value with the raw number for the tests.
-import { api, big, pct, queryUrl, shortTime, t, tr, el, state, ApiError } from './util.js';
+import { api, big, pct, queryUrl, shortTime, t, tr, el, state } from './util.js';
 
 const COLORS = ['#3fd0ff', '#4be3a0', '#ffc85c', '#ff7b7b', '#a58bff', '#5c9dff', '#ff9f43', '#36cfc9', '#f368e0', '#c8d6e5'];
 const AXIS = { axisLine: { lineStyle: { color: '#2a5a9e' } }, axisLabel: { color: '#9fb8e0', fontSize: 13 }, splitLine: { lineStyle: { color: '#15335f' } } };
@@ -135,10 +135,6 @@ class Panel {
   fail(e) {
     this.drawn = true;
     this.el.classList.add('failed');
-    if (e instanceof ApiError && e.status === 404 && this.def.kind === 'feed') {
-      this.body.replaceChildren(el('p', { class: 'empty', text: t('暂无预警', 'No warnings') }));
-      return;
-    }
     this.body.replaceChildren(el('p', { class: 'error', text: t('数据加载失败：', 'Could not load: ') + e.message }));
   }
 
@@ -352,19 +348,28 @@ class TablePanel extends Panel {
   }
 }
 
+const SEVERITY = { critical: ['紧急', 'critical'], major: ['重要', 'major'], warning: ['一般', 'warning'], info: ['提示', 'info'] };
+
 class FeedPanel extends Panel {
   async load() {
     const res = await this.fetchMain();
-    const list = res.alerts || res.items || [];
+    const list = res.alerts || [];
+    const open = list.filter((a) => a.state === 'open').length;
     if (!list.length) {
-      this.body.replaceChildren(el('p', { class: 'empty', text: t('暂无预警', 'No warnings') }));
+      this.body.replaceChildren(el('p', { class: 'empty', 'data-open': '0', text: t('暂无预警', 'No warnings') }));
       return;
     }
-    const rows = list.map((a) => el('li', { class: `sev-${a.severity || 'info'}`, 'data-alert': String(a.id) },
-      el('span', { class: 'when', text: shortTime(a.opened || a.ts) }),
-      el('span', { class: 'what', text: t(a.rule_name_zh || a.name_zh || a.rule, a.rule_name_en || a.name_en || a.rule) }),
-      el('span', { class: 'where', text: t(a.entity_name_zh || a.entity, a.entity_name_en || a.entity) })));
-    this.body.replaceChildren(el('ul', { class: 'feed' }, ...rows));
+    const rows = list.map((a) => {
+      const sev = SEVERITY[a.severity] || [a.severity, a.severity];
+      const li = el('li', { class: `sev-${a.severity} state-${a.state}`, 'data-alert': String(a.id), title: a.message || '' },
+        el('span', { class: 'when', text: shortTime(a.opened) }),
+        el('span', { class: 'what' }, el('b', { class: 'sev', text: t(sev[0], sev[1]) }), ' ', t(a.rule_name_zh || a.rule, a.rule_name_en || a.rule)),
+        el('span', { class: 'where', text: (t(a.entity_name_zh, a.entity_name_en) || a.entity) + (a.state === 'open' ? '' : t(' · 已解除', ' · cleared')) }));
+      if (ctx.openPortrait && a.entity) li.addEventListener('click', () => ctx.openPortrait(a.entity));
+      return li;
+    });
+    this.body.replaceChildren(el('p', { class: 'summary', 'data-open': String(open), text: t(`当前未解除 ${open} 条`, `${open} open`) }),
+      el('ul', { class: 'feed' }, ...rows));
   }
 }
 

@@ -109,7 +109,7 @@ export function queryUrl(q, region, now = Date.now()) {
     case 'sources':
       return '/api/v1/sources';
     case 'alerts':
-      add('limit', q.limit || 20);
+      add('state', q.state); add('limit', q.limit || 20);
       return '/api/v1/alerts?' + p;
     default:
       throw new Error('unknown api ' + q.api);

@@ -42,6 +42,7 @@ export class CockpitWorld {
     this.passwords = { admin: out.match(/login: admin \/ (\S+)/)[1] };
     this.addUser('park', 'park_manager', ['--scope', 'gongshu/kejipark']);
     this.token = cli(['token', 'create', '--source', 'wenlv_flow', '--data', this.dir]).trim();
+    this.fireToken = cli(['token', 'create', '--source', 'fire_iot', '--data', this.dir]).trim();
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     this.browsers = [];
     this.profiles = [];
@@ -103,7 +104,11 @@ export class CockpitWorld {
   // Goes to a view and waits until all its panels were drawn.
   async view(page, region, module) {
     const before = await page.getAttribute('#grid', 'data-ready');
-    await page.evaluate((h) => { location.hash = h; }, '#/' + region + (module ? '?m=' + module : ''));
+    // (the same hash again redraws too: the page listens for hashchange)
+    await page.evaluate((h) => {
+      if (location.hash === h) window.dispatchEvent(new HashChangeEvent('hashchange'));
+      else location.hash = h;
+    }, '#/' + region + (module ? '?m=' + module : ''));
     await page.waitForFunction(([r, m, b]) => {
       const g = document.getElementById('grid');
       return g.dataset.region === r && (!m || g.dataset.module === m) && g.dataset.ready && g.dataset.ready !== b;
@@ -118,9 +123,9 @@ export class CockpitWorld {
     }, url);
   }
 
-  async ingest(lines) {
+  async ingest(lines, token = this.token) {
     const res = await fetch(this.base + '/api/v1/records', {
-      method: 'POST', headers: { authorization: 'Bearer ' + this.token, 'content-type': 'application/x-ndjson' },
+      method: 'POST', headers: { authorization: 'Bearer ' + token, 'content-type': 'application/x-ndjson' },
       body: lines.map((l) => JSON.stringify(l)).join('\n') + '\n',
     });
     return { status: res.status, json: await res.json() };

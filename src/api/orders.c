@@ -1,0 +1,545 @@
+/* orders.c (api) - work orders: create, list (filters, cursor), one order
+ * with its sub-orders, timeline and evidence, actions of the life cycle,
+ * merge, rating, evidence photos and statistics. The rules of the life
+ * cycle live in src/workflow/; this file parses, checks scope and replies.
+ * The timeline is append-only: no route changes or deletes an event. */
+#include <jansson.h>
+#include <math.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "api/api.h"
+#include "workflow/workflow.h"
+
+static struct wf_actor actor_of(struct http_req *r) {
+  const struct http_auth_ctx *a = http_auth(r);
+  struct wf_actor w = {a->user, a->role, a->department};
+  return w;
+}
+
+static int path_id(struct http_req *r, const char *name, int64_t *id) {
+  const char *s = http_param(r, name);
+  if (!s || zz_parse_i64(s, id) || *id <= 0)
+    return http_fail(r, ZZ_EINVAL, name, "%s must be a positive integer", name);
+  return 0;
+}
+
+static const char *opt_str(json_t *o, const char *k) {
+  json_t *v = json_object_get(o, k);
+  return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+/* An order copied for checks: region and whether the caller may read it. */
+struct probe {
+  struct app *app;
+  struct wf_actor who;
+  int64_t region;
+  int found, readable;
+};
+
+static int probe_row(void *ud, const struct store_order *o) {
+  struct probe *p = ud;
+  p->found = 1;
+  p->region = o->region;
+  p->readable = workflow_can_read(p->app->wf, &p->who, o);
+  return 0;
+}
+
+/* Checks order id exists, is in scope and readable; replies otherwise. */
+static int check_order(struct http_req *r, int64_t id) {
+  struct app *app = http_app(r);
+  struct probe p = {app, actor_of(r), 0, 0, 0};
+  app->st->ops->dispatch->order_get(app->st, id, probe_row, &p);
+  if (!p.found) return http_fail(r, ZZ_ENOTFOUND, "id", "order %lld does not exist", (long long)id);
+  if (api_check_scope(r, p.region)) return ZZ_EFORBIDDEN;
+  if (!p.readable)
+    return http_fail(r, ZZ_EFORBIDDEN, "id", "order %lld is not one of your department's orders",
+                     (long long)id);
+  return 0;
+}
+
+/* ---- one order ---- */
+
+struct detail {
+  struct app *app;
+  struct zz_buf *b;
+  int n;
+  int64_t merged_into;
+};
+
+static int order_row(void *ud, const struct store_order *o) {
+  struct detail *d = ud;
+  if (d->n++) zz_buf_addc(d->b, ',');
+  workflow_order_json(d->app->wf, o, d->b);
+  d->merged_into = o->merged_into;
+  return 0;
+}
+
+static int event_row(void *ud, const struct store_order_event *ev) {
+  struct detail *d = ud;
+  char t[32];
+  if (d->n++) zz_buf_addc(d->b, ',');
+  zz_buf_printf(d->b, "{\"id\":%lld,\"ts\":", (long long)ev->id);
+  zz_buf_json_str(d->b, zz_time_format(ev->ts, t));
+  zz_buf_adds(d->b, ",\"actor\":");
+  zz_buf_json_str(d->b, ev->actor);
+  zz_buf_adds(d->b, ",\"action\":");
+  zz_buf_json_str(d->b, ev->action);
+  zz_buf_adds(d->b, ",\"from\":");
+  zz_buf_json_str(d->b, ev->from_state);
+  zz_buf_adds(d->b, ",\"to\":");
+  zz_buf_json_str(d->b, ev->to_state);
+  zz_buf_adds(d->b, ",\"note\":");
+  zz_buf_json_str(d->b, ev->note);
+  zz_buf_adds(d->b, ",\"data\":");
+  zz_buf_adds(d->b, ev->data_json && ev->data_json[0] == '{' ? ev->data_json : "null");
+  zz_buf_addc(d->b, '}');
+  return 0;
+}
+
+static int evidence_row(void *ud, const struct store_evidence *ev) {
+  struct detail *d = ud;
+  char t[32];
+  if (d->n++) zz_buf_addc(d->b, ',');
+  zz_buf_printf(d->b, "{\"id\":%lld,\"ts\":", (long long)ev->id);
+  zz_buf_json_str(d->b, zz_time_format(ev->ts, t));
+  zz_buf_adds(d->b, ",\"actor\":");
+  zz_buf_json_str(d->b, ev->actor);
+  zz_buf_adds(d->b, ",\"mime\":");
+  zz_buf_json_str(d->b, ev->mime);
+  zz_buf_printf(d->b, ",\"size\":%lld,\"note\":", (long long)ev->size);
+  zz_buf_json_str(d->b, ev->note);
+  zz_buf_printf(d->b, ",\"url\":\"/api/v1/orders/%lld/evidence/%lld\"}", (long long)ev->order_id,
+                (long long)ev->id);
+  return 0;
+}
+
+static int reply_order(struct http_req *r, int64_t id, int status) {
+  struct app *app = http_app(r);
+  const struct store_dispatch_ops *d = app->st->ops->dispatch;
+  struct zz_buf b;
+  zz_buf_init(&b, 0);
+  struct detail c = {app, &b, 0, 0};
+  zz_buf_adds(&b, "{\"order\":");
+  if (d->order_get(app->st, id, order_row, &c)) {
+    zz_buf_free(&b);
+    return http_fail(r, ZZ_ENOTFOUND, "id", "order %lld does not exist", (long long)id);
+  }
+  int64_t merged_into = c.merged_into;
+  zz_buf_adds(&b, ",\"sub_orders\":[");
+  c.n = 0;
+  struct store_order_filter f = {.parent = id};
+  d->orders_each(app->st, &f, order_row, &c);
+  zz_buf_adds(&b, "],\"merged\":[");
+  c.n = 0;
+  struct store_order_filter fm = {.merged_into = id};
+  d->orders_each(app->st, &fm, order_row, &c);
+  /* a merged order's reporters follow the order that carries it on */
+  zz_buf_adds(&b, "],\"outcome\":");
+  if (merged_into) {
+    c.n = 0;
+    if (d->order_get(app->st, merged_into, order_row, &c)) zz_buf_adds(&b, "null");
+  } else {
+    zz_buf_adds(&b, "null");
+  }
+  zz_buf_adds(&b, ",\"timeline\":[");
+  c.n = 0;
+  d->order_events_each(app->st, id, event_row, &c);
+  zz_buf_adds(&b, "],\"evidence\":[");
+  c.n = 0;
+  d->evidence_each(app->st, id, 0, evidence_row, &c);
+  zz_buf_adds(&b, "]}");
+  return http_reply_json(r, status, &b);
+}
+
+static int get_order(struct http_req *r) {
+  int64_t id;
+  if (path_id(r, "id", &id) || check_order(r, id)) return 0;
+  return reply_order(r, id, 200);
+}
+
+/* ---- create ---- */
+
+static int num_or_nan(json_t *j, const char *k, double *out) {
+  json_t *v = json_object_get(j, k);
+  if (!v || json_is_null(v)) {
+    *out = NAN;
+    return 0;
+  }
+  if (!json_is_number(v)) return ZZ_EINVAL;
+  *out = json_number_value(v);
+  return 0;
+}
+
+static int post_order(struct http_req *r) {
+  struct app *app = http_app(r);
+  json_t *j = NULL;
+  if (api_json_body(r, &j)) return 0;
+  struct wf_actor who = actor_of(r);
+  struct wf_create c = {.matter = opt_str(j, "matter"),
+                        .title = opt_str(j, "title"),
+                        .description = opt_str(j, "description"),
+                        .region = opt_str(j, "region"),
+                        .entity = opt_str(j, "entity"),
+                        .reporter = opt_str(j, "reporter"),
+                        .channel = opt_str(j, "channel")};
+  int rc = 0;
+  if (num_or_nan(j, "lon", &c.lon) || num_or_nan(j, "lat", &c.lat)) {
+    http_fail(r, ZZ_EINVAL, "lon", "lon and lat must be numbers");
+    goto done;
+  }
+  const char *const strs[] = {"title", "description", "reporter", "channel"};
+  const size_t caps[] = {255, 2047, 63, 15};
+  for (size_t i = 0; i < ZZ_ARRAY_LEN(strs); i++) {
+    const char *v = opt_str(j, strs[i]);
+    if (v && strlen(v) > caps[i]) {
+      http_fail(r, ZZ_EINVAL, strs[i], "%s is longer than %zu bytes", strs[i], caps[i]);
+      goto done;
+    }
+  }
+  /* the region (or the entity's, when it gives the region) must be in scope */
+  int64_t rid = 0;
+  registry_rdlock(app->reg);
+  if (c.region) {
+    const struct reg_region *x = registry_region(app->reg, c.region);
+    rid = x ? x->id : 0;
+  } else if (c.entity) {
+    const struct reg_entity_ref *en = registry_entity(app->reg, c.entity, strlen(c.entity));
+    rid = en ? en->region : 0;
+  }
+  registry_unlock(app->reg);
+  if (rid && api_check_scope(r, rid)) goto done;
+  struct zz_err e = {0};
+  int64_t id = 0;
+  if ((rc = workflow_create(app->wf, &who, &c, &id, &e))) {
+    http_reply_err(r, &e);
+    goto done;
+  }
+  if (check_order(r, id) == 0) reply_order(r, id, 201);
+done:
+  json_decref(j);
+  return 0;
+}
+
+/* ---- list ---- */
+
+struct olist {
+  struct app *app;
+  struct zz_buf *b;
+  int n, limit, more;
+  int64_t last_id;
+};
+
+static int list_row(void *ud, const struct store_order *o) {
+  struct olist *l = ud;
+  if (l->n == l->limit) {
+    l->more = 1;
+    return 1;
+  }
+  if (l->n++) zz_buf_addc(l->b, ',');
+  workflow_order_json(l->app->wf, o, l->b);
+  l->last_id = o->id;
+  return 0;
+}
+
+static int get_orders(struct http_req *r) {
+  struct app *app = http_app(r);
+  const struct http_auth_ctx *a = http_auth(r);
+  struct api_region rg;
+  int64_t limit, overdue;
+  if (api_region(r, "region", 0, &rg) || api_int(r, "limit", 50, 1, 500, &limit) ||
+      api_int(r, "overdue", 0, 0, 1, &overdue))
+    return 0;
+  const char *cur = http_query(r, "cursor");
+  int64_t before = 0;
+  if (cur && *cur) {
+    char *end;
+    long long v = cur[0] == 'o' ? strtoll(cur + 1, &end, 16) : -1;
+    if (v <= 0 || *end)
+      return http_fail(r, ZZ_EINVAL, "cursor", "cursor is not one this server gave");
+    before = v;
+  }
+  const char *state = http_query(r, "state");
+  if (state && *state &&
+      !(strcmp(state, "open") == 0 || strcmp(state, "reported") == 0 ||
+        strcmp(state, "dispatched") == 0 || strcmp(state, "accepted") == 0 ||
+        strcmp(state, "in_progress") == 0 || strcmp(state, "resolved") == 0 ||
+        strcmp(state, "verified") == 0 || strcmp(state, "closed") == 0 ||
+        strcmp(state, "returned") == 0 || strcmp(state, "reopened") == 0 ||
+        strcmp(state, "merged") == 0))
+    return http_fail(r, ZZ_EINVAL, "state",
+                     "state must be open or one of reported, dispatched, accepted, in_progress, "
+                     "resolved, verified, closed, returned, reopened, merged");
+  const char *dept = http_query(r, "department");
+  int officer = (a->role & ROLE_OFFICER) != 0;
+  if (officer) {
+    /* an officer sees the department's own orders, sub-orders included */
+    if (dept && *dept && strcmp(dept, a->department) != 0)
+      return http_fail(r, ZZ_EFORBIDDEN, "department",
+                       "you see the orders of department \"%s\" only", a->department);
+    dept = a->department[0] ? a->department : "\x01none";
+  }
+  struct store_order_filter f = {.state = state && *state && strcmp(state, "open") ? state : NULL,
+                                 .matter = http_query(r, "matter"),
+                                 .department = dept && *dept ? dept : NULL,
+                                 .rpos_lo = rg.lo,
+                                 .rpos_hi = rg.hi,
+                                 .overdue = (int)overdue,
+                                 .open_only = state && strcmp(state, "open") == 0,
+                                 .top_only = !officer,
+                                 .before_id = before,
+                                 .limit = (int)limit + 1};
+  struct zz_buf b;
+  zz_buf_init(&b, 0);
+  zz_buf_adds(&b, "{\"orders\":[");
+  struct olist l = {app, &b, 0, (int)limit, 0, 0};
+  int rc = app->st->ops->dispatch->orders_each(app->st, &f, list_row, &l);
+  if (rc) {
+    zz_buf_free(&b);
+    return http_fail(r, rc, "", "cannot list orders");
+  }
+  zz_buf_adds(&b, "],\"next_cursor\":");
+  if (l.more)
+    zz_buf_printf(&b, "\"o%llx\"", (unsigned long long)l.last_id);
+  else
+    zz_buf_adds(&b, "null");
+  zz_buf_addc(&b, '}');
+  return http_reply_json(r, 200, &b);
+}
+
+/* ---- actions ---- */
+
+static int post_action(struct http_req *r) {
+  struct app *app = http_app(r);
+  int64_t id;
+  if (path_id(r, "id", &id) || check_order(r, id)) return 0;
+  json_t *j = NULL;
+  if (api_json_body(r, &j)) return 0;
+  const char *depts[16];
+  size_t nd = 0;
+  json_t *ds = json_object_get(j, "departments"), *d1 = json_object_get(j, "department");
+  if (d1 && !json_is_string(d1)) {
+    json_decref(j);
+    return http_fail(r, ZZ_EINVAL, "department", "department must be a department id");
+  }
+  if (ds) {
+    if (!json_is_array(ds) || json_array_size(ds) == 0 || json_array_size(ds) > 12) {
+      json_decref(j);
+      return http_fail(r, ZZ_EINVAL, "departments", "departments must be 1 to 12 department ids");
+    }
+    for (size_t i = 0; i < json_array_size(ds); i++) {
+      depts[nd] = json_string_value(json_array_get(ds, i));
+      if (!depts[nd]) {
+        json_decref(j);
+        return http_fail(r, ZZ_EINVAL, "departments", "departments[%zu] must be a string", i);
+      }
+      nd++;
+    }
+  } else if (d1) {
+    depts[nd++] = json_string_value(d1);
+  }
+  const char *note = opt_str(j, "note");
+  if (note && strlen(note) > 2000) {
+    json_decref(j);
+    return http_fail(r, ZZ_EINVAL, "note", "note is longer than 2000 bytes");
+  }
+  struct wf_actor who = actor_of(r);
+  struct zz_err e = {0};
+  int rc = workflow_act(app->wf, &who, id, opt_str(j, "action"), depts, nd, note, &e);
+  json_decref(j);
+  if (rc) return http_reply_err(r, &e);
+  return reply_order(r, id, 200);
+}
+
+static int post_merge(struct http_req *r) {
+  struct app *app = http_app(r);
+  int64_t id;
+  if (path_id(r, "id", &id) || check_order(r, id)) return 0;
+  json_t *j = NULL;
+  if (api_json_body(r, &j)) return 0;
+  json_t *into = json_object_get(j, "into");
+  if (!json_is_integer(into) || json_integer_value(into) <= 0) {
+    json_decref(j);
+    return http_fail(r, ZZ_EINVAL, "into", "into must be the id of the order to merge into");
+  }
+  int64_t target = json_integer_value(into);
+  if (check_order(r, target)) {
+    json_decref(j);
+    return 0;
+  }
+  struct wf_actor who = actor_of(r);
+  struct zz_err e = {0};
+  int rc = workflow_merge(app->wf, &who, id, target, opt_str(j, "note"), &e);
+  json_decref(j);
+  if (rc) return http_reply_err(r, &e);
+  return reply_order(r, id, 200);
+}
+
+static int post_rate(struct http_req *r) {
+  struct app *app = http_app(r);
+  int64_t id;
+  if (path_id(r, "id", &id)) return 0;
+  json_t *j = NULL;
+  if (api_json_body(r, &j)) return 0;
+  json_t *sc = json_object_get(j, "score");
+  if (!json_is_integer(sc)) {
+    json_decref(j);
+    return http_fail(r, ZZ_EINVAL, "score", "score must be an integer from 1 (unhappy) to 5");
+  }
+  struct wf_actor who = actor_of(r);
+  struct zz_err e = {0};
+  int rc = workflow_rate(app->wf, &who, id, (int)json_integer_value(sc), opt_str(j, "note"), &e);
+  json_decref(j);
+  if (rc) return http_reply_err(r, &e);
+  return reply_order(r, id, 200);
+}
+
+/* POST /api/v1/orders/:id/evidence: the raw photo as the body (image/jpeg
+ * or image/png; the type is checked by content), ?note=... */
+static int post_evidence(struct http_req *r) {
+  struct app *app = http_app(r);
+  int64_t id;
+  if (path_id(r, "id", &id) || check_order(r, id)) return 0;
+  size_t len;
+  const char *body = http_body(r, &len);
+  if (!len) return http_fail(r, ZZ_EINVAL, "body", "send the photo as the request body");
+  struct wf_actor who = actor_of(r);
+  struct zz_err e = {0};
+  int64_t eid = 0;
+  const char *note = http_query(r, "note");
+  if (note && strlen(note) > 500)
+    return http_fail(r, ZZ_EINVAL, "note", "note is longer than 500 bytes");
+  if (workflow_add_evidence(app->wf, &who, id, body, len, note, &eid, &e))
+    return http_reply_err(r, &e);
+  struct zz_buf b;
+  zz_buf_init(&b, 0);
+  zz_buf_printf(&b,
+                "{\"evidence\":{\"id\":%lld,\"order\":%lld,\"size\":%zu,"
+                "\"url\":\"/api/v1/orders/%lld/evidence/%lld\"}}",
+                (long long)eid, (long long)id, len, (long long)id, (long long)eid);
+  return http_reply_json(r, 201, &b);
+}
+
+struct ev_file {
+  char path[512], mime[32];
+  int found;
+};
+
+static int ev_file_row(void *ud, const struct store_evidence *ev) {
+  struct ev_file *f = ud;
+  zz_strlcpy(f->path, ev->path, sizeof f->path);
+  zz_strlcpy(f->mime, ev->mime, sizeof f->mime);
+  f->found = 1;
+  return 1;
+}
+
+static int get_evidence(struct http_req *r) {
+  struct app *app = http_app(r);
+  int64_t id, eid;
+  if (path_id(r, "id", &id) || path_id(r, "eid", &eid) || check_order(r, id)) return 0;
+  struct ev_file f = {"", "", 0};
+  app->st->ops->dispatch->evidence_each(app->st, id, eid, ev_file_row, &f);
+  char path[4600];
+  if (!f.found || workflow_evidence_path(app->wf, f.path, path, sizeof path))
+    return http_fail(r, ZZ_ENOTFOUND, "eid", "order %lld has no evidence %lld", (long long)id,
+                     (long long)eid);
+  return http_reply_file(r, path, f.mime, 3600);
+}
+
+/* ---- statistics ---- */
+
+struct stat_ctx {
+  struct zz_buf *b;
+  int n;
+  struct store_order_stat total;
+};
+
+static void stat_fields(struct zz_buf *b, const struct store_order_stat *s) {
+  zz_buf_printf(b, "\"count\":%lld,\"on_time_rate\":", (long long)s->n);
+  zz_buf_json_num(b, s->with_sla ? (double)s->on_time / (double)s->with_sla : NAN);
+  zz_buf_adds(b, ",\"avg_accept_minutes\":");
+  zz_buf_json_num(b, s->accepted ? (double)s->accept_ms_sum / (double)s->accepted / 60000.0 : NAN);
+  zz_buf_adds(b, ",\"avg_close_minutes\":");
+  zz_buf_json_num(b, s->closed ? (double)s->close_ms_sum / (double)s->closed / 60000.0 : NAN);
+}
+
+static int stat_row(void *ud, const struct store_order_stat *s) {
+  struct stat_ctx *c = ud;
+  if (c->n++) zz_buf_addc(c->b, ',');
+  zz_buf_adds(c->b, "{\"key\":");
+  zz_buf_json_str(c->b, s->key);
+  zz_buf_addc(c->b, ',');
+  stat_fields(c->b, s);
+  zz_buf_addc(c->b, '}');
+  c->total.n += s->n;
+  c->total.with_sla += s->with_sla;
+  c->total.on_time += s->on_time;
+  c->total.accepted += s->accepted;
+  c->total.accept_ms_sum += s->accept_ms_sum;
+  c->total.closed += s->closed;
+  c->total.close_ms_sum += s->close_ms_sum;
+  return 0;
+}
+
+static int get_stats(struct http_req *r) {
+  struct app *app = http_app(r);
+  struct api_region rg;
+  int64_t from, to;
+  if (api_region(r, "region", 0, &rg) || api_range(r, 30 * ZZ_DAY_MS, &from, &to)) return 0;
+  const struct store_dispatch_ops *d = app->st->ops->dispatch;
+  struct zz_buf b;
+  zz_buf_init(&b, 0);
+  char t1[32], t2[32];
+  zz_buf_printf(&b, "{\"from\":\"%s\",\"to\":\"%s\",\"region\":", zz_time_format(from, t1),
+                zz_time_format(to, t2));
+  zz_buf_json_str(&b, rg.path);
+  const char *const groups[] = {"state", "department", "matter"};
+  struct stat_ctx total = {&b, 0, {0}};
+  int rc = 0;
+  for (size_t i = 0; i < 3 && !rc; i++) {
+    struct stat_ctx c = {&b, 0, {0}};
+    zz_buf_printf(&b, ",\"by_%s\":[", groups[i]);
+    rc = d->order_stats(app->st, groups[i], from, to, rg.lo, rg.hi, stat_row, &c);
+    zz_buf_addc(&b, ']');
+    if (i == 0) total = c;
+  }
+  /* the same span a year earlier (同比) */
+  struct stat_ctx last = {&b, 0, {0}};
+  struct zz_buf scratch;
+  zz_buf_init(&scratch, 0);
+  last.b = &scratch;
+  if (!rc)
+    rc = d->order_stats(app->st, "state", zz_time_add_months(from, -12),
+                        zz_time_add_months(to, -12), rg.lo, rg.hi, stat_row, &last);
+  zz_buf_free(&scratch);
+  if (rc) {
+    zz_buf_free(&b);
+    return http_fail(r, rc, "", "cannot compute order statistics");
+  }
+  zz_buf_adds(&b, ",\"total\":{");
+  stat_fields(&b, &total.total);
+  zz_buf_printf(&b, "},\"yoy\":{\"count\":%lld,\"last_year\":%lld,\"change_pct\":",
+                (long long)total.total.n, (long long)last.total.n);
+  zz_buf_json_num(&b, last.total.n ? ((double)total.total.n - (double)last.total.n) * 100.0 /
+                                         (double)last.total.n
+                                   : NAN);
+  zz_buf_adds(&b, "}}");
+  return http_reply_json(r, 200, &b);
+}
+
+#define STAFF (ROLE_ADMIN | ROLE_DISPATCHER | ROLE_OFFICER)
+
+const struct http_route api_orders_routes[] = {
+    {"GET", "/api/v1/orders", get_orders, NULL, HTTP_AUTH_USER, 0, 0},
+    {"POST", "/api/v1/orders", post_order, NULL, HTTP_AUTH_USER, STAFF, 0},
+    {"GET", "/api/v1/orders/stats", get_stats, NULL, HTTP_AUTH_USER, 0, 0},
+    {"GET", "/api/v1/orders/:id", get_order, NULL, HTTP_AUTH_USER, 0, 0},
+    {"POST", "/api/v1/orders/:id/actions", post_action, NULL, HTTP_AUTH_USER, STAFF, 0},
+    {"POST", "/api/v1/orders/:id/merge", post_merge, NULL, HTTP_AUTH_USER,
+     ROLE_ADMIN | ROLE_DISPATCHER, 0},
+    {"POST", "/api/v1/orders/:id/rate", post_rate, NULL, HTTP_AUTH_USER, 0, 0},
+    {"POST", "/api/v1/orders/:id/evidence", post_evidence, NULL, HTTP_AUTH_USER, STAFF,
+     WORKFLOW_EVIDENCE_MAX},
+    {"GET", "/api/v1/orders/:id/evidence/:eid", get_evidence, NULL, HTTP_AUTH_USER, 0, 0},
+};
+const size_t api_orders_nroutes = ZZ_ARRAY_LEN(api_orders_routes);

@@ -1,0 +1,418 @@
+/* rules_admin.c (api) - the admin side of early warning and dispatch: rules
+ * (list, create, replace, enable, disable), matters (list, replace), the
+ * audit of admin changes, and the test clock. Every admin change is written
+ * to the audit table; the engines reload what changed at once. */
+#include <jansson.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "rules/rules.h"
+#include "workflow/matter_def.h"
+#include "workflow/workflow.h"
+
+void api_audit(struct http_req *r, const char *action, const char *target,
+               const char *detail_json) {
+  struct app *app = http_app(r);
+  struct store_audit a = {.ts = zz_time_now(),
+                          .actor = http_auth(r)->user,
+                          .action = action,
+                          .target = target,
+                          .detail_json = detail_json};
+  struct zz_err e = {0};
+  if (app->st->ops->dispatch->audit_insert(app->st, &a, &e))
+    zz_error("audit: cannot record %s %s by %s: %s", action, target, a.actor, e.msg);
+}
+
+/* ---- rules ---- */
+
+struct rlist {
+  struct zz_buf *b;
+  int n;
+  const char *only; /* one key, or NULL */
+  int found;
+};
+
+static int rule_row(void *ud, const struct store_rule *sr) {
+  struct rlist *l = ud;
+  if (l->only && strcmp(sr->key, l->only) != 0) return 0;
+  l->found = 1;
+  if (l->n++) zz_buf_addc(l->b, ',');
+  char t[32];
+  /* the stored definition, with its administrative state spliced in */
+  size_t len = strlen(sr->def_json);
+  if (len < 2 || sr->def_json[0] != '{') {
+    zz_buf_adds(l->b, "{}");
+    return 0;
+  }
+  zz_buf_add(l->b, sr->def_json, len - 1);
+  zz_buf_printf(l->b, "%s\"active\":%s,\"origin\":", len > 2 ? "," : "",
+                sr->enabled ? "true" : "false");
+  zz_buf_json_str(l->b, sr->origin);
+  zz_buf_adds(l->b, ",\"updated\":");
+  zz_buf_json_str(l->b, zz_time_format(sr->updated, t));
+  zz_buf_addc(l->b, '}');
+  return 0;
+}
+
+static int get_rules(struct http_req *r) {
+  struct app *app = http_app(r);
+  struct zz_buf b;
+  zz_buf_init(&b, 0);
+  zz_buf_adds(&b, "{\"rules\":[");
+  struct rlist l = {&b, 0, NULL, 0};
+  if (app->st->ops->dispatch->rules_each(app->st, rule_row, &l)) {
+    zz_buf_free(&b);
+    return http_fail(r, ZZ_ESTORE, "", "cannot read rules");
+  }
+  zz_buf_adds(&b, "]}");
+  return http_reply_json(r, 200, &b);
+}
+
+static int reply_rule(struct http_req *r, const char *key, int status) {
+  struct app *app = http_app(r);
+  struct zz_buf b;
+  zz_buf_init(&b, 0);
+  zz_buf_adds(&b, "{\"rule\":");
+  struct rlist l = {&b, 0, key, 0};
+  app->st->ops->dispatch->rules_each(app->st, rule_row, &l);
+  zz_buf_addc(&b, '}');
+  if (!l.found) {
+    zz_buf_free(&b);
+    return http_fail(r, ZZ_ENOTFOUND, "id", "rule \"%s\" does not exist", key);
+  }
+  return http_reply_json(r, status, &b);
+}
+
+static int rule_exists_row(void *ud, const struct store_rule *sr) {
+  struct rlist *l = ud;
+  if (strcmp(sr->key, l->only) == 0) l->found = sr->enabled ? 1 : 2;
+  return 0;
+}
+
+/* 0: no such rule; 1: enabled; 2: disabled. */
+static int rule_status(struct app *app, const char *key) {
+  struct rlist l = {NULL, 0, key, 0};
+  app->st->ops->dispatch->rules_each(app->st, rule_exists_row, &l);
+  return l.found;
+}
+
+/* Checks what rule_parse cannot: the metric, type, region and matter exist. */
+static int check_refs(struct http_req *r, const struct rule_def *d) {
+  struct app *app = http_app(r);
+  registry_rdlock(app->reg);
+  const struct reg_metric *m =
+      d->event[0] ? NULL : registry_metric(app->reg, d->metric, strlen(d->metric));
+  char mtype[72] = "";
+  if (m) zz_strlcpy(mtype, m->entity_type ? m->entity_type : "", sizeof mtype);
+  int region_ok = !d->region[0] || registry_region(app->reg, d->region);
+  registry_unlock(app->reg);
+  if (!m && !d->event[0])
+    return http_fail(r, ZZ_EINVAL, "metric",
+                     "metric \"%s\" does not exist (GET /api/v1/metrics lists them)", d->metric);
+  if (d->entity_type[0] && mtype[0] && strcmp(mtype, d->entity_type) != 0)
+    return http_fail(r, ZZ_EINVAL, "entity_type", "metric \"%s\" belongs to %s entities, not %s",
+                     d->metric, mtype, d->entity_type);
+  if (!region_ok)
+    return http_fail(r, ZZ_EINVAL, "region", "region \"%s\" does not exist", d->region);
+  if (d->auto_matter[0] && !workflow_matter_exists(app->wf, d->auto_matter))
+    return http_fail(r, ZZ_EINVAL, "auto_order.matter", "matter \"%s\" does not exist",
+                     d->auto_matter);
+  return 0;
+}
+
+static int save_rule(struct http_req *r, const char *path_key) {
+  struct app *app = http_app(r);
+  json_t *j = NULL;
+  if (api_json_body(r, &j)) return 0;
+  if (path_key) {
+    json_t *id = json_object_get(j, "id");
+    if (id && (!json_is_string(id) || strcmp(json_string_value(id), path_key) != 0)) {
+      json_decref(j);
+      return http_fail(r, ZZ_EINVAL, "id", "the body's id must match the path (%s)", path_key);
+    }
+    json_object_set_new(j, "id", json_string(path_key));
+  }
+  struct rule_def d;
+  struct zz_err e = {0};
+  char *text = NULL;
+  if (rule_parse(j, &d, &e)) {
+    http_reply_err(r, &e);
+    goto done;
+  }
+  if (check_refs(r, &d)) goto done;
+  int status = rule_status(app, d.key);
+  if (!path_key && status) {
+    http_fail(r, ZZ_EEXISTS, "id", "rule \"%s\" already exists (PUT /api/v1/rules/%s replaces it)",
+              d.key, d.key);
+    goto done;
+  }
+  if (path_key && !status) {
+    http_fail(r, ZZ_ENOTFOUND, "id", "rule \"%s\" does not exist (POST /api/v1/rules creates it)",
+              d.key);
+    goto done;
+  }
+  /* stored in its normal form, so reloads compare definitions exactly */
+  struct zz_buf nb;
+  zz_buf_init(&nb, 0);
+  if (rule_to_json(&d, &nb) || !nb.data) {
+    zz_buf_free(&nb);
+    http_fail(r, ZZ_ENOMEM, "", "out of memory");
+    goto done;
+  }
+  text = zz_buf_steal(&nb, NULL);
+  struct store_rule sr = {.key = d.key,
+                          .def_json = text,
+                          .enabled = d.enabled,
+                          .origin = "api",
+                          .updated = zz_time_now()};
+  if (app->st->ops->dispatch->rule_upsert(app->st, &sr, NULL, &e)) {
+    http_reply_err(r, &e);
+    goto done;
+  }
+  api_audit(r, path_key ? "rule.update" : "rule.create", d.key, text);
+  if (rules_reload(app->rules, &e)) zz_warn("rules: reload after a change failed: %s", e.msg);
+  reply_rule(r, d.key, path_key ? 200 : 201);
+done:
+  zz_free(text);
+  json_decref(j);
+  return 0;
+}
+
+static int post_rule(struct http_req *r) {
+  return save_rule(r, NULL);
+}
+static int put_rule(struct http_req *r) {
+  return save_rule(r, http_param(r, "id"));
+}
+
+struct rule_copy {
+  const char *key;
+  char *def;
+  char origin[16];
+};
+
+static int rule_copy_row(void *ud, const struct store_rule *sr) {
+  struct rule_copy *c = ud;
+  if (strcmp(sr->key, c->key) != 0) return 0;
+  c->def = zz_strdup(sr->def_json);
+  zz_strlcpy(c->origin, sr->origin ? sr->origin : "pack", sizeof c->origin);
+  return 1;
+}
+
+static int set_enabled(struct http_req *r, int enabled) {
+  struct app *app = http_app(r);
+  const char *key = http_param(r, "id");
+  struct rule_copy c = {key, NULL, ""};
+  app->st->ops->dispatch->rules_each(app->st, rule_copy_row, &c);
+  if (!c.def) return http_fail(r, ZZ_ENOTFOUND, "id", "rule \"%s\" does not exist", key);
+  /* the definition's own "enabled" follows, so the rule reads the same everywhere */
+  json_t *j = json_loads(c.def, 0, NULL);
+  if (j) json_object_set_new(j, "enabled", json_boolean(enabled));
+  char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+  json_decref(j);
+  struct store_rule sr = {.key = key,
+                          .def_json = text ? text : c.def,
+                          .enabled = enabled,
+                          .origin = c.origin,
+                          .updated = zz_time_now()};
+  struct zz_err e = {0};
+  int rc = app->st->ops->dispatch->rule_upsert(app->st, &sr, NULL, &e);
+  free(text);
+  zz_free(c.def);
+  if (rc) return http_reply_err(r, &e);
+  api_audit(r, enabled ? "rule.enable" : "rule.disable", key, NULL);
+  if (rules_reload(app->rules, &e)) zz_warn("rules: reload after a change failed: %s", e.msg);
+  return reply_rule(r, key, 200);
+}
+
+static int post_enable(struct http_req *r) {
+  return set_enabled(r, 1);
+}
+static int post_disable(struct http_req *r) {
+  return set_enabled(r, 0);
+}
+
+/* ---- matters ---- */
+
+static int get_matters(struct http_req *r) {
+  struct zz_buf b;
+  zz_buf_init(&b, 0);
+  workflow_matters_json(http_app(r)->wf, &b);
+  return http_reply_json(r, 200, &b);
+}
+
+static int dept_row(void *ud, const struct store_named *n) {
+  const char **want = ud;
+  if (*want && strcmp(n->key, *want) == 0) *want = NULL;
+  return 0;
+}
+
+static int put_matter(struct http_req *r) {
+  struct app *app = http_app(r);
+  const char *key = http_param(r, "id");
+  json_t *j = NULL;
+  if (api_json_body(r, &j)) return 0;
+  json_t *id = json_object_get(j, "id");
+  char *deps = NULL, *extra = NULL;
+  struct zz_err e = {0};
+  if (id && (!json_is_string(id) || strcmp(json_string_value(id), key) != 0)) {
+    http_fail(r, ZZ_EINVAL, "id", "the body's id must match the path (%s)", key);
+    goto done;
+  }
+  json_object_set_new(j, "id", json_string(key));
+  if (matter_check(j, &e)) {
+    http_reply_err(r, &e);
+    goto done;
+  }
+  json_t *ds = json_object_get(j, "departments");
+  for (size_t i = 0; i < json_array_size(ds); i++) {
+    const char *want = json_string_value(json_array_get(ds, i));
+    const char *d0 = want;
+    app->st->ops->named_each(app->st, "department", dept_row, &want);
+    if (want) {
+      http_fail(r, ZZ_EINVAL, "departments", "department \"%s\" does not exist", d0);
+      goto done;
+    }
+  }
+  int existed = workflow_matter_exists(app->wf, key);
+  struct store_matter m;
+  if (matter_to_store(j, &m, &deps, &extra)) {
+    http_fail(r, ZZ_ENOMEM, "", "out of memory");
+    goto done;
+  }
+  if (app->st->ops->dispatch->matter_upsert(app->st, &m, NULL, &e)) {
+    http_reply_err(r, &e);
+    goto done;
+  }
+  char *detail = json_dumps(j, JSON_COMPACT);
+  api_audit(r, existed ? "matter.update" : "matter.create", key, detail);
+  free(detail);
+  workflow_reload(app->wf, &e);
+  struct zz_buf b;
+  zz_buf_init(&b, 0);
+  workflow_matters_json(app->wf, &b);
+  http_reply_json(r, existed ? 200 : 201, &b);
+done:
+  free(deps);
+  free(extra);
+  json_decref(j);
+  return 0;
+}
+
+/* ---- audit ---- */
+
+struct audit_ctx {
+  struct zz_buf *b;
+  int n, limit, more;
+  int64_t last;
+};
+
+static int audit_row(void *ud, const struct store_audit *a) {
+  struct audit_ctx *c = ud;
+  if (c->n == c->limit) {
+    c->more = 1;
+    return 1;
+  }
+  char t[32];
+  if (c->n++) zz_buf_addc(c->b, ',');
+  zz_buf_printf(c->b, "{\"id\":%lld,\"ts\":", (long long)a->id);
+  zz_buf_json_str(c->b, zz_time_format(a->ts, t));
+  zz_buf_adds(c->b, ",\"actor\":");
+  zz_buf_json_str(c->b, a->actor);
+  zz_buf_adds(c->b, ",\"action\":");
+  zz_buf_json_str(c->b, a->action);
+  zz_buf_adds(c->b, ",\"target\":");
+  zz_buf_json_str(c->b, a->target);
+  zz_buf_adds(c->b, ",\"detail\":");
+  zz_buf_adds(c->b, a->detail_json && a->detail_json[0] == '{' ? a->detail_json : "null");
+  zz_buf_addc(c->b, '}');
+  c->last = a->id;
+  return 0;
+}
+
+static int get_audit(struct http_req *r) {
+  struct app *app = http_app(r);
+  int64_t limit;
+  if (api_int(r, "limit", 100, 1, 1000, &limit)) return 0;
+  const char *cur = http_query(r, "cursor");
+  int64_t before = 0;
+  if (cur && *cur) {
+    char *end;
+    long long v = cur[0] == 'u' ? strtoll(cur + 1, &end, 16) : -1;
+    if (v <= 0 || *end)
+      return http_fail(r, ZZ_EINVAL, "cursor", "cursor is not one this server gave");
+    before = v;
+  }
+  struct zz_buf b;
+  zz_buf_init(&b, 0);
+  zz_buf_adds(&b, "{\"audit\":[");
+  struct audit_ctx c = {&b, 0, (int)limit, 0, 0};
+  if (app->st->ops->dispatch->audit_each(app->st, before, (int)limit + 1, audit_row, &c)) {
+    zz_buf_free(&b);
+    return http_fail(r, ZZ_ESTORE, "", "cannot read the audit");
+  }
+  zz_buf_adds(&b, "],\"next_cursor\":");
+  if (c.more)
+    zz_buf_printf(&b, "\"u%llx\"", (unsigned long long)c.last);
+  else
+    zz_buf_adds(&b, "null");
+  zz_buf_addc(&b, '}');
+  return http_reply_json(r, 200, &b);
+}
+
+/* ---- test clock (ZZ_TEST_CLOCK=1 only) ---- */
+
+/* POST /api/v1/_test/clock {"now": RFC3339 | ms} or {"advance_minutes": N}
+ * or {}: pins the clock, then evaluates every queued record and runs every
+ * due timer (rules and SLA) before answering, so a test sees the outcome. */
+static int post_test_clock(struct http_req *r) {
+  struct app *app = http_app(r);
+  if (!app->test_clock)
+    return http_fail(r, ZZ_ENOTFOUND, "path", "the test clock is off (ZZ_TEST_CLOCK=1 enables it)");
+  json_t *j = NULL;
+  size_t len;
+  http_body(r, &len);
+  if (len && api_json_body(r, &j)) return 0;
+  json_t *now = json_object_get(j, "now"), *adv = json_object_get(j, "advance_minutes");
+  int64_t t = zz_time_now();
+  if (json_is_integer(now)) {
+    t = json_integer_value(now);
+  } else if (json_is_string(now)) {
+    if (zz_time_parse(json_string_value(now), json_string_length(now), &t)) {
+      json_decref(j);
+      return http_fail(r, ZZ_EINVAL, "now", "now must be RFC 3339 or epoch milliseconds");
+    }
+  } else if (now) {
+    json_decref(j);
+    return http_fail(r, ZZ_EINVAL, "now", "now must be RFC 3339 or epoch milliseconds");
+  }
+  if (adv) {
+    if (!json_is_number(adv)) {
+      json_decref(j);
+      return http_fail(r, ZZ_EINVAL, "advance_minutes", "advance_minutes must be a number");
+    }
+    t += (int64_t)(json_number_value(adv) * 60000.0);
+  }
+  json_decref(j);
+  if (now || adv) zz_time_set_now(t);
+  rules_sync(app->rules, t);
+  int changed = workflow_tick(app->wf, t);
+  char ts[32];
+  struct zz_buf b;
+  zz_buf_init(&b, 0);
+  zz_buf_printf(&b, "{\"now\":\"%s\",\"orders_changed\":%d}", zz_time_format(t, ts), changed);
+  return http_reply_json(r, 200, &b);
+}
+
+const struct http_route api_rules_routes[] = {
+    {"GET", "/api/v1/rules", get_rules, NULL, HTTP_AUTH_USER, 0, 0},
+    {"POST", "/api/v1/rules", post_rule, NULL, HTTP_AUTH_USER, ROLE_ADMIN, 0},
+    {"PUT", "/api/v1/rules/:id", put_rule, NULL, HTTP_AUTH_USER, ROLE_ADMIN, 0},
+    {"POST", "/api/v1/rules/:id/enable", post_enable, NULL, HTTP_AUTH_USER, ROLE_ADMIN, 0},
+    {"POST", "/api/v1/rules/:id/disable", post_disable, NULL, HTTP_AUTH_USER, ROLE_ADMIN, 0},
+    {"GET", "/api/v1/matters", get_matters, NULL, HTTP_AUTH_USER, 0, 0},
+    {"PUT", "/api/v1/matters/:id", put_matter, NULL, HTTP_AUTH_USER, ROLE_ADMIN, 0},
+    {"GET", "/api/v1/audit", get_audit, NULL, HTTP_AUTH_USER, ROLE_ADMIN, 0},
+    {"POST", "/api/v1/_test/clock", post_test_clock, NULL, HTTP_AUTH_USER, ROLE_ADMIN, 0},
+};
+const size_t api_rules_nroutes = ZZ_ARRAY_LEN(api_rules_routes);

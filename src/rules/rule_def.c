@@ -1,0 +1,447 @@
+/* rule_def.c - parsing a rule's JSON and evaluating one (rule, entity) pair.
+ * Pure: the engine in rules.c owns threads, the store and the bus. */
+#include "rules/rule_def.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/ztime.h"
+
+static const char *const kind_names[] = {"", "threshold", "rate", "count", "absence"};
+static const char *const severities[] = {"info", "warning", "major", "critical"};
+
+const char *rule_kind_name(enum rule_kind k) {
+  return k >= RULE_THRESHOLD && k <= RULE_ABSENCE ? kind_names[k] : "unknown";
+}
+
+/* [a-z0-9_]{1,64} */
+static int is_key(const char *s) {
+  size_t n = 0;
+  for (; s[n]; n++)
+    if (!((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= '0' && s[n] <= '9') || s[n] == '_')) return 0;
+  return n >= 1 && n <= RULE_KEY_MAX;
+}
+
+static int str_field(const json_t *j, const char *k, int required, char *out, size_t cap,
+                     struct zz_err *e) {
+  const json_t *v = json_object_get(j, k);
+  if (!v || json_is_null(v)) {
+    if (required) return zz_fail(e, ZZ_EINVAL, k, "%s is required", k);
+    out[0] = 0;
+    return 0;
+  }
+  if (!json_is_string(v) || (required && json_string_length(v) == 0))
+    return zz_fail(e, ZZ_EINVAL, k, "%s must be a non-empty string", k);
+  if (json_string_length(v) >= cap)
+    return zz_fail(e, ZZ_EINVAL, k, "%s is longer than %zu bytes", k, cap - 1);
+  zz_strlcpy(out, json_string_value(v), cap);
+  return 0;
+}
+
+/* A number in minutes (fractions allowed) as ms; dflt when absent. */
+static int minutes_field(const json_t *j, const char *k, const char *field, int required,
+                         int positive, int64_t dflt, int64_t *out, struct zz_err *e) {
+  const json_t *v = json_object_get(j, k);
+  if (!v) {
+    if (required) return zz_fail(e, ZZ_EINVAL, field, "%s is required (minutes)", field);
+    *out = dflt;
+    return 0;
+  }
+  double m = json_is_number(v) ? json_number_value(v) : NAN;
+  if (!isfinite(m) || m < 0 || (positive && m <= 0) || m > 366.0 * 24 * 60)
+    return zz_fail(e, ZZ_EINVAL, field, "%s must be a number of minutes %s 0 and at most a year",
+                   field, positive ? "above" : "from");
+  *out = (int64_t)llround(m * 60000.0);
+  return 0;
+}
+
+static int num_field(const json_t *j, const char *k, const char *field, int required, double dflt,
+                     double *out, struct zz_err *e) {
+  const json_t *v = json_object_get(j, k);
+  if (!v) {
+    if (required) return zz_fail(e, ZZ_EINVAL, field, "%s is required", field);
+    *out = dflt;
+    return 0;
+  }
+  if (!json_is_number(v) || !isfinite(json_number_value(v)))
+    return zz_fail(e, ZZ_EINVAL, field, "%s must be a number", field);
+  *out = json_number_value(v);
+  return 0;
+}
+
+int rule_parse(const json_t *j, struct rule_def *d, struct zz_err *e) {
+  memset(d, 0, sizeof *d);
+  d->hour_from = d->hour_to = -1;
+  d->enabled = 1;
+  if (!json_is_object(j)) return zz_fail(e, ZZ_EINVAL, "", "a rule must be a JSON object");
+  char kind[16];
+  int rc;
+  if ((rc = str_field(j, "id", 1, d->key, sizeof d->key, e))) return rc;
+  if (!is_key(d->key))
+    return zz_fail(e, ZZ_EINVAL, "id", "id \"%s\" must be 1-%d of a-z, 0-9, _", d->key,
+                   RULE_KEY_MAX);
+  if ((rc = str_field(j, "name_zh", 1, d->name_zh, sizeof d->name_zh, e)) ||
+      (rc = str_field(j, "name_en", 1, d->name_en, sizeof d->name_en, e)) ||
+      (rc = str_field(j, "kind", 1, kind, sizeof kind, e)) ||
+      (rc = str_field(j, "metric", 0, d->metric, sizeof d->metric, e)) ||
+      (rc = str_field(j, "event", 0, d->event, sizeof d->event, e)) ||
+      (rc = str_field(j, "entity_type", 0, d->entity_type, sizeof d->entity_type, e)) ||
+      (rc = str_field(j, "region", 0, d->region, sizeof d->region, e)) ||
+      (rc = str_field(j, "severity", 1, d->severity, sizeof d->severity, e)))
+    return rc;
+  for (int k = RULE_THRESHOLD; k <= RULE_ABSENCE; k++)
+    if (strcmp(kind, kind_names[k]) == 0) d->kind = (enum rule_kind)k;
+  if (!d->kind)
+    return zz_fail(e, ZZ_EINVAL, "kind", "kind must be one of threshold, rate, count, absence");
+  if (d->event[0]) {
+    if (d->metric[0])
+      return zz_fail(e, ZZ_EINVAL, "event", "a rule watches a metric or an event kind, not both");
+    if (d->kind != RULE_COUNT)
+      return zz_fail(e, ZZ_EINVAL, "event", "only count rules watch events");
+    if (!is_key(d->event))
+      return zz_fail(e, ZZ_EINVAL, "event", "event \"%s\" must be 1-%d of a-z, 0-9, _", d->event,
+                     RULE_KEY_MAX);
+  } else if (!d->metric[0]) {
+    return zz_fail(e, ZZ_EINVAL, "metric", "metric is required (or event, for a count rule)");
+  } else if (!is_key(d->metric)) {
+    return zz_fail(e, ZZ_EINVAL, "metric", "metric \"%s\" is not a metric id", d->metric);
+  }
+  int sev_ok = 0;
+  for (size_t i = 0; i < ZZ_ARRAY_LEN(severities); i++)
+    if (strcmp(d->severity, severities[i]) == 0) sev_ok = 1;
+  if (!sev_ok)
+    return zz_fail(e, ZZ_EINVAL, "severity",
+                   "severity must be one of info, warning, major, critical");
+
+  const json_t *c = json_object_get(j, "condition");
+  if (!json_is_object(c))
+    return zz_fail(e, ZZ_EINVAL, "condition", "condition is required and must be an object");
+  const char *op = json_string_value(json_object_get(c, "op"));
+  switch (d->kind) {
+  case RULE_THRESHOLD:
+    if (!op || (strcmp(op, "above") != 0 && strcmp(op, "below") != 0))
+      return zz_fail(e, ZZ_EINVAL, "condition.op", "condition.op must be \"above\" or \"below\"");
+    d->op = strcmp(op, "above") == 0 ? 1 : -1;
+    if ((rc = num_field(c, "value", "condition.value", 1, 0, &d->value, e)) ||
+        (rc = minutes_field(c, "for_minutes", "condition.for_minutes", 0, 0, 0, &d->for_ms, e)))
+      return rc;
+    break;
+  case RULE_RATE:
+    if (op && strcmp(op, "up") != 0 && strcmp(op, "down") != 0 && strcmp(op, "any") != 0)
+      return zz_fail(e, ZZ_EINVAL, "condition.op",
+                     "condition.op must be \"up\", \"down\" or \"any\"");
+    d->op = !op || strcmp(op, "any") == 0 ? 0 : strcmp(op, "up") == 0 ? 1 : -1;
+    if ((rc = num_field(c, "percent", "condition.percent", 1, 0, &d->value, e)) ||
+        (rc = minutes_field(c, "window_minutes", "condition.window_minutes", 1, 1, 0, &d->window_ms,
+                            e)))
+      return rc;
+    if (d->value <= 0)
+      return zz_fail(e, ZZ_EINVAL, "condition.percent", "condition.percent must be above 0");
+    break;
+  case RULE_COUNT: {
+    if ((rc = num_field(c, "count", "condition.count", 1, 0, &d->value, e)) ||
+        (rc = minutes_field(c, "window_minutes", "condition.window_minutes", 1, 1, 0, &d->window_ms,
+                            e)))
+      return rc;
+    if (d->value < 1)
+      return zz_fail(e, ZZ_EINVAL, "condition.count", "condition.count must be at least 1");
+    const json_t *cb = json_object_get(c, "by");
+    if (cb && (!json_is_string(cb) || (strcmp(json_string_value(cb), "sum") != 0 &&
+                                       strcmp(json_string_value(cb), "records") != 0)))
+      return zz_fail(e, ZZ_EINVAL, "condition.by", "condition.by must be \"sum\" or \"records\"");
+    d->count_records = (cb && strcmp(json_string_value(cb), "records") == 0) || d->event[0];
+    break;
+  }
+  case RULE_ABSENCE:
+    if ((rc = minutes_field(c, "for_minutes", "condition.for_minutes", 1, 1, 0, &d->for_ms, e)))
+      return rc;
+    break;
+  }
+  if ((rc = num_field(j, "hysteresis", "hysteresis", 0, 0, &d->hysteresis, e)) ||
+      (rc = minutes_field(j, "cooldown_minutes", "cooldown_minutes", 0, 0, 0, &d->cooldown_ms, e)))
+    return rc;
+  if (d->hysteresis < 0) return zz_fail(e, ZZ_EINVAL, "hysteresis", "hysteresis must be >= 0");
+  const json_t *h = json_object_get(j, "hours");
+  if (h) {
+    if (!json_is_array(h) || json_array_size(h) != 2)
+      return zz_fail(e, ZZ_EINVAL, "hours", "hours must be [from, to], local hours 0-24");
+    for (int i = 0; i < 2; i++) {
+      const json_t *v = json_array_get(h, (size_t)i);
+      char f[16];
+      snprintf(f, sizeof f, "hours[%d]", i);
+      if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 24)
+        return zz_fail(e, ZZ_EINVAL, f, "%s must be an integer hour from 0 to 24", f);
+    }
+    d->hour_from = (int)json_integer_value(json_array_get(h, 0));
+    d->hour_to = (int)json_integer_value(json_array_get(h, 1));
+    if (d->hour_from == d->hour_to)
+      return zz_fail(e, ZZ_EINVAL, "hours", "hours [from, to] must not be empty");
+  }
+  const json_t *ao = json_object_get(j, "auto_order");
+  if (ao && !json_is_null(ao)) {
+    if (!json_is_object(ao))
+      return zz_fail(e, ZZ_EINVAL, "auto_order", "auto_order must be {\"matter\": MATTER_ID}");
+    const char *m = json_string_value(json_object_get(ao, "matter"));
+    if (!m || !is_key(m))
+      return zz_fail(e, ZZ_EINVAL, "auto_order.matter", "auto_order.matter must be a matter id");
+    zz_strlcpy(d->auto_matter, m, sizeof d->auto_matter);
+  }
+  const json_t *en = json_object_get(j, "enabled");
+  if (en && !json_is_boolean(en))
+    return zz_fail(e, ZZ_EINVAL, "enabled", "enabled must be true or false");
+  d->enabled = !en || json_is_true(en);
+  return 0;
+}
+
+static double minutes(int64_t ms) {
+  return (double)ms / 60000.0;
+}
+
+int rule_to_json(const struct rule_def *d, struct zz_buf *b) {
+  int rc = 0;
+  rc |= zz_buf_adds(b, "{\"id\":");
+  rc |= zz_buf_json_str(b, d->key);
+  rc |= zz_buf_adds(b, ",\"name_zh\":");
+  rc |= zz_buf_json_str(b, d->name_zh);
+  rc |= zz_buf_adds(b, ",\"name_en\":");
+  rc |= zz_buf_json_str(b, d->name_en);
+  rc |= zz_buf_printf(b, ",\"kind\":\"%s\",\"%s\":", rule_kind_name(d->kind),
+                      d->event[0] ? "event" : "metric");
+  rc |= zz_buf_json_str(b, d->event[0] ? d->event : d->metric);
+  if (d->entity_type[0]) {
+    rc |= zz_buf_adds(b, ",\"entity_type\":");
+    rc |= zz_buf_json_str(b, d->entity_type);
+  }
+  if (d->region[0]) {
+    rc |= zz_buf_adds(b, ",\"region\":");
+    rc |= zz_buf_json_str(b, d->region);
+  }
+  rc |= zz_buf_adds(b, ",\"severity\":");
+  rc |= zz_buf_json_str(b, d->severity);
+  rc |= zz_buf_adds(b, ",\"condition\":{");
+  switch (d->kind) {
+  case RULE_THRESHOLD:
+    rc |= zz_buf_printf(b, "\"op\":\"%s\",\"value\":", d->op > 0 ? "above" : "below");
+    rc |= zz_buf_json_num(b, d->value);
+    rc |= zz_buf_adds(b, ",\"for_minutes\":");
+    rc |= zz_buf_json_num(b, minutes(d->for_ms));
+    break;
+  case RULE_RATE:
+    rc |= zz_buf_printf(b, "\"op\":\"%s\",\"percent\":",
+                        d->op > 0   ? "up"
+                        : d->op < 0 ? "down"
+                                    : "any");
+    rc |= zz_buf_json_num(b, d->value);
+    rc |= zz_buf_adds(b, ",\"window_minutes\":");
+    rc |= zz_buf_json_num(b, minutes(d->window_ms));
+    break;
+  case RULE_COUNT:
+    rc |= zz_buf_adds(b, "\"count\":");
+    rc |= zz_buf_json_num(b, d->value);
+    rc |= zz_buf_printf(b,
+                        ",\"by\":\"%s\",\"window_minutes\":", d->count_records ? "records" : "sum");
+    rc |= zz_buf_json_num(b, minutes(d->window_ms));
+    break;
+  case RULE_ABSENCE:
+    rc |= zz_buf_adds(b, "\"for_minutes\":");
+    rc |= zz_buf_json_num(b, minutes(d->for_ms));
+    break;
+  }
+  rc |= zz_buf_adds(b, "},\"hysteresis\":");
+  rc |= zz_buf_json_num(b, d->hysteresis);
+  rc |= zz_buf_adds(b, ",\"cooldown_minutes\":");
+  rc |= zz_buf_json_num(b, minutes(d->cooldown_ms));
+  if (d->hour_from >= 0) rc |= zz_buf_printf(b, ",\"hours\":[%d,%d]", d->hour_from, d->hour_to);
+  if (d->auto_matter[0]) {
+    rc |= zz_buf_adds(b, ",\"auto_order\":{\"matter\":");
+    rc |= zz_buf_json_str(b, d->auto_matter);
+    rc |= zz_buf_addc(b, '}');
+  }
+  rc |= zz_buf_printf(b, ",\"enabled\":%s}", d->enabled ? "true" : "false");
+  return rc ? ZZ_ENOMEM : 0;
+}
+
+/* ---- evaluation ---- */
+
+int rule_active_at(const struct rule_def *d, int64_t ms) {
+  if (d->hour_from < 0) return 1;
+  struct zz_civil c;
+  zz_time_civil(ms, &c);
+  if (d->hour_from < d->hour_to) return c.hour >= d->hour_from && c.hour < d->hour_to;
+  return c.hour >= d->hour_from || c.hour < d->hour_to; /* wraps midnight: [22, 6) */
+}
+
+void rule_state_free(struct rule_state *st) {
+  zz_free(st->ring);
+  st->ring = NULL;
+  st->n = st->cap = st->head = 0;
+  st->sum = 0;
+}
+
+/* The i-th sample from the oldest. */
+static struct rule_sample *at(struct rule_state *st, size_t i) {
+  return &st->ring[(st->head + i) % st->cap];
+}
+
+static double weight(const struct rule_sample *s, int records) {
+  return records ? 1.0 : s->v;
+}
+
+static void ring_clear(struct rule_state *st) {
+  st->n = st->head = 0;
+  st->sum = 0;
+}
+
+/* Drops the samples at or before `before`; O(dropped). */
+static void ring_trim(struct rule_state *st, int64_t before, int records) {
+  while (st->n && at(st, 0)->ts <= before) {
+    st->sum -= weight(at(st, 0), records);
+    st->head = (st->head + 1) % st->cap;
+    st->n--;
+  }
+  if (!st->n) st->sum = 0; /* no drift left behind by float subtraction */
+}
+
+static int ring_grow(struct rule_state *st) {
+  size_t cap = st->cap ? st->cap * 2 : 8;
+  struct rule_sample *p = zz_malloc(cap * sizeof *p);
+  if (!p) return ZZ_ENOMEM;
+  for (size_t i = 0; i < st->n; i++) p[i] = *at(st, i);
+  zz_free(st->ring);
+  st->ring = p;
+  st->cap = cap;
+  st->head = 0;
+  return 0;
+}
+
+/* Adds a sample in time order: O(1) for the usual in-order record, a shift
+ * for a late one. When full (RULE_RING_MAX) the oldest falls out. */
+static void ring_add(struct rule_state *st, int64_t ts, double v, int records) {
+  if (st->n == st->cap) {
+    if (st->cap >= RULE_RING_MAX) {
+      st->sum -= weight(at(st, 0), records);
+      st->head = (st->head + 1) % st->cap;
+      st->n--;
+    } else if (ring_grow(st)) {
+      return; /* the window undercounts; nothing worse */
+    }
+  }
+  size_t i = st->n;
+  while (i > 0 && at(st, i - 1)->ts > ts) {
+    *at(st, i) = *at(st, i - 1);
+    i--;
+  }
+  *at(st, i) = (struct rule_sample){ts, v};
+  st->n++;
+  st->sum += weight(at(st, i), records);
+}
+
+static int cooling(const struct rule_def *d, const struct rule_state *st, int64_t now) {
+  return st->cleared_at && now - st->cleared_at < d->cooldown_ms;
+}
+
+static enum rule_verdict open_if(const struct rule_def *d, struct rule_state *st, int64_t now) {
+  if (st->open || cooling(d, st, now)) return RULE_KEEP;
+  st->open = 1;
+  return RULE_OPEN;
+}
+
+static enum rule_verdict clear(struct rule_state *st, int64_t now) {
+  if (!st->open) return RULE_KEEP;
+  st->open = 0;
+  st->cleared_at = now;
+  return RULE_CLEAR;
+}
+
+static int beyond(const struct rule_def *d, double v, double margin) {
+  return d->op > 0 ? v > d->value - margin : v < d->value + margin;
+}
+
+enum rule_verdict rule_feed(const struct rule_def *d, struct rule_state *st, int64_t ts,
+                            double value, double *out) {
+  int newest = ts >= st->last_ts;
+  *out = value;
+  if (newest) {
+    st->last_ts = ts;
+    st->last_value = value;
+  }
+  if (!rule_active_at(d, ts)) {
+    st->since = 0;
+    if (d->kind == RULE_RATE || d->kind == RULE_COUNT) ring_clear(st);
+    return newest ? clear(st, ts) : RULE_KEEP;
+  }
+  switch (d->kind) {
+  case RULE_THRESHOLD:
+    if (!newest) return RULE_KEEP;
+    if (beyond(d, value, 0)) {
+      if (!st->since) st->since = ts;
+      if (ts - st->since >= d->for_ms) return open_if(d, st, ts);
+      return RULE_KEEP;
+    }
+    st->since = 0;
+    /* Hysteresis: an open alert clears only once the value is back by the
+     * margin, so a value hovering at the limit does not flap. */
+    if (st->open && !beyond(d, value, d->hysteresis)) return clear(st, ts);
+    return RULE_KEEP;
+  case RULE_RATE: {
+    ring_trim(st, st->last_ts - d->window_ms, 0);
+    ring_add(st, ts, value, 0);
+    if (!newest) return RULE_KEEP;
+    /* alone in the window: nothing changed within it */
+    double base = st->n < 2 ? value : at(st, 0)->v;
+    if (base == 0) return RULE_KEEP; /* a change from zero has no percentage */
+    double pct = (value - base) / fabs(base) * 100.0;
+    *out = pct;
+    double mag = d->op > 0 ? pct : d->op < 0 ? -pct : fabs(pct);
+    if (mag > d->value) return open_if(d, st, ts);
+    if (st->open && mag <= d->value - d->hysteresis) return clear(st, ts);
+    return RULE_KEEP;
+  }
+  case RULE_COUNT: {
+    ring_trim(st, st->last_ts - d->window_ms, d->count_records);
+    if (ts > st->last_ts - d->window_ms) ring_add(st, ts, value, d->count_records);
+    double n = st->sum;
+    *out = n;
+    if (n >= d->value) return open_if(d, st, st->last_ts);
+    if (newest && st->open && n < d->value - d->hysteresis) return clear(st, ts);
+    return RULE_KEEP;
+  }
+  case RULE_ABSENCE:
+    /* any sign of life ends the silence */
+    return newest ? clear(st, ts) : RULE_KEEP;
+  }
+  return RULE_KEEP;
+}
+
+enum rule_verdict rule_tick(const struct rule_def *d, struct rule_state *st, int64_t now,
+                            double *out) {
+  *out = st->last_value;
+  if (!rule_active_at(d, now)) {
+    st->since = 0;
+    return clear(st, now);
+  }
+  switch (d->kind) {
+  case RULE_THRESHOLD:
+    if (st->since && !st->open && beyond(d, st->last_value, 0) && now - st->since >= d->for_ms)
+      return open_if(d, st, now);
+    return RULE_KEEP;
+  case RULE_RATE:
+    return RULE_KEEP; /* a change needs a new record to be measured */
+  case RULE_COUNT: {
+    ring_trim(st, now - d->window_ms, d->count_records);
+    double n = st->sum;
+    *out = n;
+    if (st->open && n < d->value - d->hysteresis) return clear(st, now);
+    return RULE_KEEP;
+  }
+  case RULE_ABSENCE:
+    if (st->last_ts && now - st->last_ts >= d->for_ms) {
+      *out = (double)(now - st->last_ts) / 60000.0; /* minutes of silence */
+      return open_if(d, st, now);
+    }
+    return RULE_KEEP;
+  }
+  return RULE_KEEP;
+}

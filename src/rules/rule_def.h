@@ -1,0 +1,97 @@
+/* rule_def.h - an early-warning rule: its definition (parsed from the JSON of
+ * rules.json or the admin API, docs/packs.md) and the pure evaluation of one
+ * (rule, entity) pair against records and the clock. No I/O and no locks:
+ * the engine (rules.h) feeds it and stores what it decides, and the unit
+ * tests drive it directly. */
+#ifndef ZZ_RULE_DEF_H
+#define ZZ_RULE_DEF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/zz.h"
+
+struct json_t;
+
+enum rule_kind { RULE_THRESHOLD = 1, RULE_RATE, RULE_COUNT, RULE_ABSENCE };
+
+#define RULE_KEY_MAX 64
+
+struct rule_def {
+  char key[RULE_KEY_MAX + 1];
+  char name_zh[128], name_en[128];
+  enum rule_kind kind;
+  char metric[RULE_KEY_MAX + 1];      /* "" for a count of events */
+  char event[RULE_KEY_MAX + 1];       /* count only: the event kind counted, else "" */
+  char entity_type[RULE_KEY_MAX + 1]; /* "" : the metric's own type */
+  char region[256];                   /* "" : everywhere */
+  char severity[16];                  /* info, warning, major, critical */
+  int op;                 /* threshold: +1 above, -1 below; rate: +1 up, -1 down, 0 any */
+  double value;           /* threshold: the limit; rate: percent; count: events in the window */
+  int count_records;      /* count: 1 counts records, 0 sums their values */
+  int64_t for_ms;         /* threshold: how long beyond the limit; absence: silence */
+  int64_t window_ms;      /* rate, count */
+  double hysteresis;      /* threshold: metric units; rate: percentage points; count: events */
+  int64_t cooldown_ms;    /* after a clear, no new alert for this long */
+  int hour_from, hour_to; /* local hours the rule is active in [from, to), wrapping; -1: always */
+  char auto_matter[RULE_KEY_MAX + 1]; /* "" : no automatic work order */
+  int enabled;
+};
+
+/* Parses a rule from a JSON object. Returns 0, or ZZ_EINVAL with e->field
+ * naming the offending member ("condition.value", "hours[1]") and e->msg a
+ * sentence without the location. References (metric, matter, region) are
+ * only checked for form here; the caller checks they exist. */
+int rule_parse(const struct json_t *j, struct rule_def *out, struct zz_err *e);
+/* Returns the kind's name ("threshold", ...). */
+const char *rule_kind_name(enum rule_kind k);
+/* Writes the rule back as JSON (the form rule_parse reads). Returns 0 or
+ * ZZ_ENOMEM. */
+struct zz_buf;
+int rule_to_json(const struct rule_def *d, struct zz_buf *out);
+
+/* ---- evaluation ---- */
+
+struct rule_sample {
+  int64_t ts;
+  double v;
+};
+
+/* What the engine keeps per (rule, entity). Zero-initialise; free with
+ * rule_state_free. */
+struct rule_state {
+  int open;           /* an alert is open */
+  int64_t since;      /* threshold: first time beyond the limit in this run (0: not beyond) */
+  int64_t last_ts;    /* newest record seen */
+  double last_value;  /* its value */
+  int64_t cleared_at; /* when the last alert cleared (cooldown) */
+  /* rate and count: the samples inside the window, a circular buffer with
+   * the oldest at head, and the running count (sum of values, or records) */
+  struct rule_sample *ring;
+  size_t n, cap, head;
+  double sum;
+};
+
+/* Samples kept per (rule, entity) for rate and count windows; past this the
+ * oldest fall out (a count rule then undercounts a flood it has already
+ * alerted on, which is harmless). */
+#define RULE_RING_MAX 4096
+
+enum rule_verdict { RULE_KEEP = 0, RULE_OPEN = 1, RULE_CLEAR = 2 };
+
+/* Feeds one record (ts, value). Returns RULE_OPEN (st->open is now 1),
+ * RULE_CLEAR (st->open is now 0) or RULE_KEEP; *out_value gets the value
+ * the verdict is about (the measured value, the change in percent, the
+ * count in the window). A record older than the newest seen is folded into
+ * windows but never opens or clears on its own. */
+enum rule_verdict rule_feed(const struct rule_def *d, struct rule_state *st, int64_t ts,
+                            double value, double *out_value);
+/* Lets time pass to now (absence, threshold durations, windows sliding
+ * empty, active hours ending). Same returns as rule_feed. */
+enum rule_verdict rule_tick(const struct rule_def *d, struct rule_state *st, int64_t now,
+                            double *out_value);
+/* 1 when local time ms falls inside the rule's active hours. */
+int rule_active_at(const struct rule_def *d, int64_t ms);
+void rule_state_free(struct rule_state *st);
+
+#endif

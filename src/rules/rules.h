@@ -1,0 +1,73 @@
+/* rules.h - the early-warning engine. It hears of every committed batch of
+ * records (rules_on_commit, called on the store's writer thread, copies what
+ * the rules need and returns at once), evaluates the rules on a thread of
+ * its own, and runs timers for absence, durations and sliding windows. It
+ * opens one alert per (rule, entity), clears it when the condition ends,
+ * publishes "alert" events on the bus, and asks for an automatic work order
+ * through a hook when a rule says so. Rules live in the store (rule table:
+ * from packs and the admin API); rules_reload picks up changes. */
+#ifndef ZZ_RULES_H
+#define ZZ_RULES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/bus.h"
+#include "core/zz.h"
+#include "model/registry.h"
+#include "rules/rule_def.h"
+#include "store/store.h"
+#include "store/store_dispatch.h"
+
+struct rules;
+
+/* What the automatic-order hook is told about a newly opened alert. */
+struct rules_fired {
+  int64_t alert;
+  const struct rule_def *rule;
+  const char *entity_key;
+  int64_t region;
+  double value;
+  const char *message;
+};
+
+struct rules_opts {
+  struct store *st;
+  struct registry *reg;
+  struct bus *bus; /* may be NULL */
+  /* Creates the work order of a rule with auto_order; returns 0 and its id.
+   * Called on the rules thread. May be NULL. */
+  int (*auto_order)(void *ud, const struct rules_fired *f, int64_t *out_order);
+  void *ud;
+  int no_thread; /* tests: evaluate only in rules_sync */
+};
+
+/* Loads the enabled rules and the open alerts, seeds absence rules from the
+ * series' last times, and starts the thread. Returns 0 and *out or a ZZ_E*
+ * code with e filled. */
+int rules_open(const struct rules_opts *o, struct rules **out, struct zz_err *e);
+void rules_close(struct rules *ru);
+/* Re-reads the rules (after an admin change or a pack load); the state of
+ * rules whose definition did not change is kept. */
+int rules_reload(struct rules *ru, struct zz_err *e);
+/* Writer thread: queues a copy of the records of metrics some rule watches.
+ * Never blocks on evaluation; when the queue is over its cap the batch is
+ * dropped with a warning (alerts are best effort, ingest is not). */
+void rules_on_commit(struct rules *ru, const struct store_record *recs, size_t n);
+/* Writer thread: the same for committed events (count rules over event kinds). */
+void rules_on_commit_events(struct rules *ru, const struct store_event *evs, size_t n);
+/* Evaluates everything queued so far, then runs the timers at now. Used by
+ * the test clock and the unit tests; the thread does the same each second. */
+void rules_sync(struct rules *ru, int64_t now);
+/* Marks alert id acknowledged by user. Returns 0, ZZ_ENOTFOUND. */
+int rules_ack(struct rules *ru, int64_t id, const char *user, struct zz_err *e);
+/* Links alert id to a work order created for it. */
+int rules_link_order(struct rules *ru, int64_t id, int64_t order, struct zz_err *e);
+/* Copies the auto_order matter of rule key into out ("" when none). */
+void rules_rule_matter(struct rules *ru, const char *key, char *out, size_t cap);
+/* Appends alert a as the API shows it. */
+void rules_alert_json(struct rules *ru, const struct store_alert *a, struct zz_buf *b);
+/* Number of enabled rules and records evaluated so far (for health). */
+void rules_stats(struct rules *ru, int *nrules, int64_t *evaluated, int64_t *dropped);
+
+#endif

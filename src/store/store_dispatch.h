@@ -1,0 +1,172 @@
+/* store_dispatch.h - the storage interface of early warning and dispatch
+ * (issue 4): matters, rules, alerts, work orders with their append-only
+ * timeline, evidence and the admin audit. A backend fills one struct
+ * store_dispatch_ops, reached as st->ops->dispatch, so no SQL leaves
+ * src/store/. Row structs passed to callbacks hold strings owned by the
+ * store for the duration of the callback only. */
+#ifndef ZZ_STORE_DISPATCH_H
+#define ZZ_STORE_DISPATCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/zz.h"
+
+struct store;
+
+struct store_matter {
+  int64_t id;
+  const char *key, *name_zh, *name_en, *kind;
+  const char *departments_json; /* ["police", ...] */
+  int64_t sla_accept_minutes, sla_resolve_minutes;
+  const char *extra_json; /* {"routes":[...], "escalate_after_minutes":N, ...} */
+};
+
+struct store_rule {
+  int64_t id;
+  const char *key;
+  const char *def_json; /* the whole definition, docs/packs.md "rules.json" */
+  int enabled;
+  const char *origin; /* "pack" or "api" */
+  int64_t updated;
+};
+
+struct store_alert {
+  int64_t id;
+  const char *rule; /* rule key */
+  int64_t entity;   /* entity id */
+  const char *entity_key;
+  int64_t region, rpos;
+  const char *severity, *state; /* state: "open" or "cleared" */
+  int64_t opened, cleared;      /* cleared 0 while open */
+  double value;
+  const char *message;
+  int64_t order_id; /* 0 for none */
+  const char *acked_by;
+  int64_t acked_at;
+};
+
+struct store_alert_filter {
+  const char *state, *severity, *rule; /* NULL: any */
+  int64_t rpos_lo, rpos_hi;            /* 0, 0: any */
+  int64_t entity;                      /* 0: any */
+  int64_t before_id;                   /* cursor: ids below this (newest first); 0: from the top */
+  int limit;
+};
+
+/* A work order row. Times are UTC ms, 0 for "not yet". */
+struct store_order {
+  int64_t id, parent; /* parent: the joint order of a sub-order, 0 for none */
+  const char *matter, *title, *description, *state, *department, *channel;
+  int64_t region, rpos;
+  const char *entity; /* entity key or NULL */
+  double lon, lat;    /* NAN when unknown */
+  int64_t alert;
+  const char *reporter, *reporters_json; /* reporters: every reporter after merges */
+  int64_t created, updated, dispatched_at, accept_due, resolve_due, accepted_at, resolved_at,
+      closed_at;
+  int overdue, supervised, escalated;
+  int64_t escalate_at;
+  const char *escalated_to;
+  int64_t duplicate_of, merged_into;
+  int rating; /* 0: not rated */
+  const char *rating_note;
+  int64_t version; /* bumped by every update (optimistic check) */
+};
+
+struct store_order_filter {
+  const char *state, *matter, *department; /* NULL: any */
+  int64_t rpos_lo, rpos_hi;                /* 0, 0: any */
+  int overdue;                             /* 1: only overdue */
+  int open_only;                           /* 1: not closed or merged */
+  int top_only;                            /* 1: no sub-orders */
+  int64_t parent;                          /* > 0: the sub-orders of this order */
+  int64_t merged_into;                     /* > 0: the orders merged into this one */
+  int64_t created_from, created_to;        /* 0: unbounded */
+  int64_t before_id;                       /* cursor: ids below this (newest first) */
+  int limit;
+};
+
+struct store_order_event {
+  int64_t id, order_id, ts;
+  const char *actor, *action, *from_state, *to_state, *note, *data_json;
+};
+
+struct store_evidence {
+  int64_t id, order_id, ts;
+  const char *actor, *mime, *path, *note;
+  int64_t size;
+};
+
+struct store_audit {
+  int64_t id, ts;
+  const char *actor, *action, *target, *detail_json;
+};
+
+/* One group of the order statistics (see order_stats). */
+struct store_order_stat {
+  const char *key; /* state, department or matter */
+  int64_t n;
+  int64_t with_sla, on_time;       /* closed or resolved orders that had a deadline */
+  int64_t accepted, accept_ms_sum; /* time from dispatch to accept */
+  int64_t closed, close_ms_sum;    /* time from creation to close */
+};
+
+struct store_dispatch_ops {
+  int (*matter_upsert)(struct store *st, const struct store_matter *m, int64_t *out_id,
+                       struct zz_err *e);
+  int (*matters_each)(struct store *st, int (*fn)(void *, const struct store_matter *), void *ud);
+  int (*rule_upsert)(struct store *st, const struct store_rule *r, int64_t *out_id,
+                     struct zz_err *e);
+  int (*rules_each)(struct store *st, int (*fn)(void *, const struct store_rule *), void *ud);
+
+  /* Opens an alert; ZZ_EEXISTS when (rule, entity) already has an open one. */
+  int (*alert_insert)(struct store *st, const struct store_alert *a, int64_t *out_id,
+                      struct zz_err *e);
+  /* Writes state, cleared, value, message, order_id, acked_by, acked_at of a->id. */
+  int (*alert_update)(struct store *st, const struct store_alert *a, struct zz_err *e);
+  int (*alerts_each)(struct store *st, const struct store_alert_filter *f,
+                     int (*fn)(void *, const struct store_alert *), void *ud);
+  int (*alert_get)(struct store *st, int64_t id, int (*fn)(void *, const struct store_alert *),
+                   void *ud);
+
+  /* Inserts the order and its first timeline events in one transaction. */
+  int (*order_insert)(struct store *st, const struct store_order *o,
+                      const struct store_order_event *evs, size_t nev, int64_t *out_id,
+                      struct zz_err *e);
+  /* Writes every column of o (by o->id) if its version is still o->version,
+   * bumping it, and appends the events, all in one transaction. Several
+   * orders may be written together (a joint order and its sub-orders).
+   * ZZ_ECONFLICT when another change came first. */
+  int (*orders_update)(struct store *st, const struct store_order *const *os, size_t n,
+                       const struct store_order_event *evs, size_t nev, struct zz_err *e);
+  int (*order_get)(struct store *st, int64_t id, int (*fn)(void *, const struct store_order *),
+                   void *ud);
+  /* Newest first. */
+  int (*orders_each)(struct store *st, const struct store_order_filter *f,
+                     int (*fn)(void *, const struct store_order *), void *ud);
+  /* Open orders whose SLA timer is due at now: not yet supervised with a
+   * deadline passed, or supervised and not escalated with escalate_at passed. */
+  int (*orders_due)(struct store *st, int64_t now, int (*fn)(void *, const struct store_order *),
+                    void *ud);
+  int (*order_events_each)(struct store *st, int64_t order_id,
+                           int (*fn)(void *, const struct store_order_event *), void *ud);
+  int (*evidence_insert)(struct store *st, const struct store_evidence *ev, int64_t *out_id,
+                         struct zz_err *e);
+  int (*evidence_each)(struct store *st, int64_t order_id, int64_t id,
+                       int (*fn)(void *, const struct store_evidence *), void *ud);
+  /* Order statistics over top-level orders created in [from, to) within the
+   * region interval, grouped by "state", "department" or "matter". */
+  int (*order_stats)(struct store *st, const char *group, int64_t from, int64_t to, int64_t rpos_lo,
+                     int64_t rpos_hi, int (*fn)(void *, const struct store_order_stat *), void *ud);
+
+  int (*audit_insert)(struct store *st, const struct store_audit *a, struct zz_err *e);
+  /* Newest first, ids below before_id (0: from the top). */
+  int (*audit_each)(struct store *st, int64_t before_id, int limit,
+                    int (*fn)(void *, const struct store_audit *), void *ud);
+};
+
+/* The SQLite backend's table (store_orders.c). */
+extern const struct store_dispatch_ops store_sqlite_dispatch_ops;
+
+#endif

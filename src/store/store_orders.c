@@ -1,0 +1,734 @@
+/* store_orders.c - the SQLite side of early warning and dispatch: matters,
+ * rules, alerts, work orders and their append-only timeline, evidence and
+ * the admin audit (store_dispatch.h). These tables see a few writes a
+ * second at most, so statements are prepared per call on the calling
+ * thread's connection instead of taking slots in the hot-path cache; list
+ * filters are assembled from constant fragments, and every value is bound. */
+#include <math.h>
+#include <string.h>
+
+#include "store/store_dispatch.h"
+#include "store/store_int.h"
+
+#define SQ_S(x) ((struct sq_store *)(x))
+
+static sqlite3 *conn_db(struct store *st) {
+  struct sq_conn *c = sq_conn_get(SQ_S(st));
+  return c ? c->db : NULL;
+}
+
+static sqlite3_stmt *prep(sqlite3 *db, const char *sql, struct zz_err *e) {
+  sqlite3_stmt *q = NULL;
+  if (!db) {
+    zz_fail(e, ZZ_ESTORE, "store", "no database connection");
+    return NULL;
+  }
+  if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK) {
+    zz_error("store: prepare failed: %s: %s", sqlite3_errmsg(db), sql);
+    zz_fail(e, ZZ_ESTORE, "store", "cannot prepare a statement: %s", sqlite3_errmsg(db));
+    return NULL;
+  }
+  return q;
+}
+
+static void b_text(sqlite3_stmt *q, int i, const char *s) {
+  if (s)
+    sqlite3_bind_text(q, i, s, -1, SQLITE_TRANSIENT);
+  else
+    sqlite3_bind_null(q, i);
+}
+
+/* Binds an integer, with 0 meaning NULL ("not yet", "none"). */
+static void b_i64z(sqlite3_stmt *q, int i, int64_t v) {
+  if (v)
+    sqlite3_bind_int64(q, i, v);
+  else
+    sqlite3_bind_null(q, i);
+}
+
+static void b_real(sqlite3_stmt *q, int i, double v) {
+  if (isnan(v))
+    sqlite3_bind_null(q, i);
+  else
+    sqlite3_bind_double(q, i, v);
+}
+
+static const char *c_text(sqlite3_stmt *q, int i) {
+  return (const char *)sqlite3_column_text(q, i);
+}
+
+static double c_real(sqlite3_stmt *q, int i) {
+  return sqlite3_column_type(q, i) == SQLITE_NULL ? NAN : sqlite3_column_double(q, i);
+}
+
+/* Steps q to the end; returns 0 or the store error; finalizes q. */
+static int run(sqlite3 *db, sqlite3_stmt *q, int64_t *out_id, struct zz_err *e, const char *what) {
+  int rc = sqlite3_step(q);
+  if (rc == SQLITE_ROW) {
+    if (out_id) *out_id = sqlite3_column_int64(q, 0);
+    while (rc == SQLITE_ROW) rc = sqlite3_step(q);
+  }
+  int r = rc == SQLITE_DONE ? 0 : sq_fail(db, rc, e, what);
+  sqlite3_finalize(q);
+  return r;
+}
+
+static int begin(sqlite3 *db, struct zz_err *e) {
+  int rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+  return rc == SQLITE_OK ? 0 : sq_fail(db, rc, e, "begin");
+}
+
+static int finish(sqlite3 *db, int rc, struct zz_err *e) {
+  if (rc) {
+    sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+  }
+  int r = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+  if (r != SQLITE_OK) {
+    rc = sq_fail(db, r, e, "commit");
+    sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+  }
+  return rc;
+}
+
+/* ---- matters ---- */
+
+static int matter_upsert(struct store *st, const struct store_matter *m, int64_t *out_id,
+                         struct zz_err *e) {
+  sqlite3 *db = conn_db(st);
+  sqlite3_stmt *q = prep(
+      db,
+      "INSERT INTO matter(key, name_zh, name_en, kind, departments, sla_accept_minutes,"
+      " sla_resolve_minutes, extra) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(key) DO"
+      " UPDATE SET name_zh = excluded.name_zh, name_en = excluded.name_en, kind = excluded.kind,"
+      " departments = excluded.departments, sla_accept_minutes = excluded.sla_accept_minutes,"
+      " sla_resolve_minutes = excluded.sla_resolve_minutes, extra = excluded.extra RETURNING id",
+      e);
+  if (!q) return ZZ_ESTORE;
+  b_text(q, 1, m->key);
+  b_text(q, 2, m->name_zh);
+  b_text(q, 3, m->name_en);
+  b_text(q, 4, m->kind);
+  b_text(q, 5, m->departments_json ? m->departments_json : "[]");
+  sqlite3_bind_int64(q, 6, m->sla_accept_minutes);
+  sqlite3_bind_int64(q, 7, m->sla_resolve_minutes);
+  b_text(q, 8, m->extra_json ? m->extra_json : "{}");
+  return run(db, q, out_id, e, "matter");
+}
+
+static int matters_each(struct store *st, int (*fn)(void *, const struct store_matter *),
+                        void *ud) {
+  sqlite3 *db = conn_db(st);
+  sqlite3_stmt *q = prep(db,
+                         "SELECT id, key, name_zh, name_en, kind, departments, sla_accept_minutes,"
+                         " sla_resolve_minutes, extra FROM matter ORDER BY id",
+                         NULL);
+  if (!q) return ZZ_ESTORE;
+  int rc;
+  while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+    struct store_matter m = {.id = sqlite3_column_int64(q, 0),
+                             .key = c_text(q, 1),
+                             .name_zh = c_text(q, 2),
+                             .name_en = c_text(q, 3),
+                             .kind = c_text(q, 4),
+                             .departments_json = c_text(q, 5),
+                             .sla_accept_minutes = sqlite3_column_int64(q, 6),
+                             .sla_resolve_minutes = sqlite3_column_int64(q, 7),
+                             .extra_json = c_text(q, 8)};
+    if (fn(ud, &m)) break;
+  }
+  sqlite3_finalize(q);
+  return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
+}
+
+/* ---- rules ---- */
+
+static int rule_upsert(struct store *st, const struct store_rule *r, int64_t *out_id,
+                       struct zz_err *e) {
+  sqlite3 *db = conn_db(st);
+  sqlite3_stmt *q =
+      prep(db,
+           "INSERT INTO rule(key, def, enabled, origin, updated) VALUES(?1, ?2, ?3, ?4, ?5)"
+           " ON CONFLICT(key) DO UPDATE SET def = excluded.def, enabled = excluded.enabled,"
+           " origin = excluded.origin, updated = excluded.updated RETURNING id",
+           e);
+  if (!q) return ZZ_ESTORE;
+  b_text(q, 1, r->key);
+  b_text(q, 2, r->def_json);
+  sqlite3_bind_int(q, 3, r->enabled);
+  b_text(q, 4, r->origin ? r->origin : "pack");
+  sqlite3_bind_int64(q, 5, r->updated);
+  return run(db, q, out_id, e, "rule");
+}
+
+static int rules_each(struct store *st, int (*fn)(void *, const struct store_rule *), void *ud) {
+  sqlite3 *db = conn_db(st);
+  sqlite3_stmt *q =
+      prep(db, "SELECT id, key, def, enabled, origin, updated FROM rule ORDER BY id", NULL);
+  if (!q) return ZZ_ESTORE;
+  int rc;
+  while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+    struct store_rule r = {.id = sqlite3_column_int64(q, 0),
+                           .key = c_text(q, 1),
+                           .def_json = c_text(q, 2),
+                           .enabled = sqlite3_column_int(q, 3),
+                           .origin = c_text(q, 4),
+                           .updated = sqlite3_column_int64(q, 5)};
+    if (fn(ud, &r)) break;
+  }
+  sqlite3_finalize(q);
+  return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
+}
+
+/* ---- alerts ---- */
+
+#define ALERT_COLS                                                                                 \
+  "id, rule, entity, region, rpos, severity, state, opened, cleared, value, message, order_id,"    \
+  " acked_by, acked_at, entity_key"
+
+static void alert_row(sqlite3_stmt *q, struct store_alert *a) {
+  *a = (struct store_alert){.id = sqlite3_column_int64(q, 0),
+                            .rule = c_text(q, 1),
+                            .entity = sqlite3_column_int64(q, 2),
+                            .region = sqlite3_column_int64(q, 3),
+                            .rpos = sqlite3_column_int64(q, 4),
+                            .severity = c_text(q, 5),
+                            .state = c_text(q, 6),
+                            .opened = sqlite3_column_int64(q, 7),
+                            .cleared = sqlite3_column_int64(q, 8),
+                            .value = c_real(q, 9),
+                            .message = c_text(q, 10),
+                            .order_id = sqlite3_column_int64(q, 11),
+                            .acked_by = c_text(q, 12),
+                            .acked_at = sqlite3_column_int64(q, 13),
+                            .entity_key = c_text(q, 14)};
+}
+
+static int alert_insert(struct store *st, const struct store_alert *a, int64_t *out_id,
+                        struct zz_err *e) {
+  sqlite3 *db = conn_db(st);
+  sqlite3_stmt *q = prep(db,
+                         "INSERT INTO alert(rule, entity, region, rpos, severity, state, opened,"
+                         " value, message, order_id, entity_key) VALUES(?1, ?2, ?3, ?4, ?5, 'open',"
+                         " ?6, ?7, ?8, ?9, ?10) RETURNING id",
+                         e);
+  if (!q) return ZZ_ESTORE;
+  b_text(q, 1, a->rule);
+  sqlite3_bind_int64(q, 2, a->entity);
+  sqlite3_bind_int64(q, 3, a->region);
+  sqlite3_bind_int64(q, 4, a->rpos);
+  b_text(q, 5, a->severity);
+  sqlite3_bind_int64(q, 6, a->opened);
+  b_real(q, 7, a->value);
+  b_text(q, 8, a->message);
+  b_i64z(q, 9, a->order_id);
+  b_text(q, 10, a->entity_key);
+  return run(db, q, out_id, e, "alert");
+}
+
+static int alert_update(struct store *st, const struct store_alert *a, struct zz_err *e) {
+  sqlite3 *db = conn_db(st);
+  sqlite3_stmt *q = prep(db,
+                         "UPDATE alert SET state = ?2, cleared = ?3, value = ?4, message = ?5,"
+                         " order_id = ?6, acked_by = ?7, acked_at = ?8 WHERE id = ?1",
+                         e);
+  if (!q) return ZZ_ESTORE;
+  sqlite3_bind_int64(q, 1, a->id);
+  b_text(q, 2, a->state);
+  b_i64z(q, 3, a->cleared);
+  b_real(q, 4, a->value);
+  b_text(q, 5, a->message);
+  b_i64z(q, 6, a->order_id);
+  b_text(q, 7, a->acked_by);
+  b_i64z(q, 8, a->acked_at);
+  return run(db, q, NULL, e, "alert");
+}
+
+static int alerts_each(struct store *st, const struct store_alert_filter *f,
+                       int (*fn)(void *, const struct store_alert *), void *ud) {
+  sqlite3 *db = conn_db(st);
+  struct zz_buf sql;
+  zz_buf_init(&sql, 0);
+  zz_buf_adds(&sql, "SELECT " ALERT_COLS " FROM alert WHERE 1");
+  if (f->state) zz_buf_adds(&sql, " AND state = ?1");
+  if (f->severity) zz_buf_adds(&sql, " AND severity = ?2");
+  if (f->rule) zz_buf_adds(&sql, " AND rule = ?3");
+  if (f->rpos_lo || f->rpos_hi) zz_buf_adds(&sql, " AND rpos BETWEEN ?4 AND ?5");
+  if (f->entity) zz_buf_adds(&sql, " AND entity = ?6");
+  if (f->before_id) zz_buf_adds(&sql, " AND id < ?7");
+  zz_buf_adds(&sql, " ORDER BY id DESC LIMIT ?8");
+  sqlite3_stmt *q = sql.data ? prep(db, sql.data, NULL) : NULL;
+  zz_buf_free(&sql);
+  if (!q) return ZZ_ESTORE;
+  if (f->state) b_text(q, 1, f->state);
+  if (f->severity) b_text(q, 2, f->severity);
+  if (f->rule) b_text(q, 3, f->rule);
+  if (f->rpos_lo || f->rpos_hi) {
+    sqlite3_bind_int64(q, 4, f->rpos_lo);
+    sqlite3_bind_int64(q, 5, f->rpos_hi);
+  }
+  if (f->entity) sqlite3_bind_int64(q, 6, f->entity);
+  if (f->before_id) sqlite3_bind_int64(q, 7, f->before_id);
+  sqlite3_bind_int(q, 8, f->limit > 0 ? f->limit : -1);
+  int rc;
+  while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+    struct store_alert a;
+    alert_row(q, &a);
+    if (fn(ud, &a)) break;
+  }
+  sqlite3_finalize(q);
+  return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
+}
+
+static int alert_get(struct store *st, int64_t id, int (*fn)(void *, const struct store_alert *),
+                     void *ud) {
+  sqlite3 *db = conn_db(st);
+  sqlite3_stmt *q = prep(db, "SELECT " ALERT_COLS " FROM alert WHERE id = ?1", NULL);
+  if (!q) return ZZ_ESTORE;
+  sqlite3_bind_int64(q, 1, id);
+  int r = ZZ_ENOTFOUND;
+  if (sqlite3_step(q) == SQLITE_ROW) {
+    struct store_alert a;
+    alert_row(q, &a);
+    fn(ud, &a);
+    r = 0;
+  }
+  sqlite3_finalize(q);
+  return r;
+}
+
+/* ---- work orders ---- */
+
+#define ORDER_COLS                                                                                 \
+  "id, parent, matter, title, description, state, department, channel, region, rpos, entity,"      \
+  " lon, lat, alert, reporter, reporters, created, updated, dispatched_at, accept_due,"            \
+  " resolve_due, accepted_at, resolved_at, closed_at, overdue, supervised, escalated,"             \
+  " escalate_at, escalated_to, duplicate_of, merged_into, rating, rating_note, version"
+
+static void order_row(sqlite3_stmt *q, struct store_order *o) {
+  int i = 0;
+  o->id = sqlite3_column_int64(q, i++);
+  o->parent = sqlite3_column_int64(q, i++);
+  o->matter = c_text(q, i++);
+  o->title = c_text(q, i++);
+  o->description = c_text(q, i++);
+  o->state = c_text(q, i++);
+  o->department = c_text(q, i++);
+  o->channel = c_text(q, i++);
+  o->region = sqlite3_column_int64(q, i++);
+  o->rpos = sqlite3_column_int64(q, i++);
+  o->entity = c_text(q, i++);
+  o->lon = c_real(q, i++);
+  o->lat = c_real(q, i++);
+  o->alert = sqlite3_column_int64(q, i++);
+  o->reporter = c_text(q, i++);
+  o->reporters_json = c_text(q, i++);
+  o->created = sqlite3_column_int64(q, i++);
+  o->updated = sqlite3_column_int64(q, i++);
+  o->dispatched_at = sqlite3_column_int64(q, i++);
+  o->accept_due = sqlite3_column_int64(q, i++);
+  o->resolve_due = sqlite3_column_int64(q, i++);
+  o->accepted_at = sqlite3_column_int64(q, i++);
+  o->resolved_at = sqlite3_column_int64(q, i++);
+  o->closed_at = sqlite3_column_int64(q, i++);
+  o->overdue = sqlite3_column_int(q, i++);
+  o->supervised = sqlite3_column_int(q, i++);
+  o->escalated = sqlite3_column_int(q, i++);
+  o->escalate_at = sqlite3_column_int64(q, i++);
+  o->escalated_to = c_text(q, i++);
+  o->duplicate_of = sqlite3_column_int64(q, i++);
+  o->merged_into = sqlite3_column_int64(q, i++);
+  o->rating = sqlite3_column_int(q, i++);
+  o->rating_note = c_text(q, i++);
+  o->version = sqlite3_column_int64(q, i++);
+}
+
+/* Binds every column but id and version, from ?2 on, in ORDER_COLS order. */
+static void order_bind(sqlite3_stmt *q, const struct store_order *o) {
+  int i = 2;
+  b_i64z(q, i++, o->parent);
+  b_text(q, i++, o->matter);
+  b_text(q, i++, o->title);
+  b_text(q, i++, o->description);
+  b_text(q, i++, o->state);
+  b_text(q, i++, o->department);
+  b_text(q, i++, o->channel ? o->channel : "staff");
+  sqlite3_bind_int64(q, i++, o->region);
+  sqlite3_bind_int64(q, i++, o->rpos);
+  b_text(q, i++, o->entity);
+  b_real(q, i++, o->lon);
+  b_real(q, i++, o->lat);
+  b_i64z(q, i++, o->alert);
+  b_text(q, i++, o->reporter);
+  b_text(q, i++, o->reporters_json ? o->reporters_json : "[]");
+  sqlite3_bind_int64(q, i++, o->created);
+  sqlite3_bind_int64(q, i++, o->updated);
+  b_i64z(q, i++, o->dispatched_at);
+  b_i64z(q, i++, o->accept_due);
+  b_i64z(q, i++, o->resolve_due);
+  b_i64z(q, i++, o->accepted_at);
+  b_i64z(q, i++, o->resolved_at);
+  b_i64z(q, i++, o->closed_at);
+  sqlite3_bind_int(q, i++, o->overdue);
+  sqlite3_bind_int(q, i++, o->supervised);
+  sqlite3_bind_int(q, i++, o->escalated);
+  b_i64z(q, i++, o->escalate_at);
+  b_text(q, i++, o->escalated_to);
+  b_i64z(q, i++, o->duplicate_of);
+  b_i64z(q, i++, o->merged_into);
+  b_i64z(q, i++, o->rating);
+  b_text(q, i++, o->rating_note);
+}
+
+static int event_add(sqlite3 *db, const struct store_order_event *ev, int64_t order_id,
+                     struct zz_err *e) {
+  sqlite3_stmt *q = prep(db,
+                         "INSERT INTO order_event(order_id, ts, actor, action, from_state,"
+                         " to_state, note, data) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                         e);
+  if (!q) return ZZ_ESTORE;
+  sqlite3_bind_int64(q, 1, order_id ? order_id : ev->order_id);
+  sqlite3_bind_int64(q, 2, ev->ts);
+  b_text(q, 3, ev->actor ? ev->actor : "system");
+  b_text(q, 4, ev->action);
+  b_text(q, 5, ev->from_state);
+  b_text(q, 6, ev->to_state);
+  b_text(q, 7, ev->note);
+  b_text(q, 8, ev->data_json);
+  return run(db, q, NULL, e, "order event");
+}
+
+static int order_insert(struct store *st, const struct store_order *o,
+                        const struct store_order_event *evs, size_t nev, int64_t *out_id,
+                        struct zz_err *e) {
+  sqlite3 *db = conn_db(st);
+  if (!db) return zz_fail(e, ZZ_ESTORE, "store", "no database connection");
+  int rc = begin(db, e);
+  if (rc) return rc;
+  sqlite3_stmt *q = prep(db,
+                         "INSERT INTO work_order(" ORDER_COLS ") VALUES(NULL, ?2, ?3, ?4, ?5, ?6,"
+                         " ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21,"
+                         " ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, 1)"
+                         " RETURNING id",
+                         e);
+  int64_t id = 0;
+  if (!q) rc = ZZ_ESTORE;
+  if (!rc) {
+    order_bind(q, o);
+    rc = run(db, q, &id, e, "work order");
+  }
+  for (size_t i = 0; !rc && i < nev; i++) rc = event_add(db, &evs[i], id, e);
+  rc = finish(db, rc, e);
+  if (!rc && out_id) *out_id = id;
+  return rc;
+}
+
+static int orders_update(struct store *st, const struct store_order *const *os, size_t n,
+                         const struct store_order_event *evs, size_t nev, struct zz_err *e) {
+  sqlite3 *db = conn_db(st);
+  if (!db) return zz_fail(e, ZZ_ESTORE, "store", "no database connection");
+  int rc = begin(db, e);
+  if (rc) return rc;
+  for (size_t k = 0; !rc && k < n; k++) {
+    sqlite3_stmt *q = prep(
+        db,
+        "UPDATE work_order SET parent = ?2, matter = ?3, title = ?4, description = ?5, state = ?6,"
+        " department = ?7, channel = ?8, region = ?9, rpos = ?10, entity = ?11, lon = ?12,"
+        " lat = ?13, alert = ?14, reporter = ?15, reporters = ?16, created = ?17, updated = ?18,"
+        " dispatched_at = ?19, accept_due = ?20, resolve_due = ?21, accepted_at = ?22,"
+        " resolved_at = ?23, closed_at = ?24, overdue = ?25, supervised = ?26, escalated = ?27,"
+        " escalate_at = ?28, escalated_to = ?29, duplicate_of = ?30, merged_into = ?31,"
+        " rating = ?32, rating_note = ?33, version = version + 1 WHERE id = ?1 AND version = ?34",
+        e);
+    if (!q) {
+      rc = ZZ_ESTORE;
+      break;
+    }
+    sqlite3_bind_int64(q, 1, os[k]->id);
+    order_bind(q, os[k]);
+    sqlite3_bind_int64(q, 34, os[k]->version);
+    rc = run(db, q, NULL, e, "work order");
+    if (!rc && sqlite3_changes(db) != 1)
+      rc = zz_fail(e, ZZ_ECONFLICT, "order",
+                   "order %lld was changed by someone else meanwhile: reload it and try again",
+                   (long long)os[k]->id);
+  }
+  for (size_t i = 0; !rc && i < nev; i++) rc = event_add(db, &evs[i], 0, e);
+  return finish(db, rc, e);
+}
+
+static int order_get(struct store *st, int64_t id, int (*fn)(void *, const struct store_order *),
+                     void *ud) {
+  sqlite3 *db = conn_db(st);
+  sqlite3_stmt *q = prep(db, "SELECT " ORDER_COLS " FROM work_order WHERE id = ?1", NULL);
+  if (!q) return ZZ_ESTORE;
+  sqlite3_bind_int64(q, 1, id);
+  int r = ZZ_ENOTFOUND;
+  if (sqlite3_step(q) == SQLITE_ROW) {
+    struct store_order o;
+    order_row(q, &o);
+    fn(ud, &o);
+    r = 0;
+  }
+  sqlite3_finalize(q);
+  return r;
+}
+
+static int each_order(sqlite3_stmt *q, int (*fn)(void *, const struct store_order *), void *ud) {
+  int rc;
+  while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+    struct store_order o;
+    order_row(q, &o);
+    if (fn(ud, &o)) break;
+  }
+  sqlite3_finalize(q);
+  return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
+}
+
+static int orders_each(struct store *st, const struct store_order_filter *f,
+                       int (*fn)(void *, const struct store_order *), void *ud) {
+  sqlite3 *db = conn_db(st);
+  struct zz_buf sql;
+  zz_buf_init(&sql, 0);
+  zz_buf_adds(&sql, "SELECT " ORDER_COLS " FROM work_order WHERE 1");
+  if (f->state) zz_buf_adds(&sql, " AND state = ?1");
+  if (f->matter) zz_buf_adds(&sql, " AND matter = ?2");
+  /* a joint order matches a department when one of its sub-orders has it */
+  if (f->department)
+    zz_buf_adds(&sql, " AND (department = ?3 OR id IN (SELECT parent FROM work_order"
+                      " WHERE parent IS NOT NULL AND department = ?3))");
+  if (f->rpos_lo || f->rpos_hi) zz_buf_adds(&sql, " AND rpos BETWEEN ?4 AND ?5");
+  if (f->overdue) zz_buf_adds(&sql, " AND overdue = 1");
+  if (f->open_only) zz_buf_adds(&sql, " AND state NOT IN ('closed', 'merged')");
+  if (f->top_only) zz_buf_adds(&sql, " AND parent IS NULL");
+  if (f->parent > 0) zz_buf_adds(&sql, " AND parent = ?6");
+  if (f->merged_into > 0) zz_buf_adds(&sql, " AND merged_into = ?11");
+  if (f->created_from) zz_buf_adds(&sql, " AND created >= ?7");
+  if (f->created_to) zz_buf_adds(&sql, " AND created < ?8");
+  if (f->before_id) zz_buf_adds(&sql, " AND id < ?9");
+  zz_buf_adds(&sql, f->parent > 0 ? " ORDER BY id LIMIT ?10" : " ORDER BY id DESC LIMIT ?10");
+  sqlite3_stmt *q = sql.data ? prep(db, sql.data, NULL) : NULL;
+  zz_buf_free(&sql);
+  if (!q) return ZZ_ESTORE;
+  if (f->state) b_text(q, 1, f->state);
+  if (f->matter) b_text(q, 2, f->matter);
+  if (f->department) b_text(q, 3, f->department);
+  if (f->rpos_lo || f->rpos_hi) {
+    sqlite3_bind_int64(q, 4, f->rpos_lo);
+    sqlite3_bind_int64(q, 5, f->rpos_hi);
+  }
+  if (f->parent > 0) sqlite3_bind_int64(q, 6, f->parent);
+  if (f->merged_into > 0) sqlite3_bind_int64(q, 11, f->merged_into);
+  if (f->created_from) sqlite3_bind_int64(q, 7, f->created_from);
+  if (f->created_to) sqlite3_bind_int64(q, 8, f->created_to);
+  if (f->before_id) sqlite3_bind_int64(q, 9, f->before_id);
+  sqlite3_bind_int(q, 10, f->limit > 0 ? f->limit : -1);
+  return each_order(q, fn, ud);
+}
+
+static int orders_due(struct store *st, int64_t now, int (*fn)(void *, const struct store_order *),
+                      void *ud) {
+  sqlite3 *db = conn_db(st);
+  sqlite3_stmt *q = prep(
+      db,
+      "SELECT " ORDER_COLS " FROM work_order WHERE state NOT IN ('closed', 'merged', 'resolved',"
+      " 'verified') AND ((supervised = 0 AND ((accepted_at IS NULL AND accept_due <= ?1) OR"
+      " resolve_due <= ?1)) OR (supervised = 1 AND escalated = 0 AND escalate_at <= ?1))"
+      " ORDER BY id",
+      NULL);
+  if (!q) return ZZ_ESTORE;
+  sqlite3_bind_int64(q, 1, now);
+  return each_order(q, fn, ud);
+}
+
+static int order_events_each(struct store *st, int64_t order_id,
+                             int (*fn)(void *, const struct store_order_event *), void *ud) {
+  sqlite3 *db = conn_db(st);
+  sqlite3_stmt *q = prep(db,
+                         "SELECT id, order_id, ts, actor, action, from_state, to_state, note, data"
+                         " FROM order_event WHERE order_id = ?1 ORDER BY id",
+                         NULL);
+  if (!q) return ZZ_ESTORE;
+  sqlite3_bind_int64(q, 1, order_id);
+  int rc;
+  while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+    struct store_order_event ev = {.id = sqlite3_column_int64(q, 0),
+                                   .order_id = sqlite3_column_int64(q, 1),
+                                   .ts = sqlite3_column_int64(q, 2),
+                                   .actor = c_text(q, 3),
+                                   .action = c_text(q, 4),
+                                   .from_state = c_text(q, 5),
+                                   .to_state = c_text(q, 6),
+                                   .note = c_text(q, 7),
+                                   .data_json = c_text(q, 8)};
+    if (fn(ud, &ev)) break;
+  }
+  sqlite3_finalize(q);
+  return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
+}
+
+/* ---- evidence ---- */
+
+static int evidence_insert(struct store *st, const struct store_evidence *ev, int64_t *out_id,
+                           struct zz_err *e) {
+  sqlite3 *db = conn_db(st);
+  sqlite3_stmt *q = prep(db,
+                         "INSERT INTO evidence(order_id, ts, actor, mime, size, path, note)"
+                         " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
+                         e);
+  if (!q) return ZZ_ESTORE;
+  sqlite3_bind_int64(q, 1, ev->order_id);
+  sqlite3_bind_int64(q, 2, ev->ts);
+  b_text(q, 3, ev->actor);
+  b_text(q, 4, ev->mime);
+  sqlite3_bind_int64(q, 5, ev->size);
+  b_text(q, 6, ev->path);
+  b_text(q, 7, ev->note);
+  return run(db, q, out_id, e, "evidence");
+}
+
+static int evidence_each(struct store *st, int64_t order_id, int64_t id,
+                         int (*fn)(void *, const struct store_evidence *), void *ud) {
+  sqlite3 *db = conn_db(st);
+  sqlite3_stmt *q = prep(db,
+                         id ? "SELECT id, order_id, ts, actor, mime, size, path, note FROM evidence"
+                              " WHERE order_id = ?1 AND id = ?2"
+                            : "SELECT id, order_id, ts, actor, mime, size, path, note FROM evidence"
+                              " WHERE order_id = ?1 ORDER BY id",
+                         NULL);
+  if (!q) return ZZ_ESTORE;
+  sqlite3_bind_int64(q, 1, order_id);
+  if (id) sqlite3_bind_int64(q, 2, id);
+  int rc;
+  while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+    struct store_evidence ev = {.id = sqlite3_column_int64(q, 0),
+                                .order_id = sqlite3_column_int64(q, 1),
+                                .ts = sqlite3_column_int64(q, 2),
+                                .actor = c_text(q, 3),
+                                .mime = c_text(q, 4),
+                                .size = sqlite3_column_int64(q, 5),
+                                .path = c_text(q, 6),
+                                .note = c_text(q, 7)};
+    if (fn(ud, &ev)) break;
+  }
+  sqlite3_finalize(q);
+  return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
+}
+
+/* ---- statistics ---- */
+
+static int order_stats(struct store *st, const char *group, int64_t from, int64_t to,
+                       int64_t rpos_lo, int64_t rpos_hi,
+                       int (*fn)(void *, const struct store_order_stat *), void *ud) {
+  /* The group column comes from a fixed set, never from the caller's text. */
+  const char *col = strcmp(group, "state") == 0        ? "o.state"
+                    : strcmp(group, "department") == 0 ? "d.department"
+                    : strcmp(group, "matter") == 0     ? "o.matter"
+                                                       : NULL;
+  if (!col) return ZZ_EINVAL;
+  sqlite3 *db = conn_db(st);
+  struct zz_buf sql;
+  zz_buf_init(&sql, 0);
+  /* A joint order counts once for each department it involves (its
+   * sub-orders carry the departments); other groups count it once. */
+  zz_buf_printf(
+      &sql,
+      "SELECT %s AS k, count(*),"
+      " sum(o.resolve_due IS NOT NULL AND coalesce(o.resolved_at, o.closed_at) IS NOT NULL),"
+      " sum(o.resolve_due IS NOT NULL AND coalesce(o.resolved_at, o.closed_at) <= o.resolve_due),"
+      " sum(o.accepted_at IS NOT NULL AND o.dispatched_at IS NOT NULL),"
+      " sum(CASE WHEN o.accepted_at IS NOT NULL AND o.dispatched_at IS NOT NULL"
+      " THEN o.accepted_at - o.dispatched_at ELSE 0 END),"
+      " sum(o.closed_at IS NOT NULL),"
+      " sum(CASE WHEN o.closed_at IS NOT NULL THEN o.closed_at - o.created ELSE 0 END)"
+      " FROM work_order o %s WHERE o.parent IS NULL AND o.created >= ?1 AND o.created < ?2"
+      " AND o.rpos BETWEEN ?3 AND ?4 GROUP BY k ORDER BY count(*) DESC, k",
+      col,
+      strcmp(group, "department") == 0
+          ? "JOIN (SELECT id AS oid, department FROM work_order WHERE parent IS NULL AND"
+            " department IS NOT NULL UNION SELECT parent, department FROM work_order WHERE"
+            " parent IS NOT NULL) d ON d.oid = o.id"
+          : "");
+  sqlite3_stmt *q = sql.data ? prep(db, sql.data, NULL) : NULL;
+  zz_buf_free(&sql);
+  if (!q) return ZZ_ESTORE;
+  sqlite3_bind_int64(q, 1, from);
+  sqlite3_bind_int64(q, 2, to);
+  sqlite3_bind_int64(q, 3, rpos_lo || rpos_hi ? rpos_lo : INT64_MIN);
+  sqlite3_bind_int64(q, 4, rpos_lo || rpos_hi ? rpos_hi : INT64_MAX);
+  int rc;
+  while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+    struct store_order_stat s = {.key = c_text(q, 0),
+                                 .n = sqlite3_column_int64(q, 1),
+                                 .with_sla = sqlite3_column_int64(q, 2),
+                                 .on_time = sqlite3_column_int64(q, 3),
+                                 .accepted = sqlite3_column_int64(q, 4),
+                                 .accept_ms_sum = sqlite3_column_int64(q, 5),
+                                 .closed = sqlite3_column_int64(q, 6),
+                                 .close_ms_sum = sqlite3_column_int64(q, 7)};
+    if (fn(ud, &s)) break;
+  }
+  sqlite3_finalize(q);
+  return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
+}
+
+/* ---- audit ---- */
+
+static int audit_insert(struct store *st, const struct store_audit *a, struct zz_err *e) {
+  sqlite3 *db = conn_db(st);
+  sqlite3_stmt *q = prep(
+      db, "INSERT INTO audit(ts, actor, action, target, detail) VALUES(?1, ?2, ?3, ?4, ?5)", e);
+  if (!q) return ZZ_ESTORE;
+  sqlite3_bind_int64(q, 1, a->ts);
+  b_text(q, 2, a->actor ? a->actor : "system");
+  b_text(q, 3, a->action);
+  b_text(q, 4, a->target);
+  b_text(q, 5, a->detail_json);
+  return run(db, q, NULL, e, "audit");
+}
+
+static int audit_each(struct store *st, int64_t before_id, int limit,
+                      int (*fn)(void *, const struct store_audit *), void *ud) {
+  sqlite3 *db = conn_db(st);
+  sqlite3_stmt *q = prep(db,
+                         "SELECT id, ts, actor, action, target, detail FROM audit"
+                         " WHERE id < ?1 ORDER BY id DESC LIMIT ?2",
+                         NULL);
+  if (!q) return ZZ_ESTORE;
+  sqlite3_bind_int64(q, 1, before_id > 0 ? before_id : INT64_MAX);
+  sqlite3_bind_int(q, 2, limit > 0 ? limit : -1);
+  int rc;
+  while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+    struct store_audit a = {.id = sqlite3_column_int64(q, 0),
+                            .ts = sqlite3_column_int64(q, 1),
+                            .actor = c_text(q, 2),
+                            .action = c_text(q, 3),
+                            .target = c_text(q, 4),
+                            .detail_json = c_text(q, 5)};
+    if (fn(ud, &a)) break;
+  }
+  sqlite3_finalize(q);
+  return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
+}
+
+const struct store_dispatch_ops store_sqlite_dispatch_ops = {
+    .matter_upsert = matter_upsert,
+    .matters_each = matters_each,
+    .rule_upsert = rule_upsert,
+    .rules_each = rules_each,
+    .alert_insert = alert_insert,
+    .alert_update = alert_update,
+    .alerts_each = alerts_each,
+    .alert_get = alert_get,
+    .order_insert = order_insert,
+    .orders_update = orders_update,
+    .order_get = order_get,
+    .orders_each = orders_each,
+    .orders_due = orders_due,
+    .order_events_each = order_events_each,
+    .evidence_insert = evidence_insert,
+    .evidence_each = evidence_each,
+    .order_stats = order_stats,
+    .audit_insert = audit_insert,
+    .audit_each = audit_each,
+};

@@ -1,0 +1,122 @@
+/* matter_def.c - checking the form of a matter (matter_def.h). */
+#include "workflow/matter_def.h"
+
+#include <jansson.h>
+#include <string.h>
+
+#include "store/store_dispatch.h"
+
+static const char *const kinds[] = {"complaint", "application", "service", "inspection"};
+static const char *const known[] = {
+    "id", "name_zh", "name_en", "kind", "departments", "sla_accept_minutes", "sla_resolve_minutes"};
+
+static int is_key(const char *s) {
+  size_t n = 0;
+  for (; s[n]; n++)
+    if (!((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= '0' && s[n] <= '9') || s[n] == '_')) return 0;
+  return n >= 1 && n <= 64;
+}
+
+int matter_known_member(const char *key) {
+  for (size_t i = 0; i < ZZ_ARRAY_LEN(known); i++)
+    if (strcmp(key, known[i]) == 0) return 1;
+  return 0;
+}
+
+int matter_check(const json_t *m, struct zz_err *e) {
+  if (!json_is_object(m)) return zz_fail(e, ZZ_EINVAL, "", "a matter must be an object");
+  const char *id = json_string_value(json_object_get(m, "id"));
+  if (!id || !is_key(id)) return zz_fail(e, ZZ_EINVAL, "id", "id must be 1-64 of a-z, 0-9, _");
+  const char *const names[] = {"name_zh", "name_en"};
+  for (int i = 0; i < 2; i++) {
+    const json_t *v = json_object_get(m, names[i]);
+    if (!json_is_string(v) || json_string_length(v) == 0 || json_string_length(v) > 120)
+      return zz_fail(e, ZZ_EINVAL, names[i], "%s must be a non-empty string (at most 120 bytes)",
+                     names[i]);
+  }
+  const char *kind = json_string_value(json_object_get(m, "kind"));
+  int ok = 0;
+  for (size_t i = 0; kind && i < ZZ_ARRAY_LEN(kinds); i++) ok |= strcmp(kind, kinds[i]) == 0;
+  if (!ok)
+    return zz_fail(e, ZZ_EINVAL, "kind",
+                   "kind must be one of complaint, application, service, inspection");
+  const json_t *d = json_object_get(m, "departments");
+  if (!json_is_array(d) || json_array_size(d) == 0 || json_array_size(d) > 12)
+    return zz_fail(e, ZZ_EINVAL, "departments",
+                   "departments must list 1 to 12 department ids (several: joint handling)");
+  for (size_t i = 0; i < json_array_size(d); i++) {
+    const char *k = json_string_value(json_array_get(d, i));
+    char f[64];
+    snprintf(f, sizeof f, "departments[%zu]", i);
+    if (!k || !is_key(k)) return zz_fail(e, ZZ_EINVAL, f, "%s must be a department id", f);
+    for (size_t j = 0; j < i; j++)
+      if (strcmp(k, json_string_value(json_array_get(d, j))) == 0)
+        return zz_fail(e, ZZ_EINVAL, f, "department \"%s\" is listed twice", k);
+  }
+  const char *const slas[] = {"sla_accept_minutes", "sla_resolve_minutes"};
+  for (int i = 0; i < 2; i++) {
+    const json_t *v = json_object_get(m, slas[i]);
+    if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 366LL * 24 * 60)
+      return zz_fail(e, ZZ_EINVAL, slas[i], "%s must be an integer of minutes from 0 to a year",
+                     slas[i]);
+  }
+  if (json_integer_value(json_object_get(m, "sla_resolve_minutes")) <
+      json_integer_value(json_object_get(m, "sla_accept_minutes")))
+    return zz_fail(e, ZZ_EINVAL, "sla_resolve_minutes",
+                   "sla_resolve_minutes must not be shorter than sla_accept_minutes");
+  const json_t *routes = json_object_get(m, "routes");
+  if (routes) {
+    if (!json_is_array(routes) || json_array_size(routes) > 8)
+      return zz_fail(e, ZZ_EINVAL, "routes", "routes must be an array of at most 8 routes");
+    for (size_t i = 0; i < json_array_size(routes); i++) {
+      const json_t *r = json_array_get(routes, i);
+      char f[64];
+      snprintf(f, sizeof f, "routes[%zu]", i);
+      const json_t *rd = json_object_get(r, "departments");
+      if (!json_is_object(r) || !json_is_string(json_object_get(r, "region")) ||
+          !json_is_array(rd) || json_array_size(rd) == 0 || json_array_size(rd) > 12)
+        return zz_fail(e, ZZ_EINVAL, f, "%s must be {\"region\": PATH, \"departments\": [...]}", f);
+      for (size_t k = 0; k < json_array_size(rd); k++) {
+        const char *dk = json_string_value(json_array_get(rd, k));
+        if (!dk || !is_key(dk)) {
+          snprintf(f, sizeof f, "routes[%zu].departments[%zu]", i, k);
+          return zz_fail(e, ZZ_EINVAL, f, "%s must be a department id", f);
+        }
+      }
+    }
+  }
+  const json_t *esc = json_object_get(m, "escalate_after_minutes");
+  if (esc && (!json_is_number(esc) || json_number_value(esc) <= 0))
+    return zz_fail(e, ZZ_EINVAL, "escalate_after_minutes",
+                   "escalate_after_minutes must be a number of minutes above 0");
+  return 0;
+}
+
+int matter_to_store(const json_t *m, struct store_matter *out, char **deps_json,
+                    char **extra_json) {
+  json_t *extra = json_object();
+  const char *k;
+  json_t *v;
+  json_object_foreach((json_t *)m, k, v) {
+    if (!matter_known_member(k)) json_object_set(extra, k, v);
+  }
+  *deps_json = json_dumps(json_object_get(m, "departments"), JSON_COMPACT);
+  *extra_json = json_dumps(extra, JSON_COMPACT);
+  json_decref(extra);
+  if (!*deps_json || !*extra_json) {
+    free(*deps_json);
+    free(*extra_json);
+    *deps_json = *extra_json = NULL;
+    return ZZ_ENOMEM;
+  }
+  *out = (struct store_matter){
+      .key = json_string_value(json_object_get(m, "id")),
+      .name_zh = json_string_value(json_object_get(m, "name_zh")),
+      .name_en = json_string_value(json_object_get(m, "name_en")),
+      .kind = json_string_value(json_object_get(m, "kind")),
+      .departments_json = *deps_json,
+      .sla_accept_minutes = json_integer_value(json_object_get(m, "sla_accept_minutes")),
+      .sla_resolve_minutes = json_integer_value(json_object_get(m, "sla_resolve_minutes")),
+      .extra_json = *extra_json};
+  return 0;
+}

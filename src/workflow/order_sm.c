@@ -1,0 +1,123 @@
+/* order_sm.c - the work-order state machine (order_sm.h): one table of
+ * actions, the states each may start from, where it leads and who takes it. */
+#include "workflow/order_sm.h"
+
+#include <string.h>
+
+#define MAX_FROM 4
+
+struct step {
+  const char *name, *verb; /* "accept", "accepted" (for sentences) */
+  const char *from[MAX_FROM];
+  const char *to; /* NULL: the state does not change */
+  int side;
+  int needs_note;
+};
+
+static const struct step steps[ORDER_ACTION_COUNT] = {
+    [ORDER_DISPATCH] = {"dispatch",
+                        "dispatched",
+                        {"reported", "returned", "reopened"},
+                        "dispatched",
+                        ORDER_SIDE_DISPATCH,
+                        0},
+    [ORDER_ACCEPT] = {"accept", "accepted", {"dispatched"}, "accepted", ORDER_SIDE_DEPT, 0},
+    [ORDER_START] = {"start", "started", {"accepted"}, "in_progress", ORDER_SIDE_DEPT, 0},
+    [ORDER_RESOLVE] =
+        {"resolve", "resolved", {"accepted", "in_progress"}, "resolved", ORDER_SIDE_DEPT, 1},
+    [ORDER_VERIFY] = {"verify", "verified", {"resolved"}, "verified", ORDER_SIDE_DISPATCH, 0},
+    [ORDER_CLOSE] = {"close", "closed", {"verified"}, "closed", ORDER_SIDE_DISPATCH, 0},
+    [ORDER_RETURN] =
+        {"return", "returned", {"dispatched", "accepted"}, "returned", ORDER_SIDE_DEPT, 1},
+    [ORDER_REOPEN] = {"reopen",
+                      "reopened",
+                      {"resolved", "verified", "closed"},
+                      "reopened",
+                      ORDER_SIDE_DISPATCH,
+                      1},
+    [ORDER_SUPERVISE] = {"supervise", "supervised", {NULL}, NULL, ORDER_SIDE_DISPATCH, 0},
+    [ORDER_ESCALATE] = {"escalate", "escalated", {NULL}, NULL, ORDER_SIDE_DISPATCH, 0},
+};
+
+static const char *const states[] = {"reported", "dispatched", "accepted", "in_progress",
+                                     "resolved", "verified",   "closed",   "returned",
+                                     "reopened", "merged"};
+
+int order_action_parse(const char *name, enum order_action *out) {
+  for (int i = 0; name && i < ORDER_ACTION_COUNT; i++) {
+    if (strcmp(name, steps[i].name) == 0) {
+      *out = (enum order_action)i;
+      return 0;
+    }
+  }
+  return ZZ_EINVAL;
+}
+
+const char *order_action_name(enum order_action a) {
+  return a < ORDER_ACTION_COUNT ? steps[a].name : "unknown";
+}
+
+int order_action_side(enum order_action a) {
+  return steps[a].side;
+}
+
+int order_action_needs_note(enum order_action a) {
+  return steps[a].needs_note;
+}
+
+int order_state_open(const char *state) {
+  return strcmp(state, "closed") != 0 && strcmp(state, "merged") != 0;
+}
+
+int order_state_valid(const char *state) {
+  for (size_t i = 0; i < ZZ_ARRAY_LEN(states); i++)
+    if (strcmp(state, states[i]) == 0) return 1;
+  return 0;
+}
+
+static void from_text(const struct step *s, char *out, size_t cap) {
+  size_t len = 0, n = 0;
+  while (n < MAX_FROM && s->from[n]) n++;
+  out[0] = 0;
+  for (size_t i = 0; i < n && len < cap; i++)
+    len += (size_t)snprintf(out + len, cap - len, "%s%s",
+                            i == 0       ? ""
+                            : i + 1 == n ? " or "
+                                         : ", ",
+                            s->from[i]);
+}
+
+int order_next_state(long long id, const char *state, enum order_shape shape, enum order_action a,
+                     const char **next, struct zz_err *e) {
+  ZZ_ASSERT(a < ORDER_ACTION_COUNT);
+  const struct step *s = &steps[a];
+  if (!order_state_open(state) && !(a == ORDER_REOPEN && strcmp(state, "closed") == 0))
+    return zz_fail(e, ZZ_ECONFLICT, "action", "order %lld cannot be %s: it is %s%s", id, s->verb,
+                   state,
+                   strcmp(state, "merged") == 0 ? " into another order, which carries it on"
+                                                : ", and a closed order can only be reopened");
+  if (!s->from[0]) { /* supervise, escalate: any open order */
+    *next = state;
+    return 0;
+  }
+  if (shape == ORDER_JOINT &&
+      (a == ORDER_ACCEPT || a == ORDER_START || a == ORDER_RESOLVE || a == ORDER_RETURN))
+    return zz_fail(e, ZZ_ECONFLICT, "action",
+                   "order %lld cannot be %s: it is a joint order, handled through its sub-orders",
+                   id, s->verb);
+  if (shape == ORDER_SUB && (a == ORDER_VERIFY || a == ORDER_CLOSE || a == ORDER_REOPEN))
+    return zz_fail(e, ZZ_ECONFLICT, "action",
+                   "order %lld cannot be %s: it is a sub-order, %s with its joint order", id,
+                   s->verb, s->verb);
+  for (int i = 0; i < MAX_FROM && s->from[i]; i++) {
+    if (strcmp(state, s->from[i]) == 0) {
+      *next = s->to;
+      return 0;
+    }
+  }
+  char from[96];
+  from_text(s, from, sizeof from);
+  return zz_fail(e, ZZ_ECONFLICT, "action",
+                 "order %lld cannot be %s: it is %s, and only a %s order can be %s", id, s->verb,
+                 state, from, s->verb);
+}

@@ -1,0 +1,59 @@
+/* order_sm.h - the work-order state machine of DESIGN.md section 4, pure:
+ * which action may move which state where, who may take it, and the
+ * sentence that explains a refusal. workflow.c applies it to stored orders;
+ * the unit tests walk it directly.
+ *
+ *   reported -> dispatched -> accepted -> in_progress -> resolved -> verified -> closed
+ *   dispatched/accepted --return--> returned --dispatch--> dispatched
+ *   resolved/verified/closed --reopen--> reopened --dispatch--> dispatched
+ *   supervise and escalate flag any open order without moving it. */
+#ifndef ZZ_ORDER_SM_H
+#define ZZ_ORDER_SM_H
+
+#include "core/zz.h"
+
+enum order_action {
+  ORDER_DISPATCH,
+  ORDER_ACCEPT,
+  ORDER_START,
+  ORDER_RESOLVE,
+  ORDER_VERIFY,
+  ORDER_CLOSE,
+  ORDER_RETURN,
+  ORDER_REOPEN,
+  ORDER_SUPERVISE,
+  ORDER_ESCALATE,
+  ORDER_ACTION_COUNT
+};
+
+/* The kind of order an action is taken on: joint orders are handled through
+ * their sub-orders, and sub-orders are verified and closed with their
+ * joint order. */
+enum order_shape { ORDER_SINGLE, ORDER_JOINT, ORDER_SUB };
+
+/* Parses an action name ("dispatch", ...). Returns 0 or ZZ_EINVAL. */
+int order_action_parse(const char *name, enum order_action *out);
+const char *order_action_name(enum order_action a);
+
+/* Who takes an action: ORDER_SIDE_DISPATCH (dispatcher, admin) or
+ * ORDER_SIDE_DEPT (the officer of the order's department, admin). */
+enum { ORDER_SIDE_DISPATCH = 1, ORDER_SIDE_DEPT = 2 };
+int order_action_side(enum order_action a);
+/* 1 when the action needs a note (return: the reason; resolve: what was
+ * done; reopen: why). */
+int order_action_needs_note(enum order_action a);
+
+/* 1 for every state but closed and merged. */
+int order_state_open(const char *state);
+/* 1 for states that count as known states (reported ... merged). */
+int order_state_valid(const char *state);
+
+/* The state after action a on an order in `state` of the given shape, in
+ * *next (a static string; the same state for supervise and escalate).
+ * Returns 0, or ZZ_ECONFLICT with e->msg a sentence saying why not, naming
+ * the order by id, e.g. "order 12 cannot be accepted: it is reported, and
+ * only a dispatched order can be accepted". */
+int order_next_state(long long id, const char *state, enum order_shape shape, enum order_action a,
+                     const char **next, struct zz_err *e);
+
+#endif

@@ -1,0 +1,108 @@
+/* workflow.h - work orders (工单): creation with routing and duplicate
+ * detection, the life cycle of order_sm.h applied to stored orders with an
+ * append-only timeline, joint handling through sub-orders, merging, rating
+ * (回访), evidence files, and SLA timers (supervise, then escalate to the
+ * street leader) that live in the store so they survive a restart. Every
+ * change is published on the bus as an "order" event. Thread-safe: one
+ * mutex orders every change. */
+#ifndef ZZ_WORKFLOW_H
+#define ZZ_WORKFLOW_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "core/bus.h"
+#include "core/zz.h"
+#include "model/registry.h"
+#include "store/store.h"
+#include "store/store_dispatch.h"
+
+struct workflow;
+
+/* Evidence photos: at most this many bytes each. */
+#define WORKFLOW_EVIDENCE_MAX (5u << 20)
+/* Duplicates: the same matter within this distance and time of an open order. */
+#define WORKFLOW_DUP_METRES 50.0
+#define WORKFLOW_DUP_MS (24LL * 3600 * 1000)
+/* Escalation follows supervision after this long unless the matter says. */
+#define WORKFLOW_ESCALATE_AFTER_MS (60LL * 60 * 1000)
+
+struct workflow_opts {
+  struct store *st;
+  struct registry *reg;
+  struct bus *bus;      /* may be NULL */
+  const char *data_dir; /* evidence goes to DATA/evidence/ORDER/ */
+  int no_thread;        /* tests: no timer thread; call workflow_tick */
+};
+
+/* Who acts. role is one ROLE_* bit (http/http.h); department "" for none. */
+struct wf_actor {
+  const char *name;
+  int role;
+  const char *department;
+};
+
+struct wf_create {
+  const char *matter;      /* required */
+  const char *title;       /* NULL: the matter's name */
+  const char *description; /* may be NULL */
+  const char *region;      /* region path; NULL: the entity's region (then entity is required) */
+  const char *entity;      /* entity key or NULL */
+  const char *reporter;    /* NULL: the actor */
+  const char *channel;     /* "staff", "alert", "api", "hotline" ...; NULL: "staff" */
+  double lon, lat;         /* NAN: the entity's position when there is one */
+  int64_t alert;           /* the alert it comes from, 0 for none */
+};
+
+/* Opens the engine (loads matters; starts the timer thread unless
+ * no_thread). Returns 0 and *out, or a ZZ_E* code with e filled. */
+int workflow_open(const struct workflow_opts *o, struct workflow **out, struct zz_err *e);
+void workflow_close(struct workflow *wf);
+/* Re-reads the matters (after a pack load or an admin change). */
+int workflow_reload(struct workflow *wf, struct zz_err *e);
+
+/* Creates an order in state reported. Returns 0 and *out_id, or ZZ_EINVAL
+ * (e->field names the input), ZZ_ENOTFOUND, or a store error. */
+int workflow_create(struct workflow *wf, const struct wf_actor *who, const struct wf_create *c,
+                    int64_t *out_id, struct zz_err *e);
+/* Takes an action (order_sm.h names) on order id. departments (n of them)
+ * only for dispatch: none means the suggested routing; several make the
+ * order a joint one with a sub-order per department. Returns 0, ZZ_ENOTFOUND,
+ * ZZ_EFORBIDDEN (not this actor's to take), ZZ_EINVAL (a bad input, e.g. a
+ * missing note) or ZZ_ECONFLICT (an illegal step, e->msg says why). */
+int workflow_act(struct workflow *wf, const struct wf_actor *who, int64_t id, const char *action,
+                 const char *const *departments, size_t n, const char *note, struct zz_err *e);
+/* Merges order id (a duplicate) into order into: id becomes merged, into
+ * takes its reporters; both timelines record it. Same errors. */
+int workflow_merge(struct workflow *wf, const struct wf_actor *who, int64_t id, int64_t into,
+                   const char *note, struct zz_err *e);
+/* The reporter's rating (1..5) of a resolved, verified or closed order; 1
+ * or 2 reopens it. Same errors. */
+int workflow_rate(struct workflow *wf, const struct wf_actor *who, int64_t id, int score,
+                  const char *note, struct zz_err *e);
+/* Stores a photo (JPEG or PNG by its first bytes, at most
+ * WORKFLOW_EVIDENCE_MAX) for order id. Returns 0 and *out_id, ZZ_EMEDIATYPE,
+ * ZZ_ETOOBIG, or the errors above. */
+int workflow_add_evidence(struct workflow *wf, const struct wf_actor *who, int64_t id,
+                          const void *data, size_t n, const char *note, int64_t *out_id,
+                          struct zz_err *e);
+/* Runs the SLA timers due at now. Returns how many orders changed. */
+int workflow_tick(struct workflow *wf, int64_t now);
+
+/* 1 when who may see order o (officers: their department's orders and the
+ * joint orders they take part in). */
+int workflow_can_read(struct workflow *wf, const struct wf_actor *who, const struct store_order *o);
+/* Appends order o as the API shows it (without timeline). */
+void workflow_order_json(struct workflow *wf, const struct store_order *o, struct zz_buf *b);
+/* Appends {"matters":[...]} . */
+void workflow_matters_json(struct workflow *wf, struct zz_buf *b);
+/* Suggested departments for a matter in a region, as a JSON array. */
+void workflow_suggest_json(struct workflow *wf, const char *matter, int64_t region,
+                           struct zz_buf *b);
+/* 1 when the matter exists. */
+int workflow_matter_exists(struct workflow *wf, const char *matter);
+/* Absolute path of evidence file rel (as stored) into out. */
+int workflow_evidence_path(struct workflow *wf, const char *rel, char *out, size_t cap);
+
+#endif

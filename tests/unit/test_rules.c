@@ -1,0 +1,514 @@
+/* test_rules.c - rule definitions and their evaluation (src/rules/rule_def.c):
+ * parsing with errors that name the field, the four kinds (threshold with
+ * duration and hysteresis, rate of change, count in window, absence),
+ * cooldown, active hours that wrap midnight, and the engine end to end on a
+ * real store (one alert per rule and entity, reloaded after a restart). */
+#include <jansson.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "core/buf.h"
+#include "core/bus.h"
+#include "core/ztime.h"
+#include "model/registry.h"
+#include "pack/pack.h"
+#include "rules/rule_def.h"
+#include "rules/rules.h"
+#include "store/store.h"
+#include "store/store_dispatch.h"
+
+#define MIN 60000LL
+
+static void parse_ok(const char *text, struct rule_def *d) {
+  json_error_t je;
+  json_t *j = json_loads(text, 0, &je);
+  assert_non_null(j);
+  struct zz_err e = {0};
+  int rc = rule_parse(j, d, &e);
+  if (rc) fprintf(stderr, "parse: %s: %s\n", e.field, e.msg);
+  assert_int_equal(rc, 0);
+  json_decref(j);
+}
+
+static void parse_fails(const char *text, const char *field) {
+  json_t *j = json_loads(text, 0, NULL);
+  assert_non_null(j);
+  struct rule_def d;
+  struct zz_err e = {0};
+  assert_int_equal(rule_parse(j, &d, &e), ZZ_EINVAL);
+  if (strcmp(e.field, field) != 0)
+    fprintf(stderr, "field %s, want %s (%s)\n", e.field, field, e.msg);
+  assert_string_equal(e.field, field);
+  assert_true(strlen(e.msg) > 10);
+  json_decref(j);
+}
+
+#define HEAD                                                                                       \
+  "\"id\":\"r1\",\"name_zh\":\"规则\",\"name_en\":\"Rule\",\"metric\":\"pm10\",\"severity\":"    \
+  "\"major\","
+
+static void test_parse(void **state) {
+  (void)state;
+  struct rule_def d;
+  parse_ok("{" HEAD "\"kind\":\"threshold\",\"condition\":{\"op\":\"above\",\"value\":150,"
+           "\"for_minutes\":15},\"hysteresis\":20,\"cooldown_minutes\":60,\"hours\":[22,6],"
+           "\"auto_order\":{\"matter\":\"dust\"}}",
+           &d);
+  assert_int_equal(d.kind, RULE_THRESHOLD);
+  assert_int_equal(d.op, 1);
+  assert_true(d.value == 150);
+  assert_int_equal(d.for_ms, 15 * MIN);
+  assert_true(d.hysteresis == 20);
+  assert_int_equal(d.cooldown_ms, 60 * MIN);
+  assert_int_equal(d.hour_from, 22);
+  assert_int_equal(d.hour_to, 6);
+  assert_string_equal(d.auto_matter, "dust");
+  assert_int_equal(d.enabled, 1);
+  /* round trip through rule_to_json */
+  struct zz_buf b;
+  zz_buf_init(&b, 0);
+  assert_int_equal(rule_to_json(&d, &b), 0);
+  struct rule_def d2;
+  parse_ok(b.data, &d2);
+  assert_memory_equal(&d, &d2, sizeof d);
+  zz_buf_free(&b);
+
+  /* a count of events instead of a metric */
+  parse_ok("{\"id\":\"jam\",\"name_zh\":\"堵\",\"name_en\":\"Jam\",\"kind\":\"count\","
+           "\"event\":\"gate_jam\",\"severity\":\"info\",\"condition\":{\"count\":3,"
+           "\"window_minutes\":10}}",
+           &d);
+  assert_string_equal(d.event, "gate_jam");
+  assert_string_equal(d.metric, "");
+  assert_int_equal(d.count_records, 1);
+  parse_fails("{" HEAD "\"event\":\"gate_jam\",\"kind\":\"count\",\"condition\":{\"count\":3,"
+              "\"window_minutes\":10}}",
+              "event");
+  parse_fails("{\"id\":\"jam\",\"name_zh\":\"堵\",\"name_en\":\"Jam\",\"kind\":\"absence\","
+              "\"event\":\"gate_jam\",\"severity\":\"info\",\"condition\":{\"for_minutes\":3}}",
+              "event");
+  parse_fails("{\"id\":\"jam\",\"name_zh\":\"堵\",\"name_en\":\"Jam\",\"kind\":\"count\","
+              "\"severity\":\"info\",\"condition\":{\"count\":3,\"window_minutes\":10}}",
+              "metric");
+  parse_fails("{" HEAD "\"kind\":\"often\",\"condition\":{}}", "kind");
+  parse_fails("{" HEAD "\"kind\":\"threshold\"}", "condition");
+  parse_fails("{" HEAD "\"kind\":\"threshold\",\"condition\":{\"op\":\"over\",\"value\":1}}",
+              "condition.op");
+  parse_fails("{" HEAD "\"kind\":\"threshold\",\"condition\":{\"op\":\"above\"}}",
+              "condition.value");
+  parse_fails("{" HEAD "\"kind\":\"rate\",\"condition\":{\"percent\":50}}",
+              "condition.window_minutes");
+  parse_fails("{" HEAD "\"kind\":\"rate\",\"condition\":{\"percent\":0,\"window_minutes\":5}}",
+              "condition.percent");
+  parse_fails("{" HEAD "\"kind\":\"count\",\"condition\":{\"count\":0,\"window_minutes\":5}}",
+              "condition.count");
+  parse_fails("{" HEAD "\"kind\":\"count\",\"condition\":{\"count\":3,\"window_minutes\":5,"
+              "\"by\":\"avg\"}}",
+              "condition.by");
+  parse_fails("{" HEAD "\"kind\":\"absence\",\"condition\":{\"for_minutes\":-1}}",
+              "condition.for_minutes");
+  parse_fails("{" HEAD "\"kind\":\"absence\",\"condition\":{\"for_minutes\":5},\"hours\":[1]}",
+              "hours");
+  parse_fails("{" HEAD "\"kind\":\"absence\",\"condition\":{\"for_minutes\":5},\"hours\":[3,30]}",
+              "hours[1]");
+  parse_fails("{\"id\":\"Bad Id\",\"name_zh\":\"x\",\"name_en\":\"x\",\"kind\":\"absence\","
+              "\"metric\":\"m\",\"severity\":\"info\",\"condition\":{\"for_minutes\":5}}",
+              "id");
+  parse_fails("{\"id\":\"r\",\"name_zh\":\"x\",\"name_en\":\"x\",\"kind\":\"absence\","
+              "\"metric\":\"m\",\"severity\":\"dire\",\"condition\":{\"for_minutes\":5}}",
+              "severity");
+  parse_fails("{" HEAD "\"kind\":\"absence\",\"condition\":{\"for_minutes\":5},\"auto_order\":{}}",
+              "auto_order.matter");
+}
+
+static struct rule_def def(const char *text) {
+  struct rule_def d;
+  parse_ok(text, &d);
+  return d;
+}
+
+/* A fixed local noon, so active hours are predictable. */
+static int64_t noon(void) {
+  return zz_time_from_civil(2026, 5, 21, 12, 0, 0);
+}
+
+static void test_threshold(void **state) {
+  (void)state;
+  struct rule_def d = def("{" HEAD "\"kind\":\"threshold\",\"condition\":{\"op\":\"above\","
+                          "\"value\":100,\"for_minutes\":10},\"hysteresis\":10,"
+                          "\"cooldown_minutes\":30}");
+  struct rule_state s = {0};
+  int64_t t = noon();
+  double v;
+  assert_int_equal(rule_feed(&d, &s, t, 120, &v), RULE_KEEP); /* beyond, but not for 10 min */
+  assert_int_equal(rule_feed(&d, &s, t + 5 * MIN, 130, &v), RULE_KEEP);
+  assert_int_equal(rule_tick(&d, &s, t + 9 * MIN, &v), RULE_KEEP);
+  assert_int_equal(rule_tick(&d, &s, t + 10 * MIN, &v), RULE_OPEN); /* the timer opens it */
+  assert_true(v == 130);
+  assert_int_equal(rule_feed(&d, &s, t + 11 * MIN, 140, &v), RULE_KEEP); /* one alert */
+  assert_int_equal(rule_feed(&d, &s, t + 12 * MIN, 95, &v), RULE_KEEP);  /* within hysteresis */
+  assert_int_equal(rule_feed(&d, &s, t + 13 * MIN, 90, &v), RULE_CLEAR); /* 100 - 10 */
+  /* a dip resets the duration */
+  assert_int_equal(rule_feed(&d, &s, t + 50 * MIN, 120, &v), RULE_KEEP);
+  assert_int_equal(rule_feed(&d, &s, t + 55 * MIN, 80, &v), RULE_KEEP);
+  assert_int_equal(rule_feed(&d, &s, t + 56 * MIN, 120, &v), RULE_KEEP);
+  assert_int_equal(rule_feed(&d, &s, t + 65 * MIN, 120, &v), RULE_KEEP);
+  assert_int_equal(rule_feed(&d, &s, t + 66 * MIN, 120, &v), RULE_OPEN);
+  assert_int_equal(rule_feed(&d, &s, t + 67 * MIN, 50, &v), RULE_CLEAR);
+  /* cooldown: 30 min from the clear */
+  assert_int_equal(rule_feed(&d, &s, t + 70 * MIN, 200, &v), RULE_KEEP);
+  assert_int_equal(rule_feed(&d, &s, t + 90 * MIN, 200, &v), RULE_KEEP);
+  assert_int_equal(rule_feed(&d, &s, t + 97 * MIN, 200, &v), RULE_OPEN);
+  /* an older record never opens or clears on its own */
+  assert_int_equal(rule_feed(&d, &s, t + 1 * MIN, 0, &v), RULE_KEEP);
+  assert_int_equal(s.open, 1);
+  rule_state_free(&s);
+
+  struct rule_def below = def("{" HEAD "\"kind\":\"threshold\",\"condition\":{\"op\":\"below\","
+                              "\"value\":0.5}}");
+  struct rule_state b = {0};
+  assert_int_equal(rule_feed(&below, &b, t, 1, &v), RULE_KEEP);
+  assert_int_equal(rule_feed(&below, &b, t + MIN, 0, &v), RULE_OPEN);
+  assert_int_equal(rule_feed(&below, &b, t + 2 * MIN, 1, &v), RULE_CLEAR);
+  rule_state_free(&b);
+}
+
+static void test_hours(void **state) {
+  (void)state;
+  struct rule_def d = def("{" HEAD "\"kind\":\"threshold\",\"condition\":{\"op\":\"above\","
+                          "\"value\":55},\"hours\":[22,6]}");
+  int64_t night = zz_time_from_civil(2026, 5, 21, 23, 0, 0);
+  assert_true(rule_active_at(&d, night));
+  assert_true(rule_active_at(&d, zz_time_from_civil(2026, 5, 22, 5, 59, 0)));
+  assert_false(rule_active_at(&d, zz_time_from_civil(2026, 5, 22, 6, 0, 0)));
+  assert_false(rule_active_at(&d, noon()));
+  struct rule_state s = {0};
+  double v;
+  assert_int_equal(rule_feed(&d, &s, noon(), 70, &v), RULE_KEEP); /* daytime: not watched */
+  assert_int_equal(rule_feed(&d, &s, night, 60, &v), RULE_OPEN);
+  assert_int_equal(rule_tick(&d, &s, zz_time_from_civil(2026, 5, 22, 6, 1, 0), &v), RULE_CLEAR);
+  rule_state_free(&s);
+}
+
+static void test_rate(void **state) {
+  (void)state;
+  struct rule_def d = def("{" HEAD "\"kind\":\"rate\",\"condition\":{\"op\":\"up\",\"percent\":50,"
+                          "\"window_minutes\":30},\"hysteresis\":10}");
+  struct rule_state s = {0};
+  int64_t t = noon();
+  double v;
+  assert_int_equal(rule_feed(&d, &s, t, 100, &v), RULE_KEEP);
+  assert_int_equal(rule_feed(&d, &s, t + 10 * MIN, 140, &v), RULE_KEEP); /* +40% */
+  assert_int_equal(rule_feed(&d, &s, t + 20 * MIN, 160, &v), RULE_OPEN); /* +60% */
+  assert_true(fabs(v - 60) < 1e-9);
+  assert_int_equal(rule_feed(&d, &s, t + 25 * MIN, 145, &v), RULE_KEEP);  /* +45%: hysteresis */
+  assert_int_equal(rule_feed(&d, &s, t + 29 * MIN, 139, &v), RULE_CLEAR); /* +39% */
+  /* a fall is not a surge for "up" */
+  assert_int_equal(rule_feed(&d, &s, t + 120 * MIN, 100, &v), RULE_KEEP);
+  assert_int_equal(rule_feed(&d, &s, t + 125 * MIN, 10, &v), RULE_KEEP);
+  rule_state_free(&s);
+  struct rule_def any = def("{" HEAD "\"kind\":\"rate\",\"condition\":{\"percent\":50,"
+                            "\"window_minutes\":30}}");
+  struct rule_state a = {0};
+  assert_int_equal(rule_feed(&any, &a, t, 100, &v), RULE_KEEP);
+  assert_int_equal(rule_feed(&any, &a, t + MIN, 40, &v), RULE_OPEN); /* -60% */
+  assert_true(fabs(v + 60) < 1e-9);
+  /* the window moves past the base: alone in the window, nothing changed */
+  assert_int_equal(rule_feed(&any, &a, t + 60 * MIN, 41, &v), RULE_CLEAR);
+  rule_state_free(&a);
+}
+
+static void test_count(void **state) {
+  (void)state;
+  struct rule_def d = def("{" HEAD "\"kind\":\"count\",\"condition\":{\"count\":3,"
+                          "\"window_minutes\":10}}");
+  struct rule_state s = {0};
+  int64_t t = noon();
+  double v;
+  assert_int_equal(rule_feed(&d, &s, t, 1, &v), RULE_KEEP);
+  assert_int_equal(rule_feed(&d, &s, t + 4 * MIN, 1, &v), RULE_KEEP);
+  assert_int_equal(rule_feed(&d, &s, t + 9 * MIN, 1, &v), RULE_OPEN);
+  assert_true(v == 3);
+  assert_int_equal(rule_feed(&d, &s, t + 9 * MIN + 1, 1, &v), RULE_KEEP); /* one alert */
+  assert_int_equal(rule_tick(&d, &s, t + 12 * MIN, &v), RULE_KEEP);       /* 4 MIN, 9, 9: 3 left */
+  assert_int_equal(rule_tick(&d, &s, t + 15 * MIN, &v), RULE_CLEAR); /* only the two at 9 min */
+  assert_true(v == 2);
+  rule_state_free(&s);
+  /* by records: values do not matter */
+  struct rule_def r =
+      def("{" HEAD "\"kind\":\"count\",\"condition\":{\"count\":2,\"by\":\"records\","
+          "\"window_minutes\":10}}");
+  struct rule_state q = {0};
+  assert_int_equal(rule_feed(&r, &q, t, 50, &v), RULE_KEEP);
+  assert_int_equal(rule_feed(&r, &q, t + MIN, 0, &v), RULE_OPEN);
+  rule_state_free(&q);
+  /* by sum: one record of 5 alarms is 5 */
+  struct rule_state z = {0};
+  assert_int_equal(rule_feed(&d, &z, t, 5, &v), RULE_OPEN);
+  rule_state_free(&z);
+}
+
+static void test_absence(void **state) {
+  (void)state;
+  struct rule_def d = def("{" HEAD "\"kind\":\"absence\",\"condition\":{\"for_minutes\":30},"
+                          "\"cooldown_minutes\":0}");
+  struct rule_state s = {0};
+  int64_t t = noon();
+  double v;
+  assert_int_equal(rule_tick(&d, &s, t + 100 * MIN, &v), RULE_KEEP); /* never seen: not tracked */
+  assert_int_equal(rule_feed(&d, &s, t, 1, &v), RULE_KEEP);
+  assert_int_equal(rule_tick(&d, &s, t + 29 * MIN, &v), RULE_KEEP);
+  assert_int_equal(rule_tick(&d, &s, t + 30 * MIN, &v), RULE_OPEN);
+  assert_true(v == 30);
+  assert_int_equal(rule_tick(&d, &s, t + 40 * MIN, &v), RULE_KEEP);
+  assert_int_equal(rule_feed(&d, &s, t + 41 * MIN, 1, &v), RULE_CLEAR);
+  rule_state_free(&s);
+}
+
+/* ---- the engine on a real store ---- */
+
+static char dir[64];
+
+struct count_ctx {
+  int open, cleared;
+  int64_t order;
+};
+
+static int count_alert(void *ud, const struct store_alert *a) {
+  struct count_ctx *c = ud;
+  if (strcmp(a->state, "open") == 0) c->open++;
+  if (strcmp(a->state, "cleared") == 0) c->cleared++;
+  if (a->order_id) c->order = a->order_id;
+  return 0;
+}
+
+static struct count_ctx alerts(struct store *st) {
+  struct count_ctx c = {0};
+  struct store_alert_filter f = {0};
+  assert_int_equal(st->ops->dispatch->alerts_each(st, &f, count_alert, &c), 0);
+  return c;
+}
+
+static int fake_order(void *ud, const struct rules_fired *f, int64_t *out) {
+  int *n = ud;
+  (*n)++;
+  assert_string_equal(f->rule->auto_matter, "dust");
+  assert_string_equal(f->entity_key, "s1");
+  *out = 4242;
+  return 0;
+}
+
+struct bus_log {
+  int n;
+  char text[8][1024];
+};
+
+static int log_event(void *ud, const struct bus_event *ev) {
+  struct bus_log *l = ud;
+  if (strcmp(ev->topic, "alert") == 0 && l->n < 8)
+    snprintf(l->text[l->n++], sizeof l->text[0], "%.*s", (int)ev->len, ev->data);
+  return 0;
+}
+
+static void test_engine(void **state) {
+  (void)state;
+  struct store_open_opts so = {.dir = dir};
+  struct store *st = NULL;
+  struct zz_err e = {0};
+  assert_int_equal(store_sqlite_open(&so, &st, &e), 0);
+  int64_t id, metric, ent;
+  struct store_region d = {.path = "d", .level = "district", .name_zh = "区"};
+  assert_int_equal(st->ops->region_upsert(st, &d, &id, &e), 0);
+  struct store_named ty = {.key = "site"};
+  assert_int_equal(st->ops->named_upsert(st, "entity_type", &ty, &id, &e), 0);
+  struct store_metric m = {.key = "pm10", .agg = "avg", .entity_type = "site"};
+  assert_int_equal(st->ops->metric_upsert(st, &m, &metric, &e), 0);
+  struct store_entity en = {.key = "s1", .type = "site", .region = 1, .lon = NAN, .lat = NAN};
+  assert_int_equal(st->ops->entity_upsert(st, &en, 0, &ent, &e), 0);
+  const char *text =
+      "{" HEAD "\"kind\":\"threshold\",\"condition\":{\"op\":\"above\",\"value\":100},"
+      "\"auto_order\":{\"matter\":\"dust\"}}";
+  struct store_rule sr = {
+      .key = "r1", .def_json = text, .enabled = 1, .origin = "pack", .updated = 1};
+  assert_int_equal(st->ops->dispatch->rule_upsert(st, &sr, NULL, &e), 0);
+  struct registry *reg = NULL;
+  assert_int_equal(registry_open(st, &reg, &e), 0);
+
+  int orders = 0;
+  struct bus *bus = NULL;
+  assert_int_equal(bus_create(0, &bus), 0);
+  struct rules_opts ro = {
+      .st = st, .reg = reg, .bus = bus, .auto_order = fake_order, .ud = &orders, .no_thread = 1};
+  struct rules *ru = NULL;
+  assert_int_equal(rules_open(&ro, &ru, &e), 0);
+  int64_t now = zz_time_now();
+  zz_time_set_now(now);
+  struct store_record recs[] = {{ent, (int32_t)metric, 0, now - 2000, 120},
+                                {ent, (int32_t)metric, 0, now - 1000, 130},
+                                {ent, (int32_t)metric + 1, 0, now, 999}}; /* unwatched metric */
+  rules_on_commit(ru, recs, 3);
+  rules_sync(ru, now);
+  struct count_ctx c = alerts(st);
+  assert_int_equal(c.open, 1); /* two records beyond: one alert */
+  assert_int_equal(orders, 1);
+  assert_int_equal(c.order, 4242);
+  /* restart: the open alert is known again, so it is not doubled and it clears */
+  rules_close(ru);
+  assert_int_equal(rules_open(&ro, &ru, &e), 0);
+  struct store_record more[] = {{ent, (int32_t)metric, 0, now, 150}};
+  rules_on_commit(ru, more, 1);
+  rules_sync(ru, now);
+  c = alerts(st);
+  assert_int_equal(c.open, 1);
+  assert_int_equal(orders, 1);
+  struct store_record low[] = {{ent, (int32_t)metric, 0, now + 1000, 20}};
+  rules_on_commit(ru, low, 1);
+  rules_sync(ru, now + 1000);
+  c = alerts(st);
+  assert_int_equal(c.open, 0);
+  assert_int_equal(c.cleared, 1);
+  /* open and clear went out on the bus as "alert" events */
+  struct bus_log bl = {0};
+  int gap = 0;
+  bus_read(bus, 0, 0, log_event, &bl, &gap);
+  assert_int_equal(bl.n, 2);
+  assert_non_null(strstr(bl.text[0], "\"action\":\"open\""));
+  assert_non_null(strstr(bl.text[0], "\"order\":4242"));
+  assert_non_null(strstr(bl.text[1], "\"action\":\"clear\""));
+  /* records older than a day are history being loaded: no alerts */
+  struct store_record old[] = {{ent, (int32_t)metric, 0, now - 3 * 86400000LL, 500}};
+  rules_on_commit(ru, old, 1);
+  rules_sync(ru, now + 2000);
+  assert_int_equal(alerts(st).open, 0);
+  zz_time_set_now(0);
+  rules_close(ru);
+  registry_free(reg);
+  bus_free(bus);
+  st->ops->close(st);
+}
+
+/* ---- rules.json and matters.json in a pack ---- */
+
+static void write_text(const char *where, const char *name, const char *text) {
+  char path[256];
+  snprintf(path, sizeof path, "%s/%s", where, name);
+  FILE *f = fopen(path, "w");
+  assert_non_null(f);
+  fputs(text, f);
+  fclose(f);
+}
+
+static int count_rule(void *ud, const struct store_rule *r) {
+  (void)r;
+  ++*(int *)ud;
+  return 0;
+}
+static int count_matter(void *ud, const struct store_matter *m) {
+  (void)m;
+  ++*(int *)ud;
+  return 0;
+}
+
+#define MATTER_OK                                                                                  \
+  "[{\"id\":\"noise\",\"name_zh\":\"噪音\",\"name_en\":\"Noise\",\"kind\":\"complaint\","        \
+  "\"departments\":[\"police\"],\"sla_accept_minutes\":10,\"sla_resolve_minutes\":60,"             \
+  "\"routes\":[{\"region\":\"town/north\",\"departments\":[\"urban\"]}],\"form\":{\"x\":1}}]"
+#define RULE_OK                                                                                    \
+  "[{\"id\":\"hot\",\"name_zh\":\"高温\",\"name_en\":\"Hot\",\"kind\":\"threshold\","            \
+  "\"metric\":\"temp\",\"region\":\"town/north\",\"severity\":\"warning\","                        \
+  "\"condition\":{\"op\":\"above\",\"value\":35},\"auto_order\":{\"matter\":\"noise\"}}]"
+
+static void test_pack_files(void **state) {
+  (void)state;
+  char pdir[128], sdir[128], cmd[512];
+  snprintf(pdir, sizeof pdir, "%s/pack", dir);
+  snprintf(sdir, sizeof sdir, "%s/packstore", dir);
+  snprintf(cmd, sizeof cmd, "cp -r tests/unit/fixtures/pack_small %s", pdir);
+  assert_int_equal(system(cmd), 0);
+  struct store_open_opts so = {.dir = sdir};
+  struct store *st = NULL;
+  struct zz_err e = {0};
+  assert_int_equal(store_sqlite_open(&so, &st, &e), 0);
+  /* without the files: loads as before */
+  assert_int_equal(pack_load(st, pdir, NULL, NULL, NULL, &e), 0);
+  const struct {
+    const char *matters, *rules, *msg;
+  } bad[] = {
+      {"[{\"id\":\"noise\"}]", "[]", "matters.json [0].name_zh: "},
+      {"[{\"id\":\"noise\",\"name_zh\":\"a\",\"name_en\":\"b\",\"kind\":\"complaint\","
+       "\"departments\":[\"nobody\"],\"sla_accept_minutes\":1,\"sla_resolve_minutes\":2}]",
+       "[]", "matters.json [0].departments[0]: department \"nobody\" does not exist"},
+      {"[{\"id\":\"noise\",\"name_zh\":\"a\",\"name_en\":\"b\",\"kind\":\"complaint\","
+       "\"departments\":[\"police\"],\"sla_accept_minutes\":9,\"sla_resolve_minutes\":2}]",
+       "[]", "matters.json [0].sla_resolve_minutes: "},
+      {MATTER_OK, "[{\"id\":\"x\"}]", "rules.json [0].name_zh: "},
+      {MATTER_OK,
+       "[{\"id\":\"x\",\"name_zh\":\"a\",\"name_en\":\"b\",\"kind\":\"threshold\","
+       "\"metric\":\"nope\",\"severity\":\"info\",\"condition\":{\"op\":\"above\",\"value\":1}}]",
+       "rules.json [0].metric: metric \"nope\" does not exist"},
+      {MATTER_OK,
+       "[{\"id\":\"x\",\"name_zh\":\"a\",\"name_en\":\"b\",\"kind\":\"threshold\","
+       "\"metric\":\"temp\",\"severity\":\"info\",\"condition\":{\"op\":\"above\"}}]",
+       "rules.json [0].condition.value: "},
+      {MATTER_OK,
+       "[{\"id\":\"x\",\"name_zh\":\"a\",\"name_en\":\"b\",\"kind\":\"absence\","
+       "\"metric\":\"temp\",\"severity\":\"info\",\"entity_type\":\"shop\","
+       "\"condition\":{\"for_minutes\":5}}]",
+       "rules.json [0].entity_type: metric \"temp\" belongs to sensor entities, not shop"},
+      {MATTER_OK,
+       "[{\"id\":\"x\",\"name_zh\":\"a\",\"name_en\":\"b\",\"kind\":\"absence\","
+       "\"metric\":\"temp\",\"severity\":\"info\",\"region\":\"town/east\","
+       "\"condition\":{\"for_minutes\":5}}]",
+       "rules.json [0].region: region \"town/east\" does not exist"},
+      {MATTER_OK,
+       "[{\"id\":\"x\",\"name_zh\":\"a\",\"name_en\":\"b\",\"kind\":\"absence\","
+       "\"metric\":\"temp\",\"severity\":\"info\",\"auto_order\":{\"matter\":\"fire\"},"
+       "\"condition\":{\"for_minutes\":5}}]",
+       "rules.json [0].auto_order.matter: matter \"fire\" does not exist"},
+  };
+  for (size_t i = 0; i < ZZ_ARRAY_LEN(bad); i++) {
+    write_text(pdir, "matters.json", bad[i].matters);
+    write_text(pdir, "rules.json", bad[i].rules);
+    memset(&e, 0, sizeof e);
+    assert_int_equal(pack_load(st, pdir, NULL, NULL, NULL, &e), ZZ_EINVAL);
+    if (strncmp(e.msg, bad[i].msg, strlen(bad[i].msg)) != 0)
+      fprintf(stderr, "case %zu: %s\n", i, e.msg);
+    assert_memory_equal(e.msg, bad[i].msg, strlen(bad[i].msg));
+  }
+  int nr = 0, nm = 0;
+  st->ops->dispatch->rules_each(st, count_rule, &nr);
+  st->ops->dispatch->matters_each(st, count_matter, &nm);
+  assert_int_equal(nr + nm, 0); /* nothing of a refused pack is written */
+  write_text(pdir, "matters.json", MATTER_OK);
+  write_text(pdir, "rules.json", RULE_OK);
+  assert_int_equal(pack_load(st, pdir, NULL, NULL, NULL, &e), 0);
+  assert_int_equal(pack_load(st, pdir, NULL, NULL, NULL, &e), 0); /* idempotent */
+  st->ops->dispatch->rules_each(st, count_rule, &nr);
+  st->ops->dispatch->matters_each(st, count_matter, &nm);
+  assert_int_equal(nr, 1);
+  assert_int_equal(nm, 1);
+  st->ops->close(st);
+}
+
+int main(void) {
+  snprintf(dir, sizeof dir, "/tmp/zz-test-rules-XXXXXX");
+  if (!mkdtemp(dir)) return 1;
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_parse),  cmocka_unit_test(test_threshold),
+      cmocka_unit_test(test_hours),  cmocka_unit_test(test_rate),
+      cmocka_unit_test(test_count),  cmocka_unit_test(test_absence),
+      cmocka_unit_test(test_engine), cmocka_unit_test(test_pack_files),
+  };
+  int rc = cmocka_run_group_tests(tests, NULL, NULL);
+  char cmd[128];
+  snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+  if (system(cmd) != 0) fprintf(stderr, "cannot remove %s\n", dir);
+  return rc;
+}

@@ -1,0 +1,364 @@
+/* test_workflow.c - the work-order state machine (src/workflow/order_sm.c):
+ * every (state, action) pair against the table of DESIGN.md section 4 and
+ * the refusal sentences; and the workflow engine on a real store: routing,
+ * duplicates, joint handling, merge, rating, SLA supervision and
+ * escalation that continue after the store is closed and opened again. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "core/bus.h"
+#include "core/ztime.h"
+#include "http/http.h"
+#include "model/registry.h"
+#include "store/store.h"
+#include "store/store_dispatch.h"
+#include "workflow/order_sm.h"
+#include "workflow/workflow.h"
+
+#define MIN 60000LL
+
+static const char *const states[] = {"reported",    "dispatched", "accepted",
+                                     "in_progress", "resolved",   "verified",
+                                     "closed",      "returned",   "reopened"};
+
+/* The expected table: the state each action leads to, NULL when refused. */
+static const char *expect(const char *s, enum order_action a) {
+  int open = strcmp(s, "closed") != 0;
+  switch (a) {
+  case ORDER_DISPATCH:
+    return !strcmp(s, "reported") || !strcmp(s, "returned") || !strcmp(s, "reopened") ? "dispatched"
+                                                                                      : NULL;
+  case ORDER_ACCEPT:
+    return !strcmp(s, "dispatched") ? "accepted" : NULL;
+  case ORDER_START:
+    return !strcmp(s, "accepted") ? "in_progress" : NULL;
+  case ORDER_RESOLVE:
+    return !strcmp(s, "accepted") || !strcmp(s, "in_progress") ? "resolved" : NULL;
+  case ORDER_VERIFY:
+    return !strcmp(s, "resolved") ? "verified" : NULL;
+  case ORDER_CLOSE:
+    return !strcmp(s, "verified") ? "closed" : NULL;
+  case ORDER_RETURN:
+    return !strcmp(s, "dispatched") || !strcmp(s, "accepted") ? "returned" : NULL;
+  case ORDER_REOPEN:
+    return !strcmp(s, "resolved") || !strcmp(s, "verified") || !strcmp(s, "closed") ? "reopened"
+                                                                                    : NULL;
+  case ORDER_SUPERVISE:
+  case ORDER_ESCALATE:
+    return open ? s : NULL;
+  case ORDER_ACTION_COUNT:
+    break;
+  }
+  return NULL;
+}
+
+static void test_table(void **state) {
+  (void)state;
+  int legal = 0, illegal = 0;
+  for (size_t i = 0; i < ZZ_ARRAY_LEN(states); i++) {
+    for (int a = 0; a < ORDER_ACTION_COUNT; a++) {
+      const char *next = NULL, *want = expect(states[i], (enum order_action)a);
+      struct zz_err e = {0};
+      int rc = order_next_state(7, states[i], ORDER_SINGLE, (enum order_action)a, &next, &e);
+      if (want) {
+        if (rc) fprintf(stderr, "%s on %s: %s\n", order_action_name(a), states[i], e.msg);
+        assert_int_equal(rc, 0);
+        assert_string_equal(next, want);
+        legal++;
+      } else {
+        assert_int_equal(rc, ZZ_ECONFLICT);
+        char prefix[96];
+        snprintf(prefix, sizeof prefix, "order 7 cannot be ");
+        assert_memory_equal(e.msg, prefix, strlen(prefix));
+        assert_non_null(strstr(e.msg, states[i]));
+        illegal++;
+      }
+    }
+  }
+  assert_int_equal(legal + illegal, 9 * ORDER_ACTION_COUNT);
+  assert_int_equal(legal, 30);
+  /* a sentence that says why */
+  const char *next;
+  struct zz_err e = {0};
+  order_next_state(12, "reported", ORDER_SINGLE, ORDER_ACCEPT, &next, &e);
+  assert_string_equal(e.msg,
+                      "order 12 cannot be accepted: it is reported, and only a dispatched order "
+                      "can be accepted");
+  order_next_state(12, "merged", ORDER_SINGLE, ORDER_DISPATCH, &next, &e);
+  assert_non_null(strstr(e.msg, "merged into another order"));
+  /* shapes */
+  assert_int_equal(order_next_state(3, "dispatched", ORDER_JOINT, ORDER_ACCEPT, &next, &e),
+                   ZZ_ECONFLICT);
+  assert_non_null(strstr(e.msg, "joint order"));
+  assert_int_equal(order_next_state(3, "resolved", ORDER_SUB, ORDER_VERIFY, &next, &e),
+                   ZZ_ECONFLICT);
+  assert_int_equal(order_next_state(3, "dispatched", ORDER_SUB, ORDER_ACCEPT, &next, &e), 0);
+  /* names, sides, notes */
+  enum order_action a;
+  assert_int_equal(order_action_parse("return", &a), 0);
+  assert_int_equal(a, ORDER_RETURN);
+  assert_int_equal(order_action_parse("teleport", &a), ZZ_EINVAL);
+  assert_int_equal(order_action_side(ORDER_ACCEPT), ORDER_SIDE_DEPT);
+  assert_int_equal(order_action_side(ORDER_VERIFY), ORDER_SIDE_DISPATCH);
+  assert_true(order_action_needs_note(ORDER_RETURN));
+  assert_true(order_action_needs_note(ORDER_RESOLVE));
+  assert_false(order_action_needs_note(ORDER_ACCEPT));
+}
+
+/* ---- the engine on a store ---- */
+
+static char dir[64];
+static struct store *st;
+static struct registry *reg;
+static struct workflow *wf;
+static struct bus *bus;
+
+static void open_all(int first) {
+  struct store_open_opts so = {.dir = dir};
+  struct zz_err e = {0};
+  assert_int_equal(store_sqlite_open(&so, &st, &e), 0);
+  if (first) {
+    int64_t id;
+    struct store_region d = {.path = "d", .level = "district", .name_zh = "区"};
+    struct store_region s = {.path = "d/s", .parent_path = "d", .level = "street", .name_zh = "街"};
+    struct store_region b = {
+        .path = "d/s/b", .parent_path = "d/s", .level = "block", .name_zh = "块"};
+    assert_int_equal(st->ops->region_upsert(st, &d, &id, &e), 0);
+    assert_int_equal(st->ops->region_upsert(st, &s, &id, &e), 0);
+    assert_int_equal(st->ops->region_upsert(st, &b, &id, &e), 0);
+    const char *depts[] = {"police", "fire", "community"};
+    for (int i = 0; i < 3; i++) {
+      struct store_named n = {.key = depts[i], .name_zh = depts[i]};
+      assert_int_equal(st->ops->named_upsert(st, "department", &n, &id, &e), 0);
+    }
+    struct store_matter m1 = {.key = "noise",
+                              .name_zh = "噪音",
+                              .kind = "complaint",
+                              .departments_json = "[\"police\"]",
+                              .sla_accept_minutes = 10,
+                              .sla_resolve_minutes = 60,
+                              .extra_json = "{\"routes\":[{\"region\":\"d/s/b\",\"departments\":"
+                                            "[\"community\"]}],\"escalate_after_minutes\":20}"};
+    struct store_matter m2 = {.key = "bar",
+                              .name_zh = "酒吧",
+                              .kind = "application",
+                              .departments_json = "[\"police\",\"fire\"]",
+                              .sla_accept_minutes = 60,
+                              .sla_resolve_minutes = 600};
+    assert_int_equal(st->ops->dispatch->matter_upsert(st, &m1, NULL, &e), 0);
+    assert_int_equal(st->ops->dispatch->matter_upsert(st, &m2, NULL, &e), 0);
+  }
+  assert_int_equal(registry_open(st, &reg, &e), 0);
+  struct workflow_opts wo = {.st = st, .reg = reg, .bus = bus, .data_dir = dir, .no_thread = 1};
+  assert_int_equal(workflow_open(&wo, &wf, &e), 0);
+}
+
+static void close_all(void) {
+  workflow_close(wf);
+  registry_free(reg);
+  st->ops->close(st);
+}
+
+struct got {
+  char state[16], department[65], escalated_to[64];
+  int supervised, escalated, overdue, rating;
+  int64_t duplicate_of, merged_into, parent;
+};
+
+static int got_row(void *ud, const struct store_order *o) {
+  struct got *g = ud;
+  memset(g, 0, sizeof *g);
+  zz_strlcpy(g->state, o->state, sizeof g->state);
+  zz_strlcpy(g->department, o->department ? o->department : "", sizeof g->department);
+  zz_strlcpy(g->escalated_to, o->escalated_to ? o->escalated_to : "", sizeof g->escalated_to);
+  g->supervised = o->supervised;
+  g->escalated = o->escalated;
+  g->overdue = o->overdue;
+  g->rating = o->rating;
+  g->duplicate_of = o->duplicate_of;
+  g->merged_into = o->merged_into;
+  g->parent = o->parent;
+  return 0;
+}
+
+static struct got get(int64_t id) {
+  struct got g;
+  assert_int_equal(st->ops->dispatch->order_get(st, id, got_row, &g), 0);
+  return g;
+}
+
+static const struct wf_actor disp = {"disp", ROLE_DISPATCHER, ""};
+static const struct wf_actor cop = {"cop", ROLE_OFFICER, "police"};
+static const struct wf_actor fireman = {"fireman", ROLE_OFFICER, "fire"};
+static const struct wf_actor grid = {"grid", ROLE_OFFICER, "community"};
+
+static int64_t make(const char *matter, const char *region, double lon, double lat) {
+  struct wf_create c = {.matter = matter, .region = region, .lon = lon, .lat = lat};
+  struct zz_err e = {0};
+  int64_t id = 0;
+  int rc = workflow_create(wf, &disp, &c, &id, &e);
+  if (rc) fprintf(stderr, "create: %s\n", e.msg);
+  assert_int_equal(rc, 0);
+  return id;
+}
+
+static int act(const struct wf_actor *who, int64_t id, const char *action, const char *note) {
+  struct zz_err e = {0};
+  return workflow_act(wf, who, id, action, NULL, 0, note, &e);
+}
+
+struct kid_list {
+  int64_t id[8];
+  int n;
+};
+
+static int kid_row(void *ud, const struct store_order *o) {
+  struct kid_list *k = ud;
+  if (k->n < 8) k->id[k->n++] = o->id;
+  return 0;
+}
+
+struct seen {
+  int orders;
+  char last[4096];
+  int64_t rpos;
+};
+
+static int seen_event(void *ud, const struct bus_event *ev) {
+  struct seen *s = ud;
+  if (strcmp(ev->topic, "order") != 0) return 0;
+  s->orders++;
+  snprintf(s->last, sizeof s->last, "%.*s", (int)ev->len, ev->data);
+  s->rpos = ev->rpos;
+  return 0;
+}
+
+static void test_engine(void **state) {
+  (void)state;
+  int64_t t0 = zz_time_from_civil(2026, 5, 21, 12, 0, 0);
+  zz_time_set_now(t0);
+  assert_int_equal(bus_create(0, &bus), 0);
+  open_all(1);
+  /* routing: the block's route beats the matter's own department */
+  int64_t a = make("noise", "d/s/b", 120.0, 30.0);
+  int64_t b = make("noise", "d/s/b", 120.0, 30.0003); /* ~33 m */
+  int64_t c = make("noise", "d/s", 120.01, 30.0);     /* ~960 m */
+  assert_int_equal(get(b).duplicate_of, a);
+  /* every change is published for the streams, with the order's region position */
+  struct seen sn = {0};
+  int gap = 0;
+  bus_read(bus, 0, 0, seen_event, &sn, &gap);
+  assert_int_equal(sn.orders, 3);
+  assert_non_null(strstr(sn.last, "\"action\":\"create\""));
+  assert_non_null(strstr(sn.last, "\"matter\":\"noise\""));
+  registry_rdlock(reg);
+  assert_int_equal(sn.rpos, registry_region(reg, "d/s")->lo);
+  registry_unlock(reg);
+  assert_int_equal(get(c).duplicate_of, 0);
+  assert_int_equal(act(&disp, a, "dispatch", NULL), 0);
+  assert_string_equal(get(a).department, "community");
+  assert_int_equal(act(&disp, c, "dispatch", NULL), 0);
+  assert_string_equal(get(c).department, "police");
+  /* permissions: another department, a dispatcher on the officer's side */
+  assert_int_equal(act(&cop, a, "accept", NULL), ZZ_EFORBIDDEN);
+  assert_int_equal(act(&grid, a, "verify", NULL), ZZ_EFORBIDDEN);
+  assert_int_equal(act(&grid, a, "resolve", NULL), ZZ_EINVAL);   /* a note is needed */
+  assert_int_equal(act(&grid, a, "resolve", "x"), ZZ_ECONFLICT); /* not accepted yet */
+  /* merge b into a */
+  struct zz_err e = {0};
+  assert_int_equal(workflow_merge(wf, &cop, b, a, NULL, &e), ZZ_EFORBIDDEN);
+  assert_int_equal(workflow_merge(wf, &disp, b, a, "same bar", &e), 0);
+  assert_string_equal(get(b).state, "merged");
+  assert_int_equal(get(b).merged_into, a);
+  assert_int_equal(act(&disp, b, "dispatch", NULL), ZZ_ECONFLICT);
+
+  /* SLA: a (community) accept within 10 min; escalation 20 min after supervision */
+  zz_time_set_now(t0 + 9 * MIN);
+  assert_int_equal(workflow_tick(wf, t0 + 9 * MIN), 0);
+  assert_int_equal(act(&cop, c, "accept", NULL), 0); /* c is accepted in time */
+  zz_time_set_now(t0 + 11 * MIN);
+  assert_int_equal(workflow_tick(wf, t0 + 11 * MIN), 1);
+  struct got g = get(a);
+  assert_true(g.supervised && g.overdue && !g.escalated);
+  assert_false(get(c).overdue);
+  /* the store closes with the escalation pending */
+  close_all();
+  open_all(0);
+  assert_int_equal(workflow_tick(wf, t0 + 30 * MIN), 0); /* 19 min after supervision */
+  assert_int_equal(workflow_tick(wf, t0 + 31 * MIN), 1);
+  g = get(a);
+  assert_true(g.escalated);
+  assert_string_equal(g.escalated_to, "d/s");
+  assert_int_equal(workflow_tick(wf, t0 + 40 * MIN), 0); /* nothing twice */
+  /* c's resolve deadline (60 min) passes */
+  assert_int_equal(workflow_tick(wf, t0 + 61 * MIN), 1);
+  assert_true(get(c).overdue);
+
+  /* the rest of a's life: resolve, verify, close; the reporter of b rates */
+  assert_int_equal(act(&grid, a, "accept", NULL), 0);
+  assert_int_equal(act(&grid, a, "resolve", "done"), 0);
+  assert_int_equal(act(&disp, a, "verify", NULL), 0);
+  assert_int_equal(act(&disp, a, "close", NULL), 0);
+  assert_int_equal(workflow_rate(wf, &grid, a, 5, NULL, &e), ZZ_EFORBIDDEN);
+  assert_int_equal(workflow_rate(wf, &disp, a, 2, "no", &e), 0);
+  assert_string_equal(get(a).state, "reopened");
+  assert_int_equal(get(a).rating, 2);
+
+  /* joint: one sub-order per department, done when all are */
+  int64_t j = make("bar", "d/s/b", NAN, NAN);
+  assert_int_equal(act(&disp, j, "dispatch", NULL), 0);
+  struct kid_list k = {0};
+  struct store_order_filter f = {.parent = j};
+  st->ops->dispatch->orders_each(st, &f, kid_row, &k);
+  assert_int_equal(k.n, 2);
+  int64_t kp = strcmp(get(k.id[0]).department, "police") == 0 ? k.id[0] : k.id[1];
+  int64_t kf = kp == k.id[0] ? k.id[1] : k.id[0];
+  assert_int_equal(act(&cop, j, "accept", NULL), ZZ_EFORBIDDEN); /* the parent has no department */
+  assert_int_equal(act(&fireman, kp, "accept", NULL), ZZ_EFORBIDDEN);
+  assert_int_equal(act(&cop, kp, "accept", NULL), 0);
+  assert_string_equal(get(j).state, "in_progress");
+  assert_int_equal(act(&cop, kp, "resolve", "ok"), 0);
+  assert_string_equal(get(j).state, "in_progress");
+  assert_int_equal(act(&fireman, kf, "accept", NULL), 0);
+  assert_int_equal(act(&fireman, kf, "resolve", "ok"), 0);
+  assert_string_equal(get(j).state, "resolved");
+  assert_int_equal(act(&disp, j, "verify", NULL), 0);
+  assert_int_equal(act(&disp, j, "close", NULL), 0);
+  assert_string_equal(get(kp).state, "closed");
+  assert_string_equal(get(kf).state, "closed");
+
+  /* evidence: the type comes from the bytes */
+  int64_t eid = 0;
+  const unsigned char png[] = {0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0};
+  assert_int_equal(act(&disp, c, "supervise", NULL), 0);
+  assert_int_equal(workflow_add_evidence(wf, &cop, c, "GIF89a", 6, NULL, &eid, &e), ZZ_EMEDIATYPE);
+  assert_int_equal(workflow_add_evidence(wf, &grid, c, png, sizeof png, NULL, &eid, &e),
+                   ZZ_EFORBIDDEN);
+  assert_int_equal(workflow_add_evidence(wf, &cop, c, png, sizeof png, "photo", &eid, &e), 0);
+  assert_true(eid > 0);
+  close_all();
+  bus_free(bus);
+  bus = NULL;
+  zz_time_set_now(0);
+}
+
+int main(void) {
+  snprintf(dir, sizeof dir, "/tmp/zz-test-workflow-XXXXXX");
+  if (!mkdtemp(dir)) return 1;
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_table),
+      cmocka_unit_test(test_engine),
+  };
+  int rc = cmocka_run_group_tests(tests, NULL, NULL);
+  char cmd[128];
+  snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+  if (system(cmd) != 0) fprintf(stderr, "cannot remove %s\n", dir);
+  return rc;
+}

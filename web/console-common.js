@@ -1,0 +1,142 @@
+// console-common.js - what the dispatch and department consoles share: the
+// API helper, sign-in, Chinese/English labels, time formatting, and live
+// updates (the event stream when the server offers it, else polling).
+export const $ = (id) => document.getElementById(id);
+export let lang = localStorage.getItem('zz-lang') || 'zh';
+
+export async function api(path, opts = {}) {
+  const init = { credentials: 'same-origin', ...opts };
+  if (opts.json !== undefined) {
+    init.method = init.method || 'POST';
+    init.headers = { 'Content-Type': 'application/json', ...(opts.headers || {}) };
+    init.body = JSON.stringify(opts.json);
+    delete init.json;
+  }
+  const res = await fetch(path, init);
+  const body = await res.json().catch(() => ({}));
+  if (!res.ok) {
+    const e = body.error || {};
+    throw Object.assign(new Error(e.message || res.statusText), { status: res.status, field: e.field });
+  }
+  return body;
+}
+
+/** The label in the current language. */
+export const t = (zh, en) => (lang === 'zh' ? zh : en);
+
+export const STATES = {
+  reported: ['待派单', 'Reported'], dispatched: ['已派单', 'Dispatched'], accepted: ['已签收', 'Accepted'],
+  in_progress: ['处置中', 'In progress'], resolved: ['已办结', 'Resolved'], verified: ['已核查', 'Verified'],
+  closed: ['已归档', 'Closed'], returned: ['已退单', 'Returned'], reopened: ['重新打开', 'Reopened'],
+  merged: ['已合并', 'Merged'],
+};
+export const ACTIONS = {
+  create: ['上报', 'Reported'], dispatch: ['派单', 'Dispatch'], accept: ['签收', 'Accept'], start: ['开始处置', 'Start'],
+  resolve: ['办结', 'Resolve'], verify: ['核查', 'Verify'], close: ['归档', 'Close'], return: ['退单', 'Return'],
+  reopen: ['重新打开', 'Reopen'], supervise: ['督办', 'Supervise'], escalate: ['升级', 'Escalate'],
+  merge: ['合并', 'Merge'], rate: ['回访评价', 'Rating'], evidence: ['上传照片', 'Photo'], outcome: ['办理结果', 'Outcome'],
+  overdue: ['超期', 'Overdue'],
+};
+export const stateName = (s) => (STATES[s] ? t(...STATES[s]) : s);
+export const actionName = (a) => (ACTIONS[a] ? t(...ACTIONS[a]) : a);
+
+/** "05-21 08:30" in Asia/Shanghai. */
+export function when(iso) {
+  if (!iso) return '—';
+  const d = new Date(Date.parse(iso) + 8 * 3600e3).toISOString();
+  return `${d.slice(5, 10)} ${d.slice(11, 16)}`;
+}
+
+/** Text node helper: el('td', {class: 'x'}, 'text', child...). */
+export function el(tag, attrs = {}, ...kids) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k === 'class') e.className = v;
+    else if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
+    else e.setAttribute(k, v === true ? '' : v);
+  }
+  for (const k of kids) if (k !== null && k !== undefined) e.append(k instanceof Node ? k : String(k));
+  return e;
+}
+
+export function translate() {
+  document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
+  for (const e of document.querySelectorAll('[data-zh]')) e.textContent = e.dataset[lang];
+  for (const e of document.querySelectorAll('[data-ph-zh]')) e.placeholder = e.dataset[lang === 'zh' ? 'phZh' : 'phEn'];
+  const b = $('lang');
+  if (b) b.textContent = lang === 'zh' ? 'EN' : '中文';
+}
+
+export function setupLang(onChange) {
+  $('lang').addEventListener('click', () => {
+    lang = lang === 'zh' ? 'en' : 'zh';
+    localStorage.setItem('zz-lang', lang);
+    translate();
+    onChange();
+  });
+  translate();
+}
+
+/** Shows the sign-in form until a session exists; resolves with the user. */
+export async function signIn(roles) {
+  for (;;) {
+    try {
+      const me = (await api('/api/v1/me')).user;
+      if (roles && !roles.includes(me.role)) {
+        $('login-error').textContent = t(`此页面供${roles.join('、')}使用，当前角色：${me.role}`,
+          `This page is for ${roles.join(', ')}; you are ${me.role}`);
+      } else {
+        $('login').hidden = true;
+        return me;
+      }
+    } catch (e) {
+      if (e.status !== 401) throw e;
+    }
+    $('login').hidden = false;
+    await new Promise((resolve) => {
+      $('login').onsubmit = async (ev) => {
+        ev.preventDefault();
+        const f = new FormData($('login'));
+        try {
+          await api('/api/v1/login', { json: { name: f.get('name'), password: f.get('password') } });
+          $('login-error').textContent = '';
+          resolve();
+        } catch (e) {
+          $('login-error').textContent = e.message;
+        }
+      };
+    });
+  }
+}
+
+/** Calls refresh when alerts or orders change: over the event stream when
+ * the server has one, else every `every` ms. */
+export function live(refresh, every = 15000) {
+  let timer = null;
+  const soon = () => {
+    clearTimeout(timer);
+    timer = setTimeout(refresh, 300);
+  };
+  let polling = null;
+  const poll = () => { if (!polling) polling = setInterval(refresh, every); };
+  if (!window.EventSource) return poll();
+  const es = new EventSource('/api/v1/stream?topics=alert,order');
+  es.addEventListener('alert', soon);
+  es.addEventListener('order', soon);
+  es.onerror = () => {
+    if (es.readyState === EventSource.CLOSED) poll();
+  };
+  // a stream that never opens (no such route yet) falls back to polling
+  setTimeout(() => { if (es.readyState !== EventSource.OPEN) { es.close(); poll(); } }, 5000);
+}
+
+export function toast(msg, bad = false) {
+  const box = $('toast');
+  if (!box) return;
+  box.textContent = msg;
+  box.className = bad ? 'toast bad' : 'toast';
+  box.hidden = false;
+  clearTimeout(box._t);
+  box._t = setTimeout(() => { box.hidden = true; }, 4000);
+}
