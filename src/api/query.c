@@ -592,15 +592,15 @@ static int get_portrait(struct http_req *r) {
   enum zz_grain grain = monthly ? ZZ_GRAIN_MONTH : ZZ_GRAIN_DAY;
   int npoints = monthly ? PORTRAIT_MONTHS : PORTRAIT_DAYS;
   int64_t to = zz_bucket_next(zz_bucket_start(now, grain), grain); /* end of this day or month */
-  int64_t from = monthly ? zz_time_add_months(to, -PORTRAIT_MONTHS) : to - PORTRAIT_DAYS * ZZ_DAY_MS;
+  int64_t from =
+      monthly ? zz_time_add_months(to, -PORTRAIT_MONTHS) : to - PORTRAIT_DAYS * ZZ_DAY_MS;
   struct zz_err e = {0};
   for (size_t i = 0; !rc && i < n; i++) {
     const struct metric_name *mk = metric_name(&mn, rows[i].metric);
     enum rollup_agg agg = ROLLUP_SUM;
     if (mk) rollup_agg_parse(mk->agg, &agg);
     struct rollup_points p;
-    rc = rollup_entity_series(app->st, c.id, rows[i].metric, grain, from, to, agg, npoints, &p,
-                              &e);
+    rc = rollup_entity_series(app->st, c.id, rows[i].metric, grain, from, to, agg, npoints, &p, &e);
     if (rc) break;
     o_s(&o, i ? ",{\"metric\":" : "{\"metric\":");
     o_str(&o, mk ? mk->key : NULL);

@@ -452,7 +452,7 @@ struct change {
   size_t n;
   struct store_order_event ev[WF_MAX_EVENTS];
   size_t nev;
-  char data[WF_MAX_EVENTS][256]; /* from-state and event data JSON */
+  char data[WF_MAX_EVENTS][256];  /* from-state and event data JSON */
   char notes[WF_MAX_EVENTS][640]; /* notes are copied: callers build them in inner scopes */
 };
 
