@@ -19,6 +19,7 @@ const cockpit = {
   region: null,
   module: null,
   panels: [],
+  gen: 0, // views drawn; only the latest may say it is ready
   lastTick: 0,
   loadedAt: 0,
   es: null,
@@ -144,8 +145,10 @@ function render(persp, mod) {
   grid.classList.toggle('no-cb', !mod.panels.some((d) => d.slot === 'cb'));
   cockpit.panels = mod.panels.map((def) => createPanel(def, persp, grid));
   cockpit.loadedAt = Date.now();
+  const gen = ++cockpit.gen;
   const all = cockpit.panels.map((p) => p.refresh());
   Promise.allSettled(all).then(() => {
+    if (gen !== cockpit.gen) return; // a newer view replaced this one meanwhile
     grid.dataset.ready = String(Date.now());
     for (const p of cockpit.panels) p.resize();
   });

@@ -111,6 +111,7 @@ class Panel {
 
   // Refreshes at most once at a time; a request during a refresh queues one more.
   refresh() {
+    if (this.disposed) return Promise.resolve();
     if (this.busy) {
       this.dirty = true;
       return this.busy;
@@ -139,6 +140,8 @@ class Panel {
   }
 
   ensureChart() {
+    // a panel replaced while its query ran draws nothing (no chart on a detached element)
+    if (this.disposed) throw new Error('replaced');
     if (!this.chart) {
       this.body.replaceChildren();
       this.chart = window.echarts.init(this.body, null, { renderer: 'canvas' });
@@ -151,6 +154,7 @@ class Panel {
   }
 
   dispose() {
+    this.disposed = true;
     if (this.chart) this.chart.dispose();
     this.chart = null;
   }
