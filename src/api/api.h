@@ -10,6 +10,7 @@
 
 #include "core/buf.h"
 #include "core/bus.h"
+#include "core/ratelimit.h"
 #include "core/ztime.h"
 #include "core/zz.h"
 #include "http/http.h"
@@ -64,6 +65,12 @@ struct api_metric {
   char entity_type[64];
 };
 int api_metric(struct http_req *r, const char *name, struct api_metric *out);
+/* Public endpoints' rate limit: takes a token from the bucket (scope, key)
+ * (per_minute a minute, burst at once). Returns 0 when allowed; otherwise
+ * replies 429 too_many_requests with Retry-After (seconds) and returns
+ * non-zero. key NULL means the client's address. */
+int api_rate_limit(struct http_req *r, const char *scope, const char *key, int per_minute,
+                   int burst);
 /* Checks that attr is a well-formed attribute id declared by entity type
  * `type` (types without declarations accept any); replies 400 naming field
  * and returns non-zero when not. */

@@ -25,11 +25,19 @@ static void app_on_commit_events(void *ud, const struct store_event *evs, size_t
   rules_on_commit_events(app->rules, evs, n);
 }
 
+/* What app_open makes before the store (the bus, the ticker, the limiter). */
+static void app_free_core(struct app *app) {
+  stream_free(app);
+  bus_free(app->bus);
+  app->bus = NULL;
+  ratelimit_free(app->limits);
+  app->limits = NULL;
+}
+
 int app_open(struct app *app, const char *data_dir, int no_writer, struct zz_err *e) {
   memset(app, 0, sizeof *app);
-  if (bus_create(0, &app->bus) || stream_init(app)) {
-    bus_free(app->bus);
-    app->bus = NULL;
+  if (bus_create(0, &app->bus) || stream_init(app) || ratelimit_create(0, &app->limits)) {
+    app_free_core(app);
     return zz_fail(e, ZZ_ENOMEM, "bus", "out of memory");
   }
   struct store_open_opts so = {.dir = data_dir,
@@ -39,17 +47,13 @@ int app_open(struct app *app, const char *data_dir, int no_writer, struct zz_err
                                .on_commit_events = app_on_commit_events};
   int rc = store_sqlite_open(&so, &app->st, e);
   if (rc) {
-    stream_free(app);
-    bus_free(app->bus);
-    app->bus = NULL;
+    app_free_core(app);
     return rc;
   }
   if ((rc = registry_open(app->st, &app->reg, e))) {
     app->st->ops->close(app->st);
     app->st = NULL;
-    stream_free(app);
-    bus_free(app->bus);
-    app->bus = NULL;
+    app_free_core(app);
     return rc;
   }
   app->session_ttl_ms = 12 * ZZ_HOUR_MS;
@@ -65,9 +69,7 @@ void app_close(struct app *app) {
   if (app->st) app->st->ops->close(app->st);
   app->reg = NULL;
   app->st = NULL;
-  stream_free(app);
-  bus_free(app->bus);
-  app->bus = NULL;
+  app_free_core(app);
 }
 
 void app_block_signals(void) {

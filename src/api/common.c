@@ -189,3 +189,18 @@ int api_check_attr(struct http_req *r, const char *type, const char *attr, const
                      type, attr, c.list);
   return 0;
 }
+
+int api_rate_limit(struct http_req *r, const char *scope, const char *key, int per_minute,
+                   int burst) {
+  struct app *app = http_app(r);
+  if (!app->limits) return 0;
+  int wait = ratelimit_take(app->limits, scope, key ? key : http_peer(r), per_minute, burst,
+                            zz_time_now());
+  if (!wait) return 0;
+  char s[16];
+  snprintf(s, sizeof s, "%d", wait);
+  http_add_header(r, "Retry-After", s);
+  http_fail(r, ZZ_ERATE, key ? scope : "client",
+            "too many requests: please wait %d second%s and try again", wait, wait == 1 ? "" : "s");
+  return ZZ_ERATE;
+}

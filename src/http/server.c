@@ -12,6 +12,7 @@
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -233,7 +234,9 @@ int http_reply_err(struct http_req *r, const struct zz_err *e) {
     zz_buf_json_str(&b, e->field);
   }
   zz_buf_adds(&b, "}}");
-  if (code == ZZ_EBUSY || code == ZZ_ERATE) http_add_header(r, "Retry-After", "1");
+  int has_retry = 0;
+  for (int i = 0; i < r->nheaders; i++) has_retry |= strcasecmp(r->hnames[i], "Retry-After") == 0;
+  if ((code == ZZ_EBUSY || code == ZZ_ERATE) && !has_retry) http_add_header(r, "Retry-After", "1");
   return http_reply_json(r, zz_http_status(code), &b);
 }
 
