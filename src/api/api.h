@@ -25,6 +25,7 @@ struct app {
   struct registry *reg;
   struct bus *bus;              /* events for /api/v1/stream (ticks, alerts, orders) */
   struct stream_ticker *ticker; /* api/stream.c: turns commits into tick events */
+  struct ratelimit *limits;     /* public endpoints: per client address, per code */
   uint64_t body_cap;            /* ingest body cap, bytes */
   int64_t session_ttl_ms;       /* default 12 h */
   int cookie_secure;            /* add Secure to the session cookie */
