@@ -215,12 +215,14 @@ class LinePanel extends Panel {
     const res = await this.fetchMain();
     const m = metricOf(q.metric);
     const fmtT = (iso) => (res.grain === 'month' ? iso.slice(0, 7) : res.grain === 'day' ? iso.slice(5, 10) : iso.slice(11, 16));
+    // Sparse series (a reading now and then) keep their dots and join across gaps.
+    const sparse = res.points.filter((p) => p.v != null).length < res.points.length / 2;
     const series = [{
-      name: t('本期', 'This period'), type: 'line', smooth: true, showSymbol: false,
-      data: res.points.map((p) => p.v), areaStyle: { opacity: 0.18 }, lineStyle: { width: 2 },
+      name: t('本期', 'This period'), type: 'line', smooth: true, showSymbol: sparse, connectNulls: true,
+      data: res.points.map((p) => p.v), areaStyle: sparse ? undefined : { opacity: 0.18 }, lineStyle: { width: 2 },
     }];
     if (res.previous) {
-      series.push({ name: t('去年同期', 'Last year'), type: 'line', smooth: true, showSymbol: false, data: res.previous.map((p) => p.v), lineStyle: { type: 'dashed', width: 1.5 } });
+      series.push({ name: t('去年同期', 'Last year'), type: 'line', smooth: true, showSymbol: sparse, connectNulls: true, data: res.previous.map((p) => p.v), lineStyle: { type: 'dashed', width: 1.5 } });
     }
     this.body.dataset.total = String(res.total);
     this.ensureChart().setOption({
@@ -348,7 +350,7 @@ class TablePanel extends Panel {
         const it = e.v[k];
         return el('td', { class: 'num', 'data-value': it ? String(it.v) : '', title: it ? shortTime(it.t) : '', text: it ? big(it.v) + ' ' + (metricOf(k).unit || '') : '—' });
       })));
-    this.body.replaceChildren(el('div', { class: 'scroll' }, el('table', {}, el('thead', {}, head), el('tbody', {}, ...rows))));
+    this.body.replaceChildren(el('div', { class: 'scroll' }, el('table', { class: `latest cols-${metricKeys.length + 1}` }, el('thead', {}, head), el('tbody', {}, ...rows))));
   }
 }
 
