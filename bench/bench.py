@@ -607,9 +607,9 @@ def ranges():
     return now, today, tomorrow, jan1
 
 
-def start_background(port, token, sfile, rate, seconds, name):
+def start_background(port, token, sfile, rate, seconds, name, batch=50000):
     cmd = [LOADGEN, "ingest", "--port", str(port), "--token", token, "--series", sfile, "--clients", "2",
-           "--batch", "50000", "--rate", str(rate), "--realtime", "--seconds", str(seconds)]
+           "--batch", str(batch), "--rate", str(rate), "--realtime", "--seconds", str(seconds)]
     out = open(os.path.join(OUT, f"{name}.out"), "w")
     err = open(os.path.join(OUT, f"{name}.err"), "w")
     return subprocess.Popen(cmd, stdout=out, stderr=err), cmd
@@ -1266,7 +1266,9 @@ def bench_cockpit_memory(args):
         base = f"http://127.0.0.1:{srv.port}"
         n0 = srv.health()["records"]
         sfile, nseries, _, _ = series_file()
-        bg, bgcmd = start_background(srv.port, token, sfile, rate, args.minutes * 60 + 120, "cockpit-memory-bg")
+        # bodies of 200 records: ten commits a second, so ticks come as often as they can
+        bg, bgcmd = start_background(srv.port, token, sfile, rate, args.minutes * 60 + 120, "cockpit-memory-bg",
+                                     batch=200)
         mem, cmd = cockpit_node("memory", "--base", base, "--user", BENCH_USER, "--password", BENCH_PW,
                                 "--minutes", args.minutes, "--view", "gongshu/dongxin/xintiandi")
         bgres = stop_background(bg, "cockpit-memory-bg") or {}

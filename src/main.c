@@ -13,6 +13,7 @@
 #include "api/app.h"
 #include "core/progress.h"
 #include "demo/demo.h"
+#include "demo/incidents.h"
 #include "ingest/ingest.h"
 #include "model/accounts.h"
 #include "pack/pack.h"
@@ -257,6 +258,7 @@ struct demo_run {
   int64_t last_source_id;
   int64_t emitted;
   struct zz_progress progress;
+  struct demo_incidents *incidents; /* staged warnings in the live feed, or NULL */
 };
 
 /* Writes the buffered records; returns 0 or the store's error. */
@@ -334,6 +336,9 @@ static void *live_main(void *arg) {
       if (demo_live(dr->demo, from, to, rate) != 0) zz_warn("demo: live feed step failed");
       from = to;
     }
+    struct demo_record inc;
+    if (demo_incidents_next(dr->incidents, to, &inc) && demo_emit(dr, &inc, 1) != 0)
+      zz_warn("demo: a staged incident could not be stored");
     pthread_mutex_lock(&dr->lock);
   }
   pthread_mutex_unlock(&dr->lock);
@@ -352,6 +357,13 @@ static int demo_ready(void *ud, struct app *app, int port) {
   fflush(stdout);
   dr->live_mode = 1;
   if (dr->demo && !dr->f->no_live) {
+    char pack_path[4096];
+    const char *pack =
+        dr->f->pack ? dr->f->pack : shipped(DEFAULT_PACK, pack_path, sizeof pack_path);
+    struct zz_err e = {0};
+    if (demo_incidents_load(pack, app->st, (uint64_t)(dr->f->seed ? dr->f->seed : 2021),
+                            &dr->incidents, &e))
+      zz_warn("demo: no staged incidents: %s", e.msg);
     if (pthread_create(&dr->live, NULL, live_main, dr) == 0) dr->live_started = 1;
   }
   return 0;
@@ -364,6 +376,8 @@ static void demo_stop(void *ud) {
   pthread_cond_signal(&dr->cond);
   pthread_mutex_unlock(&dr->lock);
   if (dr->live_started) pthread_join(dr->live, NULL);
+  demo_incidents_free(dr->incidents);
+  dr->incidents = NULL;
 }
 
 static int cmd_serve_or_demo(int argc, char **argv, int demo) {

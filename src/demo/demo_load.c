@@ -856,8 +856,9 @@ static int parse_targets(struct demo *d, json_t *cal, struct zz_err *err) {
 }
 
 static int parse_demo(struct demo *d, struct zz_err *err) {
-  static const char *const keys[] = {"version",  "note",   "history",     "live", "holidays",
-                                     "profiles", "series", "calibration", NULL};
+  /* "incidents" belongs to the live feed's staged happenings (incidents.c) */
+  static const char *const keys[] = {"version",  "note",   "history",     "live",      "holidays",
+                                     "profiles", "series", "calibration", "incidents", NULL};
   json_t *j = load_json(d, DEMO_FILE, err);
   if (!j) return err ? err->code : ZZ_EINVAL;
   int rc = 0;
