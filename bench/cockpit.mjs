@@ -202,42 +202,84 @@ function isChild(pid) {
   return false;
 }
 
+// The page's memory must be measured with no DevTools client attached:
+// Playwright keeps the Network domain on, and Chromium then keeps every
+// response body for the inspector (up to its buffer limit), which grows
+// the renderer by itself. So memory runs Chromium as a process of its own,
+// signs in through a short-lived CDP client (a child process: when it exits
+// the inspector session ends), and then only reads /proc.
 async function memory() {
-  const b = await browser();
-  const page = await b.ctx.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  const top = execFileSync('ps', ['-eo', 'pid=,ppid=,args='], { encoding: 'utf8' }).split('\n')
-    .map((l) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(l)).filter((m) => m && m[3].includes('zz-bench-chromium-') && !m[3].includes('--type='));
-  if (top.length) browserPid = Number(top[0][1]);
+  const port = 9300 + Math.floor(Math.random() * 500);
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'zz-bench-chromium-'));
+  const { spawn } = await import('node:child_process');
+  const chrome = spawn(process.env.CHROMIUM || '/usr/bin/chromium', ['--headless', '--no-sandbox', '--disable-gpu',
+    '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    `--remote-debugging-port=${port}`, `--user-data-dir=${profile}`, '--window-size=1920,1080', 'about:blank'], { stdio: 'ignore' });
+  browserPid = chrome.pid;
+  try {
+    await new Promise((r) => setTimeout(r, 1500));
+    const login = execFileSync(process.execPath, [new URL(import.meta.url).pathname, 'signin-cdp', '--port', String(port),
+      '--base', args.base, '--user', args.user, '--password', args.password, '--view', args.view || ''], { encoding: 'utf8', timeout: 60000 });
+    const start = JSON.parse(login);
+    log(`signed in; page drawn, JS heap ${start.js_heap_mb} MB; the inspector is detached`);
+    const samples = [];
+    const minutes = Number(args.minutes || 10);
+    const t0 = Date.now();
+    while (Date.now() - t0 < minutes * 60000) {
+      samples.push({ t_s: Math.round((Date.now() - t0) / 1000), ...chromiumMemoryMb() });
+      log(JSON.stringify(samples[samples.length - 1]));
+      await new Promise((r) => setTimeout(r, 30000));
+    }
+    samples.push({ t_s: Math.round((Date.now() - t0) / 1000), ...chromiumMemoryMb() });
+    // one last look inside the page (reattaching the inspector briefly)
+    const end = JSON.parse(execFileSync(process.execPath, [new URL(import.meta.url).pathname, 'peek-cdp', '--port', String(port)],
+      { encoding: 'utf8', timeout: 60000 }));
+    console.log(JSON.stringify({ minutes, start, end, samples }));
+  } finally {
+    const gone = new Promise((r) => chrome.once('exit', r));
+    chrome.kill('SIGKILL');
+    await gone;
+    await new Promise((r) => setTimeout(r, 500)); // its helper processes go with it
+    try {
+      fs.rmSync(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+    } catch (e) {
+      log(`could not remove ${profile}: ${e.message}`);
+    }
+  }
+}
+
+// Child of memory: signs in on the running Chromium's first page, waits for
+// the cockpit, prints {js_heap_mb, nodes}, and exits (detaching the inspector).
+async function signinCdp() {
+  const b = await chromium.connectOverCDP(`http://127.0.0.1:${args.port}`);
+  const ctx = b.contexts()[0];
+  const page = ctx.pages()[0] || await ctx.newPage();
+  await page.setViewportSize({ width: 1920, height: 1080 });
   await signIn(page);
   if (args.view) {
     await page.evaluate((h) => { location.hash = h; }, '#/' + args.view);
     await page.waitForTimeout(3000);
   }
-  const cdp = await b.ctx.newCDPSession(page);
-  await cdp.send('Performance.enable');
-  const samples = [];
-  const minutes = Number(args.minutes || 10);
-  const t0 = Date.now();
-  let refreshes0 = null;
-  while (Date.now() - t0 < minutes * 60000) {
-    const { metrics } = await cdp.send('Performance.getMetrics');
-    const m = Object.fromEntries(metrics.map((x) => [x.name, x.value]));
-    const updated = await page.$$eval('.panel[data-updated]', (ps) => ps.length);
-    const ticks = await page.evaluate(() => Number(document.getElementById('fresh').dataset.age));
-    samples.push({ t_s: Math.round((Date.now() - t0) / 1000), js_heap_mb: +(m.JSHeapUsedSize / 1048576).toFixed(1),
-      js_heap_total_mb: +(m.JSHeapTotalSize / 1048576).toFixed(1), nodes: m.Nodes, listeners: m.JSEventListeners,
-      ...chromiumMemoryMb(), panels_updated: updated, fresh_age_s: ticks });
-    if (refreshes0 === null) refreshes0 = samples[0];
-    log(JSON.stringify(samples[samples.length - 1]));
-    await page.waitForTimeout(30000);
-  }
-  await b.close();
-  console.log(JSON.stringify({ minutes, samples, page_errors: errors }));
+  const cdp = await ctx.newCDPSession(page);
+  const { metrics } = await cdp.send('Performance.getMetrics');
+  const m = Object.fromEntries(metrics.map((x) => [x.name, x.value]));
+  console.log(JSON.stringify({ js_heap_mb: +(m.JSHeapUsedSize / 1048576).toFixed(1), nodes: m.Nodes }));
+  process.exit(0); // drop the connection without closing the browser
 }
 
-const modes = { urls, pages, streams, memory };
+async function peekCdp() {
+  const b = await chromium.connectOverCDP(`http://127.0.0.1:${args.port}`);
+  const page = b.contexts()[0].pages()[0];
+  const cdp = await b.contexts()[0].newCDPSession(page);
+  await cdp.send('HeapProfiler.collectGarbage');
+  const { metrics } = await cdp.send('Performance.getMetrics');
+  const m = Object.fromEntries(metrics.map((x) => [x.name, x.value]));
+  const fresh = await page.evaluate(() => Number(document.getElementById('fresh').dataset.age));
+  console.log(JSON.stringify({ js_heap_mb: +(m.JSHeapUsedSize / 1048576).toFixed(1), nodes: m.Nodes, fresh_age_s: fresh }));
+  process.exit(0);
+}
+
+const modes = { urls, pages, streams, memory, 'signin-cdp': signinCdp, 'peek-cdp': peekCdp };
 if (!modes[mode]) {
   console.error('usage: node bench/cockpit.mjs urls|pages|streams|memory --base URL ...');
   process.exit(2);
