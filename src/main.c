@@ -420,15 +420,18 @@ static int cmd_serve_or_demo(int argc, char **argv, int demo) {
     registry_rdlock(app.reg);
     int empty = registry_region_count(app.reg) == 0;
     registry_unlock(app.reg);
-    if (empty) {
+    /* A data directory made by an older zhizhi gets the pack's new parts
+     * (rules, matters, dashboards) too: loading is idempotent and quick. */
+    {
       struct pack_stats ps = {0};
-      fprintf(stderr, "demo: loading pack %s\n", pack);
+      fprintf(stderr, "demo: %s pack %s\n", empty ? "loading" : "refreshing", pack);
       if (pack_load(app.st, pack, &ps, NULL, NULL, &e) || registry_reload(app.reg, &e)) {
         exit_code = fail(&e);
         goto done;
       }
-      fprintf(stderr, "demo: %d regions, %d metrics, %d sources, %lld entities\n", ps.regions,
-              ps.metrics, ps.sources, (long long)ps.entities);
+      if (empty)
+        fprintf(stderr, "demo: %d regions, %d metrics, %d sources, %lld entities\n", ps.regions,
+                ps.metrics, ps.sources, (long long)ps.entities);
     }
     struct demo_opts dopts = {.pack_dir = pack,
                               .now_ms = zz_time_now(),
