@@ -187,7 +187,7 @@ async function loadAlerts() {
   alerts = (await api('/api/v1/alerts?' + q)).alerts;
   $('alerts').replaceChildren(...alerts.map((a) => el('li', { class: 'sev-' + a.severity },
     el('b', {}, t(...(SEV[a.severity] || [a.severity, a.severity]))), ' ', t(a.rule_name_zh || a.rule, a.rule_name_en || a.rule),
-    el('div', { class: 'note' }, `${a.entity} · ${when(a.opened)}${a.acked_by ? ' · ' + t('已确认', 'seen') : ''}`),
+    el('div', { class: 'note', title: a.entity }, `${t(a.entity_name_zh, a.entity_name_en) || a.entity} · ${when(a.opened)}${a.acked_by ? ' · ' + t('已确认', 'seen') : ''}`),
     el('div', { class: 'mini' },
       a.acked_by ? null : el('button', { type: 'button', onclick: () => ack(a.id) }, t('确认', 'Ack')),
       a.order ? el('button', { type: 'button', onclick: () => select(a.order) }, `→ #${a.order}`)
@@ -220,10 +220,13 @@ async function alertOrder(a) {
 
 let outline = null;
 
+// The region in view (the filter, else the user's scope, else the whole
+// district) with its child regions' outlines, so points sit in context.
 async function loadOutline() {
-  const region = $('f-region').value || me.scope || 'gongshu/dongxin/xintiandi';
+  const region = $('f-region').value || me.scope || 'gongshu';
   try {
-    outline = (await api('/api/v1/regions/' + region)).region.geometry;
+    const fc = await api(`/api/v1/regions.geojson?root=${encodeURIComponent(region)}&depth=1`);
+    outline = { type: 'MultiPolygon', coordinates: fc.features.filter((f) => f.geometry).flatMap((f) => (f.geometry.type === 'Polygon' ? [f.geometry.coordinates] : f.geometry.coordinates)) };
   } catch {
     outline = null;
   }
@@ -231,7 +234,7 @@ async function loadOutline() {
 
 async function alertPositions() {
   for (const a of alerts.slice(0, 40)) {
-    if (entityPos.has(a.entity)) continue;
+    if (a.lon != null || entityPos.has(a.entity)) continue;
     try {
       const e = (await api('/api/v1/entities/' + encodeURIComponent(a.entity))).entity;
       entityPos.set(a.entity, e.lon != null ? [e.lon, e.lat] : null);
@@ -252,7 +255,10 @@ async function drawMap() {
   await alertPositions();
   const pts = [];
   for (const o of orders) if (o.lon != null && o.state !== 'closed' && o.state !== 'merged') pts.push({ x: o.lon, y: o.lat, c: o.overdue ? 'late' : 'order', id: o.id, title: o.title });
-  for (const a of alerts) { const p = entityPos.get(a.entity); if (p) pts.push({ x: p[0], y: p[1], c: 'alert', title: a.message }); }
+  for (const a of alerts) {
+    const p = a.lon != null ? [a.lon, a.lat] : entityPos.get(a.entity); // the alert carries its position now
+    if (p) pts.push({ x: p[0], y: p[1], c: 'alert', title: a.message });
+  }
   const all = rings(outline).flat().map(([x, y]) => ({ x, y })).concat(pts);
   const svg = $('map');
   if (!all.length) { svg.replaceChildren(); return; }
