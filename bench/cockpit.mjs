@@ -261,6 +261,7 @@ async function signinCdp() {
     await page.waitForTimeout(3000);
   }
   const cdp = await ctx.newCDPSession(page);
+  await cdp.send('Performance.enable');
   const { metrics } = await cdp.send('Performance.getMetrics');
   const m = Object.fromEntries(metrics.map((x) => [x.name, x.value]));
   console.log(JSON.stringify({ js_heap_mb: +(m.JSHeapUsedSize / 1048576).toFixed(1), nodes: m.Nodes }));
@@ -272,6 +273,7 @@ async function peekCdp() {
   const page = b.contexts()[0].pages()[0];
   const cdp = await b.contexts()[0].newCDPSession(page);
   await cdp.send('HeapProfiler.collectGarbage');
+  await cdp.send('Performance.enable');
   const { metrics } = await cdp.send('Performance.getMetrics');
   const m = Object.fromEntries(metrics.map((x) => [x.name, x.value]));
   const fresh = await page.evaluate(() => Number(document.getElementById('fresh').dataset.age));
