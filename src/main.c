@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "api/app.h"
+#include "codes/codes.h"
 #include "core/progress.h"
 #include "demo/demo.h"
 #include "demo/incidents.h"
@@ -34,6 +35,7 @@ static const char *const usage_main =
     "  token create   issue a new ingest token for a source (printed once)\n"
     "  import FILE    import records from an NDJSON or CSV file\n"
     "  backup OUT     copy the database to OUT while the server may be running\n"
+    "  code generate  make customer or enterprise codes for every entity of a region\n"
     "\n"
     "Run 'zhizhi COMMAND --help' for a command's flags.\n";
 
@@ -66,6 +68,10 @@ static const char *const usage_token = "usage: zhizhi token create --source NAME
 static const char *const usage_import =
     "usage: zhizhi import FILE --source NAME [--data DIR] [--atomic] [--format ndjson|csv]\n"
     "  the format follows the extension (.ndjson, .jsonl, .csv) unless --format says otherwise\n";
+static const char *const usage_code =
+    "usage: zhizhi code generate --kind customer|enterprise --entity-type TYPE --region REGION "
+    "[--data DIR]\n"
+    "  Idempotent: an entity that has an active code of the kind keeps it.\n";
 static const char *const usage_backup = "usage: zhizhi backup OUT [--data DIR]\n";
 
 static int bad_usage(const char *usage, const char *fmt, const char *arg) {
@@ -83,6 +89,7 @@ static int fail(const struct zz_err *e) {
 /* Shared flag parsing: returns 0, 1 for --help (usage printed), or 2. */
 struct flags {
   const char *data, *listen, *web, *role, *department, *scope, *source, *format, *pack;
+  const char *kind, *entity_type, *region;
   int threads, no_live, password_stdin, atomic;
   long long records, rate, seed, body_cap;
   int nargs;
@@ -107,6 +114,9 @@ enum {
   F_SOURCE,
   F_ATOMIC,
   F_FORMAT,
+  F_KIND,
+  F_ETYPE,
+  F_REGION,
   F_HELP
 };
 
@@ -154,6 +164,15 @@ static int parse_flags(int argc, char **argv, const char *usage, const struct op
       break;
     case F_FORMAT:
       f->format = optarg;
+      break;
+    case F_KIND:
+      f->kind = optarg;
+      break;
+    case F_ETYPE:
+      f->entity_type = optarg;
+      break;
+    case F_REGION:
+      f->region = optarg;
       break;
     case F_NOLIVE:
       f->no_live = 1;
@@ -626,6 +645,35 @@ static int cmd_token(int argc, char **argv) {
   return 0;
 }
 
+/* ---- codes (issue 5) ---- */
+
+static int cmd_code(int argc, char **argv) {
+  static const struct option opts[] = {OPT("data", required_argument, F_DATA),
+                                       OPT("kind", required_argument, F_KIND),
+                                       OPT("entity-type", required_argument, F_ETYPE),
+                                       OPT("region", required_argument, F_REGION), OPT_END};
+  struct flags f = {0};
+  int rc = parse_flags(argc, argv, usage_code, opts, &f);
+  if (rc) return rc == 1 ? 0 : rc;
+  if (f.nargs != 1 || strcmp(f.args[0], "generate") != 0)
+    return bad_usage(usage_code, "%s", "expected: code generate");
+  if (!f.kind) return bad_usage(usage_code, "%s", "--kind is required");
+  if (!f.entity_type) return bad_usage(usage_code, "%s", "--entity-type is required");
+  if (!f.region) return bad_usage(usage_code, "%s", "--region is required");
+  struct zz_err e = {0};
+  struct app app;
+  /* no writer: it may run beside a serving process, like user add */
+  if (app_open(&app, f.data, 1, &e)) return fail(&e);
+  struct code_gen_summary sum;
+  rc = code_generate(app.st, app.reg, f.kind, f.entity_type, f.region, &sum, &e);
+  app_close(&app);
+  if (rc) return fail(&e);
+  printf("codes: %lld %s entities under %s: %lld new %s codes, %lld kept their active code\n",
+         (long long)sum.entities, f.entity_type, f.region, (long long)sum.created, f.kind,
+         (long long)sum.kept);
+  return 0;
+}
+
 /* ---- import and backup ---- */
 
 static int cmd_import(int argc, char **argv) {
@@ -768,6 +816,7 @@ int main(int argc, char **argv) {
   if (strcmp(cmd, "token") == 0) return cmd_token(argc, argv);
   if (strcmp(cmd, "import") == 0) return cmd_import(argc, argv);
   if (strcmp(cmd, "backup") == 0) return cmd_backup(argc, argv);
+  if (strcmp(cmd, "code") == 0) return cmd_code(argc, argv);
   fprintf(stderr, "zhizhi: unknown command \"%s\"\n%s", cmd, usage_main);
   return 2;
 }

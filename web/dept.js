@@ -61,6 +61,7 @@ function renderCard() {
     el('p', {}, el('span', { class: 'state s-' + o.state }, stateName(o.state)), o.overdue ? el('span', { class: 'flag late' }, t('超期', 'Overdue')) : null),
     el('p', { class: 'note' }, `${o.region}${o.entity ? ' · ' + o.entity : ''}`),
     o.description ? el('p', {}, o.description) : null,
+    current.reporter_phone ? el('p', { class: 'note', id: 'd-phone' }, t('联系电话 ', 'Reporter phone ') + current.reporter_phone) : null,
     el('p', { class: 'note' }, t('签收时限 ', 'Accept by ') + when(o.accept_due), el('br'), t('办结时限 ', 'Resolve by ') + when(o.resolve_due)),
     buttons.length ? note : null,
     buttons.length && o.state !== 'dispatched' ? el('label', { class: 'photo' }, t('现场照片（办结时上传）', 'Photo (sent when resolving)'), photo) : null,

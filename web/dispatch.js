@@ -119,6 +119,7 @@ function renderDetail() {
       field('区域', 'Region', o.region),
       field('对象', 'Entity', o.entity),
       field('上报人', 'Reporters', o.reporters.join('、')),
+      detail.reporter_phone ? field('联系电话', 'Reporter phone', detail.reporter_phone) : null,
       field('来源', 'Channel', o.channel + (o.alert ? ` · ${t('预警', 'alert')} #${o.alert}` : '')),
       field('签收时限', 'Accept by', when(o.accept_due)),
       field('办结时限', 'Resolve by', when(o.resolve_due)),

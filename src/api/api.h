@@ -33,6 +33,7 @@ struct app {
   struct rules *_Atomic rules; /* read by the writer thread in app_on_commit */
   struct workflow *wf;
   char *data_dir;
+  char *web_dir;  /* static pages (the /m/ pages of issue 5 are served from it); NULL: none */
   int test_clock; /* ZZ_TEST_CLOCK=1: POST /api/v1/_test/clock is enabled (tests only) */
 };
 
@@ -118,6 +119,12 @@ extern const struct http_route api_orders_routes[];
 extern const size_t api_orders_nroutes;
 extern const struct http_route api_rules_routes[];
 extern const size_t api_rules_nroutes;
+/* Codes and the public intake (issue 5 part A, api/codes.c). */
+extern const struct http_route api_codes_routes[];
+extern const size_t api_codes_nroutes;
+/* Appends ,"reporter_phone":... to an order object being written when the
+ * caller may see it (dispatchers, admins, the order's departments). */
+void api_codes_order_phone(struct http_req *r, int64_t order_id, int readable, struct zz_buf *b);
 /* Records an admin change in the audit table (actor: the caller). */
 void api_audit(struct http_req *r, const char *action, const char *target, const char *detail_json);
 

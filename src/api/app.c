@@ -65,6 +65,8 @@ int app_open(struct app *app, const char *data_dir, int no_writer, struct zz_err
 void app_close(struct app *app) {
   zz_free(app->data_dir);
   app->data_dir = NULL;
+  zz_free(app->web_dir);
+  app->web_dir = NULL;
   registry_free(app->reg);
   if (app->st) app->st->ops->close(app->st);
   app->reg = NULL;
@@ -90,7 +92,7 @@ static struct http_route *all_routes(size_t *n) {
       {api_ingest_routes, api_ingest_nroutes}, {api_query_routes, api_query_nroutes},
       {api_stream_routes, api_stream_nroutes}, {api_cockpit_routes, api_cockpit_nroutes},
       {api_alerts_routes, api_alerts_nroutes}, {api_orders_routes, api_orders_nroutes},
-      {api_rules_routes, api_rules_nroutes}};
+      {api_rules_routes, api_rules_nroutes},   {api_codes_routes, api_codes_nroutes}};
   size_t total = 0;
   for (size_t i = 0; i < ZZ_ARRAY_LEN(tables); i++) total += tables[i].n;
   struct http_route *all = zz_xcalloc(total, sizeof *all);
@@ -159,6 +161,8 @@ int app_serve(struct app *app, const struct app_serve_opts *o, struct zz_err *e)
   struct http_route *routes = all_routes(&nroutes);
   const char *web = o->web_dir;
   if (!web && access("web/index.html", R_OK) == 0) web = "web";
+  zz_free(app->web_dir);
+  app->web_dir = web ? zz_xstrdup(web) : NULL;
   struct http_server_opts ho = {.host = o->host,
                                 .port = o->port,
                                 .threads = o->threads,

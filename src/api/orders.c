@@ -126,6 +126,8 @@ static int reply_order(struct http_req *r, int64_t id, int status) {
     return http_fail(r, ZZ_ENOTFOUND, "id", "order %lld does not exist", (long long)id);
   }
   int64_t merged_into = c.merged_into;
+  /* callers of reply_order passed check_order or acted on the order */
+  api_codes_order_phone(r, id, 1, &b);
   zz_buf_adds(&b, ",\"sub_orders\":[");
   c.n = 0;
   struct store_order_filter f = {.parent = id};

@@ -98,6 +98,21 @@ static const char *const sq_migrations[] = {
     " BEGIN SELECT RAISE(ABORT, 'the audit is append-only'); END;"
     "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
     " BEGIN SELECT RAISE(ABORT, 'the audit is append-only'); END;",
+    /* 4: customer and enterprise codes (issue 5 part A): codes bound to
+     * entities, scan counts per code and local day, and the public intake's
+     * receipts (the reporter's phone lives here, out of the order row, so
+     * only the order APIs that check the caller ever read it). */
+    "CREATE TABLE code(id INTEGER PRIMARY KEY, token TEXT NOT NULL UNIQUE, kind TEXT NOT NULL,"
+    " entity TEXT NOT NULL, entity_type TEXT NOT NULL, region INTEGER NOT NULL,"
+    " rpos INTEGER NOT NULL, state TEXT NOT NULL, created INTEGER NOT NULL,"
+    " revoked_at INTEGER, replaced_by INTEGER);"
+    /* one active code per (entity, kind): generation is idempotent */
+    "CREATE UNIQUE INDEX code_active ON code(entity, kind) WHERE state = 'active';"
+    "CREATE INDEX code_rpos ON code(rpos, id);"
+    "CREATE TABLE code_scan(code INTEGER NOT NULL, day INTEGER NOT NULL, n INTEGER NOT NULL,"
+    " PRIMARY KEY(code, day)) WITHOUT ROWID;"
+    "CREATE TABLE intake(receipt TEXT PRIMARY KEY, order_id INTEGER NOT NULL UNIQUE,"
+    " code INTEGER, phone TEXT, created INTEGER NOT NULL) WITHOUT ROWID;",
 };
 
 int sq_migrate(sqlite3 *db, struct zz_err *e) {

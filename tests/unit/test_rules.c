@@ -419,7 +419,9 @@ static int count_matter(void *ud, const struct store_matter *m) {
 #define MATTER_OK                                                                                  \
   "[{\"id\":\"noise\",\"name_zh\":\"噪音\",\"name_en\":\"Noise\",\"kind\":\"complaint\","        \
   "\"departments\":[\"police\"],\"sla_accept_minutes\":10,\"sla_resolve_minutes\":60,"             \
-  "\"routes\":[{\"region\":\"town/north\",\"departments\":[\"urban\"]}],\"form\":{\"x\":1}}]"
+  "\"routes\":[{\"region\":\"town/"                                                                \
+  "north\",\"departments\":[\"urban\"]}],\"form\":[{\"id\":\"x\",\"type\":\"text\",\"label_zh\":"  \
+  "\"x\",\"label_en\":\"x\"}]}]"
 #define RULE_OK                                                                                    \
   "[{\"id\":\"hot\",\"name_zh\":\"高温\",\"name_en\":\"Hot\",\"kind\":\"threshold\","            \
   "\"metric\":\"temp\",\"region\":\"town/north\",\"severity\":\"warning\","                        \

@@ -1,0 +1,112 @@
+// End to end on a 375x812 phone: a citizen scans a venue's customer code,
+// reports noise with a photo and lands on the receipt page; the dispatcher
+// sees the report in the dispatch console and dispatches it; the officer
+// resolves it; the citizen's status page shows it resolved and takes a
+// rating. Run: ZHIZHI_BIN=build/zhizhi node --test tests/e2e/ (Debian chromium)
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { dispatchWorld, STAFF } from '../integration/lib/dispatch.mjs';
+
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360000002000100e221bc330000000049454e44ae426082', 'hex');
+const XTD = 'gongshu/dongxin/xintiandi';
+
+let w;
+const contexts = [];
+const dirs = [];
+
+async function browser(viewport) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zz-e2e-'));
+  dirs.push(dir);
+  const ctx = await chromium.launchPersistentContext(dir, { executablePath: CHROMIUM, args: ARGS, viewport });
+  contexts.push(ctx);
+  const page = ctx.pages()[0] || await ctx.newPage();
+  page.on('pageerror', (e) => { throw e; });
+  return page;
+}
+
+before(async () => { w = await dispatchWorld(); });
+after(async () => {
+  for (const c of contexts) await c.close().catch(() => {});
+  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+  await w?.close();
+});
+
+test('scan → report with a photo → dispatcher → officer resolves → citizen rates', { timeout: 120000 }, async () => {
+  await w.ok('admin', 'POST', '/api/v1/codes/generate', { kind: 'customer', entity_type: 'venue', region: XTD }, 201);
+  const code = (await w.ok('admin', 'GET', '/api/v1/codes?kind=customer&limit=1')).codes[0];
+
+  const phone = await browser({ width: 375, height: 812 });
+  await phone.goto(`${w.base}/m/c/${code.token}`);
+  await phone.locator('#venue').waitFor({ timeout: 15000 });
+  assert.equal(await phone.locator('#venue').innerText(), code.entity_name_zh);
+  // the page fits the phone: no horizontal scrolling
+  assert.ok(await phone.evaluate(() => document.documentElement.scrollWidth <= 375));
+  await phone.click('button[data-matter=noise_disturbance]');
+  await phone.selectOption('#f_when', 'now');
+  await phone.selectOption('#f_source', 'music');
+  await phone.fill('#f_details', '酒吧音乐声太大，影响休息');
+  await phone.fill('#f_phone', '13800001111');
+  assert.ok((await phone.inputValue('#f_location')).includes(code.entity_name_zh), 'location prefilled');
+  await phone.setInputFiles('#f_photo', { name: 'noise.png', mimeType: 'image/png', buffer: PNG });
+  await phone.click('#submit');
+  await phone.waitForURL(/\/m\/r\/[2-9A-Z]{10}$/, { timeout: 15000 });
+  const receipt = phone.url().split('/').pop();
+  await phone.locator('#state[data-state=reported]').waitFor();
+  assert.equal(await phone.locator('#receipt').innerText(), receipt);
+
+  const list = (await w.ok('disp', 'GET', '/api/v1/orders?limit=50')).orders;
+  const order = list.find((o) => o.reporter === `citizen:${receipt}`);
+  assert.ok(order, 'the report is a work order');
+  const desk = await browser({ width: 1600, height: 900 });
+  await desk.goto(w.base + '/dispatch');
+  await desk.fill('#login input[name=name]', 'disp');
+  await desk.fill('#login input[name=password]', STAFF.disp.password);
+  await desk.click('#login button[type=submit]');
+  const row = desk.locator('#queue tr', { hasText: String(order.id) }).first();
+  await row.waitFor({ timeout: 15000 });
+  await row.click();
+  await desk.locator('#detail h2', { hasText: `#${order.id}` }).waitFor();
+  await desk.locator('#detail .field', { hasText: '13800001111' }).waitFor({ timeout: 5000 }); // the dispatcher sees the phone
+  const detail = await w.order(order.id, 'disp');
+  assert.equal(detail.evidence.length, 1, 'the photo came with the report');
+  assert.equal(detail.reporter_phone, '13800001111');
+
+  await w.act('disp', order.id, 'dispatch', { departments: ['urban_mgmt'] });
+  await w.act('um', order.id, 'accept');
+  await w.act('um', order.id, 'resolve', { note: '已要求商户降低音量' });
+
+  await phone.reload();
+  await phone.locator('#state[data-state=resolved]').waitFor({ timeout: 10000 });
+  assert.equal(await phone.locator('#outcome').innerText(), '已要求商户降低音量');
+  await phone.click('#stars button[data-score="4"]');
+  await phone.fill('#note', '处理及时');
+  await phone.click('#rate');
+  await phone.locator('#rated').waitFor({ timeout: 10000 });
+  assert.equal((await w.order(order.id)).order.rating, 4);
+
+  // English switch
+  await phone.click('#lang');
+  await phone.locator('#state', { hasText: 'Resolved' }).waitFor();
+});
+
+test('the A4 sheet shows every active customer code of the region with its QR', { timeout: 60000 }, async () => {
+  const codes = (await w.ok('admin', 'GET', `/api/v1/codes?kind=customer&state=active&region=${XTD}&limit=1000`)).codes;
+  const page = await browser({ width: 1000, height: 1400 });
+  const cookie = await w.as('admin');
+  const [name, value] = cookie.split(';')[0].split('=');
+  await page.context().addCookies([{ name, value, url: w.base }]);
+  await page.goto(`${w.base}/codes-sheet?region=${XTD}&kind=customer`);
+  await page.locator('#msg', { hasText: String(codes.length) }).waitFor({ timeout: 15000 });
+  assert.equal(await page.locator('.card').count(), codes.length);
+  const first = page.locator('.card').first();
+  assert.equal(await first.locator('.name').innerText(), codes[0].entity_name_zh);
+  assert.match(await first.locator('.hint').innerText(), /扫码反映问题/);
+  await page.waitForFunction(() => [...document.images].every((i) => i.complete && i.naturalWidth > 0), null, { timeout: 15000 });
+});

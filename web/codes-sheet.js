@@ -1,0 +1,41 @@
+// The printable sheet of a region's codes (admin): venue name, QR and the
+// short instruction; the QR images are rendered by the server.
+const $ = (id) => document.getElementById(id);
+const q = new URLSearchParams(location.search);
+if (q.get('region')) $('region').value = q.get('region');
+if (q.get('kind')) $('kind').value = q.get('kind');
+
+function card(c) {
+  const d = document.createElement('div');
+  d.className = 'card';
+  const name = document.createElement('div');
+  name.className = 'name';
+  name.textContent = c.entity_name_zh || c.entity;
+  const img = document.createElement('img');
+  img.src = c.qr_svg;
+  img.alt = c.entity;
+  const hint = document.createElement('div');
+  hint.className = 'hint';
+  hint.textContent = c.kind === 'enterprise' ? '企业码：扫码办理审批、反映诉求' : '扫码反映问题：噪音、卫生、价格、食品安全等，全程可查进度';
+  d.append(name, img, hint);
+  return d;
+}
+
+async function load() {
+  const sheet = $('sheet');
+  sheet.replaceChildren();
+  let cursor = null, n = 0;
+  do {
+    const u = new URLSearchParams({ region: $('region').value, kind: $('kind').value, state: 'active', limit: '500' });
+    if (cursor) u.set('cursor', cursor);
+    const r = await fetch('/api/v1/codes?' + u);
+    if (!r.ok) { $('msg').textContent = (await r.json()).error?.message || r.status; return; }
+    const d = await r.json();
+    for (const c of d.codes) { sheet.append(card(c)); n++; }
+    cursor = d.next_cursor;
+  } while (cursor);
+  $('msg').textContent = `${n}`;
+}
+$('go').addEventListener('click', load);
+$('print').addEventListener('click', () => window.print());
+load();

@@ -1,0 +1,47 @@
+// Shared by the mobile intake pages: language (Chinese first, English
+// switch kept in localStorage), element building that never parses HTML
+// (everything shown comes from the server or the pack and is set as text).
+export let lang = localStorage.getItem('zz_lang') === 'en' ? 'en' : 'zh';
+
+export function el(tag, attrs = {}, ...kids) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v == null || v === false) continue;
+    if (k === 'text') e.textContent = v;
+    else if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
+    else e.setAttribute(k, v === true ? '' : v);
+  }
+  for (const k of kids) if (k != null) e.append(k);
+  return e;
+}
+
+export function pick(o, base) {
+  return (lang === 'en' ? o[base + '_en'] : o[base + '_zh']) || o[base + '_zh'] || o[base + '_en'] || '';
+}
+
+export function setupLang(render) {
+  const b = document.getElementById('lang');
+  const paint = () => { b.textContent = lang === 'zh' ? 'EN' : '中文'; document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en'; };
+  paint();
+  b.addEventListener('click', () => {
+    lang = lang === 'zh' ? 'en' : 'zh';
+    localStorage.setItem('zz_lang', lang);
+    paint();
+    render();
+  });
+}
+
+export async function api(method, url, body) {
+  const opt = { method, headers: {} };
+  if (body !== undefined) { opt.headers['Content-Type'] = 'application/json'; opt.body = JSON.stringify(body); }
+  let res;
+  try { res = await fetch(url, opt); } catch { return { status: 0, data: null }; }
+  let data = null;
+  try { data = await res.json(); } catch { /* not JSON */ }
+  return { status: res.status, data };
+}
+
+export function fmtTime(s) {
+  if (!s) return '';
+  return s.replace('T', ' ').slice(0, 16);
+}

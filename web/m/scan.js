@@ -1,0 +1,112 @@
+// /m/c/TOKEN: what a phone shows after scanning a customer or enterprise
+// code: the venue, its matters, the chosen matter's form; submitting makes
+// a work order and leads to the receipt page.
+import { el, pick, lang, setupLang, api } from './common.js';
+
+const T = {
+  zh: { title: '扫码反映问题', unknown: '无法识别此码', unknownMsg: '此码不存在或已失效，请重新扫描现场张贴的二维码。',
+    revoked: '此码已停用', revokedMsg: '此码已更换，请扫描现场张贴的新二维码。', busy: '请求过于频繁，请稍后再试。',
+    offline: '网络异常，请稍后再试。', choose: '请选择要反映的事项', back: '返回', submit: '提交', sending: '提交中…',
+    confirm: '企业联系人确认', confirmMsg: '请输入本企业登记的联系电话', confirmBtn: '确认', notMatch: '与登记的联系电话不一致',
+    complaint: '投诉', application: '申请', service: '服务', inspection: '检查', required: '必填' },
+  en: { title: 'Report by scanning', unknown: 'Code not recognised', unknownMsg: 'This code does not exist or is no longer valid. Please scan the code posted on site again.',
+    revoked: 'Code no longer in use', revokedMsg: 'This code has been replaced. Please scan the new code posted on site.', busy: 'Too many requests, please try again shortly.',
+    offline: 'Network error, please try again.', choose: 'Choose what to report', back: 'Back', submit: 'Submit', sending: 'Sending…',
+    confirm: 'Confirm the enterprise contact', confirmMsg: 'Enter the contact phone registered for the enterprise', confirmBtn: 'Confirm', notMatch: 'This does not match the registered number',
+    complaint: 'Complaint', application: 'Application', service: 'Service', inspection: 'Inspection', required: 'required' },
+};
+const t = (k) => T[lang][k];
+const token = decodeURIComponent(location.pathname.split('/')[3] || '');
+const app = document.getElementById('app');
+let doc = null, view = { name: 'list' }, contact = sessionStorage.getItem('zz_contact_' + token) || '';
+
+function show(...kids) { app.replaceChildren(...kids); document.querySelector('[data-i18n=title]').textContent = t('title'); }
+
+function friendly(status, data) {
+  const revoked = status === 410;
+  const msg = status === 429 ? t('busy') : status === 0 ? t('offline') : revoked ? t('revokedMsg') : t('unknownMsg');
+  show(el('div', { class: 'card', id: 'friendly' }, el('h2', { text: revoked ? t('revoked') : status === 404 ? t('unknown') : t('title') }), el('p', { text: msg })));
+}
+
+function venueCard() {
+  const e = doc.entity;
+  return el('div', { class: 'card' }, el('div', { class: 'venue', id: 'venue', text: pick(e, 'name') }),
+    e.address ? el('div', { class: 'muted', text: e.address }) : null);
+}
+
+function render() {
+  if (!doc) return;
+  if (view.name === 'confirm') return renderConfirm();
+  if (view.name === 'form') return renderForm(view.matter);
+  show(venueCard(), el('h2', { text: t('choose') }),
+    ...doc.matters.map((m) => el('button', { class: 'matter', 'data-matter': m.id, type: 'button',
+      onclick: () => { view = doc.code.kind === 'enterprise' && !contact ? { name: 'confirm', matter: m } : { name: 'form', matter: m }; render(); } },
+    el('div', { text: pick(m, 'name') }), el('div', { class: 'muted', text: pick(m, 'description') }))));
+}
+
+function renderConfirm() {
+  const input = el('input', { type: 'tel', id: 'contact', autocomplete: 'tel' });
+  const err = el('div', { class: 'error' });
+  const go = async () => {
+    const r = await api('POST', `/api/public/codes/${encodeURIComponent(token)}/verify`, { contact_phone: input.value });
+    if (r.status === 200) { contact = input.value; sessionStorage.setItem('zz_contact_' + token, contact); view = { name: 'form', matter: view.matter }; render(); }
+    else err.textContent = r.status === 403 ? t('notMatch') : (r.data?.error?.message || t('offline'));
+  };
+  show(venueCard(), el('div', { class: 'card' }, el('h2', { text: t('confirm') }), el('label', { for: 'contact', text: t('confirmMsg') }), input, err,
+    el('button', { class: 'primary', type: 'button', id: 'confirm', onclick: go, text: t('confirmBtn') }),
+    el('button', { class: 'matter', type: 'button', onclick: () => { view = { name: 'list' }; render(); }, text: t('back') })));
+}
+
+function fieldInput(f) {
+  const id = 'f_' + f.id, req = !!f.required;
+  const common = { id, name: f.id, required: req && f.type !== 'photo' };
+  switch (f.type) {
+    case 'textarea': return el('textarea', { ...common, maxlength: f.max || 2000 });
+    case 'choice': return el('select', common, el('option', { value: '', text: '—' }), ...f.options.map((o) => el('option', { value: o.id, text: pick(o, 'label') })));
+    case 'date': return el('input', { ...common, type: 'date' });
+    case 'phone': return el('input', { ...common, type: 'tel', maxlength: 20 });
+    case 'photo': return el('input', { ...common, type: 'file', accept: 'image/jpeg,image/png' });
+    case 'location': {
+      const e = doc.entity, v = [pick(e, 'name'), e.address].filter(Boolean).join(' ');
+      return el('input', { ...common, type: 'text', value: v, maxlength: f.max || 200 });
+    }
+    default: return el('input', { ...common, type: 'text', maxlength: f.max || 200 });
+  }
+}
+
+function readFile(file) {
+  return new Promise((resolve, reject) => { const r = new FileReader(); r.onload = () => resolve(r.result); r.onerror = reject; r.readAsDataURL(file); });
+}
+
+function renderForm(m) {
+  const form = el('form', { id: 'report', novalidate: true });
+  for (const f of m.form || []) {
+    form.append(el('label', { for: 'f_' + f.id, text: pick(f, 'label') + (f.required ? ` (${t('required')})` : '') }), fieldInput(f));
+  }
+  const err = el('div', { class: 'error', id: 'error', role: 'alert' });
+  const btn = el('button', { class: 'primary', type: 'submit', id: 'submit', text: t('submit') });
+  form.append(err, btn);
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    btn.disabled = true; btn.textContent = t('sending'); err.textContent = '';
+    const body = { matter: m.id, fields: {} };
+    if (contact) body.contact_phone = contact;
+    try {
+      for (const f of m.form || []) {
+        const input = form.querySelector('#f_' + f.id);
+        if (f.type === 'photo') { if (input.files[0]) body.photo = await readFile(input.files[0]); }
+        else if (input.value) body.fields[f.id] = input.value;
+      }
+    } catch { err.textContent = t('offline'); btn.disabled = false; btn.textContent = t('submit'); return; }
+    const r = await api('POST', `/api/public/codes/${encodeURIComponent(token)}/reports`, body);
+    if (r.status === 201) { location.href = r.data.status_url; return; }
+    err.textContent = r.status === 429 ? t('busy') : (r.data?.error?.message || t('offline'));
+    btn.disabled = false; btn.textContent = t('submit');
+  });
+  show(venueCard(), el('div', { class: 'card' }, el('h2', { text: pick(m, 'name') }), form),
+    el('button', { class: 'matter', type: 'button', onclick: () => { view = { name: 'list' }; render(); }, text: t('back') }));
+}
+
+setupLang(() => (doc ? render() : null));
+const r = await api('GET', `/api/public/codes/${encodeURIComponent(token)}`);
+if (r.status === 200) { doc = r.data; render(); } else friendly(r.status, r.data);
