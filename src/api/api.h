@@ -118,6 +118,14 @@ extern const struct http_route api_orders_routes[];
 extern const size_t api_orders_nroutes;
 extern const struct http_route api_rules_routes[];
 extern const size_t api_rules_nroutes;
+/* The public services catalog and Open311 GeoReport v2 (issue 5 part B:
+ * api/catalog.c, api/open311.c). */
+extern const struct http_route api_catalog_routes[];
+extern const size_t api_catalog_nroutes;
+extern const struct http_route api_open311_routes[];
+extern const size_t api_open311_nroutes;
+extern const struct http_route api_applications_routes[]; /* api/applications.c */
+extern const size_t api_applications_nroutes;
 /* Records an admin change in the audit table (actor: the caller). */
 void api_audit(struct http_req *r, const char *action, const char *target, const char *detail_json);
 

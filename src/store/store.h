@@ -16,6 +16,7 @@
 
 struct store;
 struct store_dispatch_ops;
+struct store_catalog_ops;
 
 /* ---- registry rows (strings owned by the store's callback frame) ---- */
 struct store_region {
@@ -207,6 +208,8 @@ struct store_ops {
 
   /* early warning and dispatch (issue 4): store_dispatch.h */
   const struct store_dispatch_ops *dispatch;
+  /* public intake: Open311 reports' extras (issue 5 part B): store_catalog.h */
+  const struct store_catalog_ops *catalog;
 };
 
 enum { STORE_TXN_BEGIN = 1, STORE_TXN_COMMIT, STORE_TXN_ROLLBACK };

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "store/store_catalog.h"
 #include "store/store_dispatch.h"
 #include "store/store_int.h"
 
@@ -1083,6 +1084,7 @@ static const struct store_ops sqlite_ops = {
     .backup = backup,
     .close = sq_close,
     .dispatch = &store_sqlite_dispatch_ops,
+    .catalog = &store_sqlite_catalog_ops,
 };
 
 int store_sqlite_open(const struct store_open_opts *opts, struct store **out, struct zz_err *e) {
