@@ -125,6 +125,14 @@ extern const size_t api_codes_nroutes;
 /* Appends ,"reporter_phone":... to an order object being written when the
  * caller may see it (dispatchers, admins, the order's departments). */
 void api_codes_order_phone(struct http_req *r, int64_t order_id, int readable, struct zz_buf *b);
+/* The public services catalog and Open311 GeoReport v2 (issue 5 part B:
+ * api/catalog.c, api/open311.c). */
+extern const struct http_route api_catalog_routes[];
+extern const size_t api_catalog_nroutes;
+extern const struct http_route api_open311_routes[];
+extern const size_t api_open311_nroutes;
+extern const struct http_route api_applications_routes[]; /* api/applications.c */
+extern const size_t api_applications_nroutes;
 /* Records an admin change in the audit table (actor: the caller). */
 void api_audit(struct http_req *r, const char *action, const char *target, const char *detail_json);
 

@@ -87,12 +87,19 @@ static struct http_route *all_routes(size_t *n) {
   const struct {
     const struct http_route *r;
     size_t n;
-  } tables[] = {
-      {api_auth_routes, api_auth_nroutes},     {api_registry_routes, api_registry_nroutes},
-      {api_ingest_routes, api_ingest_nroutes}, {api_query_routes, api_query_nroutes},
-      {api_stream_routes, api_stream_nroutes}, {api_cockpit_routes, api_cockpit_nroutes},
-      {api_alerts_routes, api_alerts_nroutes}, {api_orders_routes, api_orders_nroutes},
-      {api_rules_routes, api_rules_nroutes},   {api_codes_routes, api_codes_nroutes}};
+  } tables[] = {{api_auth_routes, api_auth_nroutes},
+                {api_registry_routes, api_registry_nroutes},
+                {api_ingest_routes, api_ingest_nroutes},
+                {api_query_routes, api_query_nroutes},
+                {api_stream_routes, api_stream_nroutes},
+                {api_cockpit_routes, api_cockpit_nroutes},
+                {api_alerts_routes, api_alerts_nroutes},
+                {api_orders_routes, api_orders_nroutes},
+                {api_rules_routes, api_rules_nroutes},
+                {api_codes_routes, api_codes_nroutes},
+                {api_catalog_routes, api_catalog_nroutes},
+                {api_open311_routes, api_open311_nroutes},
+                {api_applications_routes, api_applications_nroutes}};
   size_t total = 0;
   for (size_t i = 0; i < ZZ_ARRAY_LEN(tables); i++) total += tables[i].n;
   struct http_route *all = zz_xcalloc(total, sizeof *all);

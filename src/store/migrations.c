@@ -113,6 +113,25 @@ static const char *const sq_migrations[] = {
     " PRIMARY KEY(code, day)) WITHOUT ROWID;"
     "CREATE TABLE intake(receipt TEXT PRIMARY KEY, order_id INTEGER NOT NULL UNIQUE,"
     " code INTEGER, phone TEXT, created INTEGER NOT NULL) WITHOUT ROWID;",
+    /* 5: issue 5 part B: what a public intake (Open311)
+     * brought with a work order beyond the order itself: the reporter's contact, kept apart so that
+     * public listings never show it, the address, the form's attributes and the request's lookup
+     * token. */
+    "CREATE TABLE order_intake(order_id INTEGER PRIMARY KEY, source INTEGER,"
+    " token TEXT NOT NULL UNIQUE, address TEXT, attributes TEXT NOT NULL DEFAULT '{}',"
+    " contact TEXT NOT NULL DEFAULT '{}', media_url TEXT, created INTEGER NOT NULL);"
+    /* applications (申请): the public number, the applicant's contact and
+     * form, the uploaded materials (one current file per material) and each
+     * department's decision on its sub-order */
+    "CREATE TABLE application(order_id INTEGER PRIMARY KEY, number TEXT NOT NULL UNIQUE,"
+    " applicant TEXT NOT NULL, form TEXT NOT NULL DEFAULT '{}', created INTEGER NOT NULL);"
+    "CREATE TABLE application_material(id INTEGER PRIMARY KEY, order_id INTEGER NOT NULL,"
+    " material TEXT NOT NULL, mime TEXT NOT NULL, size INTEGER NOT NULL, path TEXT NOT NULL,"
+    " ts INTEGER NOT NULL, UNIQUE(order_id, material));"
+    "CREATE TABLE application_decision(sub_order INTEGER PRIMARY KEY, order_id INTEGER NOT NULL,"
+    " department TEXT NOT NULL, decision TEXT NOT NULL, note TEXT, actor TEXT NOT NULL,"
+    " ts INTEGER NOT NULL);"
+    "CREATE INDEX application_decision_order ON application_decision(order_id);",
 };
 
 int sq_migrate(sqlite3 *db, struct zz_err *e) {

@@ -17,6 +17,7 @@
 struct store;
 struct store_dispatch_ops;
 struct store_codes_ops;
+struct store_catalog_ops;
 
 /* ---- registry rows (strings owned by the store's callback frame) ---- */
 struct store_region {
@@ -210,6 +211,8 @@ struct store_ops {
   const struct store_dispatch_ops *dispatch;
   /* customer and enterprise codes, public intake (issue 5): store_codes.h */
   const struct store_codes_ops *codes;
+  /* public intake: Open311 reports' extras (issue 5 part B): store_catalog.h */
+  const struct store_catalog_ops *catalog;
 };
 
 enum { STORE_TXN_BEGIN = 1, STORE_TXN_COMMIT, STORE_TXN_ROLLBACK };

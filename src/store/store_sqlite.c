@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "store/store_codes.h"
+#include "store/store_catalog.h"
 #include "store/store_dispatch.h"
 #include "store/store_int.h"
 
@@ -1085,6 +1086,7 @@ static const struct store_ops sqlite_ops = {
     .close = sq_close,
     .dispatch = &store_sqlite_dispatch_ops,
     .codes = &store_sqlite_codes_ops,
+    .catalog = &store_sqlite_catalog_ops,
 };
 
 int store_sqlite_open(const struct store_open_opts *opts, struct store **out, struct zz_err *e) {

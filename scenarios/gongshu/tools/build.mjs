@@ -23,6 +23,7 @@ import { fileURLToPath } from "node:url";
 import * as turf from "@turf/turf";
 
 const require = createRequire(import.meta.url);
+import { BANKS, MEDICAL_MATTER_IDS, SERVICE_DEPARTMENTS, catalogMatters, CATALOG_GROUPS } from "./catalog.mjs";
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const PACK_DIR = path.resolve(HERE, "..");
 
@@ -214,6 +215,7 @@ const DEPARTMENTS = [
   { id: "culture_tourism", name_zh: "文旅", name_en: "Culture & tourism" },
   { id: "commerce", name_zh: "商务", name_en: "Commerce" },
   { id: "community", name_zh: "社区网格", name_en: "Community & grid" },
+  ...SERVICE_DEPARTMENTS,
 ];
 
 const S = (id, zh, en) => ({ id, name_zh: zh, name_en: en, type: "string" });
@@ -255,6 +257,11 @@ const ENTITY_TYPES = [
   { id: "patrol_point", name_zh: "巡更点", name_en: "Patrol check-in point", attrs: [
     S("route", "巡更路线", "Route"), S("point_no", "点位编号", "Point number")] },
 ];
+
+// issue 5: the medical-insurance outlets of the 4 banks (医银合作)
+ENTITY_TYPES.push({ id: "outlet", name_zh: "医保服务网点", name_en: "Medical-insurance service outlet", attrs: [
+  S("bank", "银行", "Bank"), S("address", "地址", "Address"), S("hours", "营业时间", "Opening hours"),
+  S("phone", "电话", "Phone"), S("matters", "可办医保事项（逗号分隔）", "Medical-insurance matters handled (comma-separated ids)")] });
 
 const METRICS = [
   { id: "visitors", name_zh: "游客数量", name_en: "Visitors", unit: "人次", agg: "sum", entity_type: "counter", kind: "count" },
@@ -905,6 +912,38 @@ function buildEntities(R) {
   }
 }
 
+// The 4 banks' counters that handle medical-insurance matters (医银合作):
+// three outlets a bank in different streets; the big two handle all 13
+// matters, the others a fixed subset (every matter stays available).
+const OUTLET_ROADS = ["莫干山路", "湖墅南路", "上塘路", "东新路", "体育场路", "中山北路", "延安路", "石祥路", "康桥路", "半山路", "文晖路", "凤起路"];
+function buildOutlets(R) {
+  const rng = makeRng("outlets");
+  const streets = STREETS.map((s) => s[0]);
+  BANKS.forEach((b, bi) => {
+    for (let i = 0; i < 3; i++) {
+      const sid = streets[(bi * 5 + i * 6 + 1) % streets.length];
+      const st = STREETS.find((s) => s[0] === sid);
+      const rid = `gongshu/${sid}`;
+      const p = randomPointIn(rng, R[rid].geometry, 40);
+      const road = OUTLET_ROADS[(bi * 3 + i) % OUTLET_ROADS.length];
+      const matters = bi < 2 ? MEDICAL_MATTER_IDS.slice() : MEDICAL_MATTER_IDS.filter((_, k) => (k + i) % 3 !== 2 || k < 3);
+      add({ id: `outlet-${b.id}-${i + 1}`, type: "outlet", name_zh: `${b.name_zh}${st[1].replace("街道", "")}支行医保服务点`,
+        name_en: `${b.name_en} ${st[2]} branch medical-insurance counter`, region: rid, lon: p[0], lat: p[1],
+        attrs: { bank: b.id, address: `杭州市拱墅区${road}${rng.int(10, 600)}号`, hours: i === 2 ? "周一至周日 9:00-17:00" : "周一至周五 9:00-17:00",
+          phone: `0571-8${pad(rng.int(0, 9999999), 7)}`, matters: matters.join(",") } });
+    }
+  });
+}
+
+// The catalog matters go at the end of matters.json; the file's other
+// matters (the Xintiandi block's) are kept as they are.
+function writeCatalogMatters() {
+  const file = path.join(PACK_DIR, "matters.json");
+  const own = new Set(catalogMatters().map((m) => m.id));
+  const kept = JSON.parse(fs.readFileSync(file, "utf8")).filter((m) => !own.has(m.id) && !CATALOG_GROUPS.includes(m.group));
+  fs.writeFileSync(file, JSON.stringify([...kept, ...catalogMatters()], null, 2) + "\n");
+}
+
 // ----------------------------------------------------------------- main ---
 function main() {
   const district = loadDistrict();
@@ -930,6 +969,7 @@ function main() {
   addRegion("gongshu/kejipark/kangqiao_xny", "gongshu/kejipark", "park", "康桥新能源产业园", "Kangqiao New-energy Industrial Park", true, park.kq);
 
   buildEntities(R);
+  buildOutlets(R);
 
   const pack = {
     id: "gongshu",
@@ -955,6 +995,7 @@ function main() {
   w("entity_types.json", json(ENTITY_TYPES));
   w("metrics.json", jsonLines(METRICS));
   w("sources.json", jsonLines(SOURCES));
+  writeCatalogMatters();
   w("entities.ndjson", entities.map((e) => JSON.stringify(e)).join("\n") + "\n");
 
   const byType = {};

@@ -369,12 +369,88 @@ if (pack && pack.id === "gongshu" && regions.size) {
   }
   if (srcs && srcs.length !== 16) err("sources.json", `expected 16 sources, found ${srcs.length}`);
   if (supplying < 10) err("sources.json", `only ${supplying} sources supply a metric, expected at least 10`);
-  if (deps && deps.length !== 12) err("departments.json", `expected 12 departments, found ${deps.length}`);
+  // the street's linkage team has 12 departments; the catalog's service
+  // departments (park committee, medical insurance, planning, HR) come on top
+  const LINKAGE = ["police", "fire", "urban_mgmt", "traffic_police", "market_supervision", "health", "environment", "housing", "emergency", "culture_tourism", "commerce", "community"];
+  for (const d of LINKAGE) if (!departments.has(d)) err("departments.json", `linkage-team department ${d} missing (expected the 12 of the seed)`);
   const wantMetrics = ["visitors", "parking_occupancy", "building_entries", "police_incidents", "illegal_parking_complaints", "elevator_alarms",
     "food_safety_alerts", "pm10", "noise_db", "site_workers", "light_status", "patrol_checkins", "fire_equipment_status", "tax", "employees"];
   for (const m of wantMetrics) if (!metrics.has(m)) err("metrics.json", `metric ${m} missing`);
   for (const m of metrics.keys()) if (!wantMetrics.includes(m)) err("metrics.json", `unexpected metric ${m}`);
   if (industries.size !== 8) err("pack.json.industries", `expected the 8 "6+2" industries, found ${industries.size}`);
+}
+
+// ------------------------------------------------ services catalog (issue 5 B) ---
+// matters.json: the catalog members (group, channels, form, materials) and,
+// for Gongshu, the seed's counts: 68 park items, 13 medical-insurance matters
+// served by the 4 banks' outlets, one joint approval with 3 departments.
+const CAT_GROUPS = ["xintiandi", "park_services", "medical_insurance", "joint_approval"];
+const CAT_CHANNELS = ["customer_code", "enterprise_code", "open311", "bank_counter", "online", "staff"];
+const FORM_TYPES = ["text", "textarea", "choice", "date", "phone", "photo", "location"];
+const MAT_TYPES = ["pdf", "jpeg", "png"];
+const matterDocs = readJson("matters.json");
+const matterById = new Map();
+if (matterDocs && !Array.isArray(matterDocs)) err("matters.json", "must be an array");
+else if (matterDocs) matterDocs.forEach((m, i) => {
+  const w = `matters.json[${i}]`;
+  if (!m || typeof m !== "object" || !isStr(m.id)) { err(`${w}.id`, "required field missing"); return; }
+  if (matterById.has(m.id)) err(`${w}.id`, `duplicate id ${m.id}`);
+  matterById.set(m.id, m);
+  for (const [k, d] of (m.departments || []).entries()) if (!departments.has(d)) err(`${w}.departments[${k}]`, `unknown department ${d}`);
+  if ("group" in m && !CAT_GROUPS.includes(m.group)) err(`${w}.group`, `must be one of ${CAT_GROUPS.join(", ")}`);
+  if ("channels" in m) {
+    if (!Array.isArray(m.channels) || !m.channels.length) err(`${w}.channels`, "must be a non-empty array");
+    else m.channels.forEach((c, k) => { if (!CAT_CHANNELS.includes(c)) err(`${w}.channels[${k}]`, `unknown channel ${JSON.stringify(c)} (one of ${CAT_CHANNELS.join(", ")})`); });
+  }
+  if ("form" in m) {
+    if (!Array.isArray(m.form)) err(`${w}.form`, "must be an array of fields");
+    else m.form.forEach((f, k) => {
+      const fw = `${w}.form[${k}]`;
+      if (!need(f, fw, { id: slug, label_zh: str, label_en: str })) return;
+      if (!FORM_TYPES.includes(f.type)) err(`${fw}.type`, `must be one of ${FORM_TYPES.join(", ")}`);
+      if (f.type === "choice" && !(Array.isArray(f.options) && f.options.length && f.options.every((o) => o && isStr(o.id) && isStr(o.label_zh) && isStr(o.label_en))))
+        err(`${fw}.options`, "a choice needs options [{id, label_zh, label_en}, ...]");
+      if (m.form.findIndex((g) => g && g.id === f.id) !== k) err(`${fw}.id`, `field ${f.id} is declared twice`);
+    });
+  }
+  if ("materials" in m) {
+    if (!Array.isArray(m.materials)) err(`${w}.materials`, "must be an array");
+    else m.materials.forEach((x, k) => {
+      const xw = `${w}.materials[${k}]`;
+      if (!need(x, xw, { id: slug, name_zh: str, name_en: str })) return;
+      if (typeof x.required !== "boolean") err(`${xw}.required`, "must be true or false");
+      if (!Array.isArray(x.types) || !x.types.length || x.types.some((t) => !MAT_TYPES.includes(t))) err(`${xw}.types`, `must list file types among ${MAT_TYPES.join(", ")}`);
+    });
+  }
+  if (m.group && m.group !== "xintiandi" && !Array.isArray(m.materials)) err(`${w}.materials`, `a ${m.group} matter needs its materials checklist (may be empty)`);
+  if (m.group === "joint_approval") {
+    if (!Array.isArray(m.departments) || m.departments.length < 2) err(`${w}.departments`, "a joint approval needs at least 2 departments deciding in parallel");
+    if (!Array.isArray(m.materials) || !m.materials.some((x) => x && x.required)) err(`${w}.materials`, "a joint approval needs at least one required material");
+  }
+});
+if (pack && pack.id === "gongshu" && matterDocs) {
+  const inGroup = (g) => [...matterById.values()].filter((m) => m.group === g);
+  if (inGroup("park_services").length !== 68) err("matters.json", `expected the park's 68 mobile service items (group park_services), found ${inGroup("park_services").length}`);
+  const med = inGroup("medical_insurance");
+  if (med.length !== 13) err("matters.json", `expected 13 medical-insurance matters (group medical_insurance), found ${med.length}`);
+  for (const m of med) if (!(m.channels || []).includes("bank_counter")) err(`matters.json ${m.id}.channels`, "a medical-insurance matter must list the bank_counter channel");
+  const ja = inGroup("joint_approval");
+  if (ja.length < 1 || !ja.some((m) => (m.departments || []).length === 3)) err("matters.json", "expected the joint approval (三证联办) with 3 departments in parallel");
+  const outlets = entities.filter((e) => e.type === "outlet");
+  const banks = new Set(outlets.map((e) => e.attrs && e.attrs.bank));
+  for (const b of ["icbc", "hzbank", "ubank", "cib"]) if (!banks.has(b)) err("entities.ndjson", `no outlet of bank ${b} (the seed's 4 banks)`);
+  const covered = new Set();
+  for (const o of outlets) {
+    const ms = String((o.attrs && o.attrs.matters) || "").split(",").filter(Boolean);
+    if (!ms.length) err(`${o._where}.attrs.matters`, "an outlet must list the medical-insurance matters it handles");
+    for (const id of ms) {
+      const m = matterById.get(id);
+      if (!m || m.group !== "medical_insurance") err(`${o._where}.attrs.matters`, `${id} is not a medical-insurance matter of matters.json`);
+      covered.add(id);
+    }
+    for (const k of ["address", "hours"]) if (!isStr(o.attrs && o.attrs[k])) err(`${o._where}.attrs.${k}`, "required for an outlet");
+  }
+  for (const m of med) if (!covered.has(m.id)) err("entities.ndjson", `no outlet handles ${m.id}`);
 }
 
 if (errors.length) {

@@ -1,0 +1,264 @@
+/* catalog.c (api) - the public services catalog (issue 5 part B): every
+ * matter with its group, channels, departments, time limit, form and
+ * materials checklist (GET /api/public/catalog, optionally filtered by a
+ * Chinese or English keyword q), and the medical-insurance outlets with the
+ * district outline for the map (GET /api/public/outlets). No session: both
+ * are rate-limited per client address, and the answers carry only what the
+ * pack publishes (no contacts, no orders). */
+#include <jansson.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "store/store_dispatch.h"
+
+#define CATALOG_Q_MAX 64
+
+struct cat_ctx {
+  struct zz_buf *b;
+  const char *q; /* keyword or NULL */
+  int n;
+};
+
+/* 1 when the keyword occurs in the matter's names, description, materials
+ * or department names (byte substring: fine for UTF-8 Chinese). */
+static int matter_matches(const char *q, const struct store_matter *m, json_t *extra,
+                          const char *dept_names) {
+  if (!q || !*q) return 1;
+  if (strstr(m->name_zh, q) || strcasestr(m->name_en, q) || strstr(m->key, q)) return 1;
+  const char *const keys[] = {"description_zh", "description_en"};
+  for (size_t i = 0; i < ZZ_ARRAY_LEN(keys); i++) {
+    const char *s = json_string_value(json_object_get(extra, keys[i]));
+    if (s && strcasestr(s, q)) return 1;
+  }
+  size_t i;
+  json_t *x;
+  json_array_foreach(json_object_get(extra, "materials"), i, x) {
+    const char *s = json_string_value(json_object_get(x, "name_zh"));
+    if (s && strstr(s, q)) return 1;
+  }
+  return dept_names && strstr(dept_names, q);
+}
+
+struct dept_names {
+  struct zz_buf json; /* {"id":{"zh","en"},...} */
+  struct zz_buf text; /* every Chinese name, for keyword search */
+  int n;
+};
+
+static int dept_row(void *ud, const struct store_named *d) {
+  struct dept_names *dn = ud;
+  zz_buf_adds(&dn->json, dn->n++ ? "," : "{");
+  zz_buf_json_str(&dn->json, d->key);
+  zz_buf_adds(&dn->json, ":{\"name_zh\":");
+  zz_buf_json_str(&dn->json, d->name_zh);
+  zz_buf_adds(&dn->json, ",\"name_en\":");
+  zz_buf_json_str(&dn->json, d->name_en);
+  zz_buf_addc(&dn->json, '}');
+  zz_buf_printf(&dn->text, "%s:%s|", d->key, d->name_zh ? d->name_zh : "");
+  return 0;
+}
+
+struct cat_rows {
+  struct cat_ctx *c;
+  struct dept_names *dn;
+};
+
+/* The Chinese names of a matter's departments, from the "id:name|" text. */
+static void dept_text_of(const struct dept_names *dn, const char *deps_json, char *out,
+                         size_t cap) {
+  out[0] = '\0';
+  json_t *d = json_loads(deps_json ? deps_json : "[]", 0, NULL);
+  size_t i;
+  json_t *x;
+  json_array_foreach(d, i, x) {
+    const char *id = json_string_value(x);
+    char pat[80];
+    snprintf(pat, sizeof pat, "%s:", id ? id : "");
+    const char *p = dn->text.data ? strstr(dn->text.data, pat) : NULL;
+    if (!p) continue;
+    p += strlen(pat);
+    const char *end = strchr(p, '|');
+    size_t n = end ? (size_t)(end - p) : strlen(p);
+    size_t have = strlen(out);
+    if (have + n + 2 < cap) {
+      memcpy(out + have, p, n);
+      out[have + n] = ' ';
+      out[have + n + 1] = '\0';
+    }
+  }
+  json_decref(d);
+}
+
+static int matter_row(void *ud, const struct store_matter *m) {
+  struct cat_rows *cr = ud;
+  struct cat_ctx *c = cr->c;
+  json_t *extra = json_loads(m->extra_json ? m->extra_json : "{}", 0, NULL);
+  if (!extra) extra = json_object();
+  char dtext[512];
+  dept_text_of(cr->dn, m->departments_json, dtext, sizeof dtext);
+  if (!matter_matches(c->q, m, extra, dtext)) {
+    json_decref(extra);
+    return 0;
+  }
+  struct zz_buf *b = c->b;
+  if (c->n++) zz_buf_addc(b, ',');
+  zz_buf_adds(b, "{\"id\":");
+  zz_buf_json_str(b, m->key);
+  zz_buf_adds(b, ",\"name_zh\":");
+  zz_buf_json_str(b, m->name_zh);
+  zz_buf_adds(b, ",\"name_en\":");
+  zz_buf_json_str(b, m->name_en);
+  zz_buf_adds(b, ",\"kind\":");
+  zz_buf_json_str(b, m->kind);
+  zz_buf_adds(b, ",\"departments\":");
+  zz_buf_adds(b, m->departments_json ? m->departments_json : "[]");
+  zz_buf_printf(b, ",\"sla_accept_minutes\":%lld,\"sla_resolve_minutes\":%lld",
+                (long long)m->sla_accept_minutes, (long long)m->sla_resolve_minutes);
+  /* only the catalog members of extra are public (routes stay inside) */
+  const char *const pub[] = {"group", "channels",  "description_zh", "description_en",
+                             "form",  "materials", "steps"};
+  for (size_t i = 0; i < ZZ_ARRAY_LEN(pub); i++) {
+    json_t *v = json_object_get(extra, pub[i]);
+    zz_buf_printf(b, ",\"%s\":", pub[i]);
+    char *t = v ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+    zz_buf_adds(b, t ? t : "null");
+    free(t);
+  }
+  zz_buf_addc(b, '}');
+  json_decref(extra);
+  return 0;
+}
+
+/* GET /api/public/catalog?q=KEYWORD */
+static int get_catalog(struct http_req *r) {
+  if (api_rate_limit(r, "catalog", NULL, 300, 60)) return 0;
+  struct app *app = http_app(r);
+  const char *q = http_query(r, "q");
+  if (q && strlen(q) > CATALOG_Q_MAX)
+    return http_fail(r, ZZ_EINVAL, "q", "q must be at most %d bytes", CATALOG_Q_MAX);
+  struct dept_names dn = {0};
+  zz_buf_init(&dn.json, 0);
+  zz_buf_init(&dn.text, 0);
+  app->st->ops->named_each(app->st, "department", dept_row, &dn);
+  if (!dn.n) zz_buf_addc(&dn.json, '{');
+  zz_buf_addc(&dn.json, '}');
+  struct zz_buf b;
+  zz_buf_init(&b, 0);
+  zz_buf_adds(&b, "{\"q\":");
+  if (q && *q)
+    zz_buf_json_str(&b, q);
+  else
+    zz_buf_adds(&b, "null");
+  zz_buf_adds(&b, ",\"departments\":");
+  zz_buf_add(&b, dn.json.data, dn.json.len);
+  zz_buf_adds(&b, ",\"matters\":[");
+  struct cat_ctx c = {&b, q && *q ? q : NULL, 0};
+  struct cat_rows cr = {&c, &dn};
+  int rc = app->st->ops->dispatch->matters_each(app->st, matter_row, &cr);
+  zz_buf_printf(&b, "],\"count\":%d}", c.n);
+  zz_buf_free(&dn.json);
+  zz_buf_free(&dn.text);
+  if (rc) {
+    zz_buf_free(&b);
+    return http_fail(r, rc, "catalog", "the catalog cannot be read now");
+  }
+  http_add_header(r, "Cache-Control", "public, max-age=60");
+  return http_reply_json(r, 200, &b);
+}
+
+/* ---- outlets and the district outline ---- */
+
+struct outlet_ctx {
+  struct zz_buf *b;
+  int n;
+};
+
+static int outlet_row(void *ud, const struct store_entity *en) {
+  struct outlet_ctx *o = ud;
+  if (o->n++) zz_buf_addc(o->b, ',');
+  zz_buf_adds(o->b, "{\"id\":");
+  zz_buf_json_str(o->b, en->key);
+  zz_buf_adds(o->b, ",\"name_zh\":");
+  zz_buf_json_str(o->b, en->name_zh);
+  zz_buf_adds(o->b, ",\"name_en\":");
+  zz_buf_json_str(o->b, en->name_en);
+  zz_buf_adds(o->b, ",\"lon\":");
+  zz_buf_json_num(o->b, en->lon);
+  zz_buf_adds(o->b, ",\"lat\":");
+  zz_buf_json_num(o->b, en->lat);
+  /* attrs as the pack wrote them, with the matter list as an array */
+  json_t *a = json_loads(en->attrs_json ? en->attrs_json : "{}", 0, NULL);
+  const char *const keys[] = {"bank", "address", "hours", "phone"};
+  for (size_t i = 0; i < ZZ_ARRAY_LEN(keys); i++) {
+    zz_buf_printf(o->b, ",\"%s\":", keys[i]);
+    const char *s = json_string_value(json_object_get(a, keys[i]));
+    if (s)
+      zz_buf_json_str(o->b, s);
+    else
+      zz_buf_adds(o->b, "null");
+  }
+  zz_buf_adds(o->b, ",\"matters\":[");
+  const char *ms = json_string_value(json_object_get(a, "matters"));
+  int k = 0;
+  for (const char *p = ms; p && *p;) {
+    const char *end = strchr(p, ',');
+    size_t n = end ? (size_t)(end - p) : strlen(p);
+    if (n) {
+      if (k++) zz_buf_addc(o->b, ',');
+      zz_buf_json_strn(o->b, p, n);
+    }
+    p = end ? end + 1 : p + n;
+  }
+  zz_buf_adds(o->b, "]}");
+  json_decref(a);
+  return 0;
+}
+
+struct outline_ctx {
+  struct zz_buf *b;
+  int done;
+};
+
+static int outline_row(void *ud, const struct store_region *rg) {
+  struct outline_ctx *o = ud;
+  if (o->done || rg->parent_path) return 0; /* the root region: the district */
+  o->done = 1;
+  zz_buf_adds(o->b, "{\"type\":\"Feature\",\"properties\":{\"id\":");
+  zz_buf_json_str(o->b, rg->path);
+  zz_buf_adds(o->b, ",\"name\":");
+  zz_buf_json_str(o->b, rg->name_zh);
+  zz_buf_adds(o->b, ",\"name_en\":");
+  zz_buf_json_str(o->b, rg->name_en);
+  zz_buf_adds(o->b, "},\"geometry\":");
+  zz_buf_adds(o->b, rg->geometry ? rg->geometry : "null");
+  zz_buf_addc(o->b, '}');
+  return 0;
+}
+
+/* GET /api/public/outlets */
+static int get_outlets(struct http_req *r) {
+  if (api_rate_limit(r, "catalog", NULL, 300, 60)) return 0;
+  struct app *app = http_app(r);
+  struct zz_buf b;
+  zz_buf_init(&b, 0);
+  zz_buf_adds(&b, "{\"outline\":{\"type\":\"FeatureCollection\",\"features\":[");
+  struct outline_ctx oc = {&b, 0};
+  int rc = app->st->ops->regions_each(app->st, 1, outline_row, &oc);
+  zz_buf_adds(&b, "]},\"outlets\":[");
+  struct outlet_ctx o = {&b, 0};
+  struct store_entity_filter f = {.type = "outlet", .limit = 1000};
+  if (!rc) rc = app->st->ops->entities_each(app->st, &f, outlet_row, &o);
+  zz_buf_printf(&b, "],\"count\":%d}", o.n);
+  if (rc) {
+    zz_buf_free(&b);
+    return http_fail(r, rc, "outlets", "the outlets cannot be read now");
+  }
+  http_add_header(r, "Cache-Control", "public, max-age=60");
+  return http_reply_json(r, 200, &b);
+}
+
+const struct http_route api_catalog_routes[] = {
+    {"GET", "/api/public/catalog", get_catalog, NULL, HTTP_AUTH_NONE, 0, 0},
+    {"GET", "/api/public/outlets", get_outlets, NULL, HTTP_AUTH_NONE, 0, 0},
+};
+const size_t api_catalog_nroutes = ZZ_ARRAY_LEN(api_catalog_routes);

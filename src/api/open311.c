@@ -1,0 +1,907 @@
+/* open311.c (api) - Open311 GeoReport v2 under /open311/v2
+ * (wiki.open311.org/GeoReport_v2): service discovery, the service list and
+ * definitions built from the matters that list the "open311" channel, POST
+ * requests creating work orders through the workflow (channel open311),
+ * request look-ups and tokens. Every method answers in XML (the spec's
+ * required format) and JSON, chosen by the ".xml"/".json" suffix; errors use
+ * the spec's list of {code, description}. Public: the POST is rate-limited
+ * per client and needs api_key = a source token. */
+#include <jansson.h>
+#include <math.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "api/open311_int.h"
+#include "store/store_catalog.h"
+#include "store/store_dispatch.h"
+#include "workflow/workflow.h"
+
+#define O311_BODY_MAX (64u << 10)
+#define O311_LIST_MAX 1000
+#define O311_DEFAULT_SPAN_MS (90LL * 24 * 3600 * 1000)
+
+/* ---- one writer for both formats ----
+ * A document is a list of items (or one object) of named scalar fields and
+ * nested lists; JSON and XML differ only in punctuation, so handlers
+ * describe the document once. */
+struct o311_out {
+  struct zz_buf *b;
+  int xml;
+  int n[8]; /* members written so far at each depth (JSON commas) */
+  int depth;
+};
+
+static void o_sep(struct o311_out *o) {
+  if (!o->xml && o->n[o->depth]++) zz_buf_addc(o->b, ',');
+}
+
+static void o_key(struct o311_out *o, const char *k) {
+  o_sep(o);
+  if (!o->xml) {
+    zz_buf_json_str(o->b, k);
+    zz_buf_addc(o->b, ':');
+  }
+}
+
+/* Opens a list: the document root (key NULL) or a member named key; tag is
+ * the XML element that holds it. */
+static void o_list(struct o311_out *o, const char *key, const char *tag) {
+  if (key)
+    o_key(o, key);
+  else
+    o_sep(o);
+  if (o->xml)
+    zz_buf_printf(o->b, "<%s>", tag);
+  else
+    zz_buf_addc(o->b, '[');
+  o->n[++o->depth] = 0;
+}
+
+static void o_list_end(struct o311_out *o, const char *tag) {
+  o->depth--;
+  if (o->xml)
+    zz_buf_printf(o->b, "</%s>", tag);
+  else
+    zz_buf_addc(o->b, ']');
+}
+
+static void o_obj(struct o311_out *o, const char *tag) {
+  o_sep(o);
+  if (o->xml)
+    zz_buf_printf(o->b, "<%s>", tag);
+  else
+    zz_buf_addc(o->b, '{');
+  o->n[++o->depth] = 0;
+}
+
+static void o_obj_end(struct o311_out *o, const char *tag) {
+  o->depth--;
+  if (o->xml)
+    zz_buf_printf(o->b, "</%s>", tag);
+  else
+    zz_buf_addc(o->b, '}');
+}
+
+void o311_xml_escape(struct zz_buf *b, const char *s) {
+  for (const unsigned char *p = (const unsigned char *)s; p && *p; p++) {
+    switch (*p) {
+    case '&':
+      zz_buf_adds(b, "&amp;");
+      break;
+    case '<':
+      zz_buf_adds(b, "&lt;");
+      break;
+    case '>':
+      zz_buf_adds(b, "&gt;");
+      break;
+    case '"':
+      zz_buf_adds(b, "&quot;");
+      break;
+    case '\'':
+      zz_buf_adds(b, "&apos;");
+      break;
+    default:
+      /* XML 1.0 allows no control characters but tab, newline, return */
+      if (*p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r')
+        zz_buf_addc(b, ' ');
+      else
+        zz_buf_addc(b, (char)*p);
+    }
+  }
+}
+
+static void o_str(struct o311_out *o, const char *k, const char *v) {
+  o_key(o, k);
+  if (o->xml) {
+    zz_buf_printf(o->b, "<%s>", k);
+    o311_xml_escape(o->b, v);
+    zz_buf_printf(o->b, "</%s>", k);
+  } else if (v) {
+    zz_buf_json_str(o->b, v);
+  } else {
+    zz_buf_adds(o->b, "null");
+  }
+}
+
+/* A literal (number, true/false) written as is in both formats. */
+static void o_lit(struct o311_out *o, const char *k, const char *v) {
+  o_key(o, k);
+  if (o->xml)
+    zz_buf_printf(o->b, "<%s>%s</%s>", k, v, k);
+  else
+    zz_buf_adds(o->b, v);
+}
+
+static void o_num(struct o311_out *o, const char *k, double v) {
+  if (isnan(v)) {
+    o_key(o, k);
+    zz_buf_adds(o->b, o->xml ? "" : "null");
+    if (o->xml) zz_buf_printf(o->b, "<%s/>", k);
+    return;
+  }
+  char s[40];
+  snprintf(s, sizeof s, "%.6f", v);
+  o_lit(o, k, s);
+}
+
+static void o_begin(struct o311_out *o, struct zz_buf *b, int xml) {
+  memset(o, 0, sizeof *o);
+  o->b = b;
+  o->xml = xml;
+  if (xml) zz_buf_adds(b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
+}
+
+static int o_reply(struct http_req *r, struct o311_out *o, int status) {
+  return http_reply(r, status, o->xml ? "text/xml; charset=utf-8" : "application/json", o->b);
+}
+
+/* The spec's error reply: a list of {code, description}. */
+static int o311_fail(struct http_req *r, int xml, int status, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static int o311_fail(struct http_req *r, int xml, int status, const char *fmt, ...) {
+  char msg[256], code[8];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  snprintf(code, sizeof code, "%d", status);
+  struct zz_buf b;
+  zz_buf_init(&b, 0);
+  struct o311_out o;
+  o_begin(&o, &b, xml);
+  o_list(&o, NULL, "errors");
+  o_obj(&o, "error");
+  o_lit(&o, "code", code);
+  o_str(&o, "description", msg);
+  o_obj_end(&o, "error");
+  o_list_end(&o, "errors");
+  return o_reply(r, &o, status);
+}
+
+/* Splits "name.xml" / "name.json": copies name into out and returns 1 for
+ * XML, 0 for JSON, -1 for neither. */
+int o311_format(const char *file, char *out, size_t cap) {
+  const char *dot = file ? strrchr(file, '.') : NULL;
+  if (!dot || (size_t)(dot - file) >= cap) return -1;
+  int xml = strcmp(dot, ".xml") == 0 ? 1 : strcmp(dot, ".json") == 0 ? 0 : -1;
+  if (xml < 0) return -1;
+  memcpy(out, file, (size_t)(dot - file));
+  out[dot - file] = '\0';
+  return xml;
+}
+
+/* ---- the services: matters with the open311 channel ---- */
+
+struct o311_service {
+  char code[65];
+  char *name, *name_en, *description, *group;
+  json_t *extra; /* owned */
+  char *departments;
+};
+
+struct o311_services {
+  struct o311_service *v;
+  size_t n, cap;
+};
+
+static int has_channel(json_t *extra, const char *ch) {
+  json_t *chs = json_object_get(extra, "channels");
+  size_t i;
+  json_t *c;
+  json_array_foreach(chs, i,
+                     c) if (json_is_string(c) && strcmp(json_string_value(c), ch) == 0) return 1;
+  return 0;
+}
+
+static int service_row(void *ud, const struct store_matter *m) {
+  struct o311_services *s = ud;
+  json_t *extra = json_loads(m->extra_json ? m->extra_json : "{}", 0, NULL);
+  if (!extra || !has_channel(extra, "open311")) {
+    json_decref(extra);
+    return 0;
+  }
+  if (s->n == s->cap) {
+    size_t cap = s->cap ? s->cap * 2 : 32;
+    struct o311_service *nv = zz_realloc(s->v, cap * sizeof *nv);
+    if (!nv) {
+      json_decref(extra);
+      return ZZ_ENOMEM;
+    }
+    s->v = nv;
+    s->cap = cap;
+  }
+  struct o311_service *v = &s->v[s->n++];
+  memset(v, 0, sizeof *v);
+  zz_strlcpy(v->code, m->key, sizeof v->code);
+  v->name = zz_xstrdup(m->name_zh);
+  v->name_en = zz_xstrdup(m->name_en);
+  const char *d = json_string_value(json_object_get(extra, "description_zh"));
+  v->description = zz_xstrdup(d ? d : m->name_en);
+  const char *g = json_string_value(json_object_get(extra, "group"));
+  v->group = zz_xstrdup(g ? g : m->kind);
+  v->departments = zz_xstrdup(m->departments_json ? m->departments_json : "[]");
+  v->extra = extra;
+  return 0;
+}
+
+static void services_free(struct o311_services *s) {
+  for (size_t i = 0; i < s->n; i++) {
+    zz_free(s->v[i].name);
+    zz_free(s->v[i].name_en);
+    zz_free(s->v[i].description);
+    zz_free(s->v[i].group);
+    zz_free(s->v[i].departments);
+    json_decref(s->v[i].extra);
+  }
+  zz_free(s->v);
+  memset(s, 0, sizeof *s);
+}
+
+static int services_load(struct app *app, struct o311_services *s) {
+  memset(s, 0, sizeof *s);
+  return app->st->ops->dispatch->matters_each(app->st, service_row, s);
+}
+
+static const struct o311_service *service_find(const struct o311_services *s, const char *code) {
+  for (size_t i = 0; code && i < s->n; i++)
+    if (strcmp(s->v[i].code, code) == 0) return &s->v[i];
+  return NULL;
+}
+
+/* The form's field types as GeoReport datatypes. */
+static const char *datatype_of(const char *type) {
+  if (!type) return "string";
+  if (strcmp(type, "textarea") == 0) return "text";
+  if (strcmp(type, "choice") == 0) return "singlevaluelist";
+  if (strcmp(type, "multichoice") == 0) return "multivaluelist";
+  if (strcmp(type, "date") == 0) return "datetime";
+  if (strcmp(type, "number") == 0) return "number";
+  return "string"; /* text, phone, photo (a URL), location (an address) */
+}
+
+/* Keywords: the catalog group, the id and the English name, so a client
+ * can search without reading Chinese. */
+static void keywords_of(const struct o311_service *v, const char *name_en, char *out, size_t cap) {
+  snprintf(out, cap, "%s,%s,%s", v->group, v->code, name_en ? name_en : "");
+}
+
+/* ---- GET discovery, services ---- */
+
+static void host_url(struct http_req *r, char *out, size_t cap) {
+  const char *h = http_header(r, "Host");
+  char host[128] = "localhost";
+  /* only a plausible host name is echoed into the document */
+  if (h && strlen(h) < sizeof host &&
+      strspn(h, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                "0123456789.-:[]") == strlen(h))
+    zz_strlcpy(host, h, sizeof host);
+  snprintf(out, cap, "http://%s/open311/v2/", host);
+}
+
+static int get_discovery(struct http_req *r, int xml) {
+  struct zz_buf b;
+  zz_buf_init(&b, 0);
+  struct o311_out o;
+  char url[200];
+  host_url(r, url, sizeof url);
+  o_begin(&o, &b, xml);
+  if (xml)
+    zz_buf_adds(&b, "<discovery>");
+  else {
+    zz_buf_addc(&b, '{');
+    o.depth = 1;
+  }
+  o_str(&o, "changeset", "2026-11-29T00:00:00+08:00");
+  o_str(&o, "contact", "拱墅区数字治理指挥中心 / Gongshu district digital governance centre");
+  o_str(&o, "key_service", "Ask the district operator for a source token (api_key).");
+  o_list(&o, "endpoints", "endpoints");
+  o_obj(&o, "endpoint");
+  o_str(&o, "specification", "http://wiki.open311.org/GeoReport_v2");
+  o_str(&o, "url", url);
+  o_str(&o, "changeset", "2026-11-29T00:00:00+08:00");
+  o_str(&o, "type", "production");
+  o_list(&o, "formats", "formats");
+  const char *fm[] = {"text/xml", "application/json"};
+  for (int i = 0; i < 2; i++) {
+    if (xml)
+      zz_buf_printf(&b, "<format>%s</format>", fm[i]);
+    else {
+      o_sep(&o);
+      zz_buf_json_str(&b, fm[i]);
+    }
+  }
+  o_list_end(&o, "formats");
+  o_obj_end(&o, "endpoint");
+  o_list_end(&o, "endpoints");
+  zz_buf_adds(&b, xml ? "</discovery>" : "}");
+  return o_reply(r, &o, 200);
+}
+
+static int get_services(struct http_req *r, int xml) {
+  struct app *app = http_app(r);
+  struct o311_services s;
+  if (services_load(app, &s)) {
+    services_free(&s);
+    return o311_fail(r, xml, 500, "the service list cannot be read now");
+  }
+  struct zz_buf b;
+  zz_buf_init(&b, 0);
+  struct o311_out o;
+  o_begin(&o, &b, xml);
+  o_list(&o, NULL, "services");
+  for (size_t i = 0; i < s.n; i++) {
+    const struct o311_service *v = &s.v[i];
+    char kw[300];
+    keywords_of(v, v->name_en, kw, sizeof kw);
+    json_t *form = json_object_get(v->extra, "form");
+    o_obj(&o, "service");
+    o_str(&o, "service_code", v->code);
+    o_str(&o, "service_name", v->name);
+    o_str(&o, "description", v->description);
+    o_lit(&o, "metadata", json_array_size(form) ? "true" : "false");
+    o_str(&o, "type", "realtime");
+    o_str(&o, "keywords", kw);
+    o_str(&o, "group", v->group);
+    o_obj_end(&o, "service");
+  }
+  o_list_end(&o, "services");
+  services_free(&s);
+  return o_reply(r, &o, 200);
+}
+
+static int get_definition(struct http_req *r, int xml, const char *code) {
+  struct app *app = http_app(r);
+  struct o311_services s;
+  if (services_load(app, &s)) {
+    services_free(&s);
+    return o311_fail(r, xml, 500, "the service list cannot be read now");
+  }
+  const struct o311_service *v = service_find(&s, code);
+  if (!v) {
+    services_free(&s);
+    return o311_fail(r, xml, 404, "service_code %s was not found", code);
+  }
+  struct zz_buf b;
+  zz_buf_init(&b, 0);
+  struct o311_out o;
+  o_begin(&o, &b, xml);
+  if (xml)
+    zz_buf_adds(&b, "<service_definition>");
+  else {
+    zz_buf_addc(&b, '{');
+    o.depth = 1;
+  }
+  o_str(&o, "service_code", v->code);
+  o_list(&o, "attributes", "attributes");
+  json_t *form = json_object_get(v->extra, "form");
+  size_t i;
+  json_t *f;
+  json_array_foreach(form, i, f) {
+    const char *type = json_string_value(json_object_get(f, "type"));
+    const char *dt = datatype_of(type);
+    char order[24];
+    snprintf(order, sizeof order, "%zu", i + 1);
+    const char *lz = json_string_value(json_object_get(f, "label_zh"));
+    const char *le = json_string_value(json_object_get(f, "label_en"));
+    char desc[300];
+    snprintf(desc, sizeof desc, "%s / %s", lz ? lz : "", le ? le : "");
+    const char *dd = type && strcmp(type, "date") == 0       ? "ISO 8601 date, e.g. 2026-12-01"
+                     : type && strcmp(type, "phone") == 0    ? "phone number"
+                     : type && strcmp(type, "photo") == 0    ? "URL of a photo"
+                     : type && strcmp(type, "location") == 0 ? "address or place"
+                                                             : "";
+    o_obj(&o, "attribute");
+    o_lit(&o, "variable", "true");
+    o_str(&o, "code", json_string_value(json_object_get(f, "id")));
+    o_str(&o, "datatype", dt);
+    o_lit(&o, "required", json_is_true(json_object_get(f, "required")) ? "true" : "false");
+    o_str(&o, "datatype_description", dd);
+    o_lit(&o, "order", order);
+    o_str(&o, "description", desc);
+    json_t *opts = json_object_get(f, "options");
+    if (strcmp(dt, "singlevaluelist") == 0 || strcmp(dt, "multivaluelist") == 0) {
+      o_list(&o, "values", "values");
+      size_t k;
+      json_t *op;
+      json_array_foreach(opts, k, op) {
+        o_obj(&o, "value");
+        o_str(&o, "key", json_string_value(json_object_get(op, "id")));
+        o_str(&o, "name", json_string_value(json_object_get(op, "label_zh")));
+        o_obj_end(&o, "value");
+      }
+      o_list_end(&o, "values");
+    }
+    o_obj_end(&o, "attribute");
+  }
+  o_list_end(&o, "attributes");
+  zz_buf_adds(&b, xml ? "</service_definition>" : "}");
+  services_free(&s);
+  return o_reply(r, &o, 200);
+}
+
+/* ---- requests ---- */
+
+/* Open311 has two statuses; a work order is closed once its department has
+ * resolved it (resolved, verified, closed) or it was merged into another. */
+const char *o311_status(const char *state) {
+  static const char *const done[] = {"resolved", "verified", "closed", "merged"};
+  for (size_t i = 0; state && i < ZZ_ARRAY_LEN(done); i++)
+    if (strcmp(state, done[i]) == 0) return "closed";
+  return "open";
+}
+
+struct req_row {
+  int64_t id, created, updated, resolve_due;
+  char matter[65], state[24], department[64];
+  char *title, *description;
+  double lon, lat;
+};
+
+struct req_list {
+  struct req_row *v;
+  size_t n, cap, max;
+  const struct o311_services *svc;
+  const char *status; /* filter or NULL */
+};
+
+static int req_collect(void *ud, const struct store_order *o) {
+  struct req_list *l = ud;
+  if (l->n >= l->max || o->parent) return 0;
+  if (!service_find(l->svc, o->matter)) return 0; /* only the published services */
+  if (l->status && strcmp(o311_status(o->state), l->status) != 0) return 0;
+  if (l->n == l->cap) {
+    size_t cap = l->cap ? l->cap * 2 : 64;
+    struct req_row *nv = zz_realloc(l->v, cap * sizeof *nv);
+    if (!nv) return ZZ_ENOMEM;
+    l->v = nv;
+    l->cap = cap;
+  }
+  struct req_row *v = &l->v[l->n++];
+  memset(v, 0, sizeof *v);
+  v->id = o->id;
+  v->created = o->created;
+  v->updated = o->updated;
+  v->resolve_due = o->resolve_due;
+  zz_strlcpy(v->matter, o->matter, sizeof v->matter);
+  zz_strlcpy(v->state, o->state, sizeof v->state);
+  zz_strlcpy(v->department, o->department ? o->department : "", sizeof v->department);
+  v->title = zz_xstrdup(o->title ? o->title : "");
+  v->description = zz_xstrdup(o->description ? o->description : "");
+  v->lon = o->lon;
+  v->lat = o->lat;
+  return 0;
+}
+
+static void req_list_free(struct req_list *l) {
+  for (size_t i = 0; i < l->n; i++) {
+    zz_free(l->v[i].title);
+    zz_free(l->v[i].description);
+  }
+  zz_free(l->v);
+}
+
+struct intake_copy {
+  char token[64];
+  char *address, *media_url;
+};
+
+static int intake_row(void *ud, const struct store_order_intake *in) {
+  struct intake_copy *c = ud;
+  zz_strlcpy(c->token, in->token ? in->token : "", sizeof c->token);
+  c->address = in->address ? zz_xstrdup(in->address) : NULL;
+  c->media_url = in->media_url ? zz_xstrdup(in->media_url) : NULL;
+  return 0;
+}
+
+static void write_request(struct app *app, struct o311_out *o, const struct req_row *v,
+                          const struct o311_services *svc) {
+  char t[32], id[24];
+  struct intake_copy in = {0};
+  app->st->ops->catalog->intake_get(app->st, v->id, NULL, intake_row, &in);
+  const struct o311_service *s = service_find(svc, v->matter);
+  snprintf(id, sizeof id, "%lld", (long long)v->id);
+  o_obj(o, "request");
+  o_str(o, "service_request_id", id);
+  o_str(o, "status", o311_status(v->state));
+  o_str(o, "status_notes", v->state);
+  o_str(o, "service_name", s ? s->name : v->title);
+  o_str(o, "service_code", v->matter);
+  o_str(o, "description", v->description);
+  o_str(o, "agency_responsible", v->department);
+  o_str(o, "service_notice", "");
+  o_str(o, "requested_datetime", zz_time_format(v->created, t));
+  o_str(o, "updated_datetime", zz_time_format(v->updated, t));
+  o_str(o, "expected_datetime", v->resolve_due ? zz_time_format(v->resolve_due, t) : "");
+  o_str(o, "address", in.address ? in.address : "");
+  o_str(o, "address_id", "");
+  o_str(o, "zipcode", "");
+  o_num(o, "lat", v->lat);
+  o_num(o, "long", v->lon);
+  o_str(o, "media_url", in.media_url ? in.media_url : "");
+  o_obj_end(o, "request");
+  zz_free(in.address);
+  zz_free(in.media_url);
+}
+
+/* Parses a W3C/ISO 8601 date-time argument; replies 400 when bad. */
+static int arg_time(struct http_req *r, int xml, const char *name, int64_t *out) {
+  const char *s = http_query(r, name);
+  if (!s || !*s) return 0;
+  if (zz_time_parse_rfc3339(s, strlen(s), out))
+    return o311_fail(r, xml, 400, "%s must be a W3C date-time such as 2026-11-01T00:00:00+08:00",
+                     name),
+           -1;
+  return 0;
+}
+
+static int get_requests(struct http_req *r, int xml) {
+  struct app *app = http_app(r);
+  int64_t from = 0, to = 0;
+  if (arg_time(r, xml, "start_date", &from) || arg_time(r, xml, "end_date", &to)) return 0;
+  const char *status = http_query(r, "status");
+  if (status && *status && strcmp(status, "open") && strcmp(status, "closed"))
+    return o311_fail(r, xml, 400, "status must be open or closed");
+  if (status && !*status) status = NULL;
+  /* the spec's defaults: the last 90 days, at most 1000 requests */
+  if (!to) to = from ? from + O311_DEFAULT_SPAN_MS : zz_time_now() + 1;
+  if (!from) from = to - O311_DEFAULT_SPAN_MS;
+  if (from >= to) return o311_fail(r, xml, 400, "start_date must be before end_date");
+  struct o311_services s;
+  if (services_load(app, &s)) {
+    services_free(&s);
+    return o311_fail(r, xml, 500, "the service list cannot be read now");
+  }
+  const char *code = http_query(r, "service_code");
+  struct req_list l = {.max = O311_LIST_MAX, .svc = &s, .status = status};
+  const char *ids = http_query(r, "service_request_id");
+  if (ids && *ids) {
+    /* a comma-separated list of ids: the other filters do not apply */
+    char *copy = zz_xstrdup(ids);
+    for (char *p = copy, *next; p && *p; p = next) {
+      next = strchr(p, ',');
+      if (next) *next++ = '\0';
+      int64_t id;
+      if (zz_parse_i64(p, &id) == 0 && id > 0) {
+        l.status = NULL;
+        app->st->ops->dispatch->order_get(app->st, id, req_collect, &l);
+      }
+    }
+    zz_free(copy);
+  } else {
+    if (code && *code && !service_find(&s, code)) {
+      services_free(&s);
+      return o311_fail(r, xml, 404, "service_code %s was not found", code);
+    }
+    struct store_order_filter f = {.matter = code && *code ? code : NULL,
+                                   .top_only = 1,
+                                   .created_from = from,
+                                   .created_to = to,
+                                   .limit = 20000};
+    app->st->ops->dispatch->orders_each(app->st, &f, req_collect, &l);
+  }
+  struct zz_buf b;
+  zz_buf_init(&b, 0);
+  struct o311_out o;
+  o_begin(&o, &b, xml);
+  o_list(&o, NULL, "service_requests");
+  for (size_t i = 0; i < l.n; i++) write_request(app, &o, &l.v[i], &s);
+  o_list_end(&o, "service_requests");
+  req_list_free(&l);
+  services_free(&s);
+  return o_reply(r, &o, 200);
+}
+
+static int get_request(struct http_req *r, int xml, const char *idtext) {
+  struct app *app = http_app(r);
+  int64_t id;
+  if (zz_parse_i64(idtext, &id) || id <= 0)
+    return o311_fail(r, xml, 404, "service_request_id %s was not found", idtext);
+  struct o311_services s;
+  if (services_load(app, &s)) {
+    services_free(&s);
+    return o311_fail(r, xml, 500, "the service list cannot be read now");
+  }
+  struct req_list l = {.max = 1, .svc = &s};
+  app->st->ops->dispatch->order_get(app->st, id, req_collect, &l);
+  if (!l.n) {
+    services_free(&s);
+    return o311_fail(r, xml, 404, "service_request_id %s was not found", idtext);
+  }
+  struct zz_buf b;
+  zz_buf_init(&b, 0);
+  struct o311_out o;
+  o_begin(&o, &b, xml);
+  o_list(&o, NULL, "service_requests");
+  write_request(app, &o, &l.v[0], &s);
+  o_list_end(&o, "service_requests");
+  req_list_free(&l);
+  services_free(&s);
+  return o_reply(r, &o, 200);
+}
+
+static int get_token(struct http_req *r, int xml, const char *token) {
+  struct app *app = http_app(r);
+  int64_t found = 0;
+  int rc = app->st->ops->catalog->intake_get(app->st, 0, token, o311_intake_id, &found);
+  if (rc) return o311_fail(r, xml, 404, "token %s was not found", token);
+  char id[24];
+  snprintf(id, sizeof id, "%lld", (long long)found);
+  struct zz_buf b;
+  zz_buf_init(&b, 0);
+  struct o311_out o;
+  o_begin(&o, &b, xml);
+  o_list(&o, NULL, "service_requests");
+  o_obj(&o, "request");
+  o_str(&o, "service_request_id", id);
+  o_str(&o, "token", token);
+  o_obj_end(&o, "request");
+  o_list_end(&o, "service_requests");
+  return o_reply(r, &o, 200);
+}
+
+int o311_intake_id(void *ud, const struct store_order_intake *in) {
+  *(int64_t *)ud = in->order_id;
+  return 0;
+}
+
+/* ---- POST requests ---- */
+
+static int post_requests(struct http_req *r, int xml) {
+  struct app *app = http_app(r);
+  struct o311_form form = {0};
+  struct o311_services s = {0};
+  json_t *attrs = json_object(), *contact = json_object();
+  char *attrs_text = NULL, *contact_text = NULL;
+  struct zz_buf desc;
+  zz_buf_init(&desc, 8192);
+  int rc = 0;
+  if (api_rate_limit(r, "open311_post", NULL, 120, 30)) goto done;
+  size_t len = 0;
+  const char *body = http_body(r, &len);
+  struct zz_err e = {0};
+  if (o311_form_parse(body ? body : "", len, &form, &e)) {
+    rc = o311_fail(r, xml, 400, "the form body cannot be read: %s", e.msg);
+    goto done;
+  }
+  const char *key = o311_form_get(&form, "api_key");
+  int64_t source = 0;
+  if (!key || !*key || strlen(key) > 128) {
+    rc = o311_fail(r, xml, 403, "api_key is required: a source token from the operator");
+    goto done;
+  }
+  char hash[65];
+  api_token_hash(key, hash);
+  if (app->st->ops->source_by_token(app->st, hash, &source)) {
+    rc = o311_fail(r, xml, 403, "api_key is not valid");
+    goto done;
+  }
+  const char *code = o311_form_get(&form, "service_code");
+  if (!code || !*code) {
+    rc = o311_fail(r, xml, 400, "service_code is required");
+    goto done;
+  }
+  if (services_load(app, &s)) {
+    rc = o311_fail(r, xml, 500, "the service list cannot be read now");
+    goto done;
+  }
+  const struct o311_service *v = service_find(&s, code);
+  if (!v) {
+    rc = o311_fail(r, xml, 404, "service_code %s was not found", code);
+    goto done;
+  }
+  const char *slat = o311_form_get(&form, "lat"), *slon = o311_form_get(&form, "long");
+  const char *addr = o311_form_get(&form, "address_string");
+  const char *addr_id = o311_form_get(&form, "address_id");
+  double lat = NAN, lon = NAN;
+  if ((slat && *slat) || (slon && *slon)) {
+    char *end1 = NULL, *end2 = NULL;
+    lat = slat ? strtod(slat, &end1) : NAN;
+    lon = slon ? strtod(slon, &end2) : NAN;
+    if (!slat || !slon || !end1 || *end1 || !end2 || *end2 || !(lat >= -90 && lat <= 90) ||
+        !(lon >= -180 && lon <= 180)) {
+      rc = o311_fail(r, xml, 400, "lat and long must both be decimal degrees");
+      goto done;
+    }
+  } else if (!(addr && *addr) && !(addr_id && *addr_id)) {
+    rc = o311_fail(r, xml, 400,
+                   "a location is required: lat and long, address_string or address_id");
+    goto done;
+  }
+  /* the matter's form: required attributes, single-value lists from the options */
+  json_t *fields = json_object_get(v->extra, "form");
+  size_t i;
+  json_t *fd;
+  json_array_foreach(fields, i, fd) {
+    const char *id = json_string_value(json_object_get(fd, "id"));
+    char k[96];
+    snprintf(k, sizeof k, "attribute[%s]", id ? id : "");
+    const char *val = o311_form_get(&form, k);
+    if (!val || !*val) {
+      if (json_is_true(json_object_get(fd, "required"))) {
+        rc = o311_fail(r, xml, 400, "attribute[%s] is required for service %s", id, v->code);
+        goto done;
+      }
+      continue;
+    }
+    json_t *opts = json_object_get(fd, "options");
+    if (json_array_size(opts)) {
+      int ok = 0;
+      size_t q;
+      json_t *op;
+      json_array_foreach(opts, q, op) ok |=
+          json_is_string(json_object_get(op, "id")) &&
+          strcmp(json_string_value(json_object_get(op, "id")), val) == 0;
+      if (!ok) {
+        rc = o311_fail(r, xml, 400, "attribute[%s] must be one of the service definition's values",
+                       id);
+        goto done;
+      }
+    }
+    json_object_set_new(attrs, id, json_string(val));
+    /* the description is public (GET requests): phone numbers stay in the
+     * intake record, which only staff see */
+    const char *ft = json_string_value(json_object_get(fd, "type"));
+    if (ft && strcmp(ft, "phone") == 0) continue;
+    zz_buf_printf(&desc, "\n%s: %s", json_string_value(json_object_get(fd, "label_zh")), val);
+  }
+  const char *cf[] = {"email", "first_name", "last_name", "phone", "device_id", "account_id"};
+  for (size_t k = 0; k < ZZ_ARRAY_LEN(cf); k++) {
+    const char *val = o311_form_get(&form, cf[k]);
+    if (val && *val) json_object_set_new(contact, cf[k], json_string(val));
+  }
+  const char *text = o311_form_get(&form, "description");
+  const char *media = o311_form_get(&form, "media_url");
+  if (media && *media && strncmp(media, "http://", 7) && strncmp(media, "https://", 8)) {
+    rc = o311_fail(r, xml, 400, "media_url must be an http or https URL");
+    goto done;
+  }
+  struct zz_buf full;
+  zz_buf_init(&full, 8192);
+  zz_buf_adds(&full, text ? text : "");
+  if (addr && *addr) zz_buf_printf(&full, "%s地址: %s", full.len ? "\n" : "", addr);
+  if (desc.len) zz_buf_add(&full, desc.data, desc.len);
+  zz_buf_addc(&full, '\0');
+  /* Open311 reports have no region of their own: the root region (the
+   * district) holds them until the dispatcher routes them. */
+  registry_rdlock(app->reg);
+  const struct reg_region *root =
+      registry_region_count(app->reg) ? registry_region_at(app->reg, 0) : NULL;
+  char region[256] = "";
+  if (root) zz_strlcpy(region, root->path, sizeof region);
+  registry_unlock(app->reg);
+  char reporter[64];
+  snprintf(reporter, sizeof reporter, "open311:source-%lld", (long long)source);
+  struct wf_actor who = {.name = reporter, .role = ROLE_DISPATCHER, .department = ""};
+  struct wf_create c = {.matter = v->code,
+                        .description = full.data,
+                        .region = region,
+                        .reporter = reporter,
+                        .channel = "open311",
+                        .lon = lon,
+                        .lat = lat};
+  int64_t id = 0;
+  e = (struct zz_err){0};
+  int wrc = workflow_create(app->wf, &who, &c, &id, &e);
+  zz_buf_free(&full);
+  if (wrc) {
+    rc = o311_fail(r, xml, wrc == ZZ_EINVAL ? 400 : 500, "the request was not accepted: %s", e.msg);
+    goto done;
+  }
+  /* the token lets a client find the request again (GET tokens/TOKEN) */
+  unsigned char raw[16];
+  char token[40];
+  randombytes_buf(raw, sizeof raw);
+  sodium_bin2hex(token, sizeof token, raw, sizeof raw);
+  attrs_text = json_dumps(attrs, JSON_COMPACT);
+  contact_text = json_dumps(contact, JSON_COMPACT);
+  struct store_order_intake in = {.order_id = id,
+                                  .source = source,
+                                  .token = token,
+                                  .address = addr && *addr ? addr : NULL,
+                                  .attributes_json = attrs_text,
+                                  .contact_json = contact_text,
+                                  .media_url = media && *media ? media : NULL,
+                                  .created = zz_time_now()};
+  if (app->st->ops->catalog->intake_insert(app->st, &in, &e))
+    zz_warn("open311: the intake record of order %lld was not stored: %s", (long long)id, e.msg);
+  char ids[24];
+  snprintf(ids, sizeof ids, "%lld", (long long)id);
+  struct zz_buf b;
+  zz_buf_init(&b, 0);
+  struct o311_out o;
+  o_begin(&o, &b, xml);
+  o_list(&o, NULL, "service_requests");
+  o_obj(&o, "request");
+  o_str(&o, "service_request_id", ids);
+  o_str(&o, "token", token);
+  o_str(&o, "service_notice", "已受理，请留意处理进度 / Received; follow its status with this id.");
+  o_str(&o, "account_id", "");
+  o_obj_end(&o, "request");
+  o_list_end(&o, "service_requests");
+  rc = o_reply(r, &o, 201);
+done:
+  free(attrs_text);
+  free(contact_text);
+  json_decref(attrs);
+  json_decref(contact);
+  zz_buf_free(&desc);
+  services_free(&s);
+  o311_form_free(&form);
+  return rc;
+}
+
+/* ---- routing by file name ---- */
+
+static int get_root(struct http_req *r) {
+  char name[64];
+  int xml = o311_format(http_param(r, "file"), name, sizeof name);
+  if (xml < 0) return o311_fail(r, 1, 404, "use a .xml or .json suffix");
+  if (api_rate_limit(r, "open311_get", NULL, 600, 120)) return 0;
+  if (strcmp(name, "discovery") == 0) return get_discovery(r, xml);
+  if (strcmp(name, "services") == 0) return get_services(r, xml);
+  if (strcmp(name, "requests") == 0) return get_requests(r, xml);
+  return o311_fail(r, xml, 404, "no such method: %s", name);
+}
+
+static int get_service(struct http_req *r) {
+  char name[80];
+  int xml = o311_format(http_param(r, "file"), name, sizeof name);
+  if (xml < 0) return o311_fail(r, 1, 404, "use a .xml or .json suffix");
+  if (api_rate_limit(r, "open311_get", NULL, 600, 120)) return 0;
+  return get_definition(r, xml, name);
+}
+
+static int get_one_request(struct http_req *r) {
+  char name[40];
+  int xml = o311_format(http_param(r, "file"), name, sizeof name);
+  if (xml < 0) return o311_fail(r, 1, 404, "use a .xml or .json suffix");
+  if (api_rate_limit(r, "open311_get", NULL, 600, 120)) return 0;
+  return get_request(r, xml, name);
+}
+
+static int get_one_token(struct http_req *r) {
+  char name[80];
+  int xml = o311_format(http_param(r, "file"), name, sizeof name);
+  if (xml < 0) return o311_fail(r, 1, 404, "use a .xml or .json suffix");
+  if (api_rate_limit(r, "open311_get", NULL, 600, 120)) return 0;
+  return get_token(r, xml, name);
+}
+
+static int post_root(struct http_req *r) {
+  char name[64];
+  int xml = o311_format(http_param(r, "file"), name, sizeof name);
+  if (xml < 0 || strcmp(name, "requests") != 0)
+    return o311_fail(r, xml < 0 ? 1 : xml, 404, "POST only to requests.xml or requests.json");
+  return post_requests(r, xml);
+}
+
+const struct http_route api_open311_routes[] = {
+    {"GET", "/open311/v2/:file", get_root, NULL, HTTP_AUTH_NONE, 0, 0},
+    {"GET", "/open311/v2/services/:file", get_service, NULL, HTTP_AUTH_NONE, 0, 0},
+    {"GET", "/open311/v2/requests/:file", get_one_request, NULL, HTTP_AUTH_NONE, 0, 0},
+    {"GET", "/open311/v2/tokens/:file", get_one_token, NULL, HTTP_AUTH_NONE, 0, 0},
+    {"POST", "/open311/v2/:file", post_root, NULL, HTTP_AUTH_NONE, 0, O311_BODY_MAX},
+};
+const size_t api_open311_nroutes = ZZ_ARRAY_LEN(api_open311_routes);

@@ -1,0 +1,43 @@
+/* open311_int.h - what open311.c shares with its pure helpers and tests:
+ * the form-encoded body decoder (no I/O, fuzzable), XML escaping, the
+ * ".xml"/".json" suffix and the status mapping. */
+#ifndef ZZ_OPEN311_INT_H
+#define ZZ_OPEN311_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "core/zz.h"
+
+/* Hard caps on a decoded form: pairs, and bytes of one name or value. */
+#define O311_FORM_PAIRS 64
+#define O311_FORM_FIELD 8192
+
+struct o311_form {
+  char *names[O311_FORM_PAIRS], *values[O311_FORM_PAIRS];
+  size_t n;
+};
+
+/* Decodes an application/x-www-form-urlencoded body ("a=1&b=x%20y", "+" is
+ * a space). Returns 0, or ZZ_EINVAL (bad escape, NUL, invalid UTF-8, too many
+ * pairs, a field too long) with e->msg saying which; *f is then empty. The
+ * caller frees with o311_form_free. */
+int o311_form_parse(const char *body, size_t n, struct o311_form *f, struct zz_err *e);
+/* The first value of name, or NULL. */
+const char *o311_form_get(const struct o311_form *f, const char *name);
+void o311_form_free(struct o311_form *f);
+
+/* Appends s escaped for XML text and attributes (control characters but
+ * tab and line ends become spaces). */
+void o311_xml_escape(struct zz_buf *b, const char *s);
+/* Splits "name.xml"/"name.json" into name (out): 1 for XML, 0 for JSON, -1
+ * for anything else. */
+int o311_format(const char *file, char *out, size_t cap);
+/* "open" or "closed" for a work-order state. */
+const char *o311_status(const char *state);
+
+struct store_order_intake;
+int o311_intake_id(void *ud, const struct store_order_intake *in);
+
+#endif

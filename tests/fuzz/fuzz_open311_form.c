@@ -1,0 +1,26 @@
+/* fuzz_open311_form.c - libFuzzer target for the Open311 form-encoded body
+ * decoder: any bytes decode or fail with ZZ_EINVAL, every decoded name and
+ * value is NUL-free UTF-8 no longer than the cap, and XML escaping of each
+ * leaves no raw markup characters. */
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "api/open311_int.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  struct o311_form f;
+  struct zz_err e = {0};
+  if (o311_form_parse((const char *)data, size, &f, &e) != 0) return 0;
+  for (size_t i = 0; i < f.n; i++) {
+    ZZ_ASSERT(strlen(f.values[i]) <= O311_FORM_FIELD);
+    struct zz_buf b;
+    zz_buf_init(&b, 0);
+    o311_xml_escape(&b, f.values[i]);
+    for (size_t k = 0; k < b.len; k++) ZZ_ASSERT(b.data[k] != '<' && b.data[k] != '>');
+    zz_buf_free(&b);
+  }
+  o311_form_free(&f);
+  return 0;
+}
