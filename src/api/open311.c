@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "model/geo.h"
 #include "api/open311_int.h"
 #include "store/store_catalog.h"
 #include "store/store_dispatch.h"
@@ -668,6 +669,26 @@ int o311_intake_id(void *ud, const struct store_order_intake *in) {
 
 /* ---- POST requests ---- */
 
+/* The deepest region (the most path segments) whose geometry holds a point. */
+struct placed {
+  double lon, lat;
+  char *path;
+  size_t cap;
+  int depth;
+};
+
+static int place_row(void *ud, const struct store_region *rg) {
+  struct placed *p = ud;
+  if (!rg->geometry || geo_contains(rg->geometry, p->lon, p->lat) != 1) return 0;
+  int depth = 1;
+  for (const char *c = rg->path; *c; c++) depth += *c == '/';
+  if (depth > p->depth) {
+    p->depth = depth;
+    zz_strlcpy(p->path, rg->path, p->cap);
+  }
+  return 0;
+}
+
 static int post_requests(struct http_req *r, int xml) {
   struct app *app = http_app(r);
   struct o311_form form = {0};
@@ -783,14 +804,20 @@ static int post_requests(struct http_req *r, int xml) {
   if (addr && *addr) zz_buf_printf(&full, "%s地址: %s", full.len ? "\n" : "", addr);
   if (desc.len) zz_buf_add(&full, desc.data, desc.len);
   zz_buf_addc(&full, '\0');
-  /* Open311 reports have no region of their own: the root region (the
-   * district) holds them until the dispatcher routes them. */
+  /* The report belongs to the deepest region whose outline holds its
+   * position (so routing by region works); without a position, or outside
+   * every outline, the root region (the district) holds it until the
+   * dispatcher routes it. */
   registry_rdlock(app->reg);
   const struct reg_region *root =
       registry_region_count(app->reg) ? registry_region_at(app->reg, 0) : NULL;
   char region[256] = "";
   if (root) zz_strlcpy(region, root->path, sizeof region);
   registry_unlock(app->reg);
+  if (!isnan(lon) && !isnan(lat)) {
+    struct placed pl = {lon, lat, region, sizeof region, 0};
+    app->st->ops->regions_each(app->st, 1, place_row, &pl);
+  }
   char reporter[64];
   snprintf(reporter, sizeof reporter, "open311:source-%lld", (long long)source);
   struct wf_actor who = {.name = reporter, .role = ROLE_DISPATCHER, .department = ""};

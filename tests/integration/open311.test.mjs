@@ -7,7 +7,32 @@
 // with channel open311 that the dispatcher sees, and the POST rate limit.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { createWorld, GONGSHU_PACK, show } from './harness.mjs';
+
+// The deepest region of the pack whose outline holds (lon, lat): even-odd
+// ray casting over each polygon's rings, written here apart from the server's.
+function deepestRegion(lon, lat) {
+  const fc = JSON.parse(fs.readFileSync(path.join(GONGSHU_PACK, 'regions.geojson'), 'utf8'));
+  const inRing = (ring) => {
+    let inside = false;
+    for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+      const [xi, yi] = ring[i], [xj, yj] = ring[j];
+      if ((yi > lat) !== (yj > lat) && lon < ((xj - xi) * (lat - yi)) / (yj - yi) + xi) inside = !inside;
+    }
+    return inside;
+  };
+  const inPoly = (rings) => inRing(rings[0]) && !rings.slice(1).some(inRing);
+  let best = null;
+  for (const f of fc.features) {
+    const g = f.geometry;
+    if (!g) continue;
+    const polys = g.type === 'Polygon' ? [g.coordinates] : g.coordinates;
+    if (polys.some(inPoly) && (!best || f.properties.id.split('/').length > best.split('/').length)) best = f.properties.id;
+  }
+  return best;
+}
 
 let w;
 before(async () => {
@@ -144,6 +169,10 @@ test('POST requests creates a work order (channel open311) and answers id and to
   assert.equal(o.status, 200, show(o));
   assert.equal(o.json.order.channel, 'open311');
   assert.equal(o.json.order.matter, 'park_parking_permit');
+  // placed in the deepest region whose outline holds lat/long (routing by region needs it)
+  const where = deepestRegion(120.1302, 30.3401);
+  assert.ok(where && where.split('/').length > 1, `the point lies in a region below the district: ${where}`);
+  assert.equal(o.json.order.region, where);
   assert.equal(o.json.order.state, 'reported');
   // tokens/TOKEN finds it
   const t = await get(`/open311/v2/tokens/${created.token}.json`);
