@@ -1122,9 +1122,9 @@ static int write_file(const char *path, const void *data, size_t n) {
   return rc;
 }
 
-int workflow_add_evidence(struct workflow *wf, const struct wf_actor *who, int64_t id,
-                          const void *data, size_t n, const char *note, int64_t *out_id,
-                          struct zz_err *e) {
+int workflow_evidence_store(struct workflow *wf, int64_t id, const void *data, size_t n,
+                            struct wf_evidence_file *out, struct zz_err *e) {
+  memset(out, 0, sizeof *out);
   if (n > WORKFLOW_EVIDENCE_MAX)
     return zz_fail(e, ZZ_ETOOBIG, "body", "a photo may be at most %u MiB",
                    WORKFLOW_EVIDENCE_MAX >> 20);
@@ -1132,11 +1132,32 @@ int workflow_add_evidence(struct workflow *wf, const struct wf_actor *who, int64
   if (!mime)
     return zz_fail(e, ZZ_EMEDIATYPE, "body",
                    "the body is not a JPEG or PNG image (checked by its first bytes)");
+  unsigned char rnd[8];
+  randombytes_buf(rnd, sizeof rnd);
+  char dir[4200], path[4200];
+  snprintf(dir, sizeof dir, "%s/evidence", wf->data_dir);
+  mkdir(dir, 0750);
+  snprintf(dir, sizeof dir, "%s/evidence/%lld", wf->data_dir, (long long)id);
+  mkdir(dir, 0750);
+  snprintf(out->rel, sizeof out->rel, "evidence/%lld/%lld-%02x%02x%02x%02x%02x%02x%02x%02x.%s",
+           (long long)id, (long long)zz_time_now(), rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5],
+           rnd[6], rnd[7], ext);
+  snprintf(path, sizeof path, "%s/%s", wf->data_dir, out->rel);
+  if (write_file(path, data, n)) return zz_fail(e, ZZ_EIO, "body", "cannot store the photo");
+  out->mime = mime;
+  out->size = n;
+  return 0;
+}
+
+int workflow_evidence_attach(struct workflow *wf, const struct wf_actor *who, int64_t id,
+                             const struct wf_evidence_file *f, const char *note, int64_t *out_id,
+                             struct zz_err *e) {
   int64_t now = zz_time_now();
   struct wf_order *w = zz_calloc(1, sizeof *w);
   struct change *c = zz_calloc(1, sizeof *c);
-  int rc = 0;
-  char rel[128] = "", path[4200] = "";
+  int rc = 0, recorded = 0;
+  char path[4200];
+  snprintf(path, sizeof path, "%s/%s", wf->data_dir, f->rel);
   if (!w || !c) {
     rc = zz_fail(e, ZZ_ENOMEM, "order", "out of memory");
     goto out;
@@ -1153,32 +1174,16 @@ int workflow_add_evidence(struct workflow *wf, const struct wf_actor *who, int64
                  (long long)id, w->state);
     goto done;
   }
-  unsigned char rnd[8];
-  randombytes_buf(rnd, sizeof rnd);
-  char dir[4200];
-  snprintf(dir, sizeof dir, "%s/evidence", wf->data_dir);
-  mkdir(dir, 0750);
-  snprintf(dir, sizeof dir, "%s/evidence/%lld", wf->data_dir, (long long)id);
-  mkdir(dir, 0750);
-  snprintf(rel, sizeof rel, "evidence/%lld/%lld-%02x%02x%02x%02x%02x%02x%02x%02x.%s", (long long)id,
-           (long long)now, rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5], rnd[6], rnd[7], ext);
-  snprintf(path, sizeof path, "%s/%s", wf->data_dir, rel);
-  if (write_file(path, data, n)) {
-    rc = zz_fail(e, ZZ_EIO, "body", "cannot store the photo");
-    goto done;
-  }
   struct store_evidence ev = {.order_id = id,
                               .ts = now,
                               .actor = who->name,
-                              .mime = mime,
-                              .path = rel,
+                              .mime = f->mime,
+                              .path = f->rel,
                               .note = note,
-                              .size = (int64_t)n};
+                              .size = (int64_t)f->size};
   int64_t eid = 0;
-  if ((rc = dops(wf)->evidence_insert(wf->o.st, &ev, &eid, e))) {
-    unlink(path);
-    goto done;
-  }
+  if ((rc = dops(wf)->evidence_insert(wf->o.st, &ev, &eid, e))) goto done;
+  recorded = 1;
   char data_json[64];
   snprintf(data_json, sizeof data_json, "{\"evidence\":%lld}", (long long)eid);
   step(c, w, who->name, "evidence", NULL, note, now);
@@ -1188,8 +1193,20 @@ int workflow_add_evidence(struct workflow *wf, const struct wf_actor *who, int64
 done:
   pthread_mutex_unlock(&wf->lock);
 out:
+  if (rc && !recorded) unlink(path); /* not recorded: the file must not linger */
   zz_free(w);
   zz_free(c);
+  return rc;
+}
+
+/* The photo is written and synced before the workflow's lock is taken, so a
+ * slow disk does not hold up every other order's change. */
+int workflow_add_evidence(struct workflow *wf, const struct wf_actor *who, int64_t id,
+                          const void *data, size_t n, const char *note, int64_t *out_id,
+                          struct zz_err *e) {
+  struct wf_evidence_file f;
+  int rc = workflow_evidence_store(wf, id, data, n, &f, e);
+  if (!rc) rc = workflow_evidence_attach(wf, who, id, &f, note, out_id, e);
   return rc;
 }
 

@@ -87,6 +87,22 @@ int workflow_rate(struct workflow *wf, const struct wf_actor *who, int64_t id, i
 int workflow_add_evidence(struct workflow *wf, const struct wf_actor *who, int64_t id,
                           const void *data, size_t n, const char *note, int64_t *out_id,
                           struct zz_err *e);
+
+/* The same in two steps, so that a caller can write (and fsync) the file
+ * without holding its own locks, then attach it with them: store checks
+ * and writes the photo under DATA/evidence/ID/ (no lock, no database);
+ * attach checks the order and records it (the file is removed when attach
+ * fails). Errors as above. */
+struct wf_evidence_file {
+  char rel[128];
+  const char *mime;
+  size_t size;
+};
+int workflow_evidence_store(struct workflow *wf, int64_t id, const void *data, size_t n,
+                            struct wf_evidence_file *out, struct zz_err *e);
+int workflow_evidence_attach(struct workflow *wf, const struct wf_actor *who, int64_t id,
+                             const struct wf_evidence_file *f, const char *note, int64_t *out_id,
+                             struct zz_err *e);
 /* Runs the SLA timers due at now. Returns how many orders changed. */
 int workflow_tick(struct workflow *wf, int64_t now);
 
