@@ -245,9 +245,9 @@ static int h_summary(struct http_req *r) {
   s.limit = (size_t)limit;
   if (s.recent) {
     if (api_range(r, 365 * ZZ_DAY_MS, &from, &to)) return 0;
+    /* whole local days: from's day up to and including the day of to's last
+     * instant, so the exclusive bound is the day after that one */
     local_date(from, s.from);
-    local_date(to - 1, s.to); /* [from, to) in whole days: to's day is included ... */
-    /* ... so the bound is the day after it */
     local_date(zz_bucket_next(zz_bucket_start(to - 1, ZZ_GRAIN_DAY), ZZ_GRAIN_DAY), s.to);
   }
   /* Attributes must be declared by the type (as for breakdowns). */
