@@ -4,7 +4,7 @@
 // listens to /api/v1/stream and refreshes exactly the panels whose metrics
 // a tick names; the location hash (#/REGION?m=MODULE) keeps the view across
 // reloads and makes the browser's back button walk back up.
-import { api, big, t, tr, el, state } from './util.js';
+import { api, t, tr, el } from './util.js';
 import { createPanel, ctx } from './panels.js';
 import './map.js';
 import { openPortrait, closePortrait } from './portrait.js';
@@ -219,4 +219,3 @@ export function relabel() {
   closePortrait();
 }
 
-export { big, state };

@@ -284,4 +284,3 @@ class SandPanel extends Panel {
 
 registerKind('map', MapPanel);
 registerKind('sandtable', SandPanel);
-export { el };

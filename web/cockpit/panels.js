@@ -4,7 +4,7 @@
 // draws it; refresh() runs again whenever the stream says one of its
 // metrics changed. Every number shown comes from an API answer, and each
 // shown value carries data-value with the raw number for the tests.
-import { api, big, pct, queryUrl, shortTime, t, tr, el, state } from './util.js';
+import { api, big, pct, queryUrl, shortTime, t, tr, el } from './util.js';
 
 const COLORS = ['#3fd0ff', '#4be3a0', '#ffc85c', '#ff7b7b', '#a58bff', '#5c9dff', '#ff9f43', '#36cfc9', '#f368e0', '#c8d6e5'];
 const AXIS = { axisLine: { lineStyle: { color: '#2a5a9e' } }, axisLabel: { color: '#9fb8e0', fontSize: 13 }, splitLine: { lineStyle: { color: '#15335f' } } };
@@ -392,5 +392,3 @@ export function createPanel(def, persp, host) {
 }
 
 export { Panel, itemName, COLORS };
-// Re-exported so map.js shares one language state.
-export { state };
