@@ -6,28 +6,10 @@
 #include "store/store_catalog.h"
 #include "store/store_int.h"
 
-#define SQ_S(x) ((struct sq_store *)(x))
-
+/* The calling thread's connection into *db and sql prepared on it. */
 static sqlite3_stmt *cat_prep(struct store *st, sqlite3 **db, const char *sql, struct zz_err *e) {
-  struct sq_conn *c = sq_conn_get(SQ_S(st));
-  sqlite3_stmt *q = NULL;
-  *db = c ? c->db : NULL;
-  if (!*db) {
-    zz_fail(e, ZZ_ESTORE, "store", "no database connection");
-    return NULL;
-  }
-  if (sqlite3_prepare_v2(*db, sql, -1, &q, NULL) != SQLITE_OK) {
-    zz_fail(e, ZZ_ESTORE, "store", "cannot prepare a statement: %s", sqlite3_errmsg(*db));
-    return NULL;
-  }
-  return q;
-}
-
-static void bind_text(sqlite3_stmt *q, int i, const char *s) {
-  if (s)
-    sqlite3_bind_text(q, i, s, -1, SQLITE_TRANSIENT);
-  else
-    sqlite3_bind_null(q, i);
+  *db = sq_conn_db(st);
+  return sq_prepare(*db, sql, e);
 }
 
 static int intake_insert(struct store *st, const struct store_order_intake *in, struct zz_err *e) {
@@ -43,11 +25,11 @@ static int intake_insert(struct store *st, const struct store_order_intake *in, 
     sqlite3_bind_int64(q, 2, in->source);
   else
     sqlite3_bind_null(q, 2);
-  bind_text(q, 3, in->token);
-  bind_text(q, 4, in->address);
-  bind_text(q, 5, in->attributes_json ? in->attributes_json : "{}");
-  bind_text(q, 6, in->contact_json ? in->contact_json : "{}");
-  bind_text(q, 7, in->media_url);
+  sq_bind_text(q, 3, in->token);
+  sq_bind_text(q, 4, in->address);
+  sq_bind_text(q, 5, in->attributes_json ? in->attributes_json : "{}");
+  sq_bind_text(q, 6, in->contact_json ? in->contact_json : "{}");
+  sq_bind_text(q, 7, in->media_url);
   sqlite3_bind_int64(q, 8, in->created);
   int rc = sqlite3_step(q);
   int r = 0;
@@ -74,7 +56,7 @@ static int intake_get(struct store *st, int64_t order_id, const char *token,
   if (order_id > 0)
     sqlite3_bind_int64(q, 1, order_id);
   else
-    bind_text(q, 2, token ? token : "");
+    sq_bind_text(q, 2, token ? token : "");
   int rc = sqlite3_step(q), r = ZZ_ENOTFOUND;
   if (rc == SQLITE_ROW) {
     struct store_order_intake in = {
@@ -117,9 +99,9 @@ static int application_insert(struct store *st, const struct store_application *
                              e);
   if (!q) return ZZ_ESTORE;
   sqlite3_bind_int64(q, 1, a->order_id);
-  bind_text(q, 2, a->number);
-  bind_text(q, 3, a->applicant_json ? a->applicant_json : "{}");
-  bind_text(q, 4, a->form_json ? a->form_json : "{}");
+  sq_bind_text(q, 2, a->number);
+  sq_bind_text(q, 3, a->applicant_json ? a->applicant_json : "{}");
+  sq_bind_text(q, 4, a->form_json ? a->form_json : "{}");
   sqlite3_bind_int64(q, 5, a->created);
   return step_insert(db, q, e, "application", "the application already exists");
 }
@@ -137,7 +119,7 @@ static int application_get(struct store *st, int64_t order_id, const char *numbe
   if (order_id > 0)
     sqlite3_bind_int64(q, 1, order_id);
   else
-    bind_text(q, 2, number ? number : "");
+    sq_bind_text(q, 2, number ? number : "");
   int rc = sqlite3_step(q), r = ZZ_ENOTFOUND;
   if (rc == SQLITE_ROW) {
     struct store_application a = {.order_id = sqlite3_column_int64(q, 0),
@@ -165,10 +147,10 @@ static int material_put(struct store *st, const struct store_material *m, struct
                e);
   if (!q) return ZZ_ESTORE;
   sqlite3_bind_int64(q, 1, m->order_id);
-  bind_text(q, 2, m->material);
-  bind_text(q, 3, m->mime);
+  sq_bind_text(q, 2, m->material);
+  sq_bind_text(q, 3, m->mime);
   sqlite3_bind_int64(q, 4, m->size);
-  bind_text(q, 5, m->path);
+  sq_bind_text(q, 5, m->path);
   sqlite3_bind_int64(q, 6, m->ts);
   return step_insert(db, q, e, "material", "the material already exists");
 }
@@ -206,10 +188,10 @@ static int decision_insert(struct store *st, const struct store_decision *d, str
   if (!q) return ZZ_ESTORE;
   sqlite3_bind_int64(q, 1, d->sub_order);
   sqlite3_bind_int64(q, 2, d->order_id);
-  bind_text(q, 3, d->department);
-  bind_text(q, 4, d->decision);
-  bind_text(q, 5, d->note);
-  bind_text(q, 6, d->actor);
+  sq_bind_text(q, 3, d->department);
+  sq_bind_text(q, 4, d->decision);
+  sq_bind_text(q, 5, d->note);
+  sq_bind_text(q, 6, d->actor);
   sqlite3_bind_int64(q, 7, d->ts);
   return step_insert(db, q, e, "decision", "this department has already decided");
 }

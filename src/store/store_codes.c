@@ -7,50 +7,18 @@
 #include "store/store_codes.h"
 #include "store/store_int.h"
 
-#define SQ_S(x) ((struct sq_store *)(x))
-
-static sqlite3 *conn_db(struct store *st) {
-  struct sq_conn *c = sq_conn_get(SQ_S(st));
-  return c ? c->db : NULL;
-}
-
-static sqlite3_stmt *prep(sqlite3 *db, const char *sql, struct zz_err *e) {
-  sqlite3_stmt *q = NULL;
-  if (!db) {
-    zz_fail(e, ZZ_ESTORE, "store", "no database connection");
-    return NULL;
-  }
-  if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK) {
-    zz_error("store: prepare failed: %s: %s", sqlite3_errmsg(db), sql);
-    zz_fail(e, ZZ_ESTORE, "store", "cannot prepare a statement: %s", sqlite3_errmsg(db));
-    return NULL;
-  }
-  return q;
-}
-
-static void b_text(sqlite3_stmt *q, int i, const char *s) {
-  if (s)
-    sqlite3_bind_text(q, i, s, -1, SQLITE_TRANSIENT);
-  else
-    sqlite3_bind_null(q, i);
-}
-
-static const char *c_text(sqlite3_stmt *q, int i) {
-  return (const char *)sqlite3_column_text(q, i);
-}
-
 #define CODE_COLS                                                                                  \
   "id, token, kind, entity, entity_type, region, rpos, state, created, revoked_at, replaced_by"
 
 static void code_row(sqlite3_stmt *q, struct store_code *c) {
   *c = (struct store_code){.id = sqlite3_column_int64(q, 0),
-                           .token = c_text(q, 1),
-                           .kind = c_text(q, 2),
-                           .entity = c_text(q, 3),
-                           .entity_type = c_text(q, 4),
+                           .token = sq_col_text(q, 1),
+                           .kind = sq_col_text(q, 2),
+                           .entity = sq_col_text(q, 3),
+                           .entity_type = sq_col_text(q, 4),
                            .region = sqlite3_column_int64(q, 5),
                            .rpos = sqlite3_column_int64(q, 6),
-                           .state = c_text(q, 7),
+                           .state = sq_col_text(q, 7),
                            .created = sqlite3_column_int64(q, 8),
                            .revoked_at = sqlite3_column_int64(q, 9),
                            .replaced_by = sqlite3_column_int64(q, 10)};
@@ -59,15 +27,16 @@ static void code_row(sqlite3_stmt *q, struct store_code *c) {
 /* Inserts c as active (inside the caller's transaction or autocommit).
  * Returns 0 with *out_id, ZZ_EEXISTS when (entity, kind) has an active code. */
 static int insert_one(sqlite3 *db, const struct store_code *c, int64_t *out_id, struct zz_err *e) {
-  sqlite3_stmt *q = prep(db,
-                         "INSERT INTO code(token, kind, entity, entity_type, region, rpos, state,"
-                         " created) VALUES(?1, ?2, ?3, ?4, ?5, ?6, 'active', ?7)",
-                         e);
+  sqlite3_stmt *q =
+      sq_prepare(db,
+                 "INSERT INTO code(token, kind, entity, entity_type, region, rpos, state,"
+                 " created) VALUES(?1, ?2, ?3, ?4, ?5, ?6, 'active', ?7)",
+                 e);
   if (!q) return ZZ_ESTORE;
-  b_text(q, 1, c->token);
-  b_text(q, 2, c->kind);
-  b_text(q, 3, c->entity);
-  b_text(q, 4, c->entity_type);
+  sq_bind_text(q, 1, c->token);
+  sq_bind_text(q, 2, c->kind);
+  sq_bind_text(q, 3, c->entity);
+  sq_bind_text(q, 4, c->entity_type);
   sqlite3_bind_int64(q, 5, c->region);
   sqlite3_bind_int64(q, 6, c->rpos);
   sqlite3_bind_int64(q, 7, c->created);
@@ -81,7 +50,7 @@ static int insert_one(sqlite3 *db, const struct store_code *c, int64_t *out_id, 
 
 static int code_insert(struct store *st, const struct store_code *c, int64_t *out_id, int *created,
                        struct zz_err *e) {
-  sqlite3 *db = conn_db(st);
+  sqlite3 *db = sq_conn_db(st);
   *created = 0;
   int rc = insert_one(db, c, out_id, e);
   if (rc == 0) {
@@ -90,10 +59,10 @@ static int code_insert(struct store *st, const struct store_code *c, int64_t *ou
   }
   if (rc != ZZ_EEXISTS) return rc;
   sqlite3_stmt *q =
-      prep(db, "SELECT id FROM code WHERE entity = ?1 AND kind = ?2 AND state = 'active'", e);
+      sq_prepare(db, "SELECT id FROM code WHERE entity = ?1 AND kind = ?2 AND state = 'active'", e);
   if (!q) return ZZ_ESTORE;
-  b_text(q, 1, c->entity);
-  b_text(q, 2, c->kind);
+  sq_bind_text(q, 1, c->entity);
+  sq_bind_text(q, 2, c->kind);
   rc = ZZ_ESTORE;
   if (sqlite3_step(q) == SQLITE_ROW) {
     *out_id = sqlite3_column_int64(q, 0);
@@ -107,16 +76,16 @@ static int code_insert(struct store *st, const struct store_code *c, int64_t *ou
 
 static int code_get(struct store *st, const char *token, int64_t id,
                     int (*fn)(void *, const struct store_code *), void *ud) {
-  sqlite3 *db = conn_db(st);
-  sqlite3_stmt *q = prep(db,
-                         id ? "SELECT " CODE_COLS " FROM code WHERE id = ?2"
-                            : "SELECT " CODE_COLS " FROM code WHERE token = ?1",
-                         NULL);
+  sqlite3 *db = sq_conn_db(st);
+  sqlite3_stmt *q = sq_prepare(db,
+                               id ? "SELECT " CODE_COLS " FROM code WHERE id = ?2"
+                                  : "SELECT " CODE_COLS " FROM code WHERE token = ?1",
+                               NULL);
   if (!q) return ZZ_ESTORE;
   if (id)
     sqlite3_bind_int64(q, 2, id);
   else
-    b_text(q, 1, token);
+    sq_bind_text(q, 1, token);
   int r = ZZ_ENOTFOUND;
   if (sqlite3_step(q) == SQLITE_ROW) {
     struct store_code c;
@@ -130,7 +99,7 @@ static int code_get(struct store *st, const char *token, int64_t id,
 
 static int codes_each(struct store *st, const struct store_code_filter *f,
                       int (*fn)(void *, const struct store_code *), void *ud) {
-  sqlite3 *db = conn_db(st);
+  sqlite3 *db = sq_conn_db(st);
   struct zz_buf sql;
   zz_buf_init(&sql, 0);
   zz_buf_adds(&sql, "SELECT " CODE_COLS " FROM code WHERE 1");
@@ -141,13 +110,13 @@ static int codes_each(struct store *st, const struct store_code_filter *f,
   if (f->rpos_lo || f->rpos_hi) zz_buf_adds(&sql, " AND rpos BETWEEN ?5 AND ?6");
   if (f->after_id) zz_buf_adds(&sql, " AND id > ?7");
   zz_buf_adds(&sql, " ORDER BY id LIMIT ?8");
-  sqlite3_stmt *q = sql.data ? prep(db, sql.data, NULL) : NULL;
+  sqlite3_stmt *q = sql.data ? sq_prepare(db, sql.data, NULL) : NULL;
   zz_buf_free(&sql);
   if (!q) return ZZ_ESTORE;
-  if (f->kind) b_text(q, 1, f->kind);
-  if (f->state) b_text(q, 2, f->state);
-  if (f->entity_type) b_text(q, 3, f->entity_type);
-  if (f->entity) b_text(q, 4, f->entity);
+  if (f->kind) sq_bind_text(q, 1, f->kind);
+  if (f->state) sq_bind_text(q, 2, f->state);
+  if (f->entity_type) sq_bind_text(q, 3, f->entity_type);
+  if (f->entity) sq_bind_text(q, 4, f->entity);
   if (f->rpos_lo || f->rpos_hi) {
     sqlite3_bind_int64(q, 5, f->rpos_lo);
     sqlite3_bind_int64(q, 6, f->rpos_hi);
@@ -166,11 +135,11 @@ static int codes_each(struct store *st, const struct store_code_filter *f,
 
 static int code_revoke(struct store *st, int64_t id, int64_t now, const struct store_code *c,
                        int64_t *out_id, struct zz_err *e) {
-  sqlite3 *db = conn_db(st);
+  sqlite3 *db = sq_conn_db(st);
   if (!db) return zz_fail(e, ZZ_ESTORE, "store", "no database connection");
-  int rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-  if (rc != SQLITE_OK) return sq_fail(db, rc, e, "begin");
-  sqlite3_stmt *q = prep(
+  int rc = sq_begin(db, e);
+  if (rc) return rc;
+  sqlite3_stmt *q = sq_prepare(
       db, "UPDATE code SET state = 'revoked', revoked_at = ?2 WHERE id = ?1 AND state = 'active'",
       e);
   if (!q) {
@@ -196,7 +165,7 @@ static int code_revoke(struct store *st, int64_t id, int64_t now, const struct s
         rc = zz_fail(e, ZZ_ECONFLICT, "id", "the entity already has an active code");
       goto done;
     }
-    if (!(q = prep(db, "UPDATE code SET replaced_by = ?2 WHERE id = ?1", e))) {
+    if (!(q = sq_prepare(db, "UPDATE code SET replaced_by = ?2 WHERE id = ?1", e))) {
       rc = ZZ_ESTORE;
       goto done;
     }
@@ -207,24 +176,15 @@ static int code_revoke(struct store *st, int64_t id, int64_t now, const struct s
     if (r != SQLITE_DONE) rc = sq_fail(db, r, e, "code");
   }
 done:
-  if (rc) {
-    sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-    return rc;
-  }
-  if ((rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL)) != SQLITE_OK) {
-    int r = sq_fail(db, rc, e, "commit");
-    sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-    return r;
-  }
-  return 0;
+  return sq_finish(db, rc, e);
 }
 
 static int code_scan(struct store *st, int64_t code, int64_t day, struct zz_err *e) {
-  sqlite3 *db = conn_db(st);
-  sqlite3_stmt *q = prep(db,
-                         "INSERT INTO code_scan(code, day, n) VALUES(?1, ?2, 1)"
-                         " ON CONFLICT(code, day) DO UPDATE SET n = n + 1",
-                         e);
+  sqlite3 *db = sq_conn_db(st);
+  sqlite3_stmt *q = sq_prepare(db,
+                               "INSERT INTO code_scan(code, day, n) VALUES(?1, ?2, 1)"
+                               " ON CONFLICT(code, day) DO UPDATE SET n = n + 1",
+                               e);
   if (!q) return ZZ_ESTORE;
   sqlite3_bind_int64(q, 1, code);
   sqlite3_bind_int64(q, 2, day);
@@ -235,9 +195,9 @@ static int code_scan(struct store *st, int64_t code, int64_t day, struct zz_err 
 
 static int code_scans_each(struct store *st, int64_t code, int limit,
                            int (*fn)(void *, int64_t, int64_t), void *ud) {
-  sqlite3 *db = conn_db(st);
-  sqlite3_stmt *q =
-      prep(db, "SELECT day, n FROM code_scan WHERE code = ?1 ORDER BY day DESC LIMIT ?2", NULL);
+  sqlite3 *db = sq_conn_db(st);
+  sqlite3_stmt *q = sq_prepare(
+      db, "SELECT day, n FROM code_scan WHERE code = ?1 ORDER BY day DESC LIMIT ?2", NULL);
   if (!q) return ZZ_ESTORE;
   sqlite3_bind_int64(q, 1, code);
   sqlite3_bind_int(q, 2, limit > 0 ? limit : -1);
@@ -249,19 +209,19 @@ static int code_scans_each(struct store *st, int64_t code, int limit,
 }
 
 static int intake_insert(struct store *st, const struct store_intake *in, struct zz_err *e) {
-  sqlite3 *db = conn_db(st);
-  sqlite3_stmt *q = prep(db,
-                         "INSERT INTO intake(receipt, order_id, code, phone, created)"
-                         " VALUES(?1, ?2, ?3, ?4, ?5)",
-                         e);
+  sqlite3 *db = sq_conn_db(st);
+  sqlite3_stmt *q = sq_prepare(db,
+                               "INSERT INTO intake(receipt, order_id, code, phone, created)"
+                               " VALUES(?1, ?2, ?3, ?4, ?5)",
+                               e);
   if (!q) return ZZ_ESTORE;
-  b_text(q, 1, in->receipt);
+  sq_bind_text(q, 1, in->receipt);
   sqlite3_bind_int64(q, 2, in->order_id);
   if (in->code)
     sqlite3_bind_int64(q, 3, in->code);
   else
     sqlite3_bind_null(q, 3);
-  b_text(q, 4, in->phone);
+  sq_bind_text(q, 4, in->phone);
   sqlite3_bind_int64(q, 5, in->created);
   int rc = sqlite3_step(q);
   sqlite3_finalize(q);
@@ -271,24 +231,25 @@ static int intake_insert(struct store *st, const struct store_intake *in, struct
 
 static int intake_get(struct store *st, const char *receipt, int64_t order_id,
                       int (*fn)(void *, const struct store_intake *), void *ud) {
-  sqlite3 *db = conn_db(st);
-  sqlite3_stmt *q = prep(db,
-                         order_id ? "SELECT receipt, order_id, code, phone, created FROM intake"
-                                    " WHERE order_id = ?2"
-                                  : "SELECT receipt, order_id, code, phone, created FROM intake"
-                                    " WHERE receipt = ?1",
-                         NULL);
+  sqlite3 *db = sq_conn_db(st);
+  sqlite3_stmt *q =
+      sq_prepare(db,
+                 order_id ? "SELECT receipt, order_id, code, phone, created FROM intake"
+                            " WHERE order_id = ?2"
+                          : "SELECT receipt, order_id, code, phone, created FROM intake"
+                            " WHERE receipt = ?1",
+                 NULL);
   if (!q) return ZZ_ESTORE;
   if (order_id)
     sqlite3_bind_int64(q, 2, order_id);
   else
-    b_text(q, 1, receipt);
+    sq_bind_text(q, 1, receipt);
   int r = ZZ_ENOTFOUND;
   if (sqlite3_step(q) == SQLITE_ROW) {
-    struct store_intake in = {.receipt = c_text(q, 0),
+    struct store_intake in = {.receipt = sq_col_text(q, 0),
                               .order_id = sqlite3_column_int64(q, 1),
                               .code = sqlite3_column_int64(q, 2),
-                              .phone = c_text(q, 3),
+                              .phone = sq_col_text(q, 3),
                               .created = sqlite3_column_int64(q, 4)};
     fn(ud, &in);
     r = 0;

@@ -156,12 +156,34 @@ struct sq_store {
   int new_series; /* the open transaction created series (writer only) */
 };
 
+/* The SQLite store behind a struct store. */
+#define SQ_S(x) ((struct sq_store *)(x))
+
 /* Returns this thread's read connection (opening it on first use), or NULL. */
 struct sq_conn *sq_conn_get(struct sq_store *s);
 /* Returns a reset statement for slot id on c, preparing sql on first use. */
 sqlite3_stmt *sq_stmt(struct sq_conn *c, enum sq_stmt id, const char *sql);
 /* Turns a SQLite error into ZZ_ESTORE (or ZZ_EEXISTS for constraints) with e filled. */
 int sq_fail(sqlite3 *db, int rc, struct zz_err *e, const char *what);
+/* Helpers shared by the store's files (store_util.c). */
+/* The calling thread's connection, or NULL. */
+sqlite3 *sq_conn_db(struct store *st);
+/* Prepares sql (caller finalizes); NULL with e filled and the error logged. */
+sqlite3_stmt *sq_prepare(sqlite3 *db, const char *sql, struct zz_err *e);
+/* Bind text or NULL; an integer with 0 as NULL; a real with NaN as NULL. */
+void sq_bind_text(sqlite3_stmt *q, int i, const char *s);
+void sq_bind_i64z(sqlite3_stmt *q, int i, int64_t v);
+void sq_bind_real(sqlite3_stmt *q, int i, double v);
+/* Column text (NULL for NULL); column real (NaN for NULL). */
+const char *sq_col_text(sqlite3_stmt *q, int i);
+double sq_col_real(sqlite3_stmt *q, int i);
+/* Steps q to its end (the first row's first column into *out_id when
+ * given) and finalizes it: 0 or the store error. */
+int sq_run(sqlite3 *db, sqlite3_stmt *q, int64_t *out_id, struct zz_err *e, const char *what);
+/* BEGIN IMMEDIATE; and COMMIT when rc is 0, else ROLLBACK (returns rc or
+ * the commit's error). */
+int sq_begin(sqlite3 *db, struct zz_err *e);
+int sq_finish(sqlite3 *db, int rc, struct zz_err *e);
 /* Opens a connection with zhizhi's pragmas. */
 int sq_open_db(const char *path, int writer, int sync_full, sqlite3 **out, struct zz_err *e);
 

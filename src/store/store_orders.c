@@ -10,93 +10,12 @@
 #include "store/store_dispatch.h"
 #include "store/store_int.h"
 
-#define SQ_S(x) ((struct sq_store *)(x))
-
-static sqlite3 *conn_db(struct store *st) {
-  struct sq_conn *c = sq_conn_get(SQ_S(st));
-  return c ? c->db : NULL;
-}
-
-static sqlite3_stmt *prep(sqlite3 *db, const char *sql, struct zz_err *e) {
-  sqlite3_stmt *q = NULL;
-  if (!db) {
-    zz_fail(e, ZZ_ESTORE, "store", "no database connection");
-    return NULL;
-  }
-  if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK) {
-    zz_error("store: prepare failed: %s: %s", sqlite3_errmsg(db), sql);
-    zz_fail(e, ZZ_ESTORE, "store", "cannot prepare a statement: %s", sqlite3_errmsg(db));
-    return NULL;
-  }
-  return q;
-}
-
-static void b_text(sqlite3_stmt *q, int i, const char *s) {
-  if (s)
-    sqlite3_bind_text(q, i, s, -1, SQLITE_TRANSIENT);
-  else
-    sqlite3_bind_null(q, i);
-}
-
-/* Binds an integer, with 0 meaning NULL ("not yet", "none"). */
-static void b_i64z(sqlite3_stmt *q, int i, int64_t v) {
-  if (v)
-    sqlite3_bind_int64(q, i, v);
-  else
-    sqlite3_bind_null(q, i);
-}
-
-static void b_real(sqlite3_stmt *q, int i, double v) {
-  if (isnan(v))
-    sqlite3_bind_null(q, i);
-  else
-    sqlite3_bind_double(q, i, v);
-}
-
-static const char *c_text(sqlite3_stmt *q, int i) {
-  return (const char *)sqlite3_column_text(q, i);
-}
-
-static double c_real(sqlite3_stmt *q, int i) {
-  return sqlite3_column_type(q, i) == SQLITE_NULL ? NAN : sqlite3_column_double(q, i);
-}
-
-/* Steps q to the end; returns 0 or the store error; finalizes q. */
-static int run(sqlite3 *db, sqlite3_stmt *q, int64_t *out_id, struct zz_err *e, const char *what) {
-  int rc = sqlite3_step(q);
-  if (rc == SQLITE_ROW) {
-    if (out_id) *out_id = sqlite3_column_int64(q, 0);
-    while (rc == SQLITE_ROW) rc = sqlite3_step(q);
-  }
-  int r = rc == SQLITE_DONE ? 0 : sq_fail(db, rc, e, what);
-  sqlite3_finalize(q);
-  return r;
-}
-
-static int begin(sqlite3 *db, struct zz_err *e) {
-  int rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-  return rc == SQLITE_OK ? 0 : sq_fail(db, rc, e, "begin");
-}
-
-static int finish(sqlite3 *db, int rc, struct zz_err *e) {
-  if (rc) {
-    sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-    return rc;
-  }
-  int r = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
-  if (r != SQLITE_OK) {
-    rc = sq_fail(db, r, e, "commit");
-    sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-  }
-  return rc;
-}
-
 /* ---- matters ---- */
 
 static int matter_upsert(struct store *st, const struct store_matter *m, int64_t *out_id,
                          struct zz_err *e) {
-  sqlite3 *db = conn_db(st);
-  sqlite3_stmt *q = prep(
+  sqlite3 *db = sq_conn_db(st);
+  sqlite3_stmt *q = sq_prepare(
       db,
       "INSERT INTO matter(key, name_zh, name_en, kind, departments, sla_accept_minutes,"
       " sla_resolve_minutes, extra) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(key) DO"
@@ -105,36 +24,37 @@ static int matter_upsert(struct store *st, const struct store_matter *m, int64_t
       " sla_resolve_minutes = excluded.sla_resolve_minutes, extra = excluded.extra RETURNING id",
       e);
   if (!q) return ZZ_ESTORE;
-  b_text(q, 1, m->key);
-  b_text(q, 2, m->name_zh);
-  b_text(q, 3, m->name_en);
-  b_text(q, 4, m->kind);
-  b_text(q, 5, m->departments_json ? m->departments_json : "[]");
+  sq_bind_text(q, 1, m->key);
+  sq_bind_text(q, 2, m->name_zh);
+  sq_bind_text(q, 3, m->name_en);
+  sq_bind_text(q, 4, m->kind);
+  sq_bind_text(q, 5, m->departments_json ? m->departments_json : "[]");
   sqlite3_bind_int64(q, 6, m->sla_accept_minutes);
   sqlite3_bind_int64(q, 7, m->sla_resolve_minutes);
-  b_text(q, 8, m->extra_json ? m->extra_json : "{}");
-  return run(db, q, out_id, e, "matter");
+  sq_bind_text(q, 8, m->extra_json ? m->extra_json : "{}");
+  return sq_run(db, q, out_id, e, "matter");
 }
 
 static int matters_each(struct store *st, int (*fn)(void *, const struct store_matter *),
                         void *ud) {
-  sqlite3 *db = conn_db(st);
-  sqlite3_stmt *q = prep(db,
-                         "SELECT id, key, name_zh, name_en, kind, departments, sla_accept_minutes,"
-                         " sla_resolve_minutes, extra FROM matter ORDER BY id",
-                         NULL);
+  sqlite3 *db = sq_conn_db(st);
+  sqlite3_stmt *q =
+      sq_prepare(db,
+                 "SELECT id, key, name_zh, name_en, kind, departments, sla_accept_minutes,"
+                 " sla_resolve_minutes, extra FROM matter ORDER BY id",
+                 NULL);
   if (!q) return ZZ_ESTORE;
   int rc;
   while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
     struct store_matter m = {.id = sqlite3_column_int64(q, 0),
-                             .key = c_text(q, 1),
-                             .name_zh = c_text(q, 2),
-                             .name_en = c_text(q, 3),
-                             .kind = c_text(q, 4),
-                             .departments_json = c_text(q, 5),
+                             .key = sq_col_text(q, 1),
+                             .name_zh = sq_col_text(q, 2),
+                             .name_en = sq_col_text(q, 3),
+                             .kind = sq_col_text(q, 4),
+                             .departments_json = sq_col_text(q, 5),
                              .sla_accept_minutes = sqlite3_column_int64(q, 6),
                              .sla_resolve_minutes = sqlite3_column_int64(q, 7),
-                             .extra_json = c_text(q, 8)};
+                             .extra_json = sq_col_text(q, 8)};
     if (fn(ud, &m)) break;
   }
   sqlite3_finalize(q);
@@ -145,34 +65,34 @@ static int matters_each(struct store *st, int (*fn)(void *, const struct store_m
 
 static int rule_upsert(struct store *st, const struct store_rule *r, int64_t *out_id,
                        struct zz_err *e) {
-  sqlite3 *db = conn_db(st);
+  sqlite3 *db = sq_conn_db(st);
   sqlite3_stmt *q =
-      prep(db,
-           "INSERT INTO rule(key, def, enabled, origin, updated) VALUES(?1, ?2, ?3, ?4, ?5)"
-           " ON CONFLICT(key) DO UPDATE SET def = excluded.def, enabled = excluded.enabled,"
-           " origin = excluded.origin, updated = excluded.updated RETURNING id",
-           e);
+      sq_prepare(db,
+                 "INSERT INTO rule(key, def, enabled, origin, updated) VALUES(?1, ?2, ?3, ?4, ?5)"
+                 " ON CONFLICT(key) DO UPDATE SET def = excluded.def, enabled = excluded.enabled,"
+                 " origin = excluded.origin, updated = excluded.updated RETURNING id",
+                 e);
   if (!q) return ZZ_ESTORE;
-  b_text(q, 1, r->key);
-  b_text(q, 2, r->def_json);
+  sq_bind_text(q, 1, r->key);
+  sq_bind_text(q, 2, r->def_json);
   sqlite3_bind_int(q, 3, r->enabled);
-  b_text(q, 4, r->origin ? r->origin : "pack");
+  sq_bind_text(q, 4, r->origin ? r->origin : "pack");
   sqlite3_bind_int64(q, 5, r->updated);
-  return run(db, q, out_id, e, "rule");
+  return sq_run(db, q, out_id, e, "rule");
 }
 
 static int rules_each(struct store *st, int (*fn)(void *, const struct store_rule *), void *ud) {
-  sqlite3 *db = conn_db(st);
+  sqlite3 *db = sq_conn_db(st);
   sqlite3_stmt *q =
-      prep(db, "SELECT id, key, def, enabled, origin, updated FROM rule ORDER BY id", NULL);
+      sq_prepare(db, "SELECT id, key, def, enabled, origin, updated FROM rule ORDER BY id", NULL);
   if (!q) return ZZ_ESTORE;
   int rc;
   while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
     struct store_rule r = {.id = sqlite3_column_int64(q, 0),
-                           .key = c_text(q, 1),
-                           .def_json = c_text(q, 2),
+                           .key = sq_col_text(q, 1),
+                           .def_json = sq_col_text(q, 2),
                            .enabled = sqlite3_column_int(q, 3),
-                           .origin = c_text(q, 4),
+                           .origin = sq_col_text(q, 4),
                            .updated = sqlite3_column_int64(q, 5)};
     if (fn(ud, &r)) break;
   }
@@ -188,65 +108,67 @@ static int rules_each(struct store *st, int (*fn)(void *, const struct store_rul
 
 static void alert_row(sqlite3_stmt *q, struct store_alert *a) {
   *a = (struct store_alert){.id = sqlite3_column_int64(q, 0),
-                            .rule = c_text(q, 1),
+                            .rule = sq_col_text(q, 1),
                             .entity = sqlite3_column_int64(q, 2),
                             .region = sqlite3_column_int64(q, 3),
                             .rpos = sqlite3_column_int64(q, 4),
-                            .severity = c_text(q, 5),
-                            .state = c_text(q, 6),
+                            .severity = sq_col_text(q, 5),
+                            .state = sq_col_text(q, 6),
                             .opened = sqlite3_column_int64(q, 7),
                             .cleared = sqlite3_column_int64(q, 8),
-                            .value = c_real(q, 9),
-                            .message = c_text(q, 10),
+                            .value = sq_col_real(q, 9),
+                            .message = sq_col_text(q, 10),
                             .order_id = sqlite3_column_int64(q, 11),
-                            .acked_by = c_text(q, 12),
+                            .acked_by = sq_col_text(q, 12),
                             .acked_at = sqlite3_column_int64(q, 13),
-                            .entity_key = c_text(q, 14)};
+                            .entity_key = sq_col_text(q, 14)};
 }
 
 static int alert_insert(struct store *st, const struct store_alert *a, int64_t *out_id,
                         struct zz_err *e) {
-  sqlite3 *db = conn_db(st);
-  sqlite3_stmt *q = prep(db,
-                         "INSERT INTO alert(rule, entity, region, rpos, severity, state, opened,"
-                         " value, message, order_id, entity_key) VALUES(?1, ?2, ?3, ?4, ?5, 'open',"
-                         " ?6, ?7, ?8, ?9, ?10) RETURNING id",
-                         e);
+  sqlite3 *db = sq_conn_db(st);
+  sqlite3_stmt *q =
+      sq_prepare(db,
+                 "INSERT INTO alert(rule, entity, region, rpos, severity, state, opened,"
+                 " value, message, order_id, entity_key) VALUES(?1, ?2, ?3, ?4, ?5, 'open',"
+                 " ?6, ?7, ?8, ?9, ?10) RETURNING id",
+                 e);
   if (!q) return ZZ_ESTORE;
-  b_text(q, 1, a->rule);
+  sq_bind_text(q, 1, a->rule);
   sqlite3_bind_int64(q, 2, a->entity);
   sqlite3_bind_int64(q, 3, a->region);
   sqlite3_bind_int64(q, 4, a->rpos);
-  b_text(q, 5, a->severity);
+  sq_bind_text(q, 5, a->severity);
   sqlite3_bind_int64(q, 6, a->opened);
-  b_real(q, 7, a->value);
-  b_text(q, 8, a->message);
-  b_i64z(q, 9, a->order_id);
-  b_text(q, 10, a->entity_key);
-  return run(db, q, out_id, e, "alert");
+  sq_bind_real(q, 7, a->value);
+  sq_bind_text(q, 8, a->message);
+  sq_bind_i64z(q, 9, a->order_id);
+  sq_bind_text(q, 10, a->entity_key);
+  return sq_run(db, q, out_id, e, "alert");
 }
 
 static int alert_update(struct store *st, const struct store_alert *a, struct zz_err *e) {
-  sqlite3 *db = conn_db(st);
-  sqlite3_stmt *q = prep(db,
-                         "UPDATE alert SET state = ?2, cleared = ?3, value = ?4, message = ?5,"
-                         " order_id = ?6, acked_by = ?7, acked_at = ?8 WHERE id = ?1",
-                         e);
+  sqlite3 *db = sq_conn_db(st);
+  sqlite3_stmt *q =
+      sq_prepare(db,
+                 "UPDATE alert SET state = ?2, cleared = ?3, value = ?4, message = ?5,"
+                 " order_id = ?6, acked_by = ?7, acked_at = ?8 WHERE id = ?1",
+                 e);
   if (!q) return ZZ_ESTORE;
   sqlite3_bind_int64(q, 1, a->id);
-  b_text(q, 2, a->state);
-  b_i64z(q, 3, a->cleared);
-  b_real(q, 4, a->value);
-  b_text(q, 5, a->message);
-  b_i64z(q, 6, a->order_id);
-  b_text(q, 7, a->acked_by);
-  b_i64z(q, 8, a->acked_at);
-  return run(db, q, NULL, e, "alert");
+  sq_bind_text(q, 2, a->state);
+  sq_bind_i64z(q, 3, a->cleared);
+  sq_bind_real(q, 4, a->value);
+  sq_bind_text(q, 5, a->message);
+  sq_bind_i64z(q, 6, a->order_id);
+  sq_bind_text(q, 7, a->acked_by);
+  sq_bind_i64z(q, 8, a->acked_at);
+  return sq_run(db, q, NULL, e, "alert");
 }
 
 static int alerts_each(struct store *st, const struct store_alert_filter *f,
                        int (*fn)(void *, const struct store_alert *), void *ud) {
-  sqlite3 *db = conn_db(st);
+  sqlite3 *db = sq_conn_db(st);
   struct zz_buf sql;
   zz_buf_init(&sql, 0);
   zz_buf_adds(&sql, "SELECT " ALERT_COLS " FROM alert WHERE 1");
@@ -257,12 +179,12 @@ static int alerts_each(struct store *st, const struct store_alert_filter *f,
   if (f->entity) zz_buf_adds(&sql, " AND entity = ?6");
   if (f->before_id) zz_buf_adds(&sql, " AND id < ?7");
   zz_buf_adds(&sql, " ORDER BY id DESC LIMIT ?8");
-  sqlite3_stmt *q = sql.data ? prep(db, sql.data, NULL) : NULL;
+  sqlite3_stmt *q = sql.data ? sq_prepare(db, sql.data, NULL) : NULL;
   zz_buf_free(&sql);
   if (!q) return ZZ_ESTORE;
-  if (f->state) b_text(q, 1, f->state);
-  if (f->severity) b_text(q, 2, f->severity);
-  if (f->rule) b_text(q, 3, f->rule);
+  if (f->state) sq_bind_text(q, 1, f->state);
+  if (f->severity) sq_bind_text(q, 2, f->severity);
+  if (f->rule) sq_bind_text(q, 3, f->rule);
   if (f->rpos_lo || f->rpos_hi) {
     sqlite3_bind_int64(q, 4, f->rpos_lo);
     sqlite3_bind_int64(q, 5, f->rpos_hi);
@@ -282,8 +204,8 @@ static int alerts_each(struct store *st, const struct store_alert_filter *f,
 
 static int alert_get(struct store *st, int64_t id, int (*fn)(void *, const struct store_alert *),
                      void *ud) {
-  sqlite3 *db = conn_db(st);
-  sqlite3_stmt *q = prep(db, "SELECT " ALERT_COLS " FROM alert WHERE id = ?1", NULL);
+  sqlite3 *db = sq_conn_db(st);
+  sqlite3_stmt *q = sq_prepare(db, "SELECT " ALERT_COLS " FROM alert WHERE id = ?1", NULL);
   if (!q) return ZZ_ESTORE;
   sqlite3_bind_int64(q, 1, id);
   int r = ZZ_ENOTFOUND;
@@ -309,20 +231,20 @@ static void order_row(sqlite3_stmt *q, struct store_order *o) {
   int i = 0;
   o->id = sqlite3_column_int64(q, i++);
   o->parent = sqlite3_column_int64(q, i++);
-  o->matter = c_text(q, i++);
-  o->title = c_text(q, i++);
-  o->description = c_text(q, i++);
-  o->state = c_text(q, i++);
-  o->department = c_text(q, i++);
-  o->channel = c_text(q, i++);
+  o->matter = sq_col_text(q, i++);
+  o->title = sq_col_text(q, i++);
+  o->description = sq_col_text(q, i++);
+  o->state = sq_col_text(q, i++);
+  o->department = sq_col_text(q, i++);
+  o->channel = sq_col_text(q, i++);
   o->region = sqlite3_column_int64(q, i++);
   o->rpos = sqlite3_column_int64(q, i++);
-  o->entity = c_text(q, i++);
-  o->lon = c_real(q, i++);
-  o->lat = c_real(q, i++);
+  o->entity = sq_col_text(q, i++);
+  o->lon = sq_col_real(q, i++);
+  o->lat = sq_col_real(q, i++);
   o->alert = sqlite3_column_int64(q, i++);
-  o->reporter = c_text(q, i++);
-  o->reporters_json = c_text(q, i++);
+  o->reporter = sq_col_text(q, i++);
+  o->reporters_json = sq_col_text(q, i++);
   o->created = sqlite3_column_int64(q, i++);
   o->updated = sqlite3_column_int64(q, i++);
   o->dispatched_at = sqlite3_column_int64(q, i++);
@@ -335,102 +257,103 @@ static void order_row(sqlite3_stmt *q, struct store_order *o) {
   o->supervised = sqlite3_column_int(q, i++);
   o->escalated = sqlite3_column_int(q, i++);
   o->escalate_at = sqlite3_column_int64(q, i++);
-  o->escalated_to = c_text(q, i++);
+  o->escalated_to = sq_col_text(q, i++);
   o->duplicate_of = sqlite3_column_int64(q, i++);
   o->merged_into = sqlite3_column_int64(q, i++);
   o->rating = sqlite3_column_int(q, i++);
-  o->rating_note = c_text(q, i++);
+  o->rating_note = sq_col_text(q, i++);
   o->version = sqlite3_column_int64(q, i++);
 }
 
 /* Binds every column but id and version, from ?2 on, in ORDER_COLS order. */
 static void order_bind(sqlite3_stmt *q, const struct store_order *o) {
   int i = 2;
-  b_i64z(q, i++, o->parent);
-  b_text(q, i++, o->matter);
-  b_text(q, i++, o->title);
-  b_text(q, i++, o->description);
-  b_text(q, i++, o->state);
-  b_text(q, i++, o->department);
-  b_text(q, i++, o->channel ? o->channel : "staff");
+  sq_bind_i64z(q, i++, o->parent);
+  sq_bind_text(q, i++, o->matter);
+  sq_bind_text(q, i++, o->title);
+  sq_bind_text(q, i++, o->description);
+  sq_bind_text(q, i++, o->state);
+  sq_bind_text(q, i++, o->department);
+  sq_bind_text(q, i++, o->channel ? o->channel : "staff");
   sqlite3_bind_int64(q, i++, o->region);
   sqlite3_bind_int64(q, i++, o->rpos);
-  b_text(q, i++, o->entity);
-  b_real(q, i++, o->lon);
-  b_real(q, i++, o->lat);
-  b_i64z(q, i++, o->alert);
-  b_text(q, i++, o->reporter);
-  b_text(q, i++, o->reporters_json ? o->reporters_json : "[]");
+  sq_bind_text(q, i++, o->entity);
+  sq_bind_real(q, i++, o->lon);
+  sq_bind_real(q, i++, o->lat);
+  sq_bind_i64z(q, i++, o->alert);
+  sq_bind_text(q, i++, o->reporter);
+  sq_bind_text(q, i++, o->reporters_json ? o->reporters_json : "[]");
   sqlite3_bind_int64(q, i++, o->created);
   sqlite3_bind_int64(q, i++, o->updated);
-  b_i64z(q, i++, o->dispatched_at);
-  b_i64z(q, i++, o->accept_due);
-  b_i64z(q, i++, o->resolve_due);
-  b_i64z(q, i++, o->accepted_at);
-  b_i64z(q, i++, o->resolved_at);
-  b_i64z(q, i++, o->closed_at);
+  sq_bind_i64z(q, i++, o->dispatched_at);
+  sq_bind_i64z(q, i++, o->accept_due);
+  sq_bind_i64z(q, i++, o->resolve_due);
+  sq_bind_i64z(q, i++, o->accepted_at);
+  sq_bind_i64z(q, i++, o->resolved_at);
+  sq_bind_i64z(q, i++, o->closed_at);
   sqlite3_bind_int(q, i++, o->overdue);
   sqlite3_bind_int(q, i++, o->supervised);
   sqlite3_bind_int(q, i++, o->escalated);
-  b_i64z(q, i++, o->escalate_at);
-  b_text(q, i++, o->escalated_to);
-  b_i64z(q, i++, o->duplicate_of);
-  b_i64z(q, i++, o->merged_into);
-  b_i64z(q, i++, o->rating);
-  b_text(q, i++, o->rating_note);
+  sq_bind_i64z(q, i++, o->escalate_at);
+  sq_bind_text(q, i++, o->escalated_to);
+  sq_bind_i64z(q, i++, o->duplicate_of);
+  sq_bind_i64z(q, i++, o->merged_into);
+  sq_bind_i64z(q, i++, o->rating);
+  sq_bind_text(q, i++, o->rating_note);
 }
 
 static int event_add(sqlite3 *db, const struct store_order_event *ev, int64_t order_id,
                      struct zz_err *e) {
-  sqlite3_stmt *q = prep(db,
-                         "INSERT INTO order_event(order_id, ts, actor, action, from_state,"
-                         " to_state, note, data) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                         e);
+  sqlite3_stmt *q = sq_prepare(db,
+                               "INSERT INTO order_event(order_id, ts, actor, action, from_state,"
+                               " to_state, note, data) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                               e);
   if (!q) return ZZ_ESTORE;
   sqlite3_bind_int64(q, 1, order_id ? order_id : ev->order_id);
   sqlite3_bind_int64(q, 2, ev->ts);
-  b_text(q, 3, ev->actor ? ev->actor : "system");
-  b_text(q, 4, ev->action);
-  b_text(q, 5, ev->from_state);
-  b_text(q, 6, ev->to_state);
-  b_text(q, 7, ev->note);
-  b_text(q, 8, ev->data_json);
-  return run(db, q, NULL, e, "order event");
+  sq_bind_text(q, 3, ev->actor ? ev->actor : "system");
+  sq_bind_text(q, 4, ev->action);
+  sq_bind_text(q, 5, ev->from_state);
+  sq_bind_text(q, 6, ev->to_state);
+  sq_bind_text(q, 7, ev->note);
+  sq_bind_text(q, 8, ev->data_json);
+  return sq_run(db, q, NULL, e, "order event");
 }
 
 static int order_insert(struct store *st, const struct store_order *o,
                         const struct store_order_event *evs, size_t nev, int64_t *out_id,
                         struct zz_err *e) {
-  sqlite3 *db = conn_db(st);
+  sqlite3 *db = sq_conn_db(st);
   if (!db) return zz_fail(e, ZZ_ESTORE, "store", "no database connection");
-  int rc = begin(db, e);
+  int rc = sq_begin(db, e);
   if (rc) return rc;
-  sqlite3_stmt *q = prep(db,
-                         "INSERT INTO work_order(" ORDER_COLS ") VALUES(NULL, ?2, ?3, ?4, ?5, ?6,"
-                         " ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21,"
-                         " ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, 1)"
-                         " RETURNING id",
-                         e);
+  sqlite3_stmt *q =
+      sq_prepare(db,
+                 "INSERT INTO work_order(" ORDER_COLS ") VALUES(NULL, ?2, ?3, ?4, ?5, ?6,"
+                 " ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21,"
+                 " ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, 1)"
+                 " RETURNING id",
+                 e);
   int64_t id = 0;
   if (!q) rc = ZZ_ESTORE;
   if (!rc) {
     order_bind(q, o);
-    rc = run(db, q, &id, e, "work order");
+    rc = sq_run(db, q, &id, e, "work order");
   }
   for (size_t i = 0; !rc && i < nev; i++) rc = event_add(db, &evs[i], id, e);
-  rc = finish(db, rc, e);
+  rc = sq_finish(db, rc, e);
   if (!rc && out_id) *out_id = id;
   return rc;
 }
 
 static int orders_update(struct store *st, const struct store_order *const *os, size_t n,
                          const struct store_order_event *evs, size_t nev, struct zz_err *e) {
-  sqlite3 *db = conn_db(st);
+  sqlite3 *db = sq_conn_db(st);
   if (!db) return zz_fail(e, ZZ_ESTORE, "store", "no database connection");
-  int rc = begin(db, e);
+  int rc = sq_begin(db, e);
   if (rc) return rc;
   for (size_t k = 0; !rc && k < n; k++) {
-    sqlite3_stmt *q = prep(
+    sqlite3_stmt *q = sq_prepare(
         db,
         "UPDATE work_order SET parent = ?2, matter = ?3, title = ?4, description = ?5, state = ?6,"
         " department = ?7, channel = ?8, region = ?9, rpos = ?10, entity = ?11, lon = ?12,"
@@ -447,20 +370,20 @@ static int orders_update(struct store *st, const struct store_order *const *os, 
     sqlite3_bind_int64(q, 1, os[k]->id);
     order_bind(q, os[k]);
     sqlite3_bind_int64(q, 34, os[k]->version);
-    rc = run(db, q, NULL, e, "work order");
+    rc = sq_run(db, q, NULL, e, "work order");
     if (!rc && sqlite3_changes(db) != 1)
       rc = zz_fail(e, ZZ_ECONFLICT, "order",
                    "order %lld was changed by someone else meanwhile: reload it and try again",
                    (long long)os[k]->id);
   }
   for (size_t i = 0; !rc && i < nev; i++) rc = event_add(db, &evs[i], 0, e);
-  return finish(db, rc, e);
+  return sq_finish(db, rc, e);
 }
 
 static int order_get(struct store *st, int64_t id, int (*fn)(void *, const struct store_order *),
                      void *ud) {
-  sqlite3 *db = conn_db(st);
-  sqlite3_stmt *q = prep(db, "SELECT " ORDER_COLS " FROM work_order WHERE id = ?1", NULL);
+  sqlite3 *db = sq_conn_db(st);
+  sqlite3_stmt *q = sq_prepare(db, "SELECT " ORDER_COLS " FROM work_order WHERE id = ?1", NULL);
   if (!q) return ZZ_ESTORE;
   sqlite3_bind_int64(q, 1, id);
   int r = ZZ_ENOTFOUND;
@@ -487,7 +410,7 @@ static int each_order(sqlite3_stmt *q, int (*fn)(void *, const struct store_orde
 
 static int orders_each(struct store *st, const struct store_order_filter *f,
                        int (*fn)(void *, const struct store_order *), void *ud) {
-  sqlite3 *db = conn_db(st);
+  sqlite3 *db = sq_conn_db(st);
   struct zz_buf sql;
   zz_buf_init(&sql, 0);
   zz_buf_adds(&sql, "SELECT " ORDER_COLS " FROM work_order WHERE 1");
@@ -507,12 +430,12 @@ static int orders_each(struct store *st, const struct store_order_filter *f,
   if (f->created_to) zz_buf_adds(&sql, " AND created < ?8");
   if (f->before_id) zz_buf_adds(&sql, " AND id < ?9");
   zz_buf_adds(&sql, f->parent > 0 ? " ORDER BY id LIMIT ?10" : " ORDER BY id DESC LIMIT ?10");
-  sqlite3_stmt *q = sql.data ? prep(db, sql.data, NULL) : NULL;
+  sqlite3_stmt *q = sql.data ? sq_prepare(db, sql.data, NULL) : NULL;
   zz_buf_free(&sql);
   if (!q) return ZZ_ESTORE;
-  if (f->state) b_text(q, 1, f->state);
-  if (f->matter) b_text(q, 2, f->matter);
-  if (f->department) b_text(q, 3, f->department);
+  if (f->state) sq_bind_text(q, 1, f->state);
+  if (f->matter) sq_bind_text(q, 2, f->matter);
+  if (f->department) sq_bind_text(q, 3, f->department);
   if (f->rpos_lo || f->rpos_hi) {
     sqlite3_bind_int64(q, 4, f->rpos_lo);
     sqlite3_bind_int64(q, 5, f->rpos_hi);
@@ -528,8 +451,8 @@ static int orders_each(struct store *st, const struct store_order_filter *f,
 
 static int orders_due(struct store *st, int64_t now, int (*fn)(void *, const struct store_order *),
                       void *ud) {
-  sqlite3 *db = conn_db(st);
-  sqlite3_stmt *q = prep(
+  sqlite3 *db = sq_conn_db(st);
+  sqlite3_stmt *q = sq_prepare(
       db,
       "SELECT " ORDER_COLS " FROM work_order WHERE state NOT IN ('closed', 'merged', 'resolved',"
       " 'verified') AND ((supervised = 0 AND ((accepted_at IS NULL AND accept_due <= ?1) OR"
@@ -543,11 +466,12 @@ static int orders_due(struct store *st, int64_t now, int (*fn)(void *, const str
 
 static int order_events_each(struct store *st, int64_t order_id,
                              int (*fn)(void *, const struct store_order_event *), void *ud) {
-  sqlite3 *db = conn_db(st);
-  sqlite3_stmt *q = prep(db,
-                         "SELECT id, order_id, ts, actor, action, from_state, to_state, note, data"
-                         " FROM order_event WHERE order_id = ?1 ORDER BY id",
-                         NULL);
+  sqlite3 *db = sq_conn_db(st);
+  sqlite3_stmt *q =
+      sq_prepare(db,
+                 "SELECT id, order_id, ts, actor, action, from_state, to_state, note, data"
+                 " FROM order_event WHERE order_id = ?1 ORDER BY id",
+                 NULL);
   if (!q) return ZZ_ESTORE;
   sqlite3_bind_int64(q, 1, order_id);
   int rc;
@@ -555,12 +479,12 @@ static int order_events_each(struct store *st, int64_t order_id,
     struct store_order_event ev = {.id = sqlite3_column_int64(q, 0),
                                    .order_id = sqlite3_column_int64(q, 1),
                                    .ts = sqlite3_column_int64(q, 2),
-                                   .actor = c_text(q, 3),
-                                   .action = c_text(q, 4),
-                                   .from_state = c_text(q, 5),
-                                   .to_state = c_text(q, 6),
-                                   .note = c_text(q, 7),
-                                   .data_json = c_text(q, 8)};
+                                   .actor = sq_col_text(q, 3),
+                                   .action = sq_col_text(q, 4),
+                                   .from_state = sq_col_text(q, 5),
+                                   .to_state = sq_col_text(q, 6),
+                                   .note = sq_col_text(q, 7),
+                                   .data_json = sq_col_text(q, 8)};
     if (fn(ud, &ev)) break;
   }
   sqlite3_finalize(q);
@@ -571,31 +495,32 @@ static int order_events_each(struct store *st, int64_t order_id,
 
 static int evidence_insert(struct store *st, const struct store_evidence *ev, int64_t *out_id,
                            struct zz_err *e) {
-  sqlite3 *db = conn_db(st);
-  sqlite3_stmt *q = prep(db,
-                         "INSERT INTO evidence(order_id, ts, actor, mime, size, path, note)"
-                         " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
-                         e);
+  sqlite3 *db = sq_conn_db(st);
+  sqlite3_stmt *q = sq_prepare(db,
+                               "INSERT INTO evidence(order_id, ts, actor, mime, size, path, note)"
+                               " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
+                               e);
   if (!q) return ZZ_ESTORE;
   sqlite3_bind_int64(q, 1, ev->order_id);
   sqlite3_bind_int64(q, 2, ev->ts);
-  b_text(q, 3, ev->actor);
-  b_text(q, 4, ev->mime);
+  sq_bind_text(q, 3, ev->actor);
+  sq_bind_text(q, 4, ev->mime);
   sqlite3_bind_int64(q, 5, ev->size);
-  b_text(q, 6, ev->path);
-  b_text(q, 7, ev->note);
-  return run(db, q, out_id, e, "evidence");
+  sq_bind_text(q, 6, ev->path);
+  sq_bind_text(q, 7, ev->note);
+  return sq_run(db, q, out_id, e, "evidence");
 }
 
 static int evidence_each(struct store *st, int64_t order_id, int64_t id,
                          int (*fn)(void *, const struct store_evidence *), void *ud) {
-  sqlite3 *db = conn_db(st);
-  sqlite3_stmt *q = prep(db,
-                         id ? "SELECT id, order_id, ts, actor, mime, size, path, note FROM evidence"
-                              " WHERE order_id = ?1 AND id = ?2"
-                            : "SELECT id, order_id, ts, actor, mime, size, path, note FROM evidence"
-                              " WHERE order_id = ?1 ORDER BY id",
-                         NULL);
+  sqlite3 *db = sq_conn_db(st);
+  sqlite3_stmt *q =
+      sq_prepare(db,
+                 id ? "SELECT id, order_id, ts, actor, mime, size, path, note FROM evidence"
+                      " WHERE order_id = ?1 AND id = ?2"
+                    : "SELECT id, order_id, ts, actor, mime, size, path, note FROM evidence"
+                      " WHERE order_id = ?1 ORDER BY id",
+                 NULL);
   if (!q) return ZZ_ESTORE;
   sqlite3_bind_int64(q, 1, order_id);
   if (id) sqlite3_bind_int64(q, 2, id);
@@ -604,11 +529,11 @@ static int evidence_each(struct store *st, int64_t order_id, int64_t id,
     struct store_evidence ev = {.id = sqlite3_column_int64(q, 0),
                                 .order_id = sqlite3_column_int64(q, 1),
                                 .ts = sqlite3_column_int64(q, 2),
-                                .actor = c_text(q, 3),
-                                .mime = c_text(q, 4),
+                                .actor = sq_col_text(q, 3),
+                                .mime = sq_col_text(q, 4),
                                 .size = sqlite3_column_int64(q, 5),
-                                .path = c_text(q, 6),
-                                .note = c_text(q, 7)};
+                                .path = sq_col_text(q, 6),
+                                .note = sq_col_text(q, 7)};
     if (fn(ud, &ev)) break;
   }
   sqlite3_finalize(q);
@@ -626,7 +551,7 @@ static int order_stats(struct store *st, const char *group, int64_t from, int64_
                     : strcmp(group, "matter") == 0     ? "o.matter"
                                                        : NULL;
   if (!col) return ZZ_EINVAL;
-  sqlite3 *db = conn_db(st);
+  sqlite3 *db = sq_conn_db(st);
   struct zz_buf sql;
   zz_buf_init(&sql, 0);
   /* A joint order counts once for each department it involves (its
@@ -649,7 +574,7 @@ static int order_stats(struct store *st, const char *group, int64_t from, int64_
             " department IS NOT NULL UNION SELECT parent, department FROM work_order WHERE"
             " parent IS NOT NULL) d ON d.oid = o.id"
           : "");
-  sqlite3_stmt *q = sql.data ? prep(db, sql.data, NULL) : NULL;
+  sqlite3_stmt *q = sql.data ? sq_prepare(db, sql.data, NULL) : NULL;
   zz_buf_free(&sql);
   if (!q) return ZZ_ESTORE;
   sqlite3_bind_int64(q, 1, from);
@@ -658,7 +583,7 @@ static int order_stats(struct store *st, const char *group, int64_t from, int64_
   sqlite3_bind_int64(q, 4, rpos_lo || rpos_hi ? rpos_hi : INT64_MAX);
   int rc;
   while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-    struct store_order_stat s = {.key = c_text(q, 0),
+    struct store_order_stat s = {.key = sq_col_text(q, 0),
                                  .n = sqlite3_column_int64(q, 1),
                                  .with_sla = sqlite3_column_int64(q, 2),
                                  .on_time = sqlite3_column_int64(q, 3),
@@ -675,25 +600,25 @@ static int order_stats(struct store *st, const char *group, int64_t from, int64_
 /* ---- audit ---- */
 
 static int audit_insert(struct store *st, const struct store_audit *a, struct zz_err *e) {
-  sqlite3 *db = conn_db(st);
-  sqlite3_stmt *q = prep(
+  sqlite3 *db = sq_conn_db(st);
+  sqlite3_stmt *q = sq_prepare(
       db, "INSERT INTO audit(ts, actor, action, target, detail) VALUES(?1, ?2, ?3, ?4, ?5)", e);
   if (!q) return ZZ_ESTORE;
   sqlite3_bind_int64(q, 1, a->ts);
-  b_text(q, 2, a->actor ? a->actor : "system");
-  b_text(q, 3, a->action);
-  b_text(q, 4, a->target);
-  b_text(q, 5, a->detail_json);
-  return run(db, q, NULL, e, "audit");
+  sq_bind_text(q, 2, a->actor ? a->actor : "system");
+  sq_bind_text(q, 3, a->action);
+  sq_bind_text(q, 4, a->target);
+  sq_bind_text(q, 5, a->detail_json);
+  return sq_run(db, q, NULL, e, "audit");
 }
 
 static int audit_each(struct store *st, int64_t before_id, int limit,
                       int (*fn)(void *, const struct store_audit *), void *ud) {
-  sqlite3 *db = conn_db(st);
-  sqlite3_stmt *q = prep(db,
-                         "SELECT id, ts, actor, action, target, detail FROM audit"
-                         " WHERE id < ?1 ORDER BY id DESC LIMIT ?2",
-                         NULL);
+  sqlite3 *db = sq_conn_db(st);
+  sqlite3_stmt *q = sq_prepare(db,
+                               "SELECT id, ts, actor, action, target, detail FROM audit"
+                               " WHERE id < ?1 ORDER BY id DESC LIMIT ?2",
+                               NULL);
   if (!q) return ZZ_ESTORE;
   sqlite3_bind_int64(q, 1, before_id > 0 ? before_id : INT64_MAX);
   sqlite3_bind_int(q, 2, limit > 0 ? limit : -1);
@@ -701,10 +626,10 @@ static int audit_each(struct store *st, int64_t before_id, int limit,
   while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
     struct store_audit a = {.id = sqlite3_column_int64(q, 0),
                             .ts = sqlite3_column_int64(q, 1),
-                            .actor = c_text(q, 2),
-                            .action = c_text(q, 3),
-                            .target = c_text(q, 4),
-                            .detail_json = c_text(q, 5)};
+                            .actor = sq_col_text(q, 2),
+                            .action = sq_col_text(q, 3),
+                            .target = sq_col_text(q, 4),
+                            .detail_json = sq_col_text(q, 5)};
     if (fn(ud, &a)) break;
   }
   sqlite3_finalize(q);

@@ -97,24 +97,6 @@ sqlite3_stmt *sq_stmt(struct sq_conn *c, enum sq_stmt id, const char *sql) {
   return st;
 }
 
-#define SQ_S(x) ((struct sq_store *)(x))
-
-/* Binds text or NULL. */
-static void bind_text(sqlite3_stmt *st, int i, const char *s) {
-  if (s)
-    sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
-  else
-    sqlite3_bind_null(st, i);
-}
-
-static const char *col_text(sqlite3_stmt *st, int i) {
-  return (const char *)sqlite3_column_text(st, i);
-}
-
-static double col_real_or_nan(sqlite3_stmt *st, int i) {
-  return sqlite3_column_type(st, i) == SQLITE_NULL ? NAN : sqlite3_column_double(st, i);
-}
-
 /* Runs a statement expected to return one id (RETURNING id). */
 static int step_id(struct sq_conn *c, sqlite3_stmt *st, int64_t *out_id, struct zz_err *e,
                    const char *what) {
@@ -154,12 +136,12 @@ static int region_upsert(struct store *st, const struct store_region *r, int64_t
       " name_zh = excluded.name_zh, name_en = excluded.name_en, geometry = excluded.geometry,"
       " lon = excluded.lon, lat = excluded.lat, approximate = excluded.approximate RETURNING id");
   if (!q) return zz_fail(e, ZZ_ESTORE, "region", "cannot prepare");
-  bind_text(q, 1, r->path);
-  bind_text(q, 2, r->parent_path);
-  bind_text(q, 3, r->level);
-  bind_text(q, 4, r->name_zh);
-  bind_text(q, 5, r->name_en);
-  bind_text(q, 6, r->geometry);
+  sq_bind_text(q, 1, r->path);
+  sq_bind_text(q, 2, r->parent_path);
+  sq_bind_text(q, 3, r->level);
+  sq_bind_text(q, 4, r->name_zh);
+  sq_bind_text(q, 5, r->name_en);
+  sq_bind_text(q, 6, r->geometry);
   sqlite3_bind_double(q, 7, r->lon);
   sqlite3_bind_double(q, 8, r->lat);
   sqlite3_bind_int(q, 9, r->approximate);
@@ -203,14 +185,14 @@ static int regions_each(struct store *st, int with_geometry,
   int rc;
   while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
     struct store_region r = {.id = sqlite3_column_int64(q, 0),
-                             .path = col_text(q, 1),
-                             .parent_path = col_text(q, 2),
-                             .level = col_text(q, 3),
-                             .name_zh = col_text(q, 4),
-                             .name_en = col_text(q, 5),
-                             .geometry = col_text(q, 6),
-                             .lon = col_real_or_nan(q, 7),
-                             .lat = col_real_or_nan(q, 8),
+                             .path = sq_col_text(q, 1),
+                             .parent_path = sq_col_text(q, 2),
+                             .level = sq_col_text(q, 3),
+                             .name_zh = sq_col_text(q, 4),
+                             .name_en = sq_col_text(q, 5),
+                             .geometry = sq_col_text(q, 6),
+                             .lon = sq_col_real(q, 7),
+                             .lat = sq_col_real(q, 8),
                              .approximate = sqlite3_column_int(q, 9),
                              .lo = sqlite3_column_int64(q, 10),
                              .hi = sqlite3_column_int64(q, 11)};
@@ -233,13 +215,13 @@ static int metric_upsert(struct store *st, const struct store_metric *m, int64_t
               " name_en = excluded.name_en, unit = excluded.unit, agg = excluded.agg,"
               " entity_type = excluded.entity_type, kind = excluded.kind RETURNING id");
   if (!q) return zz_fail(e, ZZ_ESTORE, "metric", "cannot prepare");
-  bind_text(q, 1, m->key);
-  bind_text(q, 2, m->name_zh);
-  bind_text(q, 3, m->name_en);
-  bind_text(q, 4, m->unit);
-  bind_text(q, 5, m->agg);
-  bind_text(q, 6, m->entity_type);
-  bind_text(q, 7, m->kind);
+  sq_bind_text(q, 1, m->key);
+  sq_bind_text(q, 2, m->name_zh);
+  sq_bind_text(q, 3, m->name_en);
+  sq_bind_text(q, 4, m->unit);
+  sq_bind_text(q, 5, m->agg);
+  sq_bind_text(q, 6, m->entity_type);
+  sq_bind_text(q, 7, m->kind);
   return step_id(c, q, out_id, e, "metric");
 }
 
@@ -253,13 +235,13 @@ static int metrics_each(struct store *st, int (*fn)(void *, const struct store_m
   int rc;
   while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
     struct store_metric m = {.id = sqlite3_column_int64(q, 0),
-                             .key = col_text(q, 1),
-                             .name_zh = col_text(q, 2),
-                             .name_en = col_text(q, 3),
-                             .unit = col_text(q, 4),
-                             .agg = col_text(q, 5),
-                             .entity_type = col_text(q, 6),
-                             .kind = col_text(q, 7)};
+                             .key = sq_col_text(q, 1),
+                             .name_zh = sq_col_text(q, 2),
+                             .name_en = sq_col_text(q, 3),
+                             .unit = sq_col_text(q, 4),
+                             .agg = sq_col_text(q, 5),
+                             .entity_type = sq_col_text(q, 6),
+                             .kind = sq_col_text(q, 7)};
     if (fn(ud, &m)) break;
   }
   sqlite3_reset(q);
@@ -281,10 +263,10 @@ static int named_upsert(struct store *st, const char *table, const struct store_
                      " ON CONFLICT(key) DO UPDATE SET name_zh = excluded.name_zh,"
                      " name_en = excluded.name_en, extra = excluded.extra RETURNING id");
   if (!q) return zz_fail(e, ZZ_ESTORE, table, "cannot prepare");
-  bind_text(q, 1, n->key);
-  bind_text(q, 2, n->name_zh);
-  bind_text(q, 3, n->name_en);
-  bind_text(q, 4, n->extra_json);
+  sq_bind_text(q, 1, n->key);
+  sq_bind_text(q, 2, n->name_zh);
+  sq_bind_text(q, 3, n->name_en);
+  sq_bind_text(q, 4, n->extra_json);
   return step_id(c, q, out_id, e, table);
 }
 
@@ -295,8 +277,8 @@ static int doc_put(struct store *st, const char *key, const char *json, struct z
                             " ON CONFLICT(key) DO UPDATE SET body = excluded.body,"
                             " updated = excluded.updated");
   if (!q) return zz_fail(e, ZZ_ESTORE, "doc", "cannot prepare");
-  bind_text(q, 1, key);
-  bind_text(q, 2, json);
+  sq_bind_text(q, 1, key);
+  sq_bind_text(q, 2, json);
   sqlite3_bind_int64(q, 3, zz_time_now());
   return step_done(c, q, e, "doc");
 }
@@ -305,9 +287,9 @@ static int doc_get(struct store *st, const char *key, int (*fn)(void *, const ch
   CONN_OR_FAIL(SQ_S(st), c, NULL);
   sqlite3_stmt *q = sq_stmt(c, SQ_DOC_GET, "SELECT body FROM doc WHERE key = ?1");
   if (!q) return ZZ_ESTORE;
-  bind_text(q, 1, key);
+  sq_bind_text(q, 1, key);
   int rc = sqlite3_step(q);
-  if (rc == SQLITE_ROW) fn(ud, col_text(q, 0));
+  if (rc == SQLITE_ROW) fn(ud, sq_col_text(q, 0));
   sqlite3_reset(q);
   return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? ZZ_ENOTFOUND : ZZ_ESTORE;
 }
@@ -325,10 +307,10 @@ static int named_each(struct store *st, const char *table,
   int rc;
   while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
     struct store_named n = {.id = sqlite3_column_int64(q, 0),
-                            .key = col_text(q, 1),
-                            .name_zh = col_text(q, 2),
-                            .name_en = col_text(q, 3),
-                            .extra_json = col_text(q, 4)};
+                            .key = sq_col_text(q, 1),
+                            .name_zh = sq_col_text(q, 2),
+                            .name_en = sq_col_text(q, 3),
+                            .extra_json = sq_col_text(q, 4)};
     if (fn(ud, &n)) break;
   }
   sqlite3_reset(q);
@@ -347,12 +329,12 @@ static int source_upsert(struct store *st, const struct store_source *so, int64_
       " name_en = excluded.name_en, department = excluded.department, kind = excluded.kind,"
       " metrics = excluded.metrics RETURNING id");
   if (!q) return zz_fail(e, ZZ_ESTORE, "source", "cannot prepare");
-  bind_text(q, 1, so->key);
-  bind_text(q, 2, so->name_zh);
-  bind_text(q, 3, so->name_en);
-  bind_text(q, 4, so->department);
-  bind_text(q, 5, so->kind);
-  bind_text(q, 6, so->metrics_json ? so->metrics_json : "[]");
+  sq_bind_text(q, 1, so->key);
+  sq_bind_text(q, 2, so->name_zh);
+  sq_bind_text(q, 3, so->name_en);
+  sq_bind_text(q, 4, so->department);
+  sq_bind_text(q, 5, so->kind);
+  sq_bind_text(q, 6, so->metrics_json ? so->metrics_json : "[]");
   return step_id(c, q, out_id, e, "source");
 }
 
@@ -362,7 +344,7 @@ static int source_set_token(struct store *st, int64_t id, const char *token_hash
   sqlite3_stmt *q = sq_stmt(c, SQ_SOURCE_TOKEN, "UPDATE source SET token_hash = ?2 WHERE id = ?1");
   if (!q) return zz_fail(e, ZZ_ESTORE, "source", "cannot prepare");
   sqlite3_bind_int64(q, 1, id);
-  bind_text(q, 2, token_hash);
+  sq_bind_text(q, 2, token_hash);
   return step_done(c, q, e, "source");
 }
 
@@ -370,7 +352,7 @@ static int source_by_token(struct store *st, const char *token_hash, int64_t *ou
   CONN_OR_FAIL(SQ_S(st), c, NULL);
   sqlite3_stmt *q = sq_stmt(c, SQ_SOURCE_BY_TOKEN, "SELECT id FROM source WHERE token_hash = ?1");
   if (!q) return ZZ_ESTORE;
-  bind_text(q, 1, token_hash);
+  sq_bind_text(q, 1, token_hash);
   int rc = sqlite3_step(q);
   int r = ZZ_ENOTFOUND;
   if (rc == SQLITE_ROW) {
@@ -392,12 +374,12 @@ static int sources_each(struct store *st, int (*fn)(void *, const struct store_s
   int rc;
   while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
     struct store_source so = {.id = sqlite3_column_int64(q, 0),
-                              .key = col_text(q, 1),
-                              .name_zh = col_text(q, 2),
-                              .name_en = col_text(q, 3),
-                              .department = col_text(q, 4),
-                              .kind = col_text(q, 5),
-                              .metrics_json = col_text(q, 6),
+                              .key = sq_col_text(q, 1),
+                              .name_zh = sq_col_text(q, 2),
+                              .name_en = sq_col_text(q, 3),
+                              .department = sq_col_text(q, 4),
+                              .kind = sq_col_text(q, 5),
+                              .metrics_json = sq_col_text(q, 6),
                               .records = sqlite3_column_int64(q, 7),
                               .last_seen = sqlite3_column_int64(q, 8)};
     if (fn(ud, &so)) break;
@@ -423,10 +405,10 @@ static int entity_upsert(struct store *st, const struct store_entity *en, int64_
       "excluded.updated"
       " RETURNING id");
   if (!q) return zz_fail(e, ZZ_ESTORE, "entity", "cannot prepare");
-  bind_text(q, 1, en->key);
-  bind_text(q, 2, en->type);
-  bind_text(q, 3, en->name_zh);
-  bind_text(q, 4, en->name_en);
+  sq_bind_text(q, 1, en->key);
+  sq_bind_text(q, 2, en->type);
+  sq_bind_text(q, 3, en->name_zh);
+  sq_bind_text(q, 4, en->name_en);
   sqlite3_bind_int64(q, 5, en->region);
   sqlite3_bind_int64(q, 6, rpos);
   if (isnan(en->lon))
@@ -437,23 +419,23 @@ static int entity_upsert(struct store *st, const struct store_entity *en, int64_
     sqlite3_bind_null(q, 8);
   else
     sqlite3_bind_double(q, 8, en->lat);
-  bind_text(q, 9, en->attrs_json ? en->attrs_json : "{}");
-  bind_text(q, 10, en->status);
+  sq_bind_text(q, 9, en->attrs_json ? en->attrs_json : "{}");
+  sq_bind_text(q, 10, en->status);
   sqlite3_bind_int64(q, 11, en->updated);
   return step_id(c, q, out_id, e, "entity");
 }
 
 static void entity_row(sqlite3_stmt *q, struct store_entity *en) {
   en->id = sqlite3_column_int64(q, 0);
-  en->key = col_text(q, 1);
-  en->type = col_text(q, 2);
-  en->name_zh = col_text(q, 3);
-  en->name_en = col_text(q, 4);
+  en->key = sq_col_text(q, 1);
+  en->type = sq_col_text(q, 2);
+  en->name_zh = sq_col_text(q, 3);
+  en->name_en = sq_col_text(q, 4);
   en->region = sqlite3_column_int64(q, 5);
-  en->lon = col_real_or_nan(q, 6);
-  en->lat = col_real_or_nan(q, 7);
-  en->attrs_json = col_text(q, 8);
-  en->status = col_text(q, 9);
+  en->lon = sq_col_real(q, 6);
+  en->lat = sq_col_real(q, 7);
+  en->attrs_json = sq_col_text(q, 8);
+  en->status = sq_col_text(q, 9);
   en->updated = sqlite3_column_int64(q, 10);
 }
 
@@ -464,7 +446,7 @@ static int entity_get(struct store *st, const char *key,
   CONN_OR_FAIL(SQ_S(st), c, NULL);
   sqlite3_stmt *q = sq_stmt(c, SQ_ENTITY_GET, "SELECT " ENTITY_COLS " FROM entity WHERE key = ?1");
   if (!q) return ZZ_ESTORE;
-  bind_text(q, 1, key);
+  sq_bind_text(q, 1, key);
   int rc = sqlite3_step(q), r = ZZ_ENOTFOUND;
   if (rc == SQLITE_ROW) {
     struct store_entity en;
@@ -487,11 +469,11 @@ static int entities_each(struct store *st, const struct store_entity_filter *f,
                             " ORDER BY id LIMIT ?7");
   if (!q) return ZZ_ESTORE;
   sqlite3_bind_int64(q, 1, f->after_id);
-  bind_text(q, 2, f->type);
+  sq_bind_text(q, 2, f->type);
   sqlite3_bind_int64(q, 3, f->rpos_lo);
   sqlite3_bind_int64(q, 4, f->rpos_hi);
-  bind_text(q, 5, f->attr_path);
-  bind_text(q, 6, f->attr_value);
+  sq_bind_text(q, 5, f->attr_path);
+  sq_bind_text(q, 6, f->attr_value);
   sqlite3_bind_int(q, 7, f->limit > 0 ? f->limit : 100);
   int rc;
   while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
@@ -536,9 +518,9 @@ static int entities_set_rpos(struct store *st, int64_t region, int64_t rpos) {
 static void agg_row(sqlite3_stmt *q, int first, struct store_agg *a) {
   a->n = sqlite3_column_int64(q, first);
   a->sum = sqlite3_column_double(q, first + 1);
-  a->min = col_real_or_nan(q, first + 2);
-  a->max = col_real_or_nan(q, first + 3);
-  a->last = col_real_or_nan(q, first + 4);
+  a->min = sq_col_real(q, first + 2);
+  a->max = sq_col_real(q, first + 3);
+  a->last = sq_col_real(q, first + 4);
   a->last_ts = sqlite3_column_int64(q, first + 5);
 }
 
@@ -669,7 +651,7 @@ static const struct sq_series_list *series_list(struct sq_store *s, struct sq_co
   sqlite3_bind_int64(q, 1, metric);
   sqlite3_bind_int64(q, 2, lo ? lo : INT64_MIN); /* 0, 0: every region */
   sqlite3_bind_int64(q, 3, lo ? hi : INT64_MAX);
-  bind_text(q, 4, type);
+  sq_bind_text(q, 4, type);
   size_t cap = 0;
   int step;
   *rc = 0;
@@ -807,7 +789,7 @@ static int latest_each(struct store *st, int64_t metric, int64_t entity, int64_t
     if (metric) sqlite3_bind_int64(q, 1, metric);
     sqlite3_bind_int64(q, 2, rpos_lo ? rpos_lo : INT64_MIN); /* 0, 0: every region */
     sqlite3_bind_int64(q, 3, rpos_lo ? rpos_hi : INT64_MAX);
-    if (type) bind_text(q, 4, type);
+    if (type) sq_bind_text(q, 4, type);
   }
   int rc;
   while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
@@ -859,11 +841,11 @@ static int user_upsert(struct store *st, const struct store_user *u, int64_t *ou
       " ON CONFLICT(name) DO UPDATE SET role = excluded.role, department = excluded.department,"
       " scope = excluded.scope, pwhash = excluded.pwhash RETURNING id");
   if (!q) return zz_fail(e, ZZ_ESTORE, "user", "cannot prepare");
-  bind_text(q, 1, u->name);
-  bind_text(q, 2, u->role);
-  bind_text(q, 3, u->department);
-  bind_text(q, 4, u->scope);
-  bind_text(q, 5, u->pwhash);
+  sq_bind_text(q, 1, u->name);
+  sq_bind_text(q, 2, u->role);
+  sq_bind_text(q, 3, u->department);
+  sq_bind_text(q, 4, u->scope);
+  sq_bind_text(q, 5, u->pwhash);
   sqlite3_bind_int64(q, 6, u->created);
   return step_id(c, q, out_id, e, "user");
 }
@@ -879,17 +861,17 @@ static int user_get(struct store *st, const char *name, int64_t id,
                                    "user WHERE id = ?1");
   if (!q) return ZZ_ESTORE;
   if (name)
-    bind_text(q, 1, name);
+    sq_bind_text(q, 1, name);
   else
     sqlite3_bind_int64(q, 1, id);
   int rc = sqlite3_step(q), r = ZZ_ENOTFOUND;
   if (rc == SQLITE_ROW) {
     struct store_user u = {.id = sqlite3_column_int64(q, 0),
-                           .name = col_text(q, 1),
-                           .role = col_text(q, 2),
-                           .department = col_text(q, 3),
-                           .scope = col_text(q, 4),
-                           .pwhash = col_text(q, 5),
+                           .name = sq_col_text(q, 1),
+                           .role = sq_col_text(q, 2),
+                           .department = sq_col_text(q, 3),
+                           .scope = sq_col_text(q, 4),
+                           .pwhash = sq_col_text(q, 5),
                            .created = sqlite3_column_int64(q, 6)};
     fn(ud, &u);
     r = 0;
@@ -904,7 +886,7 @@ static int session_create(struct store *st, const char *token_hash, int64_t user
   sqlite3_stmt *q = sq_stmt(c, SQ_SESSION_NEW,
                             "INSERT INTO session(token_hash, user, expires) VALUES(?1, ?2, ?3)");
   if (!q) return zz_fail(e, ZZ_ESTORE, "session", "cannot prepare");
-  bind_text(q, 1, token_hash);
+  sq_bind_text(q, 1, token_hash);
   sqlite3_bind_int64(q, 2, user);
   sqlite3_bind_int64(q, 3, expires);
   return step_done(c, q, e, "session");
@@ -915,7 +897,7 @@ static int session_user(struct store *st, const char *token_hash, int64_t now, i
   sqlite3_stmt *q =
       sq_stmt(c, SQ_SESSION_GET, "SELECT user FROM session WHERE token_hash = ?1 AND expires > ?2");
   if (!q) return ZZ_ESTORE;
-  bind_text(q, 1, token_hash);
+  sq_bind_text(q, 1, token_hash);
   sqlite3_bind_int64(q, 2, now);
   int r = ZZ_ENOTFOUND;
   if (sqlite3_step(q) == SQLITE_ROW) {
@@ -930,7 +912,7 @@ static int session_delete(struct store *st, const char *token_hash) {
   CONN_OR_FAIL(SQ_S(st), c, NULL);
   sqlite3_stmt *q = sq_stmt(c, SQ_SESSION_DEL, "DELETE FROM session WHERE token_hash = ?1");
   if (!q) return ZZ_ESTORE;
-  bind_text(q, 1, token_hash);
+  sq_bind_text(q, 1, token_hash);
   return step_done(c, q, NULL, "session");
 }
 
