@@ -277,14 +277,6 @@ static int order_copy_row(void *ud, const struct store_order *o) {
 
 /* ---- materials ---- */
 
-/* The type of an upload by its first bytes: "pdf", "jpeg", "png" or NULL. */
-static const char *sniff(const unsigned char *p, size_t n) {
-  if (n >= 5 && memcmp(p, "%PDF-", 5) == 0) return "pdf";
-  if (n >= 3 && p[0] == 0xFF && p[1] == 0xD8 && p[2] == 0xFF) return "jpeg";
-  if (n >= 8 && memcmp(p, "\x89PNG\r\n\x1a\n", 8) == 0) return "png";
-  return NULL;
-}
-
 static int mkdir_p(const char *path) {
   char tmp[1024];
   zz_strlcpy(tmp, path, sizeof tmp);
@@ -295,33 +287,6 @@ static int mkdir_p(const char *path) {
     *p = '/';
   }
   return mkdir(tmp, 0750) && errno != EEXIST ? -1 : 0;
-}
-
-/* Writes data to path through a temporary file, synced before the rename,
- * so a crash leaves the old file or the new one, never half of one. */
-static int write_file(const char *path, const void *data, size_t n) {
-  char tmp[1200];
-  if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp", path) >= sizeof tmp) return -1;
-  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0640);
-  if (fd < 0) return -1;
-  const char *p = data;
-  size_t left = n;
-  while (left) {
-    ssize_t w = write(fd, p, left);
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) {
-      close(fd);
-      unlink(tmp);
-      return -1;
-    }
-    p += w;
-    left -= (size_t)w;
-  }
-  if (fsync(fd) || close(fd) || rename(tmp, path)) {
-    unlink(tmp);
-    return -1;
-  }
-  return 0;
 }
 
 struct have_ctx {
@@ -366,7 +331,7 @@ static int put_material(struct http_req *r) {
     rc = http_fail(r, ZZ_EINVAL, "body", "send the file as the request body");
     goto done;
   }
-  const char *type = sniff(body, len);
+  const char *type = zz_sniff_type(body, len);
   int allowed = 0;
   size_t i;
   json_t *t;
@@ -384,7 +349,7 @@ static int put_material(struct http_req *r) {
            strcmp(type, "jpeg") == 0 ? "jpg" : type);
   snprintf(dir, sizeof dir, "%s/materials/%lld", app->data_dir, (long long)ac.order_id);
   snprintf(path, sizeof path, "%s/%s", app->data_dir, rel);
-  if (mkdir_p(dir) || write_file(path, body, len)) {
+  if (mkdir_p(dir) || zz_write_file_synced(path, body, len)) {
     rc = http_fail(r, ZZ_EIO, "material", "the file could not be stored");
     goto done;
   }

@@ -581,10 +581,8 @@ static int decode_photo(struct http_req *r, const char *b64, unsigned char **out
     return http_fail(r, ZZ_ETOOBIG, "photo", "the photo is larger than %u MiB",
                      WORKFLOW_EVIDENCE_MAX >> 20);
   }
-  static const unsigned char jpeg[] = {0xFF, 0xD8, 0xFF};
-  static const unsigned char png[] = {0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A};
-  if (!(*n >= sizeof png && memcmp(p, png, sizeof png) == 0) &&
-      !(*n >= sizeof jpeg && memcmp(p, jpeg, sizeof jpeg) == 0)) {
+  const char *type = zz_sniff_type(p, *n);
+  if (!type || strcmp(type, "pdf") == 0) {
     zz_free(p);
     return http_fail(r, ZZ_EMEDIATYPE, "photo", "the photo must be a JPEG or PNG image");
   }

@@ -3,12 +3,14 @@
 #include "core/zz.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 struct zz_errinfo {
   int err;
@@ -171,4 +173,42 @@ char *zz_xstrdup_n(const char *s, size_t n) {
   memcpy(d, s, n);
   d[n] = 0;
   return d;
+}
+
+const char *zz_sniff_type(const void *data, size_t n) {
+  const unsigned char *p = data;
+  if (n >= 5 && memcmp(p, "%PDF-", 5) == 0) return "pdf";
+  if (n >= 3 && p[0] == 0xFF && p[1] == 0xD8 && p[2] == 0xFF) return "jpeg";
+  if (n >= 8 && memcmp(p, "\x89PNG\r\n\x1a\n", 8) == 0) return "png";
+  return NULL;
+}
+
+int zz_write_file_synced(const char *path, const void *data, size_t n) {
+  char tmp[4200];
+  if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp", path) >= sizeof tmp) return ZZ_EIO;
+  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+  if (fd < 0) return ZZ_EIO;
+  const char *p = data;
+  size_t left = n;
+  while (left) {
+    ssize_t w = write(fd, p, left);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) {
+      close(fd);
+      unlink(tmp);
+      return ZZ_EIO;
+    }
+    p += w;
+    left -= (size_t)w;
+  }
+  if (fsync(fd) != 0) {
+    close(fd);
+    unlink(tmp);
+    return ZZ_EIO;
+  }
+  if (close(fd) != 0 || rename(tmp, path) != 0) {
+    unlink(tmp);
+    return ZZ_EIO;
+  }
+  return 0;
 }

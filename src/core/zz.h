@@ -86,6 +86,14 @@ size_t zz_strlcpy(char *dst, const char *src, size_t n);
 /* Parses a whole decimal integer (no trailing junk); returns 0 or ZZ_EINVAL. */
 int zz_parse_i64(const char *s, int64_t *out);
 
+/* The type of an uploaded file by its first bytes: "pdf", "jpeg", "png",
+ * or NULL for anything else. */
+const char *zz_sniff_type(const void *data, size_t n);
+/* Writes n bytes to path through "path.tmp", synced before the rename, so a
+ * crash leaves the old file or the new one, never half of one. Returns 0 or
+ * ZZ_EIO (the temporary file is removed). */
+int zz_write_file_synced(const char *path, const void *data, size_t n);
+
 /* Logging to stderr with a level and a local timestamp. */
 enum zz_log_level { ZZ_LOG_DEBUG, ZZ_LOG_INFO, ZZ_LOG_WARN, ZZ_LOG_ERROR };
 void zz_log(enum zz_log_level lvl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

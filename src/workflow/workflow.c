@@ -1082,44 +1082,22 @@ out:
 
 /* ---- evidence ---- */
 
-static const char *sniff(const unsigned char *p, size_t n, const char **ext) {
-  if (n >= 3 && p[0] == 0xFF && p[1] == 0xD8 && p[2] == 0xFF) {
+/* JPEG or PNG by its first bytes: the MIME type and the file extension. */
+static const char *sniff(const void *p, size_t n, const char **ext) {
+  const char *t = zz_sniff_type(p, n);
+  if (t && strcmp(t, "jpeg") == 0) {
     *ext = "jpg";
     return "image/jpeg";
   }
-  static const unsigned char png[8] = {0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A};
-  if (n >= 8 && memcmp(p, png, 8) == 0) {
+  if (t && strcmp(t, "png") == 0) {
     *ext = "png";
     return "image/png";
   }
   return NULL;
 }
-
 int workflow_evidence_path(struct workflow *wf, const char *rel, char *out, size_t cap) {
   if (!rel || strstr(rel, "..")) return ZZ_EINVAL;
   return (size_t)snprintf(out, cap, "%s/%s", wf->data_dir, rel) < cap ? 0 : ZZ_EINVAL;
-}
-
-static int write_file(const char *path, const void *data, size_t n) {
-  int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
-  if (fd < 0) return ZZ_EIO;
-  const char *p = data;
-  size_t left = n;
-  while (left) {
-    ssize_t w = write(fd, p, left);
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) {
-      close(fd);
-      unlink(path);
-      return ZZ_EIO;
-    }
-    p += w;
-    left -= (size_t)w;
-  }
-  int rc = fsync(fd) == 0 ? 0 : ZZ_EIO;
-  close(fd);
-  if (rc) unlink(path);
-  return rc;
 }
 
 int workflow_evidence_store(struct workflow *wf, int64_t id, const void *data, size_t n,
@@ -1143,7 +1121,8 @@ int workflow_evidence_store(struct workflow *wf, int64_t id, const void *data, s
            (long long)id, (long long)zz_time_now(), rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5],
            rnd[6], rnd[7], ext);
   snprintf(path, sizeof path, "%s/%s", wf->data_dir, out->rel);
-  if (write_file(path, data, n)) return zz_fail(e, ZZ_EIO, "body", "cannot store the photo");
+  if (zz_write_file_synced(path, data, n))
+    return zz_fail(e, ZZ_EIO, "body", "cannot store the photo");
   out->mime = mime;
   out->size = n;
   return 0;

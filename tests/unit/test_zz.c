@@ -1,0 +1,59 @@
+/* test_zz.c - unit tests for the core helpers of src/core/zz.c that files
+ * from citizens go through: the type by first bytes, and the synced write
+ * (whole file or nothing, no temporary left behind). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "core/zz.h"
+
+static void test_sniff_type(void **state) {
+  (void)state;
+  assert_string_equal(zz_sniff_type("%PDF-1.7\n", 9), "pdf");
+  assert_string_equal(zz_sniff_type("\xFF\xD8\xFF\xE0", 4), "jpeg");
+  assert_string_equal(zz_sniff_type("\x89PNG\r\n\x1a\n\0\0", 10), "png");
+  assert_null(zz_sniff_type("GIF89a", 6));
+  assert_null(zz_sniff_type("\x89PNG\r\n", 6)); /* too short to tell */
+  assert_null(zz_sniff_type("%PDF", 4));
+  assert_null(zz_sniff_type("", 0));
+}
+
+static void test_write_file_synced(void **state) {
+  (void)state;
+  char dir[] = "/tmp/zz-test-XXXXXX";
+  assert_non_null(mkdtemp(dir));
+  char path[256], tmp[300];
+  snprintf(path, sizeof path, "%s/a.bin", dir);
+  snprintf(tmp, sizeof tmp, "%s.tmp", path);
+  assert_int_equal(zz_write_file_synced(path, "hello", 5), 0);
+  assert_int_equal(zz_write_file_synced(path, "bye", 3), 0); /* replaces */
+  FILE *f = fopen(path, "rb");
+  assert_non_null(f);
+  char got[16] = {0};
+  assert_int_equal(fread(got, 1, sizeof got, f), 3);
+  fclose(f);
+  assert_string_equal(got, "bye");
+  assert_int_equal(access(tmp, F_OK), -1); /* no temporary left */
+  /* a directory that does not exist: an error, nothing written */
+  char bad[300];
+  snprintf(bad, sizeof bad, "%s/missing/b.bin", dir);
+  assert_int_equal(zz_write_file_synced(bad, "x", 1), ZZ_EIO);
+  unlink(path);
+  rmdir(dir);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_sniff_type),
+      cmocka_unit_test(test_write_file_synced),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
