@@ -5,36 +5,24 @@
 // rating. Run: ZHIZHI_BIN=build/zhizhi node --test tests/e2e/ (Debian chromium)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { Browsers } from './lib/browser.mjs';
 import { dispatchWorld, STAFF } from '../integration/lib/dispatch.mjs';
 
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360000002000100e221bc330000000049454e44ae426082', 'hex');
 const XTD = 'gongshu/dongxin/xintiandi';
 
 let w;
-const contexts = [];
-const dirs = [];
+const browsers = new Browsers();
 
 async function browser(viewport) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zz-e2e-'));
-  dirs.push(dir);
-  const ctx = await chromium.launchPersistentContext(dir, { executablePath: CHROMIUM, args: ARGS, viewport });
-  contexts.push(ctx);
-  const page = ctx.pages()[0] || await ctx.newPage();
+  const page = await browsers.open(viewport);
   page.on('pageerror', (e) => { throw e; });
   return page;
 }
 
 before(async () => { w = await dispatchWorld(); });
 after(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+  await browsers.closeAll();
   await w?.close();
 });
 

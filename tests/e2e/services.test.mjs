@@ -7,29 +7,17 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { Browsers } from './lib/browser.mjs';
 import { createWorld, GONGSHU_PACK } from '../integration/harness.mjs';
 
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 let w;
-const contexts = [];
-const dirs = [];
+const browsers = new Browsers();
 
 async function browser(viewport) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zz-e2e-'));
-  dirs.push(dir);
-  const ctx = await chromium.launchPersistentContext(dir, { executablePath: CHROMIUM, args: ARGS, viewport });
-  contexts.push(ctx);
-  const page = ctx.pages()[0] || await ctx.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  return { page, errors };
+  const page = await browsers.open(viewport);
+  return { page, errors: page.errors };
 }
 
 before(async () => {
@@ -37,8 +25,7 @@ before(async () => {
   if (!w.base) await w.start();
 });
 after(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+  await browsers.closeAll();
   await w?.close();
 });
 

@@ -8,12 +8,11 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { Browsers, watch } from './browser.mjs';
 
 export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../..');
 export const BIN = process.env.ZHIZHI_BIN || path.join(ROOT, 'build/zhizhi');
 export const ARTIFACTS = path.join(ROOT, 'test-results/e2e');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 
 function cli(args, input) {
   const r = spawnSync(BIN, args, { input, cwd: ROOT, encoding: 'utf8', timeout: 60000 });
@@ -44,25 +43,14 @@ export class CockpitWorld {
     this.token = cli(['token', 'create', '--source', 'wenlv_flow', '--data', this.dir]).trim();
     this.fireToken = cli(['token', 'create', '--source', 'fire_iot', '--data', this.dir]).trim();
     fs.mkdirSync(ARTIFACTS, { recursive: true });
-    this.browsers = [];
-    this.profiles = [];
+    this.browsers = new Browsers();
     this.browser = await this.launch();
     return this;
   }
 
   // A browser with a fresh profile of its own (its own cookies: one per user).
-  async launch() {
-    const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'zz-chromium-'));
-    this.profiles.push(profile);
-    const b = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1920, height: 1080 },
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync'],
-    });
-    this.browsers.push(b);
-    return b;
+  launch() {
+    return this.browsers.launch();
   }
 
   addUser(name, role, extra) {
@@ -72,24 +60,21 @@ export class CockpitWorld {
   }
 
   async stop() {
-    for (const b of this.browsers || []) await b.close().catch(() => {});
+    if (this.browsers) await this.browsers.closeAll();
     if (this.proc && this.proc.exitCode === null) {
       this.proc.kill('SIGTERM');
       const t = setTimeout(() => this.proc.kill('SIGKILL'), 10000);
       await this.exited;
       clearTimeout(t);
     }
-    for (const d of [this.dir, ...(this.profiles || [])]) if (d) fs.rmSync(d, { recursive: true, force: true });
+    if (this.dir) fs.rmSync(this.dir, { recursive: true, force: true });
   }
 
   // A new page with its console errors collected in page.errors.
   async page({ width = 1920, height = 1080, browser = this.browser } = {}) {
     const page = await browser.newPage();
     await page.setViewportSize({ width, height });
-    page.errors = [];
-    page.on('console', (m) => { if (m.type() === 'error') page.errors.push(m.text()); });
-    page.on('pageerror', (e) => page.errors.push(e.message));
-    return page;
+    return watch(page);
   }
 
   // Signs in through the form and waits for the first cockpit to be drawn.
