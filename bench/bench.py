@@ -10,6 +10,7 @@ Each benchmark rewrites its own section of bench/RESULTS.md (between
 JSON goes to bench/out/raw/. See bench/README.md.
 """
 import argparse
+import base64
 import datetime as dt
 import json
 import os
@@ -1313,10 +1314,168 @@ def bench_cockpit_memory(args):
     write_section("cockpit-memory", "\n".join(lines))
 
 
+# ---------------------------------------------------------------- 8. public intake
+
+# A 1x1 PNG: the reports that carry a photo carry this one.
+INTAKE_PNG = base64.b64encode(bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")).decode()
+INTAKE_BODIES = [
+    {"matter": "noise_disturbance", "fields": {"when": "now", "source": "music", "details": "音乐太响",
+                                               "phone": "13800000000"}},
+    {"matter": "environmental_hygiene", "fields": {"details": "垃圾未清运"}},
+    {"matter": "illegal_parking", "fields": {"plate": "浙A00000"}},
+    {"matter": "food_safety", "fields": {"problem": "hygiene", "meal_date": "2026-11-28", "details": "后厨卫生差"}},
+]
+
+
+def api_call(port, method, path, cookie=None, body=None):
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    headers = {"Content-Type": "application/json"}
+    if cookie:
+        headers["Cookie"] = f"zz_session={cookie}"
+    c.request(method, path, body=json.dumps(body) if body is not None else None, headers=headers)
+    r = c.getresponse()
+    raw = r.read()
+    c.close()
+    return r.status, (json.loads(raw) if raw[:1] in (b"{", b"[") else raw)
+
+
+def count_code_orders(port, cookie):
+    n, cursor = 0, None
+    while True:
+        st, page = api_call(port, "GET", "/api/v1/orders?limit=500" + (f"&cursor={cursor}" if cursor else ""), cookie)
+        if st != 200:
+            raise RuntimeError(f"GET /api/v1/orders: {st} {page}")
+        n += sum(1 for o in page["orders"] if o["channel"] == "customer_code")
+        cursor = page.get("next_cursor")
+        if not cursor:
+            return n
+
+
+def intake_bursts(srv, pfile, name, bursts, cookie):
+    """bursts of every phone of pfile at once (after one unmeasured burst); checks that every accepted report is
+    an order afterwards and that every receipt answers."""
+    before = count_code_orders(srv.port, cookie)
+    ofile = os.path.join(OUT, f"intake-{name}.tsv")
+    res, cmd = loadgen("burst", "--port", srv.port, "--file", pfile, "--n", bursts, "--warmup", 1, "--out", ofile,
+                       stderr_name=f"loadgen-intake-{name}.err")
+    after = count_code_orders(srv.port, cookie)
+    receipts, unknown = [], 0
+    for line in open(ofile):
+        status, _, body = line.rstrip("\n").partition("\t")
+        if status == "201":
+            receipts.append(json.loads(body)["receipt"])
+    for r in receipts:
+        st, _ = api_call(srv.port, "GET", f"/api/public/receipts/{r}")
+        unknown += st != 200
+    phones = res["phones"]
+    res.update({"accepted": len(receipts), "orders_made": after - before, "warmup_reports": phones,
+                "receipts_unknown": unknown, "cmd": show_cmd(cmd, {})})
+    # every report of the measured and the warm-up bursts must be an order
+    res["lost"] = res["accepted"] + phones - res["orders_made"] if res["http_2xx"] == len(receipts) else None
+    return res
+
+
+def bench_intake(args):
+    m = machine()
+    busy = other_load()
+    src, token = ensure_world(args)
+    data = os.path.join(OUT, "intake-data")  # a copy: the reports must not pile up in the shared world
+    shutil.rmtree(data, ignore_errors=True)
+    shutil.copytree(src, data)
+    zz("pack", "load", PACK, "--data", data)
+    # every phone here is 127.0.0.1: the per-address public limits are scaled up for the benchmark
+    os.environ["ZZ_PUBLIC_RATE_SCALE"] = "100000"
+    try:
+        srv = Server(data, name="intake").start()
+    finally:
+        del os.environ["ZZ_PUBLIC_RATE_SCALE"]
+    res = {"machine": m, "phones": args.phones, "bursts": args.bursts}
+    hold = bg = None
+    try:
+        cookie = srv.login(BENCH_USER, BENCH_PW)
+        st, gen = api_call(srv.port, "POST", "/api/v1/codes/generate", cookie,
+                           {"kind": "customer", "entity_type": "venue", "region": "gongshu/dongxin/xintiandi"})
+        if st != 201:
+            raise RuntimeError(f"codes/generate: {st} {gen}")
+        st, lst = api_call(srv.port, "GET", "/api/v1/codes?kind=customer&limit=1000", cookie)
+        tokens = [c["token"] for c in lst["codes"]]
+        pfile = os.path.join(OUT, "intake-phones.tsv")
+        photos = 0
+        with open(pfile, "w") as f:
+            for i in range(args.phones):
+                body = dict(INTAKE_BODIES[i % len(INTAKE_BODIES)])
+                if i % 3 == 0 and body["matter"] != "illegal_parking":
+                    body["photo"] = INTAKE_PNG
+                    photos += 1
+                f.write(f"/api/public/codes/{tokens[i % len(tokens)]}/reports\t{json.dumps(body, ensure_ascii=False)}\n")
+        res.update({"codes": len(tokens), "photos": photos})
+        log(f"intake: {args.phones} phones at once over {len(tokens)} venue codes, idle")
+        res["idle"] = intake_bursts(srv, pfile, "idle", args.bursts, cookie)
+        log("intake: the same while the cockpit runs (Chromium on the block's cockpit, live records at 2,000/s)")
+        sfile, _, _, _ = series_file()
+        bg, bgcmd = start_background(srv.port, token, sfile, 2000, 900, "intake-bg", batch=200)
+        hcmd = ["node", os.path.join(BENCH, "cockpit.mjs"), "hold", "--base", f"http://127.0.0.1:{srv.port}",
+                "--user", BENCH_USER, "--password", BENCH_PW, "--view", "gongshu/dongxin/xintiandi", "--seconds", "600"]
+        hold = subprocess.Popen(hcmd, cwd=ROOT, text=True, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=open(os.path.join(OUT, "intake-cockpit.err"), "w"))
+        ready = json.loads(hold.stdout.readline() or "{}")
+        if not ready.get("ready"):
+            raise RuntimeError("the cockpit did not open; see bench/out/intake-cockpit.err")
+        time.sleep(5)
+        res["busy"] = intake_bursts(srv, pfile, "busy", args.bursts, cookie)
+        hold.stdin.close()
+        res["cockpit_end"] = json.loads(hold.stdout.readline() or "{}").get("end")
+        hold.wait(120)
+        hold = None
+        res["background"] = stop_background(bg, "intake-bg")
+        bg = None
+        res.update({"bgcmd": show_cmd(bgcmd, {token: "$TOKEN"}), "hcmd": show_cmd(hcmd, {BENCH_PW: "$PASSWORD"}),
+                    "mem_kb": srv.status()})
+    finally:
+        if hold:
+            hold.kill()
+        if bg:
+            stop_background(bg, "intake-bg")
+        srv.stop()
+    save_raw("intake", res)
+    idle, bz = res["idle"], res["busy"]
+
+    def row(what, r):
+        lat = r["latency"]
+        return (f"| {what} | {r['phones']} × {r['bursts']} | {lat['p50_ms']:.0f} ms | **{lat['p99_ms']:.0f} ms** | "
+                f"{lat['max_ms']:.0f} ms | {r['http_2xx']} / {r['http_4xx']} / {r['http_5xx']} / {r['failed']} | "
+                f"{r['lost']} |")
+    bgr = res["background"] or {}
+    met = bz["latency"]["p99_ms"] < 200 and bz["lost"] == 0 and bz["failed"] == 0
+    lines = ["## 8. Public intake: phones submitting reports at once (issue 5)", "",
+             machine_md(m) + (f" Busy processes at the start: {busy}." if busy else ""), "",
+             f"Reproduce: `bash bench/run.sh intake` (`--phones N`, `--bursts N`). The 5M world (a copy), "
+             f"{res['codes']} customer codes of the Xintiandi venues, the four complaint matters in turn, "
+             f"{res['photos']} of the {res['phones']} reports with a photo (a small PNG). Each burst: every phone opens "
+             "its own connection at the same instant and posts its report (`loadgen burst`: one client thread, "
+             "non-blocking sockets); latency is from the phone's connect to its whole answer (the receipt, given only "
+             "after the order, its photo and the receipt are committed). One unmeasured burst first. Afterwards every "
+             "receipt is looked up (`GET /api/public/receipts/R`) and the code orders counted through the API.", "",
+             "| while | phones × bursts | p50 | p99 | max | 2xx / 4xx / 5xx / failed | lost |", "|---|---|---|---|---|---|---|",
+             row("nothing else runs", idle),
+             row(f"the cockpit runs: Chromium on the block's cockpit, {fmt(bgr.get('records_per_s', 0))} live records/s", bz),
+             "", f"Receipts that did not answer afterwards: {idle['receipts_unknown'] + bz['receipts_unknown']}. "
+             f"The cockpit page at the end: updated {((res.get('cockpit_end') or {}).get('fresh_age_s'))} s before.", "",
+             "Requirement: 500 concurrent phones, p99 under 200 ms to receipt, none lost, while the cockpit runs. "
+             + ("Met." if met else "**Not met.**"), "",
+             "Commands:", "", f"    {idle['cmd']}", f"    {res['hcmd']}  # the cockpit, during the second set",
+             f"    {res['bgcmd']}  # the live records, during the second set"]
+    write_section("intake", "\n".join(lines))
+
+
 def main():
     ap = argparse.ArgumentParser(description="zhizhi benchmarks")
     ap.add_argument("what", choices=["all", "ingest", "world", "visibility", "query", "compare", "cockpit",
-                                     "cockpit-memory"])
+                                     "cockpit-memory", "intake"])
+    ap.add_argument("--phones", type=int, default=500, help="intake: phones per burst")
+    ap.add_argument("--bursts", type=int, default=5, help="intake: measured bursts")
     ap.add_argument("--minutes", type=int, default=10, help="cockpit-memory: minutes of live updates")
     ap.add_argument("--full", action="store_true", help="the 70M-record world (world, visibility, query)")
     ap.add_argument("--records", type=int, default=None, help="demo world size (default 5,000,000; --full 70,000,000)")
@@ -1345,6 +1504,8 @@ def main():
         bench_cockpit(args)
     elif args.what == "cockpit-memory":
         bench_cockpit_memory(args)
+    elif args.what == "intake":
+        bench_intake(args)
     elif args.what == "ingest":
         bench_ingest(args)
     elif args.what == "world":

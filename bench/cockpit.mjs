@@ -15,6 +15,9 @@
 //   node bench/cockpit.mjs memory  --base URL --user U --password P --minutes 10 [--view REGION]
 //       Keeps one cockpit open on live data and samples the page's JS heap
 //       (DevTools Performance.getMetrics) and Chromium's total RSS every 30 s.
+//   node bench/cockpit.mjs hold    --base URL --user U --password P [--view REGION] [--seconds 600]
+//       Keeps one cockpit open while another benchmark runs: a line
+//       {"ready":true} once drawn, then holds until its stdin closes.
 //
 // Progress goes to stderr; the result is one JSON object on stdout.
 import { execFileSync } from 'node:child_process';
@@ -208,7 +211,9 @@ function isChild(pid) {
 // the renderer by itself. So memory runs Chromium as a process of its own,
 // signs in through a short-lived CDP client (a child process: when it exits
 // the inspector session ends), and then only reads /proc.
-async function memory() {
+// Chromium as a process of its own with one cockpit page signed in (and the
+// inspector detached again); close() ends it.
+async function openCockpit() {
   const port = 9300 + Math.floor(Math.random() * 500);
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'zz-bench-chromium-'));
   const { spawn } = await import('node:child_process');
@@ -216,11 +221,32 @@ async function memory() {
     '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
     `--remote-debugging-port=${port}`, `--user-data-dir=${profile}`, '--window-size=1920,1080', 'about:blank'], { stdio: 'ignore' });
   browserPid = chrome.pid;
+  const close = async () => {
+    const gone = new Promise((r) => chrome.once('exit', r));
+    chrome.kill('SIGKILL');
+    await gone;
+    await new Promise((r) => setTimeout(r, 500)); // its helper processes go with it
+    try {
+      fs.rmSync(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+    } catch (e) {
+      log(`could not remove ${profile}: ${e.message}`);
+    }
+  };
   try {
     await new Promise((r) => setTimeout(r, 1500));
     const login = execFileSync(process.execPath, [new URL(import.meta.url).pathname, 'signin-cdp', '--port', String(port),
       '--base', args.base, '--user', args.user, '--password', args.password, '--view', args.view || ''], { encoding: 'utf8', timeout: 60000 });
-    const start = JSON.parse(login);
+    return { port, start: JSON.parse(login), close };
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}
+
+async function memory() {
+  const c = await openCockpit();
+  try {
+    const start = c.start;
     log(`signed in; page drawn, JS heap ${start.js_heap_mb} MB; the inspector is detached`);
     const samples = [];
     const minutes = Number(args.minutes || 10);
@@ -232,19 +258,32 @@ async function memory() {
     }
     samples.push({ t_s: Math.round((Date.now() - t0) / 1000), ...chromiumMemoryMb() });
     // one last look inside the page (reattaching the inspector briefly)
-    const end = JSON.parse(execFileSync(process.execPath, [new URL(import.meta.url).pathname, 'peek-cdp', '--port', String(port)],
+    const end = JSON.parse(execFileSync(process.execPath, [new URL(import.meta.url).pathname, 'peek-cdp', '--port', String(c.port)],
       { encoding: 'utf8', timeout: 60000 }));
     console.log(JSON.stringify({ minutes, start, end, samples }));
   } finally {
-    const gone = new Promise((r) => chrome.once('exit', r));
-    chrome.kill('SIGKILL');
-    await gone;
-    await new Promise((r) => setTimeout(r, 500)); // its helper processes go with it
-    try {
-      fs.rmSync(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
-    } catch (e) {
-      log(`could not remove ${profile}: ${e.message}`);
-    }
+    await c.close();
+  }
+}
+
+// A cockpit kept open on live data while something else is measured: prints
+// one line when it is drawn, then holds until stdin closes (or --seconds),
+// and prints how fresh the page still was at the end.
+async function hold() {
+  const c = await openCockpit();
+  try {
+    console.log(JSON.stringify({ ready: true, ...c.start }));
+    const limit = Number(args.seconds || 600) * 1000;
+    await new Promise((resolve) => {
+      const t = setTimeout(resolve, limit);
+      process.stdin.on('end', () => { clearTimeout(t); resolve(); });
+      process.stdin.resume();
+    });
+    const end = JSON.parse(execFileSync(process.execPath, [new URL(import.meta.url).pathname, 'peek-cdp', '--port', String(c.port)],
+      { encoding: 'utf8', timeout: 60000 }));
+    console.log(JSON.stringify({ end }));
+  } finally {
+    await c.close();
   }
 }
 
@@ -281,9 +320,9 @@ async function peekCdp() {
   process.exit(0);
 }
 
-const modes = { urls, pages, streams, memory, 'signin-cdp': signinCdp, 'peek-cdp': peekCdp };
+const modes = { urls, pages, streams, memory, hold, 'signin-cdp': signinCdp, 'peek-cdp': peekCdp };
 if (!modes[mode]) {
-  console.error('usage: node bench/cockpit.mjs urls|pages|streams|memory --base URL ...');
+  console.error('usage: node bench/cockpit.mjs urls|pages|streams|memory|hold --base URL ...');
   process.exit(2);
 }
 modes[mode]().catch((e) => { console.error(e); process.exit(1); });

@@ -15,6 +15,14 @@
  *   loadgen query      --port P --cookie C --urls FILE [--n 500] [--warmup 20]
  *       FILE lines: name TAB path. Runs warmup + n rounds over the URLs, one
  *       request at a time, and prints per-URL latency percentiles.
+ *   loadgen burst      --port P --file F [--n 1] [--warmup 0] [--out FILE] [--seconds 25]
+ *       Many phones at once: F lines are PATH TAB JSON-BODY, one phone each.
+ *       Every phone opens its own connection at the same moment and POSTs
+ *       its body (one thread, non-blocking sockets); latency is from its
+ *       connect to the whole answer. --n bursts are measured after --warmup
+ *       unmeasured ones; --out gets each answer: status TAB body, a line
+ *       per phone of the measured bursts. A phone unanswered after --seconds
+ *       counts as failed.
  *   loadgen visibility --port P --token T --cookie C --entity E --metric M --region R [--n 50]
  *       Posts one record, then polls GET /api/v1/series?grain=minute until
  *       its "total" changes; prints post->ack and post->visible percentiles.
@@ -36,6 +44,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -175,7 +184,7 @@ static void lat_json(struct buf *o, const char *name, struct lat *l) {
 
 static const char *opt_host = "127.0.0.1";
 static int opt_port = 8080;
-static const char *opt_token, *opt_cookie, *opt_series, *opt_file, *opt_urls;
+static const char *opt_token, *opt_cookie, *opt_series, *opt_file, *opt_urls, *opt_out;
 static const char *opt_entity, *opt_metric, *opt_region;
 static const char *opt_format = NULL;
 static int opt_clients = 4, opt_realtime, opt_quiet;
@@ -208,6 +217,7 @@ static void parse_opts(int argc, char **argv) {
     S("--series", opt_series);
     S("--file", opt_file);
     S("--urls", opt_urls);
+    S("--out", opt_out);
     S("--entity", opt_entity);
     S("--metric", opt_metric);
     S("--region", opt_region);
@@ -827,6 +837,181 @@ static int mode_query(void) {
   return 0;
 }
 
+/* ---- burst ---- */
+
+struct phone {
+  char *req; /* the whole request */
+  size_t req_len, sent;
+  char *rb;
+  size_t rn, rcap;
+  int fd, status, done;
+  double t0, dt;
+};
+
+/* 1 when rb holds a whole response (Content-Length or chunked); sets its status. */
+static int resp_complete(struct phone *p) {
+  p->rb[p->rn] = 0;
+  char *e = strstr(p->rb, "\r\n\r\n");
+  if (!e) return 0;
+  size_t hend = (size_t)(e - p->rb) + 4;
+  const char *cl = find_header(p->rb, hend, "Content-Length");
+  if (cl) {
+    if (p->rn < hend + strtoul(cl, NULL, 10)) return 0;
+  } else if (!strstr(p->rb + hend, "0\r\n\r\n")) {
+    return 0;
+  }
+  p->status = atoi(p->rb + 9);
+  return 1;
+}
+
+static void phone_grow(struct phone *p) {
+  if (p->rn + 65536 + 1 > p->rcap) {
+    p->rcap = p->rcap ? p->rcap * 2 : 1 << 16;
+    p->rb = xrealloc(p->rb, p->rcap + 65536 + 1);
+  }
+}
+
+/* Every phone connects and sends at once; returns when all are answered
+ * (or failed: status 0). */
+static void burst_run(struct phone *ph, size_t n) {
+  struct sockaddr_in sa = {0};
+  sa.sin_family = AF_INET;
+  sa.sin_port = htons((uint16_t)opt_port);
+  if (inet_pton(AF_INET, opt_host, &sa.sin_addr) != 1 || (ntohl(sa.sin_addr.s_addr) >> 24) != 127)
+    die("--host must be a loopback IPv4 address, not %s", opt_host);
+  int ep = epoll_create1(EPOLL_CLOEXEC);
+  if (ep < 0) die("epoll: %s", strerror(errno));
+  size_t left = n;
+  for (size_t i = 0; i < n; i++) {
+    struct phone *p = &ph[i];
+    p->sent = p->rn = 0;
+    p->status = p->done = 0;
+    p->t0 = now_s();
+    p->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (p->fd < 0) die("socket: %s (raise ulimit -n?)", strerror(errno));
+    int one = 1;
+    setsockopt(p->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (connect(p->fd, (struct sockaddr *)&sa, sizeof sa) != 0 && errno != EINPROGRESS)
+      die("connect: %s", strerror(errno));
+    struct epoll_event ev = {.events = EPOLLOUT | EPOLLIN, .data.u64 = i};
+    if (epoll_ctl(ep, EPOLL_CTL_ADD, p->fd, &ev) != 0) die("epoll_ctl: %s", strerror(errno));
+  }
+  double deadline = now_s() + opt_seconds;
+  struct epoll_event evs[256];
+  while (left && now_s() < deadline) {
+    int k = epoll_wait(ep, evs, 256, 1000);
+    if (k < 0 && errno == EINTR) continue;
+    if (k < 0) die("epoll_wait: %s", strerror(errno));
+    for (int j = 0; j < k; j++) {
+      struct phone *p = &ph[evs[j].data.u64];
+      if (p->done) continue;
+      int failed = 0;
+      if ((evs[j].events & EPOLLOUT) && p->sent < p->req_len) {
+        ssize_t w = write(p->fd, p->req + p->sent, p->req_len - p->sent);
+        if (w > 0) p->sent += (size_t)w;
+        else if (w < 0 && errno != EAGAIN && errno != EINTR) failed = 1;
+        if (p->sent == p->req_len) {
+          struct epoll_event ev = {.events = EPOLLIN, .data.u64 = evs[j].data.u64};
+          epoll_ctl(ep, EPOLL_CTL_MOD, p->fd, &ev);
+        }
+      }
+      if (!failed && (evs[j].events & (EPOLLIN | EPOLLHUP | EPOLLERR))) {
+        for (;;) {
+          phone_grow(p);
+          ssize_t r = read(p->fd, p->rb + p->rn, p->rcap - p->rn);
+          if (r > 0) {
+            p->rn += (size_t)r;
+            continue;
+          }
+          if (r == 0 || (errno != EAGAIN && errno != EINTR)) failed = !resp_complete(p);
+          break;
+        }
+      }
+      if (failed || (p->rn && resp_complete(p))) {
+        p->dt = now_s() - p->t0;
+        p->done = 1;
+        if (failed) p->status = 0;
+        close(p->fd);
+        left--;
+      }
+    }
+  }
+  if (left) { /* what the unanswered phones got to, for looking into it */
+    size_t unsent = 0, partial = 0, waiting = 0, some_answer = 0;
+    for (size_t i = 0; i < n; i++) {
+      struct phone *p = &ph[i];
+      if (p->done) continue;
+      if (p->rn) some_answer++;
+      else if (!p->sent) unsent++;
+      else if (p->sent < p->req_len) partial++;
+      else waiting++;
+    }
+    fprintf(stderr, "loadgen: %zu phones unanswered after %.0f s: %zu sent nothing, %zu part of the request, "
+                    "%zu all of it and got nothing back, %zu part of an answer\n",
+            left, opt_seconds, unsent, partial, waiting, some_answer);
+  }
+  for (size_t i = 0; i < n; i++)
+    if (!ph[i].done) close(ph[i].fd), ph[i].status = 0, ph[i].dt = now_s() - ph[i].t0;
+  close(ep);
+}
+
+static int mode_burst(void) {
+  if (!opt_file) die("burst needs --file (lines: PATH TAB JSON-BODY)");
+  FILE *f = fopen(opt_file, "r");
+  if (!f) die("cannot open %s: %s", opt_file, strerror(errno));
+  struct phone *ph = NULL;
+  size_t n = 0, cap = 0;
+  char *line = NULL;
+  size_t lcap = 0;
+  ssize_t ll;
+  while ((ll = getline(&line, &lcap, f)) > 0) {
+    line[strcspn(line, "\r\n")] = 0;
+    char *tab = strchr(line, '\t');
+    if (!tab) continue;
+    *tab = 0;
+    if (n == cap) ph = xrealloc(ph, (cap = cap ? cap * 2 : 256) * sizeof *ph);
+    struct phone *p = &ph[n++];
+    memset(p, 0, sizeof *p);
+    size_t blen = strlen(tab + 1);
+    p->req = xmalloc(strlen(line) + blen + 256);
+    p->req_len = (size_t)sprintf(p->req,
+                                 "POST %s HTTP/1.1\r\nHost: %s:%d\r\nContent-Type: application/json\r\n"
+                                 "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
+                                 line, opt_host, opt_port, blen, tab + 1);
+  }
+  free(line);
+  fclose(f);
+  if (!n) die("%s has no phones (lines: PATH TAB JSON-BODY)", opt_file);
+  FILE *out = opt_out ? fopen(opt_out, "w") : NULL;
+  if (opt_out && !out) die("cannot write %s: %s", opt_out, strerror(errno));
+  struct lat lat = {0};
+  long statuses[6] = {0}; /* failed, 1xx..5xx */
+  double t0 = now_s();
+  for (long round = 0; round < opt_warmup + opt_n; round++) {
+    burst_run(ph, n);
+    if (round < opt_warmup) continue;
+    for (size_t i = 0; i < n; i++) {
+      struct phone *p = &ph[i];
+      statuses[p->status / 100 <= 5 ? p->status / 100 : 0]++;
+      lat_add(&lat, p->dt);
+      if (out) {
+        char *body = p->status ? strstr(p->rb, "\r\n\r\n") : NULL;
+        fprintf(out, "%d\t%s\n", p->status, body ? body + 4 : "");
+      }
+    }
+  }
+  double wall = now_s() - t0;
+  if (out) fclose(out);
+  struct buf o = {0};
+  buf_printf(&o, "{\"mode\":\"burst\",\"phones\":%zu,\"bursts\":%ld,\"failed\":%ld,\"http_2xx\":%ld,"
+                 "\"http_4xx\":%ld,\"http_5xx\":%ld,\"wall_s\":%.3f,",
+             n, opt_n, statuses[0], statuses[2], statuses[4], statuses[5], wall);
+  lat_json(&o, "latency", &lat);
+  buf_adds(&o, "}\n");
+  fwrite(o.p, 1, o.n, stdout);
+  return 0;
+}
+
 /* ---- visibility ---- */
 
 static int mode_visibility(void) {
@@ -904,7 +1089,7 @@ static int mode_visibility(void) {
 
 int main(int argc, char **argv) {
   if (argc < 2) {
-    fprintf(stderr, "usage: loadgen ingest|file|query|visibility [flags] (see the comment atop bench/loadgen.c)\n");
+    fprintf(stderr, "usage: loadgen ingest|file|query|visibility|burst [flags] (see the comment atop bench/loadgen.c)\n");
     return 2;
   }
   parse_opts(argc, argv);
@@ -912,6 +1097,7 @@ int main(int argc, char **argv) {
   if (strcmp(argv[1], "file") == 0) return mode_file();
   if (strcmp(argv[1], "query") == 0) return mode_query();
   if (strcmp(argv[1], "visibility") == 0) return mode_visibility();
+  if (strcmp(argv[1], "burst") == 0) return mode_burst();
   die("unknown mode %s", argv[1]);
   return 2;
 }

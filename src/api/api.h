@@ -81,6 +81,8 @@ int api_check_attr(struct http_req *r, const char *type, const char *attr, const
  * failure. The caller json_decref()s *out. */
 struct json_t;
 int api_json_body(struct http_req *r, struct json_t **out);
+/* The same for a body the handler gathered itself (streamed routes). */
+int api_json_parse(struct http_req *r, const char *body, size_t len, struct json_t **out);
 
 /* Writes an entity as GET /api/v1/entities/ID shows it (api/registry.c).
  * The caller holds the registry read lock (region paths come from it). */

@@ -31,11 +31,11 @@
 /* A report: the photo as base64 (a third larger) plus the fields. */
 #define INTAKE_BODY_MAX (WORKFLOW_EVIDENCE_MAX / 3 * 4 + (64u << 10))
 
-/* The intake's writes (the order, its photo, the receipt) go one report at
- * a time: SQLite takes one writer anyway, and threads that queue here wait
- * on a mutex instead of polling SQLite's lock through its busy handler,
- * whose sleeps grow to 100 ms and made the tail of 500 phones slow. */
-static pthread_mutex_t intake_lock = PTHREAD_MUTEX_INITIALIZER;
+/* Scan counts are written one at a time: SQLite takes one writer anyway,
+ * and threads that queue here wait on a mutex instead of polling SQLite's
+ * lock through its busy handler. (Reports go through the workflow's group
+ * commit, workflow_intake.) */
+static pthread_mutex_t scan_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static int rate_scale(void) {
   const char *s = getenv("ZZ_PUBLIC_RATE_SCALE");
@@ -484,10 +484,10 @@ static int get_public_code(struct http_req *r) {
   struct zz_err e = {0};
   /* Every page load of a scanned code counts once; the page fetches this
    * document once per load. A failed count never hides the page. */
-  pthread_mutex_lock(&intake_lock); /* public writes queue here, see intake_lock */
+  pthread_mutex_lock(&scan_lock);
   int src = app->st->ops->codes->code_scan(app->st, k.id,
                                            zz_bucket_start(zz_time_now(), ZZ_GRAIN_DAY), &e);
-  pthread_mutex_unlock(&intake_lock);
+  pthread_mutex_unlock(&scan_lock);
   if (src) zz_warn("codes: cannot count a scan of code %lld: %s", (long long)k.id, e.msg);
   struct ent_copy en = {0};
   app->st->ops->entity_get(app->st, k.entity, ent_copy_cb, &en);
@@ -612,35 +612,85 @@ static void describe(const json_t *form, const json_t *values, struct zz_buf *d)
   }
 }
 
-static int post_report(struct http_req *r) {
-  struct app *app = http_app(r);
-  if (limit(r, "report", NULL, REPORT_PER_MIN, REPORT_BURST)) return 0;
+/* A report in flight. The route is streamed so that, once the report is
+ * checked and queued for the workflow's group commit, the connection sleeps
+ * without holding an HTTP thread (500 phones at once would otherwise be
+ * served eight at a time, one commit each); the intake thread wakes it. */
+struct report {
+  struct http_req *r;
+  struct zz_buf body;
+  int submitted;
+  json_t *j; /* the parsed body: matter and phone point into it */
+  struct code_copy k;
+  char matter_name[128];
+  char receipt[CODE_RECEIPT_LEN + 1], reporter[64];
+  struct zz_buf desc;
+  struct wf_evidence_file ef;
+  struct store_intake rec;
+  struct wf_intake in;
+};
+
+/* The receipt of a report, written with its order (on the intake thread). */
+static int receipt_write(void *ud, struct store *st, int64_t order, struct zz_err *e) {
+  struct store_intake *rec = ud;
+  rec->order_id = order;
+  rec->created = zz_time_now();
+  return st->ops->codes->intake_insert(st, rec, e);
+}
+
+static void report_done(void *ud, struct wf_intake *in) {
+  (void)in;
+  struct report *q = ud;
+  http_resume(q->r); /* q may be freed once the request goes on: touch nothing after */
+}
+
+static int report_begin(struct http_req *r) {
+  if (limit(r, "report", NULL, REPORT_PER_MIN, REPORT_BURST)) return ZZ_ERATE;
   const char *tok = http_param(r, "token");
   if (code_token_valid(tok) && limit(r, "report_code", tok, CODE_REPORT_PER_MIN, CODE_REPORT_BURST))
-    return 0;
-  struct code_copy k;
-  if (public_code(r, &k)) return 0;
-  json_t *j = NULL;
+    return ZZ_ERATE;
+  struct report *q = zz_calloc(1, sizeof *q);
+  if (!q) return http_fail(r, ZZ_ENOMEM, "", "out of memory");
+  q->r = r;
+  zz_buf_init(&q->body, INTAKE_BODY_MAX);
+  zz_buf_init(&q->desc, 4u << 10);
+  http_set_state(r, q);
+  if (public_code(r, &q->k)) return ZZ_ENOTFOUND;
+  return 0;
+}
+
+static int report_data(struct http_req *r, const char *p, size_t n) {
+  struct report *q = http_state(r);
+  if (q->body.len + n > INTAKE_BODY_MAX)
+    return http_fail(r, ZZ_ETOOBIG, "body", "a report may be at most %u bytes", INTAKE_BODY_MAX);
+  if (zz_buf_add(&q->body, p, n)) return http_fail(r, ZZ_ENOMEM, "body", "out of memory");
+  return 0;
+}
+
+/* Checks the report, writes its photo's file and queues it; 0 when it now
+ * waits for the commit, else the error it has answered. */
+static int report_submit(struct http_req *r, struct report *q) {
+  struct app *app = http_app(r);
+  const struct code_copy *k = &q->k;
+  struct matters_ctx mc = {.channel = channel_of(k->kind)};
   unsigned char *photo = NULL;
   size_t photo_n = 0;
-  struct matters_ctx mc = {.channel = channel_of(k.kind)};
-  struct zz_buf desc;
-  zz_buf_init(&desc, 4u << 10);
-  if (api_json_body(r, &j)) goto done;
-  const char *matter = json_string_value(json_object_get(j, "matter"));
+  int rc = api_json_parse(r, q->body.data ? q->body.data : "", q->body.len, &q->j);
+  if (rc) goto done;
+  const char *matter = json_string_value(json_object_get(q->j, "matter"));
   if (!matter || !*matter) {
-    http_fail(r, ZZ_EINVAL, "matter", "matter is required (one of the code's matters)");
+    rc = http_fail(r, ZZ_EINVAL, "matter", "matter is required (one of the code's matters)");
     goto done;
   }
   mc.only = matter;
   app->st->ops->dispatch->matters_each(app->st, matter_row, &mc);
   if (!mc.found) {
-    http_fail(r, ZZ_EINVAL, "matter", "this code does not take matter \"%.64s\"", matter);
+    rc = http_fail(r, ZZ_EINVAL, "matter", "this code does not take matter \"%.64s\"", matter);
     goto done;
   }
-  json_t *fields = json_object_get(j, "fields");
+  json_t *fields = json_object_get(q->j, "fields");
   struct zz_err e = {0};
-  if (code_form_check(mc.found_form, fields, &e)) {
+  if ((rc = code_form_check(mc.found_form, fields, &e))) {
     http_reply_err(r, &e);
     goto done;
   }
@@ -654,12 +704,12 @@ static int post_report(struct http_req *r) {
       if (v && *v) phone = v;
     }
   }
-  const char *contact = json_string_value(json_object_get(j, "contact_phone"));
-  if (strcmp(k.kind, "enterprise") == 0) {
-    if (check_contact(r, &k, contact)) goto done;
+  const char *contact = json_string_value(json_object_get(q->j, "contact_phone"));
+  if (strcmp(k->kind, "enterprise") == 0) {
+    if ((rc = check_contact(r, k, contact))) goto done;
     if (!phone) phone = contact;
   }
-  json_t *ph = json_object_get(j, "photo");
+  json_t *ph = json_object_get(q->j, "photo");
   if (ph && !json_is_null(ph)) {
     int has_photo_field = 0;
     for (size_t i = 0; i < json_array_size(mc.found_form); i++)
@@ -667,84 +717,92 @@ static int post_report(struct http_req *r) {
           strcmp(json_string_value(json_object_get(json_array_get(mc.found_form, i), "type")),
                  "photo") == 0;
     if (!has_photo_field) {
-      http_fail(r, ZZ_EINVAL, "photo", "this matter's form takes no photo");
+      rc = http_fail(r, ZZ_EINVAL, "photo", "this matter's form takes no photo");
       goto done;
     }
     if (!json_is_string(ph)) {
-      http_fail(r, ZZ_EINVAL, "photo", "photo must be base64 text");
+      rc = http_fail(r, ZZ_EINVAL, "photo", "photo must be base64 text");
       goto done;
     }
-    if (decode_photo(r, json_string_value(ph), &photo, &photo_n)) goto done;
+    if ((rc = decode_photo(r, json_string_value(ph), &photo, &photo_n))) goto done;
   }
   for (size_t i = 0; i < json_array_size(mc.found_form); i++) {
     const json_t *f = json_array_get(mc.found_form, i);
     if (strcmp(json_string_value(json_object_get(f, "type")), "photo") == 0 &&
         json_is_true(json_object_get(f, "required")) && !photo) {
-      http_fail(r, ZZ_EINVAL, "photo", "a photo is required for this matter");
+      rc = http_fail(r, ZZ_EINVAL, "photo", "a photo is required for this matter");
       goto done;
     }
   }
-  describe(mc.found_form, fields, &desc);
-  char receipt[CODE_RECEIPT_LEN + 1], reporter[64];
-  code_receipt_new(receipt);
-  snprintf(reporter, sizeof reporter, "%s:%s",
-           strcmp(k.kind, "enterprise") == 0 ? "enterprise" : "citizen", receipt);
+  describe(mc.found_form, fields, &q->desc);
+  zz_strlcpy(q->matter_name, mc.found_name, sizeof q->matter_name);
+  code_receipt_new(q->receipt);
+  snprintf(q->reporter, sizeof q->reporter, "%s:%s",
+           strcmp(k->kind, "enterprise") == 0 ? "enterprise" : "citizen", q->receipt);
+  /* The photo's file is written and synced here, in this thread (500
+   * phones at once must not queue behind each other's fsync); the order,
+   * the photo's record and the receipt are then committed together, with
+   * the other reports of the moment. */
+  if (photo && (rc = workflow_evidence_store(app->wf, 0, photo, photo_n, &q->ef, &e))) {
+    http_reply_err(r, &e);
+    goto done;
+  }
+  q->rec = (struct store_intake){.receipt = q->receipt, .code = k->id, .phone = phone};
   /* The intake acts for the public as the system does for rules: with the
    * rights to create and attach evidence, under the reporter's name. */
-  struct wf_actor who = {.name = reporter, .role = ROLE_ADMIN, .department = ""};
-  struct wf_create c = {.matter = matter,
-                        .description = desc.data ? desc.data : "",
-                        .entity = k.entity,
-                        .reporter = reporter,
-                        .channel = channel_of(k.kind),
-                        .lon = NAN,
-                        .lat = NAN};
-  int64_t order = 0;
-  pthread_mutex_lock(&intake_lock);
-  int crc = workflow_create(app->wf, &who, &c, &order, &e);
-  pthread_mutex_unlock(&intake_lock);
-  if (crc) {
-    http_reply_err(r, &e);
+  q->in = (struct wf_intake){.who = {.name = q->reporter, .role = ROLE_ADMIN, .department = ""},
+                             .create = {.matter = matter,
+                                        .description = q->desc.data ? q->desc.data : "",
+                                        .entity = k->entity,
+                                        .reporter = q->reporter,
+                                        .channel = channel_of(k->kind),
+                                        .lon = NAN,
+                                        .lat = NAN},
+                             .photo = photo ? &q->ef : NULL,
+                             .photo_note = "现场照片 (photo from the reporter)",
+                             .then = receipt_write,
+                             .ud = &q->rec,
+                             .on_done = report_done,
+                             .done_ud = q};
+  if ((rc = workflow_intake_submit(app->wf, &q->in))) {
+    http_reply_err(r, &q->in.err);
     goto done;
   }
-  /* The photo's file is written and synced outside the intake's lock (500
-   * phones at once must not queue behind each other's fsync); recording it
-   * and the receipt go back under the lock. */
-  struct wf_evidence_file ef;
-  int have_photo = photo && !workflow_evidence_store(app->wf, order, photo, photo_n, &ef, &e);
-  if (photo && !have_photo)
-    zz_warn("codes: order %lld: the reporter's photo was not stored: %s", (long long)order, e.msg);
-  pthread_mutex_lock(&intake_lock);
-  if (have_photo && workflow_evidence_attach(app->wf, &who, order, &ef,
-                                             "现场照片 (photo from the reporter)", NULL, &e)) {
-    zz_warn("codes: order %lld: the reporter's photo was not stored: %s", (long long)order, e.msg);
-  }
-  struct store_intake in = {.receipt = receipt,
-                            .order_id = order,
-                            .code = k.id,
-                            .phone = phone,
-                            .created = zz_time_now()};
-  int irc = app->st->ops->codes->intake_insert(app->st, &in, &e);
-  pthread_mutex_unlock(&intake_lock);
-  if (irc) {
-    http_reply_err(r, &e);
-    goto done;
-  }
+  q->submitted = 1;
+  http_suspend(r);
+done:
+  json_decref(mc.found_form);
+  zz_free(photo);
+  return rc;
+}
+
+/* Called when the body is complete, and again once the commit woke it. */
+static int report_end(struct http_req *r) {
+  struct report *q = http_state(r);
+  if (!q->submitted) return report_submit(r, q);
+  if (q->in.rc) return http_reply_err(r, &q->in.err);
   struct zz_buf b;
   zz_buf_init(&b, 0);
   zz_buf_adds(&b, "{\"receipt\":");
-  zz_buf_json_str(&b, receipt);
-  zz_buf_printf(&b, ",\"status_url\":\"/m/r/%s\",\"matter\":", receipt);
-  zz_buf_json_str(&b, mc.found_name);
+  zz_buf_json_str(&b, q->receipt);
+  zz_buf_printf(&b, ",\"status_url\":\"/m/r/%s\",\"matter\":", q->receipt);
+  zz_buf_json_str(&b, q->matter_name);
   zz_buf_adds(&b, ",\"state\":\"reported\"}");
-  http_reply_json(r, 201, &b);
-done:
-  json_decref(mc.found_form);
-  json_decref(j);
-  zz_free(photo);
-  zz_buf_free(&desc);
-  return 0;
+  return http_reply_json(r, 201, &b);
 }
+
+static void report_cleanup(struct http_req *r) {
+  struct report *q = http_state(r);
+  if (!q) return;
+  json_decref(q->j);
+  zz_buf_free(&q->body);
+  zz_buf_free(&q->desc);
+  zz_free(q);
+  http_set_state(r, NULL);
+}
+
+static const struct http_stream report_stream = {report_begin, report_data, report_end,
+                                                 report_cleanup};
 
 /* ---- public: receipts ---- */
 
@@ -958,8 +1016,7 @@ const struct http_route api_codes_routes[] = {
     {"GET", "/api/v1/codes/:id/qr.png", get_qr_png, NULL, HTTP_AUTH_USER, ADMIN, 0},
     {"GET", "/api/public/codes/:token", get_public_code, NULL, HTTP_AUTH_NONE, 0, 0},
     {"POST", "/api/public/codes/:token/verify", post_verify, NULL, HTTP_AUTH_NONE, 0, 4096},
-    {"POST", "/api/public/codes/:token/reports", post_report, NULL, HTTP_AUTH_NONE, 0,
-     INTAKE_BODY_MAX},
+    {"POST", "/api/public/codes/:token/reports", NULL, &report_stream, HTTP_AUTH_NONE, 0, 0},
     {"GET", "/api/public/receipts/:receipt", get_receipt, NULL, HTTP_AUTH_NONE, 0, 0},
     {"POST", "/api/public/receipts/:receipt/rating", post_rating, NULL, HTTP_AUTH_NONE, 0, 8192},
     {"GET", "/m/c/:token", get_scan_page, NULL, HTTP_AUTH_NONE, 0, 0},

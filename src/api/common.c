@@ -133,6 +133,10 @@ int api_metric(struct http_req *r, const char *name, struct api_metric *out) {
 int api_json_body(struct http_req *r, json_t **out) {
   size_t len;
   const char *body = http_body(r, &len);
+  return api_json_parse(r, body, len, out);
+}
+
+int api_json_parse(struct http_req *r, const char *body, size_t len, json_t **out) {
   json_error_t err;
   json_t *j = json_loadb(body, len, JSON_REJECT_DUPLICATES, &err);
   if (!j)

@@ -183,11 +183,8 @@ const char *zz_sniff_type(const void *data, size_t n) {
   return NULL;
 }
 
-int zz_write_file_synced(const char *path, const void *data, size_t n) {
-  char tmp[4200];
-  if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp", path) >= sizeof tmp) return ZZ_EIO;
-  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-  if (fd < 0) return ZZ_EIO;
+/* Writes and syncs n bytes to the open fd, then closes it: 0 or ZZ_EIO. */
+static int write_sync_close(int fd, const void *data, size_t n) {
   const char *p = data;
   size_t left = n;
   while (left) {
@@ -195,7 +192,6 @@ int zz_write_file_synced(const char *path, const void *data, size_t n) {
     if (w < 0 && errno == EINTR) continue;
     if (w <= 0) {
       close(fd);
-      unlink(tmp);
       return ZZ_EIO;
     }
     p += w;
@@ -203,11 +199,30 @@ int zz_write_file_synced(const char *path, const void *data, size_t n) {
   }
   if (fsync(fd) != 0) {
     close(fd);
+    return ZZ_EIO;
+  }
+  return close(fd) == 0 ? 0 : ZZ_EIO;
+}
+
+int zz_write_file_synced(const char *path, const void *data, size_t n) {
+  char tmp[4200];
+  if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp", path) >= sizeof tmp) return ZZ_EIO;
+  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+  if (fd < 0) return ZZ_EIO;
+  if (write_sync_close(fd, data, n) || rename(tmp, path) != 0) {
     unlink(tmp);
     return ZZ_EIO;
   }
-  if (close(fd) != 0 || rename(tmp, path) != 0) {
-    unlink(tmp);
+  return 0;
+}
+
+int zz_write_new_file_synced(const char *path, const void *data, size_t n) {
+  int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+  if (fd < 0) return errno == EEXIST ? ZZ_EEXISTS : ZZ_EIO;
+  if (write_sync_close(fd, data, n)) {
+    int saved = errno;
+    unlink(path);
+    errno = saved;
     return ZZ_EIO;
   }
   return 0;

@@ -681,8 +681,12 @@ int http_server_port(struct http_server *s) {
 void http_server_stop(struct http_server *s) {
   if (!s) return;
   /* MHD must not stop with suspended connections: stop accepting, then give
-   * the commits they wait for (the store still runs) up to 30 s to resume them. */
-  MHD_quiesce_daemon(s->d);
+   * the commits they wait for (the store still runs) up to 30 s to resume them.
+   * The listening socket MHD hands back is closed at once: left open, the
+   * kernel would go on accepting connections that nobody answers until
+   * the process ends; closed, they are refused and the client can retry. */
+  MHD_socket ls = MHD_quiesce_daemon(s->d);
+  if (ls != MHD_INVALID_SOCKET) close(ls);
   pthread_mutex_lock(&s->lock);
   s->stopping = 1; /* push responses end: wake the sleeping ones */
   for (struct http_push *p = s->pushes; p; p = p->next) push_wake_locked(p);

@@ -194,8 +194,11 @@ struct store_ops {
   int (*doc_get)(struct store *st, const char *key, int (*fn)(void *ud, const char *json),
                  void *ud);
 
-  /* Groups the calling thread's registry writes into one transaction
-   * (pack loads): what is STORE_TXN_BEGIN, STORE_TXN_COMMIT or STORE_TXN_ROLLBACK. */
+  /* Groups the calling thread's writes into one transaction (pack loads,
+   * the public intake's group commit): what is STORE_TXN_BEGIN,
+   * STORE_TXN_COMMIT or STORE_TXN_ROLLBACK. Inside an open transaction they
+   * nest as savepoints, and the writes of the per-call stores (orders,
+   * codes, catalog) join the open transaction the same way. */
   int (*txn)(struct store *st, int what, struct zz_err *e);
 
   /* maintenance */

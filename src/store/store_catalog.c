@@ -38,7 +38,7 @@ static int intake_insert(struct store *st, const struct store_order_intake *in, 
                 (long long)in->order_id);
   else if (rc != SQLITE_DONE)
     r = sq_fail(db, rc, e, "order_intake");
-  sqlite3_finalize(q);
+  sq_release(q);
   return r;
 }
 
@@ -74,7 +74,7 @@ static int intake_get(struct store *st, int64_t order_id, const char *token,
   } else if (rc != SQLITE_DONE) {
     r = ZZ_ESTORE;
   }
-  sqlite3_finalize(q);
+  sq_release(q);
   return r;
 }
 
@@ -86,7 +86,7 @@ static int step_insert(sqlite3 *db, sqlite3_stmt *q, struct zz_err *e, const cha
     r = zz_fail(e, ZZ_EEXISTS, what, "%s", dup);
   else if (rc != SQLITE_DONE)
     r = sq_fail(db, rc, e, what);
-  sqlite3_finalize(q);
+  sq_release(q);
   return r;
 }
 
@@ -132,7 +132,7 @@ static int application_get(struct store *st, int64_t order_id, const char *numbe
   } else if (rc != SQLITE_DONE) {
     r = ZZ_ESTORE;
   }
-  sqlite3_finalize(q);
+  sq_release(q);
   return r;
 }
 
@@ -175,7 +175,7 @@ static int materials_each(struct store *st, int64_t order_id,
                                .ts = sqlite3_column_int64(q, 6)};
     if (fn(ud, &m)) break;
   }
-  sqlite3_finalize(q);
+  sq_release(q);
   return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
 }
 
@@ -217,7 +217,7 @@ static int decisions_each(struct store *st, int64_t order_id,
                                .ts = sqlite3_column_int64(q, 6)};
     if (fn(ud, &d)) break;
   }
-  sqlite3_finalize(q);
+  sq_release(q);
   return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
 }
 

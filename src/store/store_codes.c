@@ -41,7 +41,7 @@ static int insert_one(sqlite3 *db, const struct store_code *c, int64_t *out_id, 
   sqlite3_bind_int64(q, 6, c->rpos);
   sqlite3_bind_int64(q, 7, c->created);
   int rc = sqlite3_step(q);
-  sqlite3_finalize(q);
+  sq_release(q);
   if (rc == SQLITE_CONSTRAINT) return ZZ_EEXISTS;
   if (rc != SQLITE_DONE) return sq_fail(db, rc, e, "code");
   *out_id = sqlite3_last_insert_rowid(db);
@@ -70,7 +70,7 @@ static int code_insert(struct store *st, const struct store_code *c, int64_t *ou
   } else {
     zz_fail(e, ZZ_ESTORE, "code", "a code token collided; try again");
   }
-  sqlite3_finalize(q);
+  sq_release(q);
   return rc;
 }
 
@@ -93,7 +93,7 @@ static int code_get(struct store *st, const char *token, int64_t id,
     fn(ud, &c);
     r = 0;
   }
-  sqlite3_finalize(q);
+  sq_release(q);
   return r;
 }
 
@@ -129,7 +129,7 @@ static int codes_each(struct store *st, const struct store_code_filter *f,
     code_row(q, &c);
     if (fn(ud, &c)) break;
   }
-  sqlite3_finalize(q);
+  sq_release(q);
   return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
 }
 
@@ -149,7 +149,7 @@ static int code_revoke(struct store *st, int64_t id, int64_t now, const struct s
   sqlite3_bind_int64(q, 1, id);
   sqlite3_bind_int64(q, 2, now);
   rc = sqlite3_step(q);
-  sqlite3_finalize(q);
+  sq_release(q);
   if (rc != SQLITE_DONE) {
     rc = sq_fail(db, rc, e, "code");
     goto done;
@@ -172,7 +172,7 @@ static int code_revoke(struct store *st, int64_t id, int64_t now, const struct s
     sqlite3_bind_int64(q, 1, id);
     sqlite3_bind_int64(q, 2, *out_id);
     int r = sqlite3_step(q);
-    sqlite3_finalize(q);
+    sq_release(q);
     if (r != SQLITE_DONE) rc = sq_fail(db, r, e, "code");
   }
 done:
@@ -189,7 +189,7 @@ static int code_scan(struct store *st, int64_t code, int64_t day, struct zz_err 
   sqlite3_bind_int64(q, 1, code);
   sqlite3_bind_int64(q, 2, day);
   int rc = sqlite3_step(q);
-  sqlite3_finalize(q);
+  sq_release(q);
   return rc == SQLITE_DONE ? 0 : sq_fail(db, rc, e, "code_scan");
 }
 
@@ -204,7 +204,7 @@ static int code_scans_each(struct store *st, int64_t code, int limit,
   int rc;
   while ((rc = sqlite3_step(q)) == SQLITE_ROW)
     if (fn(ud, sqlite3_column_int64(q, 0), sqlite3_column_int64(q, 1))) break;
-  sqlite3_finalize(q);
+  sq_release(q);
   return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
 }
 
@@ -224,7 +224,7 @@ static int intake_insert(struct store *st, const struct store_intake *in, struct
   sq_bind_text(q, 4, in->phone);
   sqlite3_bind_int64(q, 5, in->created);
   int rc = sqlite3_step(q);
-  sqlite3_finalize(q);
+  sq_release(q);
   if (rc == SQLITE_CONSTRAINT) return zz_fail(e, ZZ_EEXISTS, "receipt", "receipt already taken");
   return rc == SQLITE_DONE ? 0 : sq_fail(db, rc, e, "intake");
 }
@@ -254,7 +254,7 @@ static int intake_get(struct store *st, const char *receipt, int64_t order_id,
     fn(ud, &in);
     r = 0;
   }
-  sqlite3_finalize(q);
+  sq_release(q);
   return r;
 }
 

@@ -147,6 +147,17 @@ struct store_dispatch_ops {
                      int (*fn)(void *, const struct store_order *), void *ud);
   /* Open orders whose SLA timer is due at now: not yet supervised with a
    * deadline passed, or supervised and not escalated with escalate_at passed. */
+  /* The open top-level orders of matter created at or after since that lie
+   * inside the box (lon_min, lon_max, lat_min, lat_max), newest first, as
+   * (id, lon, lat): the candidates of the duplicate check, read from an
+   * index alone. fn returning non-zero stops. */
+  int (*orders_near)(struct store *st, const char *matter, int64_t since, const double box[4],
+                     int (*fn)(void *, int64_t id, double lon, double lat), void *ud);
+  /* The oldest of those placed exactly at (lon, lat), into *out_id (0 for
+   * none): the common case of reports from one venue's code, answered
+   * without reading the box. 0 or ZZ_ESTORE. */
+  int (*order_at)(struct store *st, const char *matter, int64_t since, double lon, double lat,
+                  int64_t *out_id);
   int (*orders_due)(struct store *st, int64_t now, int (*fn)(void *, const struct store_order *),
                     void *ud);
   int (*order_events_each)(struct store *st, int64_t order_id,

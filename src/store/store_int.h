@@ -66,9 +66,22 @@ struct sq_series_list {
 
 #define SQ_SERIES_LISTS 8
 
+/* Statements of the per-call stores (orders, codes, catalog) kept prepared
+ * on their connection, by SQL text: preparing took a quarter of the CPU of
+ * a public report. busy: handed out and not yet released. */
+#define SQ_CACHED 64
+struct sq_cached {
+  char *sql;
+  sqlite3_stmt *q;
+  int busy;
+};
+
 struct sq_conn {
   sqlite3 *db;
   sqlite3_stmt *stmt[SQ_COUNT];
+  struct sq_cached cached[SQ_CACHED];
+  unsigned next_cached; /* the next slot to reuse when all are taken */
+  int nested;           /* savepoints sq_begin opened inside an open transaction */
   struct sq_series_list lists[SQ_SERIES_LISTS]; /* a small cache, replaced round robin */
   unsigned next_list;
   struct sq_conn *next; /* in the store's list of open read connections */
@@ -168,8 +181,14 @@ int sq_fail(sqlite3 *db, int rc, struct zz_err *e, const char *what);
 /* Helpers shared by the store's files (store_util.c). */
 /* The calling thread's connection, or NULL. */
 sqlite3 *sq_conn_db(struct store *st);
-/* Prepares sql (caller finalizes); NULL with e filled and the error logged. */
+/* A statement for sql on db, ready to bind: the calling thread's cached one
+ * when db is its connection, else freshly prepared. The caller gives it back
+ * with sq_release. NULL with e filled and the error logged. */
 sqlite3_stmt *sq_prepare(sqlite3 *db, const char *sql, struct zz_err *e);
+/* Gives back a statement from sq_prepare: reset into the cache, or finalized. */
+void sq_release(sqlite3_stmt *q);
+/* Finalizes the statements cached on c (before c->db closes). */
+void sq_cache_clear(struct sq_conn *c);
 /* Bind text or NULL; an integer with 0 as NULL; a real with NaN as NULL. */
 void sq_bind_text(sqlite3_stmt *q, int i, const char *s);
 void sq_bind_i64z(sqlite3_stmt *q, int i, int64_t v);
@@ -178,10 +197,12 @@ void sq_bind_real(sqlite3_stmt *q, int i, double v);
 const char *sq_col_text(sqlite3_stmt *q, int i);
 double sq_col_real(sqlite3_stmt *q, int i);
 /* Steps q to its end (the first row's first column into *out_id when
- * given) and finalizes it: 0 or the store error. */
+ * given) and releases it: 0 or the store error. */
 int sq_run(sqlite3 *db, sqlite3_stmt *q, int64_t *out_id, struct zz_err *e, const char *what);
 /* BEGIN IMMEDIATE; and COMMIT when rc is 0, else ROLLBACK (returns rc or
- * the commit's error). */
+ * the commit's error). Inside a transaction already open on the calling
+ * thread's connection (a group commit, see workflow_intake) they open and
+ * release a savepoint instead, so that one part can fail alone. */
 int sq_begin(sqlite3 *db, struct zz_err *e);
 int sq_finish(sqlite3 *db, int rc, struct zz_err *e);
 /* Opens a connection with zhizhi's pragmas. */

@@ -57,7 +57,7 @@ static int matters_each(struct store *st, int (*fn)(void *, const struct store_m
                              .extra_json = sq_col_text(q, 8)};
     if (fn(ud, &m)) break;
   }
-  sqlite3_finalize(q);
+  sq_release(q);
   return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
 }
 
@@ -96,7 +96,7 @@ static int rules_each(struct store *st, int (*fn)(void *, const struct store_rul
                            .updated = sqlite3_column_int64(q, 5)};
     if (fn(ud, &r)) break;
   }
-  sqlite3_finalize(q);
+  sq_release(q);
   return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
 }
 
@@ -198,7 +198,7 @@ static int alerts_each(struct store *st, const struct store_alert_filter *f,
     alert_row(q, &a);
     if (fn(ud, &a)) break;
   }
-  sqlite3_finalize(q);
+  sq_release(q);
   return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
 }
 
@@ -215,7 +215,7 @@ static int alert_get(struct store *st, int64_t id, int (*fn)(void *, const struc
     fn(ud, &a);
     r = 0;
   }
-  sqlite3_finalize(q);
+  sq_release(q);
   return r;
 }
 
@@ -393,7 +393,7 @@ static int order_get(struct store *st, int64_t id, int (*fn)(void *, const struc
     fn(ud, &o);
     r = 0;
   }
-  sqlite3_finalize(q);
+  sq_release(q);
   return r;
 }
 
@@ -404,7 +404,7 @@ static int each_order(sqlite3_stmt *q, int (*fn)(void *, const struct store_orde
     order_row(q, &o);
     if (fn(ud, &o)) break;
   }
-  sqlite3_finalize(q);
+  sq_release(q);
   return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
 }
 
@@ -449,6 +449,51 @@ static int orders_each(struct store *st, const struct store_order_filter *f,
   return each_order(q, fn, ud);
 }
 
+static int orders_near(struct store *st, const char *matter, int64_t since, const double box[4],
+                       int (*fn)(void *, int64_t id, double lon, double lat), void *ud) {
+  sqlite3 *db = sq_conn_db(st);
+  /* the terms on state and parent repeat the index order_place's own, so
+   * that SQLite may use it (and covers the rest: no table row is read) */
+  sqlite3_stmt *q = sq_prepare(
+      db,
+      "SELECT id, lon, lat FROM work_order WHERE matter = ?1 AND lon BETWEEN ?2 AND ?3"
+      " AND lat BETWEEN ?4 AND ?5 AND created >= ?6 AND state NOT IN ('closed', 'merged')"
+      " AND parent IS NULL ORDER BY id DESC",
+      NULL);
+  if (!q) return ZZ_ESTORE;
+  sq_bind_text(q, 1, matter);
+  for (int i = 0; i < 4; i++) sqlite3_bind_double(q, 2 + i, box[i]);
+  sqlite3_bind_int64(q, 6, since);
+  int rc;
+  while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+    if (fn(ud, sqlite3_column_int64(q, 0), sqlite3_column_double(q, 1),
+           sqlite3_column_double(q, 2)))
+      break;
+  sq_release(q);
+  return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
+}
+
+static int order_at(struct store *st, const char *matter, int64_t since, double lon, double lat,
+                    int64_t *out_id) {
+  sqlite3 *db = sq_conn_db(st);
+  /* named, since without statistics SQLite would take (matter, created) */
+  sqlite3_stmt *q =
+      sq_prepare(db,
+                 "SELECT id FROM work_order INDEXED BY order_place WHERE matter = ?1 AND lat = ?2"
+                 " AND lon = ?3 AND created >= ?4 AND state NOT IN ('closed', 'merged')"
+                 " AND parent IS NULL ORDER BY created, id LIMIT 1",
+                 NULL);
+  if (!q) return ZZ_ESTORE;
+  sq_bind_text(q, 1, matter);
+  sqlite3_bind_double(q, 2, lat);
+  sqlite3_bind_double(q, 3, lon);
+  sqlite3_bind_int64(q, 4, since);
+  int rc = sqlite3_step(q);
+  *out_id = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
+  sq_release(q);
+  return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
+}
+
 static int orders_due(struct store *st, int64_t now, int (*fn)(void *, const struct store_order *),
                       void *ud) {
   sqlite3 *db = sq_conn_db(st);
@@ -487,7 +532,7 @@ static int order_events_each(struct store *st, int64_t order_id,
                                    .data_json = sq_col_text(q, 8)};
     if (fn(ud, &ev)) break;
   }
-  sqlite3_finalize(q);
+  sq_release(q);
   return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
 }
 
@@ -536,7 +581,7 @@ static int evidence_each(struct store *st, int64_t order_id, int64_t id,
                                 .note = sq_col_text(q, 7)};
     if (fn(ud, &ev)) break;
   }
-  sqlite3_finalize(q);
+  sq_release(q);
   return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
 }
 
@@ -593,7 +638,7 @@ static int order_stats(struct store *st, const char *group, int64_t from, int64_
                                  .close_ms_sum = sqlite3_column_int64(q, 7)};
     if (fn(ud, &s)) break;
   }
-  sqlite3_finalize(q);
+  sq_release(q);
   return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
 }
 
@@ -632,7 +677,7 @@ static int audit_each(struct store *st, int64_t before_id, int limit,
                             .detail_json = sq_col_text(q, 5)};
     if (fn(ud, &a)) break;
   }
-  sqlite3_finalize(q);
+  sq_release(q);
   return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
 }
 
@@ -649,6 +694,8 @@ const struct store_dispatch_ops store_sqlite_dispatch_ops = {
     .orders_update = orders_update,
     .order_get = order_get,
     .orders_each = orders_each,
+    .orders_near = orders_near,
+    .order_at = order_at,
     .orders_due = orders_due,
     .order_events_each = order_events_each,
     .evidence_insert = evidence_insert,

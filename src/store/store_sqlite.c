@@ -54,6 +54,7 @@ int sq_open_db(const char *path, int writer, int sync_full, sqlite3 **out, struc
 
 static void conn_close(struct sq_conn *c) {
   for (int i = 0; i < SQ_COUNT; i++) sqlite3_finalize(c->stmt[i]);
+  sq_cache_clear(c);
   for (int i = 0; i < SQ_SERIES_LISTS; i++)
     zz_free(c->lists[i].series), zz_free(c->lists[i].entity);
   sqlite3_close(c->db);
@@ -918,13 +919,15 @@ static int session_delete(struct store *st, const char *token_hash) {
 
 /* ---- maintenance ---- */
 
+/* Transactions of the calling thread's connection; nested ones are
+ * savepoints (see sq_begin). */
 static int txn(struct store *st, int what, struct zz_err *e) {
-  CONN_OR_FAIL(SQ_S(st), c, e);
-  const char *sql = what == STORE_TXN_BEGIN    ? "BEGIN IMMEDIATE"
-                    : what == STORE_TXN_COMMIT ? "COMMIT"
-                                               : "ROLLBACK";
-  int rc = sqlite3_exec(c->db, sql, NULL, NULL, NULL);
-  return rc == SQLITE_OK ? 0 : sq_fail(c->db, rc, e, sql);
+  sqlite3 *db = sq_conn_db(st);
+  if (!db) return zz_fail(e, ZZ_ESTORE, "store", "no database connection");
+  if (what == STORE_TXN_BEGIN) return sq_begin(db, e);
+  if (what == STORE_TXN_COMMIT) return sq_finish(db, 0, e);
+  sq_finish(db, ZZ_ESTORE, NULL);
+  return 0;
 }
 
 static int backup_db(sqlite3 *src, const char *path, void (*progress)(void *, int, int), void *ud,

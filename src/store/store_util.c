@@ -3,26 +3,101 @@
  * reading text/NULL and real/NaN, running a statement to its end, and the
  * write transaction of the per-call stores (orders, codes, catalog). */
 #include <math.h>
+#include <string.h>
 
 #include "store/store_int.h"
 
+/* The connection the calling thread last took from sq_conn_db: its
+ * statement cache serves sq_prepare on the same db. Every store operation
+ * takes its connection before preparing, so this is never stale when read. */
+static __thread struct sq_conn *tl_conn;
+
 sqlite3 *sq_conn_db(struct store *st) {
   struct sq_conn *c = sq_conn_get(SQ_S(st));
+  tl_conn = c;
   return c ? c->db : NULL;
 }
 
-sqlite3_stmt *sq_prepare(sqlite3 *db, const char *sql, struct zz_err *e) {
+static sqlite3_stmt *prepare(sqlite3 *db, const char *sql, unsigned flags, struct zz_err *e) {
   sqlite3_stmt *q = NULL;
-  if (!db) {
-    zz_fail(e, ZZ_ESTORE, "store", "no database connection");
-    return NULL;
-  }
-  if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK) {
+  if (sqlite3_prepare_v3(db, sql, -1, flags, &q, NULL) != SQLITE_OK) {
     zz_error("store: prepare failed: %s: %s", sqlite3_errmsg(db), sql);
     zz_fail(e, ZZ_ESTORE, "store", "cannot prepare a statement: %s", sqlite3_errmsg(db));
     return NULL;
   }
   return q;
+}
+
+sqlite3_stmt *sq_prepare(sqlite3 *db, const char *sql, struct zz_err *e) {
+  if (!db) {
+    zz_fail(e, ZZ_ESTORE, "store", "no database connection");
+    return NULL;
+  }
+  struct sq_conn *c = tl_conn;
+  if (!c || c->db != db) return prepare(db, sql, 0, e);
+  struct sq_cached *free_slot = NULL;
+  for (int i = 0; i < SQ_CACHED; i++) {
+    struct sq_cached *k = &c->cached[i];
+    if (!k->q) {
+      if (!free_slot) free_slot = k;
+    } else if (!k->busy && strcmp(k->sql, sql) == 0) {
+      k->busy = 1;
+      return k->q;
+    }
+  }
+  /* A statement already handed out (a query run inside another's rows)
+   * gets a private copy rather than the cached one. */
+  if (!free_slot) {
+    for (int i = 0; i < SQ_CACHED && !free_slot; i++) {
+      struct sq_cached *k = &c->cached[c->next_cached++ % SQ_CACHED];
+      if (!k->busy) free_slot = k;
+    }
+    if (!free_slot) return prepare(db, sql, 0, e);
+    sqlite3_finalize(free_slot->q);
+    zz_free(free_slot->sql);
+    free_slot->q = NULL;
+    free_slot->sql = NULL;
+  }
+  char *copy = zz_strdup(sql);
+  if (!copy) {
+    zz_fail(e, ZZ_ENOMEM, "store", "out of memory");
+    return NULL;
+  }
+  sqlite3_stmt *q = prepare(db, sql, SQLITE_PREPARE_PERSISTENT, e);
+  if (!q) {
+    zz_free(copy);
+    return NULL;
+  }
+  free_slot->sql = copy;
+  free_slot->q = q;
+  free_slot->busy = 1;
+  return q;
+}
+
+void sq_release(sqlite3_stmt *q) {
+  if (!q) return;
+  struct sq_conn *c = tl_conn;
+  if (c && c->db == sqlite3_db_handle(q)) {
+    for (int i = 0; i < SQ_CACHED; i++) {
+      if (c->cached[i].q == q) {
+        sqlite3_reset(q);
+        sqlite3_clear_bindings(q);
+        c->cached[i].busy = 0;
+        return;
+      }
+    }
+  }
+  sqlite3_finalize(q);
+}
+
+void sq_cache_clear(struct sq_conn *c) {
+  for (int i = 0; i < SQ_CACHED; i++) {
+    sqlite3_finalize(c->cached[i].q);
+    zz_free(c->cached[i].sql);
+    c->cached[i].q = NULL;
+    c->cached[i].sql = NULL;
+  }
+  if (tl_conn == c) tl_conn = NULL;
 }
 
 void sq_bind_text(sqlite3_stmt *q, int i, const char *s) {
@@ -61,16 +136,39 @@ int sq_run(sqlite3 *db, sqlite3_stmt *q, int64_t *out_id, struct zz_err *e, cons
     while (rc == SQLITE_ROW) rc = sqlite3_step(q);
   }
   int r = rc == SQLITE_DONE ? 0 : sq_fail(db, rc, e, what);
-  sqlite3_finalize(q);
+  sq_release(q);
   return r;
 }
 
+/* The calling thread's connection when it is db: its savepoint count. */
+static struct sq_conn *nest_conn(sqlite3 *db) {
+  return tl_conn && tl_conn->db == db ? tl_conn : NULL;
+}
+
 int sq_begin(sqlite3 *db, struct zz_err *e) {
+  struct sq_conn *c = nest_conn(db);
+  if (c && !sqlite3_get_autocommit(db)) {
+    int rc = sqlite3_exec(db, "SAVEPOINT zz_nested", NULL, NULL, NULL);
+    if (rc != SQLITE_OK) return sq_fail(db, rc, e, "savepoint");
+    c->nested++;
+    return 0;
+  }
   int rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
   return rc == SQLITE_OK ? 0 : sq_fail(db, rc, e, "begin");
 }
 
 int sq_finish(sqlite3 *db, int rc, struct zz_err *e) {
+  struct sq_conn *c = nest_conn(db);
+  if (c && c->nested > 0) {
+    c->nested--;
+    if (rc) {
+      sqlite3_exec(db, "ROLLBACK TO zz_nested", NULL, NULL, NULL);
+      sqlite3_exec(db, "RELEASE zz_nested", NULL, NULL, NULL);
+      return rc;
+    }
+    int r = sqlite3_exec(db, "RELEASE zz_nested", NULL, NULL, NULL);
+    return r == SQLITE_OK ? 0 : sq_fail(db, r, e, "release");
+  }
   if (rc) {
     sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
     return rc;

@@ -51,6 +51,18 @@ struct workflow {
   pthread_mutex_t tlock;
   pthread_cond_t tcond;
   int stopping;
+  /* the public intake's group commit (workflow_intake_submit): reports
+   * queue here and the intake thread writes all queued at once */
+  pthread_mutex_t iq_lock;
+  pthread_cond_t iq_cond; /* reports queued, or stop */
+  pthread_cond_t iq_done; /* a batch is done (workflow_intake waits on it) */
+  struct wf_intake *iq_head, *iq_tail;
+  int iq_stopping;
+  pthread_t iq_thread;
+  int iq_started;
+  /* while a group is written (under lock): order events wait here for the
+   * commit instead of going to the bus at once */
+  struct zz_buf *deferred;
 };
 
 /* An order copied out of the store, its strings in its own arrays. */
@@ -393,6 +405,12 @@ void workflow_order_json(struct workflow *wf, const struct store_order *o, struc
   zz_buf_printf(b, ",\"version\":%lld}", (long long)o->version);
 }
 
+/* A deferred event in wf->deferred: its header, then len bytes of JSON. */
+struct deferred_event {
+  int64_t rpos;
+  size_t len;
+};
+
 static void publish(struct workflow *wf, const struct store_order *o, const char *action) {
   if (!wf->o.bus) return;
   struct zz_buf b;
@@ -402,8 +420,63 @@ static void publish(struct workflow *wf, const struct store_order *o, const char
   zz_buf_adds(&b, ",\"order\":");
   workflow_order_json(wf, o, &b);
   zz_buf_addc(&b, '}');
-  if (b.data) bus_publish(wf->o.bus, "order", o->rpos, b.data, b.len);
+  if (b.data && wf->deferred) {
+    struct deferred_event h = {o->rpos, b.len};
+    zz_buf_add(wf->deferred, &h, sizeof h);
+    zz_buf_add(wf->deferred, b.data, b.len);
+  } else if (b.data) {
+    bus_publish(wf->o.bus, "order", o->rpos, b.data, b.len);
+  }
   zz_buf_free(&b);
+}
+
+/* Sends the deferred events to the bus (after their commit). */
+static void publish_deferred(struct workflow *wf, const struct zz_buf *d) {
+  for (size_t at = 0; at + sizeof(struct deferred_event) <= d->len;) {
+    struct deferred_event h;
+    memcpy(&h, d->data + at, sizeof h);
+    at += sizeof h;
+    bus_publish(wf->o.bus, "order", h.rpos, d->data + at, h.len);
+    at += h.len;
+  }
+}
+
+/* A transaction around several writes of the workflow (under wf->lock):
+ * their events reach the bus only once it has committed. group_close
+ * commits when rc is 0, else rolls back; it returns rc or the commit's
+ * error. A group opened inside another (a report in workflow_intake's
+ * batch) is a savepoint: its events wait for the outer commit, and go
+ * with its own rollback. */
+struct group {
+  struct zz_buf events; /* the outer group's deferred events */
+  size_t mark;          /* where this group's events start */
+  int outer;
+};
+
+static int group_open(struct workflow *wf, struct group *g, struct zz_err *e) {
+  zz_buf_init(&g->events, 0);
+  int rc = wf->o.st->ops->txn(wf->o.st, STORE_TXN_BEGIN, e);
+  if (rc) return rc;
+  g->outer = !wf->deferred;
+  if (g->outer) wf->deferred = &g->events;
+  g->mark = wf->deferred->len;
+  return 0;
+}
+
+static int group_close(struct workflow *wf, struct group *g, int rc, struct zz_err *e) {
+  struct store *st = wf->o.st;
+  if (rc)
+    st->ops->txn(st, STORE_TXN_ROLLBACK, NULL);
+  else
+    rc = st->ops->txn(st, STORE_TXN_COMMIT, e);
+  if (g->outer) {
+    wf->deferred = NULL;
+    if (!rc) publish_deferred(wf, &g->events);
+  } else if (rc) {
+    wf->deferred->len = g->mark;
+  }
+  zz_buf_free(&g->events);
+  return rc;
 }
 
 /* ---- permissions ---- */
@@ -553,12 +626,11 @@ struct dup_find {
   double best_m;
 };
 
-static int dup_cb(void *ud, const struct store_order *o) {
+static int dup_cb(void *ud, int64_t id, double lon, double lat) {
   struct dup_find *d = ud;
-  if (isnan(o->lon) || isnan(o->lat)) return 0;
-  double m = metres(d->lon, d->lat, o->lon, o->lat);
+  double m = metres(d->lon, d->lat, lon, lat);
   if (m <= WORKFLOW_DUP_METRES && m <= d->best_m) { /* newest first: ties keep the oldest */
-    d->best = o->id;
+    d->best = id;
     d->best_m = m;
   }
   return 0;
@@ -579,8 +651,9 @@ static int ent_cb(void *ud, const struct store_entity *en) {
   return 0;
 }
 
-int workflow_create(struct workflow *wf, const struct wf_actor *who, const struct wf_create *c,
-                    int64_t *out_id, struct zz_err *e) {
+/* The new order of c in *w, checked; no lock, no write. */
+static int create_prepare(struct workflow *wf, const struct wf_actor *who,
+                          const struct wf_create *c, struct wf_order *w, struct zz_err *e) {
   struct wf_matter m;
   if (!c->matter || !*c->matter) return zz_fail(e, ZZ_EINVAL, "matter", "matter is required");
   if (matter_get(wf, c->matter, &m))
@@ -611,48 +684,59 @@ int workflow_create(struct workflow *wf, const struct wf_actor *who, const struc
     return zz_fail(e, ZZ_EINVAL, "lon", "lon and lat go together, within ±180 and ±90");
   int64_t now = zz_time_now();
   const char *reporter = c->reporter && *c->reporter ? c->reporter : who->name;
-  struct wf_order w;
-  memset(&w, 0, sizeof w);
-  zz_strlcpy(w.matter, m.key, sizeof w.matter);
-  zz_strlcpy(w.title, c->title && *c->title ? c->title : m.name_zh, sizeof w.title);
-  zz_strlcpy(w.description, c->description ? c->description : "", sizeof w.description);
-  zz_strlcpy(w.state, "reported", sizeof w.state);
-  zz_strlcpy(w.channel, c->channel && *c->channel ? c->channel : "staff", sizeof w.channel);
-  zz_strlcpy(w.entity, c->entity ? c->entity : "", sizeof w.entity);
-  zz_strlcpy(w.reporter, reporter ? reporter : "", sizeof w.reporter);
+  memset(w, 0, sizeof *w);
+  zz_strlcpy(w->matter, m.key, sizeof w->matter);
+  zz_strlcpy(w->title, c->title && *c->title ? c->title : m.name_zh, sizeof w->title);
+  zz_strlcpy(w->description, c->description ? c->description : "", sizeof w->description);
+  zz_strlcpy(w->state, "reported", sizeof w->state);
+  zz_strlcpy(w->channel, c->channel && *c->channel ? c->channel : "staff", sizeof w->channel);
+  zz_strlcpy(w->entity, c->entity ? c->entity : "", sizeof w->entity);
+  zz_strlcpy(w->reporter, reporter ? reporter : "", sizeof w->reporter);
   struct zz_buf rb;
-  zz_buf_init(&rb, sizeof w.reporters - 1);
+  zz_buf_init(&rb, sizeof w->reporters - 1);
   zz_buf_addc(&rb, '[');
   if (reporter) zz_buf_json_str(&rb, reporter);
   zz_buf_addc(&rb, ']');
-  zz_strlcpy(w.reporters, rb.data ? rb.data : "[]", sizeof w.reporters);
+  zz_strlcpy(w->reporters, rb.data ? rb.data : "[]", sizeof w->reporters);
   zz_buf_free(&rb);
-  w.o.region = region;
-  w.o.rpos = rpos;
-  w.o.lon = lon;
-  w.o.lat = lat;
-  w.o.alert = c->alert;
-  w.o.created = w.o.updated = now;
-  wo_fix(&w);
+  w->o.region = region;
+  w->o.rpos = rpos;
+  w->o.lon = lon;
+  w->o.lat = lat;
+  w->o.alert = c->alert;
+  w->o.created = w->o.updated = now;
+  wo_fix(w);
+  return 0;
+}
 
-  pthread_mutex_lock(&wf->lock);
+/* Writes the order *w (from create_prepare) under wf->lock: the duplicate
+ * check, the row and its first event, then the event to the bus. */
+static int create_locked(struct workflow *wf, const struct wf_actor *who, struct wf_order *w,
+                         int64_t *out_id, struct zz_err *e) {
   int rc = 0;
+  double lon = w->o.lon, lat = w->o.lat;
+  int64_t now = w->o.created;
   /* Likely duplicate: the same matter within 50 m and 24 h of an open order. */
   if (!isnan(lon)) {
     struct dup_find d = {lon, lat, 0, INFINITY};
-    struct store_order_filter f = {
-        .matter = m.key, .open_only = 1, .top_only = 1, .created_from = now - WORKFLOW_DUP_MS};
-    if ((rc = dops(wf)->orders_each(wf->o.st, &f, dup_cb, &d))) {
-      rc = zz_fail(e, rc, "order", "cannot look for duplicates");
-      goto done;
-    }
-    w.o.duplicate_of = d.best;
+    /* The box around the point that holds the 50 m circle (a degree of
+     * latitude is 111.2 km; one of longitude shrinks with cos(lat)). */
+    double dlat = WORKFLOW_DUP_METRES / 111000.0, dlon = dlat / fmax(cos(lat * M_PI / 180), 0.01);
+    const double box[4] = {lon - dlon, lon + dlon, lat - dlat, lat + dlat};
+    /* An order at the very spot is the nearest there can be (reports
+     * through one venue's code all sit at the venue): the box is read only
+     * when there is none. */
+    int64_t since = now - WORKFLOW_DUP_MS;
+    if ((rc = dops(wf)->order_at(wf->o.st, w->matter, since, lon, lat, &d.best)) ||
+        (!d.best && (rc = dops(wf)->orders_near(wf->o.st, w->matter, since, box, dup_cb, &d))))
+      return zz_fail(e, rc, "order", "cannot look for duplicates");
+    w->o.duplicate_of = d.best;
   }
   char note[160] = "", data[128] = "";
-  if (w.o.duplicate_of)
+  if (w->o.duplicate_of)
     snprintf(note, sizeof note, "likely duplicate of order %lld (same matter within 50 m and 24 h)",
-             (long long)w.o.duplicate_of);
-  if (c->alert) snprintf(data, sizeof data, "{\"alert\":%lld}", (long long)c->alert);
+             (long long)w->o.duplicate_of);
+  if (w->o.alert) snprintf(data, sizeof data, "{\"alert\":%lld}", (long long)w->o.alert);
   struct store_order_event ev = {.ts = now,
                                  .actor = who->name,
                                  .action = "create",
@@ -660,13 +744,25 @@ int workflow_create(struct workflow *wf, const struct wf_actor *who, const struc
                                  .note = note[0] ? note : NULL,
                                  .data_json = data[0] ? data : NULL};
   int64_t id = 0;
-  if ((rc = dops(wf)->order_insert(wf->o.st, &w.o, &ev, 1, &id, e))) goto done;
-  w.o.id = id;
-  w.o.version = 1;
-  publish(wf, &w.o, "create");
+  if ((rc = dops(wf)->order_insert(wf->o.st, &w->o, &ev, 1, &id, e))) return rc;
+  w->o.id = id;
+  w->o.version = 1;
+  publish(wf, &w->o, "create");
   if (out_id) *out_id = id;
-done:
-  pthread_mutex_unlock(&wf->lock);
+  return 0;
+}
+
+int workflow_create(struct workflow *wf, const struct wf_actor *who, const struct wf_create *c,
+                    int64_t *out_id, struct zz_err *e) {
+  struct wf_order *w = zz_calloc(1, sizeof *w);
+  if (!w) return zz_fail(e, ZZ_ENOMEM, "order", "out of memory");
+  int rc = create_prepare(wf, who, c, w, e);
+  if (!rc) {
+    pthread_mutex_lock(&wf->lock);
+    rc = create_locked(wf, who, w, out_id, e);
+    pthread_mutex_unlock(&wf->lock);
+  }
+  zz_free(w);
   return rc;
 }
 
@@ -1112,36 +1208,45 @@ int workflow_evidence_store(struct workflow *wf, int64_t id, const void *data, s
                    "the body is not a JPEG or PNG image (checked by its first bytes)");
   unsigned char rnd[8];
   randombytes_buf(rnd, sizeof rnd);
-  char dir[4200], path[4200];
-  snprintf(dir, sizeof dir, "%s/evidence", wf->data_dir);
-  mkdir(dir, 0750);
-  snprintf(dir, sizeof dir, "%s/evidence/%lld", wf->data_dir, (long long)id);
-  mkdir(dir, 0750);
-  snprintf(out->rel, sizeof out->rel, "evidence/%lld/%lld-%02x%02x%02x%02x%02x%02x%02x%02x.%s",
-           (long long)id, (long long)zz_time_now(), rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5],
-           rnd[6], rnd[7], ext);
+  char sub[24], path[4200];
+  /* Photos of orders still to be made spread over 256 folders, so that the
+   * reports of a crowd do not all queue on one directory's lock. */
+  if (id)
+    snprintf(sub, sizeof sub, "%lld", (long long)id);
+  else
+    snprintf(sub, sizeof sub, "new/%02x", rnd[0]);
+  snprintf(out->rel, sizeof out->rel, "evidence/%s/%lld-%02x%02x%02x%02x%02x%02x%02x%02x.%s", sub,
+           (long long)zz_time_now(), rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5], rnd[6], rnd[7],
+           ext);
   snprintf(path, sizeof path, "%s/%s", wf->data_dir, out->rel);
-  if (zz_write_file_synced(path, data, n))
-    return zz_fail(e, ZZ_EIO, "body", "cannot store the photo");
+  /* a random name is never reused: written in place, no rename */
+  int rc = zz_write_new_file_synced(path, data, n);
+  if (rc == ZZ_EIO && errno == ENOENT) { /* the first photo of its folder */
+    for (char *slash = path + strlen(wf->data_dir) + 1; (slash = strchr(slash, '/')); slash++) {
+      *slash = 0;
+      mkdir(path, 0750);
+      *slash = '/';
+    }
+    rc = zz_write_new_file_synced(path, data, n);
+  }
+  if (rc) return zz_fail(e, ZZ_EIO, "body", "cannot store the photo");
   out->mime = mime;
   out->size = n;
   return 0;
 }
 
-int workflow_evidence_attach(struct workflow *wf, const struct wf_actor *who, int64_t id,
-                             const struct wf_evidence_file *f, const char *note, int64_t *out_id,
-                             struct zz_err *e) {
+/* Records the stored file f as evidence of order id, under wf->lock. */
+static int attach_locked(struct workflow *wf, const struct wf_actor *who, int64_t id,
+                         const struct wf_evidence_file *f, const char *note, int64_t *out_id,
+                         struct zz_err *e) {
   int64_t now = zz_time_now();
   struct wf_order *w = zz_calloc(1, sizeof *w);
   struct change *c = zz_calloc(1, sizeof *c);
-  int rc = 0, recorded = 0;
-  char path[4200];
-  snprintf(path, sizeof path, "%s/%s", wf->data_dir, f->rel);
+  int rc = 0;
   if (!w || !c) {
     rc = zz_fail(e, ZZ_ENOMEM, "order", "out of memory");
-    goto out;
+    goto done;
   }
-  pthread_mutex_lock(&wf->lock);
   if ((rc = wo_load(wf, id, w, e))) goto done;
   if (!is_dispatcher(who) && !((who->role & ROLE_OFFICER) && same_dept(who, w->department))) {
     rc = zz_fail(e, ZZ_EFORBIDDEN, "id", "only an officer of department \"%s\" can add evidence",
@@ -1162,7 +1267,6 @@ int workflow_evidence_attach(struct workflow *wf, const struct wf_actor *who, in
                               .size = (int64_t)f->size};
   int64_t eid = 0;
   if ((rc = dops(wf)->evidence_insert(wf->o.st, &ev, &eid, e))) goto done;
-  recorded = 1;
   char data_json[64];
   snprintf(data_json, sizeof data_json, "{\"evidence\":%lld}", (long long)eid);
   step(c, w, who->name, "evidence", NULL, note, now);
@@ -1170,11 +1274,25 @@ int workflow_evidence_attach(struct workflow *wf, const struct wf_actor *who, in
   rc = commit(wf, c, e);
   if (!rc && out_id) *out_id = eid;
 done:
-  pthread_mutex_unlock(&wf->lock);
-out:
-  if (rc && !recorded) unlink(path); /* not recorded: the file must not linger */
   zz_free(w);
   zz_free(c);
+  return rc;
+}
+
+static void evidence_discard(struct workflow *wf, const struct wf_evidence_file *f) {
+  char path[4200];
+  if (!workflow_evidence_path(wf, f->rel, path, sizeof path)) unlink(path);
+}
+
+int workflow_evidence_attach(struct workflow *wf, const struct wf_actor *who, int64_t id,
+                             const struct wf_evidence_file *f, const char *note, int64_t *out_id,
+                             struct zz_err *e) {
+  struct group g;
+  pthread_mutex_lock(&wf->lock);
+  int rc = group_open(wf, &g, e);
+  if (!rc) rc = group_close(wf, &g, attach_locked(wf, who, id, f, note, out_id, e), e);
+  pthread_mutex_unlock(&wf->lock);
+  if (rc) evidence_discard(wf, f); /* not recorded: the file must not linger */
   return rc;
 }
 
@@ -1187,6 +1305,131 @@ int workflow_add_evidence(struct workflow *wf, const struct wf_actor *who, int64
   int rc = workflow_evidence_store(wf, id, data, n, &f, e);
   if (!rc) rc = workflow_evidence_attach(wf, who, id, &f, note, out_id, e);
   return rc;
+}
+
+/* ---- the public intake's group commit ---- */
+
+/* At most this many reports share one transaction; more wait for the next. */
+#define WF_INTAKE_BATCH 512
+
+/* One report of a batch: its order, photo and the caller's rows, as one
+ * savepoint of the batch's transaction. */
+static int intake_one(struct workflow *wf, struct wf_intake *in) {
+  struct group g;
+  int rc = group_open(wf, &g, &in->err);
+  if (rc) return rc;
+  rc = create_locked(wf, &in->who, in->row, &in->order, &in->err);
+  if (!rc && in->photo)
+    rc = attach_locked(wf, &in->who, in->order, in->photo,
+                       in->photo_note ? in->photo_note : "photo", NULL, &in->err);
+  if (!rc && in->then) rc = in->then(in->ud, wf->o.st, in->order, &in->err);
+  return group_close(wf, &g, rc, &in->err);
+}
+
+/* Writes a batch of reports in one transaction. A report that fails alone
+ * is undone alone; a failed commit fails them all. */
+static void intake_batch(struct workflow *wf, struct wf_intake *batch) {
+  struct zz_err e = {0};
+  struct group g;
+  pthread_mutex_lock(&wf->lock);
+  int rc = group_open(wf, &g, &e);
+  if (!rc) {
+    for (struct wf_intake *in = batch; in; in = in->next) in->rc = intake_one(wf, in);
+    rc = group_close(wf, &g, 0, &e);
+  }
+  pthread_mutex_unlock(&wf->lock);
+  for (struct wf_intake *in = batch; in; in = in->next) {
+    if (rc && !in->rc) {
+      in->rc = rc;
+      in->err = e;
+    }
+    if (in->rc) in->order = 0;
+    if (in->rc && in->photo) evidence_discard(wf, in->photo);
+  }
+}
+
+int workflow_intake_submit(struct workflow *wf, struct wf_intake *in) {
+  in->rc = 0;
+  in->done = 0;
+  in->next = NULL;
+  in->order = 0;
+  memset(&in->err, 0, sizeof in->err);
+  /* checked and built here, in the caller's thread, so that the batch
+   * does only the writes */
+  struct wf_order *w = zz_malloc(sizeof *w);
+  int rc = w ? create_prepare(wf, &in->who, &in->create, w, &in->err)
+             : zz_fail(&in->err, ZZ_ENOMEM, "order", "out of memory");
+  pthread_mutex_lock(&wf->iq_lock);
+  if (!rc && (wf->iq_stopping || !wf->iq_started))
+    rc = zz_fail(&in->err, ZZ_EBUSY, "order",
+                 "the server is stopping: send the report again in a moment");
+  if (rc) {
+    pthread_mutex_unlock(&wf->iq_lock);
+    zz_free(w);
+    if (in->photo) evidence_discard(wf, in->photo);
+    return in->rc = rc;
+  }
+  in->row = w;
+  if (wf->iq_tail)
+    wf->iq_tail->next = in;
+  else
+    wf->iq_head = in;
+  wf->iq_tail = in;
+  pthread_cond_signal(&wf->iq_cond);
+  pthread_mutex_unlock(&wf->iq_lock);
+  return 0;
+}
+
+static void intake_wake(void *ud, struct wf_intake *in) {
+  struct workflow *wf = ud;
+  (void)in;
+  pthread_mutex_lock(&wf->iq_lock);
+  pthread_cond_broadcast(&wf->iq_done);
+  pthread_mutex_unlock(&wf->iq_lock);
+}
+
+int workflow_intake(struct workflow *wf, struct wf_intake *in) {
+  in->on_done = intake_wake;
+  in->done_ud = wf;
+  if (workflow_intake_submit(wf, in)) return in->rc;
+  pthread_mutex_lock(&wf->iq_lock);
+  while (!in->done) pthread_cond_wait(&wf->iq_done, &wf->iq_lock);
+  pthread_mutex_unlock(&wf->iq_lock);
+  return in->rc;
+}
+
+/* The intake thread: takes everything queued (up to a batch), writes it in
+ * one transaction, tells each report's caller; at stop, drains the queue. */
+static void *intake_main(void *arg) {
+  struct workflow *wf = arg;
+  pthread_setname_np(pthread_self(), "zz-intake");
+  pthread_mutex_lock(&wf->iq_lock);
+  for (;;) {
+    while (!wf->iq_head && !wf->iq_stopping) pthread_cond_wait(&wf->iq_cond, &wf->iq_lock);
+    if (!wf->iq_head) break; /* stopping, and nothing left */
+    struct wf_intake *batch = wf->iq_head, *last = batch;
+    for (int n = 1; n < WF_INTAKE_BATCH && last->next; n++) last = last->next;
+    wf->iq_head = last->next;
+    if (!wf->iq_head) wf->iq_tail = NULL;
+    last->next = NULL;
+    pthread_mutex_unlock(&wf->iq_lock);
+    intake_batch(wf, batch);
+    for (struct wf_intake *in = batch, *next; in; in = next) {
+      next = in->next; /* in belongs to its caller once on_done runs */
+      zz_free(in->row);
+      in->row = NULL;
+      /* read before done is set: a waiting caller may return at once */
+      void (*on_done)(void *, struct wf_intake *) = in->on_done;
+      void *done_ud = in->done_ud;
+      pthread_mutex_lock(&wf->iq_lock);
+      in->done = 1;
+      pthread_mutex_unlock(&wf->iq_lock);
+      if (on_done) on_done(done_ud, in);
+    }
+    pthread_mutex_lock(&wf->iq_lock);
+  }
+  pthread_mutex_unlock(&wf->iq_lock);
+  return NULL;
 }
 
 /* ---- SLA timers ---- */
@@ -1291,8 +1534,17 @@ int workflow_open(const struct workflow_opts *o, struct workflow **out, struct z
   pthread_mutex_init(&wf->mlock, NULL);
   pthread_mutex_init(&wf->tlock, NULL);
   pthread_cond_init(&wf->tcond, NULL);
+  pthread_mutex_init(&wf->iq_lock, NULL);
+  pthread_cond_init(&wf->iq_cond, NULL);
+  pthread_cond_init(&wf->iq_done, NULL);
   int rc =
       wf->data_dir ? workflow_reload(wf, e) : zz_fail(e, ZZ_ENOMEM, "workflow", "out of memory");
+  if (!rc) {
+    if (pthread_create(&wf->iq_thread, NULL, intake_main, wf) != 0)
+      rc = zz_fail(e, ZZ_EINTERNAL, "workflow", "cannot start the intake thread");
+    else
+      wf->iq_started = 1;
+  }
   if (!rc && !o->no_thread) {
     if (pthread_create(&wf->thread, NULL, timer_main, wf) != 0)
       rc = zz_fail(e, ZZ_EINTERNAL, "workflow", "cannot start the timer thread");
@@ -1309,6 +1561,13 @@ int workflow_open(const struct workflow_opts *o, struct workflow **out, struct z
 
 void workflow_close(struct workflow *wf) {
   if (!wf) return;
+  if (wf->iq_started) { /* the reports queued are written first */
+    pthread_mutex_lock(&wf->iq_lock);
+    wf->iq_stopping = 1;
+    pthread_cond_signal(&wf->iq_cond);
+    pthread_mutex_unlock(&wf->iq_lock);
+    pthread_join(wf->iq_thread, NULL);
+  }
   if (wf->thread_started) {
     pthread_mutex_lock(&wf->tlock);
     wf->stopping = 1;
@@ -1320,6 +1579,9 @@ void workflow_close(struct workflow *wf) {
   pthread_mutex_destroy(&wf->mlock);
   pthread_mutex_destroy(&wf->tlock);
   pthread_cond_destroy(&wf->tcond);
+  pthread_mutex_destroy(&wf->iq_lock);
+  pthread_cond_destroy(&wf->iq_cond);
+  pthread_cond_destroy(&wf->iq_done);
   zz_free(wf->matters);
   zz_free(wf->data_dir);
   zz_free(wf);

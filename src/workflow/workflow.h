@@ -90,9 +90,9 @@ int workflow_add_evidence(struct workflow *wf, const struct wf_actor *who, int64
 
 /* The same in two steps, so that a caller can write (and fsync) the file
  * without holding its own locks, then attach it with them: store checks
- * and writes the photo under DATA/evidence/ID/ (no lock, no database);
- * attach checks the order and records it (the file is removed when attach
- * fails). Errors as above. */
+ * and writes the photo under DATA/evidence/ID/ (id 0: an order still to be
+ * made, DATA/evidence/new/; no lock, no database); attach checks the order
+ * and records it (the file is removed when attach fails). Errors as above. */
 struct wf_evidence_file {
   char rel[128];
   const char *mime;
@@ -103,6 +103,44 @@ int workflow_evidence_store(struct workflow *wf, int64_t id, const void *data, s
 int workflow_evidence_attach(struct workflow *wf, const struct wf_actor *who, int64_t id,
                              const struct wf_evidence_file *f, const char *note, int64_t *out_id,
                              struct zz_err *e);
+/* A report from the public made into an order together with what comes
+ * with it (the reporter's photo, the caller's own rows such as a receipt)
+ * in one transaction, shared with the other reports arriving at the same
+ * moment: a group commit on the workflow's intake thread, so that hundreds
+ * of phones at once cost a few commits rather than hundreds, and no HTTP
+ * thread waits for them. The caller fills the inputs and keeps the struct
+ * alive until on_done. */
+struct wf_intake {
+  struct wf_actor who;
+  struct wf_create create;
+  const struct wf_evidence_file *photo; /* stored with id 0, or NULL; removed on failure */
+  const char *photo_note;
+  /* further writes once the order exists, on the store given, in the same
+   * transaction (on the intake thread); 0 or an error (the whole report is
+   * then undone) */
+  int (*then)(void *ud, struct store *st, int64_t order, struct zz_err *e);
+  void *ud;
+  /* called on the intake thread once the report is committed or has
+   * failed (rc, err); the struct is the caller's again from then on */
+  void (*on_done)(void *done_ud, struct wf_intake *in);
+  void *done_ud;
+  /* out */
+  int rc;
+  int64_t order;
+  struct zz_err err;
+  /* the queue's */
+  int done;
+  void *row; /* the order prepared before the batch */
+  struct wf_intake *next;
+};
+/* Checks the report and queues it: 0 (on_done will be called), or the
+ * error in rc/err (on_done is not called; the photo is removed). */
+int workflow_intake_submit(struct workflow *wf, struct wf_intake *in);
+/* The same, waiting: returns once the order and everything with it are
+ * committed, 0 and in->order, or the error (in->err filled) with nothing
+ * of the report left behind. Sets on_done itself. */
+int workflow_intake(struct workflow *wf, struct wf_intake *in);
+
 /* Runs the SLA timers due at now. Returns how many orders changed. */
 int workflow_tick(struct workflow *wf, int64_t now);
 

@@ -4,12 +4,14 @@
  * duplicates, joint handling, merge, rating, SLA supervision and
  * escalation that continue after the store is closed and opened again. */
 #include <math.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -349,12 +351,201 @@ static void test_engine(void **state) {
   zz_time_set_now(0);
 }
 
+/* ---- the public intake's group commit ---- */
+
+struct intake_seen {
+  int64_t order;
+  int calls;
+};
+
+static int then_ok(void *ud, struct store *s, int64_t order, struct zz_err *e) {
+  (void)s, (void)e;
+  struct intake_seen *x = ud;
+  x->order = order;
+  x->calls++;
+  return 0;
+}
+
+static int then_fail(void *ud, struct store *s, int64_t order, struct zz_err *e) {
+  (void)s;
+  struct intake_seen *x = ud;
+  x->order = order;
+  x->calls++;
+  return zz_fail(e, ZZ_EEXISTS, "receipt", "that receipt is taken");
+}
+
+static int count_row(void *ud, const struct store_order *o) {
+  (void)o;
+  (*(int *)ud)++;
+  return 0;
+}
+
+static int count_orders(void) {
+  int n = 0;
+  struct store_order_filter f = {0};
+  assert_int_equal(st->ops->dispatch->orders_each(st, &f, count_row, &n), 0);
+  return n;
+}
+
+/* For every order, counts all orders again (the same statement, nested). */
+static int count_nested(void *ud, const struct store_order *o) {
+  (void)o;
+  *(int *)ud += count_orders();
+  return 0;
+}
+
+static pthread_mutex_t done_lock = PTHREAD_MUTEX_INITIALIZER;
+static int done_calls;
+
+static void on_done(void *ud, struct wf_intake *in) {
+  (void)ud, (void)in;
+  pthread_mutex_lock(&done_lock);
+  done_calls++;
+  pthread_mutex_unlock(&done_lock);
+}
+
+static void test_intake(void **state) {
+  (void)state;
+  zz_time_set_now(zz_time_from_civil(2026, 5, 22, 12, 0, 0));
+  assert_int_equal(bus_create(0, &bus), 0);
+  open_all(1);
+  int before = count_orders();
+  const unsigned char png[] = {0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0};
+  struct zz_err e = {0};
+  /* a report whose own row fails leaves nothing behind: no order, no photo */
+  struct wf_evidence_file ef;
+  assert_int_equal(workflow_evidence_store(wf, 0, png, sizeof png, &ef, &e), 0);
+  char path[4300];
+  assert_int_equal(workflow_evidence_path(wf, ef.rel, path, sizeof path), 0);
+  assert_non_null(strstr(ef.rel, "evidence/new/"));
+  FILE *f = fopen(path, "rb");
+  assert_non_null(f);
+  fclose(f);
+  struct intake_seen bad = {0};
+  struct wf_intake in = {
+      .who = disp,
+      .create = {.matter = "noise", .region = "d/s/b", .lon = 120.5, .lat = 30.5},
+      .photo = &ef,
+      .then = then_fail,
+      .ud = &bad};
+  assert_int_equal(workflow_intake(wf, &in), ZZ_EEXISTS);
+  assert_string_equal(in.err.field, "receipt");
+  assert_int_equal(bad.calls, 1);
+  assert_true(bad.order > 0);
+  assert_int_equal(count_orders(), before);
+  assert_null(fopen(path, "rb"));
+  struct seen sn = {0};
+  int gap = 0;
+  bus_read(bus, 0, 0, seen_event, &sn, &gap);
+  assert_int_equal(sn.orders, 0); /* nothing was published for it */
+  /* a good one: the order, its photo and the caller's row, then the events */
+  struct intake_seen good = {0};
+  assert_int_equal(workflow_evidence_store(wf, 0, png, sizeof png, &ef, &e), 0);
+  in = (struct wf_intake){
+      .who = disp,
+      .create = {.matter = "noise", .region = "d/s/b", .lon = 120.5, .lat = 30.5},
+      .photo = &ef,
+      .then = then_ok,
+      .ud = &good};
+  assert_int_equal(workflow_intake(wf, &in), 0);
+  assert_int_equal(good.calls, 1);
+  assert_int_equal(in.order, good.order);
+  assert_int_equal(count_orders(), before + 1);
+  assert_string_equal(get(in.order).state, "reported");
+  bus_read(bus, 0, 0, seen_event, &sn, &gap);
+  assert_int_equal(sn.orders, 2); /* create, then the photo */
+  assert_non_null(strstr(sn.last, "\"action\":\"evidence\""));
+  /* many at once, queued without waiting: each is done once, and the ones
+   * at the same spot point at the first as their likely duplicate */
+  enum { N = 40 };
+  static struct wf_intake many[N];
+  for (int i = 0; i < N; i++) {
+    many[i] = (struct wf_intake){
+        .who = disp,
+        .create = {.matter = "noise", .region = "d/s/b", .lon = 121.0, .lat = 31.0},
+        .on_done = on_done};
+    assert_int_equal(workflow_intake_submit(wf, &many[i]), 0);
+  }
+  for (int waited = 0; waited < 500; waited++) {
+    pthread_mutex_lock(&done_lock);
+    int n = done_calls;
+    pthread_mutex_unlock(&done_lock);
+    if (n == N) break;
+    struct timespec ts = {0, 10 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+  }
+  assert_int_equal(done_calls, N);
+  assert_int_equal(count_orders(), before + 1 + N);
+  int64_t first = many[0].order;
+  for (int i = 0; i < N; i++) {
+    assert_int_equal(many[i].rc, 0);
+    if (many[i].order < first) first = many[i].order;
+  }
+  for (int i = 0; i < N; i++)
+    assert_int_equal(get(many[i].order).duplicate_of, many[i].order == first ? 0 : first);
+  /* a bad report is refused before it queues, and its photo goes */
+  assert_int_equal(workflow_evidence_store(wf, 0, png, sizeof png, &ef, &e), 0);
+  assert_int_equal(workflow_evidence_path(wf, ef.rel, path, sizeof path), 0);
+  in = (struct wf_intake){
+      .who = disp, .create = {.matter = "nope", .region = "d/s/b"}, .photo = &ef};
+  assert_int_equal(workflow_intake_submit(wf, &in), ZZ_EINVAL);
+  assert_string_equal(in.err.field, "matter");
+  assert_null(fopen(path, "rb"));
+  close_all();
+  bus_free(bus);
+  bus = NULL;
+  zz_time_set_now(0);
+}
+
+/* Transactions nest: an inner one is a savepoint that fails alone. */
+static void test_nested(void **state) {
+  (void)state;
+  open_all(1);
+  int before = count_orders();
+  struct zz_err e = {0};
+  struct store_order o = {.matter = "noise",
+                          .title = "t",
+                          .state = "reported",
+                          .channel = "api",
+                          .region = 1,
+                          .rpos = 1,
+                          .lon = NAN,
+                          .lat = NAN,
+                          .created = 1,
+                          .updated = 1};
+  struct store_order_event ev = {.ts = 1, .actor = "t", .action = "create", .to_state = "reported"};
+  int64_t id1 = 0, id2 = 0, id3 = 0;
+  assert_int_equal(st->ops->txn(st, STORE_TXN_BEGIN, &e), 0);
+  assert_int_equal(st->ops->txn(st, STORE_TXN_BEGIN, &e), 0); /* a savepoint */
+  assert_int_equal(st->ops->dispatch->order_insert(st, &o, &ev, 1, &id1, &e), 0);
+  assert_int_equal(st->ops->txn(st, STORE_TXN_ROLLBACK, &e), 0); /* undoes id1 only */
+  assert_int_equal(st->ops->dispatch->order_insert(st, &o, &ev, 1, &id2, &e), 0);
+  assert_int_equal(st->ops->txn(st, STORE_TXN_COMMIT, &e), 0);
+  assert_int_equal(count_orders(), before + 1);
+  struct got g;
+  assert_int_equal(st->ops->dispatch->order_get(st, id2, got_row, &g), 0);
+  /* the whole of an outer transaction goes with its rollback */
+  assert_int_equal(st->ops->txn(st, STORE_TXN_BEGIN, &e), 0);
+  assert_int_equal(st->ops->dispatch->order_insert(st, &o, &ev, 1, &id3, &e), 0);
+  assert_int_equal(st->ops->txn(st, STORE_TXN_ROLLBACK, &e), 0);
+  assert_int_equal(count_orders(), before + 1);
+  /* and the statements the store keeps prepared serve a query run inside
+   * another's rows (orders_each within orders_each) */
+  int outer = 0;
+  struct store_order_filter f = {0};
+  assert_int_equal(st->ops->dispatch->orders_each(st, &f, count_nested, &outer), 0);
+  assert_int_equal(outer, (before + 1) * (before + 1));
+  close_all();
+}
+
 int main(void) {
   snprintf(dir, sizeof dir, "/tmp/zz-test-workflow-XXXXXX");
   if (!mkdtemp(dir)) return 1;
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_table),
       cmocka_unit_test(test_engine),
+      cmocka_unit_test(test_intake),
+      cmocka_unit_test(test_nested),
   };
   int rc = cmocka_run_group_tests(tests, NULL, NULL);
   char cmd[128];
