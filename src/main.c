@@ -42,11 +42,15 @@ static const char *const usage_main =
 static const char *const usage_serve =
     "usage: zhizhi serve [--data DIR] [--listen HOST:PORT] [--threads N] [--body-cap BYTES] [--web "
     "DIR]\n"
+    "                    [--sync normal|full]\n"
     "  --data DIR          data directory (default ./data)\n"
     "  --listen HOST:PORT  address to listen on (default 127.0.0.1:8080; port 0 picks a free one)\n"
     "  --threads N         HTTP worker threads (default 8)\n"
     "  --body-cap BYTES    largest ingest body (default 1073741824)\n"
-    "  --web DIR           static pages (default ./web)\n";
+    "  --web DIR           static pages (default ./web)\n"
+    "  --sync normal|full  normal (default): what was answered survives a crash of the process;\n"
+    "                      full: also a power failure (every commit and uploaded file is "
+    "fsync'd)\n";
 
 static const char *const usage_demo =
     "usage: zhizhi demo [--data DIR] [--listen HOST:PORT] [--records N] [--no-live] [--rate N] "
@@ -89,7 +93,7 @@ static int fail(const struct zz_err *e) {
 /* Shared flag parsing: returns 0, 1 for --help (usage printed), or 2. */
 struct flags {
   const char *data, *listen, *web, *role, *department, *scope, *source, *format, *pack;
-  const char *kind, *entity_type, *region;
+  const char *kind, *entity_type, *region, *sync;
   int threads, no_live, password_stdin, atomic;
   long long records, rate, seed, body_cap;
   int nargs;
@@ -117,6 +121,7 @@ enum {
   F_KIND,
   F_ETYPE,
   F_REGION,
+  F_SYNC,
   F_HELP
 };
 
@@ -146,6 +151,11 @@ static int parse_flags(int argc, char **argv, const char *usage, const struct op
       break;
     case F_WEB:
       f->web = optarg;
+      break;
+    case F_SYNC:
+      if (strcmp(optarg, "full") != 0 && strcmp(optarg, "normal") != 0)
+        return bad_usage(usage, "--sync is full or normal, not \"%s\"", optarg);
+      f->sync = optarg;
       break;
     case F_PACK:
       f->pack = optarg;
@@ -400,21 +410,20 @@ static void demo_stop(void *ud) {
 }
 
 static int cmd_serve_or_demo(int argc, char **argv, int demo) {
-  static const struct option opts[] = {OPT("data", required_argument, F_DATA),
-                                       OPT("listen", required_argument, F_LISTEN),
-                                       OPT("threads", required_argument, F_THREADS),
-                                       OPT("body-cap", required_argument, F_BODYCAP),
-                                       OPT("web", required_argument, F_WEB),
-                                       OPT("records", required_argument, F_RECORDS),
-                                       OPT("no-live", no_argument, F_NOLIVE),
-                                       OPT("rate", required_argument, F_RATE),
-                                       OPT("seed", required_argument, F_SEED),
-                                       OPT("pack", required_argument, F_PACK),
-                                       OPT_END};
-  static const struct option serve_opts[] = {
+  static const struct option opts[] = {
       OPT("data", required_argument, F_DATA),       OPT("listen", required_argument, F_LISTEN),
       OPT("threads", required_argument, F_THREADS), OPT("body-cap", required_argument, F_BODYCAP),
-      OPT("web", required_argument, F_WEB),         OPT_END};
+      OPT("web", required_argument, F_WEB),         OPT("records", required_argument, F_RECORDS),
+      OPT("no-live", no_argument, F_NOLIVE),        OPT("rate", required_argument, F_RATE),
+      OPT("seed", required_argument, F_SEED),       OPT("pack", required_argument, F_PACK),
+      OPT("sync", required_argument, F_SYNC),       OPT_END};
+  static const struct option serve_opts[] = {OPT("data", required_argument, F_DATA),
+                                             OPT("listen", required_argument, F_LISTEN),
+                                             OPT("threads", required_argument, F_THREADS),
+                                             OPT("body-cap", required_argument, F_BODYCAP),
+                                             OPT("web", required_argument, F_WEB),
+                                             OPT("sync", required_argument, F_SYNC),
+                                             OPT_END};
   const char *usage = demo ? usage_demo : usage_serve;
   struct flags f = {0};
   int rc = parse_flags(argc, argv, usage, demo ? opts : serve_opts, &f);
@@ -427,7 +436,8 @@ static int cmd_serve_or_demo(int argc, char **argv, int demo) {
   app_block_signals();
   struct zz_err e = {0};
   struct app app;
-  if (app_open(&app, f.data, 0, &e)) return fail(&e);
+  int sync_full = f.sync && strcmp(f.sync, "full") == 0;
+  if (app_open(&app, f.data, sync_full ? APP_OPEN_SYNC_FULL : 0, &e)) return fail(&e);
   struct demo_run dr = {.app = &app, .f = &f};
   pthread_mutex_init(&dr.lock, NULL);
   pthread_cond_init(&dr.cond, NULL);
@@ -565,7 +575,7 @@ static int cmd_user(int argc, char **argv) {
   }
   struct zz_err e = {0};
   struct app app;
-  if (app_open(&app, f.data, 1, &e)) {
+  if (app_open(&app, f.data, APP_OPEN_NO_WRITER, &e)) {
     explicit_bzero(pw, sizeof pw);
     return fail(&e);
   }
@@ -627,7 +637,7 @@ static int cmd_token(int argc, char **argv) {
   if (!f.source) return bad_usage(usage_token, "%s", "--source is required");
   struct zz_err e = {0};
   struct app app;
-  if (app_open(&app, f.data, 1, &e)) return fail(&e);
+  if (app_open(&app, f.data, APP_OPEN_NO_WRITER, &e)) return fail(&e);
   int64_t id = source_id(app.st, f.source);
   if (!id) {
     app_close(&app);
@@ -663,7 +673,7 @@ static int cmd_code(int argc, char **argv) {
   struct zz_err e = {0};
   struct app app;
   /* no writer: it may run beside a serving process, like user add */
-  if (app_open(&app, f.data, 1, &e)) return fail(&e);
+  if (app_open(&app, f.data, APP_OPEN_NO_WRITER, &e)) return fail(&e);
   struct code_gen_summary sum;
   rc = code_generate(app.st, app.reg, f.kind, f.entity_type, f.region, &sum, &e);
   app_close(&app);

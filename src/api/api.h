@@ -35,6 +35,7 @@ struct app {
   char *data_dir;
   char *web_dir;  /* static pages (the /m/ pages of issue 5 are served from it); NULL: none */
   int test_clock; /* ZZ_TEST_CLOCK=1: POST /api/v1/_test/clock is enabled (tests only) */
+  int sync_full;  /* APP_OPEN_SYNC_FULL: files are fsync'd like the commits */
 };
 
 /* A region resolved for a request, after the scope rule. The copy is safe to

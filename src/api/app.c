@@ -34,14 +34,16 @@ static void app_free_core(struct app *app) {
   app->limits = NULL;
 }
 
-int app_open(struct app *app, const char *data_dir, int no_writer, struct zz_err *e) {
+int app_open(struct app *app, const char *data_dir, int flags, struct zz_err *e) {
   memset(app, 0, sizeof *app);
   if (bus_create(0, &app->bus) || stream_init(app) || ratelimit_create(0, &app->limits)) {
     app_free_core(app);
     return zz_fail(e, ZZ_ENOMEM, "bus", "out of memory");
   }
+  app->sync_full = (flags & APP_OPEN_SYNC_FULL) != 0;
   struct store_open_opts so = {.dir = data_dir,
-                               .no_writer = no_writer,
+                               .no_writer = (flags & APP_OPEN_NO_WRITER) != 0,
+                               .synchronous_full = app->sync_full,
                                .on_commit = app_on_commit,
                                .on_commit_ud = app,
                                .on_commit_events = app_on_commit_events};
@@ -136,8 +138,11 @@ static int engines_start(struct app *app, struct zz_err *e) {
   app->test_clock = tc && strcmp(tc, "1") == 0;
   if (app->test_clock)
     zz_warn("ZZ_TEST_CLOCK=1: the test clock endpoint is enabled (never in production)");
-  struct workflow_opts wo = {
-      .st = app->st, .reg = app->reg, .bus = app->bus, .data_dir = app->data_dir};
+  struct workflow_opts wo = {.st = app->st,
+                             .reg = app->reg,
+                             .bus = app->bus,
+                             .data_dir = app->data_dir,
+                             .sync_files = app->sync_full};
   int rc = workflow_open(&wo, &app->wf, e);
   if (rc) return rc;
   struct rules_opts ro = {

@@ -19,8 +19,14 @@ struct app_serve_opts {
   void *ud;
 };
 
+/* app_open's flags. NO_WRITER: admin commands beside a running server.
+ * SYNC_FULL: every commit is fsync'd, and so are the files that come with
+ * them (photos, materials): a power failure then loses nothing answered.
+ * Without it a commit, and its files, survive a crash of the process, and
+ * a power failure may take the last second or so. */
+enum { APP_OPEN_NO_WRITER = 1, APP_OPEN_SYNC_FULL = 2 };
 /* Opens store + registry into app. Returns 0 or a ZZ_E* code with e filled. */
-int app_open(struct app *app, const char *data_dir, int no_writer, struct zz_err *e);
+int app_open(struct app *app, const char *data_dir, int flags, struct zz_err *e);
 void app_close(struct app *app);
 /* Blocks SIGINT/SIGTERM in the calling thread (call before starting any
  * thread, so every thread inherits the mask). */

@@ -349,7 +349,7 @@ static int put_material(struct http_req *r) {
            strcmp(type, "jpeg") == 0 ? "jpg" : type);
   snprintf(dir, sizeof dir, "%s/materials/%lld", app->data_dir, (long long)ac.order_id);
   snprintf(path, sizeof path, "%s/%s", app->data_dir, rel);
-  if (mkdir_p(dir) || zz_write_file_synced(path, body, len)) {
+  if (mkdir_p(dir) || zz_write_file(path, body, len, app->sync_full)) {
     rc = http_fail(r, ZZ_EIO, "material", "the file could not be stored");
     goto done;
   }

@@ -436,31 +436,32 @@ struct matters_ctx {
   int found;
 };
 
-static int matter_row(void *ud, const struct store_matter *m) {
+/* "" (how the workflow's cache keeps a missing name) as NULL (JSON null). */
+static const char *or_null(const char *s) {
+  return s && *s ? s : NULL;
+}
+
+static int matter_row(void *ud, const struct wf_matter_view *m) {
   struct matters_ctx *c = ud;
   if (c->only && strcmp(c->only, m->key) != 0) return 0;
-  json_t *extra = json_loads(m->extra_json ? m->extra_json : "{}", 0, NULL);
-  if (!extra || !has_channel(extra, c->channel)) {
-    json_decref(extra);
-    return 0;
-  }
+  const json_t *extra = m->extra;
+  if (!has_channel(extra, c->channel)) return 0;
   if (c->only) {
     c->found = 1;
     json_t *form = json_object_get(extra, "form");
     c->found_form = form ? json_incref(form) : json_array();
-    zz_strlcpy(c->found_name, m->name_zh ? m->name_zh : m->key, sizeof c->found_name);
-    json_decref(extra);
+    zz_strlcpy(c->found_name, or_null(m->name_zh) ? m->name_zh : m->key, sizeof c->found_name);
     return 1;
   }
   if (c->n++) zz_buf_addc(c->b, ',');
   zz_buf_adds(c->b, "{\"id\":");
   zz_buf_json_str(c->b, m->key);
   zz_buf_adds(c->b, ",\"name_zh\":");
-  zz_buf_json_str(c->b, m->name_zh);
+  zz_buf_json_str(c->b, or_null(m->name_zh));
   zz_buf_adds(c->b, ",\"name_en\":");
-  zz_buf_json_str(c->b, m->name_en);
+  zz_buf_json_str(c->b, or_null(m->name_en));
   zz_buf_adds(c->b, ",\"kind\":");
-  zz_buf_json_str(c->b, m->kind);
+  zz_buf_json_str(c->b, or_null(m->kind));
   const char *const keys[] = {"description_zh", "description_en", "form", "materials"};
   for (size_t i = 0; i < ZZ_ARRAY_LEN(keys); i++) {
     json_t *v = json_object_get(extra, keys[i]);
@@ -469,7 +470,6 @@ static int matter_row(void *ud, const struct store_matter *m) {
     free(s);
   }
   zz_buf_addc(c->b, '}');
-  json_decref(extra);
   return 0;
 }
 
@@ -510,7 +510,7 @@ static int get_public_code(struct http_req *r) {
   zz_buf_printf(&b, ",\"contact_on_file\":%s},\"matters\":[",
                 json_string_value(json_object_get(attrs, "contact_phone")) ? "true" : "false");
   struct matters_ctx mc = {.channel = channel_of(k.kind), .b = &b};
-  app->st->ops->dispatch->matters_each(app->st, matter_row, &mc);
+  workflow_matters_each(app->wf, matter_row, &mc);
   zz_buf_adds(&b, "]}");
   json_decref(attrs);
   zz_free(en.attrs);
@@ -683,7 +683,7 @@ static int report_submit(struct http_req *r, struct report *q) {
     goto done;
   }
   mc.only = matter;
-  app->st->ops->dispatch->matters_each(app->st, matter_row, &mc);
+  workflow_matters_each(app->wf, matter_row, &mc);
   if (!mc.found) {
     rc = http_fail(r, ZZ_EINVAL, "matter", "this code does not take matter \"%.64s\"", matter);
     goto done;

@@ -183,8 +183,9 @@ const char *zz_sniff_type(const void *data, size_t n) {
   return NULL;
 }
 
-/* Writes and syncs n bytes to the open fd, then closes it: 0 or ZZ_EIO. */
-static int write_sync_close(int fd, const void *data, size_t n) {
+/* Writes n bytes to the open fd, syncs them when sync is 1, and closes it:
+ * 0 or ZZ_EIO. */
+static int write_close(int fd, const void *data, size_t n, int sync) {
   const char *p = data;
   size_t left = n;
   while (left) {
@@ -197,29 +198,29 @@ static int write_sync_close(int fd, const void *data, size_t n) {
     p += w;
     left -= (size_t)w;
   }
-  if (fsync(fd) != 0) {
+  if (sync && fsync(fd) != 0) {
     close(fd);
     return ZZ_EIO;
   }
   return close(fd) == 0 ? 0 : ZZ_EIO;
 }
 
-int zz_write_file_synced(const char *path, const void *data, size_t n) {
+int zz_write_file(const char *path, const void *data, size_t n, int sync) {
   char tmp[4200];
   if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp", path) >= sizeof tmp) return ZZ_EIO;
   int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
   if (fd < 0) return ZZ_EIO;
-  if (write_sync_close(fd, data, n) || rename(tmp, path) != 0) {
+  if (write_close(fd, data, n, sync) || rename(tmp, path) != 0) {
     unlink(tmp);
     return ZZ_EIO;
   }
   return 0;
 }
 
-int zz_write_new_file_synced(const char *path, const void *data, size_t n) {
+int zz_write_new_file(const char *path, const void *data, size_t n, int sync) {
   int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
   if (fd < 0) return errno == EEXIST ? ZZ_EEXISTS : ZZ_EIO;
-  if (write_sync_close(fd, data, n)) {
+  if (write_close(fd, data, n, sync)) {
     int saved = errno;
     unlink(path);
     errno = saved;

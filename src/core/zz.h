@@ -89,15 +89,18 @@ int zz_parse_i64(const char *s, int64_t *out);
 /* The type of an uploaded file by its first bytes: "pdf", "jpeg", "png",
  * or NULL for anything else. */
 const char *zz_sniff_type(const void *data, size_t n);
-/* Writes n bytes to path through "path.tmp", synced before the rename, so a
- * crash leaves the old file or the new one, never half of one. Returns 0 or
- * ZZ_EIO (the temporary file is removed). */
-int zz_write_file_synced(const char *path, const void *data, size_t n);
+/* Writes n bytes to path through "path.tmp", renamed over it, so a crash
+ * leaves the old file or the new one, never half of one; synced before the
+ * rename when sync is 1 (then a power failure cannot tear it either).
+ * Returns 0 or ZZ_EIO (the temporary file is removed). */
+int zz_write_file(const char *path, const void *data, size_t n, int sync);
 /* Creates path (which must not exist: names that are never reused, such as
- * random ones) with n bytes, synced before it returns; one directory entry
- * instead of two, for files written many at once. Returns 0, or ZZ_EEXISTS,
- * or ZZ_EIO (errno says why; a partial file is removed). */
-int zz_write_new_file_synced(const char *path, const void *data, size_t n);
+ * random ones) with n bytes, synced before it returns when sync is 1 (else
+ * in the page cache: it survives a crash of the process, not a power
+ * failure); one directory entry instead of two, for files written many at
+ * once. Returns 0, or ZZ_EEXISTS, or ZZ_EIO (errno says why; a partial file
+ * is removed). */
+int zz_write_new_file(const char *path, const void *data, size_t n, int sync);
 
 /* Logging to stderr with a level and a local timestamp. */
 enum zz_log_level { ZZ_LOG_DEBUG, ZZ_LOG_INFO, ZZ_LOG_WARN, ZZ_LOG_ERROR };

@@ -145,15 +145,25 @@ static struct sq_conn *nest_conn(sqlite3 *db) {
   return tl_conn && tl_conn->db == db ? tl_conn : NULL;
 }
 
+/* Runs one statement without results through the statement cache (the
+ * transaction statements run several times per public report). */
+static int exec(sqlite3 *db, const char *sql) {
+  sqlite3_stmt *q = sq_prepare(db, sql, NULL);
+  if (!q) return sqlite3_errcode(db) != SQLITE_OK ? sqlite3_errcode(db) : SQLITE_ERROR;
+  int rc = sqlite3_step(q);
+  sq_release(q);
+  return rc == SQLITE_DONE || rc == SQLITE_ROW ? SQLITE_OK : rc;
+}
+
 int sq_begin(sqlite3 *db, struct zz_err *e) {
   struct sq_conn *c = nest_conn(db);
   if (c && !sqlite3_get_autocommit(db)) {
-    int rc = sqlite3_exec(db, "SAVEPOINT zz_nested", NULL, NULL, NULL);
+    int rc = exec(db, "SAVEPOINT zz_nested");
     if (rc != SQLITE_OK) return sq_fail(db, rc, e, "savepoint");
     c->nested++;
     return 0;
   }
-  int rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+  int rc = exec(db, "BEGIN IMMEDIATE");
   return rc == SQLITE_OK ? 0 : sq_fail(db, rc, e, "begin");
 }
 
@@ -162,21 +172,21 @@ int sq_finish(sqlite3 *db, int rc, struct zz_err *e) {
   if (c && c->nested > 0) {
     c->nested--;
     if (rc) {
-      sqlite3_exec(db, "ROLLBACK TO zz_nested", NULL, NULL, NULL);
-      sqlite3_exec(db, "RELEASE zz_nested", NULL, NULL, NULL);
+      exec(db, "ROLLBACK TO zz_nested");
+      exec(db, "RELEASE zz_nested");
       return rc;
     }
-    int r = sqlite3_exec(db, "RELEASE zz_nested", NULL, NULL, NULL);
+    int r = exec(db, "RELEASE zz_nested");
     return r == SQLITE_OK ? 0 : sq_fail(db, r, e, "release");
   }
   if (rc) {
-    sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    exec(db, "ROLLBACK");
     return rc;
   }
-  int r = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+  int r = exec(db, "COMMIT");
   if (r != SQLITE_OK) {
     rc = sq_fail(db, r, e, "commit");
-    sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    exec(db, "ROLLBACK");
   }
   return rc;
 }

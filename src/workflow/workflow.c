@@ -37,6 +37,7 @@ struct wf_matter {
   int64_t accept_ms, resolve_ms, escalate_ms;
   struct wf_route routes[WF_MAX_ROUTES];
   int nroutes;
+  json_t *extra; /* the catalog row's extra, parsed once (wf->matters owns it) */
 };
 
 struct workflow {
@@ -174,6 +175,11 @@ struct mload {
   int n, cap, rc;
 };
 
+static void matters_free(struct wf_matter *v, int n) {
+  for (int i = 0; i < n; i++) json_decref(v[i].extra);
+  zz_free(v);
+}
+
 static int matter_cb(void *ud, const struct store_matter *m) {
   struct mload *l = ud;
   if (l->n == l->cap) {
@@ -212,7 +218,7 @@ static int matter_cb(void *ud, const struct store_matter *m) {
     zz_strlcpy(rt->region, reg, sizeof rt->region);
     copy_depts(json_object_get(r, "departments"), rt->depts, &rt->ndepts);
   }
-  json_decref(x);
+  w->extra = x ? x : json_object();
   return 0;
 }
 
@@ -221,18 +227,33 @@ int workflow_reload(struct workflow *wf, struct zz_err *e) {
   int rc = dops(wf)->matters_each(wf->o.st, matter_cb, &l);
   if (!rc) rc = l.rc;
   if (rc) {
-    zz_free(l.v);
+    matters_free(l.v, l.n);
     return zz_fail(e, rc, "matters", "cannot read the matters");
   }
   pthread_mutex_lock(&wf->mlock);
-  zz_free(wf->matters);
+  struct wf_matter *old = wf->matters;
+  int nold = wf->nmatters;
   wf->matters = l.v;
   wf->nmatters = l.n;
+  pthread_mutex_unlock(&wf->mlock);
+  matters_free(old, nold);
+  return 0;
+}
+
+int workflow_matters_each(struct workflow *wf, int (*fn)(void *ud, const struct wf_matter_view *m),
+                          void *ud) {
+  pthread_mutex_lock(&wf->mlock);
+  for (int i = 0; i < wf->nmatters; i++) {
+    const struct wf_matter *w = &wf->matters[i];
+    struct wf_matter_view v = {w->key, w->name_zh, w->name_en, w->kind, w->extra};
+    if (fn(ud, &v)) break;
+  }
   pthread_mutex_unlock(&wf->mlock);
   return 0;
 }
 
-/* Copies matter key into *out. Returns 0 or ZZ_ENOTFOUND. */
+/* Copies matter key into *out (its extra is not to be used: the cache
+ * owns it). Returns 0 or ZZ_ENOTFOUND. */
 static int matter_get(struct workflow *wf, const char *key, struct wf_matter *out) {
   int rc = ZZ_ENOTFOUND;
   pthread_mutex_lock(&wf->mlock);
@@ -1219,15 +1240,16 @@ int workflow_evidence_store(struct workflow *wf, int64_t id, const void *data, s
            (long long)zz_time_now(), rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5], rnd[6], rnd[7],
            ext);
   snprintf(path, sizeof path, "%s/%s", wf->data_dir, out->rel);
-  /* a random name is never reused: written in place, no rename */
-  int rc = zz_write_new_file_synced(path, data, n);
+  /* A random name is never reused: written in place, no rename. Synced as
+   * the store syncs its commits: the evidence row commits after this. */
+  int rc = zz_write_new_file(path, data, n, wf->o.sync_files);
   if (rc == ZZ_EIO && errno == ENOENT) { /* the first photo of its folder */
     for (char *slash = path + strlen(wf->data_dir) + 1; (slash = strchr(slash, '/')); slash++) {
       *slash = 0;
       mkdir(path, 0750);
       *slash = '/';
     }
-    rc = zz_write_new_file_synced(path, data, n);
+    rc = zz_write_new_file(path, data, n, wf->o.sync_files);
   }
   if (rc) return zz_fail(e, ZZ_EIO, "body", "cannot store the photo");
   out->mime = mime;
@@ -1582,7 +1604,7 @@ void workflow_close(struct workflow *wf) {
   pthread_mutex_destroy(&wf->iq_lock);
   pthread_cond_destroy(&wf->iq_cond);
   pthread_cond_destroy(&wf->iq_done);
-  zz_free(wf->matters);
+  matters_free(wf->matters, wf->nmatters);
   zz_free(wf->data_dir);
   zz_free(wf);
 }

@@ -33,6 +33,7 @@ struct workflow_opts {
   struct registry *reg;
   struct bus *bus;      /* may be NULL */
   const char *data_dir; /* evidence goes to DATA/evidence/ORDER/ */
+  int sync_files;       /* fsync evidence files (the store fsyncs its commits too) */
   int no_thread;        /* tests: no timer thread; call workflow_tick */
 };
 
@@ -154,6 +155,18 @@ void workflow_matters_json(struct workflow *wf, struct zz_buf *b);
 /* Suggested departments for a matter in a region, as a JSON array. */
 void workflow_suggest_json(struct workflow *wf, const char *matter, int64_t region,
                            struct zz_buf *b);
+/* The matters as loaded (key, names, kind and the catalog row's extra:
+ * form, materials, channels...), parsed once at load and on
+ * workflow_reload, for pages that read them on every request. fn runs
+ * under the matters' lock: it must be quick and must not call back into
+ * the workflow; extra is valid during the call (json_incref a part to keep
+ * it). fn returning non-zero stops. */
+struct wf_matter_view {
+  const char *key, *name_zh, *name_en, *kind;
+  struct json_t *extra;
+};
+int workflow_matters_each(struct workflow *wf, int (*fn)(void *ud, const struct wf_matter_view *m),
+                          void *ud);
 /* 1 when the matter exists. */
 int workflow_matter_exists(struct workflow *wf, const char *matter);
 /* Absolute path of evidence file rel (as stored) into out. */

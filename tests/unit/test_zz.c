@@ -1,6 +1,7 @@
 /* test_zz.c - unit tests for the core helpers of src/core/zz.c that files
  * from citizens go through: the type by first bytes, and the synced write
  * (whole file or nothing, no temporary left behind). */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -26,15 +27,15 @@ static void test_sniff_type(void **state) {
   assert_null(zz_sniff_type("", 0));
 }
 
-static void test_write_file_synced(void **state) {
+static void test_write_file(void **state) {
   (void)state;
   char dir[] = "/tmp/zz-test-XXXXXX";
   assert_non_null(mkdtemp(dir));
   char path[256], tmp[300];
   snprintf(path, sizeof path, "%s/a.bin", dir);
   snprintf(tmp, sizeof tmp, "%s.tmp", path);
-  assert_int_equal(zz_write_file_synced(path, "hello", 5), 0);
-  assert_int_equal(zz_write_file_synced(path, "bye", 3), 0); /* replaces */
+  assert_int_equal(zz_write_file(path, "hello", 5, 1), 0);
+  assert_int_equal(zz_write_file(path, "bye", 3, 0), 0); /* replaces */
   FILE *f = fopen(path, "rb");
   assert_non_null(f);
   char got[16] = {0};
@@ -45,7 +46,29 @@ static void test_write_file_synced(void **state) {
   /* a directory that does not exist: an error, nothing written */
   char bad[300];
   snprintf(bad, sizeof bad, "%s/missing/b.bin", dir);
-  assert_int_equal(zz_write_file_synced(bad, "x", 1), ZZ_EIO);
+  assert_int_equal(zz_write_file(bad, "x", 1, 1), ZZ_EIO);
+  unlink(path);
+  rmdir(dir);
+}
+
+/* New files: created in place, never over an existing one. */
+static void test_write_new_file(void **state) {
+  (void)state;
+  char dir[] = "/tmp/zz-test-XXXXXX";
+  assert_non_null(mkdtemp(dir));
+  char path[256], bad[300];
+  snprintf(path, sizeof path, "%s/p.png", dir);
+  assert_int_equal(zz_write_new_file(path, "photo", 5, 0), 0);
+  assert_int_equal(zz_write_new_file(path, "other", 5, 1), ZZ_EEXISTS);
+  FILE *f = fopen(path, "rb");
+  assert_non_null(f);
+  char got[16] = {0};
+  assert_int_equal(fread(got, 1, sizeof got, f), 5);
+  fclose(f);
+  assert_string_equal(got, "photo"); /* the first stays */
+  snprintf(bad, sizeof bad, "%s/missing/p.png", dir);
+  assert_int_equal(zz_write_new_file(bad, "x", 1, 1), ZZ_EIO);
+  assert_int_equal(errno, ENOENT); /* so the caller can make the folder */
   unlink(path);
   rmdir(dir);
 }
@@ -53,7 +76,8 @@ static void test_write_file_synced(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_sniff_type),
-      cmocka_unit_test(test_write_file_synced),
+      cmocka_unit_test(test_write_file),
+      cmocka_unit_test(test_write_new_file),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -174,8 +174,19 @@ function connect() {
       else if ([...p.metrics()].some((m) => changed.has(m))) p.refresh();
     }
   });
-  // Warnings and orders: the feeds and the maps' warning marks.
-  const refreshFeeds = () => { for (const p of cockpit.panels) if (p.def.kind === 'feed' || p.def.kind === 'map') p.refresh(); };
+  // Warnings and orders: the feeds and the maps' warning marks, at most once a
+  // second (the first change at once, the rest gathered): a crowd of citizens
+  // reporting at the same moment sends hundreds of order events.
+  let feedTimer = null;
+  let feedLast = 0;
+  const refreshFeeds = () => {
+    if (feedTimer) return;
+    feedTimer = setTimeout(() => {
+      feedTimer = null;
+      feedLast = Date.now();
+      for (const p of cockpit.panels) if (p.def.kind === 'feed' || p.def.kind === 'map') p.refresh();
+    }, Math.max(0, feedLast + 1000 - Date.now()));
+  };
   es.addEventListener('alert', refreshFeeds);
   es.addEventListener('order', refreshFeeds);
   // The server lost our place (restart, or we were away too long): reload every panel.
