@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { World, cli, local } from './lib/world.mjs';
 
 test('a bad flag prints one error line and the usage, exit 2; --help exits 0', () => {
-  for (const args of [['serve', '--bogus'], ['demo', '--records', 'many'], ['import'], ['user', 'add', 'x'],
+  for (const args of [['serve', '--bogus'], ['serve', '--sync', 'sometimes'], ['demo', '--records', 'many'], ['import'], ['user', 'add', 'x'],
     ['token', 'create'], ['frobnicate']]) {
     const r = cli(args);
     assert.equal(r.code, 2, args.join(' '));
@@ -141,6 +141,61 @@ test('crash: kill -9 during ingest loses no acknowledged record and leaves nothi
     const health = await w.api('GET', '/healthz');
     assert.equal(health.json.records, s.json.total);
   } finally {
+    await w.stop();
+    w.cleanup();
+  }
+});
+
+test('crash: kill -9 among a crowd of reports: every receipt given is there with its photo, no order without its receipt', async () => {
+  const w = new World().setup();
+  const scale = process.env.ZZ_PUBLIC_RATE_SCALE;
+  process.env.ZZ_PUBLIC_RATE_SCALE = '1000'; // every phone here is 127.0.0.1
+  try {
+    await w.start();
+    const gen = await w.api('POST', '/api/v1/codes/generate', { as: 'admin', body: { kind: 'customer', entity_type: 'venue', region: 'gongshu/dongxin/xintiandi' } });
+    assert.equal(gen.status, 201, gen.text);
+    const tokens = (await w.api('GET', '/api/v1/codes?kind=customer&limit=100', { as: 'admin' })).json.codes.map((c) => c.token);
+    const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000' +
+      '1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082', 'hex');
+    const answered = new Map(); // receipt -> photo sent
+    const report = async (i) => {
+      const body = { matter: 'environmental_hygiene', fields: { details: `垃圾未清运 ${i}` } };
+      if (i % 3 === 0) body.photo = png.toString('base64');
+      try {
+        const r = await w.api('POST', `/api/public/codes/${tokens[i % tokens.length]}/reports`, { body });
+        if (r.status === 201) answered.set(r.json.receipt, !!body.photo);
+      } catch { /* cut off by the kill */ }
+    };
+    await Promise.all(Array.from({ length: 60 }, (_, i) => report(i)));
+    assert.equal(answered.size, 60, 'the first crowd is answered in full');
+    // a second crowd is in flight when the server dies
+    const wave = Array.from({ length: 60 }, (_, i) => report(100 + i));
+    await new Promise((r) => setTimeout(r, 40));
+    w.proc.kill('SIGKILL');
+    await Promise.allSettled(wave);
+    await w.exited;
+    await w.start();
+    for (const [receipt, photo] of answered) {
+      const r = await w.api('GET', `/api/public/receipts/${receipt}`);
+      assert.equal(r.status, 200, `receipt ${receipt} answered before the kill is gone`);
+      if (!photo) continue;
+      const mine = (await w.api('GET', '/api/v1/orders?limit=500', { as: 'admin' })).json.orders.find((o) => o.reporter === `citizen:${receipt}`);
+      const detail = await w.api('GET', `/api/v1/orders/${mine.id}`, { as: 'admin' });
+      assert.equal(detail.json.evidence.length, 1, `the photo of ${receipt} is recorded`);
+      const file = await fetch(w.base + detail.json.evidence[0].url, { headers: { cookie: w.cookies.admin } });
+      assert.equal(file.status, 200);
+      assert.deepEqual(Buffer.from(await file.arrayBuffer()), png, `the photo of ${receipt} is whole`);
+    }
+    // every code order the store kept has its receipt: none half-written by the kill
+    const orders = (await w.api('GET', '/api/v1/orders?limit=500', { as: 'admin' })).json.orders.filter((o) => o.channel === 'customer_code');
+    assert.ok(orders.length >= answered.size);
+    for (const o of orders) {
+      const r = await w.api('GET', `/api/public/receipts/${o.reporter.split(':')[1]}`);
+      assert.equal(r.status, 200, `order ${o.id} has no receipt`);
+    }
+  } finally {
+    if (scale === undefined) delete process.env.ZZ_PUBLIC_RATE_SCALE;
+    else process.env.ZZ_PUBLIC_RATE_SCALE = scale;
     await w.stop();
     w.cleanup();
   }
