@@ -689,6 +689,14 @@ static int place_row(void *ud, const struct store_region *rg) {
   return 0;
 }
 
+/* The request's intake record, written with its order (workflow_intake). */
+static int intake_record(void *ud, struct store *st, int64_t order, struct zz_err *e) {
+  struct store_order_intake *rec = ud;
+  rec->order_id = order;
+  rec->created = zz_time_now();
+  return st->ops->catalog->intake_insert(st, rec, e);
+}
+
 static int post_requests(struct http_req *r, int xml) {
   struct app *app = http_app(r);
   struct o311_form form = {0};
@@ -820,22 +828,6 @@ static int post_requests(struct http_req *r, int xml) {
   }
   char reporter[64];
   snprintf(reporter, sizeof reporter, "open311:source-%lld", (long long)source);
-  struct wf_actor who = {.name = reporter, .role = ROLE_DISPATCHER, .department = ""};
-  struct wf_create c = {.matter = v->code,
-                        .description = full.data,
-                        .region = region,
-                        .reporter = reporter,
-                        .channel = "open311",
-                        .lon = lon,
-                        .lat = lat};
-  int64_t id = 0;
-  e = (struct zz_err){0};
-  int wrc = workflow_create(app->wf, &who, &c, &id, &e);
-  zz_buf_free(&full);
-  if (wrc) {
-    rc = o311_fail(r, xml, wrc == ZZ_EINVAL ? 400 : 500, "the request was not accepted: %s", e.msg);
-    goto done;
-  }
   /* the token lets a client find the request again (GET tokens/TOKEN) */
   unsigned char raw[16];
   char token[40];
@@ -843,16 +835,32 @@ static int post_requests(struct http_req *r, int xml) {
   sodium_bin2hex(token, sizeof token, raw, sizeof raw);
   attrs_text = json_dumps(attrs, JSON_COMPACT);
   contact_text = json_dumps(contact, JSON_COMPACT);
-  struct store_order_intake in = {.order_id = id,
-                                  .source = source,
-                                  .token = token,
-                                  .address = addr && *addr ? addr : NULL,
-                                  .attributes_json = attrs_text,
-                                  .contact_json = contact_text,
-                                  .media_url = media && *media ? media : NULL,
-                                  .created = zz_time_now()};
-  if (app->st->ops->catalog->intake_insert(app->st, &in, &e))
-    zz_warn("open311: the intake record of order %lld was not stored: %s", (long long)id, e.msg);
+  struct store_order_intake rec = {.source = source,
+                                   .token = token,
+                                   .address = addr && *addr ? addr : NULL,
+                                   .attributes_json = attrs_text,
+                                   .contact_json = contact_text,
+                                   .media_url = media && *media ? media : NULL};
+  /* The order and its intake record (the contact, the token) commit
+   * together, with the other public reports of the moment. */
+  struct wf_intake in = {.who = {.name = reporter, .role = ROLE_DISPATCHER, .department = ""},
+                         .create = {.matter = v->code,
+                                    .description = full.data,
+                                    .region = region,
+                                    .reporter = reporter,
+                                    .channel = "open311",
+                                    .lon = lon,
+                                    .lat = lat},
+                         .then = intake_record,
+                         .ud = &rec};
+  int wrc = workflow_intake(app->wf, &in);
+  zz_buf_free(&full);
+  if (wrc) {
+    rc = o311_fail(r, xml, wrc == ZZ_EINVAL ? 400 : 500, "the request was not accepted: %s",
+                   in.err.msg);
+    goto done;
+  }
+  int64_t id = in.order;
   char ids[24];
   snprintf(ids, sizeof ids, "%lld", (long long)id);
   struct zz_buf b;
