@@ -1,10 +1,13 @@
 /* store_checkpoint.c - the WAL checkpointer of a store with a writer: one
  * thread with its own connection copies the WAL back into the database when
- * a commit has grown it past SQ_CHECKPOINT_PAGES. Left to SQLite, the
- * checkpoint runs inside whichever COMMIT crosses the threshold, and that
- * writer (the records writer, a public report's group commit) then waits a
- * quarter of a second on a large database. A passive checkpoint never
- * blocks writers or readers, so here it runs beside them. */
+ * a commit on a read connection (orders, codes, a public report's group
+ * commit) has grown it past SQ_CHECKPOINT_PAGES. Left to SQLite, the
+ * checkpoint runs inside whichever COMMIT crosses the threshold, and a crowd
+ * of citizens then waits a quarter of a second on a large database. A
+ * passive checkpoint never blocks writers or readers, so here it runs
+ * beside them. The records writer keeps SQLite's own checkpoints: during a
+ * flood of records only a checkpoint between its commits finishes, and
+ * without one the WAL grows without end (tried: 1 GB in 25 s). */
 #include <time.h>
 
 #include "store/store_int.h"

@@ -217,9 +217,10 @@ int sq_finish(sqlite3 *db, int rc, struct zz_err *e);
 int sq_open_db(const char *path, int writer, int sync_full, sqlite3 **out, struct zz_err *e);
 
 /* The WAL checkpointer: started before the writer, stopped after every
- * other connection of the store has closed; sq_checkpoint_hook hands a new
+ * other connection of the store has closed; sq_checkpoint_hook hands a read
  * connection's commits to it (no-op when it does not run, which leaves
- * SQLite's automatic checkpoints to stores opened without a writer). */
+ * SQLite's automatic checkpoints to stores opened without a writer; the
+ * records writer keeps them too, see store_checkpoint.c). */
 int sq_checkpointer_start(struct sq_store *s, struct zz_err *e);
 void sq_checkpointer_stop(struct sq_store *s);
 void sq_checkpoint_hook(struct sq_store *s, sqlite3 *db);

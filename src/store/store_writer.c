@@ -793,7 +793,6 @@ size_t sq_write_queue_depth(struct store *st) {
 int sq_writer_start(struct sq_store *s, struct zz_err *e) {
   int rc = sq_open_db(s->path, 1, s->opts.synchronous_full, &s->wdb, e);
   if (rc) return rc;
-  sq_checkpoint_hook(s, s->wdb);
   memset(s->wstmt, 0, sizeof s->wstmt);
   s->gen = 1;
   if ((rc = regions_load(s)) || (rc = series_load(s)) || (rc = rollup_acc_init(&s->leaf, 4096)) ||
