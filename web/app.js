@@ -15,6 +15,7 @@ async function enter() {
   if (!me.user) return showLogin();
   $('who').textContent = me.user.name;
   $('who').title = me.user.role + (me.user.scope ? ' · ' + me.user.scope : '');
+  $('admin-codes').hidden = me.user.role !== 'admin';
   $('login').hidden = true;
   await startCockpit();
 }

@@ -78,20 +78,19 @@ export function setupLang(onChange) {
   translate();
 }
 
-/** Shows the sign-in form until a session exists; resolves with the user. */
-export async function signIn(roles) {
+/** Shows the sign-in form until a session of one of roles exists; resolves
+ * with the user. A signed-in user of another role sees `denied(me)` (a
+ * sentence in the current language) above the form, or a generic one. The
+ * public /api/v1/session is asked, so a page without a session logs no 401. */
+export async function signIn(roles, denied) {
   for (;;) {
-    try {
-      const me = (await api('/api/v1/me')).user;
-      if (roles && !roles.includes(me.role)) {
-        $('login-error').textContent = t(`此页面供${roles.join('、')}使用，当前角色：${me.role}`,
-          `This page is for ${roles.join(', ')}; you are ${me.role}`);
-      } else {
-        $('login').hidden = true;
-        return me;
-      }
-    } catch (e) {
-      if (e.status !== 401) throw e;
+    const me = (await api('/api/v1/session')).user;
+    if (me && roles && !roles.includes(me.role)) {
+      $('login-error').textContent = denied ? denied(me)
+        : t(`此页面供${roles.join('、')}使用，当前角色：${me.role}`, `This page is for ${roles.join(', ')}; you are ${me.role}`);
+    } else if (me) {
+      $('login').hidden = true;
+      return me;
     }
     $('login').hidden = false;
     await new Promise((resolve) => {

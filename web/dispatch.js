@@ -342,6 +342,7 @@ async function main() {
   setupLang(() => { fillFilters(); renderQueue(); renderDetail(); loadAlerts(); });
   me = await signIn(['admin', 'dispatcher']);
   $('who').textContent = `${me.name} · ${me.role}${me.scope ? ' · ' + me.scope : ''}`;
+  $('codes-link').hidden = me.role !== 'admin'; // the codes page is the admin's
   $('console').hidden = false;
   [matters, departments] = await Promise.all([
     api('/api/v1/matters').then((j) => j.matters),

@@ -4,9 +4,9 @@
  * phone that scanned a code see the venue and its matters, verify an
  * enterprise's contact, submit a report (a work order through the
  * workflow, committed before the receipt is sent), follow it by receipt and
- * rate it; /m/c/TOKEN and /m/r/RECEIPT serve the mobile pages. Every
- * public route is rate-limited per client address and per code, and
- * nothing it echoes is written unescaped. */
+ * rate it; /m/c/TOKEN and /m/r/RECEIPT serve the mobile pages and
+ * /admin/codes the operator's page. Every public route is rate-limited per
+ * client address and per code, and nothing it echoes is written unescaped. */
 #include <jansson.h>
 #include <math.h>
 #include <pthread.h>
@@ -91,19 +91,27 @@ static int ent_copy_cb(void *ud, const struct store_entity *en) {
   return 0;
 }
 
-/* The public scan URL of a token: --public-url is not a flag yet, so the
- * request's Host header names the server, checked to hold only host
- * characters (it is echoed into QR codes and pages). */
-static int scan_url(struct http_req *r, const char *token, char *out, size_t cap) {
+/* The public scan URL of a token into out: --public-url is not a flag yet,
+ * so the request's Host header names the server, checked to hold only host
+ * characters (it is echoed into QR codes and pages). Returns 0, or
+ * ZZ_EINVAL for a Host that is not a host name. */
+static int scan_url_of(struct http_req *r, const char *token, char *out, size_t cap) {
   const char *host = http_header(r, "Host");
   if (!host || !*host || strlen(host) > 200) host = "localhost";
   for (const char *p = host; *p; p++)
     if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
           *p == '.' || *p == '-' || *p == ':' || *p == '[' || *p == ']'))
-      return http_fail(r, ZZ_EINVAL, "Host", "the Host header is not a host name");
+      return ZZ_EINVAL;
   const char *proto = http_header(r, "X-Forwarded-Proto");
   const char *scheme = proto && strcmp(proto, "https") == 0 ? "https" : "http";
   snprintf(out, cap, "%s://%s/m/c/%s", scheme, host, token);
+  return 0;
+}
+
+/* scan_url_of, answering 400 itself for a bad Host. */
+static int scan_url(struct http_req *r, const char *token, char *out, size_t cap) {
+  if (scan_url_of(r, token, out, cap))
+    return http_fail(r, ZZ_EINVAL, "Host", "the Host header is not a host name");
   return 0;
 }
 
@@ -133,20 +141,13 @@ static void code_json(struct http_req *r, struct zz_buf *b, const struct store_c
     zz_buf_printf(b, ",\"replaced_by\":%lld", (long long)c->replaced_by);
   else
     zz_buf_adds(b, ",\"replaced_by\":null");
-  /* the Host was checked by the caller's scan_url already when it matters;
-   * a bad one here leaves the url out rather than failing a listing */
-  const char *host = http_header(r, "Host");
-  int host_ok = host && *host && strlen(host) <= 200;
-  for (const char *p = host; host_ok && *p; p++)
-    host_ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-              *p == '.' || *p == '-' || *p == ':';
+  /* the url the QR codes encode; a bad Host leaves it out rather than
+   * failing a listing */
   zz_buf_adds(b, ",\"url\":");
-  if (host_ok) {
-    snprintf(url, sizeof url, "http://%s/m/c/%s", host, c->token);
+  if (scan_url_of(r, c->token, url, sizeof url) == 0)
     zz_buf_json_str(b, url);
-  } else {
+  else
     zz_buf_adds(b, "null");
-  }
   zz_buf_printf(
       b, ",\"qr_svg\":\"/api/v1/codes/%lld/qr.svg\",\"qr_png\":\"/api/v1/codes/%lld/qr.png\"",
       (long long)c->id, (long long)c->id);
@@ -211,6 +212,18 @@ struct list_ctx {
   int64_t last;
 };
 
+/* Sums the scans of the days from since on (rows come newest first). */
+struct recent_ctx {
+  int64_t since, n;
+};
+
+static int recent_row(void *ud, int64_t day, int64_t n) {
+  struct recent_ctx *c = ud;
+  if (day < c->since) return 1;
+  c->n += n;
+  return 0;
+}
+
 static int list_row(void *ud, const struct store_code *c) {
   struct list_ctx *l = ud;
   if (l->n++) zz_buf_addc(l->b, ',');
@@ -224,6 +237,12 @@ static int list_row(void *ud, const struct store_code *c) {
     zz_buf_adds(l->b, ",\"entity_name_en\":");
     zz_buf_json_str(l->b, en.found ? en.name_en : NULL);
     zz_free(en.attrs);
+    /* The scans of the last 30 local days, today included, so that a list
+     * page shows them without one request per code: at most 30 rows of
+     * the (code, day) key each. */
+    struct recent_ctx rc = {zz_bucket_start(zz_time_now(), ZZ_GRAIN_DAY) - 29 * ZZ_DAY_MS, 0};
+    app->st->ops->codes->code_scans_each(app->st, c->id, 30, recent_row, &rc);
+    zz_buf_printf(l->b, ",\"scans_30d\":%lld", (long long)rc.n);
   }
   zz_buf_addc(l->b, '}');
   l->last = c->id;
@@ -981,27 +1000,40 @@ void api_codes_order_phone(struct http_req *r, int64_t order_id, int readable, s
   zz_buf_json_str(b, p.found ? p.phone : NULL);
 }
 
-/* ---- the mobile pages ---- */
+/* ---- pages ---- */
 
-static int page(struct http_req *r, const char *file) {
+/* Serves web/REL with the pages' policy: scripts only from this server,
+ * and no Referer, so that a token in a page's URL stays out of other logs. */
+static int serve_page(struct http_req *r, const char *rel) {
   struct app *app = http_app(r);
-  if (limit(r, "page", NULL, SCAN_PER_MIN * 2, SCAN_BURST * 2)) return 0;
   if (!app->web_dir) return http_fail(r, ZZ_ENOTFOUND, "path", "no pages are served");
   char path[1024];
-  snprintf(path, sizeof path, "%s/m/%s", app->web_dir, file);
+  snprintf(path, sizeof path, "%s/%s", app->web_dir, rel);
   http_add_header(r, "Content-Security-Policy",
                   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
                   "img-src 'self' data: blob:; connect-src 'self'; frame-ancestors 'none'");
-  http_add_header(r, "Referrer-Policy", "no-referrer"); /* the token stays out of other logs */
+  http_add_header(r, "Referrer-Policy", "no-referrer");
   return http_reply_file(r, path, "text/html; charset=utf-8", 0);
 }
 
+/* A public phone page, rate-limited like the scans that open it. */
+static int page(struct http_req *r, const char *rel) {
+  if (limit(r, "page", NULL, SCAN_PER_MIN * 2, SCAN_BURST * 2)) return 0;
+  return serve_page(r, rel);
+}
+
 static int get_scan_page(struct http_req *r) {
-  return page(r, "scan.html");
+  return page(r, "m/scan.html");
 }
 
 static int get_receipt_page(struct http_req *r) {
-  return page(r, "receipt.html");
+  return page(r, "m/receipt.html");
+}
+
+/* The operator's page for codes; it signs in and calls the admin API,
+ * which checks the role, so the page itself is public like the consoles. */
+static int get_admin_page(struct http_req *r) {
+  return serve_page(r, "admin-codes.html");
 }
 
 #define ADMIN ROLE_ADMIN
@@ -1021,5 +1053,6 @@ const struct http_route api_codes_routes[] = {
     {"POST", "/api/public/receipts/:receipt/rating", post_rating, NULL, HTTP_AUTH_NONE, 0, 8192},
     {"GET", "/m/c/:token", get_scan_page, NULL, HTTP_AUTH_NONE, 0, 0},
     {"GET", "/m/r/:receipt", get_receipt_page, NULL, HTTP_AUTH_NONE, 0, 0},
+    {"GET", "/admin/codes", get_admin_page, NULL, HTTP_AUTH_NONE, 0, 0},
 };
 const size_t api_codes_nroutes = ZZ_ARRAY_LEN(api_codes_routes);

@@ -113,6 +113,10 @@ test('scans are counted per code and per day', async () => {
   assert.equal(after1.scans.length, 1);
   assert.equal(after1.scans[0].scans, 3);
   assert.match(after1.scans[0].day, /^\d{4}-\d{2}-\d{2}$/);
+  // the list carries each code's scans of the last 30 days (no request per row)
+  assert.equal(after1.code.scans_30d, 3);
+  const listed = (await w.ok('admin', 'GET', '/api/v1/codes?kind=customer&limit=2')).codes;
+  assert.deepEqual(listed.map((x) => x.scans_30d), [3, 0]);
   // another code's scans are its own
   const [, other] = (await w.ok('admin', 'GET', '/api/v1/codes?kind=customer&limit=2')).codes;
   assert.equal((await w.ok('admin', 'GET', `/api/v1/codes/${other.id}`)).scans_total, 0);
@@ -176,12 +180,23 @@ test('QR round trip: the PNG decodes (zbarimg) to the public scan URL; SVG is a 
   assert.equal(anon.status, 401);
 });
 
+test('the url a code lists is the one its QR encodes, https behind a proxy that says so', async () => {
+  const [c] = (await w.ok('admin', 'GET', '/api/v1/codes?kind=customer&state=active&limit=1')).codes;
+  const r = await w.api('GET', `/api/v1/codes/${c.id}`, { cookie: await w.u('admin'), headers: { 'X-Forwarded-Proto': 'https' } });
+  assert.equal(r.status, 200, show(r));
+  assert.equal(r.json.code.url, `https://${new URL(w.base).host}/m/c/${c.token}`);
+  assert.equal(c.url, `http://${new URL(w.base).host}/m/c/${c.token}`);
+});
+
 test('pages: /m/c/TOKEN serves the mobile page for any token; the sheet page exists', async () => {
-  for (const p of ['/m/c/not-a-real-token', '/m/r/NOTHING', '/codes-sheet']) {
+  for (const p of ['/m/c/not-a-real-token', '/m/r/NOTHING', '/codes-sheet', '/admin/codes']) {
     const r = await w.api('GET', p);
     assert.equal(r.status, 200, `${p}: ${show(r)}`);
     assert.match(r.headers.get('content-type'), /text\/html/);
+    assert.match(r.headers.get('content-security-policy'), /script-src 'self';/, p);
   }
+  const admin = await w.api('GET', '/admin/codes');
+  assert.match(admin.text, /<script type="module" src="\/admin-codes.js"><\/script>/);
   const unknown = await w.api('GET', '/api/public/codes/AAAAAAAAAAAAAAAAAAAAAA');
   assert.equal(unknown.status, 404);
   assert.match(unknown.json.error.message, /scan the code on site again/);
@@ -200,4 +215,17 @@ test('public scans are rate-limited per client address (429 with Retry-After)', 
   assert.ok(limited, 'no 429 after 200 scans');
   assert.ok(Number(limited.headers.get('retry-after')) >= 1);
   assert.equal(limited.json.error.code, 'too_many_requests');
+});
+
+// Last: it leaves the server's clock pinned 31 days ahead.
+test('scans_30d counts the last 30 local days only; the detail keeps 90', async () => {
+  const [c] = (await w.ok('admin', 'GET', '/api/v1/codes?kind=customer&limit=1')).codes;
+  assert.equal(c.scans_30d, 3, 'scanned three times today by an earlier test');
+  await w.at(Date.now() + 31 * 86400e3);
+  const later = await w.ok('admin', 'GET', `/api/v1/codes/${c.id}`);
+  assert.equal(later.code.scans_30d, 0);
+  assert.equal(later.scans_total, 3);
+  assert.equal((await w.api('GET', `/api/public/codes/${c.token}`)).status, 200);
+  const [again] = (await w.ok('admin', 'GET', `/api/v1/codes?kind=customer&limit=1`)).codes;
+  assert.equal(again.scans_30d, 1);
 });
