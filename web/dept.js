@@ -2,41 +2,119 @@
 // the department's orders (overdue ones red), accept, start, return with a
 // reason (退单), and resolve with a note and a photo taken on the spot. The
 // photo goes to POST /api/v1/orders/ID/evidence as the raw image, then the
-// order is resolved. Updates arrive over the event stream (or by polling).
+// order is resolved. A department's part of an application (联办申请) shows
+// the matter, the applicant company and the materials (links to the files),
+// and is approved or rejected with a note (POST /api/v1/orders/ID/decision);
+// the decision and its time show afterwards. Updates arrive over the event
+// stream (or by polling).
 import { $, api, t, el, when, stateName, actionName, setupLang, signIn, live, toast } from './console-common.js';
 
 let me = null;
 let tab = 'open';
 let orders = [];
 let current = null;
+let currentApp = null; // the staff view of current's application, when it is one
+const kinds = new Map(); // matter id -> kind
+const apps = new Map(); // joint order id -> the staff view of its application
 
 const TODO = new Set(['dispatched', 'accepted', 'in_progress']);
 
+const isApp = (o) => !!o.parent && kinds.get(o.matter) === 'application';
+const myDecision = (a) => a && a.decisions.find((d) => d.department === me.department);
+const decisionName = (d) => (d.decision === 'approve' ? t('同意', 'Approved') : t('驳回', 'Rejected'));
+const company = (a) => (a && a.applicant && (a.applicant.company || a.applicant.name)) || '';
+
+async function loadApps(list) {
+  const parents = [...new Set(list.filter(isApp).map((o) => o.parent))];
+  await Promise.all(parents.map(async (p) => {
+    try {
+      apps.set(p, (await api(`/api/v1/applications/${p}`)).application);
+    } catch {
+      apps.set(p, null);
+    }
+  }));
+}
+
 async function loadList() {
   const j = await api('/api/v1/orders?limit=100' + (tab === 'open' ? '&state=open' : ''));
-  orders = j.orders.filter((o) => o.department === me.department &&
+  const mine = j.orders.filter((o) => o.department === me.department &&
     (tab === 'open' ? TODO.has(o.state) : !TODO.has(o.state)));
+  await loadApps(mine);
+  orders = mine;
   renderList();
 }
 
+function appLine(o) {
+  const a = apps.get(o.parent);
+  const d = myDecision(a);
+  return [
+    el('div', { class: 'note app-company' }, t('申请企业 ', 'Applicant ') + (company(a) || '—')),
+    d ? el('div', { class: 'note decided d-' + d.decision }, `${decisionName(d)} · ${when(d.decided)}`) : null,
+  ];
+}
+
 function renderList() {
-  $('list').replaceChildren(...orders.map((o) => el('li', { class: 'card' + (o.overdue ? ' late' : ''), onclick: () => open(o.id) },
-    el('div', { class: 'row' }, el('b', {}, `#${o.id} ${o.title}`), el('span', { class: 'state s-' + o.state }, stateName(o.state))),
-    el('div', { class: 'note' }, `${o.matter_name_zh && t(o.matter_name_zh, o.matter_name_en) || o.matter} · ${o.region}`),
-    el('div', { class: 'note' + (o.overdue ? ' late' : '') },
-      o.accepted_at ? t('办结时限 ', 'Resolve by ') + when(o.resolve_due) : t('签收时限 ', 'Accept by ') + when(o.accept_due),
-      o.overdue ? ' · ' + t('已超期', 'overdue') : ''))));
+  $('list').replaceChildren(...orders.map((o) => el('li', { class: 'card' + (o.overdue ? ' late' : '') + (isApp(o) ? ' app' : ''),
+    'data-order': o.id, onclick: () => open(o.id) },
+  el('div', { class: 'row' }, el('b', {}, `#${o.id} ${o.title}`), el('span', { class: 'state s-' + o.state }, stateName(o.state))),
+  el('div', { class: 'note' }, isApp(o) ? el('span', { class: 'tag' }, t('联办申请', 'Joint application')) : null,
+    ` ${o.matter_name_zh && t(o.matter_name_zh, o.matter_name_en) || o.matter} · ${o.region}`),
+  ...(isApp(o) ? appLine(o) : []),
+  TODO.has(o.state) ? el('div', { class: 'note' + (o.overdue ? ' late' : '') },
+    o.accepted_at ? t('办结时限 ', 'Resolve by ') + when(o.resolve_due) : t('签收时限 ', 'Accept by ') + when(o.accept_due),
+    o.overdue ? ' · ' + t('已超期', 'overdue') : '') : null)));
   if (!orders.length) $('list').append(el('li', { class: 'empty' }, t('暂无工单', 'Nothing here')));
 }
 
 async function open(id) {
   try {
-    current = await api(`/api/v1/orders/${id}`);
+    const o = await api(`/api/v1/orders/${id}`);
+    let a = null;
+    if (isApp(o.order)) {
+      a = (await api(`/api/v1/applications/${o.order.parent}`)).application;
+      apps.set(o.order.parent, a);
+    }
+    current = o;
+    currentApp = a;
   } catch (e) {
     toast(e.message, true);
     return;
   }
   renderCard();
+}
+
+function field(label, value, id) {
+  return el('div', { class: 'field', id }, el('span', {}, label), el('b', {}, value || '—'));
+}
+
+// The application's part of the card: applicant, materials, decisions, and
+// the approve / reject buttons while this department has not decided.
+function appSection(o, a) {
+  const d = myDecision(a);
+  const open = TODO.has(o.state) && !d;
+  const note = el('textarea', { id: 'd-note', rows: 3, maxlength: 1000, placeholder: t('审批意见（驳回时必填）', 'Note (required to reject)') });
+  const mats = a.materials.map((m) => el('li', {}, el('a', { href: m.url, target: '_blank', rel: 'noopener', 'data-material': m.id },
+    (m.name_zh && t(m.name_zh, m.name_en || m.name_zh)) || m.id), el('span', { class: 'note' }, ` ${m.mime.split('/')[1].toUpperCase()} · ${Math.max(1, Math.round(m.size / 1024))} KB`)));
+  return [
+    el('div', { class: 'fields' },
+      field(t('申请事项', 'Matter'), a.name_zh && t(a.name_zh, a.name_en || a.name_zh), 'd-matter'),
+      field(t('申请企业', 'Company'), a.applicant.company, 'd-company'),
+      field(t('申请人', 'Applicant'), a.applicant.name),
+      field(t('联系电话', 'Phone'), a.applicant.phone)),
+    el('h3', {}, t('申请材料', 'Materials')),
+    mats.length ? el('ul', { class: 'mats', id: 'd-materials' }, ...mats) : el('p', { class: 'note' }, t('暂无材料', 'None received')),
+    el('h3', {}, t('各部门审批', 'Decisions')),
+    el('ul', { class: 'mats', id: 'd-decisions' }, ...(a.decisions.length ? a.decisions.map((x) => el('li', { 'data-department': x.department, class: 'd-' + x.decision },
+      el('b', {}, `${t(x.department_name_zh || x.department, x.department_name_en || x.department)}: ${decisionName(x)}`),
+      el('span', { class: 'note' }, ` ${when(x.decided)}`), x.note ? el('div', { class: 'note' }, x.note) : null))
+      : [el('li', { class: 'note' }, t('尚无部门审批', 'No decision yet'))])),
+    d ? el('p', { id: 'my-decision', class: 'decided d-' + d.decision, 'data-decision': d.decision },
+      `${t('本部门', 'This department')}: ${decisionName(d)} · ${when(d.decided)}`) : null,
+    open ? note : null,
+    open ? el('div', { class: 'actions' },
+      el('button', { type: 'button', class: 'primary', id: 'approve', onclick: () => decide('approve') }, t('同意', 'Approve')),
+      el('button', { type: 'button', class: 'reject', id: 'reject', onclick: () => decide('reject') }, t('驳回', 'Reject'))) : null,
+  ];
 }
 
 function renderCard() {
@@ -48,28 +126,63 @@ function renderCard() {
   const o = current.order;
   $('list').hidden = true;
   $('card').hidden = false;
-  const note = el('textarea', { id: 'd-note', rows: 3, placeholder: t('处置说明 / 退单理由', 'What was done / why it goes back') });
+  // a refresh (another department decided, the stream said so) keeps the note being typed
+  const typed = $('d-note') && $('d-note').dataset.order === String(o.id) ? $('d-note').value : '';
+  const head = [
+    el('button', { type: 'button', class: 'back', onclick: () => { current = null; currentApp = null; renderCard(); loadList(); } }, t('‹ 返回', '‹ Back')),
+    el('h2', {}, `#${o.id} ${o.title}`),
+    el('p', {}, el('span', { class: 'state s-' + o.state }, stateName(o.state)), currentApp ? el('span', { class: 'tag' }, t('联办申请', 'Joint application')) : null,
+      o.overdue ? el('span', { class: 'flag late' }, t('超期', 'Overdue')) : null),
+    el('p', { class: 'note' }, `${o.region}${o.entity ? ' · ' + o.entity : ''}`),
+    o.description ? el('p', { class: 'desc' }, o.description) : null,
+  ];
+  const tail = [
+    el('h3', {}, t('办理过程', 'Timeline')),
+    el('ol', { class: 'timeline' }, ...current.timeline.map((e) => el('li', {}, el('time', {}, when(e.ts)), ' ', el('b', {}, actionName(e.action)), ' ', e.actor,
+      e.note ? el('div', { class: 'note' }, e.note) : null))),
+  ];
+  if (currentApp) {
+    $('card').replaceChildren(...[...head, ...appSection(o, currentApp), ...tail].filter(Boolean));
+    if ($('d-note')) Object.assign($('d-note'), { value: typed }).dataset.order = o.id;
+    return;
+  }
+  const note = el('textarea', { id: 'd-note', rows: 3, 'data-order': o.id, placeholder: t('处置说明 / 退单理由', 'What was done / why it goes back') });
+  note.value = typed;
   const photo = el('input', { id: 'd-photo', type: 'file', accept: 'image/jpeg,image/png', capture: 'environment' });
   const btn = (a, cls) => el('button', { type: 'button', class: cls || '', onclick: () => act(a) }, actionName(a));
   const buttons = [];
   if (o.state === 'dispatched') buttons.push(btn('accept', 'primary'), btn('return'));
   if (o.state === 'accepted') buttons.push(btn('start', 'primary'), btn('resolve'), btn('return'));
   if (o.state === 'in_progress') buttons.push(btn('resolve', 'primary'));
-  $('card').replaceChildren(...[
-    el('button', { type: 'button', class: 'back', onclick: () => { current = null; renderCard(); loadList(); } }, t('‹ 返回', '‹ Back')),
-    el('h2', {}, `#${o.id} ${o.title}`),
-    el('p', {}, el('span', { class: 'state s-' + o.state }, stateName(o.state)), o.overdue ? el('span', { class: 'flag late' }, t('超期', 'Overdue')) : null),
-    el('p', { class: 'note' }, `${o.region}${o.entity ? ' · ' + o.entity : ''}`),
-    o.description ? el('p', {}, o.description) : null,
+  $('card').replaceChildren(...[...head,
     current.reporter_phone ? el('p', { class: 'note', id: 'd-phone' }, t('联系电话 ', 'Reporter phone ') + current.reporter_phone) : null,
     el('p', { class: 'note' }, t('签收时限 ', 'Accept by ') + when(o.accept_due), el('br'), t('办结时限 ', 'Resolve by ') + when(o.resolve_due)),
     buttons.length ? note : null,
     buttons.length && o.state !== 'dispatched' ? el('label', { class: 'photo' }, t('现场照片（办结时上传）', 'Photo (sent when resolving)'), photo) : null,
     el('div', { class: 'actions' }, ...buttons),
     current.evidence.length ? el('div', { class: 'photos' }, ...current.evidence.map((p) => el('img', { src: p.url, alt: p.note || '' }))) : null,
-    el('h3', {}, t('办理过程', 'Timeline')),
-    el('ol', { class: 'timeline' }, ...current.timeline.map((e) => el('li', {}, el('time', {}, when(e.ts)), ' ', el('b', {}, actionName(e.action)), ' ', e.actor,
-      e.note ? el('div', { class: 'note' }, e.note) : null)))].filter(Boolean));
+    ...tail].filter(Boolean));
+}
+
+async function decide(decision) {
+  const o = current.order;
+  let note = $('d-note').value.trim();
+  if (decision === 'reject' && !note) {
+    toast(t('驳回须填写理由', 'Say why it is rejected'), true);
+    $('d-note').focus();
+    return;
+  }
+  if (!note) note = t('同意', 'Approved');
+  for (const b of document.querySelectorAll('#card .actions button')) b.disabled = true;
+  try {
+    await api(`/api/v1/orders/${o.id}/decision`, { json: { decision, note } });
+    toast(`#${o.id} ${decision === 'approve' ? t('已同意', 'approved') : t('已驳回', 'rejected')} ✓`);
+    await open(o.id);
+    loadList();
+  } catch (e) {
+    toast(e.message, true);
+    for (const b of document.querySelectorAll('#card .actions button')) b.disabled = false;
+  }
 }
 
 async function act(action) {
@@ -105,6 +218,7 @@ function setTab(which) {
   $('tab-open').className = which === 'open' ? 'on' : '';
   $('tab-done').className = which === 'done' ? 'on' : '';
   current = null;
+  currentApp = null;
   renderCard();
   loadList();
 }
@@ -116,6 +230,7 @@ async function main() {
   $('console').hidden = false;
   $('tab-open').addEventListener('click', () => setTab('open'));
   $('tab-done').addEventListener('click', () => setTab('done'));
+  for (const m of (await api('/api/v1/matters')).matters) kinds.set(m.id, m.kind);
   await loadList();
   live(() => { loadList(); if (current) open(current.order.id); });
 }

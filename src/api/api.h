@@ -128,6 +128,20 @@ extern const size_t api_codes_nroutes;
 /* Appends ,"reporter_phone":... to an order object being written when the
  * caller may see it (dispatchers, admins, the order's departments). */
 void api_codes_order_phone(struct http_req *r, int64_t order_id, int readable, struct zz_buf *b);
+/* An application sent through an enterprise code (api/applications.c):
+ * checks that token is an active code (404 / 410 as the scan routes
+ * answer, naming field "code") of kind enterprise (400), and copies its
+ * entity's key into entity (cap bytes). Returns 0, or replies itself and
+ * returns non-zero. */
+int api_codes_enterprise(struct http_req *r, const char *token, char *entity, size_t cap);
+/* Checks phone against the registered contact_phone of entity (digits
+ * compared); field names the phone in the request. Returns 0, or replies
+ * 400 (no phone) / 403 (another number) naming field and returns non-zero. */
+int api_codes_check_contact(struct http_req *r, const char *entity, const char *phone,
+                            const char *field);
+/* The largest application material accepted, in bytes (the phone pages
+ * check it before sending). */
+#define API_MATERIAL_MAX (10u << 20)
 /* The public services catalog and Open311 GeoReport v2 (issue 5 part B:
  * api/catalog.c, api/open311.c). */
 extern const struct http_route api_catalog_routes[];

@@ -1,12 +1,9 @@
 /* applications.c (api) - applications (申请) and joint approval (联办):
- * an applicant (online, no login) or a staff member submits an application
- * matter with the applicant's contact; the applicant uploads each required
- * material (PDF, JPEG, PNG, checked by content); once every required
- * material is in, the application is dispatched to the matter's
- * departments, one sub-order each, in parallel (workflow.h); each
- * department decides (approve or reject, with a note) on its sub-order;
- * the application is done when all have decided. The applicant follows it
- * by an unguessable number at GET /api/public/applications/NUMBER. */
+ * submitted online, through an enterprise code (bound to the enterprise,
+ * its contact number checked) or by staff, the order and its application
+ * row in one intake transaction; materials checked by content; then one
+ * sub-order per department, each approving or rejecting with a note; the
+ * applicant follows it by an unguessable number (/m/a/NUMBER). */
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -19,12 +16,13 @@
 #include <unistd.h>
 
 #include "api/api.h"
+#include "codes/codes.h"
 #include "store/store_catalog.h"
 #include "store/store_dispatch.h"
 #include "workflow/workflow.h"
 
-#define APP_MATERIAL_MAX (10u << 20) /* bytes of one uploaded material */
-#define APP_NUMBER_HEX 32            /* 128 random bits */
+#define APP_MATERIAL_MAX API_MATERIAL_MAX /* bytes of one uploaded material */
+#define APP_NUMBER_HEX 32                 /* 128 random bits */
 
 /* ---- the matter, as the catalog declares it ---- */
 
@@ -90,15 +88,53 @@ static int phone_ok(const char *s) {
   return digits >= 7 && n <= 20;
 }
 
+/* The applicant's company when an enterprise code sent it: the entity's
+ * name (registry names fit; a longer one would be cut, so it is left out). */
+struct entity_name {
+  char zh[256];
+};
+
+static int entity_name_row(void *ud, const struct store_entity *en) {
+  struct entity_name *n = ud;
+  if (en->name_zh && strlen(en->name_zh) < sizeof n->zh)
+    zz_strlcpy(n->zh, en->name_zh, sizeof n->zh);
+  return 0;
+}
+
+/* The application's own row, written on the workflow's intake thread in the
+ * transaction that makes its order: a failure undoes both. */
+static int application_write(void *ud, struct store *st, int64_t order, struct zz_err *e) {
+  struct store_application *sa = ud;
+  sa->order_id = order;
+  return st->ops->catalog->application_insert(st, sa, e);
+}
+
 static int submit(struct http_req *r, const char *channel) {
   struct app *app = http_app(r);
   json_t *body = NULL, *m = NULL;
   char *applicant_text = NULL, *form_text = NULL;
+  struct zz_buf desc;
+  zz_buf_init(&desc, 16384);
   int rc = 0;
   if (api_json_body(r, &body)) return 0;
   const char *key = str_member(body, "matter");
   json_t *ap = json_object_get(body, "applicant");
   json_t *form = json_object_get(body, "form");
+  json_t *code = json_object_get(body, "code");
+  /* an enterprise code binds the application to its enterprise: the
+   * order is placed at the entity (region, position) and the applicant
+   * must give the enterprise's registered contact number */
+  char entity[128] = "";
+  if (code && !json_is_null(code)) {
+    if (!json_is_string(code)) {
+      rc = http_fail(r, ZZ_EINVAL, "code", "code must be the token of an enterprise code");
+      goto done;
+    }
+    const char *tok = json_string_value(code);
+    if (code_token_valid(tok) && api_rate_limit(r, "application_code", tok, 60, 30)) goto done;
+    if (api_codes_enterprise(r, tok, entity, sizeof entity)) goto done;
+    channel = "enterprise_code";
+  }
   if (!key) {
     rc = http_fail(r, ZZ_EINVAL, "matter", "matter is required (an application matter id)");
     goto done;
@@ -110,7 +146,9 @@ static int submit(struct http_req *r, const char *channel) {
   }
   if (strcmp(str_member(m, "kind"), "application") != 0 || !has_channel(m, channel)) {
     rc = http_fail(r, ZZ_EINVAL, "matter",
-                   "matter %s is not an application taken by the %s channel", key, channel);
+                   entity[0] ? "matter %s is not an application this enterprise code offers"
+                             : "matter %s is not an application taken by the %s channel",
+                   key, channel);
     goto done;
   }
   const char *name = str_member(ap, "name"), *phone = str_member(ap, "phone");
@@ -149,9 +187,13 @@ static int submit(struct http_req *r, const char *channel) {
       goto done;
     }
   }
+  struct entity_name en = {""};
+  if (entity[0]) {
+    if (api_codes_check_contact(r, entity, phone, "applicant.phone")) goto done;
+    app->st->ops->entity_get(app->st, entity, entity_name_row, &en);
+    if ((!company || !*company) && en.zh[0]) company = en.zh;
+  }
   /* the description staff see: the form's values, never the phone */
-  struct zz_buf desc;
-  zz_buf_init(&desc, 16384);
   zz_buf_printf(&desc, "申请人: %s", name);
   if (company) zz_buf_printf(&desc, " (%s)", company);
   json_array_foreach(json_object_get(m, "form"), i, fd) {
@@ -159,31 +201,23 @@ static int submit(struct http_req *r, const char *channel) {
     if (v && *v) zz_buf_printf(&desc, "\n%s: %s", str_member(fd, "label_zh"), v);
   }
   zz_buf_addc(&desc, '\0');
-  registry_rdlock(app->reg);
-  const struct reg_region *root =
-      registry_region_count(app->reg) ? registry_region_at(app->reg, 0) : NULL;
   char region[256] = "";
-  if (root) zz_strlcpy(region, root->path, sizeof region);
-  registry_unlock(app->reg);
-  const struct http_auth_ctx *a = http_auth(r);
-  char reporter[96];
-  snprintf(reporter, sizeof reporter, "%s", a->kind == HTTP_AUTH_USER ? a->user : "applicant");
-  struct wf_actor who = {.name = reporter, .role = ROLE_DISPATCHER, .department = ""};
-  struct wf_create c = {.matter = key,
-                        .description = desc.data,
-                        .region = region,
-                        .reporter = reporter,
-                        .channel = channel,
-                        .lon = NAN,
-                        .lat = NAN};
-  int64_t id = 0;
-  struct zz_err e = {0};
-  int wrc = workflow_create(app->wf, &who, &c, &id, &e);
-  zz_buf_free(&desc);
-  if (wrc) {
-    rc = http_reply_err(r, &e);
-    goto done;
+  if (!entity[0]) { /* no place known: the district */
+    registry_rdlock(app->reg);
+    const struct reg_region *root =
+        registry_region_count(app->reg) ? registry_region_at(app->reg, 0) : NULL;
+    if (root) zz_strlcpy(region, root->path, sizeof region);
+    registry_unlock(app->reg);
   }
+  const struct http_auth_ctx *a = http_auth(r);
+  /* the order keeps at most 64 bytes of reporter: a longer key is left out
+   * (the order names the entity anyway) */
+  char reporter[160];
+  if (entity[0])
+    snprintf(reporter, sizeof reporter, "enterprise%s%s", strlen(entity) <= 53 ? ":" : "",
+             strlen(entity) <= 53 ? entity : "");
+  else
+    snprintf(reporter, sizeof reporter, "%s", a->kind == HTTP_AUTH_USER ? a->user : "applicant");
   unsigned char raw[APP_NUMBER_HEX / 2];
   char number[APP_NUMBER_HEX + 1];
   randombytes_buf(raw, sizeof raw);
@@ -192,20 +226,34 @@ static int submit(struct http_req *r, const char *channel) {
   if (company) json_object_set_new(apc, "company", json_string(company));
   applicant_text = json_dumps(apc, JSON_COMPACT);
   json_decref(apc);
-  form_text = json_dumps(form ? form : json_object(), JSON_COMPACT);
-  struct store_application sa = {.order_id = id,
-                                 .number = number,
+  form_text = form ? json_dumps(form, JSON_COMPACT) : NULL;
+  struct store_application sa = {.number = number,
                                  .applicant_json = applicant_text,
                                  .form_json = form_text ? form_text : "{}",
                                  .created = zz_time_now()};
-  if (app->st->ops->catalog->application_insert(app->st, &sa, &e)) {
-    rc = http_reply_err(r, &e);
+  /* the order and the application row in one transaction (the intake's
+   * group commit, waited for here) */
+  struct wf_intake in = {.who = {.name = reporter, .role = ROLE_DISPATCHER, .department = ""},
+                         .create = {.matter = key,
+                                    .description = desc.data,
+                                    .region = region[0] ? region : NULL,
+                                    .entity = entity[0] ? entity : NULL,
+                                    .reporter = reporter,
+                                    .channel = channel,
+                                    .lon = NAN,
+                                    .lat = NAN},
+                         .then = application_write,
+                         .ud = &sa};
+  if (workflow_intake(app->wf, &in)) {
+    rc = http_reply_err(r, &in.err);
     goto done;
   }
+  int64_t id = in.order;
   struct zz_buf b;
   zz_buf_init(&b, 0);
   zz_buf_printf(&b, "{\"application\":{\"number\":\"%s\",\"order\":%lld,", number, (long long)id);
-  zz_buf_printf(&b, "\"status_url\":\"/api/public/applications/%s\",\"materials\":", number);
+  zz_buf_printf(&b, "\"status_url\":\"/api/public/applications/%s\",", number);
+  zz_buf_printf(&b, "\"page_url\":\"/m/a/%s\",\"materials\":", number);
   char *mt =
       json_dumps(json_object_get(m, "materials") ? json_object_get(m, "materials") : json_array(),
                  JSON_COMPACT);
@@ -214,6 +262,7 @@ static int submit(struct http_req *r, const char *channel) {
   zz_buf_adds(&b, "}}");
   rc = http_reply_json(r, 201, &b);
 done:
+  zz_buf_free(&desc);
   free(applicant_text);
   free(form_text);
   json_decref(m);
@@ -431,6 +480,13 @@ static json_t *step_of(json_t *m, const char *dep) {
   return NULL;
 }
 
+/* Department names by key: {"police": {"name_zh", "name_en"}}. */
+static int dept_name_row(void *ud, const struct store_named *n) {
+  json_object_set_new(ud, n->key,
+                      json_pack("{s:s?, s:s?}", "name_zh", n->name_zh, "name_en", n->name_en));
+  return 0;
+}
+
 static void add_time(json_t *o, const char *k, int64_t ms) {
   char t[32];
   json_object_set_new(o, k, ms ? json_string(zz_time_format(ms, t)) : json_null());
@@ -449,8 +505,9 @@ static int get_application(struct http_req *r) {
   struct subs s = {0};
   struct store_order_filter f = {.parent = ac.order_id, .limit = 12};
   app->st->ops->dispatch->orders_each(app->st, &f, sub_row, &s);
-  json_t *dec = json_object(), *have = json_object();
+  json_t *dec = json_object(), *have = json_object(), *dnames = json_object();
   struct have_ctx h = {have};
+  app->st->ops->named_each(app->st, "department", dept_name_row, dnames);
   app->st->ops->catalog->decisions_each(app->st, ac.order_id, decision_row, dec);
   app->st->ops->catalog->materials_each(app->st, ac.order_id, have_row, &h);
   json_t *out = json_object(), *steps = json_array(), *mats = json_array();
@@ -468,6 +525,9 @@ static int get_application(struct http_req *r) {
     json_object_set_new(st, "department", json_string(dep));
     json_object_set(st, "name_zh", sd ? json_object_get(sd, "name_zh") : json_null());
     json_object_set(st, "name_en", sd ? json_object_get(sd, "name_en") : json_null());
+    json_t *dn = json_object_get(dnames, dep);
+    json_object_set(st, "department_name_zh", dn ? json_object_get(dn, "name_zh") : json_null());
+    json_object_set(st, "department_name_en", dn ? json_object_get(dn, "name_en") : json_null());
     const char *state = "waiting";
     for (size_t k = 0; k < s.n; k++)
       if (strcmp(s.v[k].department, dep) == 0) state = s.v[k].state;
@@ -485,10 +545,10 @@ static int get_application(struct http_req *r) {
   json_array_foreach(json_object_get(m, "materials"), i, t) {
     const char *id = str_member(t, "id");
     json_t *hv = json_object_get(have, id ? id : "");
-    json_t *x =
-        json_pack("{s:s?, s:O?, s:O?, s:b, s:b}", "id", id, "name_zh",
-                  json_object_get(t, "name_zh"), "name_en", json_object_get(t, "name_en"),
-                  "required", json_is_true(json_object_get(t, "required")), "received", hv != NULL);
+    json_t *x = json_pack("{s:s?, s:O?, s:O?, s:O?, s:b, s:b}", "id", id, "name_zh",
+                          json_object_get(t, "name_zh"), "name_en", json_object_get(t, "name_en"),
+                          "types", json_object_get(t, "types"), "required",
+                          json_is_true(json_object_get(t, "required")), "received", hv != NULL);
     if (!hv && json_is_true(json_object_get(t, "required"))) missing++;
     json_array_append_new(mats, x);
   }
@@ -503,11 +563,14 @@ static int get_application(struct http_req *r) {
   json_object_set_new(out, "order_state", json_string(oc.state));
   json_object_set_new(out, "steps", steps);
   json_object_set_new(out, "materials", mats);
+  json_object_set_new(out, "limits",
+                      json_pack("{s:I}", "material_bytes", (json_int_t)APP_MATERIAL_MAX));
   json_t *wrap = json_pack("{s:o}", "application", out);
   char *text = json_dumps(wrap, JSON_COMPACT);
   json_decref(wrap);
   json_decref(dec);
   json_decref(have);
+  json_decref(dnames);
   json_decref(m);
   struct zz_buf b;
   zz_buf_init(&b, 0);
@@ -611,8 +674,11 @@ static int staff_probe_row(void *ud, const struct store_order *o) {
   return 0;
 }
 
-/* Checks that the caller may read order id (scope, department); replies
- * otherwise and returns non-zero. */
+/* Checks that the caller may see the applicant's contact and materials of
+ * order id: admins and dispatchers (within their scope) and officers of the
+ * departments deciding it; viewers and park managers, who may read orders,
+ * never (as with a reporter's phone). Replies otherwise and returns
+ * non-zero. */
 static int staff_check(struct http_req *r, int64_t id) {
   struct app *app = http_app(r);
   const struct http_auth_ctx *a = http_auth(r);
@@ -620,6 +686,10 @@ static int staff_check(struct http_req *r, int64_t id) {
   app->st->ops->dispatch->order_get(app->st, id, staff_probe_row, &p);
   if (!p.found) return http_fail(r, ZZ_ENOTFOUND, "id", "order %lld does not exist", (long long)id);
   if (api_check_scope(r, p.region)) return ZZ_EFORBIDDEN;
+  if (!(a->role & (ROLE_ADMIN | ROLE_DISPATCHER | ROLE_OFFICER)))
+    return http_fail(r, ZZ_EFORBIDDEN, "id",
+                     "an application's applicant and materials are for the dispatch desk and the "
+                     "deciding departments");
   if (!p.readable)
     return http_fail(r, ZZ_EFORBIDDEN, "id", "order %lld is not one your department takes part in",
                      (long long)id);
@@ -639,20 +709,44 @@ static int staff_app_row(void *ud, const struct store_application *a) {
   return 0;
 }
 
+/* The staff view's rows: received materials with their declared names,
+ * decisions with the department's names. */
+struct staff_rows {
+  json_t *arr;
+  json_t *matter; /* the matter (materials' names), or NULL */
+  json_t *dnames; /* department key -> names */
+};
+
 static int staff_material_row(void *ud, const struct store_material *m) {
-  json_t *arr = ud;
+  struct staff_rows *s = ud;
   char t[32], url[160];
   snprintf(url, sizeof url, "/api/v1/applications/%lld/materials/%s", (long long)m->order_id,
            m->material);
-  json_array_append_new(arr, json_pack("{s:s, s:s, s:I, s:s, s:s}", "id", m->material, "mime",
-                                       m->mime, "size", (json_int_t)m->size, "ts",
-                                       zz_time_format(m->ts, t), "url", url));
+  json_t *decl = s->matter ? material_decl(s->matter, m->material) : NULL;
+  json_array_append_new(
+      s->arr, json_pack("{s:s, s:O?, s:O?, s:s, s:I, s:s, s:s}", "id", m->material, "name_zh",
+                        decl ? json_object_get(decl, "name_zh") : NULL, "name_en",
+                        decl ? json_object_get(decl, "name_en") : NULL, "mime", m->mime, "size",
+                        (json_int_t)m->size, "ts", zz_time_format(m->ts, t), "url", url));
+  return 0;
+}
+
+static int staff_decision_row(void *ud, const struct store_decision *d) {
+  struct staff_rows *s = ud;
+  char t[32];
+  json_t *dn = json_object_get(s->dnames, d->department);
+  json_array_append_new(
+      s->arr, json_pack("{s:I, s:s, s:O?, s:O?, s:s, s:s?, s:s?, s:s}", "order",
+                        (json_int_t)d->sub_order, "department", d->department, "department_name_zh",
+                        dn ? json_object_get(dn, "name_zh") : NULL, "department_name_en",
+                        dn ? json_object_get(dn, "name_en") : NULL, "decision", d->decision, "note",
+                        d->note, "by", d->actor, "decided", zz_time_format(d->ts, t)));
   return 0;
 }
 
 /* GET /api/v1/applications/:id (the joint order's id): staff of the
  * dispatch desk and of the deciding departments see the applicant's
- * contact, the form and the materials received. */
+ * contact, the form, the materials received and the decisions so far. */
 static int get_staff_application(struct http_req *r) {
   struct app *app = http_app(r);
   const char *ids = http_param(r, "id");
@@ -665,9 +759,22 @@ static int get_staff_application(struct http_req *r) {
     json_decref(s.out);
     return http_fail(r, ZZ_ENOTFOUND, "id", "order %lld is not an application", (long long)id);
   }
-  json_t *mats = json_array();
-  app->st->ops->catalog->materials_each(app->st, id, staff_material_row, mats);
-  json_object_set_new(s.out, "materials", mats);
+  struct order_copy oc = {0};
+  app->st->ops->dispatch->order_get(app->st, id, order_copy_row, &oc);
+  struct staff_rows mats = {json_array(), oc.found ? matter_load(app, oc.matter) : NULL, NULL};
+  struct staff_rows decs = {json_array(), NULL, json_object()};
+  app->st->ops->named_each(app->st, "department", dept_name_row, decs.dnames);
+  app->st->ops->catalog->materials_each(app->st, id, staff_material_row, &mats);
+  app->st->ops->catalog->decisions_each(app->st, id, staff_decision_row, &decs);
+  if (mats.matter) {
+    json_object_set(s.out, "matter", json_object_get(mats.matter, "id"));
+    json_object_set(s.out, "name_zh", json_object_get(mats.matter, "name_zh"));
+    json_object_set(s.out, "name_en", json_object_get(mats.matter, "name_en"));
+  }
+  json_object_set_new(s.out, "materials", mats.arr);
+  json_object_set_new(s.out, "decisions", decs.arr);
+  json_decref(mats.matter);
+  json_decref(decs.dnames);
   json_t *wrap = json_pack("{s:o}", "application", s.out);
   char *text = json_dumps(wrap, JSON_COMPACT);
   json_decref(wrap);

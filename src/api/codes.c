@@ -4,9 +4,10 @@
  * phone that scanned a code see the venue and its matters, verify an
  * enterprise's contact, submit a report (a work order through the
  * workflow, committed before the receipt is sent), follow it by receipt and
- * rate it; /m/c/TOKEN and /m/r/RECEIPT serve the mobile pages and
- * /admin/codes the operator's page. Every public route is rate-limited per
- * client address and per code, and nothing it echoes is written unescaped. */
+ * rate it; /m/c/TOKEN, /m/r/RECEIPT and /m/a/NUMBER (an application's
+ * status, api/applications.c) serve the mobile pages and /admin/codes the
+ * operator's page. Every public route is rate-limited per client address
+ * and per code, and nothing it echoes is written unescaped. */
 #include <jansson.h>
 #include <math.h>
 #include <pthread.h>
@@ -411,25 +412,32 @@ static int get_qr_png(struct http_req *r) {
 
 /* ---- public: the code and its matters ---- */
 
-/* Finds an active code by the path's token; replies with the friendly
- * errors itself (404 unknown, 410 revoked) and returns non-zero. */
-static int public_code(struct http_req *r, struct code_copy *k) {
+/* Finds the active code of token (from the path, or a body's "code":
+ * field names which); replies with the friendly errors itself (404
+ * unknown, 410 revoked) and returns non-zero. */
+static int find_code(struct http_req *r, const char *tok, const char *field, struct code_copy *k) {
   struct app *app = http_app(r);
-  const char *tok = http_param(r, "token");
   memset(k, 0, sizeof *k);
   if (code_token_valid(tok)) app->st->ops->codes->code_get(app->st, tok, 0, code_copy_cb, k);
   if (!k->found)
-    return http_fail(r, ZZ_ENOTFOUND, "token",
+    return http_fail(r, ZZ_ENOTFOUND, field,
                      "this code is not known: please scan the code on site again");
   if (strcmp(k->state, "active") != 0) {
     struct zz_buf b;
     zz_buf_init(&b, 0);
     zz_buf_adds(&b, "{\"error\":{\"code\":\"code_revoked\",\"message\":\"this code is no longer "
-                    "in use: please scan the new code on site\",\"field\":\"token\"}}");
+                    "in use: please scan the new code on site\",\"field\":");
+    zz_buf_json_str(&b, field);
+    zz_buf_adds(&b, "}}");
     http_reply_json(r, 410, &b);
     return ZZ_ENOTFOUND;
   }
   return 0;
+}
+
+/* The code of the path's token (see find_code). */
+static int public_code(struct http_req *r, struct code_copy *k) {
+  return find_code(r, http_param(r, "token"), "token", k);
 }
 
 static const char *channel_of(const char *kind) {
@@ -451,7 +459,7 @@ struct matters_ctx {
   struct zz_buf *b;
   int n;
   json_t *found_form; /* with only: the matter's form (a reference held) */
-  char found_name[128];
+  char found_name[128], found_kind[24];
   int found;
 };
 
@@ -470,6 +478,7 @@ static int matter_row(void *ud, const struct wf_matter_view *m) {
     json_t *form = json_object_get(extra, "form");
     c->found_form = form ? json_incref(form) : json_array();
     zz_strlcpy(c->found_name, or_null(m->name_zh) ? m->name_zh : m->key, sizeof c->found_name);
+    zz_strlcpy(c->found_kind, m->kind ? m->kind : "", sizeof c->found_kind);
     return 1;
   }
   if (c->n++) zz_buf_addc(c->b, ',');
@@ -526,8 +535,9 @@ static int get_public_code(struct http_req *r) {
   zz_buf_adds(&b, ",\"lat\":");
   zz_buf_json_num(&b, en.found ? en.lat : NAN);
   /* never the phone itself: only whether one is on file to confirm against */
-  zz_buf_printf(&b, ",\"contact_on_file\":%s},\"matters\":[",
-                json_string_value(json_object_get(attrs, "contact_phone")) ? "true" : "false");
+  zz_buf_printf(&b, ",\"contact_on_file\":%s},\"limits\":{\"material_bytes\":%u},\"matters\":[",
+                json_string_value(json_object_get(attrs, "contact_phone")) ? "true" : "false",
+                API_MATERIAL_MAX);
   struct matters_ctx mc = {.channel = channel_of(k.kind), .b = &b};
   workflow_matters_each(app->wf, matter_row, &mc);
   zz_buf_adds(&b, "]}");
@@ -536,16 +546,15 @@ static int get_public_code(struct http_req *r) {
   return http_reply_json(r, 200, &b);
 }
 
-/* Checks an enterprise's contact phone against the entity's attrs. Returns
- * 0 or replies 403 / 400 itself. */
-static int check_contact(struct http_req *r, const struct code_copy *k, const char *phone) {
+int api_codes_check_contact(struct http_req *r, const char *entity, const char *phone,
+                            const char *field) {
   struct app *app = http_app(r);
   char want[24], got[24];
   if (!phone || !code_phone_digits(phone, got))
-    return http_fail(r, ZZ_EINVAL, "contact_phone",
-                     "contact_phone (the enterprise's registered contact number) is required");
+    return http_fail(r, ZZ_EINVAL, field,
+                     "%s (the enterprise's registered contact number) is required", field);
   struct ent_copy en = {0};
-  app->st->ops->entity_get(app->st, k->entity, ent_copy_cb, &en);
+  app->st->ops->entity_get(app->st, entity, ent_copy_cb, &en);
   json_t *attrs = en.attrs ? json_loads(en.attrs, 0, NULL) : NULL;
   const char *on_file = json_string_value(json_object_get(attrs, "contact_phone"));
   int ok = on_file && code_phone_digits(on_file, want) && strlen(want) == strlen(got) &&
@@ -553,8 +562,18 @@ static int check_contact(struct http_req *r, const struct code_copy *k, const ch
   json_decref(attrs);
   zz_free(en.attrs);
   if (!ok)
-    return http_fail(r, ZZ_EFORBIDDEN, "contact_phone",
+    return http_fail(r, ZZ_EFORBIDDEN, field,
                      "this is not the contact number registered for the enterprise");
+  return 0;
+}
+
+int api_codes_enterprise(struct http_req *r, const char *token, char *entity, size_t cap) {
+  struct code_copy k;
+  if (find_code(r, token, "code", &k)) return ZZ_ENOTFOUND;
+  if (strcmp(k.kind, "enterprise") != 0)
+    return http_fail(r, ZZ_EINVAL, "code",
+                     "applications come through an enterprise code; this is a customer code");
+  zz_strlcpy(entity, k.entity, cap);
   return 0;
 }
 
@@ -568,7 +587,8 @@ static int post_verify(struct http_req *r) {
     return http_fail(r, ZZ_EINVAL, "token", "only enterprise codes confirm a contact");
   json_t *j = NULL;
   if (api_json_body(r, &j)) return 0;
-  int rc = check_contact(r, &k, json_string_value(json_object_get(j, "contact_phone")));
+  int rc = api_codes_check_contact(
+      r, k.entity, json_string_value(json_object_get(j, "contact_phone")), "contact_phone");
   json_decref(j);
   if (rc) return 0;
   struct zz_buf b;
@@ -707,6 +727,15 @@ static int report_submit(struct http_req *r, struct report *q) {
     rc = http_fail(r, ZZ_EINVAL, "matter", "this code does not take matter \"%.64s\"", matter);
     goto done;
   }
+  /* an application needs its materials and the departments' decisions:
+   * it is not a report */
+  if (strcmp(mc.found_kind, "application") == 0) {
+    rc = http_fail(r, ZZ_EINVAL, "matter",
+                   "matter \"%.64s\" is an application: send it to POST /api/public/applications "
+                   "with \"code\" set to this code's token",
+                   matter);
+    goto done;
+  }
   json_t *fields = json_object_get(q->j, "fields");
   struct zz_err e = {0};
   if ((rc = code_form_check(mc.found_form, fields, &e))) {
@@ -725,7 +754,7 @@ static int report_submit(struct http_req *r, struct report *q) {
   }
   const char *contact = json_string_value(json_object_get(q->j, "contact_phone"));
   if (strcmp(k->kind, "enterprise") == 0) {
-    if ((rc = check_contact(r, k, contact))) goto done;
+    if ((rc = api_codes_check_contact(r, k->entity, contact, "contact_phone"))) goto done;
     if (!phone) phone = contact;
   }
   json_t *ph = json_object_get(q->j, "photo");
@@ -1036,6 +1065,10 @@ static int get_admin_page(struct http_req *r) {
   return serve_page(r, "admin-codes.html");
 }
 
+static int get_application_page(struct http_req *r) {
+  return page(r, "m/application.html");
+}
+
 #define ADMIN ROLE_ADMIN
 
 const struct http_route api_codes_routes[] = {
@@ -1053,6 +1086,7 @@ const struct http_route api_codes_routes[] = {
     {"POST", "/api/public/receipts/:receipt/rating", post_rating, NULL, HTTP_AUTH_NONE, 0, 8192},
     {"GET", "/m/c/:token", get_scan_page, NULL, HTTP_AUTH_NONE, 0, 0},
     {"GET", "/m/r/:receipt", get_receipt_page, NULL, HTTP_AUTH_NONE, 0, 0},
+    {"GET", "/m/a/:number", get_application_page, NULL, HTTP_AUTH_NONE, 0, 0},
     {"GET", "/admin/codes", get_admin_page, NULL, HTTP_AUTH_NONE, 0, 0},
 };
 const size_t api_codes_nroutes = ZZ_ARRAY_LEN(api_codes_routes);

@@ -2,7 +2,9 @@
  * every (state, action) pair against the table of DESIGN.md section 4 and
  * the refusal sentences; and the workflow engine on a real store: routing,
  * duplicates, joint handling, merge, rating, SLA supervision and
- * escalation that continue after the store is closed and opened again. */
+ * escalation that continue after the store is closed and opened again;
+ * the public intake's group commit, with an application's row written in
+ * its order's transaction. */
 #include <math.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -20,6 +22,7 @@
 #include "http/http.h"
 #include "model/registry.h"
 #include "store/store.h"
+#include "store/store_catalog.h"
 #include "store/store_dispatch.h"
 #include "workflow/order_sm.h"
 #include "workflow/workflow.h"
@@ -497,6 +500,69 @@ static void test_intake(void **state) {
   zz_time_set_now(0);
 }
 
+/* An application (api/applications.c) is made through the intake: its
+ * order, then its row with the public number, in one transaction. */
+static int application_then(void *ud, struct store *s, int64_t order, struct zz_err *e) {
+  struct store_application *a = ud;
+  a->order_id = order;
+  return s->ops->catalog->application_insert(s, a, e);
+}
+
+struct app_seen {
+  int64_t order;
+  int found;
+};
+
+static int app_seen_row(void *ud, const struct store_application *a) {
+  struct app_seen *x = ud;
+  x->order = a->order_id;
+  x->found = 1;
+  return 0;
+}
+
+static void test_intake_application(void **state) {
+  (void)state;
+  open_all(1);
+  int before = count_orders();
+  const char *number = "0123456789abcdef0123456789abcdef";
+  struct store_application a = {.number = number,
+                                .applicant_json = "{\"name\":\"a\",\"phone\":\"13800000000\"}",
+                                .form_json = "{}",
+                                .created = 1};
+  struct wf_intake in = {
+      .who = disp,
+      .create = {.matter = "bar", .region = "d/s", .channel = "online", .lon = NAN, .lat = NAN},
+      .then = application_then,
+      .ud = &a};
+  assert_int_equal(workflow_intake(wf, &in), 0);
+  int64_t first = in.order;
+  assert_true(first > 0);
+  assert_int_equal(count_orders(), before + 1);
+  struct app_seen seen = {0};
+  assert_int_equal(st->ops->catalog->application_get(st, 0, number, app_seen_row, &seen), 0);
+  assert_int_equal(seen.order, first);
+  /* the number is taken: the row fails, and the order made before it in
+   * the same transaction goes with it */
+  struct store_application again = a;
+  in = (struct wf_intake){
+      .who = disp,
+      .create = {.matter = "bar", .region = "d/s", .channel = "online", .lon = NAN, .lat = NAN},
+      .then = application_then,
+      .ud = &again};
+  assert_int_equal(workflow_intake(wf, &in), ZZ_EEXISTS);
+  assert_string_equal(in.err.field, "application");
+  assert_true(again.order_id > first); /* the order existed when the row was tried */
+  assert_int_equal(in.order, 0);
+  assert_int_equal(count_orders(), before + 1);
+  struct got g;
+  assert_int_equal(st->ops->dispatch->order_get(st, again.order_id, got_row, &g), ZZ_ENOTFOUND);
+  seen = (struct app_seen){0};
+  assert_int_equal(st->ops->catalog->application_get(st, again.order_id, NULL, app_seen_row, &seen),
+                   ZZ_ENOTFOUND);
+  assert_int_equal(seen.found, 0);
+  close_all();
+}
+
 /* Transactions nest: an inner one is a savepoint that fails alone. */
 static void test_nested(void **state) {
   (void)state;
@@ -542,9 +608,8 @@ int main(void) {
   snprintf(dir, sizeof dir, "/tmp/zz-test-workflow-XXXXXX");
   if (!mkdtemp(dir)) return 1;
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_table),
-      cmocka_unit_test(test_engine),
-      cmocka_unit_test(test_intake),
+      cmocka_unit_test(test_table),  cmocka_unit_test(test_engine),
+      cmocka_unit_test(test_intake), cmocka_unit_test(test_intake_application),
       cmocka_unit_test(test_nested),
   };
   int rc = cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,6 +1,7 @@
 // Shared by the mobile intake pages: language (Chinese first, English
 // switch kept in localStorage), element building that never parses HTML
-// (everything shown comes from the server or the pack and is set as text).
+// (everything shown comes from the server or the pack and is set as text),
+// the API call, and file uploads with progress for application materials.
 export let lang = localStorage.getItem('zz_lang') === 'en' ? 'en' : 'zh';
 
 export function el(tag, attrs = {}, ...kids) {
@@ -44,4 +45,32 @@ export async function api(method, url, body) {
 export function fmtTime(s) {
   if (!s) return '';
   return s.replace('T', ' ').slice(0, 16);
+}
+
+// PUTs a file as the raw request body, reporting progress (0..1) as it
+// goes (fetch cannot tell upload progress); resolves {status, data}, status
+// 0 when the network failed.
+export function putFile(url, file, onProgress) {
+  return new Promise((resolve) => {
+    const x = new XMLHttpRequest();
+    x.open('PUT', url);
+    x.setRequestHeader('Content-Type', file.type || 'application/octet-stream');
+    x.upload.onprogress = (e) => { if (e.lengthComputable && onProgress) onProgress(e.loaded / e.total); };
+    x.onload = () => {
+      let data = null;
+      try { data = JSON.parse(x.responseText); } catch { /* not JSON */ }
+      if (onProgress && x.status < 300) onProgress(1);
+      resolve({ status: x.status, data });
+    };
+    x.onerror = () => resolve({ status: 0, data: null });
+    x.send(file);
+  });
+}
+
+// The file types application materials declare, as browsers name them.
+export const MATERIAL_MIME = { pdf: 'application/pdf', jpeg: 'image/jpeg', png: 'image/png' };
+
+// "10 MB" for a byte count (whole megabytes, as the caps are).
+export function megabytes(n) {
+  return `${Math.round(n / 1048576)} MB`;
 }

@@ -1,26 +1,36 @@
 // /m/c/TOKEN: what a phone shows after scanning a customer or enterprise
-// code: the venue, its matters, the chosen matter's form; submitting makes
-// a work order and leads to the receipt page.
+// code: the venue, its matters (an enterprise's applications apart from its
+// reports), the chosen matter's form. A report makes a work order and leads
+// to the receipt page; an application (apply.js) is sent with the code, its
+// materials follow, and it leads to the application's page /m/a/NUMBER.
 import { el, pick, lang, setupLang, api } from './common.js';
+import { renderApply, recentApplications } from './apply.js';
 
 const T = {
-  zh: { title: '扫码反映问题', unknown: '无法识别此码', unknownMsg: '此码不存在或已失效，请重新扫描现场张贴的二维码。',
+  zh: { title: '扫码反映问题', titleEnt: '企业码服务', unknown: '无法识别此码', unknownMsg: '此码不存在或已失效，请重新扫描现场张贴的二维码。',
     revoked: '此码已停用', revokedMsg: '此码已更换，请扫描现场张贴的新二维码。', busy: '请求过于频繁，请稍后再试。',
     offline: '网络异常，请稍后再试。', choose: '请选择要反映的事项', back: '返回', submit: '提交', sending: '提交中…',
     confirm: '企业联系人确认', confirmMsg: '请输入本企业登记的联系电话', confirmBtn: '确认', notMatch: '与登记的联系电话不一致',
-    complaint: '投诉', application: '申请', service: '服务', inspection: '检查', required: '必填' },
-  en: { title: 'Report by scanning', unknown: 'Code not recognised', unknownMsg: 'This code does not exist or is no longer valid. Please scan the code posted on site again.',
+    complaint: '投诉', application: '申请', service: '服务', inspection: '检查', required: '必填',
+    apply: '申请办理', report: '反映问题', mine: '我的申请' },
+  en: { title: 'Report by scanning', titleEnt: 'Enterprise services', unknown: 'Code not recognised', unknownMsg: 'This code does not exist or is no longer valid. Please scan the code posted on site again.',
     revoked: 'Code no longer in use', revokedMsg: 'This code has been replaced. Please scan the new code posted on site.', busy: 'Too many requests, please try again shortly.',
     offline: 'Network error, please try again.', choose: 'Choose what to report', back: 'Back', submit: 'Submit', sending: 'Sending…',
     confirm: 'Confirm the enterprise contact', confirmMsg: 'Enter the contact phone registered for the enterprise', confirmBtn: 'Confirm', notMatch: 'This does not match the registered number',
-    complaint: 'Complaint', application: 'Application', service: 'Service', inspection: 'Inspection', required: 'required' },
+    complaint: 'Complaint', application: 'Application', service: 'Service', inspection: 'Inspection', required: 'required',
+    apply: 'Apply', report: 'Report a problem', mine: 'My applications' },
 };
 const t = (k) => T[lang][k];
 const token = decodeURIComponent(location.pathname.split('/')[3] || '');
 const app = document.getElementById('app');
 let doc = null, view = { name: 'list' }, contact = sessionStorage.getItem('zz_contact_' + token) || '';
 
-function show(...kids) { app.replaceChildren(...kids); document.querySelector('[data-i18n=title]').textContent = t('title'); }
+function show(...kids) {
+  app.replaceChildren(...kids.filter((k) => k != null));
+  const title = doc?.code.kind === 'enterprise' ? t('titleEnt') : t('title');
+  document.querySelector('[data-i18n=title]').textContent = title;
+  document.title = title;
+}
 
 function friendly(status, data) {
   const revoked = status === 410;
@@ -34,14 +44,33 @@ function venueCard() {
     e.address ? el('div', { class: 'muted', text: e.address }) : null);
 }
 
+function matterButton(m) {
+  const next = m.kind === 'application' ? 'apply' : 'form';
+  return el('button', { class: 'matter', 'data-matter': m.id, 'data-kind': m.kind, type: 'button',
+    onclick: () => { view = doc.code.kind === 'enterprise' && !contact ? { name: 'confirm', next, matter: m } : { name: next, matter: m }; render(); } },
+  el('div', { text: pick(m, 'name') }), el('div', { class: 'muted', text: pick(m, 'description') }));
+}
+
 function render() {
   if (!doc) return;
   if (view.name === 'confirm') return renderConfirm();
   if (view.name === 'form') return renderForm(view.matter);
-  show(venueCard(), el('h2', { text: t('choose') }),
-    ...doc.matters.map((m) => el('button', { class: 'matter', 'data-matter': m.id, type: 'button',
-      onclick: () => { view = doc.code.kind === 'enterprise' && !contact ? { name: 'confirm', matter: m } : { name: 'form', matter: m }; render(); } },
-    el('div', { text: pick(m, 'name') }), el('div', { class: 'muted', text: pick(m, 'description') }))));
+  if (view.name === 'apply') {
+    return renderApply({ doc, token, matter: view.matter, contact, show: (...kids) => show(venueCard(), ...kids),
+      back: () => { view = { name: 'list' }; render(); },
+      recontact: () => { contact = ''; sessionStorage.removeItem('zz_contact_' + token); view = { name: 'confirm', next: 'apply', matter: view.matter }; render(); },
+      fieldInput });
+  }
+  const apps = doc.matters.filter((m) => m.kind === 'application');
+  const reports = doc.matters.filter((m) => m.kind !== 'application');
+  const mine = recentApplications(token);
+  if (!apps.length) return show(venueCard(), el('h2', { text: t('choose') }), ...reports.map(matterButton));
+  show(venueCard(),
+    mine.length ? el('section', { id: 'mine' }, el('h2', { text: t('mine') }),
+      ...mine.map((a) => el('a', { class: 'matter', href: `/m/a/${encodeURIComponent(a.number)}`, 'data-number': a.number },
+        el('div', { text: pick(a, 'name') }), el('div', { class: 'muted', text: a.when })))) : null,
+    el('section', { id: 'apps' }, el('h2', { text: t('apply') }), ...apps.map(matterButton)),
+    reports.length ? el('section', { id: 'reports' }, el('h2', { text: t('report') }), ...reports.map(matterButton)) : null);
 }
 
 function renderConfirm() {
@@ -49,7 +78,7 @@ function renderConfirm() {
   const err = el('div', { class: 'error' });
   const go = async () => {
     const r = await api('POST', `/api/public/codes/${encodeURIComponent(token)}/verify`, { contact_phone: input.value });
-    if (r.status === 200) { contact = input.value; sessionStorage.setItem('zz_contact_' + token, contact); view = { name: 'form', matter: view.matter }; render(); }
+    if (r.status === 200) { contact = input.value; sessionStorage.setItem('zz_contact_' + token, contact); view = { name: view.next || 'form', matter: view.matter }; render(); }
     else err.textContent = r.status === 403 ? t('notMatch') : (r.data?.error?.message || t('offline'));
   };
   show(venueCard(), el('div', { class: 'card' }, el('h2', { text: t('confirm') }), el('label', { for: 'contact', text: t('confirmMsg') }), input, err,

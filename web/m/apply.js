@@ -1,0 +1,143 @@
+// The application form of an enterprise code's page (/m/c/TOKEN, scan.js):
+// the applicant, the company (the enterprise's name to start with), the
+// matter's fields and one file per declared material, checked here for
+// type and size first. Sending posts the application with the code, then
+// uploads each material with its progress shown, then opens /m/a/NUMBER.
+// The numbers sent from this phone are kept so the code's page lists them.
+import { el, pick, lang, api, putFile, MATERIAL_MIME, megabytes } from './common.js';
+
+const T = {
+  zh: { applicant: '申请人姓名', company: '企业名称', required: '必填', materials: '申请材料', optional: '选填',
+    types: '格式', upTo: '不超过', submit: '提交申请', sending: '提交中…', uploading: '正在上传材料…', back: '返回',
+    missing: '请填写', missingFile: '请上传', tooBig: '文件太大', wrongType: '文件格式不符', busy: '请求过于频繁，请稍后再试。',
+    offline: '网络异常，请稍后再试。', uploadFailed: '材料上传未完成', goStatus: '查看申请进度并补传材料' },
+  en: { applicant: 'Applicant name', company: 'Company', required: 'required', materials: 'Materials', optional: 'optional',
+    types: 'Types', upTo: 'up to', submit: 'Submit application', sending: 'Sending…', uploading: 'Uploading materials…', back: 'Back',
+    missing: 'Please fill in', missingFile: 'Please attach', tooBig: 'File too large', wrongType: 'Wrong file type', busy: 'Too many requests, please try again shortly.',
+    offline: 'Network error, please try again.', uploadFailed: 'Not every material was uploaded', goStatus: 'Open the application to add the rest' },
+};
+const t = (k) => T[lang][k];
+const DEFAULT_MAX = 10 * 1024 * 1024;
+
+const key = (token) => 'zz_apps_' + token;
+
+/** The applications sent from this phone through this code, newest first. */
+export function recentApplications(token) {
+  try {
+    const v = JSON.parse(localStorage.getItem(key(token)) || '[]');
+    return Array.isArray(v) ? v.filter((a) => a && /^[0-9a-f]{32}$/.test(a.number)) : [];
+  } catch {
+    return [];
+  }
+}
+
+function remember(token, number, m) {
+  const d = new Date(Date.now() + 8 * 3600e3).toISOString();
+  const list = [{ number, name_zh: m.name_zh, name_en: m.name_en, when: `${d.slice(0, 10)} ${d.slice(11, 16)}` },
+    ...recentApplications(token).filter((a) => a.number !== number)].slice(0, 10);
+  try { localStorage.setItem(key(token), JSON.stringify(list)); } catch { /* storage full or off: the page still works */ }
+}
+
+const label = (forId, text, req) => el('label', { for: forId, text: text + (req ? ` (${t('required')})` : '') });
+
+/** Renders the form for application matter m; ctx gives the page's doc,
+ * token, confirmed contact, show (with the venue card), back, recontact
+ * (the contact was refused) and the scan page's fieldInput. */
+export function renderApply(ctx) {
+  const { doc, token, matter: m, contact, show, back, recontact, fieldInput } = ctx;
+  const max = doc.limits?.material_bytes || DEFAULT_MAX;
+  const form = el('form', { id: 'apply', novalidate: true });
+  const name = el('input', { id: 'a_name', type: 'text', maxlength: 60, autocomplete: 'name', required: true });
+  const company = el('input', { id: 'a_company', type: 'text', maxlength: 120, value: doc.entity.name_zh || '' });
+  form.append(label('a_name', t('applicant'), true), name, label('a_company', t('company')), company);
+  // the applicant's phone is the confirmed contact; photos travel as materials
+  const fields = (m.form || []).filter((f) => f.id !== 'contact_phone' && f.type !== 'photo');
+  for (const f of fields) form.append(label('f_' + f.id, pick(f, 'label'), f.required), fieldInput(f));
+
+  const mats = m.materials || [];
+  const box = el('div', { class: 'materials', id: 'materials' }, el('h2', { text: t('materials') }));
+  for (const mat of mats) {
+    const types = mat.types || ['pdf', 'jpeg', 'png'];
+    box.append(
+      el('label', { for: 'm_' + mat.id, text: `${pick(mat, 'name')} (${mat.required ? t('required') : t('optional')})` }),
+      el('input', { id: 'm_' + mat.id, type: 'file', 'data-material': mat.id, accept: types.map((x) => MATERIAL_MIME[x]).filter(Boolean).join(',') }),
+      el('div', { class: 'muted', text: `${t('types')}: ${types.map((x) => x.toUpperCase()).join(' / ')} · ${t('upTo')} ${megabytes(max)}` }),
+      el('progress', { id: 'p_' + mat.id, max: 100, value: 0, hidden: true }),
+      el('div', { class: 'error', id: 'e_' + mat.id }));
+  }
+  const err = el('div', { class: 'error', id: 'error', role: 'alert' });
+  const btn = el('button', { class: 'primary', type: 'submit', id: 'submit', text: t('submit') });
+  if (mats.length) form.append(box);
+  form.append(err, btn);
+
+  const fail = (msg, extra) => {
+    err.replaceChildren(...[el('span', { text: msg }), extra].filter(Boolean));
+    btn.disabled = false;
+    btn.textContent = t('submit');
+  };
+  const chosen = (mat) => form.querySelector('#m_' + mat.id).files[0] || null;
+
+  // What can be told before sending: the missing, the too large, the wrong type.
+  function check() {
+    if (!name.value.trim()) return `${t('missing')}: ${t('applicant')}`;
+    for (const f of fields) {
+      if (f.required && !form.querySelector('#f_' + f.id).value.trim()) return `${t('missing')}: ${pick(f, 'label')}`;
+    }
+    for (const mat of mats) {
+      const file = chosen(mat);
+      if (!file) {
+        if (mat.required) return `${t('missingFile')}: ${pick(mat, 'name')}`;
+        continue;
+      }
+      if (file.size > max) return `${t('tooBig')}: ${pick(mat, 'name')} (${t('upTo')} ${megabytes(max)})`;
+      const ok = (mat.types || []).map((x) => MATERIAL_MIME[x]);
+      if (file.type && ok.length && !ok.includes(file.type)) return `${t('wrongType')}: ${pick(mat, 'name')}`;
+    }
+    return null;
+  }
+
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    err.textContent = '';
+    const bad = check();
+    if (bad) return fail(bad);
+    btn.disabled = true;
+    btn.textContent = t('sending');
+    const values = {};
+    for (const f of fields) {
+      const v = form.querySelector('#f_' + f.id).value.trim();
+      if (v) values[f.id] = v;
+    }
+    const applicant = { name: name.value.trim(), phone: contact };
+    if (company.value.trim()) applicant.company = company.value.trim();
+    const r = await api('POST', '/api/public/applications', { code: token, matter: m.id, applicant, form: values });
+    if (r.status === 403 && r.data?.error?.field === 'applicant.phone') {
+      recontact();
+      return;
+    }
+    if (r.status !== 201) return fail(r.status === 429 ? t('busy') : (r.data?.error?.message || t('offline')));
+    const a = r.data.application;
+    remember(token, a.number, m);
+    const page = `/m/a/${encodeURIComponent(a.number)}`;
+    btn.textContent = t('uploading');
+    for (const mat of mats) {
+      const file = chosen(mat);
+      if (!file) continue;
+      const bar = form.querySelector('#p_' + mat.id);
+      bar.hidden = false;
+      const u = await putFile(`/api/public/applications/${encodeURIComponent(a.number)}/materials/${encodeURIComponent(mat.id)}`,
+        file, (f) => { bar.value = Math.round(f * 100); });
+      if (u.status !== 201) {
+        form.querySelector('#e_' + mat.id).textContent = u.status === 0 ? t('offline') : (u.data?.error?.message || t('offline'));
+        // the application exists: the rest can be added from its page
+        btn.hidden = true;
+        return fail(t('uploadFailed'), el('a', { href: page, id: 'go-status', class: 'matter', text: t('goStatus') }));
+      }
+    }
+    location.href = page;
+  });
+
+  show(el('div', { class: 'card' }, el('h2', { text: pick(m, 'name') }),
+    el('p', { class: 'muted', text: pick(m, 'description') }), form),
+  el('button', { class: 'matter', type: 'button', onclick: back, text: t('back') }));
+}
