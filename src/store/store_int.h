@@ -127,13 +127,9 @@ struct sq_store {
   char *path;
   int lock_fd; /* flock on DIR/zhizhi.lock while a writer runs */
 
-  /* the WAL checkpointer (store_checkpoint.c), with the writer */
-  pthread_t ckpt_thread;
-  int ckpt_started, ckpt_stop;
-  pthread_mutex_t ckpt_lock;
-  pthread_cond_t ckpt_cond;
+  /* a read connection's commit left the WAL long: the writer checkpoints
+   * when it is idle (store_writer.c) */
   atomic_int ckpt_wanted;
-  sqlite3 *ckpt_db;
   struct store_open_opts opts;
 
   pthread_key_t conn_key;
@@ -216,13 +212,9 @@ int sq_finish(sqlite3 *db, int rc, struct zz_err *e);
 /* Opens a connection with zhizhi's pragmas. */
 int sq_open_db(const char *path, int writer, int sync_full, sqlite3 **out, struct zz_err *e);
 
-/* The WAL checkpointer: started before the writer, stopped after every
- * other connection of the store has closed; sq_checkpoint_hook hands a read
- * connection's commits to it (no-op when it does not run, which leaves
- * SQLite's automatic checkpoints to stores opened without a writer; the
- * records writer keeps them too, see store_checkpoint.c). */
-int sq_checkpointer_start(struct sq_store *s, struct zz_err *e);
-void sq_checkpointer_stop(struct sq_store *s);
+/* Hands a read connection's WAL growth to the writer thread, which
+ * checkpoints between its own commits (no-op without a writer, which leaves
+ * SQLite's automatic checkpoints to stores opened for admin commands). */
 void sq_checkpoint_hook(struct sq_store *s, sqlite3 *db);
 
 int sq_writer_start(struct sq_store *s, struct zz_err *e);

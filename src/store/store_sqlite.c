@@ -996,7 +996,6 @@ static void sq_close(struct store *st) {
     conn_close(c);
     c = next;
   }
-  sq_checkpointer_stop(s);
   pthread_key_delete(s->conn_key);
   pthread_mutex_destroy(&s->conns_lock);
   if (s->lock_fd >= 0) close(s->lock_fd);
@@ -1109,8 +1108,7 @@ int store_sqlite_open(const struct store_open_opts *opts, struct store **out, st
   if (!rc) rc = sq_open_db(s->path, 1, opts->synchronous_full, &db, e);
   if (!rc) rc = sq_migrate(db, e);
   sqlite3_close(db);
-  if (!rc && !opts->no_writer) rc = sq_checkpointer_start(s, e);
-  if (!rc && !opts->no_writer && (rc = sq_writer_start(s, e))) sq_checkpointer_stop(s);
+  if (!rc && !opts->no_writer) rc = sq_writer_start(s, e);
   if (rc) {
     if (s->lock_fd >= 0) close(s->lock_fd);
     pthread_key_delete(s->conn_key);

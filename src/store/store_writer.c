@@ -640,12 +640,37 @@ static int run_txn(struct sq_store *s, struct sq_job *head, struct sq_job *stop)
   return 0;
 }
 
+/* WAL checkpoints. The writer's own connection keeps SQLite's automatic
+ * checkpoint, run after its commits. A read connection's commit (orders,
+ * codes, a public report's group commit) would run it inside its COMMIT,
+ * and a crowd of citizens would wait a quarter of a second on a large
+ * database; so it only tells the writer, which checkpoints when idle. (A
+ * checkpoint thread beside the writer made ingest faster, but under a flood
+ * of records the WAL then grew without end: a passive checkpoint finishes
+ * only while no one appends.) */
+#define SQ_CHECKPOINT_PAGES 1000
+
+static int on_wal(void *ud, sqlite3 *db, const char *name, int pages) {
+  (void)db, (void)name;
+  struct sq_store *s = ud;
+  if (pages >= SQ_CHECKPOINT_PAGES && !atomic_exchange(&s->ckpt_wanted, 1)) {
+    pthread_mutex_lock(&s->qlock);
+    pthread_cond_signal(&s->qcond);
+    pthread_mutex_unlock(&s->qlock);
+  }
+  return SQLITE_OK;
+}
+
+void sq_checkpoint_hook(struct sq_store *s, sqlite3 *db) {
+  if (s->writer_started) sqlite3_wal_hook(db, on_wal, s); /* replaces the automatic one */
+}
+
 static void *writer_main(void *arg) {
   struct sq_store *s = arg;
   pthread_setname_np(pthread_self(), "zz-writer");
   for (;;) {
     pthread_mutex_lock(&s->qlock);
-    while (!s->qhead && !s->stopping) {
+    while (!s->qhead && !s->stopping && !atomic_load(&s->ckpt_wanted)) {
       struct timespec until;
       clock_gettime(CLOCK_REALTIME, &until);
       until.tv_sec += 5;
@@ -658,6 +683,13 @@ static void *writer_main(void *arg) {
     pthread_mutex_unlock(&s->qlock);
     if (!head) {
       if (stopping) break;
+      if (atomic_exchange(&s->ckpt_wanted, 0)) {
+        int log = 0, done = 0;
+        int rc = sqlite3_wal_checkpoint_v2(s->wdb, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+        if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+          zz_warn("store: checkpoint failed: %s", sqlite3_errmsg(s->wdb));
+        continue;
+      }
       struct sq_job pj = {.kind = SQ_JOB_PRUNE};
       s->last_prune = zz_time_now();
       if (run_txn(s, &pj, NULL)) zz_warn("store: pruning old rollups failed: %s", pj.err.msg);
