@@ -1421,14 +1421,17 @@ def bench_intake(args):
     m = machine()
     busy = other_load()
     src, token = ensure_world(args)
-    # A fresh copy (the reports must not pile up in the shared world). Earlier copies are deleted only once they
-    # are ten minutes old: this machine's ext4 has no journal, and its inode allocator then passes over every inode
-    # freed in the last 300 s, which made creating the photos' files right after deleting the last run's
-    # thousands cost a quarter of the CPU, a cost of the benchmark's own cleanup that no server would pay.
-    for old in glob.glob(os.path.join(OUT, "intake-data-*")):
-        made = old.rsplit("-", 1)[1]
-        if not made.isdigit() or time.time() - int(made) > 600:
-            shutil.rmtree(old, ignore_errors=True)
+    # A fresh copy (the reports must not pile up in the shared world). The earlier copies are deleted after the
+    # measurements, and a run waits until the last deletion is 5 minutes old: this machine's ext4 has no journal,
+    # and its inode allocator then passes over every inode freed in the last 300 s, which made creating the
+    # photos' files right after deleting a copy's thousands cost a quarter of the CPU, a cost of the benchmark's
+    # own cleanup that no server would pay.
+    marker = os.path.join(OUT, "intake-deleted-at")
+    if os.path.exists(marker):
+        wait = float(open(marker).read() or 0) + 305 - time.time()
+        if wait > 0:
+            log(f"intake: waiting {wait:.0f} s until the last copy's deletion is 5 minutes old (see bench.py)")
+            time.sleep(wait)
     data = os.path.join(OUT, f"intake-data-{int(time.time())}")
     shutil.copytree(src, data)
     zz("pack", "load", PACK, "--data", data)
@@ -1466,6 +1469,12 @@ def bench_intake(args):
         res["busy_full"] = intake_busy(srv, token, pfile, "busy-full", args.bursts, cookie)
     finally:
         srv.stop()
+        old = [d for d in glob.glob(os.path.join(OUT, "intake-data-*")) if d != data]
+        for d in old:
+            shutil.rmtree(d, ignore_errors=True)
+        if old:
+            with open(marker, "w") as f:
+                f.write(str(time.time()))
     save_raw("intake", res)
     idle, bz, bf = res["idle"], res["busy"], res["busy_full"]
 
@@ -1531,6 +1540,7 @@ def main():
             bench_visibility(args)
             bench_query(args)
             bench_cockpit(args)
+            bench_intake(args)
     elif args.what == "cockpit":
         bench_cockpit(args)
     elif args.what == "cockpit-memory":
