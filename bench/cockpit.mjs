@@ -101,7 +101,7 @@ async function pages() {
       await page.evaluate((h) => { location.hash = h; }, `#/${region}?m=${mod}`);
       await page.waitForFunction(([rg, md, b]) => {
         const g = document.getElementById('grid');
-        return g.dataset.region === rg && g.dataset.module === md && g.dataset.ready !== b;
+        return g.dataset.region === rg && g.dataset.module === md && g.dataset.ready && g.dataset.ready !== b;
       }, [region, mod, before], { timeout: 30000, polling: 'raf' });
       times.get(region + ' ' + mod).push(Date.now() - t0);
       log(`${region} ${mod}: ${Date.now() - t0} ms`);

@@ -106,12 +106,12 @@ test('clicking a region on the map drills down; the breadcrumb goes back up', as
   }, target);
   const before = await page.getAttribute('#grid', 'data-ready');
   await page.mouse.click(at.x, at.y);
-  await page.waitForFunction(([r, b]) => document.getElementById('grid').dataset.region === r && document.getElementById('grid').dataset.ready !== b, [target, before], { timeout: 10000 });
+  await page.waitForFunction(([r, b]) => document.getElementById('grid').dataset.region === r && document.getElementById('grid').dataset.ready && document.getElementById('grid').dataset.ready !== b, [target, before], { timeout: 10000 });
   const crumbs = await page.$$eval('#crumbs [data-region]', (cs) => cs.map((c) => c.dataset.region));
   assert.deepEqual(crumbs, ['gongshu', 'gongshu/dongxin']);
   const before2 = await page.getAttribute('#grid', 'data-ready');
   await page.click('#crumbs a[data-region=gongshu]');
-  await page.waitForFunction(([b]) => document.getElementById('grid').dataset.region === 'gongshu' && document.getElementById('grid').dataset.ready !== b, [before2], { timeout: 10000 });
+  await page.waitForFunction(([b]) => document.getElementById('grid').dataset.region === 'gongshu' && document.getElementById('grid').dataset.ready && document.getElementById('grid').dataset.ready !== b, [before2], { timeout: 10000 });
   assert.deepEqual(page.errors, []);
 });
 

@@ -139,6 +139,9 @@ function render(persp, mod) {
   for (const p of cockpit.panels) p.dispose();
   const grid = $('grid');
   grid.replaceChildren();
+  // not ready until this view's panels are (a previous view's mark must not
+  // stand for this one)
+  delete grid.dataset.ready;
   grid.dataset.region = persp.region;
   grid.dataset.module = mod.id;
   // A module without a strip under the map gives the map the whole height.
