@@ -71,6 +71,7 @@ struct wf_order {
   struct store_order o;
   char matter[65], title[256], description[2048], state[16], department[65], channel[16],
       entity[129], reporter[65], reporters[2048], escalated_to[256], rating_note[512];
+  int application; /* create: the matter is an application (no duplicate check) */
 };
 
 static const struct store_dispatch_ops *dops(struct workflow *wf) {
@@ -726,6 +727,7 @@ static int create_prepare(struct workflow *wf, const struct wf_actor *who,
   w->o.lat = lat;
   w->o.alert = c->alert;
   w->o.created = w->o.updated = now;
+  w->application = strcmp(m.kind, "application") == 0;
   wo_fix(w);
   return 0;
 }
@@ -737,8 +739,10 @@ static int create_locked(struct workflow *wf, const struct wf_actor *who, struct
   int rc = 0;
   double lon = w->o.lon, lat = w->o.lat;
   int64_t now = w->o.created;
-  /* Likely duplicate: the same matter within 50 m and 24 h of an open order. */
-  if (!isnan(lon)) {
+  /* Likely duplicate: the same matter within 50 m and 24 h of an open order.
+   * Not for applications: an enterprise applying twice (two events, two
+   * promotions) is not a crowd reporting one thing. */
+  if (!isnan(lon) && !w->application) {
     struct dup_find d = {lon, lat, 0, INFINITY};
     /* The box around the point that holds the 50 m circle (a degree of
      * latitude is 111.2 km; one of longitude shrinks with cos(lat)). */

@@ -316,6 +316,10 @@ static void test_engine(void **state) {
   assert_string_equal(get(a).state, "reopened");
   assert_int_equal(get(a).rating, 2);
 
+  /* applications at one spot are not duplicates of each other */
+  int64_t ap1 = make("bar", "d/s/b", 120.0, 30.0), ap2 = make("bar", "d/s/b", 120.0, 30.0);
+  assert_int_equal(get(ap2).duplicate_of, 0);
+  assert_true(ap1 != ap2);
   /* joint: one sub-order per department, done when all are */
   int64_t j = make("bar", "d/s/b", NAN, NAN);
   assert_int_equal(act(&disp, j, "dispatch", NULL), 0);
