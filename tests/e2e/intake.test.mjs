@@ -84,6 +84,27 @@ test('scan → report with a photo → dispatcher → officer resolves → citiz
   await phone.locator('#state', { hasText: 'Resolved' }).waitFor();
 });
 
+test('switching the language mid-form keeps what was typed and chosen', { timeout: 60000 }, async () => {
+  const gen = await w.call('admin', 'POST', '/api/v1/codes/generate', { kind: 'customer', entity_type: 'venue', region: XTD });
+  assert.ok([200, 201].includes(gen.status), gen.text); // 200 when the first test made them already
+  const code = (await w.ok('admin', 'GET', '/api/v1/codes?kind=customer&limit=1')).codes[0];
+  const phone = await browser({ width: 375, height: 812 });
+  await phone.goto(`${w.base}/m/c/${code.token}`);
+  await phone.click('button[data-matter=noise_disturbance]');
+  await phone.fill('#f_details', '楼上酒吧到凌晨还很吵');
+  await phone.selectOption('#f_source', 'music');
+  await phone.setInputFiles('#f_photo', { name: 'noise.png', mimeType: 'image/png', buffer: PNG });
+  const label = await phone.textContent('label[for=f_details]');
+  await phone.click('#lang');
+  await phone.waitForFunction(() => document.documentElement.lang === 'en');
+  assert.notEqual(await phone.textContent('label[for=f_details]'), label, 'the form is redrawn in English');
+  assert.equal(await phone.inputValue('#f_details'), '楼上酒吧到凌晨还很吵');
+  assert.equal(await phone.inputValue('#f_source'), 'music');
+  assert.equal(await phone.evaluate(() => document.getElementById('f_photo').files[0]?.name), 'noise.png');
+  await phone.click('#lang'); // back to Chinese for the tests after this one
+  await phone.waitForFunction(() => document.documentElement.lang === 'zh-CN');
+});
+
 test('the A4 sheet shows every active customer code of the region with its QR', { timeout: 60000 }, async () => {
   const codes = (await w.ok('admin', 'GET', `/api/v1/codes?kind=customer&state=active&region=${XTD}&limit=1000`)).codes;
   const page = await browser({ width: 1000, height: 1400 });

@@ -20,6 +20,23 @@ export function pick(o, base) {
   return (lang === 'en' ? o[base + '_en'] : o[base + '_zh']) || o[base + '_zh'] || o[base + '_en'] || '';
 }
 
+// Redraws, keeping what the user has typed or chosen in the page's fields
+// (by id; files too): switching the language mid-form must not lose it.
+function redrawKeepingInputs(render) {
+  const saved = new Map();
+  for (const x of document.querySelectorAll('input[id], select[id], textarea[id]')) {
+    saved.set(x.id, x.type === 'file' ? x.files : x.type === 'checkbox' || x.type === 'radio' ? x.checked : x.value);
+  }
+  render();
+  for (const [id, v] of saved) {
+    const x = document.getElementById(id);
+    if (!x || !('value' in x)) continue;
+    if (x.type === 'file') { if (v && v.length) x.files = v; }
+    else if (x.type === 'checkbox' || x.type === 'radio') x.checked = v;
+    else if ([...(x.options || [])].some((o) => o.value === v) || !x.options) x.value = v;
+  }
+}
+
 export function setupLang(render) {
   const b = document.getElementById('lang');
   const paint = () => { b.textContent = lang === 'zh' ? 'EN' : '中文'; document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en'; };
@@ -28,7 +45,7 @@ export function setupLang(render) {
     lang = lang === 'zh' ? 'en' : 'zh';
     localStorage.setItem('zz_lang', lang);
     paint();
-    render();
+    redrawKeepingInputs(render);
   });
 }
 
