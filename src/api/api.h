@@ -84,6 +84,9 @@ struct json_t;
 int api_json_body(struct http_req *r, struct json_t **out);
 /* The same for a body the handler gathered itself (streamed routes). */
 int api_json_parse(struct http_req *r, const char *body, size_t len, struct json_t **out);
+/* 1 when a matter (its catalog row's extra, or the whole matter object)
+ * lists channel in "channels" (customer_code, open311, online...). */
+int api_matter_has_channel(const struct json_t *matter, const char *channel);
 
 /* Writes an entity as GET /api/v1/entities/ID shows it (api/registry.c).
  * The caller holds the registry read lock (region paths come from it). */

@@ -52,14 +52,6 @@ static json_t *matter_load(struct app *app, const char *key) {
   return f.m;
 }
 
-static int has_channel(json_t *m, const char *ch) {
-  size_t i;
-  json_t *c;
-  json_array_foreach(json_object_get(m, "channels"), i,
-                     c) if (json_is_string(c) && strcmp(json_string_value(c), ch) == 0) return 1;
-  return 0;
-}
-
 static json_t *material_decl(json_t *m, const char *id) {
   size_t i;
   json_t *x;
@@ -144,7 +136,7 @@ static int submit(struct http_req *r, const char *channel) {
     rc = http_fail(r, ZZ_ENOTFOUND, "matter", "matter %s does not exist", key);
     goto done;
   }
-  if (strcmp(str_member(m, "kind"), "application") != 0 || !has_channel(m, channel)) {
+  if (strcmp(str_member(m, "kind"), "application") != 0 || !api_matter_has_channel(m, channel)) {
     rc = http_fail(r, ZZ_EINVAL, "matter",
                    entity[0] ? "matter %s is not an application this enterprise code offers"
                              : "matter %s is not an application taken by the %s channel",

@@ -444,16 +444,6 @@ static const char *channel_of(const char *kind) {
   return strcmp(kind, "enterprise") == 0 ? "enterprise_code" : "customer_code";
 }
 
-/* 1 when the matter's extra lists channel. */
-static int has_channel(const json_t *extra, const char *channel) {
-  const json_t *ch = json_object_get(extra, "channels");
-  for (size_t i = 0; i < json_array_size(ch); i++) {
-    const char *s = json_string_value(json_array_get(ch, i));
-    if (s && strcmp(s, channel) == 0) return 1;
-  }
-  return 0;
-}
-
 struct matters_ctx {
   const char *channel, *only; /* only: one matter key, or NULL for the list */
   struct zz_buf *b;
@@ -463,21 +453,16 @@ struct matters_ctx {
   int found;
 };
 
-/* "" (how the workflow's cache keeps a missing name) as NULL (JSON null). */
-static const char *or_null(const char *s) {
-  return s && *s ? s : NULL;
-}
-
 static int matter_row(void *ud, const struct wf_matter_view *m) {
   struct matters_ctx *c = ud;
   if (c->only && strcmp(c->only, m->key) != 0) return 0;
   const json_t *extra = m->extra;
-  if (!has_channel(extra, c->channel)) return 0;
+  if (!api_matter_has_channel(extra, c->channel)) return 0;
   if (c->only) {
     c->found = 1;
     json_t *form = json_object_get(extra, "form");
     c->found_form = form ? json_incref(form) : json_array();
-    zz_strlcpy(c->found_name, or_null(m->name_zh) ? m->name_zh : m->key, sizeof c->found_name);
+    zz_strlcpy(c->found_name, m->name_zh ? m->name_zh : m->key, sizeof c->found_name);
     zz_strlcpy(c->found_kind, m->kind ? m->kind : "", sizeof c->found_kind);
     return 1;
   }
@@ -485,11 +470,11 @@ static int matter_row(void *ud, const struct wf_matter_view *m) {
   zz_buf_adds(c->b, "{\"id\":");
   zz_buf_json_str(c->b, m->key);
   zz_buf_adds(c->b, ",\"name_zh\":");
-  zz_buf_json_str(c->b, or_null(m->name_zh));
+  zz_buf_json_str(c->b, m->name_zh);
   zz_buf_adds(c->b, ",\"name_en\":");
-  zz_buf_json_str(c->b, or_null(m->name_en));
+  zz_buf_json_str(c->b, m->name_en);
   zz_buf_adds(c->b, ",\"kind\":");
-  zz_buf_json_str(c->b, or_null(m->kind));
+  zz_buf_json_str(c->b, m->kind);
   const char *const keys[] = {"description_zh", "description_en", "form", "materials"};
   for (size_t i = 0; i < ZZ_ARRAY_LEN(keys); i++) {
     json_t *v = json_object_get(extra, keys[i]);

@@ -136,6 +136,15 @@ int api_json_body(struct http_req *r, json_t **out) {
   return api_json_parse(r, body, len, out);
 }
 
+int api_matter_has_channel(const json_t *matter, const char *channel) {
+  const json_t *ch = json_object_get(matter, "channels");
+  for (size_t i = 0; i < json_array_size(ch); i++) {
+    const char *s = json_string_value(json_array_get(ch, i));
+    if (s && strcmp(s, channel) == 0) return 1;
+  }
+  return 0;
+}
+
 int api_json_parse(struct http_req *r, const char *body, size_t len, json_t **out) {
   json_error_t err;
   json_t *j = json_loadb(body, len, JSON_REJECT_DUPLICATES, &err);

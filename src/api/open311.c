@@ -207,19 +207,10 @@ struct o311_services {
   size_t n, cap;
 };
 
-static int has_channel(json_t *extra, const char *ch) {
-  json_t *chs = json_object_get(extra, "channels");
-  size_t i;
-  json_t *c;
-  json_array_foreach(chs, i,
-                     c) if (json_is_string(c) && strcmp(json_string_value(c), ch) == 0) return 1;
-  return 0;
-}
-
 static int service_row(void *ud, const struct store_matter *m) {
   struct o311_services *s = ud;
   json_t *extra = json_loads(m->extra_json ? m->extra_json : "{}", 0, NULL);
-  if (!extra || !has_channel(extra, "open311")) {
+  if (!extra || !api_matter_has_channel(extra, "open311")) {
     json_decref(extra);
     return 0;
   }
@@ -889,11 +880,21 @@ done:
 
 /* ---- routing by file name ---- */
 
+/* Every GET method: the path's NAME.xml|json into name, then the rate
+ * limit. Returns 1 (XML) or 0 (JSON), or -1 when it has answered. */
+static int get_format(struct http_req *r, char *name, size_t cap) {
+  int xml = o311_format(http_param(r, "file"), name, cap);
+  if (xml < 0) {
+    o311_fail(r, 1, 404, "use a .xml or .json suffix");
+    return -1;
+  }
+  return api_rate_limit(r, "open311_get", NULL, 600, 120) ? -1 : xml;
+}
+
 static int get_root(struct http_req *r) {
   char name[64];
-  int xml = o311_format(http_param(r, "file"), name, sizeof name);
-  if (xml < 0) return o311_fail(r, 1, 404, "use a .xml or .json suffix");
-  if (api_rate_limit(r, "open311_get", NULL, 600, 120)) return 0;
+  int xml = get_format(r, name, sizeof name);
+  if (xml < 0) return 0;
   if (strcmp(name, "discovery") == 0) return get_discovery(r, xml);
   if (strcmp(name, "services") == 0) return get_services(r, xml);
   if (strcmp(name, "requests") == 0) return get_requests(r, xml);
@@ -902,26 +903,20 @@ static int get_root(struct http_req *r) {
 
 static int get_service(struct http_req *r) {
   char name[80];
-  int xml = o311_format(http_param(r, "file"), name, sizeof name);
-  if (xml < 0) return o311_fail(r, 1, 404, "use a .xml or .json suffix");
-  if (api_rate_limit(r, "open311_get", NULL, 600, 120)) return 0;
-  return get_definition(r, xml, name);
+  int xml = get_format(r, name, sizeof name);
+  return xml < 0 ? 0 : get_definition(r, xml, name);
 }
 
 static int get_one_request(struct http_req *r) {
   char name[40];
-  int xml = o311_format(http_param(r, "file"), name, sizeof name);
-  if (xml < 0) return o311_fail(r, 1, 404, "use a .xml or .json suffix");
-  if (api_rate_limit(r, "open311_get", NULL, 600, 120)) return 0;
-  return get_request(r, xml, name);
+  int xml = get_format(r, name, sizeof name);
+  return xml < 0 ? 0 : get_request(r, xml, name);
 }
 
 static int get_one_token(struct http_req *r) {
   char name[80];
-  int xml = o311_format(http_param(r, "file"), name, sizeof name);
-  if (xml < 0) return o311_fail(r, 1, 404, "use a .xml or .json suffix");
-  if (api_rate_limit(r, "open311_get", NULL, 600, 120)) return 0;
-  return get_token(r, xml, name);
+  int xml = get_format(r, name, sizeof name);
+  return xml < 0 ? 0 : get_token(r, xml, name);
 }
 
 static int post_root(struct http_req *r) {

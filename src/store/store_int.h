@@ -71,6 +71,7 @@ struct sq_series_list {
  * a public report. busy: handed out and not yet released. */
 #define SQ_CACHED 64
 struct sq_cached {
+  uint64_t hash; /* of sql, compared first */
   char *sql;
   sqlite3_stmt *q;
   int busy;

@@ -246,7 +246,11 @@ int workflow_matters_each(struct workflow *wf, int (*fn)(void *ud, const struct 
   pthread_mutex_lock(&wf->mlock);
   for (int i = 0; i < wf->nmatters; i++) {
     const struct wf_matter *w = &wf->matters[i];
-    struct wf_matter_view v = {w->key, w->name_zh, w->name_en, w->kind, w->extra};
+    /* the cache keeps a missing name as "": the view says NULL */
+#define OR_NULL(x) ((x)[0] ? (x) : NULL)
+    struct wf_matter_view v = {w->key, OR_NULL(w->name_zh), OR_NULL(w->name_en), OR_NULL(w->kind),
+                               w->extra};
+#undef OR_NULL
     if (fn(ud, &v)) break;
   }
   pthread_mutex_unlock(&wf->mlock);

@@ -162,7 +162,7 @@ void workflow_suggest_json(struct workflow *wf, const char *matter, int64_t regi
  * the workflow; extra is valid during the call (json_incref a part to keep
  * it). fn returning non-zero stops. */
 struct wf_matter_view {
-  const char *key, *name_zh, *name_en, *kind;
+  const char *key, *name_zh, *name_en, *kind; /* names and kind NULL when missing */
   struct json_t *extra;
 };
 int workflow_matters_each(struct workflow *wf, int (*fn)(void *ud, const struct wf_matter_view *m),
