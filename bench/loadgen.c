@@ -20,8 +20,9 @@
  *       Every phone opens its own connection at the same moment and POSTs
  *       its body (one thread, non-blocking sockets); latency is from its
  *       connect to the whole answer. --n bursts are measured after --warmup
- *       unmeasured ones; --out gets each answer: status TAB body, a line
- *       per phone of the measured bursts. A phone unanswered after --seconds
+ *       unmeasured ones (their 2xx answers counted as warmup_2xx); --out
+ *       gets each answer: status TAB body, a line per phone of the
+ *       measured bursts. A phone unanswered after --seconds
  *       counts as failed.
  *   loadgen visibility --port P --token T --cookie C --entity E --metric M --region R [--n 50]
  *       Posts one record, then polls GET /api/v1/series?grain=minute until
@@ -986,10 +987,14 @@ static int mode_burst(void) {
   if (opt_out && !out) die("cannot write %s: %s", opt_out, strerror(errno));
   struct lat lat = {0};
   long statuses[6] = {0}; /* failed, 1xx..5xx */
+  long warm_2xx = 0; /* answered in the warm-up bursts: they count for "none lost" too */
   double t0 = now_s();
   for (long round = 0; round < opt_warmup + opt_n; round++) {
     burst_run(ph, n);
-    if (round < opt_warmup) continue;
+    if (round < opt_warmup) {
+      for (size_t i = 0; i < n; i++) warm_2xx += ph[i].status / 100 == 2;
+      continue;
+    }
     for (size_t i = 0; i < n; i++) {
       struct phone *p = &ph[i];
       statuses[p->status / 100 <= 5 ? p->status / 100 : 0]++;
@@ -1004,8 +1009,8 @@ static int mode_burst(void) {
   if (out) fclose(out);
   struct buf o = {0};
   buf_printf(&o, "{\"mode\":\"burst\",\"phones\":%zu,\"bursts\":%ld,\"failed\":%ld,\"http_2xx\":%ld,"
-                 "\"http_4xx\":%ld,\"http_5xx\":%ld,\"wall_s\":%.3f,",
-             n, opt_n, statuses[0], statuses[2], statuses[4], statuses[5], wall);
+                 "\"http_4xx\":%ld,\"http_5xx\":%ld,\"warmup_2xx\":%ld,\"wall_s\":%.3f,",
+             n, opt_n, statuses[0], statuses[2], statuses[4], statuses[5], warm_2xx, wall);
   lat_json(&o, "latency", &lat);
   buf_adds(&o, "}\n");
   fwrite(o.p, 1, o.n, stdout);
