@@ -52,7 +52,7 @@ test-integration-asan: build-asan
 test-e2e: build
 	ZHIZHI_BIN=$(CURDIR)/$(BUILD)/zhizhi node --test --test-concurrency=1 tests/e2e/
 
-test-pack:
+test-pack: deps
 	node scenarios/gongshu/tools/check.mjs
 
 test: test-pack test-unit test-asan test-integration test-integration-asan test-e2e
@@ -71,7 +71,7 @@ fuzz: deps
 	  $$t -max_total_time=$(FUZZ_SECONDS) -max_len=70000 $(FUZZ)/corpus/$$name $$corpus || exit 1; \
 	done
 
-format:
+format: deps
 	clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c')
 
 clean:

@@ -3,7 +3,7 @@
 # (5M-record demo world, ~4 minutes on this 2-core machine) and rewrites the
 # sections of bench/RESULTS.md;
 # `bash bench/run.sh NAME` runs one (ingest, world, visibility, query, compare,
-# cockpit, cockpit-memory, intake);
+# cockpit, cockpit-memory, intake, pack);
 # `bash bench/run.sh --full` runs world, visibility and query on the 70M-record
 # world (~3 minutes here, 130 s of which generate the world). Extra flags go to
 # bench/bench.py (--records N, --reuse-world, --requests N, --bg-rate N).

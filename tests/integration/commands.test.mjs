@@ -255,9 +255,9 @@ test('serve refuses a data dir another server holds, and a port that is taken', 
   try {
     let p;
     try {
-      p = cli(['serve', '--data', other, '--listen', `127.0.0.1:${w.server.port}`], { timeout: 5000 });
+      p = cli(['serve', '--data', other, '--listen', `127.0.0.1:${w.server.port}`], { timeout: 30000 });
     } catch (e) {
-      assert.fail(`serve --listen on port ${w.server.port}, which the first server holds, did not exit within 5 s ` +
+      assert.fail(`serve --listen on port ${w.server.port}, which the first server holds, did not exit (after 30 s) ` +
         `(it must fail with "address in use", not share or wait): ${e.message}`);
     }
     assert.notEqual(p.status, 0, 'a taken port is an error');

@@ -23,7 +23,7 @@ before(async () => {
   fs.writeFileSync(path.join(pack, 'demo.json'), JSON.stringify(demo));
   srv = await startServer(['demo', '--data', dir, '--pack', pack, '--listen', '127.0.0.1:0', '--records', '20000', '--rate', '20'], { timeout: 60000 });
   const t0 = Date.now();
-  while (!/login: admin \/ \S+/.test(srv.stdout()) && Date.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 20));
+  while (!/login: admin \/ \S+/.test(srv.stdout()) && Date.now() - t0 < 60000) await new Promise((r) => setTimeout(r, 20));
   const password = srv.stdout().match(/login: admin \/ (\S+)/)[1];
   const r = await request(srv.base, 'POST', '/api/v1/login', { body: { name: 'admin', password } });
   cookie = r.headers.getSetCookie().find((c) => c.startsWith('zz_session=')).split(';')[0];
@@ -36,18 +36,20 @@ after(async () => {
 
 test('a staged fire-equipment fault raises the pack rule\'s warning and its work order', async () => {
   let alerts = [];
-  for (let i = 0; i < 100 && !alerts.length; i++) {
+  // polls until the warning comes (the loop's bound only stops a hang; the rule's
+  // latency is bench/rules.mjs's figure)
+  for (let i = 0; i < 600 && !alerts.length; i++) {
     await new Promise((r) => setTimeout(r, 100));
     const r = await request(srv.base, 'GET', '/api/v1/alerts?rule=fire_equipment_fault', { cookie });
     assert.equal(r.status, 200, show(r));
     alerts = r.json.alerts;
   }
-  assert.ok(alerts.length >= 1, 'a warning within 10 s');
+  assert.ok(alerts.length >= 1, 'a warning (none after a minute)');
   const a = alerts[0];
   assert.equal(a.severity, 'critical');
   assert.match(a.entity, /fire/);
   let order = null;
-  for (let i = 0; i < 50 && !order; i++) {
+  for (let i = 0; i < 600 && !order; i++) {
     const r = await request(srv.base, 'GET', `/api/v1/alerts/${a.id}`, { cookie });
     order = r.json.alert.order;
     if (!order) await new Promise((res) => setTimeout(res, 100));
@@ -68,7 +70,7 @@ test('a bad incidents declaration is named and the demo still serves', async () 
     fs.writeFileSync(path.join(bad, 'demo.json'), JSON.stringify(demo));
     const s = await startServer(['demo', '--data', data, '--pack', bad, '--listen', '127.0.0.1:0', '--records', '1000', '--rate', '5'], { timeout: 60000 });
     const t0 = Date.now();
-    while (!/no staged incidents/.test(s.stderr()) && Date.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 20));
+    while (!/no staged incidents/.test(s.stderr()) && Date.now() - t0 < 60000) await new Promise((r) => setTimeout(r, 20));
     assert.match(s.stderr(), /no staged incidents: demo\.json incidents\.every_s/);
     const h = await request(s.base, 'GET', '/healthz');
     assert.equal(h.status, 200);

@@ -760,23 +760,14 @@ static void test_alloc_failures(void **state) {
   assert_int_equal(after.entities, before.entities + 2);
 }
 
-static double now_seconds(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void test_gongshu(void **state) {
   struct world *w = *state;
   if (access(GONGSHU "/entities.ndjson", R_OK) != 0) skip();
   struct pack_stats s;
   struct progress_log pl = {.monotonic = 1};
   struct zz_err e = {0};
-  double t0 = now_seconds();
   int rc = pack_load(w->st, GONGSHU, &s, on_progress, &pl, &e);
-  double took = now_seconds() - t0;
   if (rc) fail_msg("pack_load(gongshu) = %d: %s", rc, e.msg);
-  if (took >= 5.0) fail_msg("loading Gongshu took %.2f s", took);
   assert_true(pl.monotonic);
   assert_int_equal(pl.last_done, s.entities);
 
@@ -809,11 +800,9 @@ static void test_gongshu(void **state) {
               subtree_entities(w->st, t, "gongshu/dongxin/xintiandi", NULL));
   free(t);
 
-  /* Again: idempotent, and fast. */
+  /* Again: idempotent (how long it takes is bench/run.sh pack's business). */
   struct counts c1 = store_counts(w->st);
-  t0 = now_seconds();
   load_ok(w->st, GONGSHU, NULL);
-  if (now_seconds() - t0 >= 5.0) fail_msg("reloading Gongshu took %.2f s", now_seconds() - t0);
   assert_counts_equal(store_counts(w->st), c1);
 }
 
