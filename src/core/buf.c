@@ -128,7 +128,8 @@ int zz_buf_json_str(struct zz_buf *b, const char *s) {
 
 int zz_buf_json_num(struct zz_buf *b, double v) {
   if (!isfinite(v)) return zz_buf_adds(b, "null");
-  if (v == (double)(long long)v && fabs(v) < 9e15) return zz_buf_printf(b, "%lld", (long long)v);
+  /* the range first: converting a double beyond long long is undefined */
+  if (fabs(v) < 9e15 && v == (double)(long long)v) return zz_buf_printf(b, "%lld", (long long)v);
   return zz_buf_printf(b, "%.10g", v);
 }
 

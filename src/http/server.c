@@ -17,8 +17,8 @@
 #include <unistd.h>
 
 #include "http/http.h"
+#include "http/route_match.h"
 
-#define HTTP_MAX_PARAMS 8
 #define HTTP_MAX_HEADERS 16
 #define HTTP_BODY_DEFAULT (1u << 20)
 
@@ -420,36 +420,7 @@ static void free_params(struct http_req *r) {
 /* Matches url against pattern, capturing ":name" segments and a trailing "*". */
 static int match(struct http_req *r, const char *pattern, const char *url) {
   free_params(r);
-  const char *p = pattern, *u = url;
-  while (*p && *u) {
-    if (*p == '*') {
-      zz_strlcpy(r->pnames[r->nparams], "*", sizeof r->pnames[0]);
-      r->pvals[r->nparams++] = zz_xstrdup(u);
-      return 1;
-    }
-    if (*p == ':') {
-      const char *pe = strchr(p, '/');
-      const char *ue = strchr(u, '/');
-      size_t plen = pe ? (size_t)(pe - p) : strlen(p);
-      size_t ulen = ue ? (size_t)(ue - u) : strlen(u);
-      if (ulen == 0 || r->nparams == HTTP_MAX_PARAMS) return 0;
-      size_t nlen = ZZ_MIN(plen - 1, sizeof r->pnames[0] - 1);
-      memcpy(r->pnames[r->nparams], p + 1, nlen);
-      r->pnames[r->nparams][nlen] = 0;
-      r->pvals[r->nparams++] = zz_xstrdup_n(u, ulen);
-      p += plen;
-      u += ulen;
-      continue;
-    }
-    if (*p != *u) return 0;
-    p++, u++;
-  }
-  if (*p == '*' && !*u) {
-    zz_strlcpy(r->pnames[r->nparams], "*", sizeof r->pnames[0]);
-    r->pvals[r->nparams++] = zz_xstrdup("");
-    return 1;
-  }
-  return !*p && !*u;
+  return http_route_match(pattern, url, r->pnames, r->pvals, &r->nparams);
 }
 
 /* Finds the route; sets *path_matched when some route had the path (for 405). */

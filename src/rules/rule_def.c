@@ -65,8 +65,11 @@ static int num_field(const json_t *j, const char *k, const char *field, int requ
     *out = dflt;
     return 0;
   }
-  if (!json_is_number(v) || !isfinite(json_number_value(v)))
-    return zz_fail(e, ZZ_EINVAL, field, "%s must be a number", field);
+  /* a cap far beyond any metric's range: a limit near DBL_MAX could not be
+   * written back and read again (found by tests/fuzz/fuzz_rule.c) */
+  if (!json_is_number(v) || !isfinite(json_number_value(v)) ||
+      fabs(json_number_value(v)) > RULE_NUM_MAX)
+    return zz_fail(e, ZZ_EINVAL, field, "%s must be a number from -1e15 to 1e15", field);
   *out = json_number_value(v);
   return 0;
 }

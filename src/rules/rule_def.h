@@ -16,6 +16,8 @@ struct json_t;
 enum rule_kind { RULE_THRESHOLD = 1, RULE_RATE, RULE_COUNT, RULE_ABSENCE };
 
 #define RULE_KEY_MAX 64
+/* the largest magnitude of a rule's numbers (limit, percent, count, hysteresis) */
+#define RULE_NUM_MAX 1e15
 
 struct rule_def {
   char key[RULE_KEY_MAX + 1];
