@@ -18,6 +18,7 @@
 #include "ingest/ingest.h"
 #include "model/accounts.h"
 #include "pack/pack.h"
+#include "store/store_backup.h"
 #include "store/store_dispatch.h"
 
 #define DEFAULT_DATA "./data"
@@ -34,7 +35,8 @@ static const char *const usage_main =
     "  user add NAME  create or update a user (password on stdin)\n"
     "  token create   issue a new ingest token for a source (printed once)\n"
     "  import FILE    import records from an NDJSON or CSV file\n"
-    "  backup OUT     copy the database to OUT while the server may be running\n"
+    "  backup OUT     copy the database, photos and materials to OUT while serving\n"
+    "  restore BACKUP DIR  make DIR a data directory from a backup, checked\n"
     "  code generate  make customer or enterprise codes for every entity of a region\n"
     "\n"
     "Run 'zhizhi COMMAND --help' for a command's flags.\n";
@@ -76,7 +78,14 @@ static const char *const usage_code =
     "usage: zhizhi code generate --kind customer|enterprise --entity-type TYPE --region REGION "
     "[--data DIR]\n"
     "  Idempotent: an entity that has an active code of the kind keeps it.\n";
-static const char *const usage_backup = "usage: zhizhi backup OUT [--data DIR]\n";
+static const char *const usage_backup =
+    "usage: zhizhi backup OUT [--data DIR]\n"
+    "  OUT: a new directory: the database snapshot, the evidence photos and application\n"
+    "  materials it references, and a MANIFEST of their sizes and hashes\n";
+static const char *const usage_restore =
+    "usage: zhizhi restore BACKUP DIR [--force]\n"
+    "  checks BACKUP against its MANIFEST, copies it into DIR (which must be empty;\n"
+    "  --force replaces DIR's database, evidence and materials), then checks the copy\n";
 
 static int bad_usage(const char *usage, const char *fmt, const char *arg) {
   fprintf(stderr, "zhizhi: ");
@@ -778,10 +787,20 @@ static int cmd_import(int argc, char **argv) {
   return exit_code;
 }
 
-static void backup_progress(void *ud, int done, int total) {
-  struct zz_progress *p = ud;
-  p->total = total;
-  zz_progress_update(p, done);
+struct backup_bar {
+  struct zz_progress p;
+  const char *phase;
+};
+
+static void backup_progress(void *ud, const char *phase, int64_t done, int64_t total) {
+  struct backup_bar *b = ud;
+  if (b->phase != phase) {
+    if (b->phase) zz_progress_done(&b->p, b->p.total);
+    b->phase = phase;
+    zz_progress_start(&b->p, phase, strcmp(phase, "database") == 0 ? "pages" : "bytes", total);
+  }
+  b->p.total = total;
+  zz_progress_update(&b->p, done);
 }
 
 static int cmd_backup(int argc, char **argv) {
@@ -790,16 +809,47 @@ static int cmd_backup(int argc, char **argv) {
   int rc = parse_flags(argc, argv, usage_backup, opts, &f);
   if (rc) return rc == 1 ? 0 : rc;
   if (f.nargs != 1) return bad_usage(usage_backup, "%s", "expected: backup OUT");
-  if (access(f.args[0], F_OK) == 0) {
-    fprintf(stderr, "zhizhi: %s exists; choose a new file name\n", f.args[0]);
-    return 1;
-  }
-  struct zz_progress p;
-  zz_progress_start(&p, "backup", "pages", 0);
+  struct backup_bar bar = {0};
+  struct store_backup_stats st;
   struct zz_err e = {0};
-  if (store_sqlite_backup(f.data, f.args[0], backup_progress, &p, &e)) return fail(&e);
-  zz_progress_done(&p, p.total);
-  printf("backed up %s to %s\n", f.data, f.args[0]);
+  rc = store_backup(f.data, f.args[0], backup_progress, &bar, &st, &e);
+  if (bar.phase) zz_progress_done(&bar.p, bar.p.total);
+  if (rc) return fail(&e);
+  printf("backed up %s to %s: database %lld bytes, %lld files (%lld bytes)\n", f.data, f.args[0],
+         (long long)st.db_bytes, (long long)st.files, (long long)st.bytes);
+  if (st.missing)
+    fprintf(stderr,
+            "zhizhi: %lld referenced files were already missing from %s (first: %s); the "
+            "backup's MANIFEST lists them as missing\n",
+            (long long)st.missing, f.data, st.first_missing);
+  return 0;
+}
+
+static int cmd_restore(int argc, char **argv) {
+  static const struct option opts[] = {OPT_END};
+  int force = 0, n = 0;
+  for (int i = 0; i < argc; i++) /* --force is restore's own flag */
+    if (strcmp(argv[i], "--force") == 0)
+      force = 1;
+    else
+      argv[n++] = argv[i];
+  struct flags f = {0};
+  int rc = parse_flags(n, argv, usage_restore, opts, &f);
+  if (rc) return rc == 1 ? 0 : rc;
+  if (f.nargs != 2) return bad_usage(usage_restore, "%s", "expected: restore BACKUP DIR");
+  struct backup_bar bar = {0};
+  struct store_backup_stats st;
+  struct zz_err e = {0};
+  rc = store_restore(f.args[0], f.args[1], force, backup_progress, &bar, &st, &e);
+  if (bar.phase) zz_progress_done(&bar.p, bar.p.total);
+  if (rc) return fail(&e);
+  printf("restored %s into %s: database %lld bytes (integrity_check ok), %lld files (%lld bytes), "
+         "every referenced file present\n",
+         f.args[0], f.args[1], (long long)st.db_bytes, (long long)st.files, (long long)st.bytes);
+  if (st.missing)
+    fprintf(stderr,
+            "zhizhi: %lld files were already missing when the backup was made (first: %s)\n",
+            (long long)st.missing, st.first_missing);
   return 0;
 }
 
@@ -826,6 +876,7 @@ int main(int argc, char **argv) {
   if (strcmp(cmd, "token") == 0) return cmd_token(argc, argv);
   if (strcmp(cmd, "import") == 0) return cmd_import(argc, argv);
   if (strcmp(cmd, "backup") == 0) return cmd_backup(argc, argv);
+  if (strcmp(cmd, "restore") == 0) return cmd_restore(argc, argv);
   if (strcmp(cmd, "code") == 0) return cmd_code(argc, argv);
   fprintf(stderr, "zhizhi: unknown command \"%s\"\n%s", cmd, usage_main);
   return 2;

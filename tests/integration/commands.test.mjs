@@ -1,7 +1,7 @@
 // The command line: usage errors (exit 2), --help, user add, token create
 // beside a running server, import (report on stdout, progress on stderr,
-// --atomic, the data-dir lock), backup while serving (a SQLite file with the
-// records, restorable), and a clean SIGTERM/SIGINT stop.
+// --atomic, the data-dir lock), backup while serving (a directory with the
+// database and a MANIFEST; zhizhi restore), and a clean SIGTERM/SIGINT stop.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -15,7 +15,7 @@ after(async () => { await w?.close(); });
 
 const COMMANDS = [
   ['serve'], ['demo'], ['pack', 'load', FIXTURE_PACK], ['user', 'add', 'someone'], ['token', 'create'],
-  ['import', 'x.ndjson'], ['backup', 'out.db'],
+  ['import', 'x.ndjson'], ['backup', 'out'], ['restore', 'bk', 'dir'],
 ];
 
 test('a bad flag on any command: one error line naming it, then the usage, exit 2', () => {
@@ -181,17 +181,23 @@ test('import --atomic stores nothing when a line is bad', async () => {
   assert.equal(s.json.total, 0);
 });
 
-test('backup while serving: a SQLite file holding every record, and a restored copy serves the same answers', async () => {
+test('backup while serving: a directory holding every record, and a restored copy serves the same answers', async () => {
   // a known amount of fresh data on top of what the other tests wrote
   const recs = [];
   for (let i = 0; i < 500; i++) recs.push({ entity: 'c-bb-1', metric: 'visitors', ts: B + 12 * HOUR + i * 1000, value: 2 });
   await w.ingestOk(recs);
   const health = (await w.api('GET', '/healthz')).json.records;
-  const out = path.join(w.dir, 'backup', 'copy.db');
-  fs.mkdirSync(path.dirname(out));
-  const r = cli(['backup', out, '--data', w.dir]);
+  const bk = path.join(path.dirname(w.dir), `zhizhi-it-backup-${process.pid}`);
+  fs.rmSync(bk, { recursive: true, force: true });
+  const r = cli(['backup', bk, '--data', w.dir]);
   assert.equal(r.status, 0, r.stderr);
-  assert.ok(fs.statSync(out).size > 0);
+  assert.match(r.stdout, /^backed up .* database \d+ bytes, 0 files/);
+  assert.ok(!fs.existsSync(bk + '.partial'), 'the partial directory is renamed when whole');
+  assert.match(fs.readFileSync(path.join(bk, 'MANIFEST'), 'utf8'), /^zhizhi-backup 1\n/);
+  const again = cli(['backup', bk, '--data', w.dir]);
+  assert.equal(again.status, 1, 'an existing backup is never overwritten');
+  assert.match(again.stderr, /exists/);
+  const out = path.join(bk, 'zhizhi.db');
   assert.equal(fs.readFileSync(out).subarray(0, 16).toString('latin1'), 'SQLite format 3\0');
   const sql = (q) => {
     const x = spawnSync('sqlite3', ['-readonly', out, q], { encoding: 'utf8', timeout: 20000 });
@@ -207,7 +213,15 @@ test('backup while serving: a SQLite file holding every record, and a restored c
   // restore as docs/operations.md says, into a new data dir, and serve it
   const dir2 = fs.mkdtempSync(path.join(path.dirname(w.dir), 'zhizhi-it-restore-'));
   try {
-    fs.copyFileSync(out, path.join(dir2, 'zhizhi.db'));
+    const rs = cli(['restore', bk, dir2]);
+    assert.equal(rs.status, 0, rs.stderr);
+    assert.match(rs.stdout, /integrity_check ok/);
+    const busy = cli(['restore', bk, w.dir, '--force']);
+    assert.notEqual(busy.status, 0, 'never into the data dir of a running server');
+    assert.match(busy.stderr, /in use/);
+    const full = cli(['restore', bk, dir2]);
+    assert.notEqual(full.status, 0, 'a non-empty target is refused without --force');
+    assert.match(full.stderr, /not empty/);
     const s2 = await startServer(['serve', '--data', dir2, '--listen', '127.0.0.1:0']);
     try {
       const h2 = await request(s2.base, 'GET', '/healthz');
@@ -228,6 +242,7 @@ test('backup while serving: a SQLite file holding every record, and a restored c
     }
   } finally {
     fs.rmSync(dir2, { recursive: true, force: true });
+    fs.rmSync(bk, { recursive: true, force: true });
   }
 });
 
