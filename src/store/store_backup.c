@@ -91,7 +91,7 @@ static int copy_hash(const char *from, const char *to, int64_t *size, char hash[
                ? ZZ_ENOTFOUND
                : zz_fail(e, ZZ_EIO, "file", "cannot read %s: %s", from, strerror(errno));
   if (to) {
-    char tmp[4200];
+    char tmp[4608];
     snprintf(tmp, sizeof tmp, "%s", to);
     if (mkdir_parents(tmp) != 0 ||
         (out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640)) < 0) {
@@ -275,7 +275,7 @@ static int cmp_path(const void *a, const void *b) {
 int store_backup(const char *data, const char *out, store_backup_progress_fn progress, void *ud,
                  struct store_backup_stats *st, struct zz_err *e) {
   memset(st, 0, sizeof *st);
-  char src_db[4200], tmp[4200], path[4400], from[4400], db_hash[BK_HASH_HEX];
+  char src_db[4200], tmp[4200], path[4608], from[4608], db_hash[BK_HASH_HEX];
   struct bk_list l = {0};
   struct bk_prog p = {.fn = progress, .ud = ud, .phase = "database"};
   int rc = 0;
@@ -298,7 +298,7 @@ int store_backup(const char *data, const char *out, store_backup_progress_fn pro
   /* sq_open_db left the copy in WAL mode with empty -wal/-shm beside it,
    * removed by its last close; the copy's bytes are final now */
   if ((rc = copy_hash(path, NULL, &st->db_bytes, db_hash, NULL, e))) goto done;
-  qsort(l.v, l.n, sizeof *l.v, cmp_path);
+  if (l.n) qsort(l.v, l.n, sizeof *l.v, cmp_path);
   p = (struct bk_prog){.fn = progress, .ud = ud, .phase = "files"};
   for (size_t i = 0; i < l.n; i++) {
     struct stat sb;
