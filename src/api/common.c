@@ -90,11 +90,13 @@ static int parse_time_param(struct http_req *r, const char *name, int64_t *out, 
 
 int api_range(struct http_req *r, int64_t dflt_span, int64_t *from, int64_t *to) {
   int has_from, has_to;
-  if (parse_time_param(r, "from", from, &has_from) || parse_time_param(r, "to", to, &has_to))
+  int64_t f = 0, t = 0;
+  struct zz_err e = {0};
+  if (parse_time_param(r, "from", &f, &has_from) || parse_time_param(r, "to", &t, &has_to))
     return ZZ_EINVAL;
-  if (!has_to) *to = zz_time_now();
-  if (!has_from) *from = *to - dflt_span;
-  if (*from >= *to) return http_fail(r, ZZ_EINVAL, "from", "from must be before to");
+  if (zz_time_range(has_from ? &f : NULL, has_to ? &t : NULL, zz_time_now(), dflt_span, from, to,
+                    &e))
+    return http_fail(r, e.code, e.field, "%s", e.msg);
   return 0;
 }
 

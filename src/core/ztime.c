@@ -305,3 +305,24 @@ const char *zz_grain_name(enum zz_grain g) {
   if (g < ZZ_GRAIN_MINUTE || g > ZZ_GRAIN_YEAR) return "unknown";
   return ztime_grain_names[g];
 }
+
+int zz_time_range(const int64_t *from, const int64_t *to, int64_t now, int64_t dflt_span,
+                  int64_t *out_from, int64_t *out_to, struct zz_err *e) {
+  /* checked before any arithmetic: "to=-9223372036854775808" once made
+   * to - dflt_span overflow (found by tests/fuzz/fuzz_time.c) */
+  if (from && (*from < ZZ_TIME_MIN_MS || *from > ZZ_TIME_MAX_MS))
+    return zz_fail(e, ZZ_EINVAL, "from", "from must lie in the years 0000 to 9999");
+  if (to && (*to < ZZ_TIME_MIN_MS || *to > ZZ_TIME_MAX_MS))
+    return zz_fail(e, ZZ_EINVAL, "to", "to must lie in the years 0000 to 9999");
+  if (dflt_span < 0) dflt_span = 0;
+  if (dflt_span > 100 * 366 * ZZ_DAY_MS) dflt_span = 100 * 366 * ZZ_DAY_MS;
+  int64_t t = to ? *to : now;
+  if (t < ZZ_TIME_MIN_MS) t = ZZ_TIME_MIN_MS;
+  if (t > ZZ_TIME_MAX_MS) t = ZZ_TIME_MAX_MS;
+  int64_t f = from ? *from : t - dflt_span;
+  if (f < ZZ_TIME_MIN_MS) f = ZZ_TIME_MIN_MS;
+  if (f >= t) return zz_fail(e, ZZ_EINVAL, "from", "from must be before to");
+  *out_from = f;
+  *out_to = t;
+  return 0;
+}

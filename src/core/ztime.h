@@ -27,6 +27,16 @@ enum zz_grain {
 int zz_time_parse_rfc3339(const char *s, size_t n, int64_t *out_ms);
 /* Parses RFC3339 or an integer of epoch milliseconds. Returns 0 or ZZ_EINVAL. */
 int zz_time_parse(const char *s, size_t n, int64_t *out_ms);
+/* The instants a query's range may name: RFC 3339's years 0000 to 9999 (UTC). */
+#define ZZ_TIME_MIN_MS (-62167219200000LL) /* 0000-01-01T00:00:00Z */
+#define ZZ_TIME_MAX_MS 253402300799999LL   /* 9999-12-31T23:59:59.999Z */
+/* A query's range [from, to) from its optional ends (NULL: not given): to
+ * defaults to now, from to to - dflt_span (at most a century; never before
+ * ZZ_TIME_MIN_MS). Returns 0, or ZZ_EINVAL with e naming "from" or "to" when
+ * an end lies outside the years 0000-9999 or from is not before to. Pure. */
+struct zz_err;
+int zz_time_range(const int64_t *from, const int64_t *to, int64_t now, int64_t dflt_span,
+                  int64_t *out_from, int64_t *out_to, struct zz_err *e);
 /* Writes RFC3339 with +08:00 ("2026-05-21T08:00:00+08:00", with ".123" only
  * when ms is not a whole second) into out (at least 32 bytes). Returns out. */
 char *zz_time_format(int64_t ms, char out[32]);

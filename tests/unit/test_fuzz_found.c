@@ -12,6 +12,7 @@
 
 #include "core/buf.h"
 #include "core/zz.h"
+#include "core/ztime.h"
 #include "http/route_match.h"
 #include "rules/rule_def.h"
 
@@ -108,11 +109,37 @@ static void test_rule_numbers_capped(void **state) {
   zz_buf_free(&b);
 }
 
+/* fuzz_time: "?to=-9223372036854775808" (epoch milliseconds) made api_range
+ * compute to - span, a signed overflow (an abort under UBSan: any signed-in
+ * user could stop the server). Ends outside the years 0000-9999 are now
+ * refused before any arithmetic. */
+static void test_range_ends_outside_the_years(void **state) {
+  int64_t now = 1779321600000LL, f, t;
+  const int64_t bad[] = {INT64_MIN, INT64_MIN + 1, ZZ_TIME_MIN_MS - 1, ZZ_TIME_MAX_MS + 1,
+                         INT64_MAX};
+  for (size_t i = 0; i < ZZ_ARRAY_LEN(bad); i++) {
+    struct zz_err e = {0};
+    assert_int_equal(zz_time_range(NULL, &bad[i], now, ZZ_DAY_MS, &f, &t, &e), ZZ_EINVAL);
+    assert_string_equal(e.field, "to");
+    assert_int_equal(zz_time_range(&bad[i], NULL, now, ZZ_DAY_MS, &f, &t, &e), ZZ_EINVAL);
+    assert_string_equal(e.field, "from");
+  }
+  struct zz_err e = {0};
+  int64_t lo = ZZ_TIME_MIN_MS + 1000;
+  assert_int_equal(zz_time_range(NULL, &lo, now, 365 * ZZ_DAY_MS, &f, &t, &e), 0);
+  assert_true(f == ZZ_TIME_MIN_MS && t == lo); /* the default span stops at year 0000 */
+  assert_int_equal(zz_time_range(NULL, NULL, now, ZZ_DAY_MS, &f, &t, &e), 0);
+  assert_true(f == now - ZZ_DAY_MS && t == now);
+  assert_int_equal(zz_time_range(&now, &now, now, ZZ_DAY_MS, &f, &t, &e), ZZ_EINVAL);
+  assert_string_equal(e.msg, "from must be before to");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_json_num_beyond_long_long),
       cmocka_unit_test(test_route_star_after_full_captures),
       cmocka_unit_test(test_rule_numbers_capped),
+      cmocka_unit_test(test_range_ends_outside_the_years),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
