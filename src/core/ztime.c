@@ -309,7 +309,7 @@ const char *zz_grain_name(enum zz_grain g) {
 int zz_time_range(const int64_t *from, const int64_t *to, int64_t now, int64_t dflt_span,
                   int64_t *out_from, int64_t *out_to, struct zz_err *e) {
   /* checked before any arithmetic: "to=-9223372036854775808" once made
-   * to - dflt_span overflow (found by tests/fuzz/fuzz_time.c) */
+   * to - dflt_span overflow (seen while writing tests/fuzz/fuzz_time.c) */
   if (from && (*from < ZZ_TIME_MIN_MS || *from > ZZ_TIME_MAX_MS))
     return zz_fail(e, ZZ_EINVAL, "from", "from must lie in the years 0000 to 9999");
   if (to && (*to < ZZ_TIME_MIN_MS || *to > ZZ_TIME_MAX_MS))

@@ -109,10 +109,11 @@ static void test_rule_numbers_capped(void **state) {
   zz_buf_free(&b);
 }
 
-/* fuzz_time: "?to=-9223372036854775808" (epoch milliseconds) made api_range
- * compute to - span, a signed overflow (an abort under UBSan: any signed-in
- * user could stop the server). Ends outside the years 0000-9999 are now
- * refused before any arithmetic. */
+/* time ranges (seen while writing fuzz_time, confirmed on the ASan server):
+ * "?to=-9223372036854775808" (epoch milliseconds) made api_range compute
+ * to - span, a signed overflow (an abort under UBSan: any signed-in user
+ * could stop the server). Ends outside the years 0000-9999 are now refused
+ * before any arithmetic. */
 static void test_range_ends_outside_the_years(void **state) {
   int64_t now = 1779321600000LL, f, t;
   const int64_t bad[] = {INT64_MIN, INT64_MIN + 1, ZZ_TIME_MIN_MS - 1, ZZ_TIME_MAX_MS + 1,
