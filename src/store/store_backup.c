@@ -268,6 +268,24 @@ static int write_manifest(const char *dir, const char *source, int64_t db_size, 
   return rc;
 }
 
+static int rm_tree(const char *path) {
+  struct stat sb;
+  if (lstat(path, &sb) != 0) return errno == ENOENT ? 0 : -1;
+  if (!S_ISDIR(sb.st_mode)) return unlink(path);
+  DIR *d = opendir(path);
+  if (!d) return -1;
+  struct dirent *de;
+  int rc = 0;
+  char sub[4400];
+  while (!rc && (de = readdir(d))) {
+    if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0) continue;
+    snprintf(sub, sizeof sub, "%s/%s", path, de->d_name);
+    rc = rm_tree(sub);
+  }
+  closedir(d);
+  return rc ? rc : rmdir(path);
+}
+
 static int cmp_path(const void *a, const void *b) {
   return strcmp(((const struct bk_file *)a)->path, ((const struct bk_file *)b)->path);
 }
@@ -278,7 +296,7 @@ int store_backup(const char *data, const char *out, store_backup_progress_fn pro
   char src_db[4200], tmp[4200], path[4608], from[4608], db_hash[BK_HASH_HEX];
   struct bk_list l = {0};
   struct bk_prog p = {.fn = progress, .ud = ud, .phase = "database"};
-  int rc = 0;
+  int rc = 0, made = 0;
   if (sodium_init() < 0) return zz_fail(e, ZZ_EINTERNAL, "sodium", "libsodium did not start");
   snprintf(src_db, sizeof src_db, "%s/zhizhi.db", data);
   if (access(src_db, R_OK) != 0)
@@ -290,6 +308,7 @@ int store_backup(const char *data, const char *out, store_backup_progress_fn pro
   if (mkdir(tmp, 0750) != 0)
     return zz_fail(e, ZZ_EIO, "out", "cannot create %s: %s%s", tmp, strerror(errno),
                    errno == EEXIST ? " (left by a backup that did not finish: remove it)" : "");
+  made = 1;
   /* 1. the snapshot; 2. the files it references (written before their rows
    * committed, so present; files written later are not referenced) */
   snprintf(path, sizeof path, "%s/zhizhi.db", tmp);
@@ -336,6 +355,7 @@ int store_backup(const char *data, const char *out, store_backup_progress_fn pro
   if (slash) *slash = 0;
   sync_dir(slash ? (parent[0] ? parent : "/") : ".");
 done:
+  if (rc && made) rm_tree(tmp); /* a failed backup leaves nothing behind */
   free(l.v);
   return rc;
 }
@@ -378,24 +398,6 @@ static int read_manifest(const char *dir, struct bk_file *db, struct bk_list *l,
   fclose(f);
   if (!rc && !have_db) rc = zz_fail(e, ZZ_EINVAL, "backup", "%s names no database", path);
   return rc;
-}
-
-static int rm_tree(const char *path) {
-  struct stat sb;
-  if (lstat(path, &sb) != 0) return errno == ENOENT ? 0 : -1;
-  if (!S_ISDIR(sb.st_mode)) return unlink(path);
-  DIR *d = opendir(path);
-  if (!d) return -1;
-  struct dirent *de;
-  int rc = 0;
-  char sub[4400];
-  while (!rc && (de = readdir(d))) {
-    if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0) continue;
-    snprintf(sub, sizeof sub, "%s/%s", path, de->d_name);
-    rc = rm_tree(sub);
-  }
-  closedir(d);
-  return rc ? rc : rmdir(path);
 }
 
 static int dir_empty(const char *path) {
