@@ -6,6 +6,8 @@ BUILD ?= build
 ASAN ?= build-asan
 FUZZ ?= build-fuzz
 FUZZ_SECONDS ?= 60
+# FUZZ_TARGETS="rule time": only these (names of tests/fuzz/fuzz_NAME.c)
+FUZZ_TARGETS ?=
 DEMO_FLAGS ?=
 
 .PHONY: all deps build build-asan demo test test-pack test-unit test-asan test-integration test-integration-asan test-e2e bench bench-cockpit fuzz format clean
@@ -64,7 +66,7 @@ bench: build
 fuzz: deps
 	@CC=clang cmake -S . -B $(FUZZ) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DZZ_FUZZ=ON >/dev/null
 	@cmake --build $(FUZZ) -j$(JOBS)
-	@for t in $(FUZZ)/fuzz_*; do \
+	@for t in $(if $(FUZZ_TARGETS),$(addprefix $(FUZZ)/fuzz_,$(FUZZ_TARGETS)),$(FUZZ)/fuzz_*); do \
 	  name=$$(basename $$t); corpus=tests/fuzz/corpus/$${name#fuzz_}; \
 	  mkdir -p $(FUZZ)/corpus/$$name; \
 	  echo "fuzz: $$name for $(FUZZ_SECONDS) s"; \
