@@ -71,10 +71,10 @@ test('backup copies the database while the server runs; a second writer is refus
     const t = Date.now() - 600e3;
     const recs = Array.from({ length: 300 }, (_, i) => ({ entity: 'xtd-ctr-01', metric: 'visitors', ts: t + i * 1000, value: 1 }));
     assert.equal((await w.ingest(recs)).json.accepted, 300);
-    const out = path.join(w.dir, 'copy.db');
+    const out = path.join(w.dir, 'copy');
     const b = cli(['backup', out, '--data', w.dir]);
     assert.equal(b.code, 0, b.stderr);
-    const q = spawnSync('sqlite3', [out, 'SELECT count(*) FROM record;'], { encoding: 'utf8' });
+    const q = spawnSync('sqlite3', ['-readonly', path.join(out, 'zhizhi.db'), 'SELECT count(*) FROM record;'], { encoding: 'utf8' });
     assert.equal(q.stdout.trim(), '300');
     const exists = cli(['backup', out, '--data', w.dir]);
     assert.equal(exists.code, 1);
@@ -125,6 +125,8 @@ test('crash: kill -9 during ingest loses no acknowledged record and leaves nothi
     };
     const clients = [post(), post(), post()];
     await new Promise((r) => setTimeout(r, 1500));
+    // kill once some batch was answered, however slow the machine (a bound only on a hang)
+    for (let t0 = Date.now(); acked === 0 && Date.now() - t0 < 60000;) await new Promise((r) => setTimeout(r, 50));
     stop = true;
     w.proc.kill('SIGKILL');
     await Promise.allSettled(clients);
