@@ -456,11 +456,13 @@ int store_restore(const char *backup, const char *data, int force,
   }
   snprintf(to, sizeof to, "%s/zhizhi.lock", data);
   lock_fd = open(to, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
-  if (lock_fd < 0 || flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
+  if (lock_fd < 0) {
+    rc = zz_fail(e, ZZ_EIO, "data", "cannot open %s: %s", to, strerror(errno));
+    goto done;
+  }
+  if (flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
     rc = zz_fail(e, ZZ_EBUSY, "data",
-                 "data directory %s is in use by a running zhizhi: stop it "
-                 "first",
-                 data);
+                 "data directory %s is in use by a running zhizhi: stop it first", data);
     goto done;
   }
   if (!dir_empty(data)) {
