@@ -390,8 +390,12 @@ static int put_material(struct http_req *r) {
            strcmp(type, "jpeg") == 0 ? "jpg" : type);
   snprintf(dir, sizeof dir, "%s/materials/%lld", app->data_dir, (long long)ac.order_id);
   snprintf(path, sizeof path, "%s/%s", app->data_dir, rel);
-  if (mkdir_p(dir) || zz_write_file(path, body, len, app->sync_full)) {
-    rc = http_fail(r, ZZ_EIO, "material", "the file could not be stored");
+  int wrc =
+      mkdir_p(dir) ? zz_errno_full(ZZ_ESTORE) : zz_write_file(path, body, len, app->sync_full);
+  if (wrc) { /* a full disk answers 507, any other failure 503 */
+    rc = wrc == ZZ_EFULL
+             ? http_fail(r, ZZ_EFULL, "material", "the file could not be stored: the disk is full")
+             : http_fail(r, ZZ_ESTORE, "material", "the file could not be stored");
     goto done;
   }
   const char *mime = strcmp(type, "pdf") == 0   ? "application/pdf"

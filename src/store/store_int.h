@@ -83,6 +83,8 @@ struct sq_conn {
   struct sq_cached cached[SQ_CACHED];
   unsigned next_cached; /* the next slot to reuse when all are taken */
   int nested;           /* savepoints sq_begin opened inside an open transaction */
+  int outer;            /* sq_begin opened a transaction that sq_finish has not ended */
+  int lost;             /* 0, or why SQLite rolled that transaction back on its own */
   struct sq_series_list lists[SQ_SERIES_LISTS]; /* a small cache, replaced round robin */
   unsigned next_list;
   struct sq_conn *next; /* in the store's list of open read connections */
@@ -181,7 +183,8 @@ struct sq_store {
 struct sq_conn *sq_conn_get(struct sq_store *s);
 /* Returns a reset statement for slot id on c, preparing sql on first use. */
 sqlite3_stmt *sq_stmt(struct sq_conn *c, enum sq_stmt id, const char *sql);
-/* Turns a SQLite error into ZZ_ESTORE (or ZZ_EEXISTS for constraints) with e filled. */
+/* Turns a SQLite error into ZZ_ESTORE with e filled: ZZ_EEXISTS for
+ * constraints, ZZ_EBUSY for locks, ZZ_EFULL for a full disk. */
 int sq_fail(sqlite3 *db, int rc, struct zz_err *e, const char *what);
 /* Helpers shared by the store's files (store_util.c). */
 /* The calling thread's connection, or NULL. */
@@ -207,7 +210,11 @@ int sq_run(sqlite3 *db, sqlite3_stmt *q, int64_t *out_id, struct zz_err *e, cons
 /* BEGIN IMMEDIATE; and COMMIT when rc is 0, else ROLLBACK (returns rc or
  * the commit's error). Inside a transaction already open on the calling
  * thread's connection (a group commit, see workflow_intake) they open and
- * release a savepoint instead, so that one part can fail alone. */
+ * release a savepoint instead, so that one part can fail alone. An I/O
+ * error or a full disk inside a savepoint can make SQLite roll the whole
+ * transaction back: then every later sq_begin and the outer sq_finish of
+ * that transaction fail too (with the first failure's code), so nothing
+ * runs outside it and nothing of it is answered as committed. */
 int sq_begin(sqlite3 *db, struct zz_err *e);
 int sq_finish(sqlite3 *db, int rc, struct zz_err *e);
 /* Opens a connection with zhizhi's pragmas. */

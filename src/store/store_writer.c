@@ -2,7 +2,9 @@
  * event batches) and wait; the writer takes every queued job into one
  * transaction (group commit), stores records, folds them into rollup deltas,
  * upserts one row per touched bucket, commits, then wakes the callers. A
- * caller's 2xx therefore means its data and its rollups are on disk. */
+ * caller's 2xx therefore means its data and its rollups are on disk, and a
+ * transaction that fails anywhere (a job, the rollups, the COMMIT) fails
+ * every job in it: nothing is answered that is not stored. */
 #include <math.h>
 #include <string.h>
 #include <time.h>
@@ -44,13 +46,15 @@ static const char *const w_sql[W_COUNT] = {
         " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT DO UPDATE SET"
         " n = n + excluded.n, sum = sum + excluded.sum, min = min(min, excluded.min),"
         " max = max(max, excluded.max), last = CASE WHEN excluded.last_ts >= last_ts"
-        " THEN excluded.last ELSE last END, last_ts = max(last_ts, excluded.last_ts)",
+        " THEN excluded.last ELSE last END, last_ts = max(last_ts, excluded.last_ts)"
+        " RETURNING sum",
     [W_SROLLUP_UP] =
         "INSERT INTO srollup(metric, grain, bucket, series, n, sum, min, max, last, last_ts)"
         " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT DO UPDATE SET"
         " n = n + excluded.n, sum = sum + excluded.sum, min = min(min, excluded.min),"
         " max = max(max, excluded.max), last = CASE WHEN excluded.last_ts >= last_ts"
-        " THEN excluded.last ELSE last END, last_ts = max(last_ts, excluded.last_ts)",
+        " THEN excluded.last ELSE last END, last_ts = max(last_ts, excluded.last_ts)"
+        " RETURNING sum",
     [W_SERIES_LAST] = "UPDATE series SET last_ts = ?2, last_value = ?3 WHERE id = ?1",
     [W_SOURCE_CNT] = "UPDATE source SET records = records + ?2, last_seen = ?3 WHERE id = ?1",
     [W_COUNTER] = "UPDATE counter SET n = n + ?1 WHERE key = 'records'",
@@ -403,12 +407,29 @@ static int expand(struct sq_store *s, int64_t now) {
   return 0;
 }
 
-static int upsert_cells(struct sq_store *s, struct rollup_acc *acc, enum w_stmt which) {
+/* Refuses a rollup sum that is not a finite double. */
+static int sum_overflow(struct zz_err *e, int64_t metric) {
+  return zz_fail(e, ZZ_EINVAL, "value",
+                 "the values of metric %lld would carry a rollup sum past the range of a double "
+                 "(about 1.8e308): the batch was refused and nothing of it stored",
+                 (long long)metric);
+}
+
+/* Upserts every cell of acc. A rollup row never holds a non-finite number:
+ * a delta that overflowed in memory, or a stored sum that the delta would
+ * carry past DBL_MAX (RETURNING shows the new sum), fails the transaction
+ * with ZZ_EINVAL, and the writer's retry-alone pass then refuses only the
+ * batch that did it. Refusing keeps the rollups equal to the records they
+ * summarise; a saturated sum would be a wrong number that looks right. */
+static int upsert_cells(struct sq_store *s, struct rollup_acc *acc, enum w_stmt which,
+                        struct zz_err *e) {
   for (size_t i = 0; i < acc->cap; i++) {
     struct rollup_cell *c = rollup_acc_at(acc, i);
     if (!c) continue;
+    if (!isfinite(c->sum) || !isfinite(c->min) || !isfinite(c->max) || !isfinite(c->last))
+      return sum_overflow(e, c->key.a);
     sqlite3_stmt *st = ws(s, which);
-    if (!st) return ZZ_ESTORE;
+    if (!st) return zz_fail(e, ZZ_ESTORE, "rollup", "cannot prepare the rollup write");
     sqlite3_bind_int64(st, 1, c->key.a);
     sqlite3_bind_int64(st, 2, c->key.b);
     sqlite3_bind_int64(st, 3, c->key.c);
@@ -420,8 +441,10 @@ static int upsert_cells(struct sq_store *s, struct rollup_acc *acc, enum w_stmt 
     sqlite3_bind_double(st, 9, c->last);
     sqlite3_bind_int64(st, 10, c->last_ts);
     int rc = sqlite3_step(st);
+    double sum = rc == SQLITE_ROW ? sqlite3_column_double(st, 0) : 0;
     sqlite3_reset(st);
-    if (rc != SQLITE_DONE) return sq_fail(s->wdb, rc, NULL, "rollup");
+    if (rc != SQLITE_ROW) return sq_fail(s->wdb, rc, e, "rollup");
+    if (!isfinite(sum)) return sum_overflow(e, c->key.a);
   }
   return 0;
 }
@@ -504,11 +527,13 @@ static int recompute(struct sq_store *s, int64_t now) {
   return 0;
 }
 
-static int flush(struct sq_store *s, int64_t accepted) {
+/* Writes the transaction's rollups, series and counters. Returns 0 or the
+ * error, with e filled when it is the caller's to see. */
+static int flush(struct sq_store *s, int64_t accepted, struct zz_err *e) {
   int64_t now = zz_time_now();
   int rc = expand(s, now);
-  if (!rc) rc = upsert_cells(s, &s->wide, W_ROLLUP_UP);
-  if (!rc) rc = upsert_cells(s, &s->swide, W_SROLLUP_UP);
+  if (!rc) rc = upsert_cells(s, &s->wide, W_ROLLUP_UP, e);
+  if (!rc) rc = upsert_cells(s, &s->swide, W_SROLLUP_UP, e);
   if (!rc) rc = recompute(s, now);
   for (size_t i = 0; !rc && i < s->ntouched; i++) {
     struct sq_series *se = s->touched[i];
@@ -597,13 +622,16 @@ static int run_job(struct sq_store *s, struct sq_job *j) {
   return ZZ_EINTERNAL;
 }
 
-/* Runs jobs [head, stop) in one transaction. Returns 0 when committed. */
+/* Runs jobs [head, stop) in one transaction. Returns 0 when committed,
+ * else the failure, which every job of the transaction then carries (its
+ * own when it failed itself): none of them is stored. */
 static int run_txn(struct sq_store *s, struct sq_job *head, struct sq_job *stop) {
   int rc = sqlite3_exec(s->wdb, "BEGIN IMMEDIATE", NULL, NULL, NULL);
   if (rc != SQLITE_OK) {
+    int code = 0;
     for (struct sq_job *j = head; j != stop; j = j->next)
-      j->rc = sq_fail(s->wdb, rc, &j->err, "begin");
-    return ZZ_ESTORE;
+      code = j->rc = sq_fail(s->wdb, rc, &j->err, "begin");
+    return code ? code : ZZ_ESTORE;
   }
   /* Reload the region tree inside the transaction: a pack load bumps the
    * version before its own commit, and only after our BEGIN is its commit
@@ -614,20 +642,39 @@ static int run_txn(struct sq_store *s, struct sq_job *head, struct sq_job *stop)
   }
   int64_t accepted = 0;
   int failed = 0;
+  struct zz_err terr = {0}; /* what the jobs that did not fail themselves are told */
+  for (struct sq_job *j = head; j != stop; j = j->next) j->rc = 0;
   for (struct sq_job *j = head; j != stop && !failed; j = j->next) {
+    memset(&j->err, 0, sizeof j->err);
     j->rc = run_job(s, j);
-    if (j->rc) failed = 1;
+    if (j->rc) {
+      failed = j->rc;
+      /* a store-wide failure (full disk, I/O) is everyone's; a job's own
+       * error is not, and the others are retried alone */
+      if (j->rc == ZZ_EFULL || j->rc == ZZ_ESTORE || j->rc == ZZ_EBUSY)
+        terr = j->err;
+      else
+        zz_fail(&terr, ZZ_ESTORE, "store", "another batch of the same commit failed");
+    }
     if (j->kind == SQ_JOB_RECORDS) accepted += j->result.accepted;
   }
-  if (!failed && flush(s, accepted)) failed = 1;
-  if (!failed && (rc = sqlite3_exec(s->wdb, "COMMIT", NULL, NULL, NULL)) != SQLITE_OK) {
-    zz_error("store: commit failed: %s", sqlite3_errmsg(s->wdb));
-    failed = 1;
-  }
+  if (!failed && (failed = flush(s, accepted, &terr)) && !terr.msg[0])
+    zz_fail(&terr, failed, "rollup", "the rollups could not be written: %s",
+            sqlite3_errmsg(s->wdb));
+  if (!failed && (rc = sqlite3_exec(s->wdb, "COMMIT", NULL, NULL, NULL)) != SQLITE_OK)
+    failed = sq_fail(s->wdb, rc, &terr, "commit");
   if (failed) {
     sqlite3_exec(s->wdb, "ROLLBACK", NULL, NULL, NULL);
     txn_reset(s);
-    return ZZ_ESTORE;
+    if (!terr.code) terr.code = failed;
+    for (struct sq_job *j = head; j != stop; j = j->next) {
+      j->result = (struct store_write_result){0};
+      if (!j->rc) {
+        j->rc = terr.code;
+        j->err = terr;
+      }
+    }
+    return terr.code;
   }
   txn_applied(s);
   atomic_fetch_add(&s->total_records, accepted);
@@ -695,8 +742,10 @@ static void *writer_main(void *arg) {
       if (run_txn(s, &pj, NULL)) zz_warn("store: pruning old rollups failed: %s", pj.err.msg);
       continue;
     }
-    if (run_txn(s, head, NULL) && head->next) {
-      /* One bad job must not sink the others: retry each on its own. */
+    int trc = run_txn(s, head, NULL);
+    if (trc && trc != ZZ_EFULL && head->next) {
+      /* One bad job must not sink the others: retry each on its own (but
+       * not on a full disk, where every one of them would fail again). */
       for (struct sq_job *j = head; j; j = j->next) {
         struct sq_job *next = j->next;
         j->next = NULL;
