@@ -105,8 +105,10 @@ struct sq_series {
   int touched;   /* last_ts changed in this transaction */
 };
 
+struct sq_store;
+
 struct sq_job {
-  int kind; /* SQ_JOB_RECORDS, SQ_JOB_EVENTS, SQ_JOB_PRUNE */
+  int kind; /* SQ_JOB_RECORDS, SQ_JOB_EVENTS, SQ_JOB_PRUNE, SQ_JOB_CALL */
   const struct store_record *recs;
   const struct store_event *evs;
   size_t n;
@@ -114,7 +116,10 @@ struct sq_job {
   int rc;
   struct zz_err err;
   int done;
-  int64_t now;           /* SQ_JOB_PRUNE: the time retention is measured from (0: now) */
+  int64_t now; /* SQ_JOB_PRUNE: the time retention is measured from (0: now) */
+  /* SQ_JOB_CALL: fn runs on the writer in its transaction (store_rebuild.c) */
+  int (*fn)(struct sq_store *s, void *ud, struct zz_err *e);
+  void *fn_ud;
   store_done_fn done_cb; /* asynchronous jobs: called after the commit, then the job is freed */
   void *done_ud;
   struct sq_job *next;
@@ -235,6 +240,21 @@ int sq_records_write_async(struct store *st, const struct store_record *recs, si
 int sq_events_write_async(struct store *st, const struct store_event *evs, size_t n,
                           store_done_fn done, void *ud, struct zz_err *e);
 size_t sq_write_queue_depth(struct store *st);
+/* Runs fn(s, ud, e) on the writer thread inside one writer transaction,
+ * committed with the rollups fn added when it returns 0, rolled back
+ * otherwise. Returns fn's result or the commit's error. */
+int sq_writer_call(struct sq_store *s, int (*fn)(struct sq_store *, void *, struct zz_err *),
+                   void *ud, struct zz_err *e);
+/* On the writer, inside sq_writer_call: folds one record value of series
+ * (metric, in region) into the pending rollups, as a new record would be.
+ * Returns 0 or ZZ_ENOMEM. */
+int sq_rollup_add(struct sq_store *s, int64_t series, int32_t metric, int64_t region, int64_t ts,
+                  double v);
+/* Pending rollup cells (leaf and series ones, for sq_rollup_flush to bound
+ * memory). */
+size_t sq_rollup_pending(struct sq_store *s);
+/* Upserts the pending rollups into the open transaction and forgets them. */
+int sq_rollup_flush(struct sq_store *s, struct zz_err *e);
 int sq_migrate(sqlite3 *db, struct zz_err *e);
 int sq_prune(struct store *st, int64_t now);
 

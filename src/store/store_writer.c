@@ -11,7 +11,7 @@
 
 #include "store/store_int.h"
 
-enum { SQ_JOB_RECORDS = 1, SQ_JOB_EVENTS, SQ_JOB_PRUNE };
+enum { SQ_JOB_RECORDS = 1, SQ_JOB_EVENTS, SQ_JOB_PRUNE, SQ_JOB_CALL };
 
 enum w_stmt {
   W_SERIES_INS,
@@ -559,6 +559,44 @@ static int flush(struct sq_store *s, int64_t accepted, struct zz_err *e) {
   return rc;
 }
 
+/* ---- rollups written by a job of its own (store_rebuild.c) ---- */
+
+int sq_rollup_add(struct sq_store *s, int64_t series, int32_t metric, int64_t region, int64_t ts,
+                  double v) {
+  /* expand() writes minute and hour rows only within their retention and
+   * derives every grain from the leaf key, so an old record can be keyed
+   * by its hour or day instead of its minute: the same rows come out, from
+   * far fewer cells when years are rebuilt. */
+  int64_t now = zz_time_now(), key = zz_bucket_start(ts, ZZ_GRAIN_MINUTE);
+  if (key < now - STORE_KEEP_HOUR_MS) {
+    key = zz_bucket_start(ts, ZZ_GRAIN_DAY);
+  } else if (key < now - STORE_KEEP_MINUTE_MS) {
+    int64_t hour = zz_bucket_start(ts, ZZ_GRAIN_HOUR);
+    if (hour >= now - STORE_KEEP_HOUR_MS) key = hour;
+  }
+  struct rollup_key lk = {metric, region, key, 0};
+  struct rollup_key sk = {metric, series, zz_bucket_start(ts, ZZ_GRAIN_DAY), 0};
+  int rc = rollup_acc_add(&s->leaf, &lk, ts, v);
+  return rc ? rc : rollup_acc_add(&s->sleaf, &sk, ts, v);
+}
+
+size_t sq_rollup_pending(struct sq_store *s) {
+  return s->leaf.len + s->sleaf.len;
+}
+
+int sq_rollup_flush(struct sq_store *s, struct zz_err *e) {
+  int rc = expand(s, zz_time_now());
+  if (rc) return zz_fail(e, rc, "rollup", "out of memory");
+  if ((rc = upsert_cells(s, &s->wide, W_ROLLUP_UP, e)) ||
+      (rc = upsert_cells(s, &s->swide, W_SROLLUP_UP, e)))
+    return rc;
+  rollup_acc_clear(&s->leaf);
+  rollup_acc_clear(&s->sleaf);
+  rollup_acc_clear(&s->wide);
+  rollup_acc_clear(&s->swide);
+  return 0;
+}
+
 /* Forgets everything the transaction did to the in-memory state. */
 static void txn_reset(struct sq_store *s) {
   for (size_t i = 0; i < s->ntouched; i++) s->touched[i]->touched = 0;
@@ -618,6 +656,8 @@ static int run_job(struct sq_store *s, struct sq_job *j) {
     return run_events(s, j);
   case SQ_JOB_PRUNE:
     return prune(s, j->now ? j->now : zz_time_now());
+  case SQ_JOB_CALL:
+    return j->fn(s, j->fn_ud, &j->err);
   }
   return ZZ_EINTERNAL;
 }
@@ -854,6 +894,14 @@ int sq_events_write(struct store *st, const struct store_event *evs, size_t n, s
   if (!((struct sq_store *)st)->writer_started)
     return zz_fail(e, ZZ_EINVAL, "store", "this store was opened without a writer");
   return submit((struct sq_store *)st, &j, e);
+}
+
+int sq_writer_call(struct sq_store *s, int (*fn)(struct sq_store *, void *, struct zz_err *),
+                   void *ud, struct zz_err *e) {
+  struct sq_job j = {.kind = SQ_JOB_CALL, .fn = fn, .fn_ud = ud};
+  if (!s->writer_started)
+    return zz_fail(e, ZZ_EINVAL, "store", "this store was opened without a writer");
+  return submit(s, &j, e);
 }
 
 int sq_prune(struct store *st, int64_t now) {
