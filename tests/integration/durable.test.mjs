@@ -6,43 +6,24 @@
 // (root or CAP_SYS_ADMIN); skipped with a message where it is not allowed.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { createWorld, show, iso, qs, ndjson, HOUR } from './harness.mjs';
+import { moveOntoTmpfs, unmountTmpfs, fill, free } from './lib/tmpfs.mjs';
 
 const MINUTE = 60e3;
 const PER = 200; // records per batch: batch k owns minute M0 + k
-let w, mounted = false, skip = null;
-
-function sh(cmd, args) {
-  return spawnSync(cmd, args, { encoding: 'utf8' });
-}
+let w, skip = null;
 
 before(async () => {
   w = await createWorld({ start: false });
-  // move the loaded data dir onto a tmpfs of its size plus a little
-  const used = Number(sh('du', ['-sb', w.dir]).stdout.split(/\s/)[0]);
-  const keep = w.dir + '.keep';
-  fs.renameSync(w.dir, keep);
-  fs.mkdirSync(w.dir);
-  const size = Math.ceil((used + (6 << 20)) / 4096) * 4096;
-  const m = sh('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', w.dir]);
-  if (m.status !== 0) {
-    skip = `cannot mount a tmpfs here (${(m.stderr || '').trim() || 'mount failed'}): run as root to test a full disk`;
-    fs.rmdirSync(w.dir);
-    fs.renameSync(keep, w.dir);
-    return;
-  }
-  mounted = true;
-  sh('cp', ['-a', keep + '/.', w.dir]);
-  fs.rmSync(keep, { recursive: true, force: true });
+  skip = moveOntoTmpfs(w);
   await w.start();
 });
 
 after(async () => {
   await w?.stop().catch(() => {});
-  if (mounted) sh('umount', ['-l', w.dir]);
+  unmountTmpfs(w);
   await w?.close();
 });
 
@@ -52,22 +33,6 @@ function batch(M0, k) {
     recs.push({ entity: 'c-xtd-1', metric: 'visitors', ts: M0 + k * MINUTE + i * 250, value: k + 1 });
   }
   return ndjson(recs);
-}
-
-/** The filler leaves about `left` bytes free on the tmpfs. */
-function fill(left) {
-  const st = fs.statfsSync(w.dir);
-  const free = Number(st.bavail) * Number(st.bsize);
-  const n = Math.max(0, free - left);
-  const fd = fs.openSync(path.join(w.dir, 'filler'), 'w');
-  const chunk = Buffer.alloc(1 << 20, 1);
-  let done = 0;
-  try {
-    while (done < n) done += fs.writeSync(fd, chunk, 0, Math.min(chunk.length, n - done));
-  } catch (e) {
-    if (e.code !== 'ENOSPC') throw e;
-  }
-  fs.closeSync(fd);
 }
 
 async function minuteCounts(M0, n) {
@@ -83,7 +48,7 @@ test('a full disk answers 507 with Retry-After, every 2xx is stored, freed space
     return;
   }
   const M0 = Math.floor((Date.now() - 2 * HOUR) / MINUTE) * MINUTE;
-  fill(256 << 10);
+  fill(w, 256 << 10);
   const answers = [];
   let full = 0, k = 0;
   // batches until several were refused for want of space
@@ -114,7 +79,7 @@ test('a full disk answers 507 with Retry-After, every 2xx is stored, freed space
   }
   assert.ok(full >= 5, `the disk never filled: ${answers.join(',')}`);
   // space freed: the same server writes again
-  fs.rmSync(path.join(w.dir, 'filler'));
+  free(w);
   const again = await w.ingest(batch(M0, k));
   assert.equal(again.status, 200, show(again));
   assert.equal(again.json.accepted, PER);
@@ -147,7 +112,7 @@ test('rollup rebuild repairs a damaged rollup row to the original answers', asyn
   await w.stop();
   // damage: every hour row of the metric gets a wrong sum (sqlite3 CLI)
   const sql = "UPDATE rollup SET sum = sum + 12345 WHERE grain = 2 AND metric = (SELECT id FROM metric WHERE key = 'visitors');";
-  const d = sh('sqlite3', [path.join(w.dir, 'zhizhi.db'), sql]);
+  const d = spawnSync('sqlite3', [path.join(w.dir, 'zhizhi.db'), sql], { encoding: 'utf8' });
   if (d.status !== 0) {
     t.skip(`no sqlite3 command to damage the store with: ${d.stderr || d.error}`);
     await w.start();
