@@ -16,6 +16,7 @@ const XTD = 'gongshu/dongxin/xintiandi';
 const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000' +
   '1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082', 'hex');
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n' + 'x'.repeat(20000));
+const PDF0 = Buffer.from('%PDF-1.4\n% the first version\n%%EOF\n');
 const MATTER = 'joint_parcel_three_certs';
 const applicant = { name: '杭州运河置业有限公司 李明', phone: '0571-88886666', company: '杭州运河置业有限公司' };
 const form = { company: '杭州运河置业有限公司', parcel: 'GS-2026-017', location: '拱墅区康桥路与石祥路交叉口东北角' };
@@ -38,6 +39,10 @@ before(async () => {
   const a = await w.api('POST', '/api/public/applications', { body: { matter: MATTER, applicant, form } });
   assert.equal(a.status, 201, show(a));
   application = a.json.application;
+  // a first version of a material: a failed replacement must leave it whole
+  const up = await w.api('PUT', `/api/public/applications/${application.number}/materials/application_form`,
+    { body: PDF0, headers: { 'Content-Type': 'application/octet-stream' } });
+  assert.equal(up.status, 201, show(up));
   await w.stop();
   skip = moveOntoTmpfs(w, 4 << 20);
   await w.start();
@@ -115,7 +120,12 @@ test('a full disk refuses orders, actions, photos, public reports and applicatio
   }
   const st = await w.api('GET', `/api/public/applications/${application.number}`);
   const m = st.json.application.materials.find((x) => x.id === 'application_form');
-  assert.equal(Boolean(m.received), mats.length > 0, 'the material is received only if an upload was answered 201');
+  assert.ok(m.received, JSON.stringify(st.json.application.materials));
+  // the refused replacement left the first version, file and row
+  const file = await w.api('GET', `/api/v1/applications/${application.order}/materials/application_form`,
+    { cookie: await w.as('admin') });
+  assert.equal(file.status, 200, show(file));
+  assert.equal(file.text, (mats.length ? PDF : PDF0).toString());
 
   // space freed: the same server takes every kind of write again
   free(w);
@@ -128,4 +138,7 @@ test('a full disk refuses orders, actions, photos, public reports and applicatio
   const up = await w.api('PUT', `/api/public/applications/${application.number}/materials/application_form`,
     { body: PDF, headers: { 'Content-Type': 'application/octet-stream' } });
   assert.equal(up.status, 201, show(up));
+  const now = await w.api('GET', `/api/v1/applications/${application.order}/materials/application_form`,
+    { cookie: await w.as('admin') });
+  assert.equal(now.text, PDF.toString(), 'the replacement once space was freed');
 });
