@@ -342,18 +342,6 @@ static int have_row(void *ud, const struct store_material *m) {
   return 0;
 }
 
-/* The stored path of one material of an application (for put_material). */
-struct old_path {
-  const char *material;
-  char path[256];
-};
-
-static int old_path_row(void *ud, const struct store_material *m) {
-  struct old_path *o = ud;
-  if (strcmp(m->material, o->material) == 0) zz_strlcpy(o->path, m->path, sizeof o->path);
-  return 0;
-}
-
 /* PUT /api/public/applications/:number/materials/:material (raw body) */
 static int put_material(struct http_req *r) {
   if (api_rate_limit(r, "application_upload", NULL, 120, 40)) return 0;
@@ -399,10 +387,10 @@ static int put_material(struct http_req *r) {
   }
   char dir[1024], path[1100], rel[256];
   /* A new upload gets a new name, so that one that fails (a full disk, a
-   * failed commit) leaves the stored material as it was, file and row; the
-   * replaced file goes once the new row is committed. */
-  struct old_path old = {.material = mid};
-  app->st->ops->catalog->materials_each(app->st, ac.order_id, old_path_row, &old);
+   * failed commit) leaves the stored material as it was, file and row. The
+   * replaced file stays: a backup running now may have a snapshot that
+   * names it and must still find it (replacements are few: only while the
+   * application waits for its materials). */
   unsigned char rnd[4];
   randombytes_buf(rnd, sizeof rnd);
   snprintf(rel, sizeof rel, "materials/%lld/%02x%02x%02x%02x-%s.%s", (long long)ac.order_id, rnd[0],
@@ -431,12 +419,6 @@ static int put_material(struct http_req *r) {
     unlink(path); /* not recorded: the file must not linger */
     rc = http_reply_err(r, &e);
     goto done;
-  }
-  if (old.path[0] && strcmp(old.path, rel) != 0 && strncmp(old.path, "materials/", 10) == 0 &&
-      !strstr(old.path, "..")) {
-    char oldfull[1100];
-    snprintf(oldfull, sizeof oldfull, "%s/%s", app->data_dir, old.path);
-    unlink(oldfull);
   }
   /* every required material in: the application goes to its departments,
    * one sub-order each, in parallel */
