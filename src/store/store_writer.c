@@ -97,8 +97,20 @@ static sqlite3_stmt *ws(struct sq_store *s, enum w_stmt id) {
   return st;
 }
 
+/* SQLite rolls the whole transaction back by itself after an I/O error or
+ * a full disk in a statement; a statement run after that would commit on
+ * its own. Every write of the writer checks first that its transaction is
+ * still open: ZZ_ESTORE when it is gone. */
+static int txn_gone(struct sq_store *s, struct zz_err *e) {
+  if (!sqlite3_get_autocommit(s->wdb)) return 0;
+  return zz_fail(e, ZZ_ESTORE, "store",
+                 "the store failed and rolled the transaction back; nothing of this request was "
+                 "stored");
+}
+
 static int w_exec(struct sq_store *s, sqlite3_stmt *st) {
   if (!st) return ZZ_ESTORE;
+  if (txn_gone(s, NULL)) return ZZ_ESTORE;
   int rc = sqlite3_step(st);
   while (rc == SQLITE_ROW) rc = sqlite3_step(st);
   sqlite3_reset(st);
@@ -123,7 +135,8 @@ static int regions_load(struct sq_store *s) {
     sqlite3_finalize(st);
     return ZZ_ENOMEM;
   }
-  while (sqlite3_step(st) == SQLITE_ROW) {
+  int step;
+  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
     if (n == cap) {
       struct sq_region *p = zz_realloc(r, cap * 2 * sizeof *r);
       if (!p) {
@@ -138,6 +151,10 @@ static int regions_load(struct sq_store *s) {
                                 sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3)};
   }
   sqlite3_finalize(st);
+  if (step != SQLITE_DONE) { /* a read error: keep the old map, fail the caller */
+    zz_free(r);
+    return sq_fail(s->wdb, step, NULL, "regions");
+  }
   qsort(r, n, sizeof *r, cmp_region);
   zz_free(s->regions);
   s->regions = r;
@@ -230,8 +247,10 @@ static struct sq_series *series_get(struct sq_store *s, int64_t entity, int32_t 
     if (!st) return zz_fail(e, ZZ_ESTORE, "entity", "cannot prepare"), NULL;
     sqlite3_bind_int64(st, 1, entity);
     int64_t region = -1;
-    if (sqlite3_step(st) == SQLITE_ROW) region = sqlite3_column_int64(st, 0);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW) region = sqlite3_column_int64(st, 0);
     sqlite3_reset(st);
+    if (step != SQLITE_ROW && step != SQLITE_DONE) return sq_fail(s->wdb, step, e, "entity"), NULL;
     if (region < 0)
       return zz_fail(e, ZZ_ENOTFOUND, "entity", "entity %lld does not exist", (long long)entity),
              NULL;
@@ -287,6 +306,7 @@ static int run_records(struct sq_store *s, struct sq_job *j) {
   j->result.accepted = j->result.replaced = 0;
   for (size_t i = 0; i < j->n; i++) {
     const struct store_record *r = &j->recs[i];
+    if (txn_gone(s, e)) return e->code;
     struct sq_series *se = series_get(s, r->entity, r->metric, e);
     if (!se) return e->code;
     if (se->pend_gen != s->gen) {
@@ -347,6 +367,7 @@ static int run_records(struct sq_store *s, struct sq_job *j) {
 static int run_events(struct sq_store *s, struct sq_job *j) {
   for (size_t i = 0; i < j->n; i++) {
     const struct store_event *ev = &j->evs[i];
+    if (txn_gone(s, &j->err)) return j->err.code;
     sqlite3_stmt *st = ws(s, W_EVENT_INS);
     sqlite3_bind_int64(st, 1, ev->ts);
     sqlite3_bind_int64(st, 2, ev->entity);
@@ -428,6 +449,7 @@ static int upsert_cells(struct sq_store *s, struct rollup_acc *acc, enum w_stmt 
     if (!c) continue;
     if (!isfinite(c->sum) || !isfinite(c->min) || !isfinite(c->max) || !isfinite(c->last))
       return sum_overflow(e, c->key.a);
+    if (txn_gone(s, e)) return ZZ_ESTORE;
     sqlite3_stmt *st = ws(s, which);
     if (!st) return zz_fail(e, ZZ_ESTORE, "rollup", "cannot prepare the rollup write");
     sqlite3_bind_int64(st, 1, c->key.a);
@@ -676,16 +698,21 @@ static int run_txn(struct sq_store *s, struct sq_job *head, struct sq_job *stop)
   /* Reload the region tree inside the transaction: a pack load bumps the
    * version before its own commit, and only after our BEGIN is its commit
    * sure to be visible. */
-  if (atomic_load(&s->regions_version) != s->regions_loaded_version) {
-    s->regions_loaded_version = atomic_load(&s->regions_version);
-    regions_load(s);
-  }
   int64_t accepted = 0;
   int failed = 0;
   struct zz_err terr = {0}; /* what the jobs that did not fail themselves are told */
-  for (struct sq_job *j = head; j != stop; j = j->next) j->rc = 0;
-  for (struct sq_job *j = head; j != stop && !failed; j = j->next) {
+  if (atomic_load(&s->regions_version) != s->regions_loaded_version) {
+    int version = atomic_load(&s->regions_version);
+    if ((failed = regions_load(s)))
+      zz_fail(&terr, failed, "store", "cannot read the region tree");
+    else
+      s->regions_loaded_version = version;
+  }
+  for (struct sq_job *j = head; j != stop; j = j->next) {
+    j->rc = 0;
     memset(&j->err, 0, sizeof j->err);
+  }
+  for (struct sq_job *j = head; j != stop && !failed; j = j->next) {
     j->rc = run_job(s, j);
     if (j->rc) {
       failed = j->rc;
@@ -701,6 +728,7 @@ static int run_txn(struct sq_store *s, struct sq_job *head, struct sq_job *stop)
   if (!failed && (failed = flush(s, accepted, &terr)) && !terr.msg[0])
     zz_fail(&terr, failed, "rollup", "the rollups could not be written: %s",
             sqlite3_errmsg(s->wdb));
+  if (!failed) failed = txn_gone(s, &terr);
   if (!failed && (rc = sqlite3_exec(s->wdb, "COMMIT", NULL, NULL, NULL)) != SQLITE_OK)
     failed = sq_fail(s->wdb, rc, &terr, "commit");
   if (failed) {

@@ -27,7 +27,7 @@
 
 /* ---- the fault VFS ---- */
 
-enum { FAULT_WRITE = 1, FAULT_SYNC = 2 };
+enum { FAULT_WRITE = 1, FAULT_SYNC = 2, FAULT_READ = 4 };
 
 static sqlite3_vfs *real_vfs;
 static sqlite3_vfs fault_vfs;
@@ -62,6 +62,7 @@ static int f_close(sqlite3_file *f) {
   return REAL(f)->pMethods->xClose(REAL(f));
 }
 static int f_read(sqlite3_file *f, void *b, int n, sqlite3_int64 off) {
+  if (inject(FAULT_READ)) return fault_rc;
   return REAL(f)->pMethods->xRead(REAL(f), b, n, off);
 }
 static int f_write(sqlite3_file *f, const void *b, int n, sqlite3_int64 off) {
@@ -427,8 +428,10 @@ static void check(const struct world *w, const struct acks *a, const char *label
 static int run(long nth, int on, int rc, int sticky, int sync_full) {
   char label[96];
   snprintf(label, sizeof label, "fault on %s #%ld -> %d%s, sync %s",
-           on == FAULT_WRITE ? "write" : "sync", nth, rc, sticky ? " (sticky)" : "",
-           sync_full ? "full" : "normal");
+           on == FAULT_WRITE  ? "write"
+           : on == FAULT_SYNC ? "sync"
+                              : "read",
+           nth, rc, sticky ? " (sticky)" : "", sync_full ? "full" : "normal");
   char cmd[128];
   snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
   assert_int_equal(system(cmd), 0);
@@ -484,6 +487,14 @@ static void test_full_disk_sync_full(void **state) {
 static void test_write_error_once(void **state) {
   (void)state;
   sweep(FAULT_WRITE, SQLITE_IOERR_WRITE, 0, 0);
+}
+
+/* A read that fails inside a transaction (a page the writer's commit made
+ * stale) makes SQLite roll the whole transaction back: the public intake's
+ * later reports of that group must fail too, not commit on their own. */
+static void test_read_error_once(void **state) {
+  (void)state;
+  sweep(FAULT_READ, SQLITE_IOERR_READ, 0, 0);
 }
 
 static void test_sync_error_once(void **state) {
@@ -544,7 +555,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_poison_sums),         cmocka_unit_test(test_full_disk),
       cmocka_unit_test(test_full_disk_sync_full), cmocka_unit_test(test_write_error_once),
-      cmocka_unit_test(test_sync_error_once),
+      cmocka_unit_test(test_sync_error_once),     cmocka_unit_test(test_read_error_once),
   };
   int r = cmocka_run_group_tests(tests, NULL, NULL);
   char cmd[128];
