@@ -194,6 +194,7 @@ struct acks {
   int intake[NINTAKE];
   int code, code_revoke;
   int material;
+  int application;
   int64_t order_id;
 };
 
@@ -311,6 +312,25 @@ static void operations(struct store *st, const struct world *w, struct acks *a) 
     a->code_revoke = st->ops->codes->code_revoke(st, cid, w->base + 5, &c2, &cid2, &e);
   }
   a->rec[2] = write_batch(st, w, 2);
+  /* an application: its order and its row in one transaction */
+  a->application = st->ops->txn(st, STORE_TXN_BEGIN, &e);
+  if (!a->application) {
+    int rc = 0;
+    int64_t id = insert_order(st, w, "app-1", &rc);
+    if (!rc) {
+      struct store_application ap = {.order_id = id,
+                                     .number = "N-1",
+                                     .applicant_json = "{\"name\":\"x\"}",
+                                     .form_json = "{}",
+                                     .created = w->base};
+      rc = st->ops->catalog->application_insert(st, &ap, &e);
+    }
+    if (rc)
+      st->ops->txn(st, STORE_TXN_ROLLBACK, NULL);
+    else
+      rc = st->ops->txn(st, STORE_TXN_COMMIT, &e);
+    a->application = rc;
+  }
   /* an application's material */
   struct store_material m = {.order_id = 77,
                              .material = "licence",
@@ -392,6 +412,10 @@ static void check(const struct world *w, const struct acks *a, const char *label
   if (!a->code)
     PRESENT(a->code_revoke, q_int("SELECT count(*) FROM code WHERE token = 'tok-2'", NULL), 1,
             "replacement code");
+  PRESENT(a->application, q_int("SELECT count(*) FROM work_order WHERE title = 'app-1'", NULL), 1,
+          "application's order");
+  PRESENT(a->application, q_int("SELECT count(*) FROM application WHERE number = 'N-1'", NULL), 1,
+          "application");
   PRESENT(a->material,
           q_int("SELECT count(*) FROM application_material WHERE material = 'licence'", NULL), 1,
           "material");
