@@ -546,6 +546,7 @@ static void test_poison_sums(void **state) {
   struct zz_err e = {0};
   assert_int_equal(st->ops->records_write(st, r, 4, &res, &e), ZZ_EINVAL);
   assert_string_equal(e.field, "value");
+  assert_non_null(strstr(e.msg, "\"visitors\""));
   /* one huge value is fine; a second one in another batch would overflow */
   assert_int_equal(st->ops->records_write(st, r, 1, &res, &e), 0);
   assert_int_equal(st->ops->records_write(st, r + 1, 1, &res, &e), ZZ_EINVAL);
