@@ -14,7 +14,8 @@ struct rollup_key {
 struct rollup_cell {
   struct rollup_key key;
   int64_t n;       /* records added (replacements add 0) */
-  double sum;      /* sum of new values plus replacement deltas */
+  double sum;      /* sum of new values plus replacement deltas; may overflow to
+                      +-inf or NaN: the store writer refuses such a cell */
   double min, max; /* over the values seen in this batch */
   double last;
   int64_t last_ts; /* INT64_MIN when no value seen */

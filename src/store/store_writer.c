@@ -428,12 +428,22 @@ static int expand(struct sq_store *s, int64_t now) {
   return 0;
 }
 
-/* Refuses a rollup sum that is not a finite double. */
-static int sum_overflow(struct zz_err *e, int64_t metric) {
+/* Refuses a rollup sum that is not a finite double, naming the metric. */
+static int sum_overflow(struct sq_store *s, struct zz_err *e, int64_t metric) {
+  char key[64] = "";
+  sqlite3_stmt *q = NULL;
+  if (sqlite3_prepare_v2(s->wdb, "SELECT key FROM metric WHERE id = ?1", -1, &q, NULL) ==
+      SQLITE_OK) {
+    sqlite3_bind_int64(q, 1, metric);
+    if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_text(q, 0))
+      zz_strlcpy(key, (const char *)sqlite3_column_text(q, 0), sizeof key);
+  }
+  sqlite3_finalize(q);
+  if (!key[0]) snprintf(key, sizeof key, "%lld", (long long)metric);
   return zz_fail(e, ZZ_EINVAL, "value",
-                 "the values of metric %lld would carry a rollup sum past the range of a double "
-                 "(about 1.8e308): the batch was refused and nothing of it stored",
-                 (long long)metric);
+                 "the values of metric \"%s\" would carry a rollup sum past the range of a "
+                 "double (about 1.8e308): nothing of this write was stored",
+                 key);
 }
 
 /* Upserts every cell of acc. A rollup row never holds a non-finite number:
@@ -448,7 +458,7 @@ static int upsert_cells(struct sq_store *s, struct rollup_acc *acc, enum w_stmt 
     struct rollup_cell *c = rollup_acc_at(acc, i);
     if (!c) continue;
     if (!isfinite(c->sum) || !isfinite(c->min) || !isfinite(c->max) || !isfinite(c->last))
-      return sum_overflow(e, c->key.a);
+      return sum_overflow(s, e, c->key.a);
     if (txn_gone(s, e)) return ZZ_ESTORE;
     sqlite3_stmt *st = ws(s, which);
     if (!st) return zz_fail(e, ZZ_ESTORE, "rollup", "cannot prepare the rollup write");
@@ -466,7 +476,7 @@ static int upsert_cells(struct sq_store *s, struct rollup_acc *acc, enum w_stmt 
     double sum = rc == SQLITE_ROW ? sqlite3_column_double(st, 0) : 0;
     sqlite3_reset(st);
     if (rc != SQLITE_ROW) return sq_fail(s->wdb, rc, e, "rollup");
-    if (!isfinite(sum)) return sum_overflow(e, c->key.a);
+    if (!isfinite(sum)) return sum_overflow(s, e, c->key.a);
   }
   return 0;
 }

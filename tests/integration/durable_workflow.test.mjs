@@ -99,7 +99,11 @@ test('a full disk refuses orders, actions, photos, public reports and applicatio
 
   t.diagnostic(`2xx before the first 507: orders ${made.length}, actions ${acted.length}, photos ${photos.length}, ` +
     `reports ${reports.length}, applications ${apps.length}, materials ${mats.length}`);
-  // reads work on the full disk and show exactly what was answered 2xx
+  // reads work on the full disk (a scanned code's page too, though its scan
+  // cannot be counted) and show exactly what was answered 2xx
+  const scan = await w.api('GET', `/api/public/codes/${venue.token}`);
+  assert.equal(scan.status, 200, show(scan));
+  assert.equal((await w.api('GET', '/healthz')).status, 200);
   const list = (await w.ok('disp', 'GET', '/api/v1/orders?limit=500')).orders;
   const titles = new Set(list.map((o) => o.title));
   for (let i = 0; i < made.length + 1; i++) {

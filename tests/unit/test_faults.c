@@ -546,6 +546,7 @@ static void test_poison_sums(void **state) {
   struct zz_err e = {0};
   assert_int_equal(st->ops->records_write(st, r, 4, &res, &e), ZZ_EINVAL);
   assert_string_equal(e.field, "value");
+  assert_non_null(strstr(e.msg, "\"visitors\""));
   /* one huge value is fine; a second one in another batch would overflow */
   assert_int_equal(st->ops->records_write(st, r, 1, &res, &e), 0);
   assert_int_equal(st->ops->records_write(st, r + 1, 1, &res, &e), ZZ_EINVAL);
@@ -573,13 +574,24 @@ static void test_poison_sums(void **state) {
   db = NULL;
 }
 
+/* What the failures answer over HTTP (http_reply_err adds Retry-After). */
+static void test_error_table(void **state) {
+  (void)state;
+  assert_int_equal(zz_http_status(ZZ_EFULL), 507);
+  assert_string_equal(zz_errcode(ZZ_EFULL), "insufficient_storage");
+  assert_int_equal(zz_http_status(ZZ_ESTORE), 503);
+  assert_string_equal(zz_errcode(ZZ_ESTORE), "store_error");
+  assert_int_equal(zz_http_status(ZZ_EBUSY), 503);
+}
+
 int main(void) {
   snprintf(dir, sizeof dir, "/tmp/zz-faults-%d", (int)getpid());
   fault_vfs_install();
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_poison_sums),         cmocka_unit_test(test_full_disk),
-      cmocka_unit_test(test_full_disk_sync_full), cmocka_unit_test(test_write_error_once),
-      cmocka_unit_test(test_sync_error_once),     cmocka_unit_test(test_read_error_once),
+      cmocka_unit_test(test_error_table),      cmocka_unit_test(test_poison_sums),
+      cmocka_unit_test(test_full_disk),        cmocka_unit_test(test_full_disk_sync_full),
+      cmocka_unit_test(test_write_error_once), cmocka_unit_test(test_sync_error_once),
+      cmocka_unit_test(test_read_error_once),
   };
   int r = cmocka_run_group_tests(tests, NULL, NULL);
   char cmd[128];
