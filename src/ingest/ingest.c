@@ -78,6 +78,13 @@ static int on_line(void *ud, const struct ingest_line *ln) {
     const struct reg_metric *m = NULL;
     const struct reg_entity_ref *ent = resolve(in, ln, &m);
     if (!ent) return 0;
+    /* A value outside the metric's range is refused before it reaches a
+     * sum: one 1e308 would make every rollup above it infinite. */
+    if (!(ln->value >= m->min && ln->value <= m->max)) {
+      reject(in, ln->line, "out_of_range", "value %.15g of metric \"%s\" is outside [%g, %g]",
+             ln->value, m->key, m->min, m->max);
+      return 0;
+    }
     if (in->nrecs == in->caprecs) {
       size_t cap = in->caprecs ? in->caprecs * 2 : 4096;
       struct store_record *p = zz_realloc(in->recs, cap * sizeof *p);

@@ -143,7 +143,9 @@ static int on_metric(void *ud, const struct store_metric *m) {
                                            .unit = dup_or_empty(m->unit),
                                            .agg = dup_or_empty(m->agg),
                                            .entity_type = dup_or_empty(m->entity_type),
-                                           .kind = dup_or_empty(m->kind)};
+                                           .kind = dup_or_empty(m->kind),
+                                           .min = m->has_min ? m->min : -REG_VALUE_BOUND,
+                                           .max = m->has_max ? m->max : REG_VALUE_BOUND};
   return 0;
 }
 

@@ -31,7 +31,13 @@ struct reg_region {
 struct reg_metric {
   int64_t id;
   char *key, *name_zh, *name_en, *unit, *agg, *entity_type, *kind;
+  double min, max; /* valid values: as the pack declares, else +-REG_VALUE_BOUND */
 };
+
+/* Values of a metric without a declared range stay within +-1e15: more than
+ * any count or measure of a district, and sums of billions of them stay
+ * exact enough and far from overflow. */
+#define REG_VALUE_BOUND 1e15
 
 struct reg_entity_ref {
   int64_t id;

@@ -24,6 +24,7 @@
 #define PACK_FILE_MAX (32u << 20) /* one JSON file (Gongshu's largest: 25 kB) */
 #define PACK_LINE_MAX 65536       /* one entities.ndjson line, newline excluded */
 #define PACK_ENTITIES_MAX 5000000 /* entities are held in memory until the write */
+#define PACK_VALUE_LIMIT 1e18     /* a metric's declared min and max */
 #define PACK_KEY_MAX 64           /* ids of departments, types, metrics, ... */
 #define PACK_SLUG_MAX 40          /* entity ids */
 #define PACK_PATH_MAX 255         /* region path ids */
@@ -814,6 +815,11 @@ static int check_metrics(struct pack_ctx *c) {
       if (!(v = json_object_get(m, lims[k]))) continue;
       if (!json_is_number(v)) return lfail(&l, lims[k], "must be a number");
       lim[k] = json_number_value(v);
+      /* Ingest refuses values outside the range, so the range itself must
+       * keep sums finite: billions of values at 1e18 are still far from
+       * overflow. */
+      if (!(fabs(lim[k]) <= PACK_VALUE_LIMIT))
+        return lfail(&l, lims[k], "%g is outside [-1e18, 1e18]", lim[k]);
     }
     if (lim[0] > lim[1]) return lfail(&l, "min", "%g is greater than max %g", lim[0], lim[1]);
   }
@@ -1260,6 +1266,9 @@ static int write_pack(struct pack_ctx *c, void (*progress)(void *, int64_t, int6
                               .agg = json_string_value(json_object_get(m, "agg")),
                               .entity_type = json_string_value(json_object_get(m, "entity_type")),
                               .kind = json_string_value(json_object_get(m, "kind"))};
+    json_t *lo = json_object_get(m, "min"), *hi = json_object_get(m, "max");
+    if (lo) sm.has_min = 1, sm.min = json_number_value(lo);
+    if (hi) sm.has_max = 1, sm.max = json_number_value(hi);
     if ((rc = ops->metric_upsert(st, &sm, NULL, e))) return rc;
   }
   for (size_t i = 0; i < json_array_size(c->sources); i++) {

@@ -31,6 +31,8 @@ struct store_region {
 struct store_metric {
   int64_t id;
   const char *key, *name_zh, *name_en, *unit, *agg, *entity_type, *kind;
+  int has_min, has_max; /* a valid range was declared (else the default bound applies) */
+  double min, max;
 };
 struct store_named { /* entity types, departments: key + names + JSON extra */
   int64_t id;
@@ -39,6 +41,8 @@ struct store_named { /* entity types, departments: key + names + JSON extra */
 struct store_source {
   int64_t id;
   const char *key, *name_zh, *name_en, *department, *kind, *metrics_json;
+  /* JSON arrays of entity types and region paths it may write; NULL: any */
+  const char *entity_types_json, *regions_json;
   int64_t records, last_seen;
 };
 struct store_entity {
