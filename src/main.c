@@ -744,13 +744,16 @@ static int cmd_import(int argc, char **argv) {
     fprintf(stderr, "zhizhi: source \"%s\" does not exist\n", f.source);
     return 1;
   }
+  char spool[4096];
+  snprintf(spool, sizeof spool, "%s/spool", f.data);
   struct ingest_opts io = {.st = app.st,
                            .reg = app.reg,
                            .source_id = sid,
                            .format = fmt,
                            .kind = INGEST_RECORDS,
                            .atomic = f.atomic,
-                           .batch = 100000};
+                           .batch = 100000,
+                           .spool_dir = spool}; /* --atomic: records on disk, not in memory */
   struct ingest *ing = ingest_new(&io);
   struct zz_progress p;
   zz_progress_start(&p, "import", "bytes", total);

@@ -6,6 +6,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "ingest/spool.h"
 
 struct ingest {
   struct ingest_opts o;
@@ -17,6 +20,8 @@ struct ingest {
   size_t nevs, capevs;
   int failed;
   int finished; /* decoding ended (ingest_finish_decode) */
+  int spill_fd; /* atomic with a spool_dir: records spilled so far, or -1 */
+  size_t nspilled;
   /* asynchronous flush in flight */
   void (*done)(void *ud, int rc, const struct zz_err *e);
   void *done_ud;
@@ -71,6 +76,26 @@ static const struct reg_entity_ref *resolve(struct ingest *in, const struct inge
   return ent;
 }
 
+/* Moves the buffered records of an atomic body to its spool file. */
+static int spill(struct ingest *in) {
+  struct zz_err e = {0};
+  if (in->spill_fd < 0 && (in->spill_fd = spool_open(in->o.spool_dir, &e)) < 0) {
+    zz_warn("ingest: %s", e.msg);
+    return ZZ_EIO;
+  }
+  if (store_records_sort(in->recs, in->nrecs)) return ZZ_ENOMEM;
+  if (spool_write(in->spill_fd, in->recs, in->nrecs * sizeof *in->recs)) return ZZ_EIO;
+  in->nspilled += in->nrecs;
+  in->nrecs = 0;
+  return 0;
+}
+
+static void drop_spill(struct ingest *in) {
+  if (in->spill_fd >= 0) close(in->spill_fd);
+  in->spill_fd = -1;
+  in->nspilled = 0;
+}
+
 static int on_line(void *ud, const struct ingest_line *ln) {
   struct ingest *in = ud;
   in->rep.lines++;
@@ -94,6 +119,12 @@ static int on_line(void *ud, const struct ingest_line *ln) {
     }
     in->recs[in->nrecs++] =
         (struct store_record){ent->id, (int32_t)m->id, (int32_t)in->o.source_id, ln->ts, ln->value};
+    if (in->o.atomic && in->rep.rejected_total) {
+      in->nrecs = 0; /* refused anyway: keep nothing */
+      drop_spill(in);
+    } else if (in->o.atomic && in->o.spool_dir && in->nrecs >= in->o.batch) {
+      return spill(in);
+    }
     return 0;
   }
   const struct reg_entity_ref *ent = resolve(in, ln, NULL);
@@ -119,6 +150,7 @@ struct ingest *ingest_new(const struct ingest_opts *o) {
   struct ingest *in = zz_calloc(1, sizeof *in);
   if (!in) return NULL;
   in->o = *o;
+  in->spill_fd = -1;
   if (!in->o.batch) in->o.batch = 50000;
   struct ingest_decoder_opts d = {.format = o->format,
                                   .kind = o->kind,
@@ -145,6 +177,7 @@ static void free_events(struct ingest *in) {
 void ingest_free(struct ingest *in) {
   if (!in) return;
   ingest_decoder_free(in->dec);
+  drop_spill(in);
   free_events(in);
   zz_free(in->evs);
   zz_free(in->recs);
@@ -154,7 +187,15 @@ void ingest_free(struct ingest *in) {
 static int flush(struct ingest *in, struct zz_err *e) {
   struct store *st = in->o.st;
   int rc = 0;
-  if (in->nrecs) {
+  if (in->nspilled) {
+    struct store_write_result res = {0, 0};
+    rc = st->ops->records_write_file(st, in->spill_fd, in->nspilled, &res, e);
+    if (!rc) {
+      in->rep.accepted += res.accepted;
+      in->rep.replaced += res.replaced;
+      drop_spill(in);
+    }
+  } else if (in->nrecs) {
     struct store_write_result res = {0, 0};
     if (store_records_sort(in->recs, in->nrecs))
       return zz_fail(e, ZZ_ENOMEM, "body", "out of memory");
@@ -204,7 +245,11 @@ int ingest_finish_decode(struct ingest *in, struct zz_err *e) {
   }
   if (in->o.atomic && in->rep.rejected_total) {
     in->nrecs = 0; /* nothing is stored */
+    drop_spill(in);
     free_events(in);
+  } else if (in->nspilled && in->nrecs && (rc = spill(in))) {
+    in->failed = 1;
+    return zz_fail(e, rc, "body", "cannot spool the records: %s", zz_strerror(rc));
   }
   return 0;
 }
@@ -236,6 +281,7 @@ static void records_done(void *ud, int rc, const struct store_write_result *res,
   in->rep.accepted += res->accepted;
   in->rep.replaced += res->replaced;
   in->nrecs = 0;
+  drop_spill(in);
   /* events buffered beside the records go next, still off the request's thread */
   if (in->nevs) {
     struct zz_err e2 = {0};
@@ -251,6 +297,12 @@ int ingest_flush_async(struct ingest *in, void (*done)(void *ud, int rc, const s
   if (in->failed) return zz_fail(e, ZZ_EINVAL, "body", "the request already failed");
   in->done = done;
   in->done_ud = ud;
+  if (in->nspilled) {
+    int rc = in->o.st->ops->records_write_file_async(in->o.st, in->spill_fd, in->nspilled,
+                                                     records_done, in, e);
+    if (rc) in->failed = 1;
+    return rc;
+  }
   if (in->nrecs) {
     if (store_records_sort(in->recs, in->nrecs))
       return zz_fail(e, ZZ_ENOMEM, "body", "out of memory");

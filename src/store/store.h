@@ -148,6 +148,15 @@ struct store_ops {
                              store_done_fn done, void *ud, struct zz_err *e);
   int (*events_write_async)(struct store *st, const struct store_event *evs, size_t n,
                             store_done_fn done, void *ud, struct zz_err *e);
+  /* The records of an atomic body, spooled to the file fd as n struct
+   * store_record (in runs sorted by store_records_sort): all written in one
+   * transaction, so all or nothing, without holding them in memory. As
+   * records_write_async; fd must stay open until done has run. The _file
+   * variant without _async blocks until committed. */
+  int (*records_write_file_async)(struct store *st, int fd, size_t n, store_done_fn done, void *ud,
+                                  struct zz_err *e);
+  int (*records_write_file)(struct store *st, int fd, size_t n, struct store_write_result *out,
+                            struct zz_err *e);
   /* records and events: block until committed */
   int (*records_write)(struct store *st, const struct store_record *recs, size_t n,
                        struct store_write_result *out, struct zz_err *e);

@@ -104,8 +104,9 @@ struct sq_series {
 };
 
 struct sq_job {
-  int kind; /* SQ_JOB_RECORDS, SQ_JOB_EVENTS, SQ_JOB_PRUNE */
+  int kind; /* SQ_JOB_RECORDS, SQ_JOB_EVENTS, SQ_JOB_PRUNE, SQ_JOB_RECORDS_FILE */
   const struct store_record *recs;
+  int fd; /* SQ_JOB_RECORDS_FILE: n records spooled in this file */
   const struct store_event *evs;
   size_t n;
   struct store_write_result result;
@@ -223,6 +224,10 @@ void sq_writer_stop(struct sq_store *s);
 int sq_records_write(struct store *st, const struct store_record *recs, size_t n,
                      struct store_write_result *out, struct zz_err *e);
 int sq_events_write(struct store *st, const struct store_event *evs, size_t n, struct zz_err *e);
+int sq_records_write_file_async(struct store *st, int fd, size_t n, store_done_fn done, void *ud,
+                                struct zz_err *e);
+int sq_records_write_file(struct store *st, int fd, size_t n, struct store_write_result *out,
+                          struct zz_err *e);
 int sq_records_write_async(struct store *st, const struct store_record *recs, size_t n,
                            store_done_fn done, void *ud, struct zz_err *e);
 int sq_events_write_async(struct store *st, const struct store_event *evs, size_t n,

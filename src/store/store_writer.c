@@ -3,13 +3,18 @@
  * transaction (group commit), stores records, folds them into rollup deltas,
  * upserts one row per touched bucket, commits, then wakes the callers. A
  * caller's 2xx therefore means its data and its rollups are on disk. */
+#include <errno.h>
 #include <math.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "store/store_int.h"
 
-enum { SQ_JOB_RECORDS = 1, SQ_JOB_EVENTS, SQ_JOB_PRUNE };
+enum { SQ_JOB_RECORDS = 1, SQ_JOB_EVENTS, SQ_JOB_PRUNE, SQ_JOB_RECORDS_FILE };
+
+/* Records read at a time from a spooled file (2 MiB). */
+#define SQ_FILE_CHUNK 65536
 
 enum w_stmt {
   W_SERIES_INS,
@@ -340,6 +345,62 @@ static int run_records(struct sq_store *s, struct sq_job *j) {
   return 0;
 }
 
+/* Reads records [from, from + n) of a spooled file into buf. */
+static int read_spooled(int fd, struct store_record *buf, size_t from, size_t n) {
+  char *p = (char *)buf;
+  size_t want = n * sizeof *buf;
+  off_t off = (off_t)(from * sizeof *buf);
+  while (want > 0) {
+    ssize_t k = pread(fd, p, want, off);
+    if (k < 0 && errno == EINTR) continue;
+    if (k <= 0) return ZZ_EIO;
+    p += k;
+    off += k;
+    want -= (size_t)k;
+  }
+  return 0;
+}
+
+/* An atomic body's records, chunk by chunk, inside the open transaction. */
+static int run_records_file(struct sq_store *s, struct sq_job *j) {
+  struct store_record *buf = zz_malloc(SQ_FILE_CHUNK * sizeof *buf);
+  if (!buf) return zz_fail(&j->err, ZZ_ENOMEM, "records", "out of memory");
+  struct sq_job part = {.kind = SQ_JOB_RECORDS, .recs = buf};
+  int rc = 0;
+  j->result.accepted = j->result.replaced = 0;
+  for (size_t at = 0; at < j->n && !rc; at += part.n) {
+    part.n = ZZ_MIN((size_t)SQ_FILE_CHUNK, j->n - at);
+    if ((rc = read_spooled(j->fd, buf, at, part.n))) {
+      zz_fail(&j->err, rc, "records", "cannot read the spooled records");
+    } else if ((rc = run_records(s, &part))) {
+      j->err = part.err;
+    } else {
+      j->result.accepted += part.result.accepted;
+      j->result.replaced += part.result.replaced;
+    }
+  }
+  zz_free(buf);
+  return rc;
+}
+
+/* Tells the commit subscriber about a committed file job, chunk by chunk. */
+static void notify_file(struct sq_store *s, struct sq_job *j) {
+  struct store_record *buf = zz_malloc(SQ_FILE_CHUNK * sizeof *buf);
+  if (!buf) {
+    zz_warn("store: out of memory: %zu committed records not passed to the rules", j->n);
+    return;
+  }
+  for (size_t at = 0, n; at < j->n; at += n) {
+    n = ZZ_MIN((size_t)SQ_FILE_CHUNK, j->n - at);
+    if (read_spooled(j->fd, buf, at, n)) {
+      zz_warn("store: cannot reread spooled records for the rules");
+      break;
+    }
+    s->opts.on_commit(s->opts.on_commit_ud, buf, n);
+  }
+  zz_free(buf);
+}
+
 static int run_events(struct sq_store *s, struct sq_job *j) {
   for (size_t i = 0; i < j->n; i++) {
     const struct store_event *ev = &j->evs[i];
@@ -589,6 +650,8 @@ static int run_job(struct sq_store *s, struct sq_job *j) {
   switch (j->kind) {
   case SQ_JOB_RECORDS:
     return run_records(s, j);
+  case SQ_JOB_RECORDS_FILE:
+    return run_records_file(s, j);
   case SQ_JOB_EVENTS:
     return run_events(s, j);
   case SQ_JOB_PRUNE:
@@ -617,7 +680,7 @@ static int run_txn(struct sq_store *s, struct sq_job *head, struct sq_job *stop)
   for (struct sq_job *j = head; j != stop && !failed; j = j->next) {
     j->rc = run_job(s, j);
     if (j->rc) failed = 1;
-    if (j->kind == SQ_JOB_RECORDS) accepted += j->result.accepted;
+    if (j->kind == SQ_JOB_RECORDS || j->kind == SQ_JOB_RECORDS_FILE) accepted += j->result.accepted;
   }
   if (!failed && flush(s, accepted)) failed = 1;
   if (!failed && (rc = sqlite3_exec(s->wdb, "COMMIT", NULL, NULL, NULL)) != SQLITE_OK) {
@@ -634,6 +697,8 @@ static int run_txn(struct sq_store *s, struct sq_job *head, struct sq_job *stop)
   for (struct sq_job *j = head; j != stop; j = j->next)
     if (j->kind == SQ_JOB_RECORDS && s->opts.on_commit)
       s->opts.on_commit(s->opts.on_commit_ud, j->recs, j->n);
+    else if (j->kind == SQ_JOB_RECORDS_FILE && s->opts.on_commit)
+      notify_file(s, j);
     else if (j->kind == SQ_JOB_EVENTS && s->opts.on_commit_events)
       s->opts.on_commit_events(s->opts.on_commit_ud, j->evs, j->n);
   txn_reset(s);
@@ -778,6 +843,30 @@ static int submit_async(struct sq_store *s, int kind, const struct store_record 
 int sq_records_write_async(struct store *st, const struct store_record *recs, size_t n,
                            store_done_fn done, void *ud, struct zz_err *e) {
   return submit_async((struct sq_store *)st, SQ_JOB_RECORDS, recs, NULL, n, done, ud, e);
+}
+
+int sq_records_write_file_async(struct store *st, int fd, size_t n, store_done_fn done, void *ud,
+                                struct zz_err *e) {
+  struct sq_store *s = (struct sq_store *)st;
+  if (!s->writer_started)
+    return zz_fail(e, ZZ_EINVAL, "store", "this store was opened without a writer");
+  struct sq_job *j = zz_calloc(1, sizeof *j);
+  if (!j) return zz_fail(e, ZZ_ENOMEM, "store", "out of memory");
+  *j = (struct sq_job){
+      .kind = SQ_JOB_RECORDS_FILE, .fd = fd, .n = n, .done_cb = done, .done_ud = ud};
+  int rc = submit(s, j, e);
+  if (rc) zz_free(j);
+  return rc;
+}
+
+int sq_records_write_file(struct store *st, int fd, size_t n, struct store_write_result *out,
+                          struct zz_err *e) {
+  struct sq_job j = {.kind = SQ_JOB_RECORDS_FILE, .fd = fd, .n = n};
+  if (!((struct sq_store *)st)->writer_started)
+    return zz_fail(e, ZZ_EINVAL, "store", "this store was opened without a writer");
+  int rc = submit((struct sq_store *)st, &j, e);
+  if (!rc && out) *out = j.result;
+  return rc;
 }
 
 int sq_events_write_async(struct store *st, const struct store_event *evs, size_t n,

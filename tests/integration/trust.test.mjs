@@ -74,3 +74,98 @@ test('numbers round-trip: what is ingested reads back with the same bits', async
     assert.equal(bits(got.v), bits(want), `${values[i]} read back as ${got.v}`);
   }
 });
+
+// ---- bodies: over the cap nothing is stored; atomic bodies spool to disk ----
+
+/** Sends body (a string) chunked, without Content-Length, in pieces of `piece` bytes. */
+function postChunked(token, body, { query = '', piece = 64 * 1024 } = {}) {
+  const buf = Buffer.from(body);
+  const stream = new ReadableStream({
+    start(c) {
+      for (let i = 0; i < buf.length; i += piece) c.enqueue(buf.subarray(i, i + piece));
+      c.close();
+    },
+  });
+  return fetch(w.base + '/api/v1/records' + query, {
+    method: 'POST', body: stream, duplex: 'half',
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/x-ndjson' },
+    signal: AbortSignal.timeout(60000),
+  }).then(async (res) => {
+    const text = await res.text();
+    let json = null;
+    try { json = JSON.parse(text); } catch { /* not JSON */ }
+    return { status: res.status, json, text };
+  });
+}
+
+async function countAt(entity, from, to) {
+  const r = await w.get('admin', `/api/v1/series?metric=visitors&region=gongshu&grain=hour&agg=count&from=${new Date(from).toISOString()}&to=${new Date(to).toISOString()}`);
+  assert.equal(r.status, 200, show(r));
+  return r.json.total;
+}
+
+const linesFor = (entity, t0, n, value = () => 1) =>
+  Array.from({ length: n }, (_, i) => JSON.stringify({ entity, metric: 'visitors', ts: t0 + i, value: value(i) })).join('\n') + '\n';
+
+test('a chunked body over the cap answers 413 and stores none of its records', async () => {
+  await w.stop();
+  w.serveArgs = ['--body-cap', String(8 << 20)];
+  await w.start();
+  w.cookies = {};
+  const t0 = NOW - 5 * 3600e3;
+  // ~11 MB: more than two batches of 50,000 records come before the cap
+  const body = linesFor('c-wg-1', t0, 160000);
+  assert.ok(body.length > 8 << 20 && body.slice(0, 8 << 20).split('\n').length > 100000);
+  let r;
+  try {
+    r = await postChunked(w.tokens.wenlv_flow, body);
+  } catch (e) {
+    assert.fail(`a chunked body over the cap must get an answer (413): ${e.cause?.code || e.message}`);
+  }
+  assert.equal(r.status, 413, r.text);
+  assert.equal(r.json?.error?.code, 'too_large');
+  assert.equal(await countAt('c-wg-1', t0 - 3600e3, t0 + 3600e3), 0, 'nothing of a refused body is stored');
+  // the same records in a body under the cap, chunked, are all stored
+  const ok = await postChunked(w.tokens.wenlv_flow, linesFor('c-wg-1', t0, 20000));
+  assert.equal(ok.status, 200, ok.text);
+  assert.equal(ok.json.accepted, 20000);
+  assert.equal(await countAt('c-wg-1', t0 - 3600e3, t0 + 3600e3), 20000);
+  await w.stop();
+  w.serveArgs = [];
+  await w.start();
+  w.cookies = {};
+});
+
+test('atomic: a body spooled to disk with one bad line far in stores nothing; a clean one is stored whole', async () => {
+  const t0 = NOW - 7 * 3600e3;
+  // 150,000 records (~11 MB): past the in-memory spool and three record batches
+  const n = 150000;
+  const good = linesFor('c-hs-1', t0, n, (i) => i % 7);
+  const lines = good.split('\n');
+  lines[140000] = '{"entity":"c-hs-1","metric":"visitors","ts":1,"value":1}'; // before 2000
+  const bad = lines.join('\n');
+  const r = await w.ingest(bad, { token: w.tokens.wenlv_flow, query: '?atomic=1' });
+  assert.equal(r.status, 400, show(r));
+  assert.deepEqual(r.json.rejected.map((x) => [x.line, x.code]), [[140001, 'time_out_of_range']]);
+  assert.equal(r.json.accepted, 0);
+  assert.equal(await countAt('c-hs-1', t0 - 3600e3, t0 + 3600e3), 0, 'atomic refused: nothing stored');
+  const chunkedBad = await postChunked(w.tokens.wenlv_flow, bad, { query: '?atomic=1' });
+  assert.equal(chunkedBad.status, 400, chunkedBad.text);
+  assert.equal(await countAt('c-hs-1', t0 - 3600e3, t0 + 3600e3), 0);
+
+  const ok = await w.ingest(good, { token: w.tokens.wenlv_flow, query: '?atomic=1' });
+  assert.equal(ok.status, 200, show(ok));
+  assert.deepEqual(ok.json, { accepted: n, replaced: 0, rejected: [], rejected_total: 0 });
+  assert.equal(await countAt('c-hs-1', t0 - 3600e3, t0 + 3600e3), n);
+  const sum = await w.get('admin', `/api/v1/series?metric=visitors&region=gongshu&grain=hour&agg=sum&from=${new Date(t0 - 3600e3).toISOString()}&to=${new Date(t0 + 3600e3).toISOString()}`);
+  let want = 0;
+  for (let i = 0; i < n; i++) want += i % 7;
+  assert.equal(sum.json.total, want, 'rollups hold every record of the spooled body');
+  // resent chunked: every record replaces itself, in one transaction
+  const again = await postChunked(w.tokens.wenlv_flow, good, { query: '?atomic=1' });
+  assert.equal(again.status, 200, again.text);
+  assert.equal(again.json.replaced, n);
+  // nothing is left in the spool directory
+  const fs = await import('node:fs');
+  assert.deepEqual(fs.readdirSync(w.dir + '/spool'), []);
+});
