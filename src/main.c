@@ -342,8 +342,8 @@ static int demo_emit(void *ud, const struct demo_record *recs, size_t n) {
       dr->last_source = recs[i].source;
       dr->last_source_id = registry_source_id(reg, recs[i].source);
     }
-    dr->buf[dr->nbuf++] = (struct store_record){en->id, (int32_t)m->id, (int32_t)dr->last_source_id,
-                                                recs[i].ts, recs[i].value};
+    dr->buf[dr->nbuf++] = (struct store_record){
+        en->id, (int32_t)m->id, (int32_t)dr->last_source_id, recs[i].ts, recs[i].value, 0};
   }
   registry_unlock(reg);
   if (skipped)

@@ -94,6 +94,7 @@ struct sq_series {
   int64_t id, entity;
   int32_t metric;
   int64_t region;  /* the entity's region id */
+  int32_t source;  /* the source that owns it (first wrote it); 0: anyone */
   int64_t last_ts; /* committed */
   double last_value;
   int64_t pend_ts; /* within the open transaction (valid if pend_gen == gen) */

@@ -169,3 +169,68 @@ test('atomic: a body spooled to disk with one bad line far in stores nothing; a 
   const fs = await import('node:fs');
   assert.deepEqual(fs.readdirSync(w.dir + '/spool'), []);
 });
+
+// ---- sources write only what they declare, and own what they wrote ----
+
+test('a source writes only its declared metrics, entity types and regions (per-line rejects)', async () => {
+  const t = NOW - 9 * 3600e3;
+  const r = await w.ingest([
+    { entity: 'g-xtd-1', metric: 'police_incidents', ts: t, value: 1 },   // declared, grid in Dongxin
+    { entity: 'c-xtd-1', metric: 'visitors', ts: t, value: 5 },           // police_110 does not declare visitors
+    { entity: 'g-hs-1', metric: 'police_incidents', ts: t, value: 1 },    // a grid outside Dongxin
+    { entity: 'g-dx-1', metric: 'police_incidents', ts: t, value: 2 },    // declared
+  ], { token: w.tokens.police_110 });
+  assert.equal(r.status, 200, show(r));
+  assert.deepEqual(r.json.rejected.map((x) => [x.line, x.code]), [[2, 'metric_not_declared'], [3, 'entity_not_declared']], show(r));
+  assert.match(r.json.rejected[0].message, /police_110.*visitors/);
+  assert.match(r.json.rejected[1].message, /g-hs-1/);
+  assert.equal(r.json.accepted, 2);
+  // every line undeclared: 400, nothing stored
+  const all = await w.ingest([{ entity: 'c-xtd-1', metric: 'visitors', ts: t, value: 5 }], { token: w.tokens.tax_share });
+  assert.equal(all.status, 400, show(all));
+  assert.equal(all.json.rejected[0].code, 'metric_not_declared');
+  const got = await latest('visitors', 'c-xtd-1');
+  assert.ok(!got || got.t !== new Date(t).toISOString() || got.v !== 5, 'the undeclared record is not stored');
+  // events: the entity types and regions count too
+  const ev = await w.api('POST', '/api/v1/events', { token: w.tokens.police_110, headers: { 'Content-Type': 'application/x-ndjson' },
+    body: JSON.stringify({ entity: 'g-hs-1', kind: 'patrol', ts: t }) + '\n' + JSON.stringify({ entity: 'g-dx-1', kind: 'patrol', ts: t }) + '\n' });
+  assert.equal(ev.status, 200, show(ev));
+  assert.deepEqual(ev.json.rejected.map((x) => [x.line, x.code]), [[1, 'entity_not_declared']]);
+  assert.equal(ev.json.accepted, 1);
+});
+
+test('a series belongs to the source that wrote it first: another cannot add to it or replace it', async () => {
+  const t = NOW - 11 * 3600e3;
+  // wenlv_flow declares parking_occupancy too (the fixture pack): it writes p-bb-1 first
+  const first = await w.ingest([{ entity: 'p-bb-1', metric: 'parking_occupancy', ts: t, value: 40 }], { token: w.tokens.wenlv_flow });
+  assert.equal(first.json?.accepted, 1, show(first));
+  const other = await w.ingest([
+    { entity: 'p-dx-1', metric: 'parking_occupancy', ts: t, value: 10 },   // a series of its own
+    { entity: 'p-bb-1', metric: 'parking_occupancy', ts: t, value: 99 },   // replace: refused
+    { entity: 'p-bb-1', metric: 'parking_occupancy', ts: t + 1000, value: 98 }, // add: refused
+  ], { token: w.tokens.smart_parking });
+  assert.equal(other.status, 200, show(other));
+  assert.deepEqual(other.json.rejected.map((x) => [x.line, x.code]).sort(), [[2, 'owned_by_other_source'], [3, 'owned_by_other_source']], show(other));
+  assert.equal(other.json.accepted, 1);
+  assert.equal(other.json.rejected_total, 2);
+  const got = await latest('parking_occupancy', 'p-bb-1');
+  assert.equal(got.v, 40, 'the first source\'s value stays');
+  // atomic: one refused line and nothing of the body is stored
+  const atomic = await w.ingest([
+    { entity: 'p-dx-1', metric: 'parking_occupancy', ts: t + 5000, value: 11 },
+    { entity: 'p-bb-1', metric: 'parking_occupancy', ts: t, value: 97 },
+  ], { token: w.tokens.smart_parking, query: '?atomic=1' });
+  assert.equal(atomic.status, 400, show(atomic));
+  assert.deepEqual(atomic.json.rejected.map((x) => [x.line, x.code]), [[2, 'owned_by_other_source']]);
+  assert.equal(atomic.json.accepted, 0);
+  const dx = await w.get('admin', `/api/v1/series?metric=parking_occupancy&region=gongshu/dongxin&grain=hour&agg=count&from=${new Date(t - 3600e3).toISOString()}&to=${new Date(t + 3600e3).toISOString()}`);
+  assert.equal(dx.json.total, 1, 'atomic refused: nothing of it stored ' + show(dx));
+  // the owner still writes
+  const again = await w.ingest([{ entity: 'p-bb-1', metric: 'parking_occupancy', ts: t, value: 41 }], { token: w.tokens.wenlv_flow });
+  assert.equal(again.json?.replaced, 1, show(again));
+  // and it survives a restart (series.source is stored)
+  await w.restart();
+  const after = await w.ingest([{ entity: 'p-bb-1', metric: 'parking_occupancy', ts: t + 2000, value: 1 }], { token: w.tokens.smart_parking });
+  assert.equal(after.status, 400, show(after));
+  assert.equal(after.json.rejected[0].code, 'owned_by_other_source');
+});
