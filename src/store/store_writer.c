@@ -433,14 +433,20 @@ static void notify_records(struct sq_store *s, const struct store_record *recs, 
   zz_free(kept);
 }
 
-/* Tells the commit subscriber about a committed file job, chunk by chunk. */
+/* Tells the commit subscriber about a committed file job, chunk by chunk:
+ * only its last SQ_FILE_NOTIFY records. A bulk body hands over millions at
+ * once, more than the rules engine queues (it drops what is past its queue,
+ * which would keep the oldest); the newest are what rules judge the present
+ * by, and the queue stays small. */
+#define SQ_FILE_NOTIFY (4 * SQ_FILE_CHUNK)
 static void notify_file(struct sq_store *s, struct sq_job *j) {
   struct store_record *buf = zz_malloc(SQ_FILE_CHUNK * sizeof *buf);
   if (!buf) {
     zz_warn("store: out of memory: %zu committed records not passed to the rules", j->n);
     return;
   }
-  for (size_t at = 0, n; at < j->n; at += n) {
+  size_t from = j->n > SQ_FILE_NOTIFY ? j->n - SQ_FILE_NOTIFY : 0;
+  for (size_t at = from, n; at < j->n; at += n) {
     n = ZZ_MIN((size_t)SQ_FILE_CHUNK, j->n - at);
     if (read_spooled(j->fd, buf, at, n)) {
       zz_warn("store: cannot reread spooled records for the rules");
