@@ -921,7 +921,7 @@ int sq_records_write_file(struct store *st, int fd, size_t n, struct store_write
   if (!((struct sq_store *)st)->writer_started)
     return zz_fail(e, ZZ_EINVAL, "store", "this store was opened without a writer");
   int rc = submit((struct sq_store *)st, &j, e);
-  if (!rc && out) *out = j.result;
+  if (out) *out = j.result; /* refusals too, with ZZ_ECONFLICT */
   return rc;
 }
 
