@@ -233,4 +233,32 @@ test('a series belongs to the source that wrote it first: another cannot add to 
   const after = await w.ingest([{ entity: 'p-bb-1', metric: 'parking_occupancy', ts: t + 2000, value: 1 }], { token: w.tokens.smart_parking });
   assert.equal(after.status, 400, show(after));
   assert.equal(after.json.rejected[0].code, 'owned_by_other_source');
+
+  // the import command holds sources to the same rules; --atomic refuses all
+  await w.stop();
+  const fs = await import('node:fs');
+  const f = w.dir + '/import-owned.ndjson';
+  fs.writeFileSync(f, [
+    { entity: 'p-dx-1', metric: 'parking_occupancy', ts: t + 7000, value: 12 },
+    { entity: 'p-bb-1', metric: 'parking_occupancy', ts: t + 7000, value: 12 },
+    { entity: 'c-xtd-1', metric: 'visitors', ts: t + 7000, value: 12 },
+  ].map((x) => JSON.stringify(x)).join('\n') + '\n');
+  const imp = w.run(['import', f, '--atomic', '--source', 'smart_parking']);
+  assert.equal(imp.status, 1, imp.stderr);
+  const rep = JSON.parse(imp.stdout);
+  assert.equal(rep.accepted, 0);
+  assert.deepEqual(rep.rejected.map((x) => [x.line, x.code]), [[3, 'metric_not_declared']]);
+  fs.writeFileSync(f, [
+    { entity: 'p-dx-1', metric: 'parking_occupancy', ts: t + 7000, value: 12 },
+    { entity: 'p-bb-1', metric: 'parking_occupancy', ts: t + 7000, value: 12 },
+  ].map((x) => JSON.stringify(x)).join('\n') + '\n');
+  const imp2 = w.run(['import', f, '--atomic', '--source', 'smart_parking']);
+  assert.equal(imp2.status, 1, imp2.stderr);
+  const rep2 = JSON.parse(imp2.stdout);
+  assert.equal(rep2.accepted, 0);
+  assert.deepEqual(rep2.rejected.map((x) => [x.line, x.code]), [[2, 'owned_by_other_source']]);
+  await w.start();
+  w.cookies = {};
+  const dx2 = await w.get('admin', `/api/v1/series?metric=parking_occupancy&region=gongshu/dongxin&grain=hour&agg=count&from=${new Date(t - 3600e3).toISOString()}&to=${new Date(t + 3600e3).toISOString()}`);
+  assert.equal(dx2.json.total, 1, 'the refused import stored nothing ' + show(dx2));
 });
