@@ -344,8 +344,8 @@ static int demo_emit(void *ud, const struct demo_record *recs, size_t n) {
       dr->last_source = recs[i].source;
       dr->last_source_id = registry_source_id(reg, recs[i].source);
     }
-    dr->buf[dr->nbuf++] = (struct store_record){en->id, (int32_t)m->id, (int32_t)dr->last_source_id,
-                                                recs[i].ts, recs[i].value};
+    dr->buf[dr->nbuf++] = (struct store_record){
+        en->id, (int32_t)m->id, (int32_t)dr->last_source_id, recs[i].ts, recs[i].value, 0};
   }
   registry_unlock(reg);
   if (skipped)
@@ -746,13 +746,16 @@ static int cmd_import(int argc, char **argv) {
     fprintf(stderr, "zhizhi: source \"%s\" does not exist\n", f.source);
     return 1;
   }
+  char spool[4096];
+  snprintf(spool, sizeof spool, "%s/spool", f.data);
   struct ingest_opts io = {.st = app.st,
                            .reg = app.reg,
                            .source_id = sid,
                            .format = fmt,
                            .kind = INGEST_RECORDS,
                            .atomic = f.atomic,
-                           .batch = 100000};
+                           .batch = 100000,
+                           .spool_dir = spool}; /* --atomic: records on disk, not in memory */
   struct ingest *ing = ingest_new(&io);
   struct zz_progress p;
   zz_progress_start(&p, "import", "bytes", total);

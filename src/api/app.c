@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "http/http.h"
+#include "ingest/spool.h"
 #include "rules/rules.h"
 #include "workflow/workflow.h"
 
@@ -61,6 +62,12 @@ int app_open(struct app *app, const char *data_dir, int flags, struct zz_err *e)
   app->session_ttl_ms = 12 * ZZ_HOUR_MS;
   app->body_cap = (uint64_t)1 << 30;
   app->data_dir = zz_xstrdup(data_dir);
+  /* Ingest bodies wait in DATA/spool/ (ingest/spool.h); the writer holds
+   * the data directory, so what a crash left there is nobody's. */
+  if (!so.no_writer && (rc = spool_prepare(data_dir, e))) {
+    app_close(app);
+    return rc;
+  }
   return 0;
 }
 

@@ -1,10 +1,20 @@
-/* ingest.c (api) - POST /api/v1/records and /api/v1/events: the body is
- * streamed into the ingest pipeline as it arrives; the answer is sent after
- * the last batch is committed. */
+/* ingest.c (api) - POST /api/v1/records and /api/v1/events: a body whose
+ * Content-Length is known (and so already checked against the cap) is
+ * streamed into the ingest pipeline as it arrives; a chunked body, or an
+ * atomic one, is first spooled (memory, then DATA/spool/) and replayed once
+ * complete, so that a body over the cap stores nothing. The answer is sent
+ * after the last batch is committed. */
 #include <string.h>
+#include <unistd.h>
 
 #include "api/api.h"
 #include "ingest/ingest.h"
+#include "ingest/spool.h"
+
+/* A spooled body stays in memory up to this size, then moves to a file. */
+#define ING_SPOOL_MEM (4u << 20)
+/* Bytes fed to the pipeline at a time when replaying a spooled body. */
+#define ING_REPLAY_CHUNK (1u << 20)
 
 static int content_format(struct http_req *r, enum ingest_kind kind, enum ingest_format *fmt) {
   const char *ct = http_header(r, "Content-Type");
@@ -33,6 +43,14 @@ struct ing_req {
   int rc; /* a failed commit: the answer is this error */
   struct zz_err err;
   int final_submitted;
+  /* spooled bodies */
+  int spool;         /* the body is kept until complete, then replayed */
+  int replayed;      /* the whole body went through the pipeline */
+  struct zz_buf mem; /* the body while small */
+  int fd;            /* then the file; -1 before */
+  int64_t len, off;  /* bytes spooled, bytes replayed */
+  char *chunk;       /* ING_REPLAY_CHUNK bytes read back from fd */
+  char dir[4096];    /* DATA/spool */
 };
 
 static void on_committed(void *ud, int rc, const struct zz_err *e) {
@@ -62,16 +80,25 @@ static int begin(struct http_req *r, enum ingest_kind kind) {
   enum ingest_format fmt = INGEST_NDJSON;
   if (content_format(r, kind, &fmt)) return ZZ_EMEDIATYPE;
   const char *atomic = http_query(r, "atomic");
+  struct ing_req *q = zz_calloc(1, sizeof *q);
+  if (!q) return http_fail(r, ZZ_ENOMEM, "", "out of memory");
+  q->fd = -1;
+  zz_buf_init(&q->mem, ING_SPOOL_MEM);
+  snprintf(q->dir, sizeof q->dir, "%s/spool", app->data_dir ? app->data_dir : ".");
   struct ingest_opts o = {.st = app->st,
                           .reg = app->reg,
                           .source_id = http_auth(r)->source_id,
                           .format = fmt,
                           .kind = kind,
                           .manual_flush = 1,
-                          .atomic = atomic && strcmp(atomic, "1") == 0};
-  struct ing_req *q = zz_calloc(1, sizeof *q);
-  if (q) q->in = ingest_new(&o);
-  if (!q || !q->in) {
+                          .atomic = atomic && strcmp(atomic, "1") == 0,
+                          .spool_dir = q->dir};
+  /* Without a Content-Length the size is known only at the end: nothing
+   * may be committed before. An atomic body is written at the end anyway,
+   * and its bytes are better on disk than in memory. */
+  q->spool = o.atomic || !http_header(r, "Content-Length");
+  q->in = ingest_new(&o);
+  if (!q->in) {
     zz_free(q);
     return http_fail(r, ZZ_ENOMEM, "", "out of memory");
   }
@@ -87,9 +114,33 @@ static int begin_events(struct http_req *r) {
   return begin(r, INGEST_EVENTS);
 }
 
+/* Keeps n more bytes of a spooled body. Returns 0 or an error it answered. */
+static int keep(struct ing_req *q, const char *p, size_t n) {
+  struct zz_err e = {0};
+  if (q->fd < 0 && q->mem.len + n <= ING_SPOOL_MEM) {
+    if (zz_buf_add(&q->mem, p, n)) return http_fail(q->r, ZZ_ENOMEM, "body", "out of memory");
+    q->len += (int64_t)n;
+    return 0;
+  }
+  if (q->fd < 0) {
+    if ((q->fd = spool_open(q->dir, &e)) < 0) {
+      zz_error("ingest: %s", e.msg);
+      return http_reply_err(q->r, &e), e.code;
+    }
+    if (q->mem.len && spool_write(q->fd, q->mem.data, q->mem.len))
+      return http_fail(q->r, ZZ_EIO, "body", "cannot spool the body (is the disk full?)");
+    zz_buf_free(&q->mem);
+  }
+  if (spool_write(q->fd, p, n))
+    return http_fail(q->r, ZZ_EIO, "body", "cannot spool the body (is the disk full?)");
+  q->len += (int64_t)n;
+  return 0;
+}
+
 static int data(struct http_req *r, const char *p, size_t n) {
   struct ing_req *q = http_state(r);
   if (q->rc) return http_reply_err(r, &q->err), q->rc;
+  if (q->spool) return keep(q, p, n);
   struct zz_err e = {0};
   int rc = ingest_feed(q->in, p, n, &e);
   if (rc) {
@@ -103,10 +154,45 @@ static int data(struct http_req *r, const char *p, size_t n) {
   return 0;
 }
 
+/* Feeds a complete spooled body to the pipeline, a batch at a time.
+ * Returns 0 when it is all fed, 1 when the request waits for a commit (end
+ * runs again after), or an error it has answered. */
+static int replay(struct ing_req *q) {
+  struct zz_err e = {0};
+  while (q->off < q->len) {
+    const char *p;
+    size_t n = (size_t)ZZ_MIN((int64_t)ING_REPLAY_CHUNK, q->len - q->off);
+    if (q->fd < 0) {
+      p = q->mem.data + q->off;
+    } else {
+      if (!q->chunk && !(q->chunk = zz_malloc(ING_REPLAY_CHUNK)))
+        return http_fail(q->r, ZZ_ENOMEM, "body", "out of memory");
+      ssize_t k = spool_read(q->fd, q->chunk, n, q->off);
+      if (k <= 0) return http_fail(q->r, ZZ_EIO, "body", "cannot read the spooled body back");
+      n = (size_t)k;
+      p = q->chunk;
+    }
+    q->off += (int64_t)n;
+    int rc = ingest_feed(q->in, p, n, &e);
+    if (rc) return http_reply_err(q->r, &e), rc;
+    if (ingest_ready(q->in)) {
+      rc = flush(q);
+      if (rc < 0) return rc;
+      if (rc == 0) return 1;
+    }
+  }
+  q->replayed = 1;
+  return 0;
+}
+
 /* Called when the body is complete, and again after each resume. */
 static int end(struct http_req *r) {
   struct ing_req *q = http_state(r);
   if (q->rc) return http_reply_err(r, &q->err);
+  if (q->spool && !q->replayed) {
+    int rc = replay(q);
+    if (rc) return rc < 0 ? rc : 0;
+  }
   if (!q->final_submitted) {
     struct zz_err e = {0};
     if (ingest_finish_decode(q->in, &e)) return http_reply_err(r, &e);
@@ -125,7 +211,12 @@ static int end(struct http_req *r) {
 
 static void cleanup(struct http_req *r) {
   struct ing_req *q = http_state(r);
-  if (q) ingest_free(q->in);
+  if (q) {
+    ingest_free(q->in);
+    if (q->fd >= 0) close(q->fd); /* unlinked already: the space is freed */
+    zz_buf_free(&q->mem);
+    zz_free(q->chunk);
+  }
   zz_free(q);
   http_set_state(r, NULL);
 }

@@ -2,6 +2,7 @@
 #include "core/buf.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -129,8 +130,18 @@ int zz_buf_json_str(struct zz_buf *b, const char *s) {
 int zz_buf_json_num(struct zz_buf *b, double v) {
   if (!isfinite(v)) return zz_buf_adds(b, "null");
   /* the range first: converting a double beyond long long is undefined */
-  if (fabs(v) < 9e15 && v == (double)(long long)v) return zz_buf_printf(b, "%lld", (long long)v);
-  return zz_buf_printf(b, "%.10g", v);
+  if (fabs(v) < 9e15 && v == (double)(long long)v && !(v == 0 && signbit(v)))
+    return zz_buf_printf(b, "%lld", (long long)v);
+  /* The shortest text that reads back as the same bits: 17 significant
+   * digits always do, fewer usually do and read better (0.1, not
+   * 0.10000000000000001). The comparison is on bits, so -0 stays -0. */
+  char t[32];
+  for (int prec = 15; prec <= 17; prec++) {
+    snprintf(t, sizeof t, "%.*g", prec, v);
+    double back = strtod(t, NULL);
+    if (memcmp(&back, &v, sizeof v) == 0) break;
+  }
+  return zz_buf_adds(b, t);
 }
 
 char *zz_buf_steal(struct zz_buf *b, size_t *len) {

@@ -243,11 +243,9 @@ static int load_sources(struct demo *d, struct zz_err *err) {
         rc = bad(err, "sources.json", f, "unknown metric \"%s\"", json_string_value(mv));
         goto done;
       }
-      if (m->source && strcmp(m->source, kid) != 0) {
-        rc = bad(err, "sources.json", f, "metric \"%s\" is already supplied by source \"%s\"",
-                 m->id, m->source);
-        goto done;
-      }
+      /* Several sources may declare a metric (ingest lets each write it);
+       * the demo generates it for the last of them, the most specific in
+       * the Gongshu pack. */
       m->source = kid;
       m->n_sources++;
     }

@@ -21,6 +21,7 @@
 
 #define HTTP_MAX_HEADERS 16
 #define HTTP_BODY_DEFAULT (1u << 20)
+#define HTTP_IDLE_TIMEOUT 120 /* seconds a connection may sit idle on the client side */
 
 struct http_server {
   struct MHD_Daemon *d;
@@ -58,6 +59,7 @@ struct http_req {
   int early_status; /* a reply decided before the body (401, 413, 415...) */
   struct zz_err early;
   int stream_begun, stream_failed;
+  int timeout_off; /* idle timeout lifted while suspended (maybe_suspend) */
   int replied;
   int want_suspend;   /* the handler asked to sleep (srv->lock) */
   int suspended;      /* MHD_suspend_connection was called (srv->lock) */
@@ -170,6 +172,12 @@ static int maybe_suspend(struct http_req *r) {
     } else {
       r->suspended = 1;
       srv->nsuspended++;
+      /* The request waits for our work (a commit of a large body can take
+       * minutes), not for the client: no idle timeout until it runs again. */
+      if (!r->timeout_off) {
+        MHD_set_connection_option(r->conn, MHD_CONNECTION_OPTION_TIMEOUT, (unsigned)0);
+        r->timeout_off = 1;
+      }
       MHD_suspend_connection(r->conn);
       slept = 1;
     }
@@ -568,6 +576,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     }
     return MHD_YES;
   }
+  if (r->timeout_off) { /* running again after a suspension: the client's turn */
+    MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT, (unsigned)HTTP_IDLE_TIMEOUT);
+    r->timeout_off = 0;
+  }
   if (*upload_data_size) {
     size_t n = *upload_data_size;
     *upload_data_size = 0;
@@ -634,12 +646,12 @@ int http_server_start(const struct http_server_opts *o, struct http_server **out
     return zz_fail(e, ZZ_EINVAL, "listen", "\"%s\" is not an IPv4 address", o->host);
   }
   unsigned threads = o->threads > 0 ? (unsigned)o->threads : 8;
-  s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
-                              MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC,
-                          0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, &sa,
-                          MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_NOTIFY_COMPLETED,
-                          on_completed, s, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
-                          MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096, MHD_OPTION_END);
+  s->d = MHD_start_daemon(
+      MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
+          MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC,
+      0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_THREAD_POOL_SIZE, threads,
+      MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_CONNECTION_TIMEOUT,
+      (unsigned)HTTP_IDLE_TIMEOUT, MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096, MHD_OPTION_END);
   if (!s->d) {
     zz_free(s);
     return zz_fail(e, ZZ_EIO, "listen", "cannot listen on %s:%d (in use, or not allowed)",

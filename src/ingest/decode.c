@@ -284,7 +284,9 @@ const char *ingest_check_value(struct ingest_decoder *d, const char *s, size_t n
     snprintf(d->msg, sizeof d->msg, "field \"value\" is not a finite number");
     return INGEST_E_FINITE;
   }
-  *out = v;
+  /* SQLite stores an integral REAL as an integer, so -0 would come back
+   * as 0 from some reads and -0 from others: it is 0 from the start. */
+  *out = v == 0 ? 0.0 : v;
   return NULL;
 not_number:
   snprintf(d->msg, sizeof d->msg, "field \"value\" must be a number");

@@ -6,6 +6,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "ingest/spool.h"
 
 struct ingest {
   struct ingest_opts o;
@@ -17,6 +20,8 @@ struct ingest {
   size_t nevs, capevs;
   int failed;
   int finished; /* decoding ended (ingest_finish_decode) */
+  int spill_fd; /* atomic with a spool_dir: records spilled so far, or -1 */
+  size_t nspilled;
   /* asynchronous flush in flight */
   void (*done)(void *ud, int rc, const struct zz_err *e);
   void *done_ud;
@@ -71,6 +76,58 @@ static const struct reg_entity_ref *resolve(struct ingest *in, const struct inge
   return ent;
 }
 
+/* A source writes only what its pack declaration names: its metrics (m:
+ * NULL for events) and, when declared, entity types and regions. Rejects
+ * and returns 0 otherwise. */
+static int declared(struct ingest *in, const struct ingest_line *ln,
+                    const struct reg_entity_ref *ent, const struct reg_metric *m) {
+  const struct reg_source *src = registry_source(in->o.reg, in->o.source_id);
+  if (!src) return 1; /* no such source: tokens name only sources, so none to check */
+  switch (registry_source_may_write(in->o.reg, src, ent, m)) {
+  case REG_NOT_DECLARED_METRIC:
+    reject(in, ln->line, "metric_not_declared",
+           "source \"%s\" does not declare metric \"%s\" (the pack's sources.json)", src->key,
+           m->key);
+    return 0;
+  case REG_NOT_DECLARED_ENTITY:
+    reject(in, ln->line, "entity_not_declared",
+           "entity \"%.*s\" (%s) is outside the entity types and regions source \"%s\" declares",
+           (int)ZZ_MIN(ln->entity_len, 128), ln->entity, registry_type_name(in->o.reg, ent->type),
+           src->key);
+    return 0;
+  }
+  return 1;
+}
+
+/* Reports the records the writer refused: their series belong to another source. */
+static void add_refusals(struct ingest *in, const struct store_write_result *res) {
+  for (int i = 0; i < res->nrefused_lines; i++)
+    reject(in, (long)res->refused_line[i], "owned_by_other_source",
+           "this record's series (entity and metric) belongs to another source, which wrote it "
+           "first");
+  in->rep.rejected_total += res->refused - res->nrefused_lines;
+}
+
+/* Moves the buffered records of an atomic body to its spool file. */
+static int spill(struct ingest *in) {
+  struct zz_err e = {0};
+  if (in->spill_fd < 0 && (in->spill_fd = spool_open(in->o.spool_dir, &e)) < 0) {
+    zz_warn("ingest: %s", e.msg);
+    return ZZ_EIO;
+  }
+  if (store_records_sort(in->recs, in->nrecs)) return ZZ_ENOMEM;
+  if (spool_write(in->spill_fd, in->recs, in->nrecs * sizeof *in->recs)) return ZZ_EIO;
+  in->nspilled += in->nrecs;
+  in->nrecs = 0;
+  return 0;
+}
+
+static void drop_spill(struct ingest *in) {
+  if (in->spill_fd >= 0) close(in->spill_fd);
+  in->spill_fd = -1;
+  in->nspilled = 0;
+}
+
 static int on_line(void *ud, const struct ingest_line *ln) {
   struct ingest *in = ud;
   in->rep.lines++;
@@ -78,6 +135,14 @@ static int on_line(void *ud, const struct ingest_line *ln) {
     const struct reg_metric *m = NULL;
     const struct reg_entity_ref *ent = resolve(in, ln, &m);
     if (!ent) return 0;
+    /* A value outside the metric's range is refused before it reaches a
+     * sum: one 1e308 would make every rollup above it infinite. */
+    if (!(ln->value >= m->min && ln->value <= m->max)) {
+      reject(in, ln->line, "out_of_range", "value %.15g of metric \"%s\" is outside [%g, %g]",
+             ln->value, m->key, m->min, m->max);
+      return 0;
+    }
+    if (in->o.source_id && !declared(in, ln, ent, m)) return 0;
     if (in->nrecs == in->caprecs) {
       size_t cap = in->caprecs ? in->caprecs * 2 : 4096;
       struct store_record *p = zz_realloc(in->recs, cap * sizeof *p);
@@ -85,12 +150,19 @@ static int on_line(void *ud, const struct ingest_line *ln) {
       in->recs = p;
       in->caprecs = cap;
     }
-    in->recs[in->nrecs++] =
-        (struct store_record){ent->id, (int32_t)m->id, (int32_t)in->o.source_id, ln->ts, ln->value};
+    in->recs[in->nrecs++] = (struct store_record){ent->id, (int32_t)m->id, (int32_t)in->o.source_id,
+                                                  ln->ts,  ln->value,      ln->line};
+    if (in->o.atomic && in->rep.rejected_total) {
+      in->nrecs = 0; /* refused anyway: keep nothing */
+      drop_spill(in);
+    } else if (in->o.atomic && in->o.spool_dir && in->nrecs >= in->o.batch) {
+      return spill(in);
+    }
     return 0;
   }
   const struct reg_entity_ref *ent = resolve(in, ln, NULL);
   if (!ent) return 0;
+  if (in->o.source_id && !declared(in, ln, ent, NULL)) return 0;
   if (in->nevs == in->capevs) {
     size_t cap = in->capevs ? in->capevs * 2 : 1024;
     struct store_event *p = zz_realloc(in->evs, cap * sizeof *p);
@@ -112,6 +184,7 @@ struct ingest *ingest_new(const struct ingest_opts *o) {
   struct ingest *in = zz_calloc(1, sizeof *in);
   if (!in) return NULL;
   in->o = *o;
+  in->spill_fd = -1;
   if (!in->o.batch) in->o.batch = 50000;
   struct ingest_decoder_opts d = {.format = o->format,
                                   .kind = o->kind,
@@ -138,6 +211,7 @@ static void free_events(struct ingest *in) {
 void ingest_free(struct ingest *in) {
   if (!in) return;
   ingest_decoder_free(in->dec);
+  drop_spill(in);
   free_events(in);
   zz_free(in->evs);
   zz_free(in->recs);
@@ -147,14 +221,27 @@ void ingest_free(struct ingest *in) {
 static int flush(struct ingest *in, struct zz_err *e) {
   struct store *st = in->o.st;
   int rc = 0;
-  if (in->nrecs) {
-    struct store_write_result res = {0, 0};
+  if (in->nspilled) {
+    struct store_write_result res = {0};
+    rc = st->ops->records_write_file(st, in->spill_fd, in->nspilled, &res, e);
+    if (rc == ZZ_ECONFLICT && res.refused) { /* atomic: refused whole */
+      add_refusals(in, &res);
+      free_events(in);
+      rc = 0;
+    } else if (!rc) {
+      in->rep.accepted += res.accepted;
+      in->rep.replaced += res.replaced;
+    }
+    if (!rc) drop_spill(in);
+  } else if (in->nrecs) {
+    struct store_write_result res = {0};
     if (store_records_sort(in->recs, in->nrecs))
       return zz_fail(e, ZZ_ENOMEM, "body", "out of memory");
     rc = st->ops->records_write(st, in->recs, in->nrecs, &res, e);
     if (!rc) {
       in->rep.accepted += res.accepted;
       in->rep.replaced += res.replaced;
+      add_refusals(in, &res);
       in->nrecs = 0;
     }
   }
@@ -197,7 +284,13 @@ int ingest_finish_decode(struct ingest *in, struct zz_err *e) {
   }
   if (in->o.atomic && in->rep.rejected_total) {
     in->nrecs = 0; /* nothing is stored */
+    drop_spill(in);
     free_events(in);
+  } else if (in->o.atomic && in->o.spool_dir && in->nrecs && (rc = spill(in))) {
+    /* (small atomic bodies too: the writer's file job is all or nothing,
+     * refusals by series owner included) */
+    in->failed = 1;
+    return zz_fail(e, rc, "body", "cannot spool the records: %s", zz_strerror(rc));
   }
   return 0;
 }
@@ -221,6 +314,16 @@ static int submit_events(struct ingest *in, struct zz_err *e) {
 static void records_done(void *ud, int rc, const struct store_write_result *res,
                          const struct zz_err *e) {
   struct ingest *in = ud;
+  if (rc == ZZ_ECONFLICT && res->refused) {
+    /* an atomic body with another source's records: nothing stored, and the
+     * report says which lines */
+    add_refusals(in, res);
+    in->nrecs = 0;
+    drop_spill(in);
+    free_events(in);
+    in->done(in->done_ud, 0, e);
+    return;
+  }
   if (rc) {
     in->failed = 1;
     in->done(in->done_ud, rc, e);
@@ -228,7 +331,9 @@ static void records_done(void *ud, int rc, const struct store_write_result *res,
   }
   in->rep.accepted += res->accepted;
   in->rep.replaced += res->replaced;
+  add_refusals(in, res);
   in->nrecs = 0;
+  drop_spill(in);
   /* events buffered beside the records go next, still off the request's thread */
   if (in->nevs) {
     struct zz_err e2 = {0};
@@ -244,6 +349,12 @@ int ingest_flush_async(struct ingest *in, void (*done)(void *ud, int rc, const s
   if (in->failed) return zz_fail(e, ZZ_EINVAL, "body", "the request already failed");
   in->done = done;
   in->done_ud = ud;
+  if (in->nspilled) {
+    int rc = in->o.st->ops->records_write_file_async(in->o.st, in->spill_fd, in->nspilled,
+                                                     records_done, in, e);
+    if (rc) in->failed = 1;
+    return rc;
+  }
   if (in->nrecs) {
     if (store_records_sort(in->recs, in->nrecs))
       return zz_fail(e, ZZ_ENOMEM, "body", "out of memory");

@@ -35,10 +35,13 @@ struct ingest_opts {
   int64_t source_id;
   enum ingest_format format;
   enum ingest_kind kind;
-  int atomic;       /* store nothing if any line is bad */
-  size_t batch;     /* records per writer batch (default 50,000) */
-  int manual_flush; /* feed never writes: the caller uses ingest_ready and
-                       ingest_flush_async (the HTTP path, which must not block) */
+  int atomic;            /* store nothing if any line is bad */
+  size_t batch;          /* records per writer batch (default 50,000) */
+  int manual_flush;      /* feed never writes: the caller uses ingest_ready and
+                            ingest_flush_async (the HTTP path, which must not block) */
+  const char *spool_dir; /* atomic: records go to a temporary file here, not
+                            memory, and are written in one transaction at the
+                            end (NULL: held in memory) */
 };
 
 struct ingest;

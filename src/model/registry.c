@@ -5,6 +5,7 @@
  * the same rule the pack loader uses. */
 #include "model/registry.h"
 
+#include <jansson.h>
 #include <math.h>
 #include <pthread.h>
 #include <string.h>
@@ -17,6 +18,7 @@ struct ent_slot {
 struct src_ent {
   int64_t id;
   char *key;
+  struct reg_source decl;
 };
 
 struct registry {
@@ -68,7 +70,10 @@ static void clear_all(struct registry *reg) {
   zz_free(reg->types);
   reg->types = NULL;
   reg->ntypes = 0;
-  for (int i = 0; i < reg->nsources; i++) zz_free(reg->sources[i].key);
+  for (int i = 0; i < reg->nsources; i++) {
+    struct reg_source *d = &reg->sources[i].decl;
+    zz_free(reg->sources[i].key), zz_free(d->metrics), zz_free(d->types), zz_free(d->regions);
+  }
   zz_free(reg->sources);
   reg->sources = NULL;
   reg->nsources = 0;
@@ -143,7 +148,9 @@ static int on_metric(void *ud, const struct store_metric *m) {
                                            .unit = dup_or_empty(m->unit),
                                            .agg = dup_or_empty(m->agg),
                                            .entity_type = dup_or_empty(m->entity_type),
-                                           .kind = dup_or_empty(m->kind)};
+                                           .kind = dup_or_empty(m->kind),
+                                           .min = m->has_min ? m->min : -REG_VALUE_BOUND,
+                                           .max = m->has_max ? m->max : REG_VALUE_BOUND};
   return 0;
 }
 
@@ -161,12 +168,76 @@ static int on_type(void *ud, const struct store_named *n) {
   return add_type(ud, n->key) < 0;
 }
 
+/* Parses a JSON array of strings; calls fn for each; -1 when text is NULL
+ * (nothing declared), else the count of strings fn accepted (1 returned). */
+static int each_string(const char *text, int (*fn)(void *ud, const char *s), void *ud) {
+  if (!text) return -1;
+  json_t *a = json_loads(text, 0, NULL);
+  int n = 0;
+  for (size_t i = 0; i < json_array_size(a); i++) {
+    const char *v = json_string_value(json_array_get(a, i));
+    if (v) n += fn(ud, v);
+  }
+  json_decref(a);
+  return n;
+}
+
+struct decl_ctx {
+  struct registry *reg;
+  struct reg_source *d;
+};
+
+static int decl_metric(void *ud, const char *key) {
+  struct decl_ctx *c = ud;
+  const struct reg_metric *m = registry_metric(c->reg, key, strlen(key));
+  if (!m) return 0; /* the pack checked it; a store edited by hand declares less */
+  int64_t *p = zz_realloc(c->d->metrics, (size_t)(c->d->nmetrics + 1) * sizeof *p);
+  if (!p) return 0;
+  c->d->metrics = p;
+  p[c->d->nmetrics++] = m->id;
+  return 1;
+}
+
+static int decl_type(void *ud, const char *key) {
+  struct decl_ctx *c = ud;
+  int t = registry_type_index(c->reg, key);
+  int *p = t >= 0 ? zz_realloc(c->d->types, (size_t)(c->d->ntypes + 1) * sizeof *p) : NULL;
+  if (!p) return 0;
+  c->d->types = p;
+  p[c->d->ntypes++] = t;
+  return 1;
+}
+
+static int decl_region(void *ud, const char *path) {
+  struct decl_ctx *c = ud;
+  int i = find_path(c->reg, path);
+  int64_t *p =
+      i >= 0 ? zz_realloc(c->d->regions, (size_t)(c->d->nregions + 1) * 2 * sizeof *p) : NULL;
+  if (!p) return 0;
+  c->d->regions = p;
+  p[2 * c->d->nregions] = c->reg->regions[i].lo;
+  p[2 * c->d->nregions + 1] = c->reg->regions[i].hi;
+  c->d->nregions++;
+  return 1;
+}
+
 static int on_source(void *ud, const struct store_source *s) {
   struct registry *reg = ud;
   struct src_ent *p = zz_realloc(reg->sources, (size_t)(reg->nsources + 1) * sizeof *p);
   if (!p) return 1;
   reg->sources = p;
-  p[reg->nsources++] = (struct src_ent){s->id, dup_or_empty(s->key)};
+  struct src_ent *se = &p[reg->nsources++];
+  *se = (struct src_ent){s->id, dup_or_empty(s->key), {0}};
+  /* metrics: always declared (an empty list writes no record); types and
+   * regions: any when absent */
+  struct decl_ctx c = {reg, &se->decl};
+  se->decl.id = s->id;
+  se->decl.key = se->key;
+  each_string(s->metrics_json ? s->metrics_json : "[]", decl_metric, &c);
+  se->decl.ntypes = each_string(s->entity_types_json, decl_type, &c);
+  se->decl.nregions = each_string(s->regions_json, decl_region, &c);
+  if (se->decl.ntypes < 0) se->decl.ntypes = -1;
+  if (se->decl.nregions < 0) se->decl.nregions = -1;
   return 0;
 }
 
@@ -390,6 +461,34 @@ int registry_type_index(struct registry *reg, const char *name) {
 int64_t registry_source_id(struct registry *reg, const char *key) {
   for (int i = 0; i < reg->nsources; i++)
     if (strcmp(reg->sources[i].key, key) == 0) return reg->sources[i].id;
+  return 0;
+}
+
+const struct reg_source *registry_source(struct registry *reg, int64_t id) {
+  for (int i = 0; i < reg->nsources; i++)
+    if (reg->sources[i].id == id) return &reg->sources[i].decl;
+  return NULL;
+}
+
+int registry_source_may_write(struct registry *reg, const struct reg_source *src,
+                              const struct reg_entity_ref *ent, const struct reg_metric *m) {
+  if (m) {
+    int ok = 0;
+    for (int i = 0; i < src->nmetrics && !ok; i++) ok = src->metrics[i] == m->id;
+    if (!ok) return REG_NOT_DECLARED_METRIC;
+  }
+  if (src->ntypes >= 0) {
+    int ok = 0;
+    for (int i = 0; i < src->ntypes && !ok; i++) ok = src->types[i] == ent->type;
+    if (!ok) return REG_NOT_DECLARED_ENTITY;
+  }
+  if (src->nregions >= 0) {
+    const struct reg_region *r = registry_region_by_id(reg, ent->region);
+    int ok = 0;
+    for (int i = 0; r && i < src->nregions && !ok; i++)
+      ok = r->lo >= src->regions[2 * i] && r->lo <= src->regions[2 * i + 1];
+    if (!ok) return REG_NOT_DECLARED_ENTITY;
+  }
   return 0;
 }
 

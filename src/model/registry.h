@@ -31,7 +31,13 @@ struct reg_region {
 struct reg_metric {
   int64_t id;
   char *key, *name_zh, *name_en, *unit, *agg, *entity_type, *kind;
+  double min, max; /* valid values: as the pack declares, else +-REG_VALUE_BOUND */
 };
+
+/* Values of a metric without a declared range stay within +-1e15: more than
+ * any count or measure of a district, and sums of billions of them stay
+ * exact enough and far from overflow. */
+#define REG_VALUE_BOUND 1e15
 
 struct reg_entity_ref {
   int64_t id;
@@ -65,6 +71,24 @@ const char *registry_type_name(struct registry *reg, int type);
 int registry_type_index(struct registry *reg, const char *name);
 /* Source id for a key, 0 when unknown. */
 int64_t registry_source_id(struct registry *reg, const char *key);
+/* What a source declares it writes (the pack's sources.json). */
+struct reg_source {
+  int64_t id;
+  const char *key;
+  int64_t *metrics; /* metric ids */
+  int nmetrics;
+  int *types; /* entity type indexes; ntypes -1: any type */
+  int ntypes;
+  int64_t *regions; /* DFS intervals lo, hi of the declared regions; nregions -1: anywhere */
+  int nregions;
+};
+/* The declaration of source id, or NULL when there is no such source. */
+const struct reg_source *registry_source(struct registry *reg, int64_t id);
+enum { REG_NOT_DECLARED_METRIC = 1, REG_NOT_DECLARED_ENTITY };
+/* 0 when src declares metric m (NULL for an event: not checked) and the
+ * entity's type and region; else REG_NOT_DECLARED_METRIC or _ENTITY. */
+int registry_source_may_write(struct registry *reg, const struct reg_source *src,
+                              const struct reg_entity_ref *ent, const struct reg_metric *m);
 /* Region r is inside (or equal to) region anc. */
 int registry_region_within(const struct reg_region *r, const struct reg_region *anc);
 

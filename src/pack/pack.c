@@ -24,6 +24,7 @@
 #define PACK_FILE_MAX (32u << 20) /* one JSON file (Gongshu's largest: 25 kB) */
 #define PACK_LINE_MAX 65536       /* one entities.ndjson line, newline excluded */
 #define PACK_ENTITIES_MAX 5000000 /* entities are held in memory until the write */
+#define PACK_VALUE_LIMIT 1e18     /* a metric's declared min and max */
 #define PACK_KEY_MAX 64           /* ids of departments, types, metrics, ... */
 #define PACK_SLUG_MAX 40          /* entity ids */
 #define PACK_PATH_MAX 255         /* region path ids */
@@ -148,7 +149,7 @@ struct pack_ctx {
   int ntypes, captypes;
   struct smap typemap; /* key -> index in typev */
 
-  struct smap metricmap; /* key -> 1 + index of the supplying pack source, 0 for none */
+  struct smap metricmap; /* key -> 0 */
   struct smap deptmap;   /* key -> 0 */
 
   struct pack_entity *ents;
@@ -814,6 +815,11 @@ static int check_metrics(struct pack_ctx *c) {
       if (!(v = json_object_get(m, lims[k]))) continue;
       if (!json_is_number(v)) return lfail(&l, lims[k], "must be a number");
       lim[k] = json_number_value(v);
+      /* Ingest refuses values outside the range, so the range itself must
+       * keep sums finite: billions of values at 1e18 are still far from
+       * overflow. */
+      if (!(fabs(lim[k]) <= PACK_VALUE_LIMIT))
+        return lfail(&l, lims[k], "%g is outside [-1e18, 1e18]", lim[k]);
     }
     if (lim[0] > lim[1]) return lfail(&l, "min", "%g is greater than max %g", lim[0], lim[1]);
   }
@@ -838,22 +844,29 @@ static int check_sources(struct pack_ctx *c) {
       if (smap_get(&c->deptmap, json_string_value(v)) < 0)
         return lfail(&l, "department", "department \"%s\" does not exist", json_string_value(v));
     }
-    json_t *ms = json_object_get(so, "metrics");
-    if (!ms) return lfail(&l, "metrics", "required (an empty array when none)");
-    if (!json_is_array(ms)) return lfail(&l, "metrics", "must be an array of metric ids");
-    for (size_t j = 0; j < json_array_size(ms); j++) {
-      json_t *mv = json_array_get(ms, j);
-      char sub[32];
-      snprintf(sub, sizeof sub, "metrics[%zu]", j);
-      if (!json_is_string(mv)) return lfail(&l, sub, "must be a metric id");
-      const char *m = json_string_value(mv);
-      int supplier = smap_get(&c->metricmap, m); /* -1 unknown, 0 none yet, k + 1 source [k] */
-      if (supplier < 0) return lfail(&l, sub, "metric \"%s\" does not exist", m);
-      if (supplier == (int)i + 1) return lfail(&l, sub, "metric \"%s\" is listed twice", m);
-      if (supplier > 0)
-        return lfail(&l, sub, "metric \"%s\" is already supplied by [%d]", m, supplier - 1);
-      if (smap_set(&c->metricmap, m, (int)i + 1))
-        return zz_fail(c->e, ZZ_ENOMEM, "pack", "out of memory");
+    /* What the source may write (ingest refuses the rest): metrics, and
+     * optionally entity types and regions. Several sources may declare a
+     * metric; a series then belongs to the first that writes it. */
+    const char *const lists[] = {"metrics", "entity_types", "regions"};
+    const char *const what[] = {"metric", "entity type", "region"};
+    for (int k = 0; k < 3; k++) {
+      json_t *ms = json_object_get(so, lists[k]);
+      if (!ms && k == 0) return lfail(&l, "metrics", "required (an empty array when none)");
+      if (!ms) continue;
+      if (!json_is_array(ms)) return lfail(&l, lists[k], "must be an array of %s ids", what[k]);
+      for (size_t j = 0; j < json_array_size(ms); j++) {
+        json_t *mv = json_array_get(ms, j);
+        char sub[48];
+        snprintf(sub, sizeof sub, "%s[%zu]", lists[k], j);
+        if (!json_is_string(mv))
+          return lfail(&l, sub, "must be a%s %s id", k == 1 ? "n" : "", what[k]);
+        const char *m = json_string_value(mv);
+        struct smap *map = k == 0 ? &c->metricmap : k == 1 ? &c->typemap : &c->regmap;
+        if (smap_get(map, m) < 0) return lfail(&l, sub, "%s \"%s\" does not exist", what[k], m);
+        for (size_t p = 0; p < j; p++)
+          if (strcmp(json_string_value(json_array_get(ms, p)), m) == 0)
+            return lfail(&l, sub, "%s \"%s\" is listed twice", what[k], m);
+      }
     }
   }
   return rc;
@@ -1260,20 +1273,31 @@ static int write_pack(struct pack_ctx *c, void (*progress)(void *, int64_t, int6
                               .agg = json_string_value(json_object_get(m, "agg")),
                               .entity_type = json_string_value(json_object_get(m, "entity_type")),
                               .kind = json_string_value(json_object_get(m, "kind"))};
+    json_t *lo = json_object_get(m, "min"), *hi = json_object_get(m, "max");
+    if (lo) sm.has_min = 1, sm.min = json_number_value(lo);
+    if (hi) sm.has_max = 1, sm.max = json_number_value(hi);
     if ((rc = ops->metric_upsert(st, &sm, NULL, e))) return rc;
   }
   for (size_t i = 0; i < json_array_size(c->sources); i++) {
-    json_t *so = json_array_get(c->sources, i);
-    if (!(extra = json_dumps(json_object_get(so, "metrics"), PACK_DUMP_FLAGS)))
+    json_t *so = json_array_get(c->sources, i), *ty = json_object_get(so, "entity_types"),
+           *rg = json_object_get(so, "regions");
+    char *types = ty ? json_dumps(ty, PACK_DUMP_FLAGS) : NULL;
+    char *regs = rg ? json_dumps(rg, PACK_DUMP_FLAGS) : NULL;
+    extra = json_dumps(json_object_get(so, "metrics"), PACK_DUMP_FLAGS);
+    if (!extra || (ty && !types) || (rg && !regs)) {
+      free(types), free(regs);
       return zz_fail(e, ZZ_ENOMEM, "pack", "out of memory");
+    }
     struct store_source ss = {.key = json_string_value(json_object_get(so, "id")),
                               .name_zh = json_string_value(json_object_get(so, "name_zh")),
                               .name_en = json_string_value(json_object_get(so, "name_en")),
                               .department = json_string_value(json_object_get(so, "department")),
                               .kind = json_string_value(json_object_get(so, "kind")),
-                              .metrics_json = extra};
+                              .metrics_json = extra,
+                              .entity_types_json = types,
+                              .regions_json = regs};
     rc = ops->source_upsert(st, &ss, NULL, e);
-    free(extra);
+    free(extra), free(types), free(regs);
     if (rc) return rc;
   }
 

@@ -138,6 +138,16 @@ static const char *const sq_migrations[] = {
      * had made each insert read them all. */
     "CREATE INDEX order_place ON work_order(matter, lat, lon, created, state, parent)"
     " WHERE state NOT IN ('closed', 'merged') AND parent IS NULL;",
+    /* ingest trust (issue 10): a metric's valid range (NULL: the default
+     * bound), what a source may write beyond its metrics (JSON arrays of
+     * entity types and region paths; NULL: any), and the source that owns
+     * each series (NULL: written before sources were remembered, or by the
+     * import command and the demo loader without one). */
+    "ALTER TABLE metric ADD COLUMN vmin REAL;"
+    "ALTER TABLE metric ADD COLUMN vmax REAL;"
+    "ALTER TABLE source ADD COLUMN entity_types TEXT;"
+    "ALTER TABLE source ADD COLUMN regions TEXT;"
+    "ALTER TABLE series ADD COLUMN source INTEGER;",
 };
 
 int sq_migrate(sqlite3 *db, struct zz_err *e) {

@@ -31,6 +31,8 @@ struct store_region {
 struct store_metric {
   int64_t id;
   const char *key, *name_zh, *name_en, *unit, *agg, *entity_type, *kind;
+  int has_min, has_max; /* a valid range was declared (else the default bound applies) */
+  double min, max;
 };
 struct store_named { /* entity types, departments: key + names + JSON extra */
   int64_t id;
@@ -39,6 +41,8 @@ struct store_named { /* entity types, departments: key + names + JSON extra */
 struct store_source {
   int64_t id;
   const char *key, *name_zh, *name_en, *department, *kind, *metrics_json;
+  /* JSON arrays of entity types and region paths it may write; NULL: any */
+  const char *entity_types_json, *regions_json;
   int64_t records, last_seen;
 };
 struct store_entity {
@@ -62,6 +66,7 @@ struct store_record {
   int32_t source; /* source id, 0 when unknown */
   int64_t ts;
   double value;
+  int64_t line; /* the body's line, for a refusal; 0 when none */
 };
 struct store_event {
   int64_t entity;
@@ -71,10 +76,18 @@ struct store_event {
   const char *data_json;
 };
 
+/* Lines of refused records a result lists (the ingest report lists 100). */
+#define STORE_REFUSED_MAX 100
+
 /* What the writer reports about a committed batch. */
 struct store_write_result {
   int64_t accepted; /* new records */
   int64_t replaced; /* records that replaced an existing (entity, metric, ts) */
+  /* records refused because their series belongs to another source (the
+   * first source that wrote it); the first STORE_REFUSED_MAX lines listed */
+  int64_t refused;
+  int nrefused_lines;
+  int64_t refused_line[STORE_REFUSED_MAX];
 };
 
 /* ---- rollup reads ---- */
@@ -144,6 +157,17 @@ struct store_ops {
                              store_done_fn done, void *ud, struct zz_err *e);
   int (*events_write_async)(struct store *st, const struct store_event *evs, size_t n,
                             store_done_fn done, void *ud, struct zz_err *e);
+  /* The records of an atomic body, spooled to the file fd as n struct
+   * store_record (in runs sorted by store_records_sort): all written in one
+   * transaction, so all or nothing, without holding them in memory. As
+   * records_write_async; fd must stay open until done has run. The _file
+   * variant without _async blocks until committed. A record refused for its
+   * series' owner fails the whole job with ZZ_ECONFLICT (nothing stored),
+   * and the result given to done still lists the refusals. */
+  int (*records_write_file_async)(struct store *st, int fd, size_t n, store_done_fn done, void *ud,
+                                  struct zz_err *e);
+  int (*records_write_file)(struct store *st, int fd, size_t n, struct store_write_result *out,
+                            struct zz_err *e);
   /* records and events: block until committed */
   int (*records_write)(struct store *st, const struct store_record *recs, size_t n,
                        struct store_write_result *out, struct zz_err *e);

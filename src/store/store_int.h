@@ -96,6 +96,7 @@ struct sq_series {
   int64_t id, entity;
   int32_t metric;
   int64_t region;  /* the entity's region id */
+  int32_t source;  /* the source that owns it (first wrote it); 0: anyone */
   int64_t last_ts; /* committed */
   double last_value;
   int64_t pend_ts; /* within the open transaction (valid if pend_gen == gen) */
@@ -108,8 +109,9 @@ struct sq_series {
 struct sq_store;
 
 struct sq_job {
-  int kind; /* SQ_JOB_RECORDS, SQ_JOB_EVENTS, SQ_JOB_PRUNE, SQ_JOB_CALL */
+  int kind; /* SQ_JOB_RECORDS, SQ_JOB_EVENTS, SQ_JOB_PRUNE, SQ_JOB_CALL, SQ_JOB_RECORDS_FILE */
   const struct store_record *recs;
+  int fd; /* SQ_JOB_RECORDS_FILE: n records spooled in this file */
   const struct store_event *evs;
   size_t n;
   struct store_write_result result;
@@ -235,6 +237,10 @@ void sq_writer_stop(struct sq_store *s);
 int sq_records_write(struct store *st, const struct store_record *recs, size_t n,
                      struct store_write_result *out, struct zz_err *e);
 int sq_events_write(struct store *st, const struct store_event *evs, size_t n, struct zz_err *e);
+int sq_records_write_file_async(struct store *st, int fd, size_t n, store_done_fn done, void *ud,
+                                struct zz_err *e);
+int sq_records_write_file(struct store *st, int fd, size_t n, struct store_write_result *out,
+                          struct zz_err *e);
 int sq_records_write_async(struct store *st, const struct store_record *recs, size_t n,
                            store_done_fn done, void *ud, struct zz_err *e);
 int sq_events_write_async(struct store *st, const struct store_event *evs, size_t n,

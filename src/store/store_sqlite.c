@@ -221,13 +221,14 @@ static int regions_each(struct store *st, int with_geometry,
 static int metric_upsert(struct store *st, const struct store_metric *m, int64_t *out_id,
                          struct zz_err *e) {
   CONN_OR_FAIL(SQ_S(st), c, e);
-  sqlite3_stmt *q =
-      sq_stmt(c, SQ_METRIC_UPSERT,
-              "INSERT INTO metric(key, name_zh, name_en, unit, agg, entity_type, kind)"
-              " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(key) DO UPDATE SET name_zh = "
-              "excluded.name_zh,"
-              " name_en = excluded.name_en, unit = excluded.unit, agg = excluded.agg,"
-              " entity_type = excluded.entity_type, kind = excluded.kind RETURNING id");
+  sqlite3_stmt *q = sq_stmt(
+      c, SQ_METRIC_UPSERT,
+      "INSERT INTO metric(key, name_zh, name_en, unit, agg, entity_type, kind, vmin, vmax)"
+      " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT(key) DO UPDATE SET name_zh = "
+      "excluded.name_zh,"
+      " name_en = excluded.name_en, unit = excluded.unit, agg = excluded.agg,"
+      " entity_type = excluded.entity_type, kind = excluded.kind, vmin = excluded.vmin,"
+      " vmax = excluded.vmax RETURNING id");
   if (!q) return zz_fail(e, ZZ_ESTORE, "metric", "cannot prepare");
   sq_bind_text(q, 1, m->key);
   sq_bind_text(q, 2, m->name_zh);
@@ -236,6 +237,14 @@ static int metric_upsert(struct store *st, const struct store_metric *m, int64_t
   sq_bind_text(q, 5, m->agg);
   sq_bind_text(q, 6, m->entity_type);
   sq_bind_text(q, 7, m->kind);
+  if (m->has_min)
+    sqlite3_bind_double(q, 8, m->min);
+  else
+    sqlite3_bind_null(q, 8);
+  if (m->has_max)
+    sqlite3_bind_double(q, 9, m->max);
+  else
+    sqlite3_bind_null(q, 9);
   return step_id(c, q, out_id, e, "metric");
 }
 
@@ -244,7 +253,8 @@ static int metrics_each(struct store *st, int (*fn)(void *, const struct store_m
   CONN_OR_FAIL(SQ_S(st), c, NULL);
   sqlite3_stmt *q = sq_stmt(
       c, SQ_METRICS,
-      "SELECT id, key, name_zh, name_en, unit, agg, entity_type, kind FROM metric ORDER BY id");
+      "SELECT id, key, name_zh, name_en, unit, agg, entity_type, kind, vmin, vmax FROM metric"
+      " ORDER BY id");
   if (!q) return ZZ_ESTORE;
   int rc;
   while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
@@ -255,7 +265,11 @@ static int metrics_each(struct store *st, int (*fn)(void *, const struct store_m
                              .unit = sq_col_text(q, 4),
                              .agg = sq_col_text(q, 5),
                              .entity_type = sq_col_text(q, 6),
-                             .kind = sq_col_text(q, 7)};
+                             .kind = sq_col_text(q, 7),
+                             .has_min = sqlite3_column_type(q, 8) != SQLITE_NULL,
+                             .has_max = sqlite3_column_type(q, 9) != SQLITE_NULL,
+                             .min = sqlite3_column_double(q, 8),
+                             .max = sqlite3_column_double(q, 9)};
     if (fn(ud, &m)) break;
   }
   sqlite3_reset(q);
@@ -338,10 +352,11 @@ static int source_upsert(struct store *st, const struct store_source *so, int64_
   CONN_OR_FAIL(SQ_S(st), c, e);
   sqlite3_stmt *q = sq_stmt(
       c, SQ_SOURCE_UPSERT,
-      "INSERT INTO source(key, name_zh, name_en, department, kind, metrics)"
-      " VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(key) DO UPDATE SET name_zh = excluded.name_zh,"
-      " name_en = excluded.name_en, department = excluded.department, kind = excluded.kind,"
-      " metrics = excluded.metrics RETURNING id");
+      "INSERT INTO source(key, name_zh, name_en, department, kind, metrics, entity_types, regions)"
+      " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(key) DO UPDATE SET"
+      " name_zh = excluded.name_zh, name_en = excluded.name_en, department = excluded.department,"
+      " kind = excluded.kind, metrics = excluded.metrics, entity_types = excluded.entity_types,"
+      " regions = excluded.regions RETURNING id");
   if (!q) return zz_fail(e, ZZ_ESTORE, "source", "cannot prepare");
   sq_bind_text(q, 1, so->key);
   sq_bind_text(q, 2, so->name_zh);
@@ -349,6 +364,8 @@ static int source_upsert(struct store *st, const struct store_source *so, int64_
   sq_bind_text(q, 4, so->department);
   sq_bind_text(q, 5, so->kind);
   sq_bind_text(q, 6, so->metrics_json ? so->metrics_json : "[]");
+  sq_bind_text(q, 7, so->entity_types_json);
+  sq_bind_text(q, 8, so->regions_json);
   return step_id(c, q, out_id, e, "source");
 }
 
@@ -382,8 +399,8 @@ static int sources_each(struct store *st, int (*fn)(void *, const struct store_s
   CONN_OR_FAIL(SQ_S(st), c, NULL);
   sqlite3_stmt *q =
       sq_stmt(c, SQ_SOURCES,
-              "SELECT id, key, name_zh, name_en, department, kind, metrics, records, last_seen"
-              " FROM source ORDER BY id");
+              "SELECT id, key, name_zh, name_en, department, kind, metrics, records, last_seen,"
+              " entity_types, regions FROM source ORDER BY id");
   if (!q) return ZZ_ESTORE;
   int rc;
   while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
@@ -395,7 +412,9 @@ static int sources_each(struct store *st, int (*fn)(void *, const struct store_s
                               .kind = sq_col_text(q, 5),
                               .metrics_json = sq_col_text(q, 6),
                               .records = sqlite3_column_int64(q, 7),
-                              .last_seen = sqlite3_column_int64(q, 8)};
+                              .last_seen = sqlite3_column_int64(q, 8),
+                              .entity_types_json = sq_col_text(q, 9),
+                              .regions_json = sq_col_text(q, 10)};
     if (fn(ud, &so)) break;
   }
   sqlite3_reset(q);
@@ -1063,6 +1082,8 @@ static const struct store_ops sqlite_ops = {
     .entities_scan = entities_scan,
     .entities_set_rpos = entities_set_rpos,
     .records_write_async = sq_records_write_async,
+    .records_write_file_async = sq_records_write_file_async,
+    .records_write_file = sq_records_write_file,
     .events_write_async = sq_events_write_async,
     .records_write = sq_records_write,
     .events_write = sq_events_write,

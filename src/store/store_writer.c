@@ -5,13 +5,18 @@
  * caller's 2xx therefore means its data and its rollups are on disk, and a
  * transaction that fails anywhere (a job, the rollups, the COMMIT) fails
  * every job in it: nothing is answered that is not stored. */
+#include <errno.h>
 #include <math.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "store/store_int.h"
 
-enum { SQ_JOB_RECORDS = 1, SQ_JOB_EVENTS, SQ_JOB_PRUNE, SQ_JOB_CALL };
+enum { SQ_JOB_RECORDS = 1, SQ_JOB_EVENTS, SQ_JOB_PRUNE, SQ_JOB_CALL, SQ_JOB_RECORDS_FILE };
+
+/* Records read at a time from a spooled file (2 MiB). */
+#define SQ_FILE_CHUNK 65536
 
 enum w_stmt {
   W_SERIES_INS,
@@ -37,7 +42,8 @@ enum w_stmt {
 };
 
 static const char *const w_sql[W_COUNT] = {
-    [W_SERIES_INS] = "INSERT OR IGNORE INTO series(id, entity, metric) VALUES(?1, ?2, ?3)",
+    [W_SERIES_INS] =
+        "INSERT OR IGNORE INTO series(id, entity, metric, source) VALUES(?1, ?2, ?3, ?4)",
     [W_REC_INS] = "INSERT INTO record(series, ts, value) VALUES(?1, ?2, ?3)",
     [W_REC_GET] = "SELECT value FROM record WHERE series = ?1 AND ts = ?2",
     [W_REC_UPD] = "UPDATE record SET value = ?3 WHERE series = ?1 AND ts = ?2",
@@ -216,7 +222,8 @@ static int series_load(struct sq_store *s) {
   if (sqlite3_prepare_v2(
           s->wdb,
           "SELECT s.id, s.entity, s.metric, coalesce(s.last_ts, -9223372036854775807),"
-          " coalesce(s.last_value, 0), e.region FROM series s JOIN entity e ON e.id = s.entity",
+          " coalesce(s.last_value, 0), e.region, coalesce(s.source, 0) FROM series s"
+          " JOIN entity e ON e.id = s.entity",
           -1, &st, NULL) != SQLITE_OK)
     return ZZ_ESTORE;
   int r = 0;
@@ -230,6 +237,7 @@ static int series_load(struct sq_store *s) {
     }
     se->last_ts = sqlite3_column_int64(st, 3);
     se->last_value = sqlite3_column_double(st, 4);
+    se->source = (int32_t)sqlite3_column_int64(st, 6);
     se->persisted = 1;
   }
   sqlite3_finalize(st);
@@ -238,9 +246,10 @@ static int series_load(struct sq_store *s) {
 }
 
 /* Returns the series for (entity, metric), creating its row in the open
- * transaction when new; NULL with e filled on failure. */
+ * transaction when new, owned by source (0: by nobody); NULL with e filled
+ * on failure. */
 static struct sq_series *series_get(struct sq_store *s, int64_t entity, int32_t metric,
-                                    struct zz_err *e) {
+                                    int32_t source, struct zz_err *e) {
   struct sq_series *se = s->series_cap ? s->series[series_slot(s, entity, metric)] : NULL;
   if (!se) {
     sqlite3_stmt *st = ws(s, W_ENTITY_REGION);
@@ -258,10 +267,16 @@ static struct sq_series *series_get(struct sq_store *s, int64_t entity, int32_t 
     if (!se) return zz_fail(e, ZZ_ENOMEM, "series", "out of memory"), NULL;
   }
   if (!se->persisted && se->pend_gen != s->gen) {
+    /* created in this transaction (again, after a rollback): by this source */
+    se->source = source > 0 ? source : 0;
     sqlite3_stmt *st = ws(s, W_SERIES_INS);
     sqlite3_bind_int64(st, 1, se->id);
     sqlite3_bind_int64(st, 2, se->entity);
     sqlite3_bind_int64(st, 3, se->metric);
+    if (se->source > 0)
+      sqlite3_bind_int(st, 4, se->source);
+    else
+      sqlite3_bind_null(st, 4);
     if (w_exec(s, st)) return zz_fail(e, ZZ_ESTORE, "series", "cannot create series"), NULL;
     s->new_series = 1;
     se->pend_gen = s->gen;
@@ -303,12 +318,20 @@ static int count_source(struct sq_store *s, int32_t source) {
 
 static int run_records(struct sq_store *s, struct sq_job *j) {
   struct zz_err *e = &j->err;
-  j->result.accepted = j->result.replaced = 0;
+  j->result = (struct store_write_result){0};
   for (size_t i = 0; i < j->n; i++) {
     const struct store_record *r = &j->recs[i];
     if (txn_gone(s, e)) return e->code;
-    struct sq_series *se = series_get(s, r->entity, r->metric, e);
+    struct sq_series *se = series_get(s, r->entity, r->metric, r->source, e);
     if (!se) return e->code;
+    /* A series belongs to the source that first wrote it: another source
+     * neither adds to it nor replaces its records. */
+    if (se->source > 0 && r->source > 0 && se->source != r->source) {
+      if (j->result.nrefused_lines < STORE_REFUSED_MAX)
+        j->result.refused_line[j->result.nrefused_lines++] = r->line;
+      j->result.refused++;
+      continue;
+    }
     if (se->pend_gen != s->gen) {
       se->pend_gen = s->gen;
       se->pend_ts = se->last_ts;
@@ -362,6 +385,100 @@ static int run_records(struct sq_store *s, struct sq_job *j) {
     if (rc) return zz_fail(e, rc, "record", "out of memory");
   }
   return 0;
+}
+
+/* Reads records [from, from + n) of a spooled file into buf. */
+static int read_spooled(int fd, struct store_record *buf, size_t from, size_t n) {
+  char *p = (char *)buf;
+  size_t want = n * sizeof *buf;
+  off_t off = (off_t)(from * sizeof *buf);
+  while (want > 0) {
+    ssize_t k = pread(fd, p, want, off);
+    if (k < 0 && errno == EINTR) continue;
+    if (k <= 0) return ZZ_EIO;
+    p += k;
+    off += k;
+    want -= (size_t)k;
+  }
+  return 0;
+}
+
+/* An atomic body's records, chunk by chunk, inside the open transaction. */
+static int run_records_file(struct sq_store *s, struct sq_job *j) {
+  struct store_record *buf = zz_malloc(SQ_FILE_CHUNK * sizeof *buf);
+  if (!buf) return zz_fail(&j->err, ZZ_ENOMEM, "records", "out of memory");
+  struct sq_job part = {.kind = SQ_JOB_RECORDS, .recs = buf};
+  struct store_write_result *res = &j->result;
+  int rc = 0;
+  *res = (struct store_write_result){0};
+  for (size_t at = 0; at < j->n && !rc; at += part.n) {
+    part.n = ZZ_MIN((size_t)SQ_FILE_CHUNK, j->n - at);
+    if ((rc = read_spooled(j->fd, buf, at, part.n))) {
+      zz_fail(&j->err, rc, "records", "cannot read the spooled records");
+    } else if ((rc = run_records(s, &part))) {
+      j->err = part.err;
+    } else {
+      res->accepted += part.result.accepted;
+      res->replaced += part.result.replaced;
+      res->refused += part.result.refused;
+      for (int k = 0; k < part.result.nrefused_lines && res->nrefused_lines < STORE_REFUSED_MAX;
+           k++)
+        res->refused_line[res->nrefused_lines++] = part.result.refused_line[k];
+    }
+  }
+  zz_free(buf);
+  /* all or nothing: one refused record undoes the job */
+  if (!rc && res->refused)
+    rc = zz_fail(&j->err, ZZ_ECONFLICT, "records",
+                 "%lld records belong to series of another source", (long long)res->refused);
+  return rc;
+}
+
+/* Tells the commit subscriber about the records of a committed job that
+ * were stored: the refused ones (another source's series) are left out. */
+static void notify_records(struct sq_store *s, const struct store_record *recs, size_t n,
+                           int64_t refused) {
+  if (!refused) {
+    s->opts.on_commit(s->opts.on_commit_ud, recs, n);
+    return;
+  }
+  struct store_record *kept = zz_malloc((n ? n : 1) * sizeof *kept);
+  if (!kept) {
+    zz_warn("store: out of memory: %zu committed records not passed to the rules", n);
+    return;
+  }
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++) {
+    const struct sq_series *se = s->series[series_slot(s, recs[i].entity, recs[i].metric)];
+    if (se && (se->source <= 0 || recs[i].source <= 0 || se->source == recs[i].source))
+      kept[k++] = recs[i];
+  }
+  if (k) s->opts.on_commit(s->opts.on_commit_ud, kept, k);
+  zz_free(kept);
+}
+
+/* Tells the commit subscriber about a committed file job, chunk by chunk:
+ * only its last SQ_FILE_NOTIFY records. A bulk body hands over millions at
+ * once, more than the rules engine queues (it drops what is past its queue,
+ * which would keep the oldest); the newest are what rules judge the present
+ * by, and the queue stays small. */
+#define SQ_FILE_NOTIFY (4 * SQ_FILE_CHUNK)
+static void notify_file(struct sq_store *s, struct sq_job *j) {
+  struct store_record *buf = zz_malloc(SQ_FILE_CHUNK * sizeof *buf);
+  if (!buf) {
+    zz_warn("store: out of memory: %zu committed records not passed to the rules", j->n);
+    return;
+  }
+  size_t from = j->n > SQ_FILE_NOTIFY ? j->n - SQ_FILE_NOTIFY : 0;
+  for (size_t at = from, n; at < j->n; at += n) {
+    n = ZZ_MIN((size_t)SQ_FILE_CHUNK, j->n - at);
+    if (read_spooled(j->fd, buf, at, n)) {
+      zz_warn("store: cannot reread spooled records for the rules");
+      break;
+    }
+    s->opts.on_commit(s->opts.on_commit_ud, buf, n);
+  }
+  zz_free(buf);
 }
 
 static int run_events(struct sq_store *s, struct sq_job *j) {
@@ -684,6 +801,8 @@ static int run_job(struct sq_store *s, struct sq_job *j) {
   switch (j->kind) {
   case SQ_JOB_RECORDS:
     return run_records(s, j);
+  case SQ_JOB_RECORDS_FILE:
+    return run_records_file(s, j);
   case SQ_JOB_EVENTS:
     return run_events(s, j);
   case SQ_JOB_PRUNE:
@@ -733,7 +852,7 @@ static int run_txn(struct sq_store *s, struct sq_job *head, struct sq_job *stop)
       else
         zz_fail(&terr, ZZ_ESTORE, "store", "another batch of the same commit failed");
     }
-    if (j->kind == SQ_JOB_RECORDS) accepted += j->result.accepted;
+    if (j->kind == SQ_JOB_RECORDS || j->kind == SQ_JOB_RECORDS_FILE) accepted += j->result.accepted;
   }
   if (!failed && (failed = flush(s, accepted, &terr)) && !terr.msg[0])
     zz_fail(&terr, failed, "rollup", "the rollups could not be written: %s",
@@ -746,7 +865,10 @@ static int run_txn(struct sq_store *s, struct sq_job *head, struct sq_job *stop)
     txn_reset(s);
     if (!terr.code) terr.code = failed;
     for (struct sq_job *j = head; j != stop; j = j->next) {
-      j->result = (struct store_write_result){0};
+      /* nothing was stored; a job that failed by itself keeps its refused
+       * lines, which say why (an atomic body with another source's record) */
+      j->result.accepted = j->result.replaced = 0;
+      if (!j->rc) j->result = (struct store_write_result){0};
       if (!j->rc) {
         j->rc = terr.code;
         j->err = terr;
@@ -758,7 +880,9 @@ static int run_txn(struct sq_store *s, struct sq_job *head, struct sq_job *stop)
   atomic_fetch_add(&s->total_records, accepted);
   for (struct sq_job *j = head; j != stop; j = j->next)
     if (j->kind == SQ_JOB_RECORDS && s->opts.on_commit)
-      s->opts.on_commit(s->opts.on_commit_ud, j->recs, j->n);
+      notify_records(s, j->recs, j->n, j->result.refused);
+    else if (j->kind == SQ_JOB_RECORDS_FILE && s->opts.on_commit)
+      notify_file(s, j);
     else if (j->kind == SQ_JOB_EVENTS && s->opts.on_commit_events)
       s->opts.on_commit_events(s->opts.on_commit_ud, j->evs, j->n);
   txn_reset(s);
@@ -907,6 +1031,30 @@ int sq_records_write_async(struct store *st, const struct store_record *recs, si
   return submit_async((struct sq_store *)st, SQ_JOB_RECORDS, recs, NULL, n, done, ud, e);
 }
 
+int sq_records_write_file_async(struct store *st, int fd, size_t n, store_done_fn done, void *ud,
+                                struct zz_err *e) {
+  struct sq_store *s = (struct sq_store *)st;
+  if (!s->writer_started)
+    return zz_fail(e, ZZ_EINVAL, "store", "this store was opened without a writer");
+  struct sq_job *j = zz_calloc(1, sizeof *j);
+  if (!j) return zz_fail(e, ZZ_ENOMEM, "store", "out of memory");
+  *j = (struct sq_job){
+      .kind = SQ_JOB_RECORDS_FILE, .fd = fd, .n = n, .done_cb = done, .done_ud = ud};
+  int rc = submit(s, j, e);
+  if (rc) zz_free(j);
+  return rc;
+}
+
+int sq_records_write_file(struct store *st, int fd, size_t n, struct store_write_result *out,
+                          struct zz_err *e) {
+  struct sq_job j = {.kind = SQ_JOB_RECORDS_FILE, .fd = fd, .n = n};
+  if (!((struct sq_store *)st)->writer_started)
+    return zz_fail(e, ZZ_EINVAL, "store", "this store was opened without a writer");
+  int rc = submit((struct sq_store *)st, &j, e);
+  if (out) *out = j.result; /* refusals too, with ZZ_ECONFLICT */
+  return rc;
+}
+
 int sq_events_write_async(struct store *st, const struct store_event *evs, size_t n,
                           store_done_fn done, void *ud, struct zz_err *e) {
   return submit_async((struct sq_store *)st, SQ_JOB_EVENTS, NULL, evs, n, done, ud, e);
@@ -918,7 +1066,7 @@ int sq_records_write(struct store *st, const struct store_record *recs, size_t n
   if (!((struct sq_store *)st)->writer_started)
     return zz_fail(e, ZZ_EINVAL, "store", "this store was opened without a writer");
   if (n == 0) {
-    if (out) *out = (struct store_write_result){0, 0};
+    if (out) *out = (struct store_write_result){0};
     return 0;
   }
   int rc = submit((struct sq_store *)st, &j, e);

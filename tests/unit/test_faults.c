@@ -538,10 +538,10 @@ static void test_poison_sums(void **state) {
   make_world(st, &w);
   int32_t m = (int32_t)w.metric;
   /* the four lines: two streets, whose district sum was NaN */
-  struct store_record r[4] = {{w.ea, m, 0, w.base, 1.7976931348623157e308},
-                              {w.ea, m, 0, w.base + 1000, 1.79e308},
-                              {w.eb, m, 0, w.base + 2000, -1.79e308},
-                              {w.eb, m, 0, w.base + 3000, -1.79e308}};
+  struct store_record r[4] = {{w.ea, m, 0, w.base, 1.7976931348623157e308, 0},
+                              {w.ea, m, 0, w.base + 1000, 1.79e308, 0},
+                              {w.eb, m, 0, w.base + 2000, -1.79e308, 0},
+                              {w.eb, m, 0, w.base + 3000, -1.79e308, 0}};
   struct store_write_result res = {0};
   struct zz_err e = {0};
   assert_int_equal(st->ops->records_write(st, r, 4, &res, &e), ZZ_EINVAL);
@@ -551,7 +551,7 @@ static void test_poison_sums(void **state) {
   assert_int_equal(st->ops->records_write(st, r, 1, &res, &e), 0);
   assert_int_equal(st->ops->records_write(st, r + 1, 1, &res, &e), ZZ_EINVAL);
   /* the writer goes on: an ordinary batch of the other street commits */
-  struct store_record ok = {w.eb, m, 0, w.base + 5000, 2.5};
+  struct store_record ok = {w.eb, m, 0, w.base + 5000, 2.5, 0};
   assert_int_equal(st->ops->records_write(st, &ok, 1, &res, &e), 0);
   assert_int_equal(res.accepted, 1);
   st->ops->close(st);

@@ -353,9 +353,9 @@ static void test_engine(void **state) {
   assert_int_equal(rules_open(&ro, &ru, &e), 0);
   int64_t now = zz_time_now();
   zz_time_set_now(now);
-  struct store_record recs[] = {{ent, (int32_t)metric, 0, now - 2000, 120},
-                                {ent, (int32_t)metric, 0, now - 1000, 130},
-                                {ent, (int32_t)metric + 1, 0, now, 999}}; /* unwatched metric */
+  struct store_record recs[] = {{ent, (int32_t)metric, 0, now - 2000, 120, 0},
+                                {ent, (int32_t)metric, 0, now - 1000, 130, 0},
+                                {ent, (int32_t)metric + 1, 0, now, 999, 0}}; /* unwatched metric */
   rules_on_commit(ru, recs, 3);
   rules_sync(ru, now);
   struct count_ctx c = alerts(st);
@@ -365,13 +365,13 @@ static void test_engine(void **state) {
   /* restart: the open alert is known again, so it is not doubled and it clears */
   rules_close(ru);
   assert_int_equal(rules_open(&ro, &ru, &e), 0);
-  struct store_record more[] = {{ent, (int32_t)metric, 0, now, 150}};
+  struct store_record more[] = {{ent, (int32_t)metric, 0, now, 150, 0}};
   rules_on_commit(ru, more, 1);
   rules_sync(ru, now);
   c = alerts(st);
   assert_int_equal(c.open, 1);
   assert_int_equal(orders, 1);
-  struct store_record low[] = {{ent, (int32_t)metric, 0, now + 1000, 20}};
+  struct store_record low[] = {{ent, (int32_t)metric, 0, now + 1000, 20, 0}};
   rules_on_commit(ru, low, 1);
   rules_sync(ru, now + 1000);
   c = alerts(st);
@@ -386,7 +386,7 @@ static void test_engine(void **state) {
   assert_non_null(strstr(bl.text[0], "\"order\":4242"));
   assert_non_null(strstr(bl.text[1], "\"action\":\"clear\""));
   /* records older than a day are history being loaded: no alerts */
-  struct store_record old[] = {{ent, (int32_t)metric, 0, now - 3 * 86400000LL, 500}};
+  struct store_record old[] = {{ent, (int32_t)metric, 0, now - 3 * 86400000LL, 500, 0}};
   rules_on_commit(ru, old, 1);
   rules_sync(ru, now + 2000);
   assert_int_equal(alerts(st).open, 0);

@@ -83,10 +83,10 @@ static void test_rollups_and_restart(void **state) {
   int64_t now = zz_time_now();
   int64_t t0 = zz_bucket_start(now, ZZ_GRAIN_HOUR) - ZZ_HOUR_MS; /* a whole hour in the past */
   struct store_record recs[] = {
-      {ea, (int32_t)metric, 0, t0 + 1000, 5},
-      {ea, (int32_t)metric, 0, t0 + 61000, 7},
-      {eb, (int32_t)metric, 0, t0 + 1000, 11},
-      {eb, (int32_t)metric, 0, t0 + 2000, 1},
+      {ea, (int32_t)metric, 0, t0 + 1000, 5, 0},
+      {ea, (int32_t)metric, 0, t0 + 61000, 7, 0},
+      {eb, (int32_t)metric, 0, t0 + 1000, 11, 0},
+      {eb, (int32_t)metric, 0, t0 + 2000, 1, 0},
   };
   struct store_write_result res;
   assert_int_equal(st->ops->records_write(st, recs, 4, &res, &e), 0);
@@ -102,7 +102,7 @@ static void test_rollups_and_restart(void **state) {
   assert_int_equal(s1.buckets, 2);
   assert_true(s1.sum == 12);
   /* resending one record with a new value replaces it: counted once, new min */
-  struct store_record again = {eb, (int32_t)metric, 0, t0 + 2000, 4};
+  struct store_record again = {eb, (int32_t)metric, 0, t0 + 2000, 4, 0};
   assert_int_equal(st->ops->records_write(st, &again, 1, &res, &e), 0);
   assert_int_equal(res.accepted, 0);
   assert_int_equal(res.replaced, 1);
@@ -123,7 +123,7 @@ static void test_rollups_and_restart(void **state) {
   assert_int_equal(d.n, 4);
   assert_true(d.sum == 27);
   assert_int_equal(st->ops->records_count(st), 4);
-  struct store_record old = {ea, (int32_t)metric, 0, t0 + 1000, 6};
+  struct store_record old = {ea, (int32_t)metric, 0, t0 + 1000, 6, 0};
   assert_int_equal(st->ops->records_write(st, &old, 1, &res, &e), 0);
   assert_int_equal(res.replaced, 1);
   d = buckets(st, metric, 1, ZZ_GRAIN_HOUR, t0, t0 + ZZ_HOUR_MS);
@@ -141,7 +141,7 @@ static void test_lock(void **state) {
   assert_non_null(strstr(e.msg, "in use"));
   o.no_writer = 1; /* admin commands may run beside the server */
   assert_int_equal(store_sqlite_open(&o, &other, &e), 0);
-  struct store_record r = {1, 1, 0, zz_time_now(), 1};
+  struct store_record r = {1, 1, 0, zz_time_now(), 1, 0};
   assert_int_equal(other->ops->records_write(other, &r, 1, NULL, &e), ZZ_EINVAL);
   other->ops->close(other);
   st->ops->close(st);
