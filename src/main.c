@@ -878,6 +878,10 @@ int main(int argc, char **argv) {
   if (strcmp(cmd, "backup") == 0) return cmd_backup(argc, argv);
   if (strcmp(cmd, "restore") == 0) return cmd_restore(argc, argv);
   if (strcmp(cmd, "code") == 0) return cmd_code(argc, argv);
+  if (strcmp(cmd, "routes") == 0) { /* hidden: the route table, for tests */
+    app_routes_print(stdout);
+    return 0;
+  }
   fprintf(stderr, "zhizhi: unknown command \"%s\"\n%s", cmd, usage_main);
   return 2;
 }

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/authz.h"
 #include "codes/codes.h"
 #include "store/store_codes.h"
 #include "store/store_dispatch.h"
@@ -171,15 +172,17 @@ static int post_generate(struct http_req *r) {
   const char *type = json_string_value(json_object_get(j, "entity_type"));
   const char *region = json_string_value(json_object_get(j, "region"));
   const struct reg_region *rg = NULL;
+  int64_t rid = 0;
   if (region) {
     registry_rdlock(app->reg);
     rg = registry_region(app->reg, region);
-    int64_t rid = rg ? rg->id : 0;
+    rid = rg ? rg->id : 0;
     registry_unlock(app->reg);
-    if (rid && api_check_scope(r, rid)) {
-      json_decref(j);
-      return 0;
-    }
+  }
+  /* codes for the whole district (no region) are an unscoped admin's */
+  if ((!region || rid) && authz_code(app, http_auth(r), rid, AUTHZ_WRITE)) {
+    json_decref(j);
+    return authz_deny(r, "region", "this region");
   }
   struct code_gen_summary sum;
   struct zz_err e = {0};
@@ -304,7 +307,8 @@ static int admin_code(struct http_req *r, struct code_copy *k) {
   memset(k, 0, sizeof *k);
   app->st->ops->codes->code_get(app->st, NULL, id, code_copy_cb, k);
   if (!k->found) return http_fail(r, ZZ_ENOTFOUND, "id", "code %lld does not exist", (long long)id);
-  if (api_check_scope(r, k->region)) return ZZ_EFORBIDDEN;
+  if (authz_code(http_app(r), http_auth(r), k->region, AUTHZ_WRITE))
+    return authz_deny(r, "id", "this code"), ZZ_EFORBIDDEN;
   return 0;
 }
 
