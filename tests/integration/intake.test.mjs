@@ -193,8 +193,9 @@ test('receipts: unknown or malformed numbers get a friendly 404', async () => {
   }
 });
 
-test('per-code report limit answers 429 with Retry-After', async () => {
-  // a revoked-looking flood on one code: the per-code bucket (scaled x50 here) still ends it
+test('a flood of reports on one code answers 429 with Retry-After', async () => {
+  // one address flooding a code: its per-address bucket (scaled x50 here)
+  // ends it; the code's own bucket is far higher (public.test.mjs)
   let got = null;
   for (let i = 0; i < 2000 && !got; i++) {
     const r = await report(venue.token, {});
