@@ -203,6 +203,22 @@ static int submit(struct http_req *r, const char *channel) {
     registry_unlock(app->reg);
   }
   const struct http_auth_ctx *a = http_auth(r);
+  if (a->kind == HTTP_AUTH_USER) { /* staff file where they may see the order */
+    int64_t rid = 0;
+    registry_rdlock(app->reg);
+    if (entity[0]) {
+      const struct reg_entity_ref *er = registry_entity(app->reg, entity, strlen(entity));
+      rid = er ? er->region : 0;
+    } else {
+      const struct reg_region *rr = registry_region(app->reg, region);
+      rid = rr ? rr->id : 0;
+    }
+    registry_unlock(app->reg);
+    if (authz_region(app, a, rid)) {
+      rc = authz_deny(r, "code", entity[0] ? "this enterprise" : "an application for the district");
+      goto done;
+    }
+  }
   /* the order keeps at most 64 bytes of reporter: a longer key is left out
    * (the order names the entity anyway) */
   char reporter[160];

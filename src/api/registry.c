@@ -688,6 +688,24 @@ static int put_entity_common(struct http_req *r, const char *path_id) {
          *lat = json_object_get(j, "lat");
   char *attrs_text = NULL;
   struct zz_err e = {0};
+  /* the entity where it is and where it goes must both be the caller's
+   * (authz_entity), decided before anything else is told */
+  registry_rdlock(app->reg);
+  const struct reg_region *rg = region ? registry_region(app->reg, region) : NULL;
+  int64_t rid = rg ? rg->id : 0;
+  const struct reg_entity_ref *old = key ? registry_entity(app->reg, key, strlen(key)) : NULL;
+  int known = old != NULL;
+  int64_t old_region = old ? old->region : 0;
+  registry_unlock(app->reg);
+  const struct http_auth_ctx *a = http_auth(r);
+  if (known && authz_entity(app, a, old_region, AUTHZ_WRITE)) {
+    authz_deny(r, "id", "this entity");
+    goto done;
+  }
+  if (rid && authz_entity(app, a, rid, AUTHZ_WRITE)) {
+    authz_deny(r, "region", "this region");
+    goto done;
+  }
   if (!valid_key(key)) {
     http_fail(r, ZZ_EINVAL, "id", "id must be 1-128 letters, digits, '_', '-' or '.'");
     goto done;
@@ -715,26 +733,8 @@ static int put_entity_common(struct http_req *r, const char *path_id) {
               "lon and lat must be numbers within ±180 and ±90");
     goto done;
   }
-  registry_rdlock(app->reg);
-  const struct reg_region *rg = registry_region(app->reg, region);
-  int64_t rid = rg ? rg->id : 0;
-  const struct reg_entity_ref *old = registry_entity(app->reg, key, strlen(key));
-  int known = old != NULL;
-  int64_t old_region = old ? old->region : 0;
-  registry_unlock(app->reg);
-  /* the entity where it is and where it goes must both be the caller's,
-   * decided before anything that tells whether it exists */
-  const struct http_auth_ctx *a = http_auth(r);
-  if (known && authz_entity(app, a, old_region, AUTHZ_WRITE)) {
-    authz_deny(r, "id", "this entity");
-    goto done;
-  }
   if (!rid) {
     http_fail(r, ZZ_EINVAL, "region", "region \"%s\" does not exist", region);
-    goto done;
-  }
-  if (authz_entity(app, a, rid, AUTHZ_WRITE)) {
-    authz_deny(r, "region", "this region");
     goto done;
   }
   if (!path_id && known) {

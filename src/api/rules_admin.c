@@ -163,20 +163,26 @@ static int save_rule(struct http_req *r, const char *path_key) {
   struct rule_def d;
   struct zz_err e = {0};
   char *text = NULL;
+  /* the rule where it watches now and where it will watch must both be
+   * the caller's (authz_rule), decided before anything else is told */
+  const struct http_auth_ctx *a = http_auth(r);
+  const char *key = json_string_value(json_object_get(j, "id"));
+  const char *want = json_string_value(json_object_get(j, "region"));
+  char old_region[256];
+  if (key && rule_region(app, key, old_region, sizeof old_region) &&
+      authz_rule(app, a, old_region, AUTHZ_WRITE)) {
+    authz_deny(r, "id", "this rule");
+    goto done;
+  }
+  if (authz_rule(app, a, want ? want : "", AUTHZ_WRITE)) {
+    authz_deny(r, "region", want && *want ? "this region" : "a rule for the whole district");
+    goto done;
+  }
   if (rule_parse(j, &d, &e)) {
     http_reply_err(r, &e);
     goto done;
   }
-  /* the rule where it watches now and where it will watch must both be
-   * the caller's, decided before anything that tells whether it exists */
-  const struct http_auth_ctx *a = http_auth(r);
-  char old_region[256];
-  int had = rule_region(app, d.key, old_region, sizeof old_region);
-  if (had && authz_rule(app, a, old_region, AUTHZ_WRITE)) {
-    authz_deny(r, "id", "this rule");
-    goto done;
-  }
-  if (authz_rule(app, a, d.region, AUTHZ_WRITE)) {
+  if (authz_rule(app, a, d.region, AUTHZ_WRITE)) { /* as parsed, should it differ */
     authz_deny(r, "region", d.region[0] ? "this region" : "a rule for the whole district");
     goto done;
   }
