@@ -66,10 +66,13 @@ struct detail {
   struct zz_buf *b;
   int n;
   int64_t merged_into;
+  const struct http_auth_ctx *only; /* non-NULL: skip orders outside this caller's scope */
 };
 
 static int order_row(void *ud, const struct store_order *o) {
   struct detail *d = ud;
+  /* orders merged across regions: each shows only where the caller may see */
+  if (d->only && authz_region(d->app, d->only, o->region)) return 0;
   if (d->n++) zz_buf_addc(d->b, ',');
   workflow_order_json(d->app->wf, o, d->b);
   d->merged_into = o->merged_into;
@@ -124,7 +127,7 @@ static int reply_order(struct http_req *r, int64_t id, int status) {
   const struct store_dispatch_ops *d = app->st->ops->dispatch;
   struct zz_buf b;
   zz_buf_init(&b, 0);
-  struct detail c = {app, &b, 0, 0};
+  struct detail c = {app, &b, 0, 0, NULL};
   zz_buf_adds(&b, "{\"order\":");
   if (d->order_get(app->st, id, order_row, &c)) {
     zz_buf_free(&b);
@@ -139,16 +142,18 @@ static int reply_order(struct http_req *r, int64_t id, int status) {
   d->orders_each(app->st, &f, order_row, &c);
   zz_buf_adds(&b, "],\"merged\":[");
   c.n = 0;
+  c.only = http_auth(r);
   struct store_order_filter fm = {.merged_into = id};
   d->orders_each(app->st, &fm, order_row, &c);
   /* a merged order's reporters follow the order that carries it on */
   zz_buf_adds(&b, "],\"outcome\":");
   if (merged_into) {
     c.n = 0;
-    if (d->order_get(app->st, merged_into, order_row, &c)) zz_buf_adds(&b, "null");
+    if (d->order_get(app->st, merged_into, order_row, &c) || !c.n) zz_buf_adds(&b, "null");
   } else {
     zz_buf_adds(&b, "null");
   }
+  c.only = NULL;
   zz_buf_adds(&b, ",\"timeline\":[");
   c.n = 0;
   d->order_events_each(app->st, id, event_row, &c);

@@ -80,6 +80,17 @@ before(async () => {
   assert.equal(ev.status, 201, show(ev));
   o.evidence = ev.json.evidence.id;
   o.rule = 'xtd_crowd_limit';
+  // a Xintiandi alert: 2800 visitors within 15 minutes at one counter
+  const now = Date.now();
+  const fed = await w.ingest([{ entity: 'xtd-ctr-02', metric: 'visitors', ts: now - 60000, value: 1400 },
+    { entity: 'xtd-ctr-02', metric: 'visitors', ts: now - 1000, value: 1400 }], { token: w.tokens.wenlv_flow });
+  assert.equal(fed.status, 200, show(fed));
+  for (let i = 0; i < 200 && !o.alert; i++) { // the rules engine runs after the commit
+    const a = (await ok('A', 'GET', '/api/v1/alerts?rule=xtd_crowd_limit')).alerts;
+    if (a.length) o.alert = a[0].id;
+    else await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.ok(o.alert, 'no Xintiandi alert');
 });
 after(async () => { await w?.close(); });
 
@@ -127,9 +138,9 @@ const SPEC = {
   'GET /api/v1/dashboards': { expect: user() },
   'GET /api/v1/summary': { expect: user() },
   'GET /api/v1/alerts': { expect: user() },
-  'GET /api/v1/alerts/:id': { path: '/api/v1/alerts/999999', expect: user() },
-  'POST /api/v1/alerts/:id/ack': { path: '/api/v1/alerts/999999/ack', expect: user(DESK) },
-  'POST /api/v1/alerts/:id/order': { path: '/api/v1/alerts/999999/order', expect: user(DESK) },
+  'GET /api/v1/alerts/:id': { path: () => `/api/v1/alerts/${o.alert}`, expect: user(UNSCOPED) },
+  'POST /api/v1/alerts/:id/ack': { path: () => `/api/v1/alerts/${o.alert}/ack`, expect: user(['A', 'D']) },
+  'POST /api/v1/alerts/:id/order': { path: () => `/api/v1/alerts/${o.alert}/order`, body: {}, expect: user(['A', 'D']) },
   'GET /api/v1/orders': { expect: user() },
   'POST /api/v1/orders': { body: { matter: 'nope', region: XTD }, expect: user(['A', 'D', 'Oo', 'Ox']) },
   'GET /api/v1/orders/stats': { expect: user() },
