@@ -475,6 +475,9 @@ struct deferred_event {
 static void audience_of(struct workflow *wf, const struct store_order *o, struct zz_buf *a) {
   zz_buf_addc(a, '|');
   if (o->department && o->department[0]) zz_buf_printf(a, "%s|", o->department);
+  /* sub-orders come with a dispatch: a report never dispatched (a crowd
+   * of phones through the intake) costs no query here */
+  if (!o->parent && !o->dispatched_at) return;
   struct kids k;
   if (kids_load(wf, o->parent ? o->parent : o->id, &k) == 0)
     for (size_t i = 0; i < k.n; i++)
