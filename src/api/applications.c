@@ -403,12 +403,23 @@ static int put_material(struct http_req *r) {
     goto done;
   }
   char dir[1024], path[1100], rel[256];
-  snprintf(rel, sizeof rel, "materials/%lld/%s.%s", (long long)ac.order_id, mid,
-           strcmp(type, "jpeg") == 0 ? "jpg" : type);
+  /* A new upload gets a new name, so that one that fails (a full disk, a
+   * failed commit) leaves the stored material as it was, file and row. The
+   * replaced file stays: a backup running now may have a snapshot that
+   * names it and must still find it (replacements are few: only while the
+   * application waits for its materials). */
+  unsigned char rnd[4];
+  randombytes_buf(rnd, sizeof rnd);
+  snprintf(rel, sizeof rel, "materials/%lld/%02x%02x%02x%02x-%s.%s", (long long)ac.order_id, rnd[0],
+           rnd[1], rnd[2], rnd[3], mid, strcmp(type, "jpeg") == 0 ? "jpg" : type);
   snprintf(dir, sizeof dir, "%s/materials/%lld", app->data_dir, (long long)ac.order_id);
   snprintf(path, sizeof path, "%s/%s", app->data_dir, rel);
-  if (mkdir_p(dir) || zz_write_file(path, body, len, app->sync_full)) {
-    rc = http_fail(r, ZZ_EIO, "material", "the file could not be stored");
+  int wrc =
+      mkdir_p(dir) ? zz_errno_full(ZZ_ESTORE) : zz_write_file(path, body, len, app->sync_full);
+  if (wrc) { /* a full disk answers 507, any other failure 503 */
+    rc = wrc == ZZ_EFULL
+             ? http_fail(r, ZZ_EFULL, "material", "the file could not be stored: the disk is full")
+             : http_fail(r, ZZ_ESTORE, "material", "the file could not be stored");
     goto done;
   }
   const char *mime = strcmp(type, "pdf") == 0   ? "application/pdf"
@@ -422,6 +433,7 @@ static int put_material(struct http_req *r) {
                               .ts = zz_time_now()};
   struct zz_err e = {0};
   if (app->st->ops->catalog->material_put(app->st, &sm, &e)) {
+    unlink(path); /* not recorded: the file must not linger */
     rc = http_reply_err(r, &e);
     goto done;
   }

@@ -23,10 +23,11 @@
   X(MEDIATYPE, 415, "unsupported_media_type", "unsupported media type")                            \
   X(BUSY, 503, "busy", "busy, retry later")                                                        \
   X(IO, 500, "io_error", "input/output error")                                                     \
-  X(STORE, 500, "store_error", "store error")                                                      \
+  X(STORE, 503, "store_error", "the store failed, retry later")                                    \
   X(INTERNAL, 500, "internal", "internal error")                                                   \
   X(METHOD, 405, "method_not_allowed", "method not allowed")                                       \
-  X(RATE, 429, "too_many_requests", "too many requests, retry later")
+  X(RATE, 429, "too_many_requests", "too many requests, retry later")                              \
+  X(FULL, 507, "insufficient_storage", "the disk is full, retry later")
 
 enum zz_errno {
   ZZ_OK = 0,
@@ -92,14 +93,17 @@ const char *zz_sniff_type(const void *data, size_t n);
 /* Writes n bytes to path through "path.tmp", renamed over it, so a crash
  * leaves the old file or the new one, never half of one; synced before the
  * rename when sync is 1 (then a power failure cannot tear it either).
- * Returns 0 or ZZ_EIO (the temporary file is removed). */
+ * Returns 0, ZZ_EFULL when the disk is full (ENOSPC, EDQUOT) or ZZ_EIO (the
+ * temporary file is removed; errno says why). */
 int zz_write_file(const char *path, const void *data, size_t n, int sync);
 /* Creates path (which must not exist: names that are never reused, such as
  * random ones) with n bytes, synced before it returns when sync is 1 (else
  * in the page cache: it survives a crash of the process, not a power
  * failure); one directory entry instead of two, for files written many at
- * once. Returns 0, or ZZ_EEXISTS, or ZZ_EIO (errno says why; a partial file
- * is removed). */
+ * once. Returns 0, or ZZ_EEXISTS, or ZZ_EFULL when the disk is full, or
+ * ZZ_EIO (errno says why; a partial file is removed). */
+/* ZZ_EFULL when errno says the disk is full (ENOSPC, EDQUOT), else other. */
+int zz_errno_full(int other);
 int zz_write_new_file(const char *path, const void *data, size_t n, int sync);
 
 /* Logging to stderr with a level and a local timestamp. */

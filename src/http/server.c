@@ -236,7 +236,13 @@ int http_reply_err(struct http_req *r, const struct zz_err *e) {
   zz_buf_adds(&b, "}}");
   int has_retry = 0;
   for (int i = 0; i < r->nheaders; i++) has_retry |= strcasecmp(r->hnames[i], "Retry-After") == 0;
-  if ((code == ZZ_EBUSY || code == ZZ_ERATE) && !has_retry) http_add_header(r, "Retry-After", "1");
+  /* Answers a client should repeat carry Retry-After: a full disk waits for
+   * an operator to free space, a failed store write for a transient fault. */
+  const char *retry = code == ZZ_EBUSY || code == ZZ_ERATE ? "1"
+                      : code == ZZ_EFULL                   ? "30"
+                      : code == ZZ_ESTORE                  ? "5"
+                                                           : NULL;
+  if (retry && !has_retry) http_add_header(r, "Retry-After", retry);
   return http_reply_json(r, zz_http_status(code), &b);
 }
 

@@ -54,6 +54,11 @@ static int minutes_field(const json_t *j, const char *k, const char *field, int 
     return zz_fail(e, ZZ_EINVAL, field, "%s must be a number of minutes %s 0 and at most a year",
                    field, positive ? "above" : "from");
   *out = (int64_t)llround(m * 60000.0);
+  /* A positive duration must stay positive in ms: 1e-9 minutes passed the
+   * check above and became a 0 ms absence rule (found by fuzz_rule). */
+  if (positive && *out < 1)
+    return zz_fail(e, ZZ_EINVAL, field, "%s must be a number of minutes above 0 and at most a year",
+                   field);
   return 0;
 }
 

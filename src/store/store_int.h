@@ -83,6 +83,8 @@ struct sq_conn {
   struct sq_cached cached[SQ_CACHED];
   unsigned next_cached; /* the next slot to reuse when all are taken */
   int nested;           /* savepoints sq_begin opened inside an open transaction */
+  int outer;            /* sq_begin opened a transaction that sq_finish has not ended */
+  int lost;             /* 0, or why SQLite rolled that transaction back on its own */
   struct sq_series_list lists[SQ_SERIES_LISTS]; /* a small cache, replaced round robin */
   unsigned next_list;
   struct sq_conn *next; /* in the store's list of open read connections */
@@ -103,8 +105,10 @@ struct sq_series {
   int touched;   /* last_ts changed in this transaction */
 };
 
+struct sq_store;
+
 struct sq_job {
-  int kind; /* SQ_JOB_RECORDS, SQ_JOB_EVENTS, SQ_JOB_PRUNE */
+  int kind; /* SQ_JOB_RECORDS, SQ_JOB_EVENTS, SQ_JOB_PRUNE, SQ_JOB_CALL */
   const struct store_record *recs;
   const struct store_event *evs;
   size_t n;
@@ -112,7 +116,10 @@ struct sq_job {
   int rc;
   struct zz_err err;
   int done;
-  int64_t now;           /* SQ_JOB_PRUNE: the time retention is measured from (0: now) */
+  int64_t now; /* SQ_JOB_PRUNE: the time retention is measured from (0: now) */
+  /* SQ_JOB_CALL: fn runs on the writer in its transaction (store_rebuild.c) */
+  int (*fn)(struct sq_store *s, void *ud, struct zz_err *e);
+  void *fn_ud;
   store_done_fn done_cb; /* asynchronous jobs: called after the commit, then the job is freed */
   void *done_ud;
   struct sq_job *next;
@@ -181,7 +188,8 @@ struct sq_store {
 struct sq_conn *sq_conn_get(struct sq_store *s);
 /* Returns a reset statement for slot id on c, preparing sql on first use. */
 sqlite3_stmt *sq_stmt(struct sq_conn *c, enum sq_stmt id, const char *sql);
-/* Turns a SQLite error into ZZ_ESTORE (or ZZ_EEXISTS for constraints) with e filled. */
+/* Turns a SQLite error into ZZ_ESTORE with e filled: ZZ_EEXISTS for
+ * constraints, ZZ_EBUSY for locks, ZZ_EFULL for a full disk. */
 int sq_fail(sqlite3 *db, int rc, struct zz_err *e, const char *what);
 /* Helpers shared by the store's files (store_util.c). */
 /* The calling thread's connection, or NULL. */
@@ -207,7 +215,11 @@ int sq_run(sqlite3 *db, sqlite3_stmt *q, int64_t *out_id, struct zz_err *e, cons
 /* BEGIN IMMEDIATE; and COMMIT when rc is 0, else ROLLBACK (returns rc or
  * the commit's error). Inside a transaction already open on the calling
  * thread's connection (a group commit, see workflow_intake) they open and
- * release a savepoint instead, so that one part can fail alone. */
+ * release a savepoint instead, so that one part can fail alone. An I/O
+ * error or a full disk inside a savepoint can make SQLite roll the whole
+ * transaction back: then every later sq_begin and the outer sq_finish of
+ * that transaction fail too (with the first failure's code), so nothing
+ * runs outside it and nothing of it is answered as committed. */
 int sq_begin(sqlite3 *db, struct zz_err *e);
 int sq_finish(sqlite3 *db, int rc, struct zz_err *e);
 /* Opens a connection with zhizhi's pragmas. */
@@ -228,6 +240,21 @@ int sq_records_write_async(struct store *st, const struct store_record *recs, si
 int sq_events_write_async(struct store *st, const struct store_event *evs, size_t n,
                           store_done_fn done, void *ud, struct zz_err *e);
 size_t sq_write_queue_depth(struct store *st);
+/* Runs fn(s, ud, e) on the writer thread inside one writer transaction,
+ * committed with the rollups fn added when it returns 0, rolled back
+ * otherwise. Returns fn's result or the commit's error. */
+int sq_writer_call(struct sq_store *s, int (*fn)(struct sq_store *, void *, struct zz_err *),
+                   void *ud, struct zz_err *e);
+/* On the writer, inside sq_writer_call: folds one record value of series
+ * (metric, in region) into the pending rollups, as a new record would be.
+ * Returns 0 or ZZ_ENOMEM. */
+int sq_rollup_add(struct sq_store *s, int64_t series, int32_t metric, int64_t region, int64_t ts,
+                  double v);
+/* Pending rollup cells (leaf and series ones, for sq_rollup_flush to bound
+ * memory). */
+size_t sq_rollup_pending(struct sq_store *s);
+/* Upserts the pending rollups into the open transaction and forgets them. */
+int sq_rollup_flush(struct sq_store *s, struct zz_err *e);
 int sq_migrate(sqlite3 *db, struct zz_err *e);
 int sq_prune(struct store *st, int64_t now);
 

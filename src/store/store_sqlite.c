@@ -22,6 +22,16 @@ int sq_fail(sqlite3 *db, int rc, struct zz_err *e, const char *what) {
                    db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
   if (base == SQLITE_BUSY || base == SQLITE_LOCKED)
     return zz_fail(e, ZZ_EBUSY, what, "%s: the store is busy", what);
+  /* A full disk is the operator's to fix and the client's to retry (507):
+   * SQLite says SQLITE_FULL for a short write, and an I/O error whose
+   * system errno is ENOSPC or EDQUOT (an fsync, the WAL index) means the
+   * same. */
+  int sys = db ? sqlite3_system_errno(db) : 0;
+  if (base == SQLITE_FULL || (base == SQLITE_IOERR && (sys == ENOSPC || sys == EDQUOT))) {
+    zz_error("store: %s: the disk is full", what);
+    return zz_fail(e, ZZ_EFULL, what, "%s: the disk is full; nothing of this request was stored",
+                   what);
+  }
   zz_error("store: %s: %s", what, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
   return zz_fail(e, ZZ_ESTORE, what, "%s failed: %s", what,
                  db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));

@@ -165,8 +165,19 @@ static int exec(sqlite3 *db, const char *sql) {
   return rc == SQLITE_DONE || rc == SQLITE_ROW ? SQLITE_OK : rc;
 }
 
+/* The outer transaction of c is gone: SQLite rolled it back after an I/O
+ * error or a full disk in one of its statements. */
+static int txn_lost(sqlite3 *db, struct sq_conn *c, struct zz_err *e) {
+  int code = c->lost ? c->lost : ZZ_ESTORE;
+  (void)db;
+  return zz_fail(e, code, "store",
+                 code == ZZ_EFULL ? "the disk is full; nothing of this request was stored"
+                                  : "the store failed; nothing of this request was stored");
+}
+
 int sq_begin(sqlite3 *db, struct zz_err *e) {
   struct sq_conn *c = nest_conn(db);
+  if (c && c->outer && sqlite3_get_autocommit(db)) return txn_lost(db, c, e);
   if (c && !sqlite3_get_autocommit(db)) {
     int rc = exec(db, "SAVEPOINT zz_nested");
     if (rc != SQLITE_OK) return sq_fail(db, rc, e, "savepoint");
@@ -174,13 +185,19 @@ int sq_begin(sqlite3 *db, struct zz_err *e) {
     return 0;
   }
   int rc = exec(db, "BEGIN IMMEDIATE");
-  return rc == SQLITE_OK ? 0 : sq_fail(db, rc, e, "begin");
+  if (rc != SQLITE_OK) return sq_fail(db, rc, e, "begin");
+  if (c) c->outer = 1, c->lost = 0;
+  return 0;
 }
 
 int sq_finish(sqlite3 *db, int rc, struct zz_err *e) {
   struct sq_conn *c = nest_conn(db);
   if (c && c->nested > 0) {
     c->nested--;
+    if (sqlite3_get_autocommit(db)) { /* the whole transaction went back */
+      if (!c->lost) c->lost = rc == ZZ_EFULL ? ZZ_EFULL : ZZ_ESTORE;
+      return rc ? rc : txn_lost(db, c, e);
+    }
     if (rc) {
       exec(db, "ROLLBACK TO zz_nested");
       exec(db, "RELEASE zz_nested");
@@ -189,8 +206,11 @@ int sq_finish(sqlite3 *db, int rc, struct zz_err *e) {
     int r = exec(db, "RELEASE zz_nested");
     return r == SQLITE_OK ? 0 : sq_fail(db, r, e, "release");
   }
+  int lost = c && c->outer && sqlite3_get_autocommit(db);
+  if (lost && !rc) rc = txn_lost(db, c, e);
+  if (c) c->outer = 0, c->lost = 0;
   if (rc) {
-    exec(db, "ROLLBACK");
+    if (!lost) exec(db, "ROLLBACK");
     return rc;
   }
   int r = exec(db, "COMMIT");

@@ -2,14 +2,16 @@
  * event batches) and wait; the writer takes every queued job into one
  * transaction (group commit), stores records, folds them into rollup deltas,
  * upserts one row per touched bucket, commits, then wakes the callers. A
- * caller's 2xx therefore means its data and its rollups are on disk. */
+ * caller's 2xx therefore means its data and its rollups are on disk, and a
+ * transaction that fails anywhere (a job, the rollups, the COMMIT) fails
+ * every job in it: nothing is answered that is not stored. */
 #include <math.h>
 #include <string.h>
 #include <time.h>
 
 #include "store/store_int.h"
 
-enum { SQ_JOB_RECORDS = 1, SQ_JOB_EVENTS, SQ_JOB_PRUNE };
+enum { SQ_JOB_RECORDS = 1, SQ_JOB_EVENTS, SQ_JOB_PRUNE, SQ_JOB_CALL };
 
 enum w_stmt {
   W_SERIES_INS,
@@ -44,13 +46,15 @@ static const char *const w_sql[W_COUNT] = {
         " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT DO UPDATE SET"
         " n = n + excluded.n, sum = sum + excluded.sum, min = min(min, excluded.min),"
         " max = max(max, excluded.max), last = CASE WHEN excluded.last_ts >= last_ts"
-        " THEN excluded.last ELSE last END, last_ts = max(last_ts, excluded.last_ts)",
+        " THEN excluded.last ELSE last END, last_ts = max(last_ts, excluded.last_ts)"
+        " RETURNING sum",
     [W_SROLLUP_UP] =
         "INSERT INTO srollup(metric, grain, bucket, series, n, sum, min, max, last, last_ts)"
         " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT DO UPDATE SET"
         " n = n + excluded.n, sum = sum + excluded.sum, min = min(min, excluded.min),"
         " max = max(max, excluded.max), last = CASE WHEN excluded.last_ts >= last_ts"
-        " THEN excluded.last ELSE last END, last_ts = max(last_ts, excluded.last_ts)",
+        " THEN excluded.last ELSE last END, last_ts = max(last_ts, excluded.last_ts)"
+        " RETURNING sum",
     [W_SERIES_LAST] = "UPDATE series SET last_ts = ?2, last_value = ?3 WHERE id = ?1",
     [W_SOURCE_CNT] = "UPDATE source SET records = records + ?2, last_seen = ?3 WHERE id = ?1",
     [W_COUNTER] = "UPDATE counter SET n = n + ?1 WHERE key = 'records'",
@@ -93,8 +97,20 @@ static sqlite3_stmt *ws(struct sq_store *s, enum w_stmt id) {
   return st;
 }
 
+/* SQLite rolls the whole transaction back by itself after an I/O error or
+ * a full disk in a statement; a statement run after that would commit on
+ * its own. Every write of the writer checks first that its transaction is
+ * still open: ZZ_ESTORE when it is gone. */
+static int txn_gone(struct sq_store *s, struct zz_err *e) {
+  if (!sqlite3_get_autocommit(s->wdb)) return 0;
+  return zz_fail(e, ZZ_ESTORE, "store",
+                 "the store failed and rolled the transaction back; nothing of this request was "
+                 "stored");
+}
+
 static int w_exec(struct sq_store *s, sqlite3_stmt *st) {
   if (!st) return ZZ_ESTORE;
+  if (txn_gone(s, NULL)) return ZZ_ESTORE;
   int rc = sqlite3_step(st);
   while (rc == SQLITE_ROW) rc = sqlite3_step(st);
   sqlite3_reset(st);
@@ -119,7 +135,8 @@ static int regions_load(struct sq_store *s) {
     sqlite3_finalize(st);
     return ZZ_ENOMEM;
   }
-  while (sqlite3_step(st) == SQLITE_ROW) {
+  int step;
+  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
     if (n == cap) {
       struct sq_region *p = zz_realloc(r, cap * 2 * sizeof *r);
       if (!p) {
@@ -134,6 +151,10 @@ static int regions_load(struct sq_store *s) {
                                 sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3)};
   }
   sqlite3_finalize(st);
+  if (step != SQLITE_DONE) { /* a read error: keep the old map, fail the caller */
+    zz_free(r);
+    return sq_fail(s->wdb, step, NULL, "regions");
+  }
   qsort(r, n, sizeof *r, cmp_region);
   zz_free(s->regions);
   s->regions = r;
@@ -226,8 +247,10 @@ static struct sq_series *series_get(struct sq_store *s, int64_t entity, int32_t 
     if (!st) return zz_fail(e, ZZ_ESTORE, "entity", "cannot prepare"), NULL;
     sqlite3_bind_int64(st, 1, entity);
     int64_t region = -1;
-    if (sqlite3_step(st) == SQLITE_ROW) region = sqlite3_column_int64(st, 0);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW) region = sqlite3_column_int64(st, 0);
     sqlite3_reset(st);
+    if (step != SQLITE_ROW && step != SQLITE_DONE) return sq_fail(s->wdb, step, e, "entity"), NULL;
     if (region < 0)
       return zz_fail(e, ZZ_ENOTFOUND, "entity", "entity %lld does not exist", (long long)entity),
              NULL;
@@ -283,6 +306,7 @@ static int run_records(struct sq_store *s, struct sq_job *j) {
   j->result.accepted = j->result.replaced = 0;
   for (size_t i = 0; i < j->n; i++) {
     const struct store_record *r = &j->recs[i];
+    if (txn_gone(s, e)) return e->code;
     struct sq_series *se = series_get(s, r->entity, r->metric, e);
     if (!se) return e->code;
     if (se->pend_gen != s->gen) {
@@ -343,6 +367,7 @@ static int run_records(struct sq_store *s, struct sq_job *j) {
 static int run_events(struct sq_store *s, struct sq_job *j) {
   for (size_t i = 0; i < j->n; i++) {
     const struct store_event *ev = &j->evs[i];
+    if (txn_gone(s, &j->err)) return j->err.code;
     sqlite3_stmt *st = ws(s, W_EVENT_INS);
     sqlite3_bind_int64(st, 1, ev->ts);
     sqlite3_bind_int64(st, 2, ev->entity);
@@ -403,12 +428,30 @@ static int expand(struct sq_store *s, int64_t now) {
   return 0;
 }
 
-static int upsert_cells(struct sq_store *s, struct rollup_acc *acc, enum w_stmt which) {
+/* Refuses a rollup sum that is not a finite double. */
+static int sum_overflow(struct zz_err *e, int64_t metric) {
+  return zz_fail(e, ZZ_EINVAL, "value",
+                 "the values of metric %lld would carry a rollup sum past the range of a double "
+                 "(about 1.8e308): the batch was refused and nothing of it stored",
+                 (long long)metric);
+}
+
+/* Upserts every cell of acc. A rollup row never holds a non-finite number:
+ * a delta that overflowed in memory, or a stored sum that the delta would
+ * carry past DBL_MAX (RETURNING shows the new sum), fails the transaction
+ * with ZZ_EINVAL, and the writer's retry-alone pass then refuses only the
+ * batch that did it. Refusing keeps the rollups equal to the records they
+ * summarise; a saturated sum would be a wrong number that looks right. */
+static int upsert_cells(struct sq_store *s, struct rollup_acc *acc, enum w_stmt which,
+                        struct zz_err *e) {
   for (size_t i = 0; i < acc->cap; i++) {
     struct rollup_cell *c = rollup_acc_at(acc, i);
     if (!c) continue;
+    if (!isfinite(c->sum) || !isfinite(c->min) || !isfinite(c->max) || !isfinite(c->last))
+      return sum_overflow(e, c->key.a);
+    if (txn_gone(s, e)) return ZZ_ESTORE;
     sqlite3_stmt *st = ws(s, which);
-    if (!st) return ZZ_ESTORE;
+    if (!st) return zz_fail(e, ZZ_ESTORE, "rollup", "cannot prepare the rollup write");
     sqlite3_bind_int64(st, 1, c->key.a);
     sqlite3_bind_int64(st, 2, c->key.b);
     sqlite3_bind_int64(st, 3, c->key.c);
@@ -420,8 +463,10 @@ static int upsert_cells(struct sq_store *s, struct rollup_acc *acc, enum w_stmt 
     sqlite3_bind_double(st, 9, c->last);
     sqlite3_bind_int64(st, 10, c->last_ts);
     int rc = sqlite3_step(st);
+    double sum = rc == SQLITE_ROW ? sqlite3_column_double(st, 0) : 0;
     sqlite3_reset(st);
-    if (rc != SQLITE_DONE) return sq_fail(s->wdb, rc, NULL, "rollup");
+    if (rc != SQLITE_ROW) return sq_fail(s->wdb, rc, e, "rollup");
+    if (!isfinite(sum)) return sum_overflow(e, c->key.a);
   }
   return 0;
 }
@@ -504,11 +549,13 @@ static int recompute(struct sq_store *s, int64_t now) {
   return 0;
 }
 
-static int flush(struct sq_store *s, int64_t accepted) {
+/* Writes the transaction's rollups, series and counters. Returns 0 or the
+ * error, with e filled when it is the caller's to see. */
+static int flush(struct sq_store *s, int64_t accepted, struct zz_err *e) {
   int64_t now = zz_time_now();
   int rc = expand(s, now);
-  if (!rc) rc = upsert_cells(s, &s->wide, W_ROLLUP_UP);
-  if (!rc) rc = upsert_cells(s, &s->swide, W_SROLLUP_UP);
+  if (!rc) rc = upsert_cells(s, &s->wide, W_ROLLUP_UP, e);
+  if (!rc) rc = upsert_cells(s, &s->swide, W_SROLLUP_UP, e);
   if (!rc) rc = recompute(s, now);
   for (size_t i = 0; !rc && i < s->ntouched; i++) {
     struct sq_series *se = s->touched[i];
@@ -532,6 +579,44 @@ static int flush(struct sq_store *s, int64_t accepted) {
     rc = w_exec(s, st);
   }
   return rc;
+}
+
+/* ---- rollups written by a job of its own (store_rebuild.c) ---- */
+
+int sq_rollup_add(struct sq_store *s, int64_t series, int32_t metric, int64_t region, int64_t ts,
+                  double v) {
+  /* expand() writes minute and hour rows only within their retention and
+   * derives every grain from the leaf key, so an old record can be keyed
+   * by its hour or day instead of its minute: the same rows come out, from
+   * far fewer cells when years are rebuilt. */
+  int64_t now = zz_time_now(), key = zz_bucket_start(ts, ZZ_GRAIN_MINUTE);
+  if (key < now - STORE_KEEP_HOUR_MS) {
+    key = zz_bucket_start(ts, ZZ_GRAIN_DAY);
+  } else if (key < now - STORE_KEEP_MINUTE_MS) {
+    int64_t hour = zz_bucket_start(ts, ZZ_GRAIN_HOUR);
+    if (hour >= now - STORE_KEEP_HOUR_MS) key = hour;
+  }
+  struct rollup_key lk = {metric, region, key, 0};
+  struct rollup_key sk = {metric, series, zz_bucket_start(ts, ZZ_GRAIN_DAY), 0};
+  int rc = rollup_acc_add(&s->leaf, &lk, ts, v);
+  return rc ? rc : rollup_acc_add(&s->sleaf, &sk, ts, v);
+}
+
+size_t sq_rollup_pending(struct sq_store *s) {
+  return s->leaf.len + s->sleaf.len;
+}
+
+int sq_rollup_flush(struct sq_store *s, struct zz_err *e) {
+  int rc = expand(s, zz_time_now());
+  if (rc) return zz_fail(e, rc, "rollup", "out of memory");
+  if ((rc = upsert_cells(s, &s->wide, W_ROLLUP_UP, e)) ||
+      (rc = upsert_cells(s, &s->swide, W_SROLLUP_UP, e)))
+    return rc;
+  rollup_acc_clear(&s->leaf);
+  rollup_acc_clear(&s->sleaf);
+  rollup_acc_clear(&s->wide);
+  rollup_acc_clear(&s->swide);
+  return 0;
 }
 
 /* Forgets everything the transaction did to the in-memory state. */
@@ -593,41 +678,71 @@ static int run_job(struct sq_store *s, struct sq_job *j) {
     return run_events(s, j);
   case SQ_JOB_PRUNE:
     return prune(s, j->now ? j->now : zz_time_now());
+  case SQ_JOB_CALL:
+    return j->fn(s, j->fn_ud, &j->err);
   }
   return ZZ_EINTERNAL;
 }
 
-/* Runs jobs [head, stop) in one transaction. Returns 0 when committed. */
+/* Runs jobs [head, stop) in one transaction. Returns 0 when committed,
+ * else the failure, which every job of the transaction then carries (its
+ * own when it failed itself): none of them is stored. */
 static int run_txn(struct sq_store *s, struct sq_job *head, struct sq_job *stop) {
   int rc = sqlite3_exec(s->wdb, "BEGIN IMMEDIATE", NULL, NULL, NULL);
   if (rc != SQLITE_OK) {
+    int code = 0;
     for (struct sq_job *j = head; j != stop; j = j->next)
-      j->rc = sq_fail(s->wdb, rc, &j->err, "begin");
-    return ZZ_ESTORE;
+      code = j->rc = sq_fail(s->wdb, rc, &j->err, "begin");
+    return code ? code : ZZ_ESTORE;
   }
   /* Reload the region tree inside the transaction: a pack load bumps the
    * version before its own commit, and only after our BEGIN is its commit
    * sure to be visible. */
-  if (atomic_load(&s->regions_version) != s->regions_loaded_version) {
-    s->regions_loaded_version = atomic_load(&s->regions_version);
-    regions_load(s);
-  }
   int64_t accepted = 0;
   int failed = 0;
+  struct zz_err terr = {0}; /* what the jobs that did not fail themselves are told */
+  if (atomic_load(&s->regions_version) != s->regions_loaded_version) {
+    int version = atomic_load(&s->regions_version);
+    if ((failed = regions_load(s)))
+      zz_fail(&terr, failed, "store", "cannot read the region tree");
+    else
+      s->regions_loaded_version = version;
+  }
+  for (struct sq_job *j = head; j != stop; j = j->next) {
+    j->rc = 0;
+    memset(&j->err, 0, sizeof j->err);
+  }
   for (struct sq_job *j = head; j != stop && !failed; j = j->next) {
     j->rc = run_job(s, j);
-    if (j->rc) failed = 1;
+    if (j->rc) {
+      failed = j->rc;
+      /* a store-wide failure (full disk, I/O) is everyone's; a job's own
+       * error is not, and the others are retried alone */
+      if (j->rc == ZZ_EFULL || j->rc == ZZ_ESTORE || j->rc == ZZ_EBUSY)
+        terr = j->err;
+      else
+        zz_fail(&terr, ZZ_ESTORE, "store", "another batch of the same commit failed");
+    }
     if (j->kind == SQ_JOB_RECORDS) accepted += j->result.accepted;
   }
-  if (!failed && flush(s, accepted)) failed = 1;
-  if (!failed && (rc = sqlite3_exec(s->wdb, "COMMIT", NULL, NULL, NULL)) != SQLITE_OK) {
-    zz_error("store: commit failed: %s", sqlite3_errmsg(s->wdb));
-    failed = 1;
-  }
+  if (!failed && (failed = flush(s, accepted, &terr)) && !terr.msg[0])
+    zz_fail(&terr, failed, "rollup", "the rollups could not be written: %s",
+            sqlite3_errmsg(s->wdb));
+  if (!failed) failed = txn_gone(s, &terr);
+  if (!failed && (rc = sqlite3_exec(s->wdb, "COMMIT", NULL, NULL, NULL)) != SQLITE_OK)
+    failed = sq_fail(s->wdb, rc, &terr, "commit");
   if (failed) {
     sqlite3_exec(s->wdb, "ROLLBACK", NULL, NULL, NULL);
     txn_reset(s);
-    return ZZ_ESTORE;
+    if (!terr.code) terr.code = failed;
+    for (struct sq_job *j = head; j != stop; j = j->next) {
+      j->result = (struct store_write_result){0};
+      if (!j->rc) {
+        j->rc = terr.code;
+        j->err = terr;
+      }
+    }
+    return terr.code;
   }
   txn_applied(s);
   atomic_fetch_add(&s->total_records, accepted);
@@ -695,8 +810,10 @@ static void *writer_main(void *arg) {
       if (run_txn(s, &pj, NULL)) zz_warn("store: pruning old rollups failed: %s", pj.err.msg);
       continue;
     }
-    if (run_txn(s, head, NULL) && head->next) {
-      /* One bad job must not sink the others: retry each on its own. */
+    int trc = run_txn(s, head, NULL);
+    if (trc && trc != ZZ_EFULL && head->next) {
+      /* One bad job must not sink the others: retry each on its own (but
+       * not on a full disk, where every one of them would fail again). */
       for (struct sq_job *j = head; j; j = j->next) {
         struct sq_job *next = j->next;
         j->next = NULL;
@@ -805,6 +922,14 @@ int sq_events_write(struct store *st, const struct store_event *evs, size_t n, s
   if (!((struct sq_store *)st)->writer_started)
     return zz_fail(e, ZZ_EINVAL, "store", "this store was opened without a writer");
   return submit((struct sq_store *)st, &j, e);
+}
+
+int sq_writer_call(struct sq_store *s, int (*fn)(struct sq_store *, void *, struct zz_err *),
+                   void *ud, struct zz_err *e) {
+  struct sq_job j = {.kind = SQ_JOB_CALL, .fn = fn, .fn_ud = ud};
+  if (!s->writer_started)
+    return zz_fail(e, ZZ_EINVAL, "store", "this store was opened without a writer");
+  return submit(s, &j, e);
 }
 
 int sq_prune(struct store *st, int64_t now) {

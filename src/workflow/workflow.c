@@ -1311,16 +1311,19 @@ int workflow_evidence_store(struct workflow *wf, int64_t id, const void *data, s
   snprintf(path, sizeof path, "%s/%s", wf->data_dir, out->rel);
   /* A random name is never reused: written in place, no rename. Synced as
    * the store syncs its commits: the evidence row commits after this. */
-  int rc = zz_write_new_file(path, data, n, wf->o.sync_files);
+  int rc = zz_write_new_file(path, data, n, wf->o.sync_files), full = 0;
   if (rc == ZZ_EIO && errno == ENOENT) { /* the first photo of its folder */
     for (char *slash = path + strlen(wf->data_dir) + 1; (slash = strchr(slash, '/')); slash++) {
       *slash = 0;
-      mkdir(path, 0750);
+      if (mkdir(path, 0750) != 0 && zz_errno_full(0)) full = 1;
       *slash = '/';
     }
     rc = zz_write_new_file(path, data, n, wf->o.sync_files);
   }
-  if (rc) return zz_fail(e, ZZ_EIO, "body", "cannot store the photo");
+  /* a full disk answers 507, any other failure to store the file 503 */
+  if (rc == ZZ_EFULL || (rc && full))
+    return zz_fail(e, ZZ_EFULL, "body", "cannot store the photo: the disk is full");
+  if (rc) return zz_fail(e, ZZ_ESTORE, "body", "cannot store the photo");
   out->mime = mime;
   out->size = n;
   return 0;

@@ -114,6 +114,9 @@ static void test_parse(void **state) {
               "condition.by");
   parse_fails("{" HEAD "\"kind\":\"absence\",\"condition\":{\"for_minutes\":-1}}",
               "condition.for_minutes");
+  /* positive, but 0 ms once rounded: an absence rule that fires at every tick */
+  parse_fails("{" HEAD "\"kind\":\"absence\",\"condition\":{\"for_minutes\":1e-9}}",
+              "condition.for_minutes");
   parse_fails("{" HEAD "\"kind\":\"absence\",\"condition\":{\"for_minutes\":5},\"hours\":[1]}",
               "hours");
   parse_fails("{" HEAD "\"kind\":\"absence\",\"condition\":{\"for_minutes\":5},\"hours\":[3,30]}",

@@ -1,0 +1,589 @@
+/* test_faults.c - nothing answered that is not stored. A fault-injecting
+ * SQLite VFS (a shim over the default one) fails the Nth write or sync with
+ * SQLITE_FULL or SQLITE_IOERR, swept over N, while the store does what
+ * ingest, events, order actions, the public intake (customer codes), codes
+ * and applications do. After each run the database is reopened: integrity
+ * check ok, every acknowledged item present, every unacknowledged one wholly
+ * absent, rollups equal to the records they sum, and writes made after the
+ * fault cleared (space freed) succeed without a restart. */
+#include <math.h>
+#include <setjmp.h>
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "core/ztime.h"
+#include "store/store.h"
+#include "store/store_catalog.h"
+#include "store/store_codes.h"
+#include "store/store_dispatch.h"
+
+/* ---- the fault VFS ---- */
+
+enum { FAULT_WRITE = 1, FAULT_SYNC = 2, FAULT_READ = 4 };
+
+static sqlite3_vfs *real_vfs;
+static sqlite3_vfs fault_vfs;
+static atomic_long countdown; /* the Nth write/sync from arming fails; 0: off */
+static atomic_int tripped;    /* a fault was injected */
+static int fault_on;          /* FAULT_WRITE or FAULT_SYNC */
+static int fault_rc;          /* what the faulty call returns */
+static int fault_sticky;      /* after the first, every such call fails (a full disk) */
+
+struct ffile {
+  sqlite3_file base;
+  sqlite3_file *real; /* allocated right after this struct */
+};
+
+static int inject(int what) {
+  if (!(fault_on & what)) return 0;
+  if (fault_sticky && atomic_load(&tripped)) return 1;
+  if (atomic_load(&countdown) <= 0) return 0;
+  if (atomic_fetch_sub(&countdown, 1) != 1) return 0;
+  atomic_store(&tripped, 1);
+  return 1;
+}
+
+static void disarm(void) {
+  atomic_store(&countdown, 0);
+  fault_on = 0;
+}
+
+#define REAL(f) (((struct ffile *)(f))->real)
+
+static int f_close(sqlite3_file *f) {
+  return REAL(f)->pMethods->xClose(REAL(f));
+}
+static int f_read(sqlite3_file *f, void *b, int n, sqlite3_int64 off) {
+  if (inject(FAULT_READ)) return fault_rc;
+  return REAL(f)->pMethods->xRead(REAL(f), b, n, off);
+}
+static int f_write(sqlite3_file *f, const void *b, int n, sqlite3_int64 off) {
+  if (inject(FAULT_WRITE)) return fault_rc;
+  return REAL(f)->pMethods->xWrite(REAL(f), b, n, off);
+}
+static int f_truncate(sqlite3_file *f, sqlite3_int64 size) {
+  return REAL(f)->pMethods->xTruncate(REAL(f), size);
+}
+static int f_sync(sqlite3_file *f, int flags) {
+  if (inject(FAULT_SYNC)) return fault_rc;
+  return REAL(f)->pMethods->xSync(REAL(f), flags);
+}
+static int f_size(sqlite3_file *f, sqlite3_int64 *out) {
+  return REAL(f)->pMethods->xFileSize(REAL(f), out);
+}
+static int f_lock(sqlite3_file *f, int l) {
+  return REAL(f)->pMethods->xLock(REAL(f), l);
+}
+static int f_unlock(sqlite3_file *f, int l) {
+  return REAL(f)->pMethods->xUnlock(REAL(f), l);
+}
+static int f_reserved(sqlite3_file *f, int *out) {
+  return REAL(f)->pMethods->xCheckReservedLock(REAL(f), out);
+}
+static int f_fcntl(sqlite3_file *f, int op, void *arg) {
+  return REAL(f)->pMethods->xFileControl(REAL(f), op, arg);
+}
+static int f_sector(sqlite3_file *f) {
+  return REAL(f)->pMethods->xSectorSize(REAL(f));
+}
+static int f_devchar(sqlite3_file *f) {
+  return REAL(f)->pMethods->xDeviceCharacteristics(REAL(f));
+}
+static int f_shm_map(sqlite3_file *f, int pg, int sz, int extend, void volatile **pp) {
+  return REAL(f)->pMethods->xShmMap(REAL(f), pg, sz, extend, pp);
+}
+static int f_shm_lock(sqlite3_file *f, int off, int n, int flags) {
+  return REAL(f)->pMethods->xShmLock(REAL(f), off, n, flags);
+}
+static void f_shm_barrier(sqlite3_file *f) {
+  REAL(f)->pMethods->xShmBarrier(REAL(f));
+}
+static int f_shm_unmap(sqlite3_file *f, int del) {
+  return REAL(f)->pMethods->xShmUnmap(REAL(f), del);
+}
+static int f_fetch(sqlite3_file *f, sqlite3_int64 off, int n, void **pp) {
+  return REAL(f)->pMethods->xFetch(REAL(f), off, n, pp);
+}
+static int f_unfetch(sqlite3_file *f, sqlite3_int64 off, void *p) {
+  return REAL(f)->pMethods->xUnfetch(REAL(f), off, p);
+}
+
+static const sqlite3_io_methods fault_methods = {
+    3,          f_close,       f_read,      f_write, f_truncate, f_sync,    f_size,
+    f_lock,     f_unlock,      f_reserved,  f_fcntl, f_sector,   f_devchar, f_shm_map,
+    f_shm_lock, f_shm_barrier, f_shm_unmap, f_fetch, f_unfetch};
+
+static int f_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f, int flags, int *out) {
+  (void)vfs;
+  struct ffile *p = (struct ffile *)f;
+  p->real = (sqlite3_file *)(p + 1);
+  int rc = real_vfs->xOpen(real_vfs, name, p->real, flags, out);
+  p->base.pMethods = rc == SQLITE_OK ? &fault_methods : NULL;
+  return rc;
+}
+
+static void fault_vfs_install(void) {
+  if (real_vfs) return;
+  real_vfs = sqlite3_vfs_find(NULL);
+  fault_vfs = *real_vfs;
+  fault_vfs.zName = "zz-fault";
+  fault_vfs.szOsFile = (int)sizeof(struct ffile) + real_vfs->szOsFile;
+  fault_vfs.xOpen = f_open;
+  fault_vfs.pNext = NULL;
+  assert_int_equal(sqlite3_vfs_register(&fault_vfs, 1), SQLITE_OK);
+}
+
+/* ---- the scenario ---- */
+
+static char dir[64];
+
+struct world {
+  int64_t ea, eb, metric, district;
+  int64_t base; /* first record time */
+};
+
+static struct store *open_store(int sync_full) {
+  struct store_open_opts o = {.dir = dir, .synchronous_full = sync_full};
+  struct store *st = NULL;
+  struct zz_err e = {0};
+  int rc = store_sqlite_open(&o, &st, &e);
+  if (rc) fprintf(stderr, "open: %s\n", e.msg);
+  assert_int_equal(rc, 0);
+  return st;
+}
+
+static void make_world(struct store *st, struct world *w) {
+  struct zz_err e = {0};
+  int64_t id;
+  struct store_region d = {.path = "d", .level = "district", .name_zh = "区"};
+  struct store_region s1 = {.path = "d/s1", .parent_path = "d", .level = "street", .name_zh = "一"};
+  struct store_region s2 = {.path = "d/s2", .parent_path = "d", .level = "street", .name_zh = "二"};
+  assert_int_equal(st->ops->region_upsert(st, &d, &w->district, &e), 0);
+  assert_int_equal(st->ops->region_upsert(st, &s1, &id, &e), 0);
+  assert_int_equal(st->ops->region_upsert(st, &s2, &id, &e), 0);
+  struct store_named t = {.key = "counter"};
+  assert_int_equal(st->ops->named_upsert(st, "entity_type", &t, &id, &e), 0);
+  int64_t metric;
+  struct store_metric m = {.key = "visitors", .agg = "sum", .entity_type = "counter"};
+  assert_int_equal(st->ops->metric_upsert(st, &m, &metric, &e), 0);
+  w->metric = metric;
+  struct store_entity a = {.key = "a", .type = "counter", .region = 2, .lon = NAN, .lat = NAN};
+  struct store_entity b = {.key = "b", .type = "counter", .region = 3, .lon = NAN, .lat = NAN};
+  assert_int_equal(st->ops->entity_upsert(st, &a, 0, &w->ea, &e), 0);
+  assert_int_equal(st->ops->entity_upsert(st, &b, 0, &w->eb, &e), 0);
+  w->base = zz_bucket_start(zz_time_now(), ZZ_GRAIN_HOUR) - 3 * ZZ_HOUR_MS;
+}
+
+#define NREC 40
+#define NBATCH 4
+#define NINTAKE 3
+
+/* What each operation was answered: 0 acknowledged, else its error. */
+struct acks {
+  int rec[NBATCH];
+  int ev;
+  int order, order_upd;
+  int intake[NINTAKE];
+  int code, code_revoke;
+  int material;
+  int application;
+  int64_t order_id;
+};
+
+static int write_batch(struct store *st, const struct world *w, int k) {
+  struct store_record r[NREC];
+  for (int i = 0; i < NREC; i++)
+    r[i] = (struct store_record){.entity = i % 2 ? w->eb : w->ea,
+                                 .metric = (int32_t)w->metric,
+                                 .ts = w->base + (int64_t)(k * NREC + i) * 60000,
+                                 .value = k * 1000 + i + 0.25};
+  struct store_write_result res;
+  struct zz_err e = {0};
+  int rc = st->ops->records_write(st, r, NREC, &res, &e);
+  if (!rc) assert_int_equal(res.accepted, NREC);
+  if (rc) assert_true(rc == ZZ_EFULL || rc == ZZ_ESTORE || rc == ZZ_EBUSY);
+  return rc;
+}
+
+static int64_t insert_order(struct store *st, const struct world *w, const char *title, int *rc) {
+  struct store_order o = {.matter = "m",
+                          .title = title,
+                          .state = "reported",
+                          .channel = "test",
+                          .region = 2,
+                          .rpos = 1,
+                          .lon = NAN,
+                          .lat = NAN,
+                          .created = w->base,
+                          .updated = w->base,
+                          .version = 1};
+  struct store_order_event ev = {
+      .ts = w->base, .actor = "t", .action = "report", .to_state = "reported"};
+  int64_t id = 0;
+  struct zz_err e = {0};
+  *rc = st->ops->dispatch->order_insert(st, &o, &ev, 1, &id, &e);
+  return *rc ? 0 : id;
+}
+
+static void operations(struct store *st, const struct world *w, struct acks *a) {
+  struct zz_err e = {0};
+  a->rec[0] = write_batch(st, w, 0);
+  struct store_event evs[3];
+  for (int i = 0; i < 3; i++)
+    evs[i] = (struct store_event){
+        .entity = w->ea, .ts = w->base + i, .kind = "door", .data_json = "{\"f\":1}"};
+  a->ev = st->ops->events_write(st, evs, 3, &e);
+  /* an order and one action on it */
+  a->order_id = insert_order(st, w, "o1", &a->order);
+  a->order_upd = -1;
+  if (!a->order) {
+    struct store_order o = {.id = a->order_id,
+                            .matter = "m",
+                            .title = "o1",
+                            .state = "dispatched",
+                            .department = "d1",
+                            .channel = "test",
+                            .region = 2,
+                            .rpos = 1,
+                            .lon = NAN,
+                            .lat = NAN,
+                            .created = w->base,
+                            .updated = w->base + 1,
+                            .version = 1};
+    const struct store_order *os[1] = {&o};
+    struct store_order_event ev = {.order_id = a->order_id,
+                                   .ts = w->base + 1,
+                                   .actor = "t",
+                                   .action = "dispatch",
+                                   .from_state = "reported",
+                                   .to_state = "dispatched"};
+    a->order_upd = st->ops->dispatch->orders_update(st, os, 1, &ev, 1, &e);
+  }
+  a->rec[1] = write_batch(st, w, 1);
+  /* the public intake's group commit: reports as savepoints of one
+   * transaction, each an order and its receipt (bound to a customer code) */
+  int inner[NINTAKE], outer = st->ops->txn(st, STORE_TXN_BEGIN, &e);
+  for (int k = 0; k < NINTAKE; k++) {
+    inner[k] = -1;
+    if (outer) continue;
+    char title[16], receipt[16];
+    snprintf(title, sizeof title, "in-%d", k);
+    snprintf(receipt, sizeof receipt, "r-%d", k);
+    int rc = st->ops->txn(st, STORE_TXN_BEGIN, &e);
+    if (!rc) {
+      int64_t id = insert_order(st, w, title, &rc);
+      if (!rc) {
+        struct store_intake in = {.receipt = receipt, .order_id = id, .code = 1, .created = 1};
+        rc = st->ops->codes->intake_insert(st, &in, &e);
+      }
+      if (rc)
+        st->ops->txn(st, STORE_TXN_ROLLBACK, NULL);
+      else
+        rc = st->ops->txn(st, STORE_TXN_COMMIT, &e);
+    }
+    inner[k] = rc;
+  }
+  if (!outer) outer = st->ops->txn(st, STORE_TXN_COMMIT, &e);
+  for (int k = 0; k < NINTAKE; k++) a->intake[k] = outer ? outer : inner[k];
+  /* codes: one made, then revoked and replaced */
+  struct store_code c = {.token = "tok-1",
+                         .kind = "customer",
+                         .entity = "a",
+                         .entity_type = "counter",
+                         .state = "active",
+                         .region = 2,
+                         .rpos = 1,
+                         .created = w->base};
+  int64_t cid = 0, cid2 = 0;
+  int created = 0;
+  a->code = st->ops->codes->code_insert(st, &c, &cid, &created, &e);
+  a->code_revoke = -1;
+  if (!a->code) {
+    struct store_code c2 = c;
+    c2.token = "tok-2";
+    a->code_revoke = st->ops->codes->code_revoke(st, cid, w->base + 5, &c2, &cid2, &e);
+  }
+  a->rec[2] = write_batch(st, w, 2);
+  /* an application: its order and its row in one transaction */
+  a->application = st->ops->txn(st, STORE_TXN_BEGIN, &e);
+  if (!a->application) {
+    int rc = 0;
+    int64_t id = insert_order(st, w, "app-1", &rc);
+    if (!rc) {
+      struct store_application ap = {.order_id = id,
+                                     .number = "N-1",
+                                     .applicant_json = "{\"name\":\"x\"}",
+                                     .form_json = "{}",
+                                     .created = w->base};
+      rc = st->ops->catalog->application_insert(st, &ap, &e);
+    }
+    if (rc)
+      st->ops->txn(st, STORE_TXN_ROLLBACK, NULL);
+    else
+      rc = st->ops->txn(st, STORE_TXN_COMMIT, &e);
+    a->application = rc;
+  }
+  /* an application's material */
+  struct store_material m = {.order_id = 77,
+                             .material = "licence",
+                             .mime = "application/pdf",
+                             .path = "materials/77/licence.pdf",
+                             .size = 10,
+                             .ts = w->base};
+  a->material = st->ops->catalog->material_put(st, &m, &e);
+}
+
+/* ---- checks on the reopened database ---- */
+
+static sqlite3 *db;
+
+static int64_t q_int(const char *sql, const char *text) {
+  sqlite3_stmt *q = NULL;
+  if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK)
+    fail_msg("prepare %s: %s", sql, sqlite3_errmsg(db));
+  if (text) sqlite3_bind_text(q, 1, text, -1, SQLITE_STATIC);
+  int64_t v = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int64(q, 0) : -1;
+  sqlite3_finalize(q);
+  return v;
+}
+
+static double q_real(const char *sql, const char *text) {
+  sqlite3_stmt *q = NULL;
+  if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK)
+    fail_msg("prepare %s: %s", sql, sqlite3_errmsg(db));
+  if (text) sqlite3_bind_text(q, 1, text, -1, SQLITE_STATIC);
+  double v = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_double(q, 0) : NAN;
+  sqlite3_finalize(q);
+  return v;
+}
+
+#define PRESENT(ack, have, want, what)                                                             \
+  do {                                                                                             \
+    if ((ack) == 0 && (have) != (want))                                                            \
+      fail_msg("%s: acknowledged, but %lld found (want %lld) [%s]", what, (long long)(have),       \
+               (long long)(want), label);                                                          \
+    if ((ack) != 0 && (have) != 0)                                                                 \
+      fail_msg("%s: failed (%d), yet %lld found [%s]", what, (ack), (long long)(have), label);     \
+  } while (0)
+
+static void check(const struct world *w, const struct acks *a, const char *label) {
+  char path[128];
+  snprintf(path, sizeof path, "%s/zhizhi.db", dir);
+  assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+  sqlite3_stmt *q = NULL;
+  assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &q, NULL), SQLITE_OK);
+  assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+  if (strcmp((const char *)sqlite3_column_text(q, 0), "ok") != 0)
+    fail_msg("integrity_check: %s [%s]", sqlite3_column_text(q, 0), label);
+  sqlite3_finalize(q);
+  for (int k = 0; k < NBATCH; k++) {
+    char sql[160];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM record WHERE ts >= %lld AND ts < %lld",
+             (long long)(w->base + (int64_t)k * NREC * 60000),
+             (long long)(w->base + (int64_t)(k + 1) * NREC * 60000));
+    PRESENT(a->rec[k], q_int(sql, NULL), NREC, "records batch");
+  }
+  PRESENT(a->ev, q_int("SELECT count(*) FROM event WHERE kind = 'door'", NULL), 3, "events");
+  PRESENT(a->order, q_int("SELECT count(*) FROM work_order WHERE title = 'o1'", NULL), 1, "order");
+  if (!a->order) {
+    PRESENT(a->order_upd, q_int("SELECT count(*) FROM work_order WHERE state = 'dispatched'", NULL),
+            1, "order action");
+    PRESENT(a->order_upd, q_int("SELECT count(*) FROM order_event WHERE action = 'dispatch'", NULL),
+            1, "order action's event");
+  }
+  for (int k = 0; k < NINTAKE; k++) {
+    char t[16], r[16];
+    snprintf(t, sizeof t, "in-%d", k);
+    snprintf(r, sizeof r, "r-%d", k);
+    PRESENT(a->intake[k], q_int("SELECT count(*) FROM work_order WHERE title = ?1", t), 1,
+            "public report's order");
+    PRESENT(a->intake[k], q_int("SELECT count(*) FROM intake WHERE receipt = ?1", r), 1,
+            "public report's receipt");
+  }
+  PRESENT(a->code, q_int("SELECT count(*) FROM code WHERE token = 'tok-1'", NULL), 1, "code");
+  if (!a->code)
+    PRESENT(a->code_revoke, q_int("SELECT count(*) FROM code WHERE token = 'tok-2'", NULL), 1,
+            "replacement code");
+  PRESENT(a->application, q_int("SELECT count(*) FROM work_order WHERE title = 'app-1'", NULL), 1,
+          "application's order");
+  PRESENT(a->application, q_int("SELECT count(*) FROM application WHERE number = 'N-1'", NULL), 1,
+          "application");
+  PRESENT(a->material,
+          q_int("SELECT count(*) FROM application_material WHERE material = 'licence'", NULL), 1,
+          "material");
+  /* the rollups sum exactly the stored records, at every grain and node */
+  int64_t n = q_int("SELECT count(*) FROM record", NULL);
+  double sum = q_real("SELECT total(value) FROM record", NULL);
+  for (int g = ZZ_GRAIN_MINUTE; g <= ZZ_GRAIN_MONTH; g++) {
+    char sql[200];
+    snprintf(sql, sizeof sql, "SELECT total(n) FROM rollup WHERE node = %lld AND grain = %d",
+             (long long)w->district, g);
+    if (q_int(sql, NULL) != n)
+      fail_msg("grain %d: rollup n %lld, records %lld [%s]", g, (long long)q_int(sql, NULL),
+               (long long)n, label);
+    snprintf(sql, sizeof sql, "SELECT total(sum) FROM rollup WHERE node = %lld AND grain = %d",
+             (long long)w->district, g);
+    if (q_real(sql, NULL) != sum)
+      fail_msg("grain %d: rollup sum %g, records %g [%s]", g, q_real(sql, NULL), sum, label);
+  }
+  if (q_int("SELECT total(n) FROM srollup WHERE grain = 3", NULL) != n)
+    fail_msg("srollup n differs from the records [%s]", label);
+  if (q_int("SELECT n FROM counter WHERE key = 'records'", NULL) != n)
+    fail_msg("the records counter differs from the records [%s]", label);
+  if (q_int("SELECT count(*) FROM series s WHERE last_ts IS NOT (SELECT max(ts) FROM record r"
+            " WHERE r.series = s.id)",
+            NULL) != 0)
+    fail_msg("a series' last differs from its records [%s]", label);
+  sqlite3_close(db);
+  db = NULL;
+}
+
+/* One run: faults armed for the operations, cleared (space freed), then
+ * more writes in the same process must succeed. Returns 1 when a fault was
+ * injected (the sweep goes on while they are). */
+static int run(long nth, int on, int rc, int sticky, int sync_full) {
+  char label[96];
+  snprintf(label, sizeof label, "fault on %s #%ld -> %d%s, sync %s",
+           on == FAULT_WRITE  ? "write"
+           : on == FAULT_SYNC ? "sync"
+                              : "read",
+           nth, rc, sticky ? " (sticky)" : "", sync_full ? "full" : "normal");
+  char cmd[128];
+  snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+  assert_int_equal(system(cmd), 0);
+  struct store *st = open_store(sync_full);
+  struct world w;
+  make_world(st, &w);
+  struct acks a;
+  memset(&a, 0, sizeof a);
+  atomic_store(&tripped, 0);
+  fault_rc = rc;
+  fault_sticky = sticky;
+  fault_on = on;
+  atomic_store(&countdown, nth);
+  operations(st, &w, &a);
+  int hit = atomic_load(&tripped);
+  disarm();
+  /* space freed: writes work again without a restart */
+  a.rec[3] = write_batch(st, &w, 3);
+  if (a.rec[3]) fail_msg("a write after the fault cleared failed [%s]", label);
+  int ok = 0;
+  insert_order(st, &w, "after", &ok);
+  if (ok) fail_msg("an order after the fault cleared failed [%s]", label);
+  st->ops->close(st);
+  check(&w, &a, label);
+  /* with no fault injected, everything must have been acknowledged */
+  if (!hit) {
+    for (int k = 0; k < NBATCH; k++) assert_int_equal(a.rec[k], 0);
+    assert_int_equal(a.ev, 0);
+    assert_int_equal(a.material, 0);
+  }
+  return hit;
+}
+
+static void sweep(int on, int rc, int sticky, int sync_full) {
+  long n = 1;
+  int failures_seen = 0;
+  for (; n < 2000 && run(n, on, rc, sticky, sync_full); n++) failures_seen++;
+  assert_true(n < 2000);
+  /* the sweep reached past the last write of the scenario */
+  assert_true(failures_seen > 3);
+}
+
+static void test_full_disk(void **state) {
+  (void)state;
+  sweep(FAULT_WRITE, SQLITE_FULL, 1, 0);
+}
+
+static void test_full_disk_sync_full(void **state) {
+  (void)state;
+  sweep(FAULT_WRITE, SQLITE_FULL, 1, 1);
+}
+
+static void test_write_error_once(void **state) {
+  (void)state;
+  sweep(FAULT_WRITE, SQLITE_IOERR_WRITE, 0, 0);
+}
+
+/* A read that fails inside a transaction (a page the writer's commit made
+ * stale) makes SQLite roll the whole transaction back: the public intake's
+ * later reports of that group must fail too, not commit on their own. */
+static void test_read_error_once(void **state) {
+  (void)state;
+  sweep(FAULT_READ, SQLITE_IOERR_READ, 0, 0);
+}
+
+static void test_sync_error_once(void **state) {
+  (void)state;
+  sweep(FAULT_SYNC, SQLITE_IOERR_FSYNC, 0, 1);
+}
+
+/* Sums that would leave the doubles: the batch is refused whole, nothing of
+ * it stored, and every rollup row stays finite. */
+static void test_poison_sums(void **state) {
+  (void)state;
+  char cmd[128];
+  snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+  assert_int_equal(system(cmd), 0);
+  struct store *st = open_store(0);
+  struct world w;
+  make_world(st, &w);
+  int32_t m = (int32_t)w.metric;
+  /* the four lines: two streets, whose district sum was NaN */
+  struct store_record r[4] = {{w.ea, m, 0, w.base, 1.7976931348623157e308},
+                              {w.ea, m, 0, w.base + 1000, 1.79e308},
+                              {w.eb, m, 0, w.base + 2000, -1.79e308},
+                              {w.eb, m, 0, w.base + 3000, -1.79e308}};
+  struct store_write_result res = {0};
+  struct zz_err e = {0};
+  assert_int_equal(st->ops->records_write(st, r, 4, &res, &e), ZZ_EINVAL);
+  assert_string_equal(e.field, "value");
+  /* one huge value is fine; a second one in another batch would overflow */
+  assert_int_equal(st->ops->records_write(st, r, 1, &res, &e), 0);
+  assert_int_equal(st->ops->records_write(st, r + 1, 1, &res, &e), ZZ_EINVAL);
+  /* the writer goes on: an ordinary batch of the other street commits */
+  struct store_record ok = {w.eb, m, 0, w.base + 5000, 2.5};
+  assert_int_equal(st->ops->records_write(st, &ok, 1, &res, &e), 0);
+  assert_int_equal(res.accepted, 1);
+  st->ops->close(st);
+  char path[128];
+  snprintf(path, sizeof path, "%s/zhizhi.db", dir);
+  assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+  assert_int_equal(q_int("SELECT count(*) FROM record", NULL), 2);
+  assert_int_equal(
+      q_int("SELECT count(*) FROM rollup WHERE sum IS NULL OR abs(sum) > 1.7976931348623157e308"
+            " OR abs(min) > 1.7976931348623157e308 OR abs(max) > 1.7976931348623157e308",
+            NULL),
+      0);
+  assert_int_equal(
+      q_int("SELECT count(*) FROM srollup WHERE sum IS NULL OR abs(sum) > 1.7976931348623157e308",
+            NULL),
+      0);
+  assert_true(q_real("SELECT sum FROM rollup WHERE node = 1 AND grain = 3", NULL) ==
+              1.7976931348623157e308 + 2.5);
+  sqlite3_close(db);
+  db = NULL;
+}
+
+int main(void) {
+  snprintf(dir, sizeof dir, "/tmp/zz-faults-%d", (int)getpid());
+  fault_vfs_install();
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_poison_sums),         cmocka_unit_test(test_full_disk),
+      cmocka_unit_test(test_full_disk_sync_full), cmocka_unit_test(test_write_error_once),
+      cmocka_unit_test(test_sync_error_once),     cmocka_unit_test(test_read_error_once),
+  };
+  int r = cmocka_run_group_tests(tests, NULL, NULL);
+  char cmd[128];
+  snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+  if (system(cmd) != 0) r = 1;
+  return r;
+}
