@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/authz.h"
 #include "rules/rules.h"
 #include "workflow/workflow.h"
 
@@ -154,7 +155,9 @@ static int load_alert(struct http_req *r, int64_t id, struct aone *o) {
   struct app *app = http_app(r);
   if (app->st->ops->dispatch->alert_get(app->st, id, one_row, o) != 0)
     return http_fail(r, ZZ_ENOTFOUND, "id", "alert %lld does not exist", (long long)id);
-  return api_check_scope(r, o->region);
+  if (authz_alert(app, http_auth(r), o->region, AUTHZ_READ))
+    return authz_deny(r, "id", "this alert");
+  return 0;
 }
 
 static int reply_alert(struct http_req *r, int64_t id, int status) {

@@ -4,6 +4,7 @@
 
 #include <math.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -117,6 +118,33 @@ static struct http_route *all_routes(size_t *n) {
     for (size_t j = 0; j < tables[i].n; j++) all[k++] = tables[i].r[j];
   *n = total;
   return all;
+}
+
+void app_routes_print(FILE *f) {
+  size_t n;
+  struct http_route *routes = all_routes(&n);
+  static const char *const roles[] = {"admin", "dispatcher", "officer", "viewer", "park_manager"};
+  for (size_t i = 0; i < n; i++) {
+    const struct http_route *r = &routes[i];
+    const char *auth = r->auth == HTTP_AUTH_USER     ? "user"
+                       : r->auth == HTTP_AUTH_SOURCE ? "source"
+                                                     : "none";
+    fprintf(f, "%s %s %s ", r->method, r->pattern, auth);
+    int bits = r->roles ? r->roles : ROLE_ANY;
+    if (r->auth != HTTP_AUTH_USER) {
+      fputs("-\n", f);
+      continue;
+    }
+    if (bits == ROLE_ANY) {
+      fputs("any\n", f);
+      continue;
+    }
+    int k = 0;
+    for (int b = 0; b < 5; b++)
+      if (bits & (1 << b)) fprintf(f, "%s%s", k++ ? "," : "", roles[b]);
+    fputc('\n', f);
+  }
+  zz_free(routes);
 }
 
 /* ---- early warning and dispatch engines (issue 4) ---- */

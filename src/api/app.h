@@ -3,6 +3,8 @@
 #ifndef ZZ_APP_H
 #define ZZ_APP_H
 
+#include <stdio.h>
+
 #include "api/api.h"
 
 struct app_serve_opts {
@@ -31,6 +33,11 @@ void app_close(struct app *app);
 /* Blocks SIGINT/SIGTERM in the calling thread (call before starting any
  * thread, so every thread inherits the mask). */
 void app_block_signals(void);
+/* Prints the route table, one route a line: METHOD PATTERN AUTH ROLES,
+ * AUTH none|user|source, ROLES any or a comma list ("-" without a
+ * session). The hidden command `zhizhi routes` (the authorization test
+ * compares its matrix against it). */
+void app_routes_print(FILE *f);
 /* Serves until SIGINT or SIGTERM. Returns 0 or a ZZ_E* code with e filled. */
 int app_serve(struct app *app, const struct app_serve_opts *o, struct zz_err *e);
 

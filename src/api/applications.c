@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "api/api.h"
+#include "api/authz.h"
 #include "codes/codes.h"
 #include "store/store_catalog.h"
 #include "store/store_dispatch.h"
@@ -202,6 +203,22 @@ static int submit(struct http_req *r, const char *channel) {
     registry_unlock(app->reg);
   }
   const struct http_auth_ctx *a = http_auth(r);
+  if (a->kind == HTTP_AUTH_USER) { /* staff file where they may see the order */
+    int64_t rid = 0;
+    registry_rdlock(app->reg);
+    if (entity[0]) {
+      const struct reg_entity_ref *er = registry_entity(app->reg, entity, strlen(entity));
+      rid = er ? er->region : 0;
+    } else {
+      const struct reg_region *rr = registry_region(app->reg, region);
+      rid = rr ? rr->id : 0;
+    }
+    registry_unlock(app->reg);
+    if (authz_region(app, a, rid)) {
+      rc = authz_deny(r, "code", entity[0] ? "this enterprise" : "an application for the district");
+      goto done;
+    }
+  }
   /* the order keeps at most 64 bytes of reporter: a longer key is left out
    * (the order names the entity anyway) */
   char reporter[160];
@@ -586,6 +603,19 @@ static int get_application(struct http_req *r) {
 
 /* ---- a department's decision on its sub-order ---- */
 
+struct staff_probe {
+  struct app *app;
+  const struct http_auth_ctx *a;
+  int found, allowed;
+};
+
+static int staff_probe_row(void *ud, const struct store_order *o) {
+  struct staff_probe *p = ud;
+  p->found = 1;
+  p->allowed = authz_application(p->app, p->a, o) == 0;
+  return 0;
+}
+
 /* POST /api/v1/orders/:id/decision {"decision":"approve"|"reject","note":"..."} */
 static int post_decision(struct http_req *r) {
   struct app *app = http_app(r);
@@ -610,6 +640,13 @@ static int post_decision(struct http_req *r) {
   app->st->ops->dispatch->order_get(app->st, id, order_copy_row, &sub);
   if (!sub.found) {
     rc = http_fail(r, ZZ_ENOTFOUND, "id", "order %lld does not exist", (long long)id);
+    goto done;
+  }
+  struct staff_probe p = {app, http_auth(r), 0, 0};
+  app->st->ops->dispatch->order_get(app->st, id, staff_probe_row, &p);
+  if (!p.allowed) { /* decided before the order's state is told */
+    rc = http_fail(r, ZZ_EFORBIDDEN, "id", "order %lld is not one your department decides",
+                   (long long)id);
     goto done;
   }
   if (!sub.parent ||
@@ -663,40 +700,20 @@ done:
 
 /* ---- the staff view: applicant, form and materials ---- */
 
-struct staff_probe {
-  struct app *app;
-  struct wf_actor who;
-  int found, readable;
-  int64_t region;
-};
-
-static int staff_probe_row(void *ud, const struct store_order *o) {
-  struct staff_probe *p = ud;
-  p->found = 1;
-  p->region = o->region;
-  p->readable = workflow_can_read(p->app->wf, &p->who, o);
-  return 0;
-}
-
 /* Checks that the caller may see the applicant's contact and materials of
- * order id: admins and dispatchers (within their scope) and officers of the
- * departments deciding it; viewers and park managers, who may read orders,
- * never (as with a reporter's phone). Replies otherwise and returns
- * non-zero. */
+ * order id (authz_application): admins and dispatchers within their scope
+ * and officers of the departments deciding it; viewers and park managers,
+ * who may read orders, never (as with a reporter's phone). Replies
+ * otherwise and returns non-zero. */
 static int staff_check(struct http_req *r, int64_t id) {
   struct app *app = http_app(r);
-  const struct http_auth_ctx *a = http_auth(r);
-  struct staff_probe p = {app, {a->user, a->role, a->department}, 0, 0, 0};
+  struct staff_probe p = {app, http_auth(r), 0, 0};
   app->st->ops->dispatch->order_get(app->st, id, staff_probe_row, &p);
   if (!p.found) return http_fail(r, ZZ_ENOTFOUND, "id", "order %lld does not exist", (long long)id);
-  if (api_check_scope(r, p.region)) return ZZ_EFORBIDDEN;
-  if (!(a->role & (ROLE_ADMIN | ROLE_DISPATCHER | ROLE_OFFICER)))
+  if (!p.allowed)
     return http_fail(r, ZZ_EFORBIDDEN, "id",
                      "an application's applicant and materials are for the dispatch desk and the "
-                     "deciding departments");
-  if (!p.readable)
-    return http_fail(r, ZZ_EFORBIDDEN, "id", "order %lld is not one your department takes part in",
-                     (long long)id);
+                     "deciding departments, within their scope");
   return 0;
 }
 

@@ -205,11 +205,14 @@ struct o311_service {
 struct o311_services {
   struct o311_service *v;
   size_t n, cap;
+  json_t *public_matters; /* {key: true} for the matters the pack marks public */
 };
 
 static int service_row(void *ud, const struct store_matter *m) {
   struct o311_services *s = ud;
   json_t *extra = json_loads(m->extra_json ? m->extra_json : "{}", 0, NULL);
+  if (extra && json_is_true(json_object_get(extra, "public")) && s->public_matters)
+    json_object_set_new(s->public_matters, m->key, json_true());
   if (!extra || !api_matter_has_channel(extra, "open311")) {
     json_decref(extra);
     return 0;
@@ -248,11 +251,14 @@ static void services_free(struct o311_services *s) {
     json_decref(s->v[i].extra);
   }
   zz_free(s->v);
+  json_decref(s->public_matters);
   memset(s, 0, sizeof *s);
 }
 
 static int services_load(struct app *app, struct o311_services *s) {
   memset(s, 0, sizeof *s);
+  s->public_matters = json_object();
+  if (!s->public_matters) return ZZ_ENOMEM;
   return app->st->ops->dispatch->matters_each(app->st, service_row, s);
 }
 
@@ -458,10 +464,21 @@ struct req_list {
   const char *status; /* filter or NULL */
 };
 
+/* What the public may read: requests that came in through a public
+ * channel (Open311 itself, customer and enterprise codes) for a matter
+ * the pack marks public. Staff, alert and application orders never. */
+static int public_request(const struct o311_services *svc, const struct store_order *o) {
+  static const char *const channels[] = {"open311", "customer_code", "enterprise_code"};
+  int ok = 0;
+  for (size_t i = 0; o->channel && i < ZZ_ARRAY_LEN(channels); i++)
+    ok |= strcmp(o->channel, channels[i]) == 0;
+  return ok && o->matter && json_object_get(svc->public_matters, o->matter) != NULL;
+}
+
 static int req_collect(void *ud, const struct store_order *o) {
   struct req_list *l = ud;
   if (l->n >= l->max || o->parent) return 0;
-  if (!service_find(l->svc, o->matter)) return 0; /* only the published services */
+  if (!public_request(l->svc, o)) return 0;
   if (l->status && strcmp(o311_status(o->state), l->status) != 0) return 0;
   if (l->n == l->cap) {
     size_t cap = l->cap ? l->cap * 2 : 64;
@@ -484,6 +501,29 @@ static int req_collect(void *ud, const struct store_order *o) {
   v->lon = o->lon;
   v->lat = o->lat;
   return 0;
+}
+
+static int app_seen(void *ud, const struct store_application *a) {
+  (void)a;
+  *(int *)ud = 1;
+  return 0;
+}
+
+/* Drops the rows that are applications (an enterprise's filings are
+ * theirs and the departments', whatever the matter says). */
+static void req_list_public(struct app *app, struct req_list *l) {
+  size_t k = 0;
+  for (size_t i = 0; i < l->n; i++) {
+    int is_app = 0;
+    app->st->ops->catalog->application_get(app->st, l->v[i].id, NULL, app_seen, &is_app);
+    if (is_app) {
+      zz_free(l->v[i].title);
+      zz_free(l->v[i].description);
+      continue;
+    }
+    l->v[k++] = l->v[i];
+  }
+  l->n = k;
 }
 
 static void req_list_free(struct req_list *l) {
@@ -593,6 +633,7 @@ static int get_requests(struct http_req *r, int xml) {
                                    .limit = 20000};
     app->st->ops->dispatch->orders_each(app->st, &f, req_collect, &l);
   }
+  req_list_public(app, &l);
   struct zz_buf b;
   zz_buf_init(&b, 0);
   struct o311_out o;
@@ -617,6 +658,7 @@ static int get_request(struct http_req *r, int xml, const char *idtext) {
   }
   struct req_list l = {.max = 1, .svc = &s};
   app->st->ops->dispatch->order_get(app->st, id, req_collect, &l);
+  req_list_public(app, &l);
   if (!l.n) {
     services_free(&s);
     return o311_fail(r, xml, 404, "service_request_id %s was not found", idtext);

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "api/api.h"
+#include "api/authz.h"
 #include "workflow/workflow.h"
 
 static struct wf_actor actor_of(struct http_req *r) {
@@ -29,32 +30,32 @@ static const char *opt_str(json_t *o, const char *k) {
   return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
-/* An order copied for checks: region and whether the caller may read it. */
+/* An order copied for checks: whether it exists and authz_order's answer. */
 struct probe {
   struct app *app;
-  struct wf_actor who;
-  int64_t region;
-  int found, readable;
+  const struct http_auth_ctx *a;
+  int found, allowed;
 };
 
 static int probe_row(void *ud, const struct store_order *o) {
   struct probe *p = ud;
   p->found = 1;
-  p->region = o->region;
-  p->readable = workflow_can_read(p->app->wf, &p->who, o);
+  p->allowed = authz_order(p->app, p->a, o, AUTHZ_READ) == 0;
   return 0;
 }
 
-/* Checks order id exists, is in scope and readable; replies otherwise. */
+/* Checks order id exists and the caller may see it (authz_order); replies
+ * 404 or 403 otherwise, before anything that depends on the order's state. */
 static int check_order(struct http_req *r, int64_t id) {
   struct app *app = http_app(r);
-  struct probe p = {app, actor_of(r), 0, 0, 0};
+  struct probe p = {app, http_auth(r), 0, 0};
   app->st->ops->dispatch->order_get(app->st, id, probe_row, &p);
   if (!p.found) return http_fail(r, ZZ_ENOTFOUND, "id", "order %lld does not exist", (long long)id);
-  if (api_check_scope(r, p.region)) return ZZ_EFORBIDDEN;
-  if (!p.readable)
-    return http_fail(r, ZZ_EFORBIDDEN, "id", "order %lld is not one of your department's orders",
-                     (long long)id);
+  if (!p.allowed) {
+    char what[48];
+    snprintf(what, sizeof what, "order %lld", (long long)id);
+    return authz_deny(r, "id", what);
+  }
   return 0;
 }
 
@@ -65,10 +66,13 @@ struct detail {
   struct zz_buf *b;
   int n;
   int64_t merged_into;
+  const struct http_auth_ctx *only; /* non-NULL: skip orders outside this caller's scope */
 };
 
 static int order_row(void *ud, const struct store_order *o) {
   struct detail *d = ud;
+  /* orders merged across regions: each shows only where the caller may see */
+  if (d->only && authz_region(d->app, d->only, o->region)) return 0;
   if (d->n++) zz_buf_addc(d->b, ',');
   workflow_order_json(d->app->wf, o, d->b);
   d->merged_into = o->merged_into;
@@ -81,8 +85,10 @@ static int event_row(void *ud, const struct store_order_event *ev) {
   if (d->n++) zz_buf_addc(d->b, ',');
   zz_buf_printf(d->b, "{\"id\":%lld,\"ts\":", (long long)ev->id);
   zz_buf_json_str(d->b, zz_time_format(ev->ts, t));
+  char masked[96];
   zz_buf_adds(d->b, ",\"actor\":");
-  zz_buf_json_str(d->b, ev->actor);
+  zz_buf_json_str(d->b,
+                  ev->actor ? workflow_mask_reporter(ev->actor, masked, sizeof masked) : NULL);
   zz_buf_adds(d->b, ",\"action\":");
   zz_buf_json_str(d->b, ev->action);
   zz_buf_adds(d->b, ",\"from\":");
@@ -103,8 +109,10 @@ static int evidence_row(void *ud, const struct store_evidence *ev) {
   if (d->n++) zz_buf_addc(d->b, ',');
   zz_buf_printf(d->b, "{\"id\":%lld,\"ts\":", (long long)ev->id);
   zz_buf_json_str(d->b, zz_time_format(ev->ts, t));
+  char masked[96];
   zz_buf_adds(d->b, ",\"actor\":");
-  zz_buf_json_str(d->b, ev->actor);
+  zz_buf_json_str(d->b,
+                  ev->actor ? workflow_mask_reporter(ev->actor, masked, sizeof masked) : NULL);
   zz_buf_adds(d->b, ",\"mime\":");
   zz_buf_json_str(d->b, ev->mime);
   zz_buf_printf(d->b, ",\"size\":%lld,\"note\":", (long long)ev->size);
@@ -119,7 +127,7 @@ static int reply_order(struct http_req *r, int64_t id, int status) {
   const struct store_dispatch_ops *d = app->st->ops->dispatch;
   struct zz_buf b;
   zz_buf_init(&b, 0);
-  struct detail c = {app, &b, 0, 0};
+  struct detail c = {app, &b, 0, 0, NULL};
   zz_buf_adds(&b, "{\"order\":");
   if (d->order_get(app->st, id, order_row, &c)) {
     zz_buf_free(&b);
@@ -134,16 +142,18 @@ static int reply_order(struct http_req *r, int64_t id, int status) {
   d->orders_each(app->st, &f, order_row, &c);
   zz_buf_adds(&b, "],\"merged\":[");
   c.n = 0;
+  c.only = http_auth(r);
   struct store_order_filter fm = {.merged_into = id};
   d->orders_each(app->st, &fm, order_row, &c);
   /* a merged order's reporters follow the order that carries it on */
   zz_buf_adds(&b, "],\"outcome\":");
   if (merged_into) {
     c.n = 0;
-    if (d->order_get(app->st, merged_into, order_row, &c)) zz_buf_adds(&b, "null");
+    if (d->order_get(app->st, merged_into, order_row, &c) || !c.n) zz_buf_adds(&b, "null");
   } else {
     zz_buf_adds(&b, "null");
   }
+  c.only = NULL;
   zz_buf_adds(&b, ",\"timeline\":[");
   c.n = 0;
   d->order_events_each(app->st, id, event_row, &c);
@@ -199,18 +209,28 @@ static int post_order(struct http_req *r) {
       goto done;
     }
   }
-  /* the region (or the entity's, when it gives the region) must be in scope */
-  int64_t rid = 0;
+  /* the region and the entity (whose position and region the order copies)
+   * must both be the caller's */
+  int64_t rid = 0, eid_region = 0;
   registry_rdlock(app->reg);
   if (c.region) {
     const struct reg_region *x = registry_region(app->reg, c.region);
     rid = x ? x->id : 0;
-  } else if (c.entity) {
+  }
+  if (c.entity) {
     const struct reg_entity_ref *en = registry_entity(app->reg, c.entity, strlen(c.entity));
-    rid = en ? en->region : 0;
+    eid_region = en ? en->region : 0;
   }
   registry_unlock(app->reg);
-  if (rid && api_check_scope(r, rid)) goto done;
+  const struct http_auth_ctx *a = http_auth(r);
+  if (rid && authz_region(app, a, rid)) {
+    authz_deny(r, "region", "this region");
+    goto done;
+  }
+  if (eid_region && authz_entity(app, a, eid_region, AUTHZ_READ)) {
+    authz_deny(r, "entity", "this entity");
+    goto done;
+  }
   struct zz_err e = {0};
   int64_t id = 0;
   if ((rc = workflow_create(app->wf, &who, &c, &id, &e))) {
@@ -380,7 +400,7 @@ static int post_merge(struct http_req *r) {
 static int post_rate(struct http_req *r) {
   struct app *app = http_app(r);
   int64_t id;
-  if (path_id(r, "id", &id)) return 0;
+  if (path_id(r, "id", &id) || check_order(r, id)) return 0;
   json_t *j = NULL;
   if (api_json_body(r, &j)) return 0;
   json_t *sc = json_object_get(j, "score");

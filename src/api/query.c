@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/authz.h"
 #include "rollup/query.h"
 
 /* ---- JSON output with a sticky error ---- */
@@ -562,9 +563,9 @@ static int get_portrait(struct http_req *r) {
     zz_buf_free(&o.b);
     return http_fail(r, rc, "store", "cannot read entity \"%s\": %s", key, zz_strerror(rc));
   }
-  if (api_check_scope(r, c.region)) {
+  if (authz_entity(app, http_auth(r), c.region, AUTHZ_READ)) {
     zz_buf_free(&o.b);
-    return 0;
+    return authz_deny(r, "id", "this entity");
   }
   struct metric_names mn = {0};
   struct rollup_latest *rows = NULL;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/authz.h"
 
 #define API_VERSION "0.1.0"
 
@@ -149,7 +150,7 @@ static int get_region(struct http_req *r) {
   int64_t id = rg ? rg->id : 0;
   registry_unlock(app->reg);
   if (!rg) return http_fail(r, ZZ_ENOTFOUND, "region", "region \"%s\" does not exist", path);
-  if (api_check_scope(r, id)) return 0;
+  if (authz_region(app, http_auth(r), id)) return authz_deny(r, "region", "this region");
   struct zz_buf b;
   zz_buf_init(&b, 0);
   zz_buf_adds(&b, "{\"region\":");
@@ -335,6 +336,8 @@ static int issue_token(struct http_req *r, int64_t id, char token[48]) {
 static int post_source(struct http_req *r) {
   struct app *app = http_app(r);
   json_t *j = NULL;
+  if (authz_source(http_auth(r), AUTHZ_WRITE))
+    return authz_deny(r, "source", "a data source (district-wide)");
   if (api_json_body(r, &j)) return 0;
   struct zz_err e = {0};
   struct zz_buf metrics;
@@ -409,6 +412,8 @@ done:
 static int post_source_token(struct http_req *r) {
   struct app *app = http_app(r);
   const char *key = http_param(r, "id");
+  if (authz_source(http_auth(r), AUTHZ_WRITE))
+    return authz_deny(r, "id", "a data source's token (district-wide)");
   struct find_source f = {key, 0, NULL};
   app->st->ops->sources_each(app->st, find_source_row, &f);
   if (!f.id) return http_fail(r, ZZ_ENOTFOUND, "id", "source \"%s\" does not exist", key);
@@ -594,7 +599,8 @@ static int reply_entity(struct http_req *r, const char *key, int status) {
   struct one_ent probe = {NULL, app->reg, 0};
   if (app->st->ops->entity_get(app->st, key, one_ent_row, &probe) != 0)
     return http_fail(r, ZZ_ENOTFOUND, "id", "entity \"%s\" does not exist", key);
-  if (api_check_scope(r, probe.region)) return 0;
+  if (authz_entity(app, http_auth(r), probe.region, AUTHZ_READ))
+    return authz_deny(r, "id", "this entity");
   struct zz_buf b;
   zz_buf_init(&b, 0);
   struct one_ent o = {&b, app->reg, 0};
@@ -682,6 +688,24 @@ static int put_entity_common(struct http_req *r, const char *path_id) {
          *lat = json_object_get(j, "lat");
   char *attrs_text = NULL;
   struct zz_err e = {0};
+  /* the entity where it is and where it goes must both be the caller's
+   * (authz_entity), decided before anything else is told */
+  registry_rdlock(app->reg);
+  const struct reg_region *rg = region ? registry_region(app->reg, region) : NULL;
+  int64_t rid = rg ? rg->id : 0;
+  const struct reg_entity_ref *old = key ? registry_entity(app->reg, key, strlen(key)) : NULL;
+  int known = old != NULL;
+  int64_t old_region = old ? old->region : 0;
+  registry_unlock(app->reg);
+  const struct http_auth_ctx *a = http_auth(r);
+  if (known && authz_entity(app, a, old_region, AUTHZ_WRITE)) {
+    authz_deny(r, "id", "this entity");
+    goto done;
+  }
+  if (rid && authz_entity(app, a, rid, AUTHZ_WRITE)) {
+    authz_deny(r, "region", "this region");
+    goto done;
+  }
   if (!valid_key(key)) {
     http_fail(r, ZZ_EINVAL, "id", "id must be 1-128 letters, digits, '_', '-' or '.'");
     goto done;
@@ -709,16 +733,10 @@ static int put_entity_common(struct http_req *r, const char *path_id) {
               "lon and lat must be numbers within ±180 and ±90");
     goto done;
   }
-  registry_rdlock(app->reg);
-  const struct reg_region *rg = registry_region(app->reg, region);
-  int64_t rid = rg ? rg->id : 0;
-  int known = registry_entity(app->reg, key, strlen(key)) != NULL;
-  registry_unlock(app->reg);
   if (!rid) {
     http_fail(r, ZZ_EINVAL, "region", "region \"%s\" does not exist", region);
     goto done;
   }
-  if (api_check_scope(r, rid)) goto done;
   if (!path_id && known) {
     http_fail(r, ZZ_EEXISTS, "id",
               "entity \"%s\" already exists (PUT /api/v1/entities/%s replaces it)", key, key);

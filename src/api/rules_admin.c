@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/authz.h"
 #include "rules/rules.h"
 #include "workflow/matter_def.h"
 #include "workflow/workflow.h"
@@ -96,6 +97,33 @@ static int rule_status(struct app *app, const char *key) {
   return l.found;
 }
 
+/* The region path a stored rule watches ("" everywhere) into out: 1 when
+ * the rule exists, else 0. */
+struct rule_region_ctx {
+  const char *key;
+  char *out;
+  size_t cap;
+  int found;
+};
+
+static int rule_region_row(void *ud, const struct store_rule *sr) {
+  struct rule_region_ctx *c = ud;
+  if (strcmp(sr->key, c->key) != 0) return 0;
+  c->found = 1;
+  json_t *j = json_loads(sr->def_json, 0, NULL);
+  const char *rg = json_string_value(json_object_get(j, "region"));
+  zz_strlcpy(c->out, rg ? rg : "", c->cap);
+  json_decref(j);
+  return 1;
+}
+
+static int rule_region(struct app *app, const char *key, char *out, size_t cap) {
+  struct rule_region_ctx c = {key, out, cap, 0};
+  out[0] = '\0';
+  app->st->ops->dispatch->rules_each(app->st, rule_region_row, &c);
+  return c.found;
+}
+
 /* Checks what rule_parse cannot: the metric, type, region and matter exist. */
 static int check_refs(struct http_req *r, const struct rule_def *d) {
   struct app *app = http_app(r);
@@ -135,8 +163,27 @@ static int save_rule(struct http_req *r, const char *path_key) {
   struct rule_def d;
   struct zz_err e = {0};
   char *text = NULL;
+  /* the rule where it watches now and where it will watch must both be
+   * the caller's (authz_rule), decided before anything else is told */
+  const struct http_auth_ctx *a = http_auth(r);
+  const char *key = json_string_value(json_object_get(j, "id"));
+  const char *want = json_string_value(json_object_get(j, "region"));
+  char old_region[256];
+  if (key && rule_region(app, key, old_region, sizeof old_region) &&
+      authz_rule(app, a, old_region, AUTHZ_WRITE)) {
+    authz_deny(r, "id", "this rule");
+    goto done;
+  }
+  if (authz_rule(app, a, want ? want : "", AUTHZ_WRITE)) {
+    authz_deny(r, "region", want && *want ? "this region" : "a rule for the whole district");
+    goto done;
+  }
   if (rule_parse(j, &d, &e)) {
     http_reply_err(r, &e);
+    goto done;
+  }
+  if (authz_rule(app, a, d.region, AUTHZ_WRITE)) { /* as parsed, should it differ */
+    authz_deny(r, "region", d.region[0] ? "this region" : "a rule for the whole district");
     goto done;
   }
   if (check_refs(r, &d)) goto done;
@@ -202,6 +249,10 @@ static int rule_copy_row(void *ud, const struct store_rule *sr) {
 static int set_enabled(struct http_req *r, int enabled) {
   struct app *app = http_app(r);
   const char *key = http_param(r, "id");
+  char region[256];
+  if (rule_region(app, key, region, sizeof region) &&
+      authz_rule(app, http_auth(r), region, AUTHZ_WRITE))
+    return authz_deny(r, "id", "this rule");
   struct rule_copy c = {key, NULL, ""};
   app->st->ops->dispatch->rules_each(app->st, rule_copy_row, &c);
   if (!c.def) return http_fail(r, ZZ_ENOTFOUND, "id", "rule \"%s\" does not exist", key);
@@ -250,6 +301,8 @@ static int dept_row(void *ud, const struct store_named *n) {
 static int put_matter(struct http_req *r) {
   struct app *app = http_app(r);
   const char *key = http_param(r, "id");
+  if (authz_matter(http_auth(r), AUTHZ_WRITE))
+    return authz_deny(r, "id", "a matter (district-wide)");
   json_t *j = NULL;
   if (api_json_body(r, &j)) return 0;
   json_t *id = json_object_get(j, "id");
@@ -305,10 +358,12 @@ struct audit_ctx {
   struct zz_buf *b;
   int n, limit, more;
   int64_t last;
+  const struct http_auth_ctx *who;
 };
 
 static int audit_row(void *ud, const struct store_audit *a) {
   struct audit_ctx *c = ud;
+  if (authz_audit_row(c->who, a->actor)) return 0; /* not this admin's to see */
   if (c->n == c->limit) {
     c->more = 1;
     return 1;
@@ -346,8 +401,10 @@ static int get_audit(struct http_req *r) {
   struct zz_buf b;
   zz_buf_init(&b, 0);
   zz_buf_adds(&b, "{\"audit\":[");
-  struct audit_ctx c = {&b, 0, (int)limit, 0, 0};
-  if (app->st->ops->dispatch->audit_each(app->st, before, (int)limit + 1, audit_row, &c)) {
+  struct audit_ctx c = {&b, 0, (int)limit, 0, 0, http_auth(r)};
+  /* a scoped admin's rows are a part of the table: read on until enough */
+  int want = authz_unscoped(c.who) ? (int)limit + 1 : 1000000;
+  if (app->st->ops->dispatch->audit_each(app->st, before, want, audit_row, &c)) {
     zz_buf_free(&b);
     return http_fail(r, ZZ_ESTORE, "", "cannot read the audit");
   }

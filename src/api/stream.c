@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "api/api.h"
+#include "api/authz.h"
 
 #define STREAM_TICK_MS 500
 #define STREAM_PING_MS 15000
@@ -162,9 +163,10 @@ struct sse {
   struct http_push *push;
   struct bus_sub *sub;
   int64_t user;
-  int64_t lo, hi;   /* the caller's scope; 0, 0 for everything */
-  uint64_t last_id; /* newest bus event handled */
-  int reset;        /* the client must reload: its Last-Event-ID is gone */
+  int64_t lo, hi;           /* the caller's scope; 0, 0 for everything */
+  struct http_auth_ctx who; /* for the per-object rules (api/authz.h) */
+  uint64_t last_id;         /* newest bus event handled */
+  int reset;                /* the client must reload: its Last-Event-ID is gone */
   int64_t last_write;
   struct zz_buf out; /* formatted, not yet sent */
   size_t off;
@@ -224,6 +226,9 @@ static void sse_wake(void *ud) {
 static int sse_event(void *ud, const struct bus_event *ev) {
   struct sse *s = ud;
   if (ev->rpos && s->lo && (ev->rpos < s->lo || ev->rpos > s->hi)) return 0; /* outside scope */
+  /* an order event goes to whoever may GET the order: its audience names
+   * the departments whose officers may (authz_order) */
+  if (strcmp(ev->topic, "order") == 0 && authz_order_event(&s->who, ev->audience)) return 0;
   if (zz_buf_printf(&s->out, "id: %" PRId64 "-%" PRIu64 "\nevent: %s\ndata: ",
                     bus_epoch(s->app->bus), ev->id, ev->topic) ||
       zz_buf_add(&s->out, ev->data, ev->len) || zz_buf_adds(&s->out, "\n\n")) {
@@ -301,6 +306,7 @@ static int h_stream(struct http_req *r) {
   }
   s->app = app;
   s->user = a->user_id;
+  s->who = *a;
   zz_buf_init(&s->out, 1 << 20);
   /* An unscoped caller on the root sees every event. */
   if (a->scope[0] || http_query(r, "region")) {

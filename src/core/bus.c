@@ -14,8 +14,9 @@ struct slot {
   uint64_t id;
   int64_t ts, rpos;
   char topic[24];
-  char *data;
+  char *data; /* data, NUL, then the audience and its NUL when there is one */
   size_t len;
+  int has_audience;
 };
 
 struct bus_sub {
@@ -67,7 +68,13 @@ int64_t bus_epoch(const struct bus *b) {
 }
 
 uint64_t bus_publish(struct bus *b, const char *topic, int64_t rpos, const char *data, size_t len) {
-  char *copy = zz_malloc(len + 1);
+  return bus_publish_to(b, topic, rpos, NULL, data, len);
+}
+
+uint64_t bus_publish_to(struct bus *b, const char *topic, int64_t rpos, const char *audience,
+                        const char *data, size_t len) {
+  size_t alen = audience ? strlen(audience) + 1 : 0;
+  char *copy = zz_malloc(len + 1 + alen);
   pthread_mutex_lock(&b->lock);
   uint64_t id = b->next_id++;
   struct slot *s = &b->ring[id % b->cap];
@@ -76,6 +83,8 @@ uint64_t bus_publish(struct bus *b, const char *topic, int64_t rpos, const char 
   if (copy) {
     memcpy(copy, data, len);
     copy[len] = '\0';
+    if (audience) memcpy(copy + len + 1, audience, alen);
+    s->has_audience = audience != NULL;
     s->id = id;
     s->ts = zz_time_now();
     s->rpos = rpos;
@@ -144,7 +153,13 @@ uint64_t bus_read(struct bus *b, uint64_t after, size_t max,
     const struct slot *s = &b->ring[id % b->cap];
     last = id;
     if (s->id != id) continue; /* dropped for want of memory */
-    struct bus_event ev = {s->id, s->ts, s->topic, s->rpos, s->data, s->len};
+    struct bus_event ev = {s->id,
+                           s->ts,
+                           s->topic,
+                           s->rpos,
+                           s->data,
+                           s->len,
+                           s->has_audience ? s->data + s->len + 1 : NULL};
     given++;
     if (fn(ud, &ev) || (max && given == max)) break;
   }

@@ -21,6 +21,10 @@ struct bus_event {
   int64_t rpos;      /* region DFS position it concerns; 0: everyone may see it */
   const char *data;  /* JSON text, one line */
   size_t len;
+  /* who else must agree, beside the region: NULL for everyone in it, or a
+   * text the reader's rule checks (order events: "|dept|dept|", the
+   * departments whose officers may read the order, see api/authz.h) */
+  const char *audience;
 };
 
 /* Creates a bus keeping the last `ring` events (0: 4096). Returns 0 or
@@ -37,6 +41,10 @@ int64_t bus_epoch(const struct bus *b);
  * subscriber. Returns the event's id, or 0 when out of memory (the event is
  * then dropped and readers are told they missed something). */
 uint64_t bus_publish(struct bus *b, const char *topic, int64_t rpos, const char *data, size_t len);
+
+/* The same with an audience (bus_event.audience; copied). */
+uint64_t bus_publish_to(struct bus *b, const char *topic, int64_t rpos, const char *audience,
+                        const char *data, size_t len);
 
 /* Subscribes: wake(ud) is called from the publishing thread after each
  * publish until bus_unsubscribe returns. wake runs under the subscriber lock:

@@ -66,6 +66,18 @@ static int check_intake(const json_t *m, struct zz_err *e) {
                        f);
     }
   }
+  /* public: the requests of this matter from public channels are listed by
+   * Open311 GET (their descriptions included), so only complaints and
+   * services, never an application's or an inspection's filings */
+  const json_t *pub = json_object_get(m, "public");
+  if (pub && !json_is_boolean(pub))
+    return zz_fail(e, ZZ_EINVAL, "public", "public must be true or false");
+  const char *kind = json_string_value(json_object_get(m, "kind"));
+  if (json_is_true(pub) && kind && strcmp(kind, "complaint") != 0 && strcmp(kind, "service") != 0)
+    return zz_fail(e, ZZ_EINVAL, "public",
+                   "only a complaint or a service can be public (this is a%s %s: its filings are "
+                   "the applicant's)",
+                   kind[0] == 'a' || kind[0] == 'i' ? "n" : "", kind);
   const char *const descs[] = {"description_zh", "description_en"};
   for (int i = 0; i < 2; i++) {
     const json_t *v = json_object_get(m, descs[i]);

@@ -359,6 +359,28 @@ static void id_or_null(struct zz_buf *b, int64_t id) {
     zz_buf_adds(b, "null");
 }
 
+/* A receipt number (10 of A-Z, 2-9): what a report's reporter name
+ * carries after "citizen:" or "enterprise:". */
+static int receipt_like(const char *s) {
+  size_t n = 0;
+  for (; s[n]; n++)
+    if (!((s[n] >= 'A' && s[n] <= 'Z') || (s[n] >= '0' && s[n] <= '9'))) return 0;
+  return n == 10;
+}
+
+const char *workflow_mask_reporter(const char *reporter, char *out, size_t cap) {
+  const char *colon = strchr(reporter, ':');
+  if (!colon) return reporter;
+  size_t pre = (size_t)(colon - reporter) + 1;
+  int citizen = pre == 8 && strncmp(reporter, "citizen:", 8) == 0;
+  int enterprise = pre == 11 && strncmp(reporter, "enterprise:", 11) == 0;
+  if (!(citizen || (enterprise && receipt_like(colon + 1)))) return reporter;
+  size_t n = strlen(colon + 1);
+  snprintf(out, cap, "%.*s\xe2\x80\xa2\xe2\x80\xa2\xe2\x80\xa2\xe2\x80\xa2%s", (int)pre, reporter,
+           n > 4 ? colon + 1 + n - 4 : "");
+  return out;
+}
+
 void workflow_order_json(struct workflow *wf, const struct store_order *o, struct zz_buf *b) {
   zz_buf_printf(b, "{\"id\":%lld,\"parent\":", (long long)o->id);
   id_or_null(b, o->parent);
@@ -396,10 +418,19 @@ void workflow_order_json(struct workflow *wf, const struct store_order *o, struc
   zz_buf_json_num(b, o->lat);
   zz_buf_adds(b, ",\"alert\":");
   id_or_null(b, o->alert);
+  char masked[96];
   zz_buf_adds(b, ",\"reporter\":");
-  zz_buf_json_str(b, o->reporter);
-  zz_buf_adds(b, ",\"reporters\":");
-  zz_buf_adds(b, o->reporters_json && o->reporters_json[0] == '[' ? o->reporters_json : "[]");
+  zz_buf_json_str(b,
+                  o->reporter ? workflow_mask_reporter(o->reporter, masked, sizeof masked) : NULL);
+  zz_buf_adds(b, ",\"reporters\":[");
+  json_t *rs = o->reporters_json ? json_loads(o->reporters_json, 0, NULL) : NULL;
+  for (size_t i = 0; i < json_array_size(rs); i++) {
+    const char *x = json_string_value(json_array_get(rs, i));
+    if (i) zz_buf_addc(b, ',');
+    zz_buf_json_str(b, x ? workflow_mask_reporter(x, masked, sizeof masked) : NULL);
+  }
+  json_decref(rs);
+  zz_buf_addc(b, ']');
   const struct {
     const char *k;
     int64_t v;
@@ -431,29 +462,52 @@ void workflow_order_json(struct workflow *wf, const struct store_order *o, struc
   zz_buf_printf(b, ",\"version\":%lld}", (long long)o->version);
 }
 
-/* A deferred event in wf->deferred: its header, then len bytes of JSON. */
+/* A deferred event in wf->deferred: its header, then len bytes of JSON,
+ * then alen bytes of audience (with its NUL). */
 struct deferred_event {
   int64_t rpos;
-  size_t len;
+  size_t len, alen;
 };
+
+/* The departments whose officers may read order o (workflow_can_read) as
+ * "|dept|dept|": its own and those of its joint order's sub-orders. The
+ * stream checks it against the reader (api/authz.h). */
+static void audience_of(struct workflow *wf, const struct store_order *o, struct zz_buf *a) {
+  zz_buf_addc(a, '|');
+  if (o->department && o->department[0]) zz_buf_printf(a, "%s|", o->department);
+  /* sub-orders come with a dispatch: a report never dispatched (a crowd
+   * of phones through the intake) costs no query here */
+  if (!o->parent && !o->dispatched_at) return;
+  struct kids k;
+  if (kids_load(wf, o->parent ? o->parent : o->id, &k) == 0)
+    for (size_t i = 0; i < k.n; i++)
+      if (k.v[i].o.department && k.v[i].o.department[0])
+        zz_buf_printf(a, "%s|", k.v[i].o.department);
+  zz_free(k.v);
+}
 
 static void publish(struct workflow *wf, const struct store_order *o, const char *action) {
   if (!wf->o.bus) return;
-  struct zz_buf b;
+  struct zz_buf b, a;
   zz_buf_init(&b, 0);
+  zz_buf_init(&a, 0);
   zz_buf_adds(&b, "{\"action\":");
   zz_buf_json_str(&b, action);
   zz_buf_adds(&b, ",\"order\":");
   workflow_order_json(wf, o, &b);
   zz_buf_addc(&b, '}');
-  if (b.data && wf->deferred) {
-    struct deferred_event h = {o->rpos, b.len};
+  audience_of(wf, o, &a);
+  zz_buf_addc(&a, '\0');
+  if (b.data && a.data && wf->deferred) {
+    struct deferred_event h = {o->rpos, b.len, a.len};
     zz_buf_add(wf->deferred, &h, sizeof h);
     zz_buf_add(wf->deferred, b.data, b.len);
-  } else if (b.data) {
-    bus_publish(wf->o.bus, "order", o->rpos, b.data, b.len);
+    zz_buf_add(wf->deferred, a.data, a.len);
+  } else if (b.data && a.data) {
+    bus_publish_to(wf->o.bus, "order", o->rpos, a.data, b.data, b.len);
   }
   zz_buf_free(&b);
+  zz_buf_free(&a);
 }
 
 /* Sends the deferred events to the bus (after their commit). */
@@ -462,8 +516,8 @@ static void publish_deferred(struct workflow *wf, const struct zz_buf *d) {
     struct deferred_event h;
     memcpy(&h, d->data + at, sizeof h);
     at += sizeof h;
-    bus_publish(wf->o.bus, "order", h.rpos, d->data + at, h.len);
-    at += h.len;
+    bus_publish_to(wf->o.bus, "order", h.rpos, d->data + at + h.len, d->data + at, h.len);
+    at += h.len + h.alen;
   }
 }
 
@@ -1183,6 +1237,13 @@ int workflow_rate(struct workflow *wf, const struct wf_actor *who, int64_t id, i
                  "order %lld cannot be rated: it is %s, and only a resolved, verified or closed "
                  "order can be rated",
                  (long long)id, w->state);
+    goto done;
+  }
+  if (w->o.rating && !is_dispatcher(who)) {
+    /* a reporter rates once: after an unhappy rating the order is
+     * reopened and handled again, and a second rating would reopen it at
+     * will; the dispatch desk records later return visits */
+    rc = zz_fail(e, ZZ_ECONFLICT, "score", "order %lld has already been rated", (long long)id);
     goto done;
   }
   w->o.rating = score;

@@ -148,7 +148,12 @@ int workflow_tick(struct workflow *wf, int64_t now);
 /* 1 when who may see order o (officers: their department's orders and the
  * joint orders they take part in). */
 int workflow_can_read(struct workflow *wf, const struct wf_actor *who, const struct store_order *o);
-/* Appends order o as the API shows it (without timeline). */
+/* A reporter's name as staff see it: a report's receipt number, the
+ * citizen's only credential (it rates the order), is masked to its last
+ * four characters ("citizen:••••ABCD"); other names are returned as they
+ * are. out must hold 96 bytes. */
+const char *workflow_mask_reporter(const char *reporter, char *out, size_t cap);
+/* Appends order o as the API shows it (without timeline, receipts masked). */
 void workflow_order_json(struct workflow *wf, const struct store_order *o, struct zz_buf *b);
 /* Appends {"matters":[...]} . */
 void workflow_matters_json(struct workflow *wf, struct zz_buf *b);

@@ -50,7 +50,9 @@ test('scan → report with a photo → dispatcher → officer resolves → citiz
   assert.equal(await phone.locator('#receipt').innerText(), receipt);
 
   const list = (await w.ok('disp', 'GET', '/api/v1/orders?limit=50')).orders;
-  const order = list.find((o) => o.reporter === `citizen:${receipt}`);
+  // staff see the receipt masked to its last four characters (issue 10)
+  assert.ok(!JSON.stringify(list).includes(receipt), 'a receipt in the staff list');
+  const order = list.find((o) => o.reporter === `citizen:\u2022\u2022\u2022\u2022${receipt.slice(-4)}` && o.description.includes('酒吧音乐声太大'));
   assert.ok(order, 'the report is a work order');
   const desk = await browser({ width: 1600, height: 900 });
   await desk.goto(w.base + '/dispatch');
@@ -82,6 +84,24 @@ test('scan → report with a photo → dispatcher → officer resolves → citiz
   // English switch
   await phone.click('#lang');
   await phone.locator('#state', { hasText: 'Resolved' }).waitFor();
+});
+
+test("a public matter's form says the description will be public, in both languages", { timeout: 60000 }, async () => {
+  const gen = await w.call('admin', 'POST', '/api/v1/codes/generate', { kind: 'customer', entity_type: 'venue', region: XTD });
+  assert.ok([200, 201].includes(gen.status), gen.text);
+  const code = (await w.ok('admin', 'GET', '/api/v1/codes?kind=customer&limit=1')).codes[0];
+  const phone = await browser({ width: 375, height: 812 });
+  await phone.goto(`${w.base}/m/c/${code.token}`);
+  await phone.click('button[data-matter=noise_disturbance]');
+  await phone.locator('#f_details').waitFor();
+  assert.equal(await phone.locator('#public-note').count(), 0, 'noise reports are not public');
+  await phone.goto(`${w.base}/m/c/${code.token}`);
+  await phone.click('button[data-matter=environmental_hygiene]');
+  await phone.locator('#public-note', { hasText: '公开' }).waitFor({ timeout: 10000 });
+  await phone.click('#lang');
+  await phone.locator('#public-note', { hasText: 'public' }).waitFor({ timeout: 10000 });
+  await phone.click('#lang');
+  await phone.waitForFunction(() => document.documentElement.lang === 'zh-CN');
 });
 
 test('switching the language mid-form keeps what was typed and chosen', { timeout: 60000 }, async () => {

@@ -158,6 +158,9 @@ const goodPost = () => ({
   description: '申请停车证 <test> & "quotes"', first_name: '明', last_name: '王', phone: '13800001111', email: 'wm@example.com',
 });
 
+// park_suggestion is public (matters.json "public": true): GET lists its requests
+const publicPost = () => ({ ...goodPost(), service_code: 'park_suggestion' });
+
 test('POST requests creates a work order (channel open311) and answers id and token in JSON and XML', async () => {
   const r = await post('/open311/v2/requests.json', goodPost());
   assert.equal(r.status, 201, show(r));
@@ -181,24 +184,27 @@ test('POST requests creates a work order (channel open311) and answers id and to
   const tx = parseXml((await get(`/open311/v2/tokens/${created.token}.xml`)).text);
   assert.equal(val(kid(tx, 'request'), 'service_request_id'), created.service_request_id);
   assert.equal((await get('/open311/v2/tokens/ffffffffffffffffffffffffffffffff.json')).status, 404);
-  // requests/ID in both formats, text escaped in XML, contact never shown
-  const one = await get(`/open311/v2/requests/${created.service_request_id}.json`);
+  // a parking permit is not a public matter: GET never shows it
+  assert.equal((await get(`/open311/v2/requests/${created.service_request_id}.json`)).status, 404);
+  // requests/ID of a public one in both formats, text escaped in XML, contact never shown
+  const pub = (await post('/open311/v2/requests.json', publicPost())).json[0];
+  const one = await get(`/open311/v2/requests/${pub.service_request_id}.json`);
   assert.equal(one.status, 200);
   const req = one.json[0];
   assert.equal(req.status, 'open');
-  assert.equal(req.service_code, 'park_parking_permit');
+  assert.equal(req.service_code, 'park_suggestion');
   assert.match(req.description, /<test> & "quotes"/);
   assert.equal(req.lat, 30.3401);
   assert.equal(req.long, 120.1302);
   assert.match(req.requested_datetime, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/);
   assert.doesNotMatch(one.text, /13800001111|wm@example\.com/);
-  const ox = await get(`/open311/v2/requests/${created.service_request_id}.xml`);
+  const ox = await get(`/open311/v2/requests/${pub.service_request_id}.xml`);
   assert.match(ox.text, /&lt;test&gt; &amp; &quot;quotes&quot;/);
   const rx = kid(parseXml(ox.text), 'request');
   assert.equal(val(rx, 'status'), 'open');
   assert.match(val(rx, 'description'), /<test> & "quotes"/);
   // XML POST answers the same shape
-  const px = await post('/open311/v2/requests.xml', { ...goodPost(), lat: '', long: '', address_string: '康桥路1号' });
+  const px = await post('/open311/v2/requests.xml', { ...publicPost(), lat: '', long: '', address_string: '康桥路1号' });
   assert.equal(px.status, 201, px.text);
   const pr = kid(parseXml(px.text), 'request');
   assert.match(val(pr, 'service_request_id'), /^\d+$/);
@@ -237,7 +243,7 @@ test('POST errors: 403 without or with a bad api_key, 400 for missing code, loca
 });
 
 test('GET requests: filters and defaults (90 days, status, service_code, id list)', async () => {
-  const a = (await post('/open311/v2/requests.json', goodPost())).json[0].service_request_id;
+  const a = (await post('/open311/v2/requests.json', publicPost())).json[0].service_request_id;
   const b = (await post('/open311/v2/requests.json', { ...goodPost(), service_code: 'park_suggestion', 'attribute[details]': 'more benches' })).json[0].service_request_id;
   const all = await get('/open311/v2/requests.json');
   assert.equal(all.status, 200);
@@ -264,7 +270,7 @@ test('GET requests: filters and defaults (90 days, status, service_code, id list
 });
 
 test('closing the work order makes the request closed', async () => {
-  const id = (await post('/open311/v2/requests.json', goodPost())).json[0].service_request_id;
+  const id = (await post('/open311/v2/requests.json', publicPost())).json[0].service_request_id;
   const cookie = await w.as('admin');
   for (const [action, extra] of [['dispatch', {}], ['accept', {}], ['resolve', { note: 'permit issued' }]]) {
     const r = await w.api('POST', `/api/v1/orders/${id}/actions`, { cookie, body: { action, ...extra } });

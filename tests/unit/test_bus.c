@@ -122,12 +122,45 @@ static void test_out_of_memory_is_a_gap(void **state) {
   bus_free(b);
 }
 
+/* An event's audience travels with it, and a ring slot reused by an event
+ * without one reads NULL (the stream's authorization rule reads it). */
+struct aud_seen {
+  char aud[4][32];
+  int null[4], n;
+};
+
+static int collect_audience(void *ud, const struct bus_event *ev) {
+  struct aud_seen *s = ud;
+  s->null[s->n] = ev->audience == NULL;
+  snprintf(s->aud[s->n], sizeof s->aud[0], "%s", ev->audience ? ev->audience : "");
+  s->n++;
+  return 0;
+}
+
+static void test_audience(void **state) {
+  (void)state;
+  struct bus *b;
+  assert_int_equal(bus_create(2, &b), 0);
+  assert_int_equal(bus_publish_to(b, "order", 5, "|urban_mgmt|", "{}", 2), 1);
+  assert_int_equal(bus_publish(b, "tick", 0, "{\"a\":1}", 7), 2);
+  assert_int_equal(bus_publish_to(b, "order", 5, "|", "{}", 2), 3); /* reuses slot 1 */
+  struct aud_seen s = {0};
+  int gap = 0;
+  bus_read(b, 1, 0, collect_audience, &s, &gap);
+  assert_int_equal(s.n, 2);
+  assert_true(s.null[0]); /* the tick has none */
+  assert_false(s.null[1]);
+  assert_string_equal(s.aud[1], "|");
+  bus_free(b);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_read_after),
       cmocka_unit_test(test_ring_forgets_oldest),
       cmocka_unit_test(test_wakes_until_unsubscribed),
       cmocka_unit_test(test_out_of_memory_is_a_gap),
+      cmocka_unit_test(test_audience),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

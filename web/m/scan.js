@@ -12,13 +12,15 @@ const T = {
     offline: '网络异常，请稍后再试。', choose: '请选择要反映的事项', back: '返回', submit: '提交', sending: '提交中…',
     confirm: '企业联系人确认', confirmMsg: '请输入本企业登记的联系电话', confirmBtn: '确认', notMatch: '与登记的联系电话不一致',
     complaint: '投诉', application: '申请', service: '服务', inspection: '检查', required: '必填',
-    apply: '申请办理', report: '反映问题', mine: '我的申请' },
+    apply: '申请办理', report: '反映问题', mine: '我的申请',
+    publicNote: '此类问题会公开：您填写的描述（不含电话）将在政务公开接口中向公众展示，请勿填写门牌号、姓名等个人信息。' },
   en: { title: 'Report by scanning', titleEnt: 'Enterprise services', unknown: 'Code not recognised', unknownMsg: 'This code does not exist or is no longer valid. Please scan the code posted on site again.',
     revoked: 'Code no longer in use', revokedMsg: 'This code has been replaced. Please scan the new code posted on site.', busy: 'Too many requests, please try again shortly.',
     offline: 'Network error, please try again.', choose: 'Choose what to report', back: 'Back', submit: 'Submit', sending: 'Sending…',
     confirm: 'Confirm the enterprise contact', confirmMsg: 'Enter the contact phone registered for the enterprise', confirmBtn: 'Confirm', notMatch: 'This does not match the registered number',
     complaint: 'Complaint', application: 'Application', service: 'Service', inspection: 'Inspection', required: 'required',
-    apply: 'Apply', report: 'Report a problem', mine: 'My applications' },
+    apply: 'Apply', report: 'Report a problem', mine: 'My applications',
+    publicNote: 'Reports of this kind are public: your description (not your phone) will be shown to anyone through the open government interface. Please leave out your flat number, name and other personal details.' },
 };
 const t = (k) => T[lang][k];
 const token = decodeURIComponent(location.pathname.split('/')[3] || '');
@@ -109,6 +111,7 @@ function readFile(file) {
 
 function renderForm(m) {
   const form = el('form', { id: 'report', novalidate: true });
+  if (m.public) form.append(el('p', { class: 'notice', id: 'public-note', text: t('publicNote') }));
   for (const f of m.form || []) {
     form.append(el('label', { for: 'f_' + f.id, text: pick(f, 'label') + (f.required ? ` (${t('required')})` : '') }), fieldInput(f));
   }

@@ -159,10 +159,16 @@ const JOINT = {
   ],
 };
 
+// Public matters: their requests from public channels are listed by Open311
+// GET with the reporter's description (problems in shared places, never a
+// company's own filings).
+const PUBLIC = new Set(["park_bike_parking", "park_street_light", "park_dust_complaint", "park_suggestion"]);
+
 const mins = (days) => days * 24 * 60;
 export function catalogMatters() {
   const out = PARK.map(([id, zh, en, dep, days, materials, form]) => {
     const m = { id, name_zh: zh, name_en: en, kind: form ? (/报修|投诉|故障|隐患|问题|建议/.test(zh) ? "complaint" : "service") : "application",
+      ...(PUBLIC.has(id) ? { public: true } : {}),
       departments: [dep], sla_accept_minutes: Math.min(240, mins(days)), sla_resolve_minutes: mins(days), group: "park_services",
       channels: form ? ["enterprise_code", "online", "open311"] : ["enterprise_code", "online"],
       description_zh: `区科技工业区移动服务事项：${zh}。`, description_en: `Mobile service item of the District Science & Industry Park: ${en}.` };

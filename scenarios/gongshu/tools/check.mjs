@@ -398,6 +398,8 @@ else if (matterDocs) matterDocs.forEach((m, i) => {
   matterById.set(m.id, m);
   for (const [k, d] of (m.departments || []).entries()) if (!departments.has(d)) err(`${w}.departments[${k}]`, `unknown department ${d}`);
   if ("group" in m && !CAT_GROUPS.includes(m.group)) err(`${w}.group`, `must be one of ${CAT_GROUPS.join(", ")}`);
+  if ("public" in m && typeof m.public !== "boolean") err(`${w}.public`, "must be true or false");
+  if (m.public === true && m.kind !== "complaint" && m.kind !== "service") err(`${w}.public`, "only a complaint or a service can be public");
   if ("channels" in m) {
     if (!Array.isArray(m.channels) || !m.channels.length) err(`${w}.channels`, "must be a non-empty array");
     else m.channels.forEach((c, k) => { if (!CAT_CHANNELS.includes(c)) err(`${w}.channels[${k}]`, `unknown channel ${JSON.stringify(c)} (one of ${CAT_CHANNELS.join(", ")})`); });

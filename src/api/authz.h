@@ -1,0 +1,71 @@
+/* authz.h - who may read or act on what: one rule per kind of resource,
+ * used by every route and by the live stream, so that a list, a GET, an
+ * action and a stream event of the same object are decided alike.
+ *
+ * An actor is the caller's role, department and scope (a region path; ""
+ * for everything). The rules:
+ *   region-bound objects (orders, alerts, entities, codes, applications):
+ *     outside the actor's scope -> 403 (decided before anything that
+ *     depends on the object's state, so a refusal leaks nothing);
+ *   orders: officers read their department's orders and the joint orders
+ *     their department takes part in; everyone else reads what is in scope;
+ *   entities, codes: admins change them, within their scope (an entity's
+ *     old and new region both);
+ *   rules: admins change them when the rule's region is within their scope
+ *     (a rule for everywhere: unscoped admins only);
+ *   matters, sources, departments: unscoped admins only (district-wide);
+ *   audit rows: unscoped admins see all, a scoped admin the rows it made.
+ * Each function returns 0 when allowed, else ZZ_EFORBIDDEN; the *_deny
+ * helpers reply 403 themselves (naming field) and return non-zero. */
+#ifndef ZZ_AUTHZ_H
+#define ZZ_AUTHZ_H
+
+#include <stdint.h>
+
+#include "http/http.h"
+#include "store/store_dispatch.h"
+
+struct app;
+
+enum authz_op { AUTHZ_READ, AUTHZ_WRITE };
+
+/* region id (0: none, e.g. a rule for everywhere) inside the actor's scope */
+int authz_region(struct app *app, const struct http_auth_ctx *a, int64_t region);
+/* the same for a region path ("" or NULL: everywhere) */
+int authz_region_path(struct app *app, const struct http_auth_ctx *a, const char *path);
+/* 1 when the actor has no scope (sees and may administer the whole district) */
+int authz_unscoped(const struct http_auth_ctx *a);
+
+/* An order (or an application, which is an order): read = scope + the
+ * department rule above. Acting on it is read plus the workflow's own
+ * check of the step (workflow_act). */
+int authz_order(struct app *app, const struct http_auth_ctx *a, const struct store_order *o,
+                enum authz_op op);
+/* The department audience of an order event (api/stream.c): the officer
+ * rule of authz_order as a string "|dept|dept|" the event carries. */
+int authz_order_event(const struct http_auth_ctx *a, const char *audience);
+/* An application's applicant, form and materials (an application is an
+ * order): authz_order, and only for admins, dispatchers and officers
+ * (viewers and park managers read the order, never the applicant). */
+int authz_application(struct app *app, const struct http_auth_ctx *a, const struct store_order *o);
+/* An alert in region: read in scope; write (ack, make an order): admins
+ * and dispatchers in scope. */
+int authz_alert(struct app *app, const struct http_auth_ctx *a, int64_t region, enum authz_op op);
+/* An entity in region (read); write also needs ROLE_ADMIN. */
+int authz_entity(struct app *app, const struct http_auth_ctx *a, int64_t region, enum authz_op op);
+/* A rule whose region path is region ("" everywhere). */
+int authz_rule(struct app *app, const struct http_auth_ctx *a, const char *region,
+               enum authz_op op);
+/* A code bound to region: admins in scope, both ways. */
+int authz_code(struct app *app, const struct http_auth_ctx *a, int64_t region, enum authz_op op);
+/* Matters, sources and departments: read by any user; written by
+ * unscoped admins only. */
+int authz_matter(const struct http_auth_ctx *a, enum authz_op op);
+int authz_source(const struct http_auth_ctx *a, enum authz_op op);
+/* An audit row made by actor. */
+int authz_audit_row(const struct http_auth_ctx *a, const char *actor);
+
+/* Replies 403 for a refusal of authz_*: "field" names what was refused. */
+int authz_deny(struct http_req *r, const char *field, const char *what);
+
+#endif
