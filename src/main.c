@@ -52,7 +52,13 @@ static const char *const usage_serve =
     "  --web DIR           static pages (default ./web)\n"
     "  --sync normal|full  normal (default): what was answered survives a crash of the process;\n"
     "                      full: also a power failure (every commit and uploaded file is "
-    "fsync'd)\n";
+    "fsync'd)\n"
+    "  --trusted-proxy CIDR   a reverse proxy whose X-Forwarded-For/-Proto/-Host count\n"
+    "                         (repeatable; e.g. 127.0.0.1/32); without one they are ignored\n"
+    "  --public-url URL       how clients reach zhizhi (https://zz.example.org): QR links,\n"
+    "                         Secure cookies, the host changes must come from\n"
+    "  --max-conns-per-ip N   open connections one address may hold (default 256; 0: no cap)\n"
+    "  --header-timeout S     seconds a request head may take to arrive (default 10)\n";
 
 static const char *const usage_demo =
     "usage: zhizhi demo [--data DIR] [--listen HOST:PORT] [--records N] [--no-live] [--rate N] "
@@ -105,6 +111,9 @@ struct flags {
   const char *kind, *entity_type, *region, *sync;
   int threads, no_live, password_stdin, atomic;
   long long records, rate, seed, body_cap;
+  const char *public_url;
+  struct http_cidr trusted[16];
+  int ntrusted, max_conns_per_ip, header_timeout_s;
   int nargs;
   char *args[4];
 };
@@ -131,6 +140,10 @@ enum {
   F_ETYPE,
   F_REGION,
   F_SYNC,
+  F_TRUSTED,
+  F_PUBURL,
+  F_MAXCONN,
+  F_HDRTIMEOUT,
   F_HELP
 };
 
@@ -225,6 +238,39 @@ static int parse_flags(int argc, char **argv, const char *usage, const struct op
       if (parse_num(optarg, &f->body_cap) || f->body_cap < 1)
         return bad_usage(usage, "--body-cap needs a positive number of bytes, not \"%s\"", optarg);
       break;
+    case F_TRUSTED:
+      if (f->ntrusted == (int)ZZ_ARRAY_LEN(f->trusted))
+        return bad_usage(usage, "%s", "at most 16 --trusted-proxy ranges");
+      if (http_cidr_parse(optarg, &f->trusted[f->ntrusted]))
+        return bad_usage(usage, "--trusted-proxy needs an address or CIDR range, not \"%s\"",
+                         optarg);
+      f->ntrusted++;
+      break;
+    case F_PUBURL: {
+      char auth[200];
+      int dflt;
+      if (http_url_authority(optarg, auth, sizeof auth, &dflt) != 0)
+        return bad_usage(usage, "--public-url needs http://HOST or https://HOST, not \"%s\"",
+                         optarg);
+      f->public_url = optarg;
+      break;
+    }
+    case F_MAXCONN: {
+      long long n;
+      if (parse_num(optarg, &n) || n > 100000)
+        return bad_usage(usage, "--max-conns-per-ip needs a number from 0 to 100000, not \"%s\"",
+                         optarg);
+      f->max_conns_per_ip = n == 0 ? -1 : (int)n;
+      break;
+    }
+    case F_HDRTIMEOUT: {
+      long long n;
+      if (parse_num(optarg, &n) || n < 1 || n > 3600)
+        return bad_usage(usage, "--header-timeout needs seconds from 1 to 3600, not \"%s\"",
+                         optarg);
+      f->header_timeout_s = (int)n;
+      break;
+    }
     case ':':
       return bad_usage(usage, "%s needs a value", argv[optind - 1]);
     default:
@@ -419,19 +465,32 @@ static void demo_stop(void *ud) {
 }
 
 static int cmd_serve_or_demo(int argc, char **argv, int demo) {
-  static const struct option opts[] = {
-      OPT("data", required_argument, F_DATA),       OPT("listen", required_argument, F_LISTEN),
-      OPT("threads", required_argument, F_THREADS), OPT("body-cap", required_argument, F_BODYCAP),
-      OPT("web", required_argument, F_WEB),         OPT("records", required_argument, F_RECORDS),
-      OPT("no-live", no_argument, F_NOLIVE),        OPT("rate", required_argument, F_RATE),
-      OPT("seed", required_argument, F_SEED),       OPT("pack", required_argument, F_PACK),
-      OPT("sync", required_argument, F_SYNC),       OPT_END};
+  static const struct option opts[] = {OPT("data", required_argument, F_DATA),
+                                       OPT("listen", required_argument, F_LISTEN),
+                                       OPT("threads", required_argument, F_THREADS),
+                                       OPT("body-cap", required_argument, F_BODYCAP),
+                                       OPT("web", required_argument, F_WEB),
+                                       OPT("records", required_argument, F_RECORDS),
+                                       OPT("no-live", no_argument, F_NOLIVE),
+                                       OPT("rate", required_argument, F_RATE),
+                                       OPT("seed", required_argument, F_SEED),
+                                       OPT("pack", required_argument, F_PACK),
+                                       OPT("sync", required_argument, F_SYNC),
+                                       OPT("trusted-proxy", required_argument, F_TRUSTED),
+                                       OPT("public-url", required_argument, F_PUBURL),
+                                       OPT("max-conns-per-ip", required_argument, F_MAXCONN),
+                                       OPT("header-timeout", required_argument, F_HDRTIMEOUT),
+                                       OPT_END};
   static const struct option serve_opts[] = {OPT("data", required_argument, F_DATA),
                                              OPT("listen", required_argument, F_LISTEN),
                                              OPT("threads", required_argument, F_THREADS),
                                              OPT("body-cap", required_argument, F_BODYCAP),
                                              OPT("web", required_argument, F_WEB),
                                              OPT("sync", required_argument, F_SYNC),
+                                             OPT("trusted-proxy", required_argument, F_TRUSTED),
+                                             OPT("public-url", required_argument, F_PUBURL),
+                                             OPT("max-conns-per-ip", required_argument, F_MAXCONN),
+                                             OPT("header-timeout", required_argument, F_HDRTIMEOUT),
                                              OPT_END};
   const char *usage = demo ? usage_demo : usage_serve;
   struct flags f = {0};
@@ -517,7 +576,12 @@ static int cmd_serve_or_demo(int argc, char **argv, int demo) {
                               .port = port,
                               .threads = f.threads,
                               .body_cap = (uint64_t)f.body_cap,
-                              .web_dir = web};
+                              .web_dir = web,
+                              .trusted = f.trusted,
+                              .ntrusted = (size_t)f.ntrusted,
+                              .public_url = f.public_url,
+                              .max_conns_per_ip = f.max_conns_per_ip,
+                              .header_timeout_s = f.header_timeout_s};
   if (demo) {
     so.on_ready = demo_ready;
     so.on_stop = demo_stop;

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "http/http.h"
@@ -183,7 +184,14 @@ int app_serve(struct app *app, const struct app_serve_opts *o, struct zz_err *e)
                                 .routes = routes,
                                 .nroutes = nroutes,
                                 .authenticate = api_authenticate,
-                                .static_dir = web};
+                                .static_dir = web,
+                                .trusted = o->trusted,
+                                .ntrusted = o->ntrusted,
+                                .public_url = o->public_url,
+                                .max_conns_per_ip = o->max_conns_per_ip,
+                                .header_timeout_s = o->header_timeout_s};
+  /* an https public address means the browser talks https: Secure cookies */
+  app->cookie_secure = o->public_url && strncasecmp(o->public_url, "https://", 8) == 0;
   struct http_server *srv = NULL;
   int rc = stream_start(app, e);
   if (rc) {

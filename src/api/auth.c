@@ -140,7 +140,7 @@ static void set_session_cookie(struct http_req *r, const char *value, int64_t ma
   snprintf(c, sizeof c, "%s=%s; HttpOnly; SameSite=Strict; Path=/; Max-Age=%lld%s%s",
            SESSION_COOKIE, value, (long long)max_age_s,
            max_age_s ? "" : "; Expires=Thu, 01 Jan 1970 00:00:00 GMT",
-           http_app(r)->cookie_secure ? "; Secure" : "");
+           http_app(r)->cookie_secure || http_is_https(r) ? "; Secure" : "");
   http_add_header(r, "Set-Cookie", c);
 }
 
