@@ -72,10 +72,15 @@ static const char *const usage_demo =
     "  other flags as for serve\n";
 
 static const char *const usage_pack = "usage: zhizhi pack load DIR [--data DIR]\n";
-static const char *const usage_user = "usage: zhizhi user add NAME --role ROLE [--department D] "
-                                      "[--scope REGION] --password-stdin [--data DIR]\n"
-                                      "  ROLE is admin, dispatcher, officer, viewer or "
-                                      "park_manager; REGION a region path (gongshu/dongxin)\n";
+static const char *const usage_user =
+    "usage: zhizhi user add NAME --role ROLE [--department D] [--scope REGION] --password-stdin "
+    "[--data DIR]\n"
+    "       zhizhi user passwd NAME --password-stdin [--data DIR]\n"
+    "       zhizhi user disable|enable|del NAME [--data DIR]\n"
+    "  ROLE is admin, dispatcher, officer, viewer or park_manager; D a department key of the\n"
+    "  pack; REGION a region path (gongshu/dongxin). Passwords: at least 10 characters, not one\n"
+    "  character repeated, not the name. add on an existing name, passwd, disable and del end\n"
+    "  the user's sessions at once (also in a running server).\n";
 static const char *const usage_token = "usage: zhizhi token create --source NAME [--data DIR]\n";
 static const char *const usage_import =
     "usage: zhizhi import FILE --source NAME [--data DIR] [--atomic] [--format ndjson|csv]\n"
@@ -627,22 +632,60 @@ static int read_password(char *out, size_t n) {
   return out[0] == 0;
 }
 
+/* Records an account change in the admin audit (issue 4): who became what,
+ * never the password. */
+static void audit_cli(struct app *app, const char *action, const char *name,
+                      const struct flags *f) {
+  struct zz_buf d;
+  zz_buf_init(&d, 0);
+  zz_buf_adds(&d, "{\"role\":");
+  zz_buf_json_str(&d, f->role);
+  zz_buf_adds(&d, ",\"department\":");
+  zz_buf_json_str(&d, f->department);
+  zz_buf_adds(&d, ",\"scope\":");
+  zz_buf_json_str(&d, f->scope);
+  zz_buf_addc(&d, '}');
+  struct store_audit au = {
+      .ts = zz_time_now(), .actor = "cli", .action = action, .target = name, .detail_json = d.data};
+  struct zz_err ae = {0};
+  if (app->st->ops->dispatch->audit_insert(app->st, &au, &ae))
+    fprintf(stderr, "zhizhi: warning: the audit did not record this: %s\n", ae.msg);
+  zz_buf_free(&d);
+}
+
 static int cmd_user(int argc, char **argv) {
   static const struct option opts[] = {
       OPT("data", required_argument, F_DATA),        OPT("role", required_argument, F_ROLE),
       OPT("department", required_argument, F_DEPT),  OPT("scope", required_argument, F_SCOPE),
       OPT("password-stdin", no_argument, F_PWSTDIN), OPT_END};
+  static const struct {
+    const char *verb, *action, *done;
+    int what; /* STORE_USER_*, 0 for add */
+  } verbs[] = {
+      {"add", "user.save", "saved", 0},
+      {"passwd", "user.password", "has a new password; their sessions ended", STORE_USER_PASSWORD},
+      {"disable", "user.disable", "disabled; their sessions ended", STORE_USER_DISABLE},
+      {"enable", "user.enable", "enabled", STORE_USER_ENABLE},
+      {"del", "user.delete", "deleted; their sessions ended", STORE_USER_DELETE}};
   struct flags f = {0};
   int rc = parse_flags(argc, argv, usage_user, opts, &f);
   if (rc) return rc == 1 ? 0 : rc;
-  if (f.nargs != 2 || strcmp(f.args[0], "add") != 0)
-    return bad_usage(usage_user, "%s", "expected: user add NAME");
-  if (!f.role) return bad_usage(usage_user, "%s", "--role is required");
-  if (!f.password_stdin)
+  int v = -1;
+  for (int i = 0; f.nargs == 2 && i < (int)ZZ_ARRAY_LEN(verbs); i++)
+    if (strcmp(f.args[0], verbs[i].verb) == 0) v = i;
+  if (v < 0)
+    return bad_usage(usage_user, "%s", "expected: user add|passwd|disable|enable|del NAME");
+  int what = verbs[v].what, needs_pw = what == 0 || what == STORE_USER_PASSWORD;
+  if (what == 0 && !f.role) return bad_usage(usage_user, "%s", "--role is required");
+  if (what != 0 && (f.role || f.department || f.scope))
+    return bad_usage(usage_user, "user %s takes no --role, --department or --scope", verbs[v].verb);
+  if (needs_pw && !f.password_stdin)
     return bad_usage(usage_user, "%s",
                      "--password-stdin is required (passwords never go on the command line)");
-  char pw[1100];
-  if (read_password(pw, sizeof pw)) {
+  if (!needs_pw && f.password_stdin)
+    return bad_usage(usage_user, "user %s takes no password", verbs[v].verb);
+  char pw[1100] = "";
+  if (needs_pw && read_password(pw, sizeof pw)) {
     fprintf(stderr, "zhizhi: no password on standard input\n");
     return 1;
   }
@@ -652,32 +695,20 @@ static int cmd_user(int argc, char **argv) {
     explicit_bzero(pw, sizeof pw);
     return fail(&e);
   }
-  rc = accounts_user_add(app.st, f.args[1], f.role, f.department, f.scope, pw, &e);
+  const char *name = f.args[1];
+  if (what == 0)
+    rc = accounts_user_add(app.st, name, f.role, f.department, f.scope, pw, &e);
+  else
+    rc = accounts_user_change(app.st, name, what, needs_pw ? pw : NULL, &e);
   explicit_bzero(pw, sizeof pw);
-  if (!rc) { /* the admin audit (issue 4): who became what, never the password */
-    struct zz_buf d;
-    zz_buf_init(&d, 0);
-    zz_buf_adds(&d, "{\"role\":");
-    zz_buf_json_str(&d, f.role);
-    zz_buf_adds(&d, ",\"department\":");
-    zz_buf_json_str(&d, f.department);
-    zz_buf_adds(&d, ",\"scope\":");
-    zz_buf_json_str(&d, f.scope);
-    zz_buf_addc(&d, '}');
-    struct store_audit au = {.ts = zz_time_now(),
-                             .actor = "cli",
-                             .action = "user.save",
-                             .target = f.args[1],
-                             .detail_json = d.data};
-    struct zz_err ae = {0};
-    if (app.st->ops->dispatch->audit_insert(app.st, &au, &ae))
-      fprintf(stderr, "zhizhi: warning: the audit did not record this: %s\n", ae.msg);
-    zz_buf_free(&d);
-  }
+  if (!rc) audit_cli(&app, verbs[v].action, name, &f);
   app_close(&app);
   if (rc) return fail(&e);
-  printf("user %s (%s%s%s) saved\n", f.args[1], f.role, f.scope ? ", scope " : "",
-         f.scope ? f.scope : "");
+  if (what == 0)
+    printf("user %s (%s%s%s) saved\n", name, f.role, f.scope ? ", scope " : "",
+           f.scope ? f.scope : "");
+  else
+    printf("user %s %s\n", name, verbs[v].done);
   return 0;
 }
 

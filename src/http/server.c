@@ -1011,13 +1011,15 @@ int http_server_start(const struct http_server_opts *o, struct http_server **out
     return zz_fail(e, ZZ_EINVAL, "listen", "\"%s\" is not an IPv4 address", o->host);
   }
   unsigned threads = o->threads > 0 ? (unsigned)o->threads : 8;
-  s->d = MHD_start_daemon(
-      MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
-          MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC,
-      0, on_accept, s, on_request, s, MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_THREAD_POOL_SIZE,
-      threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_NOTIFY_CONNECTION,
-      on_connection, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_CONNECTION_TIMEOUT,
-      (unsigned)120, MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096, MHD_OPTION_END);
+  /* the logger comes first, so that MHD's own start-up messages use it */
+  s->d =
+      MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
+                           MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC,
+                       0, on_accept, s, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+                       MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_THREAD_POOL_SIZE, threads,
+                       MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_NOTIFY_CONNECTION,
+                       on_connection, s, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
+                       MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096, MHD_OPTION_END);
   if (!s->d) {
     server_free(s);
     return zz_fail(e, ZZ_EIO, "listen", "cannot listen on %s:%d (in use, or not allowed)",
