@@ -2,8 +2,13 @@
 #include "core/workpool.h"
 
 #include <pthread.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "core/zz.h"
+
+#define WORKPOOL_NICE 10
 
 struct job {
   struct job *next;
@@ -23,6 +28,11 @@ struct workpool {
 
 static void *worker(void *arg) {
   struct workpool *p = arg;
+  /* Below the HTTP threads (Linux: nice is per thread): when hashes take
+   * every core, short requests still get the CPU first. Lowering one's own
+   * priority is always allowed; a failure only costs latency. */
+  if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), WORKPOOL_NICE) != 0)
+    zz_debug("workpool: cannot lower the thread's priority");
   pthread_mutex_lock(&p->lock);
   for (;;) {
     while (!p->head && !p->stopping) pthread_cond_wait(&p->cv, &p->lock);

@@ -1,6 +1,7 @@
 /* workpool.h - a few threads that run slow CPU work (argon2id password
  * hashes) off the HTTP worker threads, with a bounded queue: a flood of
  * logins waits here, or is refused, instead of taking every HTTP thread.
+ * The threads run at a lower priority (nice 10) than the HTTP threads.
  * Thread-safe. */
 #ifndef ZZ_WORKPOOL_H
 #define ZZ_WORKPOOL_H
