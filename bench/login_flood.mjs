@@ -2,7 +2,8 @@
 // addresses send 400 wrong logins at once (10 each, every one a different
 // name, so each costs an argon2id verify). A prober on 127.0.0.1 asks
 // /healthz every 20 ms from before the flood until it ends and reports
-// p50 / p99 / max over one kept-alive connection. Real server (`zhizhi serve` defaults: 8 HTTP threads),
+// p50 / p99 / max over eight kept-alive connections. Login requests time
+// out after 60 s (counted as ECONNRESET). Real server (`zhizhi serve` defaults: 8 HTTP threads),
 // the test fixture pack, a temp data dir.
 // Usage: ZHIZHI_BIN=build/zhizhi node bench/login_flood.mjs [--addresses 40] [--per 10]
 import http from 'node:http';
@@ -15,9 +16,11 @@ const arg = (name, dflt) => {
 const ADDRS = arg('--addresses', 40);
 const PER = arg('--per', 10);
 
-// The prober keeps one connection open, as a monitor or a browser does: with
-// MHD, a connection stays on the worker thread that accepted it.
-const keepAlive = new http.Agent({ keepAlive: true, maxSockets: 1 });
+// The prober keeps connections open, as monitors and browsers do: with MHD,
+// a connection stays on the worker thread that accepted it. It asks over
+// eight of them in turn (as many as the server has HTTP threads).
+const PROBE_CONNS = 8;
+const agents = Array.from({ length: PROBE_CONNS }, () => new http.Agent({ keepAlive: true, maxSockets: 1 }));
 
 function req(port, { method = 'GET', path, body, localAddress, agent = false }) {
   return new Promise((resolve) => {
@@ -43,9 +46,13 @@ try {
   const port = w.server.port;
   let flooding = true;
   const probes = [];
+  // open the probe connections before the flood
+  await Promise.all(agents.map((agent) => req(port, { path: '/healthz', localAddress: '127.0.0.1', agent })));
+  let turn = 0;
   const prober = (async () => {
     while (flooding) {
-      const r = await req(port, { path: '/healthz', localAddress: '127.0.0.1', agent: keepAlive });
+      const agent = agents[turn++ % PROBE_CONNS];
+      const r = await req(port, { path: '/healthz', localAddress: '127.0.0.1', agent });
       probes.push(r);
       await new Promise((res) => setTimeout(res, 20));
     }
@@ -80,6 +87,6 @@ try {
   };
   console.log(JSON.stringify(out, null, 2));
 } finally {
-  keepAlive.destroy();
+  for (const a of agents) a.destroy();
   await w.close();
 }

@@ -195,9 +195,9 @@ int app_serve(struct app *app, const struct app_serve_opts *o, struct zz_err *e)
   app->cookie_secure = o->public_url && strncasecmp(o->public_url, "https://", 8) == 0;
   struct http_server *srv = NULL;
   /* Two threads hash passwords (argon2id, 64 MiB and tens of ms each): a
-   * flood of logins waits there, or gets 503 past 128 queued, while the
-   * HTTP threads go on answering everything else. */
-  int rc = workpool_create(2, 128, &app->hashers);
+   * flood of logins waits there, or gets 503 past 64 queued (a wait of some
+   * seconds at most), while the HTTP threads go on answering the rest. */
+  int rc = workpool_create(2, 64, &app->hashers);
   if (rc) {
     zz_free(routes);
     engines_stop(app);
