@@ -293,6 +293,7 @@ test('--trusted-proxy: X-Forwarded-For (rightmost untrusted) keys the throttle; 
     }
     let r = await login(USERS.viewer.name, USERS.viewer.password, { 'X-Forwarded-For': '203.0.113.5' });
     assert.equal(r.status, 429, '203.0.113.5 is blocked');
+    assert.match(w.server.stderr(), /failed logins from 203\.0\.113\.5/, 'the log names the client, not the proxy');
     r = await login(USERS.viewer.name, USERS.viewer.password, { 'X-Forwarded-For': '203.0.113.6' });
     assert.equal(r.status, 200, `another client behind the same proxy is not: ${show(r)}`);
     assert.ok(!/;\s*Secure/i.test(r.headers.getSetCookie()[0]), 'plain http: no Secure');
