@@ -45,7 +45,8 @@ int http_cidr_parse(const char *s, struct http_cidr *out) {
   if (slash) {
     const char *p = slash + 1;
     if (!*p || strspn(p, "0123456789") != strlen(p) || strlen(p) > 3) return ZZ_EINVAL;
-    int b = atoi(p); /* at most three digits, checked above */
+    int b = 0;
+    for (; *p; p++) b = b * 10 + (*p - '0'); /* at most three digits, checked above */
     if (b > max) return ZZ_EINVAL;
     out->bits = b;
   }

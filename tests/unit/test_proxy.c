@@ -69,7 +69,7 @@ static void test_forwarded_client(void **state) {
   /* empty items are skipped; nothing usable leaves out alone */
   assert_int_equal(http_forwarded_client(" , 198.51.100.7 ,, ", t, 2, out, sizeof out), 1);
   assert_string_equal(out, "198.51.100.7");
-  strcpy(out, "keep");
+  zz_strlcpy(out, "keep", sizeof out);
   assert_int_equal(http_forwarded_client("", t, 2, out, sizeof out), 0);
   assert_string_equal(out, "keep");
   assert_int_equal(http_forwarded_client(NULL, t, 2, out, sizeof out), 0);
