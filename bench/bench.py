@@ -205,6 +205,9 @@ class Server:
                         "--no-live"]
         else:
             self.cmd = [ZBIN, "serve", "--data", data, "--listen", "127.0.0.1:0"]
+        # the load generators open hundreds of connections (500 phones) from
+        # one address: lift the per-address cap (default 256) for them
+        self.cmd += ["--max-conns-per-ip", "0"]
         self.proc = None
         self.port = None
         self.password = None

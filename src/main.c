@@ -54,7 +54,13 @@ static const char *const usage_serve =
     "  --web DIR           static pages (default ./web)\n"
     "  --sync normal|full  normal (default): what was answered survives a crash of the process;\n"
     "                      full: also a power failure (every commit and uploaded file is "
-    "fsync'd)\n";
+    "fsync'd)\n"
+    "  --trusted-proxy CIDR   a reverse proxy whose X-Forwarded-For/-Proto/-Host count\n"
+    "                         (repeatable; e.g. 127.0.0.1/32); without one they are ignored\n"
+    "  --public-url URL       how clients reach zhizhi (https://zz.example.org): QR links,\n"
+    "                         Secure cookies, the host changes must come from\n"
+    "  --max-conns-per-ip N   open connections one address may hold (default 256; 0: no cap)\n"
+    "  --header-timeout S     seconds a request head may take to arrive (default 10)\n";
 
 static const char *const usage_demo =
     "usage: zhizhi demo [--data DIR] [--listen HOST:PORT] [--records N] [--no-live] [--rate N] "
@@ -68,10 +74,15 @@ static const char *const usage_demo =
     "  other flags as for serve\n";
 
 static const char *const usage_pack = "usage: zhizhi pack load DIR [--data DIR]\n";
-static const char *const usage_user = "usage: zhizhi user add NAME --role ROLE [--department D] "
-                                      "[--scope REGION] --password-stdin [--data DIR]\n"
-                                      "  ROLE is admin, dispatcher, officer, viewer or "
-                                      "park_manager; REGION a region path (gongshu/dongxin)\n";
+static const char *const usage_user =
+    "usage: zhizhi user add NAME --role ROLE [--department D] [--scope REGION] --password-stdin "
+    "[--data DIR]\n"
+    "       zhizhi user passwd NAME --password-stdin [--data DIR]\n"
+    "       zhizhi user disable|enable|del NAME [--data DIR]\n"
+    "  ROLE is admin, dispatcher, officer, viewer or park_manager; D a department key of the\n"
+    "  pack; REGION a region path (gongshu/dongxin). Passwords: at least 10 characters, not one\n"
+    "  character repeated, not the name. add on an existing name, passwd, disable and del end\n"
+    "  the user's sessions at once (also in a running server).\n";
 static const char *const usage_token = "usage: zhizhi token create --source NAME [--data DIR]\n";
 static const char *const usage_import =
     "usage: zhizhi import FILE --source NAME [--data DIR] [--atomic] [--format ndjson|csv]\n"
@@ -107,6 +118,9 @@ struct flags {
   const char *kind, *entity_type, *region, *sync;
   int threads, no_live, password_stdin, atomic;
   long long records, rate, seed, body_cap;
+  const char *public_url;
+  struct http_cidr trusted[16];
+  int ntrusted, max_conns_per_ip, header_timeout_s;
   int nargs;
   char *args[4];
 };
@@ -133,6 +147,10 @@ enum {
   F_ETYPE,
   F_REGION,
   F_SYNC,
+  F_TRUSTED,
+  F_PUBURL,
+  F_MAXCONN,
+  F_HDRTIMEOUT,
   F_HELP
 };
 
@@ -227,6 +245,39 @@ static int parse_flags(int argc, char **argv, const char *usage, const struct op
       if (parse_num(optarg, &f->body_cap) || f->body_cap < 1)
         return bad_usage(usage, "--body-cap needs a positive number of bytes, not \"%s\"", optarg);
       break;
+    case F_TRUSTED:
+      if (f->ntrusted == (int)ZZ_ARRAY_LEN(f->trusted))
+        return bad_usage(usage, "%s", "at most 16 --trusted-proxy ranges");
+      if (http_cidr_parse(optarg, &f->trusted[f->ntrusted]))
+        return bad_usage(usage, "--trusted-proxy needs an address or CIDR range, not \"%s\"",
+                         optarg);
+      f->ntrusted++;
+      break;
+    case F_PUBURL: {
+      char auth[200];
+      int dflt;
+      if (http_url_authority(optarg, auth, sizeof auth, &dflt) != 0)
+        return bad_usage(usage, "--public-url needs http://HOST or https://HOST, not \"%s\"",
+                         optarg);
+      f->public_url = optarg;
+      break;
+    }
+    case F_MAXCONN: {
+      long long n;
+      if (parse_num(optarg, &n) || n > 100000)
+        return bad_usage(usage, "--max-conns-per-ip needs a number from 0 to 100000, not \"%s\"",
+                         optarg);
+      f->max_conns_per_ip = n == 0 ? -1 : (int)n;
+      break;
+    }
+    case F_HDRTIMEOUT: {
+      long long n;
+      if (parse_num(optarg, &n) || n < 1 || n > 3600)
+        return bad_usage(usage, "--header-timeout needs seconds from 1 to 3600, not \"%s\"",
+                         optarg);
+      f->header_timeout_s = (int)n;
+      break;
+    }
     case ':':
       return bad_usage(usage, "%s needs a value", argv[optind - 1]);
     default:
@@ -421,19 +472,32 @@ static void demo_stop(void *ud) {
 }
 
 static int cmd_serve_or_demo(int argc, char **argv, int demo) {
-  static const struct option opts[] = {
-      OPT("data", required_argument, F_DATA),       OPT("listen", required_argument, F_LISTEN),
-      OPT("threads", required_argument, F_THREADS), OPT("body-cap", required_argument, F_BODYCAP),
-      OPT("web", required_argument, F_WEB),         OPT("records", required_argument, F_RECORDS),
-      OPT("no-live", no_argument, F_NOLIVE),        OPT("rate", required_argument, F_RATE),
-      OPT("seed", required_argument, F_SEED),       OPT("pack", required_argument, F_PACK),
-      OPT("sync", required_argument, F_SYNC),       OPT_END};
+  static const struct option opts[] = {OPT("data", required_argument, F_DATA),
+                                       OPT("listen", required_argument, F_LISTEN),
+                                       OPT("threads", required_argument, F_THREADS),
+                                       OPT("body-cap", required_argument, F_BODYCAP),
+                                       OPT("web", required_argument, F_WEB),
+                                       OPT("records", required_argument, F_RECORDS),
+                                       OPT("no-live", no_argument, F_NOLIVE),
+                                       OPT("rate", required_argument, F_RATE),
+                                       OPT("seed", required_argument, F_SEED),
+                                       OPT("pack", required_argument, F_PACK),
+                                       OPT("sync", required_argument, F_SYNC),
+                                       OPT("trusted-proxy", required_argument, F_TRUSTED),
+                                       OPT("public-url", required_argument, F_PUBURL),
+                                       OPT("max-conns-per-ip", required_argument, F_MAXCONN),
+                                       OPT("header-timeout", required_argument, F_HDRTIMEOUT),
+                                       OPT_END};
   static const struct option serve_opts[] = {OPT("data", required_argument, F_DATA),
                                              OPT("listen", required_argument, F_LISTEN),
                                              OPT("threads", required_argument, F_THREADS),
                                              OPT("body-cap", required_argument, F_BODYCAP),
                                              OPT("web", required_argument, F_WEB),
                                              OPT("sync", required_argument, F_SYNC),
+                                             OPT("trusted-proxy", required_argument, F_TRUSTED),
+                                             OPT("public-url", required_argument, F_PUBURL),
+                                             OPT("max-conns-per-ip", required_argument, F_MAXCONN),
+                                             OPT("header-timeout", required_argument, F_HDRTIMEOUT),
                                              OPT_END};
   const char *usage = demo ? usage_demo : usage_serve;
   struct flags f = {0};
@@ -519,7 +583,12 @@ static int cmd_serve_or_demo(int argc, char **argv, int demo) {
                               .port = port,
                               .threads = f.threads,
                               .body_cap = (uint64_t)f.body_cap,
-                              .web_dir = web};
+                              .web_dir = web,
+                              .trusted = f.trusted,
+                              .ntrusted = (size_t)f.ntrusted,
+                              .public_url = f.public_url,
+                              .max_conns_per_ip = f.max_conns_per_ip,
+                              .header_timeout_s = f.header_timeout_s};
   if (demo) {
     so.on_ready = demo_ready;
     so.on_stop = demo_stop;
@@ -565,22 +634,60 @@ static int read_password(char *out, size_t n) {
   return out[0] == 0;
 }
 
+/* Records an account change in the admin audit (issue 4): who became what,
+ * never the password. */
+static void audit_cli(struct app *app, const char *action, const char *name,
+                      const struct flags *f) {
+  struct zz_buf d;
+  zz_buf_init(&d, 0);
+  zz_buf_adds(&d, "{\"role\":");
+  zz_buf_json_str(&d, f->role);
+  zz_buf_adds(&d, ",\"department\":");
+  zz_buf_json_str(&d, f->department);
+  zz_buf_adds(&d, ",\"scope\":");
+  zz_buf_json_str(&d, f->scope);
+  zz_buf_addc(&d, '}');
+  struct store_audit au = {
+      .ts = zz_time_now(), .actor = "cli", .action = action, .target = name, .detail_json = d.data};
+  struct zz_err ae = {0};
+  if (app->st->ops->dispatch->audit_insert(app->st, &au, &ae))
+    fprintf(stderr, "zhizhi: warning: the audit did not record this: %s\n", ae.msg);
+  zz_buf_free(&d);
+}
+
 static int cmd_user(int argc, char **argv) {
   static const struct option opts[] = {
       OPT("data", required_argument, F_DATA),        OPT("role", required_argument, F_ROLE),
       OPT("department", required_argument, F_DEPT),  OPT("scope", required_argument, F_SCOPE),
       OPT("password-stdin", no_argument, F_PWSTDIN), OPT_END};
+  static const struct {
+    const char *verb, *action, *done;
+    int what; /* STORE_USER_*, 0 for add */
+  } verbs[] = {
+      {"add", "user.save", "saved", 0},
+      {"passwd", "user.password", "has a new password; their sessions ended", STORE_USER_PASSWORD},
+      {"disable", "user.disable", "disabled; their sessions ended", STORE_USER_DISABLE},
+      {"enable", "user.enable", "enabled", STORE_USER_ENABLE},
+      {"del", "user.delete", "deleted; their sessions ended", STORE_USER_DELETE}};
   struct flags f = {0};
   int rc = parse_flags(argc, argv, usage_user, opts, &f);
   if (rc) return rc == 1 ? 0 : rc;
-  if (f.nargs != 2 || strcmp(f.args[0], "add") != 0)
-    return bad_usage(usage_user, "%s", "expected: user add NAME");
-  if (!f.role) return bad_usage(usage_user, "%s", "--role is required");
-  if (!f.password_stdin)
+  int v = -1;
+  for (int i = 0; f.nargs == 2 && i < (int)ZZ_ARRAY_LEN(verbs); i++)
+    if (strcmp(f.args[0], verbs[i].verb) == 0) v = i;
+  if (v < 0)
+    return bad_usage(usage_user, "%s", "expected: user add|passwd|disable|enable|del NAME");
+  int what = verbs[v].what, needs_pw = what == 0 || what == STORE_USER_PASSWORD;
+  if (what == 0 && !f.role) return bad_usage(usage_user, "%s", "--role is required");
+  if (what != 0 && (f.role || f.department || f.scope))
+    return bad_usage(usage_user, "user %s takes no --role, --department or --scope", verbs[v].verb);
+  if (needs_pw && !f.password_stdin)
     return bad_usage(usage_user, "%s",
                      "--password-stdin is required (passwords never go on the command line)");
-  char pw[1100];
-  if (read_password(pw, sizeof pw)) {
+  if (!needs_pw && f.password_stdin)
+    return bad_usage(usage_user, "user %s takes no password", verbs[v].verb);
+  char pw[1100] = "";
+  if (needs_pw && read_password(pw, sizeof pw)) {
     fprintf(stderr, "zhizhi: no password on standard input\n");
     return 1;
   }
@@ -590,32 +697,20 @@ static int cmd_user(int argc, char **argv) {
     explicit_bzero(pw, sizeof pw);
     return fail(&e);
   }
-  rc = accounts_user_add(app.st, f.args[1], f.role, f.department, f.scope, pw, &e);
+  const char *name = f.args[1];
+  if (what == 0)
+    rc = accounts_user_add(app.st, name, f.role, f.department, f.scope, pw, &e);
+  else
+    rc = accounts_user_change(app.st, name, what, needs_pw ? pw : NULL, &e);
   explicit_bzero(pw, sizeof pw);
-  if (!rc) { /* the admin audit (issue 4): who became what, never the password */
-    struct zz_buf d;
-    zz_buf_init(&d, 0);
-    zz_buf_adds(&d, "{\"role\":");
-    zz_buf_json_str(&d, f.role);
-    zz_buf_adds(&d, ",\"department\":");
-    zz_buf_json_str(&d, f.department);
-    zz_buf_adds(&d, ",\"scope\":");
-    zz_buf_json_str(&d, f.scope);
-    zz_buf_addc(&d, '}');
-    struct store_audit au = {.ts = zz_time_now(),
-                             .actor = "cli",
-                             .action = "user.save",
-                             .target = f.args[1],
-                             .detail_json = d.data};
-    struct zz_err ae = {0};
-    if (app.st->ops->dispatch->audit_insert(app.st, &au, &ae))
-      fprintf(stderr, "zhizhi: warning: the audit did not record this: %s\n", ae.msg);
-    zz_buf_free(&d);
-  }
+  if (!rc) audit_cli(&app, verbs[v].action, name, &f);
   app_close(&app);
   if (rc) return fail(&e);
-  printf("user %s (%s%s%s) saved\n", f.args[1], f.role, f.scope ? ", scope " : "",
-         f.scope ? f.scope : "");
+  if (what == 0)
+    printf("user %s (%s%s%s) saved\n", name, f.role, f.scope ? ", scope " : "",
+           f.scope ? f.scope : "");
+  else
+    printf("user %s %s\n", name, verbs[v].done);
   return 0;
 }
 

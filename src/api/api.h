@@ -14,8 +14,12 @@
 #include "core/ztime.h"
 #include "core/zz.h"
 #include "http/http.h"
+#include "core/workpool.h"
+#include "model/accounts.h"
 #include "model/registry.h"
 #include "store/store.h"
+
+struct json_t;
 
 struct rules;
 struct workflow;
@@ -36,6 +40,7 @@ struct app {
   char *web_dir;  /* static pages (the /m/ pages of issue 5 are served from it); NULL: none */
   int test_clock; /* ZZ_TEST_CLOCK=1: POST /api/v1/_test/clock is enabled (tests only) */
   int sync_full;  /* APP_OPEN_SYNC_FULL: files are fsync'd like the commits */
+  struct workpool *hashers; /* argon2id work off the HTTP threads (app_serve) */
 };
 
 /* A region resolved for a request, after the scope rule. The copy is safe to
@@ -159,6 +164,52 @@ void api_audit(struct http_req *r, const char *action, const char *target, const
 /* Authentication used by the server for every route (api/auth.c). */
 int api_authenticate(struct app *app, struct http_req *r, enum http_auth kind,
                      struct http_auth_ctx *ctx);
+/* Routes whose work is slow (argon2id: login, user create and password)
+ * run it on app->hashers (api/auth.c): a streamed route whose callbacks are
+ * api_slow_data/_end/_cleanup and whose begin calls api_slow_begin with
+ * ops. start (HTTP thread, the JSON body in s->json) checks and fills s and
+ * returns 0 to queue work, or replies and returns non-zero; work runs on a
+ * pool thread; finish (HTTP thread) replies. A full queue answers 503. */
+struct api_slow;
+struct api_slow_ops {
+  int (*start)(struct http_req *r, struct api_slow *s);
+  void (*work)(struct api_slow *s);
+  int (*finish)(struct http_req *r, struct api_slow *s);
+};
+struct api_slow {
+  const struct api_slow_ops *ops;
+  struct http_req *r;
+  struct app *app;
+  struct zz_buf body;
+  struct json_t *json;
+  int step; /* 0 reading, 1 queued, 2 worked */
+  /* what the handlers fill and the work uses */
+  char name[ACCOUNTS_NAME_MAX + 1];
+  char password[ACCOUNTS_PASSWORD_MAX + 1];
+  char role[16], department[ACCOUNTS_DEPARTMENT_MAX + 1], scope[ACCOUNTS_SCOPE_MAX + 1];
+  int rc;
+  struct zz_err e;
+  struct accounts_user u;
+};
+int api_slow_begin(struct http_req *r, const struct api_slow_ops *ops);
+int api_slow_data(struct http_req *r, const char *p, size_t n);
+int api_slow_end(struct http_req *r);
+void api_slow_cleanup(struct http_req *r);
+/* Copies the string member key of a JSON object into out (cap bytes): 0,
+ * or non-zero after replying 400 naming key (missing when required, not a
+ * string, NUL inside, too long). A missing optional member gives "". */
+int api_body_string(struct http_req *r, struct json_t *body, const char *key, int required,
+                    char *out, size_t cap);
+/* Replies with e like http_reply_err, but returns e's (non-zero) code, as
+ * api_slow's start must when it replied. */
+int api_fail_err(struct http_req *r, const struct zz_err *e);
+/* Writes a user as {"id","name","role","department","scope"} (api/auth.c). */
+void api_user_json(struct zz_buf *b, int64_t id, const char *name, const char *role,
+                   const char *department, const char *scope);
+/* The user routes of admins (api/users.c). */
+extern const struct http_route api_users_routes[];
+extern const size_t api_users_nroutes;
+
 /* Token helpers (api/auth.c): a new random token "zz_..." (out >= 48 bytes)
  * and its SHA-256 hex digest (out >= 65 bytes) as stored. */
 void api_token_new(char out[48]);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "http/http.h"
@@ -109,7 +110,8 @@ static struct http_route *all_routes(size_t *n) {
                 {api_codes_routes, api_codes_nroutes},
                 {api_catalog_routes, api_catalog_nroutes},
                 {api_open311_routes, api_open311_nroutes},
-                {api_applications_routes, api_applications_nroutes}};
+                {api_applications_routes, api_applications_nroutes},
+                {api_users_routes, api_users_nroutes}};
   size_t total = 0;
   for (size_t i = 0; i < ZZ_ARRAY_LEN(tables); i++) total += tables[i].n;
   struct http_route *all = zz_xcalloc(total, sizeof *all);
@@ -218,16 +220,35 @@ int app_serve(struct app *app, const struct app_serve_opts *o, struct zz_err *e)
                                 .routes = routes,
                                 .nroutes = nroutes,
                                 .authenticate = api_authenticate,
-                                .static_dir = web};
+                                .static_dir = web,
+                                .trusted = o->trusted,
+                                .ntrusted = o->ntrusted,
+                                .public_url = o->public_url,
+                                .max_conns_per_ip = o->max_conns_per_ip,
+                                .header_timeout_s = o->header_timeout_s};
+  /* an https public address means the browser talks https: Secure cookies */
+  app->cookie_secure = o->public_url && strncasecmp(o->public_url, "https://", 8) == 0;
   struct http_server *srv = NULL;
-  int rc = stream_start(app, e);
+  /* Two threads hash passwords (argon2id, 64 MiB and tens of ms each): a
+   * flood of logins waits there, or gets 503 past 64 queued (a wait of some
+   * seconds at most), while the HTTP threads go on answering the rest. */
+  int rc = workpool_create(2, 64, &app->hashers);
   if (rc) {
     zz_free(routes);
+    engines_stop(app);
+    return zz_fail(e, rc, "serve", "cannot start the password threads");
+  }
+  if ((rc = stream_start(app, e))) {
+    zz_free(routes);
+    workpool_free(app->hashers);
+    app->hashers = NULL;
     engines_stop(app);
     return rc;
   }
   if ((rc = http_server_start(&ho, &srv, e))) {
     stream_stop(app);
+    workpool_free(app->hashers);
+    app->hashers = NULL;
     engines_stop(app);
     zz_free(routes);
     return rc;
@@ -248,6 +269,8 @@ int app_serve(struct app *app, const struct app_serve_opts *o, struct zz_err *e)
   }
   if (o->on_stop) o->on_stop(o->ud);
   http_server_stop(srv);
+  workpool_free(app->hashers); /* after the server: sleeping logins wait on it */
+  app->hashers = NULL;
   stream_stop(app);
   engines_stop(app);
   zz_free(routes);

@@ -140,14 +140,14 @@ static void set_session_cookie(struct http_req *r, const char *value, int64_t ma
   snprintf(c, sizeof c, "%s=%s; HttpOnly; SameSite=Strict; Path=/; Max-Age=%lld%s%s",
            SESSION_COOKIE, value, (long long)max_age_s,
            max_age_s ? "" : "; Expires=Thu, 01 Jan 1970 00:00:00 GMT",
-           http_app(r)->cookie_secure ? "; Secure" : "");
+           http_app(r)->cookie_secure || http_is_https(r) ? "; Secure" : "");
   http_add_header(r, "Set-Cookie", c);
 }
 
 /* {"id","name","role","department","scope"}; department and scope are null
  * when the user has none. */
-static void user_json(struct zz_buf *b, int64_t id, const char *name, const char *role,
-                      const char *department, const char *scope) {
+void api_user_json(struct zz_buf *b, int64_t id, const char *name, const char *role,
+                   const char *department, const char *scope) {
   zz_buf_printf(b, "{\"id\":%lld,\"name\":", (long long)id);
   zz_buf_json_str(b, name);
   zz_buf_adds(b, ",\"role\":");
@@ -165,91 +165,161 @@ static void user_json(struct zz_buf *b, int64_t id, const char *name, const char
   zz_buf_adds(b, "}");
 }
 
-static int reply_throttled(struct http_req *r, int wait_s) {
+static int reply_throttled(struct http_req *r, int wait_s, const char *what) {
   char ra[24];
   snprintf(ra, sizeof ra, "%d", wait_s);
   http_add_header(r, "Retry-After", ra);
-  struct zz_buf b;
-  zz_buf_init(&b, 0);
-  zz_buf_printf(
-      &b,
-      "{\"error\":{\"code\":\"too_many_requests\",\"message\":\"too many failed logins from "
-      "this address; try again in %d s\"}}",
-      wait_s);
-  return http_reply_json(r, 429, &b);
+  return http_fail(r, ZZ_ERATE, "", "too many failed logins %s; try again in %d s", what, wait_s);
 }
 
-/* A required string member of the login body, or NULL after replying 400. */
-static const char *body_string(struct http_req *r, json_t *body, const char *key, int *replied) {
+/* A required string member of a JSON body copied into out (cap bytes), or
+ * non-zero after replying 400 naming it. */
+int api_body_string(struct http_req *r, json_t *body, const char *key, int required, char *out,
+                    size_t cap) {
   json_t *v = json_object_get(body, key);
-  if (!v) {
-    *replied = http_fail(r, ZZ_EINVAL, key, "%s is required", key);
-    return NULL;
+  out[0] = '\0';
+  if (!v || json_is_null(v)) {
+    if (!required) return 0;
+    return http_fail(r, ZZ_EINVAL, key, "%s is required", key);
   }
-  if (!json_is_string(v)) {
-    *replied = http_fail(r, ZZ_EINVAL, key, "%s must be a string", key);
-    return NULL;
-  }
+  if (!json_is_string(v)) return http_fail(r, ZZ_EINVAL, key, "%s must be a string", key);
   const char *s = json_string_value(v);
-  if (strlen(s) != json_string_length(v)) {
-    *replied = http_fail(r, ZZ_EINVAL, key, "%s must not contain NUL characters", key);
-    return NULL;
-  }
-  return s;
+  if (strlen(s) != json_string_length(v))
+    return http_fail(r, ZZ_EINVAL, key, "%s must not contain NUL characters", key);
+  if (json_string_length(v) >= cap)
+    return http_fail(r, ZZ_EINVAL, key, "%s is longer than %zu bytes", key, cap - 1);
+  memcpy(out, s, json_string_length(v) + 1);
+  return 0;
 }
 
-static int login(struct http_req *r) {
+int api_fail_err(struct http_req *r, const struct zz_err *e) {
+  http_reply_err(r, e);
+  return e->code ? e->code : ZZ_EINTERNAL;
+}
+
+/* ---- slow work (password hashes) off the HTTP threads ----
+ * A route that hashes a password is streamed: its body is gathered, start
+ * checks it on the HTTP thread, the work runs on app->hashers while the
+ * connection sleeps (no HTTP thread waits on argon2id), and finish replies
+ * once it is resumed. */
+
+static void slow_run(void *ud) {
+  struct api_slow *s = ud;
+  s->ops->work(s);
+  s->step = 2;
+  http_resume(s->r); /* the last touch: the request may finish at once */
+}
+
+int api_slow_begin(struct http_req *r, const struct api_slow_ops *ops) {
+  struct api_slow *s = zz_calloc(1, sizeof *s);
+  if (!s) return http_fail(r, ZZ_ENOMEM, "", "out of memory");
+  s->ops = ops;
+  s->r = r;
+  s->app = http_app(r);
+  zz_buf_init(&s->body, 0);
+  http_set_state(r, s);
+  return 0;
+}
+
+int api_slow_data(struct http_req *r, const char *p, size_t n) {
+  struct api_slow *s = http_state(r);
+  if (s->body.len + n > 16384)
+    return http_fail(r, ZZ_ETOOBIG, "body", "the body is over the limit of 16384 bytes");
+  return zz_buf_add(&s->body, p, n) ? http_fail(r, ZZ_ENOMEM, "body", "out of memory") : 0;
+}
+
+int api_slow_end(struct http_req *r) {
+  struct api_slow *s = http_state(r);
+  if (s->step == 2) return s->ops->finish(r, s);
+  if (s->step == 1) return 0; /* not resumed by the work: cannot happen */
+  int rc = api_json_parse(r, s->body.data ? s->body.data : "", s->body.len, &s->json);
+  if (rc) return rc;
+  if ((rc = s->ops->start(r, s))) return rc; /* it replied */
+  /* The work may finish before http_suspend is called: the server then
+   * runs end again at once instead of sleeping. */
+  s->step = 1;
+  if ((rc = workpool_submit(s->app->hashers, slow_run, s))) {
+    s->step = 0;
+    return http_fail(r, rc, "", "the server is busy checking passwords; retry in a second");
+  }
+  http_suspend(r);
+  return 0;
+}
+
+void api_slow_cleanup(struct http_req *r) {
+  struct api_slow *s = http_state(r);
+  if (!s) return;
+  zz_buf_free(&s->body);
+  json_decref(s->json);
+  sodium_memzero(s->password, sizeof s->password);
+  zz_free(s);
+  http_set_state(r, NULL);
+}
+
+/* ---- login ---- */
+
+static int login_start(struct http_req *r, struct api_slow *s) {
+  struct zz_err ce = {0};
+  if (http_csrf_check(r, &ce)) return api_fail_err(r, &ce);
+  int rc;
+  if ((rc = api_body_string(r, s->json, "name", 1, s->name, sizeof s->name)) ||
+      (rc = api_body_string(r, s->json, "password", 1, s->password, sizeof s->password)))
+    return rc;
+  int wait_s = accounts_throttle_user_check(s->name, zz_time_now());
+  if (wait_s) return reply_throttled(r, wait_s, "for this account");
+  return 0;
+}
+
+static void login_work(struct api_slow *s) {
+  s->rc = accounts_check_password(s->app->st, s->name, s->password, &s->u, &s->e);
+  sodium_memzero(s->password, sizeof s->password);
+}
+
+static int login_finish(struct http_req *r, struct api_slow *s) {
   struct app *app = http_app(r);
   const char *peer = http_peer(r);
-  int wait_s = accounts_throttle_check(peer, zz_time_now());
-  if (wait_s) return reply_throttled(r, wait_s);
-
-  json_t *body = NULL;
-  int rc = api_json_body(r, &body);
-  if (rc) return rc;
-  const char *name = NULL, *password = NULL;
-  if (!(name = body_string(r, body, "name", &rc)) ||
-      !(password = body_string(r, body, "password", &rc)))
-    goto done;
-
-  struct zz_err e = {0};
-  struct accounts_user u;
-  rc = accounts_check_password(app->st, name, password, &u, &e);
-  if (rc == ZZ_EAUTH) {
-    accounts_throttle_fail(peer, zz_time_now());
-    rc = http_fail(r, ZZ_EAUTH, "", "wrong name or password");
-    goto done;
+  if (s->rc == ZZ_EAUTH || (s->rc == 0 && !s->u.role_bit)) {
+    /* A role this build does not know answers as a wrong password: the
+     * account cannot be used. */
+    int64_t now = zz_time_now();
+    accounts_throttle_fail(peer, now);
+    accounts_throttle_user_fail(s->name, now);
+    int wait_s = accounts_throttle_check(peer, now);
+    if (wait_s)
+      zz_warn("auth: %d failed logins from %s; it waits %d s", ACCOUNTS_THROTTLE_FAILS, peer,
+              wait_s);
+    return http_fail(r, ZZ_EAUTH, "", "wrong name or password");
   }
-  if (rc == 0 && !u.role_bit) {
-    /* Same answer as a wrong password: the account cannot be used. */
-    rc = http_fail(r, ZZ_EAUTH, "", "wrong name or password");
-    goto done;
-  }
-  if (rc) {
-    rc = http_reply_err(r, &e);
-    goto done;
-  }
-
+  if (s->rc) return http_reply_err(r, &s->e);
+  accounts_throttle_user_ok(s->name);
   char tok[48], hash[65];
   api_token_new(tok);
   api_token_hash(tok, hash);
   int64_t now = zz_time_now(), ttl = session_ttl_ms(app);
-  if ((rc = app->st->ops->session_create(app->st, hash, u.id, now + ttl, &e))) {
-    rc = http_reply_err(r, &e);
-    goto done;
-  }
+  struct zz_err e = {0};
+  if (app->st->ops->session_create(app->st, hash, s->u.id, now + ttl, &e))
+    return http_reply_err(r, &e);
   set_session_cookie(r, tok, ttl / 1000 > 0 ? ttl / 1000 : 1);
   sodium_memzero(tok, sizeof tok);
   struct zz_buf b;
   zz_buf_init(&b, 0);
   zz_buf_adds(&b, "{\"user\":");
-  user_json(&b, u.id, u.name, u.role, u.department, u.scope);
+  api_user_json(&b, s->u.id, s->u.name, s->u.role, s->u.department, s->u.scope);
   zz_buf_adds(&b, "}");
-  rc = http_reply_json(r, 200, &b);
-done:
-  json_decref(body);
-  return rc;
+  return http_reply_json(r, 200, &b);
 }
+
+static const struct api_slow_ops login_ops = {login_start, login_work, login_finish};
+
+static int login_begin(struct http_req *r) {
+  /* the address throttle comes first: a blocked address costs no parsing */
+  int wait_s = accounts_throttle_check(http_peer(r), zz_time_now());
+  if (wait_s) return reply_throttled(r, wait_s, "from this address");
+  return api_slow_begin(r, &login_ops);
+}
+
+static const struct http_stream login_stream = {login_begin, api_slow_data, api_slow_end,
+                                                api_slow_cleanup};
 
 static int logout(struct http_req *r) {
   struct app *app = http_app(r);
@@ -272,7 +342,7 @@ static int me(struct http_req *r) {
   struct zz_buf b;
   zz_buf_init(&b, 0);
   zz_buf_adds(&b, "{\"user\":");
-  user_json(&b, a->user_id, a->user, accounts_role_name(a->role), a->department, a->scope);
+  api_user_json(&b, a->user_id, a->user, accounts_role_name(a->role), a->department, a->scope);
   zz_buf_adds(&b, "}");
   return http_reply_json(r, 200, &b);
 }
@@ -285,7 +355,7 @@ static int session(struct http_req *r) {
   zz_buf_init(&b, 0);
   zz_buf_adds(&b, "{\"user\":");
   if (api_authenticate(http_app(r), r, HTTP_AUTH_USER, &a) == 0)
-    user_json(&b, a.user_id, a.user, accounts_role_name(a.role), a.department, a.scope);
+    api_user_json(&b, a.user_id, a.user, accounts_role_name(a.role), a.department, a.scope);
   else
     zz_buf_adds(&b, "null");
   zz_buf_adds(&b, "}");
@@ -296,7 +366,7 @@ const struct http_route api_auth_routes[] = {
     /* A login body holds a name and a password of at most 1024 bytes. */
     {.method = "POST",
      .pattern = "/api/v1/login",
-     .handler = login,
+     .stream = &login_stream,
      .auth = HTTP_AUTH_NONE,
      .body_max = 8192},
     {.method = "POST",

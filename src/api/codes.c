@@ -99,20 +99,14 @@ static int ent_copy_cb(void *ud, const struct store_entity *en) {
   return 0;
 }
 
-/* The public scan URL of a token into out: --public-url is not a flag yet,
- * so the request's Host header names the server, checked to hold only host
- * characters (it is echoed into QR codes and pages). Returns 0, or
- * ZZ_EINVAL for a Host that is not a host name. */
+/* The public scan URL of a token into out: --public-url, else the
+ * request's Host (a trusted proxy's X-Forwarded-Host/-Proto), checked to
+ * hold only host characters (it is echoed into QR codes and pages); see
+ * http_base_url. Returns 0, or ZZ_EINVAL for a Host that is not a host name. */
 static int scan_url_of(struct http_req *r, const char *token, char *out, size_t cap) {
-  const char *host = http_header(r, "Host");
-  if (!host || !*host || strlen(host) > 200) host = "localhost";
-  for (const char *p = host; *p; p++)
-    if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-          *p == '.' || *p == '-' || *p == ':' || *p == '[' || *p == ']'))
-      return ZZ_EINVAL;
-  const char *proto = http_header(r, "X-Forwarded-Proto");
-  const char *scheme = proto && strcmp(proto, "https") == 0 ? "https" : "http";
-  snprintf(out, cap, "%s://%s/m/c/%s", scheme, host, token);
+  char base[256];
+  if (http_base_url(r, base, sizeof base)) return ZZ_EINVAL;
+  snprintf(out, cap, "%s/m/c/%s", base, token);
   return 0;
 }
 

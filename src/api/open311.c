@@ -288,21 +288,19 @@ static void keywords_of(const struct o311_service *v, const char *name_en, char 
 /* ---- GET discovery, services ---- */
 
 static void host_url(struct http_req *r, char *out, size_t cap) {
-  const char *h = http_header(r, "Host");
-  char host[128] = "localhost";
-  /* only a plausible host name is echoed into the document */
-  if (h && strlen(h) < sizeof host &&
-      strspn(h, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                "0123456789.-:[]") == strlen(h))
-    zz_strlcpy(host, h, sizeof host);
-  snprintf(out, cap, "http://%s/open311/v2/", host);
+  /* only a plausible host name is echoed into the document (http_base_url
+   * checks it; --public-url and a trusted proxy's headers count) */
+  char base[160];
+  if (http_base_url(r, base, sizeof base) != 0 || strlen(base) >= sizeof base - 1)
+    zz_strlcpy(base, "http://localhost", sizeof base);
+  snprintf(out, cap, "%s/open311/v2/", base);
 }
 
 static int get_discovery(struct http_req *r, int xml) {
   struct zz_buf b;
   zz_buf_init(&b, 0);
   struct o311_out o;
-  char url[200];
+  char url[220];
   host_url(r, url, sizeof url);
   o_begin(&o, &b, xml);
   if (xml)

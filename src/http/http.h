@@ -10,6 +10,7 @@
 
 #include "core/buf.h"
 #include "core/zz.h"
+#include "http/proxy.h"
 
 struct app; /* the server's shared state, see api/app.h */
 struct http_req;
@@ -89,8 +90,25 @@ void http_set_state(struct http_req *r, void *state);
 void http_suspend(struct http_req *r);
 void http_resume(struct http_req *r);
 
-/* Remote address as text ("127.0.0.1"). */
+/* The client's address as text ("127.0.0.1"): the socket's peer, or behind
+ * a trusted proxy (http_server_opts.trusted) the address X-Forwarded-For
+ * names. Rate limits and the login throttle key on it. */
 const char *http_peer(struct http_req *r);
+/* 1 when the client's connection is https: --public-url is https, or a
+ * trusted proxy said X-Forwarded-Proto: https. */
+int http_is_https(struct http_req *r);
+/* "scheme://host[:port]" at which clients reach this server (for QR codes
+ * and links): --public-url, else the Host header (X-Forwarded-Host behind a
+ * trusted proxy) with the request's scheme; "localhost" without a Host.
+ * Returns 0, or ZZ_EINVAL when the Host holds other than host characters. */
+int http_base_url(struct http_req *r, char *out, size_t cap);
+/* The CSRF rule, applied by the server to every state change on a route
+ * that needs a session (and by login itself): a body must not have a type a
+ * cross-site form can send (text/plain, urlencoded, multipart), and an
+ * Origin (else Referer) header, when present, must name this server's host
+ * (--public-url's, or the Host / trusted X-Forwarded-Host). Returns 0, or
+ * ZZ_EMEDIATYPE / ZZ_EFORBIDDEN with e filled. */
+int http_csrf_check(struct http_req *r, struct zz_err *e);
 
 /* Responses: each handler sends exactly one and returns its result (0). The
  * body buffer's contents are taken over. */
@@ -140,6 +158,12 @@ struct http_server_opts {
   int (*authenticate)(struct app *app, struct http_req *r, enum http_auth kind,
                       struct http_auth_ctx *ctx);
   const char *static_dir; /* files served for GETs no route matched; NULL for none */
+  /* Reverse proxies whose X-Forwarded-For/-Proto/-Host are believed. */
+  const struct http_cidr *trusted;
+  size_t ntrusted;
+  const char *public_url; /* "https://zz.example.org": links, cookies, CSRF host; NULL */
+  int max_conns_per_ip;   /* open sockets per client address (0: 256, -1: no cap) */
+  int header_timeout_s;   /* a request head must arrive within this (0: 10 s) */
 };
 int http_server_start(const struct http_server_opts *o, struct http_server **out, struct zz_err *e);
 int http_server_port(struct http_server *s);

@@ -13,15 +13,42 @@
 #include <stdarg.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "http/http.h"
+#include "http/proxy.h"
 #include "http/route_match.h"
 
 #define HTTP_MAX_HEADERS 16
 #define HTTP_BODY_DEFAULT (1u << 20)
 #define HTTP_IDLE_TIMEOUT 120 /* seconds a connection may sit idle on the client side */
+#define HTTP_CONNS_PER_IP_DEFAULT 256
+#define HTTP_HEADER_TIMEOUT_DEFAULT 10
+#define HTTP_IP_BUCKETS 1024
+
+/* Open connections of one client address (the socket's, not a forwarded
+ * one: the cap guards the server's own sockets). */
+struct ip_count {
+  struct ip_count *next;
+  int family;
+  unsigned char addr[16];
+  int n;
+};
+
+/* One open connection, from MHD's "started" notice to its "closed" one.
+ * deadline is when its request head must have arrived (monotonic ms), 0
+ * while a request is being handled or answered. refs: the connection and
+ * the request that holds it; freed when both let go. */
+struct conn_track {
+  struct conn_track *prev, *next;
+  int fd; /* -1 once closed */
+  int64_t deadline;
+  struct ip_count *ip; /* NULL when not counted (a trusted proxy) */
+  int refs;
+};
 
 struct http_server {
   struct MHD_Daemon *d;
@@ -32,6 +59,18 @@ struct http_server {
   int nsuspended;
   struct http_push *pushes; /* live push responses (srv->lock) */
   int stopping;             /* push responses end at their next fill (srv->lock) */
+  /* connection guard: per-address counts and the header deadline */
+  pthread_mutex_t conn_lock;
+  struct conn_track *conns;
+  struct ip_count *ips[HTTP_IP_BUCKETS];
+  int conns_per_ip;  /* 0: no cap */
+  int64_t header_ms; /* head deadline */
+  pthread_t reaper;  /* closes connections past their deadline */
+  pthread_cond_t reaper_cv;
+  int reaper_started, reaper_stop; /* conn_lock */
+  int64_t refused_warned;          /* last "refused" log line, monotonic ms (conn_lock) */
+  int public_https;                /* --public-url is https */
+  char public_origin[256];         /* "https://host[:port]" of --public-url, or "" */
 };
 
 /* A long-lived response; freed by MHD's free callback for the response. */
@@ -70,6 +109,9 @@ struct http_req {
   char *hnames[HTTP_MAX_HEADERS], *hvals[HTTP_MAX_HEADERS];
   int nheaders;
   char peer[64];
+  int via_proxy; /* the socket peer is a trusted proxy */
+  int https;     /* the client reached the proxy over https (trusted proxy only) */
+  struct conn_track *track;
 };
 
 /* ---- accessors ---- */
@@ -138,6 +180,73 @@ const char *http_peer(struct http_req *r) {
   return r->peer;
 }
 
+int http_is_https(struct http_req *r) {
+  return r->srv->public_https || r->https;
+}
+
+/* The host[:port] this server is reached at: --public-url's, else the
+ * trusted proxy's X-Forwarded-Host, else the Host header (NULL if none). */
+static const char *own_authority(struct http_req *r, char *buf, size_t cap) {
+  int dflt;
+  if (r->srv->public_origin[0] && http_url_authority(r->srv->public_origin, buf, cap, &dflt) == 0)
+    return buf;
+  if (r->via_proxy && http_last_token(http_header(r, "X-Forwarded-Host"), buf, cap)) return buf;
+  return http_header(r, "Host");
+}
+
+int http_base_url(struct http_req *r, char *out, size_t cap) {
+  if (r->srv->public_origin[0]) {
+    zz_strlcpy(out, r->srv->public_origin, cap);
+    return 0;
+  }
+  char buf[256];
+  const char *host = own_authority(r, buf, sizeof buf);
+  if (!host || !*host || strlen(host) > 200) host = "localhost";
+  /* the host is echoed into QR codes and pages: host characters only */
+  if (strspn(host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]") !=
+      strlen(host))
+    return ZZ_EINVAL;
+  snprintf(out, cap, "%s://%s", r->https ? "https" : "http", host);
+  return 0;
+}
+
+/* The media type of a Content-Type a cross-site HTML form or a fetch
+ * without a CORS preflight can send. */
+static int simple_media_type(const char *ct) {
+  static const char *const simple[] = {"text/plain", "application/x-www-form-urlencoded",
+                                       "multipart/form-data"};
+  while (*ct == ' ' || *ct == '\t') ct++;
+  size_t n = strcspn(ct, "; \t");
+  for (size_t i = 0; i < ZZ_ARRAY_LEN(simple); i++)
+    if (strlen(simple[i]) == n && strncasecmp(ct, simple[i], n) == 0) return 1;
+  return 0;
+}
+
+int http_csrf_check(struct http_req *r, struct zz_err *e) {
+  const char *ct = http_header(r, "Content-Type");
+  const char *cl = http_header(r, "Content-Length");
+  int has_body = (cl && strcmp(cl, "0") != 0) || http_header(r, "Transfer-Encoding");
+  if (ct ? simple_media_type(ct) : has_body)
+    return zz_fail(e, ZZ_EMEDIATYPE, "Content-Type",
+                   "a change made with a session cookie needs Content-Type: application/json (or "
+                   "the upload's own type), not \"%.60s\"",
+                   ct ? ct : "(none)");
+  const char *origin = http_header(r, "Origin");
+  const char *field = origin ? "Origin" : "Referer";
+  const char *from = origin ? origin : http_header(r, "Referer");
+  if (!from) return 0; /* old clients and tools send neither */
+  char theirs[256], buf[256];
+  int dflt = 0;
+  const char *ours = own_authority(r, buf, sizeof buf);
+  if (http_url_authority(from, theirs, sizeof theirs, &dflt) != 0 || !ours ||
+      !http_authority_same(theirs, ours, dflt))
+    return zz_fail(e, ZZ_EFORBIDDEN, field,
+                   "%s \"%.80s\" is another site than this server (%.80s): changes must come "
+                   "from zhizhi's own pages",
+                   field, from, ours ? ours : "no Host");
+  return 0;
+}
+
 void http_suspend(struct http_req *r) {
   pthread_mutex_lock(&r->srv->lock);
   r->want_suspend = 1;
@@ -195,9 +304,19 @@ void http_add_header(struct http_req *r, const char *name, const char *value) {
   r->nheaders++;
 }
 
+static int has_header(const struct http_req *r, const char *name) {
+  for (int i = 0; i < r->nheaders; i++)
+    if (strcasecmp(r->hnames[i], name) == 0) return 1;
+  return 0;
+}
+
+/* The security headers every answer carries, each once: a handler that set
+ * its own (a stricter Referrer-Policy) wins. */
 static void add_common_headers(struct http_req *r, struct MHD_Response *resp) {
-  MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-  MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
+  if (!has_header(r, "X-Content-Type-Options"))
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+  if (!has_header(r, "Referrer-Policy"))
+    MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
   for (int i = 0; i < r->nheaders; i++) MHD_add_response_header(resp, r->hnames[i], r->hvals[i]);
 }
 
@@ -279,8 +398,11 @@ int http_reply_file(struct http_req *r, const char *path, const char *content_ty
   }
   MHD_add_response_header(resp, "Content-Type", content_type);
   char cc[64];
+  /* What needed a login (evidence photos, materials) must stay out of
+   * shared caches. */
   if (max_age > 0)
-    snprintf(cc, sizeof cc, "public, max-age=%d", max_age);
+    snprintf(cc, sizeof cc, "%s, max-age=%d", r->auth.kind != HTTP_AUTH_NONE ? "private" : "public",
+             max_age);
   else
     snprintf(cc, sizeof cc, "no-cache");
   MHD_add_response_header(resp, "Cache-Control", cc);
@@ -444,7 +566,10 @@ static const struct http_route *find_route(struct http_req *r, int *path_matched
   for (size_t i = 0; i < o->nroutes; i++) {
     if (!match(r, o->routes[i].pattern, r->url)) continue;
     *path_matched = 1;
-    if (strcmp(o->routes[i].method, r->method) == 0) return &o->routes[i];
+    /* HEAD is answered by the GET route (MHD sends the head only) */
+    if (strcmp(o->routes[i].method, r->method) == 0 ||
+        (strcmp(r->method, "HEAD") == 0 && strcmp(o->routes[i].method, "GET") == 0))
+      return &o->routes[i];
   }
   free_params(r);
   return NULL;
@@ -452,6 +577,12 @@ static const struct http_route *find_route(struct http_req *r, int *path_matched
 
 static void set_early(struct http_req *r, int code, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/* The body cap of a route: its own, else the streamed (ingest) or buffered default. */
+static uint64_t stream_cap(const struct http_server *srv, const struct http_route *rt) {
+  if (rt->body_max) return rt->body_max;
+  return rt->stream ? srv->o.body_cap : HTTP_BODY_DEFAULT;
+}
 
 static void set_early(struct http_req *r, int code, const char *field, const char *fmt, ...) {
   if (r->early_status) return;
@@ -492,10 +623,16 @@ static void prepare(struct http_req *r) {
       set_early(r, ZZ_EFORBIDDEN, "role", "your role may not %s %s", r->method, r->url);
       return;
     }
+    /* The session cookie travels with any request the browser makes, so a
+     * change made with it must come from our pages (the CSRF rule). */
+    if (rt->auth == HTTP_AUTH_USER && strcmp(r->method, "GET") != 0 &&
+        strcmp(r->method, "HEAD") != 0 && http_csrf_check(r, &r->early) != 0) {
+      r->early_status = r->early.code;
+      return;
+    }
   }
   const char *cl = http_header(r, "Content-Length");
-  uint64_t cap =
-      rt->stream ? r->srv->o.body_cap : (rt->body_max ? rt->body_max : HTTP_BODY_DEFAULT);
+  uint64_t cap = stream_cap(r->srv, rt);
   if (cl) {
     char *end;
     errno = 0;
@@ -540,6 +677,203 @@ static void dispatch(struct http_req *r) {
     http_fail(r, ZZ_EINTERNAL, "", "the handler gave no answer");
 }
 
+/* ---- connection guard ----
+ * One address may hold at most conns_per_ip sockets (trusted proxies are
+ * exempt: they carry everyone), and a request head must arrive within
+ * header_ms of the connection opening or of the previous answer: MHD's own
+ * timeout is an idle one, which a client sending a byte a second never
+ * trips. A reaper thread shuts such sockets down; MHD then closes them. */
+
+static int64_t mono_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The family and address bytes (16, zero-padded) of a socket address;
+ * 0 or -1 for a family other than IPv4 and IPv6. */
+static int sockaddr_bytes(const struct sockaddr *sa, int *family, unsigned char addr[16]) {
+  memset(addr, 0, 16);
+  if (sa->sa_family == AF_INET) {
+    memcpy(addr, &((const struct sockaddr_in *)sa)->sin_addr, 4);
+    *family = AF_INET;
+    return 0;
+  }
+  if (sa->sa_family == AF_INET6) {
+    memcpy(addr, &((const struct sockaddr_in6 *)sa)->sin6_addr, 16);
+    *family = AF_INET6;
+    return 0;
+  }
+  return -1;
+}
+
+static unsigned ip_bucket(int family, const unsigned char addr[16]) {
+  uint32_t h = 2166136261u ^ (uint32_t)family; /* FNV-1a */
+  for (int i = 0; i < 16; i++) h = (h ^ addr[i]) * 16777619u;
+  return h % HTTP_IP_BUCKETS;
+}
+
+/* Under conn_lock: the count of an address, created when add is set. */
+static struct ip_count *ip_find(struct http_server *s, int family, const unsigned char addr[16],
+                                int add) {
+  unsigned b = ip_bucket(family, addr);
+  for (struct ip_count *c = s->ips[b]; c; c = c->next)
+    if (c->family == family && memcmp(c->addr, addr, 16) == 0) return c;
+  if (!add) return NULL;
+  struct ip_count *c = zz_calloc(1, sizeof *c);
+  if (!c) return NULL;
+  c->family = family;
+  memcpy(c->addr, addr, 16);
+  c->next = s->ips[b];
+  s->ips[b] = c;
+  return c;
+}
+
+/* Under conn_lock: one connection of c ended; the count goes when empty. */
+static void ip_release(struct http_server *s, struct ip_count *c) {
+  if (--c->n > 0) return;
+  struct ip_count **pp = &s->ips[ip_bucket(c->family, c->addr)];
+  while (*pp && *pp != c) pp = &(*pp)->next;
+  if (*pp) *pp = c->next;
+  zz_free(c);
+}
+
+/* MHD's accept policy: refuses a socket from an address at its cap. */
+static enum MHD_Result on_accept(void *cls, const struct sockaddr *sa, socklen_t len) {
+  (void)len;
+  struct http_server *s = cls;
+  int family;
+  unsigned char addr[16];
+  if (!s->conns_per_ip || sockaddr_bytes(sa, &family, addr) != 0) return MHD_YES;
+  if (s->o.ntrusted && http_cidr_contains(s->o.trusted, s->o.ntrusted, family, addr))
+    return MHD_YES;
+  int refuse = 0, warn = 0;
+  pthread_mutex_lock(&s->conn_lock);
+  struct ip_count *c = ip_find(s, family, addr, 0);
+  if (c && c->n >= s->conns_per_ip) {
+    refuse = 1;
+    int64_t now = mono_ms();
+    if (now - s->refused_warned >= 10000) { /* one line per 10 s, not one per socket */
+      s->refused_warned = now;
+      warn = 1;
+    }
+  }
+  pthread_mutex_unlock(&s->conn_lock);
+  if (warn) {
+    char text[INET6_ADDRSTRLEN] = "";
+    inet_ntop(family, addr, text, sizeof text);
+    zz_warn("http: %s holds %d connections (--max-conns-per-ip); refusing more", text,
+            s->conns_per_ip);
+  }
+  return refuse ? MHD_NO : MHD_YES;
+}
+
+/* Under conn_lock: drops one reference of t. */
+static void track_unref(struct conn_track *t) {
+  if (--t->refs == 0) zz_free(t);
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe) {
+  struct http_server *s = cls;
+  if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+    struct conn_track *t = zz_calloc(1, sizeof *t);
+    if (!t) return; /* not guarded; the connection still works */
+    const union MHD_ConnectionInfo *fi =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    const union MHD_ConnectionInfo *ai =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    int family = 0;
+    unsigned char addr[16];
+    int counted = s->conns_per_ip && ai && ai->client_addr &&
+                  sockaddr_bytes(ai->client_addr, &family, addr) == 0 &&
+                  !(s->o.ntrusted && http_cidr_contains(s->o.trusted, s->o.ntrusted, family, addr));
+    t->fd = fi ? fi->connect_fd : -1;
+    t->refs = 1;
+    pthread_mutex_lock(&s->conn_lock);
+    t->deadline = mono_ms() + s->header_ms;
+    t->next = s->conns;
+    if (t->next) t->next->prev = t;
+    s->conns = t;
+    if (counted && (t->ip = ip_find(s, family, addr, 1)) != NULL) t->ip->n++;
+    pthread_mutex_unlock(&s->conn_lock);
+    *socket_context = t;
+    return;
+  }
+  struct conn_track *t = *socket_context;
+  if (!t) return;
+  /* MHD closes the socket after this returns: the reaper, which holds the
+   * lock while it shuts sockets down, can no longer touch this one. */
+  pthread_mutex_lock(&s->conn_lock);
+  if (t->prev)
+    t->prev->next = t->next;
+  else
+    s->conns = t->next;
+  if (t->next) t->next->prev = t->prev;
+  t->fd = -1;
+  if (t->ip) ip_release(s, t->ip);
+  t->ip = NULL;
+  track_unref(t);
+  pthread_mutex_unlock(&s->conn_lock);
+  *socket_context = NULL;
+}
+
+/* A request head arrived: no deadline while it is handled and answered. */
+static void track_request_begins(struct http_server *s, struct MHD_Connection *conn,
+                                 struct http_req *r) {
+  const union MHD_ConnectionInfo *ci =
+      MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+  if (!ci || !ci->socket_context) return;
+  pthread_mutex_lock(&s->conn_lock);
+  r->track = ci->socket_context;
+  r->track->deadline = 0;
+  r->track->refs++;
+  pthread_mutex_unlock(&s->conn_lock);
+}
+
+/* The answer is out: the next request head has header_ms to arrive. */
+static void track_request_ends(struct http_server *s, struct http_req *r) {
+  if (!r->track) return;
+  pthread_mutex_lock(&s->conn_lock);
+  if (r->track->fd >= 0) r->track->deadline = mono_ms() + s->header_ms;
+  track_unref(r->track);
+  r->track = NULL;
+  pthread_mutex_unlock(&s->conn_lock);
+}
+
+static void *reaper_main(void *arg) {
+  struct http_server *s = arg;
+  pthread_mutex_lock(&s->conn_lock);
+  while (!s->reaper_stop) {
+    int64_t now = mono_ms();
+    for (struct conn_track *t = s->conns; t; t = t->next)
+      if (t->deadline && t->fd >= 0 && now >= t->deadline) {
+        shutdown(t->fd, SHUT_RDWR); /* MHD sees the end of the stream and closes */
+        t->deadline = 0;
+      }
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_nsec += 250 * 1000000L;
+    if (until.tv_nsec >= 1000000000L) until.tv_sec++, until.tv_nsec -= 1000000000L;
+    pthread_cond_timedwait(&s->reaper_cv, &s->conn_lock, &until);
+  }
+  pthread_mutex_unlock(&s->conn_lock);
+  return NULL;
+}
+
+/* MHD's log lines go to ours, except the one it writes whenever a client
+ * leaves a streamed (chunked) answer, which is how every live view ends. */
+static void mhd_log(void *cls, const char *fmt, va_list ap) {
+  (void)cls;
+  static const char noise[] = "Failed to send the chunked response body";
+  if (strncmp(fmt, noise, sizeof noise - 1) == 0) return;
+  char msg[512];
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  size_t n = strlen(msg);
+  while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r')) msg[--n] = '\0';
+  zz_warn("http: %s", msg);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls) {
@@ -556,13 +890,23 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     zz_buf_init(&r->body, 0);
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    if (ci && ci->client_addr) {
-      const struct sockaddr *sa = ci->client_addr;
-      if (sa->sa_family == AF_INET)
-        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, r->peer, sizeof r->peer);
-      else if (sa->sa_family == AF_INET6)
-        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, r->peer, sizeof r->peer);
+    int family = 0;
+    unsigned char addr[16];
+    if (ci && ci->client_addr && sockaddr_bytes(ci->client_addr, &family, addr) == 0)
+      inet_ntop(family, addr, r->peer, sizeof r->peer);
+    /* Behind a trusted proxy the client is the one X-Forwarded-For names
+     * (rate limits, throttles and logs key on it), and its scheme is
+     * X-Forwarded-Proto's; from anyone else both headers mean nothing. */
+    if (family && srv->o.ntrusted &&
+        http_cidr_contains(srv->o.trusted, srv->o.ntrusted, family, addr)) {
+      char proto[16];
+      r->via_proxy = 1;
+      http_forwarded_client(http_header(r, "X-Forwarded-For"), srv->o.trusted, srv->o.ntrusted,
+                            r->peer, sizeof r->peer);
+      r->https = http_last_token(http_header(r, "X-Forwarded-Proto"), proto, sizeof proto) &&
+                 strcasecmp(proto, "https") == 0;
     }
+    track_request_begins(srv, conn, r);
     *con_cls = r;
     prepare(r);
     /* Errors known from the headers alone are answered at once rather than
@@ -587,9 +931,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (r->early_status || r->replied) return MHD_YES; /* discard */
     if (!r->route) return MHD_YES;
     if (r->route->stream) {
-      if (r->received > srv->o.body_cap) {
+      if (r->received > stream_cap(srv, r->route)) {
         set_early(r, ZZ_ETOOBIG, "body", "the body is over the limit of %llu bytes",
-                  (unsigned long long)srv->o.body_cap);
+                  (unsigned long long)stream_cap(srv, r->route));
         return MHD_YES;
       }
       const struct http_stream *s = r->route->stream;
@@ -625,11 +969,27 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
   if (r->route && r->route->stream && r->stream_begun && r->route->stream->cleanup)
     r->route->stream->cleanup(r);
   if (r->resp) MHD_destroy_response(r->resp);
+  track_request_ends(r->srv, r);
   free_params(r);
   for (int i = 0; i < r->nheaders; i++) zz_free(r->hnames[i]), zz_free(r->hvals[i]);
   zz_buf_free(&r->body);
   zz_free(r);
   *con_cls = NULL;
+}
+
+/* Frees what http_server_start made besides the daemon. */
+static void server_free(struct http_server *s) {
+  for (size_t b = 0; b < HTTP_IP_BUCKETS; b++)
+    while (s->ips[b]) {
+      struct ip_count *c = s->ips[b];
+      s->ips[b] = c->next;
+      zz_free(c);
+    }
+  pthread_mutex_destroy(&s->lock);
+  pthread_cond_destroy(&s->idle);
+  pthread_mutex_destroy(&s->conn_lock);
+  pthread_cond_destroy(&s->reaper_cv);
+  zz_free(s);
 }
 
 int http_server_start(const struct http_server_opts *o, struct http_server **out,
@@ -639,26 +999,56 @@ int http_server_start(const struct http_server_opts *o, struct http_server **out
   s->o = *o;
   pthread_mutex_init(&s->lock, NULL);
   pthread_cond_init(&s->idle, NULL);
+  pthread_mutex_init(&s->conn_lock, NULL);
+  pthread_condattr_t ca;
+  pthread_condattr_init(&ca);
+  pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+  pthread_cond_init(&s->reaper_cv, &ca);
+  pthread_condattr_destroy(&ca);
   if (!s->o.body_cap) s->o.body_cap = (uint64_t)1 << 30;
+  s->conns_per_ip = o->max_conns_per_ip < 0   ? 0
+                    : o->max_conns_per_ip > 0 ? o->max_conns_per_ip
+                                              : HTTP_CONNS_PER_IP_DEFAULT;
+  s->header_ms =
+      (int64_t)(o->header_timeout_s > 0 ? o->header_timeout_s : HTTP_HEADER_TIMEOUT_DEFAULT) * 1000;
+  if (o->public_url && *o->public_url) {
+    char auth[200];
+    int dflt;
+    if (http_url_authority(o->public_url, auth, sizeof auth, &dflt) != 0) {
+      server_free(s);
+      return zz_fail(e, ZZ_EINVAL, "public-url", "\"%s\" is not an http:// or https:// URL",
+                     o->public_url);
+    }
+    s->public_https = dflt == 443;
+    snprintf(s->public_origin, sizeof s->public_origin, "%s://%s", dflt == 443 ? "https" : "http",
+             auth);
+  }
   struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)o->port)};
   if (inet_pton(AF_INET, o->host ? o->host : "127.0.0.1", &sa.sin_addr) != 1) {
-    zz_free(s);
+    server_free(s);
     return zz_fail(e, ZZ_EINVAL, "listen", "\"%s\" is not an IPv4 address", o->host);
   }
   unsigned threads = o->threads > 0 ? (unsigned)o->threads : 8;
-  s->d = MHD_start_daemon(
-      MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
-          MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC,
-      0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_THREAD_POOL_SIZE, threads,
-      MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_CONNECTION_TIMEOUT,
-      (unsigned)HTTP_IDLE_TIMEOUT, MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096, MHD_OPTION_END);
+  /* the logger comes first, so that MHD's own start-up messages use it */
+  s->d =
+      MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
+                           MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC,
+                       0, on_accept, s, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+                       MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_THREAD_POOL_SIZE, threads,
+                       MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_NOTIFY_CONNECTION,
+                       on_connection, s, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_IDLE_TIMEOUT,
+                       MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096, MHD_OPTION_END);
   if (!s->d) {
-    zz_free(s);
+    server_free(s);
     return zz_fail(e, ZZ_EIO, "listen", "cannot listen on %s:%d (in use, or not allowed)",
                    o->host ? o->host : "127.0.0.1", o->port);
   }
   const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
   s->port = di ? di->port : o->port;
+  if (pthread_create(&s->reaper, NULL, reaper_main, s) == 0)
+    s->reaper_started = 1;
+  else
+    zz_warn("http: no reaper thread: --header-timeout is not enforced");
   *out = s;
   return 0;
 }
@@ -687,7 +1077,12 @@ void http_server_stop(struct http_server *s) {
   if (s->nsuspended) zz_warn("http: stopping with %d requests still waiting", s->nsuspended);
   pthread_mutex_unlock(&s->lock);
   MHD_stop_daemon(s->d);
-  pthread_mutex_destroy(&s->lock);
-  pthread_cond_destroy(&s->idle);
-  zz_free(s);
+  if (s->reaper_started) {
+    pthread_mutex_lock(&s->conn_lock);
+    s->reaper_stop = 1;
+    pthread_cond_signal(&s->reaper_cv);
+    pthread_mutex_unlock(&s->conn_lock);
+    pthread_join(s->reaper, NULL);
+  }
+  server_free(s);
 }

@@ -7,6 +7,7 @@
 #include <locale.h>
 #include <pthread.h>
 #include <string.h>
+#include <strings.h>
 #include <wctype.h>
 
 #include <sodium.h>
@@ -176,13 +177,58 @@ static int region_match(void *ud, const struct store_region *r) {
   return 0;
 }
 
+struct dept_find {
+  const char *key;
+  int found, count;
+};
+
+static int dept_match(void *ud, const struct store_named *n) {
+  struct dept_find *f = ud;
+  f->count++;
+  if (n->key && strcmp(n->key, f->key) == 0) {
+    f->found = 1;
+    return 1;
+  }
+  return 0;
+}
+
 /* ---- users ---- */
 
-int accounts_user_add(struct store *st, const char *name, const char *role, const char *department,
-                      const char *scope, const char *password, struct zz_err *e) {
-  sodium_ready();
-  int rc = accounts_name_check(name, e);
-  if (rc) return rc;
+int accounts_password_check(const char *name, const char *password, struct zz_err *e) {
+  if (!password) return zz_fail(e, ZZ_EINVAL, "password", "password is required");
+  size_t bytes = strnlen(password, ACCOUNTS_PASSWORD_MAX + 1);
+  if (bytes > ACCOUNTS_PASSWORD_MAX)
+    return zz_fail(e, ZZ_EINVAL, "password", "password is longer than %d bytes",
+                   ACCOUNTS_PASSWORD_MAX);
+  size_t chars = 0, i = 0;
+  int same = 1;
+  uint32_t first = 0;
+  while (password[i]) {
+    uint32_t cp;
+    size_t n = utf8_next((const unsigned char *)password + i, &cp);
+    if (!n) return zz_fail(e, ZZ_EINVAL, "password", "password is not valid UTF-8");
+    if (chars == 0) first = cp;
+    same &= cp == first;
+    chars++;
+    i += n;
+  }
+  if (chars < ACCOUNTS_PASSWORD_MIN)
+    return zz_fail(e, ZZ_EINVAL, "password",
+                   "password has %zu characters; it needs at least %d (密码至少需要 %d 个字符)",
+                   chars, ACCOUNTS_PASSWORD_MIN, ACCOUNTS_PASSWORD_MIN);
+  if (same)
+    return zz_fail(e, ZZ_EINVAL, "password",
+                   "password is one character repeated; choose a less guessable one "
+                   "(密码不能由同一个字符组成)");
+  if (name && strcasecmp(password, name) == 0)
+    return zz_fail(e, ZZ_EINVAL, "password",
+                   "password is the user name; choose another (密码不能与用户名相同)");
+  return 0;
+}
+
+int accounts_fields_check(struct store *st, const char *role, const char *department,
+                          const char *scope, struct zz_err *e) {
+  int rc;
   if (!role || !*role)
     return zz_fail(e, ZZ_EINVAL, "role",
                    "role is required: admin, dispatcher, officer, viewer or park_manager");
@@ -190,9 +236,17 @@ int accounts_user_add(struct store *st, const char *name, const char *role, cons
     return zz_fail(e, ZZ_EINVAL, "role",
                    "unknown role \"%.32s\"; use admin, dispatcher, officer, viewer or park_manager",
                    role);
-  if (department && *department &&
-      (rc = text_check(department, ACCOUNTS_DEPARTMENT_MAX, "department", e)))
-    return rc;
+  if (department && *department) {
+    if ((rc = text_check(department, ACCOUNTS_DEPARTMENT_MAX, "department", e))) return rc;
+    struct dept_find f = {department, 0, 0};
+    if ((rc = st->ops->named_each(st, "department", dept_match, &f)))
+      return zz_fail(e, rc, "department", "cannot read the departments: %s", zz_strerror(rc));
+    if (!f.found)
+      return zz_fail(e, ZZ_EINVAL, "department",
+                     "department \"%.64s\" is not one of the pack's %d departments (see GET "
+                     "/api/v1/departments)",
+                     department, f.count);
+  }
   if (scope && *scope) {
     if (strlen(scope) > ACCOUNTS_SCOPE_MAX)
       return zz_fail(e, ZZ_EINVAL, "scope", "scope is longer than %d bytes", ACCOUNTS_SCOPE_MAX);
@@ -203,19 +257,27 @@ int accounts_user_add(struct store *st, const char *name, const char *role, cons
       return zz_fail(e, ZZ_EINVAL, "scope",
                      "scope \"%.64s\" is not a region path (see GET /api/v1/regions)", scope);
   }
-  if (!password) return zz_fail(e, ZZ_EINVAL, "password", "password is required");
-  size_t pwlen = strnlen(password, ACCOUNTS_PASSWORD_MAX + 1);
-  if (pwlen < ACCOUNTS_PASSWORD_MIN)
-    return zz_fail(e, ZZ_EINVAL, "password", "password is %zu bytes long; it needs at least %d",
-                   pwlen, ACCOUNTS_PASSWORD_MIN);
-  if (pwlen > ACCOUNTS_PASSWORD_MAX)
-    return zz_fail(e, ZZ_EINVAL, "password", "password is longer than %d bytes",
-                   ACCOUNTS_PASSWORD_MAX);
+  return 0;
+}
 
-  char hash[crypto_pwhash_STRBYTES];
-  if (crypto_pwhash_str_alg(hash, password, pwlen, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+/* The argon2id hash of an accepted password into hash. 0 or ZZ_ENOMEM. */
+static int password_hash(const char *password, char hash[crypto_pwhash_STRBYTES],
+                         struct zz_err *e) {
+  sodium_ready();
+  if (crypto_pwhash_str_alg(hash, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
                             crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13) != 0)
     return zz_fail(e, ZZ_ENOMEM, "password", "cannot hash the password (out of memory)");
+  return 0;
+}
+
+int accounts_user_add(struct store *st, const char *name, const char *role, const char *department,
+                      const char *scope, const char *password, struct zz_err *e) {
+  int rc = accounts_name_check(name, e);
+  if (rc || (rc = accounts_fields_check(st, role, department, scope, e)) ||
+      (rc = accounts_password_check(name, password, e)))
+    return rc;
+  char hash[crypto_pwhash_STRBYTES];
+  if ((rc = password_hash(password, hash, e))) return rc;
   struct store_user u = {
       .name = name,
       .role = role,
@@ -226,6 +288,26 @@ int accounts_user_add(struct store *st, const char *name, const char *role, cons
   };
   int64_t id = 0;
   return st->ops->user_upsert(st, &u, &id, e);
+}
+
+int accounts_user_change(struct store *st, const char *name, int what, const char *password,
+                         struct zz_err *e) {
+  int rc = accounts_name_check(name, e);
+  if (rc) return rc;
+  char hash[crypto_pwhash_STRBYTES] = "";
+  if (what == STORE_USER_PASSWORD) {
+    /* a missing user is said before the password's faults */
+    struct accounts_user u;
+    rc = accounts_user_get(st, name, 0, &u);
+    if (rc == ZZ_ENOTFOUND) return zz_fail(e, rc, "name", "no user called \"%.64s\"", name);
+    if (rc) return zz_fail(e, rc, "name", "cannot read the user: %s", zz_strerror(rc));
+    if ((rc = accounts_password_check(name, password, e)) ||
+        (rc = password_hash(password, hash, e)))
+      return rc;
+  }
+  rc = st->ops->user_change(st, name, what, what == STORE_USER_PASSWORD ? hash : NULL, e);
+  sodium_memzero(hash, sizeof hash);
+  return rc;
 }
 
 /* user_get callback: copies the row (and, when wanted, the hash). */
@@ -245,6 +327,7 @@ static int user_copy_row(void *ud, const struct store_user *u) {
   zz_strlcpy(o->department, u->department ? u->department : "", sizeof o->department);
   zz_strlcpy(o->scope, u->scope ? u->scope : "", sizeof o->scope);
   o->created = u->created;
+  o->disabled = u->disabled;
   /* A hash that does not fit is not one we wrote; leaving it empty makes
    * every password wrong rather than checking a truncated string. */
   if (c->pwhash && u->pwhash && strlen(u->pwhash) < crypto_pwhash_STRBYTES)
@@ -284,7 +367,7 @@ int accounts_check_password(struct store *st, const char *name, const char *pass
     ok = 0;
   }
   sodium_memzero(hash, sizeof hash);
-  if (!ok) return zz_fail(e, ZZ_EAUTH, NULL, WRONG_LOGIN);
+  if (!ok || u.disabled) return zz_fail(e, ZZ_EAUTH, NULL, WRONG_LOGIN);
   if (out) *out = u;
   return 0;
 }
@@ -366,8 +449,81 @@ void accounts_throttle_fail(const char *peer, int64_t now) {
   pthread_mutex_unlock(&throttle_lock);
 }
 
+/* Per account: a separate table, so that addresses cannot push names out. */
+struct user_throttle {
+  char name[ACCOUNTS_NAME_MAX + 1];
+  int64_t last; /* last failure */
+  int fails;
+  int used;
+};
+
+static struct user_throttle user_throttle[ACCOUNTS_THROTTLE_PEERS];
+
+/* Under the lock: the live entry of name, or NULL (stale ones are dropped). */
+static struct user_throttle *user_find(const char *name, int64_t now) {
+  for (size_t i = 0; i < ZZ_ARRAY_LEN(user_throttle); i++) {
+    struct user_throttle *t = &user_throttle[i];
+    if (!t->used || strcmp(t->name, name) != 0) continue;
+    if (now - t->last >= ACCOUNTS_THROTTLE_USER_FORGET_MS) {
+      t->used = 0;
+      return NULL;
+    }
+    return t;
+  }
+  return NULL;
+}
+
+int accounts_throttle_user_check(const char *name, int64_t now) {
+  if (!name || strlen(name) > ACCOUNTS_NAME_MAX) return 0;
+  int wait = 0;
+  pthread_mutex_lock(&throttle_lock);
+  struct user_throttle *t = user_find(name, now);
+  if (t && t->fails >= ACCOUNTS_THROTTLE_USER_FREE) {
+    int shift = t->fails - ACCOUNTS_THROTTLE_USER_FREE;
+    int64_t delay_s = shift >= 9 ? ACCOUNTS_THROTTLE_USER_MAX_S : (1LL << shift);
+    if (delay_s > ACCOUNTS_THROTTLE_USER_MAX_S) delay_s = ACCOUNTS_THROTTLE_USER_MAX_S;
+    int64_t left = t->last + delay_s * 1000 - now;
+    if (left > 0) wait = (int)((left + 999) / 1000);
+  }
+  pthread_mutex_unlock(&throttle_lock);
+  return wait;
+}
+
+void accounts_throttle_user_fail(const char *name, int64_t now) {
+  if (!name || strlen(name) > ACCOUNTS_NAME_MAX) return;
+  pthread_mutex_lock(&throttle_lock);
+  struct user_throttle *t = user_find(name, now);
+  if (!t) {
+    struct user_throttle *oldest = &user_throttle[0];
+    for (size_t i = 0; i < ZZ_ARRAY_LEN(user_throttle) && !t; i++) {
+      struct user_throttle *c = &user_throttle[i];
+      if (!c->used || now - c->last >= ACCOUNTS_THROTTLE_USER_FORGET_MS)
+        t = c;
+      else if (c->last < oldest->last)
+        oldest = c;
+    }
+    if (!t) t = oldest;
+    zz_strlcpy(t->name, name, sizeof t->name);
+    t->fails = 0;
+    t->used = 1;
+  }
+  t->fails++;
+  t->last = now;
+  pthread_mutex_unlock(&throttle_lock);
+}
+
+void accounts_throttle_user_ok(const char *name) {
+  if (!name) return;
+  pthread_mutex_lock(&throttle_lock);
+  for (size_t i = 0; i < ZZ_ARRAY_LEN(user_throttle); i++)
+    if (user_throttle[i].used && strcmp(user_throttle[i].name, name) == 0)
+      user_throttle[i].used = 0;
+  pthread_mutex_unlock(&throttle_lock);
+}
+
 void accounts_throttle_reset(void) {
   pthread_mutex_lock(&throttle_lock);
   memset(throttle, 0, sizeof throttle);
+  memset(user_throttle, 0, sizeof user_throttle);
   pthread_mutex_unlock(&throttle_lock);
 }

@@ -18,7 +18,7 @@
 #define ACCOUNTS_NAME_MAX 63
 #define ACCOUNTS_DEPARTMENT_MAX 63
 #define ACCOUNTS_SCOPE_MAX 255
-#define ACCOUNTS_PASSWORD_MIN 8
+#define ACCOUNTS_PASSWORD_MIN 10 /* characters */
 #define ACCOUNTS_PASSWORD_MAX 1024
 
 /* Login throttle: this many failures from one peer within the window block
@@ -27,6 +27,13 @@
 #define ACCOUNTS_THROTTLE_FAILS 10
 #define ACCOUNTS_THROTTLE_WINDOW_MS (5LL * 60 * 1000)
 #define ACCOUNTS_THROTTLE_PEERS 4096 /* table size; the oldest entry is evicted */
+/* Per account: after this many failures in a row, each further attempt
+ * waits 1 s, 2 s, 4 s ... (at most ACCOUNTS_THROTTLE_USER_MAX_S) after the
+ * last failure; a success, or an hour without failures, forgets them. The
+ * delays grow instead of locking out, so nobody can lock an account. */
+#define ACCOUNTS_THROTTLE_USER_FREE 5
+#define ACCOUNTS_THROTTLE_USER_MAX_S 300
+#define ACCOUNTS_THROTTLE_USER_FORGET_MS (3600LL * 1000)
 
 /* A user copied out of the store (safe to keep after the store call). */
 struct accounts_user {
@@ -37,6 +44,7 @@ struct accounts_user {
   char scope[ACCOUNTS_SCOPE_MAX + 1];           /* region path, "" for everything */
   int role_bit;                                 /* ROLE_* bit of role, 0 if unknown */
   int64_t created;                              /* UTC ms */
+  int disabled;                                 /* may not log in */
 };
 
 /* Returns the ROLE_* bit (http/http.h) of a role name ("admin", "dispatcher",
@@ -51,24 +59,45 @@ const char *accounts_role_name(int bit);
  * wrong (and at which character). */
 int accounts_name_check(const char *name, struct zz_err *e);
 
+/* Checks a new password for user name: at least 10 characters, at most
+ * 1024 bytes, not one character repeated, not the name itself. Returns 0 or
+ * ZZ_EINVAL with e->field "password" and a message saying which rule. */
+int accounts_password_check(const char *name, const char *password, struct zz_err *e);
+
+/* Checks role, department and scope as accounts_user_add does (without the
+ * name or password). Returns 0 or ZZ_EINVAL naming the field, or a store
+ * error. */
+int accounts_fields_check(struct store *st, const char *role, const char *department,
+                          const char *scope, struct zz_err *e);
+
 /* Creates the user, or updates role, department, scope and password when the
- * name exists (so the CLI can reset a password). department and scope may be
- * NULL or "" (none; an unscoped user sees everything); scope must be the path
- * of an existing region. The password (8..1024 bytes) is stored only as an
- * argon2id hash (libsodium interactive limits). Returns 0, ZZ_EINVAL with
- * e->field naming "name", "role", "department", "scope" or "password",
- * ZZ_ENOMEM when hashing cannot get its memory, or a store error. */
+ * name exists (so the CLI can reset a password; the user's sessions end).
+ * department and scope may be NULL or "" (none; an unscoped user sees
+ * everything); department must be a key of the pack's departments and scope
+ * the path of an existing region. The password (accounts_password_check) is
+ * stored only as an argon2id hash (libsodium interactive limits). A disabled
+ * user stays disabled. Returns 0, ZZ_EINVAL with e->field naming "name",
+ * "role", "department", "scope" or "password", ZZ_ENOMEM when hashing cannot
+ * get its memory, or a store error. */
 int accounts_user_add(struct store *st, const char *name, const char *role, const char *department,
                       const char *scope, const char *password, struct zz_err *e);
+
+/* Sets a new password (accounts_password_check), disables, enables or
+ * deletes the user called name (what: STORE_USER_*; password only for
+ * STORE_USER_PASSWORD). Every change but enabling ends the user's sessions
+ * at once. Returns 0, ZZ_ENOTFOUND, ZZ_EINVAL (password), ZZ_ENOMEM or a
+ * store error, with e filled. */
+int accounts_user_change(struct store *st, const char *name, int what, const char *password,
+                         struct zz_err *e);
 
 /* Looks a user up by name (when name is not NULL) or by id and copies it into
  * *out. Returns 0, ZZ_ENOTFOUND or a store error. */
 int accounts_user_get(struct store *st, const char *name, int64_t id, struct accounts_user *out);
 
 /* Checks a name and password. Returns 0 and fills *out (OUT, may be NULL);
- * ZZ_EAUTH with the message "wrong name or password" for an unknown name or a
- * wrong password alike (an unknown name still costs one argon2id verify, so
- * timing does not tell which); or a store error. */
+ * ZZ_EAUTH with the message "wrong name or password" for an unknown name, a
+ * disabled user or a wrong password alike (an unknown name still costs one
+ * argon2id verify, so timing does not tell which); or a store error. */
 int accounts_check_password(struct store *st, const char *name, const char *password,
                             struct accounts_user *out, struct zz_err *e);
 
@@ -84,5 +113,10 @@ void accounts_password_new(char out[24]);
 int accounts_throttle_check(const char *peer, int64_t now);
 void accounts_throttle_fail(const char *peer, int64_t now);
 void accounts_throttle_reset(void);
+/* The same per account name (ACCOUNTS_THROTTLE_USER_*): _check returns the
+ * seconds to wait (0: may try), _fail records a failure, _ok a success. */
+int accounts_throttle_user_check(const char *name, int64_t now);
+void accounts_throttle_user_fail(const char *name, int64_t now);
+void accounts_throttle_user_ok(const char *name);
 
 #endif

@@ -138,7 +138,7 @@ static const char *const sq_migrations[] = {
      * had made each insert read them all. */
     "CREATE INDEX order_place ON work_order(matter, lat, lon, created, state, parent)"
     " WHERE state NOT IN ('closed', 'merged') AND parent IS NULL;",
-    /* ingest trust (issue 10): a metric's valid range (NULL: the default
+    /* 7: a metric's valid range (NULL: the default
      * bound), what a source may write beyond its metrics (JSON arrays of
      * entity types and region paths; NULL: any), and the source that owns
      * each series (NULL: written before sources were remembered, or by the
@@ -148,6 +148,16 @@ static const char *const sq_migrations[] = {
     "ALTER TABLE source ADD COLUMN entity_types TEXT;"
     "ALTER TABLE source ADD COLUMN regions TEXT;"
     "ALTER TABLE series ADD COLUMN source INTEGER;",
+    /* 8: a user can be disabled; a new password,
+     * disabling or removing a user ends their sessions in the same
+     * transaction, whoever made the change (CLI beside a server, API) */
+    "ALTER TABLE user ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;"
+    "CREATE INDEX session_by_user ON session(user);"
+    "CREATE TRIGGER user_sessions_end AFTER UPDATE OF pwhash, disabled ON user"
+    " WHEN NEW.disabled <> 0 OR NEW.pwhash IS NOT OLD.pwhash"
+    " BEGIN DELETE FROM session WHERE user = NEW.id; END;"
+    "CREATE TRIGGER user_sessions_gone AFTER DELETE ON user"
+    " BEGIN DELETE FROM session WHERE user = OLD.id; END;",
 };
 
 int sq_migrate(sqlite3 *db, struct zz_err *e) {

@@ -57,7 +57,11 @@ struct store_user {
   int64_t id;
   const char *name, *role, *department, *scope, *pwhash;
   int64_t created;
+  int disabled; /* 1: may not log in, has no sessions */
 };
+
+/* user_change's what. */
+enum { STORE_USER_PASSWORD = 1, STORE_USER_DISABLE, STORE_USER_ENABLE, STORE_USER_DELETE };
 
 /* One record resolved to numeric ids, as queued to the writer. */
 struct store_record {
@@ -211,6 +215,13 @@ struct store_ops {
                         struct zz_err *e);
   int (*session_user)(struct store *st, const char *token_hash, int64_t now, int64_t *out_user);
   int (*session_delete)(struct store *st, const char *token_hash);
+  /* Changes the user called name (what: STORE_USER_*; pwhash for
+   * STORE_USER_PASSWORD). A new password, disabling and deleting end the
+   * user's sessions in the same transaction (a trigger), as does
+   * user_upsert when it replaces the hash. Returns 0, ZZ_ENOTFOUND or a
+   * store error with e filled. */
+  int (*user_change)(struct store *st, const char *name, int what, const char *pwhash,
+                     struct zz_err *e);
 
   /* pack documents (the cockpit's dashboards.json): whole JSON texts by key */
   int (*doc_put)(struct store *st, const char *key, const char *json, struct zz_err *e);

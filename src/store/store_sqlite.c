@@ -887,11 +887,11 @@ static int user_get(struct store *st, const char *name, int64_t id,
                     int (*fn)(void *, const struct store_user *), void *ud) {
   CONN_OR_FAIL(SQ_S(st), c, NULL);
   sqlite3_stmt *q = name ? sq_stmt(c, SQ_USER_BY_NAME,
-                                   "SELECT id, name, role, department, scope, pwhash, created FROM "
-                                   "user WHERE name = ?1")
+                                   "SELECT id, name, role, department, scope, pwhash, created, "
+                                   "disabled FROM user WHERE name = ?1")
                          : sq_stmt(c, SQ_USER_BY_ID,
-                                   "SELECT id, name, role, department, scope, pwhash, created FROM "
-                                   "user WHERE id = ?1");
+                                   "SELECT id, name, role, department, scope, pwhash, created, "
+                                   "disabled FROM user WHERE id = ?1");
   if (!q) return ZZ_ESTORE;
   if (name)
     sq_bind_text(q, 1, name);
@@ -905,7 +905,8 @@ static int user_get(struct store *st, const char *name, int64_t id,
                            .department = sq_col_text(q, 3),
                            .scope = sq_col_text(q, 4),
                            .pwhash = sq_col_text(q, 5),
-                           .created = sqlite3_column_int64(q, 6)};
+                           .created = sqlite3_column_int64(q, 6),
+                           .disabled = sqlite3_column_int(q, 7) != 0};
     fn(ud, &u);
     r = 0;
   }
@@ -927,8 +928,9 @@ static int session_create(struct store *st, const char *token_hash, int64_t user
 
 static int session_user(struct store *st, const char *token_hash, int64_t now, int64_t *out_user) {
   CONN_OR_FAIL(SQ_S(st), c, NULL);
-  sqlite3_stmt *q =
-      sq_stmt(c, SQ_SESSION_GET, "SELECT user FROM session WHERE token_hash = ?1 AND expires > ?2");
+  sqlite3_stmt *q = sq_stmt(c, SQ_SESSION_GET,
+                            "SELECT s.user FROM session s JOIN user u ON u.id = s.user"
+                            " WHERE s.token_hash = ?1 AND s.expires > ?2 AND u.disabled = 0");
   if (!q) return ZZ_ESTORE;
   sq_bind_text(q, 1, token_hash);
   sqlite3_bind_int64(q, 2, now);
@@ -947,6 +949,32 @@ static int session_delete(struct store *st, const char *token_hash) {
   if (!q) return ZZ_ESTORE;
   sq_bind_text(q, 1, token_hash);
   return step_done(c, q, NULL, "session");
+}
+
+static int user_change(struct store *st, const char *name, int what, const char *pwhash,
+                       struct zz_err *e) {
+  CONN_OR_FAIL(SQ_S(st), c, e);
+  const char *sql = what == STORE_USER_PASSWORD  ? "UPDATE user SET pwhash = ?2 WHERE name = ?1"
+                                                   " RETURNING id"
+                    : what == STORE_USER_DISABLE ? "UPDATE user SET disabled = 1 WHERE name = ?1"
+                                                   " RETURNING id"
+                    : what == STORE_USER_ENABLE  ? "UPDATE user SET disabled = 0 WHERE name = ?1"
+                                                   " RETURNING id"
+                                                 : "DELETE FROM user WHERE name = ?1 RETURNING id";
+  if (what < STORE_USER_PASSWORD || what > STORE_USER_DELETE ||
+      (what == STORE_USER_PASSWORD && !pwhash))
+    return zz_fail(e, ZZ_EINVAL, "user", "no such change");
+  sqlite3_stmt *q = NULL;
+  /* rare admin changes: prepared per call rather than cached */
+  if (sqlite3_prepare_v2(c->db, sql, -1, &q, NULL) != SQLITE_OK)
+    return zz_fail(e, ZZ_ESTORE, "user", "cannot prepare: %s", sqlite3_errmsg(c->db));
+  sq_bind_text(q, 1, name);
+  if (what == STORE_USER_PASSWORD) sq_bind_text(q, 2, pwhash);
+  int64_t id = 0;
+  int rc = step_id(c, q, &id, e, "user");
+  sqlite3_finalize(q);
+  if (!rc && !id) rc = zz_fail(e, ZZ_ENOTFOUND, "name", "no user called \"%.64s\"", name);
+  return rc;
 }
 
 /* ---- maintenance ---- */
@@ -1099,6 +1127,7 @@ static const struct store_ops sqlite_ops = {
     .session_create = session_create,
     .session_user = session_user,
     .session_delete = session_delete,
+    .user_change = user_change,
     .prune = sq_prune,
     .txn = txn,
     .backup = backup,

@@ -62,8 +62,11 @@ static int store_setup(void **state) {
                              .level = "street",
                              .name_zh = "半山街道",
                              .name_en = "Banshan"};
+  /* and one department (users name departments by key) */
+  struct store_named dept = {.key = "城管", .name_zh = "城管", .name_en = "Urban management"};
   if (f->st->ops->region_upsert(f->st, &root, NULL, &e) ||
-      f->st->ops->region_upsert(f->st, &sub, NULL, &e)) {
+      f->st->ops->region_upsert(f->st, &sub, NULL, &e) ||
+      f->st->ops->named_upsert(f->st, "department", &dept, NULL, &e)) {
     fprintf(stderr, "region_upsert: %s\n", e.msg);
     remove_fixture(f);
     return -1;
@@ -202,12 +205,20 @@ static void test_user_add_validation(void **state) {
   add_bad(st, "carol", "viewer", NULL, "xihu", PW, "scope", "\"xihu\" is not a region path");
   add_bad(st, "carol", "viewer", NULL, "gongshu/", PW, "scope", "not a region path");
   add_bad(st, "carol", "viewer", NULL, NULL, "short", "password",
-          "5 bytes long; it needs at least 8");
-  add_bad(st, "carol", "viewer", NULL, NULL, "", "password", "at least 8");
+          "5 characters; it needs at least 10");
+  add_bad(st, "carol", "viewer", NULL, NULL, "", "password", "at least 10");
+  /* ten characters of which the last three are multi-byte: still 10, not 16 */
+  add_bad(st, "carol", "viewer", NULL, NULL, "aaaaaaaaaa", "password", "one character repeated");
+  add_bad(st, "carol", "viewer", NULL, NULL, "密密密密密密密密密密", "password",
+          "one character repeated");
+  add_bad(st, "carolcarol", "viewer", NULL, NULL, "CarolCarol", "password", "is the user name");
+  add_bad(st, "carol", "viewer", "no_such_dept", NULL, PW, "department",
+          "\"no_such_dept\" is not one of the pack's 1 departments");
   add_bad(st, "carol", "viewer", NULL, NULL, NULL, "password", "required");
   char *big = malloc(1026);
   assert_non_null(big);
-  memset(big, 'p', 1025), big[1025] = '\0';
+  for (int i = 0; i < 1025; i++) big[i] = (char)('a' + i % 26);
+  big[1025] = '\0';
   add_bad(st, "carol", "viewer", NULL, NULL, big, "password", "longer than 1024");
   add_bad(st, "carol", "viewer", "line\nbreak", NULL, PW, "department", "control character");
   char dept[70];
@@ -217,9 +228,10 @@ static void test_user_add_validation(void **state) {
   struct accounts_user u;
   assert_int_equal(accounts_user_get(st, "carol", 0, &u), ZZ_ENOTFOUND);
 
-  /* Boundaries that must pass: 8 and 1024 bytes, an existing nested scope. */
+  /* Boundaries that must pass: 10 characters (7 of them two-byte, so not 10
+   * bytes), 1024 bytes, an existing department and nested scope. */
   struct zz_err e = {0};
-  assert_int_equal(accounts_user_add(st, "carol", "viewer", NULL, NULL, "12345678", &e), 0);
+  assert_int_equal(accounts_user_add(st, "carol", "viewer", NULL, NULL, "abcéééééé1", &e), 0);
   big[1024] = '\0';
   assert_int_equal(accounts_user_add(st, "dave", "officer", "城管", "gongshu/banshan", big, &e), 0);
   assert_int_equal(accounts_user_get(st, "dave", 0, &u), 0);
@@ -335,7 +347,104 @@ static void test_session_expiry(void **state) {
   assert_int_equal(st->ops->session_user(st, hash, t0, &uid), ZZ_ENOTFOUND);
 }
 
+/* A new password, disabling and deleting end the user's sessions at once;
+ * a disabled user cannot log in; enabling does not bring sessions back. */
+static void test_sessions_end(void **state) {
+  struct fixture *f = *state;
+  struct store *st = f->st;
+  struct zz_err e = {0};
+  const int64_t t0 = 1779321600000LL, far = t0 + 3600000;
+  assert_int_equal(accounts_user_add(st, "fay", "viewer", NULL, NULL, PW, &e), 0);
+  struct accounts_user u;
+  assert_int_equal(accounts_user_get(st, "fay", 0, &u), 0);
+  assert_int_equal(u.disabled, 0);
+  char tok[48], h1[65], h2[65];
+  int64_t uid;
+#define NEW_SESSION(h)                                                                             \
+  do {                                                                                             \
+    api_token_new(tok);                                                                            \
+    api_token_hash(tok, h);                                                                        \
+    assert_int_equal(st->ops->session_create(st, h, u.id, far, &e), 0);                            \
+    assert_int_equal(st->ops->session_user(st, h, t0, &uid), 0);                                   \
+  } while (0)
+
+  /* re-adding the user (the CLI's password reset) */
+  NEW_SESSION(h1);
+  assert_int_equal(accounts_user_add(st, "fay", "viewer", NULL, NULL, "another one 2", &e), 0);
+  assert_int_equal(st->ops->session_user(st, h1, t0, &uid), ZZ_ENOTFOUND);
+
+  /* a new password */
+  NEW_SESSION(h1);
+  NEW_SESSION(h2);
+  assert_int_equal(accounts_user_change(st, "fay", STORE_USER_PASSWORD, "short", &e), ZZ_EINVAL);
+  assert_string_equal(e.field, "password");
+  assert_int_equal(st->ops->session_user(st, h1, t0, &uid), 0); /* refused: nothing changed */
+  assert_int_equal(accounts_user_change(st, "fay", STORE_USER_PASSWORD, "third password", &e), 0);
+  assert_int_equal(st->ops->session_user(st, h1, t0, &uid), ZZ_ENOTFOUND);
+  assert_int_equal(st->ops->session_user(st, h2, t0, &uid), ZZ_ENOTFOUND);
+  assert_int_equal(accounts_check_password(st, "fay", "third password", NULL, &e), 0);
+
+  /* disabling: sessions end, login answers as for a wrong password */
+  NEW_SESSION(h1);
+  assert_int_equal(accounts_user_change(st, "fay", STORE_USER_DISABLE, NULL, &e), 0);
+  assert_int_equal(st->ops->session_user(st, h1, t0, &uid), ZZ_ENOTFOUND);
+  assert_int_equal(accounts_check_password(st, "fay", "third password", NULL, &e), ZZ_EAUTH);
+  assert_string_equal(e.msg, "wrong name or password");
+  assert_int_equal(accounts_user_get(st, "fay", 0, &u), 0);
+  assert_int_equal(u.disabled, 1);
+  /* a session made while disabled (a race with login) is not honoured */
+  api_token_new(tok);
+  api_token_hash(tok, h2);
+  assert_int_equal(st->ops->session_create(st, h2, u.id, far, &e), 0);
+  assert_int_equal(st->ops->session_user(st, h2, t0, &uid), ZZ_ENOTFOUND);
+  /* re-adding keeps the user disabled */
+  assert_int_equal(accounts_user_add(st, "fay", "viewer", NULL, NULL, "fourth password", &e), 0);
+  assert_int_equal(accounts_check_password(st, "fay", "fourth password", NULL, &e), ZZ_EAUTH);
+  assert_int_equal(accounts_user_change(st, "fay", STORE_USER_ENABLE, NULL, &e), 0);
+  assert_int_equal(accounts_check_password(st, "fay", "fourth password", NULL, &e), 0);
+
+  /* deleting */
+  NEW_SESSION(h1);
+  assert_int_equal(accounts_user_change(st, "fay", STORE_USER_DELETE, NULL, &e), 0);
+  assert_int_equal(st->ops->session_user(st, h1, t0, &uid), ZZ_ENOTFOUND);
+  assert_int_equal(accounts_user_get(st, "fay", 0, &u), ZZ_ENOTFOUND);
+  assert_int_equal(accounts_user_change(st, "fay", STORE_USER_DISABLE, NULL, &e), ZZ_ENOTFOUND);
+  assert_string_equal(e.field, "name");
+  assert_int_equal(accounts_user_change(st, "fay", STORE_USER_PASSWORD, "fifth password", &e),
+                   ZZ_ENOTFOUND);
+#undef NEW_SESSION
+}
+
 /* ---- throttle ---- */
+
+/* Per account: five failures free, then 1, 2, 4 ... s after the last one,
+ * capped; a success forgets them. */
+static void test_throttle_user(void **state) {
+  (void)state;
+  accounts_throttle_reset();
+  const int64_t t0 = 1779321600000LL;
+  for (int i = 0; i < ACCOUNTS_THROTTLE_USER_FREE; i++) {
+    assert_int_equal(accounts_throttle_user_check("admin", t0), 0);
+    accounts_throttle_user_fail("admin", t0);
+  }
+  assert_int_equal(accounts_throttle_user_check("admin", t0), 1);
+  assert_int_equal(accounts_throttle_user_check("admin", t0 + 1000), 0);
+  accounts_throttle_user_fail("admin", t0 + 1000);
+  assert_int_equal(accounts_throttle_user_check("admin", t0 + 1000), 2);
+  accounts_throttle_user_fail("admin", t0 + 3000);
+  assert_int_equal(accounts_throttle_user_check("admin", t0 + 3000), 4);
+  for (int i = 0; i < 20; i++) accounts_throttle_user_fail("admin", t0 + 10000);
+  assert_int_equal(accounts_throttle_user_check("admin", t0 + 10000), ACCOUNTS_THROTTLE_USER_MAX_S);
+  assert_int_equal(accounts_throttle_user_check("other", t0 + 10000), 0);
+  /* an hour without failures forgets them */
+  assert_int_equal(
+      accounts_throttle_user_check("admin", t0 + 10000 + ACCOUNTS_THROTTLE_USER_FORGET_MS), 0);
+  for (int i = 0; i < 8; i++) accounts_throttle_user_fail("admin", t0);
+  assert_true(accounts_throttle_user_check("admin", t0) > 0);
+  accounts_throttle_user_ok("admin");
+  assert_int_equal(accounts_throttle_user_check("admin", t0), 0);
+  accounts_throttle_reset();
+}
 
 static void test_throttle(void **state) {
   (void)state;
@@ -380,6 +489,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_user_add_validation, store_setup, store_teardown),
       cmocka_unit_test_setup_teardown(test_password_check, store_setup, store_teardown),
       cmocka_unit_test_setup_teardown(test_session_expiry, store_setup, store_teardown),
+      cmocka_unit_test_setup_teardown(test_sessions_end, store_setup, store_teardown),
+      cmocka_unit_test(test_throttle_user),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

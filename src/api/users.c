@@ -1,0 +1,177 @@
+/* users.c - accounts for admins over the API: POST /api/v1/users (create),
+ * POST /api/v1/users/:name/password, /disable, /enable and DELETE
+ * /api/v1/users/:name. Only an unscoped admin may call them. A new
+ * password, disabling and deleting end the user's sessions at once (the
+ * store's triggers); hashing runs off the HTTP threads (api_slow). The
+ * rules of a valid account live in model/accounts.c. */
+#include <string.h>
+
+#include <jansson.h>
+
+#include "api/api.h"
+
+/* Replies 403 unless the caller is an admin without a scope (a scoped
+ * admin could otherwise make an unscoped user). Returns 0 when allowed. */
+static int unscoped_admin(struct http_req *r) {
+  const struct http_auth_ctx *a = http_auth(r);
+  if (a->role != ROLE_ADMIN || a->scope[0])
+    return http_fail(r, ZZ_EFORBIDDEN, "scope", "only an admin without a scope may manage users");
+  return 0;
+}
+
+/* {"user":{"id","name","role","department","scope","disabled"}} */
+static int reply_user(struct http_req *r, int status, const char *name, const char *extra) {
+  struct accounts_user u;
+  int rc = accounts_user_get(http_app(r)->st, name, 0, &u);
+  if (rc) return http_fail(r, rc, "name", "cannot read user \"%.64s\": %s", name, zz_strerror(rc));
+  struct zz_buf b;
+  zz_buf_init(&b, 0);
+  zz_buf_adds(&b, "{\"user\":");
+  api_user_json(&b, u.id, u.name, u.role, u.department, u.scope);
+  b.len--; /* reopen the object for "disabled" */
+  zz_buf_printf(&b, ",\"disabled\":%s}", u.disabled ? "true" : "false");
+  if (extra) zz_buf_adds(&b, extra);
+  zz_buf_addc(&b, '}');
+  return http_reply_json(r, status, &b);
+}
+
+/* The admin audit: who changed which user, never the password. */
+static void audit_user(struct http_req *r, const char *action, const struct api_slow *s) {
+  struct zz_buf d;
+  zz_buf_init(&d, 0);
+  zz_buf_adds(&d, "{\"role\":");
+  zz_buf_json_str(&d, s && s->role[0] ? s->role : NULL);
+  zz_buf_adds(&d, ",\"department\":");
+  zz_buf_json_str(&d, s && s->department[0] ? s->department : NULL);
+  zz_buf_adds(&d, ",\"scope\":");
+  zz_buf_json_str(&d, s && s->scope[0] ? s->scope : NULL);
+  zz_buf_addc(&d, '}');
+  api_audit(r, action, s ? s->name : http_param(r, "name"), d.data);
+  zz_buf_free(&d);
+}
+
+/* ---- POST /api/v1/users ---- */
+
+static int create_start(struct http_req *r, struct api_slow *s) {
+  int rc;
+  if ((rc = unscoped_admin(r))) return rc;
+  if ((rc = api_body_string(r, s->json, "name", 1, s->name, sizeof s->name)) ||
+      (rc = api_body_string(r, s->json, "role", 1, s->role, sizeof s->role)) ||
+      (rc = api_body_string(r, s->json, "department", 0, s->department, sizeof s->department)) ||
+      (rc = api_body_string(r, s->json, "scope", 0, s->scope, sizeof s->scope)) ||
+      (rc = api_body_string(r, s->json, "password", 1, s->password, sizeof s->password)))
+    return rc;
+  struct zz_err e = {0};
+  struct store *st = http_app(r)->st;
+  /* everything but the hash is checked here, so the pool only hashes */
+  if (accounts_name_check(s->name, &e) ||
+      accounts_fields_check(st, s->role, s->department, s->scope, &e) ||
+      accounts_password_check(s->name, s->password, &e))
+    return api_fail_err(r, &e);
+  struct accounts_user u;
+  if (accounts_user_get(st, s->name, 0, &u) == 0)
+    return http_fail(r, ZZ_EEXISTS, "name",
+                     "user \"%s\" exists; POST /api/v1/users/%s/password changes the password",
+                     s->name, s->name);
+  return 0;
+}
+
+static void create_work(struct api_slow *s) {
+  s->rc =
+      accounts_user_add(s->app->st, s->name, s->role, s->department, s->scope, s->password, &s->e);
+}
+
+static int create_finish(struct http_req *r, struct api_slow *s) {
+  if (s->rc) return http_reply_err(r, &s->e);
+  audit_user(r, "user.create", s);
+  return reply_user(r, 201, s->name, NULL);
+}
+
+static const struct api_slow_ops create_ops = {create_start, create_work, create_finish};
+
+static int create_begin(struct http_req *r) {
+  return api_slow_begin(r, &create_ops);
+}
+
+/* ---- POST /api/v1/users/:name/password ---- */
+
+static int password_start(struct http_req *r, struct api_slow *s) {
+  int rc;
+  if ((rc = unscoped_admin(r))) return rc;
+  zz_strlcpy(s->name, http_param(r, "name"), sizeof s->name);
+  if ((rc = api_body_string(r, s->json, "password", 1, s->password, sizeof s->password))) return rc;
+  struct accounts_user u;
+  if (accounts_user_get(http_app(r)->st, s->name, 0, &u) != 0)
+    return http_fail(r, ZZ_ENOTFOUND, "name", "no user called \"%.64s\"", s->name);
+  struct zz_err e = {0};
+  if (accounts_password_check(s->name, s->password, &e)) return api_fail_err(r, &e);
+  return 0;
+}
+
+static void password_work(struct api_slow *s) {
+  s->rc = accounts_user_change(s->app->st, s->name, STORE_USER_PASSWORD, s->password, &s->e);
+}
+
+static int password_finish(struct http_req *r, struct api_slow *s) {
+  if (s->rc) return http_reply_err(r, &s->e);
+  audit_user(r, "user.password", s);
+  return reply_user(r, 200, s->name, ",\"sessions_ended\":true");
+}
+
+static const struct api_slow_ops password_ops = {password_start, password_work, password_finish};
+
+static int password_begin(struct http_req *r) {
+  return api_slow_begin(r, &password_ops);
+}
+
+/* ---- disable, enable, delete ---- */
+
+static int change(struct http_req *r, int what) {
+  int rc;
+  if ((rc = unscoped_admin(r))) return rc;
+  const char *name = http_param(r, "name");
+  if (what != STORE_USER_ENABLE && strcmp(name, http_auth(r)->user) == 0)
+    return http_fail(r, ZZ_ECONFLICT, "name", "you cannot %s your own account; another admin can",
+                     what == STORE_USER_DELETE ? "delete" : "disable");
+  struct zz_err e = {0};
+  if ((rc = accounts_user_change(http_app(r)->st, name, what, NULL, &e)))
+    return http_reply_err(r, &e);
+  static const char *const actions[] = {[STORE_USER_DISABLE] = "user.disable",
+                                        [STORE_USER_ENABLE] = "user.enable",
+                                        [STORE_USER_DELETE] = "user.delete"};
+  audit_user(r, actions[what], NULL);
+  if (what == STORE_USER_DELETE) {
+    struct zz_buf b;
+    zz_buf_init(&b, 0);
+    zz_buf_adds(&b, "{\"deleted\":");
+    zz_buf_json_str(&b, name);
+    zz_buf_adds(&b, ",\"sessions_ended\":true}");
+    return http_reply_json(r, 200, &b);
+  }
+  return reply_user(r, 200, name, what == STORE_USER_DISABLE ? ",\"sessions_ended\":true" : NULL);
+}
+
+static int post_disable(struct http_req *r) {
+  return change(r, STORE_USER_DISABLE);
+}
+static int post_enable(struct http_req *r) {
+  return change(r, STORE_USER_ENABLE);
+}
+static int delete_user(struct http_req *r) {
+  return change(r, STORE_USER_DELETE);
+}
+
+static const struct http_stream create_stream = {create_begin, api_slow_data, api_slow_end,
+                                                 api_slow_cleanup};
+static const struct http_stream password_stream = {password_begin, api_slow_data, api_slow_end,
+                                                   api_slow_cleanup};
+
+const struct http_route api_users_routes[] = {
+    {"POST", "/api/v1/users", NULL, &create_stream, HTTP_AUTH_USER, ROLE_ADMIN, 8192},
+    {"POST", "/api/v1/users/:name/password", NULL, &password_stream, HTTP_AUTH_USER, ROLE_ADMIN,
+     8192},
+    {"POST", "/api/v1/users/:name/disable", post_disable, NULL, HTTP_AUTH_USER, ROLE_ADMIN, 1024},
+    {"POST", "/api/v1/users/:name/enable", post_enable, NULL, HTTP_AUTH_USER, ROLE_ADMIN, 1024},
+    {"DELETE", "/api/v1/users/:name", delete_user, NULL, HTTP_AUTH_USER, ROLE_ADMIN, 1024},
+};
+const size_t api_users_nroutes = ZZ_ARRAY_LEN(api_users_routes);
