@@ -54,7 +54,7 @@ for mode in $MODES; do
   TOKEN=$("$BIN" token create --source wenlv_flow --data "$DATA")
   "$BIN" serve --data "$DATA" --listen 127.0.0.1:0 >"$OUT/serve-$mode.log" 2>&1 &
   PID=$!
-  trap 'kill $PID 2>/dev/null' EXIT
+  trap 'kill $PID 2>/dev/null || true' EXIT
   for _ in $(seq 100); do
     PORT=$(grep -o 'http://127.0.0.1:[0-9]*' "$OUT/serve-$mode.log" | head -1 | sed 's/.*://') || true
     [ -n "${PORT:-}" ] && break

@@ -53,8 +53,8 @@ int sq_open_db(const char *path, int writer, int sync_full, sqlite3 **out, struc
    * when it starts again */
   snprintf(pragmas, sizeof pragmas,
            "PRAGMA journal_mode=WAL; PRAGMA synchronous=%s; PRAGMA foreign_keys=OFF;"
-           "PRAGMA temp_store=MEMORY; PRAGMA cache_size=%d; PRAGMA journal_size_limit=67108864;",
-           sync_full ? "FULL" : "NORMAL", writer ? -262144 : -65536);
+           "PRAGMA temp_store=MEMORY; PRAGMA cache_size=%s; PRAGMA journal_size_limit=67108864;",
+           sync_full ? "FULL" : "NORMAL", writer ? SQ_WRITER_CACHE : SQ_READER_CACHE);
   if ((rc = sqlite3_exec(db, pragmas, NULL, NULL, NULL)) != SQLITE_OK) {
     int r = sq_fail(db, rc, e, "open");
     sqlite3_close(db);
