@@ -5,6 +5,7 @@
 // use the code API; anyone else signed in is told so. Everything shown is set
 // as text (entity names come from data), never parsed as HTML.
 import { $, api, t, el, translate, setupLang, signIn, toast } from './console-common.js';
+import { dateTime, day } from './lib/time.js';
 
 const KINDS = { customer: ['顾客码', 'Customer code'], enterprise: ['企业码', 'Enterprise code'] };
 const CODE_STATES = { active: ['有效', 'Active'], revoked: ['已作废', 'Revoked'] };
@@ -35,13 +36,6 @@ const typeName = (id) => {
   return ty ? `${t(ty.name_zh || id, ty.name_en || id)} (${id})` : id;
 };
 const entityName = (c) => t(c.entity_name_zh || c.entity, c.entity_name_en || c.entity_name_zh || c.entity);
-
-/** "2026-05-21 08:30" in Asia/Shanghai. */
-function fmt(iso) {
-  if (!iso) return '—';
-  const d = new Date(Date.parse(iso) + 8 * 3600e3).toISOString();
-  return `${d.slice(0, 10)} ${d.slice(11, 16)}`;
-}
 
 function deniedText(u) {
   return t(`仅运维管理员可以管理顾客码和企业码。当前用户 ${u.name}（角色 ${u.role}）无此权限，请使用管理员账号登录。`,
@@ -180,7 +174,7 @@ function renderRows() {
         el('div', { class: 'note' }, `${c.entity} · ${regionName(c.region)}`)),
       el('td', {}, kindName(c.kind)),
       el('td', {}, el('span', { class: 'cstate c-' + c.state }, stateName(c.state))),
-      el('td', {}, fmt(c.created)),
+      el('td', {}, dateTime(c.created)),
       el('td', { class: 'num scans' }, c.scans_30d ?? '—'),
       el('td', { class: 'row-actions' },
         act(t('二维码', 'QR'), (x) => select(x.id, true), 'qr'),
@@ -227,15 +221,12 @@ async function copy(text) {
   toast(t('已复制', 'Copied'));
 }
 
-// The Shanghai date of ms as "YYYY-MM-DD".
-const shDay = (ms) => new Date(ms + 8 * 3600e3).toISOString().slice(0, 10);
-
 /** Scans per day of the last DAYS days as an SVG bar chart (drawn here: no
  * chart library for thirty bars). */
 function chart(scans) {
   const byDay = new Map(scans.map((s) => [s.day, s.scans]));
   // the window ends today, or on the newest day counted if the server's clock is ahead
-  let end = shDay(Date.now());
+  let end = day(Date.now());
   if (scans.length && scans[0].day > end) end = scans[0].day;
   const endMs = Date.parse(end + 'T00:00:00Z');
   const days = [];
@@ -291,8 +282,8 @@ function renderDetail() {
         field('对象', 'Entity', `${entityName(c)} (${c.entity})`),
         field('对象类型', 'Entity type', typeName(c.entity_type)),
         field('区域', 'Region', regionName(c.region)),
-        field('生成时间', 'Created', fmt(c.created)),
-        c.revoked_at ? field('作废时间', 'Revoked', fmt(c.revoked_at)) : null,
+        field('生成时间', 'Created', dateTime(c.created)),
+        c.revoked_at ? field('作废时间', 'Revoked', dateTime(c.revoked_at)) : null,
         c.replaced_by ? el('div', { class: 'field' }, el('span', {}, t('已被新码替代', 'Replaced by')),
           el('button', { type: 'button', class: 'link', id: 'd-replaced', onclick: () => select(c.replaced_by) }, `#${c.replaced_by}`)) : null)),
     el('div', { class: 'field' }, el('span', {}, t('令牌', 'Token')),

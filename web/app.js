@@ -1,14 +1,9 @@
 // app.js - the page's entry: sign in (or resume a session), then hand over
 // to the cockpit. Chinese by default; the language switch re-draws in place.
-import { api, state } from './cockpit/util.js';
+import { $ } from './lib/dom.js';
+import { api } from './lib/api.js';
+import { setupLang } from './lib/i18n.js';
 import { startCockpit, stopCockpit, relabel } from './cockpit/cockpit.js';
-
-const $ = (id) => document.getElementById(id);
-
-function translate() {
-  document.documentElement.lang = state.lang === 'zh' ? 'zh-CN' : 'en';
-  for (const e of document.querySelectorAll('[data-zh]')) e.textContent = e.dataset[state.lang];
-}
 
 async function enter() {
   const me = await api('/api/v1/session');
@@ -46,14 +41,5 @@ $('logout').addEventListener('click', async () => {
   showLogin();
 });
 
-for (const b of document.querySelectorAll('.lang-switch')) {
-  b.addEventListener('click', () => {
-    state.lang = state.lang === 'zh' ? 'en' : 'zh';
-    localStorage.setItem('zz-lang', state.lang);
-    translate();
-    relabel();
-  });
-}
-
-translate();
+setupLang(relabel);
 enter().catch((e) => showLogin(e.status === 401 ? '' : e.message));

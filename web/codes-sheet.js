@@ -1,6 +1,8 @@
 // The printable sheet of a region's codes (admin): venue name, QR and the
 // short instruction; the QR images are rendered by the server.
-const $ = (id) => document.getElementById(id);
+import { $ } from './lib/dom.js';
+import { api } from './lib/api.js';
+
 const q = new URLSearchParams(location.search);
 if (q.get('region')) $('region').value = q.get('region');
 if (q.get('kind')) $('kind').value = q.get('kind');
@@ -28,9 +30,13 @@ async function load() {
   do {
     const u = new URLSearchParams({ region: $('region').value, kind: $('kind').value, state: 'active', limit: '500' });
     if (cursor) u.set('cursor', cursor);
-    const r = await fetch('/api/v1/codes?' + u);
-    if (!r.ok) { $('msg').textContent = (await r.json()).error?.message || r.status; return; }
-    const d = await r.json();
+    let d;
+    try {
+      d = await api('/api/v1/codes?' + u);
+    } catch (e) {
+      $('msg').textContent = e.message;
+      return;
+    }
     for (const c of d.codes) { sheet.append(card(c)); n++; }
     cursor = d.next_cursor;
   } while (cursor);

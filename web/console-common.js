@@ -1,28 +1,13 @@
-// console-common.js - what the dispatch and department consoles share: the
-// API helper, sign-in, Chinese/English labels, time formatting, and live
-// updates (the event stream when the server offers it, else polling).
-export const $ = (id) => document.getElementById(id);
-export let lang = localStorage.getItem('zz-lang') || 'zh';
-
-export async function api(path, opts = {}) {
-  const init = { credentials: 'same-origin', ...opts };
-  if (opts.json !== undefined) {
-    init.method = init.method || 'POST';
-    init.headers = { 'Content-Type': 'application/json', ...(opts.headers || {}) };
-    init.body = JSON.stringify(opts.json);
-    delete init.json;
-  }
-  const res = await fetch(path, init);
-  const body = await res.json().catch(() => ({}));
-  if (!res.ok) {
-    const e = body.error || {};
-    throw Object.assign(new Error(e.message || res.statusText), { status: res.status, field: e.field });
-  }
-  return body;
-}
-
-/** The label in the current language. */
-export const t = (zh, en) => (lang === 'zh' ? zh : en);
+// console-common.js - what the dispatch, department and code consoles share:
+// sign-in, the order states' and actions' labels, live updates (the event
+// stream when the server offers it, else polling) and toasts; the page tools
+// (elements, API, language, times) come from lib/ and are passed on.
+export { $, el } from './lib/dom.js';
+export { api, ApiError } from './lib/api.js';
+export { lang, t, translate, setupLang } from './lib/i18n.js';
+import { $ } from './lib/dom.js';
+import { api } from './lib/api.js';
+import { t } from './lib/i18n.js';
 
 export const STATES = {
   reported: ['待派单', 'Reported'], dispatched: ['已派单', 'Dispatched'], accepted: ['已签收', 'Accepted'],
@@ -41,42 +26,7 @@ export const stateName = (s) => (STATES[s] ? t(...STATES[s]) : s);
 export const actionName = (a) => (ACTIONS[a] ? t(...ACTIONS[a]) : a);
 
 /** "05-21 08:30" in Asia/Shanghai. */
-export function when(iso) {
-  if (!iso) return '—';
-  const d = new Date(Date.parse(iso) + 8 * 3600e3).toISOString();
-  return `${d.slice(5, 10)} ${d.slice(11, 16)}`;
-}
-
-/** Text node helper: el('td', {class: 'x'}, 'text', child...). */
-export function el(tag, attrs = {}, ...kids) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k === 'class') e.className = v;
-    else if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
-    else e.setAttribute(k, v === true ? '' : v);
-  }
-  for (const k of kids) if (k !== null && k !== undefined) e.append(k instanceof Node ? k : String(k));
-  return e;
-}
-
-export function translate() {
-  document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
-  for (const e of document.querySelectorAll('[data-zh]')) e.textContent = e.dataset[lang];
-  for (const e of document.querySelectorAll('[data-ph-zh]')) e.placeholder = e.dataset[lang === 'zh' ? 'phZh' : 'phEn'];
-  const b = $('lang');
-  if (b) b.textContent = lang === 'zh' ? 'EN' : '中文';
-}
-
-export function setupLang(onChange) {
-  $('lang').addEventListener('click', () => {
-    lang = lang === 'zh' ? 'en' : 'zh';
-    localStorage.setItem('zz-lang', lang);
-    translate();
-    onChange();
-  });
-  translate();
-}
+export { shortDateTime as when } from './lib/time.js';
 
 /** Shows the sign-in form until a session of one of roles exists; resolves
  * with the user. A signed-in user of another role sees `denied(me)` (a

@@ -196,12 +196,8 @@ async function act(action) {
   try {
     const file = $('d-photo') && $('d-photo').files[0];
     if (action === 'resolve' && file) {
-      const res = await fetch(`/api/v1/orders/${o.id}/evidence?note=${encodeURIComponent(note.slice(0, 200))}`, {
-        method: 'POST', credentials: 'same-origin', headers: { 'Content-Type': file.type || 'image/jpeg' }, body: file });
-      if (!res.ok) {
-        const b = await res.json().catch(() => ({}));
-        throw new Error(b.error ? b.error.message : res.statusText);
-      }
+      await api(`/api/v1/orders/${o.id}/evidence?note=${encodeURIComponent(note.slice(0, 200))}`, {
+        method: 'POST', headers: { 'Content-Type': file.type || 'image/jpeg' }, body: file });
     }
     current = await api(`/api/v1/orders/${o.id}/actions`, { json: note ? { action, note } : { action } });
     toast(`#${o.id} ${actionName(action)} ✓`);

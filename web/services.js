@@ -4,9 +4,10 @@
 // and the medical-insurance outlets from GET /api/public/outlets on an
 // ECharts map with the district outline and a list of what each handles.
 // No session; text goes in through textContent only.
-import { el } from './cockpit/util.js';
+import { el } from './lib/dom.js';
+import { api } from './lib/api.js';
+import { lang, t, pick, setupLang } from './lib/i18n.js';
 
-let lang = localStorage.getItem('zz_lang') === 'en' ? 'en' : 'zh';
 let catalog = null; // the last answer, for names of departments
 let allMatters = null; // the unfiltered catalog, for outlet matter names
 let outlets = null;
@@ -17,22 +18,13 @@ const CHANNELS = {
   bank_counter: ['银行网点', 'Bank counter'], online: ['网上办', 'Online'], staff: ['窗口办', 'At the counter'],
 };
 const BANKS = { icbc: ['工商银行', 'ICBC'], hzbank: ['杭州银行', 'Bank of Hangzhou'], ubank: ['联合银行', 'United Bank'], cib: ['兴业银行', 'Industrial Bank'] };
-const T = (zh, en) => (lang === 'en' ? en : zh);
-const name = (o) => (lang === 'en' ? o.name_en : o.name_zh) || o.name_zh || o.id;
+const name = (o) => pick(o, 'name') || o.id;
 
 /** A time limit in words: minutes to hours or (working) days. */
 function limit(min) {
-  if (min >= 1440) { const d = Math.round(min / 1440); return T(`${d}天`, `${d} day${d > 1 ? 's' : ''}`); }
-  if (min >= 60) { const h = Math.round(min / 60); return T(`${h}小时`, `${h} h`); }
-  return T(`${min}分钟`, `${min} min`);
-}
-
-function applyLang() {
-  document.documentElement.lang = lang === 'en' ? 'en' : 'zh-CN';
-  document.getElementById('lang').textContent = lang === 'en' ? '中文' : 'EN';
-  for (const n of document.querySelectorAll('[data-zh]')) n.textContent = n.dataset[lang];
-  const q = document.getElementById('q');
-  q.placeholder = q.dataset[lang === 'en' ? 'phEn' : 'phZh'];
+  if (min >= 1440) { const d = Math.round(min / 1440); return t(`${d}天`, `${d} day${d > 1 ? 's' : ''}`); }
+  if (min >= 60) { const h = Math.round(min / 60); return t(`${h}小时`, `${h} h`); }
+  return t(`${min}分钟`, `${min} min`);
 }
 
 function renderMatters() {
@@ -40,20 +32,20 @@ function renderMatters() {
   list.replaceChildren();
   const group = document.getElementById('group').value;
   const ms = catalog.matters.filter((m) => !group || m.group === group);
-  document.getElementById('count').textContent = T(`共 ${ms.length} 项`, `${ms.length} matters`);
+  document.getElementById('count').textContent = t(`共 ${ms.length} 项`, `${ms.length} matters`);
   for (const m of ms) {
     const deps = m.departments.map((d) => (catalog.departments[d] ? name({ id: d, ...catalog.departments[d] }) : d)).join('、');
-    const chans = (m.channels || []).map((c) => el('span', { class: 'tag' }, CHANNELS[c] ? T(...CHANNELS[c]) : c));
+    const chans = (m.channels || []).map((c) => el('span', { class: 'tag' }, CHANNELS[c] ? t(...CHANNELS[c]) : c));
     const mats = (m.materials || []).map((x) => el('li', { class: x.required ? '' : 'opt' },
-      name(x) + (x.required ? '' : T('（可选）', ' (optional)')) + ` · ${(x.types || []).join('/').toUpperCase()}`));
-    const desc = lang === 'en' ? m.description_en : m.description_zh;
+      name(x) + (x.required ? '' : t('（可选）', ' (optional)')) + ` · ${(x.types || []).join('/').toUpperCase()}`));
+    const desc = lang === 'en' ? m.description_en : m.description_zh; // no fallback: an English page shows no Chinese paragraph
     list.append(el('li', { class: 'matter', 'data-id': m.id },
       el('h3', {}, name(m)),
-      el('div', { class: 'meta' }, el('span', {}, T('部门：', 'Department: ') + deps), el('span', {}, T('时限：', 'Time limit: ') + limit(m.sla_resolve_minutes))),
+      el('div', { class: 'meta' }, el('span', {}, t('部门：', 'Department: ') + deps), el('span', {}, t('时限：', 'Time limit: ') + limit(m.sla_resolve_minutes))),
       el('div', { class: 'meta' }, ...chans),
       desc ? el('p', { class: 'meta' }, desc) : '',
-      mats.length ? el('ul', { class: 'materials', 'aria-label': T('材料清单', 'Materials') }, ...mats)
-        : el('p', { class: 'meta' }, T('无需材料', 'No materials needed'))));
+      mats.length ? el('ul', { class: 'materials', 'aria-label': t('材料清单', 'Materials') }, ...mats)
+        : el('p', { class: 'meta' }, t('无需材料', 'No materials needed'))));
   }
 }
 
@@ -62,12 +54,12 @@ function renderOutlets() {
   const list = document.getElementById('outlets');
   list.replaceChildren();
   for (const o of outlets.outlets) {
-    const bank = BANKS[o.bank] ? T(...BANKS[o.bank]) : o.bank;
+    const bank = BANKS[o.bank] ? t(...BANKS[o.bank]) : o.bank;
     list.append(el('li', { class: 'outlet', 'data-id': o.id },
       el('h3', {}, name(o)),
       el('div', { class: 'meta' }, el('span', { class: 'tag' }, bank), el('span', {}, o.address), el('span', {}, o.hours)),
-      el('p', { class: 'mlist' }, T(`可办 ${o.matters.length} 项：`, `${o.matters.length} matters: `) +
-        o.matters.map((id) => (byId.get(id) ? name(byId.get(id)) : id)).join(T('、', ', ')))));
+      el('p', { class: 'mlist' }, t(`可办 ${o.matters.length} 项：`, `${o.matters.length} matters: `) +
+        o.matters.map((id) => (byId.get(id) ? name(byId.get(id)) : id)).join(t('、', ', ')))));
   }
   if (!chart) {
     window.echarts.registerMap('gongshu_outline', outlets.outline);
@@ -77,9 +69,9 @@ function renderOutlets() {
   chart.setOption({
     tooltip: { trigger: 'item', formatter: (p) => (p.data && p.data.label) || p.name },
     geo: { map: 'gongshu_outline', roam: true, itemStyle: { areaColor: '#e6eef8', borderColor: '#0b3d6e' }, label: { show: false } },
-    legend: { bottom: 0, data: Object.keys(BANKS).map((b) => T(...BANKS[b])) },
+    legend: { bottom: 0, data: Object.keys(BANKS).map((b) => t(...BANKS[b])) },
     series: Object.keys(BANKS).map((b) => ({
-      type: 'scatter', coordinateSystem: 'geo', name: T(...BANKS[b]), symbolSize: 10,
+      type: 'scatter', coordinateSystem: 'geo', name: t(...BANKS[b]), symbolSize: 10,
       data: outlets.outlets.filter((o) => o.bank === b).map((o) => ({ name: o.id, value: [o.lon, o.lat], label: name(o) })),
     })),
   }, true);
@@ -87,19 +79,22 @@ function renderOutlets() {
 }
 
 async function load(q) {
-  const r = await fetch('/api/public/catalog' + (q ? '?q=' + encodeURIComponent(q) : ''));
-  if (!r.ok) {
-    document.getElementById('count').textContent = T('暂时无法加载，请稍后再试', 'Cannot load now; please try again');
+  try {
+    catalog = await api('/api/public/catalog' + (q ? '?q=' + encodeURIComponent(q) : ''));
+  } catch {
+    document.getElementById('count').textContent = t('暂时无法加载，请稍后再试', 'Cannot load now; please try again');
     return;
   }
-  catalog = await r.json();
   if (!q) allMatters = catalog.matters;
   renderMatters();
   document.getElementById('matters').dataset.q = q || '';
 }
 
 async function main() {
-  applyLang();
+  setupLang(() => {
+    if (catalog) renderMatters();
+    if (outlets) renderOutlets();
+  });
   let timer = null;
   document.getElementById('q').addEventListener('input', (ev) => {
     clearTimeout(timer);
@@ -107,19 +102,9 @@ async function main() {
   });
   document.getElementById('search').addEventListener('submit', (ev) => { ev.preventDefault(); load(document.getElementById('q').value.trim()); });
   document.getElementById('group').addEventListener('change', () => catalog && renderMatters());
-  document.getElementById('lang').addEventListener('click', () => {
-    lang = lang === 'en' ? 'zh' : 'en';
-    localStorage.setItem('zz_lang', lang);
-    applyLang();
-    if (catalog) renderMatters();
-    if (outlets) renderOutlets();
-  });
   await load('');
-  const r = await fetch('/api/public/outlets');
-  if (r.ok) {
-    outlets = await r.json();
-    renderOutlets();
-  }
+  outlets = await api('/api/public/outlets').catch(() => null); // the catalog stands without the map
+  if (outlets) renderOutlets();
   document.body.dataset.ready = '1';
 }
 

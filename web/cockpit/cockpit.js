@@ -5,13 +5,14 @@
 // a tick names; the location hash (#/REGION?m=MODULE) keeps the view across
 // reloads and makes the browser's back button walk back up.
 import { api, t, tr, el } from './util.js';
+import { $ } from '../lib/dom.js';
+import { clock, weekday } from '../lib/time.js';
 import { createPanel, ctx } from './panels.js';
 import './map.js';
 import { openPortrait, closePortrait } from './portrait.js';
 
 const W = 1920;
 const H = 1080;
-const $ = (id) => document.getElementById(id);
 
 const cockpit = {
   dash: null, // GET /api/v1/dashboards
@@ -205,10 +206,8 @@ function connect() {
 const WEEK_ZH = ['日', '一', '二', '三', '四', '五', '六'];
 
 function tickClock() {
-  const now = new Date(Date.now() + 8 * 3600e3);
-  const iso = now.toISOString();
-  $('clock').textContent = `${iso.slice(0, 10)} ${iso.slice(11, 19)} ` +
-    t('星期' + WEEK_ZH[now.getUTCDay()], ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][now.getUTCDay()]);
+  const now = Date.now(), day = weekday(now);
+  $('clock').textContent = `${clock(now)} ` + t('星期' + WEEK_ZH[day], ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][day]);
   const last = Math.max(cockpit.lastTick, cockpit.loadedAt);
   if (last) {
     const s = Math.max(0, Math.round((Date.now() - last) / 1000));

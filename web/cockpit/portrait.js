@@ -4,8 +4,8 @@
 // there, its open warnings. Opened by clicking an entity anywhere.
 import { api, big, t, tr, el, shortTime } from './util.js';
 import { ctx } from './panels.js';
+import { $ } from '../lib/dom.js';
 
-const $ = (id) => document.getElementById(id);
 let charts = [];
 
 export function closePortrait() {

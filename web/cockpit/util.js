@@ -1,41 +1,22 @@
-// util.js - what every cockpit module shares: the language (Chinese first),
-// number formats in Chinese style (1.3万, 7000万), the API helper, and the
-// time ranges panels name in dashboards.json, computed in Asia/Shanghai.
+// util.js - what every cockpit module shares: number formats in Chinese
+// style (1.3万, 7000万) and the time ranges panels name in dashboards.json,
+// computed in Asia/Shanghai; the page tools (language, API, elements,
+// times) come from lib/ and are passed on.
 // (Node imports this file too, to compute the panels' URLs for benchmarks.)
-export const state = { lang: (globalThis.localStorage && localStorage.getItem('zz-lang')) || 'zh' };
+import { lang } from '../lib/i18n.js';
+import { HOUR, DAY, TZ, localMidnight } from '../lib/time.js';
 
-export const HOUR = 3600e3;
-export const DAY = 24 * HOUR;
-const TZ = 8 * HOUR; // UTC+8, no daylight saving
-
-export function t(zh, en) {
-  return state.lang === 'zh' ? zh : en || zh;
-}
-
-// A pack object's title in the current language: obj[key_zh] / obj[key_en].
-export function tr(obj, key) {
-  return t(obj[key + '_zh'], obj[key + '_en']);
-}
-
-export class ApiError extends Error {
-  constructor(status, message) {
-    super(message);
-    this.status = status;
-  }
-}
-
-export async function api(path, opts = {}) {
-  const res = await fetch(path, { credentials: 'same-origin', ...opts });
-  const body = await res.json().catch(() => ({}));
-  if (!res.ok) throw new ApiError(res.status, body.error ? body.error.message : res.statusText);
-  return body;
-}
+export { t, pick as tr } from '../lib/i18n.js';
+export { api, ApiError } from '../lib/api.js';
+export { el } from '../lib/dom.js';
+export { HOUR, DAY, localMidnight } from '../lib/time.js';
+export { shortDateTime as shortTime } from '../lib/time.js';
 
 // 13000 -> 1.3万, 70000000 -> 7000万, 123456789 -> 1.23亿; English: 13,000 / 70.0M.
 export function big(n, digits = 2) {
   if (n == null || Number.isNaN(n)) return '—';
   const a = Math.abs(n);
-  if (state.lang === 'en') {
+  if (lang === 'en') {
     if (a >= 1e9) return +(n / 1e9).toFixed(digits) + 'B';
     if (a >= 1e6) return +(n / 1e6).toFixed(digits) + 'M';
     return (+n.toFixed(a < 100 ? 1 : 0)).toLocaleString('en-US');
@@ -49,10 +30,6 @@ export function pct(change) {
   if (change == null || Number.isNaN(change)) return '—';
   const s = (change * 100).toFixed(2) + '%';
   return change > 0 ? '+' + s : s;
-}
-
-export function localMidnight(ms) {
-  return Math.floor((ms + TZ) / DAY) * DAY - TZ;
 }
 
 // First instant of the local month `back` months before the one holding ms.
@@ -114,22 +91,4 @@ export function queryUrl(q, region, now = Date.now()) {
     default:
       throw new Error('unknown api ' + q.api);
   }
-}
-
-// "2026-11-29T13:05:00+08:00" -> "11-29 13:05"
-export function shortTime(iso) {
-  if (!iso) return '—';
-  return iso.slice(5, 16).replace('T', ' ');
-}
-
-export function el(tag, attrs = {}, ...children) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === 'class') e.className = v;
-    else if (k === 'text') e.textContent = v;
-    else if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
-    else e.setAttribute(k, v);
-  }
-  for (const c of children) if (c != null) e.append(c);
-  return e;
 }

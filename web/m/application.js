@@ -4,33 +4,53 @@
 // department with its decision, note and time; finished when all have
 // decided. Refreshes every 15 s while open and whenever the page is shown
 // again. Public-safe: the server sends no staff names and no phone numbers.
-import { el, pick, lang, setupLang, api, fmtTime, putFile, MATERIAL_MIME, megabytes } from './common.js';
+import { el, pick, words, setupLang, api, said, fmtTime, putFile, MATERIAL_MIME, megabytes } from './common.js';
 
 const T = {
-  zh: { title: '申请进度', number: '申请编号', submitted: '提交时间', unknown: '未找到该申请编号对应的申请，请核对后重试。',
-    busy: '请求过于频繁，请稍后再试。', offline: '网络异常，请稍后再试。',
-    status: { awaiting_materials: '待补充材料', in_review: '审批中', approved: '已办结：审批通过', rejected: '已办结：未通过' },
-    materials: '申请材料', received: '已收到', notReceived: '未收到', required: '必需', optional: '选填', send: '上传', upTo: '不超过',
-    steps: '部门审批', step: { waiting: '材料齐全后受理', dispatched: '待审批', accepted: '审批中', in_progress: '审批中', approve: '同意', reject: '不同意' },
-    decided: '审批时间', done: '各部门均已审批，办理结束。', doneApproved: '全部同意，可按申请开展。', doneRejected: '有部门不同意，请按意见修改后重新申请。' },
-  en: { title: 'Application', number: 'Application number', submitted: 'Submitted', unknown: 'No application has this number. Please check it.',
-    busy: 'Too many requests, please try again shortly.', offline: 'Network error, please try again.',
-    status: { awaiting_materials: 'Waiting for materials', in_review: 'Under review', approved: 'Finished: approved', rejected: 'Finished: not approved' },
-    materials: 'Materials', received: 'received', notReceived: 'not received', required: 'required', optional: 'optional', send: 'Upload', upTo: 'up to',
-    steps: 'Departments', step: { waiting: 'Taken once the materials are in', dispatched: 'Waiting for review', accepted: 'Under review', in_progress: 'Under review', approve: 'Approved', reject: 'Not approved' },
-    decided: 'Decided', done: 'Every department has decided: the application is finished.', doneApproved: 'All approved: you may go ahead as applied.', doneRejected: 'Not every department approved: see their notes before applying again.' },
+  title: ['申请进度', 'Application'],
+  number: ['申请编号', 'Application number'],
+  submitted: ['提交时间', 'Submitted'],
+  unknown: ['未找到该申请编号对应的申请，请核对后重试。', 'No application has this number. Please check it.'],
+  busy: ['请求过于频繁，请稍后再试。', 'Too many requests, please try again shortly.'],
+  offline: ['网络异常，请稍后再试。', 'Network error, please try again.'],
+  status: {
+    awaiting_materials: ['待补充材料', 'Waiting for materials'],
+    in_review: ['审批中', 'Under review'],
+    approved: ['已办结：审批通过', 'Finished: approved'],
+    rejected: ['已办结：未通过', 'Finished: not approved'],
+  },
+  materials: ['申请材料', 'Materials'],
+  received: ['已收到', 'received'],
+  notReceived: ['未收到', 'not received'],
+  required: ['必需', 'required'],
+  optional: ['选填', 'optional'],
+  send: ['上传', 'Upload'],
+  upTo: ['不超过', 'up to'],
+  steps: ['部门审批', 'Departments'],
+  step: {
+    waiting: ['材料齐全后受理', 'Taken once the materials are in'],
+    dispatched: ['待审批', 'Waiting for review'],
+    accepted: ['审批中', 'Under review'],
+    in_progress: ['审批中', 'Under review'],
+    approve: ['同意', 'Approved'],
+    reject: ['不同意', 'Not approved'],
+  },
+  decided: ['审批时间', 'Decided'],
+  done: ['各部门均已审批，办理结束。', 'Every department has decided: the application is finished.'],
+  doneApproved: ['全部同意，可按申请开展。', 'All approved: you may go ahead as applied.'],
+  doneRejected: ['有部门不同意，请按意见修改后重新申请。', 'Not every department approved: see their notes before applying again.'],
 };
-const t = (k) => T[lang][k];
+const t = words(T);
 const number = decodeURIComponent(location.pathname.split('/')[3] || '');
 const app = document.getElementById('app');
 let doc = null, busy = false;
 
 function statusWord(a) {
-  return a.status === 'done' ? t('status')[a.outcome] || a.outcome : t('status')[a.status] || a.status;
+  return a.status === 'done' ? t('status', a.outcome) || a.outcome : t('status', a.status) || a.status;
 }
 
 function stepWord(s) {
-  return s.decision ? t('step')[s.decision] || s.decision : t('step')[s.state] || s.state;
+  return s.decision ? t('step', s.decision) || s.decision : t('step', s.state) || s.state;
 }
 
 function materialRow(m) {
@@ -49,11 +69,16 @@ function materialRow(m) {
       if (file.size > max) { err.textContent = `${t('upTo')} ${megabytes(max)}`; return; }
       busy = true;
       bar.hidden = false;
-      const r = await putFile(`/api/public/applications/${encodeURIComponent(number)}/materials/${encodeURIComponent(m.id)}`,
-        file, (f) => { bar.value = Math.round(f * 100); });
+      let sent = true;
+      try {
+        await putFile(`/api/public/applications/${encodeURIComponent(number)}/materials/${encodeURIComponent(m.id)}`,
+          file, (f) => { bar.value = Math.round(f * 100); });
+      } catch (e) {
+        sent = false;
+        err.textContent = said(e, t('offline'));
+      }
       busy = false;
-      if (r.status === 201) await load();
-      else err.textContent = r.status === 0 ? t('offline') : (r.data?.error?.message || t('offline'));
+      if (sent) await load();
     };
     kids.push(input, bar, err, el('button', { type: 'button', class: 'primary', id: 'send_' + m.id, onclick: send, text: t('send') }));
   }
@@ -96,13 +121,17 @@ function render() {
 }
 
 async function load() {
-  const r = await api('GET', `/api/public/applications/${encodeURIComponent(number)}`);
-  if (r.status === 200) { doc = r.data.application; render(); return true; }
-  if (!doc) {
-    const msg = r.status === 429 ? t('busy') : r.status === 0 ? t('offline') : t('unknown');
-    app.replaceChildren(el('div', { class: 'card', id: 'friendly' }, el('p', { text: msg })));
+  try {
+    doc = (await api(`/api/public/applications/${encodeURIComponent(number)}`)).application;
+  } catch (e) {
+    if (!doc) {
+      const msg = e.status === 429 ? t('busy') : e.status === 0 ? t('offline') : t('unknown');
+      app.replaceChildren(el('div', { class: 'card', id: 'friendly' }, el('p', { text: msg })));
+    }
+    return false;
   }
-  return false;
+  render();
+  return true;
 }
 
 // A refresh leaves a file being chosen or sent alone.

@@ -4,19 +4,31 @@
 // type and size first. Sending posts the application with the code, then
 // uploads each material with its progress shown, then opens /m/a/NUMBER.
 // The numbers sent from this phone are kept so the code's page lists them.
-import { el, pick, lang, api, putFile, MATERIAL_MIME, megabytes } from './common.js';
+import { el, pick, words, api, said, putFile, MATERIAL_MIME, megabytes } from './common.js';
+import { dateTime } from '../lib/time.js';
 
 const T = {
-  zh: { applicant: '申请人姓名', company: '企业名称', required: '必填', materials: '申请材料', optional: '选填',
-    types: '格式', upTo: '不超过', submit: '提交申请', sending: '提交中…', uploading: '正在上传材料…', back: '返回',
-    missing: '请填写', missingFile: '请上传', tooBig: '文件太大', wrongType: '文件格式不符', busy: '请求过于频繁，请稍后再试。',
-    offline: '网络异常，请稍后再试。', uploadFailed: '材料上传未完成', goStatus: '查看申请进度并补传材料' },
-  en: { applicant: 'Applicant name', company: 'Company', required: 'required', materials: 'Materials', optional: 'optional',
-    types: 'Types', upTo: 'up to', submit: 'Submit application', sending: 'Sending…', uploading: 'Uploading materials…', back: 'Back',
-    missing: 'Please fill in', missingFile: 'Please attach', tooBig: 'File too large', wrongType: 'Wrong file type', busy: 'Too many requests, please try again shortly.',
-    offline: 'Network error, please try again.', uploadFailed: 'Not every material was uploaded', goStatus: 'Open the application to add the rest' },
+  applicant: ['申请人姓名', 'Applicant name'],
+  company: ['企业名称', 'Company'],
+  required: ['必填', 'required'],
+  materials: ['申请材料', 'Materials'],
+  optional: ['选填', 'optional'],
+  types: ['格式', 'Types'],
+  upTo: ['不超过', 'up to'],
+  submit: ['提交申请', 'Submit application'],
+  sending: ['提交中…', 'Sending…'],
+  uploading: ['正在上传材料…', 'Uploading materials…'],
+  back: ['返回', 'Back'],
+  missing: ['请填写', 'Please fill in'],
+  missingFile: ['请上传', 'Please attach'],
+  tooBig: ['文件太大', 'File too large'],
+  wrongType: ['文件格式不符', 'Wrong file type'],
+  busy: ['请求过于频繁，请稍后再试。', 'Too many requests, please try again shortly.'],
+  offline: ['网络异常，请稍后再试。', 'Network error, please try again.'],
+  uploadFailed: ['材料上传未完成', 'Not every material was uploaded'],
+  goStatus: ['查看申请进度并补传材料', 'Open the application to add the rest'],
 };
-const t = (k) => T[lang][k];
+const t = words(T);
 const DEFAULT_MAX = 10 * 1024 * 1024;
 
 const key = (token) => 'zz_apps_' + token;
@@ -32,8 +44,7 @@ export function recentApplications(token) {
 }
 
 function remember(token, number, m) {
-  const d = new Date(Date.now() + 8 * 3600e3).toISOString();
-  const list = [{ number, name_zh: m.name_zh, name_en: m.name_en, when: `${d.slice(0, 10)} ${d.slice(11, 16)}` },
+  const list = [{ number, name_zh: m.name_zh, name_en: m.name_en, when: dateTime(Date.now()) },
     ...recentApplications(token).filter((a) => a.number !== number)].slice(0, 10);
   try { localStorage.setItem(key(token), JSON.stringify(list)); } catch { /* storage full or off: the page still works */ }
 }
@@ -110,13 +121,16 @@ export function renderApply(ctx) {
     }
     const applicant = { name: name.value.trim(), phone: contact };
     if (company.value.trim()) applicant.company = company.value.trim();
-    const r = await api('POST', '/api/public/applications', { code: token, matter: m.id, applicant, form: values });
-    if (r.status === 403 && r.data?.error?.field === 'applicant.phone') {
-      recontact();
-      return;
+    let a;
+    try {
+      a = (await api('/api/public/applications', { json: { code: token, matter: m.id, applicant, form: values } })).application;
+    } catch (e) {
+      if (e.status === 403 && e.field === 'applicant.phone') {
+        recontact();
+        return;
+      }
+      return fail(e.status === 429 ? t('busy') : said(e, t('offline')));
     }
-    if (r.status !== 201) return fail(r.status === 429 ? t('busy') : (r.data?.error?.message || t('offline')));
-    const a = r.data.application;
     remember(token, a.number, m);
     const page = `/m/a/${encodeURIComponent(a.number)}`;
     btn.textContent = t('uploading');
@@ -125,10 +139,11 @@ export function renderApply(ctx) {
       if (!file) continue;
       const bar = form.querySelector('#p_' + mat.id);
       bar.hidden = false;
-      const u = await putFile(`/api/public/applications/${encodeURIComponent(a.number)}/materials/${encodeURIComponent(mat.id)}`,
-        file, (f) => { bar.value = Math.round(f * 100); });
-      if (u.status !== 201) {
-        form.querySelector('#e_' + mat.id).textContent = u.status === 0 ? t('offline') : (u.data?.error?.message || t('offline'));
+      try {
+        await putFile(`/api/public/applications/${encodeURIComponent(a.number)}/materials/${encodeURIComponent(mat.id)}`,
+          file, (f) => { bar.value = Math.round(f * 100); });
+      } catch (e) {
+        form.querySelector('#e_' + mat.id).textContent = said(e, t('offline'));
         // the application exists: the rest can be added from its page
         btn.hidden = true;
         return fail(t('uploadFailed'), el('a', { href: page, id: 'go-status', class: 'matter', text: t('goStatus') }));

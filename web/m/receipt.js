@@ -1,18 +1,36 @@
 // /m/r/RECEIPT: the citizen's view of a report: state, steps with times,
 // the outcome, then a rating (1-5 and a note). Public-safe: the server sends
 // no staff names and no phone numbers.
-import { el, lang, setupLang, api, fmtTime } from './common.js';
+import { el, words, setupLang, api, said, fmtTime } from './common.js';
 
 const T = {
-  zh: { title: '办理进度', receipt: '回执号', unknown: '未找到该回执号对应的反映，请核对后重试。', busy: '请求过于频繁，请稍后再试。',
-    states: { reported: '已受理', dispatched: '已派单', accepted: '处理中', in_progress: '处理中', resolved: '已办结', verified: '已核实', closed: '已关闭', returned: '已受理', reopened: '重新办理', merged: '已合并办理', escalated: '已督办' },
-    steps: '办理过程', outcome: '处理结果', rate: '请对处理结果评价', note: '意见（选填）', send: '提交评价', thanks: '感谢您的评价', rated: '您的评价' },
-  en: { title: 'Progress', receipt: 'Receipt', unknown: 'No report has this receipt number. Please check it.', busy: 'Too many requests, please try again shortly.',
-    states: { reported: 'Received', dispatched: 'Dispatched', accepted: 'Being handled', in_progress: 'Being handled', resolved: 'Resolved', verified: 'Verified', closed: 'Closed', returned: 'Received', reopened: 'Reopened', merged: 'Merged', escalated: 'Supervised' },
-    steps: 'Steps', outcome: 'Outcome', rate: 'Please rate the result', note: 'Note (optional)', send: 'Send rating', thanks: 'Thank you for your rating', rated: 'Your rating' },
+  title: ['办理进度', 'Progress'],
+  receipt: ['回执号', 'Receipt'],
+  unknown: ['未找到该回执号对应的反映，请核对后重试。', 'No report has this receipt number. Please check it.'],
+  busy: ['请求过于频繁，请稍后再试。', 'Too many requests, please try again shortly.'],
+  states: {
+    reported: ['已受理', 'Received'],
+    dispatched: ['已派单', 'Dispatched'],
+    accepted: ['处理中', 'Being handled'],
+    in_progress: ['处理中', 'Being handled'],
+    resolved: ['已办结', 'Resolved'],
+    verified: ['已核实', 'Verified'],
+    closed: ['已关闭', 'Closed'],
+    returned: ['已受理', 'Received'],
+    reopened: ['重新办理', 'Reopened'],
+    merged: ['已合并办理', 'Merged'],
+    escalated: ['已督办', 'Supervised'],
+  },
+  steps: ['办理过程', 'Steps'],
+  outcome: ['处理结果', 'Outcome'],
+  rate: ['请对处理结果评价', 'Please rate the result'],
+  note: ['意见（选填）', 'Note (optional)'],
+  send: ['提交评价', 'Send rating'],
+  thanks: ['感谢您的评价', 'Thank you for your rating'],
+  rated: ['您的评价', 'Your rating'],
 };
-const t = (k) => T[lang][k];
-const st = (s) => T[lang].states[s] || s;
+const t = words(T);
+const st = (s) => t('states', s) || s;
 const receipt = decodeURIComponent(location.pathname.split('/')[3] || '');
 const app = document.getElementById('app');
 let doc = null, score = 0;
@@ -34,8 +52,13 @@ function render() {
     const err = el('div', { class: 'error' });
     const send = async () => {
       if (!score) return;
-      const r = await api('POST', `/api/public/receipts/${encodeURIComponent(receipt)}/rating`, { score, note: note.value });
-      if (r.status === 200) { doc = r.data; render(); } else err.textContent = r.status === 429 ? t('busy') : (r.data?.error?.message || '');
+      try {
+        doc = await api(`/api/public/receipts/${encodeURIComponent(receipt)}/rating`, { json: { score, note: note.value } });
+      } catch (e) {
+        err.textContent = e.status === 429 ? t('busy') : said(e);
+        return;
+      }
+      render();
     };
     kids.push(el('div', { class: 'card' }, el('h2', { text: t('rate') }), stars, el('label', { for: 'note', text: t('note') }), note, err,
       el('button', { class: 'primary', type: 'button', id: 'rate', onclick: send, text: t('send') })));
@@ -45,10 +68,14 @@ function render() {
 }
 
 async function load() {
-  const r = await api('GET', `/api/public/receipts/${encodeURIComponent(receipt)}`);
-  if (r.status === 200) { doc = r.data; render(); return true; }
-  app.replaceChildren(el('div', { class: 'card', id: 'friendly' }, el('p', { text: r.status === 429 ? t('busy') : t('unknown') })));
-  return false;
+  try {
+    doc = await api(`/api/public/receipts/${encodeURIComponent(receipt)}`);
+  } catch (e) {
+    app.replaceChildren(el('div', { class: 'card', id: 'friendly' }, el('p', { text: e.status === 429 ? t('busy') : t('unknown') })));
+    return false;
+  }
+  render();
+  return true;
 }
 
 setupLang(render);

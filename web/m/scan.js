@@ -3,26 +3,37 @@
 // reports), the chosen matter's form. A report makes a work order and leads
 // to the receipt page; an application (apply.js) is sent with the code, its
 // materials follow, and it leads to the application's page /m/a/NUMBER.
-import { el, pick, lang, setupLang, api } from './common.js';
+import { el, pick, words, setupLang, api, said } from './common.js';
 import { renderApply, recentApplications } from './apply.js';
 
 const T = {
-  zh: { title: '扫码反映问题', titleEnt: '企业码服务', unknown: '无法识别此码', unknownMsg: '此码不存在或已失效，请重新扫描现场张贴的二维码。',
-    revoked: '此码已停用', revokedMsg: '此码已更换，请扫描现场张贴的新二维码。', busy: '请求过于频繁，请稍后再试。',
-    offline: '网络异常，请稍后再试。', choose: '请选择要反映的事项', back: '返回', submit: '提交', sending: '提交中…',
-    confirm: '企业联系人确认', confirmMsg: '请输入本企业登记的联系电话', confirmBtn: '确认', notMatch: '与登记的联系电话不一致',
-    complaint: '投诉', application: '申请', service: '服务', inspection: '检查', required: '必填',
-    apply: '申请办理', report: '反映问题', mine: '我的申请',
-    publicNote: '此类问题会公开：您填写的描述（不含电话）将在政务公开接口中向公众展示，请勿填写门牌号、姓名等个人信息。' },
-  en: { title: 'Report by scanning', titleEnt: 'Enterprise services', unknown: 'Code not recognised', unknownMsg: 'This code does not exist or is no longer valid. Please scan the code posted on site again.',
-    revoked: 'Code no longer in use', revokedMsg: 'This code has been replaced. Please scan the new code posted on site.', busy: 'Too many requests, please try again shortly.',
-    offline: 'Network error, please try again.', choose: 'Choose what to report', back: 'Back', submit: 'Submit', sending: 'Sending…',
-    confirm: 'Confirm the enterprise contact', confirmMsg: 'Enter the contact phone registered for the enterprise', confirmBtn: 'Confirm', notMatch: 'This does not match the registered number',
-    complaint: 'Complaint', application: 'Application', service: 'Service', inspection: 'Inspection', required: 'required',
-    apply: 'Apply', report: 'Report a problem', mine: 'My applications',
-    publicNote: 'Reports of this kind are public: your description (not your phone) will be shown to anyone through the open government interface. Please leave out your flat number, name and other personal details.' },
+  title: ['扫码反映问题', 'Report by scanning'],
+  titleEnt: ['企业码服务', 'Enterprise services'],
+  unknown: ['无法识别此码', 'Code not recognised'],
+  unknownMsg: ['此码不存在或已失效，请重新扫描现场张贴的二维码。', 'This code does not exist or is no longer valid. Please scan the code posted on site again.'],
+  revoked: ['此码已停用', 'Code no longer in use'],
+  revokedMsg: ['此码已更换，请扫描现场张贴的新二维码。', 'This code has been replaced. Please scan the new code posted on site.'],
+  busy: ['请求过于频繁，请稍后再试。', 'Too many requests, please try again shortly.'],
+  offline: ['网络异常，请稍后再试。', 'Network error, please try again.'],
+  choose: ['请选择要反映的事项', 'Choose what to report'],
+  back: ['返回', 'Back'],
+  submit: ['提交', 'Submit'],
+  sending: ['提交中…', 'Sending…'],
+  confirm: ['企业联系人确认', 'Confirm the enterprise contact'],
+  confirmMsg: ['请输入本企业登记的联系电话', 'Enter the contact phone registered for the enterprise'],
+  confirmBtn: ['确认', 'Confirm'],
+  notMatch: ['与登记的联系电话不一致', 'This does not match the registered number'],
+  complaint: ['投诉', 'Complaint'],
+  application: ['申请', 'Application'],
+  service: ['服务', 'Service'],
+  inspection: ['检查', 'Inspection'],
+  required: ['必填', 'required'],
+  apply: ['申请办理', 'Apply'],
+  report: ['反映问题', 'Report a problem'],
+  mine: ['我的申请', 'My applications'],
+  publicNote: ['此类问题会公开：您填写的描述（不含电话）将在政务公开接口中向公众展示，请勿填写门牌号、姓名等个人信息。', 'Reports of this kind are public: your description (not your phone) will be shown to anyone through the open government interface. Please leave out your flat number, name and other personal details.'],
 };
-const t = (k) => T[lang][k];
+const t = words(T);
 const token = decodeURIComponent(location.pathname.split('/')[3] || '');
 const app = document.getElementById('app');
 let doc = null, view = { name: 'list' }, contact = sessionStorage.getItem('zz_contact_' + token) || '';
@@ -34,7 +45,7 @@ function show(...kids) {
   document.title = title;
 }
 
-function friendly(status, data) {
+function friendly(status) {
   const revoked = status === 410;
   const msg = status === 429 ? t('busy') : status === 0 ? t('offline') : revoked ? t('revokedMsg') : t('unknownMsg');
   show(el('div', { class: 'card', id: 'friendly' }, el('h2', { text: revoked ? t('revoked') : status === 404 ? t('unknown') : t('title') }), el('p', { text: msg })));
@@ -79,9 +90,13 @@ function renderConfirm() {
   const input = el('input', { type: 'tel', id: 'contact', autocomplete: 'tel' });
   const err = el('div', { class: 'error' });
   const go = async () => {
-    const r = await api('POST', `/api/public/codes/${encodeURIComponent(token)}/verify`, { contact_phone: input.value });
-    if (r.status === 200) { contact = input.value; sessionStorage.setItem('zz_contact_' + token, contact); view = { name: view.next || 'form', matter: view.matter }; render(); }
-    else err.textContent = r.status === 403 ? t('notMatch') : (r.data?.error?.message || t('offline'));
+    try {
+      await api(`/api/public/codes/${encodeURIComponent(token)}/verify`, { json: { contact_phone: input.value } });
+    } catch (e) {
+      err.textContent = e.status === 403 ? t('notMatch') : said(e, t('offline'));
+      return;
+    }
+    contact = input.value; sessionStorage.setItem('zz_contact_' + token, contact); view = { name: view.next || 'form', matter: view.matter }; render();
   };
   show(venueCard(), el('div', { class: 'card' }, el('h2', { text: t('confirm') }), el('label', { for: 'contact', text: t('confirmMsg') }), input, err,
     el('button', { class: 'primary', type: 'button', id: 'confirm', onclick: go, text: t('confirmBtn') }),
@@ -130,15 +145,21 @@ function renderForm(m) {
         else if (input.value) body.fields[f.id] = input.value;
       }
     } catch { err.textContent = t('offline'); btn.disabled = false; btn.textContent = t('submit'); return; }
-    const r = await api('POST', `/api/public/codes/${encodeURIComponent(token)}/reports`, body);
-    if (r.status === 201) { location.href = r.data.status_url; return; }
-    err.textContent = r.status === 429 ? t('busy') : (r.data?.error?.message || t('offline'));
-    btn.disabled = false; btn.textContent = t('submit');
+    try {
+      location.href = (await api(`/api/public/codes/${encodeURIComponent(token)}/reports`, { json: body })).status_url;
+    } catch (e) {
+      err.textContent = e.status === 429 ? t('busy') : said(e, t('offline'));
+      btn.disabled = false; btn.textContent = t('submit');
+    }
   });
   show(venueCard(), el('div', { class: 'card' }, el('h2', { text: pick(m, 'name') }), form),
     el('button', { class: 'matter', type: 'button', onclick: () => { view = { name: 'list' }; render(); }, text: t('back') }));
 }
 
 setupLang(() => (doc ? render() : null));
-const r = await api('GET', `/api/public/codes/${encodeURIComponent(token)}`);
-if (r.status === 200) { doc = r.data; render(); } else friendly(r.status, r.data);
+try {
+  doc = await api(`/api/public/codes/${encodeURIComponent(token)}`);
+} catch (e) {
+  friendly(e.status);
+}
+if (doc) render();

@@ -1,0 +1,117 @@
+// web/lib/ in Node, without a browser: time.js shows Asia/Shanghai whatever
+// the input's zone, i18n.js keeps one key and takes the old one over once,
+// api.js gives every failure one shape. (The pages themselves are driven in
+// Chromium by language.test.mjs and the other e2e files.)
+// Run: node --test tests/e2e/weblib.test.mjs
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+
+// A Storage-like map, installed before i18n.js is loaded (it reads at load).
+class MemoryStorage {
+  constructor(init = {}) { this.m = new Map(Object.entries(init)); }
+  getItem(k) { return this.m.has(k) ? this.m.get(k) : null; }
+  setItem(k, v) { this.m.set(k, String(v)); }
+  removeItem(k) { this.m.delete(k); }
+}
+
+// A fresh copy of i18n.js over `storage` (a query string makes a new module).
+let copies = 0;
+async function i18nWith(storage) {
+  globalThis.localStorage = storage;
+  try {
+    return await import(`../../web/lib/i18n.js?copy=${++copies}`);
+  } finally {
+    delete globalThis.localStorage;
+  }
+}
+
+test('time.js: Asia/Shanghai for +08:00, Z and epoch ms alike', async () => {
+  const { dateTime, shortDateTime, day, clock, weekday, localMidnight } = await import('../../web/lib/time.js');
+  assert.equal(dateTime('2026-05-21T08:30:00+08:00'), '2026-05-21 08:30');
+  assert.equal(dateTime('2026-05-20T16:30:00Z'), '2026-05-21 00:30', 'past midnight in Shanghai');
+  assert.equal(dateTime(Date.UTC(2026, 11, 31, 16, 5)), '2027-01-01 00:05');
+  assert.equal(shortDateTime('2026-11-29T13:05:00+08:00'), '11-29 13:05');
+  assert.equal(shortDateTime(null), '—');
+  assert.equal(dateTime('', ''), '');
+  assert.equal(dateTime('not a time'), '—');
+  assert.equal(day(Date.UTC(2026, 4, 20, 23, 0)), '2026-05-21');
+  assert.equal(clock(Date.UTC(2026, 4, 20, 23, 0, 7)), '2026-05-21 07:00:07');
+  assert.equal(weekday(Date.UTC(2026, 4, 20, 23, 0)), 4, '2026-05-21 is a Thursday in Shanghai (UTC still Wednesday)');
+  assert.equal(localMidnight(Date.UTC(2026, 4, 20, 23, 0)), Date.UTC(2026, 4, 20, 16, 0));
+});
+
+test('i18n.js: one key; the old zz_lang taken over once; the new key wins', async () => {
+  let s = new MemoryStorage();
+  let m = await i18nWith(s);
+  assert.equal(m.lang, 'zh', 'Chinese first');
+  m.setLang('en');
+  assert.equal(m.lang, 'en');
+  assert.equal(s.getItem('zz-lang'), 'en');
+  assert.equal(m.t('中文', 'English'), 'English');
+  assert.equal(m.t('中文', ''), '中文', 'English falls back to Chinese');
+  assert.equal(m.pick({ name_zh: '拱墅区', name_en: 'Gongshu' }, 'name'), 'Gongshu');
+  assert.equal(m.pick({ name_zh: '拱墅区' }, 'name'), '拱墅区');
+  const w = m.words({ busy: ['请稍后', 'Later'], state: { open: ['待办', 'Open'] } });
+  assert.equal(w('busy'), 'Later');
+  assert.equal(w('state', 'open'), 'Open');
+  assert.equal(w('state', 'nope'), undefined);
+
+  s = new MemoryStorage({ zz_lang: 'en' });
+  m = await i18nWith(s);
+  assert.equal(m.lang, 'en', 'the public pages\' old choice holds');
+  assert.equal(s.getItem('zz-lang'), 'en');
+  assert.equal(s.getItem('zz_lang'), null, 'the old key is gone');
+
+  s = new MemoryStorage({ 'zz-lang': 'zh', zz_lang: 'en' });
+  m = await i18nWith(s);
+  assert.equal(m.lang, 'zh', 'a choice under the one key wins');
+  assert.equal(s.getItem('zz_lang'), null);
+
+  s = new MemoryStorage({ 'zz-lang': 'fr' });
+  assert.equal((await i18nWith(s)).lang, 'zh', 'anything else is Chinese');
+
+  const refusing = { getItem() { throw new Error('denied'); }, setItem() { throw new Error('denied'); }, removeItem() {} };
+  m = await i18nWith(refusing);
+  assert.equal(m.lang, 'zh');
+  m.setLang('en'); // switches this page even when it cannot be remembered
+  assert.equal(m.lang, 'en');
+});
+
+test('api.js: one ApiError for the server\'s error shape, other answers and the network', async () => {
+  const { api, ApiError, said } = await import('../../web/lib/api.js');
+  const real = globalThis.fetch;
+  const answer = (status, body, statusText = '') => async () => new Response(body, { status, statusText });
+  try {
+    globalThis.fetch = answer(422, JSON.stringify({ error: { code: 'invalid', message: 'name is required', field: 'name' } }));
+    let e = await api('/x', { json: {} }).catch((x) => x);
+    assert.ok(e instanceof ApiError);
+    assert.deepEqual({ status: e.status, code: e.code, message: e.message, field: e.field },
+      { status: 422, code: 'invalid', message: 'name is required', field: 'name' });
+    assert.equal(said(e, 'fallback'), 'name is required');
+
+    globalThis.fetch = answer(502, '<html>bad gateway</html>', 'Bad Gateway');
+    e = await api('/x').catch((x) => x);
+    assert.deepEqual({ status: e.status, code: e.code, message: e.message, field: e.field },
+      { status: 502, code: null, message: 'Bad Gateway', field: null });
+    assert.equal(said(e, 'fallback'), 'fallback', 'not the API\'s shape: the page says its own words');
+
+    globalThis.fetch = async () => { throw new TypeError('Failed to fetch'); };
+    e = await api('/x').catch((x) => x);
+    assert.equal(e.status, 0);
+    assert.equal(said(e, 'offline'), 'offline');
+
+    let sent;
+    globalThis.fetch = async (url, init) => { sent = init; return new Response('{"ok":1}', { status: 201 }); };
+    assert.deepEqual(await api('/x', { json: { a: 1 } }), { ok: 1 });
+    assert.equal(sent.method, 'POST');
+    assert.equal(sent.headers['Content-Type'], 'application/json');
+    assert.equal(sent.body, '{"a":1}');
+    assert.equal(sent.credentials, 'same-origin');
+    assert.equal('json' in sent, false);
+
+    globalThis.fetch = answer(204, null);
+    assert.deepEqual(await api('/x', { method: 'POST' }), {}, 'an empty answer is {}');
+  } finally {
+    globalThis.fetch = real;
+  }
+});

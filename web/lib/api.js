@@ -1,0 +1,75 @@
+// api.js - calling zhizhi's API from a page. The server's errors are
+// {"error":{"code","message","field"}}; every failure reaches the caller as
+// one ApiError {status, code, message, field}: status 0 when the network
+// failed, code null when the answer was not in that shape.
+
+export class ApiError extends Error {
+  constructor(status, code, message, field) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = code;
+    this.field = field;
+  }
+}
+
+// The ApiError for a failed answer's status and parsed body (or null).
+function failure(status, body, statusText) {
+  const e = (body && typeof body === 'object' && body.error) || null;
+  if (!e) return new ApiError(status, null, statusText || `HTTP ${status}`, null);
+  return new ApiError(status, e.code ?? null, e.message || statusText || `HTTP ${status}`, e.field ?? null);
+}
+
+/**
+ * Fetches path with the session cookie and resolves with the JSON answer
+ * ({} when it has none); rejects with an ApiError. opts are fetch's, plus
+ * `json`: a body sent as JSON (POST unless opts.method says otherwise).
+ */
+export async function api(path, opts = {}) {
+  const { json, ...init } = opts;
+  init.credentials = 'same-origin';
+  if (json !== undefined) {
+    init.method = init.method || 'POST';
+    init.headers = { 'Content-Type': 'application/json', ...(opts.headers || {}) };
+    init.body = JSON.stringify(json);
+  }
+  let res;
+  try {
+    res = await fetch(path, init);
+  } catch (e) {
+    throw new ApiError(0, null, e.message || 'network error', null);
+  }
+  const body = await res.json().catch(() => null);
+  if (!res.ok) throw failure(res.status, body, res.statusText);
+  return body || {};
+}
+
+/**
+ * PUTs a file as the raw request body, reporting progress (0..1) as it
+ * goes (fetch cannot tell upload progress); resolves with the JSON answer,
+ * rejects with an ApiError like api().
+ */
+export function putFile(url, file, onProgress) {
+  return new Promise((resolve, reject) => {
+    const x = new XMLHttpRequest();
+    x.open('PUT', url);
+    x.setRequestHeader('Content-Type', file.type || 'application/octet-stream');
+    x.upload.onprogress = (e) => { if (e.lengthComputable && onProgress) onProgress(e.loaded / e.total); };
+    x.onload = () => {
+      let body = null;
+      try { body = JSON.parse(x.responseText); } catch { /* not JSON */ }
+      if (x.status < 200 || x.status >= 300) { reject(failure(x.status, body, x.statusText)); return; }
+      if (onProgress) onProgress(1);
+      resolve(body || {});
+    };
+    x.onerror = () => reject(new ApiError(0, null, 'network error', null));
+    x.send(file);
+  });
+}
+
+/** What to tell a person about a failure: the server's message, or
+ * `fallback` when there is none (the network failed, the answer was not
+ * the API's error shape). */
+export function said(e, fallback = '') {
+  return (e instanceof ApiError && e.code && e.message) || fallback;
+}
