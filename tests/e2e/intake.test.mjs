@@ -7,6 +7,13 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Browsers } from './lib/browser.mjs';
 import { dispatchWorld, STAFF } from '../integration/lib/dispatch.mjs';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const SHOTS = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../test-results/e2e');
+fs.mkdirSync(SHOTS, { recursive: true });
+const shot = (page, name) => page.screenshot({ path: path.join(SHOTS, name + '.png'), fullPage: true });
 
 const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360000002000100e221bc330000000049454e44ae426082', 'hex');
 const XTD = 'gongshu/dongxin/xintiandi';
@@ -64,6 +71,12 @@ test('scan → report with a photo → dispatcher → officer resolves → citiz
   await row.click();
   await desk.locator('#detail h2', { hasText: `#${order.id}` }).waitFor();
   await desk.locator('#detail .field', { hasText: '13800001111' }).waitFor({ timeout: 5000 }); // the dispatcher sees the phone
+  // the desk shows the reporter as a masked receipt, never the whole one
+  assert.ok(!(await desk.locator('#detail').innerText()).includes(receipt), 'the whole receipt on the desk');
+  for (const [vw, vh] of [[1920, 1080], [1366, 768]]) {
+    await desk.setViewportSize({ width: vw, height: vh });
+    await shot(desk, `intake-desk-masked-zh-${vw}`);
+  }
   const detail = await w.order(order.id, 'disp');
   assert.equal(detail.evidence.length, 1, 'the photo came with the report');
   assert.equal(detail.reporter_phone, '13800001111');
@@ -98,8 +111,10 @@ test("a public matter's form says the description will be public, in both langua
   await phone.goto(`${w.base}/m/c/${code.token}`);
   await phone.click('button[data-matter=environmental_hygiene]');
   await phone.locator('#public-note', { hasText: '公开' }).waitFor({ timeout: 10000 });
+  await shot(phone, 'intake-public-note-zh-375');
   await phone.click('#lang');
   await phone.locator('#public-note', { hasText: 'public' }).waitFor({ timeout: 10000 });
+  await shot(phone, 'intake-public-note-en-375');
   await phone.click('#lang');
   await phone.waitForFunction(() => document.documentElement.lang === 'zh-CN');
 });
