@@ -194,6 +194,11 @@ static int submit(struct http_req *r, const char *channel) {
     if (v && *v) zz_buf_printf(&desc, "\n%s: %s", str_member(fd, "label_zh"), v);
   }
   zz_buf_addc(&desc, '\0');
+  if (zz_buf_error(&desc)) {
+    rc = http_fail(r, zz_buf_error(&desc), "form",
+                   "the application's fields are too long together (at most 16384 bytes)");
+    goto done;
+  }
   char region[256] = "";
   if (!entity[0]) { /* no place known: the district */
     registry_rdlock(app->reg);

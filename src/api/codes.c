@@ -778,6 +778,11 @@ static int report_submit(struct http_req *r, struct report *q) {
     }
   }
   describe(mc.found_form, fields, &q->desc);
+  if ((rc = zz_buf_error(&q->desc))) {
+    rc = http_fail(r, rc, "fields", "the report's fields are too long together (at most %u bytes)",
+                   4u << 10);
+    goto done;
+  }
   zz_strlcpy(q->matter_name, mc.found_name, sizeof q->matter_name);
   code_receipt_new(q->receipt);
   snprintf(q->reporter, sizeof q->reporter, "%s:%s",
