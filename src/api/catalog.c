@@ -122,7 +122,7 @@ static int matter_row(void *ud, const struct store_matter *m) {
     zz_buf_printf(b, ",\"%s\":", pub[i]);
     char *t = v ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
     zz_buf_adds(b, t ? t : "null");
-    free(t);
+    zz_free(t);
   }
   zz_buf_addc(b, '}');
   json_decref(extra);

@@ -487,7 +487,7 @@ static int matter_row(void *ud, const struct wf_matter_view *m) {
     json_t *v = json_object_get(extra, keys[i]);
     char *s = v ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
     zz_buf_printf(c->b, ",\"%s\":%s", keys[i], s ? s : "null");
-    free(s);
+    zz_free(s);
   }
   zz_buf_addc(c->b, '}');
   return 0;

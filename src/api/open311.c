@@ -916,8 +916,8 @@ static int post_requests(struct http_req *r, int xml) {
   o_list_end(&o, "service_requests");
   rc = o_reply(r, &o, 201);
 done:
-  free(attrs_text);
-  free(contact_text);
+  zz_free(attrs_text);
+  zz_free(contact_text);
   json_decref(attrs);
   json_decref(contact);
   zz_buf_free(&desc);

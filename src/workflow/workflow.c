@@ -1172,13 +1172,13 @@ int workflow_merge(struct workflow *wf, const struct wf_actor *who, int64_t id, 
   json_decref(ra);
   json_decref(rb);
   if (!text || strlen(text) >= sizeof w[1].reporters) {
-    free(text);
+    zz_free(text);
     rc = zz_fail(e, ZZ_EINVAL, "into", "order %lld has too many reporters to take more",
                  (long long)into);
     goto done;
   }
   zz_strlcpy(w[1].reporters, text, sizeof w[1].reporters);
-  free(text);
+  zz_free(text);
   w[0].o.merged_into = into;
   char n1[192], n2[192], data[64];
   snprintf(n1, sizeof n1, "merged into order %lld%s%s", (long long)into, note && *note ? ": " : "",
