@@ -10,7 +10,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_TARGETS ?=
 DEMO_FLAGS ?=
 
-.PHONY: all deps build build-asan demo test test-pack test-unit test-asan test-integration test-integration-asan test-e2e bench bench-cockpit fuzz format clean
+.PHONY: all deps build build-asan demo test test-style test-pack test-unit test-asan test-integration test-integration-asan test-e2e bench bench-cockpit fuzz format clean
 
 all: build
 
@@ -57,7 +57,20 @@ test-e2e: build
 test-pack: deps
 	node scenarios/gongshu/tools/check.mjs
 
-test: test-pack test-unit test-asan test-integration test-integration-asan test-e2e
+# The house style first, in seconds: no banned call in src/ (sprintf, strcpy,
+# strtok, atoi, raw malloc outside src/core/ ...: scripts/check-banned.sh
+# names file:line) and every C file laid out as .clang-format says (`make
+# format` applies it). The tracked files, or all of src/ and tests/ outside
+# a git checkout.
+STYLE_FILES = $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'tests/*.h' 2>/dev/null || \
+		 find src tests -name '*.[ch]')
+test-style: deps
+	@bash scripts/check-banned.sh
+	@clang-format --dry-run --Werror $(STYLE_FILES) || \
+	  { echo "test-style: the files above differ from .clang-format; run 'make format'" >&2; exit 1; }
+	@echo "test-style: ok"
+
+test: test-style test-pack test-unit test-asan test-integration test-integration-asan test-e2e
 
 bench: build
 	ZZ_DEPS_BENCH=1 bash scripts/deps.sh
@@ -74,7 +87,7 @@ fuzz: deps
 	done
 
 format: deps
-	clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c')
+	clang-format -i $(STYLE_FILES)
 
 clean:
 	rm -rf $(BUILD) $(ASAN) $(FUZZ)

@@ -647,8 +647,12 @@ static void audit_cli(struct app *app, const char *action, const char *name,
   zz_buf_adds(&d, ",\"scope\":");
   zz_buf_json_str(&d, f->scope);
   zz_buf_addc(&d, '}');
-  struct store_audit au = {
-      .ts = zz_time_now(), .actor = "cli", .action = action, .target = name, .detail_json = d.data};
+  struct store_audit au = {.ts = zz_time_now(),
+                           .actor = "cli",
+                           .action = action,
+                           .target = name,
+                           .detail_json =
+                               zz_buf_error(&d) ? "{\"detail\":\"lost: out of memory\"}" : d.data};
   struct zz_err ae = {0};
   if (app->st->ops->dispatch->audit_insert(app->st, &au, &ae))
     fprintf(stderr, "zhizhi: warning: the audit did not record this: %s\n", ae.msg);
@@ -874,8 +878,13 @@ static int cmd_import(int argc, char **argv) {
     const struct ingest_report *rep = ingest_result(ing);
     struct zz_buf b;
     zz_buf_init(&b, 0);
-    ingest_report_json(rep, &b);
-    printf("%s\n", b.data);
+    if (ingest_report_json(rep, &b) || zz_buf_error(&b)) {
+      fprintf(stderr, "zhizhi: the import report cannot be written: %s\n",
+              zz_strerror(zz_buf_error(&b) ? zz_buf_error(&b) : ZZ_ENOMEM));
+      exit_code = 1;
+    } else {
+      printf("%s\n", b.data);
+    }
     zz_buf_free(&b);
     fprintf(stderr, "import: %lld accepted, %lld replaced, %lld rejected%s\n",
             (long long)rep->accepted, (long long)rep->replaced, (long long)rep->rejected_total,

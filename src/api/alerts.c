@@ -40,7 +40,7 @@ static void alert_with_place(struct app *app, const struct store_alert *a, struc
   size_t mark = b->len;
   rules_alert_json(app->rules, a, b);
   if (b->len <= mark || b->data[b->len - 1] != '}') return;
-  b->len--; /* reopen the object */
+  zz_buf_truncate(b, b->len - 1); /* reopen the object */
   struct ent_place p = {b};
   if (a->entity_key) app->st->ops->entity_get(app->st, a->entity_key, place_row, &p);
   zz_buf_addc(b, '}');

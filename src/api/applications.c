@@ -194,6 +194,11 @@ static int submit(struct http_req *r, const char *channel) {
     if (v && *v) zz_buf_printf(&desc, "\n%s: %s", str_member(fd, "label_zh"), v);
   }
   zz_buf_addc(&desc, '\0');
+  if (zz_buf_error(&desc)) {
+    rc = http_fail(r, zz_buf_error(&desc), "form",
+                   "the application's fields are too long together (at most 16384 bytes)");
+    goto done;
+  }
   char region[256] = "";
   if (!entity[0]) { /* no place known: the district */
     registry_rdlock(app->reg);
@@ -267,13 +272,13 @@ static int submit(struct http_req *r, const char *channel) {
       json_dumps(json_object_get(m, "materials") ? json_object_get(m, "materials") : json_array(),
                  JSON_COMPACT);
   zz_buf_adds(&b, mt ? mt : "[]");
-  free(mt);
+  zz_free(mt);
   zz_buf_adds(&b, "}}");
   rc = http_reply_json(r, 201, &b);
 done:
   zz_buf_free(&desc);
-  free(applicant_text);
-  free(form_text);
+  zz_free(applicant_text);
+  zz_free(form_text);
   json_decref(m);
   json_decref(body);
   return rc;
@@ -596,7 +601,7 @@ static int get_application(struct http_req *r) {
   struct zz_buf b;
   zz_buf_init(&b, 0);
   zz_buf_adds(&b, text ? text : "{}");
-  free(text);
+  zz_free(text);
   http_add_header(r, "Cache-Control", "no-store");
   return http_reply_json(r, 200, &b);
 }
@@ -802,7 +807,7 @@ static int get_staff_application(struct http_req *r) {
   struct zz_buf b;
   zz_buf_init(&b, 0);
   zz_buf_adds(&b, text ? text : "{}");
-  free(text);
+  zz_free(text);
   return http_reply_json(r, 200, &b);
 }
 

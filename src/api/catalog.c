@@ -122,7 +122,7 @@ static int matter_row(void *ud, const struct store_matter *m) {
     zz_buf_printf(b, ",\"%s\":", pub[i]);
     char *t = v ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
     zz_buf_adds(b, t ? t : "null");
-    free(t);
+    zz_free(t);
   }
   zz_buf_addc(b, '}');
   json_decref(extra);
@@ -150,12 +150,13 @@ static int get_catalog(struct http_req *r) {
   else
     zz_buf_adds(&b, "null");
   zz_buf_adds(&b, ",\"departments\":");
-  zz_buf_add(&b, dn.json.data, dn.json.len);
+  zz_buf_addbuf(&b, &dn.json);
   zz_buf_adds(&b, ",\"matters\":[");
   struct cat_ctx c = {&b, q && *q ? q : NULL, 0};
   struct cat_rows cr = {&c, &dn};
   int rc = app->st->ops->dispatch->matters_each(app->st, matter_row, &cr);
   zz_buf_printf(&b, "],\"count\":%d}", c.n);
+  if (!rc) rc = zz_buf_error(&dn.text); /* the search would miss names */
   zz_buf_free(&dn.json);
   zz_buf_free(&dn.text);
   if (rc) {

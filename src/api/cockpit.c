@@ -74,7 +74,7 @@ static int h_dashboards(struct http_req *r) {
   struct zz_buf b;
   zz_buf_init(&b, 0);
   rc = zz_buf_adds(&b, out);
-  free(out);
+  zz_free(out);
   if (rc) return http_fail(r, ZZ_ENOMEM, "", "out of memory");
   return http_reply_json(r, 200, &b);
 }

@@ -487,7 +487,7 @@ static int matter_row(void *ud, const struct wf_matter_view *m) {
     json_t *v = json_object_get(extra, keys[i]);
     char *s = v ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
     zz_buf_printf(c->b, ",\"%s\":%s", keys[i], s ? s : "null");
-    free(s);
+    zz_free(s);
   }
   zz_buf_addc(c->b, '}');
   return 0;
@@ -778,6 +778,11 @@ static int report_submit(struct http_req *r, struct report *q) {
     }
   }
   describe(mc.found_form, fields, &q->desc);
+  if ((rc = zz_buf_error(&q->desc))) {
+    rc = http_fail(r, rc, "fields", "the report's fields are too long together (at most %u bytes)",
+                   4u << 10);
+    goto done;
+  }
   zz_strlcpy(q->matter_name, mc.found_name, sizeof q->matter_name);
   code_receipt_new(q->receipt);
   snprintf(q->reporter, sizeof q->reporter, "%s:%s",

@@ -841,8 +841,16 @@ static int post_requests(struct http_req *r, int xml) {
   zz_buf_init(&full, 8192);
   zz_buf_adds(&full, text ? text : "");
   if (addr && *addr) zz_buf_printf(&full, "%s地址: %s", full.len ? "\n" : "", addr);
-  if (desc.len) zz_buf_add(&full, desc.data, desc.len);
+  zz_buf_addbuf(&full, &desc);
   zz_buf_addc(&full, '\0');
+  if (zz_buf_error(&full)) {
+    int ferr = zz_buf_error(&full);
+    zz_buf_free(&full);
+    rc = o311_fail(r, xml, zz_http_status(ferr),
+                   "the description, address and fields together: %s (at most 8192 bytes)",
+                   zz_strerror(ferr));
+    goto done;
+  }
   /* The report belongs to the deepest region whose outline holds its
    * position (so routing by region works); without a position, or outside
    * every outline, the root region (the district) holds it until the
@@ -908,8 +916,8 @@ static int post_requests(struct http_req *r, int xml) {
   o_list_end(&o, "service_requests");
   rc = o_reply(r, &o, 201);
 done:
-  free(attrs_text);
-  free(contact_text);
+  zz_free(attrs_text);
+  zz_free(contact_text);
   json_decref(attrs);
   json_decref(contact);
   zz_buf_free(&desc);

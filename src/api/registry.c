@@ -758,7 +758,7 @@ static int put_entity_common(struct http_req *r, const char *path_id) {
   }
   reply_entity(r, key, known ? 200 : 201);
 done:
-  free(attrs_text);
+  zz_free(attrs_text);
   json_decref(j);
   return 0;
 }

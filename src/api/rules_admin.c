@@ -268,7 +268,7 @@ static int set_enabled(struct http_req *r, int enabled) {
                           .updated = zz_time_now()};
   struct zz_err e = {0};
   int rc = app->st->ops->dispatch->rule_upsert(app->st, &sr, NULL, &e);
-  free(text);
+  zz_free(text);
   zz_free(c.def);
   if (rc) return http_reply_err(r, &e);
   api_audit(r, enabled ? "rule.enable" : "rule.disable", key, NULL);
@@ -339,15 +339,15 @@ static int put_matter(struct http_req *r) {
   }
   char *detail = json_dumps(j, JSON_COMPACT);
   api_audit(r, existed ? "matter.update" : "matter.create", key, detail);
-  free(detail);
+  zz_free(detail);
   workflow_reload(app->wf, &e);
   struct zz_buf b;
   zz_buf_init(&b, 0);
   workflow_matters_json(app->wf, &b);
   http_reply_json(r, existed ? 200 : 201, &b);
 done:
-  free(deps);
-  free(extra);
+  zz_free(deps);
+  zz_free(extra);
   json_decref(j);
   return 0;
 }

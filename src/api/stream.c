@@ -241,7 +241,7 @@ static int sse_event(void *ud, const struct bus_event *ev) {
 static long sse_fill(void *ud, char *buf, size_t max) {
   struct sse *s = ud;
   if (s->off == s->out.len) {
-    s->out.len = 0;
+    zz_buf_reset(&s->out);
     s->off = 0;
     if (s->reset) {
       s->reset = 0;
@@ -252,7 +252,7 @@ static long sse_fill(void *ud, char *buf, size_t max) {
       int gap = 0;
       s->last_id = bus_read(s->app->bus, s->last_id, 256, sse_event, s, &gap);
       if (gap) {
-        s->out.len = 0; /* what is left cannot be trusted: reload instead */
+        zz_buf_reset(&s->out); /* what is left cannot be trusted: reload instead */
         s->reset = 1;
         return sse_fill(ud, buf, max);
       }

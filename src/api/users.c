@@ -28,7 +28,7 @@ static int reply_user(struct http_req *r, int status, const char *name, const ch
   zz_buf_init(&b, 0);
   zz_buf_adds(&b, "{\"user\":");
   api_user_json(&b, u.id, u.name, u.role, u.department, u.scope);
-  b.len--; /* reopen the object for "disabled" */
+  if (b.len) zz_buf_truncate(&b, b.len - 1); /* reopen the object for "disabled" */
   zz_buf_printf(&b, ",\"disabled\":%s}", u.disabled ? "true" : "false");
   if (extra) zz_buf_adds(&b, extra);
   zz_buf_addc(&b, '}');
@@ -46,7 +46,9 @@ static void audit_user(struct http_req *r, const char *action, const struct api_
   zz_buf_adds(&d, ",\"scope\":");
   zz_buf_json_str(&d, s && s->scope[0] ? s->scope : NULL);
   zz_buf_addc(&d, '}');
-  api_audit(r, action, s ? s->name : http_param(r, "name"), d.data);
+  /* the change is made: its audit row goes in even when the detail failed */
+  api_audit(r, action, s ? s->name : http_param(r, "name"),
+            zz_buf_error(&d) ? "{\"detail\":\"lost: out of memory\"}" : d.data);
   zz_buf_free(&d);
 }
 

@@ -14,27 +14,51 @@ void zz_buf_init(struct zz_buf *b, size_t limit) {
   b->data = NULL;
   b->len = b->cap = 0;
   b->limit = limit ? limit : ZZ_BUF_DEFAULT_LIMIT;
+  b->err = 0;
 }
 
 void zz_buf_free(struct zz_buf *b) {
   zz_free(b->data);
   b->data = NULL;
   b->len = b->cap = 0;
+  b->err = 0;
 }
 
 void zz_buf_reset(struct zz_buf *b) {
   b->len = 0;
+  b->err = 0;
   if (b->data) b->data[0] = 0;
 }
 
+void zz_buf_truncate(struct zz_buf *b, size_t n) {
+  if (b->err || n >= b->len) return;
+  b->len = n;
+  b->data[n] = 0;
+}
+
+int zz_buf_error(const struct zz_buf *b) {
+  return b->err;
+}
+
+/* The first failure frees what was written (a half answer must not go out)
+ * and sticks: every later append returns it. */
+static int fail(struct zz_buf *b, int err) {
+  zz_free(b->data);
+  b->data = NULL;
+  b->len = b->cap = 0;
+  b->err = err;
+  return err;
+}
+
 static int grow(struct zz_buf *b, size_t extra) {
-  if (extra > b->limit || b->len > b->limit - extra) return ZZ_ETOOBIG;
+  if (b->err) return b->err;
+  if (extra > b->limit || b->len > b->limit - extra) return fail(b, ZZ_ETOOBIG);
   size_t need = b->len + extra + 1;
   if (need <= b->cap) return 0;
   size_t cap = b->cap ? b->cap : 256;
   while (cap < need) cap *= 2;
   char *p = zz_realloc(b->data, cap);
-  if (!p) return ZZ_ENOMEM;
+  if (!p) return fail(b, ZZ_ENOMEM);
   b->data = p;
   b->cap = cap;
   return 0;
@@ -57,13 +81,23 @@ int zz_buf_addc(struct zz_buf *b, char c) {
   return zz_buf_add(b, &c, 1);
 }
 
+int zz_buf_addbuf(struct zz_buf *b, const struct zz_buf *src) {
+  if (b->err) return b->err;
+  if (src->err) return fail(b, src->err);
+  return zz_buf_add(b, src->data, src->len);
+}
+
 int zz_buf_vprintf(struct zz_buf *b, const char *fmt, va_list ap) {
   va_list ap2;
   va_copy(ap2, ap);
   char small[256];
+  if (b->err) {
+    va_end(ap2);
+    return b->err;
+  }
   int n = vsnprintf(small, sizeof small, fmt, ap2);
   va_end(ap2);
-  if (n < 0) return ZZ_EINVAL;
+  if (n < 0) return fail(b, ZZ_EINVAL);
   if ((size_t)n < sizeof small) return zz_buf_add(b, small, (size_t)n);
   int rc = grow(b, (size_t)n);
   if (rc) return rc;
@@ -145,9 +179,8 @@ int zz_buf_json_num(struct zz_buf *b, double v) {
 }
 
 char *zz_buf_steal(struct zz_buf *b, size_t *len) {
-  char *p = b->data;
-  if (len) *len = b->len;
-  if (!p) p = zz_strdup("");
+  char *p = b->err ? NULL : b->data ? b->data : zz_strdup("");
+  if (len) *len = p ? b->len : 0;
   b->data = NULL;
   b->len = b->cap = 0;
   return p;

@@ -74,6 +74,8 @@ void *zz_xmalloc(size_t n);
 void *zz_xcalloc(size_t n, size_t size);
 char *zz_xstrdup(const char *s);
 char *zz_xstrdup_n(const char *s, size_t n);
+/* Frees what the functions above return, and also what libraries hand out
+ * from the C allocator (jansson's json_dumps, getline): it is free(). */
 void zz_free(void *p);
 /* Test hook: the nth allocation from now fails (0 disables). */
 void zz_alloc_fail_after(long n);

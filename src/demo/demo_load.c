@@ -346,7 +346,7 @@ static int load_entities(struct demo *d, struct zz_err *err) {
   zz_free(sorted);
 done:
   if (f) fclose(f);
-  free(line); /* allocated by getline */
+  zz_free(line); /* allocated by getline */
   zz_free(path);
   return rc;
 }

@@ -330,7 +330,22 @@ static int set_response(struct http_req *r, int status, struct MHD_Response *res
   return 0;
 }
 
+/* A body whose writing failed (memory short, its cap passed) never goes out
+ * cut short: the client gets the error instead (500, 413), without the
+ * headers the handler meant for its answer (a cache lifetime, an ETag). */
+static int reply_failed_body(struct http_req *r, struct zz_buf *body) {
+  int err = zz_buf_error(body);
+  zz_buf_free(body);
+  for (int i = 0; i < r->nheaders; i++) zz_free(r->hnames[i]), zz_free(r->hvals[i]);
+  r->nheaders = 0;
+  zz_error("http: the answer to %s %s could not be written: %s", r->method, r->url,
+           zz_strerror(err));
+  http_fail(r, err, "", "the answer could not be written: %s", zz_strerror(err));
+  return err;
+}
+
 int http_reply(struct http_req *r, int status, const char *content_type, struct zz_buf *body) {
+  if (body && zz_buf_error(body)) return reply_failed_body(r, body);
   size_t len = 0;
   char *data = body ? zz_buf_steal(body, &len) : zz_strdup("");
   if (!data) return ZZ_ENOMEM;
@@ -361,6 +376,16 @@ int http_reply_err(struct http_req *r, const struct zz_err *e) {
     zz_buf_json_str(&b, e->field);
   }
   zz_buf_adds(&b, "}}");
+  if (zz_buf_error(&b)) {
+    /* Not even the error fits in memory: a fixed body, nothing to build. */
+    zz_buf_free(&b);
+    zz_buf_adds(&b, "{\"error\":{\"code\":\"out_of_memory\",\"message\":\"out of memory\"}}");
+    if (zz_buf_error(&b)) {
+      zz_buf_free(&b);
+      struct MHD_Response *resp = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+      return set_response(r, 500, resp);
+    }
+  }
   int has_retry = 0;
   for (int i = 0; i < r->nheaders; i++) has_retry |= strcasecmp(r->hnames[i], "Retry-After") == 0;
   /* Answers a client should repeat carry Retry-After: a full disk waits for

@@ -1042,7 +1042,7 @@ static int check_entity(struct pack_ctx *c, const char *p, size_t n, int64_t lin
 nomem:
   rc = zz_fail(c->e, ZZ_ENOMEM, "pack", "out of memory");
 done:
-  free(attrs_text); /* jansson's allocator */
+  zz_free(attrs_text); /* jansson's allocator */
   json_decref(o);
   return rc;
 }
@@ -1254,7 +1254,7 @@ static int write_pack(struct pack_ctx *c, void (*progress)(void *, int64_t, int6
                             .name_en = json_string_value(json_object_get(t, "name_en")),
                             .extra_json = extra};
     rc = ops->named_upsert(st, "entity_type", &n, NULL, e);
-    free(extra);
+    zz_free(extra);
     if (rc) return rc;
   }
   for (size_t i = 0; i < json_array_size(c->departments); i++) {
@@ -1285,7 +1285,7 @@ static int write_pack(struct pack_ctx *c, void (*progress)(void *, int64_t, int6
     char *regs = rg ? json_dumps(rg, PACK_DUMP_FLAGS) : NULL;
     extra = json_dumps(json_object_get(so, "metrics"), PACK_DUMP_FLAGS);
     if (!extra || (ty && !types) || (rg && !regs)) {
-      free(types), free(regs);
+      zz_free(types), zz_free(regs);
       return zz_fail(e, ZZ_ENOMEM, "pack", "out of memory");
     }
     struct store_source ss = {.key = json_string_value(json_object_get(so, "id")),
@@ -1297,7 +1297,7 @@ static int write_pack(struct pack_ctx *c, void (*progress)(void *, int64_t, int6
                               .entity_types_json = types,
                               .regions_json = regs};
     rc = ops->source_upsert(st, &ss, NULL, e);
-    free(extra), free(types), free(regs);
+    zz_free(extra), zz_free(types), zz_free(regs);
     if (rc) return rc;
   }
 
@@ -1305,7 +1305,7 @@ static int write_pack(struct pack_ctx *c, void (*progress)(void *, int64_t, int6
     char *text = json_dumps(c->dashboards, PACK_DUMP_FLAGS);
     if (!text) return zz_fail(e, ZZ_ENOMEM, "pack", "out of memory");
     rc = ops->doc_put(st, "dashboards", text, e);
-    free(text);
+    zz_free(text);
     if (rc) return rc;
   }
 
@@ -1457,8 +1457,8 @@ static int write_dispatch(struct pack_ctx *c) {
     if (matter_to_store(json_array_get(c->matters_doc, i), &m, &deps, &extra))
       return zz_fail(c->e, ZZ_ENOMEM, "pack", "out of memory");
     rc = d->matter_upsert(c->st, &m, NULL, c->e);
-    free(deps);
-    free(extra);
+    zz_free(deps);
+    zz_free(extra);
   }
   int64_t now = zz_time_now();
   for (size_t i = 0; !rc && i < json_array_size(c->rules_doc); i++) {

@@ -648,7 +648,7 @@ static size_t attr_text(struct ents_ctx *c, const char *attrs_json) {
   json_t *v = json_is_object(root) ? json_object_get(root, c->attr) : NULL;
   char *dump = v ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
   size_t off = dump ? text_add(c, dump, strlen(dump)) : 0;
-  free(dump);
+  zz_free(dump);
   json_decref(root);
   return off;
 }

@@ -276,7 +276,11 @@ static void publish(struct rules *ru, const struct store_alert *a, const char *a
   zz_buf_adds(&b, ",\"alert\":");
   alert_json(ru, a, &b);
   zz_buf_addc(&b, '}');
-  if (b.data) bus_publish(ru->o.bus, "alert", a->rpos, b.data, b.len);
+  if (zz_buf_error(&b))
+    zz_warn("rules: the event of alert %lld is lost: %s", (long long)a->id,
+            zz_strerror(zz_buf_error(&b)));
+  else
+    bus_publish(ru->o.bus, "alert", a->rpos, b.data, b.len);
   zz_buf_free(&b);
 }
 

@@ -38,7 +38,7 @@ struct bk_list {
 static int list_add(struct bk_list *l, const char *path, int64_t size) {
   if (l->n == l->cap) {
     size_t cap = l->cap ? l->cap * 2 : 256;
-    struct bk_file *v = realloc(l->v, cap * sizeof *v);
+    struct bk_file *v = zz_realloc(l->v, cap * sizeof *v);
     if (!v) return ZZ_ENOMEM;
     l->v = v, l->cap = cap;
   }
@@ -356,7 +356,7 @@ int store_backup(const char *data, const char *out, store_backup_progress_fn pro
   sync_dir(slash ? (parent[0] ? parent : "/") : ".");
 done:
   if (rc && made) rm_tree(tmp); /* a failed backup leaves nothing behind */
-  free(l.v);
+  zz_free(l.v);
   return rc;
 }
 
@@ -526,7 +526,7 @@ int store_restore(const char *backup, const char *data, int force,
   }
 done:
   if (lock_fd >= 0) close(lock_fd);
-  free(l.v);
-  free(ref.v);
+  zz_free(l.v);
+  zz_free(ref.v);
   return rc;
 }

@@ -264,8 +264,8 @@ int matter_to_store(const json_t *m, struct store_matter *out, char **deps_json,
   *extra_json = json_dumps(extra, JSON_COMPACT);
   json_decref(extra);
   if (!*deps_json || !*extra_json) {
-    free(*deps_json);
-    free(*extra_json);
+    zz_free(*deps_json);
+    zz_free(*extra_json);
     *deps_json = *extra_json = NULL;
     return ZZ_ENOMEM;
   }

@@ -498,12 +498,15 @@ static void publish(struct workflow *wf, const struct store_order *o, const char
   zz_buf_addc(&b, '}');
   audience_of(wf, o, &a);
   zz_buf_addc(&a, '\0');
-  if (b.data && a.data && wf->deferred) {
+  if (zz_buf_error(&b) || zz_buf_error(&a)) {
+    zz_warn("workflow: the event of order %lld is lost: %s", (long long)o->id,
+            zz_strerror(zz_buf_error(&b) ? zz_buf_error(&b) : zz_buf_error(&a)));
+  } else if (wf->deferred) {
     struct deferred_event h = {o->rpos, b.len, a.len};
     zz_buf_add(wf->deferred, &h, sizeof h);
     zz_buf_add(wf->deferred, b.data, b.len);
     zz_buf_add(wf->deferred, a.data, a.len);
-  } else if (b.data && a.data) {
+  } else {
     bus_publish_to(wf->o.bus, "order", o->rpos, a.data, b.data, b.len);
   }
   zz_buf_free(&b);
@@ -551,9 +554,12 @@ static int group_close(struct workflow *wf, struct group *g, int rc, struct zz_e
     rc = st->ops->txn(st, STORE_TXN_COMMIT, e);
   if (g->outer) {
     wf->deferred = NULL;
+    if (!rc && zz_buf_error(&g->events))
+      zz_warn("workflow: the events of a commit are lost: %s",
+              zz_strerror(zz_buf_error(&g->events)));
     if (!rc) publish_deferred(wf, &g->events);
   } else if (rc) {
-    wf->deferred->len = g->mark;
+    zz_buf_truncate(wf->deferred, g->mark); /* this savepoint's events go with it */
   }
   zz_buf_free(&g->events);
   return rc;
@@ -1166,13 +1172,13 @@ int workflow_merge(struct workflow *wf, const struct wf_actor *who, int64_t id, 
   json_decref(ra);
   json_decref(rb);
   if (!text || strlen(text) >= sizeof w[1].reporters) {
-    free(text);
+    zz_free(text);
     rc = zz_fail(e, ZZ_EINVAL, "into", "order %lld has too many reporters to take more",
                  (long long)into);
     goto done;
   }
   zz_strlcpy(w[1].reporters, text, sizeof w[1].reporters);
-  free(text);
+  zz_free(text);
   w[0].o.merged_into = into;
   char n1[192], n2[192], data[64];
   snprintf(n1, sizeof n1, "merged into order %lld%s%s", (long long)into, note && *note ? ": " : "",

@@ -242,6 +242,25 @@ test('POST errors: 403 without or with a bad api_key, 400 for missing code, loca
   assert.equal((await get('/open311/v2/services.html')).status, 404);
 });
 
+test('a description too long to store whole is refused with 413, never stored cut short', async () => {
+  // 8 KiB holds the description, the address and the attributes together
+  // (each form field may have 8 KiB alone)
+  const long = { ...publicPost(), description: 'x'.repeat(8000), address_string: '路'.repeat(300) };
+  const j = await post('/open311/v2/requests.json', long);
+  assert.equal(j.status, 413, show(j));
+  assert.equal(j.json[0].code, 413);
+  assert.match(j.json[0].description, /too large/);
+  const x = await post('/open311/v2/requests.xml', long);
+  assert.equal(x.status, 413);
+  assert.equal(val(kid(parseXml(x.text), 'error'), 'code'), '413');
+  // what fits is stored whole
+  const fits = 'y'.repeat(1500); // (a work order keeps 2047 bytes of description)
+  const ok = await post('/open311/v2/requests.json', { ...publicPost(), description: fits });
+  assert.equal(ok.status, 201, show(ok));
+  const got = await get(`/open311/v2/requests/${ok.json[0].service_request_id}.json`);
+  assert.ok(got.json[0].description.includes(fits), 'the whole description is kept');
+});
+
 test('GET requests: filters and defaults (90 days, status, service_code, id list)', async () => {
   const a = (await post('/open311/v2/requests.json', publicPost())).json[0].service_request_id;
   const b = (await post('/open311/v2/requests.json', { ...goodPost(), service_code: 'park_suggestion', 'attribute[details]': 'more benches' })).json[0].service_request_id;
