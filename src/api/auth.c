@@ -91,6 +91,20 @@ static int auth_user(struct app *app, struct http_req *r, struct http_auth_ctx *
   return 0;
 }
 
+int api_session_hash(struct http_req *r, char out[65]) {
+  const char *tok = http_cookie(r, SESSION_COOKIE);
+  if (!tok || !token_shape_ok(tok, strlen(tok))) return ZZ_EAUTH;
+  api_token_hash(tok, out);
+  return 0;
+}
+
+int api_session_check(struct app *app, const char *hash, int64_t user) {
+  int64_t uid = 0;
+  int rc = app->st->ops->session_user(app->st, hash, zz_time_now(), &uid);
+  if (rc) return rc == ZZ_ENOTFOUND ? ZZ_EAUTH : rc;
+  return uid == user ? 0 : ZZ_EAUTH;
+}
+
 static int auth_source(struct app *app, struct http_req *r, struct http_auth_ctx *ctx) {
   const char *h = http_header(r, "Authorization");
   if (!h) return ZZ_EAUTH;
