@@ -291,7 +291,7 @@ static void login_work(struct api_slow *s) {
 
 static int login_finish(struct http_req *r, struct api_slow *s) {
   struct app *app = http_app(r);
-  const char *peer = http_peer(r);
+  const char *peer = http_peer_key(r);
   if (s->rc == ZZ_EAUTH || (s->rc == 0 && !s->u.role_bit)) {
     /* A role this build does not know answers as a wrong password: the
      * account cannot be used. */
@@ -327,7 +327,7 @@ static const struct api_slow_ops login_ops = {login_start, login_work, login_fin
 
 static int login_begin(struct http_req *r) {
   /* the address throttle comes first: a blocked address costs no parsing */
-  int wait_s = accounts_throttle_check(http_peer(r), zz_time_now());
+  int wait_s = accounts_throttle_check(http_peer_key(r), zz_time_now());
   if (wait_s) return reply_throttled(r, wait_s, "from this address");
   return api_slow_begin(r, &login_ops);
 }
