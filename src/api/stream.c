@@ -19,7 +19,9 @@
 #define STREAM_PER_USER 16
 #define STREAM_MAX 2048
 #define STREAM_METRICS 4096 /* metric ids tracked per tick (ids are small) */
-#define STREAM_USERS 256
+/* one row per user with a stream: as many as there may be streams, so that
+ * only STREAM_PER_USER and STREAM_MAX bound them */
+#define STREAM_USERS STREAM_MAX
 #define STREAM_RECHECK_MS 1000 /* how stale a stream's session check may be for ticks */
 
 struct stream_ticker {
