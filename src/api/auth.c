@@ -313,6 +313,16 @@ static int login_finish(struct http_req *r, struct api_slow *s) {
   struct zz_err e = {0};
   if (app->st->ops->session_create(app->st, hash, s->u.id, now + ttl, &e))
     return http_reply_err(r, &e);
+  /* A new password, disabling or deleting committed while the password was
+   * being checked ended the sessions before this one was made: it must not
+   * outlive them (with the old password, a login in flight would). */
+  int cur = accounts_still_current(app->st, &s->u);
+  if (cur) {
+    app->st->ops->session_delete(app->st, hash);
+    sodium_memzero(tok, sizeof tok);
+    if (cur == ZZ_EAUTH) return http_fail(r, ZZ_EAUTH, "", "wrong name or password");
+    return http_fail(r, cur, "", "cannot sign in now: %s", zz_strerror(cur));
+  }
   set_session_cookie(r, tok, ttl / 1000 > 0 ? ttl / 1000 : 1);
   sodium_memzero(tok, sizeof tok);
   struct zz_buf b;
