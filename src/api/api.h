@@ -164,6 +164,12 @@ void api_audit(struct http_req *r, const char *action, const char *target, const
 /* Authentication used by the server for every route (api/auth.c). */
 int api_authenticate(struct app *app, struct http_req *r, enum http_auth kind,
                      struct http_auth_ctx *ctx);
+/* For a response that outlives its request (the stream): the stored hash of
+ * the request's session cookie (0, or ZZ_EAUTH without one), and whether
+ * that session still belongs to user (0; ZZ_EAUTH once it was ended by a
+ * logout, a new password, disabling or deleting, or expired). */
+int api_session_hash(struct http_req *r, char out[65]);
+int api_session_check(struct app *app, const char *hash, int64_t user);
 /* Routes whose work is slow (argon2id: login, user create and password)
  * run it on app->hashers (api/auth.c): a streamed route whose callbacks are
  * api_slow_data/_end/_cleanup and whose begin calls api_slow_begin with

@@ -91,6 +91,20 @@ static int auth_user(struct app *app, struct http_req *r, struct http_auth_ctx *
   return 0;
 }
 
+int api_session_hash(struct http_req *r, char out[65]) {
+  const char *tok = http_cookie(r, SESSION_COOKIE);
+  if (!tok || !token_shape_ok(tok, strlen(tok))) return ZZ_EAUTH;
+  api_token_hash(tok, out);
+  return 0;
+}
+
+int api_session_check(struct app *app, const char *hash, int64_t user) {
+  int64_t uid = 0;
+  int rc = app->st->ops->session_user(app->st, hash, zz_time_now(), &uid);
+  if (rc) return rc == ZZ_ENOTFOUND ? ZZ_EAUTH : rc;
+  return uid == user ? 0 : ZZ_EAUTH;
+}
+
 static int auth_source(struct app *app, struct http_req *r, struct http_auth_ctx *ctx) {
   const char *h = http_header(r, "Authorization");
   if (!h) return ZZ_EAUTH;
@@ -277,7 +291,7 @@ static void login_work(struct api_slow *s) {
 
 static int login_finish(struct http_req *r, struct api_slow *s) {
   struct app *app = http_app(r);
-  const char *peer = http_peer(r);
+  const char *peer = http_peer_key(r);
   if (s->rc == ZZ_EAUTH || (s->rc == 0 && !s->u.role_bit)) {
     /* A role this build does not know answers as a wrong password: the
      * account cannot be used. */
@@ -299,6 +313,16 @@ static int login_finish(struct http_req *r, struct api_slow *s) {
   struct zz_err e = {0};
   if (app->st->ops->session_create(app->st, hash, s->u.id, now + ttl, &e))
     return http_reply_err(r, &e);
+  /* A new password, disabling or deleting committed while the password was
+   * being checked ended the sessions before this one was made: it must not
+   * outlive them (with the old password, a login in flight would). */
+  int cur = accounts_still_current(app->st, &s->u);
+  if (cur) {
+    app->st->ops->session_delete(app->st, hash);
+    sodium_memzero(tok, sizeof tok);
+    if (cur == ZZ_EAUTH) return http_fail(r, ZZ_EAUTH, "", "wrong name or password");
+    return http_fail(r, cur, "", "cannot sign in now: %s", zz_strerror(cur));
+  }
   set_session_cookie(r, tok, ttl / 1000 > 0 ? ttl / 1000 : 1);
   sodium_memzero(tok, sizeof tok);
   struct zz_buf b;
@@ -313,7 +337,7 @@ static const struct api_slow_ops login_ops = {login_start, login_work, login_fin
 
 static int login_begin(struct http_req *r) {
   /* the address throttle comes first: a blocked address costs no parsing */
-  int wait_s = accounts_throttle_check(http_peer(r), zz_time_now());
+  int wait_s = accounts_throttle_check(http_peer_key(r), zz_time_now());
   if (wait_s) return reply_throttled(r, wait_s, "from this address");
   return api_slow_begin(r, &login_ops);
 }

@@ -209,7 +209,7 @@ int api_rate_limit(struct http_req *r, const char *scope, const char *key, int p
                    int burst) {
   struct app *app = http_app(r);
   if (!app->limits) return 0;
-  int wait = ratelimit_take(app->limits, scope, key ? key : http_peer(r), per_minute, burst,
+  int wait = ratelimit_take(app->limits, scope, key ? key : http_peer_key(r), per_minute, burst,
                             zz_time_now());
   if (!wait) return 0;
   char s[16];

@@ -19,7 +19,10 @@
 #define STREAM_PER_USER 16
 #define STREAM_MAX 2048
 #define STREAM_METRICS 4096 /* metric ids tracked per tick (ids are small) */
-#define STREAM_USERS 256
+/* one row per user with a stream: as many as there may be streams, so that
+ * only STREAM_PER_USER and STREAM_MAX bound them */
+#define STREAM_USERS STREAM_MAX
+#define STREAM_RECHECK_MS 1000 /* how stale a stream's session check may be for ticks */
 
 struct stream_ticker {
   pthread_mutex_t lock;
@@ -168,6 +171,9 @@ struct sse {
   uint64_t last_id;         /* newest bus event handled */
   int reset;                /* the client must reload: its Last-Event-ID is gone */
   int64_t last_write;
+  char session[65];  /* hash of the session the stream was opened with */
+  int64_t checked;   /* when that session was last found valid (mono ms) */
+  int sensitive;     /* out holds more than ticks: check the session first */
   struct zz_buf out; /* formatted, not yet sent */
   size_t off;
   int broken; /* out of memory or no subscription: end the response */
@@ -229,6 +235,7 @@ static int sse_event(void *ud, const struct bus_event *ev) {
   /* an order event goes to whoever may GET the order: its audience names
    * the departments whose officers may (authz_order) */
   if (strcmp(ev->topic, "order") == 0 && authz_order_event(&s->who, ev->audience)) return 0;
+  if (strcmp(ev->topic, "tick") != 0) s->sensitive = 1;
   if (zz_buf_printf(&s->out, "id: %" PRId64 "-%" PRIu64 "\nevent: %s\ndata: ",
                     bus_epoch(s->app->bus), ev->id, ev->topic) ||
       zz_buf_add(&s->out, ev->data, ev->len) || zz_buf_adds(&s->out, "\n\n")) {
@@ -262,6 +269,15 @@ static long sse_fill(void *ud, char *buf, size_t max) {
     if (s->out.len == 0 && now - s->last_write >= STREAM_PING_MS)
       zz_buf_adds(&s->out, ": ping\n\n");
     if (s->out.len == 0) return 0;
+    /* The stream outlives the request that was authenticated: a logout, a
+     * new password, disabling or deleting the user ends the session, and
+     * with it the stream, before anything more than a tick is sent (ticks
+     * name only metrics; they may go out up to STREAM_RECHECK_MS late). */
+    if (s->sensitive || now - s->checked >= STREAM_RECHECK_MS) {
+      if (api_session_check(s->app, s->session, s->user)) return -1;
+      s->checked = now;
+    }
+    s->sensitive = 0;
   }
   size_t n = ZZ_MIN(max, s->out.len - s->off);
   memcpy(buf, s->out.data + s->off, n);
@@ -293,6 +309,9 @@ static int h_stream(struct http_req *r) {
   const struct http_auth_ctx *a = http_auth(r);
   struct api_region reg;
   if (api_region(r, "region", 0, &reg)) return 0;
+  char session[65];
+  if (api_session_hash(r, session))
+    return http_fail(r, ZZ_EAUTH, "session", "log in first: this needs a session");
   int rc = slot_take(app->ticker, a->user_id);
   if (rc)
     return http_fail(r, rc, "stream",
@@ -307,6 +326,8 @@ static int h_stream(struct http_req *r) {
   s->app = app;
   s->user = a->user_id;
   s->who = *a;
+  memcpy(s->session, session, sizeof s->session);
+  s->checked = mono_ms();
   zz_buf_init(&s->out, 1 << 20);
   /* An unscoped caller on the root sees every event. */
   if (a->scope[0] || http_query(r, "region")) {

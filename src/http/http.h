@@ -94,6 +94,9 @@ void http_resume(struct http_req *r);
  * a trusted proxy (http_server_opts.trusted) the address X-Forwarded-For
  * names. Rate limits and the login throttle key on it. */
 const char *http_peer(struct http_req *r);
+/* What per-address limits and throttles count the client under: the peer,
+ * or for IPv6 its /64 (http_addr_limit_key in http/proxy.h). */
+const char *http_peer_key(struct http_req *r);
 /* 1 when the client's connection is https: --public-url is https, or a
  * trusted proxy said X-Forwarded-Proto: https. */
 int http_is_https(struct http_req *r);

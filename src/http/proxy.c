@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -32,6 +33,21 @@ int http_addr_parse(const char *s, size_t n, int *family, unsigned char addr[16]
     return 0;
   }
   return ZZ_EINVAL;
+}
+
+void http_addr_limit_key(const char *addr, char *out, size_t cap) {
+  static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  int family;
+  unsigned char a[16];
+  zz_strlcpy(out, addr ? addr : "", cap);
+  if (!addr || http_addr_parse(addr, strlen(addr), &family, a) || family != AF_INET6) return;
+  char t[INET6_ADDRSTRLEN];
+  if (memcmp(a, mapped, sizeof mapped) == 0) {
+    if (inet_ntop(AF_INET, a + 12, t, sizeof t)) zz_strlcpy(out, t, cap);
+    return;
+  }
+  memset(a + 8, 0, 8);
+  if (inet_ntop(AF_INET6, a, t, sizeof t)) snprintf(out, cap, "%s/64", t);
 }
 
 int http_cidr_parse(const char *s, struct http_cidr *out) {

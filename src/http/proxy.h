@@ -39,6 +39,13 @@ int http_cidr_contains(const struct http_cidr *list, size_t n, int family,
 int http_forwarded_client(const char *xff, const struct http_cidr *trusted, size_t n, char *out,
                           size_t cap);
 
+/* The key per-address limits count a client under (out >= 64 bytes): an
+ * IPv4 address as it is; an IPv6 address as its /64 ("2001:db8:1:2::/64"),
+ * the block one host or household is given, so that a host cannot pass
+ * each limit again from each of its 2^64 addresses; an IPv4-mapped IPv6
+ * address as the IPv4 one. Text that is no address is copied as it is. */
+void http_addr_limit_key(const char *addr, char *out, size_t cap);
+
 /* The last value of a comma-separated header ("https, http" -> "http"),
  * trimmed, into out. Returns its length (0 when there is none). */
 size_t http_last_token(const char *h, char *out, size_t cap);

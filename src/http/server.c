@@ -109,8 +109,9 @@ struct http_req {
   char *hnames[HTTP_MAX_HEADERS], *hvals[HTTP_MAX_HEADERS];
   int nheaders;
   char peer[64];
-  int via_proxy; /* the socket peer is a trusted proxy */
-  int https;     /* the client reached the proxy over https (trusted proxy only) */
+  char peer_key[64]; /* http_peer_key, made on first use */
+  int via_proxy;     /* the socket peer is a trusted proxy */
+  int https;         /* the client reached the proxy over https (trusted proxy only) */
   struct conn_track *track;
 };
 
@@ -178,6 +179,11 @@ const char *http_body(struct http_req *r, size_t *len) {
 
 const char *http_peer(struct http_req *r) {
   return r->peer;
+}
+
+const char *http_peer_key(struct http_req *r) {
+  if (!r->peer_key[0]) http_addr_limit_key(r->peer, r->peer_key, sizeof r->peer_key);
+  return r->peer_key;
 }
 
 int http_is_https(struct http_req *r) {
@@ -739,8 +745,14 @@ static unsigned ip_bucket(int family, const unsigned char addr[16]) {
 }
 
 /* Under conn_lock: the count of an address, created when add is set. */
-static struct ip_count *ip_find(struct http_server *s, int family, const unsigned char addr[16],
+static struct ip_count *ip_find(struct http_server *s, int family, const unsigned char addr_in[16],
                                 int add) {
+  /* IPv6 counts per /64, the block one host is given (as the rate limits
+   * do, http_addr_limit_key); IPv4-mapped addresses per address */
+  static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  unsigned char addr[16];
+  memcpy(addr, addr_in, 16);
+  if (family == AF_INET6 && memcmp(addr, mapped, sizeof mapped) != 0) memset(addr + 8, 0, 8);
   unsigned b = ip_bucket(family, addr);
   for (struct ip_count *c = s->ips[b]; c; c = c->next)
     if (c->family == family && memcmp(c->addr, addr, 16) == 0) return c;

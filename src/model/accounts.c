@@ -366,10 +366,25 @@ int accounts_check_password(struct store *st, const char *name, const char *pass
       zz_debug("accounts: the dummy hash matched");
     ok = 0;
   }
+  if (ok) crypto_hash_sha256(u.pwtag, (const unsigned char *)hash, strlen(hash));
   sodium_memzero(hash, sizeof hash);
   if (!ok || u.disabled) return zz_fail(e, ZZ_EAUTH, NULL, WRONG_LOGIN);
   if (out) *out = u;
   return 0;
+}
+
+int accounts_still_current(struct store *st, const struct accounts_user *u) {
+  struct accounts_user now;
+  char hash[crypto_pwhash_STRBYTES] = "";
+  unsigned char tag[32];
+  struct user_copy c = {&now, hash};
+  int rc = st->ops->user_get(st, NULL, u->id, user_copy_row, &c);
+  if (rc == ZZ_ENOTFOUND) return ZZ_EAUTH;
+  if (rc) return rc;
+  int have = hash[0] != 0;
+  crypto_hash_sha256(tag, (const unsigned char *)hash, strlen(hash));
+  sodium_memzero(hash, sizeof hash);
+  return !now.disabled && have && sodium_memcmp(tag, u->pwtag, sizeof tag) == 0 ? 0 : ZZ_EAUTH;
 }
 
 void accounts_password_new(char out[24]) {

@@ -45,6 +45,8 @@ struct accounts_user {
   int role_bit;                                 /* ROLE_* bit of role, 0 if unknown */
   int64_t created;                              /* UTC ms */
   int disabled;                                 /* may not log in */
+  unsigned char pwtag[32]; /* SHA-256 of the password hash accounts_check_password
+                            * verified (zeros otherwise): accounts_still_current */
 };
 
 /* Returns the ROLE_* bit (http/http.h) of a role name ("admin", "dispatcher",
@@ -100,6 +102,14 @@ int accounts_user_get(struct store *st, const char *name, int64_t id, struct acc
  * argon2id verify, so timing does not tell which); or a store error. */
 int accounts_check_password(struct store *st, const char *name, const char *password,
                             struct accounts_user *out, struct zz_err *e);
+
+/* After a session was made for u (filled by accounts_check_password): 0
+ * when the user still has the password that was checked and is not
+ * disabled, ZZ_EAUTH when either changed meanwhile (the change ended the
+ * sessions before this one existed: the caller must delete it), or a store
+ * error. A login checks after creating its session, so that a change
+ * committed after this check ends that session too. */
+int accounts_still_current(struct store *st, const struct accounts_user *u);
 
 /* Writes a new random password that is easy to read out and type: four groups
  * of five lowercase letters and digits without look-alikes (0/o, 1/l/i),

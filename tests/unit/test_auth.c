@@ -349,6 +349,29 @@ static void test_session_expiry(void **state) {
 
 /* A new password, disabling and deleting end the user's sessions at once;
  * a disabled user cannot log in; enabling does not bring sessions back. */
+/* A login checks the password, then makes its session: a change committed
+ * in between (it ended the sessions before this one existed) must end this
+ * one too, or a login in flight with the old password outlives the change. */
+static void test_still_current(void **state) {
+  struct fixture *f = *state;
+  struct store *st = f->st;
+  struct zz_err e = {0};
+  assert_int_equal(accounts_user_add(st, "gus", "viewer", NULL, NULL, PW, &e), 0);
+  struct accounts_user u;
+  assert_int_equal(accounts_check_password(st, "gus", PW, &u, &e), 0);
+  assert_int_equal(accounts_still_current(st, &u), 0);
+  assert_int_equal(accounts_user_change(st, "gus", STORE_USER_PASSWORD, "another one 3", &e), 0);
+  assert_int_equal(accounts_still_current(st, &u), ZZ_EAUTH);
+  assert_int_equal(accounts_check_password(st, "gus", "another one 3", &u, &e), 0);
+  assert_int_equal(accounts_still_current(st, &u), 0);
+  assert_int_equal(accounts_user_change(st, "gus", STORE_USER_DISABLE, NULL, &e), 0);
+  assert_int_equal(accounts_still_current(st, &u), ZZ_EAUTH);
+  assert_int_equal(accounts_user_change(st, "gus", STORE_USER_ENABLE, NULL, &e), 0);
+  assert_int_equal(accounts_still_current(st, &u), 0); /* same password, enabled again */
+  assert_int_equal(accounts_user_change(st, "gus", STORE_USER_DELETE, NULL, &e), 0);
+  assert_int_equal(accounts_still_current(st, &u), ZZ_EAUTH);
+}
+
 static void test_sessions_end(void **state) {
   struct fixture *f = *state;
   struct store *st = f->st;
@@ -489,6 +512,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_user_add_validation, store_setup, store_teardown),
       cmocka_unit_test_setup_teardown(test_password_check, store_setup, store_teardown),
       cmocka_unit_test_setup_teardown(test_session_expiry, store_setup, store_teardown),
+      cmocka_unit_test_setup_teardown(test_still_current, store_setup, store_teardown),
       cmocka_unit_test_setup_teardown(test_sessions_end, store_setup, store_teardown),
       cmocka_unit_test(test_throttle_user),
   };

@@ -113,11 +113,34 @@ static void test_tokens_and_authority(void **state) {
   assert_false(http_authority_same(NULL, "x", 80));
 }
 
+static void test_limit_key(void **state) {
+  (void)state;
+  char out[64];
+  static const struct {
+    const char *in, *key;
+  } cases[] = {
+      {"203.0.113.9", "203.0.113.9"},
+      /* every address of one /64 is one client for the limits */
+      {"2001:db8:1:2::1", "2001:db8:1:2::/64"},
+      {"2001:db8:1:2:ffff:ffff:ffff:ffff", "2001:db8:1:2::/64"},
+      {"2001:db8:1:3::1", "2001:db8:1:3::/64"},
+      {"::1", "::/64"},
+      {"::ffff:198.51.100.7", "198.51.100.7"},
+      {"not an address", "not an address"},
+  };
+  for (size_t i = 0; i < ZZ_ARRAY_LEN(cases); i++) {
+    http_addr_limit_key(cases[i].in, out, sizeof out);
+    if (strcmp(out, cases[i].key) != 0)
+      fail_msg("%s: %s, expected %s", cases[i].in, out, cases[i].key);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_cidr),
       cmocka_unit_test(test_forwarded_client),
       cmocka_unit_test(test_tokens_and_authority),
+      cmocka_unit_test(test_limit_key),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

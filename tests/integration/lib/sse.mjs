@@ -8,7 +8,8 @@ export async function openStream(base, cookie, query = '') {
   const res = await fetch(`${base}/api/v1/stream${query}`, { headers: { cookie }, signal: ac.signal });
   const s = { res, events: [], waiters: [], close: () => ac.abort() };
   if (res.status !== 200) return s;
-  (async () => {
+  // s.ended resolves when the body ends (the server closed it, or close())
+  s.ended = (async () => {
     const dec = new TextDecoder();
     let buf = '';
     try {
