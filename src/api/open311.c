@@ -496,6 +496,9 @@ static int req_collect(void *ud, const struct store_order *o) {
   zz_strlcpy(v->department, o->department ? o->department : "", sizeof v->department);
   v->title = zz_xstrdup(o->title ? o->title : "");
   v->description = zz_xstrdup(o->description ? o->description : "");
+  /* a citizen may type a phone or ID number into the public description */
+  o311_mask_numbers(v->title);
+  o311_mask_numbers(v->description);
   v->lon = o->lon;
   v->lat = o->lat;
   return 0;

@@ -118,3 +118,53 @@ void o311_form_free(struct o311_form *f) {
   }
   memset(f, 0, sizeof *f);
 }
+
+/* The width of the digit at s[i] (an ASCII digit: 1, a fullwidth one U+FF10
+ * to U+FF19: 3), 0 when there is none. */
+static size_t digit_at(const char *s, size_t n, size_t i) {
+  const unsigned char *u = (const unsigned char *)s;
+  if (i < n && u[i] >= '0' && u[i] <= '9') return 1;
+  if (i + 2 < n && u[i] == 0xEF && u[i + 1] == 0xBC && u[i + 2] >= 0x90 && u[i + 2] <= 0x99)
+    return 3;
+  return 0;
+}
+
+void o311_mask_numbers(char *s) {
+  size_t n = strlen(s), i = 0;
+  while (i < n) {
+    if (!digit_at(s, n, i)) {
+      i++;
+      continue;
+    }
+    /* one number: digits, single spaces or hyphens between them (138 0000
+     * 1111), an ID number's check letter after its 17 digits */
+    size_t j = i, count = 0, w;
+    for (;;) {
+      if ((w = digit_at(s, n, j))) {
+        count++;
+        j += w;
+      } else if ((s[j] == ' ' || s[j] == '-') && digit_at(s, n, j + 1)) {
+        j++;
+      } else if ((s[j] == 'X' || s[j] == 'x') && count == 17) {
+        count++;
+        j++;
+        break;
+      } else {
+        break;
+      }
+    }
+    if (count >= O311_MASK_DIGITS) {
+      size_t masked = 0;
+      for (size_t k = i; k < j && masked + 4 < count; k += w ? w : 1) {
+        w = digit_at(s, n, k);
+        if (w == 1) {
+          s[k] = '*';
+        } else if (w == 3) {
+          s[k + 2] = (char)0x8A; /* U+FF0A FULLWIDTH ASTERISK, the same 3 bytes */
+        }
+        if (w) masked++;
+      }
+    }
+    i = j;
+  }
+}

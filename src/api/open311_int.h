@@ -34,6 +34,12 @@ void o311_xml_escape(struct zz_buf *b, const char *s);
 /* Splits "name.xml"/"name.json" into name (out): 1 for XML, 0 for JSON, -1
  * for anything else. */
 int o311_format(const char *file, char *out, size_t cap);
+/* Numbers of O311_MASK_DIGITS or more digits in a public text (phones, ID
+ * numbers, typed into a description) keep only their last four digits, the
+ * others become '*' (fullwidth digits '＊'), in place: the text's length
+ * does not change. Digits may be split by single spaces or hyphens. */
+#define O311_MASK_DIGITS 7
+void o311_mask_numbers(char *s);
 /* "open" or "closed" for a work-order state. */
 const char *o311_status(const char *state);
 

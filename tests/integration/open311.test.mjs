@@ -261,6 +261,27 @@ test('a description too long to store whole is refused with 413, never stored cu
   assert.ok(got.json[0].description.includes(fits), 'the whole description is kept');
 });
 
+test('phone and ID numbers typed into a public description are masked in GET, kept whole for staff', async () => {
+  const text = '请回电 138 0000 1111，身份证330102199001011234，3单元502';
+  const r = await post('/open311/v2/requests.json', { ...publicPost(), description: text });
+  assert.equal(r.status, 201, show(r));
+  const id = r.json[0].service_request_id;
+  for (const ext of ['json', 'xml']) {
+    const got = await get(`/open311/v2/requests/${id}.${ext}`);
+    assert.equal(got.status, 200);
+    assert.doesNotMatch(got.text, /138 0000|3301021990/, `a number in the public ${ext}`);
+    assert.match(got.text, /\*\*\* \*\*\*\* 1111/);
+    assert.match(got.text, /\*{14}1234/);
+    assert.match(got.text, /3单元502/); // short numbers stay
+  }
+  const list = await get('/open311/v2/requests.json');
+  assert.doesNotMatch(list.text, /138 0000 1111|330102199001011234/);
+  // the dispatch desk reads what the citizen wrote
+  const staff = await w.get('admin', `/api/v1/orders/${id}`);
+  assert.equal(staff.status, 200, show(staff));
+  assert.match(JSON.stringify(staff.json), /138 0000 1111/);
+});
+
 test('GET requests: filters and defaults (90 days, status, service_code, id list)', async () => {
   const a = (await post('/open311/v2/requests.json', publicPost())).json[0].service_request_id;
   const b = (await post('/open311/v2/requests.json', { ...goodPost(), service_code: 'park_suggestion', 'attribute[details]': 'more benches' })).json[0].service_request_id;

@@ -86,12 +86,36 @@ static void test_format_and_status(void **state) {
     assert_string_equal(o311_status(closed[i]), "closed");
 }
 
+/* Public descriptions: phones and ID numbers keep their last four digits. */
+static void mask_is(const char *in, const char *want) {
+  char buf[256];
+  zz_strlcpy(buf, in, sizeof buf);
+  o311_mask_numbers(buf);
+  assert_string_equal(buf, want);
+}
+static void test_mask_numbers(void **state) {
+  (void)state;
+  mask_is("call me 13800001111 please", "call me *******1111 please");
+  mask_is("138 0000 1111", "*** **** 1111");
+  mask_is("138-0000-1111.", "***-****-1111.");
+  mask_is("身份证330102199001011234", "身份证**************1234");
+  mask_is("ID 33010219900101123X", "ID **************123X");
+  mask_is("１３８００００１１１１", "＊＊＊＊＊＊＊１１１１");
+  mask_is("住3单元502，2026年5月", "住3单元502，2026年5月"); /* short numbers stay */
+  mask_is("123456 and 1234567", "123456 and ***4567");
+  mask_is("1 2 3 4 5 6 7", "* * * 4 5 6 7");
+  mask_is("ends with 12345678", "ends with ****5678");
+  mask_is("", "");
+  mask_is("9-", "9-");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_form_decodes),
       cmocka_unit_test(test_form_refuses),
       cmocka_unit_test(test_xml_escape),
       cmocka_unit_test(test_format_and_status),
+      cmocka_unit_test(test_mask_numbers),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
