@@ -111,10 +111,8 @@ static void test_mask_numbers(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_form_decodes),
-      cmocka_unit_test(test_form_refuses),
-      cmocka_unit_test(test_xml_escape),
-      cmocka_unit_test(test_format_and_status),
+      cmocka_unit_test(test_form_decodes), cmocka_unit_test(test_form_refuses),
+      cmocka_unit_test(test_xml_escape),   cmocka_unit_test(test_format_and_status),
       cmocka_unit_test(test_mask_numbers),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
