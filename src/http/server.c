@@ -429,11 +429,13 @@ int http_reply_file(struct http_req *r, const char *path, const char *content_ty
   }
   MHD_add_response_header(resp, "Content-Type", content_type);
   char cc[64];
-  /* What needed a login (evidence photos, materials) must stay out of
-   * shared caches. */
-  if (max_age > 0)
-    snprintf(cc, sizeof cc, "%s, max-age=%d", r->auth.kind != HTTP_AUTH_NONE ? "private" : "public",
-             max_age);
+  /* What needed a login (evidence photos, materials) is stored by no cache,
+   * not even the browser's: after a logout or a disabled account nothing of
+   * it stays on the machine. */
+  if (r->auth.kind != HTTP_AUTH_NONE)
+    snprintf(cc, sizeof cc, "private, no-store");
+  else if (max_age > 0)
+    snprintf(cc, sizeof cc, "public, max-age=%d", max_age);
   else
     snprintf(cc, sizeof cc, "no-cache");
   MHD_add_response_header(resp, "Cache-Control", cc);
