@@ -68,8 +68,9 @@ static const char *entry_str(const unsigned char *e) {
 static int key_eq(const struct zz_map *m, size_t i, const void *key, size_t len) {
   const unsigned char *e = entry_at(m, i);
   if (m->ksize != ZZ_MAP_STR) return memcmp(e, key, m->ksize) == 0;
+  /* strnlen first: memcmp must not read past the end of a shorter key */
   const char *s = entry_str(e);
-  return memcmp(s, key, len) == 0 && s[len] == '\0';
+  return strnlen(s, len + 1) == len && memcmp(s, key, len) == 0;
 }
 
 /* The slot holding key, or, when absent, (size_t)-1 with *free_slot set to
