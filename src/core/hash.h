@@ -49,7 +49,8 @@ static inline uint64_t zz_hash_combine(uint64_t h, uint64_t x) {
  * ZZ_MAP_STR, whose first member is a `const char *` or `char *` key (the map
  * stores the pointer it was given and compares the text; the caller may
  * point it at an owned copy of the same text, freed by free_entry). Byte keys
- * are compared with memcmp: a key struct must have no padding.
+ * are compared as bytes: a key struct must have no padding. Entries are
+ * aligned to 8 bytes (enough for every type but long double).
  *
  * Any insertion may move every entry: a pointer returned by get or put is
  * valid until the next put, reserve or clear. Not thread-safe. */
@@ -60,12 +61,11 @@ static inline uint64_t zz_hash_combine(uint64_t h, uint64_t x) {
 typedef void (*zz_map_free_fn)(void *entry);
 
 struct zz_map {
-  uint64_t *hashes;       /* per slot: 0 empty, 1 deleted, else the key's hash */
-  unsigned char *entries; /* per slot: esize bytes */
-  size_t cap;             /* 0 or a power of two */
-  size_t len;             /* live entries */
-  size_t dead;            /* deleted slots not reused yet */
-  size_t esize, ksize;
+  unsigned char *slots; /* per slot: the key's hash (0: empty, 1: deleted), the entry */
+  size_t cap;           /* 0 or a power of two */
+  size_t len;           /* live entries */
+  size_t dead;          /* deleted slots not reused yet */
+  size_t esize, ksize, stride;
   zz_map_free_fn free_entry;
 };
 
