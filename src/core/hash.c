@@ -142,9 +142,10 @@ find(const struct zz_map *m, uint64_t h, const void *key, size_t len, size_t *fr
 
 /* Moves every live entry into a table of cap slots (no deleted ones). */
 static int rehash(struct zz_map *m, size_t cap) {
-  unsigned char *slots = zz_malloc(cap * m->stride);
+  /* calloc: every slot starts empty (MAP_EMPTY is 0), and a big table's
+   * pages stay untouched (the kernel's zero pages) until used */
+  unsigned char *slots = zz_calloc(cap, m->stride);
   if (!slots) return ZZ_ENOMEM;
-  for (size_t j = 0; j < cap; j++) *(uint64_t *)(void *)(slots + j * m->stride) = MAP_EMPTY;
   for (size_t i = 0; i < m->cap; i++) {
     uint64_t h = *hash_at(m, i);
     if (h <= MAP_DEAD) continue;
