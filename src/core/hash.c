@@ -115,9 +115,10 @@ static inline __attribute__((always_inline)) int key_eq(const struct zz_map *m, 
     return words_eq(e, key, 32);
   }
   if (m->ksize != ZZ_MAP_STR) return memcmp(e, key, m->ksize) == 0;
-  /* strnlen first: memcmp must not read past the end of a shorter key */
+  /* Reached only when the 64-bit hashes match, so s is the key's length
+   * but with a chance of 2^-64 (then memcmp may read past a shorter s). */
   const char *s = entry_str(e);
-  return strnlen(s, len + 1) == len && memcmp(s, key, len) == 0;
+  return memcmp(s, key, len) == 0 && s[len] == '\0';
 }
 
 /* The slot holding key, or, when absent, (size_t)-1 with *free_slot set to
@@ -245,10 +246,6 @@ int zz_map_del(struct zz_map *m, const void *key) {
   if (!e) return 0;
   zz_map_remove(m, e);
   return 1;
-}
-
-void *zz_map_at(const struct zz_map *m, size_t i) {
-  return i<m->cap && * hash_at(m, i)> MAP_DEAD ? entry_at(m, i) : NULL;
 }
 
 void zz_map_clear(struct zz_map *m) {

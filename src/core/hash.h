@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* FNV-1a, 64-bit (the offset basis has 20 digits). */
 #define ZZ_FNV_OFFSET 14695981039346656037ULL
@@ -90,7 +91,13 @@ int zz_map_del(struct zz_map *m, const void *key);
 void zz_map_remove(struct zz_map *m, void *entry);
 /* Iteration: for i from 0 to zz_map_cap(m), the entry in slot i or NULL.
  * Removing the entry at i while iterating is allowed; putting is not. */
-void *zz_map_at(const struct zz_map *m, size_t i);
+static inline void *zz_map_at(const struct zz_map *m, size_t i) {
+  if (i >= m->cap) return NULL;
+  unsigned char *slot = m->slots + i * m->stride;
+  uint64_t h;
+  memcpy(&h, slot, sizeof h);
+  return h > 1 ? slot + sizeof h : NULL;
+}
 static inline size_t zz_map_cap(const struct zz_map *m) {
   return m->cap;
 }

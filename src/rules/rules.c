@@ -118,7 +118,8 @@ static int ent_scan_cb(void *ud, const struct store_entity *en) {
 static int ents_load(struct rules *ru) {
   struct ent_scan s = {.reg = ru->o.reg};
   zz_map_init(&s.t, sizeof(struct ent), sizeof(int64_t), ent_free);
-  int rc = zz_map_reserve(&s.t, 512);
+  /* as many as last time: a rescan does not grow the table step by step */
+  int rc = zz_map_reserve(&s.t, ZZ_MAX(zz_map_len(&ru->ents), 512));
   registry_rdlock(ru->o.reg);
   if (!rc) rc = ru->o.st->ops->entities_scan(ru->o.st, ent_scan_cb, &s);
   registry_unlock(ru->o.reg);
