@@ -1,12 +1,16 @@
 /* ratelimit.c - token buckets in an open-addressed table keyed by a 64-bit
  * hash of (scope, key). A bucket holds the hash, its tokens (in thousandths)
  * and when it was last filled; a full table evicts the stalest bucket in the
- * probe window, which only ever forgives an idle client. */
+ * probe window, which only ever forgives an idle client. It is a bounded,
+ * lossy cache (a full table forgets, and two keys of one hash share a
+ * bucket), not a map, so it keeps its own table rather than core/hash.h's
+ * map, whose probes are unbounded and which grows; the hash is core's. */
 #include "core/ratelimit.h"
 
 #include <pthread.h>
 #include <string.h>
 
+#include "core/hash.h"
 #include "core/zz.h"
 
 #define RL_PROBE 16
@@ -46,11 +50,11 @@ void ratelimit_free(struct ratelimit *rl) {
   zz_free(rl);
 }
 
+/* FNV-1a over a, a separator that UTF-8 text never holds, and b. */
 static uint64_t hash2(const char *a, const char *b) {
-  uint64_t h = 1469598103934665603ULL; /* FNV-1a over a, a separator, b */
-  for (const char *p = a; *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-  h = (h ^ 0xff) * 1099511628211ULL;
-  for (const char *p = b; *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+  uint64_t h = zz_hash_more(ZZ_FNV_OFFSET, a, strlen(a));
+  h = zz_hash_more(h, "\xff", 1);
+  h = zz_hash_more(h, b, strlen(b));
   return h ? h : 1;
 }
 

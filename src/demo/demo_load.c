@@ -9,14 +9,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/hash.h"
 #include "demo/demo_int.h"
 
 #define DEMO_LINE_MAX (1 << 20)
 
 uint64_t demo_strkey(const char *s) {
-  uint64_t h = 0xcbf29ce484222325ULL;
-  for (; *s; s++) h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
-  return demo_mix(h);
+  return demo_mix(zz_hash_str(s));
 }
 
 char *demo_keep(struct demo *d, const char *s) {

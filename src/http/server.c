@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/hash.h"
 #include "http/http.h"
 #include "http/proxy.h"
 #include "http/route_match.h"
@@ -741,9 +742,9 @@ static int sockaddr_bytes(const struct sockaddr *sa, int *family, unsigned char 
 }
 
 static unsigned ip_bucket(int family, const unsigned char addr[16]) {
-  uint32_t h = 2166136261u ^ (uint32_t)family; /* FNV-1a */
-  for (int i = 0; i < 16; i++) h = (h ^ addr[i]) * 16777619u;
-  return h % HTTP_IP_BUCKETS;
+  unsigned char f = (unsigned char)family;
+  uint64_t h = zz_hash_more(zz_hash_more(ZZ_FNV_OFFSET, &f, 1), addr, 16);
+  return (unsigned)(zz_hash_u64(h) % HTTP_IP_BUCKETS);
 }
 
 /* Under conn_lock: the count of an address, created when add is set. */

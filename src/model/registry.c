@@ -10,8 +10,10 @@
 #include <pthread.h>
 #include <string.h>
 
+#include "core/hash.h"
+
 struct ent_slot {
-  char *key; /* NULL: empty slot */
+  char *key; /* owned */
   struct reg_entity_ref ref;
 };
 
@@ -33,14 +35,11 @@ struct registry {
   int ntypes;
   struct src_ent *sources;
   int nsources;
-  struct ent_slot *ents;
-  size_t ents_cap, ents_len;
+  struct zz_map ents; /* of struct ent_slot, by key */
 };
 
-static uint64_t hash_str(const char *s, size_t n) {
-  uint64_t h = 1469598103934665603ULL;
-  for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
-  return h;
+static void ent_slot_free(void *p) {
+  zz_free(((struct ent_slot *)p)->key);
 }
 
 static char *dup_or_empty(const char *s) {
@@ -77,10 +76,7 @@ static void clear_all(struct registry *reg) {
   zz_free(reg->sources);
   reg->sources = NULL;
   reg->nsources = 0;
-  for (size_t i = 0; i < reg->ents_cap; i++) zz_free(reg->ents[i].key);
-  zz_free(reg->ents);
-  reg->ents = NULL;
-  reg->ents_cap = reg->ents_len = 0;
+  zz_map_free(&reg->ents);
 }
 
 /* ---- loading ---- */
@@ -242,33 +238,15 @@ static int on_source(void *ud, const struct store_source *s) {
 }
 
 static int ents_put(struct registry *reg, const char *key, struct reg_entity_ref ref) {
-  if ((reg->ents_len + 1) * 2 > reg->ents_cap) {
-    size_t cap = reg->ents_cap ? reg->ents_cap * 2 : 16384;
-    struct ent_slot *n = zz_calloc(cap, sizeof *n);
-    if (!n) return ZZ_ENOMEM;
-    for (size_t i = 0; i < reg->ents_cap; i++) {
-      if (!reg->ents[i].key) continue;
-      size_t j = hash_str(reg->ents[i].key, strlen(reg->ents[i].key)) & (cap - 1);
-      while (n[j].key) j = (j + 1) & (cap - 1);
-      n[j] = reg->ents[i];
-    }
-    zz_free(reg->ents);
-    reg->ents = n;
-    reg->ents_cap = cap;
+  if (!zz_map_cap(&reg->ents) && zz_map_reserve(&reg->ents, 8192)) return ZZ_ENOMEM;
+  int added;
+  struct ent_slot *x = zz_map_put(&reg->ents, key, &added);
+  if (!x) return ZZ_ENOMEM;
+  if (added && !(x->key = zz_strdup(key))) {
+    zz_map_remove(&reg->ents, x);
+    return ZZ_ENOMEM;
   }
-  size_t len = strlen(key);
-  size_t j = hash_str(key, len) & (reg->ents_cap - 1);
-  while (reg->ents[j].key) {
-    if (strcmp(reg->ents[j].key, key) == 0) {
-      reg->ents[j].ref = ref;
-      return 0;
-    }
-    j = (j + 1) & (reg->ents_cap - 1);
-  }
-  reg->ents[j].key = zz_strdup(key);
-  if (!reg->ents[j].key) return ZZ_ENOMEM;
-  reg->ents[j].ref = ref;
-  reg->ents_len++;
+  x->ref = ref;
   return 0;
 }
 
@@ -359,6 +337,7 @@ int registry_open(struct store *st, struct registry **out, struct zz_err *e) {
   struct registry *reg = zz_calloc(1, sizeof *reg);
   if (!reg) return zz_fail(e, ZZ_ENOMEM, "registry", "out of memory");
   reg->st = st;
+  zz_map_init(&reg->ents, sizeof(struct ent_slot), ZZ_MAP_STR, ent_slot_free);
   pthread_rwlock_init(&reg->lock, NULL);
   int rc = load(reg, e);
   if (!rc) rc = save_positions(reg, e);
@@ -438,14 +417,8 @@ const struct reg_metric *registry_metric_at(struct registry *reg, int index) {
 }
 
 const struct reg_entity_ref *registry_entity(struct registry *reg, const char *key, size_t len) {
-  if (!reg->ents_cap) return NULL;
-  size_t j = hash_str(key, len) & (reg->ents_cap - 1);
-  while (reg->ents[j].key) {
-    if (strncmp(reg->ents[j].key, key, len) == 0 && reg->ents[j].key[len] == 0)
-      return &reg->ents[j].ref;
-    j = (j + 1) & (reg->ents_cap - 1);
-  }
-  return NULL;
+  const struct ent_slot *x = zz_map_get_n(&reg->ents, key, len);
+  return x ? &x->ref : NULL;
 }
 
 const char *registry_type_name(struct registry *reg, int type) {

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "core/buf.h"
+#include "core/hash.h"
 #include "core/ztime.h"
 #include "pack/pack_dashboards.h"
 #include "rules/rule_def.h"
@@ -41,64 +42,40 @@ static const char *const pack_metric_kinds[] = {"count", "gauge"};
 static const char *const pack_source_kinds[] = {"platform", "iot", "gov"};
 static const char *const pack_attr_types[] = {"string", "number", "date"};
 
-/* ---- a string -> int map (open addressing; keys are borrowed) ---- */
+/* ---- a string -> int map: the core map, typed (keys are borrowed) ---- */
 
+/* Zero is an empty map (the loader zeroes its state), made ready by the
+ * first smap_set. */
 struct smap {
-  const char **keys;
-  int *vals;
-  size_t cap, n; /* cap is 0 or a power of two */
+  struct zz_map m; /* of struct smap_ent */
 };
 
-static uint64_t smap_hash(const char *s) {
-  uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-  for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-  return h;
-}
+struct smap_ent {
+  const char *key;
+  int val;
+};
 
 /* Returns the value stored for key, or -1. */
 static int smap_get(const struct smap *m, const char *key) {
-  if (!m->cap) return -1;
-  for (size_t i = smap_hash(key) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
-    if (!m->keys[i]) return -1;
-    if (strcmp(m->keys[i], key) == 0) return m->vals[i];
-  }
+  const struct smap_ent *x = zz_map_get(&m->m, key);
+  return x ? x->val : -1;
 }
 
 /* Sets key -> val, replacing any earlier value. Returns 0 or ZZ_ENOMEM. */
 static int smap_set(struct smap *m, const char *key, int val) {
-  if ((m->n + 1) * 2 > m->cap) {
-    size_t cap = m->cap ? m->cap * 2 : 64;
-    const char **keys = zz_calloc(cap, sizeof *keys);
-    int *vals = zz_calloc(cap, sizeof *vals);
-    if (!keys || !vals) {
-      zz_free(keys);
-      zz_free(vals);
-      return ZZ_ENOMEM;
-    }
-    for (size_t i = 0; i < m->cap; i++) {
-      if (!m->keys[i]) continue;
-      size_t j = smap_hash(m->keys[i]) & (cap - 1);
-      while (keys[j]) j = (j + 1) & (cap - 1);
-      keys[j] = m->keys[i];
-      vals[j] = m->vals[i];
-    }
-    zz_free(m->keys);
-    zz_free(m->vals);
-    m->keys = keys;
-    m->vals = vals;
-    m->cap = cap;
+  if (!m->m.esize) {
+    zz_map_init(&m->m, sizeof(struct smap_ent), ZZ_MAP_STR, NULL);
+    if (zz_map_reserve(&m->m, 32)) return ZZ_ENOMEM;
   }
-  size_t i = smap_hash(key) & (m->cap - 1);
-  while (m->keys[i] && strcmp(m->keys[i], key) != 0) i = (i + 1) & (m->cap - 1);
-  if (!m->keys[i]) m->n++;
-  m->keys[i] = key;
-  m->vals[i] = val;
+  struct smap_ent *x = zz_map_put(&m->m, key, NULL);
+  if (!x) return ZZ_ENOMEM;
+  x->key = key; /* the newest text, as before: an earlier one may be freed first */
+  x->val = val;
   return 0;
 }
 
 static void smap_free(struct smap *m) {
-  zz_free(m->keys);
-  zz_free(m->vals);
+  zz_map_free(&m->m);
   memset(m, 0, sizeof *m);
 }
 

@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/hash.h"
+
 struct rollup_key {
   int64_t a, b, c, d; /* e.g. metric, node, grain, bucket */
 };
@@ -20,13 +22,10 @@ struct rollup_cell {
   double last;
   int64_t last_ts; /* INT64_MIN when no value seen */
   int recompute;   /* a value was replaced: min/max must be recomputed */
-  int used;
 };
 
 struct rollup_acc {
-  struct rollup_cell *cells;
-  size_t cap; /* power of two */
-  size_t len;
+  struct zz_map cells; /* of struct rollup_cell, keyed by its rollup_key */
 };
 
 /* Initialises an empty accumulator. Returns 0 or ZZ_ENOMEM. */
@@ -41,9 +40,17 @@ int rollup_acc_replace(struct rollup_acc *acc, const struct rollup_key *k, int64
 /* Folds a whole cell (as produced by another accumulator) into key k. */
 int rollup_acc_merge(struct rollup_acc *acc, const struct rollup_key *k,
                      const struct rollup_cell *c);
-/* Iteration: i from 0 to acc->cap; returns the cell at i or NULL if empty. */
+/* Iteration: i from 0 to rollup_acc_cap(acc); returns the cell at i or NULL
+ * if empty. */
 static inline struct rollup_cell *rollup_acc_at(struct rollup_acc *acc, size_t i) {
-  return acc->cells[i].used ? &acc->cells[i] : NULL;
+  return zz_map_at(&acc->cells, i);
+}
+static inline size_t rollup_acc_cap(const struct rollup_acc *acc) {
+  return zz_map_cap(&acc->cells);
+}
+/* The number of cells. */
+static inline size_t rollup_acc_len(const struct rollup_acc *acc) {
+  return zz_map_len(&acc->cells);
 }
 
 #endif

@@ -11,6 +11,8 @@
 #include <pthread.h>
 #include <string.h>
 
+#include "core/hash.h"
+
 /* ---- aggregation maths ---- */
 
 static const char *const agg_names[] = {NULL, "sum", "count", "avg", "min", "max", "last"};
@@ -933,11 +935,11 @@ done:
 
 /* ---- attribute breakdown ---- */
 
-static uint64_t str_hash(const char *s) {
-  uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-  for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-  return h;
-}
+/* An entry of the breakdown's group map: attribute text -> group. */
+struct group_slot {
+  const char *key; /* borrowed from the entities' strings */
+  size_t index;    /* in the group array */
+};
 
 struct group_ranked {
   struct rollup_group g;
@@ -958,13 +960,14 @@ int rollup_breakdown_attr(struct store *st, int64_t metric, int64_t lo, int64_t 
                           struct rollup_ents *ents) {
   struct rollup_item *v = NULL;
   int64_t *ids = NULL;
-  size_t *table = NULL; /* group index + 1; 0 is an empty slot */
+  struct zz_map table; /* of struct group_slot */
   struct group_ranked *gr = NULL;
   struct rollup_group *out = NULL;
   size_t n = 0, ng = 0;
   memset(ents, 0, sizeof *ents);
   *groups = NULL;
   *ngroups = 0;
+  zz_map_init(&table, sizeof(struct group_slot), ZZ_MAP_STR, NULL);
   int rc = rollup_entity_values(st, metric, lo, hi, type, from, to, agg, &v, &n);
   if (rc) goto done;
   ids = zz_malloc((n ? n : 1) * sizeof *ids);
@@ -974,11 +977,8 @@ int rollup_breakdown_attr(struct store *st, int64_t metric, int64_t lo, int64_t 
   }
   for (size_t i = 0; i < n; i++) ids[i] = v[i].entity;
   if ((rc = rollup_ents_fetch(st, ids, n, type, lo, hi, attr, ents))) goto done;
-  size_t cap = 16;
-  while (cap < n * 2) cap *= 2;
-  table = zz_calloc(cap, sizeof *table);
   gr = zz_malloc((n ? n : 1) * sizeof *gr);
-  if (!table || !gr) {
+  if (zz_map_reserve(&table, n) || !gr) {
     rc = ZZ_ENOMEM;
     goto done;
   }
@@ -986,15 +986,16 @@ int rollup_breakdown_attr(struct store *st, int64_t metric, int64_t lo, int64_t 
     const struct rollup_ent *x = rollup_ents_find(ents, v[i].entity);
     size_t off = x ? x->attr : 0;
     const char *key = rollup_ents_str(ents, off);
-    size_t s = str_hash(key) & (cap - 1);
-    while (table[s] && strcmp(gr[table[s] - 1].key, key) != 0) s = (s + 1) & (cap - 1);
-    if (!table[s]) {
-      table[s] = ++ng;
-      gr[ng - 1].key = key;
-      gr[ng - 1].g.key = off;
-      rollup_agg_empty(&gr[ng - 1].g.a);
+    int added;
+    struct group_slot *s = zz_map_put(&table, key, &added);
+    ZZ_ASSERT(s); /* room for n was reserved */
+    if (added) {
+      s->index = ng++;
+      gr[s->index].key = key;
+      gr[s->index].g.key = off;
+      rollup_agg_empty(&gr[s->index].g.a);
     }
-    rollup_agg_fold(&gr[table[s] - 1].g.a, &v[i].a);
+    rollup_agg_fold(&gr[s->index].g.a, &v[i].a);
   }
   for (size_t i = 0; i < ng; i++) gr[i].g.v = rollup_agg_value(&gr[i].g.a, agg);
   if (ng) qsort(gr, ng, sizeof *gr, group_cmp);
@@ -1011,7 +1012,7 @@ done:
   if (rc) rollup_ents_free(ents);
   zz_free(v);
   zz_free(ids);
-  zz_free(table);
+  zz_map_free(&table);
   zz_free(gr);
   zz_free(out);
   return rc;

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/hash.h"
 #include "core/ztime.h"
 
 /* Records queued for evaluation at most; past it batches are dropped. */
@@ -34,13 +35,14 @@ struct qbatch {
 };
 
 struct ent {
-  int64_t id, region, rpos;
+  int64_t id; /* the key */
+  int64_t region, rpos;
   char type[65];
   char *key;
 };
 
 struct slot {
-  int64_t entity; /* 0: empty */
+  int64_t entity; /* the key */
   int64_t alert;  /* open alert id */
   struct rule_state s;
 };
@@ -49,9 +51,8 @@ struct rrule {
   struct rule_def d;
   char *json; /* definition as stored, to see what a reload changed */
   int64_t metric;
-  int64_t lo, hi; /* region scope; 0, 0 for everywhere */
-  struct slot *tab;
-  size_t cap, n;
+  int64_t lo, hi;      /* region scope; 0, 0 for everywhere */
+  struct zz_map slots; /* of struct slot, by entity */
 };
 
 struct rules {
@@ -71,8 +72,7 @@ struct rules {
   pthread_mutex_t elock;
   struct rrule *rv;
   int nr;
-  struct ent *ents; /* open addressing on id */
-  size_t ents_cap, ents_n;
+  struct zz_map ents;  /* of struct ent, by id */
   int64_t ents_loaded; /* monotonic ms of the last scan, to rate-limit rescans */
   int64_t evaluated;
   pthread_t thread;
@@ -88,44 +88,24 @@ static int64_t mono_ms(void) {
   return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
-static size_t ent_slot(const struct ent *t, size_t cap, int64_t id) {
-  size_t i = ((uint64_t)id * 0x9E3779B97F4A7C15ULL >> 17) & (cap - 1);
-  while (t[i].id && t[i].id != id) i = (i + 1) & (cap - 1);
-  return i;
-}
-
-static void ents_free(struct ent *t, size_t cap) {
-  for (size_t i = 0; i < cap; i++) zz_free(t[i].key);
-  zz_free(t);
+static void ent_free(void *p) {
+  zz_free(((struct ent *)p)->key);
 }
 
 struct ent_scan {
-  struct ent *t;
-  size_t cap, n;
+  struct zz_map t;
   struct registry *reg;
   int rc;
 };
 
 static int ent_scan_cb(void *ud, const struct store_entity *en) {
   struct ent_scan *s = ud;
-  if ((s->n + 1) * 2 > s->cap) {
-    size_t cap = s->cap ? s->cap * 2 : 1024;
-    struct ent *t = zz_calloc(cap, sizeof *t);
-    if (!t) {
-      s->rc = ZZ_ENOMEM;
-      return 1;
-    }
-    for (size_t i = 0; i < s->cap; i++)
-      if (s->t[i].id) t[ent_slot(t, cap, s->t[i].id)] = s->t[i];
-    zz_free(s->t);
-    s->t = t;
-    s->cap = cap;
+  struct ent *x = zz_map_put(&s->t, &en->id, NULL);
+  if (!x) {
+    s->rc = ZZ_ENOMEM;
+    return 1;
   }
-  size_t i = ent_slot(s->t, s->cap, en->id);
-  struct ent *x = &s->t[i];
-  if (!x->id) s->n++;
   zz_free(x->key);
-  x->id = en->id;
   x->region = en->region;
   zz_strlcpy(x->type, en->type ? en->type : "", sizeof x->type);
   x->key = zz_strdup(en->key ? en->key : "");
@@ -137,67 +117,44 @@ static int ent_scan_cb(void *ud, const struct store_entity *en) {
 /* Rebuilds the entity map (under elock). */
 static int ents_load(struct rules *ru) {
   struct ent_scan s = {.reg = ru->o.reg};
+  zz_map_init(&s.t, sizeof(struct ent), sizeof(int64_t), ent_free);
+  /* as many as last time: a rescan does not grow the table step by step */
+  int rc = zz_map_reserve(&s.t, ZZ_MAX(zz_map_len(&ru->ents), 512));
   registry_rdlock(ru->o.reg);
-  int rc = ru->o.st->ops->entities_scan(ru->o.st, ent_scan_cb, &s);
+  if (!rc) rc = ru->o.st->ops->entities_scan(ru->o.st, ent_scan_cb, &s);
   registry_unlock(ru->o.reg);
   if (!rc) rc = s.rc;
   if (rc) {
-    ents_free(s.t, s.cap);
+    zz_map_free(&s.t);
     return rc;
   }
-  ents_free(ru->ents, ru->ents_cap);
+  zz_map_free(&ru->ents);
   ru->ents = s.t;
-  ru->ents_cap = s.cap;
-  ru->ents_n = s.n;
   ru->ents_loaded = mono_ms();
   return 0;
 }
 
 static const struct ent *ent_get(struct rules *ru, int64_t id) {
-  if (ru->ents_cap) {
-    const struct ent *x = &ru->ents[ent_slot(ru->ents, ru->ents_cap, id)];
-    if (x->id) return x;
-  }
+  const struct ent *x = zz_map_get(&ru->ents, &id);
+  if (x) return x;
   /* a new entity (API, pack load): rescan, at most every 5 s */
   if (mono_ms() - ru->ents_loaded < 5000) return NULL;
-  if (ents_load(ru) || !ru->ents_cap) return NULL;
-  const struct ent *x = &ru->ents[ent_slot(ru->ents, ru->ents_cap, id)];
-  return x->id ? x : NULL;
+  if (ents_load(ru)) return NULL;
+  return zz_map_get(&ru->ents, &id);
 }
 
 /* ---- per-rule state tables ---- */
 
 static struct slot *slot_get(struct rrule *r, int64_t entity, int create) {
-  if (r->cap) {
-    size_t i = ((uint64_t)entity * 0x9E3779B97F4A7C15ULL >> 17) & (r->cap - 1);
-    while (r->tab[i].entity && r->tab[i].entity != entity) i = (i + 1) & (r->cap - 1);
-    if (r->tab[i].entity) return &r->tab[i];
-  }
-  if (!create) return NULL;
-  if ((r->n + 1) * 2 > r->cap) {
-    size_t cap = r->cap ? r->cap * 2 : 64;
-    struct slot *t = zz_calloc(cap, sizeof *t);
-    if (!t) return NULL;
-    for (size_t i = 0; i < r->cap; i++) {
-      if (!r->tab[i].entity) continue;
-      size_t j = ((uint64_t)r->tab[i].entity * 0x9E3779B97F4A7C15ULL >> 17) & (cap - 1);
-      while (t[j].entity) j = (j + 1) & (cap - 1);
-      t[j] = r->tab[i];
-    }
-    zz_free(r->tab);
-    r->tab = t;
-    r->cap = cap;
-  }
-  size_t i = ((uint64_t)entity * 0x9E3779B97F4A7C15ULL >> 17) & (r->cap - 1);
-  while (r->tab[i].entity) i = (i + 1) & (r->cap - 1);
-  r->tab[i].entity = entity;
-  r->n++;
-  return &r->tab[i];
+  return create ? zz_map_put(&r->slots, &entity, NULL) : zz_map_get(&r->slots, &entity);
+}
+
+static void slot_free(void *p) {
+  rule_state_free(&((struct slot *)p)->s);
 }
 
 static void rrule_free(struct rrule *r) {
-  for (size_t i = 0; i < r->cap; i++) rule_state_free(&r->tab[i].s);
-  zz_free(r->tab);
+  zz_map_free(&r->slots);
   zz_free(r->json);
   memset(r, 0, sizeof *r);
 }
@@ -453,9 +410,9 @@ static void eval_events(struct rules *ru, const struct qbatch *b, int64_t now) {
 static void tick(struct rules *ru, int64_t now) {
   for (int k = 0; k < ru->nr; k++) {
     struct rrule *r = &ru->rv[k];
-    for (size_t i = 0; i < r->cap; i++) {
-      struct slot *sl = &r->tab[i];
-      if (!sl->entity) continue;
+    for (size_t i = 0; i < zz_map_cap(&r->slots); i++) {
+      struct slot *sl = zz_map_at(&r->slots, i);
+      if (!sl) continue;
       double v;
       enum rule_verdict vd = rule_tick(&r->d, &sl->s, now, &v);
       if (vd == RULE_KEEP) continue;
@@ -614,6 +571,7 @@ static int rule_cb(void *ud, const struct store_rule *sr) {
   }
   struct rrule *r = &l->v[l->n++];
   memset(r, 0, sizeof *r);
+  zz_map_init(&r->slots, sizeof(struct slot), sizeof(int64_t), slot_free);
   r->d = d;
   r->json = zz_strdup(sr->def_json);
   r->metric = m ? m->id : -1; /* an event rule matches no record */
@@ -677,11 +635,8 @@ static int load(struct rules *ru, struct zz_err *e) {
     struct rrule *old = rule_by_key(ru, l.v[i].d.key);
     if (old && strcmp(old->json, l.v[i].json) == 0 && old->lo == l.v[i].lo &&
         old->hi == l.v[i].hi) {
-      l.v[i].tab = old->tab;
-      l.v[i].cap = old->cap;
-      l.v[i].n = old->n;
-      old->tab = NULL;
-      old->cap = old->n = 0;
+      l.v[i].slots = old->slots;
+      zz_map_init(&old->slots, sizeof(struct slot), sizeof(int64_t), slot_free);
     }
   }
   for (int i = 0; i < ru->nr; i++) rrule_free(&ru->rv[i]);
@@ -825,6 +780,7 @@ int rules_open(const struct rules_opts *o, struct rules **out, struct zz_err *e)
   struct rules *ru = zz_calloc(1, sizeof *ru);
   if (!ru) return zz_fail(e, ZZ_ENOMEM, "rules", "out of memory");
   ru->o = *o;
+  zz_map_init(&ru->ents, sizeof(struct ent), sizeof(int64_t), ent_free);
   pthread_mutex_init(&ru->qlock, NULL);
   pthread_cond_init(&ru->qcond, NULL);
   pthread_mutex_init(&ru->elock, NULL);
@@ -863,7 +819,7 @@ void rules_close(struct rules *ru) {
   }
   for (int i = 0; i < ru->nr; i++) rrule_free(&ru->rv[i]);
   zz_free(ru->rv);
-  ents_free(ru->ents, ru->ents_cap);
+  zz_map_free(&ru->ents);
   zz_free(ru->watch);
   zz_free(ru->kinds);
   pthread_mutex_destroy(&ru->qlock);

@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 #include <stdatomic.h>
 
+#include "core/hash.h"
 #include "rollup/acc.h"
 #include "store/store.h"
 
@@ -164,8 +165,7 @@ struct sq_store {
   uint64_t gen;
 
   /* writer-owned caches */
-  struct sq_series **series; /* open-addressing table keyed by (entity, metric) */
-  size_t series_cap, series_len;
+  struct zz_map series; /* (entity, metric) -> struct sq_series *, see store_writer.c */
   int64_t next_series_id;
   struct sq_region *regions; /* sorted by id */
   size_t nregions;

@@ -28,14 +28,6 @@ static sqlite3_stmt *prepare(sqlite3 *db, const char *sql, unsigned flags, struc
   return q;
 }
 
-/* FNV-1a: slots are told apart by it before their text is compared (the
- * orders' statements share a 400-byte column list). */
-static uint64_t sql_hash(const char *s) {
-  uint64_t h = 14695981039346656037ULL;
-  for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-  return h;
-}
-
 sqlite3_stmt *sq_prepare(sqlite3 *db, const char *sql, struct zz_err *e) {
   if (!db) {
     zz_fail(e, ZZ_ESTORE, "store", "no database connection");
@@ -43,7 +35,9 @@ sqlite3_stmt *sq_prepare(sqlite3 *db, const char *sql, struct zz_err *e) {
   }
   struct sq_conn *c = tl_conn;
   if (!c || c->db != db) return prepare(db, sql, 0, e);
-  uint64_t h = sql_hash(sql);
+  /* slots are told apart by the text's hash before their text is compared
+   * (the orders' statements share a 400-byte column list) */
+  uint64_t h = zz_hash_str(sql);
   struct sq_cached *free_slot = NULL;
   for (int i = 0; i < SQ_CACHED; i++) {
     struct sq_cached *k = &c->cached[i];

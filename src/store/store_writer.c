@@ -175,46 +175,40 @@ static const struct sq_region *region_find(struct sq_store *s, int64_t id) {
   return bsearch(&key, s->regions, s->nregions, sizeof key, cmp_region);
 }
 
-/* ---- series cache: open addressing on (entity, metric) ---- */
+/* ---- series cache: the core map on (entity, metric) ---- */
 
-static size_t series_slot(struct sq_store *s, int64_t entity, int32_t metric) {
-  uint64_t h =
-      ((uint64_t)entity * 0x9E3779B97F4A7C15ULL) ^ ((uint64_t)metric * 0xC2B2AE3D27D4EB4FULL);
-  h ^= h >> 29;
-  size_t i = h & (s->series_cap - 1);
-  while (s->series[i] && !(s->series[i]->entity == entity && s->series[i]->metric == metric))
-    i = (i + 1) & (s->series_cap - 1);
-  return i;
+/* An entry of s->series; the series is held by pointer, which stays put
+ * while the map grows (s->touched keeps such pointers). */
+struct series_ent {
+  int64_t entity, metric; /* the key */
+  struct sq_series *se;   /* owned */
+};
+
+static void series_ent_free(void *p) {
+  zz_free(((struct series_ent *)p)->se);
 }
 
-static int series_grow(struct sq_store *s) {
-  size_t old_cap = s->series_cap;
-  struct sq_series **old = s->series;
-  s->series_cap = old_cap ? old_cap * 2 : 4096;
-  s->series = zz_calloc(s->series_cap, sizeof *s->series);
-  if (!s->series) {
-    s->series = old;
-    s->series_cap = old_cap;
-    return ZZ_ENOMEM;
-  }
-  for (size_t i = 0; i < old_cap; i++)
-    if (old[i]) s->series[series_slot(s, old[i]->entity, old[i]->metric)] = old[i];
-  zz_free(old);
-  return 0;
+static struct sq_series *series_find(struct sq_store *s, int64_t entity, int32_t metric) {
+  const struct series_ent *x = zz_map_get(&s->series, (int64_t[2]){entity, metric});
+  return x ? x->se : NULL;
 }
 
 static struct sq_series *series_add(struct sq_store *s, int64_t id, int64_t entity, int32_t metric,
                                     int64_t region) {
-  if ((s->series_len + 1) * 2 > s->series_cap && series_grow(s)) return NULL;
   struct sq_series *se = zz_calloc(1, sizeof *se);
   if (!se) return NULL;
+  struct series_ent *x = zz_map_put(&s->series, (int64_t[2]){entity, metric}, NULL);
+  if (!x) {
+    zz_free(se);
+    return NULL;
+  }
+  zz_free(x->se); /* none: series_get adds only what series_find missed */
+  x->se = se;
   se->id = id;
   se->entity = entity;
   se->metric = metric;
   se->region = region;
   se->last_ts = INT64_MIN;
-  s->series[series_slot(s, entity, metric)] = se;
-  s->series_len++;
   if (id >= s->next_series_id) s->next_series_id = id + 1;
   return se;
 }
@@ -252,7 +246,7 @@ static int series_load(struct sq_store *s) {
  * on failure. */
 static struct sq_series *series_get(struct sq_store *s, int64_t entity, int32_t metric,
                                     int32_t source, struct zz_err *e) {
-  struct sq_series *se = s->series_cap ? s->series[series_slot(s, entity, metric)] : NULL;
+  struct sq_series *se = series_find(s, entity, metric);
   if (!se) {
     sqlite3_stmt *st = ws(s, W_ENTITY_REGION);
     if (!st) return zz_fail(e, ZZ_ESTORE, "entity", "cannot prepare"), NULL;
@@ -457,7 +451,7 @@ static void notify_records(struct sq_store *s, const struct store_record *recs, 
   }
   size_t k = 0;
   for (size_t i = 0; i < n; i++) {
-    const struct sq_series *se = s->series[series_slot(s, recs[i].entity, recs[i].metric)];
+    const struct sq_series *se = series_find(s, recs[i].entity, recs[i].metric);
     if (se && (se->source <= 0 || recs[i].source <= 0 || se->source == recs[i].source))
       kept[k++] = recs[i];
   }
@@ -519,7 +513,7 @@ static const enum zz_grain region_grains[] = {ZZ_GRAIN_MINUTE, ZZ_GRAIN_HOUR, ZZ
 static int expand(struct sq_store *s, int64_t now) {
   rollup_acc_clear(&s->wide);
   rollup_acc_clear(&s->swide);
-  for (size_t i = 0; i < s->leaf.cap; i++) {
+  for (size_t i = 0; i < rollup_acc_cap(&s->leaf); i++) {
     struct rollup_cell *c = rollup_acc_at(&s->leaf, i);
     if (!c) continue;
     int64_t minute = c->key.c;
@@ -538,7 +532,7 @@ static int expand(struct sq_store *s, int64_t now) {
       }
     }
   }
-  for (size_t i = 0; i < s->sleaf.cap; i++) {
+  for (size_t i = 0; i < rollup_acc_cap(&s->sleaf); i++) {
     struct rollup_cell *c = rollup_acc_at(&s->sleaf, i);
     if (!c) continue;
     struct rollup_key kd = {c->key.a, ZZ_GRAIN_DAY, c->key.c, c->key.b};
@@ -579,7 +573,7 @@ static int sum_overflow(struct sq_store *s, struct zz_err *e, int64_t metric) {
  * summarise; a saturated sum would be a wrong number that looks right. */
 static int upsert_cells(struct sq_store *s, struct rollup_acc *acc, enum w_stmt which,
                         struct zz_err *e) {
-  for (size_t i = 0; i < acc->cap; i++) {
+  for (size_t i = 0; i < rollup_acc_cap(acc); i++) {
     struct rollup_cell *c = rollup_acc_at(acc, i);
     if (!c) continue;
     if (!isfinite(c->sum) || !isfinite(c->min) || !isfinite(c->max) || !isfinite(c->last))
@@ -621,7 +615,7 @@ static int read_minmax(struct sq_store *s, sqlite3_stmt *st, double *mn, double 
  * buckets, finer grains first so coarser ones can read them. */
 static int recompute(struct sq_store *s, int64_t now) {
   for (int g = ZZ_GRAIN_MINUTE; g <= ZZ_GRAIN_MONTH; g++) {
-    for (size_t i = 0; i < s->wide.cap; i++) {
+    for (size_t i = 0; i < rollup_acc_cap(&s->wide); i++) {
       struct rollup_cell *c = rollup_acc_at(&s->wide, i);
       if (!c || !c->recompute || c->key.c != g) continue;
       int64_t b = c->key.d, end = zz_bucket_next(b, (enum zz_grain)g);
@@ -658,7 +652,7 @@ static int recompute(struct sq_store *s, int64_t now) {
     }
   }
   for (int g = ZZ_GRAIN_DAY; g <= ZZ_GRAIN_YEAR; g++) {
-    for (size_t i = 0; i < s->swide.cap; i++) {
+    for (size_t i = 0; i < rollup_acc_cap(&s->swide); i++) {
       struct rollup_cell *c = rollup_acc_at(&s->swide, i);
       if (!c || !c->recompute || c->key.b != g) continue;
       int64_t b = c->key.c, end = zz_bucket_next(b, (enum zz_grain)g);
@@ -738,7 +732,7 @@ int sq_rollup_add(struct sq_store *s, int64_t series, int32_t metric, int64_t re
 }
 
 size_t sq_rollup_pending(struct sq_store *s) {
-  return s->leaf.len + s->sleaf.len;
+  return rollup_acc_len(&s->leaf) + rollup_acc_len(&s->sleaf);
 }
 
 int sq_rollup_flush(struct sq_store *s, struct zz_err *e) {
@@ -1118,9 +1112,11 @@ int sq_writer_start(struct sq_store *s, struct zz_err *e) {
   if (rc) return rc;
   memset(s->wstmt, 0, sizeof s->wstmt);
   s->gen = 1;
-  if ((rc = regions_load(s)) || (rc = series_load(s)) || (rc = rollup_acc_init(&s->leaf, 4096)) ||
-      (rc = rollup_acc_init(&s->sleaf, 4096)) || (rc = rollup_acc_init(&s->wide, 16384)) ||
-      (rc = rollup_acc_init(&s->swide, 8192))) {
+  zz_map_init(&s->series, sizeof(struct series_ent), 2 * sizeof(int64_t), series_ent_free);
+  if ((rc = regions_load(s)) || (rc = zz_map_reserve(&s->series, 2048)) || (rc = series_load(s)) ||
+      (rc = rollup_acc_init(&s->leaf, 4096)) || (rc = rollup_acc_init(&s->sleaf, 4096)) ||
+      (rc = rollup_acc_init(&s->wide, 16384)) || (rc = rollup_acc_init(&s->swide, 8192))) {
+    zz_map_free(&s->series);
     sqlite3_close(s->wdb);
     return zz_fail(e, rc, "store", "cannot load the store's caches");
   }
@@ -1156,8 +1152,7 @@ void sq_writer_stop(struct sq_store *s) {
   }
   sqlite3_exec(s->wdb, "PRAGMA optimize", NULL, NULL, NULL);
   sqlite3_close(s->wdb);
-  for (size_t i = 0; i < s->series_cap; i++) zz_free(s->series[i]);
-  zz_free(s->series);
+  zz_map_free(&s->series);
   zz_free(s->regions);
   zz_free(s->touched);
   zz_free(s->source_counts);

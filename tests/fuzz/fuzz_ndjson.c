@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/hash.h"
 #include "ingest/decode.h"
 
 #ifndef FUZZ_FORMAT
@@ -21,8 +22,7 @@ struct fuzz_run {
 };
 
 static void fuzz_mix(struct fuzz_run *r, const void *p, size_t n) {
-  const unsigned char *b = p;
-  for (size_t i = 0; i < n; i++) r->h = (r->h ^ b[i]) * 0x100000001b3ULL;
+  r->h = zz_hash_more(r->h, p, n);
 }
 
 static int fuzz_on_line(void *ud, const struct ingest_line *ln) {
@@ -58,7 +58,7 @@ static int fuzz_on_error(void *ud, long line, const char *code, const char *msg)
 
 static struct fuzz_run fuzz_decode(enum ingest_kind kind, const uint8_t *data, size_t size,
                                    size_t split, long *lines) {
-  struct fuzz_run r = {0xcbf29ce484222325ULL, 0};
+  struct fuzz_run r = {ZZ_FNV_OFFSET, 0};
   struct ingest_decoder_opts o = {FUZZ_FORMAT, kind, FUZZ_NOW, fuzz_on_line, fuzz_on_error, &r};
   struct ingest_decoder *d = ingest_decoder_new(&o);
   if (!d) abort();
@@ -73,7 +73,7 @@ static struct fuzz_run fuzz_decode(enum ingest_kind kind, const uint8_t *data, s
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  struct fuzz_run probe = {0xcbf29ce484222325ULL, 0};
+  struct fuzz_run probe = {ZZ_FNV_OFFSET, 0};
   fuzz_mix(&probe, data, size);
   size_t split = (size_t)(probe.h % (size + 1));
   for (int k = 0; k < 2; k++) {

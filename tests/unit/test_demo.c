@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/hash.h"
 #include "core/ztime.h"
 #include "core/zz.h"
 #include "demo/demo.h"
@@ -105,12 +106,6 @@ static uint64_t mix(uint64_t h, uint64_t x) {
   return h ^ (h >> 29);
 }
 
-static uint64_t str_hash(const char *s) {
-  uint64_t h = 0xcbf29ce484222325ULL;
-  for (; *s; s++) h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
-  return h;
-}
-
 static int collect(void *ud, const struct demo_record *r, size_t n) {
   struct stats *st = ud;
   st->chunks++;
@@ -124,8 +119,8 @@ static int collect(void *ud, const struct demo_record *r, size_t n) {
     st->n++;
     uint64_t v;
     memcpy(&v, &x->value, sizeof v);
-    st->hash =
-        mix(mix(mix(st->hash, (uint64_t)x->ts), v), str_hash(x->entity) ^ str_hash(x->metric));
+    st->hash = mix(mix(mix(st->hash, (uint64_t)x->ts), v),
+                   zz_hash_str(x->entity) ^ zz_hash_str(x->metric));
     if (!x->source || !x->entity || !x->metric || !isfinite(x->value) || x->value < 0)
       st->bad_values++;
     int w = -1;
@@ -182,7 +177,7 @@ static void stats_init(struct stats *st, const struct idset *block, int64_t now,
   st->min_ts = INT64_MAX;
   st->max_ts = INT64_MIN;
   st->last_ts = INT64_MIN;
-  st->hash = 0xcbf29ce484222325ULL;
+  st->hash = ZZ_FNV_OFFSET;
 }
 
 static struct demo *make(const char *pack, int64_t now, int64_t records, uint64_t seed,

@@ -46,10 +46,10 @@ static void test_acc_add_replace_merge(void **state) {
   assert_int_equal(rollup_acc_add(&acc, &k, 50, -2), 0);
   assert_int_equal(rollup_acc_add(&acc, &k, 200, 7), 0);
   struct rollup_cell *c = NULL;
-  for (size_t i = 0; i < acc.cap; i++)
+  for (size_t i = 0; i < rollup_acc_cap(&acc); i++)
     if (rollup_acc_at(&acc, i)) c = rollup_acc_at(&acc, i);
   assert_non_null(c);
-  assert_int_equal(acc.len, 1);
+  assert_int_equal(rollup_acc_len(&acc), 1);
   assert_int_equal(c->n, 3);
   assert_true(c->sum == 10);
   assert_true(c->min == -2 && c->max == 7);
@@ -67,7 +67,7 @@ static void test_acc_add_replace_merge(void **state) {
   assert_int_equal(rollup_acc_init(&other, 0), 0);
   assert_int_equal(rollup_acc_merge(&other, &k, c), 0);
   assert_int_equal(rollup_acc_merge(&other, &k, c), 0);
-  for (size_t i = 0; i < other.cap; i++) {
+  for (size_t i = 0; i < rollup_acc_cap(&other); i++) {
     struct rollup_cell *m = rollup_acc_at(&other, i);
     if (!m) continue;
     assert_int_equal(m->n, 6);
@@ -76,8 +76,8 @@ static void test_acc_add_replace_merge(void **state) {
     assert_int_equal(m->recompute, 1);
   }
   rollup_acc_clear(&acc);
-  assert_int_equal(acc.len, 0);
-  for (size_t i = 0; i < acc.cap; i++) assert_null(rollup_acc_at(&acc, i));
+  assert_int_equal(rollup_acc_len(&acc), 0);
+  for (size_t i = 0; i < rollup_acc_cap(&acc); i++) assert_null(rollup_acc_at(&acc, i));
   rollup_acc_free(&acc);
   rollup_acc_free(&other);
 }
@@ -91,11 +91,11 @@ static void test_acc_grows_and_keeps_every_key(void **state) {
     assert_int_equal(rollup_acc_add(&acc, &k, i, (double)i), 0);
     assert_int_equal(rollup_acc_add(&acc, &k, i + 1, 1), 0);
   }
-  assert_int_equal(acc.len, 5000);
-  assert_true(acc.len * 2 <= acc.cap);
+  assert_int_equal(rollup_acc_len(&acc), 5000);
+  assert_true(rollup_acc_len(&acc) * 2 <= rollup_acc_cap(&acc));
   int64_t seen = 0;
   double sum = 0;
-  for (size_t i = 0; i < acc.cap; i++) {
+  for (size_t i = 0; i < rollup_acc_cap(&acc); i++) {
     struct rollup_cell *c = rollup_acc_at(&acc, i);
     if (!c) continue;
     seen++;
@@ -127,8 +127,8 @@ static void test_acc_out_of_memory(void **state) {
   assert_int_equal(rc, ZZ_ENOMEM);
   /* What was added before the failure is intact. */
   int64_t n = 0;
-  for (size_t i = 0; i < acc.cap; i++) n += rollup_acc_at(&acc, i) != NULL;
-  assert_int_equal(n, (int64_t)acc.len);
+  for (size_t i = 0; i < rollup_acc_cap(&acc); i++) n += rollup_acc_at(&acc, i) != NULL;
+  assert_int_equal(n, (int64_t)rollup_acc_len(&acc));
   rollup_acc_free(&acc);
 }
 
@@ -503,9 +503,9 @@ static int cmp_brow(const void *x, const void *y) {
 
 static int emit_rows(struct rollup_acc *acc, int64_t a, int64_t b, int64_t g, int64_t from,
                      int64_t to, store_bucket_fn fn, void *ud) {
-  struct brow *rows = malloc((acc->len + 1) * sizeof *rows);
+  struct brow *rows = malloc((rollup_acc_len(acc) + 1) * sizeof *rows);
   size_t n = 0;
-  for (size_t i = 0; i < acc->cap; i++) {
+  for (size_t i = 0; i < rollup_acc_cap(acc); i++) {
     struct rollup_cell *c = rollup_acc_at(acc, i);
     if (!c || c->key.a != a || c->key.b != b || c->key.c != g || c->key.d < from || c->key.d >= to)
       continue;
