@@ -93,6 +93,15 @@ test('publishing a matter later does not publish the reports made while it was p
     const r = await w.call('admin', 'PUT', '/api/v1/matters/noise_disturbance', { ...m, public: flag });
     assert.equal(r.status, 200, show(r));
   };
+  // and through Open311 itself (any source's token is an api_key)
+  const post311 = async (text) => {
+    const fields = { api_key: w.tokens.smart_site, service_code: 'noise_disturbance', lat: '30.3401', long: '120.1302',
+      'attribute[when]': 'now', 'attribute[source]': 'music', 'attribute[location]': '新天地', description: text };
+    const r = await w.api('POST', '/open311/v2/requests.json', {
+      body: new URLSearchParams(fields).toString(), headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
+    assert.equal(r.status, 201, show(r));
+    return r.json[0].service_request_id;
+  };
   const listed = async () => {
     const list = await o311('requests.json');
     assert.equal(list.status, 200, show(list));
@@ -102,7 +111,9 @@ test('publishing a matter later does not publish the reports made while it was p
   const before = await report(venue.token, { matter: 'noise_disturbance', fields: { when: 'now', source: 'music', details: 'nonpublic-secret' } });
   assert.equal(before.status, 201, show(before));
   const beforeOrder = await orderOf(before.json.receipt, 'nonpublic-secret');
+  const before311 = await post311('nonpublic-o311-secret');
   assert.ok(!(await listed()).text.includes('nonpublic-secret'));
+  assert.ok(!(await listed()).text.includes('nonpublic-o311-secret'));
   await setPublic(true);
   try {
     // the page now tells the citizen the description is public
@@ -112,11 +123,15 @@ test('publishing a matter later does not publish the reports made while it was p
     assert.equal(after.status, 201, show(after));
     const afterOrder = await orderOf(after.json.receipt, '#consent1#');
     assert.notEqual(afterOrder.id, beforeOrder.id);
+    const after311 = await post311('public-after-o311 #consent2#');
     let list = await listed();
     assert.ok(!list.text.includes('nonpublic-secret'), 'the earlier report became public');
     const ids = list.json.map((x) => x.service_request_id);
     assert.ok(!ids.includes(String(beforeOrder.id)));
     assert.ok(ids.includes(String(afterOrder.id)), 'the report made while public is listed');
+    assert.ok(!ids.includes(before311) && !list.text.includes('nonpublic-o311-secret'), 'the earlier Open311 request became public');
+    assert.ok(ids.includes(after311), 'the Open311 request made while public is listed');
+    assert.equal((await o311(`requests/${before311}.json`)).status, 404);
     assert.equal((await o311(`requests/${beforeOrder.id}.json`)).status, 404);
     assert.equal((await o311(`requests/${afterOrder.id}.json`)).status, 200);
     const byId = await o311(`requests.json?service_request_id=${beforeOrder.id},${afterOrder.id}`);
@@ -125,6 +140,7 @@ test('publishing a matter later does not publish the reports made while it was p
     await setPublic(false);
     list = await listed();
     assert.ok(!list.text.includes('nonpublic-secret') && !list.text.includes('#consent1#'));
+    assert.ok(!list.text.includes('#consent2#'));
     assert.equal((await o311(`requests/${afterOrder.id}.json`)).status, 404);
   } finally {
     await setPublic(m.public === true);
