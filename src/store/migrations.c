@@ -158,6 +158,19 @@ static const char *const sq_migrations[] = {
     " BEGIN DELETE FROM session WHERE user = NEW.id; END;"
     "CREATE TRIGGER user_sessions_gone AFTER DELETE ON user"
     " BEGIN DELETE FROM session WHERE user = OLD.id; END;",
+    /* public consent: whether a public report (customer or enterprise
+     * code, Open311) came in while its matter was public, so that the
+     * form told the reporter it would be listed. Open311 GET lists only
+     * those: publishing a matter later does not publish its older reports.
+     * Rows from before: as their matter is now, so today's listing stays. */
+    "ALTER TABLE intake ADD COLUMN public INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE order_intake ADD COLUMN public INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE intake SET public = 1 WHERE order_id IN (SELECT w.id FROM work_order w"
+    " JOIN matter m ON m.key = w.matter"
+    " WHERE CASE WHEN json_valid(m.extra) THEN json_extract(m.extra, '$.public') END = 1);"
+    "UPDATE order_intake SET public = 1 WHERE order_id IN (SELECT w.id FROM work_order w"
+    " JOIN matter m ON m.key = w.matter"
+    " WHERE CASE WHEN json_valid(m.extra) THEN json_extract(m.extra, '$.public') END = 1);",
 };
 
 int sq_migrate(sqlite3 *db, struct zz_err *e) {

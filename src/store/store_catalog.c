@@ -17,7 +17,7 @@ static int intake_insert(struct store *st, const struct store_order_intake *in, 
   sqlite3_stmt *q =
       cat_prep(st, &db,
                "INSERT INTO order_intake(order_id, source, token, address, attributes,"
-               " contact, media_url, created) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+               " contact, media_url, created, public) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                e);
   if (!q) return ZZ_ESTORE;
   sqlite3_bind_int64(q, 1, in->order_id);
@@ -31,6 +31,7 @@ static int intake_insert(struct store *st, const struct store_order_intake *in, 
   sq_bind_text(q, 6, in->contact_json ? in->contact_json : "{}");
   sq_bind_text(q, 7, in->media_url);
   sqlite3_bind_int64(q, 8, in->created);
+  sqlite3_bind_int(q, 9, in->public_consent ? 1 : 0);
   int rc = sqlite3_step(q);
   int r = 0;
   if (rc == SQLITE_CONSTRAINT)
@@ -48,9 +49,9 @@ static int intake_get(struct store *st, int64_t order_id, const char *token,
   sqlite3_stmt *q =
       cat_prep(st, &db,
                order_id > 0 ? "SELECT order_id, source, token, address, attributes, contact,"
-                              " media_url, created FROM order_intake WHERE order_id = ?1"
+                              " media_url, created, public FROM order_intake WHERE order_id = ?1"
                             : "SELECT order_id, source, token, address, attributes, contact,"
-                              " media_url, created FROM order_intake WHERE token = ?2",
+                              " media_url, created, public FROM order_intake WHERE token = ?2",
                NULL);
   if (!q) return ZZ_ESTORE;
   if (order_id > 0)
@@ -68,6 +69,7 @@ static int intake_get(struct store *st, int64_t order_id, const char *token,
         .contact_json = (const char *)sqlite3_column_text(q, 5),
         .media_url = (const char *)sqlite3_column_text(q, 6),
         .created = sqlite3_column_int64(q, 7),
+        .public_consent = sqlite3_column_int(q, 8),
     };
     fn(ud, &in);
     r = 0;

@@ -22,6 +22,7 @@ struct store_order_intake {
   const char *contact_json;    /* {"email","first_name","last_name","phone"}: never public */
   const char *media_url;       /* may be NULL */
   int64_t created;
+  int public_consent; /* 1: the matter was public when it came in (Open311 GET may list it) */
 };
 
 struct store_application {
