@@ -158,6 +158,17 @@ static const char *const sq_migrations[] = {
     " BEGIN DELETE FROM session WHERE user = NEW.id; END;"
     "CREATE TRIGGER user_sessions_gone AFTER DELETE ON user"
     " BEGIN DELETE FROM session WHERE user = OLD.id; END;",
+    /* device cookies: a browser that once signed in as a user escapes that
+     * user's lockout; a new password, disabling or removing the user
+     * revokes them (fails counts wrong passwords sent with the cookie) */
+    "CREATE TABLE device(token_hash TEXT PRIMARY KEY, user INTEGER NOT NULL,"
+    " expires INTEGER NOT NULL, fails INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX device_by_user ON device(user);"
+    "CREATE TRIGGER user_devices_end AFTER UPDATE OF pwhash, disabled ON user"
+    " WHEN NEW.disabled <> 0 OR NEW.pwhash IS NOT OLD.pwhash"
+    " BEGIN DELETE FROM device WHERE user = NEW.id; END;"
+    "CREATE TRIGGER user_devices_gone AFTER DELETE ON user"
+    " BEGIN DELETE FROM device WHERE user = OLD.id; END;",
 };
 
 int sq_migrate(sqlite3 *db, struct zz_err *e) {
