@@ -960,6 +960,16 @@ static int device_create(struct store *st, const char *token_hash, int64_t user,
   sq_bind_text(q, 1, token_hash);
   sqlite3_bind_int64(q, 2, user);
   sqlite3_bind_int64(q, 3, expires);
+  int rc = step_done(c, q, e, "device");
+  if (rc) return rc;
+  /* a user keeps the STORE_DEVICES_PER_USER newest (logins without a cookie
+   * jar would pile up for the cookie's lifetime) */
+  q = sq_stmt(c, SQ_DEVICE_TRIM,
+              "DELETE FROM device WHERE user = ?1 AND token_hash NOT IN"
+              " (SELECT token_hash FROM device WHERE user = ?1 ORDER BY expires DESC LIMIT ?2)");
+  if (!q) return zz_fail(e, ZZ_ESTORE, "device", "cannot prepare");
+  sqlite3_bind_int64(q, 1, user);
+  sqlite3_bind_int(q, 2, STORE_DEVICES_PER_USER);
   return step_done(c, q, e, "device");
 }
 

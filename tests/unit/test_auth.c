@@ -392,6 +392,16 @@ static void test_device_tokens(void **state) {
   assert_int_equal(accounts_user_change(st, "ida", STORE_USER_DELETE, NULL, &e), 0);
   assert_int_equal(st->ops->device_check(st, h3, "ida", t0), ZZ_ENOTFOUND);
   assert_int_equal(st->ops->device_delete(st, h3), 0); /* already gone: no error */
+  /* a user keeps only the newest STORE_DEVICES_PER_USER */
+  assert_int_equal(st->ops->device_create(st, h1, hal.id, far, &e), 0);
+  for (int i = 1; i <= STORE_DEVICES_PER_USER; i++) {
+    char h[65];
+    api_token_new(tok);
+    api_token_hash(tok, h);
+    assert_int_equal(st->ops->device_create(st, h, hal.id, far + i, &e), 0);
+    assert_int_equal(st->ops->device_check(st, h, "hal", t0), 0);
+  }
+  assert_int_equal(st->ops->device_check(st, h1, "hal", t0), ZZ_ENOTFOUND);
 }
 
 /* A new password, disabling and deleting end the user's sessions at once;
