@@ -158,6 +158,9 @@ static const char *const sq_migrations[] = {
     " BEGIN DELETE FROM session WHERE user = NEW.id; END;"
     "CREATE TRIGGER user_sessions_gone AFTER DELETE ON user"
     " BEGIN DELETE FROM session WHERE user = OLD.id; END;",
+    /* files: how many times each material was replaced (a cap, so that an
+     * anonymous applicant cannot fill the disk with replaced files) */
+    "ALTER TABLE application_material ADD COLUMN replaced INTEGER NOT NULL DEFAULT 0;",
 };
 
 int sq_migrate(sqlite3 *db, struct zz_err *e) {
