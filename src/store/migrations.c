@@ -182,6 +182,9 @@ static const char *const sq_migrations[] = {
     " BEGIN DELETE FROM device WHERE user = NEW.id; END;"
     "CREATE TRIGGER user_devices_gone AFTER DELETE ON user"
     " BEGIN DELETE FROM device WHERE user = OLD.id; END;",
+    /* 11: how many times each material was replaced (a cap, so that an
+     * anonymous applicant cannot fill the disk with replaced files) */
+    "ALTER TABLE application_material ADD COLUMN replaced INTEGER NOT NULL DEFAULT 0;",
 };
 
 int sq_migrate(sqlite3 *db, struct zz_err *e) {

@@ -140,13 +140,13 @@ static int application_get(struct store *st, int64_t order_id, const char *numbe
 
 static int material_put(struct store *st, const struct store_material *m, struct zz_err *e) {
   sqlite3 *db;
-  sqlite3_stmt *q =
-      cat_prep(st, &db,
-               "INSERT INTO application_material(order_id, material, mime, size, path, ts)"
-               " VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(order_id, material) DO"
-               " UPDATE SET mime = excluded.mime, size = excluded.size,"
-               " path = excluded.path, ts = excluded.ts",
-               e);
+  sqlite3_stmt *q = cat_prep(
+      st, &db,
+      "INSERT INTO application_material(order_id, material, mime, size, path, ts)"
+      " VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(order_id, material) DO"
+      " UPDATE SET mime = excluded.mime, size = excluded.size,"
+      " path = excluded.path, ts = excluded.ts, replaced = application_material.replaced + 1",
+      e);
   if (!q) return ZZ_ESTORE;
   sqlite3_bind_int64(q, 1, m->order_id);
   sq_bind_text(q, 2, m->material);
@@ -161,7 +161,7 @@ static int materials_each(struct store *st, int64_t order_id,
                           int (*fn)(void *, const struct store_material *), void *ud) {
   sqlite3 *db;
   sqlite3_stmt *q = cat_prep(st, &db,
-                             "SELECT id, order_id, material, mime, path, size, ts"
+                             "SELECT id, order_id, material, mime, path, size, ts, replaced"
                              " FROM application_material WHERE order_id = ?1 ORDER BY id",
                              NULL);
   if (!q) return ZZ_ESTORE;
@@ -174,7 +174,8 @@ static int materials_each(struct store *st, int64_t order_id,
                                .mime = (const char *)sqlite3_column_text(q, 3),
                                .path = (const char *)sqlite3_column_text(q, 4),
                                .size = sqlite3_column_int64(q, 5),
-                               .ts = sqlite3_column_int64(q, 6)};
+                               .ts = sqlite3_column_int64(q, 6),
+                               .replaced = sqlite3_column_int64(q, 7)};
     if (fn(ud, &m)) break;
   }
   sq_release(q);

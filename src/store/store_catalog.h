@@ -37,6 +37,7 @@ struct store_material {
   int64_t id, order_id;
   const char *material, *mime, *path; /* path relative to the data dir */
   int64_t size, ts;
+  int64_t replaced; /* times replaced (read by materials_each) */
 };
 
 struct store_decision {
