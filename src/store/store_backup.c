@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -408,26 +409,37 @@ static int64_t drain_replaced(const char *data) {
   return n;
 }
 
+/* One release at a time in this process: two replacements at once would
+ * each see the other's exclusive lock, take it for a backup's and leave
+ * their file for later. */
+static pthread_mutex_t release_lock = PTHREAD_MUTEX_INITIALIZER;
+
 void store_files_release(const char *data, const char *rel) {
   char path[4400];
   if (!rel || !path_ok(rel)) return;
+  pthread_mutex_lock(&release_lock);
   int fd = lock_try(data);
   if (fd >= 0) {
     snprintf(path, sizeof path, "%s/%s", data, rel);
     unlink(path);
     drain_replaced(data);
     close(fd);
+    pthread_mutex_unlock(&release_lock);
     return;
   }
   /* a backup runs (its snapshot may name the file): later */
   snprintf(path, sizeof path, "%s/" REPLACED_LIST, data);
   int lf = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
-  if (lf < 0) return; /* the sweep at the next start finds it */
+  if (lf < 0) { /* the sweep at the next start finds it */
+    pthread_mutex_unlock(&release_lock);
+    return;
+  }
   char line[BK_PATH_MAX + 2];
   int len = snprintf(line, sizeof line, "%s\n", rel);
   if (write(lf, line, (size_t)len) != len) {
   }
   close(lf);
+  pthread_mutex_unlock(&release_lock);
 }
 
 static int cmp_str(const void *a, const void *b) {
