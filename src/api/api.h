@@ -196,6 +196,8 @@ struct api_slow {
   int rc;
   struct zz_err e;
   struct accounts_user u;
+  /* login: the SHA-256 of a device cookie valid for name, or "" */
+  char device[65];
 };
 int api_slow_begin(struct http_req *r, const struct api_slow_ops *ops);
 int api_slow_data(struct http_req *r, const char *p, size_t n);

@@ -13,6 +13,7 @@
 #include "http/http.h"
 #include "ingest/spool.h"
 #include "rules/rules.h"
+#include "store/store_backup.h"
 #include "workflow/workflow.h"
 
 /* The store calls this on its writer thread after each committed batch of
@@ -69,6 +70,17 @@ int app_open(struct app *app, const char *data_dir, int flags, struct zz_err *e)
   if (!so.no_writer && (rc = spool_prepare(data_dir, e))) {
     app_close(app);
     return rc;
+  }
+  /* evidence and material files no row references (a crash between the
+   * file and its row, replaced materials left while a backup ran): gone,
+   * unless younger than a minute or a backup runs now */
+  if (!so.no_writer) {
+    int64_t removed = 0;
+    struct zz_err se = {0};
+    if (store_sweep_files(data_dir, 60, &removed, &se))
+      zz_warn("store: sweep of unreferenced files skipped: %s", se.msg);
+    else if (removed)
+      zz_info("store: removed %lld unreferenced evidence/material file(s)", (long long)removed);
   }
   return 0;
 }

@@ -18,6 +18,7 @@
 #include "api/api.h"
 #include "api/authz.h"
 #include "codes/codes.h"
+#include "store/store_backup.h"
 #include "store/store_catalog.h"
 #include "store/store_dispatch.h"
 #include "workflow/workflow.h"
@@ -364,6 +365,26 @@ static int have_row(void *ud, const struct store_material *m) {
   return 0;
 }
 
+/* How many times one material of one application may be replaced: each
+ * replacement's old file is deleted, but only once no backup runs. */
+#define APP_MATERIAL_REPLACE_MAX 20
+
+struct current_ctx {
+  const char *material;
+  int found;
+  int64_t replaced;
+  char path[256];
+};
+
+static int current_row(void *ud, const struct store_material *m) {
+  struct current_ctx *c = ud;
+  if (strcmp(m->material, c->material) != 0) return 0;
+  c->found = 1;
+  c->replaced = m->replaced;
+  zz_strlcpy(c->path, m->path ? m->path : "", sizeof c->path);
+  return 1;
+}
+
 /* PUT /api/public/applications/:number/materials/:material (raw body) */
 static int put_material(struct http_req *r) {
   if (api_rate_limit(r, "application_upload", NULL, 120, 40)) return 0;
@@ -388,6 +409,15 @@ static int put_material(struct http_req *r) {
                    "the application is already with the departments: materials cannot change");
     goto done;
   }
+  struct current_ctx cur = {.material = mid};
+  app->st->ops->catalog->materials_each(app->st, ac.order_id, current_row, &cur);
+  if (cur.found && cur.replaced >= APP_MATERIAL_REPLACE_MAX) {
+    rc = http_fail(r, ZZ_ECONFLICT, "material",
+                   "%s was already replaced %d times: it cannot be replaced again; ask the "
+                   "district office if this file is wrong",
+                   mid, APP_MATERIAL_REPLACE_MAX);
+    goto done;
+  }
   size_t len = 0;
   const unsigned char *body = (const unsigned char *)http_body(r, &len);
   if (!len) {
@@ -410,9 +440,8 @@ static int put_material(struct http_req *r) {
   char dir[1024], path[1100], rel[256];
   /* A new upload gets a new name, so that one that fails (a full disk, a
    * failed commit) leaves the stored material as it was, file and row. The
-   * replaced file stays: a backup running now may have a snapshot that
-   * names it and must still find it (replacements are few: only while the
-   * application waits for its materials). */
+   * replaced file goes after the commit, or, while a backup runs (its
+   * snapshot may name it), once none does (store_files_release). */
   unsigned char rnd[4];
   randombytes_buf(rnd, sizeof rnd);
   snprintf(rel, sizeof rel, "materials/%lld/%02x%02x%02x%02x-%s.%s", (long long)ac.order_id, rnd[0],
@@ -442,6 +471,8 @@ static int put_material(struct http_req *r) {
     rc = http_reply_err(r, &e);
     goto done;
   }
+  if (cur.found && cur.path[0] && strcmp(cur.path, rel) != 0)
+    store_files_release(app->data_dir, cur.path);
   /* every required material in: the application goes to its departments,
    * one sub-order each, in parallel */
   app->st->ops->catalog->materials_each(app->st, ac.order_id, have_row, &h);

@@ -16,6 +16,13 @@
 
 #define SESSION_COOKIE "zz_session"
 #define SESSION_TTL_DEFAULT_MS (12LL * 3600 * 1000)
+/* Device cookie (OWASP "device cookies"): a browser that signed in as a
+ * user before is not held by that user's lockout, so strangers failing on
+ * purpose cannot lock the owner out. It loses that after DEVICE_MAX_FAILS
+ * wrong passwords. */
+#define DEVICE_COOKIE "zz_device"
+#define DEVICE_TTL_MS (90LL * 24 * 3600 * 1000)
+#define DEVICE_MAX_FAILS 5
 #define TOKEN_PREFIX "zz_"
 #define TOKEN_B64_LEN 43 /* base64url, no padding, of 32 bytes */
 #define TOKEN_LEN (sizeof TOKEN_PREFIX - 1 + TOKEN_B64_LEN)
@@ -158,6 +165,15 @@ static void set_session_cookie(struct http_req *r, const char *value, int64_t ma
   http_add_header(r, "Set-Cookie", c);
 }
 
+/* Set-Cookie for a device token (kept across logouts). */
+static void set_device_cookie(struct http_req *r, const char *value) {
+  char c[256];
+  snprintf(c, sizeof c, "%s=%s; HttpOnly; SameSite=Strict; Path=/; Max-Age=%lld%s", DEVICE_COOKIE,
+           value, DEVICE_TTL_MS / 1000,
+           http_app(r)->cookie_secure || http_is_https(r) ? "; Secure" : "");
+  http_add_header(r, "Set-Cookie", c);
+}
+
 /* {"id","name","role","department","scope"}; department and scope are null
  * when the user has none. */
 void api_user_json(struct zz_buf *b, int64_t id, const char *name, const char *role,
@@ -279,7 +295,17 @@ static int login_start(struct http_req *r, struct api_slow *s) {
   if ((rc = api_body_string(r, s->json, "name", 1, s->name, sizeof s->name)) ||
       (rc = api_body_string(r, s->json, "password", 1, s->password, sizeof s->password)))
     return rc;
-  int wait_s = accounts_throttle_user_check(s->name, zz_time_now());
+  int64_t now = zz_time_now();
+  const char *dev = http_cookie(r, DEVICE_COOKIE);
+  s->device[0] = '\0';
+  if (dev && token_shape_ok(dev, strlen(dev))) {
+    char hash[65];
+    api_token_hash(dev, hash);
+    if (s->app->st->ops->device_check(s->app->st, hash, s->name, now) == 0)
+      memcpy(s->device, hash, sizeof hash);
+  }
+  /* a known device of this account skips its lockout (not the address's) */
+  int wait_s = s->device[0] ? 0 : accounts_throttle_user_check(s->name, now);
   if (wait_s) return reply_throttled(r, wait_s, "for this account");
   return 0;
 }
@@ -298,6 +324,8 @@ static int login_finish(struct http_req *r, struct api_slow *s) {
     int64_t now = zz_time_now();
     accounts_throttle_fail(peer, now);
     accounts_throttle_user_fail(s->name, now);
+    if (s->device[0] && app->st->ops->device_fail(app->st, s->device, DEVICE_MAX_FAILS))
+      zz_warn("auth: cannot count a failure against a device of %s", s->name);
     int wait_s = accounts_throttle_check(peer, now);
     if (wait_s)
       zz_warn("auth: %d failed logins from %s; it waits %d s", ACCOUNTS_THROTTLE_FAILS, peer,
@@ -316,15 +344,29 @@ static int login_finish(struct http_req *r, struct api_slow *s) {
   /* A new password, disabling or deleting committed while the password was
    * being checked ended the sessions before this one was made: it must not
    * outlive them (with the old password, a login in flight would). */
+  /* A new device token each time (the old one, if any, is dropped); made
+   * before the check below so a password change also revokes it. Without
+   * one the login still stands. */
+  char dtok[48], dhash[65];
+  if (s->device[0]) app->st->ops->device_delete(app->st, s->device);
+  api_token_new(dtok);
+  api_token_hash(dtok, dhash);
+  struct zz_err de = {0};
+  int dev_ok = app->st->ops->device_create(app->st, dhash, s->u.id, now + DEVICE_TTL_MS, &de) == 0;
+  if (!dev_ok) zz_warn("auth: cannot remember the device of %s: %s", s->u.name, de.msg);
   int cur = accounts_still_current(app->st, &s->u);
   if (cur) {
     app->st->ops->session_delete(app->st, hash);
+    if (dev_ok) app->st->ops->device_delete(app->st, dhash);
     sodium_memzero(tok, sizeof tok);
+    sodium_memzero(dtok, sizeof dtok);
     if (cur == ZZ_EAUTH) return http_fail(r, ZZ_EAUTH, "", "wrong name or password");
     return http_fail(r, cur, "", "cannot sign in now: %s", zz_strerror(cur));
   }
   set_session_cookie(r, tok, ttl / 1000 > 0 ? ttl / 1000 : 1);
+  if (dev_ok) set_device_cookie(r, dtok);
   sodium_memzero(tok, sizeof tok);
+  sodium_memzero(dtok, sizeof dtok);
   struct zz_buf b;
   zz_buf_init(&b, 0);
   zz_buf_adds(&b, "{\"user\":");

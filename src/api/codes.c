@@ -454,7 +454,7 @@ struct matters_ctx {
   int n;
   json_t *found_form; /* with only: the matter's form (a reference held) */
   char found_name[128], found_kind[24];
-  int found;
+  int found, found_public;
 };
 
 static int matter_row(void *ud, const struct wf_matter_view *m) {
@@ -468,6 +468,7 @@ static int matter_row(void *ud, const struct wf_matter_view *m) {
     c->found_form = form ? json_incref(form) : json_array();
     zz_strlcpy(c->found_name, m->name_zh ? m->name_zh : m->key, sizeof c->found_name);
     zz_strlcpy(c->found_kind, m->kind ? m->kind : "", sizeof c->found_kind);
+    c->found_public = json_is_true(json_object_get(extra, "public"));
     return 1;
   }
   if (c->n++) zz_buf_addc(c->b, ',');
@@ -795,7 +796,10 @@ static int report_submit(struct http_req *r, struct report *q) {
     http_reply_err(r, &e);
     goto done;
   }
-  q->rec = (struct store_intake){.receipt = q->receipt, .code = k->id, .phone = phone};
+  /* public_consent: the form the reporter saw said "public" (the matter
+   * list shows the flag); only then may Open311 GET list the report */
+  q->rec = (struct store_intake){
+      .receipt = q->receipt, .code = k->id, .phone = phone, .public_consent = mc.found_public};
   /* The intake acts for the public as the system does for rules: with the
    * rights to create and attach evidence, under the reporter's name. */
   q->in = (struct wf_intake){.who = {.name = q->reporter, .role = ROLE_ADMIN, .department = ""},

@@ -16,6 +16,7 @@
 #include "model/geo.h"
 #include "api/open311_int.h"
 #include "store/store_catalog.h"
+#include "store/store_codes.h"
 #include "store/store_dispatch.h"
 #include "workflow/workflow.h"
 
@@ -450,7 +451,7 @@ const char *o311_status(const char *state) {
 
 struct req_row {
   int64_t id, created, updated, resolve_due;
-  char matter[65], state[24], department[64];
+  char matter[65], state[24], department[64], channel[24];
   char *title, *description;
   double lon, lat;
 };
@@ -464,7 +465,8 @@ struct req_list {
 
 /* What the public may read: requests that came in through a public
  * channel (Open311 itself, customer and enterprise codes) for a matter
- * the pack marks public. Staff, alert and application orders never. */
+ * the pack marks public, made while it was public (see consented).
+ * Staff, alert and application orders never. */
 static int public_request(const struct o311_services *svc, const struct store_order *o) {
   static const char *const channels[] = {"open311", "customer_code", "enterprise_code"};
   int ok = 0;
@@ -493,6 +495,7 @@ static int req_collect(void *ud, const struct store_order *o) {
   v->resolve_due = o->resolve_due;
   zz_strlcpy(v->matter, o->matter, sizeof v->matter);
   zz_strlcpy(v->state, o->state, sizeof v->state);
+  zz_strlcpy(v->channel, o->channel, sizeof v->channel);
   zz_strlcpy(v->department, o->department ? o->department : "", sizeof v->department);
   v->title = zz_xstrdup(o->title ? o->title : "");
   v->description = zz_xstrdup(o->description ? o->description : "");
@@ -510,14 +513,37 @@ static int app_seen(void *ud, const struct store_application *a) {
   return 0;
 }
 
+static int code_consent(void *ud, const struct store_intake *in) {
+  *(int *)ud = in->public_consent;
+  return 0;
+}
+
+static int o311_consent(void *ud, const struct store_order_intake *in) {
+  *(int *)ud = in->public_consent;
+  return 0;
+}
+
+/* Whether the report's intake record says its matter was public when it
+ * came in (the form told the reporter so): publishing a matter later does
+ * not publish the reports made before. */
+static int consented(struct app *app, const struct req_row *v) {
+  int yes = 0;
+  if (strcmp(v->channel, "open311") == 0)
+    app->st->ops->catalog->intake_get(app->st, v->id, NULL, o311_consent, &yes);
+  else
+    app->st->ops->codes->intake_get(app->st, NULL, v->id, code_consent, &yes);
+  return yes;
+}
+
 /* Drops the rows that are applications (an enterprise's filings are
- * theirs and the departments', whatever the matter says). */
+ * theirs and the departments', whatever the matter says) and those made
+ * while their matter was not public. */
 static void req_list_public(struct app *app, struct req_list *l) {
   size_t k = 0;
   for (size_t i = 0; i < l->n; i++) {
     int is_app = 0;
     app->st->ops->catalog->application_get(app->st, l->v[i].id, NULL, app_seen, &is_app);
-    if (is_app) {
+    if (is_app || !consented(app, &l->v[i])) {
       zz_free(l->v[i].title);
       zz_free(l->v[i].description);
       continue;
@@ -631,6 +657,7 @@ static int get_requests(struct http_req *r, int xml) {
                                    .top_only = 1,
                                    .created_from = from,
                                    .created_to = to,
+                                   .public_consent = 1,
                                    .limit = 20000};
     app->st->ops->dispatch->orders_each(app->st, &f, req_collect, &l);
   }
@@ -882,7 +909,10 @@ static int post_requests(struct http_req *r, int xml) {
                                    .address = addr && *addr ? addr : NULL,
                                    .attributes_json = attrs_text,
                                    .contact_json = contact_text,
-                                   .media_url = media && *media ? media : NULL};
+                                   .media_url = media && *media ? media : NULL,
+                                   /* listed by GET only if the matter is public now */
+                                   .public_consent =
+                                       json_object_get(s.public_matters, v->code) != NULL};
   /* The order and its intake record (the contact, the token) commit
    * together, with the other public reports of the moment. */
   struct wf_intake in = {.who = {.name = reporter, .role = ROLE_DISPATCHER, .department = ""},

@@ -158,6 +158,33 @@ static const char *const sq_migrations[] = {
     " BEGIN DELETE FROM session WHERE user = NEW.id; END;"
     "CREATE TRIGGER user_sessions_gone AFTER DELETE ON user"
     " BEGIN DELETE FROM session WHERE user = OLD.id; END;",
+    /* 9: public consent: whether a public report (customer or enterprise
+     * code, Open311) came in while its matter was public, so that the
+     * form told the reporter it would be listed. Open311 GET lists only
+     * those: publishing a matter later does not publish its older reports.
+     * Rows from before: as their matter is now, so today's listing stays. */
+    "ALTER TABLE intake ADD COLUMN public INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE order_intake ADD COLUMN public INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE intake SET public = 1 WHERE order_id IN (SELECT w.id FROM work_order w"
+    " JOIN matter m ON m.key = w.matter"
+    " WHERE CASE WHEN json_valid(m.extra) THEN json_extract(m.extra, '$.public') END = 1);"
+    "UPDATE order_intake SET public = 1 WHERE order_id IN (SELECT w.id FROM work_order w"
+    " JOIN matter m ON m.key = w.matter"
+    " WHERE CASE WHEN json_valid(m.extra) THEN json_extract(m.extra, '$.public') END = 1);",
+    /* 10: device cookies: a browser that once signed in as a user escapes that
+     * user's lockout; a new password, disabling or removing the user
+     * revokes them (fails counts wrong passwords sent with the cookie) */
+    "CREATE TABLE device(token_hash TEXT PRIMARY KEY, user INTEGER NOT NULL,"
+    " expires INTEGER NOT NULL, fails INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX device_by_user ON device(user);"
+    "CREATE TRIGGER user_devices_end AFTER UPDATE OF pwhash, disabled ON user"
+    " WHEN NEW.disabled <> 0 OR NEW.pwhash IS NOT OLD.pwhash"
+    " BEGIN DELETE FROM device WHERE user = NEW.id; END;"
+    "CREATE TRIGGER user_devices_gone AFTER DELETE ON user"
+    " BEGIN DELETE FROM device WHERE user = OLD.id; END;",
+    /* 11: how many times each material was replaced (a cap, so that an
+     * anonymous applicant cannot fill the disk with replaced files) */
+    "ALTER TABLE application_material ADD COLUMN replaced INTEGER NOT NULL DEFAULT 0;",
 };
 
 int sq_migrate(sqlite3 *db, struct zz_err *e) {

@@ -61,6 +61,7 @@ struct store_user {
 };
 
 /* user_change's what. */
+#define STORE_DEVICES_PER_USER 20
 enum { STORE_USER_PASSWORD = 1, STORE_USER_DISABLE, STORE_USER_ENABLE, STORE_USER_DELETE };
 
 /* One record resolved to numeric ids, as queued to the writer. */
@@ -215,6 +216,17 @@ struct store_ops {
                         struct zz_err *e);
   int (*session_user)(struct store *st, const char *token_hash, int64_t now, int64_t *out_user);
   int (*session_delete)(struct store *st, const char *token_hash);
+  /* Device cookies (login lockout exemption). device_check returns 0 when
+   * token_hash is an unexpired device of the enabled user called name, else
+   * ZZ_ENOTFOUND (or ZZ_ESTORE). device_create keeps only the user's
+   * STORE_DEVICES_PER_USER newest devices. device_fail counts one wrong password sent
+   * with it and deletes it at max_fails. A new password, disabling or
+   * deleting the user deletes its devices (a trigger). */
+  int (*device_create)(struct store *st, const char *token_hash, int64_t user, int64_t expires,
+                       struct zz_err *e);
+  int (*device_check)(struct store *st, const char *token_hash, const char *name, int64_t now);
+  int (*device_fail)(struct store *st, const char *token_hash, int max_fails);
+  int (*device_delete)(struct store *st, const char *token_hash);
   /* Changes the user called name (what: STORE_USER_*; pwhash for
    * STORE_USER_PASSWORD). A new password, disabling and deleting end the
    * user's sessions in the same transaction (a trigger), as does

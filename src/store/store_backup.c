@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/ztime.h"
@@ -296,7 +298,7 @@ int store_backup(const char *data, const char *out, store_backup_progress_fn pro
   char src_db[4200], tmp[4200], path[4608], from[4608], db_hash[BK_HASH_HEX];
   struct bk_list l = {0};
   struct bk_prog p = {.fn = progress, .ud = ud, .phase = "database"};
-  int rc = 0, made = 0;
+  int rc = 0, made = 0, lock_fd = -1;
   if (sodium_init() < 0) return zz_fail(e, ZZ_EINTERNAL, "sodium", "libsodium did not start");
   snprintf(src_db, sizeof src_db, "%s/zhizhi.db", data);
   if (access(src_db, R_OK) != 0)
@@ -309,6 +311,16 @@ int store_backup(const char *data, const char *out, store_backup_progress_fn pro
     return zz_fail(e, ZZ_EIO, "out", "cannot create %s: %s%s", tmp, strerror(errno),
                    errno == EEXIST ? " (left by a backup that did not finish: remove it)" : "");
   made = 1;
+  /* the server deletes a replaced material's file only while no backup
+   * holds this lock (store_files_release): taken before the snapshot, so
+   * every file the snapshot names stays until the copy is done */
+  snprintf(path, sizeof path, "%s/" STORE_BACKUP_LOCK, data);
+  lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+  if (lock_fd < 0) lock_fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (lock_fd >= 0) {
+    while (flock(lock_fd, LOCK_SH) != 0 && errno == EINTR) {
+    }
+  }
   /* 1. the snapshot; 2. the files it references (written before their rows
    * committed, so present; files written later are not referenced) */
   snprintf(path, sizeof path, "%s/zhizhi.db", tmp);
@@ -356,6 +368,141 @@ int store_backup(const char *data, const char *out, store_backup_progress_fn pro
   sync_dir(slash ? (parent[0] ? parent : "/") : ".");
 done:
   if (rc && made) rm_tree(tmp); /* a failed backup leaves nothing behind */
+  if (lock_fd >= 0) close(lock_fd);
+  zz_free(l.v);
+  return rc;
+}
+
+/* ---- files no row references ---- */
+
+#define REPLACED_LIST "materials/.replaced"
+
+/* The exclusive side of STORE_BACKUP_LOCK, without waiting: an fd, or -1
+ * when a backup holds it (or it cannot be opened). */
+static int lock_try(const char *data) {
+  char path[4400];
+  snprintf(path, sizeof path, "%s/" STORE_BACKUP_LOCK, data);
+  int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+  if (fd < 0) return -1;
+  if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+/* Deletes the files DATA/materials/.replaced lists (the lock held). */
+static int64_t drain_replaced(const char *data) {
+  char path[4400], line[BK_PATH_MAX + 2], file[4400];
+  int64_t n = 0;
+  snprintf(path, sizeof path, "%s/" REPLACED_LIST, data);
+  FILE *f = fopen(path, "r");
+  if (!f) return 0;
+  while (fgets(line, sizeof line, f)) {
+    line[strcspn(line, "\n")] = 0;
+    if (!path_ok(line) || strncmp(line, "materials/", 10) != 0) continue;
+    snprintf(file, sizeof file, "%s/%s", data, line);
+    if (unlink(file) == 0) n++;
+  }
+  fclose(f);
+  unlink(path);
+  return n;
+}
+
+/* One release at a time in this process: two replacements at once would
+ * each see the other's exclusive lock, take it for a backup's and leave
+ * their file for later. */
+static pthread_mutex_t release_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void store_files_release(const char *data, const char *rel) {
+  char path[4400];
+  if (!rel || !path_ok(rel)) return;
+  pthread_mutex_lock(&release_lock);
+  int fd = lock_try(data);
+  if (fd >= 0) {
+    snprintf(path, sizeof path, "%s/%s", data, rel);
+    unlink(path);
+    drain_replaced(data);
+    close(fd);
+    pthread_mutex_unlock(&release_lock);
+    return;
+  }
+  /* a backup runs (its snapshot may name the file): later */
+  snprintf(path, sizeof path, "%s/" REPLACED_LIST, data);
+  int lf = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+  if (lf < 0) { /* the sweep at the next start finds it */
+    pthread_mutex_unlock(&release_lock);
+    return;
+  }
+  char line[BK_PATH_MAX + 2];
+  int len = snprintf(line, sizeof line, "%s\n", rel);
+  if (write(lf, line, (size_t)len) != len) {
+  }
+  close(lf);
+  pthread_mutex_unlock(&release_lock);
+}
+
+static int cmp_str(const void *a, const void *b) {
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+struct sweep {
+  const char *data;
+  const char **ref;
+  size_t nref;
+  time_t before;
+  int64_t removed;
+};
+
+/* Walks DATA/rel (evidence/ or materials/, two levels: order, file). */
+static void sweep_dir(struct sweep *s, const char *rel, int depth) {
+  char dir[4400], sub[BK_PATH_MAX + 8], full[4400];
+  snprintf(dir, sizeof dir, "%s/%s", s->data, rel);
+  DIR *d = opendir(dir);
+  if (!d) return;
+  struct dirent *de;
+  while ((de = readdir(d))) {
+    if (de->d_name[0] == '.') continue; /* ".", "..", materials/.replaced */
+    if ((size_t)snprintf(sub, sizeof sub, "%s/%s", rel, de->d_name) >= BK_PATH_MAX) continue;
+    snprintf(full, sizeof full, "%s/%s", s->data, sub);
+    struct stat sb;
+    if (lstat(full, &sb) != 0) continue;
+    if (S_ISDIR(sb.st_mode)) {
+      if (depth < 3) sweep_dir(s, sub, depth + 1);
+      continue;
+    }
+    if (!S_ISREG(sb.st_mode) || sb.st_mtime >= s->before) continue;
+    const char *key = sub;
+    if (s->nref && bsearch(&key, s->ref, s->nref, sizeof *s->ref, cmp_str)) continue;
+    if (unlink(full) == 0) s->removed++;
+  }
+  closedir(d);
+}
+
+int store_sweep_files(const char *data, int64_t min_age_s, int64_t *removed, struct zz_err *e) {
+  char db_path[4400];
+  struct bk_list l = {0};
+  const char **ref = NULL;
+  int rc = 0, fd = -1;
+  *removed = 0;
+  snprintf(db_path, sizeof db_path, "%s/zhizhi.db", data);
+  if (access(db_path, R_OK) != 0) return 0;
+  if ((fd = lock_try(data)) < 0) goto done; /* a backup runs: next start */
+  if ((rc = files_of(db_path, &l, 0, e))) goto done;
+  if (l.n && !(ref = zz_malloc(l.n * sizeof *ref))) {
+    rc = zz_fail(e, ZZ_ENOMEM, "data", "out of memory");
+    goto done;
+  }
+  for (size_t i = 0; i < l.n; i++) ref[i] = l.v[i].path;
+  if (l.n) qsort(ref, l.n, sizeof *ref, cmp_str);
+  struct sweep s = {.data = data, .ref = ref, .nref = l.n, .before = time(NULL) - min_age_s};
+  *removed += drain_replaced(data);
+  sweep_dir(&s, "evidence", 1);
+  sweep_dir(&s, "materials", 1);
+  *removed += s.removed;
+done:
+  if (fd >= 0) close(fd);
+  zz_free(ref);
   zz_free(l.v);
   return rc;
 }
@@ -407,7 +554,7 @@ static int dir_empty(const char *path) {
   int empty = 1;
   while (empty && (de = readdir(d)))
     empty = strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
-            strcmp(de->d_name, "zhizhi.lock") == 0;
+            strcmp(de->d_name, "zhizhi.lock") == 0 || strcmp(de->d_name, STORE_BACKUP_LOCK) == 0;
   closedir(d);
   return empty;
 }

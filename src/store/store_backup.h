@@ -39,4 +39,20 @@ int store_restore(const char *backup, const char *data, int force,
                   store_backup_progress_fn progress, void *ud, struct store_backup_stats *st,
                   struct zz_err *e);
 
+/* The lock file in a data directory a backup holds (shared) for its whole
+ * run; the server deletes a replaced file only when it can take it
+ * exclusively (no backup running). */
+#define STORE_BACKUP_LOCK "backup.lock"
+
+/* A file no row references any more (rel: "materials/..." relative to the
+ * data directory): deleted now when no backup runs (then also those left
+ * for later), else listed in DATA/materials/.replaced for later. */
+void store_files_release(const char *data, const char *rel);
+
+/* At start: deletes the files under DATA/evidence/ and DATA/materials/ that
+ * no row references and that are older than min_age_s seconds (a file is
+ * written before its row commits), and those .replaced lists; nothing while
+ * a backup runs. *removed gets how many. Returns 0 or a ZZ_E* code. */
+int store_sweep_files(const char *data, int64_t min_age_s, int64_t *removed, struct zz_err *e);
+
 #endif

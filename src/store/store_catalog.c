@@ -17,7 +17,7 @@ static int intake_insert(struct store *st, const struct store_order_intake *in, 
   sqlite3_stmt *q =
       cat_prep(st, &db,
                "INSERT INTO order_intake(order_id, source, token, address, attributes,"
-               " contact, media_url, created) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+               " contact, media_url, created, public) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                e);
   if (!q) return ZZ_ESTORE;
   sqlite3_bind_int64(q, 1, in->order_id);
@@ -31,6 +31,7 @@ static int intake_insert(struct store *st, const struct store_order_intake *in, 
   sq_bind_text(q, 6, in->contact_json ? in->contact_json : "{}");
   sq_bind_text(q, 7, in->media_url);
   sqlite3_bind_int64(q, 8, in->created);
+  sqlite3_bind_int(q, 9, in->public_consent ? 1 : 0);
   int rc = sqlite3_step(q);
   int r = 0;
   if (rc == SQLITE_CONSTRAINT)
@@ -48,9 +49,9 @@ static int intake_get(struct store *st, int64_t order_id, const char *token,
   sqlite3_stmt *q =
       cat_prep(st, &db,
                order_id > 0 ? "SELECT order_id, source, token, address, attributes, contact,"
-                              " media_url, created FROM order_intake WHERE order_id = ?1"
+                              " media_url, created, public FROM order_intake WHERE order_id = ?1"
                             : "SELECT order_id, source, token, address, attributes, contact,"
-                              " media_url, created FROM order_intake WHERE token = ?2",
+                              " media_url, created, public FROM order_intake WHERE token = ?2",
                NULL);
   if (!q) return ZZ_ESTORE;
   if (order_id > 0)
@@ -68,6 +69,7 @@ static int intake_get(struct store *st, int64_t order_id, const char *token,
         .contact_json = (const char *)sqlite3_column_text(q, 5),
         .media_url = (const char *)sqlite3_column_text(q, 6),
         .created = sqlite3_column_int64(q, 7),
+        .public_consent = sqlite3_column_int(q, 8),
     };
     fn(ud, &in);
     r = 0;
@@ -138,13 +140,13 @@ static int application_get(struct store *st, int64_t order_id, const char *numbe
 
 static int material_put(struct store *st, const struct store_material *m, struct zz_err *e) {
   sqlite3 *db;
-  sqlite3_stmt *q =
-      cat_prep(st, &db,
-               "INSERT INTO application_material(order_id, material, mime, size, path, ts)"
-               " VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(order_id, material) DO"
-               " UPDATE SET mime = excluded.mime, size = excluded.size,"
-               " path = excluded.path, ts = excluded.ts",
-               e);
+  sqlite3_stmt *q = cat_prep(
+      st, &db,
+      "INSERT INTO application_material(order_id, material, mime, size, path, ts)"
+      " VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(order_id, material) DO"
+      " UPDATE SET mime = excluded.mime, size = excluded.size,"
+      " path = excluded.path, ts = excluded.ts, replaced = application_material.replaced + 1",
+      e);
   if (!q) return ZZ_ESTORE;
   sqlite3_bind_int64(q, 1, m->order_id);
   sq_bind_text(q, 2, m->material);
@@ -159,7 +161,7 @@ static int materials_each(struct store *st, int64_t order_id,
                           int (*fn)(void *, const struct store_material *), void *ud) {
   sqlite3 *db;
   sqlite3_stmt *q = cat_prep(st, &db,
-                             "SELECT id, order_id, material, mime, path, size, ts"
+                             "SELECT id, order_id, material, mime, path, size, ts, replaced"
                              " FROM application_material WHERE order_id = ?1 ORDER BY id",
                              NULL);
   if (!q) return ZZ_ESTORE;
@@ -172,7 +174,8 @@ static int materials_each(struct store *st, int64_t order_id,
                                .mime = (const char *)sqlite3_column_text(q, 3),
                                .path = (const char *)sqlite3_column_text(q, 4),
                                .size = sqlite3_column_int64(q, 5),
-                               .ts = sqlite3_column_int64(q, 6)};
+                               .ts = sqlite3_column_int64(q, 6),
+                               .replaced = sqlite3_column_int64(q, 7)};
     if (fn(ud, &m)) break;
   }
   sq_release(q);

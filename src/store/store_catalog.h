@@ -22,6 +22,7 @@ struct store_order_intake {
   const char *contact_json;    /* {"email","first_name","last_name","phone"}: never public */
   const char *media_url;       /* may be NULL */
   int64_t created;
+  int public_consent; /* 1: the matter was public when it came in (Open311 GET may list it) */
 };
 
 struct store_application {
@@ -36,6 +37,7 @@ struct store_material {
   int64_t id, order_id;
   const char *material, *mime, *path; /* path relative to the data dir */
   int64_t size, ts;
+  int64_t replaced; /* times replaced (read by materials_each) */
 };
 
 struct store_decision {

@@ -211,8 +211,8 @@ static int code_scans_each(struct store *st, int64_t code, int limit,
 static int intake_insert(struct store *st, const struct store_intake *in, struct zz_err *e) {
   sqlite3 *db = sq_conn_db(st);
   sqlite3_stmt *q = sq_prepare(db,
-                               "INSERT INTO intake(receipt, order_id, code, phone, created)"
-                               " VALUES(?1, ?2, ?3, ?4, ?5)",
+                               "INSERT INTO intake(receipt, order_id, code, phone, created, public)"
+                               " VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
                                e);
   if (!q) return ZZ_ESTORE;
   sq_bind_text(q, 1, in->receipt);
@@ -223,6 +223,7 @@ static int intake_insert(struct store *st, const struct store_intake *in, struct
     sqlite3_bind_null(q, 3);
   sq_bind_text(q, 4, in->phone);
   sqlite3_bind_int64(q, 5, in->created);
+  sqlite3_bind_int(q, 6, in->public_consent ? 1 : 0);
   int rc = sqlite3_step(q);
   sq_release(q);
   if (rc == SQLITE_CONSTRAINT) return zz_fail(e, ZZ_EEXISTS, "receipt", "receipt already taken");
@@ -234,9 +235,9 @@ static int intake_get(struct store *st, const char *receipt, int64_t order_id,
   sqlite3 *db = sq_conn_db(st);
   sqlite3_stmt *q =
       sq_prepare(db,
-                 order_id ? "SELECT receipt, order_id, code, phone, created FROM intake"
+                 order_id ? "SELECT receipt, order_id, code, phone, created, public FROM intake"
                             " WHERE order_id = ?2"
-                          : "SELECT receipt, order_id, code, phone, created FROM intake"
+                          : "SELECT receipt, order_id, code, phone, created, public FROM intake"
                             " WHERE receipt = ?1",
                  NULL);
   if (!q) return ZZ_ESTORE;
@@ -250,7 +251,8 @@ static int intake_get(struct store *st, const char *receipt, int64_t order_id,
                               .order_id = sqlite3_column_int64(q, 1),
                               .code = sqlite3_column_int64(q, 2),
                               .phone = sq_col_text(q, 3),
-                              .created = sqlite3_column_int64(q, 4)};
+                              .created = sqlite3_column_int64(q, 4),
+                              .public_consent = sqlite3_column_int(q, 5)};
     fn(ud, &in);
     r = 0;
   }

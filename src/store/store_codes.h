@@ -31,6 +31,7 @@ struct store_intake {
   int64_t order_id, code; /* code 0: none */
   const char *phone;      /* may be NULL */
   int64_t created;
+  int public_consent; /* 1: the form said the matter was public (Open311 GET may list it) */
 };
 
 struct store_codes_ops {

@@ -84,6 +84,8 @@ struct store_order_filter {
   int64_t merged_into;                     /* > 0: the orders merged into this one */
   int64_t created_from, created_to;        /* 0: unbounded */
   int64_t before_id;                       /* cursor: ids below this (newest first) */
+  int public_consent;                      /* 1: only orders whose public intake was made while
+                                              the matter was public (Open311 GET) */
   int limit;
 };
 

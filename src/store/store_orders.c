@@ -429,6 +429,9 @@ static int orders_each(struct store *st, const struct store_order_filter *f,
   if (f->created_from) zz_buf_adds(&sql, " AND created >= ?7");
   if (f->created_to) zz_buf_adds(&sql, " AND created < ?8");
   if (f->before_id) zz_buf_adds(&sql, " AND id < ?9");
+  if (f->public_consent)
+    zz_buf_adds(&sql, " AND (id IN (SELECT order_id FROM intake WHERE public = 1)"
+                      " OR id IN (SELECT order_id FROM order_intake WHERE public = 1))");
   zz_buf_adds(&sql, f->parent > 0 ? " ORDER BY id LIMIT ?10" : " ORDER BY id DESC LIMIT ?10");
   sqlite3_stmt *q = sql.data ? sq_prepare(db, sql.data, NULL) : NULL;
   zz_buf_free(&sql);

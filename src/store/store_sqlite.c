@@ -951,6 +951,66 @@ static int session_delete(struct store *st, const char *token_hash) {
   return step_done(c, q, NULL, "session");
 }
 
+static int device_create(struct store *st, const char *token_hash, int64_t user, int64_t expires,
+                         struct zz_err *e) {
+  CONN_OR_FAIL(SQ_S(st), c, e);
+  sqlite3_stmt *q =
+      sq_stmt(c, SQ_DEVICE_NEW, "INSERT INTO device(token_hash, user, expires) VALUES(?1, ?2, ?3)");
+  if (!q) return zz_fail(e, ZZ_ESTORE, "device", "cannot prepare");
+  sq_bind_text(q, 1, token_hash);
+  sqlite3_bind_int64(q, 2, user);
+  sqlite3_bind_int64(q, 3, expires);
+  int rc = step_done(c, q, e, "device");
+  if (rc) return rc;
+  /* a user keeps the STORE_DEVICES_PER_USER newest (logins without a cookie
+   * jar would pile up for the cookie's lifetime) */
+  q = sq_stmt(c, SQ_DEVICE_TRIM,
+              "DELETE FROM device WHERE user = ?1 AND token_hash NOT IN"
+              " (SELECT token_hash FROM device WHERE user = ?1 ORDER BY expires DESC LIMIT ?2)");
+  if (!q) return zz_fail(e, ZZ_ESTORE, "device", "cannot prepare");
+  sqlite3_bind_int64(q, 1, user);
+  sqlite3_bind_int(q, 2, STORE_DEVICES_PER_USER);
+  return step_done(c, q, e, "device");
+}
+
+static int device_check(struct store *st, const char *token_hash, const char *name, int64_t now) {
+  CONN_OR_FAIL(SQ_S(st), c, NULL);
+  sqlite3_stmt *q = sq_stmt(c, SQ_DEVICE_GET,
+                            "SELECT 1 FROM device d JOIN user u ON u.id = d.user"
+                            " WHERE d.token_hash = ?1 AND u.name = ?2 AND d.expires > ?3"
+                            " AND u.disabled = 0");
+  if (!q) return ZZ_ESTORE;
+  sq_bind_text(q, 1, token_hash);
+  sq_bind_text(q, 2, name);
+  sqlite3_bind_int64(q, 3, now);
+  int r = sqlite3_step(q) == SQLITE_ROW ? 0 : ZZ_ENOTFOUND;
+  sqlite3_reset(q);
+  return r;
+}
+
+static int device_fail(struct store *st, const char *token_hash, int max_fails) {
+  CONN_OR_FAIL(SQ_S(st), c, NULL);
+  sqlite3_stmt *q =
+      sq_stmt(c, SQ_DEVICE_FAIL, "UPDATE device SET fails = fails + 1 WHERE token_hash = ?1");
+  if (!q) return ZZ_ESTORE;
+  sq_bind_text(q, 1, token_hash);
+  int rc = step_done(c, q, NULL, "device");
+  if (rc) return rc;
+  q = sq_stmt(c, SQ_DEVICE_DROP, "DELETE FROM device WHERE token_hash = ?1 AND fails >= ?2");
+  if (!q) return ZZ_ESTORE;
+  sq_bind_text(q, 1, token_hash);
+  sqlite3_bind_int(q, 2, max_fails);
+  return step_done(c, q, NULL, "device");
+}
+
+static int device_delete(struct store *st, const char *token_hash) {
+  CONN_OR_FAIL(SQ_S(st), c, NULL);
+  sqlite3_stmt *q = sq_stmt(c, SQ_DEVICE_DEL, "DELETE FROM device WHERE token_hash = ?1");
+  if (!q) return ZZ_ESTORE;
+  sq_bind_text(q, 1, token_hash);
+  return step_done(c, q, NULL, "device");
+}
+
 static int user_change(struct store *st, const char *name, int what, const char *pwhash,
                        struct zz_err *e) {
   CONN_OR_FAIL(SQ_S(st), c, e);
@@ -1127,6 +1187,10 @@ static const struct store_ops sqlite_ops = {
     .session_create = session_create,
     .session_user = session_user,
     .session_delete = session_delete,
+    .device_create = device_create,
+    .device_check = device_check,
+    .device_fail = device_fail,
+    .device_delete = device_delete,
     .user_change = user_change,
     .prune = sq_prune,
     .txn = txn,

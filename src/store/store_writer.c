@@ -39,6 +39,7 @@ enum w_stmt {
   W_SRC_SET,
   W_PRUNE,
   W_SESSION_PRUNE,
+  W_DEVICE_PRUNE,
   W_ENTITY_REGION,
   W_COUNT
 };
@@ -83,6 +84,7 @@ static const char *const w_sql[W_COUNT] = {
                   " AND bucket = ?3 AND series = ?4",
     [W_PRUNE] = "DELETE FROM rollup WHERE metric = ?1 AND node = ?2 AND grain = ?3 AND bucket < ?4",
     [W_SESSION_PRUNE] = "DELETE FROM session WHERE expires < ?1",
+    [W_DEVICE_PRUNE] = "DELETE FROM device WHERE expires < ?1",
     [W_ENTITY_REGION] = "SELECT region FROM entity WHERE id = ?1",
 };
 
@@ -793,6 +795,11 @@ static int prune(struct sq_store *s, int64_t now) {
   sqlite3_finalize(m);
   if (!rc) {
     sqlite3_stmt *st = ws(s, W_SESSION_PRUNE);
+    sqlite3_bind_int64(st, 1, now);
+    rc = w_exec(s, st);
+  }
+  if (!rc) {
+    sqlite3_stmt *st = ws(s, W_DEVICE_PRUNE);
     sqlite3_bind_int64(st, 1, now);
     rc = w_exec(s, st);
   }

@@ -104,6 +104,33 @@ test('backup during ingest, public reports and application uploads; the restored
     }
   })());
 
+  // an applicant replacing one material over and over (a new application
+  // every 10): the replaced files must stay while the backup runs (its
+  // snapshot may name them) and go after
+  const replacing = [];
+  let deferred = 0;
+  const replaceLoop = guard((async () => {
+    let number = null;
+    for (let i = 0; !stop; i++) {
+      if (i % 10 === 0) {
+        const a = await w.api('POST', '/api/public/applications', {
+          body: { matter: MATTER, applicant: { name: '演练 王芳', phone: '0571-88887777', company: '杭州运河置业有限公司' },
+            form: { company: '杭州运河置业有限公司', parcel: 'GS-2026-098', location: '拱墅区康桥路' } },
+        });
+        if (a.status === 429) { i--; await new Promise((res) => setTimeout(res, 200)); continue; }
+        assert.equal(a.status, 201, show(a));
+        number = a.json.application.number;
+        replacing.push(number);
+      }
+      const body = unique(PDF_HEAD);
+      sent.materials.add(sha(body));
+      const u = await w.api('PUT', `/api/public/applications/${number}/materials/application_form`, { body, headers: { 'Content-Type': 'application/octet-stream' } });
+      if (u.status === 429) { await new Promise((res) => setTimeout(res, 250)); continue; }
+      assert.equal(u.status, 201, show(u));
+      if (fs.existsSync(path.join(w.dir, 'materials', '.replaced'))) deferred++;
+    }
+  })());
+
   // let every load get going, then back up while they run
   while (!stop && (acked.receipts.length < 5 || acked.applications.length < 2 || acked.batches.length < 5)) {
     await new Promise((res) => setTimeout(res, 50));
@@ -115,7 +142,7 @@ test('backup during ingest, public reports and application uploads; the restored
   // a little more load after the backup, which must not be in it
   await new Promise((res) => setTimeout(res, 300));
   stop = true;
-  await Promise.all([ingestLoop, reportLoop, applicationLoop]);
+  await Promise.all([ingestLoop, reportLoop, applicationLoop, replaceLoop]);
   await ingestLoop; // (rethrows the first failure of a load)
   assert.equal(b.status, 0, b.stderr);
   assert.match(b.stdout, /backed up .*: database \d+ bytes, \d+ files/);
@@ -182,7 +209,8 @@ test('backup during ingest, public reports and application uploads; the restored
     assert.ok(materials >= 4 * before(acked.applications).length, `${materials} materials answer`);
     t.diagnostic(`backup took ${ended - began} ms; answered before it: ${before(acked.receipts).length} reports, ` +
       `${before(acked.applications).length} applications, ${ackedRecords} records; in all ${acked.receipts.length} reports, ` +
-      `${acked.applications.length} applications; the copy answers ${photos} photos and ${materials} materials, ${h.json.records} records`);
+      `${acked.applications.length} applications; the copy answers ${photos} photos and ${materials} materials, ${h.json.records} records; ` +
+      `${replacing.length} applications replaced a material, ${deferred} replacements saw a deletion left for the backup`);
     // each application answered (with its four materials) before the backup is whole in the copy
     for (const { number } of before(acked.applications)) {
       const a = await request(s2.base, 'GET', `/api/public/applications/${number}`);
@@ -196,6 +224,27 @@ test('backup during ingest, public reports and application uploads; the restored
       s2.child.once('exit', res);
     });
   }
+
+  // the backup over, the next replacement deletes every replaced file left
+  // for later: one file per material in each application's directory
+  const replaceOnce = () => w.api('PUT', `/api/public/applications/${replacing.at(-1)}/materials/application_form`,
+    { body: unique(PDF_HEAD), headers: { 'Content-Type': 'application/octet-stream' } });
+  let again = await replaceOnce();
+  if (again.status === 429) { // the limiter's clock is the test clock: move it on
+    await w.advance(2);
+    again = await replaceOnce();
+  }
+  assert.equal(again.status, 201, show(again));
+  assert.ok(!fs.existsSync(path.join(w.dir, 'materials', '.replaced')), 'replaced files left for later');
+  const perMaterial = new Map();
+  for (const f of fs.readdirSync(path.join(w.dir, 'materials'), { recursive: true }).map(String)) {
+    const m = /^(\d+)\/[0-9a-f]{8}-(\w+)\.\w+$/.exec(f);
+    if (!m) continue;
+    const k = `${m[1]}/${m[2]}`;
+    perMaterial.set(k, (perMaterial.get(k) || 0) + 1);
+  }
+  assert.ok(perMaterial.size > 0);
+  for (const [k, n] of perMaterial) assert.equal(n, 1, `materials/${k}: ${n} files`);
 
   // a damaged backup is refused before anything is copied
   const photo = fs.readdirSync(path.join(bk, 'evidence'), { recursive: true }).find((p) => /\.(png|jpg)$/.test(p));

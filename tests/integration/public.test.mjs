@@ -7,6 +7,7 @@
 // same code; photos of 5 MiB (and 5 MiB - 1) are taken, 5 MiB + 1 is not.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { show, rawHttp } from './harness.mjs';
 import { dispatchWorld, minuteNow } from './lib/dispatch.mjs';
 import { openStream, fromAddress } from './lib/sse.mjs';
@@ -81,6 +82,69 @@ test('Open311 GET lists public-channel requests of public matters only, without 
   // an id list cannot reach them either
   const byId = await o311(`requests.json?service_request_id=${staff.order.id},${nzOrder.id},${hyOrder.id}`);
   assert.deepEqual(byId.json.map((x) => x.service_request_id), [String(hyOrder.id)]);
+});
+
+test('publishing a matter later does not publish the reports made while it was private', async () => {
+  // the pack's own definition (GET /api/v1/matters leaves out the form and channels)
+  const pack = JSON.parse(readFileSync(new URL('../../scenarios/gongshu/matters.json', import.meta.url), 'utf8'));
+  const m = (Array.isArray(pack) ? pack : pack.matters).find((x) => x.id === 'noise_disturbance');
+  assert.ok(m && m.public !== true, 'noise_disturbance starts private');
+  const setPublic = async (flag) => {
+    const r = await w.call('admin', 'PUT', '/api/v1/matters/noise_disturbance', { ...m, public: flag });
+    assert.equal(r.status, 200, show(r));
+  };
+  // and through Open311 itself (any source's token is an api_key)
+  const post311 = async (text) => {
+    const fields = { api_key: w.tokens.smart_site, service_code: 'noise_disturbance', lat: '30.3401', long: '120.1302',
+      'attribute[when]': 'now', 'attribute[source]': 'music', 'attribute[location]': '新天地', description: text };
+    const r = await w.api('POST', '/open311/v2/requests.json', {
+      body: new URLSearchParams(fields).toString(), headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
+    assert.equal(r.status, 201, show(r));
+    return r.json[0].service_request_id;
+  };
+  const listed = async () => {
+    const list = await o311('requests.json');
+    assert.equal(list.status, 200, show(list));
+    return list;
+  };
+  // made while private: the form said nothing about being public
+  const before = await report(venue.token, { matter: 'noise_disturbance', fields: { when: 'now', source: 'music', details: 'nonpublic-secret' } });
+  assert.equal(before.status, 201, show(before));
+  const beforeOrder = await orderOf(before.json.receipt, 'nonpublic-secret');
+  const before311 = await post311('nonpublic-o311-secret');
+  assert.ok(!(await listed()).text.includes('nonpublic-secret'));
+  assert.ok(!(await listed()).text.includes('nonpublic-o311-secret'));
+  await setPublic(true);
+  try {
+    // the page now tells the citizen the description is public
+    const page = await pub('GET', `/api/public/codes/${venue.token}`);
+    assert.equal(page.json.matters.find((x) => x.id === 'noise_disturbance').public, true);
+    const after = await report(venue.token, { matter: 'noise_disturbance', fields: { when: 'now', source: 'music', details: 'public-after #consent1#' } });
+    assert.equal(after.status, 201, show(after));
+    const afterOrder = await orderOf(after.json.receipt, '#consent1#');
+    assert.notEqual(afterOrder.id, beforeOrder.id);
+    const after311 = await post311('public-after-o311 #consent2#');
+    let list = await listed();
+    assert.ok(!list.text.includes('nonpublic-secret'), 'the earlier report became public');
+    const ids = list.json.map((x) => x.service_request_id);
+    assert.ok(!ids.includes(String(beforeOrder.id)));
+    assert.ok(ids.includes(String(afterOrder.id)), 'the report made while public is listed');
+    assert.ok(!ids.includes(before311) && !list.text.includes('nonpublic-o311-secret'), 'the earlier Open311 request became public');
+    assert.ok(ids.includes(after311), 'the Open311 request made while public is listed');
+    assert.equal((await o311(`requests/${before311}.json`)).status, 404);
+    assert.equal((await o311(`requests/${beforeOrder.id}.json`)).status, 404);
+    assert.equal((await o311(`requests/${afterOrder.id}.json`)).status, 200);
+    const byId = await o311(`requests.json?service_request_id=${beforeOrder.id},${afterOrder.id}`);
+    assert.deepEqual(byId.json.map((x) => x.service_request_id), [String(afterOrder.id)]);
+    // private again: neither is listed
+    await setPublic(false);
+    list = await listed();
+    assert.ok(!list.text.includes('nonpublic-secret') && !list.text.includes('#consent1#'));
+    assert.ok(!list.text.includes('#consent2#'));
+    assert.equal((await o311(`requests/${afterOrder.id}.json`)).status, 404);
+  } finally {
+    await setPublic(m.public === true);
+  }
 });
 
 test('an enterprise application never appears in Open311; the loader keeps applications private', async () => {

@@ -347,6 +347,63 @@ static void test_session_expiry(void **state) {
   assert_int_equal(st->ops->session_user(st, hash, t0, &uid), ZZ_ENOTFOUND);
 }
 
+/* Device tokens: valid only for the account they were made for, until
+ * they expire, see max_fails wrong passwords, or the user's password
+ * changes, the user is disabled or removed. */
+static void test_device_tokens(void **state) {
+  struct fixture *f = *state;
+  struct store *st = f->st;
+  struct zz_err e = {0};
+  assert_int_equal(accounts_user_add(st, "hal", "viewer", NULL, NULL, PW, &e), 0);
+  assert_int_equal(accounts_user_add(st, "ida", "viewer", NULL, NULL, PW, &e), 0);
+  struct accounts_user hal, ida;
+  assert_int_equal(accounts_user_get(st, "hal", 0, &hal), 0);
+  assert_int_equal(accounts_user_get(st, "ida", 0, &ida), 0);
+  const int64_t t0 = 1779321600000LL, far = t0 + 1000000;
+  char tok[48], h1[65], h2[65], h3[65];
+  api_token_new(tok);
+  api_token_hash(tok, h1);
+  api_token_new(tok);
+  api_token_hash(tok, h2);
+  api_token_new(tok);
+  api_token_hash(tok, h3);
+  assert_int_equal(st->ops->device_create(st, h1, hal.id, far, &e), 0);
+  assert_int_equal(st->ops->device_create(st, h2, hal.id, far, &e), 0);
+  assert_int_equal(st->ops->device_create(st, h3, ida.id, far, &e), 0);
+  assert_int_equal(st->ops->device_check(st, h1, "hal", t0), 0);
+  assert_int_equal(st->ops->device_check(st, h1, "ida", t0), ZZ_ENOTFOUND);  /* another's */
+  assert_int_equal(st->ops->device_check(st, h1, "hal", far), ZZ_ENOTFOUND); /* expired */
+  assert_int_equal(st->ops->device_check(st, tok, "ida", t0), ZZ_ENOTFOUND); /* raw token */
+  /* four failures keep it, the fifth revokes it */
+  for (int i = 0; i < 4; i++) assert_int_equal(st->ops->device_fail(st, h1, 5), 0);
+  assert_int_equal(st->ops->device_check(st, h1, "hal", t0), 0);
+  assert_int_equal(st->ops->device_fail(st, h1, 5), 0);
+  assert_int_equal(st->ops->device_check(st, h1, "hal", t0), ZZ_ENOTFOUND);
+  /* a new password revokes hal's devices, not ida's */
+  assert_int_equal(accounts_user_change(st, "hal", STORE_USER_PASSWORD, "third password", &e), 0);
+  assert_int_equal(st->ops->device_check(st, h2, "hal", t0), ZZ_ENOTFOUND);
+  assert_int_equal(st->ops->device_check(st, h3, "ida", t0), 0);
+  /* so do disabling and removing */
+  assert_int_equal(accounts_user_change(st, "ida", STORE_USER_DISABLE, NULL, &e), 0);
+  assert_int_equal(accounts_user_change(st, "ida", STORE_USER_ENABLE, NULL, &e), 0);
+  assert_int_equal(st->ops->device_check(st, h3, "ida", t0), ZZ_ENOTFOUND);
+  assert_int_equal(st->ops->device_create(st, h3, ida.id, far, &e), 0);
+  assert_int_equal(st->ops->device_check(st, h3, "ida", t0), 0);
+  assert_int_equal(accounts_user_change(st, "ida", STORE_USER_DELETE, NULL, &e), 0);
+  assert_int_equal(st->ops->device_check(st, h3, "ida", t0), ZZ_ENOTFOUND);
+  assert_int_equal(st->ops->device_delete(st, h3), 0); /* already gone: no error */
+  /* a user keeps only the newest STORE_DEVICES_PER_USER */
+  assert_int_equal(st->ops->device_create(st, h1, hal.id, far, &e), 0);
+  for (int i = 1; i <= STORE_DEVICES_PER_USER; i++) {
+    char h[65];
+    api_token_new(tok);
+    api_token_hash(tok, h);
+    assert_int_equal(st->ops->device_create(st, h, hal.id, far + i, &e), 0);
+    assert_int_equal(st->ops->device_check(st, h, "hal", t0), 0);
+  }
+  assert_int_equal(st->ops->device_check(st, h1, "hal", t0), ZZ_ENOTFOUND);
+}
+
 /* A new password, disabling and deleting end the user's sessions at once;
  * a disabled user cannot log in; enabling does not bring sessions back. */
 /* A login checks the password, then makes its session: a change committed
@@ -514,6 +571,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_session_expiry, store_setup, store_teardown),
       cmocka_unit_test_setup_teardown(test_still_current, store_setup, store_teardown),
       cmocka_unit_test_setup_teardown(test_sessions_end, store_setup, store_teardown),
+      cmocka_unit_test_setup_teardown(test_device_tokens, store_setup, store_teardown),
       cmocka_unit_test(test_throttle_user),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

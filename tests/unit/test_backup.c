@@ -2,13 +2,16 @@
  * references are copied and listed with their hashes; a referenced file
  * already gone is listed as missing, and restore says so; a row or a
  * MANIFEST line naming a path outside evidence/ and materials/ is refused;
- * a damaged backup restores nothing; a non-empty target needs force. */
+ * a damaged backup restores nothing; a non-empty target needs force;
+ * replaced files wait for a running backup, and the start sweep. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -156,11 +159,52 @@ static void test_paths_outside_refused(void **state) {
   assert_false(exists(back, "zhizhi.db"));
 }
 
+/* A replaced file waits while a backup holds backup.lock (shared), then goes;
+ * the start sweep deletes old unreferenced files only, and nothing while a
+ * backup runs. */
+static void test_release_and_sweep(void **state) {
+  char cmd[512], lock[256];
+  put(data, "materials/3/old-plan.pdf", "%PDF replaced");
+  snprintf(cmd, sizeof cmd,
+           "touch -d '10 minutes ago' %s/evidence/*/* %s/evidence/new/0f/* %s/materials/3/*", data,
+           data, data);
+  sh(cmd);
+  put(data, "evidence/9/young.png", "its row may be about to commit");
+  snprintf(lock, sizeof lock, "%s/" STORE_BACKUP_LOCK, data);
+  int fd = open(lock, O_RDWR | O_CREAT, 0640);
+  assert_true(fd >= 0);
+  assert_int_equal(flock(fd, LOCK_SH), 0); /* a backup runs */
+  store_files_release(data, "materials/3/old-plan.pdf");
+  assert_true(exists(data, "materials/3/old-plan.pdf"));
+  snprintf(cmd, sizeof cmd, "grep -qx 'materials/3/old-plan.pdf' %s/materials/.replaced", data);
+  sh(cmd);
+  int64_t n = -1;
+  struct zz_err e = {0};
+  assert_int_equal(store_sweep_files(data, 60, &n, &e), 0);
+  assert_int_equal(n, 0);
+  assert_true(exists(data, "evidence/9/unreferenced.png"));
+  close(fd); /* the backup is over */
+  assert_int_equal(store_sweep_files(data, 60, &n, &e), 0);
+  assert_int_equal(n, 2);
+  assert_false(exists(data, "materials/3/old-plan.pdf"));
+  assert_false(exists(data, "materials/.replaced"));
+  assert_false(exists(data, "evidence/9/unreferenced.png"));
+  assert_true(exists(data, "evidence/9/young.png"));
+  assert_true(exists(data, "evidence/1/a.png") && exists(data, "evidence/new/0f/b.png") &&
+              exists(data, "materials/3/plan.pdf"));
+  /* no backup: a replaced file goes at once */
+  put(data, "materials/3/older.pdf", "%PDF");
+  store_files_release(data, "materials/3/older.pdf");
+  assert_false(exists(data, "materials/3/older.pdf"));
+  store_files_release(data, "materials/3/plan.pdf/../../../x"); /* refused: outside */
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_whole_backup_and_restore, setup, teardown),
       cmocka_unit_test_setup_teardown(test_missing_file_is_listed, setup, teardown),
       cmocka_unit_test_setup_teardown(test_paths_outside_refused, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_release_and_sweep, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
