@@ -13,7 +13,7 @@
 #include <sodium.h>
 
 #include "core/ztime.h"
-#include "http/http.h"
+#include "model/roles.h"
 
 #define WRONG_LOGIN "wrong name or password"
 
