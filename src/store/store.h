@@ -299,8 +299,4 @@ int store_records_sort(struct store_record *recs, size_t n);
 int store_sqlite_backup(const char *dir, const char *out, void (*progress)(void *, int, int),
                         void *ud, struct zz_err *e);
 
-/* Records kept per grain: minute 48 h, hour 400 days, day and month forever. */
-#define STORE_KEEP_MINUTE_MS (48LL * 3600 * 1000)
-#define STORE_KEEP_HOUR_MS (400LL * 86400 * 1000)
-
 #endif
