@@ -14,6 +14,7 @@
 #include "core/ztime.h"
 #include "demo/demo.h"
 #include "demo/incidents.h"
+#include "store/store_records.h"
 
 /* History batches: each writer transaction carries many records. */
 #define DEMO_BATCH 200000
@@ -47,10 +48,10 @@ static int flush(struct demo_feed *f) {
   if (!f->nbuf) return 0;
   struct zz_err e = {0};
   int rc = store_records_sort(f->buf, f->nbuf);
-  if (!rc) rc = f->st->ops->records_write(f->st, f->buf, f->nbuf, NULL, &e);
+  if (!rc) rc = store_records_write(f->st, f->buf, f->nbuf, NULL, &e);
   if (rc == ZZ_EBUSY) { /* the live feed backs off like any client */
     usleep(200000);
-    rc = f->st->ops->records_write(f->st, f->buf, f->nbuf, NULL, &e);
+    rc = store_records_write(f->st, f->buf, f->nbuf, NULL, &e);
   }
   if (rc) zz_error("demo: storing generated records failed: %s", e.msg);
   f->emitted += (int64_t)f->nbuf;

@@ -16,8 +16,7 @@
 #include "core/zz.h"
 #include "model/registry.h"
 #include "model/roles.h"
-#include "store/store.h"
-#include "store/store_dispatch.h"
+#include "store/store_orders.h"
 
 struct workflow;
 

@@ -16,6 +16,7 @@
 #include "core/zz.h"
 #include "model/registry.h"
 #include "store/store.h"
+#include "store/store_registry.h"
 
 static char dir[64];
 static struct store *st;
@@ -26,7 +27,7 @@ static void region(const char *path, const char *parent, const char *level) {
       .path = path, .parent_path = parent, .level = level, .name_zh = path, .lon = NAN, .lat = NAN};
   int64_t id;
   struct zz_err e = {0};
-  assert_int_equal(st->ops->region_upsert(st, &r, &id, &e), 0);
+  assert_int_equal(store_region_upsert(st, &r, &id, &e), 0);
 }
 
 static void entity(const char *key, const char *region_path) {
@@ -53,8 +54,8 @@ static void open_world(void) {
   int64_t id;
   struct store_named shop = {.key = "shop", .name_zh = "店"},
                      park = {.key = "lot", .name_zh = "场"};
-  assert_int_equal(st->ops->named_upsert(st, "entity_type", &shop, &id, &e), 0);
-  assert_int_equal(st->ops->named_upsert(st, "entity_type", &park, &id, &e), 0);
+  assert_int_equal(store_named_upsert(st, "entity_type", &shop, &id, &e), 0);
+  assert_int_equal(store_named_upsert(st, "entity_type", &park, &id, &e), 0);
   struct store_metric visitors = {.key = "visitors",
                                   .name_zh = "客流",
                                   .unit = "人",
@@ -66,23 +67,23 @@ static void open_world(void) {
                                   .max = 300};
   struct store_metric noise = {
       .key = "noise", .name_zh = "噪音", .unit = "dB", .agg = "avg", .entity_type = "shop"};
-  assert_int_equal(st->ops->metric_upsert(st, &visitors, &id, &e), 0);
-  assert_int_equal(st->ops->metric_upsert(st, &noise, &id, &e), 0);
+  assert_int_equal(store_metric_upsert(st, &visitors, &id, &e), 0);
+  assert_int_equal(store_metric_upsert(st, &noise, &id, &e), 0);
   struct store_source s1 = {.key = "counters",
                             .name_zh = "客流",
                             .metrics_json = "[\"visitors\"]",
                             .entity_types_json = "[\"shop\"]",
                             .regions_json = "[\"d/a\"]"};
   struct store_source s2 = {.key = "anything", .name_zh = "全", .metrics_json = "[\"noise\"]"};
-  assert_int_equal(st->ops->source_upsert(st, &s1, &id, &e), 0);
-  assert_int_equal(st->ops->source_upsert(st, &s2, &id, &e), 0);
+  assert_int_equal(store_source_upsert(st, &s1, &id, &e), 0);
+  assert_int_equal(store_source_upsert(st, &s2, &id, &e), 0);
   assert_int_equal(registry_open(st, &reg, &e), 0);
 }
 
 static void close_world(void) {
   registry_free(reg);
   reg = NULL;
-  st->ops->close(st);
+  store_close(st);
   st = NULL;
 }
 
@@ -248,7 +249,7 @@ static void test_reload(void **state) {
   registry_unlock(reg);
   /* written back: a new registry on the same store reads the new numbers */
   int64_t lo = 0;
-  assert_int_equal(st->ops->regions_each(st, 0, saved_region, &lo), 0);
+  assert_int_equal(store_regions_each(st, 0, saved_region, &lo), 0);
   assert_int_equal(lo, 7);
   close_world();
   struct store_open_opts so = {.dir = dir};
