@@ -5,19 +5,13 @@
 
 #include "store/store_int.h"
 
-/* The calling thread's connection into *db and sql prepared on it. */
-static sqlite3_stmt *cat_prep(struct store *st, sqlite3 **db, const char *sql, struct zz_err *e) {
-  *db = sq_conn_db(st);
-  return sq_prepare(*db, sql, e);
-}
-
 static int intake_insert(struct store *st, const struct store_order_intake *in, struct zz_err *e) {
-  sqlite3 *db;
+  struct sq_conn *c = sq_conn_get(SQ_S(st));
   sqlite3_stmt *q =
-      cat_prep(st, &db,
-               "INSERT INTO order_intake(order_id, source, token, address, attributes,"
-               " contact, media_url, created, public) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-               e);
+      sq_prepare(c,
+                 "INSERT INTO order_intake(order_id, source, token, address, attributes,"
+                 " contact, media_url, created, public) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                 e);
   if (!q) return ZZ_ESTORE;
   sqlite3_bind_int64(q, 1, in->order_id);
   if (in->source)
@@ -37,21 +31,21 @@ static int intake_insert(struct store *st, const struct store_order_intake *in, 
     r = zz_fail(e, ZZ_EEXISTS, "order", "order %lld already has an intake record",
                 (long long)in->order_id);
   else if (rc != SQLITE_DONE)
-    r = sq_fail(db, rc, e, "order_intake");
-  sq_release(q);
+    r = sq_fail(c->db, rc, e, "order_intake");
+  sq_release(c, q);
   return r;
 }
 
 static int intake_get(struct store *st, int64_t order_id, const char *token,
                       int (*fn)(void *, const struct store_order_intake *), void *ud) {
-  sqlite3 *db;
+  struct sq_conn *c = sq_conn_get(SQ_S(st));
   sqlite3_stmt *q =
-      cat_prep(st, &db,
-               order_id > 0 ? "SELECT order_id, source, token, address, attributes, contact,"
-                              " media_url, created, public FROM order_intake WHERE order_id = ?1"
-                            : "SELECT order_id, source, token, address, attributes, contact,"
-                              " media_url, created, public FROM order_intake WHERE token = ?2",
-               NULL);
+      sq_prepare(c,
+                 order_id > 0 ? "SELECT order_id, source, token, address, attributes, contact,"
+                                " media_url, created, public FROM order_intake WHERE order_id = ?1"
+                              : "SELECT order_id, source, token, address, attributes, contact,"
+                                " media_url, created, public FROM order_intake WHERE token = ?2",
+                 NULL);
   if (!q) return ZZ_ESTORE;
   if (order_id > 0)
     sqlite3_bind_int64(q, 1, order_id);
@@ -75,47 +69,47 @@ static int intake_get(struct store *st, int64_t order_id, const char *token,
   } else if (rc != SQLITE_DONE) {
     r = ZZ_ESTORE;
   }
-  sq_release(q);
+  sq_release(c, q);
   return r;
 }
 
 /* Steps an insert; a constraint is ZZ_EEXISTS with `dup` as the message. */
-static int step_insert(sqlite3 *db, sqlite3_stmt *q, struct zz_err *e, const char *what,
+static int step_insert(struct sq_conn *c, sqlite3_stmt *q, struct zz_err *e, const char *what,
                        const char *dup) {
   int rc = sqlite3_step(q), r = 0;
   if (rc == SQLITE_CONSTRAINT)
     r = zz_fail(e, ZZ_EEXISTS, what, "%s", dup);
   else if (rc != SQLITE_DONE)
-    r = sq_fail(db, rc, e, what);
-  sq_release(q);
+    r = sq_fail(c->db, rc, e, what);
+  sq_release(c, q);
   return r;
 }
 
 static int application_insert(struct store *st, const struct store_application *a,
                               struct zz_err *e) {
-  sqlite3 *db;
-  sqlite3_stmt *q = cat_prep(st, &db,
-                             "INSERT INTO application(order_id, number, applicant, form, created)"
-                             " VALUES(?1, ?2, ?3, ?4, ?5)",
-                             e);
+  struct sq_conn *c = sq_conn_get(SQ_S(st));
+  sqlite3_stmt *q = sq_prepare(c,
+                               "INSERT INTO application(order_id, number, applicant, form, created)"
+                               " VALUES(?1, ?2, ?3, ?4, ?5)",
+                               e);
   if (!q) return ZZ_ESTORE;
   sqlite3_bind_int64(q, 1, a->order_id);
   sq_bind_text(q, 2, a->number);
   sq_bind_text(q, 3, a->applicant_json ? a->applicant_json : "{}");
   sq_bind_text(q, 4, a->form_json ? a->form_json : "{}");
   sqlite3_bind_int64(q, 5, a->created);
-  return step_insert(db, q, e, "application", "the application already exists");
+  return step_insert(c, q, e, "application", "the application already exists");
 }
 
 static int application_get(struct store *st, int64_t order_id, const char *number,
                            int (*fn)(void *, const struct store_application *), void *ud) {
-  sqlite3 *db;
-  sqlite3_stmt *q = cat_prep(st, &db,
-                             order_id > 0 ? "SELECT order_id, number, applicant, form, created"
-                                            " FROM application WHERE order_id = ?1"
-                                          : "SELECT order_id, number, applicant, form, created"
-                                            " FROM application WHERE number = ?2",
-                             NULL);
+  struct sq_conn *c = sq_conn_get(SQ_S(st));
+  sqlite3_stmt *q = sq_prepare(c,
+                               order_id > 0 ? "SELECT order_id, number, applicant, form, created"
+                                              " FROM application WHERE order_id = ?1"
+                                            : "SELECT order_id, number, applicant, form, created"
+                                              " FROM application WHERE number = ?2",
+                               NULL);
   if (!q) return ZZ_ESTORE;
   if (order_id > 0)
     sqlite3_bind_int64(q, 1, order_id);
@@ -133,14 +127,14 @@ static int application_get(struct store *st, int64_t order_id, const char *numbe
   } else if (rc != SQLITE_DONE) {
     r = ZZ_ESTORE;
   }
-  sq_release(q);
+  sq_release(c, q);
   return r;
 }
 
 static int material_put(struct store *st, const struct store_material *m, struct zz_err *e) {
-  sqlite3 *db;
-  sqlite3_stmt *q = cat_prep(
-      st, &db,
+  struct sq_conn *c = sq_conn_get(SQ_S(st));
+  sqlite3_stmt *q = sq_prepare(
+      c,
       "INSERT INTO application_material(order_id, material, mime, size, path, ts)"
       " VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(order_id, material) DO"
       " UPDATE SET mime = excluded.mime, size = excluded.size,"
@@ -153,16 +147,16 @@ static int material_put(struct store *st, const struct store_material *m, struct
   sqlite3_bind_int64(q, 4, m->size);
   sq_bind_text(q, 5, m->path);
   sqlite3_bind_int64(q, 6, m->ts);
-  return step_insert(db, q, e, "material", "the material already exists");
+  return step_insert(c, q, e, "material", "the material already exists");
 }
 
 static int materials_each(struct store *st, int64_t order_id,
                           int (*fn)(void *, const struct store_material *), void *ud) {
-  sqlite3 *db;
-  sqlite3_stmt *q = cat_prep(st, &db,
-                             "SELECT id, order_id, material, mime, path, size, ts, replaced"
-                             " FROM application_material WHERE order_id = ?1 ORDER BY id",
-                             NULL);
+  struct sq_conn *c = sq_conn_get(SQ_S(st));
+  sqlite3_stmt *q = sq_prepare(c,
+                               "SELECT id, order_id, material, mime, path, size, ts, replaced"
+                               " FROM application_material WHERE order_id = ?1 ORDER BY id",
+                               NULL);
   if (!q) return ZZ_ESTORE;
   sqlite3_bind_int64(q, 1, order_id);
   int rc;
@@ -177,16 +171,16 @@ static int materials_each(struct store *st, int64_t order_id,
                                .replaced = sqlite3_column_int64(q, 7)};
     if (fn(ud, &m)) break;
   }
-  sq_release(q);
+  sq_release(c, q);
   return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
 }
 
 static int decision_insert(struct store *st, const struct store_decision *d, struct zz_err *e) {
-  sqlite3 *db;
-  sqlite3_stmt *q = cat_prep(st, &db,
-                             "INSERT INTO application_decision(sub_order, order_id, department,"
-                             " decision, note, actor, ts) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                             e);
+  struct sq_conn *c = sq_conn_get(SQ_S(st));
+  sqlite3_stmt *q = sq_prepare(c,
+                               "INSERT INTO application_decision(sub_order, order_id, department,"
+                               " decision, note, actor, ts) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                               e);
   if (!q) return ZZ_ESTORE;
   sqlite3_bind_int64(q, 1, d->sub_order);
   sqlite3_bind_int64(q, 2, d->order_id);
@@ -195,17 +189,17 @@ static int decision_insert(struct store *st, const struct store_decision *d, str
   sq_bind_text(q, 5, d->note);
   sq_bind_text(q, 6, d->actor);
   sqlite3_bind_int64(q, 7, d->ts);
-  return step_insert(db, q, e, "decision", "this department has already decided");
+  return step_insert(c, q, e, "decision", "this department has already decided");
 }
 
 static int decisions_each(struct store *st, int64_t order_id,
                           int (*fn)(void *, const struct store_decision *), void *ud) {
-  sqlite3 *db;
+  struct sq_conn *c = sq_conn_get(SQ_S(st));
   sqlite3_stmt *q =
-      cat_prep(st, &db,
-               "SELECT sub_order, order_id, department, decision, note, actor, ts"
-               " FROM application_decision WHERE order_id = ?1 ORDER BY ts, sub_order",
-               NULL);
+      sq_prepare(c,
+                 "SELECT sub_order, order_id, department, decision, note, actor, ts"
+                 " FROM application_decision WHERE order_id = ?1 ORDER BY ts, sub_order",
+                 NULL);
   if (!q) return ZZ_ESTORE;
   sqlite3_bind_int64(q, 1, order_id);
   int rc;
@@ -219,7 +213,7 @@ static int decisions_each(struct store *st, int64_t order_id,
                                .ts = sqlite3_column_int64(q, 6)};
     if (fn(ud, &d)) break;
   }
-  sq_release(q);
+  sq_release(c, q);
   return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
 }
 

@@ -13,9 +13,9 @@
 
 static int matter_upsert(struct store *st, const struct store_matter *m, int64_t *out_id,
                          struct zz_err *e) {
-  sqlite3 *db = sq_conn_db(st);
+  struct sq_conn *c = sq_conn_get(SQ_S(st));
   sqlite3_stmt *q = sq_prepare(
-      db,
+      c,
       "INSERT INTO matter(key, name_zh, name_en, kind, departments, sla_accept_minutes,"
       " sla_resolve_minutes, extra) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(key) DO"
       " UPDATE SET name_zh = excluded.name_zh, name_en = excluded.name_en, kind = excluded.kind,"
@@ -31,14 +31,14 @@ static int matter_upsert(struct store *st, const struct store_matter *m, int64_t
   sqlite3_bind_int64(q, 6, m->sla_accept_minutes);
   sqlite3_bind_int64(q, 7, m->sla_resolve_minutes);
   sq_bind_text(q, 8, m->extra_json ? m->extra_json : "{}");
-  return sq_run(db, q, out_id, e, "matter");
+  return sq_run(c, q, out_id, e, "matter");
 }
 
 static int matters_each(struct store *st, int (*fn)(void *, const struct store_matter *),
                         void *ud) {
-  sqlite3 *db = sq_conn_db(st);
+  struct sq_conn *c = sq_conn_get(SQ_S(st));
   sqlite3_stmt *q =
-      sq_prepare(db,
+      sq_prepare(c,
                  "SELECT id, key, name_zh, name_en, kind, departments, sla_accept_minutes,"
                  " sla_resolve_minutes, extra FROM matter ORDER BY id",
                  NULL);
@@ -56,7 +56,7 @@ static int matters_each(struct store *st, int (*fn)(void *, const struct store_m
                              .extra_json = sq_col_text(q, 8)};
     if (fn(ud, &m)) break;
   }
-  sq_release(q);
+  sq_release(c, q);
   return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
 }
 
@@ -64,9 +64,9 @@ static int matters_each(struct store *st, int (*fn)(void *, const struct store_m
 
 static int rule_upsert(struct store *st, const struct store_rule *r, int64_t *out_id,
                        struct zz_err *e) {
-  sqlite3 *db = sq_conn_db(st);
+  struct sq_conn *c = sq_conn_get(SQ_S(st));
   sqlite3_stmt *q =
-      sq_prepare(db,
+      sq_prepare(c,
                  "INSERT INTO rule(key, def, enabled, origin, updated) VALUES(?1, ?2, ?3, ?4, ?5)"
                  " ON CONFLICT(key) DO UPDATE SET def = excluded.def, enabled = excluded.enabled,"
                  " origin = excluded.origin, updated = excluded.updated RETURNING id",
@@ -77,13 +77,13 @@ static int rule_upsert(struct store *st, const struct store_rule *r, int64_t *ou
   sqlite3_bind_int(q, 3, r->enabled);
   sq_bind_text(q, 4, r->origin ? r->origin : "pack");
   sqlite3_bind_int64(q, 5, r->updated);
-  return sq_run(db, q, out_id, e, "rule");
+  return sq_run(c, q, out_id, e, "rule");
 }
 
 static int rules_each(struct store *st, int (*fn)(void *, const struct store_rule *), void *ud) {
-  sqlite3 *db = sq_conn_db(st);
+  struct sq_conn *c = sq_conn_get(SQ_S(st));
   sqlite3_stmt *q =
-      sq_prepare(db, "SELECT id, key, def, enabled, origin, updated FROM rule ORDER BY id", NULL);
+      sq_prepare(c, "SELECT id, key, def, enabled, origin, updated FROM rule ORDER BY id", NULL);
   if (!q) return ZZ_ESTORE;
   int rc;
   while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
@@ -95,7 +95,7 @@ static int rules_each(struct store *st, int (*fn)(void *, const struct store_rul
                            .updated = sqlite3_column_int64(q, 5)};
     if (fn(ud, &r)) break;
   }
-  sq_release(q);
+  sq_release(c, q);
   return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
 }
 
@@ -125,9 +125,9 @@ static void alert_row(sqlite3_stmt *q, struct store_alert *a) {
 
 static int alert_insert(struct store *st, const struct store_alert *a, int64_t *out_id,
                         struct zz_err *e) {
-  sqlite3 *db = sq_conn_db(st);
+  struct sq_conn *c = sq_conn_get(SQ_S(st));
   sqlite3_stmt *q =
-      sq_prepare(db,
+      sq_prepare(c,
                  "INSERT INTO alert(rule, entity, region, rpos, severity, state, opened,"
                  " value, message, order_id, entity_key) VALUES(?1, ?2, ?3, ?4, ?5, 'open',"
                  " ?6, ?7, ?8, ?9, ?10) RETURNING id",
@@ -143,13 +143,13 @@ static int alert_insert(struct store *st, const struct store_alert *a, int64_t *
   sq_bind_text(q, 8, a->message);
   sq_bind_i64z(q, 9, a->order_id);
   sq_bind_text(q, 10, a->entity_key);
-  return sq_run(db, q, out_id, e, "alert");
+  return sq_run(c, q, out_id, e, "alert");
 }
 
 static int alert_update(struct store *st, const struct store_alert *a, struct zz_err *e) {
-  sqlite3 *db = sq_conn_db(st);
+  struct sq_conn *c = sq_conn_get(SQ_S(st));
   sqlite3_stmt *q =
-      sq_prepare(db,
+      sq_prepare(c,
                  "UPDATE alert SET state = ?2, cleared = ?3, value = ?4, message = ?5,"
                  " order_id = ?6, acked_by = ?7, acked_at = ?8 WHERE id = ?1",
                  e);
@@ -162,12 +162,12 @@ static int alert_update(struct store *st, const struct store_alert *a, struct zz
   sq_bind_i64z(q, 6, a->order_id);
   sq_bind_text(q, 7, a->acked_by);
   sq_bind_i64z(q, 8, a->acked_at);
-  return sq_run(db, q, NULL, e, "alert");
+  return sq_run(c, q, NULL, e, "alert");
 }
 
 static int alerts_each(struct store *st, const struct store_alert_filter *f,
                        int (*fn)(void *, const struct store_alert *), void *ud) {
-  sqlite3 *db = sq_conn_db(st);
+  struct sq_conn *c = sq_conn_get(SQ_S(st));
   struct zz_buf sql;
   zz_buf_init(&sql, 0);
   zz_buf_adds(&sql, "SELECT " ALERT_COLS " FROM alert WHERE 1");
@@ -178,7 +178,7 @@ static int alerts_each(struct store *st, const struct store_alert_filter *f,
   if (f->entity) zz_buf_adds(&sql, " AND entity = ?6");
   if (f->before_id) zz_buf_adds(&sql, " AND id < ?7");
   zz_buf_adds(&sql, " ORDER BY id DESC LIMIT ?8");
-  sqlite3_stmt *q = sql.data ? sq_prepare(db, sql.data, NULL) : NULL;
+  sqlite3_stmt *q = sql.data ? sq_prepare(c, sql.data, NULL) : NULL;
   zz_buf_free(&sql);
   if (!q) return ZZ_ESTORE;
   if (f->state) sq_bind_text(q, 1, f->state);
@@ -197,14 +197,14 @@ static int alerts_each(struct store *st, const struct store_alert_filter *f,
     alert_row(q, &a);
     if (fn(ud, &a)) break;
   }
-  sq_release(q);
+  sq_release(c, q);
   return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
 }
 
 static int alert_get(struct store *st, int64_t id, int (*fn)(void *, const struct store_alert *),
                      void *ud) {
-  sqlite3 *db = sq_conn_db(st);
-  sqlite3_stmt *q = sq_prepare(db, "SELECT " ALERT_COLS " FROM alert WHERE id = ?1", NULL);
+  struct sq_conn *c = sq_conn_get(SQ_S(st));
+  sqlite3_stmt *q = sq_prepare(c, "SELECT " ALERT_COLS " FROM alert WHERE id = ?1", NULL);
   if (!q) return ZZ_ESTORE;
   sqlite3_bind_int64(q, 1, id);
   int r = ZZ_ENOTFOUND;
@@ -214,7 +214,7 @@ static int alert_get(struct store *st, int64_t id, int (*fn)(void *, const struc
     fn(ud, &a);
     r = 0;
   }
-  sq_release(q);
+  sq_release(c, q);
   return r;
 }
 
@@ -301,9 +301,9 @@ static void order_bind(sqlite3_stmt *q, const struct store_order *o) {
   sq_bind_text(q, i++, o->rating_note);
 }
 
-static int event_add(sqlite3 *db, const struct store_order_event *ev, int64_t order_id,
+static int event_add(struct sq_conn *c, const struct store_order_event *ev, int64_t order_id,
                      struct zz_err *e) {
-  sqlite3_stmt *q = sq_prepare(db,
+  sqlite3_stmt *q = sq_prepare(c,
                                "INSERT INTO order_event(order_id, ts, actor, action, from_state,"
                                " to_state, note, data) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                                e);
@@ -316,18 +316,18 @@ static int event_add(sqlite3 *db, const struct store_order_event *ev, int64_t or
   sq_bind_text(q, 6, ev->to_state);
   sq_bind_text(q, 7, ev->note);
   sq_bind_text(q, 8, ev->data_json);
-  return sq_run(db, q, NULL, e, "order event");
+  return sq_run(c, q, NULL, e, "order event");
 }
 
 static int order_insert(struct store *st, const struct store_order *o,
                         const struct store_order_event *evs, size_t nev, int64_t *out_id,
                         struct zz_err *e) {
-  sqlite3 *db = sq_conn_db(st);
-  if (!db) return zz_fail(e, ZZ_ESTORE, "store", "no database connection");
-  int rc = sq_begin(db, e);
+  struct sq_conn *c = sq_conn_get(SQ_S(st));
+  if (!c) return zz_fail(e, ZZ_ESTORE, "store", "no database connection");
+  int rc = sq_begin(c, e);
   if (rc) return rc;
   sqlite3_stmt *q =
-      sq_prepare(db,
+      sq_prepare(c,
                  "INSERT INTO work_order(" ORDER_COLS ") VALUES(NULL, ?2, ?3, ?4, ?5, ?6,"
                  " ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21,"
                  " ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, 1)"
@@ -337,23 +337,23 @@ static int order_insert(struct store *st, const struct store_order *o,
   if (!q) rc = ZZ_ESTORE;
   if (!rc) {
     order_bind(q, o);
-    rc = sq_run(db, q, &id, e, "work order");
+    rc = sq_run(c, q, &id, e, "work order");
   }
-  for (size_t i = 0; !rc && i < nev; i++) rc = event_add(db, &evs[i], id, e);
-  rc = sq_finish(db, rc, e);
+  for (size_t i = 0; !rc && i < nev; i++) rc = event_add(c, &evs[i], id, e);
+  rc = sq_finish(c, rc, e);
   if (!rc && out_id) *out_id = id;
   return rc;
 }
 
 static int orders_update(struct store *st, const struct store_order *const *os, size_t n,
                          const struct store_order_event *evs, size_t nev, struct zz_err *e) {
-  sqlite3 *db = sq_conn_db(st);
-  if (!db) return zz_fail(e, ZZ_ESTORE, "store", "no database connection");
-  int rc = sq_begin(db, e);
+  struct sq_conn *c = sq_conn_get(SQ_S(st));
+  if (!c) return zz_fail(e, ZZ_ESTORE, "store", "no database connection");
+  int rc = sq_begin(c, e);
   if (rc) return rc;
   for (size_t k = 0; !rc && k < n; k++) {
     sqlite3_stmt *q = sq_prepare(
-        db,
+        c,
         "UPDATE work_order SET parent = ?2, matter = ?3, title = ?4, description = ?5, state = ?6,"
         " department = ?7, channel = ?8, region = ?9, rpos = ?10, entity = ?11, lon = ?12,"
         " lat = ?13, alert = ?14, reporter = ?15, reporters = ?16, created = ?17, updated = ?18,"
@@ -369,20 +369,20 @@ static int orders_update(struct store *st, const struct store_order *const *os, 
     sqlite3_bind_int64(q, 1, os[k]->id);
     order_bind(q, os[k]);
     sqlite3_bind_int64(q, 34, os[k]->version);
-    rc = sq_run(db, q, NULL, e, "work order");
-    if (!rc && sqlite3_changes(db) != 1)
+    rc = sq_run(c, q, NULL, e, "work order");
+    if (!rc && sqlite3_changes(c->db) != 1)
       rc = zz_fail(e, ZZ_ECONFLICT, "order",
                    "order %lld was changed by someone else meanwhile: reload it and try again",
                    (long long)os[k]->id);
   }
-  for (size_t i = 0; !rc && i < nev; i++) rc = event_add(db, &evs[i], 0, e);
-  return sq_finish(db, rc, e);
+  for (size_t i = 0; !rc && i < nev; i++) rc = event_add(c, &evs[i], 0, e);
+  return sq_finish(c, rc, e);
 }
 
 static int order_get(struct store *st, int64_t id, int (*fn)(void *, const struct store_order *),
                      void *ud) {
-  sqlite3 *db = sq_conn_db(st);
-  sqlite3_stmt *q = sq_prepare(db, "SELECT " ORDER_COLS " FROM work_order WHERE id = ?1", NULL);
+  struct sq_conn *c = sq_conn_get(SQ_S(st));
+  sqlite3_stmt *q = sq_prepare(c, "SELECT " ORDER_COLS " FROM work_order WHERE id = ?1", NULL);
   if (!q) return ZZ_ESTORE;
   sqlite3_bind_int64(q, 1, id);
   int r = ZZ_ENOTFOUND;
@@ -392,24 +392,25 @@ static int order_get(struct store *st, int64_t id, int (*fn)(void *, const struc
     fn(ud, &o);
     r = 0;
   }
-  sq_release(q);
+  sq_release(c, q);
   return r;
 }
 
-static int each_order(sqlite3_stmt *q, int (*fn)(void *, const struct store_order *), void *ud) {
+static int each_order(struct sq_conn *c, sqlite3_stmt *q,
+                      int (*fn)(void *, const struct store_order *), void *ud) {
   int rc;
   while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
     struct store_order o;
     order_row(q, &o);
     if (fn(ud, &o)) break;
   }
-  sq_release(q);
+  sq_release(c, q);
   return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
 }
 
 static int orders_each(struct store *st, const struct store_order_filter *f,
                        int (*fn)(void *, const struct store_order *), void *ud) {
-  sqlite3 *db = sq_conn_db(st);
+  struct sq_conn *c = sq_conn_get(SQ_S(st));
   struct zz_buf sql;
   zz_buf_init(&sql, 0);
   zz_buf_adds(&sql, "SELECT " ORDER_COLS " FROM work_order WHERE 1");
@@ -432,7 +433,7 @@ static int orders_each(struct store *st, const struct store_order_filter *f,
     zz_buf_adds(&sql, " AND (id IN (SELECT order_id FROM intake WHERE public = 1)"
                       " OR id IN (SELECT order_id FROM order_intake WHERE public = 1))");
   zz_buf_adds(&sql, f->parent > 0 ? " ORDER BY id LIMIT ?10" : " ORDER BY id DESC LIMIT ?10");
-  sqlite3_stmt *q = sql.data ? sq_prepare(db, sql.data, NULL) : NULL;
+  sqlite3_stmt *q = sql.data ? sq_prepare(c, sql.data, NULL) : NULL;
   zz_buf_free(&sql);
   if (!q) return ZZ_ESTORE;
   if (f->state) sq_bind_text(q, 1, f->state);
@@ -448,16 +449,16 @@ static int orders_each(struct store *st, const struct store_order_filter *f,
   if (f->created_to) sqlite3_bind_int64(q, 8, f->created_to);
   if (f->before_id) sqlite3_bind_int64(q, 9, f->before_id);
   sqlite3_bind_int(q, 10, f->limit > 0 ? f->limit : -1);
-  return each_order(q, fn, ud);
+  return each_order(c, q, fn, ud);
 }
 
 static int orders_near(struct store *st, const char *matter, int64_t since, const double box[4],
                        int (*fn)(void *, int64_t id, double lon, double lat), void *ud) {
-  sqlite3 *db = sq_conn_db(st);
+  struct sq_conn *c = sq_conn_get(SQ_S(st));
   /* the terms on state and parent repeat the index order_place's own, so
    * that SQLite may use it (and covers the rest: no table row is read) */
   sqlite3_stmt *q = sq_prepare(
-      db,
+      c,
       "SELECT id, lon, lat FROM work_order WHERE matter = ?1 AND lon BETWEEN ?2 AND ?3"
       " AND lat BETWEEN ?4 AND ?5 AND created >= ?6 AND state NOT IN ('closed', 'merged')"
       " AND parent IS NULL ORDER BY id DESC",
@@ -471,16 +472,16 @@ static int orders_near(struct store *st, const char *matter, int64_t since, cons
     if (fn(ud, sqlite3_column_int64(q, 0), sqlite3_column_double(q, 1),
            sqlite3_column_double(q, 2)))
       break;
-  sq_release(q);
+  sq_release(c, q);
   return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
 }
 
 static int order_at(struct store *st, const char *matter, int64_t since, double lon, double lat,
                     int64_t *out_id) {
-  sqlite3 *db = sq_conn_db(st);
+  struct sq_conn *c = sq_conn_get(SQ_S(st));
   /* named, since without statistics SQLite would take (matter, created) */
   sqlite3_stmt *q =
-      sq_prepare(db,
+      sq_prepare(c,
                  "SELECT id FROM work_order INDEXED BY order_place WHERE matter = ?1 AND lat = ?2"
                  " AND lon = ?3 AND created >= ?4 AND state NOT IN ('closed', 'merged')"
                  " AND parent IS NULL ORDER BY created, id LIMIT 1",
@@ -492,15 +493,15 @@ static int order_at(struct store *st, const char *matter, int64_t since, double 
   sqlite3_bind_int64(q, 4, since);
   int rc = sqlite3_step(q);
   *out_id = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
-  sq_release(q);
+  sq_release(c, q);
   return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
 }
 
 static int orders_due(struct store *st, int64_t now, int (*fn)(void *, const struct store_order *),
                       void *ud) {
-  sqlite3 *db = sq_conn_db(st);
+  struct sq_conn *c = sq_conn_get(SQ_S(st));
   sqlite3_stmt *q = sq_prepare(
-      db,
+      c,
       "SELECT " ORDER_COLS " FROM work_order WHERE state NOT IN ('closed', 'merged', 'resolved',"
       " 'verified') AND ((supervised = 0 AND ((accepted_at IS NULL AND accept_due <= ?1) OR"
       " resolve_due <= ?1)) OR (supervised = 1 AND escalated = 0 AND escalate_at <= ?1))"
@@ -508,14 +509,14 @@ static int orders_due(struct store *st, int64_t now, int (*fn)(void *, const str
       NULL);
   if (!q) return ZZ_ESTORE;
   sqlite3_bind_int64(q, 1, now);
-  return each_order(q, fn, ud);
+  return each_order(c, q, fn, ud);
 }
 
 static int order_events_each(struct store *st, int64_t order_id,
                              int (*fn)(void *, const struct store_order_event *), void *ud) {
-  sqlite3 *db = sq_conn_db(st);
+  struct sq_conn *c = sq_conn_get(SQ_S(st));
   sqlite3_stmt *q =
-      sq_prepare(db,
+      sq_prepare(c,
                  "SELECT id, order_id, ts, actor, action, from_state, to_state, note, data"
                  " FROM order_event WHERE order_id = ?1 ORDER BY id",
                  NULL);
@@ -534,7 +535,7 @@ static int order_events_each(struct store *st, int64_t order_id,
                                    .data_json = sq_col_text(q, 8)};
     if (fn(ud, &ev)) break;
   }
-  sq_release(q);
+  sq_release(c, q);
   return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
 }
 
@@ -542,8 +543,8 @@ static int order_events_each(struct store *st, int64_t order_id,
 
 static int evidence_insert(struct store *st, const struct store_evidence *ev, int64_t *out_id,
                            struct zz_err *e) {
-  sqlite3 *db = sq_conn_db(st);
-  sqlite3_stmt *q = sq_prepare(db,
+  struct sq_conn *c = sq_conn_get(SQ_S(st));
+  sqlite3_stmt *q = sq_prepare(c,
                                "INSERT INTO evidence(order_id, ts, actor, mime, size, path, note)"
                                " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
                                e);
@@ -555,14 +556,14 @@ static int evidence_insert(struct store *st, const struct store_evidence *ev, in
   sqlite3_bind_int64(q, 5, ev->size);
   sq_bind_text(q, 6, ev->path);
   sq_bind_text(q, 7, ev->note);
-  return sq_run(db, q, out_id, e, "evidence");
+  return sq_run(c, q, out_id, e, "evidence");
 }
 
 static int evidence_each(struct store *st, int64_t order_id, int64_t id,
                          int (*fn)(void *, const struct store_evidence *), void *ud) {
-  sqlite3 *db = sq_conn_db(st);
+  struct sq_conn *c = sq_conn_get(SQ_S(st));
   sqlite3_stmt *q =
-      sq_prepare(db,
+      sq_prepare(c,
                  id ? "SELECT id, order_id, ts, actor, mime, size, path, note FROM evidence"
                       " WHERE order_id = ?1 AND id = ?2"
                     : "SELECT id, order_id, ts, actor, mime, size, path, note FROM evidence"
@@ -583,7 +584,7 @@ static int evidence_each(struct store *st, int64_t order_id, int64_t id,
                                 .note = sq_col_text(q, 7)};
     if (fn(ud, &ev)) break;
   }
-  sq_release(q);
+  sq_release(c, q);
   return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
 }
 
@@ -598,7 +599,7 @@ static int order_stats(struct store *st, const char *group, int64_t from, int64_
                     : strcmp(group, "matter") == 0     ? "o.matter"
                                                        : NULL;
   if (!col) return ZZ_EINVAL;
-  sqlite3 *db = sq_conn_db(st);
+  struct sq_conn *c = sq_conn_get(SQ_S(st));
   struct zz_buf sql;
   zz_buf_init(&sql, 0);
   /* A joint order counts once for each department it involves (its
@@ -621,7 +622,7 @@ static int order_stats(struct store *st, const char *group, int64_t from, int64_
             " department IS NOT NULL UNION SELECT parent, department FROM work_order WHERE"
             " parent IS NOT NULL) d ON d.oid = o.id"
           : "");
-  sqlite3_stmt *q = sql.data ? sq_prepare(db, sql.data, NULL) : NULL;
+  sqlite3_stmt *q = sql.data ? sq_prepare(c, sql.data, NULL) : NULL;
   zz_buf_free(&sql);
   if (!q) return ZZ_ESTORE;
   sqlite3_bind_int64(q, 1, from);
@@ -640,29 +641,29 @@ static int order_stats(struct store *st, const char *group, int64_t from, int64_
                                  .close_ms_sum = sqlite3_column_int64(q, 7)};
     if (fn(ud, &s)) break;
   }
-  sq_release(q);
+  sq_release(c, q);
   return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
 }
 
 /* ---- audit ---- */
 
 static int audit_insert(struct store *st, const struct store_audit *a, struct zz_err *e) {
-  sqlite3 *db = sq_conn_db(st);
+  struct sq_conn *c = sq_conn_get(SQ_S(st));
   sqlite3_stmt *q = sq_prepare(
-      db, "INSERT INTO audit(ts, actor, action, target, detail) VALUES(?1, ?2, ?3, ?4, ?5)", e);
+      c, "INSERT INTO audit(ts, actor, action, target, detail) VALUES(?1, ?2, ?3, ?4, ?5)", e);
   if (!q) return ZZ_ESTORE;
   sqlite3_bind_int64(q, 1, a->ts);
   sq_bind_text(q, 2, a->actor ? a->actor : "system");
   sq_bind_text(q, 3, a->action);
   sq_bind_text(q, 4, a->target);
   sq_bind_text(q, 5, a->detail_json);
-  return sq_run(db, q, NULL, e, "audit");
+  return sq_run(c, q, NULL, e, "audit");
 }
 
 static int audit_each(struct store *st, int64_t before_id, int limit,
                       int (*fn)(void *, const struct store_audit *), void *ud) {
-  sqlite3 *db = sq_conn_db(st);
-  sqlite3_stmt *q = sq_prepare(db,
+  struct sq_conn *c = sq_conn_get(SQ_S(st));
+  sqlite3_stmt *q = sq_prepare(c,
                                "SELECT id, ts, actor, action, target, detail FROM audit"
                                " WHERE id < ?1 ORDER BY id DESC LIMIT ?2",
                                NULL);
@@ -679,7 +680,7 @@ static int audit_each(struct store *st, int64_t before_id, int limit,
                             .detail_json = sq_col_text(q, 5)};
     if (fn(ud, &a)) break;
   }
-  sq_release(q);
+  sq_release(c, q);
   return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
 }
 
