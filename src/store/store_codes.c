@@ -208,7 +208,7 @@ static int code_scans_each(struct store *st, int64_t code, int limit,
   return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
 }
 
-static int intake_insert(struct store *st, const struct store_receipt *in, struct zz_err *e) {
+static int receipt_insert(struct store *st, const struct store_receipt *in, struct zz_err *e) {
   struct sq_conn *conn = sq_conn_get(SQ_S(st));
   sqlite3_stmt *q = sq_prepare(conn,
                                "INSERT INTO intake(receipt, order_id, code, phone, created, public)"
@@ -230,8 +230,8 @@ static int intake_insert(struct store *st, const struct store_receipt *in, struc
   return rc == SQLITE_DONE ? 0 : sq_fail(conn->db, rc, e, "intake");
 }
 
-static int intake_get(struct store *st, const char *receipt, int64_t order_id,
-                      int (*fn)(void *, const struct store_receipt *), void *ud) {
+static int receipt_get(struct store *st, const char *receipt, int64_t order_id,
+                       int (*fn)(void *, const struct store_receipt *), void *ud) {
   struct sq_conn *conn = sq_conn_get(SQ_S(st));
   sqlite3_stmt *q =
       sq_prepare(conn,
@@ -267,6 +267,6 @@ const struct store_codes_ops store_sqlite_codes_ops = {
     .code_revoke = code_revoke,
     .code_scan = code_scan,
     .code_scans_each = code_scans_each,
-    .intake_insert = intake_insert,
-    .intake_get = intake_get,
+    .receipt_insert = receipt_insert,
+    .receipt_get = receipt_get,
 };

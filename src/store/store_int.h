@@ -200,6 +200,18 @@ int sq_finish(struct sq_conn *c, int rc, struct zz_err *e);
  * SQLite's automatic checkpoints to stores opened for admin commands). */
 void sq_checkpoint_hook(struct sq_store *s, sqlite3 *db);
 
+/* The SQLite backend's sub-tables, each filled by the file of its domain
+ * (store_registry.c, store_records.c, ...); store_sqlite.c joins them. */
+extern const struct store_registry_ops store_sqlite_registry_ops;
+extern const struct store_records_ops store_sqlite_records_ops;
+extern const struct store_accounts_ops store_sqlite_accounts_ops;
+extern const struct store_orders_ops store_sqlite_orders_ops;
+extern const struct store_alerts_ops store_sqlite_alerts_ops;
+extern const struct store_catalog_ops store_sqlite_catalog_ops;
+extern const struct store_codes_ops store_sqlite_codes_ops;
+extern const struct store_applications_ops store_sqlite_applications_ops;
+extern const struct store_audit_ops store_sqlite_audit_ops;
+
 int sq_writer_start(struct sq_store *s, struct zz_err *e);
 void sq_writer_stop(struct sq_store *s);
 int sq_records_write(struct store *st, const struct store_record *recs, size_t n,

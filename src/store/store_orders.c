@@ -1,222 +1,13 @@
-/* store_orders.c - the SQLite side of early warning and dispatch: matters,
- * rules, alerts, work orders and their append-only timeline, evidence and
- * the admin audit (store_dispatch.h). These tables see a few writes a
- * second at most, so statements are prepared per call on the calling
- * thread's connection instead of taking slots in the hot-path cache; list
- * filters are assembled from constant fragments, and every value is bound. */
+/* store_orders.c - the SQLite side of work orders (store_orders.h): orders
+ * and their append-only timeline (the schema refuses changes to it),
+ * evidence, statistics, and what an Open311 request brought beyond the
+ * order. An order and its first events, or several orders changed together,
+ * are one transaction. List filters are assembled from constant fragments,
+ * and every value is bound. */
 #include <math.h>
 #include <string.h>
 
 #include "store/store_int.h"
-
-/* ---- matters ---- */
-
-static int matter_upsert(struct store *st, const struct store_matter *m, int64_t *out_id,
-                         struct zz_err *e) {
-  struct sq_conn *c = sq_conn_get(SQ_S(st));
-  sqlite3_stmt *q = sq_prepare(
-      c,
-      "INSERT INTO matter(key, name_zh, name_en, kind, departments, sla_accept_minutes,"
-      " sla_resolve_minutes, extra) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(key) DO"
-      " UPDATE SET name_zh = excluded.name_zh, name_en = excluded.name_en, kind = excluded.kind,"
-      " departments = excluded.departments, sla_accept_minutes = excluded.sla_accept_minutes,"
-      " sla_resolve_minutes = excluded.sla_resolve_minutes, extra = excluded.extra RETURNING id",
-      e);
-  if (!q) return ZZ_ESTORE;
-  sq_bind_text(q, 1, m->key);
-  sq_bind_text(q, 2, m->name_zh);
-  sq_bind_text(q, 3, m->name_en);
-  sq_bind_text(q, 4, m->kind);
-  sq_bind_text(q, 5, m->departments_json ? m->departments_json : "[]");
-  sqlite3_bind_int64(q, 6, m->sla_accept_minutes);
-  sqlite3_bind_int64(q, 7, m->sla_resolve_minutes);
-  sq_bind_text(q, 8, m->extra_json ? m->extra_json : "{}");
-  return sq_run(c, q, out_id, e, "matter");
-}
-
-static int matters_each(struct store *st, int (*fn)(void *, const struct store_matter *),
-                        void *ud) {
-  struct sq_conn *c = sq_conn_get(SQ_S(st));
-  sqlite3_stmt *q =
-      sq_prepare(c,
-                 "SELECT id, key, name_zh, name_en, kind, departments, sla_accept_minutes,"
-                 " sla_resolve_minutes, extra FROM matter ORDER BY id",
-                 NULL);
-  if (!q) return ZZ_ESTORE;
-  int rc;
-  while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-    struct store_matter m = {.id = sqlite3_column_int64(q, 0),
-                             .key = sq_col_text(q, 1),
-                             .name_zh = sq_col_text(q, 2),
-                             .name_en = sq_col_text(q, 3),
-                             .kind = sq_col_text(q, 4),
-                             .departments_json = sq_col_text(q, 5),
-                             .sla_accept_minutes = sqlite3_column_int64(q, 6),
-                             .sla_resolve_minutes = sqlite3_column_int64(q, 7),
-                             .extra_json = sq_col_text(q, 8)};
-    if (fn(ud, &m)) break;
-  }
-  sq_release(c, q);
-  return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
-}
-
-/* ---- rules ---- */
-
-static int rule_upsert(struct store *st, const struct store_rule *r, int64_t *out_id,
-                       struct zz_err *e) {
-  struct sq_conn *c = sq_conn_get(SQ_S(st));
-  sqlite3_stmt *q =
-      sq_prepare(c,
-                 "INSERT INTO rule(key, def, enabled, origin, updated) VALUES(?1, ?2, ?3, ?4, ?5)"
-                 " ON CONFLICT(key) DO UPDATE SET def = excluded.def, enabled = excluded.enabled,"
-                 " origin = excluded.origin, updated = excluded.updated RETURNING id",
-                 e);
-  if (!q) return ZZ_ESTORE;
-  sq_bind_text(q, 1, r->key);
-  sq_bind_text(q, 2, r->def_json);
-  sqlite3_bind_int(q, 3, r->enabled);
-  sq_bind_text(q, 4, r->origin ? r->origin : "pack");
-  sqlite3_bind_int64(q, 5, r->updated);
-  return sq_run(c, q, out_id, e, "rule");
-}
-
-static int rules_each(struct store *st, int (*fn)(void *, const struct store_rule *), void *ud) {
-  struct sq_conn *c = sq_conn_get(SQ_S(st));
-  sqlite3_stmt *q =
-      sq_prepare(c, "SELECT id, key, def, enabled, origin, updated FROM rule ORDER BY id", NULL);
-  if (!q) return ZZ_ESTORE;
-  int rc;
-  while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-    struct store_rule r = {.id = sqlite3_column_int64(q, 0),
-                           .key = sq_col_text(q, 1),
-                           .def_json = sq_col_text(q, 2),
-                           .enabled = sqlite3_column_int(q, 3),
-                           .origin = sq_col_text(q, 4),
-                           .updated = sqlite3_column_int64(q, 5)};
-    if (fn(ud, &r)) break;
-  }
-  sq_release(c, q);
-  return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
-}
-
-/* ---- alerts ---- */
-
-#define ALERT_COLS                                                                                 \
-  "id, rule, entity, region, rpos, severity, state, opened, cleared, value, message, order_id,"    \
-  " acked_by, acked_at, entity_key"
-
-static void alert_row(sqlite3_stmt *q, struct store_alert *a) {
-  *a = (struct store_alert){.id = sqlite3_column_int64(q, 0),
-                            .rule = sq_col_text(q, 1),
-                            .entity = sqlite3_column_int64(q, 2),
-                            .region = sqlite3_column_int64(q, 3),
-                            .rpos = sqlite3_column_int64(q, 4),
-                            .severity = sq_col_text(q, 5),
-                            .state = sq_col_text(q, 6),
-                            .opened = sqlite3_column_int64(q, 7),
-                            .cleared = sqlite3_column_int64(q, 8),
-                            .value = sq_col_real(q, 9),
-                            .message = sq_col_text(q, 10),
-                            .order_id = sqlite3_column_int64(q, 11),
-                            .acked_by = sq_col_text(q, 12),
-                            .acked_at = sqlite3_column_int64(q, 13),
-                            .entity_key = sq_col_text(q, 14)};
-}
-
-static int alert_insert(struct store *st, const struct store_alert *a, int64_t *out_id,
-                        struct zz_err *e) {
-  struct sq_conn *c = sq_conn_get(SQ_S(st));
-  sqlite3_stmt *q =
-      sq_prepare(c,
-                 "INSERT INTO alert(rule, entity, region, rpos, severity, state, opened,"
-                 " value, message, order_id, entity_key) VALUES(?1, ?2, ?3, ?4, ?5, 'open',"
-                 " ?6, ?7, ?8, ?9, ?10) RETURNING id",
-                 e);
-  if (!q) return ZZ_ESTORE;
-  sq_bind_text(q, 1, a->rule);
-  sqlite3_bind_int64(q, 2, a->entity);
-  sqlite3_bind_int64(q, 3, a->region);
-  sqlite3_bind_int64(q, 4, a->rpos);
-  sq_bind_text(q, 5, a->severity);
-  sqlite3_bind_int64(q, 6, a->opened);
-  sq_bind_real(q, 7, a->value);
-  sq_bind_text(q, 8, a->message);
-  sq_bind_i64z(q, 9, a->order_id);
-  sq_bind_text(q, 10, a->entity_key);
-  return sq_run(c, q, out_id, e, "alert");
-}
-
-static int alert_update(struct store *st, const struct store_alert *a, struct zz_err *e) {
-  struct sq_conn *c = sq_conn_get(SQ_S(st));
-  sqlite3_stmt *q =
-      sq_prepare(c,
-                 "UPDATE alert SET state = ?2, cleared = ?3, value = ?4, message = ?5,"
-                 " order_id = ?6, acked_by = ?7, acked_at = ?8 WHERE id = ?1",
-                 e);
-  if (!q) return ZZ_ESTORE;
-  sqlite3_bind_int64(q, 1, a->id);
-  sq_bind_text(q, 2, a->state);
-  sq_bind_i64z(q, 3, a->cleared);
-  sq_bind_real(q, 4, a->value);
-  sq_bind_text(q, 5, a->message);
-  sq_bind_i64z(q, 6, a->order_id);
-  sq_bind_text(q, 7, a->acked_by);
-  sq_bind_i64z(q, 8, a->acked_at);
-  return sq_run(c, q, NULL, e, "alert");
-}
-
-static int alerts_each(struct store *st, const struct store_alert_filter *f,
-                       int (*fn)(void *, const struct store_alert *), void *ud) {
-  struct sq_conn *c = sq_conn_get(SQ_S(st));
-  struct zz_buf sql;
-  zz_buf_init(&sql, 0);
-  zz_buf_adds(&sql, "SELECT " ALERT_COLS " FROM alert WHERE 1");
-  if (f->state) zz_buf_adds(&sql, " AND state = ?1");
-  if (f->severity) zz_buf_adds(&sql, " AND severity = ?2");
-  if (f->rule) zz_buf_adds(&sql, " AND rule = ?3");
-  if (f->rpos_lo || f->rpos_hi) zz_buf_adds(&sql, " AND rpos BETWEEN ?4 AND ?5");
-  if (f->entity) zz_buf_adds(&sql, " AND entity = ?6");
-  if (f->before_id) zz_buf_adds(&sql, " AND id < ?7");
-  zz_buf_adds(&sql, " ORDER BY id DESC LIMIT ?8");
-  sqlite3_stmt *q = sql.data ? sq_prepare(c, sql.data, NULL) : NULL;
-  zz_buf_free(&sql);
-  if (!q) return ZZ_ESTORE;
-  if (f->state) sq_bind_text(q, 1, f->state);
-  if (f->severity) sq_bind_text(q, 2, f->severity);
-  if (f->rule) sq_bind_text(q, 3, f->rule);
-  if (f->rpos_lo || f->rpos_hi) {
-    sqlite3_bind_int64(q, 4, f->rpos_lo);
-    sqlite3_bind_int64(q, 5, f->rpos_hi);
-  }
-  if (f->entity) sqlite3_bind_int64(q, 6, f->entity);
-  if (f->before_id) sqlite3_bind_int64(q, 7, f->before_id);
-  sqlite3_bind_int(q, 8, f->limit > 0 ? f->limit : -1);
-  int rc;
-  while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-    struct store_alert a;
-    alert_row(q, &a);
-    if (fn(ud, &a)) break;
-  }
-  sq_release(c, q);
-  return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
-}
-
-static int alert_get(struct store *st, int64_t id, int (*fn)(void *, const struct store_alert *),
-                     void *ud) {
-  struct sq_conn *c = sq_conn_get(SQ_S(st));
-  sqlite3_stmt *q = sq_prepare(c, "SELECT " ALERT_COLS " FROM alert WHERE id = ?1", NULL);
-  if (!q) return ZZ_ESTORE;
-  sqlite3_bind_int64(q, 1, id);
-  int r = ZZ_ENOTFOUND;
-  if (sqlite3_step(q) == SQLITE_ROW) {
-    struct store_alert a;
-    alert_row(q, &a);
-    fn(ud, &a);
-    r = 0;
-  }
-  sq_release(c, q);
-  return r;
-}
 
 /* ---- work orders ---- */
 
@@ -645,54 +436,78 @@ static int order_stats(struct store *st, const char *group, int64_t from, int64_
   return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
 }
 
-/* ---- audit ---- */
+/* ---- Open311 request extras ---- */
 
-static int audit_insert(struct store *st, const struct store_audit *a, struct zz_err *e) {
+static int order_intake_insert(struct store *st, const struct store_order_intake *in,
+                               struct zz_err *e) {
   struct sq_conn *c = sq_conn_get(SQ_S(st));
-  sqlite3_stmt *q = sq_prepare(
-      c, "INSERT INTO audit(ts, actor, action, target, detail) VALUES(?1, ?2, ?3, ?4, ?5)", e);
+  sqlite3_stmt *q =
+      sq_prepare(c,
+                 "INSERT INTO order_intake(order_id, source, token, address, attributes,"
+                 " contact, media_url, created, public) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                 e);
   if (!q) return ZZ_ESTORE;
-  sqlite3_bind_int64(q, 1, a->ts);
-  sq_bind_text(q, 2, a->actor ? a->actor : "system");
-  sq_bind_text(q, 3, a->action);
-  sq_bind_text(q, 4, a->target);
-  sq_bind_text(q, 5, a->detail_json);
-  return sq_run(c, q, NULL, e, "audit");
+  sqlite3_bind_int64(q, 1, in->order_id);
+  if (in->source)
+    sqlite3_bind_int64(q, 2, in->source);
+  else
+    sqlite3_bind_null(q, 2);
+  sq_bind_text(q, 3, in->token);
+  sq_bind_text(q, 4, in->address);
+  sq_bind_text(q, 5, in->attributes_json ? in->attributes_json : "{}");
+  sq_bind_text(q, 6, in->contact_json ? in->contact_json : "{}");
+  sq_bind_text(q, 7, in->media_url);
+  sqlite3_bind_int64(q, 8, in->created);
+  sqlite3_bind_int(q, 9, in->public_consent ? 1 : 0);
+  int rc = sqlite3_step(q);
+  int r = 0;
+  if (rc == SQLITE_CONSTRAINT)
+    r = zz_fail(e, ZZ_EEXISTS, "order", "order %lld already has an intake record",
+                (long long)in->order_id);
+  else if (rc != SQLITE_DONE)
+    r = sq_fail(c->db, rc, e, "order_intake");
+  sq_release(c, q);
+  return r;
 }
 
-static int audit_each(struct store *st, int64_t before_id, int limit,
-                      int (*fn)(void *, const struct store_audit *), void *ud) {
+static int order_intake_get(struct store *st, int64_t order_id, const char *token,
+                            int (*fn)(void *, const struct store_order_intake *), void *ud) {
   struct sq_conn *c = sq_conn_get(SQ_S(st));
-  sqlite3_stmt *q = sq_prepare(c,
-                               "SELECT id, ts, actor, action, target, detail FROM audit"
-                               " WHERE id < ?1 ORDER BY id DESC LIMIT ?2",
-                               NULL);
+  sqlite3_stmt *q =
+      sq_prepare(c,
+                 order_id > 0 ? "SELECT order_id, source, token, address, attributes, contact,"
+                                " media_url, created, public FROM order_intake WHERE order_id = ?1"
+                              : "SELECT order_id, source, token, address, attributes, contact,"
+                                " media_url, created, public FROM order_intake WHERE token = ?2",
+                 NULL);
   if (!q) return ZZ_ESTORE;
-  sqlite3_bind_int64(q, 1, before_id > 0 ? before_id : INT64_MAX);
-  sqlite3_bind_int(q, 2, limit > 0 ? limit : -1);
-  int rc;
-  while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-    struct store_audit a = {.id = sqlite3_column_int64(q, 0),
-                            .ts = sqlite3_column_int64(q, 1),
-                            .actor = sq_col_text(q, 2),
-                            .action = sq_col_text(q, 3),
-                            .target = sq_col_text(q, 4),
-                            .detail_json = sq_col_text(q, 5)};
-    if (fn(ud, &a)) break;
+  if (order_id > 0)
+    sqlite3_bind_int64(q, 1, order_id);
+  else
+    sq_bind_text(q, 2, token ? token : "");
+  int rc = sqlite3_step(q), r = ZZ_ENOTFOUND;
+  if (rc == SQLITE_ROW) {
+    struct store_order_intake in = {
+        .order_id = sqlite3_column_int64(q, 0),
+        .source = sqlite3_column_int64(q, 1),
+        .token = (const char *)sqlite3_column_text(q, 2),
+        .address = (const char *)sqlite3_column_text(q, 3),
+        .attributes_json = (const char *)sqlite3_column_text(q, 4),
+        .contact_json = (const char *)sqlite3_column_text(q, 5),
+        .media_url = (const char *)sqlite3_column_text(q, 6),
+        .created = sqlite3_column_int64(q, 7),
+        .public_consent = sqlite3_column_int(q, 8),
+    };
+    fn(ud, &in);
+    r = 0;
+  } else if (rc != SQLITE_DONE) {
+    r = ZZ_ESTORE;
   }
   sq_release(c, q);
-  return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
+  return r;
 }
 
-const struct store_dispatch_ops store_sqlite_dispatch_ops = {
-    .matter_upsert = matter_upsert,
-    .matters_each = matters_each,
-    .rule_upsert = rule_upsert,
-    .rules_each = rules_each,
-    .alert_insert = alert_insert,
-    .alert_update = alert_update,
-    .alerts_each = alerts_each,
-    .alert_get = alert_get,
+const struct store_orders_ops store_sqlite_orders_ops = {
     .order_insert = order_insert,
     .orders_update = orders_update,
     .order_get = order_get,
@@ -704,6 +519,6 @@ const struct store_dispatch_ops store_sqlite_dispatch_ops = {
     .evidence_insert = evidence_insert,
     .evidence_each = evidence_each,
     .order_stats = order_stats,
-    .audit_insert = audit_insert,
-    .audit_each = audit_each,
+    .order_intake_insert = order_intake_insert,
+    .order_intake_get = order_intake_get,
 };
