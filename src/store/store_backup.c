@@ -149,7 +149,7 @@ static int sync_dir(const char *dir) {
 }
 
 /* The files a database references: evidence photos and application
- * materials (tables a database from before issue 5 lacks are skipped). */
+ * materials (tables an older schema lacks are skipped). */
 static int referenced_files(sqlite3 *db, struct bk_list *out, struct zz_err *e) {
   static const char *const q[] = {"SELECT path, size FROM evidence ORDER BY id",
                                   "SELECT path, size FROM application_material ORDER BY id"};
