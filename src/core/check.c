@@ -154,15 +154,52 @@ int check_enum(const struct check *c, const json_t *o, const char *key, unsigned
   return 0;
 }
 
+/* A number as messages show it: %g without the exponent's '+' and leading
+ * zeros ("1e15", not "1e+15"). */
+static const char *num_text(double x, char *out, size_t cap) {
+  char t[40];
+  snprintf(t, sizeof t, "%g", x);
+  size_t n = 0;
+  for (const char *p = t; *p && n + 1 < cap; p++) {
+    out[n++] = *p;
+    if (*p == 'e') {
+      if (p[1] == '+')
+        p++;
+      else if (p[1] == '-')
+        out[n++] = *++p;
+      while (p[1] == '0' && p[2]) p++;
+    }
+  }
+  out[n] = 0;
+  return out;
+}
+
+/* "must be a number from 0 to 1", ">= 1", "<= 9" or no range, then ", not X"
+ * when the value was a number. */
+static int range_fail(const struct check *c, const char *key, const char *what, double lo,
+                      double hi, const json_t *v) {
+  char a[32], b[32], range[80] = "", got[48] = "";
+  if (lo > -HUGE_VAL && hi < HUGE_VAL)
+    snprintf(range, sizeof range, " from %s to %s", num_text(lo, a, sizeof a),
+             num_text(hi, b, sizeof b));
+  else if (lo > -HUGE_VAL)
+    snprintf(range, sizeof range, " >= %s", num_text(lo, a, sizeof a));
+  else if (hi < HUGE_VAL)
+    snprintf(range, sizeof range, " <= %s", num_text(hi, b, sizeof b));
+  if (json_is_integer(v))
+    snprintf(got, sizeof got, ", not %lld", (long long)json_integer_value(v));
+  else if (json_is_number(v))
+    snprintf(got, sizeof got, ", not %s", num_text(json_number_value(v), a, sizeof a));
+  return check_fail(c, key, "must be %s%s%s", what, range, got);
+}
+
 int check_num(const struct check *c, const json_t *o, const char *key, unsigned flags, double lo,
               double hi, double *out) {
   int rc;
   const json_t *v = member(c, o, key, flags, &rc);
   if (!v) return rc;
-  if (!json_is_number(v)) return check_fail(c, key, "must be a number");
-  double x = json_number_value(v);
-  if (!isfinite(x) || x < lo || x > hi)
-    return check_fail(c, key, "%g is outside [%g, %g]", x, lo, hi);
+  double x = json_is_number(v) ? json_number_value(v) : NAN;
+  if (!isfinite(x) || x < lo || x > hi) return range_fail(c, key, "a number", lo, hi, v);
   *out = x;
   return 0;
 }
@@ -172,12 +209,10 @@ int check_int(const struct check *c, const json_t *o, const char *key, unsigned 
   int rc;
   const json_t *v = member(c, o, key, flags, &rc);
   if (!v) return rc;
-  if (!json_is_integer(v)) return check_fail(c, key, "must be an integer");
-  json_int_t x = json_integer_value(v);
-  if (x < lo || x > hi)
-    return check_fail(c, key, "%lld is outside [%lld, %lld]", (long long)x, (long long)lo,
-                      (long long)hi);
-  *out = (int64_t)x;
+  if (!json_is_integer(v) || json_integer_value(v) < lo || json_integer_value(v) > hi)
+    return range_fail(c, key, "an integer", lo == INT64_MIN ? -HUGE_VAL : (double)lo,
+                      hi == INT64_MAX ? HUGE_VAL : (double)hi, v);
+  *out = (int64_t)json_integer_value(v);
   return 0;
 }
 
@@ -233,6 +268,7 @@ int check_array(const struct check *c, const json_t *o, const char *key, unsigne
   if (n < min || (max && n > max)) {
     if (!max) return check_fail(c, key, "must list at least %zu items", min);
     if (!min) return check_fail(c, key, "must list at most %zu items", max);
+    if (min == max) return check_fail(c, key, "must list %zu items", min);
     return check_fail(c, key, "must list %zu to %zu items", min, max);
   }
   for (size_t i = 0; i < n; i++)

@@ -97,10 +97,12 @@ int check_key(const struct check *c, const json_t *o, const char *key, unsigned 
 /* A string from set ("must be one of a, b, c"). */
 int check_enum(const struct check *c, const json_t *o, const char *key, unsigned flags,
                const char *const *set, size_t n, const char **out);
-/* A number within [lo, hi] ("must be a number", "5 is outside [0, 1]"). */
+/* A number within [lo, hi] ("must be a number from 0 to 1, not 5"; an
+ * infinite bound reads ">= 0" or "<= 1", both "must be a number"). */
 int check_num(const struct check *c, const json_t *o, const char *key, unsigned flags, double lo,
               double hi, double *out);
-/* An integer within [lo, hi] ("must be an integer", "40 is outside [1, 31]"). */
+/* An integer within [lo, hi] ("must be an integer from 1 to 31, not 40";
+ * INT64_MIN or INT64_MAX as a bound: no bound on that side). */
 int check_int(const struct check *c, const json_t *o, const char *key, unsigned flags, int64_t lo,
               int64_t hi, int64_t *out);
 /* true or false ("must be true or false"). */

@@ -471,10 +471,9 @@ static int check_pack_json(struct pack_ctx *c) {
   if ((rc = check_key(&l, p, "id", CHECK_REQUIRED, &s)) || (rc = req_zh_en(&l, p, "name")) ||
       (rc = req_zh_en(&l, p, "description")))
     return rc;
-  json_t *v = json_object_get(p, "version");
-  if (!v) return check_fail(&l, "version", "required");
-  if (!json_is_integer(v) || json_integer_value(v) < 1)
-    return check_fail(&l, "version", "must be an integer >= 1");
+  int64_t version;
+  if ((rc = check_int(&l, p, "version", CHECK_REQUIRED, 1, INT64_MAX, &version))) return rc;
+  json_t *v;
   if ((v = json_object_get(p, "reference_date")) &&
       (!json_is_string(v) || !is_date(json_string_value(v))))
     return check_fail(&l, "reference_date", "must be a date YYYY-MM-DD");
