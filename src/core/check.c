@@ -283,3 +283,14 @@ int check_names(const struct check *c, const json_t *o, const char *zh, const ch
   int rc = check_str(c, o, zh, CHECK_REQUIRED | CHECK_NONEMPTY, max, &s);
   return rc ? rc : check_str(c, o, en, CHECK_REQUIRED | CHECK_NONEMPTY, max, &s);
 }
+
+int check_known(const struct check *c, const json_t *o, const char *const *allowed) {
+  const char *k;
+  const json_t *v;
+  json_object_foreach((json_t *)o, k, v) {
+    int ok = 0;
+    for (const char *const *a = allowed; *a && !ok; a++) ok = strcmp(*a, k) == 0;
+    if (!ok) return check_fail(c, NULL, "unknown field \"%.64s\"", k);
+  }
+  return 0;
+}

@@ -114,6 +114,10 @@ int check_object(const struct check *c, const json_t *o, const char *key, unsign
  * item fails at "key[i]". */
 int check_array(const struct check *c, const json_t *o, const char *key, unsigned flags, size_t min,
                 size_t max, enum check_item item, const json_t **out);
+/* Every member of object o is named in allowed (NULL-terminated), so a typo
+ * fails loudly instead of falling back to a default: "unknown field \"levle\""
+ * at the path. */
+int check_known(const struct check *c, const json_t *o, const char *const *allowed);
 /* Two required non-empty strings (name_zh and name_en, label_zh and
  * label_en ...), each at most max bytes (0: no limit). */
 int check_names(const struct check *c, const json_t *o, const char *zh, const char *en, size_t max);
