@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "core/check.h"
-#include "store/store_dispatch.h"
+#include "store/store_catalog.h"
 
 static const char *const groups[] = {"xintiandi", "park_services", "medical_insurance",
                                      "joint_approval"};
