@@ -1104,11 +1104,11 @@ static int check_dashboards(struct pack_ctx *c) {
   return pack_check_dashboards(c->dashboards, &lk, c->e);
 }
 
-static int write_pack(struct pack_ctx *c, void (*progress)(void *, int64_t, int64_t), void *ud) {
+/* The pack's regions, then the DFS numbering of the whole forest. */
+static int write_regions(struct pack_ctx *c) {
   struct store *st = c->st;
   struct zz_err *e = c->e;
   int rc = 0;
-  char *extra = NULL;
 
   for (int i = 0; i < c->nregs; i++) {
     struct pack_region *r = &c->regs[i];
@@ -1135,6 +1135,15 @@ static int write_pack(struct pack_ctx *c, void (*progress)(void *, int64_t, int6
     if ((rc = store_entities_set_rpos(st, nd->id, nd->lo)))
       return zz_fail(e, rc, "entity", "cannot update entity positions: %s", zz_strerror(rc));
   }
+  return 0;
+}
+
+/* Entity types, departments, metrics, sources and dashboards. */
+static int write_declarations(struct pack_ctx *c) {
+  struct store *st = c->st;
+  struct zz_err *e = c->e;
+  int rc = 0;
+  char *extra = NULL;
 
   for (size_t i = 0; i < json_array_size(c->types); i++) {
     json_t *t = json_array_get(c->types, i);
@@ -1201,7 +1210,15 @@ static int write_pack(struct pack_ctx *c, void (*progress)(void *, int64_t, int6
     zz_free(text);
     if (rc) return rc;
   }
+  return 0;
+}
 
+/* The validated entities, with progress every PACK_PROGRESS_EVERY. */
+static int write_entities(struct pack_ctx *c, void (*progress)(void *, int64_t, int64_t),
+                          void *ud) {
+  struct store *st = c->st;
+  struct zz_err *e = c->e;
+  int rc = 0;
   int64_t now = zz_time_now();
   report(progress, ud, 0, c->nents);
   for (int64_t i = 0; i < c->nents; i++) {
@@ -1222,6 +1239,12 @@ static int write_pack(struct pack_ctx *c, void (*progress)(void *, int64_t, int6
   }
   if (c->nents % PACK_PROGRESS_EVERY != 0) report(progress, ud, c->nents, c->nents);
   return 0;
+}
+
+static int write_pack(struct pack_ctx *c, void (*progress)(void *, int64_t, int64_t), void *ud) {
+  int rc;
+  if ((rc = write_regions(c)) || (rc = write_declarations(c))) return rc;
+  return write_entities(c, progress, ud);
 }
 
 /* ---- matters.json and rules.json (issue 4; both optional) ---- */
