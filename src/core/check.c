@@ -266,9 +266,9 @@ int check_array(const struct check *c, const json_t *o, const char *key, unsigne
   if (!json_is_array(v)) return check_fail(c, key, "must be an array");
   size_t n = json_array_size(v);
   if (n < min || (max && n > max)) {
-    if (!max) return check_fail(c, key, "must list at least %zu items", min);
-    if (!min) return check_fail(c, key, "must list at most %zu items", max);
-    if (min == max) return check_fail(c, key, "must list %zu items", min);
+    if (!max) return check_fail(c, key, "must list at least %zu item%s", min, min == 1 ? "" : "s");
+    if (!min) return check_fail(c, key, "must list at most %zu item%s", max, max == 1 ? "" : "s");
+    if (min == max) return check_fail(c, key, "must list %zu item%s", min, min == 1 ? "" : "s");
     return check_fail(c, key, "must list %zu to %zu items", min, max);
   }
   for (size_t i = 0; i < n; i++)
