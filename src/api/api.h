@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "core/buf.h"
+#include "core/json.h"
 #include "core/bus.h"
 #include "core/ratelimit.h"
 #include "core/ztime.h"
@@ -93,9 +94,14 @@ int api_json_parse(struct http_req *r, const char *body, size_t len, struct json
  * lists channel in "channels" (customer_code, open311, online...). */
 int api_matter_has_channel(const struct json_t *matter, const char *channel);
 
+/* Ends the answer written with j (zz_json_finish) and sends it with
+ * status: a writer that failed or was misused answers 500 (413 past a cap)
+ * instead, never a broken body. Returns what http_reply returns. */
+int api_reply_json(struct http_req *r, int status, struct zz_json *j);
+
 /* Writes an entity as GET /api/v1/entities/ID shows it (api/registry.c).
  * The caller holds the registry read lock (region paths come from it). */
-void api_entity_json(struct zz_buf *b, struct registry *reg, const struct store_entity *en);
+void api_entity_json(struct zz_json *j, struct registry *reg, const struct store_entity *en);
 
 /* Route tables, one per resource file. */
 extern const struct http_route api_auth_routes[];

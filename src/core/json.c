@@ -10,17 +10,18 @@
 #include "core/zz.h"
 
 void zz_json_init(struct zz_json *j, struct zz_buf *b) {
+  memset(j, 0, sizeof *j);
   j->b = b;
-  j->depth = 0;
-  j->done = 0;
 }
 
 void zz_json_init_members(struct zz_json *j, struct zz_buf *b, int has_members) {
   zz_json_init(j, b);
-  j->depth = 1;
-  j->kind[0] = 'o';
-  j->n[0] = has_members ? 1 : 0;
-  j->key[0] = 0;
+  j->depth = 1; /* container 0 is an object */
+  j->n = has_members ? 1 : 0;
+}
+
+static int is_array(const struct zz_json *j, int d) {
+  return (int)(j->arrays[d / 64] >> (d % 64) & 1);
 }
 
 /* A misuse fails the buffer: what was written is no longer JSON. */
@@ -32,66 +33,68 @@ static int misuse(struct zz_json *j) {
 static int value_start(struct zz_json *j) {
   if (zz_buf_error(j->b)) return zz_buf_error(j->b);
   if (j->depth == 0) return j->done ? misuse(j) : 0;
-  int d = j->depth - 1;
-  if (j->kind[d] == 'o') {
-    if (!j->key[d]) return misuse(j);
-    j->key[d] = 0;
+  if (!is_array(j, j->depth - 1)) {
+    if (!j->key) return misuse(j);
+    j->key = 0;
     return 0;
   }
-  if (j->n[d]) return zz_buf_addc(j->b, ',');
-  j->n[d] = 1;
+  if (j->n) return zz_buf_addc(j->b, ',');
+  j->n = 1;
   return 0;
 }
 
-/* After a value: a top-level value completes the writer; an object member
- * makes the next one need a comma. */
+/* After a value: a top-level value completes the writer; in a container
+ * the next member needs a comma. */
 static int value_end(struct zz_json *j) {
   if (j->depth == 0)
     j->done = 1;
-  else if (j->kind[j->depth - 1] == 'o')
-    j->n[j->depth - 1] = 1;
+  else
+    j->n = 1;
   return zz_buf_error(j->b);
 }
 
-static int open_container(struct zz_json *j, char kind) {
+static int open_container(struct zz_json *j, int array) {
   int rc = value_start(j);
   if (rc) return rc;
   if (j->depth == ZZ_JSON_DEPTH) return misuse(j);
-  j->kind[j->depth] = kind;
-  j->n[j->depth] = 0;
-  j->key[j->depth] = 0;
+  uint64_t bit = (uint64_t)1 << (j->depth % 64);
+  if (array)
+    j->arrays[j->depth / 64] |= bit;
+  else
+    j->arrays[j->depth / 64] &= ~bit;
   j->depth++;
-  return zz_buf_addc(j->b, kind == 'o' ? '{' : '[');
+  j->n = 0;
+  j->key = 0;
+  return zz_buf_addc(j->b, array ? '[' : '{');
 }
 
-static int close_container(struct zz_json *j, char kind) {
+static int close_container(struct zz_json *j, int array) {
   if (zz_buf_error(j->b)) return zz_buf_error(j->b);
-  if (j->depth == 0 || j->kind[j->depth - 1] != kind || j->key[j->depth - 1]) return misuse(j);
+  if (j->depth == 0 || is_array(j, j->depth - 1) != array || j->key) return misuse(j);
   j->depth--;
-  zz_buf_addc(j->b, kind == 'o' ? '}' : ']');
+  zz_buf_addc(j->b, array ? ']' : '}');
   return value_end(j);
 }
 
 int zz_json_obj(struct zz_json *j) {
-  return open_container(j, 'o');
+  return open_container(j, 0);
 }
 int zz_json_obj_end(struct zz_json *j) {
-  return close_container(j, 'o');
+  return close_container(j, 0);
 }
 int zz_json_arr(struct zz_json *j) {
-  return open_container(j, 'a');
+  return open_container(j, 1);
 }
 int zz_json_arr_end(struct zz_json *j) {
-  return close_container(j, 'a');
+  return close_container(j, 1);
 }
 
 int zz_json_key(struct zz_json *j, const char *k) {
   if (zz_buf_error(j->b)) return zz_buf_error(j->b);
-  int d = j->depth - 1;
-  if (d < 0 || j->kind[d] != 'o' || j->key[d] || !k) return misuse(j);
-  if (j->n[d]) zz_buf_addc(j->b, ',');
+  if (j->depth == 0 || is_array(j, j->depth - 1) || j->key || !k) return misuse(j);
+  if (j->n) zz_buf_addc(j->b, ',');
   zz_buf_json_str(j->b, k);
-  j->key[d] = 1;
+  j->key = 1;
   return zz_buf_addc(j->b, ':');
 }
 
@@ -154,6 +157,15 @@ int zz_json_jansson(struct zz_json *j, const struct json_t *v) {
   if (json_dump_callback(v, dump_cb, j->b, JSON_COMPACT | JSON_ENCODE_ANY) != 0 &&
       !zz_buf_error(j->b))
     zz_buf_fail(j->b, ZZ_EINVAL); /* jansson refused it (a NaN real, too deep) */
+  return value_end(j);
+}
+
+int zz_json_text(struct zz_json *j, const char *text, size_t n) {
+  if (!text) return zz_json_null(j);
+  int rc = value_start(j);
+  if (rc) return rc;
+  if (!zz_json_valid(text, n)) return misuse(j);
+  zz_buf_add(j->b, text, n);
   return value_end(j);
 }
 

@@ -17,17 +17,19 @@
 
 struct json_t; /* jansson */
 
-#define ZZ_JSON_DEPTH 32
+/* Deep enough for any region tree (a path has at most 256 bytes). */
+#define ZZ_JSON_DEPTH 256
 
-/* The caller allocates it (on the stack); it holds no memory of its own. */
+/* The caller allocates it (on the stack); it holds no memory of its own.
+ * Only the innermost container needs its state: an outer one always has a
+ * member (the open one) and no pending key once we return to it. */
 struct zz_json {
-  struct zz_buf *b; /* the output, not owned */
-  int depth;        /* open containers */
-  int done;         /* a whole top-level value was written */
-  /* per open container: 'o' object, 'a' array; and its state */
-  char kind[ZZ_JSON_DEPTH];
-  unsigned char n[ZZ_JSON_DEPTH];   /* 1 once a member was written (comma due) */
-  unsigned char key[ZZ_JSON_DEPTH]; /* objects: 1 after a key, a value is due */
+  struct zz_buf *b;                    /* the output, not owned */
+  int depth;                           /* open containers */
+  int done;                            /* a whole top-level value was written */
+  int n;                               /* the innermost container has a member (comma due) */
+  int key;                             /* the innermost object has a key waiting for its value */
+  uint64_t arrays[ZZ_JSON_DEPTH / 64]; /* bit d: container d is an array */
 };
 
 /* Starts a writer that appends one JSON value to b (b may hold text
@@ -62,6 +64,10 @@ int zz_json_time(struct zz_json *j, int64_t ms);
 /* A jansson value as jansson writes it compactly (its escaping and number
  * format, as the answers had); NULL writes null. */
 int zz_json_jansson(struct zz_json *j, const struct json_t *v);
+/* JSON text kept as text (a stored column such as an entity's attrs),
+ * appended as it is when it is exactly one JSON value; otherwise the buffer
+ * fails with ZZ_EINVAL. NULL writes null. */
+int zz_json_text(struct zz_json *j, const char *text, size_t n);
 /* One value written by code that only knows zz_buf (fn appends to b): the
  * comma is placed first and the appended bytes are checked to be exactly
  * one JSON value; when they are not, the buffer fails with ZZ_EINVAL. For
