@@ -197,14 +197,8 @@ static int named_row(void *ud, const struct store_named *n) {
   zz_json_kstr(j, "name_zh", n->name_zh);
   zz_json_kstr(j, "name_en", n->name_en);
   /* extra is a JSON object whose members are spliced in ({"attrs":[...]}) */
-  json_t *x = n->extra_json ? json_loads(n->extra_json, 0, NULL) : NULL;
-  const char *k;
-  json_t *v;
-  json_object_foreach(x, k, v) {
-    zz_json_key(j, k);
-    zz_json_jansson(j, v);
-  }
-  json_decref(x);
+  if (n->extra_json && n->extra_json[0] == '{')
+    zz_json_members(j, n->extra_json, strlen(n->extra_json));
   zz_json_obj_end(j);
   return 0;
 }

@@ -24,6 +24,10 @@ static int is_array(const struct zz_json *j, int d) {
   return (int)(j->arrays[d / 64] >> (d % 64) & 1);
 }
 
+static int is_ws(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
 /* A misuse fails the buffer: what was written is no longer JSON. */
 static int misuse(struct zz_json *j) {
   return zz_buf_fail(j->b, ZZ_EINVAL);
@@ -167,6 +171,24 @@ int zz_json_text(struct zz_json *j, const char *text, size_t n) {
   if (!zz_json_valid(text, n)) return misuse(j);
   zz_buf_add(j->b, text, n);
   return value_end(j);
+}
+
+int zz_json_members(struct zz_json *j, const char *text, size_t n) {
+  if (zz_buf_error(j->b)) return zz_buf_error(j->b);
+  if (j->depth == 0 || is_array(j, j->depth - 1) || j->key || !text || !zz_json_valid(text, n))
+    return misuse(j);
+  /* the inner text: between the braces, without the white space */
+  size_t a = 0, e = n;
+  while (a < e && is_ws(text[a])) a++;
+  while (e > a && is_ws(text[e - 1])) e--;
+  if (text[a] != '{') return misuse(j); /* a value, but not an object */
+  a++, e--;
+  while (a < e && is_ws(text[a])) a++;
+  while (e > a && is_ws(text[e - 1])) e--;
+  if (a == e) return 0;
+  if (j->n) zz_buf_addc(j->b, ',');
+  j->n = 1;
+  return zz_buf_add(j->b, text + a, e - a);
 }
 
 int zz_json_value_from(struct zz_json *j, void (*fn)(void *ud, struct zz_buf *b), void *ud) {

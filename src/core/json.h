@@ -68,6 +68,11 @@ int zz_json_jansson(struct zz_json *j, const struct json_t *v);
  * appended as it is when it is exactly one JSON value; otherwise the buffer
  * fails with ZZ_EINVAL. NULL writes null. */
 int zz_json_text(struct zz_json *j, const char *text, size_t n);
+/* Splices the members of a stored JSON object text into the object being
+ * written (a stored definition with live state added after it): when the
+ * text is not exactly one JSON object, or no object is open here, the
+ * buffer fails with ZZ_EINVAL. An empty object adds nothing. */
+int zz_json_members(struct zz_json *j, const char *obj_text, size_t n);
 /* One value written by code that only knows zz_buf (fn appends to b): the
  * comma is placed first and the appended bytes are checked to be exactly
  * one JSON value; when they are not, the buffer fails with ZZ_EINVAL. For

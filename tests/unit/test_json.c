@@ -236,6 +236,40 @@ static void test_time_and_jansson(void **state) {
   expect(&j, want);
 }
 
+/* Members of a stored object spliced into the one being written. */
+static void test_members_text(void **state) {
+  (void)state;
+  struct zz_buf b;
+  struct zz_json j;
+  zz_buf_init(&b, 0);
+  zz_json_init(&j, &b);
+  zz_json_obj(&j);
+  zz_json_members(&j, " { } ", 5);
+  zz_json_members(&j, "{\"a\":1, \"b\":[2]} ", 17);
+  zz_json_kint(&j, "c", 3);
+  zz_json_members(&j, "{\"d\":{}}", 8);
+  zz_json_obj_end(&j);
+  expect(&j, "{\"a\":1, \"b\":[2],\"c\":3,\"d\":{}}");
+  const char *bad[] = {"[1]", "\"{}\"", "{\"a\":", "{} x", ""};
+  for (size_t i = 0; i < ZZ_ARRAY_LEN(bad); i++) {
+    zz_json_init(&j, &b);
+    zz_json_obj(&j);
+    assert_int_equal(zz_json_members(&j, bad[i], strlen(bad[i])), ZZ_EINVAL);
+    assert_null(b.data);
+    zz_buf_free(&b);
+  }
+  /* only inside an object, with no key waiting */
+  zz_json_init(&j, &b);
+  zz_json_arr(&j);
+  assert_int_equal(zz_json_members(&j, "{}", 2), ZZ_EINVAL);
+  zz_buf_free(&b);
+  zz_json_init(&j, &b);
+  zz_json_obj(&j);
+  zz_json_key(&j, "k");
+  assert_int_equal(zz_json_members(&j, "{}", 2), ZZ_EINVAL);
+  zz_buf_free(&b);
+}
+
 /* A helper that writes with plain zz_buf calls: checked to be one value. */
 static void write_good(void *ud, struct zz_buf *b) {
   (void)ud;
@@ -257,6 +291,19 @@ static void test_value_from(void **state) {
   zz_json_int(&j, 3);
   zz_json_arr_end(&j);
   expect(&j, "[0,{\"x\":[1,2]},3]");
+  /* stored JSON text: appended when it is one value, else a failure */
+  zz_json_init(&j, &b);
+  zz_json_arr(&j);
+  zz_json_text(&j, "{\"a\": [1]}", 10);
+  zz_json_text(&j, NULL, 0);
+  zz_json_arr_end(&j);
+  expect(&j, "[{\"a\": [1]},null]");
+  zz_json_init(&j, &b);
+  zz_json_arr(&j);
+  assert_int_equal(zz_json_text(&j, "{\"a\":", 5), ZZ_EINVAL);
+  assert_int_equal(zz_json_finish(&j), ZZ_EINVAL);
+  assert_null(b.data);
+  zz_buf_free(&b);
   const char *bad[] = {"", "{\"x\":1", "1,2", "{\"x\":1}}", "[1,]", "nul", "\"a\n\""};
   for (size_t i = 0; i < ZZ_ARRAY_LEN(bad); i++) {
     zz_json_init(&j, &b);
@@ -424,6 +471,7 @@ int main(void) {
       cmocka_unit_test(test_escaping),
       cmocka_unit_test(test_numbers),
       cmocka_unit_test(test_time_and_jansson),
+      cmocka_unit_test(test_members_text),
       cmocka_unit_test(test_value_from),
       cmocka_unit_test(test_cap_fails_whole),
       cmocka_unit_test(test_alloc_failure),
