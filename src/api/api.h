@@ -217,9 +217,11 @@ int api_body_string(struct http_req *r, struct json_t *body, const char *key, in
 /* Replies with e like http_reply_err, but returns e's (non-zero) code, as
  * api_slow's start must when it replied. */
 int api_fail_err(struct http_req *r, const struct zz_err *e);
-/* Writes a user as {"id","name","role","department","scope"} (api/auth.c). */
-void api_user_json(struct zz_buf *b, int64_t id, const char *name, const char *role,
-                   const char *department, const char *scope);
+/* Writes a user's members "id", "name", "role", "department", "scope" into
+ * the object open in j (api/auth.c); department and scope are null when
+ * the user has none. */
+void api_user_members(struct zz_json *j, int64_t id, const char *name, const char *role,
+                      const char *department, const char *scope);
 /* The user routes of admins (api/users.c). */
 extern const struct http_route api_users_routes[];
 extern const size_t api_users_nroutes;
