@@ -365,7 +365,9 @@ static int post_source(struct http_req *r) {
     http_fail(r, ZZ_EINVAL, "metrics", "metrics must be an array of metric ids");
     goto done;
   }
-  zz_buf_addc(&metrics, '[');
+  struct zz_json mj;
+  zz_json_init(&mj, &metrics);
+  zz_json_arr(&mj);
   registry_rdlock(app->reg);
   size_t i;
   json_t *m;
@@ -376,13 +378,16 @@ static int post_source(struct http_req *r) {
       bad = 1;
       break;
     }
-    if (i) zz_buf_addc(&metrics, ',');
-    zz_buf_json_str(&metrics, mk);
+    zz_json_str(&mj, mk);
   }
   registry_unlock(app->reg);
-  zz_buf_addc(&metrics, ']');
+  zz_json_arr_end(&mj);
   if (bad) {
     http_fail(r, ZZ_EINVAL, "metrics", "metrics[%zu] is not a known metric id", i);
+    goto done;
+  }
+  if (zz_json_finish(&mj)) {
+    http_fail(r, ZZ_ENOMEM, "", "out of memory");
     goto done;
   }
   struct find_source f = {key, 0, NULL};
