@@ -10,7 +10,8 @@
 
 #include "api/api.h"
 #include "model/matter_json.h"
-#include "store/store_dispatch.h"
+#include "store/store_catalog.h"
+#include "store/store_registry.h"
 
 #define CATALOG_Q_MAX 64
 
@@ -130,12 +131,12 @@ static int get_catalog(struct http_req *r) {
   zz_json_kobj(&j, "departments");
   struct dept_names dn = {.j = &j};
   zz_buf_init(&dn.text, 0);
-  app->st->ops->named_each(app->st, "department", dept_row, &dn);
+  store_named_each(app->st, "department", dept_row, &dn);
   zz_json_obj_end(&j);
   zz_json_karr(&j, "matters");
   struct cat_ctx c = {&j, q && *q ? q : NULL, 0};
   struct cat_rows cr = {&c, &dn};
-  int rc = app->st->ops->dispatch->matters_each(app->st, matter_row, &cr);
+  int rc = store_matters_each(app->st, matter_row, &cr);
   zz_json_arr_end(&j);
   zz_json_kint(&j, "count", c.n);
   zz_json_obj_end(&j);
@@ -224,13 +225,13 @@ static int get_outlets(struct http_req *r) {
   zz_json_kstr(&j, "type", "FeatureCollection");
   zz_json_karr(&j, "features");
   struct outline_ctx oc = {&j, 0};
-  int rc = app->st->ops->regions_each(app->st, 1, outline_row, &oc);
+  int rc = store_regions_each(app->st, 1, outline_row, &oc);
   zz_json_arr_end(&j);
   zz_json_obj_end(&j);
   zz_json_karr(&j, "outlets");
   struct outlet_ctx o = {&j, 0};
   struct store_entity_filter f = {.type = "outlet", .limit = 1000};
-  if (!rc) rc = app->st->ops->entities_each(app->st, &f, outlet_row, &o);
+  if (!rc) rc = store_entities_each(app->st, &f, outlet_row, &o);
   zz_json_arr_end(&j);
   zz_json_kint(&j, "count", o.n);
   zz_json_obj_end(&j);

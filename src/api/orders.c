@@ -10,6 +10,7 @@
 
 #include "api/api.h"
 #include "api/authz.h"
+#include "store/store_orders.h"
 #include "workflow/workflow.h"
 
 static struct wf_actor actor_of(struct http_req *r) {
@@ -49,7 +50,7 @@ static int probe_row(void *ud, const struct store_order *o) {
 static int check_order(struct http_req *r, int64_t id) {
   struct app *app = http_app(r);
   struct probe p = {app, http_auth(r), 0, 0};
-  app->st->ops->dispatch->order_get(app->st, id, probe_row, &p);
+  store_order_get(app->st, id, probe_row, &p);
   if (!p.found) return http_fail(r, ZZ_ENOTFOUND, "id", "order %lld does not exist", (long long)id);
   if (!p.allowed) {
     char what[48];
@@ -154,7 +155,6 @@ static void order_phone(struct http_req *r, struct zz_json *j, int64_t id) {
 
 static int reply_order(struct http_req *r, int64_t id, int status) {
   struct app *app = http_app(r);
-  const struct store_dispatch_ops *d = app->st->ops->dispatch;
   struct zz_buf b;
   struct zz_json j;
   zz_buf_init(&b, 0);
@@ -162,7 +162,7 @@ static int reply_order(struct http_req *r, int64_t id, int status) {
   struct detail c = {app, &j, 0, 0, NULL};
   zz_json_obj(&j);
   zz_json_key(&j, "order");
-  if (d->order_get(app->st, id, order_row, &c)) {
+  if (store_order_get(app->st, id, order_row, &c)) {
     zz_buf_free(&b);
     return http_fail(r, ZZ_ENOTFOUND, "id", "order %lld does not exist", (long long)id);
   }
@@ -172,28 +172,28 @@ static int reply_order(struct http_req *r, int64_t id, int status) {
   zz_json_karr(&j, "sub_orders");
   c.n = 0;
   struct store_order_filter f = {.parent = id};
-  d->orders_each(app->st, &f, order_row, &c);
+  store_orders_each(app->st, &f, order_row, &c);
   zz_json_arr_end(&j);
   zz_json_karr(&j, "merged");
   c.n = 0;
   c.only = http_auth(r);
   struct store_order_filter fm = {.merged_into = id};
-  d->orders_each(app->st, &fm, order_row, &c);
+  store_orders_each(app->st, &fm, order_row, &c);
   /* a merged order's reporters follow the order that carries it on */
   zz_json_arr_end(&j);
   zz_json_key(&j, "outcome");
   if (merged_into) {
     c.n = 0;
-    if (d->order_get(app->st, merged_into, order_row, &c) || !c.n) zz_json_null(&j);
+    if (store_order_get(app->st, merged_into, order_row, &c) || !c.n) zz_json_null(&j);
   } else {
     zz_json_null(&j);
   }
   c.only = NULL;
   zz_json_karr(&j, "timeline");
-  d->order_events_each(app->st, id, event_row, &c);
+  store_order_events_each(app->st, id, event_row, &c);
   zz_json_arr_end(&j);
   zz_json_karr(&j, "evidence");
-  d->evidence_each(app->st, id, 0, evidence_row, &c);
+  store_evidence_each(app->st, id, 0, evidence_row, &c);
   zz_json_arr_end(&j);
   zz_json_obj_end(&j);
   return api_reply_json(r, status, &j);
@@ -353,7 +353,7 @@ static int get_orders(struct http_req *r) {
   zz_json_obj(&j);
   zz_json_karr(&j, "orders");
   struct olist l = {app, &j, 0, (int)limit, 0, 0};
-  int rc = app->st->ops->dispatch->orders_each(app->st, &f, list_row, &l);
+  int rc = store_orders_each(app->st, &f, list_row, &l);
   if (rc) {
     zz_buf_free(&b);
     return http_fail(r, rc, "", "cannot list orders");
@@ -509,7 +509,7 @@ static int get_evidence(struct http_req *r) {
   int64_t id, eid;
   if (path_id(r, "id", &id) || path_id(r, "eid", &eid) || check_order(r, id)) return 0;
   struct ev_file f = {"", "", 0};
-  app->st->ops->dispatch->evidence_each(app->st, id, eid, ev_file_row, &f);
+  store_evidence_each(app->st, id, eid, ev_file_row, &f);
   char path[4600];
   if (!f.found || workflow_evidence_path(app->wf, f.path, path, sizeof path))
     return http_fail(r, ZZ_ENOTFOUND, "eid", "order %lld has no evidence %lld", (long long)id,
@@ -558,7 +558,6 @@ static int get_stats(struct http_req *r) {
   struct api_region rg;
   int64_t from, to;
   if (api_region(r, "region", 0, &rg) || api_range(r, 30 * ZZ_DAY_MS, &from, &to)) return 0;
-  const struct store_dispatch_ops *d = app->st->ops->dispatch;
   struct zz_buf b;
   struct zz_json j;
   zz_buf_init(&b, 0);
@@ -575,15 +574,15 @@ static int get_stats(struct http_req *r) {
     char key[32];
     snprintf(key, sizeof key, "by_%s", groups[i]);
     zz_json_karr(&j, key);
-    rc = d->order_stats(app->st, groups[i], from, to, rg.lo, rg.hi, stat_row, &c);
+    rc = store_order_stats(app->st, groups[i], from, to, rg.lo, rg.hi, stat_row, &c);
     zz_json_arr_end(&j);
     if (i == 0) total = c;
   }
   /* the same span a year earlier (同比): only its totals are kept */
   struct stat_ctx last = {NULL, 0, {0}};
   if (!rc)
-    rc = d->order_stats(app->st, "state", zz_time_add_months(from, -12),
-                        zz_time_add_months(to, -12), rg.lo, rg.hi, stat_row, &last);
+    rc = store_order_stats(app->st, "state", zz_time_add_months(from, -12),
+                           zz_time_add_months(to, -12), rg.lo, rg.hi, stat_row, &last);
   if (rc) {
     zz_buf_free(&b);
     return http_fail(r, rc, "", "cannot compute order statistics");

@@ -13,6 +13,7 @@
 
 #include "api/api.h"
 #include "api/authz.h"
+#include "store/store_records.h"
 
 #define STREAM_TICK_MS 500
 #define STREAM_PING_MS 15000
@@ -71,7 +72,7 @@ static void publish_tick(struct app *app, const uint64_t *changed, int64_t recor
   zz_json_obj(&j);
   zz_json_kint(&j, "ts", zz_time_now());
   zz_json_kint(&j, "records", records);
-  zz_json_kint(&j, "total", app->st->ops->records_count(app->st));
+  zz_json_kint(&j, "total", store_records_count(app->st));
   zz_json_karr(&j, "metrics");
   registry_rdlock(app->reg);
   for (int w = 0; w < STREAM_METRICS / 64; w++) {
