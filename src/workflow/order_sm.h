@@ -1,6 +1,6 @@
 /* order_sm.h - the work-order state machine of DESIGN.md section 4, pure:
  * which action may move which state where, who may take it, and the
- * sentence that explains a refusal. workflow.c applies it to stored orders;
+ * sentence that explains a refusal. wf_actions.c applies it to stored orders;
  * the unit tests walk it directly.
  *
  *   reported -> dispatched -> accepted -> in_progress -> resolved -> verified -> closed

@@ -1,0 +1,185 @@
+/* workflow_int.h - what the workflow's files share (workflow.h is the API):
+ * the engine's struct, the cached matters, an order copied out of the store,
+ * and the change machinery every write goes through (load under wf->lock,
+ * wf_step per timeline event, wf_commit in one store transaction, then the
+ * bus). workflow.c holds that machinery and open/close; wf_matters.c the
+ * matters and routing; wf_output.c the order's JSON and publishing;
+ * wf_access.c who may read and act; wf_create.c new orders; wf_actions.c
+ * actions, merge and rating; wf_evidence.c photos; wf_intake.c the public
+ * intake's group commit; wf_sla.c the SLA timers. */
+#ifndef ZZ_WORKFLOW_INT_H
+#define ZZ_WORKFLOW_INT_H
+
+#include <jansson.h>
+#include <pthread.h>
+
+#include "store/store_orders.h"
+#include "workflow/order_sm.h"
+#include "workflow/workflow.h"
+
+#define WF_MAX_DEPTS 12
+#define WF_MAX_ROUTES 8
+
+struct wf_route {
+  char region[256];
+  char depts[WF_MAX_DEPTS][65];
+  int ndepts;
+};
+
+struct wf_matter {
+  char key[65], name_zh[128], name_en[128], kind[16];
+  char depts[WF_MAX_DEPTS][65];
+  int ndepts;
+  int64_t accept_ms, resolve_ms, escalate_ms;
+  struct wf_route routes[WF_MAX_ROUTES];
+  int nroutes;
+  json_t *extra; /* the catalog row's extra, parsed once (wf->matters owns it) */
+};
+
+struct workflow {
+  struct workflow_opts o;
+  char *data_dir;
+  pthread_mutex_t lock;  /* orders every change */
+  pthread_mutex_t mlock; /* the matters below */
+  struct wf_matter *matters;
+  int nmatters;
+  pthread_t thread;
+  int thread_started;
+  pthread_mutex_t tlock;
+  pthread_cond_t tcond;
+  int stopping;
+  /* the public intake's group commit (workflow_intake_submit): reports
+   * queue here and the intake thread writes all queued at once */
+  pthread_mutex_t iq_lock;
+  pthread_cond_t iq_cond; /* reports queued, or stop */
+  pthread_cond_t iq_done; /* a batch is done (workflow_intake waits on it) */
+  struct wf_intake *iq_head, *iq_tail;
+  int iq_stopping;
+  pthread_t iq_thread;
+  int iq_started;
+  /* while a group is written (under lock): order events wait here for the
+   * commit instead of going to the bus at once */
+  struct zz_buf *deferred;
+};
+
+/* An order copied out of the store, its strings in its own arrays. */
+struct wf_order {
+  struct store_order o;
+  char matter[65], title[256], description[2048], state[16], department[65], channel[16],
+      entity[129], reporter[65], reporters[2048], escalated_to[256], rating_note[512];
+  int application; /* create: the matter is an application (no duplicate check) */
+};
+
+/* The sub-orders of a joint order, in id order. */
+struct wf_kids {
+  struct wf_order *v;
+  size_t n, cap;
+  int rc;
+};
+
+/* A transaction around several writes of the workflow (under wf->lock):
+ * their events reach the bus only once it has committed. group_close
+ * commits when rc is 0, else rolls back; it returns rc or the commit's
+ * error. A group opened inside another (a report in workflow_intake's
+ * batch) is a savepoint: its events wait for the outer commit, and go
+ * with its own rollback. */
+struct wf_group {
+  struct zz_buf events; /* the outer group's deferred events */
+  size_t mark;          /* where this group's events start */
+  int outer;
+};
+
+#define WF_MAX_EVENTS 64
+
+struct wf_change {
+  struct wf_order *orders[WF_MAX_EVENTS];
+  const char *actions[WF_MAX_EVENTS]; /* published per order */
+  size_t n;
+  struct store_order_event ev[WF_MAX_EVENTS];
+  size_t nev;
+  char data[WF_MAX_EVENTS][256];  /* from-state and event data JSON */
+  char notes[WF_MAX_EVENTS][640]; /* notes are copied: callers build them in inner scopes */
+};
+
+/* ---- workflow.c: orders, groups, changes ---- */
+
+/* Points the row's strings at its own arrays; "" reads as NULL (none). */
+void wf_order_fix(struct wf_order *w);
+/* Copies a store row (strings for the call only) into w. */
+void wf_order_copy(struct wf_order *w, const struct store_order *o);
+/* Reads order id into w: 0, ZZ_ENOTFOUND or a store error (e filled). */
+int wf_order_load(struct workflow *wf, int64_t id, struct wf_order *w, struct zz_err *e);
+/* A store_orders_each callback appending to a struct wf_kids (ud); the
+ * caller frees k->v and re-points the rows with wf_order_fix. */
+int wf_order_collect(void *ud, const struct store_order *o);
+/* The sub-orders of parent into *k (k->v the caller's to free, even on error). */
+int wf_kids_load(struct workflow *wf, int64_t parent, struct wf_kids *k);
+/* Opens a group (a transaction, or a savepoint inside one): 0 or the store's error. */
+int wf_group_open(struct workflow *wf, struct wf_group *g, struct zz_err *e);
+/* Commits (rc 0) or rolls back the group; returns rc or the commit's error. */
+int wf_group_close(struct workflow *wf, struct wf_group *g, int rc, struct zz_err *e);
+/* Marks w written in change c (published as action) without an event. */
+void wf_touch(struct wf_change *c, struct wf_order *w, const char *action);
+/* Records action on w as a timeline event (moving it to `to` unless NULL)
+ * and marks w written. note is copied. */
+void wf_step(struct wf_change *c, struct wf_order *w, const char *actor, const char *action,
+             const char *to, const char *note, int64_t now);
+/* Sets the data JSON of the last event recorded (copied). */
+void wf_set_data(struct wf_change *c, const char *json);
+/* Writes every order of c with its events in one store transaction, then
+ * publishes them. 0, ZZ_ECONFLICT or a store error. */
+int wf_commit(struct workflow *wf, struct wf_change *c, struct zz_err *e);
+
+/* ---- wf_matters.c: matters and routing ---- */
+
+void wf_matters_free(struct wf_matter *v, int n);
+/* Copies matter key into *out (its extra is not to be used: the cache
+ * owns it). Returns 0 or ZZ_ENOTFOUND. */
+int wf_matter_get(struct workflow *wf, const char *key, struct wf_matter *out);
+/* The departments a matter goes to in a region, into out (WF_MAX_DEPTS);
+ * returns how many. */
+int wf_suggest(struct workflow *wf, const struct wf_matter *m, int64_t region, char (*out)[65]);
+/* The street above a region (its path), for escalation to the street leader. */
+void wf_street_of(struct workflow *wf, int64_t region, char *out, size_t cap);
+
+/* ---- wf_output.c: publishing ---- */
+
+/* Publishes order o's change on the bus, or defers it to the open group's commit. */
+void wf_publish(struct workflow *wf, const struct store_order *o, const char *action);
+/* Sends the deferred events of a group to the bus (after their commit). */
+void wf_publish_deferred(struct workflow *wf, const struct zz_buf *d);
+
+/* ---- wf_access.c: who may act ---- */
+
+int wf_is_dispatcher(const struct wf_actor *who);
+int wf_same_dept(const struct wf_actor *who, const char *dept);
+/* 0 when who may take action a on w, else ZZ_EFORBIDDEN with e filled. */
+int wf_may(const struct wf_actor *who, enum order_action a, const struct wf_order *w,
+           struct zz_err *e);
+
+/* ---- wf_create.c ---- */
+
+/* The new order of c in *w, checked; no lock, no write. */
+int wf_create_prepare(struct workflow *wf, const struct wf_actor *who, const struct wf_create *c,
+                      struct wf_order *w, struct zz_err *e);
+/* Writes the order *w under wf->lock: the duplicate check, the row and its
+ * first event, then the event to the bus. */
+int wf_create_locked(struct workflow *wf, const struct wf_actor *who, struct wf_order *w,
+                     int64_t *out_id, struct zz_err *e);
+
+/* ---- wf_evidence.c ---- */
+
+/* Records the stored file f as evidence of order id, under wf->lock, inside
+ * a group (two writes: the evidence row and the order's event). */
+int wf_evidence_attach_locked(struct workflow *wf, const struct wf_actor *who, int64_t id,
+                              const struct wf_evidence_file *f, const char *note, int64_t *out_id,
+                              struct zz_err *e);
+/* Removes a stored file that is not recorded. */
+void wf_evidence_discard(struct workflow *wf, const struct wf_evidence_file *f);
+
+/* ---- threads (started by workflow_open) ---- */
+
+void *wf_intake_main(void *arg); /* wf_intake.c */
+void *wf_timer_main(void *arg);  /* wf_sla.c */
+
+#endif
