@@ -76,7 +76,7 @@ int workflow_act(struct workflow *wf, const struct wf_actor *who, int64_t id, co
   struct wf_change *c = zz_calloc(1, sizeof *c);
   if (!w || !c) {
     zz_free(w);
-    zz_free(c);
+    wf_change_free(c);
     return zz_fail(e, ZZ_ENOMEM, "order", "out of memory");
   }
   struct wf_order *parent = &w[1];
@@ -282,7 +282,7 @@ done:
   zz_free(k.v);
   zz_free(merged.v);
   zz_free(w);
-  zz_free(c);
+  wf_change_free(c);
   return rc;
 }
 
@@ -361,7 +361,7 @@ done:
   pthread_mutex_unlock(&wf->lock);
 out:
   zz_free(w);
-  zz_free(c);
+  wf_change_free(c);
   return rc;
 }
 
@@ -434,6 +434,6 @@ done:
   pthread_mutex_unlock(&wf->lock);
 out:
   zz_free(w);
-  zz_free(c);
+  wf_change_free(c);
   return rc;
 }

@@ -113,7 +113,7 @@ int wf_evidence_attach_locked(struct workflow *wf, const struct wf_actor *who, i
   if (!rc && out_id) *out_id = eid;
 done:
   zz_free(w);
-  zz_free(c);
+  wf_change_free(c);
   return rc;
 }
 

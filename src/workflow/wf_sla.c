@@ -32,7 +32,7 @@ int workflow_tick(struct workflow *wf, int64_t now) {
   if (store_orders_due(wf->o.st, now, due_cb, d)) goto done;
   for (size_t i = 0; i < d->n; i++) {
     struct zz_err e = {0};
-    memset(c, 0, sizeof *c);
+    wf_change_reset(c);
     if (wf_order_load(wf, d->v[i], &w[0], &e)) continue;
     struct wf_order *o = &w[0];
     struct wf_matter m;
@@ -79,7 +79,7 @@ done:
 out:
   zz_free(d);
   zz_free(w);
-  zz_free(c);
+  wf_change_free(c);
   return changed;
 }
 

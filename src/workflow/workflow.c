@@ -119,62 +119,105 @@ int wf_group_close(struct workflow *wf, struct wf_group *g, int rc, struct zz_er
 
 /* ---- writing ---- */
 
-void wf_touch(struct wf_change *c, struct wf_order *w, const char *action) {
-  for (size_t i = 0; i < c->n; i++)
-    if (c->orders[i] == w) return;
-  if (c->n < WF_MAX_EVENTS) {
-    c->actions[c->n] = action;
-    c->orders[c->n++] = w;
-  }
+/* Makes room for one more item in *v (cap *cap): 0 or ZZ_ENOMEM. */
+static int grow(void **v, size_t n, size_t *cap, size_t size) {
+  if (n < *cap) return 0;
+  size_t ncap = *cap ? *cap * 2 : 8;
+  void *p = zz_realloc(*v, ncap * size);
+  if (!p) return ZZ_ENOMEM;
+  *v = p;
+  *cap = ncap;
+  return 0;
 }
 
-/* Records action on w (moving it to `to` unless NULL) and marks w written. */
+void wf_touch(struct wf_change *c, struct wf_order *w, const char *action) {
+  for (size_t i = 0; i < c->n; i++)
+    if (c->orders[i].w == w) return;
+  if (c->rc) return;
+  if ((c->rc = grow((void **)&c->orders, c->n, &c->ncap, sizeof *c->orders))) return;
+  c->orders[c->n++] = (struct wf_written){w, action};
+}
+
 void wf_step(struct wf_change *c, struct wf_order *w, const char *actor, const char *action,
              const char *to, const char *note, int64_t now) {
-  if (c->nev == WF_MAX_EVENTS) return;
-  struct store_order_event *ev = &c->ev[c->nev];
-  *ev = (struct store_order_event){.order_id = w->o.id,
-                                   .ts = now,
-                                   .actor = actor,
-                                   .action = action,
-                                   .from_state = NULL,
-                                   .to_state = NULL,
-                                   .note = NULL};
-  if (note && *note) {
-    zz_strlcpy(c->notes[c->nev], note, sizeof c->notes[0]);
-    ev->note = c->notes[c->nev];
+  if (!c->nev && !c->n) c->first_id = w->o.id;
+  if (c->rc) return;
+  if (c->nev == WF_CHANGE_MAX_EVENTS) {
+    c->rc = ZZ_ETOOBIG;
+    return;
   }
-  /* from/to point into per-event storage: w->state changes below */
-  char *d = c->data[c->nev];
-  snprintf(d, 32, "%s", w->state);
-  ev->from_state = d;
-  ev->to_state = to ? to : d;
+  if ((c->rc = grow((void **)&c->ev, c->nev, &c->evcap, sizeof *c->ev))) return;
+  struct wf_event *ev = &c->ev[c->nev++];
+  memset(ev, 0, sizeof *ev);
+  ev->w = w;
+  ev->ts = now;
+  ev->actor = actor;
+  ev->action = action;
+  zz_strlcpy(ev->from, w->state, sizeof ev->from);
+  if (to) zz_strlcpy(ev->to, to, sizeof ev->to);
+  if (note) zz_strlcpy(ev->note, note, sizeof ev->note);
   if (to) zz_strlcpy(w->state, to, sizeof w->state);
   w->o.updated = now;
-  c->nev++;
   wf_touch(c, w, action);
 }
 
 void wf_set_data(struct wf_change *c, const char *json) {
-  if (!c->nev) return;
-  char *d = c->data[c->nev - 1] + 32;
-  zz_strlcpy(d, json, 224);
-  c->ev[c->nev - 1].data_json = d;
+  if (!c->nev || c->rc) return;
+  zz_strlcpy(c->ev[c->nev - 1].data, json, sizeof c->ev[0].data);
+}
+
+void wf_change_reset(struct wf_change *c) {
+  c->n = c->nev = 0;
+  c->rc = 0;
+  c->first_id = 0;
+}
+
+void wf_change_free(struct wf_change *c) {
+  if (!c) return;
+  zz_free(c->orders);
+  zz_free(c->ev);
+  zz_free(c);
+}
+
+/* The store's view of event ev (pointing into it). */
+static struct store_order_event event_row(const struct wf_event *ev) {
+  return (struct store_order_event){.order_id = ev->w->o.id,
+                                    .ts = ev->ts,
+                                    .actor = ev->actor,
+                                    .action = ev->action,
+                                    .from_state = ev->from,
+                                    .to_state = ev->to[0] ? ev->to : ev->from,
+                                    .note = ev->note[0] ? ev->note : NULL,
+                                    .data_json = ev->data[0] ? ev->data : NULL};
 }
 
 int wf_commit(struct workflow *wf, struct wf_change *c, struct zz_err *e) {
-  const struct store_order *os[WF_MAX_EVENTS];
-  for (size_t i = 0; i < c->n; i++) {
-    wf_order_fix(c->orders[i]);
-    os[i] = &c->orders[i]->o;
+  if (c->rc == ZZ_ETOOBIG)
+    return zz_fail(e, ZZ_ETOOBIG, "order",
+                   "the change of order %lld would write more than %d timeline events at once",
+                   (long long)c->first_id, WF_CHANGE_MAX_EVENTS);
+  if (c->rc) return zz_fail(e, c->rc, "order", "out of memory");
+  const struct store_order **os = zz_calloc(c->n ? c->n : 1, sizeof *os);
+  struct store_order_event *evs = zz_calloc(c->nev ? c->nev : 1, sizeof *evs);
+  int rc = 0;
+  if (!os || !evs) {
+    rc = zz_fail(e, ZZ_ENOMEM, "order", "out of memory");
+    goto done;
   }
-  int rc = store_orders_update(wf->o.st, os, c->n, c->ev, c->nev, e);
-  if (rc) return rc;
   for (size_t i = 0; i < c->n; i++) {
-    c->orders[i]->o.version++;
-    wf_publish(wf, &c->orders[i]->o, c->actions[i]);
+    wf_order_fix(c->orders[i].w);
+    os[i] = &c->orders[i].w->o;
   }
-  return 0;
+  for (size_t i = 0; i < c->nev; i++) evs[i] = event_row(&c->ev[i]);
+  if ((rc = store_orders_update(wf->o.st, os, c->n, evs, c->nev, e))) goto done;
+  for (size_t i = 0; i < c->n; i++) {
+    c->orders[i].w->o.version++;
+    wf_publish(wf, &c->orders[i].w->o, c->orders[i].action);
+  }
+done:
+  zz_free(os);
+  zz_free(evs);
+  return rc;
 }
 
 int workflow_open(const struct workflow_opts *o, struct workflow **out, struct zz_err *e) {

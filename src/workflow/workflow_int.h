@@ -89,16 +89,39 @@ struct wf_group {
   int outer;
 };
 
-#define WF_MAX_EVENTS 64
+/* A change writes at most this many timeline events: an order is rarely
+ * more than a joint order's dozen, but the orders merged into one are told
+ * its outcome in the same change and a crowd's reports can be many. Past
+ * it the change fails whole (ZZ_ETOOBIG); nothing is dropped. */
+#define WF_CHANGE_MAX_EVENTS 20000
 
+/* One timeline event of a change, its strings copied (callers build notes
+ * in inner scopes, and the order's state moves after it). */
+struct wf_event {
+  struct wf_order *w;
+  int64_t ts;
+  const char *actor, *action; /* the caller's, alive until the commit */
+  char from[16], to[16];      /* to "": the state does not change */
+  char data[224];             /* event data JSON, "" for none */
+  char note[640];             /* "" for none */
+};
+
+/* An order a change writes, and the action its bus event is published as. */
+struct wf_written {
+  struct wf_order *w;
+  const char *action;
+};
+
+/* What one change writes: orders and events grow as needed; an allocation
+ * that fails or an event past WF_CHANGE_MAX_EVENTS sets rc, and the commit
+ * then fails whole with it. Zeroed to start; wf_change_free frees it. */
 struct wf_change {
-  struct wf_order *orders[WF_MAX_EVENTS];
-  const char *actions[WF_MAX_EVENTS]; /* published per order */
-  size_t n;
-  struct store_order_event ev[WF_MAX_EVENTS];
-  size_t nev;
-  char data[WF_MAX_EVENTS][256];  /* from-state and event data JSON */
-  char notes[WF_MAX_EVENTS][640]; /* notes are copied: callers build them in inner scopes */
+  struct wf_written *orders;
+  size_t n, ncap;
+  struct wf_event *ev;
+  size_t nev, evcap;
+  int rc;
+  int64_t first_id; /* the first order stepped, named in the error */
 };
 
 /* ---- workflow.c: orders, groups, changes ---- */
@@ -127,8 +150,13 @@ void wf_step(struct wf_change *c, struct wf_order *w, const char *actor, const c
 /* Sets the data JSON of the last event recorded (copied). */
 void wf_set_data(struct wf_change *c, const char *json);
 /* Writes every order of c with its events in one store transaction, then
- * publishes them. 0, ZZ_ECONFLICT or a store error. */
+ * publishes them. 0, ZZ_ECONFLICT, ZZ_ENOMEM, ZZ_ETOOBIG (more than
+ * WF_CHANGE_MAX_EVENTS events) or a store error. */
 int wf_commit(struct workflow *wf, struct wf_change *c, struct zz_err *e);
+/* Empties c for another change, keeping its memory. */
+void wf_change_reset(struct wf_change *c);
+/* Frees what c holds and c itself (zz_calloc'd); NULL is fine. */
+void wf_change_free(struct wf_change *c);
 
 /* ---- wf_matters.c: matters and routing ---- */
 
