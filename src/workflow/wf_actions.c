@@ -73,6 +73,7 @@ int workflow_act(struct workflow *wf, const struct wf_actor *who, int64_t id, co
   int64_t now = zz_time_now();
   struct wf_order *w = zz_calloc(3, sizeof *w); /* the order, its parent, a scratch */
   struct wf_kids k = {0}, merged = {0};
+  struct wf_order *subs = NULL; /* a joint dispatch's new sub-orders */
   struct wf_change *c = zz_calloc(1, sizeof *c);
   if (!w || !c) {
     zz_free(w);
@@ -175,31 +176,30 @@ int workflow_act(struct workflow *wf, const struct wf_actor *who, int64_t id, co
           wf_step(c, &k.v[i], actor, "dispatch", "dispatched", note, now);
         }
       }
-      if ((rc = wf_commit(wf, c, e))) goto done;
+      /* the new sub-orders go into the same change: the joint order, its
+       * kept sub-orders and the new ones commit together or not at all */
+      if (!(subs = zz_calloc((size_t)nd, sizeof *subs))) {
+        rc = zz_fail(e, ZZ_ENOMEM, "order", "out of memory");
+        goto done;
+      }
       for (int j = 0; j < nd; j++) {
         int have = 0;
         for (size_t i = 0; i < k.n; i++) have |= strcmp(k.v[i].department, d[j]) == 0;
         if (have) continue;
-        struct wf_order *s = &w[2];
+        struct wf_order *s = &subs[j];
         *s = *w;
         s->o.id = 0;
         s->o.parent = id;
         s->o.duplicate_of = 0;
         zz_strlcpy(s->department, d[j], sizeof s->department);
-        zz_strlcpy(s->state, "dispatched", sizeof s->state);
-        s->o.created = s->o.updated = now;
-        wf_order_fix(s);
+        s->state[0] = 0; /* a new row: its first event has no from-state */
+        s->o.created = now;
         char sn[128];
         snprintf(sn, sizeof sn, "sub-order of joint order %lld for %s", (long long)id, d[j]);
-        struct store_order_event ev = {
-            .ts = now, .actor = actor, .action = "dispatch", .to_state = "dispatched", .note = sn};
-        int64_t sid = 0;
-        if ((rc = store_order_insert(wf->o.st, &s->o, &ev, 1, &sid, e))) goto done;
-        s->o.id = sid;
-        s->o.version = 1;
-        wf_publish(wf, &s->o, "dispatch");
+        wf_insert(c, s, "dispatch");
+        wf_step(c, s, actor, "dispatch", "dispatched", sn, now);
       }
-      goto done;
+      break;
     }
     break;
   }
@@ -281,6 +281,7 @@ done:
   pthread_mutex_unlock(&wf->lock);
   zz_free(k.v);
   zz_free(merged.v);
+  zz_free(subs);
   zz_free(w);
   wf_change_free(c);
   return rc;

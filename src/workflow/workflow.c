@@ -135,7 +135,12 @@ void wf_touch(struct wf_change *c, struct wf_order *w, const char *action) {
     if (c->orders[i].w == w) return;
   if (c->rc) return;
   if ((c->rc = grow((void **)&c->orders, c->n, &c->ncap, sizeof *c->orders))) return;
-  c->orders[c->n++] = (struct wf_written){w, action};
+  c->orders[c->n++] = (struct wf_written){w, action, 0};
+}
+
+void wf_insert(struct wf_change *c, struct wf_order *w, const char *action) {
+  wf_touch(c, w, action);
+  if (!c->rc && c->n && c->orders[c->n - 1].w == w) c->orders[c->n - 1].fresh = 1;
 }
 
 void wf_step(struct wf_change *c, struct wf_order *w, const char *actor, const char *action,
@@ -185,10 +190,34 @@ static struct store_order_event event_row(const struct wf_event *ev) {
                                     .ts = ev->ts,
                                     .actor = ev->actor,
                                     .action = ev->action,
-                                    .from_state = ev->from,
-                                    .to_state = ev->to[0] ? ev->to : ev->from,
+                                    .from_state = ev->from[0] ? ev->from : NULL,
+                                    .to_state = ev->to[0]     ? ev->to
+                                                : ev->from[0] ? ev->from
+                                                              : NULL,
                                     .note = ev->note[0] ? ev->note : NULL,
                                     .data_json = ev->data[0] ? ev->data : NULL};
+}
+
+/* Inserts the fresh order w with its events (those of evs[0..nev) that
+ * are w's), after the updates. */
+static int insert_fresh(struct workflow *wf, const struct wf_change *c, struct wf_order *w,
+                        struct store_order_event *evs, struct zz_err *e) {
+  size_t k = 0;
+  for (size_t i = 0; i < c->nev; i++)
+    if (c->ev[i].w == w) evs[k++] = event_row(&c->ev[i]);
+  int64_t id = 0;
+  int rc = store_order_insert(wf->o.st, &w->o, evs, k, &id, e);
+  if (!rc) {
+    w->o.id = id;
+    w->o.version = 0; /* made 1 with the others' bump below */
+  }
+  return rc;
+}
+
+static int is_fresh(const struct wf_change *c, const struct wf_order *w) {
+  for (size_t i = 0; i < c->n; i++)
+    if (c->orders[i].w == w) return c->orders[i].fresh;
+  return 0;
 }
 
 int wf_commit(struct workflow *wf, struct wf_change *c, struct zz_err *e) {
@@ -199,21 +228,37 @@ int wf_commit(struct workflow *wf, struct wf_change *c, struct zz_err *e) {
   if (c->rc) return zz_fail(e, c->rc, "order", "out of memory");
   const struct store_order **os = zz_calloc(c->n ? c->n : 1, sizeof *os);
   struct store_order_event *evs = zz_calloc(c->nev ? c->nev : 1, sizeof *evs);
-  int rc = 0;
+  size_t nos = 0, nevs = 0, nfresh = 0;
+  struct wf_group g;
+  int rc = 0, grouped = 0;
   if (!os || !evs) {
     rc = zz_fail(e, ZZ_ENOMEM, "order", "out of memory");
     goto done;
   }
   for (size_t i = 0; i < c->n; i++) {
     wf_order_fix(c->orders[i].w);
-    os[i] = &c->orders[i].w->o;
+    if (c->orders[i].fresh)
+      nfresh++;
+    else
+      os[nos++] = &c->orders[i].w->o;
   }
-  for (size_t i = 0; i < c->nev; i++) evs[i] = event_row(&c->ev[i]);
-  if ((rc = store_orders_update(wf->o.st, os, c->n, evs, c->nev, e))) goto done;
-  for (size_t i = 0; i < c->n; i++) {
+  for (size_t i = 0; i < c->nev; i++)
+    if (!is_fresh(c, c->ev[i].w)) evs[nevs++] = event_row(&c->ev[i]);
+  /* New orders beside the updates (a joint dispatch's sub-orders) make
+   * several store calls: one group makes them one transaction, so a crash
+   * or a failed write leaves the whole change or nothing of it. */
+  if (nfresh) {
+    if ((rc = wf_group_open(wf, &g, e))) goto done;
+    grouped = 1;
+  }
+  rc = store_orders_update(wf->o.st, os, nos, evs, nevs, e);
+  for (size_t i = 0; !rc && i < c->n; i++)
+    if (c->orders[i].fresh) rc = insert_fresh(wf, c, c->orders[i].w, evs, e);
+  for (size_t i = 0; !rc && i < c->n; i++) {
     c->orders[i].w->o.version++;
     wf_publish(wf, &c->orders[i].w->o, c->orders[i].action);
   }
+  if (grouped) rc = wf_group_close(wf, &g, rc, e);
 done:
   zz_free(os);
   zz_free(evs);

@@ -106,10 +106,12 @@ struct wf_event {
   char note[640];             /* "" for none */
 };
 
-/* An order a change writes, and the action its bus event is published as. */
+/* An order a change writes, and the action its bus event is published as;
+ * fresh: a new order (a joint order's sub-order), inserted by the commit. */
 struct wf_written {
   struct wf_order *w;
   const char *action;
+  int fresh;
 };
 
 /* What one change writes: orders and events grow as needed; an allocation
@@ -143,15 +145,18 @@ int wf_group_open(struct workflow *wf, struct wf_group *g, struct zz_err *e);
 int wf_group_close(struct workflow *wf, struct wf_group *g, int rc, struct zz_err *e);
 /* Marks w written in change c (published as action) without an event. */
 void wf_touch(struct wf_change *c, struct wf_order *w, const char *action);
+/* Adds the new order w (its id 0, its state "") to change c: the commit
+ * inserts it, with the events stepped on it, in the change's transaction. */
+void wf_insert(struct wf_change *c, struct wf_order *w, const char *action);
 /* Records action on w as a timeline event (moving it to `to` unless NULL)
  * and marks w written. note is copied. */
 void wf_step(struct wf_change *c, struct wf_order *w, const char *actor, const char *action,
              const char *to, const char *note, int64_t now);
 /* Sets the data JSON of the last event recorded (copied). */
 void wf_set_data(struct wf_change *c, const char *json);
-/* Writes every order of c with its events in one store transaction, then
- * publishes them. 0, ZZ_ECONFLICT, ZZ_ENOMEM, ZZ_ETOOBIG (more than
- * WF_CHANGE_MAX_EVENTS events) or a store error. */
+/* Writes every order of c with its events in one store transaction (the
+ * updates, then the new orders), then publishes them. 0, ZZ_ECONFLICT, ZZ_ENOMEM, ZZ_ETOOBIG (more
+ * than WF_CHANGE_MAX_EVENTS events) or a store error. */
 int wf_commit(struct workflow *wf, struct wf_change *c, struct zz_err *e);
 /* Empties c for another change, keeping its memory. */
 void wf_change_reset(struct wf_change *c);
