@@ -117,6 +117,29 @@ static void test_table(void **state) {
   assert_true(order_action_needs_note(ORDER_RETURN));
   assert_true(order_action_needs_note(ORDER_RESOLVE));
   assert_false(order_action_needs_note(ORDER_ACCEPT));
+  /* cascades between a joint order and its sub-orders, from the table */
+  struct order_follow f;
+  assert_int_equal(order_follow(ORDER_ACCEPT, ORDER_SUB, "dispatched", 0, 0, &f), 1);
+  assert_string_equal(f.to, "in_progress");
+  assert_int_equal(f.as, ORDER_ACCEPT);
+  assert_int_equal(order_follow(ORDER_ACCEPT, ORDER_SUB, "in_progress", 0, 0, &f), 0);
+  assert_int_equal(order_follow(ORDER_RESOLVE, ORDER_SUB, "in_progress", 0, 0, &f), 0);
+  assert_int_equal(order_follow(ORDER_RESOLVE, ORDER_SUB, "in_progress", 1, 0, &f), 1);
+  assert_string_equal(f.to, "resolved");
+  assert_true(f.by_system);
+  assert_int_equal(order_follow(ORDER_CLOSE, ORDER_JOINT, "resolved", 0, 0, &f), 1);
+  assert_string_equal(f.to, "closed");
+  assert_int_equal(order_follow(ORDER_CLOSE, ORDER_JOINT, "closed", 0, 0, &f), 0);
+  assert_int_equal(order_follow(ORDER_DISPATCH, ORDER_JOINT, "closed", 0, 0, &f), 1);
+  assert_string_equal(f.to, "dispatched");
+  assert_int_equal(order_follow(ORDER_DISPATCH, ORDER_JOINT, "accepted", 0, 1, &f), 1);
+  assert_string_equal(f.to, "closed");
+  assert_int_equal(f.as, ORDER_CLOSE);
+  assert_int_equal(order_follow(ORDER_DISPATCH, ORDER_JOINT, "closed", 0, 1, &f), 0);
+  assert_int_equal(order_follow(ORDER_VERIFY, ORDER_JOINT, "resolved", 1, 0, &f), 0);
+  assert_null(order_action_target(ORDER_SUPERVISE));
+  assert_true(order_action_starts_from(ORDER_REOPEN, "closed"));
+  assert_false(order_action_starts_from(ORDER_REOPEN, "accepted"));
 }
 
 /* ---- the engine on a store ---- */
