@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "core/ztime.h"
-#include "http/http.h"
+#include "model/roles.h"
 
 /* JPEG or PNG by its first bytes: the MIME type and the file extension. */
 static const char *sniff(const void *p, size_t n, const char **ext) {
@@ -73,10 +73,9 @@ int workflow_evidence_store(struct workflow *wf, int64_t id, const void *data, s
   return 0;
 }
 
-/* Records the stored file f as evidence of order id, under wf->lock. */
 int wf_evidence_attach_locked(struct workflow *wf, const struct wf_actor *who, int64_t id,
-                              const struct wf_evidence_file *f, const char *note, int64_t *out_id,
-                              struct zz_err *e) {
+                              const struct wf_evidence_file *f, const char *note, int own,
+                              int64_t *out_id, struct zz_err *e) {
   int64_t now = zz_time_now();
   struct wf_order *w = zz_calloc(1, sizeof *w);
   struct wf_change *c = zz_calloc(1, sizeof *c);
@@ -86,7 +85,8 @@ int wf_evidence_attach_locked(struct workflow *wf, const struct wf_actor *who, i
     goto done;
   }
   if ((rc = wf_order_load(wf, id, w, e))) goto done;
-  if (!wf_is_dispatcher(who) && !((who->role & ROLE_OFFICER) && wf_same_dept(who, w->department))) {
+  if (!own && !wf_is_dispatcher(who) &&
+      !((wf_role_of(who) & ROLE_OFFICER) && wf_same_dept(who, w->department))) {
     rc = zz_fail(e, ZZ_EFORBIDDEN, "id", "only an officer of department \"%s\" can add evidence",
                  w->department);
     goto done;
@@ -129,7 +129,7 @@ int workflow_evidence_attach(struct workflow *wf, const struct wf_actor *who, in
   pthread_mutex_lock(&wf->lock);
   int rc = wf_group_open(wf, &g, e);
   if (!rc)
-    rc = wf_group_close(wf, &g, wf_evidence_attach_locked(wf, who, id, f, note, out_id, e), e);
+    rc = wf_group_close(wf, &g, wf_evidence_attach_locked(wf, who, id, f, note, 0, out_id, e), e);
   pthread_mutex_unlock(&wf->lock);
   if (rc) wf_evidence_discard(wf, f); /* not recorded: the file must not linger */
   return rc;

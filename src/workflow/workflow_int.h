@@ -184,6 +184,8 @@ void wf_publish_deferred(struct workflow *wf, const struct zz_buf *d);
 
 /* ---- wf_access.c: who may act ---- */
 
+/* The ROLE_* bit of a user; the public, sources and the system hold none. */
+int wf_role_of(const struct wf_actor *who);
 int wf_is_dispatcher(const struct wf_actor *who);
 int wf_same_dept(const struct wf_actor *who, const char *dept);
 /* 0 when who may take action a on w, else ZZ_EFORBIDDEN with e filled. */
@@ -203,10 +205,13 @@ int wf_create_locked(struct workflow *wf, const struct wf_actor *who, struct wf_
 /* ---- wf_evidence.c ---- */
 
 /* Records the stored file f as evidence of order id, under wf->lock, inside
- * a group (two writes: the evidence row and the order's event). */
+ * a group (two writes: the evidence row and the order's event). own is 1
+ * for the intake's photo: the report made order id in this same
+ * transaction, so its reporter (the public, no role) attaches it; otherwise
+ * the actor must be a dispatcher or an officer of the order's department. */
 int wf_evidence_attach_locked(struct workflow *wf, const struct wf_actor *who, int64_t id,
-                              const struct wf_evidence_file *f, const char *note, int64_t *out_id,
-                              struct zz_err *e);
+                              const struct wf_evidence_file *f, const char *note, int own,
+                              int64_t *out_id, struct zz_err *e);
 /* Removes a stored file that is not recorded. */
 void wf_evidence_discard(struct workflow *wf, const struct wf_evidence_file *f);
 

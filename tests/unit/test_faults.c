@@ -22,7 +22,7 @@
 #include <cmocka.h>
 
 #include "core/ztime.h"
-#include "http/http.h"
+#include "model/roles.h"
 #include "model/registry.h"
 #include "store/store.h"
 #include "store/store_applications.h"
@@ -571,7 +571,7 @@ static int joint_run(long nth, int on, int frc, int sticky, int sync_full) {
   struct workflow *wf = NULL;
   struct workflow_opts wo = {.st = st, .reg = reg, .data_dir = dir, .no_thread = 1};
   assert_int_equal(workflow_open(&wo, &wf, &e), 0);
-  const struct wf_actor disp = {"disp", ROLE_DISPATCHER, ""};
+  const struct wf_actor disp = {"disp", ROLE_DISPATCHER, "", ACTOR_USER};
   struct wf_create c = {.matter = "joint", .region = "d/s1", .lon = NAN, .lat = NAN};
   int64_t id = 0;
   assert_int_equal(workflow_create(wf, &disp, &c, &id, &e), 0);
