@@ -24,7 +24,6 @@ static struct applications engine(struct http_req *r) {
       .wf = app->wf,
       .data_dir = app->data_dir,
       .sync_files = app->sync_full,
-      .system = {.name = "system", .role = ROLE_ADMIN, .department = ""},
   };
 }
 
@@ -103,8 +102,12 @@ static int submit(struct http_req *r, const char *channel) {
       .phone = str_member(who, "phone"),
       .company = str_member(who, "company"),
       .form = json_object_get(body, "form"),
-      /* every application is filed as the dispatch desk would file it */
-      .who = {.name = staff ? a->user : NULL, .role = ROLE_DISPATCHER, .department = ""},
+      /* the applicant is the public; staff who file for them act as
+       * themselves (the order is under the applicant's name either way) */
+      .who = {.name = staff ? a->user : NULL,
+              .role = staff ? a->role : 0,
+              .department = staff ? a->department : "",
+              .kind = staff ? ACTOR_USER : ACTOR_PUBLIC},
   };
   if (application_check(&ap, &in, &d, &e)) {
     rc = http_reply_err(r, &e);
@@ -186,7 +189,7 @@ static int post_decision(struct http_req *r) {
   const struct http_auth_ctx *a = http_auth(r);
   json_t *body = NULL;
   struct application_decision in = {
-      .who = {a->user, a->role, a->department}, .may_decide = may_handle, .ud = r};
+      .who = {a->user, a->role, a->department, ACTOR_USER}, .may_decide = may_handle, .ud = r};
   if (positive_id(r, &in.order)) return 0;
   if (api_json_body(r, &body)) return 0;
   in.decision = str_member(body, "decision");

@@ -38,9 +38,6 @@ struct applications {
   struct workflow *wf;
   const char *data_dir; /* materials go to DATA/materials/ORDER/ */
   int sync_files;       /* fsync material files as the store fsyncs its commits */
-  /* who dispatches an application once its materials are complete: the
-   * server itself (the caller says how the workflow knows it) */
-  struct wf_actor system;
 };
 
 /* Allows (0) or refuses (non-zero) the caller to act on order o; o is
@@ -58,8 +55,9 @@ struct application_input {
   const char *name, *phone;  /* the applicant */
   const char *company;       /* may be NULL */
   const struct json_t *form; /* an object of field id -> value, or NULL */
-  /* who files it: staff act as themselves (name = the user's), the public
-   * with name NULL; the order's reporter is named from it */
+  /* who files it: a user (ACTOR_USER) acts as itself, name the user's;
+   * the public (ACTOR_PUBLIC) with name NULL and no role. The order's
+   * reporter is named from it (the enterprise, the user or "applicant") */
   struct wf_actor who;
 };
 

@@ -149,7 +149,8 @@ static void put_dispatch(struct applications *ap, struct put *p, struct applicat
   json_decref(have);
   if (!out->complete) return;
   struct zz_err e = {0};
-  if (workflow_act(ap->wf, &ap->system, p->ac.order_id, "dispatch", NULL, 0,
+  const struct wf_actor sys = {.name = "system", .department = "", .kind = ACTOR_SYSTEM};
+  if (workflow_act(ap->wf, &sys, p->ac.order_id, "dispatch", NULL, 0,
                    "all required materials received", &e) == 0)
     out->dispatched = 1;
   else

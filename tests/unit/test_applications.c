@@ -20,8 +20,8 @@
 #include <jansson.h>
 
 #include "applications/applications.h"
-#include "http/http.h"
 #include "model/registry.h"
+#include "model/roles.h"
 #include "store/store.h"
 #include "store/store_applications.h"
 #include "store/store_catalog.h"
@@ -93,11 +93,7 @@ static void open_all(int first) {
   assert_int_equal(registry_open(st, &reg, &e), 0);
   struct workflow_opts wo = {.st = st, .reg = reg, .data_dir = dir, .no_thread = 1};
   assert_int_equal(workflow_open(&wo, &wf, &e), 0);
-  ap = (struct applications){.st = st,
-                             .reg = reg,
-                             .wf = wf,
-                             .data_dir = dir,
-                             .system = {.name = "system", .role = ROLE_ADMIN, .department = ""}};
+  ap = (struct applications){.st = st, .reg = reg, .wf = wf, .data_dir = dir};
 }
 
 static void close_all(void) {
@@ -185,7 +181,7 @@ static struct mat material_row(int64_t order, const char *id) {
   return m;
 }
 
-static const struct wf_actor public_filer = {NULL, ROLE_DISPATCHER, ""};
+static const struct wf_actor public_filer = {NULL, 0, "", ACTOR_PUBLIC};
 
 /* Checks and submits in; returns the error (e filled) or 0 with *out. */
 static int apply(const struct application_input *in, struct application_receipt *out,
@@ -415,7 +411,7 @@ static void test_decisions(void **state) {
                                  .name = "李",
                                  .phone = "13800000000",
                                  .form = form,
-                                 .who = {"disp", ROLE_DISPATCHER, ""}};
+                                 .who = {"disp", ROLE_DISPATCHER, "", ACTOR_USER}};
   struct application_receipt r;
   struct zz_err e = {0};
   assert_int_equal(apply(&in, &r, &e), 0);
@@ -435,8 +431,8 @@ static void test_decisions(void **state) {
   assert_true(up.dispatched);
   struct kids k = kids_of(r.order);
   int police = strcmp(k.dept[0], "police") == 0 ? 0 : 1, fire = 1 - police;
-  const struct wf_actor cop = {"cop", ROLE_OFFICER, "police"};
-  const struct wf_actor fireman = {"fireman", ROLE_OFFICER, "fire"};
+  const struct wf_actor cop = {"cop", ROLE_OFFICER, "police", ACTOR_USER};
+  const struct wf_actor fireman = {"fireman", ROLE_OFFICER, "fire", ACTOR_USER};
   struct application_decided out;
   struct application_decision d = {
       .order = k.id[police], .decision = "maybe", .note = "x", .who = cop, .may_decide = allow_all};
