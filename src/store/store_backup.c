@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/fs.h"
 #include "core/ztime.h"
 #include "store/store_int.h"
 
@@ -61,16 +62,6 @@ static int path_ok(const char *p) {
   return 1;
 }
 
-static int mkdir_parents(char *path) {
-  for (char *s = strchr(path + 1, '/'); s; s = strchr(s + 1, '/')) {
-    *s = 0;
-    int rc = mkdir(path, 0750);
-    *s = '/';
-    if (rc != 0 && errno != EEXIST) return -1;
-  }
-  return 0;
-}
-
 static void hex(const unsigned char *h, char out[BK_HASH_HEX]) {
   for (size_t i = 0; i < crypto_generichash_BYTES; i++) snprintf(out + 2 * i, 3, "%02x", h[i]);
 }
@@ -93,9 +84,7 @@ static int copy_hash(const char *from, const char *to, int64_t *size, char hash[
                ? ZZ_ENOTFOUND
                : zz_fail(e, ZZ_EIO, "file", "cannot read %s: %s", from, strerror(errno));
   if (to) {
-    char tmp[4608];
-    snprintf(tmp, sizeof tmp, "%s", to);
-    if (mkdir_parents(tmp) != 0 ||
+    if (zz_mkdir_parents(to) != 0 ||
         (out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640)) < 0) {
       rc = zz_fail(e, ZZ_EIO, "out", "cannot write %s: %s", to, strerror(errno));
       goto done;
