@@ -1,0 +1,38 @@
+/* intake_int.h - what the intake's files share with each other and with
+ * their unit tests: the pure pieces of a report (its photo decoded, its
+ * form's answers as a description) and the role the public acts with. */
+#ifndef ZZ_INTAKE_INT_H
+#define ZZ_INTAKE_INT_H
+
+#include <stddef.h>
+
+#include "core/buf.h"
+#include "core/zz.h"
+
+struct json_t;
+
+/* A report's description (the form's answers together): at most this many bytes. */
+#define INTAKE_DESC_MAX (4u << 10)
+
+/* The role bits the public's intake acts with in the workflow: ROLE_ADMIN
+ * for a report through a code (it creates its order and attaches its photo
+ * under the reporter's name), ROLE_DISPATCHER for an Open311 request. The
+ * values are http/http.h's, which the intake must not include; the API
+ * files that call the intake check them at compile time (roles move to
+ * src/model/ with the actor kinds of issue 11). */
+#define INTAKE_PUBLIC_ROLE 1
+#define INTAKE_OPEN311_ROLE 2
+
+/* Decodes a report's photo: base64 (line breaks and spaces ignored) or a
+ * data: URL, at most WORKFLOW_EVIDENCE_MAX bytes once decoded, a JPEG or a
+ * PNG by its first bytes. Returns 0 and *out (zz_free) with *n bytes, or
+ * ZZ_ETOOBIG, ZZ_EINVAL, ZZ_EMEDIATYPE or ZZ_ENOMEM with e filled (field
+ * "photo"). Pure. */
+int intake_decode_photo(const char *b64, unsigned char **out, size_t *n, struct zz_err *e);
+/* Appends the form's answers (values: {field id: string}) to d as
+ * "label: value" lines in the form's order; a choice shows its option's
+ * label; phone fields are left out (the phone is kept apart from the
+ * public description). Pure. */
+void intake_describe(const struct json_t *form, const struct json_t *values, struct zz_buf *d);
+
+#endif
