@@ -339,13 +339,14 @@ int intake_report_submit(struct store *st, struct workflow *wf, const struct int
   j->ud = ud;
   j->in.on_done = job_done;
   j->in.done_ud = j;
+  /* *out before the queue: on_done may run on the intake thread at once */
+  *out = j;
   if ((rc = workflow_intake_submit(wf, &j->in))) {
+    *out = NULL;
     if (e) *e = j->in.err;
     intake_job_free(j);
-    return rc;
   }
-  *out = j;
-  return 0;
+  return rc;
 }
 
 int intake_job_result(const struct intake_job *j, struct intake_receipt *out, struct zz_err *e) {
@@ -364,12 +365,8 @@ int intake_report(struct store *st, struct workflow *wf, const struct intake_rep
   struct intake_job *j;
   int rc = prepare(st, wf, in, &j, e);
   if (rc) return rc;
-  if ((rc = workflow_intake(wf, &j->in))) {
-    if (e) *e = j->in.err;
-  } else {
-    j->in.rc = 0;
-    rc = intake_job_result(j, out, e);
-  }
+  workflow_intake(wf, &j->in);
+  rc = intake_job_result(j, out, e);
   intake_job_free(j);
   return rc;
 }
