@@ -16,16 +16,12 @@
 #include "api/codes_int.h"
 #include "codes/codes.h"
 #include "intake/intake.h"
-#include "intake/intake_int.h"
 #include "store/store_codes.h"
 #include "store/store_registry.h"
 #include "workflow/workflow.h"
 
 /* A report: the photo as base64 (a third larger) plus the fields. */
 #define INTAKE_BODY_MAX (WORKFLOW_EVIDENCE_MAX / 3 * 4 + (64u << 10))
-
-/* The intake names the public's role without http/http.h: it must be the same bit. */
-_Static_assert(INTAKE_PUBLIC_ROLE == ROLE_ADMIN, "intake_int.h: the public's role is ROLE_ADMIN");
 
 /* Scan counts are written one at a time: SQLite takes one writer anyway,
  * and threads that queue here wait on a mutex instead of polling SQLite's

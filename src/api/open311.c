@@ -14,7 +14,6 @@
 
 #include "api/api.h"
 #include "api/open311_int.h"
-#include "intake/intake_int.h"
 #include "intake/open311_request.h"
 #include "store/store_applications.h"
 #include "store/store_catalog.h"
@@ -732,10 +731,6 @@ int o311_intake_id(void *ud, const struct store_order_intake *in) {
 }
 
 /* ---- POST requests ---- */
-
-/* The intake names the Open311 client's role without http/http.h: it must be the same bit. */
-_Static_assert(INTAKE_OPEN311_ROLE == ROLE_DISPATCHER,
-               "intake_int.h: an Open311 client's role is ROLE_DISPATCHER");
 
 static const char *form_value(const void *form, const char *name) {
   return o311_form_get(form, name);

@@ -148,7 +148,7 @@ static int post_rating(struct http_req *r) {
   /* the reporter rates under the name the order keeps for them */
   char reporter[64];
   snprintf(reporter, sizeof reporter, "citizen:%s", c.receipt);
-  struct wf_actor who = {.name = reporter, .role = 0, .department = ""};
+  struct wf_actor who = {.name = reporter, .department = "", .kind = ACTOR_PUBLIC};
   struct zz_err e = {0};
   int rc = workflow_rate(app->wf, &who, c.order_id, (int)json_integer_value(sc), note, &e);
   if (rc == ZZ_EFORBIDDEN) { /* an enterprise's report */

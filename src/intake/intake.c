@@ -275,21 +275,20 @@ static void job_request(struct intake_job *j, const struct intake_report *in,
                                   .code = in->code->id,
                                   .phone = j->phone,
                                   .public_consent = mf->is_public};
-  /* The intake acts for the public as the system does for rules: with the
-   * rights to create and attach evidence, under the reporter's name. */
-  j->in =
-      (struct wf_intake){.who = {.name = j->reporter, .role = INTAKE_PUBLIC_ROLE, .department = ""},
-                         .create = {.matter = j->matter,
-                                    .description = j->desc.data ? j->desc.data : "",
-                                    .entity = j->entity,
-                                    .reporter = j->reporter,
-                                    .channel = intake_channel_of(in->code->kind),
-                                    .lon = NAN,
-                                    .lat = NAN},
-                         .photo = has_photo ? &j->ef : NULL,
-                         .photo_note = "现场照片 (photo from the reporter)",
-                         .then = receipt_write,
-                         .ud = &j->rec};
+  /* The public reports under the reporter's name; the intake lets it
+   * attach its photo to the order it makes. */
+  j->in = (struct wf_intake){.who = {.name = j->reporter, .department = "", .kind = ACTOR_PUBLIC},
+                             .create = {.matter = j->matter,
+                                        .description = j->desc.data ? j->desc.data : "",
+                                        .entity = j->entity,
+                                        .reporter = j->reporter,
+                                        .channel = intake_channel_of(in->code->kind),
+                                        .lon = NAN,
+                                        .lat = NAN},
+                             .photo = has_photo ? &j->ef : NULL,
+                             .photo_note = "现场照片 (photo from the reporter)",
+                             .then = receipt_write,
+                             .ud = &j->rec};
 }
 
 /* Checks the report and makes its job, the photo's file written; the job

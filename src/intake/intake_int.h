@@ -1,6 +1,6 @@
 /* intake_int.h - what the intake's files share with each other and with
  * their unit tests: the pure pieces of a report (its photo decoded, its
- * form's answers as a description) and the role the public acts with. */
+ * form's answers as a description). */
 #ifndef ZZ_INTAKE_INT_H
 #define ZZ_INTAKE_INT_H
 
@@ -13,15 +13,6 @@ struct json_t;
 
 /* A report's description (the form's answers together): at most this many bytes. */
 #define INTAKE_DESC_MAX (4u << 10)
-
-/* The role bits the public's intake acts with in the workflow: ROLE_ADMIN
- * for a report through a code (it creates its order and attaches its photo
- * under the reporter's name), ROLE_DISPATCHER for an Open311 request. The
- * values are http/http.h's, which the intake must not include; the API
- * files that call the intake check them at compile time (roles move to
- * src/model/ with the actor kinds of issue 11). */
-#define INTAKE_PUBLIC_ROLE 1
-#define INTAKE_OPEN311_ROLE 2
 
 /* Decodes a report's photo: base64 (line breaks and spaces ignored) or a
  * data: URL, at most WORKFLOW_EVIDENCE_MAX bytes once decoded, a JPEG or a

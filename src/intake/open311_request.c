@@ -225,17 +225,16 @@ static int commit(struct store *st, struct registry *reg, struct workflow *wf,
                                    .media_url = media && *media ? media : NULL,
                                    /* listed by GET only if the matter is public now */
                                    .public_consent = q->svc.is_public};
-  struct wf_intake wi = {
-      .who = {.name = q->reporter, .role = INTAKE_OPEN311_ROLE, .department = ""},
-      .create = {.matter = q->svc.code,
-                 .description = q->full.data,
-                 .region = q->region,
-                 .reporter = q->reporter,
-                 .channel = "open311",
-                 .lon = q->lon,
-                 .lat = q->lat},
-      .then = intake_row_write,
-      .ud = &rec};
+  struct wf_intake wi = {.who = {.name = q->reporter, .department = "", .kind = ACTOR_PUBLIC},
+                         .create = {.matter = q->svc.code,
+                                    .description = q->full.data,
+                                    .region = q->region,
+                                    .reporter = q->reporter,
+                                    .channel = "open311",
+                                    .lon = q->lon,
+                                    .lat = q->lat},
+                         .then = intake_row_write,
+                         .ud = &rec};
   int rc = workflow_intake(wf, &wi);
   if (rc) return zz_fail(e, rc, wi.err.field, "the request was not accepted: %s", wi.err.msg);
   out->order = wi.order;
