@@ -137,9 +137,17 @@ extern const struct http_route api_orders_routes[];
 extern const size_t api_orders_nroutes;
 extern const struct http_route api_rules_routes[];
 extern const size_t api_rules_nroutes;
-/* Codes and the public intake (issue 5 part A, api/codes.c). */
-extern const struct http_route api_codes_routes[];
-extern const size_t api_codes_nroutes;
+/* Codes and the public intake: the operator's routes (api/codes_admin.c),
+ * a scanned code and its reports (api/codes_public.c, the engine is
+ * src/intake/), receipts and rating (api/receipts.c), the pages (api/pages.c). */
+extern const struct http_route api_codes_admin_routes[];
+extern const size_t api_codes_admin_nroutes;
+extern const struct http_route api_codes_public_routes[];
+extern const size_t api_codes_public_nroutes;
+extern const struct http_route api_receipts_routes[];
+extern const size_t api_receipts_nroutes;
+extern const struct http_route api_pages_routes[];
+extern const size_t api_pages_nroutes;
 /* Appends ,"reporter_phone":... to an order object being written when the
  * caller may see it (dispatchers, admins, the order's departments). */
 void api_codes_order_phone(struct http_req *r, int64_t order_id, int readable, struct zz_buf *b);
