@@ -4,8 +4,8 @@
 // department consoles and the three phone pages, and a choice made on a phone
 // page or the cockpit holds back; a choice stored under the public pages' old
 // key (zz_lang) is taken over once. An API error shows the server's own
-// message (lib/api.js's one ApiError) on the cockpit, a console and a phone page. Then screenshots of the pages web/lib/ serves, in
-// Chinese and English, at 1920x1080 and 1366x768 (phone pages at 375 px),
+// message (lib/api.js's one ApiError) on the cockpit, a console and a phone
+// page. Then screenshots of the pages web/lib/ serves, in Chinese and English, at 1920x1080 and 1366x768 (phone pages at 375 px),
 // into test-results/e2e/lang-*.png, each with no console or page error.
 // Run: ZHIZHI_BIN=build/zhizhi node --test tests/e2e/language.test.mjs
 import { test, before, after } from 'node:test';
@@ -255,7 +255,21 @@ test('phone pages at 375 px in zh and en', { timeout: 120000 }, async () => {
     await page.goto(`${w.base}/m/r/NOSUCHRCPT`);
     await page.locator('#friendly').waitFor({ timeout: 15000 });
     await shoot(page, `receipt-unknown-${lang}-375`);
+    await page.goto(`${w.base}/m/a/${'0'.repeat(32)}`);
+    await page.locator('#friendly').waitFor({ timeout: 15000 });
+    await shoot(page, `application-unknown-${lang}-375`);
     assert.deepEqual(errorsBut404(page), []);
     await page.close();
   }
+});
+
+// The printable sheet is Chinese for every operator (it is posted on site).
+test('the codes sheet', { timeout: 60000 }, async () => {
+  const page = await shotBrowser({ width: 1366, height: 768 }, 'en', USERS.admin);
+  await page.goto(`${w.base}/codes-sheet?region=${XTD}&kind=customer`);
+  await page.locator('#sheet .card').first().waitFor({ timeout: 15000 });
+  assert.equal(await page.locator('#sheet .card .hint').first().innerText(), '扫码反映问题：噪音、卫生、价格、食品安全等，全程可查进度');
+  await shoot(page, 'codes-sheet-1366');
+  assert.deepEqual(errorsBut404(page), []);
+  await page.close();
 });
