@@ -8,15 +8,14 @@ import { el } from '../lib/dom.js';
 import { api, said, putFile } from '../lib/api.js';
 import { pick, words } from '../lib/i18n.js';
 import { dateTime } from '../lib/time.js';
-import { setupLang, MATERIAL_MIME, megabytes } from './common.js';
+import { setupLang, MATERIAL_MIME, megabytes, PHONE_WORDS } from './common.js';
 
 const T = {
+  ...PHONE_WORDS,
   title: ['申请进度', 'Application'],
   number: ['申请编号', 'Application number'],
   submitted: ['提交时间', 'Submitted'],
   unknown: ['未找到该申请编号对应的申请，请核对后重试。', 'No application has this number. Please check it.'],
-  busy: ['请求过于频繁，请稍后再试。', 'Too many requests, please try again shortly.'],
-  offline: ['网络异常，请稍后再试。', 'Network error, please try again.'],
   status: {
     awaiting_materials: ['待补充材料', 'Waiting for materials'],
     in_review: ['审批中', 'Under review'],

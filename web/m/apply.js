@@ -8,9 +8,10 @@ import { el } from '../lib/dom.js';
 import { api, said, putFile } from '../lib/api.js';
 import { pick, words } from '../lib/i18n.js';
 import { dateTime } from '../lib/time.js';
-import { MATERIAL_MIME, megabytes } from './common.js';
+import { MATERIAL_MIME, megabytes, PHONE_WORDS } from './common.js';
 
 const T = {
+  ...PHONE_WORDS,
   applicant: ['申请人姓名', 'Applicant name'],
   company: ['企业名称', 'Company'],
   required: ['必填', 'required'],
@@ -26,8 +27,6 @@ const T = {
   missingFile: ['请上传', 'Please attach'],
   tooBig: ['文件太大', 'File too large'],
   wrongType: ['文件格式不符', 'Wrong file type'],
-  busy: ['请求过于频繁，请稍后再试。', 'Too many requests, please try again shortly.'],
-  offline: ['网络异常，请稍后再试。', 'Network error, please try again.'],
   uploadFailed: ['材料上传未完成', 'Not every material was uploaded'],
   goStatus: ['查看申请进度并补传材料', 'Open the application to add the rest'],
 };

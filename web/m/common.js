@@ -26,6 +26,12 @@ export function setupLang(render) {
   setupLangLib(() => redrawKeepingInputs(render));
 }
 
+// What every phone page may have to say about a failed request.
+export const PHONE_WORDS = {
+  busy: ['请求过于频繁，请稍后再试。', 'Too many requests, please try again shortly.'],
+  offline: ['网络异常，请稍后再试。', 'Network error, please try again.'],
+};
+
 // The file types application materials declare, as browsers name them.
 export const MATERIAL_MIME = { pdf: 'application/pdf', jpeg: 'image/jpeg', png: 'image/png' };
 

@@ -5,13 +5,13 @@ import { el } from '../lib/dom.js';
 import { api, said } from '../lib/api.js';
 import { words } from '../lib/i18n.js';
 import { dateTime } from '../lib/time.js';
-import { setupLang } from './common.js';
+import { setupLang, PHONE_WORDS } from './common.js';
 
 const T = {
+  ...PHONE_WORDS,
   title: ['办理进度', 'Progress'],
   receipt: ['回执号', 'Receipt'],
   unknown: ['未找到该回执号对应的反映，请核对后重试。', 'No report has this receipt number. Please check it.'],
-  busy: ['请求过于频繁，请稍后再试。', 'Too many requests, please try again shortly.'],
   states: {
     reported: ['已受理', 'Received'],
     dispatched: ['已派单', 'Dispatched'],

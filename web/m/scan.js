@@ -6,18 +6,17 @@
 import { el } from '../lib/dom.js';
 import { api, said } from '../lib/api.js';
 import { pick, words } from '../lib/i18n.js';
-import { setupLang } from './common.js';
+import { setupLang, PHONE_WORDS } from './common.js';
 import { renderApply, recentApplications } from './apply.js';
 
 const T = {
+  ...PHONE_WORDS,
   title: ['扫码反映问题', 'Report by scanning'],
   titleEnt: ['企业码服务', 'Enterprise services'],
   unknown: ['无法识别此码', 'Code not recognised'],
   unknownMsg: ['此码不存在或已失效，请重新扫描现场张贴的二维码。', 'This code does not exist or is no longer valid. Please scan the code posted on site again.'],
   revoked: ['此码已停用', 'Code no longer in use'],
   revokedMsg: ['此码已更换，请扫描现场张贴的新二维码。', 'This code has been replaced. Please scan the new code posted on site.'],
-  busy: ['请求过于频繁，请稍后再试。', 'Too many requests, please try again shortly.'],
-  offline: ['网络异常，请稍后再试。', 'Network error, please try again.'],
   choose: ['请选择要反映的事项', 'Choose what to report'],
   back: ['返回', 'Back'],
   submit: ['提交', 'Submit'],
