@@ -18,9 +18,13 @@
 #include "ingest/ingest.h"
 #include "model/accounts.h"
 #include "pack/pack.h"
+#include "store/store.h"
+#include "store/store_accounts.h"
+#include "store/store_audit.h"
 #include "store/store_backup.h"
-#include "store/store_dispatch.h"
 #include "store/store_rebuild.h"
+#include "store/store_records.h"
+#include "store/store_registry.h"
 
 #define DEFAULT_DATA "./data"
 #define DEFAULT_LISTEN "127.0.0.1:8080"
@@ -357,10 +361,10 @@ static int demo_flush(struct demo_run *dr) {
   if (!dr->nbuf) return 0;
   struct zz_err e = {0};
   int rc = store_records_sort(dr->buf, dr->nbuf);
-  if (!rc) rc = dr->app->st->ops->records_write(dr->app->st, dr->buf, dr->nbuf, NULL, &e);
+  if (!rc) rc = store_records_write(dr->app->st, dr->buf, dr->nbuf, NULL, &e);
   if (rc == ZZ_EBUSY) { /* the live feed backs off like any client */
     usleep(200000);
-    rc = dr->app->st->ops->records_write(dr->app->st, dr->buf, dr->nbuf, NULL, &e);
+    rc = store_records_write(dr->app->st, dr->buf, dr->nbuf, NULL, &e);
   }
   if (rc) zz_error("demo: storing generated records failed: %s", e.msg);
   dr->emitted += (int64_t)dr->nbuf;
@@ -546,7 +550,7 @@ static int cmd_serve_or_demo(int argc, char **argv, int demo) {
                               .ud = &dr};
     /* The generator is needed for the history of a new world and for the
      * live feed; a rerun with --no-live needs neither. */
-    int64_t have = app.st->ops->records_count(app.st);
+    int64_t have = store_records_count(app.st);
     if (have == 0 || !f.no_live) {
       dr.demo = demo_new(&dopts, &e);
       if (!dr.demo) {
@@ -654,7 +658,7 @@ static void audit_cli(struct app *app, const char *action, const char *name,
                            .detail_json =
                                zz_buf_error(&d) ? "{\"detail\":\"lost: out of memory\"}" : d.data};
   struct zz_err ae = {0};
-  if (app->st->ops->dispatch->audit_insert(app->st, &au, &ae))
+  if (store_audit_insert(app->st, &au, &ae))
     fprintf(stderr, "zhizhi: warning: the audit did not record this: %s\n", ae.msg);
   zz_buf_free(&d);
 }
@@ -732,7 +736,7 @@ static int find_src_row(void *ud, const struct store_source *s) {
 
 static int64_t source_id(struct store *st, const char *key) {
   struct find_src fs = {key, 0};
-  st->ops->sources_each(st, find_src_row, &fs);
+  store_sources_each(st, find_src_row, &fs);
   return fs.id;
 }
 
@@ -758,7 +762,7 @@ static int cmd_token(int argc, char **argv) {
   char token[48], hash[65];
   api_token_new(token);
   api_token_hash(token, hash);
-  rc = app.st->ops->source_set_token(app.st, id, hash, &e);
+  rc = store_source_set_token(app.st, id, hash, &e);
   app_close(&app);
   if (rc) return fail(&e);
   printf("%s\n", token);
@@ -1027,7 +1031,7 @@ static int cmd_rollup(int argc, char **argv) {
   struct store_rebuild_stats stats = {0};
   int rc = store_rollup_rebuild(st, metric, from, to, rebuild_progress, &bar, &stats, &e);
   if (bar.label) zz_progress_done(&bar, stats.series);
-  st->ops->close(st);
+  store_close(st);
   if (rc) return fail(&e);
   printf("rollup rebuild: %s: %lld records of %lld series folded in again\n",
          metric ? metric : "every metric", (long long)stats.records, (long long)stats.series);

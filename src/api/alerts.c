@@ -8,6 +8,8 @@
 #include "api/api.h"
 #include "api/authz.h"
 #include "rules/rules.h"
+#include "store/store_alerts.h"
+#include "store/store_registry.h"
 #include "workflow/workflow.h"
 
 struct alist {
@@ -42,7 +44,7 @@ static void alert_with_place(struct app *app, const struct store_alert *a, struc
   if (b->len <= mark || b->data[b->len - 1] != '}') return;
   zz_buf_truncate(b, b->len - 1); /* reopen the object */
   struct ent_place p = {b};
-  if (a->entity_key) app->st->ops->entity_get(app->st, a->entity_key, place_row, &p);
+  if (a->entity_key) store_entity_get(app->st, a->entity_key, place_row, &p);
   zz_buf_addc(b, '}');
 }
 
@@ -112,7 +114,7 @@ static int get_alerts(struct http_req *r) {
   zz_buf_init(&b, 0);
   zz_buf_adds(&b, "{\"alerts\":[");
   struct alist l = {app, &b, 0, (int)limit, 0, 0};
-  int rc = app->st->ops->dispatch->alerts_each(app->st, &f, alert_row, &l);
+  int rc = store_alerts_each(app->st, &f, alert_row, &l);
   if (rc) {
     zz_buf_free(&b);
     return http_fail(r, rc, "", "cannot list alerts");
@@ -153,7 +155,7 @@ static int path_id(struct http_req *r, int64_t *id) {
 /* Reads alert id and checks the caller's scope; replies itself on failure. */
 static int load_alert(struct http_req *r, int64_t id, struct aone *o) {
   struct app *app = http_app(r);
-  if (app->st->ops->dispatch->alert_get(app->st, id, one_row, o) != 0)
+  if (store_alert_get(app->st, id, one_row, o) != 0)
     return http_fail(r, ZZ_ENOTFOUND, "id", "alert %lld does not exist", (long long)id);
   if (authz_alert(app, http_auth(r), o->region, AUTHZ_READ))
     return authz_deny(r, "id", "this alert");
@@ -166,7 +168,7 @@ static int reply_alert(struct http_req *r, int64_t id, int status) {
   zz_buf_init(&b, 0);
   zz_buf_adds(&b, "{\"alert\":");
   struct aone o = {app, &b, 0, 0, "", ""};
-  app->st->ops->dispatch->alert_get(app->st, id, one_row, &o);
+  store_alert_get(app->st, id, one_row, &o);
   zz_buf_addc(&b, '}');
   return http_reply_json(r, status, &b);
 }
@@ -226,7 +228,7 @@ static int post_alert_order(struct http_req *r) {
   zz_buf_init(&b, 0);
   zz_buf_printf(&b, "{\"order\":%lld,\"alert\":", (long long)order);
   struct aone o2 = {app, &b, 0, 0, "", ""};
-  app->st->ops->dispatch->alert_get(app->st, id, one_row, &o2);
+  store_alert_get(app->st, id, one_row, &o2);
   zz_buf_addc(&b, '}');
   return http_reply_json(r, 201, &b);
 }

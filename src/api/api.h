@@ -11,13 +11,14 @@
 #include "core/buf.h"
 #include "core/bus.h"
 #include "core/ratelimit.h"
+#include "core/workpool.h"
 #include "core/ztime.h"
 #include "core/zz.h"
 #include "http/http.h"
-#include "core/workpool.h"
 #include "model/accounts.h"
 #include "model/registry.h"
-#include "store/store.h"
+#include "store/store_records.h"
+#include "store/store_registry.h"
 
 struct json_t;
 

@@ -13,7 +13,9 @@
 #include "http/http.h"
 #include "ingest/spool.h"
 #include "rules/rules.h"
+#include "store/store.h"
 #include "store/store_backup.h"
+#include "store/store_records.h"
 #include "workflow/workflow.h"
 
 /* The store calls this on its writer thread after each committed batch of
@@ -57,7 +59,7 @@ int app_open(struct app *app, const char *data_dir, int flags, struct zz_err *e)
     return rc;
   }
   if ((rc = registry_open(app->st, &app->reg, e))) {
-    app->st->ops->close(app->st);
+    store_close(app->st);
     app->st = NULL;
     app_free_core(app);
     return rc;
@@ -91,7 +93,7 @@ void app_close(struct app *app) {
   zz_free(app->web_dir);
   app->web_dir = NULL;
   registry_free(app->reg);
-  if (app->st) app->st->ops->close(app->st);
+  if (app->st) store_close(app->st);
   app->reg = NULL;
   app->st = NULL;
   app_free_core(app);

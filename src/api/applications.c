@@ -18,9 +18,11 @@
 #include "api/api.h"
 #include "api/authz.h"
 #include "codes/codes.h"
+#include "store/store_applications.h"
 #include "store/store_backup.h"
 #include "store/store_catalog.h"
-#include "store/store_dispatch.h"
+#include "store/store_orders.h"
+#include "store/store_registry.h"
 #include "workflow/workflow.h"
 
 #define APP_MATERIAL_MAX API_MATERIAL_MAX /* bytes of one uploaded material */
@@ -50,7 +52,7 @@ static int matter_find_row(void *ud, const struct store_matter *m) {
 /* The matter `key` as one JSON object (the caller decrefs), or NULL. */
 static json_t *matter_load(struct app *app, const char *key) {
   struct matter_find f = {key, NULL};
-  app->st->ops->dispatch->matters_each(app->st, matter_find_row, &f);
+  store_matters_each(app->st, matter_find_row, &f);
   return f.m;
 }
 
@@ -100,7 +102,7 @@ static int entity_name_row(void *ud, const struct store_entity *en) {
 static int application_write(void *ud, struct store *st, int64_t order, struct zz_err *e) {
   struct store_application *sa = ud;
   sa->order_id = order;
-  return st->ops->catalog->application_insert(st, sa, e);
+  return store_application_insert(st, sa, e);
 }
 
 static int submit(struct http_req *r, const char *channel) {
@@ -184,7 +186,7 @@ static int submit(struct http_req *r, const char *channel) {
   struct entity_name en = {""};
   if (entity[0]) {
     if (api_codes_check_contact(r, entity, phone, "applicant.phone")) goto done;
-    app->st->ops->entity_get(app->st, entity, entity_name_row, &en);
+    store_entity_get(app->st, entity, entity_name_row, &en);
     if ((!company || !*company) && en.zh[0]) company = en.zh;
   }
   /* the description staff see: the form's values, never the phone */
@@ -315,7 +317,7 @@ static int find_application(struct http_req *r, struct app_copy *out) {
   const char *n = http_param(r, "number");
   memset(out, 0, sizeof *out);
   if (!n || strlen(n) != APP_NUMBER_HEX || strspn(n, "0123456789abcdef") != APP_NUMBER_HEX ||
-      app->st->ops->catalog->application_get(app->st, 0, n, app_copy_row, out))
+      store_application_get(app->st, 0, n, app_copy_row, out))
     return http_fail(r, ZZ_ENOTFOUND, "number", "no application has this number");
   return 0;
 }
@@ -395,7 +397,7 @@ static int put_material(struct http_req *r) {
   int rc = 0;
   if (find_application(r, &ac)) goto done;
   struct order_copy oc = {0};
-  app->st->ops->dispatch->order_get(app->st, ac.order_id, order_copy_row, &oc);
+  store_order_get(app->st, ac.order_id, order_copy_row, &oc);
   m = oc.found ? matter_load(app, oc.matter) : NULL;
   const char *mid = http_param(r, "material");
   json_t *decl = m && mid ? material_decl(m, mid) : NULL;
@@ -410,7 +412,7 @@ static int put_material(struct http_req *r) {
     goto done;
   }
   struct current_ctx cur = {.material = mid};
-  app->st->ops->catalog->materials_each(app->st, ac.order_id, current_row, &cur);
+  store_materials_each(app->st, ac.order_id, current_row, &cur);
   if (cur.found && cur.replaced >= APP_MATERIAL_REPLACE_MAX) {
     rc = http_fail(r, ZZ_ECONFLICT, "material",
                    "%s was already replaced %d times: it cannot be replaced again; ask the "
@@ -466,7 +468,7 @@ static int put_material(struct http_req *r) {
                               .size = (int64_t)len,
                               .ts = zz_time_now()};
   struct zz_err e = {0};
-  if (app->st->ops->catalog->material_put(app->st, &sm, &e)) {
+  if (store_material_put(app->st, &sm, &e)) {
     unlink(path); /* not recorded: the file must not linger */
     rc = http_reply_err(r, &e);
     goto done;
@@ -475,7 +477,7 @@ static int put_material(struct http_req *r) {
     store_files_release(app->data_dir, cur.path);
   /* every required material in: the application goes to its departments,
    * one sub-order each, in parallel */
-  app->st->ops->catalog->materials_each(app->st, ac.order_id, have_row, &h);
+  store_materials_each(app->st, ac.order_id, have_row, &h);
   int complete = 1;
   json_array_foreach(json_object_get(m, "materials"), i, t) {
     if (json_is_true(json_object_get(t, "required")) &&
@@ -556,17 +558,17 @@ static int get_application(struct http_req *r) {
   struct app_copy ac;
   if (find_application(r, &ac)) return 0;
   struct order_copy oc = {0};
-  app->st->ops->dispatch->order_get(app->st, ac.order_id, order_copy_row, &oc);
+  store_order_get(app->st, ac.order_id, order_copy_row, &oc);
   json_t *m = oc.found ? matter_load(app, oc.matter) : NULL;
   if (!m) return http_fail(r, ZZ_ENOTFOUND, "number", "no application has this number");
   struct subs s = {0};
   struct store_order_filter f = {.parent = ac.order_id, .limit = 12};
-  app->st->ops->dispatch->orders_each(app->st, &f, sub_row, &s);
+  store_orders_each(app->st, &f, sub_row, &s);
   json_t *dec = json_object(), *have = json_object(), *dnames = json_object();
   struct have_ctx h = {have};
-  app->st->ops->named_each(app->st, "department", dept_name_row, dnames);
-  app->st->ops->catalog->decisions_each(app->st, ac.order_id, decision_row, dec);
-  app->st->ops->catalog->materials_each(app->st, ac.order_id, have_row, &h);
+  store_named_each(app->st, "department", dept_name_row, dnames);
+  store_decisions_each(app->st, ac.order_id, decision_row, dec);
+  store_materials_each(app->st, ac.order_id, have_row, &h);
   json_t *out = json_object(), *steps = json_array(), *mats = json_array();
   json_object_set_new(out, "number", json_string(ac.number));
   json_object_set(out, "matter", json_object_get(m, "id"));
@@ -673,20 +675,19 @@ static int post_decision(struct http_req *r) {
     rc = http_fail(r, ZZ_EINVAL, "note", "note is required (at most 1000 bytes): the reasons");
     goto done;
   }
-  app->st->ops->dispatch->order_get(app->st, id, order_copy_row, &sub);
+  store_order_get(app->st, id, order_copy_row, &sub);
   if (!sub.found) {
     rc = http_fail(r, ZZ_ENOTFOUND, "id", "order %lld does not exist", (long long)id);
     goto done;
   }
   struct staff_probe p = {app, http_auth(r), 0, 0};
-  app->st->ops->dispatch->order_get(app->st, id, staff_probe_row, &p);
+  store_order_get(app->st, id, staff_probe_row, &p);
   if (!p.allowed) { /* decided before the order's state is told */
     rc = http_fail(r, ZZ_EFORBIDDEN, "id", "order %lld is not one your department decides",
                    (long long)id);
     goto done;
   }
-  if (!sub.parent ||
-      app->st->ops->catalog->application_get(app->st, sub.parent, NULL, app_copy_row, &ac)) {
+  if (!sub.parent || store_application_get(app->st, sub.parent, NULL, app_copy_row, &ac)) {
     rc = http_fail(r, ZZ_ECONFLICT, "id",
                    "order %lld is not a department's part of an application: use its actions",
                    (long long)id);
@@ -715,7 +716,7 @@ static int post_decision(struct http_req *r) {
                               .note = note,
                               .actor = a->user,
                               .ts = zz_time_now()};
-  if (app->st->ops->catalog->decision_insert(app->st, &sd, &e)) {
+  if (store_decision_insert(app->st, &sd, &e)) {
     rc = http_reply_err(r, &e);
     goto done;
   }
@@ -744,7 +745,7 @@ done:
 static int staff_check(struct http_req *r, int64_t id) {
   struct app *app = http_app(r);
   struct staff_probe p = {app, http_auth(r), 0, 0};
-  app->st->ops->dispatch->order_get(app->st, id, staff_probe_row, &p);
+  store_order_get(app->st, id, staff_probe_row, &p);
   if (!p.found) return http_fail(r, ZZ_ENOTFOUND, "id", "order %lld does not exist", (long long)id);
   if (!p.allowed)
     return http_fail(r, ZZ_EFORBIDDEN, "id",
@@ -812,17 +813,17 @@ static int get_staff_application(struct http_req *r) {
     return http_fail(r, ZZ_EINVAL, "id", "id must be a positive integer");
   if (staff_check(r, id)) return 0;
   struct staff_app s = {json_object()};
-  if (app->st->ops->catalog->application_get(app->st, id, NULL, staff_app_row, &s)) {
+  if (store_application_get(app->st, id, NULL, staff_app_row, &s)) {
     json_decref(s.out);
     return http_fail(r, ZZ_ENOTFOUND, "id", "order %lld is not an application", (long long)id);
   }
   struct order_copy oc = {0};
-  app->st->ops->dispatch->order_get(app->st, id, order_copy_row, &oc);
+  store_order_get(app->st, id, order_copy_row, &oc);
   struct staff_rows mats = {json_array(), oc.found ? matter_load(app, oc.matter) : NULL, NULL};
   struct staff_rows decs = {json_array(), NULL, json_object()};
-  app->st->ops->named_each(app->st, "department", dept_name_row, decs.dnames);
-  app->st->ops->catalog->materials_each(app->st, id, staff_material_row, &mats);
-  app->st->ops->catalog->decisions_each(app->st, id, staff_decision_row, &decs);
+  store_named_each(app->st, "department", dept_name_row, decs.dnames);
+  store_materials_each(app->st, id, staff_material_row, &mats);
+  store_decisions_each(app->st, id, staff_decision_row, &decs);
   if (mats.matter) {
     json_object_set(s.out, "matter", json_object_get(mats.matter, "id"));
     json_object_set(s.out, "name_zh", json_object_get(mats.matter, "name_zh"));
@@ -866,7 +867,7 @@ static int get_staff_material(struct http_req *r) {
     return http_fail(r, ZZ_EINVAL, "id", "id must be a positive integer");
   if (staff_check(r, id)) return 0;
   struct file_find f = {.material = http_param(r, "material")};
-  if (f.material) app->st->ops->catalog->materials_each(app->st, id, file_find_row, &f);
+  if (f.material) store_materials_each(app->st, id, file_find_row, &f);
   if (!f.found)
     return http_fail(r, ZZ_ENOTFOUND, "material", "no such material received for order %lld",
                      (long long)id);

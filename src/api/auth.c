@@ -13,6 +13,8 @@
 
 #include "api/api.h"
 #include "model/accounts.h"
+#include "store/store_accounts.h"
+#include "store/store_registry.h"
 
 #define SESSION_COOKIE "zz_session"
 #define SESSION_TTL_DEFAULT_MS (12LL * 3600 * 1000)
@@ -81,7 +83,7 @@ static int auth_user(struct app *app, struct http_req *r, struct http_auth_ctx *
   char hash[65];
   api_token_hash(tok, hash);
   int64_t uid = 0;
-  int rc = app->st->ops->session_user(app->st, hash, zz_time_now(), &uid);
+  int rc = store_session_user(app->st, hash, zz_time_now(), &uid);
   if (rc == ZZ_ENOTFOUND) return ZZ_EAUTH;
   if (rc) return rc;
   struct accounts_user u;
@@ -107,7 +109,7 @@ int api_session_hash(struct http_req *r, char out[65]) {
 
 int api_session_check(struct app *app, const char *hash, int64_t user) {
   int64_t uid = 0;
-  int rc = app->st->ops->session_user(app->st, hash, zz_time_now(), &uid);
+  int rc = store_session_user(app->st, hash, zz_time_now(), &uid);
   if (rc) return rc == ZZ_ENOTFOUND ? ZZ_EAUTH : rc;
   return uid == user ? 0 : ZZ_EAUTH;
 }
@@ -127,7 +129,7 @@ static int auth_source(struct app *app, struct http_req *r, struct http_auth_ctx
   tok[n] = '\0';
   api_token_hash(tok, hash);
   int64_t id = 0;
-  int rc = app->st->ops->source_by_token(app->st, hash, &id);
+  int rc = store_source_by_token(app->st, hash, &id);
   if (rc == ZZ_ENOTFOUND) return ZZ_EAUTH;
   if (rc) return rc;
   ctx->kind = HTTP_AUTH_SOURCE;
@@ -301,7 +303,7 @@ static int login_start(struct http_req *r, struct api_slow *s) {
   if (dev && token_shape_ok(dev, strlen(dev))) {
     char hash[65];
     api_token_hash(dev, hash);
-    if (s->app->st->ops->device_check(s->app->st, hash, s->name, now) == 0)
+    if (store_device_check(s->app->st, hash, s->name, now) == 0)
       memcpy(s->device, hash, sizeof hash);
   }
   /* a known device of this account skips its lockout (not the address's) */
@@ -324,7 +326,7 @@ static int login_finish(struct http_req *r, struct api_slow *s) {
     int64_t now = zz_time_now();
     accounts_throttle_fail(peer, now);
     accounts_throttle_user_fail(s->name, now);
-    if (s->device[0] && app->st->ops->device_fail(app->st, s->device, DEVICE_MAX_FAILS))
+    if (s->device[0] && store_device_fail(app->st, s->device, DEVICE_MAX_FAILS))
       zz_warn("auth: cannot count a failure against a device of %s", s->name);
     int wait_s = accounts_throttle_check(peer, now);
     if (wait_s)
@@ -339,8 +341,7 @@ static int login_finish(struct http_req *r, struct api_slow *s) {
   api_token_hash(tok, hash);
   int64_t now = zz_time_now(), ttl = session_ttl_ms(app);
   struct zz_err e = {0};
-  if (app->st->ops->session_create(app->st, hash, s->u.id, now + ttl, &e))
-    return http_reply_err(r, &e);
+  if (store_session_create(app->st, hash, s->u.id, now + ttl, &e)) return http_reply_err(r, &e);
   /* A new password, disabling or deleting committed while the password was
    * being checked ended the sessions before this one was made: it must not
    * outlive them (with the old password, a login in flight would). */
@@ -348,16 +349,16 @@ static int login_finish(struct http_req *r, struct api_slow *s) {
    * before the check below so a password change also revokes it. Without
    * one the login still stands. */
   char dtok[48], dhash[65];
-  if (s->device[0]) app->st->ops->device_delete(app->st, s->device);
+  if (s->device[0]) store_device_delete(app->st, s->device);
   api_token_new(dtok);
   api_token_hash(dtok, dhash);
   struct zz_err de = {0};
-  int dev_ok = app->st->ops->device_create(app->st, dhash, s->u.id, now + DEVICE_TTL_MS, &de) == 0;
+  int dev_ok = store_device_create(app->st, dhash, s->u.id, now + DEVICE_TTL_MS, &de) == 0;
   if (!dev_ok) zz_warn("auth: cannot remember the device of %s: %s", s->u.name, de.msg);
   int cur = accounts_still_current(app->st, &s->u);
   if (cur) {
-    app->st->ops->session_delete(app->st, hash);
-    if (dev_ok) app->st->ops->device_delete(app->st, dhash);
+    store_session_delete(app->st, hash);
+    if (dev_ok) store_device_delete(app->st, dhash);
     sodium_memzero(tok, sizeof tok);
     sodium_memzero(dtok, sizeof dtok);
     if (cur == ZZ_EAUTH) return http_fail(r, ZZ_EAUTH, "", "wrong name or password");
@@ -393,7 +394,7 @@ static int logout(struct http_req *r) {
   if (tok && token_shape_ok(tok, strlen(tok))) {
     char hash[65];
     api_token_hash(tok, hash);
-    int rc = app->st->ops->session_delete(app->st, hash);
+    int rc = store_session_delete(app->st, hash);
     if (rc) return http_fail(r, rc, "session", "cannot end the session: %s", zz_strerror(rc));
   }
   set_session_cookie(r, "", 0);

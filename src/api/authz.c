@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "store/store_orders.h"
 #include "workflow/workflow.h"
 
 int authz_unscoped(const struct http_auth_ctx *a) {

@@ -23,7 +23,7 @@
 #include <stdint.h>
 
 #include "http/http.h"
-#include "store/store_dispatch.h"
+#include "store/store_orders.h"
 
 struct app;
 

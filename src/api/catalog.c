@@ -9,7 +9,8 @@
 #include <string.h>
 
 #include "api/api.h"
-#include "store/store_dispatch.h"
+#include "store/store_catalog.h"
+#include "store/store_registry.h"
 
 #define CATALOG_Q_MAX 64
 
@@ -139,7 +140,7 @@ static int get_catalog(struct http_req *r) {
   struct dept_names dn = {0};
   zz_buf_init(&dn.json, 0);
   zz_buf_init(&dn.text, 0);
-  app->st->ops->named_each(app->st, "department", dept_row, &dn);
+  store_named_each(app->st, "department", dept_row, &dn);
   if (!dn.n) zz_buf_addc(&dn.json, '{');
   zz_buf_addc(&dn.json, '}');
   struct zz_buf b;
@@ -154,7 +155,7 @@ static int get_catalog(struct http_req *r) {
   zz_buf_adds(&b, ",\"matters\":[");
   struct cat_ctx c = {&b, q && *q ? q : NULL, 0};
   struct cat_rows cr = {&c, &dn};
-  int rc = app->st->ops->dispatch->matters_each(app->st, matter_row, &cr);
+  int rc = store_matters_each(app->st, matter_row, &cr);
   zz_buf_printf(&b, "],\"count\":%d}", c.n);
   if (!rc) rc = zz_buf_error(&dn.text); /* the search would miss names */
   zz_buf_free(&dn.json);
@@ -244,11 +245,11 @@ static int get_outlets(struct http_req *r) {
   zz_buf_init(&b, 0);
   zz_buf_adds(&b, "{\"outline\":{\"type\":\"FeatureCollection\",\"features\":[");
   struct outline_ctx oc = {&b, 0};
-  int rc = app->st->ops->regions_each(app->st, 1, outline_row, &oc);
+  int rc = store_regions_each(app->st, 1, outline_row, &oc);
   zz_buf_adds(&b, "]},\"outlets\":[");
   struct outlet_ctx o = {&b, 0};
   struct store_entity_filter f = {.type = "outlet", .limit = 1000};
-  if (!rc) rc = app->st->ops->entities_each(app->st, &f, outlet_row, &o);
+  if (!rc) rc = store_entities_each(app->st, &f, outlet_row, &o);
   zz_buf_printf(&b, "],\"count\":%d}", o.n);
   if (rc) {
     zz_buf_free(&b);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "store/store_registry.h"
 
 /* ---- GET /api/v1/dashboards ---- */
 
@@ -33,7 +34,7 @@ static int h_dashboards(struct http_req *r) {
   struct app *app = http_app(r);
   const struct http_auth_ctx *a = http_auth(r);
   char *text = NULL;
-  int rc = app->st->ops->doc_get(app->st, "dashboards", keep_text, &text);
+  int rc = store_doc_get(app->st, "dashboards", keep_text, &text);
   if (rc == ZZ_ENOTFOUND)
     return http_fail(r, ZZ_ENOTFOUND, "dashboards",
                      "no dashboards are loaded: load a pack with a dashboards.json");
@@ -265,7 +266,7 @@ static int h_summary(struct http_req *r) {
   snprintf(query, sizeof query, "%s|%lld|%lld|%s|%s|%s|%s|%s|%zu", type, (long long)reg.lo,
            (long long)reg.hi, s.by ? s.by : "", s.sum ? s.sum : "", s.recent ? s.recent : "",
            s.from, s.to, s.limit);
-  int64_t version = app->st->ops->catalog_version(app->st);
+  int64_t version = store_catalog_version(app->st);
   pthread_mutex_lock(&g_summary.lock);
   for (int i = 0; i < SUMMARY_CACHE; i++) {
     if (g_summary.slot[i].query && g_summary.slot[i].version == version &&
@@ -288,7 +289,7 @@ static int h_summary(struct http_req *r) {
   do {
     f.after_id = s.last_id;
     s.rows = 0;
-    rc = app->st->ops->entities_each(app->st, &f, summary_row, &s);
+    rc = store_entities_each(app->st, &f, summary_row, &s);
   } while (!rc && !s.rc && s.rows == SUMMARY_PAGE);
   if (!rc) rc = s.rc;
   struct zz_buf b;

@@ -19,7 +19,8 @@
 #include "api/authz.h"
 #include "codes/codes.h"
 #include "store/store_codes.h"
-#include "store/store_dispatch.h"
+#include "store/store_orders.h"
+#include "store/store_registry.h"
 #include "workflow/workflow.h"
 
 /* Public limits, per minute and burst. A benchmark driving hundreds of
@@ -235,7 +236,7 @@ static int list_row(void *ud, const struct store_code *c) {
   if (l->with_names) {
     struct app *app = http_app(l->r);
     struct ent_copy en = {0};
-    app->st->ops->entity_get(app->st, c->entity, ent_copy_cb, &en);
+    store_entity_get(app->st, c->entity, ent_copy_cb, &en);
     zz_buf_adds(l->b, ",\"entity_name_zh\":");
     zz_buf_json_str(l->b, en.found ? en.name_zh : NULL);
     zz_buf_adds(l->b, ",\"entity_name_en\":");
@@ -245,7 +246,7 @@ static int list_row(void *ud, const struct store_code *c) {
      * page shows them without one request per code: at most 30 rows of
      * the (code, day) key each. */
     struct recent_ctx rc = {zz_bucket_start(zz_time_now(), ZZ_GRAIN_DAY) - 29 * ZZ_DAY_MS, 0};
-    app->st->ops->codes->code_scans_each(app->st, c->id, 30, recent_row, &rc);
+    store_code_scans_each(app->st, c->id, 30, recent_row, &rc);
     zz_buf_printf(l->b, ",\"scans_30d\":%lld", (long long)rc.n);
   }
   zz_buf_addc(l->b, '}');
@@ -283,11 +284,11 @@ static int get_codes(struct http_req *r) {
   struct zz_buf tmp;
   zz_buf_init(&tmp, 0);
   struct list_ctx probe = {r, &tmp, 0, 0, 0};
-  app->st->ops->codes->codes_each(app->st, &f, list_row, &probe);
+  store_codes_each(app->st, &f, list_row, &probe);
   zz_buf_free(&tmp);
   int more = probe.n > lim;
   f.limit = (int)lim;
-  if (app->st->ops->codes->codes_each(app->st, &f, list_row, &l)) {
+  if (store_codes_each(app->st, &f, list_row, &l)) {
     zz_buf_free(&b);
     return http_fail(r, ZZ_ESTORE, "codes", "cannot list the codes");
   }
@@ -305,7 +306,7 @@ static int admin_code(struct http_req *r, struct code_copy *k) {
   int64_t id;
   if (path_id(r, &id)) return ZZ_EINVAL;
   memset(k, 0, sizeof *k);
-  app->st->ops->codes->code_get(app->st, NULL, id, code_copy_cb, k);
+  store_code_get(app->st, NULL, id, code_copy_cb, k);
   if (!k->found) return http_fail(r, ZZ_ENOTFOUND, "id", "code %lld does not exist", (long long)id);
   if (authz_code(http_app(r), http_auth(r), k->region, AUTHZ_WRITE))
     return authz_deny(r, "id", "this code"), ZZ_EFORBIDDEN;
@@ -337,13 +338,13 @@ static int reply_code(struct http_req *r, int64_t id, int status) {
   zz_buf_init(&b, 0);
   zz_buf_adds(&b, "{\"code\":");
   struct list_ctx l = {r, &b, 0, 1, 0};
-  if (app->st->ops->codes->code_get(app->st, NULL, id, list_row, &l)) {
+  if (store_code_get(app->st, NULL, id, list_row, &l)) {
     zz_buf_free(&b);
     return http_fail(r, ZZ_ENOTFOUND, "id", "code %lld does not exist", (long long)id);
   }
   zz_buf_adds(&b, ",\"scans\":[");
   struct scans_ctx s = {&b, 0, 0};
-  app->st->ops->codes->code_scans_each(app->st, id, 90, scan_row, &s);
+  store_code_scans_each(app->st, id, 90, scan_row, &s);
   zz_buf_printf(&b, "],\"scans_total\":%lld}", (long long)s.total);
   return http_reply_json(r, status, &b);
 }
@@ -373,8 +374,7 @@ static int revoke_or_reissue(struct http_req *r, int reissue) {
                           .created = zz_time_now()};
   int64_t new_id = 0;
   struct zz_err e = {0};
-  if (app->st->ops->codes->code_revoke(app->st, k.id, zz_time_now(), reissue ? &nc : NULL, &new_id,
-                                       &e))
+  if (store_code_revoke(app->st, k.id, zz_time_now(), reissue ? &nc : NULL, &new_id, &e))
     return http_reply_err(r, &e);
   char target[32], detail[64];
   snprintf(target, sizeof target, "code/%lld", (long long)k.id);
@@ -422,7 +422,7 @@ static int get_qr_png(struct http_req *r) {
 static int find_code(struct http_req *r, const char *tok, const char *field, struct code_copy *k) {
   struct app *app = http_app(r);
   memset(k, 0, sizeof *k);
-  if (code_token_valid(tok)) app->st->ops->codes->code_get(app->st, tok, 0, code_copy_cb, k);
+  if (code_token_valid(tok)) store_code_get(app->st, tok, 0, code_copy_cb, k);
   if (!k->found)
     return http_fail(r, ZZ_ENOTFOUND, field,
                      "this code is not known: please scan the code on site again");
@@ -506,12 +506,11 @@ static int get_public_code(struct http_req *r) {
   /* Every page load of a scanned code counts once; the page fetches this
    * document once per load. A failed count never hides the page. */
   pthread_mutex_lock(&scan_lock);
-  int src = app->st->ops->codes->code_scan(app->st, k.id,
-                                           zz_bucket_start(zz_time_now(), ZZ_GRAIN_DAY), &e);
+  int src = store_code_scan(app->st, k.id, zz_bucket_start(zz_time_now(), ZZ_GRAIN_DAY), &e);
   pthread_mutex_unlock(&scan_lock);
   if (src) zz_warn("codes: cannot count a scan of code %lld: %s", (long long)k.id, e.msg);
   struct ent_copy en = {0};
-  app->st->ops->entity_get(app->st, k.entity, ent_copy_cb, &en);
+  store_entity_get(app->st, k.entity, ent_copy_cb, &en);
   json_t *attrs = en.attrs ? json_loads(en.attrs, 0, NULL) : NULL;
   struct zz_buf b;
   zz_buf_init(&b, 0);
@@ -547,7 +546,7 @@ int api_codes_check_contact(struct http_req *r, const char *entity, const char *
     return http_fail(r, ZZ_EINVAL, field,
                      "%s (the enterprise's registered contact number) is required", field);
   struct ent_copy en = {0};
-  app->st->ops->entity_get(app->st, entity, ent_copy_cb, &en);
+  store_entity_get(app->st, entity, ent_copy_cb, &en);
   json_t *attrs = en.attrs ? json_loads(en.attrs, 0, NULL) : NULL;
   const char *on_file = json_string_value(json_object_get(attrs, "contact_phone"));
   int ok = on_file && code_phone_digits(on_file, want) && strlen(want) == strlen(got) &&
@@ -661,16 +660,16 @@ struct report {
   char receipt[CODE_RECEIPT_LEN + 1], reporter[64];
   struct zz_buf desc;
   struct wf_evidence_file ef;
-  struct store_intake rec;
+  struct store_receipt rec;
   struct wf_intake in;
 };
 
 /* The receipt of a report, written with its order (on the intake thread). */
 static int receipt_write(void *ud, struct store *st, int64_t order, struct zz_err *e) {
-  struct store_intake *rec = ud;
+  struct store_receipt *rec = ud;
   rec->order_id = order;
   rec->created = zz_time_now();
-  return st->ops->codes->intake_insert(st, rec, e);
+  return store_receipt_insert(st, rec, e);
 }
 
 static void report_done(void *ud, struct wf_intake *in) {
@@ -798,7 +797,7 @@ static int report_submit(struct http_req *r, struct report *q) {
   }
   /* public_consent: the form the reporter saw said "public" (the matter
    * list shows the flag); only then may Open311 GET list the report */
-  q->rec = (struct store_intake){
+  q->rec = (struct store_receipt){
       .receipt = q->receipt, .code = k->id, .phone = phone, .public_consent = mc.found_public};
   /* The intake acts for the public as the system does for rules: with the
    * rights to create and attach evidence, under the reporter's name. */
@@ -864,7 +863,7 @@ struct receipt_ctx {
   char receipt[CODE_RECEIPT_LEN + 1];
 };
 
-static int intake_cb(void *ud, const struct store_intake *in) {
+static int intake_cb(void *ud, const struct store_receipt *in) {
   struct receipt_ctx *c = ud;
   c->found = 1;
   c->order_id = in->order_id;
@@ -876,7 +875,7 @@ static int public_receipt(struct http_req *r, struct receipt_ctx *c) {
   struct app *app = http_app(r);
   const char *rc = http_param(r, "receipt");
   memset(c, 0, sizeof *c);
-  if (code_receipt_valid(rc)) app->st->ops->codes->intake_get(app->st, rc, 0, intake_cb, c);
+  if (code_receipt_valid(rc)) store_receipt_get(app->st, rc, 0, intake_cb, c);
   if (!c->found)
     return http_fail(r, ZZ_ENOTFOUND, "receipt",
                      "no report has this receipt number: please check it and try again");
@@ -944,14 +943,13 @@ static int get_receipt(struct http_req *r) {
   if (limit(r, "receipt", NULL, SCAN_PER_MIN, SCAN_BURST)) return 0;
   struct receipt_ctx c;
   if (public_receipt(r, &c)) return 0;
-  const struct store_dispatch_ops *d = app->st->ops->dispatch;
   struct zz_buf b;
   zz_buf_init(&b, 0);
   zz_buf_adds(&b, "{\"receipt\":");
   zz_buf_json_str(&b, c.receipt);
   zz_buf_addc(&b, ',');
   struct pub_order p = {.app = app, .b = &b};
-  if (d->order_get(app->st, c.order_id, pub_order_row, &p)) {
+  if (store_order_get(app->st, c.order_id, pub_order_row, &p)) {
     zz_buf_free(&b);
     return http_fail(r, ZZ_ENOTFOUND, "receipt", "the report of this receipt is gone");
   }
@@ -961,12 +959,12 @@ static int get_receipt(struct http_req *r) {
     struct zz_buf tmp;
     zz_buf_init(&tmp, 0);
     struct pub_order q = {.app = app, .b = &tmp};
-    if (d->order_get(app->st, p.merged_into, pub_order_row, &q) == 0)
+    if (store_order_get(app->st, p.merged_into, pub_order_row, &q) == 0)
       zz_buf_printf(&b, ",\"merged\":true,\"followed_state\":\"%s\"", q.state);
     zz_buf_free(&tmp);
   }
   zz_buf_adds(&b, ",\"steps\":[");
-  d->order_events_each(app->st, follow, pub_event_row, &p);
+  store_order_events_each(app->st, follow, pub_event_row, &p);
   zz_buf_adds(&b, "],\"outcome\":");
   zz_buf_json_str(&b, p.outcome[0] ? p.outcome : NULL);
   zz_buf_addc(&b, '}');
@@ -1013,7 +1011,7 @@ struct phone_ctx {
   int found;
 };
 
-static int phone_cb(void *ud, const struct store_intake *in) {
+static int phone_cb(void *ud, const struct store_receipt *in) {
   struct phone_ctx *p = ud;
   p->found = in->phone != NULL;
   zz_strlcpy(p->phone, in->phone ? in->phone : "", sizeof p->phone);
@@ -1028,7 +1026,7 @@ void api_codes_order_phone(struct http_req *r, int64_t order_id, int readable, s
   int may = (a->role & (ROLE_ADMIN | ROLE_DISPATCHER)) || ((a->role & ROLE_OFFICER) && readable);
   if (!may) return;
   struct phone_ctx p = {{0}, 0};
-  app->st->ops->codes->intake_get(app->st, NULL, order_id, phone_cb, &p);
+  store_receipt_get(app->st, NULL, order_id, phone_cb, &p);
   zz_buf_adds(b, ",\"reporter_phone\":");
   zz_buf_json_str(b, p.found ? p.phone : NULL);
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "store/store_registry.h"
 
 static const struct reg_region *root_region(struct registry *reg) {
   for (int i = 0; i < registry_region_count(reg); i++) {
@@ -199,7 +200,7 @@ int api_check_attr(struct http_req *r, const char *type, const char *attr, const
   if (!type) return 0;
   struct app *app = http_app(r);
   struct type_attrs_ctx c = {type, attr, -1, ""};
-  if (app->st->ops->named_each(app->st, "entity_type", type_attrs_row, &c) == 0 && c.declared == 0)
+  if (store_named_each(app->st, "entity_type", type_attrs_row, &c) == 0 && c.declared == 0)
     return http_fail(r, ZZ_EINVAL, field, "entity type \"%s\" has no attribute \"%s\" (it has: %s)",
                      type, attr, c.list);
   return 0;

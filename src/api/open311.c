@@ -13,11 +13,13 @@
 #include <string.h>
 
 #include "api/api.h"
-#include "model/geo.h"
 #include "api/open311_int.h"
+#include "model/geo.h"
+#include "store/store_applications.h"
 #include "store/store_catalog.h"
 #include "store/store_codes.h"
-#include "store/store_dispatch.h"
+#include "store/store_orders.h"
+#include "store/store_registry.h"
 #include "workflow/workflow.h"
 
 #define O311_BODY_MAX (64u << 10)
@@ -260,7 +262,7 @@ static int services_load(struct app *app, struct o311_services *s) {
   memset(s, 0, sizeof *s);
   s->public_matters = json_object();
   if (!s->public_matters) return ZZ_ENOMEM;
-  return app->st->ops->dispatch->matters_each(app->st, service_row, s);
+  return store_matters_each(app->st, service_row, s);
 }
 
 static const struct o311_service *service_find(const struct o311_services *s, const char *code) {
@@ -513,7 +515,7 @@ static int app_seen(void *ud, const struct store_application *a) {
   return 0;
 }
 
-static int code_consent(void *ud, const struct store_intake *in) {
+static int code_consent(void *ud, const struct store_receipt *in) {
   *(int *)ud = in->public_consent;
   return 0;
 }
@@ -529,9 +531,9 @@ static int o311_consent(void *ud, const struct store_order_intake *in) {
 static int consented(struct app *app, const struct req_row *v) {
   int yes = 0;
   if (strcmp(v->channel, "open311") == 0)
-    app->st->ops->catalog->intake_get(app->st, v->id, NULL, o311_consent, &yes);
+    store_order_intake_get(app->st, v->id, NULL, o311_consent, &yes);
   else
-    app->st->ops->codes->intake_get(app->st, NULL, v->id, code_consent, &yes);
+    store_receipt_get(app->st, NULL, v->id, code_consent, &yes);
   return yes;
 }
 
@@ -542,7 +544,7 @@ static void req_list_public(struct app *app, struct req_list *l) {
   size_t k = 0;
   for (size_t i = 0; i < l->n; i++) {
     int is_app = 0;
-    app->st->ops->catalog->application_get(app->st, l->v[i].id, NULL, app_seen, &is_app);
+    store_application_get(app->st, l->v[i].id, NULL, app_seen, &is_app);
     if (is_app || !consented(app, &l->v[i])) {
       zz_free(l->v[i].title);
       zz_free(l->v[i].description);
@@ -578,7 +580,7 @@ static void write_request(struct app *app, struct o311_out *o, const struct req_
                           const struct o311_services *svc) {
   char t[32], id[24];
   struct intake_copy in = {0};
-  app->st->ops->catalog->intake_get(app->st, v->id, NULL, intake_row, &in);
+  store_order_intake_get(app->st, v->id, NULL, intake_row, &in);
   const struct o311_service *s = service_find(svc, v->matter);
   snprintf(id, sizeof id, "%lld", (long long)v->id);
   o_obj(o, "request");
@@ -644,7 +646,7 @@ static int get_requests(struct http_req *r, int xml) {
       int64_t id;
       if (zz_parse_i64(p, &id) == 0 && id > 0) {
         l.status = NULL;
-        app->st->ops->dispatch->order_get(app->st, id, req_collect, &l);
+        store_order_get(app->st, id, req_collect, &l);
       }
     }
     zz_free(copy);
@@ -659,7 +661,7 @@ static int get_requests(struct http_req *r, int xml) {
                                    .created_to = to,
                                    .public_consent = 1,
                                    .limit = 20000};
-    app->st->ops->dispatch->orders_each(app->st, &f, req_collect, &l);
+    store_orders_each(app->st, &f, req_collect, &l);
   }
   req_list_public(app, &l);
   struct zz_buf b;
@@ -685,7 +687,7 @@ static int get_request(struct http_req *r, int xml, const char *idtext) {
     return o311_fail(r, xml, 500, "the service list cannot be read now");
   }
   struct req_list l = {.max = 1, .svc = &s};
-  app->st->ops->dispatch->order_get(app->st, id, req_collect, &l);
+  store_order_get(app->st, id, req_collect, &l);
   req_list_public(app, &l);
   if (!l.n) {
     services_free(&s);
@@ -706,7 +708,7 @@ static int get_request(struct http_req *r, int xml, const char *idtext) {
 static int get_token(struct http_req *r, int xml, const char *token) {
   struct app *app = http_app(r);
   int64_t found = 0;
-  int rc = app->st->ops->catalog->intake_get(app->st, 0, token, o311_intake_id, &found);
+  int rc = store_order_intake_get(app->st, 0, token, o311_intake_id, &found);
   if (rc) return o311_fail(r, xml, 404, "token %s was not found", token);
   char id[24];
   snprintf(id, sizeof id, "%lld", (long long)found);
@@ -755,7 +757,7 @@ static int intake_record(void *ud, struct store *st, int64_t order, struct zz_er
   struct store_order_intake *rec = ud;
   rec->order_id = order;
   rec->created = zz_time_now();
-  return st->ops->catalog->intake_insert(st, rec, e);
+  return store_order_intake_insert(st, rec, e);
 }
 
 static int post_requests(struct http_req *r, int xml) {
@@ -783,7 +785,7 @@ static int post_requests(struct http_req *r, int xml) {
   }
   char hash[65];
   api_token_hash(key, hash);
-  if (app->st->ops->source_by_token(app->st, hash, &source)) {
+  if (store_source_by_token(app->st, hash, &source)) {
     rc = o311_fail(r, xml, 403, "api_key is not valid");
     goto done;
   }
@@ -893,7 +895,7 @@ static int post_requests(struct http_req *r, int xml) {
   registry_unlock(app->reg);
   if (!isnan(lon) && !isnan(lat)) {
     struct placed pl = {lon, lat, region, sizeof region, 0};
-    app->st->ops->regions_each(app->st, 1, place_row, &pl);
+    store_regions_each(app->st, 1, place_row, &pl);
   }
   char reporter[64];
   snprintf(reporter, sizeof reporter, "open311:source-%lld", (long long)source);

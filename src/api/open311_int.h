@@ -9,6 +9,7 @@
 
 #include "core/buf.h"
 #include "core/zz.h"
+#include "store/store_orders.h"
 
 /* Hard caps on a decoded form: pairs, and bytes of one name or value. */
 #define O311_FORM_PAIRS 64

@@ -10,6 +10,7 @@
 
 #include "api/api.h"
 #include "api/authz.h"
+#include "store/store_orders.h"
 #include "workflow/workflow.h"
 
 static struct wf_actor actor_of(struct http_req *r) {
@@ -49,7 +50,7 @@ static int probe_row(void *ud, const struct store_order *o) {
 static int check_order(struct http_req *r, int64_t id) {
   struct app *app = http_app(r);
   struct probe p = {app, http_auth(r), 0, 0};
-  app->st->ops->dispatch->order_get(app->st, id, probe_row, &p);
+  store_order_get(app->st, id, probe_row, &p);
   if (!p.found) return http_fail(r, ZZ_ENOTFOUND, "id", "order %lld does not exist", (long long)id);
   if (!p.allowed) {
     char what[48];
@@ -124,12 +125,11 @@ static int evidence_row(void *ud, const struct store_evidence *ev) {
 
 static int reply_order(struct http_req *r, int64_t id, int status) {
   struct app *app = http_app(r);
-  const struct store_dispatch_ops *d = app->st->ops->dispatch;
   struct zz_buf b;
   zz_buf_init(&b, 0);
   struct detail c = {app, &b, 0, 0, NULL};
   zz_buf_adds(&b, "{\"order\":");
-  if (d->order_get(app->st, id, order_row, &c)) {
+  if (store_order_get(app->st, id, order_row, &c)) {
     zz_buf_free(&b);
     return http_fail(r, ZZ_ENOTFOUND, "id", "order %lld does not exist", (long long)id);
   }
@@ -139,27 +139,27 @@ static int reply_order(struct http_req *r, int64_t id, int status) {
   zz_buf_adds(&b, ",\"sub_orders\":[");
   c.n = 0;
   struct store_order_filter f = {.parent = id};
-  d->orders_each(app->st, &f, order_row, &c);
+  store_orders_each(app->st, &f, order_row, &c);
   zz_buf_adds(&b, "],\"merged\":[");
   c.n = 0;
   c.only = http_auth(r);
   struct store_order_filter fm = {.merged_into = id};
-  d->orders_each(app->st, &fm, order_row, &c);
+  store_orders_each(app->st, &fm, order_row, &c);
   /* a merged order's reporters follow the order that carries it on */
   zz_buf_adds(&b, "],\"outcome\":");
   if (merged_into) {
     c.n = 0;
-    if (d->order_get(app->st, merged_into, order_row, &c) || !c.n) zz_buf_adds(&b, "null");
+    if (store_order_get(app->st, merged_into, order_row, &c) || !c.n) zz_buf_adds(&b, "null");
   } else {
     zz_buf_adds(&b, "null");
   }
   c.only = NULL;
   zz_buf_adds(&b, ",\"timeline\":[");
   c.n = 0;
-  d->order_events_each(app->st, id, event_row, &c);
+  store_order_events_each(app->st, id, event_row, &c);
   zz_buf_adds(&b, "],\"evidence\":[");
   c.n = 0;
-  d->evidence_each(app->st, id, 0, evidence_row, &c);
+  store_evidence_each(app->st, id, 0, evidence_row, &c);
   zz_buf_adds(&b, "]}");
   return http_reply_json(r, status, &b);
 }
@@ -315,7 +315,7 @@ static int get_orders(struct http_req *r) {
   zz_buf_init(&b, 0);
   zz_buf_adds(&b, "{\"orders\":[");
   struct olist l = {app, &b, 0, (int)limit, 0, 0};
-  int rc = app->st->ops->dispatch->orders_each(app->st, &f, list_row, &l);
+  int rc = store_orders_each(app->st, &f, list_row, &l);
   if (rc) {
     zz_buf_free(&b);
     return http_fail(r, rc, "", "cannot list orders");
@@ -460,7 +460,7 @@ static int get_evidence(struct http_req *r) {
   int64_t id, eid;
   if (path_id(r, "id", &id) || path_id(r, "eid", &eid) || check_order(r, id)) return 0;
   struct ev_file f = {"", "", 0};
-  app->st->ops->dispatch->evidence_each(app->st, id, eid, ev_file_row, &f);
+  store_evidence_each(app->st, id, eid, ev_file_row, &f);
   char path[4600];
   if (!f.found || workflow_evidence_path(app->wf, f.path, path, sizeof path))
     return http_fail(r, ZZ_ENOTFOUND, "eid", "order %lld has no evidence %lld", (long long)id,
@@ -508,7 +508,6 @@ static int get_stats(struct http_req *r) {
   struct api_region rg;
   int64_t from, to;
   if (api_region(r, "region", 0, &rg) || api_range(r, 30 * ZZ_DAY_MS, &from, &to)) return 0;
-  const struct store_dispatch_ops *d = app->st->ops->dispatch;
   struct zz_buf b;
   zz_buf_init(&b, 0);
   char t1[32], t2[32];
@@ -521,7 +520,7 @@ static int get_stats(struct http_req *r) {
   for (size_t i = 0; i < 3 && !rc; i++) {
     struct stat_ctx c = {&b, 0, {0}};
     zz_buf_printf(&b, ",\"by_%s\":[", groups[i]);
-    rc = d->order_stats(app->st, groups[i], from, to, rg.lo, rg.hi, stat_row, &c);
+    rc = store_order_stats(app->st, groups[i], from, to, rg.lo, rg.hi, stat_row, &c);
     zz_buf_addc(&b, ']');
     if (i == 0) total = c;
   }
@@ -531,8 +530,8 @@ static int get_stats(struct http_req *r) {
   zz_buf_init(&scratch, 0);
   last.b = &scratch;
   if (!rc)
-    rc = d->order_stats(app->st, "state", zz_time_add_months(from, -12),
-                        zz_time_add_months(to, -12), rg.lo, rg.hi, stat_row, &last);
+    rc = store_order_stats(app->st, "state", zz_time_add_months(from, -12),
+                           zz_time_add_months(to, -12), rg.lo, rg.hi, stat_row, &last);
   zz_buf_free(&scratch);
   if (rc) {
     zz_buf_free(&b);

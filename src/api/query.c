@@ -9,6 +9,8 @@
 #include "api/api.h"
 #include "api/authz.h"
 #include "rollup/query.h"
+#include "store/store_records.h"
+#include "store/store_registry.h"
 
 /* ---- JSON output with a sticky error ---- */
 
@@ -554,7 +556,7 @@ static int get_portrait(struct http_req *r) {
   o_init(&o);
   o_s(&o, "{\"entity\":");
   struct portrait_ctx c = {app, &o, 0, 0};
-  int rc = app->st->ops->entity_get(app->st, key, portrait_entity, &c);
+  int rc = store_entity_get(app->st, key, portrait_entity, &c);
   if (rc == ZZ_ENOTFOUND || (!rc && !c.id)) {
     zz_buf_free(&o.b);
     return http_fail(r, ZZ_ENOTFOUND, "id", "entity \"%s\" does not exist", key);

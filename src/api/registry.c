@@ -7,6 +7,8 @@
 
 #include "api/api.h"
 #include "api/authz.h"
+#include "store/store_records.h"
+#include "store/store_registry.h"
 
 #define API_VERSION "0.1.0"
 
@@ -17,8 +19,8 @@ static int get_health(struct http_req *r) {
   struct zz_buf b;
   zz_buf_init(&b, 0);
   zz_buf_printf(&b, "{\"status\":\"ok\",\"version\":\"%s\",\"records\":%lld,\"queue\":%zu}",
-                API_VERSION, (long long)app->st->ops->records_count(app->st),
-                app->st->ops->write_queue_depth(app->st));
+                API_VERSION, (long long)store_records_count(app->st),
+                store_write_queue_depth(app->st));
   return http_reply_json(r, 200, &b);
 }
 
@@ -131,7 +133,7 @@ static int get_regions_geojson(struct http_req *r) {
   registry_rdlock(app->reg);
   struct geo_ctx c = {&b, app->reg, root.lo, root.hi, (int)depth, 0, 0, NULL};
   c.root_depth = depth_of(app->reg, registry_region_by_id(app->reg, root.id));
-  int rc = app->st->ops->regions_each(app->st, 1, geo_row, &c);
+  int rc = store_regions_each(app->st, 1, geo_row, &c);
   registry_unlock(app->reg);
   if (rc) {
     zz_buf_free(&b);
@@ -156,7 +158,7 @@ static int get_region(struct http_req *r) {
   zz_buf_adds(&b, "{\"region\":");
   registry_rdlock(app->reg);
   struct geo_ctx c = {&b, app->reg, 0, 0, -1, 0, 0, path};
-  int rc = app->st->ops->regions_each(app->st, 1, geo_row, &c);
+  int rc = store_regions_each(app->st, 1, geo_row, &c);
   registry_unlock(app->reg);
   if (rc || !c.n) {
     zz_buf_free(&b);
@@ -197,7 +199,7 @@ static int list_named(struct http_req *r, const char *table, const char *key) {
   zz_buf_init(&b, 0);
   zz_buf_printf(&b, "{\"%s\":[", key);
   struct list_ctx c = {&b, 0};
-  int rc = app->st->ops->named_each(app->st, table, named_row, &c);
+  int rc = store_named_each(app->st, table, named_row, &c);
   if (rc) {
     zz_buf_free(&b);
     return http_fail(r, rc, "", "cannot read %s", key);
@@ -281,7 +283,7 @@ static int get_sources(struct http_req *r) {
   zz_buf_init(&b, 0);
   zz_buf_adds(&b, "{\"sources\":[");
   struct list_ctx c = {&b, 0};
-  int rc = app->st->ops->sources_each(app->st, source_row, &c);
+  int rc = store_sources_each(app->st, source_row, &c);
   if (rc) {
     zz_buf_free(&b);
     return http_fail(r, rc, "", "cannot read sources");
@@ -328,7 +330,7 @@ static int issue_token(struct http_req *r, int64_t id, char token[48]) {
   struct zz_err e = {0};
   api_token_new(token);
   api_token_hash(token, hash);
-  int rc = app->st->ops->source_set_token(app->st, id, hash, &e);
+  int rc = store_source_set_token(app->st, id, hash, &e);
   if (rc) http_reply_err(r, &e);
   return rc;
 }
@@ -373,7 +375,7 @@ static int post_source(struct http_req *r) {
     goto done;
   }
   struct find_source f = {key, 0, NULL};
-  app->st->ops->sources_each(app->st, find_source_row, &f);
+  store_sources_each(app->st, find_source_row, &f);
   if (f.id) {
     http_fail(r, ZZ_EEXISTS, "id",
               "source \"%s\" already exists (POST /api/v1/sources/%s/token issues a new token)",
@@ -387,7 +389,7 @@ static int post_source(struct http_req *r) {
                            .kind = opt_str(j, "kind"),
                            .metrics_json = metrics.data};
   int64_t id = 0;
-  if (app->st->ops->source_upsert(app->st, &s, &id, &e)) {
+  if (store_source_upsert(app->st, &s, &id, &e)) {
     http_reply_err(r, &e);
     goto done;
   }
@@ -398,7 +400,7 @@ static int post_source(struct http_req *r) {
   zz_buf_init(&b, 0);
   zz_buf_adds(&b, "{\"source\":");
   struct find_source f2 = {key, 0, &b};
-  app->st->ops->sources_each(app->st, find_source_row, &f2);
+  store_sources_each(app->st, find_source_row, &f2);
   zz_buf_adds(&b, ",\"token\":");
   zz_buf_json_str(&b, token);
   zz_buf_addc(&b, '}');
@@ -415,7 +417,7 @@ static int post_source_token(struct http_req *r) {
   if (authz_source(http_auth(r), AUTHZ_WRITE))
     return authz_deny(r, "id", "a data source's token (district-wide)");
   struct find_source f = {key, 0, NULL};
-  app->st->ops->sources_each(app->st, find_source_row, &f);
+  store_sources_each(app->st, find_source_row, &f);
   if (!f.id) return http_fail(r, ZZ_ENOTFOUND, "id", "source \"%s\" does not exist", key);
   char token[48];
   if (issue_token(r, f.id, token)) return 0;
@@ -556,7 +558,7 @@ static int get_entities(struct http_req *r) {
                                     .limit = chunk};
     c.examined = 0;
     registry_rdlock(app->reg);
-    rc = app->st->ops->entities_each(app->st, &f, ent_row, &c);
+    rc = store_entities_each(app->st, &f, ent_row, &c);
     registry_unlock(app->reg);
     if (rc || c.more || c.examined < chunk) break;
   }
@@ -597,7 +599,7 @@ static int one_ent_row(void *ud, const struct store_entity *en) {
 static int reply_entity(struct http_req *r, const char *key, int status) {
   struct app *app = http_app(r);
   struct one_ent probe = {NULL, app->reg, 0};
-  if (app->st->ops->entity_get(app->st, key, one_ent_row, &probe) != 0)
+  if (store_entity_get(app->st, key, one_ent_row, &probe) != 0)
     return http_fail(r, ZZ_ENOTFOUND, "id", "entity \"%s\" does not exist", key);
   if (authz_entity(app, http_auth(r), probe.region, AUTHZ_READ))
     return authz_deny(r, "id", "this entity");
@@ -605,7 +607,7 @@ static int reply_entity(struct http_req *r, const char *key, int status) {
   zz_buf_init(&b, 0);
   struct one_ent o = {&b, app->reg, 0};
   registry_rdlock(app->reg);
-  app->st->ops->entity_get(app->st, key, one_ent_row, &o);
+  store_entity_get(app->st, key, one_ent_row, &o);
   registry_unlock(app->reg);
   return http_reply_json(r, status, &b);
 }
@@ -640,7 +642,7 @@ static int check_attrs(struct http_req *r, const char *type, json_t *attrs) {
   struct app *app = http_app(r);
   if (!attrs || json_object_size(attrs) == 0) return 0;
   struct type_find f = {type, NULL};
-  app->st->ops->named_each(app->st, "entity_type", type_find_row, &f);
+  store_named_each(app->st, "entity_type", type_find_row, &f);
   if (!json_is_array(f.attrs)) { /* a type without declarations takes any attrs */
     json_decref(f.attrs);
     return 0;

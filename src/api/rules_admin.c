@@ -8,6 +8,10 @@
 #include "api/api.h"
 #include "api/authz.h"
 #include "rules/rules.h"
+#include "store/store_alerts.h"
+#include "store/store_audit.h"
+#include "store/store_catalog.h"
+#include "store/store_registry.h"
 #include "workflow/matter_def.h"
 #include "workflow/workflow.h"
 
@@ -20,7 +24,7 @@ void api_audit(struct http_req *r, const char *action, const char *target,
                           .target = target,
                           .detail_json = detail_json};
   struct zz_err e = {0};
-  if (app->st->ops->dispatch->audit_insert(app->st, &a, &e))
+  if (store_audit_insert(app->st, &a, &e))
     zz_error("audit: cannot record %s %s by %s: %s", action, target, a.actor, e.msg);
 }
 
@@ -61,7 +65,7 @@ static int get_rules(struct http_req *r) {
   zz_buf_init(&b, 0);
   zz_buf_adds(&b, "{\"rules\":[");
   struct rlist l = {&b, 0, NULL, 0};
-  if (app->st->ops->dispatch->rules_each(app->st, rule_row, &l)) {
+  if (store_rules_each(app->st, rule_row, &l)) {
     zz_buf_free(&b);
     return http_fail(r, ZZ_ESTORE, "", "cannot read rules");
   }
@@ -75,7 +79,7 @@ static int reply_rule(struct http_req *r, const char *key, int status) {
   zz_buf_init(&b, 0);
   zz_buf_adds(&b, "{\"rule\":");
   struct rlist l = {&b, 0, key, 0};
-  app->st->ops->dispatch->rules_each(app->st, rule_row, &l);
+  store_rules_each(app->st, rule_row, &l);
   zz_buf_addc(&b, '}');
   if (!l.found) {
     zz_buf_free(&b);
@@ -93,7 +97,7 @@ static int rule_exists_row(void *ud, const struct store_rule *sr) {
 /* 0: no such rule; 1: enabled; 2: disabled. */
 static int rule_status(struct app *app, const char *key) {
   struct rlist l = {NULL, 0, key, 0};
-  app->st->ops->dispatch->rules_each(app->st, rule_exists_row, &l);
+  store_rules_each(app->st, rule_exists_row, &l);
   return l.found;
 }
 
@@ -120,7 +124,7 @@ static int rule_region_row(void *ud, const struct store_rule *sr) {
 static int rule_region(struct app *app, const char *key, char *out, size_t cap) {
   struct rule_region_ctx c = {key, out, cap, 0};
   out[0] = '\0';
-  app->st->ops->dispatch->rules_each(app->st, rule_region_row, &c);
+  store_rules_each(app->st, rule_region_row, &c);
   return c.found;
 }
 
@@ -212,7 +216,7 @@ static int save_rule(struct http_req *r, const char *path_key) {
                           .enabled = d.enabled,
                           .origin = "api",
                           .updated = zz_time_now()};
-  if (app->st->ops->dispatch->rule_upsert(app->st, &sr, NULL, &e)) {
+  if (store_rule_upsert(app->st, &sr, NULL, &e)) {
     http_reply_err(r, &e);
     goto done;
   }
@@ -254,7 +258,7 @@ static int set_enabled(struct http_req *r, int enabled) {
       authz_rule(app, http_auth(r), region, AUTHZ_WRITE))
     return authz_deny(r, "id", "this rule");
   struct rule_copy c = {key, NULL, ""};
-  app->st->ops->dispatch->rules_each(app->st, rule_copy_row, &c);
+  store_rules_each(app->st, rule_copy_row, &c);
   if (!c.def) return http_fail(r, ZZ_ENOTFOUND, "id", "rule \"%s\" does not exist", key);
   /* the definition's own "enabled" follows, so the rule reads the same everywhere */
   json_t *j = json_loads(c.def, 0, NULL);
@@ -267,7 +271,7 @@ static int set_enabled(struct http_req *r, int enabled) {
                           .origin = c.origin,
                           .updated = zz_time_now()};
   struct zz_err e = {0};
-  int rc = app->st->ops->dispatch->rule_upsert(app->st, &sr, NULL, &e);
+  int rc = store_rule_upsert(app->st, &sr, NULL, &e);
   zz_free(text);
   zz_free(c.def);
   if (rc) return http_reply_err(r, &e);
@@ -321,7 +325,7 @@ static int put_matter(struct http_req *r) {
   for (size_t i = 0; i < json_array_size(ds); i++) {
     const char *want = json_string_value(json_array_get(ds, i));
     const char *d0 = want;
-    app->st->ops->named_each(app->st, "department", dept_row, &want);
+    store_named_each(app->st, "department", dept_row, &want);
     if (want) {
       http_fail(r, ZZ_EINVAL, "departments", "department \"%s\" does not exist", d0);
       goto done;
@@ -333,7 +337,7 @@ static int put_matter(struct http_req *r) {
     http_fail(r, ZZ_ENOMEM, "", "out of memory");
     goto done;
   }
-  if (app->st->ops->dispatch->matter_upsert(app->st, &m, NULL, &e)) {
+  if (store_matter_upsert(app->st, &m, NULL, &e)) {
     http_reply_err(r, &e);
     goto done;
   }
@@ -404,7 +408,7 @@ static int get_audit(struct http_req *r) {
   struct audit_ctx c = {&b, 0, (int)limit, 0, 0, http_auth(r)};
   /* a scoped admin's rows are a part of the table: read on until enough */
   int want = authz_unscoped(c.who) ? (int)limit + 1 : 1000000;
-  if (app->st->ops->dispatch->audit_each(app->st, before, want, audit_row, &c)) {
+  if (store_audit_each(app->st, before, want, audit_row, &c)) {
     zz_buf_free(&b);
     return http_fail(r, ZZ_ESTORE, "", "cannot read the audit");
   }

@@ -13,6 +13,7 @@
 
 #include "api/api.h"
 #include "api/authz.h"
+#include "store/store_records.h"
 
 #define STREAM_TICK_MS 500
 #define STREAM_PING_MS 15000
@@ -68,7 +69,7 @@ static void publish_tick(struct app *app, const uint64_t *changed, int64_t recor
   zz_buf_init(&b, 0);
   int rc0 = zz_buf_printf(
       &b, "{\"ts\":%" PRId64 ",\"records\":%" PRId64 ",\"total\":%" PRId64 ",\"metrics\":[",
-      zz_time_now(), records, app->st->ops->records_count(app->st));
+      zz_time_now(), records, store_records_count(app->st));
   int first = 1, rc = rc0;
   registry_rdlock(app->reg);
   for (int w = 0; w < STREAM_METRICS / 64; w++) {

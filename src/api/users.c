@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "api/api.h"
+#include "store/store_accounts.h"
 
 /* Replies 403 unless the caller is an admin without a scope (a scoped
  * admin could otherwise make an unscoped user). Returns 0 when allowed. */

@@ -8,7 +8,9 @@
 #include <sodium.h>
 #include <string.h>
 
+#include "store/store.h"
 #include "store/store_codes.h"
+#include "store/store_registry.h"
 
 static void sodium_ready(void) {
   ZZ_ASSERT(sodium_init() >= 0); /* no randomness without it */
@@ -106,7 +108,7 @@ int code_generate(struct store *st, struct registry *reg, const char *kind, cons
     return zz_fail(e, ZZ_EINVAL, "entity_type", "entity type \"%s\" does not exist", entity_type);
   struct ent_list l = {.reg = reg};
   struct store_entity_filter f = {.type = entity_type, .rpos_lo = lo, .rpos_hi = hi};
-  int rc = st->ops->entities_each(st, &f, ent_cb, &l);
+  int rc = store_entities_each(st, &f, ent_cb, &l);
   if (!rc && l.oom) rc = zz_fail(e, ZZ_ENOMEM, "entities", "out of memory");
   if (rc) {
     if (!e->msg[0]) zz_fail(e, rc, "entities", "cannot list the entities");
@@ -120,7 +122,7 @@ int code_generate(struct store *st, struct registry *reg, const char *kind, cons
   registry_unlock(reg);
   /* One transaction: thousands of enterprises commit once, and a failure
    * leaves no half-generated region behind. */
-  if ((rc = st->ops->txn(st, STORE_TXN_BEGIN, e))) goto done;
+  if ((rc = store_txn(st, STORE_TXN_BEGIN, e))) goto done;
   int64_t now = zz_time_now();
   for (size_t i = 0; i < l.n; i++) {
     char tok[CODE_TOKEN_LEN + 1];
@@ -134,7 +136,7 @@ int code_generate(struct store *st, struct registry *reg, const char *kind, cons
                            .created = now};
     int64_t id;
     int created = 0;
-    if ((rc = st->ops->codes->code_insert(st, &c, &id, &created, e))) break;
+    if ((rc = store_code_insert(st, &c, &id, &created, e))) break;
     out->entities++;
     if (created)
       out->created++;
@@ -142,10 +144,10 @@ int code_generate(struct store *st, struct registry *reg, const char *kind, cons
       out->kept++;
   }
   if (rc) {
-    st->ops->txn(st, STORE_TXN_ROLLBACK, NULL);
+    store_txn(st, STORE_TXN_ROLLBACK, NULL);
     memset(out, 0, sizeof *out);
   } else {
-    rc = st->ops->txn(st, STORE_TXN_COMMIT, e);
+    rc = store_txn(st, STORE_TXN_COMMIT, e);
   }
 done:
   zz_free(l.keys);

@@ -204,15 +204,9 @@ static int64_t refine_one(const struct demo *d, const struct demo_series *s, int
   return total;
 }
 
-int demo_plan_budget(struct demo *d, struct zz_err *err) {
-  int64_t budget = d->opts.records;
-  int rc = 0;
-  for (size_t i = 0; i < d->n_series; i++) {
-    struct demo_series *s = &d->series[i];
-    if (s->monthly && s->from_attr && (rc = month_counts(d, s, err))) return rc;
-  }
-  /* The near grid of calibrated flows: their live interval, coarsened
-   * until today and the coupled days cost at most a tenth of the budget. */
+/* The near grid of calibrated flows: their live interval, coarsened until
+ * today and the coupled days cost at most a tenth of the budget. */
+static void plan_near_grid(struct demo *d, int64_t budget) {
   for (double m = 1;; m *= 1.1) {
     int64_t cost = 0;
     int at_max = 1;
@@ -229,6 +223,13 @@ int demo_plan_budget(struct demo *d, struct zz_err *err) {
     }
     if (cost * 10 <= budget || at_max) break;
   }
+}
+
+/* The one interval factor *p (phase 1: every entity, intervals scaled
+ * together) or, when even the coarsest intervals exceed the budget, the
+ * coverage *c (phase 2: intervals at their coarsest, entities thinned).
+ * Returns 1 for phase 2. */
+static int plan_factors(struct demo *d, int64_t budget, double *p_out, double *c_out) {
   double plo = 1, phi = 1;
   int any = 0;
   for (size_t i = 0; i < d->n_series; i++) {
@@ -274,6 +275,21 @@ int demo_plan_budget(struct demo *d, struct zz_err *err) {
     int64_t ta = total_at(d, p, a), tb = total_at(d, p, b);
     c = llabs(ta - budget) < llabs(tb - budget) ? a : b;
   }
+  *p_out = p;
+  *c_out = c;
+  return phase2;
+}
+
+int demo_plan_budget(struct demo *d, struct zz_err *err) {
+  int64_t budget = d->opts.records;
+  int rc = 0;
+  for (size_t i = 0; i < d->n_series; i++) {
+    struct demo_series *s = &d->series[i];
+    if (s->monthly && s->from_attr && (rc = month_counts(d, s, err))) return rc;
+  }
+  plan_near_grid(d, budget);
+  double p, c;
+  int phase2 = plan_factors(d, budget, &p, &c);
   /* One factor moves many series' ticks per day at once (ceil(day/iv)
    * jumps together), so finish by tuning series one at a time, largest
    * first, until the total is within 0.5% of the budget. */
@@ -336,159 +352,195 @@ static int cmp_pick_desc(const void *a, const void *b) {
   return (x < y) - (x > y);
 }
 
+/* One series' calibration in progress: the natural day totals R and the
+ * windows being matched (this year to today, last year to the same date). */
+struct calib_run {
+  struct demo *d;
+  struct demo_series *s;
+  struct demo_calib *c;
+  double *R;  /* natural totals per day of the table */
+  double cap; /* no day above the peak times others_max */
+  int64_t today, now_ly, today_ly, y0, ly0;
+  int64_t lc; /* last year's complete days in the window */
+};
+
+/* Rounds x + *carry to a count, keeping the remainder (error diffusion), so
+ * a run of rounded days sums to the sum of the unrounded ones. */
+static int64_t diffuse(double x, double *carry, int clamp0) {
+  double y = x + *carry;
+  int64_t v = llround(y);
+  if (clamp0 && v < 0) v = 0;
+  *carry = y - (double)v;
+  return v;
+}
+
+/* Before this year: the natural totals, rounded; the peak is this year's
+ * busiest complete day by nature. */
+static void calib_past(struct calib_run *k) {
+  struct demo_calib *c = k->c;
+  double carry = 0;
+  for (int64_t day = c->d0; day < k->y0; day++)
+    c->T[day - c->d0] = diffuse(k->R[day - c->d0], &carry, 1);
+  c->peak_day = -1;
+  if (c->has_peak)
+    for (int64_t day = k->y0; day < k->today; day++)
+      if (c->peak_day < 0 || k->R[day - c->d0] > k->R[c->peak_day - c->d0]) c->peak_day = day;
+  k->lc = 0;
+  for (int64_t day = k->ly0; day < k->today_ly; day++) k->lc += c->T[day - c->d0];
+}
+
+/* Early in a year the peak day alone may outweigh ratio times last year's
+ * window (January 2: this year's January 1 is the peak). Then last year's
+ * window is raised, so that this year's other days keep at least half
+ * their natural level. */
+static void calib_raise_last_year(struct calib_run *k) {
+  struct demo_calib *c = k->c;
+  if (!c->has_ratio || c->peak_day < 0 || k->lc <= 0) return;
+  double f1 = 0;
+  for (int64_t day = k->y0; day < k->today; day++)
+    if (day != c->peak_day) f1 += fmin(k->R[day - c->d0], k->cap);
+  if (c->ratio * (double)k->lc >= c->peak + 0.5 * f1) return;
+  double q = (c->peak + f1) / (c->ratio * (double)k->lc), carry = 0;
+  k->lc = 0;
+  for (int64_t day = k->ly0; day < k->today_ly; day++) {
+    int64_t v = diffuse((double)c->T[day - c->d0] * q, &carry, 0);
+    c->T[day - c->d0] = v;
+    k->lc += v;
+  }
+}
+
+/* This year's complete days but the peak, scaled by f and capped. */
+static double calib_scaled_sum(const struct calib_run *k, double f) {
+  const struct demo_calib *c = k->c;
+  double sum = 0;
+  for (int64_t day = k->y0; day < k->today; day++)
+    if (day != c->peak_day) sum += fmin(f * k->R[day - c->d0], k->cap);
+  return sum;
+}
+
+/* The scale k of this year's days whose sum (with the peak) is ratio times
+ * last year's window, by doubling then bisection (the cap makes the sum
+ * non-linear in k). Partial days are matched by coupling. */
+static void calib_solve_scale(struct calib_run *k) {
+  struct demo_calib *c = k->c;
+  c->k = 1;
+  if (!c->has_ratio || k->today <= k->y0) return;
+  double target = c->ratio * (double)k->lc - (c->peak_day >= 0 ? c->peak : 0);
+  double ka = 0, kb = 1;
+  for (int grow = 0; grow < 60 && calib_scaled_sum(k, kb) < target; grow++) kb *= 2;
+  for (int it = 0; it < 100; it++) {
+    double km = (ka + kb) / 2;
+    if (calib_scaled_sum(k, km) < target)
+      ka = km;
+    else
+      kb = km;
+  }
+  c->k = (ka + kb) / 2;
+}
+
+/* This year's totals from the scale; the coupled days (see
+ * demo_calib_frame) take this year's totals over the ratio. */
+static void calib_this_year(struct calib_run *k) {
+  struct demo_calib *c = k->c;
+  double carry = 0;
+  for (int64_t day = k->y0; day < k->today; day++)
+    c->T[day - c->d0] = day == c->peak_day
+                            ? llround(c->peak)
+                            : diffuse(fmin(c->k * k->R[day - c->d0], k->cap), &carry, 1);
+  for (int64_t day = k->today; day <= c->d1; day++)
+    c->T[day - c->d0] = llround(fmin(c->k * k->R[day - c->d0], k->cap));
+  for (int64_t day = c->d0; day < c->today; day++)
+    if (c->shape[day - c->d0] != day)
+      c->T[day - c->d0] = llround((double)c->T[c->shape[day - c->d0] - c->d0] / c->ratio);
+}
+
+/* Whole counts make ratio * L fall between integers: nudges last year's
+ * busiest day in the window by a few counts so that it falls (almost) on
+ * one (this matters early in a year, when L is small). Returns the nudge. */
+static int64_t calib_nudge_last_year(struct calib_run *k, int64_t L) {
+  struct demo_calib *c = k->c;
+  int64_t big = -1;
+  for (int64_t day = k->ly0; day < k->today_ly; day++)
+    if (big < 0 || c->T[day - c->d0] > c->T[big - c->d0]) big = day;
+  if (big < 0) return 0;
+  int64_t best = 0;
+  double err_best = 1;
+  for (int64_t dl = -12; dl <= 12; dl++) {
+    if (c->T[big - c->d0] + dl < 0) continue;
+    double x = c->ratio * (double)(L + dl), e = fabs(x - (double)llround(x));
+    if (e < err_best - 1e-9 || (fabs(e - err_best) <= 1e-9 && llabs(dl) < llabs(best))) {
+      err_best = e;
+      best = dl;
+    }
+  }
+  c->T[big - c->d0] += best;
+  return best;
+}
+
+/* Exact integers as the history will emit them: the rounding left over
+ * goes to this year's largest complete days, one count each. picks holds
+ * room for every day of the table. */
+static void calib_exact(struct calib_run *k, struct day_pick *picks) {
+  struct demo_calib *c = k->c;
+  int64_t p_last = demo_flow_partial(k->d, k->s, k->today_ly, k->now_ly);
+  int64_t p_this = demo_flow_partial(k->d, k->s, k->today, k->d->now_ms);
+  int64_t L = k->lc + p_last, Y = p_this;
+  size_t np = 0;
+  for (int64_t day = k->y0; day < k->today; day++) {
+    Y += c->T[day - c->d0];
+    if (day != c->peak_day) picks[np++] = (struct day_pick){day, c->T[day - c->d0]};
+  }
+  if (np > 0) L += calib_nudge_last_year(k, L); /* this year's days can follow */
+  int64_t delta = llround(c->ratio * (double)L) - Y;
+  qsort(picks, np, sizeof *picks, cmp_pick_desc);
+  for (int pass = 0; delta != 0 && np > 0 && pass < 1000; pass++) {
+    int moved = 0;
+    for (size_t i = 0; i < np && delta != 0; i++) {
+      int64_t *t = &c->T[picks[i].day - c->d0];
+      if (delta > 0 && (double)(*t + 1) <= k->cap) {
+        (*t)++;
+        delta--;
+        moved = 1;
+      } else if (delta < 0 && *t > 0) {
+        (*t)--;
+        delta++;
+        moved = 1;
+      }
+    }
+    if (!moved) break;
+  }
+  c->ytd_last = L;
+  c->ytd_this = Y + (llround(c->ratio * (double)L) - Y - delta);
+}
+
 static int calibrate_series(struct demo *d, struct demo_series *s, struct zz_err *err) {
   struct demo_calib *c = s->cal;
-  int64_t today = demo_day_of(d->now_ms);
-  int64_t now_ly = zz_time_add_months(d->now_ms, -12);
-  int64_t today_ly = demo_day_of(now_ly);
-  int64_t y0 = d->this_year_day0, ly0 = d->last_year_day0;
+  struct calib_run k = {.d = d, .s = s, .c = c};
+  k.today = demo_day_of(d->now_ms);
+  k.now_ly = zz_time_add_months(d->now_ms, -12);
+  k.today_ly = demo_day_of(k.now_ly);
+  k.y0 = d->this_year_day0;
+  k.ly0 = d->last_year_day0;
+  k.cap = c->has_peak ? c->peak * c->others_max : INFINITY;
   size_t nd = (size_t)(c->d1 - c->d0 + 1);
-  int64_t *T = c->T, *shape = c->shape;
-  double *R = zz_malloc(nd * sizeof *R);
+  k.R = zz_malloc(nd * sizeof *k.R);
   struct day_pick *picks = zz_malloc(nd * sizeof *picks);
   int rc = 0;
-  if (!R || !picks) {
+  if (!k.R || !picks) {
     rc = zz_fail(err, ZZ_ENOMEM, "demo", "out of memory");
     goto done;
   }
   c->ready = 0; /* lookups use the natural totals until the table is ready */
   c->k = 1;
-  double cap = c->has_peak ? c->peak * c->others_max : INFINITY;
-  for (int64_t day = c->d0; day <= c->d1; day++) R[day - c->d0] = demo_flow_natural(d, s, day);
-  /* Before this year: the natural totals, rounded with error diffusion. */
-  double carry = 0;
-  for (int64_t day = c->d0; day < y0; day++) {
-    double x = R[day - c->d0] + carry;
-    int64_t v = llround(x);
-    if (v < 0) v = 0;
-    T[day - c->d0] = v;
-    carry = x - (double)v;
-  }
-  /* The peak: this year's busiest complete day by nature. */
-  c->peak_day = -1;
-  if (c->has_peak)
-    for (int64_t day = y0; day < today; day++)
-      if (c->peak_day < 0 || R[day - c->d0] > R[c->peak_day - c->d0]) c->peak_day = day;
-  /* Scale this year's complete days so their sum is ratio times last year's
-   * over the same span (partial days are matched by coupling, below). */
-  int64_t lc = 0;
-  for (int64_t day = ly0; day < today_ly; day++) lc += T[day - c->d0];
-  /* Early in a year the peak day alone may outweigh ratio times last
-   * year's window (January 2: this year's January 1 is the peak). Then last
-   * year's window is raised, so that this year's other days keep at least
-   * half their natural level. */
-  if (c->has_ratio && c->peak_day >= 0 && lc > 0) {
-    double f1 = 0;
-    for (int64_t day = y0; day < today; day++)
-      if (day != c->peak_day) f1 += fmin(R[day - c->d0], cap);
-    if (c->ratio * (double)lc < c->peak + 0.5 * f1) {
-      double q = (c->peak + f1) / (c->ratio * (double)lc);
-      carry = 0;
-      lc = 0;
-      for (int64_t day = ly0; day < today_ly; day++) {
-        double x = (double)T[day - c->d0] * q + carry;
-        int64_t v = llround(x);
-        T[day - c->d0] = v;
-        carry = x - (double)v;
-        lc += v;
-      }
-    }
-  }
-  if (c->has_ratio && today > y0) {
-    double target = c->ratio * (double)lc - (c->peak_day >= 0 ? c->peak : 0);
-    double ka = 0, kb = 1;
-    for (int grow = 0; grow < 60; grow++) {
-      double f = 0;
-      for (int64_t day = y0; day < today; day++)
-        if (day != c->peak_day) f += fmin(kb * R[day - c->d0], cap);
-      if (f >= target) break;
-      kb *= 2;
-    }
-    for (int it = 0; it < 100; it++) {
-      double km = (ka + kb) / 2, f = 0;
-      for (int64_t day = y0; day < today; day++)
-        if (day != c->peak_day) f += fmin(km * R[day - c->d0], cap);
-      if (f < target)
-        ka = km;
-      else
-        kb = km;
-    }
-    c->k = (ka + kb) / 2;
-  }
-  carry = 0;
-  for (int64_t day = y0; day < today; day++) {
-    if (day == c->peak_day) {
-      T[day - c->d0] = llround(c->peak);
-      continue;
-    }
-    double x = fmin(c->k * R[day - c->d0], cap) + carry;
-    int64_t v = llround(x);
-    if (v < 0) v = 0;
-    T[day - c->d0] = v;
-    carry = x - (double)v;
-  }
-  for (int64_t day = today; day <= c->d1; day++)
-    T[day - c->d0] = llround(fmin(c->k * R[day - c->d0], cap));
-  /* The coupled days (see demo_calib_frame) take this year's totals over
-   * the ratio. */
-  for (int64_t day = c->d0; day < c->today; day++)
-    if (shape[day - c->d0] != day)
-      T[day - c->d0] = llround((double)T[shape[day - c->d0] - c->d0] / c->ratio);
+  for (int64_t day = c->d0; day <= c->d1; day++) k.R[day - c->d0] = demo_flow_natural(d, s, day);
+  calib_past(&k);
+  calib_raise_last_year(&k);
+  calib_solve_scale(&k);
+  calib_this_year(&k);
   c->ready = 1;
-  if (c->has_ratio) {
-    /* Exact integers as the history will emit them; the rounding left over
-     * goes to this year's largest complete days, one count each. */
-    int64_t p_last = demo_flow_partial(d, s, today_ly, now_ly);
-    int64_t p_this = demo_flow_partial(d, s, today, d->now_ms);
-    int64_t L = lc + p_last, Y = p_this;
-    size_t np = 0;
-    for (int64_t day = y0; day < today; day++) {
-      Y += T[day - c->d0];
-      if (day != c->peak_day) picks[np++] = (struct day_pick){day, T[day - c->d0]};
-    }
-    /* Whole counts make ratio * L fall between integers; nudge last year's
-     * busiest day in the window by a few counts so that it falls (almost)
-     * on one. This matters early in a year, when L is small. */
-    int64_t big = -1;
-    for (int64_t day = ly0; day < today_ly; day++)
-      if (big < 0 || T[day - c->d0] > T[big - c->d0]) big = day;
-    if (big >= 0 && np > 0) { /* this year's days can follow */
-      int64_t best = 0;
-      double err_best = 1;
-      for (int64_t dl = -12; dl <= 12; dl++) {
-        if (T[big - c->d0] + dl < 0) continue;
-        double x = c->ratio * (double)(L + dl), e = fabs(x - (double)llround(x));
-        if (e < err_best - 1e-9 || (fabs(e - err_best) <= 1e-9 && llabs(dl) < llabs(best))) {
-          err_best = e;
-          best = dl;
-        }
-      }
-      T[big - c->d0] += best;
-      L += best;
-    }
-    int64_t delta = llround(c->ratio * (double)L) - Y;
-    qsort(picks, np, sizeof *picks, cmp_pick_desc);
-    for (int pass = 0; delta != 0 && np > 0 && pass < 1000; pass++) {
-      int moved = 0;
-      for (size_t i = 0; i < np && delta != 0; i++) {
-        int64_t *t = &T[picks[i].day - c->d0];
-        if (delta > 0 && (double)(*t + 1) <= cap) {
-          (*t)++;
-          delta--;
-          moved = 1;
-        } else if (delta < 0 && *t > 0) {
-          (*t)--;
-          delta++;
-          moved = 1;
-        }
-      }
-      if (!moved) break;
-    }
-    c->ytd_last = L;
-    c->ytd_this = Y + (llround(c->ratio * (double)L) - Y - delta);
-  }
+  if (c->has_ratio) calib_exact(&k, picks);
 done:
-  zz_free(R);
+  zz_free(k.R);
   zz_free(picks);
   return rc;
 }

@@ -2,6 +2,7 @@
  * every_s[0]..every_s[1] seconds one kind is drawn by weight, then one of
  * its entities at random, and one record with the kind's value is due. */
 #include "demo/incidents.h"
+#include "store/store_registry.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -132,7 +133,7 @@ int demo_incidents_load(const char *pack_dir, struct store *st, uint64_t seed,
     in->nk++;
     struct collect c = {k, 0};
     struct store_entity_filter f = {.type = k->type, .limit = INC_ENTITIES};
-    if ((rc = st->ops->entities_each(st, &f, collect_row, &c)) || (rc = c.rc)) {
+    if ((rc = store_entities_each(st, &f, collect_row, &c)) || (rc = c.rc)) {
       zz_fail(e, rc, where, "cannot read the entities of type %s", k->type);
       goto done;
     }

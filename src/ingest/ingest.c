@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "ingest/spool.h"
+#include "store/store_records.h"
 
 struct ingest {
   struct ingest_opts o;
@@ -223,7 +224,7 @@ static int flush(struct ingest *in, struct zz_err *e) {
   int rc = 0;
   if (in->nspilled) {
     struct store_write_result res = {0};
-    rc = st->ops->records_write_file(st, in->spill_fd, in->nspilled, &res, e);
+    rc = store_records_write_file(st, in->spill_fd, in->nspilled, &res, e);
     if (rc == ZZ_ECONFLICT && res.refused) { /* atomic: refused whole */
       add_refusals(in, &res);
       free_events(in);
@@ -237,7 +238,7 @@ static int flush(struct ingest *in, struct zz_err *e) {
     struct store_write_result res = {0};
     if (store_records_sort(in->recs, in->nrecs))
       return zz_fail(e, ZZ_ENOMEM, "body", "out of memory");
-    rc = st->ops->records_write(st, in->recs, in->nrecs, &res, e);
+    rc = store_records_write(st, in->recs, in->nrecs, &res, e);
     if (!rc) {
       in->rep.accepted += res.accepted;
       in->rep.replaced += res.replaced;
@@ -246,7 +247,7 @@ static int flush(struct ingest *in, struct zz_err *e) {
     }
   }
   if (!rc && in->nevs) {
-    rc = st->ops->events_write(st, in->evs, in->nevs, e);
+    rc = store_events_write(st, in->evs, in->nevs, e);
     if (!rc) in->rep.accepted += (int64_t)in->nevs;
     free_events(in);
   }
@@ -306,7 +307,7 @@ static void events_done(void *ud, int rc, const struct store_write_result *res,
 }
 
 static int submit_events(struct ingest *in, struct zz_err *e) {
-  int rc = in->o.st->ops->events_write_async(in->o.st, in->evs, in->nevs, events_done, in, e);
+  int rc = store_events_write_async(in->o.st, in->evs, in->nevs, events_done, in, e);
   if (rc) in->failed = 1;
   return rc;
 }
@@ -350,15 +351,15 @@ int ingest_flush_async(struct ingest *in, void (*done)(void *ud, int rc, const s
   in->done = done;
   in->done_ud = ud;
   if (in->nspilled) {
-    int rc = in->o.st->ops->records_write_file_async(in->o.st, in->spill_fd, in->nspilled,
-                                                     records_done, in, e);
+    int rc =
+        store_records_write_file_async(in->o.st, in->spill_fd, in->nspilled, records_done, in, e);
     if (rc) in->failed = 1;
     return rc;
   }
   if (in->nrecs) {
     if (store_records_sort(in->recs, in->nrecs))
       return zz_fail(e, ZZ_ENOMEM, "body", "out of memory");
-    int rc = in->o.st->ops->records_write_async(in->o.st, in->recs, in->nrecs, records_done, in, e);
+    int rc = store_records_write_async(in->o.st, in->recs, in->nrecs, records_done, in, e);
     if (rc) in->failed = 1;
     return rc;
   }

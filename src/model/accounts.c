@@ -14,6 +14,8 @@
 
 #include "core/ztime.h"
 #include "http/http.h"
+#include "store/store_accounts.h"
+#include "store/store_registry.h"
 
 #define WRONG_LOGIN "wrong name or password"
 
@@ -239,7 +241,7 @@ int accounts_fields_check(struct store *st, const char *role, const char *depart
   if (department && *department) {
     if ((rc = text_check(department, ACCOUNTS_DEPARTMENT_MAX, "department", e))) return rc;
     struct dept_find f = {department, 0, 0};
-    if ((rc = st->ops->named_each(st, "department", dept_match, &f)))
+    if ((rc = store_named_each(st, "department", dept_match, &f)))
       return zz_fail(e, rc, "department", "cannot read the departments: %s", zz_strerror(rc));
     if (!f.found)
       return zz_fail(e, ZZ_EINVAL, "department",
@@ -251,7 +253,7 @@ int accounts_fields_check(struct store *st, const char *role, const char *depart
     if (strlen(scope) > ACCOUNTS_SCOPE_MAX)
       return zz_fail(e, ZZ_EINVAL, "scope", "scope is longer than %d bytes", ACCOUNTS_SCOPE_MAX);
     struct region_find f = {scope, 0};
-    if ((rc = st->ops->regions_each(st, 0, region_match, &f)))
+    if ((rc = store_regions_each(st, 0, region_match, &f)))
       return zz_fail(e, rc, "scope", "cannot read the regions: %s", zz_strerror(rc));
     if (!f.found)
       return zz_fail(e, ZZ_EINVAL, "scope",
@@ -287,7 +289,7 @@ int accounts_user_add(struct store *st, const char *name, const char *role, cons
       .created = zz_time_now(),
   };
   int64_t id = 0;
-  return st->ops->user_upsert(st, &u, &id, e);
+  return store_user_upsert(st, &u, &id, e);
 }
 
 int accounts_user_change(struct store *st, const char *name, int what, const char *password,
@@ -305,7 +307,7 @@ int accounts_user_change(struct store *st, const char *name, int what, const cha
         (rc = password_hash(password, hash, e)))
       return rc;
   }
-  rc = st->ops->user_change(st, name, what, what == STORE_USER_PASSWORD ? hash : NULL, e);
+  rc = store_user_change(st, name, what, what == STORE_USER_PASSWORD ? hash : NULL, e);
   sodium_memzero(hash, sizeof hash);
   return rc;
 }
@@ -337,7 +339,7 @@ static int user_copy_row(void *ud, const struct store_user *u) {
 
 int accounts_user_get(struct store *st, const char *name, int64_t id, struct accounts_user *out) {
   struct user_copy c = {out, NULL};
-  return st->ops->user_get(st, name, id, user_copy_row, &c);
+  return store_user_get(st, name, id, user_copy_row, &c);
 }
 
 int accounts_check_password(struct store *st, const char *name, const char *password,
@@ -351,7 +353,7 @@ int accounts_check_password(struct store *st, const char *name, const char *pass
    * same cost as the others. */
   if (name && *name && strlen(name) <= ACCOUNTS_NAME_MAX) {
     struct user_copy c = {&u, hash};
-    rc = st->ops->user_get(st, name, 0, user_copy_row, &c);
+    rc = store_user_get(st, name, 0, user_copy_row, &c);
     if (rc && rc != ZZ_ENOTFOUND)
       return zz_fail(e, rc, NULL, "cannot read the user: %s", zz_strerror(rc));
   }
@@ -378,7 +380,7 @@ int accounts_still_current(struct store *st, const struct accounts_user *u) {
   char hash[crypto_pwhash_STRBYTES] = "";
   unsigned char tag[32];
   struct user_copy c = {&now, hash};
-  int rc = st->ops->user_get(st, NULL, u->id, user_copy_row, &c);
+  int rc = store_user_get(st, NULL, u->id, user_copy_row, &c);
   if (rc == ZZ_ENOTFOUND) return ZZ_EAUTH;
   if (rc) return rc;
   int have = hash[0] != 0;

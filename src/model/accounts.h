@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #include "core/zz.h"
-#include "store/store.h"
+#include "store/store_accounts.h"
 
 /* Limits, in bytes unless said otherwise. The byte limits of name and
  * department match struct http_auth_ctx (user[64], department[64]). */

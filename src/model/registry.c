@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include "core/hash.h"
+#include "store/store.h"
+#include "store/store_registry.h"
 
 struct ent_slot {
   char *key; /* owned */
@@ -265,7 +267,7 @@ static int cmp_tmp(const void *a, const void *b) {
 /* Loads everything into reg (already cleared). Caller holds the write lock. */
 static int load(struct registry *reg, struct zz_err *e) {
   struct load_ctx c = {.reg = reg};
-  int rc = reg->st->ops->regions_each(reg->st, 0, on_region, &c);
+  int rc = store_regions_each(reg->st, 0, on_region, &c);
   if (rc || c.failed) {
     for (int i = 0; i < c.n; i++) zz_free(c.tr[i].parent_path);
     zz_free(c.tr);
@@ -295,10 +297,10 @@ static int load(struct registry *reg, struct zz_err *e) {
   int64_t next = 1;
   for (int i = 0; i < reg->nregions; i++)
     if (reg->regions[i].parent < 0) number(reg, i, &next);
-  if ((rc = reg->st->ops->metrics_each(reg->st, on_metric, reg)) ||
-      (rc = reg->st->ops->named_each(reg->st, "entity_type", on_type, reg)) ||
-      (rc = reg->st->ops->sources_each(reg->st, on_source, reg)) ||
-      (rc = reg->st->ops->entities_scan(reg->st, on_entity, reg)))
+  if ((rc = store_metrics_each(reg->st, on_metric, reg)) ||
+      (rc = store_named_each(reg->st, "entity_type", on_type, reg)) ||
+      (rc = store_sources_each(reg->st, on_source, reg)) ||
+      (rc = store_entities_scan(reg->st, on_entity, reg)))
     return zz_fail(e, rc, "registry", "cannot load the registry: %s", zz_strerror(rc));
   return 0;
 }
@@ -313,19 +315,19 @@ static int save_positions(struct registry *reg, struct zz_err *e) {
     changed +=
         reg->regions[i].lo != reg->saved[2 * i] || reg->regions[i].hi != reg->saved[2 * i + 1];
   if (!changed) return 0;
-  int rc = st->ops->txn(st, STORE_TXN_BEGIN, e);
+  int rc = store_txn(st, STORE_TXN_BEGIN, e);
   if (rc) return rc;
   for (int i = 0; i < reg->nregions && !rc; i++) {
     struct reg_region *r = &reg->regions[i];
     if (r->lo == reg->saved[2 * i] && r->hi == reg->saved[2 * i + 1]) continue;
-    rc = st->ops->region_set_pos(st, r->id, r->lo, r->hi, e);
-    if (!rc) rc = st->ops->entities_set_rpos(st, r->id, r->lo);
+    rc = store_region_set_pos(st, r->id, r->lo, r->hi, e);
+    if (!rc) rc = store_entities_set_rpos(st, r->id, r->lo);
   }
   if (rc) {
-    st->ops->txn(st, STORE_TXN_ROLLBACK, NULL);
+    store_txn(st, STORE_TXN_ROLLBACK, NULL);
     return rc;
   }
-  if ((rc = st->ops->txn(st, STORE_TXN_COMMIT, e))) return rc;
+  if ((rc = store_txn(st, STORE_TXN_COMMIT, e))) return rc;
   for (int i = 0; i < reg->nregions; i++) {
     reg->saved[2 * i] = reg->regions[i].lo;
     reg->saved[2 * i + 1] = reg->regions[i].hi;
@@ -488,7 +490,7 @@ int registry_entity_put(struct registry *reg, const struct store_entity *en,
   struct store_entity copy = *en;
   copy.region = r->id;
   int64_t id = 0;
-  rc = reg->st->ops->entity_upsert(reg->st, &copy, r->lo, &id, e);
+  rc = store_entity_upsert(reg->st, &copy, r->lo, &id, e);
   if (rc) goto done;
   rc = ents_put(reg, en->key, (struct reg_entity_ref){id, r->id, t});
   if (rc) {

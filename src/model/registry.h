@@ -11,7 +11,7 @@
 
 #include "core/buf.h"
 #include "core/zz.h"
-#include "store/store.h"
+#include "store/store_registry.h"
 
 struct registry;
 

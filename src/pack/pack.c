@@ -19,7 +19,10 @@
 #include "core/ztime.h"
 #include "pack/pack_dashboards.h"
 #include "rules/rule_def.h"
-#include "store/store_dispatch.h"
+#include "store/store.h"
+#include "store/store_alerts.h"
+#include "store/store_catalog.h"
+#include "store/store_registry.h"
 #include "workflow/matter_def.h"
 
 #define PACK_FILE_MAX (32u << 20) /* one JSON file (Gongshu's largest: 25 kB) */
@@ -473,15 +476,14 @@ static int scan_dept(void *ud, const struct store_named *n) {
 /* What the store already holds may be referenced by the pack (a second pack
  * adding blocks under the first pack's streets). */
 static int read_store(struct pack_ctx *c) {
-  const struct store_ops *ops = c->st->ops;
   struct store_scan s = {.c = c};
-  int rc = ops->regions_each(c->st, 0, scan_region, &s);
+  int rc = store_regions_each(c->st, 0, scan_region, &s);
   if (!rc) rc = s.rc;
-  if (!rc) rc = ops->named_each(c->st, "entity_type", scan_type, &s);
+  if (!rc) rc = store_named_each(c->st, "entity_type", scan_type, &s);
   if (!rc) rc = s.rc;
-  if (!rc) rc = ops->metrics_each(c->st, scan_metric, &s);
+  if (!rc) rc = store_metrics_each(c->st, scan_metric, &s);
   if (!rc) rc = s.rc;
-  if (!rc) rc = ops->named_each(c->st, "department", scan_dept, &s);
+  if (!rc) rc = store_named_each(c->st, "department", scan_dept, &s);
   if (!rc) rc = s.rc;
   if (rc == ZZ_ENOMEM) return zz_fail(c->e, rc, "pack", "out of memory");
   if (rc) return zz_fail(c->e, rc, "store", "cannot read the registry: %s", zz_strerror(rc));
@@ -1088,7 +1090,7 @@ static int cmp_node_id(const void *a, const void *b) {
  * rpos range [x.lo, x.hi]. A region whose parent is missing counts as a root. */
 static int number_regions(struct pack_ctx *c) {
   struct store_scan s = {.c = c};
-  int rc = c->st->ops->regions_each(c->st, 0, scan_node, &s);
+  int rc = store_regions_each(c->st, 0, scan_node, &s);
   if (!rc) rc = s.rc;
   if (rc == ZZ_ENOMEM) return zz_fail(c->e, rc, "pack", "out of memory");
   if (rc) return zz_fail(c->e, rc, "store", "cannot read regions back: %s", zz_strerror(rc));
@@ -1188,7 +1190,6 @@ static int check_dashboards(struct pack_ctx *c) {
 }
 
 static int write_pack(struct pack_ctx *c, void (*progress)(void *, int64_t, int64_t), void *ud) {
-  const struct store_ops *ops = c->st->ops;
   struct store *st = c->st;
   struct zz_err *e = c->e;
   int rc = 0;
@@ -1209,14 +1210,14 @@ static int write_pack(struct pack_ctx *c, void (*progress)(void *, int64_t, int6
         .lat = json_number_value(json_array_get(center, 1)),
         .approximate = json_is_true(json_object_get(r->props, "approximate")),
     };
-    if ((rc = ops->region_upsert(st, &sr, NULL, e))) return rc;
+    if ((rc = store_region_upsert(st, &sr, NULL, e))) return rc;
   }
   if ((rc = number_regions(c))) return rc;
   for (int i = 0; i < c->nnodes; i++) {
     struct pack_node *nd = &c->nodes[i];
-    if ((rc = ops->region_set_pos(st, nd->id, nd->lo, nd->hi, e))) return rc;
+    if ((rc = store_region_set_pos(st, nd->id, nd->lo, nd->hi, e))) return rc;
     /* Entities loaded before (other packs, the API) follow their region. */
-    if ((rc = ops->entities_set_rpos(st, nd->id, nd->lo)))
+    if ((rc = store_entities_set_rpos(st, nd->id, nd->lo)))
       return zz_fail(e, rc, "entity", "cannot update entity positions: %s", zz_strerror(rc));
   }
 
@@ -1230,7 +1231,7 @@ static int write_pack(struct pack_ctx *c, void (*progress)(void *, int64_t, int6
                             .name_zh = json_string_value(json_object_get(t, "name_zh")),
                             .name_en = json_string_value(json_object_get(t, "name_en")),
                             .extra_json = extra};
-    rc = ops->named_upsert(st, "entity_type", &n, NULL, e);
+    rc = store_named_upsert(st, "entity_type", &n, NULL, e);
     zz_free(extra);
     if (rc) return rc;
   }
@@ -1239,7 +1240,7 @@ static int write_pack(struct pack_ctx *c, void (*progress)(void *, int64_t, int6
     struct store_named n = {.key = json_string_value(json_object_get(d, "id")),
                             .name_zh = json_string_value(json_object_get(d, "name_zh")),
                             .name_en = json_string_value(json_object_get(d, "name_en"))};
-    if ((rc = ops->named_upsert(st, "department", &n, NULL, e))) return rc;
+    if ((rc = store_named_upsert(st, "department", &n, NULL, e))) return rc;
   }
   for (size_t i = 0; i < json_array_size(c->metrics); i++) {
     json_t *m = json_array_get(c->metrics, i);
@@ -1253,7 +1254,7 @@ static int write_pack(struct pack_ctx *c, void (*progress)(void *, int64_t, int6
     json_t *lo = json_object_get(m, "min"), *hi = json_object_get(m, "max");
     if (lo) sm.has_min = 1, sm.min = json_number_value(lo);
     if (hi) sm.has_max = 1, sm.max = json_number_value(hi);
-    if ((rc = ops->metric_upsert(st, &sm, NULL, e))) return rc;
+    if ((rc = store_metric_upsert(st, &sm, NULL, e))) return rc;
   }
   for (size_t i = 0; i < json_array_size(c->sources); i++) {
     json_t *so = json_array_get(c->sources, i), *ty = json_object_get(so, "entity_types"),
@@ -1273,7 +1274,7 @@ static int write_pack(struct pack_ctx *c, void (*progress)(void *, int64_t, int6
                               .metrics_json = extra,
                               .entity_types_json = types,
                               .regions_json = regs};
-    rc = ops->source_upsert(st, &ss, NULL, e);
+    rc = store_source_upsert(st, &ss, NULL, e);
     zz_free(extra), zz_free(types), zz_free(regs);
     if (rc) return rc;
   }
@@ -1281,7 +1282,7 @@ static int write_pack(struct pack_ctx *c, void (*progress)(void *, int64_t, int6
   if (c->dashboards) {
     char *text = json_dumps(c->dashboards, PACK_DUMP_FLAGS);
     if (!text) return zz_fail(e, ZZ_ENOMEM, "pack", "out of memory");
-    rc = ops->doc_put(st, "dashboards", text, e);
+    rc = store_doc_put(st, "dashboards", text, e);
     zz_free(text);
     if (rc) return rc;
   }
@@ -1301,7 +1302,7 @@ static int write_pack(struct pack_ctx *c, void (*progress)(void *, int64_t, int6
                               .lat = en->lat,
                               .attrs_json = en->attrs,
                               .updated = now};
-    if ((rc = ops->entity_upsert(st, &se, c->nodes[r].lo, NULL, e))) return rc;
+    if ((rc = store_entity_upsert(st, &se, c->nodes[r].lo, NULL, e))) return rc;
     if ((i + 1) % PACK_PROGRESS_EVERY == 0) report(progress, ud, i + 1, c->nents);
   }
   if (c->nents % PACK_PROGRESS_EVERY != 0) report(progress, ud, c->nents, c->nents);
@@ -1327,7 +1328,7 @@ static int scan_matter(void *ud, const struct store_matter *m) {
 
 static int check_matters(struct pack_ctx *c) {
   const char *file = "matters.json";
-  int rc = c->st->ops->dispatch->matters_each(c->st, scan_matter, c);
+  int rc = store_matters_each(c->st, scan_matter, c);
   if (rc) return zz_fail(c->e, ZZ_ENOMEM, "pack", "cannot read the store's matters");
   if (!c->matters_doc) return 0;
   if ((rc = check_array(c, file, c->matters_doc)) ||
@@ -1426,14 +1427,13 @@ static int check_rules(struct pack_ctx *c) {
 }
 
 static int write_dispatch(struct pack_ctx *c) {
-  const struct store_dispatch_ops *d = c->st->ops->dispatch;
   int rc = 0;
   for (size_t i = 0; !rc && i < json_array_size(c->matters_doc); i++) {
     struct store_matter m;
     char *deps = NULL, *extra = NULL;
     if (matter_to_store(json_array_get(c->matters_doc, i), &m, &deps, &extra))
       return zz_fail(c->e, ZZ_ENOMEM, "pack", "out of memory");
-    rc = d->matter_upsert(c->st, &m, NULL, c->e);
+    rc = store_matter_upsert(c->st, &m, NULL, c->e);
     zz_free(deps);
     zz_free(extra);
   }
@@ -1452,7 +1452,7 @@ static int write_dispatch(struct pack_ctx *c) {
                             .enabled = def.enabled,
                             .origin = "pack",
                             .updated = now};
-    rc = d->rule_upsert(c->st, &sr, NULL, c->e);
+    rc = store_rule_upsert(c->st, &sr, NULL, c->e);
     zz_buf_free(&b);
   }
   return rc;
@@ -1510,13 +1510,13 @@ int pack_load(struct store *st, const char *dir, struct pack_stats *out,
       (rc = check_dashboards(&c)))
     goto done;
 
-  if ((rc = st->ops->txn(st, STORE_TXN_BEGIN, e))) goto done;
+  if ((rc = store_txn(st, STORE_TXN_BEGIN, e))) goto done;
   rc = write_pack(&c, progress, ud);
   if (!rc) rc = write_dispatch(&c);
-  if (!rc) rc = st->ops->txn(st, STORE_TXN_COMMIT, e);
+  if (!rc) rc = store_txn(st, STORE_TXN_COMMIT, e);
   if (rc) {
     struct zz_err ignored;
-    st->ops->txn(st, STORE_TXN_ROLLBACK, &ignored);
+    store_txn(st, STORE_TXN_ROLLBACK, &ignored);
     goto done;
   }
   if (out)

@@ -12,6 +12,8 @@
 #include <string.h>
 
 #include "core/hash.h"
+#include "store/store_records.h"
+#include "store/store_registry.h"
 
 /* ---- aggregation maths ---- */
 
@@ -256,7 +258,7 @@ int rollup_totals(struct store *st, int64_t metric, const struct rollup_node *no
     }
     for (size_t i = 0; i < n && raw; i++) {
       off[i] = ns.n;
-      rc = st->ops->latest_each(st, metric, 0, nodes[i].lo, nodes[i].hi, NULL, series_row, &ns);
+      rc = store_latest_each(st, metric, 0, nodes[i].lo, nodes[i].hi, NULL, series_row, &ns);
       if (!rc) rc = ns.rc;
       if (rc) {
         rc = zz_fail(e, rc, "store", "cannot list series: %s", zz_strerror(rc));
@@ -274,8 +276,8 @@ int rollup_totals(struct store *st, int64_t metric, const struct rollup_node *no
     for (int s = 0; s < p.n; s++) {
       const struct rollup_span *sp = &p.span[s];
       if (!sp->raw) {
-        rc = st->ops->rollup_buckets(st, metric, nodes[i].id, sp->grain, sp->from, sp->to,
-                                     fold_bucket, &out[i]);
+        rc = store_rollup_buckets(st, metric, nodes[i].id, sp->grain, sp->from, sp->to, fold_bucket,
+                                  &out[i]);
         if (rc) {
           rc = zz_fail(e, rc, "store", "cannot read rollups: %s", zz_strerror(rc));
           goto done;
@@ -283,8 +285,8 @@ int rollup_totals(struct store *st, int64_t metric, const struct rollup_node *no
         continue;
       }
       for (size_t k = off[i]; k < off[i + 1]; k++) {
-        rc = st->ops->records_each(st, ns.ents[k], metric, sp->from, sp->to, INT32_MAX, fold_record,
-                                   &out[i]);
+        rc = store_records_each(st, ns.ents[k], metric, sp->from, sp->to, INT32_MAX, fold_record,
+                                &out[i]);
         if (rc) {
           rc = zz_fail(e, rc, "store", "cannot read records: %s", zz_strerror(rc));
           goto done;
@@ -369,7 +371,7 @@ int rollup_series(struct store *st, int64_t metric, int64_t region, enum zz_grai
   int rc = grid_init(out, g, from, to, agg, lim[g], max_points, e);
   if (rc) return rc;
   struct grid_fill f = {out, 0, agg, lim[g]};
-  rc = st->ops->rollup_buckets(st, metric, region, g, out->from, out->to, grid_row, &f);
+  rc = store_rollup_buckets(st, metric, region, g, out->from, out->to, grid_row, &f);
   if (rc) {
     rollup_points_free(out);
     return zz_fail(e, rc, "store", "cannot read rollups: %s", zz_strerror(rc));
@@ -385,7 +387,7 @@ int rollup_entity_series(struct store *st, int64_t entity, int64_t metric, enum 
   int rc = grid_init(out, g, from, to, agg, INT64_MIN, max_points, e);
   if (rc) return rc;
   struct grid_fill f = {out, 0, agg, INT64_MIN};
-  rc = st->ops->entity_buckets(st, entity, metric, g, out->from, out->to, grid_row, &f);
+  rc = store_entity_buckets(st, entity, metric, g, out->from, out->to, grid_row, &f);
   if (rc) {
     rollup_points_free(out);
     return zz_fail(e, rc, "store", "cannot read rollups: %s", zz_strerror(rc));
@@ -457,7 +459,7 @@ int rollup_entity_values(struct store *st, int64_t metric, int64_t lo, int64_t h
   int rc;
   if (agg == ROLLUP_LAST) {
     struct last_ctx l = {&c, d0, d1, 0};
-    rc = st->ops->latest_each(st, metric, 0, lo, hi, type, last_row, &l);
+    rc = store_latest_each(st, metric, 0, lo, hi, type, last_row, &l);
     if (!rc) rc = c.rc;
     if (!rc && !l.beyond) {
       *out = c.v;
@@ -473,7 +475,7 @@ int rollup_entity_values(struct store *st, int64_t metric, int64_t lo, int64_t h
     }
   }
   int additive = agg == ROLLUP_SUM || agg == ROLLUP_COUNT || agg == ROLLUP_AVG;
-  rc = st->ops->entity_aggs(st, metric, lo, hi, type, d0, d1, additive, value_row, &c);
+  rc = store_entity_aggs(st, metric, lo, hi, type, d0, d1, additive, value_row, &c);
   if (!rc) rc = c.rc;
   if (rc) {
     zz_free(c.v);
@@ -754,7 +756,7 @@ static int ents_scan_all(struct store *st, const char *type, int64_t lo, int64_t
   do {
     f.after_id = c.last_id;
     c.rows = 0;
-    rc = st->ops->entities_each(st, &f, ent_all_row, &c);
+    rc = store_entities_each(st, &f, ent_all_row, &c);
   } while (!rc && !c.rc && c.rows == ENTS_PAGE);
   if (!rc) rc = c.rc;
   if (rc) rollup_ents_free(out);
@@ -767,8 +769,9 @@ static int ents_scan_all(struct store *st, const char *type, int64_t lo, int64_t
 static int ents_cached(struct store *st, const char *type, int64_t lo, int64_t hi, const char *attr,
                        struct rollup_ents *out) {
   const char *t = type ? type : "", *a = attr ? attr : "";
-  if (!st->ops->catalog_version || strlen(t) >= 64 || strlen(a) >= 64) return 1;
-  int64_t version = st->ops->catalog_version(st);
+  if (strlen(t) >= 64 || strlen(a) >= 64) return 1;
+  int64_t version = store_catalog_version(st);
+  if (version < 0) return 1;
   pthread_mutex_lock(&g_ents.lock);
   for (int i = 0; i < ENTS_CACHE; i++) {
     struct ents_slot *x = &g_ents.slot[i];
@@ -844,7 +847,7 @@ int rollup_ents_fetch(struct store *st, const int64_t *ids, size_t n, const char
   if (u <= ENTS_SEEK_MAX) {
     for (c.i = 0; c.i < u && !rc && !c.rc; c.i++) {
       struct store_entity_filter f = {.after_id = out->e[c.i].id - 1, .limit = 1};
-      rc = st->ops->entities_each(st, &f, ent_seek_row, &c);
+      rc = store_entities_each(st, &f, ent_seek_row, &c);
     }
   } else {
     struct store_entity_filter f = {.type = type, .rpos_lo = lo, .rpos_hi = hi, .limit = ENTS_PAGE};
@@ -852,7 +855,7 @@ int rollup_ents_fetch(struct store *st, const int64_t *ids, size_t n, const char
     do {
       f.after_id = c.last_id;
       c.rows = 0;
-      rc = st->ops->entities_each(st, &f, ent_scan_row, &c);
+      rc = store_entities_each(st, &f, ent_scan_row, &c);
     } while (!rc && !c.rc && c.rows == ENTS_PAGE && c.i < u);
   }
   return rc ? rc : c.rc;
@@ -1055,7 +1058,7 @@ int rollup_latest(struct store *st, int64_t metric, int64_t entity, int64_t lo, 
   *n = 0;
   *more = 0;
   if (ents) memset(ents, 0, sizeof *ents);
-  int rc = st->ops->latest_each(st, metric, entity, lo, hi, type, latest_row, &c);
+  int rc = store_latest_each(st, metric, entity, lo, hi, type, latest_row, &c);
   if (!rc) rc = c.rc;
   if (rc || !ents) goto done;
   ids = zz_malloc((c.n ? c.n : 1) * sizeof *ids);

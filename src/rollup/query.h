@@ -13,7 +13,8 @@
 #include "core/buf.h"
 #include "core/ztime.h"
 #include "core/zz.h"
-#include "store/store.h"
+#include "store/store_records.h"
+#include "store/store_registry.h"
 
 /* ---- aggregation maths (pure) ---- */
 

@@ -15,6 +15,9 @@
 
 #include "core/hash.h"
 #include "core/ztime.h"
+#include "store/store_alerts.h"
+#include "store/store_records.h"
+#include "store/store_registry.h"
 
 /* Records queued for evaluation at most; past it batches are dropped. */
 #define RULES_QUEUE_MAX (4u << 20)
@@ -121,7 +124,7 @@ static int ents_load(struct rules *ru) {
   /* as many as last time: a rescan does not grow the table step by step */
   int rc = zz_map_reserve(&s.t, ZZ_MAX(zz_map_len(&ru->ents), 512));
   registry_rdlock(ru->o.reg);
-  if (!rc) rc = ru->o.st->ops->entities_scan(ru->o.st, ent_scan_cb, &s);
+  if (!rc) rc = store_entities_scan(ru->o.st, ent_scan_cb, &s);
   registry_unlock(ru->o.reg);
   if (!rc) rc = s.rc;
   if (rc) {
@@ -308,12 +311,11 @@ static void do_open(struct rules *ru, struct rrule *r, struct slot *sl, const st
                           .value = v,
                           .message = msg};
   int64_t id = 0;
-  int rc = ru->o.st->ops->dispatch->alert_insert(ru->o.st, &a, &id, &e);
+  int rc = store_alert_insert(ru->o.st, &a, &id, &e);
   if (rc == ZZ_EEXISTS) { /* already open in the store: adopt it */
     struct store_alert_filter f = {.state = "open", .rule = r->d.key, .entity = en->id, .limit = 1};
     struct alert_copy c = {0};
-    if (ru->o.st->ops->dispatch->alerts_each(ru->o.st, &f, copy_alert_cb, &c) == 0 && c.a.id)
-      sl->alert = c.a.id;
+    if (store_alerts_each(ru->o.st, &f, copy_alert_cb, &c) == 0 && c.a.id) sl->alert = c.a.id;
     return;
   }
   if (rc) {
@@ -327,7 +329,7 @@ static void do_open(struct rules *ru, struct rrule *r, struct slot *sl, const st
     int64_t order = 0;
     if (ru->o.auto_order(ru->o.ud, &f, &order) == 0 && order) {
       a.order_id = order;
-      if (ru->o.st->ops->dispatch->alert_update(ru->o.st, &a, &e))
+      if (store_alert_update(ru->o.st, &a, &e))
         zz_warn("rules: cannot link alert %lld to order %lld: %s", (long long)id, (long long)order,
                 e.msg);
     }
@@ -339,12 +341,12 @@ static void do_clear(struct rules *ru, struct slot *sl, int64_t at) {
   struct alert_copy c = {0};
   int64_t id = sl->alert;
   sl->alert = 0;
-  if (!id || ru->o.st->ops->dispatch->alert_get(ru->o.st, id, copy_alert_cb, &c) != 0) return;
+  if (!id || store_alert_get(ru->o.st, id, copy_alert_cb, &c) != 0) return;
   if (strcmp(c.state, "open") != 0) return;
   zz_strlcpy(c.state, "cleared", sizeof c.state);
   c.a.cleared = at > c.a.opened ? at : c.a.opened;
   struct zz_err e = {0};
-  if (ru->o.st->ops->dispatch->alert_update(ru->o.st, &c.a, &e)) {
+  if (store_alert_update(ru->o.st, &c.a, &e)) {
     zz_warn("rules: cannot clear alert %lld: %s", (long long)id, e.msg);
     return;
   }
@@ -622,7 +624,7 @@ static int seed_cb(void *ud, int64_t entity, int64_t metric, int64_t ts, double 
 static int load(struct rules *ru, struct zz_err *e) {
   struct rload l = {.reg = ru->o.reg};
   registry_rdlock(ru->o.reg);
-  int rc = ru->o.st->ops->dispatch->rules_each(ru->o.st, rule_cb, &l);
+  int rc = store_rules_each(ru->o.st, rule_cb, &l);
   registry_unlock(ru->o.reg);
   if (!rc) rc = l.rc;
   if (rc) {
@@ -646,14 +648,14 @@ static int load(struct rules *ru, struct zz_err *e) {
   if ((rc = ents_load(ru))) return zz_fail(e, rc, "rules", "cannot read the entities");
   /* open alerts: one per (rule, entity), so they clear and are not doubled */
   struct store_alert_filter f = {.state = "open"};
-  ru->o.st->ops->dispatch->alerts_each(ru->o.st, &f, open_alert_cb, ru);
+  store_alerts_each(ru->o.st, &f, open_alert_cb, ru);
   /* absence rules measure silence from each series' last record */
   for (int i = 0; i < ru->nr; i++) {
     struct rrule *r = &ru->rv[i];
     if (r->d.kind != RULE_ABSENCE) continue;
     struct seed s = {r, ru, zz_time_now()};
-    ru->o.st->ops->latest_each(ru->o.st, r->metric, 0, r->lo, r->hi,
-                               r->d.entity_type[0] ? r->d.entity_type : NULL, seed_cb, &s);
+    store_latest_each(ru->o.st, r->metric, 0, r->lo, r->hi,
+                      r->d.entity_type[0] ? r->d.entity_type : NULL, seed_cb, &s);
   }
   /* the watch set, read by the writer thread */
   int64_t maxm = 0;
@@ -696,7 +698,7 @@ int rules_reload(struct rules *ru, struct zz_err *e) {
 int rules_ack(struct rules *ru, int64_t id, const char *user, struct zz_err *e) {
   struct alert_copy c = {0};
   pthread_mutex_lock(&ru->elock);
-  int rc = ru->o.st->ops->dispatch->alert_get(ru->o.st, id, copy_alert_cb, &c);
+  int rc = store_alert_get(ru->o.st, id, copy_alert_cb, &c);
   if (rc) {
     rc = zz_fail(e, ZZ_ENOTFOUND, "id", "alert %lld does not exist", (long long)id);
     goto done;
@@ -704,7 +706,7 @@ int rules_ack(struct rules *ru, int64_t id, const char *user, struct zz_err *e) 
   zz_strlcpy(c.acked_by, user ? user : "", sizeof c.acked_by);
   c.a.acked_by = c.acked_by;
   c.a.acked_at = zz_time_now();
-  if ((rc = ru->o.st->ops->dispatch->alert_update(ru->o.st, &c.a, e))) goto done;
+  if ((rc = store_alert_update(ru->o.st, &c.a, e))) goto done;
   publish(ru, &c.a, "ack");
 done:
   pthread_mutex_unlock(&ru->elock);
@@ -714,13 +716,13 @@ done:
 int rules_link_order(struct rules *ru, int64_t id, int64_t order, struct zz_err *e) {
   struct alert_copy c = {0};
   pthread_mutex_lock(&ru->elock);
-  int rc = ru->o.st->ops->dispatch->alert_get(ru->o.st, id, copy_alert_cb, &c);
+  int rc = store_alert_get(ru->o.st, id, copy_alert_cb, &c);
   if (rc) {
     rc = zz_fail(e, ZZ_ENOTFOUND, "alert", "alert %lld does not exist", (long long)id);
     goto done;
   }
   c.a.order_id = order;
-  if ((rc = ru->o.st->ops->dispatch->alert_update(ru->o.st, &c.a, e))) goto done;
+  if ((rc = store_alert_update(ru->o.st, &c.a, e))) goto done;
   publish(ru, &c.a, "order");
 done:
   pthread_mutex_unlock(&ru->elock);

@@ -16,8 +16,8 @@
 #include "core/zz.h"
 #include "model/registry.h"
 #include "rules/rule_def.h"
-#include "store/store.h"
-#include "store/store_dispatch.h"
+#include "store/store_alerts.h"
+#include "store/store_records.h"
 
 struct rules;
 

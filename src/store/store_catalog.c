@@ -3,7 +3,6 @@
  * the calling thread's connection, like store_orders.c. */
 #include <string.h>
 
-#include "store/store_catalog.h"
 #include "store/store_int.h"
 
 /* The calling thread's connection into *db and sql prepared on it. */

@@ -4,7 +4,6 @@
  * list filters are built from constant fragments and every value is bound. */
 #include <string.h>
 
-#include "store/store_codes.h"
 #include "store/store_int.h"
 
 #define CODE_COLS                                                                                  \
@@ -208,7 +207,7 @@ static int code_scans_each(struct store *st, int64_t code, int limit,
   return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
 }
 
-static int intake_insert(struct store *st, const struct store_intake *in, struct zz_err *e) {
+static int intake_insert(struct store *st, const struct store_receipt *in, struct zz_err *e) {
   sqlite3 *db = sq_conn_db(st);
   sqlite3_stmt *q = sq_prepare(db,
                                "INSERT INTO intake(receipt, order_id, code, phone, created, public)"
@@ -231,7 +230,7 @@ static int intake_insert(struct store *st, const struct store_intake *in, struct
 }
 
 static int intake_get(struct store *st, const char *receipt, int64_t order_id,
-                      int (*fn)(void *, const struct store_intake *), void *ud) {
+                      int (*fn)(void *, const struct store_receipt *), void *ud) {
   sqlite3 *db = sq_conn_db(st);
   sqlite3_stmt *q =
       sq_prepare(db,
@@ -247,12 +246,12 @@ static int intake_get(struct store *st, const char *receipt, int64_t order_id,
     sq_bind_text(q, 1, receipt);
   int r = ZZ_ENOTFOUND;
   if (sqlite3_step(q) == SQLITE_ROW) {
-    struct store_intake in = {.receipt = sq_col_text(q, 0),
-                              .order_id = sqlite3_column_int64(q, 1),
-                              .code = sqlite3_column_int64(q, 2),
-                              .phone = sq_col_text(q, 3),
-                              .created = sqlite3_column_int64(q, 4),
-                              .public_consent = sqlite3_column_int(q, 5)};
+    struct store_receipt in = {.receipt = sq_col_text(q, 0),
+                               .order_id = sqlite3_column_int64(q, 1),
+                               .code = sqlite3_column_int64(q, 2),
+                               .phone = sq_col_text(q, 3),
+                               .created = sqlite3_column_int64(q, 4),
+                               .public_consent = sqlite3_column_int(q, 5)};
     fn(ud, &in);
     r = 0;
   }

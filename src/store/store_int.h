@@ -8,9 +8,10 @@
 #include <sqlite3.h>
 #include <stdatomic.h>
 
+#include "core/buf.h"
 #include "core/hash.h"
 #include "rollup/acc.h"
-#include "store/store.h"
+#include "store/store_backend.h"
 
 /* Statements cached on each read connection, one slot per query. */
 enum sq_stmt {

@@ -7,7 +7,6 @@
 #include <math.h>
 #include <string.h>
 
-#include "store/store_dispatch.h"
 #include "store/store_int.h"
 
 /* ---- matters ---- */

@@ -4,7 +4,7 @@
  * stability keeps the last of two records with the same key the winner. */
 #include <string.h>
 
-#include "store/store.h"
+#include "store/store_records.h"
 
 static int rec_less(const struct store_record *a, const struct store_record *b) {
   if (a->entity != b->entity) return a->entity < b->entity;

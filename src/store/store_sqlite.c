@@ -10,9 +10,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "store/store_codes.h"
-#include "store/store_catalog.h"
-#include "store/store_dispatch.h"
 #include "store/store_int.h"
 
 int sq_fail(sqlite3 *db, int rc, struct zz_err *e, const char *what) {

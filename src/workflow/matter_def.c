@@ -4,7 +4,7 @@
 #include <jansson.h>
 #include <string.h>
 
-#include "store/store_dispatch.h"
+#include "store/store_catalog.h"
 
 static const char *const groups[] = {"xintiandi", "park_services", "medical_insurance",
                                      "joint_approval"};

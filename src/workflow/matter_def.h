@@ -6,6 +6,7 @@
 #define ZZ_MATTER_DEF_H
 
 #include "core/zz.h"
+#include "store/store_catalog.h"
 
 struct json_t;
 

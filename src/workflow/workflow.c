@@ -19,6 +19,10 @@
 
 #include "core/ztime.h"
 #include "http/http.h"
+#include "store/store.h"
+#include "store/store_catalog.h"
+#include "store/store_orders.h"
+#include "store/store_registry.h"
 #include "workflow/order_sm.h"
 
 #define WF_MAX_DEPTS 12
@@ -74,10 +78,6 @@ struct wf_order {
   int application; /* create: the matter is an application (no duplicate check) */
 };
 
-static const struct store_dispatch_ops *dops(struct workflow *wf) {
-  return wf->o.st->ops->dispatch;
-}
-
 /* Points the row's strings at the arrays; "" reads as NULL (none). */
 static void wo_fix(struct wf_order *w) {
 #define WO_PTR(f) w->o.f = w->f[0] ? w->f : NULL
@@ -120,7 +120,7 @@ static int load_cb(void *ud, const struct store_order *o) {
 }
 
 static int wo_load(struct workflow *wf, int64_t id, struct wf_order *w, struct zz_err *e) {
-  int rc = dops(wf)->order_get(wf->o.st, id, load_cb, w);
+  int rc = store_order_get(wf->o.st, id, load_cb, w);
   if (rc == ZZ_ENOTFOUND)
     return zz_fail(e, ZZ_ENOTFOUND, "id", "order %lld does not exist", (long long)id);
   if (rc) return zz_fail(e, rc, "order", "cannot read order %lld", (long long)id);
@@ -153,7 +153,7 @@ static int kid_cb(void *ud, const struct store_order *o) {
 static int kids_load(struct workflow *wf, int64_t parent, struct kids *k) {
   memset(k, 0, sizeof *k);
   struct store_order_filter f = {.parent = parent};
-  int rc = dops(wf)->orders_each(wf->o.st, &f, kid_cb, k);
+  int rc = store_orders_each(wf->o.st, &f, kid_cb, k);
   if (!rc) rc = k->rc;
   /* realloc moved them: re-point every row at its own arrays */
   for (size_t i = 0; i < k->n; i++) wo_fix(&k->v[i]);
@@ -225,7 +225,7 @@ static int matter_cb(void *ud, const struct store_matter *m) {
 
 int workflow_reload(struct workflow *wf, struct zz_err *e) {
   struct mload l = {0};
-  int rc = dops(wf)->matters_each(wf->o.st, matter_cb, &l);
+  int rc = store_matters_each(wf->o.st, matter_cb, &l);
   if (!rc) rc = l.rc;
   if (rc) {
     matters_free(l.v, l.n);
@@ -538,7 +538,7 @@ struct group {
 
 static int group_open(struct workflow *wf, struct group *g, struct zz_err *e) {
   zz_buf_init(&g->events, 0);
-  int rc = wf->o.st->ops->txn(wf->o.st, STORE_TXN_BEGIN, e);
+  int rc = store_txn(wf->o.st, STORE_TXN_BEGIN, e);
   if (rc) return rc;
   g->outer = !wf->deferred;
   if (g->outer) wf->deferred = &g->events;
@@ -549,9 +549,9 @@ static int group_open(struct workflow *wf, struct group *g, struct zz_err *e) {
 static int group_close(struct workflow *wf, struct group *g, int rc, struct zz_err *e) {
   struct store *st = wf->o.st;
   if (rc)
-    st->ops->txn(st, STORE_TXN_ROLLBACK, NULL);
+    store_txn(st, STORE_TXN_ROLLBACK, NULL);
   else
-    rc = st->ops->txn(st, STORE_TXN_COMMIT, e);
+    rc = store_txn(st, STORE_TXN_COMMIT, e);
   if (g->outer) {
     wf->deferred = NULL;
     if (!rc && zz_buf_error(&g->events))
@@ -664,7 +664,7 @@ static int commit(struct workflow *wf, struct change *c, struct zz_err *e) {
     wo_fix(c->orders[i]);
     os[i] = &c->orders[i]->o;
   }
-  int rc = dops(wf)->orders_update(wf->o.st, os, c->n, c->ev, c->nev, e);
+  int rc = store_orders_update(wf->o.st, os, c->n, c->ev, c->nev, e);
   if (rc) return rc;
   for (size_t i = 0; i < c->n; i++) {
     c->orders[i]->o.version++;
@@ -747,7 +747,7 @@ static int create_prepare(struct workflow *wf, const struct wf_actor *who,
                    "matter \"%s\" does not exist (GET /api/v1/matters lists them)", c->matter);
   struct ent_pos ep = {0, NAN, NAN, 0};
   if (c->entity && *c->entity) {
-    if (wf->o.st->ops->entity_get(wf->o.st, c->entity, ent_cb, &ep) != 0 || !ep.found)
+    if (store_entity_get(wf->o.st, c->entity, ent_cb, &ep) != 0 || !ep.found)
       return zz_fail(e, ZZ_EINVAL, "entity", "entity \"%s\" does not exist", c->entity);
   }
   int64_t region = 0, rpos = 0;
@@ -816,8 +816,8 @@ static int create_locked(struct workflow *wf, const struct wf_actor *who, struct
      * through one venue's code all sit at the venue): the box is read only
      * when there is none. */
     int64_t since = now - WORKFLOW_DUP_MS;
-    if ((rc = dops(wf)->order_at(wf->o.st, w->matter, since, lon, lat, &d.best)) ||
-        (!d.best && (rc = dops(wf)->orders_near(wf->o.st, w->matter, since, box, dup_cb, &d))))
+    if ((rc = store_order_at(wf->o.st, w->matter, since, lon, lat, &d.best)) ||
+        (!d.best && (rc = store_orders_near(wf->o.st, w->matter, since, box, dup_cb, &d))))
       return zz_fail(e, rc, "order", "cannot look for duplicates");
     w->o.duplicate_of = d.best;
   }
@@ -833,7 +833,7 @@ static int create_locked(struct workflow *wf, const struct wf_actor *who, struct
                                  .note = note[0] ? note : NULL,
                                  .data_json = data[0] ? data : NULL};
   int64_t id = 0;
-  if ((rc = dops(wf)->order_insert(wf->o.st, &w->o, &ev, 1, &id, e))) return rc;
+  if ((rc = store_order_insert(wf->o.st, &w->o, &ev, 1, &id, e))) return rc;
   w->o.id = id;
   w->o.version = 1;
   publish(wf, &w->o, "create");
@@ -868,7 +868,7 @@ static int dept_exists_cb(void *ud, const struct store_named *n) {
 
 static int dept_exists(struct workflow *wf, const char *d) {
   const char *want = d;
-  wf->o.st->ops->named_each(wf->o.st, "department", dept_exists_cb, &want);
+  store_named_each(wf->o.st, "department", dept_exists_cb, &want);
   return want == NULL;
 }
 
@@ -877,7 +877,7 @@ static int tell_merged(struct workflow *wf, struct change *c, const struct wf_or
                        const char *actor, const char *note, int64_t now, struct kids *merged) {
   struct store_order_filter f = {.merged_into = w->o.id};
   memset(merged, 0, sizeof *merged);
-  int rc = dops(wf)->orders_each(wf->o.st, &f, kid_cb, merged);
+  int rc = store_orders_each(wf->o.st, &f, kid_cb, merged);
   if (!rc) rc = merged->rc;
   for (size_t i = 0; i < merged->n; i++) wo_fix(&merged->v[i]);
   for (size_t i = 0; !rc && i < merged->n; i++) {
@@ -1030,7 +1030,7 @@ int workflow_act(struct workflow *wf, const struct wf_actor *who, int64_t id, co
         struct store_order_event ev = {
             .ts = now, .actor = actor, .action = "dispatch", .to_state = "dispatched", .note = sn};
         int64_t sid = 0;
-        if ((rc = dops(wf)->order_insert(wf->o.st, &s->o, &ev, 1, &sid, e))) goto done;
+        if ((rc = store_order_insert(wf->o.st, &s->o, &ev, 1, &sid, e))) goto done;
         s->o.id = sid;
         s->o.version = 1;
         publish(wf, &s->o, "dispatch");
@@ -1366,7 +1366,7 @@ static int attach_locked(struct workflow *wf, const struct wf_actor *who, int64_
                               .note = note,
                               .size = (int64_t)f->size};
   int64_t eid = 0;
-  if ((rc = dops(wf)->evidence_insert(wf->o.st, &ev, &eid, e))) goto done;
+  if ((rc = store_evidence_insert(wf->o.st, &ev, &eid, e))) goto done;
   char data_json[64];
   snprintf(data_json, sizeof data_json, "{\"evidence\":%lld}", (long long)eid);
   step(c, w, who->name, "evidence", NULL, note, now);
@@ -1553,7 +1553,7 @@ int workflow_tick(struct workflow *wf, int64_t now) {
   int changed = 0;
   if (!d || !w || !c) goto out;
   pthread_mutex_lock(&wf->lock);
-  if (dops(wf)->orders_due(wf->o.st, now, due_cb, d)) goto done;
+  if (store_orders_due(wf->o.st, now, due_cb, d)) goto done;
   for (size_t i = 0; i < d->n; i++) {
     struct zz_err e = {0};
     memset(c, 0, sizeof *c);

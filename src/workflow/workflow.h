@@ -15,8 +15,7 @@
 #include "core/bus.h"
 #include "core/zz.h"
 #include "model/registry.h"
-#include "store/store.h"
-#include "store/store_dispatch.h"
+#include "store/store_orders.h"
 
 struct workflow;
 

@@ -13,7 +13,7 @@
 
 #include "codes/codes.h"
 #include "core/zz.h"
-#include "store/store_dispatch.h"
+#include "store/store_catalog.h"
 #include "workflow/matter_def.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -17,6 +17,8 @@
 #include "core/zz.h"
 #include "model/accounts.h"
 #include "store/store.h"
+#include "store/store_accounts.h"
+#include "store/store_registry.h"
 
 #define PW "correct horse battery"
 
@@ -26,7 +28,7 @@ struct fixture {
 };
 
 static void remove_fixture(struct fixture *f) {
-  if (f->st) f->st->ops->close(f->st);
+  if (f->st) store_close(f->st);
   char cmd[128];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
   if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", f->dir);
@@ -64,9 +66,8 @@ static int store_setup(void **state) {
                              .name_en = "Banshan"};
   /* and one department (users name departments by key) */
   struct store_named dept = {.key = "城管", .name_zh = "城管", .name_en = "Urban management"};
-  if (f->st->ops->region_upsert(f->st, &root, NULL, &e) ||
-      f->st->ops->region_upsert(f->st, &sub, NULL, &e) ||
-      f->st->ops->named_upsert(f->st, "department", &dept, NULL, &e)) {
+  if (store_region_upsert(f->st, &root, NULL, &e) || store_region_upsert(f->st, &sub, NULL, &e) ||
+      store_named_upsert(f->st, "department", &dept, NULL, &e)) {
     fprintf(stderr, "region_upsert: %s\n", e.msg);
     remove_fixture(f);
     return -1;
@@ -281,7 +282,7 @@ static void test_password_check(void **state) {
 
   /* The stored hash is argon2id, never the password. */
   char stored[256] = "";
-  assert_int_equal(st->ops->user_get(st, "alice", 0, copy_hash, stored), 0);
+  assert_int_equal(store_user_get(st, "alice", 0, copy_hash, stored), 0);
   if (strncmp(stored, "$argon2id$", 10) != 0) fail_msg("stored hash is not argon2id: %s", stored);
   assert_null(strstr(stored, PW));
 
@@ -325,16 +326,16 @@ static void test_session_expiry(void **state) {
   api_token_new(tok);
   api_token_hash(tok, hash);
   const int64_t t0 = 1779321600000LL, ttl = 12LL * 3600 * 1000;
-  assert_int_equal(st->ops->session_create(st, hash, u.id, t0 + ttl, &e), 0);
+  assert_int_equal(store_session_create(st, hash, u.id, t0 + ttl, &e), 0);
   int64_t uid = 0;
-  assert_int_equal(st->ops->session_user(st, hash, t0, &uid), 0);
+  assert_int_equal(store_session_user(st, hash, t0, &uid), 0);
   assert_int_equal(uid, u.id);
-  assert_int_equal(st->ops->session_user(st, hash, t0 + ttl - 1, &uid), 0);
-  assert_int_equal(st->ops->session_user(st, hash, t0 + ttl, &uid), ZZ_ENOTFOUND);
-  assert_int_equal(st->ops->session_user(st, hash, t0 + ttl + 1, &uid), ZZ_ENOTFOUND);
+  assert_int_equal(store_session_user(st, hash, t0 + ttl - 1, &uid), 0);
+  assert_int_equal(store_session_user(st, hash, t0 + ttl, &uid), ZZ_ENOTFOUND);
+  assert_int_equal(store_session_user(st, hash, t0 + ttl + 1, &uid), ZZ_ENOTFOUND);
 
   /* Looking the raw token up (not its hash) finds nothing. */
-  assert_int_equal(st->ops->session_user(st, tok, t0, &uid), ZZ_ENOTFOUND);
+  assert_int_equal(store_session_user(st, tok, t0, &uid), ZZ_ENOTFOUND);
 
   /* The session names the user by id: what auth copies into the context. */
   struct accounts_user byid;
@@ -343,8 +344,8 @@ static void test_session_expiry(void **state) {
   assert_int_equal(byid.role_bit, ROLE_DISPATCHER);
 
   /* Logout deletes it. */
-  assert_int_equal(st->ops->session_delete(st, hash), 0);
-  assert_int_equal(st->ops->session_user(st, hash, t0, &uid), ZZ_ENOTFOUND);
+  assert_int_equal(store_session_delete(st, hash), 0);
+  assert_int_equal(store_session_user(st, hash, t0, &uid), ZZ_ENOTFOUND);
 }
 
 /* Device tokens: valid only for the account they were made for, until
@@ -367,41 +368,41 @@ static void test_device_tokens(void **state) {
   api_token_hash(tok, h2);
   api_token_new(tok);
   api_token_hash(tok, h3);
-  assert_int_equal(st->ops->device_create(st, h1, hal.id, far, &e), 0);
-  assert_int_equal(st->ops->device_create(st, h2, hal.id, far, &e), 0);
-  assert_int_equal(st->ops->device_create(st, h3, ida.id, far, &e), 0);
-  assert_int_equal(st->ops->device_check(st, h1, "hal", t0), 0);
-  assert_int_equal(st->ops->device_check(st, h1, "ida", t0), ZZ_ENOTFOUND);  /* another's */
-  assert_int_equal(st->ops->device_check(st, h1, "hal", far), ZZ_ENOTFOUND); /* expired */
-  assert_int_equal(st->ops->device_check(st, tok, "ida", t0), ZZ_ENOTFOUND); /* raw token */
+  assert_int_equal(store_device_create(st, h1, hal.id, far, &e), 0);
+  assert_int_equal(store_device_create(st, h2, hal.id, far, &e), 0);
+  assert_int_equal(store_device_create(st, h3, ida.id, far, &e), 0);
+  assert_int_equal(store_device_check(st, h1, "hal", t0), 0);
+  assert_int_equal(store_device_check(st, h1, "ida", t0), ZZ_ENOTFOUND);  /* another's */
+  assert_int_equal(store_device_check(st, h1, "hal", far), ZZ_ENOTFOUND); /* expired */
+  assert_int_equal(store_device_check(st, tok, "ida", t0), ZZ_ENOTFOUND); /* raw token */
   /* four failures keep it, the fifth revokes it */
-  for (int i = 0; i < 4; i++) assert_int_equal(st->ops->device_fail(st, h1, 5), 0);
-  assert_int_equal(st->ops->device_check(st, h1, "hal", t0), 0);
-  assert_int_equal(st->ops->device_fail(st, h1, 5), 0);
-  assert_int_equal(st->ops->device_check(st, h1, "hal", t0), ZZ_ENOTFOUND);
+  for (int i = 0; i < 4; i++) assert_int_equal(store_device_fail(st, h1, 5), 0);
+  assert_int_equal(store_device_check(st, h1, "hal", t0), 0);
+  assert_int_equal(store_device_fail(st, h1, 5), 0);
+  assert_int_equal(store_device_check(st, h1, "hal", t0), ZZ_ENOTFOUND);
   /* a new password revokes hal's devices, not ida's */
   assert_int_equal(accounts_user_change(st, "hal", STORE_USER_PASSWORD, "third password", &e), 0);
-  assert_int_equal(st->ops->device_check(st, h2, "hal", t0), ZZ_ENOTFOUND);
-  assert_int_equal(st->ops->device_check(st, h3, "ida", t0), 0);
+  assert_int_equal(store_device_check(st, h2, "hal", t0), ZZ_ENOTFOUND);
+  assert_int_equal(store_device_check(st, h3, "ida", t0), 0);
   /* so do disabling and removing */
   assert_int_equal(accounts_user_change(st, "ida", STORE_USER_DISABLE, NULL, &e), 0);
   assert_int_equal(accounts_user_change(st, "ida", STORE_USER_ENABLE, NULL, &e), 0);
-  assert_int_equal(st->ops->device_check(st, h3, "ida", t0), ZZ_ENOTFOUND);
-  assert_int_equal(st->ops->device_create(st, h3, ida.id, far, &e), 0);
-  assert_int_equal(st->ops->device_check(st, h3, "ida", t0), 0);
+  assert_int_equal(store_device_check(st, h3, "ida", t0), ZZ_ENOTFOUND);
+  assert_int_equal(store_device_create(st, h3, ida.id, far, &e), 0);
+  assert_int_equal(store_device_check(st, h3, "ida", t0), 0);
   assert_int_equal(accounts_user_change(st, "ida", STORE_USER_DELETE, NULL, &e), 0);
-  assert_int_equal(st->ops->device_check(st, h3, "ida", t0), ZZ_ENOTFOUND);
-  assert_int_equal(st->ops->device_delete(st, h3), 0); /* already gone: no error */
+  assert_int_equal(store_device_check(st, h3, "ida", t0), ZZ_ENOTFOUND);
+  assert_int_equal(store_device_delete(st, h3), 0); /* already gone: no error */
   /* a user keeps only the newest STORE_DEVICES_PER_USER */
-  assert_int_equal(st->ops->device_create(st, h1, hal.id, far, &e), 0);
+  assert_int_equal(store_device_create(st, h1, hal.id, far, &e), 0);
   for (int i = 1; i <= STORE_DEVICES_PER_USER; i++) {
     char h[65];
     api_token_new(tok);
     api_token_hash(tok, h);
-    assert_int_equal(st->ops->device_create(st, h, hal.id, far + i, &e), 0);
-    assert_int_equal(st->ops->device_check(st, h, "hal", t0), 0);
+    assert_int_equal(store_device_create(st, h, hal.id, far + i, &e), 0);
+    assert_int_equal(store_device_check(st, h, "hal", t0), 0);
   }
-  assert_int_equal(st->ops->device_check(st, h1, "hal", t0), ZZ_ENOTFOUND);
+  assert_int_equal(store_device_check(st, h1, "hal", t0), ZZ_ENOTFOUND);
 }
 
 /* A new password, disabling and deleting end the user's sessions at once;
@@ -444,30 +445,30 @@ static void test_sessions_end(void **state) {
   do {                                                                                             \
     api_token_new(tok);                                                                            \
     api_token_hash(tok, h);                                                                        \
-    assert_int_equal(st->ops->session_create(st, h, u.id, far, &e), 0);                            \
-    assert_int_equal(st->ops->session_user(st, h, t0, &uid), 0);                                   \
+    assert_int_equal(store_session_create(st, h, u.id, far, &e), 0);                               \
+    assert_int_equal(store_session_user(st, h, t0, &uid), 0);                                      \
   } while (0)
 
   /* re-adding the user (the CLI's password reset) */
   NEW_SESSION(h1);
   assert_int_equal(accounts_user_add(st, "fay", "viewer", NULL, NULL, "another one 2", &e), 0);
-  assert_int_equal(st->ops->session_user(st, h1, t0, &uid), ZZ_ENOTFOUND);
+  assert_int_equal(store_session_user(st, h1, t0, &uid), ZZ_ENOTFOUND);
 
   /* a new password */
   NEW_SESSION(h1);
   NEW_SESSION(h2);
   assert_int_equal(accounts_user_change(st, "fay", STORE_USER_PASSWORD, "short", &e), ZZ_EINVAL);
   assert_string_equal(e.field, "password");
-  assert_int_equal(st->ops->session_user(st, h1, t0, &uid), 0); /* refused: nothing changed */
+  assert_int_equal(store_session_user(st, h1, t0, &uid), 0); /* refused: nothing changed */
   assert_int_equal(accounts_user_change(st, "fay", STORE_USER_PASSWORD, "third password", &e), 0);
-  assert_int_equal(st->ops->session_user(st, h1, t0, &uid), ZZ_ENOTFOUND);
-  assert_int_equal(st->ops->session_user(st, h2, t0, &uid), ZZ_ENOTFOUND);
+  assert_int_equal(store_session_user(st, h1, t0, &uid), ZZ_ENOTFOUND);
+  assert_int_equal(store_session_user(st, h2, t0, &uid), ZZ_ENOTFOUND);
   assert_int_equal(accounts_check_password(st, "fay", "third password", NULL, &e), 0);
 
   /* disabling: sessions end, login answers as for a wrong password */
   NEW_SESSION(h1);
   assert_int_equal(accounts_user_change(st, "fay", STORE_USER_DISABLE, NULL, &e), 0);
-  assert_int_equal(st->ops->session_user(st, h1, t0, &uid), ZZ_ENOTFOUND);
+  assert_int_equal(store_session_user(st, h1, t0, &uid), ZZ_ENOTFOUND);
   assert_int_equal(accounts_check_password(st, "fay", "third password", NULL, &e), ZZ_EAUTH);
   assert_string_equal(e.msg, "wrong name or password");
   assert_int_equal(accounts_user_get(st, "fay", 0, &u), 0);
@@ -475,8 +476,8 @@ static void test_sessions_end(void **state) {
   /* a session made while disabled (a race with login) is not honoured */
   api_token_new(tok);
   api_token_hash(tok, h2);
-  assert_int_equal(st->ops->session_create(st, h2, u.id, far, &e), 0);
-  assert_int_equal(st->ops->session_user(st, h2, t0, &uid), ZZ_ENOTFOUND);
+  assert_int_equal(store_session_create(st, h2, u.id, far, &e), 0);
+  assert_int_equal(store_session_user(st, h2, t0, &uid), ZZ_ENOTFOUND);
   /* re-adding keeps the user disabled */
   assert_int_equal(accounts_user_add(st, "fay", "viewer", NULL, NULL, "fourth password", &e), 0);
   assert_int_equal(accounts_check_password(st, "fay", "fourth password", NULL, &e), ZZ_EAUTH);
@@ -486,7 +487,7 @@ static void test_sessions_end(void **state) {
   /* deleting */
   NEW_SESSION(h1);
   assert_int_equal(accounts_user_change(st, "fay", STORE_USER_DELETE, NULL, &e), 0);
-  assert_int_equal(st->ops->session_user(st, h1, t0, &uid), ZZ_ENOTFOUND);
+  assert_int_equal(store_session_user(st, h1, t0, &uid), ZZ_ENOTFOUND);
   assert_int_equal(accounts_user_get(st, "fay", 0, &u), ZZ_ENOTFOUND);
   assert_int_equal(accounts_user_change(st, "fay", STORE_USER_DISABLE, NULL, &e), ZZ_ENOTFOUND);
   assert_string_equal(e.field, "name");

@@ -67,7 +67,7 @@ static int setup(void **state) {
   struct store *st = NULL;
   struct zz_err e = {0};
   assert_int_equal(store_sqlite_open(&o, &st, &e), 0);
-  st->ops->close(st);
+  store_close(st);
   sql(data, "INSERT INTO evidence(order_id, ts, actor, mime, size, path) VALUES"
             " (1, 0, 'a', 'image/png', 5, 'evidence/1/a.png'),"
             " (2, 0, 'a', 'image/png', 5, 'evidence/new/0f/b.png');"

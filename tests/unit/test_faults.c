@@ -21,9 +21,11 @@
 
 #include "core/ztime.h"
 #include "store/store.h"
-#include "store/store_catalog.h"
+#include "store/store_applications.h"
 #include "store/store_codes.h"
-#include "store/store_dispatch.h"
+#include "store/store_orders.h"
+#include "store/store_records.h"
+#include "store/store_registry.h"
 
 /* ---- the fault VFS ---- */
 
@@ -166,19 +168,19 @@ static void make_world(struct store *st, struct world *w) {
   struct store_region d = {.path = "d", .level = "district", .name_zh = "区"};
   struct store_region s1 = {.path = "d/s1", .parent_path = "d", .level = "street", .name_zh = "一"};
   struct store_region s2 = {.path = "d/s2", .parent_path = "d", .level = "street", .name_zh = "二"};
-  assert_int_equal(st->ops->region_upsert(st, &d, &w->district, &e), 0);
-  assert_int_equal(st->ops->region_upsert(st, &s1, &id, &e), 0);
-  assert_int_equal(st->ops->region_upsert(st, &s2, &id, &e), 0);
+  assert_int_equal(store_region_upsert(st, &d, &w->district, &e), 0);
+  assert_int_equal(store_region_upsert(st, &s1, &id, &e), 0);
+  assert_int_equal(store_region_upsert(st, &s2, &id, &e), 0);
   struct store_named t = {.key = "counter"};
-  assert_int_equal(st->ops->named_upsert(st, "entity_type", &t, &id, &e), 0);
+  assert_int_equal(store_named_upsert(st, "entity_type", &t, &id, &e), 0);
   int64_t metric;
   struct store_metric m = {.key = "visitors", .agg = "sum", .entity_type = "counter"};
-  assert_int_equal(st->ops->metric_upsert(st, &m, &metric, &e), 0);
+  assert_int_equal(store_metric_upsert(st, &m, &metric, &e), 0);
   w->metric = metric;
   struct store_entity a = {.key = "a", .type = "counter", .region = 2, .lon = NAN, .lat = NAN};
   struct store_entity b = {.key = "b", .type = "counter", .region = 3, .lon = NAN, .lat = NAN};
-  assert_int_equal(st->ops->entity_upsert(st, &a, 0, &w->ea, &e), 0);
-  assert_int_equal(st->ops->entity_upsert(st, &b, 0, &w->eb, &e), 0);
+  assert_int_equal(store_entity_upsert(st, &a, 0, &w->ea, &e), 0);
+  assert_int_equal(store_entity_upsert(st, &b, 0, &w->eb, &e), 0);
   w->base = zz_bucket_start(zz_time_now(), ZZ_GRAIN_HOUR) - 3 * ZZ_HOUR_MS;
 }
 
@@ -207,7 +209,7 @@ static int write_batch(struct store *st, const struct world *w, int k) {
                                  .value = k * 1000 + i + 0.25};
   struct store_write_result res;
   struct zz_err e = {0};
-  int rc = st->ops->records_write(st, r, NREC, &res, &e);
+  int rc = store_records_write(st, r, NREC, &res, &e);
   if (!rc) assert_int_equal(res.accepted, NREC);
   if (rc) assert_true(rc == ZZ_EFULL || rc == ZZ_ESTORE || rc == ZZ_EBUSY);
   return rc;
@@ -229,7 +231,7 @@ static int64_t insert_order(struct store *st, const struct world *w, const char 
       .ts = w->base, .actor = "t", .action = "report", .to_state = "reported"};
   int64_t id = 0;
   struct zz_err e = {0};
-  *rc = st->ops->dispatch->order_insert(st, &o, &ev, 1, &id, &e);
+  *rc = store_order_insert(st, &o, &ev, 1, &id, &e);
   return *rc ? 0 : id;
 }
 
@@ -240,7 +242,7 @@ static void operations(struct store *st, const struct world *w, struct acks *a) 
   for (int i = 0; i < 3; i++)
     evs[i] = (struct store_event){
         .entity = w->ea, .ts = w->base + i, .kind = "door", .data_json = "{\"f\":1}"};
-  a->ev = st->ops->events_write(st, evs, 3, &e);
+  a->ev = store_events_write(st, evs, 3, &e);
   /* an order and one action on it */
   a->order_id = insert_order(st, w, "o1", &a->order);
   a->order_upd = -1;
@@ -265,33 +267,33 @@ static void operations(struct store *st, const struct world *w, struct acks *a) 
                                    .action = "dispatch",
                                    .from_state = "reported",
                                    .to_state = "dispatched"};
-    a->order_upd = st->ops->dispatch->orders_update(st, os, 1, &ev, 1, &e);
+    a->order_upd = store_orders_update(st, os, 1, &ev, 1, &e);
   }
   a->rec[1] = write_batch(st, w, 1);
   /* the public intake's group commit: reports as savepoints of one
    * transaction, each an order and its receipt (bound to a customer code) */
-  int inner[NINTAKE], outer = st->ops->txn(st, STORE_TXN_BEGIN, &e);
+  int inner[NINTAKE], outer = store_txn(st, STORE_TXN_BEGIN, &e);
   for (int k = 0; k < NINTAKE; k++) {
     inner[k] = -1;
     if (outer) continue;
     char title[16], receipt[16];
     snprintf(title, sizeof title, "in-%d", k);
     snprintf(receipt, sizeof receipt, "r-%d", k);
-    int rc = st->ops->txn(st, STORE_TXN_BEGIN, &e);
+    int rc = store_txn(st, STORE_TXN_BEGIN, &e);
     if (!rc) {
       int64_t id = insert_order(st, w, title, &rc);
       if (!rc) {
-        struct store_intake in = {.receipt = receipt, .order_id = id, .code = 1, .created = 1};
-        rc = st->ops->codes->intake_insert(st, &in, &e);
+        struct store_receipt in = {.receipt = receipt, .order_id = id, .code = 1, .created = 1};
+        rc = store_receipt_insert(st, &in, &e);
       }
       if (rc)
-        st->ops->txn(st, STORE_TXN_ROLLBACK, NULL);
+        store_txn(st, STORE_TXN_ROLLBACK, NULL);
       else
-        rc = st->ops->txn(st, STORE_TXN_COMMIT, &e);
+        rc = store_txn(st, STORE_TXN_COMMIT, &e);
     }
     inner[k] = rc;
   }
-  if (!outer) outer = st->ops->txn(st, STORE_TXN_COMMIT, &e);
+  if (!outer) outer = store_txn(st, STORE_TXN_COMMIT, &e);
   for (int k = 0; k < NINTAKE; k++) a->intake[k] = outer ? outer : inner[k];
   /* codes: one made, then revoked and replaced */
   struct store_code c = {.token = "tok-1",
@@ -304,16 +306,16 @@ static void operations(struct store *st, const struct world *w, struct acks *a) 
                          .created = w->base};
   int64_t cid = 0, cid2 = 0;
   int created = 0;
-  a->code = st->ops->codes->code_insert(st, &c, &cid, &created, &e);
+  a->code = store_code_insert(st, &c, &cid, &created, &e);
   a->code_revoke = -1;
   if (!a->code) {
     struct store_code c2 = c;
     c2.token = "tok-2";
-    a->code_revoke = st->ops->codes->code_revoke(st, cid, w->base + 5, &c2, &cid2, &e);
+    a->code_revoke = store_code_revoke(st, cid, w->base + 5, &c2, &cid2, &e);
   }
   a->rec[2] = write_batch(st, w, 2);
   /* an application: its order and its row in one transaction */
-  a->application = st->ops->txn(st, STORE_TXN_BEGIN, &e);
+  a->application = store_txn(st, STORE_TXN_BEGIN, &e);
   if (!a->application) {
     int rc = 0;
     int64_t id = insert_order(st, w, "app-1", &rc);
@@ -323,12 +325,12 @@ static void operations(struct store *st, const struct world *w, struct acks *a) 
                                      .applicant_json = "{\"name\":\"x\"}",
                                      .form_json = "{}",
                                      .created = w->base};
-      rc = st->ops->catalog->application_insert(st, &ap, &e);
+      rc = store_application_insert(st, &ap, &e);
     }
     if (rc)
-      st->ops->txn(st, STORE_TXN_ROLLBACK, NULL);
+      store_txn(st, STORE_TXN_ROLLBACK, NULL);
     else
-      rc = st->ops->txn(st, STORE_TXN_COMMIT, &e);
+      rc = store_txn(st, STORE_TXN_COMMIT, &e);
     a->application = rc;
   }
   /* an application's material */
@@ -338,7 +340,7 @@ static void operations(struct store *st, const struct world *w, struct acks *a) 
                              .path = "materials/77/licence.pdf",
                              .size = 10,
                              .ts = w->base};
-  a->material = st->ops->catalog->material_put(st, &m, &e);
+  a->material = store_material_put(st, &m, &e);
 }
 
 /* ---- checks on the reopened database ---- */
@@ -478,7 +480,7 @@ static int run(long nth, int on, int rc, int sticky, int sync_full) {
   int ok = 0;
   insert_order(st, &w, "after", &ok);
   if (ok) fail_msg("an order after the fault cleared failed [%s]", label);
-  st->ops->close(st);
+  store_close(st);
   check(&w, &a, label);
   /* with no fault injected, everything must have been acknowledged */
   if (!hit) {
@@ -544,17 +546,17 @@ static void test_poison_sums(void **state) {
                               {w.eb, m, 0, w.base + 3000, -1.79e308, 0}};
   struct store_write_result res = {0};
   struct zz_err e = {0};
-  assert_int_equal(st->ops->records_write(st, r, 4, &res, &e), ZZ_EINVAL);
+  assert_int_equal(store_records_write(st, r, 4, &res, &e), ZZ_EINVAL);
   assert_string_equal(e.field, "value");
   assert_non_null(strstr(e.msg, "\"visitors\""));
   /* one huge value is fine; a second one in another batch would overflow */
-  assert_int_equal(st->ops->records_write(st, r, 1, &res, &e), 0);
-  assert_int_equal(st->ops->records_write(st, r + 1, 1, &res, &e), ZZ_EINVAL);
+  assert_int_equal(store_records_write(st, r, 1, &res, &e), 0);
+  assert_int_equal(store_records_write(st, r + 1, 1, &res, &e), ZZ_EINVAL);
   /* the writer goes on: an ordinary batch of the other street commits */
   struct store_record ok = {w.eb, m, 0, w.base + 5000, 2.5, 0};
-  assert_int_equal(st->ops->records_write(st, &ok, 1, &res, &e), 0);
+  assert_int_equal(store_records_write(st, &ok, 1, &res, &e), 0);
   assert_int_equal(res.accepted, 1);
-  st->ops->close(st);
+  store_close(st);
   char path[128];
   snprintf(path, sizeof path, "%s/zhizhi.db", dir);
   assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);

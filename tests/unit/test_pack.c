@@ -25,6 +25,7 @@
 #include "core/zz.h"
 #include "pack/pack.h"
 #include "store/store.h"
+#include "store/store_registry.h"
 
 #define FIXTURES "tests/unit/fixtures"
 #define SMALL FIXTURES "/pack_small"
@@ -106,7 +107,7 @@ static int world_setup(void **state) {
 
 static int world_teardown(void **state) {
   struct world *w = *state;
-  w->st->ops->close(w->st);
+  store_close(w->st);
   rm_rf(w->root);
   free(w);
   return 0;
@@ -170,7 +171,7 @@ static int64_t count_entities(struct store *st, int64_t lo, int64_t hi, const ch
     int64_t before = p.n;
     struct store_entity_filter f = {
         .type = type, .rpos_lo = lo, .rpos_hi = hi, .after_id = p.last_id, .limit = 1000};
-    assert_int_equal(st->ops->entities_each(st, &f, count_entity, &p), 0);
+    assert_int_equal(store_entities_each(st, &f, count_entity, &p), 0);
     if (p.n - before < 1000) break;
   }
   if (in_region) *in_region = p.in_region;
@@ -179,11 +180,11 @@ static int64_t count_entities(struct store *st, int64_t lo, int64_t hi, const ch
 
 static struct counts store_counts(struct store *st) {
   struct counts c = {0};
-  assert_int_equal(st->ops->regions_each(st, 0, count_region, &c), 0);
-  assert_int_equal(st->ops->metrics_each(st, count_metric, &c), 0);
-  assert_int_equal(st->ops->named_each(st, "entity_type", count_named, &c.types), 0);
-  assert_int_equal(st->ops->named_each(st, "department", count_named, &c.departments), 0);
-  assert_int_equal(st->ops->sources_each(st, count_source, &c), 0);
+  assert_int_equal(store_regions_each(st, 0, count_region, &c), 0);
+  assert_int_equal(store_metrics_each(st, count_metric, &c), 0);
+  assert_int_equal(store_named_each(st, "entity_type", count_named, &c.types), 0);
+  assert_int_equal(store_named_each(st, "department", count_named, &c.departments), 0);
+  assert_int_equal(store_sources_each(st, count_source, &c), 0);
   c.entities = count_entities(st, 0, 0, NULL, 0, NULL);
   return c;
 }
@@ -231,7 +232,7 @@ static int64_t tree_number(struct tree *t, int i, int64_t next) {
 static struct tree *tree_read(struct store *st) {
   struct tree *t = calloc(1, sizeof *t);
   assert_non_null(t);
-  assert_int_equal(st->ops->regions_each(st, 1, tree_row, t), 0);
+  assert_int_equal(store_regions_each(st, 1, tree_row, t), 0);
   for (int i = 1; i < t->n; i++) assert_true(t->id[i] > t->id[i - 1]);
   int64_t next = 0;
   for (int i = 0; i < t->n; i++)
@@ -297,7 +298,7 @@ static int copy_entity(void *ud, const struct store_entity *en) {
 
 static struct entity_copy get_entity(struct store *st, const char *key) {
   struct entity_copy c = {0};
-  assert_int_equal(st->ops->entity_get(st, key, copy_entity, &c), 0);
+  assert_int_equal(store_entity_get(st, key, copy_entity, &c), 0);
   assert_true(c.found);
   return c;
 }
@@ -401,11 +402,11 @@ static void test_load_small(void **state) {
   assert_small_layout(w->st);
   /* dashboards.json is stored whole, compact. */
   char *dash = NULL;
-  assert_int_equal(w->st->ops->doc_get(w->st, "dashboards", keep_doc, &dash), 0);
+  assert_int_equal(store_doc_get(w->st, "dashboards", keep_doc, &dash), 0);
   assert_non_null(dash);
   assert_non_null(strstr(dash, "\"title_zh\":\"小镇驾驶舱\""));
   free(dash);
-  assert_int_equal(w->st->ops->doc_get(w->st, "nothing", keep_doc, &dash), ZZ_ENOTFOUND);
+  assert_int_equal(store_doc_get(w->st, "nothing", keep_doc, &dash), ZZ_ENOTFOUND);
 
   /* Rows carry what the pack said. */
   struct tree *t = tree_read(w->st);
@@ -429,7 +430,7 @@ static void test_load_small(void **state) {
   free(t);
 
   struct named_find nf = {.key = "shop"};
-  assert_int_equal(w->st->ops->named_each(w->st, "entity_type", find_named, &nf), 0);
+  assert_int_equal(store_named_each(w->st, "entity_type", find_named, &nf), 0);
   json_t *extra = json_loads(nf.extra, 0, NULL);
   assert_non_null(extra);
   assert_int_equal(json_array_size(json_object_get(extra, "attrs")), 3);
@@ -438,15 +439,15 @@ static void test_load_small(void **state) {
                       "date");
   json_decref(extra);
   struct source_find sf = {.key = "pos"};
-  assert_int_equal(w->st->ops->sources_each(w->st, find_source, &sf), 0);
+  assert_int_equal(store_sources_each(w->st, find_source, &sf), 0);
   assert_true(sf.found);
   assert_string_equal(sf.department, "urban");
   assert_string_equal(sf.metrics, "[\"sales\"]");
   struct source_find sf2 = {.key = "iot"};
-  assert_int_equal(w->st->ops->sources_each(w->st, find_source, &sf2), 0);
+  assert_int_equal(store_sources_each(w->st, find_source, &sf2), 0);
   assert_string_equal(sf2.department, "(null)");
   struct metric_find mf = {.key = "temp"};
-  assert_int_equal(w->st->ops->metrics_each(w->st, find_metric, &mf), 0);
+  assert_int_equal(store_metrics_each(w->st, find_metric, &mf), 0);
   assert_string_equal(mf.agg, "avg");
   assert_string_equal(mf.type, "sensor");
   assert_string_equal(mf.kind, "gauge");
@@ -472,9 +473,9 @@ static int collect_entity_id(void *ud, const struct store_entity *en) {
 static void all_ids(struct store *st, struct ids *regions, struct ids *entities) {
   memset(regions, 0, sizeof *regions);
   memset(entities, 0, sizeof *entities);
-  assert_int_equal(st->ops->regions_each(st, 0, collect_region_id, regions), 0);
+  assert_int_equal(store_regions_each(st, 0, collect_region_id, regions), 0);
   struct store_entity_filter f = {.limit = 64};
-  assert_int_equal(st->ops->entities_each(st, &f, collect_entity_id, entities), 0);
+  assert_int_equal(store_entities_each(st, &f, collect_entity_id, entities), 0);
 }
 
 static void test_load_twice(void **state) {

@@ -19,6 +19,8 @@
 #include "model/registry.h"
 #include "store/store.h"
 #include "store/store_rebuild.h"
+#include "store/store_records.h"
+#include "store/store_registry.h"
 
 static char dir[64];
 
@@ -42,19 +44,19 @@ static void make_world(struct store *st, struct world *w) {
   struct store_region d = {.path = "d", .level = "district", .name_zh = "区"};
   struct store_region s1 = {.path = "d/s1", .parent_path = "d", .level = "street", .name_zh = "一"};
   struct store_region s2 = {.path = "d/s2", .parent_path = "d", .level = "street", .name_zh = "二"};
-  assert_int_equal(st->ops->region_upsert(st, &d, &id, &e), 0);
-  assert_int_equal(st->ops->region_upsert(st, &s1, &id, &e), 0);
-  assert_int_equal(st->ops->region_upsert(st, &s2, &id, &e), 0);
+  assert_int_equal(store_region_upsert(st, &d, &id, &e), 0);
+  assert_int_equal(store_region_upsert(st, &s1, &id, &e), 0);
+  assert_int_equal(store_region_upsert(st, &s2, &id, &e), 0);
   struct store_named t = {.key = "counter"};
-  assert_int_equal(st->ops->named_upsert(st, "entity_type", &t, &id, &e), 0);
+  assert_int_equal(store_named_upsert(st, "entity_type", &t, &id, &e), 0);
   struct store_metric m = {.key = "visitors", .agg = "sum", .entity_type = "counter"};
-  assert_int_equal(st->ops->metric_upsert(st, &m, &w->m1, &e), 0);
+  assert_int_equal(store_metric_upsert(st, &m, &w->m1, &e), 0);
   m.key = "power";
-  assert_int_equal(st->ops->metric_upsert(st, &m, &w->m2, &e), 0);
+  assert_int_equal(store_metric_upsert(st, &m, &w->m2, &e), 0);
   struct store_entity a = {.key = "a", .type = "counter", .region = 2, .lon = NAN, .lat = NAN};
   struct store_entity b = {.key = "b", .type = "counter", .region = 3, .lon = NAN, .lat = NAN};
-  assert_int_equal(st->ops->entity_upsert(st, &a, 0, &w->ea, &e), 0);
-  assert_int_equal(st->ops->entity_upsert(st, &b, 0, &w->eb, &e), 0);
+  assert_int_equal(store_entity_upsert(st, &a, 0, &w->ea, &e), 0);
+  assert_int_equal(store_entity_upsert(st, &b, 0, &w->eb, &e), 0);
   /* the registry numbers the regions (DFS intervals) the writer uses */
   struct registry *reg = NULL;
   assert_int_equal(registry_open(st, &reg, &e), 0);
@@ -81,11 +83,11 @@ static void fill(struct store *st, const struct world *w) {
                                      .value = (j * 37 % 101) * 0.25 - 5};
       }
       struct store_write_result res;
-      assert_int_equal(st->ops->records_write(st, r, 200, &res, &e), 0);
+      assert_int_equal(store_records_write(st, r, 200, &res, &e), 0);
       /* replace a few with other values */
       for (int i = 0; i < 10; i++) r[i * 7].value += 3.5;
       for (int i = 0; i < 10; i++) r[i] = r[i * 7];
-      assert_int_equal(st->ops->records_write(st, r, 10, &res, &e), 0);
+      assert_int_equal(store_records_write(st, r, 10, &res, &e), 0);
       assert_int_equal(res.replaced, 10);
     }
   }
@@ -149,7 +151,7 @@ static void test_rebuild_repairs(void **state) {
   struct world w;
   make_world(st, &w);
   fill(st, &w);
-  st->ops->close(st);
+  store_close(st);
   db_open();
   char *orig = snapshot();
   assert_true(strlen(orig) > 1000);
@@ -173,7 +175,7 @@ static void test_rebuild_repairs(void **state) {
   if (rc) fail_msg("rebuild: %s", e.msg);
   assert_int_equal(stats.series, 4);
   assert_int_equal(stats.records, 3 * 600);
-  st->ops->close(st);
+  store_close(st);
   db_open();
   char *fixed = snapshot();
   assert_same(orig, fixed);
@@ -187,7 +189,7 @@ static void test_rebuild_metric_and_range(void **state) {
   struct world w;
   make_world(st, &w);
   fill(st, &w);
-  st->ops->close(st);
+  store_close(st);
   db_open();
   char *orig = snapshot();
   int64_t old = zz_time_now() - 730 * 24 * ZZ_HOUR_MS;
@@ -209,7 +211,7 @@ static void test_rebuild_metric_and_range(void **state) {
   assert_int_equal(stats.to, next);
   assert_int_equal(stats.series, 2);
   assert_int_equal(stats.records, 300);
-  st->ops->close(st);
+  store_close(st);
   db_open();
   char *mid = snapshot();
   assert_string_not_equal(orig, mid);
@@ -222,7 +224,7 @@ static void test_rebuild_metric_and_range(void **state) {
                    ZZ_ENOTFOUND);
   assert_string_equal(e.field, "metric");
   assert_int_equal(store_rollup_rebuild(st, NULL, 10, 10, NULL, NULL, &stats, &e), ZZ_EINVAL);
-  st->ops->close(st);
+  store_close(st);
   db_open();
   char *fixed = snapshot();
   assert_same(orig, fixed);

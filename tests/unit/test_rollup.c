@@ -18,6 +18,9 @@
 #include "core/zz.h"
 #include "rollup/acc.h"
 #include "rollup/query.h"
+#include "store/store_backend.h"
+#include "store/store_records.h"
+#include "store/store_registry.h"
 
 static int64_t T(int y, int mo, int d, int h, int mi, int s) {
   return zz_time_from_civil(y, mo, d, h, mi, s);

@@ -22,7 +22,10 @@
 #include "rules/rule_def.h"
 #include "rules/rules.h"
 #include "store/store.h"
-#include "store/store_dispatch.h"
+#include "store/store_alerts.h"
+#include "store/store_catalog.h"
+#include "store/store_records.h"
+#include "store/store_registry.h"
 
 #define MIN 60000LL
 
@@ -295,7 +298,7 @@ static int count_alert(void *ud, const struct store_alert *a) {
 static struct count_ctx alerts(struct store *st) {
   struct count_ctx c = {0};
   struct store_alert_filter f = {0};
-  assert_int_equal(st->ops->dispatch->alerts_each(st, &f, count_alert, &c), 0);
+  assert_int_equal(store_alerts_each(st, &f, count_alert, &c), 0);
   return c;
 }
 
@@ -328,19 +331,19 @@ static void test_engine(void **state) {
   assert_int_equal(store_sqlite_open(&so, &st, &e), 0);
   int64_t id, metric, ent;
   struct store_region d = {.path = "d", .level = "district", .name_zh = "区"};
-  assert_int_equal(st->ops->region_upsert(st, &d, &id, &e), 0);
+  assert_int_equal(store_region_upsert(st, &d, &id, &e), 0);
   struct store_named ty = {.key = "site"};
-  assert_int_equal(st->ops->named_upsert(st, "entity_type", &ty, &id, &e), 0);
+  assert_int_equal(store_named_upsert(st, "entity_type", &ty, &id, &e), 0);
   struct store_metric m = {.key = "pm10", .agg = "avg", .entity_type = "site"};
-  assert_int_equal(st->ops->metric_upsert(st, &m, &metric, &e), 0);
+  assert_int_equal(store_metric_upsert(st, &m, &metric, &e), 0);
   struct store_entity en = {.key = "s1", .type = "site", .region = 1, .lon = NAN, .lat = NAN};
-  assert_int_equal(st->ops->entity_upsert(st, &en, 0, &ent, &e), 0);
+  assert_int_equal(store_entity_upsert(st, &en, 0, &ent, &e), 0);
   const char *text =
       "{" HEAD "\"kind\":\"threshold\",\"condition\":{\"op\":\"above\",\"value\":100},"
       "\"auto_order\":{\"matter\":\"dust\"}}";
   struct store_rule sr = {
       .key = "r1", .def_json = text, .enabled = 1, .origin = "pack", .updated = 1};
-  assert_int_equal(st->ops->dispatch->rule_upsert(st, &sr, NULL, &e), 0);
+  assert_int_equal(store_rule_upsert(st, &sr, NULL, &e), 0);
   struct registry *reg = NULL;
   assert_int_equal(registry_open(st, &reg, &e), 0);
 
@@ -394,7 +397,7 @@ static void test_engine(void **state) {
   rules_close(ru);
   registry_free(reg);
   bus_free(bus);
-  st->ops->close(st);
+  store_close(st);
 }
 
 /* ---- rules.json and matters.json in a pack ---- */
@@ -488,18 +491,18 @@ static void test_pack_files(void **state) {
     assert_memory_equal(e.msg, bad[i].msg, strlen(bad[i].msg));
   }
   int nr = 0, nm = 0;
-  st->ops->dispatch->rules_each(st, count_rule, &nr);
-  st->ops->dispatch->matters_each(st, count_matter, &nm);
+  store_rules_each(st, count_rule, &nr);
+  store_matters_each(st, count_matter, &nm);
   assert_int_equal(nr + nm, 0); /* nothing of a refused pack is written */
   write_text(pdir, "matters.json", MATTER_OK);
   write_text(pdir, "rules.json", RULE_OK);
   assert_int_equal(pack_load(st, pdir, NULL, NULL, NULL, &e), 0);
   assert_int_equal(pack_load(st, pdir, NULL, NULL, NULL, &e), 0); /* idempotent */
-  st->ops->dispatch->rules_each(st, count_rule, &nr);
-  st->ops->dispatch->matters_each(st, count_matter, &nm);
+  store_rules_each(st, count_rule, &nr);
+  store_matters_each(st, count_matter, &nm);
   assert_int_equal(nr, 1);
   assert_int_equal(nm, 1);
-  st->ops->close(st);
+  store_close(st);
 }
 
 int main(void) {

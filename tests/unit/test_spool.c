@@ -16,6 +16,8 @@
 
 #include "ingest/spool.h"
 #include "store/store.h"
+#include "store/store_records.h"
+#include "store/store_registry.h"
 
 static char dir[64];
 
@@ -34,15 +36,15 @@ static void world(struct store *st, int64_t *ea, int64_t *eb, int64_t *metric) {
   struct zz_err e = {0};
   int64_t id;
   struct store_region d = {.path = "d", .level = "district", .name_zh = "区"};
-  assert_int_equal(st->ops->region_upsert(st, &d, &id, &e), 0);
+  assert_int_equal(store_region_upsert(st, &d, &id, &e), 0);
   struct store_named t = {.key = "counter"};
-  assert_int_equal(st->ops->named_upsert(st, "entity_type", &t, &id, &e), 0);
+  assert_int_equal(store_named_upsert(st, "entity_type", &t, &id, &e), 0);
   struct store_metric m = {.key = "visitors", .agg = "sum", .entity_type = "counter"};
-  assert_int_equal(st->ops->metric_upsert(st, &m, metric, &e), 0);
+  assert_int_equal(store_metric_upsert(st, &m, metric, &e), 0);
   struct store_entity a = {.key = "a", .type = "counter", .region = 1, .lon = NAN, .lat = NAN};
   struct store_entity b = {.key = "b", .type = "counter", .region = 1, .lon = NAN, .lat = NAN};
-  assert_int_equal(st->ops->entity_upsert(st, &a, 0, ea, &e), 0);
-  assert_int_equal(st->ops->entity_upsert(st, &b, 0, eb, &e), 0);
+  assert_int_equal(store_entity_upsert(st, &a, 0, ea, &e), 0);
+  assert_int_equal(store_entity_upsert(st, &b, 0, eb, &e), 0);
 }
 
 static int count_cb(void *ud, int64_t ts, double v) {
@@ -53,8 +55,7 @@ static int count_cb(void *ud, int64_t ts, double v) {
 
 static int count(struct store *st, int64_t entity, int64_t metric) {
   int n = 0;
-  assert_int_equal(st->ops->records_each(st, entity, metric, 0, INT64_MAX, 1 << 20, count_cb, &n),
-                   0);
+  assert_int_equal(store_records_each(st, entity, metric, 0, INT64_MAX, 1 << 20, count_cb, &n), 0);
   return n;
 }
 
@@ -83,13 +84,13 @@ static void test_owner_and_file_jobs(void **state) {
   /* source 1 creates series a */
   struct store_record first[] = {{ea, m, 1, t, 1, 1}, {ea, m, 1, t + 1000, 2, 2}};
   struct store_write_result res = {0};
-  assert_int_equal(st->ops->records_write(st, first, 2, &res, &e), 0);
+  assert_int_equal(store_records_write(st, first, 2, &res, &e), 0);
   assert_int_equal(res.accepted, 2);
 
   /* source 2: b is its own, a is refused (a replacement and a new record), by line */
   struct store_record second[] = {
       {eb, m, 2, t, 5, 1}, {ea, m, 2, t, 9, 2}, {ea, m, 2, t + 5000, 9, 3}};
-  assert_int_equal(st->ops->records_write(st, second, 3, &res, &e), 0);
+  assert_int_equal(store_records_write(st, second, 3, &res, &e), 0);
   assert_int_equal(res.accepted, 1);
   assert_int_equal(res.replaced, 0);
   assert_int_equal(res.refused, 2);
@@ -107,7 +108,7 @@ static void test_owner_and_file_jobs(void **state) {
   big[N - 7] = (struct store_record){ea, m, 2, t + 1000, 42, N - 6};
   int fd = spool(big, N);
   memset(&res, 0, sizeof res);
-  assert_int_equal(st->ops->records_write_file(st, fd, N, &res, &e), ZZ_ECONFLICT);
+  assert_int_equal(store_records_write_file(st, fd, N, &res, &e), ZZ_ECONFLICT);
   assert_int_equal(res.refused, 1);
   assert_int_equal(res.nrefused_lines, 1);
   assert_int_equal(res.refused_line[0], N - 6);
@@ -117,7 +118,7 @@ static void test_owner_and_file_jobs(void **state) {
   /* the same without the stranger: every record in one job */
   for (int i = 0; i < N; i++) big[i] = (struct store_record){eb, m, 2, t + 10 + i, i, i + 1};
   fd = spool(big, N);
-  assert_int_equal(st->ops->records_write_file(st, fd, N, &res, &e), 0);
+  assert_int_equal(store_records_write_file(st, fd, N, &res, &e), 0);
   assert_int_equal(res.accepted, N);
   assert_int_equal(res.refused, 0);
   assert_int_equal(count(st, eb, metric), N + 1);
@@ -125,14 +126,14 @@ static void test_owner_and_file_jobs(void **state) {
   free(big);
 
   /* the owner is stored: after a restart source 2 is still refused on a */
-  st->ops->close(st);
+  store_close(st);
   st = open_store();
   struct store_record third[] = {{ea, m, 2, t + 9000, 1, 7}, {ea, m, 1, t + 9000, 3, 8}};
-  assert_int_equal(st->ops->records_write(st, third, 2, &res, &e), 0);
+  assert_int_equal(store_records_write(st, third, 2, &res, &e), 0);
   assert_int_equal(res.refused, 1);
   assert_int_equal(res.refused_line[0], 7);
   assert_int_equal(res.accepted, 1);
-  st->ops->close(st);
+  store_close(st);
 }
 
 static void test_spool_dir(void **state) {

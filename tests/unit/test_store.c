@@ -15,6 +15,8 @@
 
 #include "model/registry.h"
 #include "store/store.h"
+#include "store/store_records.h"
+#include "store/store_registry.h"
 
 static char dir[64];
 
@@ -35,17 +37,17 @@ static void world(struct store *st, int64_t *ea, int64_t *eb, int64_t *metric) {
   struct store_region d = {.path = "d", .level = "district", .name_zh = "区"};
   struct store_region s1 = {.path = "d/s1", .parent_path = "d", .level = "street", .name_zh = "一"};
   struct store_region s2 = {.path = "d/s2", .parent_path = "d", .level = "street", .name_zh = "二"};
-  assert_int_equal(st->ops->region_upsert(st, &d, &id, &e), 0);
-  assert_int_equal(st->ops->region_upsert(st, &s1, &id, &e), 0);
-  assert_int_equal(st->ops->region_upsert(st, &s2, &id, &e), 0);
+  assert_int_equal(store_region_upsert(st, &d, &id, &e), 0);
+  assert_int_equal(store_region_upsert(st, &s1, &id, &e), 0);
+  assert_int_equal(store_region_upsert(st, &s2, &id, &e), 0);
   struct store_named t = {.key = "counter"};
-  assert_int_equal(st->ops->named_upsert(st, "entity_type", &t, &id, &e), 0);
+  assert_int_equal(store_named_upsert(st, "entity_type", &t, &id, &e), 0);
   struct store_metric m = {.key = "visitors", .agg = "sum", .entity_type = "counter"};
-  assert_int_equal(st->ops->metric_upsert(st, &m, metric, &e), 0);
+  assert_int_equal(store_metric_upsert(st, &m, metric, &e), 0);
   struct store_entity a = {.key = "a", .type = "counter", .region = 2, .lon = NAN, .lat = NAN};
   struct store_entity b = {.key = "b", .type = "counter", .region = 3, .lon = NAN, .lat = NAN};
-  assert_int_equal(st->ops->entity_upsert(st, &a, 0, ea, &e), 0);
-  assert_int_equal(st->ops->entity_upsert(st, &b, 0, eb, &e), 0);
+  assert_int_equal(store_entity_upsert(st, &a, 0, ea, &e), 0);
+  assert_int_equal(store_entity_upsert(st, &b, 0, eb, &e), 0);
 }
 
 struct sum_ctx {
@@ -68,7 +70,7 @@ static int sum_cb(void *ud, int64_t bucket, const struct store_agg *a) {
 static struct sum_ctx buckets(struct store *st, int64_t metric, int64_t node, enum zz_grain g,
                               int64_t from, int64_t to) {
   struct sum_ctx c = {0};
-  assert_int_equal(st->ops->rollup_buckets(st, metric, node, g, from, to, sum_cb, &c), 0);
+  assert_int_equal(store_rollup_buckets(st, metric, node, g, from, to, sum_cb, &c), 0);
   return c;
 }
 
@@ -89,7 +91,7 @@ static void test_rollups_and_restart(void **state) {
       {eb, (int32_t)metric, 0, t0 + 2000, 1, 0},
   };
   struct store_write_result res;
-  assert_int_equal(st->ops->records_write(st, recs, 4, &res, &e), 0);
+  assert_int_equal(store_records_write(st, recs, 4, &res, &e), 0);
   assert_int_equal(res.accepted, 4);
   assert_int_equal(res.replaced, 0);
   /* district (region id 1) sees all four, street s1 (id 2) two */
@@ -103,7 +105,7 @@ static void test_rollups_and_restart(void **state) {
   assert_true(s1.sum == 12);
   /* resending one record with a new value replaces it: counted once, new min */
   struct store_record again = {eb, (int32_t)metric, 0, t0 + 2000, 4, 0};
-  assert_int_equal(st->ops->records_write(st, &again, 1, &res, &e), 0);
+  assert_int_equal(store_records_write(st, &again, 1, &res, &e), 0);
   assert_int_equal(res.accepted, 0);
   assert_int_equal(res.replaced, 1);
   d = buckets(st, metric, 1, ZZ_GRAIN_HOUR, t0, t0 + ZZ_HOUR_MS);
@@ -112,9 +114,9 @@ static void test_rollups_and_restart(void **state) {
   assert_true(d.min == 4); /* the old minimum 1 is gone: recomputed from records */
   struct sum_ctx dm = buckets(st, metric, 1, ZZ_GRAIN_MONTH, 0, INT64_MAX);
   assert_true(dm.min == 4 && dm.sum == 27);
-  assert_int_equal(st->ops->records_count(st), 4);
+  assert_int_equal(store_records_count(st), 4);
   registry_free(reg);
-  st->ops->close(st);
+  store_close(st);
 
   /* restart: the same answers at once, and the series cache knows the last
    * value so an older record is detected as a replacement */
@@ -122,13 +124,13 @@ static void test_rollups_and_restart(void **state) {
   d = buckets(st, metric, 1, ZZ_GRAIN_HOUR, t0, t0 + ZZ_HOUR_MS);
   assert_int_equal(d.n, 4);
   assert_true(d.sum == 27);
-  assert_int_equal(st->ops->records_count(st), 4);
+  assert_int_equal(store_records_count(st), 4);
   struct store_record old = {ea, (int32_t)metric, 0, t0 + 1000, 6, 0};
-  assert_int_equal(st->ops->records_write(st, &old, 1, &res, &e), 0);
+  assert_int_equal(store_records_write(st, &old, 1, &res, &e), 0);
   assert_int_equal(res.replaced, 1);
   d = buckets(st, metric, 1, ZZ_GRAIN_HOUR, t0, t0 + ZZ_HOUR_MS);
   assert_true(d.sum == 28);
-  st->ops->close(st);
+  store_close(st);
 }
 
 static void test_lock(void **state) {
@@ -142,9 +144,9 @@ static void test_lock(void **state) {
   o.no_writer = 1; /* admin commands may run beside the server */
   assert_int_equal(store_sqlite_open(&o, &other, &e), 0);
   struct store_record r = {1, 1, 0, zz_time_now(), 1, 0};
-  assert_int_equal(other->ops->records_write(other, &r, 1, NULL, &e), ZZ_EINVAL);
-  other->ops->close(other);
-  st->ops->close(st);
+  assert_int_equal(store_records_write(other, &r, 1, NULL, &e), ZZ_EINVAL);
+  store_close(other);
+  store_close(st);
 }
 
 static int count_entity(void *ud, const struct store_entity *en) {
@@ -177,14 +179,14 @@ static void test_registry_dfs(void **state) {
   /* entity lists filter by the subtree interval the registry wrote back */
   struct store_entity_filter f = {.rpos_lo = 3, .rpos_hi = 3, .limit = 10};
   int n = 0;
-  assert_int_equal(st->ops->entities_each(st, &f, count_entity, &n), 0);
+  assert_int_equal(store_entities_each(st, &f, count_entity, &n), 0);
   assert_int_equal(n, 1);
   f.rpos_lo = 1;
   n = 0;
-  assert_int_equal(st->ops->entities_each(st, &f, count_entity, &n), 0);
+  assert_int_equal(store_entities_each(st, &f, count_entity, &n), 0);
   assert_int_equal(n, 2);
   registry_free(reg);
-  st->ops->close(st);
+  store_close(st);
 }
 
 /* Retention: two days on, the minute rows of the records above are gone,
@@ -195,15 +197,15 @@ static void test_prune(void **state) {
   int64_t metric = 1, t0 = zz_bucket_start(zz_time_now(), ZZ_GRAIN_HOUR) - ZZ_HOUR_MS;
   struct sum_ctx m = buckets(st, metric, 1, ZZ_GRAIN_MINUTE, t0, t0 + ZZ_HOUR_MS);
   assert_true(m.buckets > 0);
-  assert_int_equal(st->ops->prune(st, t0 + 2 * ZZ_DAY_MS + ZZ_HOUR_MS), 0);
+  assert_int_equal(store_prune(st, t0 + 2 * ZZ_DAY_MS + ZZ_HOUR_MS), 0);
   assert_int_equal(buckets(st, metric, 1, ZZ_GRAIN_MINUTE, t0, t0 + ZZ_HOUR_MS).buckets, 0);
   assert_int_equal(buckets(st, metric, 1, ZZ_GRAIN_HOUR, t0, t0 + ZZ_HOUR_MS).n, 4);
-  assert_int_equal(st->ops->prune(st, t0 + 401 * ZZ_DAY_MS), 0);
+  assert_int_equal(store_prune(st, t0 + 401 * ZZ_DAY_MS), 0);
   assert_int_equal(buckets(st, metric, 1, ZZ_GRAIN_HOUR, t0, t0 + ZZ_HOUR_MS).buckets, 0);
   struct sum_ctx d = buckets(st, metric, 1, ZZ_GRAIN_DAY, 0, INT64_MAX);
   assert_int_equal(d.n, 4);
   assert_true(d.sum == 28);
-  st->ops->close(st);
+  store_close(st);
 }
 
 int main(void) {

@@ -22,8 +22,10 @@
 #include "http/http.h"
 #include "model/registry.h"
 #include "store/store.h"
+#include "store/store_applications.h"
 #include "store/store_catalog.h"
-#include "store/store_dispatch.h"
+#include "store/store_orders.h"
+#include "store/store_registry.h"
 #include "workflow/order_sm.h"
 #include "workflow/workflow.h"
 
@@ -135,13 +137,13 @@ static void open_all(int first) {
     struct store_region s = {.path = "d/s", .parent_path = "d", .level = "street", .name_zh = "街"};
     struct store_region b = {
         .path = "d/s/b", .parent_path = "d/s", .level = "block", .name_zh = "块"};
-    assert_int_equal(st->ops->region_upsert(st, &d, &id, &e), 0);
-    assert_int_equal(st->ops->region_upsert(st, &s, &id, &e), 0);
-    assert_int_equal(st->ops->region_upsert(st, &b, &id, &e), 0);
+    assert_int_equal(store_region_upsert(st, &d, &id, &e), 0);
+    assert_int_equal(store_region_upsert(st, &s, &id, &e), 0);
+    assert_int_equal(store_region_upsert(st, &b, &id, &e), 0);
     const char *depts[] = {"police", "fire", "community"};
     for (int i = 0; i < 3; i++) {
       struct store_named n = {.key = depts[i], .name_zh = depts[i]};
-      assert_int_equal(st->ops->named_upsert(st, "department", &n, &id, &e), 0);
+      assert_int_equal(store_named_upsert(st, "department", &n, &id, &e), 0);
     }
     struct store_matter m1 = {.key = "noise",
                               .name_zh = "噪音",
@@ -157,8 +159,8 @@ static void open_all(int first) {
                               .departments_json = "[\"police\",\"fire\"]",
                               .sla_accept_minutes = 60,
                               .sla_resolve_minutes = 600};
-    assert_int_equal(st->ops->dispatch->matter_upsert(st, &m1, NULL, &e), 0);
-    assert_int_equal(st->ops->dispatch->matter_upsert(st, &m2, NULL, &e), 0);
+    assert_int_equal(store_matter_upsert(st, &m1, NULL, &e), 0);
+    assert_int_equal(store_matter_upsert(st, &m2, NULL, &e), 0);
   }
   assert_int_equal(registry_open(st, &reg, &e), 0);
   struct workflow_opts wo = {.st = st, .reg = reg, .bus = bus, .data_dir = dir, .no_thread = 1};
@@ -168,7 +170,7 @@ static void open_all(int first) {
 static void close_all(void) {
   workflow_close(wf);
   registry_free(reg);
-  st->ops->close(st);
+  store_close(st);
 }
 
 struct got {
@@ -195,7 +197,7 @@ static int got_row(void *ud, const struct store_order *o) {
 
 static struct got get(int64_t id) {
   struct got g;
-  assert_int_equal(st->ops->dispatch->order_get(st, id, got_row, &g), 0);
+  assert_int_equal(store_order_get(st, id, got_row, &g), 0);
   return g;
 }
 
@@ -325,7 +327,7 @@ static void test_engine(void **state) {
   assert_int_equal(act(&disp, j, "dispatch", NULL), 0);
   struct kid_list k = {0};
   struct store_order_filter f = {.parent = j};
-  st->ops->dispatch->orders_each(st, &f, kid_row, &k);
+  store_orders_each(st, &f, kid_row, &k);
   assert_int_equal(k.n, 2);
   int64_t kp = strcmp(get(k.id[0]).department, "police") == 0 ? k.id[0] : k.id[1];
   int64_t kf = kp == k.id[0] ? k.id[1] : k.id[0];
@@ -390,7 +392,7 @@ static int count_row(void *ud, const struct store_order *o) {
 static int count_orders(void) {
   int n = 0;
   struct store_order_filter f = {0};
-  assert_int_equal(st->ops->dispatch->orders_each(st, &f, count_row, &n), 0);
+  assert_int_equal(store_orders_each(st, &f, count_row, &n), 0);
   return n;
 }
 
@@ -509,7 +511,7 @@ static void test_intake(void **state) {
 static int application_then(void *ud, struct store *s, int64_t order, struct zz_err *e) {
   struct store_application *a = ud;
   a->order_id = order;
-  return s->ops->catalog->application_insert(s, a, e);
+  return store_application_insert(s, a, e);
 }
 
 struct app_seen {
@@ -543,7 +545,7 @@ static void test_intake_application(void **state) {
   assert_true(first > 0);
   assert_int_equal(count_orders(), before + 1);
   struct app_seen seen = {0};
-  assert_int_equal(st->ops->catalog->application_get(st, 0, number, app_seen_row, &seen), 0);
+  assert_int_equal(store_application_get(st, 0, number, app_seen_row, &seen), 0);
   assert_int_equal(seen.order, first);
   /* the number is taken: the row fails, and the order made before it in
    * the same transaction goes with it */
@@ -559,9 +561,9 @@ static void test_intake_application(void **state) {
   assert_int_equal(in.order, 0);
   assert_int_equal(count_orders(), before + 1);
   struct got g;
-  assert_int_equal(st->ops->dispatch->order_get(st, again.order_id, got_row, &g), ZZ_ENOTFOUND);
+  assert_int_equal(store_order_get(st, again.order_id, got_row, &g), ZZ_ENOTFOUND);
   seen = (struct app_seen){0};
-  assert_int_equal(st->ops->catalog->application_get(st, again.order_id, NULL, app_seen_row, &seen),
+  assert_int_equal(store_application_get(st, again.order_id, NULL, app_seen_row, &seen),
                    ZZ_ENOTFOUND);
   assert_int_equal(seen.found, 0);
   close_all();
@@ -585,25 +587,25 @@ static void test_nested(void **state) {
                           .updated = 1};
   struct store_order_event ev = {.ts = 1, .actor = "t", .action = "create", .to_state = "reported"};
   int64_t id1 = 0, id2 = 0, id3 = 0;
-  assert_int_equal(st->ops->txn(st, STORE_TXN_BEGIN, &e), 0);
-  assert_int_equal(st->ops->txn(st, STORE_TXN_BEGIN, &e), 0); /* a savepoint */
-  assert_int_equal(st->ops->dispatch->order_insert(st, &o, &ev, 1, &id1, &e), 0);
-  assert_int_equal(st->ops->txn(st, STORE_TXN_ROLLBACK, &e), 0); /* undoes id1 only */
-  assert_int_equal(st->ops->dispatch->order_insert(st, &o, &ev, 1, &id2, &e), 0);
-  assert_int_equal(st->ops->txn(st, STORE_TXN_COMMIT, &e), 0);
+  assert_int_equal(store_txn(st, STORE_TXN_BEGIN, &e), 0);
+  assert_int_equal(store_txn(st, STORE_TXN_BEGIN, &e), 0); /* a savepoint */
+  assert_int_equal(store_order_insert(st, &o, &ev, 1, &id1, &e), 0);
+  assert_int_equal(store_txn(st, STORE_TXN_ROLLBACK, &e), 0); /* undoes id1 only */
+  assert_int_equal(store_order_insert(st, &o, &ev, 1, &id2, &e), 0);
+  assert_int_equal(store_txn(st, STORE_TXN_COMMIT, &e), 0);
   assert_int_equal(count_orders(), before + 1);
   struct got g;
-  assert_int_equal(st->ops->dispatch->order_get(st, id2, got_row, &g), 0);
+  assert_int_equal(store_order_get(st, id2, got_row, &g), 0);
   /* the whole of an outer transaction goes with its rollback */
-  assert_int_equal(st->ops->txn(st, STORE_TXN_BEGIN, &e), 0);
-  assert_int_equal(st->ops->dispatch->order_insert(st, &o, &ev, 1, &id3, &e), 0);
-  assert_int_equal(st->ops->txn(st, STORE_TXN_ROLLBACK, &e), 0);
+  assert_int_equal(store_txn(st, STORE_TXN_BEGIN, &e), 0);
+  assert_int_equal(store_order_insert(st, &o, &ev, 1, &id3, &e), 0);
+  assert_int_equal(store_txn(st, STORE_TXN_ROLLBACK, &e), 0);
   assert_int_equal(count_orders(), before + 1);
   /* and the statements the store keeps prepared serve a query run inside
    * another's rows (orders_each within orders_each) */
   int outer = 0;
   struct store_order_filter f = {0};
-  assert_int_equal(st->ops->dispatch->orders_each(st, &f, count_nested, &outer), 0);
+  assert_int_equal(store_orders_each(st, &f, count_nested, &outer), 0);
   assert_int_equal(outer, (before + 1) * (before + 1));
   close_all();
 }

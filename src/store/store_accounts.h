@@ -1,0 +1,51 @@
+/* store_accounts.h - users, their sessions and device cookies. Rows passed
+ * to callbacks hold strings owned by the store for the call only. */
+#ifndef ZZ_STORE_ACCOUNTS_H
+#define ZZ_STORE_ACCOUNTS_H
+
+#include <stdint.h>
+
+#include "core/zz.h"
+
+struct store;
+
+struct store_user {
+  int64_t id;
+  const char *name, *role, *department, *scope, *pwhash;
+  int64_t created;
+  int disabled; /* 1: may not log in, has no sessions */
+};
+
+/* user_change's what. */
+#define STORE_DEVICES_PER_USER 20
+enum { STORE_USER_PASSWORD = 1, STORE_USER_DISABLE, STORE_USER_ENABLE, STORE_USER_DELETE };
+
+/* accounts */
+int store_user_upsert(struct store *st, const struct store_user *u, int64_t *out_id,
+                      struct zz_err *e);
+int store_user_get(struct store *st, const char *name, int64_t id,
+                   int (*fn)(void *, const struct store_user *), void *ud);
+int store_session_create(struct store *st, const char *token_hash, int64_t user, int64_t expires,
+                         struct zz_err *e);
+int store_session_user(struct store *st, const char *token_hash, int64_t now, int64_t *out_user);
+int store_session_delete(struct store *st, const char *token_hash);
+/* Device cookies (login lockout exemption). device_check returns 0 when
+ * token_hash is an unexpired device of the enabled user called name, else
+ * ZZ_ENOTFOUND (or ZZ_ESTORE). device_create keeps only the user's
+ * STORE_DEVICES_PER_USER newest devices. device_fail counts one wrong password sent
+ * with it and deletes it at max_fails. A new password, disabling or
+ * deleting the user deletes its devices (a trigger). */
+int store_device_create(struct store *st, const char *token_hash, int64_t user, int64_t expires,
+                        struct zz_err *e);
+int store_device_check(struct store *st, const char *token_hash, const char *name, int64_t now);
+int store_device_fail(struct store *st, const char *token_hash, int max_fails);
+int store_device_delete(struct store *st, const char *token_hash);
+/* Changes the user called name (what: STORE_USER_*; pwhash for
+ * STORE_USER_PASSWORD). A new password, disabling and deleting end the
+ * user's sessions in the same transaction (a trigger), as does
+ * user_upsert when it replaces the hash. Returns 0, ZZ_ENOTFOUND or a
+ * store error with e filled. */
+int store_user_change(struct store *st, const char *name, int what, const char *pwhash,
+                      struct zz_err *e);
+
+#endif
