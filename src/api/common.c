@@ -133,6 +133,11 @@ int api_metric(struct http_req *r, const char *name, struct api_metric *out) {
   return 0;
 }
 
+int api_reply_json(struct http_req *r, int status, struct zz_json *j) {
+  zz_json_finish(j); /* a failure stays in the buffer: http_reply answers it */
+  return http_reply_json(r, status, j->b);
+}
+
 int api_json_body(struct http_req *r, json_t **out) {
   size_t len;
   const char *body = http_body(r, &len);
