@@ -3,7 +3,6 @@
  * flag prints one line and the usage on stderr and exits 2. */
 #include <errno.h>
 #include <getopt.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,8 +12,7 @@
 #include "api/app.h"
 #include "codes/codes.h"
 #include "core/progress.h"
-#include "demo/demo.h"
-#include "demo/incidents.h"
+#include "demo/feed.h"
 #include "ingest/ingest.h"
 #include "model/accounts.h"
 #include "pack/pack.h"
@@ -335,110 +333,12 @@ static const char *shipped(const char *name, char *out, size_t n) {
 
 /* ---- serve and demo ---- */
 
+/* What the demo's start and stop hooks need. */
 struct demo_run {
-  struct app *app;
-  struct demo *demo;
   struct flags *f;
-  pthread_t live;
-  int live_started;
-  pthread_mutex_t lock;
-  pthread_cond_t cond;
-  int stop;
   const char *admin_password;
-  struct store_record *buf;
-  size_t nbuf, cap;
-  int live_mode; /* live records are written at once */
-  /* pointer caches: the generator's strings are stable pointers into its pack */
-  const char *last_source;
-  int64_t last_source_id;
-  int64_t emitted;
-  struct zz_progress progress;
-  struct demo_incidents *incidents; /* staged warnings in the live feed, or NULL */
+  struct demo_feed *feed; /* NULL: no generator (a rerun with --no-live) */
 };
-
-/* Writes the buffered records; returns 0 or the store's error. */
-static int demo_flush(struct demo_run *dr) {
-  if (!dr->nbuf) return 0;
-  struct zz_err e = {0};
-  int rc = store_records_sort(dr->buf, dr->nbuf);
-  if (!rc) rc = store_records_write(dr->app->st, dr->buf, dr->nbuf, NULL, &e);
-  if (rc == ZZ_EBUSY) { /* the live feed backs off like any client */
-    usleep(200000);
-    rc = store_records_write(dr->app->st, dr->buf, dr->nbuf, NULL, &e);
-  }
-  if (rc) zz_error("demo: storing generated records failed: %s", e.msg);
-  dr->emitted += (int64_t)dr->nbuf;
-  dr->nbuf = 0;
-  return rc;
-}
-
-/* The generator hands over 8k records at a time; they are gathered into
- * batches of DEMO_BATCH so each writer transaction carries many. */
-#define DEMO_BATCH 200000
-
-static int demo_emit(void *ud, const struct demo_record *recs, size_t n) {
-  struct demo_run *dr = ud;
-  struct registry *reg = dr->app->reg;
-  if (dr->nbuf + n > dr->cap) {
-    size_t cap = ZZ_MAX(dr->nbuf + n, (size_t)DEMO_BATCH + 8192);
-    struct store_record *p = zz_realloc(dr->buf, cap * sizeof *p);
-    if (!p) return ZZ_ENOMEM;
-    dr->buf = p;
-    dr->cap = cap;
-  }
-  size_t skipped = 0;
-  registry_rdlock(reg);
-  for (size_t i = 0; i < n; i++) {
-    const struct reg_entity_ref *en = registry_entity(reg, recs[i].entity, strlen(recs[i].entity));
-    const struct reg_metric *m = registry_metric(reg, recs[i].metric, strlen(recs[i].metric));
-    if (!en || !m) { /* the pack and the store disagree */
-      skipped++;
-      continue;
-    }
-    if (recs[i].source != dr->last_source) {
-      dr->last_source = recs[i].source;
-      dr->last_source_id = registry_source_id(reg, recs[i].source);
-    }
-    dr->buf[dr->nbuf++] = (struct store_record){
-        en->id, (int32_t)m->id, (int32_t)dr->last_source_id, recs[i].ts, recs[i].value, 0};
-  }
-  registry_unlock(reg);
-  if (skipped)
-    zz_warn("demo: %zu generated records name entities or metrics the store lacks", skipped);
-  return dr->nbuf >= DEMO_BATCH || dr->live_mode ? demo_flush(dr) : 0;
-}
-
-static void demo_progress(void *ud, int64_t done, int64_t total) {
-  struct demo_run *dr = ud;
-  dr->progress.total = total;
-  zz_progress_update(&dr->progress, done);
-}
-
-static void *live_main(void *arg) {
-  struct demo_run *dr = arg;
-  double rate = dr->f->rate ? (double)dr->f->rate : 200.0;
-  int64_t from = zz_time_now();
-  pthread_mutex_lock(&dr->lock);
-  while (!dr->stop) {
-    struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += 1;
-    pthread_cond_timedwait(&dr->cond, &dr->lock, &until);
-    if (dr->stop) break;
-    pthread_mutex_unlock(&dr->lock);
-    int64_t to = zz_time_now();
-    if (to > from) {
-      if (demo_live(dr->demo, from, to, rate) != 0) zz_warn("demo: live feed step failed");
-      from = to;
-    }
-    struct demo_record inc;
-    if (demo_incidents_next(dr->incidents, to, &inc) && demo_emit(dr, &inc, 1) != 0)
-      zz_warn("demo: a staged incident could not be stored");
-    pthread_mutex_lock(&dr->lock);
-  }
-  pthread_mutex_unlock(&dr->lock);
-  return NULL;
-}
 
 static int demo_ready(void *ud, struct app *app, int port) {
   struct demo_run *dr = ud;
@@ -450,29 +350,14 @@ static int demo_ready(void *ud, struct app *app, int port) {
          "running it again reuses %s.\n\n",
          host, port, dr->admin_password, dr->f->data);
   fflush(stdout);
-  dr->live_mode = 1;
-  if (dr->demo && !dr->f->no_live) {
-    char pack_path[4096];
-    const char *pack =
-        dr->f->pack ? dr->f->pack : shipped(DEFAULT_PACK, pack_path, sizeof pack_path);
-    struct zz_err e = {0};
-    if (demo_incidents_load(pack, app->st, (uint64_t)(dr->f->seed ? dr->f->seed : 2021),
-                            &dr->incidents, &e))
-      zz_warn("demo: no staged incidents: %s", e.msg);
-    if (pthread_create(&dr->live, NULL, live_main, dr) == 0) dr->live_started = 1;
-  }
+  if (dr->feed && !dr->f->no_live && demo_feed_start(dr->feed, (double)dr->f->rate))
+    zz_warn("demo: the live feed could not start");
   return 0;
 }
 
 static void demo_stop(void *ud) {
   struct demo_run *dr = ud;
-  pthread_mutex_lock(&dr->lock);
-  dr->stop = 1;
-  pthread_cond_signal(&dr->cond);
-  pthread_mutex_unlock(&dr->lock);
-  if (dr->live_started) pthread_join(dr->live, NULL);
-  demo_incidents_free(dr->incidents);
-  dr->incidents = NULL;
+  if (dr->feed) demo_feed_stop(dr->feed);
 }
 
 static int cmd_serve_or_demo(int argc, char **argv, int demo) {
@@ -517,9 +402,7 @@ static int cmd_serve_or_demo(int argc, char **argv, int demo) {
   struct app app;
   int sync_full = f.sync && strcmp(f.sync, "full") == 0;
   if (app_open(&app, f.data, sync_full ? APP_OPEN_SYNC_FULL : 0, &e)) return fail(&e);
-  struct demo_run dr = {.app = &app, .f = &f};
-  pthread_mutex_init(&dr.lock, NULL);
-  pthread_cond_init(&dr.cond, NULL);
+  struct demo_run dr = {.f = &f};
   char password[24] = "";
   int exit_code = 0;
   if (demo) {
@@ -541,31 +424,25 @@ static int cmd_serve_or_demo(int argc, char **argv, int demo) {
         fprintf(stderr, "demo: %d regions, %d metrics, %d sources, %lld entities\n", ps.regions,
                 ps.metrics, ps.sources, (long long)ps.entities);
     }
-    struct demo_opts dopts = {.pack_dir = pack,
-                              .now_ms = zz_time_now(),
-                              .records = f.records ? f.records : 5000000,
-                              .seed = f.seed ? (uint64_t)f.seed : 2021,
-                              .emit = demo_emit,
-                              .progress = demo_progress,
-                              .ud = &dr};
+    struct demo_feed_opts fo = {.st = app.st,
+                                .reg = app.reg,
+                                .pack_dir = pack,
+                                .now_ms = zz_time_now(),
+                                .records = f.records,
+                                .seed = (uint64_t)f.seed};
     /* The generator is needed for the history of a new world and for the
      * live feed; a rerun with --no-live needs neither. */
     int64_t have = store_records_count(app.st);
-    if (have == 0 || !f.no_live) {
-      dr.demo = demo_new(&dopts, &e);
-      if (!dr.demo) {
-        exit_code = fail(&e);
-        goto done;
-      }
+    if ((have == 0 || !f.no_live) && demo_feed_open(&fo, &dr.feed, &e)) {
+      exit_code = fail(&e);
+      goto done;
     }
     if (have == 0) {
-      zz_progress_start(&dr.progress, "demo: generating history", "records", dopts.records);
-      if (demo_history(dr.demo) != 0 || demo_flush(&dr) != 0) {
+      if (demo_feed_history(dr.feed) != 0) {
         fprintf(stderr, "\nzhizhi: generating the demo history failed\n");
         exit_code = 1;
         goto done;
       }
-      zz_progress_done(&dr.progress, dr.emitted);
     } else {
       fprintf(stderr, "demo: reusing %s (%lld records)\n", f.data, (long long)have);
     }
@@ -600,11 +477,8 @@ static int cmd_serve_or_demo(int argc, char **argv, int demo) {
   }
   if (app_serve(&app, &so, &e)) exit_code = fail(&e);
 done:
-  demo_free(dr.demo);
-  zz_free(dr.buf);
+  demo_feed_free(dr.feed);
   app_close(&app);
-  pthread_mutex_destroy(&dr.lock);
-  pthread_cond_destroy(&dr.cond);
   return exit_code;
 }
 

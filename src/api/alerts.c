@@ -215,7 +215,7 @@ static int post_alert_order(struct http_req *r) {
                      "matter is required: rule \"%s\" names no matter for its orders", o.rule);
   }
   const struct http_auth_ctx *a = http_auth(r);
-  struct wf_actor who = {a->user, a->role, a->department};
+  struct wf_actor who = {a->user, a->role, a->department, ACTOR_USER};
   struct wf_create c = {.matter = matter ? matter : rule_matter,
                         .title = json_string_value(json_object_get(j, "title")),
                         .description = json_string_value(json_object_get(j, "description")),

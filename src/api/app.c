@@ -168,7 +168,7 @@ void app_routes_print(FILE *f) {
 /* The rules engine's hook: a rule with auto_order opened an alert. */
 static int app_auto_order(void *ud, const struct rules_fired *f, int64_t *out_order) {
   struct app *app = ud;
-  struct wf_actor who = {.name = "system", .role = ROLE_ADMIN, .department = ""};
+  struct wf_actor who = {.name = "system", .department = "", .kind = ACTOR_SYSTEM};
   struct wf_create c = {.matter = f->rule->auto_matter,
                         .title = f->rule->name_zh,
                         .description = f->message,

@@ -249,8 +249,13 @@ static int submit(struct http_req *r, const char *channel) {
                                  .form_json = form_text ? form_text : "{}",
                                  .created = zz_time_now()};
   /* the order and the application row in one transaction (the intake's
-   * group commit, waited for here) */
-  struct wf_intake in = {.who = {.name = reporter, .role = ROLE_DISPATCHER, .department = ""},
+   * group commit, waited for here); the applicant is the public, staff who
+   * file for them act as themselves, both under the applicant's name */
+  int staff = a->kind == HTTP_AUTH_USER;
+  struct wf_intake in = {.who = {.name = reporter,
+                                 .role = staff ? a->role : 0,
+                                 .department = staff ? a->department : "",
+                                 .kind = staff ? ACTOR_USER : ACTOR_PUBLIC},
                          .create = {.matter = key,
                                     .description = desc.data,
                                     .region = region[0] ? region : NULL,
@@ -486,7 +491,7 @@ static int put_material(struct http_req *r) {
   }
   int dispatched = 0;
   if (complete) {
-    struct wf_actor sys = {.name = "system", .role = ROLE_ADMIN, .department = ""};
+    struct wf_actor sys = {.name = "system", .department = "", .kind = ACTOR_SYSTEM};
     e = (struct zz_err){0};
     if (workflow_act(app->wf, &sys, ac.order_id, "dispatch", NULL, 0,
                      "all required materials received", &e) == 0)
@@ -694,7 +699,7 @@ static int post_decision(struct http_req *r) {
     goto done;
   }
   const struct http_auth_ctx *a = http_auth(r);
-  struct wf_actor who = {a->user, a->role, a->department};
+  struct wf_actor who = {a->user, a->role, a->department, ACTOR_USER};
   char text[1100];
   snprintf(text, sizeof text, "%s: %s",
            strcmp(decision, "approve") == 0 ? "批准 approved" : "驳回 rejected", note);

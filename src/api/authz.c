@@ -38,7 +38,7 @@ int authz_order(struct app *app, const struct http_auth_ctx *a, const struct sto
                 enum authz_op op) {
   (void)op; /* acting: the workflow checks the step itself (order_sm sides) */
   if (authz_region(app, a, o->region)) return ZZ_EFORBIDDEN;
-  struct wf_actor who = {a->user, a->role, a->department};
+  struct wf_actor who = {a->user, a->role, a->department, ACTOR_USER};
   return workflow_can_read(app->wf, &who, o) ? 0 : ZZ_EFORBIDDEN;
 }
 

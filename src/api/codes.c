@@ -799,9 +799,9 @@ static int report_submit(struct http_req *r, struct report *q) {
    * list shows the flag); only then may Open311 GET list the report */
   q->rec = (struct store_receipt){
       .receipt = q->receipt, .code = k->id, .phone = phone, .public_consent = mc.found_public};
-  /* The intake acts for the public as the system does for rules: with the
-   * rights to create and attach evidence, under the reporter's name. */
-  q->in = (struct wf_intake){.who = {.name = q->reporter, .role = ROLE_ADMIN, .department = ""},
+  /* The public reports under the reporter's name; the intake lets it
+   * attach its photo to the order it makes. */
+  q->in = (struct wf_intake){.who = {.name = q->reporter, .department = "", .kind = ACTOR_PUBLIC},
                              .create = {.matter = matter,
                                         .description = q->desc.data ? q->desc.data : "",
                                         .entity = k->entity,
@@ -991,7 +991,7 @@ static int post_rating(struct http_req *r) {
   /* the reporter rates under the name the order keeps for them */
   char reporter[64];
   snprintf(reporter, sizeof reporter, "citizen:%s", c.receipt);
-  struct wf_actor who = {.name = reporter, .role = 0, .department = ""};
+  struct wf_actor who = {.name = reporter, .department = "", .kind = ACTOR_PUBLIC};
   struct zz_err e = {0};
   int rc = workflow_rate(app->wf, &who, c.order_id, (int)json_integer_value(sc), note, &e);
   if (rc == ZZ_EFORBIDDEN) { /* an enterprise's report */

@@ -917,7 +917,7 @@ static int post_requests(struct http_req *r, int xml) {
                                        json_object_get(s.public_matters, v->code) != NULL};
   /* The order and its intake record (the contact, the token) commit
    * together, with the other public reports of the moment. */
-  struct wf_intake in = {.who = {.name = reporter, .role = ROLE_DISPATCHER, .department = ""},
+  struct wf_intake in = {.who = {.name = reporter, .department = "", .kind = ACTOR_PUBLIC},
                          .create = {.matter = v->code,
                                     .description = full.data,
                                     .region = region,

@@ -15,7 +15,7 @@
 
 static struct wf_actor actor_of(struct http_req *r) {
   const struct http_auth_ctx *a = http_auth(r);
-  struct wf_actor w = {a->user, a->role, a->department};
+  struct wf_actor w = {a->user, a->role, a->department, ACTOR_USER};
   return w;
 }
 

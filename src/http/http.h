@@ -11,6 +11,7 @@
 #include "core/buf.h"
 #include "core/zz.h"
 #include "http/proxy.h"
+#include "model/roles.h" /* ROLE_* */
 
 struct app; /* the server's shared state, see api/app.h */
 struct http_req;
@@ -19,16 +20,6 @@ enum http_auth {
   HTTP_AUTH_NONE,   /* public (login, health, static files) */
   HTTP_AUTH_USER,   /* session cookie */
   HTTP_AUTH_SOURCE, /* Authorization: Bearer <source token> */
-};
-
-/* Roles as a bit set for routes. */
-enum {
-  ROLE_ADMIN = 1,
-  ROLE_DISPATCHER = 2,
-  ROLE_OFFICER = 4,
-  ROLE_VIEWER = 8,
-  ROLE_PARK_MANAGER = 16,
-  ROLE_ANY = 31
 };
 
 /* Who is calling, filled before the handler runs. */

@@ -1,9 +1,34 @@
-/* route_match.c - the route table's path matcher (route_match.h). */
+/* route_match.c - the route table's path matcher and route choice
+ * (route_match.h). */
 #include "http/route_match.h"
 
 #include <string.h>
 
 #include "core/zz.h"
+#include "http/http.h"
+
+static void drop(char **vals, int *n) {
+  for (int i = 0; i < *n; i++) zz_free(vals[i]);
+  *n = 0;
+}
+
+const struct http_route *http_route_find(const struct http_route *routes, size_t nroutes,
+                                         const char *method, const char *url,
+                                         char names[][HTTP_PARAM_NAME], char **vals, int *n,
+                                         int *path_matched) {
+  *path_matched = 0;
+  for (size_t i = 0; i < nroutes; i++) {
+    drop(vals, n);
+    if (!http_route_match(routes[i].pattern, url, names, vals, n)) continue;
+    *path_matched = 1;
+    /* HEAD is answered by the GET route (MHD sends the head only) */
+    if (strcmp(routes[i].method, method) == 0 ||
+        (strcmp(method, "HEAD") == 0 && strcmp(routes[i].method, "GET") == 0))
+      return &routes[i];
+  }
+  drop(vals, n);
+  return NULL;
+}
 
 int http_route_match(const char *pattern, const char *url, char names[][HTTP_PARAM_NAME],
                      char **vals, int *n) {

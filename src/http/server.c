@@ -587,26 +587,12 @@ static void free_params(struct http_req *r) {
   r->nparams = 0;
 }
 
-/* Matches url against pattern, capturing ":name" segments and a trailing "*". */
-static int match(struct http_req *r, const char *pattern, const char *url) {
-  free_params(r);
-  return http_route_match(pattern, url, r->pnames, r->pvals, &r->nparams);
-}
-
 /* Finds the route; sets *path_matched when some route had the path (for 405). */
 static const struct http_route *find_route(struct http_req *r, int *path_matched) {
   const struct http_server_opts *o = &r->srv->o;
-  *path_matched = 0;
-  for (size_t i = 0; i < o->nroutes; i++) {
-    if (!match(r, o->routes[i].pattern, r->url)) continue;
-    *path_matched = 1;
-    /* HEAD is answered by the GET route (MHD sends the head only) */
-    if (strcmp(o->routes[i].method, r->method) == 0 ||
-        (strcmp(r->method, "HEAD") == 0 && strcmp(o->routes[i].method, "GET") == 0))
-      return &o->routes[i];
-  }
   free_params(r);
-  return NULL;
+  return http_route_find(o->routes, o->nroutes, r->method, r->url, r->pnames, r->pvals, &r->nparams,
+                         path_matched);
 }
 
 static void set_early(struct http_req *r, int code, const char *field, const char *fmt, ...)

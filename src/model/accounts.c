@@ -13,7 +13,7 @@
 #include <sodium.h>
 
 #include "core/ztime.h"
-#include "http/http.h"
+#include "model/roles.h"
 #include "store/store_accounts.h"
 #include "store/store_registry.h"
 

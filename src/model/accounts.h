@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "core/zz.h"
+#include "model/roles.h"
 #include "store/store_accounts.h"
 
 /* Limits, in bytes unless said otherwise. The byte limits of name and
@@ -49,7 +50,7 @@ struct accounts_user {
                             * verified (zeros otherwise): accounts_still_current */
 };
 
-/* Returns the ROLE_* bit (http/http.h) of a role name ("admin", "dispatcher",
+/* Returns the ROLE_* bit (model/roles.h) of a role name ("admin", "dispatcher",
  * "officer", "viewer", "park_manager"), or 0 for NULL or anything else. */
 int accounts_role_bit(const char *role);
 /* Returns the role name of a ROLE_* bit (static string), or NULL. */

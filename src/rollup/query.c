@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core/hash.h"
+#include "rollup/fanout.h" /* ROLLUP_KEEP_*: which grains hold rows */
 #include "store/store_records.h"
 #include "store/store_registry.h"
 
@@ -95,8 +96,8 @@ void rollup_retained(int64_t now, int64_t out[5]) {
   /* Rows at or after these bucket starts are whole: the writer never skips a
    * record for them and pruning never removed them (both use a clock that is
    * not ahead of ours). The hour holding now - 400 days may be partial. */
-  out[ZZ_GRAIN_MINUTE] = rollup_ceil(now - STORE_KEEP_MINUTE_MS, ZZ_GRAIN_MINUTE);
-  out[ZZ_GRAIN_HOUR] = rollup_ceil(now - STORE_KEEP_HOUR_MS, ZZ_GRAIN_HOUR);
+  out[ZZ_GRAIN_MINUTE] = rollup_ceil(now - ROLLUP_KEEP_MINUTE_MS, ZZ_GRAIN_MINUTE);
+  out[ZZ_GRAIN_HOUR] = rollup_ceil(now - ROLLUP_KEEP_HOUR_MS, ZZ_GRAIN_HOUR);
   out[ZZ_GRAIN_DAY] = out[ZZ_GRAIN_MONTH] = INT64_MIN;
 }
 

@@ -10,7 +10,7 @@
 
 #include "core/buf.h"
 #include "core/hash.h"
-#include "rollup/acc.h"
+#include "rollup/fanout.h" /* the rollup fan-out and its accumulator */
 #include "store/store_backend.h"
 
 /* Statements cached on each read connection, one slot per query. */
@@ -180,8 +180,8 @@ struct sq_store {
   int regions_loaded_version;
   struct sq_series **touched;
   size_t ntouched, touched_cap;
-  struct rollup_acc leaf;  /* (metric, region leaf, minute bucket, 0) */
-  struct rollup_acc sleaf; /* (metric, series, day bucket, 0) */
+  struct rollup_acc leaf;  /* rollup_region_leaf keys (rollup/fanout.h) */
+  struct rollup_acc sleaf; /* rollup_series_leaf keys */
   struct rollup_acc wide;  /* expanded: (metric, node, grain, bucket) */
   struct rollup_acc swide; /* expanded: (metric, grain, bucket, series) */
   int64_t *source_counts;  /* records per source id in this transaction */

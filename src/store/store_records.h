@@ -68,10 +68,6 @@ typedef void (*store_commit_fn)(void *ud, const struct store_record *recs, size_
  * faster; callers sort on their own threads. Returns 0 or ZZ_ENOMEM. */
 int store_records_sort(struct store_record *recs, size_t n);
 
-/* Records kept per grain: minute 48 h, hour 400 days, day and month forever. */
-#define STORE_KEEP_MINUTE_MS (48LL * 3600 * 1000)
-#define STORE_KEEP_HOUR_MS (400LL * 86400 * 1000)
-
 /* Asynchronous writes: 0 means queued, and done(ud, rc, result, err) is
  * then called exactly once, on the writer's thread, after the commit (or
  * the failure); recs must stay untouched until then. A non-zero return

@@ -368,8 +368,8 @@ static int run_records(struct sq_store *s, struct sq_job *j) {
       se->pend_value = r->value;
     }
     if ((rc = touch(s, se))) return zz_fail(e, rc, "record", "out of memory");
-    struct rollup_key lk = {r->metric, se->region, zz_bucket_start(r->ts, ZZ_GRAIN_MINUTE), 0};
-    struct rollup_key sk = {r->metric, se->id, zz_bucket_start(r->ts, ZZ_GRAIN_DAY), 0};
+    struct rollup_key lk = rollup_region_leaf(r->metric, se->region, r->ts);
+    struct rollup_key sk = rollup_series_leaf(r->metric, se->id, r->ts);
     if (replaced) {
       j->result.replaced++;
       rc = rollup_acc_replace(&s->leaf, &lk, r->ts, old, r->value);
@@ -509,42 +509,33 @@ static int run_events(struct sq_store *s, struct sq_job *j) {
 
 /* ---- flushing rollups at the end of a transaction ---- */
 
-static const enum zz_grain region_grains[] = {ZZ_GRAIN_MINUTE, ZZ_GRAIN_HOUR, ZZ_GRAIN_DAY,
-                                              ZZ_GRAIN_MONTH};
-
+/* Adds each leaf cell of the transaction to the rollup rows it goes into
+ * (rollup/fanout.h decides which: the region and its ancestors, grains,
+ * retention), so that every row gets one upsert per transaction. */
 static int expand(struct sq_store *s, int64_t now) {
   rollup_acc_clear(&s->wide);
   rollup_acc_clear(&s->swide);
+  struct rollup_key keys[ROLLUP_REGION_KEYS_MAX];
   for (size_t i = 0; i < rollup_acc_cap(&s->leaf); i++) {
     struct rollup_cell *c = rollup_acc_at(&s->leaf, i);
     if (!c) continue;
-    int64_t minute = c->key.c;
-    for (size_t g = 0; g < ZZ_ARRAY_LEN(region_grains); g++) {
-      /* Minute and hour rows past their retention would be pruned at once:
-       * history loads skip them rather than write and delete them. */
-      if (region_grains[g] == ZZ_GRAIN_MINUTE && minute < now - STORE_KEEP_MINUTE_MS) continue;
-      if (region_grains[g] == ZZ_GRAIN_HOUR && minute < now - STORE_KEEP_HOUR_MS) continue;
-      int64_t bucket = zz_bucket_start(minute, region_grains[g]);
-      int64_t node = c->key.b;
-      for (int depth = 0; node && depth < 16; depth++) {
-        struct rollup_key k = {c->key.a, node, region_grains[g], bucket};
-        if (rollup_acc_merge(&s->wide, &k, c)) return ZZ_ENOMEM;
-        const struct sq_region *rg = region_find(s, node);
-        node = rg ? rg->parent : 0;
-      }
+    int64_t path[ROLLUP_DEPTH_MAX];
+    size_t depth = 0;
+    for (int64_t node = c->key.b; node && depth < ROLLUP_DEPTH_MAX; depth++) {
+      path[depth] = node;
+      const struct sq_region *rg = region_find(s, node);
+      node = rg ? rg->parent : 0;
     }
+    size_t n = rollup_region_keys(c->key.a, path, depth, c->key.c, now, keys);
+    for (size_t k = 0; k < n; k++)
+      if (rollup_acc_merge(&s->wide, &keys[k], c)) return ZZ_ENOMEM;
   }
   for (size_t i = 0; i < rollup_acc_cap(&s->sleaf); i++) {
     struct rollup_cell *c = rollup_acc_at(&s->sleaf, i);
     if (!c) continue;
-    struct rollup_key kd = {c->key.a, ZZ_GRAIN_DAY, c->key.c, c->key.b};
-    struct rollup_key km = {c->key.a, ZZ_GRAIN_MONTH, zz_bucket_start(c->key.c, ZZ_GRAIN_MONTH),
-                            c->key.b};
-    struct rollup_key ky = {c->key.a, ZZ_GRAIN_YEAR, zz_bucket_start(c->key.c, ZZ_GRAIN_YEAR),
-                            c->key.b};
-    if (rollup_acc_merge(&s->swide, &kd, c) || rollup_acc_merge(&s->swide, &km, c) ||
-        rollup_acc_merge(&s->swide, &ky, c))
-      return ZZ_ENOMEM;
+    size_t n = rollup_series_keys(c->key.a, c->key.b, c->key.c, keys);
+    for (size_t k = 0; k < n; k++)
+      if (rollup_acc_merge(&s->swide, &keys[k], c)) return ZZ_ENOMEM;
   }
   return 0;
 }
@@ -624,7 +615,8 @@ static int recompute(struct sq_store *s, int64_t now) {
       const struct sq_region *rg = region_find(s, c->key.b);
       if (!rg) continue;
       sqlite3_stmt *st;
-      int from_rollup = g == ZZ_GRAIN_MONTH || (g == ZZ_GRAIN_DAY && b >= now - STORE_KEEP_HOUR_MS);
+      int from_rollup =
+          g == ZZ_GRAIN_MONTH || (g == ZZ_GRAIN_DAY && b >= now - ROLLUP_KEEP_HOUR_MS);
       if (from_rollup) {
         st = ws(s, W_RC_FROM_ROLLUP);
         sqlite3_bind_int64(st, 1, c->key.a);
@@ -716,19 +708,11 @@ static int flush(struct sq_store *s, int64_t accepted, struct zz_err *e) {
 
 int sq_rollup_add(struct sq_store *s, int64_t series, int32_t metric, int64_t region, int64_t ts,
                   double v) {
-  /* expand() writes minute and hour rows only within their retention and
-   * derives every grain from the leaf key, so an old record can be keyed
-   * by its hour or day instead of its minute: the same rows come out, from
-   * far fewer cells when years are rebuilt. */
-  int64_t now = zz_time_now(), key = zz_bucket_start(ts, ZZ_GRAIN_MINUTE);
-  if (key < now - STORE_KEEP_HOUR_MS) {
-    key = zz_bucket_start(ts, ZZ_GRAIN_DAY);
-  } else if (key < now - STORE_KEEP_MINUTE_MS) {
-    int64_t hour = zz_bucket_start(ts, ZZ_GRAIN_HOUR);
-    if (hour >= now - STORE_KEEP_HOUR_MS) key = hour;
-  }
-  struct rollup_key lk = {metric, region, key, 0};
-  struct rollup_key sk = {metric, series, zz_bucket_start(ts, ZZ_GRAIN_DAY), 0};
+  /* history folds under coarser leaves, fanned out at the next flush (what
+   * the moments between may cost: rollup_leaf_bucket) */
+  struct rollup_key lk = rollup_region_leaf(metric, region, ts);
+  lk.c = rollup_leaf_bucket(ts, zz_time_now());
+  struct rollup_key sk = rollup_series_leaf(metric, series, ts);
   int rc = rollup_acc_add(&s->leaf, &lk, ts, v);
   return rc ? rc : rollup_acc_add(&s->sleaf, &sk, ts, v);
 }
@@ -787,7 +771,7 @@ static int prune(struct sq_store *s, int64_t now) {
         sqlite3_bind_int64(st, 2, s->regions[i].id);
         sqlite3_bind_int(st, 3, g);
         sqlite3_bind_int64(
-            st, 4, now - (g == ZZ_GRAIN_MINUTE ? STORE_KEEP_MINUTE_MS : STORE_KEEP_HOUR_MS));
+            st, 4, now - (g == ZZ_GRAIN_MINUTE ? ROLLUP_KEEP_MINUTE_MS : ROLLUP_KEEP_HOUR_MS));
         rc = w_exec(s, st);
       }
     }

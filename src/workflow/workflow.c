@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "core/ztime.h"
-#include "http/http.h"
+#include "model/roles.h"
 #include "store/store.h"
 #include "store/store_catalog.h"
 #include "store/store_orders.h"
@@ -567,8 +567,15 @@ static int group_close(struct workflow *wf, struct group *g, int rc, struct zz_e
 
 /* ---- permissions ---- */
 
+/* The ROLE_* bit of a user; the public, sources and the system hold none. */
+static int role_of(const struct wf_actor *who) {
+  return who->kind == ACTOR_USER ? who->role : 0;
+}
+
+/* The system acts with a dispatcher's rights and more (may): it dispatches
+ * complete applications and opens orders for rules. */
 static int is_dispatcher(const struct wf_actor *who) {
-  return who->role & (ROLE_ADMIN | ROLE_DISPATCHER);
+  return who->kind == ACTOR_SYSTEM || (role_of(who) & (ROLE_ADMIN | ROLE_DISPATCHER));
 }
 
 static int same_dept(const struct wf_actor *who, const char *dept) {
@@ -577,7 +584,7 @@ static int same_dept(const struct wf_actor *who, const char *dept) {
 
 int workflow_can_read(struct workflow *wf, const struct wf_actor *who,
                       const struct store_order *o) {
-  if (!(who->role & ROLE_OFFICER)) return 1;
+  if (!(role_of(who) & ROLE_OFFICER)) return 1;
   if (same_dept(who, o->department)) return 1;
   struct kids k;
   int ok = 0;
@@ -589,13 +596,13 @@ int workflow_can_read(struct workflow *wf, const struct wf_actor *who,
 
 static int may(const struct wf_actor *who, enum order_action a, const struct wf_order *w,
                struct zz_err *e) {
-  if (who->role & ROLE_ADMIN) return 0;
+  if (who->kind == ACTOR_SYSTEM || (role_of(who) & ROLE_ADMIN)) return 0;
   if (order_action_side(a) == ORDER_SIDE_DISPATCH) {
-    if (who->role & ROLE_DISPATCHER) return 0;
+    if (role_of(who) & ROLE_DISPATCHER) return 0;
     return zz_fail(e, ZZ_EFORBIDDEN, "action", "only a dispatcher can %s an order",
                    order_action_name(a));
   }
-  if ((who->role & ROLE_OFFICER) && same_dept(who, w->o.department)) return 0;
+  if ((role_of(who) & ROLE_OFFICER) && same_dept(who, w->o.department)) return 0;
   return zz_fail(
       e, ZZ_EFORBIDDEN, "action", "only an officer of department \"%s\" can %s order %lld",
       w->o.department ? w->o.department : "(none yet)", order_action_name(a), (long long)w->o.id);
@@ -1335,10 +1342,13 @@ int workflow_evidence_store(struct workflow *wf, int64_t id, const void *data, s
   return 0;
 }
 
-/* Records the stored file f as evidence of order id, under wf->lock. */
+/* Records the stored file f as evidence of order id, under wf->lock. own is
+ * 1 for the intake's photo: the report made order id in this same
+ * transaction, so its reporter (the public, no role) attaches it; otherwise
+ * the actor must be a dispatcher or an officer of the order's department. */
 static int attach_locked(struct workflow *wf, const struct wf_actor *who, int64_t id,
-                         const struct wf_evidence_file *f, const char *note, int64_t *out_id,
-                         struct zz_err *e) {
+                         const struct wf_evidence_file *f, const char *note, int own,
+                         int64_t *out_id, struct zz_err *e) {
   int64_t now = zz_time_now();
   struct wf_order *w = zz_calloc(1, sizeof *w);
   struct change *c = zz_calloc(1, sizeof *c);
@@ -1348,7 +1358,8 @@ static int attach_locked(struct workflow *wf, const struct wf_actor *who, int64_
     goto done;
   }
   if ((rc = wo_load(wf, id, w, e))) goto done;
-  if (!is_dispatcher(who) && !((who->role & ROLE_OFFICER) && same_dept(who, w->department))) {
+  if (!own && !is_dispatcher(who) &&
+      !((role_of(who) & ROLE_OFFICER) && same_dept(who, w->department))) {
     rc = zz_fail(e, ZZ_EFORBIDDEN, "id", "only an officer of department \"%s\" can add evidence",
                  w->department);
     goto done;
@@ -1390,7 +1401,7 @@ int workflow_evidence_attach(struct workflow *wf, const struct wf_actor *who, in
   struct group g;
   pthread_mutex_lock(&wf->lock);
   int rc = group_open(wf, &g, e);
-  if (!rc) rc = group_close(wf, &g, attach_locked(wf, who, id, f, note, out_id, e), e);
+  if (!rc) rc = group_close(wf, &g, attach_locked(wf, who, id, f, note, 0, out_id, e), e);
   pthread_mutex_unlock(&wf->lock);
   if (rc) evidence_discard(wf, f); /* not recorded: the file must not linger */
   return rc;
@@ -1421,7 +1432,7 @@ static int intake_one(struct workflow *wf, struct wf_intake *in) {
   rc = create_locked(wf, &in->who, in->row, &in->order, &in->err);
   if (!rc && in->photo)
     rc = attach_locked(wf, &in->who, in->order, in->photo,
-                       in->photo_note ? in->photo_note : "photo", NULL, &in->err);
+                       in->photo_note ? in->photo_note : "photo", 1, NULL, &in->err);
   if (!rc && in->then) rc = in->then(in->ud, wf->o.st, in->order, &in->err);
   return group_close(wf, &g, rc, &in->err);
 }

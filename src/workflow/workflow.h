@@ -15,6 +15,7 @@
 #include "core/bus.h"
 #include "core/zz.h"
 #include "model/registry.h"
+#include "model/roles.h"
 #include "store/store_orders.h"
 
 struct workflow;
@@ -36,11 +37,16 @@ struct workflow_opts {
   int no_thread;        /* tests: no timer thread; call workflow_tick */
 };
 
-/* Who acts. role is one ROLE_* bit (http/http.h); department "" for none. */
+/* Who acts: name goes into the order's timeline. For a user (kind
+ * ACTOR_USER, zero) role is one ROLE_* bit (model/roles.h) and department
+ * "" for none; the public and the system hold no role (0): the system may
+ * take any action, the public creates its reports through the intake and
+ * rates its own orders. */
 struct wf_actor {
   const char *name;
   int role;
   const char *department;
+  enum actor_kind kind;
 };
 
 struct wf_create {

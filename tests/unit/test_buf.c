@@ -232,6 +232,58 @@ static void test_cap(void **state) {
   zz_buf_free(&b);
 }
 
+/* The cap's edges: the default of 1 GiB, sizes that would wrap around,
+ * room made by truncating, an escape that crosses the cap midway. */
+static void test_cap_edges(void **state) {
+  (void)state;
+  struct zz_buf b;
+  zz_buf_init(&b, 0);
+  assert_int_equal(b.limit, (size_t)1 << 30);
+  /* refused before anything is read or allocated */
+  assert_int_equal(zz_buf_add(&b, "", ((size_t)1 << 30) + 1), ZZ_ETOOBIG);
+  assert_null(b.data);
+  zz_buf_reset(&b);
+  assert_int_equal(zz_buf_adds(&b, "ab"), 0);
+  assert_int_equal(zz_buf_add(&b, "", SIZE_MAX), ZZ_ETOOBIG); /* len + n would wrap */
+  assert_int_equal(zz_buf_add(&b, "", SIZE_MAX - 1), ZZ_ETOOBIG);
+  assert_null(b.data);
+  zz_buf_free(&b);
+  /* an empty append makes an empty string, not NULL */
+  assert_int_equal(zz_buf_add(&b, NULL, 0), 0);
+  assert_non_null(b.data);
+  assert_string_equal(b.data, "");
+  zz_buf_free(&b);
+  /* truncating makes room under the cap again */
+  zz_buf_init(&b, 6);
+  assert_int_equal(zz_buf_adds(&b, "[1,2,"), 0);
+  zz_buf_truncate(&b, 4);
+  assert_int_equal(zz_buf_adds(&b, "]!"), 0);
+  assert_string_equal(b.data, "[1,2]!");
+  assert_int_equal(zz_buf_addc(&b, ' '), ZZ_ETOOBIG);
+  zz_buf_free(&b);
+  /* an escape that does not fit leaves no half string behind: all is gone */
+  zz_buf_init(&b, 12);
+  assert_int_equal(zz_buf_adds(&b, "{\"k\":"), 0);
+  assert_int_equal(zz_buf_json_str(&b, "ab\x01"), ZZ_ETOOBIG); /* needs 10 more */
+  assert_null(b.data);
+  assert_int_equal(b.len, 0);
+  assert_int_equal(zz_buf_adds(&b, "}"), ZZ_ETOOBIG);
+  zz_buf_free(&b);
+  /* a number too, and a copy of a working buffer into a full one */
+  zz_buf_init(&b, 3);
+  assert_int_equal(zz_buf_json_num(&b, 1234), ZZ_ETOOBIG);
+  zz_buf_free(&b);
+  struct zz_buf src;
+  zz_buf_init(&src, 0);
+  zz_buf_adds(&src, "1234");
+  zz_buf_init(&b, 3);
+  assert_int_equal(zz_buf_addbuf(&b, &src), ZZ_ETOOBIG);
+  assert_int_equal(zz_buf_error(&src), 0); /* the source is untouched */
+  assert_string_equal(src.data, "1234");
+  zz_buf_free(&b);
+  zz_buf_free(&src);
+}
+
 /* Each of the first allocations of a long JSON writing fails in turn: the
  * buffer then holds nothing, reports ZZ_ENOMEM, and stays failed however
  * much is appended after. */
@@ -369,6 +421,7 @@ int main(void) {
       cmocka_unit_test(test_json_round_trip),
       cmocka_unit_test(test_printf_and_add),
       cmocka_unit_test(test_cap),
+      cmocka_unit_test(test_cap_edges),
       cmocka_unit_test(test_alloc_failure),
       cmocka_unit_test(test_reply_never_truncated),
   };

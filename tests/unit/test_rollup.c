@@ -17,6 +17,7 @@
 #include "core/ztime.h"
 #include "core/zz.h"
 #include "rollup/acc.h"
+#include "rollup/fanout.h"
 #include "rollup/query.h"
 #include "store/store_backend.h"
 #include "store/store_records.h"
@@ -136,6 +137,155 @@ static void test_acc_out_of_memory(void **state) {
 }
 
 /* ---- aggregation maths ---- */
+
+/* ---- the fan-out (rollup/fanout.h) ---- */
+
+static int key_eq(const struct rollup_key *k, int64_t a, int64_t b, int64_t c, int64_t d) {
+  return k->a == a && k->b == b && k->c == c && k->d == d;
+}
+
+/* A recent value goes into minute, hour, day and month rows of its region
+ * and of every ancestor, buckets aligned to local (UTC+8) time. */
+static void test_fanout_recent(void **state) {
+  (void)state;
+  int64_t now = T(2026, 5, 21, 12, 34, 56), ts = T(2026, 5, 21, 0, 24, 31);
+  const int64_t path[] = {7, 3, 1};
+  struct rollup_key k[ROLLUP_REGION_KEYS_MAX];
+  assert_int_equal(rollup_region_keys(42, path, 3, ts, now, k), 12);
+  const int64_t want[4][2] = {{ZZ_GRAIN_MINUTE, T(2026, 5, 21, 0, 24, 0)},
+                              {ZZ_GRAIN_HOUR, T(2026, 5, 21, 0, 0, 0)},
+                              {ZZ_GRAIN_DAY, T(2026, 5, 21, 0, 0, 0)},
+                              {ZZ_GRAIN_MONTH, T(2026, 5, 1, 0, 0, 0)}};
+  for (int g = 0; g < 4; g++)
+    for (int i = 0; i < 3; i++)
+      assert_true(key_eq(&k[g * 3 + i], 42, path[i], want[g][0], want[g][1]));
+  /* 00:24 local is 16:24 UTC the day before: the day is the local one */
+  assert_int_equal(T(2026, 5, 21, 0, 0, 0) % ZZ_DAY_MS, 16 * ZZ_HOUR_MS);
+  /* the series rows: day, month and year */
+  assert_int_equal(rollup_series_keys(42, 99, ts, k), ROLLUP_SERIES_GRAINS);
+  assert_true(key_eq(&k[0], 42, ZZ_GRAIN_DAY, T(2026, 5, 21, 0, 0, 0), 99));
+  assert_true(key_eq(&k[1], 42, ZZ_GRAIN_MONTH, T(2026, 5, 1, 0, 0, 0), 99));
+  assert_true(key_eq(&k[2], 42, ZZ_GRAIN_YEAR, T(2026, 1, 1, 0, 0, 0), 99));
+  struct rollup_key sl = rollup_series_leaf(42, 99, ts);
+  assert_true(key_eq(&sl, 42, 99, T(2026, 5, 21, 0, 0, 0), 0));
+  /* New Year's night in Hangzhou is still the old year in UTC */
+  assert_int_equal(rollup_series_keys(1, 2, T(2026, 1, 1, 3, 0, 0), k), 3);
+  assert_true(key_eq(&k[2], 1, ZZ_GRAIN_YEAR, T(2026, 1, 1, 0, 0, 0), 2));
+}
+
+/* Minute rows only within 48 h, hour rows within 400 days; exactly at the
+ * limit is still kept. */
+static void test_fanout_retention_edges(void **state) {
+  (void)state;
+  int64_t now = T(2026, 5, 21, 12, 0, 0);
+  const int64_t path[] = {5, 1};
+  struct rollup_key k[ROLLUP_REGION_KEYS_MAX];
+  int64_t m_edge = now - ROLLUP_KEEP_MINUTE_MS, h_edge = now - ROLLUP_KEEP_HOUR_MS;
+  assert_int_equal(rollup_region_keys(1, path, 2, m_edge, now, k), 8);
+  assert_int_equal(k[0].c, ZZ_GRAIN_MINUTE);
+  assert_int_equal(rollup_region_keys(1, path, 2, m_edge + 59999, now, k), 8);
+  assert_int_equal(rollup_region_keys(1, path, 2, m_edge - 1, now, k), 6);
+  assert_int_equal(k[0].c, ZZ_GRAIN_HOUR);
+  assert_int_equal(k[0].d, zz_bucket_start(m_edge - 1, ZZ_GRAIN_HOUR));
+  assert_int_equal(rollup_region_keys(1, path, 2, h_edge, now, k), 6);
+  assert_int_equal(k[0].c, ZZ_GRAIN_HOUR);
+  assert_int_equal(rollup_region_keys(1, path, 2, h_edge - 1, now, k), 4);
+  assert_int_equal(k[0].c, ZZ_GRAIN_DAY);
+  assert_int_equal(k[2].c, ZZ_GRAIN_MONTH);
+  /* the leaf buckets: minute while kept, then hour, then day; an hour
+   * that straddles the hour limit keeps its minutes apart */
+  int64_t ts = T(2026, 5, 19, 9, 17, 5);
+  assert_int_equal(rollup_leaf_bucket(ts, now), T(2026, 5, 19, 9, 0, 0));
+  ts = T(2026, 5, 20, 12, 17, 5);
+  assert_int_equal(rollup_leaf_bucket(ts, now), T(2026, 5, 20, 12, 17, 0));
+  ts = T(2025, 1, 3, 9, 17, 5);
+  assert_int_equal(rollup_leaf_bucket(ts, now), T(2025, 1, 3, 0, 0, 0));
+  int64_t off = T(2026, 5, 21, 12, 30, 0); /* the limit falls at :30 */
+  ts = off - ROLLUP_KEEP_HOUR_MS + 10 * ZZ_MINUTE_MS + 5000;
+  assert_int_equal(rollup_leaf_bucket(ts, off), zz_bucket_start(ts, ZZ_GRAIN_MINUTE));
+  struct rollup_key lk = rollup_region_leaf(3, 5, ts);
+  assert_true(key_eq(&lk, 3, 5, zz_bucket_start(ts, ZZ_GRAIN_MINUTE), 0));
+}
+
+/* The path: its first ROLLUP_DEPTH_MAX nodes, up to a 0. */
+static void test_fanout_path(void **state) {
+  (void)state;
+  int64_t now = T(2026, 5, 21, 12, 0, 0);
+  struct rollup_key k[ROLLUP_REGION_KEYS_MAX];
+  int64_t path[ROLLUP_DEPTH_MAX + 4];
+  for (int i = 0; i < ROLLUP_DEPTH_MAX + 4; i++) path[i] = 100 + i;
+  assert_int_equal(rollup_region_keys(1, path, 0, now, now, k), 0);
+  assert_int_equal(rollup_region_keys(1, path, ROLLUP_DEPTH_MAX + 4, now, now, k),
+                   ROLLUP_REGION_KEYS_MAX);
+  for (int i = 0; i < ROLLUP_REGION_KEYS_MAX; i++)
+    assert_int_equal(k[i].b, 100 + i % ROLLUP_DEPTH_MAX);
+  path[2] = 0;
+  assert_int_equal(rollup_region_keys(1, path, 10, now, now, k), 8);
+}
+
+/* The writer folds records per leaf key when they arrive and fans each
+ * cell out when the transaction ends (a later now). The rows must be those
+ * of the plain rule applied to the record itself at the end: each grain's
+ * bucket of ts, minute rows while ts's minute is within 48 h, hour rows
+ * within 400 days, every node of the path. The rebuild's coarser leaves
+ * give the same rows at the same now; later, at most an hour row that no
+ * query reads (older than the first whole hour within 400 days) is missed. */
+static size_t fanout_plain(int64_t metric, const int64_t *path, size_t depth, int64_t ts,
+                           int64_t now, struct rollup_key *out) {
+  size_t n = 0;
+  int64_t minute = zz_bucket_start(ts, ZZ_GRAIN_MINUTE);
+  for (int g = ZZ_GRAIN_MINUTE; g <= ZZ_GRAIN_MONTH; g++) {
+    if (g == ZZ_GRAIN_MINUTE && minute < now - ROLLUP_KEEP_MINUTE_MS) continue;
+    if (g == ZZ_GRAIN_HOUR && minute < now - ROLLUP_KEEP_HOUR_MS) continue;
+    for (size_t i = 0; i < depth; i++)
+      out[n++] = (struct rollup_key){metric, path[i], g, zz_bucket_start(ts, (enum zz_grain)g)};
+  }
+  return n;
+}
+
+static void test_fanout_leaf_is_invisible(void **state) {
+  (void)state;
+  rng_state = 11;
+  const int64_t path[] = {9, 4, 2, 1};
+  struct rollup_key want[ROLLUP_REGION_KEYS_MAX], got[ROLLUP_REGION_KEYS_MAX],
+      leaf[ROLLUP_REGION_KEYS_MAX];
+  for (int iter = 0; iter < 200000; iter++) {
+    int64_t now = T(2026, 5, 21, 0, 0, 0) + rnd_range(0, 400 * ZZ_DAY_MS);
+    /* most near the retention limits, where it matters */
+    int64_t back = iter % 3 == 0   ? rnd_range(0, 900 * ZZ_DAY_MS)
+                   : iter % 3 == 1 ? ROLLUP_KEEP_MINUTE_MS + rnd_range(-3 * ZZ_HOUR_MS, ZZ_HOUR_MS)
+                                   : ROLLUP_KEEP_HOUR_MS + rnd_range(-3 * ZZ_HOUR_MS, ZZ_HOUR_MS);
+    int64_t ts = now - back, later = now + (iter & 1 ? rnd_range(0, 2 * ZZ_HOUR_MS) : 0);
+    size_t nw = fanout_plain(5, path, 4, ts, later, want);
+    /* the record itself, and its minute leaf folded at now */
+    struct rollup_key lk = rollup_region_leaf(5, 9, ts);
+    assert_int_equal(rollup_region_keys(5, path, 4, ts, later, got), nw);
+    assert_memory_equal(got, want, nw * sizeof *want);
+    assert_int_equal(rollup_region_keys(5, path, 4, lk.c, later, got), nw);
+    assert_memory_equal(got, want, nw * sizeof *want);
+    /* the rebuild's leaf at the same now */
+    int64_t lb = rollup_leaf_bucket(ts, now);
+    assert_int_equal(rollup_leaf_bucket(lb, now), lb);
+    assert_true(lb <= ts && lb >= zz_bucket_start(ts, ZZ_GRAIN_DAY));
+    size_t nn = fanout_plain(5, path, 4, ts, now, want);
+    assert_int_equal(rollup_region_keys(5, path, 4, lb, now, leaf), nn);
+    assert_memory_equal(leaf, want, nn * sizeof *want);
+    /* and later: the plain rows but for unread hour rows */
+    nw = fanout_plain(5, path, 4, ts, later, want);
+    size_t nl = rollup_region_keys(5, path, 4, lb, later, leaf), j = 0;
+    int64_t first_hour =
+        zz_bucket_next(zz_bucket_start(later - ROLLUP_KEEP_HOUR_MS, ZZ_GRAIN_HOUR), ZZ_GRAIN_HOUR);
+    for (size_t i = 0; i < nw; i++) {
+      if (j < nl && memcmp(&leaf[j], &want[i], sizeof *want) == 0) {
+        j++;
+        continue;
+      }
+      assert_int_equal(want[i].c, ZZ_GRAIN_HOUR);
+      assert_true(want[i].d < first_hour);
+    }
+    assert_int_equal(j, nl);
+  }
+}
 
 static void test_agg_names(void **state) {
   (void)state;
@@ -672,8 +822,8 @@ static void fake_record_at(struct fake *f, int64_t node, int64_t write_now, int6
   if (entity > f->nseries) f->nseries = entity;
   int64_t minute = zz_bucket_start(ts, ZZ_GRAIN_MINUTE);
   for (int g = ZZ_GRAIN_MINUTE; g <= ZZ_GRAIN_MONTH; g++) {
-    if (g == ZZ_GRAIN_MINUTE && minute < write_now - STORE_KEEP_MINUTE_MS) continue;
-    if (g == ZZ_GRAIN_HOUR && minute < write_now - STORE_KEEP_HOUR_MS) continue;
+    if (g == ZZ_GRAIN_MINUTE && minute < write_now - ROLLUP_KEEP_MINUTE_MS) continue;
+    if (g == ZZ_GRAIN_HOUR && minute < write_now - ROLLUP_KEEP_HOUR_MS) continue;
     struct rollup_key k = {1, node, g, zz_bucket_start(minute, (enum zz_grain)g)};
     assert_int_equal(rollup_acc_add(&f->rows, &k, ts, v), 0);
   }
@@ -1254,6 +1404,10 @@ int main(void) {
       cmocka_unit_test(test_acc_add_replace_merge),
       cmocka_unit_test(test_acc_grows_and_keeps_every_key),
       cmocka_unit_test(test_acc_out_of_memory),
+      cmocka_unit_test(test_fanout_recent),
+      cmocka_unit_test(test_fanout_retention_edges),
+      cmocka_unit_test(test_fanout_path),
+      cmocka_unit_test(test_fanout_leaf_is_invisible),
       cmocka_unit_test(test_agg_names),
       cmocka_unit_test(test_agg_fold_and_value),
       cmocka_unit_test(test_change),

@@ -201,10 +201,14 @@ static struct got get(int64_t id) {
   return g;
 }
 
-static const struct wf_actor disp = {"disp", ROLE_DISPATCHER, ""};
-static const struct wf_actor cop = {"cop", ROLE_OFFICER, "police"};
-static const struct wf_actor fireman = {"fireman", ROLE_OFFICER, "fire"};
-static const struct wf_actor grid = {"grid", ROLE_OFFICER, "community"};
+static const struct wf_actor disp = {"disp", ROLE_DISPATCHER, "", ACTOR_USER};
+static const struct wf_actor cop = {"cop", ROLE_OFFICER, "police", ACTOR_USER};
+static const struct wf_actor fireman = {"fireman", ROLE_OFFICER, "fire", ACTOR_USER};
+static const struct wf_actor grid = {"grid", ROLE_OFFICER, "community", ACTOR_USER};
+/* The public and the system hold no role; a role bit given to them by
+ * mistake must not count. */
+static const struct wf_actor citizen = {"citizen:r1", ROLE_ADMIN, "police", ACTOR_PUBLIC};
+static const struct wf_actor sys = {"system", 0, "", ACTOR_SYSTEM};
 
 static int64_t make(const char *matter, const char *region, double lon, double lat) {
   struct wf_create c = {.matter = matter, .region = region, .lon = lon, .lat = lat};
@@ -451,7 +455,7 @@ static void test_intake(void **state) {
   struct intake_seen good = {0};
   assert_int_equal(workflow_evidence_store(wf, 0, png, sizeof png, &ef, &e), 0);
   in = (struct wf_intake){
-      .who = disp,
+      .who = citizen, /* the public attaches the photo of its own report */
       .create = {.matter = "noise", .region = "d/s/b", .lon = 120.5, .lat = 30.5},
       .photo = &ef,
       .then = then_ok,
@@ -524,6 +528,31 @@ static int app_seen_row(void *ud, const struct store_application *a) {
   x->order = a->order_id;
   x->found = 1;
   return 0;
+}
+
+/* Who acts: the system dispatches and acts like an admin, the public may
+ * only rate its own orders, whatever role bit it carries. */
+static void test_actor_kinds(void **state) {
+  (void)state;
+  open_all(1);
+  int64_t a = make("noise", "d/s/b", 120.2, 30.2);
+  const unsigned char png[] = {0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0};
+  struct zz_err e = {0};
+  int64_t eid = 0;
+  assert_int_equal(act(&citizen, a, "dispatch", NULL), ZZ_EFORBIDDEN);
+  assert_int_equal(workflow_add_evidence(wf, &citizen, a, png, sizeof png, NULL, &eid, &e),
+                   ZZ_EFORBIDDEN);
+  assert_int_equal(act(&sys, a, "dispatch", NULL), 0);
+  assert_string_equal(get(a).state, "dispatched");
+  assert_string_equal(get(a).department, "community");
+  /* the officer's side too, which only an admin among users may take */
+  assert_int_equal(act(&citizen, a, "accept", NULL), ZZ_EFORBIDDEN);
+  assert_int_equal(act(&sys, a, "accept", NULL), 0);
+  assert_int_equal(workflow_add_evidence(wf, &sys, a, png, sizeof png, "auto", &eid, &e), 0);
+  /* a user's role still counts for a user */
+  struct wf_actor admin = {"root", ROLE_ADMIN, "", ACTOR_USER};
+  assert_int_equal(act(&admin, a, "resolve", "done"), 0);
+  close_all();
 }
 
 static void test_intake_application(void **state) {
@@ -614,8 +643,11 @@ int main(void) {
   snprintf(dir, sizeof dir, "/tmp/zz-test-workflow-XXXXXX");
   if (!mkdtemp(dir)) return 1;
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_table),  cmocka_unit_test(test_engine),
-      cmocka_unit_test(test_intake), cmocka_unit_test(test_intake_application),
+      cmocka_unit_test(test_table),
+      cmocka_unit_test(test_engine),
+      cmocka_unit_test(test_intake),
+      cmocka_unit_test(test_actor_kinds),
+      cmocka_unit_test(test_intake_application),
       cmocka_unit_test(test_nested),
   };
   int rc = cmocka_run_group_tests(tests, NULL, NULL);

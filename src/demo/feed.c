@@ -1,0 +1,196 @@
+/* feed.c - stores the demo generator's records (feed.h): the generator hands
+ * over up to 8k records at a time, which are mapped to store ids through
+ * the registry and gathered into batches; live records and incidents are
+ * written at once. The live thread wakes every second and asks the
+ * generator for the records of the second that passed. */
+#include "demo/feed.h"
+
+#include <pthread.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/progress.h"
+#include "core/ztime.h"
+#include "demo/demo.h"
+#include "demo/incidents.h"
+#include "store/store_records.h"
+
+/* History batches: each writer transaction carries many records. */
+#define DEMO_BATCH 200000
+
+struct demo_feed {
+  struct store *st;
+  struct registry *reg;
+  char pack_dir[4096];
+  uint64_t seed;
+  int64_t records;
+  struct demo *demo;
+  struct store_record *buf;
+  size_t nbuf, cap;
+  int live_mode; /* records are written at once */
+  /* the generator's strings are stable pointers into its pack */
+  const char *last_source;
+  int64_t last_source_id;
+  int64_t emitted;
+  struct zz_progress progress;
+  struct demo_incidents *incidents; /* staged warnings in the live feed, or NULL */
+  double rate;
+  pthread_t live;
+  int live_started;
+  pthread_mutex_t lock;
+  pthread_cond_t cond;
+  int stop;
+};
+
+/* Writes the buffered records; returns 0 or the store's error. */
+static int flush(struct demo_feed *f) {
+  if (!f->nbuf) return 0;
+  struct zz_err e = {0};
+  int rc = store_records_sort(f->buf, f->nbuf);
+  if (!rc) rc = store_records_write(f->st, f->buf, f->nbuf, NULL, &e);
+  if (rc == ZZ_EBUSY) { /* the live feed backs off like any client */
+    usleep(200000);
+    rc = store_records_write(f->st, f->buf, f->nbuf, NULL, &e);
+  }
+  if (rc) zz_error("demo: storing generated records failed: %s", e.msg);
+  f->emitted += (int64_t)f->nbuf;
+  f->nbuf = 0;
+  return rc;
+}
+
+static int emit(void *ud, const struct demo_record *recs, size_t n) {
+  struct demo_feed *f = ud;
+  if (f->nbuf + n > f->cap) {
+    size_t cap = ZZ_MAX(f->nbuf + n, (size_t)DEMO_BATCH + 8192);
+    struct store_record *p = zz_realloc(f->buf, cap * sizeof *p);
+    if (!p) return ZZ_ENOMEM;
+    f->buf = p;
+    f->cap = cap;
+  }
+  size_t skipped = 0;
+  registry_rdlock(f->reg);
+  for (size_t i = 0; i < n; i++) {
+    const struct reg_entity_ref *en =
+        registry_entity(f->reg, recs[i].entity, strlen(recs[i].entity));
+    const struct reg_metric *m = registry_metric(f->reg, recs[i].metric, strlen(recs[i].metric));
+    if (!en || !m) { /* the pack and the store disagree */
+      skipped++;
+      continue;
+    }
+    if (recs[i].source != f->last_source) {
+      f->last_source = recs[i].source;
+      f->last_source_id = registry_source_id(f->reg, recs[i].source);
+    }
+    f->buf[f->nbuf++] = (struct store_record){
+        en->id, (int32_t)m->id, (int32_t)f->last_source_id, recs[i].ts, recs[i].value, 0};
+  }
+  registry_unlock(f->reg);
+  if (skipped)
+    zz_warn("demo: %zu generated records name entities or metrics the store lacks", skipped);
+  return f->nbuf >= DEMO_BATCH || f->live_mode ? flush(f) : 0;
+}
+
+static void progress(void *ud, int64_t done, int64_t total) {
+  struct demo_feed *f = ud;
+  f->progress.total = total;
+  zz_progress_update(&f->progress, done);
+}
+
+int demo_feed_open(const struct demo_feed_opts *o, struct demo_feed **out, struct zz_err *e) {
+  *out = NULL;
+  struct demo_feed *f = zz_calloc(1, sizeof *f);
+  if (!f) return zz_fail(e, ZZ_ENOMEM, "demo", "out of memory");
+  f->st = o->st;
+  f->reg = o->reg;
+  zz_strlcpy(f->pack_dir, o->pack_dir, sizeof f->pack_dir);
+  f->seed = o->seed ? o->seed : 2021;
+  f->records = o->records ? o->records : 5000000;
+  pthread_mutex_init(&f->lock, NULL);
+  pthread_cond_init(&f->cond, NULL);
+  struct demo_opts dopts = {.pack_dir = f->pack_dir,
+                            .now_ms = o->now_ms,
+                            .records = f->records,
+                            .seed = f->seed,
+                            .emit = emit,
+                            .progress = progress,
+                            .ud = f};
+  f->demo = demo_new(&dopts, e);
+  if (!f->demo) {
+    int rc = e->code ? e->code : ZZ_EINVAL;
+    demo_feed_free(f);
+    return rc;
+  }
+  *out = f;
+  return 0;
+}
+
+int demo_feed_history(struct demo_feed *f) {
+  zz_progress_start(&f->progress, "demo: generating history", "records", f->records);
+  int rc = demo_history(f->demo);
+  if (!rc) rc = flush(f);
+  if (!rc) zz_progress_done(&f->progress, f->emitted);
+  return rc;
+}
+
+int64_t demo_feed_emitted(const struct demo_feed *f) {
+  return f->emitted;
+}
+
+static void *live_main(void *arg) {
+  struct demo_feed *f = arg;
+  int64_t from = zz_time_now();
+  pthread_mutex_lock(&f->lock);
+  while (!f->stop) {
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += 1;
+    pthread_cond_timedwait(&f->cond, &f->lock, &until);
+    if (f->stop) break;
+    pthread_mutex_unlock(&f->lock);
+    int64_t to = zz_time_now();
+    if (to > from) {
+      if (demo_live(f->demo, from, to, f->rate) != 0) zz_warn("demo: live feed step failed");
+      from = to;
+    }
+    struct demo_record inc;
+    if (demo_incidents_next(f->incidents, to, &inc) && emit(f, &inc, 1) != 0)
+      zz_warn("demo: a staged incident could not be stored");
+    pthread_mutex_lock(&f->lock);
+  }
+  pthread_mutex_unlock(&f->lock);
+  return NULL;
+}
+
+int demo_feed_start(struct demo_feed *f, double rate) {
+  ZZ_ASSERT(!f->live_started);
+  f->rate = rate > 0 ? rate : 200.0;
+  f->live_mode = 1;
+  struct zz_err e = {0};
+  if (demo_incidents_load(f->pack_dir, f->st, f->seed, &f->incidents, &e))
+    zz_warn("demo: no staged incidents: %s", e.msg);
+  if (pthread_create(&f->live, NULL, live_main, f) != 0) return ZZ_ENOMEM;
+  f->live_started = 1;
+  return 0;
+}
+
+void demo_feed_stop(struct demo_feed *f) {
+  pthread_mutex_lock(&f->lock);
+  f->stop = 1;
+  pthread_cond_signal(&f->cond);
+  pthread_mutex_unlock(&f->lock);
+  if (f->live_started) pthread_join(f->live, NULL);
+  f->live_started = 0;
+  demo_incidents_free(f->incidents);
+  f->incidents = NULL;
+}
+
+void demo_feed_free(struct demo_feed *f) {
+  if (!f) return;
+  demo_feed_stop(f);
+  demo_free(f->demo);
+  zz_free(f->buf);
+  pthread_mutex_destroy(&f->lock);
+  pthread_cond_destroy(&f->cond);
+  zz_free(f);
+}
