@@ -52,7 +52,7 @@ static int fail(struct zz_buf *b, int err) {
 }
 
 int zz_buf_fail(struct zz_buf *b, int err) {
-  return fail(b, err ? err : ZZ_EINVAL);
+  return fail(b, err ? err : ZZ_EINTERNAL);
 }
 
 static int grow(struct zz_buf *b, size_t extra) {

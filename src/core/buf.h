@@ -34,7 +34,7 @@ void zz_buf_truncate(struct zz_buf *b, size_t n);
  * ZZ_ENOMEM, ZZ_EINVAL); then data is NULL and len 0. */
 int zz_buf_error(const struct zz_buf *b);
 
-/* Fails b as a failed append would (err, or ZZ_EINVAL when 0): the
+/* Fails b as a failed append would (err, or ZZ_EINTERNAL when 0): the
  * contents are freed and every later append returns the first error. For
  * writers that find their own output wrong (core/json.h). Returns it. */
 int zz_buf_fail(struct zz_buf *b, int err);

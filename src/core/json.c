@@ -30,7 +30,7 @@ static int is_ws(char c) {
 
 /* A misuse fails the buffer: what was written is no longer JSON. */
 static int misuse(struct zz_json *j) {
-  return zz_buf_fail(j->b, ZZ_EINVAL);
+  return zz_buf_fail(j->b, ZZ_EINTERNAL);
 }
 
 /* Before a value: checks that one may come here and writes its comma. */
@@ -160,7 +160,7 @@ int zz_json_jansson(struct zz_json *j, const struct json_t *v) {
   if (rc) return rc;
   if (json_dump_callback(v, dump_cb, j->b, JSON_COMPACT | JSON_ENCODE_ANY) != 0 &&
       !zz_buf_error(j->b))
-    zz_buf_fail(j->b, ZZ_EINVAL); /* jansson refused it (a NaN real, too deep) */
+    zz_buf_fail(j->b, ZZ_EINTERNAL); /* jansson refused it (a NaN real, too deep) */
   return value_end(j);
 }
 

@@ -2,7 +2,7 @@
  * to a zz_buf, with the nesting and the commas tracked here so a caller
  * cannot produce invalid JSON. A misuse (a key outside an object, a value
  * where a key is due, an end that does not match, nesting deeper than
- * ZZ_JSON_DEPTH) fails the buffer with ZZ_EINVAL, like an allocation
+ * ZZ_JSON_DEPTH) fails the buffer with ZZ_EINTERNAL, like an allocation
  * failure fails it with ZZ_ENOMEM: the buffer is emptied and stays failed,
  * so http_reply answers an error and never a truncated or broken body.
  * Writers append without checking each call and check once at the end
@@ -66,16 +66,16 @@ int zz_json_time(struct zz_json *j, int64_t ms);
 int zz_json_jansson(struct zz_json *j, const struct json_t *v);
 /* JSON text kept as text (a stored column such as an entity's attrs),
  * appended as it is when it is exactly one JSON value; otherwise the buffer
- * fails with ZZ_EINVAL. NULL writes null. */
+ * fails with ZZ_EINTERNAL. NULL writes null. */
 int zz_json_text(struct zz_json *j, const char *text, size_t n);
 /* Splices the members of a stored JSON object text into the object being
  * written (a stored definition with live state added after it): when the
  * text is not exactly one JSON object, or no object is open here, the
- * buffer fails with ZZ_EINVAL. An empty object adds nothing. */
+ * buffer fails with ZZ_EINTERNAL. An empty object adds nothing. */
 int zz_json_members(struct zz_json *j, const char *obj_text, size_t n);
 /* One value written by code that only knows zz_buf (fn appends to b): the
  * comma is placed first and the appended bytes are checked to be exactly
- * one JSON value; when they are not, the buffer fails with ZZ_EINVAL. For
+ * one JSON value; when they are not, the buffer fails with ZZ_EINTERNAL. For
  * writers outside this module's reach; new code uses the calls above. */
 int zz_json_value_from(struct zz_json *j, void (*fn)(void *ud, struct zz_buf *b), void *ud);
 
@@ -92,7 +92,7 @@ int zz_json_karr(struct zz_json *j, const char *k);
 /* 0 while nothing failed, else the buffer's error. */
 int zz_json_error(const struct zz_json *j);
 /* Ends the writing: 0 when exactly one complete value was written and the
- * buffer is well; otherwise the buffer fails (ZZ_EINVAL when the value is
+ * buffer is well; otherwise the buffer fails (ZZ_EINTERNAL when the value is
  * unfinished or missing) and the error is returned. */
 int zz_json_finish(struct zz_json *j);
 

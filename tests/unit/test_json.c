@@ -254,19 +254,19 @@ static void test_members_text(void **state) {
   for (size_t i = 0; i < ZZ_ARRAY_LEN(bad); i++) {
     zz_json_init(&j, &b);
     zz_json_obj(&j);
-    assert_int_equal(zz_json_members(&j, bad[i], strlen(bad[i])), ZZ_EINVAL);
+    assert_int_equal(zz_json_members(&j, bad[i], strlen(bad[i])), ZZ_EINTERNAL);
     assert_null(b.data);
     zz_buf_free(&b);
   }
   /* only inside an object, with no key waiting */
   zz_json_init(&j, &b);
   zz_json_arr(&j);
-  assert_int_equal(zz_json_members(&j, "{}", 2), ZZ_EINVAL);
+  assert_int_equal(zz_json_members(&j, "{}", 2), ZZ_EINTERNAL);
   zz_buf_free(&b);
   zz_json_init(&j, &b);
   zz_json_obj(&j);
   zz_json_key(&j, "k");
-  assert_int_equal(zz_json_members(&j, "{}", 2), ZZ_EINVAL);
+  assert_int_equal(zz_json_members(&j, "{}", 2), ZZ_EINTERNAL);
   zz_buf_free(&b);
 }
 
@@ -300,18 +300,18 @@ static void test_value_from(void **state) {
   expect(&j, "[{\"a\": [1]},null]");
   zz_json_init(&j, &b);
   zz_json_arr(&j);
-  assert_int_equal(zz_json_text(&j, "{\"a\":", 5), ZZ_EINVAL);
-  assert_int_equal(zz_json_finish(&j), ZZ_EINVAL);
+  assert_int_equal(zz_json_text(&j, "{\"a\":", 5), ZZ_EINTERNAL);
+  assert_int_equal(zz_json_finish(&j), ZZ_EINTERNAL);
   assert_null(b.data);
   zz_buf_free(&b);
   const char *bad[] = {"", "{\"x\":1", "1,2", "{\"x\":1}}", "[1,]", "nul", "\"a\n\""};
   for (size_t i = 0; i < ZZ_ARRAY_LEN(bad); i++) {
     zz_json_init(&j, &b);
     zz_json_arr(&j);
-    assert_int_equal(zz_json_value_from(&j, write_bad, (void *)bad[i]), ZZ_EINVAL);
+    assert_int_equal(zz_json_value_from(&j, write_bad, (void *)bad[i]), ZZ_EINTERNAL);
     assert_null(b.data);
-    assert_int_equal(zz_json_arr_end(&j), ZZ_EINVAL);
-    assert_int_equal(zz_json_finish(&j), ZZ_EINVAL);
+    assert_int_equal(zz_json_arr_end(&j), ZZ_EINTERNAL);
+    assert_int_equal(zz_json_finish(&j), ZZ_EINTERNAL);
     zz_buf_free(&b);
   }
 }
@@ -362,7 +362,7 @@ static void test_alloc_failure(void **state) {
   }
 }
 
-/* Each misuse fails the buffer with ZZ_EINVAL: nothing goes out. */
+/* Each misuse fails the buffer with ZZ_EINTERNAL: nothing goes out. */
 enum misuse_kind {
   KEY_AT_TOP,
   KEY_IN_ARRAY,
@@ -431,9 +431,9 @@ static void misuse(enum misuse_kind k) {
     break;
   }
   /* whatever comes after, the writer stays failed */
-  if (k != NOTHING) assert_int_equal(zz_json_null(&j), ZZ_EINVAL);
-  assert_int_equal(zz_json_finish(&j), ZZ_EINVAL);
-  assert_int_equal(zz_buf_error(&b), ZZ_EINVAL);
+  if (k != NOTHING) assert_int_equal(zz_json_null(&j), ZZ_EINTERNAL);
+  assert_int_equal(zz_json_finish(&j), ZZ_EINTERNAL);
+  assert_int_equal(zz_buf_error(&b), ZZ_EINTERNAL);
   assert_null(b.data);
   assert_null(zz_buf_steal(&b, NULL));
   zz_buf_free(&b);
