@@ -4,8 +4,11 @@
 // QR, token, scan URL, scans per day, revocation and reissue. Only admins may
 // use the code API; anyone else signed in is told so. Everything shown is set
 // as text (entity names come from data), never parsed as HTML.
-import { $, api, t, el, translate, setupLang, signIn, toast } from './console-common.js';
-import { dateTime, day } from './lib/time.js';
+import { $, el, svg } from './lib/dom.js';
+import { api } from './lib/api.js';
+import { t, words, translate, setupLang } from './lib/i18n.js';
+import { DAY, dateTime, day } from './lib/time.js';
+import { signIn, toast } from './console-common.js';
 
 const KINDS = { customer: ['顾客码', 'Customer code'], enterprise: ['企业码', 'Enterprise code'] };
 const CODE_STATES = { active: ['有效', 'Active'], revoked: ['已作废', 'Revoked'] };
@@ -24,9 +27,9 @@ let detail = null; // GET /api/v1/codes/ID: {code, scans, scans_total}
 let reissued = null; // {old, fresh}: the ids of the last reissue, said above the detail
 let gen = null; // the last generation's answer, or {error}
 
-const pair = (map, k) => (map[k] ? t(...map[k]) : k);
-const kindName = (k) => pair(KINDS, k);
-const stateName = (s) => pair(CODE_STATES, s);
+const w = words({ kind: KINDS, state: CODE_STATES });
+const kindName = (k) => w('kind', k) || k;
+const stateName = (s) => w('state', s) || s;
 const regionName = (id) => {
   const r = regionById.get(id);
   return r ? t(r.name_zh, r.name_en || r.name_zh) : id || '—';
@@ -228,36 +231,29 @@ function chart(scans) {
   // the window ends today, or on the newest day counted if the server's clock is ahead
   let end = day(Date.now());
   if (scans.length && scans[0].day > end) end = scans[0].day;
-  const endMs = Date.parse(end + 'T00:00:00Z');
+  const endMs = Date.parse(end + 'T00:00:00+08:00');
   const days = [];
   for (let i = DAYS - 1; i >= 0; i--) {
-    const d = new Date(endMs - i * 86400e3).toISOString().slice(0, 10);
+    const d = day(endMs - i * DAY);
     days.push([d, byDay.get(d) || 0]);
   }
   const max = Math.max(1, ...days.map(([, n]) => n));
-  const ns = 'http://www.w3.org/2000/svg';
-  const mk = (tag, attrs, text) => {
-    const e = document.createElementNS(ns, tag);
-    for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-    if (text !== undefined) e.textContent = text;
-    return e;
-  };
   const W = 320, H = 120, x0 = 28, y0 = 12, y1 = 96, step = (W - x0 - 4) / DAYS;
-  const svg = mk('svg', { viewBox: `0 0 ${W} ${H}`, class: 'scans-chart', role: 'img',
+  const chartEl = svg('svg', { viewBox: `0 0 ${W} ${H}`, class: 'scans-chart', role: 'img',
     'aria-label': t(`近${DAYS}天每日扫码次数`, `Scans per day, last ${DAYS} days`) });
-  svg.append(mk('line', { x1: x0, y1, x2: W - 4, y2: y1, class: 'axis' }),
-    mk('text', { x: x0 - 4, y: y0 + 4, class: 'tick', 'text-anchor': 'end' }, String(max)),
-    mk('text', { x: x0 - 4, y: y1, class: 'tick', 'text-anchor': 'end' }, '0'),
-    mk('text', { x: x0, y: H - 6, class: 'tick' }, days[0][0].slice(5)),
-    mk('text', { x: W - 4, y: H - 6, class: 'tick', 'text-anchor': 'end' }, days[DAYS - 1][0].slice(5)));
+  chartEl.append(svg('line', { x1: x0, y1, x2: W - 4, y2: y1, class: 'axis' }),
+    svg('text', { x: x0 - 4, y: y0 + 4, class: 'tick', 'text-anchor': 'end' }, String(max)),
+    svg('text', { x: x0 - 4, y: y1, class: 'tick', 'text-anchor': 'end' }, '0'),
+    svg('text', { x: x0, y: H - 6, class: 'tick' }, days[0][0].slice(5)),
+    svg('text', { x: W - 4, y: H - 6, class: 'tick', 'text-anchor': 'end' }, days[DAYS - 1][0].slice(5)));
   days.forEach(([d, n], i) => {
     const h = n ? Math.max(2, (n / max) * (y1 - y0)) : 1;
-    const bar = mk('rect', { x: (x0 + i * step + 1).toFixed(1), y: (y1 - h).toFixed(1), width: (step - 2).toFixed(1),
+    const bar = svg('rect', { x: (x0 + i * step + 1).toFixed(1), y: (y1 - h).toFixed(1), width: (step - 2).toFixed(1),
       height: h.toFixed(1), class: n ? 'bar' : 'bar zero', 'data-day': d, 'data-scans': n });
-    bar.append(mk('title', {}, `${d}: ${n}`));
-    svg.append(bar);
+    bar.append(svg('title', {}, `${d}: ${n}`));
+    chartEl.append(bar);
   });
-  return svg;
+  return chartEl;
 }
 
 function renderDetail() {

@@ -26,10 +26,7 @@ $('login').addEventListener('submit', async (ev) => {
   ev.preventDefault();
   const form = new FormData(ev.target);
   try {
-    await api('/api/v1/login', {
-      method: 'POST', headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ name: form.get('name'), password: form.get('password') }),
-    });
+    await api('/api/v1/login', { json: { name: form.get('name'), password: form.get('password') } });
     await enter();
   } catch (e) {
     showLogin(e.message);

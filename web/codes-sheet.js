@@ -1,26 +1,18 @@
 // The printable sheet of a region's codes (admin): venue name, QR and the
 // short instruction; the QR images are rendered by the server.
-import { $ } from './lib/dom.js';
+import { $, el } from './lib/dom.js';
 import { api } from './lib/api.js';
 
 const q = new URLSearchParams(location.search);
 if (q.get('region')) $('region').value = q.get('region');
 if (q.get('kind')) $('kind').value = q.get('kind');
 
+// The sheet is posted on site: Chinese whatever the operator reads.
 function card(c) {
-  const d = document.createElement('div');
-  d.className = 'card';
-  const name = document.createElement('div');
-  name.className = 'name';
-  name.textContent = c.entity_name_zh || c.entity;
-  const img = document.createElement('img');
-  img.src = c.qr_svg;
-  img.alt = c.entity;
-  const hint = document.createElement('div');
-  hint.className = 'hint';
-  hint.textContent = c.kind === 'enterprise' ? '企业码：扫码办理审批、反映诉求' : '扫码反映问题：噪音、卫生、价格、食品安全等，全程可查进度';
-  d.append(name, img, hint);
-  return d;
+  return el('div', { class: 'card' },
+    el('div', { class: 'name', text: c.entity_name_zh || c.entity }),
+    el('img', { src: c.qr_svg, alt: c.entity }),
+    el('div', { class: 'hint', text: c.kind === 'enterprise' ? '企业码：扫码办理审批、反映诉求' : '扫码反映问题：噪音、卫生、价格、食品安全等，全程可查进度' }));
 }
 
 async function load() {

@@ -1,13 +1,10 @@
 // console-common.js - what the dispatch, department and code consoles share:
 // sign-in, the order states' and actions' labels, live updates (the event
-// stream when the server offers it, else polling) and toasts; the page tools
-// (elements, API, language, times) come from lib/ and are passed on.
-export { $, el } from './lib/dom.js';
-export { api, ApiError } from './lib/api.js';
-export { lang, t, translate, setupLang } from './lib/i18n.js';
+// stream when the server offers it, else polling) and toasts. The page tools
+// (elements, API, language, times) are imported from lib/ where they are used.
 import { $ } from './lib/dom.js';
 import { api } from './lib/api.js';
-import { t } from './lib/i18n.js';
+import { t, words } from './lib/i18n.js';
 
 export const STATES = {
   reported: ['待派单', 'Reported'], dispatched: ['已派单', 'Dispatched'], accepted: ['已签收', 'Accepted'],
@@ -22,11 +19,9 @@ export const ACTIONS = {
   merge: ['合并', 'Merge'], rate: ['回访评价', 'Rating'], evidence: ['上传照片', 'Photo'], outcome: ['办理结果', 'Outcome'],
   overdue: ['超期', 'Overdue'],
 };
-export const stateName = (s) => (STATES[s] ? t(...STATES[s]) : s);
-export const actionName = (a) => (ACTIONS[a] ? t(...ACTIONS[a]) : a);
-
-/** "05-21 08:30" in Asia/Shanghai. */
-export { shortDateTime as when } from './lib/time.js';
+const w = words({ state: STATES, action: ACTIONS });
+export const stateName = (s) => w('state', s) || s;
+export const actionName = (a) => w('action', a) || a;
 
 /** Shows the sign-in form until a session of one of roles exists; resolves
  * with the user. A signed-in user of another role sees `denied(me)` (a

@@ -7,7 +7,11 @@
 // and is approved or rejected with a note (POST /api/v1/orders/ID/decision);
 // the decision and its time show afterwards. Updates arrive over the event
 // stream (or by polling).
-import { $, api, t, el, when, stateName, actionName, setupLang, signIn, live, toast } from './console-common.js';
+import { $, el } from './lib/dom.js';
+import { api } from './lib/api.js';
+import { t, pick, setupLang } from './lib/i18n.js';
+import { shortDateTime } from './lib/time.js';
+import { stateName, actionName, signIn, live, toast } from './console-common.js';
 
 let me = null;
 let tab = 'open';
@@ -49,7 +53,7 @@ function appLine(o) {
   const d = myDecision(a);
   return [
     el('div', { class: 'note app-company' }, t('申请企业 ', 'Applicant ') + (company(a) || '—')),
-    d ? el('div', { class: 'note decided d-' + d.decision }, `${decisionName(d)} · ${when(d.decided)}`) : null,
+    d ? el('div', { class: 'note decided d-' + d.decision }, `${decisionName(d)} · ${shortDateTime(d.decided)}`) : null,
   ];
 }
 
@@ -58,10 +62,10 @@ function renderList() {
     'data-order': o.id, onclick: () => open(o.id) },
   el('div', { class: 'row' }, el('b', {}, `#${o.id} ${o.title}`), el('span', { class: 'state s-' + o.state }, stateName(o.state))),
   el('div', { class: 'note' }, isApp(o) ? el('span', { class: 'tag' }, t('联办申请', 'Joint application')) : null,
-    ` ${o.matter_name_zh && t(o.matter_name_zh, o.matter_name_en) || o.matter} · ${o.region}`),
+    ` ${o.matter_name_zh && pick(o, 'matter_name') || o.matter} · ${o.region}`),
   ...(isApp(o) ? appLine(o) : []),
   TODO.has(o.state) ? el('div', { class: 'note' + (o.overdue ? ' late' : '') },
-    o.accepted_at ? t('办结时限 ', 'Resolve by ') + when(o.resolve_due) : t('签收时限 ', 'Accept by ') + when(o.accept_due),
+    o.accepted_at ? t('办结时限 ', 'Resolve by ') + shortDateTime(o.resolve_due) : t('签收时限 ', 'Accept by ') + shortDateTime(o.accept_due),
     o.overdue ? ' · ' + t('已超期', 'overdue') : '') : null)));
   if (!orders.length) $('list').append(el('li', { class: 'empty' }, t('暂无工单', 'Nothing here')));
 }
@@ -106,10 +110,10 @@ function appSection(o, a) {
     el('h3', {}, t('各部门审批', 'Decisions')),
     el('ul', { class: 'mats', id: 'd-decisions' }, ...(a.decisions.length ? a.decisions.map((x) => el('li', { 'data-department': x.department, class: 'd-' + x.decision },
       el('b', {}, `${t(x.department_name_zh || x.department, x.department_name_en || x.department)}: ${decisionName(x)}`),
-      el('span', { class: 'note' }, ` ${when(x.decided)}`), x.note ? el('div', { class: 'note' }, x.note) : null))
+      el('span', { class: 'note' }, ` ${shortDateTime(x.decided)}`), x.note ? el('div', { class: 'note' }, x.note) : null))
       : [el('li', { class: 'note' }, t('尚无部门审批', 'No decision yet'))])),
     d ? el('p', { id: 'my-decision', class: 'decided d-' + d.decision, 'data-decision': d.decision },
-      `${t('本部门', 'This department')}: ${decisionName(d)} · ${when(d.decided)}`) : null,
+      `${t('本部门', 'This department')}: ${decisionName(d)} · ${shortDateTime(d.decided)}`) : null,
     open ? note : null,
     open ? el('div', { class: 'actions' },
       el('button', { type: 'button', class: 'primary', id: 'approve', onclick: () => decide('approve') }, t('同意', 'Approve')),
@@ -138,7 +142,7 @@ function renderCard() {
   ];
   const tail = [
     el('h3', {}, t('办理过程', 'Timeline')),
-    el('ol', { class: 'timeline' }, ...current.timeline.map((e) => el('li', {}, el('time', {}, when(e.ts)), ' ', el('b', {}, actionName(e.action)), ' ', e.actor,
+    el('ol', { class: 'timeline' }, ...current.timeline.map((e) => el('li', {}, el('time', {}, shortDateTime(e.ts)), ' ', el('b', {}, actionName(e.action)), ' ', e.actor,
       e.note ? el('div', { class: 'note' }, e.note) : null))),
   ];
   if (currentApp) {
@@ -156,7 +160,7 @@ function renderCard() {
   if (o.state === 'in_progress') buttons.push(btn('resolve', 'primary'));
   $('card').replaceChildren(...[...head,
     current.reporter_phone ? el('p', { class: 'note', id: 'd-phone' }, t('联系电话 ', 'Reporter phone ') + current.reporter_phone) : null,
-    el('p', { class: 'note' }, t('签收时限 ', 'Accept by ') + when(o.accept_due), el('br'), t('办结时限 ', 'Resolve by ') + when(o.resolve_due)),
+    el('p', { class: 'note' }, t('签收时限 ', 'Accept by ') + shortDateTime(o.accept_due), el('br'), t('办结时限 ', 'Resolve by ') + shortDateTime(o.resolve_due)),
     buttons.length ? note : null,
     buttons.length && o.state !== 'dispatched' ? el('label', { class: 'photo' }, t('现场照片（办结时上传）', 'Photo (sent when resolving)'), photo) : null,
     el('div', { class: 'actions' }, ...buttons),

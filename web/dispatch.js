@@ -3,7 +3,11 @@
 // one-click actions, open alerts (ack, turn into an order) and a small map of
 // open orders and alerts. Every figure comes from /api/v1; updates arrive
 // over the event stream (or by polling). Keyboard: j/k, d, v, c, s, e, r, /.
-import { $, api, t, el, when, stateName, actionName, translate, setupLang, signIn, live, toast, STATES } from './console-common.js';
+import { $, el, svg } from './lib/dom.js';
+import { api } from './lib/api.js';
+import { t, pick, words, translate, setupLang } from './lib/i18n.js';
+import { shortDateTime } from './lib/time.js';
+import { stateName, actionName, signIn, live, toast, STATES } from './console-common.js';
 
 let me = null;
 let matters = [];
@@ -23,8 +27,8 @@ const ACT_FROM = { // what the dispatch desk may do from each state
 };
 const NEEDS_NOTE = new Set(['reopen']);
 
-const deptName = (k) => { const d = departments.find((x) => x.id === k); return d ? t(d.name_zh, d.name_en) : k || '—'; };
-const matterName = (k) => { const m = matters.find((x) => x.id === k); return m ? t(m.name_zh, m.name_en) : k; };
+const deptName = (k) => { const d = departments.find((x) => x.id === k); return d ? pick(d, 'name') : k || '—'; };
+const matterName = (k) => { const m = matters.find((x) => x.id === k); return m ? pick(m, 'name') : k; };
 
 function fillFilters() {
   const keep = (id) => $(id).value;
@@ -34,9 +38,9 @@ function fillFilters() {
     $(id).value = v;
   };
   opts('f-state', [['open', t('未办结', 'Open')], ...Object.keys(STATES).map((s) => [s, stateName(s)])], t('全部状态', 'Any state'));
-  opts('f-matter', matters.map((m) => [m.id, t(m.name_zh, m.name_en)]), t('全部事项', 'Any matter'));
-  opts('f-department', departments.map((d) => [d.id, t(d.name_zh, d.name_en)]), t('全部部门', 'Any department'));
-  $('n-matter').replaceChildren(...matters.map((m) => el('option', { value: m.id }, t(m.name_zh, m.name_en))));
+  opts('f-matter', matters.map((m) => [m.id, pick(m, 'name')]), t('全部事项', 'Any matter'));
+  opts('f-department', departments.map((d) => [d.id, pick(d, 'name')]), t('全部部门', 'Any department'));
+  $('n-matter').replaceChildren(...matters.map((m) => el('option', { value: m.id }, pick(m, 'name'))));
 }
 
 function query() {
@@ -61,7 +65,7 @@ async function loadQueue(more = false) {
 function renderQueue() {
   $('queue').replaceChildren(...orders.map((o) => {
     const due = o.accepted_at ? o.resolve_due : o.accept_due;
-    const tr = el('tr', {
+    return el('tr', {
       class: [o.overdue ? 'late' : '', o.escalated ? 'escalated' : '', o.id === selected ? 'sel' : ''].join(' '),
       onclick: () => select(o.id),
     },
@@ -72,8 +76,7 @@ function renderQueue() {
     el('td', {}, o.department ? deptName(o.department)
       : ['reported', 'returned', 'reopened'].includes(o.state) ? '→ ' + o.suggested_departments.map(deptName).join('、')
         : o.state === 'merged' ? '—' : t('联办', 'Joint')),
-    el('td', { class: o.overdue ? 'late' : '' }, when(due)));
-    return tr;
+    el('td', { class: o.overdue ? 'late' : '' }, shortDateTime(due)));
   }));
 }
 
@@ -102,7 +105,7 @@ function renderDetail() {
   const actions = el('div', { class: 'actions' });
   const note = el('textarea', { id: 'note', rows: 2, placeholder: t('备注（退单、重新打开时必填）', 'Note (needed to reopen)') });
   const deptSel = el('select', { id: 'dept', multiple: true, size: 4, title: t('派往部门（可多选联办）', 'Departments (several: joint handling)') },
-    ...departments.map((d) => el('option', { value: d.id, selected: o.suggested_departments.includes(d.id) }, t(d.name_zh, d.name_en))));
+    ...departments.map((d) => el('option', { value: d.id, selected: o.suggested_departments.includes(d.id) }, pick(d, 'name'))));
   for (const a of ACT_FROM[o.state] || []) {
     if (a === 'dispatch' && o.parent === null) actions.append(deptSel);
     actions.append(el('button', { type: 'button', 'data-action': a, onclick: () => act(a) }, actionName(a)));
@@ -121,21 +124,21 @@ function renderDetail() {
       field('上报人', 'Reporters', o.reporters.join('、')),
       detail.reporter_phone ? field('联系电话', 'Reporter phone', detail.reporter_phone) : null,
       field('来源', 'Channel', o.channel + (o.alert ? ` · ${t('预警', 'alert')} #${o.alert}` : '')),
-      field('签收时限', 'Accept by', when(o.accept_due)),
-      field('办结时限', 'Resolve by', when(o.resolve_due)),
+      field('签收时限', 'Accept by', shortDateTime(o.accept_due)),
+      field('办结时限', 'Resolve by', shortDateTime(o.resolve_due)),
       field('评价', 'Rating', o.rating ? '★'.repeat(o.rating) : null)),
     o.description ? el('p', { class: 'desc' }, o.description) : null,
     detail.outcome ? el('p', { class: 'desc' }, t(`已并入 #${detail.outcome.id}（${stateName(detail.outcome.state)}）`, `Merged into #${detail.outcome.id} (${stateName(detail.outcome.state)})`)) : null,
     detail.sub_orders.length ? el('table', { class: 'subs' },
       el('thead', {}, el('tr', {}, el('th', {}, '#'), el('th', {}, t('部门', 'Department')), el('th', {}, t('状态', 'State')), el('th', {}, t('时限', 'Due')))),
       el('tbody', {}, ...detail.sub_orders.map((s) => el('tr', { class: s.overdue ? 'late' : '' },
-        el('td', {}, s.id), el('td', {}, deptName(s.department)), el('td', {}, stateName(s.state)), el('td', {}, when(s.resolve_due)))))) : null,
+        el('td', {}, s.id), el('td', {}, deptName(s.department)), el('td', {}, stateName(s.state)), el('td', {}, shortDateTime(s.resolve_due)))))) : null,
     o.state === 'merged' ? null : note,
     actions,
     detail.evidence.length ? el('div', { class: 'photos' }, ...detail.evidence.map((p) => el('a', { href: p.url, target: '_blank' }, el('img', { src: p.url, alt: p.note || '' })))) : null,
     el('h3', {}, t('办理过程', 'Timeline')),
     el('ol', { class: 'timeline' }, ...detail.timeline.map((e) => el('li', {},
-      el('time', {}, when(e.ts)), ' ', el('b', {}, actionName(e.action)), ' ', e.actor,
+      el('time', {}, shortDateTime(e.ts)), ' ', el('b', {}, actionName(e.action)), ' ', e.actor,
       e.to && e.from !== e.to ? ` → ${stateName(e.to)}` : '', e.note ? el('div', { class: 'note' }, e.note) : null)))].filter(Boolean));
 }
 
@@ -179,7 +182,7 @@ async function merge(into) {
 // ---- alerts ----
 
 let alerts = [];
-const SEV = { critical: ['紧急', 'Critical'], major: ['重要', 'Major'], warning: ['一般', 'Warning'], info: ['提示', 'Info'] };
+const sevName = words({ critical: ['紧急', 'Critical'], major: ['重要', 'Major'], warning: ['一般', 'Warning'], info: ['提示', 'Info'] });
 
 async function loadAlerts() {
   const f = new FormData($('filters'));
@@ -187,8 +190,8 @@ async function loadAlerts() {
   if (f.get('region')) q.set('region', f.get('region'));
   alerts = (await api('/api/v1/alerts?' + q)).alerts;
   $('alerts').replaceChildren(...alerts.map((a) => el('li', { class: 'sev-' + a.severity },
-    el('b', {}, t(...(SEV[a.severity] || [a.severity, a.severity]))), ' ', t(a.rule_name_zh || a.rule, a.rule_name_en || a.rule),
-    el('div', { class: 'note', title: a.entity }, `${t(a.entity_name_zh, a.entity_name_en) || a.entity} · ${when(a.opened)}${a.acked_by ? ' · ' + t('已确认', 'seen') : ''}`),
+    el('b', {}, sevName(a.severity) || a.severity), ' ', t(a.rule_name_zh || a.rule, a.rule_name_en || a.rule),
+    el('div', { class: 'note', title: a.entity }, `${pick(a, 'entity_name') || a.entity} · ${shortDateTime(a.opened)}${a.acked_by ? ' · ' + t('已确认', 'seen') : ''}`),
     el('div', { class: 'mini' },
       a.acked_by ? null : el('button', { type: 'button', onclick: () => ack(a.id) }, t('确认', 'Ack')),
       a.order ? el('button', { type: 'button', onclick: () => select(a.order) }, `→ #${a.order}`)
@@ -261,27 +264,20 @@ async function drawMap() {
     if (p) pts.push({ x: p[0], y: p[1], c: 'alert', title: a.message });
   }
   const all = rings(outline).flat().map(([x, y]) => ({ x, y })).concat(pts);
-  const svg = $('map');
-  if (!all.length) { svg.replaceChildren(); return; }
+  const box = $('map');
+  if (!all.length) { box.replaceChildren(); return; }
   let [x0, x1, y0, y1] = [Infinity, -Infinity, Infinity, -Infinity];
   for (const p of all) { x0 = Math.min(x0, p.x); x1 = Math.max(x1, p.x); y0 = Math.min(y0, p.y); y1 = Math.max(y1, p.y); }
   const pad = 0.0005, w = Math.max(x1 - x0, 1e-4) + 2 * pad, h = Math.max(y1 - y0, 1e-4) + 2 * pad;
   const s = Math.min(400 / w, 300 / h);
   const X = (x) => (x - x0 + pad) * s, Y = (y) => 300 - (y - y0 + pad) * s;
-  const ns = 'http://www.w3.org/2000/svg';
-  const mk = (tag, attrs, title) => {
-    const e = document.createElementNS(ns, tag);
-    for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-    if (title) { const tt = document.createElementNS(ns, 'title'); tt.textContent = title; e.append(tt); }
-    return e;
-  };
-  const kids = rings(outline).map((r) => mk('polygon', { class: 'outline', points: r.map(([x, y]) => `${X(x).toFixed(1)},${Y(y).toFixed(1)}`).join(' ') }));
+  const kids = rings(outline).map((r) => svg('polygon', { class: 'outline', points: r.map(([x, y]) => `${X(x).toFixed(1)},${Y(y).toFixed(1)}`).join(' ') }));
   for (const p of pts) {
-    const c = mk('circle', { cx: X(p.x).toFixed(1), cy: Y(p.y).toFixed(1), r: p.c === 'alert' ? 4 : 5, class: p.c }, p.title);
+    const c = svg('circle', { cx: X(p.x).toFixed(1), cy: Y(p.y).toFixed(1), r: p.c === 'alert' ? 4 : 5, class: p.c }, p.title ? svg('title', {}, p.title) : null);
     if (p.id) c.addEventListener('click', () => select(p.id));
     kids.push(c);
   }
-  svg.replaceChildren(...kids);
+  box.replaceChildren(...kids);
 }
 
 // ---- new order ----

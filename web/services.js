@@ -6,7 +6,7 @@
 // No session; text goes in through textContent only.
 import { el } from './lib/dom.js';
 import { api } from './lib/api.js';
-import { lang, t, pick, setupLang } from './lib/i18n.js';
+import { lang, t, pick, words, setupLang } from './lib/i18n.js';
 
 let catalog = null; // the last answer, for names of departments
 let allMatters = null; // the unfiltered catalog, for outlet matter names
@@ -18,6 +18,7 @@ const CHANNELS = {
   bank_counter: ['银行网点', 'Bank counter'], online: ['网上办', 'Online'], staff: ['窗口办', 'At the counter'],
 };
 const BANKS = { icbc: ['工商银行', 'ICBC'], hzbank: ['杭州银行', 'Bank of Hangzhou'], ubank: ['联合银行', 'United Bank'], cib: ['兴业银行', 'Industrial Bank'] };
+const w = words({ channel: CHANNELS, bank: BANKS });
 const name = (o) => pick(o, 'name') || o.id;
 
 /** A time limit in words: minutes to hours or (working) days. */
@@ -35,7 +36,7 @@ function renderMatters() {
   document.getElementById('count').textContent = t(`共 ${ms.length} 项`, `${ms.length} matters`);
   for (const m of ms) {
     const deps = m.departments.map((d) => (catalog.departments[d] ? name({ id: d, ...catalog.departments[d] }) : d)).join('、');
-    const chans = (m.channels || []).map((c) => el('span', { class: 'tag' }, CHANNELS[c] ? t(...CHANNELS[c]) : c));
+    const chans = (m.channels || []).map((c) => el('span', { class: 'tag' }, w('channel', c) || c));
     const mats = (m.materials || []).map((x) => el('li', { class: x.required ? '' : 'opt' },
       name(x) + (x.required ? '' : t('（可选）', ' (optional)')) + ` · ${(x.types || []).join('/').toUpperCase()}`));
     const desc = lang === 'en' ? m.description_en : m.description_zh; // no fallback: an English page shows no Chinese paragraph
@@ -54,7 +55,7 @@ function renderOutlets() {
   const list = document.getElementById('outlets');
   list.replaceChildren();
   for (const o of outlets.outlets) {
-    const bank = BANKS[o.bank] ? t(...BANKS[o.bank]) : o.bank;
+    const bank = w('bank', o.bank) || o.bank;
     list.append(el('li', { class: 'outlet', 'data-id': o.id },
       el('h3', {}, name(o)),
       el('div', { class: 'meta' }, el('span', { class: 'tag' }, bank), el('span', {}, o.address), el('span', {}, o.hours)),
@@ -69,9 +70,9 @@ function renderOutlets() {
   chart.setOption({
     tooltip: { trigger: 'item', formatter: (p) => (p.data && p.data.label) || p.name },
     geo: { map: 'gongshu_outline', roam: true, itemStyle: { areaColor: '#e6eef8', borderColor: '#0b3d6e' }, label: { show: false } },
-    legend: { bottom: 0, data: Object.keys(BANKS).map((b) => t(...BANKS[b])) },
+    legend: { bottom: 0, data: Object.keys(BANKS).map((b) => w('bank', b)) },
     series: Object.keys(BANKS).map((b) => ({
-      type: 'scatter', coordinateSystem: 'geo', name: t(...BANKS[b]), symbolSize: 10,
+      type: 'scatter', coordinateSystem: 'geo', name: w('bank', b), symbolSize: 10,
       data: outlets.outlets.filter((o) => o.bank === b).map((o) => ({ name: o.id, value: [o.lon, o.lat], label: name(o) })),
     })),
   }, true);

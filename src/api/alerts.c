@@ -14,38 +14,35 @@
 
 struct alist {
   struct app *app;
-  struct zz_buf *b;
+  struct zz_json *j;
   int n, limit, more;
   int64_t last_id;
 };
 
 /* The entity's names and position, for pages that show the alert in a
  * feed or on a map without asking again per alert. */
-struct ent_place {
-  struct zz_buf *b;
-};
-
 static int place_row(void *ud, const struct store_entity *en) {
-  struct ent_place *p = ud;
-  zz_buf_adds(p->b, ",\"entity_name_zh\":");
-  zz_buf_json_str(p->b, en->name_zh);
-  zz_buf_adds(p->b, ",\"entity_name_en\":");
-  zz_buf_json_str(p->b, en->name_en);
-  zz_buf_adds(p->b, ",\"lon\":");
-  zz_buf_json_num(p->b, en->lon);
-  zz_buf_adds(p->b, ",\"lat\":");
-  zz_buf_json_num(p->b, en->lat);
+  struct zz_json *j = ud;
+  zz_json_kstr(j, "entity_name_zh", en->name_zh);
+  zz_json_kstr(j, "entity_name_en", en->name_en);
+  zz_json_knum(j, "lon", en->lon);
+  zz_json_knum(j, "lat", en->lat);
   return 1;
 }
 
-static void alert_with_place(struct app *app, const struct store_alert *a, struct zz_buf *b) {
-  size_t mark = b->len;
-  rules_alert_json(app->rules, a, b);
-  if (b->len <= mark || b->data[b->len - 1] != '}') return;
-  zz_buf_truncate(b, b->len - 1); /* reopen the object */
-  struct ent_place p = {b};
-  if (a->entity_key) store_entity_get(app->st, a->entity_key, place_row, &p);
-  zz_buf_addc(b, '}');
+/* The alert as the rules engine writes it, with its entity's place. */
+static void alert_with_place(struct app *app, const struct store_alert *a, struct zz_json *j) {
+  struct zz_buf ab;
+  zz_buf_init(&ab, 0);
+  rules_alert_json(app->rules, a, &ab);
+  zz_json_obj(j);
+  if (zz_buf_error(&ab))
+    zz_buf_fail(j->b, zz_buf_error(&ab));
+  else
+    zz_json_members(j, ab.data, ab.len);
+  zz_buf_free(&ab);
+  if (a->entity_key) store_entity_get(app->st, a->entity_key, place_row, j);
+  zz_json_obj_end(j);
 }
 
 static int alert_row(void *ud, const struct store_alert *a) {
@@ -54,8 +51,8 @@ static int alert_row(void *ud, const struct store_alert *a) {
     l->more = 1;
     return 1;
   }
-  if (l->n++) zz_buf_addc(l->b, ',');
-  alert_with_place(l->app, a, l->b);
+  l->n++;
+  alert_with_place(l->app, a, l->j);
   l->last_id = a->id;
   return 0;
 }
@@ -111,26 +108,32 @@ static int get_alerts(struct http_req *r) {
                                  .before_id = before,
                                  .limit = (int)limit + 1};
   struct zz_buf b;
+  struct zz_json j;
   zz_buf_init(&b, 0);
-  zz_buf_adds(&b, "{\"alerts\":[");
-  struct alist l = {app, &b, 0, (int)limit, 0, 0};
+  zz_json_init(&j, &b);
+  zz_json_obj(&j);
+  zz_json_karr(&j, "alerts");
+  struct alist l = {app, &j, 0, (int)limit, 0, 0};
   int rc = store_alerts_each(app->st, &f, alert_row, &l);
   if (rc) {
     zz_buf_free(&b);
     return http_fail(r, rc, "", "cannot list alerts");
   }
-  zz_buf_adds(&b, "],\"next_cursor\":");
-  if (l.more)
-    zz_buf_printf(&b, "\"a%llx\"", (unsigned long long)l.last_id);
-  else
-    zz_buf_adds(&b, "null");
-  zz_buf_addc(&b, '}');
-  return http_reply_json(r, 200, &b);
+  zz_json_arr_end(&j);
+  if (l.more) {
+    char next[32];
+    snprintf(next, sizeof next, "a%llx", (unsigned long long)l.last_id);
+    zz_json_kstr(&j, "next_cursor", next);
+  } else {
+    zz_json_knull(&j, "next_cursor");
+  }
+  zz_json_obj_end(&j);
+  return api_reply_json(r, 200, &j);
 }
 
 struct aone {
   struct app *app;
-  struct zz_buf *b;
+  struct zz_json *j;
   int64_t region, id;
   char rule[72], entity[136];
 };
@@ -141,7 +144,7 @@ static int one_row(void *ud, const struct store_alert *a) {
   o->id = a->id;
   zz_strlcpy(o->rule, a->rule ? a->rule : "", sizeof o->rule);
   zz_strlcpy(o->entity, a->entity_key ? a->entity_key : "", sizeof o->entity);
-  if (o->b) alert_with_place(o->app, a, o->b);
+  if (o->j) alert_with_place(o->app, a, o->j);
   return 0;
 }
 
@@ -165,12 +168,15 @@ static int load_alert(struct http_req *r, int64_t id, struct aone *o) {
 static int reply_alert(struct http_req *r, int64_t id, int status) {
   struct app *app = http_app(r);
   struct zz_buf b;
+  struct zz_json j;
   zz_buf_init(&b, 0);
-  zz_buf_adds(&b, "{\"alert\":");
-  struct aone o = {app, &b, 0, 0, "", ""};
+  zz_json_init(&j, &b);
+  zz_json_obj(&j);
+  zz_json_key(&j, "alert");
+  struct aone o = {app, &j, 0, 0, "", ""};
   store_alert_get(app->st, id, one_row, &o);
-  zz_buf_addc(&b, '}');
-  return http_reply_json(r, status, &b);
+  zz_json_obj_end(&j);
+  return api_reply_json(r, status, &j);
 }
 
 static int get_alert(struct http_req *r) {
@@ -225,12 +231,16 @@ static int post_alert_order(struct http_req *r) {
   json_decref(j);
   if (rc) return http_reply_err(r, &e);
   struct zz_buf b;
+  struct zz_json jw;
   zz_buf_init(&b, 0);
-  zz_buf_printf(&b, "{\"order\":%lld,\"alert\":", (long long)order);
-  struct aone o2 = {app, &b, 0, 0, "", ""};
+  zz_json_init(&jw, &b);
+  zz_json_obj(&jw);
+  zz_json_kint(&jw, "order", order);
+  zz_json_key(&jw, "alert");
+  struct aone o2 = {app, &jw, 0, 0, "", ""};
   store_alert_get(app->st, id, one_row, &o2);
-  zz_buf_addc(&b, '}');
-  return http_reply_json(r, 201, &b);
+  zz_json_obj_end(&jw);
+  return api_reply_json(r, 201, &jw);
 }
 
 const struct http_route api_alerts_routes[] = {

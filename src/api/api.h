@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "core/buf.h"
+#include "core/json.h"
 #include "core/bus.h"
 #include "core/ratelimit.h"
 #include "core/workpool.h"
@@ -94,9 +95,14 @@ int api_json_parse(struct http_req *r, const char *body, size_t len, struct json
  * lists channel in "channels" (customer_code, open311, online...). */
 int api_matter_has_channel(const struct json_t *matter, const char *channel);
 
+/* Ends the answer written with j (zz_json_finish) and sends it with
+ * status: a writer that failed or was misused answers 500 (413 past a cap)
+ * instead, never a broken body. Returns what http_reply returns. */
+int api_reply_json(struct http_req *r, int status, struct zz_json *j);
+
 /* Writes an entity as GET /api/v1/entities/ID shows it (api/registry.c).
  * The caller holds the registry read lock (region paths come from it). */
-void api_entity_json(struct zz_buf *b, struct registry *reg, const struct store_entity *en);
+void api_entity_json(struct zz_json *j, struct registry *reg, const struct store_entity *en);
 
 /* Route tables, one per resource file. */
 extern const struct http_route api_auth_routes[];
@@ -131,9 +137,17 @@ extern const struct http_route api_orders_routes[];
 extern const size_t api_orders_nroutes;
 extern const struct http_route api_rules_routes[];
 extern const size_t api_rules_nroutes;
-/* Codes and the public intake (issue 5 part A, api/codes.c). */
-extern const struct http_route api_codes_routes[];
-extern const size_t api_codes_nroutes;
+/* Codes and the public intake: the operator's routes (api/codes_admin.c),
+ * a scanned code and its reports (api/codes_public.c, the engine is
+ * src/intake/), receipts and rating (api/receipts.c), the pages (api/pages.c). */
+extern const struct http_route api_codes_admin_routes[];
+extern const size_t api_codes_admin_nroutes;
+extern const struct http_route api_codes_public_routes[];
+extern const size_t api_codes_public_nroutes;
+extern const struct http_route api_receipts_routes[];
+extern const size_t api_receipts_nroutes;
+extern const struct http_route api_pages_routes[];
+extern const size_t api_pages_nroutes;
 /* Appends ,"reporter_phone":... to an order object being written when the
  * caller may see it (dispatchers, admins, the order's departments). */
 void api_codes_order_phone(struct http_req *r, int64_t order_id, int readable, struct zz_buf *b);
@@ -212,9 +226,11 @@ int api_body_string(struct http_req *r, struct json_t *body, const char *key, in
 /* Replies with e like http_reply_err, but returns e's (non-zero) code, as
  * api_slow's start must when it replied. */
 int api_fail_err(struct http_req *r, const struct zz_err *e);
-/* Writes a user as {"id","name","role","department","scope"} (api/auth.c). */
-void api_user_json(struct zz_buf *b, int64_t id, const char *name, const char *role,
-                   const char *department, const char *scope);
+/* Writes a user's members "id", "name", "role", "department", "scope" into
+ * the object open in j (api/auth.c); department and scope are null when
+ * the user has none. */
+void api_user_members(struct zz_json *j, int64_t id, const char *name, const char *role,
+                      const char *department, const char *scope);
 /* The user routes of admins (api/users.c). */
 extern const struct http_route api_users_routes[];
 extern const size_t api_users_nroutes;

@@ -176,25 +176,31 @@ static void set_device_cookie(struct http_req *r, const char *value) {
   http_add_header(r, "Set-Cookie", c);
 }
 
-/* {"id","name","role","department","scope"}; department and scope are null
- * when the user has none. */
-void api_user_json(struct zz_buf *b, int64_t id, const char *name, const char *role,
-                   const char *department, const char *scope) {
-  zz_buf_printf(b, "{\"id\":%lld,\"name\":", (long long)id);
-  zz_buf_json_str(b, name);
-  zz_buf_adds(b, ",\"role\":");
-  zz_buf_json_str(b, role ? role : "");
-  zz_buf_adds(b, ",\"department\":");
-  if (department && *department)
-    zz_buf_json_str(b, department);
-  else
-    zz_buf_adds(b, "null");
-  zz_buf_adds(b, ",\"scope\":");
-  if (scope && *scope)
-    zz_buf_json_str(b, scope);
-  else
-    zz_buf_adds(b, "null");
-  zz_buf_adds(b, "}");
+void api_user_members(struct zz_json *j, int64_t id, const char *name, const char *role,
+                      const char *department, const char *scope) {
+  zz_json_kint(j, "id", id);
+  zz_json_kstr(j, "name", name);
+  zz_json_kstr(j, "role", role ? role : "");
+  zz_json_kstr(j, "department", department && *department ? department : NULL);
+  zz_json_kstr(j, "scope", scope && *scope ? scope : NULL);
+}
+
+/* {"user":{...}} for a, or {"user":null} when a is NULL. */
+static int reply_user(struct http_req *r, const struct http_auth_ctx *a) {
+  struct zz_buf b;
+  struct zz_json j;
+  zz_buf_init(&b, 0);
+  zz_json_init(&j, &b);
+  zz_json_obj(&j);
+  if (a) {
+    zz_json_kobj(&j, "user");
+    api_user_members(&j, a->user_id, a->user, accounts_role_name(a->role), a->department, a->scope);
+    zz_json_obj_end(&j);
+  } else {
+    zz_json_knull(&j, "user");
+  }
+  zz_json_obj_end(&j);
+  return api_reply_json(r, 200, &j);
 }
 
 static int reply_throttled(struct http_req *r, int wait_s, const char *what) {
@@ -369,11 +375,15 @@ static int login_finish(struct http_req *r, struct api_slow *s) {
   sodium_memzero(tok, sizeof tok);
   sodium_memzero(dtok, sizeof dtok);
   struct zz_buf b;
+  struct zz_json j;
   zz_buf_init(&b, 0);
-  zz_buf_adds(&b, "{\"user\":");
-  api_user_json(&b, s->u.id, s->u.name, s->u.role, s->u.department, s->u.scope);
-  zz_buf_adds(&b, "}");
-  return http_reply_json(r, 200, &b);
+  zz_json_init(&j, &b);
+  zz_json_obj(&j);
+  zz_json_kobj(&j, "user");
+  api_user_members(&j, s->u.id, s->u.name, s->u.role, s->u.department, s->u.scope);
+  zz_json_obj_end(&j);
+  zz_json_obj_end(&j);
+  return api_reply_json(r, 200, &j);
 }
 
 static const struct api_slow_ops login_ops = {login_start, login_work, login_finish};
@@ -399,34 +409,24 @@ static int logout(struct http_req *r) {
   }
   set_session_cookie(r, "", 0);
   struct zz_buf b;
+  struct zz_json j;
   zz_buf_init(&b, 0);
-  zz_buf_adds(&b, "{\"ok\":true}");
-  return http_reply_json(r, 200, &b);
+  zz_json_init(&j, &b);
+  zz_json_obj(&j);
+  zz_json_kbool(&j, "ok", 1);
+  zz_json_obj_end(&j);
+  return api_reply_json(r, 200, &j);
 }
 
 static int me(struct http_req *r) {
-  const struct http_auth_ctx *a = http_auth(r);
-  struct zz_buf b;
-  zz_buf_init(&b, 0);
-  zz_buf_adds(&b, "{\"user\":");
-  api_user_json(&b, a->user_id, a->user, accounts_role_name(a->role), a->department, a->scope);
-  zz_buf_adds(&b, "}");
-  return http_reply_json(r, 200, &b);
+  return reply_user(r, http_auth(r));
 }
 
 /* Pages ask this on load: 200 either way ({"user":null} without a valid
  * session), so a signed-out visitor's browser logs no failed request. */
 static int session(struct http_req *r) {
   struct http_auth_ctx a = {0};
-  struct zz_buf b;
-  zz_buf_init(&b, 0);
-  zz_buf_adds(&b, "{\"user\":");
-  if (api_authenticate(http_app(r), r, HTTP_AUTH_USER, &a) == 0)
-    api_user_json(&b, a.user_id, a.user, accounts_role_name(a.role), a.department, a.scope);
-  else
-    zz_buf_adds(&b, "null");
-  zz_buf_adds(&b, "}");
-  return http_reply_json(r, 200, &b);
+  return reply_user(r, api_authenticate(http_app(r), r, HTTP_AUTH_USER, &a) == 0 ? &a : NULL);
 }
 
 const struct http_route api_auth_routes[] = {

@@ -9,13 +9,14 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "model/matter_json.h"
 #include "store/store_catalog.h"
 #include "store/store_registry.h"
 
 #define CATALOG_Q_MAX 64
 
 struct cat_ctx {
-  struct zz_buf *b;
+  struct zz_json *j;
   const char *q; /* keyword or NULL */
   int n;
 };
@@ -41,20 +42,16 @@ static int matter_matches(const char *q, const struct store_matter *m, json_t *e
 }
 
 struct dept_names {
-  struct zz_buf json; /* {"id":{"zh","en"},...} */
+  struct zz_json *j;  /* the answer's "departments": {"id":{"name_zh","name_en"},...} */
   struct zz_buf text; /* every Chinese name, for keyword search */
-  int n;
 };
 
 static int dept_row(void *ud, const struct store_named *d) {
   struct dept_names *dn = ud;
-  zz_buf_adds(&dn->json, dn->n++ ? "," : "{");
-  zz_buf_json_str(&dn->json, d->key);
-  zz_buf_adds(&dn->json, ":{\"name_zh\":");
-  zz_buf_json_str(&dn->json, d->name_zh);
-  zz_buf_adds(&dn->json, ",\"name_en\":");
-  zz_buf_json_str(&dn->json, d->name_en);
-  zz_buf_addc(&dn->json, '}');
+  zz_json_kobj(dn->j, d->key);
+  zz_json_kstr(dn->j, "name_zh", d->name_zh);
+  zz_json_kstr(dn->j, "name_en", d->name_en);
+  zz_json_obj_end(dn->j);
   zz_buf_printf(&dn->text, "%s:%s|", d->key, d->name_zh ? d->name_zh : "");
   return 0;
 }
@@ -101,31 +98,19 @@ static int matter_row(void *ud, const struct store_matter *m) {
     json_decref(extra);
     return 0;
   }
-  struct zz_buf *b = c->b;
-  if (c->n++) zz_buf_addc(b, ',');
-  zz_buf_adds(b, "{\"id\":");
-  zz_buf_json_str(b, m->key);
-  zz_buf_adds(b, ",\"name_zh\":");
-  zz_buf_json_str(b, m->name_zh);
-  zz_buf_adds(b, ",\"name_en\":");
-  zz_buf_json_str(b, m->name_en);
-  zz_buf_adds(b, ",\"kind\":");
-  zz_buf_json_str(b, m->kind);
-  zz_buf_adds(b, ",\"departments\":");
-  zz_buf_adds(b, m->departments_json ? m->departments_json : "[]");
-  zz_buf_printf(b, ",\"sla_accept_minutes\":%lld,\"sla_resolve_minutes\":%lld",
-                (long long)m->sla_accept_minutes, (long long)m->sla_resolve_minutes);
+  c->n++;
   /* only the catalog members of extra are public (routes stay inside) */
-  const char *const pub[] = {"group", "channels",  "description_zh", "description_en",
-                             "form",  "materials", "steps"};
-  for (size_t i = 0; i < ZZ_ARRAY_LEN(pub); i++) {
-    json_t *v = json_object_get(extra, pub[i]);
-    zz_buf_printf(b, ",\"%s\":", pub[i]);
-    char *t = v ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
-    zz_buf_adds(b, t ? t : "null");
-    zz_free(t);
-  }
-  zz_buf_addc(b, '}');
+  static const char *const pub[] = {"group", "channels",  "description_zh", "description_en",
+                                    "form",  "materials", "steps"};
+  struct matter_view v = {.key = m->key,
+                          .name_zh = m->name_zh,
+                          .name_en = m->name_en,
+                          .kind = m->kind,
+                          .depts_json = m->departments_json,
+                          .sla_accept_minutes = m->sla_accept_minutes,
+                          .sla_resolve_minutes = m->sla_resolve_minutes,
+                          .extra = extra};
+  matter_json(c->j, &v, MATTER_JSON_ROUTING, pub, ZZ_ARRAY_LEN(pub));
   json_decref(extra);
   return 0;
 }
@@ -137,33 +122,33 @@ static int get_catalog(struct http_req *r) {
   const char *q = http_query(r, "q");
   if (q && strlen(q) > CATALOG_Q_MAX)
     return http_fail(r, ZZ_EINVAL, "q", "q must be at most %d bytes", CATALOG_Q_MAX);
-  struct dept_names dn = {0};
-  zz_buf_init(&dn.json, 0);
+  struct zz_buf b;
+  struct zz_json j;
+  zz_buf_init(&b, 0);
+  zz_json_init(&j, &b);
+  zz_json_obj(&j);
+  zz_json_kstr(&j, "q", q && *q ? q : NULL);
+  zz_json_kobj(&j, "departments");
+  struct dept_names dn = {.j = &j};
   zz_buf_init(&dn.text, 0);
   store_named_each(app->st, "department", dept_row, &dn);
-  if (!dn.n) zz_buf_addc(&dn.json, '{');
-  zz_buf_addc(&dn.json, '}');
-  struct zz_buf b;
-  zz_buf_init(&b, 0);
-  zz_buf_adds(&b, "{\"q\":");
-  if (q && *q)
-    zz_buf_json_str(&b, q);
-  else
-    zz_buf_adds(&b, "null");
-  zz_buf_adds(&b, ",\"departments\":");
-  zz_buf_addbuf(&b, &dn.json);
-  zz_buf_adds(&b, ",\"matters\":[");
-  struct cat_ctx c = {&b, q && *q ? q : NULL, 0};
+  zz_json_obj_end(&j);
+  zz_json_karr(&j, "matters");
+  struct cat_ctx c = {&j, q && *q ? q : NULL, 0};
   struct cat_rows cr = {&c, &dn};
   int rc = store_matters_each(app->st, matter_row, &cr);
-  zz_buf_printf(&b, "],\"count\":%d}", c.n);
+  zz_json_arr_end(&j);
+  zz_json_kint(&j, "count", c.n);
+  zz_json_obj_end(&j);
   if (!rc) rc = zz_buf_error(&dn.text); /* the search would miss names */
-  zz_buf_free(&dn.json);
   zz_buf_free(&dn.text);
   if (rc) {
     zz_buf_free(&b);
     return http_fail(r, rc, "catalog", "the catalog cannot be read now");
   }
+  zz_json_finish(&j);
+  http_add_header(r, "Cache-Control", "public, max-age=60");
+  return http_reply_json(r, 200, &b);
   http_add_header(r, "Cache-Control", "public, max-age=60");
   return http_reply_json(r, 200, &b);
 }
@@ -171,53 +156,41 @@ static int get_catalog(struct http_req *r) {
 /* ---- outlets and the district outline ---- */
 
 struct outlet_ctx {
-  struct zz_buf *b;
+  struct zz_json *j;
   int n;
 };
 
 static int outlet_row(void *ud, const struct store_entity *en) {
   struct outlet_ctx *o = ud;
-  if (o->n++) zz_buf_addc(o->b, ',');
-  zz_buf_adds(o->b, "{\"id\":");
-  zz_buf_json_str(o->b, en->key);
-  zz_buf_adds(o->b, ",\"name_zh\":");
-  zz_buf_json_str(o->b, en->name_zh);
-  zz_buf_adds(o->b, ",\"name_en\":");
-  zz_buf_json_str(o->b, en->name_en);
-  zz_buf_adds(o->b, ",\"lon\":");
-  zz_buf_json_num(o->b, en->lon);
-  zz_buf_adds(o->b, ",\"lat\":");
-  zz_buf_json_num(o->b, en->lat);
+  o->n++;
+  struct zz_json *j = o->j;
+  zz_json_obj(j);
+  zz_json_kstr(j, "id", en->key);
+  zz_json_kstr(j, "name_zh", en->name_zh);
+  zz_json_kstr(j, "name_en", en->name_en);
+  zz_json_knum(j, "lon", en->lon);
+  zz_json_knum(j, "lat", en->lat);
   /* attrs as the pack wrote them, with the matter list as an array */
   json_t *a = json_loads(en->attrs_json ? en->attrs_json : "{}", 0, NULL);
   const char *const keys[] = {"bank", "address", "hours", "phone"};
-  for (size_t i = 0; i < ZZ_ARRAY_LEN(keys); i++) {
-    zz_buf_printf(o->b, ",\"%s\":", keys[i]);
-    const char *s = json_string_value(json_object_get(a, keys[i]));
-    if (s)
-      zz_buf_json_str(o->b, s);
-    else
-      zz_buf_adds(o->b, "null");
-  }
-  zz_buf_adds(o->b, ",\"matters\":[");
+  for (size_t i = 0; i < ZZ_ARRAY_LEN(keys); i++)
+    zz_json_kstr(j, keys[i], json_string_value(json_object_get(a, keys[i])));
+  zz_json_karr(j, "matters");
   const char *ms = json_string_value(json_object_get(a, "matters"));
-  int k = 0;
   for (const char *p = ms; p && *p;) {
     const char *end = strchr(p, ',');
     size_t n = end ? (size_t)(end - p) : strlen(p);
-    if (n) {
-      if (k++) zz_buf_addc(o->b, ',');
-      zz_buf_json_strn(o->b, p, n);
-    }
+    if (n) zz_json_strn(j, p, n);
     p = end ? end + 1 : p + n;
   }
-  zz_buf_adds(o->b, "]}");
+  zz_json_arr_end(j);
+  zz_json_obj_end(j);
   json_decref(a);
   return 0;
 }
 
 struct outline_ctx {
-  struct zz_buf *b;
+  struct zz_json *j;
   int done;
 };
 
@@ -225,15 +198,17 @@ static int outline_row(void *ud, const struct store_region *rg) {
   struct outline_ctx *o = ud;
   if (o->done || rg->parent_path) return 0; /* the root region: the district */
   o->done = 1;
-  zz_buf_adds(o->b, "{\"type\":\"Feature\",\"properties\":{\"id\":");
-  zz_buf_json_str(o->b, rg->path);
-  zz_buf_adds(o->b, ",\"name\":");
-  zz_buf_json_str(o->b, rg->name_zh);
-  zz_buf_adds(o->b, ",\"name_en\":");
-  zz_buf_json_str(o->b, rg->name_en);
-  zz_buf_adds(o->b, "},\"geometry\":");
-  zz_buf_adds(o->b, rg->geometry ? rg->geometry : "null");
-  zz_buf_addc(o->b, '}');
+  struct zz_json *j = o->j;
+  zz_json_obj(j);
+  zz_json_kstr(j, "type", "Feature");
+  zz_json_kobj(j, "properties");
+  zz_json_kstr(j, "id", rg->path);
+  zz_json_kstr(j, "name", rg->name_zh);
+  zz_json_kstr(j, "name_en", rg->name_en);
+  zz_json_obj_end(j);
+  zz_json_key(j, "geometry");
+  zz_json_text(j, rg->geometry, rg->geometry ? strlen(rg->geometry) : 0);
+  zz_json_obj_end(j);
   return 0;
 }
 
@@ -242,15 +217,25 @@ static int get_outlets(struct http_req *r) {
   if (api_rate_limit(r, "catalog", NULL, 300, 60)) return 0;
   struct app *app = http_app(r);
   struct zz_buf b;
+  struct zz_json j;
   zz_buf_init(&b, 0);
-  zz_buf_adds(&b, "{\"outline\":{\"type\":\"FeatureCollection\",\"features\":[");
-  struct outline_ctx oc = {&b, 0};
+  zz_json_init(&j, &b);
+  zz_json_obj(&j);
+  zz_json_kobj(&j, "outline");
+  zz_json_kstr(&j, "type", "FeatureCollection");
+  zz_json_karr(&j, "features");
+  struct outline_ctx oc = {&j, 0};
   int rc = store_regions_each(app->st, 1, outline_row, &oc);
-  zz_buf_adds(&b, "]},\"outlets\":[");
-  struct outlet_ctx o = {&b, 0};
+  zz_json_arr_end(&j);
+  zz_json_obj_end(&j);
+  zz_json_karr(&j, "outlets");
+  struct outlet_ctx o = {&j, 0};
   struct store_entity_filter f = {.type = "outlet", .limit = 1000};
   if (!rc) rc = store_entities_each(app->st, &f, outlet_row, &o);
-  zz_buf_printf(&b, "],\"count\":%d}", o.n);
+  zz_json_arr_end(&j);
+  zz_json_kint(&j, "count", o.n);
+  zz_json_obj_end(&j);
+  zz_json_finish(&j);
   if (rc) {
     zz_buf_free(&b);
     return http_fail(r, rc, "outlets", "the outlets cannot be read now");

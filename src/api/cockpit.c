@@ -69,15 +69,13 @@ static int h_dashboards(struct http_req *r) {
   registry_unlock(app->reg);
   json_object_set_new(doc, "perspectives", kept);
   json_object_set_new(doc, "scope", json_string(a->scope));
-  char *out = json_dumps(doc, JSON_COMPACT);
-  json_decref(doc);
-  if (!out) return http_fail(r, ZZ_ENOMEM, "", "out of memory");
   struct zz_buf b;
+  struct zz_json j;
   zz_buf_init(&b, 0);
-  rc = zz_buf_adds(&b, out);
-  zz_free(out);
-  if (rc) return http_fail(r, ZZ_ENOMEM, "", "out of memory");
-  return http_reply_json(r, 200, &b);
+  zz_json_init(&j, &b);
+  zz_json_jansson(&j, doc);
+  json_decref(doc);
+  return api_reply_json(r, 200, &j);
 }
 
 /* ---- GET /api/v1/summary ---- */
@@ -301,53 +299,47 @@ static int h_summary(struct http_req *r) {
     goto done;
   }
   qsort(s.groups, (size_t)s.ngroups, sizeof *s.groups, group_cmp);
-  rc |= zz_buf_adds(&b, "{\"entity_type\":");
-  rc |= zz_buf_json_str(&b, type);
-  rc |= zz_buf_adds(&b, ",\"region\":");
-  rc |= zz_buf_json_str(&b, reg.path);
-  rc |= zz_buf_printf(&b, ",\"total\":%lld", (long long)s.total);
-  if (s.sum) {
-    rc |= zz_buf_adds(&b, ",\"sum\":");
-    rc |= zz_buf_json_num(&b, s.have_sum ? s.sum_total : NAN);
-  }
+  struct zz_json j;
+  zz_json_init(&j, &b);
+  zz_json_obj(&j);
+  zz_json_kstr(&j, "entity_type", type);
+  zz_json_kstr(&j, "region", reg.path);
+  zz_json_kint(&j, "total", s.total);
+  if (s.sum) zz_json_knum(&j, "sum", s.have_sum ? s.sum_total : NAN);
   if (s.by) {
-    rc |= zz_buf_adds(&b, ",\"by\":");
-    rc |= zz_buf_json_str(&b, s.by);
-    rc |= zz_buf_adds(&b, ",\"items\":[");
+    zz_json_kstr(&j, "by", s.by);
+    zz_json_karr(&j, "items");
     for (int i = 0; i < s.ngroups; i++) {
-      rc |= zz_buf_adds(&b, i ? ",{\"key\":" : "{\"key\":");
-      rc |= zz_buf_json_str(&b, s.groups[i].key);
-      rc |= zz_buf_printf(&b, ",\"n\":%lld", (long long)s.groups[i].n);
-      if (s.sum) {
-        rc |= zz_buf_adds(&b, ",\"sum\":");
-        rc |= zz_buf_json_num(&b, s.groups[i].sum);
-      }
-      if (s.recent) rc |= zz_buf_printf(&b, ",\"recent\":%lld", (long long)s.groups[i].recent);
-      rc |= zz_buf_addc(&b, '}');
+      zz_json_obj(&j);
+      zz_json_kstr(&j, "key", s.groups[i].key);
+      zz_json_kint(&j, "n", s.groups[i].n);
+      if (s.sum) zz_json_knum(&j, "sum", s.groups[i].sum);
+      if (s.recent) zz_json_kint(&j, "recent", s.groups[i].recent);
+      zz_json_obj_end(&j);
     }
-    rc |= zz_buf_addc(&b, ']');
+    zz_json_arr_end(&j);
   }
   if (s.recent) {
-    rc |= zz_buf_adds(&b, ",\"recent\":{\"attr\":");
-    rc |= zz_buf_json_str(&b, s.recent);
-    rc |= zz_buf_printf(&b, ",\"from\":\"%s\",\"to\":\"%s\",\"n\":%lld,\"items\":[", s.from, s.to,
-                        (long long)s.nrecent);
+    zz_json_kobj(&j, "recent");
+    zz_json_kstr(&j, "attr", s.recent);
+    zz_json_kstr(&j, "from", s.from);
+    zz_json_kstr(&j, "to", s.to);
+    zz_json_kint(&j, "n", s.nrecent);
+    zz_json_karr(&j, "items");
     for (size_t i = 0; i < s.nrec; i++) {
-      rc |= zz_buf_adds(&b, i ? ",{\"entity\":" : "{\"entity\":");
-      rc |= zz_buf_json_str(&b, s.rec[i].key);
-      rc |= zz_buf_adds(&b, ",\"name_zh\":");
-      rc |= zz_buf_json_str(&b, s.rec[i].name_zh);
-      rc |= zz_buf_adds(&b, ",\"name_en\":");
-      rc |= zz_buf_json_str(&b, s.rec[i].name_en);
-      rc |= zz_buf_adds(&b, ",\"value\":");
-      rc |= zz_buf_json_str(&b, s.rec[i].value);
-      rc |= zz_buf_addc(&b, '}');
+      zz_json_obj(&j);
+      zz_json_kstr(&j, "entity", s.rec[i].key);
+      zz_json_kstr(&j, "name_zh", s.rec[i].name_zh);
+      zz_json_kstr(&j, "name_en", s.rec[i].name_en);
+      zz_json_kstr(&j, "value", s.rec[i].value);
+      zz_json_obj_end(&j);
     }
-    rc |= zz_buf_adds(&b, "]}");
+    zz_json_arr_end(&j);
+    zz_json_obj_end(&j);
   }
-  rc |= zz_buf_addc(&b, '}');
-  if (rc) {
-    http_fail(r, ZZ_ENOMEM, "", "out of memory");
+  zz_json_obj_end(&j);
+  if ((rc = zz_json_finish(&j))) {
+    http_fail(r, rc, "", "cannot build the answer: %s", zz_strerror(rc));
     goto done;
   }
   /* Remember the answer (a failed copy only costs the next caller a scan). */

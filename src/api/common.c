@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "intake/intake.h"
 #include "store/store_registry.h"
 
 static const struct reg_region *root_region(struct registry *reg) {
@@ -133,6 +134,11 @@ int api_metric(struct http_req *r, const char *name, struct api_metric *out) {
   return 0;
 }
 
+int api_reply_json(struct http_req *r, int status, struct zz_json *j) {
+  zz_json_finish(j); /* a failure stays in the buffer: http_reply answers it */
+  return http_reply_json(r, status, j->b);
+}
+
 int api_json_body(struct http_req *r, json_t **out) {
   size_t len;
   const char *body = http_body(r, &len);
@@ -140,12 +146,7 @@ int api_json_body(struct http_req *r, json_t **out) {
 }
 
 int api_matter_has_channel(const json_t *matter, const char *channel) {
-  const json_t *ch = json_object_get(matter, "channels");
-  for (size_t i = 0; i < json_array_size(ch); i++) {
-    const char *s = json_string_value(json_array_get(ch, i));
-    if (s && strcmp(s, channel) == 0) return 1;
-  }
-  return 0;
+  return intake_matter_has_channel(matter, channel);
 }
 
 int api_json_parse(struct http_req *r, const char *body, size_t len, json_t **out) {

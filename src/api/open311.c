@@ -1,20 +1,20 @@
 /* open311.c (api) - Open311 GeoReport v2 under /open311/v2
  * (wiki.open311.org/GeoReport_v2): service discovery, the service list and
  * definitions built from the matters that list the "open311" channel, POST
- * requests creating work orders through the workflow (channel open311),
+ * requests creating work orders (channel open311; the checks and the order
+ * are the intake's, src/intake/open311_request.c),
  * request look-ups and tokens. Every method answers in XML (the spec's
  * required format) and JSON, chosen by the ".xml"/".json" suffix; errors use
  * the spec's list of {code, description}. Public: the POST is rate-limited
  * per client and needs api_key = a source token. */
 #include <jansson.h>
 #include <math.h>
-#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "api/api.h"
 #include "api/open311_int.h"
-#include "model/geo.h"
+#include "intake/open311_request.h"
 #include "store/store_applications.h"
 #include "store/store_catalog.h"
 #include "store/store_codes.h"
@@ -732,42 +732,38 @@ int o311_intake_id(void *ud, const struct store_order_intake *in) {
 
 /* ---- POST requests ---- */
 
-/* The deepest region (the most path segments) whose geometry holds a point. */
-struct placed {
-  double lon, lat;
-  char *path;
-  size_t cap;
-  int depth;
-};
+static const char *form_value(const void *form, const char *name) {
+  return o311_form_get(form, name);
+}
 
-static int place_row(void *ud, const struct store_region *rg) {
-  struct placed *p = ud;
-  if (!rg->geometry || geo_contains(rg->geometry, p->lon, p->lat) != 1) return 0;
-  int depth = 1;
-  for (const char *c = rg->path; *c; c++) depth += *c == '/';
-  if (depth > p->depth) {
-    p->depth = depth;
-    zz_strlcpy(p->path, rg->path, p->cap);
-  }
+/* The spec's status for an error of the intake: a bad field 400, an
+ * unknown service 404, a description too long 413, anything else 500. */
+static int request_status(const struct zz_err *e) {
+  if (e->code == ZZ_EINVAL) return 400;
+  if (e->code == ZZ_ENOTFOUND && strcmp(e->field, "service_code") == 0) return 404;
+  if (e->code == ZZ_ETOOBIG) return 413;
+  return 500;
+}
+
+/* The api_key's source: 0 and *source, or non-zero once it has answered 403. */
+static int request_source(struct http_req *r, int xml, const struct o311_form *form,
+                          int64_t *source) {
+  struct app *app = http_app(r);
+  const char *key = o311_form_get(form, "api_key");
+  if (!key || !*key || strlen(key) > 128)
+    return o311_fail(r, xml, 403, "api_key is required: a source token from the operator"), -1;
+  char hash[65];
+  api_token_hash(key, hash);
+  if (store_source_by_token(app->st, hash, source))
+    return o311_fail(r, xml, 403, "api_key is not valid"), -1;
   return 0;
 }
 
-/* The request's intake record, written with its order (workflow_intake). */
-static int intake_record(void *ud, struct store *st, int64_t order, struct zz_err *e) {
-  struct store_order_intake *rec = ud;
-  rec->order_id = order;
-  rec->created = zz_time_now();
-  return store_order_intake_insert(st, rec, e);
-}
-
+/* Parses the form and the api_key, lets the intake make the order
+ * (src/intake/open311_request.c) and answers its id and token. */
 static int post_requests(struct http_req *r, int xml) {
   struct app *app = http_app(r);
   struct o311_form form = {0};
-  struct o311_services s = {0};
-  json_t *attrs = json_object(), *contact = json_object();
-  char *attrs_text = NULL, *contact_text = NULL;
-  struct zz_buf desc;
-  zz_buf_init(&desc, 8192);
   int rc = 0;
   if (api_rate_limit(r, "open311_post", NULL, 120, 30)) goto done;
   size_t len = 0;
@@ -777,166 +773,15 @@ static int post_requests(struct http_req *r, int xml) {
     rc = o311_fail(r, xml, 400, "the form body cannot be read: %s", e.msg);
     goto done;
   }
-  const char *key = o311_form_get(&form, "api_key");
-  int64_t source = 0;
-  if (!key || !*key || strlen(key) > 128) {
-    rc = o311_fail(r, xml, 403, "api_key is required: a source token from the operator");
+  struct intake_open311_in in = {.value = form_value, .form = &form};
+  if ((rc = request_source(r, xml, &form, &in.source))) goto done;
+  struct intake_open311_out out;
+  if (intake_open311_request(app->st, app->reg, app->wf, &in, &out, &e)) {
+    rc = o311_fail(r, xml, request_status(&e), "%s", e.msg);
     goto done;
   }
-  char hash[65];
-  api_token_hash(key, hash);
-  if (store_source_by_token(app->st, hash, &source)) {
-    rc = o311_fail(r, xml, 403, "api_key is not valid");
-    goto done;
-  }
-  const char *code = o311_form_get(&form, "service_code");
-  if (!code || !*code) {
-    rc = o311_fail(r, xml, 400, "service_code is required");
-    goto done;
-  }
-  if (services_load(app, &s)) {
-    rc = o311_fail(r, xml, 500, "the service list cannot be read now");
-    goto done;
-  }
-  const struct o311_service *v = service_find(&s, code);
-  if (!v) {
-    rc = o311_fail(r, xml, 404, "service_code %s was not found", code);
-    goto done;
-  }
-  const char *slat = o311_form_get(&form, "lat"), *slon = o311_form_get(&form, "long");
-  const char *addr = o311_form_get(&form, "address_string");
-  const char *addr_id = o311_form_get(&form, "address_id");
-  double lat = NAN, lon = NAN;
-  if ((slat && *slat) || (slon && *slon)) {
-    char *end1 = NULL, *end2 = NULL;
-    lat = slat ? strtod(slat, &end1) : NAN;
-    lon = slon ? strtod(slon, &end2) : NAN;
-    if (!slat || !slon || !end1 || *end1 || !end2 || *end2 || !(lat >= -90 && lat <= 90) ||
-        !(lon >= -180 && lon <= 180)) {
-      rc = o311_fail(r, xml, 400, "lat and long must both be decimal degrees");
-      goto done;
-    }
-  } else if (!(addr && *addr) && !(addr_id && *addr_id)) {
-    rc = o311_fail(r, xml, 400,
-                   "a location is required: lat and long, address_string or address_id");
-    goto done;
-  }
-  /* the matter's form: required attributes, single-value lists from the options */
-  json_t *fields = json_object_get(v->extra, "form");
-  size_t i;
-  json_t *fd;
-  json_array_foreach(fields, i, fd) {
-    const char *id = json_string_value(json_object_get(fd, "id"));
-    char k[96];
-    snprintf(k, sizeof k, "attribute[%s]", id ? id : "");
-    const char *val = o311_form_get(&form, k);
-    if (!val || !*val) {
-      if (json_is_true(json_object_get(fd, "required"))) {
-        rc = o311_fail(r, xml, 400, "attribute[%s] is required for service %s", id, v->code);
-        goto done;
-      }
-      continue;
-    }
-    json_t *opts = json_object_get(fd, "options");
-    if (json_array_size(opts)) {
-      int ok = 0;
-      size_t q;
-      json_t *op;
-      json_array_foreach(opts, q, op) ok |=
-          json_is_string(json_object_get(op, "id")) &&
-          strcmp(json_string_value(json_object_get(op, "id")), val) == 0;
-      if (!ok) {
-        rc = o311_fail(r, xml, 400, "attribute[%s] must be one of the service definition's values",
-                       id);
-        goto done;
-      }
-    }
-    json_object_set_new(attrs, id, json_string(val));
-    /* the description is public (GET requests): phone numbers stay in the
-     * intake record, which only staff see */
-    const char *ft = json_string_value(json_object_get(fd, "type"));
-    if (ft && strcmp(ft, "phone") == 0) continue;
-    zz_buf_printf(&desc, "\n%s: %s", json_string_value(json_object_get(fd, "label_zh")), val);
-  }
-  const char *cf[] = {"email", "first_name", "last_name", "phone", "device_id", "account_id"};
-  for (size_t k = 0; k < ZZ_ARRAY_LEN(cf); k++) {
-    const char *val = o311_form_get(&form, cf[k]);
-    if (val && *val) json_object_set_new(contact, cf[k], json_string(val));
-  }
-  const char *text = o311_form_get(&form, "description");
-  const char *media = o311_form_get(&form, "media_url");
-  if (media && *media && strncmp(media, "http://", 7) && strncmp(media, "https://", 8)) {
-    rc = o311_fail(r, xml, 400, "media_url must be an http or https URL");
-    goto done;
-  }
-  struct zz_buf full;
-  zz_buf_init(&full, 8192);
-  zz_buf_adds(&full, text ? text : "");
-  if (addr && *addr) zz_buf_printf(&full, "%s地址: %s", full.len ? "\n" : "", addr);
-  zz_buf_addbuf(&full, &desc);
-  zz_buf_addc(&full, '\0');
-  if (zz_buf_error(&full)) {
-    int ferr = zz_buf_error(&full);
-    zz_buf_free(&full);
-    rc = o311_fail(r, xml, zz_http_status(ferr),
-                   "the description, address and fields together: %s (at most 8192 bytes)",
-                   zz_strerror(ferr));
-    goto done;
-  }
-  /* The report belongs to the deepest region whose outline holds its
-   * position (so routing by region works); without a position, or outside
-   * every outline, the root region (the district) holds it until the
-   * dispatcher routes it. */
-  registry_rdlock(app->reg);
-  const struct reg_region *root =
-      registry_region_count(app->reg) ? registry_region_at(app->reg, 0) : NULL;
-  char region[256] = "";
-  if (root) zz_strlcpy(region, root->path, sizeof region);
-  registry_unlock(app->reg);
-  if (!isnan(lon) && !isnan(lat)) {
-    struct placed pl = {lon, lat, region, sizeof region, 0};
-    store_regions_each(app->st, 1, place_row, &pl);
-  }
-  char reporter[64];
-  snprintf(reporter, sizeof reporter, "open311:source-%lld", (long long)source);
-  /* the token lets a client find the request again (GET tokens/TOKEN) */
-  unsigned char raw[16];
-  char token[40];
-  randombytes_buf(raw, sizeof raw);
-  sodium_bin2hex(token, sizeof token, raw, sizeof raw);
-  attrs_text = json_dumps(attrs, JSON_COMPACT);
-  contact_text = json_dumps(contact, JSON_COMPACT);
-  struct store_order_intake rec = {.source = source,
-                                   .token = token,
-                                   .address = addr && *addr ? addr : NULL,
-                                   .attributes_json = attrs_text,
-                                   .contact_json = contact_text,
-                                   .media_url = media && *media ? media : NULL,
-                                   /* listed by GET only if the matter is public now */
-                                   .public_consent =
-                                       json_object_get(s.public_matters, v->code) != NULL};
-  /* The order and its intake record (the contact, the token) commit
-   * together, with the other public reports of the moment. */
-  struct wf_intake in = {.who = {.name = reporter, .department = "", .kind = ACTOR_PUBLIC},
-                         .create = {.matter = v->code,
-                                    .description = full.data,
-                                    .region = region,
-                                    .reporter = reporter,
-                                    .channel = "open311",
-                                    .lon = lon,
-                                    .lat = lat},
-                         .then = intake_record,
-                         .ud = &rec};
-  int wrc = workflow_intake(app->wf, &in);
-  zz_buf_free(&full);
-  if (wrc) {
-    rc = o311_fail(r, xml, wrc == ZZ_EINVAL ? 400 : 500, "the request was not accepted: %s",
-                   in.err.msg);
-    goto done;
-  }
-  int64_t id = in.order;
   char ids[24];
-  snprintf(ids, sizeof ids, "%lld", (long long)id);
+  snprintf(ids, sizeof ids, "%lld", (long long)out.order);
   struct zz_buf b;
   zz_buf_init(&b, 0);
   struct o311_out o;
@@ -944,19 +789,13 @@ static int post_requests(struct http_req *r, int xml) {
   o_list(&o, NULL, "service_requests");
   o_obj(&o, "request");
   o_str(&o, "service_request_id", ids);
-  o_str(&o, "token", token);
+  o_str(&o, "token", out.token);
   o_str(&o, "service_notice", "已受理，请留意处理进度 / Received; follow its status with this id.");
   o_str(&o, "account_id", "");
   o_obj_end(&o, "request");
   o_list_end(&o, "service_requests");
   rc = o_reply(r, &o, 201);
 done:
-  zz_free(attrs_text);
-  zz_free(contact_text);
-  json_decref(attrs);
-  json_decref(contact);
-  zz_buf_free(&desc);
-  services_free(&s);
   o311_form_free(&form);
   return rc;
 }

@@ -62,9 +62,26 @@ static int check_order(struct http_req *r, int64_t id) {
 
 /* ---- one order ---- */
 
+/* An order as the workflow writes it (receipts masked), checked to be one
+ * JSON value. */
+struct order_write {
+  struct workflow *wf;
+  const struct store_order *o;
+};
+
+static void order_write_fn(void *ud, struct zz_buf *b) {
+  const struct order_write *w = ud;
+  workflow_order_json(w->wf, w->o, b);
+}
+
+static void order_json(struct zz_json *j, struct workflow *wf, const struct store_order *o) {
+  struct order_write w = {wf, o};
+  zz_json_value_from(j, order_write_fn, &w);
+}
+
 struct detail {
   struct app *app;
-  struct zz_buf *b;
+  struct zz_json *j;
   int n;
   int64_t merged_into;
   const struct http_auth_ctx *only; /* non-NULL: skip orders outside this caller's scope */
@@ -74,94 +91,112 @@ static int order_row(void *ud, const struct store_order *o) {
   struct detail *d = ud;
   /* orders merged across regions: each shows only where the caller may see */
   if (d->only && authz_region(d->app, d->only, o->region)) return 0;
-  if (d->n++) zz_buf_addc(d->b, ',');
-  workflow_order_json(d->app->wf, o, d->b);
+  d->n++;
+  order_json(d->j, d->app->wf, o);
   d->merged_into = o->merged_into;
   return 0;
 }
 
 static int event_row(void *ud, const struct store_order_event *ev) {
   struct detail *d = ud;
-  char t[32];
-  if (d->n++) zz_buf_addc(d->b, ',');
-  zz_buf_printf(d->b, "{\"id\":%lld,\"ts\":", (long long)ev->id);
-  zz_buf_json_str(d->b, zz_time_format(ev->ts, t));
+  struct zz_json *j = d->j;
   char masked[96];
-  zz_buf_adds(d->b, ",\"actor\":");
-  zz_buf_json_str(d->b,
-                  ev->actor ? workflow_mask_reporter(ev->actor, masked, sizeof masked) : NULL);
-  zz_buf_adds(d->b, ",\"action\":");
-  zz_buf_json_str(d->b, ev->action);
-  zz_buf_adds(d->b, ",\"from\":");
-  zz_buf_json_str(d->b, ev->from_state);
-  zz_buf_adds(d->b, ",\"to\":");
-  zz_buf_json_str(d->b, ev->to_state);
-  zz_buf_adds(d->b, ",\"note\":");
-  zz_buf_json_str(d->b, ev->note);
-  zz_buf_adds(d->b, ",\"data\":");
-  zz_buf_adds(d->b, ev->data_json && ev->data_json[0] == '{' ? ev->data_json : "null");
-  zz_buf_addc(d->b, '}');
+  zz_json_obj(j);
+  zz_json_kint(j, "id", ev->id);
+  zz_json_ktime(j, "ts", ev->ts);
+  zz_json_kstr(j, "actor",
+               ev->actor ? workflow_mask_reporter(ev->actor, masked, sizeof masked) : NULL);
+  zz_json_kstr(j, "action", ev->action);
+  zz_json_kstr(j, "from", ev->from_state);
+  zz_json_kstr(j, "to", ev->to_state);
+  zz_json_kstr(j, "note", ev->note);
+  zz_json_key(j, "data");
+  if (ev->data_json && ev->data_json[0] == '{')
+    zz_json_text(j, ev->data_json, strlen(ev->data_json));
+  else
+    zz_json_null(j);
+  zz_json_obj_end(j);
   return 0;
 }
 
 static int evidence_row(void *ud, const struct store_evidence *ev) {
   struct detail *d = ud;
-  char t[32];
-  if (d->n++) zz_buf_addc(d->b, ',');
-  zz_buf_printf(d->b, "{\"id\":%lld,\"ts\":", (long long)ev->id);
-  zz_buf_json_str(d->b, zz_time_format(ev->ts, t));
-  char masked[96];
-  zz_buf_adds(d->b, ",\"actor\":");
-  zz_buf_json_str(d->b,
-                  ev->actor ? workflow_mask_reporter(ev->actor, masked, sizeof masked) : NULL);
-  zz_buf_adds(d->b, ",\"mime\":");
-  zz_buf_json_str(d->b, ev->mime);
-  zz_buf_printf(d->b, ",\"size\":%lld,\"note\":", (long long)ev->size);
-  zz_buf_json_str(d->b, ev->note);
-  zz_buf_printf(d->b, ",\"url\":\"/api/v1/orders/%lld/evidence/%lld\"}", (long long)ev->order_id,
-                (long long)ev->id);
+  struct zz_json *j = d->j;
+  char masked[96], url[96];
+  zz_json_obj(j);
+  zz_json_kint(j, "id", ev->id);
+  zz_json_ktime(j, "ts", ev->ts);
+  zz_json_kstr(j, "actor",
+               ev->actor ? workflow_mask_reporter(ev->actor, masked, sizeof masked) : NULL);
+  zz_json_kstr(j, "mime", ev->mime);
+  zz_json_kint(j, "size", ev->size);
+  zz_json_kstr(j, "note", ev->note);
+  snprintf(url, sizeof url, "/api/v1/orders/%lld/evidence/%lld", (long long)ev->order_id,
+           (long long)ev->id);
+  zz_json_kstr(j, "url", url);
+  zz_json_obj_end(j);
   return 0;
+}
+
+/* ,"reporter_phone":... as api/codes.c writes it for callers who may see
+ * it, spliced into the order's answer after a check. */
+static void order_phone(struct http_req *r, struct zz_json *j, int64_t id) {
+  struct zz_buf m;
+  zz_buf_init(&m, 0);
+  zz_buf_addc(&m, '{');
+  api_codes_order_phone(r, id, 1, &m);
+  zz_buf_addc(&m, '}');
+  if (zz_buf_error(&m))
+    zz_buf_fail(j->b, zz_buf_error(&m));
+  else if (m.len > 2 && m.data[1] == ',')
+    m.data[1] = ' ', zz_json_members(j, m.data, m.len); /* drop its leading comma */
+  zz_buf_free(&m);
 }
 
 static int reply_order(struct http_req *r, int64_t id, int status) {
   struct app *app = http_app(r);
   struct zz_buf b;
+  struct zz_json j;
   zz_buf_init(&b, 0);
-  struct detail c = {app, &b, 0, 0, NULL};
-  zz_buf_adds(&b, "{\"order\":");
+  zz_json_init(&j, &b);
+  struct detail c = {app, &j, 0, 0, NULL};
+  zz_json_obj(&j);
+  zz_json_key(&j, "order");
   if (store_order_get(app->st, id, order_row, &c)) {
     zz_buf_free(&b);
     return http_fail(r, ZZ_ENOTFOUND, "id", "order %lld does not exist", (long long)id);
   }
   int64_t merged_into = c.merged_into;
   /* callers of reply_order passed check_order or acted on the order */
-  api_codes_order_phone(r, id, 1, &b);
-  zz_buf_adds(&b, ",\"sub_orders\":[");
+  order_phone(r, &j, id);
+  zz_json_karr(&j, "sub_orders");
   c.n = 0;
   struct store_order_filter f = {.parent = id};
   store_orders_each(app->st, &f, order_row, &c);
-  zz_buf_adds(&b, "],\"merged\":[");
+  zz_json_arr_end(&j);
+  zz_json_karr(&j, "merged");
   c.n = 0;
   c.only = http_auth(r);
   struct store_order_filter fm = {.merged_into = id};
   store_orders_each(app->st, &fm, order_row, &c);
   /* a merged order's reporters follow the order that carries it on */
-  zz_buf_adds(&b, "],\"outcome\":");
+  zz_json_arr_end(&j);
+  zz_json_key(&j, "outcome");
   if (merged_into) {
     c.n = 0;
-    if (store_order_get(app->st, merged_into, order_row, &c) || !c.n) zz_buf_adds(&b, "null");
+    if (store_order_get(app->st, merged_into, order_row, &c) || !c.n) zz_json_null(&j);
   } else {
-    zz_buf_adds(&b, "null");
+    zz_json_null(&j);
   }
   c.only = NULL;
-  zz_buf_adds(&b, ",\"timeline\":[");
-  c.n = 0;
+  zz_json_karr(&j, "timeline");
   store_order_events_each(app->st, id, event_row, &c);
-  zz_buf_adds(&b, "],\"evidence\":[");
-  c.n = 0;
+  zz_json_arr_end(&j);
+  zz_json_karr(&j, "evidence");
   store_evidence_each(app->st, id, 0, evidence_row, &c);
-  zz_buf_adds(&b, "]}");
-  return http_reply_json(r, status, &b);
+  zz_json_arr_end(&j);
+  zz_json_obj_end(&j);
+  return api_reply_json(r, status, &j);
 }
 
 static int get_order(struct http_req *r) {
@@ -247,7 +282,7 @@ done:
 
 struct olist {
   struct app *app;
-  struct zz_buf *b;
+  struct zz_json *j;
   int n, limit, more;
   int64_t last_id;
 };
@@ -258,8 +293,8 @@ static int list_row(void *ud, const struct store_order *o) {
     l->more = 1;
     return 1;
   }
-  if (l->n++) zz_buf_addc(l->b, ',');
-  workflow_order_json(l->app->wf, o, l->b);
+  l->n++;
+  order_json(l->j, l->app->wf, o);
   l->last_id = o->id;
   return 0;
 }
@@ -312,21 +347,27 @@ static int get_orders(struct http_req *r) {
                                  .before_id = before,
                                  .limit = (int)limit + 1};
   struct zz_buf b;
+  struct zz_json j;
   zz_buf_init(&b, 0);
-  zz_buf_adds(&b, "{\"orders\":[");
-  struct olist l = {app, &b, 0, (int)limit, 0, 0};
+  zz_json_init(&j, &b);
+  zz_json_obj(&j);
+  zz_json_karr(&j, "orders");
+  struct olist l = {app, &j, 0, (int)limit, 0, 0};
   int rc = store_orders_each(app->st, &f, list_row, &l);
   if (rc) {
     zz_buf_free(&b);
     return http_fail(r, rc, "", "cannot list orders");
   }
-  zz_buf_adds(&b, "],\"next_cursor\":");
-  if (l.more)
-    zz_buf_printf(&b, "\"o%llx\"", (unsigned long long)l.last_id);
-  else
-    zz_buf_adds(&b, "null");
-  zz_buf_addc(&b, '}');
-  return http_reply_json(r, 200, &b);
+  zz_json_arr_end(&j);
+  if (l.more) {
+    char next[32];
+    snprintf(next, sizeof next, "o%llx", (unsigned long long)l.last_id);
+    zz_json_kstr(&j, "next_cursor", next);
+  } else {
+    zz_json_knull(&j, "next_cursor");
+  }
+  zz_json_obj_end(&j);
+  return api_reply_json(r, 200, &j);
 }
 
 /* ---- actions ---- */
@@ -434,12 +475,20 @@ static int post_evidence(struct http_req *r) {
   if (workflow_add_evidence(app->wf, &who, id, body, len, note, &eid, &e))
     return http_reply_err(r, &e);
   struct zz_buf b;
+  struct zz_json j;
+  char url[96];
+  snprintf(url, sizeof url, "/api/v1/orders/%lld/evidence/%lld", (long long)id, (long long)eid);
   zz_buf_init(&b, 0);
-  zz_buf_printf(&b,
-                "{\"evidence\":{\"id\":%lld,\"order\":%lld,\"size\":%zu,"
-                "\"url\":\"/api/v1/orders/%lld/evidence/%lld\"}}",
-                (long long)eid, (long long)id, len, (long long)id, (long long)eid);
-  return http_reply_json(r, 201, &b);
+  zz_json_init(&j, &b);
+  zz_json_obj(&j);
+  zz_json_kobj(&j, "evidence");
+  zz_json_kint(&j, "id", eid);
+  zz_json_kint(&j, "order", id);
+  zz_json_kint(&j, "size", (int64_t)len);
+  zz_json_kstr(&j, "url", url);
+  zz_json_obj_end(&j);
+  zz_json_obj_end(&j);
+  return api_reply_json(r, 201, &j);
 }
 
 struct ev_file {
@@ -471,28 +520,29 @@ static int get_evidence(struct http_req *r) {
 /* ---- statistics ---- */
 
 struct stat_ctx {
-  struct zz_buf *b;
+  struct zz_json *j;
   int n;
   struct store_order_stat total;
 };
 
-static void stat_fields(struct zz_buf *b, const struct store_order_stat *s) {
-  zz_buf_printf(b, "\"count\":%lld,\"on_time_rate\":", (long long)s->n);
-  zz_buf_json_num(b, s->with_sla ? (double)s->on_time / (double)s->with_sla : NAN);
-  zz_buf_adds(b, ",\"avg_accept_minutes\":");
-  zz_buf_json_num(b, s->accepted ? (double)s->accept_ms_sum / (double)s->accepted / 60000.0 : NAN);
-  zz_buf_adds(b, ",\"avg_close_minutes\":");
-  zz_buf_json_num(b, s->closed ? (double)s->close_ms_sum / (double)s->closed / 60000.0 : NAN);
+static void stat_fields(struct zz_json *j, const struct store_order_stat *s) {
+  zz_json_kint(j, "count", s->n);
+  zz_json_knum(j, "on_time_rate", s->with_sla ? (double)s->on_time / (double)s->with_sla : NAN);
+  zz_json_knum(j, "avg_accept_minutes",
+               s->accepted ? (double)s->accept_ms_sum / (double)s->accepted / 60000.0 : NAN);
+  zz_json_knum(j, "avg_close_minutes",
+               s->closed ? (double)s->close_ms_sum / (double)s->closed / 60000.0 : NAN);
 }
 
 static int stat_row(void *ud, const struct store_order_stat *s) {
   struct stat_ctx *c = ud;
-  if (c->n++) zz_buf_addc(c->b, ',');
-  zz_buf_adds(c->b, "{\"key\":");
-  zz_buf_json_str(c->b, s->key);
-  zz_buf_addc(c->b, ',');
-  stat_fields(c->b, s);
-  zz_buf_addc(c->b, '}');
+  c->n++;
+  if (c->j) {
+    zz_json_obj(c->j);
+    zz_json_kstr(c->j, "key", s->key);
+    stat_fields(c->j, s);
+    zz_json_obj_end(c->j);
+  }
   c->total.n += s->n;
   c->total.with_sla += s->with_sla;
   c->total.on_time += s->on_time;
@@ -509,43 +559,47 @@ static int get_stats(struct http_req *r) {
   int64_t from, to;
   if (api_region(r, "region", 0, &rg) || api_range(r, 30 * ZZ_DAY_MS, &from, &to)) return 0;
   struct zz_buf b;
+  struct zz_json j;
   zz_buf_init(&b, 0);
-  char t1[32], t2[32];
-  zz_buf_printf(&b, "{\"from\":\"%s\",\"to\":\"%s\",\"region\":", zz_time_format(from, t1),
-                zz_time_format(to, t2));
-  zz_buf_json_str(&b, rg.path);
+  zz_json_init(&j, &b);
+  zz_json_obj(&j);
+  zz_json_ktime(&j, "from", from);
+  zz_json_ktime(&j, "to", to);
+  zz_json_kstr(&j, "region", rg.path);
   const char *const groups[] = {"state", "department", "matter"};
-  struct stat_ctx total = {&b, 0, {0}};
+  struct stat_ctx total = {&j, 0, {0}};
   int rc = 0;
   for (size_t i = 0; i < 3 && !rc; i++) {
-    struct stat_ctx c = {&b, 0, {0}};
-    zz_buf_printf(&b, ",\"by_%s\":[", groups[i]);
+    struct stat_ctx c = {&j, 0, {0}};
+    char key[32];
+    snprintf(key, sizeof key, "by_%s", groups[i]);
+    zz_json_karr(&j, key);
     rc = store_order_stats(app->st, groups[i], from, to, rg.lo, rg.hi, stat_row, &c);
-    zz_buf_addc(&b, ']');
+    zz_json_arr_end(&j);
     if (i == 0) total = c;
   }
-  /* the same span a year earlier (同比) */
-  struct stat_ctx last = {&b, 0, {0}};
-  struct zz_buf scratch;
-  zz_buf_init(&scratch, 0);
-  last.b = &scratch;
+  /* the same span a year earlier (同比): only its totals are kept */
+  struct stat_ctx last = {NULL, 0, {0}};
   if (!rc)
     rc = store_order_stats(app->st, "state", zz_time_add_months(from, -12),
                            zz_time_add_months(to, -12), rg.lo, rg.hi, stat_row, &last);
-  zz_buf_free(&scratch);
   if (rc) {
     zz_buf_free(&b);
     return http_fail(r, rc, "", "cannot compute order statistics");
   }
-  zz_buf_adds(&b, ",\"total\":{");
-  stat_fields(&b, &total.total);
-  zz_buf_printf(&b, "},\"yoy\":{\"count\":%lld,\"last_year\":%lld,\"change_pct\":",
-                (long long)total.total.n, (long long)last.total.n);
-  zz_buf_json_num(&b, last.total.n ? ((double)total.total.n - (double)last.total.n) * 100.0 /
-                                         (double)last.total.n
-                                   : NAN);
-  zz_buf_adds(&b, "}}");
-  return http_reply_json(r, 200, &b);
+  zz_json_kobj(&j, "total");
+  stat_fields(&j, &total.total);
+  zz_json_obj_end(&j);
+  zz_json_kobj(&j, "yoy");
+  zz_json_kint(&j, "count", total.total.n);
+  zz_json_kint(&j, "last_year", last.total.n);
+  zz_json_knum(&j, "change_pct",
+               last.total.n
+                   ? ((double)total.total.n - (double)last.total.n) * 100.0 / (double)last.total.n
+                   : NAN);
+  zz_json_obj_end(&j);
+  zz_json_obj_end(&j);
+  return api_reply_json(r, 200, &j);
 }
 
 #define STAFF (ROLE_ADMIN | ROLE_DISPATCHER | ROLE_OFFICER)

@@ -12,52 +12,17 @@
 #include "store/store_records.h"
 #include "store/store_registry.h"
 
-/* ---- JSON output with a sticky error ---- */
+/* ---- output (core/json.h: the buffer keeps the first failure) ---- */
 
+/* The answer under construction. */
 struct out {
   struct zz_buf b;
-  int rc; /* first append failure; the answer is then a 500 */
+  struct zz_json j;
 };
 
 static void o_init(struct out *o) {
   zz_buf_init(&o->b, 0);
-  o->rc = 0;
-}
-
-static void o_s(struct out *o, const char *s) {
-  int rc = zz_buf_adds(&o->b, s);
-  if (rc && !o->rc) o->rc = rc;
-}
-
-static void o_str(struct out *o, const char *s) {
-  int rc = zz_buf_json_str(&o->b, s);
-  if (rc && !o->rc) o->rc = rc;
-}
-
-static void o_num(struct out *o, double v) {
-  int rc = zz_buf_json_num(&o->b, v);
-  if (rc && !o->rc) o->rc = rc;
-}
-
-static void o_time(struct out *o, int64_t ms) {
-  char t[32];
-  o_str(o, zz_time_format(ms, t));
-}
-
-/* ,"key": */
-static void o_key(struct out *o, const char *key) {
-  o_s(o, ",\"");
-  o_s(o, key);
-  o_s(o, "\":");
-}
-
-/* Sends the answer, or a 500 when building it failed. */
-static int o_reply(struct http_req *r, struct out *o) {
-  if (o->rc) {
-    zz_buf_free(&o->b);
-    return http_fail(r, o->rc, "", "cannot build the answer: %s", zz_strerror(o->rc));
-  }
-  return http_reply_json(r, 200, &o->b);
+  zz_json_init(&o->j, &o->b);
 }
 
 /* Replies to an engine failure: its zz_err when it filled one, else a
@@ -68,22 +33,20 @@ static int reply_engine(struct http_req *r, int rc, const struct zz_err *e) {
 }
 
 /* The "region" member (and "cut" when the scope rule cut it). */
-static void o_region(struct out *o, const struct api_region *rg) {
-  o_key(o, "region");
-  o_str(o, rg->path);
-  if (rg->cut) o_s(o, ",\"cut\":true");
+static void o_region(struct zz_json *j, const struct api_region *rg) {
+  zz_json_kstr(j, "region", rg->path);
+  if (rg->cut) zz_json_kbool(j, "cut", 1);
 }
 
-static void o_points(struct out *o, const struct rollup_points *p) {
-  o_s(o, "[");
+static void o_points(struct zz_json *j, const char *key, const struct rollup_points *p) {
+  zz_json_karr(j, key);
   for (size_t i = 0; i < p->n; i++) {
-    o_s(o, i ? ",{\"t\":" : "{\"t\":");
-    o_time(o, p->t[i]);
-    o_s(o, ",\"v\":");
-    o_num(o, p->v[i]);
-    o_s(o, "}");
+    zz_json_obj(j);
+    zz_json_ktime(j, "t", p->t[i]);
+    zz_json_knum(j, "v", p->v[i]);
+    zz_json_obj_end(j);
   }
-  o_s(o, "]");
+  zz_json_arr_end(j);
 }
 
 /* ---- shared parameters ---- */
@@ -209,45 +172,32 @@ static int get_series(struct http_req *r) {
 
   struct out o;
   o_init(&o);
-  o_s(&o, "{\"metric\":");
-  o_str(&o, m.key);
-  o_region(&o, &rg);
-  o_key(&o, "grain");
-  o_str(&o, zz_grain_name(grain));
-  o_key(&o, "agg");
-  o_str(&o, rollup_agg_name(agg));
-  o_key(&o, "from");
-  o_time(&o, pts.from);
-  o_key(&o, "to");
-  o_time(&o, pts.to);
-  o_key(&o, "points");
-  o_points(&o, &pts);
+  struct zz_json *j = &o.j;
+  zz_json_obj(j);
+  zz_json_kstr(j, "metric", m.key);
+  o_region(j, &rg);
+  zz_json_kstr(j, "grain", zz_grain_name(grain));
+  zz_json_kstr(j, "agg", rollup_agg_name(agg));
+  zz_json_ktime(j, "from", pts.from);
+  zz_json_ktime(j, "to", pts.to);
+  o_points(j, "points", &pts);
   double total = rollup_agg_value(&tot, agg);
-  o_key(&o, "total");
-  o_num(&o, total);
-  o_key(&o, "total_from");
-  o_time(&o, tf);
-  o_key(&o, "total_to");
-  o_time(&o, tt);
+  zz_json_knum(j, "total", total);
+  zz_json_ktime(j, "total_from", tf);
+  zz_json_ktime(j, "total_to", tt);
   if (cmp) {
     double ptotal = rollup_agg_value(&ptot, agg);
-    o_key(&o, "compare");
-    o_str(&o, cmp == ROLLUP_CMP_YOY ? "yoy" : "mom");
-    o_key(&o, "previous");
-    o_points(&o, &prev);
-    o_key(&o, "previous_total");
-    o_num(&o, ptotal);
-    o_key(&o, "previous_from");
-    o_time(&o, pcf);
-    o_key(&o, "previous_to");
-    o_time(&o, pct);
-    o_key(&o, "change");
-    o_num(&o, rollup_change(total, ptotal));
+    zz_json_kstr(j, "compare", cmp == ROLLUP_CMP_YOY ? "yoy" : "mom");
+    o_points(j, "previous", &prev);
+    zz_json_knum(j, "previous_total", ptotal);
+    zz_json_ktime(j, "previous_from", pcf);
+    zz_json_ktime(j, "previous_to", pct);
+    zz_json_knum(j, "change", rollup_change(total, ptotal));
   }
-  o_s(&o, "}");
+  zz_json_obj_end(j);
   rollup_points_free(&pts);
   rollup_points_free(&prev);
-  return o_reply(r, &o);
+  return api_reply_json(r, 200, &o.j);
 }
 
 /* ---- GET /api/v1/breakdown ---- */
@@ -313,33 +263,29 @@ static int breakdown_children(struct http_req *r, const struct api_metric *m,
 
   struct out o;
   o_init(&o);
-  o_s(&o, "{\"metric\":");
-  o_str(&o, m->key);
-  o_region(&o, rg);
-  o_s(&o, ",\"by\":\"children\"");
-  o_key(&o, "agg");
-  o_str(&o, rollup_agg_name(agg));
-  o_key(&o, "from");
-  o_time(&o, cf);
-  o_key(&o, "to");
-  o_time(&o, ct);
-  o_s(&o, ",\"items\":[");
+  struct zz_json *j = &o.j;
+  zz_json_obj(j);
+  zz_json_kstr(j, "metric", m->key);
+  o_region(j, rg);
+  zz_json_kstr(j, "by", "children");
+  zz_json_kstr(j, "agg", rollup_agg_name(agg));
+  zz_json_ktime(j, "from", cf);
+  zz_json_ktime(j, "to", ct);
+  zz_json_karr(j, "items");
   for (size_t i = 0; i < n; i++) {
-    o_s(&o, i ? ",{\"key\":" : "{\"key\":");
-    o_str(&o, ch[i].path);
-    o_key(&o, "name_zh");
-    o_str(&o, ch[i].name_zh);
-    o_key(&o, "name_en");
-    o_str(&o, ch[i].name_en);
-    o_key(&o, "v");
-    o_num(&o, ch[i].v);
-    o_s(&o, "}");
+    zz_json_obj(j);
+    zz_json_kstr(j, "key", ch[i].path);
+    zz_json_kstr(j, "name_zh", ch[i].name_zh);
+    zz_json_kstr(j, "name_en", ch[i].name_en);
+    zz_json_knum(j, "v", ch[i].v);
+    zz_json_obj_end(j);
   }
-  o_s(&o, "]}");
+  zz_json_arr_end(j);
+  zz_json_obj_end(j);
   zz_free(ch);
   zz_free(nodes);
   zz_free(aggs);
-  return o_reply(r, &o);
+  return api_reply_json(r, 200, &o.j);
 }
 
 static int breakdown_attr(struct http_req *r, const struct api_metric *m,
@@ -359,34 +305,29 @@ static int breakdown_attr(struct http_req *r, const struct api_metric *m,
 
   struct out o;
   o_init(&o);
-  o_s(&o, "{\"metric\":");
-  o_str(&o, m->key);
-  o_region(&o, rg);
-  o_key(&o, "by");
-  o_str(&o, attr);
-  o_key(&o, "agg");
-  o_str(&o, rollup_agg_name(agg));
-  o_key(&o, "from");
-  o_time(&o, d0);
-  o_key(&o, "to");
-  o_time(&o, d1);
-  o_s(&o, ",\"items\":[");
+  struct zz_json *j = &o.j;
+  zz_json_obj(j);
+  zz_json_kstr(j, "metric", m->key);
+  o_region(j, rg);
+  zz_json_kstr(j, "by", attr);
+  zz_json_kstr(j, "agg", rollup_agg_name(agg));
+  zz_json_ktime(j, "from", d0);
+  zz_json_ktime(j, "to", d1);
+  zz_json_karr(j, "items");
   for (size_t i = 0; i < ng; i++) {
     const char *key = rollup_ents_str(&ents, g[i].key);
-    o_s(&o, i ? ",{\"key\":" : "{\"key\":");
-    o_str(&o, key);
-    o_key(&o, "name_zh");
-    o_str(&o, *key ? key : "未知");
-    o_key(&o, "name_en");
-    o_str(&o, *key ? key : "unknown");
-    o_key(&o, "v");
-    o_num(&o, g[i].v);
-    o_s(&o, "}");
+    zz_json_obj(j);
+    zz_json_kstr(j, "key", key);
+    zz_json_kstr(j, "name_zh", *key ? key : "未知");
+    zz_json_kstr(j, "name_en", *key ? key : "unknown");
+    zz_json_knum(j, "v", g[i].v);
+    zz_json_obj_end(j);
   }
-  o_s(&o, "]}");
+  zz_json_arr_end(j);
+  zz_json_obj_end(j);
   zz_free(g);
   rollup_ents_free(&ents);
-  return o_reply(r, &o);
+  return api_reply_json(r, 200, &o.j);
 }
 
 static int get_breakdown(struct http_req *r) {
@@ -435,32 +376,28 @@ static int get_top(struct http_req *r) {
 
   struct out o;
   o_init(&o);
-  o_s(&o, "{\"metric\":");
-  o_str(&o, m.key);
-  o_region(&o, &rg);
-  o_key(&o, "agg");
-  o_str(&o, rollup_agg_name(agg));
-  o_key(&o, "from");
-  o_time(&o, d0);
-  o_key(&o, "to");
-  o_time(&o, d1);
-  o_s(&o, ",\"items\":[");
+  struct zz_json *j = &o.j;
+  zz_json_obj(j);
+  zz_json_kstr(j, "metric", m.key);
+  o_region(j, &rg);
+  zz_json_kstr(j, "agg", rollup_agg_name(agg));
+  zz_json_ktime(j, "from", d0);
+  zz_json_ktime(j, "to", d1);
+  zz_json_karr(j, "items");
   for (size_t i = 0; i < k; i++) {
     const struct rollup_ent *x = rollup_ents_find(&ents, items[i].entity);
-    o_s(&o, i ? ",{\"entity\":" : "{\"entity\":");
-    o_str(&o, x ? rollup_ents_str(&ents, x->key) : "");
-    o_key(&o, "name_zh");
-    o_str(&o, x ? rollup_ents_str(&ents, x->name_zh) : "");
-    o_key(&o, "name_en");
-    o_str(&o, x ? rollup_ents_str(&ents, x->name_en) : "");
-    o_key(&o, "v");
-    o_num(&o, items[i].v);
-    o_s(&o, "}");
+    zz_json_obj(j);
+    zz_json_kstr(j, "entity", x ? rollup_ents_str(&ents, x->key) : "");
+    zz_json_kstr(j, "name_zh", x ? rollup_ents_str(&ents, x->name_zh) : "");
+    zz_json_kstr(j, "name_en", x ? rollup_ents_str(&ents, x->name_en) : "");
+    zz_json_knum(j, "v", items[i].v);
+    zz_json_obj_end(j);
   }
-  o_s(&o, "]}");
+  zz_json_arr_end(j);
+  zz_json_obj_end(j);
   zz_free(items);
   rollup_ents_free(&ents);
-  return o_reply(r, &o);
+  return api_reply_json(r, 200, &o.j);
 }
 
 /* ---- GET /api/v1/latest ---- */
@@ -490,34 +427,29 @@ static int get_latest(struct http_req *r) {
 
   struct out o;
   o_init(&o);
-  o_s(&o, "{\"region\":");
-  o_str(&o, rg.path);
-  if (rg.cut) o_s(&o, ",\"cut\":true");
-  o_s(&o, ",\"items\":[");
+  struct zz_json *j = &o.j;
+  zz_json_obj(j);
+  o_region(j, &rg);
+  zz_json_karr(j, "items");
   for (size_t i = 0; i < n; i++) {
     const struct rollup_ent *x = rollup_ents_find(&ents, rows[i].entity);
     const struct metric_name *mk = metric_name(&mn, rows[i].metric);
-    o_s(&o, i ? ",{\"entity\":" : "{\"entity\":");
-    o_str(&o, x ? rollup_ents_str(&ents, x->key) : "");
-    o_key(&o, "name_zh");
-    o_str(&o, x ? rollup_ents_str(&ents, x->name_zh) : "");
-    o_key(&o, "name_en");
-    o_str(&o, x ? rollup_ents_str(&ents, x->name_en) : "");
-    o_key(&o, "metric");
-    o_str(&o, mk ? mk->key : NULL);
-    o_key(&o, "t");
-    o_time(&o, rows[i].ts);
-    o_key(&o, "v");
-    o_num(&o, rows[i].v);
-    o_s(&o, "}");
+    zz_json_obj(j);
+    zz_json_kstr(j, "entity", x ? rollup_ents_str(&ents, x->key) : "");
+    zz_json_kstr(j, "name_zh", x ? rollup_ents_str(&ents, x->name_zh) : "");
+    zz_json_kstr(j, "name_en", x ? rollup_ents_str(&ents, x->name_en) : "");
+    zz_json_kstr(j, "metric", mk ? mk->key : NULL);
+    zz_json_ktime(j, "t", rows[i].ts);
+    zz_json_knum(j, "v", rows[i].v);
+    zz_json_obj_end(j);
   }
-  o_s(&o, "]");
-  if (more) o_s(&o, ",\"truncated\":true");
-  o_s(&o, "}");
+  zz_json_arr_end(j);
+  if (more) zz_json_kbool(j, "truncated", 1);
+  zz_json_obj_end(j);
   zz_free(rows);
   zz_free(mn.m);
   rollup_ents_free(&ents);
-  return o_reply(r, &o);
+  return api_reply_json(r, 200, &o.j);
 }
 
 /* ---- GET /api/v1/entities/:id/portrait ---- */
@@ -539,7 +471,7 @@ static int portrait_entity(void *ud, const struct store_entity *en) {
   c->id = en->id;
   c->region = en->region;
   registry_rdlock(c->app->reg);
-  api_entity_json(&c->o->b, c->app->reg, en);
+  api_entity_json(&c->o->j, c->app->reg, en);
   registry_unlock(c->app->reg);
   return 1;
 }
@@ -554,7 +486,9 @@ static int get_portrait(struct http_req *r) {
     return http_fail(r, ZZ_EINVAL, "grain", "grain must be day or month");
   struct out o;
   o_init(&o);
-  o_s(&o, "{\"entity\":");
+  struct zz_json *j = &o.j;
+  zz_json_obj(j);
+  zz_json_key(j, "entity");
   struct portrait_ctx c = {app, &o, 0, 0};
   int rc = store_entity_get(app->st, key, portrait_entity, &c);
   if (rc == ZZ_ENOTFOUND || (!rc && !c.id)) {
@@ -579,18 +513,17 @@ static int get_portrait(struct http_req *r) {
     zz_buf_free(&o.b);
     return reply_engine(r, rc, NULL);
   }
-  o_s(&o, ",\"latest\":[");
+  zz_json_karr(j, "latest");
   for (size_t i = 0; i < n; i++) {
     const struct metric_name *mk = metric_name(&mn, rows[i].metric);
-    o_s(&o, i ? ",{\"metric\":" : "{\"metric\":");
-    o_str(&o, mk ? mk->key : NULL);
-    o_key(&o, "t");
-    o_time(&o, rows[i].ts);
-    o_key(&o, "v");
-    o_num(&o, rows[i].v);
-    o_s(&o, "}");
+    zz_json_obj(j);
+    zz_json_kstr(j, "metric", mk ? mk->key : NULL);
+    zz_json_ktime(j, "t", rows[i].ts);
+    zz_json_knum(j, "v", rows[i].v);
+    zz_json_obj_end(j);
   }
-  o_s(&o, "],\"series\":[");
+  zz_json_arr_end(j);
+  zz_json_karr(j, "series");
   int64_t now = zz_time_now();
   enum zz_grain grain = monthly ? ZZ_GRAIN_MONTH : ZZ_GRAIN_DAY;
   int npoints = monthly ? PORTRAIT_MONTHS : PORTRAIT_DAYS;
@@ -605,24 +538,23 @@ static int get_portrait(struct http_req *r) {
     struct rollup_points p;
     rc = rollup_entity_series(app->st, c.id, rows[i].metric, grain, from, to, agg, npoints, &p, &e);
     if (rc) break;
-    o_s(&o, i ? ",{\"metric\":" : "{\"metric\":");
-    o_str(&o, mk ? mk->key : NULL);
-    o_s(&o, monthly ? ",\"grain\":\"month\"" : ",\"grain\":\"day\"");
-    o_key(&o, "agg");
-    o_str(&o, rollup_agg_name(agg));
-    o_key(&o, "points");
-    o_points(&o, &p);
-    o_s(&o, "}");
+    zz_json_obj(j);
+    zz_json_kstr(j, "metric", mk ? mk->key : NULL);
+    zz_json_kstr(j, "grain", monthly ? "month" : "day");
+    zz_json_kstr(j, "agg", rollup_agg_name(agg));
+    o_points(j, "points", &p);
+    zz_json_obj_end(j);
     rollup_points_free(&p);
   }
-  o_s(&o, "]}");
+  zz_json_arr_end(j);
+  zz_json_obj_end(j);
   zz_free(rows);
   zz_free(mn.m);
   if (rc) {
     zz_buf_free(&o.b);
     return reply_engine(r, rc, &e);
   }
-  return o_reply(r, &o);
+  return api_reply_json(r, 200, &o.j);
 }
 
 const struct http_route api_query_routes[] = {

@@ -17,47 +17,48 @@
 static int get_health(struct http_req *r) {
   struct app *app = http_app(r);
   struct zz_buf b;
+  struct zz_json j;
   zz_buf_init(&b, 0);
-  zz_buf_printf(&b, "{\"status\":\"ok\",\"version\":\"%s\",\"records\":%lld,\"queue\":%zu}",
-                API_VERSION, (long long)store_records_count(app->st),
-                store_write_queue_depth(app->st));
-  return http_reply_json(r, 200, &b);
+  zz_json_init(&j, &b);
+  zz_json_obj(&j);
+  zz_json_kstr(&j, "status", "ok");
+  zz_json_kstr(&j, "version", API_VERSION);
+  zz_json_kint(&j, "records", store_records_count(app->st));
+  zz_json_kint(&j, "queue", (int64_t)store_write_queue_depth(app->st));
+  zz_json_obj_end(&j);
+  return api_reply_json(r, 200, &j);
 }
 
 /* ---- regions ---- */
 
-static void region_head(struct zz_buf *b, const struct reg_region *rg, struct registry *reg) {
-  zz_buf_adds(b, "{\"id\":");
-  zz_buf_json_str(b, rg->path);
-  zz_buf_adds(b, ",\"name_zh\":");
-  zz_buf_json_str(b, rg->name_zh);
-  zz_buf_adds(b, ",\"name_en\":");
-  zz_buf_json_str(b, rg->name_en);
-  zz_buf_adds(b, ",\"level\":");
-  zz_buf_json_str(b, rg->level);
-  zz_buf_adds(b, ",\"parent\":");
+/* Opens a region's object and writes its head members; the caller adds
+ * the rest and closes it. */
+static void region_head(struct zz_json *j, const struct reg_region *rg, struct registry *reg) {
+  zz_json_obj(j);
+  zz_json_kstr(j, "id", rg->path);
+  zz_json_kstr(j, "name_zh", rg->name_zh);
+  zz_json_kstr(j, "name_en", rg->name_en);
+  zz_json_kstr(j, "level", rg->level);
   const struct reg_region *p = registry_region_at(reg, rg->parent);
-  zz_buf_json_str(b, p ? p->path : NULL);
-  zz_buf_printf(b, ",\"approximate\":%s,\"center\":", rg->approximate ? "true" : "false");
+  zz_json_kstr(j, "parent", p ? p->path : NULL);
+  zz_json_kbool(j, "approximate", rg->approximate);
   if (isnan(rg->lon) || isnan(rg->lat)) {
-    zz_buf_adds(b, "null");
+    zz_json_knull(j, "center");
   } else {
-    zz_buf_addc(b, '[');
-    zz_buf_json_num(b, rg->lon);
-    zz_buf_addc(b, ',');
-    zz_buf_json_num(b, rg->lat);
-    zz_buf_addc(b, ']');
+    zz_json_karr(j, "center");
+    zz_json_num(j, rg->lon);
+    zz_json_num(j, rg->lat);
+    zz_json_arr_end(j);
   }
 }
 
-static void region_tree(struct zz_buf *b, struct registry *reg, const struct reg_region *rg) {
-  region_head(b, rg, reg);
-  zz_buf_adds(b, ",\"children\":[");
-  for (int i = 0; i < rg->nchildren; i++) {
-    if (i) zz_buf_addc(b, ',');
-    region_tree(b, reg, registry_region_at(reg, rg->children[i]));
-  }
-  zz_buf_adds(b, "]}");
+static void region_tree(struct zz_json *j, struct registry *reg, const struct reg_region *rg) {
+  region_head(j, rg, reg);
+  zz_json_karr(j, "children");
+  for (int i = 0; i < rg->nchildren; i++)
+    region_tree(j, reg, registry_region_at(reg, rg->children[i]));
+  zz_json_arr_end(j);
+  zz_json_obj_end(j);
 }
 
 static int get_regions(struct http_req *r) {
@@ -65,17 +66,21 @@ static int get_regions(struct http_req *r) {
   struct api_region root;
   if (api_region(r, "root", 0, &root)) return 0;
   struct zz_buf b;
+  struct zz_json j;
   zz_buf_init(&b, 0);
-  zz_buf_adds(&b, "{\"regions\":[");
+  zz_json_init(&j, &b);
+  zz_json_obj(&j);
+  zz_json_karr(&j, "regions");
   registry_rdlock(app->reg);
-  region_tree(&b, app->reg, registry_region_by_id(app->reg, root.id));
+  region_tree(&j, app->reg, registry_region_by_id(app->reg, root.id));
   registry_unlock(app->reg);
-  zz_buf_adds(&b, "]}");
-  return http_reply_json(r, 200, &b);
+  zz_json_arr_end(&j);
+  zz_json_obj_end(&j);
+  return api_reply_json(r, 200, &j);
 }
 
 struct geo_ctx {
-  struct zz_buf *b;
+  struct zz_json *j;
   struct registry *reg;
   int64_t lo, hi;
   int depth_max, root_depth;
@@ -99,26 +104,29 @@ static int geo_row(void *ud, const struct store_region *sr) {
     if (rg->lo < c->lo || rg->lo > c->hi) return 0;
     if (c->depth_max >= 0 && depth_of(c->reg, rg) - c->root_depth > c->depth_max) return 0;
   }
-  if (c->n++) zz_buf_addc(c->b, ',');
+  c->n++;
+  struct zz_json *j = c->j;
+  size_t glen = sr->geometry ? strlen(sr->geometry) : 0;
   if (c->only) {
-    region_head(c->b, rg, c->reg);
-    zz_buf_adds(c->b, ",\"children\":[");
-    for (int i = 0; i < rg->nchildren; i++) {
-      if (i) zz_buf_addc(c->b, ',');
-      zz_buf_json_str(c->b, registry_region_at(c->reg, rg->children[i])->path);
-    }
-    zz_buf_adds(c->b, "],\"geometry\":");
-    zz_buf_adds(c->b, sr->geometry ? sr->geometry : "null");
-    zz_buf_addc(c->b, '}');
+    region_head(j, rg, c->reg);
+    zz_json_karr(j, "children");
+    for (int i = 0; i < rg->nchildren; i++)
+      zz_json_str(j, registry_region_at(c->reg, rg->children[i])->path);
+    zz_json_arr_end(j);
+    zz_json_key(j, "geometry");
+    zz_json_text(j, sr->geometry, glen);
+    zz_json_obj_end(j);
     return 1;
   }
-  zz_buf_adds(c->b, "{\"type\":\"Feature\",\"id\":");
-  zz_buf_json_str(c->b, rg->path);
-  zz_buf_adds(c->b, ",\"properties\":");
-  region_head(c->b, rg, c->reg);
-  zz_buf_adds(c->b, "},\"geometry\":");
-  zz_buf_adds(c->b, sr->geometry ? sr->geometry : "null");
-  zz_buf_addc(c->b, '}');
+  zz_json_obj(j);
+  zz_json_kstr(j, "type", "Feature");
+  zz_json_kstr(j, "id", rg->path);
+  zz_json_key(j, "properties");
+  region_head(j, rg, c->reg);
+  zz_json_obj_end(j);
+  zz_json_key(j, "geometry");
+  zz_json_text(j, sr->geometry, glen);
+  zz_json_obj_end(j);
   return 0;
 }
 
@@ -128,10 +136,14 @@ static int get_regions_geojson(struct http_req *r) {
   int64_t depth;
   if (api_region(r, "root", 0, &root) || api_int(r, "depth", -1, -1, 16, &depth)) return 0;
   struct zz_buf b;
+  struct zz_json j;
   zz_buf_init(&b, 0);
-  zz_buf_adds(&b, "{\"type\":\"FeatureCollection\",\"features\":[");
+  zz_json_init(&j, &b);
+  zz_json_obj(&j);
+  zz_json_kstr(&j, "type", "FeatureCollection");
+  zz_json_karr(&j, "features");
   registry_rdlock(app->reg);
-  struct geo_ctx c = {&b, app->reg, root.lo, root.hi, (int)depth, 0, 0, NULL};
+  struct geo_ctx c = {&j, app->reg, root.lo, root.hi, (int)depth, 0, 0, NULL};
   c.root_depth = depth_of(app->reg, registry_region_by_id(app->reg, root.id));
   int rc = store_regions_each(app->st, 1, geo_row, &c);
   registry_unlock(app->reg);
@@ -139,7 +151,9 @@ static int get_regions_geojson(struct http_req *r) {
     zz_buf_free(&b);
     return http_fail(r, rc, "", "cannot read regions");
   }
-  zz_buf_adds(&b, "]}");
+  zz_json_arr_end(&j);
+  zz_json_obj_end(&j);
+  zz_json_finish(&j);
   http_add_header(r, "Cache-Control", "private, max-age=60");
   return http_reply(r, 200, "application/geo+json; charset=utf-8", &b);
 }
@@ -154,58 +168,60 @@ static int get_region(struct http_req *r) {
   if (!rg) return http_fail(r, ZZ_ENOTFOUND, "region", "region \"%s\" does not exist", path);
   if (authz_region(app, http_auth(r), id)) return authz_deny(r, "region", "this region");
   struct zz_buf b;
+  struct zz_json j;
   zz_buf_init(&b, 0);
-  zz_buf_adds(&b, "{\"region\":");
+  zz_json_init(&j, &b);
+  zz_json_obj(&j);
+  zz_json_key(&j, "region");
   registry_rdlock(app->reg);
-  struct geo_ctx c = {&b, app->reg, 0, 0, -1, 0, 0, path};
+  struct geo_ctx c = {&j, app->reg, 0, 0, -1, 0, 0, path};
   int rc = store_regions_each(app->st, 1, geo_row, &c);
   registry_unlock(app->reg);
   if (rc || !c.n) {
     zz_buf_free(&b);
     return http_fail(r, rc ? rc : ZZ_ENOTFOUND, "region", "cannot read region \"%s\"", path);
   }
-  zz_buf_addc(&b, '}');
-  return http_reply_json(r, 200, &b);
+  zz_json_obj_end(&j);
+  return api_reply_json(r, 200, &j);
 }
 
 /* ---- types, metrics, departments ---- */
 
 struct list_ctx {
-  struct zz_buf *b;
-  int n;
+  struct zz_json *j;
 };
 
 static int named_row(void *ud, const struct store_named *n) {
   struct list_ctx *c = ud;
-  if (c->n++) zz_buf_addc(c->b, ',');
-  zz_buf_adds(c->b, "{\"id\":");
-  zz_buf_json_str(c->b, n->key);
-  zz_buf_adds(c->b, ",\"name_zh\":");
-  zz_buf_json_str(c->b, n->name_zh);
-  zz_buf_adds(c->b, ",\"name_en\":");
-  zz_buf_json_str(c->b, n->name_en);
+  struct zz_json *j = c->j;
+  zz_json_obj(j);
+  zz_json_kstr(j, "id", n->key);
+  zz_json_kstr(j, "name_zh", n->name_zh);
+  zz_json_kstr(j, "name_en", n->name_en);
   /* extra is a JSON object whose members are spliced in ({"attrs":[...]}) */
-  if (n->extra_json && n->extra_json[0] == '{' && n->extra_json[1] && n->extra_json[1] != '}') {
-    zz_buf_addc(c->b, ',');
-    zz_buf_add(c->b, n->extra_json + 1, strlen(n->extra_json) - 2);
-  }
-  zz_buf_addc(c->b, '}');
+  if (n->extra_json && n->extra_json[0] == '{')
+    zz_json_members(j, n->extra_json, strlen(n->extra_json));
+  zz_json_obj_end(j);
   return 0;
 }
 
 static int list_named(struct http_req *r, const char *table, const char *key) {
   struct app *app = http_app(r);
   struct zz_buf b;
+  struct zz_json j;
   zz_buf_init(&b, 0);
-  zz_buf_printf(&b, "{\"%s\":[", key);
-  struct list_ctx c = {&b, 0};
+  zz_json_init(&j, &b);
+  zz_json_obj(&j);
+  zz_json_karr(&j, key);
+  struct list_ctx c = {&j};
   int rc = store_named_each(app->st, table, named_row, &c);
   if (rc) {
     zz_buf_free(&b);
     return http_fail(r, rc, "", "cannot read %s", key);
   }
-  zz_buf_adds(&b, "]}");
-  return http_reply_json(r, 200, &b);
+  zz_json_arr_end(&j);
+  zz_json_obj_end(&j);
+  return api_reply_json(r, 200, &j);
 }
 
 static int get_types(struct http_req *r) {
@@ -218,84 +234,81 @@ static int get_departments(struct http_req *r) {
 static int get_metrics(struct http_req *r) {
   struct app *app = http_app(r);
   struct zz_buf b;
+  struct zz_json j;
   zz_buf_init(&b, 0);
-  zz_buf_adds(&b, "{\"metrics\":[");
+  zz_json_init(&j, &b);
+  zz_json_obj(&j);
+  zz_json_karr(&j, "metrics");
   registry_rdlock(app->reg);
   for (int i = 0; i < registry_metric_count(app->reg); i++) {
     const struct reg_metric *m = registry_metric_at(app->reg, i);
-    if (i) zz_buf_addc(&b, ',');
-    zz_buf_adds(&b, "{\"id\":");
-    zz_buf_json_str(&b, m->key);
-    zz_buf_adds(&b, ",\"name_zh\":");
-    zz_buf_json_str(&b, m->name_zh);
-    zz_buf_adds(&b, ",\"name_en\":");
-    zz_buf_json_str(&b, m->name_en);
-    zz_buf_adds(&b, ",\"unit\":");
-    zz_buf_json_str(&b, m->unit);
-    zz_buf_adds(&b, ",\"agg\":");
-    zz_buf_json_str(&b, m->agg);
-    zz_buf_adds(&b, ",\"entity_type\":");
-    zz_buf_json_str(&b, m->entity_type);
-    zz_buf_adds(&b, ",\"kind\":");
-    zz_buf_json_str(&b, m->kind);
-    zz_buf_addc(&b, '}');
+    zz_json_obj(&j);
+    zz_json_kstr(&j, "id", m->key);
+    zz_json_kstr(&j, "name_zh", m->name_zh);
+    zz_json_kstr(&j, "name_en", m->name_en);
+    zz_json_kstr(&j, "unit", m->unit);
+    zz_json_kstr(&j, "agg", m->agg);
+    zz_json_kstr(&j, "entity_type", m->entity_type);
+    zz_json_kstr(&j, "kind", m->kind);
+    zz_json_obj_end(&j);
   }
   registry_unlock(app->reg);
-  zz_buf_adds(&b, "]}");
-  return http_reply_json(r, 200, &b);
+  zz_json_arr_end(&j);
+  zz_json_obj_end(&j);
+  return api_reply_json(r, 200, &j);
 }
 
 /* ---- sources ---- */
 
-static void source_json(struct zz_buf *b, const struct store_source *s) {
-  zz_buf_adds(b, "{\"id\":");
-  zz_buf_json_str(b, s->key);
-  zz_buf_adds(b, ",\"name_zh\":");
-  zz_buf_json_str(b, s->name_zh);
-  zz_buf_adds(b, ",\"name_en\":");
-  zz_buf_json_str(b, s->name_en);
-  zz_buf_adds(b, ",\"department\":");
-  zz_buf_json_str(b, s->department);
-  zz_buf_adds(b, ",\"kind\":");
-  zz_buf_json_str(b, s->kind);
-  zz_buf_adds(b, ",\"metrics\":");
-  zz_buf_adds(b, s->metrics_json && s->metrics_json[0] == '[' ? s->metrics_json : "[]");
-  zz_buf_printf(b, ",\"records\":%lld,\"last_seen\":", (long long)s->records);
-  if (s->last_seen > 0) {
-    char t[32];
-    zz_buf_json_str(b, zz_time_format(s->last_seen, t));
-  } else {
-    zz_buf_adds(b, "null");
-  }
-  zz_buf_addc(b, '}');
+static void source_json(struct zz_json *j, const struct store_source *s) {
+  zz_json_obj(j);
+  zz_json_kstr(j, "id", s->key);
+  zz_json_kstr(j, "name_zh", s->name_zh);
+  zz_json_kstr(j, "name_en", s->name_en);
+  zz_json_kstr(j, "department", s->department);
+  zz_json_kstr(j, "kind", s->kind);
+  zz_json_key(j, "metrics");
+  if (s->metrics_json && s->metrics_json[0] == '[')
+    zz_json_text(j, s->metrics_json, strlen(s->metrics_json));
+  else
+    zz_json_text(j, "[]", 2);
+  zz_json_kint(j, "records", s->records);
+  if (s->last_seen > 0)
+    zz_json_ktime(j, "last_seen", s->last_seen);
+  else
+    zz_json_knull(j, "last_seen");
+  zz_json_obj_end(j);
 }
 
 static int source_row(void *ud, const struct store_source *s) {
   struct list_ctx *c = ud;
-  if (c->n++) zz_buf_addc(c->b, ',');
-  source_json(c->b, s);
+  source_json(c->j, s);
   return 0;
 }
 
 static int get_sources(struct http_req *r) {
   struct app *app = http_app(r);
   struct zz_buf b;
+  struct zz_json j;
   zz_buf_init(&b, 0);
-  zz_buf_adds(&b, "{\"sources\":[");
-  struct list_ctx c = {&b, 0};
+  zz_json_init(&j, &b);
+  zz_json_obj(&j);
+  zz_json_karr(&j, "sources");
+  struct list_ctx c = {&j};
   int rc = store_sources_each(app->st, source_row, &c);
   if (rc) {
     zz_buf_free(&b);
     return http_fail(r, rc, "", "cannot read sources");
   }
-  zz_buf_adds(&b, "]}");
-  return http_reply_json(r, 200, &b);
+  zz_json_arr_end(&j);
+  zz_json_obj_end(&j);
+  return api_reply_json(r, 200, &j);
 }
 
 struct find_source {
   const char *key;
   int64_t id;
-  struct zz_buf *json;
+  struct zz_json *json;
 };
 
 static int find_source_row(void *ud, const struct store_source *s) {
@@ -354,7 +367,9 @@ static int post_source(struct http_req *r) {
     http_fail(r, ZZ_EINVAL, "metrics", "metrics must be an array of metric ids");
     goto done;
   }
-  zz_buf_addc(&metrics, '[');
+  struct zz_json mj;
+  zz_json_init(&mj, &metrics);
+  zz_json_arr(&mj);
   registry_rdlock(app->reg);
   size_t i;
   json_t *m;
@@ -365,13 +380,16 @@ static int post_source(struct http_req *r) {
       bad = 1;
       break;
     }
-    if (i) zz_buf_addc(&metrics, ',');
-    zz_buf_json_str(&metrics, mk);
+    zz_json_str(&mj, mk);
   }
   registry_unlock(app->reg);
-  zz_buf_addc(&metrics, ']');
+  zz_json_arr_end(&mj);
   if (bad) {
     http_fail(r, ZZ_EINVAL, "metrics", "metrics[%zu] is not a known metric id", i);
+    goto done;
+  }
+  if (zz_json_finish(&mj)) {
+    http_fail(r, ZZ_ENOMEM, "", "out of memory");
     goto done;
   }
   struct find_source f = {key, 0, NULL};
@@ -397,14 +415,16 @@ static int post_source(struct http_req *r) {
   if (issue_token(r, id, token)) goto done;
   registry_reload(app->reg, NULL);
   struct zz_buf b;
+  struct zz_json jw;
   zz_buf_init(&b, 0);
-  zz_buf_adds(&b, "{\"source\":");
-  struct find_source f2 = {key, 0, &b};
+  zz_json_init(&jw, &b);
+  zz_json_obj(&jw);
+  zz_json_key(&jw, "source");
+  struct find_source f2 = {key, 0, &jw};
   store_sources_each(app->st, find_source_row, &f2);
-  zz_buf_adds(&b, ",\"token\":");
-  zz_buf_json_str(&b, token);
-  zz_buf_addc(&b, '}');
-  http_reply_json(r, 201, &b);
+  zz_json_kstr(&jw, "token", token);
+  zz_json_obj_end(&jw);
+  api_reply_json(r, 201, &jw);
 done:
   zz_buf_free(&metrics);
   json_decref(j);
@@ -422,19 +442,20 @@ static int post_source_token(struct http_req *r) {
   char token[48];
   if (issue_token(r, f.id, token)) return 0;
   struct zz_buf b;
+  struct zz_json j;
   zz_buf_init(&b, 0);
-  zz_buf_adds(&b, "{\"source\":");
-  zz_buf_json_str(&b, key);
-  zz_buf_adds(&b, ",\"token\":");
-  zz_buf_json_str(&b, token);
-  zz_buf_addc(&b, '}');
-  return http_reply_json(r, 200, &b);
+  zz_json_init(&j, &b);
+  zz_json_obj(&j);
+  zz_json_kstr(&j, "source", key);
+  zz_json_kstr(&j, "token", token);
+  zz_json_obj_end(&j);
+  return api_reply_json(r, 200, &j);
 }
 
 /* ---- entities ---- */
 
 struct ent_ctx {
-  struct zz_buf *b;
+  struct zz_json *j;
   struct registry *reg;
   int n, limit, examined;
   int more;             /* a matching entity exists beyond this page */
@@ -442,34 +463,27 @@ struct ent_ctx {
   json_t *attr_filters; /* attr.KEY=VALUE parameters */
 };
 
-void api_entity_json(struct zz_buf *b, struct registry *reg, const struct store_entity *en) {
-  zz_buf_adds(b, "{\"id\":");
-  zz_buf_json_str(b, en->key);
-  zz_buf_adds(b, ",\"type\":");
-  zz_buf_json_str(b, en->type);
-  zz_buf_adds(b, ",\"name_zh\":");
-  zz_buf_json_str(b, en->name_zh);
-  zz_buf_adds(b, ",\"name_en\":");
-  zz_buf_json_str(b, en->name_en);
-  zz_buf_adds(b, ",\"region\":");
+void api_entity_json(struct zz_json *j, struct registry *reg, const struct store_entity *en) {
+  zz_json_obj(j);
+  zz_json_kstr(j, "id", en->key);
+  zz_json_kstr(j, "type", en->type);
+  zz_json_kstr(j, "name_zh", en->name_zh);
+  zz_json_kstr(j, "name_en", en->name_en);
   const struct reg_region *rg = registry_region_by_id(reg, en->region);
-  zz_buf_json_str(b, rg ? rg->path : NULL);
-  zz_buf_adds(b, ",\"lon\":");
-  zz_buf_json_num(b, en->lon);
-  zz_buf_adds(b, ",\"lat\":");
-  zz_buf_json_num(b, en->lat);
-  zz_buf_adds(b, ",\"attrs\":");
-  zz_buf_adds(b, en->attrs_json && en->attrs_json[0] == '{' ? en->attrs_json : "{}");
-  zz_buf_adds(b, ",\"status\":");
-  zz_buf_json_str(b, en->status);
-  zz_buf_adds(b, ",\"updated\":");
-  if (en->updated > 0) {
-    char t[32];
-    zz_buf_json_str(b, zz_time_format(en->updated, t));
-  } else {
-    zz_buf_adds(b, "null");
-  }
-  zz_buf_addc(b, '}');
+  zz_json_kstr(j, "region", rg ? rg->path : NULL);
+  zz_json_knum(j, "lon", en->lon);
+  zz_json_knum(j, "lat", en->lat);
+  zz_json_key(j, "attrs");
+  if (en->attrs_json && en->attrs_json[0] == '{')
+    zz_json_text(j, en->attrs_json, strlen(en->attrs_json));
+  else
+    zz_json_text(j, "{}", 2);
+  zz_json_kstr(j, "status", en->status);
+  if (en->updated > 0)
+    zz_json_ktime(j, "updated", en->updated);
+  else
+    zz_json_knull(j, "updated");
+  zz_json_obj_end(j);
 }
 
 static int attrs_match(json_t *filters, const char *attrs_json) {
@@ -511,8 +525,8 @@ static int ent_row(void *ud, const struct store_entity *en) {
   }
   c->last_id = en->id;
   if (!match) return 0;
-  if (c->n++) zz_buf_addc(c->b, ',');
-  api_entity_json(c->b, c->reg, en);
+  c->n++;
+  api_entity_json(c->j, c->reg, en);
   return 0;
 }
 
@@ -544,9 +558,12 @@ static int get_entities(struct http_req *r) {
   json_t *filters = json_object();
   http_query_each(r, collect_attr, filters);
   struct zz_buf b;
+  struct zz_json j;
   zz_buf_init(&b, 0);
-  zz_buf_adds(&b, "{\"entities\":[");
-  struct ent_ctx c = {&b, app->reg, 0, (int)limit, 0, 0, after, filters};
+  zz_json_init(&j, &b);
+  zz_json_obj(&j);
+  zz_json_karr(&j, "entities");
+  struct ent_ctx c = {&j, app->reg, 0, (int)limit, 0, 0, after, filters};
   /* Attribute filters are applied here, so read in chunks until the page is
    * full or the table ends. */
   int rc = 0, chunk = json_object_size(filters) ? 500 : (int)limit + 1;
@@ -567,20 +584,20 @@ static int get_entities(struct http_req *r) {
     zz_buf_free(&b);
     return http_fail(r, rc, "", "cannot list entities");
   }
-  zz_buf_adds(&b, "],\"next_cursor\":");
+  zz_json_arr_end(&j);
   if (c.more) {
     char cur[32];
     snprintf(cur, sizeof cur, "c%llx", (unsigned long long)c.last_id);
-    zz_buf_json_str(&b, cur);
+    zz_json_kstr(&j, "next_cursor", cur);
   } else {
-    zz_buf_adds(&b, "null");
+    zz_json_knull(&j, "next_cursor");
   }
-  zz_buf_addc(&b, '}');
-  return http_reply_json(r, 200, &b);
+  zz_json_obj_end(&j);
+  return api_reply_json(r, 200, &j);
 }
 
 struct one_ent {
-  struct zz_buf *b;
+  struct zz_json *j;
   struct registry *reg;
   int64_t region;
 };
@@ -588,10 +605,11 @@ struct one_ent {
 static int one_ent_row(void *ud, const struct store_entity *en) {
   struct one_ent *o = ud;
   o->region = en->region;
-  if (o->b) {
-    zz_buf_adds(o->b, "{\"entity\":");
-    api_entity_json(o->b, o->reg, en);
-    zz_buf_addc(o->b, '}');
+  if (o->j) {
+    zz_json_obj(o->j);
+    zz_json_key(o->j, "entity");
+    api_entity_json(o->j, o->reg, en);
+    zz_json_obj_end(o->j);
   }
   return 0;
 }
@@ -604,12 +622,14 @@ static int reply_entity(struct http_req *r, const char *key, int status) {
   if (authz_entity(app, http_auth(r), probe.region, AUTHZ_READ))
     return authz_deny(r, "id", "this entity");
   struct zz_buf b;
+  struct zz_json j;
   zz_buf_init(&b, 0);
-  struct one_ent o = {&b, app->reg, 0};
+  zz_json_init(&j, &b);
+  struct one_ent o = {&j, app->reg, 0};
   registry_rdlock(app->reg);
   store_entity_get(app->st, key, one_ent_row, &o);
   registry_unlock(app->reg);
-  return http_reply_json(r, status, &b);
+  return api_reply_json(r, status, &j);
 }
 
 static int get_entity(struct http_req *r) {

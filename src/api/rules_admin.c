@@ -31,7 +31,7 @@ void api_audit(struct http_req *r, const char *action, const char *target,
 /* ---- rules ---- */
 
 struct rlist {
-  struct zz_buf *b;
+  struct zz_json *j;
   int n;
   const char *only; /* one key, or NULL */
   int found;
@@ -41,51 +41,54 @@ static int rule_row(void *ud, const struct store_rule *sr) {
   struct rlist *l = ud;
   if (l->only && strcmp(sr->key, l->only) != 0) return 0;
   l->found = 1;
-  if (l->n++) zz_buf_addc(l->b, ',');
-  char t[32];
+  l->n++;
+  struct zz_json *j = l->j;
+  zz_json_obj(j);
   /* the stored definition, with its administrative state spliced in */
   size_t len = strlen(sr->def_json);
-  if (len < 2 || sr->def_json[0] != '{') {
-    zz_buf_adds(l->b, "{}");
-    return 0;
-  }
-  zz_buf_add(l->b, sr->def_json, len - 1);
-  zz_buf_printf(l->b, "%s\"active\":%s,\"origin\":", len > 2 ? "," : "",
-                sr->enabled ? "true" : "false");
-  zz_buf_json_str(l->b, sr->origin);
-  zz_buf_adds(l->b, ",\"updated\":");
-  zz_buf_json_str(l->b, zz_time_format(sr->updated, t));
-  zz_buf_addc(l->b, '}');
+  if (len < 2 || sr->def_json[0] != '{') return zz_json_obj_end(j), 0;
+  zz_json_members(j, sr->def_json, len);
+  zz_json_kbool(j, "active", sr->enabled);
+  zz_json_kstr(j, "origin", sr->origin);
+  zz_json_ktime(j, "updated", sr->updated);
+  zz_json_obj_end(j);
   return 0;
 }
 
 static int get_rules(struct http_req *r) {
   struct app *app = http_app(r);
   struct zz_buf b;
+  struct zz_json j;
   zz_buf_init(&b, 0);
-  zz_buf_adds(&b, "{\"rules\":[");
-  struct rlist l = {&b, 0, NULL, 0};
+  zz_json_init(&j, &b);
+  zz_json_obj(&j);
+  zz_json_karr(&j, "rules");
+  struct rlist l = {&j, 0, NULL, 0};
   if (store_rules_each(app->st, rule_row, &l)) {
     zz_buf_free(&b);
     return http_fail(r, ZZ_ESTORE, "", "cannot read rules");
   }
-  zz_buf_adds(&b, "]}");
-  return http_reply_json(r, 200, &b);
+  zz_json_arr_end(&j);
+  zz_json_obj_end(&j);
+  return api_reply_json(r, 200, &j);
 }
 
 static int reply_rule(struct http_req *r, const char *key, int status) {
   struct app *app = http_app(r);
   struct zz_buf b;
+  struct zz_json j;
   zz_buf_init(&b, 0);
-  zz_buf_adds(&b, "{\"rule\":");
-  struct rlist l = {&b, 0, key, 0};
+  zz_json_init(&j, &b);
+  zz_json_obj(&j);
+  zz_json_key(&j, "rule");
+  struct rlist l = {&j, 0, key, 0};
   store_rules_each(app->st, rule_row, &l);
-  zz_buf_addc(&b, '}');
+  zz_json_obj_end(&j);
   if (!l.found) {
     zz_buf_free(&b);
     return http_fail(r, ZZ_ENOTFOUND, "id", "rule \"%s\" does not exist", key);
   }
-  return http_reply_json(r, status, &b);
+  return api_reply_json(r, status, &j);
 }
 
 static int rule_exists_row(void *ud, const struct store_rule *sr) {
@@ -289,11 +292,23 @@ static int post_disable(struct http_req *r) {
 
 /* ---- matters ---- */
 
-static int get_matters(struct http_req *r) {
+/* {"matters":[...]} as the workflow writes it (its cache holds the
+ * departments and time limits), checked to be JSON. */
+static void matters_write(void *wf, struct zz_buf *b) {
+  workflow_matters_json(wf, b);
+}
+
+static int reply_matters(struct http_req *r, int status) {
   struct zz_buf b;
+  struct zz_json j;
   zz_buf_init(&b, 0);
-  workflow_matters_json(http_app(r)->wf, &b);
-  return http_reply_json(r, 200, &b);
+  zz_json_init(&j, &b);
+  zz_json_value_from(&j, matters_write, http_app(r)->wf);
+  return api_reply_json(r, status, &j);
+}
+
+static int get_matters(struct http_req *r) {
+  return reply_matters(r, 200);
 }
 
 static int dept_row(void *ud, const struct store_named *n) {
@@ -345,10 +360,7 @@ static int put_matter(struct http_req *r) {
   api_audit(r, existed ? "matter.update" : "matter.create", key, detail);
   zz_free(detail);
   workflow_reload(app->wf, &e);
-  struct zz_buf b;
-  zz_buf_init(&b, 0);
-  workflow_matters_json(app->wf, &b);
-  http_reply_json(r, existed ? 200 : 201, &b);
+  reply_matters(r, existed ? 200 : 201);
 done:
   zz_free(deps);
   zz_free(extra);
@@ -359,7 +371,7 @@ done:
 /* ---- audit ---- */
 
 struct audit_ctx {
-  struct zz_buf *b;
+  struct zz_json *j;
   int n, limit, more;
   int64_t last;
   const struct http_auth_ctx *who;
@@ -372,19 +384,20 @@ static int audit_row(void *ud, const struct store_audit *a) {
     c->more = 1;
     return 1;
   }
-  char t[32];
-  if (c->n++) zz_buf_addc(c->b, ',');
-  zz_buf_printf(c->b, "{\"id\":%lld,\"ts\":", (long long)a->id);
-  zz_buf_json_str(c->b, zz_time_format(a->ts, t));
-  zz_buf_adds(c->b, ",\"actor\":");
-  zz_buf_json_str(c->b, a->actor);
-  zz_buf_adds(c->b, ",\"action\":");
-  zz_buf_json_str(c->b, a->action);
-  zz_buf_adds(c->b, ",\"target\":");
-  zz_buf_json_str(c->b, a->target);
-  zz_buf_adds(c->b, ",\"detail\":");
-  zz_buf_adds(c->b, a->detail_json && a->detail_json[0] == '{' ? a->detail_json : "null");
-  zz_buf_addc(c->b, '}');
+  c->n++;
+  struct zz_json *j = c->j;
+  zz_json_obj(j);
+  zz_json_kint(j, "id", a->id);
+  zz_json_ktime(j, "ts", a->ts);
+  zz_json_kstr(j, "actor", a->actor);
+  zz_json_kstr(j, "action", a->action);
+  zz_json_kstr(j, "target", a->target);
+  zz_json_key(j, "detail");
+  if (a->detail_json && a->detail_json[0] == '{')
+    zz_json_text(j, a->detail_json, strlen(a->detail_json));
+  else
+    zz_json_null(j);
+  zz_json_obj_end(j);
   c->last = a->id;
   return 0;
 }
@@ -403,22 +416,28 @@ static int get_audit(struct http_req *r) {
     before = v;
   }
   struct zz_buf b;
+  struct zz_json j;
   zz_buf_init(&b, 0);
-  zz_buf_adds(&b, "{\"audit\":[");
-  struct audit_ctx c = {&b, 0, (int)limit, 0, 0, http_auth(r)};
+  zz_json_init(&j, &b);
+  zz_json_obj(&j);
+  zz_json_karr(&j, "audit");
+  struct audit_ctx c = {&j, 0, (int)limit, 0, 0, http_auth(r)};
   /* a scoped admin's rows are a part of the table: read on until enough */
   int want = authz_unscoped(c.who) ? (int)limit + 1 : 1000000;
   if (store_audit_each(app->st, before, want, audit_row, &c)) {
     zz_buf_free(&b);
     return http_fail(r, ZZ_ESTORE, "", "cannot read the audit");
   }
-  zz_buf_adds(&b, "],\"next_cursor\":");
-  if (c.more)
-    zz_buf_printf(&b, "\"u%llx\"", (unsigned long long)c.last);
-  else
-    zz_buf_adds(&b, "null");
-  zz_buf_addc(&b, '}');
-  return http_reply_json(r, 200, &b);
+  zz_json_arr_end(&j);
+  if (c.more) {
+    char next[32];
+    snprintf(next, sizeof next, "u%llx", (unsigned long long)c.last);
+    zz_json_kstr(&j, "next_cursor", next);
+  } else {
+    zz_json_knull(&j, "next_cursor");
+  }
+  zz_json_obj_end(&j);
+  return api_reply_json(r, 200, &j);
 }
 
 /* ---- test clock (ZZ_TEST_CLOCK=1 only) ---- */
@@ -458,11 +477,15 @@ static int post_test_clock(struct http_req *r) {
   if (now || adv) zz_time_set_now(t);
   rules_sync(app->rules, t);
   int changed = workflow_tick(app->wf, t);
-  char ts[32];
   struct zz_buf b;
+  struct zz_json jw;
   zz_buf_init(&b, 0);
-  zz_buf_printf(&b, "{\"now\":\"%s\",\"orders_changed\":%d}", zz_time_format(t, ts), changed);
-  return http_reply_json(r, 200, &b);
+  zz_json_init(&jw, &b);
+  zz_json_obj(&jw);
+  zz_json_ktime(&jw, "now", t);
+  zz_json_kint(&jw, "orders_changed", changed);
+  zz_json_obj_end(&jw);
+  return api_reply_json(r, 200, &jw);
 }
 
 const struct http_route api_rules_routes[] = {

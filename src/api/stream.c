@@ -66,25 +66,26 @@ void stream_on_commit(struct app *app, const struct store_record *recs, size_t n
  * (ts: when it was published, so clients can measure their lag). */
 static void publish_tick(struct app *app, const uint64_t *changed, int64_t records) {
   struct zz_buf b;
+  struct zz_json j;
   zz_buf_init(&b, 0);
-  int rc0 = zz_buf_printf(
-      &b, "{\"ts\":%" PRId64 ",\"records\":%" PRId64 ",\"total\":%" PRId64 ",\"metrics\":[",
-      zz_time_now(), records, store_records_count(app->st));
-  int first = 1, rc = rc0;
+  zz_json_init(&j, &b);
+  zz_json_obj(&j);
+  zz_json_kint(&j, "ts", zz_time_now());
+  zz_json_kint(&j, "records", records);
+  zz_json_kint(&j, "total", store_records_count(app->st));
+  zz_json_karr(&j, "metrics");
   registry_rdlock(app->reg);
   for (int w = 0; w < STREAM_METRICS / 64; w++) {
     for (uint64_t bits = changed[w]; bits; bits &= bits - 1) {
       int id = w * 64 + __builtin_ctzll(bits);
       const struct reg_metric *m = registry_metric_by_id(app->reg, id);
-      if (!m) continue;
-      if (!first) rc |= zz_buf_addc(&b, ',');
-      rc |= zz_buf_json_str(&b, m->key);
-      first = 0;
+      if (m) zz_json_str(&j, m->key);
     }
   }
   registry_unlock(app->reg);
-  rc |= zz_buf_adds(&b, "]}");
-  if (!rc) bus_publish(app->bus, "tick", 0, b.data, b.len);
+  zz_json_arr_end(&j);
+  zz_json_obj_end(&j);
+  if (!zz_json_finish(&j)) bus_publish(app->bus, "tick", 0, b.data, b.len);
   zz_buf_free(&b);
 }
 

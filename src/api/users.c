@@ -21,32 +21,36 @@ static int unscoped_admin(struct http_req *r) {
 }
 
 /* {"user":{"id","name","role","department","scope","disabled"}} */
-static int reply_user(struct http_req *r, int status, const char *name, const char *extra) {
+static int reply_user(struct http_req *r, int status, const char *name, int sessions_ended) {
   struct accounts_user u;
   int rc = accounts_user_get(http_app(r)->st, name, 0, &u);
   if (rc) return http_fail(r, rc, "name", "cannot read user \"%.64s\": %s", name, zz_strerror(rc));
   struct zz_buf b;
+  struct zz_json j;
   zz_buf_init(&b, 0);
-  zz_buf_adds(&b, "{\"user\":");
-  api_user_json(&b, u.id, u.name, u.role, u.department, u.scope);
-  if (b.len) zz_buf_truncate(&b, b.len - 1); /* reopen the object for "disabled" */
-  zz_buf_printf(&b, ",\"disabled\":%s}", u.disabled ? "true" : "false");
-  if (extra) zz_buf_adds(&b, extra);
-  zz_buf_addc(&b, '}');
-  return http_reply_json(r, status, &b);
+  zz_json_init(&j, &b);
+  zz_json_obj(&j);
+  zz_json_kobj(&j, "user");
+  api_user_members(&j, u.id, u.name, u.role, u.department, u.scope);
+  zz_json_kbool(&j, "disabled", u.disabled);
+  zz_json_obj_end(&j);
+  if (sessions_ended) zz_json_kbool(&j, "sessions_ended", 1);
+  zz_json_obj_end(&j);
+  return api_reply_json(r, status, &j);
 }
 
 /* The admin audit: who changed which user, never the password. */
 static void audit_user(struct http_req *r, const char *action, const struct api_slow *s) {
   struct zz_buf d;
+  struct zz_json j;
   zz_buf_init(&d, 0);
-  zz_buf_adds(&d, "{\"role\":");
-  zz_buf_json_str(&d, s && s->role[0] ? s->role : NULL);
-  zz_buf_adds(&d, ",\"department\":");
-  zz_buf_json_str(&d, s && s->department[0] ? s->department : NULL);
-  zz_buf_adds(&d, ",\"scope\":");
-  zz_buf_json_str(&d, s && s->scope[0] ? s->scope : NULL);
-  zz_buf_addc(&d, '}');
+  zz_json_init(&j, &d);
+  zz_json_obj(&j);
+  zz_json_kstr(&j, "role", s && s->role[0] ? s->role : NULL);
+  zz_json_kstr(&j, "department", s && s->department[0] ? s->department : NULL);
+  zz_json_kstr(&j, "scope", s && s->scope[0] ? s->scope : NULL);
+  zz_json_obj_end(&j);
+  zz_json_finish(&j);
   /* the change is made: its audit row goes in even when the detail failed */
   api_audit(r, action, s ? s->name : http_param(r, "name"),
             zz_buf_error(&d) ? "{\"detail\":\"lost: out of memory\"}" : d.data);
@@ -87,7 +91,7 @@ static void create_work(struct api_slow *s) {
 static int create_finish(struct http_req *r, struct api_slow *s) {
   if (s->rc) return http_reply_err(r, &s->e);
   audit_user(r, "user.create", s);
-  return reply_user(r, 201, s->name, NULL);
+  return reply_user(r, 201, s->name, 0);
 }
 
 static const struct api_slow_ops create_ops = {create_start, create_work, create_finish};
@@ -118,7 +122,7 @@ static void password_work(struct api_slow *s) {
 static int password_finish(struct http_req *r, struct api_slow *s) {
   if (s->rc) return http_reply_err(r, &s->e);
   audit_user(r, "user.password", s);
-  return reply_user(r, 200, s->name, ",\"sessions_ended\":true");
+  return reply_user(r, 200, s->name, 1);
 }
 
 static const struct api_slow_ops password_ops = {password_start, password_work, password_finish};
@@ -145,13 +149,16 @@ static int change(struct http_req *r, int what) {
   audit_user(r, actions[what], NULL);
   if (what == STORE_USER_DELETE) {
     struct zz_buf b;
+    struct zz_json j;
     zz_buf_init(&b, 0);
-    zz_buf_adds(&b, "{\"deleted\":");
-    zz_buf_json_str(&b, name);
-    zz_buf_adds(&b, ",\"sessions_ended\":true}");
-    return http_reply_json(r, 200, &b);
+    zz_json_init(&j, &b);
+    zz_json_obj(&j);
+    zz_json_kstr(&j, "deleted", name);
+    zz_json_kbool(&j, "sessions_ended", 1);
+    zz_json_obj_end(&j);
+    return api_reply_json(r, 200, &j);
   }
-  return reply_user(r, 200, name, what == STORE_USER_DISABLE ? ",\"sessions_ended\":true" : NULL);
+  return reply_user(r, 200, name, what == STORE_USER_DISABLE);
 }
 
 static int post_disable(struct http_req *r) {

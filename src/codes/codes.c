@@ -51,6 +51,30 @@ int code_receipt_valid(const char *s) {
   return n == CODE_RECEIPT_LEN;
 }
 
+/* ---- look-up ---- */
+
+static int info_cb(void *ud, const struct store_code *c) {
+  struct code_info *k = ud;
+  k->id = c->id;
+  k->region = c->region;
+  k->created = c->created;
+  k->revoked_at = c->revoked_at;
+  k->replaced_by = c->replaced_by;
+  zz_strlcpy(k->token, c->token, sizeof k->token);
+  zz_strlcpy(k->kind, c->kind, sizeof k->kind);
+  zz_strlcpy(k->entity, c->entity, sizeof k->entity);
+  zz_strlcpy(k->entity_type, c->entity_type, sizeof k->entity_type);
+  zz_strlcpy(k->state, c->state, sizeof k->state);
+  return 0;
+}
+
+int code_get(struct store *st, const char *token, int64_t id, struct code_info *out) {
+  memset(out, 0, sizeof *out);
+  if (token && !code_token_valid(token)) return ZZ_ENOTFOUND;
+  store_code_get(st, token, token ? 0 : id, info_cb, out);
+  return out->id ? 0 : ZZ_ENOTFOUND;
+}
+
 /* ---- generation ---- */
 
 struct ent_list {

@@ -2,7 +2,8 @@
  * tokens bound to entities, their generation for a region, QR rendering
  * (libqrencode to SVG and PNG), receipts for public submissions, and the
  * pure check of a submission against a matter's form (matters.json "form",
- * docs/packs.md). The HTTP side is src/api/codes.c. */
+ * docs/packs.md). The HTTP side is src/api/codes_admin.c and
+ * codes_public.c; reports are src/intake/. */
 #ifndef ZZ_CODES_H
 #define ZZ_CODES_H
 
@@ -30,6 +31,17 @@ void code_receipt_new(char *out);
 /* 1 when s has the form of a token / a receipt (checked before any lookup). */
 int code_token_valid(const char *s);
 int code_receipt_valid(const char *s);
+
+/* A code copied out of the store (safe to keep after the lookup). */
+struct code_info {
+  int64_t id, region, created, revoked_at, replaced_by; /* 0 for none */
+  char token[CODE_TOKEN_LEN + 1], kind[16], entity[128], entity_type[64];
+  char state[16]; /* active or revoked */
+};
+/* Copies the code of token (id 0), or of id (token NULL), into *out.
+ * Returns 0, or ZZ_ENOTFOUND (also for a token that has not a token's form)
+ * with *out zeroed. */
+int code_get(struct store *st, const char *token, int64_t id, struct code_info *out);
 
 /* What code_generate did. */
 struct code_gen_summary {

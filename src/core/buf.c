@@ -43,11 +43,16 @@ int zz_buf_error(const struct zz_buf *b) {
 /* The first failure frees what was written (a half answer must not go out)
  * and sticks: every later append returns it. */
 static int fail(struct zz_buf *b, int err) {
+  if (b->err) return b->err;
   zz_free(b->data);
   b->data = NULL;
   b->len = b->cap = 0;
   b->err = err;
   return err;
+}
+
+int zz_buf_fail(struct zz_buf *b, int err) {
+  return fail(b, err ? err : ZZ_EINTERNAL);
 }
 
 static int grow(struct zz_buf *b, size_t extra) {
@@ -116,43 +121,43 @@ int zz_buf_printf(struct zz_buf *b, const char *fmt, ...) {
 
 int zz_buf_json_strn(struct zz_buf *b, const char *s, size_t n) {
   static const char hex[] = "0123456789abcdef";
-  int rc = grow(b, n + 2);
+  int rc = zz_buf_addc(b, '"');
   if (rc) return rc;
-  b->data[b->len++] = '"';
+  /* Runs of bytes that need no escape are copied at once: answers are
+   * mostly such runs, and one append per byte was the slow part. */
+  size_t run = 0;
   for (size_t i = 0; i < n; i++) {
     unsigned char c = (unsigned char)s[i];
-    char esc[7];
-    size_t el = 0;
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    if (i > run && (rc = zz_buf_add(b, s + run, i - run))) return rc;
+    run = i + 1;
+    char esc[6] = {'\\', 0};
+    size_t el = 2;
     switch (c) {
     case '"':
-      el = 2, esc[0] = '\\', esc[1] = '"';
+      esc[1] = '"';
       break;
     case '\\':
-      el = 2, esc[0] = '\\', esc[1] = '\\';
+      esc[1] = '\\';
       break;
     case '\n':
-      el = 2, esc[0] = '\\', esc[1] = 'n';
+      esc[1] = 'n';
       break;
     case '\r':
-      el = 2, esc[0] = '\\', esc[1] = 'r';
+      esc[1] = 'r';
       break;
     case '\t':
-      el = 2, esc[0] = '\\', esc[1] = 't';
+      esc[1] = 't';
       break;
     default:
-      if (c < 0x20) {
-        memcpy(esc, "\\u00", 4);
-        esc[4] = hex[c >> 4];
-        esc[5] = hex[c & 15];
-        el = 6;
-      }
+      memcpy(esc, "\\u00", 4);
+      esc[4] = hex[c >> 4];
+      esc[5] = hex[c & 15];
+      el = 6;
     }
-    if (el) {
-      if ((rc = zz_buf_add(b, esc, el))) return rc;
-    } else {
-      if ((rc = zz_buf_addc(b, (char)c))) return rc;
-    }
+    if ((rc = zz_buf_add(b, esc, el))) return rc;
   }
+  if (n > run && (rc = zz_buf_add(b, s + run, n - run))) return rc;
   return zz_buf_addc(b, '"');
 }
 
@@ -161,11 +166,24 @@ int zz_buf_json_str(struct zz_buf *b, const char *s) {
   return zz_buf_json_strn(b, s, strlen(s));
 }
 
+int zz_buf_add_int(struct zz_buf *b, int64_t v) {
+  /* digits backwards, as "%lld" writes them: printf is the slow part of
+   * a long answer */
+  char d[24], *p = d + sizeof d;
+  uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+  do {
+    *--p = (char)('0' + u % 10);
+    u /= 10;
+  } while (u);
+  if (v < 0) *--p = '-';
+  return zz_buf_add(b, p, (size_t)(d + sizeof d - p));
+}
+
 int zz_buf_json_num(struct zz_buf *b, double v) {
   if (!isfinite(v)) return zz_buf_adds(b, "null");
   /* the range first: converting a double beyond long long is undefined */
   if (fabs(v) < 9e15 && v == (double)(long long)v && !(v == 0 && signbit(v)))
-    return zz_buf_printf(b, "%lld", (long long)v);
+    return zz_buf_add_int(b, (int64_t)v);
   /* The shortest text that reads back as the same bits: 17 significant
    * digits always do, fewer usually do and read better (0.1, not
    * 0.10000000000000001). The comparison is on bits, so -0 stays -0. */

@@ -10,6 +10,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct zz_buf {
   char *data; /* NUL-terminated when not NULL; NULL while empty or failed */
@@ -33,12 +34,19 @@ void zz_buf_truncate(struct zz_buf *b, size_t n);
  * ZZ_ENOMEM, ZZ_EINVAL); then data is NULL and len 0. */
 int zz_buf_error(const struct zz_buf *b);
 
+/* Fails b as a failed append would (err, or ZZ_EINTERNAL when 0): the
+ * contents are freed and every later append returns the first error. For
+ * writers that find their own output wrong (core/json.h). Returns it. */
+int zz_buf_fail(struct zz_buf *b, int err);
+
 /* Appends return 0, or (and from then on) ZZ_ETOOBIG when len would pass
  * the limit, ZZ_ENOMEM when memory is short, ZZ_EINVAL when printf fails
  * to format. Either way b stays a valid buffer the caller frees. */
 int zz_buf_add(struct zz_buf *b, const void *p, size_t n);
 int zz_buf_adds(struct zz_buf *b, const char *s);
 int zz_buf_addc(struct zz_buf *b, char c);
+/* Appends v in decimal, as "%lld" would. */
+int zz_buf_add_int(struct zz_buf *b, int64_t v);
 /* Appends the contents of src; a failed src fails b with src's error. */
 int zz_buf_addbuf(struct zz_buf *b, const struct zz_buf *src);
 int zz_buf_printf(struct zz_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

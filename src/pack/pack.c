@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "core/buf.h"
+#include "core/check.h"
 #include "core/hash.h"
 #include "core/ztime.h"
 #include "pack/pack_dashboards.h"
@@ -29,7 +30,6 @@
 #define PACK_LINE_MAX 65536       /* one entities.ndjson line, newline excluded */
 #define PACK_ENTITIES_MAX 5000000 /* entities are held in memory until the write */
 #define PACK_VALUE_LIMIT 1e18     /* a metric's declared min and max */
-#define PACK_KEY_MAX 64           /* ids of departments, types, metrics, ... */
 #define PACK_SLUG_MAX 40          /* entity ids */
 #define PACK_PATH_MAX 255         /* region path ids */
 #define PACK_PROGRESS_EVERY 1024
@@ -152,80 +152,30 @@ struct pack_ctx {
 
 /* ---- errors: "<file> <where>: <text>", the location also in e->field ---- */
 
-static int vfail_at(struct zz_err *e, int code, const char *file, const char *where,
-                    const char *fmt, va_list ap) {
-  char loc[160], text[192];
-  if (where && *where)
-    snprintf(loc, sizeof loc, "%s %s", file, where);
-  else
-    snprintf(loc, sizeof loc, "%s", file);
-  vsnprintf(text, sizeof text, fmt, ap);
-  return zz_fail(e, code, loc, "%s: %s", loc, text);
+/* Sets k up for checking file: messages read "metrics.json [2].agg: must be
+ * one of ..." with the field "metrics.json [2].agg", and an absent member is
+ * "required", as the pack loader has always said. */
+static void pack_at(struct check *k, struct zz_err *e, const char *file, unsigned form) {
+  check_init(k, e, file, CHECK_FIELD_FILE | form);
+  k->missing = "required";
 }
 
+/* Fails with code at where (NULL: the file itself) of file. */
 static int fail_at(struct zz_err *e, int code, const char *file, const char *where, const char *fmt,
                    ...) __attribute__((format(printf, 5, 6)));
 static int fail_at(struct zz_err *e, int code, const char *file, const char *where, const char *fmt,
                    ...) {
+  struct check k;
+  pack_at(&k, e, file, 0);
+  if (where) check_at(&k, "%s", where);
   va_list ap;
   va_start(ap, fmt);
-  int rc = vfail_at(e, code, file, where, fmt, ap);
+  int rc = check_failv(&k, code, NULL, fmt, ap);
   va_end(ap);
   return rc;
 }
 
-/* Where a value sits: a JSON path below an array element ("[3].agg",
- * "features[2].properties.id") or a field of an entities.ndjson line, which
- * reads "line 12: lon: ...". */
-struct pack_loc {
-  struct zz_err *e;
-  const char *file;
-  char at[96]; /* "[3]", "features[2].properties" or "line 12" */
-  int is_line;
-};
-
-/* Fails with ZZ_EINVAL at field key of l (key NULL: at l itself). */
-static int lfail(const struct pack_loc *l, const char *key, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static int lfail(const struct pack_loc *l, const char *key, const char *fmt, ...) {
-  char where[160], text[192];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(text, sizeof text, fmt, ap);
-  va_end(ap);
-  if (l->is_line || !key) {
-    snprintf(where, sizeof where, "%s", l->at);
-    if (key) return fail_at(l->e, ZZ_EINVAL, l->file, where, "%s: %s", key, text);
-  } else {
-    snprintf(where, sizeof where, "%s%s%s", l->at, *l->at ? "." : "", key);
-  }
-  return fail_at(l->e, ZZ_EINVAL, l->file, where, "%s", text);
-}
-
-/* ---- small validators ---- */
-
-static int one_of(const char *s, const char *const *set, size_t n) {
-  for (size_t i = 0; i < n; i++)
-    if (strcmp(s, set[i]) == 0) return 1;
-  return 0;
-}
-
-/* "a, b, c" for messages. */
-static const char *list_text(const char *const *set, size_t n, char *out, size_t cap) {
-  size_t len = 0;
-  out[0] = 0;
-  for (size_t i = 0; i < n && len < cap; i++)
-    len += (size_t)snprintf(out + len, cap - len, "%s%s", i ? ", " : "", set[i]);
-  return out;
-}
-
-/* [a-z0-9_]{1,64} */
-static int is_key(const char *s) {
-  size_t n = 0;
-  for (; s[n]; n++)
-    if (!((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= '0' && s[n] <= '9') || s[n] == '_')) return 0;
-  return n >= 1 && n <= PACK_KEY_MAX;
-}
+/* ---- small validators (ids, one_of and the rest are in core/check.h) ---- */
 
 /* [a-z0-9-]{1,40} */
 static int is_slug(const char *s) {
@@ -265,54 +215,14 @@ static int is_date(const char *s) {
   return d <= mdays[m - 1] + (m == 2 && leap);
 }
 
-/* Required string field; nonempty: refuse "". */
-static int req_str(const struct pack_loc *l, json_t *obj, const char *key, int nonempty,
-                   const char **out) {
-  json_t *v = json_object_get(obj, key);
-  if (!v) return lfail(l, key, "required");
-  if (!json_is_string(v) || (nonempty && json_string_length(v) == 0))
-    return lfail(l, key, nonempty ? "must be a non-empty string" : "must be a string");
-  *out = json_string_value(v);
-  return 0;
-}
-
-static int req_key(const struct pack_loc *l, json_t *obj, const char *key, const char **out) {
-  int rc = req_str(l, obj, key, 1, out);
-  if (!rc && !is_key(*out))
-    return lfail(l, key, "\"%s\" must be 1-%d of a-z, 0-9, _", *out, PACK_KEY_MAX);
-  return rc;
-}
-
-static int req_names(const struct pack_loc *l, json_t *obj) {
-  const char *s;
-  int rc = req_str(l, obj, "name_zh", 1, &s);
-  return rc ? rc : req_str(l, obj, "name_en", 1, &s);
-}
-
-static int req_enum(const struct pack_loc *l, json_t *obj, const char *key, const char *const *set,
-                    size_t n, const char **out) {
-  int rc = req_str(l, obj, key, 1, out);
-  if (rc) return rc;
-  if (!one_of(*out, set, n)) {
-    char all[128];
-    return lfail(l, key, "must be one of %s", list_text(set, n, all, sizeof all));
-  }
-  return 0;
-}
-
 /* {zh, en}, both non-empty strings. */
-static int req_zh_en(const struct pack_loc *l, json_t *obj, const char *key) {
-  json_t *v = json_object_get(obj, key);
-  if (!v) return lfail(l, key, "required");
-  char sub[32];
-  const char *const parts[] = {"zh", "en"};
-  for (int i = 0; i < 2; i++) {
-    json_t *s = json_is_object(v) ? json_object_get(v, parts[i]) : NULL;
-    snprintf(sub, sizeof sub, "%s.%s", key, parts[i]);
-    if (!json_is_string(s) || json_string_length(s) == 0)
-      return lfail(l, sub, "must be a non-empty string");
-  }
-  return 0;
+static int req_zh_en(const struct check *l, json_t *obj, const char *key) {
+  const json_t *v = NULL;
+  int rc = check_object(l, obj, key, CHECK_REQUIRED, &v);
+  if (rc) return rc;
+  struct check sub = *l;
+  check_push_key(&sub, key);
+  return check_names(&sub, v, "zh", "en", 0);
 }
 
 static int lon_ok(double v) {
@@ -323,22 +233,22 @@ static int lat_ok(double v) {
 }
 
 /* A [lon, lat] (extra members, e.g. altitude, are allowed in GeoJSON). */
-static int check_position(const struct pack_loc *l, const char *key, json_t *p, int exact) {
+static int check_position(const struct check *l, const char *key, json_t *p, int exact) {
   if (!json_is_array(p) || json_array_size(p) < 2 || (exact && json_array_size(p) != 2) ||
       !json_is_number(json_array_get(p, 0)) || !json_is_number(json_array_get(p, 1)))
-    return lfail(l, key, "must be [lon, lat] numbers");
+    return check_fail(l, key, "must be [lon, lat] numbers");
   double lon = json_number_value(json_array_get(p, 0)),
          lat = json_number_value(json_array_get(p, 1));
   if (!lon_ok(lon) || !lat_ok(lat))
-    return lfail(l, key, "[%g, %g] is not a lon/lat in degrees", lon, lat);
+    return check_fail(l, key, "[%g, %g] is not a lon/lat in degrees", lon, lat);
   return 0;
 }
 
 /* A linear ring: at least 4 positions, the last equal to the first. */
-static int check_ring(const struct pack_loc *l, const char *key, json_t *ring) {
+static int check_ring(const struct check *l, const char *key, json_t *ring) {
   char sub[128];
   if (!json_is_array(ring) || json_array_size(ring) < 4)
-    return lfail(l, key, "a ring must be an array of at least 4 positions");
+    return check_fail(l, key, "a ring must be an array of at least 4 positions");
   size_t n = json_array_size(ring);
   for (size_t i = 0; i < n; i++) {
     snprintf(sub, sizeof sub, "%.96s[%zu]", key, i);
@@ -348,14 +258,14 @@ static int check_ring(const struct pack_loc *l, const char *key, json_t *ring) {
   json_t *a = json_array_get(ring, 0), *b = json_array_get(ring, n - 1);
   if (json_number_value(json_array_get(a, 0)) != json_number_value(json_array_get(b, 0)) ||
       json_number_value(json_array_get(a, 1)) != json_number_value(json_array_get(b, 1)))
-    return lfail(l, key, "ring is not closed (last position differs from the first)");
+    return check_fail(l, key, "ring is not closed (last position differs from the first)");
   return 0;
 }
 
-static int check_polygon(const struct pack_loc *l, const char *key, json_t *poly) {
+static int check_polygon(const struct check *l, const char *key, json_t *poly) {
   char sub[128];
   if (!json_is_array(poly) || json_array_size(poly) == 0)
-    return lfail(l, key, "a polygon must be a non-empty array of rings");
+    return check_fail(l, key, "a polygon must be a non-empty array of rings");
   for (size_t i = 0; i < json_array_size(poly); i++) {
     snprintf(sub, sizeof sub, "%.96s[%zu]", key, i);
     int rc = check_ring(l, sub, json_array_get(poly, i));
@@ -544,59 +454,51 @@ done:
 
 /* The top level of departments.json, entity_types.json, metrics.json and
  * sources.json: an array of objects. */
-static int check_array(struct pack_ctx *c, const char *name, json_t *doc) {
-  if (!json_is_array(doc)) return fail_at(c->e, ZZ_EINVAL, name, NULL, "must be a JSON array");
-  for (size_t i = 0; i < json_array_size(doc); i++) {
-    if (!json_is_object(json_array_get(doc, i))) {
-      char where[32];
-      snprintf(where, sizeof where, "[%zu]", i);
-      return fail_at(c->e, ZZ_EINVAL, name, where, "must be an object");
-    }
-  }
-  return 0;
+static int check_doc_array(struct pack_ctx *c, const char *name, json_t *doc) {
+  struct check l;
+  const json_t *out;
+  pack_at(&l, c->e, name, 0);
+  return check_array(&l, doc, NULL, CHECK_REQUIRED, 0, 0, CHECK_OBJECT, &out);
 }
 
 /* ---- pack.json ---- */
 
 static int check_pack_json(struct pack_ctx *c) {
-  struct pack_loc l = {.e = c->e, .file = "pack.json"};
+  struct check l;
+  pack_at(&l, c->e, "pack.json", 0);
   json_t *p = c->pack;
   const char *s;
   int rc;
-  if (!json_is_object(p)) return lfail(&l, NULL, "must be a JSON object");
-  if ((rc = req_key(&l, p, "id", &s)) || (rc = req_zh_en(&l, p, "name")) ||
+  if (!json_is_object(p)) return check_fail(&l, NULL, "must be a JSON object");
+  if ((rc = check_key(&l, p, "id", CHECK_REQUIRED, &s)) || (rc = req_zh_en(&l, p, "name")) ||
       (rc = req_zh_en(&l, p, "description")))
     return rc;
-  json_t *v = json_object_get(p, "version");
-  if (!v) return lfail(&l, "version", "required");
-  if (!json_is_integer(v) || json_integer_value(v) < 1)
-    return lfail(&l, "version", "must be an integer >= 1");
+  int64_t version;
+  if ((rc = check_int(&l, p, "version", CHECK_REQUIRED, 1, INT64_MAX, &version))) return rc;
+  json_t *v;
   if ((v = json_object_get(p, "reference_date")) &&
       (!json_is_string(v) || !is_date(json_string_value(v))))
-    return lfail(&l, "reference_date", "must be a date YYYY-MM-DD");
+    return check_fail(&l, "reference_date", "must be a date YYYY-MM-DD");
   const char *const opt_strs[] = {"geometry_licence", "generator"};
   for (size_t i = 0; i < ZZ_ARRAY_LEN(opt_strs); i++)
-    if ((v = json_object_get(p, opt_strs[i])) && !json_is_string(v))
-      return lfail(&l, opt_strs[i], "must be a string");
-  json_t *inds = json_object_get(p, "industries");
-  if (!inds) return 0;
-  if (!json_is_array(inds)) return lfail(&l, "industries", "must be an array");
+    if ((rc = check_str(&l, p, opt_strs[i], CHECK_OPTIONAL, 0, &s))) return rc;
+  const json_t *inds = NULL;
+  if ((rc = check_array(&l, p, "industries", CHECK_OPTIONAL, 0, 0, CHECK_OBJECT, &inds)) || !inds)
+    return rc;
   struct smap seen = {0};
   for (size_t i = 0; i < json_array_size(inds) && !rc; i++) {
     json_t *ind = json_array_get(inds, i);
-    snprintf(l.at, sizeof l.at, "industries[%zu]", i);
-    if (!json_is_object(ind)) {
-      rc = lfail(&l, NULL, "must be an object");
+    check_at(&l, "industries[%zu]", i);
+    if ((rc = check_key(&l, ind, "id", CHECK_REQUIRED, &s)) ||
+        (rc = check_names(&l, ind, "name_zh", "name_en", 0)))
       break;
-    }
-    if ((rc = req_key(&l, ind, "id", &s)) || (rc = req_names(&l, ind))) break;
     if (smap_get(&seen, s) >= 0) {
-      rc = lfail(&l, "id", "\"%s\" is declared twice", s);
+      rc = check_fail(&l, "id", "\"%s\" is declared twice", s);
       break;
     }
     if ((rc = smap_set(&seen, s, 0))) rc = zz_fail(c->e, rc, "pack", "out of memory");
-    if (!rc && (v = json_object_get(ind, "group")) && !json_is_string(v))
-      rc = lfail(&l, "group", "must be a string");
+    const char *group;
+    if (!rc) rc = check_str(&l, ind, "group", CHECK_OPTIONAL, 0, &group);
   }
   smap_free(&seen);
   return rc;
@@ -604,26 +506,27 @@ static int check_pack_json(struct pack_ctx *c) {
 
 /* ---- regions.geojson ---- */
 
-static int check_geometry(const struct pack_loc *fl, json_t *g, char **out) {
+static int check_geometry(const struct check *fl, json_t *g, char **out) {
   const char *type;
   int rc;
-  struct pack_loc l = *fl;
-  snprintf(l.at, sizeof l.at, "%.80s.geometry", fl->at);
-  if (!json_is_object(g)) return lfail(fl, "geometry", "must be a Polygon or MultiPolygon object");
-  if ((rc = req_str(&l, g, "type", 1, &type))) return rc;
+  struct check l = *fl;
+  check_push_key(&l, "geometry");
+  if (!json_is_object(g))
+    return check_fail(fl, "geometry", "must be a Polygon or MultiPolygon object");
+  if ((rc = check_str(&l, g, "type", CHECK_REQUIRED | CHECK_NONEMPTY, 0, &type))) return rc;
   json_t *coords = json_object_get(g, "coordinates");
   if (strcmp(type, "Polygon") == 0) {
     rc = check_polygon(&l, "coordinates", coords);
   } else if (strcmp(type, "MultiPolygon") == 0) {
     if (!json_is_array(coords) || json_array_size(coords) == 0)
-      return lfail(&l, "coordinates", "must be a non-empty array of polygons");
+      return check_fail(&l, "coordinates", "must be a non-empty array of polygons");
     char sub[48];
     for (size_t i = 0; i < json_array_size(coords) && !rc; i++) {
       snprintf(sub, sizeof sub, "coordinates[%zu]", i);
       rc = check_polygon(&l, sub, json_array_get(coords, i));
     }
   } else {
-    return lfail(&l, "type", "must be Polygon or MultiPolygon, not \"%s\"", type);
+    return check_fail(&l, "type", "must be Polygon or MultiPolygon, not \"%s\"", type);
   }
   if (rc) return rc;
   if (!(*out = json_dumps(g, PACK_DUMP_FLAGS)))
@@ -634,66 +537,68 @@ static int check_geometry(const struct pack_loc *fl, json_t *g, char **out) {
 /* Features come parents first; a parent is an earlier feature or a region
  * already in the store. A path id is its parent's id, '/', one segment. */
 static int check_regions(struct pack_ctx *c) {
-  struct pack_loc l = {.e = c->e, .file = "regions.geojson"};
+  struct check l;
+  pack_at(&l, c->e, "regions.geojson", 0);
   json_t *doc = c->regions, *v;
   const char *s;
   int rc;
-  if (!json_is_object(doc)) return lfail(&l, NULL, "must be a GeoJSON FeatureCollection object");
-  if ((rc = req_str(&l, doc, "type", 1, &s))) return rc;
+  if (!json_is_object(doc))
+    return check_fail(&l, NULL, "must be a GeoJSON FeatureCollection object");
+  if ((rc = check_str(&l, doc, "type", CHECK_REQUIRED | CHECK_NONEMPTY, 0, &s))) return rc;
   if (strcmp(s, "FeatureCollection") != 0)
-    return lfail(&l, "type", "must be \"FeatureCollection\"");
+    return check_fail(&l, "type", "must be \"FeatureCollection\"");
   json_t *features = json_object_get(doc, "features");
-  if (!json_is_array(features)) return lfail(&l, "features", "must be an array");
-  char levels[128];
-  list_text(pack_levels, ZZ_ARRAY_LEN(pack_levels), levels, sizeof levels);
+  if (!json_is_array(features)) return check_fail(&l, "features", "must be an array");
   for (size_t i = 0; i < json_array_size(features); i++) {
     json_t *f = json_array_get(features, i);
-    snprintf(l.at, sizeof l.at, "features[%zu]", i);
-    if (!json_is_object(f)) return lfail(&l, NULL, "must be a GeoJSON Feature object");
-    if ((rc = req_str(&l, f, "type", 1, &s))) return rc;
-    if (strcmp(s, "Feature") != 0) return lfail(&l, "type", "must be \"Feature\"");
+    check_at(&l, "features[%zu]", i);
+    if (!json_is_object(f)) return check_fail(&l, NULL, "must be a GeoJSON Feature object");
+    if ((rc = check_str(&l, f, "type", CHECK_REQUIRED | CHECK_NONEMPTY, 0, &s))) return rc;
+    if (strcmp(s, "Feature") != 0) return check_fail(&l, "type", "must be \"Feature\"");
     json_t *props = json_object_get(f, "properties");
-    if (!json_is_object(props)) return lfail(&l, "properties", "must be an object");
-    struct pack_loc pl = l;
-    snprintf(pl.at, sizeof pl.at, "features[%zu].properties", i);
+    if (!json_is_object(props)) return check_fail(&l, "properties", "must be an object");
+    struct check pl = l;
+    check_at(&pl, "features[%zu].properties", i);
 
     struct pack_region r = {.props = props, .feature = (int)i};
-    if ((rc = req_str(&pl, props, "id", 1, &r.path))) return rc;
+    if ((rc = check_str(&pl, props, "id", CHECK_REQUIRED | CHECK_NONEMPTY, 0, &r.path))) return rc;
     if (!is_region_path(r.path))
-      return lfail(&pl, "id", "\"%s\" must be segments of a-z, 0-9, _ joined by /", r.path);
+      return check_fail(&pl, "id", "\"%s\" must be segments of a-z, 0-9, _ joined by /", r.path);
     int prev = smap_get(&c->regmap, r.path);
     if (prev >= 0 && c->regs[prev].feature >= 0)
-      return lfail(&pl, "id", "\"%s\" is declared twice (also features[%d])", r.path,
-                   c->regs[prev].feature);
+      return check_fail(&pl, "id", "\"%s\" is declared twice (also features[%d])", r.path,
+                        c->regs[prev].feature);
     if (!(v = json_object_get(props, "parent")))
-      return lfail(&pl, "parent", "required (null for a root)");
+      return check_fail(&pl, "parent", "required (null for a root)");
     const char *slash = strrchr(r.path, '/');
     if (json_is_null(v)) {
-      if (slash) return lfail(&pl, "parent", "null, but \"%s\" is not a root id", r.path);
+      if (slash) return check_fail(&pl, "parent", "null, but \"%s\" is not a root id", r.path);
     } else if (!json_is_string(v)) {
-      return lfail(&pl, "parent", "must be a region id or null");
+      return check_fail(&pl, "parent", "must be a region id or null");
     } else {
       r.parent = json_string_value(v);
       size_t plen = slash ? (size_t)(slash - r.path) : 0;
       if (!slash || strlen(r.parent) != plen || strncmp(r.parent, r.path, plen) != 0)
-        return lfail(&pl, "parent", "\"%s\" must be the id without its last segment", r.parent);
+        return check_fail(&pl, "parent", "\"%s\" must be the id without its last segment",
+                          r.parent);
       if (smap_get(&c->regmap, r.parent) < 0) {
         for (size_t j = i + 1; j < json_array_size(features); j++) {
           json_t *id =
               json_object_get(json_object_get(json_array_get(features, j), "properties"), "id");
           if (json_is_string(id) && strcmp(json_string_value(id), r.parent) == 0)
-            return lfail(&pl, "parent",
-                         "region \"%s\" must come before its children (it is features[%zu])",
-                         r.parent, j);
+            return check_fail(&pl, "parent",
+                              "region \"%s\" must come before its children (it is features[%zu])",
+                              r.parent, j);
         }
-        return lfail(&pl, "parent", "region \"%s\" does not exist", r.parent);
+        return check_fail(&pl, "parent", "region \"%s\" does not exist", r.parent);
       }
     }
-    if ((rc = req_enum(&pl, props, "level", pack_levels, ZZ_ARRAY_LEN(pack_levels), &s)) ||
-        (rc = req_names(&pl, props)))
+    if ((rc = check_enum(&pl, props, "level", CHECK_REQUIRED, pack_levels,
+                         ZZ_ARRAY_LEN(pack_levels), &s)) ||
+        (rc = check_names(&pl, props, "name_zh", "name_en", 0)))
       return rc;
     if (!json_is_boolean(json_object_get(props, "approximate")))
-      return lfail(&pl, "approximate", "required boolean");
+      return check_fail(&pl, "approximate", "required boolean");
     if ((rc = check_position(&pl, "center", json_object_get(props, "center"), 1))) return rc;
     if ((rc = check_geometry(&l, json_object_get(f, "geometry"), &r.geometry))) return rc;
     if ((rc = add_region(c, &r))) {
@@ -712,15 +617,18 @@ static int check_regions(struct pack_ctx *c) {
 static int check_ids(struct pack_ctx *c, const char *file, json_t *doc, struct smap *m, int val) {
   struct smap seen = {0};
   int rc = 0;
-  struct pack_loc l = {.e = c->e, .file = file};
+  struct check l;
+  pack_at(&l, c->e, file, 0);
   for (size_t i = 0; i < json_array_size(doc) && !rc; i++) {
     json_t *o = json_array_get(doc, i);
     const char *id;
-    snprintf(l.at, sizeof l.at, "[%zu]", i);
-    if ((rc = req_key(&l, o, "id", &id)) || (rc = req_names(&l, o))) break;
+    check_at(&l, "[%zu]", i);
+    if ((rc = check_key(&l, o, "id", CHECK_REQUIRED, &id)) ||
+        (rc = check_names(&l, o, "name_zh", "name_en", 0)))
+      break;
     int prev = smap_get(&seen, id);
     if (prev >= 0) {
-      rc = lfail(&l, "id", "\"%s\" is declared twice (also [%d])", id, prev);
+      rc = check_fail(&l, "id", "\"%s\" is declared twice (also [%d])", id, prev);
       break;
     }
     if (smap_set(&seen, id, (int)i) || (m && smap_set(m, id, val)))
@@ -731,42 +639,41 @@ static int check_ids(struct pack_ctx *c, const char *file, json_t *doc, struct s
 }
 
 static int check_departments(struct pack_ctx *c) {
-  int rc = check_array(c, "departments.json", c->departments);
+  int rc = check_doc_array(c, "departments.json", c->departments);
   return rc ? rc : check_ids(c, "departments.json", c->departments, &c->deptmap, 0);
 }
 
 static int check_types(struct pack_ctx *c) {
   const char *file = "entity_types.json";
-  int rc = check_array(c, file, c->types);
+  int rc = check_doc_array(c, file, c->types);
   if (!rc) rc = check_ids(c, file, c->types, NULL, 0);
-  char atypes[64];
-  list_text(pack_attr_types, ZZ_ARRAY_LEN(pack_attr_types), atypes, sizeof atypes);
-  struct pack_loc l = {.e = c->e, .file = file};
+  struct check l;
+  pack_at(&l, c->e, file, 0);
   for (size_t i = 0; i < json_array_size(c->types) && !rc; i++) {
     json_t *t = json_array_get(c->types, i);
-    json_t *attrs = json_object_get(t, "attrs");
-    snprintf(l.at, sizeof l.at, "[%zu]", i);
-    if (!attrs) return lfail(&l, "attrs", "required (an empty array when none)");
-    if (!json_is_array(attrs)) return lfail(&l, "attrs", "must be an array");
+    const json_t *attrs = NULL;
+    check_at(&l, "[%zu]", i);
+    if (!json_object_get(t, "attrs"))
+      return check_fail(&l, "attrs", "required (an empty array when none)");
+    if ((rc = check_array(&l, t, "attrs", CHECK_REQUIRED, 0, 0, CHECK_OBJECT, &attrs))) return rc;
     struct smap seen = {0};
     for (size_t j = 0; j < json_array_size(attrs) && !rc; j++) {
       json_t *a = json_array_get(attrs, j);
       const char *id, *type;
-      struct pack_loc al = l;
-      snprintf(al.at, sizeof al.at, "[%zu].attrs[%zu]", i, j);
-      if (!json_is_object(a)) {
-        rc = lfail(&al, NULL, "must be an object");
-      } else if (!(rc = req_key(&al, a, "id", &id)) && !(rc = req_names(&al, a)) &&
-                 !(rc = req_enum(&al, a, "type", pack_attr_types, ZZ_ARRAY_LEN(pack_attr_types),
-                                 &type))) {
+      struct check al = l;
+      check_at(&al, "[%zu].attrs[%zu]", i, j);
+      if (!(rc = check_key(&al, a, "id", CHECK_REQUIRED, &id)) &&
+          !(rc = check_names(&al, a, "name_zh", "name_en", 0)) &&
+          !(rc = check_enum(&al, a, "type", CHECK_REQUIRED, pack_attr_types,
+                            ZZ_ARRAY_LEN(pack_attr_types), &type))) {
         if (smap_get(&seen, id) >= 0)
-          rc = lfail(&al, "id", "attribute \"%s\" is declared twice", id);
+          rc = check_fail(&al, "id", "attribute \"%s\" is declared twice", id);
         else if (smap_set(&seen, id, 0))
           rc = zz_fail(c->e, ZZ_ENOMEM, "pack", "out of memory");
       }
     }
     smap_free(&seen);
-    if (!rc && add_type(c, json_string_value(json_object_get(t, "id")), attrs))
+    if (!rc && add_type(c, json_string_value(json_object_get(t, "id")), (json_t *)attrs))
       rc = zz_fail(c->e, ZZ_ENOMEM, "pack", "out of memory");
   }
   return rc;
@@ -774,54 +681,60 @@ static int check_types(struct pack_ctx *c) {
 
 static int check_metrics(struct pack_ctx *c) {
   const char *file = "metrics.json";
-  int rc = check_array(c, file, c->metrics);
+  int rc = check_doc_array(c, file, c->metrics);
   if (!rc) rc = check_ids(c, file, c->metrics, &c->metricmap, 0);
-  struct pack_loc l = {.e = c->e, .file = file};
+  struct check l;
+  pack_at(&l, c->e, file, 0);
   for (size_t i = 0; i < json_array_size(c->metrics) && !rc; i++) {
     json_t *m = json_array_get(c->metrics, i), *v;
     const char *s;
-    snprintf(l.at, sizeof l.at, "[%zu]", i);
-    if ((rc = req_str(&l, m, "unit", 0, &s)) ||
-        (rc = req_enum(&l, m, "agg", pack_aggs, ZZ_ARRAY_LEN(pack_aggs), &s)) ||
-        (rc = req_enum(&l, m, "kind", pack_metric_kinds, ZZ_ARRAY_LEN(pack_metric_kinds), &s)) ||
-        (rc = req_str(&l, m, "entity_type", 1, &s)))
+    check_at(&l, "[%zu]", i);
+    if ((rc = check_str(&l, m, "unit", CHECK_REQUIRED, 0, &s)) ||
+        (rc = check_enum(&l, m, "agg", CHECK_REQUIRED, pack_aggs, ZZ_ARRAY_LEN(pack_aggs), &s)) ||
+        (rc = check_enum(&l, m, "kind", CHECK_REQUIRED, pack_metric_kinds,
+                         ZZ_ARRAY_LEN(pack_metric_kinds), &s)) ||
+        (rc = check_str(&l, m, "entity_type", CHECK_REQUIRED | CHECK_NONEMPTY, 0, &s)))
       break;
     if (smap_get(&c->typemap, s) < 0)
-      return lfail(&l, "entity_type", "entity type \"%s\" does not exist", s);
+      return check_fail(&l, "entity_type", "entity type \"%s\" does not exist", s);
     double lim[2] = {-INFINITY, INFINITY};
     const char *const lims[] = {"min", "max"};
     for (int k = 0; k < 2; k++) {
       if (!(v = json_object_get(m, lims[k]))) continue;
-      if (!json_is_number(v)) return lfail(&l, lims[k], "must be a number");
+      if (!json_is_number(v)) return check_fail(&l, lims[k], "must be a number");
       lim[k] = json_number_value(v);
       /* Ingest refuses values outside the range, so the range itself must
        * keep sums finite: billions of values at 1e18 are still far from
        * overflow. */
       if (!(fabs(lim[k]) <= PACK_VALUE_LIMIT))
-        return lfail(&l, lims[k], "%g is outside [-1e18, 1e18]", lim[k]);
+        return check_fail(&l, lims[k], "%g is outside [-1e18, 1e18]", lim[k]);
     }
-    if (lim[0] > lim[1]) return lfail(&l, "min", "%g is greater than max %g", lim[0], lim[1]);
+    if (lim[0] > lim[1]) return check_fail(&l, "min", "%g is greater than max %g", lim[0], lim[1]);
   }
   return rc;
 }
 
 static int check_sources(struct pack_ctx *c) {
   const char *file = "sources.json";
-  int rc = check_array(c, file, c->sources);
+  int rc = check_doc_array(c, file, c->sources);
   if (!rc) rc = check_ids(c, file, c->sources, NULL, 0);
-  struct pack_loc l = {.e = c->e, .file = file};
+  struct check l;
+  pack_at(&l, c->e, file, 0);
   for (size_t i = 0; i < json_array_size(c->sources) && !rc; i++) {
     json_t *so = json_array_get(c->sources, i), *v;
     const char *s;
-    snprintf(l.at, sizeof l.at, "[%zu]", i);
-    if ((rc = req_enum(&l, so, "kind", pack_source_kinds, ZZ_ARRAY_LEN(pack_source_kinds), &s)))
+    check_at(&l, "[%zu]", i);
+    if ((rc = check_enum(&l, so, "kind", CHECK_REQUIRED, pack_source_kinds,
+                         ZZ_ARRAY_LEN(pack_source_kinds), &s)))
       break;
     if (!(v = json_object_get(so, "department")))
-      return lfail(&l, "department", "required (null when none)");
+      return check_fail(&l, "department", "required (null when none)");
     if (!json_is_null(v)) {
-      if (!json_is_string(v)) return lfail(&l, "department", "must be a department id or null");
+      if (!json_is_string(v))
+        return check_fail(&l, "department", "must be a department id or null");
       if (smap_get(&c->deptmap, json_string_value(v)) < 0)
-        return lfail(&l, "department", "department \"%s\" does not exist", json_string_value(v));
+        return check_fail(&l, "department", "department \"%s\" does not exist",
+                          json_string_value(v));
     }
     /* What the source may write (ingest refuses the rest): metrics, and
      * optionally entity types and regions. Several sources may declare a
@@ -829,22 +742,20 @@ static int check_sources(struct pack_ctx *c) {
     const char *const lists[] = {"metrics", "entity_types", "regions"};
     const char *const what[] = {"metric", "entity type", "region"};
     for (int k = 0; k < 3; k++) {
-      json_t *ms = json_object_get(so, lists[k]);
-      if (!ms && k == 0) return lfail(&l, "metrics", "required (an empty array when none)");
-      if (!ms) continue;
-      if (!json_is_array(ms)) return lfail(&l, lists[k], "must be an array of %s ids", what[k]);
+      const json_t *ms = NULL;
+      if (k == 0 && !json_object_get(so, "metrics"))
+        return check_fail(&l, "metrics", "required (an empty array when none)");
+      if ((rc = check_array(&l, so, lists[k], CHECK_OPTIONAL, 0, 0, CHECK_STRING, &ms))) return rc;
       for (size_t j = 0; j < json_array_size(ms); j++) {
-        json_t *mv = json_array_get(ms, j);
         char sub[48];
         snprintf(sub, sizeof sub, "%s[%zu]", lists[k], j);
-        if (!json_is_string(mv))
-          return lfail(&l, sub, "must be a%s %s id", k == 1 ? "n" : "", what[k]);
-        const char *m = json_string_value(mv);
+        const char *m = json_string_value(json_array_get(ms, j));
         struct smap *map = k == 0 ? &c->metricmap : k == 1 ? &c->typemap : &c->regmap;
-        if (smap_get(map, m) < 0) return lfail(&l, sub, "%s \"%s\" does not exist", what[k], m);
+        if (smap_get(map, m) < 0)
+          return check_fail(&l, sub, "%s \"%s\" does not exist", what[k], m);
         for (size_t p = 0; p < j; p++)
           if (strcmp(json_string_value(json_array_get(ms, p)), m) == 0)
-            return lfail(&l, sub, "%s \"%s\" is listed twice", what[k], m);
+            return check_fail(&l, sub, "%s \"%s\" is listed twice", what[k], m);
       }
     }
   }
@@ -903,7 +814,7 @@ static int blank(const char *p, size_t n) {
 }
 
 /* Every key of attrs declared by the type, with a value of the declared type. */
-static int check_attrs(const struct pack_loc *l, const struct pack_type *t, json_t *attrs) {
+static int check_attrs(const struct check *l, const struct pack_type *t, json_t *attrs) {
   const char *key;
   json_t *v;
   if (!t->attrs) return 0;
@@ -916,13 +827,13 @@ static int check_attrs(const struct pack_loc *l, const struct pack_type *t, json
     }
     char field[96];
     snprintf(field, sizeof field, "attrs.%s", key);
-    if (!type) return lfail(l, field, "not an attribute of type %s", t->key);
+    if (!type) return check_fail(l, field, "not an attribute of type %s", t->key);
     if (json_is_null(v)) continue; /* a declared attribute may be absent */
     if (strcmp(type, "number") == 0 ? !json_is_number(v)
         : strcmp(type, "date") == 0 ? !json_is_string(v) || !is_date(json_string_value(v))
                                     : !json_is_string(v))
-      return lfail(l, field, "must be a %s%s", type,
-                   strcmp(type, "date") == 0 ? " YYYY-MM-DD" : "");
+      return check_fail(l, field, "must be a %s%s", type,
+                        strcmp(type, "date") == 0 ? " YYYY-MM-DD" : "");
   }
   return 0;
 }
@@ -941,56 +852,60 @@ static int add_entity(struct pack_ctx *c, const struct pack_entity *en) {
 
 /* One line -> one validated entity appended to c->ents. */
 static int check_entity(struct pack_ctx *c, const char *p, size_t n, int64_t line) {
-  struct pack_loc l = {.e = c->e, .file = "entities.ndjson", .is_line = 1};
-  snprintf(l.at, sizeof l.at, "line %lld", (long long)line);
+  struct check l;
+  pack_at(&l, c->e, "entities.ndjson", CHECK_LINE);
+  check_at(&l, "line %lld", (long long)line);
   json_error_t jerr;
   json_t *o = json_loadb(p, n, JSON_REJECT_DUPLICATES, &jerr);
-  if (!o) return lfail(&l, NULL, "invalid JSON at column %d: %s", jerr.column, jerr.text);
+  if (!o) return check_fail(&l, NULL, "invalid JSON at column %d: %s", jerr.column, jerr.text);
   const char *key, *type, *name_zh, *name_en, *region;
   char *attrs_text = NULL;
   int rc, t, r;
   if (!json_is_object(o)) {
-    rc = lfail(&l, NULL, "must be a JSON object");
+    rc = check_fail(&l, NULL, "must be a JSON object");
     goto done;
   }
-  if ((rc = req_str(&l, o, "id", 1, &key))) goto done;
+  if ((rc = check_str(&l, o, "id", CHECK_REQUIRED | CHECK_NONEMPTY, 0, &key))) goto done;
   if (!is_slug(key)) {
-    rc = lfail(&l, "id", "\"%s\" must be 1-%d of a-z, 0-9, -", key, PACK_SLUG_MAX);
+    rc = check_fail(&l, "id", "\"%s\" must be 1-%d of a-z, 0-9, -", key, PACK_SLUG_MAX);
     goto done;
   }
   int prev = smap_get(&c->entmap, key);
   if (prev >= 0) {
-    rc = lfail(&l, NULL, "id \"%s\" duplicates line %d", key, prev);
+    rc = check_fail(&l, NULL, "id \"%s\" duplicates line %d", key, prev);
     goto done;
   }
-  if ((rc = req_str(&l, o, "type", 1, &type)) || (rc = req_str(&l, o, "name_zh", 1, &name_zh)) ||
-      (rc = req_str(&l, o, "name_en", 1, &name_en)) || (rc = req_str(&l, o, "region", 1, &region)))
+  if ((rc = check_str(&l, o, "type", CHECK_REQUIRED | CHECK_NONEMPTY, 0, &type)) ||
+      (rc = check_str(&l, o, "name_zh", CHECK_REQUIRED | CHECK_NONEMPTY, 0, &name_zh)) ||
+      (rc = check_str(&l, o, "name_en", CHECK_REQUIRED | CHECK_NONEMPTY, 0, &name_en)) ||
+      (rc = check_str(&l, o, "region", CHECK_REQUIRED | CHECK_NONEMPTY, 0, &region)))
     goto done;
   if ((t = smap_get(&c->typemap, type)) < 0) {
-    rc = lfail(&l, NULL, "type \"%s\" is not a known entity type", type);
+    rc = check_fail(&l, NULL, "type \"%s\" is not a known entity type", type);
     goto done;
   }
   if ((r = smap_get(&c->regmap, region)) < 0) {
-    rc = lfail(&l, NULL, "region \"%s\" does not exist", region);
+    rc = check_fail(&l, NULL, "region \"%s\" does not exist", region);
     goto done;
   }
   json_t *lon = json_object_get(o, "lon"), *lat = json_object_get(o, "lat");
   if (!json_is_number(lon) || !lon_ok(json_number_value(lon))) {
-    rc = lfail(&l, "lon", "must be a number in [-180, 180]");
+    rc = check_fail(&l, "lon", "must be a number in [-180, 180]");
     goto done;
   }
   if (!json_is_number(lat) || !lat_ok(json_number_value(lat))) {
-    rc = lfail(&l, "lat", "must be a number in [-90, 90]");
+    rc = check_fail(&l, "lat", "must be a number in [-90, 90]");
     goto done;
   }
   json_t *attrs = json_object_get(o, "attrs");
   if (!json_is_object(attrs)) {
-    rc = lfail(&l, "attrs", attrs ? "must be an object" : "required (an empty object when none)");
+    rc = check_fail(&l, "attrs",
+                    attrs ? "must be an object" : "required (an empty object when none)");
     goto done;
   }
   if ((rc = check_attrs(&l, &c->typev[t], attrs))) goto done;
   if (c->nents >= PACK_ENTITIES_MAX) {
-    rc = fail_at(c->e, ZZ_ETOOBIG, l.file, l.at, "more than %d entities", PACK_ENTITIES_MAX);
+    rc = check_fail_code(&l, ZZ_ETOOBIG, NULL, "more than %d entities", PACK_ENTITIES_MAX);
     goto done;
   }
 
@@ -1189,11 +1104,11 @@ static int check_dashboards(struct pack_ctx *c) {
   return pack_check_dashboards(c->dashboards, &lk, c->e);
 }
 
-static int write_pack(struct pack_ctx *c, void (*progress)(void *, int64_t, int64_t), void *ud) {
+/* The pack's regions, then the DFS numbering of the whole forest. */
+static int write_regions(struct pack_ctx *c) {
   struct store *st = c->st;
   struct zz_err *e = c->e;
   int rc = 0;
-  char *extra = NULL;
 
   for (int i = 0; i < c->nregs; i++) {
     struct pack_region *r = &c->regs[i];
@@ -1220,6 +1135,15 @@ static int write_pack(struct pack_ctx *c, void (*progress)(void *, int64_t, int6
     if ((rc = store_entities_set_rpos(st, nd->id, nd->lo)))
       return zz_fail(e, rc, "entity", "cannot update entity positions: %s", zz_strerror(rc));
   }
+  return 0;
+}
+
+/* Entity types, departments, metrics, sources and dashboards. */
+static int write_declarations(struct pack_ctx *c) {
+  struct store *st = c->st;
+  struct zz_err *e = c->e;
+  int rc = 0;
+  char *extra = NULL;
 
   for (size_t i = 0; i < json_array_size(c->types); i++) {
     json_t *t = json_array_get(c->types, i);
@@ -1286,7 +1210,15 @@ static int write_pack(struct pack_ctx *c, void (*progress)(void *, int64_t, int6
     zz_free(text);
     if (rc) return rc;
   }
+  return 0;
+}
 
+/* The validated entities, with progress every PACK_PROGRESS_EVERY. */
+static int write_entities(struct pack_ctx *c, void (*progress)(void *, int64_t, int64_t),
+                          void *ud) {
+  struct store *st = c->st;
+  struct zz_err *e = c->e;
+  int rc = 0;
   int64_t now = zz_time_now();
   report(progress, ud, 0, c->nents);
   for (int64_t i = 0; i < c->nents; i++) {
@@ -1307,6 +1239,12 @@ static int write_pack(struct pack_ctx *c, void (*progress)(void *, int64_t, int6
   }
   if (c->nents % PACK_PROGRESS_EVERY != 0) report(progress, ud, c->nents, c->nents);
   return 0;
+}
+
+static int write_pack(struct pack_ctx *c, void (*progress)(void *, int64_t, int64_t), void *ud) {
+  int rc;
+  if ((rc = write_regions(c)) || (rc = write_declarations(c))) return rc;
+  return write_entities(c, progress, ud);
 }
 
 /* ---- matters.json and rules.json (issue 4; both optional) ---- */
@@ -1331,22 +1269,23 @@ static int check_matters(struct pack_ctx *c) {
   int rc = store_matters_each(c->st, scan_matter, c);
   if (rc) return zz_fail(c->e, ZZ_ENOMEM, "pack", "cannot read the store's matters");
   if (!c->matters_doc) return 0;
-  if ((rc = check_array(c, file, c->matters_doc)) ||
+  if ((rc = check_doc_array(c, file, c->matters_doc)) ||
       (rc = check_ids(c, file, c->matters_doc, &c->mattermap, 0)))
     return rc;
-  struct pack_loc l = {.e = c->e, .file = file};
+  struct check l;
+  pack_at(&l, c->e, file, 0);
   for (size_t i = 0; i < json_array_size(c->matters_doc); i++) {
     json_t *m = json_array_get(c->matters_doc, i);
     struct zz_err me = {0};
-    snprintf(l.at, sizeof l.at, "[%zu]", i);
-    if (matter_check(m, &me)) return lfail(&l, me.field[0] ? me.field : NULL, "%s", me.msg);
+    check_at(&l, "[%zu]", i);
+    if (matter_check(m, &me)) return check_fail(&l, me.field[0] ? me.field : NULL, "%s", me.msg);
     json_t *ds = json_object_get(m, "departments");
     for (size_t k = 0; k < json_array_size(ds); k++) {
       const char *d = json_string_value(json_array_get(ds, k));
       char sub[64];
       snprintf(sub, sizeof sub, "departments[%zu]", k);
       if (smap_get(&c->deptmap, d) < 0)
-        return lfail(&l, sub, "department \"%s\" does not exist", d);
+        return check_fail(&l, sub, "department \"%s\" does not exist", d);
     }
     json_t *routes = json_object_get(m, "routes");
     for (size_t k = 0; k < json_array_size(routes); k++) {
@@ -1354,13 +1293,14 @@ static int check_matters(struct pack_ctx *c) {
       const char *reg = json_string_value(json_object_get(rt, "region"));
       char sub[80];
       snprintf(sub, sizeof sub, "routes[%zu].region", k);
-      if (smap_get(&c->regmap, reg) < 0) return lfail(&l, sub, "region \"%s\" does not exist", reg);
+      if (smap_get(&c->regmap, reg) < 0)
+        return check_fail(&l, sub, "region \"%s\" does not exist", reg);
       json_t *rd = json_object_get(rt, "departments");
       for (size_t q = 0; q < json_array_size(rd); q++) {
         const char *d = json_string_value(json_array_get(rd, q));
         snprintf(sub, sizeof sub, "routes[%zu].departments[%zu]", k, q);
         if (smap_get(&c->deptmap, d) < 0)
-          return lfail(&l, sub, "department \"%s\" does not exist", d);
+          return check_fail(&l, sub, "department \"%s\" does not exist", d);
       }
     }
   }
@@ -1380,23 +1320,24 @@ static const char *pack_metric_type(struct pack_ctx *c, const char *metric) {
 static int check_rules(struct pack_ctx *c) {
   const char *file = "rules.json";
   if (!c->rules_doc) return 0;
-  int rc = check_array(c, file, c->rules_doc);
+  int rc = check_doc_array(c, file, c->rules_doc);
   if (rc) return rc;
   struct smap seen = {0};
-  struct pack_loc l = {.e = c->e, .file = file};
+  struct check l;
+  pack_at(&l, c->e, file, 0);
   for (size_t i = 0; i < json_array_size(c->rules_doc) && !rc; i++) {
     json_t *j = json_array_get(c->rules_doc, i);
     struct rule_def d;
     struct zz_err re = {0};
-    snprintf(l.at, sizeof l.at, "[%zu]", i);
+    check_at(&l, "[%zu]", i);
     if (rule_parse(j, &d, &re)) {
-      rc = lfail(&l, re.field[0] ? re.field : NULL, "%s", re.msg);
+      rc = check_fail(&l, re.field[0] ? re.field : NULL, "%s", re.msg);
       break;
     }
     const char *id = json_string_value(json_object_get(j, "id"));
     int prev = smap_get(&seen, id);
     if (prev >= 0) {
-      rc = lfail(&l, "id", "\"%s\" is declared twice (also [%d])", id, prev);
+      rc = check_fail(&l, "id", "\"%s\" is declared twice (also [%d])", id, prev);
       break;
     }
     if (smap_set(&seen, id, (int)i)) {
@@ -1404,21 +1345,21 @@ static int check_rules(struct pack_ctx *c) {
       break;
     }
     if (!d.event[0] && smap_get(&c->metricmap, d.metric) < 0) {
-      rc = lfail(&l, "metric", "metric \"%s\" does not exist", d.metric);
+      rc = check_fail(&l, "metric", "metric \"%s\" does not exist", d.metric);
       break;
     }
     const char *mt = d.event[0] ? NULL : pack_metric_type(c, d.metric);
     if (d.entity_type[0] && mt && strcmp(mt, d.entity_type) != 0) {
-      rc = lfail(&l, "entity_type", "metric \"%s\" belongs to %s entities, not %s", d.metric, mt,
-                 d.entity_type);
+      rc = check_fail(&l, "entity_type", "metric \"%s\" belongs to %s entities, not %s", d.metric,
+                      mt, d.entity_type);
       break;
     }
     if (d.region[0] && smap_get(&c->regmap, d.region) < 0) {
-      rc = lfail(&l, "region", "region \"%s\" does not exist", d.region);
+      rc = check_fail(&l, "region", "region \"%s\" does not exist", d.region);
       break;
     }
     if (d.auto_matter[0] && smap_get(&c->mattermap, d.auto_matter) < 0) {
-      rc = lfail(&l, "auto_order.matter", "matter \"%s\" does not exist", d.auto_matter);
+      rc = check_fail(&l, "auto_order.matter", "matter \"%s\" does not exist", d.auto_matter);
       break;
     }
   }

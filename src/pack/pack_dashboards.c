@@ -5,10 +5,9 @@
  * types, attributes, ranges). The page trusts what passes here. */
 #include "pack/pack_dashboards.h"
 
-#include <stdarg.h>
 #include <string.h>
 
-#define DASH_FILE "dashboards.json"
+#include "core/check.h"
 
 static const char *const kinds[] = {"kpi", "line",      "bar",  "pie",  "top",
                                     "map", "sandtable", "feed", "table"};
@@ -25,88 +24,36 @@ static const char *const values[] = {"total", "change", "total+change", "max",
 
 struct dctx {
   const struct pack_lookup *lk;
-  struct zz_err *e;
-  char at[200]; /* where we are: "layouts.park.modules[2].panels[0]" */
+  struct check k; /* at "layouts.park.modules[2].panels[0]" */
 };
-
-static int dfail(struct dctx *c, const char *key, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static int dfail(struct dctx *c, const char *key, const char *fmt, ...) {
-  char where[256], text[160];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(text, sizeof text, fmt, ap);
-  va_end(ap);
-  snprintf(where, sizeof where, "%s%s%s", c->at, *c->at && key ? "." : "", key ? key : "");
-  return zz_fail(c->e, ZZ_EINVAL, where, "%s %s: %s", DASH_FILE, where, text);
-}
-
-static int one_of(const char *s, const char *const *set, size_t n) {
-  for (size_t i = 0; i < n; i++)
-    if (strcmp(s, set[i]) == 0) return 1;
-  return 0;
-}
-
-static void list_of(const char *const *set, size_t n, char *out, size_t cap) {
-  size_t len = 0;
-  out[0] = 0;
-  for (size_t i = 0; i < n && len < cap; i++)
-    len += (size_t)snprintf(out + len, cap - len, "%s%s", i ? ", " : "", set[i]);
-}
 
 /* Optional string member from a set; *out NULL when absent. */
 static int opt_enum(struct dctx *c, json_t *o, const char *key, const char *const *set, size_t n,
                     const char **out) {
-  json_t *v = json_object_get(o, key);
   *out = NULL;
-  if (!v) return 0;
-  char list[256];
-  list_of(set, n, list, sizeof list);
-  if (!json_is_string(v) || !one_of(json_string_value(v), set, n))
-    return dfail(c, key, "must be one of %s", list);
-  *out = json_string_value(v);
-  return 0;
+  return check_enum(&c->k, o, key, CHECK_OPTIONAL, set, n, out);
 }
 
 static int req_enum(struct dctx *c, json_t *o, const char *key, const char *const *set, size_t n,
                     const char **out) {
-  if (!json_object_get(o, key)) return dfail(c, key, "is required");
-  return opt_enum(c, o, key, set, n, out);
-}
-
-static int opt_str(struct dctx *c, json_t *o, const char *key, const char **out) {
-  json_t *v = json_object_get(o, key);
   *out = NULL;
-  if (!v) return 0;
-  if (!json_is_string(v) || !*json_string_value(v))
-    return dfail(c, key, "must be a non-empty string");
-  *out = json_string_value(v);
-  return 0;
+  return check_enum(&c->k, o, key, CHECK_REQUIRED, set, n, out);
 }
 
-static int req_titles(struct dctx *c, json_t *o, const char *zh, const char *en) {
-  const char *s;
-  int rc;
-  if ((rc = opt_str(c, o, zh, &s))) return rc;
-  if (!s) return dfail(c, zh, "is required (the Chinese title)");
-  if ((rc = opt_str(c, o, en, &s))) return rc;
-  if (!s) return dfail(c, en, "is required (the English title)");
-  return 0;
+/* Optional non-empty string member; *out NULL when absent. */
+static int opt_str(struct dctx *c, json_t *o, const char *key, const char **out) {
+  *out = NULL;
+  return check_str(&c->k, o, key, CHECK_NONEMPTY, 0, out);
 }
 
-/* Pushes ".key" or "[i]" onto the location; returns the old length to pop to. */
-static size_t push_at(struct dctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static size_t push_at(struct dctx *c, const char *fmt, ...) {
-  size_t len = strlen(c->at);
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(c->at + len, sizeof c->at - len, fmt, ap);
-  va_end(ap);
-  return len;
+/* A required non-empty string member. */
+static int req_str(struct dctx *c, json_t *o, const char *key, const char **out) {
+  *out = NULL;
+  return check_str(&c->k, o, key, CHECK_REQUIRED | CHECK_NONEMPTY, 0, out);
 }
 
 static int check_query(struct dctx *c, json_t *q, const char *kind) {
-  if (!json_is_object(q)) return dfail(c, NULL, "must be an object");
+  if (!json_is_object(q)) return check_fail(&c->k, NULL, "must be an object");
   const char *api, *metric, *range, *grain, *agg, *cmp, *by, *type, *s;
   int rc;
   if ((rc = req_enum(c, q, "api", apis, ZZ_ARRAY_LEN(apis), &api)) ||
@@ -119,57 +66,60 @@ static int check_query(struct dctx *c, json_t *q, const char *kind) {
     return rc;
   const char *mtype = NULL;
   if (metric && !(mtype = c->lk->metric_type(c->lk->ud, metric)))
-    return dfail(c, "metric", "metric \"%s\" does not exist", metric);
+    return check_fail(&c->k, "metric", "metric \"%s\" does not exist", metric);
   int needs_metric =
       strcmp(api, "series") == 0 || strcmp(api, "breakdown") == 0 || strcmp(api, "top") == 0;
-  if (needs_metric && !metric) return dfail(c, "metric", "is required for api \"%s\"", api);
+  if (needs_metric && !metric)
+    return check_fail(&c->k, "metric", "is required for api \"%s\"", api);
   if (type && c->lk->type_attr(c->lk->ud, type, "") < 0)
-    return dfail(c, "entity_type", "entity type \"%s\" does not exist", type);
+    return check_fail(&c->k, "entity_type", "entity type \"%s\" does not exist", type);
   if (strcmp(api, "summary") == 0 && !type)
-    return dfail(c, "entity_type", "is required for api \"summary\"");
+    return check_fail(&c->k, "entity_type", "is required for api \"summary\"");
   if ((strcmp(api, "series") == 0 || strcmp(api, "breakdown") == 0 || strcmp(api, "top") == 0) &&
       !range)
-    return dfail(c, "range", "is required for api \"%s\"", api);
+    return check_fail(&c->k, "range", "is required for api \"%s\"", api);
   if (cmp && strcmp(api, "series") != 0)
-    return dfail(c, "compare", "only a series query compares with an earlier range");
+    return check_fail(&c->k, "compare", "only a series query compares with an earlier range");
   /* attributes: breakdown by, summary by/sum/recent must be declared */
   const char *attr_type = strcmp(api, "summary") == 0 ? type : mtype;
   if (by && strcmp(api, "breakdown") == 0 && strcmp(by, "children") != 0 &&
       c->lk->type_attr(c->lk->ud, attr_type, by) != 1)
-    return dfail(c, "by", "entity type \"%s\" declares no attribute \"%s\" (or use \"children\")",
-                 attr_type, by);
+    return check_fail(&c->k, "by",
+                      "entity type \"%s\" declares no attribute \"%s\" (or use \"children\")",
+                      attr_type, by);
   if (strcmp(api, "summary") == 0) {
     const char *keys[] = {"by", "sum", "recent"};
     for (size_t i = 0; i < ZZ_ARRAY_LEN(keys); i++) {
       if ((rc = opt_str(c, q, keys[i], &s))) return rc;
       if (s && c->lk->type_attr(c->lk->ud, type, s) != 1)
-        return dfail(c, keys[i], "entity type \"%s\" declares no attribute \"%s\"", type, s);
+        return check_fail(&c->k, keys[i], "entity type \"%s\" declares no attribute \"%s\"", type,
+                          s);
     }
   }
   json_t *n = json_object_get(q, "n");
   if (n && (!json_is_integer(n) || json_integer_value(n) < 1 || json_integer_value(n) > 1000))
-    return dfail(c, "n", "must be a whole number from 1 to 1000");
+    return check_fail(&c->k, "n", "must be a whole number from 1 to 1000");
   json_t *limit = json_object_get(q, "limit");
   if (limit && (!json_is_integer(limit) || json_integer_value(limit) < 1 ||
                 json_integer_value(limit) > 1000))
-    return dfail(c, "limit", "must be a whole number from 1 to 1000");
+    return check_fail(&c->k, "limit", "must be a whole number from 1 to 1000");
   if (strcmp(kind, "line") == 0 && strcmp(api, "series") != 0)
-    return dfail(c, "api", "a line panel draws a series: use api \"series\"");
+    return check_fail(&c->k, "api", "a line panel draws a series: use api \"series\"");
   if ((strcmp(kind, "top") == 0 || strcmp(kind, "sandtable") == 0) && strcmp(api, "top") != 0)
-    return dfail(c, "api", "a %s panel ranks entities: use api \"top\"", kind);
+    return check_fail(&c->k, "api", "a %s panel ranks entities: use api \"top\"", kind);
   if (strcmp(kind, "map") == 0 && (strcmp(api, "breakdown") != 0 || !by || strcmp(by, "children")))
-    return dfail(c, "api",
-                 "a map panel colours child regions: use api \"breakdown\" by \"children\"");
+    return check_fail(&c->k, "api",
+                      "a map panel colours child regions: use api \"breakdown\" by \"children\"");
   if (strcmp(kind, "feed") == 0 && strcmp(api, "alerts") != 0)
-    return dfail(c, "api", "a feed panel lists warnings: use api \"alerts\"");
+    return check_fail(&c->k, "api", "a feed panel lists warnings: use api \"alerts\"");
   return 0;
 }
 
 static int check_item(struct dctx *c, json_t *it) {
-  if (!json_is_object(it)) return dfail(c, NULL, "must be an object");
+  if (!json_is_object(it)) return check_fail(&c->k, NULL, "must be an object");
   int rc;
   const char *v;
-  if ((rc = req_titles(c, it, "label_zh", "label_en"))) return rc;
+  if ((rc = check_names(&c->k, it, "label_zh", "label_en", 0))) return rc;
   json_t *val = json_object_get(it, "value");
   if (val && json_is_string(val) && strncmp(json_string_value(val), "group:", 6) == 0 &&
       json_string_value(val)[6])
@@ -177,84 +127,86 @@ static int check_item(struct dctx *c, json_t *it) {
   else if ((rc = req_enum(c, it, "value", values, ZZ_ARRAY_LEN(values), &v)))
     return rc;
   json_t *q = json_object_get(it, "query");
-  if (!q) return dfail(c, "query", "is required");
-  size_t mark = push_at(c, ".query");
+  if (!q) return check_fail(&c->k, "query", "is required");
+  size_t mark = check_push(&c->k, ".query");
   rc = check_query(c, q, "kpi");
-  c->at[mark] = 0;
+  check_pop(&c->k, mark);
   if (rc) return rc;
   const char *api = json_string_value(json_object_get(q, "api"));
   if ((strcmp(v, "change") == 0 || strcmp(v, "total+change") == 0) &&
       !json_object_get(q, "compare"))
-    return dfail(c, "value", "\"%s\" needs a query with \"compare\"", v);
+    return check_fail(&c->k, "value", "\"%s\" needs a query with \"compare\"", v);
   if ((strcmp(v, "count") == 0 || strcmp(v, "recent") == 0 || strncmp(v, "group:", 6) == 0) &&
       strcmp(api, "summary") != 0)
-    return dfail(c, "value", "\"%s\" is read from a \"summary\" query", v);
+    return check_fail(&c->k, "value", "\"%s\" is read from a \"summary\" query", v);
   return 0;
 }
 
 static int check_panel(struct dctx *c, json_t *p, json_t *seen, json_t *taken) {
-  if (!json_is_object(p)) return dfail(c, NULL, "must be an object");
+  if (!json_is_object(p)) return check_fail(&c->k, NULL, "must be an object");
   const char *id, *kind, *slot;
   int rc;
-  if ((rc = opt_str(c, p, "id", &id))) return rc;
-  if (!id) return dfail(c, "id", "is required");
-  if (json_object_get(seen, id)) return dfail(c, "id", "\"%s\" is used twice in this module", id);
+  if ((rc = req_str(c, p, "id", &id))) return rc;
+  if (json_object_get(seen, id))
+    return check_fail(&c->k, "id", "\"%s\" is used twice in this module", id);
   json_object_set_new(seen, id, json_true());
   if ((rc = req_enum(c, p, "kind", kinds, ZZ_ARRAY_LEN(kinds), &kind)) ||
       (rc = req_enum(c, p, "slot", slots, ZZ_ARRAY_LEN(slots), &slot)) ||
-      (rc = req_titles(c, p, "title_zh", "title_en")))
+      (rc = check_names(&c->k, p, "title_zh", "title_en", 0)))
     return rc;
   json_t *owner = json_object_get(taken, slot);
   if (owner)
-    return dfail(c, "slot", "slot \"%s\" is already taken by panel \"%s\"", slot,
-                 json_string_value(owner));
+    return check_fail(&c->k, "slot", "slot \"%s\" is already taken by panel \"%s\"", slot,
+                      json_string_value(owner));
   json_object_set_new(taken, slot, json_string(id));
   json_t *items = json_object_get(p, "items");
   json_t *q = json_object_get(p, "query");
   if (strcmp(kind, "kpi") == 0) {
     if (!json_is_array(items) || json_array_size(items) == 0 || json_array_size(items) > 6)
-      return dfail(c, "items", "a kpi panel needs 1 to 6 items");
+      return check_fail(&c->k, "items", "a kpi panel needs 1 to 6 items");
     for (size_t i = 0; i < json_array_size(items); i++) {
-      size_t mark = push_at(c, ".items[%zu]", i);
+      size_t mark = check_push(&c->k, ".items[%zu]", i);
       rc = check_item(c, json_array_get(items, i));
-      c->at[mark] = 0;
+      check_pop(&c->k, mark);
       if (rc) return rc;
     }
     return 0;
   }
-  if (!q) return dfail(c, "query", "is required for a %s panel", kind);
-  size_t mark = push_at(c, ".query");
+  if (!q) return check_fail(&c->k, "query", "is required for a %s panel", kind);
+  size_t mark = check_push(&c->k, ".query");
   rc = check_query(c, q, kind);
-  c->at[mark] = 0;
+  check_pop(&c->k, mark);
   if (rc) return rc;
   json_t *types = json_object_get(p, "entity_types");
   if (types) {
-    if (!json_is_array(types)) return dfail(c, "entity_types", "must be an array of entity types");
+    if (!json_is_array(types))
+      return check_fail(&c->k, "entity_types", "must be an array of entity types");
     for (size_t i = 0; i < json_array_size(types); i++) {
       json_t *t = json_array_get(types, i);
       if (!json_is_string(t) || c->lk->type_attr(c->lk->ud, json_string_value(t), "") < 0)
-        return dfail(c, "entity_types", "[%zu] is not a known entity type", i);
+        return check_fail(&c->k, "entity_types", "[%zu] is not a known entity type", i);
     }
   }
   json_t *heat = json_object_get(p, "metrics");
   if (heat) {
     if (strcmp(kind, "map") != 0 || !json_is_array(heat))
-      return dfail(c, "metrics", "a map panel may list metrics to switch its heat between");
+      return check_fail(&c->k, "metrics",
+                        "a map panel may list metrics to switch its heat between");
     for (size_t i = 0; i < json_array_size(heat); i++) {
       json_t *m = json_array_get(heat, i);
       if (!json_is_string(m) || !c->lk->metric_type(c->lk->ud, json_string_value(m)))
-        return dfail(c, "metrics", "[%zu] is not a known metric", i);
+        return check_fail(&c->k, "metrics", "[%zu] is not a known metric", i);
     }
   }
   json_t *hist = json_object_get(p, "histogram");
   if (hist) {
     if (!json_is_array(hist) || json_array_size(hist) < 2)
-      return dfail(c, "histogram", "must list at least two ascending bin edges");
+      return check_fail(&c->k, "histogram", "must list at least two ascending bin edges");
     for (size_t i = 0; i < json_array_size(hist); i++) {
       json_t *x = json_array_get(hist, i);
       if (!json_is_number(x) ||
           (i && json_number_value(x) <= json_number_value(json_array_get(hist, i - 1))))
-        return dfail(c, "histogram", "must list at least two ascending bin edges");
+        return check_fail(&c->k, "histogram", "must list at least two ascending bin edges");
     }
   }
   const char *value;
@@ -263,106 +215,106 @@ static int check_panel(struct dctx *c, json_t *p, json_t *seen, json_t *taken) {
 }
 
 static int check_layout(struct dctx *c, json_t *lay) {
-  if (!json_is_object(lay)) return dfail(c, NULL, "must be an object");
+  if (!json_is_object(lay)) return check_fail(&c->k, NULL, "must be an object");
   json_t *mods = json_object_get(lay, "modules");
   if (!json_is_array(mods) || json_array_size(mods) == 0 || json_array_size(mods) > 12)
-    return dfail(c, "modules", "must list 1 to 12 modules");
+    return check_fail(&c->k, "modules", "must list 1 to 12 modules");
   json_t *ids = json_object();
   int rc = 0;
   for (size_t i = 0; i < json_array_size(mods) && !rc; i++) {
     json_t *m = json_array_get(mods, i);
-    size_t mark = push_at(c, ".modules[%zu]", i);
+    size_t mark = check_push(&c->k, ".modules[%zu]", i);
     const char *id;
     if (!json_is_object(m)) {
-      rc = dfail(c, NULL, "must be an object");
-    } else if (!(rc = opt_str(c, m, "id", &id)) && !id) {
-      rc = dfail(c, "id", "is required");
-    } else if (!rc && json_object_get(ids, id)) {
-      rc = dfail(c, "id", "\"%s\" is used twice in this layout", id);
-    } else if (!rc && !(rc = req_titles(c, m, "name_zh", "name_en"))) {
+      rc = check_fail(&c->k, NULL, "must be an object");
+    } else if ((rc = req_str(c, m, "id", &id))) {
+    } else if (json_object_get(ids, id)) {
+      rc = check_fail(&c->k, "id", "\"%s\" is used twice in this layout", id);
+    } else if (!rc && !(rc = check_names(&c->k, m, "name_zh", "name_en", 0))) {
       json_object_set_new(ids, id, json_true());
       json_t *panels = json_object_get(m, "panels");
       if (!json_is_array(panels) || json_array_size(panels) == 0 || json_array_size(panels) > 16) {
-        rc = dfail(c, "panels", "must list 1 to 16 panels");
+        rc = check_fail(&c->k, "panels", "must list 1 to 16 panels");
       } else {
         json_t *seen = json_object(), *taken = json_object();
         for (size_t j = 0; j < json_array_size(panels) && !rc; j++) {
-          size_t pm = push_at(c, ".panels[%zu]", j);
+          size_t pm = check_push(&c->k, ".panels[%zu]", j);
           rc = check_panel(c, json_array_get(panels, j), seen, taken);
-          c->at[pm] = 0;
+          check_pop(&c->k, pm);
         }
         json_decref(seen);
         json_decref(taken);
       }
     }
-    c->at[mark] = 0;
+    check_pop(&c->k, mark);
   }
   json_decref(ids);
   return rc;
 }
 
 int pack_check_dashboards(json_t *doc, const struct pack_lookup *lk, struct zz_err *e) {
-  struct dctx c = {.lk = lk, .e = e};
-  if (!json_is_object(doc)) return dfail(&c, NULL, "must be an object");
+  struct dctx c = {.lk = lk};
+  check_init(&c.k, e, "dashboards.json", 0);
+  if (!json_is_object(doc)) return check_fail(&c.k, NULL, "must be an object");
   int rc;
-  if ((rc = req_titles(&c, doc, "title_zh", "title_en"))) return rc;
+  if ((rc = check_names(&c.k, doc, "title_zh", "title_en", 0))) return rc;
   json_t *layouts = json_object_get(doc, "layouts");
   if (!json_is_object(layouts) || json_object_size(layouts) == 0)
-    return dfail(&c, "layouts", "must be an object of named layouts");
+    return check_fail(&c.k, "layouts", "must be an object of named layouts");
   const char *name;
   json_t *lay;
   json_object_foreach(layouts, name, lay) {
-    size_t mark = push_at(&c, "layouts.%s", name);
+    size_t mark = check_push(&c.k, "layouts.%s", name);
     rc = check_layout(&c, lay);
-    c.at[mark] = 0;
+    check_pop(&c.k, mark);
     if (rc) return rc;
   }
   json_t *persp = json_object_get(doc, "perspectives");
   if (!json_is_array(persp) || json_array_size(persp) == 0)
-    return dfail(&c, "perspectives", "must list at least one perspective");
+    return check_fail(&c.k, "perspectives", "must list at least one perspective");
   for (size_t i = 0; i < json_array_size(persp); i++) {
     json_t *p = json_array_get(persp, i);
-    size_t mark = push_at(&c, "perspectives[%zu]", i);
+    size_t mark = check_push(&c.k, "perspectives[%zu]", i);
     const char *region, *layout, *s;
     if (!json_is_object(p)) {
-      rc = dfail(&c, NULL, "must be an object");
-    } else if (!(rc = opt_str(&c, p, "region", &region)) && !region) {
-      rc = dfail(&c, "region", "is required");
-    } else if (!rc && !lk->region_level(lk->ud, region)) {
-      rc = dfail(&c, "region", "region \"%s\" does not exist", region);
-    } else if (!rc && !(rc = opt_str(&c, p, "layout", &layout)) && !layout) {
-      rc = dfail(&c, "layout", "is required");
-    } else if (!rc && !json_object_get(layouts, layout)) {
-      rc = dfail(&c, "layout", "layout \"%s\" is not declared under \"layouts\"", layout);
+      rc = check_fail(&c.k, NULL, "must be an object");
+    } else if ((rc = req_str(&c, p, "region", &region))) {
+    } else if (!lk->region_level(lk->ud, region)) {
+      rc = check_fail(&c.k, "region", "region \"%s\" does not exist", region);
+    } else if ((rc = req_str(&c, p, "layout", &layout))) {
+    } else if (!json_object_get(layouts, layout)) {
+      rc = check_fail(&c.k, "layout", "layout \"%s\" is not declared under \"layouts\"", layout);
     } else if (!rc && !(rc = opt_str(&c, p, "name_zh", &s))) {
       rc = opt_str(&c, p, "name_en", &s);
     }
-    c.at[mark] = 0;
+    check_pop(&c.k, mark);
     if (rc) return rc;
   }
   json_t *labels = json_object_get(doc, "labels");
   if (labels && !json_is_object(labels))
-    return dfail(&c, "labels", "must map attributes to {value: {zh, en}}");
+    return check_fail(&c.k, "labels", "must map attributes to {value: {zh, en}}");
   json_t *byval;
   json_object_foreach(labels, name, byval) {
     const char *val;
     json_t *lab;
-    if (!json_is_object(byval)) return dfail(&c, "labels", "%s must map values to {zh, en}", name);
+    if (!json_is_object(byval))
+      return check_fail(&c.k, "labels", "%s must map values to {zh, en}", name);
     json_object_foreach(byval, val, lab) {
       if (!json_is_string(json_object_get(lab, "zh")) ||
           !json_is_string(json_object_get(lab, "en")))
-        return dfail(&c, "labels", "%s.%s needs \"zh\" and \"en\" strings", name, val);
+        return check_fail(&c.k, "labels", "%s.%s needs \"zh\" and \"en\" strings", name, val);
     }
   }
   json_t *levels = json_object_get(doc, "levels");
   if (levels) {
-    if (!json_is_object(levels)) return dfail(&c, "levels", "must map region levels to layouts");
+    if (!json_is_object(levels))
+      return check_fail(&c.k, "levels", "must map region levels to layouts");
     json_t *v;
     json_object_foreach(levels, name, v) {
-      size_t mark = push_at(&c, "levels");
+      size_t mark = check_push(&c.k, "levels");
       if (!json_is_string(v) || !json_object_get(layouts, json_string_value(v)))
-        rc = dfail(&c, name, "must name a layout declared under \"layouts\"");
-      c.at[mark] = 0;
+        rc = check_fail(&c.k, name, "must name a layout declared under \"layouts\"");
+      check_pop(&c.k, mark);
       if (rc) return rc;
     }
   }

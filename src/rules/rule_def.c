@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "core/check.h"
 #include "core/ztime.h"
 
 static const char *const kind_names[] = {"", "threshold", "rate", "count", "absence"};
@@ -16,191 +17,162 @@ const char *rule_kind_name(enum rule_kind k) {
   return k >= RULE_THRESHOLD && k <= RULE_ABSENCE ? kind_names[k] : "unknown";
 }
 
-/* [a-z0-9_]{1,64} */
-static int is_key(const char *s) {
-  size_t n = 0;
-  for (; s[n]; n++)
-    if (!((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= '0' && s[n] <= '9') || s[n] == '_')) return 0;
-  return n >= 1 && n <= RULE_KEY_MAX;
+/* An optional string member copied into out (cap bytes); "" when absent or
+ * null. Required members are non-empty. */
+static int str_field(const struct check *k, const json_t *j, const char *key, int required,
+                     char *out, size_t cap) {
+  const char *s = "";
+  int rc = check_str(
+      k, j, key, CHECK_NULL_ABSENT | (required ? CHECK_REQUIRED | CHECK_NONEMPTY : 0), cap - 1, &s);
+  if (!rc) zz_strlcpy(out, s, cap);
+  return rc;
 }
 
-static int str_field(const json_t *j, const char *k, int required, char *out, size_t cap,
-                     struct zz_err *e) {
-  const json_t *v = json_object_get(j, k);
-  if (!v || json_is_null(v)) {
-    if (required) return zz_fail(e, ZZ_EINVAL, k, "%s is required", k);
-    out[0] = 0;
-    return 0;
-  }
-  if (!json_is_string(v) || (required && json_string_length(v) == 0))
-    return zz_fail(e, ZZ_EINVAL, k, "%s must be a non-empty string", k);
-  if (json_string_length(v) >= cap)
-    return zz_fail(e, ZZ_EINVAL, k, "%s is longer than %zu bytes", k, cap - 1);
-  zz_strlcpy(out, json_string_value(v), cap);
-  return 0;
-}
-
-/* A number in minutes (fractions allowed) as ms; dflt when absent. */
-static int minutes_field(const json_t *j, const char *k, const char *field, int required,
-                         int positive, int64_t dflt, int64_t *out, struct zz_err *e) {
-  const json_t *v = json_object_get(j, k);
-  if (!v) {
-    if (required) return zz_fail(e, ZZ_EINVAL, field, "%s is required (minutes)", field);
-    *out = dflt;
-    return 0;
-  }
+/* A number in minutes (fractions allowed) as ms; *out untouched when absent. */
+static int minutes_field(const struct check *k, const json_t *j, const char *key, int required,
+                         int positive, int64_t *out) {
+  const json_t *v = json_object_get(j, key);
+  if (!v) return required ? check_fail(k, key, "is required (minutes)") : 0;
   double m = json_is_number(v) ? json_number_value(v) : NAN;
-  if (!isfinite(m) || m < 0 || (positive && m <= 0) || m > 366.0 * 24 * 60)
-    return zz_fail(e, ZZ_EINVAL, field, "%s must be a number of minutes %s 0 and at most a year",
-                   field, positive ? "above" : "from");
-  *out = (int64_t)llround(m * 60000.0);
-  /* A positive duration must stay positive in ms: 1e-9 minutes passed the
-   * check above and became a 0 ms absence rule (found by fuzz_rule). */
-  if (positive && *out < 1)
-    return zz_fail(e, ZZ_EINVAL, field, "%s must be a number of minutes above 0 and at most a year",
-                   field);
+  /* A positive duration must stay positive in ms: 1e-9 minutes passed a
+   * check on the minutes alone and became a 0 ms absence rule (found by
+   * fuzz_rule). */
+  int64_t ms = 0;
+  if (isfinite(m) && m >= 0 && m <= 366.0 * 24 * 60) ms = (int64_t)llround(m * 60000.0);
+  if (!isfinite(m) || m < 0 || m > 366.0 * 24 * 60 || (positive && ms < 1))
+    return check_fail(k, key, "must be a number of minutes %s 0 and at most a year",
+                      positive ? "above" : "from");
+  *out = ms;
   return 0;
 }
 
-static int num_field(const json_t *j, const char *k, const char *field, int required, double dflt,
-                     double *out, struct zz_err *e) {
-  const json_t *v = json_object_get(j, k);
-  if (!v) {
-    if (required) return zz_fail(e, ZZ_EINVAL, field, "%s is required", field);
-    *out = dflt;
-    return 0;
-  }
-  /* a cap far beyond any metric's range: a limit near DBL_MAX could not be
-   * written back and read again (found by tests/fuzz/fuzz_rule.c) */
-  if (!json_is_number(v) || !isfinite(json_number_value(v)) ||
-      fabs(json_number_value(v)) > RULE_NUM_MAX)
-    return zz_fail(e, ZZ_EINVAL, field, "%s must be a number from -1e15 to 1e15", field);
-  *out = json_number_value(v);
-  return 0;
+/* A number within +-RULE_NUM_MAX: a limit near DBL_MAX could not be written
+ * back and read again (found by tests/fuzz/fuzz_rule.c). */
+static int num_field(const struct check *k, const json_t *j, const char *key, int required,
+                     double *out) {
+  return check_num(k, j, key, required ? CHECK_REQUIRED : CHECK_OPTIONAL, -RULE_NUM_MAX,
+                   RULE_NUM_MAX, out);
 }
 
-int rule_parse(const json_t *j, struct rule_def *d, struct zz_err *e) {
-  memset(d, 0, sizeof *d);
-  d->hour_from = d->hour_to = -1;
-  d->enabled = 1;
-  if (!json_is_object(j)) return zz_fail(e, ZZ_EINVAL, "", "a rule must be a JSON object");
-  char kind[16];
-  int rc;
-  if ((rc = str_field(j, "id", 1, d->key, sizeof d->key, e))) return rc;
-  if (!is_key(d->key))
-    return zz_fail(e, ZZ_EINVAL, "id", "id \"%s\" must be 1-%d of a-z, 0-9, _", d->key,
-                   RULE_KEY_MAX);
-  if ((rc = str_field(j, "name_zh", 1, d->name_zh, sizeof d->name_zh, e)) ||
-      (rc = str_field(j, "name_en", 1, d->name_en, sizeof d->name_en, e)) ||
-      (rc = str_field(j, "kind", 1, kind, sizeof kind, e)) ||
-      (rc = str_field(j, "metric", 0, d->metric, sizeof d->metric, e)) ||
-      (rc = str_field(j, "event", 0, d->event, sizeof d->event, e)) ||
-      (rc = str_field(j, "entity_type", 0, d->entity_type, sizeof d->entity_type, e)) ||
-      (rc = str_field(j, "region", 0, d->region, sizeof d->region, e)) ||
-      (rc = str_field(j, "severity", 1, d->severity, sizeof d->severity, e)))
-    return rc;
-  for (int k = RULE_THRESHOLD; k <= RULE_ABSENCE; k++)
-    if (strcmp(kind, kind_names[k]) == 0) d->kind = (enum rule_kind)k;
-  if (!d->kind)
-    return zz_fail(e, ZZ_EINVAL, "kind", "kind must be one of threshold, rate, count, absence");
+/* What watches: a metric, or (count rules) an event kind. */
+static int parse_watch(const struct check *k, struct rule_def *d) {
   if (d->event[0]) {
     if (d->metric[0])
-      return zz_fail(e, ZZ_EINVAL, "event", "a rule watches a metric or an event kind, not both");
-    if (d->kind != RULE_COUNT)
-      return zz_fail(e, ZZ_EINVAL, "event", "only count rules watch events");
-    if (!is_key(d->event))
-      return zz_fail(e, ZZ_EINVAL, "event", "event \"%s\" must be 1-%d of a-z, 0-9, _", d->event,
-                     RULE_KEY_MAX);
+      return check_fail(k, "event", "a rule watches a metric or an event kind, not both");
+    if (d->kind != RULE_COUNT) return check_fail(k, "event", "only count rules watch events");
+    if (!check_is_key(d->event))
+      return check_fail(k, "event", "\"%s\" must be 1-%d of a-z, 0-9, _", d->event, CHECK_KEY_MAX);
   } else if (!d->metric[0]) {
-    return zz_fail(e, ZZ_EINVAL, "metric", "metric is required (or event, for a count rule)");
-  } else if (!is_key(d->metric)) {
-    return zz_fail(e, ZZ_EINVAL, "metric", "metric \"%s\" is not a metric id", d->metric);
+    return check_fail(k, "metric", "is required (or event, for a count rule)");
+  } else if (!check_is_key(d->metric)) {
+    return check_fail(k, "metric", "\"%s\" is not a metric id", d->metric);
   }
-  int sev_ok = 0;
-  for (size_t i = 0; i < ZZ_ARRAY_LEN(severities); i++)
-    if (strcmp(d->severity, severities[i]) == 0) sev_ok = 1;
-  if (!sev_ok)
-    return zz_fail(e, ZZ_EINVAL, "severity",
-                   "severity must be one of info, warning, major, critical");
+  return 0;
+}
 
-  const json_t *c = json_object_get(j, "condition");
-  if (!json_is_object(c))
-    return zz_fail(e, ZZ_EINVAL, "condition", "condition is required and must be an object");
-  const char *op = json_string_value(json_object_get(c, "op"));
+/* The condition object, per kind; k is at "condition". */
+static int parse_condition(const struct check *k, const json_t *c, struct rule_def *d) {
+  static const char *const thr_ops[] = {"above", "below"};
+  static const char *const rate_ops[] = {"up", "down", "any"};
+  static const char *const count_by[] = {"sum", "records"};
+  const char *op = NULL;
+  int rc = 0;
   switch (d->kind) {
   case RULE_THRESHOLD:
-    if (!op || (strcmp(op, "above") != 0 && strcmp(op, "below") != 0))
-      return zz_fail(e, ZZ_EINVAL, "condition.op", "condition.op must be \"above\" or \"below\"");
-    d->op = strcmp(op, "above") == 0 ? 1 : -1;
-    if ((rc = num_field(c, "value", "condition.value", 1, 0, &d->value, e)) ||
-        (rc = minutes_field(c, "for_minutes", "condition.for_minutes", 0, 0, 0, &d->for_ms, e)))
+    if ((rc = check_enum(k, c, "op", CHECK_REQUIRED, thr_ops, 2, &op)) ||
+        (rc = num_field(k, c, "value", 1, &d->value)) ||
+        (rc = minutes_field(k, c, "for_minutes", 0, 0, &d->for_ms)))
       return rc;
+    d->op = strcmp(op, "above") == 0 ? 1 : -1;
     break;
   case RULE_RATE:
-    if (op && strcmp(op, "up") != 0 && strcmp(op, "down") != 0 && strcmp(op, "any") != 0)
-      return zz_fail(e, ZZ_EINVAL, "condition.op",
-                     "condition.op must be \"up\", \"down\" or \"any\"");
-    d->op = !op || strcmp(op, "any") == 0 ? 0 : strcmp(op, "up") == 0 ? 1 : -1;
-    if ((rc = num_field(c, "percent", "condition.percent", 1, 0, &d->value, e)) ||
-        (rc = minutes_field(c, "window_minutes", "condition.window_minutes", 1, 1, 0, &d->window_ms,
-                            e)))
+    if ((rc = check_enum(k, c, "op", CHECK_OPTIONAL, rate_ops, 3, &op)) ||
+        (rc = num_field(k, c, "percent", 1, &d->value)) ||
+        (rc = minutes_field(k, c, "window_minutes", 1, 1, &d->window_ms)))
       return rc;
-    if (d->value <= 0)
-      return zz_fail(e, ZZ_EINVAL, "condition.percent", "condition.percent must be above 0");
+    d->op = !op || strcmp(op, "any") == 0 ? 0 : strcmp(op, "up") == 0 ? 1 : -1;
+    if (d->value <= 0) return check_fail(k, "percent", "must be above 0");
     break;
   case RULE_COUNT: {
-    if ((rc = num_field(c, "count", "condition.count", 1, 0, &d->value, e)) ||
-        (rc = minutes_field(c, "window_minutes", "condition.window_minutes", 1, 1, 0, &d->window_ms,
-                            e)))
+    const char *by = NULL;
+    if ((rc = num_field(k, c, "count", 1, &d->value)) ||
+        (rc = minutes_field(k, c, "window_minutes", 1, 1, &d->window_ms)) ||
+        (rc = check_enum(k, c, "by", CHECK_OPTIONAL, count_by, 2, &by)))
       return rc;
-    if (d->value < 1)
-      return zz_fail(e, ZZ_EINVAL, "condition.count", "condition.count must be at least 1");
-    const json_t *cb = json_object_get(c, "by");
-    if (cb && (!json_is_string(cb) || (strcmp(json_string_value(cb), "sum") != 0 &&
-                                       strcmp(json_string_value(cb), "records") != 0)))
-      return zz_fail(e, ZZ_EINVAL, "condition.by", "condition.by must be \"sum\" or \"records\"");
-    d->count_records = (cb && strcmp(json_string_value(cb), "records") == 0) || d->event[0];
+    if (d->value < 1) return check_fail(k, "count", "must be at least 1");
+    d->count_records = (by && strcmp(by, "records") == 0) || d->event[0];
     break;
   }
   case RULE_ABSENCE:
-    if ((rc = minutes_field(c, "for_minutes", "condition.for_minutes", 1, 1, 0, &d->for_ms, e)))
-      return rc;
+    rc = minutes_field(k, c, "for_minutes", 1, 1, &d->for_ms);
     break;
   }
-  if ((rc = num_field(j, "hysteresis", "hysteresis", 0, 0, &d->hysteresis, e)) ||
-      (rc = minutes_field(j, "cooldown_minutes", "cooldown_minutes", 0, 0, 0, &d->cooldown_ms, e)))
-    return rc;
-  if (d->hysteresis < 0) return zz_fail(e, ZZ_EINVAL, "hysteresis", "hysteresis must be >= 0");
+  return rc;
+}
+
+/* hours [from, to], auto_order and enabled. */
+static int parse_extras(const struct check *k, const json_t *j, struct rule_def *d) {
   const json_t *h = json_object_get(j, "hours");
+  int rc;
   if (h) {
     if (!json_is_array(h) || json_array_size(h) != 2)
-      return zz_fail(e, ZZ_EINVAL, "hours", "hours must be [from, to], local hours 0-24");
+      return check_fail(k, "hours", "must be [from, to], local hours 0-24");
     for (int i = 0; i < 2; i++) {
       const json_t *v = json_array_get(h, (size_t)i);
       char f[16];
       snprintf(f, sizeof f, "hours[%d]", i);
       if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 24)
-        return zz_fail(e, ZZ_EINVAL, f, "%s must be an integer hour from 0 to 24", f);
+        return check_fail(k, f, "must be an integer hour from 0 to 24");
     }
     d->hour_from = (int)json_integer_value(json_array_get(h, 0));
     d->hour_to = (int)json_integer_value(json_array_get(h, 1));
-    if (d->hour_from == d->hour_to)
-      return zz_fail(e, ZZ_EINVAL, "hours", "hours [from, to] must not be empty");
+    if (d->hour_from == d->hour_to) return check_fail(k, "hours", "[from, to] must not be empty");
   }
-  const json_t *ao = json_object_get(j, "auto_order");
-  if (ao && !json_is_null(ao)) {
-    if (!json_is_object(ao))
-      return zz_fail(e, ZZ_EINVAL, "auto_order", "auto_order must be {\"matter\": MATTER_ID}");
+  const json_t *ao = NULL;
+  if ((rc = check_object(k, j, "auto_order", CHECK_NULL_ABSENT, &ao))) return rc;
+  if (ao) {
     const char *m = json_string_value(json_object_get(ao, "matter"));
-    if (!m || !is_key(m))
-      return zz_fail(e, ZZ_EINVAL, "auto_order.matter", "auto_order.matter must be a matter id");
+    if (!check_is_key(m)) return check_fail(k, "auto_order.matter", "must be a matter id");
     zz_strlcpy(d->auto_matter, m, sizeof d->auto_matter);
   }
-  const json_t *en = json_object_get(j, "enabled");
-  if (en && !json_is_boolean(en))
-    return zz_fail(e, ZZ_EINVAL, "enabled", "enabled must be true or false");
-  d->enabled = !en || json_is_true(en);
-  return 0;
+  return check_bool(k, j, "enabled", CHECK_OPTIONAL, &d->enabled);
+}
+
+int rule_parse(const json_t *j, struct rule_def *d, struct zz_err *e) {
+  struct check k;
+  check_init(&k, e, NULL, 0);
+  memset(d, 0, sizeof *d);
+  d->hour_from = d->hour_to = -1;
+  d->enabled = 1;
+  if (!json_is_object(j)) return check_fail(&k, NULL, "a rule must be a JSON object");
+  const char *id = NULL, *kind = NULL, *sev = NULL;
+  int rc;
+  if ((rc = check_key(&k, j, "id", CHECK_REQUIRED | CHECK_NULL_ABSENT, &id))) return rc;
+  zz_strlcpy(d->key, id, sizeof d->key);
+  if ((rc = str_field(&k, j, "name_zh", 1, d->name_zh, sizeof d->name_zh)) ||
+      (rc = str_field(&k, j, "name_en", 1, d->name_en, sizeof d->name_en)) ||
+      (rc = check_enum(&k, j, "kind", CHECK_REQUIRED | CHECK_NULL_ABSENT, kind_names + 1,
+                       RULE_ABSENCE, &kind)) ||
+      (rc = str_field(&k, j, "metric", 0, d->metric, sizeof d->metric)) ||
+      (rc = str_field(&k, j, "event", 0, d->event, sizeof d->event)) ||
+      (rc = str_field(&k, j, "entity_type", 0, d->entity_type, sizeof d->entity_type)) ||
+      (rc = str_field(&k, j, "region", 0, d->region, sizeof d->region)) ||
+      (rc = check_enum(&k, j, "severity", CHECK_REQUIRED | CHECK_NULL_ABSENT, severities,
+                       ZZ_ARRAY_LEN(severities), &sev)))
+    return rc;
+  d->kind = (enum rule_kind)(check_one_of(kind, kind_names, ZZ_ARRAY_LEN(kind_names)));
+  zz_strlcpy(d->severity, sev, sizeof d->severity);
+  if ((rc = parse_watch(&k, d))) return rc;
+  const json_t *c = NULL;
+  if ((rc = check_object(&k, j, "condition", CHECK_REQUIRED, &c))) return rc;
+  struct check ck = k;
+  check_push_key(&ck, "condition");
+  if ((rc = parse_condition(&ck, c, d)) ||
+      (rc = num_field(&k, j, "hysteresis", 0, &d->hysteresis)) ||
+      (rc = minutes_field(&k, j, "cooldown_minutes", 0, 0, &d->cooldown_ms)))
+    return rc;
+  if (d->hysteresis < 0) return check_fail(&k, "hysteresis", "must be >= 0");
+  return parse_extras(&k, j, d);
 }
 
 static double minutes(int64_t ms) {

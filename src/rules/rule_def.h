@@ -9,13 +9,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/check.h"
 #include "core/zz.h"
 
 struct json_t;
 
 enum rule_kind { RULE_THRESHOLD = 1, RULE_RATE, RULE_COUNT, RULE_ABSENCE };
 
-#define RULE_KEY_MAX 64
+/* ids (the rule's, its metric's, event kind's, entity type's and matter's):
+ * the kit's one limit, so any id the pack or the API accepts fits */
+#define RULE_KEY_MAX CHECK_KEY_MAX
 /* the largest magnitude of a rule's numbers (limit, percent, count, hysteresis) */
 #define RULE_NUM_MAX 1e15
 

@@ -48,8 +48,8 @@ static const char *const sq_migrations[] = {
     /* 2: pack documents (dashboards) */
     "CREATE TABLE doc(key TEXT PRIMARY KEY, body TEXT NOT NULL, updated INTEGER NOT NULL)"
     " WITHOUT ROWID;",
-    /* 3: early warning and dispatch (issue 4): matters, rules, alerts, work
-     * orders with their append-only timeline, evidence, and the admin audit. */
+    /* 3: early warning and dispatch: matters, rules, alerts, work orders
+     * with their append-only timeline, evidence, and the admin audit. */
     "CREATE TABLE matter(id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, name_zh TEXT,"
     " name_en TEXT, kind TEXT NOT NULL, departments TEXT NOT NULL DEFAULT '[]',"
     " sla_accept_minutes INTEGER NOT NULL, sla_resolve_minutes INTEGER NOT NULL,"
@@ -98,10 +98,10 @@ static const char *const sq_migrations[] = {
     " BEGIN SELECT RAISE(ABORT, 'the audit is append-only'); END;"
     "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
     " BEGIN SELECT RAISE(ABORT, 'the audit is append-only'); END;",
-    /* 4: customer and enterprise codes (issue 5 part A): codes bound to
-     * entities, scan counts per code and local day, and the public intake's
-     * receipts (the reporter's phone lives here, out of the order row, so
-     * only the order APIs that check the caller ever read it). */
+    /* 4: customer and enterprise codes: codes bound to entities, scan
+     * counts per code and local day, and the public intake's receipts (the
+     * reporter's phone lives here, out of the order row, so only the order
+     * APIs that check the caller ever read it). */
     "CREATE TABLE code(id INTEGER PRIMARY KEY, token TEXT NOT NULL UNIQUE, kind TEXT NOT NULL,"
     " entity TEXT NOT NULL, entity_type TEXT NOT NULL, region INTEGER NOT NULL,"
     " rpos INTEGER NOT NULL, state TEXT NOT NULL, created INTEGER NOT NULL,"
@@ -113,10 +113,10 @@ static const char *const sq_migrations[] = {
     " PRIMARY KEY(code, day)) WITHOUT ROWID;"
     "CREATE TABLE intake(receipt TEXT PRIMARY KEY, order_id INTEGER NOT NULL UNIQUE,"
     " code INTEGER, phone TEXT, created INTEGER NOT NULL) WITHOUT ROWID;",
-    /* 5: issue 5 part B: what a public intake (Open311)
-     * brought with a work order beyond the order itself: the reporter's contact, kept apart so that
-     * public listings never show it, the address, the form's attributes and the request's lookup
-     * token. */
+    /* 5: what an Open311 request brought with a work order beyond the
+     * order itself: the reporter's contact, kept apart so that public
+     * listings never show it, the address, the form's attributes and the
+     * request's lookup token. */
     "CREATE TABLE order_intake(order_id INTEGER PRIMARY KEY, source INTEGER,"
     " token TEXT NOT NULL UNIQUE, address TEXT, attributes TEXT NOT NULL DEFAULT '{}',"
     " contact TEXT NOT NULL DEFAULT '{}', media_url TEXT, created INTEGER NOT NULL);"
@@ -141,8 +141,8 @@ static const char *const sq_migrations[] = {
     /* 7: a metric's valid range (NULL: the default
      * bound), what a source may write beyond its metrics (JSON arrays of
      * entity types and region paths; NULL: any), and the source that owns
-     * each series (NULL: written before sources were remembered, or by the
-     * import command and the demo loader without one). */
+     * each series (NULL: no owner, as for series the import command and
+     * the demo loader write, and those already stored when this runs). */
     "ALTER TABLE metric ADD COLUMN vmin REAL;"
     "ALTER TABLE metric ADD COLUMN vmax REAL;"
     "ALTER TABLE source ADD COLUMN entity_types TEXT;"
@@ -162,7 +162,8 @@ static const char *const sq_migrations[] = {
      * code, Open311) came in while its matter was public, so that the
      * form told the reporter it would be listed. Open311 GET lists only
      * those: publishing a matter later does not publish its older reports.
-     * Rows from before: as their matter is now, so today's listing stays. */
+     * Rows already stored get their matter's present setting, so the
+     * listing stays as it was when this runs. */
     "ALTER TABLE intake ADD COLUMN public INTEGER NOT NULL DEFAULT 0;"
     "ALTER TABLE order_intake ADD COLUMN public INTEGER NOT NULL DEFAULT 0;"
     "UPDATE intake SET public = 1 WHERE order_id IN (SELECT w.id FROM work_order w"

@@ -35,6 +35,12 @@ int store_session_delete(struct store *st, const char *token_hash);
  * STORE_DEVICES_PER_USER newest devices. device_fail counts one wrong password sent
  * with it and deletes it at max_fails. A new password, disabling or
  * deleting the user deletes its devices (a trigger). */
+/* Device cookies (login lockout exemption). store_device_check returns 0
+ * when token_hash is an unexpired device of the enabled user called name,
+ * else ZZ_ENOTFOUND (or ZZ_ESTORE). store_device_create keeps only the
+ * user's STORE_DEVICES_PER_USER newest devices. store_device_fail counts
+ * one wrong password sent with it and deletes it at max_fails. A new
+ * password, disabling or deleting the user deletes its devices (a trigger). */
 int store_device_create(struct store *st, const char *token_hash, int64_t user, int64_t expires,
                         struct zz_err *e);
 int store_device_check(struct store *st, const char *token_hash, const char *name, int64_t now);
@@ -44,6 +50,11 @@ int store_device_delete(struct store *st, const char *token_hash);
  * STORE_USER_PASSWORD). A new password, disabling and deleting end the
  * user's sessions in the same transaction (a trigger), as does
  * user_upsert when it replaces the hash. Returns 0, ZZ_ENOTFOUND or a
+ * store error with e filled. */
+/* Changes the user called name (what: STORE_USER_*; pwhash for
+ * STORE_USER_PASSWORD). A new password, disabling and deleting end the
+ * user's sessions in the same transaction (a trigger), as does
+ * store_user_upsert when it replaces the hash. Returns 0, ZZ_ENOTFOUND or a
  * store error with e filled. */
 int store_user_change(struct store *st, const char *name, int what, const char *pwhash,
                       struct zz_err *e);

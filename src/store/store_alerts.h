@@ -45,8 +45,10 @@ int store_rule_upsert(struct store *st, const struct store_rule *r, int64_t *out
                       struct zz_err *e);
 int store_rules_each(struct store *st, int (*fn)(void *, const struct store_rule *), void *ud);
 /* Opens an alert; ZZ_EEXISTS when (rule, entity) already has an open one. */
+/* Opens an alert; ZZ_EEXISTS when (rule, entity) already has an open one. */
 int store_alert_insert(struct store *st, const struct store_alert *a, int64_t *out_id,
                        struct zz_err *e);
+/* Writes state, cleared, value, message, order_id, acked_by, acked_at of a->id. */
 /* Writes state, cleared, value, message, order_id, acked_by, acked_at of a->id. */
 int store_alert_update(struct store *st, const struct store_alert *a, struct zz_err *e);
 int store_alerts_each(struct store *st, const struct store_alert_filter *f,

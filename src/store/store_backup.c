@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/fs.h"
 #include "core/ztime.h"
 #include "store/store_int.h"
 
@@ -61,16 +62,6 @@ static int path_ok(const char *p) {
   return 1;
 }
 
-static int mkdir_parents(char *path) {
-  for (char *s = strchr(path + 1, '/'); s; s = strchr(s + 1, '/')) {
-    *s = 0;
-    int rc = mkdir(path, 0750);
-    *s = '/';
-    if (rc != 0 && errno != EEXIST) return -1;
-  }
-  return 0;
-}
-
 static void hex(const unsigned char *h, char out[BK_HASH_HEX]) {
   for (size_t i = 0; i < crypto_generichash_BYTES; i++) snprintf(out + 2 * i, 3, "%02x", h[i]);
 }
@@ -93,9 +84,7 @@ static int copy_hash(const char *from, const char *to, int64_t *size, char hash[
                ? ZZ_ENOTFOUND
                : zz_fail(e, ZZ_EIO, "file", "cannot read %s: %s", from, strerror(errno));
   if (to) {
-    char tmp[4608];
-    snprintf(tmp, sizeof tmp, "%s", to);
-    if (mkdir_parents(tmp) != 0 ||
+    if (zz_mkdir_parents(to) != 0 ||
         (out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640)) < 0) {
       rc = zz_fail(e, ZZ_EIO, "out", "cannot write %s: %s", to, strerror(errno));
       goto done;
@@ -149,7 +138,7 @@ static int sync_dir(const char *dir) {
 }
 
 /* The files a database references: evidence photos and application
- * materials (tables a database from before issue 5 lacks are skipped). */
+ * materials (tables an older schema lacks are skipped). */
 static int referenced_files(sqlite3 *db, struct bk_list *out, struct zz_err *e) {
   static const char *const q[] = {"SELECT path, size FROM evidence ORDER BY id",
                                   "SELECT path, size FROM application_material ORDER BY id"};
@@ -559,121 +548,133 @@ static int dir_empty(const char *path) {
   return empty;
 }
 
+/* Restore, step 1: the backup is whole, every file as its MANIFEST says
+ * (files listed as missing when it was made are counted into st). */
+static int restore_verify(const char *backup, const struct bk_file *db, const struct bk_list *l,
+                          struct bk_prog *p, struct store_backup_stats *st, struct zz_err *e) {
+  char from[4400], hash[BK_HASH_HEX];
+  int64_t size;
+  snprintf(from, sizeof from, "%s/zhizhi.db", backup);
+  int rc = copy_hash(from, NULL, &size, hash, p, e);
+  if (rc == ZZ_ENOTFOUND) return zz_fail(e, ZZ_ENOTFOUND, "backup", "%s has no zhizhi.db", backup);
+  if (rc) return rc;
+  if (size != db->size || strcmp(hash, db->hash) != 0)
+    return zz_fail(e, ZZ_EINVAL, "backup", "%s/zhizhi.db does not match its MANIFEST (damaged)",
+                   backup);
+  for (size_t i = 0; i < l->n; i++) {
+    if (l->v[i].missing) {
+      if (!st->missing++) zz_strlcpy(st->first_missing, l->v[i].path, sizeof st->first_missing);
+      continue;
+    }
+    snprintf(from, sizeof from, "%s/%s", backup, l->v[i].path);
+    rc = copy_hash(from, NULL, &size, hash, p, e);
+    if (rc == ZZ_ENOTFOUND || (!rc && (size != l->v[i].size || strcmp(hash, l->v[i].hash) != 0)))
+      return zz_fail(e, ZZ_EINVAL, "backup", "%s/%s is %s (the backup is damaged)", backup,
+                     l->v[i].path, rc ? "missing" : "not what MANIFEST lists");
+    if (rc) return rc;
+  }
+  return 0;
+}
+
+/* Restore, step 2: the target directory, created if missing, locked against
+ * a server (*lock_fd, for the caller to close), and empty, or with force
+ * emptied of what a restore replaces. */
+static int restore_target(const char *data, int force, int *lock_fd, struct zz_err *e) {
+  char to[4400];
+  if (mkdir(data, 0750) != 0 && errno != EEXIST)
+    return zz_fail(e, ZZ_EIO, "data", "cannot create %s: %s", data, strerror(errno));
+  snprintf(to, sizeof to, "%s/zhizhi.lock", data);
+  *lock_fd = open(to, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+  if (*lock_fd < 0) return zz_fail(e, ZZ_EIO, "data", "cannot open %s: %s", to, strerror(errno));
+  if (flock(*lock_fd, LOCK_EX | LOCK_NB) != 0)
+    return zz_fail(e, ZZ_EBUSY, "data",
+                   "data directory %s is in use by a running zhizhi: stop it first", data);
+  if (dir_empty(data)) return 0;
+  if (!force)
+    return zz_fail(e, ZZ_EEXISTS, "data",
+                   "%s is not empty: restore into a new directory, or "
+                   "add --force to replace its database, evidence and materials",
+                   data);
+  static const char *const old[] = {"zhizhi.db", "zhizhi.db-wal", "zhizhi.db-shm", "evidence",
+                                    "materials"};
+  for (size_t i = 0; i < ZZ_ARRAY_LEN(old); i++) {
+    snprintf(to, sizeof to, "%s/%s", data, old[i]);
+    if (rm_tree(to) != 0)
+      return zz_fail(e, ZZ_EIO, "data", "cannot remove %s: %s", to, strerror(errno));
+  }
+  return 0;
+}
+
+/* Restore, step 3: copies the database and every file, checking each
+ * hash again on the way; counts them into st. */
+static int restore_copy(const char *backup, const char *data, const struct bk_file *db,
+                        const struct bk_list *l, struct bk_prog *p, struct store_backup_stats *st,
+                        struct zz_err *e) {
+  char from[4400], to[4400], hash[BK_HASH_HEX];
+  int64_t size;
+  snprintf(from, sizeof from, "%s/zhizhi.db", backup);
+  snprintf(to, sizeof to, "%s/zhizhi.db", data);
+  int rc = copy_hash(from, to, &size, hash, p, e);
+  if (rc) return rc;
+  if (strcmp(hash, db->hash) != 0)
+    return zz_fail(e, ZZ_EIO, "backup", "%s changed while it was restored", from);
+  for (size_t i = 0; i < l->n; i++) {
+    if (l->v[i].missing) continue;
+    snprintf(from, sizeof from, "%s/%s", backup, l->v[i].path);
+    snprintf(to, sizeof to, "%s/%s", data, l->v[i].path);
+    if ((rc = copy_hash(from, to, &size, hash, p, e))) return rc;
+    if (strcmp(hash, l->v[i].hash) != 0)
+      return zz_fail(e, ZZ_EIO, "backup", "%s changed while it was restored", from);
+    st->files++;
+    st->bytes += size;
+  }
+  st->db_bytes = db->size;
+  sync_dir(data);
+  return 0;
+}
+
+/* Restore, step 4: the restored database is sound and has every file it
+ * names, but those the backup listed as missing when it was made. */
+static int restore_check(const char *data, const struct bk_list *l, struct zz_err *e) {
+  char to[4400];
+  struct bk_list ref = {0};
+  snprintf(to, sizeof to, "%s/zhizhi.db", data);
+  int rc = files_of(to, &ref, 1, e);
+  for (size_t i = 0; !rc && i < ref.n; i++) {
+    struct stat sb;
+    snprintf(to, sizeof to, "%s/%s", data, ref.v[i].path);
+    if (stat(to, &sb) == 0) continue;
+    int known = 0; /* listed as missing when the backup was made */
+    for (size_t k = 0; k < l->n && !known; k++)
+      known = l->v[k].missing && strcmp(l->v[k].path, ref.v[i].path) == 0;
+    if (!known)
+      rc = zz_fail(e, ZZ_EINVAL, "backup",
+                   "the restored database names %s, which the backup "
+                   "does not hold",
+                   ref.v[i].path);
+  }
+  zz_free(ref.v);
+  return rc;
+}
+
 int store_restore(const char *backup, const char *data, int force,
                   store_backup_progress_fn progress, void *ud, struct store_backup_stats *st,
                   struct zz_err *e) {
   memset(st, 0, sizeof *st);
   struct bk_file db;
-  struct bk_list l = {0}, ref = {0};
-  char from[4400], to[4400], hash[BK_HASH_HEX];
-  int64_t size;
+  struct bk_list l = {0};
   int lock_fd = -1, rc;
   if (sodium_init() < 0) return zz_fail(e, ZZ_EINTERNAL, "sodium", "libsodium did not start");
   if ((rc = read_manifest(backup, &db, &l, e))) goto done;
-  /* 1. the backup is whole: every file as the manifest says */
   struct bk_prog p = {.fn = progress, .ud = ud, .phase = "verify", .total = db.size};
   for (size_t i = 0; i < l.n; i++) p.total += l.v[i].size;
-  snprintf(from, sizeof from, "%s/zhizhi.db", backup);
-  if ((rc = copy_hash(from, NULL, &size, hash, &p, e)) == ZZ_ENOTFOUND)
-    rc = zz_fail(e, ZZ_ENOTFOUND, "backup", "%s has no zhizhi.db", backup);
-  if (rc) goto done;
-  if (size != db.size || strcmp(hash, db.hash) != 0) {
-    rc = zz_fail(e, ZZ_EINVAL, "backup", "%s/zhizhi.db does not match its MANIFEST (damaged)",
-                 backup);
+  if ((rc = restore_verify(backup, &db, &l, &p, st, e)) ||
+      (rc = restore_target(data, force, &lock_fd, e)))
     goto done;
-  }
-  for (size_t i = 0; i < l.n; i++) {
-    if (l.v[i].missing) {
-      if (!st->missing++) zz_strlcpy(st->first_missing, l.v[i].path, sizeof st->first_missing);
-      continue;
-    }
-    snprintf(from, sizeof from, "%s/%s", backup, l.v[i].path);
-    rc = copy_hash(from, NULL, &size, hash, &p, e);
-    if (rc == ZZ_ENOTFOUND || (!rc && (size != l.v[i].size || strcmp(hash, l.v[i].hash) != 0))) {
-      rc = zz_fail(e, ZZ_EINVAL, "backup", "%s/%s is %s (the backup is damaged)", backup,
-                   l.v[i].path, rc ? "missing" : "not what MANIFEST lists");
-      goto done;
-    }
-    if (rc) goto done;
-  }
-  /* 2. the target: empty, or --force; and no server on it */
-  if (mkdir(data, 0750) != 0 && errno != EEXIST) {
-    rc = zz_fail(e, ZZ_EIO, "data", "cannot create %s: %s", data, strerror(errno));
-    goto done;
-  }
-  snprintf(to, sizeof to, "%s/zhizhi.lock", data);
-  lock_fd = open(to, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
-  if (lock_fd < 0) {
-    rc = zz_fail(e, ZZ_EIO, "data", "cannot open %s: %s", to, strerror(errno));
-    goto done;
-  }
-  if (flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
-    rc = zz_fail(e, ZZ_EBUSY, "data",
-                 "data directory %s is in use by a running zhizhi: stop it first", data);
-    goto done;
-  }
-  if (!dir_empty(data)) {
-    if (!force) {
-      rc = zz_fail(e, ZZ_EEXISTS, "data",
-                   "%s is not empty: restore into a new directory, or "
-                   "add --force to replace its database, evidence and materials",
-                   data);
-      goto done;
-    }
-    static const char *const old[] = {"zhizhi.db", "zhizhi.db-wal", "zhizhi.db-shm", "evidence",
-                                      "materials"};
-    for (size_t i = 0; i < ZZ_ARRAY_LEN(old); i++) {
-      snprintf(to, sizeof to, "%s/%s", data, old[i]);
-      if (rm_tree(to) != 0) {
-        rc = zz_fail(e, ZZ_EIO, "data", "cannot remove %s: %s", to, strerror(errno));
-        goto done;
-      }
-    }
-  }
-  /* 3. copy, checking each file's hash again on the way */
   p = (struct bk_prog){.fn = progress, .ud = ud, .phase = "files", .total = p.total};
-  snprintf(from, sizeof from, "%s/zhizhi.db", backup);
-  snprintf(to, sizeof to, "%s/zhizhi.db", data);
-  if ((rc = copy_hash(from, to, &size, hash, &p, e))) goto done;
-  if (strcmp(hash, db.hash) != 0) {
-    rc = zz_fail(e, ZZ_EIO, "backup", "%s changed while it was restored", from);
-    goto done;
-  }
-  for (size_t i = 0; i < l.n; i++) {
-    if (l.v[i].missing) continue;
-    snprintf(from, sizeof from, "%s/%s", backup, l.v[i].path);
-    snprintf(to, sizeof to, "%s/%s", data, l.v[i].path);
-    if ((rc = copy_hash(from, to, &size, hash, &p, e))) goto done;
-    if (strcmp(hash, l.v[i].hash) != 0) {
-      rc = zz_fail(e, ZZ_EIO, "backup", "%s changed while it was restored", from);
-      goto done;
-    }
-    st->files++;
-    st->bytes += size;
-  }
-  st->db_bytes = db.size;
-  sync_dir(data);
-  /* 4. the restored database is sound and has every file it names */
-  snprintf(to, sizeof to, "%s/zhizhi.db", data);
-  if ((rc = files_of(to, &ref, 1, e))) goto done;
-  for (size_t i = 0; i < ref.n; i++) {
-    struct stat sb;
-    snprintf(to, sizeof to, "%s/%s", data, ref.v[i].path);
-    if (stat(to, &sb) == 0) continue;
-    int known = 0; /* listed as missing when the backup was made */
-    for (size_t k = 0; k < l.n && !known; k++)
-      known = l.v[k].missing && strcmp(l.v[k].path, ref.v[i].path) == 0;
-    if (!known) {
-      rc = zz_fail(e, ZZ_EINVAL, "backup",
-                   "the restored database names %s, which the backup "
-                   "does not hold",
-                   ref.v[i].path);
-      goto done;
-    }
-  }
+  if (!(rc = restore_copy(backup, data, &db, &l, &p, st, e))) rc = restore_check(data, &l, e);
 done:
   if (lock_fd >= 0) close(lock_fd);
   zz_free(l.v);
-  zz_free(ref.v);
   return rc;
 }

@@ -7,204 +7,205 @@
 
 int store_region_upsert(struct store *st, const struct store_region *r, int64_t *out_id,
                         struct zz_err *e) {
-  return st->ops->region_upsert(st, r, out_id, e);
+  return st->ops->registry->region_upsert(st, r, out_id, e);
 }
 
 int store_region_set_pos(struct store *st, int64_t id, int64_t lo, int64_t hi, struct zz_err *e) {
-  return st->ops->region_set_pos(st, id, lo, hi, e);
+  return st->ops->registry->region_set_pos(st, id, lo, hi, e);
 }
 
 int store_regions_each(struct store *st, int with_geometry,
                        int (*fn)(void *, const struct store_region *), void *ud) {
-  return st->ops->regions_each(st, with_geometry, fn, ud);
+  return st->ops->registry->regions_each(st, with_geometry, fn, ud);
 }
 
 int store_metric_upsert(struct store *st, const struct store_metric *m, int64_t *out_id,
                         struct zz_err *e) {
-  return st->ops->metric_upsert(st, m, out_id, e);
+  return st->ops->registry->metric_upsert(st, m, out_id, e);
 }
 
 int store_metrics_each(struct store *st, int (*fn)(void *, const struct store_metric *), void *ud) {
-  return st->ops->metrics_each(st, fn, ud);
+  return st->ops->registry->metrics_each(st, fn, ud);
 }
 
 int store_named_upsert(struct store *st, const char *table, const struct store_named *n,
                        int64_t *out_id, struct zz_err *e) {
-  return st->ops->named_upsert(st, table, n, out_id, e);
+  return st->ops->registry->named_upsert(st, table, n, out_id, e);
 }
 
 int store_named_each(struct store *st, const char *table,
                      int (*fn)(void *, const struct store_named *), void *ud) {
-  return st->ops->named_each(st, table, fn, ud);
+  return st->ops->registry->named_each(st, table, fn, ud);
 }
 
 int store_source_upsert(struct store *st, const struct store_source *s, int64_t *out_id,
                         struct zz_err *e) {
-  return st->ops->source_upsert(st, s, out_id, e);
+  return st->ops->registry->source_upsert(st, s, out_id, e);
 }
 
 int store_source_set_token(struct store *st, int64_t id, const char *token_hash, struct zz_err *e) {
-  return st->ops->source_set_token(st, id, token_hash, e);
+  return st->ops->registry->source_set_token(st, id, token_hash, e);
 }
 
 int store_source_by_token(struct store *st, const char *token_hash, int64_t *out_id) {
-  return st->ops->source_by_token(st, token_hash, out_id);
+  return st->ops->registry->source_by_token(st, token_hash, out_id);
 }
 
 int store_sources_each(struct store *st, int (*fn)(void *, const struct store_source *), void *ud) {
-  return st->ops->sources_each(st, fn, ud);
+  return st->ops->registry->sources_each(st, fn, ud);
 }
 
 int store_entity_upsert(struct store *st, const struct store_entity *en, int64_t rpos,
                         int64_t *out_id, struct zz_err *e) {
-  return st->ops->entity_upsert(st, en, rpos, out_id, e);
+  return st->ops->registry->entity_upsert(st, en, rpos, out_id, e);
 }
 
 int store_entity_get(struct store *st, const char *key,
                      int (*fn)(void *, const struct store_entity *), void *ud) {
-  return st->ops->entity_get(st, key, fn, ud);
+  return st->ops->registry->entity_get(st, key, fn, ud);
 }
 
 int store_entities_each(struct store *st, const struct store_entity_filter *f,
                         int (*fn)(void *, const struct store_entity *), void *ud) {
-  return st->ops->entities_each(st, f, fn, ud);
+  return st->ops->registry->entities_each(st, f, fn, ud);
 }
 
 int store_entities_scan(struct store *st, int (*fn)(void *, const struct store_entity *),
                         void *ud) {
-  return st->ops->entities_scan(st, fn, ud);
+  return st->ops->registry->entities_scan(st, fn, ud);
 }
 
 int store_entities_set_rpos(struct store *st, int64_t region, int64_t rpos) {
-  return st->ops->entities_set_rpos(st, region, rpos);
+  return st->ops->registry->entities_set_rpos(st, region, rpos);
 }
 
 int64_t store_catalog_version(struct store *st) {
-  return st->ops->catalog_version ? st->ops->catalog_version(st) : -1;
+  return st->ops->registry->catalog_version ? st->ops->registry->catalog_version(st) : -1;
 }
 
 int store_doc_put(struct store *st, const char *key, const char *json, struct zz_err *e) {
-  return st->ops->doc_put(st, key, json, e);
+  return st->ops->registry->doc_put(st, key, json, e);
 }
 
 int store_doc_get(struct store *st, const char *key, int (*fn)(void *ud, const char *json),
                   void *ud) {
-  return st->ops->doc_get(st, key, fn, ud);
+  return st->ops->registry->doc_get(st, key, fn, ud);
 }
 
 /* ---- records ---- */
 
 int store_records_write_async(struct store *st, const struct store_record *recs, size_t n,
                               store_done_fn done, void *ud, struct zz_err *e) {
-  return st->ops->records_write_async(st, recs, n, done, ud, e);
+  return st->ops->records->records_write_async(st, recs, n, done, ud, e);
 }
 
 int store_events_write_async(struct store *st, const struct store_event *evs, size_t n,
                              store_done_fn done, void *ud, struct zz_err *e) {
-  return st->ops->events_write_async(st, evs, n, done, ud, e);
+  return st->ops->records->events_write_async(st, evs, n, done, ud, e);
 }
 
 int store_records_write_file_async(struct store *st, int fd, size_t n, store_done_fn done, void *ud,
                                    struct zz_err *e) {
-  return st->ops->records_write_file_async(st, fd, n, done, ud, e);
+  return st->ops->records->records_write_file_async(st, fd, n, done, ud, e);
 }
 
 int store_records_write_file(struct store *st, int fd, size_t n, struct store_write_result *out,
                              struct zz_err *e) {
-  return st->ops->records_write_file(st, fd, n, out, e);
+  return st->ops->records->records_write_file(st, fd, n, out, e);
 }
 
 int store_records_write(struct store *st, const struct store_record *recs, size_t n,
                         struct store_write_result *out, struct zz_err *e) {
-  return st->ops->records_write(st, recs, n, out, e);
+  return st->ops->records->records_write(st, recs, n, out, e);
 }
 
 int store_events_write(struct store *st, const struct store_event *evs, size_t n,
                        struct zz_err *e) {
-  return st->ops->events_write(st, evs, n, e);
+  return st->ops->records->events_write(st, evs, n, e);
 }
 
 size_t store_write_queue_depth(struct store *st) {
-  return st->ops->write_queue_depth(st);
+  return st->ops->records->write_queue_depth(st);
 }
 
 int store_rollup_buckets(struct store *st, int64_t metric, int64_t region, enum zz_grain g,
                          int64_t from, int64_t to, store_bucket_fn fn, void *ud) {
-  return st->ops->rollup_buckets(st, metric, region, g, from, to, fn, ud);
+  return st->ops->records->rollup_buckets(st, metric, region, g, from, to, fn, ud);
 }
 
 int store_entity_aggs(struct store *st, int64_t metric, int64_t rpos_lo, int64_t rpos_hi,
                       const char *type, int64_t from, int64_t to, int additive,
                       store_series_agg_fn fn, void *ud) {
-  return st->ops->entity_aggs(st, metric, rpos_lo, rpos_hi, type, from, to, additive, fn, ud);
+  return st->ops->records->entity_aggs(st, metric, rpos_lo, rpos_hi, type, from, to, additive, fn,
+                                       ud);
 }
 
 int store_entity_buckets(struct store *st, int64_t entity, int64_t metric, enum zz_grain g,
                          int64_t from, int64_t to, store_bucket_fn fn, void *ud) {
-  return st->ops->entity_buckets(st, entity, metric, g, from, to, fn, ud);
+  return st->ops->records->entity_buckets(st, entity, metric, g, from, to, fn, ud);
 }
 
 int store_latest_each(struct store *st, int64_t metric, int64_t entity, int64_t rpos_lo,
                       int64_t rpos_hi, const char *type,
                       int (*fn)(void *, int64_t entity, int64_t metric, int64_t ts, double value),
                       void *ud) {
-  return st->ops->latest_each(st, metric, entity, rpos_lo, rpos_hi, type, fn, ud);
+  return st->ops->records->latest_each(st, metric, entity, rpos_lo, rpos_hi, type, fn, ud);
 }
 
 int store_records_each(struct store *st, int64_t entity, int64_t metric, int64_t from, int64_t to,
                        int limit, int (*fn)(void *, int64_t ts, double value), void *ud) {
-  return st->ops->records_each(st, entity, metric, from, to, limit, fn, ud);
+  return st->ops->records->records_each(st, entity, metric, from, to, limit, fn, ud);
 }
 
 int64_t store_records_count(struct store *st) {
-  return st->ops->records_count(st);
+  return st->ops->records->records_count(st);
 }
 
 /* ---- accounts ---- */
 
 int store_user_upsert(struct store *st, const struct store_user *u, int64_t *out_id,
                       struct zz_err *e) {
-  return st->ops->user_upsert(st, u, out_id, e);
+  return st->ops->accounts->user_upsert(st, u, out_id, e);
 }
 
 int store_user_get(struct store *st, const char *name, int64_t id,
                    int (*fn)(void *, const struct store_user *), void *ud) {
-  return st->ops->user_get(st, name, id, fn, ud);
+  return st->ops->accounts->user_get(st, name, id, fn, ud);
 }
 
 int store_session_create(struct store *st, const char *token_hash, int64_t user, int64_t expires,
                          struct zz_err *e) {
-  return st->ops->session_create(st, token_hash, user, expires, e);
+  return st->ops->accounts->session_create(st, token_hash, user, expires, e);
 }
 
 int store_session_user(struct store *st, const char *token_hash, int64_t now, int64_t *out_user) {
-  return st->ops->session_user(st, token_hash, now, out_user);
+  return st->ops->accounts->session_user(st, token_hash, now, out_user);
 }
 
 int store_session_delete(struct store *st, const char *token_hash) {
-  return st->ops->session_delete(st, token_hash);
+  return st->ops->accounts->session_delete(st, token_hash);
 }
 
 int store_device_create(struct store *st, const char *token_hash, int64_t user, int64_t expires,
                         struct zz_err *e) {
-  return st->ops->device_create(st, token_hash, user, expires, e);
+  return st->ops->accounts->device_create(st, token_hash, user, expires, e);
 }
 
 int store_device_check(struct store *st, const char *token_hash, const char *name, int64_t now) {
-  return st->ops->device_check(st, token_hash, name, now);
+  return st->ops->accounts->device_check(st, token_hash, name, now);
 }
 
 int store_device_fail(struct store *st, const char *token_hash, int max_fails) {
-  return st->ops->device_fail(st, token_hash, max_fails);
+  return st->ops->accounts->device_fail(st, token_hash, max_fails);
 }
 
 int store_device_delete(struct store *st, const char *token_hash) {
-  return st->ops->device_delete(st, token_hash);
+  return st->ops->accounts->device_delete(st, token_hash);
 }
 
 int store_user_change(struct store *st, const char *name, int what, const char *pwhash,
                       struct zz_err *e) {
-  return st->ops->user_change(st, name, what, pwhash, e);
+  return st->ops->accounts->user_change(st, name, what, pwhash, e);
 }
 
 /* ---- store ---- */
@@ -226,45 +227,45 @@ void store_close(struct store *st) {
   st->ops->close(st);
 }
 
-/* ---- catalog ---- */
+/* ---- catalog (matters) ---- */
 
 int store_matter_upsert(struct store *st, const struct store_matter *m, int64_t *out_id,
                         struct zz_err *e) {
-  return st->ops->dispatch->matter_upsert(st, m, out_id, e);
+  return st->ops->catalog->matter_upsert(st, m, out_id, e);
 }
 
 int store_matters_each(struct store *st, int (*fn)(void *, const struct store_matter *), void *ud) {
-  return st->ops->dispatch->matters_each(st, fn, ud);
+  return st->ops->catalog->matters_each(st, fn, ud);
 }
 
 /* ---- alerts ---- */
 
 int store_rule_upsert(struct store *st, const struct store_rule *r, int64_t *out_id,
                       struct zz_err *e) {
-  return st->ops->dispatch->rule_upsert(st, r, out_id, e);
+  return st->ops->alerts->rule_upsert(st, r, out_id, e);
 }
 
 int store_rules_each(struct store *st, int (*fn)(void *, const struct store_rule *), void *ud) {
-  return st->ops->dispatch->rules_each(st, fn, ud);
+  return st->ops->alerts->rules_each(st, fn, ud);
 }
 
 int store_alert_insert(struct store *st, const struct store_alert *a, int64_t *out_id,
                        struct zz_err *e) {
-  return st->ops->dispatch->alert_insert(st, a, out_id, e);
+  return st->ops->alerts->alert_insert(st, a, out_id, e);
 }
 
 int store_alert_update(struct store *st, const struct store_alert *a, struct zz_err *e) {
-  return st->ops->dispatch->alert_update(st, a, e);
+  return st->ops->alerts->alert_update(st, a, e);
 }
 
 int store_alerts_each(struct store *st, const struct store_alert_filter *f,
                       int (*fn)(void *, const struct store_alert *), void *ud) {
-  return st->ops->dispatch->alerts_each(st, f, fn, ud);
+  return st->ops->alerts->alerts_each(st, f, fn, ud);
 }
 
 int store_alert_get(struct store *st, int64_t id, int (*fn)(void *, const struct store_alert *),
                     void *ud) {
-  return st->ops->dispatch->alert_get(st, id, fn, ud);
+  return st->ops->alerts->alert_get(st, id, fn, ud);
 }
 
 /* ---- orders ---- */
@@ -272,79 +273,79 @@ int store_alert_get(struct store *st, int64_t id, int (*fn)(void *, const struct
 int store_order_insert(struct store *st, const struct store_order *o,
                        const struct store_order_event *evs, size_t nev, int64_t *out_id,
                        struct zz_err *e) {
-  return st->ops->dispatch->order_insert(st, o, evs, nev, out_id, e);
+  return st->ops->orders->order_insert(st, o, evs, nev, out_id, e);
 }
 
 int store_orders_update(struct store *st, const struct store_order *const *os, size_t n,
                         const struct store_order_event *evs, size_t nev, struct zz_err *e) {
-  return st->ops->dispatch->orders_update(st, os, n, evs, nev, e);
+  return st->ops->orders->orders_update(st, os, n, evs, nev, e);
 }
 
 int store_order_get(struct store *st, int64_t id, int (*fn)(void *, const struct store_order *),
                     void *ud) {
-  return st->ops->dispatch->order_get(st, id, fn, ud);
+  return st->ops->orders->order_get(st, id, fn, ud);
 }
 
 int store_orders_each(struct store *st, const struct store_order_filter *f,
                       int (*fn)(void *, const struct store_order *), void *ud) {
-  return st->ops->dispatch->orders_each(st, f, fn, ud);
+  return st->ops->orders->orders_each(st, f, fn, ud);
 }
 
 int store_orders_near(struct store *st, const char *matter, int64_t since, const double box[4],
                       int (*fn)(void *, int64_t id, double lon, double lat), void *ud) {
-  return st->ops->dispatch->orders_near(st, matter, since, box, fn, ud);
+  return st->ops->orders->orders_near(st, matter, since, box, fn, ud);
 }
 
 int store_order_at(struct store *st, const char *matter, int64_t since, double lon, double lat,
                    int64_t *out_id) {
-  return st->ops->dispatch->order_at(st, matter, since, lon, lat, out_id);
+  return st->ops->orders->order_at(st, matter, since, lon, lat, out_id);
 }
 
 int store_orders_due(struct store *st, int64_t now, int (*fn)(void *, const struct store_order *),
                      void *ud) {
-  return st->ops->dispatch->orders_due(st, now, fn, ud);
+  return st->ops->orders->orders_due(st, now, fn, ud);
 }
 
 int store_order_events_each(struct store *st, int64_t order_id,
                             int (*fn)(void *, const struct store_order_event *), void *ud) {
-  return st->ops->dispatch->order_events_each(st, order_id, fn, ud);
+  return st->ops->orders->order_events_each(st, order_id, fn, ud);
 }
 
 int store_evidence_insert(struct store *st, const struct store_evidence *ev, int64_t *out_id,
                           struct zz_err *e) {
-  return st->ops->dispatch->evidence_insert(st, ev, out_id, e);
+  return st->ops->orders->evidence_insert(st, ev, out_id, e);
 }
 
 int store_evidence_each(struct store *st, int64_t order_id, int64_t id,
                         int (*fn)(void *, const struct store_evidence *), void *ud) {
-  return st->ops->dispatch->evidence_each(st, order_id, id, fn, ud);
+  return st->ops->orders->evidence_each(st, order_id, id, fn, ud);
 }
 
 int store_order_stats(struct store *st, const char *group, int64_t from, int64_t to,
                       int64_t rpos_lo, int64_t rpos_hi,
                       int (*fn)(void *, const struct store_order_stat *), void *ud) {
-  return st->ops->dispatch->order_stats(st, group, from, to, rpos_lo, rpos_hi, fn, ud);
+  return st->ops->orders->order_stats(st, group, from, to, rpos_lo, rpos_hi, fn, ud);
 }
 
 int store_order_intake_insert(struct store *st, const struct store_order_intake *in,
                               struct zz_err *e) {
-  return st->ops->catalog->intake_insert(st, in, e);
+  return st->ops->orders->order_intake_insert(st, in, e);
 }
 
 int store_order_intake_get(struct store *st, int64_t order_id, const char *token,
                            int (*fn)(void *, const struct store_order_intake *), void *ud) {
-  return st->ops->catalog->intake_get(st, order_id, token, fn, ud);
+  return st->ops->orders->order_intake_get(st, order_id, token, fn, ud);
 }
 
 /* ---- audit ---- */
 
 int store_audit_insert(struct store *st, const struct store_audit *a, struct zz_err *e) {
-  return st->ops->dispatch->audit_insert(st, a, e);
+  return st->ops->audit->audit_insert(st, a, e);
 }
 
 int store_audit_each(struct store *st, int64_t before_id, int limit,
                      int (*fn)(void *, const struct store_audit *), void *ud) {
-  return st->ops->dispatch->audit_each(st, before_id, limit, fn, ud);
+  return st->ops->audit->audit_each(st, before_id, limit, fn, ud);
 }
 
 /* ---- codes ---- */
@@ -379,40 +380,40 @@ int store_code_scans_each(struct store *st, int64_t code, int limit,
 }
 
 int store_receipt_insert(struct store *st, const struct store_receipt *in, struct zz_err *e) {
-  return st->ops->codes->intake_insert(st, in, e);
+  return st->ops->codes->receipt_insert(st, in, e);
 }
 
 int store_receipt_get(struct store *st, const char *receipt, int64_t order_id,
                       int (*fn)(void *, const struct store_receipt *), void *ud) {
-  return st->ops->codes->intake_get(st, receipt, order_id, fn, ud);
+  return st->ops->codes->receipt_get(st, receipt, order_id, fn, ud);
 }
 
 /* ---- applications ---- */
 
 int store_application_insert(struct store *st, const struct store_application *a,
                              struct zz_err *e) {
-  return st->ops->catalog->application_insert(st, a, e);
+  return st->ops->applications->application_insert(st, a, e);
 }
 
 int store_application_get(struct store *st, int64_t order_id, const char *number,
                           int (*fn)(void *, const struct store_application *), void *ud) {
-  return st->ops->catalog->application_get(st, order_id, number, fn, ud);
+  return st->ops->applications->application_get(st, order_id, number, fn, ud);
 }
 
 int store_material_put(struct store *st, const struct store_material *m, struct zz_err *e) {
-  return st->ops->catalog->material_put(st, m, e);
+  return st->ops->applications->material_put(st, m, e);
 }
 
 int store_materials_each(struct store *st, int64_t order_id,
                          int (*fn)(void *, const struct store_material *), void *ud) {
-  return st->ops->catalog->materials_each(st, order_id, fn, ud);
+  return st->ops->applications->materials_each(st, order_id, fn, ud);
 }
 
 int store_decision_insert(struct store *st, const struct store_decision *d, struct zz_err *e) {
-  return st->ops->catalog->decision_insert(st, d, e);
+  return st->ops->applications->decision_insert(st, d, e);
 }
 
 int store_decisions_each(struct store *st, int64_t order_id,
                          int (*fn)(void *, const struct store_decision *), void *ud) {
-  return st->ops->catalog->decisions_each(st, order_id, fn, ud);
+  return st->ops->applications->decisions_each(st, order_id, fn, ud);
 }

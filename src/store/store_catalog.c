@@ -1,235 +1,59 @@
-/* store_catalog.c - the SQLite side of the public intake (store_catalog.h).
- * A few writes a minute at most, so statements are prepared per call on
- * the calling thread's connection, like store_orders.c. */
-#include <string.h>
-
+/* store_catalog.c - the SQLite side of the matters catalogue
+ * (store_catalog.h): the kinds of matters people report or apply for. */
 #include "store/store_int.h"
 
-/* The calling thread's connection into *db and sql prepared on it. */
-static sqlite3_stmt *cat_prep(struct store *st, sqlite3 **db, const char *sql, struct zz_err *e) {
-  *db = sq_conn_db(st);
-  return sq_prepare(*db, sql, e);
-}
+/* ---- matters ---- */
 
-static int intake_insert(struct store *st, const struct store_order_intake *in, struct zz_err *e) {
-  sqlite3 *db;
-  sqlite3_stmt *q =
-      cat_prep(st, &db,
-               "INSERT INTO order_intake(order_id, source, token, address, attributes,"
-               " contact, media_url, created, public) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-               e);
-  if (!q) return ZZ_ESTORE;
-  sqlite3_bind_int64(q, 1, in->order_id);
-  if (in->source)
-    sqlite3_bind_int64(q, 2, in->source);
-  else
-    sqlite3_bind_null(q, 2);
-  sq_bind_text(q, 3, in->token);
-  sq_bind_text(q, 4, in->address);
-  sq_bind_text(q, 5, in->attributes_json ? in->attributes_json : "{}");
-  sq_bind_text(q, 6, in->contact_json ? in->contact_json : "{}");
-  sq_bind_text(q, 7, in->media_url);
-  sqlite3_bind_int64(q, 8, in->created);
-  sqlite3_bind_int(q, 9, in->public_consent ? 1 : 0);
-  int rc = sqlite3_step(q);
-  int r = 0;
-  if (rc == SQLITE_CONSTRAINT)
-    r = zz_fail(e, ZZ_EEXISTS, "order", "order %lld already has an intake record",
-                (long long)in->order_id);
-  else if (rc != SQLITE_DONE)
-    r = sq_fail(db, rc, e, "order_intake");
-  sq_release(q);
-  return r;
-}
-
-static int intake_get(struct store *st, int64_t order_id, const char *token,
-                      int (*fn)(void *, const struct store_order_intake *), void *ud) {
-  sqlite3 *db;
-  sqlite3_stmt *q =
-      cat_prep(st, &db,
-               order_id > 0 ? "SELECT order_id, source, token, address, attributes, contact,"
-                              " media_url, created, public FROM order_intake WHERE order_id = ?1"
-                            : "SELECT order_id, source, token, address, attributes, contact,"
-                              " media_url, created, public FROM order_intake WHERE token = ?2",
-               NULL);
-  if (!q) return ZZ_ESTORE;
-  if (order_id > 0)
-    sqlite3_bind_int64(q, 1, order_id);
-  else
-    sq_bind_text(q, 2, token ? token : "");
-  int rc = sqlite3_step(q), r = ZZ_ENOTFOUND;
-  if (rc == SQLITE_ROW) {
-    struct store_order_intake in = {
-        .order_id = sqlite3_column_int64(q, 0),
-        .source = sqlite3_column_int64(q, 1),
-        .token = (const char *)sqlite3_column_text(q, 2),
-        .address = (const char *)sqlite3_column_text(q, 3),
-        .attributes_json = (const char *)sqlite3_column_text(q, 4),
-        .contact_json = (const char *)sqlite3_column_text(q, 5),
-        .media_url = (const char *)sqlite3_column_text(q, 6),
-        .created = sqlite3_column_int64(q, 7),
-        .public_consent = sqlite3_column_int(q, 8),
-    };
-    fn(ud, &in);
-    r = 0;
-  } else if (rc != SQLITE_DONE) {
-    r = ZZ_ESTORE;
-  }
-  sq_release(q);
-  return r;
-}
-
-/* Steps an insert; a constraint is ZZ_EEXISTS with `dup` as the message. */
-static int step_insert(sqlite3 *db, sqlite3_stmt *q, struct zz_err *e, const char *what,
-                       const char *dup) {
-  int rc = sqlite3_step(q), r = 0;
-  if (rc == SQLITE_CONSTRAINT)
-    r = zz_fail(e, ZZ_EEXISTS, what, "%s", dup);
-  else if (rc != SQLITE_DONE)
-    r = sq_fail(db, rc, e, what);
-  sq_release(q);
-  return r;
-}
-
-static int application_insert(struct store *st, const struct store_application *a,
-                              struct zz_err *e) {
-  sqlite3 *db;
-  sqlite3_stmt *q = cat_prep(st, &db,
-                             "INSERT INTO application(order_id, number, applicant, form, created)"
-                             " VALUES(?1, ?2, ?3, ?4, ?5)",
-                             e);
-  if (!q) return ZZ_ESTORE;
-  sqlite3_bind_int64(q, 1, a->order_id);
-  sq_bind_text(q, 2, a->number);
-  sq_bind_text(q, 3, a->applicant_json ? a->applicant_json : "{}");
-  sq_bind_text(q, 4, a->form_json ? a->form_json : "{}");
-  sqlite3_bind_int64(q, 5, a->created);
-  return step_insert(db, q, e, "application", "the application already exists");
-}
-
-static int application_get(struct store *st, int64_t order_id, const char *number,
-                           int (*fn)(void *, const struct store_application *), void *ud) {
-  sqlite3 *db;
-  sqlite3_stmt *q = cat_prep(st, &db,
-                             order_id > 0 ? "SELECT order_id, number, applicant, form, created"
-                                            " FROM application WHERE order_id = ?1"
-                                          : "SELECT order_id, number, applicant, form, created"
-                                            " FROM application WHERE number = ?2",
-                             NULL);
-  if (!q) return ZZ_ESTORE;
-  if (order_id > 0)
-    sqlite3_bind_int64(q, 1, order_id);
-  else
-    sq_bind_text(q, 2, number ? number : "");
-  int rc = sqlite3_step(q), r = ZZ_ENOTFOUND;
-  if (rc == SQLITE_ROW) {
-    struct store_application a = {.order_id = sqlite3_column_int64(q, 0),
-                                  .number = (const char *)sqlite3_column_text(q, 1),
-                                  .applicant_json = (const char *)sqlite3_column_text(q, 2),
-                                  .form_json = (const char *)sqlite3_column_text(q, 3),
-                                  .created = sqlite3_column_int64(q, 4)};
-    fn(ud, &a);
-    r = 0;
-  } else if (rc != SQLITE_DONE) {
-    r = ZZ_ESTORE;
-  }
-  sq_release(q);
-  return r;
-}
-
-static int material_put(struct store *st, const struct store_material *m, struct zz_err *e) {
-  sqlite3 *db;
-  sqlite3_stmt *q = cat_prep(
-      st, &db,
-      "INSERT INTO application_material(order_id, material, mime, size, path, ts)"
-      " VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(order_id, material) DO"
-      " UPDATE SET mime = excluded.mime, size = excluded.size,"
-      " path = excluded.path, ts = excluded.ts, replaced = application_material.replaced + 1",
+static int matter_upsert(struct store *st, const struct store_matter *m, int64_t *out_id,
+                         struct zz_err *e) {
+  struct sq_conn *c = sq_conn_get(SQ_S(st));
+  sqlite3_stmt *q = sq_prepare(
+      c,
+      "INSERT INTO matter(key, name_zh, name_en, kind, departments, sla_accept_minutes,"
+      " sla_resolve_minutes, extra) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(key) DO"
+      " UPDATE SET name_zh = excluded.name_zh, name_en = excluded.name_en, kind = excluded.kind,"
+      " departments = excluded.departments, sla_accept_minutes = excluded.sla_accept_minutes,"
+      " sla_resolve_minutes = excluded.sla_resolve_minutes, extra = excluded.extra RETURNING id",
       e);
   if (!q) return ZZ_ESTORE;
-  sqlite3_bind_int64(q, 1, m->order_id);
-  sq_bind_text(q, 2, m->material);
-  sq_bind_text(q, 3, m->mime);
-  sqlite3_bind_int64(q, 4, m->size);
-  sq_bind_text(q, 5, m->path);
-  sqlite3_bind_int64(q, 6, m->ts);
-  return step_insert(db, q, e, "material", "the material already exists");
+  sq_bind_text(q, 1, m->key);
+  sq_bind_text(q, 2, m->name_zh);
+  sq_bind_text(q, 3, m->name_en);
+  sq_bind_text(q, 4, m->kind);
+  sq_bind_text(q, 5, m->departments_json ? m->departments_json : "[]");
+  sqlite3_bind_int64(q, 6, m->sla_accept_minutes);
+  sqlite3_bind_int64(q, 7, m->sla_resolve_minutes);
+  sq_bind_text(q, 8, m->extra_json ? m->extra_json : "{}");
+  return sq_run(c, q, out_id, e, "matter");
 }
 
-static int materials_each(struct store *st, int64_t order_id,
-                          int (*fn)(void *, const struct store_material *), void *ud) {
-  sqlite3 *db;
-  sqlite3_stmt *q = cat_prep(st, &db,
-                             "SELECT id, order_id, material, mime, path, size, ts, replaced"
-                             " FROM application_material WHERE order_id = ?1 ORDER BY id",
-                             NULL);
+static int matters_each(struct store *st, int (*fn)(void *, const struct store_matter *),
+                        void *ud) {
+  struct sq_conn *c = sq_conn_get(SQ_S(st));
+  sqlite3_stmt *q =
+      sq_prepare(c,
+                 "SELECT id, key, name_zh, name_en, kind, departments, sla_accept_minutes,"
+                 " sla_resolve_minutes, extra FROM matter ORDER BY id",
+                 NULL);
   if (!q) return ZZ_ESTORE;
-  sqlite3_bind_int64(q, 1, order_id);
   int rc;
   while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-    struct store_material m = {.id = sqlite3_column_int64(q, 0),
-                               .order_id = sqlite3_column_int64(q, 1),
-                               .material = (const char *)sqlite3_column_text(q, 2),
-                               .mime = (const char *)sqlite3_column_text(q, 3),
-                               .path = (const char *)sqlite3_column_text(q, 4),
-                               .size = sqlite3_column_int64(q, 5),
-                               .ts = sqlite3_column_int64(q, 6),
-                               .replaced = sqlite3_column_int64(q, 7)};
+    struct store_matter m = {.id = sqlite3_column_int64(q, 0),
+                             .key = sq_col_text(q, 1),
+                             .name_zh = sq_col_text(q, 2),
+                             .name_en = sq_col_text(q, 3),
+                             .kind = sq_col_text(q, 4),
+                             .departments_json = sq_col_text(q, 5),
+                             .sla_accept_minutes = sqlite3_column_int64(q, 6),
+                             .sla_resolve_minutes = sqlite3_column_int64(q, 7),
+                             .extra_json = sq_col_text(q, 8)};
     if (fn(ud, &m)) break;
   }
-  sq_release(q);
-  return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
-}
-
-static int decision_insert(struct store *st, const struct store_decision *d, struct zz_err *e) {
-  sqlite3 *db;
-  sqlite3_stmt *q = cat_prep(st, &db,
-                             "INSERT INTO application_decision(sub_order, order_id, department,"
-                             " decision, note, actor, ts) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                             e);
-  if (!q) return ZZ_ESTORE;
-  sqlite3_bind_int64(q, 1, d->sub_order);
-  sqlite3_bind_int64(q, 2, d->order_id);
-  sq_bind_text(q, 3, d->department);
-  sq_bind_text(q, 4, d->decision);
-  sq_bind_text(q, 5, d->note);
-  sq_bind_text(q, 6, d->actor);
-  sqlite3_bind_int64(q, 7, d->ts);
-  return step_insert(db, q, e, "decision", "this department has already decided");
-}
-
-static int decisions_each(struct store *st, int64_t order_id,
-                          int (*fn)(void *, const struct store_decision *), void *ud) {
-  sqlite3 *db;
-  sqlite3_stmt *q =
-      cat_prep(st, &db,
-               "SELECT sub_order, order_id, department, decision, note, actor, ts"
-               " FROM application_decision WHERE order_id = ?1 ORDER BY ts, sub_order",
-               NULL);
-  if (!q) return ZZ_ESTORE;
-  sqlite3_bind_int64(q, 1, order_id);
-  int rc;
-  while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-    struct store_decision d = {.sub_order = sqlite3_column_int64(q, 0),
-                               .order_id = sqlite3_column_int64(q, 1),
-                               .department = (const char *)sqlite3_column_text(q, 2),
-                               .decision = (const char *)sqlite3_column_text(q, 3),
-                               .note = (const char *)sqlite3_column_text(q, 4),
-                               .actor = (const char *)sqlite3_column_text(q, 5),
-                               .ts = sqlite3_column_int64(q, 6)};
-    if (fn(ud, &d)) break;
-  }
-  sq_release(q);
+  sq_release(c, q);
   return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
 }
 
 const struct store_catalog_ops store_sqlite_catalog_ops = {
-    .intake_insert = intake_insert,
-    .intake_get = intake_get,
-    .application_insert = application_insert,
-    .application_get = application_get,
-    .material_put = material_put,
-    .materials_each = materials_each,
-    .decision_insert = decision_insert,
-    .decisions_each = decisions_each,
+    .matter_upsert = matter_upsert,
+    .matters_each = matters_each,
 };

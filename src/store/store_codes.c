@@ -25,9 +25,10 @@ static void code_row(sqlite3_stmt *q, struct store_code *c) {
 
 /* Inserts c as active (inside the caller's transaction or autocommit).
  * Returns 0 with *out_id, ZZ_EEXISTS when (entity, kind) has an active code. */
-static int insert_one(sqlite3 *db, const struct store_code *c, int64_t *out_id, struct zz_err *e) {
+static int insert_one(struct sq_conn *conn, const struct store_code *c, int64_t *out_id,
+                      struct zz_err *e) {
   sqlite3_stmt *q =
-      sq_prepare(db,
+      sq_prepare(conn,
                  "INSERT INTO code(token, kind, entity, entity_type, region, rpos, state,"
                  " created) VALUES(?1, ?2, ?3, ?4, ?5, ?6, 'active', ?7)",
                  e);
@@ -40,25 +41,25 @@ static int insert_one(sqlite3 *db, const struct store_code *c, int64_t *out_id, 
   sqlite3_bind_int64(q, 6, c->rpos);
   sqlite3_bind_int64(q, 7, c->created);
   int rc = sqlite3_step(q);
-  sq_release(q);
+  sq_release(conn, q);
   if (rc == SQLITE_CONSTRAINT) return ZZ_EEXISTS;
-  if (rc != SQLITE_DONE) return sq_fail(db, rc, e, "code");
-  *out_id = sqlite3_last_insert_rowid(db);
+  if (rc != SQLITE_DONE) return sq_fail(conn->db, rc, e, "code");
+  *out_id = sqlite3_last_insert_rowid(conn->db);
   return 0;
 }
 
 static int code_insert(struct store *st, const struct store_code *c, int64_t *out_id, int *created,
                        struct zz_err *e) {
-  sqlite3 *db = sq_conn_db(st);
+  struct sq_conn *conn = sq_conn_get(SQ_S(st));
   *created = 0;
-  int rc = insert_one(db, c, out_id, e);
+  int rc = insert_one(conn, c, out_id, e);
   if (rc == 0) {
     *created = 1;
     return 0;
   }
   if (rc != ZZ_EEXISTS) return rc;
-  sqlite3_stmt *q =
-      sq_prepare(db, "SELECT id FROM code WHERE entity = ?1 AND kind = ?2 AND state = 'active'", e);
+  sqlite3_stmt *q = sq_prepare(
+      conn, "SELECT id FROM code WHERE entity = ?1 AND kind = ?2 AND state = 'active'", e);
   if (!q) return ZZ_ESTORE;
   sq_bind_text(q, 1, c->entity);
   sq_bind_text(q, 2, c->kind);
@@ -69,14 +70,14 @@ static int code_insert(struct store *st, const struct store_code *c, int64_t *ou
   } else {
     zz_fail(e, ZZ_ESTORE, "code", "a code token collided; try again");
   }
-  sq_release(q);
+  sq_release(conn, q);
   return rc;
 }
 
 static int code_get(struct store *st, const char *token, int64_t id,
                     int (*fn)(void *, const struct store_code *), void *ud) {
-  sqlite3 *db = sq_conn_db(st);
-  sqlite3_stmt *q = sq_prepare(db,
+  struct sq_conn *conn = sq_conn_get(SQ_S(st));
+  sqlite3_stmt *q = sq_prepare(conn,
                                id ? "SELECT " CODE_COLS " FROM code WHERE id = ?2"
                                   : "SELECT " CODE_COLS " FROM code WHERE token = ?1",
                                NULL);
@@ -92,13 +93,13 @@ static int code_get(struct store *st, const char *token, int64_t id,
     fn(ud, &c);
     r = 0;
   }
-  sq_release(q);
+  sq_release(conn, q);
   return r;
 }
 
 static int codes_each(struct store *st, const struct store_code_filter *f,
                       int (*fn)(void *, const struct store_code *), void *ud) {
-  sqlite3 *db = sq_conn_db(st);
+  struct sq_conn *conn = sq_conn_get(SQ_S(st));
   struct zz_buf sql;
   zz_buf_init(&sql, 0);
   zz_buf_adds(&sql, "SELECT " CODE_COLS " FROM code WHERE 1");
@@ -109,7 +110,7 @@ static int codes_each(struct store *st, const struct store_code_filter *f,
   if (f->rpos_lo || f->rpos_hi) zz_buf_adds(&sql, " AND rpos BETWEEN ?5 AND ?6");
   if (f->after_id) zz_buf_adds(&sql, " AND id > ?7");
   zz_buf_adds(&sql, " ORDER BY id LIMIT ?8");
-  sqlite3_stmt *q = sql.data ? sq_prepare(db, sql.data, NULL) : NULL;
+  sqlite3_stmt *q = sql.data ? sq_prepare(conn, sql.data, NULL) : NULL;
   zz_buf_free(&sql);
   if (!q) return ZZ_ESTORE;
   if (f->kind) sq_bind_text(q, 1, f->kind);
@@ -128,18 +129,18 @@ static int codes_each(struct store *st, const struct store_code_filter *f,
     code_row(q, &c);
     if (fn(ud, &c)) break;
   }
-  sq_release(q);
+  sq_release(conn, q);
   return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
 }
 
 static int code_revoke(struct store *st, int64_t id, int64_t now, const struct store_code *c,
                        int64_t *out_id, struct zz_err *e) {
-  sqlite3 *db = sq_conn_db(st);
-  if (!db) return zz_fail(e, ZZ_ESTORE, "store", "no database connection");
-  int rc = sq_begin(db, e);
+  struct sq_conn *conn = sq_conn_get(SQ_S(st));
+  if (!conn) return zz_fail(e, ZZ_ESTORE, "store", "no database connection");
+  int rc = sq_begin(conn, e);
   if (rc) return rc;
   sqlite3_stmt *q = sq_prepare(
-      db, "UPDATE code SET state = 'revoked', revoked_at = ?2 WHERE id = ?1 AND state = 'active'",
+      conn, "UPDATE code SET state = 'revoked', revoked_at = ?2 WHERE id = ?1 AND state = 'active'",
       e);
   if (!q) {
     rc = ZZ_ESTORE;
@@ -148,39 +149,39 @@ static int code_revoke(struct store *st, int64_t id, int64_t now, const struct s
   sqlite3_bind_int64(q, 1, id);
   sqlite3_bind_int64(q, 2, now);
   rc = sqlite3_step(q);
-  sq_release(q);
+  sq_release(conn, q);
   if (rc != SQLITE_DONE) {
-    rc = sq_fail(db, rc, e, "code");
+    rc = sq_fail(conn->db, rc, e, "code");
     goto done;
   }
-  if (sqlite3_changes(db) == 0) {
+  if (sqlite3_changes(conn->db) == 0) {
     rc = zz_fail(e, ZZ_ECONFLICT, "id", "code %lld is not active", (long long)id);
     goto done;
   }
   rc = 0;
   if (c) {
-    if ((rc = insert_one(db, c, out_id, e))) {
+    if ((rc = insert_one(conn, c, out_id, e))) {
       if (rc == ZZ_EEXISTS)
         rc = zz_fail(e, ZZ_ECONFLICT, "id", "the entity already has an active code");
       goto done;
     }
-    if (!(q = sq_prepare(db, "UPDATE code SET replaced_by = ?2 WHERE id = ?1", e))) {
+    if (!(q = sq_prepare(conn, "UPDATE code SET replaced_by = ?2 WHERE id = ?1", e))) {
       rc = ZZ_ESTORE;
       goto done;
     }
     sqlite3_bind_int64(q, 1, id);
     sqlite3_bind_int64(q, 2, *out_id);
     int r = sqlite3_step(q);
-    sq_release(q);
-    if (r != SQLITE_DONE) rc = sq_fail(db, r, e, "code");
+    sq_release(conn, q);
+    if (r != SQLITE_DONE) rc = sq_fail(conn->db, r, e, "code");
   }
 done:
-  return sq_finish(db, rc, e);
+  return sq_finish(conn, rc, e);
 }
 
 static int code_scan(struct store *st, int64_t code, int64_t day, struct zz_err *e) {
-  sqlite3 *db = sq_conn_db(st);
-  sqlite3_stmt *q = sq_prepare(db,
+  struct sq_conn *conn = sq_conn_get(SQ_S(st));
+  sqlite3_stmt *q = sq_prepare(conn,
                                "INSERT INTO code_scan(code, day, n) VALUES(?1, ?2, 1)"
                                " ON CONFLICT(code, day) DO UPDATE SET n = n + 1",
                                e);
@@ -188,28 +189,28 @@ static int code_scan(struct store *st, int64_t code, int64_t day, struct zz_err 
   sqlite3_bind_int64(q, 1, code);
   sqlite3_bind_int64(q, 2, day);
   int rc = sqlite3_step(q);
-  sq_release(q);
-  return rc == SQLITE_DONE ? 0 : sq_fail(db, rc, e, "code_scan");
+  sq_release(conn, q);
+  return rc == SQLITE_DONE ? 0 : sq_fail(conn->db, rc, e, "code_scan");
 }
 
 static int code_scans_each(struct store *st, int64_t code, int limit,
                            int (*fn)(void *, int64_t, int64_t), void *ud) {
-  sqlite3 *db = sq_conn_db(st);
+  struct sq_conn *conn = sq_conn_get(SQ_S(st));
   sqlite3_stmt *q = sq_prepare(
-      db, "SELECT day, n FROM code_scan WHERE code = ?1 ORDER BY day DESC LIMIT ?2", NULL);
+      conn, "SELECT day, n FROM code_scan WHERE code = ?1 ORDER BY day DESC LIMIT ?2", NULL);
   if (!q) return ZZ_ESTORE;
   sqlite3_bind_int64(q, 1, code);
   sqlite3_bind_int(q, 2, limit > 0 ? limit : -1);
   int rc;
   while ((rc = sqlite3_step(q)) == SQLITE_ROW)
     if (fn(ud, sqlite3_column_int64(q, 0), sqlite3_column_int64(q, 1))) break;
-  sq_release(q);
+  sq_release(conn, q);
   return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
 }
 
-static int intake_insert(struct store *st, const struct store_receipt *in, struct zz_err *e) {
-  sqlite3 *db = sq_conn_db(st);
-  sqlite3_stmt *q = sq_prepare(db,
+static int receipt_insert(struct store *st, const struct store_receipt *in, struct zz_err *e) {
+  struct sq_conn *conn = sq_conn_get(SQ_S(st));
+  sqlite3_stmt *q = sq_prepare(conn,
                                "INSERT INTO intake(receipt, order_id, code, phone, created, public)"
                                " VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
                                e);
@@ -224,16 +225,16 @@ static int intake_insert(struct store *st, const struct store_receipt *in, struc
   sqlite3_bind_int64(q, 5, in->created);
   sqlite3_bind_int(q, 6, in->public_consent ? 1 : 0);
   int rc = sqlite3_step(q);
-  sq_release(q);
+  sq_release(conn, q);
   if (rc == SQLITE_CONSTRAINT) return zz_fail(e, ZZ_EEXISTS, "receipt", "receipt already taken");
-  return rc == SQLITE_DONE ? 0 : sq_fail(db, rc, e, "intake");
+  return rc == SQLITE_DONE ? 0 : sq_fail(conn->db, rc, e, "intake");
 }
 
-static int intake_get(struct store *st, const char *receipt, int64_t order_id,
-                      int (*fn)(void *, const struct store_receipt *), void *ud) {
-  sqlite3 *db = sq_conn_db(st);
+static int receipt_get(struct store *st, const char *receipt, int64_t order_id,
+                       int (*fn)(void *, const struct store_receipt *), void *ud) {
+  struct sq_conn *conn = sq_conn_get(SQ_S(st));
   sqlite3_stmt *q =
-      sq_prepare(db,
+      sq_prepare(conn,
                  order_id ? "SELECT receipt, order_id, code, phone, created, public FROM intake"
                             " WHERE order_id = ?2"
                           : "SELECT receipt, order_id, code, phone, created, public FROM intake"
@@ -255,7 +256,7 @@ static int intake_get(struct store *st, const char *receipt, int64_t order_id,
     fn(ud, &in);
     r = 0;
   }
-  sq_release(q);
+  sq_release(conn, q);
   return r;
 }
 
@@ -266,6 +267,6 @@ const struct store_codes_ops store_sqlite_codes_ops = {
     .code_revoke = code_revoke,
     .code_scan = code_scan,
     .code_scans_each = code_scans_each,
-    .intake_insert = intake_insert,
-    .intake_get = intake_get,
+    .receipt_insert = receipt_insert,
+    .receipt_get = receipt_get,
 };

@@ -13,56 +13,6 @@
 #include "rollup/fanout.h" /* the rollup fan-out and its accumulator */
 #include "store/store_backend.h"
 
-/* Statements cached on each read connection, one slot per query. */
-enum sq_stmt {
-  SQ_REGION_UPSERT,
-  SQ_REGION_POS,
-  SQ_REGIONS_GEO,
-  SQ_REGIONS,
-  SQ_METRIC_UPSERT,
-  SQ_METRICS,
-  SQ_ETYPE_UPSERT,
-  SQ_ETYPES,
-  SQ_DEPT_UPSERT,
-  SQ_DEPTS,
-  SQ_SOURCE_UPSERT,
-  SQ_SOURCE_TOKEN,
-  SQ_SOURCE_BY_TOKEN,
-  SQ_SOURCES,
-  SQ_SOURCE_COUNT,
-  SQ_ENTITY_UPSERT,
-  SQ_ENTITY_GET,
-  SQ_ENTITIES,
-  SQ_ENTITIES_SCAN,
-  SQ_ENTITY_RPOS,
-  SQ_ROLLUP_BUCKETS,
-  SQ_ENTITY_SERIES,
-  SQ_SROLLUP_RANGE,
-  SQ_SROLLUP_ONE,
-  SQ_LATEST, /* four variants follow, see latest_sql in store_sqlite.c */
-  SQ_LATEST_M,
-  SQ_LATEST_T,
-  SQ_LATEST_MT,
-  SQ_LATEST_ENTITY,
-  SQ_RECORDS,
-  SQ_RECORDS_COUNT,
-  SQ_USER_UPSERT,
-  SQ_USER_BY_NAME,
-  SQ_USER_BY_ID,
-  SQ_SESSION_NEW,
-  SQ_SESSION_GET,
-  SQ_SESSION_DEL,
-  SQ_DEVICE_NEW,
-  SQ_DEVICE_GET,
-  SQ_DEVICE_FAIL,
-  SQ_DEVICE_DROP,
-  SQ_DEVICE_DEL,
-  SQ_DEVICE_TRIM,
-  SQ_DOC_PUT,
-  SQ_DOC_GET,
-  SQ_COUNT
-};
-
 /* The series of a metric in a subtree (and of a type), as entity_aggs needs
  * them sorted by series id; valid while the store's series_version stands. */
 struct sq_series_list {
@@ -78,25 +28,32 @@ struct sq_series_list {
 #define SQ_WRITER_CACHE "-262144"
 #define SQ_READER_CACHE "-65536"
 
-/* Statements of the per-call stores (orders, codes, catalog) kept prepared
- * on their connection, by SQL text: preparing took a quarter of the CPU of
- * a public report. busy: handed out and not yet released. */
-#define SQ_CACHED 64
+/* The statement cache of a read connection: every statement the store's
+ * files run on it is kept prepared, found by its SQL text (hashed into one
+ * of SQ_CACHE_SETS sets of SQ_CACHE_WAYS ways), since preparing took a
+ * quarter of the CPU of a public report. A statement is lent by sq_prepare
+ * and given back by sq_release; one asked for while lent (a query run inside
+ * another's rows) is prepared afresh and finalized when given back. 256
+ * ways hold the ~110 fixed statements and the lists' filter variants. */
+#define SQ_CACHE_SETS 32
+#define SQ_CACHE_WAYS 8
+#define SQ_LENT_MAX 16 /* statements lent at once, nested; more get private copies */
 struct sq_cached {
   uint64_t hash; /* of sql, compared first */
   char *sql;
   sqlite3_stmt *q;
-  int busy;
+  int busy; /* lent and not yet given back */
 };
 
 struct sq_conn {
   sqlite3 *db;
-  sqlite3_stmt *stmt[SQ_COUNT];
-  struct sq_cached cached[SQ_CACHED];
-  unsigned next_cached; /* the next slot to reuse when all are taken */
-  int nested;           /* savepoints sq_begin opened inside an open transaction */
-  int outer;            /* sq_begin opened a transaction that sq_finish has not ended */
-  int lost;             /* 0, or why SQLite rolled that transaction back on its own */
+  struct sq_cached cache[SQ_CACHE_SETS][SQ_CACHE_WAYS];
+  unsigned next_way;                   /* the next way to reuse when a set is full */
+  struct sq_cached *lent[SQ_LENT_MAX]; /* what sq_release looks through */
+  int nlent;
+  int nested; /* savepoints sq_begin opened inside an open transaction */
+  int outer;  /* sq_begin opened a transaction that sq_finish has not ended */
+  int lost;   /* 0, or why SQLite rolled that transaction back on its own */
   struct sq_series_list lists[SQ_SERIES_LISTS]; /* a small cache, replaced round robin */
   unsigned next_list;
   struct sq_conn *next; /* in the store's list of open read connections */
@@ -168,7 +125,11 @@ struct sq_store {
   size_t qrecords;
   int stopping;
   sqlite3 *wdb;
-  sqlite3_stmt *wstmt[32]; /* writer statements, see store_writer.c */
+  /* The writer's statements: a fixed set on its own connection, kept by
+   * index (enum w_stmt in store_writer.c) rather than in a statement cache,
+   * since they run once per record and a look-up by text would be paid on
+   * the ingest path. */
+  sqlite3_stmt *wstmt[32];
   uint64_t gen;
 
   /* writer-owned caches */
@@ -199,20 +160,18 @@ struct sq_store {
 
 /* Returns this thread's read connection (opening it on first use), or NULL. */
 struct sq_conn *sq_conn_get(struct sq_store *s);
-/* Returns a reset statement for slot id on c, preparing sql on first use. */
-sqlite3_stmt *sq_stmt(struct sq_conn *c, enum sq_stmt id, const char *sql);
+/* Opens a connection with zhizhi's pragmas. */
+int sq_open_db(const char *path, int writer, int sync_full, sqlite3 **out, struct zz_err *e);
 /* Turns a SQLite error into ZZ_ESTORE with e filled: ZZ_EEXISTS for
  * constraints, ZZ_EBUSY for locks, ZZ_EFULL for a full disk. */
 int sq_fail(sqlite3 *db, int rc, struct zz_err *e, const char *what);
-/* Helpers shared by the store's files (store_util.c). */
-/* The calling thread's connection, or NULL. */
-sqlite3 *sq_conn_db(struct store *st);
-/* A statement for sql on db, ready to bind: the calling thread's cached one
- * when db is its connection, else freshly prepared. The caller gives it back
- * with sq_release. NULL with e filled and the error logged. */
-sqlite3_stmt *sq_prepare(sqlite3 *db, const char *sql, struct zz_err *e);
-/* Gives back a statement from sq_prepare: reset into the cache, or finalized. */
-void sq_release(sqlite3_stmt *q);
+/* A statement for sql on c, ready to bind, from c's cache (see struct
+ * sq_conn). Give it back with sq_release(c, q) on every path. NULL with e
+ * filled and the error logged; c NULL (no connection) fails likewise. */
+sqlite3_stmt *sq_prepare(struct sq_conn *c, const char *sql, struct zz_err *e);
+/* Gives back a statement from sq_prepare: reset and unbound into the cache,
+ * or finalized when it was a private copy. */
+void sq_release(struct sq_conn *c, sqlite3_stmt *q);
 /* Finalizes the statements cached on c (before c->db closes). */
 void sq_cache_clear(struct sq_conn *c);
 /* Bind text or NULL; an integer with 0 as NULL; a real with NaN as NULL. */
@@ -224,24 +183,34 @@ const char *sq_col_text(sqlite3_stmt *q, int i);
 double sq_col_real(sqlite3_stmt *q, int i);
 /* Steps q to its end (the first row's first column into *out_id when
  * given) and releases it: 0 or the store error. */
-int sq_run(sqlite3 *db, sqlite3_stmt *q, int64_t *out_id, struct zz_err *e, const char *what);
-/* BEGIN IMMEDIATE; and COMMIT when rc is 0, else ROLLBACK (returns rc or
- * the commit's error). Inside a transaction already open on the calling
- * thread's connection (a group commit, see workflow_intake) they open and
- * release a savepoint instead, so that one part can fail alone. An I/O
- * error or a full disk inside a savepoint can make SQLite roll the whole
- * transaction back: then every later sq_begin and the outer sq_finish of
- * that transaction fail too (with the first failure's code), so nothing
- * runs outside it and nothing of it is answered as committed. */
-int sq_begin(sqlite3 *db, struct zz_err *e);
-int sq_finish(sqlite3 *db, int rc, struct zz_err *e);
-/* Opens a connection with zhizhi's pragmas. */
-int sq_open_db(const char *path, int writer, int sync_full, sqlite3 **out, struct zz_err *e);
+int sq_run(struct sq_conn *c, sqlite3_stmt *q, int64_t *out_id, struct zz_err *e, const char *what);
+/* BEGIN IMMEDIATE on c; and COMMIT when rc is 0, else ROLLBACK (returns rc
+ * or the commit's error). Inside a transaction already open on c (a group
+ * commit, see workflow_intake) they open and release a savepoint instead,
+ * so that one part can fail alone. An I/O error or a full disk inside a
+ * savepoint can make SQLite roll the whole transaction back: then every
+ * later sq_begin and the outer sq_finish of that transaction fail too (with
+ * the first failure's code), so nothing runs outside it and nothing of it is
+ * answered as committed. */
+int sq_begin(struct sq_conn *c, struct zz_err *e);
+int sq_finish(struct sq_conn *c, int rc, struct zz_err *e);
 
 /* Hands a read connection's WAL growth to the writer thread, which
  * checkpoints between its own commits (no-op without a writer, which leaves
  * SQLite's automatic checkpoints to stores opened for admin commands). */
 void sq_checkpoint_hook(struct sq_store *s, sqlite3 *db);
+
+/* The SQLite backend's sub-tables, each filled by the file of its domain
+ * (store_registry.c, store_records.c, ...); store_sqlite.c joins them. */
+extern const struct store_registry_ops store_sqlite_registry_ops;
+extern const struct store_records_ops store_sqlite_records_ops;
+extern const struct store_accounts_ops store_sqlite_accounts_ops;
+extern const struct store_orders_ops store_sqlite_orders_ops;
+extern const struct store_alerts_ops store_sqlite_alerts_ops;
+extern const struct store_catalog_ops store_sqlite_catalog_ops;
+extern const struct store_codes_ops store_sqlite_codes_ops;
+extern const struct store_applications_ops store_sqlite_applications_ops;
+extern const struct store_audit_ops store_sqlite_audit_ops;
 
 int sq_writer_start(struct sq_store *s, struct zz_err *e);
 void sq_writer_stop(struct sq_store *s);

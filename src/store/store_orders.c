@@ -1,222 +1,13 @@
-/* store_orders.c - the SQLite side of early warning and dispatch: matters,
- * rules, alerts, work orders and their append-only timeline, evidence and
- * the admin audit (store_dispatch.h). These tables see a few writes a
- * second at most, so statements are prepared per call on the calling
- * thread's connection instead of taking slots in the hot-path cache; list
- * filters are assembled from constant fragments, and every value is bound. */
+/* store_orders.c - the SQLite side of work orders (store_orders.h): orders
+ * and their append-only timeline (the schema refuses changes to it),
+ * evidence, statistics, and what an Open311 request brought beyond the
+ * order. An order and its first events, or several orders changed together,
+ * are one transaction. List filters are assembled from constant fragments,
+ * and every value is bound. */
 #include <math.h>
 #include <string.h>
 
 #include "store/store_int.h"
-
-/* ---- matters ---- */
-
-static int matter_upsert(struct store *st, const struct store_matter *m, int64_t *out_id,
-                         struct zz_err *e) {
-  sqlite3 *db = sq_conn_db(st);
-  sqlite3_stmt *q = sq_prepare(
-      db,
-      "INSERT INTO matter(key, name_zh, name_en, kind, departments, sla_accept_minutes,"
-      " sla_resolve_minutes, extra) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(key) DO"
-      " UPDATE SET name_zh = excluded.name_zh, name_en = excluded.name_en, kind = excluded.kind,"
-      " departments = excluded.departments, sla_accept_minutes = excluded.sla_accept_minutes,"
-      " sla_resolve_minutes = excluded.sla_resolve_minutes, extra = excluded.extra RETURNING id",
-      e);
-  if (!q) return ZZ_ESTORE;
-  sq_bind_text(q, 1, m->key);
-  sq_bind_text(q, 2, m->name_zh);
-  sq_bind_text(q, 3, m->name_en);
-  sq_bind_text(q, 4, m->kind);
-  sq_bind_text(q, 5, m->departments_json ? m->departments_json : "[]");
-  sqlite3_bind_int64(q, 6, m->sla_accept_minutes);
-  sqlite3_bind_int64(q, 7, m->sla_resolve_minutes);
-  sq_bind_text(q, 8, m->extra_json ? m->extra_json : "{}");
-  return sq_run(db, q, out_id, e, "matter");
-}
-
-static int matters_each(struct store *st, int (*fn)(void *, const struct store_matter *),
-                        void *ud) {
-  sqlite3 *db = sq_conn_db(st);
-  sqlite3_stmt *q =
-      sq_prepare(db,
-                 "SELECT id, key, name_zh, name_en, kind, departments, sla_accept_minutes,"
-                 " sla_resolve_minutes, extra FROM matter ORDER BY id",
-                 NULL);
-  if (!q) return ZZ_ESTORE;
-  int rc;
-  while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-    struct store_matter m = {.id = sqlite3_column_int64(q, 0),
-                             .key = sq_col_text(q, 1),
-                             .name_zh = sq_col_text(q, 2),
-                             .name_en = sq_col_text(q, 3),
-                             .kind = sq_col_text(q, 4),
-                             .departments_json = sq_col_text(q, 5),
-                             .sla_accept_minutes = sqlite3_column_int64(q, 6),
-                             .sla_resolve_minutes = sqlite3_column_int64(q, 7),
-                             .extra_json = sq_col_text(q, 8)};
-    if (fn(ud, &m)) break;
-  }
-  sq_release(q);
-  return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
-}
-
-/* ---- rules ---- */
-
-static int rule_upsert(struct store *st, const struct store_rule *r, int64_t *out_id,
-                       struct zz_err *e) {
-  sqlite3 *db = sq_conn_db(st);
-  sqlite3_stmt *q =
-      sq_prepare(db,
-                 "INSERT INTO rule(key, def, enabled, origin, updated) VALUES(?1, ?2, ?3, ?4, ?5)"
-                 " ON CONFLICT(key) DO UPDATE SET def = excluded.def, enabled = excluded.enabled,"
-                 " origin = excluded.origin, updated = excluded.updated RETURNING id",
-                 e);
-  if (!q) return ZZ_ESTORE;
-  sq_bind_text(q, 1, r->key);
-  sq_bind_text(q, 2, r->def_json);
-  sqlite3_bind_int(q, 3, r->enabled);
-  sq_bind_text(q, 4, r->origin ? r->origin : "pack");
-  sqlite3_bind_int64(q, 5, r->updated);
-  return sq_run(db, q, out_id, e, "rule");
-}
-
-static int rules_each(struct store *st, int (*fn)(void *, const struct store_rule *), void *ud) {
-  sqlite3 *db = sq_conn_db(st);
-  sqlite3_stmt *q =
-      sq_prepare(db, "SELECT id, key, def, enabled, origin, updated FROM rule ORDER BY id", NULL);
-  if (!q) return ZZ_ESTORE;
-  int rc;
-  while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-    struct store_rule r = {.id = sqlite3_column_int64(q, 0),
-                           .key = sq_col_text(q, 1),
-                           .def_json = sq_col_text(q, 2),
-                           .enabled = sqlite3_column_int(q, 3),
-                           .origin = sq_col_text(q, 4),
-                           .updated = sqlite3_column_int64(q, 5)};
-    if (fn(ud, &r)) break;
-  }
-  sq_release(q);
-  return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
-}
-
-/* ---- alerts ---- */
-
-#define ALERT_COLS                                                                                 \
-  "id, rule, entity, region, rpos, severity, state, opened, cleared, value, message, order_id,"    \
-  " acked_by, acked_at, entity_key"
-
-static void alert_row(sqlite3_stmt *q, struct store_alert *a) {
-  *a = (struct store_alert){.id = sqlite3_column_int64(q, 0),
-                            .rule = sq_col_text(q, 1),
-                            .entity = sqlite3_column_int64(q, 2),
-                            .region = sqlite3_column_int64(q, 3),
-                            .rpos = sqlite3_column_int64(q, 4),
-                            .severity = sq_col_text(q, 5),
-                            .state = sq_col_text(q, 6),
-                            .opened = sqlite3_column_int64(q, 7),
-                            .cleared = sqlite3_column_int64(q, 8),
-                            .value = sq_col_real(q, 9),
-                            .message = sq_col_text(q, 10),
-                            .order_id = sqlite3_column_int64(q, 11),
-                            .acked_by = sq_col_text(q, 12),
-                            .acked_at = sqlite3_column_int64(q, 13),
-                            .entity_key = sq_col_text(q, 14)};
-}
-
-static int alert_insert(struct store *st, const struct store_alert *a, int64_t *out_id,
-                        struct zz_err *e) {
-  sqlite3 *db = sq_conn_db(st);
-  sqlite3_stmt *q =
-      sq_prepare(db,
-                 "INSERT INTO alert(rule, entity, region, rpos, severity, state, opened,"
-                 " value, message, order_id, entity_key) VALUES(?1, ?2, ?3, ?4, ?5, 'open',"
-                 " ?6, ?7, ?8, ?9, ?10) RETURNING id",
-                 e);
-  if (!q) return ZZ_ESTORE;
-  sq_bind_text(q, 1, a->rule);
-  sqlite3_bind_int64(q, 2, a->entity);
-  sqlite3_bind_int64(q, 3, a->region);
-  sqlite3_bind_int64(q, 4, a->rpos);
-  sq_bind_text(q, 5, a->severity);
-  sqlite3_bind_int64(q, 6, a->opened);
-  sq_bind_real(q, 7, a->value);
-  sq_bind_text(q, 8, a->message);
-  sq_bind_i64z(q, 9, a->order_id);
-  sq_bind_text(q, 10, a->entity_key);
-  return sq_run(db, q, out_id, e, "alert");
-}
-
-static int alert_update(struct store *st, const struct store_alert *a, struct zz_err *e) {
-  sqlite3 *db = sq_conn_db(st);
-  sqlite3_stmt *q =
-      sq_prepare(db,
-                 "UPDATE alert SET state = ?2, cleared = ?3, value = ?4, message = ?5,"
-                 " order_id = ?6, acked_by = ?7, acked_at = ?8 WHERE id = ?1",
-                 e);
-  if (!q) return ZZ_ESTORE;
-  sqlite3_bind_int64(q, 1, a->id);
-  sq_bind_text(q, 2, a->state);
-  sq_bind_i64z(q, 3, a->cleared);
-  sq_bind_real(q, 4, a->value);
-  sq_bind_text(q, 5, a->message);
-  sq_bind_i64z(q, 6, a->order_id);
-  sq_bind_text(q, 7, a->acked_by);
-  sq_bind_i64z(q, 8, a->acked_at);
-  return sq_run(db, q, NULL, e, "alert");
-}
-
-static int alerts_each(struct store *st, const struct store_alert_filter *f,
-                       int (*fn)(void *, const struct store_alert *), void *ud) {
-  sqlite3 *db = sq_conn_db(st);
-  struct zz_buf sql;
-  zz_buf_init(&sql, 0);
-  zz_buf_adds(&sql, "SELECT " ALERT_COLS " FROM alert WHERE 1");
-  if (f->state) zz_buf_adds(&sql, " AND state = ?1");
-  if (f->severity) zz_buf_adds(&sql, " AND severity = ?2");
-  if (f->rule) zz_buf_adds(&sql, " AND rule = ?3");
-  if (f->rpos_lo || f->rpos_hi) zz_buf_adds(&sql, " AND rpos BETWEEN ?4 AND ?5");
-  if (f->entity) zz_buf_adds(&sql, " AND entity = ?6");
-  if (f->before_id) zz_buf_adds(&sql, " AND id < ?7");
-  zz_buf_adds(&sql, " ORDER BY id DESC LIMIT ?8");
-  sqlite3_stmt *q = sql.data ? sq_prepare(db, sql.data, NULL) : NULL;
-  zz_buf_free(&sql);
-  if (!q) return ZZ_ESTORE;
-  if (f->state) sq_bind_text(q, 1, f->state);
-  if (f->severity) sq_bind_text(q, 2, f->severity);
-  if (f->rule) sq_bind_text(q, 3, f->rule);
-  if (f->rpos_lo || f->rpos_hi) {
-    sqlite3_bind_int64(q, 4, f->rpos_lo);
-    sqlite3_bind_int64(q, 5, f->rpos_hi);
-  }
-  if (f->entity) sqlite3_bind_int64(q, 6, f->entity);
-  if (f->before_id) sqlite3_bind_int64(q, 7, f->before_id);
-  sqlite3_bind_int(q, 8, f->limit > 0 ? f->limit : -1);
-  int rc;
-  while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-    struct store_alert a;
-    alert_row(q, &a);
-    if (fn(ud, &a)) break;
-  }
-  sq_release(q);
-  return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
-}
-
-static int alert_get(struct store *st, int64_t id, int (*fn)(void *, const struct store_alert *),
-                     void *ud) {
-  sqlite3 *db = sq_conn_db(st);
-  sqlite3_stmt *q = sq_prepare(db, "SELECT " ALERT_COLS " FROM alert WHERE id = ?1", NULL);
-  if (!q) return ZZ_ESTORE;
-  sqlite3_bind_int64(q, 1, id);
-  int r = ZZ_ENOTFOUND;
-  if (sqlite3_step(q) == SQLITE_ROW) {
-    struct store_alert a;
-    alert_row(q, &a);
-    fn(ud, &a);
-    r = 0;
-  }
-  sq_release(q);
-  return r;
-}
 
 /* ---- work orders ---- */
 
@@ -301,9 +92,9 @@ static void order_bind(sqlite3_stmt *q, const struct store_order *o) {
   sq_bind_text(q, i++, o->rating_note);
 }
 
-static int event_add(sqlite3 *db, const struct store_order_event *ev, int64_t order_id,
+static int event_add(struct sq_conn *c, const struct store_order_event *ev, int64_t order_id,
                      struct zz_err *e) {
-  sqlite3_stmt *q = sq_prepare(db,
+  sqlite3_stmt *q = sq_prepare(c,
                                "INSERT INTO order_event(order_id, ts, actor, action, from_state,"
                                " to_state, note, data) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                                e);
@@ -316,18 +107,18 @@ static int event_add(sqlite3 *db, const struct store_order_event *ev, int64_t or
   sq_bind_text(q, 6, ev->to_state);
   sq_bind_text(q, 7, ev->note);
   sq_bind_text(q, 8, ev->data_json);
-  return sq_run(db, q, NULL, e, "order event");
+  return sq_run(c, q, NULL, e, "order event");
 }
 
 static int order_insert(struct store *st, const struct store_order *o,
                         const struct store_order_event *evs, size_t nev, int64_t *out_id,
                         struct zz_err *e) {
-  sqlite3 *db = sq_conn_db(st);
-  if (!db) return zz_fail(e, ZZ_ESTORE, "store", "no database connection");
-  int rc = sq_begin(db, e);
+  struct sq_conn *c = sq_conn_get(SQ_S(st));
+  if (!c) return zz_fail(e, ZZ_ESTORE, "store", "no database connection");
+  int rc = sq_begin(c, e);
   if (rc) return rc;
   sqlite3_stmt *q =
-      sq_prepare(db,
+      sq_prepare(c,
                  "INSERT INTO work_order(" ORDER_COLS ") VALUES(NULL, ?2, ?3, ?4, ?5, ?6,"
                  " ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21,"
                  " ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, 1)"
@@ -337,23 +128,23 @@ static int order_insert(struct store *st, const struct store_order *o,
   if (!q) rc = ZZ_ESTORE;
   if (!rc) {
     order_bind(q, o);
-    rc = sq_run(db, q, &id, e, "work order");
+    rc = sq_run(c, q, &id, e, "work order");
   }
-  for (size_t i = 0; !rc && i < nev; i++) rc = event_add(db, &evs[i], id, e);
-  rc = sq_finish(db, rc, e);
+  for (size_t i = 0; !rc && i < nev; i++) rc = event_add(c, &evs[i], id, e);
+  rc = sq_finish(c, rc, e);
   if (!rc && out_id) *out_id = id;
   return rc;
 }
 
 static int orders_update(struct store *st, const struct store_order *const *os, size_t n,
                          const struct store_order_event *evs, size_t nev, struct zz_err *e) {
-  sqlite3 *db = sq_conn_db(st);
-  if (!db) return zz_fail(e, ZZ_ESTORE, "store", "no database connection");
-  int rc = sq_begin(db, e);
+  struct sq_conn *c = sq_conn_get(SQ_S(st));
+  if (!c) return zz_fail(e, ZZ_ESTORE, "store", "no database connection");
+  int rc = sq_begin(c, e);
   if (rc) return rc;
   for (size_t k = 0; !rc && k < n; k++) {
     sqlite3_stmt *q = sq_prepare(
-        db,
+        c,
         "UPDATE work_order SET parent = ?2, matter = ?3, title = ?4, description = ?5, state = ?6,"
         " department = ?7, channel = ?8, region = ?9, rpos = ?10, entity = ?11, lon = ?12,"
         " lat = ?13, alert = ?14, reporter = ?15, reporters = ?16, created = ?17, updated = ?18,"
@@ -369,20 +160,20 @@ static int orders_update(struct store *st, const struct store_order *const *os, 
     sqlite3_bind_int64(q, 1, os[k]->id);
     order_bind(q, os[k]);
     sqlite3_bind_int64(q, 34, os[k]->version);
-    rc = sq_run(db, q, NULL, e, "work order");
-    if (!rc && sqlite3_changes(db) != 1)
+    rc = sq_run(c, q, NULL, e, "work order");
+    if (!rc && sqlite3_changes(c->db) != 1)
       rc = zz_fail(e, ZZ_ECONFLICT, "order",
                    "order %lld was changed by someone else meanwhile: reload it and try again",
                    (long long)os[k]->id);
   }
-  for (size_t i = 0; !rc && i < nev; i++) rc = event_add(db, &evs[i], 0, e);
-  return sq_finish(db, rc, e);
+  for (size_t i = 0; !rc && i < nev; i++) rc = event_add(c, &evs[i], 0, e);
+  return sq_finish(c, rc, e);
 }
 
 static int order_get(struct store *st, int64_t id, int (*fn)(void *, const struct store_order *),
                      void *ud) {
-  sqlite3 *db = sq_conn_db(st);
-  sqlite3_stmt *q = sq_prepare(db, "SELECT " ORDER_COLS " FROM work_order WHERE id = ?1", NULL);
+  struct sq_conn *c = sq_conn_get(SQ_S(st));
+  sqlite3_stmt *q = sq_prepare(c, "SELECT " ORDER_COLS " FROM work_order WHERE id = ?1", NULL);
   if (!q) return ZZ_ESTORE;
   sqlite3_bind_int64(q, 1, id);
   int r = ZZ_ENOTFOUND;
@@ -392,24 +183,25 @@ static int order_get(struct store *st, int64_t id, int (*fn)(void *, const struc
     fn(ud, &o);
     r = 0;
   }
-  sq_release(q);
+  sq_release(c, q);
   return r;
 }
 
-static int each_order(sqlite3_stmt *q, int (*fn)(void *, const struct store_order *), void *ud) {
+static int each_order(struct sq_conn *c, sqlite3_stmt *q,
+                      int (*fn)(void *, const struct store_order *), void *ud) {
   int rc;
   while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
     struct store_order o;
     order_row(q, &o);
     if (fn(ud, &o)) break;
   }
-  sq_release(q);
+  sq_release(c, q);
   return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
 }
 
 static int orders_each(struct store *st, const struct store_order_filter *f,
                        int (*fn)(void *, const struct store_order *), void *ud) {
-  sqlite3 *db = sq_conn_db(st);
+  struct sq_conn *c = sq_conn_get(SQ_S(st));
   struct zz_buf sql;
   zz_buf_init(&sql, 0);
   zz_buf_adds(&sql, "SELECT " ORDER_COLS " FROM work_order WHERE 1");
@@ -432,7 +224,7 @@ static int orders_each(struct store *st, const struct store_order_filter *f,
     zz_buf_adds(&sql, " AND (id IN (SELECT order_id FROM intake WHERE public = 1)"
                       " OR id IN (SELECT order_id FROM order_intake WHERE public = 1))");
   zz_buf_adds(&sql, f->parent > 0 ? " ORDER BY id LIMIT ?10" : " ORDER BY id DESC LIMIT ?10");
-  sqlite3_stmt *q = sql.data ? sq_prepare(db, sql.data, NULL) : NULL;
+  sqlite3_stmt *q = sql.data ? sq_prepare(c, sql.data, NULL) : NULL;
   zz_buf_free(&sql);
   if (!q) return ZZ_ESTORE;
   if (f->state) sq_bind_text(q, 1, f->state);
@@ -448,16 +240,16 @@ static int orders_each(struct store *st, const struct store_order_filter *f,
   if (f->created_to) sqlite3_bind_int64(q, 8, f->created_to);
   if (f->before_id) sqlite3_bind_int64(q, 9, f->before_id);
   sqlite3_bind_int(q, 10, f->limit > 0 ? f->limit : -1);
-  return each_order(q, fn, ud);
+  return each_order(c, q, fn, ud);
 }
 
 static int orders_near(struct store *st, const char *matter, int64_t since, const double box[4],
                        int (*fn)(void *, int64_t id, double lon, double lat), void *ud) {
-  sqlite3 *db = sq_conn_db(st);
+  struct sq_conn *c = sq_conn_get(SQ_S(st));
   /* the terms on state and parent repeat the index order_place's own, so
    * that SQLite may use it (and covers the rest: no table row is read) */
   sqlite3_stmt *q = sq_prepare(
-      db,
+      c,
       "SELECT id, lon, lat FROM work_order WHERE matter = ?1 AND lon BETWEEN ?2 AND ?3"
       " AND lat BETWEEN ?4 AND ?5 AND created >= ?6 AND state NOT IN ('closed', 'merged')"
       " AND parent IS NULL ORDER BY id DESC",
@@ -471,16 +263,16 @@ static int orders_near(struct store *st, const char *matter, int64_t since, cons
     if (fn(ud, sqlite3_column_int64(q, 0), sqlite3_column_double(q, 1),
            sqlite3_column_double(q, 2)))
       break;
-  sq_release(q);
+  sq_release(c, q);
   return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
 }
 
 static int order_at(struct store *st, const char *matter, int64_t since, double lon, double lat,
                     int64_t *out_id) {
-  sqlite3 *db = sq_conn_db(st);
+  struct sq_conn *c = sq_conn_get(SQ_S(st));
   /* named, since without statistics SQLite would take (matter, created) */
   sqlite3_stmt *q =
-      sq_prepare(db,
+      sq_prepare(c,
                  "SELECT id FROM work_order INDEXED BY order_place WHERE matter = ?1 AND lat = ?2"
                  " AND lon = ?3 AND created >= ?4 AND state NOT IN ('closed', 'merged')"
                  " AND parent IS NULL ORDER BY created, id LIMIT 1",
@@ -492,15 +284,15 @@ static int order_at(struct store *st, const char *matter, int64_t since, double 
   sqlite3_bind_int64(q, 4, since);
   int rc = sqlite3_step(q);
   *out_id = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
-  sq_release(q);
+  sq_release(c, q);
   return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
 }
 
 static int orders_due(struct store *st, int64_t now, int (*fn)(void *, const struct store_order *),
                       void *ud) {
-  sqlite3 *db = sq_conn_db(st);
+  struct sq_conn *c = sq_conn_get(SQ_S(st));
   sqlite3_stmt *q = sq_prepare(
-      db,
+      c,
       "SELECT " ORDER_COLS " FROM work_order WHERE state NOT IN ('closed', 'merged', 'resolved',"
       " 'verified') AND ((supervised = 0 AND ((accepted_at IS NULL AND accept_due <= ?1) OR"
       " resolve_due <= ?1)) OR (supervised = 1 AND escalated = 0 AND escalate_at <= ?1))"
@@ -508,14 +300,14 @@ static int orders_due(struct store *st, int64_t now, int (*fn)(void *, const str
       NULL);
   if (!q) return ZZ_ESTORE;
   sqlite3_bind_int64(q, 1, now);
-  return each_order(q, fn, ud);
+  return each_order(c, q, fn, ud);
 }
 
 static int order_events_each(struct store *st, int64_t order_id,
                              int (*fn)(void *, const struct store_order_event *), void *ud) {
-  sqlite3 *db = sq_conn_db(st);
+  struct sq_conn *c = sq_conn_get(SQ_S(st));
   sqlite3_stmt *q =
-      sq_prepare(db,
+      sq_prepare(c,
                  "SELECT id, order_id, ts, actor, action, from_state, to_state, note, data"
                  " FROM order_event WHERE order_id = ?1 ORDER BY id",
                  NULL);
@@ -534,7 +326,7 @@ static int order_events_each(struct store *st, int64_t order_id,
                                    .data_json = sq_col_text(q, 8)};
     if (fn(ud, &ev)) break;
   }
-  sq_release(q);
+  sq_release(c, q);
   return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
 }
 
@@ -542,8 +334,8 @@ static int order_events_each(struct store *st, int64_t order_id,
 
 static int evidence_insert(struct store *st, const struct store_evidence *ev, int64_t *out_id,
                            struct zz_err *e) {
-  sqlite3 *db = sq_conn_db(st);
-  sqlite3_stmt *q = sq_prepare(db,
+  struct sq_conn *c = sq_conn_get(SQ_S(st));
+  sqlite3_stmt *q = sq_prepare(c,
                                "INSERT INTO evidence(order_id, ts, actor, mime, size, path, note)"
                                " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
                                e);
@@ -555,14 +347,14 @@ static int evidence_insert(struct store *st, const struct store_evidence *ev, in
   sqlite3_bind_int64(q, 5, ev->size);
   sq_bind_text(q, 6, ev->path);
   sq_bind_text(q, 7, ev->note);
-  return sq_run(db, q, out_id, e, "evidence");
+  return sq_run(c, q, out_id, e, "evidence");
 }
 
 static int evidence_each(struct store *st, int64_t order_id, int64_t id,
                          int (*fn)(void *, const struct store_evidence *), void *ud) {
-  sqlite3 *db = sq_conn_db(st);
+  struct sq_conn *c = sq_conn_get(SQ_S(st));
   sqlite3_stmt *q =
-      sq_prepare(db,
+      sq_prepare(c,
                  id ? "SELECT id, order_id, ts, actor, mime, size, path, note FROM evidence"
                       " WHERE order_id = ?1 AND id = ?2"
                     : "SELECT id, order_id, ts, actor, mime, size, path, note FROM evidence"
@@ -583,7 +375,7 @@ static int evidence_each(struct store *st, int64_t order_id, int64_t id,
                                 .note = sq_col_text(q, 7)};
     if (fn(ud, &ev)) break;
   }
-  sq_release(q);
+  sq_release(c, q);
   return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
 }
 
@@ -598,7 +390,7 @@ static int order_stats(struct store *st, const char *group, int64_t from, int64_
                     : strcmp(group, "matter") == 0     ? "o.matter"
                                                        : NULL;
   if (!col) return ZZ_EINVAL;
-  sqlite3 *db = sq_conn_db(st);
+  struct sq_conn *c = sq_conn_get(SQ_S(st));
   struct zz_buf sql;
   zz_buf_init(&sql, 0);
   /* A joint order counts once for each department it involves (its
@@ -621,7 +413,7 @@ static int order_stats(struct store *st, const char *group, int64_t from, int64_
             " department IS NOT NULL UNION SELECT parent, department FROM work_order WHERE"
             " parent IS NOT NULL) d ON d.oid = o.id"
           : "");
-  sqlite3_stmt *q = sql.data ? sq_prepare(db, sql.data, NULL) : NULL;
+  sqlite3_stmt *q = sql.data ? sq_prepare(c, sql.data, NULL) : NULL;
   zz_buf_free(&sql);
   if (!q) return ZZ_ESTORE;
   sqlite3_bind_int64(q, 1, from);
@@ -640,58 +432,82 @@ static int order_stats(struct store *st, const char *group, int64_t from, int64_
                                  .close_ms_sum = sqlite3_column_int64(q, 7)};
     if (fn(ud, &s)) break;
   }
-  sq_release(q);
+  sq_release(c, q);
   return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
 }
 
-/* ---- audit ---- */
+/* ---- Open311 request extras ---- */
 
-static int audit_insert(struct store *st, const struct store_audit *a, struct zz_err *e) {
-  sqlite3 *db = sq_conn_db(st);
-  sqlite3_stmt *q = sq_prepare(
-      db, "INSERT INTO audit(ts, actor, action, target, detail) VALUES(?1, ?2, ?3, ?4, ?5)", e);
+static int order_intake_insert(struct store *st, const struct store_order_intake *in,
+                               struct zz_err *e) {
+  struct sq_conn *c = sq_conn_get(SQ_S(st));
+  sqlite3_stmt *q =
+      sq_prepare(c,
+                 "INSERT INTO order_intake(order_id, source, token, address, attributes,"
+                 " contact, media_url, created, public) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                 e);
   if (!q) return ZZ_ESTORE;
-  sqlite3_bind_int64(q, 1, a->ts);
-  sq_bind_text(q, 2, a->actor ? a->actor : "system");
-  sq_bind_text(q, 3, a->action);
-  sq_bind_text(q, 4, a->target);
-  sq_bind_text(q, 5, a->detail_json);
-  return sq_run(db, q, NULL, e, "audit");
+  sqlite3_bind_int64(q, 1, in->order_id);
+  if (in->source)
+    sqlite3_bind_int64(q, 2, in->source);
+  else
+    sqlite3_bind_null(q, 2);
+  sq_bind_text(q, 3, in->token);
+  sq_bind_text(q, 4, in->address);
+  sq_bind_text(q, 5, in->attributes_json ? in->attributes_json : "{}");
+  sq_bind_text(q, 6, in->contact_json ? in->contact_json : "{}");
+  sq_bind_text(q, 7, in->media_url);
+  sqlite3_bind_int64(q, 8, in->created);
+  sqlite3_bind_int(q, 9, in->public_consent ? 1 : 0);
+  int rc = sqlite3_step(q);
+  int r = 0;
+  if (rc == SQLITE_CONSTRAINT)
+    r = zz_fail(e, ZZ_EEXISTS, "order", "order %lld already has an intake record",
+                (long long)in->order_id);
+  else if (rc != SQLITE_DONE)
+    r = sq_fail(c->db, rc, e, "order_intake");
+  sq_release(c, q);
+  return r;
 }
 
-static int audit_each(struct store *st, int64_t before_id, int limit,
-                      int (*fn)(void *, const struct store_audit *), void *ud) {
-  sqlite3 *db = sq_conn_db(st);
-  sqlite3_stmt *q = sq_prepare(db,
-                               "SELECT id, ts, actor, action, target, detail FROM audit"
-                               " WHERE id < ?1 ORDER BY id DESC LIMIT ?2",
-                               NULL);
+static int order_intake_get(struct store *st, int64_t order_id, const char *token,
+                            int (*fn)(void *, const struct store_order_intake *), void *ud) {
+  struct sq_conn *c = sq_conn_get(SQ_S(st));
+  sqlite3_stmt *q =
+      sq_prepare(c,
+                 order_id > 0 ? "SELECT order_id, source, token, address, attributes, contact,"
+                                " media_url, created, public FROM order_intake WHERE order_id = ?1"
+                              : "SELECT order_id, source, token, address, attributes, contact,"
+                                " media_url, created, public FROM order_intake WHERE token = ?2",
+                 NULL);
   if (!q) return ZZ_ESTORE;
-  sqlite3_bind_int64(q, 1, before_id > 0 ? before_id : INT64_MAX);
-  sqlite3_bind_int(q, 2, limit > 0 ? limit : -1);
-  int rc;
-  while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-    struct store_audit a = {.id = sqlite3_column_int64(q, 0),
-                            .ts = sqlite3_column_int64(q, 1),
-                            .actor = sq_col_text(q, 2),
-                            .action = sq_col_text(q, 3),
-                            .target = sq_col_text(q, 4),
-                            .detail_json = sq_col_text(q, 5)};
-    if (fn(ud, &a)) break;
+  if (order_id > 0)
+    sqlite3_bind_int64(q, 1, order_id);
+  else
+    sq_bind_text(q, 2, token ? token : "");
+  int rc = sqlite3_step(q), r = ZZ_ENOTFOUND;
+  if (rc == SQLITE_ROW) {
+    struct store_order_intake in = {
+        .order_id = sqlite3_column_int64(q, 0),
+        .source = sqlite3_column_int64(q, 1),
+        .token = (const char *)sqlite3_column_text(q, 2),
+        .address = (const char *)sqlite3_column_text(q, 3),
+        .attributes_json = (const char *)sqlite3_column_text(q, 4),
+        .contact_json = (const char *)sqlite3_column_text(q, 5),
+        .media_url = (const char *)sqlite3_column_text(q, 6),
+        .created = sqlite3_column_int64(q, 7),
+        .public_consent = sqlite3_column_int(q, 8),
+    };
+    fn(ud, &in);
+    r = 0;
+  } else if (rc != SQLITE_DONE) {
+    r = ZZ_ESTORE;
   }
-  sq_release(q);
-  return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
+  sq_release(c, q);
+  return r;
 }
 
-const struct store_dispatch_ops store_sqlite_dispatch_ops = {
-    .matter_upsert = matter_upsert,
-    .matters_each = matters_each,
-    .rule_upsert = rule_upsert,
-    .rules_each = rules_each,
-    .alert_insert = alert_insert,
-    .alert_update = alert_update,
-    .alerts_each = alerts_each,
-    .alert_get = alert_get,
+const struct store_orders_ops store_sqlite_orders_ops = {
     .order_insert = order_insert,
     .orders_update = orders_update,
     .order_get = order_get,
@@ -703,6 +519,6 @@ const struct store_dispatch_ops store_sqlite_dispatch_ops = {
     .evidence_insert = evidence_insert,
     .evidence_each = evidence_each,
     .order_stats = order_stats,
-    .audit_insert = audit_insert,
-    .audit_each = audit_each,
+    .order_intake_insert = order_intake_insert,
+    .order_intake_get = order_intake_get,
 };

@@ -94,8 +94,6 @@ int store_order_get(struct store *st, int64_t id, int (*fn)(void *, const struct
 /* Newest first. */
 int store_orders_each(struct store *st, const struct store_order_filter *f,
                       int (*fn)(void *, const struct store_order *), void *ud);
-/* Open orders whose SLA timer is due at now: not yet supervised with a
- * deadline passed, or supervised and not escalated with escalate_at passed. */
 /* The open top-level orders of matter created at or after since that lie
  * inside the box (lon_min, lon_max, lat_min, lat_max), newest first, as
  * (id, lon, lat): the candidates of the duplicate check, read from an
@@ -107,6 +105,8 @@ int store_orders_near(struct store *st, const char *matter, int64_t since, const
  * without reading the box. 0 or ZZ_ESTORE. */
 int store_order_at(struct store *st, const char *matter, int64_t since, double lon, double lat,
                    int64_t *out_id);
+/* Open orders whose SLA timer is due at now: not yet supervised with a
+ * deadline passed, or supervised and not escalated with escalate_at passed. */
 int store_orders_due(struct store *st, int64_t now, int (*fn)(void *, const struct store_order *),
                      void *ud);
 int store_order_events_each(struct store *st, int64_t order_id,

@@ -39,6 +39,37 @@ static const struct step steps[ORDER_ACTION_COUNT] = {
     [ORDER_ESCALATE] = {"escalate", "escalated", {NULL}, NULL, ORDER_SIDE_DISPATCH, 0},
 };
 
+/* The cascades between a joint order and its sub-orders: the first rule
+ * matching (on, shape, dropped) decides; the follower moves when it is in a
+ * state `when` starts from (ORDER_ACTION_COUNT: any state; open_only: any
+ * open state) and, for needs_all, when its siblings are all done. */
+#define ANY ORDER_ACTION_COUNT
+
+static const struct follow_rule {
+  enum order_action on;
+  enum order_shape shape;
+  int dropped;
+  enum order_action when;
+  int open_only, needs_all;
+  enum order_action as, to; /* recorded as `as`, moved to where `to` leads */
+  int by_system;
+  const char *note;
+} follow_rules[] = {
+    /* the first department to accept its sub-order starts the joint order */
+    {ORDER_ACCEPT, ORDER_SUB, 0, ORDER_ACCEPT, 0, 0, ORDER_ACCEPT, ORDER_START, 0,
+     "a department accepted its sub-order"},
+    /* the last sub-order resolved resolves the joint order */
+    {ORDER_RESOLVE, ORDER_SUB, 0, ANY, 0, 1, ORDER_RESOLVE, ORDER_RESOLVE, 1, NULL},
+    /* a joint order dispatched again: each of its departments starts over */
+    {ORDER_DISPATCH, ORDER_JOINT, 0, ANY, 0, 0, ORDER_DISPATCH, ORDER_DISPATCH, 0, NULL},
+    /* a department left out of a joint dispatch: its open sub-order closes */
+    {ORDER_DISPATCH, ORDER_JOINT, 1, ANY, 1, 0, ORDER_CLOSE, ORDER_CLOSE, 0,
+     "no longer part of the joint order"},
+    /* a joint order closed closes its open sub-orders */
+    {ORDER_CLOSE, ORDER_JOINT, 0, ANY, 1, 0, ORDER_CLOSE, ORDER_CLOSE, 0,
+     "closed with its joint order"},
+};
+
 static const char *const states[] = {"reported", "dispatched", "accepted", "in_progress",
                                      "resolved", "verified",   "closed",   "returned",
                                      "reopened", "merged"};
@@ -63,6 +94,32 @@ int order_action_side(enum order_action a) {
 
 int order_action_needs_note(enum order_action a) {
   return steps[a].needs_note;
+}
+
+const char *order_action_target(enum order_action a) {
+  return a < ORDER_ACTION_COUNT ? steps[a].to : NULL;
+}
+
+int order_action_starts_from(enum order_action a, const char *state) {
+  ZZ_ASSERT(a < ORDER_ACTION_COUNT);
+  if (!steps[a].from[0]) return order_state_open(state);
+  for (int i = 0; i < MAX_FROM && steps[a].from[i]; i++)
+    if (strcmp(state, steps[a].from[i]) == 0) return 1;
+  return 0;
+}
+
+int order_follow(enum order_action a, enum order_shape on, const char *state, int all_done,
+                 int dropped, struct order_follow *f) {
+  for (size_t i = 0; i < ZZ_ARRAY_LEN(follow_rules); i++) {
+    const struct follow_rule *r = &follow_rules[i];
+    if (r->on != a || r->shape != on || r->dropped != !!dropped) continue;
+    if (r->when != ANY && !order_action_starts_from(r->when, state)) return 0;
+    if (r->open_only && !order_state_open(state)) return 0;
+    if (r->needs_all && !all_done) return 0;
+    *f = (struct order_follow){r->as, steps[r->to].to, r->note, r->by_system};
+    return 1;
+  }
+  return 0;
 }
 
 int order_state_open(const char *state) {

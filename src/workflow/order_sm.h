@@ -1,6 +1,6 @@
 /* order_sm.h - the work-order state machine of DESIGN.md section 4, pure:
  * which action may move which state where, who may take it, and the
- * sentence that explains a refusal. workflow.c applies it to stored orders;
+ * sentence that explains a refusal. wf_actions.c applies it to stored orders;
  * the unit tests walk it directly.
  *
  *   reported -> dispatched -> accepted -> in_progress -> resolved -> verified -> closed
@@ -42,6 +42,30 @@ int order_action_side(enum order_action a);
 /* 1 when the action needs a note (return: the reason; resolve: what was
  * done; reopen: why). */
 int order_action_needs_note(enum order_action a);
+
+/* The state action a leads to; NULL for supervise and escalate (the state
+ * stays). */
+const char *order_action_target(enum order_action a);
+/* 1 when action a may start from state (the table's from-states; any open
+ * state for supervise and escalate), whatever the order's shape. */
+int order_action_starts_from(enum order_action a, const char *state);
+
+/* How a joint order and its sub-orders move together (DESIGN.md section 4:
+ * one order with one sub-order per department, handled in parallel, done
+ * when all are done). When action a is taken on an order of shape `on`
+ * (ORDER_SUB: its joint order may follow; ORDER_JOINT: each of its
+ * sub-orders may), order_follow says whether a follower now in `state`
+ * follows: 1 with *f filled, 0 when it stays. all_done: every other open
+ * sub-order of the joint order is already where a leads; dropped: a joint
+ * dispatch leaves the sub-order's department out. */
+struct order_follow {
+  enum order_action as; /* the action its timeline records */
+  const char *to;       /* its new state */
+  const char *note;     /* NULL: the workflow says it (the actor's note, or a count) */
+  int by_system;        /* taken by the system rather than the actor */
+};
+int order_follow(enum order_action a, enum order_shape on, const char *state, int all_done,
+                 int dropped, struct order_follow *f);
 
 /* 1 for every state but closed and merged. */
 int order_state_open(const char *state);

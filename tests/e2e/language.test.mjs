@@ -1,9 +1,11 @@
 // End to end in real Chromium: the visitor's language is one choice for the
 // whole site (web/lib/i18n.js, one localStorage key). English chosen on the
-// public catalog /services holds on the cockpit, the dispatch console and a
-// phone page; a choice stored under the public pages' old key (zz_lang) is
-// taken over once. Then screenshots of the pages web/lib/ serves, in
-// Chinese and English, at 1920x1080 and 1366x768 (phone pages at 375 px),
+// public catalog /services holds on the cockpit, the dispatch, codes and
+// department consoles and the three phone pages, and a choice made on a phone
+// page or the cockpit holds back; a choice stored under the public pages' old
+// key (zz_lang) is taken over once. An API error shows the server's own
+// message (lib/api.js's one ApiError) on the cockpit, a console and a phone
+// page. Then screenshots of the pages web/lib/ serves, in Chinese and English, at 1920x1080 and 1366x768 (phone pages at 375 px),
 // into test-results/e2e/lang-*.png, each with no console or page error.
 // Run: ZHIZHI_BIN=build/zhizhi node --test tests/e2e/language.test.mjs
 import { test, before, after } from 'node:test';
@@ -46,7 +48,7 @@ async function signIn(page, name, password) {
 const htmlLang = (page) => page.evaluate(() => document.documentElement.lang);
 const stored = (page) => page.evaluate(() => ({ key: localStorage.getItem('zz-lang'), old: localStorage.getItem('zz_lang') }));
 
-test('English chosen on /services holds on the cockpit, the dispatch console and a phone page', { timeout: 120000 }, async () => {
+test('English chosen on /services holds on the cockpit, the three consoles and the phone pages, and back', { timeout: 120000 }, async () => {
   const page = await browsers.open({ width: 1366, height: 768 });
   await page.goto(w.base + '/services');
   await page.waitForSelector('body[data-ready="1"]', { timeout: 15000 });
@@ -73,13 +75,37 @@ test('English chosen on /services holds on the cockpit, the dispatch console and
   assert.equal(await page.locator('#lang').innerText(), '中文');
   assert.equal(await page.locator('header h1 small').innerText(), 'Dispatch console');
 
-  // a phone page (a receipt number nobody has: the friendly card)
+  // the codes console (the same admin) and the department console (whose
+  // refusal of an admin is said in the page's language)
+  await page.goto(w.base + '/admin/codes');
+  await page.locator('#rows tr').first().waitFor({ timeout: 15000 });
+  assert.equal(await htmlLang(page), 'en');
+  assert.equal(await page.locator('header h1 small').innerText(), 'Customer and enterprise codes');
+  assert.equal(await page.locator('#f-state option').first().innerText(), 'Any state');
+  await page.goto(w.base + '/dept');
+  await page.locator('#login:not([hidden])').waitFor({ timeout: 15000 });
+  assert.equal(await htmlLang(page), 'en');
+  assert.equal(await page.locator('#login h2').innerText(), 'Sign in');
+  await page.waitForFunction(() => /This page is for officer/.test(document.getElementById('login-error').textContent));
+
+  // the phone pages: a code's page, an unknown receipt and an unknown application (friendly cards)
+  await page.goto(`${w.base}/m/c/${code.token}`);
+  await page.locator('#venue').waitFor({ timeout: 15000 });
+  assert.equal(await htmlLang(page), 'en');
+  assert.equal(await page.locator('#title').innerText(), 'Report by scanning');
+  assert.equal(await page.locator('#app h2').first().innerText(), 'Choose what to report');
   await page.goto(w.base + '/m/r/NOSUCHRCPT');
   await page.locator('#friendly').waitFor({ timeout: 15000 });
   assert.equal(await htmlLang(page), 'en');
+  assert.equal(await page.locator('#title').innerText(), 'Progress');
   assert.match(await page.locator('#friendly').innerText(), /No report has this receipt number/);
+  await page.goto(`${w.base}/m/a/${'0'.repeat(32)}`);
+  await page.locator('#friendly').waitFor({ timeout: 15000 });
+  assert.equal(await htmlLang(page), 'en');
+  assert.equal(await page.locator('#title').innerText(), 'Application');
+  assert.match(await page.locator('#friendly').innerText(), /No application has this number/);
 
-  // and back to Chinese from the console: /services follows
+  // back to Chinese from the dispatch console: /services follows
   await page.goto(w.base + '/dispatch');
   await page.locator('#console:not([hidden])').waitFor({ timeout: 15000 });
   await page.click('#lang');
@@ -87,7 +113,72 @@ test('English chosen on /services holds on the cockpit, the dispatch console and
   await page.waitForSelector('body[data-ready="1"]', { timeout: 15000 });
   assert.equal(await htmlLang(page), 'zh-CN');
   assert.match(await page.locator('#count').innerText(), /^共 \d+ 项$/);
+
+  // English again from a phone page: the cockpit and a console follow, and Chinese back from the cockpit
+  await page.goto(`${w.base}/m/c/${code.token}`);
+  await page.locator('#venue').waitFor({ timeout: 15000 });
+  await page.click('#lang');
+  assert.equal(await page.locator('#title').innerText(), 'Report by scanning');
+  assert.deepEqual(await stored(page), { key: 'en', old: null });
+  await page.goto(w.base + '/');
+  await page.waitForSelector('#grid[data-ready]', { timeout: 20000 });
+  assert.equal(await htmlLang(page), 'en');
+  assert.equal(await page.locator('#logout').innerText(), 'Sign out');
+  await page.goto(w.base + '/admin/codes');
+  await page.locator('#rows tr').first().waitFor({ timeout: 15000 });
+  assert.equal(await page.locator('header h1 small').innerText(), 'Customer and enterprise codes');
+  await page.goto(w.base + '/');
+  await page.waitForSelector('#grid[data-ready]', { timeout: 20000 });
+  await page.click('header .lang-switch');
+  assert.equal(await page.locator('#logout').innerText(), '退出');
+  await page.goto(`${w.base}/m/c/${code.token}`);
+  await page.locator('#venue').waitFor({ timeout: 15000 });
+  assert.equal(await htmlLang(page), 'zh-CN');
+  assert.equal(await page.locator('#title').innerText(), '扫码反映问题');
   assert.deepEqual(errorsBut404(page), []);
+});
+
+// The server's {"error":{"code","message","field"}} reaches the person as its
+// message, through lib/api.js's one ApiError, on the cockpit, a console and
+// a phone page: each page is made to fail a request, and the same request
+// sent here says what the page must show.
+test('an API error shows the server\'s own message on the cockpit, a console and a phone page', { timeout: 120000 }, async () => {
+  const shape = (r) => {
+    assert.ok(r.status >= 400 && r.json && r.json.error && r.json.error.code && r.json.error.message, JSON.stringify(r.json));
+    return r.json.error.message;
+  };
+  const page = await browsers.open({ width: 1366, height: 768 });
+
+  // the cockpit's sign-in with a name nobody has
+  const login = { name: 'nobody_here', password: 'not the password' };
+  await page.goto(w.base + '/');
+  await page.locator('#login:not([hidden])').waitFor({ timeout: 15000 });
+  await signIn(page, login.name, login.password);
+  const said = shape(await w.api('POST', '/api/v1/login', { body: login }));
+  await page.waitForFunction((m) => document.getElementById('login-error').textContent === m, said);
+
+  // the dispatch console: a new order in a region that does not exist
+  const r = await page.request.post(w.base + '/api/v1/login', { data: { name: 'disp', password: STAFF.disp.password } });
+  assert.equal(r.status(), 200);
+  await page.goto(w.base + '/dispatch');
+  await page.locator('#console:not([hidden])').waitFor({ timeout: 15000 });
+  await page.click('#new-order');
+  const matter = await page.locator('#n-matter').inputValue();
+  await page.fill('#new-form input[name=region]', 'gongshu/no_such_street');
+  await page.click('#new-ok');
+  const refused = shape(await w.call('disp', 'POST', '/api/v1/orders', { matter, region: 'gongshu/no_such_street' }));
+  await page.waitForFunction((m) => document.getElementById('new-error').textContent === m, refused);
+
+  // a phone page: a report sent without its required fields
+  await page.goto(`${w.base}/m/c/${code.token}`);
+  await page.locator('#venue').waitFor({ timeout: 15000 });
+  await page.click('button[data-matter=noise_disturbance]');
+  const location = await page.locator('#f_location').inputValue();
+  await page.click('#submit');
+  const missing = shape(await w.api('POST', `/api/public/codes/${code.token}/reports`,
+    { body: { matter: 'noise_disturbance', fields: { location } } }));
+  await page.waitForFunction((m) => document.getElementById('error').textContent === m, missing);
+  assert.deepEqual(errorsBut404(page).filter((e) => !/status of 4(01|22|00)/.test(e)), []);
 });
 
 test('a choice under the old key zz_lang is taken over once', { timeout: 60000 }, async () => {
@@ -164,7 +255,21 @@ test('phone pages at 375 px in zh and en', { timeout: 120000 }, async () => {
     await page.goto(`${w.base}/m/r/NOSUCHRCPT`);
     await page.locator('#friendly').waitFor({ timeout: 15000 });
     await shoot(page, `receipt-unknown-${lang}-375`);
+    await page.goto(`${w.base}/m/a/${'0'.repeat(32)}`);
+    await page.locator('#friendly').waitFor({ timeout: 15000 });
+    await shoot(page, `application-unknown-${lang}-375`);
     assert.deepEqual(errorsBut404(page), []);
     await page.close();
   }
+});
+
+// The printable sheet is Chinese for every operator (it is posted on site).
+test('the codes sheet', { timeout: 60000 }, async () => {
+  const page = await shotBrowser({ width: 1366, height: 768 }, 'en', USERS.admin);
+  await page.goto(`${w.base}/codes-sheet?region=${XTD}&kind=customer`);
+  await page.locator('#sheet .card').first().waitFor({ timeout: 15000 });
+  assert.equal(await page.locator('#sheet .card .hint').first().innerText(), '扫码反映问题：噪音、卫生、价格、食品安全等，全程可查进度');
+  await shoot(page, 'codes-sheet-1366');
+  assert.deepEqual(errorsBut404(page), []);
+  await page.close();
 });

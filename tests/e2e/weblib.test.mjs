@@ -5,6 +5,8 @@
 // Run: node --test tests/e2e/weblib.test.mjs
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 
 // A Storage-like map, installed before i18n.js is loaded (it reads at load).
 class MemoryStorage {
@@ -38,6 +40,24 @@ test('time.js: Asia/Shanghai for +08:00, Z and epoch ms alike', async () => {
   assert.equal(clock(Date.UTC(2026, 4, 20, 23, 0, 7)), '2026-05-21 07:00:07');
   assert.equal(weekday(Date.UTC(2026, 4, 20, 23, 0)), 4, '2026-05-21 is a Thursday in Shanghai (UTC still Wednesday)');
   assert.equal(localMidnight(Date.UTC(2026, 4, 20, 23, 0)), Date.UTC(2026, 4, 20, 16, 0));
+});
+
+test('time.js: chart labels, ages and calendar starts in Asia/Shanghai', async () => {
+  const { axisLabel, ago, monthStart, yearStart } = await import('../../web/lib/time.js');
+  assert.equal(axisLabel('2026-05-21T08:30:00+08:00', 'month'), '2026-05');
+  assert.equal(axisLabel('2026-05-20T16:30:00Z', 'day'), '05-21', 'the Shanghai day, not the UTC one');
+  assert.equal(axisLabel('2026-05-21T08:30:00+08:00', 'hour'), '08:30');
+  assert.equal(axisLabel(null, 'day'), '');
+  const now = Date.UTC(2026, 4, 21, 4, 0);
+  assert.equal(ago(now - 12e3, now), '12秒前', 'Chinese first');
+  assert.equal(ago(new Date(now - 5 * 60e3).toISOString(), now), '5分钟前');
+  assert.equal(ago(now - 3 * 3600e3, now), '3小时前');
+  assert.equal(ago('2026-05-19T08:30:00+08:00', now), '05-19 08:30', 'a day or more: the time itself');
+  // 2026-05-01 00:00 and 2026-01-01 00:00 in Shanghai are the UTC evenings before
+  assert.equal(monthStart(Date.UTC(2026, 4, 20, 23, 0)), Date.UTC(2026, 3, 30, 16, 0));
+  assert.equal(monthStart(Date.UTC(2026, 4, 20, 23, 0), 11), Date.UTC(2025, 4, 31, 16, 0));
+  assert.equal(monthStart(Date.UTC(2026, 3, 30, 17, 0)), Date.UTC(2026, 3, 30, 16, 0), 'already May in Shanghai');
+  assert.equal(yearStart(Date.UTC(2025, 11, 31, 17, 0)), Date.UTC(2025, 11, 31, 16, 0), 'already 2026 in Shanghai');
 });
 
 test('i18n.js: one key; the old zz_lang taken over once; the new key wins', async () => {
@@ -114,4 +134,86 @@ test('api.js: one ApiError for the server\'s error shape, other answers and the 
   } finally {
     globalThis.fetch = real;
   }
+});
+
+// ---- every page takes its tools from web/lib/ ----
+
+const WEB = new URL('../../web/', import.meta.url);
+
+// The page modules (web/**/*.js but lib/ and vendor/) and pages (*.html).
+function webFiles(ext, dir = WEB) {
+  const out = [];
+  for (const d of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (d.isDirectory()) {
+      if (d.name !== 'vendor') out.push(...webFiles(ext, new URL(d.name + '/', dir)));
+    } else if (d.name.endsWith(ext)) {
+      out.push(new URL(d.name, dir));
+    }
+  }
+  return out;
+}
+const rel = (u) => path.relative(WEB.pathname, u.pathname);
+const pageModules = () => webFiles('.js').filter((u) => !rel(u).startsWith('lib/'));
+
+// What a page must not write for itself: lib/ has one copy of each.
+const OWN_TOOLS = [
+  [/\bfetch\(|XMLHttpRequest/, 'a fetch wrapper (lib/api.js: api, putFile)'],
+  [/createElement(NS)?\(/, 'an el()-like builder (lib/dom.js: el, svg)'],
+  [/\b(function|const|let)\s+(el|api|t|tr|when|fmtTime|shortTime)\b/, 'a copy or alias of a lib/ tool'],
+  [/zz[-_]lang|localStorage\.\w+\([^)]*lang/i, 'a language key (lib/i18n.js)'],
+  [/data-i18n|dataset\.i18n/, 'a second translation style (data-zh / data-en, t, words, pick)'],
+  [/toISOString|toLocale(Date|Time)?String\(\s*\)|\.get(UTC)?(Hours|Minutes|Date|Month|FullYear)\(|\.t\.slice\(/, 'a date formatter (lib/time.js)'],
+  [/t\(\.\.\./, 'a [zh, en] table said by hand (lib/i18n.js: words)'],
+];
+
+test('page modules write none of lib/\'s tools again and take them from lib/', () => {
+  const found = [];
+  for (const u of pageModules()) {
+    const src = fs.readFileSync(u, 'utf8').split('\n');
+    src.forEach((line, i) => {
+      if (/^\s*(\/\/|\*)/.test(line)) return;
+      for (const [re, what] of OWN_TOOLS) if (re.test(line)) found.push(`${rel(u)}:${i + 1}: ${what}: ${line.trim()}`);
+    });
+  }
+  // cockpit/util.js formats numbers, not dates: toLocaleString('en-US') on a number is allowed
+  assert.deepEqual(found.filter((f) => !/util\.js:\d+: a date formatter.*toLocaleString\('en-US'\)/.test(f)), []);
+  for (const u of webFiles('.html')) {
+    const html = fs.readFileSync(u, 'utf8');
+    assert.doesNotMatch(html, /data-i18n/, `${rel(u)}: static text is marked data-zh / data-en`);
+    assert.doesNotMatch(html, /<script(?![^>]*\bsrc=)[^>]*>/, `${rel(u)}: no inline script (the CSP is script-src 'self')`);
+  }
+});
+
+// Every named import is exported by the file it names (a page that imports
+// a tool its module no longer passes on fails here, not in a visitor's browser).
+test('every page module\'s imports resolve to exports', () => {
+  const exportsOf = new Map();
+  const exported = (u) => {
+    if (!exportsOf.has(u.href)) {
+      const src = fs.readFileSync(u, 'utf8');
+      const names = new Set();
+      for (const m of src.matchAll(/export\s+(?:async\s+)?(?:function\*?|const|let|class)\s+([\w$]+)/g)) names.add(m[1]);
+      for (const m of src.matchAll(/export\s*\{([^}]*)\}/g)) {
+        for (const part of m[1].split(',')) if (part.trim()) names.add(part.trim().split(/\s+as\s+/).pop());
+      }
+      exportsOf.set(u.href, names);
+    }
+    return exportsOf.get(u.href);
+  };
+  const missing = [];
+  let imports = 0;
+  for (const u of webFiles('.js')) {
+    const src = fs.readFileSync(u, 'utf8');
+    for (const m of src.matchAll(/import\s*\{([^}]*)\}\s*from\s*'([^']+)'/g)) {
+      const target = new URL(m[2], u);
+      for (const part of m[1].split(',')) {
+        const name = part.trim().split(/\s+as\s+/)[0];
+        if (!name) continue;
+        imports++;
+        if (!exported(target).has(name)) missing.push(`${rel(u)} imports ${name} from ${m[2]}`);
+      }
+    }
+  }
+  assert.deepEqual(missing, []);
+  assert.ok(imports > 50, `${imports} imports checked`);
 });

@@ -70,7 +70,10 @@ static const struct {
               {api_alerts_routes, &api_alerts_nroutes},
               {api_orders_routes, &api_orders_nroutes},
               {api_rules_routes, &api_rules_nroutes},
-              {api_codes_routes, &api_codes_nroutes},
+              {api_codes_admin_routes, &api_codes_admin_nroutes},
+              {api_codes_public_routes, &api_codes_public_nroutes},
+              {api_receipts_routes, &api_receipts_nroutes},
+              {api_pages_routes, &api_pages_nroutes},
               {api_catalog_routes, &api_catalog_nroutes},
               {api_open311_routes, &api_open311_nroutes},
               {api_applications_routes, &api_applications_nroutes}};

@@ -5,7 +5,9 @@
  * and applications do. After each run the database is reopened: integrity
  * check ok, every acknowledged item present, every unacknowledged one wholly
  * absent, rollups equal to the records they sum, and writes made after the
- * fault cleared (space freed) succeed without a restart. */
+ * fault cleared (space freed) succeed without a restart. A joint dispatch
+ * (the joint order and a sub-order per department) failed at each of its
+ * writes leaves, after reopening, the whole joint order or nothing of it. */
 #include <math.h>
 #include <setjmp.h>
 #include <sqlite3.h>
@@ -20,12 +22,16 @@
 #include <cmocka.h>
 
 #include "core/ztime.h"
+#include "model/roles.h"
+#include "model/registry.h"
 #include "store/store.h"
 #include "store/store_applications.h"
+#include "store/store_catalog.h"
 #include "store/store_codes.h"
 #include "store/store_orders.h"
 #include "store/store_records.h"
 #include "store/store_registry.h"
+#include "workflow/workflow.h"
 
 /* ---- the fault VFS ---- */
 
@@ -528,6 +534,94 @@ static void test_sync_error_once(void **state) {
   sweep(FAULT_SYNC, SQLITE_IOERR_FSYNC, 0, 1);
 }
 
+/* ---- a joint dispatch ---- */
+
+#define JOINT_DEPTS 3
+
+/* One run: a joint order of JOINT_DEPTS departments is dispatched with the
+ * fault armed. After reopening: dispatched with every sub-order and every
+ * dispatch event when it was answered 0; reported, with no sub-order and
+ * no dispatch event, when it failed. Returns 1 when a fault was injected. */
+static int joint_run(long nth, int on, int frc, int sticky, int sync_full) {
+  char label[96];
+  snprintf(label, sizeof label, "joint dispatch, fault on %s #%ld -> %d%s",
+           on == FAULT_WRITE ? "write" : "sync", nth, frc, sticky ? " (sticky)" : "");
+  char cmd[128];
+  snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+  assert_int_equal(system(cmd), 0);
+  struct store *st = open_store(sync_full);
+  struct world w;
+  make_world(st, &w);
+  struct zz_err e = {0};
+  const char *depts[JOINT_DEPTS] = {"p1", "p2", "p3"};
+  for (int i = 0; i < JOINT_DEPTS; i++) {
+    int64_t id;
+    struct store_named n = {.key = depts[i], .name_zh = depts[i]};
+    assert_int_equal(store_named_upsert(st, "department", &n, &id, &e), 0);
+  }
+  struct store_matter m = {.key = "joint",
+                           .name_zh = "联办",
+                           .kind = "application",
+                           .departments_json = "[\"p1\",\"p2\",\"p3\"]",
+                           .sla_accept_minutes = 60,
+                           .sla_resolve_minutes = 600};
+  assert_int_equal(store_matter_upsert(st, &m, NULL, &e), 0);
+  struct registry *reg = NULL;
+  assert_int_equal(registry_open(st, &reg, &e), 0);
+  struct workflow *wf = NULL;
+  struct workflow_opts wo = {.st = st, .reg = reg, .data_dir = dir, .no_thread = 1};
+  assert_int_equal(workflow_open(&wo, &wf, &e), 0);
+  const struct wf_actor disp = {"disp", ROLE_DISPATCHER, "", ACTOR_USER};
+  struct wf_create c = {.matter = "joint", .region = "d/s1", .lon = NAN, .lat = NAN};
+  int64_t id = 0;
+  assert_int_equal(workflow_create(wf, &disp, &c, &id, &e), 0);
+  atomic_store(&tripped, 0);
+  fault_rc = frc;
+  fault_sticky = sticky;
+  fault_on = on;
+  atomic_store(&countdown, nth);
+  int rc = workflow_act(wf, &disp, id, "dispatch", NULL, 0, "together", &e);
+  int hit = atomic_load(&tripped);
+  disarm();
+  if (!hit && rc) fail_msg("no fault, yet the dispatch failed: %s [%s]", e.msg, label);
+  workflow_close(wf);
+  registry_free(reg);
+  store_close(st);
+  char path[128];
+  snprintf(path, sizeof path, "%s/zhizhi.db", dir);
+  assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+  char sql[160];
+  snprintf(sql, sizeof sql, "SELECT state = 'dispatched' FROM work_order WHERE id = %lld",
+           (long long)id);
+  int64_t dispatched = q_int(sql, NULL);
+  snprintf(sql, sizeof sql, "SELECT count(*) FROM work_order WHERE parent = %lld", (long long)id);
+  int64_t subs = q_int(sql, NULL);
+  int64_t events = q_int("SELECT count(*) FROM order_event WHERE action = 'dispatch'", NULL);
+  sqlite3_close(db);
+  db = NULL;
+  if (rc == 0 && !(dispatched == 1 && subs == JOINT_DEPTS && events == JOINT_DEPTS + 1))
+    fail_msg("answered 0, but dispatched %lld, %lld sub-orders, %lld events [%s]",
+             (long long)dispatched, (long long)subs, (long long)events, label);
+  if (rc != 0 && !(dispatched == 0 && subs == 0 && events == 0))
+    fail_msg("failed (%d), yet dispatched %lld, %lld sub-orders, %lld events [%s]", rc,
+             (long long)dispatched, (long long)subs, (long long)events, label);
+  return hit;
+}
+
+static void joint_sweep(int on, int frc, int sticky, int sync_full) {
+  long n = 1;
+  while (n < 500 && joint_run(n, on, frc, sticky, sync_full)) n++;
+  assert_true(n < 500);
+  assert_true(n > 1); /* the dispatch writes: the sweep failed at least one write */
+}
+
+static void test_joint_dispatch(void **state) {
+  (void)state;
+  joint_sweep(FAULT_WRITE, SQLITE_FULL, 1, 0);
+  joint_sweep(FAULT_WRITE, SQLITE_IOERR_WRITE, 0, 0);
+  joint_sweep(FAULT_SYNC, SQLITE_IOERR_FSYNC, 0, 1);
+}
+
 /* Sums that would leave the doubles: the batch is refused whole, nothing of
  * it stored, and every rollup row stays finite. */
 static void test_poison_sums(void **state) {
@@ -593,7 +687,7 @@ int main(void) {
       cmocka_unit_test(test_error_table),      cmocka_unit_test(test_poison_sums),
       cmocka_unit_test(test_full_disk),        cmocka_unit_test(test_full_disk_sync_full),
       cmocka_unit_test(test_write_error_once), cmocka_unit_test(test_sync_error_once),
-      cmocka_unit_test(test_read_error_once),
+      cmocka_unit_test(test_read_error_once),  cmocka_unit_test(test_joint_dispatch),
   };
   int r = cmocka_run_group_tests(tests, NULL, NULL);
   char cmd[128];

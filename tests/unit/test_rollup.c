@@ -763,14 +763,24 @@ static int f_records_each(struct store *st, int64_t entity, int64_t metric, int6
   return 0;
 }
 
-static const struct store_ops fake_ops = {
-    .records_each = f_records_each,
-    .name = "fake",
+/* The fake fills the records reads and the entity list, all the query
+ * engine asks of a store. */
+static const struct store_records_ops fake_records = {
     .rollup_buckets = f_rollup_buckets,
     .entity_aggs = f_entity_aggs,
     .entity_buckets = f_entity_buckets,
-    .entities_each = f_entities_each,
     .latest_each = f_latest_each,
+    .records_each = f_records_each,
+};
+
+static const struct store_registry_ops fake_registry = {
+    .entities_each = f_entities_each,
+};
+
+static const struct store_ops fake_ops = {
+    .name = "fake",
+    .records = &fake_records,
+    .registry = &fake_registry,
 };
 
 static int64_t f_catalog_version(struct store *st) {
@@ -778,15 +788,15 @@ static int64_t f_catalog_version(struct store *st) {
 }
 
 /* The same fake with a catalog version, so entity scans may be cached. */
-static const struct store_ops fake_ops_versioned = {
-    .records_each = f_records_each,
-    .name = "fake-versioned",
-    .rollup_buckets = f_rollup_buckets,
-    .entity_aggs = f_entity_aggs,
-    .entity_buckets = f_entity_buckets,
+static const struct store_registry_ops fake_registry_versioned = {
     .entities_each = f_entities_each,
-    .latest_each = f_latest_each,
     .catalog_version = f_catalog_version,
+};
+
+static const struct store_ops fake_ops_versioned = {
+    .name = "fake-versioned",
+    .records = &fake_records,
+    .registry = &fake_registry_versioned,
 };
 
 static struct fake *fake_new(void) {

@@ -117,6 +117,29 @@ static void test_table(void **state) {
   assert_true(order_action_needs_note(ORDER_RETURN));
   assert_true(order_action_needs_note(ORDER_RESOLVE));
   assert_false(order_action_needs_note(ORDER_ACCEPT));
+  /* cascades between a joint order and its sub-orders, from the table */
+  struct order_follow f;
+  assert_int_equal(order_follow(ORDER_ACCEPT, ORDER_SUB, "dispatched", 0, 0, &f), 1);
+  assert_string_equal(f.to, "in_progress");
+  assert_int_equal(f.as, ORDER_ACCEPT);
+  assert_int_equal(order_follow(ORDER_ACCEPT, ORDER_SUB, "in_progress", 0, 0, &f), 0);
+  assert_int_equal(order_follow(ORDER_RESOLVE, ORDER_SUB, "in_progress", 0, 0, &f), 0);
+  assert_int_equal(order_follow(ORDER_RESOLVE, ORDER_SUB, "in_progress", 1, 0, &f), 1);
+  assert_string_equal(f.to, "resolved");
+  assert_true(f.by_system);
+  assert_int_equal(order_follow(ORDER_CLOSE, ORDER_JOINT, "resolved", 0, 0, &f), 1);
+  assert_string_equal(f.to, "closed");
+  assert_int_equal(order_follow(ORDER_CLOSE, ORDER_JOINT, "closed", 0, 0, &f), 0);
+  assert_int_equal(order_follow(ORDER_DISPATCH, ORDER_JOINT, "closed", 0, 0, &f), 1);
+  assert_string_equal(f.to, "dispatched");
+  assert_int_equal(order_follow(ORDER_DISPATCH, ORDER_JOINT, "accepted", 0, 1, &f), 1);
+  assert_string_equal(f.to, "closed");
+  assert_int_equal(f.as, ORDER_CLOSE);
+  assert_int_equal(order_follow(ORDER_DISPATCH, ORDER_JOINT, "closed", 0, 1, &f), 0);
+  assert_int_equal(order_follow(ORDER_VERIFY, ORDER_JOINT, "resolved", 1, 0, &f), 0);
+  assert_null(order_action_target(ORDER_SUPERVISE));
+  assert_true(order_action_starts_from(ORDER_REOPEN, "closed"));
+  assert_false(order_action_starts_from(ORDER_REOPEN, "accepted"));
 }
 
 /* ---- the engine on a store ---- */
@@ -598,6 +621,50 @@ static void test_intake_application(void **state) {
   close_all();
 }
 
+/* ---- a change with many events ---- */
+
+#define MANY 100
+
+struct action_count {
+  const char *action;
+  int n;
+};
+
+static int count_action(void *ud, const struct store_order_event *ev) {
+  struct action_count *x = ud;
+  if (strcmp(ev->action, x->action) == 0) x->n++;
+  return 0;
+}
+
+/* Verifying an order tells every order merged into it, in the same change:
+ * MANY merged orders make MANY + 1 events, and every one is kept (past 64
+ * they were dropped without a word). */
+static void test_many_events(void **state) {
+  (void)state;
+  open_all(1);
+  struct zz_err e = {0};
+  int64_t a = make("noise", "d/s", NAN, NAN), ids[MANY];
+  for (int i = 0; i < MANY; i++) {
+    ids[i] = make("noise", "d/s", NAN, NAN);
+    assert_int_equal(workflow_merge(wf, &disp, ids[i], a, NULL, &e), 0);
+  }
+  assert_int_equal(act(&disp, a, "dispatch", NULL), 0);
+  assert_string_equal(get(a).department, "police");
+  assert_int_equal(act(&cop, a, "accept", NULL), 0);
+  assert_int_equal(act(&cop, a, "resolve", "done"), 0);
+  assert_int_equal(act(&disp, a, "verify", NULL), 0);
+  for (int i = 0; i < MANY; i++) {
+    struct action_count x = {"outcome", 0};
+    assert_int_equal(store_order_events_each(st, ids[i], count_action, &x), 0);
+    if (x.n != 1) fail_msg("merged order %d of %d heard the outcome %d times", i + 1, MANY, x.n);
+    assert_string_equal(get(ids[i]).state, "merged");
+  }
+  struct action_count v = {"verify", 0};
+  assert_int_equal(store_order_events_each(st, a, count_action, &v), 0);
+  assert_int_equal(v.n, 1);
+  close_all();
+}
+
 /* Transactions nest: an inner one is a savepoint that fails alone. */
 static void test_nested(void **state) {
   (void)state;
@@ -649,6 +716,7 @@ int main(void) {
       cmocka_unit_test(test_actor_kinds),
       cmocka_unit_test(test_intake_application),
       cmocka_unit_test(test_nested),
+      cmocka_unit_test(test_many_events),
   };
   int rc = cmocka_run_group_tests(tests, NULL, NULL);
   char cmd[128];

@@ -4,8 +4,9 @@
 // listens to /api/v1/stream and refreshes exactly the panels whose metrics
 // a tick names; the location hash (#/REGION?m=MODULE) keeps the view across
 // reloads and makes the browser's back button walk back up.
-import { api, t, tr, el } from './util.js';
-import { $ } from '../lib/dom.js';
+import { $, el } from '../lib/dom.js';
+import { api } from '../lib/api.js';
+import { t, pick } from '../lib/i18n.js';
 import { clock, weekday } from '../lib/time.js';
 import { createPanel, ctx } from './panels.js';
 import './map.js';
@@ -79,7 +80,7 @@ function layoutFor(path) {
 
 function fillSelector() {
   const sel = $('perspective');
-  sel.replaceChildren(...cockpit.dash.perspectives.map((p) => el('option', { value: p.region, text: tr(p, 'name') })));
+  sel.replaceChildren(...cockpit.dash.perspectives.map((p) => el('option', { value: p.region, text: pick(p, 'name') })));
   sel.onchange = () => go(sel.value);
 }
 
@@ -106,12 +107,12 @@ function show(path, moduleId) {
   const mod = layout.modules.find((x) => x.id === moduleId) || layout.modules[0];
   cockpit.region = path;
   cockpit.module = mod.id;
-  document.title = `${tr(persp, 'name')} · ${t('数字驾驶舱', 'Digital cockpit')}`;
-  $('title').textContent = tr(cockpit.dash, 'title');
+  document.title = `${pick(persp, 'name')} · ${t('数字驾驶舱', 'Digital cockpit')}`;
+  $('title').textContent = pick(cockpit.dash, 'title');
   $('perspective').value = cockpit.dash.perspectives.some((p) => p.region === path) ? path : '';
   crumbs(path);
   $('modules').replaceChildren(...layout.modules.map((x) => el('button', {
-    type: 'button', class: x.id === mod.id ? 'on' : '', 'data-module': x.id, text: tr(x, 'name'),
+    type: 'button', class: x.id === mod.id ? 'on' : '', 'data-module': x.id, text: pick(x, 'name'),
     onclick: () => go(path, x.id),
   })));
   $('modules').hidden = layout.modules.length < 2;
@@ -130,8 +131,8 @@ function crumbs(path) {
     if (i) nodes.push(el('span', { class: 'sep', text: '›' }));
     const usable = i < chain.length - 1 && layoutFor(r.id);
     nodes.push(usable
-      ? el('a', { href: '#/' + r.id, 'data-region': r.id, text: t(r.name_zh, r.name_en) })
-      : el('span', { class: i === chain.length - 1 ? 'here' : 'off', 'data-region': r.id, text: t(r.name_zh, r.name_en) }));
+      ? el('a', { href: '#/' + r.id, 'data-region': r.id, text: pick(r, 'name') })
+      : el('span', { class: i === chain.length - 1 ? 'here' : 'off', 'data-region': r.id, text: pick(r, 'name') }));
   });
   $('crumbs').replaceChildren(...nodes);
 }

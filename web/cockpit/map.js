@@ -3,7 +3,10 @@
 // metric (a breakdown by children), with the pack's entity types as points;
 // clicking a region drills down. The sand table raises entities as columns
 // of live activity on the region, drawn in 3D projection (see below).
-import { api, big, t, tr, el } from './util.js';
+import { big } from './util.js';
+import { el } from '../lib/dom.js';
+import { api } from '../lib/api.js';
+import { t, pick } from '../lib/i18n.js';
 import { Panel, registerKind, ctx, itemName } from './panels.js';
 
 const geoCache = new Map(); // region -> {name, features}
@@ -40,7 +43,7 @@ async function entitiesOf(type, region) {
 }
 
 function regionLabel(f) {
-  return t(f.properties.name_zh, f.properties.name_en);
+  return pick(f.properties, 'name');
 }
 
 const SYMBOLS = ['circle', 'diamond', 'triangle', 'rect', 'pin', 'roundRect'];
@@ -54,7 +57,7 @@ class MapPanel extends Panel {
     this.metric = this.def.query.metric;
     if (choices.length > 1) {
       const sel = el('select', { class: 'heat', 'aria-label': t('着色指标', 'Heat metric') },
-        ...choices.map((k) => el('option', { value: k, text: tr(ctx.metrics.get(k) || { name_zh: k, name_en: k }, 'name') })));
+        ...choices.map((k) => el('option', { value: k, text: pick(ctx.metrics.get(k) || { name_zh: k, name_en: k }, 'name') })));
       sel.value = this.metric;
       sel.addEventListener('change', () => { this.metric = sel.value; this.refresh(); });
       this.title.append(sel);
@@ -95,7 +98,7 @@ class MapPanel extends Panel {
       tooltip: {
         trigger: 'item',
         formatter: (p) => (p.seriesType === 'map'
-          ? `${labelOf.get(p.name) || p.name}<br>${tr(m, 'name')}: ${big(p.value)} ${m.unit || ''}`
+          ? `${labelOf.get(p.name) || p.name}<br>${pick(m, 'name')}: ${big(p.value)} ${m.unit || ''}`
           : `${p.data.label}<br>${p.seriesName}`),
       },
       visualMap: { min: 0, max, calculable: false, orient: 'horizontal', left: 16, bottom: 12, itemWidth: 12, itemHeight: 140,
@@ -108,13 +111,13 @@ class MapPanel extends Panel {
         ...types.map((ty, i) => ({
           name: typeName(ty), type: 'scatter', coordinateSystem: 'geo', symbol: SYMBOLS[i % SYMBOLS.length], symbolSize: 7,
           itemStyle: { color: POINT_COLORS[i % POINT_COLORS.length] },
-          data: points[i].filter((e) => e.lon != null && e.lat != null).map((e) => ({ value: [e.lon, e.lat], label: t(e.name_zh, e.name_en), id: e.id })),
+          data: points[i].filter((e) => e.lon != null && e.lat != null).map((e) => ({ value: [e.lon, e.lat], label: pick(e, 'name'), id: e.id })),
         })),
         {
           name: t('预警', 'Warnings'), type: 'effectScatter', coordinateSystem: 'geo', symbolSize: 14, zlevel: 1,
           rippleEffect: { scale: 3.5, brushType: 'stroke' },
           itemStyle: { color: (p) => (p.data.severity === 'critical' || p.data.severity === 'major' ? '#ff4d4f' : '#ffc85c') },
-          data: alerts.map((a) => ({ value: [a.lon, a.lat], label: `${t(a.rule_name_zh, a.rule_name_en)} · ${t(a.entity_name_zh, a.entity_name_en)}`, id: a.entity, severity: a.severity })),
+          data: alerts.map((a) => ({ value: [a.lon, a.lat], label: `${pick(a, 'rule_name')} · ${pick(a, 'entity_name')}`, id: a.entity, severity: a.severity })),
         },
       ],
     }, true);
@@ -131,7 +134,7 @@ class MapPanel extends Panel {
 
 function typeName(ty) {
   const x = ctx.types && ctx.types.get(ty);
-  return x ? t(x.name_zh, x.name_en) : ty;
+  return x ? pick(x, 'name') : ty;
 }
 
 // ---- the sand table ----
@@ -250,7 +253,7 @@ class SandPanel extends Panel {
       grid: { left: 0, right: 0, top: 0, bottom: 0 },
       xAxis: { type: 'value', min: x0, max: x1, show: false },
       yAxis: { type: 'value', min: y0, max: y1, show: false },
-      tooltip: { trigger: 'item', formatter: (p) => (p.seriesIndex === 1 ? `${items[p.dataIndex].name}<br>${tr(metric, 'name')}: ${big(items[p.dataIndex].v)} ${metric.unit || ''}` : t(ground[p.dataIndex].f.properties.name_zh, ground[p.dataIndex].f.properties.name_en)) },
+      tooltip: { trigger: 'item', formatter: (p) => (p.seriesIndex === 1 ? `${items[p.dataIndex].name}<br>${pick(metric, 'name')}: ${big(items[p.dataIndex].v)} ${metric.unit || ''}` : t(ground[p.dataIndex].f.properties.name_zh, ground[p.dataIndex].f.properties.name_en)) },
       series: [
         { type: 'custom', coordinateSystem: 'cartesian2d', data: ground.map((g, i) => [i]), silent: false, z: 1,
           renderItem: (params, api) => {

@@ -4,7 +4,11 @@
 // draws it; refresh() runs again whenever the stream says one of its
 // metrics changed. Every number shown comes from an API answer, and each
 // shown value carries data-value with the raw number for the tests.
-import { api, big, pct, queryUrl, shortTime, t, tr, el } from './util.js';
+import { big, pct, queryUrl } from './util.js';
+import { el } from '../lib/dom.js';
+import { api } from '../lib/api.js';
+import { t, pick, words } from '../lib/i18n.js';
+import { shortDateTime, axisLabel, ago, day } from '../lib/time.js';
 
 const COLORS = ['#3fd0ff', '#4be3a0', '#ffc85c', '#ff7b7b', '#a58bff', '#5c9dff', '#ff9f43', '#36cfc9', '#f368e0', '#c8d6e5'];
 const AXIS = { axisLine: { lineStyle: { color: '#2a5a9e' } }, axisLabel: { color: '#9fb8e0', fontSize: 13 }, splitLine: { lineStyle: { color: '#15335f' } } };
@@ -25,10 +29,10 @@ function itemName(it, by) {
   const lab = by && ctx.labels[by] && ctx.labels[by][it.key];
   if (lab) return t(lab.zh, lab.en);
   if (it.key === '' || it.key == null) {
-    if (it.entity) return t(it.name_zh, it.name_en) || it.entity;
+    if (it.entity) return pick(it, 'name') || it.entity;
     return t('未知', 'unknown');
   }
-  return t(it.name_zh, it.name_en) || it.key || it.entity;
+  return pick(it, 'name') || it.key || it.entity;
 }
 
 // Items {name, v, key, entity} for bar, pie and top panels, from any API answer.
@@ -89,7 +93,7 @@ class Panel {
     this.def = def;
     this.persp = persp;
     this.el = el('section', { class: `panel kind-${def.kind} slot-${def.slot}`, 'data-panel': def.id });
-    this.title = el('h3', { text: tr(def, 'title') });
+    this.title = el('h3', { text: pick(def, 'title') });
     this.body = el('div', { class: 'body' });
     this.el.append(this.title, this.body);
     host.append(this.el);
@@ -194,14 +198,14 @@ class KpiPanel extends Panel {
         if (unit) valueEl.append(el('small', { text: ' ' + unit }));
       }
       const tile = el('div', { class: 'tile', 'data-url': this.url(item.query, now), 'data-kind': item.value },
-        el('div', { class: 'label', text: tr(item, 'label') }), valueEl);
+        el('div', { class: 'label', text: pick(item, 'label') }), valueEl);
       if (item.value === 'total+change' && res.change !== undefined) {
         tile.append(el('div', { class: 'sub ' + (res.change > 0 ? 'up' : 'down'), 'data-change': String(res.change), text: t('同比 ', 'YoY ') + pct(res.change) }));
       } else if (item.value === 'change' && res.previous_total !== undefined) {
         tile.append(el('div', { class: 'sub', text: t('今年 ', 'now ') + big(res.total) + t(' · 去年同期 ', ' · last year ') + big(res.previous_total) }));
       } else if (item.value === 'max' && res.points) {
         const peak = res.points.reduce((a, p) => (p.v != null && (a == null || p.v > a.v) ? p : a), null);
-        if (peak) tile.append(el('div', { class: 'sub', text: peak.t.slice(0, 10) }));
+        if (peak) tile.append(el('div', { class: 'sub', text: day(peak.t) }));
       }
       return tile;
     });
@@ -214,7 +218,6 @@ class LinePanel extends Panel {
     const q = this.def.query;
     const res = await this.fetchMain();
     const m = metricOf(q.metric);
-    const fmtT = (iso) => (res.grain === 'month' ? iso.slice(0, 7) : res.grain === 'day' ? iso.slice(5, 10) : iso.slice(11, 16));
     // Sparse series (a reading now and then) keep their dots and join across gaps.
     const sparse = res.points.filter((p) => p.v != null).length < res.points.length / 2;
     const series = [{
@@ -230,7 +233,7 @@ class LinePanel extends Panel {
       grid: { left: 56, right: 16, top: res.previous ? 34 : 16, bottom: 28 },
       legend: res.previous ? { top: 0, textStyle: { color: '#9fb8e0' } } : undefined,
       tooltip: { trigger: 'axis', valueFormatter: (v) => big(v) + ' ' + (m.unit || '') },
-      xAxis: { type: 'category', data: res.points.map((p) => fmtT(p.t)), ...AXIS },
+      xAxis: { type: 'category', data: res.points.map((p) => axisLabel(p.t, res.grain)), ...AXIS },
       yAxis: { type: 'value', ...AXIS, axisLabel: { ...AXIS.axisLabel, formatter: (v) => big(v) } },
       series,
     }, true);
@@ -291,12 +294,9 @@ class TopPanel extends Panel {
 
 function freshness(iso) {
   if (!iso) return { text: t('无数据', 'no data'), cls: 'stale' };
-  const age = (Date.now() - Date.parse(iso)) / 1000;
-  const text = age < 60 ? t(`${Math.max(0, Math.round(age))}秒前`, `${Math.max(0, Math.round(age))} s ago`)
-    : age < 3600 ? t(`${Math.round(age / 60)}分钟前`, `${Math.round(age / 60)} min ago`)
-      : age < 86400 ? t(`${Math.round(age / 3600)}小时前`, `${Math.round(age / 3600)} h ago`)
-        : shortTime(iso);
-  return { text, cls: age < 300 ? 'fresh' : age < 86400 ? 'idle' : 'stale' };
+  const now = Date.now();
+  const age = (now - Date.parse(iso)) / 1000;
+  return { text: ago(iso, now), cls: age < 300 ? 'fresh' : age < 86400 ? 'idle' : 'stale' };
 }
 
 class TablePanel extends Panel {
@@ -316,7 +316,7 @@ class TablePanel extends Panel {
     const rows = list.map((s) => {
       const f = freshness(s.last_seen);
       return el('tr', { 'data-source': s.id },
-        el('td', { text: tr(s, 'name') }),
+        el('td', { text: pick(s, 'name') }),
         el('td', { class: 'num', 'data-value': String(s.records), text: big(s.records) }),
         el('td', { class: `fresh-${f.cls}`, text: f.text }));
     });
@@ -344,17 +344,17 @@ class TablePanel extends Panel {
       byEntity.get(it.entity).v[it.metric] = it;
       if (!metricKeys.includes(it.metric)) metricKeys.push(it.metric);
     }
-    const head = el('tr', {}, el('th', { text: t('名称', 'Name') }), ...metricKeys.map((k) => el('th', { class: 'num', text: tr(metricOf(k), 'name') })));
+    const head = el('tr', {}, el('th', { text: t('名称', 'Name') }), ...metricKeys.map((k) => el('th', { class: 'num', text: pick(metricOf(k), 'name') })));
     const rows = [...byEntity.entries()].map(([id, e]) => el('tr', { 'data-entity': id }, el('td', { text: e.name }),
       ...metricKeys.map((k) => {
         const it = e.v[k];
-        return el('td', { class: 'num', 'data-value': it ? String(it.v) : '', title: it ? shortTime(it.t) : '', text: it ? big(it.v) + ' ' + (metricOf(k).unit || '') : '—' });
+        return el('td', { class: 'num', 'data-value': it ? String(it.v) : '', title: it ? shortDateTime(it.t) : '', text: it ? big(it.v) + ' ' + (metricOf(k).unit || '') : '—' });
       })));
     this.body.replaceChildren(el('div', { class: 'scroll' }, el('table', { class: `latest cols-${metricKeys.length + 1}` }, el('thead', {}, head), el('tbody', {}, ...rows))));
   }
 }
 
-const SEVERITY = { critical: ['紧急', 'critical'], major: ['重要', 'major'], warning: ['一般', 'warning'], info: ['提示', 'info'] };
+const sevName = words({ critical: ['紧急', 'critical'], major: ['重要', 'major'], warning: ['一般', 'warning'], info: ['提示', 'info'] });
 
 class FeedPanel extends Panel {
   async load() {
@@ -366,11 +366,10 @@ class FeedPanel extends Panel {
       return;
     }
     const rows = list.map((a) => {
-      const sev = SEVERITY[a.severity] || [a.severity, a.severity];
       const li = el('li', { class: `sev-${a.severity} state-${a.state}`, 'data-alert': String(a.id), title: a.message || '' },
-        el('span', { class: 'when', text: shortTime(a.opened) }),
-        el('span', { class: 'what' }, el('b', { class: 'sev', text: t(sev[0], sev[1]) }), ' ', t(a.rule_name_zh || a.rule, a.rule_name_en || a.rule)),
-        el('span', { class: 'where', text: (t(a.entity_name_zh, a.entity_name_en) || a.entity) + (a.state === 'open' ? '' : t(' · 已解除', ' · cleared')) }));
+        el('span', { class: 'when', text: shortDateTime(a.opened) }),
+        el('span', { class: 'what' }, el('b', { class: 'sev', text: sevName(a.severity) || a.severity }), ' ', t(a.rule_name_zh || a.rule, a.rule_name_en || a.rule)),
+        el('span', { class: 'where', text: (pick(a, 'entity_name') || a.entity) + (a.state === 'open' ? '' : t(' · 已解除', ' · cleared')) }));
       if (ctx.openPortrait && a.entity) li.addEventListener('click', () => ctx.openPortrait(a.entity));
       return li;
     });

@@ -2,9 +2,12 @@
 // current values, the trend of each of its metrics (monthly when the metric
 // is monthly, such as tax; daily otherwise) and, when the alerts API is
 // there, its open warnings. Opened by clicking an entity anywhere.
-import { api, big, t, tr, el, shortTime } from './util.js';
+import { big } from './util.js';
 import { ctx } from './panels.js';
-import { $ } from '../lib/dom.js';
+import { $, el } from '../lib/dom.js';
+import { api } from '../lib/api.js';
+import { t, pick } from '../lib/i18n.js';
+import { shortDateTime, axisLabel } from '../lib/time.js';
 
 let charts = [];
 
@@ -21,7 +24,7 @@ document.addEventListener('keydown', (e) => { if (e.key === 'Escape') closePortr
 function attrLabel(type, id) {
   const ty = ctx.types && ctx.types.get(type);
   const a = ty && (ty.attrs || []).find((x) => x.id === id);
-  return a ? t(a.name_zh, a.name_en) : id;
+  return a ? pick(a, 'name') : id;
 }
 
 function attrValue(key, v) {
@@ -52,13 +55,13 @@ export async function openPortrait(id) {
   const latest = daily.latest.map((l) => {
     const m = ctx.metrics.get(l.metric) || { unit: '', name_zh: l.metric };
     return el('div', { class: 'tile', 'data-metric': l.metric },
-      el('div', { class: 'label', text: tr(m, 'name') }),
+      el('div', { class: 'label', text: pick(m, 'name') }),
       el('div', { class: 'value', 'data-value': String(l.v), text: big(l.v) }, el('small', { text: ' ' + (m.unit || '') })),
-      el('div', { class: 'sub', text: shortTime(l.t) }));
+      el('div', { class: 'sub', text: shortDateTime(l.t) }));
   });
   const trends = el('div', { class: 'trends' });
   body.replaceChildren(
-    el('h2', {}, el('span', { text: tr(en, 'name') }), el('small', { text: ` ${ty ? t(ty.name_zh, ty.name_en) : en.type} · ${en.id}` })),
+    el('h2', {}, el('span', { text: pick(en, 'name') }), el('small', { text: ` ${ty ? pick(ty, 'name') : en.type} · ${en.id}` })),
     el('div', { class: 'portrait-grid' },
       el('table', { class: 'attrs' }, el('tbody', {}, el('tr', {}, el('th', { text: t('所在区域', 'Region') }), el('td', { text: en.region })), ...attrs)),
       el('div', {}, el('div', { class: 'tiles' }, ...latest), trends)),
@@ -70,13 +73,13 @@ export async function openPortrait(id) {
     const use = filled < 3 ? monthly.series.find((x) => x.metric === s.metric) || s : s;
     const m = ctx.metrics.get(s.metric) || { unit: '', name_zh: s.metric };
     const box = el('div', { class: 'trend', 'data-metric': s.metric, 'data-grain': use.grain });
-    trends.append(el('h4', { text: `${tr(m, 'name')} · ${use.grain === 'month' ? t('近12个月', 'last 12 months') : t('近30天', 'last 30 days')}` }), box);
+    trends.append(el('h4', { text: `${pick(m, 'name')} · ${use.grain === 'month' ? t('近12个月', 'last 12 months') : t('近30天', 'last 30 days')}` }), box);
     const chart = window.echarts.init(box);
     charts.push(chart);
     chart.setOption({
       animation: false, grid: { left: 48, right: 12, top: 10, bottom: 24 },
       tooltip: { trigger: 'axis', valueFormatter: (v) => big(v) + ' ' + (m.unit || '') },
-      xAxis: { type: 'category', data: use.points.map((p) => (use.grain === 'month' ? p.t.slice(0, 7) : p.t.slice(5, 10))), axisLabel: { color: '#9fb8e0' } },
+      xAxis: { type: 'category', data: use.points.map((p) => axisLabel(p.t, use.grain)), axisLabel: { color: '#9fb8e0' } },
       yAxis: { type: 'value', axisLabel: { color: '#9fb8e0', formatter: (v) => big(v) }, splitLine: { lineStyle: { color: '#15335f' } } },
       series: [{ type: use.grain === 'month' ? 'bar' : 'line', data: use.points.map((p) => p.v), showSymbol: false, itemStyle: { color: '#3fd0ff' } }],
     });
@@ -86,7 +89,7 @@ export async function openPortrait(id) {
     const list = res.alerts || res.items || [];
     $('portrait-alerts').replaceChildren(el('h4', { text: t('相关预警', 'Its warnings') }),
       list.length ? el('ul', { class: 'feed' }, ...list.map((a) => el('li', { class: `sev-${a.severity || 'info'}` },
-        el('span', { class: 'when', text: shortTime(a.opened) }), el('span', { class: 'what', text: t(a.rule_name_zh || a.rule, a.rule_name_en || a.rule) }),
+        el('span', { class: 'when', text: shortDateTime(a.opened) }), el('span', { class: 'what', text: t(a.rule_name_zh || a.rule, a.rule_name_en || a.rule) }),
         el('span', { class: 'where', text: a.state || '' }))))
         : el('p', { class: 'empty', text: t('暂无预警', 'No warnings') }));
   } catch {

@@ -1,16 +1,10 @@
 // util.js - what every cockpit module shares: number formats in Chinese
 // style (1.3万, 7000万) and the time ranges panels name in dashboards.json,
-// computed in Asia/Shanghai; the page tools (language, API, elements,
-// times) come from lib/ and are passed on.
+// computed in Asia/Shanghai. The page tools (language, API, elements,
+// times) are imported from lib/ where they are used.
 // (Node imports this file too, to compute the panels' URLs for benchmarks.)
 import { lang } from '../lib/i18n.js';
-import { HOUR, DAY, TZ, localMidnight } from '../lib/time.js';
-
-export { t, pick as tr } from '../lib/i18n.js';
-export { api, ApiError } from '../lib/api.js';
-export { el } from '../lib/dom.js';
-export { HOUR, DAY, localMidnight } from '../lib/time.js';
-export { shortDateTime as shortTime } from '../lib/time.js';
+import { HOUR, DAY, localMidnight, monthStart, yearStart } from '../lib/time.js';
 
 // 13000 -> 1.3万, 70000000 -> 7000万, 123456789 -> 1.23亿; English: 13,000 / 70.0M.
 export function big(n, digits = 2) {
@@ -32,14 +26,6 @@ export function pct(change) {
   return change > 0 ? '+' + s : s;
 }
 
-// First instant of the local month `back` months before the one holding ms.
-function monthStart(ms, back = 0) {
-  const d = new Date(ms + TZ);
-  const y = d.getUTCFullYear();
-  const m = d.getUTCMonth() - back;
-  return Date.UTC(y, m, 1) - TZ;
-}
-
 // [from, to) in epoch ms for a range name of dashboards.json.
 export function rangeOf(name, now = Date.now()) {
   const mid = localMidnight(now);
@@ -50,7 +36,7 @@ export function rangeOf(name, now = Date.now()) {
     case 'last7d': return [mid - 6 * DAY, now];
     case 'last30d': return [mid - 29 * DAY, now];
     case 'month': return [monthStart(now), now];
-    case 'ytd': return [Date.UTC(new Date(now + TZ).getUTCFullYear(), 0, 1) - TZ, now];
+    case 'ytd': return [yearStart(now), now];
     case 'last12m': return [monthStart(now, 11), now];
     default: return [now - DAY, now];
   }

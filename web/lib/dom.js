@@ -4,18 +4,11 @@
 /** The element with this id. */
 export const $ = (id) => document.getElementById(id);
 
-/**
- * el('td', {class: 'x', onclick: f, text: 'label'}, 'text', child, ...).
- * Attributes: null, undefined and false are left out; true is an empty
- * attribute; `class` sets className, `text` the text content, `onNAME` adds
- * a listener; anything else is setAttribute. Children: null, undefined and
- * false are left out; nodes are appended, anything else as text.
- */
-export function el(tag, attrs = {}, ...kids) {
-  const e = document.createElement(tag);
+// Sets attrs on e and appends kids, by el()'s rules.
+function fill(e, attrs, kids) {
   for (const [k, v] of Object.entries(attrs)) {
     if (v === undefined || v === null || v === false) continue;
-    if (k === 'class') e.className = v;
+    if (k === 'class' && !(e instanceof SVGElement)) e.className = v;
     else if (k === 'text') e.textContent = v;
     else if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
     else e.setAttribute(k, v === true ? '' : v);
@@ -25,4 +18,20 @@ export function el(tag, attrs = {}, ...kids) {
     e.append(k instanceof Node ? k : String(k));
   }
   return e;
+}
+
+/**
+ * el('td', {class: 'x', onclick: f, text: 'label'}, 'text', child, ...).
+ * Attributes: null, undefined and false are left out; true is an empty
+ * attribute; `class` sets className, `text` the text content, `onNAME` adds
+ * a listener; anything else is setAttribute. Children: null, undefined and
+ * false are left out; nodes are appended, anything else as text.
+ */
+export function el(tag, attrs = {}, ...kids) {
+  return fill(document.createElement(tag), attrs, kids);
+}
+
+/** el() for SVG: svg('circle', {cx: 4, cy: 4, r: 2}, svg('title', {}, 'text')). */
+export function svg(tag, attrs = {}, ...kids) {
+  return fill(document.createElementNS('http://www.w3.org/2000/svg', tag), attrs, kids);
 }

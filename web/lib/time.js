@@ -1,6 +1,8 @@
 // time.js - times as the district reads them: Asia/Shanghai (UTC+8, no
 // daylight saving), whatever zone the browser is in. The server writes
-// RFC 3339 with +08:00; epoch milliseconds are taken too.
+// RFC 3339 with +08:00; epoch milliseconds are taken too. Every page's
+// dates and times are written by these.
+import { t as say } from './i18n.js';
 
 export const HOUR = 3600e3;
 export const DAY = 24 * HOUR;
@@ -38,6 +40,18 @@ export function localMidnight(ms) {
   return Math.floor((ms + TZ) / DAY) * DAY - TZ;
 }
 
+/** The epoch ms of the Shanghai midnight that starts the month `back`
+ * months before the one holding ms. */
+export function monthStart(ms, back = 0) {
+  const d = new Date(ms + TZ);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - back, 1) - TZ;
+}
+
+/** The epoch ms of the Shanghai midnight that starts the year holding ms. */
+export function yearStart(ms) {
+  return Date.UTC(new Date(ms + TZ).getUTCFullYear(), 0, 1) - TZ;
+}
+
 /** The day of the week in Asia/Shanghai, 0 = Sunday. */
 export function weekday(t = Date.now()) {
   return new Date((typeof t === 'number' ? t : Date.parse(t)) + TZ).getUTCDay();
@@ -47,4 +61,23 @@ export function weekday(t = Date.now()) {
 export function day(t, none = '—') {
   const d = wall(t);
   return d ? d.slice(0, 10) : none;
+}
+
+/** A chart's label for a point of a series of this grain, in Asia/Shanghai:
+ * "2026-05" by month, "05-21" by day, "08:30" finer; '' for no time. */
+export function axisLabel(t, grain) {
+  const d = wall(t);
+  if (!d) return '';
+  return grain === 'month' ? d.slice(0, 7) : grain === 'day' ? d.slice(5, 10) : d.slice(11, 16);
+}
+
+/** How long before `now` t was, in the page's language: "12秒前" / "12 s ago",
+ * minutes, hours; a day or more, shortDateTime(t). */
+export function ago(t, now = Date.now()) {
+  const ms = typeof t === 'number' ? t : Date.parse(t);
+  const s = (now - ms) / 1000;
+  if (s < 60) { const n = Math.max(0, Math.round(s)); return say(`${n}秒前`, `${n} s ago`); }
+  if (s < 3600) { const n = Math.round(s / 60); return say(`${n}分钟前`, `${n} min ago`); }
+  if (s < 86400) { const n = Math.round(s / 3600); return say(`${n}小时前`, `${n} h ago`); }
+  return shortDateTime(t);
 }

@@ -4,15 +4,18 @@
 // department with its decision, note and time; finished when all have
 // decided. Refreshes every 15 s while open and whenever the page is shown
 // again. Public-safe: the server sends no staff names and no phone numbers.
-import { el, pick, words, setupLang, api, said, fmtTime, putFile, MATERIAL_MIME, megabytes } from './common.js';
+import { el } from '../lib/dom.js';
+import { api, said, putFile } from '../lib/api.js';
+import { pick, words } from '../lib/i18n.js';
+import { dateTime } from '../lib/time.js';
+import { setupLang, MATERIAL_MIME, megabytes, PHONE_WORDS } from './common.js';
 
 const T = {
+  ...PHONE_WORDS,
   title: ['申请进度', 'Application'],
   number: ['申请编号', 'Application number'],
   submitted: ['提交时间', 'Submitted'],
   unknown: ['未找到该申请编号对应的申请，请核对后重试。', 'No application has this number. Please check it.'],
-  busy: ['请求过于频繁，请稍后再试。', 'Too many requests, please try again shortly.'],
-  offline: ['网络异常，请稍后再试。', 'Network error, please try again.'],
   status: {
     awaiting_materials: ['待补充材料', 'Waiting for materials'],
     in_review: ['审批中', 'Under review'],
@@ -40,23 +43,23 @@ const T = {
   doneApproved: ['全部同意，可按申请开展。', 'All approved: you may go ahead as applied.'],
   doneRejected: ['有部门不同意，请按意见修改后重新申请。', 'Not every department approved: see their notes before applying again.'],
 };
-const t = words(T);
+const w = words(T);
 const number = decodeURIComponent(location.pathname.split('/')[3] || '');
 const app = document.getElementById('app');
 let doc = null, busy = false;
 
 function statusWord(a) {
-  return a.status === 'done' ? t('status', a.outcome) || a.outcome : t('status', a.status) || a.status;
+  return a.status === 'done' ? w('status', a.outcome) || a.outcome : w('status', a.status) || a.status;
 }
 
 function stepWord(s) {
-  return s.decision ? t('step', s.decision) || s.decision : t('step', s.state) || s.state;
+  return s.decision ? w('step', s.decision) || s.decision : w('step', s.state) || s.state;
 }
 
 function materialRow(m) {
   const kids = [el('div', { class: 'row' },
-    el('span', { text: `${pick(m, 'name')} (${m.required ? t('required') : t('optional')})` }),
-    el('span', { class: m.received ? 'ok' : 'muted', text: m.received ? `✓ ${t('received')}` : t('notReceived') }))];
+    el('span', { text: `${pick(m, 'name')} (${m.required ? w('required') : w('optional')})` }),
+    el('span', { class: m.received ? 'ok' : 'muted', text: m.received ? `✓ ${w('received')}` : w('notReceived') }))];
   if (!m.received && doc.status === 'awaiting_materials') {
     const types = m.types || ['pdf', 'jpeg', 'png'];
     const max = doc.limits?.material_bytes || 10 * 1024 * 1024;
@@ -66,7 +69,7 @@ function materialRow(m) {
     const send = async () => {
       const file = input.files[0];
       if (!file) return;
-      if (file.size > max) { err.textContent = `${t('upTo')} ${megabytes(max)}`; return; }
+      if (file.size > max) { err.textContent = `${w('upTo')} ${megabytes(max)}`; return; }
       busy = true;
       bar.hidden = false;
       let sent = true;
@@ -75,12 +78,12 @@ function materialRow(m) {
           file, (f) => { bar.value = Math.round(f * 100); });
       } catch (e) {
         sent = false;
-        err.textContent = said(e, t('offline'));
+        err.textContent = said(e, w('offline'));
       }
       busy = false;
       if (sent) await load();
     };
-    kids.push(input, bar, err, el('button', { type: 'button', class: 'primary', id: 'send_' + m.id, onclick: send, text: t('send') }));
+    kids.push(input, bar, err, el('button', { type: 'button', class: 'primary', id: 'send_' + m.id, onclick: send, text: w('send') }));
   }
   return el('li', { id: 'mat-' + m.id, 'data-received': String(m.received) }, ...kids);
 }
@@ -93,28 +96,28 @@ function stepRow(s) {
       el('span', { class: 'decision d-' + (s.decision || 'pending'), text: stepWord(s) })),
   ];
   if (s.note) kids.push(el('div', { class: 'note', text: s.note }));
-  if (s.decided) kids.push(el('div', { class: 'muted', text: `${t('decided')} ${fmtTime(s.decided)}` }));
+  if (s.decided) kids.push(el('div', { class: 'muted', text: `${w('decided')} ${dateTime(s.decided)}` }));
   return el('li', { class: 'step', 'data-department': s.department, 'data-decision': s.decision || 'pending' }, ...kids);
 }
 
 function render() {
-  document.querySelector('[data-i18n=title]').textContent = t('title');
-  document.title = t('title');
+  document.getElementById('title').textContent = w('title');
+  document.title = w('title');
   if (!doc) return;
   const a = doc;
   const kids = [el('div', { class: 'card' },
-    el('div', { class: 'muted', text: t('number') }), el('div', { class: 'number', id: 'number', text: a.number }),
+    el('div', { class: 'muted', text: w('number') }), el('div', { class: 'number', id: 'number', text: a.number }),
     el('div', { class: 'venue', id: 'matter', text: pick(a, 'name') }),
     el('div', { class: 'status', id: 'status', 'data-status': a.status, 'data-outcome': a.outcome || '', text: statusWord(a) }),
-    el('div', { class: 'muted', text: `${t('submitted')} ${fmtTime(a.submitted)}` }))];
+    el('div', { class: 'muted', text: `${w('submitted')} ${dateTime(a.submitted)}` }))];
   if (a.status === 'done') {
-    kids.push(el('div', { class: 'card', id: 'done' }, el('p', { text: t('done') }),
-      el('p', { text: a.outcome === 'approved' ? t('doneApproved') : t('doneRejected') })));
+    kids.push(el('div', { class: 'card', id: 'done' }, el('p', { text: w('done') }),
+      el('p', { text: a.outcome === 'approved' ? w('doneApproved') : w('doneRejected') })));
   }
-  kids.push(el('div', { class: 'card' }, el('h2', { text: t('steps') }),
+  kids.push(el('div', { class: 'card' }, el('h2', { text: w('steps') }),
     el('ol', { class: 'steps', id: 'steps' }, ...a.steps.map(stepRow))));
   if (a.materials.length) {
-    kids.push(el('div', { class: 'card' }, el('h2', { text: t('materials') }),
+    kids.push(el('div', { class: 'card' }, el('h2', { text: w('materials') }),
       el('ul', { class: 'mats', id: 'materials' }, ...a.materials.map(materialRow))));
   }
   app.replaceChildren(...kids);
@@ -125,7 +128,7 @@ async function load() {
     doc = (await api(`/api/public/applications/${encodeURIComponent(number)}`)).application;
   } catch (e) {
     if (!doc) {
-      const msg = e.status === 429 ? t('busy') : e.status === 0 ? t('offline') : t('unknown');
+      const msg = e.status === 429 ? w('busy') : e.status === 0 ? w('offline') : w('unknown');
       app.replaceChildren(el('div', { class: 'card', id: 'friendly' }, el('p', { text: msg })));
     }
     return false;

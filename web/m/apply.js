@@ -4,10 +4,14 @@
 // type and size first. Sending posts the application with the code, then
 // uploads each material with its progress shown, then opens /m/a/NUMBER.
 // The numbers sent from this phone are kept so the code's page lists them.
-import { el, pick, words, api, said, putFile, MATERIAL_MIME, megabytes } from './common.js';
+import { el } from '../lib/dom.js';
+import { api, said, putFile } from '../lib/api.js';
+import { pick, words } from '../lib/i18n.js';
 import { dateTime } from '../lib/time.js';
+import { MATERIAL_MIME, megabytes, PHONE_WORDS } from './common.js';
 
 const T = {
+  ...PHONE_WORDS,
   applicant: ['申请人姓名', 'Applicant name'],
   company: ['企业名称', 'Company'],
   required: ['必填', 'required'],
@@ -23,12 +27,10 @@ const T = {
   missingFile: ['请上传', 'Please attach'],
   tooBig: ['文件太大', 'File too large'],
   wrongType: ['文件格式不符', 'Wrong file type'],
-  busy: ['请求过于频繁，请稍后再试。', 'Too many requests, please try again shortly.'],
-  offline: ['网络异常，请稍后再试。', 'Network error, please try again.'],
   uploadFailed: ['材料上传未完成', 'Not every material was uploaded'],
   goStatus: ['查看申请进度并补传材料', 'Open the application to add the rest'],
 };
-const t = words(T);
+const w = words(T);
 const DEFAULT_MAX = 10 * 1024 * 1024;
 
 const key = (token) => 'zz_apps_' + token;
@@ -49,7 +51,7 @@ function remember(token, number, m) {
   try { localStorage.setItem(key(token), JSON.stringify(list)); } catch { /* storage full or off: the page still works */ }
 }
 
-const label = (forId, text, req) => el('label', { for: forId, text: text + (req ? ` (${t('required')})` : '') });
+const label = (forId, text, req) => el('label', { for: forId, text: text + (req ? ` (${w('required')})` : '') });
 
 /** Renders the form for application matter m; ctx gives the page's doc,
  * token, confirmed contact, show (with the venue card), back, recontact
@@ -60,49 +62,49 @@ export function renderApply(ctx) {
   const form = el('form', { id: 'apply', novalidate: true });
   const name = el('input', { id: 'a_name', type: 'text', maxlength: 60, autocomplete: 'name', required: true });
   const company = el('input', { id: 'a_company', type: 'text', maxlength: 120, value: doc.entity.name_zh || '' });
-  form.append(label('a_name', t('applicant'), true), name, label('a_company', t('company')), company);
+  form.append(label('a_name', w('applicant'), true), name, label('a_company', w('company')), company);
   // the applicant's phone is the confirmed contact; photos travel as materials
   const fields = (m.form || []).filter((f) => f.id !== 'contact_phone' && f.type !== 'photo');
   for (const f of fields) form.append(label('f_' + f.id, pick(f, 'label'), f.required), fieldInput(f));
 
   const mats = m.materials || [];
-  const box = el('div', { class: 'materials', id: 'materials' }, el('h2', { text: t('materials') }));
+  const box = el('div', { class: 'materials', id: 'materials' }, el('h2', { text: w('materials') }));
   for (const mat of mats) {
     const types = mat.types || ['pdf', 'jpeg', 'png'];
     box.append(
-      el('label', { for: 'm_' + mat.id, text: `${pick(mat, 'name')} (${mat.required ? t('required') : t('optional')})` }),
+      el('label', { for: 'm_' + mat.id, text: `${pick(mat, 'name')} (${mat.required ? w('required') : w('optional')})` }),
       el('input', { id: 'm_' + mat.id, type: 'file', 'data-material': mat.id, accept: types.map((x) => MATERIAL_MIME[x]).filter(Boolean).join(',') }),
-      el('div', { class: 'muted', text: `${t('types')}: ${types.map((x) => x.toUpperCase()).join(' / ')} · ${t('upTo')} ${megabytes(max)}` }),
+      el('div', { class: 'muted', text: `${w('types')}: ${types.map((x) => x.toUpperCase()).join(' / ')} · ${w('upTo')} ${megabytes(max)}` }),
       el('progress', { id: 'p_' + mat.id, max: 100, value: 0, hidden: true }),
       el('div', { class: 'error', id: 'e_' + mat.id }));
   }
   const err = el('div', { class: 'error', id: 'error', role: 'alert' });
-  const btn = el('button', { class: 'primary', type: 'submit', id: 'submit', text: t('submit') });
+  const btn = el('button', { class: 'primary', type: 'submit', id: 'submit', text: w('submit') });
   if (mats.length) form.append(box);
   form.append(err, btn);
 
   const fail = (msg, extra) => {
     err.replaceChildren(...[el('span', { text: msg }), extra].filter(Boolean));
     btn.disabled = false;
-    btn.textContent = t('submit');
+    btn.textContent = w('submit');
   };
   const chosen = (mat) => form.querySelector('#m_' + mat.id).files[0] || null;
 
   // What can be told before sending: the missing, the too large, the wrong type.
   function check() {
-    if (!name.value.trim()) return `${t('missing')}: ${t('applicant')}`;
+    if (!name.value.trim()) return `${w('missing')}: ${w('applicant')}`;
     for (const f of fields) {
-      if (f.required && !form.querySelector('#f_' + f.id).value.trim()) return `${t('missing')}: ${pick(f, 'label')}`;
+      if (f.required && !form.querySelector('#f_' + f.id).value.trim()) return `${w('missing')}: ${pick(f, 'label')}`;
     }
     for (const mat of mats) {
       const file = chosen(mat);
       if (!file) {
-        if (mat.required) return `${t('missingFile')}: ${pick(mat, 'name')}`;
+        if (mat.required) return `${w('missingFile')}: ${pick(mat, 'name')}`;
         continue;
       }
-      if (file.size > max) return `${t('tooBig')}: ${pick(mat, 'name')} (${t('upTo')} ${megabytes(max)})`;
+      if (file.size > max) return `${w('tooBig')}: ${pick(mat, 'name')} (${w('upTo')} ${megabytes(max)})`;
       const ok = (mat.types || []).map((x) => MATERIAL_MIME[x]);
-      if (file.type && ok.length && !ok.includes(file.type)) return `${t('wrongType')}: ${pick(mat, 'name')}`;
+      if (file.type && ok.length && !ok.includes(file.type)) return `${w('wrongType')}: ${pick(mat, 'name')}`;
     }
     return null;
   }
@@ -113,7 +115,7 @@ export function renderApply(ctx) {
     const bad = check();
     if (bad) return fail(bad);
     btn.disabled = true;
-    btn.textContent = t('sending');
+    btn.textContent = w('sending');
     const values = {};
     for (const f of fields) {
       const v = form.querySelector('#f_' + f.id).value.trim();
@@ -129,11 +131,11 @@ export function renderApply(ctx) {
         recontact();
         return;
       }
-      return fail(e.status === 429 ? t('busy') : said(e, t('offline')));
+      return fail(e.status === 429 ? w('busy') : said(e, w('offline')));
     }
     remember(token, a.number, m);
     const page = `/m/a/${encodeURIComponent(a.number)}`;
-    btn.textContent = t('uploading');
+    btn.textContent = w('uploading');
     for (const mat of mats) {
       const file = chosen(mat);
       if (!file) continue;
@@ -143,10 +145,10 @@ export function renderApply(ctx) {
         await putFile(`/api/public/applications/${encodeURIComponent(a.number)}/materials/${encodeURIComponent(mat.id)}`,
           file, (f) => { bar.value = Math.round(f * 100); });
       } catch (e) {
-        form.querySelector('#e_' + mat.id).textContent = said(e, t('offline'));
+        form.querySelector('#e_' + mat.id).textContent = said(e, w('offline'));
         // the application exists: the rest can be added from its page
         btn.hidden = true;
-        return fail(t('uploadFailed'), el('a', { href: page, id: 'go-status', class: 'matter', text: t('goStatus') }));
+        return fail(w('uploadFailed'), el('a', { href: page, id: 'go-status', class: 'matter', text: w('goStatus') }));
       }
     }
     location.href = page;
@@ -154,5 +156,5 @@ export function renderApply(ctx) {
 
   show(el('div', { class: 'card' }, el('h2', { text: pick(m, 'name') }),
     el('p', { class: 'muted', text: pick(m, 'description') }), form),
-  el('button', { class: 'matter', type: 'button', onclick: back, text: t('back') }));
+  el('button', { class: 'matter', type: 'button', onclick: back, text: w('back') }));
 }

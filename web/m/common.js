@@ -1,13 +1,8 @@
 // Shared by the mobile intake pages: a language switch that keeps what was
-// typed, the material types and sizes; the page tools (elements that never
+// typed, the material types and sizes. The page tools (elements that never
 // parse HTML, language, the API and uploads with progress, times in
-// Asia/Shanghai) come from lib/ and are passed on.
+// Asia/Shanghai) are imported from lib/ where they are used.
 import { setupLang as setupLangLib } from '../lib/i18n.js';
-
-export { el } from '../lib/dom.js';
-export { lang, t, pick, words } from '../lib/i18n.js';
-export { api, ApiError, putFile, said } from '../lib/api.js';
-export { dateTime as fmtTime } from '../lib/time.js';
 
 // Redraws, keeping what the user has typed or chosen in the page's fields
 // (by id; files too): switching the language mid-form must not lose it.
@@ -30,6 +25,12 @@ function redrawKeepingInputs(render) {
 export function setupLang(render) {
   setupLangLib(() => redrawKeepingInputs(render));
 }
+
+// What every phone page may have to say about a failed request.
+export const PHONE_WORDS = {
+  busy: ['请求过于频繁，请稍后再试。', 'Too many requests, please try again shortly.'],
+  offline: ['网络异常，请稍后再试。', 'Network error, please try again.'],
+};
 
 // The file types application materials declare, as browsers name them.
 export const MATERIAL_MIME = { pdf: 'application/pdf', jpeg: 'image/jpeg', png: 'image/png' };

@@ -1,13 +1,17 @@
 // /m/r/RECEIPT: the citizen's view of a report: state, steps with times,
 // the outcome, then a rating (1-5 and a note). Public-safe: the server sends
 // no staff names and no phone numbers.
-import { el, words, setupLang, api, said, fmtTime } from './common.js';
+import { el } from '../lib/dom.js';
+import { api, said } from '../lib/api.js';
+import { words } from '../lib/i18n.js';
+import { dateTime } from '../lib/time.js';
+import { setupLang, PHONE_WORDS } from './common.js';
 
 const T = {
+  ...PHONE_WORDS,
   title: ['办理进度', 'Progress'],
   receipt: ['回执号', 'Receipt'],
   unknown: ['未找到该回执号对应的反映，请核对后重试。', 'No report has this receipt number. Please check it.'],
-  busy: ['请求过于频繁，请稍后再试。', 'Too many requests, please try again shortly.'],
   states: {
     reported: ['已受理', 'Received'],
     dispatched: ['已派单', 'Dispatched'],
@@ -29,21 +33,21 @@ const T = {
   thanks: ['感谢您的评价', 'Thank you for your rating'],
   rated: ['您的评价', 'Your rating'],
 };
-const t = words(T);
-const st = (s) => t('states', s) || s;
+const w = words(T);
+const st = (s) => w('states', s) || s;
 const receipt = decodeURIComponent(location.pathname.split('/')[3] || '');
 const app = document.getElementById('app');
 let doc = null, score = 0;
 
 function render() {
-  document.querySelector('[data-i18n=title]').textContent = t('title');
+  document.getElementById('title').textContent = w('title');
   if (!doc) return;
-  const kids = [el('div', { class: 'card' }, el('div', { class: 'muted', text: t('receipt') }), el('div', { class: 'receipt', id: 'receipt', text: doc.receipt }),
+  const kids = [el('div', { class: 'card' }, el('div', { class: 'muted', text: w('receipt') }), el('div', { class: 'receipt', id: 'receipt', text: doc.receipt }),
     el('div', { class: 'venue', id: 'state', 'data-state': doc.state, text: st(doc.state) }), el('div', { class: 'muted', text: doc.title }))];
-  kids.push(el('div', { class: 'card' }, el('h2', { text: t('steps') }),
-    el('ol', { class: 'steps', id: 'steps' }, ...doc.steps.map((s) => el('li', { text: `${fmtTime(s.ts)} ${st(s.state)}` })))));
-  if (doc.outcome) kids.push(el('div', { class: 'card' }, el('h2', { text: t('outcome') }), el('p', { id: 'outcome', text: doc.outcome })));
-  if (doc.rating) kids.push(el('div', { class: 'card', id: 'rated' }, el('p', { text: `${t('rated')}: ${'★'.repeat(doc.rating)}` })));
+  kids.push(el('div', { class: 'card' }, el('h2', { text: w('steps') }),
+    el('ol', { class: 'steps', id: 'steps' }, ...doc.steps.map((s) => el('li', { text: `${dateTime(s.ts)} ${st(s.state)}` })))));
+  if (doc.outcome) kids.push(el('div', { class: 'card' }, el('h2', { text: w('outcome') }), el('p', { id: 'outcome', text: doc.outcome })));
+  if (doc.rating) kids.push(el('div', { class: 'card', id: 'rated' }, el('p', { text: `${w('rated')}: ${'★'.repeat(doc.rating)}` })));
   else if (doc.can_rate) {
     const stars = el('div', { class: 'stars', id: 'stars' });
     const paint = () => stars.querySelectorAll('button').forEach((b, i) => b.classList.toggle('on', i < score));
@@ -55,13 +59,13 @@ function render() {
       try {
         doc = await api(`/api/public/receipts/${encodeURIComponent(receipt)}/rating`, { json: { score, note: note.value } });
       } catch (e) {
-        err.textContent = e.status === 429 ? t('busy') : said(e);
+        err.textContent = e.status === 429 ? w('busy') : said(e);
         return;
       }
       render();
     };
-    kids.push(el('div', { class: 'card' }, el('h2', { text: t('rate') }), stars, el('label', { for: 'note', text: t('note') }), note, err,
-      el('button', { class: 'primary', type: 'button', id: 'rate', onclick: send, text: t('send') })));
+    kids.push(el('div', { class: 'card' }, el('h2', { text: w('rate') }), stars, el('label', { for: 'note', text: w('note') }), note, err,
+      el('button', { class: 'primary', type: 'button', id: 'rate', onclick: send, text: w('send') })));
     paint();
   }
   app.replaceChildren(...kids);
@@ -71,7 +75,7 @@ async function load() {
   try {
     doc = await api(`/api/public/receipts/${encodeURIComponent(receipt)}`);
   } catch (e) {
-    app.replaceChildren(el('div', { class: 'card', id: 'friendly' }, el('p', { text: e.status === 429 ? t('busy') : t('unknown') })));
+    app.replaceChildren(el('div', { class: 'card', id: 'friendly' }, el('p', { text: e.status === 429 ? w('busy') : w('unknown') })));
     return false;
   }
   render();

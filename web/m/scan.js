@@ -3,18 +3,20 @@
 // reports), the chosen matter's form. A report makes a work order and leads
 // to the receipt page; an application (apply.js) is sent with the code, its
 // materials follow, and it leads to the application's page /m/a/NUMBER.
-import { el, pick, words, setupLang, api, said } from './common.js';
+import { el } from '../lib/dom.js';
+import { api, said } from '../lib/api.js';
+import { pick, words } from '../lib/i18n.js';
+import { setupLang, PHONE_WORDS } from './common.js';
 import { renderApply, recentApplications } from './apply.js';
 
 const T = {
+  ...PHONE_WORDS,
   title: ['扫码反映问题', 'Report by scanning'],
   titleEnt: ['企业码服务', 'Enterprise services'],
   unknown: ['无法识别此码', 'Code not recognised'],
   unknownMsg: ['此码不存在或已失效，请重新扫描现场张贴的二维码。', 'This code does not exist or is no longer valid. Please scan the code posted on site again.'],
   revoked: ['此码已停用', 'Code no longer in use'],
   revokedMsg: ['此码已更换，请扫描现场张贴的新二维码。', 'This code has been replaced. Please scan the new code posted on site.'],
-  busy: ['请求过于频繁，请稍后再试。', 'Too many requests, please try again shortly.'],
-  offline: ['网络异常，请稍后再试。', 'Network error, please try again.'],
   choose: ['请选择要反映的事项', 'Choose what to report'],
   back: ['返回', 'Back'],
   submit: ['提交', 'Submit'],
@@ -33,22 +35,22 @@ const T = {
   mine: ['我的申请', 'My applications'],
   publicNote: ['此类问题会公开：您填写的描述（不含电话）将在政务公开接口中向公众展示，请勿填写门牌号、姓名等个人信息。', 'Reports of this kind are public: your description (not your phone) will be shown to anyone through the open government interface. Please leave out your flat number, name and other personal details.'],
 };
-const t = words(T);
+const w = words(T);
 const token = decodeURIComponent(location.pathname.split('/')[3] || '');
 const app = document.getElementById('app');
 let doc = null, view = { name: 'list' }, contact = sessionStorage.getItem('zz_contact_' + token) || '';
 
 function show(...kids) {
   app.replaceChildren(...kids.filter((k) => k != null));
-  const title = doc?.code.kind === 'enterprise' ? t('titleEnt') : t('title');
-  document.querySelector('[data-i18n=title]').textContent = title;
+  const title = doc?.code.kind === 'enterprise' ? w('titleEnt') : w('title');
+  document.getElementById('title').textContent = title;
   document.title = title;
 }
 
 function friendly(status) {
   const revoked = status === 410;
-  const msg = status === 429 ? t('busy') : status === 0 ? t('offline') : revoked ? t('revokedMsg') : t('unknownMsg');
-  show(el('div', { class: 'card', id: 'friendly' }, el('h2', { text: revoked ? t('revoked') : status === 404 ? t('unknown') : t('title') }), el('p', { text: msg })));
+  const msg = status === 429 ? w('busy') : status === 0 ? w('offline') : revoked ? w('revokedMsg') : w('unknownMsg');
+  show(el('div', { class: 'card', id: 'friendly' }, el('h2', { text: revoked ? w('revoked') : status === 404 ? w('unknown') : w('title') }), el('p', { text: msg })));
 }
 
 function venueCard() {
@@ -77,13 +79,13 @@ function render() {
   const apps = doc.matters.filter((m) => m.kind === 'application');
   const reports = doc.matters.filter((m) => m.kind !== 'application');
   const mine = recentApplications(token);
-  if (!apps.length) return show(venueCard(), el('h2', { text: t('choose') }), ...reports.map(matterButton));
+  if (!apps.length) return show(venueCard(), el('h2', { text: w('choose') }), ...reports.map(matterButton));
   show(venueCard(),
-    mine.length ? el('section', { id: 'mine' }, el('h2', { text: t('mine') }),
+    mine.length ? el('section', { id: 'mine' }, el('h2', { text: w('mine') }),
       ...mine.map((a) => el('a', { class: 'matter', href: `/m/a/${encodeURIComponent(a.number)}`, 'data-number': a.number },
         el('div', { text: pick(a, 'name') }), el('div', { class: 'muted', text: a.when })))) : null,
-    el('section', { id: 'apps' }, el('h2', { text: t('apply') }), ...apps.map(matterButton)),
-    reports.length ? el('section', { id: 'reports' }, el('h2', { text: t('report') }), ...reports.map(matterButton)) : null);
+    el('section', { id: 'apps' }, el('h2', { text: w('apply') }), ...apps.map(matterButton)),
+    reports.length ? el('section', { id: 'reports' }, el('h2', { text: w('report') }), ...reports.map(matterButton)) : null);
 }
 
 function renderConfirm() {
@@ -93,14 +95,14 @@ function renderConfirm() {
     try {
       await api(`/api/public/codes/${encodeURIComponent(token)}/verify`, { json: { contact_phone: input.value } });
     } catch (e) {
-      err.textContent = e.status === 403 ? t('notMatch') : said(e, t('offline'));
+      err.textContent = e.status === 403 ? w('notMatch') : said(e, w('offline'));
       return;
     }
     contact = input.value; sessionStorage.setItem('zz_contact_' + token, contact); view = { name: view.next || 'form', matter: view.matter }; render();
   };
-  show(venueCard(), el('div', { class: 'card' }, el('h2', { text: t('confirm') }), el('label', { for: 'contact', text: t('confirmMsg') }), input, err,
-    el('button', { class: 'primary', type: 'button', id: 'confirm', onclick: go, text: t('confirmBtn') }),
-    el('button', { class: 'matter', type: 'button', onclick: () => { view = { name: 'list' }; render(); }, text: t('back') })));
+  show(venueCard(), el('div', { class: 'card' }, el('h2', { text: w('confirm') }), el('label', { for: 'contact', text: w('confirmMsg') }), input, err,
+    el('button', { class: 'primary', type: 'button', id: 'confirm', onclick: go, text: w('confirmBtn') }),
+    el('button', { class: 'matter', type: 'button', onclick: () => { view = { name: 'list' }; render(); }, text: w('back') })));
 }
 
 function fieldInput(f) {
@@ -126,16 +128,16 @@ function readFile(file) {
 
 function renderForm(m) {
   const form = el('form', { id: 'report', novalidate: true });
-  if (m.public) form.append(el('p', { class: 'notice', id: 'public-note', text: t('publicNote') }));
+  if (m.public) form.append(el('p', { class: 'notice', id: 'public-note', text: w('publicNote') }));
   for (const f of m.form || []) {
-    form.append(el('label', { for: 'f_' + f.id, text: pick(f, 'label') + (f.required ? ` (${t('required')})` : '') }), fieldInput(f));
+    form.append(el('label', { for: 'f_' + f.id, text: pick(f, 'label') + (f.required ? ` (${w('required')})` : '') }), fieldInput(f));
   }
   const err = el('div', { class: 'error', id: 'error', role: 'alert' });
-  const btn = el('button', { class: 'primary', type: 'submit', id: 'submit', text: t('submit') });
+  const btn = el('button', { class: 'primary', type: 'submit', id: 'submit', text: w('submit') });
   form.append(err, btn);
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
-    btn.disabled = true; btn.textContent = t('sending'); err.textContent = '';
+    btn.disabled = true; btn.textContent = w('sending'); err.textContent = '';
     const body = { matter: m.id, fields: {} };
     if (contact) body.contact_phone = contact;
     try {
@@ -144,16 +146,16 @@ function renderForm(m) {
         if (f.type === 'photo') { if (input.files[0]) body.photo = await readFile(input.files[0]); }
         else if (input.value) body.fields[f.id] = input.value;
       }
-    } catch { err.textContent = t('offline'); btn.disabled = false; btn.textContent = t('submit'); return; }
+    } catch { err.textContent = w('offline'); btn.disabled = false; btn.textContent = w('submit'); return; }
     try {
       location.href = (await api(`/api/public/codes/${encodeURIComponent(token)}/reports`, { json: body })).status_url;
     } catch (e) {
-      err.textContent = e.status === 429 ? t('busy') : said(e, t('offline'));
-      btn.disabled = false; btn.textContent = t('submit');
+      err.textContent = e.status === 429 ? w('busy') : said(e, w('offline'));
+      btn.disabled = false; btn.textContent = w('submit');
     }
   });
   show(venueCard(), el('div', { class: 'card' }, el('h2', { text: pick(m, 'name') }), form),
-    el('button', { class: 'matter', type: 'button', onclick: () => { view = { name: 'list' }; render(); }, text: t('back') }));
+    el('button', { class: 'matter', type: 'button', onclick: () => { view = { name: 'list' }; render(); }, text: w('back') }));
 }
 
 setupLang(() => (doc ? render() : null));

@@ -1,0 +1,342 @@
+/* codes_admin.c (api) - the operator's routes of customer and enterprise
+ * codes under /api/v1/codes: generate codes for a region's entities, list
+ * them (with their entities' names and recent scans), show one with its
+ * scans by day, revoke or reissue one, and render its scan URL as a QR code
+ * (SVG, PNG). Every route checks the caller's scope over the code's region
+ * (authz_code). The codes themselves are src/codes/. */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "api/authz.h"
+#include "api/codes_int.h"
+#include "codes/codes.h"
+#include "store/store_codes.h"
+#include "store/store_registry.h"
+
+/* The public scan URL of a token into out: --public-url, else the
+ * request's Host (a trusted proxy's X-Forwarded-Host/-Proto), checked to
+ * hold only host characters (it is echoed into QR codes and pages); see
+ * http_base_url. Returns 0, or ZZ_EINVAL for a Host that is not a host name. */
+static int scan_url_of(struct http_req *r, const char *token, char *out, size_t cap) {
+  char base[256];
+  if (http_base_url(r, base, sizeof base)) return ZZ_EINVAL;
+  snprintf(out, cap, "%s/m/c/%s", base, token);
+  return 0;
+}
+
+/* scan_url_of, answering 400 itself for a bad Host. */
+static int scan_url(struct http_req *r, const char *token, char *out, size_t cap) {
+  if (scan_url_of(r, token, out, cap))
+    return http_fail(r, ZZ_EINVAL, "Host", "the Host header is not a host name");
+  return 0;
+}
+
+static void code_json(struct http_req *r, struct zz_buf *b, const struct store_code *c) {
+  char t[32], url[512];
+  zz_buf_printf(b, "{\"id\":%lld,\"token\":", (long long)c->id);
+  zz_buf_json_str(b, c->token);
+  zz_buf_adds(b, ",\"kind\":");
+  zz_buf_json_str(b, c->kind);
+  zz_buf_adds(b, ",\"entity\":");
+  zz_buf_json_str(b, c->entity);
+  zz_buf_adds(b, ",\"entity_type\":");
+  zz_buf_json_str(b, c->entity_type);
+  struct app *app = http_app(r);
+  registry_rdlock(app->reg);
+  const struct reg_region *rg = registry_region_by_id(app->reg, c->region);
+  zz_buf_adds(b, ",\"region\":");
+  zz_buf_json_str(b, rg ? rg->path : NULL);
+  registry_unlock(app->reg);
+  zz_buf_adds(b, ",\"state\":");
+  zz_buf_json_str(b, c->state);
+  zz_buf_adds(b, ",\"created\":");
+  zz_buf_json_str(b, zz_time_format(c->created, t));
+  zz_buf_adds(b, ",\"revoked_at\":");
+  zz_buf_json_str(b, c->revoked_at ? zz_time_format(c->revoked_at, t) : NULL);
+  if (c->replaced_by)
+    zz_buf_printf(b, ",\"replaced_by\":%lld", (long long)c->replaced_by);
+  else
+    zz_buf_adds(b, ",\"replaced_by\":null");
+  /* the url the QR codes encode; a bad Host leaves it out rather than
+   * failing a listing */
+  zz_buf_adds(b, ",\"url\":");
+  if (scan_url_of(r, c->token, url, sizeof url) == 0)
+    zz_buf_json_str(b, url);
+  else
+    zz_buf_adds(b, "null");
+  zz_buf_printf(
+      b, ",\"qr_svg\":\"/api/v1/codes/%lld/qr.svg\",\"qr_png\":\"/api/v1/codes/%lld/qr.png\"",
+      (long long)c->id, (long long)c->id);
+}
+
+static int path_id(struct http_req *r, int64_t *id) {
+  const char *s = http_param(r, "id");
+  if (!s || zz_parse_i64(s, id) || *id <= 0)
+    return http_fail(r, ZZ_EINVAL, "id", "id must be a positive integer");
+  return 0;
+}
+
+/* ---- admin ---- */
+
+static int post_generate(struct http_req *r) {
+  struct app *app = http_app(r);
+  json_t *j = NULL;
+  if (api_json_body(r, &j)) return 0;
+  const char *kind = json_string_value(json_object_get(j, "kind"));
+  const char *type = json_string_value(json_object_get(j, "entity_type"));
+  const char *region = json_string_value(json_object_get(j, "region"));
+  const struct reg_region *rg = NULL;
+  int64_t rid = 0;
+  if (region) {
+    registry_rdlock(app->reg);
+    rg = registry_region(app->reg, region);
+    rid = rg ? rg->id : 0;
+    registry_unlock(app->reg);
+  }
+  /* codes for the whole district (no region) are an unscoped admin's */
+  if ((!region || rid) && authz_code(app, http_auth(r), rid, AUTHZ_WRITE)) {
+    json_decref(j);
+    return authz_deny(r, "region", "this region");
+  }
+  struct code_gen_summary sum;
+  struct zz_err e = {0};
+  int rc = code_generate(app->st, app->reg, kind, type, region, &sum, &e);
+  if (rc) {
+    json_decref(j);
+    return http_reply_err(r, &e);
+  }
+  char detail[256];
+  snprintf(detail, sizeof detail, "{\"created\":%lld,\"kept\":%lld}", (long long)sum.created,
+           (long long)sum.kept);
+  api_audit(r, "code.generate", region, detail);
+  struct zz_buf b;
+  zz_buf_init(&b, 0);
+  zz_buf_adds(&b, "{\"kind\":");
+  zz_buf_json_str(&b, kind);
+  zz_buf_adds(&b, ",\"entity_type\":");
+  zz_buf_json_str(&b, type);
+  zz_buf_adds(&b, ",\"region\":");
+  zz_buf_json_str(&b, region);
+  zz_buf_printf(&b, ",\"entities\":%lld,\"created\":%lld,\"kept\":%lld}", (long long)sum.entities,
+                (long long)sum.created, (long long)sum.kept);
+  json_decref(j);
+  return http_reply_json(r, sum.created ? 201 : 200, &b);
+}
+
+struct list_ctx {
+  struct http_req *r;
+  struct zz_buf *b;
+  int n, with_names;
+  int64_t last;
+};
+
+/* Sums the scans of the days from since on (rows come newest first). */
+struct recent_ctx {
+  int64_t since, n;
+};
+
+static int recent_row(void *ud, int64_t day, int64_t n) {
+  struct recent_ctx *c = ud;
+  if (day < c->since) return 1;
+  c->n += n;
+  return 0;
+}
+
+static int list_row(void *ud, const struct store_code *c) {
+  struct list_ctx *l = ud;
+  if (l->n++) zz_buf_addc(l->b, ',');
+  code_json(l->r, l->b, c);
+  if (l->with_names) {
+    struct app *app = http_app(l->r);
+    struct codes_entity en;
+    codes_entity_get(app, c->entity, &en);
+    zz_buf_adds(l->b, ",\"entity_name_zh\":");
+    zz_buf_json_str(l->b, en.found ? en.name_zh : NULL);
+    zz_buf_adds(l->b, ",\"entity_name_en\":");
+    zz_buf_json_str(l->b, en.found ? en.name_en : NULL);
+    zz_free(en.attrs);
+    /* The scans of the last 30 local days, today included, so that a list
+     * page shows them without one request per code: at most 30 rows of
+     * the (code, day) key each. */
+    struct recent_ctx rc = {zz_bucket_start(zz_time_now(), ZZ_GRAIN_DAY) - 29 * ZZ_DAY_MS, 0};
+    store_code_scans_each(app->st, c->id, 30, recent_row, &rc);
+    zz_buf_printf(l->b, ",\"scans_30d\":%lld", (long long)rc.n);
+  }
+  zz_buf_addc(l->b, '}');
+  l->last = c->id;
+  return 0;
+}
+
+static int get_codes(struct http_req *r) {
+  struct app *app = http_app(r);
+  struct api_region rg;
+  if (api_region(r, "region", 0, &rg)) return 0;
+  int64_t lim, after = 0;
+  if (api_int(r, "limit", 100, 1, 1000, &lim)) return 0;
+  const char *cur = http_query(r, "cursor");
+  if (cur && (zz_parse_i64(cur, &after) || after < 0))
+    return http_fail(r, ZZ_EINVAL, "cursor", "cursor must come from a previous page's next_cursor");
+  const char *kind = http_query(r, "kind"), *state = http_query(r, "state");
+  if (kind && strcmp(kind, "customer") != 0 && strcmp(kind, "enterprise") != 0)
+    return http_fail(r, ZZ_EINVAL, "kind", "kind must be customer or enterprise");
+  if (state && strcmp(state, "active") != 0 && strcmp(state, "revoked") != 0)
+    return http_fail(r, ZZ_EINVAL, "state", "state must be active or revoked");
+  struct store_code_filter f = {.kind = kind,
+                                .state = state,
+                                .entity_type = http_query(r, "entity_type"),
+                                .entity = http_query(r, "entity"),
+                                .rpos_lo = rg.lo,
+                                .rpos_hi = rg.hi,
+                                .after_id = after,
+                                .limit = (int)lim + 1};
+  struct zz_buf b;
+  zz_buf_init(&b, 0);
+  zz_buf_adds(&b, "{\"codes\":[");
+  struct list_ctx l = {r, &b, 0, 1, 0};
+  /* fetch one more than the page to know whether a next page exists */
+  struct zz_buf tmp;
+  zz_buf_init(&tmp, 0);
+  struct list_ctx probe = {r, &tmp, 0, 0, 0};
+  store_codes_each(app->st, &f, list_row, &probe);
+  zz_buf_free(&tmp);
+  int more = probe.n > lim;
+  f.limit = (int)lim;
+  if (store_codes_each(app->st, &f, list_row, &l)) {
+    zz_buf_free(&b);
+    return http_fail(r, ZZ_ESTORE, "codes", "cannot list the codes");
+  }
+  zz_buf_adds(&b, "],\"next_cursor\":");
+  if (more)
+    zz_buf_printf(&b, "\"%lld\"}", (long long)l.last);
+  else
+    zz_buf_adds(&b, "null}");
+  return http_reply_json(r, 200, &b);
+}
+
+/* Loads code id for an admin route, checking the caller's scope. */
+static int admin_code(struct http_req *r, struct code_info *k) {
+  struct app *app = http_app(r);
+  int64_t id;
+  if (path_id(r, &id)) return ZZ_EINVAL;
+  if (code_get(app->st, NULL, id, k))
+    return http_fail(r, ZZ_ENOTFOUND, "id", "code %lld does not exist", (long long)id);
+  if (authz_code(http_app(r), http_auth(r), k->region, AUTHZ_WRITE))
+    return authz_deny(r, "id", "this code"), ZZ_EFORBIDDEN;
+  return 0;
+}
+
+struct scans_ctx {
+  struct zz_buf *b;
+  int n;
+  int64_t total;
+};
+
+static int scan_row(void *ud, int64_t day, int64_t n) {
+  struct scans_ctx *s = ud;
+  char t[32];
+  if (s->n++) zz_buf_addc(s->b, ',');
+  char *d = zz_time_format(day, t);
+  d[10] = 0; /* the local date */
+  zz_buf_adds(s->b, "{\"day\":");
+  zz_buf_json_str(s->b, d);
+  zz_buf_printf(s->b, ",\"scans\":%lld}", (long long)n);
+  s->total += n;
+  return 0;
+}
+
+static int reply_code(struct http_req *r, int64_t id, int status) {
+  struct app *app = http_app(r);
+  struct zz_buf b;
+  zz_buf_init(&b, 0);
+  zz_buf_adds(&b, "{\"code\":");
+  struct list_ctx l = {r, &b, 0, 1, 0};
+  if (store_code_get(app->st, NULL, id, list_row, &l)) {
+    zz_buf_free(&b);
+    return http_fail(r, ZZ_ENOTFOUND, "id", "code %lld does not exist", (long long)id);
+  }
+  zz_buf_adds(&b, ",\"scans\":[");
+  struct scans_ctx s = {&b, 0, 0};
+  store_code_scans_each(app->st, id, 90, scan_row, &s);
+  zz_buf_printf(&b, "],\"scans_total\":%lld}", (long long)s.total);
+  return http_reply_json(r, status, &b);
+}
+
+static int get_code(struct http_req *r) {
+  struct code_info k;
+  if (admin_code(r, &k)) return 0;
+  return reply_code(r, k.id, 200);
+}
+
+static int revoke_or_reissue(struct http_req *r, int reissue) {
+  struct app *app = http_app(r);
+  struct code_info k;
+  if (admin_code(r, &k)) return 0;
+  registry_rdlock(app->reg);
+  const struct reg_region *rg = registry_region_by_id(app->reg, k.region);
+  int64_t rpos = rg ? rg->lo : 0;
+  registry_unlock(app->reg);
+  char tok[CODE_TOKEN_LEN + 1];
+  code_token_new(tok);
+  struct store_code nc = {.token = tok,
+                          .kind = k.kind,
+                          .entity = k.entity,
+                          .entity_type = k.entity_type,
+                          .region = k.region,
+                          .rpos = rpos,
+                          .created = zz_time_now()};
+  int64_t new_id = 0;
+  struct zz_err e = {0};
+  if (store_code_revoke(app->st, k.id, zz_time_now(), reissue ? &nc : NULL, &new_id, &e))
+    return http_reply_err(r, &e);
+  char target[32], detail[64];
+  snprintf(target, sizeof target, "code/%lld", (long long)k.id);
+  snprintf(detail, sizeof detail, "{\"new_code\":%lld}", (long long)new_id);
+  api_audit(r, reissue ? "code.reissue" : "code.revoke", target, reissue ? detail : NULL);
+  return reply_code(r, reissue ? new_id : k.id, reissue ? 201 : 200);
+}
+
+static int post_revoke(struct http_req *r) {
+  return revoke_or_reissue(r, 0);
+}
+
+static int post_reissue(struct http_req *r) {
+  return revoke_or_reissue(r, 1);
+}
+
+static int get_qr(struct http_req *r, int png) {
+  struct code_info k;
+  if (admin_code(r, &k)) return 0;
+  char url[512];
+  if (scan_url(r, k.token, url, sizeof url)) return 0;
+  struct zz_buf b;
+  zz_buf_init(&b, 0);
+  int rc = png ? code_qr_png(url, &b) : code_qr_svg(url, &b);
+  if (rc) {
+    zz_buf_free(&b);
+    return http_fail(r, rc, "qr", "cannot render the QR code");
+  }
+  return http_reply(r, 200, png ? "image/png" : "image/svg+xml", &b);
+}
+
+static int get_qr_svg(struct http_req *r) {
+  return get_qr(r, 0);
+}
+
+static int get_qr_png(struct http_req *r) {
+  return get_qr(r, 1);
+}
+
+#define ADMIN ROLE_ADMIN
+
+const struct http_route api_codes_admin_routes[] = {
+    {"POST", "/api/v1/codes/generate", post_generate, NULL, HTTP_AUTH_USER, ADMIN, 0},
+    {"GET", "/api/v1/codes", get_codes, NULL, HTTP_AUTH_USER, ADMIN, 0},
+    {"GET", "/api/v1/codes/:id", get_code, NULL, HTTP_AUTH_USER, ADMIN, 0},
+    {"POST", "/api/v1/codes/:id/revoke", post_revoke, NULL, HTTP_AUTH_USER, ADMIN, 0},
+    {"POST", "/api/v1/codes/:id/reissue", post_reissue, NULL, HTTP_AUTH_USER, ADMIN, 0},
+    {"GET", "/api/v1/codes/:id/qr.svg", get_qr_svg, NULL, HTTP_AUTH_USER, ADMIN, 0},
+    {"GET", "/api/v1/codes/:id/qr.png", get_qr_png, NULL, HTTP_AUTH_USER, ADMIN, 0},
+};
+const size_t api_codes_admin_nroutes = ZZ_ARRAY_LEN(api_codes_admin_routes);
