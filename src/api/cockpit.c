@@ -228,6 +228,89 @@ static void local_date(int64_t ms, char out[11]) {
   out[10] = 0;
 }
 
+/* The cached answer of query at catalog version, replied: 1, or -1 when
+ * it could not be copied; 0 when there is none. */
+static int summary_cached(struct http_req *r, const char *query, int64_t version) {
+  pthread_mutex_lock(&g_summary.lock);
+  for (int i = 0; i < SUMMARY_CACHE; i++) {
+    if (g_summary.slot[i].query && g_summary.slot[i].version == version &&
+        strcmp(g_summary.slot[i].query, query) == 0) {
+      struct zz_buf b;
+      zz_buf_init(&b, 0);
+      int rc = zz_buf_add(&b, g_summary.slot[i].answer, g_summary.slot[i].len);
+      pthread_mutex_unlock(&g_summary.lock);
+      if (rc) return -1;
+      http_reply_json(r, 200, &b);
+      return 1;
+    }
+  }
+  pthread_mutex_unlock(&g_summary.lock);
+  return 0;
+}
+
+/* Remembers the answer b of query (a failed copy only costs the next caller
+ * a scan). */
+static void summary_remember(const char *query, int64_t version, const struct zz_buf *b) {
+  pthread_mutex_lock(&g_summary.lock);
+  unsigned k = g_summary.next++ % SUMMARY_CACHE;
+  zz_free(g_summary.slot[k].query);
+  zz_free(g_summary.slot[k].answer);
+  g_summary.slot[k].query = zz_strdup(query);
+  g_summary.slot[k].answer = zz_malloc(b->len + 1);
+  if (g_summary.slot[k].query && g_summary.slot[k].answer) {
+    memcpy(g_summary.slot[k].answer, b->data, b->len);
+    g_summary.slot[k].len = b->len;
+    g_summary.slot[k].version = version;
+  } else {
+    zz_free(g_summary.slot[k].query);
+    zz_free(g_summary.slot[k].answer);
+    g_summary.slot[k].query = g_summary.slot[k].answer = NULL;
+  }
+  pthread_mutex_unlock(&g_summary.lock);
+}
+
+/* The summary's answer: totals, the groups and the recent entities. */
+static void summary_write(struct zz_json *j, const struct summary *s, const char *type,
+                          const char *region) {
+  zz_json_obj(j);
+  zz_json_kstr(j, "entity_type", type);
+  zz_json_kstr(j, "region", region);
+  zz_json_kint(j, "total", s->total);
+  if (s->sum) zz_json_knum(j, "sum", s->have_sum ? s->sum_total : NAN);
+  if (s->by) {
+    zz_json_kstr(j, "by", s->by);
+    zz_json_karr(j, "items");
+    for (int i = 0; i < s->ngroups; i++) {
+      zz_json_obj(j);
+      zz_json_kstr(j, "key", s->groups[i].key);
+      zz_json_kint(j, "n", s->groups[i].n);
+      if (s->sum) zz_json_knum(j, "sum", s->groups[i].sum);
+      if (s->recent) zz_json_kint(j, "recent", s->groups[i].recent);
+      zz_json_obj_end(j);
+    }
+    zz_json_arr_end(j);
+  }
+  if (s->recent) {
+    zz_json_kobj(j, "recent");
+    zz_json_kstr(j, "attr", s->recent);
+    zz_json_kstr(j, "from", s->from);
+    zz_json_kstr(j, "to", s->to);
+    zz_json_kint(j, "n", s->nrecent);
+    zz_json_karr(j, "items");
+    for (size_t i = 0; i < s->nrec; i++) {
+      zz_json_obj(j);
+      zz_json_kstr(j, "entity", s->rec[i].key);
+      zz_json_kstr(j, "name_zh", s->rec[i].name_zh);
+      zz_json_kstr(j, "name_en", s->rec[i].name_en);
+      zz_json_kstr(j, "value", s->rec[i].value);
+      zz_json_obj_end(j);
+    }
+    zz_json_arr_end(j);
+    zz_json_obj_end(j);
+  }
+  zz_json_obj_end(j);
+}
+
 static int h_summary(struct http_req *r) {
   struct app *app = http_app(r);
   const char *type = http_query(r, "entity_type");
@@ -265,19 +348,8 @@ static int h_summary(struct http_req *r) {
            (long long)reg.hi, s.by ? s.by : "", s.sum ? s.sum : "", s.recent ? s.recent : "",
            s.from, s.to, s.limit);
   int64_t version = store_catalog_version(app->st);
-  pthread_mutex_lock(&g_summary.lock);
-  for (int i = 0; i < SUMMARY_CACHE; i++) {
-    if (g_summary.slot[i].query && g_summary.slot[i].version == version &&
-        strcmp(g_summary.slot[i].query, query) == 0) {
-      struct zz_buf b;
-      zz_buf_init(&b, 0);
-      int rc = zz_buf_add(&b, g_summary.slot[i].answer, g_summary.slot[i].len);
-      pthread_mutex_unlock(&g_summary.lock);
-      if (rc) return http_fail(r, ZZ_ENOMEM, "", "out of memory");
-      return http_reply_json(r, 200, &b);
-    }
-  }
-  pthread_mutex_unlock(&g_summary.lock);
+  int hit = summary_cached(r, query, version);
+  if (hit) return hit < 0 ? http_fail(r, ZZ_ENOMEM, "", "out of memory") : 0;
 
   if (s.limit && !(s.rec = zz_calloc(s.limit + 1, sizeof *s.rec)))
     return http_fail(r, ZZ_ENOMEM, "", "out of memory");
@@ -301,64 +373,12 @@ static int h_summary(struct http_req *r) {
   qsort(s.groups, (size_t)s.ngroups, sizeof *s.groups, group_cmp);
   struct zz_json j;
   zz_json_init(&j, &b);
-  zz_json_obj(&j);
-  zz_json_kstr(&j, "entity_type", type);
-  zz_json_kstr(&j, "region", reg.path);
-  zz_json_kint(&j, "total", s.total);
-  if (s.sum) zz_json_knum(&j, "sum", s.have_sum ? s.sum_total : NAN);
-  if (s.by) {
-    zz_json_kstr(&j, "by", s.by);
-    zz_json_karr(&j, "items");
-    for (int i = 0; i < s.ngroups; i++) {
-      zz_json_obj(&j);
-      zz_json_kstr(&j, "key", s.groups[i].key);
-      zz_json_kint(&j, "n", s.groups[i].n);
-      if (s.sum) zz_json_knum(&j, "sum", s.groups[i].sum);
-      if (s.recent) zz_json_kint(&j, "recent", s.groups[i].recent);
-      zz_json_obj_end(&j);
-    }
-    zz_json_arr_end(&j);
-  }
-  if (s.recent) {
-    zz_json_kobj(&j, "recent");
-    zz_json_kstr(&j, "attr", s.recent);
-    zz_json_kstr(&j, "from", s.from);
-    zz_json_kstr(&j, "to", s.to);
-    zz_json_kint(&j, "n", s.nrecent);
-    zz_json_karr(&j, "items");
-    for (size_t i = 0; i < s.nrec; i++) {
-      zz_json_obj(&j);
-      zz_json_kstr(&j, "entity", s.rec[i].key);
-      zz_json_kstr(&j, "name_zh", s.rec[i].name_zh);
-      zz_json_kstr(&j, "name_en", s.rec[i].name_en);
-      zz_json_kstr(&j, "value", s.rec[i].value);
-      zz_json_obj_end(&j);
-    }
-    zz_json_arr_end(&j);
-    zz_json_obj_end(&j);
-  }
-  zz_json_obj_end(&j);
+  summary_write(&j, &s, type, reg.path);
   if ((rc = zz_json_finish(&j))) {
     http_fail(r, rc, "", "cannot build the answer: %s", zz_strerror(rc));
     goto done;
   }
-  /* Remember the answer (a failed copy only costs the next caller a scan). */
-  pthread_mutex_lock(&g_summary.lock);
-  unsigned k = g_summary.next++ % SUMMARY_CACHE;
-  zz_free(g_summary.slot[k].query);
-  zz_free(g_summary.slot[k].answer);
-  g_summary.slot[k].query = zz_strdup(query);
-  g_summary.slot[k].answer = zz_malloc(b.len + 1);
-  if (g_summary.slot[k].query && g_summary.slot[k].answer) {
-    memcpy(g_summary.slot[k].answer, b.data, b.len);
-    g_summary.slot[k].len = b.len;
-    g_summary.slot[k].version = version;
-  } else {
-    zz_free(g_summary.slot[k].query);
-    zz_free(g_summary.slot[k].answer);
-    g_summary.slot[k].query = g_summary.slot[k].answer = NULL;
-  }
-  pthread_mutex_unlock(&g_summary.lock);
+  summary_remember(query, version, &b);
   http_reply_json(r, 200, &b);
 done:
   zz_buf_free(&b);
