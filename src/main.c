@@ -163,6 +163,10 @@ static int parse_num(const char *s, long long *out) {
   return 0;
 }
 
+/* Reads every command's flags into f (one case per flag, each checking its
+ * own value: longer than 100 lines, but a table would need a parser per
+ * kind of value and read no easier). Returns 0, 1 after printing the usage
+ * for --help, or the exit code of a bad flag. */
 static int parse_flags(int argc, char **argv, const char *usage, const struct option *allowed,
                        struct flags *f) {
   optind = 1;
@@ -360,6 +364,56 @@ static void demo_stop(void *ud) {
   if (dr->feed) demo_feed_stop(dr->feed);
 }
 
+/* Loads (or refreshes) the demo pack, writes the history of a new world,
+ * opens the live feed unless --no-live, and adds the admin with a fresh
+ * password (into password, 24 bytes). Returns 0 or the exit code. */
+static int demo_prepare(struct app *app, const struct flags *f, struct demo_run *dr, char *password,
+                        struct zz_err *e) {
+  char pack_path[4096];
+  const char *pack = f->pack ? f->pack : shipped(DEFAULT_PACK, pack_path, sizeof pack_path);
+  registry_rdlock(app->reg);
+  int empty = registry_region_count(app->reg) == 0;
+  registry_unlock(app->reg);
+  /* A data directory made by an older zhizhi gets the pack's new parts
+   * (rules, matters, dashboards) too: loading is idempotent and quick. */
+  {
+    struct pack_stats ps = {0};
+    fprintf(stderr, "demo: %s pack %s\n", empty ? "loading" : "refreshing", pack);
+    if (pack_load(app->st, pack, &ps, NULL, NULL, e) || registry_reload(app->reg, e)) {
+      return fail(e);
+    }
+    if (empty)
+      fprintf(stderr, "demo: %d regions, %d metrics, %d sources, %lld entities\n", ps.regions,
+              ps.metrics, ps.sources, (long long)ps.entities);
+  }
+  struct demo_feed_opts fo = {.st = app->st,
+                              .reg = app->reg,
+                              .pack_dir = pack,
+                              .now_ms = zz_time_now(),
+                              .records = f->records,
+                              .seed = (uint64_t)f->seed};
+  /* The generator is needed for the history of a new world and for the
+   * live feed; a rerun with --no-live needs neither. */
+  int64_t have = store_records_count(app->st);
+  if ((have == 0 || !f->no_live) && demo_feed_open(&fo, &dr->feed, e)) {
+    return fail(e);
+  }
+  if (have == 0) {
+    if (demo_feed_history(dr->feed) != 0) {
+      fprintf(stderr, "\nzhizhi: generating the demo history failed\n");
+      return 1;
+    }
+  } else {
+    fprintf(stderr, "demo: reusing %s (%lld records)\n", f->data, (long long)have);
+  }
+  accounts_password_new(password);
+  if (accounts_user_add(app->st, "admin", "admin", NULL, NULL, password, e)) {
+    return fail(e);
+  }
+  dr->admin_password = password;
+  return 0;
+}
+
 static int cmd_serve_or_demo(int argc, char **argv, int demo) {
   static const struct option opts[] = {OPT("data", required_argument, F_DATA),
                                        OPT("listen", required_argument, F_LISTEN),
@@ -405,54 +459,7 @@ static int cmd_serve_or_demo(int argc, char **argv, int demo) {
   struct demo_run dr = {.f = &f};
   char password[24] = "";
   int exit_code = 0;
-  if (demo) {
-    char pack_path[4096];
-    const char *pack = f.pack ? f.pack : shipped(DEFAULT_PACK, pack_path, sizeof pack_path);
-    registry_rdlock(app.reg);
-    int empty = registry_region_count(app.reg) == 0;
-    registry_unlock(app.reg);
-    /* A data directory made by an older zhizhi gets the pack's new parts
-     * (rules, matters, dashboards) too: loading is idempotent and quick. */
-    {
-      struct pack_stats ps = {0};
-      fprintf(stderr, "demo: %s pack %s\n", empty ? "loading" : "refreshing", pack);
-      if (pack_load(app.st, pack, &ps, NULL, NULL, &e) || registry_reload(app.reg, &e)) {
-        exit_code = fail(&e);
-        goto done;
-      }
-      if (empty)
-        fprintf(stderr, "demo: %d regions, %d metrics, %d sources, %lld entities\n", ps.regions,
-                ps.metrics, ps.sources, (long long)ps.entities);
-    }
-    struct demo_feed_opts fo = {.st = app.st,
-                                .reg = app.reg,
-                                .pack_dir = pack,
-                                .now_ms = zz_time_now(),
-                                .records = f.records,
-                                .seed = (uint64_t)f.seed};
-    /* The generator is needed for the history of a new world and for the
-     * live feed; a rerun with --no-live needs neither. */
-    int64_t have = store_records_count(app.st);
-    if ((have == 0 || !f.no_live) && demo_feed_open(&fo, &dr.feed, &e)) {
-      exit_code = fail(&e);
-      goto done;
-    }
-    if (have == 0) {
-      if (demo_feed_history(dr.feed) != 0) {
-        fprintf(stderr, "\nzhizhi: generating the demo history failed\n");
-        exit_code = 1;
-        goto done;
-      }
-    } else {
-      fprintf(stderr, "demo: reusing %s (%lld records)\n", f.data, (long long)have);
-    }
-    accounts_password_new(password);
-    if (accounts_user_add(app.st, "admin", "admin", NULL, NULL, password, &e)) {
-      exit_code = fail(&e);
-      goto done;
-    }
-    dr.admin_password = password;
-  }
+  if (demo && (exit_code = demo_prepare(&app, &f, &dr, password, &e))) goto done;
   char web_path[4096];
   const char *web = f.web ? f.web : shipped("web/index.html", web_path, sizeof web_path);
   if (!f.web) { /* the directory holding index.html, if any */
