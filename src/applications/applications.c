@@ -15,6 +15,7 @@
 #include "codes/codes.h"
 #include "core/buf.h"
 #include "core/ztime.h"
+#include "intake/intake.h"
 #include "model/registry.h"
 #include "store/store_applications.h"
 #include "store/store_catalog.h"
@@ -64,17 +65,6 @@ json_t *app_material_decl(json_t *m, const char *id) {
 const char *app_str(const json_t *o, const char *k) {
   json_t *v = json_object_get(o, k);
   return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
-/* 1 when matter m lists channel in "channels". The same rule as the
- * other intakes' (api_matter_has_channel), which sits in the API layer. */
-static int has_channel(const json_t *m, const char *channel) {
-  const json_t *ch = json_object_get(m, "channels");
-  for (size_t i = 0; i < json_array_size(ch); i++) {
-    const char *s = json_string_value(json_array_get(ch, i));
-    if (s && strcmp(s, channel) == 0) return 1;
-  }
-  return 0;
 }
 
 /* ---- rows copied out of the store ---- */
@@ -164,7 +154,8 @@ static int phone_ok(const char *s) {
 static int check_matter(const struct application_input *in, struct application_draft *d,
                         struct zz_err *e) {
   const char *kind = app_str(d->matter, "kind");
-  if (kind && strcmp(kind, "application") == 0 && has_channel(d->matter, in->channel)) return 0;
+  if (kind && strcmp(kind, "application") == 0 && intake_matter_has_channel(d->matter, in->channel))
+    return 0;
   if (d->entity[0])
     return zz_fail(e, ZZ_EINVAL, "matter",
                    "matter %s is not an application this enterprise code offers", in->matter);
@@ -203,41 +194,29 @@ static int check_form(const json_t *matter, const json_t *form, struct zz_err *e
   return 0;
 }
 
-struct entity_copy {
-  char name_zh[256]; /* "" when longer (it would be cut) */
-  json_t *attrs;     /* the entity's attributes, or NULL */
+struct entity_name {
+  char zh[256]; /* "" when longer (it would be cut) */
 };
 
-static int entity_copy_row(void *ud, const struct store_entity *en) {
-  struct entity_copy *c = ud;
-  if (en->name_zh && strlen(en->name_zh) < sizeof c->name_zh)
-    zz_strlcpy(c->name_zh, en->name_zh, sizeof c->name_zh);
-  c->attrs = en->attrs_json ? json_loads(en->attrs_json, 0, NULL) : NULL;
+static int entity_name_row(void *ud, const struct store_entity *en) {
+  struct entity_name *n = ud;
+  if (en->name_zh && strlen(en->name_zh) < sizeof n->zh)
+    zz_strlcpy(n->zh, en->name_zh, sizeof n->zh);
   return 0;
 }
 
 /* An enterprise's application: phone must be the contact number the
- * registry holds for it (digits compared, in constant time), as the
- * enterprise code's own check of a contact does. company gets the
+ * registry holds for it (the intake's check); company gets the
  * enterprise's name when the applicant gave none. */
 static int check_contact(struct applications *ap, struct application_draft *d, const char *phone,
                          const char **company, struct zz_err *e) {
-  char want[24], got[24];
-  if (!phone || !code_phone_digits(phone, got))
-    return zz_fail(e, ZZ_EINVAL, "applicant.phone",
-                   "applicant.phone (the enterprise's registered contact number) is required");
-  struct entity_copy en = {"", NULL};
-  store_entity_get(ap->st, d->entity, entity_copy_row, &en);
-  const char *on_file = app_str(en.attrs, "contact_phone");
-  int ok = on_file && code_phone_digits(on_file, want) && strlen(want) == strlen(got) &&
-           sodium_memcmp(want, got, strlen(want)) == 0;
-  json_decref(en.attrs);
-  if (!ok)
-    return zz_fail(e, ZZ_EFORBIDDEN, "applicant.phone",
-                   "this is not the contact number registered for the enterprise");
-  if ((!*company || !**company) && en.name_zh[0]) {
+  int rc = intake_check_contact(ap->st, d->entity, phone, "applicant.phone", e);
+  if (rc) return rc;
+  struct entity_name en = {""};
+  store_entity_get(ap->st, d->entity, entity_name_row, &en);
+  if ((!*company || !**company) && en.zh[0]) {
     /* the draft keeps the name: the input's strings are the caller's */
-    zz_strlcpy(d->company_buf, en.name_zh, sizeof d->company_buf);
+    zz_strlcpy(d->company_buf, en.zh, sizeof d->company_buf);
     *company = d->company_buf;
   }
   return 0;
