@@ -89,25 +89,6 @@ size_t zz_strlcpy(char *dst, const char *src, size_t n);
 /* Parses a whole decimal integer (no trailing junk); returns 0 or ZZ_EINVAL. */
 int zz_parse_i64(const char *s, int64_t *out);
 
-/* The type of an uploaded file by its first bytes: "pdf", "jpeg", "png",
- * or NULL for anything else. */
-const char *zz_sniff_type(const void *data, size_t n);
-/* Writes n bytes to path through "path.tmp", renamed over it, so a crash
- * leaves the old file or the new one, never half of one; synced before the
- * rename when sync is 1 (then a power failure cannot tear it either).
- * Returns 0, ZZ_EFULL when the disk is full (ENOSPC, EDQUOT) or ZZ_EIO (the
- * temporary file is removed; errno says why). */
-int zz_write_file(const char *path, const void *data, size_t n, int sync);
-/* Creates path (which must not exist: names that are never reused, such as
- * random ones) with n bytes, synced before it returns when sync is 1 (else
- * in the page cache: it survives a crash of the process, not a power
- * failure); one directory entry instead of two, for files written many at
- * once. Returns 0, or ZZ_EEXISTS, or ZZ_EFULL when the disk is full, or
- * ZZ_EIO (errno says why; a partial file is removed). */
-/* ZZ_EFULL when errno says the disk is full (ENOSPC, EDQUOT), else other. */
-int zz_errno_full(int other);
-int zz_write_new_file(const char *path, const void *data, size_t n, int sync);
-
 /* Logging to stderr with a level and a local timestamp. */
 enum zz_log_level { ZZ_LOG_DEBUG, ZZ_LOG_INFO, ZZ_LOG_WARN, ZZ_LOG_ERROR };
 void zz_log(enum zz_log_level lvl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

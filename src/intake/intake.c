@@ -10,6 +10,7 @@
 #include <sodium.h>
 #include <string.h>
 
+#include "core/fs.h"
 #include "intake/intake_int.h"
 #include "store/store_codes.h"
 #include "store/store_registry.h"

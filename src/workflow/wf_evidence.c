@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/fs.h"
 #include "core/ztime.h"
 #include "model/roles.h"
 
@@ -57,11 +58,7 @@ int workflow_evidence_store(struct workflow *wf, int64_t id, const void *data, s
    * the store syncs its commits: the evidence row commits after this. */
   int rc = zz_write_new_file(path, data, n, wf->o.sync_files), full = 0;
   if (rc == ZZ_EIO && errno == ENOENT) { /* the first photo of its folder */
-    for (char *slash = path + strlen(wf->data_dir) + 1; (slash = strchr(slash, '/')); slash++) {
-      *slash = 0;
-      if (mkdir(path, 0750) != 0 && zz_errno_full(0)) full = 1;
-      *slash = '/';
-    }
+    if (zz_mkdir_parents(path) == ZZ_EFULL) full = 1;
     rc = zz_write_new_file(path, data, n, wf->o.sync_files);
   }
   /* a full disk answers 507, any other failure to store the file 503 */

@@ -19,6 +19,7 @@
 
 #include <cmocka.h>
 
+#include "core/fs.h"
 #include "codes/codes.h"
 #include "core/ztime.h"
 #include "intake/intake.h"

@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "core/fs.h"
 #include "core/zz.h"
 
 static void test_sniff_type(void **state) {
