@@ -15,7 +15,9 @@
 #include "api/api.h"
 #include "api/codes_int.h"
 #include "codes/codes.h"
+#include "core/json.h"
 #include "intake/intake.h"
+#include "model/matter_json.h"
 #include "store/store_codes.h"
 #include "store/store_registry.h"
 #include "workflow/workflow.h"
@@ -88,34 +90,20 @@ static int public_code(struct http_req *r, struct code_info *k) {
 /* The matters a code's channel takes, as the phone page lists them. */
 struct matters_ctx {
   const char *channel;
-  struct zz_buf *b;
-  int n;
+  struct zz_json *j;
 };
 
 static int matter_row(void *ud, const struct wf_matter_view *m) {
   struct matters_ctx *c = ud;
-  const json_t *extra = m->extra;
-  if (!intake_matter_has_channel(extra, c->channel)) return 0;
-  if (c->n++) zz_buf_addc(c->b, ',');
-  zz_buf_adds(c->b, "{\"id\":");
-  zz_buf_json_str(c->b, m->key);
-  zz_buf_adds(c->b, ",\"name_zh\":");
-  zz_buf_json_str(c->b, m->name_zh);
-  zz_buf_adds(c->b, ",\"name_en\":");
-  zz_buf_json_str(c->b, m->name_en);
-  zz_buf_adds(c->b, ",\"kind\":");
-  zz_buf_json_str(c->b, m->kind);
+  if (!intake_matter_has_channel(m->extra, c->channel)) return 0;
   /* public: what the reporter writes is listed by Open311 GET (the form says so) */
-  zz_buf_printf(c->b, ",\"public\":%s",
-                json_is_true(json_object_get(extra, "public")) ? "true" : "false");
-  const char *const keys[] = {"description_zh", "description_en", "form", "materials"};
-  for (size_t i = 0; i < ZZ_ARRAY_LEN(keys); i++) {
-    json_t *v = json_object_get(extra, keys[i]);
-    char *s = v ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
-    zz_buf_printf(c->b, ",\"%s\":%s", keys[i], s ? s : "null");
-    zz_free(s);
-  }
-  zz_buf_addc(c->b, '}');
+  static const char *const keys[] = {"description_zh", "description_en", "form", "materials"};
+  struct matter_view v = {.key = m->key,
+                          .name_zh = m->name_zh,
+                          .name_en = m->name_en,
+                          .kind = m->kind,
+                          .extra = m->extra};
+  matter_json(c->j, &v, MATTER_JSON_PUBLIC, keys, ZZ_ARRAY_LEN(keys));
   return 0;
 }
 
@@ -138,29 +126,34 @@ static int get_public_code(struct http_req *r) {
   codes_entity_get(app, k.entity, &en);
   json_t *attrs = en.attrs ? json_loads(en.attrs, 0, NULL) : NULL;
   struct zz_buf b;
+  struct zz_json j;
   zz_buf_init(&b, 0);
-  zz_buf_adds(&b, "{\"code\":{\"kind\":");
-  zz_buf_json_str(&b, k.kind);
-  zz_buf_adds(&b, "},\"entity\":{\"name_zh\":");
-  zz_buf_json_str(&b, en.found ? en.name_zh : k.entity);
-  zz_buf_adds(&b, ",\"name_en\":");
-  zz_buf_json_str(&b, en.found ? en.name_en : k.entity);
-  zz_buf_adds(&b, ",\"address\":");
-  zz_buf_json_str(&b, json_string_value(json_object_get(attrs, "address")));
-  zz_buf_adds(&b, ",\"lon\":");
-  zz_buf_json_num(&b, en.found ? en.lon : NAN);
-  zz_buf_adds(&b, ",\"lat\":");
-  zz_buf_json_num(&b, en.found ? en.lat : NAN);
+  zz_json_init(&j, &b);
+  zz_json_obj(&j);
+  zz_json_kobj(&j, "code");
+  zz_json_kstr(&j, "kind", k.kind);
+  zz_json_obj_end(&j);
+  zz_json_kobj(&j, "entity");
+  zz_json_kstr(&j, "name_zh", en.found ? en.name_zh : k.entity);
+  zz_json_kstr(&j, "name_en", en.found ? en.name_en : k.entity);
+  zz_json_kstr(&j, "address", json_string_value(json_object_get(attrs, "address")));
+  zz_json_knum(&j, "lon", en.found ? en.lon : NAN);
+  zz_json_knum(&j, "lat", en.found ? en.lat : NAN);
   /* never the phone itself: only whether one is on file to confirm against */
-  zz_buf_printf(&b, ",\"contact_on_file\":%s},\"limits\":{\"material_bytes\":%u},\"matters\":[",
-                json_string_value(json_object_get(attrs, "contact_phone")) ? "true" : "false",
-                API_MATERIAL_MAX);
-  struct matters_ctx mc = {.channel = intake_channel_of(k.kind), .b = &b};
+  zz_json_kbool(&j, "contact_on_file",
+                json_string_value(json_object_get(attrs, "contact_phone")) != NULL);
+  zz_json_obj_end(&j);
+  zz_json_kobj(&j, "limits");
+  zz_json_kint(&j, "material_bytes", API_MATERIAL_MAX);
+  zz_json_obj_end(&j);
+  zz_json_karr(&j, "matters");
+  struct matters_ctx mc = {.channel = intake_channel_of(k.kind), .j = &j};
   workflow_matters_each(app->wf, matter_row, &mc);
-  zz_buf_adds(&b, "]}");
+  zz_json_arr_end(&j);
+  zz_json_obj_end(&j);
   json_decref(attrs);
   zz_free(en.attrs);
-  return http_reply_json(r, 200, &b);
+  return api_reply_json(r, 200, &j);
 }
 
 int api_codes_check_contact(struct http_req *r, const char *entity, const char *phone,

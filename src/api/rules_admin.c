@@ -292,18 +292,12 @@ static int post_disable(struct http_req *r) {
 
 /* ---- matters ---- */
 
-/* {"matters":[...]} as the workflow writes it (its cache holds the
- * departments and time limits), checked to be JSON. */
-static void matters_write(void *wf, struct zz_buf *b) {
-  workflow_matters_json(wf, b);
-}
-
 static int reply_matters(struct http_req *r, int status) {
   struct zz_buf b;
   struct zz_json j;
   zz_buf_init(&b, 0);
   zz_json_init(&j, &b);
-  zz_json_value_from(&j, matters_write, http_app(r)->wf);
+  workflow_matters_json(http_app(r)->wf, &j); /* its cache holds departments and limits */
   return api_reply_json(r, status, &j);
 }
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/ztime.h"
+#include "model/matter_json.h"
 #include "store/store_catalog.h"
 
 static void copy_depts(json_t *arr, char (*out)[65], int *n) {
@@ -162,31 +163,27 @@ void workflow_suggest_json(struct workflow *wf, const char *matter, int64_t regi
   zz_buf_addc(b, ']');
 }
 
-void workflow_matters_json(struct workflow *wf, struct zz_buf *b) {
-  zz_buf_adds(b, "{\"matters\":[");
+void workflow_matters_json(struct workflow *wf, struct zz_json *j) {
+  zz_json_obj(j);
+  zz_json_karr(j, "matters");
   pthread_mutex_lock(&wf->mlock);
   for (int i = 0; i < wf->nmatters; i++) {
     const struct wf_matter *m = &wf->matters[i];
-    if (i) zz_buf_addc(b, ',');
-    zz_buf_adds(b, "{\"id\":");
-    zz_buf_json_str(b, m->key);
-    zz_buf_adds(b, ",\"name_zh\":");
-    zz_buf_json_str(b, m->name_zh);
-    zz_buf_adds(b, ",\"name_en\":");
-    zz_buf_json_str(b, m->name_en);
-    zz_buf_adds(b, ",\"kind\":");
-    zz_buf_json_str(b, m->kind);
-    zz_buf_adds(b, ",\"departments\":[");
-    for (int k = 0; k < m->ndepts; k++) {
-      if (k) zz_buf_addc(b, ',');
-      zz_buf_json_str(b, m->depts[k]);
-    }
-    zz_buf_printf(b, "],\"sla_accept_minutes\":%lld,\"sla_resolve_minutes\":%lld}",
-                  (long long)(m->accept_ms / ZZ_MINUTE_MS),
-                  (long long)(m->resolve_ms / ZZ_MINUTE_MS));
+    const char *depts[WF_MAX_DEPTS];
+    for (int k = 0; k < m->ndepts; k++) depts[k] = m->depts[k];
+    struct matter_view v = {.key = m->key,
+                            .name_zh = m->name_zh,
+                            .name_en = m->name_en,
+                            .kind = m->kind,
+                            .depts = depts,
+                            .ndepts = m->ndepts,
+                            .sla_accept_minutes = m->accept_ms / ZZ_MINUTE_MS,
+                            .sla_resolve_minutes = m->resolve_ms / ZZ_MINUTE_MS};
+    matter_json(j, &v, MATTER_JSON_ROUTING, NULL, 0);
   }
   pthread_mutex_unlock(&wf->mlock);
-  zz_buf_adds(b, "]}");
+  zz_json_arr_end(j);
+  zz_json_obj_end(j);
 }
 
 /* The street above a region (its path), for escalation to the street leader. */

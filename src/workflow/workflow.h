@@ -19,6 +19,7 @@
 #include "store/store_orders.h"
 
 struct workflow;
+struct zz_json;
 
 /* Evidence photos: at most this many bytes each. */
 #define WORKFLOW_EVIDENCE_MAX (5u << 20)
@@ -160,8 +161,8 @@ int workflow_can_read(struct workflow *wf, const struct wf_actor *who, const str
 const char *workflow_mask_reporter(const char *reporter, char *out, size_t cap);
 /* Appends order o as the API shows it (without timeline, receipts masked). */
 void workflow_order_json(struct workflow *wf, const struct store_order *o, struct zz_buf *b);
-/* Appends {"matters":[...]} . */
-void workflow_matters_json(struct workflow *wf, struct zz_buf *b);
+/* Writes {"matters":[...]} (each as matter_json writes it, with routing). */
+void workflow_matters_json(struct workflow *wf, struct zz_json *j);
 /* Suggested departments for a matter in a region, as a JSON array. */
 void workflow_suggest_json(struct workflow *wf, const char *matter, int64_t region,
                            struct zz_buf *b);
