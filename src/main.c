@@ -519,7 +519,7 @@ static int read_password(char *out, size_t n) {
   return out[0] == 0;
 }
 
-/* Records an account change in the admin audit (issue 4): who became what,
+/* Records an account change in the admin audit: who became what,
  * never the password. */
 static void audit_cli(struct app *app, const char *action, const char *name,
                       const struct flags *f) {
@@ -650,7 +650,7 @@ static int cmd_token(int argc, char **argv) {
   return 0;
 }
 
-/* ---- codes (issue 5) ---- */
+/* ---- codes ---- */
 
 static int cmd_code(int argc, char **argv) {
   static const struct option opts[] = {OPT("data", required_argument, F_DATA),

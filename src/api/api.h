@@ -35,13 +35,13 @@ struct app {
   uint64_t body_cap;            /* ingest body cap, bytes */
   int64_t session_ttl_ms;       /* default 12 h */
   int cookie_secure;            /* add Secure to the session cookie */
-  /* early warning and dispatch (issue 4), started by app_serve */
+  /* early warning and dispatch, started by app_serve */
   struct rules *_Atomic rules; /* read by the writer thread in app_on_commit */
   struct workflow *wf;
   char *data_dir;
-  char *web_dir;  /* static pages (the /m/ pages of issue 5 are served from it); NULL: none */
-  int test_clock; /* ZZ_TEST_CLOCK=1: POST /api/v1/_test/clock is enabled (tests only) */
-  int sync_full;  /* APP_OPEN_SYNC_FULL: files are fsync'd like the commits */
+  char *web_dir;            /* static pages (the phone pages /m/ are served from it); NULL: none */
+  int test_clock;           /* ZZ_TEST_CLOCK=1: POST /api/v1/_test/clock is enabled (tests only) */
+  int sync_full;            /* APP_OPEN_SYNC_FULL: files are fsync'd like the commits */
   struct workpool *hashers; /* argon2id work off the HTTP threads (app_serve) */
 };
 
@@ -129,7 +129,7 @@ extern const size_t api_cockpit_nroutes;
 extern const struct http_route api_stream_routes[];
 extern const size_t api_stream_nroutes;
 
-/* Early warning and dispatch (issue 4): alerts, work orders, rules,
+/* Early warning and dispatch: alerts, work orders, rules,
  * matters, audit and the test clock (api/alerts.c, orders.c, rules_admin.c). */
 extern const struct http_route api_alerts_routes[];
 extern const size_t api_alerts_nroutes;
@@ -165,8 +165,8 @@ int api_codes_check_contact(struct http_req *r, const char *entity, const char *
 /* The largest application material accepted, in bytes (the phone pages
  * check it before sending). */
 #define API_MATERIAL_MAX (10u << 20)
-/* The public services catalog and Open311 GeoReport v2 (issue 5 part B:
- * api/catalog.c, api/open311.c). */
+/* The public services catalog and Open311 GeoReport v2 (api/catalog.c,
+ * api/open311.c). */
 extern const struct http_route api_catalog_routes[];
 extern const size_t api_catalog_nroutes;
 extern const struct http_route api_open311_routes[];

@@ -166,7 +166,7 @@ void app_routes_print(FILE *f) {
   zz_free(routes);
 }
 
-/* ---- early warning and dispatch engines (issue 4) ---- */
+/* ---- early warning and dispatch engines ---- */
 
 /* The rules engine's hook: a rule with auto_order opened an alert. */
 static int app_auto_order(void *ud, const struct rules_fired *f, int64_t *out_order) {

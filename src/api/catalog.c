@@ -1,4 +1,4 @@
-/* catalog.c (api) - the public services catalog (issue 5 part B): every
+/* catalog.c (api) - the public services catalog: every
  * matter with its group, channels, departments, time limit, form and
  * materials checklist (GET /api/public/catalog, optionally filtered by a
  * Chinese or English keyword q), and the medical-insurance outlets with the

@@ -145,7 +145,7 @@ struct pack_ctx {
   int nnodes, capnodes;
   struct smap nodemap; /* path -> index in nodes */
 
-  /* issue 4: optional matters.json and rules.json (NULL when absent) */
+  /* optional matters.json and rules.json (NULL when absent) */
   json_t *matters_doc, *rules_doc;
   struct smap mattermap; /* matter keys: the pack's and the store's */
 };
@@ -1247,7 +1247,7 @@ static int write_pack(struct pack_ctx *c, void (*progress)(void *, int64_t, int6
   return write_entities(c, progress, ud);
 }
 
-/* ---- matters.json and rules.json (issue 4; both optional) ---- */
+/* ---- matters.json and rules.json (both optional) ---- */
 
 /* Reads name when the pack has it; *out stays NULL when it does not. */
 static int read_optional(struct pack_ctx *c, const char *name, json_t **out) {

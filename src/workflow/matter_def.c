@@ -78,7 +78,8 @@ static int check_material(const struct check *k, const json_t *it) {
   return check_each_of(k, it, "types", file_types, ZZ_ARRAY_LEN(file_types));
 }
 
-/* The members of issue 5: group, channels, descriptions, form, materials. */
+/* The members the public side reads: group, channels, descriptions, form,
+ * materials. */
 static int check_intake(const struct check *k, const json_t *m) {
   const char *s;
   const json_t *a;

@@ -15,7 +15,7 @@ struct json_t;
  * without the location. */
 int matter_check(const struct json_t *m, struct zz_err *e);
 /* The members matter_check knows; everything else of a matter object goes
- * to its extra JSON (forms and materials, issue 5). */
+ * to its extra JSON (forms and materials). */
 int matter_known_member(const char *key);
 
 /* Fills *out from a checked matter; *deps_json and *extra_json are JSON
