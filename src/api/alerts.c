@@ -7,6 +7,7 @@
 
 #include "api/api.h"
 #include "api/authz.h"
+#include "core/check.h"
 #include "rules/rules.h"
 #include "store/store_alerts.h"
 #include "store/store_registry.h"
@@ -69,12 +70,6 @@ static int parse_cursor(const char *s, char tag, int64_t *out) {
   return 0;
 }
 
-static int one_of(const char *v, const char *const *set, size_t n) {
-  for (size_t i = 0; i < n; i++)
-    if (strcmp(v, set[i]) == 0) return 1;
-  return 0;
-}
-
 static int get_alerts(struct http_req *r) {
   struct app *app = http_app(r);
   struct api_region rg;
@@ -85,9 +80,9 @@ static int get_alerts(struct http_req *r) {
   const char *state = http_query(r, "state"), *sev = http_query(r, "severity");
   static const char *const states[] = {"open", "cleared"};
   static const char *const sevs[] = {"info", "warning", "major", "critical"};
-  if (state && !one_of(state, states, 2))
+  if (state && check_one_of(state, states, 2) < 0)
     return http_fail(r, ZZ_EINVAL, "state", "state must be open or cleared");
-  if (sev && !one_of(sev, sevs, 4))
+  if (sev && check_one_of(sev, sevs, 4) < 0)
     return http_fail(r, ZZ_EINVAL, "severity", "severity must be info, warning, major or critical");
   /* entity: one entity's alerts (its portrait) */
   int64_t entity = 0;
