@@ -2,7 +2,7 @@
  * /latest and the entity portrait: aggregation maths, the range planner that
  * splits [from, to) into whole rollup buckets of the finest retained grain,
  * gap-filled point grids, entity aggregates and top-N, with every read going
- * through struct store_ops. No HTTP here; src/api/query.c turns results into
+ * through the store's functions. No HTTP here; src/api/query.c turns results into
  * JSON. All functions are thread-safe (state lives in the caller's structs). */
 #ifndef ZZ_ROLLUP_QUERY_H
 #define ZZ_ROLLUP_QUERY_H
