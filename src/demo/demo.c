@@ -75,7 +75,9 @@ double demo_day_factor(const struct demo *d, const struct demo_series *s, int64_
 }
 
 double demo_flow_natural(const struct demo *d, const struct demo_series *s, int64_t day) {
-  return s->level * (double)s->n * demo_day_factor(d, s, day);
+  /* Every selected entity counts, covered or not: a flow's magnitude does
+   * not depend on the records budget, only how finely it is sampled. */
+  return s->level * (double)s->n_all * demo_day_factor(d, s, day);
 }
 
 int64_t demo_flow_day_total(const struct demo *d, const struct demo_series *s, int64_t day,
@@ -127,7 +129,7 @@ static void flow_build_tab(const struct demo *d, struct demo_series *s, int64_t 
   double prof[DEMO_BUCKETS];
   for (int b = 0; b < DEMO_BUCKETS; b++)
     prof[b] = hourly_at(h, (int64_t)b * DEMO_BUCKET_MS + DEMO_BUCKET_MS / 2);
-  for (size_t j = 0; j < s->n; j++) {
+  for (size_t j = 0; j < s->plan.n; j++) {
     double *t = &s->tab[j * DEMO_BUCKETS];
     /* One keyed draw per entity and day, then a splitmix sequence over the
      * buckets: a third of the hashing of keying every bucket. */
@@ -159,14 +161,18 @@ static inline double cell_weight(const struct demo_series *s, size_t j, int64_t 
 
 static double plan_weight(const struct demo_series *s, int64_t ds, int64_t a, int64_t b) {
   double S = 0;
-  for (size_t j = 0; j < s->n; j++) S += cell_weight(s, j, ds, a, b);
+  for (size_t j = 0; j < s->plan.n; j++) S += cell_weight(s, j, ds, a, b);
   return S;
 }
 
 void demo_flow_begin(struct demo *d, struct demo_series *s, int64_t day, int64_t iv) {
   struct demo_plan *p = &s->plan;
   int64_t ds = demo_day_start(day);
-  if (demo_calib_near(s->cal, day)) iv = s->cal->near_iv;
+  if (demo_calib_near(s->cal, day))
+    iv = s->cal->near_iv;
+  else if (day >= d->recent_day0)
+    iv = demo_recent_iv(s, iv);
+  p->n = day >= d->recent_day0 ? s->n_all : s->n;
   p->day = day;
   p->day_end = ds + ZZ_DAY_MS;
   p->T = demo_flow_day_total(d, s, day, &p->shape_day);
@@ -228,10 +234,10 @@ int demo_flow_cell(struct demo *d, struct demo_series *s, int emit) {
     cut = 1;
   }
   double scale = p->S > 0 ? (double)p->T / p->S : 0;
-  for (size_t j = 0; j < s->n; j++) {
+  for (size_t j = 0; j < p->n; j++) {
     p->A += cell_weight(s, j, ds, a, b);
     int64_t N;
-    if (last && j + 1 == s->n)
+    if (last && j + 1 == p->n)
       N = p->T;
     else if (p->S > 0)
       N = flow_count_at(s, p, p->A * scale);
@@ -324,6 +330,13 @@ int64_t demo_grid_ticks(const struct demo *d, int64_t iv_ms, int64_t t) {
   return full * ((ZZ_DAY_MS + iv_ms - 1) / iv_ms) + (tod + iv_ms - 1) / iv_ms;
 }
 
+int64_t demo_series_ticks(const struct demo *d, const struct demo_series *s, int64_t iv_ms,
+                          int64_t t) {
+  if (t <= d->recent_ms) return demo_grid_ticks(d, iv_ms, t);
+  int64_t r = demo_recent_iv(s, iv_ms);
+  return demo_grid_ticks(d, iv_ms, d->recent_ms) + (t - d->recent_ms + r - 1) / r;
+}
+
 int64_t demo_month_ticks(const struct demo *d, const struct demo_series *s, int64_t t) {
   int64_t n = 0;
   if (t < d->start_ms) t = d->start_ms;
@@ -346,6 +359,14 @@ static void series_tick(struct demo *d, struct demo_series *s) {
     if (s->cur_iv < ZZ_DAY_MS && s->next_ts >= s->grid_day_start + ZZ_DAY_MS) {
       s->grid_day_start += ZZ_DAY_MS;
       s->next_ts = s->grid_day_start;
+    }
+    /* The recent window: the recent grid, every entity. */
+    if (!s->recent && s->next_ts >= d->recent_ms) {
+      s->recent = 1;
+      s->cur_iv = demo_recent_iv(s, s->iv_ms);
+      s->n_tick = s->n_all;
+      s->grid_day_start = d->recent_ms;
+      s->next_ts = d->recent_ms;
     }
     return;
   case DEMO_GRID_EPOCH:
@@ -407,6 +428,7 @@ int demo_history(struct demo *d) {
     s->cache_day = INT64_MIN;
     s->cur_iv = s->iv_ms;
     s->n_tick = s->n;
+    s->recent = 0;
     if (s->model == DEMO_FLOW) {
       s->grid = DEMO_GRID_FLOW;
       demo_flow_begin(d, s, day0, s->iv_ms);
@@ -433,7 +455,7 @@ static void live_setup(struct demo *d, double rate, int64_t from) {
   double rf = 0;
   for (size_t i = 0; i < d->n_series; i++) {
     struct demo_series *s = &d->series[i];
-    if (s->model == DEMO_FLOW) rf += (double)s->n / (double)s->live_interval_s;
+    if (s->model == DEMO_FLOW) rf += (double)s->n_all / (double)s->live_interval_s;
   }
   double stretch = rf > d->flow_share_max * rate ? rf / (d->flow_share_max * rate) : 1;
   rf = 0;
@@ -445,7 +467,7 @@ static void live_setup(struct demo *d, double rate, int64_t from) {
     s->live_iv_ms = llround(iv * 1000);
     /* Calibrated flows stay on the grid last year's coupled days used. */
     if (s->cal && s->cal->near_iv) s->live_iv_ms = s->cal->near_iv;
-    rf += (double)s->n * 1000 / (double)s->live_iv_ms;
+    rf += (double)s->n_all * 1000 / (double)s->live_iv_ms;
   }
   double wsum = 0;
   for (size_t i = 0; i < d->n_series; i++) {
@@ -461,7 +483,10 @@ static void live_setup(struct demo *d, double rate, int64_t from) {
       if (s->n_live == 0) continue;
       wsum += s->live_weight;
     } else if (!s->monthly) {
-      rf += (double)s->n * 1000 / (double)s->iv_ms;
+      /* Live goes on as the recent window does: its grid, every entity. */
+      s->live_iv_ms = demo_recent_iv(s, s->iv_ms);
+      s->n_tick = s->n_all;
+      rf += (double)s->n_all * 1000 / (double)s->live_iv_ms;
     }
   }
   double rg = rate - rf;
@@ -585,6 +610,9 @@ struct demo *demo_new(const struct demo_opts *opts, struct zz_err *err) {
   int64_t day0 = demo_day_of(d->now_ms) - d->min_days;
   if (day0 > d->last_year_day0) day0 = d->last_year_day0;
   d->start_ms = demo_day_start(day0);
+  d->recent_day0 = demo_day_of(d->now_ms - 2 * ZZ_DAY_MS);
+  if (d->recent_day0 < day0) d->recent_day0 = day0;
+  d->recent_ms = demo_day_start(d->recent_day0);
 
   if (demo_calib_frame(d, err) != 0 || demo_plan_budget(d, err) != 0 || demo_calibrate(d, err) != 0)
     goto fail;

@@ -81,6 +81,8 @@ struct demo_plan {
   int64_t origin, iv; /* ms */
   int64_t k;          /* next cell */
   int64_t T, emitted; /* group total for the plan, and emitted so far */
+  size_t n;           /* entities the plan spreads over: all of them on
+                         recent days, the budget's covered ones before */
   double S, A;        /* total weight, and weight of the cells done */
   uint64_t xkey;      /* keys the dither draws of this plan */
 };
@@ -145,7 +147,9 @@ struct demo_series {
   size_t n_tick; /* entities a level or status tick samples: n, or n_all live */
   size_t n_live; /* of those, the ones active when live started */
   double coverage;
-  int64_t iv_ms; /* history interval */
+  int64_t iv_ms;        /* history interval */
+  int64_t recent_iv_ms; /* coarsest grid of the recent window (see demo_recent_iv) */
+  int recent;           /* level/status history walk: inside the recent window */
   int64_t hist_records;
   struct demo_calib *cal;
   /* running state */
@@ -179,6 +183,11 @@ struct demo {
   size_t n_series;
   /* time frame */
   int64_t start_ms, now_ms, year, this_year_day0, last_year_day0;
+  /* The recent window: local days from two days before now's to now, which
+   * every series fills at full resolution with every entity whatever the
+   * budget, so that 24-hour panels look the same in a small world as in a
+   * large one. */
+  int64_t recent_day0, recent_ms;
   int64_t total_records;
   /* emission */
   struct demo_record *buf;
@@ -207,6 +216,14 @@ static inline int demo_calib_near(const struct demo_calib *c, int64_t day) {
   return day >= c->d0 && day <= c->d1 && c->shape[day - c->d0] != day;
 }
 
+/* The grid of series s in the recent window when its history grid is
+ * iv_ms: iv_ms if finer than the recent grid and regular within a day,
+ * else the recent grid. */
+static inline int64_t demo_recent_iv(const struct demo_series *s, int64_t iv_ms) {
+  if (iv_ms < s->recent_iv_ms && ZZ_DAY_MS % iv_ms == 0) return iv_ms;
+  return s->recent_iv_ms;
+}
+
 /* demo.c: shared by the planner. */
 double demo_day_factor(const struct demo *d, const struct demo_series *s, int64_t day);
 double demo_flow_natural(const struct demo *d, const struct demo_series *s, int64_t day);
@@ -217,6 +234,10 @@ int64_t demo_flow_partial(struct demo *d, struct demo_series *s, int64_t day, in
 int64_t demo_flow_day_total(const struct demo *d, const struct demo_series *s, int64_t day,
                             int64_t *shape_day);
 int64_t demo_planned_records(const struct demo *d);
+/* Ticks of series s's history grid in [start, t) when its interval before
+ * the recent window is iv_ms (not monthly). */
+int64_t demo_series_ticks(const struct demo *d, const struct demo_series *s, int64_t iv_ms,
+                          int64_t t);
 /* Ticks of the history grid in [start, t) at interval iv_ms (not monthly). */
 int64_t demo_grid_ticks(const struct demo *d, int64_t iv_ms, int64_t t);
 /* The first monthly tick at or after t; monthly ticks in [t, now). */

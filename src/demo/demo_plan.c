@@ -10,6 +10,8 @@
 
 #include "demo/demo_int.h"
 
+#define DEMO_RECENT_MAX_S 3600 /* recent and near grids: hourly or finer */
+
 static double coverage_of(const struct demo_series *s, double c) {
   return s->min_coverage >= 1 ? 1 : (c > s->min_coverage ? c : s->min_coverage);
 }
@@ -65,23 +67,31 @@ static int64_t series_records(const struct demo *d, const struct demo_series *s,
   const struct demo_calib *c = s->cal;
   if (c && c->near_iv) {
     /* Today and the coupled days run on the near grid (coverage is 1). */
-    int64_t g = c->near_iv, day = ZZ_DAY_MS;
-    int64_t full = c->today - demo_day_of(d->start_ms) - c->n_coupled;
+    int64_t g = c->near_iv, day = ZZ_DAY_MS, r = demo_recent_iv(s, iv_ms);
+    int64_t recent = c->today - d->recent_day0;
+    int64_t full = c->today - demo_day_of(d->start_ms) - c->n_coupled - recent;
     int64_t tod = d->now_ms - demo_day_start(c->today);
-    return (int64_t)s->n_all * (full * ((day + iv_ms - 1) / iv_ms) +
+    return (int64_t)s->n_all * (full * ((day + iv_ms - 1) / iv_ms) + recent * (day / r) +
                                 c->n_coupled * ((day + g - 1) / g) + (tod + g - 1) / g);
   }
   size_t am = draw_argmin(s);
-  int64_t all = s->monthly ? 0 : demo_grid_ticks(d, iv_ms, d->now_ms), t = 0;
-  if (s->monthly && !s->from_attr) all = demo_month_ticks(d, s, d->start_ms);
+  if (s->monthly) {
+    int64_t all = s->from_attr ? 0 : demo_month_ticks(d, s, d->start_ms), t = 0;
+    for (size_t i = 0; i < s->n_all; i++)
+      if (is_covered(s, i, cov, am)) t += s->from_attr ? s->mcount[i] : all;
+    return t;
+  }
+  /* Covered entities tick from their first day; the others only inside the
+   * recent window, where every entity ticks. */
+  int64_t all = demo_series_ticks(d, s, iv_ms, d->now_ms), t = 0;
+  int64_t before_recent = demo_series_ticks(d, s, iv_ms, d->recent_ms);
   for (size_t i = 0; i < s->n_all; i++) {
-    if (!is_covered(s, i, cov, am)) continue;
-    if (!s->from_attr)
-      t += all;
-    else if (s->monthly)
-      t += s->mcount[i];
-    else if (s->from_all[i] < d->now_ms)
-      t += all - demo_grid_ticks(d, iv_ms, s->from_all[i]);
+    int64_t f = s->from_all[i];
+    if (f >= d->now_ms) continue;
+    if (is_covered(s, i, cov, am))
+      t += all - demo_series_ticks(d, s, iv_ms, f);
+    else
+      t += all - (f > d->recent_ms ? demo_series_ticks(d, s, iv_ms, f) : before_recent);
   }
   return t;
 }
@@ -136,7 +146,7 @@ static int build_entities(struct demo *d, struct demo_series *s, double cov, str
   }
   s->n_tick = s->n;
   if (s->model == DEMO_FLOW) {
-    s->tab = zz_malloc(s->n * DEMO_BUCKETS * sizeof *s->tab);
+    s->tab = zz_malloc(s->n_all * DEMO_BUCKETS * sizeof *s->tab); /* recent days: all */
     if (!s->tab) return zz_fail(err, ZZ_ENOMEM, "demo", "out of memory");
   }
   s->coverage = cov;
@@ -213,15 +223,40 @@ static void plan_near_grid(struct demo *d, int64_t budget) {
     for (size_t i = 0; i < d->n_series; i++) {
       struct demo_series *s = &d->series[i];
       if (!s->cal || !s->cal->has_ratio) continue;
-      int64_t g = (int64_t)ceil(fmin((double)s->live_interval_s * m, 86400));
+      /* Never coarser than an hour: today feeds 24-hour panels. */
+      int64_t g = (int64_t)ceil(fmin((double)s->live_interval_s * m, DEMO_RECENT_MAX_S));
       while (86400 % g != 0) g++; /* a regular grid: a divisor of the day */
-      at_max &= g >= 86400;
+      at_max &= g >= DEMO_RECENT_MAX_S;
       s->cal->near_iv = g * 1000;
       int64_t gi = s->cal->near_iv, tod = d->now_ms - demo_day_start(s->cal->today);
       cost += (int64_t)s->n_all *
               (s->cal->n_coupled * ((ZZ_DAY_MS + gi - 1) / gi) + (tod + gi - 1) / gi);
     }
     if (cost * 10 <= budget || at_max) break;
+  }
+}
+
+/* The recent window's grid of each series: its declared interval (within
+ * its scale), coarsened together until the window costs at most half the
+ * budget, and never coarser than an hour, so that 24-hour panels show
+ * every hour whatever the budget. Series already finer keep their grid
+ * (demo_recent_iv). */
+static void plan_recent_grid(struct demo *d, int64_t budget) {
+  int64_t span = d->now_ms - d->recent_ms;
+  for (double m = 1;; m *= 1.25) {
+    int64_t cost = 0;
+    int at_max = 1;
+    for (size_t i = 0; i < d->n_series; i++) {
+      struct demo_series *s = &d->series[i];
+      if (s->monthly) continue;
+      double want = fmax((double)s->interval_s * m, (double)s->finest_s);
+      int64_t g = (int64_t)ceil(fmin(want, DEMO_RECENT_MAX_S));
+      while (86400 % g != 0) g++;
+      at_max &= g >= DEMO_RECENT_MAX_S;
+      s->recent_iv_ms = g * 1000;
+      cost += (int64_t)s->n_all * ((span + s->recent_iv_ms - 1) / s->recent_iv_ms);
+    }
+    if (cost * 2 <= budget || at_max) break;
   }
 }
 
@@ -287,6 +322,7 @@ int demo_plan_budget(struct demo *d, struct zz_err *err) {
     struct demo_series *s = &d->series[i];
     if (s->monthly && s->from_attr && (rc = month_counts(d, s, err))) return rc;
   }
+  plan_recent_grid(d, budget);
   plan_near_grid(d, budget);
   double p, c;
   int phase2 = plan_factors(d, budget, &p, &c);

@@ -289,6 +289,100 @@ static int count_only(void *ud, const struct demo_record *r, size_t n) {
   return 0;
 }
 
+/* ---- the recent window ---- */
+
+#define RW_METRICS 32
+#define RW_SET 16384 /* open addressing on entity pointers (stable pack strings) */
+struct recent_stats {
+  int64_t now;
+  char metric[RW_METRICS][64]; /* copies: the pack's strings go with the demo */
+  int n_metric;
+  double sum24[RW_METRICS];
+  int hours[RW_METRICS][24];
+  const void *ever[RW_METRICS][RW_SET], *recent[RW_METRICS][RW_SET];
+  int n_ever[RW_METRICS], n_recent[RW_METRICS];
+};
+
+static int set_add(const void **set, const void *p) {
+  size_t h = (size_t)(((uintptr_t)p * 0x9e3779b97f4a7c15ULL) >> 40) % RW_SET;
+  while (set[h] && set[h] != p) h = (h + 1) % RW_SET;
+  if (set[h]) return 0;
+  set[h] = p;
+  return 1;
+}
+
+static int collect_recent(void *ud, const struct demo_record *r, size_t n) {
+  struct recent_stats *st = ud;
+  for (size_t i = 0; i < n; i++) {
+    int m = 0;
+    while (m < st->n_metric && strcmp(st->metric[m], r[i].metric) != 0) m++;
+    if (m == st->n_metric) {
+      assert_true(m < RW_METRICS);
+      snprintf(st->metric[st->n_metric++], sizeof st->metric[0], "%s", r[i].metric);
+    }
+    st->n_ever[m] += set_add(st->ever[m], r[i].entity);
+    int64_t age = st->now - r[i].ts;
+    if (age > 0 && age <= 24 * ZZ_HOUR_MS) {
+      st->n_recent[m] += set_add(st->recent[m], r[i].entity);
+      st->hours[m][(age - 1) / ZZ_HOUR_MS] = 1;
+      st->sum24[m] += r[i].value;
+    }
+  }
+  return 0;
+}
+
+static struct recent_stats *recent_run(const char *pack, int64_t now, int64_t records) {
+  struct recent_stats *st = calloc(1, sizeof *st);
+  assert_non_null(st);
+  st->now = now;
+  struct demo_opts o = {.pack_dir = pack,
+                        .now_ms = now,
+                        .records = records,
+                        .seed = 7,
+                        .emit = collect_recent,
+                        .ud = st};
+  struct zz_err err;
+  struct demo *d = demo_new(&o, &err);
+  if (!d) fail_msg("demo_new: %s", err.msg);
+  assert_int_equal(demo_history(d), 0);
+  demo_free(d);
+  return st;
+}
+
+/* A small world's last 24 hours look like a large one's: every hour has
+ * records of every (non-monthly) metric, every entity that ever reported
+ * reports in them, and flows add up to the same magnitudes. */
+static void test_recent_window_full_resolution(void **state) {
+  (void)state;
+  const char *pack = pack_dir();
+  if (!big_pack(pack)) skip();
+  int64_t now = parse_time("2026-11-29T14:20:00+08:00");
+  struct recent_stats *small = recent_run(pack, now, 200000);
+  struct recent_stats *large = recent_run(pack, now, 3000000);
+  int checked = 0;
+  for (int m = 0; m < small->n_metric; m++) {
+    const char *name = small->metric[m];
+    if (strcmp(name, "tax") == 0 || strcmp(name, "employees") == 0) continue; /* monthly */
+    for (int h = 0; h < 24; h++)
+      if (!small->hours[m][h]) fail_msg("%s: no record %d hours before now", name, h + 1);
+    if (small->n_recent[m] != small->n_ever[m])
+      fail_msg("%s: %d entities in the last 24 h of %d", name, small->n_recent[m],
+               small->n_ever[m]);
+    int k = 0;
+    while (k < large->n_metric && strcmp(large->metric[k], name) != 0) k++;
+    assert_true(k < large->n_metric);
+    assert_int_equal(small->n_recent[m], large->n_recent[k]);
+    if (strcmp(name, "visitors") == 0 || strcmp(name, "building_entries") == 0) {
+      double a = small->sum24[m], b = large->sum24[k];
+      if (fabs(a - b) > 0.03 * b) fail_msg("%s: last 24 h %.0f at 200k, %.0f at 3M", name, a, b);
+    }
+    checked++;
+  }
+  assert_true(checked >= 10);
+  free(small);
+  free(large);
+}
+
 /* The budget holds within 5% from 200 thousand to 70 million records. */
 static void test_budget_range(void **state) {
   (void)state;
@@ -631,12 +725,19 @@ static void test_errors(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_history_late_in_year), cmocka_unit_test(test_history_early_in_year),
-      cmocka_unit_test(test_history_other_budget), cmocka_unit_test(test_determinism),
-      cmocka_unit_test(test_budget_range),         cmocka_unit_test(test_live_late_in_year),
-      cmocka_unit_test(test_live_early_in_year),   cmocka_unit_test(test_live_without_history),
-      cmocka_unit_test(test_progress_and_stop),    cmocka_unit_test(test_fixture_loads),
-      cmocka_unit_test(test_alloc_failure),        cmocka_unit_test(test_errors),
+      cmocka_unit_test(test_history_late_in_year),
+      cmocka_unit_test(test_history_early_in_year),
+      cmocka_unit_test(test_history_other_budget),
+      cmocka_unit_test(test_determinism),
+      cmocka_unit_test(test_budget_range),
+      cmocka_unit_test(test_recent_window_full_resolution),
+      cmocka_unit_test(test_live_late_in_year),
+      cmocka_unit_test(test_live_early_in_year),
+      cmocka_unit_test(test_live_without_history),
+      cmocka_unit_test(test_progress_and_stop),
+      cmocka_unit_test(test_fixture_loads),
+      cmocka_unit_test(test_alloc_failure),
+      cmocka_unit_test(test_errors),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
