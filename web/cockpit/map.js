@@ -7,7 +7,7 @@ import { big } from './util.js';
 import { el } from '../lib/dom.js';
 import { api } from '../lib/api.js';
 import { t, pick } from '../lib/i18n.js';
-import { Panel, registerKind, ctx, itemName } from './panels.js';
+import { Panel, registerKind, ctx, itemName, TOOLTIP } from './panels.js';
 
 const geoCache = new Map(); // region -> {name, features}
 const entityCache = new Map(); // type|region -> entities
@@ -44,6 +44,11 @@ async function entitiesOf(type, region) {
 
 function regionLabel(f) {
   return pick(f.properties, 'name');
+}
+
+// The short name a crowded map can afford: 米市巷街道 -> 米市巷, "Hushu Subdistrict" -> Hushu.
+function shortLabel(f) {
+  return regionLabel(f).replace(/(街道|Subdistrict|Street|District)$/u, '').trim() || regionLabel(f);
 }
 
 const SYMBOLS = ['circle', 'diamond', 'triangle', 'rect', 'pin', 'roundRect'];
@@ -93,19 +98,34 @@ class MapPanel extends Panel {
     const m = ctx.metrics.get(q.metric) || { unit: '' };
     this.body.dataset.items = JSON.stringify(values.map((v) => [v.name, v.value]));
     const chart = this.ensureChart();
+    // Labels: the children only (the region's own name sits in the title),
+    // placed at their centres, the busiest first; a label that would overlap
+    // one placed before it is hidden rather than drawn over it.
+    const labelled = (geo.leaf ? geo.features : geo.children)
+      .filter((f) => Array.isArray(f.properties.center))
+      .map((f) => ({ f, v: byId.get(f.properties.id) ?? -1 }))
+      .sort((a, b) => b.v - a.v);
+    const approximate = geo.features.some((f) => f.properties.approximate && (geo.leaf || f.properties.id !== this.region()));
+    this.body.dataset.approximate = approximate ? '1' : '';
+    const hasHeat = !geo.leaf && values.some((v) => v.value > 0);
     chart.setOption({
       animation: false,
+      graphic: approximate ? [{ type: 'text', right: 10, bottom: 8, silent: true,
+        style: { text: t('街道范围为示意（approximate）', 'Street areas are approximate'), fill: '#7f9cc8', fontSize: 12 } }] : [],
       tooltip: {
+        ...TOOLTIP,
         trigger: 'item',
         formatter: (p) => (p.seriesType === 'map'
           ? `${labelOf.get(p.name) || p.name}<br>${pick(m, 'name')}: ${big(p.value)} ${m.unit || ''}`
           : `${p.data.label}<br>${p.seriesName}`),
       },
-      visualMap: { min: 0, max, calculable: false, orient: 'horizontal', left: 16, bottom: 12, itemWidth: 12, itemHeight: 140,
+      visualMap: { show: hasHeat, min: 0, max, calculable: false, orient: 'horizontal', left: 16, bottom: 12, itemWidth: 12, itemHeight: 140,
         text: [big(max), '0'], textStyle: { color: '#9fb8e0' }, inRange: { color: ['#0e2b57', '#1f6fd1', '#3fd0ff', '#ffe27a'] }, seriesIndex: 0 },
       legend: { top: 4, right: 8, orient: 'vertical', textStyle: { color: '#9fb8e0' }, data: [...types.map((ty) => typeName(ty)), t('预警', 'Warnings')] },
-      geo: { map: geo.name, roam: true, nameProperty: 'name', label: { show: true, color: '#dce8ff', fontSize: 13, formatter: (p) => labelOf.get(p.name) || p.name },
-        itemStyle: { areaColor: '#0e2b57', borderColor: '#3fd0ff', borderWidth: 1 }, emphasis: { label: { color: '#fff' }, itemStyle: { areaColor: '#2a7fd6' } }, layoutSize: '92%' },
+      // The map fills its panel (top/bottom/left/right) past the legend.
+      geo: { map: geo.name, roam: true, nameProperty: 'name', label: { show: false },
+        top: 10, bottom: 34, left: 10, right: types.length ? 110 : 70,
+        itemStyle: { areaColor: '#0e2b57', borderColor: '#3fd0ff', borderWidth: 1 }, emphasis: { label: { show: false }, itemStyle: { areaColor: '#2a7fd6' } } },
       series: [
         { type: 'map', geoIndex: 0, data: values },
         ...types.map((ty, i) => ({
@@ -116,8 +136,16 @@ class MapPanel extends Panel {
         {
           name: t('预警', 'Warnings'), type: 'effectScatter', coordinateSystem: 'geo', symbolSize: 14, zlevel: 1,
           rippleEffect: { scale: 3.5, brushType: 'stroke' },
-          itemStyle: { color: (p) => (p.data.severity === 'critical' || p.data.severity === 'major' ? '#ff4d4f' : '#ffc85c') },
-          data: alerts.map((a) => ({ value: [a.lon, a.lat], label: `${pick(a, 'rule_name')} · ${pick(a, 'entity_name')}`, id: a.entity, severity: a.severity })),
+          // One series colour (the legend's); minor warnings carry their own.
+          itemStyle: { color: '#ff4d4f' },
+          data: alerts.map((a) => ({ value: [a.lon, a.lat], label: `${pick(a, 'rule_name')} · ${pick(a, 'entity_name')}`, id: a.entity, severity: a.severity,
+            itemStyle: a.severity === 'critical' || a.severity === 'major' ? undefined : { color: '#ffc85c' } })),
+        },
+        {
+          name: 'labels', type: 'scatter', coordinateSystem: 'geo', symbolSize: 1, silent: true, z: 5,
+          itemStyle: { color: 'transparent' }, labelLayout: { hideOverlap: true },
+          label: { show: true, position: 'inside', color: '#dce8ff', fontSize: 13, textBorderColor: '#061630', textBorderWidth: 2, formatter: (p) => p.data.name },
+          data: labelled.map(({ f }) => ({ name: labelled.length > 6 ? shortLabel(f) : regionLabel(f), value: f.properties.center })),
         },
       ],
     }, true);

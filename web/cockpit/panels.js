@@ -4,13 +4,15 @@
 // draws it; refresh() runs again whenever the stream says one of its
 // metrics changed. Every number shown comes from an API answer, and each
 // shown value carries data-value with the raw number for the tests.
-import { big, pct, queryUrl } from './util.js';
+import { big, pct, queryUrl, scaled, withUnit } from './util.js';
 import { el } from '../lib/dom.js';
 import { api } from '../lib/api.js';
 import { t, pick, words } from '../lib/i18n.js';
-import { shortDateTime, axisLabel, ago, day } from '../lib/time.js';
+import { shortDateTime, axisLabel, ago, day, localMidnight, monthStart, HOUR } from '../lib/time.js';
 
 const COLORS = ['#3fd0ff', '#4be3a0', '#ffc85c', '#ff7b7b', '#a58bff', '#5c9dff', '#ff9f43', '#36cfc9', '#f368e0', '#c8d6e5'];
+// Tooltips on the dark stage: dark, light text (ECharts' default is white).
+export const TOOLTIP = { backgroundColor: 'rgba(6, 22, 48, 0.94)', borderColor: '#2a5a9e', textStyle: { color: '#dce8ff', fontSize: 13 }, extraCssText: 'box-shadow: 0 2px 10px rgba(0,0,0,.5);' };
 const AXIS = { axisLine: { lineStyle: { color: '#2a5a9e' } }, axisLabel: { color: '#9fb8e0', fontSize: 13 }, splitLine: { lineStyle: { color: '#15335f' } } };
 
 export const ctx = {
@@ -193,8 +195,8 @@ class KpiPanel extends Panel {
       } else if (item.value === 'percent') {
         valueEl.textContent = v == null ? '—' : v.toFixed(1) + '%';
       } else {
-        valueEl.textContent = big(v);
-        const unit = unitOf(item);
+        const [num, unit] = scaled(v, unitOf(item));
+        valueEl.textContent = num;
         if (unit) valueEl.append(el('small', { text: ' ' + unit }));
       }
       const tile = el('div', { class: 'tile', 'data-url': this.url(item.query, now), 'data-kind': item.value },
@@ -213,6 +215,14 @@ class KpiPanel extends Panel {
   }
 }
 
+// Is the bucket starting at t (ms) of this grain still running?
+function isPartial(t, grain, now = Date.now()) {
+  if (grain === 'month') return t >= monthStart(now);
+  if (grain === 'day') return t >= localMidnight(now);
+  if (grain === 'hour') return t + HOUR > now;
+  return false;
+}
+
 class LinePanel extends Panel {
   async load() {
     const q = this.def.query;
@@ -220,10 +230,24 @@ class LinePanel extends Panel {
     const m = metricOf(q.metric);
     // Sparse series (a reading now and then) keep their dots and join across gaps.
     const sparse = res.points.filter((p) => p.v != null).length < res.points.length / 2;
+    // The current period is unfinished: its point is drawn apart, dashed
+    // from the last whole one and marked, never as a fall toward zero.
+    const last = res.points.length - 1;
+    const partial = last >= 1 && isPartial(res.points[last].t, res.grain || q.grain);
+    const values = res.points.map((p) => p.v);
+    this.body.dataset.partial = partial ? String(last) : '';
     const series = [{
       name: t('本期', 'This period'), type: 'line', smooth: true, showSymbol: sparse, connectNulls: true,
-      data: res.points.map((p) => p.v), areaStyle: sparse ? undefined : { opacity: 0.18 }, lineStyle: { width: 2 },
+      data: partial ? values.map((v, i) => (i === last ? null : v)) : values,
+      areaStyle: sparse ? undefined : { opacity: 0.18 }, lineStyle: { width: 2 },
     }];
+    if (partial) {
+      series.push({
+        name: t('本期（进行中）', 'This period (so far)'), type: 'line', connectNulls: true, symbol: 'emptyCircle', symbolSize: 8,
+        data: values.map((v, i) => (i >= last - 1 ? v : null)), lineStyle: { type: 'dashed', width: 2 }, color: COLORS[0],
+        label: { show: true, position: 'top', color: '#9fb8e0', fontSize: 12, formatter: (p) => (p.dataIndex === last ? t('进行中', 'so far') : '') },
+      });
+    }
     if (res.previous) {
       series.push({ name: t('去年同期', 'Last year'), type: 'line', smooth: true, showSymbol: sparse, connectNulls: true, data: res.previous.map((p) => p.v), lineStyle: { type: 'dashed', width: 1.5 } });
     }
@@ -231,8 +255,8 @@ class LinePanel extends Panel {
     this.ensureChart().setOption({
       color: COLORS, animation: false,
       grid: { left: 56, right: 16, top: res.previous ? 34 : 16, bottom: 28 },
-      legend: res.previous ? { top: 0, textStyle: { color: '#9fb8e0' } } : undefined,
-      tooltip: { trigger: 'axis', valueFormatter: (v) => big(v) + ' ' + (m.unit || '') },
+      legend: res.previous ? { top: 0, textStyle: { color: '#9fb8e0' }, data: [t('本期', 'This period'), t('去年同期', 'Last year')] } : undefined,
+      tooltip: { ...TOOLTIP, trigger: 'axis', valueFormatter: (v) => withUnit(v, m.unit || '') },
       xAxis: { type: 'category', data: res.points.map((p) => axisLabel(p.t, res.grain)), ...AXIS },
       yAxis: { type: 'value', ...AXIS, axisLabel: { ...AXIS.axisLabel, formatter: (v) => big(v) } },
       series,
@@ -242,15 +266,26 @@ class LinePanel extends Panel {
 
 class BarPanel extends Panel {
   async load() {
-    const res = await this.fetchMain();
-    const items = itemsOf(this.def, res).slice(0, 12);
+    let res = await this.fetchMain();
+    let def = this.def;
+    // A leaf region has no children to break down (各园区税收 on one park):
+    // the pack's fallback query, with its own title, fills the panel.
+    if (!(res.items || []).length && this.def.fallback) {
+      def = { ...this.def, ...this.def.fallback };
+      const u = this.url(def.query);
+      this.el.dataset.url = u;
+      res = await api(u);
+    }
+    this.title.textContent = pick(def, 'title');
+    this.el.dataset.fallback = def === this.def ? '' : '1';
+    const items = itemsOf(def, res).slice(0, 12);
     this.body.dataset.items = JSON.stringify(items.map((i) => [i.name, i.v]));
     this.ensureChart().setOption({
       color: COLORS, animation: false,
       grid: { left: 8, right: 48, top: 8, bottom: 8, containLabel: true },
-      tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, valueFormatter: (v) => big(v) },
+      tooltip: { ...TOOLTIP, trigger: 'axis', axisPointer: { type: 'shadow' }, valueFormatter: (v) => big(v) },
       xAxis: { type: 'value', ...AXIS, axisLabel: { ...AXIS.axisLabel, formatter: (v) => big(v) } },
-      yAxis: { type: 'category', inverse: true, data: items.map((i) => i.name), ...AXIS, axisLabel: { ...AXIS.axisLabel, width: 130, overflow: 'truncate' } },
+      yAxis: { type: 'category', inverse: true, data: items.map((i) => i.name), ...AXIS, axisLabel: { ...AXIS.axisLabel, interval: 0, width: 130, overflow: 'truncate', fontSize: items.length > 8 ? 12 : 13 } },
       series: [{ type: 'bar', data: items.map((i) => i.v), barMaxWidth: 16, label: { show: true, position: 'right', color: '#dce8ff', formatter: (p) => big(p.value) },
         itemStyle: { borderRadius: [0, 4, 4, 0], color: new window.echarts.graphic.LinearGradient(0, 0, 1, 0, [{ offset: 0, color: '#1f6fd1' }, { offset: 1, color: '#3fd0ff' }]) } }],
     }, true);
@@ -264,7 +299,7 @@ class PiePanel extends Panel {
     this.body.dataset.items = JSON.stringify(items.map((i) => [i.name, i.v]));
     this.ensureChart().setOption({
       color: COLORS, animation: false,
-      tooltip: { trigger: 'item', valueFormatter: (v) => big(v) },
+      tooltip: { ...TOOLTIP, trigger: 'item', valueFormatter: (v) => big(v) },
       legend: { orient: 'vertical', right: 4, top: 'middle', textStyle: { color: '#9fb8e0', fontSize: 12 }, itemWidth: 10, itemHeight: 10 },
       series: [{ type: 'pie', radius: ['42%', '70%'], center: ['34%', '50%'], label: { show: false },
         data: items.map((i) => ({ name: i.name, value: i.v })) }],
@@ -282,7 +317,7 @@ class TopPanel extends Panel {
         el('span', { class: 'rank', text: String(i + 1) }),
         el('span', { class: 'name', text: itemName(it) }),
         el('span', { class: 'meter' }, el('i', { style: `width:${((it.v || 0) / max) * 100}%` })),
-        el('span', { class: 'num', text: big(it.v) }));
+        el('span', { class: 'num', text: withUnit(it.v, metricOf(this.def.query.metric).unit === '万元' ? '万元' : '') }));
       const open = () => ctx.openPortrait(it.entity);
       row.addEventListener('click', open);
       row.addEventListener('keydown', (e) => { if (e.key === 'Enter') open(); });
@@ -290,6 +325,34 @@ class TopPanel extends Panel {
     });
     this.body.replaceChildren(el('ol', { class: 'ranking' }, ...rows));
   }
+}
+
+// A long list on a wall with no mouse scrolls itself, slowly (about 20 px
+// a second), rests at each end, and holds still while a pointer is over it
+// or it holds the focus. Stops once the box leaves the page. Returns a stop
+// function.
+export function autoScroll(box, { step = 1, every = 50, rest = 3000 } = {}) {
+  let held = false;
+  let restUntil = Date.now() + rest;
+  const hold = () => { held = true; };
+  const release = () => { held = false; restUntil = Date.now() + rest; };
+  box.addEventListener('mouseenter', hold);
+  box.addEventListener('mouseleave', release);
+  box.addEventListener('focusin', hold);
+  box.addEventListener('focusout', release);
+  box.dataset.autoscroll = '1';
+  const timer = setInterval(() => {
+    if (!box.isConnected) return clearInterval(timer);
+    if (held || Date.now() < restUntil || box.scrollHeight <= box.clientHeight + 1) return;
+    if (box.scrollTop + box.clientHeight >= box.scrollHeight - 1) {
+      box.scrollTop = 0;
+      restUntil = Date.now() + rest;
+    } else {
+      box.scrollTop += step;
+      if (box.scrollTop + box.clientHeight >= box.scrollHeight - 1) restUntil = Date.now() + rest;
+    }
+  }, every);
+  return () => clearInterval(timer);
 }
 
 function freshness(iso) {
@@ -320,7 +383,10 @@ class TablePanel extends Panel {
         el('td', { class: 'num', 'data-value': String(s.records), text: big(s.records) }),
         el('td', { class: `fresh-${f.cls}`, text: f.text }));
     });
-    this.body.replaceChildren(head, el('div', { class: 'scroll' }, el('table', {}, el('tbody', {}, ...rows))));
+    const box = el('div', { class: 'scroll' }, el('table', {}, el('tbody', {}, ...rows)));
+    this.body.replaceChildren(head, box);
+    if (this.stopScroll) this.stopScroll();
+    this.stopScroll = autoScroll(box);
   }
 
   recent(res) {
@@ -359,7 +425,8 @@ const sevName = words({ critical: ['紧急', 'critical'], major: ['重要', 'maj
 class FeedPanel extends Panel {
   async load() {
     const res = await this.fetchMain();
-    const list = res.alerts || [];
+    // Open warnings first (newest first within each group), cleared after.
+    const list = (res.alerts || []).slice().sort((a, b) => (b.state === 'open') - (a.state === 'open') || Date.parse(b.opened) - Date.parse(a.opened));
     const open = list.filter((a) => a.state === 'open').length;
     if (!list.length) {
       this.body.replaceChildren(el('p', { class: 'empty', 'data-open': '0', text: t('暂无预警', 'No warnings') }));
@@ -373,8 +440,10 @@ class FeedPanel extends Panel {
       if (ctx.openPortrait && a.entity) li.addEventListener('click', () => ctx.openPortrait(a.entity));
       return li;
     });
-    this.body.replaceChildren(el('p', { class: 'summary', 'data-open': String(open), text: t(`当前未解除 ${open} 条`, `${open} open`) }),
-      el('ul', { class: 'feed' }, ...rows));
+    const box = el('ul', { class: 'feed' }, ...rows);
+    this.body.replaceChildren(el('p', { class: 'summary', 'data-open': String(open), text: t(`当前未解除 ${open} 条`, `${open} open`) }), box);
+    if (this.stopScroll) this.stopScroll();
+    this.stopScroll = autoScroll(box);
   }
 }
 

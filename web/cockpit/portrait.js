@@ -3,18 +3,22 @@
 // is monthly, such as tax; daily otherwise) and, when the alerts API is
 // there, its open warnings. Opened by clicking an entity anywhere.
 import { big } from './util.js';
-import { ctx } from './panels.js';
+import { ctx, TOOLTIP } from './panels.js';
 import { $, el } from '../lib/dom.js';
 import { api } from '../lib/api.js';
 import { t, pick } from '../lib/i18n.js';
 import { shortDateTime, axisLabel } from '../lib/time.js';
 
 let charts = [];
+let returnFocus = null;
 
 export function closePortrait() {
   for (const c of charts) c.dispose();
   charts = [];
+  const wasOpen = !$('portrait').hidden;
   $('portrait').hidden = true;
+  if (wasOpen && returnFocus && returnFocus.isConnected) returnFocus.focus();
+  returnFocus = null;
 }
 
 $('portrait-close').addEventListener('click', closePortrait);
@@ -38,6 +42,9 @@ export async function openPortrait(id) {
   const body = $('portrait-body');
   body.replaceChildren(el('p', { text: t('加载中…', 'Loading…') }));
   $('portrait').hidden = false;
+  // The modal takes the focus (Esc or the close button gives it back).
+  returnFocus = document.activeElement;
+  $('portrait-close').focus();
   $('portrait').dataset.entity = id;
   let daily;
   let monthly;
@@ -78,7 +85,7 @@ export async function openPortrait(id) {
     charts.push(chart);
     chart.setOption({
       animation: false, grid: { left: 48, right: 12, top: 10, bottom: 24 },
-      tooltip: { trigger: 'axis', valueFormatter: (v) => big(v) + ' ' + (m.unit || '') },
+      tooltip: { ...TOOLTIP, trigger: 'axis', valueFormatter: (v) => big(v) + ' ' + (m.unit || '') },
       xAxis: { type: 'category', data: use.points.map((p) => axisLabel(p.t, use.grain)), axisLabel: { color: '#9fb8e0' } },
       yAxis: { type: 'value', axisLabel: { color: '#9fb8e0', formatter: (v) => big(v) }, splitLine: { lineStyle: { color: '#15335f' } } },
       series: [{ type: use.grain === 'month' ? 'bar' : 'line', data: use.points.map((p) => p.v), showSymbol: false, itemStyle: { color: '#3fd0ff' } }],

@@ -20,6 +20,26 @@ export function big(n, digits = 2) {
   return String(+n.toFixed(a < 100 ? 1 : 0));
 }
 
+// A number with its unit, the unit scaled with the number: amounts kept in
+// 万元 become 亿元 past ten thousand (never "12.71万 万元"); in English
+// they read in yuan (1.27B yuan). Other units follow big().
+// Returns [number text, unit text].
+export function scaled(n, unit = '') {
+  if (n == null || Number.isNaN(n)) return ['—', unit];
+  if (unit && unit.startsWith('万') && unit.length > 1) {
+    const rest = unit.slice(1);
+    if (lang === 'en') return [big(n * 1e4), rest === '元' ? 'yuan' : rest];
+    if (Math.abs(n) >= 1e4) return [String(+(n / 1e4).toFixed(2)), '亿' + rest];
+    return [String(+n.toFixed(Math.abs(n) < 100 ? 2 : 1)), unit];
+  }
+  return [big(n), unit];
+}
+
+export function withUnit(n, unit = '') {
+  const [a, u] = scaled(n, unit);
+  return u ? `${a} ${u}` : a;
+}
+
 export function pct(change) {
   if (change == null || Number.isNaN(change)) return '—';
   const s = (change * 100).toFixed(2) + '%';
