@@ -4,13 +4,16 @@
  * recent arrivals from entity attributes: enterprises by "6+2" industry,
  * employees, newly registered). Summaries are cached per answer text while
  * the registry stays unchanged, since entities change far less often than
- * pages ask. */
+ * pages ask. GET /api/v1/cockpit/orders is the dispatch board (统一派单) of a
+ * street or block: orders today, in hand, overdue, on-time and satisfaction
+ * rates over 30 days, by department. */
 #include <jansson.h>
 #include <math.h>
 #include <pthread.h>
 #include <string.h>
 
 #include "api/api.h"
+#include "store/store_orders.h"
 #include "store/store_registry.h"
 
 /* ---- GET /api/v1/dashboards ---- */
@@ -388,8 +391,55 @@ done:
   return 0;
 }
 
+/* ---- GET /api/v1/cockpit/orders ---- */
+
+static int board_dept(void *ud, const struct store_order_board_dept *d) {
+  struct zz_json *j = ud;
+  zz_json_obj(j);
+  zz_json_kstr(j, "department", d->department);
+  zz_json_kint(j, "today", d->today);
+  zz_json_kint(j, "open", d->open);
+  zz_json_kint(j, "overdue", d->overdue);
+  zz_json_obj_end(j);
+  return 0;
+}
+
+static int h_orders_board(struct http_req *r) {
+  struct app *app = http_app(r);
+  struct api_region rg;
+  if (api_region(r, "region", 0, &rg)) return 0;
+  int64_t now = zz_time_now();
+  int64_t day = zz_bucket_start(now, ZZ_GRAIN_DAY), since = now - 30 * ZZ_DAY_MS;
+  struct zz_buf b;
+  struct zz_json j;
+  zz_buf_init(&b, 0);
+  zz_json_init(&j, &b);
+  zz_json_obj(&j);
+  zz_json_kstr(&j, "region", rg.path);
+  zz_json_ktime(&j, "day", day);
+  zz_json_ktime(&j, "since", since);
+  zz_json_karr(&j, "by_department");
+  struct store_order_board o;
+  int rc = store_order_board(app->st, rg.lo, rg.hi, day, since, &o, board_dept, &j);
+  zz_json_arr_end(&j);
+  if (rc) {
+    zz_buf_free(&b);
+    return http_fail(r, rc, "", "cannot compute the dispatch board");
+  }
+  zz_json_kint(&j, "today", o.today);
+  zz_json_kint(&j, "open", o.open);
+  zz_json_kint(&j, "overdue", o.overdue);
+  zz_json_knum(&j, "on_time_rate", o.with_sla ? (double)o.on_time / (double)o.with_sla : NAN);
+  zz_json_kint(&j, "rated", o.rated);
+  zz_json_knum(&j, "satisfaction", o.rated ? (double)o.satisfied / (double)o.rated : NAN);
+  zz_json_knum(&j, "avg_rating", o.rated ? o.rating_sum / (double)o.rated : NAN);
+  zz_json_obj_end(&j);
+  return api_reply_json(r, 200, &j);
+}
+
 const struct http_route api_cockpit_routes[] = {
     {"GET", "/api/v1/dashboards", h_dashboards, NULL, HTTP_AUTH_USER, 0, 0},
     {"GET", "/api/v1/summary", h_summary, NULL, HTTP_AUTH_USER, 0, 0},
+    {"GET", "/api/v1/cockpit/orders", h_orders_board, NULL, HTTP_AUTH_USER, 0, 0},
 };
 const size_t api_cockpit_nroutes = ZZ_ARRAY_LEN(api_cockpit_routes);

@@ -9,11 +9,11 @@
 
 #include "core/check.h"
 
-static const char *const kinds[] = {"kpi", "line",      "bar",  "pie",  "top",
-                                    "map", "sandtable", "feed", "table"};
+static const char *const kinds[] = {"kpi",       "line", "bar",   "pie",    "top",    "map",
+                                    "sandtable", "feed", "table", "orders", "profile"};
 static const char *const slots[] = {"l1", "l2", "l3", "c", "cb", "r1", "r2", "r3"};
-static const char *const apis[] = {"series",  "breakdown", "top",   "latest",
-                                   "summary", "sources",   "alerts"};
+static const char *const apis[] = {"series",  "breakdown", "top",    "latest",
+                                   "summary", "sources",   "alerts", "orders"};
 static const char *const ranges[] = {"last1h",  "today", "last24h", "last7d",
                                      "last30d", "month", "ytd",     "last12m"};
 static const char *const grains[] = {"minute", "hour", "day", "month"};
@@ -110,6 +110,9 @@ static int check_query(struct dctx *c, json_t *q, const char *kind) {
   if (strcmp(kind, "map") == 0 && (strcmp(api, "breakdown") != 0 || !by || strcmp(by, "children")))
     return check_fail(&c->k, "api",
                       "a map panel colours child regions: use api \"breakdown\" by \"children\"");
+  if ((strcmp(kind, "orders") == 0) != (strcmp(api, "orders") == 0))
+    return check_fail(&c->k, "api",
+                      "the dispatch board (kind \"orders\") and api \"orders\" go together");
   if (strcmp(kind, "feed") == 0 && strcmp(api, "alerts") != 0)
     return check_fail(&c->k, "api", "a feed panel lists warnings: use api \"alerts\"");
   return 0;
@@ -172,11 +175,32 @@ static int check_panel(struct dctx *c, json_t *p, json_t *seen, json_t *taken) {
     }
     return 0;
   }
+  /* The profile card counts the region's entities itself: no query. */
+  if (strcmp(kind, "profile") == 0) return 0;
   if (!q) return check_fail(&c->k, "query", "is required for a %s panel", kind);
   size_t mark = check_push(&c->k, ".query");
   rc = check_query(c, q, kind);
   check_pop(&c->k, mark);
   if (rc) return rc;
+  /* fallback: what a bar panel shows where its query has nothing (a leaf
+   * region broken down by children), with its own title. */
+  json_t *fb = json_object_get(p, "fallback");
+  if (fb) {
+    if (strcmp(kind, "bar") != 0 || !json_is_object(fb))
+      return check_fail(&c->k, "fallback",
+                        "a bar panel may name a fallback {title_zh, title_en, query}");
+    mark = check_push(&c->k, ".fallback");
+    rc = check_names(&c->k, fb, "title_zh", "title_en", 0);
+    json_t *fq = json_object_get(fb, "query");
+    if (!rc && !fq) rc = check_fail(&c->k, "query", "is required");
+    if (!rc) {
+      size_t m2 = check_push(&c->k, ".query");
+      rc = check_query(c, fq, kind);
+      check_pop(&c->k, m2);
+    }
+    check_pop(&c->k, mark);
+    if (rc) return rc;
+  }
   json_t *types = json_object_get(p, "entity_types");
   if (types) {
     if (!json_is_array(types))

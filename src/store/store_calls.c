@@ -333,6 +333,12 @@ int store_order_stats(struct store *st, const char *group, int64_t from, int64_t
   return st->ops->orders->order_stats(st, group, from, to, rpos_lo, rpos_hi, fn, ud);
 }
 
+int store_order_board(struct store *st, int64_t rpos_lo, int64_t rpos_hi, int64_t day_start,
+                      int64_t since, struct store_order_board *out,
+                      int (*fn)(void *, const struct store_order_board_dept *), void *ud) {
+  return st->ops->orders->order_board(st, rpos_lo, rpos_hi, day_start, since, out, fn, ud);
+}
+
 int store_order_intake_insert(struct store *st, const struct store_order_intake *in,
                               struct zz_err *e) {
   return st->ops->orders->order_intake_insert(st, in, e);

@@ -436,6 +436,72 @@ static int order_stats(struct store *st, const char *group, int64_t from, int64_
   return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
 }
 
+/* The cockpit's dispatch board. "Open" is not yet resolved: what the
+ * departments still have in hand. */
+#define BOARD_OPEN "o.state NOT IN ('resolved', 'verified', 'closed', 'merged')"
+
+static int order_board(struct store *st, int64_t rpos_lo, int64_t rpos_hi, int64_t day_start,
+                       int64_t since, struct store_order_board *out,
+                       int (*fn)(void *, const struct store_order_board_dept *), void *ud) {
+  struct sq_conn *c = sq_conn_get(SQ_S(st));
+  int64_t lo = rpos_lo || rpos_hi ? rpos_lo : INT64_MIN;
+  int64_t hi = rpos_lo || rpos_hi ? rpos_hi : INT64_MAX;
+  memset(out, 0, sizeof *out);
+  sqlite3_stmt *q = sq_prepare(
+      c,
+      "SELECT sum(o.created >= ?3), sum(" BOARD_OPEN "), sum(" BOARD_OPEN " AND o.overdue),"
+      " sum(o.created >= ?4 AND o.resolve_due IS NOT NULL"
+      " AND coalesce(o.resolved_at, o.closed_at) IS NOT NULL),"
+      " sum(o.created >= ?4 AND coalesce(o.resolved_at, o.closed_at) <= o.resolve_due),"
+      " sum(o.created >= ?4 AND o.rating IS NOT NULL),"
+      " sum(o.created >= ?4 AND o.rating >= 4),"
+      " total(CASE WHEN o.created >= ?4 THEN o.rating END)"
+      " FROM work_order o WHERE o.parent IS NULL AND o.rpos BETWEEN ?1 AND ?2",
+      NULL);
+  if (!q) return ZZ_ESTORE;
+  sqlite3_bind_int64(q, 1, lo);
+  sqlite3_bind_int64(q, 2, hi);
+  sqlite3_bind_int64(q, 3, day_start);
+  sqlite3_bind_int64(q, 4, since);
+  int rc = sqlite3_step(q);
+  if (rc == SQLITE_ROW) {
+    out->today = sqlite3_column_int64(q, 0);
+    out->open = sqlite3_column_int64(q, 1);
+    out->overdue = sqlite3_column_int64(q, 2);
+    out->with_sla = sqlite3_column_int64(q, 3);
+    out->on_time = sqlite3_column_int64(q, 4);
+    out->rated = sqlite3_column_int64(q, 5);
+    out->satisfied = sqlite3_column_int64(q, 6);
+    out->rating_sum = sqlite3_column_double(q, 7);
+  }
+  sq_release(c, q);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return ZZ_ESTORE;
+  /* A joint order counts once for each department its sub-orders name. */
+  q = sq_prepare(c,
+                 "SELECT d.department, sum(o.created >= ?3), sum(" BOARD_OPEN "),"
+                 " sum(" BOARD_OPEN " AND o.overdue) FROM work_order o"
+                 " JOIN (SELECT id AS oid, department FROM work_order WHERE parent IS NULL AND"
+                 " department IS NOT NULL UNION SELECT parent, department FROM work_order WHERE"
+                 " parent IS NOT NULL) d ON d.oid = o.id"
+                 " WHERE o.parent IS NULL AND o.rpos BETWEEN ?1 AND ?2"
+                 " AND (o.created >= ?3 OR " BOARD_OPEN ")"
+                 " GROUP BY d.department ORDER BY 3 DESC, 2 DESC, 1",
+                 NULL);
+  if (!q) return ZZ_ESTORE;
+  sqlite3_bind_int64(q, 1, lo);
+  sqlite3_bind_int64(q, 2, hi);
+  sqlite3_bind_int64(q, 3, day_start);
+  while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+    struct store_order_board_dept r = {.department = sq_col_text(q, 0),
+                                       .today = sqlite3_column_int64(q, 1),
+                                       .open = sqlite3_column_int64(q, 2),
+                                       .overdue = sqlite3_column_int64(q, 3)};
+    if (fn(ud, &r)) break;
+  }
+  sq_release(c, q);
+  return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
+}
+
 /* ---- Open311 request extras ---- */
 
 static int order_intake_insert(struct store *st, const struct store_order_intake *in,
@@ -519,6 +585,7 @@ const struct store_orders_ops store_sqlite_orders_ops = {
     .evidence_insert = evidence_insert,
     .evidence_each = evidence_each,
     .order_stats = order_stats,
+    .order_board = order_board,
     .order_intake_insert = order_intake_insert,
     .order_intake_get = order_intake_get,
 };

@@ -67,6 +67,22 @@ struct store_order_stat {
   int64_t closed, close_ms_sum;    /* time from creation to close */
 };
 
+/* The dispatch board of a region (统一派单 on the cockpit): top-level
+ * orders, see order_board. */
+struct store_order_board {
+  int64_t today;             /* created since the day's start */
+  int64_t open;              /* not yet resolved (nor merged) */
+  int64_t overdue;           /* open and past a deadline */
+  int64_t with_sla, on_time; /* created since `since`, resolved, with a deadline */
+  int64_t rated, satisfied;  /* created since `since`, rated; rated 4 or 5 */
+  double rating_sum;         /* of the rated */
+};
+/* One department's row of the board. */
+struct store_order_board_dept {
+  const char *department;
+  int64_t today, open, overdue;
+};
+
 struct store_order_intake {
   int64_t order_id;
   int64_t source; /* the source whose api_key sent it, 0 for none */
@@ -120,6 +136,12 @@ int store_evidence_each(struct store *st, int64_t order_id, int64_t id,
 int store_order_stats(struct store *st, const char *group, int64_t from, int64_t to,
                       int64_t rpos_lo, int64_t rpos_hi,
                       int (*fn)(void *, const struct store_order_stat *), void *ud);
+/* The dispatch board of the region interval: totals into *out, then one
+ * row per department (a joint order counts for each of its departments),
+ * busiest first. day_start bounds "today", since the rates. */
+int store_order_board(struct store *st, int64_t rpos_lo, int64_t rpos_hi, int64_t day_start,
+                      int64_t since, struct store_order_board *out,
+                      int (*fn)(void *, const struct store_order_board_dept *), void *ud);
 /* Inserts the intake row of an order. ZZ_EEXISTS when the order or the
  * token already has one; a store error otherwise. */
 int store_order_intake_insert(struct store *st, const struct store_order_intake *in,

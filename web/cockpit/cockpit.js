@@ -10,6 +10,7 @@ import { t, pick } from '../lib/i18n.js';
 import { clock, weekday } from '../lib/time.js';
 import { createPanel, ctx } from './panels.js';
 import './map.js';
+import './board.js';
 import { openPortrait, closePortrait } from './portrait.js';
 
 const W = 1920;
@@ -189,7 +190,7 @@ function connect() {
     feedTimer = setTimeout(() => {
       feedTimer = null;
       feedLast = Date.now();
-      for (const p of cockpit.panels) if (p.def.kind === 'feed' || p.def.kind === 'map') p.refresh();
+      for (const p of cockpit.panels) if (p.def.kind === 'feed' || p.def.kind === 'map' || p.def.kind === 'orders') p.refresh();
     }, Math.max(0, feedLast + 1000 - Date.now()));
   };
   es.addEventListener('alert', refreshFeeds);

@@ -217,6 +217,7 @@ class KpiPanel extends Panel {
 
 // Is the bucket starting at t (ms) of this grain still running?
 function isPartial(t, grain, now = Date.now()) {
+  if (typeof t === 'string') t = Date.parse(t);
   if (grain === 'month') return t >= monthStart(now);
   if (grain === 'day') return t >= localMidnight(now);
   if (grain === 'hour') return t + HOUR > now;
@@ -241,7 +242,10 @@ class LinePanel extends Panel {
       data: partial ? values.map((v, i) => (i === last ? null : v)) : values,
       areaStyle: sparse ? undefined : { opacity: 0.18 }, lineStyle: { width: 2 },
     }];
-    if (partial) {
+    // A period that has just begun and has nothing yet (a monthly tax paid
+    // on the 15th) is not drawn at all: its label says it is running.
+    const pending = partial && !values[last];
+    if (partial && !pending) {
       series.push({
         name: t('本期（进行中）', 'This period (so far)'), type: 'line', connectNulls: true, symbol: 'emptyCircle', symbolSize: 8,
         data: values.map((v, i) => (i >= last - 1 ? v : null)), lineStyle: { type: 'dashed', width: 2 }, color: COLORS[0],
@@ -257,7 +261,7 @@ class LinePanel extends Panel {
       grid: { left: 56, right: 16, top: res.previous ? 34 : 16, bottom: 28 },
       legend: res.previous ? { top: 0, textStyle: { color: '#9fb8e0' }, data: [t('本期', 'This period'), t('去年同期', 'Last year')] } : undefined,
       tooltip: { ...TOOLTIP, trigger: 'axis', valueFormatter: (v) => withUnit(v, m.unit || '') },
-      xAxis: { type: 'category', data: res.points.map((p) => axisLabel(p.t, res.grain)), ...AXIS },
+      xAxis: { type: 'category', data: res.points.map((p, i) => axisLabel(p.t, res.grain) + (pending && i === last ? t('（进行中）', ' (running)') : '')), ...AXIS },
       yAxis: { type: 'value', ...AXIS, axisLabel: { ...AXIS.axisLabel, formatter: (v) => big(v) } },
       series,
     }, true);

@@ -91,6 +91,8 @@ export function queryUrl(q, region, now = Date.now()) {
       return '/api/v1/summary?' + p;
     case 'sources':
       return '/api/v1/sources';
+    case 'orders':
+      return '/api/v1/cockpit/orders?' + p;
     case 'alerts':
       add('state', q.state); add('limit', q.limit || 20);
       return '/api/v1/alerts?' + p;

@@ -1,0 +1,209 @@
+// cockpit-wall.test.mjs - the cockpit as a big screen, in real Chromium
+// against a small demo world (300k records): for every perspective and
+// module, at 1920x1080 and 1366x768, in Chinese and English, no panel is
+// empty, no text leaves its panel or overlaps another text, and no raw
+// identifier (region paths, xtd- ids, citizen: ids) is visible. Also: the
+// 24-hour chart has every hour, a partial period is marked, the feed lists
+// open warnings first and scrolls itself. Screenshots land in
+// test-results/e2e/wall-*.png.
+// Run: ZHIZHI_BIN=build/zhizhi node --test tests/e2e/cockpit-wall.test.mjs
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { CockpitWorld } from './lib/cockpit-world.mjs';
+
+let w;
+before(async () => {
+  w = await new CockpitWorld().start();
+});
+
+// A signed-in cockpit page (the browser keeps the session of the first login).
+async function open(width = 1920, height = 1080) {
+  const page = await w.page({ width, height });
+  await page.goto(w.base + '/');
+  await page.waitForFunction(() => document.querySelector('#grid[data-ready]') || !document.getElementById('login').hidden, null, { timeout: 20000 });
+  if (await page.$('#login:not([hidden]) input[name=name]')) {
+    await page.fill('input[name=name]', 'admin');
+    await page.fill('input[name=password]', w.passwords.admin);
+    await page.click('#login button[type=submit]');
+  }
+  await page.waitForSelector('#grid[data-ready]', { timeout: 20000 });
+  return page;
+}
+after(async () => { if (w) await w.stop(); });
+
+// Runs in the page: what is wrong with the view on screen.
+function inspect() {
+  const problems = [];
+  const visible = (r) => r.width > 0.5 && r.height > 0.5;
+  const inside = (r, box, tol = 1.5) => r.left >= box.left - tol && r.right <= box.right + tol && r.top >= box.top - tol && r.bottom <= box.bottom + tol;
+  const overlap = (a, b) => Math.min(a.right, b.right) - Math.max(a.left, b.left) > 2 && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 2;
+  // Glyph boxes of adjacent lines touch through their leading: a real
+  // overlap covers a good part of the smaller box's height and width.
+  const collide = (a, b) => {
+    const x = Math.min(a.right, b.right) - Math.max(a.left, b.left), y = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+    if (x <= 2 || y <= 2) return false;
+    return x > 0.3 * Math.min(a.right - a.left, b.right - b.left) && y > 0.35 * Math.min(a.bottom - a.top, b.bottom - b.top);
+  };
+  const clipper = (e, stop) => {
+    for (let p = e.parentElement; p && p !== stop; p = p.parentElement) {
+      const s = getComputedStyle(p);
+      if (/(auto|scroll|hidden)/.test(s.overflowY) || /(auto|scroll|hidden)/.test(s.overflowX)) return p;
+    }
+    return null;
+  };
+  for (const panel of document.querySelectorAll('#stage .panel')) {
+    const id = panel.dataset.panel;
+    const pr = panel.getBoundingClientRect();
+    const body = panel.querySelector('.body');
+    const hasCanvas = !!body.querySelector('canvas');
+    const text = body.innerText.trim();
+    if (!hasCanvas && !text) problems.push(`${id}: empty panel`);
+    if (body.dataset.items === '[]') problems.push(`${id}: a chart with no items`);
+    if (panel.querySelector('.empty') && panel.dataset.panel !== 'warnings') problems.push(`${id}: says it has nothing`);
+    // text leaves: elements with their own text
+    const leaves = [];
+    for (const e of panel.querySelectorAll('*')) {
+      if (e.closest('select')) continue;
+      const own = [...e.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+      if (!own) continue;
+      const range = document.createRange();
+      range.selectNodeContents(e);
+      const r = range.getBoundingClientRect();
+      if (!visible(r)) continue;
+      const clip = clipper(e, panel);
+      if (clip) {
+        const cr = clip.getBoundingClientRect();
+        if (!overlap(r, cr)) continue; // scrolled out of its box
+        if (!inside(cr, pr)) problems.push(`${id}: a scrolling box leaves the panel`);
+        // clipped text must be clipped, i.e. the element itself stays in its box horizontally
+        const er = e.getBoundingClientRect();
+        if (er.left < cr.left - 1.5 || er.right > cr.right + 1.5) problems.push(`${id}: "${e.textContent.trim().slice(0, 30)}" wider than its box`);
+        leaves.push({ e, r: { left: Math.max(r.left, cr.left), right: Math.min(r.right, cr.right), top: Math.max(r.top, cr.top), bottom: Math.min(r.bottom, cr.bottom) } });
+        continue;
+      }
+      if (!inside(r, pr)) problems.push(`${id}: "${e.textContent.trim().slice(0, 30)}" overflows the panel`);
+      leaves.push({ e, r });
+    }
+    for (let i = 0; i < leaves.length; i++) {
+      for (let k = i + 1; k < leaves.length; k++) {
+        const a = leaves[i], b = leaves[k];
+        if (a.e.contains(b.e) || b.e.contains(a.e)) continue;
+        if (collide(a.r, b.r)) problems.push(`${id}: "${a.e.textContent.trim().slice(0, 20)}" overlaps "${b.e.textContent.trim().slice(0, 20)}"`);
+      }
+    }
+  }
+  // the header too: title, breadcrumb, tabs inside the stage
+  const stage = document.getElementById('stage').getBoundingClientRect();
+  for (const e of document.querySelectorAll('#stage header *')) {
+    const r = e.getBoundingClientRect();
+    if (visible(r) && e.children.length === 0 && e.textContent.trim() && !inside(r, stage)) problems.push(`header: "${e.textContent.trim()}" leaves the stage`);
+  }
+  const txt = document.getElementById('stage').innerText;
+  // (units such as μg/m³ are not paths: path segments have two letters or more)
+  for (const re of [/\b[a-z]{2,}(\/[a-z_]{2,})+\b/, /xtd-/, /citizen:/]) {
+    const m = txt.match(re);
+    if (m) problems.push(`raw id on screen: ${m[0]}`);
+  }
+  return problems;
+}
+
+async function setLang(page, lang) {
+  const want = lang === 'en' ? 'en' : 'zh-CN';
+  if (await page.evaluate(() => document.documentElement.lang) === want) return;
+  await page.click('#stage .lang-switch');
+  await page.waitForFunction((l) => document.documentElement.lang === l, want);
+}
+
+for (const [width, height] of [[1920, 1080], [1366, 768]]) {
+  for (const lang of ['zh', 'en']) {
+    test(`every view at ${width}x${height} in ${lang}: no empty panel, no overflow or overlap, no raw id`, async () => {
+      const page = await open(width, height);
+      try {
+        await setLang(page, lang);
+        const dash = (await w.api(page, '/api/v1/dashboards')).json;
+        const all = [];
+        let views = 0;
+        for (const p of dash.perspectives) {
+          for (const m of dash.layouts[p.layout].modules) {
+            await w.view(page, p.region, m.id);
+            await page.waitForTimeout(150); // charts lay their labels out on the next frame
+            const problems = await page.evaluate(inspect);
+            await w.shot(page, `wall-${width}x${height}-${lang}-${p.region.replaceAll('/', '_')}-${m.id}`);
+            all.push(...problems.map((x) => `${p.region} ${m.id}: ${x}`));
+            views++;
+          }
+        }
+        assert.ok(views >= 13, `${views} views`);
+        assert.deepEqual(all, []);
+      } finally {
+        await page.close();
+      }
+    });
+  }
+}
+
+test('the 24-hour visitor chart has every hour, and the running hour is marked as partial', async () => {
+  const page = await open();
+  try {
+    await w.view(page, 'gongshu/dongxin', 'overview');
+    const url = await page.getAttribute('[data-panel=visitors_24h]', 'data-url');
+    const res = (await w.api(page, url)).json;
+    assert.ok(res.points.length >= 24);
+    const zeros = res.points.slice(0, -1).filter((p) => !p.v).length;
+    assert.equal(zeros, 0, `hours without visitors: ${JSON.stringify(res.points.map((p) => p.v))}`);
+    const partial = await page.getAttribute('[data-panel=visitors_24h] .body', 'data-partial');
+    assert.equal(Number(partial), res.points.length - 1);
+  } finally {
+    await page.close();
+  }
+});
+
+test('every source platform has records; park panels fall back instead of staying empty', async () => {
+  const page = await open();
+  try {
+    const s = (await w.api(page, '/api/v1/sources')).json.sources;
+    assert.equal(s.length, 16);
+    assert.deepEqual(s.filter((x) => !(x.records > 0)).map((x) => x.id), []);
+    await w.view(page, 'gongshu/kejipark/beibu', 'overview');
+    assert.equal(await page.getAttribute('[data-panel=tax_parts]', 'data-fallback'), '1');
+    const items = JSON.parse(await page.getAttribute('[data-panel=tax_parts] .body', 'data-items'));
+    assert.ok(items.length > 0);
+  } finally {
+    await page.close();
+  }
+});
+
+test('the warning feed lists open warnings first, stays in its panel and scrolls by itself', async () => {
+  const page = await open();
+  try {
+    await w.view(page, 'gongshu', 'overview');
+    const states = await page.$$eval('[data-panel=warnings] .feed li', (ls) => ls.map((l) => (l.classList.contains('state-open') ? 'open' : 'cleared')));
+    const firstCleared = states.indexOf('cleared');
+    if (firstCleared >= 0) assert.ok(!states.slice(firstCleared).includes('open'), states.join(' '));
+    const box = await page.$eval('[data-panel=sources] .scroll', (e) => ({ auto: e.dataset.autoscroll, over: e.scrollHeight > e.clientHeight }));
+    assert.equal(box.auto, '1');
+    if (box.over) {
+      await page.mouse.move(0, 0);
+      await page.waitForFunction(() => document.querySelector('[data-panel=sources] .scroll').scrollTop > 0, null, { timeout: 15000 });
+    }
+  } finally {
+    await page.close();
+  }
+});
+
+test('the portrait takes the focus and closes with Esc', async () => {
+  const page = await open(1366, 768);
+  try {
+    await w.view(page, 'gongshu/kejipark', 'assets');
+    await page.click('[data-panel=top_tax] li');
+    await page.waitForSelector('#portrait:not([hidden])');
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'portrait-close');
+    const fits = await page.$eval('#portrait .modal-box', (b) => { const r = b.getBoundingClientRect(); return r.bottom <= innerHeight && r.right <= innerWidth; });
+    assert.ok(fits, 'the portrait fits the window');
+    await w.shot(page, 'wall-1366x768-portrait');
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('#portrait', { state: 'hidden' });
+  } finally {
+    await page.close();
+  }
+});

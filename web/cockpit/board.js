@@ -1,0 +1,97 @@
+// board.js - the street's unified dispatch (统一派单) and the block's profile
+// card (街区概况) on the cockpit. The dispatch board reads
+// /api/v1/cockpit/orders (orders today, in hand, overdue, on-time and
+// satisfaction rates over 30 days, by department) and refreshes on every
+// order event; the profile counts the region's entities (/api/v1/summary)
+// and measures its outline, marked approximate when the pack says so.
+import { big } from './util.js';
+import { el } from '../lib/dom.js';
+import { api } from '../lib/api.js';
+import { t, pick } from '../lib/i18n.js';
+import { Panel, registerKind } from './panels.js';
+
+let departments = null; // id -> department, once per page
+
+async function departmentNames() {
+  if (!departments) {
+    const res = await api('/api/v1/departments');
+    departments = new Map(res.departments.map((d) => [d.id, d]));
+  }
+  return departments;
+}
+
+function tile(label, value, raw, unit = '', cls = '') {
+  const v = el('div', { class: 'value ' + cls, 'data-value': raw == null ? '' : String(raw), text: value });
+  if (unit) v.append(el('small', { text: ' ' + unit }));
+  return el('div', { class: 'tile' }, el('div', { class: 'label', text: label }), v);
+}
+
+const rate = (x) => (x == null ? '—' : (x * 100).toFixed(1) + '%');
+
+class OrdersPanel extends Panel {
+  async load() {
+    const [res, names] = await Promise.all([this.fetchMain(), departmentNames()]);
+    const tiles = el('div', { class: 'tiles board n5' },
+      tile(t('今日派单', 'Orders today'), big(res.today), res.today, t('件', '')),
+      tile(t('在办', 'In hand'), big(res.open), res.open, t('件', '')),
+      tile(t('超期', 'Overdue'), big(res.overdue), res.overdue, t('件', ''), res.overdue ? 'up' : ''),
+      tile(t('按时办结率', 'On time'), rate(res.on_time_rate), res.on_time_rate),
+      tile(t('满意率', 'Satisfied'), rate(res.satisfaction), res.satisfaction));
+    const depts = (res.by_department || []).slice(0, 6);
+    const max = Math.max(1, ...depts.map((d) => d.open + d.today));
+    const rows = depts.map((d) => el('li', { 'data-department': d.department },
+      el('span', { class: 'name', text: pick(names.get(d.department) || { name_zh: d.department, name_en: d.department }, 'name') }),
+      el('span', { class: 'meter' }, el('i', { style: `width:${((d.open + d.today) / max) * 100}%` })),
+      el('span', { class: 'num', text: t(`在办 ${d.open} · 今日 ${d.today}`, `${d.open} open · ${d.today} today`) })));
+    const list = rows.length
+      ? el('ol', { class: 'ranking board-depts' }, ...rows)
+      : el('p', { class: 'summary', text: t('今日暂无派单，各部门无在办工单', 'No orders today; no department has one in hand') });
+    this.body.replaceChildren(tiles, list);
+  }
+}
+
+// Area of a GeoJSON polygon or multipolygon in km² (spherical excess is
+// negligible at a block's size: an equirectangular projection at its latitude).
+function areaKm2(geom) {
+  const R = 6371.0088;
+  const ring = (cs) => {
+    const lat0 = cs.reduce((a, c) => a + c[1], 0) / cs.length * Math.PI / 180;
+    let s = 0;
+    for (let i = 0; i < cs.length; i++) {
+      const [x1, y1] = cs[i], [x2, y2] = cs[(i + 1) % cs.length];
+      s += (x1 * Math.cos(lat0)) * y2 - (x2 * Math.cos(lat0)) * y1;
+    }
+    return Math.abs(s) / 2 * (Math.PI / 180) ** 2 * R * R;
+  };
+  const poly = (p) => ring(p[0]) - p.slice(1).reduce((a, h) => a + ring(h), 0);
+  if (!geom) return null;
+  if (geom.type === 'Polygon') return poly(geom.coordinates);
+  if (geom.type === 'MultiPolygon') return geom.coordinates.reduce((a, p) => a + poly(p), 0);
+  return null;
+}
+
+class ProfilePanel extends Panel {
+  async load() {
+    const r = encodeURIComponent(this.region());
+    const [bld, ent, mall, geo] = await Promise.all([
+      api(`/api/v1/summary?entity_type=building&region=${r}&by=kind&sum=households`),
+      api(`/api/v1/summary?entity_type=enterprise&region=${r}`),
+      api(`/api/v1/summary?entity_type=mall&region=${r}`),
+      api(`/api/v1/regions.geojson`)]);
+    const f = geo.features.find((x) => x.properties.id === this.region());
+    const km2 = f ? areaKm2(f.geometry) : null;
+    const kind = (k) => (bld.items || []).find((x) => x.key === k) || { n: 0, sum: 0 };
+    const approx = f && f.properties.approximate;
+    const area = km2 == null ? '—' : t(`${Math.round(km2 * 1500)}亩`, `${km2.toFixed(2)} km²`);
+    this.body.replaceChildren(el('div', { class: 'tiles profile n6' },
+      tile(approx ? t('面积（示意）', 'Area (approx.)') : t('面积', 'Area'), area, km2),
+      tile(t('公寓楼', 'Apartment buildings'), String(kind('apartment').n), kind('apartment').n, t('幢', '')),
+      tile(t('住户', 'Households'), big(kind('apartment').sum), kind('apartment').sum, t('户', '')),
+      tile(t('写字楼', 'Office buildings'), String(kind('office').n), kind('office').n, t('幢', '')),
+      tile(t('企业', 'Enterprises'), big(ent.total), ent.total, t('家', '')),
+      tile(t('大型商场', 'Shopping malls'), String(mall.total), mall.total, t('个', ''))));
+  }
+}
+
+registerKind('orders', OrdersPanel);
+registerKind('profile', ProfilePanel);
