@@ -131,3 +131,46 @@ test('portrait: grain=month gives 12 monthly points of each metric', async () =>
   assert.equal(bad.status, 400);
   assert.equal(errorOf(bad).field, 'grain');
 });
+
+test('the dispatch board (统一派单) counts a region\'s orders today, in hand and by department', async () => {
+  const XTD = 'gongshu/dongxin/xintiandi';
+  const board = async (region) => {
+    const r = await w.get('admin', `/api/v1/cockpit/orders?region=${region}`);
+    assert.equal(r.status, 200, show(r));
+    return r.json;
+  };
+  const b0 = await board('gongshu/dongxin');
+  const call = async (method, p, body) => w.api(method, p, { cookie: await w.as('admin'), body });
+  const make = async (description) => {
+    const r = await call('POST', '/api/v1/orders', { matter: 'environmental_hygiene', region: XTD, description });
+    assert.equal(r.status, 201, show(r));
+    return r.json.order.id;
+  };
+  const act = async (id, action, extra = {}) => {
+    const r = await call('POST', `/api/v1/orders/${id}/actions`, { action, ...extra });
+    assert.equal(r.status, 200, show(r));
+  };
+  const a = await make('垃圾堆放 a');
+  const b = await make('垃圾堆放 b');
+  const c = await make('垃圾堆放 c');
+  await act(a, 'dispatch', { department: 'urban_mgmt' });
+  await act(b, 'dispatch', { departments: ['urban_mgmt', 'fire'] });
+  for (const step of ['dispatch', 'accept', 'resolve']) await act(c, step, { note: '已处理', ...(step === 'dispatch' ? { department: 'urban_mgmt' } : {}) });
+  const x = await board('gongshu/dongxin');
+  assert.equal(x.today - b0.today, 3);
+  assert.equal(x.open - b0.open, 2, 'the resolved one is no longer in hand');
+  assert.equal(x.overdue, 0);
+  assert.equal(x.on_time_rate, 1, 'resolved within its deadline');
+  assert.equal(x.satisfaction, null, 'nobody rated yet');
+  const um = x.by_department.find((d) => d.department === 'urban_mgmt');
+  const fire = x.by_department.find((d) => d.department === 'fire');
+  assert.ok(um && fire, JSON.stringify(x.by_department));
+  assert.equal(um.today, 3);
+  assert.equal(um.open, 2);
+  assert.equal(fire.open, 1, 'a joint order counts for each of its departments');
+  assert.ok(x.by_department.indexOf(um) < x.by_department.indexOf(fire), 'busiest first');
+  const park = await board('gongshu/kejipark');
+  assert.equal(park.today, 0, 'another region\'s orders stay out');
+  const pm = await w.get('park', '/api/v1/cockpit/orders?region=gongshu/dongxin');
+  assert.equal(pm.status, 403, 'scope applies');
+});
