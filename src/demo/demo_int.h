@@ -133,6 +133,8 @@ struct demo_series {
    * value (level_attr or weight_attr), its first day (from_attr) */
   uint32_t *all;
   double *sel_u, *attr_v;
+  unsigned char *keep; /* always covered: each street's smallest draw (or NULL) */
+  int keep_streets;    /* demo.json keep_streets: thinning keeps a keeper per street */
   int64_t *from_all, *mcount;
   double attr_mean;
   size_t n_all;

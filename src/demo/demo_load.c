@@ -349,16 +349,40 @@ static int section(const struct check *k, const json_t *v, const char *const *ke
 }
 
 /* The members a series may have: anything else is a typo. */
-static const char *const series_keys[] = {
-    "id",          "note",           "metric",        "entity_type",
-    "region",      "exclude",        "where",         "model",
-    "interval",    "schedule",       "scale",         "live_interval",
-    "live_weight", "level",          "yoy",           "yoy_mode",
-    "hourly",      "hourly_weekend", "weekly",        "yearly",
-    "holiday",     "noise",          "entity_spread", "entity_key",
-    "dither",      "range",          "decimals",      "fault_rate",
-    "fault_days",  "level_attr",     "weight_attr",   "active_from_attr",
-    NULL};
+static const char *const series_keys[] = {"id",
+                                          "note",
+                                          "metric",
+                                          "entity_type",
+                                          "region",
+                                          "exclude",
+                                          "where",
+                                          "model",
+                                          "interval",
+                                          "schedule",
+                                          "scale",
+                                          "live_interval",
+                                          "live_weight",
+                                          "level",
+                                          "yoy",
+                                          "yoy_mode",
+                                          "hourly",
+                                          "hourly_weekend",
+                                          "weekly",
+                                          "yearly",
+                                          "holiday",
+                                          "noise",
+                                          "entity_spread",
+                                          "entity_key",
+                                          "dither",
+                                          "range",
+                                          "decimals",
+                                          "fault_rate",
+                                          "fault_days",
+                                          "level_attr",
+                                          "weight_attr",
+                                          "active_from_attr",
+                                          "keep_streets",
+                                          NULL};
 
 /* A series' id, metric, entity type (*et) and model. */
 static int series_ident(struct demo *d, const struct check *k, json_t *o, size_t idx,
@@ -371,7 +395,8 @@ static int series_ident(struct demo *d, const struct check *k, json_t *o, size_t
       (rc = check_str(k, o, "metric", REQ_STR, 0, &metric)) ||
       (rc = check_str(k, o, "entity_type", CHECK_NONEMPTY, 0, et)) ||
       (rc = check_str(k, o, "model", REQ_STR, 0, &model)) ||
-      (rc = check_str(k, o, "entity_key", CHECK_NONEMPTY, 0, &ekey)))
+      (rc = check_str(k, o, "entity_key", CHECK_NONEMPTY, 0, &ekey)) ||
+      (rc = check_bool(k, o, "keep_streets", CHECK_OPTIONAL, &s->keep_streets)))
     return rc;
   for (size_t i = 0; i < idx; i++)
     if (strcmp(d->series[i].id, id) == 0)
@@ -886,6 +911,7 @@ void demo_unload(struct demo *d) {
     struct demo_series *s = &d->series[i];
     zz_free(s->all);
     zz_free(s->sel_u);
+    zz_free(s->keep);
     zz_free(s->attr_v);
     zz_free(s->from_all);
     zz_free(s->mcount);

@@ -45,7 +45,8 @@ function inspect() {
     return x > 0.3 * Math.min(a.right - a.left, b.right - b.left) && y > 0.35 * Math.min(a.bottom - a.top, b.bottom - b.top);
   };
   const clipper = (e, stop) => {
-    for (let p = e.parentElement; p && p !== stop; p = p.parentElement) {
+    // (the element itself counts: a label cut with an ellipsis is clipped, not overflowing)
+    for (let p = e; p && p !== stop; p = p.parentElement) {
       const s = getComputedStyle(p);
       if (/(auto|scroll|hidden)/.test(s.overflowY) || /(auto|scroll|hidden)/.test(s.overflowX)) return p;
     }

@@ -50,9 +50,48 @@ export async function startCockpit() {
   fromHash();
   connect();
   tickClock();
+  startTour();
+}
+
+// ---- the unattended wall: ?tour=SECONDS ----
+
+// Every (perspective, module) pair of the dashboards, in order.
+export function tourStops(dash) {
+  const stops = [];
+  for (const p of dash.perspectives) {
+    const layout = dash.layouts[p.layout];
+    for (const m of (layout ? layout.modules : [])) stops.push([p.region, m.id]);
+  }
+  return stops;
+}
+
+// With ?tour=SECONDS (at least 5) the cockpit moves on to the next module,
+// then the next perspective, every SECONDS; a viewer who touches the page
+// (pointer, key) holds the tour for a minute.
+function startTour() {
+  if (cockpit.tour) clearTimeout(cockpit.tour);
+  const secs = Number(new URLSearchParams(location.search).get('tour'));
+  if (!(secs >= 5)) return;
+  const stops = tourStops(cockpit.dash);
+  if (stops.length < 2) return;
+  let heldUntil = 0;
+  const hold = () => { heldUntil = Date.now() + 60e3; };
+  window.addEventListener('pointerdown', hold);
+  window.addEventListener('keydown', hold);
+  document.body.dataset.tour = String(secs);
+  const next = () => {
+    cockpit.tour = setTimeout(next, secs * 1000);
+    if (Date.now() < heldUntil || !$('portrait').hidden) return;
+    const at = stops.findIndex(([r, m]) => r === cockpit.region && m === cockpit.module);
+    const [r, m] = stops[(at + 1) % stops.length];
+    go(r, m);
+  };
+  cockpit.tour = setTimeout(next, secs * 1000);
 }
 
 export function stopCockpit() {
+  if (cockpit.tour) clearTimeout(cockpit.tour);
+  cockpit.tour = null;
   if (cockpit.es) cockpit.es.close();
   cockpit.es = null;
   for (const p of cockpit.panels) p.dispose();
@@ -63,9 +102,23 @@ export function stopCockpit() {
 
 // ---- layout ----
 
+// A phone (narrower than 700 px) does not shrink the 1920 stage to a fifth
+// of its screen: the panels stack as cards at their natural size (the
+// phone layout of style.css), with the same live updates.
+const PHONE = 700;
+
 function fit() {
-  const s = Math.min(window.innerWidth / W, window.innerHeight / H);
+  const phone = window.innerWidth < PHONE;
+  const was = document.body.classList.contains('phone');
+  document.body.classList.toggle('phone', phone);
   const stage = $('stage');
+  if (phone) {
+    stage.style.transform = 'none';
+    if (!was) for (const p of cockpit.panels) p.resize();
+    return;
+  }
+  if (was) for (const p of cockpit.panels) setTimeout(() => p.resize(), 0);
+  const s = Math.min(window.innerWidth / W, window.innerHeight / H);
   stage.style.transform = `translate(${(window.innerWidth - W * s) / 2}px, ${(window.innerHeight - H * s) / 2}px) scale(${s})`;
 }
 window.addEventListener('resize', fit);
