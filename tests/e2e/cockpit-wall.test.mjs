@@ -44,14 +44,7 @@ function inspect() {
     if (x <= 2 || y <= 2) return false;
     return x > 0.3 * Math.min(a.right - a.left, b.right - b.left) && y > 0.35 * Math.min(a.bottom - a.top, b.bottom - b.top);
   };
-  const clipper = (e, stop) => {
-    // (the element itself counts: a label cut with an ellipsis is clipped, not overflowing)
-    for (let p = e; p && p !== stop; p = p.parentElement) {
-      const s = getComputedStyle(p);
-      if (/(auto|scroll|hidden)/.test(s.overflowY) || /(auto|scroll|hidden)/.test(s.overflowX)) return p;
-    }
-    return null;
-  };
+
   for (const panel of document.querySelectorAll('#stage .panel')) {
     const id = panel.dataset.panel;
     const pr = panel.getBoundingClientRect();
@@ -71,19 +64,22 @@ function inspect() {
       range.selectNodeContents(e);
       const r = range.getBoundingClientRect();
       if (!visible(r)) continue;
-      const clip = clipper(e, panel);
-      if (clip) {
-        const cr = clip.getBoundingClientRect();
-        if (!overlap(r, cr)) continue; // scrolled out of its box
-        if (!inside(cr, pr)) problems.push(`${id}: a scrolling box leaves the panel`);
-        // clipped text must be clipped, i.e. the element itself stays in its box horizontally
-        const er = e.getBoundingClientRect();
-        if (er.left < cr.left - 1.5 || er.right > cr.right + 1.5) problems.push(`${id}: "${e.textContent.trim().slice(0, 30)}" wider than its box`);
-        leaves.push({ e, r: { left: Math.max(r.left, cr.left), right: Math.min(r.right, cr.right), top: Math.max(r.top, cr.top), bottom: Math.min(r.bottom, cr.bottom) } });
-        continue;
+      // What shows of the text: its box cut by every clipping box up to the
+      // panel (scrolling lists, ellipsis cells); nothing shows when scrolled away.
+      let vis = { left: r.left, right: r.right, top: r.top, bottom: r.bottom };
+      let outer = null;
+      for (let p = e; p && p !== panel && vis; p = p.parentElement) {
+        const s = getComputedStyle(p);
+        if (!/(auto|scroll|hidden|clip)/.test(s.overflowX + s.overflowY)) continue;
+        const cr = p.getBoundingClientRect();
+        outer = cr;
+        vis = { left: Math.max(vis.left, cr.left), right: Math.min(vis.right, cr.right), top: Math.max(vis.top, cr.top), bottom: Math.min(vis.bottom, cr.bottom) };
+        if (vis.right - vis.left < 1 || vis.bottom - vis.top < 1) vis = null;
       }
-      if (!inside(r, pr)) problems.push(`${id}: "${e.textContent.trim().slice(0, 30)}" overflows the panel`);
-      leaves.push({ e, r });
+      if (!vis) continue;
+      if (outer && !inside(outer, pr)) problems.push(`${id}: a clipping box leaves the panel`);
+      if (!inside(vis, pr)) problems.push(`${id}: "${e.textContent.trim().slice(0, 30)}" overflows the panel`);
+      leaves.push({ e, r: vis });
     }
     for (let i = 0; i < leaves.length; i++) {
       for (let k = i + 1; k < leaves.length; k++) {
@@ -204,6 +200,57 @@ test('the portrait takes the focus and closes with Esc', async () => {
     await w.shot(page, 'wall-1366x768-portrait');
     await page.keyboard.press('Escape');
     await page.waitForSelector('#portrait', { state: 'hidden' });
+  } finally {
+    await page.close();
+  }
+});
+
+test('?tour=5 moves the unattended wall on through modules and perspectives', async () => {
+  const page = await open();
+  try {
+    await page.goto(w.base + '/?tour=5#/gongshu/dongxin?m=overview');
+    await page.waitForSelector('#grid[data-ready]');
+    const seen = new Set();
+    for (let i = 0; i < 3; i++) {
+      const before = await page.evaluate(() => `${document.getElementById('grid').dataset.region} ${document.getElementById('grid').dataset.module}`);
+      seen.add(before);
+      await page.waitForFunction((b) => {
+        const g = document.getElementById('grid');
+        return g.dataset.ready && `${g.dataset.region} ${g.dataset.module}` !== b;
+      }, before, { timeout: 30000 });
+    }
+    const now = await page.evaluate(() => `${document.getElementById('grid').dataset.region} ${document.getElementById('grid').dataset.module}`);
+    seen.add(now);
+    assert.equal(seen.size, 4, [...seen].join(' → '));
+    assert.ok([...seen].some((s) => s.startsWith('gongshu/dongxin/xintiandi')), 'the tour reaches the next perspective');
+  } finally {
+    await page.close();
+  }
+});
+
+test('a phone (375 px) gets stacked, readable cards: KPIs, year on year, dispatch, warnings', async () => {
+  const page = await open(375, 812);
+  try {
+    await w.view(page, 'gongshu/dongxin', 'dispatch');
+    const m = await page.evaluate(() => {
+      const panels = [...document.querySelectorAll('#stage .panel')].map((p) => {
+        const r = p.getBoundingClientRect();
+        return { id: p.dataset.panel, left: r.left, right: r.right, top: r.top, height: r.height };
+      });
+      const value = document.querySelector('[data-panel=orders] .tile .value');
+      return { phone: document.body.classList.contains('phone'), scrollWidth: document.scrollingElement.scrollWidth, panels,
+        valueFont: parseFloat(getComputedStyle(value).fontSize) * (value.getBoundingClientRect().height / value.offsetHeight) };
+    });
+    assert.ok(m.phone);
+    assert.ok(m.scrollWidth <= 376, `no sideways scrolling: ${m.scrollWidth}`);
+    for (const p of m.panels) {
+      assert.ok(p.left >= 0 && p.right <= 376 && p.right - p.left >= 320, `${p.id} spans the phone: ${p.left}..${p.right}`);
+      assert.ok(p.height >= 80, `${p.id} is readable: ${p.height} px`);
+    }
+    assert.ok(m.valueFont >= 20, `numbers at ${m.valueFont} px`);
+    const order = m.panels.slice().sort((a, b) => a.top - b.top).map((p) => p.id);
+    assert.ok(order.indexOf('orders') < order.indexOf('map') && order.indexOf('yoy') < order.indexOf('map') && order.indexOf('warnings') < order.indexOf('map'), order.join(' '));
+    await w.shot(page, 'wall-375-phone-dispatch');
   } finally {
     await page.close();
   }

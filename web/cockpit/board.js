@@ -7,7 +7,7 @@
 import { big } from './util.js';
 import { el } from '../lib/dom.js';
 import { api } from '../lib/api.js';
-import { t, pick } from '../lib/i18n.js';
+import { t, pick, lang } from '../lib/i18n.js';
 import { Panel, registerKind } from './panels.js';
 
 let departments = null; // id -> department, once per page
@@ -26,15 +26,18 @@ function tile(label, value, raw, unit = '', cls = '') {
   return el('div', { class: 'tile' }, el('div', { class: 'label', text: label }), v);
 }
 
+// A Chinese measure word (件, 幢, 户 ...); English needs none.
+const unitZh = (u) => (lang === 'en' ? '' : u);
+
 const rate = (x) => (x == null ? '—' : (x * 100).toFixed(1) + '%');
 
 class OrdersPanel extends Panel {
   async load() {
     const [res, names] = await Promise.all([this.fetchMain(), departmentNames()]);
     const tiles = el('div', { class: 'tiles board n5' },
-      tile(t('今日派单', 'Orders today'), big(res.today), res.today, t('件', '')),
-      tile(t('在办', 'In hand'), big(res.open), res.open, t('件', '')),
-      tile(t('超期', 'Overdue'), big(res.overdue), res.overdue, t('件', ''), res.overdue ? 'up' : ''),
+      tile(t('今日派单', 'Orders today'), big(res.today), res.today, unitZh('件')),
+      tile(t('在办', 'In hand'), big(res.open), res.open, unitZh('件')),
+      tile(t('超期', 'Overdue'), big(res.overdue), res.overdue, unitZh('件'), res.overdue ? 'up' : ''),
       tile(t('按时办结率', 'On time'), rate(res.on_time_rate), res.on_time_rate),
       tile(t('满意率', 'Satisfied'), rate(res.satisfaction), res.satisfaction));
     const depts = (res.by_department || []).slice(0, 6);
@@ -85,11 +88,11 @@ class ProfilePanel extends Panel {
     const area = km2 == null ? '—' : t(`${Math.round(km2 * 1500)}亩`, `${km2.toFixed(2)} km²`);
     this.body.replaceChildren(el('div', { class: 'tiles profile n6' },
       tile(approx ? t('面积（示意）', 'Area (approx.)') : t('面积', 'Area'), area, km2),
-      tile(t('公寓楼', 'Apartment buildings'), String(kind('apartment').n), kind('apartment').n, t('幢', '')),
-      tile(t('住户', 'Households'), big(kind('apartment').sum), kind('apartment').sum, t('户', '')),
-      tile(t('写字楼', 'Office buildings'), String(kind('office').n), kind('office').n, t('幢', '')),
-      tile(t('企业', 'Enterprises'), big(ent.total), ent.total, t('家', '')),
-      tile(t('大型商场', 'Shopping malls'), String(mall.total), mall.total, t('个', ''))));
+      tile(t('公寓楼', 'Apartment buildings'), String(kind('apartment').n), kind('apartment').n, unitZh('幢')),
+      tile(t('住户', 'Households'), big(kind('apartment').sum), kind('apartment').sum, unitZh('户')),
+      tile(t('写字楼', 'Office buildings'), String(kind('office').n), kind('office').n, unitZh('幢')),
+      tile(t('企业', 'Enterprises'), big(ent.total), ent.total, unitZh('家')),
+      tile(t('大型商场', 'Shopping malls'), String(mall.total), mall.total, unitZh('个'))));
   }
 }
 

@@ -7,7 +7,7 @@
 import { big, pct, queryUrl, scaled, withUnit } from './util.js';
 import { el } from '../lib/dom.js';
 import { api } from '../lib/api.js';
-import { t, pick, words } from '../lib/i18n.js';
+import { t, pick, words, lang } from '../lib/i18n.js';
 import { shortDateTime, axisLabel, ago, day, localMidnight, monthStart, HOUR } from '../lib/time.js';
 
 const COLORS = ['#3fd0ff', '#4be3a0', '#ffc85c', '#ff7b7b', '#a58bff', '#5c9dff', '#ff9f43', '#36cfc9', '#f368e0', '#c8d6e5'];
@@ -84,7 +84,8 @@ function sumOf(items) {
 }
 
 function unitOf(item) {
-  if (item.unit_zh !== undefined) return t(item.unit_zh, item.unit_en);
+  // (an empty unit_en means none in English, not the Chinese one)
+  if (item.unit_zh !== undefined) return lang === 'en' ? (item.unit_en ?? '') : item.unit_zh;
   if (item.value === 'change') return '';
   if (item.query && item.query.metric) return metricOf(item.query.metric).unit;
   return '';
