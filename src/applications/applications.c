@@ -1,7 +1,8 @@
 /* applications.c - what the application engine shares (the matter, the
  * rows copied out of the store) and its two writes that are not files:
  * submitting an application (its order and row in one intake transaction)
- * and a department's decision on its sub-order. Materials are in
+ * and a department's decision on its sub-order (its steps and its row in
+ * one workflow transaction). Materials are in
  * materials.c, the status views in status.c. */
 #include "applications/applications.h"
 
@@ -372,6 +373,38 @@ static int check_decision(const struct application_decision *in, struct zz_err *
   return 0;
 }
 
+/* A decision being written, in the workflow's transaction. */
+struct decide {
+  struct applications *ap;
+  const struct application_decision *in;
+  const struct order_copy *sub;
+  const char *text; /* the resolve's note */
+};
+
+/* Takes the sub-order from dispatched (or accepted) to resolved and
+ * records the decision, all in t's transaction: a failure of any step
+ * leaves the sub-order as it was and no decision row. */
+static int decide_write(void *ud, struct wf_txn *t, struct store *st, struct zz_err *e) {
+  struct decide *d = ud;
+  int64_t id = d->sub->id;
+  struct order_copy now;
+  int rc = app_order_load(d->ap, id, NULL, NULL, &now); /* its state inside the transaction */
+  if (rc || !now.found)
+    return zz_fail(e, rc ? rc : ZZ_ENOTFOUND, "id", "cannot read order %lld", (long long)id);
+  if (strcmp(now.state, "dispatched") == 0 &&
+      (rc = workflow_txn_act(t, &d->in->who, id, "accept", NULL, 0, NULL, e)))
+    return rc;
+  if ((rc = workflow_txn_act(t, &d->in->who, id, "resolve", NULL, 0, d->text, e))) return rc;
+  struct store_decision sd = {.sub_order = id,
+                              .order_id = d->sub->parent,
+                              .department = d->sub->department,
+                              .decision = d->in->decision,
+                              .note = d->in->note,
+                              .actor = d->in->who.name,
+                              .ts = zz_time_now()};
+  return store_decision_insert(st, &sd, e);
+}
+
 int application_decide(struct applications *ap, const struct application_decision *in,
                        struct application_decided *out, struct zz_err *e) {
   int64_t id = in->order;
@@ -393,19 +426,8 @@ int application_decide(struct applications *ap, const struct application_decisio
   char text[1100];
   snprintf(text, sizeof text, "%s: %s",
            strcmp(in->decision, "approve") == 0 ? "批准 approved" : "驳回 rejected", in->note);
-  /* a decision takes the sub-order from dispatched (or accepted) to resolved */
-  if (strcmp(sub.state, "dispatched") == 0 &&
-      (rc = workflow_act(ap->wf, &in->who, id, "accept", NULL, 0, NULL, e)))
-    return rc;
-  if ((rc = workflow_act(ap->wf, &in->who, id, "resolve", NULL, 0, text, e))) return rc;
-  struct store_decision sd = {.sub_order = id,
-                              .order_id = sub.parent,
-                              .department = sub.department,
-                              .decision = in->decision,
-                              .note = in->note,
-                              .actor = in->who.name,
-                              .ts = zz_time_now()};
-  if ((rc = store_decision_insert(ap->st, &sd, e))) return rc;
+  struct decide d = {ap, in, &sub, text};
+  if ((rc = workflow_txn(ap->wf, decide_write, &d, e))) return rc;
   out->order = id;
   out->application = sub.parent;
   zz_strlcpy(out->department, sub.department, sizeof out->department);
