@@ -175,7 +175,7 @@ static int phone_cb(void *ud, const struct store_receipt *in) {
   return 0;
 }
 
-void api_codes_order_phone(struct http_req *r, int64_t order_id, int readable, struct zz_buf *b) {
+void api_codes_order_phone(struct http_req *r, int64_t order_id, int readable, struct zz_json *j) {
   struct app *app = http_app(r);
   const struct http_auth_ctx *a = http_auth(r);
   /* dispatchers and admins; officers only of orders their department
@@ -184,8 +184,7 @@ void api_codes_order_phone(struct http_req *r, int64_t order_id, int readable, s
   if (!may) return;
   struct phone_ctx p = {{0}, 0};
   store_receipt_get(app->st, NULL, order_id, phone_cb, &p);
-  zz_buf_adds(b, ",\"reporter_phone\":");
-  zz_buf_json_str(b, p.found ? p.phone : NULL);
+  zz_json_kstr(j, "reporter_phone", p.found ? p.phone : NULL);
 }
 
 const struct http_route api_receipts_routes[] = {
