@@ -24,6 +24,7 @@ import * as turf from "@turf/turf";
 
 const require = createRequire(import.meta.url);
 import { BANKS, MEDICAL_MATTER_IDS, SERVICE_DEPARTMENTS, catalogMatters, CATALOG_GROUPS } from "./catalog.mjs";
+import { addKeywords } from "./keywords.mjs";
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const PACK_DIR = path.resolve(HERE, "..");
 
@@ -944,7 +945,7 @@ function writeCatalogMatters() {
   const file = path.join(PACK_DIR, "matters.json");
   const own = new Set(catalogMatters().map((m) => m.id));
   const kept = JSON.parse(fs.readFileSync(file, "utf8")).filter((m) => !own.has(m.id) && !CATALOG_GROUPS.includes(m.group));
-  fs.writeFileSync(file, JSON.stringify([...kept, ...catalogMatters()], null, 2) + "\n");
+  fs.writeFileSync(file, JSON.stringify(addKeywords([...kept, ...catalogMatters()]), null, 2) + "\n");
 }
 
 // ----------------------------------------------------------------- main ---
