@@ -457,6 +457,9 @@ if (pack && pack.id === "gongshu" && matterDocs) {
       covered.add(id);
     }
     for (const k of ["address", "hours"]) if (!isStr(o.attrs && o.attrs[k])) err(`${o._where}.attrs.${k}`, "required for an outlet");
+    // a branch named after a street stands in that street
+    const street = regions.get(o.region)?.props?.name_zh?.replace(/街道$/, "");
+    if (street && !o.name_zh.includes(street)) err(`${o._where}.name_zh`, `${o.name_zh} is not named after its street ${street} (${o.region})`);
   }
   for (const m of med) if (!covered.has(m.id)) err("entities.ndjson", `no outlet handles ${m.id}`);
 }
