@@ -1,6 +1,8 @@
 /* support.c - the unit tests' shared setup (support.h). */
 #include "support.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <ftw.h>
 #include <math.h>
 #include <setjmp.h>
@@ -8,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <cmocka.h>
 
@@ -39,6 +42,31 @@ int ts_dir_remove(const char *dir) {
   return 0;
 }
 
+static void copy_file(const char *from, const char *to) {
+  FILE *in = fopen(from, "rb"), *out = fopen(to, "wb");
+  if (!in || !out) fail_msg("cannot copy %s to %s", from, to);
+  char buf[65536];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, in)) > 0) assert_int_equal(fwrite(buf, 1, n, out), n);
+  fclose(in);
+  assert_int_equal(fclose(out), 0);
+}
+
+void ts_dir_copy(const char *from, const char *to) {
+  if (mkdir(to, 0755) != 0 && errno != EEXIST) fail_msg("cannot make %s", to);
+  DIR *d = opendir(from);
+  if (!d) fail_msg("cannot open %s", from);
+  struct dirent *de;
+  while ((de = readdir(d))) {
+    char a[1024], b[1024];
+    struct stat sb;
+    snprintf(a, sizeof a, "%s/%s", from, de->d_name);
+    snprintf(b, sizeof b, "%s/%s", to, de->d_name);
+    if (stat(a, &sb) == 0 && S_ISREG(sb.st_mode)) copy_file(a, b);
+  }
+  closedir(d);
+}
+
 struct store *ts_store_open(const char *dir, const struct store_open_opts *opts) {
   struct store_open_opts o = opts ? *opts : (struct store_open_opts){0};
   o.dir = dir;
@@ -50,12 +78,8 @@ struct store *ts_store_open(const char *dir, const struct store_open_opts *opts)
 }
 
 int64_t ts_region(struct store *st, const char *path, const char *parent, const char *level) {
-  struct store_region r = {.path = path,
-                           .parent_path = parent,
-                           .level = level,
-                           .name_zh = path,
-                           .lon = NAN,
-                           .lat = NAN};
+  struct store_region r = {
+      .path = path, .parent_path = parent, .level = level, .name_zh = path, .lon = NAN, .lat = NAN};
   struct zz_err e = {0};
   int64_t id = 0;
   if (store_region_upsert(st, &r, &id, &e)) fail_msg("region %s: %s", path, e.msg);

@@ -22,6 +22,9 @@ struct workflow;
 int ts_dir_make(char *out, size_t cap, const char *name);
 /* Removes dir and everything below it; 0, or -1 when something stayed. */
 int ts_dir_remove(const char *dir);
+/* Copies the regular files of from (a fixture pack) into to, made if
+ * missing; fails the test otherwise. */
+void ts_dir_copy(const char *from, const char *to);
 
 /* ---- the store ---- */
 

@@ -454,27 +454,6 @@ static void test_progress_and_stop(void **state) {
 
 /* ---- validation: the fixture with one thing broken ---- */
 
-static char *slurp(const char *path) {
-  FILE *f = fopen(path, "rb");
-  assert_non_null(f);
-  fseek(f, 0, SEEK_END);
-  long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  char *s = malloc((size_t)n + 1);
-  assert_non_null(s);
-  assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
-  s[n] = 0;
-  fclose(f);
-  return s;
-}
-
-static void spit(const char *path, const char *s) {
-  FILE *f = fopen(path, "wb");
-  assert_non_null(f);
-  fputs(s, f);
-  fclose(f);
-}
-
 /* Returns a copy of s with the first `from` replaced by `to`. */
 static char *replace(const char *s, const char *from, const char *to) {
   const char *p = strstr(s, from);
@@ -488,31 +467,22 @@ static char *replace(const char *s, const char *from, const char *to) {
   return r;
 }
 
-static const char *const PACK_FILES[] = {"entities.ndjson", "metrics.json", "sources.json",
-                                         "demo.json"};
-
 /* Builds a pack in a temp dir from the fixture with file `file` edited
  * (from -> to; to NULL deletes the file), loads it and checks that the error
  * message contains want and names field. */
 static void expect_error(const char *file, const char *from, const char *to, const char *want,
                          const char *field) {
-  char dir[] = "/tmp/zz_test_demo_XXXXXX";
-  assert_non_null(mkdtemp(dir));
-  char path[256];
-  for (size_t i = 0; i < sizeof PACK_FILES / sizeof *PACK_FILES; i++) {
-    snprintf(path, sizeof path, FIXTURE "/%s", PACK_FILES[i]);
-    char *s = slurp(path);
-    snprintf(path, sizeof path, "%s/%s", dir, PACK_FILES[i]);
-    if (strcmp(PACK_FILES[i], file) == 0) {
-      if (to) {
-        char *r = replace(s, from, to);
-        spit(path, r);
-        free(r);
-      }
-    } else {
-      spit(path, s);
-    }
+  char dir[64], path[256];
+  assert_int_equal(ts_dir_make(dir, sizeof dir, "demo"), 0);
+  ts_dir_copy(FIXTURE, dir);
+  snprintf(path, sizeof path, "%s/%s", dir, file);
+  if (to) {
+    char *s = ts_file_read(path), *r = replace(s, from, to);
+    ts_file_write(path, NULL, r);
+    free(r);
     free(s);
+  } else {
+    assert_int_equal(unlink(path), 0);
   }
   int64_t got = 0;
   struct demo_opts o = {.pack_dir = dir,
@@ -524,11 +494,7 @@ static void expect_error(const char *file, const char *from, const char *to, con
   struct zz_err err;
   memset(&err, 0, sizeof err);
   struct demo *d = demo_new(&o, &err);
-  for (size_t i = 0; i < sizeof PACK_FILES / sizeof *PACK_FILES; i++) {
-    snprintf(path, sizeof path, "%s/%s", dir, PACK_FILES[i]);
-    unlink(path);
-  }
-  rmdir(dir);
+  assert_int_equal(ts_dir_remove(dir), 0);
   if (d) {
     demo_free(d);
     fail_msg("%s: \"%s\" -> \"%s\" loaded; want an error with \"%s\"", file, from, to, want);
