@@ -94,6 +94,14 @@ int64_t ts_entity_type(struct store *st, const char *key) {
   return id;
 }
 
+int64_t ts_department(struct store *st, const char *key) {
+  struct store_named n = {.key = key, .name_zh = key, .name_en = key};
+  struct zz_err e = {0};
+  int64_t id = 0;
+  if (store_named_upsert(st, "department", &n, &id, &e)) fail_msg("department %s: %s", key, e.msg);
+  return id;
+}
+
 int64_t ts_metric(struct store *st, const char *key, const char *agg, const char *entity_type) {
   struct store_metric m = {.key = key, .agg = agg, .entity_type = entity_type};
   struct zz_err e = {0};

@@ -36,6 +36,8 @@ struct store *ts_store_open(const char *dir, const struct store_open_opts *opts)
 
 int64_t ts_region(struct store *st, const char *path, const char *parent, const char *level);
 int64_t ts_entity_type(struct store *st, const char *key);
+/* A department named by its key in both languages. */
+int64_t ts_department(struct store *st, const char *key);
 int64_t ts_metric(struct store *st, const char *key, const char *agg, const char *entity_type);
 /* An entity without a position in region (a region id). */
 int64_t ts_entity(struct store *st, const char *key, const char *type, int64_t region);

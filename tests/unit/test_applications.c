@@ -39,18 +39,12 @@ static const unsigned char PNG[] = {0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A,
 
 static void world(struct store *st) {
   struct zz_err e = {0};
-  int64_t id, street;
-  struct store_region d = {.path = "d", .level = "district", .name_zh = "区"};
-  struct store_region s = {.path = "d/s", .parent_path = "d", .level = "street", .name_zh = "街"};
-  assert_int_equal(store_region_upsert(st, &d, &id, &e), 0);
-  assert_int_equal(store_region_upsert(st, &s, &street, &e), 0);
-  const char *depts[] = {"police", "fire"};
-  for (int i = 0; i < 2; i++) {
-    struct store_named n = {.key = depts[i], .name_zh = depts[i], .name_en = depts[i]};
-    assert_int_equal(store_named_upsert(st, "department", &n, &id, &e), 0);
-  }
-  struct store_named t = {.key = "enterprise"};
-  assert_int_equal(store_named_upsert(st, "entity_type", &t, &id, &e), 0);
+  int64_t id;
+  ts_region(st, "d", NULL, "district");
+  int64_t street = ts_region(st, "d/s", "d", "street");
+  ts_department(st, "police");
+  ts_department(st, "fire");
+  ts_entity_type(st, "enterprise");
   struct store_entity en = {.key = "bar-1",
                             .type = "enterprise",
                             .name_zh = "星光酒吧",

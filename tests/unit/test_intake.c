@@ -71,17 +71,11 @@ static void code_for(const char *kind, const char *entity, struct code_info *out
 static void world(struct store *st) {
   struct zz_err e = {0};
   int64_t id;
-  struct store_region d = {.path = "d", .level = "district", .name_zh = "区"};
-  struct store_region s = {.path = "d/s", .parent_path = "d", .level = "street", .name_zh = "街"};
-  struct store_region b = {
-      .path = "d/s/b", .parent_path = "d/s", .level = "block", .name_zh = "块"};
-  assert_int_equal(store_region_upsert(st, &d, &id, &e), 0);
-  assert_int_equal(store_region_upsert(st, &s, &id, &e), 0);
-  assert_int_equal(store_region_upsert(st, &b, &id, &e), 0);
-  struct store_named dep = {.key = "police", .name_zh = "公安"};
-  assert_int_equal(store_named_upsert(st, "department", &dep, &id, &e), 0);
-  struct store_named type = {.key = "venue"};
-  assert_int_equal(store_named_upsert(st, "entity_type", &type, &id, &e), 0);
+  ts_region(st, "d", NULL, "district");
+  ts_region(st, "d/s", "d", "street");
+  ts_region(st, "d/s/b", "d/s", "block");
+  ts_department(st, "police");
+  ts_entity_type(st, "venue");
   struct store_entity bar = {.key = "bar",
                              .type = "venue",
                              .name_zh = "酒吧",
