@@ -398,6 +398,10 @@ else if (matterDocs) matterDocs.forEach((m, i) => {
   matterById.set(m.id, m);
   for (const [k, d] of (m.departments || []).entries()) if (!departments.has(d)) err(`${w}.departments[${k}]`, `unknown department ${d}`);
   if ("group" in m && !CAT_GROUPS.includes(m.group)) err(`${w}.group`, `must be one of ${CAT_GROUPS.join(", ")}`);
+  if ("regions" in m) {
+    if (!Array.isArray(m.regions) || !m.regions.length) err(`${w}.regions`, "must be a non-empty array of region paths (where the matter is offered)");
+    else m.regions.forEach((r, k) => { if (!regions.has(r)) err(`${w}.regions[${k}]`, `unknown region ${JSON.stringify(r)}`); });
+  }
   if ("public" in m && typeof m.public !== "boolean") err(`${w}.public`, "must be true or false");
   if (m.public === true && m.kind !== "complaint" && m.kind !== "service") err(`${w}.public`, "only a complaint or a service can be public");
   if ("channels" in m) {
