@@ -130,9 +130,10 @@ static int parse_kind(const struct check *k, struct store *st, const json_t *o, 
       (rc = check_key(k, o, "source", CHECK_REQUIRED, &source)) ||
       (rc = check_key(k, o, "entity_type", CHECK_REQUIRED, &type)) ||
       (rc = check_num(k, o, "value", CHECK_REQUIRED, -HUGE_VAL, HUGE_VAL, &kd->value)) ||
-      (rc = check_num(k, o, "weight", CHECK_OPTIONAL, 0, HUGE_VAL, &kd->weight)))
+      (rc = check_num(k, o, "weight", CHECK_OPTIONAL, -HUGE_VAL, HUGE_VAL, &kd->weight)))
     return rc;
-  if (kd->weight <= 0) return check_fail(k, "weight", "must be a number > 0, not 0");
+  if (kd->weight <= 0) /* the kit's ranges are closed: > 0 is said here */
+    return check_fail(k, "weight", "must be a number > 0, not %g", kd->weight);
   zz_strlcpy(kd->metric, metric, sizeof kd->metric);
   zz_strlcpy(kd->source, source, sizeof kd->source);
   zz_strlcpy(kd->type, type, sizeof kd->type);

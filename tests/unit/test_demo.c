@@ -687,6 +687,9 @@ static void test_incidents(void **state) {
       {"{\"every_s\":[1,2],\"kinds\":[" INC_KIND ",\"value\":0,\"weight\":0}]}",
        "demo.json: incidents.kinds[0].weight: must be a number > 0, not 0",
        "incidents.kinds[0].weight"},
+      {"{\"every_s\":[1,2],\"kinds\":[" INC_KIND ",\"value\":0,\"weight\":-1.5}]}",
+       "demo.json: incidents.kinds[0].weight: must be a number > 0, not -1.5",
+       "incidents.kinds[0].weight"},
       /* a value outside the pack's set: metrics, sources, entity types */
       {"{\"every_s\":[1,2],\"kinds\":[{\"metric\":\"fire_status\",\"entity_type\":"
        "\"fire_equipment\",\"source\":\"fire_iot\",\"value\":0}]}",
