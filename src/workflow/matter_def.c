@@ -99,6 +99,14 @@ static int check_intake(const struct check *k, const json_t *m) {
                       "can only be true for a complaint or a service (this is a%s %s: its "
                       "filings are the applicant's)",
                       kind[0] == 'a' || kind[0] == 'i' ? "n" : "", kind);
+  /* search words (pinyin initials, everyday words the names lack) */
+  const json_t *kw = NULL;
+  if ((rc = check_array(k, m, "keywords", CHECK_OPTIONAL, 0, 32, CHECK_STRING, &kw))) return rc;
+  for (size_t i = 0; i < json_array_size(kw); i++) {
+    struct check kk = *k;
+    check_push(&kk, "keywords[%zu]", i);
+    if ((rc = check_str(&kk, json_array_get(kw, i), NULL, CHECK_REQUIRED, 64, &s))) return rc;
+  }
   if ((rc = check_str(k, m, "description_zh", CHECK_OPTIONAL, 2000, &s)) ||
       (rc = check_str(k, m, "description_en", CHECK_OPTIONAL, 2000, &s)))
     return rc;
