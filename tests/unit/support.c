@@ -15,7 +15,6 @@
 #include <cmocka.h>
 
 #include "model/registry.h"
-#include "pack/pack.h"
 #include "store/store_registry.h"
 #include "workflow/workflow.h"
 
@@ -122,9 +121,7 @@ void ts_world_open(struct ts_world *w, const char *dir, const struct ts_world_op
   struct ts_world_opts o = opts ? *opts : (struct ts_world_opts){0};
   struct zz_err e = {0};
   memset(w, 0, sizeof *w);
-  w->st = ts_store_open(dir, o.store);
-  if (o.pack && pack_load(w->st, o.pack, NULL, NULL, NULL, &e))
-    fail_msg("pack %s: %s", o.pack, e.msg);
+  w->st = ts_store_open(dir, NULL);
   if (o.fill) o.fill(w->st);
   if (registry_open(w->st, &w->reg, &e)) fail_msg("registry_open: %s", e.msg);
   if (o.workflow) {

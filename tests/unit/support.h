@@ -1,7 +1,7 @@
 /* support.h - what the unit tests share: a temp directory removed at the
  * end, a store opened on it, the pieces of a small world (regions, entity
- * types, metrics, entities) and the world itself (store + fixture pack or
- * filler + registry, with the workflow when asked), plus files read and
+ * types, metrics, entities) and the world itself (store + filler +
+ * registry, with the workflow when asked), plus files read and
  * written whole. Linked into every tests/unit/test_*.c by CMakeLists.txt.
  * Every helper asserts (cmocka) instead of returning an error, except the
  * ones meant for main() and cmocka setups, which return 0 or -1. */
@@ -45,10 +45,8 @@ int64_t ts_entity(struct store *st, const char *key, const char *type, int64_t r
 /* ---- a world: store + registry (+ workflow) ---- */
 
 struct ts_world_opts {
-  const struct store_open_opts *store; /* NULL: the defaults */
-  const char *pack;                    /* a pack directory to load first, or NULL */
-  void (*fill)(struct store *st);      /* writes the world before the registry opens */
-  int workflow;                        /* open a workflow too (no timer thread) */
+  void (*fill)(struct store *st); /* writes the world before the registry opens */
+  int workflow;                   /* open a workflow too (no timer thread) */
 };
 
 struct ts_world {
