@@ -382,6 +382,56 @@ static int get_matters(struct http_req *r) {
   return reply_matters(r, 200);
 }
 
+/* GET /api/v1/matters/:id: the whole stored definition, as PUT takes it
+ * (the list gives only the routing), so that an edit keeps every member. */
+struct matter_find {
+  const char *key;
+  struct zz_json *j;
+  int found;
+};
+
+static int matter_find_row(void *ud, const struct store_matter *m) {
+  struct matter_find *f = ud;
+  if (strcmp(m->key, f->key) != 0) return 0;
+  f->found = 1;
+  struct zz_json *j = f->j;
+  zz_json_kstr(j, "id", m->key);
+  zz_json_kstr(j, "name_zh", m->name_zh);
+  zz_json_kstr(j, "name_en", m->name_en);
+  zz_json_kstr(j, "kind", m->kind);
+  zz_json_key(j, "departments");
+  if (m->departments_json && m->departments_json[0] == '[')
+    zz_json_text(j, m->departments_json, strlen(m->departments_json));
+  else
+    zz_json_text(j, "[]", 2);
+  zz_json_kint(j, "sla_accept_minutes", m->sla_accept_minutes);
+  zz_json_kint(j, "sla_resolve_minutes", m->sla_resolve_minutes);
+  if (m->extra_json && m->extra_json[0] == '{')
+    zz_json_members(j, m->extra_json, strlen(m->extra_json));
+  return 1;
+}
+
+static int get_matter(struct http_req *r) {
+  const char *key = http_param(r, "id");
+  if (authz_matter(http_auth(r), AUTHZ_READ)) return authz_deny(r, "id", "this matter");
+  struct zz_buf b;
+  struct zz_json j;
+  zz_buf_init(&b, 0);
+  zz_json_init(&j, &b);
+  zz_json_obj(&j);
+  zz_json_kobj(&j, "matter");
+  struct matter_find f = {key, &j, 0};
+  int rc = store_matters_each(http_app(r)->st, matter_find_row, &f);
+  zz_json_obj_end(&j);
+  zz_json_obj_end(&j);
+  if (rc || !f.found) {
+    zz_buf_free(&b);
+    return rc ? http_fail(r, ZZ_ESTORE, "", "cannot read the matters")
+              : http_fail(r, ZZ_ENOTFOUND, "id", "matter \"%s\" does not exist", key);
+  }
+  return api_reply_json(r, 200, &j);
+}
+
 static int dept_row(void *ud, const struct store_named *n) {
   const char **want = ud;
   if (*want && strcmp(n->key, *want) == 0) *want = NULL;
@@ -596,6 +646,7 @@ const struct http_route api_rules_routes[] = {
     {"POST", "/api/v1/rules/:id/enable", post_enable, NULL, HTTP_AUTH_USER, ROLE_ADMIN, 0},
     {"POST", "/api/v1/rules/:id/disable", post_disable, NULL, HTTP_AUTH_USER, ROLE_ADMIN, 0},
     {"GET", "/api/v1/matters", get_matters, NULL, HTTP_AUTH_USER, 0, 0},
+    {"GET", "/api/v1/matters/:id", get_matter, NULL, HTTP_AUTH_USER, 0, 0},
     {"PUT", "/api/v1/matters/:id", put_matter, NULL, HTTP_AUTH_USER, ROLE_ADMIN, 0},
     {"GET", "/api/v1/audit", get_audit, NULL, HTTP_AUTH_USER, ROLE_ADMIN, 0},
     {"POST", "/api/v1/_test/clock", post_test_clock, NULL, HTTP_AUTH_USER, ROLE_ADMIN, 0},

@@ -235,6 +235,30 @@ test('POST /api/v1/rules/preview: what a rule would have raised over the last 24
   await refused('adm_kj', 'POST', '/api/v1/rules/preview', { ...def, region: undefined }, 403, 'region');
 });
 
+test('GET /api/v1/matters/ID gives the whole definition, so an edit through PUT keeps every member', async () => {
+  const list = (await w.ok('viewer', 'GET', '/api/v1/matters')).matters;
+  const withForm = [];
+  for (const m of list.slice(0, 40)) {
+    const full = (await w.ok('viewer', 'GET', `/api/v1/matters/${m.id}`)).matter;
+    assert.equal(full.id, m.id);
+    assert.deepEqual(full.departments, m.departments);
+    assert.equal(full.sla_resolve_minutes, m.sla_resolve_minutes);
+    if (Array.isArray(full.form) && full.form.length) withForm.push(full);
+  }
+  assert.ok(withForm.length >= 1, 'some matter has form fields');
+  const m = withForm[0];
+  const edited = { ...m, departments: ['urban_mgmt', 'fire'], sla_accept_minutes: 25, sla_resolve_minutes: 300 };
+  await w.ok('admin', 'PUT', `/api/v1/matters/${m.id}`, edited);
+  const back = (await w.ok('viewer', 'GET', `/api/v1/matters/${m.id}`)).matter;
+  assert.deepEqual(back, edited, 'every member kept, the edited ones changed');
+  const rows = await auditOf('matter.update', m.id);
+  assert.equal(rows.length, 1);
+  await refused('viewer', 'GET', '/api/v1/matters/no_such_matter', undefined, 404, 'id');
+  await refused('admin', 'PUT', `/api/v1/matters/${m.id}`, { ...edited, sla_accept_minutes: -1 }, 400, 'sla_accept_minutes');
+  await refused('admin', 'PUT', `/api/v1/matters/${m.id}`, { ...edited, departments: ['nope'] }, 400, 'departments');
+  await refused('adm_kj', 'PUT', `/api/v1/matters/${m.id}`, edited, 403);
+});
+
 test('GET /admin serves the admin screens to anyone; the API decides', async () => {
   const r = await w.api('GET', '/admin');
   assert.equal(r.status, 200, show(r));

@@ -203,6 +203,7 @@ const SPEC = {
   'PUT /api/v1/departments/:id': { path: '/api/v1/departments/dept_mx', body: {}, expect: user(['A']) },
   'POST /api/v1/rules/preview': { body: { region: PARK }, expect: user(ADMINS) },
   'GET /admin': { expect: pub() },
+  'GET /api/v1/matters/:id': { path: '/api/v1/matters/environmental_hygiene', expect: user() },
 };
 
 function routeTable() {
