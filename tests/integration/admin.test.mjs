@@ -259,6 +259,21 @@ test('GET /api/v1/matters/ID gives the whole definition, so an edit through PUT 
   await refused('adm_kj', 'PUT', `/api/v1/matters/${m.id}`, edited, 403);
 });
 
+test('sources: creating one and rotating its token are audited, the token never', async () => {
+  const j = await w.ok('admin', 'POST', '/api/v1/sources', { id: 'smart_bins', name_zh: '智能垃圾桶平台',
+    name_en: 'Smart bins', department: 'urban_mgmt', kind: 'iot', metrics: [] }, 201);
+  const t1 = j.token;
+  const t2 = (await w.ok('admin', 'POST', '/api/v1/sources/smart_bins/token')).token;
+  assert.notEqual(t1, t2);
+  const rows = (await w.ok('admin', 'GET', '/api/v1/audit?action=source&limit=100')).audit;
+  assert.deepEqual(rows.map((a) => a.action), ['source.token', 'source.create']);
+  assert.ok(rows.every((a) => a.target === 'smart_bins' && a.actor === 'admin'));
+  assert.equal(rows[1].detail.name_zh, '智能垃圾桶平台');
+  const text = JSON.stringify(rows);
+  assert.ok(!text.includes(t1) && !text.includes(t2), 'no token in the audit');
+  for (const who of ['viewer', 'um', 'disp', 'adm_kj']) await refused(who, 'POST', '/api/v1/sources/smart_bins/token', undefined, 403);
+});
+
 test('GET /admin serves the admin screens to anyone; the API decides', async () => {
   const r = await w.api('GET', '/admin');
   assert.equal(r.status, 200, show(r));
