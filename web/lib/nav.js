@@ -43,12 +43,13 @@ export const screensFor = (role) => SCREENS.filter((s) => !s.roles || s.roles.in
 export function mountNav(header, me, opts = {}) {
   header.classList.add('zz-nav');
   header.replaceChildren();
-  const title = el('span', { class: 'zz-nav-title' });
+  // the ids are the ones the pages had before this bar (#who, #lang, #logout)
+  const title = el('small', { class: 'zz-nav-title' });
   const links = el('nav', { class: 'zz-nav-links', 'aria-label': 'screens' });
-  const who = el('span', { class: 'zz-nav-who', id: 'nav-who' });
-  const langBtn = el('button', { type: 'button', class: 'zz-nav-lang', id: 'nav-lang' });
-  const out = el('button', { type: 'button', class: 'zz-nav-logout', id: 'nav-logout' });
-  header.append(el('h1', {}, '智治', title), links, who, langBtn, out);
+  const who = el('span', { class: 'zz-nav-who', id: 'who' });
+  const langBtn = el('button', { type: 'button', class: 'zz-nav-lang', id: 'lang' });
+  const out = el('button', { type: 'button', class: 'zz-nav-logout', id: 'logout' });
+  header.append(el('h1', {}, '智治 ', title), links, who, langBtn, out);
 
   function relabel() {
     title.textContent = opts.title ? t(...opts.title) : '';
