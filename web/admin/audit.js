@@ -3,11 +3,12 @@
 // (GET /api/v1/audit), with the server's cursor for more.
 import { el } from '../lib/dom.js';
 import { api } from '../lib/api.js';
-import { t } from '../lib/i18n.js';
+import { t, pick } from '../lib/i18n.js';
 import { dateTime, TZ } from '../lib/time.js';
 import { toast } from '../console-common.js';
 import { roleName } from '../lib/nav.js';
-import { select, field, input, table, notice, showError, clearErrors, regionName, deptName } from './common.js';
+import { select, field, input, table, notice, showError, clearErrors, regionName, deptName,
+  matterName } from './common.js';
 
 export const ACTIONS = {
   user: ['用户（全部）', 'Users (all)'],
@@ -53,6 +54,17 @@ export default {
   id: 'audit',
   label: ['审计日志', 'Audit log'],
   async render(box) {
+    // names for the targets: sources and rules by their names
+    const [srcs, rls] = await Promise.all([api('/api/v1/sources').then((r) => r.sources).catch(() => []),
+      api('/api/v1/rules').then((r) => r.rules).catch(() => [])]);
+    const targetName = (a) => {
+      const fam = a.action.split('.')[0];
+      const x = fam === 'source' ? srcs.find((s) => s.id === a.target) : fam === 'rule' ? rls.find((r) => r.id === a.target) : null;
+      if (x) return pick(x, 'name') || a.target;
+      if (fam === 'matter') return matterName(a.target);
+      if (fam === 'department') return deptName(a.target);
+      return a.target;
+    };
     const users = await api('/api/v1/users').then((r) => r.users.map((u) => [u.name, u.name])).catch(() => null);
     const action = select('action', Object.keys(ACTIONS).map((a) => [a, (a.includes('.') ? '\u3000' : '') + actionName(a)]), '',
       t('全部动作', 'Any action'));
@@ -85,7 +97,7 @@ export default {
       list.replaceChildren(rows.length ? table('grid audit', [t('时间', 'Time'), t('操作人', 'Who'), t('动作', 'Action'),
         t('对象', 'Target'), t('详情', 'Detail')], rows.map((a) => el('tr', { 'data-action': a.action },
         el('td', { class: 'nowrap' }, dateTime(a.ts)), el('td', {}, a.actor), el('td', { class: 'nowrap' }, actionName(a.action)),
-        el('td', {}, a.target), el('td', { class: 'detail', title: a.detail ? JSON.stringify(a.detail) : '' }, detailText(a.detail)))))
+        el('td', { title: a.target }, targetName(a)), el('td', { class: 'detail', title: a.detail ? JSON.stringify(a.detail) : '' }, detailText(a.detail)))))
         : notice(t('没有符合条件的记录', 'Nothing matches')));
       count.textContent = t(`已显示 ${rows.length} 条`, `${rows.length} shown`);
       more.hidden = !cursor;

@@ -50,7 +50,7 @@ function editor(m, onSaved) {
       en.addEventListener('input', () => { f.label_en = en.value; });
       ty.addEventListener('change', () => { f.type = ty.value; });
       req.addEventListener('change', () => { f.required = req.checked; });
-      const cell = (path, ctl) => el('td', { class: 'fld', 'data-field': path }, ctl, el('small', { class: 'ferr', role: 'alert' }));
+      const cell = (path, ctl) => el('td', { class: 'cell-fld', 'data-field': path }, ctl, el('small', { class: 'ferr', role: 'alert' }));
       return el('tr', {},
         cell(`form[${i}].label_zh`, zh), cell(`form[${i}].label_en`, en), cell(`form[${i}].type`, ty),
         el('td', { class: 'center' }, req),
@@ -116,7 +116,7 @@ export default {
       shown.map((m) => el('tr', { 'data-matter': m.id },
         el('td', { class: 'strong', title: m.id }, pick(m, 'name')),
         el('td', {}, kindName(m.kind)),
-        el('td', {}, (m.departments || []).map((d) => el('span', { class: 'chip small' }, deptName(d)))),
+        el('td', {}, ...(m.departments || []).map((d) => el('span', { class: 'chip small' }, deptName(d)))),
         el('td', { class: 'nowrap' }, minutes(m.sla_accept_minutes)),
         el('td', { class: 'nowrap' }, minutes(m.sla_resolve_minutes)),
         el('td', { class: 'row-actions' }, el('button', { type: 'button', class: 'act-edit', onclick: async () => {

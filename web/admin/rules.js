@@ -90,7 +90,7 @@ function editor(rule, onSaved) {
       buildForm();
     });
     c.metric.addEventListener('change', () => { delete def.entity_type; });
-    formBox.replaceChildren(
+    formBox.replaceChildren(...[
       isNew ? field('id', t('规则编号（英文）', 'Rule id'), c.id, t('小写字母、数字、下划线', 'Lowercase letters, digits, _')) : null,
       field('name_zh', t('中文名称', 'Name (Chinese)'), c.name_zh),
       field('name_en', t('英文名称', 'Name (English)'), c.name_en),
@@ -101,7 +101,7 @@ function editor(rule, onSaved) {
       ...condFields,
       field('hysteresis', t('回差', 'Hysteresis'), c.hysteresis, t('恢复时需回到阈值以内的幅度', 'How far back before it clears')),
       field('cooldown_minutes', t('冷却（分钟）', 'Cooldown (minutes)'), c.cooldown),
-      field('auto_order.matter', t('自动派单事项', 'Automatic work order'), c.matter));
+      field('auto_order.matter', t('自动派单事项', 'Automatic work order'), c.matter)].filter(Boolean));
   }
 
   // The definition as the form says it, over the original (members the
@@ -179,7 +179,7 @@ function editor(rule, onSaved) {
       const d = current();
       const p = (await api('/api/v1/rules/preview', { json: d })).preview;
       clearErrors(root);
-      result.replaceChildren(
+      result.replaceChildren(...[
         el('h3', {}, t('试运行：过去24小时', 'Preview: the last 24 hours')),
         el('p', { class: 'summary', id: 'preview-summary' }, t(
           `将触发 ${p.alerts} 次预警（评估 ${p.entities} 个对象，其中 ${p.entities_with_data} 个有数据，共 ${p.records} 条记录）。不会产生真实预警。`,
@@ -189,7 +189,7 @@ function editor(rule, onSaved) {
           { label: t('触发值', 'Value'), class: 'num' }], p.hits.map((h) => el('tr', {},
           el('td', { title: h.entity }, pick(h, 'name') || h.entity), el('td', { class: 'nowrap' }, dateTime(h.opened)),
           el('td', { class: 'nowrap' }, h.cleared ? dateTime(h.cleared) : t('至今未解除', 'Still open')),
-          el('td', { class: 'num' }, String(Math.round(h.value * 100) / 100))))) : null);
+          el('td', { class: 'num' }, String(Math.round(h.value * 100) / 100))))) : null].filter(Boolean));
     } catch (e) {
       result.replaceChildren();
       showError(root, e, general);
