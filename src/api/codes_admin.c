@@ -80,13 +80,42 @@ static int path_id(struct http_req *r, int64_t *id) {
 
 /* ---- admin ---- */
 
+/* The batch cursor is opaque to clients, as the entity list's: "c" + the
+ * last entity id in hex. */
+static int parse_gen_cursor(const json_t *v, int64_t *out) {
+  *out = 0;
+  if (!v || json_is_null(v)) return 0;
+  const char *s = json_string_value(v);
+  if (!s || s[0] != 'c' || !s[1]) return ZZ_EINVAL;
+  char *end;
+  long long n = strtoll(s + 1, &end, 16);
+  if (*end || n <= 0) return ZZ_EINVAL;
+  *out = n;
+  return 0;
+}
+
 static int post_generate(struct http_req *r) {
   struct app *app = http_app(r);
   json_t *j = NULL;
   if (api_json_body(r, &j)) return 0;
-  const char *kind = json_string_value(json_object_get(j, "kind"));
-  const char *type = json_string_value(json_object_get(j, "entity_type"));
-  const char *region = json_string_value(json_object_get(j, "region"));
+  struct code_gen_req req = {.kind = json_string_value(json_object_get(j, "kind")),
+                             .entity_type = json_string_value(json_object_get(j, "entity_type")),
+                             .region_path = json_string_value(json_object_get(j, "region"))};
+  const char *region = req.region_path;
+  const json_t *batch = json_object_get(j, "batch");
+  struct zz_err e = {0};
+  int rc = 0;
+  if (parse_gen_cursor(json_object_get(j, "cursor"), &req.after))
+    rc = zz_fail(&e, ZZ_EINVAL, "cursor", "cursor is not one this server gave");
+  else if (batch && (!json_is_integer(batch) || json_integer_value(batch) < 1 ||
+                     json_integer_value(batch) > CODE_GEN_BATCH_MAX))
+    rc = zz_fail(&e, ZZ_EINVAL, "batch", "batch must be a whole number from 1 to %d",
+                 CODE_GEN_BATCH_MAX);
+  if (rc) {
+    json_decref(j);
+    return http_reply_err(r, &e);
+  }
+  req.batch = batch ? (int)json_integer_value(batch) : 0;
   const struct reg_region *rg = NULL;
   int64_t rid = 0;
   if (region) {
@@ -101,28 +130,39 @@ static int post_generate(struct http_req *r) {
     return authz_deny(r, "region", "this region");
   }
   struct code_gen_summary sum;
-  struct zz_err e = {0};
-  int rc = code_generate(app->st, app->reg, kind, type, region, &sum, &e);
-  if (rc) {
+  if ((rc = code_generate(app->st, app->reg, &req, &sum, &e))) {
     json_decref(j);
     return http_reply_err(r, &e);
   }
-  char detail[256];
-  snprintf(detail, sizeof detail, "{\"created\":%lld,\"kept\":%lld}", (long long)sum.created,
-           (long long)sum.kept);
-  api_audit(r, "code.generate", region, detail);
+  if (sum.entities) {
+    char detail[256];
+    snprintf(detail, sizeof detail, "{\"created\":%lld,\"kept\":%lld}", (long long)sum.created,
+             (long long)sum.kept);
+    api_audit(r, "code.generate", region, detail);
+  }
   struct zz_buf b;
+  struct zz_json w;
   zz_buf_init(&b, 0);
-  zz_buf_adds(&b, "{\"kind\":");
-  zz_buf_json_str(&b, kind);
-  zz_buf_adds(&b, ",\"entity_type\":");
-  zz_buf_json_str(&b, type);
-  zz_buf_adds(&b, ",\"region\":");
-  zz_buf_json_str(&b, region);
-  zz_buf_printf(&b, ",\"entities\":%lld,\"created\":%lld,\"kept\":%lld}", (long long)sum.entities,
-                (long long)sum.created, (long long)sum.kept);
+  zz_json_init(&w, &b);
+  zz_json_obj(&w);
+  zz_json_kstr(&w, "kind", req.kind);
+  zz_json_kstr(&w, "entity_type", req.entity_type);
+  zz_json_kstr(&w, "region", region);
+  zz_json_kint(&w, "entities", sum.entities);
+  zz_json_kint(&w, "created", sum.created);
+  zz_json_kint(&w, "kept", sum.kept);
+  zz_json_kint(&w, "total", sum.total);
+  zz_json_kint(&w, "done", sum.done);
+  if (sum.next) {
+    char cur[32];
+    snprintf(cur, sizeof cur, "c%llx", (unsigned long long)sum.next);
+    zz_json_kstr(&w, "next_cursor", cur);
+  } else {
+    zz_json_knull(&w, "next_cursor");
+  }
+  zz_json_obj_end(&w);
   json_decref(j);
-  return http_reply_json(r, sum.created ? 201 : 200, &b);
+  return api_reply_json(r, sum.created ? 201 : 200, &w);
 }
 
 struct list_ctx {

@@ -18,6 +18,7 @@
 #include "core/json.h"
 #include "intake/intake.h"
 #include "model/matter_json.h"
+#include "workflow/matter_def.h"
 #include "store/store_codes.h"
 #include "store/store_registry.h"
 #include "workflow/workflow.h"
@@ -90,12 +91,14 @@ static int public_code(struct http_req *r, struct code_info *k) {
 /* The matters a code's channel takes, as the phone page lists them. */
 struct matters_ctx {
   const char *channel;
+  const char *region; /* the code's region path: matters offered there */
   struct zz_json *j;
 };
 
 static int matter_row(void *ud, const struct wf_matter_view *m) {
   struct matters_ctx *c = ud;
-  if (!intake_matter_has_channel(m->extra, c->channel)) return 0;
+  if (!intake_matter_has_channel(m->extra, c->channel) || !matter_offered_in(m->extra, c->region))
+    return 0;
   /* public: what the reporter writes is listed by Open311 GET (the form says so) */
   static const char *const keys[] = {"description_zh", "description_en", "form", "materials"};
   struct matter_view v = {.key = m->key,
@@ -147,7 +150,9 @@ static int get_public_code(struct http_req *r) {
   zz_json_kint(&j, "material_bytes", API_MATERIAL_MAX);
   zz_json_obj_end(&j);
   zz_json_karr(&j, "matters");
-  struct matters_ctx mc = {.channel = intake_channel_of(k.kind), .j = &j};
+  char region[256];
+  registry_path_of(app->reg, k.region, region, sizeof region);
+  struct matters_ctx mc = {.channel = intake_channel_of(k.kind), .region = region, .j = &j};
   workflow_matters_each(app->wf, matter_row, &mc);
   zz_json_arr_end(&j);
   zz_json_obj_end(&j);

@@ -186,6 +186,10 @@ void workflow_matters_json(struct workflow *wf, struct zz_json *j) {
   zz_json_obj_end(j);
 }
 
+int workflow_region_path(struct workflow *wf, int64_t region, char *out, size_t cap) {
+  return registry_path_of(wf->o.reg, region, out, cap);
+}
+
 /* The street above a region (its path), for escalation to the street leader. */
 void wf_street_of(struct workflow *wf, int64_t region, char *out, size_t cap) {
   out[0] = 0;

@@ -178,6 +178,8 @@ struct wf_matter_view {
 };
 int workflow_matters_each(struct workflow *wf, int (*fn)(void *ud, const struct wf_matter_view *m),
                           void *ud);
+/* Copies region id's path into out ("" when unknown); 1 when it exists. */
+int workflow_region_path(struct workflow *wf, int64_t region, char *out, size_t cap);
 /* 1 when the matter exists. */
 int workflow_matter_exists(struct workflow *wf, const char *matter);
 /* Absolute path of evidence file rel (as stored) into out. */
