@@ -162,10 +162,17 @@ test('GET /api/v1/audit filters by action, actor, date range and text', async ()
   assert.ok(rows.length >= 2 && rows.every((a) => JSON.stringify(a).toLowerCase().includes('data_bureau')), JSON.stringify(rows));
   rows = (await w.ok('admin', 'GET', `/api/v1/audit?q=${encodeURIComponent('数据局')}`)).audit;
   assert.ok(rows.some((a) => a.action === 'department.update'));
-  // date range: everything so far happened at the pinned clock t
-  assert.equal((await w.ok('admin', 'GET', `/api/v1/audit?from=${encodeURIComponent(iso(t))}&limit=1000`)).audit.length, all.length);
-  assert.equal((await w.ok('admin', 'GET', `/api/v1/audit?to=${encodeURIComponent(iso(t))}`)).audit.length, 0);
-  assert.equal((await w.ok('admin', 'GET', `/api/v1/audit?from=${t + MIN}`)).audit.length, 0);
+  // date range: what the API made happened at the pinned clock t (the
+  // CLI's rows, before the pin, at the real time around it)
+  const at = (a) => Date.parse(a.ts);
+  const fromT = (await w.ok('admin', 'GET', `/api/v1/audit?from=${encodeURIComponent(iso(t))}&limit=1000`)).audit;
+  assert.equal(fromT.length, all.filter((a) => at(a) >= t).length);
+  assert.ok(fromT.some((a) => a.action === 'department.update'));
+  const beforeT = (await w.ok('admin', 'GET', `/api/v1/audit?to=${encodeURIComponent(iso(t))}&limit=1000`)).audit;
+  assert.deepEqual(beforeT.map((a) => a.id), all.filter((a) => at(a) < t).map((a) => a.id));
+  assert.ok(beforeT.every((a) => a.action === 'user.save'), 'only the CLI wrote before the pin');
+  const later = Math.max(...all.map(at)) + 1;
+  assert.equal((await w.ok('admin', 'GET', `/api/v1/audit?from=${later}`)).audit.length, 0);
   // combined, and paged with the cursor
   const one = await w.ok('admin', 'GET', '/api/v1/audit?action=user&actor=admin&limit=1');
   assert.equal(one.audit.length, 1);
