@@ -2,15 +2,19 @@
  * over stored records of a past window (rules_preview, rules.h), with the
  * same pure evaluation as the engine (rule_def.c) and a clock that ticks
  * once a minute between records. Read-only: no alert is opened, nothing is
- * written, the live engine is not touched. */
+ * written, the live engine is not touched. The one approximation: what
+ * happened before the window is read back only as far as the rule's
+ * longest span (twice the window or duration, plus the cooldown, at most
+ * a day): a run longer than that is judged as if it began there. */
 #include <string.h>
 
 #include "rules/rules.h"
 #include "store/store_registry.h"
 
-#define PREVIEW_STEP_MS 60000      /* the clock between records */
-#define PREVIEW_PAGE 500           /* entities read at once */
-#define PREVIEW_RECORDS_MAX 100000 /* per entity and window */
+#define PREVIEW_STEP_MS 60000                 /* the clock between records */
+#define PREVIEW_PAGE 500                      /* entities read at once */
+#define PREVIEW_RECORDS_MAX 100000            /* per entity and window */
+#define PREVIEW_WARM_MAX (24 * 3600 * 1000LL) /* read back at most a day before the window */
 
 struct pv_ent {
   int64_t id;
@@ -74,7 +78,8 @@ static void note(struct pv_run *r, enum rule_verdict v, int64_t at, double value
 static void tick_until(struct pv_run *r, int64_t until) {
   double v;
   while (r->next_tick < until) {
-    note(r, rule_tick(r->d, &r->st, r->next_tick, &v), r->next_tick, v);
+    enum rule_verdict verdict = rule_tick(r->d, &r->st, r->next_tick, &v);
+    note(r, verdict, r->next_tick, v);
     r->next_tick += PREVIEW_STEP_MS;
   }
 }
@@ -84,7 +89,8 @@ static int record_row(void *ud, int64_t ts, double value) {
   if (!r->records++) r->next_tick = ts + PREVIEW_STEP_MS; /* the clock starts with the data */
   tick_until(r, ts);
   double v;
-  note(r, rule_feed(r->d, &r->st, ts, value, &v), ts, v);
+  enum rule_verdict verdict = rule_feed(r->d, &r->st, ts, value, &v); /* v is set by the call */
+  note(r, verdict, ts, v);
   return 0;
 }
 
@@ -122,8 +128,12 @@ int rules_preview(struct store *st, struct registry *reg, const struct rule_def 
   f.type = type[0] ? type : NULL;
   /* windows and durations reach back before the window: read that much
    * more, so the window's first minutes judge as the engine would */
-  int64_t warm = d->window_ms > d->for_ms ? d->window_ms : d->for_ms;
-  if (warm > to - from) warm = to - from;
+  /* twice the longest span, so that a run under way well before the window
+   * is seen from its start (sparse records included) and opens, and is left
+   * out, before the window; plus the cooldown an earlier clear imposes */
+  int64_t span = d->window_ms > d->for_ms ? d->window_ms : d->for_ms;
+  int64_t warm = 2 * span + d->cooldown_ms + PREVIEW_STEP_MS;
+  if (warm > PREVIEW_WARM_MAX) warm = PREVIEW_WARM_MAX;
   out->hits = zz_calloc(RULES_PREVIEW_HITS_MAX, sizeof *out->hits);
   struct pv_page pg = {zz_calloc(PREVIEW_PAGE, sizeof *pg.ents), 0, 0};
   int rc = 0;
