@@ -77,6 +77,7 @@ test('an admin adds a user, changes its role, rotates a token, filters the audit
     // the server's rule about passwords, next to the password
     await page.locator('#dlg [data-field="password"] .ferr', { hasText: /\S/ }).waitFor({ timeout: 10000 });
     assert.equal(await page.locator('#dlg').isVisible(), true, 'the dialog stays open on a mistake');
+    await shot(page, 'admin-user-add-error.png');
     await page.fill('#dlg input[name=password]', 'e2e-officer-pass');
     await page.click('#dlg-ok');
     const row = page.locator('tr[data-user="e2e_officer"]');
