@@ -1,7 +1,7 @@
 /* pages.c (api) - the HTML pages of the codes and the public intake:
  * /m/c/TOKEN (a scanned code: the venue and its matters, the report form),
  * /m/r/RECEIPT (a report's progress), /m/a/NUMBER (an application's
- * status), /admin/codes (the operator's page) and /admin (the admin screens), served from web/ with
+ * status), /m/o/MATTER (an online application without a code), /admin/codes (the operator's page) and /admin (the admin screens), served from web/ with
  * the pages' Content-Security-Policy. The phone pages are rate-limited like
  * the scans that open them. */
 #include <stdio.h>
@@ -53,10 +53,16 @@ static int get_application_page(struct http_req *r) {
   return page(r, "m/application.html");
 }
 
+/* An online application without a code (the catalog's 去办理). */
+static int get_online_page(struct http_req *r) {
+  return page(r, "m/online.html");
+}
+
 const struct http_route api_pages_routes[] = {
     {"GET", "/m/c/:token", get_scan_page, NULL, HTTP_AUTH_NONE, 0, 0},
     {"GET", "/m/r/:receipt", get_receipt_page, NULL, HTTP_AUTH_NONE, 0, 0},
     {"GET", "/m/a/:number", get_application_page, NULL, HTTP_AUTH_NONE, 0, 0},
+    {"GET", "/m/o/:matter", get_online_page, NULL, HTTP_AUTH_NONE, 0, 0},
     {"GET", "/admin/codes", get_admin_page, NULL, HTTP_AUTH_NONE, 0, 0},
     {"GET", "/admin", get_admin_home, NULL, HTTP_AUTH_NONE, 0, 0},
 };
