@@ -436,6 +436,74 @@ static int order_stats(struct store *st, const char *group, int64_t from, int64_
   return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
 }
 
+/* The counters of store_order_tally over the rows named o. */
+#define TALLY_COLS                                                                                 \
+  " count(*), sum(o.state IN ('resolved', 'verified', 'closed')),"                                 \
+  " sum(o.state NOT IN ('resolved', 'verified', 'closed')), sum(o.overdue = 1),"                   \
+  " sum(o.resolve_due IS NOT NULL AND coalesce(o.resolved_at, o.closed_at) IS NOT NULL),"          \
+  " sum(o.resolve_due IS NOT NULL AND coalesce(o.resolved_at, o.closed_at) <= o.resolve_due),"     \
+  " sum(o.rating > 0), sum(CASE WHEN o.rating > 0 THEN o.rating ELSE 0 END)"
+/* The orders counted: top level, not merged away, in the span and the
+ * region interval, and (?5 not NULL) of one department. */
+#define TALLY_WHERE                                                                                \
+  " o.parent IS NULL AND o.created >= ?1 AND o.created < ?2 AND o.rpos BETWEEN ?3 AND ?4"          \
+  " AND o.state <> 'merged' AND (?5 IS NULL OR o.department = ?5 OR o.id IN"                       \
+  " (SELECT parent FROM work_order WHERE parent IS NOT NULL AND department = ?5))"
+
+static int order_tally(struct store *st, const char *group,
+                       const struct store_order_tally_filter *f,
+                       int (*fn)(void *, const struct store_order_tally *), void *ud) {
+  const char *sql;
+  int by_rpos = 0;
+  /* The statements are constants: the group picks one, never the caller's text. */
+  if (strcmp(group, "matter") == 0) {
+    sql = "SELECT o.matter," TALLY_COLS " FROM work_order o WHERE" TALLY_WHERE " GROUP BY o.matter";
+  } else if (strcmp(group, "rpos") == 0) {
+    sql = "SELECT o.rpos," TALLY_COLS " FROM work_order o WHERE" TALLY_WHERE " GROUP BY o.rpos";
+    by_rpos = 1;
+  } else if (strcmp(group, "department") == 0) {
+    /* A joint order counts once for each department its sub-orders name
+     * (the UNION drops a department named twice); others for their own,
+     * or under "" while not dispatched yet. */
+    sql = "WITH d(k, oid) AS (SELECT coalesce(o.department, ''), o.id FROM work_order o "
+          "WHERE" TALLY_WHERE
+          " AND (o.department IS NOT NULL OR NOT EXISTS (SELECT 1 FROM work_order s"
+          " WHERE s.parent = o.id)) UNION SELECT s.department, s.parent FROM work_order o"
+          " JOIN work_order s ON s.parent = o.id WHERE" TALLY_WHERE " AND s.department IS NOT NULL)"
+          " SELECT d.k," TALLY_COLS " FROM d JOIN work_order o ON o.id = d.oid GROUP BY d.k";
+  } else {
+    return ZZ_EINVAL;
+  }
+  struct sq_conn *c = sq_conn_get(SQ_S(st));
+  sqlite3_stmt *q = sq_prepare(c, sql, NULL);
+  if (!q) return ZZ_ESTORE;
+  int any = f->rpos_lo || f->rpos_hi;
+  sqlite3_bind_int64(q, 1, f->from);
+  sqlite3_bind_int64(q, 2, f->to);
+  sqlite3_bind_int64(q, 3, any ? f->rpos_lo : INT64_MIN);
+  sqlite3_bind_int64(q, 4, any ? f->rpos_hi : INT64_MAX);
+  if (f->department)
+    sq_bind_text(q, 5, f->department);
+  else
+    sqlite3_bind_null(q, 5);
+  int rc;
+  while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+    struct store_order_tally t = {.key = by_rpos ? NULL : sq_col_text(q, 0),
+                                  .rpos = by_rpos ? sqlite3_column_int64(q, 0) : 0,
+                                  .n = sqlite3_column_int64(q, 1),
+                                  .closed = sqlite3_column_int64(q, 2),
+                                  .open = sqlite3_column_int64(q, 3),
+                                  .overdue = sqlite3_column_int64(q, 4),
+                                  .with_sla = sqlite3_column_int64(q, 5),
+                                  .on_time = sqlite3_column_int64(q, 6),
+                                  .rated = sqlite3_column_int64(q, 7),
+                                  .rating_sum = sqlite3_column_int64(q, 8)};
+    if (fn(ud, &t)) break;
+  }
+  sq_release(c, q);
+  return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
+}
+
 /* ---- Open311 request extras ---- */
 
 static int order_intake_insert(struct store *st, const struct store_order_intake *in,
@@ -519,6 +587,7 @@ const struct store_orders_ops store_sqlite_orders_ops = {
     .evidence_insert = evidence_insert,
     .evidence_each = evidence_each,
     .order_stats = order_stats,
+    .order_tally = order_tally,
     .order_intake_insert = order_intake_insert,
     .order_intake_get = order_intake_get,
 };
