@@ -31,6 +31,7 @@ int api_export_want(struct http_req *r, struct api_export *x) {
     return -1;
   }
   x->en = lang && strcmp(lang, "en") == 0;
+  x->cap = EXPORT_ROW_CAP;
   return 1;
 }
 
@@ -76,7 +77,7 @@ void api_export_time(struct api_export *x, int64_t ms) {
 }
 
 int api_export_full(const struct api_export *x) {
-  return x->t && export_rows(x->t) > EXPORT_ROW_CAP; /* the header row is one of them */
+  return x->t && export_rows(x->t) > (size_t)x->cap; /* the header row is one of them */
 }
 
 int api_export_send(struct http_req *r, struct api_export *x, const char *narrow) {
@@ -88,7 +89,7 @@ int api_export_send(struct http_req *r, struct api_export *x, const char *narrow
     if (over)
       return http_fail(r, ZZ_ETOOBIG, "limit",
                        "an export holds at most %d rows and this one has more: narrow it with %s",
-                       EXPORT_ROW_CAP, narrow);
+                       (int)x->cap, narrow);
     return http_fail(r, rc, "", "cannot write the export file");
   }
   char cd[512];
@@ -200,6 +201,7 @@ static const char *const STATE_WORDS[][3] = {
     {"phone", "电话", "Phone"},
     {"alert", "预警", "Alert"},
     {"dispatcher", "指挥中心", "Dispatch centre"},
+    {"staff", "工作人员", "Staff"},
 };
 
 const char *api_export_label(const struct api_export *x, const char *word) {
@@ -211,6 +213,15 @@ const char *api_export_label(const struct api_export *x, const char *word) {
 
 static const char *yes_no(const struct api_export *x, int v) {
   return v ? (x->en ? "Yes" : "是") : (x->en ? "No" : "否");
+}
+
+/* The lists' cap: the tests of it make a few rows, not a hundred thousand
+ * (ZZ_TEST_EXPORT_CAP, read only by a server with the test clock). */
+static void list_cap(struct http_req *r, struct api_export *x) {
+  const char *tc = getenv("ZZ_TEST_EXPORT_CAP");
+  int64_t v;
+  if (http_app(r)->test_clock && tc && zz_parse_i64(tc, &v) == 0 && v > 0 && v < EXPORT_ROW_CAP)
+    x->cap = v;
 }
 
 /* ---- orders ---- */
@@ -242,6 +253,19 @@ struct order_export {
   struct names depts, matters;
 };
 
+struct subs {
+  struct order_export *c;
+  struct zz_buf b;
+};
+
+static int sub_dept(void *ud, const struct store_order *o) {
+  struct subs *s = ud;
+  if (!o->department) return 0;
+  if (s->b.len) zz_buf_adds(&s->b, s->c->x->en ? ", " : "、");
+  zz_buf_adds(&s->b, names_find(&s->c->depts, s->c->x, o->department));
+  return 0;
+}
+
 static int order_export_row(void *ud, const struct store_order *o) {
   struct order_export *c = ud;
   struct api_export *x = c->x;
@@ -251,8 +275,17 @@ static int order_export_row(void *ud, const struct store_order *o) {
   export_str(x->t, o->title);
   export_str(x->t, names_find(&c->matters, x, o->matter));
   export_str(x->t, api_export_label(x, o->state));
-  export_str(x->t, o->department ? names_find(&c->depts, x, o->department)
-                                 : (x->en ? "Joint (several departments)" : "联办（多部门）"));
+  if (o->department) {
+    export_str(x->t, names_find(&c->depts, x, o->department));
+  } else {
+    /* a joint order: its sub-orders' departments; none before dispatch */
+    struct subs s = {c, {0}};
+    zz_buf_init(&s.b, 4096);
+    struct store_order_filter sf = {.parent = o->id};
+    store_orders_each(c->app->st, &sf, sub_dept, &s);
+    export_str(x->t, s.b.data && !zz_buf_error(&s.b) ? s.b.data : NULL);
+    zz_buf_free(&s.b);
+  }
   export_str(x->t, region_name(c->app, o->region, x->en, region, sizeof region));
   export_str(x->t, entity_name(c->app, o->entity, x->en, place));
   export_str(x->t, api_export_label(x, o->channel));
@@ -277,7 +310,8 @@ int api_export_orders(struct http_req *r, struct api_export *x,
                       const struct store_order_filter *filter) {
   struct app *app = http_app(r);
   struct store_order_filter f = *filter;
-  f.limit = EXPORT_ROW_CAP + 1;
+  list_cap(r, x);
+  f.limit = (int)x->cap + 1;
   struct order_export c = {app, x, {0}, {0}};
   store_named_each(app->st, "department", dept_row, &c.depts);
   workflow_matters_each(app->wf, matter_row, &c.matters);
@@ -346,7 +380,8 @@ int api_export_alerts(struct http_req *r, struct api_export *x,
                       const struct store_alert_filter *filter) {
   struct app *app = http_app(r);
   struct store_alert_filter f = *filter;
-  f.limit = EXPORT_ROW_CAP + 1;
+  list_cap(r, x);
+  f.limit = (int)x->cap + 1;
   struct alert_export c = {app, x, {0}};
   store_rules_each(app->st, rule_row, &c.rules);
   int rc = api_export_open(r, x, "预警", "alerts");
