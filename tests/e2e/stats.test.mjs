@@ -123,11 +123,18 @@ test('an admin sees the numbers as cards, charts and tables, in Chinese and Engl
   assert.deepEqual(await overflowing(page), []);
   await shot(page, 'stats-en-1920.png');
 
-  // paper: no controls, white page
+  // paper: no controls, white page, charts drawn black on white
+  await page.click('#lang');
+  await page.locator('#kpis .kpi span >> text=工单总数').waitFor();
   await page.emulateMedia({ media: 'print' });
+  await page.evaluate(() => window.dispatchEvent(new Event('beforeprint')));
+  assert.equal(await page.evaluate(() => window.echarts.getInstanceByDom(document.getElementById('c-matter'))
+    .getOption().textStyle.color), '#000');
+  await shot(page, 'stats-print-zh.png');
   assert.equal(await page.locator('#range').isVisible(), false);
   assert.equal(await page.locator('#lang').isVisible(), false);
   assert.equal(await page.evaluate(() => getComputedStyle(document.body).backgroundColor), 'rgb(255, 255, 255)');
+  await page.evaluate(() => window.dispatchEvent(new Event('afterprint')));
   await page.emulateMedia({ media: 'screen' });
 });
 
@@ -167,5 +174,6 @@ test('an officer sees its own department; the dispatch desk prints one order alo
   assert.equal(await desk.locator('#side-pane').isVisible(), false);
   assert.equal(await desk.locator('#detail-pane').isVisible(), true);
   assert.equal(await desk.evaluate(() => getComputedStyle(document.body).backgroundColor), 'rgb(255, 255, 255)');
+  assert.equal(await desk.locator('#detail textarea').first().isVisible(), false, 'no form on paper');
   await shot(desk, 'dispatch-print-1366.png');
 });
