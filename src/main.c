@@ -669,13 +669,30 @@ static int cmd_code(int argc, char **argv) {
   struct app app;
   /* no writer: it may run beside a serving process, like user add */
   if (app_open(&app, f.data, APP_OPEN_NO_WRITER, &e)) return fail(&e);
-  struct code_gen_summary sum;
-  rc = code_generate(app.st, app.reg, f.kind, f.entity_type, f.region, &sum, &e);
+  /* batch by batch, each its own transaction, with progress on stderr for
+   * a district's tens of thousands of entities */
+  struct code_gen_req req = {.kind = f.kind, .entity_type = f.entity_type, .region_path = f.region};
+  struct code_gen_summary sum, all = {0};
+  do {
+    if ((rc = code_generate(app.st, app.reg, &req, &sum, &e))) break;
+    all.entities += sum.entities;
+    all.created += sum.created;
+    all.kept += sum.kept;
+    if (sum.next)
+      fprintf(stderr, "codes: %lld of %lld\n", (long long)sum.done, (long long)sum.total);
+    req.after = sum.next;
+  } while (sum.next);
   app_close(&app);
-  if (rc) return fail(&e);
+  if (rc) {
+    if (all.entities)
+      fprintf(stderr,
+              "codes: %lld entities done before the failure (kept); run it again to go on\n",
+              (long long)all.entities);
+    return fail(&e);
+  }
   printf("codes: %lld %s entities under %s: %lld new %s codes, %lld kept their active code\n",
-         (long long)sum.entities, f.entity_type, f.region, (long long)sum.created, f.kind,
-         (long long)sum.kept);
+         (long long)all.entities, f.entity_type, f.region, (long long)all.created, f.kind,
+         (long long)all.kept);
   return 0;
 }
 

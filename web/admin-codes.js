@@ -82,6 +82,10 @@ function sheetLink() {
 
 // ---- generate ----
 
+// Entities a generate call handles: small enough for a moving bar on a
+// district, large enough that a street is one or two calls.
+const GEN_BATCH = 500;
+
 async function generate(ev) {
   ev.preventDefault();
   const f = new FormData($('gen'));
@@ -90,16 +94,34 @@ async function generate(ev) {
   for (const c of controls) c.disabled = true;
   $('g-go').textContent = t('生成中…', 'Generating…');
   $('g-busy').hidden = false;
+  $('g-busy').removeAttribute('value'); // indeterminate until the first batch answers
   $('gen').setAttribute('aria-busy', 'true');
   gen = null;
   renderGen();
   try {
-    const r = await api('/api/v1/codes/generate', { json: body });
-    gen = r;
+    // Batch by batch (each one transaction on the server): the bar shows
+    // how many of the region's entities are done; stopping half way keeps
+    // what was made, and generating again resumes (codes are kept).
+    const sum = { kind: body.kind, region: body.region, entities: 0, created: 0, kept: 0, total: 0 };
+    let cursor = null;
+    do {
+      const r = await api('/api/v1/codes/generate', { json: { ...body, batch: GEN_BATCH, cursor } });
+      sum.entities += r.entities;
+      sum.created += r.created;
+      sum.kept += r.kept;
+      sum.total = r.total;
+      $('g-busy').max = Math.max(r.total, 1);
+      $('g-busy').value = r.done;
+      $('g-busy').textContent = `${r.done} / ${r.total}`;
+      gen = { ...sum, progress: r.next_cursor ? r.done : null };
+      renderGen();
+      cursor = r.next_cursor;
+    } while (cursor);
+    gen = sum;
     renderGen();
     // show what was just made
-    $('f-kind').value = r.kind;
-    $('f-region').value = r.region;
+    $('f-kind').value = sum.kind;
+    $('f-region').value = sum.region;
     $('f-state').value = '';
     sheetLink();
     await loadList();
@@ -125,6 +147,10 @@ function renderGen() {
     return;
   }
   const r = gen;
+  if (r.progress != null) {
+    box.textContent = t(`生成中：${r.progress} / ${r.total} 个对象…`, `Generating: ${r.progress} of ${r.total} entities…`);
+    return;
+  }
   box.dataset.created = r.created;
   box.dataset.kept = r.kept;
   box.textContent = r.entities === 0

@@ -151,9 +151,11 @@ extern const struct http_route api_receipts_routes[];
 extern const size_t api_receipts_nroutes;
 extern const struct http_route api_pages_routes[];
 extern const size_t api_pages_nroutes;
-/* Appends ,"reporter_phone":... to an order object being written when the
- * caller may see it (dispatchers, admins, the order's departments). */
-void api_codes_order_phone(struct http_req *r, int64_t order_id, int readable, struct zz_buf *b);
+/* Adds the member "reporter_phone" (a string, or null when the report has
+ * none) to the order object open in j when the caller may see it
+ * (dispatchers, admins, officers of the order's departments: `readable`);
+ * adds nothing otherwise. */
+void api_codes_order_phone(struct http_req *r, int64_t order_id, int readable, struct zz_json *j);
 /* An application sent through an enterprise code (api/applications.c):
  * checks that token is an active code (404 / 410 as the scan routes
  * answer, naming field "code") of kind enterprise (400), and copies its

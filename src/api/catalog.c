@@ -21,8 +21,9 @@ struct cat_ctx {
   int n;
 };
 
-/* 1 when the keyword occurs in the matter's names, description, materials
- * or department names (byte substring: fine for UTF-8 Chinese). */
+/* 1 when the keyword occurs in the matter's names, description, keywords
+ * (pinyin initials, words of its group), materials or department names
+ * (byte substring: fine for UTF-8 Chinese; ASCII case ignored). */
 static int matter_matches(const char *q, const struct store_matter *m, json_t *extra,
                           const char *dept_names) {
   if (!q || !*q) return 1;
@@ -34,6 +35,10 @@ static int matter_matches(const char *q, const struct store_matter *m, json_t *e
   }
   size_t i;
   json_t *x;
+  json_array_foreach(json_object_get(extra, "keywords"), i, x) {
+    const char *s = json_string_value(x);
+    if (s && strcasestr(s, q)) return 1;
+  }
   json_array_foreach(json_object_get(extra, "materials"), i, x) {
     const char *s = json_string_value(json_object_get(x, "name_zh"));
     if (s && strstr(s, q)) return 1;
@@ -100,8 +105,8 @@ static int matter_row(void *ud, const struct store_matter *m) {
   }
   c->n++;
   /* only the catalog members of extra are public (routes stay inside) */
-  static const char *const pub[] = {"group", "channels",  "description_zh", "description_en",
-                                    "form",  "materials", "steps"};
+  static const char *const pub[] = {"group",          "keywords", "channels",  "description_zh",
+                                    "description_en", "form",     "materials", "steps"};
   struct matter_view v = {.key = m->key,
                           .name_zh = m->name_zh,
                           .name_en = m->name_en,

@@ -340,6 +340,18 @@ static int put_matter(struct http_req *r) {
       goto done;
     }
   }
+  /* where it is offered and where it routes: regions that exist */
+  json_t *rs = json_object_get(j, "regions");
+  for (size_t i = 0; i < json_array_size(rs); i++) {
+    const char *path = json_string_value(json_array_get(rs, i));
+    registry_rdlock(app->reg);
+    int known = registry_region(app->reg, path) != NULL;
+    registry_unlock(app->reg);
+    if (!known) {
+      http_fail(r, ZZ_EINVAL, "regions", "region \"%s\" does not exist", path);
+      goto done;
+    }
+  }
   int existed = workflow_matter_exists(app->wf, key);
   struct store_matter m;
   if (matter_to_store(j, &m, &deps, &extra)) {

@@ -79,6 +79,7 @@ int code_get(struct store *st, const char *token, int64_t id, struct code_info *
 
 struct ent_list {
   struct registry *reg;
+  int64_t last_id; /* the batch's last entity: the next batch's cursor */
   char (*keys)[128];
   int64_t *region, *rpos;
   size_t n, cap;
@@ -102,19 +103,25 @@ static int ent_cb(void *ud, const struct store_entity *en) {
     l->cap = cap;
   }
   zz_strlcpy(l->keys[l->n], en->key, sizeof l->keys[l->n]);
+  l->last_id = en->id;
   l->region[l->n] = en->region;
   l->rpos[l->n] = 0;
   l->n++;
   return 0;
 }
 
-int code_generate(struct store *st, struct registry *reg, const char *kind, const char *entity_type,
-                  const char *region_path, struct code_gen_summary *out, struct zz_err *e) {
+int code_generate(struct store *st, struct registry *reg, const struct code_gen_req *req,
+                  struct code_gen_summary *out, struct zz_err *e) {
+  const char *kind = req->kind, *entity_type = req->entity_type, *region_path = req->region_path;
   memset(out, 0, sizeof *out);
   if (!kind || (strcmp(kind, "customer") != 0 && strcmp(kind, "enterprise") != 0))
     return zz_fail(e, ZZ_EINVAL, "kind", "kind must be customer or enterprise");
   if (!entity_type || !*entity_type || strlen(entity_type) > 64)
     return zz_fail(e, ZZ_EINVAL, "entity_type", "entity_type is required (e.g. venue)");
+  if (req->batch < 0 || req->batch > CODE_GEN_BATCH_MAX)
+    return zz_fail(e, ZZ_EINVAL, "batch", "batch must be between 1 and %d entities",
+                   CODE_GEN_BATCH_MAX);
+  if (req->after < 0) return zz_fail(e, ZZ_EINVAL, "after", "after must be a previous next");
   int64_t lo = 0, hi = 0;
   registry_rdlock(reg);
   const struct reg_region *rg =
@@ -131,7 +138,11 @@ int code_generate(struct store *st, struct registry *reg, const char *kind, cons
   if (!known_type)
     return zz_fail(e, ZZ_EINVAL, "entity_type", "entity type \"%s\" does not exist", entity_type);
   struct ent_list l = {.reg = reg};
-  struct store_entity_filter f = {.type = entity_type, .rpos_lo = lo, .rpos_hi = hi};
+  struct store_entity_filter f = {.type = entity_type,
+                                  .rpos_lo = lo,
+                                  .rpos_hi = hi,
+                                  .after_id = req->after,
+                                  .limit = req->batch ? req->batch : CODE_GEN_BATCH};
   int rc = store_entities_each(st, &f, ent_cb, &l);
   if (!rc && l.oom) rc = zz_fail(e, ZZ_ENOMEM, "entities", "out of memory");
   if (rc) {
@@ -144,8 +155,9 @@ int code_generate(struct store *st, struct registry *reg, const char *kind, cons
     l.rpos[i] = er ? er->lo : lo;
   }
   registry_unlock(reg);
-  /* One transaction: thousands of enterprises commit once, and a failure
-   * leaves no half-generated region behind. */
+  /* One transaction a batch: thousands of enterprises commit once, and a
+   * failure leaves nothing of the batch behind (a rerun resumes: entities
+   * that have a code keep it). */
   if ((rc = store_txn(st, STORE_TXN_BEGIN, e))) goto done;
   int64_t now = zz_time_now();
   for (size_t i = 0; i < l.n; i++) {
@@ -170,9 +182,23 @@ int code_generate(struct store *st, struct registry *reg, const char *kind, cons
   if (rc) {
     store_txn(st, STORE_TXN_ROLLBACK, NULL);
     memset(out, 0, sizeof *out);
-  } else {
-    rc = store_txn(st, STORE_TXN_COMMIT, e);
+    goto done;
   }
+  if ((rc = store_txn(st, STORE_TXN_COMMIT, e))) goto done;
+  /* Progress for the caller: all entities of the kind, and those after this
+   * batch (none left: no next batch). */
+  int64_t left = 0;
+  f.after_id = 0;
+  if (!(rc = store_entities_count(st, &f, &out->total))) {
+    f.after_id = l.n ? l.last_id : req->after;
+    rc = store_entities_count(st, &f, &left);
+  }
+  if (rc) {
+    zz_fail(e, rc, "entities", "the codes are made; counting what is left failed, retry");
+    goto done;
+  }
+  out->done = out->total - left;
+  out->next = left && l.n ? l.last_id : 0;
 done:
   zz_free(l.keys);
   zz_free(l.region);

@@ -43,16 +43,31 @@ struct code_info {
  * with *out zeroed. */
 int code_get(struct store *st, const char *token, int64_t id, struct code_info *out);
 
+/* One call of code_generate: a batch of the entities of entity_type under
+ * region_path, in id order, after the cursor a previous call returned. */
+struct code_gen_req {
+  const char *kind;        /* "customer" or "enterprise" */
+  const char *entity_type; /* e.g. "venue" */
+  const char *region_path; /* required: a region path */
+  int64_t after;           /* cursor: 0 for the first batch, else the previous call's next */
+  int batch;               /* at most this many entities; 0 for CODE_GEN_BATCH */
+};
+#define CODE_GEN_BATCH 5000
+#define CODE_GEN_BATCH_MAX 20000
 /* What code_generate did. */
 struct code_gen_summary {
-  int64_t entities, created, kept;
+  int64_t entities, created, kept; /* in this batch */
+  int64_t total;                   /* entities of the type under the region, in all batches */
+  int64_t done;                    /* of them, handled by this batch and the ones before */
+  int64_t next;                    /* the cursor of the next batch; 0 when none is left */
 };
-/* Makes an active code of kind ("customer" or "enterprise") for every entity
- * of entity_type under region_path that has none; entities that have one
- * keep it. Returns 0, ZZ_EINVAL (e->field names the parameter) or a store
- * error. */
-int code_generate(struct store *st, struct registry *reg, const char *kind, const char *entity_type,
-                  const char *region_path, struct code_gen_summary *out, struct zz_err *e);
+/* Makes an active code of req->kind for every entity of the batch that has
+ * none; entities that have one keep it, so running it again (or resuming
+ * after a failure) is safe. A batch commits as one transaction. Call again
+ * with after = out->next until it is 0. Returns 0, ZZ_EINVAL (e->field
+ * names the parameter) or a store error (nothing of the batch kept). */
+int code_generate(struct store *st, struct registry *reg, const struct code_gen_req *req,
+                  struct code_gen_summary *out, struct zz_err *e);
 
 /* Renders text as a QR code (error correction M). SVG: a scalable
  * document; PNG: 8 pixels a module with a 4-module quiet zone. Return 0,

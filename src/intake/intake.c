@@ -14,6 +14,7 @@
 #include "intake/intake_int.h"
 #include "store/store_codes.h"
 #include "store/store_registry.h"
+#include "workflow/matter_def.h"
 #include "workflow/workflow.h"
 
 struct intake_job {
@@ -45,6 +46,7 @@ const char *intake_channel_of(const char *code_kind) {
 
 struct matter_find {
   const char *key, *channel;
+  char region[256]; /* the code's region path: the matter must be offered there */
   int found, is_public;
   json_t *form; /* a reference held */
   char name[128], kind[24];
@@ -52,7 +54,9 @@ struct matter_find {
 
 static int matter_row(void *ud, const struct wf_matter_view *m) {
   struct matter_find *c = ud;
-  if (strcmp(c->key, m->key) != 0 || !intake_matter_has_channel(m->extra, c->channel)) return 0;
+  if (strcmp(c->key, m->key) != 0 || !intake_matter_has_channel(m->extra, c->channel) ||
+      !matter_offered_in(m->extra, c->region))
+    return 0;
   c->found = 1;
   json_t *form = json_object_get(m->extra, "form");
   c->form = form ? json_incref(form) : json_array();
@@ -70,6 +74,7 @@ static int find_matter(struct workflow *wf, const struct intake_report *in, stru
     return zz_fail(e, ZZ_EINVAL, "matter", "matter is required (one of the code's matters)");
   mf->key = in->matter;
   mf->channel = intake_channel_of(in->code->kind);
+  workflow_region_path(wf, in->code->region, mf->region, sizeof mf->region);
   workflow_matters_each(wf, matter_row, mf);
   if (!mf->found)
     return zz_fail(e, ZZ_EINVAL, "matter", "this code does not take matter \"%.64s\"", in->matter);

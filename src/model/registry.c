@@ -389,6 +389,14 @@ const struct reg_region *registry_region_by_id(struct registry *reg, int64_t id)
   return bsearch(&id, reg->regions, (size_t)reg->nregions, sizeof *reg->regions, cmp_region_id);
 }
 
+int registry_path_of(struct registry *reg, int64_t id, char *out, size_t cap) {
+  registry_rdlock(reg);
+  const struct reg_region *rg = registry_region_by_id(reg, id);
+  zz_strlcpy(out, rg ? rg->path : "", cap);
+  registry_unlock(reg);
+  return rg != NULL;
+}
+
 const struct reg_region *registry_region_at(struct registry *reg, int index) {
   return index >= 0 && index < reg->nregions ? &reg->regions[index] : NULL;
 }

@@ -55,6 +55,9 @@ int registry_reload(struct registry *reg, struct zz_err *e);
 /* Read access: lock for reading around any use of the returned pointers. */
 void registry_rdlock(struct registry *reg);
 void registry_unlock(struct registry *reg);
+/* Copies the path of region id into out (cap bytes; "" when unknown) under
+ * its own read lock. Returns 1 when the region exists. */
+int registry_path_of(struct registry *reg, int64_t id, char *out, size_t cap);
 /* Under the read lock: */
 const struct reg_region *registry_region(struct registry *reg, const char *path);
 const struct reg_region *registry_region_by_id(struct registry *reg, int64_t id);

@@ -1287,6 +1287,14 @@ static int check_matters(struct pack_ctx *c) {
       if (smap_get(&c->deptmap, d) < 0)
         return check_fail(&l, sub, "department \"%s\" does not exist", d);
     }
+    json_t *regions = json_object_get(m, "regions");
+    for (size_t k = 0; k < json_array_size(regions); k++) {
+      const char *reg = json_string_value(json_array_get(regions, k));
+      char sub[48];
+      snprintf(sub, sizeof sub, "regions[%zu]", k);
+      if (smap_get(&c->regmap, reg) < 0)
+        return check_fail(&l, sub, "region \"%s\" does not exist", reg);
+    }
     json_t *routes = json_object_get(m, "routes");
     for (size_t k = 0; k < json_array_size(routes); k++) {
       json_t *rt = json_array_get(routes, k);

@@ -20,6 +20,7 @@
 #include "store/store_records.h"
 
 struct rules;
+struct zz_json;
 
 /* What the automatic-order hook is told about a newly opened alert. */
 struct rules_fired {
@@ -65,8 +66,9 @@ int rules_ack(struct rules *ru, int64_t id, const char *user, struct zz_err *e);
 int rules_link_order(struct rules *ru, int64_t id, int64_t order, struct zz_err *e);
 /* Copies the auto_order matter of rule key into out ("" when none). */
 void rules_rule_matter(struct rules *ru, const char *key, char *out, size_t cap);
-/* Appends alert a as the API shows it. */
-void rules_alert_json(struct rules *ru, const struct store_alert *a, struct zz_buf *b);
+/* Writes the members of alert a as the API shows it into the object open
+ * in j (the caller opens and closes it, and may add members of its own). */
+void rules_alert_json(struct rules *ru, const struct store_alert *a, struct zz_json *j);
 /* Number of enabled rules and records evaluated so far (for health). */
 void rules_stats(struct rules *ru, int *nrules, int64_t *evaluated, int64_t *dropped);
 

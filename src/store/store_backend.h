@@ -46,6 +46,8 @@ struct store_registry_ops {
                     int (*fn)(void *, const struct store_entity *), void *ud);
   int (*entities_each)(struct store *st, const struct store_entity_filter *f,
                        int (*fn)(void *, const struct store_entity *), void *ud);
+  /* NULL when the backend cannot count (store_entities_count gives ZZ_EINTERNAL) */
+  int (*entities_count)(struct store *st, const struct store_entity_filter *f, int64_t *out);
   int (*entities_scan)(struct store *st, int (*fn)(void *, const struct store_entity *), void *ud);
   int (*entities_set_rpos)(struct store *st, int64_t region, int64_t rpos);
   /* NULL when the backend keeps no version (store_catalog_version gives -1) */

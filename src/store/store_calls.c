@@ -70,6 +70,12 @@ int store_entities_each(struct store *st, const struct store_entity_filter *f,
   return st->ops->registry->entities_each(st, f, fn, ud);
 }
 
+int store_entities_count(struct store *st, const struct store_entity_filter *f, int64_t *out) {
+  *out = 0;
+  if (!st->ops->registry->entities_count) return ZZ_EINTERNAL;
+  return st->ops->registry->entities_count(st, f, out);
+}
+
 int store_entities_scan(struct store *st, int (*fn)(void *, const struct store_entity *),
                         void *ud) {
   return st->ops->registry->entities_scan(st, fn, ud);

@@ -405,6 +405,28 @@ static int entities_each(struct store *st, const struct store_entity_filter *f,
   return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sq_fail(c->db, rc, NULL, "entities");
 }
 
+static int entities_count(struct store *st, const struct store_entity_filter *f, int64_t *out) {
+  struct sq_conn *c = sq_conn_get(SQ_S(st));
+  sqlite3_stmt *q =
+      sq_prepare(c,
+                 "SELECT count(*) FROM entity WHERE id > ?1"
+                 " AND (?2 IS NULL OR type = ?2) AND (?3 = 0 OR rpos BETWEEN ?3 AND ?4)"
+                 " AND (?5 IS NULL OR json_extract(attrs, ?5) = ?6 OR "
+                 "CAST(json_extract(attrs, ?5) AS TEXT) = ?6)",
+                 NULL);
+  if (!q) return ZZ_ESTORE;
+  sqlite3_bind_int64(q, 1, f->after_id);
+  sq_bind_text(q, 2, f->type);
+  sqlite3_bind_int64(q, 3, f->rpos_lo);
+  sqlite3_bind_int64(q, 4, f->rpos_hi);
+  sq_bind_text(q, 5, f->attr_path);
+  sq_bind_text(q, 6, f->attr_value);
+  int rc = sqlite3_step(q);
+  if (rc == SQLITE_ROW) *out = sqlite3_column_int64(q, 0);
+  sq_release(c, q);
+  return rc == SQLITE_ROW ? 0 : sq_fail(c->db, rc, NULL, "entities");
+}
+
 static int entities_scan(struct store *st, int (*fn)(void *, const struct store_entity *),
                          void *ud) {
   struct sq_conn *c = sq_conn_get(SQ_S(st));
@@ -453,6 +475,7 @@ const struct store_registry_ops store_sqlite_registry_ops = {
     .entity_upsert = entity_upsert,
     .entity_get = entity_get,
     .entities_each = entities_each,
+    .entities_count = entities_count,
     .entities_scan = entities_scan,
     .entities_set_rpos = entities_set_rpos,
     .catalog_version = catalog_version,

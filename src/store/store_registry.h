@@ -83,6 +83,9 @@ int store_entity_get(struct store *st, const char *key,
                      int (*fn)(void *, const struct store_entity *), void *ud);
 int store_entities_each(struct store *st, const struct store_entity_filter *f,
                         int (*fn)(void *, const struct store_entity *), void *ud);
+/* How many entities f matches (its after_id applies, its limit does not):
+ * *out, and 0 or a store error. */
+int store_entities_count(struct store *st, const struct store_entity_filter *f, int64_t *out);
 /* every entity, id/key/type/region only (attrs_json NULL): for the cache */
 int store_entities_scan(struct store *st, int (*fn)(void *, const struct store_entity *), void *ud);
 int store_entities_set_rpos(struct store *st, int64_t region, int64_t rpos);

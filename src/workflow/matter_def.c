@@ -99,6 +99,14 @@ static int check_intake(const struct check *k, const json_t *m) {
                       "can only be true for a complaint or a service (this is a%s %s: its "
                       "filings are the applicant's)",
                       kind[0] == 'a' || kind[0] == 'i' ? "n" : "", kind);
+  /* search words (pinyin initials, everyday words the names lack) */
+  const json_t *kw = NULL;
+  if ((rc = check_array(k, m, "keywords", CHECK_OPTIONAL, 0, 32, CHECK_STRING, &kw))) return rc;
+  for (size_t i = 0; i < json_array_size(kw); i++) {
+    struct check kk = *k;
+    check_push(&kk, "keywords[%zu]", i);
+    if ((rc = check_str(&kk, json_array_get(kw, i), NULL, CHECK_REQUIRED, 64, &s))) return rc;
+  }
   if ((rc = check_str(k, m, "description_zh", CHECK_OPTIONAL, 2000, &s)) ||
       (rc = check_str(k, m, "description_en", CHECK_OPTIONAL, 2000, &s)))
     return rc;
@@ -114,6 +122,32 @@ static int check_intake(const struct check *k, const json_t *m) {
     struct check mk = *k;
     check_push(&mk, "materials[%zu]", i);
     if ((rc = check_material(&mk, json_array_get(mat, i)))) return rc;
+  }
+  return 0;
+}
+
+/* Where a matter is offered: region paths (the regions and below). */
+static int check_regions(const struct check *k, const json_t *m) {
+  const json_t *regions = NULL;
+  int rc = check_array(k, m, "regions", CHECK_OPTIONAL, 1, 16, CHECK_STRING, &regions);
+  for (size_t i = 0; !rc && i < json_array_size(regions); i++) {
+    struct check rk = *k;
+    check_push(&rk, "regions[%zu]", i);
+    const char *path;
+    rc = check_str(&rk, json_array_get(regions, i), NULL, CHECK_REQUIRED | CHECK_NONEMPTY, 255,
+                   &path);
+  }
+  return rc;
+}
+
+int matter_offered_in(const json_t *matter, const char *region_path) {
+  const json_t *regions = json_object_get(matter, "regions");
+  if (!json_array_size(regions)) return 1;
+  for (size_t i = 0; region_path && i < json_array_size(regions); i++) {
+    const char *r = json_string_value(json_array_get(regions, i));
+    size_t n = r ? strlen(r) : 0;
+    if (n && strncmp(region_path, r, n) == 0 && (region_path[n] == 0 || region_path[n] == '/'))
+      return 1;
   }
   return 0;
 }
@@ -166,7 +200,7 @@ int matter_check(const json_t *m, struct zz_err *e) {
     return rc;
   if (sla[1] < sla[0])
     return check_fail(&k, "sla_resolve_minutes", "must not be shorter than sla_accept_minutes");
-  if ((rc = check_routes(&k, m))) return rc;
+  if ((rc = check_routes(&k, m)) || (rc = check_regions(&k, m))) return rc;
   const json_t *esc = json_object_get(m, "escalate_after_minutes");
   if (esc && (!json_is_number(esc) || json_number_value(esc) <= 0))
     return check_fail(&k, "escalate_after_minutes", "must be a number of minutes above 0");

@@ -18,6 +18,11 @@ int matter_check(const struct json_t *m, struct zz_err *e);
  * to its extra JSON (forms and materials). */
 int matter_known_member(const char *key);
 
+/* 1 when the matter (the whole object, or its extra JSON) is offered at
+ * region_path: it names no "regions", or one of them is region_path or
+ * above it ("gongshu/kejipark" offers in "gongshu/kejipark/wanggu"). */
+int matter_offered_in(const struct json_t *matter, const char *region_path);
+
 /* Fills *out from a checked matter; *deps_json and *extra_json are JSON
  * texts the caller frees with free() (jansson's allocator). out's strings
  * point into m and those texts. Returns 0 or ZZ_ENOMEM. */

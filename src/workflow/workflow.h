@@ -159,13 +159,15 @@ int workflow_can_read(struct workflow *wf, const struct wf_actor *who, const str
  * four characters ("citizen:••••ABCD"); other names are returned as they
  * are. out must hold 96 bytes. */
 const char *workflow_mask_reporter(const char *reporter, char *out, size_t cap);
-/* Appends order o as the API shows it (without timeline, receipts masked). */
-void workflow_order_json(struct workflow *wf, const struct store_order *o, struct zz_buf *b);
+/* Writes order o as the API shows it (an object without timeline,
+ * receipts masked) as the next value of j. */
+void workflow_order_json(struct workflow *wf, const struct store_order *o, struct zz_json *j);
 /* Writes {"matters":[...]} (each as matter_json writes it, with routing). */
 void workflow_matters_json(struct workflow *wf, struct zz_json *j);
-/* Suggested departments for a matter in a region, as a JSON array. */
+/* Suggested departments for a matter in a region, as a JSON array (the
+ * next value of j). */
 void workflow_suggest_json(struct workflow *wf, const char *matter, int64_t region,
-                           struct zz_buf *b);
+                           struct zz_json *j);
 /* The matters as loaded (key, names, kind and the catalog row's extra:
  * form, materials, channels...), parsed once at load and on
  * workflow_reload, for pages that read them on every request. fn runs
@@ -178,6 +180,8 @@ struct wf_matter_view {
 };
 int workflow_matters_each(struct workflow *wf, int (*fn)(void *ud, const struct wf_matter_view *m),
                           void *ud);
+/* Copies region id's path into out ("" when unknown); 1 when it exists. */
+int workflow_region_path(struct workflow *wf, int64_t region, char *out, size_t cap);
 /* 1 when the matter exists. */
 int workflow_matter_exists(struct workflow *wf, const char *matter);
 /* Absolute path of evidence file rel (as stored) into out. */

@@ -48,18 +48,50 @@ test('the enterprise page lists applications apart from reports', { timeout: 600
   await phone.goto(`${w.base}/m/c/${code.token}`);
   await phone.locator('#venue').waitFor({ timeout: 15000 });
   assert.equal(await phone.locator('#venue').innerText(), entity.name_zh);
-  assert.equal(await phone.locator('#apps h2').innerText(), '申请办理');
-  assert.equal(await phone.locator('#reports h2').innerText(), '反映问题');
   const doc = (await w.api('GET', `/api/public/codes/${code.token}`)).json;
   const apps = doc.matters.filter((m) => m.kind === 'application').map((m) => m.id);
   const others = doc.matters.filter((m) => m.kind !== 'application').map((m) => m.id);
+  assert.equal(await phone.locator('#apps h2').innerText(), `申请办理 (${apps.length})`);
+  // not only problems: an inspection and a licence change are services
+  assert.equal(await phone.locator('#reports h2').innerText(), `服务与反映 (${others.length})`);
+  assert.equal(await phone.locator('#m-search').count(), 0, 'a handful of matters needs no search');
   assert.ok(apps.includes('bar_activity_approval') && others.includes('fire_safety_inspection'));
   assert.deepEqual(await phone.locator('#apps button[data-matter]').evaluateAll((b) => b.map((x) => x.dataset.matter)), apps);
   assert.deepEqual(await phone.locator('#reports button[data-matter]').evaluateAll((b) => b.map((x) => x.dataset.matter)), others);
   await noScroll(phone);
   await phone.click('#lang');
   await phone.locator('#apps h2', { hasText: 'Apply' }).waitFor();
-  await phone.locator('#reports h2', { hasText: 'Report a problem' }).waitFor();
+  await phone.locator('#reports h2', { hasText: 'Services and reports' }).waitFor();
+  assert.deepEqual(phone.errors, []);
+});
+
+test('a park enterprise finds one of its 68 matters by searching', { timeout: 60000 }, async () => {
+  const PARK = 'gongshu/kejipark/wanggu';
+  await w.ok('admin', 'POST', '/api/v1/codes/generate', { kind: 'enterprise', entity_type: 'enterprise', region: PARK }, 201);
+  const pc = (await w.ok('admin', 'GET', `/api/v1/codes?kind=enterprise&region=${PARK}&limit=1`)).codes[0];
+  const doc = (await w.api('GET', `/api/public/codes/${pc.token}`)).json;
+  assert.equal(doc.matters.length, 68);
+  const phone = await browsers.open(PHONE);
+  await phone.goto(`${w.base}/m/c/${pc.token}`);
+  await phone.locator('#m-search').waitFor({ timeout: 15000 });
+  const visible = () => phone.locator('button.matter:visible').evaluateAll((b) => b.map((x) => x.dataset.matter));
+  assert.equal((await visible()).length, 68);
+  assert.equal(await phone.locator('#apps button[data-matter=bar_activity_approval]').count(), 0, 'not a Xintiandi matter');
+  // the talent apartment items, by a word of their Chinese name
+  await phone.fill('#m-search', '人才公寓');
+  const want = doc.matters.filter((m) => [m.name_zh, m.description_zh].join(' ').includes('人才公寓')).map((m) => m.id);
+  assert.ok(want.length >= 2);
+  assert.deepEqual((await visible()).sort(), want.sort());
+  await shot(phone, 'park-search');
+  // a section with nothing left hides; nothing at all says so
+  await phone.fill('#m-search', 'zzzz-no-such-matter');
+  assert.deepEqual(await visible(), []);
+  assert.equal(await phone.locator('#no-match').isVisible(), true);
+  assert.equal(await phone.locator('#apps').isVisible(), false);
+  await phone.fill('#m-search', '');
+  assert.equal((await visible()).length, 68);
+  await noScroll(phone);
+  await shot(phone, 'park-list');
   assert.deepEqual(phone.errors, []);
 });
 

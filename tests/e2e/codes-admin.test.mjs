@@ -171,6 +171,43 @@ test('an admin generates, pages, opens, revokes and reissues codes at /admin/cod
   assert.equal(await page.locator('#admin-codes').getAttribute('href'), '/admin/codes');
 });
 
+test('enterprise codes for thousands of entities fill a progress bar batch by batch', { timeout: 120000 }, async () => {
+  const ents = (await w.ok('admin', 'GET', `/api/v1/entities?type=enterprise&region=${XTD}&limit=1`));
+  assert.ok(ents.next_cursor, 'more than one enterprise');
+  const page = await browsers.open(DESK);
+  await signIn(page, USERS.admin);
+  await page.locator('#console').waitFor({ timeout: 15000 });
+  // hold the third batch so the half-way state can be looked at
+  let calls = 0, release;
+  const held = new Promise((r) => { release = r; });
+  let reached;
+  const third = new Promise((r) => { reached = r; });
+  await page.route('**/api/v1/codes/generate', async (route) => {
+    if (++calls === 3) { reached(); await held; }
+    await route.continue();
+  });
+  await page.selectOption('#g-kind', 'enterprise');
+  await page.selectOption('#g-region', XTD);
+  await page.click('#g-go');
+  await third;
+  const bar = page.locator('#g-busy');
+  await page.waitForFunction(() => Number(document.querySelector('#g-busy').value) === 1000);
+  const max = Number(await bar.getAttribute('max'));
+  assert.ok(max > 1000, `the bar runs to the ${max} enterprises`);
+  assert.equal(await bar.isVisible(), true);
+  assert.match(await page.locator('#g-result').innerText(), new RegExp(`生成中：1000 / ${max} 个对象`));
+  assert.equal(await page.locator('#g-go').isDisabled(), true, 'no second run while one goes');
+  await shot(page, 'codes-admin-progress.png');
+  release();
+  await page.locator('#g-result[data-created]').waitFor({ timeout: 60000 });
+  assert.equal(calls, Math.ceil(max / 500));
+  assert.equal(await page.locator('#g-result').getAttribute('data-created'), String(max));
+  assert.match(await page.locator('#g-result').innerText(), new RegExp(`新生成 ${max} 个企业码，0 个对象已有码（共 ${max} 个对象）`));
+  assert.equal(await bar.isHidden(), true);
+  assert.equal((await w.ok('admin', 'GET', `/api/v1/codes?kind=enterprise&region=${XTD}&limit=1`)).codes.length, 1);
+  assert.deepEqual(page.errors, [], 'no console errors');
+});
+
 test('a viewer who signs in is told the page is for administrators', { timeout: 60000 }, async () => {
   const page = await browsers.open(DESK);
   await signIn(page, USERS.viewer);

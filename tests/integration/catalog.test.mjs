@@ -51,6 +51,16 @@ test('keyword search in Chinese and English', async () => {
   assert.ok((await q('出生医学证明')).matters.some((m) => m.id === 'mi_newborn_enrol'));
   assert.ok((await q('parking permit')).matters.some((m) => m.id === 'park_parking_permit'));
   assert.equal((await q('不存在的事项关键词')).matters.length, 0);
+  // 医保 finds all 13 medical-insurance matters, not only the ones named so
+  const all = (await q('')).matters;
+  const mi = all.filter((m) => m.group === 'medical_insurance').map((m) => m.id).sort();
+  assert.equal(mi.length, 13);
+  const yb = (await q('医保')).matters.map((m) => m.id);
+  for (const id of mi) assert.ok(yb.includes(id), `医保 finds ${id}`);
+  // pinyin initials, in either case: 参保登记 by cbdj
+  assert.deepEqual((await q('cbdj')).matters.map((m) => m.id), ['mi_enrolment']);
+  assert.deepEqual((await q('CBDJ')).matters.map((m) => m.id), ['mi_enrolment']);
+  assert.ok((await q('rcgy')).matters.some((m) => m.id === 'park_talent_apartment'));
   const long = await w.api('GET', '/api/public/catalog?q=' + 'x'.repeat(65));
   assert.equal(long.status, 400);
   assert.equal(long.json.error.field, 'q');

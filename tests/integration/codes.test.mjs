@@ -8,13 +8,24 @@ import { spawnSync } from 'node:child_process';
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
-import { show } from './harness.mjs';
+import { show, GONGSHU_PACK } from './harness.mjs';
 import { dispatchWorld } from './lib/dispatch.mjs';
 
 let w;
 const XTD = 'gongshu/dongxin/xintiandi';
 
 before(async () => { w = await dispatchWorld(); });
+
+// How many entities of type the pack puts under region (the region or below).
+function packCount(type, region) {
+  let n = 0;
+  for (const line of fs.readFileSync(path.join(GONGSHU_PACK, 'entities.ndjson'), 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    const e = JSON.parse(line);
+    if (e.type === type && (e.region === region || e.region.startsWith(region + '/'))) n++;
+  }
+  return n;
+}
 after(async () => { await w?.close(); });
 
 function getWithHost(url, host, cookie) {
@@ -72,10 +83,60 @@ test('zhizhi code generate makes one customer code per venue and is idempotent',
   assert.match(nor.stderr, /region "gongshu\/nowhere" does not exist/);
 });
 
+test('codes are generated batch by batch with progress, and a rerun resumes', async () => {
+  const PARK = 'gongshu/kejipark/wanggu';
+  const all = packCount('enterprise', PARK);
+  assert.ok(all > 1000 && all % 500 !== 0, `the pack has ${all} enterprises in the park`);
+  const body = { kind: 'enterprise', entity_type: 'enterprise', region: PARK, batch: 500 };
+  // the first batch only, then stop as if the page were closed
+  const b1 = await w.ok('admin', 'POST', '/api/v1/codes/generate', body, 201);
+  assert.deepEqual([b1.entities, b1.created, b1.kept, b1.done, b1.total], [500, 500, 0, 500, all]);
+  assert.match(b1.next_cursor, /^c[0-9a-f]+$/);
+  // from the start again: the first 500 keep their codes, the rest are made
+  let cursor = null, made = 0, kept = 0, seen = 0, calls = 0;
+  const done = [];
+  do {
+    const a = await w.call('admin', 'POST', '/api/v1/codes/generate', { ...body, cursor });
+    assert.equal(a.status, a.json.created ? 201 : 200, show(a));
+    const r = a.json;
+    made += r.created; kept += r.kept; seen += r.entities; calls++;
+    assert.equal(r.total, all);
+    done.push(r.done);
+    cursor = r.next_cursor;
+  } while (cursor && calls < 10);
+  assert.equal(cursor, null);
+  assert.equal(calls, Math.ceil(all / 500));
+  assert.deepEqual(done, done.map((_, i) => Math.min((i + 1) * 500, all)));
+  assert.deepEqual([seen, kept, made], [all, 500, all - 500]);
+  // one code per enterprise, none twice
+  const tokens = new Set();
+  let q = `/api/v1/codes?kind=enterprise&region=${PARK}&limit=500`;
+  for (let page = 0; q && page < 10; page++) {
+    const l = await w.ok('admin', 'GET', q);
+    for (const c of l.codes) tokens.add(c.entity);
+    q = l.next_cursor ? `/api/v1/codes?kind=enterprise&region=${PARK}&limit=500&cursor=${l.next_cursor}` : null;
+  }
+  assert.equal(tokens.size, all);
+  // a cursor this server did not give, a batch out of range
+  for (const [bad, field] of [[{ cursor: 'x1' }, 'cursor'], [{ cursor: 5 }, 'cursor'], [{ batch: 0 }, 'batch'],
+    [{ batch: 20001 }, 'batch'], [{ batch: 2.5 }, 'batch']]) {
+    const e = await w.call('admin', 'POST', '/api/v1/codes/generate', { ...body, ...bad });
+    assert.equal(e.status, 400, show(e));
+    assert.equal(e.json.error.field, field);
+  }
+});
+
 test('the admin API generates enterprise codes, idempotently, and only for admins', async () => {
   const body = { kind: 'enterprise', entity_type: 'enterprise', region: XTD };
   const g1 = await w.ok('admin', 'POST', '/api/v1/codes/generate', body, 201);
-  assert.ok(g1.created > 0);
+  // every enterprise of Xintiandi (thousands), not the first hundred
+  const all = packCount('enterprise', XTD);
+  assert.ok(all > 1000, `the pack has ${all} enterprises in Xintiandi`);
+  assert.equal(g1.created, all);
+  assert.equal(g1.entities, all);
+  assert.equal(g1.total, all);
+  assert.equal(g1.done, all);
+  assert.equal(g1.next_cursor, null);
   assert.equal(g1.kept, 0);
   const g2 = await w.ok('admin', 'POST', '/api/v1/codes/generate', body, 200);
   assert.equal(g2.created, 0);
@@ -130,7 +191,8 @@ test('revoke and reissue: the old token shows a friendly 410, the new one works'
   assert.ok(rv.code.revoked_at);
   let p = await w.api('GET', `/api/public/codes/${c.token}`);
   assert.equal(p.status, 410);
-  assert.equal(p.json.error.code, 'code_revoked');
+  assert.equal(p.text, '{"error":{"code":"code_revoked","message":"this code is no longer in use: ' +
+    'please scan the new code on site","field":"token"}}');
   const again = await w.call('admin', 'POST', `/api/v1/codes/${c.id}/revoke`, {});
   assert.equal(again.status, 409);
   assert.equal((await w.call('admin', 'POST', `/api/v1/codes/${c.id}/reissue`, {})).status, 409);

@@ -5,7 +5,9 @@
 // may see the reporter's phone.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { show } from './harness.mjs';
+import fs from 'node:fs';
+import path from 'node:path';
+import { show, GONGSHU_PACK } from './harness.mjs';
 import { dispatchWorld, minuteNow } from './lib/dispatch.mjs';
 
 // Many reports come from one loopback address here; the limits themselves
@@ -46,6 +48,40 @@ test('a customer code shows its venue and the complaint matters with their forms
   assert.ok(!('token' in r.json.code), 'the token is not needed back');
 });
 
+// The pack's matters an enterprise code at region should list: the
+// enterprise_code channel, offered there (no regions, or one above it).
+function offeredAt(region) {
+  const ms = JSON.parse(fs.readFileSync(path.join(GONGSHU_PACK, 'matters.json'), 'utf8'));
+  return ms.filter((m) => (m.channels || []).includes('enterprise_code')
+    && (!m.regions || m.regions.some((r) => region === r || region.startsWith(r + '/'))))
+    .map((m) => m.id).sort();
+}
+
+test('an enterprise code lists the matters offered where it is: Xintiandi\'s 6, the park\'s 68', async () => {
+  const xtd = (await w.api('GET', `/api/public/codes/${ent.token}`)).json.matters.map((m) => m.id).sort();
+  assert.deepEqual(xtd, offeredAt(XTD));
+  assert.equal(xtd.length, 6);
+  assert.equal(new Set(xtd).size, xtd.length, 'no matter twice');
+  const PARK = 'gongshu/kejipark/beibu';
+  await w.ok('admin', 'POST', '/api/v1/codes/generate', { kind: 'enterprise', entity_type: 'enterprise', region: PARK }, 201);
+  const pc = (await w.ok('admin', 'GET', `/api/v1/codes?kind=enterprise&region=${PARK}&limit=1`)).codes[0];
+  const park = (await w.api('GET', `/api/public/codes/${pc.token}`)).json.matters.map((m) => m.id).sort();
+  assert.deepEqual(park, offeredAt(PARK));
+  assert.equal(park.length, 68);
+  assert.ok(!park.includes('bar_activity_approval'));
+  // a Xintiandi enterprise cannot report a park matter by its token
+  const s = await report(ent.token, { matter: 'park_street_light', contact_phone: entAttrs.contact_phone,
+    fields: { details: '路灯不亮' } });
+  assert.equal(s.status, 400, show(s));
+  assert.equal(s.json.error.field, 'matter');
+  // an admin's matter may only name regions that exist
+  const bad = await w.call('admin', 'PUT', '/api/v1/matters/scoped_test', { name_zh: '测试', name_en: 'Test',
+    kind: 'service', departments: ['urban_mgmt'], sla_accept_minutes: 30, sla_resolve_minutes: 600, regions: ['gongshu/nowhere'] });
+  assert.equal(bad.status, 400, show(bad));
+  assert.equal(bad.json.error.field, 'regions');
+  assert.match(bad.json.error.message, /gongshu\/nowhere/);
+});
+
 test('an enterprise code lists applications and confirms the registered contact', async () => {
   const r = await w.api('GET', `/api/public/codes/${ent.token}`);
   assert.equal(r.status, 200, show(r));
@@ -58,6 +94,7 @@ test('an enterprise code lists applications and confirms the registered contact'
   assert.equal(wrong.status, 403);
   const right = await w.api('POST', `/api/public/codes/${ent.token}/verify`, { body: { contact_phone: entAttrs.contact_phone.replace(/-/g, '') } });
   assert.equal(right.status, 200, show(right));
+  assert.equal(right.text, '{"verified":true}');
   const app = { matter: 'fire_safety_inspection', fields: { preferred_date: '2026-12-10', details: '新店开业前检查' } };
   let s = await report(ent.token, app);
   assert.equal(s.status, 400);

@@ -32,7 +32,10 @@ const T = {
   required: ['必填', 'required'],
   apply: ['申请办理', 'Apply'],
   report: ['反映问题', 'Report a problem'],
+  serveReport: ['服务与反映', 'Services and reports'],
   mine: ['我的申请', 'My applications'],
+  search: ['搜索事项', 'Search matters'],
+  noMatch: ['没有匹配的事项，换个关键词试试。', 'No matter matches; try another word.'],
   publicNote: ['此类问题会公开：您填写的描述（不含电话）将在政务公开接口中向公众展示，请勿填写门牌号、姓名等个人信息。', 'Reports of this kind are public: your description (not your phone) will be shown to anyone through the open government interface. Please leave out your flat number, name and other personal details.'],
 };
 const w = words(T);
@@ -79,13 +82,42 @@ function render() {
   const apps = doc.matters.filter((m) => m.kind === 'application');
   const reports = doc.matters.filter((m) => m.kind !== 'application');
   const mine = recentApplications(token);
-  if (!apps.length) return show(venueCard(), el('h2', { text: w('choose') }), ...reports.map(matterButton));
+  // A park enterprise has dozens of matters: a search box above them filters
+  // by name and description in either language as one types.
+  const search = doc.matters.length > 8 ? searchBox() : null;
+  if (!apps.length) return show(venueCard(), el('h2', { text: w('choose') }), search, ...reports.map(matterButton), noMatch());
   show(venueCard(),
     mine.length ? el('section', { id: 'mine' }, el('h2', { text: w('mine') }),
       ...mine.map((a) => el('a', { class: 'matter', href: `/m/a/${encodeURIComponent(a.number)}`, 'data-number': a.number },
         el('div', { text: pick(a, 'name') }), el('div', { class: 'muted', text: a.when })))) : null,
-    el('section', { id: 'apps' }, el('h2', { text: w('apply') }), ...apps.map(matterButton)),
-    reports.length ? el('section', { id: 'reports' }, el('h2', { text: w('report') }), ...reports.map(matterButton)) : null);
+    search,
+    el('section', { id: 'apps' }, el('h2', {}, w('apply'), el('span', { class: 'count', text: ` (${apps.length})` })), ...apps.map(matterButton)),
+    reports.length ? el('section', { id: 'reports' }, el('h2', {}, reports.every((m) => m.kind === 'complaint') ? w('report') : w('serveReport'), el('span', { class: 'count', text: ` (${reports.length})` })), ...reports.map(matterButton)) : null,
+    noMatch());
+}
+
+function noMatch() {
+  return el('p', { class: 'muted', id: 'no-match', hidden: true, text: w('noMatch') });
+}
+
+// Hides the matter buttons (and sections left empty) that do not hold
+// every word typed, in the matter's names or descriptions.
+function searchBox() {
+  const input = el('input', { type: 'search', id: 'm-search', placeholder: w('search'), 'aria-label': w('search'), autocomplete: 'off' });
+  input.addEventListener('input', () => {
+    const want = input.value.trim().toLowerCase().split(/\s+/).filter(Boolean);
+    let shown = 0;
+    for (const b of app.querySelectorAll('button.matter')) {
+      const m = doc.matters.find((x) => x.id === b.dataset.matter);
+      const text = [m.name_zh, m.name_en, m.description_zh, m.description_en].join(' ').toLowerCase();
+      b.hidden = !want.every((x) => text.includes(x));
+      if (!b.hidden) shown++;
+    }
+    for (const sec of app.querySelectorAll('#apps, #reports'))
+      sec.hidden = !sec.querySelector('button.matter:not([hidden])');
+    document.getElementById('no-match').hidden = shown > 0;
+  });
+  return input;
 }
 
 function renderConfirm() {

@@ -24,6 +24,7 @@ import * as turf from "@turf/turf";
 
 const require = createRequire(import.meta.url);
 import { BANKS, MEDICAL_MATTER_IDS, SERVICE_DEPARTMENTS, catalogMatters, CATALOG_GROUPS } from "./catalog.mjs";
+import { addKeywords } from "./keywords.mjs";
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const PACK_DIR = path.resolve(HERE, "..");
 
@@ -918,7 +919,14 @@ function buildEntities(R) {
 // The 4 banks' counters that handle medical-insurance matters (医银合作):
 // three outlets a bank in different streets; the big two handle all 13
 // matters, the others a fixed subset (every matter stays available).
-const OUTLET_ROADS = ["莫干山路", "湖墅南路", "上塘路", "东新路", "体育场路", "中山北路", "延安路", "石祥路", "康桥路", "半山路", "文晖路", "凤起路"];
+// A road through each street, so an outlet's address agrees with the
+// street its branch is named after.
+const STREET_ROADS = {
+  mishixiang: "中山北路", hushu: "湖墅南路", xiaohe: "小河路", hemu: "和睦路", gongchenqiao: "台州路",
+  daguan: "大关路", shangtang: "上塘路", xiangfu: "祥园路", kangqiao: "康桥路", banshan: "半山路",
+  tianshui: "凤起路", wulin: "延安路", changqing: "长庆街", chaoming: "建国北路", zhaohui: "朝晖路",
+  wenhui: "文晖路", dongxin: "东新路", shiqiao: "石桥路",
+};
 function buildOutlets(R) {
   const rng = makeRng("outlets");
   const streets = STREETS.map((s) => s[0]);
@@ -928,7 +936,7 @@ function buildOutlets(R) {
       const st = STREETS.find((s) => s[0] === sid);
       const rid = `gongshu/${sid}`;
       const p = randomPointIn(rng, R[rid].geometry, 40);
-      const road = OUTLET_ROADS[(bi * 3 + i) % OUTLET_ROADS.length];
+      const road = STREET_ROADS[sid];
       const matters = bi < 2 ? MEDICAL_MATTER_IDS.slice() : MEDICAL_MATTER_IDS.filter((_, k) => (k + i) % 3 !== 2 || k < 3);
       add({ id: `outlet-${b.id}-${i + 1}`, type: "outlet", name_zh: `${b.name_zh}${st[1].replace("街道", "")}支行医保服务点`,
         name_en: `${b.name_en} ${st[2]} branch medical-insurance counter`, region: rid, lon: p[0], lat: p[1],
@@ -944,7 +952,7 @@ function writeCatalogMatters() {
   const file = path.join(PACK_DIR, "matters.json");
   const own = new Set(catalogMatters().map((m) => m.id));
   const kept = JSON.parse(fs.readFileSync(file, "utf8")).filter((m) => !own.has(m.id) && !CATALOG_GROUPS.includes(m.group));
-  fs.writeFileSync(file, JSON.stringify([...kept, ...catalogMatters()], null, 2) + "\n");
+  fs.writeFileSync(file, JSON.stringify(addKeywords([...kept, ...catalogMatters()]), null, 2) + "\n");
 }
 
 // ----------------------------------------------------------------- main ---

@@ -170,7 +170,7 @@ export function catalogMatters() {
     const m = { id, name_zh: zh, name_en: en, kind: form ? (/报修|投诉|故障|隐患|问题|建议/.test(zh) ? "complaint" : "service") : "application",
       ...(PUBLIC.has(id) ? { public: true } : {}),
       departments: [dep], sla_accept_minutes: Math.min(240, mins(days)), sla_resolve_minutes: mins(days), group: "park_services",
-      channels: form ? ["enterprise_code", "online", "open311"] : ["enterprise_code", "online"],
+      regions: ["gongshu/kejipark"], channels: form ? ["enterprise_code", "online", "open311"] : ["enterprise_code", "online"],
       description_zh: `区科技工业区移动服务事项：${zh}。`, description_en: `Mobile service item of the District Science & Industry Park: ${en}.` };
     if (form) m.form = form;
     m.materials = materials;

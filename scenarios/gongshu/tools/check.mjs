@@ -398,6 +398,12 @@ else if (matterDocs) matterDocs.forEach((m, i) => {
   matterById.set(m.id, m);
   for (const [k, d] of (m.departments || []).entries()) if (!departments.has(d)) err(`${w}.departments[${k}]`, `unknown department ${d}`);
   if ("group" in m && !CAT_GROUPS.includes(m.group)) err(`${w}.group`, `must be one of ${CAT_GROUPS.join(", ")}`);
+  if ("keywords" in m && !(Array.isArray(m.keywords) && m.keywords.length <= 32 && m.keywords.every((k) => isStr(k) && k.length <= 64)))
+    err(`${w}.keywords`, "must be an array of at most 32 words (each at most 64 characters)");
+  if ("regions" in m) {
+    if (!Array.isArray(m.regions) || !m.regions.length) err(`${w}.regions`, "must be a non-empty array of region paths (where the matter is offered)");
+    else m.regions.forEach((r, k) => { if (!regions.has(r)) err(`${w}.regions[${k}]`, `unknown region ${JSON.stringify(r)}`); });
+  }
   if ("public" in m && typeof m.public !== "boolean") err(`${w}.public`, "must be true or false");
   if (m.public === true && m.kind !== "complaint" && m.kind !== "service") err(`${w}.public`, "only a complaint or a service can be public");
   if ("channels" in m) {
@@ -451,6 +457,9 @@ if (pack && pack.id === "gongshu" && matterDocs) {
       covered.add(id);
     }
     for (const k of ["address", "hours"]) if (!isStr(o.attrs && o.attrs[k])) err(`${o._where}.attrs.${k}`, "required for an outlet");
+    // a branch named after a street stands in that street
+    const street = regions.get(o.region)?.props?.name_zh?.replace(/街道$/, "");
+    if (street && !o.name_zh.includes(street)) err(`${o._where}.name_zh`, `${o.name_zh} is not named after its street ${street} (${o.region})`);
   }
   for (const m of med) if (!covered.has(m.id)) err("entities.ndjson", `no outlet handles ${m.id}`);
 }
