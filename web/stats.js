@@ -135,7 +135,7 @@ function groupChart(id, rows) {
         label: { show: rows.length <= 12, position: 'top', color: c.text } },
       { name: t('去年同期', 'A year earlier'), type: 'bar', barMaxWidth: 48, data: rows.map((r) => r.last_year.orders), itemStyle: { color: c.last } },
       { name: t('按时办结率', 'On-time rate'), type: 'line', yAxisIndex: 1, symbolSize: 7, itemStyle: { color: c.rate },
-        data: rows.map((r) => (r.on_time_rate === null ? null : +(r.on_time_rate * 100).toFixed(1))), connectNulls: true },
+        data: rows.map((r) => (r.on_time_rate === null ? null : +(r.on_time_rate * 100).toFixed(1))) },
     ],
   }, true);
 }
