@@ -240,6 +240,10 @@ void api_user_members(struct zz_json *j, int64_t id, const char *name, const cha
 extern const struct http_route api_users_routes[];
 extern const size_t api_users_nroutes;
 
+/* Departments written by admins (api/departments.c). */
+extern const struct http_route api_departments_routes[];
+extern const size_t api_departments_nroutes;
+
 /* Token helpers (api/auth.c): a new random token "zz_..." (out >= 48 bytes)
  * and its SHA-256 hex digest (out >= 65 bytes) as stored. */
 void api_token_new(char out[48]);

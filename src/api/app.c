@@ -129,7 +129,8 @@ static struct http_route *all_routes(size_t *n) {
                 {api_catalog_routes, api_catalog_nroutes},
                 {api_open311_routes, api_open311_nroutes},
                 {api_applications_routes, api_applications_nroutes},
-                {api_users_routes, api_users_nroutes}};
+                {api_users_routes, api_users_nroutes},
+                {api_departments_routes, api_departments_nroutes}};
   size_t total = 0;
   for (size_t i = 0; i < ZZ_ARRAY_LEN(tables); i++) total += tables[i].n;
   struct http_route *all = zz_xcalloc(total, sizeof *all);

@@ -197,6 +197,14 @@ const SPEC = {
   'POST /api/v1/users/:name/disable': { path: '/api/v1/users/nobody_mx/disable', body: {}, expect: user(['A']) },
   'POST /api/v1/users/:name/enable': { path: '/api/v1/users/nobody_mx/enable', body: {}, expect: user(['A']) },
   'DELETE /api/v1/users/:name': { path: '/api/v1/users/nobody_mx', expect: user(['A']) },
+  // the admin screens (issue 12, the `admin` helper)
+  'GET /api/v1/users': { expect: user(['A']) },
+  'PUT /api/v1/users/:name': { path: '/api/v1/users/nobody_mx', body: {}, expect: user(['A']) },
+  'DELETE /api/v1/users/:name/sessions': { path: '/api/v1/users/nobody_mx/sessions', expect: user(['A']) },
+  'PUT /api/v1/departments/:id': { path: '/api/v1/departments/dept_mx', body: {}, expect: user(['A']) },
+  'POST /api/v1/rules/preview': { body: { region: PARK }, expect: user(ADMINS) },
+  'GET /admin': { expect: pub() },
+  'GET /api/v1/matters/:id': { path: '/api/v1/matters/environmental_hygiene', expect: user() },
 };
 
 function routeTable() {
