@@ -135,6 +135,9 @@ extern const struct http_route api_alerts_routes[];
 extern const size_t api_alerts_nroutes;
 extern const struct http_route api_orders_routes[];
 extern const size_t api_orders_nroutes;
+/* Order statistics (api/stats.c). */
+extern const struct http_route api_stats_routes[];
+extern const size_t api_stats_nroutes;
 extern const struct http_route api_rules_routes[];
 extern const size_t api_rules_nroutes;
 /* Codes and the public intake: the operator's routes (api/codes_admin.c),

@@ -120,6 +120,7 @@ static struct http_route *all_routes(size_t *n) {
                 {api_cockpit_routes, api_cockpit_nroutes},
                 {api_alerts_routes, api_alerts_nroutes},
                 {api_orders_routes, api_orders_nroutes},
+                {api_stats_routes, api_stats_nroutes},
                 {api_rules_routes, api_rules_nroutes},
                 {api_codes_admin_routes, api_codes_admin_nroutes},
                 {api_codes_public_routes, api_codes_public_nroutes},

@@ -10,6 +10,7 @@
 
 #include "api/api.h"
 #include "api/authz.h"
+#include "api/export.h"
 #include "store/store_orders.h"
 #include "workflow/workflow.h"
 
@@ -271,10 +272,16 @@ static int get_orders(struct http_req *r) {
   struct app *app = http_app(r);
   const struct http_auth_ctx *a = http_auth(r);
   struct api_region rg;
-  int64_t limit, overdue;
+  struct api_export x;
+  int64_t limit, overdue, from = 0, to = 0;
   if (api_region(r, "region", 0, &rg) || api_int(r, "limit", 50, 1, 500, &limit) ||
       api_int(r, "overdue", 0, 0, 1, &overdue))
     return 0;
+  /* from/to: created in [from, to) (both optional) */
+  const char *fs = http_query(r, "from"), *ts = http_query(r, "to");
+  if (((fs && *fs) || (ts && *ts)) && api_range(r, 100 * 365 * ZZ_DAY_MS, &from, &to)) return 0;
+  int want = api_export_want(r, &x);
+  if (want < 0) return 0;
   const char *cur = http_query(r, "cursor");
   int64_t before = 0;
   if (cur && *cur) {
@@ -312,8 +319,11 @@ static int get_orders(struct http_req *r) {
                                  .overdue = (int)overdue,
                                  .open_only = state && strcmp(state, "open") == 0,
                                  .top_only = !officer,
+                                 .created_from = from,
+                                 .created_to = to,
                                  .before_id = before,
                                  .limit = (int)limit + 1};
+  if (want) return api_export_orders(r, &x, &f);
   struct zz_buf b;
   struct zz_json j;
   zz_buf_init(&b, 0);

@@ -133,6 +133,8 @@ struct store_orders_ops {
                        int (*fn)(void *, const struct store_evidence *), void *ud);
   int (*order_stats)(struct store *st, const char *group, int64_t from, int64_t to, int64_t rpos_lo,
                      int64_t rpos_hi, int (*fn)(void *, const struct store_order_stat *), void *ud);
+  int (*order_tally)(struct store *st, const char *group, const struct store_order_tally_filter *f,
+                     int (*fn)(void *, const struct store_order_tally *), void *ud);
   int (*order_intake_insert)(struct store *st, const struct store_order_intake *in,
                              struct zz_err *e);
   int (*order_intake_get)(struct store *st, int64_t order_id, const char *token,

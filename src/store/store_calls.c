@@ -347,6 +347,11 @@ int store_order_stats(struct store *st, const char *group, int64_t from, int64_t
   return st->ops->orders->order_stats(st, group, from, to, rpos_lo, rpos_hi, fn, ud);
 }
 
+int store_order_tally(struct store *st, const char *group, const struct store_order_tally_filter *f,
+                      int (*fn)(void *, const struct store_order_tally *), void *ud) {
+  return st->ops->orders->order_tally(st, group, f, fn, ud);
+}
+
 int store_order_intake_insert(struct store *st, const struct store_order_intake *in,
                               struct zz_err *e) {
   return st->ops->orders->order_intake_insert(st, in, e);

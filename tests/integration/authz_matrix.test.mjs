@@ -144,6 +144,7 @@ const SPEC = {
   'GET /api/v1/orders': { expect: user() },
   'POST /api/v1/orders': { body: { matter: 'nope', region: XTD }, expect: user(['A', 'D', 'Oo', 'Ox']) },
   'GET /api/v1/orders/stats': { expect: user() },
+  'GET /api/v1/stats/orders': { expect: user(['A', 'As', 'D', 'Ds', 'Oo', 'Ox', 'V', 'Vs']) },
   'GET /api/v1/orders/:id': { path: () => `/api/v1/orders/${o.order}`, expect: user(ORDER_READERS) },
   'POST /api/v1/orders/:id/actions': { path: () => `/api/v1/orders/${o.order}/actions`, body: {}, expect: user(['A', 'D', 'Oo']) },
   'POST /api/v1/orders/:id/merge': { path: () => `/api/v1/orders/${o.order}/merge`, body: {}, expect: user(['A', 'D']) },
