@@ -7,6 +7,7 @@
 
 #include "api/api.h"
 #include "api/authz.h"
+#include "api/export.h"
 #include "core/check.h"
 #include "rules/rules.h"
 #include "store/store_alerts.h"
@@ -33,15 +34,8 @@ static int place_row(void *ud, const struct store_entity *en) {
 
 /* The alert as the rules engine writes it, with its entity's place. */
 static void alert_with_place(struct app *app, const struct store_alert *a, struct zz_json *j) {
-  struct zz_buf ab;
-  zz_buf_init(&ab, 0);
-  rules_alert_json(app->rules, a, &ab);
   zz_json_obj(j);
-  if (zz_buf_error(&ab))
-    zz_buf_fail(j->b, zz_buf_error(&ab));
-  else
-    zz_json_members(j, ab.data, ab.len);
-  zz_buf_free(&ab);
+  rules_alert_json(app->rules, a, j);
   if (a->entity_key) store_entity_get(app->st, a->entity_key, place_row, j);
   zz_json_obj_end(j);
 }
@@ -102,6 +96,9 @@ static int get_alerts(struct http_req *r) {
                                  .entity = entity,
                                  .before_id = before,
                                  .limit = (int)limit + 1};
+  struct api_export x;
+  int want = api_export_want(r, &x);
+  if (want) return want < 0 ? 0 : api_export_alerts(r, &x, &f);
   struct zz_buf b;
   struct zz_json j;
   zz_buf_init(&b, 0);

@@ -27,16 +27,23 @@ static struct applications engine(struct http_req *r) {
   };
 }
 
-/* Sends {"application": v} (v is taken) with status. */
+/* Sends {"application": v} (v is taken) with status: v as jansson writes
+ * it (src/applications/status.c builds it as a tree). No v (memory was
+ * short) answers an error, never an empty object. */
 static int reply_application(struct http_req *r, int status, json_t *v) {
-  json_t *wrap = json_pack("{s:o}", "application", v);
-  char *text = wrap ? json_dumps(wrap, JSON_COMPACT) : NULL;
-  json_decref(wrap);
   struct zz_buf b;
+  struct zz_json j;
   zz_buf_init(&b, 0);
-  zz_buf_adds(&b, text ? text : "{}");
-  zz_free(text);
-  return http_reply_json(r, status, &b);
+  zz_json_init(&j, &b);
+  zz_json_obj(&j);
+  zz_json_key(&j, "application");
+  if (v)
+    zz_json_jansson(&j, v);
+  else
+    zz_buf_fail(&b, ZZ_ENOMEM);
+  zz_json_obj_end(&j);
+  json_decref(v);
+  return api_reply_json(r, status, &j);
 }
 
 static int positive_id(struct http_req *r, int64_t *id) {
@@ -69,16 +76,28 @@ static const char *str_member(json_t *o, const char *k) {
 /* Writes the answer to a submitted application. */
 static int reply_receipt(struct http_req *r, const struct application_receipt *rc) {
   struct zz_buf b;
+  struct zz_json j;
+  char url[96];
   zz_buf_init(&b, 0);
-  zz_buf_printf(&b, "{\"application\":{\"number\":\"%s\",\"order\":%lld,", rc->number,
-                (long long)rc->order);
-  zz_buf_printf(&b, "\"status_url\":\"/api/public/applications/%s\",", rc->number);
-  zz_buf_printf(&b, "\"page_url\":\"/m/a/%s\",\"materials\":", rc->number);
-  char *mt = rc->materials ? json_dumps(rc->materials, JSON_COMPACT) : NULL;
-  zz_buf_adds(&b, mt ? mt : "[]");
-  zz_free(mt);
-  zz_buf_adds(&b, "}}");
-  return http_reply_json(r, 201, &b);
+  zz_json_init(&j, &b);
+  zz_json_obj(&j);
+  zz_json_kobj(&j, "application");
+  zz_json_kstr(&j, "number", rc->number);
+  zz_json_kint(&j, "order", rc->order);
+  snprintf(url, sizeof url, "/api/public/applications/%s", rc->number);
+  zz_json_kstr(&j, "status_url", url);
+  snprintf(url, sizeof url, "/m/a/%s", rc->number);
+  zz_json_kstr(&j, "page_url", url);
+  zz_json_key(&j, "materials");
+  if (rc->materials) {
+    zz_json_jansson(&j, rc->materials);
+  } else {
+    zz_json_arr(&j);
+    zz_json_arr_end(&j);
+  }
+  zz_json_obj_end(&j);
+  zz_json_obj_end(&j);
+  return api_reply_json(r, 201, &j);
 }
 
 static int submit(struct http_req *r, const char *channel) {
@@ -153,12 +172,19 @@ static int put_material(struct http_req *r) {
   if (application_material_put(&ap, http_param(r, "number"), mid, body, len, &up, &e))
     return http_reply_err(r, &e);
   struct zz_buf b;
+  struct zz_json j;
   zz_buf_init(&b, 0);
-  zz_buf_adds(&b, "{\"material\":{\"id\":");
-  zz_buf_json_str(&b, mid);
-  zz_buf_printf(&b, ",\"type\":\"%s\",\"size\":%zu},\"complete\":%s,\"dispatched\":%s}", up.type,
-                up.size, up.complete ? "true" : "false", up.dispatched ? "true" : "false");
-  return http_reply_json(r, 201, &b);
+  zz_json_init(&j, &b);
+  zz_json_obj(&j);
+  zz_json_kobj(&j, "material");
+  zz_json_kstr(&j, "id", mid);
+  zz_json_kstr(&j, "type", up.type);
+  zz_json_kint(&j, "size", (int64_t)up.size);
+  zz_json_obj_end(&j);
+  zz_json_kbool(&j, "complete", up.complete);
+  zz_json_kbool(&j, "dispatched", up.dispatched);
+  zz_json_obj_end(&j);
+  return api_reply_json(r, 201, &j);
 }
 
 /* ---- the public status ---- */
@@ -202,14 +228,18 @@ static int post_decision(struct http_req *r) {
     goto done;
   }
   struct zz_buf b;
+  struct zz_json j;
   zz_buf_init(&b, 0);
-  zz_buf_printf(&b, "{\"decision\":{\"order\":%lld,\"application\":%lld,\"department\":",
-                (long long)out.order, (long long)out.application);
-  zz_buf_json_str(&b, out.department);
-  zz_buf_adds(&b, ",\"decision\":");
-  zz_buf_json_str(&b, in.decision);
-  zz_buf_adds(&b, "}}");
-  rc = http_reply_json(r, 201, &b);
+  zz_json_init(&j, &b);
+  zz_json_obj(&j);
+  zz_json_kobj(&j, "decision");
+  zz_json_kint(&j, "order", out.order);
+  zz_json_kint(&j, "application", out.application);
+  zz_json_kstr(&j, "department", out.department);
+  zz_json_kstr(&j, "decision", in.decision);
+  zz_json_obj_end(&j);
+  zz_json_obj_end(&j);
+  rc = api_reply_json(r, 201, &j);
 done:
   json_decref(body);
   return rc;

@@ -33,42 +33,36 @@ static int scan_url(struct http_req *r, const char *token, char *out, size_t cap
   return 0;
 }
 
-static void code_json(struct http_req *r, struct zz_buf *b, const struct store_code *c) {
-  char t[32], url[512];
-  zz_buf_printf(b, "{\"id\":%lld,\"token\":", (long long)c->id);
-  zz_buf_json_str(b, c->token);
-  zz_buf_adds(b, ",\"kind\":");
-  zz_buf_json_str(b, c->kind);
-  zz_buf_adds(b, ",\"entity\":");
-  zz_buf_json_str(b, c->entity);
-  zz_buf_adds(b, ",\"entity_type\":");
-  zz_buf_json_str(b, c->entity_type);
+/* The members of code c, into the object open in j. */
+static void code_json(struct http_req *r, struct zz_json *j, const struct store_code *c) {
+  char url[512];
+  zz_json_kint(j, "id", c->id);
+  zz_json_kstr(j, "token", c->token);
+  zz_json_kstr(j, "kind", c->kind);
+  zz_json_kstr(j, "entity", c->entity);
+  zz_json_kstr(j, "entity_type", c->entity_type);
   struct app *app = http_app(r);
   registry_rdlock(app->reg);
   const struct reg_region *rg = registry_region_by_id(app->reg, c->region);
-  zz_buf_adds(b, ",\"region\":");
-  zz_buf_json_str(b, rg ? rg->path : NULL);
+  zz_json_kstr(j, "region", rg ? rg->path : NULL);
   registry_unlock(app->reg);
-  zz_buf_adds(b, ",\"state\":");
-  zz_buf_json_str(b, c->state);
-  zz_buf_adds(b, ",\"created\":");
-  zz_buf_json_str(b, zz_time_format(c->created, t));
-  zz_buf_adds(b, ",\"revoked_at\":");
-  zz_buf_json_str(b, c->revoked_at ? zz_time_format(c->revoked_at, t) : NULL);
-  if (c->replaced_by)
-    zz_buf_printf(b, ",\"replaced_by\":%lld", (long long)c->replaced_by);
+  zz_json_kstr(j, "state", c->state);
+  zz_json_ktime(j, "created", c->created);
+  if (c->revoked_at)
+    zz_json_ktime(j, "revoked_at", c->revoked_at);
   else
-    zz_buf_adds(b, ",\"replaced_by\":null");
+    zz_json_knull(j, "revoked_at");
+  if (c->replaced_by)
+    zz_json_kint(j, "replaced_by", c->replaced_by);
+  else
+    zz_json_knull(j, "replaced_by");
   /* the url the QR codes encode; a bad Host leaves it out rather than
    * failing a listing */
-  zz_buf_adds(b, ",\"url\":");
-  if (scan_url_of(r, c->token, url, sizeof url) == 0)
-    zz_buf_json_str(b, url);
-  else
-    zz_buf_adds(b, "null");
-  zz_buf_printf(
-      b, ",\"qr_svg\":\"/api/v1/codes/%lld/qr.svg\",\"qr_png\":\"/api/v1/codes/%lld/qr.png\"",
-      (long long)c->id, (long long)c->id);
+  zz_json_kstr(j, "url", scan_url_of(r, c->token, url, sizeof url) == 0 ? url : NULL);
+  snprintf(url, sizeof url, "/api/v1/codes/%lld/qr.svg", (long long)c->id);
+  zz_json_kstr(j, "qr_svg", url);
+  snprintf(url, sizeof url, "/api/v1/codes/%lld/qr.png", (long long)c->id);
+  zz_json_kstr(j, "qr_png", url);
 }
 
 static int path_id(struct http_req *r, int64_t *id) {
@@ -167,7 +161,7 @@ static int post_generate(struct http_req *r) {
 
 struct list_ctx {
   struct http_req *r;
-  struct zz_buf *b;
+  struct zz_json *j; /* NULL: only count the rows */
   int n, with_names;
   int64_t last;
 };
@@ -186,26 +180,26 @@ static int recent_row(void *ud, int64_t day, int64_t n) {
 
 static int list_row(void *ud, const struct store_code *c) {
   struct list_ctx *l = ud;
-  if (l->n++) zz_buf_addc(l->b, ',');
-  code_json(l->r, l->b, c);
+  l->n++;
+  l->last = c->id;
+  if (!l->j) return 0;
+  zz_json_obj(l->j);
+  code_json(l->r, l->j, c);
   if (l->with_names) {
     struct app *app = http_app(l->r);
     struct codes_entity en;
     codes_entity_get(app, c->entity, &en);
-    zz_buf_adds(l->b, ",\"entity_name_zh\":");
-    zz_buf_json_str(l->b, en.found ? en.name_zh : NULL);
-    zz_buf_adds(l->b, ",\"entity_name_en\":");
-    zz_buf_json_str(l->b, en.found ? en.name_en : NULL);
+    zz_json_kstr(l->j, "entity_name_zh", en.found ? en.name_zh : NULL);
+    zz_json_kstr(l->j, "entity_name_en", en.found ? en.name_en : NULL);
     zz_free(en.attrs);
     /* The scans of the last 30 local days, today included, so that a list
      * page shows them without one request per code: at most 30 rows of
      * the (code, day) key each. */
     struct recent_ctx rc = {zz_bucket_start(zz_time_now(), ZZ_GRAIN_DAY) - 29 * ZZ_DAY_MS, 0};
     store_code_scans_each(app->st, c->id, 30, recent_row, &rc);
-    zz_buf_printf(l->b, ",\"scans_30d\":%lld", (long long)rc.n);
+    zz_json_kint(l->j, "scans_30d", rc.n);
   }
-  zz_buf_addc(l->b, '}');
-  l->last = c->id;
+  zz_json_obj_end(l->j);
   return 0;
 }
 
@@ -232,27 +226,31 @@ static int get_codes(struct http_req *r) {
                                 .after_id = after,
                                 .limit = (int)lim + 1};
   struct zz_buf b;
+  struct zz_json j;
   zz_buf_init(&b, 0);
-  zz_buf_adds(&b, "{\"codes\":[");
-  struct list_ctx l = {r, &b, 0, 1, 0};
+  zz_json_init(&j, &b);
+  zz_json_obj(&j);
+  zz_json_karr(&j, "codes");
+  struct list_ctx l = {r, &j, 0, 1, 0};
   /* fetch one more than the page to know whether a next page exists */
-  struct zz_buf tmp;
-  zz_buf_init(&tmp, 0);
-  struct list_ctx probe = {r, &tmp, 0, 0, 0};
+  struct list_ctx probe = {r, NULL, 0, 0, 0};
   store_codes_each(app->st, &f, list_row, &probe);
-  zz_buf_free(&tmp);
   int more = probe.n > lim;
   f.limit = (int)lim;
   if (store_codes_each(app->st, &f, list_row, &l)) {
     zz_buf_free(&b);
     return http_fail(r, ZZ_ESTORE, "codes", "cannot list the codes");
   }
-  zz_buf_adds(&b, "],\"next_cursor\":");
-  if (more)
-    zz_buf_printf(&b, "\"%lld\"}", (long long)l.last);
-  else
-    zz_buf_adds(&b, "null}");
-  return http_reply_json(r, 200, &b);
+  zz_json_arr_end(&j);
+  if (more) {
+    char next[24];
+    snprintf(next, sizeof next, "%lld", (long long)l.last);
+    zz_json_kstr(&j, "next_cursor", next);
+  } else {
+    zz_json_knull(&j, "next_cursor");
+  }
+  zz_json_obj_end(&j);
+  return api_reply_json(r, 200, &j);
 }
 
 /* Loads code id for an admin route, checking the caller's scope. */
@@ -268,20 +266,19 @@ static int admin_code(struct http_req *r, struct code_info *k) {
 }
 
 struct scans_ctx {
-  struct zz_buf *b;
-  int n;
+  struct zz_json *j;
   int64_t total;
 };
 
 static int scan_row(void *ud, int64_t day, int64_t n) {
   struct scans_ctx *s = ud;
   char t[32];
-  if (s->n++) zz_buf_addc(s->b, ',');
   char *d = zz_time_format(day, t);
   d[10] = 0; /* the local date */
-  zz_buf_adds(s->b, "{\"day\":");
-  zz_buf_json_str(s->b, d);
-  zz_buf_printf(s->b, ",\"scans\":%lld}", (long long)n);
+  zz_json_obj(s->j);
+  zz_json_kstr(s->j, "day", d);
+  zz_json_kint(s->j, "scans", n);
+  zz_json_obj_end(s->j);
   s->total += n;
   return 0;
 }
@@ -289,18 +286,23 @@ static int scan_row(void *ud, int64_t day, int64_t n) {
 static int reply_code(struct http_req *r, int64_t id, int status) {
   struct app *app = http_app(r);
   struct zz_buf b;
+  struct zz_json j;
   zz_buf_init(&b, 0);
-  zz_buf_adds(&b, "{\"code\":");
-  struct list_ctx l = {r, &b, 0, 1, 0};
+  zz_json_init(&j, &b);
+  zz_json_obj(&j);
+  zz_json_key(&j, "code");
+  struct list_ctx l = {r, &j, 0, 1, 0};
   if (store_code_get(app->st, NULL, id, list_row, &l)) {
     zz_buf_free(&b);
     return http_fail(r, ZZ_ENOTFOUND, "id", "code %lld does not exist", (long long)id);
   }
-  zz_buf_adds(&b, ",\"scans\":[");
-  struct scans_ctx s = {&b, 0, 0};
+  zz_json_karr(&j, "scans");
+  struct scans_ctx s = {&j, 0};
   store_code_scans_each(app->st, id, 90, scan_row, &s);
-  zz_buf_printf(&b, "],\"scans_total\":%lld}", (long long)s.total);
-  return http_reply_json(r, status, &b);
+  zz_json_arr_end(&j);
+  zz_json_kint(&j, "scans_total", s.total);
+  zz_json_obj_end(&j);
+  return api_reply_json(r, status, &j);
 }
 
 static int get_code(struct http_req *r) {

@@ -71,13 +71,20 @@ static int find_code(struct http_req *r, const char *tok, const char *field, str
     return http_fail(r, ZZ_ENOTFOUND, field,
                      "this code is not known: please scan the code on site again");
   if (strcmp(k->state, "active") != 0) {
+    /* an error of its own (not a ZZ_E* code): the page tells a revoked
+     * code from an unknown one */
     struct zz_buf b;
+    struct zz_json j;
     zz_buf_init(&b, 0);
-    zz_buf_adds(&b, "{\"error\":{\"code\":\"code_revoked\",\"message\":\"this code is no longer "
-                    "in use: please scan the new code on site\",\"field\":");
-    zz_buf_json_str(&b, field);
-    zz_buf_adds(&b, "}}");
-    http_reply_json(r, 410, &b);
+    zz_json_init(&j, &b);
+    zz_json_obj(&j);
+    zz_json_kobj(&j, "error");
+    zz_json_kstr(&j, "code", "code_revoked");
+    zz_json_kstr(&j, "message", "this code is no longer in use: please scan the new code on site");
+    zz_json_kstr(&j, "field", field);
+    zz_json_obj_end(&j);
+    zz_json_obj_end(&j);
+    api_reply_json(r, 410, &j);
     return ZZ_ENOTFOUND;
   }
   return 0;
@@ -194,9 +201,13 @@ static int post_verify(struct http_req *r) {
   json_decref(j);
   if (rc) return 0;
   struct zz_buf b;
+  struct zz_json w;
   zz_buf_init(&b, 0);
-  zz_buf_adds(&b, "{\"verified\":true}");
-  return http_reply_json(r, 200, &b);
+  zz_json_init(&w, &b);
+  zz_json_obj(&w);
+  zz_json_kbool(&w, "verified", 1);
+  zz_json_obj_end(&w);
+  return api_reply_json(r, 200, &w);
 }
 
 /* ---- a report ---- */
@@ -273,13 +284,18 @@ static int report_end(struct http_req *r) {
   struct zz_err e = {0};
   if (intake_job_result(q->job, &out, &e)) return http_reply_err(r, &e);
   struct zz_buf b;
+  struct zz_json j;
+  char url[48];
   zz_buf_init(&b, 0);
-  zz_buf_adds(&b, "{\"receipt\":");
-  zz_buf_json_str(&b, out.receipt);
-  zz_buf_printf(&b, ",\"status_url\":\"/m/r/%s\",\"matter\":", out.receipt);
-  zz_buf_json_str(&b, out.matter_name);
-  zz_buf_adds(&b, ",\"state\":\"reported\"}");
-  return http_reply_json(r, 201, &b);
+  zz_json_init(&j, &b);
+  zz_json_obj(&j);
+  zz_json_kstr(&j, "receipt", out.receipt);
+  snprintf(url, sizeof url, "/m/r/%s", out.receipt);
+  zz_json_kstr(&j, "status_url", url);
+  zz_json_kstr(&j, "matter", out.matter_name);
+  zz_json_kstr(&j, "state", "reported");
+  zz_json_obj_end(&j);
+  return api_reply_json(r, 201, &j);
 }
 
 static void report_cleanup(struct http_req *r) {

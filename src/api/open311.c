@@ -14,6 +14,7 @@
 
 #include "api/api.h"
 #include "api/open311_int.h"
+#include "core/xml.h"
 #include "intake/open311_request.h"
 #include "store/store_applications.h"
 #include "store/store_catalog.h"
@@ -26,138 +27,120 @@
 #define O311_LIST_MAX 1000
 #define O311_DEFAULT_SPAN_MS (90LL * 24 * 3600 * 1000)
 
-/* ---- one writer for both formats ----
+/* ---- one document, two formats ----
  * A document is a list of items (or one object) of named scalar fields and
  * nested lists; JSON and XML differ only in punctuation, so handlers
- * describe the document once. */
+ * describe the document once and these calls hand it to the JSON writer
+ * (core/json.h) or the XML writer (core/xml.h). Either one fails the
+ * buffer on a misuse, so a broken document never goes out. */
 struct o311_out {
   struct zz_buf *b;
   int xml;
-  int n[8]; /* members written so far at each depth (JSON commas) */
-  int depth;
+  struct zz_json j;
+  struct zz_xml x;
 };
-
-static void o_sep(struct o311_out *o) {
-  if (!o->xml && o->n[o->depth]++) zz_buf_addc(o->b, ',');
-}
-
-static void o_key(struct o311_out *o, const char *k) {
-  o_sep(o);
-  if (!o->xml) {
-    zz_buf_json_str(o->b, k);
-    zz_buf_addc(o->b, ':');
-  }
-}
-
-/* Opens a list: the document root (key NULL) or a member named key; tag is
- * the XML element that holds it. */
-static void o_list(struct o311_out *o, const char *key, const char *tag) {
-  if (key)
-    o_key(o, key);
-  else
-    o_sep(o);
-  if (o->xml)
-    zz_buf_printf(o->b, "<%s>", tag);
-  else
-    zz_buf_addc(o->b, '[');
-  o->n[++o->depth] = 0;
-}
-
-static void o_list_end(struct o311_out *o, const char *tag) {
-  o->depth--;
-  if (o->xml)
-    zz_buf_printf(o->b, "</%s>", tag);
-  else
-    zz_buf_addc(o->b, ']');
-}
-
-static void o_obj(struct o311_out *o, const char *tag) {
-  o_sep(o);
-  if (o->xml)
-    zz_buf_printf(o->b, "<%s>", tag);
-  else
-    zz_buf_addc(o->b, '{');
-  o->n[++o->depth] = 0;
-}
-
-static void o_obj_end(struct o311_out *o, const char *tag) {
-  o->depth--;
-  if (o->xml)
-    zz_buf_printf(o->b, "</%s>", tag);
-  else
-    zz_buf_addc(o->b, '}');
-}
-
-void o311_xml_escape(struct zz_buf *b, const char *s) {
-  for (const unsigned char *p = (const unsigned char *)s; p && *p; p++) {
-    switch (*p) {
-    case '&':
-      zz_buf_adds(b, "&amp;");
-      break;
-    case '<':
-      zz_buf_adds(b, "&lt;");
-      break;
-    case '>':
-      zz_buf_adds(b, "&gt;");
-      break;
-    case '"':
-      zz_buf_adds(b, "&quot;");
-      break;
-    case '\'':
-      zz_buf_adds(b, "&apos;");
-      break;
-    default:
-      /* XML 1.0 allows no control characters but tab, newline, return */
-      if (*p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r')
-        zz_buf_addc(b, ' ');
-      else
-        zz_buf_addc(b, (char)*p);
-    }
-  }
-}
-
-static void o_str(struct o311_out *o, const char *k, const char *v) {
-  o_key(o, k);
-  if (o->xml) {
-    zz_buf_printf(o->b, "<%s>", k);
-    o311_xml_escape(o->b, v);
-    zz_buf_printf(o->b, "</%s>", k);
-  } else if (v) {
-    zz_buf_json_str(o->b, v);
-  } else {
-    zz_buf_adds(o->b, "null");
-  }
-}
-
-/* A literal (number, true/false) written as is in both formats. */
-static void o_lit(struct o311_out *o, const char *k, const char *v) {
-  o_key(o, k);
-  if (o->xml)
-    zz_buf_printf(o->b, "<%s>%s</%s>", k, v, k);
-  else
-    zz_buf_adds(o->b, v);
-}
-
-static void o_num(struct o311_out *o, const char *k, double v) {
-  if (isnan(v)) {
-    o_key(o, k);
-    zz_buf_adds(o->b, o->xml ? "" : "null");
-    if (o->xml) zz_buf_printf(o->b, "<%s/>", k);
-    return;
-  }
-  char s[40];
-  snprintf(s, sizeof s, "%.6f", v);
-  o_lit(o, k, s);
-}
 
 static void o_begin(struct o311_out *o, struct zz_buf *b, int xml) {
   memset(o, 0, sizeof *o);
   o->b = b;
   o->xml = xml;
-  if (xml) zz_buf_adds(b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
+  if (xml)
+    zz_xml_init(&o->x, b);
+  else
+    zz_json_init(&o->j, b);
+}
+
+/* Opens a list: the document root (key NULL) or a member named key; tag is
+ * the XML element that holds it. */
+static void o_list(struct o311_out *o, const char *key, const char *tag) {
+  if (o->xml)
+    zz_xml_open(&o->x, tag);
+  else if (key)
+    zz_json_karr(&o->j, key);
+  else
+    zz_json_arr(&o->j);
+}
+
+static void o_list_end(struct o311_out *o, const char *tag) {
+  if (o->xml)
+    zz_xml_close(&o->x, tag);
+  else
+    zz_json_arr_end(&o->j);
+}
+
+/* Opens an object: an item of a list, or the root (an XML element tag). */
+static void o_obj(struct o311_out *o, const char *tag) {
+  if (o->xml)
+    zz_xml_open(&o->x, tag);
+  else
+    zz_json_obj(&o->j);
+}
+
+static void o_obj_end(struct o311_out *o, const char *tag) {
+  if (o->xml)
+    zz_xml_close(&o->x, tag);
+  else
+    zz_json_obj_end(&o->j);
+}
+
+/* A string field; NULL is null in JSON and an empty element in XML. */
+static void o_str(struct o311_out *o, const char *k, const char *v) {
+  if (o->xml)
+    zz_xml_elem(&o->x, k, v);
+  else
+    zz_json_kstr(&o->j, k, v);
+}
+
+/* A string item of a list (JSON) or an element tag holding it (XML). */
+static void o_item(struct o311_out *o, const char *tag, const char *v) {
+  if (o->xml)
+    zz_xml_elem(&o->x, tag, v);
+  else
+    zz_json_str(&o->j, v);
+}
+
+static void o_bool(struct o311_out *o, const char *k, int v) {
+  if (o->xml)
+    zz_xml_elem(&o->x, k, v ? "true" : "false");
+  else
+    zz_json_kbool(&o->j, k, v);
+}
+
+static void o_int(struct o311_out *o, const char *k, int64_t v) {
+  char s[24];
+  snprintf(s, sizeof s, "%lld", (long long)v);
+  if (o->xml)
+    zz_xml_elem(&o->x, k, s);
+  else
+    zz_json_kint(&o->j, k, v);
+}
+
+/* A coordinate with 6 decimals; none (NaN) is null in JSON and an empty
+ * element in XML. */
+static void o_num(struct o311_out *o, const char *k, double v) {
+  if (!isfinite(v)) {
+    if (o->xml)
+      zz_xml_empty(&o->x, k);
+    else
+      zz_json_knull(&o->j, k);
+    return;
+  }
+  char s[40];
+  snprintf(s, sizeof s, "%.6f", v);
+  if (o->xml) {
+    zz_xml_elem(&o->x, k, s);
+  } else {
+    zz_json_key(&o->j, k);
+    zz_json_fixed(&o->j, v, 6);
+  }
 }
 
 static int o_reply(struct http_req *r, struct o311_out *o, int status) {
+  /* a failure stays in the buffer: http_reply answers it */
+  if (o->xml)
+    zz_xml_finish(&o->x);
+  else
+    zz_json_finish(&o->j);
   return http_reply(r, status, o->xml ? "text/xml; charset=utf-8" : "application/json", o->b);
 }
 
@@ -165,19 +148,18 @@ static int o_reply(struct http_req *r, struct o311_out *o, int status) {
 static int o311_fail(struct http_req *r, int xml, int status, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 static int o311_fail(struct http_req *r, int xml, int status, const char *fmt, ...) {
-  char msg[256], code[8];
+  char msg[256];
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(msg, sizeof msg, fmt, ap);
   va_end(ap);
-  snprintf(code, sizeof code, "%d", status);
   struct zz_buf b;
   zz_buf_init(&b, 0);
   struct o311_out o;
   o_begin(&o, &b, xml);
   o_list(&o, NULL, "errors");
   o_obj(&o, "error");
-  o_lit(&o, "code", code);
+  o_int(&o, "code", status);
   o_str(&o, "description", msg);
   o_obj_end(&o, "error");
   o_list_end(&o, "errors");
@@ -306,12 +288,7 @@ static int get_discovery(struct http_req *r, int xml) {
   char url[220];
   host_url(r, url, sizeof url);
   o_begin(&o, &b, xml);
-  if (xml)
-    zz_buf_adds(&b, "<discovery>");
-  else {
-    zz_buf_addc(&b, '{');
-    o.depth = 1;
-  }
+  o_obj(&o, "discovery");
   o_str(&o, "changeset", "2026-11-29T00:00:00+08:00");
   o_str(&o, "contact", "拱墅区数字治理指挥中心 / Gongshu district digital governance centre");
   o_str(&o, "key_service", "Ask the district operator for a source token (api_key).");
@@ -323,18 +300,11 @@ static int get_discovery(struct http_req *r, int xml) {
   o_str(&o, "type", "production");
   o_list(&o, "formats", "formats");
   const char *fm[] = {"text/xml", "application/json"};
-  for (int i = 0; i < 2; i++) {
-    if (xml)
-      zz_buf_printf(&b, "<format>%s</format>", fm[i]);
-    else {
-      o_sep(&o);
-      zz_buf_json_str(&b, fm[i]);
-    }
-  }
+  for (int i = 0; i < 2; i++) o_item(&o, "format", fm[i]);
   o_list_end(&o, "formats");
   o_obj_end(&o, "endpoint");
   o_list_end(&o, "endpoints");
-  zz_buf_adds(&b, xml ? "</discovery>" : "}");
+  o_obj_end(&o, "discovery");
   return o_reply(r, &o, 200);
 }
 
@@ -359,7 +329,7 @@ static int get_services(struct http_req *r, int xml) {
     o_str(&o, "service_code", v->code);
     o_str(&o, "service_name", v->name);
     o_str(&o, "description", v->description);
-    o_lit(&o, "metadata", json_array_size(form) ? "true" : "false");
+    o_bool(&o, "metadata", json_array_size(form) != 0);
     o_str(&o, "type", "realtime");
     o_str(&o, "keywords", kw);
     o_str(&o, "group", v->group);
@@ -386,12 +356,7 @@ static int get_definition(struct http_req *r, int xml, const char *code) {
   zz_buf_init(&b, 0);
   struct o311_out o;
   o_begin(&o, &b, xml);
-  if (xml)
-    zz_buf_adds(&b, "<service_definition>");
-  else {
-    zz_buf_addc(&b, '{');
-    o.depth = 1;
-  }
+  o_obj(&o, "service_definition");
   o_str(&o, "service_code", v->code);
   o_list(&o, "attributes", "attributes");
   json_t *form = json_object_get(v->extra, "form");
@@ -400,8 +365,6 @@ static int get_definition(struct http_req *r, int xml, const char *code) {
   json_array_foreach(form, i, f) {
     const char *type = json_string_value(json_object_get(f, "type"));
     const char *dt = datatype_of(type);
-    char order[24];
-    snprintf(order, sizeof order, "%zu", i + 1);
     const char *lz = json_string_value(json_object_get(f, "label_zh"));
     const char *le = json_string_value(json_object_get(f, "label_en"));
     char desc[300];
@@ -412,12 +375,12 @@ static int get_definition(struct http_req *r, int xml, const char *code) {
                      : type && strcmp(type, "location") == 0 ? "address or place"
                                                              : "";
     o_obj(&o, "attribute");
-    o_lit(&o, "variable", "true");
+    o_bool(&o, "variable", 1);
     o_str(&o, "code", json_string_value(json_object_get(f, "id")));
     o_str(&o, "datatype", dt);
-    o_lit(&o, "required", json_is_true(json_object_get(f, "required")) ? "true" : "false");
+    o_bool(&o, "required", json_is_true(json_object_get(f, "required")));
     o_str(&o, "datatype_description", dd);
-    o_lit(&o, "order", order);
+    o_int(&o, "order", (int64_t)i + 1);
     o_str(&o, "description", desc);
     json_t *opts = json_object_get(f, "options");
     if (strcmp(dt, "singlevaluelist") == 0 || strcmp(dt, "multivaluelist") == 0) {
@@ -435,7 +398,7 @@ static int get_definition(struct http_req *r, int xml, const char *code) {
     o_obj_end(&o, "attribute");
   }
   o_list_end(&o, "attributes");
-  zz_buf_adds(&b, xml ? "</service_definition>" : "}");
+  o_obj_end(&o, "service_definition");
   services_free(&s);
   return o_reply(r, &o, 200);
 }

@@ -1,6 +1,6 @@
 /* open311_int.h - what open311.c shares with its pure helpers and tests:
- * the form-encoded body decoder (no I/O, fuzzable), XML escaping, the
- * ".xml"/".json" suffix and the status mapping. */
+ * the form-encoded body decoder (no I/O, fuzzable), the ".xml"/".json"
+ * suffix and the status mapping (XML escaping is core/xml.h's). */
 #ifndef ZZ_OPEN311_INT_H
 #define ZZ_OPEN311_INT_H
 
@@ -29,9 +29,6 @@ int o311_form_parse(const char *body, size_t n, struct o311_form *f, struct zz_e
 const char *o311_form_get(const struct o311_form *f, const char *name);
 void o311_form_free(struct o311_form *f);
 
-/* Appends s escaped for XML text and attributes (control characters but
- * tab and line ends become spaces). */
-void o311_xml_escape(struct zz_buf *b, const char *s);
 /* Splits "name.xml"/"name.json" into name (out): 1 for XML, 0 for JSON, -1
  * for anything else. */
 int o311_format(const char *file, char *out, size_t cap);

@@ -10,6 +10,7 @@
 
 #include "api/api.h"
 #include "api/authz.h"
+#include "api/export.h"
 #include "store/store_orders.h"
 #include "workflow/workflow.h"
 
@@ -62,23 +63,6 @@ static int check_order(struct http_req *r, int64_t id) {
 
 /* ---- one order ---- */
 
-/* An order as the workflow writes it (receipts masked), checked to be one
- * JSON value. */
-struct order_write {
-  struct workflow *wf;
-  const struct store_order *o;
-};
-
-static void order_write_fn(void *ud, struct zz_buf *b) {
-  const struct order_write *w = ud;
-  workflow_order_json(w->wf, w->o, b);
-}
-
-static void order_json(struct zz_json *j, struct workflow *wf, const struct store_order *o) {
-  struct order_write w = {wf, o};
-  zz_json_value_from(j, order_write_fn, &w);
-}
-
 struct detail {
   struct app *app;
   struct zz_json *j;
@@ -92,7 +76,7 @@ static int order_row(void *ud, const struct store_order *o) {
   /* orders merged across regions: each shows only where the caller may see */
   if (d->only && authz_region(d->app, d->only, o->region)) return 0;
   d->n++;
-  order_json(d->j, d->app->wf, o);
+  workflow_order_json(d->app->wf, o, d->j);
   d->merged_into = o->merged_into;
   return 0;
 }
@@ -138,21 +122,6 @@ static int evidence_row(void *ud, const struct store_evidence *ev) {
   return 0;
 }
 
-/* ,"reporter_phone":... as api/codes.c writes it for callers who may see
- * it, spliced into the order's answer after a check. */
-static void order_phone(struct http_req *r, struct zz_json *j, int64_t id) {
-  struct zz_buf m;
-  zz_buf_init(&m, 0);
-  zz_buf_addc(&m, '{');
-  api_codes_order_phone(r, id, 1, &m);
-  zz_buf_addc(&m, '}');
-  if (zz_buf_error(&m))
-    zz_buf_fail(j->b, zz_buf_error(&m));
-  else if (m.len > 2 && m.data[1] == ',')
-    m.data[1] = ' ', zz_json_members(j, m.data, m.len); /* drop its leading comma */
-  zz_buf_free(&m);
-}
-
 static int reply_order(struct http_req *r, int64_t id, int status) {
   struct app *app = http_app(r);
   struct zz_buf b;
@@ -168,7 +137,7 @@ static int reply_order(struct http_req *r, int64_t id, int status) {
   }
   int64_t merged_into = c.merged_into;
   /* callers of reply_order passed check_order or acted on the order */
-  order_phone(r, &j, id);
+  api_codes_order_phone(r, id, 1, &j);
   zz_json_karr(&j, "sub_orders");
   c.n = 0;
   struct store_order_filter f = {.parent = id};
@@ -294,7 +263,7 @@ static int list_row(void *ud, const struct store_order *o) {
     return 1;
   }
   l->n++;
-  order_json(l->j, l->app->wf, o);
+  workflow_order_json(l->app->wf, o, l->j);
   l->last_id = o->id;
   return 0;
 }
@@ -303,10 +272,16 @@ static int get_orders(struct http_req *r) {
   struct app *app = http_app(r);
   const struct http_auth_ctx *a = http_auth(r);
   struct api_region rg;
-  int64_t limit, overdue;
+  struct api_export x;
+  int64_t limit, overdue, from = 0, to = 0;
   if (api_region(r, "region", 0, &rg) || api_int(r, "limit", 50, 1, 500, &limit) ||
       api_int(r, "overdue", 0, 0, 1, &overdue))
     return 0;
+  /* from/to: created in [from, to) (both optional) */
+  const char *fs = http_query(r, "from"), *ts = http_query(r, "to");
+  if (((fs && *fs) || (ts && *ts)) && api_range(r, 100 * 365 * ZZ_DAY_MS, &from, &to)) return 0;
+  int want = api_export_want(r, &x);
+  if (want < 0) return 0;
   const char *cur = http_query(r, "cursor");
   int64_t before = 0;
   if (cur && *cur) {
@@ -344,8 +319,11 @@ static int get_orders(struct http_req *r) {
                                  .overdue = (int)overdue,
                                  .open_only = state && strcmp(state, "open") == 0,
                                  .top_only = !officer,
+                                 .created_from = from,
+                                 .created_to = to,
                                  .before_id = before,
                                  .limit = (int)limit + 1};
+  if (want) return api_export_orders(r, &x, &f);
   struct zz_buf b;
   struct zz_json j;
   zz_buf_init(&b, 0);

@@ -41,37 +41,36 @@ static int public_receipt(struct http_req *r, struct receipt_ctx *c) {
 
 struct pub_order {
   struct app *app;
-  struct zz_buf *b;
-  int n;
+  struct zz_json *j; /* NULL: only the state is wanted */
   int64_t merged_into;
   char state[32];
-  const char *outcome_from; /* the note of the last resolve: the outcome */
-  char outcome[512];
+  char outcome[512]; /* the note of the last resolve */
 };
 
 static int pub_order_row(void *ud, const struct store_order *o) {
   struct pub_order *p = ud;
-  char t[32];
+  struct zz_json *j = p->j;
   zz_strlcpy(p->state, o->state, sizeof p->state);
   p->merged_into = o->merged_into;
-  zz_buf_adds(p->b, "\"matter\":");
-  zz_buf_json_str(p->b, o->matter);
-  zz_buf_adds(p->b, ",\"title\":");
-  zz_buf_json_str(p->b, o->title);
-  zz_buf_adds(p->b, ",\"state\":");
-  zz_buf_json_str(p->b, o->state);
-  zz_buf_adds(p->b, ",\"created\":");
-  zz_buf_json_str(p->b, zz_time_format(o->created, t));
-  zz_buf_adds(p->b, ",\"resolved_at\":");
-  zz_buf_json_str(p->b, o->resolved_at ? zz_time_format(o->resolved_at, t) : NULL);
-  zz_buf_adds(p->b, ",\"closed_at\":");
-  zz_buf_json_str(p->b, o->closed_at ? zz_time_format(o->closed_at, t) : NULL);
-  zz_buf_printf(p->b, ",\"rating\":%d,\"rating_note\":", o->rating);
-  zz_buf_json_str(p->b, o->rating_note);
+  if (!j) return 0;
+  zz_json_kstr(j, "matter", o->matter);
+  zz_json_kstr(j, "title", o->title);
+  zz_json_kstr(j, "state", o->state);
+  zz_json_ktime(j, "created", o->created);
+  const int64_t at[] = {o->resolved_at, o->closed_at};
+  const char *const names[] = {"resolved_at", "closed_at"};
+  for (size_t i = 0; i < ZZ_ARRAY_LEN(at); i++) {
+    if (at[i])
+      zz_json_ktime(j, names[i], at[i]);
+    else
+      zz_json_knull(j, names[i]);
+  }
+  zz_json_kint(j, "rating", o->rating);
+  zz_json_kstr(j, "rating_note", o->rating_note);
   int can_rate =
       !o->rating && (strcmp(o->state, "resolved") == 0 || strcmp(o->state, "verified") == 0 ||
                      strcmp(o->state, "closed") == 0);
-  zz_buf_printf(p->b, ",\"can_rate\":%s", can_rate ? "true" : "false");
+  zz_json_kbool(j, "can_rate", can_rate);
   return 0;
 }
 
@@ -79,19 +78,15 @@ static int pub_order_row(void *ud, const struct store_order *o) {
  * nor internal notes; the resolution note is the outcome. */
 static int pub_event_row(void *ud, const struct store_order_event *ev) {
   struct pub_order *p = ud;
-  char t[32];
   if (ev->action && strcmp(ev->action, "resolve") == 0)
     zz_strlcpy(p->outcome, ev->note ? ev->note : "", sizeof p->outcome);
   /* steps are changes of state; notes, evidence and supervision stay inside */
   if (ev->from_state && ev->to_state && strcmp(ev->from_state, ev->to_state) == 0) return 0;
-  if (p->n++) zz_buf_addc(p->b, ',');
-  zz_buf_adds(p->b, "{\"ts\":");
-  zz_buf_json_str(p->b, zz_time_format(ev->ts, t));
-  zz_buf_adds(p->b, ",\"action\":");
-  zz_buf_json_str(p->b, ev->action);
-  zz_buf_adds(p->b, ",\"state\":");
-  zz_buf_json_str(p->b, ev->to_state);
-  zz_buf_addc(p->b, '}');
+  zz_json_obj(p->j);
+  zz_json_ktime(p->j, "ts", ev->ts);
+  zz_json_kstr(p->j, "action", ev->action);
+  zz_json_kstr(p->j, "state", ev->to_state);
+  zz_json_obj_end(p->j);
   return 0;
 }
 
@@ -101,11 +96,12 @@ static int get_receipt(struct http_req *r) {
   struct receipt_ctx c;
   if (public_receipt(r, &c)) return 0;
   struct zz_buf b;
+  struct zz_json j;
   zz_buf_init(&b, 0);
-  zz_buf_adds(&b, "{\"receipt\":");
-  zz_buf_json_str(&b, c.receipt);
-  zz_buf_addc(&b, ',');
-  struct pub_order p = {.app = app, .b = &b};
+  zz_json_init(&j, &b);
+  zz_json_obj(&j);
+  zz_json_kstr(&j, "receipt", c.receipt);
+  struct pub_order p = {.app = app, .j = &j};
   if (store_order_get(app->st, c.order_id, pub_order_row, &p)) {
     zz_buf_free(&b);
     return http_fail(r, ZZ_ENOTFOUND, "receipt", "the report of this receipt is gone");
@@ -113,19 +109,18 @@ static int get_receipt(struct http_req *r) {
   /* a report merged into another follows that one's progress */
   int64_t follow = p.merged_into ? p.merged_into : c.order_id;
   if (p.merged_into) {
-    struct zz_buf tmp;
-    zz_buf_init(&tmp, 0);
-    struct pub_order q = {.app = app, .b = &tmp};
-    if (store_order_get(app->st, p.merged_into, pub_order_row, &q) == 0)
-      zz_buf_printf(&b, ",\"merged\":true,\"followed_state\":\"%s\"", q.state);
-    zz_buf_free(&tmp);
+    struct pub_order q = {.app = app};
+    if (store_order_get(app->st, p.merged_into, pub_order_row, &q) == 0) {
+      zz_json_kbool(&j, "merged", 1);
+      zz_json_kstr(&j, "followed_state", q.state);
+    }
   }
-  zz_buf_adds(&b, ",\"steps\":[");
+  zz_json_karr(&j, "steps");
   store_order_events_each(app->st, follow, pub_event_row, &p);
-  zz_buf_adds(&b, "],\"outcome\":");
-  zz_buf_json_str(&b, p.outcome[0] ? p.outcome : NULL);
-  zz_buf_addc(&b, '}');
-  return http_reply_json(r, 200, &b);
+  zz_json_arr_end(&j);
+  zz_json_kstr(&j, "outcome", p.outcome[0] ? p.outcome : NULL);
+  zz_json_obj_end(&j);
+  return api_reply_json(r, 200, &j);
 }
 
 static int post_rating(struct http_req *r) {
@@ -175,7 +170,7 @@ static int phone_cb(void *ud, const struct store_receipt *in) {
   return 0;
 }
 
-void api_codes_order_phone(struct http_req *r, int64_t order_id, int readable, struct zz_buf *b) {
+void api_codes_order_phone(struct http_req *r, int64_t order_id, int readable, struct zz_json *j) {
   struct app *app = http_app(r);
   const struct http_auth_ctx *a = http_auth(r);
   /* dispatchers and admins; officers only of orders their department
@@ -184,8 +179,7 @@ void api_codes_order_phone(struct http_req *r, int64_t order_id, int readable, s
   if (!may) return;
   struct phone_ctx p = {{0}, 0};
   store_receipt_get(app->st, NULL, order_id, phone_cb, &p);
-  zz_buf_adds(b, ",\"reporter_phone\":");
-  zz_buf_json_str(b, p.found ? p.phone : NULL);
+  zz_json_kstr(j, "reporter_phone", p.found ? p.phone : NULL);
 }
 
 const struct http_route api_receipts_routes[] = {

@@ -111,13 +111,15 @@ struct application_upload {
 /* Stores data (n bytes) as material `material` of the application numbered
  * number: the file is written under a new name, then recorded; a failure
  * leaves the material as it was (file and row), the replaced file is
- * released after the commit (store_files_release). When the application
- * is complete the system dispatches it (a failure of that is logged, the
- * material stays). Returns 0 with out filled, or ZZ_ENOTFOUND ("number",
- * "material"), ZZ_ECONFLICT (already with the departments, or replaced
- * APPLICATION_REPLACE_MAX times), ZZ_EINVAL (empty), ZZ_ETOOBIG (over
- * APPLICATION_MATERIAL_MAX), ZZ_EMEDIATYPE (not a declared type), ZZ_EFULL
- * or ZZ_ESTORE (the file), or the store's error. */
+ * released after the commit (store_files_release). When this material
+ * completes the application the system dispatches it in the row's own
+ * transaction (workflow_txn): row and dispatch, or neither (and no file).
+ * Returns 0 with out filled, or ZZ_ENOTFOUND ("number", "material"),
+ * ZZ_ECONFLICT (already with the departments, replaced
+ * APPLICATION_REPLACE_MAX times, or the dispatch it completes refused),
+ * ZZ_EINVAL (empty), ZZ_ETOOBIG (over APPLICATION_MATERIAL_MAX),
+ * ZZ_EMEDIATYPE (not a declared type), ZZ_EFULL or ZZ_ESTORE (the file),
+ * or the store's error. */
 int application_material_put(struct applications *ap, const char *number, const char *material,
                              const void *data, size_t n, struct application_upload *out,
                              struct zz_err *e);
@@ -150,7 +152,8 @@ struct application_decided {
   char department[64];
 };
 /* Takes the sub-order to resolved with the decision as its note and
- * records the decision. Refusals in this order, so that one leaks nothing
+ * records the decision, in one transaction (workflow_txn): the sub-order
+ * resolved with its decision row, or neither. Refusals in this order, so that one leaks nothing
  * of what follows it: ZZ_EINVAL ("decision", "note"), ZZ_ENOTFOUND ("id"),
  * ZZ_EFORBIDDEN (may_decide refused), ZZ_ECONFLICT (not a department's
  * part of an application), then the workflow's errors and ZZ_EEXISTS

@@ -1,8 +1,9 @@
 /* materials.c - an application's materials: checked by content against
  * the matter's declaration, written as a file under DATA/materials/ORDER/
  * before the row that names it, the replaced file released after the
- * commit; the application dispatched once every required one is in; and
- * a received material's file found for staff. */
+ * commit; the application dispatched once every required one is in, in
+ * the transaction of the row that completes it; and a received
+ * material's file found for staff. */
 #include <jansson.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -91,11 +92,75 @@ static int put_type(struct put *p, const void *data, size_t n, struct applicatio
   return 0;
 }
 
-/* Writes the file and records it. A new upload gets a new name, so that
- * one that fails (a full disk, a failed commit) leaves the stored material
- * as it was, file and row; a file whose row fails is removed. */
+static int have_row(void *ud, const struct store_material *m) {
+  json_object_set_new(ud, m->material, json_true());
+  return 0;
+}
+
+/* The material's row being written, in the workflow's transaction. */
+struct put_txn {
+  struct applications *ap;
+  struct put *p;
+  const struct store_material *sm;
+  struct application_upload *out;
+};
+
+/* Records the material and, when every required one is then in, has the
+ * system dispatch the application (one sub-order per department, in
+ * parallel), all in t's transaction: the row without its dispatch is
+ * never stored. */
+static int put_write(void *ud, struct wf_txn *t, struct store *st, struct zz_err *e) {
+  struct put_txn *x = ud;
+  struct put *p = x->p;
+  struct order_copy oc;
+  int rc = app_order_load(x->ap, p->ac.order_id, NULL, NULL, &oc);
+  if (rc) return zz_fail(e, rc, "material", "the store failed, retry later");
+  if (!oc.found || strcmp(oc.state, "reported") != 0) /* dispatched meanwhile */
+    return zz_fail(e, ZZ_ECONFLICT, "material",
+                   "the application is already with the departments: materials cannot change");
+  if ((rc = store_material_put(st, x->sm, e))) return rc;
+  json_t *have = json_object();
+  if (!have) return zz_fail(e, ZZ_ENOMEM, "material", "out of memory");
+  if ((rc = store_materials_each(st, p->ac.order_id, have_row, have))) {
+    json_decref(have);
+    return zz_fail(e, rc, "material", "the store failed, retry later");
+  }
+  size_t i;
+  json_t *m;
+  x->out->complete = 1;
+  json_array_foreach(json_object_get(p->matter, "materials"), i, m) {
+    const char *id = app_str(m, "id");
+    if (json_is_true(json_object_get(m, "required")) && !json_object_get(have, id ? id : ""))
+      x->out->complete = 0;
+  }
+  json_decref(have);
+  if (!x->out->complete) return 0;
+  const struct wf_actor sys = {.name = "system", .department = "", .kind = ACTOR_SYSTEM};
+  rc = workflow_txn_act(t, &sys, p->ac.order_id, "dispatch", NULL, 0,
+                        "all required materials received", e);
+  if (rc == ZZ_EFULL || rc == ZZ_ESTORE || rc == ZZ_EBUSY || rc == ZZ_ENOMEM)
+    return rc; /* the store's failure, as any write's */
+  if (rc) {
+    /* the catalog's routing or the order refuse it: the applicant can do
+     * nothing about that, and the material is not kept without it */
+    char why[sizeof e->msg];
+    zz_strlcpy(why, e->msg, sizeof why);
+    return zz_fail(e, ZZ_ECONFLICT, "material",
+                   "nothing was stored: this material completes the application, which cannot "
+                   "go to its departments (ask the district office): %s",
+                   why);
+  }
+  x->out->dispatched = 1;
+  return 0;
+}
+
+/* Writes the file, then records it (and the dispatch it completes) in
+ * one transaction. A new upload gets a new name, so that one that fails
+ * (a full disk, a failed commit, a refused dispatch) leaves the stored
+ * material as it was, file and row; a file whose row fails is removed. */
 static int put_store(struct applications *ap, struct put *p, const void *data, size_t n,
-                     const char *type, struct zz_err *e) {
+                     struct application_upload *out, struct zz_err *e) {
+  const char *type = out->type;
   char dir[1024], path[1100], rel[256];
   unsigned char rnd[4];
   randombytes_buf(rnd, sizeof rnd);
@@ -117,8 +182,10 @@ static int put_store(struct applications *ap, struct put *p, const void *data, s
                               .path = rel,
                               .size = (int64_t)n,
                               .ts = zz_time_now()};
-  if ((rc = store_material_put(ap->st, &sm, e))) {
+  struct put_txn x = {ap, p, &sm, out};
+  if ((rc = workflow_txn(ap->wf, put_write, &x, e))) {
     unlink(path); /* not recorded: the file must not linger */
+    out->complete = out->dispatched = 0;
     return rc;
   }
   /* The replaced file goes now, or, while a backup runs (its snapshot may
@@ -128,45 +195,14 @@ static int put_store(struct applications *ap, struct put *p, const void *data, s
   return 0;
 }
 
-static int have_row(void *ud, const struct store_material *m) {
-  json_object_set_new(ud, m->material, json_true());
-  return 0;
-}
-
-/* Every required material in: the application goes to its departments,
- * one sub-order each, in parallel. */
-static void put_dispatch(struct applications *ap, struct put *p, struct application_upload *out) {
-  json_t *have = json_object();
-  store_materials_each(ap->st, p->ac.order_id, have_row, have);
-  size_t i;
-  json_t *t;
-  out->complete = 1;
-  json_array_foreach(json_object_get(p->matter, "materials"), i, t) {
-    const char *id = app_str(t, "id");
-    if (json_is_true(json_object_get(t, "required")) && !json_object_get(have, id ? id : ""))
-      out->complete = 0;
-  }
-  json_decref(have);
-  if (!out->complete) return;
-  struct zz_err e = {0};
-  const struct wf_actor sys = {.name = "system", .department = "", .kind = ACTOR_SYSTEM};
-  if (workflow_act(ap->wf, &sys, p->ac.order_id, "dispatch", NULL, 0,
-                   "all required materials received", &e) == 0)
-    out->dispatched = 1;
-  else
-    zz_warn("applications: dispatch of order %lld failed: %s", (long long)p->ac.order_id, e.msg);
-}
-
 int application_material_put(struct applications *ap, const char *number, const char *material,
                              const void *data, size_t n, struct application_upload *out,
                              struct zz_err *e) {
   struct put p = {.mid = material};
   int rc;
   memset(out, 0, sizeof *out);
-  if ((rc = put_find(ap, number, &p, e)) || (rc = put_type(&p, data, n, out, e)) ||
-      (rc = put_store(ap, &p, data, n, out->type, e)))
-    goto done;
-  put_dispatch(ap, &p, out);
+  if ((rc = put_find(ap, number, &p, e)) || (rc = put_type(&p, data, n, out, e))) goto done;
+  rc = put_store(ap, &p, data, n, out, e);
 done:
   json_decref(p.matter);
   return rc;

@@ -1,7 +1,14 @@
 /* status.c - an application as its applicant follows it (steps, materials,
  * status and outcome, never the contact) and as staff see it (applicant,
  * form, materials received, decisions), built as JSON objects the handlers
- * send. */
+ * send.
+ * These views stay jansson trees, unlike the rest of the API (issue 11):
+ * the status and outcome come before the steps and materials in the
+ * answer but are decided by them, most members are values of the matter's
+ * definition and of stored JSON columns that are jansson values already,
+ * and the unit tests read the tree. The handler writes the tree through
+ * zz_json_jansson (api/applications.c), so a failure there is an error
+ * answer like anywhere else, and the bytes stay jansson's. */
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>

@@ -4,6 +4,7 @@
 #include "core/json.h"
 
 #include <jansson.h>
+#include <math.h>
 #include <string.h>
 
 #include "core/ztime.h"
@@ -127,6 +128,15 @@ int zz_json_num(struct zz_json *j, double v) {
   int rc = value_start(j);
   if (rc) return rc;
   zz_buf_json_num(j->b, v);
+  return value_end(j);
+}
+
+int zz_json_fixed(struct zz_json *j, double v, int places) {
+  if (places < 0 || places > 17) return zz_buf_error(j->b) ? zz_buf_error(j->b) : misuse(j);
+  if (!isfinite(v)) return zz_json_null(j);
+  int rc = value_start(j);
+  if (rc) return rc;
+  zz_buf_printf(j->b, "%.*f", places, v);
   return value_end(j);
 }
 

@@ -57,6 +57,10 @@ int zz_json_int(struct zz_json *j, int64_t v);
 /* A double in the shortest text that reads back as the same bits
  * (zz_buf_json_num); NaN and infinities as null. */
 int zz_json_num(struct zz_json *j, double v);
+/* A double with exactly `places` (0..17) digits after the point, as printf's
+ * "%.*f" writes it (formats that promise a fixed precision, such as Open311's
+ * coordinates); NaN and infinities as null. */
+int zz_json_fixed(struct zz_json *j, double v, int places);
 int zz_json_bool(struct zz_json *j, int v);
 int zz_json_null(struct zz_json *j);
 /* ms since the epoch as an RFC 3339 string (zz_time_format). */

@@ -2,9 +2,11 @@
  * every_s[0]..every_s[1] seconds one kind is drawn by weight, then one of
  * its entities at random, and one record with the kind's value is due. */
 #include "demo/incidents.h"
+#include "core/check.h"
 #include "store/store_registry.h"
 
 #include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -12,7 +14,7 @@
 #define INC_ENTITIES 2000
 
 struct kind {
-  char metric[64], source[64], type[64];
+  char metric[CHECK_KEY_MAX + 1], source[CHECK_KEY_MAX + 1], type[CHECK_KEY_MAX + 1];
   double value, weight;
   char **keys; /* entities of the type */
   size_t nkeys;
@@ -65,14 +67,93 @@ static int collect_row(void *ud, const struct store_entity *en) {
   return 0;
 }
 
-static int str_member(json_t *o, const char *key, char *out, size_t cap, const char *where,
-                      struct zz_err *e) {
-  const char *s = json_string_value(json_object_get(o, key));
-  if (!s || !*s || strlen(s) >= cap)
-    return zz_fail(e, ZZ_EINVAL, where, "demo.json %s.%s: a non-empty string is required", where,
-                   key);
-  zz_strlcpy(out, s, cap);
+/* ---- checking "incidents" (the kit of core/check.h, in demo.json's form) ---- */
+
+/* The members of "incidents" and of each kind: anything else is a typo. */
+static const char *const INC_KEYS[] = {"note", "every_s", "kinds", NULL};
+static const char *const KIND_KEYS[] = {"note",  "metric", "source", "entity_type",
+                                        "value", "weight", NULL};
+
+/* What the store says about the ids a kind names. */
+struct lookup {
+  const char *key;
+  int found;
+  char type[CHECK_KEY_MAX + 1]; /* a metric's entity type ("" for any) */
+};
+
+static int metric_row(void *ud, const struct store_metric *m) {
+  struct lookup *l = ud;
+  if (strcmp(m->key, l->key) != 0) return 0;
+  l->found = 1;
+  zz_strlcpy(l->type, m->entity_type ? m->entity_type : "", sizeof l->type);
+  return 1;
+}
+
+static int source_row(void *ud, const struct store_source *s) {
+  struct lookup *l = ud;
+  l->found = strcmp(s->key, l->key) == 0;
+  return l->found;
+}
+
+static int type_row(void *ud, const struct store_named *n) {
+  struct lookup *l = ud;
+  l->found = strcmp(n->key, l->key) == 0;
+  return l->found;
+}
+
+/* The kind's metric, source and entity type are the pack's, and the metric
+ * belongs to that entity type: a typo would otherwise stage nothing, or
+ * records the store refuses, without a word. */
+static int kind_refs(const struct check *k, struct store *st, const struct kind *kd) {
+  struct lookup m = {.key = kd->metric}, s = {.key = kd->source}, t = {.key = kd->type};
+  int rc;
+  if ((rc = store_metrics_each(st, metric_row, &m)) < 0 ||
+      (rc = store_sources_each(st, source_row, &s)) < 0 ||
+      (rc = store_named_each(st, "entity_type", type_row, &t)) < 0)
+    return zz_fail(k->e, rc, k->path, "cannot read the pack's metrics, sources and types");
+  if (!m.found) return check_fail(k, "metric", "unknown metric \"%s\"", kd->metric);
+  if (!s.found) return check_fail(k, "source", "unknown source \"%s\"", kd->source);
+  if (!t.found) return check_fail(k, "entity_type", "unknown entity type \"%s\"", kd->type);
+  if (*m.type && strcmp(m.type, kd->type) != 0)
+    return check_fail(k, "entity_type", "\"%s\" but metric \"%s\" belongs to \"%s\"", kd->type,
+                      kd->metric, m.type);
   return 0;
+}
+
+/* One item of kinds (k at "incidents.kinds[i]") into kd. */
+static int parse_kind(const struct check *k, struct store *st, const json_t *o, struct kind *kd) {
+  const char *metric = NULL, *source = NULL, *type = NULL;
+  int rc;
+  kd->weight = 1;
+  if ((rc = check_known(k, o, KIND_KEYS)) ||
+      (rc = check_key(k, o, "metric", CHECK_REQUIRED, &metric)) ||
+      (rc = check_key(k, o, "source", CHECK_REQUIRED, &source)) ||
+      (rc = check_key(k, o, "entity_type", CHECK_REQUIRED, &type)) ||
+      (rc = check_num(k, o, "value", CHECK_REQUIRED, -HUGE_VAL, HUGE_VAL, &kd->value)) ||
+      (rc = check_num(k, o, "weight", CHECK_OPTIONAL, -HUGE_VAL, HUGE_VAL, &kd->weight)))
+    return rc;
+  if (kd->weight <= 0) /* the kit's ranges are closed: > 0 is said here */
+    return check_fail(k, "weight", "must be a number > 0, not %g", kd->weight);
+  zz_strlcpy(kd->metric, metric, sizeof kd->metric);
+  zz_strlcpy(kd->source, source, sizeof kd->source);
+  zz_strlcpy(kd->type, type, sizeof kd->type);
+  return kind_refs(k, st, kd);
+}
+
+/* every_s: [least, most] seconds between incidents, 1 <= least <= most. */
+static int parse_every(struct check *k, const json_t *inc, struct demo_incidents *in) {
+  const json_t *every = NULL;
+  int rc = check_array(k, inc, "every_s", CHECK_REQUIRED, 2, 2, CHECK_ANY, &every);
+  if (rc) return rc;
+  size_t mark = check_push(k, ".every_s[0]");
+  rc = check_num(k, json_array_get(every, 0), NULL, CHECK_REQUIRED, 1, HUGE_VAL, &in->every_lo);
+  check_pop(k, mark);
+  if (rc) return rc;
+  check_push(k, ".every_s[1]"); /* most: no less than least */
+  rc = check_num(k, json_array_get(every, 1), NULL, CHECK_REQUIRED, in->every_lo, HUGE_VAL,
+                 &in->every_hi);
+  check_pop(k, mark);
+  return rc;
 }
 
 int demo_incidents_load(const char *pack_dir, struct store *st, uint64_t seed,
@@ -80,64 +161,47 @@ int demo_incidents_load(const char *pack_dir, struct store *st, uint64_t seed,
   *out = NULL;
   char path[4096];
   snprintf(path, sizeof path, "%s/demo.json", pack_dir);
+  /* messages read like the rest of demo.json's (demo_load.c): "demo.json:
+   * incidents.kinds[1].value: missing", the field "incidents.kinds[1].value" */
+  struct check k;
+  check_init(&k, e, "demo.json", CHECK_FILE_COLON);
+  k.missing = "missing";
   json_error_t je;
   json_t *doc = json_load_file(path, 0, &je);
-  if (!doc) return zz_fail(e, ZZ_EINVAL, "demo.json", "demo.json: %s", je.text);
-  json_t *inc = json_object_get(doc, "incidents");
+  if (!doc) return check_fail(&k, NULL, "%s", je.text);
+  const json_t *inc = json_object_get(doc, "incidents"), *kinds = NULL;
   int rc = 0;
   struct demo_incidents *in = NULL;
   if (!inc) goto done;
-  json_t *every = json_object_get(inc, "every_s"), *kinds = json_object_get(inc, "kinds");
-  if (!json_is_array(every) || json_array_size(every) != 2 ||
-      !json_is_number(json_array_get(every, 0)) || !json_is_number(json_array_get(every, 1)) ||
-      json_number_value(json_array_get(every, 0)) < 1 ||
-      json_number_value(json_array_get(every, 1)) < json_number_value(json_array_get(every, 0))) {
-    rc =
-        zz_fail(e, ZZ_EINVAL, "incidents.every_s",
-                "demo.json incidents.every_s: [least, most] seconds between incidents, least >= 1");
-    goto done;
-  }
-  if (!json_is_array(kinds) || json_array_size(kinds) == 0 || json_array_size(kinds) > INC_KINDS) {
-    rc = zz_fail(e, ZZ_EINVAL, "incidents.kinds", "demo.json incidents.kinds: 1 to %d kinds",
-                 INC_KINDS);
-    goto done;
-  }
   if (!(in = zz_calloc(1, sizeof *in))) {
     rc = zz_fail(e, ZZ_ENOMEM, "incidents", "out of memory");
     goto done;
   }
-  in->every_lo = json_number_value(json_array_get(every, 0));
-  in->every_hi = json_number_value(json_array_get(every, 1));
+  check_at(&k, "incidents");
+  if (!json_is_object(inc)) {
+    rc = check_fail(&k, NULL, "must be an object");
+    goto done;
+  }
+  if ((rc = check_known(&k, inc, INC_KEYS)) || (rc = parse_every(&k, inc, in)) ||
+      (rc = check_array(&k, inc, "kinds", CHECK_REQUIRED, 1, INC_KINDS, CHECK_OBJECT, &kinds)))
+    goto done;
   in->rng = seed ? seed : 0x9e3779b97f4a7c15ULL;
   for (size_t i = 0; i < json_array_size(kinds); i++) {
-    json_t *o = json_array_get(kinds, i);
-    char where[48];
-    snprintf(where, sizeof where, "incidents.kinds[%zu]", i);
-    struct kind *k = &in->k[in->nk];
-    json_t *v = json_object_get(o, "value"), *w = json_object_get(o, "weight");
-    if ((rc = str_member(o, "metric", k->metric, sizeof k->metric, where, e)) ||
-        (rc = str_member(o, "source", k->source, sizeof k->source, where, e)) ||
-        (rc = str_member(o, "entity_type", k->type, sizeof k->type, where, e)))
-      goto done;
-    if (!json_is_number(v) || (w && (!json_is_number(w) || json_number_value(w) <= 0))) {
-      rc = zz_fail(e, ZZ_EINVAL, where, "demo.json %s: value is a number, weight a positive one",
-                   where);
-      goto done;
-    }
-    k->value = json_number_value(v);
-    k->weight = w ? json_number_value(w) : 1;
-    if (!(k->keys = zz_calloc(INC_ENTITIES, sizeof *k->keys))) {
-      rc = zz_fail(e, ZZ_ENOMEM, where, "out of memory");
+    check_at(&k, "incidents.kinds[%zu]", i);
+    struct kind *kd = &in->k[in->nk];
+    if ((rc = parse_kind(&k, st, json_array_get(kinds, i), kd))) goto done;
+    if (!(kd->keys = zz_calloc(INC_ENTITIES, sizeof *kd->keys))) {
+      rc = zz_fail(e, ZZ_ENOMEM, k.path, "out of memory");
       goto done;
     }
     in->nk++;
-    struct collect c = {k, 0};
-    struct store_entity_filter f = {.type = k->type, .limit = INC_ENTITIES};
+    struct collect c = {kd, 0};
+    struct store_entity_filter f = {.type = kd->type, .limit = INC_ENTITIES};
     if ((rc = store_entities_each(st, &f, collect_row, &c)) || (rc = c.rc)) {
-      zz_fail(e, rc, where, "cannot read the entities of type %s", k->type);
+      zz_fail(e, rc, k.path, "cannot read the entities of type %s", kd->type);
       goto done;
     }
-    in->total_weight += k->nkeys ? k->weight : 0; /* a type without entities never strikes */
+    in->total_weight += kd->nkeys ? kd->weight : 0; /* a type without entities never strikes */
   }
 done:
   json_decref(doc);

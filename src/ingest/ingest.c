@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/json.h"
 #include "ingest/spool.h"
 #include "store/store_records.h"
 
@@ -377,15 +378,21 @@ const struct ingest_report *ingest_result(const struct ingest *in) {
 }
 
 int ingest_report_json(const struct ingest_report *rep, struct zz_buf *out) {
-  zz_buf_printf(out, "{\"accepted\":%lld,\"replaced\":%lld,\"rejected\":[",
-                (long long)rep->accepted, (long long)rep->replaced);
+  struct zz_json j;
+  zz_json_init(&j, out);
+  zz_json_obj(&j);
+  zz_json_kint(&j, "accepted", rep->accepted);
+  zz_json_kint(&j, "replaced", rep->replaced);
+  zz_json_karr(&j, "rejected");
   for (int i = 0; i < rep->nrejected; i++) {
-    if (i) zz_buf_addc(out, ',');
-    zz_buf_printf(out, "{\"line\":%ld,\"code\":", rep->rejected[i].line);
-    zz_buf_json_str(out, rep->rejected[i].code);
-    zz_buf_adds(out, ",\"message\":");
-    zz_buf_json_str(out, rep->rejected[i].msg);
-    zz_buf_addc(out, '}');
+    zz_json_obj(&j);
+    zz_json_kint(&j, "line", rep->rejected[i].line);
+    zz_json_kstr(&j, "code", rep->rejected[i].code);
+    zz_json_kstr(&j, "message", rep->rejected[i].msg);
+    zz_json_obj_end(&j);
   }
-  return zz_buf_printf(out, "],\"rejected_total\":%lld}", (long long)rep->rejected_total);
+  zz_json_arr_end(&j);
+  zz_json_kint(&j, "rejected_total", rep->rejected_total);
+  zz_json_obj_end(&j);
+  return zz_json_finish(&j);
 }

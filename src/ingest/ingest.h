@@ -67,7 +67,8 @@ int ingest_finish_decode(struct ingest *in, struct zz_err *e);
  * pipeline must not be fed until done has run. */
 int ingest_flush_async(struct ingest *in, void (*done)(void *ud, int rc, const struct zz_err *e),
                        void *ud, struct zz_err *e);
-/* Writes the report as JSON. */
+/* Appends the report as one JSON object to out. Returns 0 or out's error
+ * (the buffer stays failed, as core/json.h says). */
 int ingest_report_json(const struct ingest_report *rep, struct zz_buf *out);
 
 #endif

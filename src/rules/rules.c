@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "core/hash.h"
+#include "core/json.h"
 #include "core/ztime.h"
 #include "store/store_alerts.h"
 #include "store/store_records.h"
@@ -170,72 +171,66 @@ static struct rrule *rule_by_key(struct rules *ru, const char *key) {
 
 /* ---- output ---- */
 
-static void alert_json(struct rules *ru, const struct store_alert *a, struct zz_buf *b) {
-  char t[32];
-  zz_buf_printf(b, "{\"id\":%lld,\"rule\":", (long long)a->id);
-  zz_buf_json_str(b, a->rule);
-  const struct rrule *r = rule_by_key(ru, a->rule);
-  if (r) {
-    zz_buf_adds(b, ",\"rule_name_zh\":");
-    zz_buf_json_str(b, r->d.name_zh);
-    zz_buf_adds(b, ",\"rule_name_en\":");
-    zz_buf_json_str(b, r->d.name_en);
-    zz_buf_printf(b, ",\"kind\":\"%s\",\"%s\":", rule_kind_name(r->d.kind),
-                  r->d.event[0] ? "event" : "metric");
-    zz_buf_json_str(b, r->d.event[0] ? r->d.event : r->d.metric);
-  }
-  zz_buf_adds(b, ",\"severity\":");
-  zz_buf_json_str(b, a->severity);
-  zz_buf_adds(b, ",\"state\":");
-  zz_buf_json_str(b, a->state);
-  zz_buf_adds(b, ",\"entity\":");
-  zz_buf_json_str(b, a->entity_key);
-  zz_buf_adds(b, ",\"region\":");
-  registry_rdlock(ru->o.reg);
-  const struct reg_region *rg = registry_region_by_id(ru->o.reg, a->region);
-  zz_buf_json_str(b, rg ? rg->path : NULL);
-  registry_unlock(ru->o.reg);
-  zz_buf_adds(b, ",\"opened\":");
-  zz_buf_json_str(b, zz_time_format(a->opened, t));
-  zz_buf_adds(b, ",\"cleared\":");
-  if (a->cleared)
-    zz_buf_json_str(b, zz_time_format(a->cleared, t));
+/* ms as an RFC 3339 string, 0 as null. */
+static void ktime_or_null(struct zz_json *j, const char *k, int64_t ms) {
+  if (ms)
+    zz_json_ktime(j, k, ms);
   else
-    zz_buf_adds(b, "null");
-  zz_buf_adds(b, ",\"value\":");
-  zz_buf_json_num(b, a->value);
-  zz_buf_adds(b, ",\"message\":");
-  zz_buf_json_str(b, a->message);
-  zz_buf_adds(b, ",\"order\":");
-  if (a->order_id)
-    zz_buf_printf(b, "%lld", (long long)a->order_id);
-  else
-    zz_buf_adds(b, "null");
-  zz_buf_adds(b, ",\"acked_by\":");
-  zz_buf_json_str(b, a->acked_by);
-  zz_buf_adds(b, ",\"acked_at\":");
-  if (a->acked_at)
-    zz_buf_json_str(b, zz_time_format(a->acked_at, t));
-  else
-    zz_buf_adds(b, "null");
-  zz_buf_addc(b, '}');
+    zz_json_knull(j, k);
 }
 
-void rules_alert_json(struct rules *ru, const struct store_alert *a, struct zz_buf *b) {
+/* The members of alert a, into the object open in j. */
+static void alert_json(struct rules *ru, const struct store_alert *a, struct zz_json *j) {
+  zz_json_kint(j, "id", a->id);
+  zz_json_kstr(j, "rule", a->rule);
+  const struct rrule *r = rule_by_key(ru, a->rule);
+  if (r) {
+    zz_json_kstr(j, "rule_name_zh", r->d.name_zh);
+    zz_json_kstr(j, "rule_name_en", r->d.name_en);
+    zz_json_kstr(j, "kind", rule_kind_name(r->d.kind));
+    if (r->d.event[0])
+      zz_json_kstr(j, "event", r->d.event);
+    else
+      zz_json_kstr(j, "metric", r->d.metric);
+  }
+  zz_json_kstr(j, "severity", a->severity);
+  zz_json_kstr(j, "state", a->state);
+  zz_json_kstr(j, "entity", a->entity_key);
+  registry_rdlock(ru->o.reg);
+  const struct reg_region *rg = registry_region_by_id(ru->o.reg, a->region);
+  zz_json_kstr(j, "region", rg ? rg->path : NULL);
+  registry_unlock(ru->o.reg);
+  zz_json_ktime(j, "opened", a->opened);
+  ktime_or_null(j, "cleared", a->cleared);
+  zz_json_knum(j, "value", a->value);
+  zz_json_kstr(j, "message", a->message);
+  if (a->order_id)
+    zz_json_kint(j, "order", a->order_id);
+  else
+    zz_json_knull(j, "order");
+  zz_json_kstr(j, "acked_by", a->acked_by);
+  ktime_or_null(j, "acked_at", a->acked_at);
+}
+
+void rules_alert_json(struct rules *ru, const struct store_alert *a, struct zz_json *j) {
   pthread_mutex_lock(&ru->elock);
-  alert_json(ru, a, b);
+  alert_json(ru, a, j);
   pthread_mutex_unlock(&ru->elock);
 }
 
 static void publish(struct rules *ru, const struct store_alert *a, const char *action) {
   if (!ru->o.bus) return;
   struct zz_buf b;
+  struct zz_json j;
   zz_buf_init(&b, 0);
-  zz_buf_adds(&b, "{\"action\":");
-  zz_buf_json_str(&b, action);
-  zz_buf_adds(&b, ",\"alert\":");
-  alert_json(ru, a, &b);
-  zz_buf_addc(&b, '}');
+  zz_json_init(&j, &b);
+  zz_json_obj(&j);
+  zz_json_kstr(&j, "action", action);
+  zz_json_kobj(&j, "alert");
+  alert_json(ru, a, &j);
+  zz_json_obj_end(&j);
+  zz_json_obj_end(&j);
+  zz_json_finish(&j);
   if (zz_buf_error(&b))
     zz_warn("rules: the event of alert %lld is lost: %s", (long long)a->id,
             zz_strerror(zz_buf_error(&b)));
@@ -243,7 +238,6 @@ static void publish(struct rules *ru, const struct store_alert *a, const char *a
     bus_publish(ru->o.bus, "alert", a->rpos, b.data, b.len);
   zz_buf_free(&b);
 }
-
 /* ---- opening and clearing ---- */
 
 struct alert_copy {

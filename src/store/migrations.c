@@ -186,6 +186,10 @@ static const char *const sq_migrations[] = {
     /* 11: how many times each material was replaced (a cap, so that an
      * anonymous applicant cannot fill the disk with replaced files) */
     "ALTER TABLE application_material ADD COLUMN replaced INTEGER NOT NULL DEFAULT 0;",
+    /* order statistics: the statistics page counts orders by span, region,
+     * state, matter and department from this index alone (store_order_tally) */
+    "CREATE INDEX order_stats ON work_order(created, parent, rpos, state, matter, department,"
+    " overdue, resolve_due, resolved_at, closed_at, rating);",
 };
 
 int sq_migrate(sqlite3 *db, struct zz_err *e) {

@@ -307,9 +307,9 @@ static int act_apply(struct act *x, const char *const *departments, size_t ndept
   return rc;
 }
 
-int workflow_act(struct workflow *wf, const struct wf_actor *who, int64_t id, const char *action,
-                 const char *const *departments, size_t ndepts, const char *note,
-                 struct zz_err *e) {
+int wf_act_locked(struct workflow *wf, const struct wf_actor *who, int64_t id, const char *action,
+                  const char *const *departments, size_t ndepts, const char *note,
+                  struct zz_err *e) {
   enum order_action a;
   int rc = act_args(action, &a, note, ndepts, e);
   if (rc) return rc;
@@ -323,11 +323,18 @@ int workflow_act(struct workflow *wf, const struct wf_actor *who, int64_t id, co
   x->a = a;
   x->note = note;
   x->now = zz_time_now();
-  pthread_mutex_lock(&wf->lock);
   if (!(rc = act_load(x, id, e)) && !(rc = act_apply(x, departments, ndepts, e)))
     rc = wf_commit(wf, x->c, e);
-  pthread_mutex_unlock(&wf->lock);
   act_free(x);
+  return rc;
+}
+
+int workflow_act(struct workflow *wf, const struct wf_actor *who, int64_t id, const char *action,
+                 const char *const *departments, size_t ndepts, const char *note,
+                 struct zz_err *e) {
+  pthread_mutex_lock(&wf->lock);
+  int rc = wf_act_locked(wf, who, id, action, departments, ndepts, note, e);
+  pthread_mutex_unlock(&wf->lock);
   return rc;
 }
 

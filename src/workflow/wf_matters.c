@@ -151,16 +151,13 @@ int wf_suggest(struct workflow *wf, const struct wf_matter *m, int64_t region, c
 }
 
 void workflow_suggest_json(struct workflow *wf, const char *matter, int64_t region,
-                           struct zz_buf *b) {
+                           struct zz_json *j) {
   struct wf_matter m;
   char d[WF_MAX_DEPTS][65];
   int n = matter && wf_matter_get(wf, matter, &m) == 0 ? wf_suggest(wf, &m, region, d) : 0;
-  zz_buf_addc(b, '[');
-  for (int i = 0; i < n; i++) {
-    if (i) zz_buf_addc(b, ',');
-    zz_buf_json_str(b, d[i]);
-  }
-  zz_buf_addc(b, ']');
+  zz_json_arr(j);
+  for (int i = 0; i < n; i++) zz_json_str(j, d[i]);
+  zz_json_arr_end(j);
 }
 
 void workflow_matters_json(struct workflow *wf, struct zz_json *j) {

@@ -6,21 +6,23 @@
 #include <jansson.h>
 #include <string.h>
 
+#include "core/json.h"
 #include "core/ztime.h"
 
-static void time_or_null(struct zz_buf *b, int64_t ms) {
-  char t[32];
+/* ms as an RFC 3339 string, 0 as null. */
+static void ktime_or_null(struct zz_json *j, const char *k, int64_t ms) {
   if (ms)
-    zz_buf_json_str(b, zz_time_format(ms, t));
+    zz_json_ktime(j, k, ms);
   else
-    zz_buf_adds(b, "null");
+    zz_json_knull(j, k);
 }
 
-static void id_or_null(struct zz_buf *b, int64_t id) {
+/* A row id, 0 (none) as null. */
+static void kid_or_null(struct zz_json *j, const char *k, int64_t id) {
   if (id)
-    zz_buf_printf(b, "%lld", (long long)id);
+    zz_json_kint(j, k, id);
   else
-    zz_buf_adds(b, "null");
+    zz_json_knull(j, k);
 }
 
 /* A receipt number (10 of A-Z, 2-9): what a report's reporter name
@@ -45,56 +47,49 @@ const char *workflow_mask_reporter(const char *reporter, char *out, size_t cap) 
   return out;
 }
 
-void workflow_order_json(struct workflow *wf, const struct store_order *o, struct zz_buf *b) {
-  zz_buf_printf(b, "{\"id\":%lld,\"parent\":", (long long)o->id);
-  id_or_null(b, o->parent);
-  zz_buf_adds(b, ",\"matter\":");
-  zz_buf_json_str(b, o->matter);
-  struct wf_matter m;
-  if (wf_matter_get(wf, o->matter, &m) == 0) {
-    zz_buf_adds(b, ",\"matter_name_zh\":");
-    zz_buf_json_str(b, m.name_zh);
-    zz_buf_adds(b, ",\"matter_name_en\":");
-    zz_buf_json_str(b, m.name_en);
-  }
-  zz_buf_adds(b, ",\"title\":");
-  zz_buf_json_str(b, o->title);
-  zz_buf_adds(b, ",\"description\":");
-  zz_buf_json_str(b, o->description);
-  zz_buf_adds(b, ",\"state\":");
-  zz_buf_json_str(b, o->state);
-  zz_buf_adds(b, ",\"department\":");
-  zz_buf_json_str(b, o->department);
-  zz_buf_adds(b, ",\"suggested_departments\":");
-  workflow_suggest_json(wf, o->matter, o->region, b);
-  zz_buf_adds(b, ",\"channel\":");
-  zz_buf_json_str(b, o->channel);
-  zz_buf_adds(b, ",\"region\":");
-  registry_rdlock(wf->o.reg);
-  const struct reg_region *rg = registry_region_by_id(wf->o.reg, o->region);
-  zz_buf_json_str(b, rg ? rg->path : NULL);
-  registry_unlock(wf->o.reg);
-  zz_buf_adds(b, ",\"entity\":");
-  zz_buf_json_str(b, o->entity);
-  zz_buf_adds(b, ",\"lon\":");
-  zz_buf_json_num(b, o->lon);
-  zz_buf_adds(b, ",\"lat\":");
-  zz_buf_json_num(b, o->lat);
-  zz_buf_adds(b, ",\"alert\":");
-  id_or_null(b, o->alert);
+/* The reporters of a merged order (a JSON array of names kept as text),
+ * each masked; anything but a string as null. */
+static void reporters_json(const char *text, struct zz_json *j) {
   char masked[96];
-  zz_buf_adds(b, ",\"reporter\":");
-  zz_buf_json_str(b,
-                  o->reporter ? workflow_mask_reporter(o->reporter, masked, sizeof masked) : NULL);
-  zz_buf_adds(b, ",\"reporters\":[");
-  json_t *rs = o->reporters_json ? json_loads(o->reporters_json, 0, NULL) : NULL;
+  json_t *rs = text ? json_loads(text, 0, NULL) : NULL;
+  zz_json_karr(j, "reporters");
   for (size_t i = 0; i < json_array_size(rs); i++) {
     const char *x = json_string_value(json_array_get(rs, i));
-    if (i) zz_buf_addc(b, ',');
-    zz_buf_json_str(b, x ? workflow_mask_reporter(x, masked, sizeof masked) : NULL);
+    zz_json_str(j, x ? workflow_mask_reporter(x, masked, sizeof masked) : NULL);
   }
+  zz_json_arr_end(j);
   json_decref(rs);
-  zz_buf_addc(b, ']');
+}
+
+void workflow_order_json(struct workflow *wf, const struct store_order *o, struct zz_json *j) {
+  zz_json_obj(j);
+  zz_json_kint(j, "id", o->id);
+  kid_or_null(j, "parent", o->parent);
+  zz_json_kstr(j, "matter", o->matter);
+  struct wf_matter m;
+  if (wf_matter_get(wf, o->matter, &m) == 0) {
+    zz_json_kstr(j, "matter_name_zh", m.name_zh);
+    zz_json_kstr(j, "matter_name_en", m.name_en);
+  }
+  zz_json_kstr(j, "title", o->title);
+  zz_json_kstr(j, "description", o->description);
+  zz_json_kstr(j, "state", o->state);
+  zz_json_kstr(j, "department", o->department);
+  zz_json_key(j, "suggested_departments");
+  workflow_suggest_json(wf, o->matter, o->region, j);
+  zz_json_kstr(j, "channel", o->channel);
+  registry_rdlock(wf->o.reg);
+  const struct reg_region *rg = registry_region_by_id(wf->o.reg, o->region);
+  zz_json_kstr(j, "region", rg ? rg->path : NULL);
+  registry_unlock(wf->o.reg);
+  zz_json_kstr(j, "entity", o->entity);
+  zz_json_knum(j, "lon", o->lon);
+  zz_json_knum(j, "lat", o->lat);
+  kid_or_null(j, "alert", o->alert);
+  char masked[96];
+  zz_json_kstr(j, "reporter",
+               o->reporter ? workflow_mask_reporter(o->reporter, masked, sizeof masked) : NULL);
+  reporters_json(o->reporters_json, j);
   const struct {
     const char *k;
     int64_t v;
@@ -107,23 +102,17 @@ void workflow_order_json(struct workflow *wf, const struct store_order *o, struc
                {"resolved_at", o->resolved_at},
                {"closed_at", o->closed_at},
                {"escalate_at", o->escalate_at}};
-  for (size_t i = 0; i < ZZ_ARRAY_LEN(times); i++) {
-    zz_buf_printf(b, ",\"%s\":", times[i].k);
-    time_or_null(b, times[i].v);
-  }
-  zz_buf_printf(b, ",\"overdue\":%s,\"supervised\":%s,\"escalated\":%s,\"escalated_to\":",
-                o->overdue ? "true" : "false", o->supervised ? "true" : "false",
-                o->escalated ? "true" : "false");
-  zz_buf_json_str(b, o->escalated_to);
-  zz_buf_adds(b, ",\"duplicate_of\":");
-  id_or_null(b, o->duplicate_of);
-  zz_buf_adds(b, ",\"merged_into\":");
-  id_or_null(b, o->merged_into);
-  zz_buf_adds(b, ",\"rating\":");
-  id_or_null(b, o->rating);
-  zz_buf_adds(b, ",\"rating_note\":");
-  zz_buf_json_str(b, o->rating_note);
-  zz_buf_printf(b, ",\"version\":%lld}", (long long)o->version);
+  for (size_t i = 0; i < ZZ_ARRAY_LEN(times); i++) ktime_or_null(j, times[i].k, times[i].v);
+  zz_json_kbool(j, "overdue", o->overdue);
+  zz_json_kbool(j, "supervised", o->supervised);
+  zz_json_kbool(j, "escalated", o->escalated);
+  zz_json_kstr(j, "escalated_to", o->escalated_to);
+  kid_or_null(j, "duplicate_of", o->duplicate_of);
+  kid_or_null(j, "merged_into", o->merged_into);
+  kid_or_null(j, "rating", o->rating);
+  zz_json_kstr(j, "rating_note", o->rating_note);
+  zz_json_kint(j, "version", o->version);
+  zz_json_obj_end(j);
 }
 
 /* A deferred event in wf->deferred: its header, then len bytes of JSON,
@@ -155,11 +144,14 @@ void wf_publish(struct workflow *wf, const struct store_order *o, const char *ac
   struct zz_buf b, a;
   zz_buf_init(&b, 0);
   zz_buf_init(&a, 0);
-  zz_buf_adds(&b, "{\"action\":");
-  zz_buf_json_str(&b, action);
-  zz_buf_adds(&b, ",\"order\":");
-  workflow_order_json(wf, o, &b);
-  zz_buf_addc(&b, '}');
+  struct zz_json j;
+  zz_json_init(&j, &b);
+  zz_json_obj(&j);
+  zz_json_kstr(&j, "action", action);
+  zz_json_key(&j, "order");
+  workflow_order_json(wf, o, &j);
+  zz_json_obj_end(&j);
+  zz_json_finish(&j);
   audience_of(wf, o, &a);
   zz_buf_addc(&a, '\0');
   if (zz_buf_error(&b) || zz_buf_error(&a)) {

@@ -134,6 +134,10 @@ void wf_touch(struct wf_change *c, struct wf_order *w, const char *action) {
   for (size_t i = 0; i < c->n; i++)
     if (c->orders[i].w == w) return;
   if (c->rc) return;
+  if (c->n == WF_CHANGE_MAX_EVENTS) {
+    c->rc = ZZ_ETOOBIG;
+    return;
+  }
   if ((c->rc = grow((void **)&c->orders, c->n, &c->ncap, sizeof *c->orders))) return;
   c->orders[c->n++] = (struct wf_written){w, action, 0};
 }
@@ -223,7 +227,8 @@ static int is_fresh(const struct wf_change *c, const struct wf_order *w) {
 int wf_commit(struct workflow *wf, struct wf_change *c, struct zz_err *e) {
   if (c->rc == ZZ_ETOOBIG)
     return zz_fail(e, ZZ_ETOOBIG, "order",
-                   "the change of order %lld would write more than %d timeline events at once",
+                   "the change of order %lld would write more than %d orders or timeline "
+                   "events at once: nothing of it was written",
                    (long long)c->first_id, WF_CHANGE_MAX_EVENTS);
   if (c->rc) return zz_fail(e, c->rc, "order", "out of memory");
   const struct store_order **os = zz_calloc(c->n ? c->n : 1, sizeof *os);

@@ -148,6 +148,26 @@ int workflow_intake_submit(struct workflow *wf, struct wf_intake *in);
  * of the report left behind. Sets on_done itself. */
 int workflow_intake(struct workflow *wf, struct wf_intake *in);
 
+/* Several changes and the caller's own rows as one transaction (a
+ * department's decision: accept, resolve and the decision's row; the last
+ * material of an application: its row and the dispatch). fn runs on the
+ * calling thread with the engine's lock held, inside one store
+ * transaction (a savepoint when the thread has one open); there it takes
+ * actions with workflow_txn_act and writes and reads its own rows through
+ * the store's functions on st (reads see what the transaction wrote so
+ * far). When fn returns 0 everything is committed together; when fn or
+ * the commit fails nothing of it stays, and workflow_txn returns that
+ * error (e filled). The orders' events reach the bus only after the
+ * commit. fn must not call any other workflow_* function: the lock is held. */
+struct wf_txn;
+typedef int (*wf_txn_fn)(void *ud, struct wf_txn *t, struct store *st, struct zz_err *e);
+int workflow_txn(struct workflow *wf, wf_txn_fn fn, void *ud, struct zz_err *e);
+/* workflow_act inside workflow_txn's fn, with t its handle: the same
+ * inputs and errors. A refused or failed action leaves nothing of itself;
+ * fn returns its error to undo the whole transaction. */
+int workflow_txn_act(struct wf_txn *t, const struct wf_actor *who, int64_t id, const char *action,
+                     const char *const *departments, size_t n, const char *note, struct zz_err *e);
+
 /* Runs the SLA timers due at now. Returns how many orders changed. */
 int workflow_tick(struct workflow *wf, int64_t now);
 
@@ -159,13 +179,15 @@ int workflow_can_read(struct workflow *wf, const struct wf_actor *who, const str
  * four characters ("citizen:••••ABCD"); other names are returned as they
  * are. out must hold 96 bytes. */
 const char *workflow_mask_reporter(const char *reporter, char *out, size_t cap);
-/* Appends order o as the API shows it (without timeline, receipts masked). */
-void workflow_order_json(struct workflow *wf, const struct store_order *o, struct zz_buf *b);
+/* Writes order o as the API shows it (an object without timeline,
+ * receipts masked) as the next value of j. */
+void workflow_order_json(struct workflow *wf, const struct store_order *o, struct zz_json *j);
 /* Writes {"matters":[...]} (each as matter_json writes it, with routing). */
 void workflow_matters_json(struct workflow *wf, struct zz_json *j);
-/* Suggested departments for a matter in a region, as a JSON array. */
+/* Suggested departments for a matter in a region, as a JSON array (the
+ * next value of j). */
 void workflow_suggest_json(struct workflow *wf, const char *matter, int64_t region,
-                           struct zz_buf *b);
+                           struct zz_json *j);
 /* The matters as loaded (key, names, kind and the catalog row's extra:
  * form, materials, channels...), parsed once at load and on
  * workflow_reload, for pages that read them on every request. fn runs

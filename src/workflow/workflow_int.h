@@ -6,7 +6,8 @@
  * matters and routing; wf_output.c the order's JSON and publishing;
  * wf_access.c who may read and act; wf_create.c new orders; wf_actions.c
  * actions, merge and rating; wf_evidence.c photos; wf_intake.c the public
- * intake's group commit; wf_sla.c the SLA timers. */
+ * intake's group commit; wf_txn.c several changes and the caller's rows in
+ * one transaction; wf_sla.c the SLA timers. */
 #ifndef ZZ_WORKFLOW_INT_H
 #define ZZ_WORKFLOW_INT_H
 
@@ -89,10 +90,11 @@ struct wf_group {
   int outer;
 };
 
-/* A change writes at most this many timeline events: an order is rarely
- * more than a joint order's dozen, but the orders merged into one are told
- * its outcome in the same change and a crowd's reports can be many. Past
- * it the change fails whole (ZZ_ETOOBIG); nothing is dropped. */
+/* A change writes at most this many timeline events, and at most this
+ * many orders: an order is rarely more than a joint order's dozen, but the
+ * orders merged into one are told its outcome in the same change and a
+ * crowd's reports can be many. Past it the change fails whole
+ * (ZZ_ETOOBIG); nothing is dropped. */
 #define WF_CHANGE_MAX_EVENTS 20000
 
 /* One timeline event of a change, its strings copied (callers build notes
@@ -115,8 +117,9 @@ struct wf_written {
 };
 
 /* What one change writes: orders and events grow as needed; an allocation
- * that fails or an event past WF_CHANGE_MAX_EVENTS sets rc, and the commit
- * then fails whole with it. Zeroed to start; wf_change_free frees it. */
+ * that fails or an order or event past WF_CHANGE_MAX_EVENTS sets rc, and
+ * the commit then fails whole with it. Zeroed to start; wf_change_free
+ * frees it. */
 struct wf_change {
   struct wf_written *orders;
   size_t n, ncap;
@@ -156,7 +159,7 @@ void wf_step(struct wf_change *c, struct wf_order *w, const char *actor, const c
 void wf_set_data(struct wf_change *c, const char *json);
 /* Writes every order of c with its events in one store transaction (the
  * updates, then the new orders), then publishes them. 0, ZZ_ECONFLICT, ZZ_ENOMEM, ZZ_ETOOBIG (more
- * than WF_CHANGE_MAX_EVENTS events) or a store error. */
+ * than WF_CHANGE_MAX_EVENTS orders or events) or a store error. */
 int wf_commit(struct workflow *wf, struct wf_change *c, struct zz_err *e);
 /* Empties c for another change, keeping its memory. */
 void wf_change_reset(struct wf_change *c);
@@ -201,6 +204,21 @@ int wf_create_prepare(struct workflow *wf, const struct wf_actor *who, const str
  * first event, then the event to the bus. */
 int wf_create_locked(struct workflow *wf, const struct wf_actor *who, struct wf_order *w,
                      int64_t *out_id, struct zz_err *e);
+
+/* ---- wf_actions.c ---- */
+
+/* workflow_act with wf->lock held: one change, committed (a savepoint when
+ * a transaction is open, its events then deferred to that commit). */
+int wf_act_locked(struct workflow *wf, const struct wf_actor *who, int64_t id, const char *action,
+                  const char *const *departments, size_t ndepts, const char *note,
+                  struct zz_err *e);
+
+/* ---- wf_txn.c ---- */
+
+/* The handle workflow_txn gives its callback: valid during the call only. */
+struct wf_txn {
+  struct workflow *wf;
+};
 
 /* ---- wf_evidence.c ---- */
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "api/open311_int.h"
+#include "core/xml.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -17,7 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     ZZ_ASSERT(strlen(f.values[i]) <= O311_FORM_FIELD);
     struct zz_buf b;
     zz_buf_init(&b, 0);
-    o311_xml_escape(&b, f.values[i]);
+    zz_xml_escape(&b, f.values[i], strlen(f.values[i]));
     for (size_t k = 0; k < b.len; k++) ZZ_ASSERT(b.data[k] != '<' && b.data[k] != '>');
     zz_buf_free(&b);
   }

@@ -191,7 +191,8 @@ test('revoke and reissue: the old token shows a friendly 410, the new one works'
   assert.ok(rv.code.revoked_at);
   let p = await w.api('GET', `/api/public/codes/${c.token}`);
   assert.equal(p.status, 410);
-  assert.equal(p.json.error.code, 'code_revoked');
+  assert.equal(p.text, '{"error":{"code":"code_revoked","message":"this code is no longer in use: ' +
+    'please scan the new code on site","field":"token"}}');
   const again = await w.call('admin', 'POST', `/api/v1/codes/${c.id}/revoke`, {});
   assert.equal(again.status, 409);
   assert.equal((await w.call('admin', 'POST', `/api/v1/codes/${c.id}/reissue`, {})).status, 409);

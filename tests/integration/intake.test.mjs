@@ -94,6 +94,7 @@ test('an enterprise code lists applications and confirms the registered contact'
   assert.equal(wrong.status, 403);
   const right = await w.api('POST', `/api/public/codes/${ent.token}/verify`, { body: { contact_phone: entAttrs.contact_phone.replace(/-/g, '') } });
   assert.equal(right.status, 200, show(right));
+  assert.equal(right.text, '{"verified":true}');
   const app = { matter: 'fire_safety_inspection', fields: { preferred_date: '2026-12-10', details: '新店开业前检查' } };
   let s = await report(ent.token, app);
   assert.equal(s.status, 400);

@@ -28,30 +28,23 @@
 #include "store/store_orders.h"
 #include "store/store_registry.h"
 #include "workflow/workflow.h"
+#include "support.h"
 
 static char dir[64];
-static struct store *st;
-static struct registry *reg;
-static struct workflow *wf;
+static struct ts_world tw;
 static struct applications ap;
 
 static const char PDF[] = "%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
 static const unsigned char PNG[] = {0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0};
 
-static void world(void) {
+static void world(struct store *st) {
   struct zz_err e = {0};
-  int64_t id, street;
-  struct store_region d = {.path = "d", .level = "district", .name_zh = "区"};
-  struct store_region s = {.path = "d/s", .parent_path = "d", .level = "street", .name_zh = "街"};
-  assert_int_equal(store_region_upsert(st, &d, &id, &e), 0);
-  assert_int_equal(store_region_upsert(st, &s, &street, &e), 0);
-  const char *depts[] = {"police", "fire"};
-  for (int i = 0; i < 2; i++) {
-    struct store_named n = {.key = depts[i], .name_zh = depts[i], .name_en = depts[i]};
-    assert_int_equal(store_named_upsert(st, "department", &n, &id, &e), 0);
-  }
-  struct store_named t = {.key = "enterprise"};
-  assert_int_equal(store_named_upsert(st, "entity_type", &t, &id, &e), 0);
+  int64_t id;
+  ts_region(st, "d", NULL, "district");
+  int64_t street = ts_region(st, "d/s", "d", "street");
+  ts_department(st, "police");
+  ts_department(st, "fire");
+  ts_entity_type(st, "enterprise");
   struct store_entity en = {.key = "bar-1",
                             .type = "enterprise",
                             .name_zh = "星光酒吧",
@@ -85,21 +78,12 @@ static void world(void) {
   assert_int_equal(store_matter_upsert(st, &noise, NULL, &e), 0);
 }
 
+/* The world (written the first time), its registry and workflow, and the
+ * applications on them. */
 static void open_all(int first) {
-  struct store_open_opts so = {.dir = dir};
-  struct zz_err e = {0};
-  assert_int_equal(store_sqlite_open(&so, &st, &e), 0);
-  if (first) world();
-  assert_int_equal(registry_open(st, &reg, &e), 0);
-  struct workflow_opts wo = {.st = st, .reg = reg, .data_dir = dir, .no_thread = 1};
-  assert_int_equal(workflow_open(&wo, &wf, &e), 0);
-  ap = (struct applications){.st = st, .reg = reg, .wf = wf, .data_dir = dir};
-}
-
-static void close_all(void) {
-  workflow_close(wf);
-  registry_free(reg);
-  store_close(st);
+  struct ts_world_opts o = {.fill = first ? world : NULL, .workflow = 1};
+  ts_world_open(&tw, dir, &o);
+  ap = (struct applications){.st = tw.st, .reg = tw.reg, .wf = tw.wf, .data_dir = dir};
 }
 
 /* ---- helpers ---- */
@@ -113,7 +97,7 @@ static int count_row(void *ud, const struct store_order *o) {
 static int count_orders(void) {
   int n = 0;
   struct store_order_filter f = {0};
-  assert_int_equal(store_orders_each(st, &f, count_row, &n), 0);
+  assert_int_equal(store_orders_each(tw.st, &f, count_row, &n), 0);
   return n;
 }
 
@@ -156,7 +140,7 @@ static int kid_row(void *ud, const struct store_order *o) {
 static struct kids kids_of(int64_t order) {
   struct kids k = {0};
   struct store_order_filter f = {.parent = order};
-  assert_int_equal(store_orders_each(st, &f, kid_row, &k), 0);
+  assert_int_equal(store_orders_each(tw.st, &f, kid_row, &k), 0);
   return k;
 }
 
@@ -177,7 +161,7 @@ static int mat_row(void *ud, const struct store_material *m) {
 
 static struct mat material_row(int64_t order, const char *id) {
   struct mat m = {.want = id};
-  assert_int_equal(store_materials_each(st, order, mat_row, &m), 0);
+  assert_int_equal(store_materials_each(tw.st, order, mat_row, &m), 0);
   return m;
 }
 
@@ -265,7 +249,7 @@ static void test_refusals(void **state) {
   json_decref(form);
   json_decref(empty);
   json_decref(list);
-  close_all();
+  ts_world_close(&tw);
 }
 
 struct app_row {
@@ -317,13 +301,13 @@ static void test_submit_materials(void **state) {
   assert_int_equal(strlen(r.number), APPLICATION_NUMBER_LEN);
   assert_int_equal(count_orders(), before + 1);
   struct app_row row = {0};
-  assert_int_equal(store_application_get(st, 0, r.number, app_row_fn, &row), 0);
+  assert_int_equal(store_application_get(tw.st, 0, r.number, app_row_fn, &row), 0);
   assert_int_equal(row.order, r.order);
   /* the enterprise's name stands for a company the applicant left out */
   assert_non_null(strstr(row.applicant, "\"company\":\"星光酒吧\""));
   assert_string_equal(row.form, "{\"venue\":\"三楼\"}");
   struct ord o = {0};
-  assert_int_equal(store_order_get(st, r.order, ord_row, &o), 0);
+  assert_int_equal(store_order_get(tw.st, r.order, ord_row, &o), 0);
   assert_string_equal(o.state, "reported");
   assert_string_equal(o.reporter, "enterprise:bar-1");
   assert_string_equal(o.channel, "enterprise_code");
@@ -387,7 +371,7 @@ static void test_submit_materials(void **state) {
                    ZZ_ECONFLICT);
   assert_string_equal(e.field, "material");
   json_decref(form);
-  close_all();
+  ts_world_close(&tw);
 }
 
 static const char *step_field(json_t *status, const char *dep, const char *k) {
@@ -416,7 +400,7 @@ static void test_decisions(void **state) {
   struct zz_err e = {0};
   assert_int_equal(apply(&in, &r, &e), 0);
   struct ord o = {0};
-  assert_int_equal(store_order_get(st, r.order, ord_row, &o), 0);
+  assert_int_equal(store_order_get(tw.st, r.order, ord_row, &o), 0);
   assert_string_equal(o.reporter, "disp"); /* staff file under their name */
   json_t *s;
   assert_int_equal(application_status(&ap, r.number, &s, &e), 0);
@@ -493,12 +477,12 @@ static void test_decisions(void **state) {
                    ZZ_ENOTFOUND);
   assert_string_equal(e.field, "material");
   json_decref(form);
-  close_all();
+  ts_world_close(&tw);
 }
 
 /* Makes every insert or update of table fail in the store, or none. */
 static void store_fails(const char *table, int on) {
-  close_all();
+  ts_world_close(&tw);
   char path[128], sql[512];
   snprintf(path, sizeof path, "%s/zhizhi.db", dir);
   sqlite3 *db;
@@ -555,12 +539,11 @@ static void test_store_fails(void **state) {
   assert_int_equal(count_files(sub), 1); /* the refused files were removed */
   assert_int_equal(kids_of(r.order).n, 0);
   json_decref(form);
-  close_all();
+  ts_world_close(&tw);
 }
 
 int main(void) {
-  snprintf(dir, sizeof dir, "/tmp/zz-test-applications-XXXXXX");
-  if (!mkdtemp(dir)) return 1;
+  if (ts_dir_make(dir, sizeof dir, "applications")) return 1;
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_refusals),
       cmocka_unit_test(test_submit_materials),
@@ -568,8 +551,6 @@ int main(void) {
       cmocka_unit_test(test_store_fails),
   };
   int rc = cmocka_run_group_tests(tests, NULL, NULL);
-  char cmd[128];
-  snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-  if (system(cmd) != 0) fprintf(stderr, "cannot remove %s\n", dir);
+  if (ts_dir_remove(dir)) rc = rc ? rc : 1;
   return rc;
 }

@@ -19,6 +19,7 @@
 #include "store/store.h"
 #include "store/store_accounts.h"
 #include "store/store_registry.h"
+#include "support.h"
 
 #define PW "correct horse battery"
 
@@ -29,9 +30,7 @@ struct fixture {
 
 static void remove_fixture(struct fixture *f) {
   if (f->st) store_close(f->st);
-  char cmd[128];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-  if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", f->dir);
+  ts_dir_remove(f->dir);
   free(f);
 }
 
@@ -43,8 +42,7 @@ static int store_teardown(void **state) {
 static int store_setup(void **state) {
   struct fixture *f = calloc(1, sizeof *f);
   if (!f) return -1;
-  zz_strlcpy(f->dir, "/tmp/zz_test_auth_XXXXXX", sizeof f->dir);
-  if (!mkdtemp(f->dir)) {
+  if (ts_dir_make(f->dir, sizeof f->dir, "auth")) {
     free(f);
     return -1;
   }

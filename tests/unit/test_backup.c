@@ -21,6 +21,7 @@
 #include "core/zz.h"
 #include "store/store.h"
 #include "store/store_backup.h"
+#include "support.h"
 
 static char root[64], data[128], out[128], back[128];
 
@@ -58,16 +59,11 @@ static int exists(const char *dir, const char *rel) {
 }
 
 static int setup(void **state) {
-  snprintf(root, sizeof root, "/tmp/zz-test-backup-XXXXXX");
-  assert_non_null(mkdtemp(root));
+  if (ts_dir_make(root, sizeof root, "backup")) return -1;
   snprintf(data, sizeof data, "%s/data", root);
   snprintf(out, sizeof out, "%s/bk", root);
   snprintf(back, sizeof back, "%s/restored", root);
-  struct store_open_opts o = {.dir = data};
-  struct store *st = NULL;
-  struct zz_err e = {0};
-  assert_int_equal(store_sqlite_open(&o, &st, &e), 0);
-  store_close(st);
+  store_close(ts_store_open(data, NULL)); /* the schema, for the rows below */
   sql(data, "INSERT INTO evidence(order_id, ts, actor, mime, size, path) VALUES"
             " (1, 0, 'a', 'image/png', 5, 'evidence/1/a.png'),"
             " (2, 0, 'a', 'image/png', 5, 'evidence/new/0f/b.png');"
@@ -81,10 +77,8 @@ static int setup(void **state) {
 }
 
 static int teardown(void **state) {
-  char cmd[128];
-  snprintf(cmd, sizeof cmd, "rm -rf %s", root);
-  sh(cmd);
-  return 0;
+  (void)state;
+  return ts_dir_remove(root);
 }
 
 static void test_whole_backup_and_restore(void **state) {

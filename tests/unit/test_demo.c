@@ -21,6 +21,9 @@
 #include "core/ztime.h"
 #include "core/zz.h"
 #include "demo/demo.h"
+#include "demo/incidents.h"
+#include "store/store_registry.h"
+#include "support.h"
 
 #define FIXTURE "tests/unit/fixtures/demo_pack"
 #define BLOCK "gongshu/dongxin/xintiandi"
@@ -553,27 +556,6 @@ static void test_progress_and_stop(void **state) {
 
 /* ---- validation: the fixture with one thing broken ---- */
 
-static char *slurp(const char *path) {
-  FILE *f = fopen(path, "rb");
-  assert_non_null(f);
-  fseek(f, 0, SEEK_END);
-  long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  char *s = malloc((size_t)n + 1);
-  assert_non_null(s);
-  assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
-  s[n] = 0;
-  fclose(f);
-  return s;
-}
-
-static void spit(const char *path, const char *s) {
-  FILE *f = fopen(path, "wb");
-  assert_non_null(f);
-  fputs(s, f);
-  fclose(f);
-}
-
 /* Returns a copy of s with the first `from` replaced by `to`. */
 static char *replace(const char *s, const char *from, const char *to) {
   const char *p = strstr(s, from);
@@ -587,31 +569,22 @@ static char *replace(const char *s, const char *from, const char *to) {
   return r;
 }
 
-static const char *const PACK_FILES[] = {"entities.ndjson", "metrics.json", "sources.json",
-                                         "demo.json"};
-
 /* Builds a pack in a temp dir from the fixture with file `file` edited
  * (from -> to; to NULL deletes the file), loads it and checks that the error
  * message contains want and names field. */
 static void expect_error(const char *file, const char *from, const char *to, const char *want,
                          const char *field) {
-  char dir[] = "/tmp/zz_test_demo_XXXXXX";
-  assert_non_null(mkdtemp(dir));
-  char path[256];
-  for (size_t i = 0; i < sizeof PACK_FILES / sizeof *PACK_FILES; i++) {
-    snprintf(path, sizeof path, FIXTURE "/%s", PACK_FILES[i]);
-    char *s = slurp(path);
-    snprintf(path, sizeof path, "%s/%s", dir, PACK_FILES[i]);
-    if (strcmp(PACK_FILES[i], file) == 0) {
-      if (to) {
-        char *r = replace(s, from, to);
-        spit(path, r);
-        free(r);
-      }
-    } else {
-      spit(path, s);
-    }
+  char dir[64], path[256];
+  assert_int_equal(ts_dir_make(dir, sizeof dir, "demo"), 0);
+  ts_dir_copy(FIXTURE, dir);
+  snprintf(path, sizeof path, "%s/%s", dir, file);
+  if (to) {
+    char *s = ts_file_read(path), *r = replace(s, from, to);
+    ts_file_write(path, NULL, r);
+    free(r);
     free(s);
+  } else {
+    assert_int_equal(unlink(path), 0);
   }
   int64_t got = 0;
   struct demo_opts o = {.pack_dir = dir,
@@ -623,11 +596,7 @@ static void expect_error(const char *file, const char *from, const char *to, con
   struct zz_err err;
   memset(&err, 0, sizeof err);
   struct demo *d = demo_new(&o, &err);
-  for (size_t i = 0; i < sizeof PACK_FILES / sizeof *PACK_FILES; i++) {
-    snprintf(path, sizeof path, "%s/%s", dir, PACK_FILES[i]);
-    unlink(path);
-  }
-  rmdir(dir);
+  assert_int_equal(ts_dir_remove(dir), 0);
   if (d) {
     demo_free(d);
     fail_msg("%s: \"%s\" -> \"%s\" loaded; want an error with \"%s\"", file, from, to, want);
@@ -731,6 +700,143 @@ static void test_errors(void **state) {
   expect_error("entities.ndjson", "x", NULL, "entities.ndjson: cannot open", "entities.ndjson");
 }
 
+/* ---- staged incidents (demo.json "incidents", checked by core/check.h) ---- */
+
+/* A store with one fire-equipment device f1 of metric status from source
+ * fire_iot, and an elevator type the metric does not belong to. */
+static void incidents_world(struct store *st) {
+  int64_t d = ts_region(st, "d", NULL, "district");
+  ts_entity_type(st, "fire_equipment");
+  ts_entity_type(st, "elevator");
+  ts_metric(st, "status", "avg", "fire_equipment");
+  struct store_source src = {.key = "fire_iot", .name_zh = "消防", .metrics_json = "[\"status\"]"};
+  struct zz_err e = {0};
+  int64_t id;
+  assert_int_equal(store_source_upsert(st, &src, &id, &e), 0);
+  ts_entity(st, "f1", "fire_equipment", d);
+}
+
+#define INC_KIND "{\"metric\":\"status\",\"entity_type\":\"fire_equipment\",\"source\":\"fire_iot\""
+#define INC_GOOD INC_KIND ",\"value\":0,\"weight\":2}"
+
+/* Loads {"incidents": incidents} from a pack in dir against st; returns the
+ * code and leaves the message in *e. */
+static int incidents_load(const char *dir, struct store *st, const char *incidents,
+                          struct demo_incidents **in, struct zz_err *e) {
+  char text[1024];
+  snprintf(text, sizeof text, "{\"version\":1,\"incidents\":%s}", incidents);
+  ts_file_write(dir, "demo.json", text);
+  memset(e, 0, sizeof *e);
+  return demo_incidents_load(dir, st, 1, in, e);
+}
+
+static void test_incidents(void **state) {
+  (void)state;
+  char dir[64];
+  assert_int_equal(ts_dir_make(dir, sizeof dir, "incidents"), 0);
+  struct ts_world_opts wo = {.fill = incidents_world};
+  struct ts_world w;
+  ts_world_open(&w, dir, &wo);
+  /* the good declaration loads and strikes f1 after a full wait */
+  struct demo_incidents *in = NULL;
+  struct zz_err e;
+  const char *good = "{\"note\":\"n\",\"every_s\":[1,2],\"kinds\":[" INC_GOOD "]}";
+  assert_int_equal(incidents_load(dir, w.st, good, &in, &e), 0);
+  assert_non_null(in);
+  struct demo_record r;
+  assert_int_equal(demo_incidents_next(in, 1000, &r), 0);
+  assert_int_equal(demo_incidents_next(in, 4000, &r), 1);
+  assert_string_equal(r.entity, "f1");
+  assert_string_equal(r.metric, "status");
+  assert_string_equal(r.source, "fire_iot");
+  demo_incidents_free(in);
+  /* a pack without incidents has none */
+  ts_file_write(dir, "demo.json", "{\"version\":1}");
+  in = (struct demo_incidents *)&e; /* overwritten with NULL */
+  assert_int_equal(demo_incidents_load(dir, w.st, 1, &in, &e), 0);
+  assert_null(in);
+  /* each kind of mistake, with the exact message and field */
+  const struct {
+    const char *incidents, *msg, *field;
+  } bad[] = {
+      /* a required member missing */
+      {"{\"kinds\":[" INC_GOOD "]}", "demo.json: incidents.every_s: missing", "incidents.every_s"},
+      {"{\"every_s\":[1,2],\"kinds\":[{\"metric\":\"status\",\"entity_type\":\"fire_equipment\","
+       "\"value\":0}]}",
+       "demo.json: incidents.kinds[0].source: missing", "incidents.kinds[0].source"},
+      {"{\"every_s\":[1,2],\"kinds\":[" INC_KIND "}]}",
+       "demo.json: incidents.kinds[0].value: missing", "incidents.kinds[0].value"},
+      /* a member of the wrong type */
+      {"[]", "demo.json: incidents: must be an object", "incidents"},
+      {"{\"every_s\":90,\"kinds\":[" INC_GOOD "]}",
+       "demo.json: incidents.every_s: must be an array", "incidents.every_s"},
+      {"{\"every_s\":[1,\"2\"],\"kinds\":[" INC_GOOD "]}",
+       "demo.json: incidents.every_s[1]: must be a number >= 1", "incidents.every_s[1]"},
+      {"{\"every_s\":[1,2],\"kinds\":[" INC_KIND ",\"value\":\"0\"}]}",
+       "demo.json: incidents.kinds[0].value: must be a number", "incidents.kinds[0].value"},
+      {"{\"every_s\":[1,2],\"kinds\":[\"fire\"]}",
+       "demo.json: incidents.kinds[0]: must be an object", "incidents.kinds[0]"},
+      {"{\"every_s\":[1,2],\"kinds\":[{\"metric\":7}]}",
+       "demo.json: incidents.kinds[0].metric: must be a non-empty string",
+       "incidents.kinds[0].metric"},
+      /* out of range */
+      {"{\"every_s\":[5,1],\"kinds\":[" INC_GOOD "]}",
+       "demo.json: incidents.every_s[1]: must be a number >= 5, not 1", "incidents.every_s[1]"},
+      {"{\"every_s\":[0,1],\"kinds\":[" INC_GOOD "]}",
+       "demo.json: incidents.every_s[0]: must be a number >= 1, not 0", "incidents.every_s[0]"},
+      {"{\"every_s\":[1,2],\"kinds\":[]}", "demo.json: incidents.kinds: must list 1 to 16 items",
+       "incidents.kinds"},
+      {"{\"every_s\":[1,2],\"kinds\":[" INC_KIND ",\"value\":0,\"weight\":0}]}",
+       "demo.json: incidents.kinds[0].weight: must be a number > 0, not 0",
+       "incidents.kinds[0].weight"},
+      {"{\"every_s\":[1,2],\"kinds\":[" INC_KIND ",\"value\":0,\"weight\":-1.5}]}",
+       "demo.json: incidents.kinds[0].weight: must be a number > 0, not -1.5",
+       "incidents.kinds[0].weight"},
+      /* a value outside the pack's set: metrics, sources, entity types */
+      {"{\"every_s\":[1,2],\"kinds\":[{\"metric\":\"fire_status\",\"entity_type\":"
+       "\"fire_equipment\",\"source\":\"fire_iot\",\"value\":0}]}",
+       "demo.json: incidents.kinds[0].metric: unknown metric \"fire_status\"",
+       "incidents.kinds[0].metric"},
+      {"{\"every_s\":[1,2],\"kinds\":[{\"metric\":\"status\",\"entity_type\":"
+       "\"fire_equipment\",\"source\":\"fire\",\"value\":0}]}",
+       "demo.json: incidents.kinds[0].source: unknown source \"fire\"",
+       "incidents.kinds[0].source"},
+      {"{\"every_s\":[1,2],\"kinds\":[{\"metric\":\"status\",\"entity_type\":"
+       "\"hydrant\",\"source\":\"fire_iot\",\"value\":0}]}",
+       "demo.json: incidents.kinds[0].entity_type: unknown entity type \"hydrant\"",
+       "incidents.kinds[0].entity_type"},
+      {"{\"every_s\":[1,2],\"kinds\":[{\"metric\":\"status\",\"entity_type\":"
+       "\"elevator\",\"source\":\"fire_iot\",\"value\":0}]}",
+       "demo.json: incidents.kinds[0].entity_type: \"elevator\" but metric \"status\" belongs to "
+       "\"fire_equipment\"",
+       "incidents.kinds[0].entity_type"},
+      {"{\"every_s\":[1,2],\"kinds\":[{\"metric\":\"Status\",\"entity_type\":"
+       "\"fire_equipment\",\"source\":\"fire_iot\",\"value\":0}]}",
+       "demo.json: incidents.kinds[0].metric: \"Status\" must be 1-64 of a-z, 0-9, _",
+       "incidents.kinds[0].metric"},
+      /* an unknown member (a typo) */
+      {"{\"every\":[1,2],\"every_s\":[1,2],\"kinds\":[" INC_GOOD "]}",
+       "demo.json: incidents: unknown field \"every\"", "incidents"},
+      {"{\"every_s\":[1,2],\"kinds\":[" INC_KIND ",\"value\":0,\"wieght\":2}]}",
+       "demo.json: incidents.kinds[0]: unknown field \"wieght\"", "incidents.kinds[0]"},
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+    in = NULL;
+    assert_int_equal(incidents_load(dir, w.st, bad[i].incidents, &in, &e), ZZ_EINVAL);
+    assert_null(in);
+    if (strncmp(e.msg, bad[i].msg, strlen(bad[i].msg)) != 0 || strcmp(e.field, bad[i].field) != 0)
+      fail_msg("case %zu: \"%s\" (%s), want \"%s\" (%s)", i, e.msg, e.field, bad[i].msg,
+               bad[i].field);
+  }
+  /* not JSON: the parser's words after the file */
+  ts_file_write(dir, "demo.json", "{\"incidents\":");
+  assert_int_equal(demo_incidents_load(dir, w.st, 1, &in, &e), ZZ_EINVAL);
+  assert_memory_equal(e.msg, "demo.json: ", 11);
+  assert_string_equal(e.field, "demo.json");
+  ts_world_close(&w);
+  assert_int_equal(ts_dir_remove(dir), 0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_history_late_in_year),
@@ -746,6 +852,7 @@ int main(void) {
       cmocka_unit_test(test_fixture_loads),
       cmocka_unit_test(test_alloc_failure),
       cmocka_unit_test(test_errors),
+      cmocka_unit_test(test_incidents),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -6,8 +6,10 @@
  * check ok, every acknowledged item present, every unacknowledged one wholly
  * absent, rollups equal to the records they sum, and writes made after the
  * fault cleared (space freed) succeed without a restart. A joint dispatch
- * (the joint order and a sub-order per department) failed at each of its
- * writes leaves, after reopening, the whole joint order or nothing of it. */
+ * (the joint order and a sub-order per department), a department's
+ * decision (accept, resolve, the decision's row) and the last material of
+ * an application (its row and the dispatch it triggers) failed at each of
+ * their writes leave, after reopening, the whole change or nothing of it. */
 #include <math.h>
 #include <setjmp.h>
 #include <sqlite3.h>
@@ -21,6 +23,7 @@
 
 #include <cmocka.h>
 
+#include "applications/applications.h"
 #include "core/ztime.h"
 #include "model/roles.h"
 #include "model/registry.h"
@@ -622,6 +625,253 @@ static void test_joint_dispatch(void **state) {
   joint_sweep(FAULT_SYNC, SQLITE_IOERR_FSYNC, 0, 1);
 }
 
+/* ---- an application's multi-row changes ---- */
+
+static const char PDF[] = "%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
+
+/* The engines of one run on a fresh data directory, with an application
+ * of a matter decided by two departments that asks for two materials. */
+struct app_run {
+  struct store *st;
+  struct registry *reg;
+  struct workflow *wf;
+  struct applications ap;
+  char number[APPLICATION_NUMBER_LEN + 1];
+  int64_t order;
+};
+
+static void app_open(struct app_run *r, int sync_full, const char *departments_json) {
+  char cmd[128];
+  snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+  assert_int_equal(system(cmd), 0);
+  memset(r, 0, sizeof *r);
+  r->st = open_store(sync_full);
+  struct world w;
+  make_world(r->st, &w);
+  struct zz_err e = {0};
+  const char *depts[2] = {"p1", "p2"};
+  for (int i = 0; i < 2; i++) {
+    int64_t id;
+    struct store_named n = {.key = depts[i], .name_zh = depts[i]};
+    assert_int_equal(store_named_upsert(r->st, "department", &n, &id, &e), 0);
+  }
+  struct store_matter m = {
+      .key = "permit",
+      .name_zh = "许可",
+      .kind = "application",
+      .departments_json = departments_json,
+      .sla_accept_minutes = 60,
+      .sla_resolve_minutes = 600,
+      .extra_json = "{\"channels\":[\"staff\"],"
+                    "\"materials\":[{\"id\":\"licence\",\"types\":[\"pdf\"],\"required\":true},"
+                    "{\"id\":\"plan\",\"types\":[\"pdf\"],\"required\":true}]}"};
+  assert_int_equal(store_matter_upsert(r->st, &m, NULL, &e), 0);
+  assert_int_equal(registry_open(r->st, &r->reg, &e), 0);
+  struct workflow_opts wo = {.st = r->st, .reg = r->reg, .data_dir = dir, .no_thread = 1};
+  assert_int_equal(workflow_open(&wo, &r->wf, &e), 0);
+  r->ap = (struct applications){.st = r->st, .reg = r->reg, .wf = r->wf, .data_dir = dir};
+  struct application_input in = {.matter = "permit",
+                                 .channel = "staff",
+                                 .name = "李",
+                                 .phone = "13800000000",
+                                 .who = {"disp", ROLE_DISPATCHER, "", ACTOR_USER}};
+  struct application_draft d;
+  struct application_receipt rec;
+  int rc = application_check(&r->ap, &in, &d, &e);
+  if (!rc) rc = application_submit(&r->ap, &d, &rec, &e);
+  application_draft_free(&d);
+  if (rc) fail_msg("application: %s", e.msg);
+  zz_strlcpy(r->number, rec.number, sizeof r->number);
+  r->order = rec.order;
+  struct application_upload up;
+  assert_int_equal(application_material_put(&r->ap, r->number, "licence", PDF, sizeof PDF, &up, &e),
+                   0);
+  assert_false(up.complete);
+}
+
+/* Closes the engines and opens the database for the checks (db). */
+static void app_close(struct app_run *r) {
+  workflow_close(r->wf);
+  registry_free(r->reg);
+  store_close(r->st);
+  char path[128];
+  snprintf(path, sizeof path, "%s/zhizhi.db", dir);
+  assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+}
+
+static void arm(int on, int frc, int sticky, long nth) {
+  atomic_store(&tripped, 0);
+  fault_rc = frc;
+  fault_sticky = sticky;
+  fault_on = on;
+  atomic_store(&countdown, nth);
+}
+
+static int first_sub(void *ud, const struct store_order *o) {
+  int64_t *id = ud;
+  if (!*id) *id = o->id;
+  return 0;
+}
+
+static int64_t q_order(const char *fmt, int64_t id) {
+  char sql[200];
+  snprintf(sql, sizeof sql, fmt, (long long)id);
+  return q_int(sql, NULL);
+}
+
+/* One run: a department decides on its dispatched sub-order (accept,
+ * resolve and the decision's row) with the fault armed. After reopening:
+ * resolved with its decision row and both events when it was answered 0;
+ * dispatched, with no decision row and no event of the decision, its
+ * joint order not started, when it failed. Returns 1 when a fault was
+ * injected. */
+static int decide_run(long nth, int on, int frc, int sticky, int sync_full) {
+  char label[96];
+  snprintf(label, sizeof label, "decision, fault on %s #%ld -> %d%s",
+           on == FAULT_WRITE ? "write" : "sync", nth, frc, sticky ? " (sticky)" : "");
+  struct app_run r;
+  app_open(&r, sync_full, "[\"p1\",\"p2\"]");
+  struct zz_err e = {0};
+  struct application_upload up;
+  assert_int_equal(application_material_put(&r.ap, r.number, "plan", PDF, sizeof PDF, &up, &e), 0);
+  assert_true(up.dispatched);
+  int64_t sub = 0;
+  struct store_order_filter f = {.parent = r.order};
+  assert_int_equal(store_orders_each(r.st, &f, first_sub, &sub), 0);
+  assert_true(sub > 0);
+  struct application_decision d = {.order = sub,
+                                   .decision = "approve",
+                                   .note = "in order",
+                                   .who = {"admin", ROLE_ADMIN, "", ACTOR_USER}};
+  struct application_decided out;
+  arm(on, frc, sticky, nth);
+  int rc = application_decide(&r.ap, &d, &out, &e);
+  int hit = atomic_load(&tripped);
+  disarm();
+  if (!hit && rc) fail_msg("no fault, yet the decision failed: %s [%s]", e.msg, label);
+  app_close(&r);
+  int64_t resolved = q_order("SELECT state = 'resolved' FROM work_order WHERE id = %lld", sub);
+  int64_t dispatched = q_order("SELECT state = 'dispatched' FROM work_order WHERE id = %lld", sub);
+  int64_t rows = q_order("SELECT count(*) FROM application_decision WHERE sub_order = %lld", sub);
+  int64_t events = q_order("SELECT count(*) FROM order_event WHERE order_id = %lld AND action IN"
+                           " ('accept', 'resolve')",
+                           sub);
+  int64_t started =
+      q_order("SELECT state = 'in_progress' FROM work_order WHERE id = %lld", r.order);
+  sqlite3_close(db);
+  db = NULL;
+  if (rc == 0 && !(resolved == 1 && rows == 1 && events == 2 && started == 1))
+    fail_msg("answered 0, but resolved %lld, %lld decision rows, %lld events, joint order "
+             "started %lld [%s]",
+             (long long)resolved, (long long)rows, (long long)events, (long long)started, label);
+  if (rc != 0 && !(dispatched == 1 && rows == 0 && events == 0 && started == 0))
+    fail_msg("failed (%d), yet dispatched %lld, %lld decision rows, %lld events, joint order "
+             "started %lld [%s]",
+             rc, (long long)dispatched, (long long)rows, (long long)events, (long long)started,
+             label);
+  return hit;
+}
+
+/* The files of the application's materials on disk. */
+static int material_files(int64_t order) {
+  char cmd[160];
+  snprintf(cmd, sizeof cmd, "test $(ls %s/materials/%lld | wc -l) -eq 1", dir, (long long)order);
+  return system(cmd) == 0 ? 1 : 2; /* one, or not one */
+}
+
+/* One run: the last required material is uploaded with the fault armed;
+ * it completes the application, which the system dispatches. After
+ * reopening: the material's row, the joint order dispatched and a
+ * sub-order per department when it was answered 0 (and dispatched said
+ * so); no row, the order still reported with no sub-order and the
+ * upload's file removed, when it failed. Returns 1 when a fault was
+ * injected. */
+static int material_run(long nth, int on, int frc, int sticky, int sync_full) {
+  char label[96];
+  snprintf(label, sizeof label, "last material, fault on %s #%ld -> %d%s",
+           on == FAULT_WRITE ? "write" : "sync", nth, frc, sticky ? " (sticky)" : "");
+  struct app_run r;
+  app_open(&r, sync_full, "[\"p1\",\"p2\"]");
+  struct zz_err e = {0};
+  struct application_upload up;
+  arm(on, frc, sticky, nth);
+  int rc = application_material_put(&r.ap, r.number, "plan", PDF, sizeof PDF, &up, &e);
+  int hit = atomic_load(&tripped);
+  disarm();
+  if (!hit && rc) fail_msg("no fault, yet the upload failed: %s [%s]", e.msg, label);
+  if (rc == 0 && !up.dispatched) fail_msg("answered 0, but not dispatched [%s]", label);
+  int files = material_files(r.order);
+  app_close(&r);
+  int64_t row = q_int("SELECT count(*) FROM application_material WHERE material = 'plan'", NULL);
+  int64_t dispatched =
+      q_order("SELECT state = 'dispatched' FROM work_order WHERE id = %lld", r.order);
+  int64_t subs = q_order("SELECT count(*) FROM work_order WHERE parent = %lld", r.order);
+  int64_t events = q_order("SELECT count(*) FROM order_event WHERE action = 'dispatch'", 0);
+  sqlite3_close(db);
+  db = NULL;
+  if (rc == 0 && !(row == 1 && dispatched == 1 && subs == 2 && events == 3))
+    fail_msg("answered 0, but %lld material rows, dispatched %lld, %lld sub-orders, %lld "
+             "dispatch events [%s]",
+             (long long)row, (long long)dispatched, (long long)subs, (long long)events, label);
+  if (rc != 0 && !(row == 0 && dispatched == 0 && subs == 0 && events == 0 && files == 1))
+    fail_msg("failed (%d), yet %lld material rows, dispatched %lld, %lld sub-orders, %lld "
+             "dispatch events, %s [%s]",
+             rc, (long long)row, (long long)dispatched, (long long)subs, (long long)events,
+             files == 1 ? "the file removed" : "the file left on disk", label);
+  return hit;
+}
+
+static void app_sweep(int (*one)(long, int, int, int, int), int on, int frc, int sticky,
+                      int sync_full) {
+  long n = 1;
+  while (n < 500 && one(n, on, frc, sticky, sync_full)) n++;
+  assert_true(n < 500);
+  assert_true(n > 1); /* the change writes: the sweep failed at least one write */
+}
+
+/* A department's decision on its dispatched sub-order is one transaction:
+ * the accept, the resolve and the decision's row, or none of them. */
+static void test_decision(void **state) {
+  (void)state;
+  app_sweep(decide_run, FAULT_WRITE, SQLITE_FULL, 1, 0);
+  app_sweep(decide_run, FAULT_WRITE, SQLITE_IOERR_WRITE, 0, 0);
+  app_sweep(decide_run, FAULT_SYNC, SQLITE_IOERR_FSYNC, 0, 1);
+}
+
+/* The last required material and the dispatch it triggers are one
+ * transaction: both, or neither and no file. */
+static void test_last_material(void **state) {
+  (void)state;
+  app_sweep(material_run, FAULT_WRITE, SQLITE_FULL, 1, 0);
+  app_sweep(material_run, FAULT_WRITE, SQLITE_IOERR_WRITE, 0, 0);
+  app_sweep(material_run, FAULT_SYNC, SQLITE_IOERR_FSYNC, 0, 1);
+}
+
+/* A dispatch the last material triggers and the workflow refuses (the
+ * matter names no department) refuses the upload: a clear error, no row,
+ * no file, the application still waiting. */
+static void test_last_material_refused(void **state) {
+  (void)state;
+  struct app_run r;
+  app_open(&r, 0, "[]");
+  struct zz_err e = {0};
+  struct application_upload up;
+  assert_int_equal(application_material_put(&r.ap, r.number, "plan", PDF, sizeof PDF, &up, &e),
+                   ZZ_ECONFLICT);
+  assert_string_equal(e.field, "material");
+  assert_non_null(strstr(e.msg, "nothing was stored"));
+  assert_non_null(strstr(e.msg, "department"));
+  assert_false(up.dispatched);
+  assert_int_equal(material_files(r.order), 1); /* the licence's only */
+  app_close(&r);
+  assert_int_equal(q_int("SELECT count(*) FROM application_material WHERE material = 'plan'", NULL),
+                   0);
+  assert_int_equal(q_order("SELECT state = 'reported' FROM work_order WHERE id = %lld", r.order),
+                   1);
+  sqlite3_close(db);
+  db = NULL;
+}
+
 /* Sums that would leave the doubles: the batch is refused whole, nothing of
  * it stored, and every rollup row stays finite. */
 static void test_poison_sums(void **state) {
@@ -684,10 +934,17 @@ int main(void) {
   snprintf(dir, sizeof dir, "/tmp/zz-faults-%d", (int)getpid());
   fault_vfs_install();
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_error_table),      cmocka_unit_test(test_poison_sums),
-      cmocka_unit_test(test_full_disk),        cmocka_unit_test(test_full_disk_sync_full),
-      cmocka_unit_test(test_write_error_once), cmocka_unit_test(test_sync_error_once),
-      cmocka_unit_test(test_read_error_once),  cmocka_unit_test(test_joint_dispatch),
+      cmocka_unit_test(test_error_table),
+      cmocka_unit_test(test_poison_sums),
+      cmocka_unit_test(test_full_disk),
+      cmocka_unit_test(test_full_disk_sync_full),
+      cmocka_unit_test(test_write_error_once),
+      cmocka_unit_test(test_sync_error_once),
+      cmocka_unit_test(test_read_error_once),
+      cmocka_unit_test(test_joint_dispatch),
+      cmocka_unit_test(test_decision),
+      cmocka_unit_test(test_last_material),
+      cmocka_unit_test(test_last_material_refused),
   };
   int r = cmocka_run_group_tests(tests, NULL, NULL);
   char cmd[128];

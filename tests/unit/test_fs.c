@@ -14,6 +14,7 @@
 
 #include "core/fs.h"
 #include "core/zz.h"
+#include "support.h"
 
 static char dir[64];
 
@@ -59,12 +60,9 @@ static void test_mkdir(void **state) {
 }
 
 int main(void) {
-  snprintf(dir, sizeof dir, "/tmp/zz-test-fs-XXXXXX");
-  if (!mkdtemp(dir)) return 1;
+  if (ts_dir_make(dir, sizeof dir, "fs")) return 1;
   const struct CMUnitTest tests[] = {cmocka_unit_test(test_mkdir)};
   int rc = cmocka_run_group_tests(tests, NULL, NULL);
-  char cmd[128];
-  snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-  if (system(cmd) != 0) fprintf(stderr, "cannot remove %s\n", dir);
+  if (ts_dir_remove(dir)) rc = rc ? rc : 1;
   return rc;
 }

@@ -32,11 +32,10 @@
 #include "store/store_orders.h"
 #include "store/store_registry.h"
 #include "workflow/workflow.h"
+#include "support.h"
 
 static char dir[64];
-static struct store *st;
-static struct registry *reg;
-static struct workflow *wf;
+static struct ts_world tw;
 static struct code_info venue, firm;
 
 /* A PNG's signature and a little more: enough for zz_sniff_type. */
@@ -64,25 +63,19 @@ static void code_for(const char *kind, const char *entity, struct code_info *out
   int64_t id;
   int created;
   struct zz_err e = {0};
-  assert_int_equal(store_code_insert(st, &c, &id, &created, &e), 0);
-  assert_int_equal(code_get(st, tok, 0, out), 0);
+  assert_int_equal(store_code_insert(tw.st, &c, &id, &created, &e), 0);
+  assert_int_equal(code_get(tw.st, tok, 0, out), 0);
   assert_string_equal(out->state, "active");
 }
 
-static void world(void) {
+static void world(struct store *st) {
   struct zz_err e = {0};
   int64_t id;
-  struct store_region d = {.path = "d", .level = "district", .name_zh = "区"};
-  struct store_region s = {.path = "d/s", .parent_path = "d", .level = "street", .name_zh = "街"};
-  struct store_region b = {
-      .path = "d/s/b", .parent_path = "d/s", .level = "block", .name_zh = "块"};
-  assert_int_equal(store_region_upsert(st, &d, &id, &e), 0);
-  assert_int_equal(store_region_upsert(st, &s, &id, &e), 0);
-  assert_int_equal(store_region_upsert(st, &b, &id, &e), 0);
-  struct store_named dep = {.key = "police", .name_zh = "公安"};
-  assert_int_equal(store_named_upsert(st, "department", &dep, &id, &e), 0);
-  struct store_named type = {.key = "venue"};
-  assert_int_equal(store_named_upsert(st, "entity_type", &type, &id, &e), 0);
+  ts_region(st, "d", NULL, "district");
+  ts_region(st, "d/s", "d", "street");
+  ts_region(st, "d/s/b", "d/s", "block");
+  ts_department(st, "police");
+  ts_entity_type(st, "venue");
   struct store_entity bar = {.key = "bar",
                              .type = "venue",
                              .name_zh = "酒吧",
@@ -120,15 +113,9 @@ static void world(void) {
 static int setup(void **state) {
   (void)state;
   zz_time_set_now(zz_time_from_civil(2026, 5, 22, 12, 0, 0));
-  snprintf(dir, sizeof dir, "/tmp/zz-test-intake-XXXXXX");
-  assert_non_null(mkdtemp(dir));
-  struct store_open_opts so = {.dir = dir};
-  struct zz_err e = {0};
-  assert_int_equal(store_sqlite_open(&so, &st, &e), 0);
-  world();
-  assert_int_equal(registry_open(st, &reg, &e), 0);
-  struct workflow_opts wo = {.st = st, .reg = reg, .data_dir = dir, .no_thread = 1};
-  assert_int_equal(workflow_open(&wo, &wf, &e), 0);
+  if (ts_dir_make(dir, sizeof dir, "intake")) return -1;
+  struct ts_world_opts o = {.fill = world, .workflow = 1};
+  ts_world_open(&tw, dir, &o);
   code_for("customer", "bar", &venue);
   code_for("enterprise", "co", &firm);
   return 0;
@@ -136,13 +123,8 @@ static int setup(void **state) {
 
 static int teardown(void **state) {
   (void)state;
-  workflow_close(wf);
-  registry_free(reg);
-  store_close(st);
-  char cmd[128];
-  snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-  assert_int_equal(system(cmd), 0);
-  return 0;
+  ts_world_close(&tw);
+  return ts_dir_remove(dir);
 }
 
 /* ---- what the store holds ---- */
@@ -168,7 +150,7 @@ static int order_row(void *ud, const struct store_order *o) {
 static struct order_seen orders(int64_t id) {
   struct order_seen s = {.id = id};
   struct store_order_filter f = {0};
-  assert_int_equal(store_orders_each(st, &f, order_row, &s), 0);
+  assert_int_equal(store_orders_each(tw.st, &f, order_row, &s), 0);
   return s;
 }
 
@@ -229,7 +211,7 @@ static void test_report_with_photo(void **state) {
       .code = &venue, .matter = "noise", .fields = f, .photo_given = 1, .photo = png_b64};
   struct intake_receipt out;
   struct zz_err e = {0};
-  assert_int_equal(intake_report(st, wf, &in, &out, &e), 0);
+  assert_int_equal(intake_report(tw.st, tw.wf, &in, &out, &e), 0);
   json_decref(f);
   assert_true(out.order > 0);
   assert_true(code_receipt_valid(out.receipt));
@@ -247,14 +229,14 @@ static void test_report_with_photo(void **state) {
   assert_null(strstr(o.description, "13800000000"));
   /* the receipt, written in the order's transaction, keeps the phone */
   struct receipt_seen r = {0};
-  assert_int_equal(store_receipt_get(st, out.receipt, 0, receipt_row, &r), 0);
+  assert_int_equal(store_receipt_get(tw.st, out.receipt, 0, receipt_row, &r), 0);
   assert_int_equal(r.order, out.order);
   assert_int_equal(r.code, venue.id);
   assert_int_equal(r.public_consent, 1);
   assert_string_equal(r.phone, "13800000000");
   /* the photo: one evidence row and its file */
   int ev = 0;
-  assert_int_equal(store_evidence_each(st, out.order, 0, evidence_row, &ev), 0);
+  assert_int_equal(store_evidence_each(tw.st, out.order, 0, evidence_row, &ev), 0);
   assert_int_equal(ev, 1);
   assert_int_equal(photo_files(NULL), files + 1);
 }
@@ -278,7 +260,7 @@ static void test_report_queued(void **state) {
   struct intake_job *job = NULL;
   struct zz_err e = {0};
   done_calls = 0;
-  assert_int_equal(intake_report_submit(st, wf, &in, on_done, &done_calls, &job, &e), 0);
+  assert_int_equal(intake_report_submit(tw.st, tw.wf, &in, on_done, &done_calls, &job, &e), 0);
   json_decref(f); /* the engine copied what it needs */
   pthread_mutex_lock(&done_lock);
   while (!done_calls) pthread_cond_wait(&done_cond, &done_lock);
@@ -288,7 +270,7 @@ static void test_report_queued(void **state) {
   assert_int_equal(intake_job_result(job, &out, &e), 0);
   intake_job_free(job);
   struct receipt_seen r = {0};
-  assert_int_equal(store_receipt_get(st, out.receipt, 0, receipt_row, &r), 0);
+  assert_int_equal(store_receipt_get(tw.st, out.receipt, 0, receipt_row, &r), 0);
   assert_int_equal(r.order, out.order);
   assert_string_equal(r.phone, ""); /* none given */
 }
@@ -298,7 +280,7 @@ static void refused(const struct intake_report *in, int code, const char *field)
   int before = orders(0).n;
   struct intake_receipt out;
   struct zz_err e = {0};
-  assert_int_equal(intake_report(st, wf, in, &out, &e), code);
+  assert_int_equal(intake_report(tw.st, tw.wf, in, &out, &e), code);
   assert_int_equal(e.code, code);
   assert_string_equal(e.field, field);
   assert_true(e.msg[0] != '\0');
@@ -350,13 +332,13 @@ static void test_bad_values(void **state) {
       .code = &firm, .matter = "noise", .fields = ok, .contact_phone = "057188881234"};
   struct intake_receipt out;
   struct zz_err e = {0};
-  assert_int_equal(intake_report(st, wf, &in, &out, &e), 0);
+  assert_int_equal(intake_report(tw.st, tw.wf, &in, &out, &e), 0);
   json_decref(ok);
   struct order_seen o = orders(out.order);
   assert_string_equal(o.channel, "enterprise_code");
   assert_non_null(strstr(o.reporter, "enterprise:"));
   struct receipt_seen r = {0};
-  assert_int_equal(store_receipt_get(st, out.receipt, 0, receipt_row, &r), 0);
+  assert_int_equal(store_receipt_get(tw.st, out.receipt, 0, receipt_row, &r), 0);
   assert_string_equal(r.phone, "057188881234");
 }
 
@@ -369,19 +351,19 @@ static void test_store_failure(void **state) {
   struct store_receipt squat = {
       .receipt = "SQUAT23456", .order_id = orders(0).max_id + 1, .code = 0, .created = 1};
   struct zz_err e = {0};
-  assert_int_equal(store_receipt_insert(st, &squat, &e), 0);
+  assert_int_equal(store_receipt_insert(tw.st, &squat, &e), 0);
   json_t *f = fields("{\"when\":\"now\"}");
   struct intake_report in = {
       .code = &venue, .matter = "noise", .fields = f, .photo_given = 1, .photo = png_b64};
   struct intake_receipt out;
-  int rc = intake_report(st, wf, &in, &out, &e);
+  int rc = intake_report(tw.st, tw.wf, &in, &out, &e);
   json_decref(f);
   assert_true(rc < 0);
   assert_int_equal(e.code, rc);
   assert_int_equal(orders(0).n, before);
   assert_int_equal(photo_files(NULL), files);
   int ev = 0;
-  assert_int_equal(store_evidence_each(st, squat.order_id, 0, evidence_row, &ev), 0);
+  assert_int_equal(store_evidence_each(tw.st, squat.order_id, 0, evidence_row, &ev), 0);
   assert_int_equal(ev, 0);
 }
 
@@ -455,14 +437,14 @@ static void test_open311(void **state) {
   struct intake_open311_in in = {.source = 7, .value = form_value, .form = &f};
   struct intake_open311_out out;
   struct zz_err e = {0};
-  assert_int_equal(intake_open311_request(st, reg, wf, &in, &out, &e), 0);
+  assert_int_equal(intake_open311_request(tw.st, tw.reg, tw.wf, &in, &out, &e), 0);
   struct order_seen o = orders(out.order);
   assert_string_equal(o.channel, "open311");
   assert_string_equal(o.reporter, "open311:source-7");
   assert_non_null(strstr(o.description, "楼下很吵\n地址: 湖墅南路 1 号\n时间: night"));
   assert_null(strstr(o.description, "13900000000")); /* phones stay in the intake row */
   struct intake_row_seen s = {0};
-  assert_int_equal(store_order_intake_get(st, out.order, NULL, intake_row, &s), 0);
+  assert_int_equal(store_order_intake_get(tw.st, out.order, NULL, intake_row, &s), 0);
   assert_string_equal(s.token, out.token);
   assert_non_null(strstr(s.contact, "a@b.cn"));
   assert_non_null(strstr(s.attrs, "13900000000"));
@@ -483,7 +465,7 @@ static void test_open311(void **state) {
     struct form bf = {cases[i].kv};
     struct intake_open311_in bi = {.source = 7, .value = form_value, .form = &bf};
     memset(&e, 0, sizeof e);
-    assert_int_equal(intake_open311_request(st, reg, wf, &bi, &out, &e), cases[i].code);
+    assert_int_equal(intake_open311_request(tw.st, tw.reg, tw.wf, &bi, &out, &e), cases[i].code);
     assert_string_equal(e.field, cases[i].field);
   }
   assert_int_equal(orders(0).n, before);

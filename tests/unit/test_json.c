@@ -317,6 +317,46 @@ static void test_value_from(void **state) {
 }
 
 /* The cap reached mid-answer: an error and no text, never a prefix. */
+/* Fixed decimals (Open311's coordinates): what "%.*f" writes, non-finite
+ * values as null, a precision out of range as a misuse. */
+static void test_fixed(void **state) {
+  (void)state;
+  const struct {
+    double v;
+    int places;
+    const char *want;
+  } c[] = {{30.3401, 6, "30.340100"},
+           {120.1302, 6, "120.130200"},
+           {-0.0, 2, "-0.00"},
+           {1e20, 1, "100000000000000000000.0"},
+           {2.5, 0, "2"},
+           {NAN, 6, "null"},
+           {INFINITY, 6, "null"},
+           {-INFINITY, 3, "null"}};
+  for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+    struct zz_buf b;
+    struct zz_json j;
+    zz_buf_init(&b, 0);
+    zz_json_init(&j, &b);
+    zz_json_arr(&j);
+    assert_int_equal(zz_json_fixed(&j, c[i].v, c[i].places), 0);
+    zz_json_arr_end(&j);
+    char want[64];
+    snprintf(want, sizeof want, "[%s]", c[i].want);
+    expect(&j, want);
+  }
+  for (int places = -1; places <= 18; places += 19) {
+    struct zz_buf b;
+    struct zz_json j;
+    zz_buf_init(&b, 0);
+    zz_json_init(&j, &b);
+    assert_int_equal(zz_json_fixed(&j, 1.5, places), ZZ_EINTERNAL);
+    assert_int_equal(zz_json_finish(&j), ZZ_EINTERNAL);
+    assert_null(b.data);
+    zz_buf_free(&b);
+  }
+}
+
 static void test_cap_fails_whole(void **state) {
   (void)state;
   for (size_t cap = 1; cap < 64; cap++) {
@@ -470,6 +510,7 @@ int main(void) {
       cmocka_unit_test(test_members),
       cmocka_unit_test(test_escaping),
       cmocka_unit_test(test_numbers),
+      cmocka_unit_test(test_fixed),
       cmocka_unit_test(test_time_and_jansson),
       cmocka_unit_test(test_members_text),
       cmocka_unit_test(test_value_from),

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "api/open311_int.h"
+#include "core/xml.h"
 #include "core/zz.h"
 
 static void test_form_decodes(void **state) {
@@ -61,7 +62,8 @@ static void test_xml_escape(void **state) {
   (void)state;
   struct zz_buf b;
   zz_buf_init(&b, 0);
-  o311_xml_escape(&b, "<a href=\"x\">Tom & Jerry's\x01</a>");
+  const char *s = "<a href=\"x\">Tom & Jerry's\x01</a>";
+  zz_xml_escape(&b, s, strlen(s));
   zz_buf_addc(&b, '\0');
   assert_string_equal(b.data, "&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&apos;s &lt;/a&gt;");
   zz_buf_free(&b);

@@ -26,55 +26,11 @@
 #include "pack/pack.h"
 #include "store/store.h"
 #include "store/store_registry.h"
+#include "support.h"
 
 #define FIXTURES "tests/unit/fixtures"
 #define SMALL FIXTURES "/pack_small"
 #define GONGSHU "scenarios/gongshu"
-
-/* ---- temp directories ---- */
-
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
-  (void)sb, (void)flag, (void)ftw;
-  return remove(path);
-}
-
-static void rm_rf(const char *dir) {
-  nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-static void copy_file(const char *from, const char *to) {
-  FILE *in = fopen(from, "rb"), *out = fopen(to, "wb");
-  if (!in || !out) fail_msg("cannot copy %s to %s", from, to);
-  char buf[65536];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, in)) > 0) assert_int_equal(fwrite(buf, 1, n, out), n);
-  fclose(in);
-  fclose(out);
-}
-
-/* Copies the regular files of from into the existing directory to. */
-static void copy_dir(const char *from, const char *to) {
-  DIR *d = opendir(from);
-  if (!d) fail_msg("cannot open %s", from);
-  struct dirent *de;
-  while ((de = readdir(d))) {
-    char a[1024], b[1024];
-    struct stat sb;
-    snprintf(a, sizeof a, "%s/%s", from, de->d_name);
-    snprintf(b, sizeof b, "%s/%s", to, de->d_name);
-    if (stat(a, &sb) == 0 && S_ISREG(sb.st_mode)) copy_file(a, b);
-  }
-  closedir(d);
-}
-
-static void write_file(const char *dir, const char *name, const char *text) {
-  char path[1024];
-  snprintf(path, sizeof path, "%s/%s", dir, name);
-  FILE *f = fopen(path, "wb");
-  assert_non_null(f);
-  fputs(text, f);
-  fclose(f);
-}
 
 /* One test's world: a store in root/data and pack directories below root. */
 struct world {
@@ -87,8 +43,7 @@ struct world {
 static int world_setup(void **state) {
   struct world *w = calloc(1, sizeof *w);
   if (!w) return -1;
-  snprintf(w->root, sizeof w->root, "/tmp/zz_test_pack_XXXXXX");
-  if (!mkdtemp(w->root)) {
+  if (ts_dir_make(w->root, sizeof w->root, "pack")) {
     free(w);
     return -1;
   }
@@ -97,7 +52,7 @@ static int world_setup(void **state) {
   struct zz_err e = {0};
   if (store_sqlite_open(&opts, &w->st, &e)) {
     fprintf(stderr, "store_sqlite_open: %s\n", e.msg);
-    rm_rf(w->root);
+    ts_dir_remove(w->root);
     free(w);
     return -1;
   }
@@ -108,7 +63,7 @@ static int world_setup(void **state) {
 static int world_teardown(void **state) {
   struct world *w = *state;
   store_close(w->st);
-  rm_rf(w->root);
+  ts_dir_remove(w->root);
   free(w);
   return 0;
 }
@@ -118,8 +73,8 @@ static void make_pack(struct world *w, const char *name, const char *overlay, ch
                       size_t cap) {
   snprintf(out, cap, "%s/%s", w->root, name);
   assert_int_equal(mkdir(out, 0755), 0);
-  copy_dir(SMALL, out);
-  if (overlay) copy_dir(overlay, out);
+  ts_dir_copy(SMALL, out);
+  if (overlay) ts_dir_copy(overlay, out);
 }
 
 /* ---- reading the store back ---- */
@@ -502,10 +457,10 @@ static void test_load_twice(void **state) {
 static void write_addon(struct world *w, char *dir, size_t cap) {
   snprintf(dir, cap, "%s/addon", w->root);
   assert_int_equal(mkdir(dir, 0755), 0);
-  write_file(dir, "pack.json",
-             "{\"id\":\"addon\",\"name\":{\"zh\":\"附加\",\"en\":\"Add-on\"},\"version\":2,"
-             "\"description\":{\"zh\":\"附加包\",\"en\":\"An add-on pack\"}}");
-  write_file(
+  ts_file_write(dir, "pack.json",
+                "{\"id\":\"addon\",\"name\":{\"zh\":\"附加\",\"en\":\"Add-on\"},\"version\":2,"
+                "\"description\":{\"zh\":\"附加包\",\"en\":\"An add-on pack\"}}");
+  ts_file_write(
       dir, "regions.geojson",
       "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"properties\":"
       "{\"id\":\"town/north/newblk\",\"parent\":\"town/"
@@ -513,17 +468,17 @@ static void write_addon(struct world *w, char *dir, size_t cap) {
       "\"name_en\":\"New grid\",\"approximate\":true,\"center\":[120.07,30.07]},\"geometry\":"
       "{\"type\":\"Polygon\",\"coordinates\":[[[120.06,30.06],[120.08,30.06],[120.08,30.08],"
       "[120.06,30.06]]]}}]}");
-  write_file(dir, "departments.json", "[]");
-  write_file(dir, "entity_types.json", "[]");
-  write_file(
+  ts_file_write(dir, "departments.json", "[]");
+  ts_file_write(dir, "entity_types.json", "[]");
+  ts_file_write(
       dir, "metrics.json",
       "[{\"id\":\"footfall\",\"name_zh\":\"客流\",\"name_en\":\"Footfall\",\"unit\":\"人次\","
       "\"agg\":\"count\",\"entity_type\":\"shop\",\"kind\":\"count\"}]");
-  write_file(
+  ts_file_write(
       dir, "sources.json",
       "[{\"id\":\"gate\",\"name_zh\":\"闸机\",\"name_en\":\"Gates\",\"department\":\"police\","
       "\"kind\":\"iot\",\"metrics\":[\"footfall\"]}]");
-  write_file(
+  ts_file_write(
       dir, "entities.ndjson",
       "{\"id\":\"shop-20\",\"type\":\"shop\",\"name_zh\":\"新店\",\"name_en\":\"New shop\","
       "\"region\":\"town/north/newblk\",\"lon\":120.07,\"lat\":30.07,\"attrs\":{\"staff\":1}}\n"
@@ -713,7 +668,7 @@ static void test_line_cap_and_missing_file(void **state) {
   make_pack(w, "long", NULL, dir, sizeof dir);
   /* A line of 65,536 bytes is fine (an attr pads it); one byte more is not. */
   char *text = long_entity("shop-30", 65536, NULL);
-  write_file(dir, "entities.ndjson", text);
+  ts_file_write(dir, "entities.ndjson", text);
   free(text);
   struct zz_err e = {0};
   struct pack_stats s;
@@ -723,7 +678,7 @@ static void test_line_cap_and_missing_file(void **state) {
       long_entity("shop-30", 65537,
                   "{\"id\":\"shop-31\",\"type\":\"shop\",\"name_zh\":\"短\",\"name_en\":\"Short\","
                   "\"region\":\"town\",\"lon\":120.0,\"lat\":30.0,\"attrs\":{}}\n");
-  write_file(dir, "entities.ndjson", text);
+  ts_file_write(dir, "entities.ndjson", text);
   free(text);
   assert_int_equal(pack_load(w->st, dir, &s, NULL, NULL, &e), ZZ_ETOOBIG);
   assert_string_equal(e.field, "entities.ndjson line 2");

@@ -21,6 +21,7 @@
 #include "store/store_rebuild.h"
 #include "store/store_records.h"
 #include "store/store_registry.h"
+#include "support.h"
 
 static char dir[64];
 
@@ -28,35 +29,15 @@ struct world {
   int64_t ea, eb, m1, m2;
 };
 
-static struct store *open_store(void) {
-  struct store_open_opts o = {.dir = dir};
-  struct store *st = NULL;
-  struct zz_err e = {0};
-  int rc = store_sqlite_open(&o, &st, &e);
-  if (rc) fprintf(stderr, "open: %s\n", e.msg);
-  assert_int_equal(rc, 0);
-  return st;
-}
-
 static void make_world(struct store *st, struct world *w) {
   struct zz_err e = {0};
-  int64_t id;
-  struct store_region d = {.path = "d", .level = "district", .name_zh = "区"};
-  struct store_region s1 = {.path = "d/s1", .parent_path = "d", .level = "street", .name_zh = "一"};
-  struct store_region s2 = {.path = "d/s2", .parent_path = "d", .level = "street", .name_zh = "二"};
-  assert_int_equal(store_region_upsert(st, &d, &id, &e), 0);
-  assert_int_equal(store_region_upsert(st, &s1, &id, &e), 0);
-  assert_int_equal(store_region_upsert(st, &s2, &id, &e), 0);
-  struct store_named t = {.key = "counter"};
-  assert_int_equal(store_named_upsert(st, "entity_type", &t, &id, &e), 0);
-  struct store_metric m = {.key = "visitors", .agg = "sum", .entity_type = "counter"};
-  assert_int_equal(store_metric_upsert(st, &m, &w->m1, &e), 0);
-  m.key = "power";
-  assert_int_equal(store_metric_upsert(st, &m, &w->m2, &e), 0);
-  struct store_entity a = {.key = "a", .type = "counter", .region = 2, .lon = NAN, .lat = NAN};
-  struct store_entity b = {.key = "b", .type = "counter", .region = 3, .lon = NAN, .lat = NAN};
-  assert_int_equal(store_entity_upsert(st, &a, 0, &w->ea, &e), 0);
-  assert_int_equal(store_entity_upsert(st, &b, 0, &w->eb, &e), 0);
+  ts_region(st, "d", NULL, "district");
+  int64_t s1 = ts_region(st, "d/s1", "d", "street"), s2 = ts_region(st, "d/s2", "d", "street");
+  ts_entity_type(st, "counter");
+  w->m1 = ts_metric(st, "visitors", "sum", "counter");
+  w->m2 = ts_metric(st, "power", "sum", "counter");
+  w->ea = ts_entity(st, "a", "counter", s1);
+  w->eb = ts_entity(st, "b", "counter", s2);
   /* the registry numbers the regions (DFS intervals) the writer uses */
   struct registry *reg = NULL;
   assert_int_equal(registry_open(st, &reg, &e), 0);
@@ -147,7 +128,7 @@ static void assert_same(const char *want, const char *have) {
 
 static void test_rebuild_repairs(void **state) {
   (void)state;
-  struct store *st = open_store();
+  struct store *st = ts_store_open(dir, NULL);
   struct world w;
   make_world(st, &w);
   fill(st, &w);
@@ -168,7 +149,7 @@ static void test_rebuild_repairs(void **state) {
   assert_string_not_equal(orig, damaged);
   sqlite3_close(db);
 
-  st = open_store();
+  st = ts_store_open(dir, NULL);
   struct store_rebuild_stats stats;
   struct zz_err e = {0};
   int rc = store_rollup_rebuild(st, NULL, INT64_MIN, INT64_MAX, NULL, NULL, &stats, &e);
@@ -185,7 +166,7 @@ static void test_rebuild_repairs(void **state) {
 
 static void test_rebuild_metric_and_range(void **state) {
   (void)state;
-  struct store *st = open_store();
+  struct store *st = ts_store_open(dir, NULL);
   struct world w;
   make_world(st, &w);
   fill(st, &w);
@@ -201,7 +182,7 @@ static void test_rebuild_metric_and_range(void **state) {
   exec(sql);
   sqlite3_close(db);
 
-  st = open_store();
+  st = ts_store_open(dir, NULL);
   struct zz_err e = {0};
   struct store_rebuild_stats stats;
   /* visitors of the old year only: the rest stays damaged */
@@ -217,7 +198,7 @@ static void test_rebuild_metric_and_range(void **state) {
   assert_string_not_equal(orig, mid);
   sqlite3_close(db);
   /* then everything */
-  st = open_store();
+  st = ts_store_open(dir, NULL);
   assert_int_equal(store_rollup_rebuild(st, NULL, INT64_MIN, INT64_MAX, NULL, NULL, &stats, &e), 0);
   /* errors: an unknown metric, an empty range; nothing changes */
   assert_int_equal(store_rollup_rebuild(st, "nope", INT64_MIN, INT64_MAX, NULL, NULL, &stats, &e),
@@ -232,20 +213,27 @@ static void test_rebuild_metric_and_range(void **state) {
   free(orig), free(mid), free(fixed);
 }
 
+/* A fresh data directory per test, removed after it (kept with ZZ_KEEP set,
+ * to look at the database). */
 static int setup(void **state) {
   (void)state;
-  if (getenv("ZZ_KEEP")) return 0;
-  char cmd[128];
-  snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-  return system(cmd);
+  return ts_dir_make(dir, sizeof dir, "rebuild");
+}
+
+static int teardown(void **state) {
+  (void)state;
+  if (getenv("ZZ_KEEP")) {
+    fprintf(stderr, "kept %s\n", dir);
+    return 0;
+  }
+  return ts_dir_remove(dir);
 }
 
 int main(void) {
-  snprintf(dir, sizeof dir, "/tmp/zz-rebuild-%d", (int)getpid());
   zz_log_set_level(ZZ_LOG_WARN);
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup_teardown(test_rebuild_repairs, setup, setup),
-      cmocka_unit_test_setup_teardown(test_rebuild_metric_and_range, setup, setup),
+      cmocka_unit_test_setup_teardown(test_rebuild_repairs, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_rebuild_metric_and_range, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

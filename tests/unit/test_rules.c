@@ -26,6 +26,7 @@
 #include "store/store_catalog.h"
 #include "store/store_records.h"
 #include "store/store_registry.h"
+#include "support.h"
 
 #define MIN 60000LL
 
@@ -325,19 +326,11 @@ static int log_event(void *ud, const struct bus_event *ev) {
 
 static void test_engine(void **state) {
   (void)state;
-  struct store_open_opts so = {.dir = dir};
-  struct store *st = NULL;
+  struct store *st = ts_store_open(dir, NULL);
   struct zz_err e = {0};
-  assert_int_equal(store_sqlite_open(&so, &st, &e), 0);
-  int64_t id, metric, ent;
-  struct store_region d = {.path = "d", .level = "district", .name_zh = "区"};
-  assert_int_equal(store_region_upsert(st, &d, &id, &e), 0);
-  struct store_named ty = {.key = "site"};
-  assert_int_equal(store_named_upsert(st, "entity_type", &ty, &id, &e), 0);
-  struct store_metric m = {.key = "pm10", .agg = "avg", .entity_type = "site"};
-  assert_int_equal(store_metric_upsert(st, &m, &metric, &e), 0);
-  struct store_entity en = {.key = "s1", .type = "site", .region = 1, .lon = NAN, .lat = NAN};
-  assert_int_equal(store_entity_upsert(st, &en, 0, &ent, &e), 0);
+  int64_t d = ts_region(st, "d", NULL, "district");
+  ts_entity_type(st, "site");
+  int64_t metric = ts_metric(st, "pm10", "avg", "site"), ent = ts_entity(st, "s1", "site", d);
   const char *text =
       "{" HEAD "\"kind\":\"threshold\",\"condition\":{\"op\":\"above\",\"value\":100},"
       "\"auto_order\":{\"matter\":\"dust\"}}";
@@ -402,15 +395,6 @@ static void test_engine(void **state) {
 
 /* ---- rules.json and matters.json in a pack ---- */
 
-static void write_text(const char *where, const char *name, const char *text) {
-  char path[256];
-  snprintf(path, sizeof path, "%s/%s", where, name);
-  FILE *f = fopen(path, "w");
-  assert_non_null(f);
-  fputs(text, f);
-  fclose(f);
-}
-
 static int count_rule(void *ud, const struct store_rule *r) {
   (void)r;
   ++*(int *)ud;
@@ -435,15 +419,12 @@ static int count_matter(void *ud, const struct store_matter *m) {
 
 static void test_pack_files(void **state) {
   (void)state;
-  char pdir[128], sdir[128], cmd[512];
+  char pdir[128], sdir[128];
   snprintf(pdir, sizeof pdir, "%s/pack", dir);
   snprintf(sdir, sizeof sdir, "%s/packstore", dir);
-  snprintf(cmd, sizeof cmd, "cp -r tests/unit/fixtures/pack_small %s", pdir);
-  assert_int_equal(system(cmd), 0);
-  struct store_open_opts so = {.dir = sdir};
-  struct store *st = NULL;
+  ts_dir_copy("tests/unit/fixtures/pack_small", pdir);
+  struct store *st = ts_store_open(sdir, NULL);
   struct zz_err e = {0};
-  assert_int_equal(store_sqlite_open(&so, &st, &e), 0);
   /* without the files: loads as before */
   assert_int_equal(pack_load(st, pdir, NULL, NULL, NULL, &e), 0);
   const struct {
@@ -482,8 +463,8 @@ static void test_pack_files(void **state) {
        "rules.json [0].auto_order.matter: matter \"fire\" does not exist"},
   };
   for (size_t i = 0; i < ZZ_ARRAY_LEN(bad); i++) {
-    write_text(pdir, "matters.json", bad[i].matters);
-    write_text(pdir, "rules.json", bad[i].rules);
+    ts_file_write(pdir, "matters.json", bad[i].matters);
+    ts_file_write(pdir, "rules.json", bad[i].rules);
     memset(&e, 0, sizeof e);
     assert_int_equal(pack_load(st, pdir, NULL, NULL, NULL, &e), ZZ_EINVAL);
     if (strncmp(e.msg, bad[i].msg, strlen(bad[i].msg)) != 0)
@@ -494,8 +475,8 @@ static void test_pack_files(void **state) {
   store_rules_each(st, count_rule, &nr);
   store_matters_each(st, count_matter, &nm);
   assert_int_equal(nr + nm, 0); /* nothing of a refused pack is written */
-  write_text(pdir, "matters.json", MATTER_OK);
-  write_text(pdir, "rules.json", RULE_OK);
+  ts_file_write(pdir, "matters.json", MATTER_OK);
+  ts_file_write(pdir, "rules.json", RULE_OK);
   assert_int_equal(pack_load(st, pdir, NULL, NULL, NULL, &e), 0);
   assert_int_equal(pack_load(st, pdir, NULL, NULL, NULL, &e), 0); /* idempotent */
   store_rules_each(st, count_rule, &nr);
@@ -506,8 +487,7 @@ static void test_pack_files(void **state) {
 }
 
 int main(void) {
-  snprintf(dir, sizeof dir, "/tmp/zz-test-rules-XXXXXX");
-  if (!mkdtemp(dir)) return 1;
+  if (ts_dir_make(dir, sizeof dir, "rules")) return 1;
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_parse),  cmocka_unit_test(test_threshold),
       cmocka_unit_test(test_hours),  cmocka_unit_test(test_rate),
@@ -515,8 +495,6 @@ int main(void) {
       cmocka_unit_test(test_engine), cmocka_unit_test(test_pack_files),
   };
   int rc = cmocka_run_group_tests(tests, NULL, NULL);
-  char cmd[128];
-  snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-  if (system(cmd) != 0) fprintf(stderr, "cannot remove %s\n", dir);
+  if (ts_dir_remove(dir)) rc = rc ? rc : 1;
   return rc;
 }

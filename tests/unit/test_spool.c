@@ -18,33 +18,17 @@
 #include "store/store.h"
 #include "store/store_records.h"
 #include "store/store_registry.h"
+#include "support.h"
 
 static char dir[64];
 
-static struct store *open_store(void) {
-  struct store_open_opts o = {.dir = dir};
-  struct store *st = NULL;
-  struct zz_err e = {0};
-  int rc = store_sqlite_open(&o, &st, &e);
-  if (rc) fprintf(stderr, "open: %s\n", e.msg);
-  assert_int_equal(rc, 0);
-  return st;
-}
-
 /* one region, two entities a and b, one metric */
 static void world(struct store *st, int64_t *ea, int64_t *eb, int64_t *metric) {
-  struct zz_err e = {0};
-  int64_t id;
-  struct store_region d = {.path = "d", .level = "district", .name_zh = "区"};
-  assert_int_equal(store_region_upsert(st, &d, &id, &e), 0);
-  struct store_named t = {.key = "counter"};
-  assert_int_equal(store_named_upsert(st, "entity_type", &t, &id, &e), 0);
-  struct store_metric m = {.key = "visitors", .agg = "sum", .entity_type = "counter"};
-  assert_int_equal(store_metric_upsert(st, &m, metric, &e), 0);
-  struct store_entity a = {.key = "a", .type = "counter", .region = 1, .lon = NAN, .lat = NAN};
-  struct store_entity b = {.key = "b", .type = "counter", .region = 1, .lon = NAN, .lat = NAN};
-  assert_int_equal(store_entity_upsert(st, &a, 0, ea, &e), 0);
-  assert_int_equal(store_entity_upsert(st, &b, 0, eb, &e), 0);
+  int64_t d = ts_region(st, "d", NULL, "district");
+  ts_entity_type(st, "counter");
+  *metric = ts_metric(st, "visitors", "sum", "counter");
+  *ea = ts_entity(st, "a", "counter", d);
+  *eb = ts_entity(st, "b", "counter", d);
 }
 
 static int count_cb(void *ud, int64_t ts, double v) {
@@ -75,7 +59,7 @@ static void test_owner_and_file_jobs(void **state) {
   (void)state;
   struct zz_err e = {0};
   assert_int_equal(spool_prepare(dir, &e), 0);
-  struct store *st = open_store();
+  struct store *st = ts_store_open(dir, NULL);
   int64_t ea, eb, metric;
   world(st, &ea, &eb, &metric);
   int64_t t = zz_time_now() - ZZ_HOUR_MS;
@@ -127,7 +111,7 @@ static void test_owner_and_file_jobs(void **state) {
 
   /* the owner is stored: after a restart source 2 is still refused on a */
   store_close(st);
-  st = open_store();
+  st = ts_store_open(dir, NULL);
   struct store_record third[] = {{ea, m, 2, t + 9000, 1, 7}, {ea, m, 1, t + 9000, 3, 8}};
   assert_int_equal(store_records_write(st, third, 2, &res, &e), 0);
   assert_int_equal(res.refused, 1);
@@ -163,15 +147,12 @@ static void test_spool_dir(void **state) {
 }
 
 int main(void) {
-  snprintf(dir, sizeof dir, "/tmp/zz-test-spool-XXXXXX");
-  if (!mkdtemp(dir)) return 1;
+  if (ts_dir_make(dir, sizeof dir, "spool")) return 1;
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_spool_dir),
       cmocka_unit_test(test_owner_and_file_jobs),
   };
   int rc = cmocka_run_group_tests(tests, NULL, NULL);
-  char cmd[128];
-  snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-  if (system(cmd) != 0) rc = rc ? rc : 1;
+  if (ts_dir_remove(dir)) rc = rc ? rc : 1;
   return rc;
 }

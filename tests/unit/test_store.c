@@ -20,37 +20,18 @@
 #include "store/store_orders.h"
 #include "store/store_records.h"
 #include "store/store_registry.h"
+#include "support.h"
 
 static char dir[64];
 
-static struct store *open_store(void) {
-  struct store_open_opts o = {.dir = dir};
-  struct store *st = NULL;
-  struct zz_err e = {0};
-  int rc = store_sqlite_open(&o, &st, &e);
-  if (rc) fprintf(stderr, "open: %s\n", e.msg);
-  assert_int_equal(rc, 0);
-  return st;
-}
-
 /* district d -> street s1, s2; entities a (s1), b (s2), one metric. */
 static void world(struct store *st, int64_t *ea, int64_t *eb, int64_t *metric) {
-  struct zz_err e = {0};
-  int64_t id;
-  struct store_region d = {.path = "d", .level = "district", .name_zh = "区"};
-  struct store_region s1 = {.path = "d/s1", .parent_path = "d", .level = "street", .name_zh = "一"};
-  struct store_region s2 = {.path = "d/s2", .parent_path = "d", .level = "street", .name_zh = "二"};
-  assert_int_equal(store_region_upsert(st, &d, &id, &e), 0);
-  assert_int_equal(store_region_upsert(st, &s1, &id, &e), 0);
-  assert_int_equal(store_region_upsert(st, &s2, &id, &e), 0);
-  struct store_named t = {.key = "counter"};
-  assert_int_equal(store_named_upsert(st, "entity_type", &t, &id, &e), 0);
-  struct store_metric m = {.key = "visitors", .agg = "sum", .entity_type = "counter"};
-  assert_int_equal(store_metric_upsert(st, &m, metric, &e), 0);
-  struct store_entity a = {.key = "a", .type = "counter", .region = 2, .lon = NAN, .lat = NAN};
-  struct store_entity b = {.key = "b", .type = "counter", .region = 3, .lon = NAN, .lat = NAN};
-  assert_int_equal(store_entity_upsert(st, &a, 0, ea, &e), 0);
-  assert_int_equal(store_entity_upsert(st, &b, 0, eb, &e), 0);
+  ts_region(st, "d", NULL, "district");
+  int64_t s1 = ts_region(st, "d/s1", "d", "street"), s2 = ts_region(st, "d/s2", "d", "street");
+  ts_entity_type(st, "counter");
+  *metric = ts_metric(st, "visitors", "sum", "counter");
+  *ea = ts_entity(st, "a", "counter", s1);
+  *eb = ts_entity(st, "b", "counter", s2);
 }
 
 struct sum_ctx {
@@ -79,7 +60,7 @@ static struct sum_ctx buckets(struct store *st, int64_t metric, int64_t node, en
 
 static void test_rollups_and_restart(void **state) {
   (void)state;
-  struct store *st = open_store();
+  struct store *st = ts_store_open(dir, NULL);
   int64_t ea, eb, metric;
   world(st, &ea, &eb, &metric);
   struct registry *reg = NULL;
@@ -123,7 +104,7 @@ static void test_rollups_and_restart(void **state) {
 
   /* restart: the same answers at once, and the series cache knows the last
    * value so an older record is detected as a replacement */
-  st = open_store();
+  st = ts_store_open(dir, NULL);
   d = buckets(st, metric, 1, ZZ_GRAIN_HOUR, t0, t0 + ZZ_HOUR_MS);
   assert_int_equal(d.n, 4);
   assert_true(d.sum == 27);
@@ -138,7 +119,7 @@ static void test_rollups_and_restart(void **state) {
 
 static void test_lock(void **state) {
   (void)state;
-  struct store *st = open_store();
+  struct store *st = ts_store_open(dir, NULL);
   struct store_open_opts o = {.dir = dir};
   struct store *other = NULL;
   struct zz_err e = {0};
@@ -160,7 +141,7 @@ static int count_entity(void *ud, const struct store_entity *en) {
 
 static void test_registry_dfs(void **state) {
   (void)state;
-  struct store *st = open_store();
+  struct store *st = ts_store_open(dir, NULL);
   struct registry *reg = NULL;
   struct zz_err e = {0};
   assert_int_equal(registry_open(st, &reg, &e), 0);
@@ -196,7 +177,7 @@ static void test_registry_dfs(void **state) {
  * hour, day and month rows stay; 401 days on, the hour rows go too. */
 static void test_prune(void **state) {
   (void)state;
-  struct store *st = open_store();
+  struct store *st = ts_store_open(dir, NULL);
   int64_t metric = 1, t0 = zz_bucket_start(zz_time_now(), ZZ_GRAIN_HOUR) - ZZ_HOUR_MS;
   struct sum_ctx m = buckets(st, metric, 1, ZZ_GRAIN_MINUTE, t0, t0 + ZZ_HOUR_MS);
   assert_true(m.buckets > 0);
@@ -247,7 +228,7 @@ static int stop_region(void *ud, const struct store_region *r) {
 
 static void test_statement_cache(void **state) {
   (void)state;
-  struct store *st = open_store();
+  struct store *st = ts_store_open(dir, NULL);
   int64_t ea, eb, metric;
   world(st, &ea, &eb, &metric);
   struct zz_err e = {0};
@@ -298,16 +279,13 @@ static void test_statement_cache(void **state) {
 }
 
 int main(void) {
-  snprintf(dir, sizeof dir, "/tmp/zz-test-store-XXXXXX");
-  if (!mkdtemp(dir)) return 1;
+  if (ts_dir_make(dir, sizeof dir, "store")) return 1;
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_rollups_and_restart), cmocka_unit_test(test_lock),
       cmocka_unit_test(test_registry_dfs),        cmocka_unit_test(test_prune),
       cmocka_unit_test(test_statement_cache),
   };
   int rc = cmocka_run_group_tests(tests, NULL, NULL);
-  char cmd[128];
-  snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-  if (system(cmd) != 0) fprintf(stderr, "cannot remove %s\n", dir);
+  if (ts_dir_remove(dir)) rc = rc ? rc : 1;
   return rc;
 }

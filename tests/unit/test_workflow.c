@@ -4,7 +4,7 @@
  * duplicates, joint handling, merge, rating, SLA supervision and
  * escalation that continue after the store is closed and opened again;
  * the public intake's group commit, with an application's row written in
- * its order's transaction. */
+ * its order's transaction; the cap on what one change writes. */
 #include <math.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -28,6 +28,7 @@
 #include "store/store_registry.h"
 #include "workflow/order_sm.h"
 #include "workflow/workflow.h"
+#include "workflow/workflow_int.h"
 
 #define MIN 60000LL
 
@@ -665,6 +666,98 @@ static void test_many_events(void **state) {
   close_all();
 }
 
+/* ---- the cap on one change ---- */
+
+static int count_events(int64_t id, const char *action) {
+  struct action_count x = {action, 0};
+  assert_int_equal(store_order_events_each(st, id, count_action, &x), 0);
+  return x.n;
+}
+
+/* Verifying an order tells every order merged into it in the same change:
+ * WF_CHANGE_MAX_EVENTS merged orders make one event too many, and the
+ * verify fails whole with a clear error: the order stays resolved, no
+ * merged order hears anything, no verify event is written. */
+static void test_change_cap(void **state) {
+  (void)state;
+  open_all(1);
+  struct zz_err e = {0};
+  int64_t a = make("noise", "d/s", NAN, NAN), first = 0, last = 0;
+  /* the merged orders go straight to the store, in one transaction: the
+   * workflow would take 20,000 merges */
+  struct store_order o = {.matter = "noise",
+                          .title = "dup",
+                          .state = "merged",
+                          .channel = "api",
+                          .region = 2,
+                          .rpos = 1,
+                          .lon = NAN,
+                          .lat = NAN,
+                          .created = 1,
+                          .updated = 1,
+                          .merged_into = a};
+  struct store_order_event ev = {.ts = 1, .actor = "t", .action = "merge", .to_state = "merged"};
+  assert_int_equal(store_txn(st, STORE_TXN_BEGIN, &e), 0);
+  for (int i = 0; i < WF_CHANGE_MAX_EVENTS; i++) {
+    assert_int_equal(store_order_insert(st, &o, &ev, 1, &last, &e), 0);
+    if (!first) first = last;
+  }
+  assert_int_equal(store_txn(st, STORE_TXN_COMMIT, &e), 0);
+  assert_int_equal(act(&disp, a, "dispatch", NULL), 0);
+  assert_int_equal(act(&cop, a, "accept", NULL), 0);
+  assert_int_equal(act(&cop, a, "resolve", "done"), 0);
+  assert_int_equal(workflow_act(wf, &disp, a, "verify", NULL, 0, NULL, &e), ZZ_ETOOBIG);
+  assert_string_equal(e.field, "order");
+  assert_non_null(strstr(e.msg, "more than 20000"));
+  assert_non_null(strstr(e.msg, "nothing of it was written"));
+  assert_string_equal(get(a).state, "resolved");
+  assert_int_equal(count_events(a, "verify"), 0);
+  assert_int_equal(count_events(first, "outcome"), 0);
+  assert_int_equal(count_events(last, "outcome"), 0);
+  close_all();
+}
+
+/* The change's containers directly (workflow_int.h): WF_CHANGE_MAX_EVENTS
+ * events commit; one more fails the commit with ZZ_ETOOBIG and writes
+ * nothing; so does one order more than WF_CHANGE_MAX_EVENTS. */
+static void test_change_cap_internals(void **state) {
+  (void)state;
+  open_all(1);
+  struct zz_err e = {0};
+  int64_t id = make("noise", "d/s", NAN, NAN);
+  struct wf_order *w = zz_calloc(1, sizeof *w);
+  struct wf_change *c = zz_calloc(1, sizeof *c);
+  assert_non_null(w);
+  assert_non_null(c);
+  assert_int_equal(wf_order_load(wf, id, w, &e), 0);
+  for (int i = 0; i < WF_CHANGE_MAX_EVENTS; i++) wf_step(c, w, "t", "note", NULL, "n", 2);
+  assert_int_equal(c->rc, 0);
+  assert_int_equal(c->nev, WF_CHANGE_MAX_EVENTS);
+  assert_int_equal(wf_commit(wf, c, &e), 0);
+  assert_int_equal(count_events(id, "note"), WF_CHANGE_MAX_EVENTS);
+  wf_change_reset(c);
+  assert_int_equal(wf_order_load(wf, id, w, &e), 0);
+  for (int i = 0; i <= WF_CHANGE_MAX_EVENTS; i++) wf_step(c, w, "t", "note", NULL, "n", 3);
+  assert_int_equal(c->rc, ZZ_ETOOBIG);
+  assert_int_equal(c->nev, WF_CHANGE_MAX_EVENTS); /* the one past the cap is not kept */
+  assert_int_equal(wf_commit(wf, c, &e), ZZ_ETOOBIG);
+  assert_non_null(strstr(e.msg, "more than 20000"));
+  assert_int_equal(count_events(id, "note"), WF_CHANGE_MAX_EVENTS);
+  assert_string_equal(get(id).state, "reported");
+  /* orders: one more than the cap, each touched once */
+  wf_change_reset(c);
+  struct wf_order *many = zz_calloc(WF_CHANGE_MAX_EVENTS + 1, sizeof *many);
+  assert_non_null(many);
+  for (int i = 0; i <= WF_CHANGE_MAX_EVENTS; i++) wf_touch(c, &many[i], "touch");
+  assert_int_equal(c->rc, ZZ_ETOOBIG);
+  assert_int_equal(c->n, WF_CHANGE_MAX_EVENTS);
+  assert_int_equal(wf_commit(wf, c, &e), ZZ_ETOOBIG);
+  zz_free(many);
+  zz_free(w);
+  wf_change_free(c);
+  close_all();
+}
+
 /* Transactions nest: an inner one is a savepoint that fails alone. */
 static void test_nested(void **state) {
   (void)state;
@@ -717,6 +810,8 @@ int main(void) {
       cmocka_unit_test(test_intake_application),
       cmocka_unit_test(test_nested),
       cmocka_unit_test(test_many_events),
+      cmocka_unit_test(test_change_cap),
+      cmocka_unit_test(test_change_cap_internals),
   };
   int rc = cmocka_run_group_tests(tests, NULL, NULL);
   char cmd[128];

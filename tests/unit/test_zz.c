@@ -16,6 +16,7 @@
 
 #include "core/fs.h"
 #include "core/zz.h"
+#include "support.h"
 
 static void test_sniff_type(void **state) {
   (void)state;
@@ -30,8 +31,8 @@ static void test_sniff_type(void **state) {
 
 static void test_write_file(void **state) {
   (void)state;
-  char dir[] = "/tmp/zz-test-XXXXXX";
-  assert_non_null(mkdtemp(dir));
+  char dir[64];
+  assert_int_equal(ts_dir_make(dir, sizeof dir, "zz"), 0);
   char path[256], tmp[300];
   snprintf(path, sizeof path, "%s/a.bin", dir);
   snprintf(tmp, sizeof tmp, "%s.tmp", path);
@@ -48,15 +49,14 @@ static void test_write_file(void **state) {
   char bad[300];
   snprintf(bad, sizeof bad, "%s/missing/b.bin", dir);
   assert_int_equal(zz_write_file(bad, "x", 1, 1), ZZ_EIO);
-  unlink(path);
-  rmdir(dir);
+  assert_int_equal(ts_dir_remove(dir), 0);
 }
 
 /* New files: created in place, never over an existing one. */
 static void test_write_new_file(void **state) {
   (void)state;
-  char dir[] = "/tmp/zz-test-XXXXXX";
-  assert_non_null(mkdtemp(dir));
+  char dir[64];
+  assert_int_equal(ts_dir_make(dir, sizeof dir, "zz"), 0);
   char path[256], bad[300];
   snprintf(path, sizeof path, "%s/p.png", dir);
   assert_int_equal(zz_write_new_file(path, "photo", 5, 0), 0);
@@ -70,8 +70,7 @@ static void test_write_new_file(void **state) {
   snprintf(bad, sizeof bad, "%s/missing/p.png", dir);
   assert_int_equal(zz_write_new_file(bad, "x", 1, 1), ZZ_EIO);
   assert_int_equal(errno, ENOENT); /* so the caller can make the folder */
-  unlink(path);
-  rmdir(dir);
+  assert_int_equal(ts_dir_remove(dir), 0);
 }
 
 int main(void) {
