@@ -239,8 +239,8 @@ static void plan_near_grid(struct demo *d, int64_t budget) {
 
 /* The recent window's grid of each series: its declared interval (within
  * its scale), coarsened together until the window costs at most half the
- * budget, and never coarser than an hour, so that 24-hour panels show
- * every hour whatever the budget. Series already finer keep their grid
+ * budget, and never coarser than an hour (four for statuses), so that
+ * 24-hour panels show every hour whatever the budget. Series already finer keep their grid
  * (demo_recent_iv). */
 static void plan_recent_grid(struct demo *d, int64_t budget) {
   int64_t span = d->now_ms - d->recent_ms;
@@ -250,10 +250,13 @@ static void plan_recent_grid(struct demo *d, int64_t budget) {
     for (size_t i = 0; i < d->n_series; i++) {
       struct demo_series *s = &d->series[i];
       if (s->monthly) continue;
+      /* Statuses (lights, fire equipment) feed "in order now" rates, not
+       * hourly curves: four hours is enough for them. */
+      double cap = s->model == DEMO_STATUS ? 4 * DEMO_RECENT_MAX_S : DEMO_RECENT_MAX_S;
       double want = fmax((double)s->interval_s * m, (double)s->finest_s);
-      int64_t g = (int64_t)ceil(fmin(want, DEMO_RECENT_MAX_S));
+      int64_t g = (int64_t)ceil(fmin(want, cap));
       while (86400 % g != 0) g++;
-      at_max &= g >= DEMO_RECENT_MAX_S;
+      at_max &= g >= cap;
       s->recent_iv_ms = g * 1000;
       cost += (int64_t)s->n_all * ((span + s->recent_iv_ms - 1) / s->recent_iv_ms);
     }
