@@ -122,10 +122,12 @@ test('a record posted now is on the screen, pushed over the stream', async () =>
   const before = Number(await page.getAttribute(tile, 'data-value'));
   const counters = await w.api(page, '/api/v1/entities?type=counter&region=gongshu/dongxin/xintiandi&limit=1');
   const entity = counters.json.entities[0].id;
-  const r = await w.ingest([{ entity, metric: 'visitors', ts: Date.now() - 2000, value: 777 }]);
+  const r = await w.ingest([{ entity, metric: 'visitors', ts: Date.now() - 2000, value: 77777 }]);
   assert.equal(r.status, 200);
-  // the wait's bound only stops a hang: the lag is bench/run.sh cockpit's figure
-  await page.waitForFunction(([sel, want]) => Number(document.querySelector(sel).dataset.value) === want, [tile, before + 777], { timeout: 30000 });
+  // The last hour also slides on meanwhile (the history is dense up to now),
+  // so the tile moves by the posted value give or take a few minutes' visitors.
+  // The wait's bound only stops a hang: the lag is bench/run.sh cockpit's figure.
+  await page.waitForFunction(([sel, want]) => Math.abs(Number(document.querySelector(sel).dataset.value) - want) < 2000, [tile, before + 77777], { timeout: 30000 });
   assert.deepEqual(page.errors, []);
 });
 
