@@ -190,6 +190,9 @@ static const char *const sq_migrations[] = {
      * state, matter and department from this index alone (store_order_tally) */
     "CREATE INDEX order_stats ON work_order(created, parent, rpos, state, matter, department,"
     " overdue, resolve_due, resolved_at, closed_at, rating);",
+    /* alert messages in English beside the Chinese one (message): rules
+     * write both from their templates */
+    "ALTER TABLE alert ADD COLUMN message_en TEXT;",
 };
 
 int sq_migrate(sqlite3 *db, struct zz_err *e) {

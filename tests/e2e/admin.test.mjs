@@ -152,6 +152,11 @@ test('an admin adds a user, changes its role, rotates a token, filters the audit
     assert.equal(await page.locator('#rule-editor [data-field="condition.value"] .ferr').innerText(), '', 'the error is gone');
     assert.equal((await w.ok('admin', 'GET', '/api/v1/alerts?rule=site_pm10_high&limit=1000')).alerts.length, before);
     await shot(page, 'admin-rule-preview.png');
+    // an alert sentence with a placeholder the server does not fill: said beside it
+    await page.fill('#rule-editor input[name="message_zh"]', '{entity}电梯{oops}');
+    await page.click('#rule-save');
+    await page.locator('#rule-editor [data-field="message_zh"] .ferr', { hasText: /oops/ }).waitFor({ timeout: 10000 });
+    await page.fill('#rule-editor input[name="message_zh"]', '');
     // the same in JSON: a mistake outside the form's fields shows at the text
     await page.click('#rule-json');
     const json = JSON.parse(await page.inputValue('#rule-editor textarea[name=json]'));

@@ -81,6 +81,8 @@ function editor(rule, onSaved) {
     });
     c.hysteresis = input('hysteresis', def.hysteresis ?? '', { inputmode: 'decimal' });
     c.cooldown = input('cooldown_minutes', def.cooldown_minutes ?? '', { inputmode: 'decimal' });
+    c.message_zh = input('message_zh', def.message_zh ?? '', { placeholder: '{entity}（{region}）{metric}{value}{unit}' });
+    c.message_en = input('message_en', def.message_en ?? '', { placeholder: '{metric} at {entity}: {value}{unit}' });
     c.matter = select('auto_order.matter', ref.matters.map((m) => [m.id, pick(m, 'name')]), def.auto_order?.matter || '',
       t('（不自动派单）', '(no automatic order)'));
     c.kind.addEventListener('change', () => {
@@ -101,7 +103,10 @@ function editor(rule, onSaved) {
       ...condFields,
       field('hysteresis', t('回差', 'Hysteresis'), c.hysteresis, t('恢复时需回到阈值以内的幅度', 'How far back before it clears')),
       field('cooldown_minutes', t('冷却（分钟）', 'Cooldown (minutes)'), c.cooldown),
-      field('auto_order.matter', t('自动派单事项', 'Automatic work order'), c.matter)].filter(Boolean));
+      field('auto_order.matter', t('自动派单事项', 'Automatic work order'), c.matter),
+      field('message_zh', t('预警文字（中文）', 'Alert sentence (Chinese)'), c.message_zh,
+        t('留空用默认；可用 {entity} {region} {metric} {value} {limit} {unit} {window} {op} {rule}', 'Empty: the default; placeholders {entity} {region} {metric} {value} {limit} {unit} {window} {op} {rule}')),
+      field('message_en', t('预警文字（英文）', 'Alert sentence (English)'), c.message_en)].filter(Boolean));
   }
 
   // The definition as the form says it, over the original (members the
@@ -125,6 +130,10 @@ function editor(rule, onSaved) {
       if (v === undefined) delete d[k]; else d[k] = v;
     }
     if (c.matter.value) d.auto_order = { matter: c.matter.value }; else delete d.auto_order;
+    for (const k of ['message_zh', 'message_en']) {
+      const v = c[k].value.trim();
+      if (v) d[k] = v; else delete d[k];
+    }
     return d;
   }
 
