@@ -197,6 +197,17 @@ test('the portrait takes the focus and closes with Esc', async () => {
     assert.equal(await page.evaluate(() => document.activeElement.id), 'portrait-close');
     const fits = await page.$eval('#portrait .modal-box', (b) => { const r = b.getBoundingClientRect(); return r.bottom <= innerHeight && r.right <= innerWidth; });
     assert.ok(fits, 'the portrait fits the window');
+    await page.waitForSelector('#portrait .trend canvas');
+    await page.waitForSelector('#portrait-alerts h4');
+    const p = await page.evaluate(() => {
+      const grid = document.querySelector('#portrait .portrait-grid').getBoundingClientRect();
+      const alerts = document.getElementById('portrait-alerts').getBoundingClientRect();
+      const cols = [...document.querySelectorAll('#portrait .portrait-grid > *')].map((e) => e.getBoundingClientRect());
+      return { text: document.getElementById('portrait-body').innerText, gridBottom: grid.bottom, alertsTop: alerts.top,
+        colsBottom: Math.max(...cols.map((r) => r.bottom)) };
+    });
+    assert.ok(p.colsBottom <= p.alertsTop + 1 && p.gridBottom <= p.alertsTop + 1, `the charts stay above the warnings: ${JSON.stringify(p)}`);
+    for (const re of [/\b[a-z]{2,}(\/[a-z_]{2,})+\b/, /\b[a-z]+-ent-\d+/, /xtd-/]) assert.doesNotMatch(p.text, re);
     await w.shot(page, 'wall-1366x768-portrait');
     await page.keyboard.press('Escape');
     await page.waitForSelector('#portrait', { state: 'hidden' });

@@ -37,6 +37,12 @@ export async function startCockpit() {
   ctx.labels = dash.labels || {};
   ctx.drill = (path) => { if (layoutFor(path)) go(path); };
   ctx.openPortrait = (id) => openPortrait(id);
+  // A region path as its names from the district down (新天地街区 · 东新街道).
+  ctx.regionName = (path) => {
+    const names = [];
+    for (let p = path; p && cockpit.regions.get(p); p = cockpit.regions.get(p).parent) names.push(pick(cockpit.regions.get(p), 'name'));
+    return names.length ? names.slice(0, -1).join(' · ') || names[0] : path;
+  };
   cockpit.regions.clear();
   const walk = (n, parent) => {
     cockpit.regions.set(n.id, { ...n, parent });

@@ -68,9 +68,10 @@ export async function openPortrait(id) {
   });
   const trends = el('div', { class: 'trends' });
   body.replaceChildren(
-    el('h2', {}, el('span', { text: pick(en, 'name') }), el('small', { text: ` ${ty ? pick(ty, 'name') : en.type} · ${en.id}` })),
+    // names, not identifiers: the type's name, the region's name
+    el('h2', { 'data-entity': en.id }, el('span', { text: pick(en, 'name') }), el('small', { text: ` ${ty ? pick(ty, 'name') : en.type}` })),
     el('div', { class: 'portrait-grid' },
-      el('table', { class: 'attrs' }, el('tbody', {}, el('tr', {}, el('th', { text: t('所在区域', 'Region') }), el('td', { text: en.region })), ...attrs)),
+      el('table', { class: 'attrs' }, el('tbody', {}, el('tr', {}, el('th', { text: t('所在区域', 'Region') }), el('td', { text: ctx.regionName ? ctx.regionName(en.region) : en.region })), ...attrs)),
       el('div', {}, el('div', { class: 'tiles' }, ...latest), trends)),
     el('div', { id: 'portrait-alerts' }));
   // A metric with fewer than three daily values in 30 days (monthly
@@ -97,7 +98,7 @@ export async function openPortrait(id) {
     $('portrait-alerts').replaceChildren(el('h4', { text: t('相关预警', 'Its warnings') }),
       list.length ? el('ul', { class: 'feed' }, ...list.map((a) => el('li', { class: `sev-${a.severity || 'info'}` },
         el('span', { class: 'when', text: shortDateTime(a.opened) }), el('span', { class: 'what', text: t(a.rule_name_zh || a.rule, a.rule_name_en || a.rule) }),
-        el('span', { class: 'where', text: a.state || '' }))))
+        el('span', { class: 'where', text: a.state === 'open' ? t('未解除', 'open') : t('已解除', 'cleared') }))))
         : el('p', { class: 'empty', text: t('暂无预警', 'No warnings') }));
   } catch {
     $('portrait-alerts').replaceChildren();
