@@ -175,6 +175,7 @@ const SPEC = {
   'GET /m/c/:token': { path: () => `/m/c/${o.venue.token}`, expect: pub() },
   'GET /m/r/:receipt': { path: () => `/m/r/${o.receipt}`, expect: pub() },
   'GET /m/a/:number': { path: '/m/a/0123456789abcdef', expect: pub() },
+  'GET /m/o/:matter': { path: '/m/o/park_company_change', expect: pub() },
   'GET /admin/codes': { expect: pub() },
   'GET /api/public/catalog': { expect: pub() },
   'GET /api/public/outlets': { expect: pub() },
