@@ -305,16 +305,16 @@ static int get_orders(struct http_req *r) {
     return http_fail(r, ZZ_EINVAL, "cursor",
                      "the priority queue has no further pages: narrow it with a filter");
   const char *text = http_query(r, "q");
-  if (text && strlen(text) > 200)
-    return http_fail(r, ZZ_EINVAL, "q", "q is longer than 200 bytes");
+  if (text && strlen(text) > 200) return http_fail(r, ZZ_EINVAL, "q", "q is longer than 200 bytes");
   int64_t created[2] = {0, 0};
   const char *const tnames[2] = {"from", "to"};
   for (int i = 0; i < 2; i++) {
     const char *v = http_query(r, tnames[i]);
     if (v && *v && (zz_time_parse(v, strlen(v), &created[i]) != 0 || created[i] <= 0))
-      return http_fail(r, ZZ_EINVAL, tnames[i],
-                       "%s \"%s\" is not RFC 3339 (2026-05-21T08:00:00+08:00) or epoch milliseconds",
-                       tnames[i], v);
+      return http_fail(
+          r, ZZ_EINVAL, tnames[i],
+          "%s \"%s\" is not RFC 3339 (2026-05-21T08:00:00+08:00) or epoch milliseconds", tnames[i],
+          v);
   }
   const char *dept = http_query(r, "department");
   int officer = (a->role & ROLE_OFFICER) != 0;

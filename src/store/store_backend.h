@@ -119,8 +119,8 @@ struct store_orders_ops {
                      void *ud);
   int (*order_at)(struct store *st, const char *matter, int64_t since, double lon, double lat,
                   const char *entity, int64_t *out_id);
-  int (*order_same_entity)(struct store *st, const char *matter, int64_t since,
-                           const char *entity, int64_t *out_id);
+  int (*order_same_entity)(struct store *st, const char *matter, int64_t since, const char *entity,
+                           int64_t *out_id);
   int (*orders_due)(struct store *st, int64_t now, int (*fn)(void *, const struct store_order *),
                     void *ud);
   int (*order_events_each)(struct store *st, int64_t order_id,

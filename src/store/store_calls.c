@@ -308,8 +308,8 @@ int store_order_at(struct store *st, const char *matter, int64_t since, double l
   return st->ops->orders->order_at(st, matter, since, lon, lat, entity, out_id);
 }
 
-int store_order_same_entity(struct store *st, const char *matter, int64_t since,
-                            const char *entity, int64_t *out_id) {
+int store_order_same_entity(struct store *st, const char *matter, int64_t since, const char *entity,
+                            int64_t *out_id) {
   return st->ops->orders->order_same_entity(st, matter, since, entity, out_id);
 }
 

@@ -15,7 +15,7 @@
   "id, parent, matter, title, description, state, department, channel, region, rpos, entity,"      \
   " lon, lat, alert, reporter, reporters, created, updated, dispatched_at, accept_due,"            \
   " resolve_due, accepted_at, resolved_at, closed_at, overdue, supervised, escalated,"             \
-  " escalate_at, escalated_to, duplicate_of, merged_into, rating, rating_note, version,"         \
+  " escalate_at, escalated_to, duplicate_of, merged_into, rating, rating_note, version,"           \
   " priority, pending_due, duplicate_reason"
 
 static void order_row(sqlite3_stmt *q, struct store_order *o) {
@@ -96,9 +96,10 @@ static void order_bind(sqlite3_stmt *q, const struct store_order *o) {
   sq_bind_text(q, i++, o->rating_note);
   /* after version (?34): the columns the triage added */
   i = 35;
-  sqlite3_bind_int(q, i++, o->priority >= STORE_PRIORITY_CRITICAL && o->priority <= STORE_PRIORITY_NORMAL
-                               ? o->priority
-                               : STORE_PRIORITY_NORMAL);
+  sqlite3_bind_int(q, i++,
+                   o->priority >= STORE_PRIORITY_CRITICAL && o->priority <= STORE_PRIORITY_NORMAL
+                       ? o->priority
+                       : STORE_PRIORITY_NORMAL);
   sq_bind_i64z(q, i++, o->pending_due);
   sq_bind_text(q, i++, o->duplicate_reason);
 }
@@ -317,13 +318,12 @@ static int order_at(struct store *st, const char *matter, int64_t since, double 
 static int order_same_entity(struct store *st, const char *matter, int64_t since,
                              const char *entity, int64_t *out_id) {
   struct sq_conn *c = sq_conn_get(SQ_S(st));
-  sqlite3_stmt *q =
-      sq_prepare(c,
-                 "SELECT id FROM work_order INDEXED BY order_entity WHERE entity = ?1"
-                 " AND matter = ?2 AND created >= ?3 AND entity IS NOT NULL"
-                 " AND state NOT IN ('closed', 'merged') AND parent IS NULL"
-                 " ORDER BY created, id LIMIT 1",
-                 NULL);
+  sqlite3_stmt *q = sq_prepare(c,
+                               "SELECT id FROM work_order INDEXED BY order_entity WHERE entity = ?1"
+                               " AND matter = ?2 AND created >= ?3 AND entity IS NOT NULL"
+                               " AND state NOT IN ('closed', 'merged') AND parent IS NULL"
+                               " ORDER BY created, id LIMIT 1",
+                               NULL);
   if (!q) return ZZ_ESTORE;
   sq_bind_text(q, 1, entity);
   sq_bind_text(q, 2, matter);
@@ -337,12 +337,16 @@ static int order_same_entity(struct store *st, const char *matter, int64_t since
 static int orders_due(struct store *st, int64_t now, int (*fn)(void *, const struct store_order *),
                       void *ud) {
   struct sq_conn *c = sq_conn_get(SQ_S(st));
+  /* an order waiting on the dispatch desk (top-level, reported, returned
+   * or reopened) runs the desk's "dispatch within" deadline only: the
+   * department's deadlines of an earlier dispatch no longer apply */
   sqlite3_stmt *q = sq_prepare(
       c,
       "SELECT " ORDER_COLS " FROM work_order WHERE state NOT IN ('closed', 'merged', 'resolved',"
-      " 'verified') AND ((supervised = 0 AND ((accepted_at IS NULL AND accept_due <= ?1) OR"
-      " resolve_due <= ?1 OR (state IN ('reported', 'returned', 'reopened') AND"
-      " pending_due <= ?1))) OR (supervised = 1 AND escalated = 0 AND escalate_at <= ?1))"
+      " 'verified') AND ((supervised = 0 AND CASE WHEN parent IS NULL AND state IN ('reported',"
+      " 'returned', 'reopened') THEN pending_due <= ?1 ELSE ((accepted_at IS NULL AND"
+      " accept_due <= ?1) OR resolve_due <= ?1) END) OR (supervised = 1 AND escalated = 0 AND"
+      " escalate_at <= ?1))"
       " ORDER BY id",
       NULL);
   if (!q) return ZZ_ESTORE;

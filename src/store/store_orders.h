@@ -29,8 +29,8 @@ struct store_order {
   int64_t duplicate_of, merged_into;
   int rating; /* 0: not rated */
   const char *rating_note;
-  int64_t version; /* bumped by every update (optimistic check) */
-  int priority;     /* STORE_PRIORITY_*: 1 critical, 2 high, 3 normal (0 reads as 3) */
+  int64_t version;              /* bumped by every update (optimistic check) */
+  int priority;                 /* STORE_PRIORITY_*: 1 critical, 2 high, 3 normal (0 reads as 3) */
   int64_t pending_due;          /* the "dispatch within" deadline, 0 for none */
   const char *duplicate_reason; /* "same_entity", "nearby" or NULL */
 };
@@ -116,8 +116,8 @@ int store_order_at(struct store *st, const char *matter, int64_t since, double l
                    const char *entity, int64_t *out_id);
 /* The oldest open top-level order of matter about entity created at or
  * after since, into *out_id (0 for none). 0 or ZZ_ESTORE. */
-int store_order_same_entity(struct store *st, const char *matter, int64_t since,
-                            const char *entity, int64_t *out_id);
+int store_order_same_entity(struct store *st, const char *matter, int64_t since, const char *entity,
+                            int64_t *out_id);
 /* Open orders whose SLA timer is due at now: not yet supervised with a
  * deadline passed (the pending_due of an order waiting for dispatch
  * included), or supervised and not escalated with escalate_at passed. */

@@ -536,8 +536,8 @@ int workflow_set_priority(struct workflow *wf, const struct wf_actor *who, int64
   w->o.priority = p;
   struct wf_matter m;
   if (w->o.pending_due)
-    w->o.pending_due = wf_pending_due(wf_matter_get(wf, w->matter, &m) == 0 ? &m : NULL, p,
-                                      w->o.created);
+    w->o.pending_due =
+        wf_pending_due(wf_matter_get(wf, w->matter, &m) == 0 ? &m : NULL, p, w->o.created);
   w->o.updated = now;
   char data[64];
   snprintf(data, sizeof data, "{\"from\":\"%s\",\"to\":\"%s\"}", workflow_priority_name(from),

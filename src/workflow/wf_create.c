@@ -139,7 +139,8 @@ int wf_create_locked(struct workflow *wf, const struct wf_actor *who, struct wf_
   if (ent && !w->application) {
     if ((rc = store_order_same_entity(wf->o.st, w->matter, since, ent, &w->o.duplicate_of)))
       return zz_fail(e, rc, "order", "cannot look for duplicates");
-    if (w->o.duplicate_of) zz_strlcpy(w->duplicate_reason, "same_entity", sizeof w->duplicate_reason);
+    if (w->o.duplicate_of)
+      zz_strlcpy(w->duplicate_reason, "same_entity", sizeof w->duplicate_reason);
   }
   if (!w->o.duplicate_of && !isnan(lon) && !w->application) {
     struct dup_find d = {lon, lat, 0, INFINITY};

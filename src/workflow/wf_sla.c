@@ -45,7 +45,11 @@ int workflow_tick(struct workflow *wf, int64_t now) {
     int64_t esc =
         wf_matter_get(wf, o->matter, &m) == 0 ? m.escalate_ms : WORKFLOW_ESCALATE_AFTER_MS;
     char note[400], t[32];
-    int pending_late = pending(o) && o->o.pending_due && o->o.pending_due <= now;
+    /* waiting on the desk, only the desk's deadline counts */
+    int on_desk = pending(o);
+    int pending_late = on_desk && o->o.pending_due && o->o.pending_due <= now;
+    int dept_late = !on_desk && ((!o->o.accepted_at && o->o.accept_due && o->o.accept_due <= now) ||
+                                 (o->o.resolve_due && o->o.resolve_due <= now));
     if (!o->o.supervised) {
       int accept_late = !o->o.accepted_at && o->o.accept_due && o->o.accept_due <= now;
       const char *which = pending_late ? "dispatch" : accept_late ? "accept" : "resolve";
@@ -58,8 +62,7 @@ int workflow_tick(struct workflow *wf, int64_t now) {
       o->o.overdue = 1;
       o->o.escalate_at = now + esc;
       wf_step(c, o, "system", "supervise", NULL, note, now);
-    } else if (!(pending_late || (!o->o.accepted_at && o->o.accept_due && o->o.accept_due <= now) ||
-                 (o->o.resolve_due && o->o.resolve_due <= now))) {
+    } else if (!(pending_late || dept_late)) {
       /* caught up after supervision (accepted in time for resolving): no
        * escalation; the order stays marked as having been overdue */
       o->o.escalate_at = 0;
