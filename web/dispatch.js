@@ -142,9 +142,9 @@ function waited(ms) {
 }
 
 function clockCell(o) {
-  const td = el('td', { class: 'wait', 'data-created': o.created, 'data-due': o.pending_due || '' });
-  paintClock(td, Date.now());
-  return td;
+  const clock = el('span', { class: 'wait', 'data-created': o.created, 'data-due': o.pending_due || '' });
+  paintClock(clock, Date.now());
+  return el('td', {}, clock);
 }
 
 function paintClock(td, now) {
@@ -155,7 +155,7 @@ function paintClock(td, now) {
   td.title = td.dataset.due ? t(`应于 ${shortDateTime(td.dataset.due)} 前派单`, `Dispatch by ${shortDateTime(td.dataset.due)}`) : '';
 }
 
-setInterval(() => { const now = Date.now(); for (const td of document.querySelectorAll('#queue td.wait')) paintClock(td, now); }, 1000);
+setInterval(() => { const now = Date.now(); for (const c of document.querySelectorAll('#queue .wait')) paintClock(c, now); }, 1000);
 
 function renderQueue() {
   $('queue').replaceChildren(...orders.map((o) => {
@@ -226,7 +226,7 @@ function chipsOf(o) {
 // what each department did, side by side (joint orders, before verifying)
 function jointView() {
   if (!detail.parts) return null;
-  return el('div', { class: 'joint', id: 'joint' }, ...detail.sub_orders.map((s, i) => {
+  return el('section', { id: 'joint' }, el('h3', {}, t('各部门办理情况（核查前请查看）', 'Each department\'s part (check before verifying)')), el('div', { class: 'joint' }, ...detail.sub_orders.map((s, i) => {
     const p = detail.parts[i];
     const notes = p ? p.timeline.filter((e) => e.note && ['resolve', 'start', 'accept', 'return'].includes(e.action)) : [];
     return el('div', { class: 'card' + (s.overdue ? ' late' : ''), 'data-dept': s.department },
@@ -236,7 +236,7 @@ function jointView() {
       ...notes.map((e) => el('p', { class: 'desc' }, `${actionName(e.action)}：${e.note}`)),
       ...(p ? p.evidence : []).map((ph) => el('a', { href: ph.url, target: '_blank' }, el('img', { src: ph.url, alt: ph.note || deptName(s.department) }))),
       p && !p.evidence.length ? el('div', { class: 'note' }, t('无照片', 'No photo')) : null);
-  }));
+  })));
 }
 
 // the likely duplicates of the order: the one it repeats, those repeating it

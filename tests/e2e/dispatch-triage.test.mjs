@@ -92,8 +92,8 @@ test('a critical arrival goes to the top with a waiting clock, a tone and a noti
   await r.waitFor();
   assert.equal(await page.locator('#queue tr').first().getAttribute('data-id'), String(ids.crit), 'critical on top');
   assert.match(await r.locator('.prio').innerText(), /紧急/);
-  assert.match(await r.locator('td.wait').innerText(), /分/);
-  assert.ok(/ok|near|over/.test(await r.locator('td.wait').getAttribute('class')));
+  assert.match(await r.locator('.wait').innerText(), /分/);
+  assert.ok(/ok|near|over/.test(await r.locator('.wait').getAttribute('class')));
   await page.waitForFunction(() => window.__calls.tones > 0 && window.__calls.notes.length > 0);
   const calls = await page.evaluate(() => window.__calls);
   assert.match(calls.notes[0].title, new RegExp(`#${ids.crit}`));
@@ -188,7 +188,7 @@ test('badges never wrap; 1366x768 and English screenshots', { timeout: 120000 },
       }
       await (await row(page, ids.light)).click();
       await page.locator('#detail h2', { hasText: `#${ids.light}` }).waitFor();
-      const wrapped = await page.evaluate(() => [...document.querySelectorAll('#queue .prio, #queue .state, #queue .tag, #queue td.wait, #detail .flag, #detail .chip')]
+      const wrapped = await page.evaluate(() => [...document.querySelectorAll('#queue .prio, #queue .state, #queue .tag, #queue .wait, #detail .flag, #detail .chip')]
         .filter((e) => e.getClientRects().length > 1 || e.getBoundingClientRect().height > parseFloat(getComputedStyle(e).lineHeight || '20') * 1.6 + 8)
         .map((e) => e.textContent));
       assert.deepEqual(wrapped, [], `${size.width} ${lang}: wrapped badges`);
