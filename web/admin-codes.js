@@ -8,6 +8,7 @@ import { $, el, svg } from './lib/dom.js';
 import { api } from './lib/api.js';
 import { t, words, translate, setupLang } from './lib/i18n.js';
 import { DAY, dateTime, day } from './lib/time.js';
+import { mountNav } from './lib/nav.js';
 import { signIn, toast } from './console-common.js';
 
 const KINDS = { customer: ['顾客码', 'Customer code'], enterprise: ['企业码', 'Enterprise code'] };
@@ -380,20 +381,21 @@ async function reissue(c) {
 
 // ---- start ----
 
+function redraw() {
+  if (denied) $('login-error').textContent = deniedText(denied);
+  if (!me) return;
+  fillSelects();
+  sheetLink();
+  renderGen();
+  renderRows();
+  renderDetail();
+}
+
 async function main() {
-  setupLang(() => {
-    if (denied) $('login-error').textContent = deniedText(denied);
-    if (!me) return;
-    fillSelects();
-    sheetLink();
-    renderGen();
-    renderRows();
-    renderDetail();
-  });
+  setupLang(redraw);
   me = await signIn(['admin'], (u) => { denied = u; return deniedText(u); });
   denied = null;
-  $('who').textContent = `${me.name} · ${me.role}${me.scope ? ' · ' + me.scope : ''}`;
-  $('logout').hidden = false;
+  mountNav($('topbar'), me, { current: 'admin', title: ['顾客码与企业码管理', 'Customer and enterprise codes'], onLang: redraw });
   $('console').hidden = false;
   const [tree, ty] = await Promise.all([api('/api/v1/regions'), api('/api/v1/entity-types')]);
   flatten(tree.regions, 0);
@@ -414,10 +416,5 @@ async function main() {
   sheetLink();
   await loadList();
 }
-
-$('logout').addEventListener('click', async () => {
-  await api('/api/v1/logout', { method: 'POST' }).catch(() => {});
-  location.reload();
-});
 
 main().catch((e) => toast(e.message, true));

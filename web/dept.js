@@ -18,6 +18,7 @@ let tab = 'open';
 let orders = [];
 let current = null;
 let currentApp = null; // the staff view of current's application, when it is one
+let place = null; // current's place: {entity, region} as the registry names them
 const kinds = new Map(); // matter id -> kind
 const apps = new Map(); // joint order id -> the staff view of its application
 
@@ -80,11 +81,42 @@ async function open(id) {
     }
     current = o;
     currentApp = a;
+    place = await placeOf(o.order);
   } catch (e) {
     toast(e.message, true);
     return;
   }
   renderCard();
+}
+
+// The names of an order's entity and region, the entity's address and
+// position: an officer on a phone goes there. A name that cannot be read
+// leaves the id shown, never the card unopened.
+async function placeOf(o) {
+  const [ent, reg] = await Promise.all([
+    o.entity ? api(`/api/v1/entities/${encodeURIComponent(o.entity)}`).then((r) => r.entity ?? r).catch(() => null) : null,
+    o.region ? api(`/api/v1/regions/${o.region}`).then((r) => r.region).catch(() => null) : null]);
+  return { entity: ent, region: reg };
+}
+
+// A link that opens a map app's navigation to the place (Amap's web URI:
+// phones hand it to the app, desktops show the map); null without a position.
+function navLink(name, lon, lat) {
+  if (!Number.isFinite(lon) || !Number.isFinite(lat)) return null;
+  const q = new URLSearchParams({ position: `${lon},${lat}`, name, src: 'zhizhi', coordinate: 'wgs84', callnative: '1' });
+  return el('a', { class: 'nav-link', id: 'd-nav', href: `https://uri.amap.com/marker?${q}`, target: '_blank', rel: 'noopener' }, t('导航', 'Directions'));
+}
+
+function placeLine(o) {
+  const ent = place?.entity, reg = place?.region;
+  const regName = reg ? pick(reg, 'name') : o.region;
+  const entName = ent ? pick(ent, 'name') : o.entity;
+  const address = ent?.attrs?.address;
+  const lon = ent?.lon ?? o.lon, lat = ent?.lat ?? o.lat;
+  return el('div', { class: 'place', id: 'd-place' },
+    el('div', {}, el('b', { id: 'd-entity' }, entName || regName || ''), entName ? el('span', { class: 'note' }, ` · ${regName}`) : null),
+    address ? el('div', { class: 'note', id: 'd-address' }, address) : null,
+    navLink(entName || regName || '', Number(lon), Number(lat)));
 }
 
 function field(label, value, id) {
@@ -133,11 +165,11 @@ function renderCard() {
   // a refresh (another department decided, the stream said so) keeps the note being typed
   const typed = $('d-note') && $('d-note').dataset.order === String(o.id) ? $('d-note').value : '';
   const head = [
-    el('button', { type: 'button', class: 'back', onclick: () => { current = null; currentApp = null; renderCard(); loadList(); } }, t('‹ 返回', '‹ Back')),
+    el('button', { type: 'button', class: 'back', onclick: () => { current = null; currentApp = null; place = null; renderCard(); loadList(); } }, t('‹ 返回', '‹ Back')),
     el('h2', {}, `#${o.id} ${o.title}`),
     el('p', {}, el('span', { class: 'state s-' + o.state }, stateName(o.state)), currentApp ? el('span', { class: 'tag' }, t('联办申请', 'Joint application')) : null,
       o.overdue ? el('span', { class: 'flag late' }, t('超期', 'Overdue')) : null),
-    el('p', { class: 'note' }, `${o.region}${o.entity ? ' · ' + o.entity : ''}`),
+    placeLine(o),
     o.description ? el('p', { class: 'desc' }, o.description) : null,
   ];
   const tail = [

@@ -12,6 +12,7 @@ let catalog = null; // the last answer, for names of departments
 let allMatters = null; // the unfiltered catalog, for outlet matter names
 let outlets = null;
 let chart = null;
+let outletMatter = null; // 去网点办理: only the outlets that handle this matter
 
 const CHANNELS = {
   customer_code: ['顾客码', 'Customer code'], enterprise_code: ['企业码', 'Enterprise code'], open311: ['Open311', 'Open311'],
@@ -40,9 +41,14 @@ function renderMatters() {
     const mats = (m.materials || []).map((x) => el('li', { class: x.required ? '' : 'opt' },
       name(x) + (x.required ? '' : t('（可选）', ' (optional)')) + ` · ${(x.types || []).join('/').toUpperCase()}`));
     const desc = lang === 'en' ? m.description_en : m.description_zh; // no fallback: an English page shows no Chinese paragraph
+    // where the workflow sends it elsewhere, as it really routes
+    const routed = (m.routing || []).map((r) => {
+      const who = r.departments.map((d) => (catalog.departments[d] ? name({ id: d, ...catalog.departments[d] }) : d)).join('、');
+      return el('span', { class: 'routing' }, t(`${r.region_name_zh || r.region}由${who}办理`, `in ${r.region_name_en || r.region}: ${who}`));
+    });
     list.append(el('li', { class: 'matter', 'data-id': m.id },
-      el('h3', {}, name(m)),
-      el('div', { class: 'meta' }, el('span', {}, t('部门：', 'Department: ') + deps), el('span', {}, t('时限：', 'Time limit: ') + limit(m.sla_resolve_minutes))),
+      el('h3', {}, el('span', { class: 'mname' }, name(m)), goAction(m)),
+      el('div', { class: 'meta' }, el('span', {}, t('部门：', 'Department: ') + deps), ...routed, el('span', {}, t('时限：', 'Time limit: ') + limit(m.sla_resolve_minutes))),
       el('div', { class: 'meta' }, ...chans),
       desc ? el('p', { class: 'meta' }, desc) : '',
       mats.length ? el('ul', { class: 'materials', 'aria-label': t('材料清单', 'Materials') }, ...mats)
@@ -50,11 +56,38 @@ function renderMatters() {
   }
 }
 
+// 去办理: what a citizen does next for matter m. An online application opens
+// its form; a bank-counter matter shows the outlets that handle it; a matter
+// taken by codes says which code to scan on site.
+function goAction(m) {
+  const ch = m.channels || [];
+  if (m.kind === 'application' && ch.includes('online'))
+    return el('a', { class: 'go', href: `/m/o/${encodeURIComponent(m.id)}`, 'data-go': 'online' }, t('去办理', 'Apply'));
+  if (ch.includes('bank_counter')) {
+    return el('button', { type: 'button', class: 'go', 'data-go': 'outlets', onclick: () => {
+      outletMatter = m.id;
+      if (outlets) renderOutlets();
+      document.getElementById('outlets-section').scrollIntoView({ behavior: 'smooth' });
+    } }, t('去网点办理', 'Find a counter'));
+  }
+  if (ch.includes('customer_code')) return el('span', { class: 'go hint', 'data-go': 'code' }, t('扫描现场顾客码反映', 'Scan the code on site'));
+  if (ch.includes('enterprise_code')) return el('span', { class: 'go hint', 'data-go': 'code' }, t('扫描企业码办理', 'Scan your company code'));
+  return null;
+}
+
 function renderOutlets() {
   const byId = new Map((allMatters || []).map((m) => [m.id, m]));
   const list = document.getElementById('outlets');
   list.replaceChildren();
-  for (const o of outlets.outlets) {
+  const shown = outlets.outlets.filter((o) => !outletMatter || o.matters.includes(outletMatter));
+  const filter = document.getElementById('outlet-filter');
+  if (filter) {
+    filter.hidden = !outletMatter;
+    const mm = outletMatter && byId.get(outletMatter);
+    filter.replaceChildren(...(mm ? [t(`可办“${name(mm)}”的网点 ${shown.length} 个 `, `${shown.length} counters handle “${name(mm)}” `),
+      el('button', { type: 'button', id: 'outlet-all', onclick: () => { outletMatter = null; renderOutlets(); } }, t('显示全部', 'Show all'))] : []));
+  }
+  for (const o of shown) {
     const bank = w('bank', o.bank) || o.bank;
     list.append(el('li', { class: 'outlet', 'data-id': o.id },
       el('h3', {}, name(o)),
@@ -73,7 +106,7 @@ function renderOutlets() {
     legend: { bottom: 0, data: Object.keys(BANKS).map((b) => w('bank', b)) },
     series: Object.keys(BANKS).map((b) => ({
       type: 'scatter', coordinateSystem: 'geo', name: w('bank', b), symbolSize: 10,
-      data: outlets.outlets.filter((o) => o.bank === b).map((o) => ({ name: o.id, value: [o.lon, o.lat], label: name(o) })),
+      data: shown.filter((o) => o.bank === b).map((o) => ({ name: o.id, value: [o.lon, o.lat], label: name(o) })),
     })),
   }, true);
   document.getElementById('map').dataset.ready = '1';

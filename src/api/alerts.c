@@ -7,6 +7,7 @@
 
 #include "api/api.h"
 #include "api/authz.h"
+#include "api/export.h"
 #include "core/check.h"
 #include "rules/rules.h"
 #include "store/store_alerts.h"
@@ -95,6 +96,9 @@ static int get_alerts(struct http_req *r) {
                                  .entity = entity,
                                  .before_id = before,
                                  .limit = (int)limit + 1};
+  struct api_export x;
+  int want = api_export_want(r, &x);
+  if (want) return want < 0 ? 0 : api_export_alerts(r, &x, &f);
   struct zz_buf b;
   struct zz_json j;
   zz_buf_init(&b, 0);

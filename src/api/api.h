@@ -135,6 +135,9 @@ extern const struct http_route api_alerts_routes[];
 extern const size_t api_alerts_nroutes;
 extern const struct http_route api_orders_routes[];
 extern const size_t api_orders_nroutes;
+/* Order statistics (api/stats.c). */
+extern const struct http_route api_stats_routes[];
+extern const size_t api_stats_nroutes;
 extern const struct http_route api_rules_routes[];
 extern const size_t api_rules_nroutes;
 /* Codes and the public intake: the operator's routes (api/codes_admin.c),
@@ -236,6 +239,10 @@ void api_user_members(struct zz_json *j, int64_t id, const char *name, const cha
 /* The user routes of admins (api/users.c). */
 extern const struct http_route api_users_routes[];
 extern const size_t api_users_nroutes;
+
+/* Departments written by admins (api/departments.c). */
+extern const struct http_route api_departments_routes[];
+extern const size_t api_departments_nroutes;
 
 /* Token helpers (api/auth.c): a new random token "zz_..." (out >= 48 bytes)
  * and its SHA-256 hex digest (out >= 65 bytes) as stored. */

@@ -120,6 +120,7 @@ static struct http_route *all_routes(size_t *n) {
                 {api_cockpit_routes, api_cockpit_nroutes},
                 {api_alerts_routes, api_alerts_nroutes},
                 {api_orders_routes, api_orders_nroutes},
+                {api_stats_routes, api_stats_nroutes},
                 {api_rules_routes, api_rules_nroutes},
                 {api_codes_admin_routes, api_codes_admin_nroutes},
                 {api_codes_public_routes, api_codes_public_nroutes},
@@ -128,7 +129,8 @@ static struct http_route *all_routes(size_t *n) {
                 {api_catalog_routes, api_catalog_nroutes},
                 {api_open311_routes, api_open311_nroutes},
                 {api_applications_routes, api_applications_nroutes},
-                {api_users_routes, api_users_nroutes}};
+                {api_users_routes, api_users_nroutes},
+                {api_departments_routes, api_departments_nroutes}};
   size_t total = 0;
   for (size_t i = 0; i < ZZ_ARRAY_LEN(tables); i++) total += tables[i].n;
   struct http_route *all = zz_xcalloc(total, sizeof *all);

@@ -92,6 +92,10 @@ int authz_source(const struct http_auth_ctx *a, enum authz_op op) {
   return district_wide(a, op);
 }
 
+int authz_department(const struct http_auth_ctx *a, enum authz_op op) {
+  return district_wide(a, op);
+}
+
 int authz_audit_row(const struct http_auth_ctx *a, const char *actor) {
   if (!(a->role & ROLE_ADMIN)) return ZZ_EFORBIDDEN;
   if (authz_unscoped(a)) return 0;

@@ -62,6 +62,7 @@ int authz_code(struct app *app, const struct http_auth_ctx *a, int64_t region, e
  * unscoped admins only. */
 int authz_matter(const struct http_auth_ctx *a, enum authz_op op);
 int authz_source(const struct http_auth_ctx *a, enum authz_op op);
+int authz_department(const struct http_auth_ctx *a, enum authz_op op);
 /* An audit row made by actor. */
 int authz_audit_row(const struct http_auth_ctx *a, const char *actor);
 

@@ -10,6 +10,7 @@
 
 #include "api/api.h"
 #include "model/matter_json.h"
+#include "model/registry.h"
 #include "store/store_catalog.h"
 #include "store/store_registry.h"
 
@@ -17,9 +18,31 @@
 
 struct cat_ctx {
   struct zz_json *j;
-  const char *q; /* keyword or NULL */
+  const char *q;        /* keyword or NULL */
+  struct registry *reg; /* region names for the routing */
   int n;
 };
+
+/* The matter's routes as the catalog shows them: where (the region's path
+ * and names) other departments handle it than its own. The workflow sends
+ * an order in that region (or below; the longest path wins) to them. */
+static void routing_of(struct registry *reg, json_t *extra) {
+  json_t *routes = json_object_get(extra, "routes"), *out = json_array();
+  size_t i;
+  json_t *rt;
+  json_array_foreach(routes, i, rt) {
+    const char *path = json_string_value(json_object_get(rt, "region"));
+    if (!path) continue;
+    registry_rdlock(reg);
+    const struct reg_region *rg = registry_region(reg, path);
+    json_t *o = json_pack("{s:s, s:s?, s:s?, s:O}", "region", path, "region_name_zh",
+                          rg ? rg->name_zh : NULL, "region_name_en", rg ? rg->name_en : NULL,
+                          "departments", json_object_get(rt, "departments"));
+    registry_unlock(reg);
+    if (o) json_array_append_new(out, o);
+  }
+  json_object_set_new(extra, "routing", out);
+}
 
 /* 1 when the keyword occurs in the matter's names, description, keywords
  * (pinyin initials, words of its group), materials or department names
@@ -104,9 +127,12 @@ static int matter_row(void *ud, const struct store_matter *m) {
     return 0;
   }
   c->n++;
-  /* only the catalog members of extra are public (routes stay inside) */
-  static const char *const pub[] = {"group",          "keywords", "channels",  "description_zh",
-                                    "description_en", "form",     "materials", "steps"};
+  /* only the catalog members of extra are public: the routes as "routing",
+   * with the regions' names */
+  routing_of(c->reg, extra);
+  static const char *const pub[] = {"group",          "keywords",       "channels",
+                                    "description_zh", "description_en", "form",
+                                    "materials",      "steps",          "routing"};
   struct matter_view v = {.key = m->key,
                           .name_zh = m->name_zh,
                           .name_en = m->name_en,
@@ -139,7 +165,7 @@ static int get_catalog(struct http_req *r) {
   store_named_each(app->st, "department", dept_row, &dn);
   zz_json_obj_end(&j);
   zz_json_karr(&j, "matters");
-  struct cat_ctx c = {&j, q && *q ? q : NULL, 0};
+  struct cat_ctx c = {&j, q && *q ? q : NULL, app->reg, 0};
   struct cat_rows cr = {&c, &dn};
   int rc = store_matters_each(app->st, matter_row, &cr);
   zz_json_arr_end(&j);
@@ -152,8 +178,6 @@ static int get_catalog(struct http_req *r) {
     return http_fail(r, rc, "catalog", "the catalog cannot be read now");
   }
   zz_json_finish(&j);
-  http_add_header(r, "Cache-Control", "public, max-age=60");
-  return http_reply_json(r, 200, &b);
   http_add_header(r, "Cache-Control", "public, max-age=60");
   return http_reply_json(r, 200, &b);
 }

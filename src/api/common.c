@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/export.h"
 #include "intake/intake.h"
 #include "store/store_registry.h"
 
@@ -134,8 +135,38 @@ int api_metric(struct http_req *r, const char *name, struct api_metric *out) {
   return 0;
 }
 
+/* The download names of the query answers, by the route's last word. */
+static void export_names(struct http_req *r, char *zh, char *en, size_t cap) {
+  static const char *const words[][3] = {
+      {"series", "序列", "series"}, {"breakdown", "分布", "breakdown"}, {"top", "排行", "top"}};
+  const char *path = http_path(r), *last = strrchr(path, '/');
+  last = last ? last + 1 : path;
+  const char *w_zh = last, *w_en = last, *metric = http_query(r, "metric");
+  for (size_t i = 0; i < ZZ_ARRAY_LEN(words); i++)
+    if (strcmp(words[i][0], last) == 0) w_zh = words[i][1], w_en = words[i][2];
+  snprintf(zh, cap, "%s%s%s", w_zh, metric && *metric ? "-" : "", metric ? metric : "");
+  snprintf(en, cap, "%s%s%s", w_en, metric && *metric ? "-" : "", metric ? metric : "");
+}
+
 int api_reply_json(struct http_req *r, int status, struct zz_json *j) {
   zz_json_finish(j); /* a failure stays in the buffer: http_reply answers it */
+  /* ?format=csv|xlsx on any table a GET answers (the queries; the lists
+   * with more rows than one page export from the store themselves) */
+  if (status == 200 && !zz_buf_error(j->b) && strcmp(http_method(r), "GET") == 0 &&
+      http_query(r, "format")) {
+    struct api_export x;
+    int want = api_export_want(r, &x);
+    if (want) {
+      int rc = 0;
+      if (want > 0) {
+        char zh[96], en[96];
+        export_names(r, zh, en, sizeof zh);
+        rc = api_export_json(r, &x, zh, en, j->b->data, j->b->len);
+      }
+      zz_buf_free(j->b);
+      return rc;
+    }
+  }
   return http_reply_json(r, status, j->b);
 }
 

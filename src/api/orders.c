@@ -10,6 +10,7 @@
 
 #include "api/api.h"
 #include "api/authz.h"
+#include "api/export.h"
 #include "store/store_orders.h"
 #include "workflow/workflow.h"
 
@@ -272,10 +273,16 @@ static int get_orders(struct http_req *r) {
   struct app *app = http_app(r);
   const struct http_auth_ctx *a = http_auth(r);
   struct api_region rg;
-  int64_t limit, overdue;
+  struct api_export x;
+  int64_t limit, overdue, from = 0, to = 0;
   if (api_region(r, "region", 0, &rg) || api_int(r, "limit", 50, 1, 500, &limit) ||
       api_int(r, "overdue", 0, 0, 1, &overdue))
     return 0;
+  /* from/to: created in [from, to) (both optional) */
+  const char *fs = http_query(r, "from"), *ts = http_query(r, "to");
+  if (((fs && *fs) || (ts && *ts)) && api_range(r, 100 * 365 * ZZ_DAY_MS, &from, &to)) return 0;
+  int want = api_export_want(r, &x);
+  if (want < 0) return 0;
   const char *cur = http_query(r, "cursor");
   int64_t before = 0;
   if (cur && *cur) {
@@ -306,16 +313,6 @@ static int get_orders(struct http_req *r) {
                      "the priority queue has no further pages: narrow it with a filter");
   const char *text = http_query(r, "q");
   if (text && strlen(text) > 200) return http_fail(r, ZZ_EINVAL, "q", "q is longer than 200 bytes");
-  int64_t created[2] = {0, 0};
-  const char *const tnames[2] = {"from", "to"};
-  for (int i = 0; i < 2; i++) {
-    const char *v = http_query(r, tnames[i]);
-    if (v && *v && (zz_time_parse(v, strlen(v), &created[i]) != 0 || created[i] <= 0))
-      return http_fail(
-          r, ZZ_EINVAL, tnames[i],
-          "%s \"%s\" is not RFC 3339 (2026-05-21T08:00:00+08:00) or epoch milliseconds", tnames[i],
-          v);
-  }
   const char *dept = http_query(r, "department");
   int officer = (a->role & ROLE_OFFICER) != 0;
   if (officer) {
@@ -333,12 +330,13 @@ static int get_orders(struct http_req *r) {
                                  .overdue = (int)overdue,
                                  .open_only = state && strcmp(state, "open") == 0,
                                  .top_only = !officer,
+                                 .created_from = from,
+                                 .created_to = to,
                                  .before_id = before,
-                                 .created_from = created[0],
-                                 .created_to = created[1],
                                  .text = text && *text ? text : NULL,
                                  .by_priority = by_priority,
                                  .limit = (int)limit + 1};
+  if (want) return api_export_orders(r, &x, &f);
   struct zz_buf b;
   struct zz_json j;
   zz_buf_init(&b, 0);

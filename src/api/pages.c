@@ -1,9 +1,9 @@
 /* pages.c (api) - the HTML pages of the codes and the public intake:
  * /m/c/TOKEN (a scanned code: the venue and its matters, the report form),
  * /m/r/RECEIPT (a report's progress), /m/a/NUMBER (an application's
- * status) and /admin/codes (the operator's page), served from web/ with
- * the pages' Content-Security-Policy. The phone pages are rate-limited like
- * the scans that open them. */
+ * status), /m/o/MATTER (an online application without a code), /admin/codes (the operator's page)
+ * and /admin (the admin screens), served from web/ with the pages' Content-Security-Policy. The
+ * phone pages are rate-limited like the scans that open them. */
 #include <stdio.h>
 
 #include "api/api.h"
@@ -43,14 +43,27 @@ static int get_admin_page(struct http_req *r) {
   return serve_page(r, "admin-codes.html");
 }
 
+/* The admin screens (users, sources, departments, rules, matters, audit):
+ * public like /admin/codes; every call it makes checks the role. */
+static int get_admin_home(struct http_req *r) {
+  return serve_page(r, "admin.html");
+}
+
 static int get_application_page(struct http_req *r) {
   return page(r, "m/application.html");
+}
+
+/* An online application without a code (the catalog's 去办理). */
+static int get_online_page(struct http_req *r) {
+  return page(r, "m/online.html");
 }
 
 const struct http_route api_pages_routes[] = {
     {"GET", "/m/c/:token", get_scan_page, NULL, HTTP_AUTH_NONE, 0, 0},
     {"GET", "/m/r/:receipt", get_receipt_page, NULL, HTTP_AUTH_NONE, 0, 0},
     {"GET", "/m/a/:number", get_application_page, NULL, HTTP_AUTH_NONE, 0, 0},
+    {"GET", "/m/o/:matter", get_online_page, NULL, HTTP_AUTH_NONE, 0, 0},
     {"GET", "/admin/codes", get_admin_page, NULL, HTTP_AUTH_NONE, 0, 0},
+    {"GET", "/admin", get_admin_home, NULL, HTTP_AUTH_NONE, 0, 0},
 };
 const size_t api_pages_nroutes = ZZ_ARRAY_LEN(api_pages_routes);

@@ -413,6 +413,10 @@ static int post_source(struct http_req *r) {
   }
   char token[48];
   if (issue_token(r, id, token)) goto done;
+  /* the audit names the source and its metrics, never the token */
+  char *detail = json_dumps(j, JSON_COMPACT);
+  api_audit(r, "source.create", key, detail);
+  zz_free(detail);
   registry_reload(app->reg, NULL);
   struct zz_buf b;
   struct zz_json jw;
@@ -441,6 +445,7 @@ static int post_source_token(struct http_req *r) {
   if (!f.id) return http_fail(r, ZZ_ENOTFOUND, "id", "source \"%s\" does not exist", key);
   char token[48];
   if (issue_token(r, f.id, token)) return 0;
+  api_audit(r, "source.token", key, NULL);
   struct zz_buf b;
   struct zz_json j;
   zz_buf_init(&b, 0);

@@ -239,6 +239,83 @@ static int put_rule(struct http_req *r) {
   return save_rule(r, http_param(r, "id"));
 }
 
+/* POST /api/v1/rules/preview?hours=24 {a rule definition}: what the rule
+ * would have raised over the last hours (rules_preview), read-only. The
+ * definition is checked as POST /api/v1/rules checks it (400 naming the
+ * field); an admin previews only where it may write the rule. */
+static int preview_rule(struct http_req *r) {
+  struct app *app = http_app(r);
+  int64_t hours;
+  if (api_int(r, "hours", 24, 1, 168, &hours)) return 0;
+  json_t *j = NULL;
+  if (api_json_body(r, &j)) return 0;
+  if (!json_is_object(j)) {
+    json_decref(j);
+    return http_fail(r, ZZ_EINVAL, "", "the body must be a rule definition (a JSON object)");
+  }
+  if (!json_object_get(j, "id")) json_object_set_new(j, "id", json_string("preview"));
+  struct rule_def d;
+  struct zz_err e = {0};
+  struct rules_preview p = {0};
+  const struct http_auth_ctx *a = http_auth(r);
+  const char *want = json_string_value(json_object_get(j, "region"));
+  if (authz_rule(app, a, want ? want : "", AUTHZ_WRITE)) {
+    authz_deny(r, "region", want && *want ? "this region" : "a rule for the whole district");
+    goto done;
+  }
+  if (rule_parse(j, &d, &e)) {
+    http_reply_err(r, &e);
+    goto done;
+  }
+  if (authz_rule(app, a, d.region, AUTHZ_WRITE)) {
+    authz_deny(r, "region", d.region[0] ? "this region" : "a rule for the whole district");
+    goto done;
+  }
+  if (check_refs(r, &d)) goto done;
+  int64_t to = zz_time_now();
+  if (rules_preview(app->st, app->reg, &d, to - hours * ZZ_HOUR_MS, to, &p, &e)) {
+    http_reply_err(r, &e);
+    goto done;
+  }
+  struct zz_buf b;
+  struct zz_json w;
+  zz_buf_init(&b, 0);
+  zz_json_init(&w, &b);
+  zz_json_obj(&w);
+  zz_json_kobj(&w, "preview");
+  zz_json_kstr(&w, "rule", d.key);
+  zz_json_ktime(&w, "from", p.from);
+  zz_json_ktime(&w, "to", p.to);
+  zz_json_kint(&w, "entities", p.entities);
+  zz_json_kint(&w, "entities_with_data", p.with_data);
+  zz_json_kint(&w, "records", p.records);
+  zz_json_kint(&w, "alerts", p.alerts);
+  zz_json_kbool(&w, "truncated", p.truncated);
+  zz_json_karr(&w, "hits");
+  for (size_t i = 0; i < p.nhits; i++) {
+    const struct rules_preview_hit *h = &p.hits[i];
+    zz_json_obj(&w);
+    zz_json_kstr(&w, "entity", h->entity_key);
+    zz_json_kstr(&w, "name_zh", h->name_zh);
+    zz_json_kstr(&w, "name_en", h->name_en);
+    zz_json_ktime(&w, "opened", h->opened);
+    if (h->cleared)
+      zz_json_ktime(&w, "cleared", h->cleared);
+    else
+      zz_json_knull(&w, "cleared");
+    zz_json_knum(&w, "value", h->value);
+    zz_json_obj_end(&w);
+  }
+  zz_json_arr_end(&w);
+  zz_json_obj_end(&w);
+  zz_json_obj_end(&w);
+  api_reply_json(r, 200, &w);
+done:
+  rules_preview_free(&p);
+  json_decref(j);
+  return 0;
+}
+
 struct rule_copy {
   const char *key;
   char *def;
@@ -303,6 +380,56 @@ static int reply_matters(struct http_req *r, int status) {
 
 static int get_matters(struct http_req *r) {
   return reply_matters(r, 200);
+}
+
+/* GET /api/v1/matters/:id: the whole stored definition, as PUT takes it
+ * (the list gives only the routing), so that an edit keeps every member. */
+struct matter_find {
+  const char *key;
+  struct zz_json *j;
+  int found;
+};
+
+static int matter_find_row(void *ud, const struct store_matter *m) {
+  struct matter_find *f = ud;
+  if (strcmp(m->key, f->key) != 0) return 0;
+  f->found = 1;
+  struct zz_json *j = f->j;
+  zz_json_kstr(j, "id", m->key);
+  zz_json_kstr(j, "name_zh", m->name_zh);
+  zz_json_kstr(j, "name_en", m->name_en);
+  zz_json_kstr(j, "kind", m->kind);
+  zz_json_key(j, "departments");
+  if (m->departments_json && m->departments_json[0] == '[')
+    zz_json_text(j, m->departments_json, strlen(m->departments_json));
+  else
+    zz_json_text(j, "[]", 2);
+  zz_json_kint(j, "sla_accept_minutes", m->sla_accept_minutes);
+  zz_json_kint(j, "sla_resolve_minutes", m->sla_resolve_minutes);
+  if (m->extra_json && m->extra_json[0] == '{')
+    zz_json_members(j, m->extra_json, strlen(m->extra_json));
+  return 1;
+}
+
+static int get_matter(struct http_req *r) {
+  const char *key = http_param(r, "id");
+  if (authz_matter(http_auth(r), AUTHZ_READ)) return authz_deny(r, "id", "this matter");
+  struct zz_buf b;
+  struct zz_json j;
+  zz_buf_init(&b, 0);
+  zz_json_init(&j, &b);
+  zz_json_obj(&j);
+  zz_json_kobj(&j, "matter");
+  struct matter_find f = {key, &j, 0};
+  int rc = store_matters_each(http_app(r)->st, matter_find_row, &f);
+  zz_json_obj_end(&j);
+  zz_json_obj_end(&j);
+  if (rc || !f.found) {
+    zz_buf_free(&b);
+    return rc ? http_fail(r, ZZ_ESTORE, "", "cannot read the matters")
+              : http_fail(r, ZZ_ENOTFOUND, "id", "matter \"%s\" does not exist", key);
+  }
+  return api_reply_json(r, 200, &j);
 }
 
 static int dept_row(void *ud, const struct store_named *n) {
@@ -380,12 +507,10 @@ struct audit_ctx {
   struct zz_json *j;
   int n, limit, more;
   int64_t last;
-  const struct http_auth_ctx *who;
 };
 
 static int audit_row(void *ud, const struct store_audit *a) {
   struct audit_ctx *c = ud;
-  if (authz_audit_row(c->who, a->actor)) return 0; /* not this admin's to see */
   if (c->n == c->limit) {
     c->more = 1;
     return 1;
@@ -408,18 +533,46 @@ static int audit_row(void *ud, const struct store_audit *a) {
   return 0;
 }
 
+/* A text filter parameter: at most max bytes, else 400 naming it. */
+static int audit_text_param(struct http_req *r, const char *name, size_t max, const char **out) {
+  const char *v = http_query(r, name);
+  *out = v && *v ? v : NULL;
+  if (*out && strlen(*out) > max)
+    return http_fail(r, ZZ_EINVAL, name, "%s is longer than %zu bytes", name, max);
+  return 0;
+}
+
+/* GET /api/v1/audit?limit&cursor&action&actor&from&to&q */
 static int get_audit(struct http_req *r) {
   struct app *app = http_app(r);
+  const struct http_auth_ctx *a = http_auth(r);
+  struct store_audit_filter f = {0};
   int64_t limit;
   if (api_int(r, "limit", 100, 1, 1000, &limit)) return 0;
   const char *cur = http_query(r, "cursor");
-  int64_t before = 0;
   if (cur && *cur) {
     char *end;
     long long v = cur[0] == 'u' ? strtoll(cur + 1, &end, 16) : -1;
     if (v <= 0 || *end)
       return http_fail(r, ZZ_EINVAL, "cursor", "cursor is not one this server gave");
-    before = v;
+    f.before_id = v;
+  }
+  if (audit_text_param(r, "action", 64, &f.action) ||
+      audit_text_param(r, "actor", ACCOUNTS_NAME_MAX, &f.actor) ||
+      audit_text_param(r, "q", 200, &f.text))
+    return 0;
+  const char *from = http_query(r, "from"), *to = http_query(r, "to");
+  if (from && *from && zz_time_parse(from, strlen(from), &f.from))
+    return http_fail(r, ZZ_EINVAL, "from", "from must be RFC 3339 or epoch milliseconds");
+  if (to && *to && zz_time_parse(to, strlen(to), &f.to))
+    return http_fail(r, ZZ_EINVAL, "to", "to must be RFC 3339 or epoch milliseconds");
+  if (f.from && f.to && f.from >= f.to)
+    return http_fail(r, ZZ_EINVAL, "from", "from must be before to");
+  /* a scoped admin reads the rows it made (authz_audit_row): the store
+   * filters by that actor, and asking for another actor finds nothing */
+  if (!authz_unscoped(a)) {
+    if (f.actor && authz_audit_row(a, f.actor)) f.limit = -1;
+    f.actor = a->user;
   }
   struct zz_buf b;
   struct zz_json j;
@@ -427,10 +580,13 @@ static int get_audit(struct http_req *r) {
   zz_json_init(&j, &b);
   zz_json_obj(&j);
   zz_json_karr(&j, "audit");
-  struct audit_ctx c = {&j, 0, (int)limit, 0, 0, http_auth(r)};
-  /* a scoped admin's rows are a part of the table: read on until enough */
-  int want = authz_unscoped(c.who) ? (int)limit + 1 : 1000000;
-  if (store_audit_each(app->st, before, want, audit_row, &c)) {
+  struct audit_ctx c = {&j, 0, (int)limit, 0, 0};
+  int rc = 0;
+  if (f.limit != -1) {
+    f.limit = (int)limit + 1;
+    rc = store_audit_each(app->st, &f, audit_row, &c);
+  }
+  if (rc) {
     zz_buf_free(&b);
     return http_fail(r, ZZ_ESTORE, "", "cannot read the audit");
   }
@@ -497,10 +653,12 @@ static int post_test_clock(struct http_req *r) {
 const struct http_route api_rules_routes[] = {
     {"GET", "/api/v1/rules", get_rules, NULL, HTTP_AUTH_USER, 0, 0},
     {"POST", "/api/v1/rules", post_rule, NULL, HTTP_AUTH_USER, ROLE_ADMIN, 0},
+    {"POST", "/api/v1/rules/preview", preview_rule, NULL, HTTP_AUTH_USER, ROLE_ADMIN, 0},
     {"PUT", "/api/v1/rules/:id", put_rule, NULL, HTTP_AUTH_USER, ROLE_ADMIN, 0},
     {"POST", "/api/v1/rules/:id/enable", post_enable, NULL, HTTP_AUTH_USER, ROLE_ADMIN, 0},
     {"POST", "/api/v1/rules/:id/disable", post_disable, NULL, HTTP_AUTH_USER, ROLE_ADMIN, 0},
     {"GET", "/api/v1/matters", get_matters, NULL, HTTP_AUTH_USER, 0, 0},
+    {"GET", "/api/v1/matters/:id", get_matter, NULL, HTTP_AUTH_USER, 0, 0},
     {"PUT", "/api/v1/matters/:id", put_matter, NULL, HTTP_AUTH_USER, ROLE_ADMIN, 0},
     {"GET", "/api/v1/audit", get_audit, NULL, HTTP_AUTH_USER, ROLE_ADMIN, 0},
     {"POST", "/api/v1/_test/clock", post_test_clock, NULL, HTTP_AUTH_USER, ROLE_ADMIN, 0},

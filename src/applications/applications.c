@@ -22,6 +22,7 @@
 #include "store/store_catalog.h"
 #include "store/store_orders.h"
 #include "store/store_registry.h"
+#include "workflow/matter_def.h"
 
 /* The staff's description of an application: the form's values together. */
 #define APP_DESCRIPTION_MAX 16384
@@ -155,7 +156,9 @@ static int phone_ok(const char *s) {
 static int check_matter(const struct application_input *in, struct application_draft *d,
                         struct zz_err *e) {
   const char *kind = app_str(d->matter, "kind");
-  if (kind && strcmp(kind, "application") == 0 && intake_matter_has_channel(d->matter, in->channel))
+  int offered = !d->entity[0] || matter_offered_in(d->matter, d->region_path);
+  if (kind && strcmp(kind, "application") == 0 &&
+      intake_matter_has_channel(d->matter, in->channel) && offered)
     return 0;
   if (d->entity[0])
     return zz_fail(e, ZZ_EINVAL, "matter",
@@ -207,15 +210,16 @@ static int entity_name_row(void *ud, const struct store_entity *en) {
 }
 
 /* An enterprise's application: phone must be the contact number the
- * registry holds for it (the intake's check); company gets the
- * enterprise's name when the applicant gave none. */
+ * registry holds for it (the intake's check), and the company is the
+ * enterprise as registered, whatever name the applicant typed: staff
+ * decide on the enterprise the code belongs to. */
 static int check_contact(struct applications *ap, struct application_draft *d, const char *phone,
                          const char **company, struct zz_err *e) {
   int rc = intake_check_contact(ap->st, d->entity, phone, "applicant.phone", e);
   if (rc) return rc;
   struct entity_name en = {""};
   store_entity_get(ap->st, d->entity, entity_name_row, &en);
-  if ((!*company || !**company) && en.zh[0]) {
+  if (en.zh[0]) {
     /* the draft keeps the name: the input's strings are the caller's */
     zz_strlcpy(d->company_buf, en.zh, sizeof d->company_buf);
     *company = d->company_buf;
@@ -250,13 +254,16 @@ static int describe(struct application_draft *d, const char *company, struct zz_
   return d->description ? 0 : zz_fail(e, ZZ_ENOMEM, "form", "out of memory");
 }
 
-/* Where the order goes: at the enterprise (its region), else the district
- * (the registry's first region). */
+/* Where the order goes: at the enterprise (its region, whose path the
+ * matter's "regions" are checked against), else the district (the
+ * registry's first region). */
 static void place(struct applications *ap, struct application_draft *d) {
   registry_rdlock(ap->reg);
   if (d->entity[0]) {
     const struct reg_entity_ref *er = registry_entity(ap->reg, d->entity, strlen(d->entity));
     d->region = er ? er->region : 0;
+    const struct reg_region *rr = er ? registry_region_by_id(ap->reg, er->region) : NULL;
+    zz_strlcpy(d->region_path, rr ? rr->path : "", sizeof d->region_path);
   } else {
     const struct reg_region *root =
         registry_region_count(ap->reg) ? registry_region_at(ap->reg, 0) : NULL;
@@ -278,13 +285,13 @@ int application_check(struct applications *ap, const struct application_input *i
   if (!d->matter) return zz_fail(e, ZZ_ENOTFOUND, "matter", "matter %s does not exist", in->matter);
   const char *company = in->company;
   int rc;
+  place(ap, d);
   if ((rc = check_matter(in, d, e)) || (rc = check_applicant(in, e)) ||
       (rc = check_form(d->matter, in->form, e)))
     return rc;
   if (d->entity[0] && (rc = check_contact(ap, d, in->phone, &company, e))) return rc;
   if ((rc = describe(d, company, e))) return rc;
   d->company = company;
-  place(ap, d);
   return 0;
 }
 

@@ -111,6 +111,36 @@ static int parse_condition(const struct check *k, const json_t *c, struct rule_d
 }
 
 /* hours [from, to], auto_order and enabled. */
+static const char *const placeholders[] = {"rule",  "entity", "region", "metric", "unit",
+                                           "value", "limit",  "window", "op"};
+
+/* The placeholder at s (just after a '{'): its index, or -1; *len its
+ * length up to the '}'. */
+static int placeholder_at(const char *s, size_t *len) {
+  const char *end = strchr(s, '}');
+  if (!end) return -1;
+  *len = (size_t)(end - s);
+  for (size_t i = 0; i < ZZ_ARRAY_LEN(placeholders); i++)
+    if (strlen(placeholders[i]) == *len && strncmp(s, placeholders[i], *len) == 0) return (int)i;
+  return -1;
+}
+
+/* An optional message template: every {name} must be one we fill. */
+static int message_field(const struct check *k, const json_t *j, const char *key, char *out,
+                         size_t cap) {
+  int rc = str_field(k, j, key, 0, out, cap);
+  for (const char *p = out; !rc && (p = strchr(p, '{')) != NULL; p++) {
+    size_t n = 0;
+    if (placeholder_at(p + 1, &n) < 0) {
+      char list[128];
+      rc = check_fail(k, key, "{%.*s} is not a placeholder: use %s", (int)(strchr(p, '}') ? n : 0),
+                      p + 1,
+                      check_list(placeholders, ZZ_ARRAY_LEN(placeholders), list, sizeof list));
+    }
+  }
+  return rc;
+}
+
 static int parse_extras(const struct check *k, const json_t *j, struct rule_def *d) {
   const json_t *h = json_object_get(j, "hours");
   int rc;
@@ -135,6 +165,9 @@ static int parse_extras(const struct check *k, const json_t *j, struct rule_def 
     if (!check_is_key(m)) return check_fail(k, "auto_order.matter", "must be a matter id");
     zz_strlcpy(d->auto_matter, m, sizeof d->auto_matter);
   }
+  if ((rc = message_field(k, j, "message_zh", d->message_zh, sizeof d->message_zh)) ||
+      (rc = message_field(k, j, "message_en", d->message_en, sizeof d->message_en)))
+    return rc;
   return check_bool(k, j, "enabled", CHECK_OPTIONAL, &d->enabled);
 }
 
@@ -239,8 +272,85 @@ int rule_to_json(const struct rule_def *d, struct zz_buf *b) {
     rc |= zz_buf_json_str(b, d->auto_matter);
     rc |= zz_buf_addc(b, '}');
   }
+  if (d->message_zh[0]) {
+    rc |= zz_buf_adds(b, ",\"message_zh\":");
+    rc |= zz_buf_json_str(b, d->message_zh);
+  }
+  if (d->message_en[0]) {
+    rc |= zz_buf_adds(b, ",\"message_en\":");
+    rc |= zz_buf_json_str(b, d->message_en);
+  }
   rc |= zz_buf_printf(b, ",\"enabled\":%s}", d->enabled ? "true" : "false");
   return rc ? ZZ_ENOMEM : 0;
+}
+
+/* ---- the alert's sentence ---- */
+
+/* Each kind's sentence when the rule gives none: [kind][en]. */
+static const char *const default_messages[][2] = {
+    [RULE_THRESHOLD] = {"{rule}：{entity}{metric}为{value}{unit}，{op}{limit}{unit}",
+                        "{rule}: {metric} at {entity} is {value}{unit}, {op} {limit}{unit}"},
+    [RULE_RATE] =
+        {"{rule}：{entity}{metric}{window}分钟内变化{value}%（限值{limit}%）",
+         "{rule}: {metric} at {entity} changed {value}% in {window} min (limit {limit}%)"},
+    [RULE_COUNT] = {"{rule}：{entity}{window}分钟内{metric}{value}次（限值{limit}次）",
+                    "{rule}: {value} {metric} at {entity} in {window} min (limit {limit})"},
+    [RULE_ABSENCE] = {"{rule}：{entity}已{value}分钟没有{metric}数据",
+                      "{rule}: no {metric} from {entity} for {value} min"},
+};
+
+/* v with at most 3 decimals and no trailing zeros ("12.5", "3"). */
+static void number(char *out, size_t cap, double v) {
+  snprintf(out, cap, "%.3f", v);
+  char *dot = strchr(out, '.');
+  if (!dot) return;
+  char *end = out + strlen(out) - 1;
+  while (end > dot && *end == '0') *end-- = '\0';
+  if (end == dot) *end = '\0';
+}
+
+void rule_message(const struct rule_def *d, const struct rule_words *w, int en, double v, char *out,
+                  size_t cap) {
+  en = en ? 1 : 0;
+  const char *tpl = en ? d->message_en : d->message_zh;
+  if (!tpl[0] && d->kind >= RULE_THRESHOLD && d->kind <= RULE_ABSENCE)
+    tpl = default_messages[d->kind][en];
+  char val[32], lim[32], win[32];
+  number(val, sizeof val, v);
+  number(lim, sizeof lim, d->value);
+  number(win, sizeof win, minutes(d->window_ms));
+  const char *op = d->op > 0 ? (en ? "above" : "超过") : (en ? "below" : "低于");
+  const char *fill[] = {en ? d->name_en : d->name_zh,
+                        w->entity ? w->entity : "",
+                        w->region ? w->region : "",
+                        w->metric ? w->metric : (d->event[0] ? d->event : d->metric),
+                        w->unit ? w->unit : "",
+                        val,
+                        lim,
+                        win,
+                        op};
+  size_t n = 0;
+  for (const char *p = tpl; *p && n + 1 < cap; p++) {
+    size_t len;
+    int i = *p == '{' ? placeholder_at(p + 1, &len) : -1;
+    if (i < 0) {
+      out[n++] = *p;
+      continue;
+    }
+    for (const char *f = fill[i]; *f && n + 1 < cap; f++) out[n++] = *f;
+    p += len + 1;
+  }
+  /* a sentence cut at cap never ends inside a UTF-8 character */
+  if (n + 1 >= cap) {
+    size_t start = n;
+    while (start > 0 && ((unsigned char)out[start - 1] & 0xC0) == 0x80) start--;
+    if (start > 0) {
+      unsigned char lead = (unsigned char)out[start - 1];
+      size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+      if (n - (start - 1) < need) n = start - 1;
+    }
+  }
+  out[n] = '\0';
 }
 
 /* ---- evaluation ---- */

@@ -19,6 +19,8 @@ enum rule_kind { RULE_THRESHOLD = 1, RULE_RATE, RULE_COUNT, RULE_ABSENCE };
 /* ids (the rule's, its metric's, event kind's, entity type's and matter's):
  * the kit's one limit, so any id the pack or the API accepts fits */
 #define RULE_KEY_MAX CHECK_KEY_MAX
+/* A message template's bytes (Chinese: about 60 characters). */
+#define RULE_MESSAGE_MAX 200
 /* the largest magnitude of a rule's numbers (limit, percent, count, hysteresis) */
 #define RULE_NUM_MAX 1e15
 
@@ -41,6 +43,9 @@ struct rule_def {
   int hour_from, hour_to; /* local hours the rule is active in [from, to), wrapping; -1: always */
   char auto_matter[RULE_KEY_MAX + 1]; /* "" : no automatic work order */
   int enabled;
+  /* The alert's sentence in each language, with placeholders (see
+   * rule_message); "" : the kind's own sentence. */
+  char message_zh[RULE_MESSAGE_MAX + 1], message_en[RULE_MESSAGE_MAX + 1];
 };
 
 /* Parses a rule from a JSON object. Returns 0, or ZZ_EINVAL with e->field
@@ -54,6 +59,18 @@ const char *rule_kind_name(enum rule_kind k);
  * ZZ_ENOMEM. */
 struct zz_buf;
 int rule_to_json(const struct rule_def *d, struct zz_buf *out);
+
+/* The names an alert's sentence uses, in one language (NULL: the id). */
+struct rule_words {
+  const char *entity, *region, *metric, *unit;
+};
+/* Writes the alert's sentence for value v into out (cap bytes): the rule's
+ * message_zh or message_en template (en selects), or the kind's own, with
+ * {rule} {entity} {region} {metric} {unit} {value} {limit} {window} (minutes)
+ * and {op} (above/below, in the language) filled in. Numbers are written
+ * with at most 3 significant decimals. */
+void rule_message(const struct rule_def *d, const struct rule_words *w, int en, double v, char *out,
+                  size_t cap);
 
 /* ---- evaluation ---- */
 

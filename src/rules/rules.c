@@ -199,11 +199,15 @@ static void alert_json(struct rules *ru, const struct store_alert *a, struct zz_
   registry_rdlock(ru->o.reg);
   const struct reg_region *rg = registry_region_by_id(ru->o.reg, a->region);
   zz_json_kstr(j, "region", rg ? rg->path : NULL);
+  zz_json_kstr(j, "region_name_zh", rg ? rg->name_zh : NULL);
+  zz_json_kstr(j, "region_name_en", rg ? rg->name_en : NULL);
   registry_unlock(ru->o.reg);
   zz_json_ktime(j, "opened", a->opened);
   ktime_or_null(j, "cleared", a->cleared);
   zz_json_knum(j, "value", a->value);
   zz_json_kstr(j, "message", a->message);
+  /* alerts from before English sentences were kept say so in Chinese only */
+  zz_json_kstr(j, "message_en", a->message_en ? a->message_en : a->message);
   if (a->order_id)
     zz_json_kint(j, "order", a->order_id);
   else
@@ -242,7 +246,8 @@ static void publish(struct rules *ru, const struct store_alert *a, const char *a
 
 struct alert_copy {
   struct store_alert a;
-  char rule[RULE_KEY_MAX + 1], severity[16], state[16], entity_key[129], message[256], acked_by[64];
+  char rule[RULE_KEY_MAX + 1], severity[16], state[16], entity_key[129], message[256],
+      message_en[256], acked_by[64];
 };
 
 static int copy_alert_cb(void *ud, const struct store_alert *a) {
@@ -253,47 +258,70 @@ static int copy_alert_cb(void *ud, const struct store_alert *a) {
   zz_strlcpy(c->state, a->state ? a->state : "", sizeof c->state);
   zz_strlcpy(c->entity_key, a->entity_key ? a->entity_key : "", sizeof c->entity_key);
   zz_strlcpy(c->message, a->message ? a->message : "", sizeof c->message);
+  zz_strlcpy(c->message_en, a->message_en ? a->message_en : "", sizeof c->message_en);
   zz_strlcpy(c->acked_by, a->acked_by ? a->acked_by : "", sizeof c->acked_by);
   c->a.rule = c->rule;
   c->a.severity = c->severity;
   c->a.state = c->state;
   c->a.entity_key = c->entity_key;
   c->a.message = c->message;
+  c->a.message_en = c->message_en[0] ? c->message_en : NULL;
   c->a.acked_by = c->acked_by[0] ? c->acked_by : NULL;
   return 1;
 }
 
-static void describe(const struct rule_def *d, const char *entity, double v, char *out,
-                     size_t cap) {
-  struct zz_buf b;
-  zz_buf_init(&b, 0);
-  switch (d->kind) {
-  case RULE_THRESHOLD:
-    zz_buf_printf(&b, "%s: %s %s = %g (%s %g%s)", d->name_zh, entity, d->metric, v,
-                  d->op > 0 ? "above" : "below", d->value, d->for_ms ? " for long enough" : "");
-    break;
-  case RULE_RATE:
-    zz_buf_printf(&b, "%s: %s %s changed %+.1f%% within %lld min (limit %g%%)", d->name_zh, entity,
-                  d->metric, v, (long long)(d->window_ms / 60000), d->value);
-    break;
-  case RULE_COUNT:
-    zz_buf_printf(&b, "%s: %s %s %g in %lld min (limit %g)", d->name_zh, entity,
-                  d->event[0] ? d->event : d->metric, v, (long long)(d->window_ms / 60000),
-                  d->value);
-    break;
-  case RULE_ABSENCE:
-    zz_buf_printf(&b, "%s: no %s from %s for %.0f min", d->name_zh, d->metric, entity, v);
-    break;
+/* The names an alert's sentences use: the entity's, its region's and the
+ * metric's, in Chinese and English (ids where a name is missing). */
+struct names {
+  char entity[2][128], region[2][128], metric[2][128], unit[32];
+};
+
+static int entity_names_cb(void *ud, const struct store_entity *en) {
+  struct names *n = ud;
+  if (en->name_zh && *en->name_zh) zz_strlcpy(n->entity[0], en->name_zh, sizeof n->entity[0]);
+  if (en->name_en && *en->name_en) zz_strlcpy(n->entity[1], en->name_en, sizeof n->entity[1]);
+  return 0;
+}
+
+static void names_of(struct rules *ru, const struct rule_def *d, const struct ent *en,
+                     struct names *n) {
+  memset(n, 0, sizeof *n);
+  for (int l = 0; l < 2; l++) {
+    zz_strlcpy(n->entity[l], en->key, sizeof n->entity[l]);
+    zz_strlcpy(n->metric[l], d->event[0] ? d->event : d->metric, sizeof n->metric[l]);
   }
-  zz_strlcpy(out, b.data ? b.data : d->name_zh, cap);
-  zz_buf_free(&b);
+  store_entity_get(ru->o.st, en->key, entity_names_cb, n);
+  registry_rdlock(ru->o.reg);
+  const struct reg_region *rg = registry_region_by_id(ru->o.reg, en->region);
+  const struct reg_metric *m =
+      d->metric[0] ? registry_metric(ru->o.reg, d->metric, strlen(d->metric)) : NULL;
+  for (int l = 0; l < 2; l++) {
+    const char *rn = rg ? (l ? rg->name_en : rg->name_zh) : NULL;
+    zz_strlcpy(n->region[l], rn ? rn : rg ? rg->path : "", sizeof n->region[l]);
+    const char *mn = m ? (l ? m->name_en : m->name_zh) : NULL;
+    if (mn && *mn) zz_strlcpy(n->metric[l], mn, sizeof n->metric[l]);
+  }
+  if (m && m->unit) zz_strlcpy(n->unit, m->unit, sizeof n->unit);
+  registry_unlock(ru->o.reg);
+}
+
+/* The alert's sentence in Chinese (zh) and English (en), from the rule's
+ * templates or its kind's. */
+static void describe(struct rules *ru, const struct rule_def *d, const struct ent *en, double v,
+                     char *zh, char *en_out, size_t cap) {
+  struct names n;
+  names_of(ru, d, en, &n);
+  for (int l = 0; l < 2; l++) {
+    struct rule_words w = {n.entity[l], n.region[l], n.metric[l], n.unit};
+    rule_message(d, &w, l, v, l ? en_out : zh, cap);
+  }
 }
 
 static void do_open(struct rules *ru, struct rrule *r, struct slot *sl, const struct ent *en,
                     int64_t at, double v) {
   struct zz_err e = {0};
-  char msg[256];
-  describe(&r->d, en->key, v, msg, sizeof msg);
+  char msg[256], msg_en[256];
+  describe(ru, &r->d, en, v, msg, msg_en, sizeof msg);
   struct store_alert a = {.rule = r->d.key,
                           .entity = en->id,
                           .entity_key = en->key,
@@ -303,7 +331,8 @@ static void do_open(struct rules *ru, struct rrule *r, struct slot *sl, const st
                           .state = "open",
                           .opened = at,
                           .value = v,
-                          .message = msg};
+                          .message = msg,
+                          .message_en = msg_en};
   int64_t id = 0;
   int rc = store_alert_insert(ru->o.st, &a, &id, &e);
   if (rc == ZZ_EEXISTS) { /* already open in the store: adopt it */

@@ -72,4 +72,41 @@ void rules_alert_json(struct rules *ru, const struct store_alert *a, struct zz_j
 /* Number of enabled rules and records evaluated so far (for health). */
 void rules_stats(struct rules *ru, int *nrules, int64_t *evaluated, int64_t *dropped);
 
+/* ---- preview (rules/preview.c) ---- */
+
+#define RULES_PREVIEW_HITS_MAX 500       /* alerts listed; more are counted */
+#define RULES_PREVIEW_ENTITIES_MAX 20000 /* entities evaluated */
+
+/* An alert the preview would have opened. */
+struct rules_preview_hit {
+  int64_t entity;
+  char entity_key[2 * RULE_KEY_MAX + 1];
+  char name_zh[128], name_en[128];
+  int64_t opened;  /* UTC ms */
+  int64_t cleared; /* UTC ms, 0: still open at the end of the window */
+  double value;    /* what the opening was about (value, percent, count, minutes) */
+};
+
+struct rules_preview {
+  int64_t from, to;
+  int entities;                   /* entities of the rule's type and region evaluated */
+  int with_data;                  /* of them, those with records in the window */
+  int64_t records;                /* records read */
+  int alerts;                     /* alerts that would have opened in [from, to) */
+  int truncated;                  /* alerts or entities past the caps: hits lists a part */
+  size_t nhits;                   /* hits listed (at most RULES_PREVIEW_HITS_MAX) */
+  struct rules_preview_hit *hits; /* owned: rules_preview_free */
+};
+
+/* Evaluates rule d (parsed; its references checked by the caller) over
+ * the stored records of its metric in [from, to) for every entity of its
+ * type in its region, as the engine would have (the clock ticking each
+ * minute), and fills *out. Reads only: opens no alert, writes nothing,
+ * leaves the live engine alone. Counts of events are refused (ZZ_EINVAL,
+ * field "event"). Returns 0, or ZZ_EINVAL / ZZ_ENOMEM / ZZ_ESTORE with e
+ * filled (out then holds nothing to free). */
+int rules_preview(struct store *st, struct registry *reg, const struct rule_def *d, int64_t from,
+                  int64_t to, struct rules_preview *out, struct zz_err *e);
+void rules_preview_free(struct rules_preview *p);
+
 #endif

@@ -186,6 +186,13 @@ static const char *const sq_migrations[] = {
     /* 11: how many times each material was replaced (a cap, so that an
      * anonymous applicant cannot fill the disk with replaced files) */
     "ALTER TABLE application_material ADD COLUMN replaced INTEGER NOT NULL DEFAULT 0;",
+    /* order statistics: the statistics page counts orders by span, region,
+     * state, matter and department from this index alone (store_order_tally) */
+    "CREATE INDEX order_stats ON work_order(created, parent, rpos, state, matter, department,"
+    " overdue, resolve_due, resolved_at, closed_at, rating);",
+    /* alert messages in English beside the Chinese one (message): rules
+     * write both from their templates */
+    "ALTER TABLE alert ADD COLUMN message_en TEXT;",
     /* order priority: the dispatch desk's triage. priority 1 critical, 2
      * high, 3 normal; pending_due the "dispatch within" deadline of an
      * order waiting for a dispatcher; duplicate_reason why it was flagged

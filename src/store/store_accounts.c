@@ -182,6 +182,69 @@ static int user_change(struct store *st, const char *name, int what, const char 
   return rc;
 }
 
+static int users_each(struct store *st, int64_t now, int (*fn)(void *, const struct store_user *),
+                      void *ud) {
+  struct sq_conn *c = sq_conn_get(SQ_S(st));
+  sqlite3_stmt *q = sq_prepare(c,
+                               "SELECT u.id, u.name, u.role, u.department, u.scope, u.created,"
+                               " u.disabled, (SELECT COUNT(*) FROM session s"
+                               " WHERE s.user = u.id AND s.expires > ?1)"
+                               " FROM user u ORDER BY u.name",
+                               NULL);
+  if (!q) return ZZ_ESTORE;
+  sqlite3_bind_int64(q, 1, now);
+  int rc;
+  while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+    struct store_user u = {.id = sqlite3_column_int64(q, 0),
+                           .name = sq_col_text(q, 1),
+                           .role = sq_col_text(q, 2),
+                           .department = sq_col_text(q, 3),
+                           .scope = sq_col_text(q, 4),
+                           .created = sqlite3_column_int64(q, 5),
+                           .disabled = sqlite3_column_int(q, 6) != 0,
+                           .sessions = sqlite3_column_int64(q, 7)};
+    if (fn(ud, &u)) break;
+  }
+  sq_release(c, q);
+  return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
+}
+
+static int user_set(struct store *st, const char *name, const char *role, const char *department,
+                    const char *scope, struct zz_err *e) {
+  struct sq_conn *c = sq_conn_get(SQ_S(st));
+  sqlite3_stmt *q = sq_prepare(c,
+                               "UPDATE user SET role = ?2, department = ?3, scope = ?4"
+                               " WHERE name = ?1 RETURNING id",
+                               e);
+  if (!q) return ZZ_ESTORE;
+  sq_bind_text(q, 1, name);
+  sq_bind_text(q, 2, role);
+  /* none is NULL, as user_upsert stores it */
+  sq_bind_text(q, 3, department && *department ? department : NULL);
+  sq_bind_text(q, 4, scope && *scope ? scope : NULL);
+  int64_t id = 0;
+  int rc = sq_run(c, q, &id, e, "user");
+  if (!rc && !id) rc = zz_fail(e, ZZ_ENOTFOUND, "name", "no user called \"%.64s\"", name);
+  return rc;
+}
+
+static int user_sessions_end(struct store *st, const char *name, int64_t *out_n, struct zz_err *e) {
+  struct sq_conn *c = sq_conn_get(SQ_S(st));
+  int64_t id = 0;
+  sqlite3_stmt *q = sq_prepare(c, "SELECT id FROM user WHERE name = ?1", e);
+  if (!q) return ZZ_ESTORE;
+  sq_bind_text(q, 1, name);
+  int rc = sq_run(c, q, &id, e, "user");
+  if (rc) return rc;
+  if (!id) return zz_fail(e, ZZ_ENOTFOUND, "name", "no user called \"%.64s\"", name);
+  q = sq_prepare(c, "DELETE FROM session WHERE user = ?1", e);
+  if (!q) return ZZ_ESTORE;
+  sqlite3_bind_int64(q, 1, id);
+  if ((rc = sq_run(c, q, NULL, e, "session"))) return rc;
+  if (out_n) *out_n = sqlite3_changes(c->db);
+  return 0;
+}
+
 const struct store_accounts_ops store_sqlite_accounts_ops = {
     .user_upsert = user_upsert,
     .user_get = user_get,
@@ -193,4 +256,7 @@ const struct store_accounts_ops store_sqlite_accounts_ops = {
     .device_fail = device_fail,
     .device_delete = device_delete,
     .user_change = user_change,
+    .users_each = users_each,
+    .user_set = user_set,
+    .user_sessions_end = user_sessions_end,
 };

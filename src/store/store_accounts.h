@@ -13,7 +13,8 @@ struct store_user {
   int64_t id;
   const char *name, *role, *department, *scope, *pwhash;
   int64_t created;
-  int disabled; /* 1: may not log in, has no sessions */
+  int disabled;     /* 1: may not log in, has no sessions */
+  int64_t sessions; /* store_users_each only: unexpired sessions now */
 };
 
 /* user_change's what. */
@@ -58,5 +59,19 @@ int store_device_delete(struct store *st, const char *token_hash);
  * store error with e filled. */
 int store_user_change(struct store *st, const char *name, int what, const char *pwhash,
                       struct zz_err *e);
+
+/* Every user, by name, with its unexpired sessions at now counted
+ * (store_user.sessions); pwhash is NULL. fn returns non-zero to stop.
+ * Returns 0 or ZZ_ESTORE. */
+int store_users_each(struct store *st, int64_t now, int (*fn)(void *, const struct store_user *),
+                     void *ud);
+/* Sets role, department and scope ("" for none) of the user called name,
+ * leaving its password and sessions alone (every request reads the user
+ * afresh). Returns 0, ZZ_ENOTFOUND or a store error with e filled. */
+int store_user_set(struct store *st, const char *name, const char *role, const char *department,
+                   const char *scope, struct zz_err *e);
+/* Ends every session of the user called name; *out_n (may be NULL) gets
+ * how many there were. Returns 0, ZZ_ENOTFOUND or a store error. */
+int store_user_sessions_end(struct store *st, const char *name, int64_t *out_n, struct zz_err *e);
 
 #endif

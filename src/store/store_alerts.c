@@ -49,7 +49,7 @@ static int rules_each(struct store *st, int (*fn)(void *, const struct store_rul
 
 #define ALERT_COLS                                                                                 \
   "id, rule, entity, region, rpos, severity, state, opened, cleared, value, message, order_id,"    \
-  " acked_by, acked_at, entity_key"
+  " acked_by, acked_at, entity_key, message_en"
 
 static void alert_row(sqlite3_stmt *q, struct store_alert *a) {
   *a = (struct store_alert){.id = sqlite3_column_int64(q, 0),
@@ -66,7 +66,8 @@ static void alert_row(sqlite3_stmt *q, struct store_alert *a) {
                             .order_id = sqlite3_column_int64(q, 11),
                             .acked_by = sq_col_text(q, 12),
                             .acked_at = sqlite3_column_int64(q, 13),
-                            .entity_key = sq_col_text(q, 14)};
+                            .entity_key = sq_col_text(q, 14),
+                            .message_en = sq_col_text(q, 15)};
 }
 
 static int alert_insert(struct store *st, const struct store_alert *a, int64_t *out_id,
@@ -75,8 +76,8 @@ static int alert_insert(struct store *st, const struct store_alert *a, int64_t *
   sqlite3_stmt *q =
       sq_prepare(c,
                  "INSERT INTO alert(rule, entity, region, rpos, severity, state, opened,"
-                 " value, message, order_id, entity_key) VALUES(?1, ?2, ?3, ?4, ?5, 'open',"
-                 " ?6, ?7, ?8, ?9, ?10) RETURNING id",
+                 " value, message, order_id, entity_key, message_en) VALUES(?1, ?2, ?3, ?4, ?5,"
+                 " 'open', ?6, ?7, ?8, ?9, ?10, ?11) RETURNING id",
                  e);
   if (!q) return ZZ_ESTORE;
   sq_bind_text(q, 1, a->rule);
@@ -89,6 +90,7 @@ static int alert_insert(struct store *st, const struct store_alert *a, int64_t *
   sq_bind_text(q, 8, a->message);
   sq_bind_i64z(q, 9, a->order_id);
   sq_bind_text(q, 10, a->entity_key);
+  sq_bind_text(q, 11, a->message_en);
   return sq_run(c, q, out_id, e, "alert");
 }
 
@@ -97,7 +99,7 @@ static int alert_update(struct store *st, const struct store_alert *a, struct zz
   sqlite3_stmt *q =
       sq_prepare(c,
                  "UPDATE alert SET state = ?2, cleared = ?3, value = ?4, message = ?5,"
-                 " order_id = ?6, acked_by = ?7, acked_at = ?8 WHERE id = ?1",
+                 " order_id = ?6, acked_by = ?7, acked_at = ?8, message_en = ?9 WHERE id = ?1",
                  e);
   if (!q) return ZZ_ESTORE;
   sqlite3_bind_int64(q, 1, a->id);
@@ -108,6 +110,7 @@ static int alert_update(struct store *st, const struct store_alert *a, struct zz
   sq_bind_i64z(q, 6, a->order_id);
   sq_bind_text(q, 7, a->acked_by);
   sq_bind_i64z(q, 8, a->acked_at);
+  sq_bind_text(q, 9, a->message_en);
   return sq_run(c, q, NULL, e, "alert");
 }
 

@@ -27,8 +27,9 @@ struct store_alert {
   const char *severity, *state; /* state: "open" or "cleared" */
   int64_t opened, cleared;      /* cleared 0 while open */
   double value;
-  const char *message;
-  int64_t order_id; /* 0 for none */
+  const char *message;    /* the sentence in Chinese */
+  const char *message_en; /* in English; NULL for alerts older than it */
+  int64_t order_id;       /* 0 for none */
   const char *acked_by;
   int64_t acked_at;
 };

@@ -17,16 +17,32 @@ static int audit_insert(struct store *st, const struct store_audit *a, struct zz
   return sq_run(c, q, NULL, e, "audit");
 }
 
-static int audit_each(struct store *st, int64_t before_id, int limit,
+/* One statement for every filter: a NULL parameter lets every row through,
+ * so the plan walks the primary key newest first and stops at the limit. */
+static int audit_each(struct store *st, const struct store_audit_filter *f,
                       int (*fn)(void *, const struct store_audit *), void *ud) {
+  static const struct store_audit_filter none = {0};
+  if (!f) f = &none;
   struct sq_conn *c = sq_conn_get(SQ_S(st));
-  sqlite3_stmt *q = sq_prepare(c,
-                               "SELECT id, ts, actor, action, target, detail FROM audit"
-                               " WHERE id < ?1 ORDER BY id DESC LIMIT ?2",
-                               NULL);
+  sqlite3_stmt *q =
+      sq_prepare(c,
+                 "SELECT id, ts, actor, action, target, detail FROM audit"
+                 " WHERE id < ?1"
+                 " AND (?3 IS NULL OR action = ?3 OR substr(action, 1, length(?3) + 1) = ?3 || '.')"
+                 " AND (?4 IS NULL OR actor = ?4)"
+                 " AND (?5 IS NULL OR ts >= ?5) AND (?6 IS NULL OR ts < ?6)"
+                 " AND (?7 IS NULL OR instr(lower(action || ' ' || target || ' ' || actor || ' '"
+                 " || coalesce(detail, '')), lower(?7)) > 0)"
+                 " ORDER BY id DESC LIMIT ?2",
+                 NULL);
   if (!q) return ZZ_ESTORE;
-  sqlite3_bind_int64(q, 1, before_id > 0 ? before_id : INT64_MAX);
-  sqlite3_bind_int(q, 2, limit > 0 ? limit : -1);
+  sqlite3_bind_int64(q, 1, f->before_id > 0 ? f->before_id : INT64_MAX);
+  sqlite3_bind_int(q, 2, f->limit > 0 ? f->limit : -1);
+  sq_bind_text(q, 3, f->action && *f->action ? f->action : NULL);
+  sq_bind_text(q, 4, f->actor && *f->actor ? f->actor : NULL);
+  if (f->from) sqlite3_bind_int64(q, 5, f->from);
+  if (f->to) sqlite3_bind_int64(q, 6, f->to);
+  sq_bind_text(q, 7, f->text && *f->text ? f->text : NULL);
   int rc;
   while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
     struct store_audit a = {.id = sqlite3_column_int64(q, 0),

@@ -100,6 +100,11 @@ struct store_accounts_ops {
   int (*device_check)(struct store *st, const char *token_hash, const char *name, int64_t now);
   int (*device_fail)(struct store *st, const char *token_hash, int max_fails);
   int (*device_delete)(struct store *st, const char *token_hash);
+  int (*users_each)(struct store *st, int64_t now, int (*fn)(void *, const struct store_user *),
+                    void *ud);
+  int (*user_set)(struct store *st, const char *name, const char *role, const char *department,
+                  const char *scope, struct zz_err *e);
+  int (*user_sessions_end)(struct store *st, const char *name, int64_t *out_n, struct zz_err *e);
   int (*user_change)(struct store *st, const char *name, int what, const char *pwhash,
                      struct zz_err *e);
 };
@@ -131,6 +136,8 @@ struct store_orders_ops {
                        int (*fn)(void *, const struct store_evidence *), void *ud);
   int (*order_stats)(struct store *st, const char *group, int64_t from, int64_t to, int64_t rpos_lo,
                      int64_t rpos_hi, int (*fn)(void *, const struct store_order_stat *), void *ud);
+  int (*order_tally)(struct store *st, const char *group, const struct store_order_tally_filter *f,
+                     int (*fn)(void *, const struct store_order_tally *), void *ud);
   int (*order_intake_insert)(struct store *st, const struct store_order_intake *in,
                              struct zz_err *e);
   int (*order_intake_get)(struct store *st, int64_t order_id, const char *token,
@@ -187,7 +194,7 @@ struct store_applications_ops {
 
 struct store_audit_ops {
   int (*audit_insert)(struct store *st, const struct store_audit *a, struct zz_err *e);
-  int (*audit_each)(struct store *st, int64_t before_id, int limit,
+  int (*audit_each)(struct store *st, const struct store_audit_filter *f,
                     int (*fn)(void *, const struct store_audit *), void *ud);
 };
 

@@ -214,6 +214,20 @@ int store_user_change(struct store *st, const char *name, int what, const char *
   return st->ops->accounts->user_change(st, name, what, pwhash, e);
 }
 
+int store_users_each(struct store *st, int64_t now, int (*fn)(void *, const struct store_user *),
+                     void *ud) {
+  return st->ops->accounts->users_each(st, now, fn, ud);
+}
+
+int store_user_set(struct store *st, const char *name, const char *role, const char *department,
+                   const char *scope, struct zz_err *e) {
+  return st->ops->accounts->user_set(st, name, role, department, scope, e);
+}
+
+int store_user_sessions_end(struct store *st, const char *name, int64_t *out_n, struct zz_err *e) {
+  return st->ops->accounts->user_sessions_end(st, name, out_n, e);
+}
+
 /* ---- store ---- */
 
 int store_txn(struct store *st, int what, struct zz_err *e) {
@@ -339,6 +353,11 @@ int store_order_stats(struct store *st, const char *group, int64_t from, int64_t
   return st->ops->orders->order_stats(st, group, from, to, rpos_lo, rpos_hi, fn, ud);
 }
 
+int store_order_tally(struct store *st, const char *group, const struct store_order_tally_filter *f,
+                      int (*fn)(void *, const struct store_order_tally *), void *ud) {
+  return st->ops->orders->order_tally(st, group, f, fn, ud);
+}
+
 int store_order_intake_insert(struct store *st, const struct store_order_intake *in,
                               struct zz_err *e) {
   return st->ops->orders->order_intake_insert(st, in, e);
@@ -355,9 +374,9 @@ int store_audit_insert(struct store *st, const struct store_audit *a, struct zz_
   return st->ops->audit->audit_insert(st, a, e);
 }
 
-int store_audit_each(struct store *st, int64_t before_id, int limit,
+int store_audit_each(struct store *st, const struct store_audit_filter *f,
                      int (*fn)(void *, const struct store_audit *), void *ud) {
-  return st->ops->audit->audit_each(st, before_id, limit, fn, ud);
+  return st->ops->audit->audit_each(st, f, fn, ud);
 }
 
 /* ---- codes ---- */

@@ -487,6 +487,104 @@ static int order_stats(struct store *st, const char *group, int64_t from, int64_
   return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
 }
 
+/* The counters of store_order_tally over the rows named o. */
+#define TALLY_COLS                                                                                 \
+  " count(*), sum(o.state IN ('resolved', 'verified', 'closed')),"                                 \
+  " sum(o.state NOT IN ('resolved', 'verified', 'closed')), sum(o.overdue = 1),"                   \
+  " sum(o.resolve_due IS NOT NULL AND coalesce(o.resolved_at, o.closed_at) IS NOT NULL),"          \
+  " sum(o.resolve_due IS NOT NULL AND coalesce(o.resolved_at, o.closed_at) <= o.resolve_due),"     \
+  " sum(o.rating > 0), sum(CASE WHEN o.rating > 0 THEN o.rating ELSE 0 END)"
+/* The orders counted: top level, not merged away, in the span and the
+ * region interval, read from the covering index order_stats alone (the
+ * planner would otherwise skip-scan order_matter and read every row). */
+#define TALLY_O " FROM work_order o INDEXED BY order_stats"
+#define TALLY_WHERE                                                                                \
+  " WHERE o.created >= ?1 AND o.created < ?2 AND o.parent IS NULL AND o.rpos BETWEEN ?3 AND ?4"    \
+  " AND o.state <> 'merged'"
+#define TALLY_FROM TALLY_O TALLY_WHERE
+/* Only one department's orders (a joint one when a sub-order has it): the
+ * sub-orders are looked up for the joint orders only (no department of
+ * their own). */
+#define TALLY_DEPT                                                                                 \
+  " AND (o.department = ?5 OR (o.department IS NULL AND EXISTS (SELECT 1 FROM work_order x"        \
+  " WHERE x.parent = o.id AND x.department = ?5)))"
+
+static int tally_run(struct sq_conn *c, const char *sql, int by_rpos,
+                     const struct store_order_tally_filter *f,
+                     int (*fn)(void *, const struct store_order_tally *), void *ud, int *stop) {
+  sqlite3_stmt *q = sq_prepare(c, sql, NULL);
+  if (!q) return ZZ_ESTORE;
+  int any = f->rpos_lo || f->rpos_hi;
+  sqlite3_bind_int64(q, 1, f->from);
+  sqlite3_bind_int64(q, 2, f->to);
+  sqlite3_bind_int64(q, 3, any ? f->rpos_lo : INT64_MIN);
+  sqlite3_bind_int64(q, 4, any ? f->rpos_hi : INT64_MAX);
+  if (f->department) sq_bind_text(q, 5, f->department);
+  int rc;
+  while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+    struct store_order_tally t = {.key = by_rpos ? NULL : sq_col_text(q, 0),
+                                  .rpos = by_rpos ? sqlite3_column_int64(q, 0) : 0,
+                                  .n = sqlite3_column_int64(q, 1),
+                                  .closed = sqlite3_column_int64(q, 2),
+                                  .open = sqlite3_column_int64(q, 3),
+                                  .overdue = sqlite3_column_int64(q, 4),
+                                  .with_sla = sqlite3_column_int64(q, 5),
+                                  .on_time = sqlite3_column_int64(q, 6),
+                                  .rated = sqlite3_column_int64(q, 7),
+                                  .rating_sum = sqlite3_column_int64(q, 8)};
+    if (fn(ud, &t)) {
+      *stop = 1;
+      break;
+    }
+  }
+  sq_release(c, q);
+  return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
+}
+
+static int order_tally(struct store *st, const char *group,
+                       const struct store_order_tally_filter *f,
+                       int (*fn)(void *, const struct store_order_tally *), void *ud) {
+  /* The statements are constants: the group and whether a department is
+   * given pick them, never the caller's text. */
+  static const char *const by_matter[2] = {
+      "SELECT o.matter," TALLY_COLS TALLY_FROM " GROUP BY o.matter",
+      "SELECT o.matter," TALLY_COLS TALLY_FROM TALLY_DEPT " GROUP BY o.matter"};
+  static const char *const by_rpos[2] = {"SELECT o.rpos," TALLY_COLS TALLY_FROM " GROUP BY o.rpos",
+                                         "SELECT o.rpos," TALLY_COLS TALLY_FROM TALLY_DEPT
+                                         " GROUP BY o.rpos"};
+  /* By department, in two passes whose rows the caller adds up by key:
+   * orders with a department of their own, or none yet ("", not
+   * dispatched); then each joint order once for every department its
+   * sub-orders name (the lowest sub-order id of a department stands for
+   * it, so a department named twice counts once). CROSS JOIN keeps the
+   * orders of the span outside: with the store's statistics SQLite would
+   * otherwise scan every row for each of them. */
+  static const char *const by_dept_own[2] = {
+      "SELECT coalesce(o.department, '')," TALLY_COLS TALLY_FROM
+      " AND (o.department IS NOT NULL OR NOT EXISTS (SELECT 1 FROM work_order x"
+      " WHERE x.parent = o.id)) GROUP BY 1",
+      "SELECT o.department," TALLY_COLS TALLY_FROM " AND o.department = ?5 GROUP BY 1"};
+  static const char *const by_dept_joint[2] = {
+      "SELECT s.department," TALLY_COLS TALLY_O
+      " CROSS JOIN work_order s INDEXED BY order_parent" TALLY_WHERE
+      " AND o.department IS NULL AND s.parent = o.id AND s.department IS NOT NULL"
+      " AND s.id = (SELECT min(x.id) FROM work_order x WHERE x.parent = o.id"
+      " AND x.department = s.department) GROUP BY 1",
+      "SELECT s.department," TALLY_COLS TALLY_O
+      " CROSS JOIN work_order s INDEXED BY order_parent" TALLY_WHERE
+      " AND o.department IS NULL AND s.parent = o.id AND s.department = ?5"
+      " AND s.id = (SELECT min(x.id) FROM work_order x WHERE x.parent = o.id"
+      " AND x.department = s.department) GROUP BY 1"};
+  int d = f->department != NULL, stop = 0, rc;
+  struct sq_conn *c = sq_conn_get(SQ_S(st));
+  if (strcmp(group, "matter") == 0) return tally_run(c, by_matter[d], 0, f, fn, ud, &stop);
+  if (strcmp(group, "rpos") == 0) return tally_run(c, by_rpos[d], 1, f, fn, ud, &stop);
+  if (strcmp(group, "department") != 0) return ZZ_EINVAL;
+  rc = tally_run(c, by_dept_own[d], 0, f, fn, ud, &stop);
+  if (!rc && !stop) rc = tally_run(c, by_dept_joint[d], 0, f, fn, ud, &stop);
+  return rc;
+}
+
 /* ---- Open311 request extras ---- */
 
 static int order_intake_insert(struct store *st, const struct store_order_intake *in,
@@ -571,6 +669,7 @@ const struct store_orders_ops store_sqlite_orders_ops = {
     .evidence_insert = evidence_insert,
     .evidence_each = evidence_each,
     .order_stats = order_stats,
+    .order_tally = order_tally,
     .order_intake_insert = order_intake_insert,
     .order_intake_get = order_intake_get,
 };

@@ -74,6 +74,27 @@ struct store_order_stat {
   int64_t closed, close_ms_sum;    /* time from creation to close */
 };
 
+/* One group of store_order_tally: counts over top-level orders (merged
+ * duplicates left out). closed: done (resolved, verified or closed, 办结);
+ * open: any other state;
+ * with_sla/on_time: resolved or closed orders that had a resolve deadline,
+ * and those done by it; rated/rating_sum: orders with a rating (1-5). */
+struct store_order_tally {
+  const char *key; /* department or matter (NULL for group "rpos") */
+  int64_t rpos;    /* group "rpos": the region position of the orders */
+  int64_t n, closed, open, overdue, with_sla, on_time, rated, rating_sum;
+};
+
+/* What store_order_tally counts: orders created in [from, to) inside the
+ * region interval (0, 0: anywhere), and when department is not NULL only
+ * the orders of that department (a joint order when one of its sub-orders
+ * has it). */
+struct store_order_tally_filter {
+  int64_t from, to;
+  int64_t rpos_lo, rpos_hi;
+  const char *department;
+};
+
 struct store_order_intake {
   int64_t order_id;
   int64_t source; /* the source whose api_key sent it, 0 for none */
@@ -134,6 +155,13 @@ int store_evidence_each(struct store *st, int64_t order_id, int64_t id,
 int store_order_stats(struct store *st, const char *group, int64_t from, int64_t to,
                       int64_t rpos_lo, int64_t rpos_hi,
                       int (*fn)(void *, const struct store_order_stat *), void *ud);
+/* Order statistics for the statistics page and its exports, grouped by
+ * "department" (a joint order counts once for each department of its
+ * sub-orders; an order not yet dispatched under ""), "matter" or "rpos" (the caller maps positions
+ * to regions). fn gets one row per group (strings owned by the store for the call); non-zero stops.
+ * Returns 0, ZZ_EINVAL for another group, or ZZ_ESTORE. */
+int store_order_tally(struct store *st, const char *group, const struct store_order_tally_filter *f,
+                      int (*fn)(void *, const struct store_order_tally *), void *ud);
 /* Inserts the intake row of an order. ZZ_EEXISTS when the order or the
  * token already has one; a store error otherwise. */
 int store_order_intake_insert(struct store *st, const struct store_order_intake *in,

@@ -47,7 +47,7 @@ test('an admin generates, pages, opens, revokes and reissues codes at /admin/cod
   await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: w.base });
   await signIn(page, USERS.admin);
   await page.locator('#console').waitFor({ timeout: 15000 });
-  assert.equal(await page.locator('#who').innerText(), 'admin · admin');
+  assert.equal(await page.locator('#who').innerText(), 'admin · 管理员');
 
   // the form: regions by Chinese name, indented by level; venues by default for customer codes
   assert.equal(await page.locator(`#g-region option[value="${XTD}"]`).innerText(), '\u3000\u3000新天地街区');

@@ -156,6 +156,14 @@ test('count in window: crowd limit in the Xintiandi block only, elevator entrapm
   a = await w.alerts('elevator_entrapment', 'xtd-elev-001');
   assert.equal(a.length, 1);
   assert.equal(a[0].severity, 'critical');
+  // the sentences name the lift and its block, in Chinese and in English, never the ids
+  const lift = await w.ok('admin', 'GET', '/api/v1/entities/xtd-elev-001');
+  const le = lift.entity ?? lift;
+  assert.ok(a[0].message.includes(le.name_zh), a[0].message);
+  assert.ok(a[0].message_en.includes(le.name_en), a[0].message_en);
+  for (const m of [a[0].message, a[0].message_en]) assert.doesNotMatch(m, /xtd-|elevator_alarms/, m);
+  assert.doesNotMatch(a[0].message, /[a-z]{3,}/, 'the Chinese sentence has no English words');
+  assert.equal(a[0].region_name_zh, '新天地街区');
   const o = (await w.order(a[0].order)).order;
   assert.deepEqual(o.suggested_departments, ['market_supervision', 'fire']);
   await advance(11);

@@ -118,6 +118,19 @@ test('an application through an enterprise code is bound to the enterprise and g
   assert.equal((await w.call('viewer', 'GET', url)).status, 403);
 });
 
+test('the application carries the enterprise as registered, not the name the applicant typed', async () => {
+  const oe = await w.ok('admin', 'GET', `/api/v1/entities/${other.entity}`);
+  const oent = oe.entity ?? oe;
+  const r = await apply({ code: other.token, matter: MATTER, form,
+    applicant: { name: '赵经理', phone: oent.attrs.contact_phone, company: '随便写的公司名' } });
+  assert.equal(r.status, 201, show(r));
+  const o = (await w.order(r.json.application.order)).order;
+  assert.ok(o.description.includes(oent.name_zh), o.description);
+  assert.ok(!o.description.includes('随便写的公司名'), o.description);
+  const sv = await w.ok('admin', 'GET', `/api/v1/applications/${r.json.application.order}`);
+  assert.equal(sv.application.applicant.company, oent.name_zh);
+});
+
 test('the contact phone must be the enterprise\'s registered one (403 naming applicant.phone), and nothing is made', async () => {
   const before = await orderCount();
   const r = await apply({ code: ent.token, matter: MATTER, applicant: { name: '王经理', phone: '13900000000' }, form });
@@ -165,6 +178,10 @@ test('only application matters that enterprise codes offer are taken (400 naming
   assert.match(r.json.error.message, /enterprise code/);
   // an enterprise-code matter that is not an application
   r = await apply({ code: ent.token, matter: 'fire_safety_inspection', applicant: applicant(), form: {} });
+  assert.equal(r.status, 400, show(r));
+  assert.equal(r.json.error.field, 'matter');
+  // an enterprise-code application of the park: not offered in Xintiandi
+  r = await apply({ code: ent.token, matter: 'park_company_change', applicant: applicant(), form: {} });
   assert.equal(r.status, 400, show(r));
   assert.equal(r.json.error.field, 'matter');
   assert.equal(await orderCount(), before);

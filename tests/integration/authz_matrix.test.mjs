@@ -144,6 +144,7 @@ const SPEC = {
   'GET /api/v1/orders': { expect: user() },
   'POST /api/v1/orders': { body: { matter: 'nope', region: XTD }, expect: user(['A', 'D', 'Oo', 'Ox']) },
   'GET /api/v1/orders/stats': { expect: user() },
+  'GET /api/v1/stats/orders': { expect: user(['A', 'As', 'D', 'Ds', 'Oo', 'Ox', 'V', 'Vs']) },
   'GET /api/v1/orders/:id': { path: () => `/api/v1/orders/${o.order}`, expect: user(ORDER_READERS) },
   'POST /api/v1/orders/:id/actions': { path: () => `/api/v1/orders/${o.order}/actions`, body: {}, expect: user(['A', 'D', 'Oo']) },
   'POST /api/v1/orders/:id/merge': { path: () => `/api/v1/orders/${o.order}/merge`, body: {}, expect: user(['A', 'D']) },
@@ -196,6 +197,14 @@ const SPEC = {
   'POST /api/v1/users/:name/disable': { path: '/api/v1/users/nobody_mx/disable', body: {}, expect: user(['A']) },
   'POST /api/v1/users/:name/enable': { path: '/api/v1/users/nobody_mx/enable', body: {}, expect: user(['A']) },
   'DELETE /api/v1/users/:name': { path: '/api/v1/users/nobody_mx', expect: user(['A']) },
+  // the admin screens (issue 12, the `admin` helper)
+  'GET /api/v1/users': { expect: user(['A']) },
+  'PUT /api/v1/users/:name': { path: '/api/v1/users/nobody_mx', body: {}, expect: user(['A']) },
+  'DELETE /api/v1/users/:name/sessions': { path: '/api/v1/users/nobody_mx/sessions', expect: user(['A']) },
+  'PUT /api/v1/departments/:id': { path: '/api/v1/departments/dept_mx', body: {}, expect: user(['A']) },
+  'POST /api/v1/rules/preview': { body: { region: PARK }, expect: user(ADMINS) },
+  'GET /admin': { expect: pub() },
+  'GET /api/v1/matters/:id': { path: '/api/v1/matters/environmental_hygiene', expect: user() },
 };
 
 function routeTable() {

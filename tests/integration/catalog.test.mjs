@@ -34,8 +34,13 @@ test('the catalog lists the seed\'s matters with department, time limit, channel
     for (const d of m.departments) assert.ok(departments[d]?.name_zh, `department ${d} has a name`);
   }
   assert.equal(departments.medical_insurance.name_zh, '医疗保障局');
-  // internal routing never leaves the server
+  // the pack's routes stay inside; the catalog says where other departments handle a matter, by name
   assert.doesNotMatch(r.text, /"routes"/);
+  const noise = matters.find((m) => m.id === 'noise_disturbance');
+  assert.deepEqual(noise.routing, [{ region: 'gongshu/dongxin/xintiandi', region_name_zh: '新天地街区',
+    region_name_en: 'Xintiandi block', departments: ['community'] }]);
+  assert.equal(departments.community.name_zh, '社区网格');
+  assert.deepEqual(matters.find((m) => m.id === 'mi_enrolment').routing, []);
   assert.equal(r.json.count, matters.length);
 });
 

@@ -146,6 +146,59 @@ static int64_t noon(void) {
   return zz_time_from_civil(2026, 5, 21, 12, 0, 0);
 }
 
+/* The alert's sentences: the kind's own in both languages, a rule's
+ * templates, numbers without noise, refused placeholders, and a cut that
+ * never splits a Chinese character. */
+static void test_messages(void **state) {
+  (void)state;
+  struct rule_def d;
+  struct zz_err e = {0};
+  json_t *j = json_loads("{" HEAD "\"kind\":\"threshold\",\"condition\":{\"op\":\"above\","
+                         "\"value\":150,\"for_minutes\":10}}",
+                         0, NULL);
+  assert_int_equal(rule_parse(j, &d, &e), 0);
+  json_decref(j);
+  struct rule_words zh = {"北部软件园工地2号", "北部软件园", "PM10", "µg/m³"};
+  struct rule_words en = {"Beibu site 2", "Northern Software Park", "PM10", "µg/m³"};
+  char out[256];
+  rule_message(&d, &zh, 0, 212.5, out, sizeof out);
+  assert_string_equal(out, "规则：北部软件园工地2号PM10为212.5µg/m³，超过150µg/m³");
+  rule_message(&d, &en, 1, 212.5, out, sizeof out);
+  assert_string_equal(out, "Rule: PM10 at Beibu site 2 is 212.5µg/m³, above 150µg/m³");
+  /* the rule's own templates */
+  j = json_loads(
+      "{" HEAD "\"kind\":\"count\",\"condition\":{\"count\":1,"
+      "\"window_minutes\":10},\"message_zh\":\"{entity}（{region}）电梯困人报警{value}次\","
+      "\"message_en\":\"{entity} ({region}): {value} entrapment alarm(s) in {window} min\"}",
+      0, NULL);
+  assert_int_equal(rule_parse(j, &d, &e), 0);
+  json_decref(j);
+  struct rule_words lift = {"新天地1号楼3号电梯", "新天地街区", "电梯报警", ""};
+  rule_message(&d, &lift, 0, 1, out, sizeof out);
+  assert_string_equal(out, "新天地1号楼3号电梯（新天地街区）电梯困人报警1次");
+  struct rule_words lift_en = {"Building 1 lift 3", "Xintiandi block", "lift alarms", ""};
+  rule_message(&d, &lift_en, 1, 1, out, sizeof out);
+  assert_string_equal(out, "Building 1 lift 3 (Xintiandi block): 1 entrapment alarm(s) in 10 min");
+  /* a cut keeps whole characters: 8 bytes hold 新天 (6) and two bytes of 地 */
+  rule_message(&d, &lift, 0, 1, out, 9);
+  assert_string_equal(out, "新天");
+  rule_message(&d, &lift, 0, 1, out, 11);
+  assert_string_equal(out, "新天地1");
+  /* the templates survive the round trip */
+  struct zz_buf b;
+  zz_buf_init(&b, 0);
+  assert_int_equal(rule_to_json(&d, &b), 0);
+  assert_non_null(strstr(b.data, "\"message_zh\":\"{entity}（{region}）电梯困人报警{value}次\""));
+  zz_buf_free(&b);
+  /* placeholders we do not fill are refused, naming the member */
+  parse_fails("{" HEAD "\"kind\":\"count\",\"condition\":{\"count\":1,\"window_minutes\":10},"
+              "\"message_zh\":\"{entity} {oops}\"}",
+              "message_zh");
+  parse_fails("{" HEAD "\"kind\":\"count\",\"condition\":{\"count\":1,\"window_minutes\":10},"
+              "\"message_en\":\"{entity\"}",
+              "message_en");
+}
+
 static void test_threshold(void **state) {
   (void)state;
   struct rule_def d = def("{" HEAD "\"kind\":\"threshold\",\"condition\":{\"op\":\"above\","
@@ -489,10 +542,11 @@ static void test_pack_files(void **state) {
 int main(void) {
   if (ts_dir_make(dir, sizeof dir, "rules")) return 1;
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_parse),  cmocka_unit_test(test_threshold),
-      cmocka_unit_test(test_hours),  cmocka_unit_test(test_rate),
-      cmocka_unit_test(test_count),  cmocka_unit_test(test_absence),
-      cmocka_unit_test(test_engine), cmocka_unit_test(test_pack_files),
+      cmocka_unit_test(test_parse),      cmocka_unit_test(test_messages),
+      cmocka_unit_test(test_threshold),  cmocka_unit_test(test_hours),
+      cmocka_unit_test(test_rate),       cmocka_unit_test(test_count),
+      cmocka_unit_test(test_absence),    cmocka_unit_test(test_engine),
+      cmocka_unit_test(test_pack_files),
   };
   int rc = cmocka_run_group_tests(tests, NULL, NULL);
   if (ts_dir_remove(dir)) rc = rc ? rc : 1;

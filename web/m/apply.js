@@ -1,9 +1,11 @@
-// The application form of an enterprise code's page (/m/c/TOKEN, scan.js):
-// the applicant, the company (the enterprise's name to start with), the
-// matter's fields and one file per declared material, checked here for
-// type and size first. Sending posts the application with the code, then
+// The application form of an enterprise code's page (/m/c/TOKEN, scan.js)
+// and of an online application (/m/o/MATTER, online.js, no code): the
+// applicant, the company (the enterprise's name to start with), the phone
+// (online only: through a code it is the confirmed contact), the matter's
+// fields and one file per declared material, checked here for type and
+// size first. Sending posts the application (with the code, if any), then
 // uploads each material with its progress shown, then opens /m/a/NUMBER.
-// The numbers sent from this phone are kept so the code's page lists them.
+// The numbers sent from this phone are kept so the page lists them.
 import { el } from '../lib/dom.js';
 import { api, said, putFile } from '../lib/api.js';
 import { pick, words } from '../lib/i18n.js';
@@ -13,6 +15,7 @@ import { MATERIAL_MIME, megabytes, PHONE_WORDS } from './common.js';
 const T = {
   ...PHONE_WORDS,
   applicant: ['申请人姓名', 'Applicant name'],
+  phone: ['联系电话', 'Phone'],
   company: ['企业名称', 'Company'],
   required: ['必填', 'required'],
   materials: ['申请材料', 'Materials'],
@@ -33,7 +36,8 @@ const T = {
 const w = words(T);
 const DEFAULT_MAX = 10 * 1024 * 1024;
 
-const key = (token) => 'zz_apps_' + token;
+// Kept per code, or under "online" for applications made without one.
+const key = (token) => 'zz_apps_' + (token || 'online');
 
 /** The applications sent from this phone through this code, newest first. */
 export function recentApplications(token) {
@@ -54,15 +58,19 @@ function remember(token, number, m) {
 const label = (forId, text, req) => el('label', { for: forId, text: text + (req ? ` (${w('required')})` : '') });
 
 /** Renders the form for application matter m; ctx gives the page's doc,
- * token, confirmed contact, show (with the venue card), back, recontact
- * (the contact was refused) and the scan page's fieldInput. */
+ * token (null online), confirmed contact (online: asked here), show (with
+ * the venue card), back, recontact (the contact was refused) and the
+ * page's fieldInput. */
 export function renderApply(ctx) {
   const { doc, token, matter: m, contact, show, back, recontact, fieldInput } = ctx;
   const max = doc.limits?.material_bytes || DEFAULT_MAX;
   const form = el('form', { id: 'apply', novalidate: true });
   const name = el('input', { id: 'a_name', type: 'text', maxlength: 60, autocomplete: 'name', required: true });
-  const company = el('input', { id: 'a_company', type: 'text', maxlength: 120, value: doc.entity.name_zh || '' });
-  form.append(label('a_name', w('applicant'), true), name, label('a_company', w('company')), company);
+  const company = el('input', { id: 'a_company', type: 'text', maxlength: 120, value: doc.entity?.name_zh || '' });
+  const phone = token ? null : el('input', { id: 'a_phone', type: 'tel', maxlength: 20, autocomplete: 'tel', required: true });
+  form.append(label('a_name', w('applicant'), true), name);
+  if (phone) form.append(label('a_phone', w('phone'), true), phone);
+  form.append(label('a_company', w('company')), company);
   // the applicant's phone is the confirmed contact; photos travel as materials
   const fields = (m.form || []).filter((f) => f.id !== 'contact_phone' && f.type !== 'photo');
   for (const f of fields) form.append(label('f_' + f.id, pick(f, 'label'), f.required), fieldInput(f));
@@ -93,6 +101,7 @@ export function renderApply(ctx) {
   // What can be told before sending: the missing, the too large, the wrong type.
   function check() {
     if (!name.value.trim()) return `${w('missing')}: ${w('applicant')}`;
+    if (phone && !phone.value.trim()) return `${w('missing')}: ${w('phone')}`;
     for (const f of fields) {
       if (f.required && !form.querySelector('#f_' + f.id).value.trim()) return `${w('missing')}: ${pick(f, 'label')}`;
     }
@@ -121,13 +130,14 @@ export function renderApply(ctx) {
       const v = form.querySelector('#f_' + f.id).value.trim();
       if (v) values[f.id] = v;
     }
-    const applicant = { name: name.value.trim(), phone: contact };
+    const applicant = { name: name.value.trim(), phone: phone ? phone.value.trim() : contact };
     if (company.value.trim()) applicant.company = company.value.trim();
     let a;
     try {
-      a = (await api('/api/public/applications', { json: { code: token, matter: m.id, applicant, form: values } })).application;
+      const body = token ? { code: token, matter: m.id, applicant, form: values } : { matter: m.id, applicant, form: values };
+      a = (await api('/api/public/applications', { json: body })).application;
     } catch (e) {
-      if (e.status === 403 && e.field === 'applicant.phone') {
+      if (token && e.status === 403 && e.field === 'applicant.phone') {
         recontact();
         return;
       }

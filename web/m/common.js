@@ -2,7 +2,8 @@
 // typed, the material types and sizes. The page tools (elements that never
 // parse HTML, language, the API and uploads with progress, times in
 // Asia/Shanghai) are imported from lib/ where they are used.
-import { setupLang as setupLangLib } from '../lib/i18n.js';
+import { setupLang as setupLangLib, pick } from '../lib/i18n.js';
+import { el } from '../lib/dom.js';
 
 // Redraws, keeping what the user has typed or chosen in the page's fields
 // (by id; files too): switching the language mid-form must not lose it.
@@ -38,4 +39,19 @@ export const MATERIAL_MIME = { pdf: 'application/pdf', jpeg: 'image/jpeg', png: 
 // "10 MB" for a byte count (whole megabytes, as the caps are).
 export function megabytes(n) {
   return `${Math.round(n / 1048576)} MB`;
+}
+
+/** The input for a matter's form field f (id f_ID); a location starts as location. */
+export function formField(f, location = '') {
+  const id = 'f_' + f.id, req = !!f.required;
+  const common = { id, name: f.id, required: req && f.type !== 'photo' };
+  switch (f.type) {
+    case 'textarea': return el('textarea', { ...common, maxlength: f.max || 2000 });
+    case 'choice': return el('select', common, el('option', { value: '', text: '—' }), ...f.options.map((o) => el('option', { value: o.id, text: pick(o, 'label') })));
+    case 'date': return el('input', { ...common, type: 'date' });
+    case 'phone': return el('input', { ...common, type: 'tel', maxlength: 20 });
+    case 'photo': return el('input', { ...common, type: 'file', accept: 'image/jpeg,image/png' });
+    case 'location': return el('input', { ...common, type: 'text', value: location, maxlength: f.max || 200 });
+    default: return el('input', { ...common, type: 'text', maxlength: f.max || 200 });
+  }
 }

@@ -6,7 +6,7 @@
 import { el } from '../lib/dom.js';
 import { api, said } from '../lib/api.js';
 import { pick, words } from '../lib/i18n.js';
-import { setupLang, PHONE_WORDS } from './common.js';
+import { setupLang, PHONE_WORDS, formField } from './common.js';
 import { renderApply, recentApplications } from './apply.js';
 
 const T = {
@@ -137,21 +137,10 @@ function renderConfirm() {
     el('button', { class: 'matter', type: 'button', onclick: () => { view = { name: 'list' }; render(); }, text: w('back') })));
 }
 
+// A form field, the location filled with the code's place.
 function fieldInput(f) {
-  const id = 'f_' + f.id, req = !!f.required;
-  const common = { id, name: f.id, required: req && f.type !== 'photo' };
-  switch (f.type) {
-    case 'textarea': return el('textarea', { ...common, maxlength: f.max || 2000 });
-    case 'choice': return el('select', common, el('option', { value: '', text: '—' }), ...f.options.map((o) => el('option', { value: o.id, text: pick(o, 'label') })));
-    case 'date': return el('input', { ...common, type: 'date' });
-    case 'phone': return el('input', { ...common, type: 'tel', maxlength: 20 });
-    case 'photo': return el('input', { ...common, type: 'file', accept: 'image/jpeg,image/png' });
-    case 'location': {
-      const e = doc.entity, v = [pick(e, 'name'), e.address].filter(Boolean).join(' ');
-      return el('input', { ...common, type: 'text', value: v, maxlength: f.max || 200 });
-    }
-    default: return el('input', { ...common, type: 'text', maxlength: f.max || 200 });
-  }
+  const e = doc.entity;
+  return formField(f, [pick(e, 'name'), e.address].filter(Boolean).join(' '));
 }
 
 function readFile(file) {
