@@ -12,6 +12,7 @@ import { api } from './lib/api.js';
 import { t, pick, words, translate, setupLang } from './lib/i18n.js';
 import { shortDateTime } from './lib/time.js';
 import { stateName, actionName, signIn, live, toast, STATES } from './console-common.js';
+import { mountNav } from './lib/nav.js';
 
 let me = null;
 let matters = [];
@@ -575,8 +576,12 @@ async function refresh() {
 async function main() {
   setupLang(() => { fillFilters(); renderQueue(); renderDetail(); loadAlerts(); });
   me = await signIn(['admin', 'dispatcher']);
-  $('who').textContent = `${me.name} · ${me.role}${me.scope ? ' · ' + me.scope : ''}`;
-  $('codes-link').hidden = me.role !== 'admin'; // the codes page is the admin's
+  // the shared top bar: name and role, links to the other screens, logout
+  mountNav($('topbar'), me, {
+    current: 'dispatch',
+    title: ['统一派单指挥台', 'Dispatch console'],
+    onLang: () => { fillFilters(); renderQueue(); renderDetail(); loadAlerts(); },
+  });
   $('console').hidden = false;
   [matters, departments] = await Promise.all([
     api('/api/v1/matters').then((j) => j.matters),

@@ -84,6 +84,11 @@ after(async () => {
 
 test('a critical arrival goes to the top with a waiting clock, a tone and a notification; d confirms the departments', { timeout: 180000 }, async () => {
   const page = await desk({ width: 1920, height: 1080 });
+  // the shared top bar: who, the way back to the cockpit, logout
+  assert.match(await page.locator('#who').innerText(), /disp/);
+  assert.equal(await page.locator('header.zz-nav a[href="/"]').count(), 1);
+  assert.equal(await page.locator('header.zz-nav a[href="/dispatch"][aria-current=page]').count(), 1);
+  assert.equal(await page.locator('#logout').count(), 1);
   // permission is asked once, at the first gesture
   await page.mouse.click(5, 300);
   await page.waitForFunction(() => window.__calls.asked === 1);
