@@ -170,6 +170,7 @@ test('search (title, description, receipt-bearing reporter, entity name) and dat
   const z = (await create({ matter: 'environmental_hygiene', title: '其他', reporter: 'citizen:ABCDEFGH23', lon: 120.195, lat: 30.325 })).order;
   await advance(10);
   const late = (await create({ matter: 'environmental_hygiene', title: '垃圾满溢KX1 again', lon: 120.2, lat: 30.33 })).order;
+  await advance(1); // `to` defaults to now, excluded
   const ids = async (qs) => (await w.ok('disp', 'GET', `/api/v1/orders?limit=500&${qs}`)).orders.map((o) => o.id);
   assert.deepEqual(await ids(`q=${encodeURIComponent('垃圾满溢KX1')}`), [late.id, x.id]);
   assert.deepEqual(await ids(`q=${encodeURIComponent('桶旁')}`), [x.id], 'description');
