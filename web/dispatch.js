@@ -117,8 +117,18 @@ function notify(o) {
   n.onclick = () => { window.focus(); select(o.id); n.close(); };
 }
 
-// asked once, at the first click or key (browsers want a gesture)
+// Browsers let a page make sound and ask for notifications only after a
+// gesture: the first click or key unlocks the audio (so a tone can play
+// later with the page in the background) and asks, once ever.
+function unlockAudio() {
+  try {
+    audio = audio || new (window.AudioContext || window.webkitAudioContext)();
+    if (audio.state === 'suspended' && audio.resume) audio.resume();
+  } catch { /* no audio device */ }
+}
+
 function askNotifications() {
+  unlockAudio();
   if (!('Notification' in window) || Notification.permission !== 'default') return;
   if (localStorage.getItem('zz-notify-asked')) return;
   localStorage.setItem('zz-notify-asked', '1');
