@@ -281,7 +281,7 @@ function renderDetail() {
     o.overdue ? el('span', { class: 'flag late' }, t('超期', 'Overdue')) : null,
     o.supervised ? el('span', { class: 'flag' }, t('督办', 'Supervised')) : null,
     o.escalated ? el('span', { class: 'flag late' }, t('已升级', 'Escalated') + (o.escalated_to ? ' · ' + o.escalated_to : '')) : null,
-    o.duplicate_of ? el('span', { class: 'flag' }, t(`疑似重复 #${o.duplicate_of}`, `Duplicate of #${o.duplicate_of}?`)) : null,
+    o.duplicate_of ? el('span', { class: 'flag' }, t(`疑似重复 #${o.duplicate_of}（${dupReason(o.duplicate_reason)}）`, `Duplicate of #${o.duplicate_of}? (${dupReason(o.duplicate_reason)})`)) : null,
   ];
   const field = (zh, en, v) => el('div', { class: 'field' }, el('span', {}, t(zh, en)), el('b', {}, v ?? '—'));
   const actions = el('div', { class: 'actions' });

@@ -183,6 +183,31 @@ test('a joint order shows each department\'s notes, photos and times before veri
   assert.deepEqual(page.errors, []);
 });
 
+test('a new order picks its region and place by name', { timeout: 120000 }, async () => {
+  const page = await desk({ width: 1366, height: 768 });
+  await page.click('#new-order');
+  await page.locator('#new-dialog[open]').waitFor();
+  await page.fill('#n-region-q', '新天地');
+  await page.locator('#n-region option', { hasText: '新天地' }).first().waitFor({ state: 'attached' });
+  await page.fill('#n-entity-q', '航数');
+  const pickIt = page.locator('#n-entities li[data-entity="xtd-ent-0063"]');
+  await pickIt.waitFor();
+  assert.match(await pickIt.innerText(), /杭州航数餐饮管理有限公司/);
+  await pickIt.click();
+  assert.match(await page.locator('#n-entity-chosen').innerText(), /航数餐饮/);
+  await page.selectOption('#n-matter', 'consumer_dispute');
+  await page.fill('#new-form input[name=title]', '预付卡不退');
+  await shot(page, '1366-zh-new-order');
+  await page.click('#new-ok');
+  await page.locator('#detail h2', { hasText: '预付卡不退' }).waitFor({ timeout: 10000 });
+  const id = Number((await page.locator('#detail h2').innerText()).match(/#(\d+)/)[1]);
+  const o = (await w.order(id)).order;
+  assert.equal(o.entity, 'xtd-ent-0063');
+  assert.equal(o.region, 'gongshu/dongxin/xintiandi');
+  assert.match(await page.locator('#detail .fields').innerText(), /杭州航数餐饮管理有限公司/, 'the place by name');
+  assert.deepEqual(page.errors, []);
+});
+
 test('badges never wrap; 1366x768 and English screenshots', { timeout: 120000 }, async () => {
   for (const size of [{ width: 1366, height: 768 }, { width: 1920, height: 1080 }]) {
     const page = await desk(size);
