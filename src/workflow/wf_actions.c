@@ -166,6 +166,19 @@ static void dispatch_data(const struct act *x, char *out, size_t cap) {
   zz_buf_free(&db);
 }
 
+/* A top-level order back on the dispatch desk (returned, reopened): the
+ * "dispatch within" clock starts again, and a supervision of the
+ * department's lateness ends with the department's part (the timeline
+ * keeps it; overdue stays set as the order's history), so that the desk's
+ * own deadline is supervised in its turn. */
+static void back_on_desk(struct act *x, struct wf_order *o, int64_t now) {
+  if (o->o.parent) return;
+  o->o.pending_due = wf_pending_due(&x->m, o->o.priority, now);
+  o->o.supervised = o->o.escalated = 0;
+  o->o.escalate_at = 0;
+  o->escalated_to[0] = 0;
+}
+
 /* The columns an action sets beside the state; follower: o moves because
  * its joint order or a sub-order did. */
 static void stamp(struct act *x, struct wf_order *o, enum order_action as, int follower) {
@@ -186,11 +199,10 @@ static void stamp(struct act *x, struct wf_order *o, enum order_action as, int f
     break;
   case ORDER_REOPEN:
     o->o.closed_at = 0;
-    /* back on the desk: the "dispatch within" clock starts again */
-    if (!o->o.parent) o->o.pending_due = wf_pending_due(&x->m, o->o.priority, now);
+    back_on_desk(x, o, now);
     break;
   case ORDER_RETURN:
-    if (!o->o.parent) o->o.pending_due = wf_pending_due(&x->m, o->o.priority, now);
+    back_on_desk(x, o, now);
     break;
   case ORDER_SUPERVISE:
     o->o.supervised = 1;
@@ -488,6 +500,9 @@ int workflow_rate(struct workflow *wf, const struct wf_actor *who, int64_t id, i
     struct wf_matter m;
     w->o.pending_due =
         wf_pending_due(wf_matter_get(wf, w->matter, &m) == 0 ? &m : NULL, w->o.priority, now);
+    w->o.supervised = w->o.escalated = 0; /* back on the desk, as back_on_desk */
+    w->o.escalate_at = 0;
+    w->escalated_to[0] = 0;
     wf_step(c, w, "system", "reopen", order_action_target(ORDER_REOPEN),
             "the reporter is not satisfied (回访不满意)", now);
   }

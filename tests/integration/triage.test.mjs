@@ -133,6 +133,18 @@ test('pending SLA: a critical order not dispatched in time is supervised, then e
   assert.equal((await w.order(p.id)).order.supervised, false);
   await advance(2);
   assert.equal((await w.order(p.id)).order.supervised, true);
+  // a department late, then returning: the desk's deadline is supervised in its turn
+  const q = (await create({ matter: 'illegal_parking', lon: 120.174, lat: 30.304 })).order;
+  await w.act('disp', q.id, 'dispatch');
+  await advance(16); // accept deadline 15 min
+  assert.equal((await w.order(q.id)).order.supervised, true, 'the department was late');
+  const back = (await w.act('tp', q.id, 'return', { note: '非本部门职责' })).order;
+  assert.equal(back.supervised, false, 'back on the desk: a fresh start');
+  assert.equal(back.overdue, true, 'the lateness stays in its history');
+  await advance(61);
+  const again = await w.order(q.id);
+  assert.equal(again.order.supervised, true);
+  assert.match(again.timeline.filter((e) => e.action === 'supervise').at(-1).note, /dispatch deadline/);
 });
 
 test('duplicates: same entity, or 50 m with no different entity named; the reason is kept', async () => {
