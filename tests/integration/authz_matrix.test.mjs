@@ -148,6 +148,7 @@ const SPEC = {
   'GET /api/v1/orders/:id': { path: () => `/api/v1/orders/${o.order}`, expect: user(ORDER_READERS) },
   'POST /api/v1/orders/:id/actions': { path: () => `/api/v1/orders/${o.order}/actions`, body: {}, expect: user(['A', 'D', 'Oo']) },
   'POST /api/v1/orders/:id/merge': { path: () => `/api/v1/orders/${o.order}/merge`, body: {}, expect: user(['A', 'D']) },
+  'POST /api/v1/orders/:id/priority': { path: () => `/api/v1/orders/${o.order}/priority`, body: {}, expect: user(['A', 'D']) },
   'POST /api/v1/orders/:id/rate': { path: () => `/api/v1/orders/${o.order}/rate`, body: {}, expect: user(ORDER_READERS) },
   'POST /api/v1/orders/:id/evidence': { path: () => `/api/v1/orders/${o.order}/evidence`, body: '', headers: { 'Content-Type': 'image/png' }, expect: user(['A', 'D', 'Oo']) },
   'GET /api/v1/orders/:id/evidence/:eid': { path: () => `/api/v1/orders/${o.order}/evidence/${o.evidence}`, expect: user(ORDER_READERS) },
