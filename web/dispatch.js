@@ -385,7 +385,7 @@ async function loadAlerts() {
   const q = new URLSearchParams({ state: 'open', limit: '50' });
   if (f.get('region')) q.set('region', f.get('region'));
   alerts = (await api('/api/v1/alerts?' + q)).alerts;
-  $('alerts').replaceChildren(...alerts.map((a) => el('li', { class: 'sev-' + a.severity },
+  $('alerts').replaceChildren(...alerts.map((a) => el('li', { class: 'sev-' + a.severity, title: t(a.message, a.message_en || a.message) },
     el('b', {}, sevName(a.severity) || a.severity), ' ', t(a.rule_name_zh || a.rule, a.rule_name_en || a.rule),
     el('div', { class: 'note', title: a.entity }, `${pick(a, 'entity_name') || a.entity} · ${shortDateTime(a.opened)}${a.acked_by ? ' · ' + t('已确认', 'seen') : ''}`),
     el('div', { class: 'mini' },
@@ -457,7 +457,7 @@ async function drawMap() {
   for (const o of orders) if (o.lon != null && o.state !== 'closed' && o.state !== 'merged') pts.push({ x: o.lon, y: o.lat, c: o.overdue ? 'late' : 'order', id: o.id, title: o.title });
   for (const a of alerts) {
     const p = a.lon != null ? [a.lon, a.lat] : entityPos.get(a.entity); // the alert carries its position now
-    if (p) pts.push({ x: p[0], y: p[1], c: 'alert', title: a.message });
+    if (p) pts.push({ x: p[0], y: p[1], c: 'alert', title: t(a.message, a.message_en || a.message) });
   }
   const all = rings(outline).flat().map(([x, y]) => ({ x, y })).concat(pts);
   const box = $('map');
