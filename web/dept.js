@@ -12,6 +12,7 @@ import { api } from './lib/api.js';
 import { t, pick, setupLang } from './lib/i18n.js';
 import { shortDateTime } from './lib/time.js';
 import { stateName, actionName, signIn, live, toast } from './console-common.js';
+import { mountNav } from './lib/nav.js';
 
 let me = null;
 let tab = 'open';
@@ -258,7 +259,14 @@ function setTab(which) {
 async function main() {
   setupLang(() => { renderList(); renderCard(); });
   me = await signIn(['officer']);
-  $('who').textContent = `${me.name} · ${me.department || t('未设置部门', 'no department')}`;
+  // the shared top bar: name, role and department, the other screens, logout
+  const depts = await api('/api/v1/departments').then((j) => j.departments).catch(() => []);
+  mountNav($('topbar'), me, {
+    current: 'dept',
+    title: ['部门工单', 'Department orders'],
+    detail: (m) => { const d = depts.find((x) => x.id === m.department); return d ? pick(d, 'name') : m.department || t('未设置部门', 'no department'); },
+    onLang: () => { renderList(); renderCard(); },
+  });
   $('console').hidden = false;
   $('tab-open').addEventListener('click', () => setTab('open'));
   $('tab-done').addEventListener('click', () => setTab('done'));

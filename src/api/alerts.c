@@ -127,7 +127,7 @@ struct aone {
   struct app *app;
   struct zz_json *j;
   int64_t region, id;
-  char rule[72], entity[136];
+  char rule[72], entity[136], severity[16];
 };
 
 static int one_row(void *ud, const struct store_alert *a) {
@@ -136,6 +136,7 @@ static int one_row(void *ud, const struct store_alert *a) {
   o->id = a->id;
   zz_strlcpy(o->rule, a->rule ? a->rule : "", sizeof o->rule);
   zz_strlcpy(o->entity, a->entity_key ? a->entity_key : "", sizeof o->entity);
+  zz_strlcpy(o->severity, a->severity ? a->severity : "", sizeof o->severity);
   if (o->j) alert_with_place(o->app, a, o->j);
   return 0;
 }
@@ -165,7 +166,7 @@ static int reply_alert(struct http_req *r, int64_t id, int status) {
   zz_json_init(&j, &b);
   zz_json_obj(&j);
   zz_json_key(&j, "alert");
-  struct aone o = {app, &j, 0, 0, "", ""};
+  struct aone o = {app, &j, 0, 0, "", "", ""};
   store_alert_get(app->st, id, one_row, &o);
   zz_json_obj_end(&j);
   return api_reply_json(r, status, &j);
@@ -173,7 +174,7 @@ static int reply_alert(struct http_req *r, int64_t id, int status) {
 
 static int get_alert(struct http_req *r) {
   int64_t id;
-  struct aone o = {http_app(r), NULL, 0, 0, "", ""};
+  struct aone o = {http_app(r), NULL, 0, 0, "", "", ""};
   if (path_id(r, &id) || load_alert(r, id, &o)) return 0;
   return reply_alert(r, id, 200);
 }
@@ -181,7 +182,7 @@ static int get_alert(struct http_req *r) {
 static int post_ack(struct http_req *r) {
   struct app *app = http_app(r);
   int64_t id;
-  struct aone o = {app, NULL, 0, 0, "", ""};
+  struct aone o = {app, NULL, 0, 0, "", "", ""};
   if (path_id(r, &id) || load_alert(r, id, &o)) return 0;
   struct zz_err e = {0};
   if (rules_ack(app->rules, id, http_auth(r)->user, &e)) return http_reply_err(r, &e);
@@ -192,7 +193,7 @@ static int post_ack(struct http_req *r) {
 static int post_alert_order(struct http_req *r) {
   struct app *app = http_app(r);
   int64_t id;
-  struct aone o = {app, NULL, 0, 0, "", ""};
+  struct aone o = {app, NULL, 0, 0, "", "", ""};
   if (path_id(r, &id) || load_alert(r, id, &o)) return 0;
   json_t *j = NULL;
   size_t len;
@@ -215,7 +216,9 @@ static int post_alert_order(struct http_req *r) {
                         .channel = "alert",
                         .lon = NAN,
                         .lat = NAN,
-                        .alert = id};
+                        .alert = id,
+                        .severity = o.severity[0] ? o.severity : NULL,
+                        .priority = json_string_value(json_object_get(j, "priority"))};
   struct zz_err e = {0};
   int64_t order = 0;
   int rc = workflow_create(app->wf, &who, &c, &order, &e);
@@ -229,7 +232,7 @@ static int post_alert_order(struct http_req *r) {
   zz_json_obj(&jw);
   zz_json_kint(&jw, "order", order);
   zz_json_key(&jw, "alert");
-  struct aone o2 = {app, &jw, 0, 0, "", ""};
+  struct aone o2 = {app, &jw, 0, 0, "", "", ""};
   store_alert_get(app->st, id, one_row, &o2);
   zz_json_obj_end(&jw);
   return api_reply_json(r, 201, &jw);

@@ -181,7 +181,8 @@ static int app_auto_order(void *ud, const struct rules_fired *f, int64_t *out_or
                         .channel = "alert",
                         .lon = NAN,
                         .lat = NAN,
-                        .alert = f->alert};
+                        .alert = f->alert,
+                        .severity = f->rule->severity};
   struct zz_err e = {0};
   int rc = workflow_create(app->wf, &who, &c, out_order, &e);
   if (rc)

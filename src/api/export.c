@@ -46,6 +46,7 @@ int api_export_open(struct http_req *r, struct api_export *x, const char *name_z
   zz_time_civil(zz_time_now(), &c);
   snprintf(x->base, sizeof x->base, "%s-%04d-%02d-%02d", x->en ? name_en : name_zh, c.year, c.month,
            c.day);
+  snprintf(x->ascii, sizeof x->ascii, "%s-%04d-%02d-%02d", name_en, c.year, c.month, c.day);
   /* a unique name only this server's user reads (mkstemp makes it 0600) */
   snprintf(x->path, sizeof x->path, "%s/.export-XXXXXX", app->data_dir ? app->data_dir : "/tmp");
   int fd = mkstemp(x->path);
@@ -94,7 +95,7 @@ int api_export_send(struct http_req *r, struct api_export *x, const char *narrow
   }
   char cd[512];
   http_add_header(r, "Content-Disposition",
-                  export_disposition(x->base, export_extension(x->f), cd, sizeof cd));
+                  export_disposition(x->base, x->ascii, export_extension(x->f), cd, sizeof cd));
   /* the response holds the open file: its name can go now */
   int ret = http_reply_file(r, x->path, export_content_type(x->f), 0);
   unlink(x->path);

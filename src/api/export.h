@@ -13,9 +13,10 @@
 
 struct api_export {
   enum export_format f;
-  int en;         /* lang=en: English headers and names */
-  int64_t cap;    /* EXPORT_ROW_CAP (a test server may set a smaller one) */
-  char base[160]; /* the download's name without extension */
+  int en;          /* lang=en: English headers and names */
+  int64_t cap;     /* EXPORT_ROW_CAP (a test server may set a smaller one) */
+  char base[160];  /* the download's name without extension */
+  char ascii[160]; /* the same in English, for the ASCII fallback name */
   char path[4200];
   struct export_table *t;
 };

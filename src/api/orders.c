@@ -198,7 +198,8 @@ static int post_order(struct http_req *r) {
                         .region = opt_str(j, "region"),
                         .entity = opt_str(j, "entity"),
                         .reporter = opt_str(j, "reporter"),
-                        .channel = opt_str(j, "channel")};
+                        .channel = opt_str(j, "channel"),
+                        .priority = opt_str(j, "priority")};
   int rc = 0;
   if (num_or_nan(j, "lon", &c.lon) || num_or_nan(j, "lat", &c.lat)) {
     http_fail(r, ZZ_EINVAL, "lon", "lon and lat must be numbers");
@@ -302,6 +303,16 @@ static int get_orders(struct http_req *r) {
     return http_fail(r, ZZ_EINVAL, "state",
                      "state must be open or one of reported, dispatched, accepted, in_progress, "
                      "resolved, verified, closed, returned, reopened, merged");
+  /* the desk's queue: priority, then the longest waiting first */
+  const char *sort = http_query(r, "sort");
+  int by_priority = sort && strcmp(sort, "priority") == 0;
+  if (sort && *sort && !by_priority && strcmp(sort, "newest") != 0)
+    return http_fail(r, ZZ_EINVAL, "sort", "sort must be newest (the default) or priority");
+  if (by_priority && before)
+    return http_fail(r, ZZ_EINVAL, "cursor",
+                     "the priority queue has no further pages: narrow it with a filter");
+  const char *text = http_query(r, "q");
+  if (text && strlen(text) > 200) return http_fail(r, ZZ_EINVAL, "q", "q is longer than 200 bytes");
   const char *dept = http_query(r, "department");
   int officer = (a->role & ROLE_OFFICER) != 0;
   if (officer) {
@@ -322,6 +333,8 @@ static int get_orders(struct http_req *r) {
                                  .created_from = from,
                                  .created_to = to,
                                  .before_id = before,
+                                 .text = text && *text ? text : NULL,
+                                 .by_priority = by_priority,
                                  .limit = (int)limit + 1};
   if (want) return api_export_orders(r, &x, &f);
   struct zz_buf b;
@@ -337,7 +350,10 @@ static int get_orders(struct http_req *r) {
     return http_fail(r, rc, "", "cannot list orders");
   }
   zz_json_arr_end(&j);
-  if (l.more) {
+  if (l.more && by_priority) {
+    zz_json_knull(&j, "next_cursor");
+    zz_json_kbool(&j, "more", 1);
+  } else if (l.more) {
     char next[32];
     snprintf(next, sizeof next, "o%llx", (unsigned long long)l.last_id);
     zz_json_kstr(&j, "next_cursor", next);
@@ -387,6 +403,21 @@ static int post_action(struct http_req *r) {
   struct wf_actor who = actor_of(r);
   struct zz_err e = {0};
   int rc = workflow_act(app->wf, &who, id, opt_str(j, "action"), depts, nd, note, &e);
+  json_decref(j);
+  if (rc) return http_reply_err(r, &e);
+  return reply_order(r, id, 200);
+}
+
+/* POST /api/v1/orders/:id/priority {"priority": "critical"|"high"|"normal", "note"?} */
+static int post_priority(struct http_req *r) {
+  struct app *app = http_app(r);
+  int64_t id;
+  if (path_id(r, "id", &id) || check_order(r, id)) return 0;
+  json_t *j = NULL;
+  if (api_json_body(r, &j)) return 0;
+  struct wf_actor who = actor_of(r);
+  struct zz_err e = {0};
+  int rc = workflow_set_priority(app->wf, &who, id, opt_str(j, "priority"), opt_str(j, "note"), &e);
   json_decref(j);
   if (rc) return http_reply_err(r, &e);
   return reply_order(r, id, 200);
@@ -589,6 +620,8 @@ const struct http_route api_orders_routes[] = {
     {"GET", "/api/v1/orders/:id", get_order, NULL, HTTP_AUTH_USER, 0, 0},
     {"POST", "/api/v1/orders/:id/actions", post_action, NULL, HTTP_AUTH_USER, STAFF, 0},
     {"POST", "/api/v1/orders/:id/merge", post_merge, NULL, HTTP_AUTH_USER,
+     ROLE_ADMIN | ROLE_DISPATCHER, 0},
+    {"POST", "/api/v1/orders/:id/priority", post_priority, NULL, HTTP_AUTH_USER,
      ROLE_ADMIN | ROLE_DISPATCHER, 0},
     {"POST", "/api/v1/orders/:id/rate", post_rate, NULL, HTTP_AUTH_USER, 0, 0},
     {"POST", "/api/v1/orders/:id/evidence", post_evidence, NULL, HTTP_AUTH_USER, STAFF,

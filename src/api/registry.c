@@ -573,7 +573,9 @@ static int get_entities(struct http_req *r) {
    * full or the table ends. */
   int rc = 0, chunk = json_object_size(filters) ? 500 : (int)limit + 1;
   for (;;) {
+    const char *name = http_query(r, "name");
     struct store_entity_filter f = {.type = http_query(r, "type"),
+                                    .name = name && *name ? name : NULL,
                                     .rpos_lo = rg.lo,
                                     .rpos_hi = rg.hi,
                                     .after_id = c.last_id,

@@ -140,17 +140,23 @@ int export_close(struct export_table *t) {
   return err;
 }
 
-char *export_disposition(const char *base, const char *ext, char *out, size_t cap) {
+char *export_disposition(const char *base, const char *ascii, const char *ext, char *out,
+                         size_t cap) {
   static const char hex[] = "0123456789ABCDEF";
   struct zz_buf b;
   zz_buf_init(&b, cap ? cap - 1 : 0);
-  /* the ASCII name keeps the base's ASCII letters, digits and dashes */
-  zz_buf_adds(&b, "attachment; filename=\"export");
-  for (const char *p = base; *p; p++) {
+  /* the ASCII name keeps ascii's letters, digits and dashes */
+  zz_buf_adds(&b, "attachment; filename=\"");
+  size_t kept = 0;
+  for (const char *p = ascii ? ascii : ""; *p; p++) {
     unsigned char c = (unsigned char)*p;
-    if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-')
+    if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+        (c == '-' && kept)) {
       zz_buf_addc(&b, (char)c);
+      kept++;
+    }
   }
+  if (!kept) zz_buf_adds(&b, "export");
   zz_buf_printf(&b, ".%s\"; filename*=UTF-8''", ext);
   for (const char *p = base; *p; p++) {
     unsigned char c = (unsigned char)*p;

@@ -54,8 +54,11 @@ void export_csv_field(struct zz_buf *b, const char *s);
 #define EXPORT_CSV_BOM "\xEF\xBB\xBF"
 
 /* Content-Disposition for a download named base + "." + ext (base UTF-8,
- * such as "工单-2026-12-03"): an ASCII fallback filename="export-..." and
- * the real name as RFC 5987 filename*=UTF-8''... Returns out. */
-char *export_disposition(const char *base, const char *ext, char *out, size_t cap);
+ * such as "工单-2026-12-03"): an ASCII fallback filename= from ascii (its
+ * letters, digits and dashes, such as "orders-2026-12-03"; "export" when
+ * none are left), so that two downloads of a day never share a fallback
+ * name, and the real name as RFC 5987 filename*=UTF-8''... Returns out. */
+char *export_disposition(const char *base, const char *ascii, const char *ext, char *out,
+                         size_t cap);
 
 #endif

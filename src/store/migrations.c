@@ -193,6 +193,19 @@ static const char *const sq_migrations[] = {
     /* alert messages in English beside the Chinese one (message): rules
      * write both from their templates */
     "ALTER TABLE alert ADD COLUMN message_en TEXT;",
+    /* order priority: the dispatch desk's triage. priority 1 critical, 2
+     * high, 3 normal; pending_due the "dispatch within" deadline of an
+     * order waiting for a dispatcher; duplicate_reason why it was flagged
+     * (same_entity, nearby). The queue index serves the desk's sort
+     * (priority, then waiting time) over open top-level orders; the entity
+     * index the "same entity" duplicate check and search by entity. */
+    "ALTER TABLE work_order ADD COLUMN priority INTEGER NOT NULL DEFAULT 3;"
+    "ALTER TABLE work_order ADD COLUMN pending_due INTEGER;"
+    "ALTER TABLE work_order ADD COLUMN duplicate_reason TEXT;"
+    "CREATE INDEX order_queue ON work_order(priority, created, id)"
+    " WHERE state NOT IN ('closed', 'merged') AND parent IS NULL;"
+    "CREATE INDEX order_entity ON work_order(entity, matter, created)"
+    " WHERE entity IS NOT NULL AND state NOT IN ('closed', 'merged') AND parent IS NULL;",
 };
 
 int sq_migrate(sqlite3 *db, struct zz_err *e) {

@@ -120,9 +120,12 @@ struct store_orders_ops {
   int (*orders_each)(struct store *st, const struct store_order_filter *f,
                      int (*fn)(void *, const struct store_order *), void *ud);
   int (*orders_near)(struct store *st, const char *matter, int64_t since, const double box[4],
-                     int (*fn)(void *, int64_t id, double lon, double lat), void *ud);
+                     const char *entity, int (*fn)(void *, int64_t id, double lon, double lat),
+                     void *ud);
   int (*order_at)(struct store *st, const char *matter, int64_t since, double lon, double lat,
-                  int64_t *out_id);
+                  const char *entity, int64_t *out_id);
+  int (*order_same_entity)(struct store *st, const char *matter, int64_t since, const char *entity,
+                           int64_t *out_id);
   int (*orders_due)(struct store *st, int64_t now, int (*fn)(void *, const struct store_order *),
                     void *ud);
   int (*order_events_each)(struct store *st, int64_t order_id,

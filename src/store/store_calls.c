@@ -312,13 +312,19 @@ int store_orders_each(struct store *st, const struct store_order_filter *f,
 }
 
 int store_orders_near(struct store *st, const char *matter, int64_t since, const double box[4],
-                      int (*fn)(void *, int64_t id, double lon, double lat), void *ud) {
-  return st->ops->orders->orders_near(st, matter, since, box, fn, ud);
+                      const char *entity, int (*fn)(void *, int64_t id, double lon, double lat),
+                      void *ud) {
+  return st->ops->orders->orders_near(st, matter, since, box, entity, fn, ud);
 }
 
 int store_order_at(struct store *st, const char *matter, int64_t since, double lon, double lat,
-                   int64_t *out_id) {
-  return st->ops->orders->order_at(st, matter, since, lon, lat, out_id);
+                   const char *entity, int64_t *out_id) {
+  return st->ops->orders->order_at(st, matter, since, lon, lat, entity, out_id);
+}
+
+int store_order_same_entity(struct store *st, const char *matter, int64_t since, const char *entity,
+                            int64_t *out_id) {
+  return st->ops->orders->order_same_entity(st, matter, since, entity, out_id);
 }
 
 int store_orders_due(struct store *st, int64_t now, int (*fn)(void *, const struct store_order *),

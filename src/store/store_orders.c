@@ -15,7 +15,8 @@
   "id, parent, matter, title, description, state, department, channel, region, rpos, entity,"      \
   " lon, lat, alert, reporter, reporters, created, updated, dispatched_at, accept_due,"            \
   " resolve_due, accepted_at, resolved_at, closed_at, overdue, supervised, escalated,"             \
-  " escalate_at, escalated_to, duplicate_of, merged_into, rating, rating_note, version"
+  " escalate_at, escalated_to, duplicate_of, merged_into, rating, rating_note, version,"           \
+  " priority, pending_due, duplicate_reason"
 
 static void order_row(sqlite3_stmt *q, struct store_order *o) {
   int i = 0;
@@ -53,6 +54,9 @@ static void order_row(sqlite3_stmt *q, struct store_order *o) {
   o->rating = sqlite3_column_int(q, i++);
   o->rating_note = sq_col_text(q, i++);
   o->version = sqlite3_column_int64(q, i++);
+  o->priority = sqlite3_column_int(q, i++);
+  o->pending_due = sqlite3_column_int64(q, i++);
+  o->duplicate_reason = sq_col_text(q, i++);
 }
 
 /* Binds every column but id and version, from ?2 on, in ORDER_COLS order. */
@@ -90,6 +94,14 @@ static void order_bind(sqlite3_stmt *q, const struct store_order *o) {
   sq_bind_i64z(q, i++, o->merged_into);
   sq_bind_i64z(q, i++, o->rating);
   sq_bind_text(q, i++, o->rating_note);
+  /* after version (?34): the columns the triage added */
+  i = 35;
+  sqlite3_bind_int(q, i++,
+                   o->priority >= STORE_PRIORITY_CRITICAL && o->priority <= STORE_PRIORITY_NORMAL
+                       ? o->priority
+                       : STORE_PRIORITY_NORMAL);
+  sq_bind_i64z(q, i++, o->pending_due);
+  sq_bind_text(q, i++, o->duplicate_reason);
 }
 
 static int event_add(struct sq_conn *c, const struct store_order_event *ev, int64_t order_id,
@@ -121,7 +133,7 @@ static int order_insert(struct store *st, const struct store_order *o,
       sq_prepare(c,
                  "INSERT INTO work_order(" ORDER_COLS ") VALUES(NULL, ?2, ?3, ?4, ?5, ?6,"
                  " ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21,"
-                 " ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, 1)"
+                 " ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, 1, ?35, ?36, ?37)"
                  " RETURNING id",
                  e);
   int64_t id = 0;
@@ -151,7 +163,8 @@ static int orders_update(struct store *st, const struct store_order *const *os, 
         " dispatched_at = ?19, accept_due = ?20, resolve_due = ?21, accepted_at = ?22,"
         " resolved_at = ?23, closed_at = ?24, overdue = ?25, supervised = ?26, escalated = ?27,"
         " escalate_at = ?28, escalated_to = ?29, duplicate_of = ?30, merged_into = ?31,"
-        " rating = ?32, rating_note = ?33, version = version + 1 WHERE id = ?1 AND version = ?34",
+        " rating = ?32, rating_note = ?33, priority = ?35, pending_due = ?36,"
+        " duplicate_reason = ?37, version = version + 1 WHERE id = ?1 AND version = ?34",
         e);
     if (!q) {
       rc = ZZ_ESTORE;
@@ -223,7 +236,16 @@ static int orders_each(struct store *st, const struct store_order_filter *f,
   if (f->public_consent)
     zz_buf_adds(&sql, " AND (id IN (SELECT order_id FROM intake WHERE public = 1)"
                       " OR id IN (SELECT order_id FROM order_intake WHERE public = 1))");
-  zz_buf_adds(&sql, f->parent > 0 ? " ORDER BY id LIMIT ?10" : " ORDER BY id DESC LIMIT ?10");
+  /* a receipt is found whole in the reporters (the list masks it, the
+   * search does not need to); an entity by either of its names */
+  if (f->text)
+    zz_buf_adds(&sql, " AND (instr(title, ?12) OR instr(description, ?12) OR instr(reporters, ?12)"
+                      " OR entity IN (SELECT key FROM entity WHERE instr(name_zh, ?12)"
+                      " OR instr(name_en, ?12)))");
+  if (f->by_priority)
+    zz_buf_adds(&sql, " ORDER BY priority, created, id LIMIT ?10");
+  else
+    zz_buf_adds(&sql, f->parent > 0 ? " ORDER BY id LIMIT ?10" : " ORDER BY id DESC LIMIT ?10");
   sqlite3_stmt *q = sql.data ? sq_prepare(c, sql.data, NULL) : NULL;
   zz_buf_free(&sql);
   if (!q) return ZZ_ESTORE;
@@ -239,12 +261,14 @@ static int orders_each(struct store *st, const struct store_order_filter *f,
   if (f->created_from) sqlite3_bind_int64(q, 7, f->created_from);
   if (f->created_to) sqlite3_bind_int64(q, 8, f->created_to);
   if (f->before_id) sqlite3_bind_int64(q, 9, f->before_id);
+  if (f->text) sq_bind_text(q, 12, f->text);
   sqlite3_bind_int(q, 10, f->limit > 0 ? f->limit : -1);
   return each_order(c, q, fn, ud);
 }
 
 static int orders_near(struct store *st, const char *matter, int64_t since, const double box[4],
-                       int (*fn)(void *, int64_t id, double lon, double lat), void *ud) {
+                       const char *entity, int (*fn)(void *, int64_t id, double lon, double lat),
+                       void *ud) {
   struct sq_conn *c = sq_conn_get(SQ_S(st));
   /* the terms on state and parent repeat the index order_place's own, so
    * that SQLite may use it (and covers the rest: no table row is read) */
@@ -252,12 +276,13 @@ static int orders_near(struct store *st, const char *matter, int64_t since, cons
       c,
       "SELECT id, lon, lat FROM work_order WHERE matter = ?1 AND lon BETWEEN ?2 AND ?3"
       " AND lat BETWEEN ?4 AND ?5 AND created >= ?6 AND state NOT IN ('closed', 'merged')"
-      " AND parent IS NULL ORDER BY id DESC",
+      " AND parent IS NULL AND (?7 IS NULL OR entity IS NULL OR entity = ?7) ORDER BY id DESC",
       NULL);
   if (!q) return ZZ_ESTORE;
   sq_bind_text(q, 1, matter);
   for (int i = 0; i < 4; i++) sqlite3_bind_double(q, 2 + i, box[i]);
   sqlite3_bind_int64(q, 6, since);
+  sq_bind_text(q, 7, entity);
   int rc;
   while ((rc = sqlite3_step(q)) == SQLITE_ROW)
     if (fn(ud, sqlite3_column_int64(q, 0), sqlite3_column_double(q, 1),
@@ -268,20 +293,41 @@ static int orders_near(struct store *st, const char *matter, int64_t since, cons
 }
 
 static int order_at(struct store *st, const char *matter, int64_t since, double lon, double lat,
-                    int64_t *out_id) {
+                    const char *entity, int64_t *out_id) {
   struct sq_conn *c = sq_conn_get(SQ_S(st));
   /* named, since without statistics SQLite would take (matter, created) */
   sqlite3_stmt *q =
       sq_prepare(c,
                  "SELECT id FROM work_order INDEXED BY order_place WHERE matter = ?1 AND lat = ?2"
                  " AND lon = ?3 AND created >= ?4 AND state NOT IN ('closed', 'merged')"
-                 " AND parent IS NULL ORDER BY created, id LIMIT 1",
+                 " AND parent IS NULL AND (?5 IS NULL OR entity IS NULL OR entity = ?5)"
+                 " ORDER BY created, id LIMIT 1",
                  NULL);
   if (!q) return ZZ_ESTORE;
   sq_bind_text(q, 1, matter);
   sqlite3_bind_double(q, 2, lat);
   sqlite3_bind_double(q, 3, lon);
   sqlite3_bind_int64(q, 4, since);
+  sq_bind_text(q, 5, entity);
+  int rc = sqlite3_step(q);
+  *out_id = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
+  sq_release(c, q);
+  return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
+}
+
+static int order_same_entity(struct store *st, const char *matter, int64_t since,
+                             const char *entity, int64_t *out_id) {
+  struct sq_conn *c = sq_conn_get(SQ_S(st));
+  sqlite3_stmt *q = sq_prepare(c,
+                               "SELECT id FROM work_order INDEXED BY order_entity WHERE entity = ?1"
+                               " AND matter = ?2 AND created >= ?3 AND entity IS NOT NULL"
+                               " AND state NOT IN ('closed', 'merged') AND parent IS NULL"
+                               " ORDER BY created, id LIMIT 1",
+                               NULL);
+  if (!q) return ZZ_ESTORE;
+  sq_bind_text(q, 1, entity);
+  sq_bind_text(q, 2, matter);
+  sqlite3_bind_int64(q, 3, since);
   int rc = sqlite3_step(q);
   *out_id = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
   sq_release(c, q);
@@ -291,11 +337,16 @@ static int order_at(struct store *st, const char *matter, int64_t since, double 
 static int orders_due(struct store *st, int64_t now, int (*fn)(void *, const struct store_order *),
                       void *ud) {
   struct sq_conn *c = sq_conn_get(SQ_S(st));
+  /* an order waiting on the dispatch desk (top-level, reported, returned
+   * or reopened) runs the desk's "dispatch within" deadline only: the
+   * department's deadlines of an earlier dispatch no longer apply */
   sqlite3_stmt *q = sq_prepare(
       c,
       "SELECT " ORDER_COLS " FROM work_order WHERE state NOT IN ('closed', 'merged', 'resolved',"
-      " 'verified') AND ((supervised = 0 AND ((accepted_at IS NULL AND accept_due <= ?1) OR"
-      " resolve_due <= ?1)) OR (supervised = 1 AND escalated = 0 AND escalate_at <= ?1))"
+      " 'verified') AND ((supervised = 0 AND CASE WHEN parent IS NULL AND state IN ('reported',"
+      " 'returned', 'reopened') THEN pending_due <= ?1 ELSE ((accepted_at IS NULL AND"
+      " accept_due <= ?1) OR resolve_due <= ?1) END) OR (supervised = 1 AND escalated = 0 AND"
+      " escalate_at <= ?1))"
       " ORDER BY id",
       NULL);
   if (!q) return ZZ_ESTORE;
@@ -678,6 +729,7 @@ const struct store_orders_ops store_sqlite_orders_ops = {
     .orders_each = orders_each,
     .orders_near = orders_near,
     .order_at = order_at,
+    .order_same_entity = order_same_entity,
     .orders_due = orders_due,
     .order_events_each = order_events_each,
     .evidence_insert = evidence_insert,

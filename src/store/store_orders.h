@@ -29,8 +29,13 @@ struct store_order {
   int64_t duplicate_of, merged_into;
   int rating; /* 0: not rated */
   const char *rating_note;
-  int64_t version; /* bumped by every update (optimistic check) */
+  int64_t version;              /* bumped by every update (optimistic check) */
+  int priority;                 /* STORE_PRIORITY_*: 1 critical, 2 high, 3 normal (0 reads as 3) */
+  int64_t pending_due;          /* the "dispatch within" deadline, 0 for none */
+  const char *duplicate_reason; /* "same_entity", "nearby" or NULL */
 };
+
+enum { STORE_PRIORITY_CRITICAL = 1, STORE_PRIORITY_HIGH = 2, STORE_PRIORITY_NORMAL = 3 };
 
 struct store_order_filter {
   const char *state, *matter, *department; /* NULL: any */
@@ -44,6 +49,8 @@ struct store_order_filter {
   int64_t before_id;                       /* cursor: ids below this (newest first) */
   int public_consent;                      /* 1: only orders whose public intake was made while
                                               the matter was public (Open311 GET) */
+  const char *text; /* search: title, description, reporters (receipt), entity name; NULL: any */
+  int by_priority;  /* 1: priority, then oldest first (the desk's queue), no cursor */
   int limit;
 };
 
@@ -133,17 +140,24 @@ int store_orders_each(struct store *st, const struct store_order_filter *f,
                       int (*fn)(void *, const struct store_order *), void *ud);
 /* The open top-level orders of matter created at or after since that lie
  * inside the box (lon_min, lon_max, lat_min, lat_max), newest first, as
- * (id, lon, lat): the candidates of the duplicate check, read from an
- * index alone. fn returning non-zero stops. */
+ * (id, lon, lat): the candidates of the duplicate check. entity non-NULL:
+ * only orders naming no entity or that one (a different entity named is
+ * a different thing, however near). fn returning non-zero stops. */
 int store_orders_near(struct store *st, const char *matter, int64_t since, const double box[4],
-                      int (*fn)(void *, int64_t id, double lon, double lat), void *ud);
-/* The oldest of those placed exactly at (lon, lat), into *out_id (0 for
- * none): the common case of reports from one venue's code, answered
- * without reading the box. 0 or ZZ_ESTORE. */
+                      const char *entity, int (*fn)(void *, int64_t id, double lon, double lat),
+                      void *ud);
+/* The oldest of those placed exactly at (lon, lat) (entity as above), into
+ * *out_id (0 for none): the common case of reports from one venue's code,
+ * answered without reading the box. 0 or ZZ_ESTORE. */
 int store_order_at(struct store *st, const char *matter, int64_t since, double lon, double lat,
-                   int64_t *out_id);
+                   const char *entity, int64_t *out_id);
+/* The oldest open top-level order of matter about entity created at or
+ * after since, into *out_id (0 for none). 0 or ZZ_ESTORE. */
+int store_order_same_entity(struct store *st, const char *matter, int64_t since, const char *entity,
+                            int64_t *out_id);
 /* Open orders whose SLA timer is due at now: not yet supervised with a
- * deadline passed, or supervised and not escalated with escalate_at passed. */
+ * deadline passed (the pending_due of an order waiting for dispatch
+ * included), or supervised and not escalated with escalate_at passed. */
 int store_orders_due(struct store *st, int64_t now, int (*fn)(void *, const struct store_order *),
                      void *ud);
 int store_order_events_each(struct store *st, int64_t order_id,

@@ -385,9 +385,11 @@ static int entities_each(struct store *st, const struct store_entity_filter *f,
                  " AND (?2 IS NULL OR type = ?2) AND (?3 = 0 OR rpos BETWEEN ?3 AND ?4)"
                  " AND (?5 IS NULL OR json_extract(attrs, ?5) = ?6 OR "
                  "CAST(json_extract(attrs, ?5) AS TEXT) = ?6)"
+                 " AND (?8 IS NULL OR instr(name_zh, ?8) OR instr(name_en, ?8))"
                  " ORDER BY id LIMIT ?7",
                  NULL);
   if (!q) return ZZ_ESTORE;
+  sq_bind_text(q, 8, f->name);
   sqlite3_bind_int64(q, 1, f->after_id);
   sq_bind_text(q, 2, f->type);
   sqlite3_bind_int64(q, 3, f->rpos_lo);
@@ -412,9 +414,11 @@ static int entities_count(struct store *st, const struct store_entity_filter *f,
                  "SELECT count(*) FROM entity WHERE id > ?1"
                  " AND (?2 IS NULL OR type = ?2) AND (?3 = 0 OR rpos BETWEEN ?3 AND ?4)"
                  " AND (?5 IS NULL OR json_extract(attrs, ?5) = ?6 OR "
-                 "CAST(json_extract(attrs, ?5) AS TEXT) = ?6)",
+                 "CAST(json_extract(attrs, ?5) AS TEXT) = ?6)"
+                 " AND (?7 IS NULL OR instr(name_zh, ?7) OR instr(name_en, ?7))",
                  NULL);
   if (!q) return ZZ_ESTORE;
+  sq_bind_text(q, 7, f->name);
   sqlite3_bind_int64(q, 1, f->after_id);
   sq_bind_text(q, 2, f->type);
   sqlite3_bind_int64(q, 3, f->rpos_lo);

@@ -56,6 +56,7 @@ struct store_entity_filter {
   const char *attr_path;    /* "$.industry" or NULL */
   const char *attr_value;   /* compared as text */
   int64_t after_id;         /* cursor: ids greater than this */
+  const char *name;         /* a part of the Chinese or English name; NULL for any */
   int limit;
 };
 

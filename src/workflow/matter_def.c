@@ -201,6 +201,13 @@ int matter_check(const json_t *m, struct zz_err *e) {
   if (sla[1] < sla[0])
     return check_fail(&k, "sla_resolve_minutes", "must not be shorter than sla_accept_minutes");
   if ((rc = check_routes(&k, m)) || (rc = check_regions(&k, m))) return rc;
+  static const char *const priorities[] = {"critical", "high", "normal"};
+  const char *prio;
+  int64_t pend;
+  if ((rc = check_enum(&k, m, "priority", CHECK_OPTIONAL, priorities, ZZ_ARRAY_LEN(priorities),
+                       &prio)) ||
+      (rc = check_int(&k, m, "sla_dispatch_minutes", CHECK_OPTIONAL, 1, 7LL * 24 * 60, &pend)))
+    return rc;
   const json_t *esc = json_object_get(m, "escalate_after_minutes");
   if (esc && (!json_is_number(esc) || json_number_value(esc) <= 0))
     return check_fail(&k, "escalate_after_minutes", "must be a number of minutes above 0");

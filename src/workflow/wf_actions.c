@@ -166,6 +166,19 @@ static void dispatch_data(const struct act *x, char *out, size_t cap) {
   zz_buf_free(&db);
 }
 
+/* A top-level order back on the dispatch desk (returned, reopened): the
+ * "dispatch within" clock starts again, and a supervision of the
+ * department's lateness ends with the department's part (the timeline
+ * keeps it; overdue stays set as the order's history), so that the desk's
+ * own deadline is supervised in its turn. */
+static void back_on_desk(struct act *x, struct wf_order *o, int64_t now) {
+  if (o->o.parent) return;
+  o->o.pending_due = wf_pending_due(&x->m, o->o.priority, now);
+  o->o.supervised = o->o.escalated = 0;
+  o->o.escalate_at = 0;
+  o->escalated_to[0] = 0;
+}
+
 /* The columns an action sets beside the state; follower: o moves because
  * its joint order or a sub-order did. */
 static void stamp(struct act *x, struct wf_order *o, enum order_action as, int follower) {
@@ -186,6 +199,10 @@ static void stamp(struct act *x, struct wf_order *o, enum order_action as, int f
     break;
   case ORDER_REOPEN:
     o->o.closed_at = 0;
+    back_on_desk(x, o, now);
+    break;
+  case ORDER_RETURN:
+    back_on_desk(x, o, now);
     break;
   case ORDER_SUPERVISE:
     o->o.supervised = 1;
@@ -219,6 +236,8 @@ static void add_sub(struct act *x, struct wf_order *s, const char *dept) {
   s->o.id = 0;
   s->o.parent = x->w.o.id;
   s->o.duplicate_of = 0;
+  s->duplicate_reason[0] = 0;
+  s->o.pending_due = 0;
   zz_strlcpy(s->department, dept, sizeof s->department);
   s->state[0] = 0; /* a new row: its first event has no from-state */
   s->o.created = x->now;
@@ -478,9 +497,68 @@ int workflow_rate(struct workflow *wf, const struct wf_actor *who, int64_t id, i
   if (score <= 2) {
     /* An unhappy reporter sends it back to the dispatch desk. */
     w->o.closed_at = 0;
+    struct wf_matter m;
+    w->o.pending_due =
+        wf_pending_due(wf_matter_get(wf, w->matter, &m) == 0 ? &m : NULL, w->o.priority, now);
+    w->o.supervised = w->o.escalated = 0; /* back on the desk, as back_on_desk */
+    w->o.escalate_at = 0;
+    w->escalated_to[0] = 0;
     wf_step(c, w, "system", "reopen", order_action_target(ORDER_REOPEN),
             "the reporter is not satisfied (回访不满意)", now);
   }
+  rc = wf_commit(wf, c, e);
+done:
+  pthread_mutex_unlock(&wf->lock);
+out:
+  zz_free(w);
+  wf_change_free(c);
+  return rc;
+}
+
+int workflow_set_priority(struct workflow *wf, const struct wf_actor *who, int64_t id,
+                          const char *priority, const char *note, struct zz_err *e) {
+  int p = workflow_priority_parse(priority);
+  if (!p) return zz_fail(e, ZZ_EINVAL, "priority", "priority must be critical, high or normal");
+  if (!wf_is_dispatcher(who))
+    return zz_fail(e, ZZ_EFORBIDDEN, "priority", "only a dispatcher can change the priority");
+  if (note && strlen(note) > 2000)
+    return zz_fail(e, ZZ_EINVAL, "note", "note is longer than 2000 bytes");
+  struct wf_order *w = zz_calloc(1, sizeof *w);
+  struct wf_change *c = zz_calloc(1, sizeof *c);
+  int rc = 0;
+  if (!w || !c) {
+    rc = zz_fail(e, ZZ_ENOMEM, "order", "out of memory");
+    goto out;
+  }
+  int64_t now = zz_time_now();
+  pthread_mutex_lock(&wf->lock);
+  if ((rc = wf_order_load(wf, id, w, e))) goto done;
+  if (w->o.parent) {
+    rc = zz_fail(e, ZZ_ECONFLICT, "priority",
+                 "order %lld is a sub-order: it has its joint order's priority", (long long)id);
+    goto done;
+  }
+  if (!order_state_open(w->state)) {
+    rc = zz_fail(e, ZZ_ECONFLICT, "priority", "order %lld is %s: its priority no longer matters",
+                 (long long)id, w->state);
+    goto done;
+  }
+  int from = w->o.priority ? w->o.priority : STORE_PRIORITY_NORMAL;
+  if (from == p) {
+    rc = zz_fail(e, ZZ_ECONFLICT, "priority", "order %lld is already %s", (long long)id, priority);
+    goto done;
+  }
+  w->o.priority = p;
+  struct wf_matter m;
+  if (w->o.pending_due)
+    w->o.pending_due =
+        wf_pending_due(wf_matter_get(wf, w->matter, &m) == 0 ? &m : NULL, p, w->o.created);
+  w->o.updated = now;
+  char data[64];
+  snprintf(data, sizeof data, "{\"from\":\"%s\",\"to\":\"%s\"}", workflow_priority_name(from),
+           workflow_priority_name(p));
+  wf_step(c, w, who->name, "prioritize", NULL, note, now);
+  wf_set_data(c, data);
   rc = wf_commit(wf, c, e);
 done:
   pthread_mutex_unlock(&wf->lock);

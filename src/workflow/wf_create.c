@@ -1,6 +1,8 @@
 /* wf_create.c - new orders: checked and built without a lock
- * (wf_create_prepare), then written under the engine's lock with the
- * duplicate check (same matter within 50 m and 24 h of an open order). */
+ * (wf_create_prepare), with their priority and "dispatch within" deadline,
+ * then written under the engine's lock with the duplicate check (within
+ * 24 h of an open order of the same matter: the same entity, or within
+ * 50 m when no different entity is named). */
 #include "workflow/workflow_int.h"
 
 #include <math.h>
@@ -103,6 +105,18 @@ int wf_create_prepare(struct workflow *wf, const struct wf_actor *who, const str
   w->o.lat = lat;
   w->o.alert = c->alert;
   w->o.created = w->o.updated = now;
+  /* the most urgent of what was asked, the alert's severity and the matter */
+  int pr = m.priority ? m.priority : STORE_PRIORITY_NORMAL;
+  if (c->severity && workflow_priority_of_severity(c->severity) < pr)
+    pr = workflow_priority_of_severity(c->severity);
+  if (c->priority) {
+    int asked = workflow_priority_parse(c->priority);
+    if (!asked)
+      return zz_fail(e, ZZ_EINVAL, "priority", "priority must be critical, high or normal");
+    if (asked < pr) pr = asked;
+  }
+  w->o.priority = pr;
+  w->o.pending_due = wf_pending_due(&m, pr, now);
   w->application = strcmp(m.kind, "application") == 0;
   wf_order_fix(w);
   return 0;
@@ -115,10 +129,20 @@ int wf_create_locked(struct workflow *wf, const struct wf_actor *who, struct wf_
   int rc = 0;
   double lon = w->o.lon, lat = w->o.lat;
   int64_t now = w->o.created;
-  /* Likely duplicate: the same matter within 50 m and 24 h of an open order.
-   * Not for applications: an enterprise applying twice (two events, two
+  /* Likely duplicate: an open order of the same matter within 24 h about
+   * the same entity, or within 50 m when the two do not name different
+   * entities (two restaurants 40 m apart are two complaints). Not for
+   * applications: an enterprise applying twice (two events, two
    * promotions) is not a crowd reporting one thing. */
-  if (!isnan(lon) && !w->application) {
+  const char *ent = w->entity[0] ? w->entity : NULL;
+  int64_t since = now - WORKFLOW_DUP_MS;
+  if (ent && !w->application) {
+    if ((rc = store_order_same_entity(wf->o.st, w->matter, since, ent, &w->o.duplicate_of)))
+      return zz_fail(e, rc, "order", "cannot look for duplicates");
+    if (w->o.duplicate_of)
+      zz_strlcpy(w->duplicate_reason, "same_entity", sizeof w->duplicate_reason);
+  }
+  if (!w->o.duplicate_of && !isnan(lon) && !w->application) {
     struct dup_find d = {lon, lat, 0, INFINITY};
     /* The box around the point that holds the 50 m circle (a degree of
      * latitude is 111.2 km; one of longitude shrinks with cos(lat)). */
@@ -127,16 +151,19 @@ int wf_create_locked(struct workflow *wf, const struct wf_actor *who, struct wf_
     /* An order at the very spot is the nearest there can be (reports
      * through one venue's code all sit at the venue): the box is read only
      * when there is none. */
-    int64_t since = now - WORKFLOW_DUP_MS;
-    if ((rc = store_order_at(wf->o.st, w->matter, since, lon, lat, &d.best)) ||
-        (!d.best && (rc = store_orders_near(wf->o.st, w->matter, since, box, dup_cb, &d))))
+    if ((rc = store_order_at(wf->o.st, w->matter, since, lon, lat, ent, &d.best)) ||
+        (!d.best && (rc = store_orders_near(wf->o.st, w->matter, since, box, ent, dup_cb, &d))))
       return zz_fail(e, rc, "order", "cannot look for duplicates");
     w->o.duplicate_of = d.best;
+    if (d.best) zz_strlcpy(w->duplicate_reason, "nearby", sizeof w->duplicate_reason);
   }
+  wf_order_fix(w);
   char note[160] = "", data[128] = "";
   if (w->o.duplicate_of)
-    snprintf(note, sizeof note, "likely duplicate of order %lld (same matter within 50 m and 24 h)",
-             (long long)w->o.duplicate_of);
+    snprintf(note, sizeof note, "likely duplicate of order %lld (%s)", (long long)w->o.duplicate_of,
+             strcmp(w->duplicate_reason, "same_entity") == 0
+                 ? "the same entity, within 24 h"
+                 : "the same matter within 50 m and 24 h");
   if (w->o.alert) snprintf(data, sizeof data, "{\"alert\":%lld}", (long long)w->o.alert);
   struct store_order_event ev = {.ts = now,
                                  .actor = who->name,

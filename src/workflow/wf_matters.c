@@ -55,6 +55,11 @@ static int matter_cb(void *ud, const struct store_matter *m) {
   copy_depts(d, w->depts, &w->ndepts);
   json_decref(d);
   json_t *x = json_loads(m->extra_json ? m->extra_json : "{}", 0, NULL);
+  w->priority = workflow_priority_parse(json_string_value(json_object_get(x, "priority")));
+  if (!w->priority) w->priority = STORE_PRIORITY_NORMAL;
+  json_t *pend = json_object_get(x, "sla_dispatch_minutes");
+  if (json_is_integer(pend) && json_integer_value(pend) > 0)
+    w->dispatch_ms = json_integer_value(pend) * ZZ_MINUTE_MS;
   json_t *esc = json_object_get(x, "escalate_after_minutes");
   if (json_is_number(esc) && json_number_value(esc) > 0)
     w->escalate_ms = (int64_t)(json_number_value(esc) * ZZ_MINUTE_MS);
@@ -185,6 +190,35 @@ void workflow_matters_json(struct workflow *wf, struct zz_json *j) {
 
 int workflow_region_path(struct workflow *wf, int64_t region, char *out, size_t cap) {
   return registry_path_of(wf->o.reg, region, out, cap);
+}
+
+static const char *const priority_names[] = {NULL, "critical", "high", "normal"};
+
+int workflow_priority_parse(const char *name) {
+  for (int i = STORE_PRIORITY_CRITICAL; name && i <= STORE_PRIORITY_NORMAL; i++)
+    if (strcmp(name, priority_names[i]) == 0) return i;
+  return 0;
+}
+
+const char *workflow_priority_name(int priority) {
+  return priority >= STORE_PRIORITY_CRITICAL && priority <= STORE_PRIORITY_NORMAL
+             ? priority_names[priority]
+             : NULL;
+}
+
+int workflow_priority_of_severity(const char *severity) {
+  if (!severity) return STORE_PRIORITY_NORMAL;
+  if (strcmp(severity, "critical") == 0) return STORE_PRIORITY_CRITICAL;
+  if (strcmp(severity, "major") == 0 || strcmp(severity, "warning") == 0)
+    return STORE_PRIORITY_HIGH;
+  return STORE_PRIORITY_NORMAL;
+}
+
+int64_t wf_pending_due(const struct wf_matter *m, int priority, int64_t from) {
+  if (m && m->dispatch_ms) return from + m->dispatch_ms;
+  return from + (priority == STORE_PRIORITY_CRITICAL ? WORKFLOW_PENDING_CRITICAL_MS
+                 : priority == STORE_PRIORITY_HIGH   ? WORKFLOW_PENDING_HIGH_MS
+                                                     : WORKFLOW_PENDING_NORMAL_MS);
 }
 
 /* The street above a region (its path), for escalation to the street leader. */

@@ -8,6 +8,7 @@
 
 #include "core/json.h"
 #include "core/ztime.h"
+#include "store/store_registry.h"
 
 /* ms as an RFC 3339 string, 0 as null. */
 static void ktime_or_null(struct zz_json *j, const char *k, int64_t ms) {
@@ -61,6 +62,19 @@ static void reporters_json(const char *text, struct zz_json *j) {
   json_decref(rs);
 }
 
+struct ent_names {
+  struct zz_json *j;
+  int found;
+};
+
+static int ent_names_cb(void *ud, const struct store_entity *en) {
+  struct ent_names *n = ud;
+  zz_json_kstr(n->j, "entity_name_zh", en->name_zh);
+  zz_json_kstr(n->j, "entity_name_en", en->name_en);
+  n->found = 1;
+  return 0;
+}
+
 void workflow_order_json(struct workflow *wf, const struct store_order *o, struct zz_json *j) {
   zz_json_obj(j);
   zz_json_kint(j, "id", o->id);
@@ -81,8 +95,19 @@ void workflow_order_json(struct workflow *wf, const struct store_order *o, struc
   registry_rdlock(wf->o.reg);
   const struct reg_region *rg = registry_region_by_id(wf->o.reg, o->region);
   zz_json_kstr(j, "region", rg ? rg->path : NULL);
+  zz_json_kstr(j, "region_name_zh", rg ? rg->name_zh : NULL);
+  zz_json_kstr(j, "region_name_en", rg ? rg->name_en : NULL);
   registry_unlock(wf->o.reg);
   zz_json_kstr(j, "entity", o->entity);
+  struct ent_names en = {j, 0};
+  if (o->entity) store_entity_get(wf->o.st, o->entity, ent_names_cb, &en);
+  if (!en.found) {
+    zz_json_knull(j, "entity_name_zh");
+    zz_json_knull(j, "entity_name_en");
+  }
+  zz_json_kstr(j, "priority", workflow_priority_name(o->priority ? o->priority : 3));
+  ktime_or_null(j, "pending_due", o->pending_due);
+  zz_json_kstr(j, "duplicate_reason", o->duplicate_reason);
   zz_json_knum(j, "lon", o->lon);
   zz_json_knum(j, "lat", o->lat);
   kid_or_null(j, "alert", o->alert);

@@ -22,6 +22,12 @@ static int due_cb(void *ud, const struct store_order *o) {
   return 0;
 }
 
+/* Waiting on the dispatch desk (the "dispatch within" deadline runs). */
+static int pending(const struct wf_order *o) {
+  return !o->o.parent && (strcmp(o->state, "reported") == 0 || strcmp(o->state, "returned") == 0 ||
+                          strcmp(o->state, "reopened") == 0);
+}
+
 int workflow_tick(struct workflow *wf, int64_t now) {
   struct due_ids *d = zz_calloc(1, sizeof *d);
   struct wf_order *w = zz_calloc(2, sizeof *w);
@@ -39,17 +45,24 @@ int workflow_tick(struct workflow *wf, int64_t now) {
     int64_t esc =
         wf_matter_get(wf, o->matter, &m) == 0 ? m.escalate_ms : WORKFLOW_ESCALATE_AFTER_MS;
     char note[400], t[32];
+    /* waiting on the desk, only the desk's deadline counts */
+    int on_desk = pending(o);
+    int pending_late = on_desk && o->o.pending_due && o->o.pending_due <= now;
+    int dept_late = !on_desk && ((!o->o.accepted_at && o->o.accept_due && o->o.accept_due <= now) ||
+                                 (o->o.resolve_due && o->o.resolve_due <= now));
     if (!o->o.supervised) {
       int accept_late = !o->o.accepted_at && o->o.accept_due && o->o.accept_due <= now;
-      snprintf(note, sizeof note, "the %s deadline %s passed: supervised (督办)",
-               accept_late ? "accept" : "resolve",
-               zz_time_format(accept_late ? o->o.accept_due : o->o.resolve_due, t));
+      const char *which = pending_late ? "dispatch" : accept_late ? "accept" : "resolve";
+      snprintf(note, sizeof note, "the %s deadline %s passed: supervised (督办)", which,
+               zz_time_format(pending_late  ? o->o.pending_due
+                              : accept_late ? o->o.accept_due
+                                            : o->o.resolve_due,
+                              t));
       o->o.supervised = 1;
       o->o.overdue = 1;
       o->o.escalate_at = now + esc;
       wf_step(c, o, "system", "supervise", NULL, note, now);
-    } else if (!((!o->o.accepted_at && o->o.accept_due && o->o.accept_due <= now) ||
-                 (o->o.resolve_due && o->o.resolve_due <= now))) {
+    } else if (!(pending_late || dept_late)) {
       /* caught up after supervision (accepted in time for resolving): no
        * escalation; the order stays marked as having been overdue */
       o->o.escalate_at = 0;

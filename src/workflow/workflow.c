@@ -27,6 +27,7 @@ void wf_order_fix(struct wf_order *w) {
   WO_PTR(reporter);
   WO_PTR(escalated_to);
   WO_PTR(rating_note);
+  WO_PTR(duplicate_reason);
 #undef WO_PTR
 }
 
@@ -44,6 +45,7 @@ void wf_order_copy(struct wf_order *w, const struct store_order *o) {
   WO_CP(reporter);
   WO_CP(escalated_to);
   WO_CP(rating_note);
+  WO_CP(duplicate_reason);
 #undef WO_CP
   zz_strlcpy(w->reporters, o->reporters_json ? o->reporters_json : "[]", sizeof w->reporters);
   wf_order_fix(w);

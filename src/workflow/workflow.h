@@ -28,6 +28,11 @@ struct zz_json;
 #define WORKFLOW_DUP_MS (24LL * 3600 * 1000)
 /* Escalation follows supervision after this long unless the matter says. */
 #define WORKFLOW_ESCALATE_AFTER_MS (60LL * 60 * 1000)
+/* "Dispatch within" (the pending SLA) by priority unless the matter says
+ * (sla_dispatch_minutes): critical 5, high 15, normal 60 minutes. */
+#define WORKFLOW_PENDING_CRITICAL_MS (5LL * 60 * 1000)
+#define WORKFLOW_PENDING_HIGH_MS (15LL * 60 * 1000)
+#define WORKFLOW_PENDING_NORMAL_MS (60LL * 60 * 1000)
 
 struct workflow_opts {
   struct store *st;
@@ -60,7 +65,23 @@ struct wf_create {
   const char *channel;     /* "staff", "alert", "api", "hotline" ...; NULL: "staff" */
   double lon, lat;         /* NAN: the entity's position when there is one */
   int64_t alert;           /* the alert it comes from, 0 for none */
+  const char *severity;    /* the alert's severity (info, warning, major, critical) or NULL */
+  const char *priority;    /* critical, high, normal; NULL: from severity and matter */
 };
+
+/* The priority named (critical, high, normal) as STORE_PRIORITY_*, 0 for
+ * an unknown name; and back (NULL for none of them). */
+int workflow_priority_parse(const char *name);
+const char *workflow_priority_name(int priority);
+/* The priority an alert's severity gives: critical is critical, major and
+ * warning high, anything else normal. */
+int workflow_priority_of_severity(const char *severity);
+/* A dispatcher changes the priority of open top-level order id; recorded
+ * as a "prioritize" timeline event with the note and {"from","to"}. The
+ * "dispatch within" deadline follows the new priority unless the matter
+ * sets its own. 0, ZZ_ENOTFOUND, ZZ_EFORBIDDEN, ZZ_EINVAL, ZZ_ECONFLICT. */
+int workflow_set_priority(struct workflow *wf, const struct wf_actor *who, int64_t id,
+                          const char *priority, const char *note, struct zz_err *e);
 
 /* Opens the engine (loads matters; starts the timer thread unless
  * no_thread). Returns 0 and *out, or a ZZ_E* code with e filled. */

@@ -32,6 +32,8 @@ struct wf_matter {
   char depts[WF_MAX_DEPTS][65];
   int ndepts;
   int64_t accept_ms, resolve_ms, escalate_ms;
+  int priority;        /* the pack's "priority" (STORE_PRIORITY_*), STORE_PRIORITY_NORMAL if none */
+  int64_t dispatch_ms; /* the pack's "sla_dispatch_minutes", 0: by priority */
   struct wf_route routes[WF_MAX_ROUTES];
   int nroutes;
   json_t *extra; /* the catalog row's extra, parsed once (wf->matters owns it) */
@@ -67,7 +69,8 @@ struct workflow {
 struct wf_order {
   struct store_order o;
   char matter[65], title[256], description[2048], state[16], department[65], channel[16],
-      entity[129], reporter[65], reporters[2048], escalated_to[256], rating_note[512];
+      entity[129], reporter[65], reporters[2048], escalated_to[256], rating_note[512],
+      duplicate_reason[16];
   int application; /* create: the matter is an application (no duplicate check) */
 };
 
@@ -175,6 +178,9 @@ int wf_matter_get(struct workflow *wf, const char *key, struct wf_matter *out);
 /* The departments a matter goes to in a region, into out (WF_MAX_DEPTS);
  * returns how many. */
 int wf_suggest(struct workflow *wf, const struct wf_matter *m, int64_t region, char (*out)[65]);
+/* The "dispatch within" deadline of an order of matter m (NULL: unknown)
+ * at priority, waiting since `from`. */
+int64_t wf_pending_due(const struct wf_matter *m, int priority, int64_t from);
 /* The street above a region (its path), for escalation to the street leader. */
 void wf_street_of(struct workflow *wf, int64_t region, char *out, size_t cap);
 

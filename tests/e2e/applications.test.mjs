@@ -103,7 +103,8 @@ async function officer(name) {
   const [k, v] = (await w.u(name)).split(';')[0].split('=');
   await page.context().addCookies([{ name: k, value: v, url: w.base }]);
   await page.goto(w.base + '/dept');
-  await page.locator('#who', { hasText: STAFF[name].department }).waitFor({ timeout: 15000 });
+  // the top bar names the user once the console knows who is signed in
+  await page.locator('#who', { hasText: name }).waitFor({ timeout: 15000 });
   return page;
 }
 

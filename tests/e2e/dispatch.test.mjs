@@ -80,5 +80,8 @@ test('rule fires → dispatcher dispatches → officer resolves with a photo on 
   await desk.keyboard.press('r');
   await desk.locator('#detail .state', { hasText: '已办结' }).waitFor({ timeout: 20000 });
   await desk.click('#detail button[data-action=verify]');
+  // verifying cannot be taken back: the desk asks first
+  await desk.locator('#confirm[open]').waitFor();
+  await desk.click('#confirm-ok');
   await desk.locator('#detail .state', { hasText: '已核查' }).waitFor({ timeout: 10000 });
 });

@@ -90,7 +90,7 @@ test('orders as CSV: BOM, Chinese headers, names, Shanghai times, quoting, formu
   assert.ok(hyg[4] && !/^[a-z_]+$/.test(hyg[4]), `department by name: ${hyg[4]}`);
   assert.ok(hyg[6] && hyg[6] !== 'xtd-elev-001', `the place by name: ${hyg[6]}`);
   const cd = headers.get('content-disposition');
-  assert.match(cd, /^attachment; filename="export-\d{4}-\d\d-\d\d\.csv"; filename\*=UTF-8''/);
+  assert.match(cd, /^attachment; filename="orders-\d{4}-\d\d-\d\d\.csv"; filename\*=UTF-8''/);
   assert.ok(decodeURIComponent(cd.split("UTF-8''")[1]).startsWith('工单-'), cd);
 });
 

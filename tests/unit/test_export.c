@@ -128,12 +128,17 @@ static void test_names(void **state) {
   assert_string_equal(export_extension(EXPORT_XLSX), "xlsx");
   assert_string_equal(export_content_type(EXPORT_CSV), "text/csv; charset=utf-8");
   char cd[256];
-  assert_string_equal(export_disposition("工单-2026-12-03", "xlsx", cd, sizeof cd),
-                      "attachment; filename=\"export-2026-12-03.xlsx\"; "
-                      "filename*=UTF-8''%E5%B7%A5%E5%8D%95-2026-12-03.xlsx");
+  assert_string_equal(
+      export_disposition("工单-2026-12-03", "orders-2026-12-03", "xlsx", cd, sizeof cd),
+      "attachment; filename=\"orders-2026-12-03.xlsx\"; "
+      "filename*=UTF-8''%E5%B7%A5%E5%8D%95-2026-12-03.xlsx");
   /* quotes and semicolons never reach the header as they are */
-  export_disposition("a\"b;c", "csv", cd, sizeof cd);
-  assert_string_equal(cd, "attachment; filename=\"exportabc.csv\"; filename*=UTF-8''a%22b%3Bc.csv");
+  export_disposition("a\"b;c", "a\"b;c", "csv", cd, sizeof cd);
+  assert_string_equal(cd, "attachment; filename=\"abc.csv\"; filename*=UTF-8''a%22b%3Bc.csv");
+  /* nothing ASCII left: a plain name */
+  export_disposition("统计", "统计", "csv", cd, sizeof cd);
+  assert_string_equal(
+      cd, "attachment; filename=\"export.csv\"; filename*=UTF-8''%E7%BB%9F%E8%AE%A1.csv");
 }
 
 int main(void) {

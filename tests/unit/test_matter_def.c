@@ -1,7 +1,7 @@
 /* test_matter_def.c - unit tests for src/workflow/matter_def.c: where a
  * matter is offered ("regions": a region and everything below it, never a
  * sibling whose path merely starts the same) and how matter_check refuses a
- * bad "regions" member, naming it. */
+ * bad "regions", "priority" or "sla_dispatch_minutes" member, naming it. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -82,10 +82,41 @@ static void test_check_regions(void **state) {
           "regions");
 }
 
+/* "priority" and "sla_dispatch_minutes" (the dispatch desk's triage):
+ * optional, checked and named when wrong. */
+static void test_check_priority(void **state) {
+  (void)state;
+  const struct {
+    const char *member, *value;
+    int ok;
+  } cases[] = {
+      {"priority", "\"critical\"", 1},
+      {"priority", "\"high\"", 1},
+      {"priority", "\"normal\"", 1},
+      {"priority", "\"urgent\"", 0},
+      {"priority", "3", 0},
+      {"sla_dispatch_minutes", "3", 1},
+      {"sla_dispatch_minutes", "0", 0},
+      {"sla_dispatch_minutes", "20000", 0},
+      {"sla_dispatch_minutes", "\"5\"", 0},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    json_t *m = matter(NULL);
+    json_object_set_new(m, cases[i].member, parse(cases[i].value));
+    struct zz_err e = {0};
+    int rc = matter_check(m, &e);
+    if (cases[i].ok ? rc != 0 : (rc != ZZ_EINVAL || strcmp(e.field, cases[i].member) != 0))
+      fail_msg("%s = %s: rc %d field \"%s\" (%s)", cases[i].member, cases[i].value, rc, e.field,
+               e.msg);
+    json_decref(m);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_offered_in),
       cmocka_unit_test(test_check_regions),
+      cmocka_unit_test(test_check_priority),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
