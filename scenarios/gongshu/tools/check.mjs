@@ -374,7 +374,9 @@ if (pack && pack.id === "gongshu" && regions.size) {
   const LINKAGE = ["police", "fire", "urban_mgmt", "traffic_police", "market_supervision", "health", "environment", "housing", "emergency", "culture_tourism", "commerce", "community"];
   for (const d of LINKAGE) if (!departments.has(d)) err("departments.json", `linkage-team department ${d} missing (expected the 12 of the seed)`);
   const wantMetrics = ["visitors", "parking_occupancy", "building_entries", "police_incidents", "illegal_parking_complaints", "elevator_alarms",
-    "food_safety_alerts", "pm10", "noise_db", "site_workers", "light_status", "patrol_checkins", "fire_equipment_status", "tax", "employees"];
+    "food_safety_alerts", "pm10", "noise_db", "site_workers", "light_status", "patrol_checkins", "fire_equipment_status", "tax", "employees",
+    // the traffic, consumption and codes platforms' own measures
+    "vehicle_flow", "consumption_txns", "code_scans"];
   for (const m of wantMetrics) if (!metrics.has(m)) err("metrics.json", `metric ${m} missing`);
   for (const m of metrics.keys()) if (!wantMetrics.includes(m)) err("metrics.json", `unexpected metric ${m}`);
   if (industries.size !== 8) err("pack.json.industries", `expected the 8 "6+2" industries, found ${industries.size}`);
