@@ -10,7 +10,7 @@
 import { $, el, svg } from './lib/dom.js';
 import { api } from './lib/api.js';
 import { t, pick, words, translate, setupLang } from './lib/i18n.js';
-import { shortDateTime } from './lib/time.js';
+import { shortDateTime, instant, dayStartMs } from './lib/time.js';
 import { stateName, actionName, signIn, live, toast, STATES } from './console-common.js';
 import { mountNav } from './lib/nav.js';
 
@@ -35,9 +35,11 @@ const NEEDS_NOTE = new Set(['reopen']);
 const CONFIRM = new Set(['verify', 'close', 'reopen', 'return']);
 const PENDING = new Set(['reported', 'returned', 'reopened']);
 const PRIO = { critical: ['紧急', 'Critical'], high: ['较急', 'High'], normal: ['一般', 'Normal'] };
-const prioName = (p) => t(...(PRIO[p] || PRIO.normal));
+const prioWord = words(PRIO);
+const prioName = (p) => prioWord(p) ?? prioWord('normal');
 const DUP = { same_entity: ['同一对象', 'same place'], nearby: ['50 米内同类事项', 'same matter within 50 m'] };
-const dupReason = (r) => (DUP[r] ? t(...DUP[r]) : '');
+const dupWord = words(DUP);
+const dupReason = (r) => dupWord(r) ?? '';
 const regionName = (o) => pick(o, 'region_name') || o.region;
 const entityName = (o) => pick(o, 'entity_name') || o.entity;
 let chosenDepts = null; // the chips' departments for the selected order
@@ -61,7 +63,7 @@ function fillFilters() {
 }
 
 // a local (Asia/Shanghai) day as the instant it starts
-const dayStart = (d, plus = 0) => new Date(Date.parse(`${d}T00:00:00+08:00`) + plus * 86400000).toISOString();
+const dayStart = (d, plus = 0) => instant(dayStartMs(d, plus));
 
 function query() {
   const f = new FormData($('filters'));

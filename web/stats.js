@@ -8,7 +8,7 @@
 import { $, el } from './lib/dom.js';
 import { api } from './lib/api.js';
 import { t, pick, lang, setupLang, translate } from './lib/i18n.js';
-import { DAY, day, monthStart, yearStart } from './lib/time.js';
+import { DAY, day, monthStart, yearStart, instant, dayStartMs } from './lib/time.js';
 import { signIn, toast } from './console-common.js';
 
 const ROLES = ['admin', 'dispatcher', 'viewer', 'officer'];
@@ -23,7 +23,7 @@ let printing = false;
 
 // ---- the span: dates are Shanghai days, the end date included ----
 
-const dateMs = (s) => Date.parse(s + 'T00:00:00+08:00');
+const dateMs = (s) => dayStartMs(s);
 const isoDay = (ms) => day(ms);
 function setSpan(kind) {
   const now = Date.now();
@@ -44,8 +44,8 @@ function setSpan(kind) {
 
 function query(extra = {}) {
   const p = new URLSearchParams();
-  p.set('from', new Date(dateMs($('from').value)).toISOString());
-  p.set('to', new Date(dateMs($('to').value) + DAY).toISOString());
+  p.set('from', instant(dateMs($('from').value)));
+  p.set('to', instant(dateMs($('to').value) + DAY));
   if ($('region').value) p.set('region', $('region').value);
   for (const [k, v] of Object.entries(extra)) p.set(k, v);
   return p.toString();
@@ -87,12 +87,12 @@ const COLS = () => [
 
 function table(id, rows, total) {
   const cols = COLS();
-  const tr = (r, cls) => el('tr', { class: cls }, ...cols.map(([, f, c]) => el('td', { class: c, text: String(f(r)) })));
+  const row = (r, cls) => el('tr', { class: cls }, ...cols.map(([, f, c]) => el('td', { class: c, text: String(f(r)) })));
   $(id).replaceChildren(
     el('thead', {}, el('tr', {}, ...cols.map(([h, , c]) => el('th', { class: c, text: h })))),
-    el('tbody', {}, ...(rows.length ? rows.map((r) => tr(r)) : [el('tr', {}, el('td', { colspan: cols.length, class: 'note',
+    el('tbody', {}, ...(rows.length ? rows.map((r) => row(r)) : [el('tr', {}, el('td', { colspan: cols.length, class: 'note',
       text: t('这段时间没有工单', 'No orders in this span') }))]),
-    total ? tr({ ...total, name_zh: '合计', name_en: 'Total' }, 'total') : null));
+    total ? row({ ...total, name_zh: '合计', name_en: 'Total' }, 'total') : null));
 }
 
 // ---- charts ----

@@ -137,6 +137,7 @@ const SPEC = {
   'GET /api/v1/stream': { stream: true, expect: user() },
   'GET /api/v1/dashboards': { expect: user() },
   'GET /api/v1/summary': { expect: user() },
+  'GET /api/v1/cockpit/orders': { path: `/api/v1/cockpit/orders?region=${XTD}`, expect: user(UNSCOPED) },
   'GET /api/v1/alerts': { expect: user() },
   'GET /api/v1/alerts/:id': { path: () => `/api/v1/alerts/${o.alert}`, expect: user(UNSCOPED) },
   'POST /api/v1/alerts/:id/ack': { path: () => `/api/v1/alerts/${o.alert}/ack`, expect: user(['A', 'D']) },

@@ -3,7 +3,7 @@
 // (GET /api/v1/audit), with the server's cursor for more.
 import { el } from '../lib/dom.js';
 import { api } from '../lib/api.js';
-import { t, pick } from '../lib/i18n.js';
+import { t, pick, words } from '../lib/i18n.js';
 import { dateTime, TZ } from '../lib/time.js';
 import { toast } from '../console-common.js';
 import { roleName } from '../lib/nav.js';
@@ -28,7 +28,8 @@ export const ACTIONS = {
   code: ['码（全部）', 'Codes (all)'],
   'code.generate': ['生成码', 'Codes generated'], 'code.revoke': ['作废码', 'Code revoked'], 'code.reissue': ['重发码', 'Code reissued'],
 };
-const actionName = (a) => (ACTIONS[a] ? t(...ACTIONS[a]) : a);
+const actionWord = words(ACTIONS);
+const actionName = (a) => actionWord(a) ?? a;
 
 // "2026-05-21" (a date input, Asia/Shanghai) -> epoch ms of that midnight
 const dayStart = (d) => Date.parse(`${d}T00:00:00Z`) - TZ;

@@ -34,7 +34,7 @@ function renderTabs() {
   $('tabs').replaceChildren(...TABS.map((x) => el('a', {
     href: `#${x.id}`, role: 'tab', id: `tab-${x.id}`, class: x === current ? 'tab on' : 'tab',
     'aria-selected': String(x === current),
-  }, t(...x.label))), el('a', { href: '/admin/codes', class: 'tab out' }, t('顾客码与企业码 ↗', 'Codes ↗')));
+  }, t(x.label[0], x.label[1]))), el('a', { href: '/admin/codes', class: 'tab out' }, t('顾客码与企业码 ↗', 'Codes ↗')));
 }
 
 async function show() {

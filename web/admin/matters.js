@@ -6,7 +6,7 @@
 // sent back, so nothing the screen does not show is lost.
 import { el } from '../lib/dom.js';
 import { api } from '../lib/api.js';
-import { t, pick } from '../lib/i18n.js';
+import { t, pick, words } from '../lib/i18n.js';
 import { toast } from '../console-common.js';
 import { ref, deptName, deptOptions, select, field, input, table, notice, chips, showError, clearErrors } from './common.js';
 
@@ -14,8 +14,9 @@ const KINDS = { complaint: ['投诉', 'Complaint'], application: ['申请', 'App
   inspection: ['检查', 'Inspection'] };
 const FIELD_TYPES = { text: ['单行文字', 'Text'], textarea: ['多行文字', 'Long text'], choice: ['选项', 'Choice'],
   date: ['日期', 'Date'], phone: ['电话', 'Phone'], photo: ['照片', 'Photo'], location: ['位置', 'Location'] };
-const kindName = (k) => (KINDS[k] ? t(...KINDS[k]) : k);
-const pairs = (o) => Object.entries(o).map(([k, v]) => [k, t(...v)]);
+const kindWord = words(KINDS);
+const kindName = (k) => kindWord(k) ?? k;
+const pairs = (o) => Object.keys(o).map((k) => [k, words(o)(k)]);
 
 function minutes(m) {
   if (!m) return t('不限', 'None');

@@ -5,7 +5,7 @@
 // raised over the last 24 hours (POST /api/v1/rules/preview, read-only).
 import { el } from '../lib/dom.js';
 import { api } from '../lib/api.js';
-import { t, pick } from '../lib/i18n.js';
+import { t, pick, words } from '../lib/i18n.js';
 import { dateTime } from '../lib/time.js';
 import { toast } from '../console-common.js';
 import { ref, metricName, regionName, matterName, regionOptions, select, field, input, table, notice, showError,
@@ -23,9 +23,9 @@ const COND = { threshold: ['op', 'value', 'for_minutes'], rate: ['op', 'percent'
 const COND_LABEL = { op: ['方向', 'Direction'], value: ['阈值', 'Limit'], percent: ['变化幅度（%）', 'Change (%)'],
   count: ['次数', 'Count'], by: ['计数方式', 'Counting'], for_minutes: ['持续（分钟）', 'For (minutes)'],
   window_minutes: ['时间窗（分钟）', 'Window (minutes)'] };
-const pairs = (o) => Object.entries(o).map(([k, v]) => [k, t(...v)]);
-const kindName = (k) => (KINDS[k] ? t(...KINDS[k]) : k);
-const sevName = (s) => (SEVERITIES[s] ? t(...SEVERITIES[s]) : s);
+const pairs = (o) => Object.keys(o).map((k) => [k, words(o)(k)]);
+const kindName = (k) => words(KINDS)(k) ?? k;
+const sevName = (s) => words(SEVERITIES)(s) ?? s;
 const ADMIN_MEMBERS = ['active', 'origin', 'updated'];
 
 // A number typed in the form: a number when it reads as one, else the text
@@ -77,7 +77,7 @@ function editor(rule, onSaved) {
       else if (m === 'by') ctl = select('condition.by', pairs(BY), cond.by || 'sum');
       else ctl = input(`condition.${m}`, cond[m] ?? '', { inputmode: 'decimal' });
       c.cond[m] = ctl;
-      return field(`condition.${m}`, t(...COND_LABEL[m]), ctl);
+      return field(`condition.${m}`, words(COND_LABEL)(m), ctl);
     });
     c.hysteresis = input('hysteresis', def.hysteresis ?? '', { inputmode: 'decimal' });
     c.cooldown = input('cooldown_minutes', def.cooldown_minutes ?? '', { inputmode: 'decimal' });
@@ -230,7 +230,7 @@ export default {
     const open = (rule) => {
       selected = rule ? rule.id : null;
       edit.replaceChildren(editor(rule, async (saved) => { selected = saved.id; await reload(); }));
-      for (const tr of list.querySelectorAll('tr[data-rule]')) tr.classList.toggle('sel', tr.dataset.rule === selected);
+      for (const r of list.querySelectorAll('tr[data-rule]')) r.classList.toggle('sel', r.dataset.rule === selected);
       edit.scrollIntoView({ block: 'nearest' });
     };
     const toggle = async (r) => {

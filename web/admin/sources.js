@@ -4,7 +4,7 @@
 // and a warning: the server keeps only its hash.
 import { el } from '../lib/dom.js';
 import { api } from '../lib/api.js';
-import { t, pick } from '../lib/i18n.js';
+import { t, pick, words } from '../lib/i18n.js';
 import { dateTime, ago } from '../lib/time.js';
 import { toast } from '../console-common.js';
 import { ref, deptName, metricName, deptOptions, select, field, input, dialog, confirmAsk, table, notice, chips }
@@ -12,7 +12,9 @@ import { ref, deptName, metricName, deptOptions, select, field, input, dialog, c
 
 const KINDS = { iot: ['物联感知', 'IoT sensors'], platform: ['业务平台', 'Business platform'],
   gov: ['政务共享', 'Government data'] };
-const kindName = (k) => (KINDS[k] ? t(...KINDS[k]) : k || '—');
+// record counts with thousands separators (a number, not a date)
+const COUNT = new Intl.NumberFormat('zh-CN');
+const kindName = (k) => words(KINDS)(k) ?? (k || '—');
 
 async function copy(text, button) {
   try {
@@ -93,7 +95,7 @@ export default {
           el('td', {}, deptName(s.department)),
           el('td', {}, kindName(s.kind)),
           el('td', { class: 'metrics' }, (s.metrics || []).map(metricName).join('、') || '—'),
-          el('td', { class: 'num' }, (s.records || 0).toLocaleString()),
+          el('td', { class: 'num' }, COUNT.format(s.records || 0)),
           el('td', { class: 'nowrap', title: dateTime(s.last_seen) }, s.last_seen ? ago(s.last_seen) : t('从未', 'Never')),
           el('td', { class: 'row-actions' }, el('button', { type: 'button', class: 'act-rotate',
             onclick: () => rotate(s, tokenBox, reload) }, t('轮换令牌', 'Rotate token')))))));

@@ -35,6 +35,16 @@ export function clock(t = Date.now()) {
   return `${d.slice(0, 10)} ${d.slice(11, 19)}`;
 }
 
+/** ms as the instant the API takes (RFC 3339, UTC). */
+export function instant(ms) {
+  return new Date(ms).toISOString();
+}
+
+/** The epoch ms of the Shanghai midnight that starts local day "YYYY-MM-DD", plus days. */
+export function dayStartMs(ymd, plusDays = 0) {
+  return Date.parse(`${ymd}T00:00:00+08:00`) + plusDays * DAY;
+}
+
 /** The epoch ms of the Shanghai midnight that starts the day holding ms. */
 export function localMidnight(ms) {
   return Math.floor((ms + TZ) / DAY) * DAY - TZ;
