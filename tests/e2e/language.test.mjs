@@ -164,7 +164,12 @@ test('an API error shows the server\'s own message on the cockpit, a console and
   await page.locator('#console:not([hidden])').waitFor({ timeout: 15000 });
   await page.click('#new-order');
   const matter = await page.locator('#n-matter').inputValue();
-  await page.fill('#new-form input[name=region]', 'gongshu/no_such_street');
+  // the picker offers only real regions: put a stale one in, as a region removed meanwhile would be
+  await page.evaluate(() => {
+    const s = document.getElementById('n-region');
+    s.add(new Option('gone', 'gongshu/no_such_street'));
+    s.value = 'gongshu/no_such_street';
+  });
   await page.click('#new-ok');
   const refused = shape(await w.call('disp', 'POST', '/api/v1/orders', { matter, region: 'gongshu/no_such_street' }));
   await page.waitForFunction((m) => document.getElementById('new-error').textContent === m, refused);
