@@ -206,6 +206,32 @@ static const char *const sq_migrations[] = {
     " WHERE state NOT IN ('closed', 'merged') AND parent IS NULL;"
     "CREATE INDEX order_entity ON work_order(entity, matter, created)"
     " WHERE entity IS NOT NULL AND state NOT IN ('closed', 'merged') AND parent IS NULL;",
+    /* order search: a trigram index over each order's title, description
+     * and reporters (store_orders_each's q). Case-sensitive, as instr is;
+     * each text ends with two U+0001 so that a term of one or two
+     * characters is the prefix of an indexed trigram (order_text_terms
+     * lists them). Kept by triggers, so that orders written by any means
+     * are found. order_by_entity finds the orders of the entities whose
+     * names match, closed ones too (order_entity covers open ones only). */
+    "CREATE VIRTUAL TABLE order_text USING fts5(title, description, reporters,"
+    " tokenize = 'trigram case_sensitive 1');"
+    "CREATE VIRTUAL TABLE order_text_terms USING fts5vocab(order_text, row);"
+    "INSERT INTO order_text(rowid, title, description, reporters) SELECT id,"
+    " coalesce(title, '') || char(1, 1), coalesce(description, '') || char(1, 1),"
+    " coalesce(reporters, '') || char(1, 1) FROM work_order;"
+    "CREATE TRIGGER order_text_insert AFTER INSERT ON work_order BEGIN"
+    " INSERT OR REPLACE INTO order_text(rowid, title, description, reporters) VALUES(NEW.id,"
+    " coalesce(NEW.title, '') || char(1, 1), coalesce(NEW.description, '') || char(1, 1),"
+    " coalesce(NEW.reporters, '') || char(1, 1)); END;"
+    "CREATE TRIGGER order_text_update AFTER UPDATE OF title, description, reporters ON work_order"
+    " WHEN OLD.title IS NOT NEW.title OR OLD.description IS NOT NEW.description"
+    " OR OLD.reporters IS NOT NEW.reporters BEGIN"
+    " INSERT OR REPLACE INTO order_text(rowid, title, description, reporters) VALUES(NEW.id,"
+    " coalesce(NEW.title, '') || char(1, 1), coalesce(NEW.description, '') || char(1, 1),"
+    " coalesce(NEW.reporters, '') || char(1, 1)); END;"
+    "CREATE TRIGGER order_text_delete AFTER DELETE ON work_order BEGIN"
+    " DELETE FROM order_text WHERE rowid = OLD.id; END;"
+    "CREATE INDEX order_by_entity ON work_order(entity) WHERE entity IS NOT NULL;",
 };
 
 int sq_migrate(sqlite3 *db, struct zz_err *e) {

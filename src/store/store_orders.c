@@ -212,11 +212,138 @@ static int each_order(struct sq_conn *c, sqlite3_stmt *q,
   return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
 }
 
+/* ---- search (the q of the order list) ----
+ *
+ * A search keeps the meaning it has always had: an order matches when its
+ * title, description or reporters, or the Chinese or English name of its
+ * entity, contain the term (instr: bytes, case-sensitive). The trigram
+ * index order_text (migration "order search") only narrows the orders to
+ * read: it finds a superset of them, and the same instr terms then decide.
+ * A term found in many orders takes the old scan instead, which reaches its
+ * page within the first rows. */
+
+/* Above this many candidates a search scans: a term in one order of fifty
+ * fills a page of 50 within some 2,500 rows, about what reading this many
+ * candidates costs. */
+#define ORDER_TEXT_MAX 2000
+/* A one- or two-character term becomes the OR of the indexed trigrams
+ * that begin with it; past this many, it scans. */
+#define ORDER_TEXT_TERMS 200
+
+/* The number of characters of s when it is UTF-8 that the index reads as
+ * the store does (no overlong form, no surrogate, no control character:
+ * the index pads texts with U+0001), else -1. */
+static int text_chars(const char *s) {
+  const unsigned char *p = (const unsigned char *)s;
+  int n = 0;
+  while (*p) {
+    unsigned c = *p;
+    int len = c < 0x80                 ? 1
+              : c >= 0xC2 && c <= 0xDF ? 2
+              : c >= 0xE0 && c <= 0xEF ? 3
+              : c >= 0xF0 && c <= 0xF4 ? 4
+                                       : 0;
+    if (!len || c < 0x20 || c == 0x7F) return -1;
+    unsigned cp = len == 1 ? c : c & (0x7F >> len);
+    for (int i = 1; i < len; i++) {
+      if ((p[i] & 0xC0) != 0x80) return -1;
+      cp = cp << 6 | (p[i] & 0x3Fu);
+    }
+    if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+        (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
+      return -1;
+    p += len;
+    n++;
+  }
+  return n;
+}
+
+/* Appends s (n bytes) to b as one FTS5 string: in double quotes, a double
+ * quote doubled. */
+static void fts_string(struct zz_buf *b, const char *s, size_t n) {
+  zz_buf_addc(b, '"');
+  for (size_t i = 0; i < n; i++) {
+    if (s[i] == '"') zz_buf_addc(b, '"');
+    zz_buf_addc(b, s[i]);
+  }
+  zz_buf_addc(b, '"');
+}
+
+/* The orders a term may match: order_text's and those of the entities
+ * whose names contain it (?12 the term, ?13 the MATCH expression). */
+#define TEXT_HIT                                                                                   \
+  "WITH hit(key) AS MATERIALIZED (SELECT key FROM entity WHERE instr(name_zh, ?12)"                \
+  " OR instr(name_en, ?12)) "
+#define TEXT_CANDIDATES                                                                            \
+  "SELECT rowid FROM order_text WHERE order_text MATCH ?13 UNION ALL"                              \
+  " SELECT id FROM work_order WHERE entity IN (SELECT key FROM hit)"
+#define TEXT_CANDIDATES_ENTITY " SELECT id FROM work_order WHERE entity IN (SELECT key FROM hit)"
+
+/* Fills match with an FTS5 query of order_text that finds every order whose
+ * title, description or reporters contain text (empty when no indexed text
+ * does). Returns 1 when the orders to read are few enough to take from the
+ * index, 0 when the list should scan, ZZ_ESTORE or ZZ_ENOMEM. */
+static int order_text_plan(struct sq_conn *c, const char *text, struct zz_buf *match) {
+  int n = text_chars(text), rc = 0;
+  if (n < 1) return 0;
+  size_t len = strlen(text);
+  if (n >= 3) {
+    /* a phrase of its trigrams: the texts that hold the term */
+    fts_string(match, text, len);
+  } else {
+    /* every trigram that begins with the term: the padding makes one of
+     * them follow each place the term is found */
+    sqlite3_stmt *q = sq_prepare(c,
+                                 "SELECT term, doc FROM order_text_terms"
+                                 " WHERE term >= ?1 AND term <= ?2",
+                                 NULL);
+    if (!q) return ZZ_ESTORE;
+    char hi[16];
+    memcpy(hi, text, len);
+    memcpy(hi + len, "\xF4\x8F\xBF\xBF\xF4\x8F\xBF\xBF", 8);
+    sqlite3_bind_text(q, 1, text, (int)len, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 2, hi, (int)len + 8, SQLITE_TRANSIENT);
+    int64_t docs = 0, terms = 0;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+      docs += sqlite3_column_int64(q, 1);
+      if (++terms > ORDER_TEXT_TERMS || docs > ORDER_TEXT_MAX) break;
+      if (match->len) zz_buf_adds(match, " OR ");
+      fts_string(match, (const char *)sqlite3_column_text(q, 0),
+                 (size_t)sqlite3_column_bytes(q, 0));
+    }
+    sq_release(c, q);
+    if (rc == SQLITE_ROW) return 0;
+    if (rc != SQLITE_DONE) return ZZ_ESTORE;
+  }
+  if (match->err) return ZZ_ENOMEM;
+  sqlite3_stmt *q = sq_prepare(
+      c,
+      match->len ? TEXT_HIT "SELECT count(*) FROM (" TEXT_CANDIDATES " LIMIT ?14)"
+                 : TEXT_HIT "SELECT count(*) FROM (" TEXT_CANDIDATES_ENTITY " LIMIT ?14)",
+      NULL);
+  if (!q) return ZZ_ESTORE;
+  sq_bind_text(q, 12, text);
+  if (match->len) sq_bind_text(q, 13, match->data);
+  sqlite3_bind_int(q, 14, ORDER_TEXT_MAX + 1);
+  rc = sqlite3_step(q);
+  int64_t found = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : -1;
+  sq_release(c, q);
+  if (found < 0) return ZZ_ESTORE;
+  return found <= ORDER_TEXT_MAX;
+}
+
 static int orders_each(struct store *st, const struct store_order_filter *f,
                        int (*fn)(void *, const struct store_order *), void *ud) {
   struct sq_conn *c = sq_conn_get(SQ_S(st));
-  struct zz_buf sql;
+  struct zz_buf sql, match;
   zz_buf_init(&sql, 0);
+  zz_buf_init(&match, 0);
+  int indexed = f->text ? order_text_plan(c, f->text, &match) : 0;
+  if (indexed < 0) {
+    zz_buf_free(&match);
+    return indexed;
+  }
+  if (indexed) zz_buf_adds(&sql, TEXT_HIT);
   zz_buf_adds(&sql, "SELECT " ORDER_COLS " FROM work_order WHERE 1");
   if (f->state) zz_buf_adds(&sql, " AND state = ?1");
   if (f->matter) zz_buf_adds(&sql, " AND matter = ?2");
@@ -238,7 +365,14 @@ static int orders_each(struct store *st, const struct store_order_filter *f,
                       " OR id IN (SELECT order_id FROM order_intake WHERE public = 1))");
   /* a receipt is found whole in the reporters (the list masks it, the
    * search does not need to); an entity by either of its names */
-  if (f->text)
+  if (f->text && indexed)
+    zz_buf_adds(&sql, match.len ? " AND id IN (" TEXT_CANDIDATES ")"
+                                  " AND (instr(title, ?12) OR instr(description, ?12)"
+                                  " OR instr(reporters, ?12) OR entity IN (SELECT key FROM hit))"
+                                : " AND id IN (" TEXT_CANDIDATES_ENTITY ")"
+                                  " AND (instr(title, ?12) OR instr(description, ?12)"
+                                  " OR instr(reporters, ?12) OR entity IN (SELECT key FROM hit))");
+  else if (f->text)
     zz_buf_adds(&sql, " AND (instr(title, ?12) OR instr(description, ?12) OR instr(reporters, ?12)"
                       " OR entity IN (SELECT key FROM entity WHERE instr(name_zh, ?12)"
                       " OR instr(name_en, ?12)))");
@@ -248,7 +382,10 @@ static int orders_each(struct store *st, const struct store_order_filter *f,
     zz_buf_adds(&sql, f->parent > 0 ? " ORDER BY id LIMIT ?10" : " ORDER BY id DESC LIMIT ?10");
   sqlite3_stmt *q = sql.data ? sq_prepare(c, sql.data, NULL) : NULL;
   zz_buf_free(&sql);
-  if (!q) return ZZ_ESTORE;
+  if (!q) {
+    zz_buf_free(&match);
+    return ZZ_ESTORE;
+  }
   if (f->state) sq_bind_text(q, 1, f->state);
   if (f->matter) sq_bind_text(q, 2, f->matter);
   if (f->department) sq_bind_text(q, 3, f->department);
@@ -262,8 +399,11 @@ static int orders_each(struct store *st, const struct store_order_filter *f,
   if (f->created_to) sqlite3_bind_int64(q, 8, f->created_to);
   if (f->before_id) sqlite3_bind_int64(q, 9, f->before_id);
   if (f->text) sq_bind_text(q, 12, f->text);
+  if (indexed && match.len) sq_bind_text(q, 13, match.data);
   sqlite3_bind_int(q, 10, f->limit > 0 ? f->limit : -1);
-  return each_order(c, q, fn, ud);
+  int rc = each_order(c, q, fn, ud);
+  zz_buf_free(&match);
+  return rc;
 }
 
 static int orders_near(struct store *st, const char *matter, int64_t since, const double box[4],
