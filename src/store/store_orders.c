@@ -747,6 +747,127 @@ static int tally_run(struct sq_conn *c, const char *sql, int by_rpos,
   return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
 }
 
+/* Group "cell": the orders of the span read once from order_stats, each
+ * counter an SQL term as in TALLY_COLS (so a NULL counts as there), added
+ * up in C by (matter, rpos, department, joint): a GROUP BY would sort every
+ * row of the span, which costs ten times the reading. Matters and
+ * departments are numbered as they come (a few hundred at most). */
+struct tally_name {
+  const char *text; /* the copy in the caller's texts */
+  uint32_t id;
+};
+struct tally_key {
+  int64_t rpos;
+  uint32_t matter;
+  uint32_t department; /* 2 * (its number + 1) + joint; 0 + joint for none */
+};
+struct tally_cell {
+  struct tally_key k;
+  struct store_order_tally t;
+};
+
+/* The number of the text at column i of q in names, added when new with
+ * a copy in (*texts)[number]; UINT32_MAX when out of memory. */
+static uint32_t tally_name_id(struct zz_map *names, char ***texts, sqlite3_stmt *q, int i) {
+  const char *s = (const char *)sqlite3_column_text(q, i);
+  size_t n = s ? (size_t)sqlite3_column_bytes(q, i) : 0;
+  struct tally_name *x = zz_map_get_n(names, s ? s : "", n);
+  if (x) return x->id;
+  uint32_t id = (uint32_t)zz_map_len(names);
+  char *copy = zz_strndup(s ? s : "", n);
+  char **v = copy ? zz_realloc(*texts, (id + 1) * sizeof *v) : NULL;
+  if (!v) {
+    zz_free(copy);
+    return UINT32_MAX;
+  }
+  *texts = v;
+  v[id] = copy;
+  x = zz_map_put(names, copy, NULL);
+  if (!x) {
+    zz_free(copy);
+    return UINT32_MAX;
+  }
+  x->id = id;
+  return id;
+}
+
+static int tally_cells(struct sq_conn *c, const struct store_order_tally_filter *f,
+                       int (*fn)(void *, const struct store_order_tally *), void *ud) {
+  static const char *const sql[2] = {
+      "SELECT o.matter, o.rpos, o.department, o.department IS NULL AND EXISTS (SELECT 1"
+      " FROM work_order x WHERE x.parent = o.id), o.state IN ('resolved', 'verified', 'closed'),"
+      " o.state NOT IN ('resolved', 'verified', 'closed'), o.overdue = 1, o.resolve_due IS NOT NULL"
+      " AND coalesce(o.resolved_at, o.closed_at) IS NOT NULL, o.resolve_due IS NOT NULL"
+      " AND coalesce(o.resolved_at, o.closed_at) <= o.resolve_due, o.rating > 0,"
+      " CASE WHEN o.rating > 0 THEN o.rating ELSE 0 END" TALLY_FROM,
+      "SELECT o.matter, o.rpos, o.department, o.department IS NULL AND EXISTS (SELECT 1"
+      " FROM work_order x WHERE x.parent = o.id), o.state IN ('resolved', 'verified', 'closed'),"
+      " o.state NOT IN ('resolved', 'verified', 'closed'), o.overdue = 1, o.resolve_due IS NOT NULL"
+      " AND coalesce(o.resolved_at, o.closed_at) IS NOT NULL, o.resolve_due IS NOT NULL"
+      " AND coalesce(o.resolved_at, o.closed_at) <= o.resolve_due, o.rating > 0,"
+      " CASE WHEN o.rating > 0 THEN o.rating ELSE 0 END" TALLY_FROM TALLY_DEPT};
+  struct zz_map names, cells;
+  char **texts = NULL;
+  zz_map_init(&names, sizeof(struct tally_name), ZZ_MAP_STR, NULL);
+  zz_map_init(&cells, sizeof(struct tally_cell), sizeof(struct tally_key), NULL);
+  int rc = 0, step;
+  sqlite3_stmt *q = sq_prepare(c, sql[f->department != NULL], NULL);
+  if (!q) {
+    rc = ZZ_ESTORE;
+    goto done;
+  }
+  int any = f->rpos_lo || f->rpos_hi;
+  sqlite3_bind_int64(q, 1, f->from);
+  sqlite3_bind_int64(q, 2, f->to);
+  sqlite3_bind_int64(q, 3, any ? f->rpos_lo : INT64_MIN);
+  sqlite3_bind_int64(q, 4, any ? f->rpos_hi : INT64_MAX);
+  if (f->department) sq_bind_text(q, 5, f->department);
+  while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+    struct tally_key k = {.rpos = sqlite3_column_int64(q, 1)};
+    uint32_t m = tally_name_id(&names, &texts, q, 0), d = 0;
+    if (m != UINT32_MAX && sqlite3_column_type(q, 2) != SQLITE_NULL)
+      d = tally_name_id(&names, &texts, q, 2);
+    if (m == UINT32_MAX || d == UINT32_MAX) {
+      rc = ZZ_ENOMEM;
+      break;
+    }
+    k.matter = m;
+    k.department = (sqlite3_column_type(q, 2) != SQLITE_NULL ? 2 * (d + 1) : 0) +
+                   (uint32_t)(sqlite3_column_int(q, 3) != 0);
+    struct tally_cell *x = zz_map_put(&cells, &k, NULL);
+    if (!x) {
+      rc = ZZ_ENOMEM;
+      break;
+    }
+    x->t.n++;
+    x->t.closed += sqlite3_column_int64(q, 4);
+    x->t.open += sqlite3_column_int64(q, 5);
+    x->t.overdue += sqlite3_column_int64(q, 6);
+    x->t.with_sla += sqlite3_column_int64(q, 7);
+    x->t.on_time += sqlite3_column_int64(q, 8);
+    x->t.rated += sqlite3_column_int64(q, 9);
+    x->t.rating_sum += sqlite3_column_int64(q, 10);
+  }
+  sq_release(c, q);
+  if (!rc && step != SQLITE_DONE) rc = ZZ_ESTORE;
+  for (size_t i = 0; !rc && i < zz_map_cap(&cells); i++) {
+    struct tally_cell *x = zz_map_at(&cells, i);
+    if (!x) continue;
+    struct store_order_tally t = x->t;
+    t.key = texts[x->k.matter];
+    t.rpos = x->k.rpos;
+    t.department = x->k.department >= 2 ? texts[x->k.department / 2 - 1] : NULL;
+    t.joint = (int)(x->k.department & 1);
+    if (fn(ud, &t)) break;
+  }
+done:
+  for (size_t i = 0; i < zz_map_len(&names) && texts; i++) zz_free(texts[i]);
+  zz_free(texts);
+  zz_map_free(&names);
+  zz_map_free(&cells);
+  return rc;
+}
+
 static int order_tally(struct store *st, const char *group,
                        const struct store_order_tally_filter *f,
                        int (*fn)(void *, const struct store_order_tally *), void *ud) {
@@ -785,6 +906,8 @@ static int order_tally(struct store *st, const char *group,
   struct sq_conn *c = sq_conn_get(SQ_S(st));
   if (strcmp(group, "matter") == 0) return tally_run(c, by_matter[d], 0, f, fn, ud, &stop);
   if (strcmp(group, "rpos") == 0) return tally_run(c, by_rpos[d], 1, f, fn, ud, &stop);
+  if (strcmp(group, "cell") == 0) return tally_cells(c, f, fn, ud);
+  if (strcmp(group, "joint") == 0) return tally_run(c, by_dept_joint[d], 0, f, fn, ud, &stop);
   if (strcmp(group, "department") != 0) return ZZ_EINVAL;
   rc = tally_run(c, by_dept_own[d], 0, f, fn, ud, &stop);
   if (!rc && !stop) rc = tally_run(c, by_dept_joint[d], 0, f, fn, ud, &stop);

@@ -97,8 +97,13 @@ struct store_order_board_dept {
  * and those done by it; rated/rating_sum: orders with a rating (1-5). */
 struct store_order_tally {
   const char *key; /* department or matter (NULL for group "rpos") */
-  int64_t rpos;    /* group "rpos": the region position of the orders */
+  int64_t rpos;    /* groups "rpos" and "cell": the region position of the orders */
   int64_t n, closed, open, overdue, with_sla, on_time, rated, rating_sum;
+  /* group "cell" only (key is the matter): the orders' own department
+   * (NULL: none), and joint 1 for joint orders (no department of their
+   * own, sub-orders that have one) */
+  const char *department;
+  int joint;
 };
 
 /* What store_order_tally counts: orders created in [from, to) inside the
@@ -180,8 +185,13 @@ int store_order_board(struct store *st, int64_t rpos_lo, int64_t rpos_hi, int64_
 /* Order statistics for the statistics page and its exports, grouped by
  * "department" (a joint order counts once for each department of its
  * sub-orders; an order not yet dispatched under ""), "matter" or "rpos" (the caller maps
- * positions to regions). fn gets one row per group (strings owned by the store for the call);
- * non-zero stops. Returns 0, ZZ_EINVAL for another group, or ZZ_ESTORE. */
+ * positions to regions). In one pass: group "cell", one row per (matter,
+ * rpos, department, joint) from which the three add up (the department
+ * rows from the cells that are not joint, plus group "joint": the joint
+ * orders once for each department of their sub-orders, as "department"
+ * counts them). fn gets one row per group (strings owned by the store for
+ * the call); non-zero stops. Returns 0, ZZ_EINVAL for another group,
+ * ZZ_ENOMEM or ZZ_ESTORE. */
 int store_order_tally(struct store *st, const char *group, const struct store_order_tally_filter *f,
                       int (*fn)(void *, const struct store_order_tally *), void *ud);
 /* Inserts the intake row of an order. ZZ_EEXISTS when the order or the

@@ -114,6 +114,28 @@ static int tally_row(void *ud, const struct store_order_tally *t) {
   return 0;
 }
 
+/* A cell of the one-pass tally (store group "cell") adds to the matter,
+ * the region and, unless joint, the department rows; the joint orders'
+ * departments come from group "joint" (tally_row). */
+struct cell_ctx {
+  struct tally_ctx g[WF_STATS_NGROUPS];
+  int joint; /* a cell of joint orders was seen: group "joint" has rows */
+};
+
+static int cell_row(void *ud, const struct store_order_tally *t) {
+  struct cell_ctx *c = ud;
+  struct store_order_tally x = *t;
+  if (tally_row(&c->g[WF_STATS_MATTER], &x)) return 1;
+  x.key = NULL;
+  if (tally_row(&c->g[WF_STATS_REGION], &x)) return 1;
+  if (t->joint) {
+    c->joint = 1;
+    return 0;
+  }
+  x.key = t->department ? t->department : "";
+  return tally_row(&c->g[WF_STATS_DEPARTMENT], &x);
+}
+
 static int row_cmp(const void *a, const void *b) {
   const struct wf_stats_row *x = a, *y = b;
   if (x->cur.n != y->cur.n) return x->cur.n > y->cur.n ? -1 : 1;
@@ -151,7 +173,6 @@ static void copy_child(struct child *c, const struct reg_region *x) {
 
 int wf_stats_compute(struct store *st, struct registry *reg, struct workflow *wf,
                      const struct wf_stats_query *q, struct wf_stats *out, struct zz_err *e) {
-  static const char *const groups[WF_STATS_NGROUPS] = {"department", "matter", "rpos"};
   struct rows rows[WF_STATS_NGROUPS] = {{0}};
   struct child *kids = NULL, self = {0};
   size_t nkids = 0;
@@ -179,23 +200,27 @@ int wf_stats_compute(struct store *st, struct registry *reg, struct workflow *wf
     goto done;
   }
 
-  for (int g = 0; g < WF_STATS_NGROUPS && !rc; g++) {
-    for (int last = 0; last < 2 && !rc; last++) {
-      struct store_order_tally_filter f = {.from = last ? out->last_from : q->from,
-                                           .to = last ? out->last_to : q->to,
-                                           .rpos_lo = q->rpos_lo,
-                                           .rpos_hi = q->rpos_hi,
-                                           .department = q->department};
-      struct tally_ctx c = {&rows[g], last, g == WF_STATS_DEPARTMENT ? q->department : NULL,
-                            NULL,     0,    NULL};
-      if (g == WF_STATS_REGION) {
-        c.kids = kids;
-        c.nkids = nkids;
-        c.self = &self;
-      }
-      rc = store_order_tally(st, groups[g], &f, tally_row, &c);
-      if (!rc && rows[g].nomem) rc = ZZ_ENOMEM;
-    }
+  /* per span: one pass over its orders for the three groupings, then the
+   * joint orders by the departments of their sub-orders */
+  for (int last = 0; last < 2 && !rc; last++) {
+    struct store_order_tally_filter f = {.from = last ? out->last_from : q->from,
+                                         .to = last ? out->last_to : q->to,
+                                         .rpos_lo = q->rpos_lo,
+                                         .rpos_hi = q->rpos_hi,
+                                         .department = q->department};
+    struct cell_ctx cc = {.joint = 0};
+    for (int g = 0; g < WF_STATS_NGROUPS; g++)
+      cc.g[g] = (struct tally_ctx){&rows[g], last, g == WF_STATS_DEPARTMENT ? q->department : NULL,
+                                   NULL,     0,    NULL};
+    cc.g[WF_STATS_REGION].kids = kids;
+    cc.g[WF_STATS_REGION].nkids = nkids;
+    cc.g[WF_STATS_REGION].self = &self;
+    rc = store_order_tally(st, "cell", &f, cell_row, &cc);
+    /* the joint orders of the span are among the cells: none, no query */
+    if (!rc && cc.joint)
+      rc = store_order_tally(st, "joint", &f, tally_row, &cc.g[WF_STATS_DEPARTMENT]);
+    for (int g = 0; g < WF_STATS_NGROUPS && !rc; g++)
+      if (rows[g].nomem) rc = ZZ_ENOMEM;
   }
   if (rc) {
     zz_fail(e, rc, "", rc == ZZ_ENOMEM ? "out of memory" : "cannot count the orders");
