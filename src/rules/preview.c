@@ -5,7 +5,9 @@
  * written, the live engine is not touched. The one approximation: what
  * happened before the window is read back only as far as the rule's
  * longest span (twice the window or duration, plus the cooldown, at most
- * a day): a run longer than that is judged as if it began there. */
+ * a day): a run longer than that is judged as if it began there. A count
+ * of events reads the entities' events of its kind, each fed as a 1, as
+ * the engine feeds them. */
 #include <string.h>
 
 #include "rules/rules.h"
@@ -94,21 +96,26 @@ static int record_row(void *ud, int64_t ts, double value) {
   return 0;
 }
 
+/* An event of the counted kind: the engine feeds it as the value 1. */
+static int event_row(void *ud, int64_t ts) {
+  return record_row(ud, ts, 1);
+}
+
 int rules_preview(struct store *st, struct registry *reg, const struct rule_def *d, int64_t from,
                   int64_t to, struct rules_preview *out, struct zz_err *e) {
   memset(out, 0, sizeof *out);
   out->from = from;
   out->to = to;
-  if (d->event[0])
-    return zz_fail(e, ZZ_EINVAL, "event",
-                   "a count of events cannot be previewed yet: preview reads metric records");
   if (from >= to) return zz_fail(e, ZZ_EINVAL, "from", "the window is empty");
   struct store_entity_filter f = {.limit = PREVIEW_PAGE};
   int64_t metric = 0;
   char type[RULE_KEY_MAX + 1] = "";
   registry_rdlock(reg);
-  const struct reg_metric *m = registry_metric(reg, d->metric, strlen(d->metric));
+  /* a count of events reads the events of its kind; no metric */
+  const struct reg_metric *m =
+      d->event[0] ? NULL : registry_metric(reg, d->metric, strlen(d->metric));
   const struct reg_region *rg = d->region[0] ? registry_region(reg, d->region) : NULL;
+  if (d->event[0]) zz_strlcpy(type, d->entity_type, sizeof type);
   if (m) {
     metric = m->id;
     zz_strlcpy(type,
@@ -122,7 +129,8 @@ int rules_preview(struct store *st, struct registry *reg, const struct rule_def 
     f.rpos_hi = rg->hi;
   }
   registry_unlock(reg);
-  if (!m) return zz_fail(e, ZZ_EINVAL, "metric", "metric \"%s\" does not exist", d->metric);
+  if (!m && !d->event[0])
+    return zz_fail(e, ZZ_EINVAL, "metric", "metric \"%s\" does not exist", d->metric);
   if (d->region[0] && !rg)
     return zz_fail(e, ZZ_EINVAL, "region", "region \"%s\" does not exist", d->region);
   f.type = type[0] ? type : NULL;
@@ -154,8 +162,10 @@ int rules_preview(struct store *st, struct registry *reg, const struct rule_def 
         goto done;
       }
       struct pv_run r = {.d = d, .out = out, .en = &pg.ents[i], .from = from, .hit = -1};
-      if (store_records_each(st, r.en->id, metric, from - warm, to, PREVIEW_RECORDS_MAX, record_row,
-                             &r)) {
+      if (d->event[0] ? store_event_times_each(st, r.en->id, d->event, from - warm, to,
+                                               PREVIEW_RECORDS_MAX, event_row, &r)
+                      : store_records_each(st, r.en->id, metric, from - warm, to,
+                                           PREVIEW_RECORDS_MAX, record_row, &r)) {
         rule_state_free(&r.st);
         rc = zz_fail(e, ZZ_ESTORE, "", "cannot read the records");
         goto done;

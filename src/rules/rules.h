@@ -102,9 +102,9 @@ struct rules_preview {
  * the stored records of its metric in [from, to) for every entity of its
  * type in its region, as the engine would have (the clock ticking each
  * minute), and fills *out. Reads only: opens no alert, writes nothing,
- * leaves the live engine alone. Counts of events are refused (ZZ_EINVAL,
- * field "event"). Returns 0, or ZZ_EINVAL / ZZ_ENOMEM / ZZ_ESTORE with e
- * filled (out then holds nothing to free). */
+ * leaves the live engine alone. A count of events reads the events of its
+ * kind instead (each counts 1, as in the engine). Returns 0, or ZZ_EINVAL / ZZ_ENOMEM / ZZ_ESTORE
+ * with e filled (out then holds nothing to free). */
 int rules_preview(struct store *st, struct registry *reg, const struct rule_def *d, int64_t from,
                   int64_t to, struct rules_preview *out, struct zz_err *e);
 void rules_preview_free(struct rules_preview *p);

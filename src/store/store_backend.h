@@ -83,6 +83,8 @@ struct store_records_ops {
                      void *ud);
   int (*records_each)(struct store *st, int64_t entity, int64_t metric, int64_t from, int64_t to,
                       int limit, int (*fn)(void *, int64_t ts, double value), void *ud);
+  int (*event_times_each)(struct store *st, int64_t entity, const char *kind, int64_t from,
+                          int64_t to, int limit, int (*fn)(void *, int64_t ts), void *ud);
   int64_t (*records_count)(struct store *st);
 };
 

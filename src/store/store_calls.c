@@ -163,6 +163,11 @@ int store_records_each(struct store *st, int64_t entity, int64_t metric, int64_t
   return st->ops->records->records_each(st, entity, metric, from, to, limit, fn, ud);
 }
 
+int store_event_times_each(struct store *st, int64_t entity, const char *kind, int64_t from,
+                           int64_t to, int limit, int (*fn)(void *, int64_t ts), void *ud) {
+  return st->ops->records->event_times_each(st, entity, kind, from, to, limit, fn, ud);
+}
+
 int64_t store_records_count(struct store *st) {
   return st->ops->records->records_count(st);
 }

@@ -322,6 +322,28 @@ static int records_each(struct store *st, int64_t entity, int64_t metric, int64_
   return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
 }
 
+static int event_times_each(struct store *st, int64_t entity, const char *kind, int64_t from,
+                            int64_t to, int limit, int (*fn)(void *, int64_t), void *ud) {
+  struct sq_conn *c = sq_conn_get(SQ_S(st));
+  /* event_entity (entity, ts) narrows to the entity's window; the kind is
+   * checked on its rows */
+  sqlite3_stmt *q = sq_prepare(c,
+                               "SELECT ts FROM event WHERE entity = ?1 AND ts >= ?3 AND ts < ?4"
+                               " AND kind = ?2 ORDER BY ts, id LIMIT ?5",
+                               NULL);
+  if (!q) return ZZ_ESTORE;
+  sqlite3_bind_int64(q, 1, entity);
+  sq_bind_text(q, 2, kind);
+  sqlite3_bind_int64(q, 3, from);
+  sqlite3_bind_int64(q, 4, to);
+  sqlite3_bind_int(q, 5, limit > 0 ? limit : 100000);
+  int rc;
+  while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+    if (fn(ud, sqlite3_column_int64(q, 0))) break;
+  sq_release(c, q);
+  return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
+}
+
 static int64_t records_count(struct store *st) {
   return atomic_load(&SQ_S(st)->total_records);
 }
@@ -339,5 +361,6 @@ const struct store_records_ops store_sqlite_records_ops = {
     .entity_buckets = entity_buckets,
     .latest_each = latest_each,
     .records_each = records_each,
+    .event_times_each = event_times_each,
     .records_count = records_count,
 };

@@ -115,6 +115,10 @@ int store_latest_each(struct store *st, int64_t metric, int64_t entity, int64_t 
 /* raw records of one series, ascending */
 int store_records_each(struct store *st, int64_t entity, int64_t metric, int64_t from, int64_t to,
                        int limit, int (*fn)(void *, int64_t ts, double value), void *ud);
+/* the times of one entity's events of one kind in [from, to), ascending
+ * (by id within a time), at most limit (<= 0: 100000); fn non-zero stops */
+int store_event_times_each(struct store *st, int64_t entity, const char *kind, int64_t from,
+                           int64_t to, int limit, int (*fn)(void *, int64_t ts), void *ud);
 int64_t store_records_count(struct store *st);
 
 #endif

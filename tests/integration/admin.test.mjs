@@ -231,6 +231,25 @@ test('POST /api/v1/rules/preview: what a rule would have raised over the last 24
   // bad input names the field, as POST /api/v1/rules does
   await refused('admin', 'POST', '/api/v1/rules/preview', { ...def, condition: { op: 'above', value: 'high' } }, 400, 'condition.value');
   await refused('admin', 'POST', '/api/v1/rules/preview', { ...def, metric: 'no_such_metric' }, 400, 'metric');
+  // a count of events (xtd_gate_jam: 3 gate jams in 10 minutes, a 30-minute
+  // cooldown) lists what the live engine raised from the same events
+  const jam = (entity, ts, kind = 'gate_jam') => ({ entity, kind, ts, data: { queue: 40 } });
+  const evs = [jam('xtd-ctr-04', t - 300 * MIN), jam('xtd-ctr-04', t - 296 * MIN), jam('xtd-ctr-04', t - 296 * MIN, 'door_open'),
+    jam('xtd-ctr-04', t - 292 * MIN), jam('xtd-ctr-06', t - 150 * MIN), jam('xtd-ctr-06', t - 149 * MIN),
+    jam('xtd-ctr-06', t - 148 * MIN), jam('xtd-ctr-06', t - 147 * MIN), jam('xtd-ctr-05', t - 100 * MIN), jam('xtd-ctr-05', t - 95 * MIN)];
+  const er = await w.api('POST', '/api/v1/events', { token: w.tokens.wenlv_flow, body: evs.map((x) => JSON.stringify(x)).join('\n') + '\n',
+    headers: { 'Content-Type': 'application/x-ndjson' } });
+  assert.equal(er.status, 200, show(er));
+  await w.clock({});
+  const ours = (x) => ['xtd-ctr-04', 'xtd-ctr-05', 'xtd-ctr-06'].includes(x.entity);
+  const live = (await w.alerts('xtd_gate_jam')).filter(ours);
+  assert.deepEqual(live.map((a) => [a.entity, a.opened]).sort(),
+    [['xtd-ctr-04', iso(t - 292 * MIN)], ['xtd-ctr-06', iso(t - 148 * MIN)]], JSON.stringify(live));
+  const jamRule = (await w.ok('admin', 'GET', '/api/v1/rules')).rules.find((x) => x.id === 'xtd_gate_jam');
+  p = (await w.ok('admin', 'POST', '/api/v1/rules/preview', jamRule)).preview;
+  const fired = p.hits.filter(ours);
+  assert.deepEqual(fired.map((h) => [h.entity, h.opened]).sort(), live.map((a) => [a.entity, a.opened]).sort(), JSON.stringify(p));
+  assert.ok(fired.every((h) => h.value === 3), JSON.stringify(fired));
   await refused('admin', 'POST', '/api/v1/rules/preview', { ...def, region: 'gongshu/nowhere' }, 400, 'region');
   await refused('admin', 'POST', '/api/v1/rules/preview?hours=0', def, 400, 'hours');
   await refused('admin', 'POST', '/api/v1/rules/preview', [1], 400);
