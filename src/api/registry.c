@@ -250,6 +250,18 @@ static int get_metrics(struct http_req *r) {
     zz_json_kstr(&j, "agg", m->agg);
     zz_json_kstr(&j, "entity_type", m->entity_type);
     zz_json_kstr(&j, "kind", m->kind);
+    if (m->nstates) {
+      /* a status metric: its values' names (1 正常, 0 故障) */
+      zz_json_karr(&j, "states");
+      for (int k = 0; k < m->nstates; k++) {
+        zz_json_obj(&j);
+        zz_json_knum(&j, "value", m->states[k].value);
+        zz_json_kstr(&j, "name_zh", m->states[k].name_zh);
+        zz_json_kstr(&j, "name_en", m->states[k].name_en);
+        zz_json_obj_end(&j);
+      }
+      zz_json_arr_end(&j);
+    }
     zz_json_obj_end(&j);
   }
   registry_unlock(app->reg);

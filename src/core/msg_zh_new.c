@@ -4,5 +4,6 @@
 #include "core/msg.h"
 
 const struct zz_msg zz_msg_zh_new[] = {
+    {"%g is named twice (also states[%zu])", "%g 重复命名（另见 states[%zu]）"},
     {NULL, NULL},
 };

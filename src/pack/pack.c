@@ -18,6 +18,7 @@
 #include "core/check.h"
 #include "core/hash.h"
 #include "core/ztime.h"
+#include "model/registry.h"
 #include "pack/pack_dashboards.h"
 #include "rules/rule_def.h"
 #include "store/store.h"
@@ -679,6 +680,30 @@ static int check_types(struct pack_ctx *c) {
   return rc;
 }
 
+/* A status metric's "states": 2 to REG_STATES_MAX values, each named in
+ * both languages, each within the metric's range and none twice. */
+static int check_states(struct check *l, const json_t *m, const double lim[2]) {
+  const json_t *a;
+  int rc = check_array(l, m, "states", CHECK_OPTIONAL, 2, REG_STATES_MAX, CHECK_OBJECT, &a);
+  if (rc || !a) return rc;
+  static const char *const known[] = {"value", "name_zh", "name_en", NULL};
+  size_t mark = check_push_key(l, "states");
+  for (size_t i = 0; i < json_array_size(a) && !rc; i++) {
+    const json_t *st = json_array_get(a, i);
+    double v;
+    size_t at = check_push(l, "[%zu]", i);
+    if (!(rc = check_known(l, st, known)) && !(rc = check_names(l, st, "name_zh", "name_en", 60)) &&
+        !(rc = check_num(l, st, "value", CHECK_REQUIRED, lim[0], lim[1], &v))) {
+      for (size_t k = 0; k < i && !rc; k++)
+        if (json_number_value(json_object_get(json_array_get(a, k), "value")) == v)
+          rc = check_fail(l, "value", "%g is named twice (also states[%zu])", v, k);
+    }
+    check_pop(l, at);
+  }
+  check_pop(l, mark);
+  return rc;
+}
+
 static int check_metrics(struct pack_ctx *c) {
   const char *file = "metrics.json";
   int rc = check_doc_array(c, file, c->metrics);
@@ -710,6 +735,7 @@ static int check_metrics(struct pack_ctx *c) {
         return check_fail(&l, lims[k], "%g is outside [-1e18, 1e18]", lim[k]);
     }
     if (lim[0] > lim[1]) return check_fail(&l, "min", "%g is greater than max %g", lim[0], lim[1]);
+    if ((rc = check_states(&l, m, lim))) return rc;
   }
   return rc;
 }
@@ -1178,7 +1204,14 @@ static int write_declarations(struct pack_ctx *c) {
     json_t *lo = json_object_get(m, "min"), *hi = json_object_get(m, "max");
     if (lo) sm.has_min = 1, sm.min = json_number_value(lo);
     if (hi) sm.has_max = 1, sm.max = json_number_value(hi);
-    if ((rc = store_metric_upsert(st, &sm, NULL, e))) return rc;
+    char *states = NULL;
+    const json_t *sa = json_object_get(m, "states");
+    if (sa && !(states = json_dumps(sa, PACK_DUMP_FLAGS)))
+      return zz_fail(e, ZZ_ENOMEM, "pack", "out of memory");
+    sm.states_json = states;
+    rc = store_metric_upsert(st, &sm, NULL, e);
+    zz_free(states);
+    if (rc) return rc;
   }
   for (size_t i = 0; i < json_array_size(c->sources); i++) {
     json_t *so = json_array_get(c->sources, i), *ty = json_object_get(so, "entity_types"),

@@ -61,14 +61,20 @@ struct zz_buf;
 int rule_to_json(const struct rule_def *d, struct zz_buf *out);
 
 /* The names an alert's sentence uses, in one language (NULL: the id). */
+struct reg_state;
 struct rule_words {
   const char *entity, *region, *metric, *unit;
+  /* a status metric's named values (model/registry.h), or none: {value}
+   * and {limit} then read as names (故障, not 0) and {unit} is empty */
+  const struct reg_state *states;
+  int nstates;
 };
 /* Writes the alert's sentence for value v into out (cap bytes): the rule's
  * message_zh or message_en template (en selects), or the kind's own, with
  * {rule} {entity} {region} {metric} {unit} {value} {limit} {window} (minutes)
  * and {op} (above/below, in the language) filled in. Numbers are written
- * with at most 3 significant decimals. */
+ * with at most 3 significant decimals; the values of a status metric by
+ * their names, and its threshold rules say only what the state is. */
 void rule_message(const struct rule_def *d, const struct rule_words *w, int en, double v, char *out,
                   size_t cap);
 
