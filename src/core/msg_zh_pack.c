@@ -112,7 +112,7 @@ const struct zz_msg zz_msg_zh_pack[] = {
     {"is required", "为必填项"},
     {"is required for api \"%s\"", "api 为“%s”时必填"},
     {"is required for api \"summary\"", "api 为“summary”时必填"},
-    {"is required for a %s panel", "%s 面板必填"},
+    {"is required for a %s panel", "%s 面板必须填写此项"},
     {"only a series query compares with an earlier range", "只有 series 查询才能与之前的时段比较"},
     {"entity type \"%s\" declares no attribute \"%s\" (or use \"children\")",
      "对象类型“%s”没有属性“%s”（或使用“children”）"},
