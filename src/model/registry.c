@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/hash.h"
+#include "core/msg.h"
 #include "store/store.h"
 #include "store/store_registry.h"
 
@@ -330,8 +331,11 @@ static int load(struct registry *reg, struct zz_err *e) {
   if ((rc = store_metrics_each(reg->st, on_metric, reg)) ||
       (rc = store_named_each(reg->st, "entity_type", on_type, reg)) ||
       (rc = store_sources_each(reg->st, on_source, reg)) ||
-      (rc = store_entities_scan(reg->st, on_entity, reg)))
-    return zz_fail(e, rc, "registry", "cannot load the registry: %s", zz_strerror(rc));
+      (rc = store_entities_scan(reg->st, on_entity, reg))) {
+    struct zz_err inner;
+    zz_fail_pair(&inner, rc, "registry", zz_strerror(rc), zz_strerror_zh(rc));
+    return zz_err_wrap(e, &inner, "cannot load the registry: ", "无法加载基础数据：");
+  }
   return 0;
 }
 
