@@ -167,8 +167,13 @@ static int parse_extras(const struct check *k, const json_t *j, struct rule_def 
     zz_strlcpy(d->auto_matter, m, sizeof d->auto_matter);
   }
   if ((rc = message_field(k, j, "message_zh", d->message_zh, sizeof d->message_zh)) ||
-      (rc = message_field(k, j, "message_en", d->message_en, sizeof d->message_en)))
+      (rc = message_field(k, j, "message_en", d->message_en, sizeof d->message_en)) ||
+      (rc = str_field(k, j, "event_name_zh", 0, d->event_name_zh, sizeof d->event_name_zh)) ||
+      (rc = str_field(k, j, "event_name_en", 0, d->event_name_en, sizeof d->event_name_en)))
     return rc;
+  if (!d->event[0] && (d->event_name_zh[0] || d->event_name_en[0]))
+    return check_fail(k, d->event_name_zh[0] ? "event_name_zh" : "event_name_en",
+                      "names an event kind, but the rule watches a metric");
   return check_bool(k, j, "enabled", CHECK_OPTIONAL, &d->enabled);
 }
 
@@ -272,6 +277,14 @@ int rule_to_json(const struct rule_def *d, struct zz_buf *b) {
     rc |= zz_buf_adds(b, ",\"auto_order\":{\"matter\":");
     rc |= zz_buf_json_str(b, d->auto_matter);
     rc |= zz_buf_addc(b, '}');
+  }
+  if (d->event_name_zh[0]) {
+    rc |= zz_buf_adds(b, ",\"event_name_zh\":");
+    rc |= zz_buf_json_str(b, d->event_name_zh);
+  }
+  if (d->event_name_en[0]) {
+    rc |= zz_buf_adds(b, ",\"event_name_en\":");
+    rc |= zz_buf_json_str(b, d->event_name_en);
   }
   if (d->message_zh[0]) {
     rc |= zz_buf_adds(b, ",\"message_zh\":");

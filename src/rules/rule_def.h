@@ -28,11 +28,12 @@ struct rule_def {
   char key[RULE_KEY_MAX + 1];
   char name_zh[128], name_en[128];
   enum rule_kind kind;
-  char metric[RULE_KEY_MAX + 1];      /* "" for a count of events */
-  char event[RULE_KEY_MAX + 1];       /* count only: the event kind counted, else "" */
-  char entity_type[RULE_KEY_MAX + 1]; /* "" : the metric's own type */
-  char region[256];                   /* "" : everywhere */
-  char severity[16];                  /* info, warning, major, critical */
+  char metric[RULE_KEY_MAX + 1];             /* "" for a count of events */
+  char event[RULE_KEY_MAX + 1];              /* count only: the event kind counted, else "" */
+  char event_name_zh[64], event_name_en[64]; /* the event kind as people say it ("" : the id) */
+  char entity_type[RULE_KEY_MAX + 1];        /* "" : the metric's own type */
+  char region[256];                          /* "" : everywhere */
+  char severity[16];                         /* info, warning, major, critical */
   int op;                 /* threshold: +1 above, -1 below; rate: +1 up, -1 down, 0 any */
   double value;           /* threshold: the limit; rate: percent; count: events in the window */
   int count_records;      /* count: 1 counts records, 0 sums their values */

@@ -291,6 +291,10 @@ static void names_of(struct rules *ru, const struct rule_def *d, const struct en
   for (int l = 0; l < 2; l++) {
     zz_strlcpy(n->entity[l], en->key, sizeof n->entity[l]);
     zz_strlcpy(n->metric[l], d->event[0] ? d->event : d->metric, sizeof n->metric[l]);
+    /* an event kind as the pack names it (出入口拥堵, not gate_jam) */
+    const char *evn =
+        l ? (d->event_name_en[0] ? d->event_name_en : d->event_name_zh) : d->event_name_zh;
+    if (d->event[0] && evn[0]) zz_strlcpy(n->metric[l], evn, sizeof n->metric[l]);
   }
   store_entity_get(ru->o.st, en->key, entity_names_cb, n);
   registry_rdlock(ru->o.reg);

@@ -199,6 +199,10 @@ test('count in window over events: three gate jams in 10 minutes', async () => {
   assert.equal(a.length, 1, JSON.stringify(a));
   assert.equal(a[0].event, 'gate_jam');
   assert.equal(a[0].value, 3);
+  // the event kind by the name the pack gives it, not its id
+  assert.match(a[0].message, /出入口拥堵3次/, a[0].message);
+  assert.match(a[0].message_en, /3 gate congestion/, a[0].message_en);
+  assert.doesNotMatch(a[0].message + a[0].message_en, /gate_jam/);
   assert.ok(a[0].order);
   await advance(11);
   assert.equal((await w.alerts('xtd_gate_jam', 'xtd-ctr-03'))[0].state, 'cleared');

@@ -92,6 +92,24 @@ static void test_parse(void **state) {
   assert_string_equal(d.event, "gate_jam");
   assert_string_equal(d.metric, "");
   assert_int_equal(d.count_records, 1);
+  /* the event kind's names: kept, written back, only for event rules */
+  parse_ok("{\"id\":\"jam\",\"name_zh\":\"堵\",\"name_en\":\"Jam\",\"kind\":\"count\","
+           "\"event\":\"gate_jam\",\"event_name_zh\":\"出入口拥堵\",\"event_name_en\":\"gate "
+           "congestion\",\"severity\":\"info\",\"condition\":{\"count\":3,\"window_minutes\":10}}",
+           &d);
+  assert_string_equal(d.event_name_zh, "出入口拥堵");
+  assert_string_equal(d.event_name_en, "gate congestion");
+  {
+    struct zz_buf rb;
+    zz_buf_init(&rb, 0);
+    assert_int_equal(rule_to_json(&d, &rb), 0);
+    assert_non_null(
+        strstr(rb.data, "\"event_name_zh\":\"出入口拥堵\",\"event_name_en\":\"gate congestion\""));
+    zz_buf_free(&rb);
+  }
+  parse_fails("{" HEAD "\"kind\":\"threshold\",\"event_name_zh\":\"堵\",\"condition\":{\"op\":"
+              "\"above\",\"value\":1}}",
+              "event_name_zh");
   parse_fails("{" HEAD "\"event\":\"gate_jam\",\"kind\":\"count\",\"condition\":{\"count\":3,"
               "\"window_minutes\":10}}",
               "event");
