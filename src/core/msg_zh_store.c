@@ -5,7 +5,7 @@
 
 const struct zz_msg zz_msg_zh_store[] = {
     /* src/store: SQLite, transactions, the writer */
-    {"%s: the store is busy", "%s：数据存储繁忙，请稍后再试"},
+    {"%s: the store is busy", "%s：数据存储繁忙"},
     {"%s: the disk is full; nothing of this request was stored",
      "%s：磁盘已满，本次请求的内容均未保存"},
     {"%s failed: %s", "%s 失败：%s"},
