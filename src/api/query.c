@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "api/api.h"
-#include "core/msg.h"
 #include "api/authz.h"
+#include "core/msg.h"
 #include "rollup/query.h"
 #include "store/store_records.h"
 #include "store/store_registry.h"
