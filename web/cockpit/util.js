@@ -130,9 +130,10 @@ export function distinctStarts(names) {
       while (k < a.length && k < b.length && a[k] === b[k]) k++;
       p = Math.max(p, k);
     });
-    if (p >= a.length) p = a.length; // a name that is another's prefix: nothing of its own
     const word = (c) => WORD.test(c) && !CJK.test(c);
-    while (p > 0 && p < a.length && word(a[p]) && word(a[p - 1])) p--;
+    // back to the start of the word or number p falls in, or ends (a name
+    // that is another's prefix: its last word)
+    while (p > 0 && word(a[p - 1]) && (p === a.length || word(a[p]))) p--;
     if (p > 0 && a.length - p <= 3) {
       let q = p;
       while (q > 0 && !WORD.test(a[q - 1])) q--; // the space or the dot before it
