@@ -75,7 +75,7 @@ test('an admin generates, pages, opens, revokes and reissues codes at /admin/cod
   assert.equal(await page.locator('#sheet').getAttribute('target'), '_blank');
 
   // a name that is markup is shown as text, never run
-  const odd = page.locator('#rows tr', { hasText: 'xtd-venue-markup' });
+  const odd = page.locator('#rows tr[data-entity="xtd-venue-markup"]');
   assert.equal(await odd.locator('.ename').innerText(), MARKUP);
   assert.equal(await page.locator('#rows img').count(), 0);
   assert.equal(await page.evaluate(() => window.__xss), undefined);

@@ -90,8 +90,8 @@ const UM = { name: 'um', password: STAFF.um.password };
 
 // [name, user, url, what to wait for]
 const SCREENS = [
-  ['dispatch', DISP, '/dispatch', '#console:not([hidden]) #who'],
-  ['dept', UM, '/dept', '#who'],
+  ['dispatch', DISP, '/dispatch', '#queue tr'],
+  ['dept', UM, '/dept', '#console:not([hidden]) #list li'],
   ['admin-codes', USERS.admin, '/admin/codes', '#rows tr'],
   ['stats', USERS.admin, '/stats', 'body[data-ready="1"]'],
   ['services', null, '/services', 'body[data-ready="1"] #map[data-ready="1"]'],

@@ -78,6 +78,13 @@ export function inspectFit() {
       }
     }
   }
+  // a pane wider inside than outside: its right side is cut or scrolls sideways
+  for (const e of document.body.querySelectorAll('*')) {
+    if (e.closest('select, textarea, input, svg, canvas') || !e.clientWidth) continue;
+    const s = getComputedStyle(e);
+    if (!/(auto|scroll|hidden|clip)/.test(s.overflowX) || s.textOverflow === 'ellipsis' || !shown(e)) continue;
+    if (e.scrollWidth > e.clientWidth + 2 && e.getBoundingClientRect().height > 8) problems.push(`${where(e)} is ${e.scrollWidth - e.clientWidth} px too narrow for what it holds`);
+  }
   if (document.documentElement.scrollWidth > W + 1) problems.push(`the page is ${document.documentElement.scrollWidth - W} px wider than the window`);
   const text = document.body.innerText;
   // (units such as μg/m³ or km/h are not paths: path segments have two letters or more)
