@@ -222,9 +222,12 @@ async function main() {
   setupLang(() => { translate(); if (tree) regionOptions(tree, me); render(); });
   me = await signIn(ROLES, (u) => t(`此页面供管理员、调度员、领导和部门人员使用；当前用户 ${u.name}（${u.role}）无权查看。`,
     `This page is for administrators, dispatchers, leaders and officers; ${u.name} (${u.role}) may not see it.`));
-  // the shared top bar: the screens, the user's name and role, language, sign out
-  mountNav($('topbar'), me, { current: 'stats', title: ['工单统计', 'Order statistics'],
-    onLang: () => { if (tree) regionOptions(tree, me); render(); } });
+  // the shared top bar: name and role, links to the other screens, logout
+  mountNav($('topbar'), me, {
+    current: 'stats',
+    title: ['工单统计', 'Order statistics'],
+    onLang: () => { if (tree) regionOptions(tree, me); render(); },
+  });
   $('stats').hidden = false;
   tree = await api('/api/v1/regions').catch(() => ({ regions: [] }));
   regionOptions(tree, me);

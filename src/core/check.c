@@ -37,31 +37,69 @@ void check_pop(struct check *c, size_t mark) {
   if (mark < sizeof c->path) c->path[mark] = 0;
 }
 
-int check_failv(const struct check *c, int code, const char *key, const char *fmt, va_list ap) {
-  char text[192], where[192], field[256];
-  size_t n = 0;
+/* Writes the strings of parts one after another into out (cap bytes),
+ * cutting what does not fit. */
+static void concat(char *out, size_t cap, const char *const *parts, size_t n) {
+  size_t len = 0;
+  out[0] = 0;
+  for (size_t i = 0; i < n && len + 1 < cap; i++) len += zz_strlcpy(out + len, parts[i], cap - len);
+  if (len >= cap) out[cap - 1] = 0;
+}
+#define CONCAT(out, ...)                                                                           \
+  concat(out, sizeof out, (const char *const[]){__VA_ARGS__},                                      \
+         sizeof((const char *const[]){__VA_ARGS__}) / sizeof(const char *))
+
+/* The message forms in both languages (check.h): the location, then the
+ * text; Chinese puts a full-width colon where English puts ": ". */
+static int fail_pair(const struct check *c, int code, const char *key, const char *text,
+                     const char *text_zh) {
+  char en[192], zh[320], where[192], field[256], lead[80] = "", lead_zh[80] = "", k[61];
   if (key && (c->form & CHECK_LINE)) {
     /* "line 12: lon: must be ...": the member goes into the text, the field
      * names the line */
-    n = (size_t)snprintf(text, sizeof text, "%.64s: ", key);
+    zz_strlcpy(k, key, sizeof k);
+    CONCAT(lead, k, ": ");
+    CONCAT(lead_zh, k, "：");
     key = NULL;
   }
-  vsnprintf(text + n, sizeof text - n, fmt, ap);
   /* An index follows its array without a dot: "features[2]", "[3].agg". */
-  snprintf(where, sizeof where, "%s%s%s", c->path,
-           *c->path && key && *key && key[0] != '[' ? "." : "", key ? key : "");
+  CONCAT(where, c->path, *c->path && key && *key && key[0] != '[' ? "." : "", key ? key : "");
   if (!c->file) {
-    if (!*where) return zz_fail(c->e, code, "", "%s", text);
-    return zz_fail(c->e, code, where, "%s %s", where, text);
+    if (!*where) {
+      CONCAT(en, lead, text);
+      CONCAT(zh, lead_zh, text_zh);
+      return zz_fail_pair(c->e, code, "", en, zh);
+    }
+    CONCAT(en, where, " ", lead, text);
+    CONCAT(zh, where, " ", lead_zh, text_zh);
+    return zz_fail_pair(c->e, code, where, en, zh);
   }
-  if (!*where) return zz_fail(c->e, code, c->file, "%s: %s", c->file, text);
+  if (!*where) {
+    CONCAT(en, c->file, ": ", lead, text);
+    CONCAT(zh, c->file, "：", lead_zh, text_zh);
+    return zz_fail_pair(c->e, code, c->file, en, zh);
+  }
   if (c->form & CHECK_FIELD_FILE)
-    snprintf(field, sizeof field, "%s %s", c->file, where);
+    CONCAT(field, c->file, " ", where);
   else
-    snprintf(field, sizeof field, "%s", where);
+    CONCAT(field, where);
   if (c->form & CHECK_FILE_COLON)
-    return zz_fail(c->e, code, field, "%s: %s: %s", c->file, where, text);
-  return zz_fail(c->e, code, field, "%s %s: %s", c->file, where, text);
+    CONCAT(en, c->file, ": ", where, ": ", lead, text);
+  else
+    CONCAT(en, c->file, " ", where, ": ", lead, text);
+  CONCAT(zh, c->file, " ", where, "：", lead_zh, text_zh);
+  return zz_fail_pair(c->e, code, field, en, zh);
+}
+
+int check_failv(const struct check *c, int code, const char *key, const char *fmt, va_list ap) {
+  struct zz_err t;
+  zz_failv(&t, code, NULL, fmt, ap);
+  return fail_pair(c, code, key, t.msg, t.msg_zh);
+}
+
+int check_fail_err(const struct check *c, const char *key, const struct zz_err *inner) {
+  return fail_pair(c, inner->code ? inner->code : ZZ_EINVAL, key, inner->msg,
+                   inner->msg_zh[0] ? inner->msg_zh : inner->msg);
 }
 
 int check_fail_code(const struct check *c, int code, const char *key, const char *fmt, ...) {
