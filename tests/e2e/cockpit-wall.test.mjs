@@ -72,6 +72,10 @@ function inspect() {
           if (ax.data[i] !== ax.data[k] && shown[i] === shown[k]) problems.push(`${id}: "${ax.data[i]}" and "${ax.data[k]}" both read "${shown[i]}"`);
         }
       }
+      // and the chart draws them as they are, not cut again at their end ("...")
+      const drawn = chart.getZr().storage.getDisplayList(true).map((x) => x.style && x.style.text).filter((x) => typeof x === 'string');
+      for (const d of drawn) if (d.includes('...')) problems.push(`${id}: the chart cut "${d}" at its end`);
+      for (const l of shown) if (!drawn.includes(l)) problems.push(`${id}: "${l}" is not drawn as such`);
     }
     const cut = [...panel.querySelectorAll('.mid')].map((m) => {
       const h = m.querySelector('.h');

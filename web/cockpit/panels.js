@@ -332,8 +332,9 @@ class BarPanel extends Panel {
     const items = itemsOf(def, res).slice(0, 12);
     this.body.dataset.items = JSON.stringify(items.map((i) => [i.name, i.v]));
     // Long names are cut here, keeping what tells them apart (never by the
-    // chart at their end, where "… No. 3" and "… No. 5" would read alike);
-    // the tooltip keeps the whole name.
+    // chart at their end, where "… No. 3" and "… No. 5" would read alike:
+    // its own cut, with room to spare, is only a guard); the tooltip keeps
+    // the whole name.
     const font = items.length > 8 ? 12 : 13;
     const names = items.map((i) => i.name);
     const shown = shortLabels(names, LABEL_W, pxWidth(font));
@@ -344,7 +345,7 @@ class BarPanel extends Panel {
       grid: { left: 8, right: 48, top: 8, bottom: 8, containLabel: true },
       tooltip: { ...TOOLTIP, trigger: 'axis', axisPointer: { type: 'shadow' }, valueFormatter: (v) => big(v) },
       xAxis: { type: 'value', ...AXIS, axisLabel: { ...AXIS.axisLabel, formatter: (v) => big(v) } },
-      yAxis: { type: 'category', inverse: true, data: items.map((i) => i.name), ...AXIS, axisLabel: { ...AXIS.axisLabel, interval: 0, width: LABEL_W + 8, overflow: 'truncate', fontSize: font, formatter: (v) => label.get(v) ?? v } },
+      yAxis: { type: 'category', inverse: true, data: items.map((i) => i.name), ...AXIS, axisLabel: { ...AXIS.axisLabel, interval: 0, width: LABEL_W + 40, overflow: 'truncate', fontSize: font, formatter: (v) => label.get(v) ?? v } },
       series: [{ type: 'bar', data: items.map((i) => i.v), barMaxWidth: 16, label: { show: true, position: 'right', color: '#dce8ff', formatter: (p) => big(p.value) },
         itemStyle: { borderRadius: [0, 4, 4, 0], color: new window.echarts.graphic.LinearGradient(0, 0, 1, 0, [{ offset: 0, color: '#1f6fd1' }, { offset: 1, color: '#3fd0ff' }]) } }],
     }, true);
