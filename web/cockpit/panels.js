@@ -91,11 +91,13 @@ function pxWidth(px) {
 }
 
 // A name in a narrow list cell: its shared head (span.h) gives way with an
-// ellipsis before its distinguishing tail (span.t, from distinctStarts) does,
+// ellipsis before its short distinguishing tail (span.t, from distinctStarts) does,
 // so "Xintiandi Building No. 3" and "... No. 5" never read alike. The
 // whole name is the title.
 function midName(name, start, cls = 'name') {
   const a = Array.from(name || '');
+  // a long distinguishing part shows by itself at the start: cut at the end
+  if (a.length - start > 12) start = 0;
   return el('span', { class: cls + ' mid', title: name || '' },
     el('span', { class: 'h', text: a.slice(0, start).join('') }), el('span', { class: 't', text: a.slice(start).join('') }));
 }
