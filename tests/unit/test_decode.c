@@ -47,9 +47,11 @@ static int on_line(void *ud, const struct ingest_line *ln) {
   return t->stop_after && ++t->calls >= t->stop_after ? 7 : 0;
 }
 
-static int on_error(void *ud, long line, const char *code, const char *msg) {
+static int on_error(void *ud, long line, const char *code, const char *msg, const char *msg_zh) {
   struct transcript *t = ud;
   t->bad++;
+  assert_non_null(msg_zh);
+  assert_true(msg_zh[0] != 0);
   tr_add(t, "%ld %s: %s\n", line, code, msg);
   return t->stop_after && ++t->calls >= t->stop_after ? 7 : 0;
 }
