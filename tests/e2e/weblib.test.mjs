@@ -118,6 +118,16 @@ test('api.js: one ApiError for the server\'s error shape, other answers and the 
     i18n.setLang('en');
     assert.equal((await api('/x').catch((x) => x)).message, 'name is required');
     i18n.setLang('zh');
+    // a field of the form is named by its label, in either language
+    const { saidOf } = await import('../../web/lib/api.js');
+    globalThis.fetch = answer(400, JSON.stringify({ error: { code: 'invalid', message: 'fields.when is required', message_zh: 'fields.when 为必填项', field: 'fields.when' } }));
+    e = await api('/x').catch((x) => x);
+    assert.equal(saidOf(e, { 'fields.when': '发生时间' }), '「发生时间」为必填项');
+    assert.equal(saidOf(e, { 'fields.other': '别的' }), 'fields.when 为必填项', 'a field the form does not have stays as said');
+    i18n.setLang('en');
+    e = await api('/x').catch((x) => x);
+    assert.equal(saidOf(e, { 'fields.when': 'When' }), '"When" is required');
+    i18n.setLang('zh');
 
     globalThis.fetch = answer(502, '<html>bad gateway</html>', 'Bad Gateway');
     e = await api('/x').catch((x) => x);

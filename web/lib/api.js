@@ -76,3 +76,16 @@ export function putFile(url, file, onProgress) {
 export function said(e, fallback = '') {
   return (e instanceof ApiError && e.code && e.message) || fallback;
 }
+
+/** Like said(), but where the failure names a field of the form (e.field
+ * is a key of labels, e.g. {'fields.when': '发生时间'}), the field's
+ * identifier in the sentence becomes its label as the person sees it:
+ * "fields.when 为必填项" reads "「发生时间」为必填项". */
+export function saidOf(e, labels, fallback = '') {
+  const text = said(e, fallback);
+  const label = e instanceof ApiError && e.field && labels && Object.hasOwn(labels, e.field) ? labels[e.field] : null;
+  if (!label || !text.includes(e.field)) return text;
+  // Chinese sets the label in corner brackets, which need no space beside them.
+  if (lang === 'zh') return text.split(e.field + ' ').join(`「${label}」`).split(e.field).join(`「${label}」`);
+  return text.split(e.field).join(`"${label}"`);
+}
