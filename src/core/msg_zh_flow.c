@@ -224,8 +224,6 @@ const struct zz_msg zz_msg_zh_flow[] = {
      "这条数据记录所属的数据序列（对象和指标）归另一个数据源，它先写入了该序列"},
     {"value %.15g of metric \"%s\" is outside [%g, %g]", "值 %.15g 超出指标“%s”的范围 [%g, %g]"},
     /* rollup */
-    {"from must be before to, both between the years 1 and 9999, at most 1000 years apart",
-     "开始时间须早于结束时间，均在公元 1 年到 9999 年之间，相差不超过 1000 年"},
     {"cannot list series: %s", "无法列出数据序列：%s"},
     {"cannot read rollups: %s", "无法读取汇总：%s"},
     {"cannot read records: %s", "无法读取数据记录：%s"},

@@ -4,5 +4,7 @@
 #include "core/msg.h"
 
 const struct zz_msg zz_msg_zh_new[] = {
+    {"%g is named twice (also states[%zu])", "%g 重复命名（另见 states[%zu]）"},
+    {"names an event kind, but the rule watches a metric", "只有统计事件的规则才能填写事件名称"},
     {NULL, NULL},
 };

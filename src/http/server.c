@@ -348,7 +348,8 @@ static int reply_failed_body(struct http_req *r, struct zz_buf *body) {
   r->nheaders = 0;
   zz_error("http: the answer to %s %s could not be written: %s", r->method, r->url,
            zz_strerror(err));
-  http_fail(r, err, "", "the answer could not be written: %s", zz_strerror(err));
+  http_fail(r, err, "", "the answer could not be written: %s%.0s", zz_strerror(err),
+            zz_strerror_zh(err));
   return err;
 }
 

@@ -237,3 +237,18 @@ test('every page module\'s imports resolve to exports', () => {
   assert.deepEqual(missing, []);
   assert.ok(imports > 50, `${imports} imports checked`);
 });
+
+test('cockpit util valueText: a status metric\'s value by name, others as number and unit', async () => {
+  const { valueText } = await import('../../web/cockpit/util.js');
+  const i18n = await import('../../web/lib/i18n.js');
+  const lamp = { unit: '', states: [{ value: 1, name_zh: '正常', name_en: 'Working' }, { value: 0, name_zh: '故障', name_en: 'Fault' }] };
+  i18n.setLang('zh');
+  assert.equal(valueText(lamp, 0), '故障');
+  assert.equal(valueText(lamp, 1), '正常');
+  assert.equal(valueText(lamp, 0.5), '0.5', 'a value with no name stays a number');
+  assert.equal(valueText({ unit: 'µg/m³' }, 21.5), '21.5 µg/m³');
+  i18n.setLang('en');
+  assert.equal(valueText(lamp, 0), 'Fault');
+  i18n.setLang('zh');
+});
+
