@@ -113,7 +113,13 @@ static int decision_insert(struct store *st, const struct store_decision *d, str
   struct sq_conn *c = sq_conn_get(SQ_S(st));
   sqlite3_stmt *q = sq_prepare(c,
                                "INSERT INTO application_decision(sub_order, order_id, department,"
-                               " decision, note, actor, ts) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                               " decision, note, actor, ts) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+                               /* a reopened application is decided again: the
+                                * department's new decision replaces its old one
+                                * (the workflow lets only a sub-order in hand
+                                * be decided, so this is never a double click) */
+                               " ON CONFLICT(sub_order) DO UPDATE SET decision = excluded.decision,"
+                               " note = excluded.note, actor = excluded.actor, ts = excluded.ts",
                                e);
   if (!q) return ZZ_ESTORE;
   sqlite3_bind_int64(q, 1, d->sub_order);

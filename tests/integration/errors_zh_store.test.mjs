@@ -52,7 +52,7 @@ test('a code that is no longer active: 409 in English and Chinese (store_codes.c
   }
 });
 
-test('a department that decides again after its joint order was reopened: the store\'s sentence passed on in both languages (store_applications.c)', async () => {
+test('a department decides again after its joint order was reopened: the new decision replaces the old (store_applications.c)', async () => {
   // an application with every required material: its sub-orders go to the departments
   let r = await w.api('POST', '/api/public/applications', { body: {
     matter: MATTER,
@@ -84,17 +84,20 @@ test('a department that decides again after its joint order was reopened: the st
     assert.equal(r.status, 201, show(r));
   }
   // the dispatch desk reopens the decided joint order and sends it out again:
-  // the workflow lets a department resolve its sub-order again, but its
-  // decision is recorded once
+  // the departments decide again, and a new decision replaces the old one
+  // (it once answered 409 "this department has already decided" for ever)
   r = await call(admin, 'POST', `/api/v1/orders/${top.id}/actions`, { action: 'reopen', note: '材料需复核' });
   assert.equal(r.status, 200, show(r));
   r = await call(admin, 'POST', `/api/v1/orders/${top.id}/actions`,
     { action: 'dispatch', departments: OFFICERS.map((o) => o.department) });
   assert.equal(r.status, 200, show(r));
-  r = await decide(OFFICERS[0]);
-  assert.equal(r.status, 409, show(r));
-  const e = errorOf(r);
-  assert.equal(e.code, 'exists');
-  assert.equal(e.message, 'this department has already decided');
-  assert.equal(e.message_zh, '该部门已作出决定');
+  const again = joint.sub_orders.find((x) => x.department === OFFICERS[0].department);
+  r = await call(await w.login(OFFICERS[0].name, OFFICERS[0].password), 'POST', `/api/v1/orders/${again.id}/decision`,
+    { decision: 'reject', note: '复核不通过' });
+  assert.equal(r.status, 201, show(r));
+  const app = (await call(admin, 'GET', `/api/v1/applications/${top.id}`)).json.application;
+  const mine = app.decisions.filter((d) => d.department === OFFICERS[0].department);
+  assert.equal(mine.length, 1, JSON.stringify(app.decisions));
+  assert.equal(mine[0].decision, 'reject');
+  assert.equal(mine[0].note, '复核不通过');
 });
