@@ -283,9 +283,12 @@ static void fts_string(struct zz_buf *b, const char *s, size_t n) {
  * title, description or reporters contain text (empty when no indexed text
  * does). Returns 1 when the orders to read are few enough to take from the
  * index, 0 when the list should scan, ZZ_ESTORE or ZZ_ENOMEM. */
-static int order_text_plan(struct sq_conn *c, const char *text, struct zz_buf *match) {
+static int order_text_plan(struct sq_conn *c, const char *text, int open_only,
+                           struct zz_buf *match) {
   int n = text_chars(text), rc = 0;
-  if (n < 1) return 0;
+  /* a short term in the open orders (the desk's queue, a few thousand at
+   * most): most often a common word, which the scan finds at once */
+  if (n < 1 || (n < 3 && open_only)) return 0;
   size_t len = strlen(text);
   if (n >= 3) {
     /* a phrase of its trigrams: the texts that hold the term */
@@ -338,7 +341,7 @@ static int orders_each(struct store *st, const struct store_order_filter *f,
   struct zz_buf sql, match;
   zz_buf_init(&sql, 0);
   zz_buf_init(&match, 0);
-  int indexed = f->text ? order_text_plan(c, f->text, &match) : 0;
+  int indexed = f->text ? order_text_plan(c, f->text, f->open_only, &match) : 0;
   if (indexed < 0) {
     zz_buf_free(&match);
     return indexed;
