@@ -91,6 +91,18 @@ test('queue: priority first, then the longest waiting; a dispatcher changes prio
   assert.deepEqual(typeof ev.data === 'string' ? JSON.parse(ev.data) : ev.data, { from: 'normal', to: 'critical' });
   r = await w.call('disp', 'POST', `/api/v1/orders/${newer.id}/priority`, { priority: 'critical' });
   assert.equal(r.status, 409, 'already critical');
+  // a note with quotes, a backslash and Chinese comes back as written, the
+  // event's data as an object, from the order's stored history
+  const odd = 'he said "stuck" \\ 电梯\\"困人"\n第二行';
+  await w.ok('disp', 'POST', `/api/v1/orders/${old.id}/priority`, { priority: 'high', note: odd });
+  const hist = (await w.order(old.id, 'disp')).timeline.filter((e) => e.action === 'prioritize');
+  assert.equal(hist.length, 1, JSON.stringify(hist));
+  assert.equal(hist[0].note, odd);
+  assert.deepEqual(hist[0].data, { from: 'normal', to: 'high' });
+  await w.ok('disp', 'POST', `/api/v1/orders/${old.id}/priority`, { priority: 'normal', note: odd + '…' });
+  const back = (await w.order(old.id, 'disp')).timeline.filter((e) => e.action === 'prioritize');
+  assert.deepEqual(back.map((e) => [e.note, e.data]),
+    [[odd, { from: 'normal', to: 'high' }], [odd + '…', { from: 'high', to: 'normal' }]]);
   q = await queue();
   assert.ok(rank(newer.id) < rank(old.id), 'raised above the older normal order');
   assert.ok(rank(crit.id) < rank(newer.id), 'among criticals, the longest waiting first');
