@@ -202,9 +202,10 @@ static int put_store(struct applications *ap, struct put *p, const void *data, s
     return rc;
   }
   /* The replaced file goes now, or, while a backup runs (its snapshot may
-   * name it), once none does. */
-  if (p->cur.found && p->cur.path[0] && strcmp(p->cur.path, rel) != 0)
-    store_files_release(ap->data_dir, p->cur.path);
+   * name it), once none does; a first upload lets go of what an earlier
+   * backup left for later. */
+  int replaced = p->cur.found && p->cur.path[0] && strcmp(p->cur.path, rel) != 0;
+  store_files_release(ap->data_dir, replaced ? p->cur.path : NULL);
   return 0;
 }
 
