@@ -19,8 +19,15 @@ export const ACTIONS = {
   merge: ['合并', 'Merge'], rate: ['回访评价', 'Rating'], evidence: ['上传照片', 'Photo'], outcome: ['办理结果', 'Outcome'],
   overdue: ['超期', 'Overdue'],
 };
-const w = words({ state: STATES, action: ACTIONS });
+// Where an order came from (its channel).
+export const CHANNELS = {
+  staff: ['工作人员录入', 'Entered by staff'], alert: ['预警生成', 'From an alert'], api: ['系统接口', 'System interface'],
+  hotline: ['热线', 'Hotline'], open311: ['Open311 接口', 'Open311'], customer_code: ['顾客码', 'Customer code'],
+  enterprise_code: ['企业码', 'Enterprise code'], online: ['网上办', 'Online'], bank_counter: ['银行网点', 'Bank counter'],
+};
+const w = words({ state: STATES, action: ACTIONS, channel: CHANNELS });
 export const stateName = (s) => w('state', s) || s;
+export const channelName = (c) => w('channel', c || 'staff') || c;
 export const actionName = (a) => w('action', a) || a;
 
 /** Shows the sign-in form until a session of one of roles exists; resolves

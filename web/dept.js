@@ -169,6 +169,7 @@ function renderCard() {
     el('button', { type: 'button', class: 'back', onclick: () => { current = null; currentApp = null; place = null; renderCard(); loadList(); } }, t('‹ 返回', '‹ Back')),
     el('h2', {}, `#${o.id} ${o.title}`),
     el('p', {}, el('span', { class: 'state s-' + o.state }, stateName(o.state)), currentApp ? el('span', { class: 'tag' }, t('联办申请', 'Joint application')) : null,
+      !currentApp && o.parent ? el('span', { class: 'tag', id: 'd-joint' }, t(`联办工单 #${o.parent} 的子工单`, `Part of joint order #${o.parent}`)) : null,
       o.overdue ? el('span', { class: 'flag late' }, t('超期', 'Overdue')) : null),
     placeLine(o),
     o.description ? el('p', { class: 'desc' }, o.description) : null,

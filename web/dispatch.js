@@ -11,7 +11,7 @@ import { $, el, svg } from './lib/dom.js';
 import { api } from './lib/api.js';
 import { t, pick, words, translate, setupLang } from './lib/i18n.js';
 import { shortDateTime, instant, dayStartMs } from './lib/time.js';
-import { stateName, actionName, signIn, live, toast, STATES } from './console-common.js';
+import { stateName, actionName, channelName, signIn, live, toast, STATES } from './console-common.js';
 import { mountNav } from './lib/nav.js';
 
 let me = null;
@@ -59,6 +59,9 @@ function fillFilters() {
   opts('f-state', [['open', t('未办结', 'Open')], ...Object.keys(STATES).map((s) => [s, stateName(s)])], t('全部状态', 'Any state'));
   opts('f-matter', matters.map((m) => [m.id, pick(m, 'name')]), t('全部事项', 'Any matter'));
   opts('f-department', departments.map((d) => [d.id, pick(d, 'name')]), t('全部部门', 'Any department'));
+  // regions by name, indented by level (district, streets, blocks and parks)
+  opts('f-region', regions.filter((r) => r.depth <= 2).map((r) => [r.path, '\u3000'.repeat(r.depth) + pick(r, 'name')]),
+    t('全部区域', 'Any region'));
   $('n-matter').replaceChildren(...matters.map((m) => el('option', { value: m.id }, pick(m, 'name'))));
 }
 
@@ -307,7 +310,7 @@ function renderDetail() {
       PENDING.has(o.state) && !o.parent ? field('派单时限', 'Dispatch by', shortDateTime(o.pending_due)) : null,
       field('上报人', 'Reporters', o.reporters.join('、')),
       detail.reporter_phone ? field('联系电话', 'Reporter phone', detail.reporter_phone) : null,
-      field('来源', 'Channel', o.channel + (o.alert ? ` · ${t('预警', 'alert')} #${o.alert}` : '')),
+      field('来源', 'Channel', channelName(o.channel) + (o.alert ? ` · ${t('预警', 'alert')} #${o.alert}` : '')),
       field('签收时限', 'Accept by', shortDateTime(o.accept_due)),
       field('办结时限', 'Resolve by', shortDateTime(o.resolve_due)),
       field('评价', 'Rating', o.rating ? '★'.repeat(o.rating) : null)),
@@ -518,17 +521,20 @@ function pickEntity(e) {
   if (regions.some((r) => r.path === e.region)) $('n-region').value = e.region;
 }
 
+// The regions the user may see, flat, each with its level (0: the root).
+async function loadRegions() {
+  try {
+    const j = await api('/api/v1/regions' + (me.scope ? '?root=' + encodeURIComponent(me.scope) : ''));
+    const flat = (list, depth) => list.flatMap((r) => [{ ...r, path: r.id, depth }, ...flat(r.children || [], depth + 1)]);
+    regions = flat(j.regions || [], 0);
+  } catch (e) { toast(e.message, true); }
+}
+
 async function newOrder() {
   $('new-error').textContent = '';
   $('n-entity').value = '';
   $('n-entity-chosen').textContent = '';
-  if (!regions.length) {
-    try {
-      const j = await api('/api/v1/regions' + (me.scope ? '?root=' + encodeURIComponent(me.scope) : ''));
-      const flat = (list) => list.flatMap((r) => [{ ...r, path: r.id }, ...flat(r.children || [])]);
-      regions = flat(j.regions || []);
-    } catch (e) { toast(e.message, true); }
-  }
+  if (!regions.length) await loadRegions();
   fillRegions();
   $('new-dialog').showModal();
 }
@@ -598,6 +604,7 @@ async function main() {
   [matters, departments] = await Promise.all([
     api('/api/v1/matters').then((j) => j.matters),
     api('/api/v1/departments').then((j) => j.departments),
+    loadRegions(),
   ]);
   fillFilters();
   $('f-state').value = 'open'; // the desk opens on its triaged queue

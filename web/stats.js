@@ -10,6 +10,7 @@ import { api } from './lib/api.js';
 import { t, pick, lang, setupLang, translate } from './lib/i18n.js';
 import { DAY, day, monthStart, yearStart, instant, dayStartMs } from './lib/time.js';
 import { signIn, toast } from './console-common.js';
+import { mountNav } from './lib/nav.js';
 
 const ROLES = ['admin', 'dispatcher', 'viewer', 'officer'];
 const GROUPS = [
@@ -221,8 +222,12 @@ async function main() {
   setupLang(() => { translate(); if (tree) regionOptions(tree, me); render(); });
   me = await signIn(ROLES, (u) => t(`此页面供管理员、调度员、领导和部门人员使用；当前用户 ${u.name}（${u.role}）无权查看。`,
     `This page is for administrators, dispatchers, leaders and officers; ${u.name} (${u.role}) may not see it.`));
-  $('who').textContent = `${me.name} · ${me.role}${me.department ? ' · ' + me.department : ''}`;
-  $('logout').hidden = false;
+  // the shared top bar: name and role, links to the other screens, logout
+  mountNav($('topbar'), me, {
+    current: 'stats',
+    title: ['工单统计', 'Order statistics'],
+    onLang: () => { if (tree) regionOptions(tree, me); render(); },
+  });
   $('stats').hidden = false;
   tree = await api('/api/v1/regions').catch(() => ({ regions: [] }));
   regionOptions(tree, me);
@@ -234,10 +239,6 @@ $('range').addEventListener('submit', (ev) => { ev.preventDefault(); load(); });
 $('region').addEventListener('change', load);
 for (const b of document.querySelectorAll('[data-span]')) b.addEventListener('click', () => { setSpan(b.dataset.span); load(); });
 $('print').addEventListener('click', () => window.print());
-$('logout').addEventListener('click', async () => {
-  await api('/api/v1/logout', { method: 'POST' }).catch(() => {});
-  location.reload();
-});
 // charts are canvases: draw them again for paper (black on white, A4 width) and back
 const redraw = (p) => { printing = p; render(); for (const c of Object.values(charts)) c.resize(); };
 window.addEventListener('beforeprint', () => redraw(true));

@@ -154,7 +154,7 @@ static int load_alert(struct http_req *r, int64_t id, struct aone *o) {
   if (store_alert_get(app->st, id, one_row, o) != 0)
     return http_fail(r, ZZ_ENOTFOUND, "id", "alert %lld does not exist", (long long)id);
   if (authz_alert(app, http_auth(r), o->region, AUTHZ_READ))
-    return authz_deny(r, "id", "this alert");
+    return authz_deny(r, "id", "this alert", "此预警");
   return 0;
 }
 

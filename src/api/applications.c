@@ -134,7 +134,8 @@ static int submit(struct http_req *r, const char *channel) {
   }
   /* staff file where they may see the order */
   if (staff && authz_region(http_app(r), a, d.region)) {
-    rc = authz_deny(r, "code", entity[0] ? "this enterprise" : "an application for the district");
+    rc = authz_deny(r, "code", entity[0] ? "this enterprise" : "an application for the district",
+                    entity[0] ? "此企业" : "面向全区的申请");
     goto done;
   }
   struct application_receipt out;

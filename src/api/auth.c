@@ -12,6 +12,7 @@
 #include <sodium.h>
 
 #include "api/api.h"
+#include "core/msg.h"
 #include "model/accounts.h"
 #include "store/store_accounts.h"
 #include "store/store_registry.h"
@@ -203,11 +204,12 @@ static int reply_user(struct http_req *r, const struct http_auth_ctx *a) {
   return api_reply_json(r, 200, &j);
 }
 
-static int reply_throttled(struct http_req *r, int wait_s, const char *what) {
+static int reply_throttled(struct http_req *r, int wait_s, const char *what, const char *what_zh) {
   char ra[24];
   snprintf(ra, sizeof ra, "%d", wait_s);
   http_add_header(r, "Retry-After", ra);
-  return http_fail(r, ZZ_ERATE, "", "too many failed logins %s; try again in %d s", what, wait_s);
+  return http_fail(r, ZZ_ERATE, "", "too many failed logins %s%.0s; try again in %d s", what,
+                   what_zh, wait_s);
 }
 
 /* A required string member of a JSON body copied into out (cap bytes), or
@@ -314,7 +316,7 @@ static int login_start(struct http_req *r, struct api_slow *s) {
   }
   /* a known device of this account skips its lockout (not the address's) */
   int wait_s = s->device[0] ? 0 : accounts_throttle_user_check(s->name, now);
-  if (wait_s) return reply_throttled(r, wait_s, "for this account");
+  if (wait_s) return reply_throttled(r, wait_s, "for this account", "该账号");
   return 0;
 }
 
@@ -368,7 +370,8 @@ static int login_finish(struct http_req *r, struct api_slow *s) {
     sodium_memzero(tok, sizeof tok);
     sodium_memzero(dtok, sizeof dtok);
     if (cur == ZZ_EAUTH) return http_fail(r, ZZ_EAUTH, "", "wrong name or password");
-    return http_fail(r, cur, "", "cannot sign in now: %s", zz_strerror(cur));
+    return http_fail(r, cur, "", "cannot sign in now: %s%.0s", zz_strerror(cur),
+                     zz_strerror_zh(cur));
   }
   set_session_cookie(r, tok, ttl / 1000 > 0 ? ttl / 1000 : 1);
   if (dev_ok) set_device_cookie(r, dtok);
@@ -391,7 +394,7 @@ static const struct api_slow_ops login_ops = {login_start, login_work, login_fin
 static int login_begin(struct http_req *r) {
   /* the address throttle comes first: a blocked address costs no parsing */
   int wait_s = accounts_throttle_check(http_peer_key(r), zz_time_now());
-  if (wait_s) return reply_throttled(r, wait_s, "from this address");
+  if (wait_s) return reply_throttled(r, wait_s, "from this address", "该地址");
   return api_slow_begin(r, &login_ops);
 }
 
@@ -405,7 +408,9 @@ static int logout(struct http_req *r) {
     char hash[65];
     api_token_hash(tok, hash);
     int rc = store_session_delete(app->st, hash);
-    if (rc) return http_fail(r, rc, "session", "cannot end the session: %s", zz_strerror(rc));
+    if (rc)
+      return http_fail(r, rc, "session", "cannot end the session: %s%.0s", zz_strerror(rc),
+                       zz_strerror_zh(rc));
   }
   set_session_cookie(r, "", 0);
   struct zz_buf b;

@@ -102,10 +102,12 @@ int authz_audit_row(const struct http_auth_ctx *a, const char *actor) {
   return actor && strcmp(actor, a->user) == 0 ? 0 : ZZ_EFORBIDDEN;
 }
 
-int authz_deny(struct http_req *r, const char *field, const char *what) {
+int authz_deny(struct http_req *r, const char *field, const char *what, const char *what_zh) {
   const struct http_auth_ctx *a = http_auth(r);
+  /* "%s%.0s": the English prints what, the Chinese (msg_zh_api.c) what_zh */
   if (a->scope[0])
-    return http_fail(r, ZZ_EFORBIDDEN, field, "%s is not yours to see or change (your scope: %s)",
-                     what, a->scope);
-  return http_fail(r, ZZ_EFORBIDDEN, field, "%s is not yours to see or change", what);
+    return http_fail(r, ZZ_EFORBIDDEN, field,
+                     "%s%.0s is not yours to see or change (your scope: %s)", what, what_zh,
+                     a->scope);
+  return http_fail(r, ZZ_EFORBIDDEN, field, "%s%.0s is not yours to see or change", what, what_zh);
 }

@@ -66,7 +66,8 @@ int authz_department(const struct http_auth_ctx *a, enum authz_op op);
 /* An audit row made by actor. */
 int authz_audit_row(const struct http_auth_ctx *a, const char *actor);
 
-/* Replies 403 for a refusal of authz_*: "field" names what was refused. */
-int authz_deny(struct http_req *r, const char *field, const char *what);
+/* Replies 403 for a refusal of authz_*: "field" names what was refused,
+ * what says it in English ("this region") and what_zh in Chinese ("此区域"). */
+int authz_deny(struct http_req *r, const char *field, const char *what, const char *what_zh);
 
 #endif

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "core/msg.h"
 #include "store/store_orders.h"
 #include "store/store_registry.h"
 
@@ -378,7 +379,7 @@ static int h_summary(struct http_req *r) {
   zz_json_init(&j, &b);
   summary_write(&j, &s, type, reg.path);
   if ((rc = zz_json_finish(&j))) {
-    http_fail(r, rc, "", "cannot build the answer: %s", zz_strerror(rc));
+    http_fail(r, rc, "", "cannot build the answer: %s%.0s", zz_strerror(rc), zz_strerror_zh(rc));
     goto done;
   }
   summary_remember(query, version, &b);

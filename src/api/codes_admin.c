@@ -121,7 +121,7 @@ static int post_generate(struct http_req *r) {
   /* codes for the whole district (no region) are an unscoped admin's */
   if ((!region || rid) && authz_code(app, http_auth(r), rid, AUTHZ_WRITE)) {
     json_decref(j);
-    return authz_deny(r, "region", "this region");
+    return authz_deny(r, "region", "this region", "此区域");
   }
   struct code_gen_summary sum;
   if ((rc = code_generate(app->st, app->reg, &req, &sum, &e))) {
@@ -261,7 +261,7 @@ static int admin_code(struct http_req *r, struct code_info *k) {
   if (code_get(app->st, NULL, id, k))
     return http_fail(r, ZZ_ENOTFOUND, "id", "code %lld does not exist", (long long)id);
   if (authz_code(http_app(r), http_auth(r), k->region, AUTHZ_WRITE))
-    return authz_deny(r, "id", "this code"), ZZ_EFORBIDDEN;
+    return authz_deny(r, "id", "this code", "此码"), ZZ_EFORBIDDEN;
   return 0;
 }
 

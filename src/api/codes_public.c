@@ -81,6 +81,8 @@ static int find_code(struct http_req *r, const char *tok, const char *field, str
     zz_json_kobj(&j, "error");
     zz_json_kstr(&j, "code", "code_revoked");
     zz_json_kstr(&j, "message", "this code is no longer in use: please scan the new code on site");
+    /* the same sentence in Chinese, as http_reply_err gives every error */
+    zz_json_kstr(&j, "message_zh", "此码已停用：请到现场扫描新码");
     zz_json_kstr(&j, "field", field);
     zz_json_obj_end(&j);
     zz_json_obj_end(&j);

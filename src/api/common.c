@@ -99,7 +99,7 @@ int api_range(struct http_req *r, int64_t dflt_span, int64_t *from, int64_t *to)
     return ZZ_EINVAL;
   if (zz_time_range(has_from ? &f : NULL, has_to ? &t : NULL, zz_time_now(), dflt_span, from, to,
                     &e))
-    return http_fail(r, e.code, e.field, "%s", e.msg);
+    return api_fail_err(r, &e);
   return 0;
 }
 

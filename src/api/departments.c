@@ -36,7 +36,7 @@ static int put_department(struct http_req *r) {
   struct app *app = http_app(r);
   const char *key = http_param(r, "id");
   if (authz_department(http_auth(r), AUTHZ_WRITE))
-    return authz_deny(r, "id", "a department (district-wide)");
+    return authz_deny(r, "id", "a department (district-wide)", "部门（全区范围）");
   if (!check_is_key(key))
     return http_fail(r, ZZ_EINVAL, "id",
                      "a department id is 1 to %d of a-z, 0-9 and _ (\"urban_mgmt\")",

@@ -83,16 +83,18 @@ int api_export_full(const struct api_export *x) {
   return x->t && export_rows(x->t) > (size_t)x->cap; /* the header row is one of them */
 }
 
-int api_export_send(struct http_req *r, struct api_export *x, const char *narrow) {
+int api_export_send(struct http_req *r, struct api_export *x, const char *narrow,
+                    const char *narrow_zh) {
   int over = api_export_full(x);
   int rc = export_close(x->t);
   x->t = NULL;
   if (over || rc) {
     unlink(x->path);
     if (over)
-      return http_fail(r, ZZ_ETOOBIG, "limit",
-                       "an export holds at most %d rows and this one has more: narrow it with %s",
-                       (int)x->cap, narrow);
+      return http_fail(
+          r, ZZ_ETOOBIG, "limit",
+          "an export holds at most %d rows and this one has more: narrow it with %s%.0s",
+          (int)x->cap, narrow, narrow_zh);
     return http_fail(r, rc, "", "cannot write the export file");
   }
   char cd[512];
@@ -325,7 +327,8 @@ int api_export_orders(struct http_req *r, struct api_export *x,
       api_export_abort(x);
       rc = http_fail(r, ZZ_ESTORE, "", "cannot list orders");
     } else {
-      rc = api_export_send(r, x, "from/to, region, state, matter or department");
+      rc = api_export_send(r, x, "from/to, region, state, matter or department",
+                           "from/to、region、state、matter 或 department");
     }
   }
   zz_free(c.depts.v);
@@ -394,7 +397,8 @@ int api_export_alerts(struct http_req *r, struct api_export *x,
       api_export_abort(x);
       rc = http_fail(r, ZZ_ESTORE, "", "cannot list alerts");
     } else {
-      rc = api_export_send(r, x, "region, state, severity or rule");
+      rc = api_export_send(r, x, "region, state, severity or rule",
+                           "region、state、severity 或 rule");
     }
   }
   zz_free(c.rules.v);
@@ -502,7 +506,7 @@ int api_export_json(struct http_req *r, struct api_export *x, const char *name_z
     if (with_prev) json_cell(x, "v", json_object_get(json_array_get(prev, i), "v"));
     export_row_end(x->t);
   }
-  rc = api_export_send(r, x, "from/to or region");
+  rc = api_export_send(r, x, "from/to or region", "from/to 或 region");
 done:
   json_decref(root);
   return rc;

@@ -39,9 +39,11 @@ const char *api_export_label(const struct api_export *x, const char *word);
 /* 1 once the rows passed EXPORT_ROW_CAP (stop writing: the send refuses). */
 int api_export_full(const struct api_export *x);
 /* Finishes the file and sends it with Content-Disposition, or replies 413
- * naming the cap and narrow (the filters to use) when it went past it.
+ * naming the cap and narrow (the filters to use; narrow_zh the same in
+ * Chinese) when it went past it.
  * The file is removed either way. Returns what http_reply returns. */
-int api_export_send(struct http_req *r, struct api_export *x, const char *narrow);
+int api_export_send(struct http_req *r, struct api_export *x, const char *narrow,
+                    const char *narrow_zh);
 /* Drops an unfinished export (after a failure, before replying the error). */
 void api_export_abort(struct api_export *x);
 

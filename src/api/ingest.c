@@ -31,8 +31,10 @@ static int content_format(struct http_req *r, enum ingest_kind kind, enum ingest
     return 0;
   }
   return http_fail(r, ZZ_EMEDIATYPE, "Content-Type",
-                   "Content-Type must be application/x-ndjson%s, not \"%s\"",
-                   kind == INGEST_RECORDS ? " or text/csv" : "", ct ? ct : "(none)");
+                   kind == INGEST_RECORDS
+                       ? "Content-Type must be application/x-ndjson or text/csv, not \"%s\""
+                       : "Content-Type must be application/x-ndjson, not \"%s\"",
+                   ct ? ct : "(none)");
 }
 
 /* A request's ingest state. While a batch commits the connection is

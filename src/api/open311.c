@@ -144,7 +144,10 @@ static int o_reply(struct http_req *r, struct o311_out *o, int status) {
   return http_reply(r, status, o->xml ? "text/xml; charset=utf-8" : "application/json", o->b);
 }
 
-/* The spec's error reply: a list of {code, description}. */
+/* The spec's error reply: a list of {code, description}. The Open311
+ * GeoReport v2 spec fixes this shape, so it carries no message_zh: the
+ * description stays the English sentence (e->msg), which Open311 clients
+ * expect; zhizhi's own pages use /api/v1, whose errors have both. */
 static int o311_fail(struct http_req *r, int xml, int status, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 static int o311_fail(struct http_req *r, int xml, int status, const char *fmt, ...) {

@@ -54,9 +54,10 @@ static int check_order(struct http_req *r, int64_t id) {
   store_order_get(app->st, id, probe_row, &p);
   if (!p.found) return http_fail(r, ZZ_ENOTFOUND, "id", "order %lld does not exist", (long long)id);
   if (!p.allowed) {
-    char what[48];
+    char what[48], what_zh[48];
     snprintf(what, sizeof what, "order %lld", (long long)id);
-    return authz_deny(r, "id", what);
+    snprintf(what_zh, sizeof what_zh, "工单 %lld", (long long)id);
+    return authz_deny(r, "id", what, what_zh);
   }
   return 0;
 }
@@ -229,11 +230,11 @@ static int post_order(struct http_req *r) {
   registry_unlock(app->reg);
   const struct http_auth_ctx *a = http_auth(r);
   if (rid && authz_region(app, a, rid)) {
-    authz_deny(r, "region", "this region");
+    authz_deny(r, "region", "this region", "此区域");
     goto done;
   }
   if (eid_region && authz_entity(app, a, eid_region, AUTHZ_READ)) {
-    authz_deny(r, "entity", "this entity");
+    authz_deny(r, "entity", "this entity", "此对象");
     goto done;
   }
   struct zz_err e = {0};

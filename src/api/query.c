@@ -8,6 +8,7 @@
 
 #include "api/api.h"
 #include "api/authz.h"
+#include "core/msg.h"
 #include "rollup/query.h"
 #include "store/store_records.h"
 #include "store/store_registry.h"
@@ -29,7 +30,7 @@ static void o_init(struct out *o) {
  * generic store error. */
 static int reply_engine(struct http_req *r, int rc, const struct zz_err *e) {
   if (e && e->code) return http_reply_err(r, e);
-  return http_fail(r, rc, "store", "the query failed: %s", zz_strerror(rc));
+  return http_fail(r, rc, "store", "the query failed: %s%.0s", zz_strerror(rc), zz_strerror_zh(rc));
 }
 
 /* The "region" member (and "cut" when the scope rule cut it). */
@@ -497,11 +498,12 @@ static int get_portrait(struct http_req *r) {
   }
   if (rc) {
     zz_buf_free(&o.b);
-    return http_fail(r, rc, "store", "cannot read entity \"%s\": %s", key, zz_strerror(rc));
+    return http_fail(r, rc, "store", "cannot read entity \"%s\": %s%.0s", key, zz_strerror(rc),
+                     zz_strerror_zh(rc));
   }
   if (authz_entity(app, http_auth(r), c.region, AUTHZ_READ)) {
     zz_buf_free(&o.b);
-    return authz_deny(r, "id", "this entity");
+    return authz_deny(r, "id", "this entity", "此对象");
   }
   struct metric_names mn = {0};
   struct rollup_latest *rows = NULL;

@@ -166,7 +166,7 @@ static int get_region(struct http_req *r) {
   int64_t id = rg ? rg->id : 0;
   registry_unlock(app->reg);
   if (!rg) return http_fail(r, ZZ_ENOTFOUND, "region", "region \"%s\" does not exist", path);
-  if (authz_region(app, http_auth(r), id)) return authz_deny(r, "region", "this region");
+  if (authz_region(app, http_auth(r), id)) return authz_deny(r, "region", "this region", "此区域");
   struct zz_buf b;
   struct zz_json j;
   zz_buf_init(&b, 0);
@@ -250,6 +250,18 @@ static int get_metrics(struct http_req *r) {
     zz_json_kstr(&j, "agg", m->agg);
     zz_json_kstr(&j, "entity_type", m->entity_type);
     zz_json_kstr(&j, "kind", m->kind);
+    if (m->nstates) {
+      /* a status metric: its values' names (1 正常, 0 故障) */
+      zz_json_karr(&j, "states");
+      for (int k = 0; k < m->nstates; k++) {
+        zz_json_obj(&j);
+        zz_json_knum(&j, "value", m->states[k].value);
+        zz_json_kstr(&j, "name_zh", m->states[k].name_zh);
+        zz_json_kstr(&j, "name_en", m->states[k].name_en);
+        zz_json_obj_end(&j);
+      }
+      zz_json_arr_end(&j);
+    }
     zz_json_obj_end(&j);
   }
   registry_unlock(app->reg);
@@ -352,7 +364,7 @@ static int post_source(struct http_req *r) {
   struct app *app = http_app(r);
   json_t *j = NULL;
   if (authz_source(http_auth(r), AUTHZ_WRITE))
-    return authz_deny(r, "source", "a data source (district-wide)");
+    return authz_deny(r, "source", "a data source (district-wide)", "数据源（全区范围）");
   if (api_json_body(r, &j)) return 0;
   struct zz_err e = {0};
   struct zz_buf metrics;
@@ -439,7 +451,7 @@ static int post_source_token(struct http_req *r) {
   struct app *app = http_app(r);
   const char *key = http_param(r, "id");
   if (authz_source(http_auth(r), AUTHZ_WRITE))
-    return authz_deny(r, "id", "a data source's token (district-wide)");
+    return authz_deny(r, "id", "a data source's token (district-wide)", "数据源的令牌（全区范围）");
   struct find_source f = {key, 0, NULL};
   store_sources_each(app->st, find_source_row, &f);
   if (!f.id) return http_fail(r, ZZ_ENOTFOUND, "id", "source \"%s\" does not exist", key);
@@ -627,7 +639,7 @@ static int reply_entity(struct http_req *r, const char *key, int status) {
   if (store_entity_get(app->st, key, one_ent_row, &probe) != 0)
     return http_fail(r, ZZ_ENOTFOUND, "id", "entity \"%s\" does not exist", key);
   if (authz_entity(app, http_auth(r), probe.region, AUTHZ_READ))
-    return authz_deny(r, "id", "this entity");
+    return authz_deny(r, "id", "this entity", "此对象");
   struct zz_buf b;
   struct zz_json j;
   zz_buf_init(&b, 0);
@@ -697,8 +709,13 @@ static int check_attrs(struct http_req *r, const char *type, json_t *attrs) {
               : strcmp(want, "date") == 0 ? json_is_string(v) && is_date(json_string_value(v))
                                           : json_is_string(v));
     if (!ok) {
-      rc = http_fail(r, ZZ_EINVAL, field, "attribute \"%s\" must be a %s%s", k, want,
-                     strcmp(want, "date") == 0 ? " (YYYY-MM-DD)" : "");
+      /* one sentence per type, so that each has its Chinese */
+      if (strcmp(want, "number") == 0)
+        rc = http_fail(r, ZZ_EINVAL, field, "attribute \"%s\" must be a number", k);
+      else if (strcmp(want, "date") == 0)
+        rc = http_fail(r, ZZ_EINVAL, field, "attribute \"%s\" must be a date (YYYY-MM-DD)", k);
+      else
+        rc = http_fail(r, ZZ_EINVAL, field, "attribute \"%s\" must be a %s", k, want);
       break;
     }
   }
@@ -728,11 +745,11 @@ static int put_entity_common(struct http_req *r, const char *path_id) {
   registry_unlock(app->reg);
   const struct http_auth_ctx *a = http_auth(r);
   if (known && authz_entity(app, a, old_region, AUTHZ_WRITE)) {
-    authz_deny(r, "id", "this entity");
+    authz_deny(r, "id", "this entity", "此对象");
     goto done;
   }
   if (rid && authz_entity(app, a, rid, AUTHZ_WRITE)) {
-    authz_deny(r, "region", "this region");
+    authz_deny(r, "region", "this region", "此区域");
     goto done;
   }
   if (!valid_key(key)) {

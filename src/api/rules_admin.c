@@ -179,11 +179,12 @@ static int save_rule(struct http_req *r, const char *path_key) {
   char old_region[256];
   if (key && rule_region(app, key, old_region, sizeof old_region) &&
       authz_rule(app, a, old_region, AUTHZ_WRITE)) {
-    authz_deny(r, "id", "this rule");
+    authz_deny(r, "id", "this rule", "此规则");
     goto done;
   }
   if (authz_rule(app, a, want ? want : "", AUTHZ_WRITE)) {
-    authz_deny(r, "region", want && *want ? "this region" : "a rule for the whole district");
+    authz_deny(r, "region", want && *want ? "this region" : "a rule for the whole district",
+               want && *want ? "此区域" : "全区范围的规则");
     goto done;
   }
   if (rule_parse(j, &d, &e)) {
@@ -191,7 +192,8 @@ static int save_rule(struct http_req *r, const char *path_key) {
     goto done;
   }
   if (authz_rule(app, a, d.region, AUTHZ_WRITE)) { /* as parsed, should it differ */
-    authz_deny(r, "region", d.region[0] ? "this region" : "a rule for the whole district");
+    authz_deny(r, "region", d.region[0] ? "this region" : "a rule for the whole district",
+               d.region[0] ? "此区域" : "全区范围的规则");
     goto done;
   }
   if (check_refs(r, &d)) goto done;
@@ -261,7 +263,8 @@ static int preview_rule(struct http_req *r) {
   const struct http_auth_ctx *a = http_auth(r);
   const char *want = json_string_value(json_object_get(j, "region"));
   if (authz_rule(app, a, want ? want : "", AUTHZ_WRITE)) {
-    authz_deny(r, "region", want && *want ? "this region" : "a rule for the whole district");
+    authz_deny(r, "region", want && *want ? "this region" : "a rule for the whole district",
+               want && *want ? "此区域" : "全区范围的规则");
     goto done;
   }
   if (rule_parse(j, &d, &e)) {
@@ -269,7 +272,8 @@ static int preview_rule(struct http_req *r) {
     goto done;
   }
   if (authz_rule(app, a, d.region, AUTHZ_WRITE)) {
-    authz_deny(r, "region", d.region[0] ? "this region" : "a rule for the whole district");
+    authz_deny(r, "region", d.region[0] ? "this region" : "a rule for the whole district",
+               d.region[0] ? "此区域" : "全区范围的规则");
     goto done;
   }
   if (check_refs(r, &d)) goto done;
@@ -337,7 +341,7 @@ static int set_enabled(struct http_req *r, int enabled) {
   char region[256];
   if (rule_region(app, key, region, sizeof region) &&
       authz_rule(app, http_auth(r), region, AUTHZ_WRITE))
-    return authz_deny(r, "id", "this rule");
+    return authz_deny(r, "id", "this rule", "此规则");
   struct rule_copy c = {key, NULL, ""};
   store_rules_each(app->st, rule_copy_row, &c);
   if (!c.def) return http_fail(r, ZZ_ENOTFOUND, "id", "rule \"%s\" does not exist", key);
@@ -418,7 +422,7 @@ static int matter_find_row(void *ud, const struct store_matter *m) {
 
 static int get_matter(struct http_req *r) {
   const char *key = http_param(r, "id");
-  if (authz_matter(http_auth(r), AUTHZ_READ)) return authz_deny(r, "id", "this matter");
+  if (authz_matter(http_auth(r), AUTHZ_READ)) return authz_deny(r, "id", "this matter", "此事项");
   struct zz_buf b;
   struct zz_json j;
   zz_buf_init(&b, 0);
@@ -446,7 +450,7 @@ static int put_matter(struct http_req *r) {
   struct app *app = http_app(r);
   const char *key = http_param(r, "id");
   if (authz_matter(http_auth(r), AUTHZ_WRITE))
-    return authz_deny(r, "id", "a matter (district-wide)");
+    return authz_deny(r, "id", "a matter (district-wide)", "事项（全区范围）");
   json_t *j = NULL;
   if (api_json_body(r, &j)) return 0;
   json_t *id = json_object_get(j, "id");

@@ -79,7 +79,7 @@ static int stats_export(struct http_req *r, struct api_export *x, const struct w
   for (int g = 0; g < WF_STATS_NGROUPS; g++)
     for (size_t i = 0; i < s->nrows[g]; i++)
       row_export(x, api_export_word(x, groups[g]), &s->rows[g][i]);
-  return api_export_send(r, x, "from/to or region");
+  return api_export_send(r, x, "from/to or region", "from/to 或 region");
 }
 
 static int get_order_stats(struct http_req *r) {

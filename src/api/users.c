@@ -13,6 +13,7 @@
 #include "api/authz.h"
 
 #include "api/api.h"
+#include "core/msg.h"
 #include "store/store_accounts.h"
 
 /* Replies 403 unless the caller is an admin without a scope (a scoped
@@ -28,7 +29,9 @@ static int unscoped_admin(struct http_req *r) {
 static int reply_user(struct http_req *r, int status, const char *name, int sessions_ended) {
   struct accounts_user u;
   int rc = accounts_user_get(http_app(r)->st, name, 0, &u);
-  if (rc) return http_fail(r, rc, "name", "cannot read user \"%.64s\": %s", name, zz_strerror(rc));
+  if (rc)
+    return http_fail(r, rc, "name", "cannot read user \"%.64s\": %s%.0s", name, zz_strerror(rc),
+                     zz_strerror_zh(rc));
   struct zz_buf b;
   struct zz_json j;
   zz_buf_init(&b, 0);
@@ -142,8 +145,10 @@ static int change(struct http_req *r, int what) {
   if ((rc = unscoped_admin(r))) return rc;
   const char *name = http_param(r, "name");
   if (what != STORE_USER_ENABLE && strcmp(name, http_auth(r)->user) == 0)
-    return http_fail(r, ZZ_ECONFLICT, "name", "you cannot %s your own account; another admin can",
-                     what == STORE_USER_DELETE ? "delete" : "disable");
+    return http_fail(r, ZZ_ECONFLICT, "name",
+                     what == STORE_USER_DELETE
+                         ? "you cannot delete your own account; another admin can"
+                         : "you cannot disable your own account; another admin can");
   struct zz_err e = {0};
   if ((rc = accounts_user_change(http_app(r)->st, name, what, NULL, &e)))
     return http_reply_err(r, &e);

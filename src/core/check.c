@@ -37,31 +37,69 @@ void check_pop(struct check *c, size_t mark) {
   if (mark < sizeof c->path) c->path[mark] = 0;
 }
 
-int check_failv(const struct check *c, int code, const char *key, const char *fmt, va_list ap) {
-  char text[192], where[192], field[256];
-  size_t n = 0;
+/* Writes the strings of parts one after another into out (cap bytes),
+ * cutting what does not fit. */
+static void concat(char *out, size_t cap, const char *const *parts, size_t n) {
+  size_t len = 0;
+  out[0] = 0;
+  for (size_t i = 0; i < n && len + 1 < cap; i++) len += zz_strlcpy(out + len, parts[i], cap - len);
+  if (len >= cap) out[cap - 1] = 0;
+}
+#define CONCAT(out, ...)                                                                           \
+  concat(out, sizeof out, (const char *const[]){__VA_ARGS__},                                      \
+         sizeof((const char *const[]){__VA_ARGS__}) / sizeof(const char *))
+
+/* The message forms in both languages (check.h): the location, then the
+ * text; Chinese puts a full-width colon where English puts ": ". */
+static int fail_pair(const struct check *c, int code, const char *key, const char *text,
+                     const char *text_zh) {
+  char en[192], zh[320], where[192], field[256], lead[80] = "", lead_zh[80] = "", k[61];
   if (key && (c->form & CHECK_LINE)) {
     /* "line 12: lon: must be ...": the member goes into the text, the field
      * names the line */
-    n = (size_t)snprintf(text, sizeof text, "%.64s: ", key);
+    zz_strlcpy(k, key, sizeof k);
+    CONCAT(lead, k, ": ");
+    CONCAT(lead_zh, k, "：");
     key = NULL;
   }
-  vsnprintf(text + n, sizeof text - n, fmt, ap);
   /* An index follows its array without a dot: "features[2]", "[3].agg". */
-  snprintf(where, sizeof where, "%s%s%s", c->path,
-           *c->path && key && *key && key[0] != '[' ? "." : "", key ? key : "");
+  CONCAT(where, c->path, *c->path && key && *key && key[0] != '[' ? "." : "", key ? key : "");
   if (!c->file) {
-    if (!*where) return zz_fail(c->e, code, "", "%s", text);
-    return zz_fail(c->e, code, where, "%s %s", where, text);
+    if (!*where) {
+      CONCAT(en, lead, text);
+      CONCAT(zh, lead_zh, text_zh);
+      return zz_fail_pair(c->e, code, "", en, zh);
+    }
+    CONCAT(en, where, " ", lead, text);
+    CONCAT(zh, where, " ", lead_zh, text_zh);
+    return zz_fail_pair(c->e, code, where, en, zh);
   }
-  if (!*where) return zz_fail(c->e, code, c->file, "%s: %s", c->file, text);
+  if (!*where) {
+    CONCAT(en, c->file, ": ", lead, text);
+    CONCAT(zh, c->file, "：", lead_zh, text_zh);
+    return zz_fail_pair(c->e, code, c->file, en, zh);
+  }
   if (c->form & CHECK_FIELD_FILE)
-    snprintf(field, sizeof field, "%s %s", c->file, where);
+    CONCAT(field, c->file, " ", where);
   else
-    snprintf(field, sizeof field, "%s", where);
+    CONCAT(field, where);
   if (c->form & CHECK_FILE_COLON)
-    return zz_fail(c->e, code, field, "%s: %s: %s", c->file, where, text);
-  return zz_fail(c->e, code, field, "%s %s: %s", c->file, where, text);
+    CONCAT(en, c->file, ": ", where, ": ", lead, text);
+  else
+    CONCAT(en, c->file, " ", where, ": ", lead, text);
+  CONCAT(zh, c->file, " ", where, "：", lead_zh, text_zh);
+  return zz_fail_pair(c->e, code, field, en, zh);
+}
+
+int check_failv(const struct check *c, int code, const char *key, const char *fmt, va_list ap) {
+  struct zz_err t;
+  zz_failv(&t, code, NULL, fmt, ap);
+  return fail_pair(c, code, key, t.msg, t.msg_zh);
+}
+
+int check_fail_err(const struct check *c, const char *key, const struct zz_err *inner) {
+  return fail_pair(c, inner->code ? inner->code : ZZ_EINVAL, key, inner->msg,
+                   inner->msg_zh[0] ? inner->msg_zh : inner->msg);
 }
 
 int check_fail_code(const struct check *c, int code, const char *key, const char *fmt, ...) {
@@ -106,13 +144,26 @@ const char *check_list(const char *const *set, size_t n, char *out, size_t cap) 
 
 /* ---- members ---- */
 
+/* The Chinese of what an absent member is said to be (struct check's
+ * missing), or NULL for a sentence this list does not know (then the
+ * English is said in both languages). */
+static const char *missing_zh(const char *en) {
+  static const struct {
+    const char *en, *zh;
+  } said[] = {{"is required", "为必填项"}, {"required", "必填"}, {"missing", "缺失"}};
+  for (size_t i = 0; i < sizeof said / sizeof said[0]; i++)
+    if (strcmp(en, said[i].en) == 0) return said[i].zh;
+  return NULL;
+}
+
 /* The member, or NULL when absent; *rc is set when that is a failure. */
 static const json_t *member(const struct check *c, const json_t *o, const char *key, unsigned flags,
                             int *rc) {
   const json_t *v = key ? json_object_get(o, key) : o;
   *rc = 0;
   if (v && (flags & CHECK_NULL_ABSENT) && json_is_null(v)) v = NULL;
-  if (!v && (flags & CHECK_REQUIRED)) *rc = check_fail(c, key, "%s", c->missing);
+  if (!v && (flags & CHECK_REQUIRED))
+    *rc = fail_pair(c, ZZ_EINVAL, key, c->missing, missing_zh(c->missing));
   return v;
 }
 
@@ -175,22 +226,37 @@ static const char *num_text(double x, char *out, size_t cap) {
 }
 
 /* "must be a number from 0 to 1", ">= 1", "<= 9" or no range, then ", not X"
- * when the value was a number. */
-static int range_fail(const struct check *c, const char *key, const char *what, double lo,
-                      double hi, const json_t *v) {
-  char a[32], b[32], range[80] = "", got[48] = "";
-  if (lo > -HUGE_VAL && hi < HUGE_VAL)
-    snprintf(range, sizeof range, " from %s to %s", num_text(lo, a, sizeof a),
-             num_text(hi, b, sizeof b));
-  else if (lo > -HUGE_VAL)
-    snprintf(range, sizeof range, " >= %s", num_text(lo, a, sizeof a));
-  else if (hi < HUGE_VAL)
-    snprintf(range, sizeof range, " <= %s", num_text(hi, b, sizeof b));
+ * when the value was a number; the Chinese is built alongside ("须为 0 到 1
+ * 之间的数字，不能是 5"). what and what_zh: "a number", "数字". */
+static int range_fail(const struct check *c, const char *key, const char *what, const char *what_zh,
+                      double lo, double hi, const json_t *v) {
+  char a[32], b[32], x[32], range[80] = "", range_zh[96] = "", got[48] = "", got_zh[56] = "";
+  if (lo > -HUGE_VAL && hi < HUGE_VAL) {
+    num_text(lo, a, sizeof a);
+    num_text(hi, b, sizeof b);
+    snprintf(range, sizeof range, " from %s to %s", a, b);
+    snprintf(range_zh, sizeof range_zh, " %s 到 %s 之间的", a, b);
+  } else if (lo > -HUGE_VAL) {
+    num_text(lo, a, sizeof a);
+    snprintf(range, sizeof range, " >= %s", a);
+    snprintf(range_zh, sizeof range_zh, "不小于 %s 的", a);
+  } else if (hi < HUGE_VAL) {
+    num_text(hi, b, sizeof b);
+    snprintf(range, sizeof range, " <= %s", b);
+    snprintf(range_zh, sizeof range_zh, "不大于 %s 的", b);
+  }
   if (json_is_integer(v))
-    snprintf(got, sizeof got, ", not %lld", (long long)json_integer_value(v));
+    snprintf(x, sizeof x, "%lld", (long long)json_integer_value(v));
   else if (json_is_number(v))
-    snprintf(got, sizeof got, ", not %s", num_text(json_number_value(v), a, sizeof a));
-  return check_fail(c, key, "must be %s%s%s", what, range, got);
+    num_text(json_number_value(v), x, sizeof x);
+  if (json_is_number(v)) {
+    snprintf(got, sizeof got, ", not %s", x);
+    snprintf(got_zh, sizeof got_zh, "，不能是 %s", x);
+  }
+  char en[192], zh[320];
+  snprintf(en, sizeof en, "must be %s%s%s", what, range, got);
+  snprintf(zh, sizeof zh, "须为%s%s%s", range_zh, what_zh, got_zh);
+  return fail_pair(c, ZZ_EINVAL, key, en, zh);
 }
 
 int check_num(const struct check *c, const json_t *o, const char *key, unsigned flags, double lo,
@@ -199,7 +265,7 @@ int check_num(const struct check *c, const json_t *o, const char *key, unsigned 
   const json_t *v = member(c, o, key, flags, &rc);
   if (!v) return rc;
   double x = json_is_number(v) ? json_number_value(v) : NAN;
-  if (!isfinite(x) || x < lo || x > hi) return range_fail(c, key, "a number", lo, hi, v);
+  if (!isfinite(x) || x < lo || x > hi) return range_fail(c, key, "a number", "数字", lo, hi, v);
   *out = x;
   return 0;
 }
@@ -210,7 +276,7 @@ int check_int(const struct check *c, const json_t *o, const char *key, unsigned 
   const json_t *v = member(c, o, key, flags, &rc);
   if (!v) return rc;
   if (!json_is_integer(v) || json_integer_value(v) < lo || json_integer_value(v) > hi)
-    return range_fail(c, key, "an integer", lo == INT64_MIN ? -HUGE_VAL : (double)lo,
+    return range_fail(c, key, "an integer", "整数", lo == INT64_MIN ? -HUGE_VAL : (double)lo,
                       hi == INT64_MAX ? HUGE_VAL : (double)hi, v);
   *out = (int64_t)json_integer_value(v);
   return 0;
@@ -266,9 +332,15 @@ int check_array(const struct check *c, const json_t *o, const char *key, unsigne
   if (!json_is_array(v)) return check_fail(c, key, "must be an array");
   size_t n = json_array_size(v);
   if (n < min || (max && n > max)) {
-    if (!max) return check_fail(c, key, "must list at least %zu item%s", min, min == 1 ? "" : "s");
-    if (!min) return check_fail(c, key, "must list at most %zu item%s", max, max == 1 ? "" : "s");
-    if (min == max) return check_fail(c, key, "must list %zu item%s", min, min == 1 ? "" : "s");
+    /* singular and plural are two sentences, so each has its Chinese */
+    if (!max)
+      return check_fail(
+          c, key, min == 1 ? "must list at least %zu item" : "must list at least %zu items", min);
+    if (!min)
+      return check_fail(
+          c, key, max == 1 ? "must list at most %zu item" : "must list at most %zu items", max);
+    if (min == max)
+      return check_fail(c, key, min == 1 ? "must list %zu item" : "must list %zu items", min);
     return check_fail(c, key, "must list %zu to %zu items", min, max);
   }
   for (size_t i = 0; i < n; i++)

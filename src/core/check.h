@@ -72,7 +72,11 @@ int check_fail(const struct check *c, const char *key, const char *fmt, ...)
 /* The same with another code (ZZ_ETOOBIG ...). Returns code. */
 int check_fail_code(const struct check *c, int code, const char *key, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-int check_failv(const struct check *c, int code, const char *key, const char *fmt, va_list ap);
+int check_failv(const struct check *c, int code, const char *key, const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0)));
+/* The same with the sentences (both languages) and code of another error,
+ * at member key of the path. Returns the code (ZZ_EINVAL when inner has none). */
+int check_fail_err(const struct check *c, const char *key, const struct zz_err *inner);
 
 /* ---- predicates ---- */
 

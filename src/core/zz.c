@@ -2,6 +2,8 @@
  * the string helpers in str.c, files in fs.c. */
 #include "core/zz.h"
 
+#include "core/msg.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -47,15 +49,64 @@ int zz_http_status(int err) {
   return e ? e->status : 500;
 }
 
-int zz_fail(struct zz_err *e, int code, const char *field, const char *fmt, ...) {
+/* Cuts s (of size cap, NUL-terminated) after its last whole UTF-8
+ * character, so that a sentence cut by vsnprintf stays valid UTF-8. */
+static void utf8_trim(char *s) {
+  size_t n = strlen(s), i = n;
+  while (i > 0 && ((unsigned char)s[i - 1] & 0xC0) == 0x80) i--;
+  if (i == 0) return;
+  unsigned char lead = (unsigned char)s[i - 1];
+  size_t want = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+  if (n - (i - 1) < want) s[i - 1] = 0;
+}
+
+int zz_failv(struct zz_err *e, int code, const char *field, const char *fmt, va_list ap) {
   if (!e) return code;
   e->code = code;
   zz_strlcpy(e->field, field ? field : "", sizeof e->field);
+  const char *zh = zz_msg_zh(fmt);
+  va_list again;
+  va_copy(again, ap);
+  vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+  utf8_trim(e->msg);
+  if (zh) {
+    vsnprintf(e->msg_zh, sizeof e->msg_zh, zh, again);
+    utf8_trim(e->msg_zh);
+  } else {
+    zz_strlcpy(e->msg_zh, e->msg, sizeof e->msg_zh);
+  }
+  va_end(again);
+  return code;
+}
+
+int zz_fail(struct zz_err *e, int code, const char *field, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+  zz_failv(e, code, field, fmt, ap);
   va_end(ap);
   return code;
+}
+
+int zz_fail_pair(struct zz_err *e, int code, const char *field, const char *en, const char *zh) {
+  if (!e) return code;
+  e->code = code;
+  zz_strlcpy(e->field, field ? field : "", sizeof e->field);
+  zz_strlcpy(e->msg, en ? en : "", sizeof e->msg);
+  utf8_trim(e->msg);
+  zz_strlcpy(e->msg_zh, zh ? zh : e->msg, sizeof e->msg_zh);
+  utf8_trim(e->msg_zh);
+  return code;
+}
+
+int zz_err_wrap(struct zz_err *e, const struct zz_err *inner, const char *en_prefix,
+                const char *zh_prefix) {
+  if (!e) return inner->code;
+  char en[sizeof e->msg], zh[sizeof e->msg_zh];
+  snprintf(en, sizeof en, "%s%s", en_prefix, inner->msg);
+  snprintf(zh, sizeof zh, "%s%s", zh_prefix, inner->msg_zh[0] ? inner->msg_zh : inner->msg);
+  char field[sizeof e->field];
+  zz_strlcpy(field, inner->field, sizeof field);
+  return zz_fail_pair(e, inner->code, field, en, zh);
 }
 
 void zz_assert_fail(const char *expr, const char *file, int line) {

@@ -5,6 +5,7 @@
 #ifndef ZZ_H
 #define ZZ_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -45,16 +46,31 @@ const char *zz_errcode(int err);
 int zz_http_status(int err);
 
 /* Detail for the user: what went wrong and where. code is a ZZ_E* value;
- * field names the offending input ("metric", "line 12"), msg is a sentence. */
+ * field names the offending input ("metric", "line 12"), msg is a sentence
+ * in English and msg_zh the same sentence in Chinese (core/msg.h). */
 struct zz_err {
   int code;
   char field[64];
   char msg[192];
+  char msg_zh[320];
 };
 
-/* Fills e (if not NULL) and returns code, so callers can `return zz_fail(...)`. */
+/* Fills e (if not NULL) and returns code, so callers can `return zz_fail(...)`.
+ * msg is fmt formatted; msg_zh is the catalog's Chinese of fmt (core/msg.h)
+ * formatted with the same arguments, or msg again when the catalog has none
+ * (scripts/errmsgs.mjs checks in CI that every format has one). */
 int zz_fail(struct zz_err *e, int code, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+int zz_failv(struct zz_err *e, int code, const char *field, const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0)));
+/* Fills e (if not NULL) with two sentences already made; returns code. zh
+ * NULL: en for both. For errors that carry another error's sentences. */
+int zz_fail_pair(struct zz_err *e, int code, const char *field, const char *en, const char *zh);
+/* Puts a prefix before the sentences of inner (zz_err_wrap(e, &inner,
+ * "line 3: ", "第 3 行：")) and copies its code and field into e; e and
+ * inner may be the same. Returns the code. */
+int zz_err_wrap(struct zz_err *e, const struct zz_err *inner, const char *en_prefix,
+                const char *zh_prefix);
 
 /* Broken invariants crash loudly; bad input never reaches these. */
 #define ZZ_ASSERT(cond)                                                                            \

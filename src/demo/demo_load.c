@@ -217,7 +217,11 @@ static int load_entities(struct demo *d, struct zz_err *err) {
     json_error_t je;
     json_t *o = json_loadb(line, (size_t)len, 0, &je);
     if (!o) {
-      rc = check_fail(&k, NULL, "%s", je.text);
+      /* jansson's words are English; the Chinese says what they are about */
+      struct zz_err bad;
+      zz_fail_pair(&bad, ZZ_EINVAL, NULL, je.text, je.text);
+      zz_err_wrap(&bad, &bad, "", "JSON 有误：");
+      rc = check_fail_err(&k, NULL, &bad);
       goto done;
     }
     const char *id = NULL, *type = NULL, *region = NULL;

@@ -168,7 +168,13 @@ int demo_incidents_load(const char *pack_dir, struct store *st, uint64_t seed,
   k.missing = "missing";
   json_error_t je;
   json_t *doc = json_load_file(path, 0, &je);
-  if (!doc) return check_fail(&k, NULL, "%s", je.text);
+  if (!doc) {
+    /* jansson's words are English; the Chinese says what they are about */
+    struct zz_err bad;
+    zz_fail_pair(&bad, ZZ_EINVAL, NULL, je.text, je.text);
+    zz_err_wrap(&bad, &bad, "", "JSON 有误：");
+    return check_fail_err(&k, NULL, &bad);
+  }
   const json_t *inc = json_object_get(doc, "incidents"), *kinds = NULL;
   int rc = 0;
   struct demo_incidents *in = NULL;

@@ -108,9 +108,13 @@ int http_csrf_check(struct http_req *r, struct zz_err *e);
  * body buffer's contents are taken over. */
 int http_reply(struct http_req *r, int status, const char *content_type, struct zz_buf *body);
 int http_reply_json(struct http_req *r, int status, struct zz_buf *body);
-/* Sends {"error":{"code","message","field"}} with the status of e->code. */
+/* Sends {"error":{"code","message","message_zh","field"}} with the status of
+ * e->code. */
 int http_reply_err(struct http_req *r, const struct zz_err *e);
-/* Shortcut: build the zz_err and reply. */
+/* Shortcut: build the zz_err and reply. fmt is English; its Chinese comes
+ * from the catalog (core/msg.h). A word that differs by language is passed
+ * twice, English then Chinese, as "%s%.0s" in the English format and
+ * "%.0s%s" in the Chinese one, so each prints its own. */
 int http_fail(struct http_req *r, int code, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 /* Adds a response header (before http_reply). Copies both strings. */

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "core/hash.h"
+#include "core/msg.h"
 #include "http/http.h"
 #include "http/proxy.h"
 #include "http/route_match.h"
@@ -347,7 +348,8 @@ static int reply_failed_body(struct http_req *r, struct zz_buf *body) {
   r->nheaders = 0;
   zz_error("http: the answer to %s %s could not be written: %s", r->method, r->url,
            zz_strerror(err));
-  http_fail(r, err, "", "the answer could not be written: %s", zz_strerror(err));
+  http_fail(r, err, "", "the answer could not be written: %s%.0s", zz_strerror(err),
+            zz_strerror_zh(err));
   return err;
 }
 
@@ -378,6 +380,9 @@ int http_reply_err(struct http_req *r, const struct zz_err *e) {
   zz_buf_json_str(&b, zz_errcode(code));
   zz_buf_adds(&b, ",\"message\":");
   zz_buf_json_str(&b, e->msg[0] ? e->msg : zz_strerror(code));
+  /* The same sentence in Chinese: pages show the one of their language. */
+  zz_buf_adds(&b, ",\"message_zh\":");
+  zz_buf_json_str(&b, e->msg[0] ? (e->msg_zh[0] ? e->msg_zh : e->msg) : zz_strerror_zh(code));
   if (e->field[0]) {
     zz_buf_adds(&b, ",\"field\":");
     zz_buf_json_str(&b, e->field);
@@ -386,7 +391,8 @@ int http_reply_err(struct http_req *r, const struct zz_err *e) {
   if (zz_buf_error(&b)) {
     /* Not even the error fits in memory: a fixed body, nothing to build. */
     zz_buf_free(&b);
-    zz_buf_adds(&b, "{\"error\":{\"code\":\"out_of_memory\",\"message\":\"out of memory\"}}");
+    zz_buf_adds(&b, "{\"error\":{\"code\":\"out_of_memory\",\"message\":\"out of memory\","
+                    "\"message_zh\":\"内存不足\"}}");
     if (zz_buf_error(&b)) {
       zz_buf_free(&b);
       struct MHD_Response *resp = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
@@ -406,11 +412,10 @@ int http_reply_err(struct http_req *r, const struct zz_err *e) {
 }
 
 int http_fail(struct http_req *r, int code, const char *field, const char *fmt, ...) {
-  struct zz_err e = {.code = code};
-  zz_strlcpy(e.field, field ? field : "", sizeof e.field);
+  struct zz_err e;
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(e.msg, sizeof e.msg, fmt, ap);
+  zz_failv(&e, code, field, fmt, ap);
   va_end(ap);
   http_reply_err(r, &e);
   return code;
@@ -607,11 +612,9 @@ static uint64_t stream_cap(const struct http_server *srv, const struct http_rout
 static void set_early(struct http_req *r, int code, const char *field, const char *fmt, ...) {
   if (r->early_status) return;
   r->early_status = code;
-  r->early.code = code;
-  zz_strlcpy(r->early.field, field, sizeof r->early.field);
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(r->early.msg, sizeof r->early.msg, fmt, ap);
+  zz_failv(&r->early, code, field, fmt, ap);
   va_end(ap);
 }
 

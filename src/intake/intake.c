@@ -292,7 +292,6 @@ static void job_request(struct intake_job *j, const struct intake_report *in,
                                         .lon = NAN,
                                         .lat = NAN},
                              .photo = has_photo ? &j->ef : NULL,
-                             .photo_note = "现场照片 (photo from the reporter)",
                              .then = receipt_write,
                              .ud = &j->rec};
 }

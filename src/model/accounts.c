@@ -12,6 +12,7 @@
 
 #include <sodium.h>
 
+#include "core/msg.h"
 #include "core/ztime.h"
 #include "model/roles.h"
 #include "store/store_accounts.h"
@@ -194,6 +195,15 @@ static int dept_match(void *ud, const struct store_named *n) {
   return 0;
 }
 
+/* Fails with the store's code rc, its sentence (zz_strerror) after a prefix
+ * in both languages: "cannot read the user: the store failed, retry later". */
+static int store_fail(struct zz_err *e, int rc, const char *field, const char *en_prefix,
+                      const char *zh_prefix) {
+  struct zz_err inner;
+  zz_fail_pair(&inner, rc, field, zz_strerror(rc), zz_strerror_zh(rc));
+  return zz_err_wrap(e, &inner, en_prefix, zh_prefix);
+}
+
 /* ---- users ---- */
 
 int accounts_password_check(const char *name, const char *password, struct zz_err *e) {
@@ -242,7 +252,7 @@ int accounts_fields_check(struct store *st, const char *role, const char *depart
     if ((rc = text_check(department, ACCOUNTS_DEPARTMENT_MAX, "department", e))) return rc;
     struct dept_find f = {department, 0, 0};
     if ((rc = store_named_each(st, "department", dept_match, &f)))
-      return zz_fail(e, rc, "department", "cannot read the departments: %s", zz_strerror(rc));
+      return store_fail(e, rc, "department", "cannot read the departments: ", "无法读取部门：");
     if (!f.found)
       return zz_fail(e, ZZ_EINVAL, "department",
                      "department \"%.64s\" is not one of the pack's %d departments (see GET "
@@ -254,7 +264,7 @@ int accounts_fields_check(struct store *st, const char *role, const char *depart
       return zz_fail(e, ZZ_EINVAL, "scope", "scope is longer than %d bytes", ACCOUNTS_SCOPE_MAX);
     struct region_find f = {scope, 0};
     if ((rc = store_regions_each(st, 0, region_match, &f)))
-      return zz_fail(e, rc, "scope", "cannot read the regions: %s", zz_strerror(rc));
+      return store_fail(e, rc, "scope", "cannot read the regions: ", "无法读取区域：");
     if (!f.found)
       return zz_fail(e, ZZ_EINVAL, "scope",
                      "scope \"%.64s\" is not a region path (see GET /api/v1/regions)", scope);
@@ -302,7 +312,7 @@ int accounts_user_change(struct store *st, const char *name, int what, const cha
     struct accounts_user u;
     rc = accounts_user_get(st, name, 0, &u);
     if (rc == ZZ_ENOTFOUND) return zz_fail(e, rc, "name", "no user called \"%.64s\"", name);
-    if (rc) return zz_fail(e, rc, "name", "cannot read the user: %s", zz_strerror(rc));
+    if (rc) return store_fail(e, rc, "name", "cannot read the user: ", "无法读取用户：");
     if ((rc = accounts_password_check(name, password, e)) ||
         (rc = password_hash(password, hash, e)))
       return rc;
@@ -355,7 +365,7 @@ int accounts_check_password(struct store *st, const char *name, const char *pass
     struct user_copy c = {&u, hash};
     rc = store_user_get(st, name, 0, user_copy_row, &c);
     if (rc && rc != ZZ_ENOTFOUND)
-      return zz_fail(e, rc, NULL, "cannot read the user: %s", zz_strerror(rc));
+      return store_fail(e, rc, NULL, "cannot read the user: ", "无法读取用户：");
   }
   int ok;
   if (rc == 0 && hash[0] && password && pwlen <= ACCOUNTS_PASSWORD_MAX) {

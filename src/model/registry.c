@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/hash.h"
+#include "core/msg.h"
 #include "store/store.h"
 #include "store/store_registry.h"
 
@@ -62,7 +63,7 @@ static void clear_all(struct registry *reg) {
   for (int i = 0; i < reg->nmetrics; i++) {
     struct reg_metric *m = &reg->metrics[i];
     zz_free(m->key), zz_free(m->name_zh), zz_free(m->name_en), zz_free(m->unit), zz_free(m->agg);
-    zz_free(m->entity_type), zz_free(m->kind);
+    zz_free(m->entity_type), zz_free(m->kind), zz_free(m->states);
   }
   zz_free(reg->metrics);
   reg->metrics = NULL;
@@ -134,6 +135,30 @@ static void number(struct registry *reg, int i, int64_t *next) {
   r->hi = *next - 1;
 }
 
+/* Fills m's states from the stored JSON (the pack checked it); 1 when out
+ * of memory. */
+static int states_parse(struct reg_metric *m, const char *text) {
+  if (!text) return 0;
+  json_t *a = json_loads(text, 0, NULL);
+  size_t n = json_array_size(a);
+  if (n > REG_STATES_MAX) n = REG_STATES_MAX;
+  if (n && !(m->states = zz_calloc(n, sizeof *m->states))) {
+    json_decref(a);
+    return 1;
+  }
+  for (size_t i = 0; i < n; i++) {
+    const json_t *o = json_array_get(a, i);
+    const char *zh = json_string_value(json_object_get(o, "name_zh"));
+    const char *en = json_string_value(json_object_get(o, "name_en"));
+    struct reg_state *st = &m->states[m->nstates++];
+    st->value = json_number_value(json_object_get(o, "value"));
+    zz_strlcpy(st->name_zh, zh ? zh : "", sizeof st->name_zh);
+    zz_strlcpy(st->name_en, en ? en : (zh ? zh : ""), sizeof st->name_en);
+  }
+  json_decref(a);
+  return 0;
+}
+
 static int on_metric(void *ud, const struct store_metric *m) {
   struct registry *reg = ud;
   struct reg_metric *p = zz_realloc(reg->metrics, (size_t)(reg->nmetrics + 1) * sizeof *p);
@@ -149,7 +174,13 @@ static int on_metric(void *ud, const struct store_metric *m) {
                                            .kind = dup_or_empty(m->kind),
                                            .min = m->has_min ? m->min : -REG_VALUE_BOUND,
                                            .max = m->has_max ? m->max : REG_VALUE_BOUND};
-  return 0;
+  return states_parse(&p[reg->nmetrics - 1], m->states_json);
+}
+
+const struct reg_state *reg_metric_state(const struct reg_metric *m, double v) {
+  for (int i = 0; m && i < m->nstates; i++)
+    if (m->states[i].value == v) return &m->states[i];
+  return NULL;
 }
 
 static int add_type(struct registry *reg, const char *name) {
@@ -300,8 +331,11 @@ static int load(struct registry *reg, struct zz_err *e) {
   if ((rc = store_metrics_each(reg->st, on_metric, reg)) ||
       (rc = store_named_each(reg->st, "entity_type", on_type, reg)) ||
       (rc = store_sources_each(reg->st, on_source, reg)) ||
-      (rc = store_entities_scan(reg->st, on_entity, reg)))
-    return zz_fail(e, rc, "registry", "cannot load the registry: %s", zz_strerror(rc));
+      (rc = store_entities_scan(reg->st, on_entity, reg))) {
+    struct zz_err inner;
+    zz_fail_pair(&inner, rc, "registry", zz_strerror(rc), zz_strerror_zh(rc));
+    return zz_err_wrap(e, &inner, "cannot load the registry: ", "无法加载基础数据：");
+  }
   return 0;
 }
 

@@ -28,11 +28,24 @@ struct reg_region {
   int approximate;
 };
 
+/* A named value of a status metric (metrics.json "states"): 1 正常, 0 故障. */
+#define REG_STATES_MAX 16
+struct reg_state {
+  double value;
+  char name_zh[64], name_en[64];
+};
+
 struct reg_metric {
   int64_t id;
   char *key, *name_zh, *name_en, *unit, *agg, *entity_type, *kind;
   double min, max; /* valid values: as the pack declares, else +-REG_VALUE_BOUND */
+  int nstates;     /* 0: a plain metric, its values are numbers */
+  struct reg_state *states;
 };
+
+/* The state of m whose value is v, or NULL (a plain metric, or no state
+ * has exactly that value). */
+const struct reg_state *reg_metric_state(const struct reg_metric *m, double v);
 
 /* Values of a metric without a declared range stay within +-1e15: more than
  * any count or measure of a district, and sums of billions of them stay

@@ -17,7 +17,9 @@
 #include "core/buf.h"
 #include "core/check.h"
 #include "core/hash.h"
+#include "core/msg.h"
 #include "core/ztime.h"
+#include "model/registry.h"
 #include "pack/pack_dashboards.h"
 #include "rules/rule_def.h"
 #include "store/store.h"
@@ -173,6 +175,16 @@ static int fail_at(struct zz_err *e, int code, const char *file, const char *whe
   int rc = check_failv(&k, code, NULL, fmt, ap);
   va_end(ap);
   return rc;
+}
+
+/* Fails with the store's code rc, its sentence (zz_strerror) after a prefix
+ * in both languages: "cannot read the registry: the store failed, retry
+ * later". */
+static int store_fail(struct zz_err *e, int rc, const char *field, const char *en_prefix,
+                      const char *zh_prefix) {
+  struct zz_err inner;
+  zz_fail_pair(&inner, rc, field, zz_strerror(rc), zz_strerror_zh(rc));
+  return zz_err_wrap(e, &inner, en_prefix, zh_prefix);
 }
 
 /* ---- small validators (ids, one_of and the rest are in core/check.h) ---- */
@@ -396,7 +408,7 @@ static int read_store(struct pack_ctx *c) {
   if (!rc) rc = store_named_each(c->st, "department", scan_dept, &s);
   if (!rc) rc = s.rc;
   if (rc == ZZ_ENOMEM) return zz_fail(c->e, rc, "pack", "out of memory");
-  if (rc) return zz_fail(c->e, rc, "store", "cannot read the registry: %s", zz_strerror(rc));
+  if (rc) return store_fail(c->e, rc, "store", "cannot read the registry: ", "无法读取基础数据：");
   return 0;
 }
 
@@ -679,6 +691,30 @@ static int check_types(struct pack_ctx *c) {
   return rc;
 }
 
+/* A status metric's "states": 2 to REG_STATES_MAX values, each named in
+ * both languages, each within the metric's range and none twice. */
+static int check_states(struct check *l, const json_t *m, const double lim[2]) {
+  const json_t *a;
+  int rc = check_array(l, m, "states", CHECK_OPTIONAL, 2, REG_STATES_MAX, CHECK_OBJECT, &a);
+  if (rc || !a) return rc;
+  static const char *const known[] = {"value", "name_zh", "name_en", NULL};
+  size_t mark = check_push_key(l, "states");
+  for (size_t i = 0; i < json_array_size(a) && !rc; i++) {
+    const json_t *st = json_array_get(a, i);
+    double v;
+    size_t at = check_push(l, "[%zu]", i);
+    if (!(rc = check_known(l, st, known)) && !(rc = check_names(l, st, "name_zh", "name_en", 60)) &&
+        !(rc = check_num(l, st, "value", CHECK_REQUIRED, lim[0], lim[1], &v))) {
+      for (size_t k = 0; k < i && !rc; k++)
+        if (json_number_value(json_object_get(json_array_get(a, k), "value")) == v)
+          rc = check_fail(l, "value", "%g is named twice (also states[%zu])", v, k);
+    }
+    check_pop(l, at);
+  }
+  check_pop(l, mark);
+  return rc;
+}
+
 static int check_metrics(struct pack_ctx *c) {
   const char *file = "metrics.json";
   int rc = check_doc_array(c, file, c->metrics);
@@ -710,6 +746,7 @@ static int check_metrics(struct pack_ctx *c) {
         return check_fail(&l, lims[k], "%g is outside [-1e18, 1e18]", lim[k]);
     }
     if (lim[0] > lim[1]) return check_fail(&l, "min", "%g is greater than max %g", lim[0], lim[1]);
+    if ((rc = check_states(&l, m, lim))) return rc;
   }
   return rc;
 }
@@ -740,7 +777,6 @@ static int check_sources(struct pack_ctx *c) {
      * optionally entity types and regions. Several sources may declare a
      * metric; a series then belongs to the first that writes it. */
     const char *const lists[] = {"metrics", "entity_types", "regions"};
-    const char *const what[] = {"metric", "entity type", "region"};
     for (int k = 0; k < 3; k++) {
       const json_t *ms = NULL;
       if (k == 0 && !json_object_get(so, "metrics"))
@@ -751,11 +787,18 @@ static int check_sources(struct pack_ctx *c) {
         snprintf(sub, sizeof sub, "%s[%zu]", lists[k], j);
         const char *m = json_string_value(json_array_get(ms, j));
         struct smap *map = k == 0 ? &c->metricmap : k == 1 ? &c->typemap : &c->regmap;
-        if (smap_get(map, m) < 0)
-          return check_fail(&l, sub, "%s \"%s\" does not exist", what[k], m);
+        /* one sentence per list, so that each has its Chinese */
+        if (smap_get(map, m) < 0) {
+          if (k == 0) return check_fail(&l, sub, "metric \"%s\" does not exist", m);
+          if (k == 1) return check_fail(&l, sub, "entity type \"%s\" does not exist", m);
+          return check_fail(&l, sub, "region \"%s\" does not exist", m);
+        }
         for (size_t p = 0; p < j; p++)
-          if (strcmp(json_string_value(json_array_get(ms, p)), m) == 0)
-            return check_fail(&l, sub, "%s \"%s\" is listed twice", what[k], m);
+          if (strcmp(json_string_value(json_array_get(ms, p)), m) == 0) {
+            if (k == 0) return check_fail(&l, sub, "metric \"%s\" is listed twice", m);
+            if (k == 1) return check_fail(&l, sub, "entity type \"%s\" is listed twice", m);
+            return check_fail(&l, sub, "region \"%s\" is listed twice", m);
+          }
       }
     }
   }
@@ -831,9 +874,12 @@ static int check_attrs(const struct check *l, const struct pack_type *t, json_t 
     if (json_is_null(v)) continue; /* a declared attribute may be absent */
     if (strcmp(type, "number") == 0 ? !json_is_number(v)
         : strcmp(type, "date") == 0 ? !json_is_string(v) || !is_date(json_string_value(v))
-                                    : !json_is_string(v))
-      return check_fail(l, field, "must be a %s%s", type,
-                        strcmp(type, "date") == 0 ? " YYYY-MM-DD" : "");
+                                    : !json_is_string(v)) {
+      /* the three attribute types (pack_attr_types), each its own sentence */
+      if (strcmp(type, "date") == 0) return check_fail(l, field, "must be a date YYYY-MM-DD");
+      if (strcmp(type, "number") == 0) return check_fail(l, field, "must be a number");
+      return check_fail(l, field, "must be a string");
+    }
   }
   return 0;
 }
@@ -1008,7 +1054,7 @@ static int number_regions(struct pack_ctx *c) {
   int rc = store_regions_each(c->st, 0, scan_node, &s);
   if (!rc) rc = s.rc;
   if (rc == ZZ_ENOMEM) return zz_fail(c->e, rc, "pack", "out of memory");
-  if (rc) return zz_fail(c->e, rc, "store", "cannot read regions back: %s", zz_strerror(rc));
+  if (rc) return store_fail(c->e, rc, "store", "cannot read regions back: ", "无法读回区域：");
   qsort(c->nodes, (size_t)c->nnodes, sizeof *c->nodes, cmp_node_id);
   for (int i = 0; i < c->nnodes; i++)
     if (smap_set(&c->nodemap, c->nodes[i].path, i))
@@ -1133,7 +1179,8 @@ static int write_regions(struct pack_ctx *c) {
     if ((rc = store_region_set_pos(st, nd->id, nd->lo, nd->hi, e))) return rc;
     /* Entities loaded before (other packs, the API) follow their region. */
     if ((rc = store_entities_set_rpos(st, nd->id, nd->lo)))
-      return zz_fail(e, rc, "entity", "cannot update entity positions: %s", zz_strerror(rc));
+      return store_fail(e, rc, "entity",
+                        "cannot update entity positions: ", "无法更新对象的位置：");
   }
   return 0;
 }
@@ -1178,7 +1225,14 @@ static int write_declarations(struct pack_ctx *c) {
     json_t *lo = json_object_get(m, "min"), *hi = json_object_get(m, "max");
     if (lo) sm.has_min = 1, sm.min = json_number_value(lo);
     if (hi) sm.has_max = 1, sm.max = json_number_value(hi);
-    if ((rc = store_metric_upsert(st, &sm, NULL, e))) return rc;
+    char *states = NULL;
+    const json_t *sa = json_object_get(m, "states");
+    if (sa && !(states = json_dumps(sa, PACK_DUMP_FLAGS)))
+      return zz_fail(e, ZZ_ENOMEM, "pack", "out of memory");
+    sm.states_json = states;
+    rc = store_metric_upsert(st, &sm, NULL, e);
+    zz_free(states);
+    if (rc) return rc;
   }
   for (size_t i = 0; i < json_array_size(c->sources); i++) {
     json_t *so = json_array_get(c->sources, i), *ty = json_object_get(so, "entity_types"),
@@ -1278,7 +1332,7 @@ static int check_matters(struct pack_ctx *c) {
     json_t *m = json_array_get(c->matters_doc, i);
     struct zz_err me = {0};
     check_at(&l, "[%zu]", i);
-    if (matter_check(m, &me)) return check_fail(&l, me.field[0] ? me.field : NULL, "%s", me.msg);
+    if (matter_check(m, &me)) return check_fail_err(&l, me.field[0] ? me.field : NULL, &me);
     json_t *ds = json_object_get(m, "departments");
     for (size_t k = 0; k < json_array_size(ds); k++) {
       const char *d = json_string_value(json_array_get(ds, k));
@@ -1339,7 +1393,7 @@ static int check_rules(struct pack_ctx *c) {
     struct zz_err re = {0};
     check_at(&l, "[%zu]", i);
     if (rule_parse(j, &d, &re)) {
-      rc = check_fail(&l, re.field[0] ? re.field : NULL, "%s", re.msg);
+      rc = check_fail_err(&l, re.field[0] ? re.field : NULL, &re);
       break;
     }
     const char *id = json_string_value(json_object_get(j, "id"));

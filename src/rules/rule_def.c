@@ -9,6 +9,7 @@
 #include "core/buf.h"
 #include "core/check.h"
 #include "core/ztime.h"
+#include "model/registry.h"
 
 static const char *const kind_names[] = {"", "threshold", "rate", "count", "absence"};
 static const char *const severities[] = {"info", "warning", "major", "critical"};
@@ -166,8 +167,13 @@ static int parse_extras(const struct check *k, const json_t *j, struct rule_def 
     zz_strlcpy(d->auto_matter, m, sizeof d->auto_matter);
   }
   if ((rc = message_field(k, j, "message_zh", d->message_zh, sizeof d->message_zh)) ||
-      (rc = message_field(k, j, "message_en", d->message_en, sizeof d->message_en)))
+      (rc = message_field(k, j, "message_en", d->message_en, sizeof d->message_en)) ||
+      (rc = str_field(k, j, "event_name_zh", 0, d->event_name_zh, sizeof d->event_name_zh)) ||
+      (rc = str_field(k, j, "event_name_en", 0, d->event_name_en, sizeof d->event_name_en)))
     return rc;
+  if (!d->event[0] && (d->event_name_zh[0] || d->event_name_en[0]))
+    return check_fail(k, d->event_name_zh[0] ? "event_name_zh" : "event_name_en",
+                      "names an event kind, but the rule watches a metric");
   return check_bool(k, j, "enabled", CHECK_OPTIONAL, &d->enabled);
 }
 
@@ -272,6 +278,14 @@ int rule_to_json(const struct rule_def *d, struct zz_buf *b) {
     rc |= zz_buf_json_str(b, d->auto_matter);
     rc |= zz_buf_addc(b, '}');
   }
+  if (d->event_name_zh[0]) {
+    rc |= zz_buf_adds(b, ",\"event_name_zh\":");
+    rc |= zz_buf_json_str(b, d->event_name_zh);
+  }
+  if (d->event_name_en[0]) {
+    rc |= zz_buf_adds(b, ",\"event_name_en\":");
+    rc |= zz_buf_json_str(b, d->event_name_en);
+  }
   if (d->message_zh[0]) {
     rc |= zz_buf_adds(b, ",\"message_zh\":");
     rc |= zz_buf_json_str(b, d->message_zh);
@@ -313,18 +327,27 @@ void rule_message(const struct rule_def *d, const struct rule_words *w, int en, 
                   size_t cap) {
   en = en ? 1 : 0;
   const char *tpl = en ? d->message_en : d->message_zh;
+  if (!tpl[0] && d->kind == RULE_THRESHOLD && w->nstates)
+    tpl = en ? "{rule}: {metric} at {entity} is {value}" : "{rule}：{entity}{metric}为{value}";
   if (!tpl[0] && d->kind >= RULE_THRESHOLD && d->kind <= RULE_ABSENCE)
     tpl = default_messages[d->kind][en];
-  char val[32], lim[32], win[32];
+  char val[64], lim[64], win[32];
   number(val, sizeof val, v);
   number(lim, sizeof lim, d->value);
+  /* a status metric's values are said by name (故障, not 0) */
+  for (int i = 0; i < w->nstates; i++) {
+    const struct reg_state *st = &w->states[i];
+    if (st->value == v) zz_strlcpy(val, en ? st->name_en : st->name_zh, sizeof val);
+    if (st->value == d->value && d->kind == RULE_THRESHOLD)
+      zz_strlcpy(lim, en ? st->name_en : st->name_zh, sizeof lim);
+  }
   number(win, sizeof win, minutes(d->window_ms));
   const char *op = d->op > 0 ? (en ? "above" : "超过") : (en ? "below" : "低于");
   const char *fill[] = {en ? d->name_en : d->name_zh,
                         w->entity ? w->entity : "",
                         w->region ? w->region : "",
                         w->metric ? w->metric : (d->event[0] ? d->event : d->metric),
-                        w->unit ? w->unit : "",
+                        w->unit && !w->nstates ? w->unit : "",
                         val,
                         lim,
                         win,

@@ -28,11 +28,12 @@ struct rule_def {
   char key[RULE_KEY_MAX + 1];
   char name_zh[128], name_en[128];
   enum rule_kind kind;
-  char metric[RULE_KEY_MAX + 1];      /* "" for a count of events */
-  char event[RULE_KEY_MAX + 1];       /* count only: the event kind counted, else "" */
-  char entity_type[RULE_KEY_MAX + 1]; /* "" : the metric's own type */
-  char region[256];                   /* "" : everywhere */
-  char severity[16];                  /* info, warning, major, critical */
+  char metric[RULE_KEY_MAX + 1];             /* "" for a count of events */
+  char event[RULE_KEY_MAX + 1];              /* count only: the event kind counted, else "" */
+  char event_name_zh[64], event_name_en[64]; /* the event kind as people say it ("" : the id) */
+  char entity_type[RULE_KEY_MAX + 1];        /* "" : the metric's own type */
+  char region[256];                          /* "" : everywhere */
+  char severity[16];                         /* info, warning, major, critical */
   int op;                 /* threshold: +1 above, -1 below; rate: +1 up, -1 down, 0 any */
   double value;           /* threshold: the limit; rate: percent; count: events in the window */
   int count_records;      /* count: 1 counts records, 0 sums their values */
@@ -61,14 +62,20 @@ struct zz_buf;
 int rule_to_json(const struct rule_def *d, struct zz_buf *out);
 
 /* The names an alert's sentence uses, in one language (NULL: the id). */
+struct reg_state;
 struct rule_words {
   const char *entity, *region, *metric, *unit;
+  /* a status metric's named values (model/registry.h), or none: {value}
+   * and {limit} then read as names (故障, not 0) and {unit} is empty */
+  const struct reg_state *states;
+  int nstates;
 };
 /* Writes the alert's sentence for value v into out (cap bytes): the rule's
  * message_zh or message_en template (en selects), or the kind's own, with
  * {rule} {entity} {region} {metric} {unit} {value} {limit} {window} (minutes)
  * and {op} (above/below, in the language) filled in. Numbers are written
- * with at most 3 significant decimals. */
+ * with at most 3 significant decimals; the values of a status metric by
+ * their names, and its threshold rules say only what the state is. */
 void rule_message(const struct rule_def *d, const struct rule_words *w, int en, double v, char *out,
                   size_t cap);
 

@@ -274,6 +274,8 @@ static int copy_alert_cb(void *ud, const struct store_alert *a) {
  * metric's, in Chinese and English (ids where a name is missing). */
 struct names {
   char entity[2][128], region[2][128], metric[2][128], unit[32];
+  struct reg_state states[REG_STATES_MAX];
+  int nstates;
 };
 
 static int entity_names_cb(void *ud, const struct store_entity *en) {
@@ -289,6 +291,10 @@ static void names_of(struct rules *ru, const struct rule_def *d, const struct en
   for (int l = 0; l < 2; l++) {
     zz_strlcpy(n->entity[l], en->key, sizeof n->entity[l]);
     zz_strlcpy(n->metric[l], d->event[0] ? d->event : d->metric, sizeof n->metric[l]);
+    /* an event kind as the pack names it (出入口拥堵, not gate_jam) */
+    const char *evn =
+        l ? (d->event_name_en[0] ? d->event_name_en : d->event_name_zh) : d->event_name_zh;
+    if (d->event[0] && evn[0]) zz_strlcpy(n->metric[l], evn, sizeof n->metric[l]);
   }
   store_entity_get(ru->o.st, en->key, entity_names_cb, n);
   registry_rdlock(ru->o.reg);
@@ -302,6 +308,9 @@ static void names_of(struct rules *ru, const struct rule_def *d, const struct en
     if (mn && *mn) zz_strlcpy(n->metric[l], mn, sizeof n->metric[l]);
   }
   if (m && m->unit) zz_strlcpy(n->unit, m->unit, sizeof n->unit);
+  n->nstates = 0;
+  for (int k = 0; m && k < m->nstates && k < REG_STATES_MAX; k++)
+    n->states[n->nstates++] = m->states[k];
   registry_unlock(ru->o.reg);
 }
 
@@ -312,7 +321,7 @@ static void describe(struct rules *ru, const struct rule_def *d, const struct en
   struct names n;
   names_of(ru, d, en, &n);
   for (int l = 0; l < 2; l++) {
-    struct rule_words w = {n.entity[l], n.region[l], n.metric[l], n.unit};
+    struct rule_words w = {n.entity[l], n.region[l], n.metric[l], n.unit, n.states, n.nstates};
     rule_message(d, &w, l, v, l ? en_out : zh, cap);
   }
 }

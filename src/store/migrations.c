@@ -206,6 +206,9 @@ static const char *const sq_migrations[] = {
     " WHERE state NOT IN ('closed', 'merged') AND parent IS NULL;"
     "CREATE INDEX order_entity ON work_order(entity, matter, created)"
     " WHERE entity IS NOT NULL AND state NOT IN ('closed', 'merged') AND parent IS NULL;",
+    /* metric states: the names of a status metric's values (1 正常, 0 故障),
+     * a JSON array from the pack's metrics.json, NULL for a plain metric */
+    "ALTER TABLE metric ADD COLUMN states TEXT;",
 };
 
 int sq_migrate(sqlite3 *db, struct zz_err *e) {

@@ -6,12 +6,13 @@
 
 #include "store/store_int.h"
 
-/* Steps an insert; a constraint is ZZ_EEXISTS with `dup` as the message. */
+/* Steps an insert; a constraint is ZZ_EEXISTS with `dup` as the message
+ * and `dup_zh` as its Chinese. */
 static int step_insert(struct sq_conn *c, sqlite3_stmt *q, struct zz_err *e, const char *what,
-                       const char *dup) {
+                       const char *dup, const char *dup_zh) {
   int rc = sqlite3_step(q), r = 0;
   if (rc == SQLITE_CONSTRAINT)
-    r = zz_fail(e, ZZ_EEXISTS, what, "%s", dup);
+    r = zz_fail_pair(e, ZZ_EEXISTS, what, dup, dup_zh);
   else if (rc != SQLITE_DONE)
     r = sq_fail(c->db, rc, e, what);
   sq_release(c, q);
@@ -31,7 +32,7 @@ static int application_insert(struct store *st, const struct store_application *
   sq_bind_text(q, 3, a->applicant_json ? a->applicant_json : "{}");
   sq_bind_text(q, 4, a->form_json ? a->form_json : "{}");
   sqlite3_bind_int64(q, 5, a->created);
-  return step_insert(c, q, e, "application", "the application already exists");
+  return step_insert(c, q, e, "application", "the application already exists", "该申请已存在");
 }
 
 static int application_get(struct store *st, int64_t order_id, const char *number,
@@ -80,7 +81,7 @@ static int material_put(struct store *st, const struct store_material *m, struct
   sqlite3_bind_int64(q, 4, m->size);
   sq_bind_text(q, 5, m->path);
   sqlite3_bind_int64(q, 6, m->ts);
-  return step_insert(c, q, e, "material", "the material already exists");
+  return step_insert(c, q, e, "material", "the material already exists", "该材料已存在");
 }
 
 static int materials_each(struct store *st, int64_t order_id,
@@ -112,7 +113,13 @@ static int decision_insert(struct store *st, const struct store_decision *d, str
   struct sq_conn *c = sq_conn_get(SQ_S(st));
   sqlite3_stmt *q = sq_prepare(c,
                                "INSERT INTO application_decision(sub_order, order_id, department,"
-                               " decision, note, actor, ts) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                               " decision, note, actor, ts) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+                               /* a reopened application is decided again: the
+                                * department's new decision replaces its old one
+                                * (the workflow lets only a sub-order in hand
+                                * be decided, so this is never a double click) */
+                               " ON CONFLICT(sub_order) DO UPDATE SET decision = excluded.decision,"
+                               " note = excluded.note, actor = excluded.actor, ts = excluded.ts",
                                e);
   if (!q) return ZZ_ESTORE;
   sqlite3_bind_int64(q, 1, d->sub_order);
@@ -122,7 +129,8 @@ static int decision_insert(struct store *st, const struct store_decision *d, str
   sq_bind_text(q, 5, d->note);
   sq_bind_text(q, 6, d->actor);
   sqlite3_bind_int64(q, 7, d->ts);
-  return step_insert(c, q, e, "decision", "this department has already decided");
+  return step_insert(c, q, e, "decision", "this department has already decided",
+                     "该部门已作出决定");
 }
 
 static int decisions_each(struct store *st, int64_t order_id,

@@ -297,8 +297,11 @@ int store_backup(const char *data, const char *out, store_backup_progress_fn pro
   if ((size_t)snprintf(tmp, sizeof tmp, "%s.partial", out) >= sizeof tmp)
     return zz_fail(e, ZZ_EINVAL, "out", "the backup's name is too long");
   if (mkdir(tmp, 0750) != 0)
-    return zz_fail(e, ZZ_EIO, "out", "cannot create %s: %s%s", tmp, strerror(errno),
-                   errno == EEXIST ? " (left by a backup that did not finish: remove it)" : "");
+    return zz_fail(e, ZZ_EIO, "out",
+                   errno == EEXIST
+                       ? "cannot create %s: %s (left by a backup that did not finish: remove it)"
+                       : "cannot create %s: %s",
+                   tmp, strerror(errno));
   made = 1;
   /* the server deletes a replaced material's file only while no backup
    * holds this lock (store_files_release): taken before the snapshot, so
@@ -577,8 +580,10 @@ static int restore_verify(const char *backup, const struct bk_file *db, const st
     snprintf(from, sizeof from, "%s/%s", backup, l->v[i].path);
     rc = copy_hash(from, NULL, &size, hash, p, e);
     if (rc == ZZ_ENOTFOUND || (!rc && (size != l->v[i].size || strcmp(hash, l->v[i].hash) != 0)))
-      return zz_fail(e, ZZ_EINVAL, "backup", "%s/%s is %s (the backup is damaged)", backup,
-                     l->v[i].path, rc ? "missing" : "not what MANIFEST lists");
+      return zz_fail(e, ZZ_EINVAL, "backup",
+                     rc ? "%s/%s is missing (the backup is damaged)"
+                        : "%s/%s is not what MANIFEST lists (the backup is damaged)",
+                     backup, l->v[i].path);
     if (rc) return rc;
   }
   return 0;

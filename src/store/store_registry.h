@@ -25,6 +25,9 @@ struct store_metric {
   const char *key, *name_zh, *name_en, *unit, *agg, *entity_type, *kind;
   int has_min, has_max; /* a valid range was declared (else the default bound applies) */
   double min, max;
+  /* a status metric's value names, as metrics.json's "states" (a JSON
+   * array of {"value","name_zh","name_en"}); NULL: a plain metric */
+  const char *states_json;
 };
 
 struct store_named { /* entity types, departments: key + names + JSON extra */

@@ -10,9 +10,16 @@
 
 int sq_fail(sqlite3 *db, int rc, struct zz_err *e, const char *what) {
   int base = rc & 0xff;
-  if (base == SQLITE_CONSTRAINT)
-    return zz_fail(e, ZZ_EEXISTS, what, "%s: %s", what,
-                   db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+  if (base == SQLITE_CONSTRAINT) {
+    /* SQLite's own words are English either way; the Chinese says what
+     * they mean before quoting them. */
+    if (!e) return ZZ_EEXISTS;
+    const char *why = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    char en[sizeof e->msg], zh[sizeof e->msg_zh];
+    snprintf(en, sizeof en, "%s: %s", what, why);
+    snprintf(zh, sizeof zh, "%s：与已有的数据冲突（%s）", what, why);
+    return zz_fail_pair(e, ZZ_EEXISTS, what, en, zh);
+  }
   if (base == SQLITE_BUSY || base == SQLITE_LOCKED)
     return zz_fail(e, ZZ_EBUSY, what, "%s: the store is busy", what);
   /* A full disk is the operator's to fix and the client's to retry (507):

@@ -242,10 +242,10 @@ static void add_sub(struct act *x, struct wf_order *s, const char *dept) {
   zz_strlcpy(s->department, dept, sizeof s->department);
   s->state[0] = 0; /* a new row: its first event has no from-state */
   s->o.created = x->now;
-  char sn[128];
-  snprintf(sn, sizeof sn, "sub-order of joint order %lld for %s", (long long)x->w.o.id, dept);
   wf_insert(x->c, s, "dispatch");
-  wf_step(x->c, s, x->who->name, "dispatch", order_action_target(ORDER_DISPATCH), sn, x->now);
+  /* No note: the sub-order's parent and department say it, and pages say
+   * it in their language (a note is a person's words). */
+  wf_step(x->c, s, x->who->name, "dispatch", order_action_target(ORDER_DISPATCH), NULL, x->now);
 }
 
 static int has_dept(char (*d)[65], int n, const char *dept) {

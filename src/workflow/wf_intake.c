@@ -19,8 +19,8 @@ static int intake_one(struct workflow *wf, struct wf_intake *in) {
   if (rc) return rc;
   rc = wf_create_locked(wf, &in->who, in->row, &in->order, &in->err);
   if (!rc && in->photo)
-    rc = wf_evidence_attach_locked(wf, &in->who, in->order, in->photo,
-                                   in->photo_note ? in->photo_note : "photo", 1, NULL, &in->err);
+    rc = wf_evidence_attach_locked(wf, &in->who, in->order, in->photo, in->photo_note, 1, NULL,
+                                   &in->err);
   if (!rc && in->then) rc = in->then(in->ud, wf->o.st, in->order, &in->err);
   return wf_group_close(wf, &g, rc, &in->err);
 }

@@ -142,7 +142,7 @@ struct wf_intake {
   struct wf_actor who;
   struct wf_create create;
   const struct wf_evidence_file *photo; /* stored with id 0, or NULL; removed on failure */
-  const char *photo_note;
+  const char *photo_note; /* NULL: none (pages name the reporter's photo themselves) */
   /* further writes once the order exists, on the store given, in the same
    * transaction (on the intake thread); 0 or an error (the whole report is
    * then undone) */

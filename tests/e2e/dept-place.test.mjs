@@ -53,3 +53,25 @@ test('the officer\'s card names the place, gives its address and directions', { 
   assert.ok(overflow <= 0, `page is ${overflow}px wider than the phone`);
   assert.deepEqual(phone.errors, []);
 });
+
+test('a sub-order of a joint order says so on the officer\'s card, in words', { timeout: 90000 }, async () => {
+  const o = (await w.ok('disp', 'POST', '/api/v1/orders', { matter: 'environmental_hygiene', entity: 'xtd-ent-0002', title: '商场周边环境整治' }, 201)).order;
+  await w.ok('disp', 'POST', `/api/v1/orders/${o.id}/actions`, { action: 'dispatch', departments: ['urban_mgmt', 'market_supervision'] });
+  const sub = (await w.ok('admin', 'GET', `/api/v1/orders/${o.id}`)).sub_orders.find((s) => s.department === 'market_supervision');
+  const phone = await browsers.open({ width: 375, height: 740 });
+  await phone.goto(w.base + '/dept');
+  if (await phone.locator('#login input[name=name]').isVisible()) {
+    await phone.fill('#login input[name=name]', 'ms');
+    await phone.fill('#login input[name=password]', STAFF.ms.password);
+    await phone.click('#login button[type=submit]');
+  }
+  const card = phone.locator('#list .card', { hasText: `#${sub.id}` });
+  await card.waitFor({ timeout: 15000 });
+  await card.click();
+  await phone.locator('#d-joint').waitFor();
+  assert.equal(await phone.locator('#d-joint').innerText(), `联办工单 #${o.id} 的子工单`);
+  const timeline = await phone.locator('.timeline').innerText();
+  assert.doesNotMatch(timeline, /sub-order|joint order/, 'no English made by the machine');
+  await phone.screenshot({ path: path.join('test-results', 'e2e', 'dept-joint-zh.png') });
+  assert.deepEqual(phone.errors, []);
+});

@@ -208,6 +208,20 @@ test('a new order picks its region and place by name', { timeout: 120000 }, asyn
   assert.deepEqual(page.errors, []);
 });
 
+test('the queue filters by a region picked by name; the detail names the channel', { timeout: 120000 }, async () => {
+  const page = await desk({ width: 1366, height: 768 });
+  const options = await page.$$eval('#f-region option', (os) => os.map((o) => [o.value, o.textContent.trim()]));
+  assert.ok(options.some(([v, text]) => v === XTD && text === '新天地街区'), JSON.stringify(options.slice(0, 8)));
+  assert.ok(options.every(([, text]) => !/[a-z]+\/[a-z]+/.test(text)), 'names, not region paths');
+  await page.selectOption('#f-region', XTD);
+  await (await row(page, ids.light)).click();
+  await page.locator('#detail h2', { hasText: `#${ids.light}` }).waitFor();
+  const fields = await page.locator('#detail .fields').innerText();
+  assert.match(fields, /工作人员录入/);
+  assert.doesNotMatch(fields, /\bstaff\b/);
+  assert.deepEqual(page.errors, []);
+});
+
 test('badges never wrap; 1366x768 and English screenshots', { timeout: 120000 }, async () => {
   for (const size of [{ width: 1366, height: 768 }, { width: 1920, height: 1080 }]) {
     const page = await desk(size);

@@ -119,6 +119,25 @@ test("a public matter's form says the description will be public, in both langua
   await phone.waitForFunction(() => document.documentElement.lang === 'zh-CN');
 });
 
+test('a required field left empty is named by its label before anything is sent', { timeout: 60000 }, async () => {
+  const gen = await w.call('admin', 'POST', '/api/v1/codes/generate', { kind: 'customer', entity_type: 'venue', region: XTD });
+  assert.ok([200, 201].includes(gen.status), gen.text);
+  const code = (await w.ok('admin', 'GET', '/api/v1/codes?kind=customer&limit=1')).codes[0];
+  const phone = await browser({ width: 375, height: 812 });
+  let sent = 0;
+  phone.on('request', (r) => { if (r.method() === 'POST' && r.url().includes('/reports')) sent++; });
+  await phone.goto(`${w.base}/m/c/${code.token}`);
+  await phone.click('button[data-matter=noise_disturbance]');
+  await phone.locator('#f_details').waitFor();
+  const label = (await phone.textContent('label[for=f_when]')).replace(/\s*\(.*\)$/, '');
+  await phone.click('#submit');
+  await phone.locator('#error', { hasText: '请填写' }).waitFor({ timeout: 10000 });
+  assert.equal(await phone.textContent('#error'), `请填写：${label}`);
+  assert.equal(await phone.evaluate(() => document.activeElement?.id), 'f_when', 'the empty field takes the focus');
+  assert.equal(sent, 0, 'nothing was sent');
+  await shot(phone, 'intake-required-zh-375');
+});
+
 test('switching the language mid-form keeps what was typed and chosen', { timeout: 60000 }, async () => {
   const gen = await w.call('admin', 'POST', '/api/v1/codes/generate', { kind: 'customer', entity_type: 'venue', region: XTD });
   assert.ok([200, 201].includes(gen.status), gen.text); // 200 when the first test made them already

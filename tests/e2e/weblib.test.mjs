@@ -109,6 +109,26 @@ test('api.js: one ApiError for the server\'s error shape, other answers and the 
       { status: 422, code: 'invalid', message: 'name is required', field: 'name' });
     assert.equal(said(e, 'fallback'), 'name is required');
 
+    // The sentence in the page's language: message_zh on a Chinese page.
+    const i18n = await import('../../web/lib/i18n.js');
+    const both = JSON.stringify({ error: { code: 'invalid', message: 'name is required', message_zh: 'name 为必填项', field: 'name' } });
+    globalThis.fetch = answer(400, both);
+    i18n.setLang('zh');
+    assert.equal((await api('/x').catch((x) => x)).message, 'name 为必填项');
+    i18n.setLang('en');
+    assert.equal((await api('/x').catch((x) => x)).message, 'name is required');
+    i18n.setLang('zh');
+    // a field of the form is named by its label, in either language
+    const { saidOf } = await import('../../web/lib/api.js');
+    globalThis.fetch = answer(400, JSON.stringify({ error: { code: 'invalid', message: 'fields.when is required', message_zh: 'fields.when 为必填项', field: 'fields.when' } }));
+    e = await api('/x').catch((x) => x);
+    assert.equal(saidOf(e, { 'fields.when': '发生时间' }), '「发生时间」为必填项');
+    assert.equal(saidOf(e, { 'fields.other': '别的' }), 'fields.when 为必填项', 'a field the form does not have stays as said');
+    i18n.setLang('en');
+    e = await api('/x').catch((x) => x);
+    assert.equal(saidOf(e, { 'fields.when': 'When' }), '"When" is required');
+    i18n.setLang('zh');
+
     globalThis.fetch = answer(502, '<html>bad gateway</html>', 'Bad Gateway');
     e = await api('/x').catch((x) => x);
     assert.deepEqual({ status: e.status, code: e.code, message: e.message, field: e.field },
@@ -217,3 +237,18 @@ test('every page module\'s imports resolve to exports', () => {
   assert.deepEqual(missing, []);
   assert.ok(imports > 50, `${imports} imports checked`);
 });
+
+test('cockpit util valueText: a status metric\'s value by name, others as number and unit', async () => {
+  const { valueText } = await import('../../web/cockpit/util.js');
+  const i18n = await import('../../web/lib/i18n.js');
+  const lamp = { unit: '', states: [{ value: 1, name_zh: '正常', name_en: 'Working' }, { value: 0, name_zh: '故障', name_en: 'Fault' }] };
+  i18n.setLang('zh');
+  assert.equal(valueText(lamp, 0), '故障');
+  assert.equal(valueText(lamp, 1), '正常');
+  assert.equal(valueText(lamp, 0.5), '0.5', 'a value with no name stays a number');
+  assert.equal(valueText({ unit: 'µg/m³' }, 21.5), '21.5 µg/m³');
+  i18n.setLang('en');
+  assert.equal(valueText(lamp, 0), 'Fault');
+  i18n.setLang('zh');
+});
+

@@ -199,6 +199,10 @@ test('count in window over events: three gate jams in 10 minutes', async () => {
   assert.equal(a.length, 1, JSON.stringify(a));
   assert.equal(a[0].event, 'gate_jam');
   assert.equal(a[0].value, 3);
+  // the event kind by the name the pack gives it, not its id
+  assert.match(a[0].message, /出入口拥堵3次/, a[0].message);
+  assert.match(a[0].message_en, /3 gate congestion/, a[0].message_en);
+  assert.doesNotMatch(a[0].message + a[0].message_en, /gate_jam/);
   assert.ok(a[0].order);
   await advance(11);
   assert.equal((await w.alerts('xtd_gate_jam', 'xtd-ctr-03'))[0].state, 'cleared');
@@ -222,6 +226,15 @@ test('absence: a street light silent for 5 hours goes offline, and back', async 
   a = await w.alerts('fire_equipment_fault', 'xtd-fire-02');
   assert.equal(a.length, 1);
   assert.equal(a[0].severity, 'critical');
+  // a status metric is said by name (故障), not as "0 1=正常/0=故障"
+  assert.match(a[0].message, /为故障$/, a[0].message);
+  assert.match(a[0].message_en, / is Fault$/, a[0].message_en);
+  assert.doesNotMatch(a[0].message + a[0].message_en, /[01]=|0\.5/);
+  const metrics = (await w.ok('admin', 'GET', '/api/v1/metrics')).metrics;
+  const fe = metrics.find((m) => m.id === 'fire_equipment_status');
+  assert.deepEqual(fe.states, [{ value: 1, name_zh: '正常', name_en: 'In order' }, { value: 0, name_zh: '故障', name_en: 'Fault' }]);
+  assert.equal(fe.unit, '');
+  assert.equal(metrics.find((m) => m.id === 'visitors').states, undefined, 'a plain metric has no states');
   await advance(1);
   await w.feed('fire_iot', [rec('xtd-fire-02', 'fire_equipment_status', t, 1)]);
   assert.equal((await w.alerts('fire_equipment_fault', 'xtd-fire-02'))[0].state, 'cleared');

@@ -192,7 +192,7 @@ test('revoke and reissue: the old token shows a friendly 410, the new one works'
   let p = await w.api('GET', `/api/public/codes/${c.token}`);
   assert.equal(p.status, 410);
   assert.equal(p.text, '{"error":{"code":"code_revoked","message":"this code is no longer in use: ' +
-    'please scan the new code on site","field":"token"}}');
+    'please scan the new code on site","message_zh":"此码已停用：请到现场扫描新码","field":"token"}}');
   const again = await w.call('admin', 'POST', `/api/v1/codes/${c.id}/revoke`, {});
   assert.equal(again.status, 409);
   assert.equal((await w.call('admin', 'POST', `/api/v1/codes/${c.id}/reissue`, {})).status, 409);

@@ -209,11 +209,13 @@ export function rawHttp(port, bytes, timeout = 5000) {
   });
 }
 
-/** Asserts the error shape of docs/api.md and returns the error object. */
+/** Asserts the error shape of docs/api.md (a code, and the sentence in
+ * English and in Chinese) and returns the error object. */
 export function errorOf(r) {
   const e = r.json && r.json.error;
-  if (!e || typeof e.code !== 'string' || typeof e.message !== 'string' || !e.message) {
-    throw new Error(`HTTP ${r.status} without an {"error":{"code","message"}} body: ${r.text.slice(0, 500)}`);
+  if (!e || typeof e.code !== 'string' || typeof e.message !== 'string' || !e.message ||
+      typeof e.message_zh !== 'string' || !e.message_zh) {
+    throw new Error(`HTTP ${r.status} without an {"error":{"code","message","message_zh"}} body: ${r.text.slice(0, 500)}`);
   }
   return e;
 }

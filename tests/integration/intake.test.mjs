@@ -163,6 +163,9 @@ test('a report with a photo becomes a routed work order; the receipt follows it 
   assert.match(d.order.description, /楼上酒吧音乐太响/);
   assert.equal(d.evidence.length, 1);
   assert.equal(d.evidence[0].mime, 'image/png');
+  // no words put in the reporter's mouth (the pages name the photo themselves)
+  assert.ok(!d.evidence[0].note, JSON.stringify(d.evidence[0]));
+  assert.ok(d.timeline.every((x) => !x.note), JSON.stringify(d.timeline));
   assert.equal(d.reporter_phone, '138 0000 1234');
   const id = d.order.id;
 
@@ -241,3 +244,18 @@ test('a flood of reports on one code answers 429 with Retry-After', async () => 
   assert.ok(got, 'no 429');
   assert.ok(Number(got.headers.get('retry-after')) >= 1);
 });
+
+test('a joint order\'s sub-orders carry no machine-made note (pages say what they are)', async () => {
+  const o = (await w.ok('disp', 'POST', '/api/v1/orders', { matter: 'environmental_hygiene', region: XTD, title: '商场周边环境整治' }, 201)).order;
+  await w.act('disp', o.id, 'dispatch', { departments: ['urban_mgmt', 'market_supervision'] });
+  const subs = (await w.order(o.id)).sub_orders;
+  assert.equal(subs.length, 2);
+  for (const sub of subs) {
+    const d = await w.order(sub.id);
+    assert.equal(d.order.parent, o.id);
+    const dispatch = d.timeline.find((x) => x.action === 'dispatch');
+    assert.ok(dispatch, JSON.stringify(d.timeline));
+    assert.ok(!dispatch.note, `a sub-order's dispatch note: ${JSON.stringify(dispatch.note)}`);
+  }
+});
+

@@ -549,6 +549,10 @@ static const struct bad_case {
      "entity type \"robot\" does not exist"},
     {"dup_metric", ZZ_EINVAL, "metrics.json [2].id", "\"sales\" is declared twice (also [0])"},
     {"bad_min_max", ZZ_EINVAL, "metrics.json [1].min", "100 is greater than max 60"},
+    {"state_dup", ZZ_EINVAL, "metrics.json [1].states[1].value",
+     "metrics.json [1].states[1].value: 1 is named twice (also states[0])"},
+    {"state_range", ZZ_EINVAL, "metrics.json [1].states[1].value", "must be a number from 0 to 1"},
+    {"state_name", ZZ_EINVAL, "metrics.json [1].states[1].name_en", ".name_en: required"},
     {"huge_min", ZZ_EINVAL, "metrics.json [1].min",
      "metrics.json [1].min: -1e+300 is outside [-1e18, 1e18]"},
     {"bad_max_type", ZZ_EINVAL, "metrics.json [0].max", "metrics.json [0].max: must be a number"},
@@ -640,6 +644,54 @@ static void test_bad_packs(void **state) {
   assert_memory_equal(&r1, &r2, sizeof r1);
   assert_memory_equal(&e1, &e2, sizeof e1);
   assert_small_layout(w->st);
+}
+
+/* Broken packs say what is wrong in Chinese too (e->msg_zh, core/msg.h),
+ * including the sentences that carry another one: a matter's or a rule's
+ * own checks (matter_check, rule_parse), an absent member, a number out of
+ * range. Both sentences are compared whole. */
+static const struct zh_case {
+  const char *overlay;
+  const char *msg, *msg_zh;
+} zh_cases[] = {
+    {"matter_sla",
+     "matters.json [0].sla_accept_minutes: sla_accept_minutes must be an integer from 0 to "
+     "527040, not -5",
+     "matters.json [0].sla_accept_minutes：sla_accept_minutes 须为 0 到 527040 之间的整数，不能是 "
+     "-5"},
+    {"rule_names", "rules.json [0].name_zh: name_zh is required",
+     "rules.json [0].name_zh：name_zh 为必填项"},
+    {"missing_attrs", "entities.ndjson line 1: attrs: required (an empty object when none)",
+     "entities.ndjson line 1：attrs：必填（没有时填空对象 {}）"},
+    {"bad_version", "pack.json version: must be an integer >= 1, not 0",
+     "pack.json version：须为不小于 1 的整数，不能是 0"},
+    {"source_twice_region", "sources.json [0].regions[2]: region \"town/north\" is listed twice",
+     "sources.json [0].regions[2]：区域“town/north”重复列出"},
+    {"source_bad_type", "sources.json [1].entity_types[1]: entity type \"robot\" does not exist",
+     "sources.json [1].entity_types[1]：对象类型“robot”不存在"},
+    {"bad_attr", "entities.ndjson line 2: attrs.staff: must be a number",
+     "entities.ndjson line 2：attrs.staff：必须是数字"},
+    {"bad_date", "entities.ndjson line 1: attrs.opened: must be a date YYYY-MM-DD",
+     "entities.ndjson line 1：attrs.opened：必须是 YYYY-MM-DD 格式的日期"},
+    {"dash_slot",
+     "dashboards.json layouts.town.modules[0].panels[3].slot: slot \"r1\" is already taken by "
+     "panel \"b\"",
+     "dashboards.json layouts.town.modules[0].panels[3].slot：位置“r1”已被面板“b”占用"},
+};
+
+static void test_bad_packs_zh(void **state) {
+  struct world *w = *state;
+  for (size_t i = 0; i < ZZ_ARRAY_LEN(zh_cases); i++) {
+    const struct zh_case *zc = &zh_cases[i];
+    char overlay[256], dir[256];
+    snprintf(overlay, sizeof overlay, FIXTURES "/pack_bad/%s", zc->overlay);
+    make_pack(w, zc->overlay, overlay, dir, sizeof dir);
+    struct zz_err e = {0};
+    assert_int_equal(pack_load(w->st, dir, NULL, NULL, NULL, &e), ZZ_EINVAL);
+    if (strcmp(e.msg, zc->msg) != 0 || strcmp(e.msg_zh, zc->msg_zh) != 0)
+      fail_msg("%s: msg \"%s\" / \"%s\"; want \"%s\" / \"%s\"", zc->overlay, e.msg, e.msg_zh,
+               zc->msg, zc->msg_zh);
+  }
 }
 
 /* first (may be NULL), then an entity line of exactly len bytes and a newline. */
@@ -777,6 +829,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_load_twice, world_setup, world_teardown),
       cmocka_unit_test_setup_teardown(test_second_pack, world_setup, world_teardown),
       cmocka_unit_test_setup_teardown(test_bad_packs, world_setup, world_teardown),
+      cmocka_unit_test_setup_teardown(test_bad_packs_zh, world_setup, world_teardown),
       cmocka_unit_test_setup_teardown(test_line_cap_and_missing_file, world_setup, world_teardown),
       cmocka_unit_test_setup_teardown(test_alloc_failures, world_setup, world_teardown),
       cmocka_unit_test_setup_teardown(test_gongshu, world_setup, world_teardown),

@@ -92,6 +92,24 @@ static void test_parse(void **state) {
   assert_string_equal(d.event, "gate_jam");
   assert_string_equal(d.metric, "");
   assert_int_equal(d.count_records, 1);
+  /* the event kind's names: kept, written back, only for event rules */
+  parse_ok("{\"id\":\"jam\",\"name_zh\":\"堵\",\"name_en\":\"Jam\",\"kind\":\"count\","
+           "\"event\":\"gate_jam\",\"event_name_zh\":\"出入口拥堵\",\"event_name_en\":\"gate "
+           "congestion\",\"severity\":\"info\",\"condition\":{\"count\":3,\"window_minutes\":10}}",
+           &d);
+  assert_string_equal(d.event_name_zh, "出入口拥堵");
+  assert_string_equal(d.event_name_en, "gate congestion");
+  {
+    struct zz_buf rb;
+    zz_buf_init(&rb, 0);
+    assert_int_equal(rule_to_json(&d, &rb), 0);
+    assert_non_null(
+        strstr(rb.data, "\"event_name_zh\":\"出入口拥堵\",\"event_name_en\":\"gate congestion\""));
+    zz_buf_free(&rb);
+  }
+  parse_fails("{" HEAD "\"kind\":\"threshold\",\"event_name_zh\":\"堵\",\"condition\":{\"op\":"
+              "\"above\",\"value\":1}}",
+              "event_name_zh");
   parse_fails("{" HEAD "\"event\":\"gate_jam\",\"kind\":\"count\",\"condition\":{\"count\":3,"
               "\"window_minutes\":10}}",
               "event");
@@ -158,13 +176,39 @@ static void test_messages(void **state) {
                          0, NULL);
   assert_int_equal(rule_parse(j, &d, &e), 0);
   json_decref(j);
-  struct rule_words zh = {"北部软件园工地2号", "北部软件园", "PM10", "µg/m³"};
-  struct rule_words en = {"Beibu site 2", "Northern Software Park", "PM10", "µg/m³"};
+  struct rule_words zh = {"北部软件园工地2号", "北部软件园", "PM10", "µg/m³", NULL, 0};
+  struct rule_words en = {"Beibu site 2", "Northern Software Park", "PM10", "µg/m³", NULL, 0};
   char out[256];
   rule_message(&d, &zh, 0, 212.5, out, sizeof out);
   assert_string_equal(out, "规则：北部软件园工地2号PM10为212.5µg/m³，超过150µg/m³");
   rule_message(&d, &en, 1, 212.5, out, sizeof out);
   assert_string_equal(out, "Rule: PM10 at Beibu site 2 is 212.5µg/m³, above 150µg/m³");
+  /* a status metric: its values by name, no unit, no limit said */
+  j = json_loads("{" HEAD "\"kind\":\"threshold\",\"condition\":{\"op\":\"below\","
+                 "\"value\":1,\"for_minutes\":5}}",
+                 0, NULL);
+  assert_int_equal(rule_parse(j, &d, &e), 0);
+  json_decref(j);
+  const struct reg_state lamp[] = {{1, "正常", "Normal"}, {0, "故障", "Fault"}};
+  struct rule_words light = {"东新路12号路灯", "新天地街区", "路灯状态", "1=正常/0=故障", lamp, 2};
+  rule_message(&d, &light, 0, 0, out, sizeof out);
+  assert_string_equal(out, "规则：东新路12号路灯路灯状态为故障");
+  struct rule_words light_en = {
+      "Dongxin Rd 12 lamp", "Xintiandi block", "street light status", "", lamp, 2};
+  rule_message(&d, &light_en, 1, 0, out, sizeof out);
+  assert_string_equal(out, "Rule: street light status at Dongxin Rd 12 lamp is Fault");
+  /* a template of the rule's own: {limit} by name too; a value with no
+   * name stays a number */
+  strcpy(d.message_zh, "{entity}{value}（应为{limit}）{unit}");
+  rule_message(&d, &light, 0, 0, out, sizeof out);
+  assert_string_equal(out, "东新路12号路灯故障（应为正常）");
+  rule_message(&d, &light, 0, 0.5, out, sizeof out);
+  assert_string_equal(out, "东新路12号路灯0.5（应为正常）");
+  j = json_loads("{" HEAD "\"kind\":\"threshold\",\"condition\":{\"op\":\"above\","
+                 "\"value\":150,\"for_minutes\":10}}",
+                 0, NULL);
+  assert_int_equal(rule_parse(j, &d, &e), 0);
+  json_decref(j);
   /* the rule's own templates */
   j = json_loads(
       "{" HEAD "\"kind\":\"count\",\"condition\":{\"count\":1,"
@@ -173,10 +217,10 @@ static void test_messages(void **state) {
       0, NULL);
   assert_int_equal(rule_parse(j, &d, &e), 0);
   json_decref(j);
-  struct rule_words lift = {"新天地1号楼3号电梯", "新天地街区", "电梯报警", ""};
+  struct rule_words lift = {"新天地1号楼3号电梯", "新天地街区", "电梯报警", "", NULL, 0};
   rule_message(&d, &lift, 0, 1, out, sizeof out);
   assert_string_equal(out, "新天地1号楼3号电梯（新天地街区）电梯困人报警1次");
-  struct rule_words lift_en = {"Building 1 lift 3", "Xintiandi block", "lift alarms", ""};
+  struct rule_words lift_en = {"Building 1 lift 3", "Xintiandi block", "lift alarms", "", NULL, 0};
   rule_message(&d, &lift_en, 1, 1, out, sizeof out);
   assert_string_equal(out, "Building 1 lift 3 (Xintiandi block): 1 entrapment alarm(s) in 10 min");
   /* a cut keeps whole characters: 8 bytes hold 新天 (6) and two bytes of 地 */

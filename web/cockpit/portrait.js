@@ -2,7 +2,7 @@
 // current values, the trend of each of its metrics (monthly when the metric
 // is monthly, such as tax; daily otherwise) and, when the alerts API is
 // there, its open warnings. Opened by clicking an entity anywhere.
-import { big } from './util.js';
+import { big, valueText } from './util.js';
 import { ctx, TOOLTIP } from './panels.js';
 import { $, el } from '../lib/dom.js';
 import { api } from '../lib/api.js';
@@ -63,7 +63,10 @@ export async function openPortrait(id) {
     const m = ctx.metrics.get(l.metric) || { unit: '', name_zh: l.metric };
     return el('div', { class: 'tile', 'data-metric': l.metric },
       el('div', { class: 'label', text: pick(m, 'name') }),
-      el('div', { class: 'value', 'data-value': String(l.v), text: big(l.v) }, el('small', { text: ' ' + (m.unit || '') })),
+      // a status metric's value by name (正常, 故障), else the number and its unit
+      (m.states || []).some((x) => x.value === l.v)
+        ? el('div', { class: 'value', 'data-value': String(l.v), text: valueText(m, l.v) })
+        : el('div', { class: 'value', 'data-value': String(l.v), text: big(l.v) }, el('small', { text: ' ' + (m.unit || '') })),
       el('div', { class: 'sub', text: shortDateTime(l.t) }));
   });
   const trends = el('div', { class: 'trends' });

@@ -3,7 +3,7 @@
 // computed in Asia/Shanghai. The page tools (language, API, elements,
 // times) are imported from lib/ where they are used.
 // (Node imports this file too, to compute the panels' URLs for benchmarks.)
-import { lang } from '../lib/i18n.js';
+import { lang, pick } from '../lib/i18n.js';
 import { HOUR, DAY, localMidnight, monthStart, yearStart } from '../lib/time.js';
 
 // 13000 -> 1.3万, 70000000 -> 7000万, 123456789 -> 1.23亿; English: 13,000 / 70.0M.
@@ -18,6 +18,14 @@ export function big(n, digits = 2) {
   if (a >= 1e8) return +(n / 1e8).toFixed(digits) + '亿';
   if (a >= 1e4) return +(n / 1e4).toFixed(digits) + '万';
   return String(+n.toFixed(a < 100 ? 1 : 0));
+}
+
+/** A metric's value as people say it: a status metric's value by its name
+ * (metrics' `states`: 1 → 正常, 0 → 故障), else the number and unit. */
+export function valueText(metric, v) {
+  const st = (metric && metric.states || []).find((x) => x.value === v);
+  if (st) return pick(st, 'name');
+  return `${big(v)}${metric && metric.unit ? ' ' + metric.unit : ''}`;
 }
 
 // A number with its unit, the unit scaled with the number: amounts kept in

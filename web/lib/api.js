@@ -1,7 +1,9 @@
 // api.js - calling zhizhi's API from a page. The server's errors are
-// {"error":{"code","message","field"}}; every failure reaches the caller as
-// one ApiError {status, code, message, field}: status 0 when the network
-// failed, code null when the answer was not in that shape.
+// {"error":{"code","message","message_zh","field"}}; every failure reaches
+// the caller as one ApiError {status, code, message, field}, its message in
+// the page's language (message_zh on a Chinese page): status 0 when the
+// network failed, code null when the answer was not in that shape.
+import { lang, t } from './i18n.js';
 
 export class ApiError extends Error {
   constructor(status, code, message, field) {
@@ -17,7 +19,8 @@ export class ApiError extends Error {
 function failure(status, body, statusText) {
   const e = (body && typeof body === 'object' && body.error) || null;
   if (!e) return new ApiError(status, null, statusText || `HTTP ${status}`, null);
-  return new ApiError(status, e.code ?? null, e.message || statusText || `HTTP ${status}`, e.field ?? null);
+  const said = (lang === 'zh' && e.message_zh) || e.message;
+  return new ApiError(status, e.code ?? null, said || statusText || `HTTP ${status}`, e.field ?? null);
 }
 
 /**
@@ -37,7 +40,7 @@ export async function api(path, opts = {}) {
   try {
     res = await fetch(path, init);
   } catch (e) {
-    throw new ApiError(0, null, e.message || 'network error', null);
+    throw new ApiError(0, null, t('网络连接失败，请检查网络后重试', 'Network error: check the connection and try again'), null);
   }
   const body = await res.json().catch(() => null);
   if (!res.ok) throw failure(res.status, body, res.statusText);
@@ -62,7 +65,7 @@ export function putFile(url, file, onProgress) {
       if (onProgress) onProgress(1);
       resolve(body || {});
     };
-    x.onerror = () => reject(new ApiError(0, null, 'network error', null));
+    x.onerror = () => reject(new ApiError(0, null, t('网络连接失败，请检查网络后重试', 'Network error: check the connection and try again'), null));
     x.send(file);
   });
 }
@@ -72,4 +75,17 @@ export function putFile(url, file, onProgress) {
  * the API's error shape). */
 export function said(e, fallback = '') {
   return (e instanceof ApiError && e.code && e.message) || fallback;
+}
+
+/** Like said(), but where the failure names a field of the form (e.field
+ * is a key of labels, e.g. {'fields.when': '发生时间'}), the field's
+ * identifier in the sentence becomes its label as the person sees it:
+ * "fields.when 为必填项" reads "「发生时间」为必填项". */
+export function saidOf(e, labels, fallback = '') {
+  const text = said(e, fallback);
+  const label = e instanceof ApiError && e.field && labels && Object.hasOwn(labels, e.field) ? labels[e.field] : null;
+  if (!label || !text.includes(e.field)) return text;
+  // Chinese sets the label in corner brackets, which need no space beside them.
+  if (lang === 'zh') return text.split(e.field + ' ').join(`「${label}」`).split(e.field).join(`「${label}」`);
+  return text.split(e.field).join(`"${label}"`);
 }

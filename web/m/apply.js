@@ -7,7 +7,7 @@
 // uploads each material with its progress shown, then opens /m/a/NUMBER.
 // The numbers sent from this phone are kept so the page lists them.
 import { el } from '../lib/dom.js';
-import { api, said, putFile } from '../lib/api.js';
+import { api, said, saidOf, putFile } from '../lib/api.js';
 import { pick, words } from '../lib/i18n.js';
 import { dateTime } from '../lib/time.js';
 import { MATERIAL_MIME, megabytes, PHONE_WORDS } from './common.js';
@@ -141,7 +141,9 @@ export function renderApply(ctx) {
         recontact();
         return;
       }
-      return fail(e.status === 429 ? w('busy') : said(e, w('offline')));
+      const labels = Object.fromEntries([...fields.map((f) => [`form.${f.id}`, pick(f, 'label')]),
+        ['applicant.name', w('applicant')], ['applicant.phone', w('phone')]]);
+      return fail(e.status === 429 ? w('busy') : saidOf(e, labels, w('offline')));
     }
     remember(token, a.number, m);
     const page = `/m/a/${encodeURIComponent(a.number)}`;

@@ -4,8 +4,8 @@
 // to the receipt page; an application (apply.js) is sent with the code, its
 // materials follow, and it leads to the application's page /m/a/NUMBER.
 import { el } from '../lib/dom.js';
-import { api, said } from '../lib/api.js';
-import { pick, words } from '../lib/i18n.js';
+import { api, said, saidOf } from '../lib/api.js';
+import { pick, words, lang } from '../lib/i18n.js';
 import { setupLang, PHONE_WORDS, formField } from './common.js';
 import { renderApply, recentApplications } from './apply.js';
 
@@ -30,6 +30,7 @@ const T = {
   service: ['服务', 'Service'],
   inspection: ['检查', 'Inspection'],
   required: ['必填', 'required'],
+  missing: ['请填写', 'Please fill in'],
   apply: ['申请办理', 'Apply'],
   report: ['反映问题', 'Report a problem'],
   serveReport: ['服务与反映', 'Services and reports'],
@@ -168,10 +169,21 @@ function renderForm(m) {
         else if (input.value) body.fields[f.id] = input.value;
       }
     } catch { err.textContent = w('offline'); btn.disabled = false; btn.textContent = w('submit'); return; }
+    // What can be told before sending: a required field left empty.
+    const empty = (m.form || []).find((f) => f.required && f.type !== 'photo' && !body.fields[f.id]);
+    if (empty) {
+      err.textContent = `${w('missing')}${lang === 'zh' ? '：' : ': '}${pick(empty, 'label')}`;
+      form.querySelector('#f_' + empty.id).focus();
+      btn.disabled = false; btn.textContent = w('submit');
+      return;
+    }
     try {
       location.href = (await api(`/api/public/codes/${encodeURIComponent(token)}/reports`, { json: body })).status_url;
     } catch (e) {
-      err.textContent = e.status === 429 ? w('busy') : said(e, w('offline'));
+      const labels = Object.fromEntries((m.form || []).map((f) => [`fields.${f.id}`, pick(f, 'label')]));
+      err.textContent = e.status === 429 ? w('busy') : saidOf(e, labels, w('offline'));
+      const bad = (m.form || []).find((f) => e.field === `fields.${f.id}`);
+      if (bad) form.querySelector('#f_' + bad.id).focus();
       btn.disabled = false; btn.textContent = w('submit');
     }
   });

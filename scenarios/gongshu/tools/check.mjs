@@ -198,8 +198,21 @@ if (ms) {
   if (!Array.isArray(ms)) err("metrics.json", "must be an array");
   else ms.forEach((m, i) => {
     const w = `metrics.json[${i}]`;
-    if (!need(m, w, { id: slug, name_zh: str, name_en: str, unit: str, agg: oneOf("sum", "avg", "last", "max"),
+    // a status metric names its values instead of having a unit
+    const unit = m.states ? (x) => (typeof x === "string" ? null : "must be a string (empty for a status metric)") : str;
+    if (!need(m, w, { id: slug, name_zh: str, name_en: str, unit, agg: oneOf("sum", "avg", "last", "max"),
       entity_type: str, kind: oneOf("count", "gauge") })) return;
+    if (m.states !== undefined) {
+      if (!Array.isArray(m.states) || m.states.length < 2) err(`${w}.states`, "must be an array of at least 2 named values");
+      else {
+        const seen = new Set();
+        m.states.forEach((st, k) => {
+          if (!need(st, `${w}.states[${k}]`, { value: (x) => (isNum(x) ? null : "must be a number"), name_zh: str, name_en: str })) return;
+          if (seen.has(st.value)) err(`${w}.states[${k}].value`, `${st.value} is named twice`);
+          seen.add(st.value);
+        });
+      }
+    }
     if (metrics.has(m.id)) err(`${w}.id`, `duplicate metric ${m.id}`);
     if (!types.has(m.entity_type)) err(`${w}.entity_type`, `unknown entity type ${m.entity_type}`);
     for (const b of ["min", "max"]) if (m[b] !== undefined && !isNum(m[b])) err(`${w}.${b}`, "must be a number");

@@ -1,0 +1,53 @@
+/* msg_zh_common.c - the Chinese of the error sentences several parts of the
+ * code share, and of the error codes' own sentences (zz_strerror) that an
+ * answer falls back to (core/msg.h). */
+#include "core/msg.h"
+
+const struct zz_msg zz_msg_zh_common[] = {
+    /* the error codes' sentences (ZZ_ERRNO_MAP in core/zz.h) */
+    {"invalid argument", "参数无效"},
+    {"out of memory", "内存不足"},
+    {"not found", "未找到"},
+    {"already exists", "已存在"},
+    {"conflict", "与当前状态冲突"},
+    {"authentication required", "请先登录"},
+    {"forbidden", "无权进行此操作"},
+    {"too large", "内容过大"},
+    {"unsupported media type", "不支持的内容类型"},
+    {"busy, retry later", "系统繁忙，请稍后再试"},
+    {"input/output error", "读写出错"},
+    {"the store failed, retry later", "数据存储出错，请稍后再试"},
+    {"internal error", "内部错误"},
+    {"method not allowed", "不支持此请求方法"},
+    {"too many requests, retry later", "请求过于频繁，请稍后再试"},
+    {"the disk is full, retry later", "磁盘已满，请稍后再试"},
+    /* shared by several parts */
+    {"region \"%s\" does not exist", "区域“%s”不存在"},
+    {"entity type \"%s\" does not exist", "对象类型“%s”不存在"},
+    {"order %lld does not exist", "工单 %lld 不存在"},
+    {"no user called \"%.64s\"", "没有名为“%.64s”的用户"},
+    {"must be an object", "必须是对象"},
+    {"must be an array", "必须是数组"},
+    {"metric \"%s\" does not exist", "指标“%s”不存在"},
+    {"department \"%s\" does not exist", "部门“%s”不存在"},
+    {"%s is required", "%s 为必填项"},
+    {"wrong name or password", "用户名或密码错误"},
+    {"score must be an integer from 1 (unhappy) to 5", "评分须为 1（不满意）到 5 的整数"},
+    {"note is longer than 2000 bytes", "说明超过 2000 字节"},
+    {"must be a JSON object", "必须是 JSON 对象"},
+    {"metric \"%s\" belongs to %s entities, not %s", "指标“%s”属于 %s 类对象，不属于 %s"},
+    {"matter \"%s\" does not exist", "事项“%s”不存在"},
+    {"kind must be customer or enterprise", "类型须为 customer（顾客码）或 enterprise（企业码）"},
+    {"from must be before to", "开始时间须早于结束时间"},
+    {"entity type \"%s\" declares no attribute \"%s\"", "对象类型“%s”没有属性“%s”"},
+    {"entity \"%s\" does not exist", "对象“%s”不存在"},
+    {"cannot read the matters", "无法读取事项"},
+    {"cannot read order %lld", "无法读取工单 %lld"},
+    {"cannot read %s: %s", "无法读取 %s：%s"},
+    {"cannot read %s", "无法读取 %s"},
+    {"cannot create %s: %s", "无法创建 %s：%s"},
+    {"alert %lld does not exist", "预警 %lld 不存在"},
+    {"%s must be a string", "%s 必须是字符串"},
+    {"%s is longer than %zu bytes", "%s 超过 %zu 字节"},
+    {NULL, NULL},
+};

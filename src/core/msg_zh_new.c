@@ -1,0 +1,10 @@
+/* msg_zh_new.c - the Chinese of the error sentences of sentences added after the catalog was first
+ * filled, until they are sorted into their part (core/msg.h). Each entry: the English printf format
+ * exactly as the code writes it, and its Chinese with the same conversions in the same order. */
+#include "core/msg.h"
+
+const struct zz_msg zz_msg_zh_new[] = {
+    {"%g is named twice (also states[%zu])", "%g 重复命名（另见 states[%zu]）"},
+    {"names an event kind, but the rule watches a metric", "只有统计事件的规则才能填写事件名称"},
+    {NULL, NULL},
+};
