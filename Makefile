@@ -66,6 +66,7 @@ STYLE_FILES = $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'tests/*.h' 2>/dev
 		 find src tests -name '*.[ch]')
 test-style: deps
 	@bash scripts/check-banned.sh
+	@node scripts/errmsgs.mjs
 	@clang-format --dry-run --Werror $(STYLE_FILES) || \
 	  { echo "test-style: the files above differ from .clang-format; run 'make format'" >&2; exit 1; }
 	@echo "test-style: ok"

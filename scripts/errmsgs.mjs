@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // errmsgs.mjs - finds every error sentence the C code can send to a user (the
 // format strings of zz_fail, http_fail, check_fail, check_fail_code,
-// ingest_report and the pack loader's fail_at) and checks that each has a Chinese sentence in the catalog
+// ingest_report, ingest_say, ingest_reject and the pack loader's fail_at) and
+// checks that each has a Chinese sentence in the catalog
 // (src/core/msg_zh*.c) with the same conversions in the same order.
 //   node scripts/errmsgs.mjs            check; exit 1 with the gaps listed
 //   node scripts/errmsgs.mjs --list     print every format, one per line
@@ -10,7 +11,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-const CALLS = { zz_fail: 3, http_fail: 3, check_fail: 2, check_fail_code: 3, ingest_report: 3, set_early: 3, fail_at: 4 };
+const CALLS = { zz_fail: 3, http_fail: 3, check_fail: 2, check_fail_code: 3, ingest_report: 3, set_early: 3, fail_at: 4, ingest_say: 1, ingest_reject: 3 };
 
 function walk(dir, out = []) {
   for (const n of readdirSync(dir)) {

@@ -35,9 +35,12 @@ const regionName = (id) => {
   const r = regionById.get(id);
   return r ? t(r.name_zh, r.name_en || r.name_zh) : id || '—';
 };
-const typeName = (id) => {
+// (the id after the name where an operator picks a type; bare on the list)
+const typeName = (id, withId = true) => {
   const ty = types.find((x) => x.id === id);
-  return ty ? `${t(ty.name_zh || id, ty.name_en || id)} (${id})` : id;
+  if (!ty) return id;
+  const name = t(ty.name_zh || id, ty.name_en || id);
+  return withId ? `${name} (${id})` : name;
 };
 const entityName = (c) => t(c.entity_name_zh || c.entity, c.entity_name_en || c.entity_name_zh || c.entity);
 
@@ -199,9 +202,11 @@ function renderRows() {
       type: 'button', class: cls, 'data-act': cls,
       onclick: (ev) => { ev.stopPropagation(); fn(c); },
     }, label);
-    return el('tr', { 'data-id': c.id, class: c.id === sel ? 'sel' : '', onclick: () => select(c.id) },
-      el('td', {}, el('span', { class: 'ename' }, entityName(c)),
-        el('div', { class: 'note' }, `${c.entity} · ${regionName(c.region)}`)),
+    // names on the list; the entity's key only where an operator looks for
+    // it (the row's tooltip and the code's details)
+    return el('tr', { 'data-id': c.id, 'data-entity': c.entity, class: c.id === sel ? 'sel' : '', onclick: () => select(c.id) },
+      el('td', {}, el('span', { class: 'ename', title: c.entity }, entityName(c)),
+        el('div', { class: 'note' }, `${typeName(c.entity_type, false)} · ${regionName(c.region)}`)),
       el('td', {}, kindName(c.kind)),
       el('td', {}, el('span', { class: 'cstate c-' + c.state }, stateName(c.state))),
       el('td', {}, dateTime(c.created)),

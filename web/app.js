@@ -3,14 +3,15 @@
 import { $ } from './lib/dom.js';
 import { api } from './lib/api.js';
 import { setupLang } from './lib/i18n.js';
+import { mountNav } from './lib/nav.js';
 import { startCockpit, stopCockpit, relabel } from './cockpit/cockpit.js';
 
 async function enter() {
   const me = await api('/api/v1/session');
   if (!me.user) return showLogin();
-  $('who').textContent = me.user.name;
-  $('who').title = me.user.role + (me.user.scope ? ' · ' + me.user.scope : '');
-  $('admin-codes').hidden = me.user.role !== 'admin';
+  // the shared top bar, compact in the stage's header; its language
+  // button redraws the cockpit, its sign-out shows the sign-in form
+  mountNav($('nav'), me.user, { current: 'cockpit', compact: true, onLang: relabel, afterLogout: () => showLogin() });
   $('login').hidden = true;
   await startCockpit();
 }
@@ -31,11 +32,6 @@ $('login').addEventListener('submit', async (ev) => {
   } catch (e) {
     showLogin(e.message);
   }
-});
-
-$('logout').addEventListener('click', async () => {
-  await api('/api/v1/logout', { method: 'POST' }).catch(() => {});
-  showLogin();
 });
 
 setupLang(relabel);

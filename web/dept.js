@@ -64,7 +64,7 @@ function renderList() {
     'data-order': o.id, onclick: () => open(o.id) },
   el('div', { class: 'row' }, el('b', {}, `#${o.id} ${o.title}`), el('span', { class: 'state s-' + o.state }, stateName(o.state))),
   el('div', { class: 'note' }, isApp(o) ? el('span', { class: 'tag' }, t('联办申请', 'Joint application')) : null,
-    ` ${o.matter_name_zh && pick(o, 'matter_name') || o.matter} · ${o.region}`),
+    ` ${o.matter_name_zh && pick(o, 'matter_name') || o.matter} · ${pick(o, 'region_name') || o.region}`),
   ...(isApp(o) ? appLine(o) : []),
   TODO.has(o.state) ? el('div', { class: 'note' + (o.overdue ? ' late' : '') },
     o.accepted_at ? t('办结时限 ', 'Resolve by ') + shortDateTime(o.resolve_due) : t('签收时限 ', 'Accept by ') + shortDateTime(o.accept_due),

@@ -189,10 +189,11 @@ function renderQueue() {
     el('td', {}, matterName(o.matter)),
     el('td', {}, el('span', { class: 'state s-' + o.state }, stateName(o.state))),
     el('td', {}, o.department ? deptName(o.department)
-      : ['reported', 'returned', 'reopened'].includes(o.state) ? '→ ' + o.suggested_departments.map(deptName).join('、')
+      : ['reported', 'returned', 'reopened'].includes(o.state) ? '→ ' + o.suggested_departments.map(deptName).join(t('、', ', '))
         : o.state === 'merged' ? '—' : t('联办', 'Joint')),
     pending ? clockCell(o) : el('td', {}, '—'),
-    el('td', { class: o.overdue ? 'late' : '' }, shortDateTime(due)));
+    // the day over the time: the queue's last column stays narrow at 1366 px
+    el('td', { class: o.overdue ? 'late due' : 'due' }, ...shortDateTime(due).split(' ').flatMap((x, i) => (i ? [el('br'), x] : [x]))));
   }));
 }
 
@@ -302,13 +303,13 @@ function renderDetail() {
     el('h2', {}, `#${o.id} ${o.title} `, el('span', { class: 'prio p-' + o.priority }, prioName(o.priority)), ' ', el('span', { class: 'state s-' + o.state }, stateName(o.state)), ...flags),
     el('div', { class: 'fields' },
       field('事项', 'Matter', matterName(o.matter)),
-      field('部门', 'Department', o.department ? deptName(o.department) : detail.sub_orders.length ? detail.sub_orders.map((s) => deptName(s.department)).join('、') : '—'),
+      field('部门', 'Department', o.department ? deptName(o.department) : detail.sub_orders.length ? detail.sub_orders.map((s) => deptName(s.department)).join(t('、', ', ')) : '—'),
       field('区域', 'Region', regionName(o)),
       field('对象', 'Place', entityName(o)),
       prioSel ? el('div', { class: 'field' }, el('span', {}, t('级别', 'Priority')), prioSel) : null,
       field('上报时间', 'Reported', shortDateTime(o.created)),
       PENDING.has(o.state) && !o.parent ? field('派单时限', 'Dispatch by', shortDateTime(o.pending_due)) : null,
-      field('上报人', 'Reporters', o.reporters.join('、')),
+      field('上报人', 'Reporters', o.reporters.join(t('、', ', '))),
       detail.reporter_phone ? field('联系电话', 'Reporter phone', detail.reporter_phone) : null,
       field('来源', 'Channel', channelName(o.channel) + (o.alert ? ` · ${t('预警', 'alert')} #${o.alert}` : '')),
       field('签收时限', 'Accept by', shortDateTime(o.accept_due)),
@@ -349,7 +350,7 @@ async function act(action, viaKey = false) {
     else body.departments = ds;
     // from the keyboard, the departments are confirmed first
     if (viaKey && !(await confirmStep(t(`派单 #${o.id}`, `Dispatch #${o.id}`),
-      el('p', {}, o.title), el('p', {}, t('派往：', 'To: '), el('b', { id: 'confirm-depts' }, ds.map(deptName).join('、')),
+      el('p', {}, o.title), el('p', {}, t('派往：', 'To: '), el('b', { id: 'confirm-depts' }, ds.map(deptName).join(t('、', ', '))),
         ds.length > 1 ? t('（联办）', ' (joint)') : '')))) return;
   }
   if (CONFIRM.has(action) && !(await confirmStep(t(`${actionName(action)} #${o.id}？`, `${actionName(action)} #${o.id}?`),

@@ -91,11 +91,16 @@ static int put_type(struct put *p, const void *data, size_t n, struct applicatio
   json_t *t;
   json_array_foreach(json_object_get(p->decl, "types"), i, t) allowed |=
       type && json_is_string(t) && strcmp(json_string_value(t), type) == 0;
-  if (!allowed)
-    return zz_fail(
-        e, ZZ_EMEDIATYPE, "body",
-        "%s must be one of the declared file types (by its content), and this file is %s", p->mid,
-        type ? type : "none of PDF, JPEG, PNG");
+  if (!allowed) {
+    struct zz_err en, zh; /* with the English words, and with their Chinese */
+    zz_fail(&en, ZZ_EMEDIATYPE, "body",
+            "%s must be one of the declared file types (by its content), and this file is %s",
+            p->mid, type ? type : "none of PDF, JPEG, PNG");
+    zz_fail(&zh, ZZ_EMEDIATYPE, "body",
+            "%s must be one of the declared file types (by its content), and this file is %s",
+            p->mid, type ? type : "PDF、JPEG、PNG 以外的格式");
+    return zz_fail_pair(e, ZZ_EMEDIATYPE, "body", en.msg, zh.msg_zh);
+  }
   zz_strlcpy(out->type, type, sizeof out->type);
   out->size = n;
   return 0;
@@ -156,12 +161,14 @@ static int put_write(void *ud, struct wf_txn *t, struct store *st, struct zz_err
   if (rc) {
     /* the catalog's routing or the order refuse it: the applicant can do
      * nothing about that, and the material is not kept without it */
-    char why[sizeof e->msg];
-    zz_strlcpy(why, e->msg, sizeof why);
-    return zz_fail(e, ZZ_ECONFLICT, "material",
-                   "nothing was stored: this material completes the application, which cannot "
-                   "go to its departments (ask the district office): %s",
-                   why);
+    struct zz_err why = *e;
+    zz_err_wrap(e, &why,
+                "nothing was stored: this material completes the application, which cannot "
+                "go to its departments (ask the district office): ",
+                "未保存任何内容：这份材料使申请齐全，但申请无法转到各部门（请联系区办公室）：");
+    e->code = ZZ_ECONFLICT;
+    zz_strlcpy(e->field, "material", sizeof e->field);
+    return ZZ_ECONFLICT;
   }
   x->out->dispatched = 1;
   return 0;

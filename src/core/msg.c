@@ -1,43 +1,39 @@
 /* msg.c - looks an English error format up in the Chinese catalog (msg.h):
- * the tables are put into one open-addressing hash on first use. */
+ * the tables go into one map (core/hash.h) on first use. */
 #include "core/msg.h"
 
 #include <pthread.h>
 #include <string.h>
 
+#include "core/hash.h"
 #include "core/zz.h"
-
-#define MSG_SLOTS 4096 /* a power of two, over twice the catalog's size */
 
 static const struct zz_msg *msg_parts[] = {zz_msg_zh_common, zz_msg_zh_api,  zz_msg_zh_pack,
                                            zz_msg_zh_store,  zz_msg_zh_flow, zz_msg_zh_new};
 
-static const struct zz_msg *msg_slot[MSG_SLOTS];
+/* English format -> Chinese format; built once, then only read (any
+ * thread). Kept for the life of the process. */
+static struct zz_map msg_map;
 static pthread_once_t msg_once = PTHREAD_ONCE_INIT;
 
-static unsigned msg_hash(const char *s) {
-  unsigned h = 2166136261u; /* FNV-1a */
-  for (; *s; s++) h = (h ^ (unsigned char)*s) * 16777619u;
-  return h;
-}
-
 static void msg_build(void) {
+  zz_map_init(&msg_map, sizeof(struct zz_msg), ZZ_MAP_STR, NULL);
   for (size_t p = 0; p < sizeof msg_parts / sizeof msg_parts[0]; p++)
     for (const struct zz_msg *m = msg_parts[p]; m->en; m++) {
-      unsigned i = msg_hash(m->en) & (MSG_SLOTS - 1);
-      while (msg_slot[i] && strcmp(msg_slot[i]->en, m->en) != 0) i = (i + 1) & (MSG_SLOTS - 1);
-      /* The first entry wins; scripts/errmsgs.mjs refuses duplicates. */
-      if (!msg_slot[i]) msg_slot[i] = m;
+      int added = 0;
+      /* Out of memory: the rest stay English. The first entry wins;
+       * scripts/errmsgs.mjs refuses duplicates. */
+      struct zz_msg *slot = zz_map_put(&msg_map, m->en, &added);
+      if (!slot) return;
+      if (added) *slot = *m;
     }
 }
 
 const char *zz_msg_zh(const char *en) {
   if (!en) return NULL;
   pthread_once(&msg_once, msg_build);
-  unsigned i = msg_hash(en) & (MSG_SLOTS - 1);
-  for (; msg_slot[i]; i = (i + 1) & (MSG_SLOTS - 1))
-    if (strcmp(msg_slot[i]->en, en) == 0) return msg_slot[i]->zh;
-  return NULL;
+  const struct zz_msg *m = zz_map_get(&msg_map, en);
+  return m ? m->zh : NULL;
 }
 
 const char *zz_strerror_zh(int err) {

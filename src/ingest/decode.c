@@ -3,6 +3,7 @@
  * lines over INGEST_MAX_LINE without buffering them), and the field checks
  * shared by decode_ndjson.c and decode_csv.c. */
 #include "ingest/decode_int.h"
+#include "core/msg.h"
 #include "core/ztime.h"
 #include "core/zz.h"
 
@@ -51,13 +52,39 @@ long ingest_decoder_lines(const struct ingest_decoder *d) {
 }
 
 int ingest_report_msg(struct ingest_decoder *d, long line, const char *code) {
-  return d->o.on_error ? d->o.on_error(d->o.ud, line, code, d->msg) : 0;
+  return d->o.on_error ? d->o.on_error(d->o.ud, line, code, d->msg, d->msg_zh) : 0;
+}
+
+void ingest_utf8_trim(char *s) {
+  size_t n = strlen(s), i = n;
+  while (i > 0 && ((unsigned char)s[i - 1] & 0xC0) == 0x80) i--;
+  if (i == 0) return;
+  unsigned char lead = (unsigned char)s[i - 1];
+  size_t want = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+  if (n - (i - 1) < want) s[i - 1] = 0;
+}
+
+static void sayv(struct ingest_decoder *d, const char *fmt, va_list ap) {
+  const char *zh = zz_msg_zh(fmt);
+  va_list again;
+  va_copy(again, ap);
+  vsnprintf(d->msg, sizeof d->msg, fmt, ap);
+  vsnprintf(d->msg_zh, sizeof d->msg_zh, zh ? zh : fmt, again);
+  va_end(again);
+  ingest_utf8_trim(d->msg_zh);
+}
+
+void ingest_say(struct ingest_decoder *d, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  sayv(d, fmt, ap);
+  va_end(ap);
 }
 
 int ingest_report(struct ingest_decoder *d, long line, const char *code, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(d->msg, sizeof d->msg, fmt, ap);
+  sayv(d, fmt, ap);
   va_end(ap);
   return ingest_report_msg(d, line, code);
 }
@@ -197,14 +224,13 @@ static int is_clean_utf8(const unsigned char *s, size_t n) {
 
 const char *ingest_check_id(struct ingest_decoder *d, const char *name, const char *s, size_t len) {
   if (len == 0 || len > INGEST_MAX_ID) {
-    snprintf(d->msg, sizeof d->msg, "field \"%s\" must be a non-empty string of at most %d bytes",
-             name, INGEST_MAX_ID);
+    ingest_say(d, "field \"%s\" must be a non-empty string of at most %d bytes", name,
+               INGEST_MAX_ID);
     return INGEST_E_TYPE;
   }
   /* Ids end up in SQL parameters, JSON and C strings: no NUL, no junk. */
   if (!is_clean_utf8((const unsigned char *)s, len)) {
-    snprintf(d->msg, sizeof d->msg, "field \"%s\" must be UTF-8 text without control characters",
-             name);
+    ingest_say(d, "field \"%s\" must be UTF-8 text without control characters", name);
     return INGEST_E_TYPE;
   }
   return NULL;
@@ -214,21 +240,24 @@ const char *ingest_check_ts(struct ingest_decoder *d, const char *s, size_t n, i
   char snip[48], when[32];
   int64_t ts;
   if (n >= INGEST_TS_TEXT || zz_time_parse(s, n, &ts) != 0) {
-    snprintf(d->msg, sizeof d->msg, "field \"ts\" is not RFC3339 or epoch milliseconds: \"%s\"",
-             ingest_snippet(snip, sizeof snip, s, n < INGEST_TS_TEXT ? n : INGEST_TS_TEXT));
+    ingest_say(d, "field \"ts\" is not RFC3339 or epoch milliseconds: \"%s\"",
+               ingest_snippet(snip, sizeof snip, s, n < INGEST_TS_TEXT ? n : INGEST_TS_TEXT));
     return INGEST_E_TIME;
   }
   if (ts < INGEST_MIN_TS) {
     /* A 10-digit number is almost always epoch seconds sent by mistake. */
     int secs = ts >= INGEST_MIN_TS / 1000 && ts <= d->o.now_ms / 1000 + 86400;
-    snprintf(d->msg, sizeof d->msg, "ts %s is before 2000-01-01 (%s)%s", zz_time_format(ts, when),
-             "2000-01-01T08:00:00+08:00",
-             secs ? "; ts numbers are epoch milliseconds, not seconds" : "");
+    if (secs)
+      ingest_say(d,
+                 "ts %s is before 2000-01-01 (%s); ts numbers are epoch milliseconds, not seconds",
+                 zz_time_format(ts, when), "2000-01-01T08:00:00+08:00");
+    else
+      ingest_say(d, "ts %s is before 2000-01-01 (%s)", zz_time_format(ts, when),
+                 "2000-01-01T08:00:00+08:00");
     return INGEST_E_RANGE;
   }
   if (ts - ZZ_DAY_MS > d->o.now_ms) { /* ts >= INGEST_MIN_TS: no overflow */
-    snprintf(d->msg, sizeof d->msg, "ts %s is more than 1 day in the future",
-             zz_time_format(ts, when));
+    ingest_say(d, "ts %s is more than 1 day in the future", zz_time_format(ts, when));
     return INGEST_E_RANGE;
   }
   *out = ts;
@@ -281,7 +310,7 @@ const char *ingest_check_value(struct ingest_decoder *d, const char *s, size_t n
     if (end != d->num + n) goto not_number;
   }
   if (!isfinite(v)) {
-    snprintf(d->msg, sizeof d->msg, "field \"value\" is not a finite number");
+    ingest_say(d, "field \"value\" is not a finite number");
     return INGEST_E_FINITE;
   }
   /* SQLite stores an integral REAL as an integer, so -0 would come back
@@ -289,6 +318,6 @@ const char *ingest_check_value(struct ingest_decoder *d, const char *s, size_t n
   *out = v == 0 ? 0.0 : v;
   return NULL;
 not_number:
-  snprintf(d->msg, sizeof d->msg, "field \"value\" must be a number");
+  ingest_say(d, "field \"value\" must be a number");
   return INGEST_E_TYPE;
 }

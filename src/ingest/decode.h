@@ -35,11 +35,16 @@ struct ingest_line {
 typedef int (*ingest_line_fn)(void *ud, const struct ingest_line *ln);
 /* Called for each bad line. code is one of: malformed_json, bad_csv,
  * missing_field, wrong_type, not_finite, bad_time, time_out_of_range,
- * line_too_long, bad_header. msg is a sentence naming the field. A non-zero
- * return stops decoding. */
-typedef int (*ingest_error_fn)(void *ud, long line, const char *code, const char *msg);
+ * line_too_long, bad_header. msg is a sentence naming the field, msg_zh the
+ * same sentence in Chinese (core/msg.h). A non-zero return stops decoding. */
+typedef int (*ingest_error_fn)(void *ud, long line, const char *code, const char *msg,
+                               const char *msg_zh);
 
 struct ingest_decoder;
+
+/* Cuts an incomplete UTF-8 sequence off the end of s (what a cut at a
+ * buffer's size leaves). */
+void ingest_utf8_trim(char *s);
 
 struct ingest_decoder_opts {
   enum ingest_format format;

@@ -28,10 +28,10 @@ static int csv_split(struct ingest_decoder *d, const char *s, size_t n, struct c
       for (;;) {
         const char *q = memchr(p, '"', (size_t)(end - p));
         if (!q) {
-          snprintf(d->msg, sizeof d->msg,
-                   "field %d: quoted field not closed on this line (line breaks inside "
-                   "fields are not supported)",
-                   count + 1);
+          ingest_say(d,
+                     "field %d: quoted field not closed on this line (line breaks inside "
+                     "fields are not supported)",
+                     count + 1);
           return -1;
         }
         memcpy(u, p, (size_t)(q - p));
@@ -46,8 +46,7 @@ static int csv_split(struct ingest_decoder *d, const char *s, size_t n, struct c
       }
       cur.n = (size_t)(u - cur.p);
       if (p < end && *p != ',') {
-        snprintf(d->msg, sizeof d->msg, "field %d: unexpected text after a closing quote",
-                 count + 1);
+        ingest_say(d, "field %d: unexpected text after a closing quote", count + 1);
         return -1;
       }
     } else {
@@ -56,8 +55,7 @@ static int csv_split(struct ingest_decoder *d, const char *s, size_t n, struct c
       cur.n = (size_t)((q ? q : end) - p);
       p += cur.n;
       if (memchr(cur.p, '"', cur.n)) {
-        snprintf(d->msg, sizeof d->msg,
-                 "field %d: a quote inside a field that does not start with one", count + 1);
+        ingest_say(d, "field %d: a quote inside a field that does not start with one", count + 1);
         return -1;
       }
     }
@@ -134,15 +132,20 @@ static const char *csv_data(struct ingest_decoder *d, struct csv_span f, struct 
   }
   code = ingest_json_parse(d, t.p, t.n);
   if (code == INGEST_E_JSON) {
-    char why[192];
-    const char *prefix = "invalid JSON: ";
+    /* the column's own sentence carries JSON's, in both languages */
+    char why[192], why_zh[256];
+    const char *prefix = "invalid JSON: ", *prefix_zh = "JSON 无效：";
     size_t skip = strncmp(d->msg, prefix, strlen(prefix)) == 0 ? strlen(prefix) : 0;
     zz_strlcpy(why, d->msg + skip, sizeof why);
+    skip = strncmp(d->msg_zh, prefix_zh, strlen(prefix_zh)) == 0 ? strlen(prefix_zh) : 0;
+    zz_strlcpy(why_zh, d->msg_zh + skip, sizeof why_zh);
     snprintf(d->msg, sizeof d->msg, "field \"data\" is not valid JSON: %s", why);
+    snprintf(d->msg_zh, sizeof d->msg_zh, "字段“data”不是有效的 JSON：%s", why_zh);
+    ingest_utf8_trim(d->msg_zh);
   }
   if (code) return code;
   if (!d->js.top_object) {
-    snprintf(d->msg, sizeof d->msg, "field \"data\" must be a JSON object");
+    ingest_say(d, "field \"data\" must be a JSON object");
     return INGEST_E_TYPE;
   }
   /* The object's own bytes, without the whitespace JSON allows around it. */
@@ -181,7 +184,7 @@ int ingest_csv_line(struct ingest_decoder *d, long line, const char *s, size_t n
     struct csv_span v = by_field[w];
     if (w == INGEST_F_TS || w == INGEST_F_VALUE) v = trim(v);
     if (v.n == 0 && w != INGEST_F_DATA) {
-      snprintf(d->msg, sizeof d->msg, "missing field \"%s\"", csv_names[w]);
+      ingest_say(d, "missing field \"%s\"", csv_names[w]);
       code = INGEST_E_MISSING;
       goto bad;
     }

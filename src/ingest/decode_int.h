@@ -74,6 +74,7 @@ struct ingest_decoder {
   char *unq; /* unquoted CSV fields; INGEST_MAX_LINE + 1 bytes */
   char *num; /* NUL-terminated copy of a number; INGEST_MAX_LINE + 1 bytes */
   char msg[256];
+  char msg_zh[384]; /* msg in Chinese */
 
   /* NDJSON (and the data column of CSV events) */
   yajl_handle yh;
@@ -119,10 +120,15 @@ const char *ingest_check_id(struct ingest_decoder *d, const char *name, const ch
 const char *ingest_check_ts(struct ingest_decoder *d, const char *s, size_t n, int64_t *out);
 const char *ingest_check_value(struct ingest_decoder *d, const char *s, size_t n, double *out);
 
-/* Formats a sentence into d->msg, calls on_error and returns its value. */
+/* Formats the English printf format fmt into d->msg and its Chinese from the
+ * catalog (core/msg.h; the English again when it has none) into d->msg_zh,
+ * with the same arguments. */
+void ingest_say(struct ingest_decoder *d, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Formats a sentence as ingest_say does, calls on_error and returns its value. */
 int ingest_report(struct ingest_decoder *d, long line, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-/* Calls on_error with the sentence already in d->msg. */
+/* Calls on_error with the sentence already in d->msg and d->msg_zh. */
 int ingest_report_msg(struct ingest_decoder *d, long line, const char *code);
 /* Writes a printable-ASCII quote of s (at most 40 bytes, "..." when cut) into
  * out, so user bytes never reach an error message raw. Returns out. */

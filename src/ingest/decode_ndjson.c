@@ -202,9 +202,9 @@ const char *ingest_json_parse(struct ingest_decoder *d, const char *s, size_t n)
 
   code = INGEST_E_JSON;
   if (js->cancel == INGEST_CANCEL_DEPTH) {
-    snprintf(d->msg, sizeof d->msg, "invalid JSON: nested deeper than %d levels", INGEST_MAX_DEPTH);
+    ingest_say(d, "invalid JSON: nested deeper than %d levels", INGEST_MAX_DEPTH);
   } else if (js->cancel == INGEST_CANCEL_TRAILING) {
-    snprintf(d->msg, sizeof d->msg, "invalid JSON: more than one value on the line");
+    ingest_say(d, "invalid JSON: more than one value on the line");
   } else {
     /* yajl's message is "parse error: premature EOF\n" and the like. */
     unsigned char *e = yajl_get_error(d->yh, 0, NULL, 0);
@@ -212,10 +212,10 @@ const char *ingest_json_parse(struct ingest_decoder *d, const char *s, size_t n)
     size_t len = strcspn(text, "\n");
     if (len > 0 && text[len - 1] == '.') len--;
     if (at_end)
-      snprintf(d->msg, sizeof d->msg, "invalid JSON: %.*s at the end of the line", (int)len, text);
+      ingest_say(d, "invalid JSON: %.*s at the end of the line", (int)len, text);
     else
-      snprintf(d->msg, sizeof d->msg, "invalid JSON: %.*s at byte %zu", (int)len, text,
-               yajl_get_bytes_consumed(d->yh));
+      ingest_say(d, "invalid JSON: %.*s at byte %zu", (int)len, text,
+                 yajl_get_bytes_consumed(d->yh));
     if (e) yajl_free_error(d->yh, e);
   }
   /* A handle that saw an error stays in it: start a fresh one. */
@@ -228,11 +228,11 @@ done:
 static const char *check_jstr(struct ingest_decoder *d, const struct ingest_jstr *f,
                               const char *name) {
   if (f->type == INGEST_J_ABSENT) {
-    snprintf(d->msg, sizeof d->msg, "missing field \"%s\"", name);
+    ingest_say(d, "missing field \"%s\"", name);
     return INGEST_E_MISSING;
   }
   if (f->type != INGEST_J_STRING) {
-    snprintf(d->msg, sizeof d->msg, "field \"%s\" must be a string", name);
+    ingest_say(d, "field \"%s\" must be a string", name);
     return INGEST_E_TYPE;
   }
   return ingest_check_id(d, name, f->text, f->len);
@@ -246,7 +246,7 @@ int ingest_ndjson_line(struct ingest_decoder *d, long line, const char *s, size_
   if (code == ingest_nomem) return ZZ_ENOMEM;
   if (code) goto bad;
   if (!js->top_object) {
-    snprintf(d->msg, sizeof d->msg, "line must be a JSON object");
+    ingest_say(d, "line must be a JSON object");
     code = INGEST_E_TYPE;
     goto bad;
   }
@@ -266,13 +266,12 @@ int ingest_ndjson_line(struct ingest_decoder *d, long line, const char *s, size_
   }
 
   if (js->ts_type == INGEST_J_ABSENT) {
-    snprintf(d->msg, sizeof d->msg, "missing field \"ts\"");
+    ingest_say(d, "missing field \"ts\"");
     code = INGEST_E_MISSING;
     goto bad;
   }
   if (js->ts_type != INGEST_J_STRING && js->ts_type != INGEST_J_NUMBER) {
-    snprintf(d->msg, sizeof d->msg,
-             "field \"ts\" must be an RFC3339 string or a number of epoch milliseconds");
+    ingest_say(d, "field \"ts\" must be an RFC3339 string or a number of epoch milliseconds");
     code = INGEST_E_TYPE;
     goto bad;
   }
@@ -280,19 +279,21 @@ int ingest_ndjson_line(struct ingest_decoder *d, long line, const char *s, size_
 
   if (records) {
     if (js->value_type == INGEST_J_ABSENT) {
-      snprintf(d->msg, sizeof d->msg, "missing field \"value\"");
+      ingest_say(d, "missing field \"value\"");
       code = INGEST_E_MISSING;
       goto bad;
     }
     if (js->value_type != INGEST_J_NUMBER) {
-      snprintf(d->msg, sizeof d->msg, "field \"value\" must be a number");
+      ingest_say(d, "field \"value\" must be a number");
       code = INGEST_E_TYPE;
       goto bad;
     }
     if ((code = js->value_err)) {
       /* d->msg may have been overwritten since the callback: say it again. */
-      snprintf(d->msg, sizeof d->msg, "field \"value\" %s",
-               code == INGEST_E_FINITE ? "is not a finite number" : "must be a number");
+      if (code == INGEST_E_FINITE)
+        ingest_say(d, "field \"value\" is not a finite number");
+      else
+        ingest_say(d, "field \"value\" must be a number");
       goto bad;
     }
     ln.value = js->value;
@@ -303,7 +304,7 @@ int ingest_ndjson_line(struct ingest_decoder *d, long line, const char *s, size_
     ln.data = "{}";
     ln.data_len = 2;
   } else {
-    snprintf(d->msg, sizeof d->msg, "field \"data\" must be an object");
+    ingest_say(d, "field \"data\" must be an object");
     code = INGEST_E_TYPE;
     goto bad;
   }

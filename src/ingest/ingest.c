@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "core/json.h"
+#include "core/msg.h"
 #include "ingest/spool.h"
 #include "store/store_records.h"
 
@@ -29,25 +30,45 @@ struct ingest {
   void *done_ud;
 };
 
-static void reject(struct ingest *in, long line, const char *code, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static void reject(struct ingest *in, long line, const char *code, const char *fmt, ...) {
+/* Counts a rejected line and keeps the first INGEST_REPORT_MAX: NULL, or the
+ * rejection to fill in. */
+static struct ingest_rejection *rejection(struct ingest *in, long line, const char *code) {
   in->rep.rejected_total++;
-  if (in->rep.nrejected >= INGEST_REPORT_MAX) return;
+  if (in->rep.nrejected >= INGEST_REPORT_MAX) return NULL;
   struct ingest_rejection *rj = &in->rep.rejected[in->rep.nrejected++];
   rj->line = line;
   zz_strlcpy(rj->code, code, sizeof rj->code);
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(rj->msg, sizeof rj->msg, fmt, ap);
-  va_end(ap);
+  return rj;
 }
 
-static int on_error(void *ud, long line, const char *code, const char *msg) {
+/* Rejects a line with the sentence of the English printf format fmt, and its
+ * Chinese from the catalog (core/msg.h) with the same arguments. */
+static void ingest_reject(struct ingest *in, long line, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void ingest_reject(struct ingest *in, long line, const char *code, const char *fmt, ...) {
+  struct ingest_rejection *rj = rejection(in, line, code);
+  if (!rj) return;
+  const char *zh = zz_msg_zh(fmt);
+  va_list ap, again;
+  va_start(ap, fmt);
+  va_copy(again, ap);
+  vsnprintf(rj->msg, sizeof rj->msg, fmt, ap);
+  vsnprintf(rj->msg_zh, sizeof rj->msg_zh, zh ? zh : fmt, again);
+  va_end(again);
+  va_end(ap);
+  ingest_utf8_trim(rj->msg_zh);
+}
+
+static int on_error(void *ud, long line, const char *code, const char *msg, const char *msg_zh) {
   struct ingest *in = ud;
   in->rep.lines++;
-  reject(in, line, code, "%s", msg);
+  struct ingest_rejection *rj = rejection(in, line, code);
+  if (rj) {
+    zz_strlcpy(rj->msg, msg, sizeof rj->msg);
+    zz_strlcpy(rj->msg_zh, msg_zh, sizeof rj->msg_zh);
+    ingest_utf8_trim(rj->msg_zh);
+  }
   return 0;
 }
 
@@ -56,22 +77,22 @@ static const struct reg_entity_ref *resolve(struct ingest *in, const struct inge
                                             const struct reg_metric **metric) {
   const struct reg_entity_ref *ent = registry_entity(in->o.reg, ln->entity, ln->entity_len);
   if (!ent) {
-    reject(in, ln->line, "unknown_entity", "entity \"%.*s\" does not exist",
-           (int)ZZ_MIN(ln->entity_len, 128), ln->entity);
+    ingest_reject(in, ln->line, "unknown_entity", "entity \"%.*s\" does not exist",
+                  (int)ZZ_MIN(ln->entity_len, 128), ln->entity);
     return NULL;
   }
   if (!metric) return ent;
   const struct reg_metric *m = registry_metric(in->o.reg, ln->metric, ln->metric_len);
   if (!m) {
-    reject(in, ln->line, "unknown_metric", "metric \"%.*s\" does not exist",
-           (int)ZZ_MIN(ln->metric_len, 128), ln->metric);
+    ingest_reject(in, ln->line, "unknown_metric", "metric \"%.*s\" does not exist",
+                  (int)ZZ_MIN(ln->metric_len, 128), ln->metric);
     return NULL;
   }
   const char *type = registry_type_name(in->o.reg, ent->type);
   if (m->entity_type[0] && strcmp(m->entity_type, type) != 0) {
-    reject(in, ln->line, "metric_mismatch",
-           "metric \"%s\" belongs to %s entities, but \"%.*s\" is a %s", m->key, m->entity_type,
-           (int)ZZ_MIN(ln->entity_len, 128), ln->entity, type);
+    ingest_reject(in, ln->line, "metric_mismatch",
+                  "metric \"%s\" belongs to %s entities, but \"%.*s\" is a %s", m->key,
+                  m->entity_type, (int)ZZ_MIN(ln->entity_len, 128), ln->entity, type);
     return NULL;
   }
   *metric = m;
@@ -87,15 +108,16 @@ static int declared(struct ingest *in, const struct ingest_line *ln,
   if (!src) return 1; /* no such source: tokens name only sources, so none to check */
   switch (registry_source_may_write(in->o.reg, src, ent, m)) {
   case REG_NOT_DECLARED_METRIC:
-    reject(in, ln->line, "metric_not_declared",
-           "source \"%s\" does not declare metric \"%s\" (the pack's sources.json)", src->key,
-           m->key);
+    ingest_reject(in, ln->line, "metric_not_declared",
+                  "source \"%s\" does not declare metric \"%s\" (the pack's sources.json)",
+                  src->key, m->key);
     return 0;
   case REG_NOT_DECLARED_ENTITY:
-    reject(in, ln->line, "entity_not_declared",
-           "entity \"%.*s\" (%s) is outside the entity types and regions source \"%s\" declares",
-           (int)ZZ_MIN(ln->entity_len, 128), ln->entity, registry_type_name(in->o.reg, ent->type),
-           src->key);
+    ingest_reject(
+        in, ln->line, "entity_not_declared",
+        "entity \"%.*s\" (%s) is outside the entity types and regions source \"%s\" declares",
+        (int)ZZ_MIN(ln->entity_len, 128), ln->entity, registry_type_name(in->o.reg, ent->type),
+        src->key);
     return 0;
   }
   return 1;
@@ -104,9 +126,10 @@ static int declared(struct ingest *in, const struct ingest_line *ln,
 /* Reports the records the writer refused: their series belong to another source. */
 static void add_refusals(struct ingest *in, const struct store_write_result *res) {
   for (int i = 0; i < res->nrefused_lines; i++)
-    reject(in, (long)res->refused_line[i], "owned_by_other_source",
-           "this record's series (entity and metric) belongs to another source, which wrote it "
-           "first");
+    ingest_reject(
+        in, (long)res->refused_line[i], "owned_by_other_source",
+        "this record's series (entity and metric) belongs to another source, which wrote it "
+        "first");
   in->rep.rejected_total += res->refused - res->nrefused_lines;
 }
 
@@ -140,8 +163,9 @@ static int on_line(void *ud, const struct ingest_line *ln) {
     /* A value outside the metric's range is refused before it reaches a
      * sum: one 1e308 would make every rollup above it infinite. */
     if (!(ln->value >= m->min && ln->value <= m->max)) {
-      reject(in, ln->line, "out_of_range", "value %.15g of metric \"%s\" is outside [%g, %g]",
-             ln->value, m->key, m->min, m->max);
+      ingest_reject(in, ln->line, "out_of_range",
+                    "value %.15g of metric \"%s\" is outside [%g, %g]", ln->value, m->key, m->min,
+                    m->max);
       return 0;
     }
     if (in->o.source_id && !declared(in, ln, ent, m)) return 0;
@@ -263,7 +287,10 @@ int ingest_feed(struct ingest *in, const char *p, size_t n, struct zz_err *e) {
   registry_unlock(in->o.reg);
   if (rc) {
     in->failed = 1;
-    return zz_fail(e, rc, "body", "cannot decode the body: %s", zz_strerror(rc));
+    struct zz_err en, zh; /* with the code's sentence in English, and in Chinese */
+    zz_fail(&en, rc, "body", "cannot decode the body: %s", zz_strerror(rc));
+    zz_fail(&zh, rc, "body", "cannot decode the body: %s", zz_strerror_zh(rc));
+    return zz_fail_pair(e, rc, "body", en.msg, zh.msg_zh);
   }
   if (!in->o.manual_flush && ingest_ready(in)) return flush(in, e);
   return 0;
@@ -282,7 +309,10 @@ int ingest_finish_decode(struct ingest *in, struct zz_err *e) {
   registry_unlock(in->o.reg);
   if (rc) {
     in->failed = 1;
-    return zz_fail(e, rc, "body", "cannot decode the body: %s", zz_strerror(rc));
+    struct zz_err en, zh; /* with the code's sentence in English, and in Chinese */
+    zz_fail(&en, rc, "body", "cannot decode the body: %s", zz_strerror(rc));
+    zz_fail(&zh, rc, "body", "cannot decode the body: %s", zz_strerror_zh(rc));
+    return zz_fail_pair(e, rc, "body", en.msg, zh.msg_zh);
   }
   if (in->o.atomic && in->rep.rejected_total) {
     in->nrecs = 0; /* nothing is stored */
@@ -292,7 +322,10 @@ int ingest_finish_decode(struct ingest *in, struct zz_err *e) {
     /* (small atomic bodies too: the writer's file job is all or nothing,
      * refusals by series owner included) */
     in->failed = 1;
-    return zz_fail(e, rc, "body", "cannot spool the records: %s", zz_strerror(rc));
+    struct zz_err en, zh; /* with the code's sentence in English, and in Chinese */
+    zz_fail(&en, rc, "body", "cannot spool the records: %s", zz_strerror(rc));
+    zz_fail(&zh, rc, "body", "cannot spool the records: %s", zz_strerror_zh(rc));
+    return zz_fail_pair(e, rc, "body", en.msg, zh.msg_zh);
   }
   return 0;
 }
@@ -389,6 +422,7 @@ int ingest_report_json(const struct ingest_report *rep, struct zz_buf *out) {
     zz_json_kint(&j, "line", rep->rejected[i].line);
     zz_json_kstr(&j, "code", rep->rejected[i].code);
     zz_json_kstr(&j, "message", rep->rejected[i].msg);
+    zz_json_kstr(&j, "message_zh", rep->rejected[i].msg_zh);
     zz_json_obj_end(&j);
   }
   zz_json_arr_end(&j);

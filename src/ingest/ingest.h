@@ -20,6 +20,7 @@ struct ingest_rejection {
   long line;
   char code[24];
   char msg[200];
+  char msg_zh[320]; /* msg in Chinese */
 };
 
 struct ingest_report {

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/msg.h"
 #include "intake/intake.h"
 #include "intake/intake_int.h"
 #include "model/geo.h"
@@ -136,10 +137,16 @@ static int description(const struct intake_open311_in *in, const struct zz_buf *
   zz_buf_addbuf(full, attrs_desc);
   zz_buf_addc(full, '\0');
   int rc = zz_buf_error(full);
-  if (rc)
-    return zz_fail(e, rc, "description",
-                   "the description, address and fields together: %s (at most %u bytes)",
-                   zz_strerror(rc), O311_DESC_MAX);
+  if (rc) {
+    struct zz_err en, zh; /* with the code's sentence in English, and in Chinese */
+    zz_fail(&en, rc, "description",
+            "the description, address and fields together: %s (at most %u bytes)", zz_strerror(rc),
+            O311_DESC_MAX);
+    zz_fail(&zh, rc, "description",
+            "the description, address and fields together: %s (at most %u bytes)",
+            zz_strerror_zh(rc), O311_DESC_MAX);
+    return zz_fail_pair(e, rc, "description", en.msg, zh.msg_zh);
+  }
   return 0;
 }
 
@@ -236,7 +243,12 @@ static int commit(struct store *st, struct registry *reg, struct workflow *wf,
                          .then = intake_row_write,
                          .ud = &rec};
   int rc = workflow_intake(wf, &wi);
-  if (rc) return zz_fail(e, rc, wi.err.field, "the request was not accepted: %s", wi.err.msg);
+  if (rc) {
+    /* the workflow's sentence, in both languages, after the prefix */
+    zz_err_wrap(e, &wi.err, "the request was not accepted: ", "请求未被受理：");
+    if (e) e->code = rc;
+    return rc;
+  }
   out->order = wi.order;
   return 0;
 }

@@ -694,7 +694,7 @@ static int check_types(struct pack_ctx *c) {
 /* A status metric's "states": 2 to REG_STATES_MAX values, each named in
  * both languages, each within the metric's range and none twice. */
 static int check_states(struct check *l, const json_t *m, const double lim[2]) {
-  const json_t *a = NULL; /* check_array leaves it unset when "states" is absent */
+  const json_t *a = NULL;
   int rc = check_array(l, m, "states", CHECK_OPTIONAL, 2, REG_STATES_MAX, CHECK_OBJECT, &a);
   if (rc || !a) return rc;
   static const char *const known[] = {"value", "name_zh", "name_en", NULL};

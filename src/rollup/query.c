@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/hash.h"
+#include "core/msg.h"
 #include "rollup/fanout.h" /* ROLLUP_KEEP_*: which grains hold rows */
 #include "store/store_records.h"
 #include "store/store_registry.h"
@@ -79,7 +80,10 @@ int rollup_totals(struct store *st, int64_t metric, const struct rollup_node *no
       rc = store_latest_each(st, metric, 0, nodes[i].lo, nodes[i].hi, NULL, series_row, &ns);
       if (!rc) rc = ns.rc;
       if (rc) {
-        rc = zz_fail(e, rc, "store", "cannot list series: %s", zz_strerror(rc));
+        struct zz_err en, zh; /* with the code's sentence in English, and in Chinese */
+        zz_fail(&en, rc, "store", "cannot list series: %s", zz_strerror(rc));
+        zz_fail(&zh, rc, "store", "cannot list series: %s", zz_strerror_zh(rc));
+        rc = zz_fail_pair(e, rc, "store", en.msg, zh.msg_zh);
         goto done;
       }
       if (ns.n - off[i] > ROLLUP_RAW_SERIES_MAX) raw = 0;
@@ -97,7 +101,10 @@ int rollup_totals(struct store *st, int64_t metric, const struct rollup_node *no
         rc = store_rollup_buckets(st, metric, nodes[i].id, sp->grain, sp->from, sp->to, fold_bucket,
                                   &out[i]);
         if (rc) {
-          rc = zz_fail(e, rc, "store", "cannot read rollups: %s", zz_strerror(rc));
+          struct zz_err en, zh; /* with the code's sentence in English, and in Chinese */
+          zz_fail(&en, rc, "store", "cannot read rollups: %s", zz_strerror(rc));
+          zz_fail(&zh, rc, "store", "cannot read rollups: %s", zz_strerror_zh(rc));
+          rc = zz_fail_pair(e, rc, "store", en.msg, zh.msg_zh);
           goto done;
         }
         continue;
@@ -106,7 +113,10 @@ int rollup_totals(struct store *st, int64_t metric, const struct rollup_node *no
         rc = store_records_each(st, ns.ents[k], metric, sp->from, sp->to, INT32_MAX, fold_record,
                                 &out[i]);
         if (rc) {
-          rc = zz_fail(e, rc, "store", "cannot read records: %s", zz_strerror(rc));
+          struct zz_err en, zh; /* with the code's sentence in English, and in Chinese */
+          zz_fail(&en, rc, "store", "cannot read records: %s", zz_strerror(rc));
+          zz_fail(&zh, rc, "store", "cannot read records: %s", zz_strerror_zh(rc));
+          rc = zz_fail_pair(e, rc, "store", en.msg, zh.msg_zh);
           goto done;
         }
       }
@@ -192,7 +202,10 @@ int rollup_series(struct store *st, int64_t metric, int64_t region, enum zz_grai
   rc = store_rollup_buckets(st, metric, region, g, out->from, out->to, grid_row, &f);
   if (rc) {
     rollup_points_free(out);
-    return zz_fail(e, rc, "store", "cannot read rollups: %s", zz_strerror(rc));
+    struct zz_err en, zh; /* with the code's sentence in English, and in Chinese */
+    zz_fail(&en, rc, "store", "cannot read rollups: %s", zz_strerror(rc));
+    zz_fail(&zh, rc, "store", "cannot read rollups: %s", zz_strerror_zh(rc));
+    return zz_fail_pair(e, rc, "store", en.msg, zh.msg_zh);
   }
   return 0;
 }
@@ -208,7 +221,10 @@ int rollup_entity_series(struct store *st, int64_t entity, int64_t metric, enum 
   rc = store_entity_buckets(st, entity, metric, g, out->from, out->to, grid_row, &f);
   if (rc) {
     rollup_points_free(out);
-    return zz_fail(e, rc, "store", "cannot read rollups: %s", zz_strerror(rc));
+    struct zz_err en, zh; /* with the code's sentence in English, and in Chinese */
+    zz_fail(&en, rc, "store", "cannot read rollups: %s", zz_strerror(rc));
+    zz_fail(&zh, rc, "store", "cannot read rollups: %s", zz_strerror_zh(rc));
+    return zz_fail_pair(e, rc, "store", en.msg, zh.msg_zh);
   }
   return 0;
 }

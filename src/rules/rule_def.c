@@ -40,9 +40,15 @@ static int minutes_field(const struct check *k, const json_t *j, const char *key
    * fuzz_rule). */
   int64_t ms = 0;
   if (isfinite(m) && m >= 0 && m <= 366.0 * 24 * 60) ms = (int64_t)llround(m * 60000.0);
-  if (!isfinite(m) || m < 0 || m > 366.0 * 24 * 60 || (positive && ms < 1))
-    return check_fail(k, key, "must be a number of minutes %s 0 and at most a year",
-                      positive ? "above" : "from");
+  if (!isfinite(m) || m < 0 || m > 366.0 * 24 * 60 || (positive && ms < 1)) {
+    struct zz_err en, zh; /* with the English word, and with its Chinese */
+    zz_fail(&en, ZZ_EINVAL, NULL, "must be a number of minutes %s 0 and at most a year",
+            positive ? "above" : "from");
+    zz_fail(&zh, ZZ_EINVAL, NULL, "must be a number of minutes %s 0 and at most a year",
+            positive ? "大于" : "不小于");
+    zz_strlcpy(en.msg_zh, zh.msg_zh, sizeof en.msg_zh);
+    return check_fail_err(k, key, &en);
+  }
   *out = ms;
   return 0;
 }

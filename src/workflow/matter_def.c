@@ -94,11 +94,20 @@ static int check_intake(const struct check *k, const json_t *m) {
    * Open311 GET (their descriptions included), so only complaints and
    * services, never an application's or an inspection's filings */
   const char *kind = json_string_value(json_object_get(m, "kind"));
-  if (pub && kind && strcmp(kind, "complaint") != 0 && strcmp(kind, "service") != 0)
-    return check_fail(k, "public",
-                      "can only be true for a complaint or a service (this is a%s %s: its "
-                      "filings are the applicant's)",
-                      kind[0] == 'a' || kind[0] == 'i' ? "n" : "", kind);
+  if (pub && kind && strcmp(kind, "complaint") != 0 && strcmp(kind, "service") != 0) {
+    /* the article is English only: the Chinese gets "" in its place */
+    struct zz_err en, zh;
+    zz_fail(&en, ZZ_EINVAL, NULL,
+            "can only be true for a complaint or a service (this is a%s %s: its "
+            "filings are the applicant's)",
+            kind[0] == 'a' || kind[0] == 'i' ? "n" : "", kind);
+    zz_fail(&zh, ZZ_EINVAL, NULL,
+            "can only be true for a complaint or a service (this is a%s %s: its "
+            "filings are the applicant's)",
+            "", kind);
+    zz_strlcpy(en.msg_zh, zh.msg_zh, sizeof en.msg_zh);
+    return check_fail_err(k, "public", &en);
+  }
   /* search words (pinyin initials, everyday words the names lack) */
   const json_t *kw = NULL;
   if ((rc = check_array(k, m, "keywords", CHECK_OPTIONAL, 0, 32, CHECK_STRING, &kw))) return rc;

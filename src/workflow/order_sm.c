@@ -74,6 +74,17 @@ static const char *const states[] = {"reported", "dispatched", "accepted", "in_p
                                      "resolved", "verified",   "closed",   "returned",
                                      "reopened", "merged"};
 
+/* The Chinese of the actions and states, for the Chinese of the sentences
+ * that name them (core/msg.h): a state as said of an order, "该工单已签收". */
+static const char *const actions_zh[ORDER_ACTION_COUNT] = {
+    [ORDER_DISPATCH] = "派单",    [ORDER_ACCEPT] = "签收",     [ORDER_START] = "开始处置",
+    [ORDER_RESOLVE] = "处置完成", [ORDER_VERIFY] = "核查",     [ORDER_CLOSE] = "办结",
+    [ORDER_RETURN] = "退单",      [ORDER_REOPEN] = "重新打开", [ORDER_SUPERVISE] = "督办",
+    [ORDER_ESCALATE] = "升级"};
+static const char *const states_zh[ZZ_ARRAY_LEN(states)] = {
+    "已上报", "已派单", "已签收", "处置中",     "已处置完成",
+    "已核查", "已办结", "已退单", "已重新打开", "已合并"};
+
 int order_action_parse(const char *name, enum order_action *out) {
   for (int i = 0; name && i < ORDER_ACTION_COUNT; i++) {
     if (strcmp(name, steps[i].name) == 0) {
@@ -86,6 +97,16 @@ int order_action_parse(const char *name, enum order_action *out) {
 
 const char *order_action_name(enum order_action a) {
   return a < ORDER_ACTION_COUNT ? steps[a].name : "unknown";
+}
+
+const char *order_action_zh(enum order_action a) {
+  return a < ORDER_ACTION_COUNT ? actions_zh[a] : "未知操作";
+}
+
+const char *order_state_zh(const char *state) {
+  for (size_t i = 0; state && i < ZZ_ARRAY_LEN(states); i++)
+    if (strcmp(state, states[i]) == 0) return states_zh[i];
+  return state ? state : "";
 }
 
 int order_action_side(enum order_action a) {
@@ -132,49 +153,73 @@ int order_state_valid(const char *state) {
   return 0;
 }
 
-static void from_text(const struct step *s, char *out, size_t cap) {
+/* The states s starts from, "a, b or c" (zh: "甲、乙或丙", in Chinese). */
+static void from_text(const struct step *s, int zh, char *out, size_t cap) {
   size_t len = 0, n = 0;
   while (n < MAX_FROM && s->from[n]) n++;
   out[0] = 0;
   for (size_t i = 0; i < n && len < cap; i++)
     len += (size_t)snprintf(out + len, cap - len, "%s%s",
                             i == 0       ? ""
-                            : i + 1 == n ? " or "
-                                         : ", ",
-                            s->from[i]);
+                            : i + 1 == n ? (zh ? "或" : " or ")
+                                         : (zh ? "、" : ", "),
+                            zh ? order_state_zh(s->from[i]) : s->from[i]);
 }
 
 int order_next_state(long long id, const char *state, enum order_shape shape, enum order_action a,
                      const char **next, struct zz_err *e) {
   ZZ_ASSERT(a < ORDER_ACTION_COUNT);
   const struct step *s = &steps[a];
-  if (!order_state_open(state) && !(a == ORDER_REOPEN && strcmp(state, "closed") == 0))
-    return zz_fail(e, ZZ_ECONFLICT, "action", "order %lld cannot be %s: it is %s%s", id, s->verb,
-                   state,
-                   strcmp(state, "merged") == 0 ? " into another order, which carries it on"
-                                                : ", and a closed order can only be reopened");
+  /* The sentences name actions and states: each is formatted twice, with the
+   * English words (en.msg) and with their Chinese (zh.msg_zh). */
+  struct zz_err en, zh;
+  const char *verb_zh = actions_zh[a], *state_zh = order_state_zh(state);
+  if (!order_state_open(state) && !(a == ORDER_REOPEN && strcmp(state, "closed") == 0)) {
+    int merged = strcmp(state, "merged") == 0;
+    zz_fail(&en, ZZ_ECONFLICT, "action", "order %lld cannot be %s: it is %s%s", id, s->verb, state,
+            merged ? " into another order, which carries it on"
+                   : ", and a closed order can only be reopened");
+    zz_fail(&zh, ZZ_ECONFLICT, "action", "order %lld cannot be %s: it is %s%s", id, verb_zh,
+            state_zh, merged ? "（并入了另一工单，由后者继续办理）" : "，已办结的工单只能重新打开");
+    return zz_fail_pair(e, ZZ_ECONFLICT, "action", en.msg, zh.msg_zh);
+  }
   if (!s->from[0]) { /* supervise, escalate: any open order */
     *next = state;
     return 0;
   }
   if (shape == ORDER_JOINT &&
-      (a == ORDER_ACCEPT || a == ORDER_START || a == ORDER_RESOLVE || a == ORDER_RETURN))
-    return zz_fail(e, ZZ_ECONFLICT, "action",
-                   "order %lld cannot be %s: it is a joint order, handled through its sub-orders",
-                   id, s->verb);
-  if (shape == ORDER_SUB && (a == ORDER_VERIFY || a == ORDER_CLOSE || a == ORDER_REOPEN))
-    return zz_fail(e, ZZ_ECONFLICT, "action",
-                   "order %lld cannot be %s: it is a sub-order, %s with its joint order", id,
-                   s->verb, s->verb);
+      (a == ORDER_ACCEPT || a == ORDER_START || a == ORDER_RESOLVE || a == ORDER_RETURN)) {
+    zz_fail(&en, ZZ_ECONFLICT, "action",
+            "order %lld cannot be %s: it is a joint order, handled through its sub-orders", id,
+            s->verb);
+    zz_fail(&zh, ZZ_ECONFLICT, "action",
+            "order %lld cannot be %s: it is a joint order, handled through its sub-orders", id,
+            verb_zh);
+    return zz_fail_pair(e, ZZ_ECONFLICT, "action", en.msg, zh.msg_zh);
+  }
+  if (shape == ORDER_SUB && (a == ORDER_VERIFY || a == ORDER_CLOSE || a == ORDER_REOPEN)) {
+    zz_fail(&en, ZZ_ECONFLICT, "action",
+            "order %lld cannot be %s: it is a sub-order, %s with its joint order", id, s->verb,
+            s->verb);
+    zz_fail(&zh, ZZ_ECONFLICT, "action",
+            "order %lld cannot be %s: it is a sub-order, %s with its joint order", id, verb_zh,
+            verb_zh);
+    return zz_fail_pair(e, ZZ_ECONFLICT, "action", en.msg, zh.msg_zh);
+  }
   for (int i = 0; i < MAX_FROM && s->from[i]; i++) {
     if (strcmp(state, s->from[i]) == 0) {
       *next = s->to;
       return 0;
     }
   }
-  char from[96];
-  from_text(s, from, sizeof from);
-  return zz_fail(e, ZZ_ECONFLICT, "action",
-                 "order %lld cannot be %s: it is %s, and only a %s order can be %s", id, s->verb,
-                 state, from, s->verb);
+  char from[96], from_zh[160];
+  from_text(s, 0, from, sizeof from);
+  from_text(s, 1, from_zh, sizeof from_zh);
+  zz_fail(&en, ZZ_ECONFLICT, "action",
+          "order %lld cannot be %s: it is %s, and only a %s order can be %s", id, s->verb, state,
+          from, s->verb);
+  zz_fail(&zh, ZZ_ECONFLICT, "action",
+          "order %lld cannot be %s: it is %s, and only a %s order can be %s", id, verb_zh, state_zh,
+          from_zh, verb_zh);
+  return zz_fail_pair(e, ZZ_ECONFLICT, "action", en.msg, zh.msg_zh);
 }

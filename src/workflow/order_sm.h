@@ -34,6 +34,12 @@ enum order_shape { ORDER_SINGLE, ORDER_JOINT, ORDER_SUB };
 /* Parses an action name ("dispatch", ...). Returns 0 or ZZ_EINVAL. */
 int order_action_parse(const char *name, enum order_action *out);
 const char *order_action_name(enum order_action a);
+/* The Chinese of an action's name ("签收" for accept), for the Chinese of the
+ * sentences that name it. A static string. */
+const char *order_action_zh(enum order_action a);
+/* The Chinese of a state as said of an order ("已签收" for accepted, "处置中"
+ * for in_progress); state itself when it is not a known state. */
+const char *order_state_zh(const char *state);
 
 /* Who takes an action: ORDER_SIDE_DISPATCH (dispatcher, admin) or
  * ORDER_SIDE_DEPT (the officer of the order's department, admin). */

@@ -36,13 +36,22 @@ int workflow_can_read(struct workflow *wf, const struct wf_actor *who,
 int wf_may(const struct wf_actor *who, enum order_action a, const struct wf_order *w,
            struct zz_err *e) {
   if (who->kind == ACTOR_SYSTEM || (wf_role_of(who) & ROLE_ADMIN)) return 0;
+  /* The sentences name the action: formatted with its English name (en.msg)
+   * and with its Chinese (zh.msg_zh). */
+  struct zz_err en, zh;
   if (order_action_side(a) == ORDER_SIDE_DISPATCH) {
     if (wf_role_of(who) & ROLE_DISPATCHER) return 0;
-    return zz_fail(e, ZZ_EFORBIDDEN, "action", "only a dispatcher can %s an order",
-                   order_action_name(a));
+    zz_fail(&en, ZZ_EFORBIDDEN, "action", "only a dispatcher can %s an order",
+            order_action_name(a));
+    zz_fail(&zh, ZZ_EFORBIDDEN, "action", "only a dispatcher can %s an order", order_action_zh(a));
+    return zz_fail_pair(e, ZZ_EFORBIDDEN, "action", en.msg, zh.msg_zh);
   }
   if ((wf_role_of(who) & ROLE_OFFICER) && wf_same_dept(who, w->o.department)) return 0;
-  return zz_fail(
-      e, ZZ_EFORBIDDEN, "action", "only an officer of department \"%s\" can %s order %lld",
-      w->o.department ? w->o.department : "(none yet)", order_action_name(a), (long long)w->o.id);
+  zz_fail(&en, ZZ_EFORBIDDEN, "action", "only an officer of department \"%s\" can %s order %lld",
+          w->o.department ? w->o.department : "(none yet)", order_action_name(a),
+          (long long)w->o.id);
+  zz_fail(&zh, ZZ_EFORBIDDEN, "action", "only an officer of department \"%s\" can %s order %lld",
+          w->o.department ? w->o.department : "（尚未指定）", order_action_zh(a),
+          (long long)w->o.id);
+  return zz_fail_pair(e, ZZ_EFORBIDDEN, "action", en.msg, zh.msg_zh);
 }

@@ -89,11 +89,19 @@ static int act_args(const char *action, enum order_action *a, const char *note, 
     return zz_fail(e, ZZ_EINVAL, "action",
                    "action must be one of dispatch, accept, start, resolve, verify, close, return,"
                    " reopen, supervise, escalate");
-  if (order_action_needs_note(*a) && (!note || !*note))
-    return zz_fail(e, ZZ_EINVAL, "note", "%s needs a note saying %s", action,
-                   *a == ORDER_RETURN    ? "why the order goes back"
-                   : *a == ORDER_RESOLVE ? "what was done"
-                                         : "why it is reopened");
+  if (order_action_needs_note(*a) && (!note || !*note)) {
+    /* formatted with the English words (en.msg) and with their Chinese (zh.msg_zh) */
+    struct zz_err en, zh;
+    zz_fail(&en, ZZ_EINVAL, "note", "%s needs a note saying %s", action,
+            *a == ORDER_RETURN    ? "why the order goes back"
+            : *a == ORDER_RESOLVE ? "what was done"
+                                  : "why it is reopened");
+    zz_fail(&zh, ZZ_EINVAL, "note", "%s needs a note saying %s", order_action_zh(*a),
+            *a == ORDER_RETURN    ? "为什么退回这张工单"
+            : *a == ORDER_RESOLVE ? "做了哪些处置"
+                                  : "为什么重新打开");
+    return zz_fail_pair(e, ZZ_EINVAL, "note", en.msg, zh.msg_zh);
+  }
   if (ndepts > WF_MAX_DEPTS)
     return zz_fail(e, ZZ_EINVAL, "departments", "at most %d departments", WF_MAX_DEPTS);
   if (ndepts && *a != ORDER_DISPATCH)
@@ -385,8 +393,12 @@ int workflow_merge(struct workflow *wf, const struct wf_actor *who, int64_t id, 
       goto done;
     }
     if (!order_state_open(w[i].state)) {
-      rc = zz_fail(e, ZZ_ECONFLICT, i ? "into" : "id", "order %lld cannot be merged: it is %s",
-                   (long long)w[i].o.id, w[i].state);
+      struct zz_err en, zh; /* with the state in English, and in Chinese */
+      zz_fail(&en, ZZ_ECONFLICT, i ? "into" : "id", "order %lld cannot be merged: it is %s",
+              (long long)w[i].o.id, w[i].state);
+      zz_fail(&zh, ZZ_ECONFLICT, i ? "into" : "id", "order %lld cannot be merged: it is %s",
+              (long long)w[i].o.id, order_state_zh(w[i].state));
+      rc = zz_fail_pair(e, ZZ_ECONFLICT, i ? "into" : "id", en.msg, zh.msg_zh);
       goto done;
     }
   }
@@ -476,10 +488,16 @@ int workflow_rate(struct workflow *wf, const struct wf_actor *who, int64_t id, i
   }
   /* an unhappy rating reopens the order: it is rated where reopen starts */
   if (!order_action_starts_from(ORDER_REOPEN, w->state)) {
-    rc = zz_fail(e, ZZ_ECONFLICT, "score",
-                 "order %lld cannot be rated: it is %s, and only a resolved, verified or closed "
-                 "order can be rated",
-                 (long long)id, w->state);
+    struct zz_err en, zh; /* with the state in English, and in Chinese */
+    zz_fail(&en, ZZ_ECONFLICT, "score",
+            "order %lld cannot be rated: it is %s, and only a resolved, verified or closed "
+            "order can be rated",
+            (long long)id, w->state);
+    zz_fail(&zh, ZZ_ECONFLICT, "score",
+            "order %lld cannot be rated: it is %s, and only a resolved, verified or closed "
+            "order can be rated",
+            (long long)id, order_state_zh(w->state));
+    rc = zz_fail_pair(e, ZZ_ECONFLICT, "score", en.msg, zh.msg_zh);
     goto done;
   }
   if (w->o.rating && !wf_is_dispatcher(who)) {
@@ -540,8 +558,12 @@ int workflow_set_priority(struct workflow *wf, const struct wf_actor *who, int64
     goto done;
   }
   if (!order_state_open(w->state)) {
-    rc = zz_fail(e, ZZ_ECONFLICT, "priority", "order %lld is %s: its priority no longer matters",
-                 (long long)id, w->state);
+    struct zz_err en, zh; /* with the state in English, and in Chinese */
+    zz_fail(&en, ZZ_ECONFLICT, "priority", "order %lld is %s: its priority no longer matters",
+            (long long)id, w->state);
+    zz_fail(&zh, ZZ_ECONFLICT, "priority", "order %lld is %s: its priority no longer matters",
+            (long long)id, order_state_zh(w->state));
+    rc = zz_fail_pair(e, ZZ_ECONFLICT, "priority", en.msg, zh.msg_zh);
     goto done;
   }
   int from = w->o.priority ? w->o.priority : STORE_PRIORITY_NORMAL;

@@ -89,8 +89,12 @@ int wf_evidence_attach_locked(struct workflow *wf, const struct wf_actor *who, i
     goto done;
   }
   if (!order_state_open(w->state)) {
-    rc = zz_fail(e, ZZ_ECONFLICT, "id", "order %lld is %s: evidence is added while it is open",
-                 (long long)id, w->state);
+    struct zz_err en, zh; /* with the state in English, and in Chinese */
+    zz_fail(&en, ZZ_ECONFLICT, "id", "order %lld is %s: evidence is added while it is open",
+            (long long)id, w->state);
+    zz_fail(&zh, ZZ_ECONFLICT, "id", "order %lld is %s: evidence is added while it is open",
+            (long long)id, order_state_zh(w->state));
+    rc = zz_fail_pair(e, ZZ_ECONFLICT, "id", en.msg, zh.msg_zh);
     goto done;
   }
   struct store_evidence ev = {.order_id = id,

@@ -4,16 +4,23 @@
 // empty, no text leaves its panel or overlaps another text, and no raw
 // identifier (region paths, xtd- ids, citizen: ids) is visible. Also: the
 // 24-hour chart has every hour, a partial period is marked, the feed lists
-// open warnings first and scrolls itself. Screenshots land in
-// test-results/e2e/wall-*.png.
+// open warnings first and scrolls itself; no two labels of a bar chart or a
+// list read alike when their names differ; warnings are said in the page's
+// language; early in a month the month's figures say "month to date"; the
+// shared top bar sits in the header and leaves a touring wall. Screenshots
+// land in test-results/e2e/wall-*.png.
 // Run: ZHIZHI_BIN=build/zhizhi node --test tests/e2e/cockpit-wall.test.mjs
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { CockpitWorld } from './lib/cockpit-world.mjs';
 
 let w;
+const FIRE = 'xtd-fire-01'; // a hydrant in Xintiandi, reported faulty before the views are looked at
 before(async () => {
   w = await new CockpitWorld().start();
+  // a warning on the walls of the district, Dongxin and Xintiandi
+  const r = await w.ingest([{ entity: FIRE, metric: 'fire_equipment_status', ts: Date.now() - 1000, value: 0 }], w.fireToken);
+  assert.equal(r.status, 200, JSON.stringify(r.json));
 });
 
 // A signed-in cockpit page (the browser keeps the session of the first login).
@@ -54,6 +61,32 @@ function inspect() {
     if (!hasCanvas && !text) problems.push(`${id}: empty panel`);
     if (body.dataset.items === '[]') problems.push(`${id}: a chart with no items`);
     if (panel.querySelector('.empty') && panel.dataset.panel !== 'warnings') problems.push(`${id}: says it has nothing`);
+    // labels cut to fit stay apart: a bar chart's axis (as drawn: the
+    // chart's own formatter) and a list's names (a cut head keeps its tail)
+    const chart = body.dataset.labels && window.echarts.getInstanceByDom(body);
+    if (chart) {
+      const ax = chart.getOption().yAxis[0];
+      const shown = ax.data.map((v) => (ax.axisLabel.formatter ? ax.axisLabel.formatter(v) : v));
+      for (let i = 0; i < shown.length; i++) {
+        for (let k = i + 1; k < shown.length; k++) {
+          if (ax.data[i] !== ax.data[k] && shown[i] === shown[k]) problems.push(`${id}: "${ax.data[i]}" and "${ax.data[k]}" both read "${shown[i]}"`);
+        }
+      }
+      // and the chart draws them as they are, not cut again at their end ("...")
+      const drawn = chart.getZr().storage.getDisplayList(true).map((x) => x.style && x.style.text).filter((x) => typeof x === 'string');
+      for (const d of drawn) if (d.includes('...')) problems.push(`${id}: the chart cut "${d}" at its end`);
+      for (const l of shown) if (!drawn.includes(l)) problems.push(`${id}: "${l}" is not drawn as such`);
+    }
+    const cut = [...panel.querySelectorAll('.mid')].map((m) => {
+      const h = m.querySelector('.h');
+      return { name: m.title, tail: m.querySelector('.t').textContent, whole: h.scrollWidth <= h.clientWidth + 1 };
+    });
+    for (let i = 0; i < cut.length; i++) {
+      for (let k = i + 1; k < cut.length; k++) {
+        const a = cut[i], b = cut[k];
+        if (a.name !== b.name && !(a.whole && b.whole) && a.tail === b.tail) problems.push(`${id}: "${a.name}" and "${b.name}" read alike`);
+      }
+    }
     // text leaves: elements with their own text
     const leaves = [];
     for (const e of panel.querySelectorAll('*')) {
@@ -262,6 +295,118 @@ test('a phone (375 px) gets stacked, readable cards: KPIs, year on year, dispatc
     const order = m.panels.slice().sort((a, b) => a.top - b.top).map((p) => p.id);
     assert.ok(order.indexOf('orders') < order.indexOf('map') && order.indexOf('yoy') < order.indexOf('map') && order.indexOf('warnings') < order.indexOf('map'), order.join(' '));
     await w.shot(page, 'wall-375-phone-dispatch');
+  } finally {
+    await page.close();
+  }
+});
+
+const CJK = /[\u3400-\u9fff\uff00-\uffef]/u;
+
+test('in English the warnings are said in English: the feed, its titles and the portrait', async () => {
+  const page = await open();
+  try {
+    await setLang(page, 'en');
+    for (const region of ['gongshu', 'gongshu/dongxin/xintiandi']) {
+      await w.view(page, region, 'overview');
+      await page.waitForSelector('[data-panel=warnings] .feed li', { timeout: 20000 });
+      const rows = await page.$$eval('[data-panel=warnings] .feed li', (ls) => ls.map((l) => ({ say: l.querySelector('.say').textContent, title: l.title, what: l.querySelector('.what').textContent })));
+      assert.ok(rows.length >= 1);
+      for (const r of rows) {
+        assert.ok(r.say.trim() && r.title.trim(), JSON.stringify(r));
+        assert.doesNotMatch(r.say + r.title + r.what, CJK, `English sentences: ${JSON.stringify(r)}`);
+      }
+      assert.ok(rows.some((r) => /Xintiandi Centre Shopping Plaza outdoor hydrant/.test(r.title)), 'the sentence names the place');
+    }
+    await w.shot(page, 'wall-1920x1080-en-warning-feed');
+    await page.click('[data-panel=warnings] .feed li');
+    await page.waitForSelector('#portrait-alerts li');
+    const said = await page.$$eval('#portrait-alerts li', (ls) => ls.map((l) => l.textContent + ' ' + l.title));
+    for (const s of said) assert.doesNotMatch(s, CJK, s);
+    await page.keyboard.press('Escape');
+    // and back in Chinese, the Chinese sentence
+    await setLang(page, 'zh');
+    await w.view(page, 'gongshu/dongxin/xintiandi', 'overview');
+    await page.waitForSelector('[data-panel=warnings] .feed li');
+    assert.match(await page.textContent('[data-panel=warnings] .feed li .say'), /新天地中心购物广场室外消火栓/);
+  } finally {
+    await page.close();
+  }
+});
+
+// The 2nd of this month, 10:00 in Shanghai (or now, on the 1st before then).
+function earlyInMonth(now = Date.now()) {
+  const sh = new Date(now + 8 * 3600e3);
+  const second = Date.UTC(sh.getUTCFullYear(), sh.getUTCMonth(), 2, 10) - 8 * 3600e3;
+  return Math.min(second, now);
+}
+
+test('early in a month the month\'s figures read "month to date", never a fall to zero', async () => {
+  const at = earlyInMonth();
+  const day = new Date(at + 8 * 3600e3).getUTCDate();
+  for (const lang of ['zh', 'en']) {
+    const page = await w.page({ width: 1920, height: 1080 });
+    try {
+      await page.clock.setFixedTime(at);
+      await page.addInitScript((l) => localStorage.setItem('zz-lang', l), lang);
+      await page.goto(w.base + '/#/gongshu/kejipark?m=assets');
+      await page.waitForFunction(() => document.querySelector('#grid[data-ready]') || !document.getElementById('login').hidden, null, { timeout: 20000 });
+      if (await page.$('#login:not([hidden]) input[name=name]')) {
+        await page.fill('input[name=name]', 'admin');
+        await page.fill('input[name=password]', w.passwords.admin);
+        await page.click('#login button[type=submit]');
+      }
+      await page.waitForSelector('#grid[data-ready][data-module=assets]', { timeout: 20000 });
+      // the month's tax tile: its value, marked as so far
+      const tile = await page.$eval('[data-panel=tax_kpi] .tile[data-partial]', (t) => ({ day: t.dataset.partial, label: t.querySelector('.label').textContent, mark: t.querySelector('.partial').textContent, url: t.dataset.url, value: t.querySelector('.value').dataset.value }));
+      assert.equal(Number(tile.day), day, JSON.stringify(tile));
+      assert.match(tile.mark, lang === 'zh' ? new RegExp(`^本月至今 · 第${day}天$`) : new RegExp(`^month to date · day ${day}$`));
+      assert.ok(new URL(tile.url, w.base).searchParams.get('from') >= at - 31 * 864e5, 'a month\'s query');
+      // only the month's tile: the year's tiles are whole (past January)
+      const marked = await page.$$eval('[data-panel=tax_kpi] .tile[data-partial]', (ts) => ts.length);
+      assert.equal(marked, new Date(at + 8 * 3600e3).getUTCMonth() === 0 ? 2 : 1);
+      // the monthly trend: the running month is drawn apart, as partial
+      const trend = await page.$eval('[data-panel=tax_trend] .body', (b) => ({ partial: b.dataset.partial, opt: window.echarts.getInstanceByDom(b).getOption() }));
+      const last = trend.opt.xAxis[0].data.length - 1;
+      assert.equal(Number(trend.partial), last);
+      assert.equal(trend.opt.series[0].data[last], null, 'the solid line stops at the last whole month');
+      await w.shot(page, `wall-1920x1080-${lang}-month-to-date`);
+    } finally {
+      await page.close();
+    }
+  }
+});
+
+test('the shared top bar: the user, the role and the screens in the header; gone on a touring wall', async () => {
+  for (const lang of ['zh', 'en']) {
+    const page = await open(1366, 768);
+    try {
+      await setLang(page, lang);
+      const bar = await page.evaluate(() => {
+        const nav = document.getElementById('nav');
+        const r = (e) => e.getBoundingClientRect();
+        const head = r(document.querySelector('#stage header'));
+        const parts = [...nav.querySelectorAll('a, #who, button')].map((e) => ({ text: e.textContent, ...r(e).toJSON() }));
+        return { who: document.getElementById('who').textContent, links: [...nav.querySelectorAll('a')].map((a) => a.getAttribute('href')), head: head.toJSON(), parts };
+      });
+      assert.equal(bar.who, lang === 'zh' ? 'admin · 管理员' : 'admin · Administrator');
+      assert.deepEqual(bar.links, ['/', '/dispatch', '/stats', '/admin']);
+      for (const p of bar.parts) assert.ok(p.top >= bar.head.top - 1 && p.bottom <= bar.head.bottom + 1 && p.right <= bar.head.right + 1, `${p.text} inside the header`);
+      for (let i = 1; i < bar.parts.length; i++) assert.ok(bar.parts[i].left >= bar.parts[i - 1].right - 1, `${bar.parts[i - 1].text} | ${bar.parts[i].text} side by side`);
+      await w.shot(page, `wall-1366x768-${lang}-topbar`);
+    } finally {
+      await page.close();
+    }
+  }
+  const page = await open();
+  try {
+    await page.goto(w.base + '/?tour=60#/gongshu?m=overview');
+    await page.waitForSelector('#grid[data-ready]');
+    assert.equal(await page.isHidden('#nav'), true, 'no sign-out on an unattended wall');
+    // sign out from the bar: the sign-in form
+    await page.goto(w.base + '/');
+    await page.waitForSelector('#grid[data-ready]');
+    await page.click('#nav #logout');
+    await page.waitForSelector('#login:not([hidden])');
   } finally {
     await page.close();
   }

@@ -46,9 +46,10 @@ static int fuzz_on_line(void *ud, const struct ingest_line *ln) {
   return 0;
 }
 
-static int fuzz_on_error(void *ud, long line, const char *code, const char *msg) {
+static int fuzz_on_error(void *ud, long line, const char *code, const char *msg,
+                         const char *msg_zh) {
   struct fuzz_run *r = ud;
-  if (line < 1 || !code || !msg || !*msg) abort();
+  if (line < 1 || !code || !msg || !*msg || !msg_zh || !*msg_zh) abort();
   r->calls++;
   fuzz_mix(r, &line, sizeof line);
   fuzz_mix(r, code, strlen(code));

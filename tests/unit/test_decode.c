@@ -24,6 +24,7 @@ struct transcript {
   int good, bad;
   int stop_after; /* non-zero: callbacks return 7 after this many calls */
   int calls;
+  int zh; /* errors are written with their Chinese sentence */
 };
 
 static void tr_add(struct transcript *t, const char *fmt, ...) {
@@ -47,10 +48,12 @@ static int on_line(void *ud, const struct ingest_line *ln) {
   return t->stop_after && ++t->calls >= t->stop_after ? 7 : 0;
 }
 
-static int on_error(void *ud, long line, const char *code, const char *msg) {
+static int on_error(void *ud, long line, const char *code, const char *msg, const char *msg_zh) {
   struct transcript *t = ud;
   t->bad++;
-  tr_add(t, "%ld %s: %s\n", line, code, msg);
+  assert_non_null(msg_zh);
+  assert_true(msg_zh[0] != 0);
+  tr_add(t, "%ld %s: %s\n", line, code, t->zh ? msg_zh : msg);
   return t->stop_after && ++t->calls >= t->stop_after ? 7 : 0;
 }
 
@@ -549,6 +552,34 @@ static void test_allocation_failure(void **state) {
   }
 }
 
+/* Each bad line's sentence comes in Chinese too (core/msg.h), the CSV data
+ * column's carrying JSON's in Chinese; the words of the input stay as sent. */
+static void test_errors_in_chinese(void **state) {
+  (void)state;
+  static struct transcript t;
+  memset(&t, 0, sizeof t);
+  t.zh = 1;
+  const char *csv = "kind,entity,ts,data\n"
+                    "open,d1," TS ",[1]\n"
+                    "open,d1," TS ",\"{\"\"a\"\":1} {}\"\n"
+                    ",d1," TS ",\n"
+                    "open,d1,1700000000,\n";
+  assert_int_equal(decode(&t, INGEST_CSV, INGEST_EVENTS, csv, strlen(csv), 0, NULL), 0);
+  assert_string_equal(t.text,
+                      "2 wrong_type: 字段“data”必须是 JSON 对象\n"
+                      "3 malformed_json: 字段“data”不是有效的 JSON：一行中有多个值\n"
+                      "4 missing_field: 缺少字段“kind”\n"
+                      "5 time_out_of_range: ts 1970-01-21T00:13:20+08:00 早于 2000-01-01"
+                      "（2000-01-01T08:00:00+08:00）；数字形式的 ts 是纪元毫秒数，不是秒数\n");
+  memset(&t, 0, sizeof t);
+  t.zh = 1;
+  const char *nd = "{\"entity\":\"d1\",\"metric\":\"m\",\"ts\":\"" TS "\",\"value\":\"x\"}\n"
+                   "{\"entity\":\"d1\",\"metric\":\"m\",\"value\":1}\n";
+  assert_int_equal(decode(&t, INGEST_NDJSON, INGEST_RECORDS, nd, strlen(nd), 0, NULL), 0);
+  assert_string_equal(t.text, "1 wrong_type: 字段“value”必须是数值\n"
+                              "2 missing_field: 缺少字段“ts”\n");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_ndjson_records),
@@ -570,6 +601,7 @@ int main(void) {
       cmocka_unit_test(test_callback_stop_is_returned_and_sticky),
       cmocka_unit_test(test_null_callbacks_and_defaults),
       cmocka_unit_test(test_allocation_failure),
+      cmocka_unit_test(test_errors_in_chinese),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

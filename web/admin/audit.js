@@ -64,7 +64,8 @@ export default {
       if (x) return pick(x, 'name') || a.target;
       if (fam === 'matter') return matterName(a.target);
       if (fam === 'department') return deptName(a.target);
-      return a.target;
+      // a region (codes generated under it) by its name; anything else as is
+      return regionName(a.target, '—');
     };
     const users = await api('/api/v1/users').then((r) => r.users.map((u) => [u.name, u.name])).catch(() => null);
     const action = select('action', Object.keys(ACTIONS).map((a) => [a, (a.includes('.') ? '\u3000' : '') + actionName(a)]), '',

@@ -7,7 +7,7 @@ import { big } from './util.js';
 import { el } from '../lib/dom.js';
 import { api } from '../lib/api.js';
 import { t, pick } from '../lib/i18n.js';
-import { Panel, registerKind, ctx, itemName, TOOLTIP } from './panels.js';
+import { Panel, registerKind, ctx, itemName, TOOLTIP, alertSentence } from './panels.js';
 
 const geoCache = new Map(); // region -> {name, features}
 const entityCache = new Map(); // type|region -> entities
@@ -115,9 +115,10 @@ class MapPanel extends Panel {
       tooltip: {
         ...TOOLTIP,
         trigger: 'item',
+        // (as elements: names and warning sentences go in as text, never HTML)
         formatter: (p) => (p.seriesType === 'map'
-          ? `${labelOf.get(p.name) || p.name}<br>${pick(m, 'name')}: ${big(p.value)} ${m.unit || ''}`
-          : `${p.data.label}<br>${p.seriesName}`),
+          ? el('div', {}, labelOf.get(p.name) || p.name, el('br'), `${pick(m, 'name')}: ${big(p.value)} ${m.unit || ''}`)
+          : el('div', { class: 'tip' }, p.data.label, el('br'), p.seriesName)),
       },
       visualMap: { show: hasHeat, min: 0, max, calculable: false, orient: 'horizontal', left: 16, bottom: 12, itemWidth: 12, itemHeight: 140,
         text: [big(max), '0'], textStyle: { color: '#9fb8e0' }, inRange: { color: ['#0e2b57', '#1f6fd1', '#3fd0ff', '#ffe27a'] }, seriesIndex: 0 },
@@ -138,7 +139,7 @@ class MapPanel extends Panel {
           rippleEffect: { scale: 3.5, brushType: 'stroke' },
           // One series colour (the legend's); minor warnings carry their own.
           itemStyle: { color: '#ff4d4f' },
-          data: alerts.map((a) => ({ value: [a.lon, a.lat], label: `${pick(a, 'rule_name')} · ${pick(a, 'entity_name')}`, id: a.entity, severity: a.severity,
+          data: alerts.map((a) => ({ value: [a.lon, a.lat], label: a.message ? alertSentence(a) : `${pick(a, 'rule_name')} · ${pick(a, 'entity_name')}`, id: a.entity, severity: a.severity,
             itemStyle: a.severity === 'critical' || a.severity === 'major' ? undefined : { color: '#ffc85c' } })),
         },
         {

@@ -4,7 +4,7 @@
 // draws it; refresh() runs again whenever the stream says one of its
 // metrics changed. Every number shown comes from an API answer, and each
 // shown value carries data-value with the raw number for the tests.
-import { big, pct, queryUrl, scaled, withUnit } from './util.js';
+import { big, pct, queryUrl, scaled, withUnit, shortLabels, distinctStarts, emWidth, soFar } from './util.js';
 import { el } from '../lib/dom.js';
 import { api } from '../lib/api.js';
 import { t, pick, words, lang } from '../lib/i18n.js';
@@ -77,6 +77,43 @@ export function kpiValue(item, res) {
     return g ? g.n : 0;
   }
   return null;
+}
+
+// A width measure for chart labels in `px` px of ECharts' sans-serif.
+let measurer = null;
+function pxWidth(px) {
+  if (!measurer && typeof OffscreenCanvas !== 'undefined') measurer = new OffscreenCanvas(1, 1).getContext('2d');
+  if (!measurer) return (s) => emWidth(s) * px;
+  return (s) => {
+    measurer.font = `${px}px sans-serif`;
+    return measurer.measureText(s).width;
+  };
+}
+
+// A name in a narrow list cell: its shared head (span.h) gives way with an
+// ellipsis before its short distinguishing tail (span.t, from distinctStarts) does,
+// so "Xintiandi Building No. 3" and "... No. 5" never read alike. The
+// whole name is the title.
+function midName(name, start, cls = 'name') {
+  const a = Array.from(name || '');
+  // a long distinguishing part shows by itself at the start: cut at the end
+  if (a.length - start > 12) start = 0;
+  return el('span', { class: cls + ' mid', title: name || '' },
+    el('span', { class: 'h', text: a.slice(0, start).join('') }), el('span', { class: 't', text: a.slice(start).join('') }));
+}
+
+/** An alert's sentence in the page's language (message_en, else message). */
+export function alertSentence(a) {
+  return t(a.message || '', a.message_en || a.message || '');
+}
+
+// The sentence without its leading rule name ("消防设施故障：…" -> "…"),
+// for a row that shows the rule name already.
+function alertDetail(a) {
+  const s = alertSentence(a);
+  const rule = t(a.rule_name_zh || '', a.rule_name_en || a.rule_name_zh || '');
+  const m = rule && s.startsWith(rule) ? /^[:：]\s*/u.exec(s.slice(rule.length)) : null;
+  return m ? s.slice(rule.length + m[0].length) : s;
 }
 
 function sumOf(items) {
@@ -210,6 +247,15 @@ class KpiPanel extends Panel {
         const peak = res.points.reduce((a, p) => (p.v != null && (a == null || p.v > a.v) ? p : a), null);
         if (peak) tile.append(el('div', { class: 'sub', text: day(peak.t) }));
       }
+      // A total over a period still running (本月, or 今年 in January) is
+      // so far, not a fall: said on the tile, after its other line if any.
+      const part = (item.value === 'total' || item.value === 'total+change' || item.value === 'sum') && soFar(item.query.range, now);
+      if (part) {
+        tile.dataset.partial = String(part.day);
+        const sub = tile.querySelector('.sub');
+        if (sub) sub.append(el('span', { class: 'partial', text: ' · ' + t(part.zh, part.en) }));
+        else tile.append(el('div', { class: 'sub partial', text: t(part.zh, part.en) }));
+      }
       return tile;
     });
     this.body.replaceChildren(el('div', { class: `tiles n${tiles.length}` }, ...tiles));
@@ -269,6 +315,8 @@ class LinePanel extends Panel {
   }
 }
 
+const LABEL_W = 130; // px of a bar chart's category labels
+
 class BarPanel extends Panel {
   async load() {
     let res = await this.fetchMain();
@@ -285,12 +333,21 @@ class BarPanel extends Panel {
     this.el.dataset.fallback = def === this.def ? '' : '1';
     const items = itemsOf(def, res).slice(0, 12);
     this.body.dataset.items = JSON.stringify(items.map((i) => [i.name, i.v]));
+    // Long names are cut here, keeping what tells them apart (never by the
+    // chart at their end, where "… No. 3" and "… No. 5" would read alike:
+    // its own cut, with room to spare, is only a guard); the tooltip keeps
+    // the whole name.
+    const font = items.length > 8 ? 12 : 13;
+    const names = items.map((i) => i.name);
+    const shown = shortLabels(names, LABEL_W, pxWidth(font));
+    const label = new Map(names.map((n, i) => [n, shown[i]]));
+    this.body.dataset.labels = JSON.stringify(shown);
     this.ensureChart().setOption({
       color: COLORS, animation: false,
       grid: { left: 8, right: 48, top: 8, bottom: 8, containLabel: true },
       tooltip: { ...TOOLTIP, trigger: 'axis', axisPointer: { type: 'shadow' }, valueFormatter: (v) => big(v) },
       xAxis: { type: 'value', ...AXIS, axisLabel: { ...AXIS.axisLabel, formatter: (v) => big(v) } },
-      yAxis: { type: 'category', inverse: true, data: items.map((i) => i.name), ...AXIS, axisLabel: { ...AXIS.axisLabel, interval: 0, width: 130, overflow: 'truncate', fontSize: items.length > 8 ? 12 : 13 } },
+      yAxis: { type: 'category', inverse: true, data: items.map((i) => i.name), ...AXIS, axisLabel: { ...AXIS.axisLabel, interval: 0, width: LABEL_W + 40, overflow: 'truncate', fontSize: font, formatter: (v) => label.get(v) ?? v } },
       series: [{ type: 'bar', data: items.map((i) => i.v), barMaxWidth: 16, label: { show: true, position: 'right', color: '#dce8ff', formatter: (p) => big(p.value) },
         itemStyle: { borderRadius: [0, 4, 4, 0], color: new window.echarts.graphic.LinearGradient(0, 0, 1, 0, [{ offset: 0, color: '#1f6fd1' }, { offset: 1, color: '#3fd0ff' }]) } }],
     }, true);
@@ -317,10 +374,12 @@ class TopPanel extends Panel {
     const res = await this.fetchMain();
     const items = res.items || [];
     const max = Math.max(1, ...items.map((i) => i.v || 0));
+    const names = items.map((it) => itemName(it));
+    const starts = distinctStarts(names);
     const rows = items.map((it, i) => {
       const row = el('li', { 'data-entity': it.entity, 'data-value': String(it.v), tabindex: '0', role: 'button' },
         el('span', { class: 'rank', text: String(i + 1) }),
-        el('span', { class: 'name', text: itemName(it) }),
+        midName(names[i], starts[i]),
         el('span', { class: 'meter' }, el('i', { style: `width:${((it.v || 0) / max) * 100}%` })),
         el('span', { class: 'num', text: withUnit(it.v, metricOf(this.def.query.metric).unit === '万元' ? '万元' : '') }));
       const open = () => ctx.openPortrait(it.entity);
@@ -396,9 +455,11 @@ class TablePanel extends Panel {
 
   recent(res) {
     const items = res.recent ? res.recent.items : [];
-    const rows = items.map((it) => {
+    const names = items.map((it) => itemName(it));
+    const starts = distinctStarts(names);
+    const rows = items.map((it, i) => {
       const tr_ = el('tr', { 'data-entity': it.entity, tabindex: '0', role: 'button' },
-        el('td', { text: itemName(it) }), el('td', { class: 'num', text: it.value }));
+        el('td', {}, midName(names[i], starts[i], 'cell')), el('td', { class: 'num', text: it.value }));
       tr_.addEventListener('click', () => ctx.openPortrait(it.entity));
       return tr_;
     });
@@ -416,7 +477,8 @@ class TablePanel extends Panel {
       if (!metricKeys.includes(it.metric)) metricKeys.push(it.metric);
     }
     const head = el('tr', {}, el('th', { text: t('名称', 'Name') }), ...metricKeys.map((k) => el('th', { class: 'num', text: pick(metricOf(k), 'name') })));
-    const rows = [...byEntity.entries()].map(([id, e]) => el('tr', { 'data-entity': id }, el('td', { text: e.name }),
+    const starts = distinctStarts([...byEntity.values()].map((e) => e.name));
+    const rows = [...byEntity.entries()].map(([id, e], i) => el('tr', { 'data-entity': id }, el('td', {}, midName(e.name, starts[i], 'cell')),
       ...metricKeys.map((k) => {
         const it = e.v[k];
         return el('td', { class: 'num', 'data-value': it ? String(it.v) : '', title: it ? shortDateTime(it.t) : '', text: it ? big(it.v) + ' ' + (metricOf(k).unit || '') : '—' });
@@ -438,10 +500,13 @@ class FeedPanel extends Panel {
       return;
     }
     const rows = list.map((a) => {
-      const li = el('li', { class: `sev-${a.severity} state-${a.state}`, 'data-alert': String(a.id), title: a.message || '' },
+      // the rule's name, then its sentence (the place and the figures) in
+      // the page's language; the whole sentence is the row's title
+      const said = a.message ? alertDetail(a) : pick(a, 'entity_name') || a.entity;
+      const li = el('li', { class: `sev-${a.severity} state-${a.state}`, 'data-alert': String(a.id), title: alertSentence(a) },
         el('span', { class: 'when', text: shortDateTime(a.opened) }),
         el('span', { class: 'what' }, el('b', { class: 'sev', text: sevName(a.severity) || a.severity }), ' ', t(a.rule_name_zh || a.rule, a.rule_name_en || a.rule)),
-        el('span', { class: 'where', text: (pick(a, 'entity_name') || a.entity) + (a.state === 'open' ? '' : t(' · 已解除', ' · cleared')) }));
+        el('span', { class: 'where say', text: said + (a.state === 'open' ? '' : t(' · 已解除', ' · cleared')) }));
       if (ctx.openPortrait && a.entity) li.addEventListener('click', () => ctx.openPortrait(a.entity));
       return li;
     });

@@ -3,11 +3,11 @@
 // is monthly, such as tax; daily otherwise) and, when the alerts API is
 // there, its open warnings. Opened by clicking an entity anywhere.
 import { big, valueText } from './util.js';
-import { ctx, TOOLTIP } from './panels.js';
+import { ctx, TOOLTIP, alertSentence } from './panels.js';
 import { $, el } from '../lib/dom.js';
 import { api } from '../lib/api.js';
 import { t, pick } from '../lib/i18n.js';
-import { shortDateTime, axisLabel } from '../lib/time.js';
+import { shortDateTime, axisLabel, monthStart } from '../lib/time.js';
 
 let charts = [];
 let returnFocus = null;
@@ -85,23 +85,31 @@ export async function openPortrait(id) {
     const m = ctx.metrics.get(s.metric) || { unit: '', name_zh: s.metric };
     const box = el('div', { class: 'trend', 'data-metric': s.metric, 'data-grain': use.grain });
     trends.append(el('h4', { text: `${pick(m, 'name')} · ${use.grain === 'month' ? t('近12个月', 'last 12 months') : t('近30天', 'last 30 days')}` }), box);
+    // The running month is so far, not a fall: its bar is drawn faint with
+    // a dashed edge and its label says so.
+    const last = use.points.length - 1;
+    const running = use.grain === 'month' && last >= 0 && Date.parse(use.points[last].t) >= monthStart(Date.now());
+    box.dataset.partial = running ? String(last) : '';
+    const data = use.points.map((p, i) => (running && i === last
+      ? { value: p.v, itemStyle: { color: 'rgba(63, 208, 255, 0.35)', borderColor: '#3fd0ff', borderType: 'dashed', borderWidth: 1 } }
+      : p.v));
     const chart = window.echarts.init(box);
     charts.push(chart);
     chart.setOption({
       animation: false, grid: { left: 48, right: 12, top: 10, bottom: 24 },
       tooltip: { ...TOOLTIP, trigger: 'axis', valueFormatter: (v) => big(v) + ' ' + (m.unit || '') },
-      xAxis: { type: 'category', data: use.points.map((p) => axisLabel(p.t, use.grain)), axisLabel: { color: '#9fb8e0' } },
+      xAxis: { type: 'category', data: use.points.map((p, i) => axisLabel(p.t, use.grain) + (running && i === last ? t('（至今）', ' (so far)') : '')), axisLabel: { color: '#9fb8e0' } },
       yAxis: { type: 'value', axisLabel: { color: '#9fb8e0', formatter: (v) => big(v) }, splitLine: { lineStyle: { color: '#15335f' } } },
-      series: [{ type: use.grain === 'month' ? 'bar' : 'line', data: use.points.map((p) => p.v), showSymbol: false, itemStyle: { color: '#3fd0ff' } }],
+      series: [{ type: use.grain === 'month' ? 'bar' : 'line', data, showSymbol: false, itemStyle: { color: '#3fd0ff' } }],
     });
   }
   try {
     const res = await api(`/api/v1/alerts?entity=${encodeURIComponent(id)}&limit=10`);
     const list = res.alerts || res.items || [];
     $('portrait-alerts').replaceChildren(el('h4', { text: t('相关预警', 'Its warnings') }),
-      list.length ? el('ul', { class: 'feed' }, ...list.map((a) => el('li', { class: `sev-${a.severity || 'info'}` },
+      list.length ? el('ul', { class: 'feed' }, ...list.map((a) => el('li', { class: `sev-${a.severity || 'info'}`, title: alertSentence(a) },
         el('span', { class: 'when', text: shortDateTime(a.opened) }), el('span', { class: 'what', text: t(a.rule_name_zh || a.rule, a.rule_name_en || a.rule) }),
-        el('span', { class: 'where', text: a.state === 'open' ? t('未解除', 'open') : t('已解除', 'cleared') }))))
+        el('span', { class: 'where say', text: (a.state === 'open' ? t('未解除', 'open') : t('已解除', 'cleared')) + (a.message ? ' · ' + alertSentence(a) : '') }))))
         : el('p', { class: 'empty', text: t('暂无预警', 'No warnings') }));
   } catch {
     $('portrait-alerts').replaceChildren();

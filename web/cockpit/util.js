@@ -108,3 +108,99 @@ export function queryUrl(q, region, now = Date.now()) {
       throw new Error('unknown api ' + q.api);
   }
 }
+
+// ---- labels that stay apart when they must be shortened ----
+
+// A label's width in em, estimated: CJK and full-width characters one em,
+// the others 0.6 (a little over an average Latin letter, so a label cut to
+// this estimate is not cut again by the chart). Pages measure with a canvas.
+export function emWidth(s) {
+  let w = 0;
+  for (const c of s) w += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/u.test(c) ? 1 : 0.6;
+  return w;
+}
+
+const WORD = /[\p{L}\p{N}]/u;
+const CJK = /[\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff]/u;
+
+// Where each name's distinguishing part begins, in code points: past the
+// longest prefix it shares with another (different) name of the list, moved
+// back to the start of that word or number ("No. 13" against "No. 15"
+// keeps "13", not "3"), and one word further when what is left is a short
+// token ("Building A" rather than "A"; "No. 3" rather than "3").
+export function distinctStarts(names) {
+  const cs = names.map((n) => Array.from(n || ''));
+  return cs.map((a, i) => {
+    let p = 0;
+    cs.forEach((b, j) => {
+      if (j === i || names[j] === names[i]) return;
+      let k = 0;
+      while (k < a.length && k < b.length && a[k] === b[k]) k++;
+      p = Math.max(p, k);
+    });
+    const word = (c) => WORD.test(c) && !CJK.test(c);
+    // back to the start of the word or number p falls in, or ends (a name
+    // that is another's prefix: its last word)
+    while (p > 0 && word(a[p - 1]) && (p === a.length || word(a[p]))) p--;
+    if (p > 0 && a.length - p <= 3) {
+      let q = p;
+      while (q > 0 && !WORD.test(a[q - 1])) q--; // the space or the dot before it
+      while (q > 0 && word(a[q - 1])) q--; // the word before
+      if (q > 0 && !word(a[q]) && CJK.test(a[q - 1])) q--; // (CJK: one character back)
+      p = q;
+    }
+    return p;
+  });
+}
+
+/**
+ * The names shortened to `max` (in the units of `measure`, em by default)
+ * so that different names stay different: a name that fits is kept; a
+ * longer one keeps its distinguishing tail (distinctStarts) and as much of
+ * its head as fits, with an ellipsis between ("Xintiandi…No. 3"); a tail too
+ * long for the room is itself cut at its end ("…No. 3 North…"). Returns
+ * an array of labels, one per name.
+ */
+export function shortLabels(names, max, measure = emWidth) {
+  const starts = distinctStarts(names);
+  return names.map((name, i) => {
+    const n = name || '';
+    if (measure(n) <= max) return n;
+    const a = Array.from(n);
+    const tail = a.slice(starts[i]).join('');
+    const fit = (k, s) => { // the longest s(k..0) that fits
+      for (; k > 0; k--) if (measure(s(k)) <= max) return s(k);
+      return s(0);
+    };
+    if (starts[i] === 0 || measure('…' + tail) > max) {
+      // no shared head, or a tail longer than the room: keep what can be
+      // kept from the distinguishing part's start
+      const from = starts[i];
+      const b = a.slice(from);
+      return fit(b.length, (k) => (from ? '…' : '') + b.slice(0, k).join('').trimEnd() + '…');
+    }
+    return fit(starts[i], (k) => a.slice(0, k).join('').trimEnd() + '…' + tail);
+  });
+}
+
+// ---- a period that has just begun ----
+
+/**
+ * For a KPI over a running calendar period (range 'month', or 'ytd' in its
+ * first month), the mark that says its value is so far, not a fall: e.g.
+ * {zh: '本月至今 · 第2天', en: 'month to date · day 2', day: 2}. null when
+ * the range needs none ('today' says so itself; rolling ranges are whole).
+ */
+export function soFar(range, now = Date.now()) {
+  const dayOf = (start) => Math.floor((localMidnight(now) - start) / DAY) + 1;
+  if (range === 'month') {
+    const d = dayOf(monthStart(now));
+    return { zh: `本月至今 · 第${d}天`, en: `month to date · day ${d}`, day: d };
+  }
+  if (range === 'ytd') {
+    const d = dayOf(yearStart(now));
+    if (d > 31) return null;
+    return { zh: `今年至今 · 第${d}天`, en: `year to date · day ${d}`, day: d };
+  }
+  return null;
+}

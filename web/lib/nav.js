@@ -37,19 +37,23 @@ export const screensFor = (role) => SCREENS.filter((s) => !s.roles || s.roles.in
  * SCREENS id, marked), title ([zh, en] after the name), detail (me ->
  * text shown after the role, e.g. a department's name), onLang (called
  * after the language switched and the page's static text was relabelled),
- * afterLogout (default: reload, which shows the sign-in). Returns
- * {relabel()}.
+ * afterLogout (default: reload, which shows the sign-in), compact (the
+ * cockpit's big screen: no product name, which its own header carries, and
+ * the bar fits one line of that header; the language button is also a
+ * .lang-switch there). Returns {relabel()}.
  */
 export function mountNav(header, me, opts = {}) {
   header.classList.add('zz-nav');
+  header.classList.toggle('compact', !!opts.compact);
   header.replaceChildren();
   // the ids are the ones the pages had before this bar (#who, #lang, #logout)
   const title = el('small', { class: 'zz-nav-title' });
   const links = el('nav', { class: 'zz-nav-links', 'aria-label': 'screens' });
   const who = el('span', { class: 'zz-nav-who', id: 'who' });
-  const langBtn = el('button', { type: 'button', class: 'zz-nav-lang', id: 'lang' });
+  const langBtn = el('button', { type: 'button', class: opts.compact ? 'zz-nav-lang lang-switch' : 'zz-nav-lang', id: 'lang' });
   const out = el('button', { type: 'button', class: 'zz-nav-logout', id: 'logout' });
-  header.append(el('h1', {}, '智治 ', title), links, who, langBtn, out);
+  if (opts.compact) header.append(links, who, langBtn, out);
+  else header.append(el('h1', {}, '智治 ', title), links, who, langBtn, out);
 
   function relabel() {
     title.textContent = opts.title ? t(...opts.title) : '';

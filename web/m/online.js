@@ -49,7 +49,7 @@ function render() {
   const deps = m.departments.map((d) => pick(catalog.departments[d] || { name_zh: d, name_en: d }, 'name')).join(t('、', ', '));
   // the form's card names the matter; this one says who decides and how fast
   const head = el('div', { class: 'card', id: 'matter-meta' },
-    el('div', { class: 'muted', text: `${w('dept')}：${deps} · ${w('limit')}：${limit(m.sla_resolve_minutes)}` }));
+    el('div', { class: 'muted', text: `${w('dept')}${t('：', ': ')}${deps} · ${w('limit')}${t('：', ': ')}${limit(m.sla_resolve_minutes)}` }));
   renderApply({ doc: { entity: null, limits: null }, token: null, matter: m, contact: '',
     show: (...kids) => show(head, ...kids), back: () => { location.href = '/services'; },
     recontact: () => {}, fieldInput: (f) => formField(f) });
