@@ -143,9 +143,11 @@ test('English chosen on /services holds on the cockpit, the three consoles and t
 // a phone page: each page is made to fail a request, and the same request
 // sent here says what the page must show.
 test('an API error shows the server\'s own message on the cockpit, a console and a phone page', { timeout: 120000 }, async () => {
+  // the pages are in Chinese: they show the sentence's Chinese (message_zh)
   const shape = (r) => {
-    assert.ok(r.status >= 400 && r.json && r.json.error && r.json.error.code && r.json.error.message, JSON.stringify(r.json));
-    return r.json.error.message;
+    assert.ok(r.status >= 400 && r.json && r.json.error && r.json.error.code && r.json.error.message && r.json.error.message_zh, JSON.stringify(r.json));
+    assert.match(r.json.error.message_zh, /[\u4e00-\u9fff]/, 'a Chinese sentence');
+    return r.json.error.message_zh;
   };
   const page = await browsers.open({ width: 1366, height: 768 });
 
@@ -174,15 +176,23 @@ test('an API error shows the server\'s own message on the cockpit, a console and
   const refused = shape(await w.call('disp', 'POST', '/api/v1/orders', { matter, region: 'gongshu/no_such_street' }));
   await page.waitForFunction((m) => document.getElementById('new-error').textContent === m, refused);
 
-  // a phone page: a report sent without its required fields
+  // a phone page: a report the server refuses (a phone number that is not
+  // one); the field is named by its label, not as fields.phone
   await page.goto(`${w.base}/m/c/${code.token}`);
   await page.locator('#venue').waitFor({ timeout: 15000 });
   await page.click('button[data-matter=noise_disturbance]');
+  await page.selectOption('#f_when', 'now');
+  await page.selectOption('#f_source', 'music');
+  await page.fill('#f_phone', '12');
   const location = await page.locator('#f_location').inputValue();
+  const label = (await page.textContent('label[for=f_phone]')).trim();
   await page.click('#submit');
-  const missing = shape(await w.api('POST', `/api/public/codes/${code.token}/reports`,
-    { body: { matter: 'noise_disturbance', fields: { location } } }));
-  await page.waitForFunction((m) => document.getElementById('error').textContent === m, missing);
+  const r2 = await w.api('POST', `/api/public/codes/${code.token}/reports`,
+    { body: { matter: 'noise_disturbance', fields: { when: 'now', source: 'music', location, phone: '12' } } });
+  assert.equal(r2.json.error.field, 'fields.phone', JSON.stringify(r2.json));
+  const bad = shape(r2).split('fields.phone ').join(`「${label}」`).split('fields.phone').join(`「${label}」`);
+  assert.ok(!bad.includes('fields.'), bad);
+  await page.waitForFunction((m) => document.getElementById('error').textContent === m, bad);
   assert.deepEqual(errorsBut404(page).filter((e) => !/status of 4(01|22|00)/.test(e)), []);
 });
 
