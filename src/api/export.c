@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "api/authz.h"
+#include "core/fs.h"
 #include "store/store_alerts.h"
 #include "store/store_registry.h"
 #include "workflow/workflow.h"
@@ -50,11 +51,12 @@ int api_export_open(struct http_req *r, struct api_export *x, const char *name_z
   /* a unique name only this server's user reads (mkstemp makes it 0600) */
   snprintf(x->path, sizeof x->path, "%s/.export-XXXXXX", app->data_dir ? app->data_dir : "/tmp");
   int fd = mkstemp(x->path);
-  if (fd < 0) return http_fail(r, ZZ_EIO, "", "cannot create the export file");
+  if (fd < 0) return http_fail(r, zz_errno_full(ZZ_EIO), "", "cannot create the export file");
   close(fd);
-  if (export_open(x->f, x->path, x->en ? name_en : name_zh, app->data_dir, &x->t)) {
+  int rc = export_open(x->f, x->path, x->en ? name_en : name_zh, app->data_dir, &x->t);
+  if (rc) {
     unlink(x->path);
-    return http_fail(r, ZZ_EIO, "", "cannot create the export file");
+    return http_fail(r, rc, "", "cannot create the export file");
   }
   return 0;
 }

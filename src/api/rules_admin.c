@@ -7,6 +7,7 @@
 
 #include "api/api.h"
 #include "api/authz.h"
+#include "model/matter_json.h"
 #include "rules/rules.h"
 #include "store/store_alerts.h"
 #include "store/store_audit.h"
@@ -398,20 +399,24 @@ static int matter_find_row(void *ud, const struct store_matter *m) {
   struct matter_find *f = ud;
   if (strcmp(m->key, f->key) != 0) return 0;
   f->found = 1;
-  struct zz_json *j = f->j;
-  zz_json_kstr(j, "id", m->key);
-  zz_json_kstr(j, "name_zh", m->name_zh);
-  zz_json_kstr(j, "name_en", m->name_en);
-  zz_json_kstr(j, "kind", m->kind);
-  zz_json_key(j, "departments");
-  if (m->departments_json && m->departments_json[0] == '[')
-    zz_json_text(j, m->departments_json, strlen(m->departments_json));
-  else
-    zz_json_text(j, "[]", 2);
-  zz_json_kint(j, "sla_accept_minutes", m->sla_accept_minutes);
-  zz_json_kint(j, "sla_resolve_minutes", m->sla_resolve_minutes);
-  if (m->extra_json && m->extra_json[0] == '{')
-    zz_json_members(j, m->extra_json, strlen(m->extra_json));
+  /* the stored texts read as before: departments that are not an array as
+   * none, an extra that is not an object adds nothing */
+  json_t *extra = m->extra_json ? json_loads(m->extra_json, 0, NULL) : NULL;
+  if (!json_is_object(extra)) {
+    json_decref(extra);
+    extra = NULL;
+  }
+  int deps = m->departments_json && m->departments_json[0] == '[';
+  struct matter_view v = {.key = m->key,
+                          .name_zh = m->name_zh,
+                          .name_en = m->name_en,
+                          .kind = m->kind,
+                          .depts_json = deps ? m->departments_json : NULL,
+                          .sla_accept_minutes = m->sla_accept_minutes,
+                          .sla_resolve_minutes = m->sla_resolve_minutes,
+                          .extra = extra};
+  matter_json(f->j, &v, MATTER_JSON_ROUTING | MATTER_JSON_EXTRA, NULL, 0);
+  json_decref(extra);
   return 1;
 }
 
@@ -423,10 +428,9 @@ static int get_matter(struct http_req *r) {
   zz_buf_init(&b, 0);
   zz_json_init(&j, &b);
   zz_json_obj(&j);
-  zz_json_kobj(&j, "matter");
+  zz_json_key(&j, "matter");
   struct matter_find f = {key, &j, 0};
   int rc = store_matters_each(http_app(r)->st, matter_find_row, &f);
-  zz_json_obj_end(&j);
   zz_json_obj_end(&j);
   if (rc || !f.found) {
     zz_buf_free(&b);

@@ -43,8 +43,24 @@ struct put {
   struct current cur;
 };
 
+/* Reads the material's current row into p->cur (from st: the caller's
+ * transaction, or none) and refuses one replaced too often. */
+static int put_current(struct store *st, struct put *p, struct zz_err *e) {
+  p->cur = (struct current){.material = p->mid};
+  int rc = store_materials_each(st, p->ac.order_id, current_row, &p->cur);
+  if (rc) return zz_fail(e, rc, "material", "the store failed, retry later");
+  if (p->cur.found && p->cur.replaced >= APPLICATION_REPLACE_MAX)
+    return zz_fail(e, ZZ_ECONFLICT, "material",
+                   "%s was already replaced %d times: it cannot be replaced again; ask the "
+                   "district office if this file is wrong",
+                   p->mid, APPLICATION_REPLACE_MAX);
+  return 0;
+}
+
 /* The application, its matter, the material's declaration; an application
- * still waiting for its materials; a material not replaced too often. */
+ * still waiting for its materials; a material not replaced too often (read
+ * again in the transaction that writes it: this early look only spares
+ * writing a file that would be refused). */
 static int put_find(struct applications *ap, const char *number, struct put *p, struct zz_err *e) {
   int rc;
   if ((rc = app_find(ap, number, &p->ac, e))) return rc;
@@ -58,14 +74,7 @@ static int put_find(struct applications *ap, const char *number, struct put *p, 
   if (strcmp(oc.state, "reported") != 0)
     return zz_fail(e, ZZ_ECONFLICT, "material",
                    "the application is already with the departments: materials cannot change");
-  p->cur.material = p->mid;
-  store_materials_each(ap->st, p->ac.order_id, current_row, &p->cur);
-  if (p->cur.found && p->cur.replaced >= APPLICATION_REPLACE_MAX)
-    return zz_fail(e, ZZ_ECONFLICT, "material",
-                   "%s was already replaced %d times: it cannot be replaced again; ask the "
-                   "district office if this file is wrong",
-                   p->mid, APPLICATION_REPLACE_MAX);
-  return 0;
+  return put_current(ap->st, p, e);
 }
 
 /* The file's type by its content, one of those declared: "pdf", "jpeg" or
@@ -123,6 +132,10 @@ static int put_write(void *ud, struct wf_txn *t, struct store *st, struct zz_err
   if (!oc.found || strcmp(oc.state, "reported") != 0) /* dispatched meanwhile */
     return zz_fail(e, ZZ_ECONFLICT, "material",
                    "the application is already with the departments: materials cannot change");
+  /* the file it replaces, read in this transaction: another upload of the
+   * same material may have committed since put_find looked, and the file
+   * released after the commit must be the one this row replaced */
+  if ((rc = put_current(st, p, e))) return rc;
   if ((rc = store_material_put(st, x->sm, e))) return rc;
   json_t *have = json_object();
   if (!have) return zz_fail(e, ZZ_ENOMEM, "material", "out of memory");
@@ -196,9 +209,10 @@ static int put_store(struct applications *ap, struct put *p, const void *data, s
     return rc;
   }
   /* The replaced file goes now, or, while a backup runs (its snapshot may
-   * name it), once none does. */
-  if (p->cur.found && p->cur.path[0] && strcmp(p->cur.path, rel) != 0)
-    store_files_release(ap->data_dir, p->cur.path);
+   * name it), once none does; a first upload lets go of what an earlier
+   * backup left for later. */
+  int replaced = p->cur.found && p->cur.path[0] && strcmp(p->cur.path, rel) != 0;
+  store_files_release(ap->data_dir, replaced ? p->cur.path : NULL);
   return 0;
 }
 

@@ -3,11 +3,14 @@
  * constant_memory (each row is flushed when the next starts). */
 #include "export/export.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <xlsxwriter.h>
+
+#include "core/fs.h"
 
 struct export_table {
   enum export_format f;
@@ -67,16 +70,17 @@ int export_open(enum export_format f, const char *path, const char *sheet, const
   }
   *out = t;
   return 0;
-fail:
+fail:;
+  int rc = zz_errno_full(ZZ_EIO);
   if (t->fp) fclose(t->fp);
   if (t->wb) workbook_close(t->wb);
   zz_buf_free(&t->field);
   zz_free(t);
-  return ZZ_EIO;
+  return rc;
 }
 
 static void csv_sep(struct export_table *t) {
-  if (t->col && putc(',', t->fp) == EOF) t->err = ZZ_EIO;
+  if (t->col && putc(',', t->fp) == EOF) t->err = zz_errno_full(ZZ_EIO);
 }
 
 void export_str(struct export_table *t, const char *s) {
@@ -87,12 +91,12 @@ void export_str(struct export_table *t, const char *s) {
     if (zz_buf_error(&t->field))
       t->err = zz_buf_error(&t->field);
     else if (t->field.len && fwrite(t->field.data, 1, t->field.len, t->fp) != t->field.len)
-      t->err = ZZ_EIO;
+      t->err = zz_errno_full(ZZ_EIO);
   } else if (s && *s) {
     /* a string cell: Excel never evaluates it as a formula */
     if (worksheet_write_string(t->ws, (lxw_row_t)t->row, (lxw_col_t)t->col, s, NULL) !=
         LXW_NO_ERROR)
-      t->err = ZZ_EIO;
+      t->err = zz_errno_full(ZZ_EIO);
   }
   t->col++;
 }
@@ -100,11 +104,11 @@ void export_str(struct export_table *t, const char *s) {
 void export_num(struct export_table *t, double v) {
   if (t->f == EXPORT_CSV) {
     csv_sep(t);
-    if (isfinite(v) && fprintf(t->fp, "%.15g", v) < 0) t->err = ZZ_EIO;
+    if (isfinite(v) && fprintf(t->fp, "%.15g", v) < 0) t->err = zz_errno_full(ZZ_EIO);
   } else if (isfinite(v)) {
     if (worksheet_write_number(t->ws, (lxw_row_t)t->row, (lxw_col_t)t->col, v, NULL) !=
         LXW_NO_ERROR)
-      t->err = ZZ_EIO;
+      t->err = zz_errno_full(ZZ_EIO);
   }
   t->col++;
 }
@@ -112,7 +116,7 @@ void export_num(struct export_table *t, double v) {
 void export_int(struct export_table *t, int64_t v) {
   if (t->f == EXPORT_CSV) {
     csv_sep(t);
-    if (fprintf(t->fp, "%lld", (long long)v) < 0) t->err = ZZ_EIO;
+    if (fprintf(t->fp, "%lld", (long long)v) < 0) t->err = zz_errno_full(ZZ_EIO);
     t->col++;
   } else {
     export_num(t, (double)v);
@@ -120,7 +124,7 @@ void export_int(struct export_table *t, int64_t v) {
 }
 
 void export_row_end(struct export_table *t) {
-  if (t->f == EXPORT_CSV && fputs("\r\n", t->fp) < 0) t->err = ZZ_EIO;
+  if (t->f == EXPORT_CSV && fputs("\r\n", t->fp) < 0) t->err = zz_errno_full(ZZ_EIO);
   t->row++;
   t->rows++;
   t->col = 0;
@@ -133,8 +137,12 @@ size_t export_rows(const struct export_table *t) {
 int export_close(struct export_table *t) {
   if (!t) return 0;
   int err = t->err;
-  if (t->fp && fclose(t->fp) != 0 && !err) err = ZZ_EIO;
-  if (t->wb && workbook_close(t->wb) != LXW_NO_ERROR && !err) err = ZZ_EIO;
+  /* stdio and libxlsxwriter keep the errno of the write that failed: a
+   * full disk (the buffered rows written at the end) is told apart */
+  errno = 0;
+  if (t->fp && fclose(t->fp) != 0 && !err) err = zz_errno_full(ZZ_EIO);
+  errno = 0;
+  if (t->wb && workbook_close(t->wb) != LXW_NO_ERROR && !err) err = zz_errno_full(ZZ_EIO);
   zz_buf_free(&t->field);
   zz_free(t);
   return err;

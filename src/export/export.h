@@ -30,7 +30,7 @@ const char *export_extension(enum export_format f);
 
 /* Creates the file at path (tmpdir: where libxlsxwriter keeps its own
  * temporary files; NULL for the system's) with one sheet named sheet.
- * Returns 0 and *out, or ZZ_EIO / ZZ_ENOMEM. */
+ * Returns 0 and *out, or ZZ_EFULL (the disk is full) / ZZ_EIO / ZZ_ENOMEM. */
 int export_open(enum export_format f, const char *path, const char *sheet, const char *tmpdir,
                 struct export_table **out);
 /* Cells of the current row, left to right. A NULL string and a NaN number
@@ -42,7 +42,9 @@ void export_int(struct export_table *t, int64_t v);
 void export_row_end(struct export_table *t);
 /* Rows written so far (the header row counts). */
 size_t export_rows(const struct export_table *t);
-/* Finishes the file and frees t. Returns 0 or the first error (ZZ_EIO). */
+/* Finishes the file and frees t. Returns 0 or the first error: ZZ_EFULL
+ * when a write found the disk full (ENOSPC, EDQUOT), else ZZ_EIO. The
+ * caller removes the file. */
 int export_close(struct export_table *t);
 
 /* One CSV field as written: quoted when it holds a comma, a quote, CR or

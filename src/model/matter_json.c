@@ -26,6 +26,14 @@ void matter_json(struct zz_json *j, const struct matter_view *m, unsigned what,
     zz_json_kint(j, "sla_accept_minutes", m->sla_accept_minutes);
     zz_json_kint(j, "sla_resolve_minutes", m->sla_resolve_minutes);
   }
+  if (what & MATTER_JSON_EXTRA) {
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)m->extra, k, v) {
+      zz_json_key(j, k);
+      zz_json_jansson(j, v);
+    }
+  }
   for (size_t i = 0; i < nkeys; i++) {
     zz_json_key(j, extra_keys[i]);
     zz_json_jansson(j, json_object_get(m->extra, extra_keys[i]));

@@ -28,11 +28,13 @@ struct matter_view {
 enum {
   MATTER_JSON_PUBLIC = 1,  /* "public": extra's public flag as a boolean */
   MATTER_JSON_ROUTING = 2, /* "departments", "sla_accept_minutes", "sla_resolve_minutes" */
+  MATTER_JSON_EXTRA = 4,   /* every member of extra, in its order: the whole stored definition */
 };
 
 /* Writes one matter object: "id", "name_zh", "name_en", "kind", then the
  * parts `what` asks for in the order above, then each member of extra named
- * in extra_keys (null when extra has none), in that order. Errors stay in
+ * in extra_keys (null when extra has none), in that order (with
+ * MATTER_JSON_EXTRA, extra_keys is not needed: pass NULL, 0). Errors stay in
  * j (zz_json_error): departments text that is not JSON fails it. */
 void matter_json(struct zz_json *j, const struct matter_view *m, unsigned what,
                  const char *const *extra_keys, size_t nkeys);

@@ -408,14 +408,22 @@ static pthread_mutex_t release_lock = PTHREAD_MUTEX_INITIALIZER;
 
 void store_files_release(const char *data, const char *rel) {
   char path[4400];
-  if (!rel || !path_ok(rel)) return;
+  if (rel && !path_ok(rel)) return;
+  snprintf(path, sizeof path, "%s/" REPLACED_LIST, data);
+  if (!rel && access(path, F_OK) != 0) return; /* nothing left for later */
   pthread_mutex_lock(&release_lock);
   int fd = lock_try(data);
   if (fd >= 0) {
-    snprintf(path, sizeof path, "%s/%s", data, rel);
-    unlink(path);
+    if (rel) {
+      snprintf(path, sizeof path, "%s/%s", data, rel);
+      unlink(path);
+    }
     drain_replaced(data);
     close(fd);
+    pthread_mutex_unlock(&release_lock);
+    return;
+  }
+  if (!rel) { /* a backup still runs: the list waits */
     pthread_mutex_unlock(&release_lock);
     return;
   }

@@ -46,7 +46,10 @@ int store_restore(const char *backup, const char *data, int force,
 
 /* A file no row references any more (rel: "materials/..." relative to the
  * data directory): deleted now when no backup runs (then also those left
- * for later), else listed in DATA/materials/.replaced for later. */
+ * for later), else listed in DATA/materials/.replaced for later. rel NULL
+ * releases nothing new: only those left for later go, when no backup runs
+ * (a material's first upload calls it so, so that the list does not wait
+ * for a replacement or the next start). */
 void store_files_release(const char *data, const char *rel);
 
 /* At start: deletes the files under DATA/evidence/ and DATA/materials/ that

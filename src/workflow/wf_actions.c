@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <string.h>
 
+#include "core/json.h"
 #include "core/ztime.h"
 #include "store/store_registry.h"
 
@@ -576,11 +577,25 @@ int workflow_set_priority(struct workflow *wf, const struct wf_actor *who, int64
     w->o.pending_due =
         wf_pending_due(wf_matter_get(wf, w->matter, &m) == 0 ? &m : NULL, p, w->o.created);
   w->o.updated = now;
-  char data[64];
-  snprintf(data, sizeof data, "{\"from\":\"%s\",\"to\":\"%s\"}", workflow_priority_name(from),
-           workflow_priority_name(p));
+  /* the event's data through the JSON writer, so that whatever it names is
+   * escaped (the names are the server's own today) */
+  struct zz_buf db;
+  struct zz_json dj;
+  zz_buf_init(&db, 0);
+  zz_json_init(&dj, &db);
+  zz_json_obj(&dj);
+  zz_json_kstr(&dj, "from", workflow_priority_name(from));
+  zz_json_kstr(&dj, "to", workflow_priority_name(p));
+  zz_json_obj_end(&dj);
+  if (zz_json_finish(&dj)) {
+    zz_buf_free(&db);
+    rc = zz_fail(e, ZZ_ENOMEM, "order", "out of memory");
+    goto done;
+  }
+  ZZ_ASSERT(db.len < sizeof c->ev[0].data); /* two priority names always fit */
   wf_step(c, w, who->name, "prioritize", NULL, note, now);
-  wf_set_data(c, data);
+  wf_set_data(c, db.data);
+  zz_buf_free(&db);
   rc = wf_commit(wf, c, e);
 done:
   pthread_mutex_unlock(&wf->lock);

@@ -6,6 +6,7 @@
 // (root or CAP_SYS_ADMIN); skipped with a message where it is not allowed.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { createWorld, show, iso, qs, ndjson, HOUR } from './harness.mjs';
@@ -166,4 +167,43 @@ test('values whose rollup sum would leave the doubles are refused whole; every a
     assert.ok(typeof v === 'number' && Number.isFinite(v), `${agg}: ${show(s)}`);
     if (agg === 'count') assert.equal(v, one.status === 200 ? 2 : 1, 'only what was answered 200 is counted');
   }
+});
+
+test('an export on a full disk answers 507 with a JSON error, leaves no file, and the server keeps serving', async (t) => {
+  if (skip) {
+    t.skip(skip);
+    return;
+  }
+  const M = Math.floor((Date.now() - 3 * HOUR) / MINUTE) * MINUTE;
+  const recs = [];
+  for (let i = 0; i < 600; i++) recs.push({ entity: 'c-xtd-1', metric: 'visitors', ts: M + i * MINUTE / 4, value: i });
+  assert.equal((await w.ingest(ndjson(recs))).status, 200);
+  const q = (format) => `/api/v1/series?${qs({ metric: 'visitors', region: 'gongshu', grain: 'minute', agg: 'sum', from: iso(M), to: iso(M + 150 * MINUTE), format })}`;
+  assert.equal((await w.get('admin', '/api/v1/me')).status, 200); // signed in before the disk fills
+  const files = () => fs.readdirSync(w.dir).filter((n) => n !== 'filler').sort();
+  const was = files();
+  fill(w, 0);
+  try {
+    for (const format of ['csv', 'xlsx']) {
+      const r = await w.get('admin', q(format));
+      assert.equal(r.status, 507, `${format}: ${show(r)}`);
+      assert.match(r.headers.get('content-type') || '', /application\/json/);
+      assert.equal(r.json.error.code, 'insufficient_storage', show(r));
+      assert.equal(r.json.error.message, 'cannot write the export file', show(r));
+      assert.ok(Number(r.headers.get('retry-after')) > 0, 'Retry-After on 507');
+      assert.deepEqual(files(), was, `${format}: no export file left behind`);
+      // the server keeps serving, on the full disk too
+      const j = await w.get('admin', q('json'));
+      assert.equal(j.status, 200, show(j));
+      assert.equal(j.json.points.length, 150);
+    }
+  } finally {
+    free(w);
+  }
+  for (const format of ['csv', 'xlsx']) {
+    const r = await w.get('admin', q(format));
+    assert.equal(r.status, 200, `${format} once space is free: ${show(r)}`);
+    assert.ok(r.text.length > 0);
+  }
+  assert.deepEqual(files(), was, 'a sent export is removed');
 });

@@ -6,32 +6,20 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { errorOf, rawHttp, show } from './harness.mjs';
-import { dispatchWorld, minuteNow, MIN } from './lib/dispatch.mjs';
+import { deskWorld, MIN, XTD } from './lib/dispatch.mjs';
 
 let w;
-let t;
 
 // Xintiandi block, two points 30 m apart and a third 200 m away.
 const P1 = { lon: 120.17900, lat: 30.31200 };
 const P2 = { lon: 120.17900, lat: 30.31227 };
 const P3 = { lon: 120.18100, lat: 30.31200 };
-const XTD = 'gongshu/dongxin/xintiandi';
 
-before(async () => {
-  w = await dispatchWorld();
-  t = minuteNow();
-  await w.at(t);
-});
+before(async () => { w = await deskWorld(); });
 after(async () => { await w?.close(); });
 
-async function advance(minutes) {
-  t += minutes * MIN;
-  await w.at(t);
-}
-
-async function create(body, who = 'disp', status = 201) {
-  return (await w.ok(who, 'POST', '/api/v1/orders', { region: XTD, ...body }, status));
-}
+const advance = (minutes) => w.step(minutes);
+const create = (body, who, status) => w.create(body, who, status);
 
 test('full life cycle: reported → dispatched → accepted → in_progress → resolved → verified → closed', async () => {
   const c = await create({ matter: 'illegal_parking', title: '东门违停', description: '消防通道被占', ...P3 });
@@ -331,10 +319,9 @@ test('SLA: overdue orders are supervised, then escalated; timers survive a resta
   assert.equal(tl.actor, 'system');
   // restart with both timers pending: `later`'s supervision and `late`'s escalation
   await w.restart();
-  await w.at(t); // the clock is the server's: pin it again after the restart
+  await w.at(w.t); // the clock is the server's: pin it again after the restart
   assert.equal((await w.order(late)).order.supervised, true, 'state survived');
-  t += 10 * MIN;
-  await w.at(t); // `later` is now 16 min past its dispatch
+  await w.step(10); // `later` is now 16 min past its dispatch
   o = (await w.order(later)).order;
   assert.equal(o.supervised, true, 'a timer set before the restart fired after it');
   assert.equal((await w.order(late)).order.escalated, false);
@@ -362,7 +349,7 @@ test('SLA: overdue orders are supervised, then escalated; timers survive a resta
 });
 
 test('statistics: by state, department and matter; on-time rate; averages; year on year', async () => {
-  const s = await w.ok('viewer', 'GET', `/api/v1/orders/stats?from=${t - 5 * 86400000}&to=${t + 60000}`);
+  const s = await w.ok('viewer', 'GET', `/api/v1/orders/stats?from=${w.t - 5 * 86400000}&to=${w.t + 60000}`);
   const byState = Object.fromEntries(s.by_state.map((x) => [x.key, x.count]));
   assert.ok(byState.closed >= 2, JSON.stringify(byState));
   const total = s.by_state.reduce((n, x) => n + x.count, 0);

@@ -6,31 +6,19 @@
 // the reason; search and date range; scope.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { dispatchWorld, minuteNow, MIN } from './lib/dispatch.mjs';
+import { deskWorld, MIN, XTD } from './lib/dispatch.mjs';
 
 let w;
-let t;
-const XTD = 'gongshu/dongxin/xintiandi';
 // two restaurants of Xintiandi (about 10 m apart)
 const R1 = 'xtd-ent-0063';
 const R2 = 'xtd-ent-0067';
 const R1POS = { lon: 120.18212, lat: 30.309399 };
 
-before(async () => {
-  w = await dispatchWorld();
-  t = minuteNow();
-  await w.at(t);
-});
+before(async () => { w = await deskWorld(); });
 after(async () => { await w?.close(); });
 
-async function advance(minutes) {
-  t += minutes * MIN;
-  await w.at(t);
-}
-
-async function create(body, who = 'disp', status = 201) {
-  return (await w.ok(who, 'POST', '/api/v1/orders', { region: XTD, ...body }, status));
-}
+const advance = (minutes) => w.step(minutes);
+const create = (body, who, status) => w.create(body, who, status);
 
 const queue = async (who = 'disp', extra = '') =>
   (await w.ok(who, 'GET', `/api/v1/orders?state=open&sort=priority&limit=500${extra}`)).orders;
@@ -52,7 +40,7 @@ test('priority: from the matter, from the alert severity, asked by the creator; 
   assert.equal(bad.json.error.field, 'priority');
   // a critical alert on a normal matter makes a critical order
   const rec = (entity, metric, ts, value) => ({ entity, metric, ts, value });
-  await w.feed('elevator_safety', [rec('xtd-elev-003', 'elevator_alarms', t, 1)]);
+  await w.feed('elevator_safety', [rec('xtd-elev-003', 'elevator_alarms', w.t, 1)]);
   const a = await w.alerts('elevator_entrapment', 'xtd-elev-003');
   assert.equal(a.length, 1);
   assert.equal(a[0].severity, 'critical');
@@ -91,6 +79,18 @@ test('queue: priority first, then the longest waiting; a dispatcher changes prio
   assert.deepEqual(typeof ev.data === 'string' ? JSON.parse(ev.data) : ev.data, { from: 'normal', to: 'critical' });
   r = await w.call('disp', 'POST', `/api/v1/orders/${newer.id}/priority`, { priority: 'critical' });
   assert.equal(r.status, 409, 'already critical');
+  // a note with quotes, a backslash and Chinese comes back as written, the
+  // event's data as an object, from the order's stored history
+  const odd = 'he said "stuck" \\ 电梯\\"困人"\n第二行';
+  await w.ok('disp', 'POST', `/api/v1/orders/${old.id}/priority`, { priority: 'high', note: odd });
+  const hist = (await w.order(old.id, 'disp')).timeline.filter((e) => e.action === 'prioritize');
+  assert.equal(hist.length, 1, JSON.stringify(hist));
+  assert.equal(hist[0].note, odd);
+  assert.deepEqual(hist[0].data, { from: 'normal', to: 'high' });
+  await w.ok('disp', 'POST', `/api/v1/orders/${old.id}/priority`, { priority: 'normal', note: odd + '…' });
+  const back = (await w.order(old.id, 'disp')).timeline.filter((e) => e.action === 'prioritize');
+  assert.deepEqual(back.map((e) => [e.note, e.data]),
+    [[odd, { from: 'normal', to: 'high' }], [odd + '…', { from: 'high', to: 'normal' }]]);
   q = await queue();
   assert.ok(rank(newer.id) < rank(old.id), 'raised above the older normal order');
   assert.ok(rank(crit.id) < rank(newer.id), 'among criticals, the longest waiting first');
@@ -128,7 +128,7 @@ test('pending SLA: a critical order not dispatched in time is supervised, then e
   await advance(5);
   const ret = (await w.act('tp', p.id, 'return', { note: '不归我们管' })).order;
   assert.equal(ret.state, 'returned');
-  assert.equal(Date.parse(ret.pending_due), t + 60 * MIN);
+  assert.equal(Date.parse(ret.pending_due), w.t + 60 * MIN);
   await advance(59);
   assert.equal((await w.order(p.id)).order.supervised, false);
   await advance(2);
@@ -176,7 +176,7 @@ test('duplicates: same entity, or 50 m with no different entity named; the reaso
 
 test('search (title, description, receipt-bearing reporter, entity name) and date range', async () => {
   await advance(60 * 24 * 2);
-  const t0 = t;
+  const t0 = w.t;
   const x = (await create({ matter: 'environmental_hygiene', title: '垃圾满溢KX1', description: '桶旁堆放', lon: 120.19, lat: 30.32 })).order;
   const y = (await create({ matter: 'consumer_dispute', entity: R1, title: '退款纠纷' })).order;
   const z = (await create({ matter: 'environmental_hygiene', title: '其他', reporter: 'citizen:ABCDEFGH23', lon: 120.195, lat: 30.325 })).order;

@@ -41,6 +41,12 @@ int ts_dir_remove(const char *dir) {
   return 0;
 }
 
+void ts_dir_reset(const char *dir) {
+  struct stat sb;
+  if (stat(dir, &sb) == 0 && ts_dir_remove(dir) != 0) fail_msg("cannot empty %s", dir);
+  if (mkdir(dir, 0700) != 0) fail_msg("cannot make %s: %s", dir, strerror(errno));
+}
+
 static void copy_file(const char *from, const char *to) {
   FILE *in = fopen(from, "rb"), *out = fopen(to, "wb");
   if (!in || !out) fail_msg("cannot copy %s to %s", from, to);
@@ -121,11 +127,12 @@ void ts_world_open(struct ts_world *w, const char *dir, const struct ts_world_op
   struct ts_world_opts o = opts ? *opts : (struct ts_world_opts){0};
   struct zz_err e = {0};
   memset(w, 0, sizeof *w);
-  w->st = ts_store_open(dir, NULL);
+  w->st = ts_store_open(dir, o.store);
   if (o.fill) o.fill(w->st);
   if (registry_open(w->st, &w->reg, &e)) fail_msg("registry_open: %s", e.msg);
   if (o.workflow) {
-    struct workflow_opts wo = {.st = w->st, .reg = w->reg, .data_dir = dir, .no_thread = 1};
+    struct workflow_opts wo = {
+        .st = w->st, .reg = w->reg, .bus = o.bus, .data_dir = dir, .no_thread = 1};
     if (workflow_open(&wo, &w->wf, &e)) fail_msg("workflow_open: %s", e.msg);
   }
 }

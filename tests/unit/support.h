@@ -13,6 +13,7 @@
 
 #include "store/store.h"
 
+struct bus;
 struct registry;
 struct workflow;
 
@@ -22,6 +23,9 @@ struct workflow;
 int ts_dir_make(char *out, size_t cap, const char *name);
 /* Removes dir and everything below it; 0, or -1 when something stayed. */
 int ts_dir_remove(const char *dir);
+/* Empties dir (made again, empty, when it was removed); fails the test
+ * when that cannot be done. For tests that start each run afresh. */
+void ts_dir_reset(const char *dir);
 /* Copies the regular files of from (a fixture pack) into to, made if
  * missing; fails the test otherwise. */
 void ts_dir_copy(const char *from, const char *to);
@@ -45,8 +49,10 @@ int64_t ts_entity(struct store *st, const char *key, const char *type, int64_t r
 /* ---- a world: store + registry (+ workflow) ---- */
 
 struct ts_world_opts {
-  void (*fill)(struct store *st); /* writes the world before the registry opens */
-  int workflow;                   /* open a workflow too (no timer thread) */
+  void (*fill)(struct store *st);      /* writes the world before the registry opens */
+  int workflow;                        /* open a workflow too (no timer thread) */
+  struct bus *bus;                     /* the workflow's bus, or NULL (not owned) */
+  const struct store_open_opts *store; /* the store's options (dir replaced), or NULL */
 };
 
 struct ts_world {

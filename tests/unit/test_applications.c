@@ -7,6 +7,7 @@
  * views; and a store that fails leaves no order, row or file behind. */
 #include <dirent.h>
 #include <math.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <sqlite3.h>
 #include <stdarg.h>
@@ -542,13 +543,76 @@ static void test_store_fails(void **state) {
   ts_world_close(&tw);
 }
 
+/* Uploads of one material at the same time: each reads the file it
+ * replaces inside its own transaction, so every replaced file is released
+ * (none left behind, whatever the interleaving), and no more than
+ * APPLICATION_REPLACE_MAX replacements are taken. */
+struct racer {
+  const char *number;
+  int ok, refused, other;
+};
+
+static void *race_puts(void *arg) {
+  struct racer *x = arg;
+  for (int i = 0; i < 8; i++) {
+    struct application_upload up;
+    struct zz_err e = {0};
+    int rc = application_material_put(&ap, x->number, "licence", PDF, sizeof PDF, &up, &e);
+    if (rc == 0)
+      x->ok++;
+    else if (rc == ZZ_ECONFLICT)
+      x->refused++;
+    else
+      x->other++;
+  }
+  return NULL;
+}
+
+static void test_concurrent_replace(void **state) {
+  (void)state;
+  open_all(0);
+  json_t *form = venue();
+  struct application_input in = {.matter = "bar",
+                                 .channel = "online",
+                                 .name = "钱",
+                                 .phone = "13800000001",
+                                 .form = form,
+                                 .who = public_filer};
+  struct application_receipt r;
+  struct zz_err e = {0};
+  assert_int_equal(apply(&in, &r, &e), 0);
+  enum { N = 6 };
+  struct racer x[N];
+  pthread_t th[N];
+  for (int i = 0; i < N; i++) {
+    x[i] = (struct racer){.number = r.number};
+    assert_int_equal(pthread_create(&th[i], NULL, race_puts, &x[i]), 0);
+  }
+  int ok = 0, refused = 0;
+  for (int i = 0; i < N; i++) {
+    assert_int_equal(pthread_join(th[i], NULL), 0);
+    ok += x[i].ok;
+    refused += x[i].refused;
+    assert_int_equal(x[i].other, 0);
+  }
+  /* the first upload and its 20 replacements; the rest refused */
+  assert_int_equal(ok, 1 + APPLICATION_REPLACE_MAX);
+  assert_int_equal(refused, N * 8 - ok);
+  char sub[64];
+  snprintf(sub, sizeof sub, "materials/%lld", (long long)r.order);
+  struct mat now = material_row(r.order, "licence");
+  assert_true(now.found && exists(now.path));
+  assert_int_equal(count_files(sub), 1); /* every replaced file went */
+  json_decref(form);
+  ts_world_close(&tw);
+}
+
 int main(void) {
   if (ts_dir_make(dir, sizeof dir, "applications")) return 1;
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_refusals),
-      cmocka_unit_test(test_submit_materials),
-      cmocka_unit_test(test_decisions),
-      cmocka_unit_test(test_store_fails),
+      cmocka_unit_test(test_refusals),           cmocka_unit_test(test_submit_materials),
+      cmocka_unit_test(test_decisions),          cmocka_unit_test(test_store_fails),
+      cmocka_unit_test(test_concurrent_replace),
   };
   int rc = cmocka_run_group_tests(tests, NULL, NULL);
   if (ts_dir_remove(dir)) rc = rc ? rc : 1;

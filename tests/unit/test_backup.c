@@ -3,7 +3,8 @@
  * already gone is listed as missing, and restore says so; a row or a
  * MANIFEST line naming a path outside evidence/ and materials/ is refused;
  * a damaged backup restores nothing; a non-empty target needs force;
- * replaced files wait for a running backup, and the start sweep. */
+ * replaced files wait for a running backup (and go at the next upload
+ * after it), and the start sweep. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -186,6 +187,21 @@ static void test_release_and_sweep(void **state) {
   assert_true(exists(data, "evidence/9/young.png"));
   assert_true(exists(data, "evidence/1/a.png") && exists(data, "evidence/new/0f/b.png") &&
               exists(data, "materials/3/plan.pdf"));
+  /* left for later during a backup, then let go by a call that replaces
+   * nothing (a first upload) once the backup is over */
+  put(data, "materials/3/oldest.pdf", "%PDF");
+  fd = open(lock, O_RDWR | O_CREAT, 0640);
+  assert_true(fd >= 0);
+  assert_int_equal(flock(fd, LOCK_SH), 0);
+  store_files_release(data, "materials/3/oldest.pdf");
+  store_files_release(data, NULL); /* the backup still runs: it waits */
+  assert_true(exists(data, "materials/3/oldest.pdf"));
+  assert_true(exists(data, "materials/.replaced"));
+  close(fd);
+  store_files_release(data, NULL);
+  assert_false(exists(data, "materials/3/oldest.pdf"));
+  assert_false(exists(data, "materials/.replaced"));
+  store_files_release(data, NULL); /* nothing left: nothing happens */
   /* no backup: a replaced file goes at once */
   put(data, "materials/3/older.pdf", "%PDF");
   store_files_release(data, "materials/3/older.pdf");

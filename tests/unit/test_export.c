@@ -2,7 +2,7 @@
  * doubled quotes, formula-like text prefixed with an apostrophe, UTF-8 left
  * alone), a whole CSV file (BOM, CRLF, empty cells for NULL and NaN), an
  * XLSX file (a zip that holds the sheet), the format names, and the
- * Content-Disposition of a Chinese file name. */
+ * Content-Disposition of a Chinese file name; a full disk is ZZ_EFULL. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -116,6 +116,27 @@ static void test_xlsx_file(void **state) {
   unlink(path);
 }
 
+/* A full disk (/dev/full: every write is ENOSPC) is told apart from other
+ * I/O errors: ZZ_EFULL, which the API answers 507. */
+static void test_full_disk(void **state) {
+  (void)state;
+  if (access("/dev/full", W_OK) != 0) skip();
+  for (int f = EXPORT_CSV; f <= EXPORT_XLSX; f++) {
+    struct export_table *t;
+    int rc = export_open((enum export_format)f, "/dev/full", "满", "/tmp", &t);
+    if (rc) {
+      assert_int_equal(rc, ZZ_EFULL);
+      continue;
+    }
+    for (int i = 0; i < 2000; i++) {
+      export_str(t, "一行又一行的文字");
+      export_int(t, i);
+      export_row_end(t);
+    }
+    assert_int_equal(export_close(t), ZZ_EFULL);
+  }
+}
+
 static void test_names(void **state) {
   (void)state;
   enum export_format f;
@@ -143,9 +164,8 @@ static void test_names(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_csv_field),
-      cmocka_unit_test(test_csv_file),
-      cmocka_unit_test(test_xlsx_file),
+      cmocka_unit_test(test_csv_field), cmocka_unit_test(test_csv_file),
+      cmocka_unit_test(test_xlsx_file), cmocka_unit_test(test_full_disk),
       cmocka_unit_test(test_names),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -35,6 +35,7 @@
 #include "store/store_records.h"
 #include "store/store_registry.h"
 #include "workflow/workflow.h"
+#include "support.h"
 
 /* ---- the fault VFS ---- */
 
@@ -161,36 +162,51 @@ struct world {
   int64_t base; /* first record time */
 };
 
+/* A fresh data directory with the store on it. */
 static struct store *open_store(int sync_full) {
-  struct store_open_opts o = {.dir = dir, .synchronous_full = sync_full};
-  struct store *st = NULL;
-  struct zz_err e = {0};
-  int rc = store_sqlite_open(&o, &st, &e);
-  if (rc) fprintf(stderr, "open: %s\n", e.msg);
-  assert_int_equal(rc, 0);
-  return st;
+  ts_dir_reset(dir);
+  struct store_open_opts o = {.synchronous_full = sync_full};
+  return ts_store_open(dir, &o);
 }
 
 static void make_world(struct store *st, struct world *w) {
-  struct zz_err e = {0};
-  int64_t id;
-  struct store_region d = {.path = "d", .level = "district", .name_zh = "区"};
-  struct store_region s1 = {.path = "d/s1", .parent_path = "d", .level = "street", .name_zh = "一"};
-  struct store_region s2 = {.path = "d/s2", .parent_path = "d", .level = "street", .name_zh = "二"};
-  assert_int_equal(store_region_upsert(st, &d, &w->district, &e), 0);
-  assert_int_equal(store_region_upsert(st, &s1, &id, &e), 0);
-  assert_int_equal(store_region_upsert(st, &s2, &id, &e), 0);
-  struct store_named t = {.key = "counter"};
-  assert_int_equal(store_named_upsert(st, "entity_type", &t, &id, &e), 0);
-  int64_t metric;
-  struct store_metric m = {.key = "visitors", .agg = "sum", .entity_type = "counter"};
-  assert_int_equal(store_metric_upsert(st, &m, &metric, &e), 0);
-  w->metric = metric;
-  struct store_entity a = {.key = "a", .type = "counter", .region = 2, .lon = NAN, .lat = NAN};
-  struct store_entity b = {.key = "b", .type = "counter", .region = 3, .lon = NAN, .lat = NAN};
-  assert_int_equal(store_entity_upsert(st, &a, 0, &w->ea, &e), 0);
-  assert_int_equal(store_entity_upsert(st, &b, 0, &w->eb, &e), 0);
+  w->district = ts_region(st, "d", NULL, "district");
+  int64_t s1 = ts_region(st, "d/s1", "d", "street");
+  int64_t s2 = ts_region(st, "d/s2", "d", "street");
+  ts_entity_type(st, "counter");
+  w->metric = ts_metric(st, "visitors", "sum", "counter");
+  w->ea = ts_entity(st, "a", "counter", s1);
+  w->eb = ts_entity(st, "b", "counter", s2);
   w->base = zz_bucket_start(zz_time_now(), ZZ_GRAIN_HOUR) - 3 * ZZ_HOUR_MS;
+}
+
+/* What open_engines writes besides the scenario's world (ts_world fills
+ * through a function of the store alone). */
+static struct {
+  const char *const *depts;
+  int ndepts;
+  const struct store_matter *matter;
+} engines_fill;
+
+static void fill_engines(struct store *st) {
+  struct world w;
+  make_world(st, &w);
+  for (int i = 0; i < engines_fill.ndepts; i++) ts_department(st, engines_fill.depts[i]);
+  struct zz_err e = {0};
+  assert_int_equal(store_matter_upsert(st, engines_fill.matter, NULL, &e), 0);
+}
+
+/* A fresh data directory with the scenario's world, departments depts and
+ * matter m, then the registry and the workflow on them: one run's engines. */
+static void open_engines(struct ts_world *tw, int sync_full, const char *const *depts, int ndepts,
+                         const struct store_matter *m) {
+  ts_dir_reset(dir);
+  engines_fill.depts = depts;
+  engines_fill.ndepts = ndepts;
+  engines_fill.matter = m;
+  struct store_open_opts so = {.synchronous_full = sync_full};
+  struct ts_world_opts o = {.fill = fill_engines, .workflow = 1, .store = &so};
+  ts_world_open(tw, dir, &o);
 }
 
 #define NREC 40
@@ -356,6 +372,13 @@ static void operations(struct store *st, const struct world *w, struct acks *a) 
 
 static sqlite3 *db;
 
+/* Opens the run's database for the checks (db). */
+static void db_open(void) {
+  char path[128];
+  snprintf(path, sizeof path, "%s/zhizhi.db", dir);
+  assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+}
+
 static int64_t q_int(const char *sql, const char *text) {
   sqlite3_stmt *q = NULL;
   if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK)
@@ -386,9 +409,7 @@ static double q_real(const char *sql, const char *text) {
   } while (0)
 
 static void check(const struct world *w, const struct acks *a, const char *label) {
-  char path[128];
-  snprintf(path, sizeof path, "%s/zhizhi.db", dir);
-  assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+  db_open();
   sqlite3_stmt *q = NULL;
   assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &q, NULL), SQLITE_OK);
   assert_int_equal(sqlite3_step(q), SQLITE_ROW);
@@ -467,9 +488,6 @@ static int run(long nth, int on, int rc, int sticky, int sync_full) {
            : on == FAULT_SYNC ? "sync"
                               : "read",
            nth, rc, sticky ? " (sticky)" : "", sync_full ? "full" : "normal");
-  char cmd[128];
-  snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-  assert_int_equal(system(cmd), 0);
   struct store *st = open_store(sync_full);
   struct world w;
   make_world(st, &w);
@@ -549,31 +567,17 @@ static int joint_run(long nth, int on, int frc, int sticky, int sync_full) {
   char label[96];
   snprintf(label, sizeof label, "joint dispatch, fault on %s #%ld -> %d%s",
            on == FAULT_WRITE ? "write" : "sync", nth, frc, sticky ? " (sticky)" : "");
-  char cmd[128];
-  snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-  assert_int_equal(system(cmd), 0);
-  struct store *st = open_store(sync_full);
-  struct world w;
-  make_world(st, &w);
-  struct zz_err e = {0};
-  const char *depts[JOINT_DEPTS] = {"p1", "p2", "p3"};
-  for (int i = 0; i < JOINT_DEPTS; i++) {
-    int64_t id;
-    struct store_named n = {.key = depts[i], .name_zh = depts[i]};
-    assert_int_equal(store_named_upsert(st, "department", &n, &id, &e), 0);
-  }
+  static const char *const depts[JOINT_DEPTS] = {"p1", "p2", "p3"};
   struct store_matter m = {.key = "joint",
                            .name_zh = "联办",
                            .kind = "application",
                            .departments_json = "[\"p1\",\"p2\",\"p3\"]",
                            .sla_accept_minutes = 60,
                            .sla_resolve_minutes = 600};
-  assert_int_equal(store_matter_upsert(st, &m, NULL, &e), 0);
-  struct registry *reg = NULL;
-  assert_int_equal(registry_open(st, &reg, &e), 0);
-  struct workflow *wf = NULL;
-  struct workflow_opts wo = {.st = st, .reg = reg, .data_dir = dir, .no_thread = 1};
-  assert_int_equal(workflow_open(&wo, &wf, &e), 0);
+  struct ts_world tw;
+  open_engines(&tw, sync_full, depts, JOINT_DEPTS, &m);
+  struct workflow *wf = tw.wf;
+  struct zz_err e = {0};
   const struct wf_actor disp = {"disp", ROLE_DISPATCHER, "", ACTOR_USER};
   struct wf_create c = {.matter = "joint", .region = "d/s1", .lon = NAN, .lat = NAN};
   int64_t id = 0;
@@ -587,12 +591,8 @@ static int joint_run(long nth, int on, int frc, int sticky, int sync_full) {
   int hit = atomic_load(&tripped);
   disarm();
   if (!hit && rc) fail_msg("no fault, yet the dispatch failed: %s [%s]", e.msg, label);
-  workflow_close(wf);
-  registry_free(reg);
-  store_close(st);
-  char path[128];
-  snprintf(path, sizeof path, "%s/zhizhi.db", dir);
-  assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+  ts_world_close(&tw);
+  db_open();
   char sql[160];
   snprintf(sql, sizeof sql, "SELECT state = 'dispatched' FROM work_order WHERE id = %lld",
            (long long)id);
@@ -632,29 +632,15 @@ static const char PDF[] = "%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
 /* The engines of one run on a fresh data directory, with an application
  * of a matter decided by two departments that asks for two materials. */
 struct app_run {
-  struct store *st;
-  struct registry *reg;
-  struct workflow *wf;
+  struct ts_world tw;
   struct applications ap;
   char number[APPLICATION_NUMBER_LEN + 1];
   int64_t order;
 };
 
 static void app_open(struct app_run *r, int sync_full, const char *departments_json) {
-  char cmd[128];
-  snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-  assert_int_equal(system(cmd), 0);
   memset(r, 0, sizeof *r);
-  r->st = open_store(sync_full);
-  struct world w;
-  make_world(r->st, &w);
-  struct zz_err e = {0};
-  const char *depts[2] = {"p1", "p2"};
-  for (int i = 0; i < 2; i++) {
-    int64_t id;
-    struct store_named n = {.key = depts[i], .name_zh = depts[i]};
-    assert_int_equal(store_named_upsert(r->st, "department", &n, &id, &e), 0);
-  }
+  static const char *const depts[2] = {"p1", "p2"};
   struct store_matter m = {
       .key = "permit",
       .name_zh = "许可",
@@ -665,11 +651,9 @@ static void app_open(struct app_run *r, int sync_full, const char *departments_j
       .extra_json = "{\"channels\":[\"staff\"],"
                     "\"materials\":[{\"id\":\"licence\",\"types\":[\"pdf\"],\"required\":true},"
                     "{\"id\":\"plan\",\"types\":[\"pdf\"],\"required\":true}]}"};
-  assert_int_equal(store_matter_upsert(r->st, &m, NULL, &e), 0);
-  assert_int_equal(registry_open(r->st, &r->reg, &e), 0);
-  struct workflow_opts wo = {.st = r->st, .reg = r->reg, .data_dir = dir, .no_thread = 1};
-  assert_int_equal(workflow_open(&wo, &r->wf, &e), 0);
-  r->ap = (struct applications){.st = r->st, .reg = r->reg, .wf = r->wf, .data_dir = dir};
+  open_engines(&r->tw, sync_full, depts, 2, &m);
+  struct zz_err e = {0};
+  r->ap = (struct applications){.st = r->tw.st, .reg = r->tw.reg, .wf = r->tw.wf, .data_dir = dir};
   struct application_input in = {.matter = "permit",
                                  .channel = "staff",
                                  .name = "李",
@@ -691,12 +675,8 @@ static void app_open(struct app_run *r, int sync_full, const char *departments_j
 
 /* Closes the engines and opens the database for the checks (db). */
 static void app_close(struct app_run *r) {
-  workflow_close(r->wf);
-  registry_free(r->reg);
-  store_close(r->st);
-  char path[128];
-  snprintf(path, sizeof path, "%s/zhizhi.db", dir);
-  assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+  ts_world_close(&r->tw);
+  db_open();
 }
 
 static void arm(int on, int frc, int sticky, long nth) {
@@ -737,7 +717,7 @@ static int decide_run(long nth, int on, int frc, int sticky, int sync_full) {
   assert_true(up.dispatched);
   int64_t sub = 0;
   struct store_order_filter f = {.parent = r.order};
-  assert_int_equal(store_orders_each(r.st, &f, first_sub, &sub), 0);
+  assert_int_equal(store_orders_each(r.tw.st, &f, first_sub, &sub), 0);
   assert_true(sub > 0);
   struct application_decision d = {.order = sub,
                                    .decision = "approve",
@@ -876,9 +856,6 @@ static void test_last_material_refused(void **state) {
  * it stored, and every rollup row stays finite. */
 static void test_poison_sums(void **state) {
   (void)state;
-  char cmd[128];
-  snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-  assert_int_equal(system(cmd), 0);
   struct store *st = open_store(0);
   struct world w;
   make_world(st, &w);
@@ -901,9 +878,7 @@ static void test_poison_sums(void **state) {
   assert_int_equal(store_records_write(st, &ok, 1, &res, &e), 0);
   assert_int_equal(res.accepted, 1);
   store_close(st);
-  char path[128];
-  snprintf(path, sizeof path, "%s/zhizhi.db", dir);
-  assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+  db_open();
   assert_int_equal(q_int("SELECT count(*) FROM record", NULL), 2);
   assert_int_equal(
       q_int("SELECT count(*) FROM rollup WHERE sum IS NULL OR abs(sum) > 1.7976931348623157e308"
@@ -931,7 +906,7 @@ static void test_error_table(void **state) {
 }
 
 int main(void) {
-  snprintf(dir, sizeof dir, "/tmp/zz-faults-%d", (int)getpid());
+  if (ts_dir_make(dir, sizeof dir, "faults")) return 1;
   fault_vfs_install();
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_error_table),
@@ -947,8 +922,6 @@ int main(void) {
       cmocka_unit_test(test_last_material_refused),
   };
   int r = cmocka_run_group_tests(tests, NULL, NULL);
-  char cmd[128];
-  snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-  if (system(cmd) != 0) r = 1;
+  if (ts_dir_remove(dir)) r = r ? r : 1;
   return r;
 }

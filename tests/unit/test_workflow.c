@@ -29,6 +29,7 @@
 #include "workflow/order_sm.h"
 #include "workflow/workflow.h"
 #include "workflow/workflow_int.h"
+#include "support.h"
 
 #define MIN 60000LL
 
@@ -146,55 +147,52 @@ static void test_table(void **state) {
 /* ---- the engine on a store ---- */
 
 static char dir[64];
-static struct store *st;
-static struct registry *reg;
+static struct ts_world tw;
+static struct store *st; /* tw's, for short */
 static struct workflow *wf;
 static struct bus *bus;
 
-static void open_all(int first) {
-  struct store_open_opts so = {.dir = dir};
+/* Two departments' district with a block routed to a third; a matter
+ * routed by block (escalating after 20 min) and a joint one. */
+static void world(struct store *s) {
   struct zz_err e = {0};
-  assert_int_equal(store_sqlite_open(&so, &st, &e), 0);
-  if (first) {
-    int64_t id;
-    struct store_region d = {.path = "d", .level = "district", .name_zh = "区"};
-    struct store_region s = {.path = "d/s", .parent_path = "d", .level = "street", .name_zh = "街"};
-    struct store_region b = {
-        .path = "d/s/b", .parent_path = "d/s", .level = "block", .name_zh = "块"};
-    assert_int_equal(store_region_upsert(st, &d, &id, &e), 0);
-    assert_int_equal(store_region_upsert(st, &s, &id, &e), 0);
-    assert_int_equal(store_region_upsert(st, &b, &id, &e), 0);
-    const char *depts[] = {"police", "fire", "community"};
-    for (int i = 0; i < 3; i++) {
-      struct store_named n = {.key = depts[i], .name_zh = depts[i]};
-      assert_int_equal(store_named_upsert(st, "department", &n, &id, &e), 0);
-    }
-    struct store_matter m1 = {.key = "noise",
-                              .name_zh = "噪音",
-                              .kind = "complaint",
-                              .departments_json = "[\"police\"]",
-                              .sla_accept_minutes = 10,
-                              .sla_resolve_minutes = 60,
-                              .extra_json = "{\"routes\":[{\"region\":\"d/s/b\",\"departments\":"
-                                            "[\"community\"]}],\"escalate_after_minutes\":20}"};
-    struct store_matter m2 = {.key = "bar",
-                              .name_zh = "酒吧",
-                              .kind = "application",
-                              .departments_json = "[\"police\",\"fire\"]",
-                              .sla_accept_minutes = 60,
-                              .sla_resolve_minutes = 600};
-    assert_int_equal(store_matter_upsert(st, &m1, NULL, &e), 0);
-    assert_int_equal(store_matter_upsert(st, &m2, NULL, &e), 0);
-  }
-  assert_int_equal(registry_open(st, &reg, &e), 0);
-  struct workflow_opts wo = {.st = st, .reg = reg, .bus = bus, .data_dir = dir, .no_thread = 1};
-  assert_int_equal(workflow_open(&wo, &wf, &e), 0);
+  ts_region(s, "d", NULL, "district");
+  ts_region(s, "d/s", "d", "street");
+  ts_region(s, "d/s/b", "d/s", "block");
+  ts_department(s, "police");
+  ts_department(s, "fire");
+  ts_department(s, "community");
+  struct store_matter m1 = {.key = "noise",
+                            .name_zh = "噪音",
+                            .kind = "complaint",
+                            .departments_json = "[\"police\"]",
+                            .sla_accept_minutes = 10,
+                            .sla_resolve_minutes = 60,
+                            .extra_json = "{\"routes\":[{\"region\":\"d/s/b\",\"departments\":"
+                                          "[\"community\"]}],\"escalate_after_minutes\":20}"};
+  struct store_matter m2 = {.key = "bar",
+                            .name_zh = "酒吧",
+                            .kind = "application",
+                            .departments_json = "[\"police\",\"fire\"]",
+                            .sla_accept_minutes = 60,
+                            .sla_resolve_minutes = 600};
+  assert_int_equal(store_matter_upsert(s, &m1, NULL, &e), 0);
+  assert_int_equal(store_matter_upsert(s, &m2, NULL, &e), 0);
+}
+
+/* The store (the world written the first time), its registry and the
+ * workflow on the bus the test made, if any. */
+static void open_all(int first) {
+  struct ts_world_opts o = {.fill = first ? world : NULL, .workflow = 1, .bus = bus};
+  ts_world_open(&tw, dir, &o);
+  st = tw.st;
+  wf = tw.wf;
 }
 
 static void close_all(void) {
-  workflow_close(wf);
-  registry_free(reg);
-  store_close(st);
+  ts_world_close(&tw);
+  st = NULL;
+  wf = NULL;
 }
 
 struct got {
@@ -293,9 +291,9 @@ static void test_engine(void **state) {
   assert_int_equal(sn.orders, 3);
   assert_non_null(strstr(sn.last, "\"action\":\"create\""));
   assert_non_null(strstr(sn.last, "\"matter\":\"noise\""));
-  registry_rdlock(reg);
-  assert_int_equal(sn.rpos, registry_region(reg, "d/s")->lo);
-  registry_unlock(reg);
+  registry_rdlock(tw.reg);
+  assert_int_equal(sn.rpos, registry_region(tw.reg, "d/s")->lo);
+  registry_unlock(tw.reg);
   assert_int_equal(get(c).duplicate_of, 0);
   assert_int_equal(act(&disp, a, "dispatch", NULL), 0);
   assert_string_equal(get(a).department, "community");
@@ -800,8 +798,7 @@ static void test_nested(void **state) {
 }
 
 int main(void) {
-  snprintf(dir, sizeof dir, "/tmp/zz-test-workflow-XXXXXX");
-  if (!mkdtemp(dir)) return 1;
+  if (ts_dir_make(dir, sizeof dir, "workflow")) return 1;
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_table),
       cmocka_unit_test(test_engine),
@@ -814,8 +811,6 @@ int main(void) {
       cmocka_unit_test(test_change_cap_internals),
   };
   int rc = cmocka_run_group_tests(tests, NULL, NULL);
-  char cmd[128];
-  snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-  if (system(cmd) != 0) fprintf(stderr, "cannot remove %s\n", dir);
+  if (ts_dir_remove(dir)) rc = rc ? rc : 1;
   return rc;
 }

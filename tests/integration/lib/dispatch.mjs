@@ -83,3 +83,25 @@ export async function dispatchWorld() {
 /** Now, rounded down to a whole minute (records at whole seconds). */
 export const minuteNow = () => Math.floor(Date.now() / 60000) * 60000;
 export const MIN = 60000;
+
+/** The Xintiandi block, where the desk's orders are made unless a body names another region. */
+export const XTD = 'gongshu/dongxin/xintiandi';
+
+/**
+ * The dispatch desk of the work-order tests: dispatchWorld with its clock
+ * pinned at a whole minute now. w.t is the pinned clock (ms), which only
+ * moves forward: w.step(minutes) moves it and runs due timers; w.create(body,
+ * who = 'disp', status = 201) creates an order in XTD and returns the answer.
+ */
+export async function deskWorld() {
+  const w = await dispatchWorld();
+  w.t = minuteNow();
+  await w.at(w.t);
+  w.step = async (minutes) => {
+    w.t += minutes * MIN;
+    await w.at(w.t);
+  };
+  w.create = (body, who = 'disp', status = 201) =>
+    w.ok(who, 'POST', '/api/v1/orders', { region: XTD, ...body }, status);
+  return w;
+}
