@@ -248,8 +248,6 @@ const struct zz_msg zz_msg_zh_flow[] = {
     {"must be a matter id", "须为事项 id"},
     {"a rule must be a JSON object", "规则必须是 JSON 对象"},
     {"must be >= 0", "须 >= 0"},
-    {"a count of events cannot be previewed yet: preview reads metric records",
-     "暂不能预览事件计数：预览只读取指标的数据记录"},
     {"the window is empty", "时间窗口为空"},
     {"cannot read the entities", "无法读取对象"},
     {"cannot read the records", "无法读取数据记录"},
