@@ -49,7 +49,7 @@ int zz_http_status(int err) {
   return e ? e->status : 500;
 }
 
-/* Cuts s (of size cap, NUL-terminated) after its last whole UTF-8
+/* Cuts the NUL-terminated s after its last whole UTF-8
  * character, so that a sentence cut by vsnprintf stays valid UTF-8. */
 static void utf8_trim(char *s) {
   size_t n = strlen(s), i = n;
