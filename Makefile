@@ -50,9 +50,12 @@ test-integration-asan: build-asan
 	  node --test --test-concurrency=2 tests/integration/
 
 # The pages (cockpit, dispatch and department consoles) in Debian's Chromium
-# through playwright-core; screenshots go to test-results/e2e/.
+# through playwright-core; screenshots go to test-results/e2e/. Two files at
+# a time, each with its own server and browser (as the integration suite):
+# 6.5 instead of 9.7 minutes on 2 cores, and the test waits are for
+# conditions, never for time.
 test-e2e: build
-	ZHIZHI_BIN=$(CURDIR)/$(BUILD)/zhizhi node --test --test-concurrency=1 tests/e2e/
+	ZHIZHI_BIN=$(CURDIR)/$(BUILD)/zhizhi node --test --test-concurrency=2 tests/e2e/
 
 test-pack: deps
 	node scenarios/gongshu/tools/check.mjs
