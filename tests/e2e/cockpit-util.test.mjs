@@ -7,7 +7,8 @@
 // Run: node --test tests/e2e/cockpit-util.test.mjs
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { shortLabels, distinctStarts, emWidth, soFar } from '../../web/cockpit/util.js';
+import { shortLabels, distinctStarts, emWidth, soFar, unitText, withUnit } from '../../web/cockpit/util.js';
+import { setLang } from '../../web/lib/i18n.js';
 
 const towers = [24, 10, 15, 25, 21, 14, 20, 2, 18, 7].map((n) => `Xintiandi Business Centre, Tower ${n}`);
 const towersZh = [24, 10, 15, 25, 21, 14, 20, 2, 18, 7].map((n) => `新天地商务中心${n}号楼`);
@@ -50,3 +51,17 @@ test('a running month is month to date; a January year to date; whole ranges nee
   assert.equal(soFar('ytd', at(2027, 2, 3, 9)), null, 'past January the year is long begun');
   for (const r of ['today', 'last24h', 'last30d', 'last12m', undefined]) assert.equal(soFar(r, at(2026, 12, 2, 10)), null, r);
 });
+
+test('units follow the language: Chinese counting words go in English, other units stay', () => {
+  setLang('zh');
+  assert.equal(unitText('人次'), '人次');
+  assert.equal(withUnit(132, '人次'), '132 人次');
+  setLang('en');
+  for (const u of ['人次', '次', '件', '笔', '起', '辆次', '人']) assert.equal(unitText(u), '', u);
+  for (const u of ['%', 'dB', 'μg/m³']) assert.equal(unitText(u), u, u);
+  assert.equal(withUnit(132, '人次'), '132');
+  assert.equal(withUnit(45, 'dB'), '45 dB');
+  assert.equal(withUnit(12710, '万元'), '127.1M yuan', '万元 is scaled into yuan');
+  setLang('zh');
+});
+

@@ -158,6 +158,12 @@ for (const [width, height] of [[1920, 1080], [1366, 768]]) {
             await w.view(page, p.region, m.id);
             await page.waitForTimeout(150); // charts lay their labels out on the next frame
             const problems = await page.evaluate(inspect);
+            if (lang === 'en') {
+              // units follow the language: no Chinese counting word beside an English number
+              problems.push(...await page.$$eval('#grid .value small, #grid .num', (es) => es
+                .filter((e) => e.getClientRects().length && /[\u3400-\u9fff]/.test(e.textContent))
+                .map((e) => `Chinese unit in English: "${e.textContent.trim()}"`)));
+            }
             await w.shot(page, `wall-${width}x${height}-${lang}-${p.region.replaceAll('/', '_')}-${m.id}`);
             all.push(...problems.map((x) => `${p.region} ${m.id}: ${x}`));
             views++;

@@ -3,7 +3,7 @@
 // metric (a breakdown by children), with the pack's entity types as points;
 // clicking a region drills down. The sand table raises entities as columns
 // of live activity on the region, drawn in 3D projection (see below).
-import { big } from './util.js';
+import { big, unitText } from './util.js';
 import { el } from '../lib/dom.js';
 import { api } from '../lib/api.js';
 import { t, pick } from '../lib/i18n.js';
@@ -117,7 +117,7 @@ class MapPanel extends Panel {
         trigger: 'item',
         // (as elements: names and warning sentences go in as text, never HTML)
         formatter: (p) => (p.seriesType === 'map'
-          ? el('div', {}, labelOf.get(p.name) || p.name, el('br'), `${pick(m, 'name')}: ${big(p.value)} ${m.unit || ''}`)
+          ? el('div', {}, labelOf.get(p.name) || p.name, el('br'), `${pick(m, 'name')}: ${big(p.value)} ${unitText(m.unit)}`)
           : el('div', { class: 'tip' }, p.data.label, el('br'), p.seriesName)),
       },
       visualMap: { show: hasHeat, min: 0, max, calculable: false, orient: 'horizontal', left: 16, bottom: 12, itemWidth: 12, itemHeight: 140,
@@ -282,7 +282,7 @@ class SandPanel extends Panel {
       grid: { left: 0, right: 0, top: 0, bottom: 0 },
       xAxis: { type: 'value', min: x0, max: x1, show: false },
       yAxis: { type: 'value', min: y0, max: y1, show: false },
-      tooltip: { trigger: 'item', formatter: (p) => (p.seriesIndex === 1 ? `${items[p.dataIndex].name}<br>${pick(metric, 'name')}: ${big(items[p.dataIndex].v)} ${metric.unit || ''}` : t(ground[p.dataIndex].f.properties.name_zh, ground[p.dataIndex].f.properties.name_en)) },
+      tooltip: { trigger: 'item', formatter: (p) => (p.seriesIndex === 1 ? `${items[p.dataIndex].name}<br>${pick(metric, 'name')}: ${big(items[p.dataIndex].v)} ${unitText(metric.unit)}` : t(ground[p.dataIndex].f.properties.name_zh, ground[p.dataIndex].f.properties.name_en)) },
       series: [
         { type: 'custom', coordinateSystem: 'cartesian2d', data: ground.map((g, i) => [i]), silent: false, z: 1,
           renderItem: (params, api) => {

@@ -4,7 +4,7 @@
 // draws it; refresh() runs again whenever the stream says one of its
 // metrics changed. Every number shown comes from an API answer, and each
 // shown value carries data-value with the raw number for the tests.
-import { big, pct, queryUrl, scaled, withUnit, shortLabels, distinctStarts, emWidth, soFar } from './util.js';
+import { big, pct, queryUrl, scaled, withUnit, shortLabels, distinctStarts, emWidth, soFar, unitText } from './util.js';
 import { el } from '../lib/dom.js';
 import { api } from '../lib/api.js';
 import { t, pick, words, lang } from '../lib/i18n.js';
@@ -481,7 +481,7 @@ class TablePanel extends Panel {
     const rows = [...byEntity.entries()].map(([id, e], i) => el('tr', { 'data-entity': id }, el('td', {}, midName(e.name, starts[i], 'cell')),
       ...metricKeys.map((k) => {
         const it = e.v[k];
-        return el('td', { class: 'num', 'data-value': it ? String(it.v) : '', title: it ? shortDateTime(it.t) : '', text: it ? big(it.v) + ' ' + (metricOf(k).unit || '') : '—' });
+        return el('td', { class: 'num', 'data-value': it ? String(it.v) : '', title: it ? shortDateTime(it.t) : '', text: it ? big(it.v) + ' ' + unitText(metricOf(k).unit) : '—' });
       })));
     this.body.replaceChildren(el('div', { class: 'scroll' }, el('table', { class: `latest cols-${metricKeys.length + 1}` }, el('thead', {}, head), el('tbody', {}, ...rows))));
   }

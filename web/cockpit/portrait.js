@@ -2,7 +2,7 @@
 // current values, the trend of each of its metrics (monthly when the metric
 // is monthly, such as tax; daily otherwise) and, when the alerts API is
 // there, its open warnings. Opened by clicking an entity anywhere.
-import { big, valueText } from './util.js';
+import { big, valueText, unitText } from './util.js';
 import { ctx, TOOLTIP, alertSentence } from './panels.js';
 import { $, el } from '../lib/dom.js';
 import { api } from '../lib/api.js';
@@ -66,7 +66,7 @@ export async function openPortrait(id) {
       // a status metric's value by name (正常, 故障), else the number and its unit
       (m.states || []).some((x) => x.value === l.v)
         ? el('div', { class: 'value', 'data-value': String(l.v), text: valueText(m, l.v) })
-        : el('div', { class: 'value', 'data-value': String(l.v), text: big(l.v) }, el('small', { text: ' ' + (m.unit || '') })),
+        : el('div', { class: 'value', 'data-value': String(l.v), text: big(l.v) }, el('small', { text: ' ' + unitText(m.unit) })),
       el('div', { class: 'sub', text: shortDateTime(l.t) }));
   });
   const trends = el('div', { class: 'trends' });
@@ -97,7 +97,7 @@ export async function openPortrait(id) {
     charts.push(chart);
     chart.setOption({
       animation: false, grid: { left: 48, right: 12, top: 10, bottom: 24 },
-      tooltip: { ...TOOLTIP, trigger: 'axis', valueFormatter: (v) => big(v) + ' ' + (m.unit || '') },
+      tooltip: { ...TOOLTIP, trigger: 'axis', valueFormatter: (v) => big(v) + ' ' + unitText(m.unit) },
       xAxis: { type: 'category', data: use.points.map((p, i) => axisLabel(p.t, use.grain) + (running && i === last ? t('（至今）', ' (so far)') : '')), axisLabel: { color: '#9fb8e0' } },
       yAxis: { type: 'value', axisLabel: { color: '#9fb8e0', formatter: (v) => big(v) }, splitLine: { lineStyle: { color: '#15335f' } } },
       series: [{ type: use.grain === 'month' ? 'bar' : 'line', data, showSymbol: false, itemStyle: { color: '#3fd0ff' } }],

@@ -25,7 +25,8 @@ export function big(n, digits = 2) {
 export function valueText(metric, v) {
   const st = (metric && metric.states || []).find((x) => x.value === v);
   if (st) return pick(st, 'name');
-  return `${big(v)}${metric && metric.unit ? ' ' + metric.unit : ''}`;
+  const u = unitText(metric && metric.unit);
+  return `${big(v)}${u ? ' ' + u : ''}`;
 }
 
 // A number with its unit, the unit scaled with the number: amounts kept in
@@ -40,7 +41,14 @@ export function scaled(n, unit = '') {
     if (Math.abs(n) >= 1e4) return [String(+(n / 1e4).toFixed(2)), '亿' + rest];
     return [String(+n.toFixed(Math.abs(n) < 100 ? 2 : 1)), unit];
   }
-  return [big(n), unit];
+  return [big(n), unitText(unit)];
+}
+
+/** A unit as the page's language says it: in English a Chinese counting
+ * word (人次, 次, 件, 家 ...) says nothing a number does not, so it goes;
+ * other units (%, dB, μg/m³) stay. 万元 is scaled() and withUnit()'s. */
+export function unitText(unit = '') {
+  return lang === 'en' && /[\u3400-\u9fff]/.test(unit || '') ? '' : unit || '';
 }
 
 export function withUnit(n, unit = '') {
