@@ -6,5 +6,7 @@
 const struct zz_msg zz_msg_zh_new[] = {
     {"%g is named twice (also states[%zu])", "%g 重复命名（另见 states[%zu]）"},
     {"names an event kind, but the rule watches a metric", "只有统计事件的规则才能填写事件名称"},
+    {"must be an administrative division code: a number or a string of 6, 9 or 12 digits",
+     "必须是行政区划代码：数字，或 6、9、12 位数字组成的字符串"},
     {NULL, NULL},
 };
