@@ -174,6 +174,61 @@ int http_etag_matches(const char *inm, const char *etag) {
   return 0;
 }
 
+/* ---- a file gzipped while it is sent ---- */
+
+struct http_gz_stream {
+  z_stream z;
+  int fd;
+  int eof, done;
+  unsigned char in[32768];
+};
+
+int http_gz_stream_new(int fd, struct http_gz_stream **out) {
+  struct http_gz_stream *s = zz_calloc(1, sizeof *s);
+  if (!s) return ZZ_ENOMEM;
+  /* level 6: per request, so the speed of zlib's default rather than 9's */
+  if (deflateInit2(&s->z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+    zz_free(s);
+    return ZZ_ENOMEM;
+  }
+  s->fd = fd;
+  *out = s;
+  return 0;
+}
+
+long http_gz_stream_read(struct http_gz_stream *s, char *buf, size_t max) {
+  if (s->done) return -1;
+  if (max > (1u << 30)) max = 1u << 30;
+  s->z.next_out = (Bytef *)buf;
+  s->z.avail_out = (uInt)max;
+  /* deflate may take input without giving output yet: go on until some
+   * bytes are out or the stream has ended */
+  while (s->z.avail_out == max) {
+    if (s->z.avail_in == 0 && !s->eof) {
+      ssize_t k = read(s->fd, s->in, sizeof s->in);
+      if (k < 0) return -2;
+      if (k == 0) s->eof = 1;
+      s->z.next_in = s->in;
+      s->z.avail_in = (uInt)k;
+    }
+    int rc = deflate(&s->z, s->eof ? Z_FINISH : Z_NO_FLUSH);
+    if (rc == Z_STREAM_END) {
+      s->done = 1;
+      break;
+    }
+    if (rc != Z_OK && rc != Z_BUF_ERROR) return -2;
+  }
+  long n = (long)(max - s->z.avail_out);
+  return n > 0 ? n : -1;
+}
+
+void http_gz_stream_free(struct http_gz_stream *s) {
+  if (!s) return;
+  deflateEnd(&s->z);
+  close(s->fd);
+  zz_free(s);
+}
+
 /* ---- the static files' gzip cache ---- */
 
 struct gz_item {

@@ -37,6 +37,18 @@ void http_etag_gz(const char *etag, char out[HTTP_ETAG_MAX]);
  * both sides) or is "*"; 0 otherwise or for NULL. */
 int http_etag_matches(const char *if_none_match, const char *etag);
 
+/* A file gzipped as it is sent (exports, one-shot files that are not worth
+ * keeping): reads fd in blocks and deflates them, so memory stays small
+ * whatever the file's size. */
+struct http_gz_stream;
+/* Takes fd over (closed by http_gz_stream_free). 0 or ZZ_ENOMEM (fd then
+ * still the caller's). */
+int http_gz_stream_new(int fd, struct http_gz_stream **out);
+/* Fills buf with up to max gzip bytes: their count (> 0), -1 at the end,
+ * -2 when the file cannot be read. */
+long http_gz_stream_read(struct http_gz_stream *s, char *buf, size_t max);
+void http_gz_stream_free(struct http_gz_stream *s);
+
 /* The gzipped bytes of static files, keyed by path, size and mtime: a file
  * is compressed once (level 9) and kept until it changes. Entries are
  * counted references: a response holds one while it is sent. */

@@ -429,6 +429,35 @@ static void gz_entry_release(void *cls) {
   http_gz_entry_unref(cls);
 }
 
+static ssize_t gz_stream_reader(void *cls, uint64_t pos, char *buf, size_t max) {
+  (void)pos;
+  long n = http_gz_stream_read(cls, buf, max);
+  if (n > 0) return (ssize_t)n;
+  return n == -1 ? MHD_CONTENT_READER_END_OF_STREAM : MHD_CONTENT_READER_END_WITH_ERROR;
+}
+
+static void gz_stream_release(void *cls) {
+  http_gz_stream_free(cls);
+}
+
+/* A file that needed a login (an export) and is worth compressing goes
+ * gzipped as it is read (chunked: its gzip size is known only at the end).
+ * Returns 0 when it goes as it is (fd untouched), else 1 with *out the
+ * response, or NULL when memory ran short; fd is then taken over. */
+static int file_gz_stream(struct http_req *r, int fd, const struct stat *st,
+                          const char *content_type, struct MHD_Response **out) {
+  *out = NULL;
+  if (st->st_size < HTTP_GZIP_MIN || !http_type_compressible(content_type) ||
+      !http_accepts_gzip(http_header(r, "Accept-Encoding")))
+    return 0;
+  struct http_gz_stream *gs;
+  if (http_gz_stream_new(fd, &gs) != 0) return 0;
+  *out = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 32 * 1024, gz_stream_reader, gs,
+                                           gz_stream_release);
+  if (!*out) http_gz_stream_free(gs); /* closes fd */
+  return 1;
+}
+
 int http_reply(struct http_req *r, int status, const char *content_type, struct zz_buf *body) {
   if (body && zz_buf_error(body)) return reply_failed_body(r, body);
   size_t len = 0;
@@ -518,9 +547,9 @@ int http_reply_file(struct http_req *r, const char *path, const char *content_ty
   http_add_header(r, "Cache-Control", cc);
   /* Public files (pages, scripts, styles) are validated by size and mtime
    * and go gzipped from the cache: compressed once per version of the file. */
-  int vary = public && http_type_compressible(content_type);
+  int vary = http_type_compressible(content_type);
   const struct http_gz_entry *ge = NULL;
-  if (vary && r->srv->gz && http_accepts_gzip(http_header(r, "Accept-Encoding")))
+  if (public && vary && r->srv->gz && http_accepts_gzip(http_header(r, "Accept-Encoding")))
     ge = http_gz_cache_get(r->srv->gz, path, fd, (int64_t)st.st_size,
                            (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec);
   char etag[HTTP_ETAG_MAX] = "", sent[HTTP_ETAG_MAX] = "";
@@ -538,7 +567,10 @@ int http_reply_file(struct http_req *r, const char *path, const char *content_ty
     if (ge) http_gz_entry_unref(ge);
     return reply_not_modified(r, sent, vary);
   }
-  if (ge) {
+  int streamed = !public && file_gz_stream(r, fd, &st, content_type, &resp);
+  if (streamed) {
+    /* resp is the gzip stream (or NULL: memory short, fd closed) */
+  } else if (ge) {
     close(fd);
     resp = MHD_create_response_from_buffer_with_free_callback_cls(
         ge->gzlen, (void *)(uintptr_t)ge->gz, gz_entry_release, (void *)(uintptr_t)ge);
@@ -549,7 +581,7 @@ int http_reply_file(struct http_req *r, const char *path, const char *content_ty
   }
   if (!resp) return ZZ_ENOMEM;
   MHD_add_response_header(resp, "Content-Type", content_type);
-  if (ge) MHD_add_response_header(resp, "Content-Encoding", "gzip");
+  if (ge || streamed) MHD_add_response_header(resp, "Content-Encoding", "gzip");
   if (vary) MHD_add_response_header(resp, "Vary", "Accept-Encoding");
   if (sent[0]) MHD_add_response_header(resp, "ETag", sent);
   return set_response(r, 200, resp);

@@ -3,7 +3,8 @@
 // to exactly the identity bytes; none without Accept-Encoding, with
 // gzip;q=0, for images, tiny bodies or event streams; ETags and 304 for
 // static files (size + mtime: a changed file gets a new one) and for the
-// answers that change only with the pack; the regions GeoJSON's map-file
+// answers that change only with the pack; exports gzipped as they are
+// read; the regions GeoJSON's map-file
 // names (properties.name, properties.adcode); the pack's adcode check.
 // One server on the Gongshu pack with its own copy of some web/ files.
 import { test, before, after } from 'node:test';
@@ -105,6 +106,17 @@ test('JSON and GeoJSON answers go gzipped, decompressing to the identity bytes',
   assert.match(geo.plain.headers['content-type'], /^application\/geo\+json/);
   // a list that is not cacheable is still compressed
   await bothWays('/api/v1/entities?type=enterprise&limit=200', admin);
+  // an export (a file that needs a login) is gzipped as it is read: chunked
+  const csv = '/api/v1/entities?type=enterprise&format=csv';
+  const plain = await raw('GET', csv, admin);
+  const gz = await raw('GET', csv, { ...admin, ...GZ });
+  assert.equal(plain.status, 200);
+  assert.match(plain.headers['content-type'], /^text\/csv/);
+  assert.equal(gz.headers['content-encoding'], 'gzip');
+  assert.equal(gz.headers['transfer-encoding'], 'chunked');
+  assert.equal(gz.headers['cache-control'], 'private, no-store');
+  assert.ok(zlib.gunzipSync(gz.body).equals(plain.body), 'the export decompresses to the identity CSV');
+  assert.ok(plain.body.length > 4096 && gz.body.length < plain.body.length / 2);
 });
 
 test('no gzip without Accept-Encoding, with gzip;q=0, for images or tiny bodies', async () => {
