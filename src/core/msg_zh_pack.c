@@ -71,6 +71,7 @@ const struct zz_msg zz_msg_zh_pack[] = {
     {"a polygon must be a non-empty array of rings", "多边形必须是由环组成的非空数组"},
     {"must be a date YYYY-MM-DD", "必须是 YYYY-MM-DD 格式的日期"},
     {"\"%s\" is declared twice", "“%s”重复声明"},
+    {"team \"%s\" is not declared in pack.json's teams", "队伍“%s”未在 pack.json 的 teams 中声明"},
     {"must be a Polygon or MultiPolygon object", "必须是 Polygon 或 MultiPolygon 对象"},
     {"must be a non-empty array of polygons", "必须是由多边形组成的非空数组"},
     {"must be Polygon or MultiPolygon, not \"%s\"", "必须是 Polygon 或 MultiPolygon，不能是“%s”"},

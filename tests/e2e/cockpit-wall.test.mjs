@@ -300,6 +300,12 @@ test('a phone (375 px) gets stacked, readable cards: KPIs, year on year, dispatc
     assert.ok(m.valueFont >= 20, `numbers at ${m.valueFont} px`);
     const order = m.panels.slice().sort((a, b) => a.top - b.top).map((p) => p.id);
     assert.ok(order.indexOf('orders') < order.indexOf('map') && order.indexOf('yoy') < order.indexOf('map') && order.indexOf('warnings') < order.indexOf('map'), order.join(' '));
+    // the board names the team its orders go to, counted from the departments
+    const depts = (await w.api(page, '/api/v1/departments')).json.departments;
+    const note = await page.$eval('[data-panel=orders] h3 .team', (e) => ({ n: e.dataset.departments, text: e.textContent }));
+    assert.equal(Number(note.n), depts.filter((d) => d.team && d.team.id === 'linkage').length);
+    assert.equal(note.n, '12', 'the seed\'s linkage team');
+    assert.match(note.text, /综合联动队伍 12 个部门|Linkage team: 12 departments/); // the language an earlier test chose
     await w.shot(page, 'wall-375-phone-dispatch');
   } finally {
     await page.close();

@@ -31,9 +31,32 @@ const unitZh = (u) => (lang === 'en' ? '' : u);
 
 const rate = (x) => (x == null ? '—' : (x * 100).toFixed(1) + '%');
 
+// The team that receives the desk's orders (the seed's 综合联动队伍 of 12
+// departments), counted from the departments the pack puts in it: the
+// largest team when a pack has several, null when it has none.
+function dispatchTeam(names) {
+  const teams = new Map();
+  for (const d of names.values()) {
+    if (!d.team) continue;
+    const entry = teams.get(d.team.id) || { team: d.team, n: 0 };
+    entry.n++;
+    teams.set(d.team.id, entry);
+  }
+  return [...teams.values()].sort((a, b) => b.n - a.n)[0] || null;
+}
+
 class OrdersPanel extends Panel {
+  // Beside the title: which team the orders go to, and how many departments.
+  teamNote(names) {
+    const team = dispatchTeam(names);
+    if (!team || this.title.querySelector('.team')) return;
+    this.title.append(el('small', { class: 'team', 'data-team': team.team.id, 'data-departments': String(team.n),
+      text: t(` · ${team.team.name_zh} ${team.n} 个部门`, ` · ${team.team.name_en}: ${team.n} departments`) }));
+  }
+
   async load() {
     const [res, names] = await Promise.all([this.fetchMain(), departmentNames()]);
+    this.teamNote(names);
     const tiles = el('div', { class: 'tiles board n5' },
       tile(t('今日派单', 'Orders today'), big(res.today), res.today, unitZh('件')),
       tile(t('在办', 'In hand'), big(res.open), res.open, unitZh('件')),
