@@ -209,6 +209,26 @@ test('every source platform has records; park panels fall back instead of stayin
   }
 });
 
+test('the park\'s area is measured from its outline: 6.74 km², as the seed says', async () => {
+  const page = await open();
+  try {
+    await w.view(page, 'gongshu/kejipark', 'overview');
+    const tile = page.locator('[data-panel=park_kpi] .tile[data-kind=area]');
+    await tile.waitFor();
+    const v = Number(await tile.locator('.value').getAttribute('data-value'));
+    assert.ok(Math.abs(v - 6.74) < 0.005, `area ${v}`);
+    assert.match(await tile.innerText(), /6\.74/);
+    // a project of the park: its own outline, its own area
+    await w.view(page, 'gongshu/kejipark/wanggu', 'overview');
+    await page.waitForFunction(() => {
+      const e = document.querySelector('[data-panel=park_kpi] .tile[data-kind=area] .value');
+      return e && e.dataset.value && Math.abs(Number(e.dataset.value) - 6.74) > 0.5;
+    });
+  } finally {
+    await page.close();
+  }
+});
+
 test('the warning feed lists open warnings first, stays in its panel and scrolls by itself', async () => {
   const page = await open();
   try {

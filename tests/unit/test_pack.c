@@ -606,6 +606,8 @@ static const struct bad_case {
      "layout \"city\" is not declared under \"layouts\""},
     {"dash_change", ZZ_EINVAL, "layouts.town.modules[0].panels[0].items[1].value",
      "\"change\" needs a query with \"compare\""},
+    {"dash_area", ZZ_EINVAL, "layouts.town.modules[0].panels[0].items[0].value",
+     "value \"area\" and api \"region\" go together"},
     {"dash_map_api", ZZ_EINVAL, "layouts.town.modules[0].panels[1].query.api",
      "a map panel colours child regions"},
 };
