@@ -1,18 +1,24 @@
-/* mqtt.c - the MQTT subscriber (mqtt.h): libmosquitto's own thread runs the
- * connection; each message is stored before the callback returns.
+/* mqtt.c - the MQTT subscriber (mqtt.h): one thread of ours runs the
+ * libmosquitto connection (its "external loop" API: read, write, misc), so
+ * that messages are committed in batches and acknowledged after the commit.
  *
  * Why a PUBACK follows the commit: libmosquitto 2.0 (lib/handle_publish.c)
  * queues the PUBACK of a QoS 1 message just before calling on_message, and
- * packet__queue writes it to the socket at once only when the client is not
- * threaded; in threaded mode (mosquitto_loop_start) the queued packet is
- * written by the same loop thread after the read (and so the callback) has
- * returned. The callback commits the records before returning, so the
- * broker hears PUBACK only for committed data. When the store cannot take
- * the records the callback retries; when zhizhi stops meanwhile it shuts the
- * socket so the queued PUBACK is never sent and the broker keeps the message. */
+ * packet__queue writes it to the socket at once only for a client not
+ * marked threaded. This client is marked threaded (mosquitto_threaded_set),
+ * so a queued packet goes out only when this thread calls
+ * mosquitto_loop_write. The thread reads every message that has arrived
+ * (mosquitto_loop_read while the socket has data, up to MQ_BATCH messages),
+ * the callback only collects their records, then the batch is committed
+ * through the ingest pipeline, and only then are the PUBACKs written. When
+ * the store cannot take a batch the thread waits and retries (the broker
+ * holds the rest); when zhizhi stops meanwhile the connection is closed
+ * without writing, and the broker keeps the messages for the next session. */
 #include "ingest/mqtt.h"
 
 #include <mosquitto.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,11 +32,26 @@
 #include "ingest/mqtt_msg.h"
 #include "store/store_mqtt.h"
 
+#define MQ_BATCH 2000 /* messages committed at once, at most */
+
+/* Where a message's lines start in the batch: its refusals name its topic. */
+struct mq_msg {
+  long first_line;
+  char topic[160];
+};
+
 struct mqtt_ingest {
   struct mqtt_ingest_opts o;
   struct mosquitto *mosq;
+  pthread_t thread;
+  int started;
   atomic_int stopping;
-  struct zz_buf lines; /* the current message's NDJSON, reused */
+  /* the batch being collected: records of one source */
+  struct zz_buf lines;
+  int64_t batch_source;
+  long batch_lines;
+  struct mq_msg *msgs;
+  int nmsgs;
   char host[256], user[128], password[256], client_id[128];
   int port;
   _Atomic int64_t messages, accepted, replaced, rejected, unknown_topic, unknown_source, retries;
@@ -53,15 +74,23 @@ static void note_rejects(struct mqtt_ingest *m, int64_t src, const char *topic, 
   atomic_fetch_add(&m->rejected, n);
 }
 
-/* Stores lines for source src, retrying while the store cannot take them.
- * Returns 0 when committed (or refused line by line), -1 when zhizhi stops
- * first: then the message must not be acknowledged. */
-static int store_lines(struct mqtt_ingest *m, int64_t src, const char *topic) {
+/* The topic of the message that holds line (1-based) of the batch. */
+static const char *topic_of(const struct mqtt_ingest *m, long line) {
+  const char *t = m->nmsgs ? m->msgs[0].topic : "";
+  for (int i = 0; i < m->nmsgs && m->msgs[i].first_line <= line; i++) t = m->msgs[i].topic;
+  return t;
+}
+
+/* Commits the batch, retrying while the store cannot take it. Returns 0
+ * when committed (or refused line by line; the batch is then empty), -1
+ * when zhizhi stops first: then its messages must not be acknowledged. */
+static int commit_batch(struct mqtt_ingest *m) {
+  if (!m->nmsgs) return 0;
   long backoff = 50;
   for (;;) {
     struct ingest_opts io = {.st = m->o.st,
                              .reg = m->o.reg,
-                             .source_id = src,
+                             .source_id = m->batch_source,
                              .format = INGEST_NDJSON,
                              .kind = INGEST_RECORDS};
     struct ingest *in = ingest_new(&io);
@@ -72,16 +101,21 @@ static int store_lines(struct mqtt_ingest *m, int64_t src, const char *topic) {
       const struct ingest_report *rep = ingest_result(in);
       atomic_fetch_add(&m->accepted, rep->accepted);
       atomic_fetch_add(&m->replaced, rep->replaced);
-      if (rep->rejected_total)
-        note_rejects(m, src, topic, rep->rejected_total,
-                     rep->nrejected ? rep->rejected[0].msg : "refused",
-                     rep->nrejected ? rep->rejected[0].msg_zh : "被拒绝");
+      if (rep->rejected_total) {
+        const struct ingest_rejection *rj =
+            rep->nrejected ? &rep->rejected[rep->nrejected - 1] : NULL;
+        note_rejects(m, m->batch_source, rj ? topic_of(m, rj->line) : m->msgs[0].topic,
+                     rep->rejected_total, rj ? rj->msg : "refused", rj ? rj->msg_zh : "被拒绝");
+      }
       ingest_free(in);
+      zz_buf_reset(&m->lines);
+      m->nmsgs = 0;
+      m->batch_lines = 0;
       return 0;
     }
     ingest_free(in);
     atomic_fetch_add(&m->retries, 1);
-    if (backoff == 50) zz_warn("mqtt: storing %s failed (%s), retrying", topic, e.msg);
+    if (backoff == 50) zz_warn("mqtt: storing %d messages failed (%s), retrying", m->nmsgs, e.msg);
     if (atomic_load(&m->stopping)) return -1;
     sleep_ms(backoff);
     if (backoff < 2000) backoff *= 2;
@@ -110,7 +144,13 @@ static void on_message(struct mosquitto *mosq, void *ud, const struct mosquitto_
       zz_warn("mqtt: %s: no such source or device; ignored", msg->topic);
     return;
   }
-  zz_buf_reset(&m->lines);
+  /* A batch holds one source's records: commit what another source has
+   * collected first (committing early is always safe; acknowledging is not). */
+  if (m->nmsgs && (m->batch_source != src || m->nmsgs == MQ_BATCH) && commit_batch(m) != 0) {
+    shutdown(mosquitto_socket(mosq), SHUT_RDWR);
+    return;
+  }
+  size_t mark = m->lines.len;
   int n = mqtt_payload_ndjson(&t, msg->payload ? msg->payload : "", (size_t)msg->payloadlen,
                               zz_time_now(), &m->lines);
   if (n == ZZ_ETOOBIG) {
@@ -118,12 +158,15 @@ static void on_message(struct mosquitto *mosq, void *ud, const struct mosquitto_
                  "消息超过 64 KiB 或嵌套过深");
     return;
   }
-  if (n <= 0) return; /* nothing to store ({} from ThingsBoard), or out of memory */
-  if (store_lines(m, src, msg->topic) != 0) {
-    /* Stopping with the records unstored: close the socket under the
-     * queued PUBACK, so the broker keeps the message for the next session. */
-    shutdown(mosquitto_socket(mosq), SHUT_RDWR);
+  if (n <= 0) { /* nothing to store ({} from ThingsBoard), or out of memory */
+    zz_buf_truncate(&m->lines, mark);
+    return;
   }
+  m->batch_source = src;
+  m->msgs[m->nmsgs].first_line = m->batch_lines + 1;
+  zz_strlcpy(m->msgs[m->nmsgs].topic, msg->topic, sizeof m->msgs[m->nmsgs].topic);
+  m->nmsgs++;
+  m->batch_lines += n;
 }
 
 static void on_connect(struct mosquitto *mosq, void *ud, int rc) {
@@ -140,11 +183,60 @@ static void on_connect(struct mosquitto *mosq, void *ud, int rc) {
   zz_info("mqtt: connected to %s:%d as %s", m->host, m->port, m->client_id);
 }
 
-static void on_disconnect(struct mosquitto *mosq, void *ud, int rc) {
+/* Has the socket data to read now? */
+static int readable(int fd) {
+  struct pollfd p = {.fd = fd, .events = POLLIN};
+  return poll(&p, 1, 0) > 0 && (p.revents & (POLLIN | POLLHUP | POLLERR));
+}
+
+/* The connection's thread: connect, then read a batch, commit it, write
+ * the acknowledgements, keep the connection alive; reconnect when it drops. */
+static void *run(void *ud) {
   struct mqtt_ingest *m = ud;
-  (void)mosq;
-  if (rc != 0 && !atomic_load(&m->stopping))
-    zz_warn("mqtt: lost the broker (%s); reconnecting", mosquitto_strerror(rc));
+  long backoff = 1000;
+  int connected = 0;
+  while (!atomic_load(&m->stopping)) {
+    if (!connected) {
+      int rc = mosquitto_connect(m->mosq, m->host, m->port, 30);
+      if (rc != MOSQ_ERR_SUCCESS) {
+        if (backoff == 1000)
+          zz_warn("mqtt: %s:%d: %s; retrying", m->host, m->port, mosquitto_strerror(rc));
+        for (long w = 0; w < backoff && !atomic_load(&m->stopping); w += 100) sleep_ms(100);
+        if (backoff < 5000) backoff += 1000;
+        continue;
+      }
+      connected = 1;
+      backoff = 1000;
+    }
+    int fd = mosquitto_socket(m->mosq);
+    struct pollfd p = {.fd = fd, .events = POLLIN | (mosquitto_want_write(m->mosq) ? POLLOUT : 0)};
+    int rc = MOSQ_ERR_SUCCESS;
+    if (fd < 0) {
+      rc = MOSQ_ERR_NO_CONN;
+    } else if (poll(&p, 1, 200) > 0 && (p.revents & (POLLIN | POLLHUP | POLLERR))) {
+      /* Everything that has arrived, up to a batch. */
+      do {
+        rc = mosquitto_loop_read(m->mosq, 1);
+      } while (rc == MOSQ_ERR_SUCCESS && m->nmsgs < MQ_BATCH && readable(fd));
+    }
+    if (commit_batch(m) != 0) break; /* stopping: nothing of it is acknowledged */
+    if (rc == MOSQ_ERR_SUCCESS && mosquitto_want_write(m->mosq))
+      rc = mosquitto_loop_write(m->mosq, 1000);
+    if (rc == MOSQ_ERR_SUCCESS) rc = mosquitto_loop_misc(m->mosq);
+    if (rc != MOSQ_ERR_SUCCESS && !atomic_load(&m->stopping)) {
+      zz_warn("mqtt: lost the broker (%s); reconnecting", mosquitto_strerror(rc));
+      mosquitto_disconnect(m->mosq);
+      connected = 0;
+      sleep_ms(200);
+    }
+  }
+  if (connected && !m->nmsgs) {
+    /* A clean stop: the acknowledgements of what was committed, then goodbye
+     * (the session stays on the broker). */
+    mosquitto_disconnect(m->mosq);
+    mosquitto_loop_write(m->mosq, 1000);
+  }
+  return NULL;
 }
 
 /* mqtt://[USER[:PASSWORD]@]HOST[:PORT] into m. Returns 0 or -1. */
@@ -228,22 +320,23 @@ int mqtt_ingest_start(const struct mqtt_ingest_opts *o, struct mqtt_ingest **out
   }
   if (m->user[0]) mosquitto_username_pw_set(m->mosq, m->user, m->password[0] ? m->password : NULL);
   mosquitto_connect_callback_set(m->mosq, on_connect);
-  mosquitto_disconnect_callback_set(m->mosq, on_disconnect);
   mosquitto_message_callback_set(m->mosq, on_message);
-  mosquitto_reconnect_delay_set(m->mosq, 1, 5, false);
-  int mrc = mosquitto_connect_async(m->mosq, m->host, m->port, 30);
-  if (mrc != MOSQ_ERR_SUCCESS)
-    zz_warn("mqtt: %s:%d: %s; retrying in the background", m->host, m->port,
-            mosquitto_strerror(mrc));
-  /* Threaded: the PUBACK waits for the callback (see the top of this file). */
-  if ((mrc = mosquitto_loop_start(m->mosq)) != MOSQ_ERR_SUCCESS) {
-    rc = zz_fail(e, ZZ_EINVAL, "mqtt", "the MQTT client could not start: %s",
-                 mosquitto_strerror(mrc));
+  /* Threaded: a queued packet waits for this file's own loop_write (see the
+   * top of this file). */
+  mosquitto_threaded_set(m->mosq, true);
+  if (!(m->msgs = zz_calloc(MQ_BATCH, sizeof *m->msgs))) {
+    rc = zz_fail(e, ZZ_ENOMEM, "mqtt", "%s", "out of memory");
     goto done;
   }
+  if (pthread_create(&m->thread, NULL, run, m) != 0) {
+    rc = zz_fail(e, ZZ_EINVAL, "mqtt", "the MQTT client could not start: %s", "no thread");
+    goto done;
+  }
+  m->started = 1;
 done:
   if (rc) {
     if (m->mosq) mosquitto_destroy(m->mosq);
+    zz_free(m->msgs);
     zz_buf_free(&m->lines);
     zz_free(m);
     return rc;
@@ -265,10 +358,10 @@ void mqtt_ingest_stats(struct mqtt_ingest *m, struct mqtt_ingest_stats *out) {
 void mqtt_ingest_stop(struct mqtt_ingest *m) {
   if (!m) return;
   atomic_store(&m->stopping, 1);
-  mosquitto_disconnect(m->mosq);
-  mosquitto_loop_stop(m->mosq, false);
+  if (m->started) pthread_join(m->thread, NULL);
   mosquitto_destroy(m->mosq);
   mosquitto_lib_cleanup();
+  zz_free(m->msgs);
   zz_buf_free(&m->lines);
   zz_free(m);
 }
