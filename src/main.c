@@ -427,6 +427,13 @@ static int demo_ready(void *ud, struct app *app, int port) {
          "running it again reuses %s.\n\n",
          host, port, dr->admin_password, dr->f->data);
   fflush(stdout);
+  if (dr->feed && !dr->f->no_live && dr->f->mqtt) {
+    struct zz_err e = {0};
+    if (demo_feed_mqtt(dr->feed, dr->f->mqtt, &e))
+      zz_warn("demo: live records go to the store directly: %s", e.msg);
+    else
+      printf("  live records go through the MQTT broker at %s\n\n", dr->f->mqtt);
+  }
   if (dr->feed && !dr->f->no_live && demo_feed_start(dr->feed, (double)dr->f->rate))
     zz_warn("demo: the live feed could not start");
   return 0;
