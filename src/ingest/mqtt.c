@@ -68,6 +68,7 @@ static void note_rejects(struct mqtt_ingest *m, int64_t src, const char *topic, 
                          const char *msg, const char *msg_zh) {
   char text[600];
   snprintf(text, sizeof text, "%s: %s / %s", topic, msg_zh, msg);
+  zz_utf8_trim(text); /* a cut may fall inside a character */
   struct zz_err e = {0};
   if (store_source_note_rejects(m->o.st, src, n, text, zz_time_now(), &e))
     zz_warn("mqtt: counting refused records of %s failed: %s", topic, e.msg);
