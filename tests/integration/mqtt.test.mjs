@@ -89,11 +89,17 @@ before(async () => {
   w.serveArgs = ['--mqtt', `mqtt://127.0.0.1:${port}`];
   await w.start();
   // the subscriber is connected once a probe message comes through
-  await until('zhizhi to subscribe', async () => {
-    pub('c-hs-1', 'zz/wenlv_flow/c-hs-1/visitors', JSON.stringify({ ts: Date.now() - 50 * HOUR, value: 1 }));
-    const s = await source('wenlv_flow');
-    return s.records > 0;
-  });
+  try {
+    await until('zhizhi to subscribe', async () => {
+      pub('c-hs-1', 'zz/wenlv_flow/c-hs-1/visitors', JSON.stringify({ ts: Date.now() - 50 * HOUR, value: 1 }));
+      const s = await source('wenlv_flow');
+      return s.records > 0;
+    }, 30000);
+  } catch (e) {
+    let log = '';
+    try { log = fs.readFileSync(path.join(tmp, 'mosquitto.log'), 'utf8').slice(-3000); } catch { /* none */ }
+    throw new Error(`${e.message}\nzhizhi: ${w.server.stderr().slice(-3000)}\nmosquitto: ${log}`);
+  }
 });
 
 after(async () => {
