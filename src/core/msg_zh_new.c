@@ -13,5 +13,15 @@ const struct zz_msg zz_msg_zh_new[] = {
     {"the media file is larger than %u MiB", "media 文件超过 %u MiB"},
     {"must be an administrative division code: a number or a string of 6, 9 or 12 digits",
      "必须是行政区划代码：数字，或 6、9、12 位数字组成的字符串"},
+    /* mqtt ingest */
+    {"--mqtt needs mqtt://HOST[:PORT], not \"%s\"", "--mqtt 须为 mqtt://主机[:端口]，而不是“%s”"},
+    {"cannot read USER:PASSWORD from %s (zhizhi mqtt init writes it)",
+     "无法从 %s 读取“用户名:密码”（由 zhizhi mqtt init 写入）"},
+    {"the MQTT client could not start: %s", "MQTT 客户端无法启动：%s"},
+    {"cannot reload the broker from %s: %s", "无法按 %s 通知 MQTT 服务器重新加载：%s"},
+    {"an MQTT user name has 1 to 100 characters, none of / + # : or space, not \"%s\"",
+     "MQTT 用户名须为 1 到 100 个字符，不含 / + # : 或空格，而不是“%s”"},
+    {"no entity \"%s\"", "没有对象“%s”"},
+    {"no source \"%s\"", "没有数据源“%s”"},
     {NULL, NULL},
 };

@@ -242,6 +242,14 @@ static const char *const sq_migrations[] = {
      * administrative division code (行政区划代码), as DataV/ECharts maps name
      * features; NULL when the pack gives none */
     "ALTER TABLE region ADD COLUMN adcode TEXT;",
+    /* mqtt ingest: the broker accounts zhizhi provisions (the mosquitto
+     * password and ACL files are generated from them), and per-source
+     * reject counts with the last error, shown in the admin's source list */
+    "CREATE TABLE mqtt_account(username TEXT PRIMARY KEY, kind TEXT NOT NULL,"
+    " source INTEGER REFERENCES source(id), hash TEXT NOT NULL, updated INTEGER NOT NULL);"
+    "ALTER TABLE source ADD COLUMN rejected INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE source ADD COLUMN last_error TEXT;"
+    "ALTER TABLE source ADD COLUMN last_error_at INTEGER;",
 };
 
 int sq_migrate(sqlite3 *db, struct zz_err *e) {

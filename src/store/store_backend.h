@@ -11,6 +11,7 @@
 #include "store/store_alerts.h"
 #include "store/store_applications.h"
 #include "store/store_audit.h"
+#include "store/store_mqtt.h"
 #include "store/store_catalog.h"
 #include "store/store_codes.h"
 #include "store/store_orders.h"
@@ -205,6 +206,15 @@ struct store_audit_ops {
                     int (*fn)(void *, const struct store_audit *), void *ud);
 };
 
+struct store_mqtt_ops {
+  int (*account_put)(struct store *st, const struct store_mqtt_account *a, struct zz_err *e);
+  int (*accounts_each)(struct store *st, int (*fn)(void *, const struct store_mqtt_account *),
+                       void *ud);
+  int (*device_source)(struct store *st, const char *username, int64_t *out);
+  int (*source_note_rejects)(struct store *st, int64_t id, int64_t n, const char *msg, int64_t at,
+                             struct zz_err *e);
+};
+
 /* The whole table: the store's own calls (store.h) and a sub-table per
  * domain. A sub-table a test leaves NULL must not be called. */
 struct store_ops {
@@ -224,6 +234,7 @@ struct store_ops {
   const struct store_codes_ops *codes;
   const struct store_applications_ops *applications;
   const struct store_audit_ops *audit;
+  const struct store_mqtt_ops *mqtt;
 };
 
 struct store {

@@ -396,6 +396,26 @@ int store_audit_each(struct store *st, const struct store_audit_filter *f,
   return st->ops->audit->audit_each(st, f, fn, ud);
 }
 
+/* ---- mqtt ---- */
+
+int store_mqtt_account_put(struct store *st, const struct store_mqtt_account *a, struct zz_err *e) {
+  return st->ops->mqtt->account_put(st, a, e);
+}
+
+int store_mqtt_accounts_each(struct store *st, int (*fn)(void *, const struct store_mqtt_account *),
+                             void *ud) {
+  return st->ops->mqtt->accounts_each(st, fn, ud);
+}
+
+int store_mqtt_device_source(struct store *st, const char *username, int64_t *out) {
+  return st->ops->mqtt->device_source(st, username, out);
+}
+
+int store_source_note_rejects(struct store *st, int64_t id, int64_t n, const char *msg, int64_t at,
+                              struct zz_err *e) {
+  return st->ops->mqtt->source_note_rejects(st, id, n, msg, at, e);
+}
+
 /* ---- codes ---- */
 
 int store_code_insert(struct store *st, const struct store_code *c, int64_t *out_id, int *created,
