@@ -112,7 +112,7 @@ static int case_get(struct store *st, int64_t id, int (*fn)(void *, const struct
   " AND (?3 IS NULL OR c.intention = ?3) AND (?4 IS NULL OR c.status = ?4)"                        \
   " AND (?5 IS NULL OR c.region = ?5)"                                                             \
   " AND (?6 IS NULL OR instr(c.name, ?6) OR instr(c.phone, ?6) OR instr(c.community, ?6))"         \
-  " AND (?7 IS NULL OR c.next_follow < ?7)"
+  " AND (?7 IS NULL OR (c.next_follow < ?7 AND c.status = 'open'))"
 
 static void bind_filter(sqlite3_stmt *q, const struct store_case_filter *f) {
   sq_bind_text(q, 1, f->program);
@@ -141,7 +141,8 @@ static int cases_each(struct store *st, const struct store_case_filter *f, int64
   }
   q = sq_prepare(c,
                  "SELECT " CASE_COLS " FROM cs_case c" CASE_WHERE
-                 " ORDER BY c.next_follow IS NULL, c.next_follow, c.id DESC LIMIT ?8 OFFSET ?9",
+                 " ORDER BY c.status <> 'open', c.next_follow IS NULL, c.next_follow, c.id DESC"
+                 " LIMIT ?8 OFFSET ?9",
                  NULL);
   if (!q) return ZZ_ESTORE;
   bind_filter(q, f);

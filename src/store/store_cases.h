@@ -54,7 +54,8 @@ int store_case_insert(struct store *st, const struct store_case *c, int64_t *out
 /* 0 (fn called once), ZZ_ENOTFOUND or ZZ_ESTORE. */
 int store_case_get(struct store *st, int64_t id, int (*fn)(void *, const struct store_case *),
                    void *ud);
-/* Due follow-ups first (next_follow ascending, none last), then newest id.
+/* Open files first, by due follow-up (next_follow ascending, none last),
+ * then newest id; closed files after them.
  * *total (may be NULL) gets the number matching without limit. fn returns
  * non-zero to stop. 0 or ZZ_ESTORE. */
 int store_cases_each(struct store *st, const struct store_case_filter *f, int64_t *total,
