@@ -6,14 +6,15 @@
 // page knows no programme. Text is set as text, never parsed as HTML.
 import { $, el } from './lib/dom.js';
 import { api } from './lib/api.js';
-import { t, pick, setupLang, translate } from './lib/i18n.js';
+import { t, pick, words, setupLang } from './lib/i18n.js';
 import { day, dateTime, dayStartMs, instant } from './lib/time.js';
 import { signIn, toast } from './console-common.js';
 import { mountNav } from './lib/nav.js';
 
 const PAGE = 50;
-const CLASSES = { contact: ['联系', 'Contact'], service: ['服务', 'Service'], activity: ['活动', 'Activity'],
-  outcome: ['结果', 'Outcome'], task: ['任务', 'Task'] };
+const w = words({ klass: { contact: ['联系', 'Contact'], service: ['服务', 'Service'], activity: ['活动', 'Activity'],
+  outcome: ['结果', 'Outcome'], task: ['任务', 'Task'] } });
+const className = (k) => w('klass', k) || k;
 const LISTS = { contact: 'contacts', service: 'services', activity: 'activities', outcome: 'outcomes', intention: 'intentions' };
 let me = null;
 let prog = null; // the programme
@@ -100,7 +101,7 @@ function person(c) {
     c.followup_order ? el('p', { class: 'late' }, t('回访任务：工单 ', 'Follow-up task: order '),
       el('a', { href: `/dept#${c.followup_order}`, text: `#${c.followup_order}` })) : null].filter(Boolean));
   $('timeline').replaceChildren(...c.timeline.slice().reverse().map((e) => el('li', { class: `e-${e.class}` },
-    el('b', { text: `${t(...CLASSES[e.class] || [e.class, e.class])} · ${kindName(e.class, e.kind)}` }),
+    el('b', { text: `${className(e.class)} · ${kindName(e.class, e.kind)}` }),
     e.jobs ? el('span', { class: 'tag ok', text: t(`带动就业 ${e.jobs} 人`, `${e.jobs} jobs`) }) : null,
     el('div', { class: 'note', text: `${dateTime(e.ts)} · ${e.actor}` }),
     e.note ? el('div', { text: e.note }) : null)));
@@ -146,7 +147,7 @@ function relabel() {
   options($('c-intention'), kinds('intention'));
   options($('street'), streets, t('全部街道', 'All streets'));
   options($('c-street'), streets);
-  $('e-class').replaceChildren(...['contact', 'service', 'activity', 'outcome'].map((k) => el('option', { value: k, text: t(...CLASSES[k]) })));
+  $('e-class').replaceChildren(...['contact', 'service', 'activity', 'outcome'].map((k) => el('option', { value: k, text: className(k) })));
   [$('intention').value, $('street').value] = keep;
   if (keep[2]) $('e-class').value = keep[2];
   entryKinds();

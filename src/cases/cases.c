@@ -355,7 +355,7 @@ static void case_fields(struct case_out *o, const struct store_case *c) {
   else
     zz_json_knull(j, "followup_order");
   zz_json_kint(j, "jobs", c->jobs);
-  zz_json_kint(j, "entries", c->entries);
+  if (c->entries >= 0) zz_json_kint(j, "entries", c->entries);
 }
 
 static int list_cb(void *ud, const struct store_case *c) {
