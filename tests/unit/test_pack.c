@@ -607,8 +607,7 @@ static const struct bad_case {
      "a map panel colours child regions"},
     {"cases_dept", ZZ_EINVAL, "cases.json programs[0].department",
      "cases.json programs[0].department: department \"hr\" does not exist"},
-    {"cases_dup", ZZ_EINVAL, "cases.json programs[0].intentions[1].id",
-     "\"job\" appears twice"},
+    {"cases_dup", ZZ_EINVAL, "cases.json programs[0].intentions[1].id", "\"job\" appears twice"},
 };
 
 static void check_bad(struct world *w, const struct bad_case *bc, int round) {
