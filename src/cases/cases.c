@@ -348,8 +348,9 @@ static void case_fields(struct case_out *o, const struct store_case *c) {
     zz_json_ktime(j, "next_follow", c->next_follow);
   else
     zz_json_knull(j, "next_follow");
-  zz_json_kbool(j, "due", c->next_follow && c->next_follow <= o->now && c->status &&
-                               strcmp(c->status, "open") == 0);
+  zz_json_kbool(j, "due",
+                c->next_follow && c->next_follow <= o->now && c->status &&
+                    strcmp(c->status, "open") == 0);
   if (c->followup_order)
     zz_json_kint(j, "followup_order", c->followup_order);
   else

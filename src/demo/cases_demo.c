@@ -46,15 +46,12 @@ static const char *const given[] = {"丽娟", "晓燕", "静",   "婷婷", "雅�
 static const char *const skills[] = {"电商运营", "会计",   "平面设计", "烘焙",     "育婴",
                                      "外贸",     "文案",   "摄影",     "手工编织", "英语",
                                      "行政管理", "短视频", "营养配餐", "插花",     "教培"};
-static const char *const hours[] = {"9:00-15:00", "工作日上午", "孩子午睡时段", "每天4小时",
-                                    "周末", "全天（老人帮带）"};
-static const char *const childcare[] = {"孩子上幼儿园，下午三点半接",
-                                        "二孩在家，需兼顾照护",
-                                        "老人可帮忙带孩子",
-                                        "孩子上小学，需接送",
-                                        "孩子未满一岁"};
-static const char *const communities[] = {"东新园", "和睦新村", "大关西苑", "小河", "半山",
-                                          "祥符", "康桥",     "上塘",     "拱宸桥", "湖墅"};
+static const char *const hours[] = {"9:00-15:00", "工作日上午", "孩子午睡时段",
+                                    "每天4小时",  "周末",       "全天（老人帮带）"};
+static const char *const childcare[] = {"孩子上幼儿园，下午三点半接", "二孩在家，需兼顾照护",
+                                        "老人可帮忙带孩子", "孩子上小学，需接送", "孩子未满一岁"};
+static const char *const communities[] = {"东新园", "和睦新村", "大关西苑", "小河",   "半山",
+                                          "祥符",   "康桥",     "上塘",     "拱宸桥", "湖墅"};
 
 /* One file being written: the case's id and the entries in time order. */
 struct walk {
@@ -87,7 +84,8 @@ static void first_services(struct walk *w, struct rng *r, const char *intention,
     add(w, t + (20 + below(r, 30)) * DAY_MS, "service", "policy_subsidy", NULL, 0, 0);
     add(w, t + (25 + below(r, 40)) * DAY_MS, "service", "policy_loan", NULL, 0, 0);
   }
-  if (u01(r) < 0.6) add(w, t + (30 + below(r, 60)) * DAY_MS, "service", "skills_training", NULL, 0, 0);
+  if (u01(r) < 0.6)
+    add(w, t + (30 + below(r, 60)) * DAY_MS, "service", "skills_training", NULL, 0, 0);
 }
 
 /* Months of sessions, shows and salons from t to end. */
@@ -96,7 +94,8 @@ static void activities(struct walk *w, struct rng *r, int64_t t, int64_t end) {
     if (u01(r) < 0.3) add(w, m + below(r, 25) * DAY_MS, "activity", "growth_month", NULL, 0, 0);
     if (u01(r) < 0.08) add(w, m + below(r, 25) * DAY_MS, "activity", "livestream", NULL, 0, 0);
     if (u01(r) < 0.06) add(w, m + below(r, 25) * DAY_MS, "activity", "salon", NULL, 0, 0);
-    if (u01(r) < 0.02) add(w, m + below(r, 25) * DAY_MS, "service", "experience_sharing", NULL, 0, 0);
+    if (u01(r) < 0.02)
+      add(w, m + below(r, 25) * DAY_MS, "service", "experience_sharing", NULL, 0, 0);
   }
 }
 
@@ -120,11 +119,13 @@ static int one_case(struct store *st, const char *prog, const char *dept, int64_
   snprintf(name, sizeof name, "%s%s", PICK(r, surnames), PICK(r, given));
   static const char *const pre[] = {"138", "139", "137", "135", "158", "159", "188", "189", "150"};
   snprintf(phone, sizeof phone, "%s%08d", PICK(r, pre), below(r, 100000000));
-  snprintf(person, sizeof person, "{\"address\":\"%s社区%d幢%d单元\",\"id_number\":\"3301051988%02d%02d%04d\"}",
+  snprintf(person, sizeof person,
+           "{\"address\":\"%s社区%d幢%d单元\",\"id_number\":\"3301051988%02d%02d%04d\"}",
            PICK(r, communities), 1 + below(r, 30), 1 + below(r, 4), 1 + below(r, 12),
            1 + below(r, 28), below(r, 10000));
-  snprintf(profile, sizeof profile, "{\"skills\":[\"%s\",\"%s\"],\"hours\":\"%s\",\"childcare\":\"%s\"}",
-           PICK(r, skills), PICK(r, skills), PICK(r, hours), PICK(r, childcare));
+  snprintf(profile, sizeof profile,
+           "{\"skills\":[\"%s\",\"%s\"],\"hours\":\"%s\",\"childcare\":\"%s\"}", PICK(r, skills),
+           PICK(r, skills), PICK(r, hours), PICK(r, childcare));
   char community[40];
   snprintf(community, sizeof community, "%s社区", PICK(r, communities));
   /* intake: the programme's first months brought most files */
@@ -181,8 +182,9 @@ static int story(struct store *st, const char *prog, const char *dept, int64_t x
                           .name = "马丽霞",
                           .phone = "13805710101",
                           .person_json = "{\"address\":\"小河社区\",\"id_number\":\"\"}",
-                          .profile_json = "{\"skills\":[\"电商运营\",\"外贸\"],\"hours\":\"9:00-17:00\","
-                                          "\"childcare\":\"女儿上幼儿园\"}",
+                          .profile_json =
+                              "{\"skills\":[\"电商运营\",\"外贸\"],\"hours\":\"9:00-17:00\","
+                              "\"childcare\":\"女儿上幼儿园\"}",
                           .status = "open",
                           .created = zz_time_from_civil(2019, 11, 12, 10, 0, 0)};
   struct walk w = {st, 0, now, "hr_worker", e, 0};
@@ -190,8 +192,8 @@ static int story(struct store *st, const char *prog, const char *dept, int64_t x
   int64_t ma_id = w.id;
   add(&w, zz_time_from_civil(2019, 12, 7, 14, 0, 0), "activity", "salon", "全职妈妈公益沙龙", 0, 0);
   add(&w, zz_time_from_civil(2019, 12, 20, 10, 0, 0), "service", "counselling", NULL, 0, 0);
-  add(&w, zz_time_from_civil(2020, 1, 9, 9, 0, 0), "service", "skills_training", "创业培训（电商）", 0,
-      0);
+  add(&w, zz_time_from_civil(2020, 1, 9, 9, 0, 0), "service", "skills_training", "创业培训（电商）",
+      0, 0);
   add(&w, zz_time_from_civil(2020, 3, 16, 15, 0, 0), "service", "policy_subsidy",
       "推介就业困难人员创业社保补贴", 0, 0);
   add(&w, zz_time_from_civil(2020, 4, 2, 15, 0, 0), "service", "policy_loan", "创业担保贷款", 0, 0);
@@ -215,7 +217,8 @@ static int story(struct store *st, const char *prog, const char *dept, int64_t x
     if ((w.rc = store_case_insert(st, &c, &w.id, e))) break;
     add(&w, c.created + 9 * DAY_MS, "service", "career_guidance", NULL, 0, 0);
     add(&w, zz_time_from_civil(2020, 6, 1 + 14 * i, 10, 0, 0), "outcome", "employed", note, 0, 0);
-    for (int64_t t = zz_time_from_civil(2020, 7, 1, 10, 0, 0); t < now - 3 * DAY_MS; t += 45 * DAY_MS)
+    for (int64_t t = zz_time_from_civil(2020, 7, 1, 10, 0, 0); t < now - 3 * DAY_MS;
+         t += 45 * DAY_MS)
       add(&w, t, "contact", "wechat", NULL, 0, t + 45 * DAY_MS);
   }
   return w.rc;

@@ -26,7 +26,7 @@ struct store_case {
   int64_t created, last_contact, next_follow; /* UTC ms; next_follow 0: none */
   int64_t followup_order;                     /* the open follow-up task, 0: none */
   int64_t jobs;                               /* jobs the person's business created */
-  int64_t entries; /* timeline length (store_case_get; -1 in lists) */
+  int64_t entries;                            /* timeline length (store_case_get; -1 in lists) */
 };
 
 struct store_case_entry {
