@@ -94,7 +94,7 @@ function person(c) {
     line('照护情况', 'Childcare', p.childcare),
     line('个案工作者', 'Caseworker', c.caseworker),
     line('建档时间', 'Opened', day(c.created)),
-    line('最近联系', 'Last contact', `${day(c.last_contact)}（${t(`${c.quiet_days} 天前`, `${c.quiet_days} days ago`)}）`),
+    line('最近联系', 'Last contact', `${day(c.last_contact)} ${t(`（${c.quiet_days} 天前）`, `(${c.quiet_days} days ago)`)}`),
     line('下次回访', 'Next follow-up', c.next_follow ? day(c.next_follow) : t('未约', 'None')),
     line('当前结果', 'Outcome', c.outcome ? kindName('outcome', c.outcome) : null),
     line('带动就业', 'Jobs created', c.jobs ? String(c.jobs) : null),
