@@ -12,6 +12,7 @@
 #include "store/store_applications.h"
 #include "store/store_audit.h"
 #include "store/store_mqtt.h"
+#include "store/store_cases.h"
 #include "store/store_catalog.h"
 #include "store/store_codes.h"
 #include "store/store_orders.h"
@@ -200,6 +201,25 @@ struct store_applications_ops {
                         int (*fn)(void *, const struct store_decision *), void *ud);
 };
 
+struct store_cases_ops {
+  int (*case_insert)(struct store *st, const struct store_case *c, int64_t *out_id,
+                     struct zz_err *e);
+  int (*case_get)(struct store *st, int64_t id, int (*fn)(void *, const struct store_case *),
+                  void *ud);
+  int (*cases_each)(struct store *st, const struct store_case_filter *f, int64_t *total,
+                    int (*fn)(void *, const struct store_case *), void *ud);
+  int (*entry_insert)(struct store *st, const struct store_case_entry *en, int64_t *out_id,
+                      struct zz_err *e);
+  int (*entries_each)(struct store *st, int64_t case_id,
+                      int (*fn)(void *, const struct store_case_entry *), void *ud);
+  int (*set_followup)(struct store *st, int64_t id, int64_t order_id, struct zz_err *e);
+  int (*cases_quiet)(struct store *st, const char *program, int64_t before, int limit,
+                     int (*fn)(void *, const struct store_case *), void *ud);
+  int (*cases_count)(struct store *st, const char *program, enum store_case_count what,
+                     const char *klass,
+                     int (*fn)(void *, const char *, const char *, int64_t, int64_t), void *ud);
+};
+
 struct store_audit_ops {
   int (*audit_insert)(struct store *st, const struct store_audit *a, struct zz_err *e);
   int (*audit_each)(struct store *st, const struct store_audit_filter *f,
@@ -235,6 +255,7 @@ struct store_ops {
   const struct store_applications_ops *applications;
   const struct store_audit_ops *audit;
   const struct store_mqtt_ops *mqtt;
+  const struct store_cases_ops *cases;
 };
 
 struct store {

@@ -485,3 +485,46 @@ int store_decisions_each(struct store *st, int64_t order_id,
                          int (*fn)(void *, const struct store_decision *), void *ud) {
   return st->ops->applications->decisions_each(st, order_id, fn, ud);
 }
+
+/* ---- cases ---- */
+
+int store_case_insert(struct store *st, const struct store_case *c, int64_t *out_id,
+                      struct zz_err *e) {
+  return st->ops->cases->case_insert(st, c, out_id, e);
+}
+
+int store_case_get(struct store *st, int64_t id, int (*fn)(void *, const struct store_case *),
+                   void *ud) {
+  return st->ops->cases->case_get(st, id, fn, ud);
+}
+
+int store_cases_each(struct store *st, const struct store_case_filter *f, int64_t *total,
+                     int (*fn)(void *, const struct store_case *), void *ud) {
+  return st->ops->cases->cases_each(st, f, total, fn, ud);
+}
+
+int store_case_entry_insert(struct store *st, const struct store_case_entry *en, int64_t *out_id,
+                            struct zz_err *e) {
+  return st->ops->cases->entry_insert(st, en, out_id, e);
+}
+
+int store_case_entries_each(struct store *st, int64_t case_id,
+                            int (*fn)(void *, const struct store_case_entry *), void *ud) {
+  return st->ops->cases->entries_each(st, case_id, fn, ud);
+}
+
+int store_case_set_followup(struct store *st, int64_t id, int64_t order_id, struct zz_err *e) {
+  return st->ops->cases->set_followup(st, id, order_id, e);
+}
+
+int store_cases_quiet(struct store *st, const char *program, int64_t before, int limit,
+                      int (*fn)(void *, const struct store_case *), void *ud) {
+  return st->ops->cases->cases_quiet(st, program, before, limit, fn, ud);
+}
+
+int store_cases_count(struct store *st, const char *program, enum store_case_count what,
+                      const char *klass,
+                      int (*fn)(void *, const char *key, const char *month, int64_t n, int64_t sum),
+                      void *ud) {
+  return st->ops->cases->cases_count(st, program, what, klass, fn, ud);
+}

@@ -237,6 +237,7 @@ static const struct store_ops sqlite_ops = {
     .catalog = &store_sqlite_catalog_ops,
     .codes = &store_sqlite_codes_ops,
     .applications = &store_sqlite_applications_ops,
+    .cases = &store_sqlite_cases_ops,
     .audit = &store_sqlite_audit_ops,
     .mqtt = &store_sqlite_mqtt_ops,
 };
