@@ -176,6 +176,9 @@ extern const struct http_route api_catalog_routes[];
 extern const size_t api_catalog_nroutes;
 extern const struct http_route api_open311_routes[];
 extern const size_t api_open311_nroutes;
+/* FIWARE NGSI-v2 under /v2 (api/ngsi.c). */
+extern const struct http_route api_ngsi_routes[];
+extern const size_t api_ngsi_nroutes;
 extern const struct http_route api_applications_routes[]; /* api/applications.c */
 extern const size_t api_applications_nroutes;
 /* Records an admin change in the audit table (actor: the caller). */

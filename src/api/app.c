@@ -128,6 +128,7 @@ static struct http_route *all_routes(size_t *n) {
                 {api_pages_routes, api_pages_nroutes},
                 {api_catalog_routes, api_catalog_nroutes},
                 {api_open311_routes, api_open311_nroutes},
+                {api_ngsi_routes, api_ngsi_nroutes},
                 {api_applications_routes, api_applications_nroutes},
                 {api_users_routes, api_users_nroutes},
                 {api_departments_routes, api_departments_nroutes}};

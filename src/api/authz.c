@@ -96,6 +96,17 @@ int authz_department(const struct http_auth_ctx *a, enum authz_op op) {
   return district_wide(a, op);
 }
 
+int authz_ngsi_tenant(struct app *app, const struct http_auth_ctx *a, const char *path) {
+  if (a->kind == HTTP_AUTH_SOURCE) return 0;
+  if (authz_unscoped(a)) return 0;
+  return authz_region_path(app, a, path);
+}
+
+int authz_ngsi_subscription(struct app *app, const struct http_auth_ctx *a, const char *path) {
+  if (!(a->role & ROLE_ADMIN)) return ZZ_EFORBIDDEN;
+  return authz_region_path(app, a, path);
+}
+
 int authz_audit_row(const struct http_auth_ctx *a, const char *actor) {
   if (!(a->role & ROLE_ADMIN)) return ZZ_EFORBIDDEN;
   if (authz_unscoped(a)) return 0;

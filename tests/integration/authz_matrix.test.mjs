@@ -208,6 +208,17 @@ const SPEC = {
   'POST /api/v1/rules/preview': { body: { region: PARK }, expect: user(ADMINS) },
   'GET /admin': { expect: pub() },
   'GET /api/v1/matters/:id': { path: '/api/v1/matters/environmental_hygiene', expect: user() },
+  // FIWARE NGSI-v2 (issue 15, the `ngsi` helper): reads by users in their
+  // scope (the tenant defaults to it), writes by source tokens
+  'GET /v2/entities': { expect: user() },
+  'GET /v2/entities/:id': { path: () => `/v2/entities/${o.entity}`, expect: user(UNSCOPED) },
+  'GET /v2/entities/:id/attrs': { path: () => `/v2/entities/${o.entity}/attrs`, expect: user(UNSCOPED) },
+  'GET /v2/entities/:id/attrs/:name': { path: () => `/v2/entities/${o.entity}/attrs/name`, expect: user(UNSCOPED) },
+  'GET /v2/entities/:id/attrs/:name/value': { path: () => `/v2/entities/${o.entity}/attrs/name/value`, expect: user(UNSCOPED) },
+  'GET /v2/types': { expect: user() },
+  'GET /v2/types/:type': { path: '/v2/types/venue', expect: user() },
+  'POST /v2/entities/:id/attrs': { path: () => `/v2/entities/${o.entity}/attrs`, body: {}, expect: source() },
+  'PATCH /v2/entities/:id/attrs': { path: () => `/v2/entities/${o.entity}/attrs`, body: {}, expect: source() },
 };
 
 function routeTable() {
