@@ -25,6 +25,7 @@ struct json_t;
 
 struct rules;
 struct workflow;
+struct notify;
 
 struct app {
   struct store *st;
@@ -38,6 +39,7 @@ struct app {
   /* early warning and dispatch, started by app_serve */
   struct rules *_Atomic rules; /* read by the writer thread in app_on_commit */
   struct workflow *wf;
+  struct notify *_Atomic notify; /* NGSI subscriptions' deliveries; read by the writer thread */
   char *data_dir;
   char *web_dir;            /* static pages (the phone pages /m/ are served from it); NULL: none */
   int test_clock;           /* ZZ_TEST_CLOCK=1: POST /api/v1/_test/clock is enabled (tests only) */
@@ -179,6 +181,8 @@ extern const size_t api_open311_nroutes;
 /* FIWARE NGSI-v2 under /v2 (api/ngsi.c). */
 extern const struct http_route api_ngsi_routes[];
 extern const size_t api_ngsi_nroutes;
+extern const struct http_route api_ngsi_subs_routes[]; /* api/ngsi_subs.c */
+extern const size_t api_ngsi_subs_nroutes;
 extern const struct http_route api_applications_routes[]; /* api/applications.c */
 extern const size_t api_applications_nroutes;
 /* Records an admin change in the audit table (actor: the caller). */

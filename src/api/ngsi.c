@@ -17,11 +17,11 @@
 #include "api/ngsi_int.h"
 #include "ingest/ingest.h"
 #include "model/ngsi.h"
+#include "model/ngsi_load.h"
 #include "store/store_registry.h"
 
 #define NGSI_LIMIT_DEFAULT 20 /* Orion's default page and its cap */
 #define NGSI_LIMIT_MAX 1000
-#define NGSI_VALUES_MAX 256 /* metrics of one entity rendered */
 #define NGSI_BODY_MAX (64u << 10)
 
 /* ---- errors in Orion's shape ---- */
@@ -117,53 +117,6 @@ static int in_tenant(struct app *app, const struct ngsi_tenant *t, int64_t regio
 
 /* ---- one entity, rendered ---- */
 
-struct latest {
-  int n;
-  int64_t metric[NGSI_VALUES_MAX], ts[NGSI_VALUES_MAX];
-  double value[NGSI_VALUES_MAX];
-};
-
-static int latest_row(void *ud, int64_t entity, int64_t metric, int64_t ts, double value) {
-  (void)entity;
-  struct latest *l = ud;
-  if (l->n == NGSI_VALUES_MAX) return 1;
-  l->metric[l->n] = metric;
-  l->ts[l->n] = ts;
-  l->value[l->n++] = value;
-  return 0;
-}
-
-json_t *ngsi_load_entity(struct app *app, const struct store_entity *en, int *rc) {
-  struct latest *l = zz_calloc(1, sizeof *l);
-  struct ngsi_value *v = zz_calloc(NGSI_VALUES_MAX, sizeof *v);
-  char(*keys)[64] = zz_calloc(NGSI_VALUES_MAX, 64);
-  json_t *e = NULL;
-  *rc = ZZ_ENOMEM;
-  if (!l || !v || !keys) goto done;
-  *rc = store_latest_each(app->st, 0, en->id, 0, 0, NULL, latest_row, l);
-  if (*rc) goto done;
-  char path[256] = "";
-  size_t n = 0;
-  registry_rdlock(app->reg);
-  const struct reg_region *rg = registry_region_by_id(app->reg, en->region);
-  if (rg) zz_strlcpy(path, rg->path, sizeof path);
-  for (int i = 0; i < l->n; i++) {
-    const struct reg_metric *m = registry_metric_by_id(app->reg, l->metric[i]);
-    if (!m) continue;
-    zz_strlcpy(keys[n], m->key, 64);
-    v[n] = (struct ngsi_value){keys[n], l->ts[i], l->value[i]};
-    n++;
-  }
-  registry_unlock(app->reg);
-  e = ngsi_entity(en, path[0] ? path : NULL, v, n);
-  *rc = e ? 0 : ZZ_ENOMEM;
-done:
-  zz_free(l);
-  zz_free(v);
-  zz_free(keys);
-  return e;
-}
-
 struct one {
   struct app *app;
   json_t *e;
@@ -176,7 +129,7 @@ static int one_row(void *ud, const struct store_entity *en) {
   struct one *o = ud;
   o->region = en->region;
   zz_strlcpy(o->type, en->type ? en->type : "", sizeof o->type);
-  o->e = ngsi_load_entity(o->app, en, &o->rc);
+  o->e = ngsi_entity_load(o->app->st, o->app->reg, en, &o->rc);
   return 1;
 }
 
@@ -318,7 +271,7 @@ static int list_row(void *ud, const struct store_entity *en) {
   if (c->geo && !ngsi_geo_match(c->geo, en->lon, en->lat)) return 0;
   json_t *e = NULL;
   if (c->q) { /* q reads the values: render first */
-    e = ngsi_load_entity(c->app, en, &c->rc);
+    e = ngsi_entity_load(c->app->st, c->app->reg, en, &c->rc);
     if (!e) return 1;
     if (!ngsi_q_match(c->q, e)) {
       json_decref(e);
@@ -330,7 +283,7 @@ static int list_row(void *ud, const struct store_entity *en) {
     json_decref(e);
     return 0;
   }
-  if (!e && !(e = ngsi_load_entity(c->app, en, &c->rc))) return 1;
+  if (!e && !(e = ngsi_entity_load(c->app->st, c->app->reg, en, &c->rc))) return 1;
   ngsi_select_attrs(e, c->attrs);
   json_array_append_new(c->out, shape(e, &c->o, c->attrs));
   return 0;

@@ -29,8 +29,5 @@ int ngsi_tenant(struct http_req *r, struct ngsi_tenant *t);
 int ngsi_fail(struct http_req *r, int status, const char *error, const char *description);
 /* Replies v (stolen) as JSON with status. */
 int ngsi_reply(struct http_req *r, int status, struct json_t *v);
-/* The normalized NGSI entity of en with its metrics' latest values; NULL
- * with *rc set on failure. The caller json_decref()s it. */
-struct json_t *ngsi_load_entity(struct app *app, const struct store_entity *en, int *rc);
 
 #endif

@@ -6,5 +6,6 @@
 const struct zz_msg zz_msg_zh_new[] = {
     {"%g is named twice (also states[%zu])", "%g 重复命名（另见 states[%zu]）"},
     {"names an event kind, but the rule watches a metric", "只有统计事件的规则才能填写事件名称"},
+    {"cannot start the notifier thread", "无法启动通知推送线程"},
     {NULL, NULL},
 };

@@ -235,6 +235,12 @@ static const char *const sq_migrations[] = {
     "CREATE TRIGGER order_text_delete AFTER DELETE ON work_order BEGIN"
     " DELETE FROM order_text WHERE rowid = OLD.id; END;"
     "CREATE INDEX order_by_entity ON work_order(entity) WHERE entity IS NOT NULL;",
+    /* NGSI-v2 subscriptions and their delivery state (issue 15, the `ngsi`
+     * helper): a subscription survives a restart with its counters */
+    "CREATE TABLE ngsi_subscription(id TEXT PRIMARY KEY, region TEXT NOT NULL, owner TEXT,"
+    " doc TEXT NOT NULL, created INTEGER NOT NULL, times_sent INTEGER NOT NULL DEFAULT 0,"
+    " last_notification INTEGER, last_success INTEGER, last_success_code INTEGER,"
+    " last_failure INTEGER, last_failure_reason TEXT, fails INTEGER NOT NULL DEFAULT 0);",
 };
 
 int sq_migrate(sqlite3 *db, struct zz_err *e) {

@@ -11,6 +11,7 @@
 #include "store/store_alerts.h"
 #include "store/store_applications.h"
 #include "store/store_audit.h"
+#include "store/store_notify.h"
 #include "store/store_catalog.h"
 #include "store/store_codes.h"
 #include "store/store_orders.h"
@@ -203,6 +204,15 @@ struct store_audit_ops {
                     int (*fn)(void *, const struct store_audit *), void *ud);
 };
 
+struct store_notify_ops {
+  int (*sub_insert)(struct store *st, const struct store_ngsi_sub *s, struct zz_err *e);
+  int (*sub_delete)(struct store *st, const char *id, struct zz_err *e);
+  int (*subs_each)(struct store *st, const char *id,
+                   int (*fn)(void *, const struct store_ngsi_sub *), void *ud);
+  int (*sub_delivered)(struct store *st, const char *id, int64_t ts, int ok, int code,
+                       const char *reason, struct zz_err *e);
+};
+
 /* The whole table: the store's own calls (store.h) and a sub-table per
  * domain. A sub-table a test leaves NULL must not be called. */
 struct store_ops {
@@ -222,6 +232,7 @@ struct store_ops {
   const struct store_codes_ops *codes;
   const struct store_applications_ops *applications;
   const struct store_audit_ops *audit;
+  const struct store_notify_ops *notify;
 };
 
 struct store {

@@ -459,3 +459,23 @@ int store_decisions_each(struct store *st, int64_t order_id,
                          int (*fn)(void *, const struct store_decision *), void *ud) {
   return st->ops->applications->decisions_each(st, order_id, fn, ud);
 }
+
+/* ---- notify: NGSI subscriptions ---- */
+
+int store_ngsi_sub_insert(struct store *st, const struct store_ngsi_sub *s, struct zz_err *e) {
+  return st->ops->notify->sub_insert(st, s, e);
+}
+
+int store_ngsi_sub_delete(struct store *st, const char *id, struct zz_err *e) {
+  return st->ops->notify->sub_delete(st, id, e);
+}
+
+int store_ngsi_subs_each(struct store *st, const char *id,
+                         int (*fn)(void *, const struct store_ngsi_sub *), void *ud) {
+  return st->ops->notify->subs_each(st, id, fn, ud);
+}
+
+int store_ngsi_sub_delivered(struct store *st, const char *id, int64_t ts, int ok, int code,
+                             const char *reason, struct zz_err *e) {
+  return st->ops->notify->sub_delivered(st, id, ts, ok, code, reason, e);
+}

@@ -211,6 +211,7 @@ extern const struct store_catalog_ops store_sqlite_catalog_ops;
 extern const struct store_codes_ops store_sqlite_codes_ops;
 extern const struct store_applications_ops store_sqlite_applications_ops;
 extern const struct store_audit_ops store_sqlite_audit_ops;
+extern const struct store_notify_ops store_sqlite_notify_ops;
 
 int sq_writer_start(struct sq_store *s, struct zz_err *e);
 void sq_writer_stop(struct sq_store *s);

@@ -238,6 +238,7 @@ static const struct store_ops sqlite_ops = {
     .codes = &store_sqlite_codes_ops,
     .applications = &store_sqlite_applications_ops,
     .audit = &store_sqlite_audit_ops,
+    .notify = &store_sqlite_notify_ops,
 };
 
 int store_sqlite_open(const struct store_open_opts *opts, struct store **out, struct zz_err *e) {

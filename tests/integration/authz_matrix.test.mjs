@@ -219,6 +219,11 @@ const SPEC = {
   'GET /v2/types/:type': { path: '/v2/types/venue', expect: user() },
   'POST /v2/entities/:id/attrs': { path: () => `/v2/entities/${o.entity}/attrs`, body: {}, expect: source() },
   'PATCH /v2/entities/:id/attrs': { path: () => `/v2/entities/${o.entity}/attrs`, body: {}, expect: source() },
+  // subscriptions: admins, on regions within their scope
+  'POST /v2/subscriptions': { body: {}, expect: user(ADMINS) },
+  'GET /v2/subscriptions': { expect: user(ADMINS) },
+  'GET /v2/subscriptions/:id': { path: '/v2/subscriptions/0123456789abcdef01234567', expect: user(ADMINS) },
+  'DELETE /v2/subscriptions/:id': { path: '/v2/subscriptions/0123456789abcdef01234567', expect: user(ADMINS) },
 };
 
 function routeTable() {

@@ -3,11 +3,16 @@
 // entities with their metrics' latest values, Orion's filters (type, id,
 // idPattern, q, attrs, options, limit/offset, georel), types, errors in
 // Orion's shape, Fiware-Service/ServicePath as regions held to the user's
-// scope, and numeric attributes written through ingest with a source token.
+// scope, numeric attributes written through ingest with a source token,
+// and subscriptions notified to a receiver (a node http server) that fails
+// first: retried, counted, kept across a restart.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import NGSI from 'ngsijs';
-import { createWorld, USERS, show } from './harness.mjs';
+import { createWorld, show } from './harness.mjs';
+
+process.env.ZZ_NOTIFY_BACKOFF_MS = '200'; // the first retry after 200 ms, not 1 s
 
 let w, admin, viewer, conn, vconn, sconn;
 const T0 = Date.now() - 60000;
@@ -183,4 +188,126 @@ test('writes: numeric attributes become records through ingest, as the source to
   // a user session cannot write; no token: 401
   assert.equal((await w.api('POST', '/v2/entities/c-wg-1/attrs', { cookie: admin, body: { visitors: { value: 7 } } })).status, 401);
   await assert.rejects(sconn.v2.updateEntityAttributes({ id: 'nope', visitors: 1 }), NGSI.NotFoundError);
+});
+
+/** Polls fn until it returns truthy (5 s at most). */
+async function until(fn, what) {
+  for (let i = 0; i < 250; i++) {
+    const v = await fn();
+    if (v) return v;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+test('subscriptions: notified on a new record, retried after a failure, counted, kept across a restart', async () => {
+  const got = [];
+  let failures = 1; // the receiver fails its first delivery
+  const rx = http.createServer((req, res) => {
+    let b = '';
+    req.on('data', (c) => { b += c; });
+    req.on('end', () => {
+      const fail = failures > 0;
+      if (fail) failures--;
+      got.push({ body: JSON.parse(b), type: req.headers['content-type'], failed: fail });
+      res.writeHead(fail ? 500 : 204);
+      res.end();
+    });
+  });
+  await new Promise((r) => rx.listen(0, '127.0.0.1', r));
+  try {
+    const url = `http://127.0.0.1:${rx.address().port}/notify`;
+    const made = await conn.v2.createSubscription({ description: '新天地客流 Xintiandi visitors',
+      subject: { entities: [{ idPattern: '^c-xtd-', type: 'counter' }], condition: { attrs: ['visitors'] } },
+      notification: { http: { url }, attrs: ['visitors', 'kind'] }, throttling: 0 }, { service: 'gongshu', servicepath: '/dongxin/#' });
+    const id = made.subscription.id;
+    assert.match(made.location, /^\/v2\/subscriptions\/[0-9a-f]{24}$/);
+    let sub = (await conn.v2.getSubscription({ id })).subscription;
+    assert.equal(sub.status, 'active');
+    assert.deepEqual(sub.subject.condition.attrs, ['visitors']);
+    // a record of a watched entity, and one of an entity outside the pattern
+    await w.ingestOk([{ entity: 'c-xtd-1', metric: 'visitors', ts: Date.now() - 1000, value: 777 },
+      { entity: 'c-dx-1', metric: 'visitors', ts: Date.now() - 1000, value: 5 }]);
+    await until(() => got.length >= 2, 'the delivery and its retry');
+    assert.equal(got[0].failed, true);
+    assert.deepEqual(got[1].body, got[0].body); // the same notification again
+    const note = got[1].body;
+    assert.equal(note.subscriptionId, id);
+    assert.equal(got[1].type, 'application/json');
+    assert.equal(note.data.length, 1);
+    assert.deepEqual(Object.keys(note.data[0]).sort(), ['id', 'kind', 'type', 'visitors']);
+    assert.equal(note.data[0].id, 'c-xtd-1');
+    assert.equal(note.data[0].visitors.value, 777);
+    assert.equal(note.data[0].visitors.type, 'Number');
+    sub = await until(async () => {
+      const s = (await conn.v2.getSubscription({ id })).subscription;
+      return s.notification.lastSuccess ? s : null;
+    }, 'lastSuccess');
+    assert.equal(sub.status, 'active');
+    assert.equal(sub.notification.timesSent, 2);
+    assert.equal(sub.notification.failsCounter, 0);
+    assert.equal(sub.notification.lastSuccessCode, 204);
+    assert.match(sub.notification.lastFailureReason, /500/);
+    assert.ok(Date.parse(sub.notification.lastFailure) <= Date.parse(sub.notification.lastSuccess));
+    // a receiver that stays down: failed, counted, visible
+    failures = 100;
+    await w.ingestOk([{ entity: 'c-xtd-2', metric: 'visitors', ts: Date.now() - 500, value: 301 }]);
+    sub = await until(async () => {
+      const s = (await conn.v2.getSubscription({ id })).subscription;
+      return s.notification.failsCounter >= 2 ? s : null;
+    }, 'failures counted');
+    assert.equal(sub.status, 'failed');
+    failures = 0;
+    // kept across a restart, with its counters
+    await w.restart();
+    admin = await w.as('admin');
+    conn = new NGSI.Connection(w.base, { headers: { Cookie: admin } });
+    const list = (await conn.v2.listSubscriptions({ count: true })).results;
+    const kept = list.find((x) => x.id === id);
+    assert.ok(kept, 'the subscription survives the restart');
+    assert.ok(kept.notification.timesSent >= 4);
+    const before = got.length;
+    await w.ingestOk([{ entity: 'c-xtd-1', metric: 'visitors', ts: Date.now() - 200, value: 778 }]);
+    await until(() => got.some((g, i) => i >= before && !g.failed && g.body.data[0].visitors.value === 778), 'a delivery after the restart');
+    // delete: 204, then gone
+    await conn.v2.deleteSubscription({ id });
+    await assert.rejects(conn.v2.getSubscription({ id }), NGSI.NotFoundError);
+    const r = await v2(`/v2/subscriptions/${id}`);
+    assert.deepEqual([r.status, r.json], [404, { error: 'NotFound', description: 'The requested subscription has not been found. Check id' }]);
+  } finally {
+    rx.close();
+  }
+});
+
+test('subscriptions: checked like Orion, admins only, expired ones never notified', async () => {
+  const mk = (body, cookie = admin) => w.api('POST', '/v2/subscriptions', { cookie, body });
+  let r = await mk({ subject: { entities: [{ id: 'c-xtd-1' }] } });
+  assert.deepEqual([r.status, r.json.error], [400, 'BadRequest']);
+  r = await mk({ subject: { entities: [] }, notification: { http: { url: 'http://127.0.0.1:9/' } } });
+  assert.equal(r.status, 400);
+  r = await mk({ subject: { entities: [{ id: 'c-xtd-1' }] }, notification: { http: { url: 'ftp://x/' } } });
+  assert.equal(r.status, 400);
+  r = await mk({ subject: { entities: [{ id: 'c-xtd-1' }] }, notification: { http: { url: 'http://127.0.0.1:9/' } } }, viewer);
+  assert.equal(r.status, 403);
+  // expired: kept and shown as such, never delivered
+  let hits = 0;
+  const rx = http.createServer((req, res) => { hits++; res.end(); });
+  await new Promise((ok) => rx.listen(0, '127.0.0.1', ok));
+  try {
+    r = await mk({ subject: { entities: [{ id: 'c-hs-1' }] }, expires: new Date(Date.now() - 1000).toISOString(),
+      notification: { http: { url: `http://127.0.0.1:${rx.address().port}/` } } });
+    assert.equal(r.status, 201, show(r));
+    const id = r.headers.get('location').split('/').pop();
+    assert.equal((await v2(`/v2/subscriptions/${id}`)).json.status, 'expired');
+    // a live subscription on the same entity shows the record was noticed
+    const live = await mk({ subject: { entities: [{ id: 'c-hs-1' }] }, notification: { http: { url: `http://127.0.0.1:${rx.address().port}/live` } } });
+    assert.equal(live.status, 201);
+    await w.ingestOk([{ entity: 'c-hs-1', metric: 'visitors', ts: Date.now() - 100, value: 9 }]);
+    await until(() => hits >= 1, 'the live delivery');
+    await new Promise((ok) => setTimeout(ok, 300));
+    assert.equal(hits, 1);
+    assert.equal((await v2(`/v2/subscriptions/${id}`)).json.notification.timesSent, undefined);
+  } finally {
+    rx.close();
+  }
 });
