@@ -183,6 +183,9 @@ extern const struct http_route api_ngsi_routes[];
 extern const size_t api_ngsi_nroutes;
 extern const struct http_route api_ngsi_subs_routes[]; /* api/ngsi_subs.c */
 extern const size_t api_ngsi_subs_nroutes;
+/* Webhooks of alert and order events (api/webhooks.c). */
+extern const struct http_route api_webhooks_routes[];
+extern const size_t api_webhooks_nroutes;
 extern const struct http_route api_applications_routes[]; /* api/applications.c */
 extern const size_t api_applications_nroutes;
 /* Records an admin change in the audit table (actor: the caller). */

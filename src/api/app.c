@@ -132,6 +132,7 @@ static struct http_route *all_routes(size_t *n) {
                 {api_open311_routes, api_open311_nroutes},
                 {api_ngsi_routes, api_ngsi_nroutes},
                 {api_ngsi_subs_routes, api_ngsi_subs_nroutes},
+                {api_webhooks_routes, api_webhooks_nroutes},
                 {api_applications_routes, api_applications_nroutes},
                 {api_users_routes, api_users_nroutes},
                 {api_departments_routes, api_departments_nroutes}};
@@ -215,7 +216,7 @@ static int engines_start(struct app *app, struct zz_err *e) {
     return rc;
   }
   app->rules = ru;
-  struct notify_opts no = {.st = app->st, .reg = app->reg};
+  struct notify_opts no = {.st = app->st, .reg = app->reg, .bus = app->bus};
   const char *bo = getenv("ZZ_NOTIFY_BACKOFF_MS"); /* tests: retries without long waits */
   if (bo) no.backoff_ms = strtoll(bo, NULL, 10);
   struct notify *nt = NULL;

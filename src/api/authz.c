@@ -107,6 +107,10 @@ int authz_ngsi_subscription(struct app *app, const struct http_auth_ctx *a, cons
   return authz_region_path(app, a, path);
 }
 
+int authz_webhook(const struct http_auth_ctx *a) {
+  return (a->role & ROLE_ADMIN) && authz_unscoped(a) ? 0 : ZZ_EFORBIDDEN;
+}
+
 int authz_audit_row(const struct http_auth_ctx *a, const char *actor) {
   if (!(a->role & ROLE_ADMIN)) return ZZ_EFORBIDDEN;
   if (authz_unscoped(a)) return 0;

@@ -71,6 +71,8 @@ int authz_ngsi_tenant(struct app *app, const struct http_auth_ctx *a, const char
  * admins within their scope, both ways (the notifications carry what the
  * region's entities hold). */
 int authz_ngsi_subscription(struct app *app, const struct http_auth_ctx *a, const char *path);
+/* Webhooks (every alert and order of the district): unscoped admins. */
+int authz_webhook(const struct http_auth_ctx *a);
 /* An audit row made by actor. */
 int authz_audit_row(const struct http_auth_ctx *a, const char *actor);
 

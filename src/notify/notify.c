@@ -5,12 +5,14 @@
 
 #include <curl/curl.h>
 #include <jansson.h>
+#include <sodium.h>
 #include <pthread.h>
 #include <regex.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/bus.h"
 #include "core/ztime.h"
 #include "model/ngsi.h"
 #include "model/ngsi_load.h"
@@ -41,8 +43,17 @@ struct sub {
   int64_t last_sent;  /* when the last notification was queued (throttling) */
 };
 
+struct webhook {
+  int64_t id;
+  char *url, *secret;
+  json_t *events; /* ["alert", "order.resolve", "*", ...] */
+};
+
 struct job {
-  char sub[32];
+  char sub[32];   /* the subscription's id, or the webhook's id in decimal */
+  int webhook;    /* 1: a webhook's event (signed with secret) */
+  char *secret;   /* webhooks */
+  char event[64]; /* webhooks: "alert.open" */
   char *url;
   char *payload;
   int attempt;
@@ -62,9 +73,15 @@ struct notify {
   struct change *changes;
   size_t nchanges;
   int64_t dropped;
+  struct bus *bus;
+  struct bus_sub *bus_sub;
+  uint64_t bus_last;
+  int bus_woken;
   /* the thread's own */
   struct sub *subs;
   int nsub;
+  struct webhook *hooks;
+  int nhooks;
   struct job *jobs;
   size_t njobs;
 };
@@ -195,6 +212,7 @@ static void job_add(struct notify *n, const struct sub *u, json_t *entity) {
   char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
   json_decref(body);
   struct job *j = &n->jobs[n->njobs];
+  memset(j, 0, sizeof *j);
   j->url = zz_strdup(u->url);
   j->payload = text ? zz_strdup(text) : NULL;
   free(text); /* banned-ok: jansson's json_dumps allocates with malloc */
@@ -284,6 +302,169 @@ static void changes_process(struct notify *n, struct change *ch, size_t count) {
   }
 }
 
+/* ---- webhooks: alert and order events from the bus ---- */
+
+static void hooks_free(struct notify *n) {
+  for (int i = 0; i < n->nhooks; i++) {
+    zz_free(n->hooks[i].url);
+    zz_free(n->hooks[i].secret);
+    json_decref(n->hooks[i].events);
+  }
+  zz_free(n->hooks);
+  n->hooks = NULL;
+  n->nhooks = 0;
+}
+
+struct hooks_ctx {
+  struct webhook *v;
+  int n, cap;
+};
+
+static int hook_row(void *ud, const struct store_webhook *w) {
+  struct hooks_ctx *c = ud;
+  if (c->n == c->cap) {
+    int cap = c->cap ? c->cap * 2 : 8;
+    struct webhook *g = zz_realloc(c->v, (size_t)cap * sizeof *g);
+    if (!g) return 1;
+    c->v = g;
+    c->cap = cap;
+  }
+  struct webhook *h = &c->v[c->n];
+  h->id = w->id;
+  h->url = zz_strdup(w->url);
+  h->secret = zz_strdup(w->secret);
+  h->events = json_loads(w->events_json ? w->events_json : "[]", 0, NULL);
+  if (!h->url || !h->secret || !h->events) {
+    zz_free(h->url);
+    zz_free(h->secret);
+    json_decref(h->events);
+    return 0;
+  }
+  c->n++;
+  return 0;
+}
+
+static void hooks_load(struct notify *n) {
+  struct hooks_ctx c = {0};
+  int rc = store_webhooks_each(n->st, hook_row, &c);
+  if (rc) zz_warn("notify: cannot read the webhooks (%s)", zz_strerror(rc));
+  hooks_free(n);
+  n->hooks = c.v;
+  n->nhooks = c.n;
+}
+
+/* 1 when the webhook's events list takes event ("alert.open"): the
+ * event itself, its topic ("alert") or "*". */
+static int hook_wants(const struct webhook *h, const char *event) {
+  size_t i, tl = strcspn(event, ".");
+  json_t *v;
+  json_array_foreach(h->events, i, v) {
+    const char *e = json_string_value(v);
+    if (!e) continue;
+    if (strcmp(e, "*") == 0 || strcmp(e, event) == 0 || (strlen(e) == tl && !strncmp(e, event, tl)))
+      return 1;
+  }
+  return 0;
+}
+
+struct copied {
+  char topic[16];
+  uint64_t id;
+  int64_t ts;
+  char *data;
+};
+
+struct bus_ctx {
+  struct copied *v;
+  size_t n, cap;
+};
+
+static int bus_row(void *ud, const struct bus_event *ev) {
+  struct bus_ctx *c = ud;
+  if (strcmp(ev->topic, "alert") != 0 && strcmp(ev->topic, "order") != 0) return 0;
+  if (c->n == c->cap) return 1; /* the rest on the next round */
+  struct copied *k = &c->v[c->n];
+  zz_strlcpy(k->topic, ev->topic, sizeof k->topic);
+  k->id = ev->id;
+  k->ts = ev->ts;
+  k->data = zz_malloc(ev->len + 1);
+  if (!k->data) return 1;
+  memcpy(k->data, ev->data, ev->len);
+  k->data[ev->len] = '\0';
+  c->n++;
+  return 0;
+}
+
+static void hook_job(struct notify *n, const struct webhook *h, const char *event,
+                     const struct copied *k, json_t *data) {
+  if (n->njobs == NOTIFY_JOBS_MAX) {
+    n->dropped++;
+    store_webhook_delivered(n->st, h->id, zz_time_now(), 0, 0,
+                            "dropped: the delivery queue is full", NULL);
+    return;
+  }
+  char t[32], delivery[48];
+  snprintf(delivery, sizeof delivery, "%lld-%llu", (long long)bus_epoch(n->bus),
+           (unsigned long long)k->id);
+  json_t *body = json_pack("{s:s, s:s, s:s, s:O}", "event", event, "delivery", delivery, "ts",
+                           ngsi_time(k->ts, t), "data", data);
+  char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+  json_decref(body);
+  struct job *j = &n->jobs[n->njobs];
+  memset(j, 0, sizeof *j);
+  j->webhook = 1;
+  snprintf(j->sub, sizeof j->sub, "%lld", (long long)h->id);
+  zz_strlcpy(j->event, event, sizeof j->event);
+  j->url = zz_strdup(h->url);
+  j->secret = zz_strdup(h->secret);
+  j->payload = text ? zz_strdup(text) : NULL;
+  free(text); /* banned-ok: jansson's json_dumps allocates with malloc */
+  if (!j->url || !j->secret || !j->payload) {
+    zz_free(j->url);
+    zz_free(j->secret);
+    zz_free(j->payload);
+    return;
+  }
+  j->due = zz_time_now();
+  n->njobs++;
+}
+
+/* Reads the bus past what was read: a job per webhook that takes each
+ * alert or order event. Never holds n->mu (the bus wakes us under its lock). */
+static void bus_process(struct notify *n) {
+  if (!n->bus) return;
+  struct bus_ctx c = {.cap = 256};
+  c.v = zz_calloc(c.cap, sizeof *c.v);
+  if (!c.v) return;
+  for (;;) {
+    int gap = 0;
+    c.n = 0;
+    uint64_t last = bus_read(n->bus, n->bus_last, 0, bus_row, &c, &gap);
+    if (gap) zz_warn("notify: events were lost before the webhooks read them");
+    n->bus_last = c.n ? c.v[c.n - 1].id : last;
+    for (size_t i = 0; i < c.n; i++) {
+      json_t *data = json_loads(c.v[i].data, 0, NULL);
+      const char *action = json_string_value(json_object_get(data, "action"));
+      char event[64];
+      snprintf(event, sizeof event, "%s.%s", c.v[i].topic, action ? action : "change");
+      for (int h = 0; data && h < n->nhooks; h++)
+        if (hook_wants(&n->hooks[h], event)) hook_job(n, &n->hooks[h], event, &c.v[i], data);
+      json_decref(data);
+      zz_free(c.v[i].data);
+    }
+    if (c.n < c.cap) break;
+  }
+  zz_free(c.v);
+}
+
+static void bus_wake(void *ud) {
+  struct notify *n = ud;
+  pthread_mutex_lock(&n->mu);
+  n->bus_woken = 1;
+  pthread_cond_signal(&n->cv);
+  pthread_mutex_unlock(&n->mu);
+}
+
 /* ---- delivery ---- */
 
 static size_t discard(char *p, size_t size, size_t nmemb, void *ud) {
@@ -299,6 +480,19 @@ static int deliver(const struct job *j, long *code, char *reason, size_t cap) {
     return -1;
   }
   struct curl_slist *hd = curl_slist_append(NULL, "Content-Type: application/json");
+  if (j->webhook) { /* X-Zhizhi-Signature: sha256=HMAC-SHA256(secret, body) in hex */
+    unsigned char mac[crypto_auth_hmacsha256_BYTES];
+    crypto_auth_hmacsha256_state st;
+    crypto_auth_hmacsha256_init(&st, (const unsigned char *)j->secret, strlen(j->secret));
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)j->payload, strlen(j->payload));
+    crypto_auth_hmacsha256_final(&st, mac);
+    char hex[2 * sizeof mac + 1], line[160];
+    sodium_bin2hex(hex, sizeof hex, mac, sizeof mac);
+    snprintf(line, sizeof line, "X-Zhizhi-Signature: sha256=%s", hex);
+    hd = curl_slist_append(hd, line);
+    snprintf(line, sizeof line, "X-Zhizhi-Event: %s", j->event);
+    hd = curl_slist_append(hd, line);
+  }
   char errbuf[CURL_ERROR_SIZE] = "";
   curl_easy_setopt(h, CURLOPT_URL, j->url);
   curl_easy_setopt(h, CURLOPT_POSTFIELDS, j->payload);
@@ -325,6 +519,7 @@ static int deliver(const struct job *j, long *code, char *reason, size_t cap) {
 }
 
 static void job_drop(struct notify *n, size_t i) {
+  zz_free(n->jobs[i].secret);
   zz_free(n->jobs[i].url);
   zz_free(n->jobs[i].payload);
   n->jobs[i] = n->jobs[--n->njobs];
@@ -344,8 +539,10 @@ static int64_t jobs_run(struct notify *n) {
     long code = 0;
     char reason[256] = "";
     int ok = deliver(j, &code, reason, sizeof reason) == 0;
-    int rc = store_ngsi_sub_delivered(n->st, j->sub, zz_time_now(), ok, (int)code,
-                                      ok ? NULL : reason, NULL);
+    int rc = j->webhook ? store_webhook_delivered(n->st, strtoll(j->sub, NULL, 10), zz_time_now(),
+                                                  ok, (int)code, ok ? NULL : reason, NULL)
+                        : store_ngsi_sub_delivered(n->st, j->sub, zz_time_now(), ok, (int)code,
+                                                   ok ? NULL : reason, NULL);
     if (ok || rc == ZZ_ENOTFOUND || j->attempt >= n->retries) {
       if (!ok && rc != ZZ_ENOTFOUND)
         zz_warn("notify: subscription %s: gave up after %d attempts (%s)", j->sub, j->attempt + 1,
@@ -366,7 +563,7 @@ static void *run(void *ud) {
   int64_t next = 0;
   pthread_mutex_lock(&n->mu);
   while (!n->stop) {
-    if (!n->nchanges && !n->reload) {
+    if (!n->nchanges && !n->reload && !n->bus_woken) {
       int64_t wait = next ? next - zz_time_now() : 1000;
       if (wait > 0) {
         struct timespec ts;
@@ -392,9 +589,15 @@ static void *run(void *ud) {
       n->nchanges = 0;
     }
     n->reload = 0;
+    int woken = n->bus_woken;
+    n->bus_woken = 0;
     pthread_mutex_unlock(&n->mu);
-    if (reload) subs_load(n);
+    if (reload) {
+      subs_load(n);
+      hooks_load(n);
+    }
     if (count) changes_process(n, ch, count);
+    if (woken) bus_process(n);
     if (count) zz_free(ch);
     next = jobs_run(n);
     pthread_mutex_lock(&n->mu);
@@ -409,6 +612,7 @@ int notify_open(const struct notify_opts *o, struct notify **out, struct zz_err 
   if (!n) return zz_fail(e, ZZ_ENOMEM, "notify", "out of memory");
   n->st = o->st;
   n->reg = o->reg;
+  n->bus = o->bus;
   n->backoff_ms = o->backoff_ms > 0 ? o->backoff_ms : 1000;
   n->retries = o->retries > 0 ? o->retries : 5;
   n->changes = zz_malloc(NOTIFY_CHANGES_MAX * sizeof *n->changes);
@@ -423,8 +627,15 @@ int notify_open(const struct notify_opts *o, struct notify **out, struct zz_err 
   pthread_mutex_init(&n->mu, NULL);
   pthread_cond_init(&n->cv, NULL);
   subs_load(n);
+  hooks_load(n);
+  if (n->bus) {
+    n->bus_last = bus_last_id(n->bus);
+    if (bus_subscribe(n->bus, bus_wake, n, &n->bus_sub)) n->bus_sub = NULL;
+  }
   if (pthread_create(&n->th, NULL, run, n) != 0) {
+    if (n->bus_sub) bus_unsubscribe(n->bus, n->bus_sub);
     subs_free(n);
+    hooks_free(n);
     pthread_mutex_destroy(&n->mu);
     pthread_cond_destroy(&n->cv);
     zz_free(n->changes);
@@ -438,6 +649,7 @@ int notify_open(const struct notify_opts *o, struct notify **out, struct zz_err 
 
 void notify_close(struct notify *n) {
   if (!n) return;
+  if (n->bus_sub) bus_unsubscribe(n->bus, n->bus_sub);
   pthread_mutex_lock(&n->mu);
   n->stop = 1;
   pthread_cond_signal(&n->cv);
@@ -445,6 +657,7 @@ void notify_close(struct notify *n) {
   pthread_join(n->th, NULL);
   while (n->njobs) job_drop(n, 0);
   subs_free(n);
+  hooks_free(n);
   pthread_mutex_destroy(&n->mu);
   pthread_cond_destroy(&n->cv);
   zz_free(n->changes);

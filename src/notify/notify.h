@@ -1,7 +1,8 @@
 /* notify.h - the delivery engine: NGSI-v2 subscriptions notified over
  * HTTP when a new record of a watched attribute is committed. Committed
  * batches are noted on the writer thread (cheap, bounded); one background
- * thread matches them against the subscriptions, renders the entities
+ * thread matches them against the subscriptions (and the bus's alert and
+ * order events against the webhooks, whose bodies it signs), renders the entities
  * (model/ngsi_load.h) and POSTs Orion's notification ({"subscriptionId",
  * "data": [entity]}) with libcurl, retrying a failed delivery with backoff
  * and keeping each subscription's counters in the store. No request
@@ -16,11 +17,13 @@
 #include "store/store_records.h"
 
 struct registry;
+struct bus;
 struct notify;
 
 struct notify_opts {
   struct store *st;
   struct registry *reg;
+  struct bus *bus;    /* alert and order events for the webhooks; NULL: none */
   int64_t backoff_ms; /* the first retry's delay, doubled each time (0: 1000) */
   int retries;        /* attempts after the first (0: 5) */
 };
@@ -34,7 +37,7 @@ void notify_close(struct notify *n);
 /* On the store's writer thread after a commit: notes which (entity,
  * metric) moved, when any subscription exists; never blocks on I/O. */
 void notify_on_commit(struct notify *n, const struct store_record *recs, size_t count);
-/* The subscriptions changed in the store: reread them. */
+/* The subscriptions or webhooks changed in the store: reread them. */
 void notify_reload(struct notify *n);
 
 #endif

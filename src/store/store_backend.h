@@ -211,6 +211,12 @@ struct store_notify_ops {
                    int (*fn)(void *, const struct store_ngsi_sub *), void *ud);
   int (*sub_delivered)(struct store *st, const char *id, int64_t ts, int ok, int code,
                        const char *reason, struct zz_err *e);
+  int (*webhook_insert)(struct store *st, const struct store_webhook *w, int64_t *out_id,
+                        struct zz_err *e);
+  int (*webhook_delete)(struct store *st, int64_t id, struct zz_err *e);
+  int (*webhooks_each)(struct store *st, int (*fn)(void *, const struct store_webhook *), void *ud);
+  int (*webhook_delivered)(struct store *st, int64_t id, int64_t ts, int ok, int code,
+                           const char *reason, struct zz_err *e);
 };
 
 /* The whole table: the store's own calls (store.h) and a sub-table per

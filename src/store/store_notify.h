@@ -37,4 +37,25 @@ int store_ngsi_subs_each(struct store *st, const char *id,
 int store_ngsi_sub_delivered(struct store *st, const char *id, int64_t ts, int ok, int code,
                              const char *reason, struct zz_err *e);
 
+/* Webhooks: alert and order events POSTed to an admin's URL, signed with
+ * the webhook's secret (kept as is: it must sign). */
+struct store_webhook {
+  int64_t id;
+  const char *url, *events_json, *secret, *created_by;
+  int64_t created;
+  int64_t times_sent, last_success, last_success_code, last_failure, fails;
+  const char *last_failure_reason;
+};
+/* Inserts w (id and counters ignored): 0 and *out_id, or a store error. */
+int store_webhook_insert(struct store *st, const struct store_webhook *w, int64_t *out_id,
+                         struct zz_err *e);
+/* 0, ZZ_ENOTFOUND or a store error. */
+int store_webhook_delete(struct store *st, int64_t id, struct zz_err *e);
+/* Every webhook, oldest first; as store_ngsi_subs_each. */
+int store_webhooks_each(struct store *st, int (*fn)(void *, const struct store_webhook *),
+                        void *ud);
+/* One delivery attempt, as store_ngsi_sub_delivered. */
+int store_webhook_delivered(struct store *st, int64_t id, int64_t ts, int ok, int code,
+                            const char *reason, struct zz_err *e);
+
 #endif

@@ -224,6 +224,10 @@ const SPEC = {
   'GET /v2/subscriptions': { expect: user(ADMINS) },
   'GET /v2/subscriptions/:id': { path: '/v2/subscriptions/0123456789abcdef01234567', expect: user(ADMINS) },
   'DELETE /v2/subscriptions/:id': { path: '/v2/subscriptions/0123456789abcdef01234567', expect: user(ADMINS) },
+  // webhooks of every alert and order: unscoped admins only
+  'POST /api/v1/webhooks': { body: {}, expect: user(['A']) },
+  'GET /api/v1/webhooks': { expect: user(['A']) },
+  'DELETE /api/v1/webhooks/:id': { path: '/api/v1/webhooks/999999', expect: user(['A']) },
 };
 
 function routeTable() {

@@ -5,9 +5,11 @@
 // Orion's shape, Fiware-Service/ServicePath as regions held to the user's
 // scope, numeric attributes written through ingest with a source token,
 // and subscriptions notified to a receiver (a node http server) that fails
-// first: retried, counted, kept across a restart.
+// first: retried, counted, kept across a restart; webhooks of alert events
+// signed with HMAC-SHA256 and verified by the receiver.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import http from 'node:http';
 import NGSI from 'ngsijs';
 import { createWorld, show } from './harness.mjs';
@@ -307,6 +309,71 @@ test('subscriptions: checked like Orion, admins only, expired ones never notifie
     await new Promise((ok) => setTimeout(ok, 300));
     assert.equal(hits, 1);
     assert.equal((await v2(`/v2/subscriptions/${id}`)).json.notification.timesSent, undefined);
+  } finally {
+    rx.close();
+  }
+});
+
+test('webhooks: alert events POSTed signed with HMAC-SHA256, retried, counted; admins only', async () => {
+  const got = [];
+  let failures = 1;
+  let secret = null;
+  const rx = http.createServer((req, res) => {
+    let b = '';
+    req.on('data', (c) => { b += c; });
+    req.on('end', () => {
+      const fail = failures > 0;
+      if (fail) failures--;
+      const mac = crypto.createHmac('sha256', secret).update(b).digest('hex');
+      got.push({ body: JSON.parse(b), event: req.headers['x-zhizhi-event'],
+        signed: req.headers['x-zhizhi-signature'] === `sha256=${mac}`, failed: fail });
+      res.writeHead(fail ? 503 : 200);
+      res.end('ok');
+    });
+  });
+  await new Promise((r) => rx.listen(0, '127.0.0.1', r));
+  try {
+    const url = `http://127.0.0.1:${rx.address().port}/hook`;
+    const api = (method, p, body, cookie = admin) => w.api(method, p, { cookie, body });
+    assert.equal((await api('POST', '/api/v1/webhooks', { url, events: ['alert'] }, viewer)).status, 403);
+    let r = await api('POST', '/api/v1/webhooks', { url, events: ['bogus'] });
+    assert.equal(r.status, 400, show(r));
+    assert.equal(r.json.error.field, 'events');
+    assert.ok(r.json.error.message_zh);
+    r = await api('POST', '/api/v1/webhooks', { url: 'ftp://x/', events: ['alert'] });
+    assert.equal(r.status, 400);
+    r = await api('POST', '/api/v1/webhooks', { url, events: ['alert.open'] });
+    assert.equal(r.status, 201, show(r));
+    secret = r.json.secret;
+    const hid = r.json.webhook.id;
+    assert.match(secret, /^whs[0-9a-f]{48}$/);
+    const listed = (await api('GET', '/api/v1/webhooks')).json.webhooks.find((x) => x.id === hid);
+    assert.ok(listed && !('secret' in listed), 'the secret is shown once, never listed');
+    // a rule, then a reading past it: the alert opens
+    r = await api('POST', '/api/v1/rules', { id: 'hs_crowd', name_zh: '湖墅客流', name_en: 'Hushu crowd', kind: 'threshold',
+      metric: 'visitors', region: 'gongshu/hushu', severity: 'warning', condition: { op: 'above', value: 1000 } });
+    assert.equal(r.status, 201, show(r));
+    await w.ingestOk([{ entity: 'c-hs-1', metric: 'visitors', ts: Date.now() - 100, value: 5000 }]);
+    await until(() => got.length >= 2, 'the alert event and its retry');
+    assert.equal(got[0].failed, true);
+    for (const g of got.slice(0, 2)) {
+      assert.equal(g.signed, true, 'the signature verifies with the secret');
+      assert.equal(g.event, 'alert.open');
+      assert.equal(g.body.event, 'alert.open');
+      assert.equal(g.body.data.alert.rule, 'hs_crowd');
+    }
+    assert.deepEqual(got[1].body, got[0].body);
+    const h = await until(async () => {
+      const x = (await api('GET', '/api/v1/webhooks')).json.webhooks.find((y) => y.id === hid);
+      return x.last_success ? x : null;
+    }, 'last_success');
+    assert.equal(h.times_sent, 2);
+    assert.equal(h.failures, 0);
+    assert.equal(h.status, 'active');
+    assert.match(h.last_failure_reason, /503/);
+    assert.equal((await api('DELETE', `/api/v1/webhooks/${hid}`)).status, 204);
+    assert.equal((await api('DELETE', `/api/v1/webhooks/${hid}`)).status, 404);
+    assert.ok(!(await api('GET', '/api/v1/webhooks')).json.webhooks.some((y) => y.id === hid));
   } finally {
     rx.close();
   }
