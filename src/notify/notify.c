@@ -70,6 +70,10 @@ struct notify {
   pthread_cond_t cv;
   int stop, reload;
   atomic_int nsubs; /* read by the writer thread: nothing to note without subscriptions */
+  /* reloads asked for and done: while one is pending the writer notes
+   * changes anyway, so a record committed right after a subscription was
+   * made is not missed before the thread has read it */
+  atomic_int reloads_asked, reloads_done;
   struct change *changes;
   size_t nchanges;
   int64_t dropped;
@@ -593,8 +597,10 @@ static void *run(void *ud) {
     n->bus_woken = 0;
     pthread_mutex_unlock(&n->mu);
     if (reload) {
+      int asked = atomic_load(&n->reloads_asked);
       subs_load(n);
       hooks_load(n);
+      atomic_store(&n->reloads_done, asked);
     }
     if (count) changes_process(n, ch, count);
     if (woken) bus_process(n);
@@ -667,7 +673,10 @@ void notify_close(struct notify *n) {
 }
 
 void notify_on_commit(struct notify *n, const struct store_record *recs, size_t count) {
-  if (!n || !count || atomic_load(&n->nsubs) == 0) return;
+  if (!n || !count) return;
+  if (atomic_load(&n->nsubs) == 0 &&
+      atomic_load(&n->reloads_asked) == atomic_load(&n->reloads_done))
+    return;
   pthread_mutex_lock(&n->mu);
   for (size_t i = 0; i < count; i++) {
     if (n->nchanges == NOTIFY_CHANGES_MAX) {
@@ -686,6 +695,7 @@ void notify_on_commit(struct notify *n, const struct store_record *recs, size_t 
 
 void notify_reload(struct notify *n) {
   if (!n) return;
+  atomic_fetch_add(&n->reloads_asked, 1);
   pthread_mutex_lock(&n->mu);
   n->reload = 1;
   pthread_cond_signal(&n->cv);
