@@ -19,7 +19,7 @@ const eventName = (e) => {
   const x = EVENTS.find(([k]) => k === e);
   return x ? t(x[1][0], x[1][1]) : e === '*' ? t('全部事件', 'Every event') : e;
 };
-const when = (ms) => (ms ? el('span', { title: dateTime(ms) }, ago(ms)) : t('从未', 'Never'));
+const lastAt = (ms) => (ms ? el('span', { title: dateTime(ms) }, ago(ms)) : t('从未', 'Never'));
 
 function secretPanel(box, secret) {
   box.replaceChildren(el('div', { class: 'token-once', role: 'alert' },
@@ -70,8 +70,8 @@ export default {
           el('td', { class: 'strong' }, h.url),
           el('td', {}, h.events.map(eventName).join('、')),
           el('td', { class: h.status === 'failed' ? 'bad' : '' }, h.status === 'failed' ? t('失败', 'Failing') : t('正常', 'Active')),
-          el('td', { class: 'nowrap' }, when(h.last_success)),
-          el('td', { class: 'nowrap', title: h.last_failure_reason || '' }, when(h.last_failure),
+          el('td', { class: 'nowrap' }, lastAt(h.last_success)),
+          el('td', { class: 'nowrap', title: h.last_failure_reason || '' }, lastAt(h.last_failure),
             h.last_failure_reason ? el('small', { class: 'note' }, ' ', h.last_failure_reason) : null),
           el('td', { class: 'num' }, String(h.failures)),
           el('td', { class: 'num' }, String(h.times_sent)),
