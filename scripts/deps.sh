@@ -10,6 +10,7 @@ pkgs=(build-essential cmake pkg-config git curl ca-certificates
       libsodium-dev libqrencode-dev libpng-dev libxlsxwriter-dev zbar-tools libcmocka-dev
       libcurl4-openssl-dev
       clang libclang-rt-14-dev clang-format
+      libwww-perl libxml-simple-perl
       python3 chromium fonts-noto-cjk)
 # Node.js may come from elsewhere (its own npm inside); only ask Debian when absent.
 command -v node >/dev/null 2>&1 || pkgs+=(nodejs)

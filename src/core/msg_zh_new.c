@@ -6,6 +6,11 @@
 const struct zz_msg zz_msg_zh_new[] = {
     {"%g is named twice (also states[%zu])", "%g 重复命名（另见 states[%zu]）"},
     {"names an event kind, but the rule watches a metric", "只有统计事件的规则才能填写事件名称"},
+    /* open311: multipart POSTs */
+    {"the multipart body cannot be read", "无法读取 multipart 请求体"},
+    {"only the media part may be a file, not %.64s", "只有 media 字段可以是文件，%.64s 不可以"},
+    {"the form has more than one media file", "表单中的 media 文件多于一个"},
+    {"the media file is larger than %u MiB", "media 文件超过 %u MiB"},
     {"cannot start the notifier thread", "无法启动通知推送线程"},
     {"events must be a list of 1 to %d event names (alert, order, alert.open, order.dispatch, *)",
      "events 须为 1 至 %d 个事件名（alert、order、alert.open、order.dispatch、*）"},

@@ -235,6 +235,9 @@ static const char *const sq_migrations[] = {
     "CREATE TRIGGER order_text_delete AFTER DELETE ON work_order BEGIN"
     " DELETE FROM order_text WHERE rowid = OLD.id; END;"
     "CREATE INDEX order_by_entity ON work_order(entity) WHERE entity IS NOT NULL;",
+    /* open311 update feed: the timeline's changes of state by time
+     * (store_order_state_events_between) */
+    "CREATE INDEX order_event_ts ON order_event(ts);",
     /* NGSI-v2 subscriptions and their delivery state (issue 15, the `ngsi`
      * helper): a subscription survives a restart with its counters */
     "CREATE TABLE ngsi_subscription(id TEXT PRIMARY KEY, region TEXT NOT NULL, owner TEXT,"
