@@ -9,6 +9,7 @@ pkgs=(build-essential cmake pkg-config git curl ca-certificates
       libmicrohttpd-dev libyajl-dev libjansson-dev libsqlite3-dev sqlite3
       libmosquitto-dev mosquitto mosquitto-clients
       libsodium-dev libqrencode-dev libpng-dev libxlsxwriter-dev zlib1g-dev zbar-tools libcmocka-dev
+      libcurl4-openssl-dev
       clang libclang-rt-14-dev clang-format
       libwww-perl libxml-simple-perl
       python3 chromium fonts-noto-cjk)
@@ -35,9 +36,10 @@ fi
 if [ -f package.json ]; then
   if [ ! -d node_modules ] || [ package.json -nt node_modules ] || [ package-lock.json -nt node_modules ]; then
     echo "deps: npm install" >&2
-    # devDependencies regenerate the pack's geometry (scenarios/gongshu/tools) and
-    # are the tests' third-party clients (mqtt for tests/integration/mqtt.test.mjs)
-    npm install --no-audit --no-fund --loglevel=error
+    # dependencies: the pages' charts, the browser driver and the tests' real
+    # third-party clients (mqtt, ngsijs); devDependencies only regenerate the
+    # pack's geometry (scenarios/gongshu/tools), so CI leaves them out.
+    npm install --omit=dev --no-audit --no-fund --loglevel=error
     touch node_modules
   fi
 fi

@@ -26,6 +26,7 @@ struct json_t;
 struct rules;
 struct workflow;
 struct cases_timer;
+struct notify;
 
 struct app {
   struct store *st;
@@ -40,6 +41,7 @@ struct app {
   struct rules *_Atomic rules; /* read by the writer thread in app_on_commit */
   struct workflow *wf;
   struct cases_timer *cases_timer; /* case files' follow-up timer, on the workflow's thread */
+  struct notify *_Atomic notify; /* NGSI subscriptions' deliveries; read by the writer thread */
   char *data_dir;
   char *web_dir;            /* static pages (the phone pages /m/ are served from it); NULL: none */
   int test_clock;           /* ZZ_TEST_CLOCK=1: POST /api/v1/_test/clock is enabled (tests only) */
@@ -188,6 +190,14 @@ extern const struct http_error_face o311_error_face;
 extern const size_t api_open311_nroutes;
 extern const struct http_route api_cases_routes[]; /* api/cases.c */
 extern const size_t api_cases_nroutes;
+/* FIWARE NGSI-v2 under /v2 (api/ngsi.c). */
+extern const struct http_route api_ngsi_routes[];
+extern const size_t api_ngsi_nroutes;
+extern const struct http_route api_ngsi_subs_routes[]; /* api/ngsi_subs.c */
+extern const size_t api_ngsi_subs_nroutes;
+/* Webhooks of alert and order events (api/webhooks.c). */
+extern const struct http_route api_webhooks_routes[];
+extern const size_t api_webhooks_nroutes;
 extern const struct http_route api_applications_routes[]; /* api/applications.c */
 extern const size_t api_applications_nroutes;
 /* Records an admin change in the audit table (actor: the caller). */

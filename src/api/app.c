@@ -13,6 +13,7 @@
 #include "cases/cases.h"
 #include "http/http.h"
 #include "ingest/spool.h"
+#include "notify/notify.h"
 #include "rules/rules.h"
 #include "store/store.h"
 #include "store/store_backup.h"
@@ -24,7 +25,8 @@
 static void app_on_commit(void *ud, const struct store_record *recs, size_t n) {
   struct app *app = ud;
   stream_on_commit(app, recs, n);
-  rules_on_commit(app->rules, recs, n); /* copies and returns: never blocks the writer */
+  rules_on_commit(app->rules, recs, n);   /* copies and returns: never blocks the writer */
+  notify_on_commit(app->notify, recs, n); /* notes and returns, likewise */
 }
 
 static void app_on_commit_events(void *ud, const struct store_event *evs, size_t n) {
@@ -129,6 +131,9 @@ static struct http_route *all_routes(size_t *n) {
                 {api_pages_routes, api_pages_nroutes},
                 {api_catalog_routes, api_catalog_nroutes},
                 {api_open311_routes, api_open311_nroutes},
+                {api_ngsi_routes, api_ngsi_nroutes},
+                {api_ngsi_subs_routes, api_ngsi_subs_nroutes},
+                {api_webhooks_routes, api_webhooks_nroutes},
                 {api_applications_routes, api_applications_nroutes},
                 {api_cases_routes, api_cases_nroutes},
                 {api_users_routes, api_users_nroutes},
@@ -213,11 +218,26 @@ static int engines_start(struct app *app, struct zz_err *e) {
     return rc;
   }
   app->rules = ru;
+  struct notify_opts no = {.st = app->st, .reg = app->reg, .bus = app->bus};
+  const char *bo = getenv("ZZ_NOTIFY_BACKOFF_MS"); /* tests: retries without long waits */
+  if (bo) no.backoff_ms = strtoll(bo, NULL, 10);
+  struct notify *nt = NULL;
+  if ((rc = notify_open(&no, &nt, e))) {
+    app->rules = NULL;
+    rules_close(ru);
+    workflow_close(app->wf);
+    app->wf = NULL;
+    return rc;
+  }
+  app->notify = nt;
   app->cases_timer = cases_timer_start(&(struct cases){app->st, app->reg, app->wf});
   return 0;
 }
 
 static void engines_stop(struct app *app) {
+  struct notify *nt = app->notify;
+  app->notify = NULL;
+  notify_close(nt);
   struct rules *ru = app->rules;
   app->rules = NULL;
   rules_close(ru);

@@ -104,6 +104,21 @@ int authz_case(struct app *app, const struct http_auth_ctx *a, const char *depar
   return region ? authz_region(app, a, region) : 0;
 }
 
+int authz_ngsi_tenant(struct app *app, const struct http_auth_ctx *a, const char *path) {
+  if (a->kind == HTTP_AUTH_SOURCE) return 0;
+  if (authz_unscoped(a)) return 0;
+  return authz_region_path(app, a, path);
+}
+
+int authz_ngsi_subscription(struct app *app, const struct http_auth_ctx *a, const char *path) {
+  if (!(a->role & ROLE_ADMIN)) return ZZ_EFORBIDDEN;
+  return authz_region_path(app, a, path);
+}
+
+int authz_webhook(const struct http_auth_ctx *a) {
+  return (a->role & ROLE_ADMIN) && authz_unscoped(a) ? 0 : ZZ_EFORBIDDEN;
+}
+
 int authz_audit_row(const struct http_auth_ctx *a, const char *actor) {
   if (!(a->role & ROLE_ADMIN)) return ZZ_EFORBIDDEN;
   if (authz_unscoped(a)) return 0;

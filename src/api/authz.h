@@ -71,6 +71,16 @@ int authz_department(const struct http_auth_ctx *a, enum authz_op op);
  * for an admin, the cases in its scope. */
 int authz_case(struct app *app, const struct http_auth_ctx *a, const char *department,
                int64_t region);
+/* The NGSI-v2 tenant (a region path, "" for all) a /v2 request names:
+ * users read within their scope; sources may name any (what a source may
+ * write is the ingest's check of its declaration). */
+int authz_ngsi_tenant(struct app *app, const struct http_auth_ctx *a, const char *path);
+/* An NGSI subscription (a webhook of entity changes) on region path:
+ * admins within their scope, both ways (the notifications carry what the
+ * region's entities hold). */
+int authz_ngsi_subscription(struct app *app, const struct http_auth_ctx *a, const char *path);
+/* Webhooks (every alert and order of the district): unscoped admins. */
+int authz_webhook(const struct http_auth_ctx *a);
 /* An audit row made by actor. */
 int authz_audit_row(const struct http_auth_ctx *a, const char *actor);
 

@@ -270,6 +270,17 @@ static const char *const sq_migrations[] = {
     " actor TEXT NOT NULL, jobs INTEGER NOT NULL DEFAULT 0);"
     "CREATE INDEX cs_entry_case ON cs_entry(case_id, ts);"
     "CREATE INDEX cs_entry_kind ON cs_entry(class, kind, ts);",
+    /* NGSI-v2 subscriptions and their delivery state (issue 15, the `ngsi`
+     * helper): a subscription survives a restart with its counters */
+    "CREATE TABLE ngsi_subscription(id TEXT PRIMARY KEY, region TEXT NOT NULL, owner TEXT,"
+    " doc TEXT NOT NULL, created INTEGER NOT NULL, times_sent INTEGER NOT NULL DEFAULT 0,"
+    " last_notification INTEGER, last_success INTEGER, last_success_code INTEGER,"
+    " last_failure INTEGER, last_failure_reason TEXT, fails INTEGER NOT NULL DEFAULT 0);"
+    /* ... and webhooks of alert and order events, with theirs */
+    "CREATE TABLE webhook(id INTEGER PRIMARY KEY, url TEXT NOT NULL, events TEXT NOT NULL,"
+    " secret TEXT NOT NULL, created_by TEXT, created INTEGER NOT NULL,"
+    " times_sent INTEGER NOT NULL DEFAULT 0, last_success INTEGER, last_success_code INTEGER,"
+    " last_failure INTEGER, last_failure_reason TEXT, fails INTEGER NOT NULL DEFAULT 0);",
 };
 
 int sq_migrate(sqlite3 *db, struct zz_err *e) {

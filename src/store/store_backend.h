@@ -13,6 +13,7 @@
 #include "store/store_audit.h"
 #include "store/store_mqtt.h"
 #include "store/store_cases.h"
+#include "store/store_notify.h"
 #include "store/store_catalog.h"
 #include "store/store_codes.h"
 #include "store/store_orders.h"
@@ -235,6 +236,21 @@ struct store_mqtt_ops {
                              struct zz_err *e);
 };
 
+struct store_notify_ops {
+  int (*sub_insert)(struct store *st, const struct store_ngsi_sub *s, struct zz_err *e);
+  int (*sub_delete)(struct store *st, const char *id, struct zz_err *e);
+  int (*subs_each)(struct store *st, const char *id,
+                   int (*fn)(void *, const struct store_ngsi_sub *), void *ud);
+  int (*sub_delivered)(struct store *st, const char *id, int64_t ts, int ok, int code,
+                       const char *reason, struct zz_err *e);
+  int (*webhook_insert)(struct store *st, const struct store_webhook *w, int64_t *out_id,
+                        struct zz_err *e);
+  int (*webhook_delete)(struct store *st, int64_t id, struct zz_err *e);
+  int (*webhooks_each)(struct store *st, int (*fn)(void *, const struct store_webhook *), void *ud);
+  int (*webhook_delivered)(struct store *st, int64_t id, int64_t ts, int ok, int code,
+                           const char *reason, struct zz_err *e);
+};
+
 /* The whole table: the store's own calls (store.h) and a sub-table per
  * domain. A sub-table a test leaves NULL must not be called. */
 struct store_ops {
@@ -256,6 +272,7 @@ struct store_ops {
   const struct store_audit_ops *audit;
   const struct store_mqtt_ops *mqtt;
   const struct store_cases_ops *cases;
+  const struct store_notify_ops *notify;
 };
 
 struct store {

@@ -528,3 +528,42 @@ int store_cases_count(struct store *st, const char *program, enum store_case_cou
                       void *ud) {
   return st->ops->cases->cases_count(st, program, what, klass, fn, ud);
 }
+
+/* ---- notify: NGSI subscriptions ---- */
+
+int store_ngsi_sub_insert(struct store *st, const struct store_ngsi_sub *s, struct zz_err *e) {
+  return st->ops->notify->sub_insert(st, s, e);
+}
+
+int store_ngsi_sub_delete(struct store *st, const char *id, struct zz_err *e) {
+  return st->ops->notify->sub_delete(st, id, e);
+}
+
+int store_ngsi_subs_each(struct store *st, const char *id,
+                         int (*fn)(void *, const struct store_ngsi_sub *), void *ud) {
+  return st->ops->notify->subs_each(st, id, fn, ud);
+}
+
+int store_ngsi_sub_delivered(struct store *st, const char *id, int64_t ts, int ok, int code,
+                             const char *reason, struct zz_err *e) {
+  return st->ops->notify->sub_delivered(st, id, ts, ok, code, reason, e);
+}
+
+int store_webhook_insert(struct store *st, const struct store_webhook *w, int64_t *out_id,
+                         struct zz_err *e) {
+  return st->ops->notify->webhook_insert(st, w, out_id, e);
+}
+
+int store_webhook_delete(struct store *st, int64_t id, struct zz_err *e) {
+  return st->ops->notify->webhook_delete(st, id, e);
+}
+
+int store_webhooks_each(struct store *st, int (*fn)(void *, const struct store_webhook *),
+                        void *ud) {
+  return st->ops->notify->webhooks_each(st, fn, ud);
+}
+
+int store_webhook_delivered(struct store *st, int64_t id, int64_t ts, int ok, int code,
+                            const char *reason, struct zz_err *e) {
+  return st->ops->notify->webhook_delivered(st, id, ts, ok, code, reason, e);
+}

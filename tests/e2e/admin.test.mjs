@@ -16,7 +16,7 @@ import { USERS } from '../integration/harness.mjs';
 
 const WALL = { width: 1920, height: 1080 };
 const DESK = { width: 1366, height: 768 };
-const TABS = ['users', 'sources', 'departments', 'rules', 'matters', 'audit'];
+const TABS = ['users', 'sources', 'departments', 'rules', 'matters', 'webhooks', 'audit'];
 // what a screen must never show: region paths, entity keys, receipts
 const RAW_ID = /\b[a-z]{2,}(\/[a-z_]{2,})+|xtd-|citizen:/;
 
@@ -167,6 +167,21 @@ test('an admin adds a user, changes its role, rotates a token, filters the audit
     await page.locator('#rule-editor [data-field="*"] .ferr', { hasText: /severity/ }).waitFor({ timeout: 10000 });
     assert.deepEqual(page.errors.filter((e) => !/status of 4\d\d/.test(e)), [], 'no console errors');
   });
+
+test('an admin adds a webhook: the secret shown once, then its row with the delivery state', { timeout: 60000 }, async () => {
+  const page = await browsers.open(DESK);
+  await signIn(page, USERS.admin, '/admin#webhooks');
+  await page.locator('#pane[data-ready="webhooks"]').waitFor({ timeout: 15000 });
+  await page.click('#webhook-add');
+  await page.fill('#dlg input[name=url]', 'http://127.0.0.1:9/hook');
+  await page.locator('#dlg-ok').click();
+  await page.locator('#webhook-secret').waitFor({ timeout: 15000 });
+  assert.match(await page.locator('#webhook-secret').innerText(), /^whs[0-9a-f]{48}$/);
+  const row = page.locator('tr[data-webhook]');
+  await row.waitFor();
+  assert.match(await row.innerText(), /127\.0\.0\.1:9\/hook[\s\S]*告警产生[\s\S]*正常[\s\S]*从未/);
+  assert.deepEqual(page.errors, [], 'no console errors');
+});
 
 test('every tab at 1920x1080 and 1366x768, in Chinese and English: no overflow, no raw ids', { timeout: 240000 }, async () => {
   const page = await browsers.open(WALL);

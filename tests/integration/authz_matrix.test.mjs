@@ -223,6 +223,26 @@ const SPEC = {
   'POST /api/v1/rules/preview': { body: { region: PARK }, expect: user(ADMINS) },
   'GET /admin': { expect: pub() },
   'GET /api/v1/matters/:id': { path: '/api/v1/matters/environmental_hygiene', expect: user() },
+  // FIWARE NGSI-v2 (issue 15, the `ngsi` helper): reads by users in their
+  // scope (the tenant defaults to it), writes by source tokens
+  'GET /v2/entities': { expect: user() },
+  'GET /v2/entities/:id': { path: () => `/v2/entities/${o.entity}`, expect: user(UNSCOPED) },
+  'GET /v2/entities/:id/attrs': { path: () => `/v2/entities/${o.entity}/attrs`, expect: user(UNSCOPED) },
+  'GET /v2/entities/:id/attrs/:name': { path: () => `/v2/entities/${o.entity}/attrs/name`, expect: user(UNSCOPED) },
+  'GET /v2/entities/:id/attrs/:name/value': { path: () => `/v2/entities/${o.entity}/attrs/name/value`, expect: user(UNSCOPED) },
+  'GET /v2/types': { expect: user() },
+  'GET /v2/types/:type': { path: '/v2/types/venue', expect: user() },
+  'POST /v2/entities/:id/attrs': { path: () => `/v2/entities/${o.entity}/attrs`, body: {}, expect: source() },
+  'PATCH /v2/entities/:id/attrs': { path: () => `/v2/entities/${o.entity}/attrs`, body: {}, expect: source() },
+  // subscriptions: admins, on regions within their scope
+  'POST /v2/subscriptions': { body: {}, expect: user(ADMINS) },
+  'GET /v2/subscriptions': { expect: user(ADMINS) },
+  'GET /v2/subscriptions/:id': { path: '/v2/subscriptions/0123456789abcdef01234567', expect: user(ADMINS) },
+  'DELETE /v2/subscriptions/:id': { path: '/v2/subscriptions/0123456789abcdef01234567', expect: user(ADMINS) },
+  // webhooks of every alert and order: unscoped admins only
+  'POST /api/v1/webhooks': { body: {}, expect: user(['A']) },
+  'GET /api/v1/webhooks': { expect: user(['A']) },
+  'DELETE /api/v1/webhooks/:id': { path: '/api/v1/webhooks/999999', expect: user(['A']) },
 };
 
 function routeTable() {

@@ -1,6 +1,6 @@
 // main.js (admin) - the admin screens (/admin): sign-in for administrators,
 // the shared top bar, and one tab per thing an administrator keeps: users,
-// data sources, departments, rules, matters and the audit log (codes have
+// data sources, departments, rules, matters, webhooks and the audit log (codes have
 // their own page, /admin/codes). The tab is in the URL's hash (#users ...),
 // so a tab can be linked to and reloaded. Anyone else signed in is told the
 // page is for administrators; the API refuses them anyway.
@@ -15,8 +15,9 @@ import departments from './departments.js';
 import rules from './rules.js';
 import matters from './matters.js';
 import audit from './audit.js';
+import webhooks from './webhooks.js';
 
-const TABS = [users, sources, departments, rules, matters, audit];
+const TABS = [users, sources, departments, rules, matters, webhooks, audit];
 let current = null;
 let denied = null;
 
