@@ -6,5 +6,12 @@
 const struct zz_msg zz_msg_zh_new[] = {
     {"%g is named twice (also states[%zu])", "%g 重复命名（另见 states[%zu]）"},
     {"names an event kind, but the rule watches a metric", "只有统计事件的规则才能填写事件名称"},
+    /* rules: levels and rates a day (issue 13, deep-pit monitoring) */
+    {"give percent or per_day, not both", "percent 与 per_day 只能填写其一"},
+    {"only threshold and rate rules have levels", "只有阈值和变化率规则可以分级"},
+    {"must list 1 to %d levels {at, severity}", "须列出 1 至 %d 个级别 {at, severity}"},
+    {"a level must be {at, severity}", "级别须为 {at, severity}"},
+    {"must lie beyond the limit before it (%g)", "须越过前一级限值（%g）"},
+    {"must be more severe than the level before it", "严重程度须高于前一级"},
     {NULL, NULL},
 };
