@@ -1,9 +1,9 @@
 // fit.test.mjs - every screen but the cockpit (cockpit-wall.test.mjs has
 // it) fits, in Chinese and English (issue 12: "English mode works: header,
 // breadcrumb, tabs and labels fit at 1920 and 1366"): the dispatch desk,
-// the department console, every tab of /admin, /admin/codes, /stats and
-// /services at 1920x1080 and 1366x768, and the phone pages (a code's page
-// and its report form, a receipt, an online application, an application's
+// the department console, every tab of /admin, /admin/codes, /stats,
+// /services and the deep-pit site view /site at 1920x1080 and 1366x768,
+// and the phone pages (a code's page and its report form, a receipt, an online application, an application's
 // page) at 375x812. On each: no text wider than its box or leaving the
 // window, no text over another, no overlap in the top bar, no raw id
 // (lib/fit.mjs). Screenshots: test-results/e2e/fit-*.png.
@@ -95,6 +95,7 @@ const SCREENS = [
   ['admin-codes', USERS.admin, '/admin/codes', '#rows tr'],
   ['stats', USERS.admin, '/stats', 'body[data-ready="1"]'],
   ['services', null, '/services', 'body[data-ready="1"] #map[data-ready="1"]'],
+  ['site', USERS.admin, '/site', 'body[data-ready="1"] #map[data-ready="1"]'],
   ...ADMIN_TABS.map((id) => [`admin-${id}`, USERS.admin, `/admin#${id}`, `#pane[data-ready="${id}"]`]),
 ];
 

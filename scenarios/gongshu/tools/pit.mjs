@@ -59,15 +59,28 @@ export const PIT_OUTLINE = [corner(-HALF_E, HALF_N), corner(HALF_E, HALF_N), cor
 // north-south west of the pit, line 3 east-west along its north side.
 export const PIT_LINES = [
   { id: "metro1", name_zh: "地铁1号线", name_en: "Metro line 1", color: "#d6213a",
-    coordinates: [[120.1632, 30.2600], [120.1636, 30.2680], [120.1640, 30.2752], [120.1652, 30.2810]] },
+    coordinates: [[120.1632, 30.2600], [120.1636, 30.2680], [120.1640, 30.2741], [120.1652, 30.2810]] },
   { id: "metro3", name_zh: "地铁3号线", name_en: "Metro line 3", color: "#f2a900",
-    coordinates: [[120.1560, 30.2772], [120.1600, 30.2762], [120.1640, 30.2752], [120.1700, 30.2741], [120.1745, 30.2738]] },
+    coordinates: [[120.1560, 30.2760], [120.1600, 30.2750], [120.1640, 30.2741], [120.1700, 30.2735], [120.1745, 30.2733]] },
 ];
 export const PIT_STATIONS = [
-  { id: "wulin_square", name_zh: "武林广场站", name_en: "Wulin Square station", lon: 120.1640, lat: 30.2752 },
+  { id: "wulin_square", name_zh: "武林广场站", name_en: "Wulin Square station", lon: 120.1640, lat: 30.2741 },
   { id: "longxiangqiao", name_zh: "龙翔桥站", name_en: "Longxiangqiao station", lon: 120.1634, lat: 30.2640 },
-  { id: "wulinmen", name_zh: "武林门站", name_en: "Wulinmen station", lon: 120.1580, lat: 30.2767 },
+  { id: "wulinmen", name_zh: "武林门站", name_en: "Wulinmen station", lon: 120.1580, lat: 30.2755 },
 ];
+
+// Metres north of the centre where line 3 passes, e metres east of it.
+function northOfLine3(e) {
+  const lon = CENTRE[0] + e / mPerDegLon(CENTRE[1]);
+  const c = PIT_LINES[1].coordinates;
+  for (let i = 1; i < c.length; i++) {
+    if (lon <= c[i][0]) {
+      const f = (lon - c[i - 1][0]) / (c[i][0] - c[i - 1][0]);
+      return Math.round((c[i - 1][1] + f * (c[i][1] - c[i - 1][1]) - CENTRE[1]) * M_PER_DEG_LAT);
+    }
+  }
+  throw new Error("line 3 does not pass north of the pit");
+}
 
 // Points: [metric index, code number, east m, north m from the centre].
 function points() {
@@ -96,9 +109,10 @@ function points() {
   [[-40, 20], [40, 20], [-40, -20], [40, -20], [0, 35], [0, -35]].forEach(([e, n], i) => add(3, i + 1, e, n));
   // groundwater wells outside the wall
   [[-HALF_E - 8, 40], [HALF_E + 8, -40], [0, HALF_N + 8], [0, -HALF_N - 8]].forEach(([e, n], i) => add(4, i + 1, e, n));
-  // metro line 3 tunnel along the north side (about 90 m north of the wall): convergence and settlement
-  [[-60, HALF_N + 92], [0, HALF_N + 90], [60, HALF_N + 88]].forEach(([e, n], i) => add(5, i + 1, e, n));
-  [[-60, HALF_N + 94], [0, HALF_N + 92], [60, HALF_N + 90]].forEach(([e, n], i) => add(6, i + 1, e, n));
+  // in the metro line 3 tunnel along the north side (about 50 m from the
+  // wall), on the line as drawn: convergence and settlement rings 8 m apart
+  [-64, -4, 56].forEach((e, i) => add(5, i + 1, e, northOfLine3(e)));
+  [-56, 4, 64].forEach((e, i) => add(6, i + 1, e, northOfLine3(e)));
   return out;
 }
 export const PIT_POINTS = points();
@@ -127,6 +141,8 @@ export const PIT_RULES = KINDS.flatMap(([metric, zh, en, unit, , control, rate, 
       message_en: `{rule}: {entity} at {value}${unit}, ${dir > 0 ? "above" : "below"} {limit}${unit}` },
     { id: `${metric}_rate`, name_zh: `${zh}速率超限`, name_en: `${en}: change a day over its levels`, kind: "rate", ...common,
       condition: { op: "any", per_day: pct(rate, 0.7), window_minutes: 1500 },
+      message_zh: "{rule}：{entity}变化速率{value}{unit}/天（限值{limit}{unit}/天）",
+      message_en: "{rule}: {entity} changes {value}{unit}/d (limit {limit}{unit}/d)",
       levels: [{ at: pct(rate, 0.85), severity: "major" }, { at: rate, severity: "critical" }] },
   ];
 });
