@@ -10,7 +10,7 @@ import { $, el } from './lib/dom.js';
 import { api } from './lib/api.js';
 import { t, pick, setupLang, translate } from './lib/i18n.js';
 import { shortDateTime, day } from './lib/time.js';
-import { signIn, live } from './console-common.js';
+import { signIn, live, stateName } from './console-common.js';
 import { mountNav } from './lib/nav.js';
 
 // the point's state from its worst open alert
@@ -22,8 +22,6 @@ const STATES = [
 ];
 const RANK = { info: 0, warning: 1, major: 2, critical: 3 };
 const stateOf = (sev) => STATES[Math.max(0, RANK[sev] || 0)];
-const ORDER_STATES = { reported: ['待派单', 'To dispatch'], dispatched: ['已派单', 'Dispatched'], accepted: ['已接单', 'Accepted'],
-  in_progress: ['处置中', 'In progress'], resolved: ['已办结', 'Resolved'], closed: ['已关闭', 'Closed'] };
 
 let site = null; // the dashboards.json site
 let points = []; // its entities
@@ -93,8 +91,7 @@ function drawMap() {
     { type: 'Feature', properties: { name: 'frame' }, geometry: { type: 'Polygon', coordinates: [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]] } },
     { type: 'Feature', properties: { name: 'pit' }, geometry: { type: 'Polygon', coordinates: [site.outline] } },
   ] });
-  // a line's name goes at its first vertex inside the frame
-  const inside = (cs) => cs.find(([x, y]) => x > x0 && x < x1 && y > y0 && y < y1) || cs[Math.floor(cs.length / 2)];
+  const frame = [x0, y0, x1, y1];
   const w = worst();
   const data = points.map((p) => {
     const s = w[p.id] ? stateOf(w[p.id].severity) : STATES[0];
@@ -113,20 +110,51 @@ function drawMap() {
       regions: [{ name: 'pit', itemStyle: { areaColor: 'rgba(120,140,170,.25)', borderColor: '#9fb3d1', borderWidth: 2 } }] },
     series: [
       { id: 'lines', type: 'lines', coordinateSystem: 'geo', polyline: true, silent: true,
-        data: site.lines.map((l) => ({ name: pick(l, 'name'), coords: l.coordinates, lineStyle: { color: l.color, width: 5, opacity: 0.8 } })) },
+        data: site.lines.map((l) => ({ name: pick(l, 'name'), coords: clip(l.coordinates, frame), lineStyle: { color: l.color, width: 5, opacity: 0.8 } })) },
       { id: 'stations', type: 'scatter', coordinateSystem: 'geo', symbol: 'rect', symbolSize: 14, silent: true,
         itemStyle: { color: '#fff', borderColor: '#333', borderWidth: 2 },
         label: { show: true, position: 'left', color: '#dfe7f3', formatter: (e) => e.data.label },
         data: site.stations.map((s) => ({ name: s.id, value: [s.lon, s.lat], label: pick(s, 'name') })) },
       { id: 'line-names', type: 'scatter', coordinateSystem: 'geo', symbolSize: 0, silent: true,
-        label: { show: true, position: 'right', color: '#dfe7f3', formatter: (e) => e.data.label },
-        data: site.lines.map((l) => ({ name: l.id, value: inside(l.coordinates), label: pick(l, 'name') + t('（示意）', ' (approx.)') })) },
+        label: { show: true, color: '#dfe7f3', formatter: (e) => e.data.text },
+        data: site.lines.map((l) => lineLabel(l, frame)) },
       { id: 'points', type: 'scatter', coordinateSystem: 'geo', data, z: 5,
         label: { show: true, position: 'top', color: '#dfe7f3', fontSize: 10, formatter: (e) => e.data.label } },
     ],
   }, { replaceMerge: ['series'] });
   $('map').dataset.points = JSON.stringify(Object.fromEntries(data.map((d) => [d.name, d.state])));
   $('map').dataset.ready = '1';
+}
+
+// The part of polyline cs inside the box [x0, y0, x1, y1] (Liang-Barsky on
+// each segment), so lines stop at the map's edge.
+function clip(cs, [x0, y0, x1, y1]) {
+  const out = [];
+  for (let i = 1; i < cs.length; i++) {
+    const [ax, ay] = cs[i - 1], [bx, by] = cs[i];
+    const dx = bx - ax, dy = by - ay;
+    let lo = 0, hi = 1, ok = true;
+    for (const [p, q] of [[-dx, ax - x0], [dx, x1 - ax], [-dy, ay - y0], [dy, y1 - ay]]) {
+      if (p === 0) { if (q < 0) ok = false; continue; }
+      const r = q / p;
+      if (p < 0) lo = Math.max(lo, r); else hi = Math.min(hi, r);
+    }
+    if (!ok || lo > hi) continue;
+    const a = [ax + lo * dx, ay + lo * dy], b = [ax + hi * dx, ay + hi * dy];
+    if (!out.length || out[out.length - 1][0] !== a[0] || out[out.length - 1][1] !== a[1]) out.push(a);
+    out.push(b);
+  }
+  return out;
+}
+
+// A line's name at the end of its visible part, written towards the map's middle.
+function lineLabel(l, frame) {
+  const cs = clip(l.coordinates, frame);
+  const [x, y] = cs[cs.length - 1] || l.coordinates[0];
+  const [x0, y0, x1, y1] = frame;
+  // the nearest edge decides: near the top the name goes below the point, and so on
+  const side = [[y1 - y, 'bottom'], [y - y0, 'top'], [x1 - x, 'left'], [x - x0, 'right']].sort((a, b) => a[0] - b[0])[0][1];
+  return { name: l.id, value: [x, y], text: pick(l, 'name') + t('（示意）', ' (approx.)'), label: { position: side, distance: 8 } };
 }
 
 function tipOf(id) {
@@ -150,7 +178,7 @@ async function choose(id) {
   const m = metrics[metric] || { unit: '' };
   const s = (portrait.series || []).find((x) => x.metric === metric);
   const total = rules.find((r) => r.metric === metric && r.kind === 'threshold');
-  $('point-name').textContent = `${pick(p, 'name')}${metric ? ' · ' + pick(m, 'name') : ''}`;
+  $('point-name').textContent = `${p.attrs.code} · ${metric ? pick(m, 'name') : pick(p, 'name')}`;
   const levels = total ? [
     { name: t('预警值', 'Warning'), v: total.condition.value, color: STATES[1].color },
     ...(total.levels || []).map((l) => ({ name: l.severity === 'critical' ? t('控制值', 'Control value') : t('报警值', 'Alarm'),
@@ -160,7 +188,7 @@ async function choose(id) {
   const pts = s ? s.points : [];
   histChart.setOption({
     backgroundColor: 'transparent',
-    grid: { left: 56, right: 96, top: 16, bottom: 28 },
+    grid: { left: 56, right: 120, top: 16, bottom: 28 },
     tooltip: { trigger: 'axis' },
     xAxis: { type: 'category', data: pts.map((x) => day(Date.parse(x.t))), axisLabel: { color: '#9fb0c8' } },
     yAxis: { type: 'value', name: m.unit, scale: true, axisLabel: { color: '#9fb0c8' },
@@ -186,13 +214,12 @@ function drawAlerts() {
     el('tbody', {}, ...(rows.length ? rows.map((a) => {
       const s = stateOf(a.severity);
       const o = orders[a.order];
-      const os = o && ORDER_STATES[o.state];
       return el('tr', { 'data-alert': String(a.id), 'data-entity': a.entity },
         el('td', { class: 'sev', style: `color:${s.color}` }, t(s.zh, s.en)),
         el('td', {}, el('a', { href: '#', 'data-point': a.entity }, byPoint[a.entity] ? byPoint[a.entity].attrs.code : a.entity), ' ',
           t(a.message, a.message_en || a.message)),
         el('td', { class: 'nowrap' }, shortDateTime(a.opened)),
-        el('td', { class: 'nowrap' }, a.order ? `#${a.order} ${os ? t(...os) : ''}` : '—'));
+        el('td', { class: 'nowrap' }, a.order ? `#${a.order} ${o ? stateName(o.state) : ''}` : '—'));
     }) : [el('tr', {}, el('td', { colspan: '4' }, t('没有未解除的预警', 'No open alerts')))])));
   for (const a of $('alerts').querySelectorAll('a[data-point]')) {
     a.addEventListener('click', (ev) => { ev.preventDefault(); choose(a.dataset.point); });

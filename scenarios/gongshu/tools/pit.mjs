@@ -110,9 +110,9 @@ function points() {
   // groundwater wells outside the wall
   [[-HALF_E - 8, 40], [HALF_E + 8, -40], [0, HALF_N + 8], [0, -HALF_N - 8]].forEach(([e, n], i) => add(4, i + 1, e, n));
   // in the metro line 3 tunnel along the north side (about 50 m from the
-  // wall), on the line as drawn: convergence and settlement rings 8 m apart
-  [-64, -4, 56].forEach((e, i) => add(5, i + 1, e, northOfLine3(e)));
-  [-56, 4, 64].forEach((e, i) => add(6, i + 1, e, northOfLine3(e)));
+  // wall), on the line as drawn: convergence and settlement rings 20 m apart
+  [-70, -10, 50].forEach((e, i) => add(5, i + 1, e, northOfLine3(e)));
+  [-50, 10, 70].forEach((e, i) => add(6, i + 1, e, northOfLine3(e)));
   return out;
 }
 export const PIT_POINTS = points();
