@@ -29,6 +29,7 @@ export const PIT_TYPE = {
   id: "pit_point", name_zh: "基坑监测点", name_en: "Pit monitoring point",
   attrs: [
     { id: "code", name_zh: "点号", name_en: "Point code", type: "string" },
+    { id: "measure", name_zh: "监测项目（指标）", name_en: "What it measures (metric)", type: "string" },
     { id: "site", name_zh: "所属工程", name_en: "Project", type: "string" },
     { id: "control", name_zh: "累计控制值", name_en: "Cumulative control value", type: "number" },
     { id: "rate_control", name_zh: "速率控制值（/天）", name_en: "Rate control value (a day)", type: "number" },
@@ -93,8 +94,7 @@ function points() {
       id: `pit-${code.toLowerCase()}`, type: "pit_point",
       name_zh: `杭州中心基坑${code}（${zh}）`, name_en: `Hangzhou Center pit ${code} (${en.toLowerCase()})`,
       region: PIT_REGION, lon, lat,
-      attrs: { code, site: "杭州中心", control, rate_control: rate },
-      metric,
+      attrs: { code, measure: metric, site: "杭州中心", control, rate_control: rate },
     });
   };
   // inclinometers in the diaphragm wall: 3 on each long side, 2 on each short
@@ -180,11 +180,7 @@ export function writePit(dir) {
   writeList(path.join(dir, "sources.json"), sources, true);
   const ents = fs.readFileSync(path.join(dir, "entities.ndjson"), "utf8").split("\n").filter(Boolean)
     .filter((l) => !l.startsWith('{"id":"pit-'));
-  for (const p of PIT_POINTS) {
-    const { metric, ...e } = p; // the metric is the rules' business, not an attribute
-    void metric;
-    ents.push(JSON.stringify(e));
-  }
+  for (const p of PIT_POINTS) ents.push(JSON.stringify(p));
   fs.writeFileSync(path.join(dir, "entities.ndjson"), ents.join("\n") + "\n");
   writeList(path.join(dir, "rules.json"), upsert(read("rules.json"), PIT_RULES), false);
   writeList(path.join(dir, "matters.json"), upsert(read("matters.json"), [PIT_MATTER]), false);
