@@ -17,7 +17,8 @@ const struct zz_msg zz_msg_zh_new[] = {
     {"only level series take a trend", "只有 level 序列可以设置 trend"},
     {"must list 1 to %d points [days from now, factor]", "须列出 1 至 %d 个点 [距今天数, 系数]"},
     {"must be [days from now, factor]", "须为 [距今天数, 系数]"},
-    {"days must be from -3660 to 0, each after the one before", "天数须在 -3660 至 0 之间，且逐个递增"},
+    {"days must be from -3660 to 0, each after the one before",
+     "天数须在 -3660 至 0 之间，且逐个递增"},
     {"the factor must lie within +-1e6", "系数须在 ±1e6 以内"},
     {NULL, NULL},
 };
