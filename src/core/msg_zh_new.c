@@ -20,5 +20,12 @@ const struct zz_msg zz_msg_zh_new[] = {
     {"days must be from -3660 to 0, each after the one before",
      "天数须在 -3660 至 0 之间，且逐个递增"},
     {"the factor must lie within +-1e6", "系数须在 ±1e6 以内"},
+    /* open311: multipart POSTs */
+    {"the multipart body cannot be read", "无法读取 multipart 请求体"},
+    {"only the media part may be a file, not %.64s", "只有 media 字段可以是文件，%.64s 不可以"},
+    {"the form has more than one media file", "表单中的 media 文件多于一个"},
+    {"the media file is larger than %u MiB", "media 文件超过 %u MiB"},
+    {"must be an administrative division code: a number or a string of 6, 9 or 12 digits",
+     "必须是行政区划代码：数字，或 6、9、12 位数字组成的字符串"},
     {NULL, NULL},
 };

@@ -117,6 +117,14 @@ int http_reply_err(struct http_req *r, const struct zz_err *e);
  * "%.0s%s" in the Chinese one, so each prints its own. */
 int http_fail(struct http_req *r, int code, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* Asks for a strong ETag computed from the body of this request's 200
+ * answer (http_reply, http_reply_json): a GET or HEAD whose If-None-Match
+ * names it is answered 304 without a body. For answers that change only
+ * when their data does (a pack's regions, metrics, dashboards); the
+ * handler still sets the Cache-Control that fits ("private, no-cache" when
+ * a session decides the answer). Buffered answers of compressible types go
+ * gzipped to clients that take it whatever the handler does. */
+void http_etag(struct http_req *r);
 /* Adds a response header (before http_reply). Copies both strings. */
 void http_add_header(struct http_req *r, const char *name, const char *value);
 /* Long-lived responses (Server-Sent Events). fill(ud, buf, max) is called
@@ -139,8 +147,39 @@ int http_reply_push(struct http_req *r, const char *content_type, const struct h
 /* Asks for fill to be called again soon; any thread, cheap, never blocks on I/O. */
 void http_push_wake(struct http_push *p);
 
-/* Sends a file from disk with a content type and caching headers. */
+/* Sends a file from disk with a content type and caching headers. A public
+ * one (no login needed) carries an ETag from its size and mtime, answers an
+ * If-None-Match naming it with 304, and goes gzipped from an in-memory
+ * cache (compressed once per version) when its type pays and the client
+ * takes gzip. */
 int http_reply_file(struct http_req *r, const char *path, const char *content_type, int max_age);
+
+/* A body of form fields (application/x-www-form-urlencoded or
+ * multipart/form-data, by the request's Content-Type) read with
+ * libmicrohttpd's post processor from the buffered body. fn is called for
+ * each piece of a field, in order: a long value or a file comes in several
+ * pieces with off the offset of data in it; filename is NULL for a plain
+ * field, content_type NULL when the part names none. fn returning non-zero
+ * stops and is returned. Returns 0, ZZ_EMEDIATYPE (not a form type),
+ * ZZ_EINVAL (a body the processor refuses) or ZZ_ENOMEM. */
+struct http_form_piece {
+  const char *key, *filename, *content_type;
+  const char *data;
+  uint64_t off;
+  size_t size;
+};
+int http_body_form(struct http_req *r, int (*fn)(void *ud, const struct http_form_piece *p),
+                   void *ud);
+
+/* A face of the server whose errors have their own shape (Open311's list
+ * of {code, description}): every error answered on a path under prefix
+ * (no route, a method not allowed, a body too large, a rate limit, those
+ * of its handlers) is written by reply(r, status, e) instead of zhizhi's
+ * {"error":{...}}; reply sends it with http_reply and returns its result. */
+struct http_error_face {
+  const char *prefix;
+  int (*reply)(struct http_req *r, int status, const struct zz_err *e);
+};
 
 /* The server. */
 struct http_server;
@@ -162,6 +201,8 @@ struct http_server_opts {
   const char *public_url; /* "https://zz.example.org": links, cookies, CSRF host; NULL */
   int max_conns_per_ip;   /* open sockets per client address (0: 256, -1: no cap) */
   int header_timeout_s;   /* a request head must arrive within this (0: 10 s) */
+  const struct http_error_face *faces; /* errors in another shape under a prefix */
+  size_t nfaces;
 };
 int http_server_start(const struct http_server_opts *o, struct http_server **out, struct zz_err *e);
 int http_server_port(struct http_server *s);
