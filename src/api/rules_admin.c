@@ -309,6 +309,7 @@ static int preview_rule(struct http_req *r) {
     else
       zz_json_knull(&w, "cleared");
     zz_json_knum(&w, "value", h->value);
+    zz_json_kstr(&w, "severity", h->severity);
     zz_json_obj_end(&w);
   }
   zz_json_arr_end(&w);

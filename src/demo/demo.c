@@ -271,6 +271,17 @@ int64_t demo_flow_partial(struct demo *d, struct demo_series *s, int64_t day, in
 
 /* ---- levels and statuses ---- */
 
+/* The trend's factor x days from now (negative: before). */
+static double trend_at(const struct demo_series *s, double x) {
+  if (x <= s->trend_day[0]) return s->trend_v[0];
+  for (int i = 1; i < s->ntrend; i++)
+    if (x <= s->trend_day[i]) {
+      double f = (x - s->trend_day[i - 1]) / (s->trend_day[i] - s->trend_day[i - 1]);
+      return s->trend_v[i - 1] + f * (s->trend_v[i] - s->trend_v[i - 1]);
+    }
+  return s->trend_v[s->ntrend - 1];
+}
+
 static void value_tick(struct demo *d, struct demo_series *s, int64_t ts) {
   int64_t day = demo_day_of(ts);
   if (day != s->cache_day) {
@@ -291,6 +302,7 @@ static void value_tick(struct demo *d, struct demo_series *s, int64_t ts) {
   }
   double base = s->cache_dayf;
   if (s->cache_hourly) base *= hourly_at(s->cache_hourly, ts - demo_day_start(day));
+  if (s->ntrend) base *= trend_at(s, (double)(ts - d->now_ms) / 86400000.0);
   int64_t gb = ts / DEMO_BUCKET_MS;
   double frac = (double)(ts - gb * DEMO_BUCKET_MS) / DEMO_BUCKET_MS;
   for (size_t j = 0; j < s->n_tick; j++) {

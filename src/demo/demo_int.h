@@ -66,6 +66,7 @@ struct demo_metric {
 };
 
 enum demo_model { DEMO_FLOW, DEMO_LEVEL, DEMO_STATUS };
+#define DEMO_TREND_MAX 16 /* points of a level series' trend */
 enum demo_grid { DEMO_GRID_DAY, DEMO_GRID_EPOCH, DEMO_GRID_MONTH, DEMO_GRID_FLOW };
 
 struct demo_holiday {
@@ -164,6 +165,11 @@ struct demo_series {
   int64_t cache_day;
   double cache_dayf;
   const double *cache_hourly;
+  /* level series: a factor on the level, linear between [days from now,
+   * factor] points (a monitored excavation's deformation growing), flat
+   * before the first and after the last; ntrend 0: none */
+  int ntrend;
+  double trend_day[DEMO_TREND_MAX], trend_v[DEMO_TREND_MAX];
 };
 
 struct demo {

@@ -386,6 +386,7 @@ static const char *const series_keys[] = {"id",
                                           "weight_attr",
                                           "active_from_attr",
                                           "keep_streets",
+                                          "trend",
                                           NULL};
 
 /* A series' id, metric, entity type (*et) and model. */
@@ -581,6 +582,34 @@ static int series_shape(const struct check *k, json_t *o, json_t *profiles, stru
 }
 
 /* Values: decimals, a level's range, a status series' faults. */
+/* "trend": [[days from now (<= 0), factor], ...], level series only, days
+ * increasing: the level times a factor linear between the points. */
+static int series_trend(const struct check *k, json_t *o, struct demo_series *s) {
+  json_t *tr = json_object_get(o, "trend");
+  if (!tr) return 0;
+  if (s->model != DEMO_LEVEL) return check_fail(k, "trend", "only level series take a trend");
+  if (!json_is_array(tr) || json_array_size(tr) < 1 || json_array_size(tr) > DEMO_TREND_MAX)
+    return check_fail(k, "trend", "must list 1 to %d points [days from now, factor]",
+                      DEMO_TREND_MAX);
+  for (size_t i = 0; i < json_array_size(tr); i++) {
+    json_t *p = json_array_get(tr, i);
+    struct check pk = *k;
+    check_push(&pk, ".trend[%zu]", i);
+    if (!json_is_array(p) || json_array_size(p) != 2 || !json_is_number(json_array_get(p, 0)) ||
+        !json_is_number(json_array_get(p, 1)))
+      return check_fail(&pk, NULL, "must be [days from now, factor]");
+    double day = json_number_value(json_array_get(p, 0)),
+           v = json_number_value(json_array_get(p, 1));
+    if (!(day <= 0 && day >= -3660) || (i && day <= s->trend_day[i - 1]))
+      return check_fail(&pk, NULL, "days must be from -3660 to 0, each after the one before");
+    if (!(fabs(v) <= 1e6)) return check_fail(&pk, NULL, "the factor must lie within +-1e6");
+    s->trend_day[i] = day;
+    s->trend_v[i] = v;
+    s->ntrend = (int)i + 1;
+  }
+  return 0;
+}
+
 static int series_values(const struct check *k, json_t *o, struct demo_series *s) {
   int rc;
   s->vmin = 0;
@@ -604,6 +633,7 @@ static int series_values(const struct check *k, json_t *o, struct demo_series *s
     s->vmax = json_number_value(json_array_get(range, 1));
     if (!(s->vmin <= s->vmax)) return check_fail(k, "range", "min must not exceed max");
   }
+  if ((rc = series_trend(k, o, s))) return rc;
   if (s->model == DEMO_STATUS) {
     int64_t fd = 1;
     if ((rc = check_num(k, o, "fault_rate", CHECK_REQUIRED, 0, 1, &s->fault_rate)) ||

@@ -59,6 +59,12 @@ static void note(struct pv_run *r, enum rule_verdict v, int64_t at, double value
     r->hit = -1;
     return;
   }
+  if (v == RULE_RAISE && r->hit >= 0) { /* one alert rising through the levels */
+    zz_strlcpy(p->hits[r->hit].severity, rule_level_severity(r->d, r->st.level),
+               sizeof p->hits[r->hit].severity);
+    p->hits[r->hit].value = value;
+    return;
+  }
   if (v != RULE_OPEN || at < r->from) return; /* opened during the warm-up: not this window's */
   p->alerts++;
   r->hit = -1;
@@ -74,6 +80,7 @@ static void note(struct pv_run *r, enum rule_verdict v, int64_t at, double value
   zz_strlcpy(h->name_en, r->en->name_en, sizeof h->name_en);
   h->opened = at;
   h->value = value;
+  zz_strlcpy(h->severity, rule_level_severity(r->d, r->st.level), sizeof h->severity);
   r->hit = (int)p->nhits++;
 }
 

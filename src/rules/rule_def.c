@@ -14,6 +14,16 @@
 static const char *const kind_names[] = {"", "threshold", "rate", "count", "absence"};
 static const char *const severities[] = {"info", "warning", "major", "critical"};
 
+int rule_severity_rank(const char *severity) {
+  for (int i = 0; severity && i < (int)ZZ_ARRAY_LEN(severities); i++)
+    if (strcmp(severity, severities[i]) == 0) return i;
+  return -1;
+}
+
+const char *rule_level_severity(const struct rule_def *d, int level) {
+  return level > 0 && level <= d->nlevels ? d->levels[level - 1].severity : d->severity;
+}
+
 const char *rule_kind_name(enum rule_kind k) {
   return k >= RULE_THRESHOLD && k <= RULE_ABSENCE ? kind_names[k] : "unknown";
 }
@@ -92,14 +102,21 @@ static int parse_condition(const struct check *k, const json_t *c, struct rule_d
       return rc;
     d->op = strcmp(op, "above") == 0 ? 1 : -1;
     break;
-  case RULE_RATE:
+  case RULE_RATE: {
+    /* a relative change (percent) or a speed in the metric's units a day
+     * (per_day: settlement in mm/d), never both */
+    d->per_day = json_object_get(c, "per_day") != NULL;
+    const char *what = d->per_day ? "per_day" : "percent";
+    if (d->per_day && json_object_get(c, "percent"))
+      return check_fail(k, "per_day", "give percent or per_day, not both");
     if ((rc = check_enum(k, c, "op", CHECK_OPTIONAL, rate_ops, 3, &op)) ||
-        (rc = num_field(k, c, "percent", 1, &d->value)) ||
+        (rc = num_field(k, c, what, 1, &d->value)) ||
         (rc = minutes_field(k, c, "window_minutes", 1, 1, &d->window_ms)))
       return rc;
     d->op = !op || strcmp(op, "any") == 0 ? 0 : strcmp(op, "up") == 0 ? 1 : -1;
-    if (d->value <= 0) return check_fail(k, "percent", "must be above 0");
+    if (d->value <= 0) return check_fail(k, what, "must be above 0");
     break;
+  }
   case RULE_COUNT: {
     const char *by = NULL;
     if ((rc = num_field(k, c, "count", 1, &d->value)) ||
@@ -183,6 +200,44 @@ static int parse_extras(const struct check *k, const json_t *j, struct rule_def 
   return check_bool(k, j, "enabled", CHECK_OPTIONAL, &d->enabled);
 }
 
+/* "levels": [{at, severity}], threshold and rate rules only: each level
+ * beyond the one before in the rule's direction (a rate's measure grows
+ * away from 0), each severity above the one before. */
+static int parse_levels(const struct check *k, const json_t *j, struct rule_def *d) {
+  const json_t *a = json_object_get(j, "levels");
+  if (!a || json_is_null(a)) return 0;
+  if (d->kind != RULE_THRESHOLD && d->kind != RULE_RATE)
+    return check_fail(k, "levels", "only threshold and rate rules have levels");
+  if (!json_is_array(a) || json_array_size(a) < 1 || json_array_size(a) > RULE_LEVELS_MAX)
+    return check_fail(k, "levels", "must list 1 to %d levels {at, severity}", RULE_LEVELS_MAX);
+  double prev = d->value;
+  int prev_rank = rule_severity_rank(d->severity);
+  int dir = d->kind == RULE_THRESHOLD ? d->op : 1;
+  for (size_t i = 0; i < json_array_size(a); i++) {
+    const json_t *l = json_array_get(a, i);
+    struct check lk = *k;
+    check_push_key(&lk, "levels");
+    check_push(&lk, "[%zu]", i);
+    const char *sev = NULL;
+    struct rule_level *lv = &d->levels[i];
+    int rc;
+    if (!json_is_object(l)) return check_fail(&lk, NULL, "a level must be {at, severity}");
+    if ((rc = num_field(&lk, l, "at", 1, &lv->at)) ||
+        (rc = check_enum(&lk, l, "severity", CHECK_REQUIRED, severities, ZZ_ARRAY_LEN(severities),
+                         &sev)))
+      return rc;
+    zz_strlcpy(lv->severity, sev, sizeof lv->severity);
+    if (dir * (lv->at - prev) <= 0)
+      return check_fail(&lk, "at", "must lie beyond the limit before it (%g)", prev);
+    if (rule_severity_rank(sev) <= prev_rank)
+      return check_fail(&lk, "severity", "must be more severe than the level before it");
+    prev = lv->at;
+    prev_rank = rule_severity_rank(sev);
+    d->nlevels++;
+  }
+  return 0;
+}
+
 int rule_parse(const json_t *j, struct rule_def *d, struct zz_err *e) {
   struct check k;
   check_init(&k, e, NULL, 0);
@@ -217,6 +272,7 @@ int rule_parse(const json_t *j, struct rule_def *d, struct zz_err *e) {
       (rc = minutes_field(&k, j, "cooldown_minutes", 0, 0, &d->cooldown_ms)))
     return rc;
   if (d->hysteresis < 0) return check_fail(&k, "hysteresis", "must be >= 0");
+  if ((rc = parse_levels(&k, j, d))) return rc;
   return parse_extras(&k, j, d);
 }
 
@@ -254,10 +310,11 @@ int rule_to_json(const struct rule_def *d, struct zz_buf *b) {
     rc |= zz_buf_json_num(b, minutes(d->for_ms));
     break;
   case RULE_RATE:
-    rc |= zz_buf_printf(b, "\"op\":\"%s\",\"percent\":",
+    rc |= zz_buf_printf(b, "\"op\":\"%s\",\"%s\":",
                         d->op > 0   ? "up"
                         : d->op < 0 ? "down"
-                                    : "any");
+                                    : "any",
+                        d->per_day ? "per_day" : "percent");
     rc |= zz_buf_json_num(b, d->value);
     rc |= zz_buf_adds(b, ",\"window_minutes\":");
     rc |= zz_buf_json_num(b, minutes(d->window_ms));
@@ -279,6 +336,12 @@ int rule_to_json(const struct rule_def *d, struct zz_buf *b) {
   rc |= zz_buf_adds(b, ",\"cooldown_minutes\":");
   rc |= zz_buf_json_num(b, minutes(d->cooldown_ms));
   if (d->hour_from >= 0) rc |= zz_buf_printf(b, ",\"hours\":[%d,%d]", d->hour_from, d->hour_to);
+  for (int i = 0; i < d->nlevels; i++) {
+    rc |= zz_buf_adds(b, i ? ",{\"at\":" : ",\"levels\":[{\"at\":");
+    rc |= zz_buf_json_num(b, d->levels[i].at);
+    rc |= zz_buf_printf(b, ",\"severity\":\"%s\"}%s", d->levels[i].severity,
+                        i + 1 == d->nlevels ? "]" : "");
+  }
   if (d->auto_matter[0]) {
     rc |= zz_buf_adds(b, ",\"auto_order\":{\"matter\":");
     rc |= zz_buf_json_str(b, d->auto_matter);
@@ -335,11 +398,15 @@ void rule_message(const struct rule_def *d, const struct rule_words *w, int en, 
   const char *tpl = en ? d->message_en : d->message_zh;
   if (!tpl[0] && d->kind == RULE_THRESHOLD && w->nstates)
     tpl = en ? "{rule}: {metric} at {entity} is {value}" : "{rule}：{entity}{metric}为{value}";
+  if (!tpl[0] && d->kind == RULE_RATE && d->per_day)
+    tpl = en ? "{rule}: {metric} at {entity} changes {value}{unit}/d (limit {limit}{unit}/d)"
+             : "{rule}：{entity}{metric}变化速率{value}{unit}/天（限值{limit}{unit}/天）";
   if (!tpl[0] && d->kind >= RULE_THRESHOLD && d->kind <= RULE_ABSENCE)
     tpl = default_messages[d->kind][en];
   char val[64], lim[64], win[32];
   number(val, sizeof val, v);
-  number(lim, sizeof lim, d->value);
+  number(lim, sizeof lim,
+         w->level > 0 && w->level <= d->nlevels ? d->levels[w->level - 1].at : d->value);
   /* a status metric's values are said by name (故障, not 0) */
   for (int i = 0; i < w->nstates; i++) {
     const struct reg_state *st = &w->states[i];
@@ -458,9 +525,35 @@ static enum rule_verdict open_if(const struct rule_def *d, struct rule_state *st
   return RULE_OPEN;
 }
 
+/* The highest level the measure m has passed (0: none beyond the rule's
+ * own limit); m is a threshold's value or a rate's magnitude. */
+static int level_of(const struct rule_def *d, double m) {
+  int dir = d->kind == RULE_THRESHOLD ? d->op : 1, lvl = 0;
+  for (int i = 0; i < d->nlevels; i++)
+    if (dir * (m - d->levels[i].at) > 0) lvl = i + 1;
+  return lvl;
+}
+
+/* Opens at the level m reached, or raises an open alert that m took past
+ * a higher level; a level never falls while the alert is open. */
+static enum rule_verdict open_or_raise(const struct rule_def *d, struct rule_state *st, int64_t now,
+                                       double m) {
+  int lvl = level_of(d, m);
+  if (st->open) {
+    if (lvl <= st->level) return RULE_KEEP;
+    st->level = lvl;
+    return RULE_RAISE;
+  }
+  if (cooling(d, st, now)) return RULE_KEEP;
+  st->open = 1;
+  st->level = lvl;
+  return RULE_OPEN;
+}
+
 static enum rule_verdict clear(struct rule_state *st, int64_t now) {
   if (!st->open) return RULE_KEEP;
   st->open = 0;
+  st->level = 0;
   st->cleared_at = now;
   return RULE_CLEAR;
 }
@@ -487,7 +580,7 @@ enum rule_verdict rule_feed(const struct rule_def *d, struct rule_state *st, int
     if (!newest) return RULE_KEEP;
     if (beyond(d, value, 0)) {
       if (!st->since) st->since = ts;
-      if (ts - st->since >= d->for_ms) return open_if(d, st, ts);
+      if (ts - st->since >= d->for_ms) return open_or_raise(d, st, ts, value);
       return RULE_KEEP;
     }
     st->since = 0;
@@ -499,13 +592,19 @@ enum rule_verdict rule_feed(const struct rule_def *d, struct rule_state *st, int
     ring_trim(st, st->last_ts - d->window_ms, 0);
     ring_add(st, ts, value, 0);
     if (!newest) return RULE_KEEP;
-    /* alone in the window: nothing changed within it */
-    double base = st->n < 2 ? value : at(st, 0)->v;
-    if (base == 0) return RULE_KEEP; /* a change from zero has no percentage */
-    double pct = (value - base) / fabs(base) * 100.0;
-    *out = pct;
-    double mag = d->op > 0 ? pct : d->op < 0 ? -pct : fabs(pct);
-    if (mag > d->value) return open_if(d, st, ts);
+    /* alone in the window: nothing changed within it (the change is 0) */
+    const struct rule_sample *old = st->n < 2 ? NULL : at(st, 0);
+    double base = old ? old->v : value, change = 0;
+    if (d->per_day) {
+      /* the speed between the oldest and the newest sample in the window */
+      if (old && ts > old->ts) change = (value - base) / ((double)(ts - old->ts) / 86400000.0);
+    } else {
+      if (base == 0) return RULE_KEEP; /* a change from zero has no percentage */
+      change = (value - base) / fabs(base) * 100.0;
+    }
+    *out = change;
+    double mag = d->op > 0 ? change : d->op < 0 ? -change : fabs(change);
+    if (mag > d->value) return open_or_raise(d, st, ts, mag);
     if (st->open && mag <= d->value - d->hysteresis) return clear(st, ts);
     return RULE_KEEP;
   }
@@ -535,7 +634,7 @@ enum rule_verdict rule_tick(const struct rule_def *d, struct rule_state *st, int
   switch (d->kind) {
   case RULE_THRESHOLD:
     if (st->since && !st->open && beyond(d, st->last_value, 0) && now - st->since >= d->for_ms)
-      return open_if(d, st, now);
+      return open_or_raise(d, st, now, st->last_value);
     return RULE_KEEP;
   case RULE_RATE:
     return RULE_KEEP; /* a change needs a new record to be measured */

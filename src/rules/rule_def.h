@@ -23,6 +23,16 @@ enum rule_kind { RULE_THRESHOLD = 1, RULE_RATE, RULE_COUNT, RULE_ABSENCE };
 #define RULE_MESSAGE_MAX 200
 /* the largest magnitude of a rule's numbers (limit, percent, count, hysteresis) */
 #define RULE_NUM_MAX 1e15
+/* Escalation levels a threshold or rate rule may list above its own limit. */
+#define RULE_LEVELS_MAX 4
+
+/* A higher level of a threshold or rate rule: past `at` (the measure the
+ * rule compares: the value, the percent or the change a day) the open
+ * alert's severity rises to `severity`. */
+struct rule_level {
+  double at;
+  char severity[16];
+};
 
 struct rule_def {
   char key[RULE_KEY_MAX + 1];
@@ -34,8 +44,10 @@ struct rule_def {
   char entity_type[RULE_KEY_MAX + 1];        /* "" : the metric's own type */
   char region[256];                          /* "" : everywhere */
   char severity[16];                         /* info, warning, major, critical */
-  int op;                 /* threshold: +1 above, -1 below; rate: +1 up, -1 down, 0 any */
-  double value;           /* threshold: the limit; rate: percent; count: events in the window */
+  int op; /* threshold: +1 above, -1 below; rate: +1 up, -1 down, 0 any */
+  double
+      value; /* threshold: the limit; rate: percent or change a day; count: events in the window */
+  int per_day;            /* rate: value is a change in the metric's units a day, not a percent */
   int count_records;      /* count: 1 counts records, 0 sums their values */
   int64_t for_ms;         /* threshold: how long beyond the limit; absence: silence */
   int64_t window_ms;      /* rate, count */
@@ -44,6 +56,11 @@ struct rule_def {
   int hour_from, hour_to; /* local hours the rule is active in [from, to), wrapping; -1: always */
   char auto_matter[RULE_KEY_MAX + 1]; /* "" : no automatic work order */
   int enabled;
+  /* threshold and rate: higher levels, each beyond the one before (and the
+   * rule's own limit) with a higher severity; the open alert rises to the
+   * highest level its measure passed and never falls while open */
+  struct rule_level levels[RULE_LEVELS_MAX];
+  int nlevels;
   /* The alert's sentence in each language, with placeholders (see
    * rule_message); "" : the kind's own sentence. */
   char message_zh[RULE_MESSAGE_MAX + 1], message_en[RULE_MESSAGE_MAX + 1];
@@ -69,6 +86,7 @@ struct rule_words {
    * and {limit} then read as names (故障, not 0) and {unit} is empty */
   const struct reg_state *states;
   int nstates;
+  int level; /* the open alert's level (rule_state.level): {limit} says that level's limit */
 };
 /* Writes the alert's sentence for value v into out (cap bytes): the rule's
  * message_zh or message_en template (en selects), or the kind's own, with
@@ -94,6 +112,7 @@ struct rule_state {
   int64_t last_ts;    /* newest record seen */
   double last_value;  /* its value */
   int64_t cleared_at; /* when the last alert cleared (cooldown) */
+  int level;          /* while open: 0 the rule's severity, i > 0 levels[i - 1]'s */
   /* rate and count: the samples inside the window, a circular buffer with
    * the oldest at head, and the running count (sum of values, or records) */
   struct rule_sample *ring;
@@ -106,19 +125,24 @@ struct rule_state {
  * alerted on, which is harmless). */
 #define RULE_RING_MAX 4096
 
-enum rule_verdict { RULE_KEEP = 0, RULE_OPEN = 1, RULE_CLEAR = 2 };
+/* RULE_RAISE: the open alert passed a higher level (st->level grew). */
+enum rule_verdict { RULE_KEEP = 0, RULE_OPEN = 1, RULE_CLEAR = 2, RULE_RAISE = 3 };
 
 /* Feeds one record (ts, value). Returns RULE_OPEN (st->open is now 1),
- * RULE_CLEAR (st->open is now 0) or RULE_KEEP; *out_value gets the value
- * the verdict is about (the measured value, the change in percent, the
- * count in the window). A record older than the newest seen is folded into
- * windows but never opens or clears on its own. */
+ * RULE_RAISE (open, and st->level grew), RULE_CLEAR (st->open is now 0) or
+ * RULE_KEEP; *out_value gets the value the verdict is about (the measured
+ * value, the change in percent or a day, the count in the window). A record older than the newest
+ * seen is folded into windows but never opens or clears on its own. */
 enum rule_verdict rule_feed(const struct rule_def *d, struct rule_state *st, int64_t ts,
                             double value, double *out_value);
 /* Lets time pass to now (absence, threshold durations, windows sliding
  * empty, active hours ending). Same returns as rule_feed. */
 enum rule_verdict rule_tick(const struct rule_def *d, struct rule_state *st, int64_t now,
                             double *out_value);
+/* The severity of level `level` (0: the rule's own; see rule_state.level). */
+const char *rule_level_severity(const struct rule_def *d, int level);
+/* The index of a severity name (info 0 ... critical 3), or -1. */
+int rule_severity_rank(const char *severity);
 /* 1 when local time ms falls inside the rule's active hours. */
 int rule_active_at(const struct rule_def *d, int64_t ms);
 void rule_state_free(struct rule_state *st);

@@ -317,11 +317,12 @@ static void names_of(struct rules *ru, const struct rule_def *d, const struct en
 /* The alert's sentence in Chinese (zh) and English (en), from the rule's
  * templates or its kind's. */
 static void describe(struct rules *ru, const struct rule_def *d, const struct ent *en, double v,
-                     char *zh, char *en_out, size_t cap) {
+                     int level, char *zh, char *en_out, size_t cap) {
   struct names n;
   names_of(ru, d, en, &n);
   for (int l = 0; l < 2; l++) {
-    struct rule_words w = {n.entity[l], n.region[l], n.metric[l], n.unit, n.states, n.nstates};
+    struct rule_words w = {n.entity[l], n.region[l], n.metric[l], n.unit,
+                           n.states,    n.nstates,   level};
     rule_message(d, &w, l, v, l ? en_out : zh, cap);
   }
 }
@@ -330,13 +331,13 @@ static void do_open(struct rules *ru, struct rrule *r, struct slot *sl, const st
                     int64_t at, double v) {
   struct zz_err e = {0};
   char msg[256], msg_en[256];
-  describe(ru, &r->d, en, v, msg, msg_en, sizeof msg);
+  describe(ru, &r->d, en, v, sl->s.level, msg, msg_en, sizeof msg);
   struct store_alert a = {.rule = r->d.key,
                           .entity = en->id,
                           .entity_key = en->key,
                           .region = en->region,
                           .rpos = en->rpos,
-                          .severity = r->d.severity,
+                          .severity = rule_level_severity(&r->d, sl->s.level),
                           .state = "open",
                           .opened = at,
                           .value = v,
@@ -385,10 +386,32 @@ static void do_clear(struct rules *ru, struct slot *sl, int64_t at) {
   publish(ru, &c.a, "clear");
 }
 
+/* The open alert passed a higher level: its severity, value and sentence
+ * follow (one alert rising, not one alert per level); its order, if any,
+ * stays the one order. */
+static void do_raise(struct rules *ru, struct rrule *r, struct slot *sl, const struct ent *en,
+                     double v) {
+  struct alert_copy c = {0};
+  if (!sl->alert || store_alert_get(ru->o.st, sl->alert, copy_alert_cb, &c) != 0) return;
+  if (strcmp(c.state, "open") != 0) return;
+  zz_strlcpy(c.severity, rule_level_severity(&r->d, sl->s.level), sizeof c.severity);
+  describe(ru, &r->d, en, v, sl->s.level, c.message, c.message_en, sizeof c.message);
+  c.a.message_en = c.message_en;
+  c.a.value = v;
+  struct zz_err e = {0};
+  if (store_alert_update(ru->o.st, &c.a, &e)) {
+    zz_warn("rules: cannot raise alert %lld: %s", (long long)c.a.id, e.msg);
+    return;
+  }
+  publish(ru, &c.a, "raise");
+}
+
 static void verdict(struct rules *ru, struct rrule *r, struct slot *sl, const struct ent *en,
                     enum rule_verdict v, int64_t at, double value) {
   if (v == RULE_OPEN)
     do_open(ru, r, sl, en, at, value);
+  else if (v == RULE_RAISE)
+    do_raise(ru, r, sl, en, value);
   else if (v == RULE_CLEAR)
     do_clear(ru, sl, at);
 }
@@ -626,6 +649,12 @@ static int open_alert_cb(void *ud, const struct store_alert *a) {
   if (!sl) return 0;
   sl->s.open = 1;
   sl->alert = a->id;
+  /* the level it had reached, so a restart does not raise it again */
+  for (int i = r->d.nlevels; i > 0; i--)
+    if (strcmp(r->d.levels[i - 1].severity, a->severity ? a->severity : "") == 0) {
+      sl->s.level = i;
+      break;
+    }
   return 0;
 }
 

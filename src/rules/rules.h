@@ -82,9 +82,10 @@ struct rules_preview_hit {
   int64_t entity;
   char entity_key[2 * RULE_KEY_MAX + 1];
   char name_zh[128], name_en[128];
-  int64_t opened;  /* UTC ms */
-  int64_t cleared; /* UTC ms, 0: still open at the end of the window */
-  double value;    /* what the opening was about (value, percent, count, minutes) */
+  int64_t opened;    /* UTC ms */
+  int64_t cleared;   /* UTC ms, 0: still open at the end of the window */
+  double value;      /* what the opening was about (value, percent, count, minutes) */
+  char severity[16]; /* the highest level's severity it reached (rules with levels) */
 };
 
 struct rules_preview {

@@ -99,7 +99,8 @@ static int alert_update(struct store *st, const struct store_alert *a, struct zz
   sqlite3_stmt *q =
       sq_prepare(c,
                  "UPDATE alert SET state = ?2, cleared = ?3, value = ?4, message = ?5,"
-                 " order_id = ?6, acked_by = ?7, acked_at = ?8, message_en = ?9 WHERE id = ?1",
+                 " order_id = ?6, acked_by = ?7, acked_at = ?8, message_en = ?9,"
+                 " severity = coalesce(?10, severity) WHERE id = ?1",
                  e);
   if (!q) return ZZ_ESTORE;
   sqlite3_bind_int64(q, 1, a->id);
@@ -111,6 +112,7 @@ static int alert_update(struct store *st, const struct store_alert *a, struct zz
   sq_bind_text(q, 7, a->acked_by);
   sq_bind_i64z(q, 8, a->acked_at);
   sq_bind_text(q, 9, a->message_en);
+  sq_bind_text(q, 10, a->severity);
   return sq_run(c, q, NULL, e, "alert");
 }
 

@@ -49,8 +49,8 @@ int store_rules_each(struct store *st, int (*fn)(void *, const struct store_rule
 /* Opens an alert; ZZ_EEXISTS when (rule, entity) already has an open one. */
 int store_alert_insert(struct store *st, const struct store_alert *a, int64_t *out_id,
                        struct zz_err *e);
-/* Writes state, cleared, value, message, order_id, acked_by, acked_at of a->id. */
-/* Writes state, cleared, value, message, order_id, acked_by, acked_at of a->id. */
+/* Writes state, cleared, value, message, order_id, acked_by, acked_at and
+ * (when not NULL: a rule's level rose) severity of a->id. */
 int store_alert_update(struct store *st, const struct store_alert *a, struct zz_err *e);
 int store_alerts_each(struct store *st, const struct store_alert_filter *f,
                       int (*fn)(void *, const struct store_alert *), void *ud);

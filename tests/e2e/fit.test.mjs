@@ -2,7 +2,8 @@
 // it) fits, in Chinese and English (issue 12: "English mode works: header,
 // breadcrumb, tabs and labels fit at 1920 and 1366"): the dispatch desk,
 // the department console, every tab of /admin, /admin/codes, /stats,
-// /services, /cases and /cases-stats at 1920x1080 and 1366x768, and the phone pages (a code's page
+// /services, /cases, /cases-stats and the deep-pit site view /site at
+// 1920x1080 and 1366x768, and the phone pages (a code's page
 // and its report form, a receipt, an online application, an application's
 // page) at 375x812. On each: no text wider than its box or leaving the
 // window, no text over another, no overlap in the top bar, no raw id
@@ -101,6 +102,7 @@ const SCREENS = [
   ['services', null, '/services', 'body[data-ready="1"] #map[data-ready="1"]'],
   ['cases', USERS.admin, '/cases', 'body[data-ready="1"] #list li'],
   ['cases-stats', USERS.admin, '/cases-stats', 'body[data-ready="1"]'],
+  ['site', USERS.admin, '/site', 'body[data-ready="1"] #map[data-ready="1"]'],
   ...ADMIN_TABS.map((id) => [`admin-${id}`, USERS.admin, `/admin#${id}`, `#pane[data-ready="${id}"]`]),
 ];
 

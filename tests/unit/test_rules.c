@@ -176,8 +176,8 @@ static void test_messages(void **state) {
                          0, NULL);
   assert_int_equal(rule_parse(j, &d, &e), 0);
   json_decref(j);
-  struct rule_words zh = {"北部软件园工地2号", "北部软件园", "PM10", "µg/m³", NULL, 0};
-  struct rule_words en = {"Beibu site 2", "Northern Software Park", "PM10", "µg/m³", NULL, 0};
+  struct rule_words zh = {"北部软件园工地2号", "北部软件园", "PM10", "µg/m³", NULL, 0, 0};
+  struct rule_words en = {"Beibu site 2", "Northern Software Park", "PM10", "µg/m³", NULL, 0, 0};
   char out[256];
   rule_message(&d, &zh, 0, 212.5, out, sizeof out);
   assert_string_equal(out, "规则：北部软件园工地2号PM10为212.5µg/m³，超过150µg/m³");
@@ -190,11 +190,12 @@ static void test_messages(void **state) {
   assert_int_equal(rule_parse(j, &d, &e), 0);
   json_decref(j);
   const struct reg_state lamp[] = {{1, "正常", "Normal"}, {0, "故障", "Fault"}};
-  struct rule_words light = {"东新路12号路灯", "新天地街区", "路灯状态", "1=正常/0=故障", lamp, 2};
+  struct rule_words light = {
+      "东新路12号路灯", "新天地街区", "路灯状态", "1=正常/0=故障", lamp, 2, 0};
   rule_message(&d, &light, 0, 0, out, sizeof out);
   assert_string_equal(out, "规则：东新路12号路灯路灯状态为故障");
   struct rule_words light_en = {
-      "Dongxin Rd 12 lamp", "Xintiandi block", "street light status", "", lamp, 2};
+      "Dongxin Rd 12 lamp", "Xintiandi block", "street light status", "", lamp, 2, 0};
   rule_message(&d, &light_en, 1, 0, out, sizeof out);
   assert_string_equal(out, "Rule: street light status at Dongxin Rd 12 lamp is Fault");
   /* a template of the rule's own: {limit} by name too; a value with no
@@ -217,10 +218,11 @@ static void test_messages(void **state) {
       0, NULL);
   assert_int_equal(rule_parse(j, &d, &e), 0);
   json_decref(j);
-  struct rule_words lift = {"新天地1号楼3号电梯", "新天地街区", "电梯报警", "", NULL, 0};
+  struct rule_words lift = {"新天地1号楼3号电梯", "新天地街区", "电梯报警", "", NULL, 0, 0};
   rule_message(&d, &lift, 0, 1, out, sizeof out);
   assert_string_equal(out, "新天地1号楼3号电梯（新天地街区）电梯困人报警1次");
-  struct rule_words lift_en = {"Building 1 lift 3", "Xintiandi block", "lift alarms", "", NULL, 0};
+  struct rule_words lift_en = {
+      "Building 1 lift 3", "Xintiandi block", "lift alarms", "", NULL, 0, 0};
   rule_message(&d, &lift_en, 1, 1, out, sizeof out);
   assert_string_equal(out, "Building 1 lift 3 (Xintiandi block): 1 entrapment alarm(s) in 10 min");
   /* a cut keeps whole characters: 8 bytes hold 新天 (6) and two bytes of 地 */
@@ -327,6 +329,116 @@ static void test_rate(void **state) {
   /* the window moves past the base: alone in the window, nothing changed */
   assert_int_equal(rule_feed(&any, &a, t + 60 * MIN, 41, &v), RULE_CLEAR);
   rule_state_free(&a);
+}
+
+/* Three levels on one alert (预警 / 报警 / 控制值): it opens at the level
+ * its value reached, rises as the value passes the next ones, never falls
+ * while open, and starts again from the bottom after it clears. */
+static void test_levels(void **state) {
+  (void)state;
+  struct rule_def d = def("{" HEAD "\"kind\":\"threshold\",\"severity\":\"warning\","
+                          "\"condition\":{\"op\":\"above\",\"value\":21},\"hysteresis\":1,"
+                          "\"levels\":[{\"at\":25.5,\"severity\":\"major\"},"
+                          "{\"at\":30,\"severity\":\"critical\"}]}");
+  assert_int_equal(d.nlevels, 2);
+  struct rule_state s = {0};
+  int64_t t = noon();
+  double v;
+  assert_int_equal(rule_feed(&d, &s, t, 20, &v), RULE_KEEP);
+  assert_int_equal(rule_feed(&d, &s, t + MIN, 22, &v), RULE_OPEN);
+  assert_int_equal(s.level, 0);
+  assert_string_equal(rule_level_severity(&d, s.level), "warning");
+  assert_int_equal(rule_feed(&d, &s, t + 2 * MIN, 24, &v), RULE_KEEP);
+  assert_int_equal(rule_feed(&d, &s, t + 3 * MIN, 26, &v), RULE_RAISE);
+  assert_string_equal(rule_level_severity(&d, s.level), "major");
+  assert_int_equal(rule_feed(&d, &s, t + 4 * MIN, 31, &v), RULE_RAISE);
+  assert_true(v == 31);
+  assert_string_equal(rule_level_severity(&d, s.level), "critical");
+  /* back under a level: still critical, one alert */
+  assert_int_equal(rule_feed(&d, &s, t + 5 * MIN, 27, &v), RULE_KEEP);
+  assert_int_equal(s.level, 2);
+  assert_int_equal(rule_feed(&d, &s, t + 6 * MIN, 19, &v), RULE_CLEAR);
+  assert_int_equal(s.level, 0);
+  /* a first value past the top level opens there at once */
+  assert_int_equal(rule_feed(&d, &s, t + 7 * MIN, 35, &v), RULE_OPEN);
+  assert_string_equal(rule_level_severity(&d, s.level), "critical");
+  rule_state_free(&s);
+  /* {limit} says the level reached */
+  struct rule_words w = {"测斜CX1", "武林", "墙体水平位移", "mm", NULL, 0, 2};
+  char out[256];
+  rule_message(&d, &w, 0, 31, out, sizeof out);
+  assert_string_equal(out, "规则：测斜CX1墙体水平位移为31mm，超过30mm");
+  /* below: levels go down */
+  struct rule_def low = def("{" HEAD "\"kind\":\"threshold\",\"severity\":\"warning\","
+                            "\"condition\":{\"op\":\"below\",\"value\":-5},"
+                            "\"levels\":[{\"at\":-8,\"severity\":\"critical\"}]}");
+  struct rule_state b = {0};
+  assert_int_equal(rule_feed(&low, &b, t, -6, &v), RULE_OPEN);
+  assert_int_equal(rule_feed(&low, &b, t + MIN, -9, &v), RULE_RAISE);
+  assert_string_equal(rule_level_severity(&low, b.level), "critical");
+  rule_state_free(&b);
+  /* the levels survive the round trip */
+  struct zz_buf buf;
+  zz_buf_init(&buf, 0);
+  assert_int_equal(rule_to_json(&d, &buf), 0);
+  struct rule_def again = def(buf.data);
+  assert_int_equal(again.nlevels, 2);
+  assert_true(again.levels[1].at == 30);
+  assert_string_equal(again.levels[1].severity, "critical");
+  zz_buf_free(&buf);
+  /* refused: not beyond the limit before, not more severe, wrong kind */
+  parse_fails("{" HEAD "\"kind\":\"threshold\",\"condition\":{\"op\":\"above\",\"value\":21},"
+              "\"levels\":[{\"at\":20,\"severity\":\"critical\"}]}",
+              "levels[0].at");
+  parse_fails("{" HEAD "\"kind\":\"threshold\",\"condition\":{\"op\":\"above\",\"value\":21},"
+              "\"levels\":[{\"at\":25,\"severity\":\"warning\"}]}",
+              "levels[0].severity");
+  parse_fails("{" HEAD "\"kind\":\"count\",\"condition\":{\"count\":3,\"window_minutes\":10},"
+              "\"levels\":[{\"at\":5,\"severity\":\"critical\"}]}",
+              "levels");
+  parse_fails("{" HEAD "\"kind\":\"threshold\",\"condition\":{\"op\":\"above\",\"value\":1},"
+              "\"levels\":[]}",
+              "levels");
+}
+
+/* A speed in the metric's units a day (settlement mm/d), with levels. */
+static void test_rate_per_day(void **state) {
+  (void)state;
+  struct rule_def d = def("{" HEAD "\"kind\":\"rate\",\"severity\":\"warning\",\"condition\":"
+                          "{\"op\":\"any\",\"per_day\":1.4,\"window_minutes\":1500},"
+                          "\"levels\":[{\"at\":1.7,\"severity\":\"major\"},"
+                          "{\"at\":2,\"severity\":\"critical\"}]}");
+  assert_int_equal(d.per_day, 1);
+  struct rule_state s = {0};
+  int64_t t = noon(), day = 1440 * MIN;
+  double v;
+  assert_int_equal(rule_feed(&d, &s, t, -10, &v), RULE_KEEP);
+  assert_int_equal(rule_feed(&d, &s, t + day, -11, &v), RULE_KEEP); /* 1 mm/d */
+  assert_true(fabs(v + 1) < 1e-9);
+  assert_int_equal(rule_feed(&d, &s, t + 2 * day, -12.5, &v), RULE_OPEN); /* 1.5 mm/d down */
+  assert_true(fabs(v + 1.5) < 1e-9);
+  assert_string_equal(rule_level_severity(&d, s.level), "warning");
+  assert_int_equal(rule_feed(&d, &s, t + 3 * day, -14.8, &v), RULE_RAISE); /* 2.3 mm/d */
+  assert_string_equal(rule_level_severity(&d, s.level), "critical");
+  assert_int_equal(rule_feed(&d, &s, t + 4 * day, -15.0, &v), RULE_CLEAR); /* 0.2 mm/d */
+  /* half a day's change counts double: the speed, not the change */
+  assert_int_equal(rule_feed(&d, &s, t + 4 * day + 720 * MIN, -15.8, &v), RULE_OPEN);
+  assert_true(fabs(v + 1.6) < 1e-9);
+  rule_state_free(&s);
+  char out[256];
+  struct rule_words w = {"地表沉降DB3", "武林", "地表沉降", "mm", NULL, 0, 0};
+  rule_message(&d, &w, 0, -1.5, out, sizeof out);
+  assert_string_equal(out, "规则：地表沉降DB3地表沉降变化速率-1.5mm/天（限值1.4mm/天）");
+  struct zz_buf buf;
+  zz_buf_init(&buf, 0);
+  assert_int_equal(rule_to_json(&d, &buf), 0);
+  assert_non_null(strstr(buf.data, "\"per_day\":1.4"));
+  zz_buf_free(&buf);
+  parse_fails("{" HEAD "\"kind\":\"rate\",\"condition\":{\"per_day\":1,\"percent\":5,"
+              "\"window_minutes\":10}}",
+              "condition.per_day");
+  parse_fails("{" HEAD "\"kind\":\"rate\",\"condition\":{\"per_day\":0,\"window_minutes\":10}}",
+              "condition.per_day");
 }
 
 static void test_count(void **state) {
@@ -490,6 +602,80 @@ static void test_engine(void **state) {
   store_close(st);
 }
 
+struct sev_ctx {
+  int open;
+  char severity[16];
+  char message[256];
+};
+
+static int sev_alert(void *ud, const struct store_alert *a) {
+  struct sev_ctx *c = ud;
+  c->open += strcmp(a->state, "open") == 0;
+  zz_strlcpy(c->severity, a->severity, sizeof c->severity);
+  zz_strlcpy(c->message, a->message ? a->message : "", sizeof c->message);
+  return 0;
+}
+
+/* The engine raises the one open alert's severity in the store and says so
+ * on the bus; after a restart the level reached is remembered. */
+static void test_engine_levels(void **state) {
+  (void)state;
+  struct store *st = ts_store_open(dir, NULL);
+  struct zz_err e = {0};
+  int64_t d = ts_region(st, "d", NULL, "district");
+  ts_entity_type(st, "site");
+  int64_t metric = ts_metric(st, "pm10", "avg", "site"), ent = ts_entity(st, "s1", "site", d);
+  const char *text = "{" HEAD "\"kind\":\"threshold\",\"severity\":\"warning\",\"condition\":"
+                     "{\"op\":\"above\",\"value\":100},\"levels\":[{\"at\":120,\"severity\":"
+                     "\"major\"},{\"at\":150,\"severity\":\"critical\"}]}";
+  struct store_rule sr = {
+      .key = "r1", .def_json = text, .enabled = 1, .origin = "pack", .updated = 1};
+  assert_int_equal(store_rule_upsert(st, &sr, NULL, &e), 0);
+  struct registry *reg = NULL;
+  assert_int_equal(registry_open(st, &reg, &e), 0);
+  struct bus *bus = NULL;
+  assert_int_equal(bus_create(0, &bus), 0);
+  struct rules_opts ro = {.st = st, .reg = reg, .bus = bus, .no_thread = 1};
+  struct rules *ru = NULL;
+  assert_int_equal(rules_open(&ro, &ru, &e), 0);
+  int64_t now = zz_time_now();
+  zz_time_set_now(now);
+  struct store_record r1[] = {{ent, (int32_t)metric, 0, now - 3000, 110, 0},
+                              {ent, (int32_t)metric, 0, now - 2000, 130, 0}};
+  rules_on_commit(ru, r1, 2);
+  rules_sync(ru, now);
+  struct sev_ctx c = {0};
+  struct store_alert_filter f = {.state = "open"}; /* test_engine's cleared alert stays */
+  assert_int_equal(store_alerts_each(st, &f, sev_alert, &c), 0);
+  assert_int_equal(c.open, 1);
+  assert_string_equal(c.severity, "major");
+  assert_non_null(strstr(c.message, "为130，超过120"));
+  /* restart at major: 140 raises nothing, 160 raises to critical */
+  rules_close(ru);
+  assert_int_equal(rules_open(&ro, &ru, &e), 0);
+  struct store_record r2[] = {{ent, (int32_t)metric, 0, now - 1000, 140, 0},
+                              {ent, (int32_t)metric, 0, now, 160, 0}};
+  rules_on_commit(ru, r2, 2);
+  rules_sync(ru, now);
+  memset(&c, 0, sizeof c);
+  assert_int_equal(store_alerts_each(st, &f, sev_alert, &c), 0);
+  assert_int_equal(c.open, 1);
+  assert_string_equal(c.severity, "critical");
+  struct bus_log bl = {0};
+  int gap = 0;
+  bus_read(bus, 0, 0, log_event, &bl, &gap);
+  assert_int_equal(bl.n, 3); /* open, raise (major), raise (critical) */
+  assert_non_null(strstr(bl.text[0], "\"action\":\"open\""));
+  assert_non_null(strstr(bl.text[0], "\"severity\":\"warning\""));
+  assert_non_null(strstr(bl.text[2], "\"action\":\"raise\""));
+  assert_non_null(strstr(bl.text[2], "\"severity\":\"critical\""));
+  zz_time_set_now(0);
+  rules_close(ru);
+  registry_free(reg);
+  bus_free(bus);
+  store_close(st);
+}
+
 /* ---- rules.json and matters.json in a pack ---- */
 
 static int count_rule(void *ud, const struct store_rule *r) {
@@ -586,11 +772,12 @@ static void test_pack_files(void **state) {
 int main(void) {
   if (ts_dir_make(dir, sizeof dir, "rules")) return 1;
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_parse),      cmocka_unit_test(test_messages),
-      cmocka_unit_test(test_threshold),  cmocka_unit_test(test_hours),
-      cmocka_unit_test(test_rate),       cmocka_unit_test(test_count),
-      cmocka_unit_test(test_absence),    cmocka_unit_test(test_engine),
-      cmocka_unit_test(test_pack_files),
+      cmocka_unit_test(test_parse),        cmocka_unit_test(test_messages),
+      cmocka_unit_test(test_threshold),    cmocka_unit_test(test_hours),
+      cmocka_unit_test(test_rate),         cmocka_unit_test(test_count),
+      cmocka_unit_test(test_absence),      cmocka_unit_test(test_engine),
+      cmocka_unit_test(test_pack_files),   cmocka_unit_test(test_levels),
+      cmocka_unit_test(test_rate_per_day), cmocka_unit_test(test_engine_levels),
   };
   int rc = cmocka_run_group_tests(tests, NULL, NULL);
   if (ts_dir_remove(dir)) rc = rc ? rc : 1;

@@ -24,6 +24,7 @@ export const SCREENS = [
   { id: 'cockpit', href: '/', zh: '驾驶舱', en: 'Cockpit', roles: null },
   { id: 'dispatch', href: '/dispatch', zh: '派单台', en: 'Dispatch', roles: ['admin', 'dispatcher'] },
   { id: 'dept', href: '/dept', zh: '部门', en: 'Department', roles: ['officer'] },
+  { id: 'site', href: '/site', zh: '基坑监测', en: 'Pit watch', roles: ['admin', 'dispatcher', 'viewer', 'officer'] },
   { id: 'stats', href: '/stats', zh: '统计', en: 'Statistics', roles: ['admin', 'dispatcher', 'viewer', 'officer'] },
   { id: 'cases', href: '/cases', zh: '个案', en: 'Cases', roles: ['admin', 'officer'] },
   { id: 'cases-stats', href: '/cases-stats', zh: '个案统计', en: 'Case statistics', roles: ['admin', 'viewer', 'officer'] },

@@ -25,6 +25,7 @@ import * as turf from "@turf/turf";
 const require = createRequire(import.meta.url);
 import { BANKS, MEDICAL_MATTER_IDS, SERVICE_DEPARTMENTS, catalogMatters, CATALOG_GROUPS } from "./catalog.mjs";
 import { addKeywords } from "./keywords.mjs";
+import { writePit } from "./pit.mjs";
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const PACK_DIR = path.resolve(HERE, "..");
 
@@ -1012,6 +1013,7 @@ function main() {
   w("sources.json", jsonLines(SOURCES));
   writeCatalogMatters();
   w("entities.ndjson", entities.map((e) => JSON.stringify(e)).join("\n") + "\n");
+  writePit(PACK_DIR); // the Hangzhou Center deep pit, upserted into the files above
 
   const byType = {};
   for (const e of entities) byType[e.type] = (byType[e.type] || 0) + 1;

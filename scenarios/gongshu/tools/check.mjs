@@ -405,7 +405,10 @@ if (pack && pack.id === "gongshu" && regions.size) {
   const wantMetrics = ["visitors", "parking_occupancy", "building_entries", "police_incidents", "illegal_parking_complaints", "elevator_alarms",
     "food_safety_alerts", "pm10", "noise_db", "site_workers", "light_status", "patrol_checkins", "fire_equipment_status", "tax", "employees",
     // the traffic, consumption and codes platforms' own measures
-    "vehicle_flow", "consumption_txns", "code_scans"];
+    "vehicle_flow", "consumption_txns", "code_scans",
+    // the Hangzhou Center deep pit (tools/pit.mjs, issue 13 §4)
+    "pit_wall_deflection", "pit_ground_settlement", "pit_building_settlement", "pit_strut_force", "pit_groundwater",
+    "metro_tunnel_convergence", "metro_tunnel_settlement"];
   for (const m of wantMetrics) if (!metrics.has(m)) err("metrics.json", `metric ${m} missing`);
   for (const m of metrics.keys()) if (!wantMetrics.includes(m)) err("metrics.json", `unexpected metric ${m}`);
   if (industries.size !== 8) err("pack.json.industries", `expected the 8 "6+2" industries, found ${industries.size}`);

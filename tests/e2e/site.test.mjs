@@ -1,0 +1,133 @@
+// site.test.mjs - the deep-pit site view (/site, issue 13 §4) in real
+// Chromium, as a leader scoped to Wulin: twenty days of readings of the 36
+// points and today's, which open a control-value (critical), an alarm
+// (major) and a rate warning; the map colours exactly those points, the
+// counts agree, a click on a point (at its pixel on the map) draws its
+// history with the three level lines of its rule, in Chinese and English;
+// the page fits at 1920x1080 and 1366x768 in both (lib/fit.mjs).
+// Screenshots: test-results/e2e/site-*.png.
+// Run: ZHIZHI_BIN=build/zhizhi node --test tests/e2e/site.test.mjs
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Browsers } from './lib/browser.mjs';
+import { inspectFit } from './lib/fit.mjs';
+import { dispatchWorld, minuteNow, MIN } from '../integration/lib/dispatch.mjs';
+
+const SHOTS = path.join('test-results', 'e2e');
+const DAY = 1440 * MIN;
+const LEADER = { name: 'leader_wl', password: 'leader-pass-0001' };
+let w;
+let t;
+const browsers = new Browsers();
+
+// a reading of each point on day k before now: deformation growing as the
+// excavation went down (a quarter of the control value by now), strut force
+// towards 3,000 kN, groundwater falling to -0.2 m; CX2 and SC1 crept up to
+// their alarm and control levels at under their rate limits
+const SPECIAL = { 'pit-cx2': [7, 26], 'pit-sc1': [-3, -9.9] }; // [day 20, day 1]
+function reading(p, k) {
+  const f = (20 - k) / 19;
+  const m = p.metric;
+  const [a, b] = SPECIAL[p.id] || [0, m === 'pit_strut_force' ? 3000 : m === 'pit_groundwater' ? -0.2
+    : (m.endsWith('settlement') ? -1 : 1) * p.control * 0.2375];
+  const v = m === 'pit_strut_force' && !SPECIAL[p.id] ? 1500 + (b - 1500) * f : a + (b - a) * f;
+  return { entity: p.id, metric: m, ts: t - k * DAY, value: Math.round(v * 1000) / 1000 };
+}
+
+before(async () => {
+  w = await dispatchWorld();
+  t = minuteNow();
+  await w.at(t);
+  fs.mkdirSync(SHOTS, { recursive: true });
+  await w.ok('admin', 'POST', '/api/v1/users', { name: LEADER.name, role: 'viewer', password: LEADER.password, scope: 'gongshu/wulin' }, 201);
+  const rules = (await w.ok('admin', 'GET', '/api/v1/rules')).rules;
+  const metricOf = {}; // point kind from its code prefix -> metric
+  for (const r of rules) if (r.entity_type === 'pit_point') metricOf[r.metric] = true;
+  const ents = (await w.ok('admin', 'GET', '/api/v1/entities?type=pit_point&limit=100')).entities;
+  const PREFIX = { CX: 'pit_wall_deflection', DB: 'pit_ground_settlement', JZ: 'pit_building_settlement', ZL: 'pit_strut_force',
+    SW: 'pit_groundwater', SL: 'metro_tunnel_convergence', SC: 'metro_tunnel_settlement' };
+  const pts = ents.map((e) => ({ id: e.id, control: e.attrs.control, metric: PREFIX[e.attrs.code.slice(0, 2)] }));
+  assert.ok(pts.every((p) => metricOf[p.metric]), 'every point kind has its rules');
+  const recs = [];
+  for (let k = 20; k >= 1; k--) for (const p of pts) recs.push(reading(p, k));
+  await w.feed('smart_site', recs);
+  // today: CX2 27 mm, past its alarm level (25.5) at 1 mm/d; SC1 -10.3 mm,
+  // past the tunnel's control value (-10) at 0.4 mm/d; DB2 settles 1.6 mm
+  // in a day (rate warning at 1.4 mm/d, alarm at 1.7)
+  await w.feed('smart_site', [
+    { entity: 'pit-cx2', metric: 'pit_wall_deflection', ts: t, value: 27 },
+    { entity: 'pit-sc1', metric: 'metro_tunnel_settlement', ts: t, value: -10.3 },
+    { entity: 'pit-db2', metric: 'pit_ground_settlement', ts: t, value: -7.125 - 1.6 }]);
+});
+
+after(async () => {
+  await browsers.closeAll();
+  await w?.close();
+});
+
+async function look(page, name) {
+  await page.mouse.move(2, 2); // the map's tooltip goes with the mouse
+  await page.waitForTimeout(400); // charts settle
+  const problems = await page.evaluate(inspectFit);
+  await page.screenshot({ path: path.join(SHOTS, `site-${name}.png`) });
+  return problems.map((p) => `${name}: ${p}`);
+}
+
+test('a leader sees the points coloured, clicks one and sees its history with the level lines', { timeout: 180000 }, async () => {
+  const ctx = await browsers.launch();
+  const r = await ctx.request.post(w.base + '/api/v1/login', { data: LEADER });
+  assert.equal(r.status(), 200);
+  const page = await ctx.newPage();
+  page.errors = [];
+  page.on('pageerror', (e) => page.errors.push(String(e.message || e)));
+  await page.addInitScript(() => localStorage.setItem('zz-lang', 'zh'));
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  await page.goto(w.base + '/site');
+  await page.locator('body[data-ready="1"] #map[data-ready="1"]').waitFor({ timeout: 20000 });
+  const states = JSON.parse(await page.locator('#map').getAttribute('data-points'));
+  assert.equal(Object.keys(states).length, 36);
+  assert.equal(states['pit-cx2'], 'major');
+  assert.equal(states['pit-sc1'], 'critical');
+  assert.equal(states['pit-db2'], 'warning');
+  assert.equal(Object.values(states).filter((s) => s === 'normal').length, 33);
+  // the counts are the map's, and the alert list holds the three with their orders
+  for (const [s, n] of [['normal', 33], ['warning', 1], ['major', 1], ['critical', 1]]) {
+    assert.equal(await page.locator(`#counts [data-state=${s}]`).getAttribute('data-value'), String(n), s);
+  }
+  assert.equal(await page.locator('#alerts tbody tr[data-alert]').count(), 3);
+  assert.match(await page.locator('#alerts tbody tr[data-entity="pit-sc1"]').innerText(), /控制值[\s\S]*#\d+ 待派单/);
+  // a real click on CX2 where the map draws it
+  const at = await page.evaluate(() => {
+    const c = window.echarts.getInstanceByDom(document.getElementById('map'));
+    const s = c.getOption().series.find((x) => x.id === 'points');
+    const d = s.data.find((x) => x.name === 'pit-cx2');
+    const [x, y] = c.convertToPixel({ geoIndex: 0 }, d.value);
+    const b = document.getElementById('map').getBoundingClientRect();
+    return { x: b.left + x, y: b.top + y };
+  });
+  await page.mouse.click(at.x, at.y);
+  await page.locator('#history[data-entity="pit-cx2"]').waitFor({ timeout: 10000 });
+  assert.deepEqual(JSON.parse(await page.locator('#history').getAttribute('data-levels')), [21, 25.5, 30]);
+  assert.ok(Number(await page.locator('#history').getAttribute('data-points')) >= 20, 'twenty days and today');
+  assert.match(await page.locator('#point-name').innerText(), /CX2.*围护墙深层水平位移/);
+  const lines = await page.evaluate(() => window.echarts.getInstanceByDom(document.getElementById('history'))
+    .getOption().series[0].markLine.data.map((d) => d.name));
+  assert.deepEqual(lines, ['预警值', '报警值', '控制值']);
+  const problems = await look(page, '1920-zh');
+  await page.setViewportSize({ width: 1366, height: 768 });
+  problems.push(...await look(page, '1366-zh'));
+  // English: the legend, the heading and the level lines follow
+  await page.click('#lang');
+  await page.locator('#legend [data-state=critical]', { hasText: 'Control value' }).waitFor();
+  await page.locator('#point-name', { hasText: 'Diaphragm-wall deflection' }).waitFor({ timeout: 10000 });
+  const en = await page.evaluate(() => window.echarts.getInstanceByDom(document.getElementById('history'))
+    .getOption().series[0].markLine.data.map((d) => d.name));
+  assert.deepEqual(en, ['Warning', 'Alarm', 'Control value']);
+  problems.push(...await look(page, '1366-en'));
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  problems.push(...await look(page, '1920-en'));
+  assert.deepEqual(page.errors, []);
+  assert.deepEqual(problems, []);
+});

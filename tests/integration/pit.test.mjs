@@ -1,0 +1,85 @@
+// The Hangzhou Center deep pit (issue 13 §4) on the Gongshu pack, with the
+// test clock: daily settlement readings of one ground point open one rate
+// alarm at the warning level (预警), the same alert rises to the control
+// level (控制值) the next day, its automatic order suggests the contractor's
+// site team and the metro protection office and is dispatched to both as a
+// joint order; a tunnel point past its cumulative alarm level opens at
+// "major" at once. The pack's site geometry reaches the cockpit's API.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { dispatchWorld, minuteNow, MIN } from './lib/dispatch.mjs';
+
+const DAY = 1440 * MIN;
+let w;
+let t;
+
+const rec = (entity, metric, ts, value) => ({ entity, metric, ts, value });
+
+before(async () => {
+  w = await dispatchWorld();
+  t = minuteNow();
+  await w.at(t);
+});
+after(async () => { await w?.close(); });
+
+test('the pack declares the pit: points, three-level rules, the joint matter, the site', async () => {
+  const ents = (await w.ok('admin', 'GET', '/api/v1/entities?type=pit_point&limit=100')).entities;
+  assert.equal(ents.length, 36);
+  // a viewer scoped to Dongxin sees none of them
+  assert.equal((await w.ok('viewer', 'GET', '/api/v1/entities?type=pit_point')).entities.length, 0);
+  assert.ok(ents.every((e) => e.region === 'gongshu/wulin'), 'every point in Wulin');
+  const rules = (await w.ok('admin', 'GET', '/api/v1/rules')).rules.filter((r) => r.entity_type === 'pit_point');
+  assert.equal(rules.length, 14); // 7 kinds x (cumulative, a day)
+  const rate = rules.find((r) => r.id === 'pit_ground_settlement_rate');
+  assert.deepEqual(rate.condition, { op: 'any', per_day: 1.4, window_minutes: 1500 });
+  assert.deepEqual(rate.levels, [{ at: 1.7, severity: 'major' }, { at: 2, severity: 'critical' }]);
+  const dash = await w.ok('viewer', 'GET', '/api/v1/dashboards');
+  const site = dash.sites.find((s) => s.id === 'hz_center_pit');
+  assert.equal(site.approximate, true);
+  assert.equal(site.outline.length, 5);
+  assert.deepEqual(site.lines.map((l) => l.id), ['metro1', 'metro3']);
+});
+
+test('a rate alarm opens at the warning level, rises on one alert, and goes to both departments', async () => {
+  const P = 'pit-db1';
+  const M = 'pit_ground_settlement';
+  const R = 'pit_ground_settlement_rate';
+  await w.feed('smart_site', [rec(P, M, t, -5.0)]);
+  t += DAY; await w.at(t);
+  await w.feed('smart_site', [rec(P, M, t, -6.0)]); // 1.0 mm/d: under 1.4
+  assert.equal((await w.alerts(R, P)).length, 0);
+  t += DAY; await w.at(t);
+  await w.feed('smart_site', [rec(P, M, t, -7.5)]); // 1.5 mm/d: 预警
+  let a = await w.alerts(R, P);
+  assert.equal(a.length, 1, JSON.stringify(a));
+  assert.equal(a[0].severity, 'warning');
+  assert.equal(a[0].state, 'open');
+  assert.match(a[0].message, /变化速率-1\.5mm\/天（限值1\.4mm\/天）/);
+  const id = a[0].id;
+  assert.ok(a[0].order > 0, 'an automatic work order');
+  const o = (await w.order(a[0].order)).order;
+  assert.equal(o.matter, 'pit_monitoring_alarm');
+  assert.deepEqual(o.suggested_departments, ['pit_contractor', 'metro_protection']);
+  // the next day 2.1 mm/d: the same alert rises to the control level
+  t += DAY; await w.at(t);
+  await w.feed('smart_site', [rec(P, M, t, -9.6)]);
+  a = await w.alerts(R, P);
+  assert.equal(a.length, 1, 'one alert rising, not one per level');
+  assert.equal(a[0].id, id);
+  assert.equal(a[0].severity, 'critical');
+  assert.match(a[0].message, /限值2mm\/天/);
+  assert.equal((await w.alerts('pit_ground_settlement_total', P)).length, 0, '9.6 mm is under 21 mm');
+  // the desk dispatches it to both: one sub-order each
+  await w.act('disp', o.id, 'dispatch', { departments: o.suggested_departments });
+  const j = await w.order(o.id);
+  assert.deepEqual(j.sub_orders.map((s) => s.department).sort(), ['metro_protection', 'pit_contractor']);
+});
+
+test('a tunnel reading past the alarm level opens at "major" at once', async () => {
+  // metro tunnel settlement: control 10 mm, warning below -7, alarm below -8.5
+  await w.feed('smart_site', [rec('pit-sc2', 'metro_tunnel_settlement', t, -8.8)]);
+  const a = await w.alerts('metro_tunnel_settlement_total', 'pit-sc2');
+  assert.equal(a.length, 1);
+  assert.equal(a[0].severity, 'major');
+  assert.match(a[0].message, /低于-8\.5mm/);
+});
