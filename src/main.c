@@ -11,6 +11,7 @@
 
 #include "api/app.h"
 #include "codes/codes.h"
+#include "core/log.h"
 #include "core/progress.h"
 #include "demo/feed.h"
 #include "ingest/ingest.h"
@@ -62,7 +63,11 @@ static const char *const usage_serve =
     "  --public-url URL       how clients reach zhizhi (https://zz.example.org): QR links,\n"
     "                         Secure cookies, the host changes must come from\n"
     "  --max-conns-per-ip N   open connections one address may hold (default 256; 0: no cap)\n"
-    "  --header-timeout S     seconds a request head may take to arrive (default 10)\n";
+    "  --header-timeout S     seconds a request head may take to arrive (default 10)\n"
+    "  --log-format logfmt|json  log lines on stderr (default logfmt)\n"
+    "  --log-level error|warn|info|debug  least level logged (default info; info has a line\n"
+    "                         per request)\n"
+    "  --metrics-from CIDR    who besides loopback may read GET /metrics (repeatable)\n";
 
 static const char *const usage_demo =
     "usage: zhizhi demo [--data DIR] [--listen HOST:PORT] [--records N] [--no-live] [--rate N] "
@@ -123,6 +128,8 @@ struct flags {
   const char *public_url;
   struct http_cidr trusted[16];
   int ntrusted, max_conns_per_ip, header_timeout_s;
+  struct http_cidr metrics_from[16];
+  int nmetrics_from;
   int nargs;
   char *args[4];
 };
@@ -153,6 +160,9 @@ enum {
   F_PUBURL,
   F_MAXCONN,
   F_HDRTIMEOUT,
+  F_LOGFMT,
+  F_LOGLEVEL,
+  F_METRICSFROM,
   F_HELP
 };
 
@@ -284,6 +294,28 @@ static int parse_flags(int argc, char **argv, const char *usage, const struct op
       f->header_timeout_s = (int)n;
       break;
     }
+    case F_LOGFMT: {
+      enum log_format lf;
+      if (log_format_parse(optarg, &lf))
+        return bad_usage(usage, "--log-format is logfmt or json, not \"%s\"", optarg);
+      log_set_format(lf);
+      break;
+    }
+    case F_LOGLEVEL: {
+      enum zz_log_level lv;
+      if (log_level_parse(optarg, &lv))
+        return bad_usage(usage, "--log-level is error, warn, info or debug, not \"%s\"", optarg);
+      zz_log_set_level(lv);
+      break;
+    }
+    case F_METRICSFROM:
+      if (f->nmetrics_from == (int)ZZ_ARRAY_LEN(f->metrics_from))
+        return bad_usage(usage, "%s", "at most 16 --metrics-from ranges");
+      if (http_cidr_parse(optarg, &f->metrics_from[f->nmetrics_from]))
+        return bad_usage(usage, "--metrics-from needs an address or CIDR range, not \"%s\"",
+                         optarg);
+      f->nmetrics_from++;
+      break;
     case ':':
       return bad_usage(usage, "%s needs a value", argv[optind - 1]);
     default:
@@ -378,13 +410,13 @@ static int demo_prepare(struct app *app, const struct flags *f, struct demo_run 
    * (rules, matters, dashboards) too: loading is idempotent and quick. */
   {
     struct pack_stats ps = {0};
-    fprintf(stderr, "demo: %s pack %s\n", empty ? "loading" : "refreshing", pack);
+    zz_info("demo: %s pack %s", empty ? "loading" : "refreshing", pack);
     if (pack_load(app->st, pack, &ps, NULL, NULL, e) || registry_reload(app->reg, e)) {
       return fail(e);
     }
     if (empty)
-      fprintf(stderr, "demo: %d regions, %d metrics, %d sources, %lld entities\n", ps.regions,
-              ps.metrics, ps.sources, (long long)ps.entities);
+      zz_info("demo: %d regions, %d metrics, %d sources, %lld entities", ps.regions, ps.metrics,
+              ps.sources, (long long)ps.entities);
   }
   struct demo_feed_opts fo = {.st = app->st,
                               .reg = app->reg,
@@ -404,7 +436,7 @@ static int demo_prepare(struct app *app, const struct flags *f, struct demo_run 
       return 1;
     }
   } else {
-    fprintf(stderr, "demo: reusing %s (%lld records)\n", f->data, (long long)have);
+    zz_info("demo: reusing %s (%lld records)", f->data, (long long)have);
   }
   accounts_password_new(password);
   if (accounts_user_add(app->st, "admin", "admin", NULL, NULL, password, e)) {
@@ -430,6 +462,9 @@ static int cmd_serve_or_demo(int argc, char **argv, int demo) {
                                        OPT("public-url", required_argument, F_PUBURL),
                                        OPT("max-conns-per-ip", required_argument, F_MAXCONN),
                                        OPT("header-timeout", required_argument, F_HDRTIMEOUT),
+                                       OPT("log-format", required_argument, F_LOGFMT),
+                                       OPT("log-level", required_argument, F_LOGLEVEL),
+                                       OPT("metrics-from", required_argument, F_METRICSFROM),
                                        OPT_END};
   static const struct option serve_opts[] = {OPT("data", required_argument, F_DATA),
                                              OPT("listen", required_argument, F_LISTEN),
@@ -441,6 +476,9 @@ static int cmd_serve_or_demo(int argc, char **argv, int demo) {
                                              OPT("public-url", required_argument, F_PUBURL),
                                              OPT("max-conns-per-ip", required_argument, F_MAXCONN),
                                              OPT("header-timeout", required_argument, F_HDRTIMEOUT),
+                                             OPT("log-format", required_argument, F_LOGFMT),
+                                             OPT("log-level", required_argument, F_LOGLEVEL),
+                                             OPT("metrics-from", required_argument, F_METRICSFROM),
                                              OPT_END};
   const char *usage = demo ? usage_demo : usage_serve;
   struct flags f = {0};
@@ -476,7 +514,9 @@ static int cmd_serve_or_demo(int argc, char **argv, int demo) {
                               .ntrusted = (size_t)f.ntrusted,
                               .public_url = f.public_url,
                               .max_conns_per_ip = f.max_conns_per_ip,
-                              .header_timeout_s = f.header_timeout_s};
+                              .header_timeout_s = f.header_timeout_s,
+                              .metrics_from = f.metrics_from,
+                              .nmetrics_from = (size_t)f.nmetrics_from};
   if (demo) {
     so.on_ready = demo_ready;
     so.on_stop = demo_stop;

@@ -135,6 +135,10 @@ static int auth_source(struct app *app, struct http_req *r, struct http_auth_ctx
   if (rc) return rc;
   ctx->kind = HTTP_AUTH_SOURCE;
   ctx->source_id = id;
+  registry_rdlock(app->reg);
+  const struct reg_source *src = registry_source(app->reg, id);
+  zz_strlcpy(ctx->source, src ? src->key : "unknown", sizeof ctx->source);
+  registry_unlock(app->reg);
   return 0;
 }
 

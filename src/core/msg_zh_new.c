@@ -6,5 +6,7 @@
 const struct zz_msg zz_msg_zh_new[] = {
     {"%g is named twice (also states[%zu])", "%g 重复命名（另见 states[%zu]）"},
     {"names an event kind, but the rule watches a metric", "只有统计事件的规则才能填写事件名称"},
+    {"/metrics is answered to loopback and --metrics-from addresses only",
+     "/metrics 只对本机和 --metrics-from 指定的地址开放"},
     {NULL, NULL},
 };

@@ -31,6 +31,7 @@ struct http_auth_ctx {
   char department[64];
   char scope[256];   /* region path the user is limited to; "" for everything */
   int64_t source_id; /* sources */
+  char source[64];   /* the source's key (for logs and metrics) */
 };
 
 typedef int (*http_handler_fn)(struct http_req *r);
@@ -141,6 +142,13 @@ void http_push_wake(struct http_push *p);
 
 /* Sends a file from disk with a content type and caching headers. */
 int http_reply_file(struct http_req *r, const char *path, const char *content_type, int max_age);
+
+/* Writes the request families of /metrics (Prometheus text format) for the
+ * server answering r: requests by route pattern, method and status code,
+ * latency histograms by route, requests in flight. Routes never called are
+ * left out; a path no route matched counts as "(static)" (a file) or
+ * "(none)", so the label set is bounded by the route table. */
+void http_metrics_write(struct http_req *r, struct zz_buf *b);
 
 /* The server. */
 struct http_server;
