@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -531,6 +532,16 @@ done:
 
 /* ---- pack, user, token ---- */
 
+/* Who ran a state-changing command, for its log line: the login name of
+ * the shell (sudo's caller first), else the uid. */
+static const char *cli_who(char *buf, size_t n) {
+  const char *u = getenv("SUDO_USER");
+  if (!u || !*u) u = getenv("USER");
+  if (u && *u) return u;
+  snprintf(buf, n, "uid:%u", (unsigned)getuid());
+  return buf;
+}
+
 static int cmd_pack(int argc, char **argv) {
   static const struct option opts[] = {OPT("data", required_argument, F_DATA), OPT_END};
   struct flags f = {0};
@@ -550,6 +561,11 @@ static int cmd_pack(int argc, char **argv) {
          "entities\n",
          f.args[1], ps.regions, ps.metrics, ps.entity_types, ps.departments, ps.sources,
          (long long)ps.entities);
+  char wb[32];
+  struct log_field lf[] = {LOG_S("actor", cli_who(wb, sizeof wb)), LOG_S("pack", f.args[1]),
+                           LOG_S("data", f.data), LOG_I("regions", ps.regions),
+                           LOG_I("entities", ps.entities)};
+  log_line(ZZ_LOG_INFO, "pack load", lf, ZZ_ARRAY_LEN(lf));
   return 0;
 }
 
@@ -868,6 +884,11 @@ static int cmd_backup(int argc, char **argv) {
   if (rc) return fail(&e);
   printf("backed up %s to %s: database %lld bytes, %lld files (%lld bytes)\n", f.data, f.args[0],
          (long long)st.db_bytes, (long long)st.files, (long long)st.bytes);
+  char wb[32];
+  struct log_field lf[] = {LOG_S("actor", cli_who(wb, sizeof wb)), LOG_S("data", f.data),
+                           LOG_S("out", f.args[0]), LOG_I("db_bytes", st.db_bytes),
+                           LOG_I("files", st.files)};
+  log_line(ZZ_LOG_INFO, "backup", lf, ZZ_ARRAY_LEN(lf));
   if (st.missing)
     fprintf(stderr,
             "zhizhi: %lld referenced files were already missing from %s (first: %s); the "
@@ -897,6 +918,10 @@ static int cmd_restore(int argc, char **argv) {
   printf("restored %s into %s: database %lld bytes (integrity_check ok), %lld files (%lld bytes), "
          "every referenced file present\n",
          f.args[0], f.args[1], (long long)st.db_bytes, (long long)st.files, (long long)st.bytes);
+  char wb[32];
+  struct log_field lf[] = {LOG_S("actor", cli_who(wb, sizeof wb)), LOG_S("backup", f.args[0]),
+                           LOG_S("data", f.args[1]), LOG_I("files", st.files)};
+  log_line(ZZ_LOG_INFO, "restore", lf, ZZ_ARRAY_LEN(lf));
   if (st.missing)
     fprintf(stderr,
             "zhizhi: %lld files were already missing when the backup was made (first: %s)\n",

@@ -15,6 +15,7 @@
 
 #include "core/hash.h"
 #include "core/json.h"
+#include "core/log.h"
 #include "core/ztime.h"
 #include "store/store_alerts.h"
 #include "store/store_records.h"
@@ -225,6 +226,16 @@ void rules_alert_json(struct rules *ru, const struct store_alert *a, struct zz_j
 }
 
 static void publish(struct rules *ru, const struct store_alert *a, const char *action) {
+  /* the state change in the log: open and clear by the rules, ack by a
+   * user, order when a work order is linked */
+  struct log_field lf[] = {
+      LOG_I("alert", a->id),
+      LOG_S("action", action),
+      LOG_S("actor", strcmp(action, "ack") == 0 && a->acked_by ? a->acked_by : "rules"),
+      LOG_S("rule", a->rule),
+      LOG_S("entity", a->entity_key),
+      LOG_I("order_id", a->order_id)};
+  log_line(ZZ_LOG_INFO, "alert", lf, ZZ_ARRAY_LEN(lf));
   if (!ru->o.bus) return;
   struct zz_buf b;
   struct zz_json j;
