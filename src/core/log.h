@@ -33,7 +33,10 @@ struct log_field {
   int64_t i;
   double d;
 };
-#define LOG_S(key, val) ((struct log_field){(key), LOG_STR, (val) ? (val) : "", 0, 0})
+static inline const char *log_str(const char *s) {
+  return s ? s : "";
+}
+#define LOG_S(key, val) ((struct log_field){(key), LOG_STR, log_str(val), 0, 0})
 #define LOG_I(key, val) ((struct log_field){(key), LOG_INT, NULL, (int64_t)(val), 0})
 #define LOG_D(key, val) ((struct log_field){(key), LOG_DEC, NULL, 0, (double)(val)})
 
