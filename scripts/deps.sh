@@ -9,6 +9,7 @@ pkgs=(build-essential cmake pkg-config git curl ca-certificates
       libmicrohttpd-dev libyajl-dev libjansson-dev libsqlite3-dev sqlite3
       libsodium-dev libqrencode-dev libpng-dev libxlsxwriter-dev zbar-tools libcmocka-dev
       clang libclang-rt-14-dev clang-format
+      libwww-perl libxml-simple-perl
       python3 chromium fonts-noto-cjk
       prometheus)  # promtool checks GET /metrics (tests/integration/metrics_logs.test.mjs); ~22 s to install
 # Node.js may come from elsewhere (its own npm inside); only ask Debian when absent.
