@@ -31,8 +31,19 @@ build-asan: deps
 	@cmake -S . -B $(ASAN) -DCMAKE_BUILD_TYPE=Debug -DZZ_SANITIZE=ON -DZZ_WERROR=ON >/dev/null
 	@cmake --build $(ASAN) -j$(JOBS)
 
+# With mosquitto installed (scripts/deps.sh installs it) the demo's live
+# records go through a broker on loopback (port DEMO_MQTT_PORT, anonymous,
+# stopped with the demo), as field devices' would.
+DEMO_MQTT_PORT ?= 18830
 demo: build
-	./$(BUILD)/zhizhi demo $(DEMO_FLAGS)
+	@if command -v mosquitto >/dev/null 2>&1; then \
+	  conf=$(BUILD)/demo-mosquitto.conf; \
+	  printf 'listener $(DEMO_MQTT_PORT) 127.0.0.1\nallow_anonymous true\nlog_dest none\nmax_queued_messages 100000\n' > $$conf; \
+	  mosquitto -c $$conf & mq=$$!; trap "kill $$mq 2>/dev/null" EXIT INT TERM; sleep 0.3; \
+	  ./$(BUILD)/zhizhi demo --mqtt mqtt://127.0.0.1:$(DEMO_MQTT_PORT) $(DEMO_FLAGS); \
+	else \
+	  ./$(BUILD)/zhizhi demo $(DEMO_FLAGS); \
+	fi
 
 test-unit: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)

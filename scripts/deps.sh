@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 
 pkgs=(build-essential cmake pkg-config git curl ca-certificates
       libmicrohttpd-dev libyajl-dev libjansson-dev libsqlite3-dev sqlite3
+      libmosquitto-dev mosquitto mosquitto-clients
       libsodium-dev libqrencode-dev libpng-dev libxlsxwriter-dev zlib1g-dev zbar-tools libcmocka-dev
       clang libclang-rt-14-dev clang-format
       libwww-perl libxml-simple-perl
@@ -35,8 +36,9 @@ fi
 if [ -f package.json ]; then
   if [ ! -d node_modules ] || [ package.json -nt node_modules ] || [ package-lock.json -nt node_modules ]; then
     echo "deps: npm install" >&2
-    # devDependencies only regenerate the pack's geometry (scenarios/gongshu/tools)
-    npm install --omit=dev --no-audit --no-fund --loglevel=error
+    # devDependencies regenerate the pack's geometry (scenarios/gongshu/tools) and
+    # are the tests' third-party clients (mqtt for tests/integration/mqtt.test.mjs)
+    npm install --no-audit --no-fund --loglevel=error
     touch node_modules
   fi
 fi

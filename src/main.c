@@ -14,8 +14,10 @@
 #include "codes/codes.h"
 #include "core/log.h"
 #include "core/progress.h"
+#include "demo/cases_demo.h"
 #include "demo/feed.h"
 #include "ingest/ingest.h"
+#include "ingest/mqtt.h"
 #include "model/accounts.h"
 #include "pack/pack.h"
 #include "store/store.h"
@@ -44,6 +46,7 @@ static const char *const usage_main =
     "  restore BACKUP DIR  make DIR a data directory from a backup, checked\n"
     "  code generate  make customer or enterprise codes for every entity of a region\n"
     "  rollup rebuild recompute rollups from the stored records (repairs a damaged store)\n"
+    "  mqtt init|device  issue MQTT broker accounts (zhizhi's own, a device's)\n"
     "\n"
     "Run 'zhizhi COMMAND --help' for a command's flags.\n";
 
@@ -65,6 +68,11 @@ static const char *const usage_serve =
     "                         Secure cookies, the host changes must come from\n"
     "  --max-conns-per-ip N   open connections one address may hold (default 256; 0: no cap)\n"
     "  --header-timeout S     seconds a request head may take to arrive (default 10)\n"
+    "  --mqtt URL             also take records from an MQTT broker: mqtt://HOST[:PORT]\n"
+    "                         (topics zz/SOURCE/ENTITY/METRIC, v1/devices/ENTITY/telemetry)\n"
+    "  --mqtt-secret FILE     USER:PASSWORD for the broker (default DATA/mqtt/zhizhi.secret)\n"
+    "  --mqtt-client-id ID    the client id the broker keeps the session under (default "
+    "zhizhi)\n"
     "  --log-format logfmt|json  log lines on stderr (default logfmt)\n"
     "  --log-level error|warn|info|debug  least level logged (default info; info has a line\n"
     "                         per request)\n"
@@ -91,6 +99,15 @@ static const char *const usage_user =
     "  pack; REGION a region path (gongshu/dongxin). Passwords: at least 10 characters, not one\n"
     "  character repeated, not the name. add on an existing name, passwd, disable and del end\n"
     "  the user's sessions at once (also in a running server).\n";
+static const char *const usage_mqtt =
+    "usage: zhizhi mqtt init [--data DIR] [--mqtt-dir DIR] [--broker-pid FILE]\n"
+    "       zhizhi mqtt device ENTITY --source NAME [--data DIR] [--mqtt-dir DIR] [--broker-pid "
+    "FILE]\n"
+    "  init: (re)issues zhizhi's own broker account (written to MQTT_DIR/zhizhi.secret);\n"
+    "  device: creates or rotates the account of device ENTITY (user name = entity key),\n"
+    "  which may publish zz/NAME/ENTITY/+ and v1/devices/ENTITY/telemetry only; the new\n"
+    "  password is printed once. Both rewrite MQTT_DIR/passwd and MQTT_DIR/acl (default\n"
+    "  DATA/mqtt) and, with --broker-pid, send the broker SIGHUP to read them again.\n";
 static const char *const usage_token = "usage: zhizhi token create --source NAME [--data DIR]\n";
 static const char *const usage_import =
     "usage: zhizhi import FILE --source NAME [--data DIR] [--atomic] [--format ndjson|csv]\n"
@@ -127,6 +144,7 @@ struct flags {
   int threads, no_live, password_stdin, atomic;
   long long records, rate, seed, body_cap;
   const char *public_url;
+  const char *mqtt, *mqtt_secret, *mqtt_client_id, *mqtt_dir, *broker_pid;
   struct http_cidr trusted[16];
   int ntrusted, max_conns_per_ip, header_timeout_s;
   struct http_cidr metrics_from[16];
@@ -164,6 +182,11 @@ enum {
   F_LOGFMT,
   F_LOGLEVEL,
   F_METRICSFROM,
+  F_MQTT,
+  F_MQTTSECRET,
+  F_MQTTCLIENT,
+  F_MQTTDIR,
+  F_BROKERPID,
   F_HELP
 };
 
@@ -205,6 +228,23 @@ static int parse_flags(int argc, char **argv, const char *usage, const struct op
       break;
     case F_PACK:
       f->pack = optarg;
+      break;
+    case F_MQTT:
+      if (strncmp(optarg, "mqtt://", 7) != 0)
+        return bad_usage(usage, "--mqtt needs mqtt://HOST[:PORT], not \"%s\"", optarg);
+      f->mqtt = optarg;
+      break;
+    case F_MQTTSECRET:
+      f->mqtt_secret = optarg;
+      break;
+    case F_MQTTCLIENT:
+      f->mqtt_client_id = optarg;
+      break;
+    case F_MQTTDIR:
+      f->mqtt_dir = optarg;
+      break;
+    case F_BROKERPID:
+      f->broker_pid = optarg;
       break;
     case F_ROLE:
       f->role = optarg;
@@ -375,11 +415,45 @@ struct demo_run {
   struct flags *f;
   const char *admin_password;
   struct demo_feed *feed; /* NULL: no generator (a rerun with --no-live) */
+  int demo;
+  struct mqtt_ingest *mqtt; /* --mqtt: the subscriber, started once serving */
 };
+
+/* Starts the MQTT subscriber when --mqtt is given. Returns 0 or -1 (logged). */
+static int mqtt_start(struct demo_run *dr, struct app *app) {
+  const struct flags *f = dr->f;
+  if (!f->mqtt) return 0;
+  char secret[4200];
+  if (!f->mqtt_secret) snprintf(secret, sizeof secret, "%s/mqtt/zhizhi.secret", f->data);
+  struct mqtt_ingest_opts mo = {.st = app->st,
+                                .reg = app->reg,
+                                .url = f->mqtt,
+                                .client_id = f->mqtt_client_id,
+                                .secret_file = f->mqtt_secret ? f->mqtt_secret : secret};
+  struct zz_err e = {0};
+  /* The default secret is optional: a broker may allow anonymous clients. */
+  if (!f->mqtt_secret && access(secret, R_OK) != 0) mo.secret_file = NULL;
+  if (mqtt_ingest_start(&mo, &dr->mqtt, &e)) {
+    fprintf(stderr, "zhizhi: %s\n", e.msg);
+    return -1;
+  }
+  return 0;
+}
+
+static int serve_ready(void *ud, struct app *app, int port) {
+  (void)port;
+  return mqtt_start(ud, app);
+}
+
+static void serve_stop(void *ud) {
+  struct demo_run *dr = ud;
+  mqtt_ingest_stop(dr->mqtt);
+  dr->mqtt = NULL;
+}
 
 static int demo_ready(void *ud, struct app *app, int port) {
   struct demo_run *dr = ud;
-  (void)app;
+  if (mqtt_start(dr, app)) return -1;
   char host[128] = "127.0.0.1";
   int p;
   parse_listen(dr->f->listen ? dr->f->listen : DEFAULT_LISTEN, host, sizeof host, &p);
@@ -387,6 +461,13 @@ static int demo_ready(void *ud, struct app *app, int port) {
          "running it again reuses %s.\n\n",
          host, port, dr->admin_password, dr->f->data);
   fflush(stdout);
+  if (dr->feed && !dr->f->no_live && dr->f->mqtt) {
+    struct zz_err e = {0};
+    if (demo_feed_mqtt(dr->feed, dr->f->mqtt, &e))
+      zz_warn("demo: live records go to the store directly: %s", e.msg);
+    else
+      printf("  live records go through the MQTT broker at %s\n\n", dr->f->mqtt);
+  }
   if (dr->feed && !dr->f->no_live && demo_feed_start(dr->feed, (double)dr->f->rate))
     zz_warn("demo: the live feed could not start");
   return 0;
@@ -395,6 +476,7 @@ static int demo_ready(void *ud, struct app *app, int port) {
 static void demo_stop(void *ud) {
   struct demo_run *dr = ud;
   if (dr->feed) demo_feed_stop(dr->feed);
+  serve_stop(dr);
 }
 
 /* Loads (or refreshes) the demo pack, writes the history of a new world,
@@ -439,6 +521,17 @@ static int demo_prepare(struct app *app, const struct flags *f, struct demo_run 
   } else {
     zz_info("demo: reusing %s (%lld records)", f->data, (long long)have);
   }
+  /* the case files (心花绽放) of a world that has none: a few hundred rows,
+   * so a refreshed older world gets them too. ZZ_DEMO_CASES sets how many
+   * (bench/cases.sh writes ten times the demo's). */
+  const char *nc = getenv("ZZ_DEMO_CASES");
+  int64_t ncases = 0;
+  if (nc && (zz_parse_i64(nc, &ncases) || ncases < 0 || ncases > 1000000)) ncases = 0;
+  int made = 0;
+  if (demo_cases_generate(app->st, app->reg, f->seed ? (uint64_t)f->seed : 2021, zz_time_now(),
+                          (int)ncases, &made, e))
+    return fail(e);
+  if (made) fprintf(stderr, "demo: %d case files (心花绽放)\n", made);
   accounts_password_new(password);
   if (accounts_user_add(app->st, "admin", "admin", NULL, NULL, password, e)) {
     return fail(e);
@@ -466,6 +559,9 @@ static int cmd_serve_or_demo(int argc, char **argv, int demo) {
                                        OPT("log-format", required_argument, F_LOGFMT),
                                        OPT("log-level", required_argument, F_LOGLEVEL),
                                        OPT("metrics-from", required_argument, F_METRICSFROM),
+                                       OPT("mqtt", required_argument, F_MQTT),
+                                       OPT("mqtt-secret", required_argument, F_MQTTSECRET),
+                                       OPT("mqtt-client-id", required_argument, F_MQTTCLIENT),
                                        OPT_END};
   static const struct option serve_opts[] = {OPT("data", required_argument, F_DATA),
                                              OPT("listen", required_argument, F_LISTEN),
@@ -480,6 +576,9 @@ static int cmd_serve_or_demo(int argc, char **argv, int demo) {
                                              OPT("log-format", required_argument, F_LOGFMT),
                                              OPT("log-level", required_argument, F_LOGLEVEL),
                                              OPT("metrics-from", required_argument, F_METRICSFROM),
+                                             OPT("mqtt", required_argument, F_MQTT),
+                                             OPT("mqtt-secret", required_argument, F_MQTTSECRET),
+                                             OPT("mqtt-client-id", required_argument, F_MQTTCLIENT),
                                              OPT_END};
   const char *usage = demo ? usage_demo : usage_serve;
   struct flags f = {0};
@@ -518,11 +617,9 @@ static int cmd_serve_or_demo(int argc, char **argv, int demo) {
                               .header_timeout_s = f.header_timeout_s,
                               .metrics_from = f.metrics_from,
                               .nmetrics_from = (size_t)f.nmetrics_from};
-  if (demo) {
-    so.on_ready = demo_ready;
-    so.on_stop = demo_stop;
-    so.ud = &dr;
-  }
+  so.on_ready = demo ? demo_ready : serve_ready;
+  so.on_stop = demo ? demo_stop : serve_stop;
+  so.ud = &dr;
   if (app_serve(&app, &so, &e)) exit_code = fail(&e);
 done:
   demo_feed_free(dr.feed);
@@ -675,6 +772,51 @@ static int64_t source_id(struct store *st, const char *key) {
   struct find_src fs = {key, 0};
   store_sources_each(st, find_src_row, &fs);
   return fs.id;
+}
+
+/* zhizhi mqtt init | device ENTITY --source NAME: issues a broker account. */
+static int cmd_mqtt(int argc, char **argv) {
+  static const struct option opts[] = {OPT("data", required_argument, F_DATA),
+                                       OPT("source", required_argument, F_SOURCE),
+                                       OPT("mqtt-dir", required_argument, F_MQTTDIR),
+                                       OPT("broker-pid", required_argument, F_BROKERPID), OPT_END};
+  struct flags f = {0};
+  int rc = parse_flags(argc, argv, usage_mqtt, opts, &f);
+  if (rc) return rc == 1 ? 0 : rc;
+  int init = f.nargs == 1 && strcmp(f.args[0], "init") == 0;
+  int device = f.nargs == 2 && strcmp(f.args[0], "device") == 0;
+  if (!init && !device)
+    return bad_usage(usage_mqtt, "%s", "expected: mqtt init, or mqtt device ENTITY --source NAME");
+  if (device && !f.source) return bad_usage(usage_mqtt, "%s", "--source is required");
+  char dir[4200];
+  if (f.mqtt_dir)
+    zz_strlcpy(dir, f.mqtt_dir, sizeof dir);
+  else
+    snprintf(dir, sizeof dir, "%s/mqtt", f.data);
+  struct zz_err e = {0};
+  struct app app;
+  if (app_open(&app, f.data, APP_OPEN_NO_WRITER, &e)) return fail(&e);
+  char password[MQTT_PASSWORD_LEN + 1];
+  rc = mqtt_account_issue(app.st, app.reg, init ? MQTT_SERVICE_USER : f.args[1],
+                          init ? NULL : f.source, dir, f.broker_pid, password, &e);
+  if (!rc) {
+    struct store_audit au = {.ts = zz_time_now(),
+                             .actor = "cli",
+                             .action = init ? "mqtt.service" : "mqtt.device",
+                             .target = init ? MQTT_SERVICE_USER : f.args[1],
+                             .detail_json = "{}"};
+    struct zz_err ae = {0};
+    if (store_audit_insert(app.st, &au, &ae))
+      fprintf(stderr, "zhizhi: warning: the audit did not record this: %s\n", ae.msg);
+  }
+  app_close(&app);
+  if (rc) return fail(&e);
+  if (init)
+    printf("%s/zhizhi.secret holds zhizhi's broker account; %s/passwd and %s/acl are written\n",
+           dir, dir, dir);
+  else
+    printf("%s\n", password);
+  return 0;
 }
 
 static int cmd_token(int argc, char **argv) {
@@ -1022,6 +1164,7 @@ int main(int argc, char **argv) {
   if (strcmp(cmd, "pack") == 0) return cmd_pack(argc, argv);
   if (strcmp(cmd, "user") == 0) return cmd_user(argc, argv);
   if (strcmp(cmd, "token") == 0) return cmd_token(argc, argv);
+  if (strcmp(cmd, "mqtt") == 0) return cmd_mqtt(argc, argv);
   if (strcmp(cmd, "import") == 0) return cmd_import(argc, argv);
   if (strcmp(cmd, "backup") == 0) return cmd_backup(argc, argv);
   if (strcmp(cmd, "restore") == 0) return cmd_restore(argc, argv);

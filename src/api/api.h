@@ -25,6 +25,7 @@ struct json_t;
 
 struct rules;
 struct workflow;
+struct cases_timer;
 
 struct app {
   struct store *st;
@@ -38,6 +39,7 @@ struct app {
   /* early warning and dispatch, started by app_serve */
   struct rules *_Atomic rules; /* read by the writer thread in app_on_commit */
   struct workflow *wf;
+  struct cases_timer *cases_timer; /* case files' follow-up timer, on the workflow's thread */
   char *data_dir;
   char *web_dir;            /* static pages (the phone pages /m/ are served from it); NULL: none */
   int test_clock;           /* ZZ_TEST_CLOCK=1: POST /api/v1/_test/clock is enabled (tests only) */
@@ -189,6 +191,8 @@ extern const struct http_route api_open311_routes[];
 /* Open311's error shape for the server's own errors under /open311/. */
 extern const struct http_error_face o311_error_face;
 extern const size_t api_open311_nroutes;
+extern const struct http_route api_cases_routes[]; /* api/cases.c */
+extern const size_t api_cases_nroutes;
 extern const struct http_route api_applications_routes[]; /* api/applications.c */
 extern const size_t api_applications_nroutes;
 /* Records an admin change in the audit table (actor: the caller). */

@@ -10,6 +10,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "cases/cases.h"
 #include "http/http.h"
 #include "ingest/spool.h"
 #include "rules/rules.h"
@@ -129,6 +130,7 @@ static struct http_route *all_routes(size_t *n) {
                 {api_catalog_routes, api_catalog_nroutes},
                 {api_open311_routes, api_open311_nroutes},
                 {api_applications_routes, api_applications_nroutes},
+                {api_cases_routes, api_cases_nroutes},
                 {api_users_routes, api_users_nroutes},
                 {api_departments_routes, api_departments_nroutes},
                 {api_metrics_routes, api_metrics_nroutes}};
@@ -212,6 +214,7 @@ static int engines_start(struct app *app, struct zz_err *e) {
     return rc;
   }
   app->rules = ru;
+  app->cases_timer = cases_timer_start(&(struct cases){app->st, app->reg, app->wf});
   return 0;
 }
 
@@ -219,8 +222,10 @@ static void engines_stop(struct app *app) {
   struct rules *ru = app->rules;
   app->rules = NULL;
   rules_close(ru);
-  workflow_close(app->wf);
+  workflow_close(app->wf); /* joins the timer thread: no hook runs after it */
   app->wf = NULL;
+  cases_timer_stop(app->cases_timer);
+  app->cases_timer = NULL;
 }
 
 int app_serve(struct app *app, const struct app_serve_opts *o, struct zz_err *e) {

@@ -96,6 +96,14 @@ int authz_department(const struct http_auth_ctx *a, enum authz_op op) {
   return district_wide(a, op);
 }
 
+int authz_case(struct app *app, const struct http_auth_ctx *a, const char *department,
+               int64_t region) {
+  if (a->role & ROLE_ADMIN) return region ? authz_region(app, a, region) : 0;
+  if (!(a->role & ROLE_OFFICER) || !a->department[0]) return ZZ_EFORBIDDEN;
+  if (department && strcmp(department, a->department) != 0) return ZZ_EFORBIDDEN;
+  return region ? authz_region(app, a, region) : 0;
+}
+
 int authz_audit_row(const struct http_auth_ctx *a, const char *actor) {
   if (!(a->role & ROLE_ADMIN)) return ZZ_EFORBIDDEN;
   if (authz_unscoped(a)) return 0;

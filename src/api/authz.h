@@ -63,6 +63,14 @@ int authz_code(struct app *app, const struct http_auth_ctx *a, int64_t region, e
 int authz_matter(const struct http_auth_ctx *a, enum authz_op op);
 int authz_source(const struct http_auth_ctx *a, enum authz_op op);
 int authz_department(const struct http_auth_ctx *a, enum authz_op op);
+/* A case file (个案) owned by department, at street region: its person's
+ * data is read and written by that department's officers (the
+ * caseworkers) and by admins, each within their scope; nobody else, not
+ * even a viewer in scope (the statistics give them counts). region 0 with
+ * department NULL asks about the list: the caller's own department's or,
+ * for an admin, the cases in its scope. */
+int authz_case(struct app *app, const struct http_auth_ctx *a, const char *department,
+               int64_t region);
 /* An audit row made by actor. */
 int authz_audit_row(const struct http_auth_ctx *a, const char *actor);
 

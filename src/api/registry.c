@@ -296,6 +296,15 @@ static void source_json(struct zz_json *j, const struct store_source *s) {
     zz_json_ktime(j, "last_seen", s->last_seen);
   else
     zz_json_knull(j, "last_seen");
+  /* records refused (MQTT ingest counts them: a device has no answer to read) */
+  zz_json_kint(j, "rejected", s->rejected);
+  if (s->last_error) {
+    zz_json_kstr(j, "last_error", s->last_error);
+    zz_json_ktime(j, "last_error_at", s->last_error_at);
+  } else {
+    zz_json_knull(j, "last_error");
+    zz_json_knull(j, "last_error_at");
+  }
   zz_json_obj_end(j);
 }
 

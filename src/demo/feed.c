@@ -16,6 +16,9 @@
 #include "demo/incidents.h"
 #include "store/store_records.h"
 
+#include <mosquitto.h>
+#include <stdio.h>
+
 /* History batches: each writer transaction carries many records. */
 #define DEMO_BATCH 200000
 
@@ -41,7 +44,26 @@ struct demo_feed {
   pthread_mutex_t lock;
   pthread_cond_t cond;
   int stop;
+  struct mosquitto *mq; /* live records go through this broker (demo_feed_mqtt), or NULL */
 };
+
+/* Publishes live records as a device would, on zz/SOURCE/ENTITY/METRIC with
+ * {"ts","value"} at QoS 1: zhizhi's own MQTT ingest stores them. */
+static int publish(struct demo_feed *f, const struct demo_record *recs, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    char topic[400], body[96];
+    snprintf(topic, sizeof topic, "zz/%s/%s/%s", recs[i].source, recs[i].entity, recs[i].metric);
+    int len = snprintf(body, sizeof body, "{\"ts\":%lld,\"value\":%.17g}", (long long)recs[i].ts,
+                       recs[i].value);
+    int rc = mosquitto_publish(f->mq, NULL, topic, len, body, 1, false);
+    if (rc != MOSQ_ERR_SUCCESS) {
+      zz_warn("demo: publishing to the broker failed: %s", mosquitto_strerror(rc));
+      return ZZ_EIO;
+    }
+    f->emitted++;
+  }
+  return 0;
+}
 
 /* Writes the buffered records; returns 0 or the store's error. */
 static int flush(struct demo_feed *f) {
@@ -61,6 +83,7 @@ static int flush(struct demo_feed *f) {
 
 static int emit(void *ud, const struct demo_record *recs, size_t n) {
   struct demo_feed *f = ud;
+  if (f->live_mode && f->mq) return publish(f, recs, n);
   if (f->nbuf + n > f->cap) {
     size_t cap = ZZ_MAX(f->nbuf + n, (size_t)DEMO_BATCH + 8192);
     struct store_record *p = zz_realloc(f->buf, cap * sizeof *p);
@@ -162,6 +185,25 @@ static void *live_main(void *arg) {
   return NULL;
 }
 
+int demo_feed_mqtt(struct demo_feed *f, const char *url, struct zz_err *e) {
+  char host[256];
+  int port = 1883;
+  if (sscanf(url, "mqtt://%255[^:/@]:%d", host, &port) < 1 || port < 1 || port > 65535)
+    return zz_fail(e, ZZ_EINVAL, "mqtt", "--mqtt needs mqtt://HOST[:PORT], not \"%s\"", url);
+  mosquitto_lib_init();
+  f->mq = mosquitto_new("zhizhi-demo-feed", true, NULL);
+  if (!f->mq) return zz_fail(e, ZZ_ENOMEM, "demo", "out of memory");
+  int rc = mosquitto_connect(f->mq, host, port, 30);
+  if (rc == MOSQ_ERR_SUCCESS) rc = mosquitto_loop_start(f->mq);
+  if (rc != MOSQ_ERR_SUCCESS) {
+    mosquitto_destroy(f->mq);
+    f->mq = NULL;
+    return zz_fail(e, ZZ_EIO, "mqtt", "the MQTT client could not start: %s",
+                   mosquitto_strerror(rc));
+  }
+  return 0;
+}
+
 int demo_feed_start(struct demo_feed *f, double rate) {
   ZZ_ASSERT(!f->live_started);
   f->rate = rate > 0 ? rate : 200.0;
@@ -183,6 +225,13 @@ void demo_feed_stop(struct demo_feed *f) {
   f->live_started = 0;
   demo_incidents_free(f->incidents);
   f->incidents = NULL;
+  if (f->mq) {
+    mosquitto_disconnect(f->mq);
+    mosquitto_loop_stop(f->mq, false);
+    mosquitto_destroy(f->mq);
+    mosquitto_lib_cleanup();
+    f->mq = NULL;
+  }
 }
 
 void demo_feed_free(struct demo_feed *f) {

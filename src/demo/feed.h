@@ -34,6 +34,12 @@ int demo_feed_history(struct demo_feed *f);
 /* Records stored so far. */
 int64_t demo_feed_emitted(const struct demo_feed *f);
 
+/* Sends the live records through an MQTT broker (mqtt://HOST[:PORT], no
+ * account: the demo's broker is on loopback) instead of the store writer,
+ * published as devices would on zz/SOURCE/ENTITY/METRIC, so that the demo
+ * shows the MQTT path. Call before demo_feed_start. Returns 0, or ZZ_EINVAL
+ * / ZZ_EIO (no broker) with e. */
+int demo_feed_mqtt(struct demo_feed *f, const char *url, struct zz_err *e);
 /* Starts the live feed thread: about rate records a second (0: 200), each
  * second's stored at once, and the staged incidents of the pack (without
  * them, with a warning, when the pack's are bad). Returns 0, or ZZ_ENOMEM

@@ -20,6 +20,7 @@
 #include "core/msg.h"
 #include "core/ztime.h"
 #include "model/registry.h"
+#include "pack/pack_cases.h"
 #include "pack/pack_dashboards.h"
 #include "rules/rule_def.h"
 #include "store/store.h"
@@ -149,6 +150,7 @@ struct pack_ctx {
 
   /* optional matters.json and rules.json (NULL when absent) */
   json_t *matters_doc, *rules_doc;
+  json_t *cases_doc;     /* NULL when the pack has no cases.json */
   struct smap mattermap; /* matter keys: the pack's and the store's */
 };
 
@@ -1346,6 +1348,13 @@ static int write_declarations(struct pack_ctx *c) {
     zz_free(text);
     if (rc) return rc;
   }
+  if (c->cases_doc) {
+    char *text = json_dumps(c->cases_doc, PACK_DUMP_FLAGS);
+    if (!text) return zz_fail(e, ZZ_ENOMEM, "pack", "out of memory");
+    rc = store_doc_put(st, "cases", text, e);
+    zz_free(text);
+    if (rc) return rc;
+  }
   return 0;
 }
 
@@ -1572,8 +1581,25 @@ static void ctx_free(struct pack_ctx *c) {
   json_decref(c->sources);
   json_decref(c->dashboards);
   json_decref(c->matters_doc);
+  json_decref(c->cases_doc);
   json_decref(c->rules_doc);
   smap_free(&c->mattermap);
+}
+
+/* ---- cases.json (optional): checked in pack_cases.c ---- */
+
+static int lk_department(void *ud, const char *key) {
+  return smap_get(&((struct pack_ctx *)ud)->deptmap, key) >= 0;
+}
+
+static int lk_matter(void *ud, const char *key) {
+  return smap_get(&((struct pack_ctx *)ud)->mattermap, key) >= 0;
+}
+
+static int check_cases(struct pack_ctx *c) {
+  if (!c->cases_doc) return 0;
+  struct pack_cases_lookup lk = {c, lk_department, lk_matter};
+  return pack_check_cases(c->cases_doc, &lk, c->e);
 }
 
 int pack_load(struct store *st, const char *dir, struct pack_stats *out,
@@ -1592,7 +1618,8 @@ int pack_load(struct store *st, const char *dir, struct pack_stats *out,
       (rc = read_json(&c, "sources.json", &c.sources)) || (rc = check_sources(&c)) ||
       (rc = check_entities(&c)) || (rc = read_optional(&c, "matters.json", &c.matters_doc)) ||
       (rc = check_matters(&c)) || (rc = read_optional(&c, "rules.json", &c.rules_doc)) ||
-      (rc = check_rules(&c)) || (rc = check_dashboards(&c)))
+      (rc = check_rules(&c)) || (rc = check_dashboards(&c)) ||
+      (rc = read_optional(&c, "cases.json", &c.cases_doc)) || (rc = check_cases(&c)))
     goto done;
 
   if ((rc = store_txn(st, STORE_TXN_BEGIN, e))) goto done;

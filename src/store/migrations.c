@@ -242,6 +242,34 @@ static const char *const sq_migrations[] = {
      * administrative division code (行政区划代码), as DataV/ECharts maps name
      * features; NULL when the pack gives none */
     "ALTER TABLE region ADD COLUMN adcode TEXT;",
+    /* mqtt ingest: the broker accounts zhizhi provisions (the mosquitto
+     * password and ACL files are generated from them), and per-source
+     * reject counts with the last error, shown in the admin's source list */
+    "CREATE TABLE mqtt_account(username TEXT PRIMARY KEY, kind TEXT NOT NULL,"
+    " source INTEGER REFERENCES source(id), hash TEXT NOT NULL, updated INTEGER NOT NULL);"
+    "ALTER TABLE source ADD COLUMN rejected INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE source ADD COLUMN last_error TEXT;"
+    "ALTER TABLE source ADD COLUMN last_error_at INTEGER;",
+    /* cases (个案, issue 13: 心花绽放): a person followed by a department's
+     * caseworkers, with personal data in the row (read only through the
+     * case routes, each read audited), and the typed timeline. cs_case_due
+     * serves the caseworker's list (due first), cs_case_quiet the
+     * follow-up timer. */
+    "CREATE TABLE cs_case(id INTEGER PRIMARY KEY, program TEXT NOT NULL,"
+    " department TEXT NOT NULL, caseworker TEXT NOT NULL, region INTEGER NOT NULL,"
+    " community TEXT, intention TEXT NOT NULL, name TEXT NOT NULL, phone TEXT,"
+    " person TEXT NOT NULL DEFAULT '{}', profile TEXT NOT NULL DEFAULT '{}',"
+    " status TEXT NOT NULL DEFAULT 'open', outcome TEXT, created INTEGER NOT NULL,"
+    " last_contact INTEGER NOT NULL, next_follow INTEGER, followup_order INTEGER,"
+    " jobs INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX cs_case_due ON cs_case(program, department, next_follow);"
+    "CREATE INDEX cs_case_quiet ON cs_case(program, last_contact)"
+    " WHERE status = 'open' AND followup_order IS NULL;"
+    "CREATE TABLE cs_entry(id INTEGER PRIMARY KEY, case_id INTEGER NOT NULL REFERENCES cs_case(id),"
+    " ts INTEGER NOT NULL, class TEXT NOT NULL, kind TEXT NOT NULL, note TEXT,"
+    " actor TEXT NOT NULL, jobs INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX cs_entry_case ON cs_entry(case_id, ts);"
+    "CREATE INDEX cs_entry_kind ON cs_entry(class, kind, ts);",
 };
 
 int sq_migrate(sqlite3 *db, struct zz_err *e) {

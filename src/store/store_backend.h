@@ -11,6 +11,8 @@
 #include "store/store_alerts.h"
 #include "store/store_applications.h"
 #include "store/store_audit.h"
+#include "store/store_mqtt.h"
+#include "store/store_cases.h"
 #include "store/store_catalog.h"
 #include "store/store_codes.h"
 #include "store/store_orders.h"
@@ -203,10 +205,38 @@ struct store_applications_ops {
                         int (*fn)(void *, const struct store_decision *), void *ud);
 };
 
+struct store_cases_ops {
+  int (*case_insert)(struct store *st, const struct store_case *c, int64_t *out_id,
+                     struct zz_err *e);
+  int (*case_get)(struct store *st, int64_t id, int (*fn)(void *, const struct store_case *),
+                  void *ud);
+  int (*cases_each)(struct store *st, const struct store_case_filter *f, int64_t *total,
+                    int (*fn)(void *, const struct store_case *), void *ud);
+  int (*entry_insert)(struct store *st, const struct store_case_entry *en, int64_t *out_id,
+                      struct zz_err *e);
+  int (*entries_each)(struct store *st, int64_t case_id,
+                      int (*fn)(void *, const struct store_case_entry *), void *ud);
+  int (*set_followup)(struct store *st, int64_t id, int64_t order_id, struct zz_err *e);
+  int (*cases_quiet)(struct store *st, const char *program, int64_t before, int limit,
+                     int (*fn)(void *, const struct store_case *), void *ud);
+  int (*cases_count)(struct store *st, const char *program, enum store_case_count what,
+                     const char *klass,
+                     int (*fn)(void *, const char *, const char *, int64_t, int64_t), void *ud);
+};
+
 struct store_audit_ops {
   int (*audit_insert)(struct store *st, const struct store_audit *a, struct zz_err *e);
   int (*audit_each)(struct store *st, const struct store_audit_filter *f,
                     int (*fn)(void *, const struct store_audit *), void *ud);
+};
+
+struct store_mqtt_ops {
+  int (*account_put)(struct store *st, const struct store_mqtt_account *a, struct zz_err *e);
+  int (*accounts_each)(struct store *st, int (*fn)(void *, const struct store_mqtt_account *),
+                       void *ud);
+  int (*device_source)(struct store *st, const char *username, int64_t *out);
+  int (*source_note_rejects)(struct store *st, int64_t id, int64_t n, const char *msg, int64_t at,
+                             struct zz_err *e);
 };
 
 /* The whole table: the store's own calls (store.h) and a sub-table per
@@ -228,6 +258,8 @@ struct store_ops {
   const struct store_codes_ops *codes;
   const struct store_applications_ops *applications;
   const struct store_audit_ops *audit;
+  const struct store_mqtt_ops *mqtt;
+  const struct store_cases_ops *cases;
 };
 
 struct store {

@@ -406,6 +406,26 @@ int store_audit_each(struct store *st, const struct store_audit_filter *f,
   return st->ops->audit->audit_each(st, f, fn, ud);
 }
 
+/* ---- mqtt ---- */
+
+int store_mqtt_account_put(struct store *st, const struct store_mqtt_account *a, struct zz_err *e) {
+  return st->ops->mqtt->account_put(st, a, e);
+}
+
+int store_mqtt_accounts_each(struct store *st, int (*fn)(void *, const struct store_mqtt_account *),
+                             void *ud) {
+  return st->ops->mqtt->accounts_each(st, fn, ud);
+}
+
+int store_mqtt_device_source(struct store *st, const char *username, int64_t *out) {
+  return st->ops->mqtt->device_source(st, username, out);
+}
+
+int store_source_note_rejects(struct store *st, int64_t id, int64_t n, const char *msg, int64_t at,
+                              struct zz_err *e) {
+  return st->ops->mqtt->source_note_rejects(st, id, n, msg, at, e);
+}
+
 /* ---- codes ---- */
 
 int store_code_insert(struct store *st, const struct store_code *c, int64_t *out_id, int *created,
@@ -474,4 +494,47 @@ int store_decision_insert(struct store *st, const struct store_decision *d, stru
 int store_decisions_each(struct store *st, int64_t order_id,
                          int (*fn)(void *, const struct store_decision *), void *ud) {
   return st->ops->applications->decisions_each(st, order_id, fn, ud);
+}
+
+/* ---- cases ---- */
+
+int store_case_insert(struct store *st, const struct store_case *c, int64_t *out_id,
+                      struct zz_err *e) {
+  return st->ops->cases->case_insert(st, c, out_id, e);
+}
+
+int store_case_get(struct store *st, int64_t id, int (*fn)(void *, const struct store_case *),
+                   void *ud) {
+  return st->ops->cases->case_get(st, id, fn, ud);
+}
+
+int store_cases_each(struct store *st, const struct store_case_filter *f, int64_t *total,
+                     int (*fn)(void *, const struct store_case *), void *ud) {
+  return st->ops->cases->cases_each(st, f, total, fn, ud);
+}
+
+int store_case_entry_insert(struct store *st, const struct store_case_entry *en, int64_t *out_id,
+                            struct zz_err *e) {
+  return st->ops->cases->entry_insert(st, en, out_id, e);
+}
+
+int store_case_entries_each(struct store *st, int64_t case_id,
+                            int (*fn)(void *, const struct store_case_entry *), void *ud) {
+  return st->ops->cases->entries_each(st, case_id, fn, ud);
+}
+
+int store_case_set_followup(struct store *st, int64_t id, int64_t order_id, struct zz_err *e) {
+  return st->ops->cases->set_followup(st, id, order_id, e);
+}
+
+int store_cases_quiet(struct store *st, const char *program, int64_t before, int limit,
+                      int (*fn)(void *, const struct store_case *), void *ud) {
+  return st->ops->cases->cases_quiet(st, program, before, limit, fn, ud);
+}
+
+int store_cases_count(struct store *st, const char *program, enum store_case_count what,
+                      const char *klass,
+                      int (*fn)(void *, const char *key, const char *month, int64_t n, int64_t sum),
+                      void *ud) {
+  return st->ops->cases->cases_count(st, program, what, klass, fn, ud);
 }

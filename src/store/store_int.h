@@ -210,7 +210,9 @@ extern const struct store_alerts_ops store_sqlite_alerts_ops;
 extern const struct store_catalog_ops store_sqlite_catalog_ops;
 extern const struct store_codes_ops store_sqlite_codes_ops;
 extern const struct store_applications_ops store_sqlite_applications_ops;
+extern const struct store_cases_ops store_sqlite_cases_ops;
 extern const struct store_audit_ops store_sqlite_audit_ops;
+extern const struct store_mqtt_ops store_sqlite_mqtt_ops;
 
 int sq_writer_start(struct sq_store *s, struct zz_err *e);
 void sq_writer_stop(struct sq_store *s);

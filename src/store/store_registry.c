@@ -288,11 +288,11 @@ static int source_by_token(struct store *st, const char *token_hash, int64_t *ou
 static int sources_each(struct store *st, int (*fn)(void *, const struct store_source *),
                         void *ud) {
   struct sq_conn *c = sq_conn_get(SQ_S(st));
-  sqlite3_stmt *q =
-      sq_prepare(c,
-                 "SELECT id, key, name_zh, name_en, department, kind, metrics, records, last_seen,"
-                 " entity_types, regions FROM source ORDER BY id",
-                 NULL);
+  sqlite3_stmt *q = sq_prepare(
+      c,
+      "SELECT id, key, name_zh, name_en, department, kind, metrics, records, last_seen,"
+      " entity_types, regions, rejected, last_error, last_error_at FROM source ORDER BY id",
+      NULL);
   if (!q) return ZZ_ESTORE;
   int rc;
   while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
@@ -306,7 +306,10 @@ static int sources_each(struct store *st, int (*fn)(void *, const struct store_s
                               .records = sqlite3_column_int64(q, 7),
                               .last_seen = sqlite3_column_int64(q, 8),
                               .entity_types_json = sq_col_text(q, 9),
-                              .regions_json = sq_col_text(q, 10)};
+                              .regions_json = sq_col_text(q, 10),
+                              .rejected = sqlite3_column_int64(q, 11),
+                              .last_error = sq_col_text(q, 12),
+                              .last_error_at = sqlite3_column_int64(q, 13)};
     if (fn(ud, &so)) break;
   }
   sq_release(c, q);

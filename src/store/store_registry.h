@@ -42,6 +42,8 @@ struct store_source {
   /* JSON arrays of entity types and region paths it may write; NULL: any */
   const char *entity_types_json, *regions_json;
   int64_t records, last_seen;
+  int64_t rejected, last_error_at; /* records refused (MQTT ingest), and when last */
+  const char *last_error;          /* the last refusal's message, or NULL */
 };
 
 struct store_entity {

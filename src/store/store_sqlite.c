@@ -237,7 +237,9 @@ static const struct store_ops sqlite_ops = {
     .catalog = &store_sqlite_catalog_ops,
     .codes = &store_sqlite_codes_ops,
     .applications = &store_sqlite_applications_ops,
+    .cases = &store_sqlite_cases_ops,
     .audit = &store_sqlite_audit_ops,
+    .mqtt = &store_sqlite_mqtt_ops,
 };
 
 int store_sqlite_open(const struct store_open_opts *opts, struct store **out, struct zz_err *e) {

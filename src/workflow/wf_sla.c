@@ -93,7 +93,19 @@ out:
   zz_free(d);
   zz_free(w);
   wf_change_free(c);
+  pthread_mutex_lock(&wf->tlock);
+  int (*hook)(void *, int64_t) = wf->tick_hook;
+  void *hud = wf->tick_ud;
+  pthread_mutex_unlock(&wf->tlock);
+  if (hook) changed += hook(hud, now);
   return changed;
+}
+
+void workflow_on_tick(struct workflow *wf, int (*fn)(void *ud, int64_t now), void *ud) {
+  pthread_mutex_lock(&wf->tlock);
+  wf->tick_hook = fn;
+  wf->tick_ud = ud;
+  pthread_mutex_unlock(&wf->tlock);
 }
 
 void *wf_timer_main(void *arg) {

@@ -191,6 +191,12 @@ int workflow_txn_act(struct wf_txn *t, const struct wf_actor *who, int64_t id, c
 
 /* Runs the SLA timers due at now. Returns how many orders changed. */
 int workflow_tick(struct workflow *wf, int64_t now);
+/* Registers fn to run after each workflow_tick, on the timer's thread and
+ * outside the workflow's lock (so it may create and act on orders), once
+ * a second and whenever the test clock ticks; its result adds to the
+ * tick's count. One hook (NULL clears it); other engines' timers join the
+ * workflow's thread this way instead of starting their own. */
+void workflow_on_tick(struct workflow *wf, int (*fn)(void *ud, int64_t now), void *ud);
 
 /* 1 when who may see order o (officers: their department's orders and the
  * joint orders they take part in). */

@@ -51,6 +51,10 @@ struct workflow {
   pthread_mutex_t tlock;
   pthread_cond_t tcond;
   int stopping;
+  /* workflow_on_tick: another engine's timer, run after the SLA timers on
+   * the same thread (set under tlock, read under tlock) */
+  int (*tick_hook)(void *ud, int64_t now);
+  void *tick_ud;
   /* the public intake's group commit (workflow_intake_submit): reports
    * queue here and the intake thread writes all queued at once */
   pthread_mutex_t iq_lock;

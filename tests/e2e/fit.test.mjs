@@ -1,8 +1,8 @@
 // fit.test.mjs - every screen but the cockpit (cockpit-wall.test.mjs has
 // it) fits, in Chinese and English (issue 12: "English mode works: header,
 // breadcrumb, tabs and labels fit at 1920 and 1366"): the dispatch desk,
-// the department console, every tab of /admin, /admin/codes, /stats and
-// /services at 1920x1080 and 1366x768, and the phone pages (a code's page
+// the department console, every tab of /admin, /admin/codes, /stats,
+// /services, /cases and /cases-stats at 1920x1080 and 1366x768, and the phone pages (a code's page
 // and its report form, a receipt, an online application, an application's
 // page) at 375x812. On each: no text wider than its box or leaving the
 // window, no text over another, no overlap in the top bar, no raw id
@@ -45,6 +45,10 @@ before(async () => {
     form: { company: '杭州运河置业有限公司', contact_phone: '0571-88886666', parcel: 'GS-2026-017', location: '康桥路与石祥路交叉口东北角' } } });
   assert.equal(app.status, 201, JSON.stringify(app.json));
   application = app.json.application.number;
+  // a case file (个案) with a timeline for /cases and /cases-stats
+  const cs = await w.ok('admin', 'POST', '/api/v1/cases', { name: '马丽霞', phone: '13805710101', street: 'gongshu/xiaohe',
+    community: '小河社区', intention: 'startup', skills: ['电商运营'], hours: '9:00-17:00' }, 201);
+  await w.ok('admin', 'POST', `/api/v1/cases/${cs.id}/entries`, { class: 'outcome', kind: 'business', jobs: 2, note: '跨境电商网店' }, 201);
 });
 
 after(async () => {
@@ -95,6 +99,8 @@ const SCREENS = [
   ['admin-codes', USERS.admin, '/admin/codes', '#rows tr'],
   ['stats', USERS.admin, '/stats', 'body[data-ready="1"]'],
   ['services', null, '/services', 'body[data-ready="1"] #map[data-ready="1"]'],
+  ['cases', USERS.admin, '/cases', 'body[data-ready="1"] #list li'],
+  ['cases-stats', USERS.admin, '/cases-stats', 'body[data-ready="1"]'],
   ...ADMIN_TABS.map((id) => [`admin-${id}`, USERS.admin, `/admin#${id}`, `#pane[data-ready="${id}"]`]),
 ];
 

@@ -80,6 +80,9 @@ before(async () => {
   assert.equal(ev.status, 201, show(ev));
   o.evidence = ev.json.evidence.id;
   o.rule = 'xtd_crowd_limit';
+  // a case file (个案) in Dongxin street, owned by hr_social (no caller of
+  // the matrix is its caseworker: tests/integration/cases.test.mjs has one)
+  o.case = (await ok('A', 'POST', '/api/v1/cases', { name: '矩阵', phone: '13800000000', street: 'gongshu/dongxin', intention: 'job' }, 201)).id;
   // a Xintiandi alert: 2800 visitors within 15 minutes at one counter
   const now = Date.now();
   const fed = await w.ingest([{ entity: 'xtd-ctr-02', metric: 'visitors', ts: now - 60000, value: 1400 },
@@ -199,6 +202,13 @@ const SPEC = {
   'GET /api/public/applications/:number': { path: '/api/public/applications/0123456789abcdef', expect: pub() },
   'PUT /api/public/applications/:number/materials/:material': { path: '/api/public/applications/0123456789abcdef/materials/plan', body: '', expect: pub() },
   'POST /api/v1/applications': { body: {}, expect: user(DESK) },
+  'GET /api/v1/case-programs': { expect: user() },
+  'GET /api/v1/cases/stats': { expect: user() },
+  'GET /api/v1/cases': { expect: user(ADMINS) },
+  'GET /api/v1/cases/export': { expect: user(ADMINS) },
+  'POST /api/v1/cases': { body: {}, expect: user(ADMINS) },
+  'GET /api/v1/cases/:id': { path: () => `/api/v1/cases/${o.case}`, expect: user(['A']) },
+  'POST /api/v1/cases/:id/entries': { path: () => `/api/v1/cases/${o.case}/entries`, body: {}, expect: user(['A']) },
   'GET /api/v1/applications/:id': { path: () => `/api/v1/applications/${o.order}`, expect: user(['A', 'D', 'Oo']) },
   'GET /api/v1/applications/:id/materials/:material': { path: () => `/api/v1/applications/${o.order}/materials/plan`, expect: user(['A', 'D', 'Oo']) },
   'POST /api/v1/orders/:id/decision': { path: () => `/api/v1/orders/${o.order}/decision`, body: { decision: 'approve', note: 'x' }, expect: user(['A', 'Oo']) },

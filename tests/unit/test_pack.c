@@ -610,6 +610,9 @@ static const struct bad_case {
      "value \"area\" and api \"region\" go together"},
     {"dash_map_api", ZZ_EINVAL, "layouts.town.modules[0].panels[1].query.api",
      "a map panel colours child regions"},
+    {"cases_dept", ZZ_EINVAL, "cases.json programs[0].department",
+     "cases.json programs[0].department: department \"hr\" does not exist"},
+    {"cases_dup", ZZ_EINVAL, "cases.json programs[0].intentions[1].id", "\"job\" appears twice"},
 };
 
 static void check_bad(struct world *w, const struct bad_case *bc, int round) {

@@ -89,13 +89,17 @@ export default {
       try {
         const { sources } = await api('/api/v1/sources');
         list.replaceChildren(table('grid sources', [t('名称', 'Name'), t('主管部门', 'Department'), t('类型', 'Kind'),
-          t('指标', 'Metrics'), { label: t('记录数', 'Records'), class: 'num' }, t('最后上报', 'Last seen'), t('操作', 'Actions')],
+          t('指标', 'Metrics'), { label: t('记录数', 'Records'), class: 'num' },
+          { label: t('拒收', 'Refused'), class: 'num' }, t('最后上报', 'Last seen'), t('操作', 'Actions')],
         sources.map((s) => el('tr', { 'data-source': s.id },
           el('td', { class: 'strong', title: s.id }, pick(s, 'name') || s.id),
           el('td', {}, deptName(s.department)),
           el('td', {}, kindName(s.kind)),
           el('td', { class: 'metrics' }, (s.metrics || []).map(metricName).join('、') || '—'),
           el('td', { class: 'num' }, COUNT.format(s.records || 0)),
+          // refused records (MQTT devices get no answer): the last error on hover
+          el('td', { class: 'num rejected', title: s.last_error ? `${dateTime(s.last_error_at)} ${s.last_error}` : '' },
+            COUNT.format(s.rejected || 0)),
           el('td', { class: 'nowrap', title: dateTime(s.last_seen) }, s.last_seen ? ago(s.last_seen) : t('从未', 'Never')),
           el('td', { class: 'row-actions' }, el('button', { type: 'button', class: 'act-rotate',
             onclick: () => rotate(s, tokenBox, reload) }, t('轮换令牌', 'Rotate token')))))));

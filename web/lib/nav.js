@@ -25,6 +25,8 @@ export const SCREENS = [
   { id: 'dispatch', href: '/dispatch', zh: '派单台', en: 'Dispatch', roles: ['admin', 'dispatcher'] },
   { id: 'dept', href: '/dept', zh: '部门', en: 'Department', roles: ['officer'] },
   { id: 'stats', href: '/stats', zh: '统计', en: 'Statistics', roles: ['admin', 'dispatcher', 'viewer', 'officer'] },
+  { id: 'cases', href: '/cases', zh: '个案', en: 'Cases', roles: ['admin', 'officer'] },
+  { id: 'cases-stats', href: '/cases-stats', zh: '个案统计', en: 'Case statistics', roles: ['admin', 'viewer', 'officer'] },
   { id: 'admin', href: '/admin', zh: '管理', en: 'Admin', roles: ['admin'] },
 ];
 

@@ -1,0 +1,165 @@
+// End to end: case files (个案, 心花绽放) in real Chromium. A caseworker of
+// 区人社局 finds the due follow-ups first, searches, opens a file and
+// records a service and an outcome on a 375px phone, and opens a new file;
+// a leader gets no list (the page says why) but the statistics, whose
+// cards show the API's counts. Screenshots at 1920x1080 and 1366x768 in
+// zh and en, and the phone at 375x812: test-results/e2e/cases-*.png.
+// Run: ZHIZHI_BIN=build/zhizhi node --test tests/e2e/cases.test.mjs
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Browsers } from './lib/browser.mjs';
+import { createWorld, GONGSHU_PACK, USERS, show } from '../integration/harness.mjs';
+
+const SHOTS = path.join('test-results', 'e2e');
+const WORKER = { name: 'hr_worker', password: 'hr-worker-pass-01' };
+const DAYMS = 86400e3;
+let w;
+let worker;
+const browsers = new Browsers();
+const ids = {};
+
+before(async () => {
+  w = await createWorld({ pack: GONGSHU_PACK, sources: [], start: false });
+  const r = w.run(['user', 'add', WORKER.name, '--role', 'officer', '--department', 'hr_social', '--password-stdin'], { input: WORKER.password + '\n' });
+  if (r.status !== 0) throw new Error(r.stderr);
+  await w.start();
+  worker = await w.login(WORKER.name, WORKER.password);
+  fs.mkdirSync(SHOTS, { recursive: true });
+  const mk = async (name, phone, street, intention, extra = {}) => {
+    const c = await w.api('POST', '/api/v1/cases', { cookie: worker, body: { name, phone, street, intention, community: '和睦新村社区',
+      skills: ['电商运营'], hours: '9:00-15:00', childcare: '孩子上幼儿园', address: '和睦路 1 号', ...extra } });
+    assert.equal(c.status, 201, show(c));
+    return c.json.id;
+  };
+  const entry = async (id, body) => {
+    const e = await w.api('POST', `/api/v1/cases/${id}/entries`, { cookie: worker, body });
+    assert.equal(e.status, 201, show(e));
+  };
+  const day = (d) => new Date(Date.now() + d * DAYMS).toISOString();
+  ids.later = await mk('陈晓燕', '13900000001', 'gongshu/hemu', 'job', { next_follow: day(20) });
+  ids.due = await mk('周婷婷', '13900000002', 'gongshu/xiaohe', 'startup', { next_follow: day(-3) });
+  ids.ma = await mk('马丽霞', '13900000003', 'gongshu/xiaohe', 'startup');
+  await entry(ids.ma, { class: 'service', kind: 'policy_loan', note: '创业担保贷款' });
+  await entry(ids.ma, { class: 'outcome', kind: 'business', jobs: 2, note: '跨境电商网店' });
+  await entry(ids.later, { class: 'activity', kind: 'growth_month' });
+  await entry(ids.later, { class: 'service', kind: 'counselling' });
+});
+after(async () => {
+  await browsers.closeAll();
+  await w?.close();
+});
+
+// One browser per user, a new page per view (a browser's start is the
+// dear part of an e2e test).
+const contexts = {};
+async function signedIn(who, size, lang = 'zh') {
+  let ctx = contexts[who.name];
+  if (!ctx) {
+    ctx = contexts[who.name] = await browsers.launch(size);
+    const r = await ctx.request.post(w.base + '/api/v1/login', { data: { name: who.name, password: who.password } });
+    assert.equal(r.status(), 200);
+  }
+  const page = await ctx.newPage();
+  await page.setViewportSize(size);
+  page.errors = [];
+  page.on('pageerror', (e) => page.errors.push(String(e.message || e)));
+  await page.addInitScript((l) => localStorage.setItem('zz-lang', l), lang);
+  return page;
+}
+const ready = (page) => page.locator('body[data-ready="1"]').waitFor({ timeout: 20000 });
+const shot = (page, name) => page.screenshot({ path: path.join(SHOTS, `cases-${name}.png`), fullPage: true });
+
+test('the caseworker: due first, search, the file, a service and an outcome on a phone, a new file', { timeout: 120000 }, async () => {
+  const page = await signedIn(WORKER, { width: 1920, height: 1080 });
+  await page.goto(w.base + '/cases');
+  await page.locator('#list li').first().waitFor({ timeout: 20000 });
+  await ready(page);
+  const order = await page.$$eval('#list li', (ls) => ls.map((l) => Number(l.dataset.id)));
+  assert.equal(order[0], ids.due, 'the overdue follow-up comes first');
+  assert.equal(order[1], ids.later);
+  assert.ok(await page.locator(`#list li[data-id="${ids.due}"].due`).count() === 1);
+  assert.match(await page.textContent('#list'), /139\*\*\*\*0002/, 'the list masks phones');
+  await shot(page, 'list-1920-zh');
+  await page.fill('#q', '马丽');
+  await page.click('#filters button[type=submit]');
+  await page.waitForFunction(() => document.querySelectorAll('#list li').length === 1);
+  await page.click(`#list li[data-id="${ids.ma}"] a`);
+  await page.locator('#person h2').waitFor();
+  await ready(page);
+  assert.match(await page.textContent('#person'), /13900000003/);
+  assert.match(await page.textContent('#timeline'), /自主创业/);
+  assert.match(await page.textContent('#timeline'), /带动就业 2 人/);
+  await shot(page, 'file-1920-zh');
+  assert.deepEqual(page.errors, []);
+
+  // the phone: record a service and an outcome with jobs
+  const phone = await signedIn(WORKER, { width: 375, height: 812 });
+  await phone.goto(`${w.base}/cases#/case/${ids.due}`);
+  await phone.locator('#person h2').waitFor({ timeout: 20000 });
+  await phone.selectOption('#e-class', 'service');
+  await phone.selectOption('#e-kind', 'skills_training');
+  await phone.fill('#entry textarea', '电商技能培训第一期');
+  await phone.click('#entry button[type=submit]');
+  await phone.waitForFunction(() => document.querySelector('#timeline').textContent.includes('电商技能培训第一期'));
+  await phone.selectOption('#e-class', 'outcome');
+  await phone.selectOption('#e-kind', 'business');
+  assert.equal(await phone.isVisible('#e-jobs'), true, 'jobs are asked for a business');
+  await phone.fill('#e-jobs', '1');
+  await phone.click('#entry button[type=submit]');
+  await phone.waitForFunction(() => document.querySelector('#timeline').textContent.includes('带动就业 1 人'));
+  const width = await phone.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 375, `the file fits a 375px phone (${width}px)`);
+  await shot(phone, 'file-375-zh');
+  const f = await w.api('GET', `/api/v1/cases/${ids.due}`, { cookie: worker });
+  assert.equal(f.json.case.outcome, 'business');
+  assert.equal(f.json.case.jobs, 1);
+  // a new file from the phone
+  await phone.goto(`${w.base}/cases`);
+  await phone.locator('#list li').first().waitFor({ timeout: 20000 });
+  await shot(phone, 'list-375-zh');
+  await phone.click('#new');
+  await phone.fill('#create input[name=name]', '沈雅琴');
+  await phone.fill('#create input[name=phone]', '13900000009');
+  await phone.selectOption('#c-street', 'gongshu/daguan');
+  await phone.selectOption('#c-intention', 'undecided');
+  await phone.click('#create button[type=submit]');
+  await phone.waitForFunction(() => /#\/case\/\d+/.test(location.hash) && document.querySelector('#person h2')?.textContent.includes('沈雅琴'));
+  assert.deepEqual(phone.errors, []);
+});
+
+test('a leader sees no file but the counts, which are the API\'s', { timeout: 120000 }, async () => {
+  const page = await signedIn(USERS.viewer, { width: 1920, height: 1080 });
+  await page.goto(w.base + '/cases');
+  await page.waitForFunction(() => document.querySelector('#login-error').textContent.length > 0);
+  assert.equal(await page.isVisible('#list-view'), false);
+  assert.doesNotMatch(await page.content(), /马丽霞/);
+  const stats = (await w.get('viewer', '/api/v1/cases/stats')).json;
+  for (const [lang, size] of [['zh', { width: 1920, height: 1080 }], ['en', { width: 1920, height: 1080 }],
+    ['zh', { width: 1366, height: 768 }], ['en', { width: 1366, height: 768 }]]) {
+    const p = await signedIn(USERS.viewer, size, lang);
+    await p.goto(w.base + '/cases-stats');
+    await ready(p);
+    const cards = await p.$$eval('#kpis .kpi', (ks) => ks.map((k) => [k.querySelector('span').textContent, k.querySelector('b').textContent]));
+    const card = (zh, en) => cards.find(([l]) => l === (lang === 'zh' ? zh : en))[1];
+    assert.equal(card('建档人数', 'Files'), String(stats.cases));
+    assert.equal(card('自主创业', 'Businesses started'), String(stats.businesses));
+    assert.equal(card('创业带动就业', 'Jobs created'), String(stats.jobs_created));
+    assert.doesNotMatch(await p.content(), /马丽霞|13900000003/);
+    await shot(p, `stats-${size.width}-${lang}`);
+    assert.deepEqual(p.errors, []);
+    await p.close();
+  }
+  // the caseworker's list in English at 1366
+  const en = await signedIn(WORKER, { width: 1366, height: 768 }, 'en');
+  await en.goto(w.base + '/cases');
+  await en.locator('#list li').first().waitFor({ timeout: 20000 });
+  await ready(en);
+  assert.match(await en.textContent('#list'), /Wants to start a business/);
+  await shot(en, 'list-1366-en');
+  await en.goto(`${w.base}/cases#/case/${ids.ma}`);
+  await en.locator('#person h2').waitFor();
+  await shot(en, 'file-1366-en');
+  assert.deepEqual(en.errors, []);
+});
