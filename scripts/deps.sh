@@ -12,7 +12,8 @@ pkgs=(build-essential cmake pkg-config git curl ca-certificates
       libcurl4-openssl-dev
       clang libclang-rt-14-dev clang-format
       libwww-perl libxml-simple-perl
-      python3 chromium fonts-noto-cjk)
+      python3 chromium fonts-noto-cjk
+      prometheus)  # promtool checks GET /metrics (tests/integration/metrics_logs.test.mjs); ~22 s to install
 # Node.js may come from elsewhere (its own npm inside); only ask Debian when absent.
 command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
 command -v npm >/dev/null 2>&1 || pkgs+=(npm)

@@ -5,12 +5,14 @@
 #include <getopt.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "api/app.h"
 #include "codes/codes.h"
+#include "core/log.h"
 #include "core/progress.h"
 #include "demo/cases_demo.h"
 #include "demo/feed.h"
@@ -70,7 +72,11 @@ static const char *const usage_serve =
     "                         (topics zz/SOURCE/ENTITY/METRIC, v1/devices/ENTITY/telemetry)\n"
     "  --mqtt-secret FILE     USER:PASSWORD for the broker (default DATA/mqtt/zhizhi.secret)\n"
     "  --mqtt-client-id ID    the client id the broker keeps the session under (default "
-    "zhizhi)\n";
+    "zhizhi)\n"
+    "  --log-format logfmt|json  log lines on stderr (default logfmt)\n"
+    "  --log-level error|warn|info|debug  least level logged (default info; info has a line\n"
+    "                         per request)\n"
+    "  --metrics-from CIDR    who besides loopback may read GET /metrics (repeatable)\n";
 
 static const char *const usage_demo =
     "usage: zhizhi demo [--data DIR] [--listen HOST:PORT] [--records N] [--no-live] [--rate N] "
@@ -141,6 +147,8 @@ struct flags {
   const char *mqtt, *mqtt_secret, *mqtt_client_id, *mqtt_dir, *broker_pid;
   struct http_cidr trusted[16];
   int ntrusted, max_conns_per_ip, header_timeout_s;
+  struct http_cidr metrics_from[16];
+  int nmetrics_from;
   int nargs;
   char *args[4];
 };
@@ -171,6 +179,9 @@ enum {
   F_PUBURL,
   F_MAXCONN,
   F_HDRTIMEOUT,
+  F_LOGFMT,
+  F_LOGLEVEL,
+  F_METRICSFROM,
   F_MQTT,
   F_MQTTSECRET,
   F_MQTTCLIENT,
@@ -324,6 +335,28 @@ static int parse_flags(int argc, char **argv, const char *usage, const struct op
       f->header_timeout_s = (int)n;
       break;
     }
+    case F_LOGFMT: {
+      enum log_format lf;
+      if (log_format_parse(optarg, &lf))
+        return bad_usage(usage, "--log-format is logfmt or json, not \"%s\"", optarg);
+      log_set_format(lf);
+      break;
+    }
+    case F_LOGLEVEL: {
+      enum zz_log_level lv;
+      if (log_level_parse(optarg, &lv))
+        return bad_usage(usage, "--log-level is error, warn, info or debug, not \"%s\"", optarg);
+      zz_log_set_level(lv);
+      break;
+    }
+    case F_METRICSFROM:
+      if (f->nmetrics_from == (int)ZZ_ARRAY_LEN(f->metrics_from))
+        return bad_usage(usage, "%s", "at most 16 --metrics-from ranges");
+      if (http_cidr_parse(optarg, &f->metrics_from[f->nmetrics_from]))
+        return bad_usage(usage, "--metrics-from needs an address or CIDR range, not \"%s\"",
+                         optarg);
+      f->nmetrics_from++;
+      break;
     case ':':
       return bad_usage(usage, "%s needs a value", argv[optind - 1]);
     default:
@@ -460,13 +493,13 @@ static int demo_prepare(struct app *app, const struct flags *f, struct demo_run 
    * (rules, matters, dashboards) too: loading is idempotent and quick. */
   {
     struct pack_stats ps = {0};
-    fprintf(stderr, "demo: %s pack %s\n", empty ? "loading" : "refreshing", pack);
+    zz_info("demo: %s pack %s", empty ? "loading" : "refreshing", pack);
     if (pack_load(app->st, pack, &ps, NULL, NULL, e) || registry_reload(app->reg, e)) {
       return fail(e);
     }
     if (empty)
-      fprintf(stderr, "demo: %d regions, %d metrics, %d sources, %lld entities\n", ps.regions,
-              ps.metrics, ps.sources, (long long)ps.entities);
+      zz_info("demo: %d regions, %d metrics, %d sources, %lld entities", ps.regions, ps.metrics,
+              ps.sources, (long long)ps.entities);
   }
   struct demo_feed_opts fo = {.st = app->st,
                               .reg = app->reg,
@@ -486,7 +519,7 @@ static int demo_prepare(struct app *app, const struct flags *f, struct demo_run 
       return 1;
     }
   } else {
-    fprintf(stderr, "demo: reusing %s (%lld records)\n", f->data, (long long)have);
+    zz_info("demo: reusing %s (%lld records)", f->data, (long long)have);
   }
   /* the case files (心花绽放) of a world that has none: a few hundred rows,
    * so a refreshed older world gets them too. ZZ_DEMO_CASES sets how many
@@ -523,6 +556,9 @@ static int cmd_serve_or_demo(int argc, char **argv, int demo) {
                                        OPT("public-url", required_argument, F_PUBURL),
                                        OPT("max-conns-per-ip", required_argument, F_MAXCONN),
                                        OPT("header-timeout", required_argument, F_HDRTIMEOUT),
+                                       OPT("log-format", required_argument, F_LOGFMT),
+                                       OPT("log-level", required_argument, F_LOGLEVEL),
+                                       OPT("metrics-from", required_argument, F_METRICSFROM),
                                        OPT("mqtt", required_argument, F_MQTT),
                                        OPT("mqtt-secret", required_argument, F_MQTTSECRET),
                                        OPT("mqtt-client-id", required_argument, F_MQTTCLIENT),
@@ -537,6 +573,9 @@ static int cmd_serve_or_demo(int argc, char **argv, int demo) {
                                              OPT("public-url", required_argument, F_PUBURL),
                                              OPT("max-conns-per-ip", required_argument, F_MAXCONN),
                                              OPT("header-timeout", required_argument, F_HDRTIMEOUT),
+                                             OPT("log-format", required_argument, F_LOGFMT),
+                                             OPT("log-level", required_argument, F_LOGLEVEL),
+                                             OPT("metrics-from", required_argument, F_METRICSFROM),
                                              OPT("mqtt", required_argument, F_MQTT),
                                              OPT("mqtt-secret", required_argument, F_MQTTSECRET),
                                              OPT("mqtt-client-id", required_argument, F_MQTTCLIENT),
@@ -575,7 +614,9 @@ static int cmd_serve_or_demo(int argc, char **argv, int demo) {
                               .ntrusted = (size_t)f.ntrusted,
                               .public_url = f.public_url,
                               .max_conns_per_ip = f.max_conns_per_ip,
-                              .header_timeout_s = f.header_timeout_s};
+                              .header_timeout_s = f.header_timeout_s,
+                              .metrics_from = f.metrics_from,
+                              .nmetrics_from = (size_t)f.nmetrics_from};
   so.on_ready = demo ? demo_ready : serve_ready;
   so.on_stop = demo ? demo_stop : serve_stop;
   so.ud = &dr;
@@ -587,6 +628,16 @@ done:
 }
 
 /* ---- pack, user, token ---- */
+
+/* Who ran a state-changing command, for its log line: the login name of
+ * the shell (sudo's caller first), else the uid. */
+static const char *cli_who(char *buf, size_t n) {
+  const char *u = getenv("SUDO_USER");
+  if (!u || !*u) u = getenv("USER");
+  if (u && *u) return u;
+  snprintf(buf, n, "uid:%u", (unsigned)getuid());
+  return buf;
+}
 
 static int cmd_pack(int argc, char **argv) {
   static const struct option opts[] = {OPT("data", required_argument, F_DATA), OPT_END};
@@ -607,6 +658,11 @@ static int cmd_pack(int argc, char **argv) {
          "entities\n",
          f.args[1], ps.regions, ps.metrics, ps.entity_types, ps.departments, ps.sources,
          (long long)ps.entities);
+  char wb[32];
+  struct log_field lf[] = {LOG_S("actor", cli_who(wb, sizeof wb)), LOG_S("pack", f.args[1]),
+                           LOG_S("data", f.data), LOG_I("regions", ps.regions),
+                           LOG_I("entities", ps.entities)};
+  log_line(ZZ_LOG_INFO, "pack load", lf, ZZ_ARRAY_LEN(lf));
   return 0;
 }
 
@@ -970,6 +1026,11 @@ static int cmd_backup(int argc, char **argv) {
   if (rc) return fail(&e);
   printf("backed up %s to %s: database %lld bytes, %lld files (%lld bytes)\n", f.data, f.args[0],
          (long long)st.db_bytes, (long long)st.files, (long long)st.bytes);
+  char wb[32];
+  struct log_field lf[] = {LOG_S("actor", cli_who(wb, sizeof wb)), LOG_S("data", f.data),
+                           LOG_S("out", f.args[0]), LOG_I("db_bytes", st.db_bytes),
+                           LOG_I("files", st.files)};
+  log_line(ZZ_LOG_INFO, "backup", lf, ZZ_ARRAY_LEN(lf));
   if (st.missing)
     fprintf(stderr,
             "zhizhi: %lld referenced files were already missing from %s (first: %s); the "
@@ -999,6 +1060,10 @@ static int cmd_restore(int argc, char **argv) {
   printf("restored %s into %s: database %lld bytes (integrity_check ok), %lld files (%lld bytes), "
          "every referenced file present\n",
          f.args[0], f.args[1], (long long)st.db_bytes, (long long)st.files, (long long)st.bytes);
+  char wb[32];
+  struct log_field lf[] = {LOG_S("actor", cli_who(wb, sizeof wb)), LOG_S("backup", f.args[0]),
+                           LOG_S("data", f.args[1]), LOG_I("files", st.files)};
+  log_line(ZZ_LOG_INFO, "restore", lf, ZZ_ARRAY_LEN(lf));
   if (st.missing)
     fprintf(stderr,
             "zhizhi: %lld files were already missing when the backup was made (first: %s)\n",

@@ -47,6 +47,9 @@ struct app {
   int test_clock;           /* ZZ_TEST_CLOCK=1: POST /api/v1/_test/clock is enabled (tests only) */
   int sync_full;            /* APP_OPEN_SYNC_FULL: files are fsync'd like the commits */
   struct workpool *hashers; /* argon2id work off the HTTP threads (app_serve) */
+  /* GET /metrics is answered to loopback and to these (--metrics-from) */
+  struct http_cidr metrics_from[16];
+  size_t nmetrics_from;
 };
 
 /* A region resolved for a request, after the scope rule. The copy is safe to
@@ -134,6 +137,8 @@ int stream_init(struct app *app);
 void stream_free(struct app *app);
 int stream_start(struct app *app, struct zz_err *e);
 void stream_stop(struct app *app);
+/* Open live streams (GET /api/v1/stream) now; 0 before stream_start. */
+int stream_clients(struct app *app);
 extern const struct http_route api_cockpit_routes[];
 extern const size_t api_cockpit_nroutes;
 extern const struct http_route api_stream_routes[];
@@ -265,6 +270,8 @@ extern const size_t api_users_nroutes;
 /* Departments written by admins (api/departments.c). */
 extern const struct http_route api_departments_routes[];
 extern const size_t api_departments_nroutes;
+extern const struct http_route api_metrics_routes[];
+extern const size_t api_metrics_nroutes;
 
 /* Token helpers (api/auth.c): a new random token "zz_..." (out >= 48 bytes)
  * and its SHA-256 hex digest (out >= 65 bytes) as stored. */

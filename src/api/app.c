@@ -137,7 +137,8 @@ static struct http_route *all_routes(size_t *n) {
                 {api_applications_routes, api_applications_nroutes},
                 {api_cases_routes, api_cases_nroutes},
                 {api_users_routes, api_users_nroutes},
-                {api_departments_routes, api_departments_nroutes}};
+                {api_departments_routes, api_departments_nroutes},
+                {api_metrics_routes, api_metrics_nroutes}};
   size_t total = 0;
   for (size_t i = 0; i < ZZ_ARRAY_LEN(tables); i++) total += tables[i].n;
   struct http_route *all = zz_xcalloc(total, sizeof *all);
@@ -249,6 +250,8 @@ static void engines_stop(struct app *app) {
 
 int app_serve(struct app *app, const struct app_serve_opts *o, struct zz_err *e) {
   if (o->body_cap) app->body_cap = o->body_cap;
+  app->nmetrics_from = ZZ_MIN(o->nmetrics_from, ZZ_ARRAY_LEN(app->metrics_from));
+  for (size_t i = 0; i < app->nmetrics_from; i++) app->metrics_from[i] = o->metrics_from[i];
   int erc = engines_start(app, e);
   if (erc) return erc;
   size_t nroutes;
@@ -303,6 +306,8 @@ int app_serve(struct app *app, const struct app_serve_opts *o, struct zz_err *e)
   int port = http_server_port(srv);
   printf("zhizhi: listening on http://%s:%d\n", o->host, port);
   fflush(stdout);
+  /* stdout's line is for whoever waits for the start; the log has it too */
+  zz_info("zhizhi: listening on http://%s:%d", o->host, port);
   if (o->on_ready && (rc = o->on_ready(o->ud, app, port)) != 0) {
     zz_fail(e, rc, "serve", "start-up failed");
   } else {

@@ -17,9 +17,11 @@ struct app_serve_opts {
   /* behind a reverse proxy (docs/operations.md) */
   const struct http_cidr *trusted; /* --trusted-proxy ranges */
   size_t ntrusted;
-  const char *public_url; /* --public-url, or NULL */
-  int max_conns_per_ip;   /* --max-conns-per-ip (0: 256, -1: no cap) */
-  int header_timeout_s;   /* --header-timeout (0: 10 s) */
+  const char *public_url;               /* --public-url, or NULL */
+  int max_conns_per_ip;                 /* --max-conns-per-ip (0: 256, -1: no cap) */
+  int header_timeout_s;                 /* --header-timeout (0: 10 s) */
+  const struct http_cidr *metrics_from; /* --metrics-from: who else may read /metrics */
+  size_t nmetrics_from;
   /* Called once the server listens (demo: print the login, start live
    * data); returns 0 to go on. And once after the stop signal. */
   int (*on_ready)(void *ud, struct app *app, int port);

@@ -12,6 +12,7 @@
 #include <sodium.h>
 
 #include "api/api.h"
+#include "core/log.h"
 #include "core/msg.h"
 #include "model/accounts.h"
 #include "store/store_accounts.h"
@@ -135,6 +136,10 @@ static int auth_source(struct app *app, struct http_req *r, struct http_auth_ctx
   if (rc) return rc;
   ctx->kind = HTTP_AUTH_SOURCE;
   ctx->source_id = id;
+  registry_rdlock(app->reg);
+  const struct reg_source *src = registry_source(app->reg, id);
+  zz_strlcpy(ctx->source, src ? src->key : "unknown", sizeof ctx->source);
+  registry_unlock(app->reg);
   return 0;
 }
 
@@ -340,6 +345,9 @@ static int login_finish(struct http_req *r, struct api_slow *s) {
     if (wait_s)
       zz_warn("auth: %d failed logins from %s; it waits %d s", ACCOUNTS_THROTTLE_FAILS, peer,
               wait_s);
+    /* the name tried stays out: it is sometimes a password typed early */
+    struct log_field lf[] = {LOG_S("peer", http_peer(r)), LOG_S("result", "refused")};
+    log_line(ZZ_LOG_INFO, "login", lf, ZZ_ARRAY_LEN(lf));
     return http_fail(r, ZZ_EAUTH, "", "wrong name or password");
   }
   if (s->rc) return http_reply_err(r, &s->e);
@@ -375,6 +383,9 @@ static int login_finish(struct http_req *r, struct api_slow *s) {
   }
   set_session_cookie(r, tok, ttl / 1000 > 0 ? ttl / 1000 : 1);
   if (dev_ok) set_device_cookie(r, dtok);
+  struct log_field lf[] = {LOG_S("user", s->u.name), LOG_S("peer", http_peer(r)),
+                           LOG_S("result", "ok")};
+  log_line(ZZ_LOG_INFO, "login", lf, ZZ_ARRAY_LEN(lf));
   sodium_memzero(tok, sizeof tok);
   sodium_memzero(dtok, sizeof dtok);
   struct zz_buf b;
@@ -413,6 +424,8 @@ static int logout(struct http_req *r) {
                        zz_strerror_zh(rc));
   }
   set_session_cookie(r, "", 0);
+  struct log_field lf[] = {LOG_S("user", http_auth(r)->user), LOG_S("peer", http_peer(r))};
+  log_line(ZZ_LOG_INFO, "logout", lf, ZZ_ARRAY_LEN(lf));
   struct zz_buf b;
   struct zz_json j;
   zz_buf_init(&b, 0);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "api/api.h"
+#include "core/metrics.h"
 #include "ingest/ingest.h"
 #include "ingest/spool.h"
 
@@ -203,6 +204,7 @@ static int end(struct http_req *r) {
     if (rc <= 0) return 0; /* waiting for the commit, or answered with an error */
   }
   const struct ingest_report *rep = ingest_result(q->in);
+  zz_metrics_ingest(http_auth(r)->source, rep->accepted + rep->replaced, rep->rejected_total);
   struct zz_buf b;
   zz_buf_init(&b, 0);
   ingest_report_json(rep, &b);

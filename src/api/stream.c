@@ -207,6 +207,15 @@ done:
   return rc;
 }
 
+int stream_clients(struct app *app) {
+  struct stream_ticker *t = app->ticker;
+  if (!t) return 0;
+  pthread_mutex_lock(&t->lock);
+  int n = t->streams;
+  pthread_mutex_unlock(&t->lock);
+  return n;
+}
+
 static void slot_give(struct stream_ticker *t, int64_t user) {
   pthread_mutex_lock(&t->lock);
   for (int i = 0; i < STREAM_USERS; i++) {

@@ -68,5 +68,7 @@ const struct zz_msg zz_msg_zh_new[] = {
     {"cannot list the webhooks", "无法列出推送地址"},
     {"no webhook %s", "没有推送地址 %s"},
     {"cannot delete the webhook", "无法删除推送地址"},
+    {"/metrics is answered to loopback and --metrics-from addresses only",
+     "/metrics 只对本机和 --metrics-from 指定的地址开放"},
     {NULL, NULL},
 };

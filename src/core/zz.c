@@ -1,5 +1,5 @@
-/* zz.c - the error table, assertions and logging. Allocation is in alloc.c,
- * the string helpers in str.c, files in fs.c. */
+/* zz.c - the error table and assertions. Allocation is in alloc.c, the
+ * string helpers in str.c, files in fs.c, the logger in log.c. */
 #include "core/zz.h"
 
 #include "core/msg.h"
@@ -110,30 +110,8 @@ int zz_err_wrap(struct zz_err *e, const struct zz_err *inner, const char *en_pre
 }
 
 void zz_assert_fail(const char *expr, const char *file, int line) {
-  fprintf(stderr, "zhizhi: assertion failed: %s (%s:%d)\n", expr, file, line);
+  zz_log(ZZ_LOG_ERROR, "zhizhi: assertion failed: %s (%s:%d)", expr, file, line);
   abort();
 }
 
-static atomic_int zz_log_level = ZZ_LOG_INFO;
-
-void zz_log_set_level(enum zz_log_level lvl) {
-  atomic_store(&zz_log_level, (int)lvl);
-}
-
-void zz_log(enum zz_log_level lvl, const char *fmt, ...) {
-  if ((int)lvl < atomic_load(&zz_log_level)) return;
-  static const char *names[] = {"debug", "info", "warn", "error"};
-  char line[1024];
-  struct timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  time_t local = ts.tv_sec + 8 * 3600; /* Asia/Shanghai, no DST */
-  struct tm tm;
-  gmtime_r(&local, &tm);
-  int n = snprintf(line, sizeof line, "%04d-%02d-%02d %02d:%02d:%02d %-5s ", tm.tm_year + 1900,
-                   tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, names[lvl]);
-  va_list ap;
-  va_start(ap, fmt);
-  if (n > 0 && (size_t)n < sizeof line) vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap);
-  va_end(ap);
-  fprintf(stderr, "%s\n", line);
-}
+/* zz_log and zz_log_set_level live in log.c, with the formats. */

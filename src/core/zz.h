@@ -109,7 +109,8 @@ void zz_utf8_trim(char *s);
 /* Parses a whole decimal integer (no trailing junk); returns 0 or ZZ_EINVAL. */
 int zz_parse_i64(const char *s, int64_t *out);
 
-/* Logging to stderr with a level and a local timestamp. */
+/* Logging to stderr with a level and a local timestamp, through the one
+ * logger (core/log.h: logfmt or JSON lines). */
 enum zz_log_level { ZZ_LOG_DEBUG, ZZ_LOG_INFO, ZZ_LOG_WARN, ZZ_LOG_ERROR };
 void zz_log(enum zz_log_level lvl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void zz_log_set_level(enum zz_log_level lvl);

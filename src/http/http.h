@@ -31,6 +31,7 @@ struct http_auth_ctx {
   char department[64];
   char scope[256];   /* region path the user is limited to; "" for everything */
   int64_t source_id; /* sources */
+  char source[64];   /* the source's key (for logs and metrics) */
 };
 
 typedef int (*http_handler_fn)(struct http_req *r);
@@ -180,6 +181,13 @@ struct http_error_face {
   const char *prefix;
   int (*reply)(struct http_req *r, int status, const struct zz_err *e);
 };
+
+/* Writes the request families of /metrics (Prometheus text format) for the
+ * server answering r: requests by route pattern, method and status code,
+ * latency histograms by route, requests in flight. Routes never called are
+ * left out; a path no route matched counts as "(static)" (a file) or
+ * "(none)", so the label set is bounded by the route table. */
+void http_metrics_write(struct http_req *r, struct zz_buf *b);
 
 /* The server. */
 struct http_server;

@@ -6,6 +6,7 @@
  * which keeps connections alive. */
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <fcntl.h>
 #include <arpa/inet.h>
 #include <microhttpd.h>
@@ -19,6 +20,8 @@
 #include <unistd.h>
 
 #include "core/hash.h"
+#include "core/log.h"
+#include "core/metrics.h"
 #include "core/msg.h"
 #include "http/encode.h"
 #include "http/http.h"
@@ -74,7 +77,9 @@ struct http_server {
   int64_t refused_warned;          /* last "refused" log line, monotonic ms (conn_lock) */
   int public_https;                /* --public-url is https */
   char public_origin[256];         /* "https://host[:port]" of --public-url, or "" */
-  struct http_gz_cache *gz;        /* static files' gzipped bytes (encode.h) */
+  struct route_stat *rstats;       /* nroutes + 2 ("(static)", "(none)"), see request_finished */
+  atomic_int in_flight;
+  struct http_gz_cache *gz; /* static files' gzipped bytes (encode.h) */
 };
 
 /* A long-lived response; freed by MHD's free callback for the response. */
@@ -118,7 +123,9 @@ struct http_req {
   int https;         /* the client reached the proxy over https (trusted proxy only) */
   int in_face;       /* an error face is writing: its own failure answers in JSON */
   struct conn_track *track;
-  int etag_auto; /* http_etag: the body decides a strong ETag */
+  int64_t t0_us;       /* monotonic, when the request head arrived */
+  uint64_t resp_bytes; /* body bytes of the answer (0 for a stream) */
+  int etag_auto;       /* http_etag: the body decides a strong ETag */
 };
 
 /* ---- accessors ---- */
@@ -423,6 +430,7 @@ static int reply_encoded(struct http_req *r, int status, const char *content_typ
   if (gzip) MHD_add_response_header(resp, "Content-Encoding", "gzip");
   if (vary) MHD_add_response_header(resp, "Vary", "Accept-Encoding");
   if (sent[0]) MHD_add_response_header(resp, "ETag", sent);
+  r->resp_bytes = len;
   return set_response(r, status, resp);
 }
 
@@ -597,6 +605,7 @@ int http_reply_file(struct http_req *r, const char *path, const char *content_ty
   if (ge || streamed) MHD_add_response_header(resp, "Content-Encoding", "gzip");
   if (vary) MHD_add_response_header(resp, "Vary", "Accept-Encoding");
   if (sent[0]) MHD_add_response_header(resp, "ETag", sent);
+  r->resp_bytes = ge ? (uint64_t)ge->gzlen : streamed ? 0 : (uint64_t)st.st_size;
   return set_response(r, 200, resp);
 }
 
@@ -1095,6 +1104,120 @@ static void mhd_log(void *cls, const char *fmt, va_list ap) {
   zz_warn("http: %s", msg);
 }
 
+/* ---- request accounting: one log line and the /metrics counters ----
+ * Kept apart from the response path: on_completed calls request_finished
+ * once per request, after the answer went out (or the client left). */
+
+#define RS_CODES 500 /* statuses 100..599; anything else counts as code 0 */
+
+struct route_stat {
+  atomic_uint_fast64_t by_code[RS_CODES + 1]; /* [0]: no status */
+  struct zz_hist latency;
+};
+
+static int64_t mono_us(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* The label of r's route: its pattern, "(static)" for a file, "(none)". */
+static const char *route_label(const struct http_req *r, size_t *idx) {
+  const struct http_server_opts *o = &r->srv->o;
+  if (r->route) {
+    *idx = (size_t)(r->route - o->routes);
+    return r->route->pattern;
+  }
+  int file = r->status != 405 &&
+             (strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0) &&
+             strncmp(r->url, "/api/", 5) != 0 && o->static_dir;
+  *idx = o->nroutes + (file ? 0 : 1);
+  return file ? "(static)" : "(none)";
+}
+
+static void request_finished(struct http_req *r, enum MHD_RequestTerminationCode toe) {
+  struct http_server *s = r->srv;
+  atomic_fetch_sub_explicit(&s->in_flight, 1, memory_order_relaxed);
+  int64_t us = mono_us() - r->t0_us;
+  int status = r->resp ? r->status : 0;
+  size_t idx;
+  const char *route = route_label(r, &idx);
+  if (s->rstats) {
+    struct route_stat *rs = &s->rstats[idx];
+    int slot = status >= 100 && status < 600 ? status - 99 : 0;
+    atomic_fetch_add_explicit(&rs->by_code[slot], 1, memory_order_relaxed);
+    zz_hist_observe(&rs->latency, us);
+  }
+  if (!log_enabled(ZZ_LOG_INFO)) return;
+  const struct http_auth_ctx *a = &r->auth;
+  struct log_field f[11];
+  size_t n = 0;
+  f[n++] = LOG_S("peer", r->peer);
+  f[n++] = LOG_S("auth", a->kind == HTTP_AUTH_USER     ? "user"
+                         : a->kind == HTTP_AUTH_SOURCE ? "source"
+                                                       : "none");
+  if (a->kind == HTTP_AUTH_USER) f[n++] = LOG_S("user", a->user);
+  if (a->kind == HTTP_AUTH_SOURCE) f[n++] = LOG_S("source", a->source);
+  f[n++] = LOG_S("method", r->method);
+  f[n++] = LOG_S("route", route);
+  /* The path only when no route matched (a file, a 404): a matched one may
+   * hold a code's or a receipt's token, which logs must not keep. */
+  if (!r->route) f[n++] = LOG_S("path", r->url);
+  f[n++] = LOG_I("status", status);
+  f[n++] = LOG_I("bytes", (int64_t)r->resp_bytes);
+  f[n++] = LOG_D("ms", (double)us / 1000.0);
+  if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK) f[n++] = LOG_S("end", "aborted");
+  log_line(ZZ_LOG_INFO, "request", f, n);
+}
+
+static void write_route_family(struct http_server *s, struct zz_buf *b, int hist) {
+  const struct http_server_opts *o = &s->o;
+  for (size_t i = 0; i < o->nroutes + 2; i++) {
+    struct route_stat *rs = &s->rstats[i];
+    if (!zz_hist_count(&rs->latency)) continue;
+    const char *pat = i < o->nroutes    ? o->routes[i].pattern
+                      : i == o->nroutes ? "(static)"
+                                        : "(none)";
+    const char *meth = i < o->nroutes ? o->routes[i].method : "any";
+    struct zz_buf lab;
+    zz_buf_init(&lab, 0);
+    zz_buf_adds(&lab, "route=\"");
+    zz_metrics_label(&lab, pat);
+    zz_buf_printf(&lab, "\",method=\"%s\"", meth);
+    if (!zz_buf_error(&lab) && lab.data) {
+      if (hist) {
+        zz_hist_write(b, &rs->latency, "zhizhi_http_request_duration_seconds", lab.data);
+      } else {
+        for (int c = 0; c <= RS_CODES; c++) {
+          uint64_t v = atomic_load_explicit(&rs->by_code[c], memory_order_relaxed);
+          if (v)
+            zz_buf_printf(b, "zhizhi_http_requests_total{%s,code=\"%d\"} %llu\n", lab.data,
+                          c ? c + 99 : 0, (unsigned long long)v);
+        }
+      }
+    }
+    zz_buf_free(&lab);
+  }
+}
+
+void http_metrics_write(struct http_req *r, struct zz_buf *b) {
+  struct http_server *s = r->srv;
+  if (!s->rstats) return;
+  zz_buf_adds(b, "# HELP zhizhi_http_requests_total Answered requests by route pattern, method "
+                 "and status code (0: no answer).\n"
+                 "# TYPE zhizhi_http_requests_total counter\n");
+  write_route_family(s, b, 0);
+  zz_buf_adds(b, "# HELP zhizhi_http_request_duration_seconds Time from request head to the "
+                 "answer sent, by route (a stream: its whole life).\n"
+                 "# TYPE zhizhi_http_request_duration_seconds histogram\n");
+  write_route_family(s, b, 1);
+  zz_buf_printf(b,
+                "# HELP zhizhi_http_requests_in_flight Requests being handled or answered.\n"
+                "# TYPE zhizhi_http_requests_in_flight gauge\n"
+                "zhizhi_http_requests_in_flight %d\n",
+                atomic_load(&s->in_flight));
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls) {
@@ -1108,6 +1231,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     r->conn = conn;
     r->url = url;
     r->method = method;
+    r->t0_us = mono_us();
+    atomic_fetch_add_explicit(&srv->in_flight, 1, memory_order_relaxed);
     zz_buf_init(&r->body, 0);
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
@@ -1184,9 +1309,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe) {
-  (void)cls, (void)conn, (void)toe;
+  (void)cls, (void)conn;
   struct http_req *r = *con_cls;
   if (!r) return;
+  request_finished(r, toe);
   if (r->route && r->route->stream && r->stream_begun && r->route->stream->cleanup)
     r->route->stream->cleanup(r);
   if (r->resp) MHD_destroy_response(r->resp);
@@ -1211,6 +1337,7 @@ static void server_free(struct http_server *s) {
   pthread_cond_destroy(&s->idle);
   pthread_mutex_destroy(&s->conn_lock);
   pthread_cond_destroy(&s->reaper_cv);
+  zz_free(s->rstats);
   zz_free(s);
 }
 
@@ -1219,6 +1346,7 @@ int http_server_start(const struct http_server_opts *o, struct http_server **out
   struct http_server *s = zz_calloc(1, sizeof *s);
   if (!s) return zz_fail(e, ZZ_ENOMEM, "http", "out of memory");
   s->o = *o;
+  s->rstats = zz_calloc(o->nroutes + 2, sizeof *s->rstats); /* NULL: no request metrics */
   pthread_mutex_init(&s->lock, NULL);
   pthread_cond_init(&s->idle, NULL);
   pthread_mutex_init(&s->conn_lock, NULL);

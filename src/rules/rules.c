@@ -15,6 +15,7 @@
 
 #include "core/hash.h"
 #include "core/json.h"
+#include "core/log.h"
 #include "core/ztime.h"
 #include "store/store_alerts.h"
 #include "store/store_records.h"
@@ -34,6 +35,7 @@ struct qev {
 struct qbatch {
   struct qbatch *next;
   size_t n;
+  int64_t queued;  /* monotonic ms when queued (the lag /metrics shows) */
   struct qev *evs; /* an events batch (n of them) instead of records */
   struct store_record recs[];
 };
@@ -72,6 +74,7 @@ struct rules {
   size_t nkinds;
   int stopping;
   int64_t dropped;
+  int64_t eval_since; /* queued time of the oldest batch being evaluated, 0: none (qlock) */
   /* evaluation, under elock */
   pthread_mutex_t elock;
   struct rrule *rv;
@@ -223,6 +226,16 @@ void rules_alert_json(struct rules *ru, const struct store_alert *a, struct zz_j
 }
 
 static void publish(struct rules *ru, const struct store_alert *a, const char *action) {
+  /* the state change in the log: open and clear by the rules, ack by a
+   * user, order when a work order is linked */
+  struct log_field lf[] = {
+      LOG_I("alert", a->id),
+      LOG_S("action", action),
+      LOG_S("actor", strcmp(action, "ack") == 0 && a->acked_by ? a->acked_by : "rules"),
+      LOG_S("rule", a->rule),
+      LOG_S("entity", a->entity_key),
+      LOG_I("order_id", a->order_id)};
+  log_line(ZZ_LOG_INFO, "alert", lf, ZZ_ARRAY_LEN(lf));
   if (!ru->o.bus) return;
   struct zz_buf b;
   struct zz_json j;
@@ -486,6 +499,7 @@ static void drain(struct rules *ru, int64_t now) {
   struct qbatch *b = ru->qhead;
   ru->qhead = ru->qtail = NULL;
   ru->qn = 0;
+  ru->eval_since = b ? b->queued : 0;
   pthread_mutex_unlock(&ru->qlock);
   while (b) {
     struct qbatch *next = b->next;
@@ -496,6 +510,9 @@ static void drain(struct rules *ru, int64_t now) {
     zz_free(b->evs);
     zz_free(b);
     b = next;
+    pthread_mutex_lock(&ru->qlock);
+    ru->eval_since = b ? b->queued : 0;
+    pthread_mutex_unlock(&ru->qlock);
   }
 }
 
@@ -525,6 +542,7 @@ void rules_on_commit(struct rules *ru, const struct store_record *recs, size_t n
   b->next = NULL;
   b->evs = NULL;
   b->n = 0;
+  b->queued = mono_ms();
   for (size_t i = 0; i < n; i++) {
     int64_t m = recs[i].metric;
     if (m >= 0 && (size_t)m < ru->nwatch && ru->watch[m]) b->recs[b->n++] = recs[i];
@@ -559,7 +577,7 @@ void rules_on_commit_events(struct rules *ru, const struct store_event *evs, siz
     zz_free(q);
     goto done;
   }
-  *b = (struct qbatch){.evs = q};
+  *b = (struct qbatch){.evs = q, .queued = mono_ms()};
   for (size_t i = 0; i < n; i++) {
     if (!kind_watched(ru, evs[i].kind)) continue;
     q[b->n].entity = evs[i].entity;
@@ -795,6 +813,15 @@ void rules_rule_matter(struct rules *ru, const char *key, char *out, size_t cap)
   const struct rrule *r = rule_by_key(ru, key);
   zz_strlcpy(out, r ? r->d.auto_matter : "", cap);
   pthread_mutex_unlock(&ru->elock);
+}
+
+void rules_lag(struct rules *ru, int64_t *queued, int64_t *lag_ms, int64_t *dropped) {
+  pthread_mutex_lock(&ru->qlock);
+  int64_t oldest = ru->eval_since ? ru->eval_since : ru->qhead ? ru->qhead->queued : 0;
+  *queued = (int64_t)ru->qn;
+  *dropped = ru->dropped;
+  pthread_mutex_unlock(&ru->qlock);
+  *lag_ms = oldest ? mono_ms() - oldest : 0;
 }
 
 void rules_stats(struct rules *ru, int *nrules, int64_t *evaluated, int64_t *dropped) {

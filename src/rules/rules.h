@@ -69,6 +69,10 @@ void rules_rule_matter(struct rules *ru, const char *key, char *out, size_t cap)
 /* Writes the members of alert a as the API shows it into the object open
  * in j (the caller opens and closes it, and may add members of its own). */
 void rules_alert_json(struct rules *ru, const struct store_alert *a, struct zz_json *j);
+/* How far evaluation is behind, without waiting for it: records and events
+ * queued, the age in ms of the oldest committed batch not yet evaluated (0
+ * when none waits), and batches dropped for a full queue. For /metrics. */
+void rules_lag(struct rules *ru, int64_t *queued, int64_t *lag_ms, int64_t *dropped);
 /* Number of enabled rules and records evaluated so far (for health). */
 void rules_stats(struct rules *ru, int *nrules, int64_t *evaluated, int64_t *dropped);
 

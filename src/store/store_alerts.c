@@ -169,6 +169,16 @@ static int alert_get(struct store *st, int64_t id, int (*fn)(void *, const struc
   return r;
 }
 
+static int alerts_open_count(struct store *st, int64_t *out) {
+  struct sq_conn *c = sq_conn_get(SQ_S(st));
+  sqlite3_stmt *q = sq_prepare(c, "SELECT count(*) FROM alert WHERE state = 'open'", NULL);
+  if (!q) return ZZ_ESTORE;
+  int rc = sqlite3_step(q);
+  *out = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
+  sq_release(c, q);
+  return rc == SQLITE_ROW ? 0 : ZZ_ESTORE;
+}
+
 const struct store_alerts_ops store_sqlite_alerts_ops = {
     .rule_upsert = rule_upsert,
     .rules_each = rules_each,
@@ -176,4 +186,5 @@ const struct store_alerts_ops store_sqlite_alerts_ops = {
     .alert_update = alert_update,
     .alerts_each = alerts_each,
     .alert_get = alert_get,
+    .alerts_open_count = alerts_open_count,
 };

@@ -52,6 +52,8 @@ int store_alert_insert(struct store *st, const struct store_alert *a, int64_t *o
 /* Writes state, cleared, value, message, order_id, acked_by, acked_at and
  * (when not NULL: a rule's level rose) severity of a->id. */
 int store_alert_update(struct store *st, const struct store_alert *a, struct zz_err *e);
+/* The number of open alerts into *out. 0, or ZZ_ESTORE. */
+int store_alerts_open_count(struct store *st, int64_t *out);
 int store_alerts_each(struct store *st, const struct store_alert_filter *f,
                       int (*fn)(void *, const struct store_alert *), void *ud);
 int store_alert_get(struct store *st, int64_t id, int (*fn)(void *, const struct store_alert *),

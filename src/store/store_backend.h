@@ -115,6 +115,9 @@ struct store_accounts_ops {
 };
 
 struct store_orders_ops {
+  int (*order_state_counts)(struct store *st,
+                            int (*fn)(void *, const char *state, int64_t n, int64_t overdue),
+                            void *ud);
   int (*order_insert)(struct store *st, const struct store_order *o,
                       const struct store_order_event *evs, size_t nev, int64_t *out_id,
                       struct zz_err *e);
@@ -155,6 +158,7 @@ struct store_orders_ops {
 };
 
 struct store_alerts_ops {
+  int (*alerts_open_count)(struct store *st, int64_t *out);
   int (*rule_upsert)(struct store *st, const struct store_rule *r, int64_t *out_id,
                      struct zz_err *e);
   int (*rules_each)(struct store *st, int (*fn)(void *, const struct store_rule *), void *ud);

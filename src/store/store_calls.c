@@ -283,6 +283,10 @@ int store_alert_update(struct store *st, const struct store_alert *a, struct zz_
   return st->ops->alerts->alert_update(st, a, e);
 }
 
+int store_alerts_open_count(struct store *st, int64_t *out) {
+  return st->ops->alerts->alerts_open_count(st, out);
+}
+
 int store_alerts_each(struct store *st, const struct store_alert_filter *f,
                       int (*fn)(void *, const struct store_alert *), void *ud) {
   return st->ops->alerts->alerts_each(st, f, fn, ud);
@@ -362,6 +366,12 @@ int store_order_board(struct store *st, int64_t rpos_lo, int64_t rpos_hi, int64_
                       int64_t since, struct store_order_board *out,
                       int (*fn)(void *, const struct store_order_board_dept *), void *ud) {
   return st->ops->orders->order_board(st, rpos_lo, rpos_hi, day_start, since, out, fn, ud);
+}
+
+int store_order_state_counts(struct store *st,
+                             int (*fn)(void *, const char *state, int64_t n, int64_t overdue),
+                             void *ud) {
+  return st->ops->orders->order_state_counts(st, fn, ud);
 }
 
 int store_order_tally(struct store *st, const char *group, const struct store_order_tally_filter *f,

@@ -988,6 +988,21 @@ static int order_intake_get(struct store *st, int64_t order_id, const char *toke
   return r;
 }
 
+static int order_state_counts(struct store *st,
+                              int (*fn)(void *, const char *state, int64_t n, int64_t overdue),
+                              void *ud) {
+  struct sq_conn *c = sq_conn_get(SQ_S(st));
+  sqlite3_stmt *q = sq_prepare(
+      c, "SELECT state, count(*), sum(overdue != 0) FROM work_order GROUP BY state ORDER BY state",
+      NULL);
+  if (!q) return ZZ_ESTORE;
+  int rc;
+  while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+    if (fn(ud, sq_col_text(q, 0), sqlite3_column_int64(q, 1), sqlite3_column_int64(q, 2))) break;
+  sq_release(c, q);
+  return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
+}
+
 /* The Open311 update feed's rows: changes of state in a time window (the
  * index on ts, the feed's migration, keeps it from reading the whole
  * timeline). */
@@ -1040,6 +1055,7 @@ const struct store_orders_ops store_sqlite_orders_ops = {
     .order_stats = order_stats,
     .order_board = order_board,
     .order_tally = order_tally,
+    .order_state_counts = order_state_counts,
     .order_intake_insert = order_intake_insert,
     .order_intake_get = order_intake_get,
     .order_state_events_between = order_state_events_between,

@@ -192,6 +192,12 @@ int store_order_board(struct store *st, int64_t rpos_lo, int64_t rpos_hi, int64_
  * counts them). fn gets one row per group (strings owned by the store for
  * the call); non-zero stops. Returns 0, ZZ_EINVAL for another group,
  * ZZ_ENOMEM or ZZ_ESTORE. */
+/* Every work order (sub-orders too) counted by state, and of them those
+ * marked overdue: fn(ud, state, n, overdue) once per state present, in
+ * state order. 0, or ZZ_ESTORE. For the operator's /metrics. */
+int store_order_state_counts(struct store *st,
+                             int (*fn)(void *, const char *state, int64_t n, int64_t overdue),
+                             void *ud);
 int store_order_tally(struct store *st, const char *group, const struct store_order_tally_filter *f,
                       int (*fn)(void *, const struct store_order_tally *), void *ud);
 /* Inserts the intake row of an order. ZZ_EEXISTS when the order or the

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/metrics.h"
 #include "store/store_int.h"
 
 enum { SQ_JOB_RECORDS = 1, SQ_JOB_EVENTS, SQ_JOB_PRUNE, SQ_JOB_CALL, SQ_JOB_RECORDS_FILE };
@@ -809,7 +810,7 @@ static int run_job(struct sq_store *s, struct sq_job *j) {
 /* Runs jobs [head, stop) in one transaction. Returns 0 when committed,
  * else the failure, which every job of the transaction then carries (its
  * own when it failed itself): none of them is stored. */
-static int run_txn(struct sq_store *s, struct sq_job *head, struct sq_job *stop) {
+static int run_txn_timed(struct sq_store *s, struct sq_job *head, struct sq_job *stop) {
   int rc = sqlite3_exec(s->wdb, "BEGIN IMMEDIATE", NULL, NULL, NULL);
   if (rc != SQLITE_OK) {
     int code = 0;
@@ -880,6 +881,17 @@ static int run_txn(struct sq_store *s, struct sq_job *head, struct sq_job *stop)
       s->opts.on_commit_events(s->opts.on_commit_ud, j->evs, j->n);
   txn_reset(s);
   return 0;
+}
+
+/* run_txn_timed, its duration noted for /metrics (core/metrics.h). */
+static int run_txn(struct sq_store *s, struct sq_job *head, struct sq_job *stop) {
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  int rc = run_txn_timed(s, head, stop);
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  zz_metrics_commit((int64_t)(t1.tv_sec - t0.tv_sec) * 1000000 + (t1.tv_nsec - t0.tv_nsec) / 1000,
+                    rc == 0);
+  return rc;
 }
 
 /* WAL checkpoints. The writer's own connection keeps SQLite's automatic

@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <string.h>
 
+#include "core/log.h"
 #include "core/ztime.h"
 #include "store/store_registry.h"
 
@@ -176,6 +177,9 @@ int wf_create_locked(struct workflow *wf, const struct wf_actor *who, struct wf_
   w->o.id = id;
   w->o.version = 1;
   wf_publish(wf, &w->o, "create");
+  struct log_field lf[] = {LOG_I("order", id), LOG_S("actor", who->name), LOG_S("action", "create"),
+                           LOG_S("matter", w->o.matter), LOG_S("to", "reported")};
+  log_line(ZZ_LOG_INFO, "order", lf, ZZ_ARRAY_LEN(lf));
   if (out_id) *out_id = id;
   return 0;
 }

@@ -10,6 +10,7 @@
 #include <sodium.h>
 #include <string.h>
 
+#include "core/log.h"
 #include "store/store.h"
 #include "store/store_orders.h"
 
@@ -226,6 +227,20 @@ static int is_fresh(const struct wf_change *c, const struct wf_order *w) {
   return 0;
 }
 
+/* One log line per timeline event of a written change: who did what to
+ * which order, and the state it moved from and to (notes stay out: they
+ * may name people). */
+static void log_change(const struct wf_change *c) {
+  if (!log_enabled(ZZ_LOG_INFO)) return;
+  for (size_t i = 0; i < c->nev; i++) {
+    const struct wf_event *ev = &c->ev[i];
+    struct log_field f[] = {LOG_I("order", ev->w->o.id), LOG_S("actor", ev->actor),
+                            LOG_S("action", ev->action), LOG_S("from", ev->from),
+                            LOG_S("to", ev->to[0] ? ev->to : ev->from)};
+    log_line(ZZ_LOG_INFO, "order", f, ZZ_ARRAY_LEN(f));
+  }
+}
+
 int wf_commit(struct workflow *wf, struct wf_change *c, struct zz_err *e) {
   if (c->rc == ZZ_ETOOBIG)
     return zz_fail(e, ZZ_ETOOBIG, "order",
@@ -266,6 +281,7 @@ int wf_commit(struct workflow *wf, struct wf_change *c, struct zz_err *e) {
     wf_publish(wf, &c->orders[i].w->o, c->orders[i].action);
   }
   if (grouped) rc = wf_group_close(wf, &g, rc, e);
+  if (!rc) log_change(c);
 done:
   zz_free(os);
   zz_free(evs);

@@ -117,6 +117,9 @@ const SPEC = {
   'GET /api/v1/me': { expect: user() },
   'GET /api/v1/session': { expect: pub() },
   'GET /healthz': { expect: pub() },
+  // by address, not by caller: loopback (every caller here) and --metrics-from;
+  // a forwarded client is refused (metrics_logs.test.mjs)
+  'GET /metrics': { expect: pub() },
   'GET /api/v1/regions': { expect: user() },
   'GET /api/v1/regions.geojson': { expect: user() },
   'GET /api/v1/regions/*': { path: `/api/v1/regions/${XTD}`, expect: user(UNSCOPED) },

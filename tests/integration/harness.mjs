@@ -132,16 +132,25 @@ export async function startServer(args, { timeout = 15000, cwd = REPO } = {}) {
   const child = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd });
   live.add(child);
   child.once('exit', () => live.delete(child));
-  let out = '', err = '';
+  let out = '';
+  // stderr is the log (a line per request at info): the last 4 MB of it, kept
+  // as chunks so that a busy server's log is not copied on every line
+  const errChunks = [];
+  let errLen = 0;
   child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (d) => { err = (err + d).slice(-20000); });
+  child.stderr.on('data', (d) => {
+    errChunks.push(d);
+    errLen += d.length;
+    while (errLen > 4e6 && errChunks.length > 1) errLen -= errChunks.shift().length;
+  });
+  const stderr = () => errChunks.join('');
   child.stdout.setEncoding('utf8');
   const base = await new Promise((resolve, reject) => {
     const t = setTimeout(() => fail(new Error(`no "listening" line within ${timeout} ms`)), timeout);
     function fail(e) {
       clearTimeout(t);
       child.kill('SIGKILL');
-      reject(new Error(`zhizhi ${args.join(' ')}: ${e.message}\nstdout: ${out}\nstderr: ${err}`));
+      reject(new Error(`zhizhi ${args.join(' ')}: ${e.message}\nstdout: ${out}\nstderr: ${stderr().slice(-20000)}`));
     }
     child.stdout.on('data', (d) => {
       out += d;
@@ -154,7 +163,7 @@ export async function startServer(args, { timeout = 15000, cwd = REPO } = {}) {
     child.once('exit', (code, sig) => fail(new Error(`exited ${code ?? sig} before listening`)));
     child.once('error', fail);
   });
-  return { child, base, port: Number(base.split(':').pop()), stdout: () => out, stderr: () => err };
+  return { child, base, port: Number(base.split(':').pop()), stdout: () => out, stderr };
 }
 
 // ---- HTTP ---------------------------------------------------------------
