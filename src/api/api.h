@@ -41,7 +41,7 @@ struct app {
   struct rules *_Atomic rules; /* read by the writer thread in app_on_commit */
   struct workflow *wf;
   struct cases_timer *cases_timer; /* case files' follow-up timer, on the workflow's thread */
-  struct notify *_Atomic notify; /* NGSI subscriptions' deliveries; read by the writer thread */
+  struct notify *_Atomic notify;   /* NGSI subscriptions' deliveries; read by the writer thread */
   char *data_dir;
   char *web_dir;            /* static pages (the phone pages /m/ are served from it); NULL: none */
   int test_clock;           /* ZZ_TEST_CLOCK=1: POST /api/v1/_test/clock is enabled (tests only) */
