@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 pkgs=(build-essential cmake pkg-config git curl ca-certificates
       libmicrohttpd-dev libyajl-dev libjansson-dev libsqlite3-dev sqlite3
       libsodium-dev libqrencode-dev libpng-dev libxlsxwriter-dev zbar-tools libcmocka-dev
+      libsystemd-dev systemd
       clang libclang-rt-14-dev clang-format
       python3 chromium fonts-noto-cjk)
 # Node.js may come from elsewhere (its own npm inside); only ask Debian when absent.
