@@ -76,16 +76,12 @@ test('--check-config: a good file passes; each refusal names the file, the line 
 
   const cases = [
     ['typo.conf', 'listen = 127.0.0.1:0\nlisen = 1\n', /typo\.conf:2: unknown key "lisen" \(did you mean "listen"\?\)/],
-    ['far.conf', 'frobnicate = 1\n', /far\.conf:1: unknown key "frobnicate"\n/],
     ['self.conf', 'config = /etc/other.conf\n', /self\.conf:1: unknown key "config"/],
     ['threads.conf', '\n\nthreads = many\n', /threads\.conf:3: --threads needs a number from 1 to 256, not "many"/],
-    ['sync.conf', 'sync = sometimes\n', /sync\.conf:1: --sync is full or normal, not "sometimes"/],
     ['proxy.conf', 'trusted-proxy = 127.0.0.1/32\ntrusted-proxy = nowhere\n', /proxy\.conf:2: --trusted-proxy needs an address or CIDR range/],
     ['syntax.conf', 'listen 127.0.0.1:0\n', /syntax\.conf: line 1: expected key = value/],
-    ['listen.conf', 'listen = 127.0.0.1\n', /--listen needs HOST:PORT, not "127\.0\.0\.1"/],
     ['host.conf', 'listen = localhost:8080\n', /listen: "localhost" is not an IPv4 address/],
     ['data.conf', `data = ${path.join(tmp, 'no', 'such', 'dir')}\n`, /data: .*no\/such\/dir does not exist and cannot be made/],
-    ['file.conf', `data = ${path.join(tmp, 'good.conf')}\n`, /data: .*good\.conf is not a directory/],
     ['web.conf', `web = ${tmp}\n`, /web: .* has no readable index\.html/],
   ];
   for (const [i, [name, text, re]] of cases.entries()) {
@@ -96,7 +92,7 @@ test('--check-config: a good file passes; each refusal names the file, the line 
     assert.equal(r.stdout, '', name);
     // serve itself refuses the same file before it opens anything (a few
     // of them: each is a process start)
-    if (i % 4) continue;
+    if (i % 5) continue;
     const s = cli(['serve', '--config', file]);
     assert.notEqual(s.status, 0, name);
     assert.match(s.stderr, re, name);
