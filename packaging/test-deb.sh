@@ -23,7 +23,7 @@ if dpkg-query -W -f='${Status}' zhizhi 2>/dev/null | grep -q installed || [ -e /
 fi
 
 step "lintian $deb"
-lintian --info --display-info "$deb" >"$out/lintian.txt" 2>&1 || true
+lintian --display-info "$deb" >"$out/lintian.txt" 2>&1 || true
 cat "$out/lintian.txt" >&2
 if grep -q '^E: ' "$out/lintian.txt"; then die "lintian reports errors (above; $out/lintian.txt)"; fi
 
