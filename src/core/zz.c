@@ -51,7 +51,7 @@ int zz_http_status(int err) {
 
 /* Cuts the NUL-terminated s after its last whole UTF-8
  * character, so that a sentence cut by vsnprintf stays valid UTF-8. */
-static void utf8_trim(char *s) {
+void zz_utf8_trim(char *s) {
   size_t n = strlen(s), i = n;
   while (i > 0 && ((unsigned char)s[i - 1] & 0xC0) == 0x80) i--;
   if (i == 0) return;
@@ -68,10 +68,10 @@ int zz_failv(struct zz_err *e, int code, const char *field, const char *fmt, va_
   va_list again;
   va_copy(again, ap);
   vsnprintf(e->msg, sizeof e->msg, fmt, ap);
-  utf8_trim(e->msg);
+  zz_utf8_trim(e->msg);
   if (zh) {
     vsnprintf(e->msg_zh, sizeof e->msg_zh, zh, again);
-    utf8_trim(e->msg_zh);
+    zz_utf8_trim(e->msg_zh);
   } else {
     zz_strlcpy(e->msg_zh, e->msg, sizeof e->msg_zh);
   }
@@ -92,9 +92,9 @@ int zz_fail_pair(struct zz_err *e, int code, const char *field, const char *en, 
   e->code = code;
   zz_strlcpy(e->field, field ? field : "", sizeof e->field);
   zz_strlcpy(e->msg, en ? en : "", sizeof e->msg);
-  utf8_trim(e->msg);
+  zz_utf8_trim(e->msg);
   zz_strlcpy(e->msg_zh, zh ? zh : e->msg, sizeof e->msg_zh);
-  utf8_trim(e->msg_zh);
+  zz_utf8_trim(e->msg_zh);
   return code;
 }
 

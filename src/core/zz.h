@@ -102,6 +102,10 @@ void zz_alloc_fail_after(long n);
 
 /* Copies src into dst of size n, always NUL-terminated; returns strlen(src). */
 size_t zz_strlcpy(char *dst, const char *src, size_t n);
+/* Cuts an incomplete UTF-8 sequence off the end of s (what a cut at a
+ * buffer's size leaves), so a truncated sentence never ends inside a
+ * character. */
+void zz_utf8_trim(char *s);
 /* Parses a whole decimal integer (no trailing junk); returns 0 or ZZ_EINVAL. */
 int zz_parse_i64(const char *s, int64_t *out);
 

@@ -55,15 +55,6 @@ int ingest_report_msg(struct ingest_decoder *d, long line, const char *code) {
   return d->o.on_error ? d->o.on_error(d->o.ud, line, code, d->msg, d->msg_zh) : 0;
 }
 
-void ingest_utf8_trim(char *s) {
-  size_t n = strlen(s), i = n;
-  while (i > 0 && ((unsigned char)s[i - 1] & 0xC0) == 0x80) i--;
-  if (i == 0) return;
-  unsigned char lead = (unsigned char)s[i - 1];
-  size_t want = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
-  if (n - (i - 1) < want) s[i - 1] = 0;
-}
-
 static void sayv(struct ingest_decoder *d, const char *fmt, va_list ap) {
   const char *zh = zz_msg_zh(fmt);
   va_list again;
@@ -71,7 +62,7 @@ static void sayv(struct ingest_decoder *d, const char *fmt, va_list ap) {
   vsnprintf(d->msg, sizeof d->msg, fmt, ap);
   vsnprintf(d->msg_zh, sizeof d->msg_zh, zh ? zh : fmt, again);
   va_end(again);
-  ingest_utf8_trim(d->msg_zh);
+  zz_utf8_trim(d->msg_zh);
 }
 
 void ingest_say(struct ingest_decoder *d, const char *fmt, ...) {

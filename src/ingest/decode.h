@@ -42,10 +42,6 @@ typedef int (*ingest_error_fn)(void *ud, long line, const char *code, const char
 
 struct ingest_decoder;
 
-/* Cuts an incomplete UTF-8 sequence off the end of s (what a cut at a
- * buffer's size leaves). */
-void ingest_utf8_trim(char *s);
-
 struct ingest_decoder_opts {
   enum ingest_format format;
   enum ingest_kind kind;

@@ -141,7 +141,7 @@ static const char *csv_data(struct ingest_decoder *d, struct csv_span f, struct 
     zz_strlcpy(why_zh, d->msg_zh + skip, sizeof why_zh);
     snprintf(d->msg, sizeof d->msg, "field \"data\" is not valid JSON: %s", why);
     snprintf(d->msg_zh, sizeof d->msg_zh, "字段“data”不是有效的 JSON：%s", why_zh);
-    ingest_utf8_trim(d->msg_zh);
+    zz_utf8_trim(d->msg_zh);
   }
   if (code) return code;
   if (!d->js.top_object) {

@@ -57,7 +57,7 @@ static void ingest_reject(struct ingest *in, long line, const char *code, const 
   vsnprintf(rj->msg_zh, sizeof rj->msg_zh, zh ? zh : fmt, again);
   va_end(again);
   va_end(ap);
-  ingest_utf8_trim(rj->msg_zh);
+  zz_utf8_trim(rj->msg_zh);
 }
 
 static int on_error(void *ud, long line, const char *code, const char *msg, const char *msg_zh) {
@@ -67,7 +67,7 @@ static int on_error(void *ud, long line, const char *code, const char *msg, cons
   if (rj) {
     zz_strlcpy(rj->msg, msg, sizeof rj->msg);
     zz_strlcpy(rj->msg_zh, msg_zh, sizeof rj->msg_zh);
-    ingest_utf8_trim(rj->msg_zh);
+    zz_utf8_trim(rj->msg_zh);
   }
   return 0;
 }

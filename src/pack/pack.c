@@ -650,9 +650,50 @@ static int check_ids(struct pack_ctx *c, const char *file, json_t *doc, struct s
   return rc;
 }
 
+/* pack.json's "teams": groups of departments that work as one (the seed's
+ * linkage team, 综合联动队伍: one dispatch desk sends every order to its
+ * departments). Returns the team object whose id is key, or NULL. */
+static json_t *pack_team(const struct pack_ctx *c, const char *key) {
+  json_t *teams = json_object_get(c->pack, "teams");
+  for (size_t i = 0; i < json_array_size(teams); i++) {
+    json_t *t = json_array_get(teams, i);
+    if (strcmp(json_string_value(json_object_get(t, "id")), key) == 0) return t;
+  }
+  return NULL;
+}
+
+static int check_teams(struct pack_ctx *c) {
+  struct check l;
+  pack_at(&l, c->e, "pack.json", 0);
+  const json_t *teams = NULL;
+  int rc = check_array(&l, c->pack, "teams", CHECK_OPTIONAL, 0, 0, CHECK_OBJECT, &teams);
+  for (size_t i = 0; i < json_array_size(teams) && !rc; i++) {
+    json_t *t = json_array_get(teams, i);
+    const char *id;
+    check_at(&l, "teams[%zu]", i);
+    if ((rc = check_key(&l, t, "id", CHECK_REQUIRED, &id)) ||
+        (rc = check_names(&l, t, "name_zh", "name_en", 0)))
+      break;
+    for (size_t k = 0; k < i && !rc; k++)
+      if (strcmp(json_string_value(json_object_get(json_array_get(teams, k), "id")), id) == 0)
+        rc = check_fail(&l, "id", "\"%s\" is declared twice", id);
+  }
+  return rc;
+}
+
 static int check_departments(struct pack_ctx *c) {
   int rc = check_doc_array(c, "departments.json", c->departments);
-  return rc ? rc : check_ids(c, "departments.json", c->departments, &c->deptmap, 0);
+  if (!rc) rc = check_ids(c, "departments.json", c->departments, &c->deptmap, 0);
+  struct check l;
+  pack_at(&l, c->e, "departments.json", 0);
+  for (size_t i = 0; i < json_array_size(c->departments) && !rc; i++) {
+    const char *team = NULL;
+    check_at(&l, "[%zu]", i);
+    rc = check_key(&l, json_array_get(c->departments, i), "team", CHECK_OPTIONAL, &team);
+    if (!rc && team && !pack_team(c, team))
+      rc = check_fail(&l, "team", "team \"%s\" is not declared in pack.json's teams", team);
+  }
+  return rc;
 }
 
 static int check_types(struct pack_ctx *c) {
@@ -1206,12 +1247,25 @@ static int write_declarations(struct pack_ctx *c) {
     zz_free(extra);
     if (rc) return rc;
   }
+  extra = NULL; /* the types' loop freed its last one */
   for (size_t i = 0; i < json_array_size(c->departments); i++) {
     json_t *d = json_array_get(c->departments, i);
+    /* the department's team travels with it as {"team":{id, name_zh, name_en}} */
+    json_t *team = json_object_get(d, "team");
+    if (team) {
+      json_t *x = json_pack("{sO}", "team", pack_team(c, json_string_value(team)));
+      extra = x ? json_dumps(x, PACK_DUMP_FLAGS) : NULL;
+      json_decref(x);
+      if (!extra) return zz_fail(e, ZZ_ENOMEM, "pack", "out of memory");
+    }
     struct store_named n = {.key = json_string_value(json_object_get(d, "id")),
                             .name_zh = json_string_value(json_object_get(d, "name_zh")),
-                            .name_en = json_string_value(json_object_get(d, "name_en"))};
-    if ((rc = store_named_upsert(st, "department", &n, NULL, e))) return rc;
+                            .name_en = json_string_value(json_object_get(d, "name_en")),
+                            .extra_json = extra};
+    rc = store_named_upsert(st, "department", &n, NULL, e);
+    zz_free(extra);
+    extra = NULL;
+    if (rc) return rc;
   }
   for (size_t i = 0; i < json_array_size(c->metrics); i++) {
     json_t *m = json_array_get(c->metrics, i);
@@ -1502,15 +1556,15 @@ int pack_load(struct store *st, const char *dir, struct pack_stats *out,
   int rc;
   /* Validate everything first: nothing is written unless all of it is good. */
   if ((rc = read_store(&c)) || (rc = read_json(&c, "pack.json", &c.pack)) ||
-      (rc = check_pack_json(&c)) || (rc = read_json(&c, "regions.geojson", &c.regions)) ||
-      (rc = check_regions(&c)) || (rc = read_json(&c, "departments.json", &c.departments)) ||
-      (rc = check_departments(&c)) || (rc = read_json(&c, "entity_types.json", &c.types)) ||
-      (rc = check_types(&c)) || (rc = read_json(&c, "metrics.json", &c.metrics)) ||
-      (rc = check_metrics(&c)) || (rc = read_json(&c, "sources.json", &c.sources)) ||
-      (rc = check_sources(&c)) || (rc = check_entities(&c)) ||
-      (rc = read_optional(&c, "matters.json", &c.matters_doc)) || (rc = check_matters(&c)) ||
-      (rc = read_optional(&c, "rules.json", &c.rules_doc)) || (rc = check_rules(&c)) ||
-      (rc = check_dashboards(&c)))
+      (rc = check_pack_json(&c)) || (rc = check_teams(&c)) ||
+      (rc = read_json(&c, "regions.geojson", &c.regions)) || (rc = check_regions(&c)) ||
+      (rc = read_json(&c, "departments.json", &c.departments)) || (rc = check_departments(&c)) ||
+      (rc = read_json(&c, "entity_types.json", &c.types)) || (rc = check_types(&c)) ||
+      (rc = read_json(&c, "metrics.json", &c.metrics)) || (rc = check_metrics(&c)) ||
+      (rc = read_json(&c, "sources.json", &c.sources)) || (rc = check_sources(&c)) ||
+      (rc = check_entities(&c)) || (rc = read_optional(&c, "matters.json", &c.matters_doc)) ||
+      (rc = check_matters(&c)) || (rc = read_optional(&c, "rules.json", &c.rules_doc)) ||
+      (rc = check_rules(&c)) || (rc = check_dashboards(&c)))
     goto done;
 
   if ((rc = store_txn(st, STORE_TXN_BEGIN, e))) goto done;

@@ -12,15 +12,15 @@
 static const char *const kinds[] = {"kpi",       "line", "bar",   "pie",    "top",    "map",
                                     "sandtable", "feed", "table", "orders", "profile"};
 static const char *const slots[] = {"l1", "l2", "l3", "c", "cb", "r1", "r2", "r3"};
-static const char *const apis[] = {"series",  "breakdown", "top",    "latest",
-                                   "summary", "sources",   "alerts", "orders"};
+static const char *const apis[] = {"series",  "breakdown", "top",    "latest", "summary",
+                                   "sources", "alerts",    "orders", "region"};
 static const char *const ranges[] = {"last1h",  "today", "last24h", "last7d",
                                      "last30d", "month", "ytd",     "last12m"};
 static const char *const grains[] = {"minute", "hour", "day", "month"};
 static const char *const aggs[] = {"sum", "avg", "min", "max", "last", "count"};
 static const char *const compares[] = {"yoy", "mom"};
-static const char *const values[] = {"total", "change", "total+change", "max",
-                                     "count", "sum",    "recent",       "percent"};
+static const char *const values[] = {"total", "change", "total+change", "max", "count",
+                                     "sum",   "recent", "percent",      "area"};
 
 struct dctx {
   const struct pack_lookup *lk;
@@ -115,6 +115,8 @@ static int check_query(struct dctx *c, json_t *q, const char *kind) {
                       "the dispatch board (kind \"orders\") and api \"orders\" go together");
   if (strcmp(kind, "feed") == 0 && strcmp(api, "alerts") != 0)
     return check_fail(&c->k, "api", "a feed panel lists warnings: use api \"alerts\"");
+  if (strcmp(api, "region") == 0 && strcmp(kind, "kpi") != 0)
+    return check_fail(&c->k, "api", "api \"region\" is read by a kpi item (value \"area\")");
   return 0;
 }
 
@@ -142,6 +144,9 @@ static int check_item(struct dctx *c, json_t *it) {
   if ((strcmp(v, "count") == 0 || strcmp(v, "recent") == 0 || strncmp(v, "group:", 6) == 0) &&
       strcmp(api, "summary") != 0)
     return check_fail(&c->k, "value", "\"%s\" is read from a \"summary\" query", v);
+  /* the region's area, measured from its outline in regions.geojson */
+  if ((strcmp(v, "area") == 0) != (strcmp(api, "region") == 0))
+    return check_fail(&c->k, "value", "value \"area\" and api \"region\" go together");
   return 0;
 }
 

@@ -369,17 +369,8 @@ void rule_message(const struct rule_def *d, const struct rule_words *w, int en, 
     for (const char *f = fill[i]; *f && n + 1 < cap; f++) out[n++] = *f;
     p += len + 1;
   }
-  /* a sentence cut at cap never ends inside a UTF-8 character */
-  if (n + 1 >= cap) {
-    size_t start = n;
-    while (start > 0 && ((unsigned char)out[start - 1] & 0xC0) == 0x80) start--;
-    if (start > 0) {
-      unsigned char lead = (unsigned char)out[start - 1];
-      size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
-      if (n - (start - 1) < need) n = start - 1;
-    }
-  }
   out[n] = '\0';
+  if (n + 1 >= cap) zz_utf8_trim(out); /* a cut sentence never ends inside a character */
 }
 
 /* ---- evaluation ---- */

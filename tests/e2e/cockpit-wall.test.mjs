@@ -209,6 +209,26 @@ test('every source platform has records; park panels fall back instead of stayin
   }
 });
 
+test('the park\'s area is measured from its outline: 6.74 km², as the seed says', async () => {
+  const page = await open();
+  try {
+    await w.view(page, 'gongshu/kejipark', 'overview');
+    const tile = page.locator('[data-panel=park_kpi] .tile[data-kind=area]');
+    await tile.waitFor();
+    const v = Number(await tile.locator('.value').getAttribute('data-value'));
+    assert.ok(Math.abs(v - 6.74) < 0.005, `area ${v}`);
+    assert.match(await tile.innerText(), /6\.74/);
+    // a project of the park: its own outline, its own area
+    await w.view(page, 'gongshu/kejipark/wanggu', 'overview');
+    await page.waitForFunction(() => {
+      const e = document.querySelector('[data-panel=park_kpi] .tile[data-kind=area] .value');
+      return e && e.dataset.value && Math.abs(Number(e.dataset.value) - 6.74) > 0.5;
+    });
+  } finally {
+    await page.close();
+  }
+});
+
 test('the warning feed lists open warnings first, stays in its panel and scrolls by itself', async () => {
   const page = await open();
   try {
@@ -300,6 +320,12 @@ test('a phone (375 px) gets stacked, readable cards: KPIs, year on year, dispatc
     assert.ok(m.valueFont >= 20, `numbers at ${m.valueFont} px`);
     const order = m.panels.slice().sort((a, b) => a.top - b.top).map((p) => p.id);
     assert.ok(order.indexOf('orders') < order.indexOf('map') && order.indexOf('yoy') < order.indexOf('map') && order.indexOf('warnings') < order.indexOf('map'), order.join(' '));
+    // the board names the team its orders go to, counted from the departments
+    const depts = (await w.api(page, '/api/v1/departments')).json.departments;
+    const note = await page.$eval('[data-panel=orders] h3 .team', (e) => ({ n: e.dataset.departments, text: e.textContent }));
+    assert.equal(Number(note.n), depts.filter((d) => d.team && d.team.id === 'linkage').length);
+    assert.equal(note.n, '12', 'the seed\'s linkage team');
+    assert.match(note.text, /综合联动队伍 12 个部门|Linkage team: 12 departments/); // the language an earlier test chose
     await w.shot(page, 'wall-375-phone-dispatch');
   } finally {
     await page.close();

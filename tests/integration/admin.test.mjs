@@ -141,6 +141,7 @@ test('PUT /api/v1/departments/ID adds and renames a department, audited; others 
   await w.ok('admin', 'PUT', '/api/v1/departments/fire', { name_zh: '消防救援', name_en: 'Fire and rescue' });
   const fire = (await w.ok('viewer', 'GET', '/api/v1/departments')).departments.find((d) => d.id === 'fire');
   assert.equal(fire.name_zh, '消防救援');
+  assert.deepEqual(fire.team, { id: 'linkage', name_zh: '综合联动队伍', name_en: 'Linkage team' }, 'still in the linkage team');
 });
 
 test('GET /api/v1/audit filters by action, actor, date range and text', async () => {

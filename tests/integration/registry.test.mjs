@@ -127,6 +127,13 @@ test('entity types, metrics and departments are listed as the pack declares them
   assert.equal(d.status, 200, show(d));
   assert.deepEqual(d.json.departments.map((x) => [x.id, x.name_zh, x.name_en]).sort(),
     fixture('departments.json').map((x) => [x.id, x.name_zh, x.name_en]).sort());
+  // a department of a team (pack.json's teams) names it; the others have none
+  const team = fixture('pack.json').teams[0];
+  for (const want of fixture('departments.json')) {
+    const got = d.json.departments.find((x) => x.id === want.id);
+    assert.deepEqual(got.team, want.team ? team : undefined, want.id);
+  }
+  assert.deepEqual(d.json.departments.filter((x) => x.team).map((x) => x.id).sort(), ['police', 'urban_mgmt']);
 });
 
 test('sources are listed with their metrics and counts, never with a token', async () => {

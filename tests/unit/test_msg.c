@@ -136,12 +136,34 @@ static void test_check_forms(void **state) {
   json_decref(o);
 }
 
+/* zz_utf8_trim, which every cut sentence goes through (errors, ingest
+ * rejects, rule messages): a cut character goes, whole ones stay. */
+static void test_utf8_trim(void **state) {
+  (void)state;
+  const struct {
+    const char *in, *want;
+  } cases[] = {
+      {"ab\xE8\xB7", "ab"}, /* 路 cut after two of its three bytes */
+      {"ab\xE8", "ab"},     /* cut after its lead byte */
+      {"\xE8\xB7\xAF\xE7\x81\xAF", "\xE8\xB7\xAF\xE7\x81\xAF"}, /* 路灯 whole */
+      {"a\xC3\xA9", "a\xC3\xA9"},                               /* a two-byte character whole */
+      {"x\xF0\x9F\x98", "x"},                                   /* a four-byte one cut */
+      {"plain", "plain"},
+      {"", ""},
+  };
+  for (size_t i = 0; i < ZZ_ARRAY_LEN(cases); i++) {
+    char buf[32];
+    zz_strlcpy(buf, cases[i].in, sizeof buf);
+    zz_utf8_trim(buf);
+    assert_string_equal(buf, cases[i].want);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_catalog),
-      cmocka_unit_test(test_cut_whole),
-      cmocka_unit_test(test_wrap),
-      cmocka_unit_test(test_check_forms),
+      cmocka_unit_test(test_catalog),   cmocka_unit_test(test_cut_whole),
+      cmocka_unit_test(test_wrap),      cmocka_unit_test(test_check_forms),
+      cmocka_unit_test(test_utf8_trim),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

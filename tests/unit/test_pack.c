@@ -570,6 +570,9 @@ static const struct bad_case {
     {"bad_attr_type", ZZ_EINVAL, "entity_types.json [0].attrs[0].type",
      "must be one of string, number, date"},
     {"dup_department", ZZ_EINVAL, "departments.json [2].id", "\"police\" is declared twice"},
+    {"unknown_team", ZZ_EINVAL, "departments.json [0].team",
+     "team \"linkage\" is not declared in pack.json's teams"},
+    {"dup_team", ZZ_EINVAL, "pack.json teams[1].id", "\"linkage\" is declared twice"},
     {"bad_version", ZZ_EINVAL, "pack.json version", "must be an integer >= 1"},
     {"unknown_region", ZZ_EINVAL, "entities.ndjson line 3",
      "entities.ndjson line 3: region \"town/nowhere\" does not exist"},
@@ -603,6 +606,8 @@ static const struct bad_case {
      "layout \"city\" is not declared under \"layouts\""},
     {"dash_change", ZZ_EINVAL, "layouts.town.modules[0].panels[0].items[1].value",
      "\"change\" needs a query with \"compare\""},
+    {"dash_area", ZZ_EINVAL, "layouts.town.modules[0].panels[0].items[0].value",
+     "value \"area\" and api \"region\" go together"},
     {"dash_map_api", ZZ_EINVAL, "layouts.town.modules[0].panels[1].query.api",
      "a map panel colours child regions"},
 };

@@ -4,7 +4,7 @@
 // satisfaction rates over 30 days, by department) and refreshes on every
 // order event; the profile counts the region's entities (/api/v1/summary)
 // and measures its outline, marked approximate when the pack says so.
-import { big } from './util.js';
+import { big, areaKm2 } from './util.js';
 import { el } from '../lib/dom.js';
 import { api } from '../lib/api.js';
 import { t, pick, lang } from '../lib/i18n.js';
@@ -31,9 +31,32 @@ const unitZh = (u) => (lang === 'en' ? '' : u);
 
 const rate = (x) => (x == null ? '—' : (x * 100).toFixed(1) + '%');
 
+// The team that receives the desk's orders (the seed's 综合联动队伍 of 12
+// departments), counted from the departments the pack puts in it: the
+// largest team when a pack has several, null when it has none.
+function dispatchTeam(names) {
+  const teams = new Map();
+  for (const d of names.values()) {
+    if (!d.team) continue;
+    const entry = teams.get(d.team.id) || { team: d.team, n: 0 };
+    entry.n++;
+    teams.set(d.team.id, entry);
+  }
+  return [...teams.values()].sort((a, b) => b.n - a.n)[0] || null;
+}
+
 class OrdersPanel extends Panel {
+  // Beside the title: which team the orders go to, and how many departments.
+  teamNote(names) {
+    const team = dispatchTeam(names);
+    if (!team || this.title.querySelector('.team')) return;
+    this.title.append(el('small', { class: 'team', 'data-team': team.team.id, 'data-departments': String(team.n),
+      text: t(` · ${team.team.name_zh} ${team.n} 个部门`, ` · ${team.team.name_en}: ${team.n} departments`) }));
+  }
+
   async load() {
     const [res, names] = await Promise.all([this.fetchMain(), departmentNames()]);
+    this.teamNote(names);
     const tiles = el('div', { class: 'tiles board n5' },
       tile(t('今日派单', 'Orders today'), big(res.today), res.today, unitZh('件')),
       tile(t('在办', 'In hand'), big(res.open), res.open, unitZh('件')),
@@ -51,26 +74,6 @@ class OrdersPanel extends Panel {
       : el('p', { class: 'summary', text: t('今日暂无派单，各部门无在办工单', 'No orders today; no department has one in hand') });
     this.body.replaceChildren(tiles, list);
   }
-}
-
-// Area of a GeoJSON polygon or multipolygon in km² (spherical excess is
-// negligible at a block's size: an equirectangular projection at its latitude).
-function areaKm2(geom) {
-  const R = 6371.0088;
-  const ring = (cs) => {
-    const lat0 = cs.reduce((a, c) => a + c[1], 0) / cs.length * Math.PI / 180;
-    let s = 0;
-    for (let i = 0; i < cs.length; i++) {
-      const [x1, y1] = cs[i], [x2, y2] = cs[(i + 1) % cs.length];
-      s += (x1 * Math.cos(lat0)) * y2 - (x2 * Math.cos(lat0)) * y1;
-    }
-    return Math.abs(s) / 2 * (Math.PI / 180) ** 2 * R * R;
-  };
-  const poly = (p) => ring(p[0]) - p.slice(1).reduce((a, h) => a + ring(h), 0);
-  if (!geom) return null;
-  if (geom.type === 'Polygon') return poly(geom.coordinates);
-  if (geom.type === 'MultiPolygon') return geom.coordinates.reduce((a, p) => a + poly(p), 0);
-  return null;
 }
 
 class ProfilePanel extends Panel {

@@ -4,7 +4,7 @@
 // draws it; refresh() runs again whenever the stream says one of its
 // metrics changed. Every number shown comes from an API answer, and each
 // shown value carries data-value with the raw number for the tests.
-import { big, pct, queryUrl, scaled, withUnit, shortLabels, distinctStarts, emWidth, soFar, unitText } from './util.js';
+import { big, pct, queryUrl, scaled, areaKm2, withUnit, shortLabels, distinctStarts, emWidth, soFar, unitText } from './util.js';
 import { el } from '../lib/dom.js';
 import { api } from '../lib/api.js';
 import { t, pick, words, lang } from '../lib/i18n.js';
@@ -72,6 +72,7 @@ export function kpiValue(item, res) {
   if (v === 'count') return res.total;
   if (v === 'sum') return item.query.api === 'latest' ? sumOf(res.items) : res.sum;
   if (v === 'recent') return res.recent ? res.recent.n : null;
+  if (v === 'area') return res.region && res.region.geometry ? areaKm2(res.region.geometry) : null;
   if (v.startsWith('group:')) {
     const g = (res.items || []).find((x) => x.key === v.slice(6));
     return g ? g.n : 0;
@@ -232,13 +233,16 @@ class KpiPanel extends Panel {
         valueEl.classList.add(v > 0 ? 'up' : 'down');
       } else if (item.value === 'percent') {
         valueEl.textContent = v == null ? '—' : v.toFixed(1) + '%';
+      } else if (item.value === 'area') {
+        valueEl.textContent = v == null ? '—' : v.toFixed(2);
+        valueEl.append(el('small', { text: ' ' + (pick(item, 'unit') || 'km²') }));
       } else {
         const [num, unit] = scaled(v, unitOf(item));
         valueEl.textContent = num;
         if (unit) valueEl.append(el('small', { text: ' ' + unit }));
       }
       const tile = el('div', { class: 'tile', 'data-url': this.url(item.query, now), 'data-kind': item.value },
-        el('div', { class: 'label', text: pick(item, 'label') }), valueEl);
+        el('div', { class: 'label', text: pick(item, 'label') + (item.value === 'area' && res.region && res.region.approximate ? t('（示意）', ' (approx.)') : '') }), valueEl);
       if (item.value === 'total+change' && res.change !== undefined) {
         tile.append(el('div', { class: 'sub ' + (res.change > 0 ? 'up' : 'down'), 'data-change': String(res.change), text: t('同比 ', 'YoY ') + pct(res.change) }));
       } else if (item.value === 'change' && res.previous_total !== undefined) {

@@ -112,9 +112,31 @@ export function queryUrl(q, region, now = Date.now()) {
     case 'alerts':
       add('state', q.state); add('limit', q.limit || 20);
       return '/api/v1/alerts?' + p;
+    case 'region': // the region itself, with its outline (value "area")
+      return '/api/v1/regions/' + String(region).split('/').map(encodeURIComponent).join('/');
     default:
       throw new Error('unknown api ' + q.api);
   }
+}
+
+// Area of a GeoJSON polygon or multipolygon in km² (spherical excess is
+// negligible at a block's size: an equirectangular projection at its latitude).
+export function areaKm2(geom) {
+  const R = 6371.0088;
+  const ring = (cs) => {
+    const lat0 = cs.reduce((a, c) => a + c[1], 0) / cs.length * Math.PI / 180;
+    let s = 0;
+    for (let i = 0; i < cs.length; i++) {
+      const [x1, y1] = cs[i], [x2, y2] = cs[(i + 1) % cs.length];
+      s += (x1 * Math.cos(lat0)) * y2 - (x2 * Math.cos(lat0)) * y1;
+    }
+    return Math.abs(s) / 2 * (Math.PI / 180) ** 2 * R * R;
+  };
+  const poly = (p) => ring(p[0]) - p.slice(1).reduce((a, h) => a + ring(h), 0);
+  if (!geom) return null;
+  if (geom.type === 'Polygon') return poly(geom.coordinates);
+  if (geom.type === 'MultiPolygon') return geom.coordinates.reduce((a, p) => a + poly(p), 0);
+  return null;
 }
 
 // ---- labels that stay apart when they must be shortened ----

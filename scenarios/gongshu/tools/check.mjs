@@ -87,6 +87,7 @@ const decimals = (v) => { const s = String(v); const i = s.indexOf("."); return 
 // ---------------------------------------------------------------- pack ----
 const pack = readJson("pack.json");
 const industries = new Set();
+const teams = new Set(); // pack.json's teams: departments that work as one
 if (pack) {
   need(pack, "pack.json", {
     id: slug, name: (x) => (x && isStr(x.zh) && isStr(x.en) ? null : "must be {zh, en}"),
@@ -103,6 +104,15 @@ if (pack) {
     });
   }
   if (pack.reference_date !== undefined && !isDate(pack.reference_date)) err("pack.json.reference_date", "must be YYYY-MM-DD");
+  if (pack.teams !== undefined) {
+    if (!Array.isArray(pack.teams)) err("pack.json.teams", "must be an array");
+    else pack.teams.forEach((tm, i) => {
+      if (need(tm, `pack.json.teams[${i}]`, { id: slug, name_zh: str, name_en: str })) {
+        if (teams.has(tm.id)) err(`pack.json.teams[${i}].id`, `duplicate id ${tm.id}`);
+        teams.add(tm.id);
+      }
+    });
+  }
 }
 
 // ------------------------------------------------------------- regions ----
@@ -169,6 +179,7 @@ if (deps) {
     if (!need(d, `departments.json[${i}]`, { id: slug, name_zh: str, name_en: str })) return;
     if (departments.has(d.id)) err(`departments.json[${i}].id`, `duplicate id ${d.id}`);
     departments.add(d.id);
+    if (d.team !== undefined && !teams.has(d.team)) err(`departments.json[${i}].team`, `team ${d.team} is not declared in pack.json's teams`);
   });
 }
 
@@ -386,6 +397,8 @@ if (pack && pack.id === "gongshu" && regions.size) {
   // departments (park committee, medical insurance, planning, HR) come on top
   const LINKAGE = ["police", "fire", "urban_mgmt", "traffic_police", "market_supervision", "health", "environment", "housing", "emergency", "culture_tourism", "commerce", "community"];
   for (const d of LINKAGE) if (!departments.has(d)) err("departments.json", `linkage-team department ${d} missing (expected the 12 of the seed)`);
+  const inTeam = (deps || []).filter((d) => d.team === "linkage").map((d) => d.id).sort();
+  if (JSON.stringify(inTeam) !== JSON.stringify([...LINKAGE].sort())) err("departments.json", `the linkage team is ${inTeam.join(", ")}; expected the 12 of the seed`);
   const wantMetrics = ["visitors", "parking_occupancy", "building_entries", "police_incidents", "illegal_parking_complaints", "elevator_alarms",
     "food_safety_alerts", "pm10", "noise_db", "site_workers", "light_status", "patrol_checkins", "fire_equipment_status", "tax", "employees",
     // the traffic, consumption and codes platforms' own measures
