@@ -8,6 +8,8 @@
 #      systemctl when systemd is PID 1, else the unit's own command lines run
 #      as user zhizhi in /var/lib/zhizhi; /healthz and the pages answer, and
 #      SIGTERM stops it with exit 0
+#      and Debian's nginx (unpacked, not installed) with the example site
+#      proxies to it over TLS
 #   4. purge, and nothing of the package is left (files, user, state)
 # It refuses to run where zhizhi is installed already: it would purge it.
 set -euo pipefail
@@ -82,6 +84,36 @@ curl -fsS "$base/healthz" >/dev/null || die "/healthz"
 curl -fsS "$base/" | grep -q '<html' || die "the pages from /usr/share/zhizhi/web"
 [ -f /var/lib/zhizhi/zhizhi.db ] || die "no store in /var/lib/zhizhi"
 [ "$(stat -c %U /var/lib/zhizhi/zhizhi.db)" = "$user" ] || die "the store is not $user's"
+
+# the nginx example in front of it, with Debian's nginx (the binary from its
+# package, unpacked here, not installed): nginx -t takes the file, and
+# /healthz answers through it over TLS with the X-Forwarded-* headers set
+ngx="$out/nginx"
+rm -rf "$ngx" && mkdir -p "$ngx/run"
+if (cd "$ngx" && apt-get download nginx >/dev/null 2>&1) && dpkg-deb -x "$ngx"/nginx_*.deb "$ngx/root"; then
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=zz.example.org -days 1 \
+    -keyout "$ngx/key.pem" -out "$ngx/cert.pem" >/dev/null 2>&1
+  sed -e "s#server 127.0.0.1:8080;#server ${base#http://};#" \
+    -e "s#listen 443 ssl http2;#listen 127.0.0.1:$port ssl http2;#" -e '/listen \[::\]/d' -e '/listen 80;/d' \
+    -e "s#/etc/ssl/certs/zz.example.org.pem#$ngx/cert.pem#" -e "s#/etc/ssl/private/zz.example.org.key#$ngx/key.pem#" \
+    /usr/share/doc/zhizhi/examples/nginx-zhizhi.conf >"$ngx/site.conf"
+  t="$ngx/run"
+  printf 'pid %s/nginx.pid;\nerror_log %s/error.log;\nevents {}\nhttp {\n access_log off;\n client_body_temp_path %s/body;\n proxy_temp_path %s/proxy;\n fastcgi_temp_path %s/fastcgi;\n uwsgi_temp_path %s/uwsgi;\n scgi_temp_path %s/scgi;\n include %s/site.conf;\n}\n' \
+    "$t" "$t" "$t" "$t" "$t" "$t" "$t" "$ngx" >"$ngx/nginx.conf"
+  "$ngx/root/usr/sbin/nginx" -e "$ngx/run/error.log" -t -p "$ngx/run" -c "$ngx/nginx.conf" || die "nginx -t refuses the example"
+  "$ngx/root/usr/sbin/nginx" -e "$ngx/run/error.log" -p "$ngx/run" -c "$ngx/nginx.conf" || die "nginx does not start with the example"
+  ok=0
+  for _ in $(seq 50); do
+    curl -fsSk --resolve "zz.example.org:$port:127.0.0.1" "https://zz.example.org:$port/healthz" >/dev/null 2>&1 && { ok=1; break; }
+    sleep 0.1
+  done
+  "$ngx/root/usr/sbin/nginx" -e "$ngx/run/error.log" -p "$ngx/run" -c "$ngx/nginx.conf" -s stop || true
+  [ "$ok" = 1 ] || die "/healthz does not answer through nginx"
+  step "nginx (Debian's $(basename "$ngx"/nginx_*.deb)) takes the example and proxies to zhizhi"
+else
+  step "nginx could not be downloaded: the example was NOT checked"
+fi
 if [ -n "$server" ]; then
   kill -TERM "$server"
   rc=0; wait "$server" || rc=$?
