@@ -194,7 +194,8 @@ static int parse_flags(int argc, char **argv, const char *usage, const struct op
   opterr = 0;
   int c;
   while ((c = getopt_long(argc, argv, "h", allowed, NULL)) != -1) {
-    if (c >= F_DATA && c <= F_HELP) f->set[c - F_DATA] = 1;
+    /* any flag id of the table, also one added after F_HELP */
+    if (c >= F_DATA && c - F_DATA < (int)sizeof f->set) f->set[c - F_DATA] = 1;
     switch (c) {
     case 'h':
     case F_HELP:
@@ -462,7 +463,9 @@ static int apply_config(struct flags *f, const char *usage, const struct option 
       rc = 2;
       break;
     }
-    if (cmdline[o->val - F_DATA]) continue;
+    int id = o->val - F_DATA;
+    ZZ_ASSERT(id >= 0 && id < (int)sizeof cmdline); /* a flag id beyond set[]: grow it */
+    if (cmdline[id]) continue;
     size_t size = strlen(en->key) + strlen(en->value) + 4;
     rc = config_apply_entry(en, o, origin, usage, allowed, f, mem, size);
     mem += size;
