@@ -11,6 +11,7 @@ pkgs=(build-essential cmake pkg-config git curl ca-certificates
       libsodium-dev libqrencode-dev libpng-dev libxlsxwriter-dev zbar-tools libcmocka-dev
       libsystemd-dev systemd
       clang libclang-rt-14-dev clang-format
+      libwww-perl libxml-simple-perl
       python3 chromium fonts-noto-cjk)
 # Node.js may come from elsewhere (its own npm inside); only ask Debian when absent.
 command -v node >/dev/null 2>&1 || pkgs+=(nodejs)

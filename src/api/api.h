@@ -175,6 +175,8 @@ int api_codes_check_contact(struct http_req *r, const char *entity, const char *
 extern const struct http_route api_catalog_routes[];
 extern const size_t api_catalog_nroutes;
 extern const struct http_route api_open311_routes[];
+/* Open311's error shape for the server's own errors under /open311/. */
+extern const struct http_error_face o311_error_face;
 extern const size_t api_open311_nroutes;
 extern const struct http_route api_applications_routes[]; /* api/applications.c */
 extern const size_t api_applications_nroutes;

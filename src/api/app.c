@@ -245,7 +245,9 @@ int app_serve(struct app *app, const struct app_serve_opts *o, struct zz_err *e)
                                 .ntrusted = o->ntrusted,
                                 .public_url = o->public_url,
                                 .max_conns_per_ip = o->max_conns_per_ip,
-                                .header_timeout_s = o->header_timeout_s};
+                                .header_timeout_s = o->header_timeout_s,
+                                .faces = &o311_error_face,
+                                .nfaces = 1};
   /* an https public address means the browser talks https: Secure cookies */
   app->cookie_secure = o->public_url && strncasecmp(o->public_url, "https://", 8) == 0;
   struct http_server *srv = NULL;

@@ -3,14 +3,18 @@
  * definitions built from the matters that list the "open311" channel, POST
  * requests creating work orders (channel open311; the checks and the order
  * are the intake's, src/intake/open311_request.c),
- * request look-ups and tokens. Every method answers in XML (the spec's
- * required format) and JSON, chosen by the ".xml"/".json" suffix; errors use
- * the spec's list of {code, description}. Public: the POST is rate-limited
- * per client and needs api_key = a source token. */
+ * request look-ups and tokens, and mySociety's servicerequestupdates feed
+ * (the changes of state of public requests, as FixMyStreet reads them).
+ * Every method answers in XML (the spec's required format) and JSON, chosen
+ * by the ".xml"/".json" suffix; errors, the server's own included (no
+ * route, 405, 413, 429: o311_error_face), use the spec's list of {code,
+ * description}. GETs are open to any origin (CORS). Public: the POST is
+ * rate-limited per client and needs api_key = a source token. */
 #include <jansson.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "api/api.h"
 #include "api/open311_int.h"
@@ -23,7 +27,8 @@
 #include "store/store_registry.h"
 #include "workflow/workflow.h"
 
-#define O311_BODY_MAX (64u << 10)
+/* a multipart POST may carry a photo (O311_MEDIA_MAX) with its fields */
+#define O311_BODY_MAX (O311_MEDIA_MAX + (256u << 10))
 #define O311_LIST_MAX 1000
 #define O311_DEFAULT_SPAN_MS (90LL * 24 * 3600 * 1000)
 
@@ -135,7 +140,17 @@ static void o_num(struct o311_out *o, const char *k, double v) {
   }
 }
 
+/* The public reads may be made from any web page (a city's map, a
+ * FixMyStreet-style front end): they carry no credentials and nothing
+ * private, so every origin may read them. The POST stays same-origin. */
+static void cors(struct http_req *r) {
+  const char *m = http_method(r);
+  if (strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0 || strcmp(m, "OPTIONS") == 0)
+    http_add_header(r, "Access-Control-Allow-Origin", "*");
+}
+
 static int o_reply(struct http_req *r, struct o311_out *o, int status) {
+  cors(r);
   /* a failure stays in the buffer: http_reply answers it */
   if (o->xml)
     zz_xml_finish(&o->x);
@@ -169,6 +184,17 @@ static int o311_fail(struct http_req *r, int xml, int status, const char *fmt, .
   return o_reply(r, &o, status);
 }
 
+/* The server's errors on /open311/ paths (http_error_face): the spec's
+ * list, in XML when the path ends in .xml. */
+static int o311_face_reply(struct http_req *r, int status, const struct zz_err *e) {
+  const char *path = http_path(r);
+  size_t n = strlen(path);
+  int xml = n >= 4 && strcmp(path + n - 4, ".xml") == 0;
+  return o311_fail(r, xml, status, "%s", e->msg);
+}
+
+const struct http_error_face o311_error_face = {"/open311/", o311_face_reply};
+
 /* Splits "name.xml" / "name.json": copies name into out and returns 1 for
  * XML, 0 for JSON, -1 for neither. */
 int o311_format(const char *file, char *out, size_t cap) {
@@ -190,10 +216,17 @@ struct o311_service {
   char *departments;
 };
 
+/* A multipart body being read into form (form_piece), its error in e. */
+struct o311_form_read {
+  struct o311_form *form;
+  struct zz_err e;
+};
+
 struct o311_services {
   struct o311_service *v;
   size_t n, cap;
   json_t *public_matters; /* {key: true} for the matters the pack marks public */
+  json_t *dept_names;     /* {department key: its Chinese name} */
 };
 
 static int service_row(void *ud, const struct store_matter *m) {
@@ -240,14 +273,23 @@ static void services_free(struct o311_services *s) {
   }
   zz_free(s->v);
   json_decref(s->public_matters);
+  json_decref(s->dept_names);
   memset(s, 0, sizeof *s);
+}
+
+static int dept_row(void *ud, const struct store_named *n) {
+  const char *name = n->name_zh && *n->name_zh ? n->name_zh : n->name_en;
+  json_object_set_new(ud, n->key, json_string(name && *name ? name : n->key));
+  return 0;
 }
 
 static int services_load(struct app *app, struct o311_services *s) {
   memset(s, 0, sizeof *s);
   s->public_matters = json_object();
-  if (!s->public_matters) return ZZ_ENOMEM;
-  return store_matters_each(app->st, service_row, s);
+  s->dept_names = json_object();
+  if (!s->public_matters || !s->dept_names) return ZZ_ENOMEM;
+  int rc = store_named_each(app->st, "department", dept_row, s->dept_names);
+  return rc ? rc : store_matters_each(app->st, service_row, s);
 }
 
 static const struct o311_service *service_find(const struct o311_services *s, const char *code) {
@@ -377,11 +419,20 @@ static int get_definition(struct http_req *r, int xml, const char *code) {
                      : type && strcmp(type, "photo") == 0    ? "URL of a photo"
                      : type && strcmp(type, "location") == 0 ? "address or place"
                                                              : "";
+    /* an attribute the request's standard field fills (the details are the
+     * description, ...) is not required of a client that sends that field
+     * (the intake takes either): a default FixMyStreet POST passes */
+    const char *std = intake_open311_standard_field(type);
+    char ddx[160];
+    if (std) {
+      snprintf(ddx, sizeof ddx, "%s%sor the standard field: %s", dd, *dd ? "; " : "", std);
+      dd = ddx;
+    }
     o_obj(&o, "attribute");
     o_bool(&o, "variable", 1);
     o_str(&o, "code", json_string_value(json_object_get(f, "id")));
     o_str(&o, "datatype", dt);
-    o_bool(&o, "required", json_is_true(json_object_get(f, "required")));
+    o_bool(&o, "required", !std && json_is_true(json_object_get(f, "required")));
     o_str(&o, "datatype_description", dd);
     o_int(&o, "order", (int64_t)i + 1);
     o_str(&o, "description", desc);
@@ -428,7 +479,7 @@ struct req_list {
   struct req_row *v;
   size_t n, cap, max;
   const struct o311_services *svc;
-  const char *status; /* filter or NULL */
+  int want_open, want_closed; /* the status filter: both 0 or both 1 for any */
 };
 
 /* What the public may read: requests that came in through a public
@@ -447,7 +498,9 @@ static int req_collect(void *ud, const struct store_order *o) {
   struct req_list *l = ud;
   if (l->n >= l->max || o->parent) return 0;
   if (!public_request(l->svc, o)) return 0;
-  if (l->status && strcmp(o311_status(o->state), l->status) != 0) return 0;
+  if (l->want_open != l->want_closed &&
+      (strcmp(o311_status(o->state), "open") == 0) != l->want_open)
+    return 0;
   if (l->n == l->cap) {
     size_t cap = l->cap ? l->cap * 2 : 64;
     struct req_row *nv = zz_realloc(l->v, cap * sizeof *nv);
@@ -542,21 +595,35 @@ static int intake_row(void *ud, const struct store_order_intake *in) {
   return 0;
 }
 
+/* The public note of an order: its last resolution note (what the
+ * department tells the reporter, as the receipt page shows it); every
+ * other note stays inside. */
+static int resolve_note(void *ud, const struct store_order_event *ev) {
+  if (ev->action && strcmp(ev->action, "resolve") == 0)
+    zz_strlcpy(ud, ev->note ? ev->note : "", 512);
+  return 0;
+}
+
 static void write_request(struct app *app, struct o311_out *o, const struct req_row *v,
                           const struct o311_services *svc) {
-  char t[32], id[24];
+  char t[32], id[24], note[512] = "";
   struct intake_copy in = {0};
   store_order_intake_get(app->st, v->id, NULL, intake_row, &in);
+  if (strcmp(o311_status(v->state), "closed") == 0) {
+    store_order_events_each(app->st, v->id, resolve_note, note);
+    o311_mask_numbers(note);
+  }
+  const char *agency = json_string_value(json_object_get(svc->dept_names, v->department));
   const struct o311_service *s = service_find(svc, v->matter);
   snprintf(id, sizeof id, "%lld", (long long)v->id);
   o_obj(o, "request");
   o_str(o, "service_request_id", id);
   o_str(o, "status", o311_status(v->state));
-  o_str(o, "status_notes", v->state);
+  o_str(o, "status_notes", note);
   o_str(o, "service_name", s ? s->name : v->title);
   o_str(o, "service_code", v->matter);
   o_str(o, "description", v->description);
-  o_str(o, "agency_responsible", v->department);
+  o_str(o, "agency_responsible", agency ? agency : v->department);
   o_str(o, "service_notice", "");
   o_str(o, "requested_datetime", zz_time_format(v->created, t));
   o_str(o, "updated_datetime", zz_time_format(v->updated, t));
@@ -583,14 +650,30 @@ static int arg_time(struct http_req *r, int xml, const char *name, int64_t *out)
   return 0;
 }
 
+/* status: "open", "closed" or a comma-separated list of them
+ * ("open,closed"); replies 400 when another word is in it. */
+static int arg_status(struct http_req *r, int xml, int *want_open, int *want_closed) {
+  const char *s = http_query(r, "status");
+  for (const char *p = s; p && *p;) {
+    size_t n = strcspn(p, ",");
+    if (n == 4 && strncmp(p, "open", 4) == 0)
+      *want_open = 1;
+    else if (n == 6 && strncmp(p, "closed", 6) == 0)
+      *want_closed = 1;
+    else if (n)
+      return o311_fail(r, xml, 400, "status must be open, closed or both (open,closed)"), -1;
+    p += n;
+    if (*p == ',') p++;
+  }
+  return 0;
+}
+
 static int get_requests(struct http_req *r, int xml) {
   struct app *app = http_app(r);
   int64_t from = 0, to = 0;
   if (arg_time(r, xml, "start_date", &from) || arg_time(r, xml, "end_date", &to)) return 0;
-  const char *status = http_query(r, "status");
-  if (status && *status && strcmp(status, "open") && strcmp(status, "closed"))
-    return o311_fail(r, xml, 400, "status must be open or closed");
-  if (status && !*status) status = NULL;
+  int want_open = 0, want_closed = 0;
+  if (arg_status(r, xml, &want_open, &want_closed)) return 0;
   /* the spec's defaults: the last 90 days, at most 1000 requests */
   if (!to) to = from ? from + O311_DEFAULT_SPAN_MS : zz_time_now() + 1;
   if (!from) from = to - O311_DEFAULT_SPAN_MS;
@@ -601,7 +684,8 @@ static int get_requests(struct http_req *r, int xml) {
     return o311_fail(r, xml, 500, "the service list cannot be read now");
   }
   const char *code = http_query(r, "service_code");
-  struct req_list l = {.max = O311_LIST_MAX, .svc = &s, .status = status};
+  struct req_list l = {
+      .max = O311_LIST_MAX, .svc = &s, .want_open = want_open, .want_closed = want_closed};
   const char *ids = http_query(r, "service_request_id");
   if (ids && *ids) {
     /* a comma-separated list of ids: the other filters do not apply */
@@ -611,7 +695,7 @@ static int get_requests(struct http_req *r, int xml) {
       if (next) *next++ = '\0';
       int64_t id;
       if (zz_parse_i64(p, &id) == 0 && id > 0) {
-        l.status = NULL;
+        l.want_open = l.want_closed = 0;
         store_order_get(app->st, id, req_collect, &l);
       }
     }
@@ -671,6 +755,117 @@ static int get_request(struct http_req *r, int xml, const char *idtext) {
   return o_reply(r, &o, 200);
 }
 
+/* ---- GET servicerequestupdates: mySociety's update feed ----
+ * Each change of state of a public request (the ones GET requests lists)
+ * is an update: update_id the timeline event's id, status open/closed with
+ * zhizhi's state as external_status_code, and as description the public
+ * note (a resolution's note, numbers masked); other notes stay inside. */
+
+struct upd_row {
+  int64_t id, order_id, ts;
+  char state[24];
+  char *note; /* NULL for none */
+};
+
+struct upd_list {
+  struct upd_row *v;
+  size_t n, cap;
+};
+
+static int upd_collect(void *ud, const struct store_order_event *ev) {
+  struct upd_list *l = ud;
+  if (l->n == l->cap) {
+    size_t cap = l->cap ? l->cap * 2 : 64;
+    struct upd_row *nv = zz_realloc(l->v, cap * sizeof *nv);
+    if (!nv) return ZZ_ENOMEM;
+    l->v = nv;
+    l->cap = cap;
+  }
+  struct upd_row *u = &l->v[l->n++];
+  memset(u, 0, sizeof *u);
+  u->id = ev->id;
+  u->order_id = ev->order_id;
+  u->ts = ev->ts;
+  zz_strlcpy(u->state, ev->to_state ? ev->to_state : "", sizeof u->state);
+  if (ev->action && strcmp(ev->action, "resolve") == 0 && ev->note && *ev->note) {
+    u->note = zz_xstrdup(ev->note);
+    o311_mask_numbers(u->note);
+  }
+  return 0;
+}
+
+/* Whether order id is public (GET requests would list it); seen caches the
+ * answers, {id: true|false}. */
+static int order_public(struct app *app, const struct o311_services *svc, json_t *seen,
+                        int64_t id) {
+  char k[24];
+  snprintf(k, sizeof k, "%lld", (long long)id);
+  json_t *known = json_object_get(seen, k);
+  if (known) return json_is_true(known);
+  struct req_list l = {.max = 1, .svc = svc};
+  store_order_get(app->st, id, req_collect, &l);
+  req_list_public(app, &l);
+  int yes = l.n == 1;
+  req_list_free(&l);
+  json_object_set_new(seen, k, json_boolean(yes));
+  return yes;
+}
+
+static void write_update(struct o311_out *o, const struct upd_row *u) {
+  char t[32], id[24], rid[24];
+  snprintf(id, sizeof id, "%lld", (long long)u->id);
+  snprintf(rid, sizeof rid, "%lld", (long long)u->order_id);
+  o_obj(o, "request_update");
+  o_str(o, "update_id", id);
+  o_str(o, "service_request_id", rid);
+  o_str(o, "status", o311_status(u->state));
+  o_str(o, "external_status_code", u->state);
+  o_str(o, "updated_datetime", zz_time_format(u->ts, t));
+  o_str(o, "description", u->note ? u->note : "");
+  o_str(o, "media_url", "");
+  o_obj_end(o, "request_update");
+}
+
+static int get_updates(struct http_req *r, int xml) {
+  struct app *app = http_app(r);
+  int64_t from = 0, to = 0;
+  if (arg_time(r, xml, "start_date", &from) || arg_time(r, xml, "end_date", &to)) return 0;
+  /* FixMyStreet asks for the last hour or so; without dates, the last day */
+  if (!to) to = from ? from + O311_DEFAULT_SPAN_MS : zz_time_now() + 1;
+  if (!from) from = to - 24LL * 3600 * 1000;
+  if (from >= to) return o311_fail(r, xml, 400, "start_date must be before end_date");
+  struct o311_services s = {0};
+  struct upd_list l = {0};
+  json_t *seen = json_object();
+  int rc = seen ? services_load(app, &s) : ZZ_ENOMEM;
+  if (!rc) rc = store_order_state_events_between(app->st, from, to, 20000, upd_collect, &l);
+  if (rc) {
+    json_decref(seen);
+    services_free(&s);
+    for (size_t i = 0; i < l.n; i++) zz_free(l.v[i].note);
+    zz_free(l.v);
+    return o311_fail(r, xml, 500, "the updates cannot be read now");
+  }
+  struct zz_buf b;
+  zz_buf_init(&b, 0);
+  struct o311_out o;
+  o_begin(&o, &b, xml);
+  o_list(&o, NULL, "service_request_updates");
+  size_t written = 0;
+  for (size_t i = 0; i < l.n; i++) {
+    if (written < O311_LIST_MAX && order_public(app, &s, seen, l.v[i].order_id)) {
+      write_update(&o, &l.v[i]);
+      written++;
+    }
+    zz_free(l.v[i].note);
+  }
+  o_list_end(&o, "service_request_updates");
+  zz_free(l.v);
+  json_decref(seen);
+  services_free(&s);
+  return o_reply(r, &o, 200);
+}
+
 static int get_token(struct http_req *r, int xml, const char *token) {
   struct app *app = http_app(r);
   int64_t found = 0;
@@ -708,7 +903,37 @@ static int request_status(const struct zz_err *e) {
   if (e->code == ZZ_EINVAL) return 400;
   if (e->code == ZZ_ENOTFOUND && strcmp(e->field, "service_code") == 0) return 404;
   if (e->code == ZZ_ETOOBIG) return 413;
+  if (e->code == ZZ_EMEDIATYPE) return 415;
   return 500;
+}
+
+static int form_piece(void *ud, const struct http_form_piece *p) {
+  struct o311_form_read *fr = ud;
+  return o311_form_piece(fr->form, p->key, p->filename != NULL, p->data, p->off, p->size, &fr->e);
+}
+
+/* The POST's fields: multipart/form-data through libmicrohttpd's post
+ * processor (a "media" file part is the photo), anything else as
+ * application/x-www-form-urlencoded (open311_form.c's strict decoder).
+ * Returns 0, or non-zero once it has answered. */
+static int read_form(struct http_req *r, int xml, struct o311_form *form) {
+  const char *ct = http_header(r, "Content-Type");
+  struct zz_err e = {0};
+  int rc;
+  if (ct && strncasecmp(ct, "multipart/form-data", 19) == 0) {
+    struct o311_form_read fr = {.form = form};
+    rc = http_body_form(r, form_piece, &fr);
+    if (!rc) rc = o311_form_finish(form, &fr.e);
+    if (rc && !fr.e.code) zz_fail(&fr.e, rc, "body", "the multipart body cannot be read");
+    e = fr.e;
+  } else {
+    size_t len = 0;
+    const char *body = http_body(r, &len);
+    rc = o311_form_parse(body ? body : "", len, form, &e);
+  }
+  if (!rc) return 0;
+  if (e.code == ZZ_ETOOBIG) return o311_fail(r, xml, 413, "%s", e.msg), -1;
+  return o311_fail(r, xml, 400, "the form body cannot be read: %s", e.msg), -1;
 }
 
 /* The api_key's source: 0 and *source, or non-zero once it has answered 403. */
@@ -732,14 +957,10 @@ static int post_requests(struct http_req *r, int xml) {
   struct o311_form form = {0};
   int rc = 0;
   if (api_rate_limit(r, "open311_post", NULL, 120, 30)) goto done;
-  size_t len = 0;
-  const char *body = http_body(r, &len);
   struct zz_err e = {0};
-  if (o311_form_parse(body ? body : "", len, &form, &e)) {
-    rc = o311_fail(r, xml, 400, "the form body cannot be read: %s", e.msg);
-    goto done;
-  }
-  struct intake_open311_in in = {.value = form_value, .form = &form};
+  if ((rc = read_form(r, xml, &form))) goto done;
+  struct intake_open311_in in = {
+      .value = form_value, .form = &form, .media = form.media, .media_n = form.media_n};
   if ((rc = request_source(r, xml, &form, &in.source))) goto done;
   struct intake_open311_out out;
   if (intake_open311_request(app->st, app->reg, app->wf, &in, &out, &e)) {
@@ -768,6 +989,16 @@ done:
 
 /* ---- routing by file name ---- */
 
+/* A browser's preflight before a cross-origin GET (one with a header of
+ * its own): any origin may read; nothing else is offered across origins. */
+static int options_any(struct http_req *r) {
+  http_add_header(r, "Access-Control-Allow-Methods", "GET, OPTIONS");
+  http_add_header(r, "Access-Control-Allow-Headers", "Accept, Accept-Language, Content-Type");
+  http_add_header(r, "Access-Control-Max-Age", "86400");
+  cors(r);
+  return http_reply(r, 204, NULL, NULL);
+}
+
 /* Every GET method: the path's NAME.xml|json into name, then the rate
  * limit. Returns 1 (XML) or 0 (JSON), or -1 when it has answered. */
 static int get_format(struct http_req *r, char *name, size_t cap) {
@@ -786,6 +1017,7 @@ static int get_root(struct http_req *r) {
   if (strcmp(name, "discovery") == 0) return get_discovery(r, xml);
   if (strcmp(name, "services") == 0) return get_services(r, xml);
   if (strcmp(name, "requests") == 0) return get_requests(r, xml);
+  if (strcmp(name, "servicerequestupdates") == 0) return get_updates(r, xml);
   return o311_fail(r, xml, 404, "no such method: %s", name);
 }
 
@@ -821,5 +1053,9 @@ const struct http_route api_open311_routes[] = {
     {"GET", "/open311/v2/requests/:file", get_one_request, NULL, HTTP_AUTH_NONE, 0, 0},
     {"GET", "/open311/v2/tokens/:file", get_one_token, NULL, HTTP_AUTH_NONE, 0, 0},
     {"POST", "/open311/v2/:file", post_root, NULL, HTTP_AUTH_NONE, 0, O311_BODY_MAX},
+    {"OPTIONS", "/open311/v2/:file", options_any, NULL, HTTP_AUTH_NONE, 0, 0},
+    {"OPTIONS", "/open311/v2/services/:file", options_any, NULL, HTTP_AUTH_NONE, 0, 0},
+    {"OPTIONS", "/open311/v2/requests/:file", options_any, NULL, HTTP_AUTH_NONE, 0, 0},
+    {"OPTIONS", "/open311/v2/tokens/:file", options_any, NULL, HTTP_AUTH_NONE, 0, 0},
 };
 const size_t api_open311_nroutes = ZZ_ARRAY_LEN(api_open311_routes);

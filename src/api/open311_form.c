@@ -1,5 +1,6 @@
-/* open311_form.c - the form-encoded body decoder of Open311 POSTs
- * (open311_int.h). Pure: bytes in, pairs out, so it can be fuzzed. */
+/* open311_form.c - the form-encoded body decoder of Open311 POSTs and the
+ * collector of multipart fields (whose parsing is libmicrohttpd's post
+ * processor) (open311_int.h). Pure: bytes in, pairs out, so it can be fuzzed. */
 #include <string.h>
 
 #include "api/open311_int.h"
@@ -116,7 +117,64 @@ void o311_form_free(struct o311_form *f) {
     zz_free(f->names[i]);
     zz_free(f->values[i]);
   }
+  zz_free(f->media);
   memset(f, 0, sizeof *f);
+}
+
+/* Appends n bytes at *buf of *len (room for a NUL kept), at most cap. */
+static int grow_add(char **buf, size_t *len, const char *data, size_t n, size_t cap) {
+  if (*len + n > cap) return ZZ_ETOOBIG;
+  char *nb = zz_realloc(*buf, *len + n + 1);
+  if (!nb) return ZZ_ENOMEM;
+  memcpy(nb + *len, data, n);
+  *len += n;
+  nb[*len] = '\0';
+  *buf = nb;
+  return 0;
+}
+
+int o311_form_piece(struct o311_form *f, const char *key, int is_file, const char *data,
+                    uint64_t off, size_t n, struct zz_err *e) {
+  if (is_file) {
+    if (strcmp(key, "media") != 0)
+      return zz_fail(e, ZZ_EINVAL, key, "only the media part may be a file, not %.64s", key);
+    if (off == 0 && f->media)
+      return zz_fail(e, ZZ_EINVAL, "media", "the form has more than one media file");
+    int rc = grow_add((char **)&f->media, &f->media_n, data, n, O311_MEDIA_MAX);
+    if (rc == ZZ_ETOOBIG)
+      return zz_fail(e, rc, "media", "the media file is larger than %u MiB", O311_MEDIA_MAX >> 20);
+    return rc ? zz_fail(e, rc, "media", "out of memory") : 0;
+  }
+  int cont = off > 0 && f->n && strcmp(f->names[f->n - 1], key) == 0;
+  if (!cont) {
+    if (f->n == O311_FORM_PAIRS)
+      return zz_fail(e, ZZ_EINVAL, "body", "more than %d form fields", O311_FORM_PAIRS);
+    if (strlen(key) > 256) return zz_fail(e, ZZ_EINVAL, "body", "a form field is too long");
+    f->names[f->n] = zz_strdup(key);
+    f->values[f->n] = zz_strdup("");
+    f->lens[f->n] = 0;
+    if (!f->names[f->n] || !f->values[f->n]) {
+      zz_free(f->names[f->n]);
+      zz_free(f->values[f->n]);
+      return zz_fail(e, ZZ_ENOMEM, "body", "out of memory");
+    }
+    f->n++;
+  }
+  size_t i = f->n - 1;
+  int rc = grow_add(&f->values[i], &f->lens[i], data, n, O311_FORM_FIELD);
+  if (rc == ZZ_ETOOBIG) return zz_fail(e, ZZ_EINVAL, "body", "a form field is too long");
+  return rc ? zz_fail(e, rc, "body", "out of memory") : 0;
+}
+
+int o311_form_finish(struct o311_form *f, struct zz_err *e) {
+  for (size_t i = 0; i < f->n; i++) {
+    if (memchr(f->values[i], '\0', f->lens[i]))
+      return zz_fail(e, ZZ_EINVAL, "body", "a form field must not contain NUL");
+    if (!utf8_ok((const unsigned char *)f->values[i], f->lens[i]) ||
+        !utf8_ok((const unsigned char *)f->names[i], strlen(f->names[i])))
+      return zz_fail(e, ZZ_EINVAL, "body", "form fields must be UTF-8");
+  }
+  return 0;
 }
 
 /* The width of the digit at s[i] (an ASCII digit: 1, a fullwidth one U+FF10

@@ -6,6 +6,7 @@
 const struct zz_msg zz_msg_zh_new[] = {
     {"%g is named twice (also states[%zu])", "%g 重复命名（另见 states[%zu]）"},
     {"names an event kind, but the rule watches a metric", "只有统计事件的规则才能填写事件名称"},
+    /* the configuration file (core/config.c) */
     {"line %d: expected key = value (keys are a-z, 0-9, -)",
      "第 %d 行：应为 键 = 值（键由 a-z、0-9、- 组成）"},
     {"line %d: the key is longer than %d characters", "第 %d 行：键超过 %d 个字符"},
@@ -15,5 +16,10 @@ const struct zz_msg zz_msg_zh_new[] = {
     {"the file holds a NUL byte: not a text file", "文件含有 NUL 字节，不是文本文件"},
     {"line %d: longer than %d bytes", "第 %d 行：超过 %d 字节"},
     {"line %d: more than %d settings", "第 %d 行：设置项超过 %d 个"},
+    /* open311: multipart POSTs */
+    {"the multipart body cannot be read", "无法读取 multipart 请求体"},
+    {"only the media part may be a file, not %.64s", "只有 media 字段可以是文件，%.64s 不可以"},
+    {"the form has more than one media file", "表单中的 media 文件多于一个"},
+    {"the media file is larger than %u MiB", "media 文件超过 %u MiB"},
     {NULL, NULL},
 };

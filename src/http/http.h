@@ -142,6 +142,33 @@ void http_push_wake(struct http_push *p);
 /* Sends a file from disk with a content type and caching headers. */
 int http_reply_file(struct http_req *r, const char *path, const char *content_type, int max_age);
 
+/* A body of form fields (application/x-www-form-urlencoded or
+ * multipart/form-data, by the request's Content-Type) read with
+ * libmicrohttpd's post processor from the buffered body. fn is called for
+ * each piece of a field, in order: a long value or a file comes in several
+ * pieces with off the offset of data in it; filename is NULL for a plain
+ * field, content_type NULL when the part names none. fn returning non-zero
+ * stops and is returned. Returns 0, ZZ_EMEDIATYPE (not a form type),
+ * ZZ_EINVAL (a body the processor refuses) or ZZ_ENOMEM. */
+struct http_form_piece {
+  const char *key, *filename, *content_type;
+  const char *data;
+  uint64_t off;
+  size_t size;
+};
+int http_body_form(struct http_req *r, int (*fn)(void *ud, const struct http_form_piece *p),
+                   void *ud);
+
+/* A face of the server whose errors have their own shape (Open311's list
+ * of {code, description}): every error answered on a path under prefix
+ * (no route, a method not allowed, a body too large, a rate limit, those
+ * of its handlers) is written by reply(r, status, e) instead of zhizhi's
+ * {"error":{...}}; reply sends it with http_reply and returns its result. */
+struct http_error_face {
+  const char *prefix;
+  int (*reply)(struct http_req *r, int status, const struct zz_err *e);
+};
+
 /* The server. */
 struct http_server;
 struct http_server_opts {
@@ -162,6 +189,8 @@ struct http_server_opts {
   const char *public_url; /* "https://zz.example.org": links, cookies, CSRF host; NULL */
   int max_conns_per_ip;   /* open sockets per client address (0: 256, -1: no cap) */
   int header_timeout_s;   /* a request head must arrive within this (0: 10 s) */
+  const struct http_error_face *faces; /* errors in another shape under a prefix */
+  size_t nfaces;
 };
 int http_server_start(const struct http_server_opts *o, struct http_server **out, struct zz_err *e);
 int http_server_port(struct http_server *s);

@@ -114,6 +114,7 @@ struct http_req {
   char peer_key[64]; /* http_peer_key, made on first use */
   int via_proxy;     /* the socket peer is a trusted proxy */
   int https;         /* the client reached the proxy over https (trusted proxy only) */
+  int in_face;       /* an error face is writing: its own failure answers in JSON */
   struct conn_track *track;
 };
 
@@ -408,6 +409,18 @@ int http_reply_err(struct http_req *r, const struct zz_err *e) {
                       : code == ZZ_ESTORE                  ? "5"
                                                            : NULL;
   if (retry && !has_retry) http_add_header(r, "Retry-After", retry);
+  const struct http_server_opts *o = &r->srv->o;
+  for (size_t i = 0; i < o->nfaces && !r->in_face; i++)
+    if (strncmp(r->url, o->faces[i].prefix, strlen(o->faces[i].prefix)) == 0) {
+      struct zz_err fe = *e;
+      fe.code = code;
+      if (!fe.msg[0]) zz_strlcpy(fe.msg, zz_strerror(code), sizeof fe.msg);
+      zz_buf_free(&b);
+      r->in_face = 1;
+      int rc = o->faces[i].reply(r, zz_http_status(code), &fe);
+      r->in_face = 0;
+      return rc;
+    }
   return http_reply_json(r, zz_http_status(code), &b);
 }
 
@@ -446,6 +459,46 @@ int http_reply_file(struct http_req *r, const char *path, const char *content_ty
     snprintf(cc, sizeof cc, "no-cache");
   MHD_add_response_header(resp, "Cache-Control", cc);
   return set_response(r, 200, resp);
+}
+
+/* ---- form bodies ---- */
+
+struct form_walk {
+  int (*fn)(void *ud, const struct http_form_piece *p);
+  void *ud;
+  int rc;
+};
+
+static enum MHD_Result form_piece(void *cls, enum MHD_ValueKind kind, const char *key,
+                                  const char *filename, const char *content_type,
+                                  const char *transfer_encoding, const char *data, uint64_t off,
+                                  size_t size) {
+  (void)kind, (void)transfer_encoding;
+  struct form_walk *w = cls;
+  struct http_form_piece p = {.key = key ? key : "",
+                              .filename = filename,
+                              .content_type = content_type,
+                              .data = data ? data : "",
+                              .off = off,
+                              .size = size};
+  w->rc = w->fn(w->ud, &p);
+  return w->rc ? MHD_NO : MHD_YES;
+}
+
+int http_body_form(struct http_req *r, int (*fn)(void *ud, const struct http_form_piece *p),
+                   void *ud) {
+  const char *ct = http_header(r, "Content-Type");
+  if (!ct || !simple_media_type(ct) || strncasecmp(ct, "text/plain", 10) == 0) return ZZ_EMEDIATYPE;
+  struct form_walk w = {fn, ud, 0};
+  /* the processor takes the Content-Type (and the multipart boundary) from
+   * the connection; 16 KiB is its buffer for a key or a piece of a value */
+  struct MHD_PostProcessor *pp = MHD_create_post_processor(r->conn, 16 * 1024, form_piece, &w);
+  if (!pp) return ZZ_EINVAL; /* a multipart type without a boundary */
+  enum MHD_Result ok = r->body.len ? MHD_post_process(pp, r->body.data, r->body.len) : MHD_YES;
+  /* destroying flushes the last field; it reports a body cut short */
+  enum MHD_Result done = MHD_destroy_post_processor(pp);
+  if (w.rc) return w.rc;
+  return ok == MHD_YES && done == MHD_YES ? 0 : ZZ_EINVAL;
 }
 
 /* ---- push responses ---- */

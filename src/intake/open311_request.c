@@ -80,9 +80,51 @@ static int location(const struct intake_open311_in *in, double *lat, double *lon
   return 0;
 }
 
-/* The matter's form: required attributes, single-value lists from the
- * options; the answers go to attrs and, but for phones, to desc as
- * "label: value" lines. */
+const char *intake_open311_standard_field(const char *type) {
+  static const char *const map[][2] = {{"textarea", "description"},
+                                       {"location", "lat and long, or address_string"},
+                                       {"phone", "phone"},
+                                       {"photo", "media_url or a media file"}};
+  for (size_t i = 0; type && i < ZZ_ARRAY_LEN(map); i++)
+    if (strcmp(type, map[i][0]) == 0) return map[i][1];
+  return NULL;
+}
+
+/* The standard field of the request that stands for an attribute of the
+ * matter's form, so that a client that sends only the standard fields (as
+ * FixMyStreet does by default) fills it: the details (a textarea) are the
+ * description, a location lat/long or the address, a phone the contact's
+ * phone, a photo media_url or the media file. Returns the value to keep
+ * in attrs (NULL when the field is not standing in, "" when it stands in
+ * with nothing to keep: the description already holds the text). */
+static const char *standard_value(const struct intake_open311_in *in, const char *type) {
+  const char *v;
+  if (!type) return NULL;
+  if (strcmp(type, "textarea") == 0) {
+    v = in->value(in->form, "description");
+    return v && *v ? "" : NULL;
+  }
+  if (strcmp(type, "location") == 0) {
+    v = in->value(in->form, "address_string");
+    if (v && *v) return v;
+    v = in->value(in->form, "lat");
+    return v && *v ? "" : NULL; /* the position is the order's own */
+  }
+  if (strcmp(type, "phone") == 0) {
+    v = in->value(in->form, "phone");
+    return v && *v ? v : NULL;
+  }
+  if (strcmp(type, "photo") == 0) {
+    if (in->media) return "";
+    v = in->value(in->form, "media_url");
+    return v && *v ? v : NULL;
+  }
+  return NULL;
+}
+
+/* The matter's form: required attributes (or the standard field standing
+ * for one), single-value lists from the options; the answers go to attrs
+ * and, but for phones, to desc as "label: value" lines. */
 static int attributes(const struct intake_open311_in *in, const struct service *s, json_t *attrs,
                       struct zz_buf *desc, struct zz_err *e) {
   size_t i;
@@ -92,7 +134,13 @@ static int attributes(const struct intake_open311_in *in, const struct service *
     char k[96];
     snprintf(k, sizeof k, "attribute[%s]", id ? id : "");
     const char *val = in->value(in->form, k);
+    const char *ft = json_string_value(json_object_get(fd, "type"));
     if (!val || !*val) {
+      const char *std = standard_value(in, ft);
+      if (std) {
+        if (*std) json_object_set_new(attrs, id, json_string(std));
+        continue;
+      }
       if (json_is_true(json_object_get(fd, "required")))
         return zz_fail(e, ZZ_EINVAL, k, "attribute[%s] is required for service %s", id, s->code);
       continue;
@@ -112,7 +160,6 @@ static int attributes(const struct intake_open311_in *in, const struct service *
     json_object_set_new(attrs, id, json_string(val));
     /* the description is public (GET requests): phone numbers stay in the
      * intake record, which only staff see */
-    const char *ft = json_string_value(json_object_get(fd, "type"));
     if (ft && strcmp(ft, "phone") == 0) continue;
     zz_buf_printf(desc, "\n%s: %s", json_string_value(json_object_get(fd, "label_zh")), val);
   }
@@ -232,6 +279,13 @@ static int commit(struct store *st, struct registry *reg, struct workflow *wf,
                                    .media_url = media && *media ? media : NULL,
                                    /* listed by GET only if the matter is public now */
                                    .public_consent = q->svc.is_public};
+  /* a photo sent as a file goes the evidence path of every public report:
+   * its file written and synced here, recorded with the order */
+  struct wf_evidence_file photo;
+  if (in->media) {
+    int prc = workflow_evidence_store(wf, 0, in->media, in->media_n, &photo, e);
+    if (prc) return prc;
+  }
   struct wf_intake wi = {.who = {.name = q->reporter, .department = "", .kind = ACTOR_PUBLIC},
                          .create = {.matter = q->svc.code,
                                     .description = q->full.data,
@@ -240,6 +294,7 @@ static int commit(struct store *st, struct registry *reg, struct workflow *wf,
                                     .channel = "open311",
                                     .lon = q->lon,
                                     .lat = q->lat},
+                         .photo = in->media ? &photo : NULL,
                          .then = intake_row_write,
                          .ud = &rec};
   int rc = workflow_intake(wf, &wi);

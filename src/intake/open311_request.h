@@ -24,6 +24,8 @@ struct intake_open311_in {
   int64_t source; /* the source whose api_key sent it */
   const char *(*value)(const void *form, const char *name);
   const void *form;
+  const unsigned char *media; /* a photo sent as a file (multipart "media"), or NULL */
+  size_t media_n;
 };
 
 struct intake_open311_out {
@@ -31,9 +33,16 @@ struct intake_open311_out {
   char token[40]; /* finds the request again (GET tokens/TOKEN) */
 };
 
+/* The standard field(s) a client may send instead of an attribute of
+ * form field type (textarea: "description", location: "lat and long, or
+ * address_string", phone: "phone", photo: "media_url or a media file"), or
+ * NULL when none stands in for it: the service definition tells clients. */
+const char *intake_open311_standard_field(const char *type);
+
 /* Checks request in and makes it an order, waiting for the commit. Returns
  * 0 and *out, or an error with e->msg a sentence for the client:
- * ZZ_EINVAL (a missing or bad field; e->field names it), ZZ_ENOTFOUND with
+ * ZZ_EINVAL (a missing or bad field; e->field names it), ZZ_EMEDIATYPE (media
+ * is not a JPEG or PNG), ZZ_ENOTFOUND with
  * e->field "service_code" (no such service), ZZ_ETOOBIG or ZZ_ENOMEM (the
  * description, address and attributes together are too long), or a store
  * or workflow error (nothing of the request is then kept). */

@@ -235,6 +235,9 @@ static const char *const sq_migrations[] = {
     "CREATE TRIGGER order_text_delete AFTER DELETE ON work_order BEGIN"
     " DELETE FROM order_text WHERE rowid = OLD.id; END;"
     "CREATE INDEX order_by_entity ON work_order(entity) WHERE entity IS NOT NULL;",
+    /* open311 update feed: the timeline's changes of state by time
+     * (store_order_state_events_between) */
+    "CREATE INDEX order_event_ts ON order_event(ts);",
 };
 
 int sq_migrate(sqlite3 *db, struct zz_err *e) {

@@ -147,6 +147,8 @@ struct store_orders_ops {
                              struct zz_err *e);
   int (*order_intake_get)(struct store *st, int64_t order_id, const char *token,
                           int (*fn)(void *, const struct store_order_intake *), void *ud);
+  int (*order_state_events_between)(struct store *st, int64_t from, int64_t to, int limit,
+                                    int (*fn)(void *, const struct store_order_event *), void *ud);
 };
 
 struct store_alerts_ops {

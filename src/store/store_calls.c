@@ -379,6 +379,12 @@ int store_order_intake_get(struct store *st, int64_t order_id, const char *token
   return st->ops->orders->order_intake_get(st, order_id, token, fn, ud);
 }
 
+int store_order_state_events_between(struct store *st, int64_t from, int64_t to, int limit,
+                                     int (*fn)(void *, const struct store_order_event *),
+                                     void *ud) {
+  return st->ops->orders->order_state_events_between(st, from, to, limit, fn, ud);
+}
+
 /* ---- audit ---- */
 
 int store_audit_insert(struct store *st, const struct store_audit *a, struct zz_err *e) {

@@ -988,6 +988,43 @@ static int order_intake_get(struct store *st, int64_t order_id, const char *toke
   return r;
 }
 
+/* The Open311 update feed's rows: changes of state in a time window (the
+ * index on ts, the feed's migration, keeps it from reading the whole
+ * timeline). */
+static int order_state_events_between(struct store *st, int64_t from, int64_t to, int limit,
+                                      int (*fn)(void *, const struct store_order_event *),
+                                      void *ud) {
+  struct sq_conn *c = sq_conn_get(SQ_S(st));
+  sqlite3_stmt *q =
+      sq_prepare(c,
+                 "SELECT id, order_id, ts, actor, action, from_state, to_state, note, data"
+                 " FROM order_event WHERE ts >= ?1 AND ts < ?2 AND from_state IS NOT NULL"
+                 " AND from_state <> '' AND from_state IS NOT to_state ORDER BY ts, id LIMIT ?3",
+                 NULL);
+  if (!q) return ZZ_ESTORE;
+  sqlite3_bind_int64(q, 1, from);
+  sqlite3_bind_int64(q, 2, to);
+  sqlite3_bind_int(q, 3, limit > 0 ? limit : 1000);
+  int rc;
+  while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+    struct store_order_event ev = {.id = sqlite3_column_int64(q, 0),
+                                   .order_id = sqlite3_column_int64(q, 1),
+                                   .ts = sqlite3_column_int64(q, 2),
+                                   .actor = sq_col_text(q, 3),
+                                   .action = sq_col_text(q, 4),
+                                   .from_state = sq_col_text(q, 5),
+                                   .to_state = sq_col_text(q, 6),
+                                   .note = sq_col_text(q, 7),
+                                   .data_json = sq_col_text(q, 8)};
+    if (fn(ud, &ev)) {
+      rc = SQLITE_DONE;
+      break;
+    }
+  }
+  sq_release(c, q);
+  return rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
+}
+
 const struct store_orders_ops store_sqlite_orders_ops = {
     .order_insert = order_insert,
     .orders_update = orders_update,
@@ -1005,4 +1042,5 @@ const struct store_orders_ops store_sqlite_orders_ops = {
     .order_tally = order_tally,
     .order_intake_insert = order_intake_insert,
     .order_intake_get = order_intake_get,
+    .order_state_events_between = order_state_events_between,
 };

@@ -202,5 +202,11 @@ int store_order_intake_insert(struct store *st, const struct store_order_intake 
  * token (otherwise). Returns 0 (fn called), ZZ_ENOTFOUND or a store error. */
 int store_order_intake_get(struct store *st, int64_t order_id, const char *token,
                            int (*fn)(void *, const struct store_order_intake *), void *ud);
+/* The changes of state (from_state set and other than to_state) of every
+ * order with ts in [from, to), oldest first (by ts, then id), at most
+ * limit: the Open311 update feed, which keeps those of public orders.
+ * fn returning non-zero stops. 0 or ZZ_ESTORE. */
+int store_order_state_events_between(struct store *st, int64_t from, int64_t to, int limit,
+                                     int (*fn)(void *, const struct store_order_event *), void *ud);
 
 #endif

@@ -187,6 +187,11 @@ const SPEC = {
   'GET /open311/v2/tokens/:file': { path: '/open311/v2/tokens/ffffffffffffffffffffffffffffffff.json', expect: pub() },
   'POST /open311/v2/:file': { path: '/open311/v2/requests.json', body: () => `api_key=${w.tokens.wenlv_flow}`,
     headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, expect: pub() },
+  // CORS preflights of the public reads: anyone
+  'OPTIONS /open311/v2/:file': { path: '/open311/v2/requests.json', expect: pub() },
+  'OPTIONS /open311/v2/services/:file': { path: '/open311/v2/services/park_suggestion.json', expect: pub() },
+  'OPTIONS /open311/v2/requests/:file': { path: () => `/open311/v2/requests/${o.order}.json`, expect: pub() },
+  'OPTIONS /open311/v2/tokens/:file': { path: '/open311/v2/tokens/ffffffffffffffffffffffffffffffff.json', expect: pub() },
   'POST /api/public/applications': { body: {}, expect: pub() },
   'GET /api/public/applications/:number': { path: '/api/public/applications/0123456789abcdef', expect: pub() },
   'PUT /api/public/applications/:number/materials/:material': { path: '/api/public/applications/0123456789abcdef/materials/plan', body: '', expect: pub() },
