@@ -18,7 +18,7 @@ command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
 command -v npm >/dev/null 2>&1 || pkgs+=(npm)
 # ZZ_DEPS_DEB=1: what `make deb` and `make test-deb` need to build and check the package
 if [ "${ZZ_DEPS_DEB:-0}" = 1 ]; then
-  pkgs+=(debhelper dpkg-dev fakeroot lintian adduser)
+  pkgs+=(debhelper dpkg-dev fakeroot lintian adduser openssl)
 fi
 if [ "${ZZ_DEPS_BENCH:-0}" = 1 ]; then
   pkgs+=(postgresql clickhouse-server clickhouse-client wrk)
