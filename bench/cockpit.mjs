@@ -15,6 +15,11 @@
 //   node bench/cockpit.mjs memory  --base URL --user U --password P --minutes 10 [--view REGION]
 //       Keeps one cockpit open on live data and samples the page's JS heap
 //       (DevTools Performance.getMetrics) and Chromium's total RSS every 30 s.
+//   node bench/cockpit.mjs transfer --base URL --user U --password P
+//       In Chromium: signs in, empties the browser cache, loads the cockpit
+//       cold and sums the bytes received (DevTools Network encodedDataLength,
+//       headers included, and Performance resource timing transferSize);
+//       then reloads it warm and counts the 304s. Prints JSON.
 //   node bench/cockpit.mjs hold    --base URL --user U --password P [--view REGION] [--seconds 600]
 //       Keeps one cockpit open while another benchmark runs: a line
 //       {"ready":true} once drawn, then holds until its stdin closes.
@@ -320,9 +325,58 @@ async function peekCdp() {
   process.exit(0);
 }
 
-const modes = { urls, pages, streams, memory, hold, 'signin-cdp': signinCdp, 'peek-cdp': peekCdp };
+// Bytes on the wire for one cockpit load: every response's status, encoding
+// and encodedDataLength (DevTools: headers and body as received), and the
+// page's own Performance resource timing transferSize. The stream (SSE)
+// never finishes and is not counted by either; the load is over once the
+// grid is drawn and no response has finished for a second.
+async function transfer() {
+  const b = await browser();
+  const page = await b.ctx.newPage();
+  const cdp = await b.ctx.newCDPSession(page);
+  await cdp.send('Network.enable');
+  let reqs = new Map(), rows = [], last = Date.now();
+  cdp.on('Network.responseReceived', (e) => {
+    const h = Object.fromEntries(Object.entries(e.response.headers).map(([k, v]) => [k.toLowerCase(), v]));
+    reqs.set(e.requestId, { url: e.response.url.replace(args.base, ''), status: e.response.status, enc: h['content-encoding'] || '' });
+  });
+  cdp.on('Network.loadingFinished', (e) => {
+    const r = reqs.get(e.requestId);
+    if (r) rows.push({ ...r, bytes: e.encodedDataLength });
+    last = Date.now();
+  });
+  await signIn(page);
+  const url = page.url();
+  const load = async (label, go) => {
+    reqs = new Map(), rows = [];
+    await go();
+    await page.waitForSelector('#grid[data-ready]', { timeout: 30000 });
+    last = Date.now();
+    while (Date.now() - last < 1000) await new Promise((r) => setTimeout(r, 100));
+    const perf = await page.evaluate(() => {
+      const all = [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')];
+      return { transfer: all.reduce((a, r) => a + r.transferSize, 0), decoded: all.reduce((a, r) => a + r.decodedBodySize, 0), entries: all.length };
+    });
+    const sum = (f) => rows.filter(f).reduce((a, r) => a + r.bytes, 0);
+    const res = {
+      responses: rows.length, bytes: sum(() => true), perf_transfer_size: perf.transfer, perf_decoded_body: perf.decoded,
+      gzip_responses: rows.filter((r) => r.enc === 'gzip').length, status_304: rows.filter((r) => r.status === 304).length,
+      status_200: rows.filter((r) => r.status === 200).length,
+      largest: [...rows].sort((x, y) => y.bytes - x.bytes).slice(0, 5).map((r) => `${r.url.split('?')[0]} ${r.status} ${r.enc || 'identity'} ${r.bytes}`),
+    };
+    log(`${label}: ${res.responses} responses, ${res.bytes} bytes (transferSize ${perf.transfer}), ${res.status_304} x 304`);
+    return res;
+  };
+  await cdp.send('Network.clearBrowserCache');
+  const cold = await load('cold', () => page.goto(url));
+  const warm = await load('warm', () => page.reload());
+  await b.close();
+  console.log(JSON.stringify({ url: url.replace(args.base, ''), cold, warm }));
+}
+
+const modes = { urls, pages, streams, memory, hold, transfer, 'signin-cdp': signinCdp, 'peek-cdp': peekCdp };
 if (!modes[mode]) {
-  console.error('usage: node bench/cockpit.mjs urls|pages|streams|memory|hold --base URL ...');
+  console.error('usage: node bench/cockpit.mjs urls|pages|streams|memory|hold|transfer --base URL ...');
   process.exit(2);
 }
 modes[mode]().catch((e) => { console.error(e); process.exit(1); });

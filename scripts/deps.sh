@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 
 pkgs=(build-essential cmake pkg-config git curl ca-certificates
       libmicrohttpd-dev libyajl-dev libjansson-dev libsqlite3-dev sqlite3
-      libsodium-dev libqrencode-dev libpng-dev libxlsxwriter-dev zbar-tools libcmocka-dev
+      libsodium-dev libqrencode-dev libpng-dev libxlsxwriter-dev zlib1g-dev zbar-tools libcmocka-dev
       libsystemd-dev systemd
       clang libclang-rt-14-dev clang-format
       libwww-perl libxml-simple-perl

@@ -95,6 +95,12 @@ int api_json_parse(struct http_req *r, const char *body, size_t len, struct json
  * lists channel in "channels" (customer_code, open311, online...). */
 int api_matter_has_channel(const struct json_t *matter, const char *channel);
 
+/* Marks the answer as one that changes only with the pack (regions,
+ * metrics, dashboards), though the caller's scope may shape it: browsers
+ * keep it and revalidate every time (Cache-Control: private, no-cache), a
+ * strong ETag from the bytes (http_etag) lets an unchanged answer go as 304.
+ * Call just before api_reply_json / http_reply. */
+void api_cacheable(struct http_req *r);
 /* Ends the answer written with j (zz_json_finish) and sends it with
  * status: a writer that failed or was misused answers 500 (413 past a cap)
  * instead, never a broken body. Returns what http_reply returns. */

@@ -79,6 +79,7 @@ static int h_dashboards(struct http_req *r) {
   zz_json_init(&j, &b);
   zz_json_jansson(&j, doc);
   json_decref(doc);
+  api_cacheable(r);
   return api_reply_json(r, 200, &j);
 }
 

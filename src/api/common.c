@@ -148,6 +148,11 @@ static void export_names(struct http_req *r, char *zh, char *en, size_t cap) {
   snprintf(en, cap, "%s%s%s", w_en, metric && *metric ? "-" : "", metric ? metric : "");
 }
 
+void api_cacheable(struct http_req *r) {
+  http_add_header(r, "Cache-Control", "private, no-cache");
+  http_etag(r);
+}
+
 int api_reply_json(struct http_req *r, int status, struct zz_json *j) {
   zz_json_finish(j); /* a failure stays in the buffer: http_reply answers it */
   /* ?format=csv|xlsx on any table a GET answers (the queries; the lists

@@ -76,6 +76,7 @@ static int get_regions(struct http_req *r) {
   registry_unlock(app->reg);
   zz_json_arr_end(&j);
   zz_json_obj_end(&j);
+  api_cacheable(r);
   return api_reply_json(r, 200, &j);
 }
 
@@ -123,6 +124,10 @@ static int geo_row(void *ud, const struct store_region *sr) {
   zz_json_kstr(j, "id", rg->path);
   zz_json_key(j, "properties");
   region_head(j, rg, c->reg);
+  /* the names map files use (DataV, ECharts' registerMap): properties.name
+   * matches a series' data names, properties.adcode the division code */
+  zz_json_kstr(j, "name", rg->name_zh);
+  if (sr->adcode) zz_json_kint(j, "adcode", strtoll(sr->adcode, NULL, 10));
   zz_json_obj_end(j);
   zz_json_key(j, "geometry");
   zz_json_text(j, sr->geometry, glen);
@@ -154,7 +159,7 @@ static int get_regions_geojson(struct http_req *r) {
   zz_json_arr_end(&j);
   zz_json_obj_end(&j);
   zz_json_finish(&j);
-  http_add_header(r, "Cache-Control", "private, max-age=60");
+  api_cacheable(r);
   return http_reply(r, 200, "application/geo+json; charset=utf-8", &b);
 }
 
@@ -221,6 +226,7 @@ static int list_named(struct http_req *r, const char *table, const char *key) {
   }
   zz_json_arr_end(&j);
   zz_json_obj_end(&j);
+  api_cacheable(r);
   return api_reply_json(r, 200, &j);
 }
 
@@ -267,6 +273,7 @@ static int get_metrics(struct http_req *r) {
   registry_unlock(app->reg);
   zz_json_arr_end(&j);
   zz_json_obj_end(&j);
+  api_cacheable(r);
   return api_reply_json(r, 200, &j);
 }
 

@@ -21,5 +21,7 @@ const struct zz_msg zz_msg_zh_new[] = {
     {"only the media part may be a file, not %.64s", "只有 media 字段可以是文件，%.64s 不可以"},
     {"the form has more than one media file", "表单中的 media 文件多于一个"},
     {"the media file is larger than %u MiB", "media 文件超过 %u MiB"},
+    {"must be an administrative division code: a number or a string of 6, 9 or 12 digits",
+     "必须是行政区划代码：数字，或 6、9、12 位数字组成的字符串"},
     {NULL, NULL},
 };

@@ -117,6 +117,14 @@ int http_reply_err(struct http_req *r, const struct zz_err *e);
  * "%.0s%s" in the Chinese one, so each prints its own. */
 int http_fail(struct http_req *r, int code, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* Asks for a strong ETag computed from the body of this request's 200
+ * answer (http_reply, http_reply_json): a GET or HEAD whose If-None-Match
+ * names it is answered 304 without a body. For answers that change only
+ * when their data does (a pack's regions, metrics, dashboards); the
+ * handler still sets the Cache-Control that fits ("private, no-cache" when
+ * a session decides the answer). Buffered answers of compressible types go
+ * gzipped to clients that take it whatever the handler does. */
+void http_etag(struct http_req *r);
 /* Adds a response header (before http_reply). Copies both strings. */
 void http_add_header(struct http_req *r, const char *name, const char *value);
 /* Long-lived responses (Server-Sent Events). fill(ud, buf, max) is called
@@ -139,7 +147,11 @@ int http_reply_push(struct http_req *r, const char *content_type, const struct h
 /* Asks for fill to be called again soon; any thread, cheap, never blocks on I/O. */
 void http_push_wake(struct http_push *p);
 
-/* Sends a file from disk with a content type and caching headers. */
+/* Sends a file from disk with a content type and caching headers. A public
+ * one (no login needed) carries an ETag from its size and mtime, answers an
+ * If-None-Match naming it with 304, and goes gzipped from an in-memory
+ * cache (compressed once per version) when its type pays and the client
+ * takes gzip. */
 int http_reply_file(struct http_req *r, const char *path, const char *content_type, int max_age);
 
 /* A body of form fields (application/x-www-form-urlencoded or

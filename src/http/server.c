@@ -20,6 +20,7 @@
 
 #include "core/hash.h"
 #include "core/msg.h"
+#include "http/encode.h"
 #include "http/http.h"
 #include "http/proxy.h"
 #include "http/route_match.h"
@@ -73,6 +74,7 @@ struct http_server {
   int64_t refused_warned;          /* last "refused" log line, monotonic ms (conn_lock) */
   int public_https;                /* --public-url is https */
   char public_origin[256];         /* "https://host[:port]" of --public-url, or "" */
+  struct http_gz_cache *gz;        /* static files' gzipped bytes (encode.h) */
 };
 
 /* A long-lived response; freed by MHD's free callback for the response. */
@@ -116,6 +118,7 @@ struct http_req {
   int https;         /* the client reached the proxy over https (trusted proxy only) */
   int in_face;       /* an error face is writing: its own failure answers in JSON */
   struct conn_track *track;
+  int etag_auto; /* http_etag: the body decides a strong ETag */
 };
 
 /* ---- accessors ---- */
@@ -354,23 +357,125 @@ static int reply_failed_body(struct http_req *r, struct zz_buf *body) {
   return err;
 }
 
-int http_reply(struct http_req *r, int status, const char *content_type, struct zz_buf *body) {
-  if (body && zz_buf_error(body)) return reply_failed_body(r, body);
-  size_t len = 0;
-  char *data = body ? zz_buf_steal(body, &len) : zz_strdup("");
-  if (!data) return ZZ_ENOMEM;
+/* ---- content coding and validators (encode.h) ----
+ * A buffered answer or a public file of a compressible type goes gzipped to
+ * a client that takes it, when it is large enough to pay; every such answer
+ * says Vary: Accept-Encoding, so that a cache keeps the two apart. Public
+ * files carry an ETag from their size and mtime, buffered answers one from
+ * their bytes when their handler asked (http_etag); a GET or HEAD naming it
+ * in If-None-Match gets 304 without a body. */
+
+static int is_get_or_head(const struct http_req *r) {
+  return strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0;
+}
+
+/* 1 when the client's If-None-Match names etag on a GET or HEAD. */
+static int not_modified(struct http_req *r, const char *etag) {
+  return etag[0] && is_get_or_head(r) && http_etag_matches(http_header(r, "If-None-Match"), etag);
+}
+
+/* 304: no body, the representation's ETag, the handler's headers (its
+ * Cache-Control) and Vary when the answer would have depended on it. */
+static int reply_not_modified(struct http_req *r, const char *etag, int vary) {
+  struct MHD_Response *resp = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+  if (!resp) return ZZ_ENOMEM;
+  MHD_add_response_header(resp, "ETag", etag);
+  if (vary) MHD_add_response_header(resp, "Vary", "Accept-Encoding");
+  return set_response(r, 304, resp);
+}
+
+/* Sends data (zz_malloc'd, taken over) as the answer: 304 when the client
+ * holds it already, gzipped when that pays. */
+static int reply_encoded(struct http_req *r, int status, const char *content_type, char *data,
+                         size_t len) {
+  int vary = http_type_compressible(content_type);
+  int gzip = vary && len >= HTTP_GZIP_MIN && http_accepts_gzip(http_header(r, "Accept-Encoding"));
+  char etag[HTTP_ETAG_MAX] = "", sent[HTTP_ETAG_MAX] = "";
+  if (r->etag_auto && status == 200) {
+    http_etag_content(data, len, etag);
+    if (gzip)
+      http_etag_gz(etag, sent);
+    else
+      memcpy(sent, etag, sizeof sent);
+    if (not_modified(r, etag)) {
+      zz_free(data);
+      return reply_not_modified(r, sent, vary);
+    }
+  }
+  if (gzip) {
+    char *gz = NULL;
+    size_t gzlen = 0;
+    if (http_gzip(data, len, 6, &gz, &gzlen) == 0 && gzlen < len) {
+      zz_free(data);
+      data = gz, len = gzlen;
+    } else {
+      zz_free(gz);
+      gzip = 0;
+      memcpy(sent, etag, sizeof sent);
+    }
+  }
   struct MHD_Response *resp = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
   if (!resp) {
     zz_free(data);
     return ZZ_ENOMEM;
   }
   if (content_type) MHD_add_response_header(resp, "Content-Type", content_type);
+  if (gzip) MHD_add_response_header(resp, "Content-Encoding", "gzip");
+  if (vary) MHD_add_response_header(resp, "Vary", "Accept-Encoding");
+  if (sent[0]) MHD_add_response_header(resp, "ETag", sent);
   return set_response(r, status, resp);
 }
 
+static void gz_entry_release(void *cls) {
+  http_gz_entry_unref(cls);
+}
+
+static ssize_t gz_stream_reader(void *cls, uint64_t pos, char *buf, size_t max) {
+  (void)pos;
+  long n = http_gz_stream_read(cls, buf, max);
+  if (n > 0) return (ssize_t)n;
+  return n == -1 ? MHD_CONTENT_READER_END_OF_STREAM : MHD_CONTENT_READER_END_WITH_ERROR;
+}
+
+static void gz_stream_release(void *cls) {
+  http_gz_stream_free(cls);
+}
+
+/* A file that needed a login (an export) and is worth compressing goes
+ * gzipped as it is read (chunked: its gzip size is known only at the end).
+ * Returns 0 when it goes as it is (fd untouched), else 1 with *out the
+ * response, or NULL when memory ran short; fd is then taken over. */
+static int file_gz_stream(struct http_req *r, int fd, const struct stat *st,
+                          const char *content_type, struct MHD_Response **out) {
+  *out = NULL;
+  if (st->st_size < HTTP_GZIP_MIN || !http_type_compressible(content_type) ||
+      !http_accepts_gzip(http_header(r, "Accept-Encoding")))
+    return 0;
+  struct http_gz_stream *gs;
+  if (http_gz_stream_new(fd, &gs) != 0) return 0;
+  *out = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 32 * 1024, gz_stream_reader, gs,
+                                           gz_stream_release);
+  if (!*out) http_gz_stream_free(gs); /* closes fd */
+  return 1;
+}
+
+int http_reply(struct http_req *r, int status, const char *content_type, struct zz_buf *body) {
+  if (body && zz_buf_error(body)) return reply_failed_body(r, body);
+  size_t len = 0;
+  char *data = body ? zz_buf_steal(body, &len) : zz_strdup("");
+  if (!data) return ZZ_ENOMEM;
+  return reply_encoded(r, status, content_type, data, len);
+}
+
 int http_reply_json(struct http_req *r, int status, struct zz_buf *body) {
-  http_add_header(r, "Cache-Control", "no-store");
+  /* answers are not stored anywhere unless their handler said otherwise
+   * (a list that changes only on pack load: private, no-cache, an ETag) */
+  if (!has_header(r, "Cache-Control")) http_add_header(r, "Cache-Control", "no-store");
   return http_reply(r, status, "application/json; charset=utf-8", body);
+}
+
+void http_etag(struct http_req *r) {
+  r->etag_auto = 1;
 }
 
 int http_reply_err(struct http_req *r, const struct zz_err *e) {
@@ -441,23 +546,57 @@ int http_reply_file(struct http_req *r, const char *path, const char *content_ty
     if (fd >= 0) close(fd);
     return http_fail(r, ZZ_ENOTFOUND, "path", "no such file: %s", r->url);
   }
-  struct MHD_Response *resp = MHD_create_response_from_fd((uint64_t)st.st_size, fd);
-  if (!resp) {
-    close(fd);
-    return ZZ_ENOMEM;
-  }
-  MHD_add_response_header(resp, "Content-Type", content_type);
   char cc[64];
   /* What needed a login (evidence photos, materials) is stored by no cache,
    * not even the browser's: after a logout or a disabled account nothing of
    * it stays on the machine. */
-  if (r->auth.kind != HTTP_AUTH_NONE)
+  int public = r->auth.kind == HTTP_AUTH_NONE;
+  if (!public)
     snprintf(cc, sizeof cc, "private, no-store");
   else if (max_age > 0)
     snprintf(cc, sizeof cc, "public, max-age=%d", max_age);
   else
     snprintf(cc, sizeof cc, "no-cache");
-  MHD_add_response_header(resp, "Cache-Control", cc);
+  http_add_header(r, "Cache-Control", cc);
+  /* Public files (pages, scripts, styles) are validated by size and mtime
+   * and go gzipped from the cache: compressed once per version of the file. */
+  int vary = http_type_compressible(content_type);
+  const struct http_gz_entry *ge = NULL;
+  if (public && vary && r->srv->gz && http_accepts_gzip(http_header(r, "Accept-Encoding")))
+    ge = http_gz_cache_get(r->srv->gz, path, fd, (int64_t)st.st_size,
+                           (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec);
+  char etag[HTTP_ETAG_MAX] = "", sent[HTTP_ETAG_MAX] = "";
+  if (public) {
+    http_etag_file((int64_t)st.st_size,
+                   (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec, etag);
+    if (ge)
+      http_etag_gz(etag, sent);
+    else
+      memcpy(sent, etag, sizeof sent);
+  }
+  struct MHD_Response *resp;
+  if (not_modified(r, etag)) {
+    close(fd);
+    if (ge) http_gz_entry_unref(ge);
+    return reply_not_modified(r, sent, vary);
+  }
+  int streamed = !public && file_gz_stream(r, fd, &st, content_type, &resp);
+  if (streamed) {
+    /* resp is the gzip stream (or NULL: memory short, fd closed) */
+  } else if (ge) {
+    close(fd);
+    resp = MHD_create_response_from_buffer_with_free_callback_cls(
+        ge->gzlen, (void *)(uintptr_t)ge->gz, gz_entry_release, (void *)(uintptr_t)ge);
+    if (!resp) http_gz_entry_unref(ge);
+  } else {
+    resp = MHD_create_response_from_fd((uint64_t)st.st_size, fd);
+    if (!resp) close(fd);
+  }
+  if (!resp) return ZZ_ENOMEM;
+  MHD_add_response_header(resp, "Content-Type", content_type);
+  if (ge || streamed) MHD_add_response_header(resp, "Content-Encoding", "gzip");
+  if (vary) MHD_add_response_header(resp, "Vary", "Accept-Encoding");
+  if (sent[0]) MHD_add_response_header(resp, "ETag", sent);
   return set_response(r, 200, resp);
 }
 
@@ -1067,6 +1206,7 @@ static void server_free(struct http_server *s) {
       s->ips[b] = c->next;
       zz_free(c);
     }
+  http_gz_cache_free(s->gz);
   pthread_mutex_destroy(&s->lock);
   pthread_cond_destroy(&s->idle);
   pthread_mutex_destroy(&s->conn_lock);
@@ -1088,6 +1228,8 @@ int http_server_start(const struct http_server_opts *o, struct http_server **out
   pthread_cond_init(&s->reaper_cv, &ca);
   pthread_condattr_destroy(&ca);
   if (!s->o.body_cap) s->o.body_cap = (uint64_t)1 << 30;
+  if (s->o.static_dir && http_gz_cache_new(&s->gz) != 0)
+    zz_warn("http: out of memory for the gzip cache: static files go uncompressed");
   s->conns_per_ip = o->max_conns_per_ip < 0   ? 0
                     : o->max_conns_per_ip > 0 ? o->max_conns_per_ip
                                               : HTTP_CONNS_PER_IP_DEFAULT;

@@ -546,6 +546,26 @@ static int check_geometry(const struct check *fl, json_t *g, char **out) {
   return 0;
 }
 
+/* A region's administrative division code (行政区划代码: 6 digits for a
+ * county, 9 for a township, 12 for a village) as its digits into out, from
+ * a number or a string of digits. Returns 1 when given and well formed, 0
+ * when absent, -1 when malformed. */
+static int region_adcode(json_t *props, char out[16]) {
+  json_t *v = json_object_get(props, "adcode");
+  if (!v || json_is_null(v)) return 0;
+  if (json_is_integer(v) && json_integer_value(v) > 0)
+    snprintf(out, 16, "%lld", (long long)json_integer_value(v));
+  else if (json_is_string(v) && json_string_length(v) < 16)
+    snprintf(out, 16, "%s", json_string_value(v));
+  else
+    return -1;
+  size_t n = strlen(out);
+  if (n != 6 && n != 9 && n != 12) return -1;
+  for (size_t i = 0; i < n; i++)
+    if (out[i] < '0' || out[i] > '9') return -1;
+  return 1;
+}
+
 /* Features come parents first; a parent is an earlier feature or a region
  * already in the store. A path id is its parent's id, '/', one segment. */
 static int check_regions(struct pack_ctx *c) {
@@ -612,6 +632,11 @@ static int check_regions(struct pack_ctx *c) {
     if (!json_is_boolean(json_object_get(props, "approximate")))
       return check_fail(&pl, "approximate", "required boolean");
     if ((rc = check_position(&pl, "center", json_object_get(props, "center"), 1))) return rc;
+    char adcode[16];
+    if (region_adcode(props, adcode) < 0)
+      return check_fail(&pl, "adcode",
+                        "must be an administrative division code: a number or a string of 6, 9 "
+                        "or 12 digits");
     if ((rc = check_geometry(&l, json_object_get(f, "geometry"), &r.geometry))) return rc;
     if ((rc = add_region(c, &r))) {
       zz_free(r.geometry);
@@ -1201,6 +1226,8 @@ static int write_regions(struct pack_ctx *c) {
     struct pack_region *r = &c->regs[i];
     if (r->feature < 0) continue;
     json_t *center = json_object_get(r->props, "center");
+    char adcode[16];
+    int has_adcode = region_adcode(r->props, adcode) > 0; /* checked before */
     struct store_region sr = {
         .path = r->path,
         .parent_path = r->parent,
@@ -1211,6 +1238,7 @@ static int write_regions(struct pack_ctx *c) {
         .lon = json_number_value(json_array_get(center, 0)),
         .lat = json_number_value(json_array_get(center, 1)),
         .approximate = json_is_true(json_object_get(r->props, "approximate")),
+        .adcode = has_adcode ? adcode : NULL,
     };
     if ((rc = store_region_upsert(st, &sr, NULL, e))) return rc;
   }

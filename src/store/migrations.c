@@ -238,6 +238,10 @@ static const char *const sq_migrations[] = {
     /* open311 update feed: the timeline's changes of state by time
      * (store_order_state_events_between) */
     "CREATE INDEX order_event_ts ON order_event(ts);",
+    /* map files (issue 15, compression and map names): a region's
+     * administrative division code (行政区划代码), as DataV/ECharts maps name
+     * features; NULL when the pack gives none */
+    "ALTER TABLE region ADD COLUMN adcode TEXT;",
 };
 
 int sq_migrate(sqlite3 *db, struct zz_err *e) {

@@ -16,11 +16,13 @@ static int region_upsert(struct store *st, const struct store_region *r, int64_t
   struct sq_conn *c = sq_conn_get(s);
   sqlite3_stmt *q = sq_prepare(
       c,
-      "INSERT INTO region(path, parent, level, name_zh, name_en, geometry, lon, lat, approximate)"
-      " VALUES(?1, (SELECT id FROM region WHERE path = ?2), ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+      "INSERT INTO region(path, parent, level, name_zh, name_en, geometry, lon, lat, approximate,"
+      " adcode) VALUES(?1, (SELECT id FROM region WHERE path = ?2), ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
+      " ?10)"
       " ON CONFLICT(path) DO UPDATE SET parent = excluded.parent, level = excluded.level,"
       " name_zh = excluded.name_zh, name_en = excluded.name_en, geometry = excluded.geometry,"
-      " lon = excluded.lon, lat = excluded.lat, approximate = excluded.approximate RETURNING id",
+      " lon = excluded.lon, lat = excluded.lat, approximate = excluded.approximate,"
+      " adcode = excluded.adcode RETURNING id",
       e);
   if (!q) return ZZ_ESTORE;
   sq_bind_text(q, 1, r->path);
@@ -32,6 +34,7 @@ static int region_upsert(struct store *st, const struct store_region *r, int64_t
   sqlite3_bind_double(q, 7, r->lon);
   sqlite3_bind_double(q, 8, r->lat);
   sqlite3_bind_int(q, 9, r->approximate);
+  sq_bind_text(q, 10, r->adcode);
   int rc = sq_run(c, q, out_id, e, "region");
   if (!rc) atomic_fetch_add(&s->regions_version, 1);
   return rc;
@@ -61,13 +64,15 @@ static int regions_each(struct store *st, int with_geometry,
                 c,
                 "SELECT r.id, r.path, p.path, r.level, r.name_zh, r.name_en, r.geometry, r.lon, "
                 "r.lat,"
-                " r.approximate, r.lo, r.hi FROM region r LEFT JOIN region p ON p.id = r.parent "
+                " r.approximate, r.lo, r.hi, r.adcode FROM region r LEFT JOIN region p ON p.id = "
+                "r.parent "
                 "ORDER BY r.id",
                 NULL)
           : sq_prepare(
                 c,
                 "SELECT r.id, r.path, p.path, r.level, r.name_zh, r.name_en, NULL, r.lon, r.lat,"
-                " r.approximate, r.lo, r.hi FROM region r LEFT JOIN region p ON p.id = r.parent "
+                " r.approximate, r.lo, r.hi, r.adcode FROM region r LEFT JOIN region p ON p.id = "
+                "r.parent "
                 "ORDER BY r.id",
                 NULL);
   if (!q) return ZZ_ESTORE;
@@ -84,7 +89,8 @@ static int regions_each(struct store *st, int with_geometry,
                              .lat = sq_col_real(q, 8),
                              .approximate = sqlite3_column_int(q, 9),
                              .lo = sqlite3_column_int64(q, 10),
-                             .hi = sqlite3_column_int64(q, 11)};
+                             .hi = sqlite3_column_int64(q, 11),
+                             .adcode = sq_col_text(q, 12)};
     if (fn(ud, &r)) break;
   }
   sq_release(c, q);

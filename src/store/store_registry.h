@@ -17,7 +17,8 @@ struct store_region {
   const char *geometry; /* GeoJSON geometry text or NULL */
   double lon, lat;
   int approximate;
-  int64_t lo, hi; /* DFS interval as last saved (read only; region_set_pos writes it) */
+  const char *adcode; /* administrative division code, 6, 9 or 12 digits, or NULL */
+  int64_t lo, hi;     /* DFS interval as last saved (read only; region_set_pos writes it) */
 };
 
 struct store_metric {

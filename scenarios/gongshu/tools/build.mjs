@@ -965,8 +965,12 @@ function main() {
 
   const features = [];
   const R = {};
+  // adcode: the administrative division code (GB/T 2260) where it is known
+  // for certain: the district's 330105. The streets' 9-digit township codes
+  // are left out rather than guessed.
+  const ADCODES = { gongshu: 330105 };
   const addRegion = (id, parent, level, zh, en, approximate, geometry, hint) => {
-    const f = { type: "Feature", properties: { id, parent, level, name_zh: zh, name_en: en, approximate, center: centreOf(geometry, hint) }, geometry };
+    const f = { type: "Feature", properties: { id, parent, level, name_zh: zh, name_en: en, ...(ADCODES[id] ? { adcode: ADCODES[id] } : {}), approximate, center: centreOf(geometry, hint) }, geometry };
     features.push(f);
     R[id] = { id, geometry };
   };

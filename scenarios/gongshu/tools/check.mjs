@@ -134,6 +134,9 @@ if (regionsFc) {
       approximate: (x) => (typeof x === "boolean" ? null : "must be true or false"),
       center: (x) => (Array.isArray(x) && x.length === 2 && x.every(isNum) ? null : "must be [lon, lat]"),
     })) return;
+    // administrative division code, as DataV / ECharts map files carry it
+    if (p.adcode != null && !((typeof p.adcode === "number" || typeof p.adcode === "string") && /^(\d{6}|\d{9}|\d{12})$/.test(String(p.adcode))))
+      err(`${where} ${p.id}.properties.adcode`, "must be an administrative division code: a number or a string of 6, 9 or 12 digits");
     const w = `${where} ${p.id}`;
     if (regions.has(p.id)) err(`${w}.id`, "duplicate region id");
     if (p.parent === null) { if (p.id.includes("/")) err(`${w}.parent`, "null parent but id is a path"); }
