@@ -10,7 +10,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_TARGETS ?=
 DEMO_FLAGS ?=
 
-.PHONY: all deps build build-asan demo test test-style test-pack test-unit test-asan test-integration test-integration-asan test-e2e bench bench-cockpit fuzz format clean
+.PHONY: deb test-deb all deps build build-asan demo test test-style test-pack test-unit test-asan test-integration test-integration-asan test-e2e bench bench-cockpit fuzz format clean
 
 all: build
 
@@ -106,8 +106,19 @@ fuzz: deps
 	  $$t -max_total_time=$(FUZZ_SECONDS) -max_len=70000 $(FUZZ)/corpus/$$name $$corpus || exit 1; \
 	done
 
+# The Debian package into $(DEB)/ (debhelper; packaging/build-deb.sh), and
+# its check as root on this machine: lintian, install, the unit's ExecStart
+# as its user, purge (packaging/test-deb.sh; not part of `make test`).
+DEB ?= build-deb
+deb: build
+	@ZZ_DEPS_DEB=1 bash scripts/deps.sh
+	bash packaging/build-deb.sh $(DEB)
+
+test-deb: deb
+	bash packaging/test-deb.sh $(DEB)
+
 format: deps
 	clang-format -i $(STYLE_FILES)
 
 clean:
-	rm -rf $(BUILD) $(ASAN) $(FUZZ)
+	rm -rf $(BUILD) $(ASAN) $(FUZZ) $(DEB)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what zhizhi needs to build, test and demo on Debian 12, as root.
 # Idempotent: packages already present are skipped, so a second run is quick.
-# ZZ_DEPS_BENCH=1 also installs the engines the benchmarks compare against.
+# ZZ_DEPS_BENCH=1 also installs the engines the benchmarks compare against;
+# ZZ_DEPS_DEB=1 the Debian packaging tools.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,6 +11,7 @@ pkgs=(build-essential cmake pkg-config git curl ca-certificates
       libmosquitto-dev mosquitto mosquitto-clients
       libsodium-dev libqrencode-dev libpng-dev libxlsxwriter-dev zlib1g-dev zbar-tools libcmocka-dev
       libcurl4-openssl-dev
+      libsystemd-dev systemd
       clang libclang-rt-14-dev clang-format
       libwww-perl libxml-simple-perl
       python3 chromium fonts-noto-cjk
@@ -17,6 +19,10 @@ pkgs=(build-essential cmake pkg-config git curl ca-certificates
 # Node.js may come from elsewhere (its own npm inside); only ask Debian when absent.
 command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
 command -v npm >/dev/null 2>&1 || pkgs+=(npm)
+# ZZ_DEPS_DEB=1: what `make deb` and `make test-deb` need to build and check the package
+if [ "${ZZ_DEPS_DEB:-0}" = 1 ]; then
+  pkgs+=(debhelper dpkg-dev fakeroot lintian adduser openssl)
+fi
 if [ "${ZZ_DEPS_BENCH:-0}" = 1 ]; then
   pkgs+=(postgresql clickhouse-server clickhouse-client wrk)
 fi

@@ -7,11 +7,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include <sys/stat.h>
+#include <systemd/sd-daemon.h>
 #include <unistd.h>
 
 #include "api/app.h"
 #include "codes/codes.h"
+#include "core/config.h"
 #include "core/log.h"
 #include "core/progress.h"
 #include "demo/cases_demo.h"
@@ -31,6 +34,7 @@
 #define DEFAULT_DATA "./data"
 #define DEFAULT_LISTEN "127.0.0.1:8080"
 #define DEFAULT_PACK "scenarios/gongshu"
+#define DEFAULT_CONFIG "/etc/zhizhi/zhizhi.conf"
 
 static const char *const usage_main =
     "usage: zhizhi COMMAND [FLAGS]\n"
@@ -76,7 +80,12 @@ static const char *const usage_serve =
     "  --log-format logfmt|json  log lines on stderr (default logfmt)\n"
     "  --log-level error|warn|info|debug  least level logged (default info; info has a line\n"
     "                         per request)\n"
-    "  --metrics-from CIDR    who besides loopback may read GET /metrics (repeatable)\n";
+    "  --metrics-from CIDR    who besides loopback may read GET /metrics (repeatable)\n"
+    "  --config FILE          key = value lines, one per long flag (listen = 127.0.0.1:8080);\n"
+    "                         default /etc/zhizhi/zhizhi.conf when it exists; flags given here "
+    "win\n"
+    "  --check-config         check the configuration and flags as serve would, start nothing\n"
+    "                         (exit 0: serve would start; 1: it would refuse, and why)\n";
 
 static const char *const usage_demo =
     "usage: zhizhi demo [--data DIR] [--listen HOST:PORT] [--records N] [--no-live] [--rate N] "
@@ -125,10 +134,15 @@ static const char *const usage_restore =
     "  checks BACKUP against its MANIFEST, copies it into DIR (which must be empty;\n"
     "  --force replaces DIR's database, evidence and materials), then checks the copy\n";
 
+/* Where the flag being parsed came from when not the command line: "FILE:LINE"
+ * of a configuration file entry (apply_config), so its error names the line. */
+static const char *flag_origin;
+
 static int bad_usage(const char *usage, const char *fmt, const char *arg) {
   fprintf(stderr, "zhizhi: ");
+  if (flag_origin) fprintf(stderr, "%s: ", flag_origin);
   fprintf(stderr, fmt, arg);
-  fprintf(stderr, "\n%s", usage);
+  fprintf(stderr, "\n%s", flag_origin ? "" : usage);
   return 2;
 }
 
@@ -151,6 +165,10 @@ struct flags {
   int nmetrics_from;
   int nargs;
   char *args[4];
+  const char *config; /* --config FILE */
+  char *config_mem;   /* the configuration's flags, which the fields point into */
+  int check_config;
+  unsigned char set[128]; /* set[id - F_DATA]: the flag was given (parse_flags) */
 };
 
 enum {
@@ -187,8 +205,11 @@ enum {
   F_MQTTCLIENT,
   F_MQTTDIR,
   F_BROKERPID,
+  F_CONFIG,
+  F_CHECKCONFIG,
   F_HELP
 };
+_Static_assert(F_HELP - F_DATA < 128, "struct flags' set[] holds every flag");
 
 static int parse_num(const char *s, long long *out) {
   int64_t v;
@@ -203,10 +224,12 @@ static int parse_num(const char *s, long long *out) {
  * for --help, or the exit code of a bad flag. */
 static int parse_flags(int argc, char **argv, const char *usage, const struct option *allowed,
                        struct flags *f) {
-  optind = 1;
+  optind = 0; /* 0, not 1: glibc starts afresh (apply_config parses many times) */
   opterr = 0;
   int c;
   while ((c = getopt_long(argc, argv, "h", allowed, NULL)) != -1) {
+    /* any flag id of the table, also one added after F_HELP */
+    if (c >= F_DATA && c - F_DATA < (int)sizeof f->set) f->set[c - F_DATA] = 1;
     switch (c) {
     case 'h':
     case F_HELP:
@@ -220,6 +243,12 @@ static int parse_flags(int argc, char **argv, const char *usage, const struct op
       break;
     case F_WEB:
       f->web = optarg;
+      break;
+    case F_CONFIG:
+      f->config = optarg;
+      break;
+    case F_CHECKCONFIG:
+      f->check_config = 1;
       break;
     case F_SYNC:
       if (strcmp(optarg, "full") != 0 && strcmp(optarg, "normal") != 0)
@@ -389,9 +418,140 @@ static int parse_listen(const char *s, char *host, size_t hostlen, int *port) {
   return 0;
 }
 
+/* ---- the configuration file ---- */
+
+/* Reads the configuration file path into a buffer (at most one byte more
+ * than the parser takes, so that it can say the file is too large). Returns
+ * the buffer (zz_free it) and its length in *len, or NULL after printing why. */
+static char *config_read(const char *path, size_t *len) {
+  FILE *in = fopen(path, "rb");
+  if (!in) {
+    fprintf(stderr, "zhizhi: cannot read the configuration %s: %s\n", path, strerror(errno));
+    return NULL;
+  }
+  char *buf = zz_malloc(ZZ_CONF_MAX_BYTES + 1);
+  size_t n = buf ? fread(buf, 1, ZZ_CONF_MAX_BYTES + 1, in) : 0;
+  int bad = !buf || ferror(in);
+  fclose(in);
+  if (bad) {
+    fprintf(stderr, "zhizhi: cannot read the configuration %s: %s\n", path,
+            buf ? strerror(errno) : "out of memory");
+    zz_free(buf);
+    return NULL;
+  }
+  *len = n;
+  return buf;
+}
+
+static void flags_free(struct flags *f) {
+  zz_free(f->config_mem);
+}
+
+/* Flags that are no configuration keys: the file cannot name itself. */
+static int config_key_allowed(const struct option *o) {
+  return o->val != F_HELP && o->val != F_CONFIG && o->val != F_CHECKCONFIG;
+}
+
+/* Applies one entry as the long flag of its name: "key = v" is --key=v; a
+ * flag without a value takes yes/true/on/1 (given) or no/false/off/0 (not).
+ * Returns 0 or the exit code after printing an error that names origin. */
+static int config_apply_entry(const struct zz_conf_entry *en, const struct option *o,
+                              const char *origin, const char *usage, const struct option *allowed,
+                              struct flags *f, char *arg, size_t argsize) {
+  if (o->has_arg == no_argument) {
+    static const char *const yes[] = {"yes", "true", "on", "1"}, *const no[] = {"no", "false",
+                                                                                "off", "0"};
+    int v = -1;
+    for (size_t i = 0; i < ZZ_ARRAY_LEN(yes); i++) {
+      if (strcmp(en->value, yes[i]) == 0) v = 1;
+      if (strcmp(en->value, no[i]) == 0) v = 0;
+    }
+    if (v < 0) {
+      fprintf(stderr, "zhizhi: %s: %s is yes or no, not \"%s\"\n", origin, en->key, en->value);
+      return 2;
+    }
+    if (v == 0) return 0;
+    snprintf(arg, argsize, "--%s", en->key);
+  } else {
+    snprintf(arg, argsize, "--%s=%s", en->key, en->value);
+  }
+  char prog[] = "zhizhi";
+  char *av[] = {prog, arg, NULL};
+  flag_origin = origin;
+  int rc = parse_flags(2, av, usage, allowed, f);
+  flag_origin = NULL;
+  return rc;
+}
+
+/* Reads the configuration file (--config, else /etc/zhizhi/zhizhi.conf if it
+ * exists, else none) into f: each key is the long flag of the same name in
+ * allowed, checked by that flag's own code, and a flag given on the command
+ * line wins over the file (for a repeatable flag, the command line's values
+ * replace the file's). Generic over the option table, so a flag added there
+ * is a key at once. Returns 0 or the exit code after printing FILE:LINE and
+ * why. Call it after parse_flags read the command line; the values live in
+ * f->config_mem (the caller frees it). */
+static int apply_config(struct flags *f, const char *usage, const struct option *allowed) {
+  const char *path = f->config;
+  if (!path && access(DEFAULT_CONFIG, F_OK) != 0) return 0;
+  if (!path) path = DEFAULT_CONFIG;
+  f->config = path;
+  size_t len = 0;
+  char *buf = config_read(path, &len);
+  if (!buf) return 2;
+  struct zz_conf conf;
+  struct zz_err e = {0};
+  int rc = zz_conf_parse(buf, len, &conf, &e);
+  zz_free(buf);
+  if (rc) {
+    fprintf(stderr, "zhizhi: %s: %s\n", path, e.msg);
+    return 2;
+  }
+  /* one "--key=value" string per entry, kept: the flags point into them */
+  size_t need = 0;
+  for (size_t i = 0; i < conf.n; i++) need += strlen(conf.v[i].key) + strlen(conf.v[i].value) + 4;
+  char *mem = f->config_mem = zz_malloc(need + 1);
+  if (!mem) {
+    zz_conf_free(&conf);
+    fprintf(stderr, "zhizhi: %s: out of memory\n", path);
+    return 1;
+  }
+  unsigned char cmdline[sizeof f->set];
+  memcpy(cmdline, f->set, sizeof cmdline);
+  const char *names[128];
+  size_t nnames = 0;
+  for (const struct option *o = allowed; o->name && nnames < ZZ_ARRAY_LEN(names); o++)
+    if (config_key_allowed(o)) names[nnames++] = o->name;
+  for (size_t i = 0; i < conf.n && !rc; i++) {
+    const struct zz_conf_entry *en = &conf.v[i];
+    char origin[4200];
+    snprintf(origin, sizeof origin, "%s:%d", path, en->line);
+    const struct option *o = allowed;
+    while (o->name && !(strcmp(o->name, en->key) == 0 && config_key_allowed(o))) o++;
+    if (!o->name) {
+      const char *near = zz_conf_closest(en->key, names, nnames);
+      fprintf(stderr, "zhizhi: %s: unknown key \"%s\"", origin, en->key);
+      if (near) fprintf(stderr, " (did you mean \"%s\"?)", near);
+      fprintf(stderr, "\n");
+      rc = 2;
+      break;
+    }
+    int id = o->val - F_DATA;
+    ZZ_ASSERT(id >= 0 && id < (int)sizeof cmdline); /* a flag id beyond set[]: grow it */
+    if (cmdline[id]) continue;
+    size_t size = strlen(en->key) + strlen(en->value) + 4;
+    rc = config_apply_entry(en, o, origin, usage, allowed, f, mem, size);
+    mem += size;
+  }
+  zz_conf_free(&conf);
+  return rc;
+}
+
 /* Finds a file shipped with zhizhi: as given when it exists (relative to the
  * working directory), else relative to the binary's directory's parent
- * (build/zhizhi -> ./name). Writes the path into out and returns it. */
+ * (build/zhizhi -> ./name), else in share/zhizhi/ beside that (the Debian
+ * package: /usr/bin/zhizhi -> /usr/share/zhizhi/name). Writes the path into
+ * out and returns it. */
 static const char *shipped(const char *name, char *out, size_t n) {
   zz_strlcpy(out, name, n);
   if (access(name, R_OK) == 0) return out;
@@ -404,6 +564,8 @@ static const char *shipped(const char *name, char *out, size_t n) {
   *slash = 0;
   char candidate[4096 + 256];
   snprintf(candidate, sizeof candidate, "%s/../%s", exe, name);
+  if (access(candidate, R_OK) != 0)
+    snprintf(candidate, sizeof candidate, "%s/../share/zhizhi/%s", exe, name);
   if (access(candidate, R_OK) == 0) zz_strlcpy(out, candidate, n);
   return out;
 }
@@ -440,13 +602,7 @@ static int mqtt_start(struct demo_run *dr, struct app *app) {
   return 0;
 }
 
-static int serve_ready(void *ud, struct app *app, int port) {
-  (void)port;
-  return mqtt_start(ud, app);
-}
-
-static void serve_stop(void *ud) {
-  struct demo_run *dr = ud;
+static void mqtt_stop(struct demo_run *dr) {
   mqtt_ingest_stop(dr->mqtt);
   dr->mqtt = NULL;
 }
@@ -476,7 +632,7 @@ static int demo_ready(void *ud, struct app *app, int port) {
 static void demo_stop(void *ud) {
   struct demo_run *dr = ud;
   if (dr->feed) demo_feed_stop(dr->feed);
-  serve_stop(dr);
+  mqtt_stop(dr);
 }
 
 /* Loads (or refreshes) the demo pack, writes the history of a new world,
@@ -540,6 +696,78 @@ static int demo_prepare(struct app *app, const struct flags *f, struct demo_run 
   return 0;
 }
 
+/* systemd's readiness protocol around the demo's own hooks: READY=1 once
+ * the store is open and the port listens, STOPPING=1 when a signal came.
+ * sd_notify does nothing when NOTIFY_SOCKET is unset (not under systemd). */
+struct serve_run {
+  struct demo_run *run; /* the flags and the MQTT subscription (and the demo's feed) */
+  int demo;             /* zhizhi demo: its own hooks run too */
+  const char *host;
+};
+
+static int serve_ready(void *ud, struct app *app, int port) {
+  struct serve_run *sr = ud;
+  int rc = sr->demo ? demo_ready(sr->run, app, port) : mqtt_start(sr->run, app);
+  if (!rc) sd_notifyf(0, "READY=1\nSTATUS=listening on http://%s:%d", sr->host, port);
+  return rc;
+}
+
+static void serve_stop(void *ud) {
+  struct serve_run *sr = ud;
+  sd_notify(0, "STOPPING=1\nSTATUS=stopping");
+  if (sr->demo)
+    demo_stop(sr->run);
+  else
+    mqtt_stop(sr->run);
+}
+
+/* What serve would refuse at start that can be told without opening
+ * anything: a listen host that is no IPv4 address (as the server takes it),
+ * a data directory that cannot be written (or made: its parent must exist),
+ * a --web directory without index.html. Returns 0, or 1 after printing why. */
+static int serve_preflight(const struct flags *f, const char *host) {
+  struct in_addr a;
+  if (inet_pton(AF_INET, host, &a) != 1) {
+    fprintf(stderr, "zhizhi: listen: \"%s\" is not an IPv4 address\n", host);
+    return 1;
+  }
+  struct stat sb;
+  if (stat(f->data, &sb) == 0) {
+    if (!S_ISDIR(sb.st_mode)) {
+      fprintf(stderr, "zhizhi: data: %s is not a directory\n", f->data);
+      return 1;
+    }
+    if (access(f->data, W_OK | X_OK) != 0) {
+      fprintf(stderr, "zhizhi: data: cannot write to %s: %s\n", f->data, strerror(errno));
+      return 1;
+    }
+  } else {
+    char parent[4096];
+    zz_strlcpy(parent, f->data, sizeof parent);
+    char *slash = strrchr(parent, '/');
+    if (slash == parent)
+      slash[1] = 0;
+    else if (slash)
+      *slash = 0;
+    else
+      zz_strlcpy(parent, ".", sizeof parent);
+    if (access(parent, W_OK | X_OK) != 0) {
+      fprintf(stderr, "zhizhi: data: %s does not exist and cannot be made in %s: %s\n", f->data,
+              parent, strerror(errno));
+      return 1;
+    }
+  }
+  if (f->web) {
+    char index[4200];
+    snprintf(index, sizeof index, "%s/index.html", f->web);
+    if (access(index, R_OK) != 0) {
+      fprintf(stderr, "zhizhi: web: %s has no readable index.html: %s\n", f->web, strerror(errno));
+      return 1;
+    }
+  }
+  return 0;
+}
+
 static int cmd_serve_or_demo(int argc, char **argv, int demo) {
   static const struct option opts[] = {OPT("data", required_argument, F_DATA),
                                        OPT("listen", required_argument, F_LISTEN),
@@ -579,31 +807,49 @@ static int cmd_serve_or_demo(int argc, char **argv, int demo) {
                                              OPT("mqtt", required_argument, F_MQTT),
                                              OPT("mqtt-secret", required_argument, F_MQTTSECRET),
                                              OPT("mqtt-client-id", required_argument, F_MQTTCLIENT),
+                                             OPT("config", required_argument, F_CONFIG),
+                                             OPT("check-config", no_argument, F_CHECKCONFIG),
                                              OPT_END};
   const char *usage = demo ? usage_demo : usage_serve;
-  struct flags f = {0};
-  int rc = parse_flags(argc, argv, usage, demo ? opts : serve_opts, &f);
-  if (rc) return rc == 1 ? 0 : rc;
+  /* freed on every return: the configuration's values live in f.config_mem */
+  struct flags f __attribute__((cleanup(flags_free))) = {0};
+  const struct option *table = demo ? opts : serve_opts;
+  int checking = 0; /* --check-config: every refusal exits 1 */
+  for (int i = 1; !demo && i < argc; i++) checking |= strcmp(argv[i], "--check-config") == 0;
+  int rc = parse_flags(argc, argv, usage, table, &f);
+  if (rc) return rc == 1 ? 0 : checking ? 1 : rc;
   if (f.nargs) return bad_usage(usage, "unexpected argument \"%s\"", f.args[0]);
+  if (!demo && (rc = apply_config(&f, usage, table))) return checking ? 1 : rc;
   char host[128];
   int port;
-  if (parse_listen(f.listen ? f.listen : DEFAULT_LISTEN, host, sizeof host, &port))
-    return bad_usage(usage, "--listen needs HOST:PORT, not \"%s\"", f.listen);
-  app_block_signals();
-  struct zz_err e = {0};
-  struct app app;
-  int sync_full = f.sync && strcmp(f.sync, "full") == 0;
-  if (app_open(&app, f.data, sync_full ? APP_OPEN_SYNC_FULL : 0, &e)) return fail(&e);
-  struct demo_run dr = {.f = &f};
-  char password[24] = "";
-  int exit_code = 0;
-  if (demo && (exit_code = demo_prepare(&app, &f, &dr, password, &e))) goto done;
+  if (parse_listen(f.listen ? f.listen : DEFAULT_LISTEN, host, sizeof host, &port)) {
+    rc = bad_usage(usage, "--listen needs HOST:PORT, not \"%s\"", f.listen);
+    return checking ? 1 : rc;
+  }
+  if (serve_preflight(&f, host)) return 1;
   char web_path[4096];
   const char *web = f.web ? f.web : shipped("web/index.html", web_path, sizeof web_path);
   if (!f.web) { /* the directory holding index.html, if any */
     char *slash = strrchr(web_path, '/');
     web = access(web_path, R_OK) == 0 && slash ? (*slash = 0, web_path) : NULL;
   }
+  if (checking) {
+    printf("zhizhi: configuration ok: config %s; data %s; listen %s:%d; web %s; sync %s\n",
+           f.config ? f.config : "none", f.data, host, port,
+           web ? web : "none (no pages are served)", f.sync ? f.sync : "normal");
+    return 0;
+  }
+  app_block_signals();
+  sd_notifyf(0, "STATUS=opening the store in %s", f.data);
+  struct zz_err e = {0};
+  struct app app;
+  int sync_full = f.sync && strcmp(f.sync, "full") == 0;
+  if (app_open(&app, f.data, sync_full ? APP_OPEN_SYNC_FULL : 0, &e)) return fail(&e);
+  struct demo_run dr = {.f = &f};
+  struct serve_run sr = {.run = &dr, .demo = demo, .host = host};
+  char password[24] = "";
+  int exit_code = 0;
+  if (demo && (exit_code = demo_prepare(&app, &f, &dr, password, &e))) goto done;
   struct app_serve_opts so = {.data_dir = f.data,
                               .host = host,
                               .port = port,
@@ -617,9 +863,9 @@ static int cmd_serve_or_demo(int argc, char **argv, int demo) {
                               .header_timeout_s = f.header_timeout_s,
                               .metrics_from = f.metrics_from,
                               .nmetrics_from = (size_t)f.nmetrics_from};
-  so.on_ready = demo ? demo_ready : serve_ready;
-  so.on_stop = demo ? demo_stop : serve_stop;
-  so.ud = &dr;
+  so.on_ready = serve_ready;
+  so.on_stop = serve_stop;
+  so.ud = &sr;
   if (app_serve(&app, &so, &e)) exit_code = fail(&e);
 done:
   demo_feed_free(dr.feed);

@@ -20,6 +20,16 @@ const struct zz_msg zz_msg_zh_new[] = {
     {"days must be from -3660 to 0, each after the one before",
      "天数须在 -3660 至 0 之间，且逐个递增"},
     {"the factor must lie within +-1e6", "系数须在 ±1e6 以内"},
+    /* the configuration file (core/config.c) */
+    {"line %d: expected key = value (keys are a-z, 0-9, -)",
+     "第 %d 行：应为 键 = 值（键由 a-z、0-9、- 组成）"},
+    {"line %d: the key is longer than %d characters", "第 %d 行：键超过 %d 个字符"},
+    {"line %d: the quoted value has no end", "第 %d 行：引号中的值没有结束引号"},
+    {"line %d: text after the quoted value", "第 %d 行：引号中的值之后还有文字"},
+    {"the file is larger than %d bytes", "文件超过 %d 字节"},
+    {"the file holds a NUL byte: not a text file", "文件含有 NUL 字节，不是文本文件"},
+    {"line %d: longer than %d bytes", "第 %d 行：超过 %d 字节"},
+    {"line %d: more than %d settings", "第 %d 行：设置项超过 %d 个"},
     /* open311: multipart POSTs */
     {"the multipart body cannot be read", "无法读取 multipart 请求体"},
     {"only the media part may be a file, not %.64s", "只有 media 字段可以是文件，%.64s 不可以"},
