@@ -27,6 +27,7 @@
 #include <time.h>
 
 #include "core/buf.h"
+#include "core/metrics.h"
 #include "core/ztime.h"
 #include "ingest/ingest.h"
 #include "ingest/mqtt_msg.h"
@@ -75,6 +76,15 @@ static void note_rejects(struct mqtt_ingest *m, int64_t src, const char *topic, 
   atomic_fetch_add(&m->rejected, n);
 }
 
+/* GET /metrics counts MQTT's records with HTTP's, under the source's key. */
+static void count_for_metrics(struct mqtt_ingest *m, int64_t src, int64_t accepted,
+                              int64_t rejected) {
+  registry_rdlock(m->o.reg);
+  const struct reg_source *rs = registry_source(m->o.reg, src);
+  zz_metrics_ingest(rs ? rs->key : NULL, accepted, rejected);
+  registry_unlock(m->o.reg);
+}
+
 /* The topic of the message that holds line (1-based) of the batch. */
 static const char *topic_of(const struct mqtt_ingest *m, long line) {
   const char *t = m->nmsgs ? m->msgs[0].topic : "";
@@ -100,6 +110,7 @@ static int commit_batch(struct mqtt_ingest *m) {
     if (!rc) rc = ingest_finish(in, &e);
     if (!rc) {
       const struct ingest_report *rep = ingest_result(in);
+      count_for_metrics(m, m->batch_source, rep->accepted + rep->replaced, rep->rejected_total);
       atomic_fetch_add(&m->accepted, rep->accepted);
       atomic_fetch_add(&m->replaced, rep->replaced);
       if (rep->rejected_total) {
@@ -157,6 +168,7 @@ static void on_message(struct mosquitto *mosq, void *ud, const struct mosquitto_
   if (n == ZZ_ETOOBIG) {
     note_rejects(m, src, msg->topic, 1, "the payload is over 64 KiB or nested too deeply",
                  "消息超过 64 KiB 或嵌套过深");
+    count_for_metrics(m, src, 0, 1);
     return;
   }
   if (n <= 0) { /* nothing to store ({} from ThingsBoard), or out of memory */

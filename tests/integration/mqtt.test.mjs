@@ -53,6 +53,14 @@ async function minutes(region, M0, n) {
   return { count: await get('count'), sum: await get('sum') };
 }
 
+/** A counter of GET /metrics for one source (0 before the first record). */
+async function ingestCounter(name, src) {
+  const r = await w.api('GET', '/metrics');
+  assert.equal(r.status, 200, show(r));
+  const line = r.text.split('\n').find((l) => l.startsWith(`${name}{source="${src}"} `));
+  return line ? Number(line.split(' ')[1]) : 0;
+}
+
 async function source(id) {
   const r = await w.get('admin', '/api/v1/sources');
   assert.equal(r.status, 200, show(r));
@@ -176,6 +184,8 @@ test('the broker refuses a device on another device\'s topics; a wrong password 
 test('a bad payload is counted on the source with its error, and the next good one is stored', { skip: !have && 'mosquitto not installed' }, async () => {
   const M0 = Math.floor((Date.now() - 27 * HOUR) / MINUTE) * MINUTE;
   const s0 = await source('wenlv_flow');
+  const ok0 = await ingestCounter('zhizhi_ingest_records_total', 'wenlv_flow');
+  const bad0 = await ingestCounter('zhizhi_ingest_rejected_total', 'wenlv_flow');
   let r = pub('c-hs-1', 'zz/wenlv_flow/c-hs-1/visitors', '{"ts":1,"value":');
   assert.equal(r.status, 0, r.stderr);
   r = pub('c-hs-1', 'zz/wenlv_flow/c-hs-1/visitors', JSON.stringify({ ts: M0, value: 'many' }));
@@ -189,6 +199,9 @@ test('a bad payload is counted on the source with its error, and the next good o
   assert.match(s1.last_error, /[\u4e00-\u9fff]/, 'the error has its Chinese');
   assert.ok(Date.parse(s1.last_error_at) > Date.now() - 60e3, JSON.stringify(s1));
   assert.equal((await minutes('gongshu/hushu', M0, 1)).count[0], 0, 'the bad record is not stored');
+  // GET /metrics counts MQTT's records and refusals with HTTP's
+  assert.equal(await ingestCounter('zhizhi_ingest_records_total', 'wenlv_flow'), ok0 + 1);
+  assert.equal(await ingestCounter('zhizhi_ingest_rejected_total', 'wenlv_flow'), bad0 + 2);
 });
 
 test('kill -9 of zhizhi mid-stream of QoS 1: every record the publisher got PUBACK for is stored once', { skip: !have && 'mosquitto not installed' }, async (t) => {
