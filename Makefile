@@ -56,7 +56,7 @@ test-integration: build
 
 # The same suite against the ASan+UBSan binary: any report aborts the server
 # and fails the test that was talking to it.
-test-integration-asan: build-asan
+test-integration-asan: build-asan $(VENDOR)
 	ZHIZHI_BIN=$(CURDIR)/$(ASAN)/zhizhi ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  node --test --test-concurrency=2 tests/integration/
 
