@@ -155,6 +155,9 @@ test('merge from the likely duplicates (reason shown), with a confirmation', { t
   await page.locator('#confirm[open]').waitFor();
   await page.click('#confirm-ok');
   await page.locator('#detail h2', { hasText: `#${ids.food1}` }).waitFor();
+  // "#1" is also a prefix of "#12": the heading may match before the merge
+  // is answered, so wait for the order itself (the test's timeout bounds it)
+  while ((await w.order(ids.food2)).order.state === 'reported') await page.waitForTimeout(100);
   assert.equal((await w.order(ids.food2)).order.state, 'merged');
   assert.equal((await w.order(ids.food2)).order.merged_into, ids.food1);
   assert.deepEqual(page.errors, []);
