@@ -63,8 +63,16 @@ test('rule fires → dispatcher dispatches → officer resolves with a photo on 
   await card.click();
   await phone.click('#card button:has-text("签收")');
   await phone.locator('#card .state', { hasText: '已签收' }).waitFor();
-  await phone.fill('#d-note', '已更换烟感主机');
-  await phone.setInputFiles('#d-photo', { name: 'fix.png', mimeType: 'image/png', buffer: PNG });
+  // The accept's stream event may redraw the card after its answer did,
+  // which drops a note and photo given in between: give them again until
+  // the card holds both, as an officer would see
+  for (let i = 0; i < 20; i++) {
+    await phone.fill('#d-note', '已更换烟感主机');
+    await phone.setInputFiles('#d-photo', { name: 'fix.png', mimeType: 'image/png', buffer: PNG });
+    await phone.waitForTimeout(300);
+    if (await phone.evaluate(() => document.querySelector('#d-photo').files.length === 1 &&
+      document.querySelector('#d-note').value === '已更换烟感主机')) break;
+  }
   await phone.click('#card button:has-text("办结")');
   await phone.locator('#card .state', { hasText: '已办结' }).waitFor({ timeout: 10000 });
   const d = await w.order(id);
