@@ -238,7 +238,10 @@ static int get_programs(struct http_req *r) {
   struct zz_err e = {0};
   zz_buf_init(&b, 0);
   zz_json_init(&j, &b);
-  cases_programs_json(cs.st, &j, &e);
+  if (cases_programs_json(cs.st, &j, &e)) { /* a store failure is no empty list */
+    zz_buf_free(&b);
+    return http_reply_err(r, &e);
+  }
   return api_reply_json(r, 200, &j);
 }
 
