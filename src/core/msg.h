@@ -22,6 +22,11 @@ extern const struct zz_msg zz_msg_zh_pack[];
 extern const struct zz_msg zz_msg_zh_store[];
 extern const struct zz_msg zz_msg_zh_flow[];
 extern const struct zz_msg zz_msg_zh_new[];
+extern const struct zz_msg zz_msg_zh_campaigns[];
+extern const struct zz_msg zz_msg_zh_inspections[];
+extern const struct zz_msg zz_msg_zh_packdata[];
+extern const struct zz_msg zz_msg_zh_cases2[];
+extern const struct zz_msg zz_msg_zh_park[];
 
 /* Returns the Chinese format for the English format en (by its text), or
  * NULL when the catalog has none. Static strings; any thread. */

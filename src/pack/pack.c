@@ -151,6 +151,7 @@ struct pack_ctx {
   /* optional matters.json and rules.json (NULL when absent) */
   json_t *matters_doc, *rules_doc;
   json_t *cases_doc;     /* NULL when the pack has no cases.json */
+  json_t *campaigns_doc; /* NULL when the pack has no campaigns.json */
   struct smap mattermap; /* matter keys: the pack's and the store's */
 };
 
@@ -1355,6 +1356,13 @@ static int write_declarations(struct pack_ctx *c) {
     zz_free(text);
     if (rc) return rc;
   }
+  if (c->campaigns_doc) {
+    char *text = json_dumps(c->campaigns_doc, PACK_DUMP_FLAGS);
+    if (!text) return zz_fail(e, ZZ_ENOMEM, "pack", "out of memory");
+    rc = store_doc_put(st, "campaigns", text, e);
+    zz_free(text);
+    if (rc) return rc;
+  }
   return 0;
 }
 
@@ -1582,6 +1590,7 @@ static void ctx_free(struct pack_ctx *c) {
   json_decref(c->dashboards);
   json_decref(c->matters_doc);
   json_decref(c->cases_doc);
+  json_decref(c->campaigns_doc);
   json_decref(c->rules_doc);
   smap_free(&c->mattermap);
 }
@@ -1619,7 +1628,8 @@ int pack_load(struct store *st, const char *dir, struct pack_stats *out,
       (rc = check_entities(&c)) || (rc = read_optional(&c, "matters.json", &c.matters_doc)) ||
       (rc = check_matters(&c)) || (rc = read_optional(&c, "rules.json", &c.rules_doc)) ||
       (rc = check_rules(&c)) || (rc = check_dashboards(&c)) ||
-      (rc = read_optional(&c, "cases.json", &c.cases_doc)) || (rc = check_cases(&c)))
+      (rc = read_optional(&c, "cases.json", &c.cases_doc)) || (rc = check_cases(&c)) ||
+      (rc = read_optional(&c, "campaigns.json", &c.campaigns_doc)))
     goto done;
 
   if ((rc = store_txn(st, STORE_TXN_BEGIN, e))) goto done;

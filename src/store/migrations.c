@@ -281,6 +281,51 @@ static const char *const sq_migrations[] = {
     " secret TEXT NOT NULL, created_by TEXT, created INTEGER NOT NULL,"
     " times_sent INTEGER NOT NULL DEFAULT 0, last_success INTEGER, last_success_code INTEGER,"
     " last_failure INTEGER, last_failure_reason TEXT, fails INTEGER NOT NULL DEFAULT 0);",
+    /* campaigns (issue 13 §2, 限塑): pledges signed by the campaign's
+     * participants (a market's 责任状, a stall-holder's 承诺书), one per
+     * (campaign, pledge, entity), and its promotion activities. The
+     * campaign, its pledge texts and systems are pack data (campaigns.json). */
+    "CREATE TABLE cp_pledge(id INTEGER PRIMARY KEY, campaign TEXT NOT NULL, pledge TEXT NOT NULL,"
+    " version TEXT NOT NULL, entity INTEGER NOT NULL REFERENCES entity(id), signer TEXT NOT NULL,"
+    " phone TEXT, channel TEXT NOT NULL, ts INTEGER NOT NULL, UNIQUE(campaign, pledge, entity));"
+    "CREATE INDEX cp_pledge_ts ON cp_pledge(campaign, pledge, ts);"
+    "CREATE TABLE cp_activity(id INTEGER PRIMARY KEY, campaign TEXT NOT NULL, kind TEXT NOT NULL,"
+    " entity INTEGER REFERENCES entity(id), ts INTEGER NOT NULL, title TEXT NOT NULL,"
+    " participants INTEGER NOT NULL DEFAULT 0, note TEXT, actor TEXT NOT NULL);"
+    "CREATE INDEX cp_activity_ts ON cp_activity(campaign, ts);"
+    /* inspections (§2 and §3): one visit with its checklist's answers; uid
+     * is the client's key, so a submission queued offline and sent twice
+     * is stored once. A failed item or a finding becomes a rectification
+     * item (查纠整改) with its owner, deadline and work order, closed by a
+     * later inspection that passes the item. Credit events carry points
+     * per entity (信用). Plans are the calendar of visits (§3). */
+    "CREATE TABLE ins_inspection(id INTEGER PRIMARY KEY, uid TEXT NOT NULL UNIQUE,"
+    " checklist TEXT NOT NULL, campaign TEXT, plan INTEGER, entity INTEGER NOT NULL"
+    " REFERENCES entity(id), region INTEGER NOT NULL, department TEXT NOT NULL,"
+    " inspector TEXT NOT NULL, ts INTEGER NOT NULL, lon REAL, lat REAL, result TEXT NOT NULL,"
+    " failed INTEGER NOT NULL DEFAULT 0, answers TEXT NOT NULL, note TEXT,"
+    " created INTEGER NOT NULL);"
+    "CREATE INDEX ins_inspection_entity ON ins_inspection(entity, ts);"
+    "CREATE INDEX ins_inspection_campaign ON ins_inspection(campaign, ts);"
+    "CREATE TABLE ins_photo(id INTEGER PRIMARY KEY, inspection INTEGER NOT NULL"
+    " REFERENCES ins_inspection(id), item TEXT, path TEXT NOT NULL, mime TEXT NOT NULL,"
+    " size INTEGER NOT NULL, sha256 TEXT NOT NULL);"
+    "CREATE INDEX ins_photo_inspection ON ins_photo(inspection);"
+    "CREATE TABLE ins_rectify(id INTEGER PRIMARY KEY, inspection INTEGER NOT NULL"
+    " REFERENCES ins_inspection(id), item TEXT NOT NULL, entity INTEGER NOT NULL,"
+    " campaign TEXT, owner TEXT NOT NULL, deadline INTEGER NOT NULL, order_id INTEGER,"
+    " status TEXT NOT NULL DEFAULT 'open', closed INTEGER, closed_by INTEGER, note TEXT);"
+    "CREATE INDEX ins_rectify_entity ON ins_rectify(entity, status);"
+    "CREATE INDEX ins_rectify_open ON ins_rectify(status, deadline);"
+    "CREATE INDEX ins_rectify_campaign ON ins_rectify(campaign, status);"
+    "CREATE TABLE credit_event(id INTEGER PRIMARY KEY, entity INTEGER NOT NULL"
+    " REFERENCES entity(id), ts INTEGER NOT NULL, points INTEGER NOT NULL, kind TEXT NOT NULL,"
+    " reason TEXT, campaign TEXT, inspection INTEGER, rectify INTEGER, actor TEXT NOT NULL);"
+    "CREATE INDEX credit_event_entity ON credit_event(entity, ts);"
+    "CREATE TABLE ins_plan(id INTEGER PRIMARY KEY, campaign TEXT, checklist TEXT NOT NULL,"
+    " entity INTEGER NOT NULL REFERENCES entity(id), day INTEGER NOT NULL, leader TEXT NOT NULL,"
+    " department TEXT NOT NULL, inspection INTEGER, note TEXT, created INTEGER NOT NULL);"
+    "CREATE INDEX ins_plan_day ON ins_plan(campaign, day);",
 };
 
 int sq_migrate(sqlite3 *db, struct zz_err *e) {
