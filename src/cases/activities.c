@@ -50,7 +50,7 @@ int case_activity_create(struct cases *cs, const struct case_actor *who, const j
   }
   /* the activity sits at its street, or at the district */
   registry_rdlock(cs->reg);
-  const struct reg_region *rg = street                         ? registry_region(cs->reg, street)
+  const struct reg_region *rg = street                           ? registry_region(cs->reg, street)
                                 : registry_region_count(cs->reg) ? registry_region_at(cs->reg, 0)
                                                                  : NULL;
   int64_t region = rg ? rg->id : 0, rpos = rg ? rg->lo : 0;
@@ -135,8 +135,8 @@ int case_activity_token(struct cases *cs, int64_t id, char *tok, size_t cap) {
 
 /* The members of activity a into the object open in j: what, when,
  * where, the programme's name of the kind, the code and the count. */
-static void activity_fields(struct cases *cs, struct zz_json *j, const struct store_case_activity *a,
-                            int with_code) {
+static void activity_fields(struct cases *cs, struct zz_json *j,
+                            const struct store_case_activity *a, int with_code) {
   json_t *prog = NULL;
   cases_program(cs->st, a->program, &prog, NULL);
   json_t *k = cases_kind_find(cases_kinds_of(prog, "activity"), a->kind);

@@ -54,8 +54,8 @@ int case_application_start(struct cases *cs, const struct case_actor *who, int64
   if ((rc = cases_program(cs->st, p.program, &prog, e))) return rc;
   const char *matter = cases_str(body, "matter");
   if (!cases_kind_find(cases_kinds_of(prog, "application"), matter)) {
-    rc = zz_fail(e, ZZ_EINVAL, "matter",
-                 "matter is not one of the programme's policy applications");
+    rc =
+        zz_fail(e, ZZ_EINVAL, "matter", "matter is not one of the programme's policy applications");
     goto done;
   }
   if ((rc = cases_opt_str(body, "note", CASES_NOTE_MAX, &note, e))) goto done;
@@ -70,16 +70,17 @@ int case_application_start(struct cases *cs, const struct case_actor *who, int64
                           .kind = matter,
                           .note = note,
                           .actor = who->name}};
-  struct application_input in = {
-      .matter = matter,
-      .channel = "staff",
-      .name = p.name,
-      .phone = p.phone,
-      .form = form,
-      .who = {.name = who->name, .role = who->role, .department = who->department,
-              .kind = ACTOR_USER},
-      .also = link_entry,
-      .also_ud = &l};
+  struct application_input in = {.matter = matter,
+                                 .channel = "staff",
+                                 .name = p.name,
+                                 .phone = p.phone,
+                                 .form = form,
+                                 .who = {.name = who->name,
+                                         .role = who->role,
+                                         .department = who->department,
+                                         .kind = ACTOR_USER},
+                                 .also = link_entry,
+                                 .also_ud = &l};
   struct applications ap = flow(cs);
   struct application_draft d = {0};
   struct application_receipt out;

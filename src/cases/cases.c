@@ -74,12 +74,9 @@ int cases_programs_json(struct store *st, struct zz_json *j, struct zz_err *e) {
 }
 
 json_t *cases_kinds_of(json_t *prog, const char *klass) {
-  static const char *const map[][2] = {{"contact", "contacts"},
-                                       {"service", "services"},
-                                       {"activity", "activities"},
-                                       {"outcome", "outcomes"},
-                                       {"application", "applications"},
-                                       {"intention", "intentions"}};
+  static const char *const map[][2] = {
+      {"contact", "contacts"}, {"service", "services"},         {"activity", "activities"},
+      {"outcome", "outcomes"}, {"application", "applications"}, {"intention", "intentions"}};
   for (size_t i = 0; i < ZZ_ARRAY_LEN(map); i++)
     if (strcmp(map[i][0], klass) == 0) return json_object_get(prog, map[i][1]);
   return NULL;
@@ -160,7 +157,8 @@ int case_create(struct cases *cs, const struct case_actor *who, const json_t *bo
   int64_t next = 0, created = zz_time_now();
   int rc;
   if ((rc = cases_program(cs->st, cases_str(body, "program"), &prog, e))) goto done;
-  if ((rc = cases_opt_str(body, "name", 60, &name, e)) || (rc = cases_opt_str(body, "phone", 20, &phone, e)) ||
+  if ((rc = cases_opt_str(body, "name", 60, &name, e)) ||
+      (rc = cases_opt_str(body, "phone", 20, &phone, e)) ||
       (rc = cases_opt_str(body, "street", 200, &street, e)) ||
       (rc = cases_opt_str(body, "community", 100, &community, e)) ||
       (rc = cases_opt_str(body, "caseworker", 64, &worker, e)) ||
@@ -280,7 +278,7 @@ done:
 /* ---- reads ---- */
 
 int cases_audit(struct cases *cs, const struct case_actor *who, const char *action,
-                 const char *target, const char *detail, struct zz_err *e) {
+                const char *target, const char *detail, struct zz_err *e) {
   struct store_audit a = {.ts = zz_time_now(),
                           .actor = who->name,
                           .action = action,

@@ -19,6 +19,7 @@ const struct zz_msg zz_msg_zh_cases2[] = {
      "类型须为 customer（顾客码）、enterprise（企业码）或 activity（活动签到码）"},
     /* policy applications (src/cases/apply.c) */
     {"the applications flow is not running", "申请办理流程未运行"},
-    {"matter is not one of the programme's policy applications", "该事项不是本项目可代办的政策申请"},
+    {"matter is not one of the programme's policy applications",
+     "该事项不是本项目可代办的政策申请"},
     {NULL, NULL},
 };

@@ -35,9 +35,9 @@ static int check_kinds(struct check *k, const json_t *prog, const char *list, in
 }
 
 static int check_program(struct check *k, const json_t *p, const struct pack_cases_lookup *lk) {
-  static const char *const known[] = {"id",       "name_zh",    "name_en",         "department",
-                                      "since",    "quiet_days", "followup_matter", "intentions",
-                                      "contacts", "services",   "activities",      "outcomes",
+  static const char *const known[] = {"id",           "name_zh",    "name_en",         "department",
+                                      "since",        "quiet_days", "followup_matter", "intentions",
+                                      "contacts",     "services",   "activities",      "outcomes",
                                       "applications", NULL};
   const char *id, *dept, *since = NULL, *matter = NULL;
   int64_t quiet = 0;

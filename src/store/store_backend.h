@@ -235,8 +235,7 @@ struct store_cases_ops {
   int (*attend)(struct store *st, const struct store_case_activity *a, int64_t case_id, int64_t ts,
                 const char *actor, int *already, struct zz_err *e);
   int (*attendance_each)(struct store *st, int64_t activity,
-                         int (*fn)(void *, int64_t, const char *, const char *, int64_t),
-                         void *ud);
+                         int (*fn)(void *, int64_t, const char *, const char *, int64_t), void *ud);
 };
 
 struct store_audit_ops {

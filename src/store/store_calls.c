@@ -540,8 +540,7 @@ int store_cases_count(struct store *st, const char *program, enum store_case_cou
 }
 
 int store_case_activity_insert(struct store *st, const struct store_case_activity *a,
-                               const char *token, int64_t rpos, int64_t *out_id,
-                               struct zz_err *e) {
+                               const char *token, int64_t rpos, int64_t *out_id, struct zz_err *e) {
   return st->ops->cases->activity_insert(st, a, token, rpos, out_id, e);
 }
 

@@ -89,8 +89,8 @@ static int tally(struct sq_conn *c, const char *program, const char *dim, const 
 
 /* The counters of one new entry of klass/kind at ts: by kind, and by kind
  * and month. */
-static int tally_entry(struct sq_conn *c, const char *program, const char *klass,
-                       const char *kind, int64_t ts, int64_t jobs, struct zz_err *e) {
+static int tally_entry(struct sq_conn *c, const char *program, const char *klass, const char *kind,
+                       int64_t ts, int64_t jobs, struct zz_err *e) {
   char dim[48];
   snprintf(dim, sizeof dim, "kind:%s", klass);
   int rc = tally(c, program, dim, kind, 0, 1, jobs, e);
@@ -245,14 +245,13 @@ static int entry_write(struct sq_conn *c, const struct store_case_entry *en, int
   int touch = strcmp(en->klass, "outcome") != 0 && strcmp(en->klass, "task") != 0 &&
               strcmp(en->klass, "application") != 0;
   int outcome = strcmp(en->klass, "outcome") == 0;
-  q = sq_prepare(
-      c,
-      "UPDATE cs_case SET last_contact = CASE WHEN ?2 THEN max(last_contact, ?3)"
-      " ELSE last_contact END,"
-      " followup_order = CASE WHEN ?2 THEN NULL ELSE followup_order END,"
-      " outcome = CASE WHEN ?4 THEN ?5 ELSE outcome END, jobs = jobs + ?6,"
-      " next_follow = CASE WHEN ?7 > 0 THEN ?7 ELSE next_follow END WHERE id = ?1",
-      e);
+  q = sq_prepare(c,
+                 "UPDATE cs_case SET last_contact = CASE WHEN ?2 THEN max(last_contact, ?3)"
+                 " ELSE last_contact END,"
+                 " followup_order = CASE WHEN ?2 THEN NULL ELSE followup_order END,"
+                 " outcome = CASE WHEN ?4 THEN ?5 ELSE outcome END, jobs = jobs + ?6,"
+                 " next_follow = CASE WHEN ?7 > 0 THEN ?7 ELSE next_follow END WHERE id = ?1",
+                 e);
   if (!q) return ZZ_ESTORE;
   sqlite3_bind_int64(q, 1, en->case_id);
   sqlite3_bind_int(q, 2, touch);
@@ -376,12 +375,23 @@ static int cases_count(struct store *st, const char *program, enum store_case_co
                        int (*fn)(void *, const char *, const char *, int64_t, int64_t), void *ud) {
   char dim[48];
   switch (what) {
-  case STORE_CASES_BY_INTENTION: zz_strlcpy(dim, "intention", sizeof dim); break;
-  case STORE_CASES_BY_OUTCOME: zz_strlcpy(dim, "outcome", sizeof dim); break;
-  case STORE_CASES_BY_REGION: zz_strlcpy(dim, "region", sizeof dim); break;
-  case STORE_ENTRIES_BY_KIND: snprintf(dim, sizeof dim, "kind:%s", klass ? klass : ""); break;
-  case STORE_ENTRIES_BY_MONTH: snprintf(dim, sizeof dim, "month:%s", klass ? klass : ""); break;
-  default: return ZZ_EINVAL;
+  case STORE_CASES_BY_INTENTION:
+    zz_strlcpy(dim, "intention", sizeof dim);
+    break;
+  case STORE_CASES_BY_OUTCOME:
+    zz_strlcpy(dim, "outcome", sizeof dim);
+    break;
+  case STORE_CASES_BY_REGION:
+    zz_strlcpy(dim, "region", sizeof dim);
+    break;
+  case STORE_ENTRIES_BY_KIND:
+    snprintf(dim, sizeof dim, "kind:%s", klass ? klass : "");
+    break;
+  case STORE_ENTRIES_BY_MONTH:
+    snprintf(dim, sizeof dim, "month:%s", klass ? klass : "");
+    break;
+  default:
+    return ZZ_EINVAL;
   }
   struct sq_conn *c = sq_conn_get(SQ_S(st));
   sqlite3_stmt *q = sq_prepare(c,
@@ -396,8 +406,8 @@ static int cases_count(struct store *st, const char *program, enum store_case_co
 
 /* ---- activities ---- */
 
-static int activity_insert(struct store *st, const struct store_case_activity *a,
-                           const char *token, int64_t rpos, int64_t *out_id, struct zz_err *e) {
+static int activity_insert(struct store *st, const struct store_case_activity *a, const char *token,
+                           int64_t rpos, int64_t *out_id, struct zz_err *e) {
   struct sq_conn *c = sq_conn_get(SQ_S(st));
   int rc = sq_begin(c, e);
   if (rc) return rc;
@@ -482,9 +492,8 @@ static int activity_get(struct store *st, int64_t id,
   return rc ? rc : f.n ? 0 : ZZ_ENOTFOUND;
 }
 
-static int activities_each(struct store *st, const char *program, const char *department,
-                           int limit, int (*fn)(void *, const struct store_case_activity *),
-                           void *ud) {
+static int activities_each(struct store *st, const char *program, const char *department, int limit,
+                           int (*fn)(void *, const struct store_case_activity *), void *ud) {
   struct sq_conn *c = sq_conn_get(SQ_S(st));
   sqlite3_stmt *q = sq_prepare(c,
                                "SELECT " ACTIVITY_COLS " FROM cs_activity a WHERE a.program = ?1"
@@ -548,8 +557,8 @@ static int attend(struct store *st, const struct store_case_activity *a, int64_t
                                 .actor = actor,
                                 .ref = ref};
   if ((rc = entry_write(c, &en, &entry, e))) goto done;
-  q = sq_prepare(c, "INSERT INTO cs_attendance(activity, case_id, ts, entry) VALUES(?1, ?2, ?3, ?4)",
-                 e);
+  q = sq_prepare(
+      c, "INSERT INTO cs_attendance(activity, case_id, ts, entry) VALUES(?1, ?2, ?3, ?4)", e);
   if (!q) {
     rc = ZZ_ESTORE;
     goto done;

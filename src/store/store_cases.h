@@ -105,8 +105,7 @@ int store_cases_count(struct store *st, const char *program, enum store_case_cou
  * entity "cs_activity/ID", entity type "case_activity", token, at a's
  * region whose position is rpos) in one transaction. 0 and *out_id. */
 int store_case_activity_insert(struct store *st, const struct store_case_activity *a,
-                               const char *token, int64_t rpos, int64_t *out_id,
-                               struct zz_err *e);
+                               const char *token, int64_t rpos, int64_t *out_id, struct zz_err *e);
 /* 0 (fn called once), ZZ_ENOTFOUND or ZZ_ESTORE. */
 int store_case_activity_get(struct store *st, int64_t id,
                             int (*fn)(void *, const struct store_case_activity *), void *ud);

@@ -18,6 +18,7 @@ import { createWorld, GONGSHU_PACK, USERS, show } from '../integration/harness.m
 
 const SHOTS = process.env.ZZ_SHOTS || path.join('test-results', 'e2e');
 const WORKER = { name: 'hr_worker', password: 'hr-worker-pass-01' };
+const LEADER = { name: 'leader_qu', password: 'leader-pass-0001' }; // a district leader, no scope
 const DAYMS = 86400e3;
 let w;
 let worker;
@@ -28,6 +29,8 @@ before(async () => {
   w = await createWorld({ pack: GONGSHU_PACK, sources: [], start: false });
   const r = w.run(['user', 'add', WORKER.name, '--role', 'officer', '--department', 'hr_social', '--password-stdin'], { input: WORKER.password + '\n' });
   if (r.status !== 0) throw new Error(r.stderr);
+  const l = w.run(['user', 'add', LEADER.name, '--role', 'viewer', '--password-stdin'], { input: LEADER.password + '\n' });
+  if (l.status !== 0) throw new Error(l.stderr);
   await w.start();
   worker = await w.login(WORKER.name, WORKER.password);
   fs.mkdirSync(SHOTS, { recursive: true });
@@ -250,4 +253,25 @@ test('a policy application started from the file shows its progress on the timel
   await shot(en, 'application-1366-en');
   assert.deepEqual(page.errors, []);
   assert.deepEqual(en.errors, []);
+});
+
+test('the cockpit\'s 心花绽放 module: counts only, the same as the statistics API', { timeout: 120000 }, async () => {
+  const stats = (await w.get('viewer', '/api/v1/cases/stats')).json;
+  for (const [lang, size] of [['zh', { width: 1920, height: 1080 }], ['en', { width: 1366, height: 768 }]]) {
+    const page = await signedIn(LEADER, size, lang);
+    await page.goto(w.base + '/#/gongshu?m=xinhuazhanfang');
+    await page.locator('[data-panel=xhzf_totals] .tile .value').first().waitFor({ timeout: 20000 });
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-panel^=xhzf_]')].every((p) => p.dataset.updated), null, { timeout: 20000 });
+    const tiles = await page.$$eval('[data-panel=xhzf_totals] .tile .value', (vs) => vs.map((v) => v.dataset.value));
+    assert.deepEqual(tiles, [String(stats.cases), String(stats.businesses), String(stats.jobs_created)]);
+    const pie = JSON.parse(await page.getAttribute('[data-panel=xhzf_intentions] .body', 'data-items'));
+    assert.equal(pie.reduce((a, [, v]) => a + v, 0), stats.cases);
+    const streets = JSON.parse(await page.getAttribute('[data-panel=xhzf_streets] .body', 'data-items'));
+    assert.equal(streets.reduce((a, [, v]) => a + v, 0), stats.cases);
+    assert.doesNotMatch(await page.content(), /马丽霞|13900000003/, 'the cockpit names nobody');
+    assert.equal(await page.$$eval('[data-panel^=xhzf_].failed', (x) => x.length), 0);
+    await shot(page, `cockpit-${size.width}-${lang}`);
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  }
 });

@@ -73,7 +73,7 @@ test('a caseworker opens a file and builds its timeline; the outcome counts in t
   assert.equal(s.json.cases, 1);
   assert.equal(s.json.businesses, 1);
   assert.equal(s.json.jobs_created, 2);
-  assert.deepEqual(s.json.by_intention, [{ key: 'startup', n: 1, jobs: 2 }]);
+  assert.deepEqual(s.json.by_intention, [{ key: 'startup', name_zh: '自主创业', name_en: 'Wants to start a business', n: 1, jobs: 2 }]);
   assert.equal(s.json.by_street[0].key, 'gongshu/dongxin');
   assert.ok(!JSON.stringify(s.json).includes(mother.name), 'the statistics name nobody');
 });
