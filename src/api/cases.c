@@ -192,16 +192,24 @@ done:
 }
 
 /* GET /api/v1/cases/:id: the file, audited. */
-static int get_case(struct http_req *r) {
+/* An audited read of the record :id (a file, an activity's attendance):
+ * authorized by authorize, written by read, never cached. */
+static int audited_read(struct http_req *r, int (*authorize)(struct http_req *, int64_t),
+                        int (*read)(struct cases *, const struct case_actor *, int64_t,
+                                    struct zz_json *, struct zz_err *)) {
   struct cases cs = engine(r);
   int64_t id;
-  if (positive_id(r, &id) || authorize_file(r, id)) return 0;
+  if (positive_id(r, &id) || authorize(r, id)) return 0;
   struct case_actor who = actor(r);
   struct answer a;
   struct zz_json *j = answer_begin(&a);
-  int rc = case_read(&cs, &who, id, j, &a.e);
+  int rc = read(&cs, &who, id, j, &a.e);
   if (!rc) http_add_header(r, "Cache-Control", "no-store");
   return answer_end(r, &a, rc, 200);
+}
+
+static int get_case(struct http_req *r) {
+  return audited_read(r, authorize_file, case_read);
 }
 
 /* POST /api/v1/cases/:id/entries */
@@ -325,15 +333,7 @@ done:
 /* GET /api/v1/case-activities/:id: the activity and who checked in
  * (names and masked phones), audited. */
 static int get_activity(struct http_req *r) {
-  struct cases cs = engine(r);
-  int64_t id;
-  if (positive_id(r, &id) || authorize_activity(r, id)) return 0;
-  struct case_actor who = actor(r);
-  struct answer a;
-  struct zz_json *j = answer_begin(&a);
-  int rc = case_activity_read(&cs, &who, id, j, &a.e);
-  if (!rc) http_add_header(r, "Cache-Control", "no-store");
-  return answer_end(r, &a, rc, 200);
+  return audited_read(r, authorize_activity, case_activity_read);
 }
 
 /* GET /api/v1/case-activities/:id/qr.svg: the check-in page's address as

@@ -148,14 +148,7 @@ static void activity_fields(struct cases *cs, struct zz_json *j,
   zz_json_kstr(j, "title", a->title);
   zz_json_ktime(j, "ts", a->ts);
   zz_json_kstr(j, "place", a->place);
-  registry_rdlock(cs->reg);
-  const struct reg_region *rg = registry_region_by_id(cs->reg, a->region);
-  zz_json_kobj(j, "street");
-  zz_json_kstr(j, "path", rg ? rg->path : "");
-  zz_json_kstr(j, "name_zh", rg ? rg->name_zh : "");
-  zz_json_kstr(j, "name_en", rg ? rg->name_en : "");
-  zz_json_obj_end(j);
-  registry_unlock(cs->reg);
+  cases_street_json(cs, j, a->region);
   zz_json_kint(j, "attendance", a->attendance);
   if (with_code) {
     char tok[CODE_TOKEN_LEN + 1], path[64];

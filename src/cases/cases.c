@@ -153,7 +153,7 @@ int case_create(struct cases *cs, const struct case_actor *who, const json_t *bo
                 struct zz_err *e) {
   json_t *prog = NULL;
   char *person = NULL, *profile = NULL;
-  const char *name, *phone, *street, *community, *worker;
+  const char *name, *phone, *street, *community, *worker, *status;
   int64_t next = 0, created = zz_time_now();
   int rc;
   if ((rc = cases_program(cs->st, cases_str(body, "program"), &prog, e))) goto done;
@@ -162,6 +162,7 @@ int case_create(struct cases *cs, const struct case_actor *who, const json_t *bo
       (rc = cases_opt_str(body, "street", 200, &street, e)) ||
       (rc = cases_opt_str(body, "community", 100, &community, e)) ||
       (rc = cases_opt_str(body, "caseworker", 64, &worker, e)) ||
+      (rc = cases_opt_str(body, "status", 10, &status, e)) ||
       (rc = cases_opt_time(body, "next_follow", &next, e)) ||
       (rc = cases_opt_time(body, "created", &created, e)))
     goto done;
@@ -171,6 +172,11 @@ int case_create(struct cases *cs, const struct case_actor *who, const json_t *bo
   }
   if (!cases_phone_ok(phone)) {
     rc = zz_fail(e, ZZ_EINVAL, "phone", "phone must be an 11-digit mobile number");
+    goto done;
+  }
+  /* a file opened closed: one brought over from the spreadsheets it was kept in */
+  if (status && strcmp(status, "open") != 0 && strcmp(status, "closed") != 0) {
+    rc = zz_fail(e, ZZ_EINVAL, "status", "status must be open or closed");
     goto done;
   }
   const char *intention = cases_str(body, "intention");
@@ -199,7 +205,8 @@ int case_create(struct cases *cs, const struct case_actor *who, const json_t *bo
                          .profile_json = profile,
                          .created = created,
                          .last_contact = created,
-                         .next_follow = next};
+                         .next_follow = next,
+                         .status = status};
   rc = store_case_insert(cs->st, &c, out_id, e);
 done:
   json_decref(prog);
@@ -303,7 +310,7 @@ struct case_out {
   int64_t now;
 };
 
-static void street_json(struct cases *cs, struct zz_json *j, int64_t region) {
+void cases_street_json(struct cases *cs, struct zz_json *j, int64_t region) {
   registry_rdlock(cs->reg);
   const struct reg_region *rg = registry_region_by_id(cs->reg, region);
   zz_json_kobj(j, "street");
@@ -321,7 +328,7 @@ static void case_fields(struct case_out *o, const struct store_case *c) {
   zz_json_kstr(j, "program", c->program);
   zz_json_kstr(j, "department", c->department);
   zz_json_kstr(j, "caseworker", c->caseworker);
-  street_json(o->cs, j, c->region);
+  cases_street_json(o->cs, j, c->region);
   zz_json_kstr(j, "community", c->community);
   zz_json_kstr(j, "intention", c->intention);
   zz_json_kstr(j, "name", c->name);

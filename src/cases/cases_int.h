@@ -29,6 +29,9 @@ int cases_phone_ok(const char *p);
  * is then refused). */
 int cases_audit(struct cases *cs, const struct case_actor *who, const char *action,
                 const char *target, const char *detail, struct zz_err *e);
+/* The member "street": {"path","name_zh","name_en"} of region (a street
+ * or the district) into the object open in j. */
+void cases_street_json(struct cases *cs, struct zz_json *j, int64_t region);
 /* "138****1234" into out: what a list shows of a phone. */
 void cases_mask_phone(char out[16], const char *phone);
 

@@ -17,6 +17,10 @@ const struct zz_msg zz_msg_zh_cases2[] = {
      "此码已停用：请到现场扫描新码"},
     {"kind must be customer, enterprise or activity",
      "类型须为 customer（顾客码）、enterprise（企业码）或 activity（活动签到码）"},
+    /* the cockpit's counts panels (src/pack/pack_dashboards.c) */
+    {"a line panel draws counts by month: use \"%s\"", "折线图面板按月绘制计数：请使用“%s”"},
+    /* a file brought over closed (src/cases/cases.c) */
+    {"status must be open or closed", "status（状态）须为 open（在办）或 closed（已结案）"},
     /* policy applications (src/cases/apply.c) */
     {"the applications flow is not running", "申请办理流程未运行"},
     {"matter is not one of the programme's policy applications",
