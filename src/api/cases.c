@@ -212,13 +212,19 @@ static int get_case(struct http_req *r) {
   return audited_read(r, authorize_file, case_read);
 }
 
+/* The file :id, authorized, and the request's JSON body: 0, or non-zero
+ * once the refusal is answered. */
+static int file_and_body(struct http_req *r, int64_t *id, json_t **body) {
+  *body = NULL;
+  return positive_id(r, id) || authorize_file(r, *id) || api_json_body(r, body);
+}
+
 /* POST /api/v1/cases/:id/entries */
 static int post_entry(struct http_req *r) {
   struct cases cs = engine(r);
   int64_t id, entry = 0;
-  if (positive_id(r, &id) || authorize_file(r, id)) return 0;
-  json_t *body = NULL;
-  if (api_json_body(r, &body)) return 0;
+  json_t *body;
+  if (file_and_body(r, &id, &body)) return 0;
   struct case_actor who = actor(r);
   struct zz_err e = {0};
   int rc = case_entry_add(&cs, &who, id, body, &entry, &e);
@@ -234,9 +240,8 @@ static int post_entry(struct http_req *r) {
 static int post_application(struct http_req *r) {
   struct cases cs = engine(r);
   int64_t id, order = 0;
-  if (positive_id(r, &id) || authorize_file(r, id)) return 0;
-  json_t *body = NULL;
-  if (api_json_body(r, &body)) return 0;
+  json_t *body;
+  if (file_and_body(r, &id, &body)) return 0;
   struct case_actor who = actor(r);
   char number[APPLICATION_NUMBER_LEN + 1] = "", url[64];
   struct answer a;
