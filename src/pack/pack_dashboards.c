@@ -23,6 +23,8 @@ static const char *const ranges[] = {"last1h",  "today", "last24h", "last7d",
 static const char *const grains[] = {"minute", "hour", "day", "month"};
 static const char *const aggs[] = {"sum", "avg", "min", "max", "last", "count"};
 static const char *const compares[] = {"yoy", "mom"};
+/* what a status or usage panel shows (issue 13 §5) */
+static const char *const shows[] = {"counts", "groups", "list", "totals", "sources"};
 static const char *const values[] = {"total",   "change", "total+change", "max",
                                      "count",   "sum",    "recent",       "percent",
                                      "area",    "records", "used",        "used_share"};
@@ -365,8 +367,9 @@ static int check_panel(struct dctx *c, json_t *p, json_t *seen, json_t *taken) {
         return check_fail(&c->k, "histogram", "must list at least two ascending bin edges");
     }
   }
-  const char *value;
+  const char *value, *show;
   if ((rc = opt_enum(c, p, "value", values, ZZ_ARRAY_LEN(values), &value))) return rc;
+  if ((rc = opt_enum(c, p, "show", shows, ZZ_ARRAY_LEN(shows), &show))) return rc;
   return 0;
 }
 
