@@ -410,7 +410,7 @@ if (pack && pack.id === "gongshu" && regions.size) {
     "pit_wall_deflection", "pit_ground_settlement", "pit_building_settlement", "pit_strut_force", "pit_groundwater",
     "metro_tunnel_convergence", "metro_tunnel_settlement",
     // duty check-ins of the park's enforcement teams and grid members (tools/park.mjs, issue 13 §5)
-    "duty_checkin"];
+    "duty_checkin", "light_energy"];
   for (const m of wantMetrics) if (!metrics.has(m)) err("metrics.json", `metric ${m} missing`);
   for (const m of metrics.keys()) if (!wantMetrics.includes(m)) err("metrics.json", `unexpected metric ${m}`);
   if (industries.size !== 8) err("pack.json.industries", `expected the 8 "6+2" industries, found ${industries.size}`);

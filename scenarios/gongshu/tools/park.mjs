@@ -94,6 +94,14 @@ export const DUTY_METRIC = {
   ],
 };
 
+// The smart street lights' meters report each light's energy use a day.
+// No panel or rule reads it: these are records returned and not used, as a
+// platform's data often are (GET /api/v1/sources/usage counts them apart).
+export const ENERGY_METRIC = {
+  id: "light_energy", name_zh: "路灯用电量", name_en: "Street-light energy use", unit: "Wh", agg: "sum",
+  entity_type: "street_light", kind: "count", min: 0, max: 100000,
+};
+
 // statuses.json: the first state whose condition holds wins; the last takes
 // the rest (signed off, or no check-in for two hours, or never).
 export const STATUSES = {
@@ -196,12 +204,13 @@ export function writePark(dir) {
   const read = (f) => JSON.parse(fs.readFileSync(path.join(dir, f), "utf8"));
   const regions = new Map(read("regions.geojson").features.map((f) => [f.properties.id, f.geometry]));
   writeList(path.join(dir, "entity_types.json"), upsert(read("entity_types.json"), [DUTY_TYPE, POI_TYPE]), false);
-  writeList(path.join(dir, "metrics.json"), upsert(read("metrics.json"), [DUTY_METRIC]), true);
+  writeList(path.join(dir, "metrics.json"), upsert(read("metrics.json"), [DUTY_METRIC, ENERGY_METRIC]), true);
   // the patrol check-in system (巡更打卡系统) takes the duty check-ins too;
   // wenlv_flow declares every metric (the test world sends with its token)
   const sources = read("sources.json").map((s) =>
     s.id === "patrol" || s.id === "wenlv_flow" ? { ...s, metrics: [...new Set([...s.metrics, DUTY_METRIC.id])], ...(s.entity_types ? { entity_types: [...new Set([...s.entity_types, "duty_unit"])] } : {}) } : s);
-  writeList(path.join(dir, "sources.json"), sources, true);
+  const add = (s, id) => ({ ...s, metrics: [...new Set([...s.metrics, id])] });
+  writeList(path.join(dir, "sources.json"), sources.map((s) => (s.id === "smart_light" || s.id === "wenlv_flow" ? add(s, ENERGY_METRIC.id) : s)), true);
   const mine = [...dutyUnits(regions), ...pois(regions)];
   const ents = fs.readFileSync(path.join(dir, "entities.ndjson"), "utf8").split("\n").filter(Boolean)
     .filter((l) => !l.startsWith('{"id":"duty-') && !l.startsWith('{"id":"xtd-poi-'));
