@@ -134,9 +134,8 @@ struct st_group {
   int64_t n, by_state[STATUS_STATES_MAX];
 };
 
-static void write_answer(struct zz_json *j, const struct status_def *d,
-                         const struct reg_metric *m, const struct api_region *rg, int64_t now,
-                         struct st_ctx *c, size_t limit) {
+static void write_answer(struct zz_json *j, const struct status_def *d, const struct reg_metric *m,
+                         const struct api_region *rg, int64_t now, struct st_ctx *c, size_t limit) {
   int64_t counts[STATUS_STATES_MAX] = {0};
   struct st_group groups[STATUS_GROUPS_MAX];
   int ngroups = 0, more_groups = 0;
@@ -248,8 +247,8 @@ static int h_status(struct http_req *r) {
   if (m0) zz_strlcpy(type, m0->entity_type, sizeof type);
   registry_unlock(app->reg);
   if (!metric_id)
-    return http_fail(r, ZZ_ENOTFOUND, "id", "status \"%s\" reads metric \"%s\", which does not exist",
-                     id, d.metric);
+    return http_fail(r, ZZ_ENOTFOUND, "id",
+                     "status \"%s\" reads metric \"%s\", which does not exist", id, d.metric);
   if (c.by && api_check_attr(r, type, c.by, "by")) return 0;
   struct store_entity_filter f = {
       .type = type, .rpos_lo = rg.lo, .rpos_hi = rg.hi, .limit = STATUS_PAGE};
@@ -267,8 +266,9 @@ static int h_status(struct http_req *r) {
     rc = store_latest_each(app->st, metric_id, 0, rg.lo, rg.hi, type, on_latest, &c);
   }
   if (rc) {
-    http_fail(r, rc, "", rc == ZZ_ETOOBIG ? "more than 20000 entities: ask for a smaller region"
-                                          : "cannot read the entities and their check-ins");
+    http_fail(r, rc, "",
+              rc == ZZ_ETOOBIG ? "more than 20000 entities: ask for a smaller region"
+                               : "cannot read the entities and their check-ins");
     goto done;
   }
   registry_rdlock(app->reg);

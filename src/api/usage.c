@@ -117,8 +117,8 @@ static int on_count(void *ud, int64_t source, int64_t metric, int64_t n) {
     if (u->src[i].id == source) x = &u->src[i];
   if (!x) {
     /* series written without a source (an admin's import) */
-    struct store_source none = {.id = source, .key = "", .name_zh = "（无来源）",
-                                .name_en = "(no source)"};
+    struct store_source none = {
+        .id = source, .key = "", .name_zh = "（无来源）", .name_en = "(no source)"};
     if (on_source(u, &none)) return 1;
     x = &u->src[u->nsrc - 1];
   }
@@ -130,7 +130,7 @@ static int on_count(void *ud, int64_t source, int64_t metric, int64_t n) {
     u->used += n;
   }
   json_array_append_new(x->metrics, json_pack("{s:s, s:I, s:b}", "metric", m ? m->key : "",
-                                               "records", (json_int_t)n, "used", used));
+                                              "records", (json_int_t)n, "used", used));
   return 0;
 }
 
@@ -192,8 +192,7 @@ static int h_usage(struct http_req *r) {
   struct app *app = http_app(r);
   const struct http_auth_ctx *a = http_auth(r);
   struct api_region rg;
-  if (authz_source(a, AUTHZ_READ))
-    return authz_deny(r, "", "the sources", "数据来源");
+  if (authz_source(a, AUTHZ_READ)) return authz_deny(r, "", "the sources", "数据来源");
   if (api_region(r, "region", 0, &rg)) return 0;
   struct usage u = {.reg = app->reg, .readers = json_object(), .types = json_object()};
   int rc = 0, rc2 = 0;

@@ -9,13 +9,13 @@
 
 #include "core/check.h"
 
-static const char *const kinds[] = {"kpi",       "line", "bar",   "pie",    "top",     "map",
-                                    "sandtable", "feed", "table", "orders", "profile",
+static const char *const kinds[] = {"kpi", "line", "bar", "pie", "top", "map", "sandtable", "feed",
+                                    "table", "orders", "profile",
                                     /* issue 13 §5: duty status, application scenarios */
                                     "status", "apps"};
 static const char *const slots[] = {"l1", "l2", "l3", "c", "cb", "r1", "r2", "r3"};
-static const char *const apis[] = {"series",  "breakdown", "top",    "latest", "summary",
-                                   "sources", "alerts",    "orders", "region",
+static const char *const apis[] = {"series", "breakdown", "top", "latest", "summary", "sources",
+                                   "alerts", "orders", "region",
                                    /* issue 13 §5: derived states, records returned vs used */
                                    "status", "usage"};
 static const char *const ranges[] = {"last1h",  "today", "last24h", "last7d",
@@ -25,9 +25,9 @@ static const char *const aggs[] = {"sum", "avg", "min", "max", "last", "count"};
 static const char *const compares[] = {"yoy", "mom"};
 /* what a status or usage panel shows (issue 13 §5) */
 static const char *const shows[] = {"counts", "groups", "list", "totals", "sources"};
-static const char *const values[] = {"total",   "change", "total+change", "max",
-                                     "count",   "sum",    "recent",       "percent",
-                                     "area",    "records", "used",        "used_share"};
+static const char *const values[] = {"total", "change",  "total+change", "max",
+                                     "count", "sum",     "recent",       "percent",
+                                     "area",  "records", "used",         "used_share"};
 
 struct dctx {
   const struct pack_lookup *lk;

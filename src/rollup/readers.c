@@ -67,8 +67,7 @@ void readers_each(const json_t *dashboards, const json_t *statuses,
       json_t *panels = json_object_get(m, "panels");
       for (size_t k = 0; k < json_array_size(panels); k++) {
         json_t *p = json_array_get(panels, k);
-        snprintf(reader, sizeof reader, "%s/%s/%s", lname,
-                 str_of(m, "id"), str_of(p, "id"));
+        snprintf(reader, sizeof reader, "%s/%s/%s", lname, str_of(m, "id"), str_of(p, "id"));
         w.reader = reader;
         walk_node(&w, p);
       }
@@ -82,8 +81,8 @@ void readers_each(const json_t *dashboards, const json_t *statuses,
     for (size_t k = 0; k < json_array_size(ms); k++) {
       json_t *x = json_array_get(ms, k);
       /* a site lists metric ids, or objects with an "id" */
-      const char *id = json_is_string(x) ? json_string_value(x)
-                                         : json_string_value(json_object_get(x, "id"));
+      const char *id =
+          json_is_string(x) ? json_string_value(x) : json_string_value(json_object_get(x, "id"));
       if (id) fn(ud, id, NULL, reader);
     }
   }

@@ -5,8 +5,8 @@
 #include <math.h>
 #include <string.h>
 
-static const char *const def_fields[] = {"id", "name_zh", "name_en", "metric", "states", "note",
-                                         NULL};
+static const char *const def_fields[] = {"id",     "name_zh", "name_en", "metric",
+                                         "states", "note",    NULL};
 static const char *const state_fields[] = {"id",     "name_zh",        "name_en", "color",
                                            "values", "within_minutes", "note",    NULL};
 
@@ -81,8 +81,7 @@ static int check_def(struct check *c, const json_t *d, const struct status_looku
   int rc;
   const char *id, *metric;
   const json_t *states;
-  if ((rc = check_known(c, d, def_fields)) ||
-      (rc = check_key(c, d, "id", CHECK_REQUIRED, &id)) ||
+  if ((rc = check_known(c, d, def_fields)) || (rc = check_key(c, d, "id", CHECK_REQUIRED, &id)) ||
       (rc = check_names(c, d, "name_zh", "name_en", STATUS_NAME_MAX)) ||
       (rc = check_key(c, d, "metric", CHECK_REQUIRED, &metric)))
     return rc;

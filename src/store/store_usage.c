@@ -24,8 +24,7 @@ static int usage_each(struct store *st, int64_t rpos_lo, int64_t rpos_hi,
   sqlite3_bind_int(q, 3, ZZ_GRAIN_YEAR);
   int rc;
   while ((rc = sqlite3_step(q)) == SQLITE_ROW)
-    if (fn(ud, sqlite3_column_int64(q, 0), sqlite3_column_int64(q, 1),
-           sqlite3_column_int64(q, 2)))
+    if (fn(ud, sqlite3_column_int64(q, 0), sqlite3_column_int64(q, 1), sqlite3_column_int64(q, 2)))
       break;
   sq_release(c, q);
   return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
