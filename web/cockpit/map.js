@@ -133,7 +133,7 @@ class MapPanel extends Panel {
         data: [...layers.map(layerName), ...types.map((ty) => typeName(ty)), t('预警', 'Warnings')] },
       // The map fills its panel (top/bottom/left/right) past the legend.
       geo: { map: geo.name, roam: true, nameProperty: 'name', label: { show: false },
-        top: 10, bottom: 34, left: 10, right: types.length || layers.length ? 110 : 70,
+        top: 10, bottom: 34, left: 10, right: layers.length ? 150 : types.length ? 110 : 70,
         itemStyle: { areaColor: '#0e2b57', borderColor: '#3fd0ff', borderWidth: 1 }, emphasis: { label: { show: false }, itemStyle: { areaColor: '#2a7fd6' } } },
       series: [
         { type: 'map', geoIndex: 0, data: values },
