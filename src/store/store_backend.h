@@ -19,6 +19,7 @@
 #include "store/store_orders.h"
 #include "store/store_records.h"
 #include "store/store_registry.h"
+#include "store/store_usage.h"
 
 /* One sub-table per domain header, each member the store_* function of the
  * same name (contracts in that header): a backend fills each sub-table in
@@ -270,6 +271,12 @@ struct store_notify_ops {
 
 /* The whole table: the store's own calls (store.h) and a sub-table per
  * domain. A sub-table a test leaves NULL must not be called. */
+/* records per source and metric (store_usage.h) */
+struct store_usage_ops {
+  int (*usage_each)(struct store *st, int64_t rpos_lo, int64_t rpos_hi,
+                    int (*fn)(void *, int64_t source, int64_t metric, int64_t n), void *ud);
+};
+
 struct store_ops {
   const char *name;
   int (*txn)(struct store *st, int what, struct zz_err *e);
@@ -290,6 +297,7 @@ struct store_ops {
   const struct store_mqtt_ops *mqtt;
   const struct store_cases_ops *cases;
   const struct store_notify_ops *notify;
+  const struct store_usage_ops *usage;
 };
 
 struct store {

@@ -610,3 +610,11 @@ int store_webhook_delivered(struct store *st, int64_t id, int64_t ts, int ok, in
                             const char *reason, struct zz_err *e) {
   return st->ops->notify->webhook_delivered(st, id, ts, ok, code, reason, e);
 }
+
+/* ---- usage: records per source and metric ---- */
+
+int store_usage_each(struct store *st, int64_t rpos_lo, int64_t rpos_hi,
+                     int (*fn)(void *, int64_t source, int64_t metric, int64_t n), void *ud) {
+  if (!st->ops->usage) return ZZ_EINTERNAL;
+  return st->ops->usage->usage_each(st, rpos_lo, rpos_hi, fn, ud);
+}

@@ -432,9 +432,49 @@ function freshness(iso) {
   return { text: ago(iso, now), cls: age < 300 ? 'fresh' : age < 86400 ? 'idle' : 'stale' };
 }
 
+// Table views other modules add for an api of their own (park.js: usage):
+// {url(panel), draw(panel, answer), metrics?(panel), every?: ms between reads}.
+const TABLE_VIEWS = {};
+export function registerTableView(apiName, view) {
+  TABLE_VIEWS[apiName] = view;
+}
+
 class TablePanel extends Panel {
+  view() {
+    return TABLE_VIEWS[this.def.query.api];
+  }
+
+  metrics() {
+    const v = this.view();
+    return v && v.metrics ? v.metrics(this) : super.metrics();
+  }
+
+  // A view with `every` is read at most that often: a refresh asked for
+  // sooner is done once the time has passed.
+  refresh() {
+    const v = this.view();
+    const since = Date.now() - (this.lastLoad || 0);
+    if (v && v.every && this.drawn && since < v.every) {
+      if (!this.later) this.later = setTimeout(() => { this.later = null; this.refresh(); }, v.every - since);
+      return Promise.resolve();
+    }
+    return super.refresh();
+  }
+
+  dispose() {
+    clearTimeout(this.later);
+    super.dispose();
+  }
+
   async load() {
     const q = this.def.query;
+    const v = this.view();
+    if (v) {
+      const u = v.url(this);
+      this.el.dataset.url = u;
+      this.lastLoad = Date.now();
+      return v.draw(this, await api(u));
+    }
     const res = await this.fetchMain();
     if (q.api === 'sources') return this.sources(res);
     if (q.api === 'summary') return this.recent(res);

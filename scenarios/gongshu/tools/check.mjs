@@ -408,7 +408,9 @@ if (pack && pack.id === "gongshu" && regions.size) {
     "vehicle_flow", "consumption_txns", "code_scans",
     // the Hangzhou Center deep pit (tools/pit.mjs, issue 13 §4)
     "pit_wall_deflection", "pit_ground_settlement", "pit_building_settlement", "pit_strut_force", "pit_groundwater",
-    "metro_tunnel_convergence", "metro_tunnel_settlement"];
+    "metro_tunnel_convergence", "metro_tunnel_settlement",
+    // duty check-ins of the park's enforcement teams and grid members (tools/park.mjs, issue 13 §5)
+    "duty_checkin", "light_energy"];
   for (const m of wantMetrics) if (!metrics.has(m)) err("metrics.json", `metric ${m} missing`);
   for (const m of metrics.keys()) if (!wantMetrics.includes(m)) err("metrics.json", `unexpected metric ${m}`);
   if (industries.size !== 8) err("pack.json.industries", `expected the 8 "6+2" industries, found ${industries.size}`);
@@ -541,6 +543,32 @@ if (pack && pack.id === "gongshu" && matterDocs) {
     const r = matterById.get("rectification");
     if (!r || r.kind !== "inspection") err("matters.json", "the rectification matter (kind inspection) is missing");
   }
+}
+
+// ------------------------- duty status and the block's six needs (issue 13 §5) ---
+// statuses.json (tools/park.mjs): each status names a metric of the pack, and
+// its states' values are the metric's declared states; the park has its
+// enforcement teams and grid members, the block its places for 吃住行游购娱.
+const statusDoc = fs.existsSync(path.join(DIR, "statuses.json")) ? readJson("statuses.json") : null;
+if (statusDoc) {
+  (statusDoc.statuses || []).forEach((st, i) => {
+    const w = `statuses.json statuses[${i}]`;
+    const m = metrics.get(st.metric);
+    if (!m) { err(`${w}.metric`, `unknown metric ${st.metric}`); return; }
+    const values = new Set((m.states || []).map((x) => x.value));
+    (st.states || []).forEach((s, k) => {
+      for (const v of s.values || []) if (values.size && !values.has(v)) err(`${w}.states[${k}].values`, `${v} is not a state of ${st.metric}`);
+      if ((k === st.states.length - 1) !== !s.values) err(`${w}.states[${k}]`, "every state but the last has values and within_minutes");
+    });
+  });
+}
+if (pack.id === "gongshu") {
+  const duty = entities.filter((e) => e.type === "duty_unit");
+  const kinds = new Set(duty.map((e) => e.attrs && e.attrs.kind));
+  for (const k of ["enforcement_team", "grid_member"]) if (!kinds.has(k)) err("entities.ndjson", `no duty_unit of kind ${k} (the seed's enforcement teams and grid members)`);
+  for (const e of duty) if (!String(e.region).startsWith("gongshu/kejipark/")) err(`${e._where}.region`, "duty units are the park's (gongshu/kejipark/...)");
+  const poiKinds = new Set(entities.filter((e) => e.type === "poi").map((e) => e.attrs && e.attrs.kind));
+  for (const k of ["hotel", "sight", "bus_stop", "shop", "cinema"]) if (!poiKinds.has(k)) err("entities.ndjson", `no Xintiandi poi of kind ${k} (the six needs)`);
 }
 
 if (errors.length) {
