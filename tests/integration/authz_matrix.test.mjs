@@ -207,6 +207,11 @@ const SPEC = {
   'POST /api/v1/applications': { body: {}, expect: user(DESK) },
   'GET /api/v1/case-programs': { expect: user() },
   'GET /api/v1/cases/stats': { expect: user() },
+  // records returned vs used and derived states (issue 13 §5): read as the
+  // sources and the cockpit are, within the caller's scope
+  'GET /api/v1/sources/usage': { expect: user() },
+  'GET /api/v1/statuses': { expect: user() },
+  'GET /api/v1/statuses/:id': { path: `/api/v1/statuses/duty?region=${PARK}`, expect: user() },
   'GET /api/v1/cases': { expect: user(ADMINS) },
   'GET /api/v1/cases/export': { expect: user(ADMINS) },
   'POST /api/v1/cases': { body: {}, expect: user(ADMINS) },

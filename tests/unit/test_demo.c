@@ -403,11 +403,15 @@ static void test_recent_window_full_resolution(void **state) {
   free(large);
 }
 
-/* The budget holds within 5% from 200 thousand to 70 million records. */
+/* The budget holds within 5% from 400 thousand to 70 million records.
+ * Below that the pack's floor decides (every series at its coarsest, every
+ * thinnable one at its min_coverage, the full-resolution recent window):
+ * since the park's duty check-ins and light meters (issue 13 §5) that floor
+ * is about 212 thousand, and demo_plan_budget says so in a warning. */
 static void test_budget_range(void **state) {
   (void)state;
   const char *pack = pack_dir();
-  int64_t budgets[] = {200000, 2000000, 70000000};
+  int64_t budgets[] = {400000, 2000000, 70000000};
   /* (late in the evening the recent window is at its longest: almost 3 days) */
   const char *nows[] = {"2026-11-29T14:00:00+08:00", "2026-01-10T14:00:00+08:00",
                         "2026-12-03T23:40:00+08:00"};
