@@ -747,10 +747,28 @@ static int name_of(const json_t *body, const char *k, char out[CAMPAIGNS_NAME_MA
   const char *s;
   int rc = opt_str(body, k, CAMPAIGNS_NAME_MAX, &s, e);
   if (rc) return rc;
-  zz_strlcpy(out, s ? s : "", CAMPAIGNS_NAME_MAX + 1);
-  zz_utf8_trim(out);
+  /* without the spaces around it (ASCII and the ideographic U+3000) */
+  const char *b = s ? s : "";
+  for (;;) {
+    if (*b == ' ' || *b == '\t') b++;
+    else if (strncmp(b, "\xe3\x80\x80", 3) == 0) b += 3;
+    else break;
+  }
+  zz_strlcpy(out, b, CAMPAIGNS_NAME_MAX + 1);
+  for (size_t n = strlen(out); n > 0;) {
+    if (out[n - 1] == ' ' || out[n - 1] == '\t') out[--n] = '\0';
+    else if (n >= 3 && strcmp(out + n - 3, "\xe3\x80\x80") == 0) out[n -= 3] = '\0';
+    else break;
+  }
   if (!out[0]) return zz_fail(e, ZZ_EINVAL, k, "%s (the signer's name) is required", k);
   return 0;
+}
+
+/* The local date of ms, "YYYY-MM-DD", into t. */
+static const char *day_text(int64_t ms, char t[32]) {
+  zz_time_format(ms, t);
+  t[10] = '\0';
+  return t;
 }
 
 /* A time inside the campaign's period and not in the future: 0 or
@@ -761,10 +779,10 @@ static int in_period(const struct cp_parts *p, int64_t ts, int64_t now, const ch
   if (ts > now + 60000) return zz_fail(e, ZZ_EINVAL, field, "%s must not be in the future", field);
   if (p->start && ts < p->start)
     return zz_fail(e, ZZ_EINVAL, field, "%s is before the campaign's start (%s)", field,
-                   zz_time_format(p->start, t));
+                   day_text(p->start, t));
   if (p->end && ts >= p->end)
     return zz_fail(e, ZZ_EINVAL, field, "%s is after the campaign's end (%s)", field,
-                   zz_time_format(p->end - DAY_MS, t));
+                   day_text(p->end - DAY_MS, t));
   return 0;
 }
 
@@ -895,16 +913,21 @@ int campaign_sign_public(struct campaigns *cs, const char *entity, const json_t 
     rc = zz_fail(e, ZZ_EINVAL, "pledge", "pledge is required");
     goto done;
   }
+  if (!by_id(json_object_get(c, "pledges"), pledge)) {
+    rc = zz_fail(e, ZZ_EINVAL, "pledge", "pledge %.64s is not one of the campaign's pledges",
+                 pledge);
+    goto done;
+  }
   /* the number registered for the entity, digits compared in constant time */
   if ((rc = intake_check_contact(cs->st, entity, phone, "phone", e))) goto done;
   if (p.start && now < p.start) {
     rc = zz_fail(e, ZZ_ECONFLICT, "campaign", "the campaign starts on %s: sign then",
-                 zz_time_format(p.start, t));
+                 day_text(p.start, t));
     goto done;
   }
   if (p.end && now >= p.end) {
     rc = zz_fail(e, ZZ_ECONFLICT, "campaign", "the campaign ended on %s",
-                 zz_time_format(p.end - DAY_MS, t));
+                 day_text(p.end - DAY_MS, t));
     goto done;
   }
   code_phone_digits(phone, digits);
