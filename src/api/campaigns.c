@@ -49,8 +49,7 @@ static int view_of(struct http_req *r, const json_t *c, struct cp_view *v) {
     v->rpos_lo = rg.lo;
     v->rpos_hi = rg.hi;
   }
-  v->personal =
-      c && authz_campaign(http_app(r), a, campaign_department(c), 0, AUTHZ_WRITE) == 0;
+  v->personal = c && authz_campaign(http_app(r), a, campaign_department(c), 0, AUTHZ_WRITE) == 0;
   return 0;
 }
 
@@ -308,7 +307,6 @@ const struct http_route api_campaigns_routes[] = {
     {"POST", "/api/v1/campaigns/:id/activities", post_activity, NULL, HTTP_AUTH_USER,
      ROLE_ADMIN | ROLE_OFFICER, 8192},
     {"GET", "/api/public/codes/:token/pledges", get_public_pledges, NULL, HTTP_AUTH_NONE, 0, 0},
-    {"POST", "/api/public/codes/:token/pledges", post_public_pledge, NULL, HTTP_AUTH_NONE, 0,
-     4096},
+    {"POST", "/api/public/codes/:token/pledges", post_public_pledge, NULL, HTTP_AUTH_NONE, 0, 4096},
 };
 const size_t api_campaigns_nroutes = ZZ_ARRAY_LEN(api_campaigns_routes);

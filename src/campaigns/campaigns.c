@@ -160,8 +160,8 @@ static int entity_cb(void *ud, const struct store_entity *en) {
   return 0;
 }
 
-int campaign_entity(struct campaigns *cs, const char *key, const char *field,
-                    struct cp_entity *out, struct zz_err *e) {
+int campaign_entity(struct campaigns *cs, const char *key, const char *field, struct cp_entity *out,
+                    struct zz_err *e) {
   memset(out, 0, sizeof *out);
   if (!key || !*key) return zz_fail(e, ZZ_EINVAL, field, "%s (an entity id) is required", field);
   int rc = store_entity_get(cs->st, key, entity_cb, out);
@@ -233,8 +233,7 @@ static int64_t expected_of(const json_t *p, const json_t *entities) {
 static void rectify_json(struct zz_json *j, const json_t *states) {
   zz_json_kobj(j, "rectify");
   static const char *const keys[] = {"open", "overdue", "closed_on_time", "closed_late"};
-  for (size_t i = 0; i < ZZ_ARRAY_LEN(keys); i++)
-    zz_json_kint(j, keys[i], n_of(states, keys[i]));
+  for (size_t i = 0; i < ZZ_ARRAY_LEN(keys); i++) zz_json_kint(j, keys[i], n_of(states, keys[i]));
   zz_json_obj_end(j);
 }
 
@@ -352,7 +351,7 @@ static int latest_cb(void *ud, const struct store_cp_latest *l) {
   struct latest_ctx *x = ud;
   const json_t *items = json_object_get(by_id(x->checklists, l->checklist), "items");
   json_t *answers = l->answers ? json_loads(l->answers, 0, NULL) : NULL;
-  json_t *closed = l->open_items ? json_loads(l->open_items, 0, NULL) : NULL;
+  json_t *closed = l->closed_items ? json_loads(l->closed_items, 0, NULL) : NULL;
   json_t *mine = json_object_get(x->systems, l->entity_key);
   if (!mine) {
     mine = json_object();
@@ -519,10 +518,8 @@ static int signed_maps(struct campaigns *cs, const json_t *c, const struct store
       json_object_set_new(members_signed, id, by);
     } else {
       struct pledge_map_ctx x = {json_object()};
-      struct store_pledge_filter f = {.campaign = sc->campaign,
-                                      .pledge = id,
-                                      .rpos_lo = sc->rpos_lo,
-                                      .rpos_hi = sc->rpos_hi};
+      struct store_pledge_filter f = {
+          .campaign = sc->campaign, .pledge = id, .rpos_lo = sc->rpos_lo, .rpos_hi = sc->rpos_hi};
       json_object_set_new(part_signed, id, x.by_entity);
       if ((rc = store_pledges_each(cs->st, &f, pledge_map_cb, &x)))
         return zz_fail(e, rc, NULL, "cannot read the pledges");
@@ -593,10 +590,8 @@ int campaign_dashboard_json(struct campaigns *cs, const char *id, const struct c
   zz_json_obj_end(j);
   months_json(j, k.months_p, k.months_i);
   zz_json_karr(j, "activities");
-  struct store_activity_filter af = {.campaign = id,
-                                     .rpos_lo = v->rpos_lo,
-                                     .rpos_hi = v->rpos_hi,
-                                     .limit = CAMPAIGNS_ACTIVITIES};
+  struct store_activity_filter af = {
+      .campaign = id, .rpos_lo = v->rpos_lo, .rpos_hi = v->rpos_hi, .limit = CAMPAIGNS_ACTIVITIES};
   if ((rc = store_activities_each(cs->st, &af, activity_row, j))) {
     rc = zz_fail(e, rc, NULL, "cannot read the campaign's activities");
     goto done;
@@ -720,8 +715,7 @@ done:
 
 /* An optional string member of at most max bytes: 0 (*out NULL when
  * absent or null), or ZZ_EINVAL. */
-static int opt_str(const json_t *o, const char *k, size_t max, const char **out,
-                   struct zz_err *e) {
+static int opt_str(const json_t *o, const char *k, size_t max, const char **out, struct zz_err *e) {
   json_t *v = json_object_get(o, k);
   *out = NULL;
   if (!v || json_is_null(v)) return 0;
@@ -750,15 +744,21 @@ static int name_of(const json_t *body, const char *k, char out[CAMPAIGNS_NAME_MA
   /* without the spaces around it (ASCII and the ideographic U+3000) */
   const char *b = s ? s : "";
   for (;;) {
-    if (*b == ' ' || *b == '\t') b++;
-    else if (strncmp(b, "\xe3\x80\x80", 3) == 0) b += 3;
-    else break;
+    if (*b == ' ' || *b == '\t')
+      b++;
+    else if (strncmp(b, "\xe3\x80\x80", 3) == 0)
+      b += 3;
+    else
+      break;
   }
   zz_strlcpy(out, b, CAMPAIGNS_NAME_MAX + 1);
   for (size_t n = strlen(out); n > 0;) {
-    if (out[n - 1] == ' ' || out[n - 1] == '\t') out[--n] = '\0';
-    else if (n >= 3 && strcmp(out + n - 3, "\xe3\x80\x80") == 0) out[n -= 3] = '\0';
-    else break;
+    if (out[n - 1] == ' ' || out[n - 1] == '\t')
+      out[--n] = '\0';
+    else if (n >= 3 && strcmp(out + n - 3, "\xe3\x80\x80") == 0)
+      out[n -= 3] = '\0';
+    else
+      break;
   }
   if (!out[0]) return zz_fail(e, ZZ_EINVAL, k, "%s (the signer's name) is required", k);
   return 0;
@@ -788,13 +788,13 @@ static int in_period(const struct cp_parts *p, int64_t ts, int64_t now, const ch
 
 /* What one signature needs. */
 struct sign_req {
-  const json_t *c;        /* the campaign */
-  const char *pledge;     /* its id */
-  const char *entity;     /* the signing entity's key */
+  const json_t *c;    /* the campaign */
+  const char *pledge; /* its id */
+  const char *entity; /* the signing entity's key */
   const char *entity_field;
-  const char *signer;     /* trimmed name */
-  const char *phone;      /* may be NULL */
-  const char *channel;    /* paper | code */
+  const char *signer;  /* trimmed name */
+  const char *phone;   /* may be NULL */
+  const char *channel; /* paper | code */
   int64_t ts;
 };
 

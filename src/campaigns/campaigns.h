@@ -25,10 +25,10 @@ struct store;
 struct registry;
 
 #define CAMPAIGNS_LIST_MAX 500
-#define CAMPAIGNS_NAME_MAX 60    /* a signer's name, bytes */
-#define CAMPAIGNS_TITLE_MAX 200  /* an activity's title, bytes */
-#define CAMPAIGNS_NOTE_MAX 1000  /* an activity's note, bytes */
-#define CAMPAIGNS_ACTIVITIES 20  /* the dashboard's latest activities */
+#define CAMPAIGNS_NAME_MAX 60   /* a signer's name, bytes */
+#define CAMPAIGNS_TITLE_MAX 200 /* an activity's title, bytes */
+#define CAMPAIGNS_NOTE_MAX 1000 /* an activity's note, bytes */
+#define CAMPAIGNS_ACTIVITIES 20 /* the dashboard's latest activities */
 
 struct campaigns {
   struct store *st;
@@ -61,8 +61,8 @@ int campaign_def(struct store *st, const char *id, json_t **out, struct zz_err *
 /* The campaign's department ("" when it names none). */
 const char *campaign_department(const json_t *campaign);
 /* Entity key: 0 and *out, or ZZ_ENOTFOUND (e filled, field names it). */
-int campaign_entity(struct campaigns *cs, const char *key, const char *field,
-                    struct cp_entity *out, struct zz_err *e);
+int campaign_entity(struct campaigns *cs, const char *key, const char *field, struct cp_entity *out,
+                    struct zz_err *e);
 
 /* Writes {"campaigns":[...]}: each campaign with its counts in the view. */
 int campaigns_list_json(struct campaigns *cs, const struct cp_view *v, struct zz_json *j,

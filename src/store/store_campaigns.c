@@ -35,8 +35,8 @@ static int pledge_insert(struct store *st, const struct store_pledge *p, int64_t
     if (out_id) *out_id = id;
     return 0;
   }
-  q = sq_prepare(c,
-                 "SELECT ts FROM cp_pledge WHERE campaign = ?1 AND pledge = ?2 AND entity = ?3", e);
+  q = sq_prepare(c, "SELECT ts FROM cp_pledge WHERE campaign = ?1 AND pledge = ?2 AND entity = ?3",
+                 e);
   if (!q) return ZZ_ESTORE;
   sq_bind_text(q, 1, p->campaign);
   sq_bind_text(q, 2, p->pledge);
@@ -118,16 +118,16 @@ static int activity_insert(struct store *st, const struct store_activity *a, int
 static int activities_each(struct store *st, const struct store_activity_filter *f,
                            int (*fn)(void *, const struct store_activity *), void *ud) {
   struct sq_conn *c = sq_conn_get(SQ_S(st));
-  sqlite3_stmt *q = sq_prepare(
-      c,
-      "SELECT a.id, a.campaign, a.kind, a.entity, e.key, e.name_zh, e.name_en, a.ts,"
-      " a.participants, a.title, a.note, a.actor"
-      " FROM cp_activity a LEFT JOIN entity e ON e.id = a.entity"
-      " WHERE a.campaign = ?1 AND (?2 IS NULL OR a.kind = ?2)"
-      " AND (?3 = 0 OR a.entity IS NULL OR e.rpos BETWEEN ?3 AND ?4)"
-      " AND (?6 = 0 OR a.ts < ?5 OR (a.ts = ?5 AND a.id < ?6))"
-      " ORDER BY a.ts DESC, a.id DESC LIMIT ?7",
-      NULL);
+  sqlite3_stmt *q =
+      sq_prepare(c,
+                 "SELECT a.id, a.campaign, a.kind, a.entity, e.key, e.name_zh, e.name_en, a.ts,"
+                 " a.participants, a.title, a.note, a.actor"
+                 " FROM cp_activity a LEFT JOIN entity e ON e.id = a.entity"
+                 " WHERE a.campaign = ?1 AND (?2 IS NULL OR a.kind = ?2)"
+                 " AND (?3 = 0 OR a.entity IS NULL OR e.rpos BETWEEN ?3 AND ?4)"
+                 " AND (?6 = 0 OR a.ts < ?5 OR (a.ts = ?5 AND a.id < ?6))"
+                 " ORDER BY a.ts DESC, a.id DESC LIMIT ?7",
+                 NULL);
   if (!q) return ZZ_ESTORE;
   sq_bind_text(q, 1, f->campaign);
   sq_bind_text(q, 2, f->kind);
@@ -192,21 +192,28 @@ static int cp_participants_each(struct store *st, const struct store_cp_scope *s
   struct sq_conn *c = sq_conn_get(SQ_S(st));
   sqlite3_stmt *q = sq_prepare(
       c,
-      "WITH " CP_INSPECTIONS
-      ", i AS (SELECT " CP_OWNER("e") " AS owner, count(*) AS n, sum(ci.failed) AS failed,"
-      " max(ci.ts) AS last FROM ci JOIN entity e ON e.id = ci.entity GROUP BY 1),"
-      " r AS (SELECT " CP_OWNER("e") " AS owner, count(*) AS n FROM ins_rectify x"
-      " JOIN entity e ON e.id = x.entity WHERE x.closed IS NULL"
-      " AND x.inspection IN (SELECT id FROM ci) GROUP BY 1),"
-      " m AS (SELECT json_extract(e.attrs, ?4) AS owner, count(*) AS n FROM entity e"
-      " WHERE ?4 IS NOT NULL AND " CP_IS_MEMBER("e") " GROUP BY 1),"
-      " k AS (SELECT entity, sum(points) AS pts FROM credit_event"
-      " WHERE campaign = ?1 OR campaign IS NULL GROUP BY entity)"
-      " SELECT p.id, p.key, p.name_zh, p.name_en, p.region, coalesce(m.n, 0), coalesce(i.n, 0),"
-      " coalesce(i.failed, 0), coalesce(i.last, 0), coalesce(r.n, 0), coalesce(k.pts, 0)"
-      " FROM entity p LEFT JOIN m ON m.owner = p.key LEFT JOIN i ON i.owner = p.key"
-      " LEFT JOIN r ON r.owner = p.key LEFT JOIN k ON k.entity = p.id"
-      " WHERE " CP_IS_PARTICIPANT("p") " AND " CP_IN_SCOPE("p") " ORDER BY p.key",
+      "WITH " CP_INSPECTIONS ", i AS (SELECT " CP_OWNER(
+          "e") " AS owner, count(*) AS n, sum(ci.failed) AS failed,"
+               " max(ci.ts) AS last FROM ci JOIN entity e ON e.id = ci.entity GROUP BY 1),"
+               " r AS (SELECT " CP_OWNER(
+                   "e") " AS owner, count(*) AS n FROM ins_rectify x"
+                        " JOIN entity e ON e.id = x.entity WHERE x.closed IS NULL"
+                        " AND x.inspection IN (SELECT id FROM ci) GROUP BY 1),"
+                        " m AS (SELECT json_extract(e.attrs, ?4) AS owner, count(*) AS n FROM "
+                        "entity e"
+                        " WHERE ?4 IS NOT NULL AND " CP_IS_MEMBER(
+                            "e") " GROUP BY 1),"
+                                 " k AS (SELECT entity, sum(points) AS pts FROM credit_event"
+                                 " WHERE campaign = ?1 OR campaign IS NULL GROUP BY entity)"
+                                 " SELECT p.id, p.key, p.name_zh, p.name_en, p.region, "
+                                 "coalesce(m.n, 0), coalesce(i.n, 0),"
+                                 " coalesce(i.failed, 0), coalesce(i.last, 0), coalesce(r.n, 0), "
+                                 "coalesce(k.pts, 0)"
+                                 " FROM entity p LEFT JOIN m ON m.owner = p.key LEFT JOIN i ON "
+                                 "i.owner = p.key"
+                                 " LEFT JOIN r ON r.owner = p.key LEFT JOIN k ON k.entity = p.id"
+                                 " WHERE " CP_IS_PARTICIPANT("p") " AND " CP_IN_SCOPE(
+                                     "p") " ORDER BY p.key",
       NULL);
   if (!q) return ZZ_ESTORE;
   bind_scope(q, sc, NULL);
@@ -235,14 +242,14 @@ static int cp_latest_each(struct store *st, const struct store_cp_scope *sc,
   /* max(ts) makes SQLite take the other bare columns from that row */
   sqlite3_stmt *q = sq_prepare(
       c,
-      "WITH " CP_INSPECTIONS
-      " SELECT t.key, t.checklist, t.id, t.ts, t.answers,"
+      "WITH " CP_INSPECTIONS " SELECT t.key, t.checklist, t.id, t.ts, t.answers,"
       " (SELECT json_group_array(x.item) FROM ins_rectify x"
-      " WHERE x.inspection = t.id AND x.closed IS NULL)"
+      " WHERE x.inspection = t.id AND x.closed IS NOT NULL)"
       " FROM (SELECT e.key AS key, ci.checklist AS checklist, max(ci.ts) AS ts, ci.id AS id,"
       " ci.answers AS answers FROM ci JOIN entity e ON e.id = ci.entity"
-      " WHERE " CP_IS_PARTICIPANT("e") " AND " CP_IN_SCOPE("e") ""
-      " GROUP BY ci.entity, ci.checklist) t ORDER BY t.key, t.checklist",
+      " WHERE " CP_IS_PARTICIPANT("e") " AND " CP_IN_SCOPE(
+          "e") ""
+               " GROUP BY ci.entity, ci.checklist) t ORDER BY t.key, t.checklist",
       NULL);
   if (!q) return ZZ_ESTORE;
   bind_scope(q, sc, NULL);
@@ -253,7 +260,7 @@ static int cp_latest_each(struct store *st, const struct store_cp_scope *sc,
                                 .inspection = sqlite3_column_int64(q, 2),
                                 .ts = sqlite3_column_int64(q, 3),
                                 .answers = sq_col_text(q, 4),
-                                .open_items = sq_col_text(q, 5)};
+                                .closed_items = sq_col_text(q, 5)};
     if (fn(ud, &l)) break;
   }
   sq_release(c, q);
@@ -261,13 +268,11 @@ static int cp_latest_each(struct store *st, const struct store_cp_scope *sc,
 }
 
 static int cp_count(struct store *st, const struct store_cp_scope *sc, enum store_cp_count what,
-                    const char *arg, int (*fn)(void *, const char *, int64_t, int64_t),
-                    void *ud) {
+                    const char *arg, int (*fn)(void *, const char *, int64_t, int64_t), void *ud) {
   static const char *const sql[] = {
       [STORE_CP_SIGNED_BY_PLEDGE] =
           "SELECT p.pledge, count(*), 0 FROM cp_pledge p JOIN entity e ON e.id = p.entity"
-          " WHERE p.campaign = ?1 AND " CP_IN_SCOPE("e")
-          " GROUP BY 1 ORDER BY 1",
+          " WHERE p.campaign = ?1 AND " CP_IN_SCOPE("e") " GROUP BY 1 ORDER BY 1",
       [STORE_CP_SIGNED_BY_PARENT] =
           "SELECT coalesce(json_extract(e.attrs, ?4), ''), count(*), 0 FROM cp_pledge p"
           " JOIN entity e ON e.id = p.entity WHERE p.campaign = ?1 AND p.pledge = ?8"
@@ -276,8 +281,7 @@ static int cp_count(struct store *st, const struct store_cp_scope *sc, enum stor
       [STORE_CP_PLEDGES_BY_MONTH] =
           "SELECT strftime('%Y-%m', p.ts / 1000 + 28800, 'unixepoch'), count(*), 0"
           " FROM cp_pledge p JOIN entity e ON e.id = p.entity"
-          " WHERE p.campaign = ?1 AND " CP_IN_SCOPE("e")
-          " GROUP BY 1 ORDER BY 1",
+          " WHERE p.campaign = ?1 AND " CP_IN_SCOPE("e") " GROUP BY 1 ORDER BY 1",
       [STORE_CP_INSPECTIONS_BY_MONTH] =
           "WITH " CP_INSPECTIONS " SELECT strftime('%Y-%m', ci.ts / 1000 + 28800, 'unixepoch'),"
           " count(*), sum(ci.failed) FROM ci JOIN entity e ON e.id = ci.entity"
@@ -287,12 +291,13 @@ static int cp_count(struct store *st, const struct store_cp_scope *sc, enum stor
           " CASE WHEN x.status = 'overdue' THEN 'overdue' ELSE 'open' END"
           " WHEN x.closed <= x.deadline THEN 'closed_on_time' ELSE 'closed_late' END,"
           " count(*), 0 FROM ins_rectify x JOIN entity e ON e.id = x.entity"
-          " WHERE x.inspection IN (SELECT id FROM ci) AND " CP_IN_SCOPE("e")
-          " GROUP BY 1 ORDER BY 1",
-      [STORE_CP_ENTITIES] =
-          "SELECT 'members', count(*), 0 FROM entity e WHERE " CP_IS_MEMBER("e") " AND " CP_IN_SCOPE(
-              "e") "" " UNION ALL SELECT 'participants', count(*), 0"
-                   " FROM entity e WHERE " CP_IS_PARTICIPANT("e") " AND " CP_IN_SCOPE("e"),
+          " WHERE x.inspection IN (SELECT id FROM ci) AND " CP_IN_SCOPE(
+              "e") " GROUP BY 1 ORDER BY 1",
+      [STORE_CP_ENTITIES] = "SELECT 'members', count(*), 0 FROM entity e WHERE " CP_IS_MEMBER(
+          "e") " AND " CP_IN_SCOPE("e") ""
+                                        " UNION ALL SELECT 'participants', count(*), 0"
+                                        " FROM entity e WHERE " CP_IS_PARTICIPANT(
+                                            "e") " AND " CP_IN_SCOPE("e"),
   };
   if ((unsigned)what >= ZZ_ARRAY_LEN(sql)) return ZZ_EINVAL;
   struct sq_conn *c = sq_conn_get(SQ_S(st));

@@ -53,8 +53,8 @@ int store_pledges_each(struct store *st, const struct store_pledge_filter *f,
 struct store_activity {
   int64_t id;
   const char *campaign, *kind;
-  int64_t entity;                                /* 0: none */
-  const char *entity_key, *name_zh, *name_en;    /* reads, NULL when none */
+  int64_t entity;                             /* 0: none */
+  const char *entity_key, *name_zh, *name_en; /* reads, NULL when none */
   int64_t ts, participants;
   const char *title, *note, *actor;
 };
@@ -106,11 +106,11 @@ int store_cp_participants_each(struct store *st, const struct store_cp_scope *sc
 /* The latest inspection of each participant with each of the campaign's
  * checklists: its answers (the JSON text the inspection stored:
  * [{"item","ok":true|false|null}]) and the items of it whose
- * rectification is not closed (a JSON array text of item ids). */
+ * rectification is closed (a JSON array text of item ids). */
 struct store_cp_latest {
   const char *entity_key, *checklist;
   int64_t inspection, ts;
-  const char *answers, *open_items;
+  const char *answers, *closed_items;
 };
 int store_cp_latest_each(struct store *st, const struct store_cp_scope *sc,
                          int (*fn)(void *, const struct store_cp_latest *), void *ud);
@@ -133,7 +133,7 @@ enum store_cp_count {
 };
 /* fn(ud, key, n, n2) per group, ordered by key. 0, ZZ_EINVAL or ZZ_ESTORE. */
 int store_cp_count(struct store *st, const struct store_cp_scope *sc, enum store_cp_count what,
-                   const char *arg,
-                   int (*fn)(void *, const char *key, int64_t n, int64_t n2), void *ud);
+                   const char *arg, int (*fn)(void *, const char *key, int64_t n, int64_t n2),
+                   void *ud);
 
 #endif
