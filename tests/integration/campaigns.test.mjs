@@ -11,7 +11,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createWorld, USERS, show } from './harness.mjs';
-import { campaignPack } from './lib/campaign_pack.mjs';
+import { campaignPack, writeInspections } from './lib/campaign_pack.mjs';
 
 process.env.ZZ_PUBLIC_RATE_SCALE = '20'; // every phone here is 127.0.0.1
 
@@ -262,6 +262,46 @@ test('activities: the department records them, everyone in scope reads them', as
   const l = await w.api('GET', `/api/v1/campaigns/${CP}/activities?kind=alternatives`, { cookie: ck[DISP.name] });
   assert.equal(l.status, 200, show(l));
   assert.deepEqual(l.json.activities.map((a) => a.id), [id]);
+});
+
+test('the inspections in the store make the matrix, the violations and the rectification counts', async () => {
+  const before = await dash();
+  const ms = (t) => Date.parse(t);
+  const items = (failed) => ['commitment_posted', 'credit_file', 'central_purchase', 'paid_use', 'purchase_ledger', 'publicity']
+    .map((item) => ({ item, ok: !failed.includes(item) }));
+  writeInspections(w.dir, [
+    { id: 9001, campaign: CP, checklist: 'plastic_market', entity: 't-market-a', ts: ms('2021-05-10T10:00:00+08:00'),
+      answers: items(['central_purchase', 'publicity']),
+      rectify: [{ item: 'central_purchase', deadline: ms('2021-05-17T23:59:59+08:00'), status: 'open' },
+        { item: 'publicity', deadline: ms('2021-05-17T23:59:59+08:00'), status: 'closed', closed: ms('2021-05-12T09:00:00+08:00') }] },
+    { id: 9002, campaign: CP, checklist: 'plastic_stall', entity: 't-stall-a-003', ts: ms('2021-05-11T10:00:00+08:00'),
+      answers: [{ item: 'no_ultrathin', ok: false }, { item: 'qualified_bags', ok: true }, { item: 'no_free_bags', ok: null }, { item: 'pledge_displayed', ok: true }],
+      rectify: [{ item: 'no_ultrathin', deadline: ms('2021-05-14T23:59:59+08:00'), status: 'overdue' }] },
+  ]);
+  const d = await dash();
+  const a = row(d, 't-market-a');
+  assert.equal(a.systems.central_purchase, 'failed', 'failed, its rectification open');
+  assert.equal(a.systems.publicity, 'ok', 'failed, but rectified');
+  assert.equal(a.systems.self_commitment, 'ok');
+  assert.equal(row(d, 't-market-b').systems.self_commitment, 'unchecked');
+  assert.equal(a.inspections, 2, 'the market and its stall');
+  assert.equal(a.violations, 3);
+  assert.equal(a.open_rectify, 2);
+  assert.equal(a.last_inspection, '2021-05-11T10:00:00+08:00');
+  assert.equal(d.totals.inspections, before.totals.inspections + 2);
+  assert.equal(d.totals.violations, before.totals.violations + 3);
+  assert.equal(d.totals.rectify.open, before.totals.rectify.open + 1);
+  assert.equal(d.totals.rectify.overdue, before.totals.rectify.overdue + 1);
+  assert.equal(d.totals.rectify.closed_on_time, before.totals.rectify.closed_on_time + 1);
+  const may = (x) => x.by_month.find((m) => m.month === '2021-05') || { inspections: 0, violations: 0 };
+  assert.equal(may(d).inspections, may(before).inspections + 2);
+  assert.equal(may(d).violations, may(before).violations + 3);
+  // a viewer of another street does not count them
+  const dx = await dash('viewer');
+  assert.equal(dx.totals.inspections, d.totals.inspections, 'Dongxin holds both');
+  const xh = await dash('admin', `?region=${XH}`);
+  assert.equal(row(xh, 't-market-a'), undefined);
+  assert.ok(xh.totals.inspections <= d.totals.inspections - 2);
 });
 
 test('unknown campaigns, anonymous callers', async () => {
