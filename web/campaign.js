@@ -88,13 +88,13 @@ function matrix() {
     : t('参与单位', 'Participants');
   const head = el('tr', {}, el('th', { class: 'name', text: t('单位', 'Unit') }),
     ...systems.map((s) => el('th', { class: 'sys', text: pick(s, 'name') })),
-    ...partPledges.map((p) => el('th', { text: pick(p, 'title') })),
-    memberPledge ? el('th', { text: `${pick(memberPledge, 'title')} ${t('签署', 'signed')}` }) : null,
+    ...partPledges.map((p) => el('th', { class: 'pl', text: pick(p, 'title') })),
+    memberPledge ? el('th', { class: 'pl', text: `${pick(memberPledge, 'title')} ${t('签署', 'signed')}` }) : null,
     el('th', { text: t('检查', 'Inspections') }), el('th', { text: t('问题', 'Violations') }),
     el('th', { text: t('最近检查', 'Last inspection') }), el('th', { text: t('待整改', 'Open items') }),
     hasScore ? el('th', { text: t('信用分', 'Credit') }) : null);
   const rows = data.participants.map((p) => el('tr', { 'data-entity': p.entity },
-    el('td', { class: 'name' }, pick(p, 'name'), el('small', { text: p.region.split('/').slice(1).join(' / ') })),
+    el('td', { class: 'name' }, pick(p, 'name'), el('small', { text: pick(p, 'region_name') || p.region })),
     ...systems.map((s) => {
       const st = p.systems[s.id];
       return el('td', {}, el('span', { class: `cell ${st}`, 'data-system': s.id, 'data-state': st, text: t(...STATE[st]) }));
@@ -140,7 +140,7 @@ function rectify() {
   const colors = { open: '#ffc24b', overdue: '#ff5b5b', closed_on_time: '#4be3a0', closed_late: '#8fa6cc' };
   chart('c-rectify').setOption({
     tooltip: { trigger: 'item' }, legend: { ...LEGEND, type: 'scroll' },
-    series: [{ type: 'pie', radius: ['38%', '66%'], top: 30, label: { color: '#dce8ff', formatter: '{b}\n{c}' },
+    series: [{ type: 'pie', radius: ['38%', '66%'], top: 30, label: { color: '#dce8ff', formatter: '{c}' },
       data: Object.keys(RECTIFY).map((k) => ({ name: t(...RECTIFY[k]), value: r[k], itemStyle: { color: colors[k] } })) }],
   }, true);
 }

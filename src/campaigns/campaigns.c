@@ -394,13 +394,16 @@ struct part_ctx {
 static int part_cb(void *ud, const struct store_cp_participant *p) {
   struct part_ctx *x = ud;
   struct zz_json *j = x->j;
-  char path[256] = "";
-  registry_path_of(x->cs->reg, p->region, path, sizeof path);
   zz_json_obj(j);
   zz_json_kstr(j, "entity", p->key);
   zz_json_kstr(j, "name_zh", p->name_zh);
   zz_json_kstr(j, "name_en", p->name_en);
-  zz_json_kstr(j, "region", path);
+  registry_rdlock(x->cs->reg);
+  const struct reg_region *rg = registry_region_by_id(x->cs->reg, p->region);
+  zz_json_kstr(j, "region", rg ? rg->path : "");
+  zz_json_kstr(j, "region_name_zh", rg ? rg->name_zh : NULL);
+  zz_json_kstr(j, "region_name_en", rg ? rg->name_en : NULL);
+  registry_unlock(x->cs->reg);
   const json_t *systems = json_object_get(x->c, "systems");
   if (json_array_size(systems)) {
     zz_json_kobj(j, "systems");

@@ -6,7 +6,7 @@
 // kept on screen. A pledge signed already shows when, and nothing to sign.
 import { el } from '../lib/dom.js';
 import { api, saidOf } from '../lib/api.js';
-import { pick, words } from '../lib/i18n.js';
+import { pick, words, lang } from '../lib/i18n.js';
 import { dateTime } from '../lib/time.js';
 import { setupLang, PHONE_WORDS } from './common.js';
 
@@ -57,15 +57,16 @@ function friendly(status) {
 }
 
 const key = (p) => `${p.campaign}/${p.pledge}`;
+const colon = () => (lang === 'zh' ? '：' : ': ');
 
 function receiptCard(r) {
   return el('div', { class: 'card', id: 'done', 'data-pledge': r.pledge },
     el('div', { class: 'status ok', text: `✓ ${w('done')}` }),
     el('div', { text: pick(r, 'title') }),
     el('div', { class: 'muted', text: `${pick(r, 'campaign_name')} · ${w('version')} ${r.version}` }),
-    el('p', {}, el('span', { class: 'muted', text: `${w('signedBy')}：` }), el('b', { id: 'r-signer', text: r.signer })),
-    el('p', {}, el('span', { class: 'muted', text: `${w('signedAt')}：` }), el('b', { id: 'r-time', text: dateTime(r.signed_at) })),
-    el('p', {}, el('span', { class: 'muted', text: `${w('receipt')}：` }), el('span', { class: 'number', id: 'r-number', text: `CP-${String(r.id).padStart(8, '0')}` })),
+    el('p', {}, el('span', { class: 'muted', text: `${w('signedBy')}${colon()}` }), el('b', { id: 'r-signer', text: r.signer })),
+    el('p', {}, el('span', { class: 'muted', text: `${w('signedAt')}${colon()}` }), el('b', { id: 'r-time', text: dateTime(r.signed_at) })),
+    el('p', {}, el('span', { class: 'muted', text: `${w('receipt')}${colon()}` }), el('span', { class: 'number', id: 'r-number', text: `CP-${String(r.id).padStart(8, '0')}` })),
     el('p', { class: 'notice', text: w('keep') }));
 }
 
@@ -73,7 +74,7 @@ function signedCard(p) {
   return el('div', { class: 'card pledge signed', 'data-pledge': p.pledge },
     el('div', { class: 'row' }, el('b', { text: pick(p, 'title') }), el('span', { class: 'decision d-approve', text: w('signed') })),
     el('div', { class: 'muted', text: `${pick(p, 'campaign_name')} · ${w('version')} ${p.signed_version || p.version}` }),
-    el('p', {}, el('span', { class: 'muted', text: `${w('signedAt')}：` }), el('b', { class: 'signed-at', text: dateTime(p.signed_at) })));
+    el('p', {}, el('span', { class: 'muted', text: `${w('signedAt')}${colon()}` }), el('b', { class: 'signed-at', text: dateTime(p.signed_at) })));
 }
 
 function signCard(p) {
