@@ -1,9 +1,9 @@
 /* pages.c (api) - the HTML pages of the codes and the public intake:
  * /m/c/TOKEN (a scanned code: the venue and its matters, the report form),
- * /m/r/RECEIPT (a report's progress), /m/a/NUMBER (an application's
- * status), /m/o/MATTER (an online application without a code), /admin/codes (the operator's page)
- * and /admin (the admin screens), served from web/ with the pages' Content-Security-Policy. The
- * phone pages are rate-limited like the scans that open them. */
+ * /m/p/TOKEN (the pledges a code's entity signs), /m/r/RECEIPT (a report's progress), /m/a/NUMBER
+ * (an application's status), /m/o/MATTER (an online application without a code), /admin/codes (the
+ * operator's page) and /admin (the admin screens), served from web/ with the pages'
+ * Content-Security-Policy. The phone pages are rate-limited like the scans that open them. */
 #include <stdio.h>
 
 #include "api/api.h"

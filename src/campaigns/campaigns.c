@@ -84,9 +84,9 @@ static int attr_name_ok(const char *s) {
 }
 
 static void parts_free(struct cp_parts *p) {
-  free(p->participant_types);
-  free(p->member_types);
-  free(p->checklists);
+  zz_free(p->participant_types);
+  zz_free(p->member_types);
+  zz_free(p->checklists);
   memset(p, 0, sizeof *p);
 }
 
@@ -460,11 +460,12 @@ static int cmp_str(const void *a, const void *b) {
 /* by_month: the months with pledges or inspections, in order. */
 static void months_json(struct zz_json *j, const json_t *mp, const json_t *mi) {
   size_t n = json_object_size(mp) + json_object_size(mi), k = 0;
-  const char **keys = n ? calloc(n, sizeof *keys) : NULL;
+  const char **keys = n ? zz_calloc(n, sizeof *keys) : NULL;
+  if (!keys) n = 0; /* out of memory: the months are left out, not made up */
   const char *key;
   json_t *v;
-  json_object_foreach((json_t *)mp, key, v) keys[k++] = key;
-  json_object_foreach((json_t *)mi, key, v) if (!json_object_get(mp, key)) keys[k++] = key;
+  json_object_foreach((json_t *)mp, key, v) if (k < n) keys[k++] = key;
+  json_object_foreach((json_t *)mi, key, v) if (k < n && !json_object_get(mp, key)) keys[k++] = key;
   if (k) qsort(keys, k, sizeof *keys, cmp_str);
   zz_json_karr(j, "by_month");
   for (size_t i = 0; i < k; i++) {
@@ -477,7 +478,7 @@ static void months_json(struct zz_json *j, const json_t *mp, const json_t *mi) {
     zz_json_obj_end(j);
   }
   zz_json_arr_end(j);
-  free(keys);
+  zz_free(keys);
 }
 
 static int activity_row(void *ud, const struct store_activity *a) {

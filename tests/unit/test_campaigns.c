@@ -281,8 +281,8 @@ static void test_sign(void **state) {
   assert_string_equal(json_string_value(json_object_get(json_array_get(ps, 0), "pledge")),
                       "p_stall");
   assert_true(json_is_true(json_object_get(json_array_get(ps, 0), "signed")));
-  assert_string_equal(
-      json_string_value(json_object_get(json_array_get(ps, 0), "signed_version")), "2");
+  assert_string_equal(json_string_value(json_object_get(json_array_get(ps, 0), "signed_version")),
+                      "2");
   json_decref(r);
 }
 
