@@ -21,6 +21,7 @@
 #include "core/ztime.h"
 #include "model/registry.h"
 #include "pack/pack_cases.h"
+#include "pack/pack_campaigns.h"
 #include "pack/pack_dashboards.h"
 #include "rules/rule_def.h"
 #include "store/store.h"
@@ -1611,6 +1612,14 @@ static int check_cases(struct pack_ctx *c) {
   return pack_check_cases(c->cases_doc, &lk, c->e);
 }
 
+/* ---- campaigns.json (optional): checked in pack_campaigns.c ---- */
+
+static int check_campaigns(struct pack_ctx *c) {
+  if (!c->campaigns_doc) return 0;
+  struct pack_campaigns_lookup lk = {c, lk_department, lk_type_attr};
+  return pack_check_campaigns(c->campaigns_doc, &lk, c->e);
+}
+
 int pack_load(struct store *st, const char *dir, struct pack_stats *out,
               void (*progress)(void *ud, int64_t done, int64_t total), void *ud, struct zz_err *e) {
   struct zz_err scratch;
@@ -1629,7 +1638,7 @@ int pack_load(struct store *st, const char *dir, struct pack_stats *out,
       (rc = check_matters(&c)) || (rc = read_optional(&c, "rules.json", &c.rules_doc)) ||
       (rc = check_rules(&c)) || (rc = check_dashboards(&c)) ||
       (rc = read_optional(&c, "cases.json", &c.cases_doc)) || (rc = check_cases(&c)) ||
-      (rc = read_optional(&c, "campaigns.json", &c.campaigns_doc)))
+      (rc = read_optional(&c, "campaigns.json", &c.campaigns_doc)) || (rc = check_campaigns(&c)))
     goto done;
 
   if ((rc = store_txn(st, STORE_TXN_BEGIN, e))) goto done;

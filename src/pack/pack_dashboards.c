@@ -13,7 +13,12 @@ static const char *const kinds[] = {"kpi",       "line", "bar",   "pie",    "top
                                     "sandtable", "feed", "table", "orders", "profile"};
 static const char *const slots[] = {"l1", "l2", "l3", "c", "cb", "r1", "r2", "r3"};
 static const char *const apis[] = {"series",  "breakdown", "top",    "latest", "summary",
-                                   "sources", "alerts",    "orders", "region"};
+                                   "sources", "alerts",    "orders", "region", "counts"};
+/* api "counts": a register's counts, never a person (case programmes) */
+static const char *const count_ofs[] = {"cases"};
+static const char *const count_sections[] = {
+    "cases",     "businesses", "jobs_created", "by_intention", "by_outcome",
+    "by_street", "services",   "activities",   "outcomes",     "outcomes_by_month"};
 static const char *const ranges[] = {"last1h",  "today", "last24h", "last7d",
                                      "last30d", "month", "ytd",     "last12m"};
 static const char *const grains[] = {"minute", "hour", "day", "month"};
@@ -96,6 +101,16 @@ static int check_query(struct dctx *c, json_t *q, const char *kind) {
                           s);
     }
   }
+  if (strcmp(api, "counts") == 0) {
+    const char *of, *section, *program;
+    if ((rc = req_enum(c, q, "of", count_ofs, ZZ_ARRAY_LEN(count_ofs), &of)) ||
+        (rc = req_enum(c, q, "section", count_sections, ZZ_ARRAY_LEN(count_sections), &section)) ||
+        (rc = opt_str(c, q, "program", &program)))
+      return rc;
+    if (strcmp(kind, "line") == 0 && strcmp(section, "outcomes_by_month") != 0)
+      return check_fail(&c->k, "section", "a line panel draws counts by month: use \"%s\"",
+                        "outcomes_by_month");
+  }
   json_t *n = json_object_get(q, "n");
   if (n && (!json_is_integer(n) || json_integer_value(n) < 1 || json_integer_value(n) > 1000))
     return check_fail(&c->k, "n", "must be a whole number from 1 to 1000");
@@ -103,7 +118,7 @@ static int check_query(struct dctx *c, json_t *q, const char *kind) {
   if (limit && (!json_is_integer(limit) || json_integer_value(limit) < 1 ||
                 json_integer_value(limit) > 1000))
     return check_fail(&c->k, "limit", "must be a whole number from 1 to 1000");
-  if (strcmp(kind, "line") == 0 && strcmp(api, "series") != 0)
+  if (strcmp(kind, "line") == 0 && strcmp(api, "series") != 0 && strcmp(api, "counts") != 0)
     return check_fail(&c->k, "api", "a line panel draws a series: use api \"series\"");
   if ((strcmp(kind, "top") == 0 || strcmp(kind, "sandtable") == 0) && strcmp(api, "top") != 0)
     return check_fail(&c->k, "api", "a %s panel ranks entities: use api \"top\"", kind);

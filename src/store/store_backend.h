@@ -224,6 +224,19 @@ struct store_cases_ops {
   int (*cases_count)(struct store *st, const char *program, enum store_case_count what,
                      const char *klass,
                      int (*fn)(void *, const char *, const char *, int64_t, int64_t), void *ud);
+  /* activities and their attendance (issue 13 §1, cases2) */
+  int (*activity_insert)(struct store *st, const struct store_case_activity *a, const char *token,
+                         int64_t rpos, int64_t *out_id, struct zz_err *e);
+  int (*activity_get)(struct store *st, int64_t id,
+                      int (*fn)(void *, const struct store_case_activity *), void *ud);
+  int (*activities_each)(struct store *st, const char *program, const char *department, int limit,
+                         int (*fn)(void *, const struct store_case_activity *), void *ud);
+  int (*phones_each)(struct store *st, const char *program,
+                     int (*fn)(void *, int64_t, const char *), void *ud);
+  int (*attend)(struct store *st, const struct store_case_activity *a, int64_t case_id, int64_t ts,
+                const char *actor, int *already, struct zz_err *e);
+  int (*attendance_each)(struct store *st, int64_t activity,
+                         int (*fn)(void *, int64_t, const char *, const char *, int64_t), void *ud);
 };
 
 struct store_audit_ops {

@@ -4,7 +4,7 @@
 // draws it; refresh() runs again whenever the stream says one of its
 // metrics changed. Every number shown comes from an API answer, and each
 // shown value carries data-value with the raw number for the tests.
-import { big, pct, queryUrl, scaled, areaKm2, withUnit, shortLabels, distinctStarts, emWidth, soFar, unitText } from './util.js';
+import { big, pct, queryUrl, countsView, scaled, areaKm2, withUnit, shortLabels, distinctStarts, emWidth, soFar, unitText } from './util.js';
 import { el } from '../lib/dom.js';
 import { api } from '../lib/api.js';
 import { t, pick, words, lang } from '../lib/i18n.js';
@@ -215,7 +215,8 @@ class Panel {
   fetchMain() {
     const u = this.url(this.def.query);
     this.el.dataset.url = u;
-    return api(u);
+    const q = this.def.query;
+    return api(u).then((res) => (q.api === 'counts' ? countsView(q, res) : res));
   }
 }
 
@@ -225,7 +226,8 @@ class KpiPanel extends Panel {
     const urls = [...new Set(this.def.items.map((i) => this.url(i.query, now)))];
     const answers = new Map(await Promise.all(urls.map(async (u) => [u, await api(u)])));
     const tiles = this.def.items.map((item) => {
-      const res = answers.get(this.url(item.query, now));
+      const answer = answers.get(this.url(item.query, now));
+      const res = item.query.api === 'counts' ? countsView(item.query, answer, now) : answer;
       const v = kpiValue(item, res);
       const valueEl = el('div', { class: 'value', 'data-value': v == null ? '' : String(v) });
       if (item.value === 'change') {

@@ -498,6 +498,51 @@ if (pack && pack.id === "gongshu" && matterDocs) {
   for (const m of med) if (!covered.has(m.id)) err("entities.ndjson", `no outlet handles ${m.id}`);
 }
 
+// ------------------------------- supervised units (issue 13 §2, §3) ---
+// The markets and stall-holders of the plastic-restriction campaign and the
+// political-legal units of the inspections (tools/supervision.mjs): every
+// stall names a market of its own street, a market's stalls attribute is
+// its number of stall-holders, phones look like phones; for Gongshu the
+// seed's 21 markets over the 18 streets, about 2,480 stall-holders (2,350
+// of them sign) and the seed's five units among 12 to 15.
+{
+  const byId = new Map(entities.map((e) => [e.id, e]));
+  const stallsOf = new Map();
+  const PHONE = /^1\d{2}-\d{4}-\d{4}$/;
+  for (const e of entities) {
+    if (e.type === "stall") {
+      const m = byId.get(e.attrs.market);
+      if (!m || m.type !== "market") err(`${e._where}.attrs.market`, `${e.attrs.market} is not a market`);
+      else {
+        if (m.region !== e.region) err(`${e._where}.region`, `${e.region} is not its market's street ${m.region}`);
+        stallsOf.set(m.id, (stallsOf.get(m.id) || 0) + 1);
+      }
+      if (!/^stall-\d{2}-\d{3}$/.test(e.id) || (m && e.id.slice(6, 8) !== m.id.slice(7))) err(`${e._where}.id`, "a stall's id is stall-NN-MMM with NN its market's number");
+      for (const k of ["trade", "holder"]) if (!isStr(e.attrs[k])) err(`${e._where}.attrs.${k}`, "required for a stall");
+    }
+    if ((e.type === "stall" || e.type === "market") && !PHONE.test(e.attrs.contact_phone || "")) err(`${e._where}.attrs.contact_phone`, "must look like 1xx-xxxx-xxxx (the pledge's phone check compares it)");
+  }
+  for (const e of entities) if (e.type === "market" && e.attrs.stalls !== (stallsOf.get(e.id) || 0))
+    err(`${e._where}.attrs.stalls`, `${e.attrs.stalls}, but ${stallsOf.get(e.id) || 0} stall entities name this market`);
+  if (pack && pack.id === "gongshu") {
+    const markets = entities.filter((e) => e.type === "market");
+    if (markets.length !== 21) err("entities.ndjson", `expected the seed's 21 farmers' markets, found ${markets.length}`);
+    const streets = new Set(markets.map((e) => e.region));
+    if (streets.size !== 18) err("entities.ndjson", `the markets are in ${streets.size} streets, expected all 18`);
+    const stalls = entities.filter((e) => e.type === "stall").length;
+    if (stalls < 2350 || stalls > 2600) err("entities.ndjson", `${stalls} stall-holders, expected about 2,480 (2,350 of them sign)`);
+    const UNIT_TYPES = ["court_tribunal", "police_station", "traffic_squad", "law_firm"];
+    const units = entities.filter((e) => UNIT_TYPES.includes(e.type));
+    if (units.length < 12 || units.length > 15) err("entities.ndjson", `${units.length} political-legal units, expected 12 to 15`);
+    for (const [id, t] of [["legal-banshan-court", "court_tribunal"], ["legal-shiqiao-police", "police_station"], ["legal-mishixiang-police", "police_station"],
+      ["legal-hushu-traffic", "traffic_squad"], ["legal-sandao-law", "law_firm"]])
+      if (byId.get(id)?.type !== t) err("entities.ndjson", `the seed's unit ${id} (a ${t}) is missing`);
+    for (const d of ["politics_law", "court", "justice"]) if (!departments.has(d)) err("departments.json", `department ${d} missing (issue 13 §3)`);
+    const r = matterById.get("rectification");
+    if (!r || r.kind !== "inspection") err("matters.json", "the rectification matter (kind inspection) is missing");
+  }
+}
+
 if (errors.length) {
   for (const e of errors.slice(0, 200)) console.error(e);
   if (errors.length > 200) console.error(`... and ${errors.length - 200} more`);
