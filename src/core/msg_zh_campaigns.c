@@ -30,10 +30,8 @@ const struct zz_msg zz_msg_zh_campaigns[] = {
     {"the campaign starts on %s: sign then", "专项行动将于 %s 开始，请届时签署"},
     {"the campaign ended on %s", "专项行动已于 %s 结束"},
     {"kind is not one of the campaign's activities", "kind 不是该专项行动的活动类型"},
-    {"title is required", "title（标题）为必填项"},
     {"participants must be a whole number from 0 to 1000000",
      "participants（参与人数）必须是 0 到 1000000 之间的整数"},
-    {"cannot read the activities", "无法读取活动记录"},
     {"this pledge is signed already", "此承诺书已签署"},
     {NULL, NULL},
 };
