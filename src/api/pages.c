@@ -1,9 +1,11 @@
 /* pages.c (api) - the HTML pages of the codes and the public intake:
  * /m/c/TOKEN (a scanned code: the venue and its matters, the report form),
- * /m/r/RECEIPT (a report's progress), /m/a/NUMBER (an application's
- * status), /m/o/MATTER (an online application without a code), /admin/codes (the operator's page)
- * and /admin (the admin screens), served from web/ with the pages' Content-Security-Policy. The
- * phone pages are rate-limited like the scans that open them. */
+ * /m/p/TOKEN (the pledges a code's entity signs), /m/k/TOKEN (an activity
+ * code's check-in), /m/r/RECEIPT (a report's progress), /m/a/NUMBER (an
+ * application's status), /m/o/MATTER (an online application without a
+ * code), /admin/codes (the operator's page) and /admin (the admin screens),
+ * served from web/ with the pages' Content-Security-Policy. The phone pages
+ * are rate-limited like the scans that open them. */
 #include <stdio.h>
 
 #include "api/api.h"
@@ -64,6 +66,12 @@ static int get_checkin_page(struct http_req *r) {
   return page(r, "m/checkin.html");
 }
 
+/* The pledges an enterprise code's entity is asked to sign (the
+ * stall-holder's 限塑承诺书), reached from the code's page. */
+static int get_pledge_page(struct http_req *r) {
+  return page(r, "m/pledge.html");
+}
+
 const struct http_route api_pages_routes[] = {
     {"GET", "/m/c/:token", get_scan_page, NULL, HTTP_AUTH_NONE, 0, 0},
     {"GET", "/m/r/:receipt", get_receipt_page, NULL, HTTP_AUTH_NONE, 0, 0},
@@ -72,5 +80,6 @@ const struct http_route api_pages_routes[] = {
     {"GET", "/admin/codes", get_admin_page, NULL, HTTP_AUTH_NONE, 0, 0},
     {"GET", "/admin", get_admin_home, NULL, HTTP_AUTH_NONE, 0, 0},
     {"GET", "/m/k/:token", get_checkin_page, NULL, HTTP_AUTH_NONE, 0, 0},
+    {"GET", "/m/p/:token", get_pledge_page, NULL, HTTP_AUTH_NONE, 0, 0},
 };
 const size_t api_pages_nroutes = ZZ_ARRAY_LEN(api_pages_routes);

@@ -103,6 +103,7 @@ const SCREENS = [
   ['cases', USERS.admin, '/cases', 'body[data-ready="1"] #list li'],
   ['cases-stats', USERS.admin, '/cases-stats', 'body[data-ready="1"]'],
   ['site', USERS.admin, '/site', 'body[data-ready="1"] #map[data-ready="1"]'],
+  ['campaign', USERS.admin, '/campaign', 'body[data-ready="1"] #matrix'],
   ...ADMIN_TABS.map((id) => [`admin-${id}`, USERS.admin, `/admin#${id}`, `#pane[data-ready="${id}"]`]),
 ];
 

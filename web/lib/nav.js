@@ -29,6 +29,7 @@ export const SCREENS = [
   { id: 'cases', href: '/cases', zh: '个案', en: 'Cases', roles: ['admin', 'officer'] },
   { id: 'cases-stats', href: '/cases-stats', zh: '个案统计', en: 'Case statistics', roles: ['admin', 'viewer', 'officer'] },
   { id: 'admin', href: '/admin', zh: '管理', en: 'Admin', roles: ['admin'] },
+  { id: 'campaign', href: '/campaign', zh: '专项行动', en: 'Campaigns', roles: ['admin', 'dispatcher', 'viewer', 'officer'] },
 ];
 
 /** The screens a role sees in the bar. */

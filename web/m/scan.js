@@ -37,11 +37,16 @@ const T = {
   mine: ['我的申请', 'My applications'],
   search: ['搜索事项', 'Search matters'],
   noMatch: ['没有匹配的事项，换个关键词试试。', 'No matter matches; try another word.'],
+  pledgeTodo: ['待签署的承诺书', 'Pledges to sign'],
+  pledgeDone: ['承诺书已签署', 'Pledges signed'],
   publicNote: ['此类问题会公开：您填写的描述（不含电话）将在政务公开接口中向公众展示，请勿填写门牌号、姓名等个人信息。', 'Reports of this kind are public: your description (not your phone) will be shown to anyone through the open government interface. Please leave out your flat number, name and other personal details.'],
 };
 const w = words(T);
 const token = decodeURIComponent(location.pathname.split('/')[3] || '');
 const app = document.getElementById('app');
+// the pledges the code's entity is asked to sign (an enterprise code's
+// stall or market in a campaign): a link to /m/p/TOKEN above the matters
+let pledges = null;
 let doc = null, view = { name: 'list' }, contact = sessionStorage.getItem('zz_contact_' + token) || '';
 
 function show(...kids) {
@@ -61,6 +66,14 @@ function venueCard() {
   const e = doc.entity;
   return el('div', { class: 'card' }, el('div', { class: 'venue', id: 'venue', text: pick(e, 'name') }),
     e.address ? el('div', { class: 'muted', text: e.address }) : null);
+}
+
+function pledgesCard() {
+  if (!pledges || !pledges.length) return null;
+  const todo = pledges.filter((p) => !p.signed && p.open).length;
+  return el('a', { class: 'matter pledges-link', id: 'pledges-link', href: `/m/p/${encodeURIComponent(token)}`, 'data-todo': todo },
+    el('div', {}, el('b', { text: todo ? `${w('pledgeTodo')} (${todo})` : `✓ ${w('pledgeDone')}` })),
+    el('div', { class: 'muted', text: pledges.map((p) => pick(p, 'title')).join(' ') }));
 }
 
 function matterButton(m) {
@@ -86,8 +99,8 @@ function render() {
   // A park enterprise has dozens of matters: a search box above them filters
   // by name and description in either language as one types.
   const search = doc.matters.length > 8 ? searchBox() : null;
-  if (!apps.length) return show(venueCard(), el('h2', { text: w('choose') }), search, ...reports.map(matterButton), noMatch());
-  show(venueCard(),
+  if (!apps.length) return show(venueCard(), pledgesCard(), el('h2', { text: w('choose') }), search, ...reports.map(matterButton), noMatch());
+  show(venueCard(), pledgesCard(),
     mine.length ? el('section', { id: 'mine' }, el('h2', { text: w('mine') }),
       ...mine.map((a) => el('a', { class: 'matter', href: `/m/a/${encodeURIComponent(a.number)}`, 'data-number': a.number },
         el('div', { text: pick(a, 'name') }), el('div', { class: 'muted', text: a.when })))) : null,
@@ -196,5 +209,9 @@ try {
   doc = await api(`/api/public/codes/${encodeURIComponent(token)}`);
 } catch (e) {
   friendly(e.status);
+}
+if (doc?.code.kind === 'enterprise') {
+  // a page without the pledges is still the code's page: a failure here only hides the link
+  pledges = (await api(`/api/public/codes/${encodeURIComponent(token)}/pledges`).catch(() => null))?.pledges || null;
 }
 if (doc) render();
