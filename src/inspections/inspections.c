@@ -777,15 +777,21 @@ static int submit_txn(void *ud, struct wf_txn *t, struct store *st, struct zz_er
       if (s->closes[c] == o->id) close = 1;
     if (close) rc = close_item(x, t, st, o, points, e);
   }
-  zz_free(ol);
-  /* what this visit opens */
+  /* what this visit opens: a failed item that is still open from an
+   * earlier visit is the same unrectified problem (its deadline and
+   * overdue mark stand), not a new item, order or penalty */
   for (size_t a = 0; !rc && a < s->nans; a++) {
     if (s->ans[a].ok != 0) continue;
+    int still_open = 0;
+    for (size_t k = 0; k < ol->n; k++)
+      if (strcmp(ol->v[k].item, s->ans[a].item) == 0) still_open = 1;
+    if (still_open) continue;
     json_t *it = s->ans[a].def;
     json_t *days = json_object_get(it, "rectify_days");
     rc = add_item(x, t, st, s->ans[a].item, dept, s->ans[a].note, ins_str(it, "text_zh"),
                   json_is_integer(days) ? json_integer_value(days) : 7, points_of(it), e);
   }
+  zz_free(ol);
   for (size_t k = 0; !rc && k < s->nfind; k++) {
     char item[32];
     snprintf(item, sizeof item, "finding-%zu", k + 1);
