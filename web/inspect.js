@@ -252,8 +252,8 @@ function showDone(rec) {
     el('p', { text: `${rec.label} · ${rec.when}` }),
     s ? el('p', { text: s.inspection.result === 'pass' ? t('全部合格', 'All items passed') : t(`${items.length} 项需整改，已派整改工单：`, `${items.length} item(s) to rectify, work orders dispatched:`) }) : null,
     s && items.length ? el('ul', {}, ...items.map((x) => el('li', {},
-      el('b', { text: pick(x, 'text') }), ' ', el('span', { class: 'late', text: t(`限 ${day(x.deadline)} 前`, `by ${day(x.deadline)}`) }),
-      ' ', el('span', { class: 'note', text: `#${x.order}` })))) : null,
+      el('div', { class: 'what', text: pick(x, 'text') }),
+      el('div', { class: 'late', text: t(`限 ${day(x.deadline)} 前整改 · 工单 #${x.order}`, `Rectify by ${day(x.deadline)} · order #${x.order}`) })))) : null,
     s ? el('p', {}, el('a', { href: `/supervised?entity=${encodeURIComponent(s.inspection.entity)}`, text: t('查看该对象的检查与信用', 'See this unit\'s inspections and credit') })) : null);
 }
 
