@@ -161,8 +161,8 @@ function drawItems() {
     const failed = a.ok === false;
     const note = el('input', { type: 'text', maxlength: 500, value: a.note || '', placeholder: failed ? t('问题说明', 'What is wrong') : t('备注（可选）', 'Note (optional)'),
       oninput: (ev) => { answers[it.id] = { ...(answers[it.id] || {}), note: ev.target.value }; } });
-    const photo = el('input', { type: 'file', accept: 'image/jpeg,image/png,image/webp', capture: 'environment', multiple: true,
-      onchange: (ev) => { answers[it.id] = { ...(answers[it.id] || {}), files: [...ev.target.files] }; } });
+    const photo = el('input', { type: 'file', class: 'file', accept: 'image/jpeg,image/png,image/webp', capture: 'environment', multiple: true,
+      onchange: (ev) => { answers[it.id] = { ...(answers[it.id] || {}), files: [...ev.target.files] }; drawItems(); } });
     const n = (a.files || []).length;
     return el('li', { 'data-item': it.id, class: 'ok' in a ? '' : 'unanswered' },
       el('div', { class: 'text', text: pick(it, 'text') }),
@@ -170,7 +170,7 @@ function drawItems() {
         : el('div', { class: 'sys', text: t(`整改期限 ${it.rectify_days} 天`, `${it.rectify_days} days to rectify`) }),
       answerButtons(it),
       el('div', { class: 'detail' }, note,
-        el('label', { class: 'note' }, t('照片', 'Photos'), n ? ` (${n})` : '', ' ', photo)));
+        el('label', { class: 'photo-btn' }, photo, el('span', { text: n ? t(`已选 ${n} 张照片（点此重选）`, `${n} photo(s) chosen (tap to change)`) : t('＋ 拍照或选择照片', '+ Take or choose photos') }))));
   }));
 }
 
@@ -247,14 +247,14 @@ function showDone(rec) {
   const s = rec.stored;
   const items = s ? s.rectify : [];
   $('done').hidden = false;
-  $('done').replaceChildren(
+  $('done').replaceChildren(...[
     el('h2', { text: s ? t(`检查已保存（编号 ${s.id}）`, `Inspection stored (no. ${s.id})`) : t('检查已记录，联网后上传', 'Recorded: uploads when back online') }),
     el('p', { text: `${rec.label} · ${rec.when}` }),
     s ? el('p', { text: s.inspection.result === 'pass' ? t('全部合格', 'All items passed') : t(`${items.length} 项需整改，已派整改工单：`, `${items.length} item(s) to rectify, work orders dispatched:`) }) : null,
     s && items.length ? el('ul', {}, ...items.map((x) => el('li', {},
       el('div', { class: 'what', text: pick(x, 'text') }),
       el('div', { class: 'late', text: t(`限 ${day(x.deadline)} 前整改 · 工单 #${x.order}`, `Rectify by ${day(x.deadline)} · order #${x.order}`) })))) : null,
-    s ? el('p', {}, el('a', { href: `/supervised?entity=${encodeURIComponent(s.inspection.entity)}`, text: t('查看该对象的检查与信用', 'See this unit\'s inspections and credit') })) : null);
+    s ? el('p', {}, el('a', { href: `/supervised?entity=${encodeURIComponent(s.inspection.entity)}`, text: t('查看该对象的检查与信用', 'See this unit\'s inspections and credit') })) : null].filter(Boolean));
 }
 
 $('visit').addEventListener('submit', async (ev) => {
@@ -283,6 +283,7 @@ $('visit').addEventListener('submit', async (ev) => {
   await qPut(rec); // first the queue: a closed tab or a lost network loses nothing
   reset();
   showDone(rec);
+  $('done').scrollIntoView({ block: 'start' });
   await showQueue();
   await flush();
 });

@@ -40,8 +40,8 @@ function units() {
     el('td', { text: nameOf(names.type, u.entity_type) }),
     el('td', { class: 'n', text: String(u.planned) }),
     el('td', { class: 'n', text: String(u.visited) }),
-    el('td', { text: u.last_visit ? day(u.last_visit) : '—' }),
-    el('td', { text: u.next_plan || '—' }),
+    el('td', { class: 'd8', text: u.last_visit ? day(u.last_visit) : '—' }),
+    el('td', { class: 'd8', text: u.next_plan || '—' }),
     el('td', { class: 'n', text: String(u.findings) }),
     el('td', { class: 'n', text: String(u.rectify.open) }),
     el('td', { class: 'n' + (u.rectify.overdue ? ' late' : ''), text: String(u.rectify.overdue) }),
@@ -73,8 +73,8 @@ function items() {
     el('td', {}, el('a', { href: `/supervised?entity=${encodeURIComponent(x.entity)}`, text: unitName(x) })),
     el('td', { text: pick(x, 'text') || x.item }),
     el('td', { text: nameOf(names.dept, x.owner) }),
-    el('td', { text: day(x.deadline) }),
-    el('td', { class: x.status === 'overdue' ? 'late' : '', text: w('status', x.status) || x.status }))));
+    el('td', { class: 'd8', text: day(x.deadline) }),
+    el('td', { class: 'd8' + (x.status === 'overdue' ? ' late' : ''), text: w('status', x.status) || x.status }))));
   if (!open.length) $('open').tBodies[0].append(el('tr', {}, el('td', { colspan: 5, class: 'note', text: t('没有未销号的整改事项', 'No open items') })));
 }
 

@@ -36,14 +36,14 @@ function draw() {
     k('整改事项', 'Items', rectify.length), k('整改中', 'Open', open), k('已超期', 'Overdue', late, late ? 'late' : ''),
     k('已销号', 'Closed', rectify.length - open, 'ok'));
   $('inspections').tBodies[0].replaceChildren(...inspections.map((i) => el('tr', {},
-    el('td', { text: dateTime(i.ts) }), el('td', { text: nameOf(names.checklist, i.checklist) }), el('td', { text: i.inspector }),
+    el('td', { class: 'd8', text: dateTime(i.ts) }), el('td', { text: nameOf(names.checklist, i.checklist) }), el('td', { text: i.inspector }),
     el('td', { class: i.result === 'fail' ? 'late' : 'good', text: w('result', i.result) }), el('td', { class: 'n', text: String(i.failed) }))));
   $('rectify').tBodies[0].replaceChildren(...rectify.map((x) => el('tr', {},
-    el('td', { text: pick(x, 'text') || x.item }), el('td', { text: nameOf(names.dept, x.owner) }), el('td', { text: day(x.deadline) }),
+    el('td', { text: pick(x, 'text') || x.item }), el('td', { text: nameOf(names.dept, x.owner) }), el('td', { class: 'd8', text: day(x.deadline) }),
     el('td', { class: x.status === 'overdue' ? 'late' : x.status.startsWith('closed') ? 'good' : '', text: w('status', x.status) }),
     el('td', {}, !x.order ? '—' : orderPage() ? el('a', { href: `${orderPage()}#${x.order}`, text: `#${x.order}` }) : `#${x.order}`))));
   $('credit').tBodies[0].replaceChildren(...credit.events.slice().reverse().map((e) => el('tr', {},
-    el('td', { text: dateTime(e.ts) }), el('td', { text: w('kind', e.kind) || e.kind }),
+    el('td', { class: 'd8', text: dateTime(e.ts) }), el('td', { text: w('kind', e.kind) || e.kind }),
     el('td', { class: 'n ' + (e.points < 0 ? 'late' : 'good'), text: e.points > 0 ? `+${e.points}` : String(e.points) }),
     el('td', { class: 'n', text: String(e.score) }))));
   if (!credit.events.length) $('credit').tBodies[0].append(el('tr', {}, el('td', { colspan: 4, class: 'note', text: t('无信用记录', 'No credit events') })));
