@@ -43,7 +43,7 @@ struct app {
   struct workflow *wf;
   struct cases_timer *cases_timer; /* case files' follow-up timer, on the workflow's thread */
   struct notify *_Atomic notify;   /* NGSI subscriptions' deliveries; read by the writer thread */
-  struct ins_timer *ins_timer;     /* rectification items' overdue timer, on the workflow's thread */
+  struct ins_timer *ins_timer; /* rectification items' overdue timer, on the workflow's thread */
   char *data_dir;
   char *web_dir;            /* static pages (the phone pages /m/ are served from it); NULL: none */
   int test_clock;           /* ZZ_TEST_CLOCK=1: POST /api/v1/_test/clock is enabled (tests only) */

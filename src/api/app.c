@@ -234,8 +234,8 @@ static int engines_start(struct app *app, struct zz_err *e) {
   }
   app->notify = nt;
   app->cases_timer = cases_timer_start(&(struct cases){app->st, app->reg, app->wf});
-  app->ins_timer = inspections_timer_start(&(struct inspections){
-      app->st, app->reg, app->wf, app->data_dir, app->sync_full});
+  app->ins_timer = inspections_timer_start(
+      &(struct inspections){app->st, app->reg, app->wf, app->data_dir, app->sync_full});
   return 0;
 }
 

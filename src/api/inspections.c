@@ -182,8 +182,7 @@ static int post_photo(struct http_req *r) {
   struct zz_err e = {0};
   if (inspection_photo_add(&in, id, item, body, len, &pid, &e)) return http_reply_err(r, &e);
   char url[96];
-  snprintf(url, sizeof url, "/api/v1/inspections/%lld/photos/%lld", (long long)id,
-           (long long)pid);
+  snprintf(url, sizeof url, "/api/v1/inspections/%lld/photos/%lld", (long long)id, (long long)pid);
   ANSWER(b, j);
   zz_json_obj(&j);
   zz_json_kobj(&j, "photo");
@@ -301,8 +300,7 @@ static int get_progress(struct http_req *r) {
   if (scope_filter(r, &f)) return 0;
   ANSWER(b, j);
   struct zz_err e = {0};
-  if (inspections_progress(&in, http_param(r, "id"), f.rpos_lo, f.rpos_hi, zz_time_now(), &j,
-                           &e)) {
+  if (inspections_progress(&in, http_param(r, "id"), f.rpos_lo, f.rpos_hi, zz_time_now(), &j, &e)) {
     zz_buf_free(&b);
     return http_reply_err(r, &e);
   }

@@ -12,7 +12,8 @@ const struct zz_msg zz_msg_zh_inspections[] = {
     {"item is too long", "item（检查项）过长"},
     {"inspection %lld has no photo %lld", "检查记录 %lld 没有照片 %lld"},
     {"status must be open, overdue, closed_on_time, closed_late, closed or open_all",
-     "status 必须是 open（整改中）、overdue（已超期）、closed_on_time（按期销号）、closed_late（逾期销号）、"
+     "status 必须是 "
+     "open（整改中）、overdue（已超期）、closed_on_time（按期销号）、closed_late（逾期销号）、"
      "closed（已销号）或 open_all（未销号）"},
     {"cannot read the entity", "无法读取该对象"},
     /* inspections/inspections.c */
@@ -22,7 +23,8 @@ const struct zz_msg zz_msg_zh_inspections[] = {
     {"campaign is required", "campaign（专项行动）为必填项"},
     {"campaign \"%s\" does not exist", "专项行动“%s”不存在"},
     {"%s must not contain NUL", "%s 不能包含 NUL 字符"},
-    {"answers must be an array of {item, ok, note?}", "answers 必须是 {item, ok, note?} 组成的数组"},
+    {"answers must be an array of {item, ok, note?}",
+     "answers 必须是 {item, ok, note?} 组成的数组"},
     {"answers has more entries than the checklist has items", "answers 的条数多于检查表的检查项"},
     {"%s must name an item of the checklist", "%s 必须是检查表中的检查项"},
     {"item \"%s\" is not on checklist \"%s\"", "检查项“%s”不在检查表“%s”中"},

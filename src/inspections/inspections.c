@@ -271,7 +271,8 @@ static int parse_answers(struct ins_sub *s, const json_t *body, struct zz_err *e
   if (!json_is_array(answers))
     return zz_fail(e, ZZ_EINVAL, "answers", "answers must be an array of {item, ok, note?}");
   if (json_array_size(answers) > n)
-    return zz_fail(e, ZZ_EINVAL, "answers", "answers has more entries than the checklist has items");
+    return zz_fail(e, ZZ_EINVAL, "answers",
+                   "answers has more entries than the checklist has items");
   s->ans = zz_calloc(n ? n : 1, sizeof *s->ans);
   if (!s->ans) return zz_fail(e, ZZ_ENOMEM, NULL, "out of memory");
   s->nans = n;
@@ -359,8 +360,7 @@ static int parse_findings(struct ins_sub *s, const json_t *body, struct zz_err *
     x->days = INS_FINDING_DAYS;
     if (days && !json_is_null(days)) {
       snprintf(field, sizeof field, "findings[%zu].days", i);
-      if (!json_is_integer(days) || json_integer_value(days) < 1 ||
-          json_integer_value(days) > 365)
+      if (!json_is_integer(days) || json_integer_value(days) < 1 || json_integer_value(days) > 365)
         return zz_fail(e, ZZ_EINVAL, field, "%s must be a whole number of days from 1 to 365",
                        field);
       x->days = json_integer_value(days);
@@ -391,8 +391,7 @@ int ins_parse(struct inspections *in, const json_t *body, struct ins_sub *s, str
   s->st = in->st;
   s->lon = s->lat = NAN;
   int rc;
-  if (!json_is_object(body))
-    return zz_fail(e, ZZ_EINVAL, "body", "the body must be a JSON object");
+  if (!json_is_object(body)) return zz_fail(e, ZZ_EINVAL, "body", "the body must be a JSON object");
   if ((rc = opt_str(body, "uid", "uid", INS_UID_MAX, &s->uid, e))) return rc;
   if (!uid_ok(s->uid))
     return zz_fail(e, ZZ_EINVAL, "uid",
@@ -697,8 +696,8 @@ static int close_item(struct ins_txn *x, struct wf_txn *t, struct store *st,
                       const struct open_item *o, int points, struct zz_err *e) {
   const struct ins_sub *s = x->s;
   int on_time = s->ts <= o->deadline;
-  int rc = store_rectify_close(st, o->id, on_time ? "closed_on_time" : "closed_late", s->ts, x->id,
-                               e);
+  int rc =
+      store_rectify_close(st, o->id, on_time ? "closed_on_time" : "closed_late", s->ts, x->id, e);
   if (rc) return rc;
   if (on_time && points > 0) {
     char reason[160];
@@ -751,8 +750,8 @@ static int submit_txn(void *ud, struct wf_txn *t, struct store *st, struct zz_er
    * that it passes, and those it names in "closes" */
   struct open_list *ol = zz_calloc(1, sizeof *ol);
   if (!ol) return zz_fail(e, ZZ_ENOMEM, NULL, "out of memory");
-  struct store_ins_filter f = {.entity = s->ent.id, .checklist = s->checklist_id,
-                               .status = "open_all"};
+  struct store_ins_filter f = {
+      .entity = s->ent.id, .checklist = s->checklist_id, .status = "open_all"};
   if ((rc = store_rectifies_each(st, &f, open_cb, ol))) {
     zz_free(ol);
     return zz_fail(e, rc, "rectify", "cannot read the open rectification items");
@@ -796,8 +795,7 @@ static int submit_txn(void *ud, struct wf_txn *t, struct store *st, struct zz_er
     char item[32];
     snprintf(item, sizeof item, "finding-%zu", k + 1);
     const struct ins_finding *fd = &s->find[k];
-    rc = add_item(x, t, st, item, fd->owner ? fd->owner : dept, fd->text, fd->text, fd->days, 0,
-                  e);
+    rc = add_item(x, t, st, item, fd->owner ? fd->owner : dept, fd->text, fd->text, fd->days, 0, e);
   }
   return rc;
 }

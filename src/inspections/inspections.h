@@ -31,7 +31,7 @@ struct ins_timer;
 #define INS_UID_MAX 64
 #define INS_NOTE_MAX 1000
 #define INS_FINDINGS_MAX 50
-#define INS_PHOTOS_MAX 30      /* photos per inspection */
+#define INS_PHOTOS_MAX 30        /* photos per inspection */
 #define INS_PHOTO_MAX (8u << 20) /* bytes per photo */
 #define INS_LIST_MAX 500
 #define INS_MATTER "rectification"
@@ -114,20 +114,20 @@ int inspection_photo_file(struct inspections *in, int64_t id, int64_t pid, char 
 /* ---- rectification, credit, plans, progress ---- */
 
 /* Writes {"rectify":[...]} for f. */
-int rectifications_list(struct inspections *in, const struct store_ins_filter *f,
-                        struct zz_json *j, struct zz_err *e);
+int rectifications_list(struct inspections *in, const struct store_ins_filter *f, struct zz_json *j,
+                        struct zz_err *e);
 /* The entity's credit: {entity, name_zh, name_en, type, campaign, base,
  * score, events:[...]} and, for a participant of a campaign with members
  * (a market), "members":[{entity, names, holder, score, events}] with the
  * holder masked unless show_personal. campaign may be NULL (the first
  * campaign the entity's type takes part in). ZZ_ENOTFOUND for no entity. */
-int credit_read(struct inspections *in, const char *entity, const char *campaign,
-                int show_personal, struct zz_json *j, struct zz_err *e);
+int credit_read(struct inspections *in, const char *entity, const char *campaign, int show_personal,
+                struct zz_json *j, struct zz_err *e);
 /* The department of the campaign whose credit credit_read shows for
  * entity (campaign NULL: the first the entity takes part in) into dept
  * ("" for none), for the caller's check of personal data. 0, ZZ_ENOTFOUND. */
-int inspections_credit_department(struct inspections *in, const char *entity,
-                                  const char *campaign, char *dept, size_t cap);
+int inspections_credit_department(struct inspections *in, const char *entity, const char *campaign,
+                                  char *dept, size_t cap);
 /* The entity's row id and region (for filters and the caller's scope
  * check): 0, ZZ_ENOTFOUND. */
 int inspections_entity(struct inspections *in, const char *entity, int64_t *id, int64_t *region);

@@ -71,7 +71,7 @@ struct ins_txn {
   struct inspections *in;
   const struct ins_actor *who;
   const struct ins_sub *s;
-  int wf_ok; /* orders are made (a workflow is there) */
+  int wf_ok;  /* orders are made (a workflow is there) */
   int64_t id; /* out: the inspection */
 };
 

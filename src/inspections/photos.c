@@ -95,14 +95,15 @@ int inspection_photo_add(struct inspections *in, int64_t id, const char *item, c
   if ((rc = store_ins_photos_each(in->st, id, 0, count_cb, &x)))
     return zz_fail(e, rc, "id", "cannot read the inspection");
   if (x.photos >= INS_PHOTOS_MAX)
-    return zz_fail(e, ZZ_ECONFLICT, "id", "inspection %lld already has %d photos, the most it may have",
-                   (long long)id, INS_PHOTOS_MAX);
+    return zz_fail(e, ZZ_ECONFLICT, "id",
+                   "inspection %lld already has %d photos, the most it may have", (long long)id,
+                   INS_PHOTOS_MAX);
   unsigned char rnd[8], hash[crypto_hash_sha256_BYTES];
   randombytes_buf(rnd, sizeof rnd);
   char rel[128], path[4400], hex[2 * crypto_hash_sha256_BYTES + 1];
   snprintf(rel, sizeof rel, "inspections/%lld/%lld-%02x%02x%02x%02x%02x%02x%02x%02x.%s",
-           (long long)id, (long long)zz_time_now(), rnd[0], rnd[1], rnd[2], rnd[3], rnd[4],
-           rnd[5], rnd[6], rnd[7], ext);
+           (long long)id, (long long)zz_time_now(), rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5],
+           rnd[6], rnd[7], ext);
   snprintf(path, sizeof path, "%s/%s", in->data_dir, rel);
   /* a random name is never reused: written in place; synced as the store
    * syncs its commits, since the row commits after it */
@@ -117,12 +118,8 @@ int inspection_photo_add(struct inspections *in, int64_t id, const char *item, c
   if (rc) return zz_fail(e, ZZ_ESTORE, "body", "cannot store the photo");
   crypto_hash_sha256(hash, data, n);
   sodium_bin2hex(hex, sizeof hex, hash, sizeof hash);
-  struct store_ins_photo p = {.inspection = id,
-                              .item = item,
-                              .path = rel,
-                              .mime = mime,
-                              .size = (int64_t)n,
-                              .sha256 = hex};
+  struct store_ins_photo p = {
+      .inspection = id, .item = item, .path = rel, .mime = mime, .size = (int64_t)n, .sha256 = hex};
   if ((rc = store_ins_photo_insert(in->st, &p, out_id, e))) unlink(path); /* no row, no file */
   return rc;
 }

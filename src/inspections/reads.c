@@ -196,8 +196,8 @@ int inspections_list(struct inspections *in, const struct store_ins_filter *f, s
   return 0;
 }
 
-int rectifications_list(struct inspections *in, const struct store_ins_filter *f,
-                        struct zz_json *j, struct zz_err *e) {
+int rectifications_list(struct inspections *in, const struct store_ins_filter *f, struct zz_json *j,
+                        struct zz_err *e) {
   struct rect_out ro = {in, j, ins_doc(in->st)};
   zz_json_obj(j);
   zz_json_karr(j, "rectify");
@@ -312,8 +312,8 @@ static json_t *campaign_for(struct store *st, const char *type, const char *name
   return found;
 }
 
-int inspections_credit_department(struct inspections *in, const char *entity,
-                                  const char *campaign, char *dept, size_t cap) {
+int inspections_credit_department(struct inspections *in, const char *entity, const char *campaign,
+                                  char *dept, size_t cap) {
   struct ins_ent x;
   int rc = ins_entity(in->st, entity, &x), member = 0;
   if (rc) return rc;
@@ -324,8 +324,8 @@ int inspections_credit_department(struct inspections *in, const char *entity,
   return 0;
 }
 
-int credit_read(struct inspections *in, const char *entity, const char *campaign,
-                int show_personal, struct zz_json *j, struct zz_err *e) {
+int credit_read(struct inspections *in, const char *entity, const char *campaign, int show_personal,
+                struct zz_json *j, struct zz_err *e) {
   struct ins_ent *x = zz_calloc(1, sizeof *x);
   if (!x) return zz_fail(e, ZZ_ENOMEM, NULL, "out of memory");
   int rc = ins_entity(in->st, entity, x);
@@ -439,7 +439,8 @@ int plan_create(struct inspections *in, const struct ins_actor *who, const json_
     goto done;
   }
   if (!leader || !*leader || strlen(leader) > 100) {
-    rc = zz_fail(e, ZZ_EINVAL, "leader", "leader (who leads the visit, up to 100 bytes) is required");
+    rc = zz_fail(e, ZZ_EINVAL, "leader",
+                 "leader (who leads the visit, up to 100 bytes) is required");
     goto done;
   }
   if (note && strlen(note) > INS_NOTE_MAX) {
@@ -571,8 +572,8 @@ int inspections_progress(struct inspections *in, const char *campaign, int64_t r
   zz_json_obj_end(j);
   zz_json_karr(j, "units");
   struct prog_out o = {.in = in, .j = j};
-  rc = store_ins_progress(in->st, campaign, types_text, rpos_lo, rpos_hi,
-                          ins_local_midnight(now), prog_json, &o);
+  rc = store_ins_progress(in->st, campaign, types_text, rpos_lo, rpos_hi, ins_local_midnight(now),
+                          prog_json, &o);
   zz_json_arr_end(j);
   zz_json_kobj(j, "totals");
   zz_json_kint(j, "units", o.units);

@@ -61,8 +61,7 @@ int inspections_sweep(struct inspections *in, int64_t now) {
       if (store_rectify_overdue(in->st, d->id[i], with_credit ? &ev : NULL, &e) == 0)
         marked++;
       else if (e.code != ZZ_ECONFLICT)
-        zz_warn("inspections: rectification item %lld stays open: %s", (long long)d->id[i],
-                e.msg);
+        zz_warn("inspections: rectification item %lld stays open: %s", (long long)d->id[i], e.msg);
     }
     if ((size_t)marked == before) break; /* nothing moved: do not spin on a failing store */
   }

@@ -293,8 +293,8 @@ struct store_inspections_ops {
   int (*plans_each)(struct store *st, const struct store_ins_filter *f,
                     int (*fn)(void *, const struct store_ins_plan *), void *ud);
   int (*plan_fulfil)(struct store *st, int64_t plan, int64_t inspection, struct zz_err *e);
-  int (*progress)(struct store *st, const char *campaign, const char *types_json,
-                  int64_t rpos_lo, int64_t rpos_hi, int64_t now,
+  int (*progress)(struct store *st, const char *campaign, const char *types_json, int64_t rpos_lo,
+                  int64_t rpos_hi, int64_t now,
                   int (*fn)(void *, const struct store_ins_progress *), void *ud);
 };
 

@@ -614,8 +614,8 @@ static int restore_target(const char *data, int force, int *lock_fd, struct zz_e
                    "%s is not empty: restore into a new directory, or "
                    "add --force to replace its database, evidence and materials",
                    data);
-  static const char *const old[] = {"zhizhi.db", "zhizhi.db-wal", "zhizhi.db-shm", "evidence",
-                                    "materials", "inspections"};
+  static const char *const old[] = {"zhizhi.db", "zhizhi.db-wal", "zhizhi.db-shm",
+                                    "evidence",  "materials",     "inspections"};
   for (size_t i = 0; i < ZZ_ARRAY_LEN(old); i++) {
     snprintf(to, sizeof to, "%s/%s", data, old[i]);
     if (rm_tree(to) != 0)

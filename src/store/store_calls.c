@@ -644,11 +644,9 @@ int store_credits_each(struct store *st, int64_t entity,
   return st->ops->inspections->credits_each(st, entity, fn, ud);
 }
 
-int store_credit_members(struct store *st, const char *type, const char *attr_path,
-                         const char *value,
-                         int (*fn)(void *, const struct store_ins_entity *, int64_t points,
-                                   int64_t events),
-                         void *ud) {
+int store_credit_members(
+    struct store *st, const char *type, const char *attr_path, const char *value,
+    int (*fn)(void *, const struct store_ins_entity *, int64_t points, int64_t events), void *ud) {
   return st->ops->inspections->credit_members(st, type, attr_path, value, fn, ud);
 }
 

@@ -113,14 +113,14 @@ static int inspection_get(struct store *st, int64_t id, const char *uid,
 static int inspections_each(struct store *st, const struct store_ins_filter *f,
                             int (*fn)(void *, const struct store_inspection *), void *ud) {
   struct sq_conn *c = sq_conn_get(SQ_S(st));
-  sqlite3_stmt *q = sq_prepare(
-      c,
-      "SELECT " INS_COLS " FROM ins_inspection i JOIN entity e ON e.id = i.entity"
-      " WHERE (?1 IS NULL OR i.campaign = ?1) AND (?2 IS NULL OR i.checklist = ?2)"
-      " AND (?3 IS NULL OR i.entity = ?3) AND (?4 IS NULL OR i.ts >= ?4)"
-      " AND (?5 IS NULL OR i.ts < ?5) AND (?6 IS NULL OR e.rpos BETWEEN ?6 AND ?7)"
-      " AND (?8 IS NULL OR i.id < ?8) ORDER BY i.id DESC LIMIT ?9",
-      NULL);
+  sqlite3_stmt *q =
+      sq_prepare(c,
+                 "SELECT " INS_COLS " FROM ins_inspection i JOIN entity e ON e.id = i.entity"
+                 " WHERE (?1 IS NULL OR i.campaign = ?1) AND (?2 IS NULL OR i.checklist = ?2)"
+                 " AND (?3 IS NULL OR i.entity = ?3) AND (?4 IS NULL OR i.ts >= ?4)"
+                 " AND (?5 IS NULL OR i.ts < ?5) AND (?6 IS NULL OR e.rpos BETWEEN ?6 AND ?7)"
+                 " AND (?8 IS NULL OR i.id < ?8) ORDER BY i.id DESC LIMIT ?9",
+                 NULL);
   if (!q) return ZZ_ESTORE;
   sq_bind_text(q, 1, f->campaign);
   sq_bind_text(q, 2, f->checklist);
@@ -169,10 +169,11 @@ static void photo_row(sqlite3_stmt *q, struct store_ins_photo *p) {
 static int photos_each(struct store *st, int64_t inspection, int64_t id,
                        int (*fn)(void *, const struct store_ins_photo *), void *ud) {
   struct sq_conn *c = sq_conn_get(SQ_S(st));
-  sqlite3_stmt *q = sq_prepare(c,
-                               "SELECT id, inspection, item, path, mime, size, sha256 FROM ins_photo"
-                               " WHERE inspection = ?1 AND (?2 IS NULL OR id = ?2) ORDER BY id",
-                               NULL);
+  sqlite3_stmt *q =
+      sq_prepare(c,
+                 "SELECT id, inspection, item, path, mime, size, sha256 FROM ins_photo"
+                 " WHERE inspection = ?1 AND (?2 IS NULL OR id = ?2) ORDER BY id",
+                 NULL);
   if (!q) return ZZ_ESTORE;
   sqlite3_bind_int64(q, 1, inspection);
   sq_bind_i64z(q, 2, id);
@@ -371,10 +372,11 @@ static void credit_row(sqlite3_stmt *q, struct store_credit_event *ev) {
 static int credits_each(struct store *st, int64_t entity,
                         int (*fn)(void *, const struct store_credit_event *), void *ud) {
   struct sq_conn *c = sq_conn_get(SQ_S(st));
-  sqlite3_stmt *q = sq_prepare(c,
-                               "SELECT id, entity, ts, points, kind, reason, campaign, inspection,"
-                               " rectify, actor FROM credit_event WHERE entity = ?1 ORDER BY ts, id",
-                               NULL);
+  sqlite3_stmt *q =
+      sq_prepare(c,
+                 "SELECT id, entity, ts, points, kind, reason, campaign, inspection,"
+                 " rectify, actor FROM credit_event WHERE entity = ?1 ORDER BY ts, id",
+                 NULL);
   if (!q) return ZZ_ESTORE;
   sqlite3_bind_int64(q, 1, entity);
   int rc;
@@ -388,12 +390,12 @@ static int credit_members(struct store *st, const char *type, const char *attr_p
                           int (*fn)(void *, const struct store_ins_entity *, int64_t, int64_t),
                           void *ud) {
   struct sq_conn *c = sq_conn_get(SQ_S(st));
-  sqlite3_stmt *q = sq_prepare(
-      c,
-      "SELECT " ENT_COLS ", coalesce(sum(c.points), 0), count(c.id) FROM entity e"
-      " LEFT JOIN credit_event c ON c.entity = e.id WHERE e.type = ?1"
-      " AND json_extract(e.attrs, ?2) = ?3 GROUP BY e.id ORDER BY e.key",
-      NULL);
+  sqlite3_stmt *q =
+      sq_prepare(c,
+                 "SELECT " ENT_COLS ", coalesce(sum(c.points), 0), count(c.id) FROM entity e"
+                 " LEFT JOIN credit_event c ON c.entity = e.id WHERE e.type = ?1"
+                 " AND json_extract(e.attrs, ?2) = ?3 GROUP BY e.id ORDER BY e.key",
+                 NULL);
   if (!q) return ZZ_ESTORE;
   sq_bind_text(q, 1, type);
   sq_bind_text(q, 2, attr_path);
@@ -473,13 +475,13 @@ static int plan_get(struct store *st, int64_t id, int (*fn)(void *, const struct
 static int plans_each(struct store *st, const struct store_ins_filter *f,
                       int (*fn)(void *, const struct store_ins_plan *), void *ud) {
   struct sq_conn *c = sq_conn_get(SQ_S(st));
-  sqlite3_stmt *q = sq_prepare(
-      c,
-      "SELECT " PLAN_COLS " FROM ins_plan p JOIN entity e ON e.id = p.entity"
-      " WHERE (?1 IS NULL OR p.campaign = ?1) AND (?2 IS NULL OR p.entity = ?2)"
-      " AND (?3 IS NULL OR p.day >= ?3) AND (?4 IS NULL OR p.day < ?4)"
-      " AND (?5 IS NULL OR e.rpos BETWEEN ?5 AND ?6) ORDER BY p.day, p.id LIMIT ?7",
-      NULL);
+  sqlite3_stmt *q =
+      sq_prepare(c,
+                 "SELECT " PLAN_COLS " FROM ins_plan p JOIN entity e ON e.id = p.entity"
+                 " WHERE (?1 IS NULL OR p.campaign = ?1) AND (?2 IS NULL OR p.entity = ?2)"
+                 " AND (?3 IS NULL OR p.day >= ?3) AND (?4 IS NULL OR p.day < ?4)"
+                 " AND (?5 IS NULL OR e.rpos BETWEEN ?5 AND ?6) ORDER BY p.day, p.id LIMIT ?7",
+                 NULL);
   if (!q) return ZZ_ESTORE;
   sq_bind_text(q, 1, f->campaign);
   sq_bind_i64z(q, 2, f->entity);
@@ -513,8 +515,8 @@ static int plan_fulfil(struct store *st, int64_t plan, int64_t inspection, struc
 
 /* ---- the leader's progress view ---- */
 
-static int progress(struct store *st, const char *campaign, const char *types_json,
-                    int64_t rpos_lo, int64_t rpos_hi, int64_t now,
+static int progress(struct store *st, const char *campaign, const char *types_json, int64_t rpos_lo,
+                    int64_t rpos_hi, int64_t now,
                     int (*fn)(void *, const struct store_ins_progress *), void *ud) {
   struct sq_conn *c = sq_conn_get(SQ_S(st));
   sqlite3_stmt *q = sq_prepare(

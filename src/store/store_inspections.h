@@ -30,11 +30,11 @@ struct store_inspection {
   int64_t entity, region;                 /* entity row id; the entity's region id */
   const char *department, *inspector;
   int64_t ts;
-  double lon, lat;      /* NAN: unknown */
-  const char *result;   /* "pass" or "fail" */
-  int64_t failed;       /* failed items and findings */
-  const char *answers;  /* JSON array [{"item","ok","note"?}], checklist order */
-  const char *note;     /* may be NULL */
+  double lon, lat;     /* NAN: unknown */
+  const char *result;  /* "pass" or "fail" */
+  int64_t failed;      /* failed items and findings */
+  const char *answers; /* JSON array [{"item","ok","note"?}], checklist order */
+  const char *note;    /* may be NULL */
   int64_t created;
   struct store_ins_entity ent; /* read back only */
 };
@@ -50,7 +50,7 @@ struct store_ins_photo {
 /* A rectification item: status open, overdue, closed_on_time or closed_late. */
 struct store_rectify {
   int64_t id, inspection;
-  const char *item;  /* a checklist item id, or "finding-N" for the Nth finding */
+  const char *item; /* a checklist item id, or "finding-N" for the Nth finding */
   int64_t entity;
   const char *campaign, *owner;
   int64_t deadline, order_id;
@@ -141,11 +141,9 @@ int store_credits_each(struct store *st, int64_t entity,
 /* Sum of points per entity for the entities of type whose attribute
  * attr_path ("$.market") is value (a market's stall-holders), each
  * fn(ud, entity, points, events), by the entity's key. 0 or ZZ_ESTORE. */
-int store_credit_members(struct store *st, const char *type, const char *attr_path,
-                         const char *value,
-                         int (*fn)(void *, const struct store_ins_entity *, int64_t points,
-                                   int64_t events),
-                         void *ud);
+int store_credit_members(
+    struct store *st, const char *type, const char *attr_path, const char *value,
+    int (*fn)(void *, const struct store_ins_entity *, int64_t points, int64_t events), void *ud);
 
 int store_ins_plan_insert(struct store *st, const struct store_ins_plan *p, int64_t *out_id,
                           struct zz_err *e);

@@ -194,8 +194,8 @@ static void test_sweep_overdue(void **state) {
   assert_int_equal(inspections_sweep(&in, now + 10 * 86400000LL), 1);
   assert_int_equal(inspections_sweep(&in, now + 11 * 86400000LL), 0); /* once */
   assert_int_equal(count("SELECT count(*) FROM ins_rectify WHERE status = 'overdue'"), 1);
-  assert_int_equal(count("SELECT count(*) FROM credit_event WHERE kind = 'overdue' AND points = -1"),
-                   1);
+  assert_int_equal(
+      count("SELECT count(*) FROM credit_event WHERE kind = 'overdue' AND points = -1"), 1);
   ts_world_close(&tw);
 }
 
@@ -204,9 +204,9 @@ static void test_sweep_overdue(void **state) {
 static void test_failed_write_leaves_nothing(void **state) {
   (void)state;
   static const char *const at[] = {"ins_inspection", "ins_rectify", "work_order", "order_event",
-                                    "credit_event"};
-  static const char *const tables[] = {"ins_inspection", "ins_rectify", "work_order",
-                                        "order_event", "credit_event"};
+                                   "credit_event"};
+  static const char *const tables[] = {"ins_inspection", "ins_rectify", "work_order", "order_event",
+                                       "credit_event"};
   char ts[32];
   zz_time_format(zz_time_now(), ts);
   for (size_t k = 0; k < sizeof at / sizeof at[0]; k++) {
