@@ -146,6 +146,25 @@ static int bad_usage(const char *usage, const char *fmt, const char *arg) {
   return 2;
 }
 
+/* Parses arg (an address or CIDR range) of flag into list[*n] and counts it;
+ * 0, or bad_usage's 2 when it is not a range or the list (FLAG_RANGES_MAX)
+ * is full. --trusted-proxy and --metrics-from both take such lists. */
+#define FLAG_RANGES_MAX 16
+static int add_range(const char *usage, const char *flag, const char *arg, struct http_cidr *list,
+                     int *n) {
+  char msg[128];
+  if (*n == FLAG_RANGES_MAX) {
+    snprintf(msg, sizeof msg, "at most %d %s ranges", FLAG_RANGES_MAX, flag);
+    return bad_usage(usage, "%s", msg);
+  }
+  if (http_cidr_parse(arg, &list[*n])) {
+    snprintf(msg, sizeof msg, "%s needs an address or CIDR range, not \"%s\"", flag, arg);
+    return bad_usage(usage, "%s", msg);
+  }
+  (*n)++;
+  return 0;
+}
+
 static int fail(const struct zz_err *e) {
   fprintf(stderr, "zhizhi: %s\n", e->msg[0] ? e->msg : zz_strerror(e->code));
   return 1;
@@ -159,9 +178,9 @@ struct flags {
   long long records, rate, seed, body_cap;
   const char *public_url;
   const char *mqtt, *mqtt_secret, *mqtt_client_id, *mqtt_dir, *broker_pid;
-  struct http_cidr trusted[16];
+  struct http_cidr trusted[FLAG_RANGES_MAX];
   int ntrusted, max_conns_per_ip, header_timeout_s;
-  struct http_cidr metrics_from[16];
+  struct http_cidr metrics_from[FLAG_RANGES_MAX];
   int nmetrics_from;
   int nargs;
   char *args[4];
@@ -226,7 +245,7 @@ static int parse_flags(int argc, char **argv, const char *usage, const struct op
                        struct flags *f) {
   optind = 0; /* 0, not 1: glibc starts afresh (apply_config parses many times) */
   opterr = 0;
-  int c;
+  int c, rc;
   while ((c = getopt_long(argc, argv, "h", allowed, NULL)) != -1) {
     /* any flag id of the table, also one added after F_HELP */
     if (c >= F_DATA && c - F_DATA < (int)sizeof f->set) f->set[c - F_DATA] = 1;
@@ -332,12 +351,7 @@ static int parse_flags(int argc, char **argv, const char *usage, const struct op
         return bad_usage(usage, "--body-cap needs a positive number of bytes, not \"%s\"", optarg);
       break;
     case F_TRUSTED:
-      if (f->ntrusted == (int)ZZ_ARRAY_LEN(f->trusted))
-        return bad_usage(usage, "%s", "at most 16 --trusted-proxy ranges");
-      if (http_cidr_parse(optarg, &f->trusted[f->ntrusted]))
-        return bad_usage(usage, "--trusted-proxy needs an address or CIDR range, not \"%s\"",
-                         optarg);
-      f->ntrusted++;
+      if ((rc = add_range(usage, "--trusted-proxy", optarg, f->trusted, &f->ntrusted))) return rc;
       break;
     case F_PUBURL: {
       char auth[200];
@@ -379,12 +393,8 @@ static int parse_flags(int argc, char **argv, const char *usage, const struct op
       break;
     }
     case F_METRICSFROM:
-      if (f->nmetrics_from == (int)ZZ_ARRAY_LEN(f->metrics_from))
-        return bad_usage(usage, "%s", "at most 16 --metrics-from ranges");
-      if (http_cidr_parse(optarg, &f->metrics_from[f->nmetrics_from]))
-        return bad_usage(usage, "--metrics-from needs an address or CIDR range, not \"%s\"",
-                         optarg);
-      f->nmetrics_from++;
+      if ((rc = add_range(usage, "--metrics-from", optarg, f->metrics_from, &f->nmetrics_from)))
+        return rc;
       break;
     case ':':
       return bad_usage(usage, "%s needs a value", argv[optind - 1]);

@@ -1,8 +1,9 @@
 // cases.js - the caseworker's page (/cases) for case files (个案) such as
 // 心花绽放: the list (due follow-ups first, search and filters, CSV export),
 // a new file, and one file (#/case/ID: the person, the timeline, and a form
-// to record a contact, service, activity or outcome), usable on a 375px
-// phone. The programme's kinds come from GET /api/v1/case-programs, so the
+// to record a contact, service, activity or outcome, and one to start a
+// policy application whose progress then shows on the timeline), usable on
+// a 375px phone. The programme's kinds come from GET /api/v1/case-programs, so the
 // page knows no programme. Text is set as text, never parsed as HTML.
 import { $, el } from './lib/dom.js';
 import { api } from './lib/api.js';
@@ -13,9 +14,12 @@ import { mountNav } from './lib/nav.js';
 
 const PAGE = 50;
 const w = words({ klass: { contact: ['联系', 'Contact'], service: ['服务', 'Service'], activity: ['活动', 'Activity'],
-  outcome: ['结果', 'Outcome'], task: ['任务', 'Task'] } });
+  outcome: ['结果', 'Outcome'], task: ['任务', 'Task'], application: ['政策申请', 'Application'] },
+  status: { awaiting_materials: ['待补材料', 'Awaiting materials'], in_review: ['审核中', 'In review'], done: ['已办结', 'Decided'] },
+  outcome: { approved: ['已批准', 'approved'], rejected: ['未批准', 'rejected'] },
+  decision: { approve: ['同意', 'approved'], reject: ['不同意', 'rejected'] } });
 const className = (k) => w('klass', k) || k;
-const LISTS = { contact: 'contacts', service: 'services', activity: 'activities', outcome: 'outcomes', intention: 'intentions' };
+const LISTS = { contact: 'contacts', service: 'services', activity: 'activities', outcome: 'outcomes', intention: 'intentions', application: 'applications' };
 let me = null;
 let prog = null; // the programme
 let streets = [];
@@ -100,11 +104,24 @@ function person(c) {
     line('带动就业', 'Jobs created', c.jobs ? String(c.jobs) : null),
     c.followup_order ? el('p', { class: 'late' }, t('回访任务：工单 ', 'Follow-up task: order '),
       el('a', { href: `/dept#${c.followup_order}`, text: `#${c.followup_order}` })) : null].filter(Boolean));
-  $('timeline').replaceChildren(...c.timeline.slice().reverse().map((e) => el('li', { class: `e-${e.class}` },
+  $('timeline').replaceChildren(...c.timeline.slice().reverse().map((e) => el('li', { class: `e-${e.class}`, 'data-ref': e.ref || '' },
     el('b', { text: `${className(e.class)} · ${kindName(e.class, e.kind)}` }),
     e.jobs ? el('span', { class: 'tag ok', text: t(`带动就业 ${e.jobs} 人`, `${e.jobs} jobs`) }) : null,
-    el('div', { class: 'note', text: `${dateTime(e.ts)} · ${e.actor}` }),
-    e.note ? el('div', { text: e.note }) : null)));
+    el('div', { class: 'note', text: `${dateTime(e.ts)} · ${e.actor === 'checkin' ? t('扫码签到', 'Code check-in') : e.actor}` }),
+    e.note ? el('div', { text: e.note }) : null,
+    e.progress ? progress(e.progress) : null)));
+}
+
+// An application's progress as the applicant and the bureaus see it.
+function progress(p) {
+  const status = p.outcome ? `${w('status', p.status)} · ${w('outcome', p.outcome)}` : w('status', p.status) || p.status;
+  const missing = (p.materials || []).filter((m) => m.required && !m.received).map((m) => pick(m, 'name'));
+  return el('div', { class: 'progress' },
+    el('div', {}, el('span', { class: `tag${p.outcome === 'approved' ? ' ok' : ''}`, text: status }), ' ',
+      el('a', { href: `/m/a/${p.number}`, target: '_blank', rel: 'noopener', text: t('申请人办理页', "Applicant's page") })),
+    missing.length ? el('div', { class: 'late', text: t(`待补：${missing.join('、')}`, `Missing: ${missing.join(', ')}`) }) : null,
+    ...(p.steps || []).map((s) => el('div', { class: 'note',
+      text: `${pick(s, 'name') || pick(s, 'department_name')}${t('：', ': ')}${s.decision ? w('decision', s.decision) : t('待审核', 'waiting')}${s.note ? `（${s.note}）` : ''}` })));
 }
 
 let current = null;
@@ -151,6 +168,9 @@ function relabel() {
   [$('intention').value, $('street').value] = keep;
   if (keep[2]) $('e-class').value = keep[2];
   entryKinds();
+  options($('p-matter'), kinds('application'));
+  $('apply').hidden = !kinds('application').length;
+  applyForm();
   if (current && !$('case-view').hidden) person(current);
   else if (!$('list-view').hidden) loadList();
 }
@@ -209,6 +229,39 @@ $('entry').addEventListener('submit', async (ev) => {
     await loadCase(current.id);
   } catch (e) {
     $('entry-error').textContent = e.message;
+  }
+});
+
+// ---- a policy application for the file's person ----
+
+const matters = new Map(); // id -> the matter's definition (its form)
+async function applyForm() {
+  const id = $('p-matter').value;
+  if (!id) { $('p-fields').replaceChildren(); return; }
+  if (!matters.has(id)) matters.set(id, await api(`/api/v1/matters/${encodeURIComponent(id)}`).then((r) => r.matter || r).catch(() => ({ form: [] })));
+  const m = matters.get(id);
+  const keep = Object.fromEntries([...$('p-fields').querySelectorAll('input')].map((x) => [x.name, x.value]));
+  $('p-fields').replaceChildren(...(m.form || []).map((f) => el('label', {},
+    el('span', { text: `${pick(f, 'label')}${f.required ? ' *' : ''}` }),
+    el('input', { name: f.id, type: f.type === 'date' ? 'date' : 'text', required: !!f.required, maxlength: f.max || 200, value: keep[f.id] || '' }))));
+}
+$('p-matter').addEventListener('change', applyForm);
+$('apply').addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  const form = Object.fromEntries([...$('p-fields').querySelectorAll('input')].filter((x) => x.value).map((x) => [x.name, x.value]));
+  const body = { matter: $('p-matter').value, form };
+  if ($('p-note').value) body.note = $('p-note').value;
+  try {
+    const r = await api(`/api/v1/cases/${current.id}/applications`, { json: body });
+    $('apply').reset();
+    applyForm();
+    $('apply-error').textContent = '';
+    toast(t('申请已发起，请申请人在手机上补传材料', 'Application started: the applicant uploads the materials on her phone'));
+    $('apply-result').replaceChildren(t('申请人办理页（请发给申请人）：', "The applicant's page (send it to her): "),
+      el('a', { href: r.application.page_url, target: '_blank', rel: 'noopener', text: `${location.origin}${r.application.page_url}` }));
+    await loadCase(current.id);
+  } catch (e) {
+    $('apply-error').textContent = e.message;
   }
 });
 

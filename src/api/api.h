@@ -280,6 +280,11 @@ extern const size_t api_metrics_nroutes;
 void api_token_new(char out[48]);
 void api_token_hash(const char *token, char out[65]);
 
+/* issue 13 §5: records returned vs used, derived statuses (duty) */
+extern const struct http_route api_usage_routes[]; /* api/usage.c */
+extern const size_t api_usage_nroutes;
+extern const struct http_route api_statuses_routes[]; /* api/statuses.c */
+extern const size_t api_statuses_nroutes;
 /* Inspections, rectification, credit and visit plans (api/inspections.c). */
 extern const struct http_route api_inspections_routes[];
 extern const size_t api_inspections_nroutes;

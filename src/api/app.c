@@ -140,6 +140,8 @@ static struct http_route *all_routes(size_t *n) {
                 {api_users_routes, api_users_nroutes},
                 {api_departments_routes, api_departments_nroutes},
                 {api_metrics_routes, api_metrics_nroutes},
+                {api_usage_routes, api_usage_nroutes},
+                {api_statuses_routes, api_statuses_nroutes},
                 {api_inspections_routes, api_inspections_nroutes}};
   size_t total = 0;
   for (size_t i = 0; i < ZZ_ARRAY_LEN(tables); i++) total += tables[i].n;

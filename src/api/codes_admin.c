@@ -26,6 +26,16 @@ static int scan_url_of(struct http_req *r, const char *token, char *out, size_t 
   return 0;
 }
 
+/* The URL a code's QR encodes: an activity's check-in page (/m/k/, a case
+ * programme's activity), else the scan page. */
+static int code_url_of(struct http_req *r, const char *kind, const char *token, char *out,
+                       size_t cap) {
+  int rc = scan_url_of(r, token, out, cap);
+  char *m = strstr(out, "/m/c/");
+  if (!rc && kind && strcmp(kind, "activity") == 0 && m) m[3] = 'k';
+  return rc;
+}
+
 /* scan_url_of, answering 400 itself for a bad Host. */
 static int scan_url(struct http_req *r, const char *token, char *out, size_t cap) {
   if (scan_url_of(r, token, out, cap))
@@ -58,7 +68,7 @@ static void code_json(struct http_req *r, struct zz_json *j, const struct store_
     zz_json_knull(j, "replaced_by");
   /* the url the QR codes encode; a bad Host leaves it out rather than
    * failing a listing */
-  zz_json_kstr(j, "url", scan_url_of(r, c->token, url, sizeof url) == 0 ? url : NULL);
+  zz_json_kstr(j, "url", code_url_of(r, c->kind, c->token, url, sizeof url) == 0 ? url : NULL);
   snprintf(url, sizeof url, "/api/v1/codes/%lld/qr.svg", (long long)c->id);
   zz_json_kstr(j, "qr_svg", url);
   snprintf(url, sizeof url, "/api/v1/codes/%lld/qr.png", (long long)c->id);
@@ -213,8 +223,10 @@ static int get_codes(struct http_req *r) {
   if (cur && (zz_parse_i64(cur, &after) || after < 0))
     return http_fail(r, ZZ_EINVAL, "cursor", "cursor must come from a previous page's next_cursor");
   const char *kind = http_query(r, "kind"), *state = http_query(r, "state");
-  if (kind && strcmp(kind, "customer") != 0 && strcmp(kind, "enterprise") != 0)
-    return http_fail(r, ZZ_EINVAL, "kind", "kind must be customer or enterprise");
+  /* activity codes are made with a case programme's activity (src/cases/) */
+  if (kind && strcmp(kind, "customer") != 0 && strcmp(kind, "enterprise") != 0 &&
+      strcmp(kind, "activity") != 0)
+    return http_fail(r, ZZ_EINVAL, "kind", "kind must be customer, enterprise or activity");
   if (state && strcmp(state, "active") != 0 && strcmp(state, "revoked") != 0)
     return http_fail(r, ZZ_EINVAL, "state", "state must be active or revoked");
   struct store_code_filter f = {.kind = kind,
@@ -352,6 +364,7 @@ static int get_qr(struct http_req *r, int png) {
   if (admin_code(r, &k)) return 0;
   char url[512];
   if (scan_url(r, k.token, url, sizeof url)) return 0;
+  code_url_of(r, k.kind, k.token, url, sizeof url);
   struct zz_buf b;
   zz_buf_init(&b, 0);
   int rc = png ? code_qr_png(url, &b) : code_qr_svg(url, &b);

@@ -125,13 +125,8 @@ struct names {
 };
 
 static void names_add(struct names *ns, const char *key, const char *zh, const char *en) {
-  if (ns->n == ns->cap) {
-    size_t cap = ns->cap ? ns->cap * 2 : 32;
-    struct name3 *v = zz_realloc(ns->v, cap * sizeof *v);
-    if (!v) return; /* a name missing shows its key */
-    ns->v = v;
-    ns->cap = cap;
-  }
+  if (zz_grow(&ns->v, &ns->cap, ns->n, sizeof *ns->v, 32))
+    return; /* a name missing shows its key */
   struct name3 *x = &ns->v[ns->n++];
   zz_strlcpy(x->key, key, sizeof x->key);
   zz_strlcpy(x->zh, zh ? zh : key, sizeof x->zh);

@@ -238,15 +238,9 @@ static int service_row(void *ud, const struct store_matter *m) {
     json_decref(extra);
     return 0;
   }
-  if (s->n == s->cap) {
-    size_t cap = s->cap ? s->cap * 2 : 32;
-    struct o311_service *nv = zz_realloc(s->v, cap * sizeof *nv);
-    if (!nv) {
-      json_decref(extra);
-      return ZZ_ENOMEM;
-    }
-    s->v = nv;
-    s->cap = cap;
+  if (zz_grow(&s->v, &s->cap, s->n, sizeof *s->v, 32)) {
+    json_decref(extra);
+    return ZZ_ENOMEM;
   }
   struct o311_service *v = &s->v[s->n++];
   memset(v, 0, sizeof *v);
@@ -501,13 +495,7 @@ static int req_collect(void *ud, const struct store_order *o) {
   if (l->want_open != l->want_closed &&
       (strcmp(o311_status(o->state), "open") == 0) != l->want_open)
     return 0;
-  if (l->n == l->cap) {
-    size_t cap = l->cap ? l->cap * 2 : 64;
-    struct req_row *nv = zz_realloc(l->v, cap * sizeof *nv);
-    if (!nv) return ZZ_ENOMEM;
-    l->v = nv;
-    l->cap = cap;
-  }
+  if (zz_grow(&l->v, &l->cap, l->n, sizeof *l->v, 64)) return ZZ_ENOMEM;
   struct req_row *v = &l->v[l->n++];
   memset(v, 0, sizeof *v);
   v->id = o->id;
@@ -774,13 +762,7 @@ struct upd_list {
 
 static int upd_collect(void *ud, const struct store_order_event *ev) {
   struct upd_list *l = ud;
-  if (l->n == l->cap) {
-    size_t cap = l->cap ? l->cap * 2 : 64;
-    struct upd_row *nv = zz_realloc(l->v, cap * sizeof *nv);
-    if (!nv) return ZZ_ENOMEM;
-    l->v = nv;
-    l->cap = cap;
-  }
+  if (zz_grow(&l->v, &l->cap, l->n, sizeof *l->v, 64)) return ZZ_ENOMEM;
   struct upd_row *u = &l->v[l->n++];
   memset(u, 0, sizeof *u);
   u->id = ev->id;

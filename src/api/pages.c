@@ -58,6 +58,12 @@ static int get_online_page(struct http_req *r) {
   return page(r, "m/online.html");
 }
 
+/* A scanned activity code (/m/k/TOKEN): a mother checks in to a case
+ * programme's activity with her phone number (src/api/cases.c). */
+static int get_checkin_page(struct http_req *r) {
+  return page(r, "m/checkin.html");
+}
+
 const struct http_route api_pages_routes[] = {
     {"GET", "/m/c/:token", get_scan_page, NULL, HTTP_AUTH_NONE, 0, 0},
     {"GET", "/m/r/:receipt", get_receipt_page, NULL, HTTP_AUTH_NONE, 0, 0},
@@ -65,5 +71,6 @@ const struct http_route api_pages_routes[] = {
     {"GET", "/m/o/:matter", get_online_page, NULL, HTTP_AUTH_NONE, 0, 0},
     {"GET", "/admin/codes", get_admin_page, NULL, HTTP_AUTH_NONE, 0, 0},
     {"GET", "/admin", get_admin_home, NULL, HTTP_AUTH_NONE, 0, 0},
+    {"GET", "/m/k/:token", get_checkin_page, NULL, HTTP_AUTH_NONE, 0, 0},
 };
 const size_t api_pages_nroutes = ZZ_ARRAY_LEN(api_pages_routes);

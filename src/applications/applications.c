@@ -305,10 +305,17 @@ void application_draft_free(struct application_draft *d) {
 
 /* The application's own row, written on the workflow's intake thread in the
  * transaction that makes its order: a failure undoes both. */
+struct app_write {
+  struct store_application sa;
+  const struct application_input *in;
+};
+
 static int application_write(void *ud, struct store *st, int64_t order, struct zz_err *e) {
-  struct store_application *sa = ud;
-  sa->order_id = order;
-  return store_application_insert(st, sa, e);
+  struct app_write *w = ud;
+  w->sa.order_id = order;
+  int rc = store_application_insert(st, &w->sa, e);
+  if (!rc && w->in->also) rc = w->in->also(w->in->also_ud, st, order, w->sa.number, e);
+  return rc;
 }
 
 /* The order's reporter: the enterprise, the staff member, or "applicant".
@@ -342,10 +349,11 @@ int application_submit(struct applications *ap, struct application_draft *d,
     goto done;
   }
   reporter_of(d);
-  struct store_application sa = {.number = out->number,
-                                 .applicant_json = applicant,
-                                 .form_json = form ? form : "{}",
-                                 .created = zz_time_now()};
+  struct app_write aw = {.sa = {.number = out->number,
+                                .applicant_json = applicant,
+                                .form_json = form ? form : "{}",
+                                .created = zz_time_now()},
+                         .in = in};
   struct wf_intake wi = {.who = in->who,
                          .create = {.matter = in->matter,
                                     .description = d->description,
@@ -356,7 +364,7 @@ int application_submit(struct applications *ap, struct application_draft *d,
                                     .lon = NAN,
                                     .lat = NAN},
                          .then = application_write,
-                         .ud = &sa};
+                         .ud = &aw};
   wi.who.name = d->reporter;
   if ((rc = workflow_intake(ap->wf, &wi))) {
     if (e) *e = wi.err;

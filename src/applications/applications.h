@@ -59,6 +59,11 @@ struct application_input {
    * the public (ACTOR_PUBLIC) with name NULL and no role. The order's
    * reporter is named from it (the enterprise, the user or "applicant") */
   struct wf_actor who;
+  /* optional: written in the transaction that makes the order, after the
+   * application's row (a case's timeline entry, src/cases/); its failure
+   * undoes the order and the row. number is the application's. */
+  int (*also)(void *ud, struct store *st, int64_t order, const char *number, struct zz_err *e);
+  void *also_ud;
 };
 
 /* A checked application, to be authorized and submitted. The caller

@@ -4,6 +4,8 @@
  * file nobody has contacted into a follow-up task. */
 #include "cases/cases.h"
 
+#include "cases/cases_int.h"
+
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -71,21 +73,16 @@ int cases_programs_json(struct store *st, struct zz_json *j, struct zz_err *e) {
   return 0;
 }
 
-/* The list of the programme for a timeline class: contacts, services,
- * activities, outcomes; intentions for the case itself. */
-static json_t *kinds_of(json_t *prog, const char *klass) {
-  static const char *const map[][2] = {{"contact", "contacts"},
-                                       {"service", "services"},
-                                       {"activity", "activities"},
-                                       {"outcome", "outcomes"},
-                                       {"intention", "intentions"}};
+json_t *cases_kinds_of(json_t *prog, const char *klass) {
+  static const char *const map[][2] = {
+      {"contact", "contacts"}, {"service", "services"},         {"activity", "activities"},
+      {"outcome", "outcomes"}, {"application", "applications"}, {"intention", "intentions"}};
   for (size_t i = 0; i < ZZ_ARRAY_LEN(map); i++)
     if (strcmp(map[i][0], klass) == 0) return json_object_get(prog, map[i][1]);
   return NULL;
 }
 
-/* The kind object named id in the list, or NULL. */
-static json_t *kind_find(json_t *list, const char *id) {
+json_t *cases_kind_find(json_t *list, const char *id) {
   for (size_t i = 0; id && i < json_array_size(list); i++) {
     json_t *k = json_array_get(list, i);
     if (strcmp(json_string_value(json_object_get(k, "id")), id) == 0) return k;
@@ -93,13 +90,12 @@ static json_t *kind_find(json_t *list, const char *id) {
   return NULL;
 }
 
-static const char *str_of(const json_t *o, const char *k) {
+const char *cases_str(const json_t *o, const char *k) {
   json_t *v = json_object_get(o, k);
   return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
-/* An optional string member of at most max bytes: 0, or ZZ_EINVAL. */
-static int opt_str(const json_t *o, const char *k, size_t max, const char **out, struct zz_err *e) {
+int cases_opt_str(const json_t *o, const char *k, size_t max, const char **out, struct zz_err *e) {
   json_t *v = json_object_get(o, k);
   *out = NULL;
   if (!v || json_is_null(v)) return 0;
@@ -110,8 +106,7 @@ static int opt_str(const json_t *o, const char *k, size_t max, const char **out,
   return 0;
 }
 
-/* An optional time (RFC 3339 or a date YYYY-MM-DD, local midnight): 0. */
-static int opt_time(const json_t *o, const char *k, int64_t *out, struct zz_err *e) {
+int cases_opt_time(const json_t *o, const char *k, int64_t *out, struct zz_err *e) {
   json_t *v = json_object_get(o, k);
   if (!v || json_is_null(v)) return 0;
   const char *s = json_string_value(v);
@@ -120,8 +115,7 @@ static int opt_time(const json_t *o, const char *k, int64_t *out, struct zz_err 
   return 0;
 }
 
-/* A mainland mobile number: 11 digits starting with 1. */
-static int phone_ok(const char *p) {
+int cases_phone_ok(const char *p) {
   if (!p || strlen(p) != 11 || p[0] != '1') return 0;
   for (const char *c = p; *c; c++)
     if (*c < '0' || *c > '9') return 0;
@@ -134,10 +128,10 @@ static int phone_ok(const char *p) {
 static int case_docs(const json_t *body, char **person, char **profile, struct zz_err *e) {
   const char *addr, *idn, *hours, *care;
   int rc;
-  if ((rc = opt_str(body, "address", 200, &addr, e)) ||
-      (rc = opt_str(body, "id_number", 18, &idn, e)) ||
-      (rc = opt_str(body, "hours", 100, &hours, e)) ||
-      (rc = opt_str(body, "childcare", 200, &care, e)))
+  if ((rc = cases_opt_str(body, "address", 200, &addr, e)) ||
+      (rc = cases_opt_str(body, "id_number", 18, &idn, e)) ||
+      (rc = cases_opt_str(body, "hours", 100, &hours, e)) ||
+      (rc = cases_opt_str(body, "childcare", 200, &care, e)))
     return rc;
   json_t *skills = json_object_get(body, "skills");
   if (skills && !json_is_array(skills))
@@ -159,27 +153,34 @@ int case_create(struct cases *cs, const struct case_actor *who, const json_t *bo
                 struct zz_err *e) {
   json_t *prog = NULL;
   char *person = NULL, *profile = NULL;
-  const char *name, *phone, *street, *community, *worker;
+  const char *name, *phone, *street, *community, *worker, *status;
   int64_t next = 0, created = zz_time_now();
   int rc;
-  if ((rc = cases_program(cs->st, str_of(body, "program"), &prog, e))) goto done;
-  if ((rc = opt_str(body, "name", 60, &name, e)) || (rc = opt_str(body, "phone", 20, &phone, e)) ||
-      (rc = opt_str(body, "street", 200, &street, e)) ||
-      (rc = opt_str(body, "community", 100, &community, e)) ||
-      (rc = opt_str(body, "caseworker", 64, &worker, e)) ||
-      (rc = opt_time(body, "next_follow", &next, e)) ||
-      (rc = opt_time(body, "created", &created, e)))
+  if ((rc = cases_program(cs->st, cases_str(body, "program"), &prog, e))) goto done;
+  if ((rc = cases_opt_str(body, "name", 60, &name, e)) ||
+      (rc = cases_opt_str(body, "phone", 20, &phone, e)) ||
+      (rc = cases_opt_str(body, "street", 200, &street, e)) ||
+      (rc = cases_opt_str(body, "community", 100, &community, e)) ||
+      (rc = cases_opt_str(body, "caseworker", 64, &worker, e)) ||
+      (rc = cases_opt_str(body, "status", 10, &status, e)) ||
+      (rc = cases_opt_time(body, "next_follow", &next, e)) ||
+      (rc = cases_opt_time(body, "created", &created, e)))
     goto done;
   if (!name || !*name) {
     rc = zz_fail(e, ZZ_EINVAL, "name", "name is required");
     goto done;
   }
-  if (!phone_ok(phone)) {
+  if (!cases_phone_ok(phone)) {
     rc = zz_fail(e, ZZ_EINVAL, "phone", "phone must be an 11-digit mobile number");
     goto done;
   }
-  const char *intention = str_of(body, "intention");
-  if (!kind_find(kinds_of(prog, "intention"), intention)) {
+  /* a file opened closed: one brought over from the spreadsheets it was kept in */
+  if (status && strcmp(status, "open") != 0 && strcmp(status, "closed") != 0) {
+    rc = zz_fail(e, ZZ_EINVAL, "status", "status must be open or closed");
+    goto done;
+  }
+  const char *intention = cases_str(body, "intention");
+  if (!cases_kind_find(cases_kinds_of(prog, "intention"), intention)) {
     rc = zz_fail(e, ZZ_EINVAL, "intention", "intention is not one of the programme's intentions");
     goto done;
   }
@@ -192,8 +193,8 @@ int case_create(struct cases *cs, const struct case_actor *who, const json_t *bo
     goto done;
   }
   if ((rc = case_docs(body, &person, &profile, e))) goto done;
-  struct store_case c = {.program = str_of(prog, "id"),
-                         .department = str_of(prog, "department"),
+  struct store_case c = {.program = cases_str(prog, "id"),
+                         .department = cases_str(prog, "department"),
                          .caseworker = worker && *worker ? worker : who->name,
                          .region = region,
                          .community = community,
@@ -204,7 +205,8 @@ int case_create(struct cases *cs, const struct case_actor *who, const json_t *bo
                          .profile_json = profile,
                          .created = created,
                          .last_contact = created,
-                         .next_follow = next};
+                         .next_follow = next,
+                         .status = status};
   rc = store_case_insert(cs->st, &c, out_id, e);
 done:
   json_decref(prog);
@@ -242,20 +244,22 @@ int case_entry_add(struct cases *cs, const struct case_actor *who, int64_t id, c
   int rc = store_case_get(cs->st, id, owner_cb, &o);
   if (rc) return zz_fail(e, rc, "id", "no case %lld", (long long)id);
   if ((rc = cases_program(cs->st, o.program, &prog, e))) return rc;
-  const char *klass = str_of(body, "class"), *kind = str_of(body, "kind"), *note;
+  const char *klass = cases_str(body, "class"), *kind = cases_str(body, "kind"), *note;
   struct store_case_entry en = {.case_id = id, .ts = zz_time_now(), .actor = who->name};
   json_t *k = NULL;
-  if (!klass || !strcmp(klass, "intention") || !kinds_of(prog, klass)) {
+  /* applications come through their own route (case_application_start) */
+  if (!klass || !strcmp(klass, "intention") || !strcmp(klass, "application") ||
+      !cases_kinds_of(prog, klass)) {
     rc = zz_fail(e, ZZ_EINVAL, "class", "class must be contact, service, activity or outcome");
     goto done;
   }
-  if (!(k = kind_find(kinds_of(prog, klass), kind))) {
+  if (!(k = cases_kind_find(cases_kinds_of(prog, klass), kind))) {
     rc = zz_fail(e, ZZ_EINVAL, "kind", "kind is not one of the programme's %s kinds", klass);
     goto done;
   }
-  if ((rc = opt_str(body, "note", CASES_NOTE_MAX, &note, e)) ||
-      (rc = opt_time(body, "ts", &en.ts, e)) ||
-      (rc = opt_time(body, "next_follow", &en.next_follow, e)))
+  if ((rc = cases_opt_str(body, "note", CASES_NOTE_MAX, &note, e)) ||
+      (rc = cases_opt_time(body, "ts", &en.ts, e)) ||
+      (rc = cases_opt_time(body, "next_follow", &en.next_follow, e)))
     goto done;
   if (en.ts > zz_time_now() + 60000) {
     rc = zz_fail(e, ZZ_EINVAL, "ts", "ts must not be in the future");
@@ -280,8 +284,8 @@ done:
 
 /* ---- reads ---- */
 
-static int audit(struct cases *cs, const struct case_actor *who, const char *action,
-                 const char *target, const char *detail, struct zz_err *e) {
+int cases_audit(struct cases *cs, const struct case_actor *who, const char *action,
+                const char *target, const char *detail, struct zz_err *e) {
   struct store_audit a = {.ts = zz_time_now(),
                           .actor = who->name,
                           .action = action,
@@ -291,7 +295,7 @@ static int audit(struct cases *cs, const struct case_actor *who, const char *act
 }
 
 /* "138****1234": the list shows enough to recognise a caller. */
-static void masked(char out[16], const char *phone) {
+void cases_mask_phone(char out[16], const char *phone) {
   if (!phone || strlen(phone) != 11) {
     zz_strlcpy(out, phone ? phone : "", 16);
     return;
@@ -306,7 +310,7 @@ struct case_out {
   int64_t now;
 };
 
-static void street_json(struct cases *cs, struct zz_json *j, int64_t region) {
+void cases_street_json(struct cases *cs, struct zz_json *j, int64_t region) {
   registry_rdlock(cs->reg);
   const struct reg_region *rg = registry_region_by_id(cs->reg, region);
   zz_json_kobj(j, "street");
@@ -324,16 +328,16 @@ static void case_fields(struct case_out *o, const struct store_case *c) {
   zz_json_kstr(j, "program", c->program);
   zz_json_kstr(j, "department", c->department);
   zz_json_kstr(j, "caseworker", c->caseworker);
-  street_json(o->cs, j, c->region);
+  cases_street_json(o->cs, j, c->region);
   zz_json_kstr(j, "community", c->community);
   zz_json_kstr(j, "intention", c->intention);
   zz_json_kstr(j, "name", c->name);
-  masked(ph, c->phone);
+  cases_mask_phone(ph, c->phone);
   zz_json_kstr(j, "phone", o->full ? c->phone : ph);
   if (o->full) {
     json_t *p = json_loads(c->person_json ? c->person_json : "{}", 0, NULL);
-    zz_json_kstr(j, "address", str_of(p, "address"));
-    zz_json_kstr(j, "id_number", str_of(p, "id_number"));
+    zz_json_kstr(j, "address", cases_str(p, "address"));
+    zz_json_kstr(j, "id_number", cases_str(p, "id_number"));
     json_decref(p);
   }
   zz_json_key(j, "profile");
@@ -367,8 +371,10 @@ static int list_cb(void *ud, const struct store_case *c) {
   return zz_json_error(o->j) != 0;
 }
 
+/* A timeline entry; an application's carries its live progress. */
 static int entry_cb(void *ud, const struct store_case_entry *en) {
-  struct zz_json *j = ud;
+  struct case_out *o = ud;
+  struct zz_json *j = o->j;
   zz_json_obj(j);
   zz_json_kint(j, "id", en->id);
   zz_json_ktime(j, "ts", en->ts);
@@ -377,6 +383,9 @@ static int entry_cb(void *ud, const struct store_case_entry *en) {
   zz_json_kstr(j, "note", en->note);
   zz_json_kstr(j, "actor", en->actor);
   if (en->jobs) zz_json_kint(j, "jobs", en->jobs);
+  if (en->ref) zz_json_kstr(j, "ref", en->ref);
+  if (en->ref && strcmp(en->klass, "application") == 0)
+    case_application_progress(o->cs, en->ref, j);
   zz_json_obj_end(j);
   return zz_json_error(j) != 0;
 }
@@ -393,7 +402,7 @@ static int file_cb(void *ud, const struct store_case *c) {
   zz_json_kobj(j, "case");
   case_fields(f->o, c);
   zz_json_karr(j, "timeline");
-  store_case_entries_each(f->o->cs->st, c->id, entry_cb, j);
+  store_case_entries_each(f->o->cs->st, c->id, entry_cb, f->o);
   zz_json_arr_end(j);
   zz_json_obj_end(j);
   return 0;
@@ -403,7 +412,7 @@ int case_read(struct cases *cs, const struct case_actor *who, int64_t id, struct
               struct zz_err *e) {
   char target[40];
   snprintf(target, sizeof target, "case/%lld", (long long)id);
-  int rc = audit(cs, who, "case.read", target, NULL, e);
+  int rc = cases_audit(cs, who, "case.read", target, NULL, e);
   if (rc) return rc;
   struct case_out o = {cs, j, 1, zz_time_now()};
   struct file_cb f = {&o, 0};
@@ -428,7 +437,7 @@ static char *filter_detail(const struct store_case_filter *f) {
 int cases_list(struct cases *cs, const struct case_actor *who, const struct store_case_filter *f,
                int64_t now, struct zz_json *j, struct zz_err *e) {
   char *detail = filter_detail(f);
-  int rc = audit(cs, who, "case.list", f->program ? f->program : "", detail, e);
+  int rc = cases_audit(cs, who, "case.list", f->program ? f->program : "", detail, e);
   zz_free(detail);
   if (rc) return rc;
   struct case_out o = {cs, j, 0, now};
@@ -460,7 +469,7 @@ static int csv_cb(void *ud, const struct store_case *c) {
   zz_buf_add_int(b, c->id);
   const char *cells[] = {c->name,
                          c->phone,
-                         str_of(p, "address"),
+                         cases_str(p, "address"),
                          path,
                          c->community,
                          c->intention,
@@ -482,7 +491,7 @@ static int csv_cb(void *ud, const struct store_case *c) {
 int cases_export_csv(struct cases *cs, const struct case_actor *who,
                      const struct store_case_filter *f, struct zz_buf *b, struct zz_err *e) {
   char *detail = filter_detail(f);
-  int rc = audit(cs, who, "case.export", f->program ? f->program : "", detail, e);
+  int rc = cases_audit(cs, who, "case.export", f->program ? f->program : "", detail, e);
   zz_free(detail);
   if (rc) return rc;
   zz_buf_adds(b, EXPORT_CSV_BOM

@@ -80,6 +80,66 @@ int cases_export_csv(struct cases *cs, const struct case_actor *who,
  * personal data, no audit. */
 int cases_stats(struct cases *cs, const char *program, struct zz_json *j, struct zz_err *e);
 
+/* ---- activities and check-in by code (activities.c) ---- */
+
+#define CASES_ACTIVITY_LIST_MAX 200
+
+/* Creates an activity of the programme from body {"program"?, "kind" (one
+ * of the programme's activities), "title", "ts" (date or RFC 3339),
+ * "place"?, "street"? (a region path; else the district)}, with its own
+ * code of kind "activity" in the same transaction. The activity belongs to
+ * the programme's department. 0 and *out_id, or ZZ_EINVAL naming the
+ * field. */
+int case_activity_create(struct cases *cs, const struct case_actor *who, const json_t *body,
+                         int64_t *out_id, struct zz_err *e);
+/* The activity's owner for the caller's authorization: its department and
+ * region id. 0, ZZ_ENOTFOUND. */
+int case_activity_owner(struct cases *cs, int64_t id, char *department, size_t cap,
+                        int64_t *region);
+/* Writes {"activities":[...]} of the programme (NULL: the first), of
+ * department unless NULL, newest first: what, when, where, the code's
+ * token and how many checked in; no person. */
+int cases_activities_json(struct cases *cs, const char *program, const char *department,
+                          struct zz_json *j, struct zz_err *e);
+/* Writes {"activity":{...}, "attendance":[{"case","name","phone" (masked),
+ * "ts"}]} after auditing "case.attendance" by who. */
+int case_activity_read(struct cases *cs, const struct case_actor *who, int64_t id,
+                       struct zz_json *j, struct zz_err *e);
+/* The token of the activity's active code into tok (CODE_TOKEN_LEN + 1
+ * bytes): 0, or ZZ_ENOTFOUND when it has none (revoked, not reissued). */
+int case_activity_token(struct cases *cs, int64_t id, char *tok, size_t cap);
+/* What a phone that scanned the activity code token sees, public:
+ * {"activity":{"title","kind","name_zh","name_en","ts","place",
+ * "program":{...names}}}. ZZ_ENOTFOUND (unknown code, or not an
+ * activity's), ZZ_EGONE (revoked). */
+int case_checkin_info(struct cases *cs, const char *token, struct zz_json *j, struct zz_err *e);
+/* Checks in the mother whose case file of the activity's programme has
+ * phone (its digits compared in constant time with every file's): an
+ * attendance row and an "activity" entry on her timeline, once; *already 1
+ * when she had checked in. Refusals say nothing of anyone: ZZ_EINVAL
+ * ("phone": not a mobile number), ZZ_ENOTFOUND ("phone": no file with
+ * that number; "token": no such activity code), ZZ_EGONE (code revoked). */
+int case_checkin(struct cases *cs, const char *token, const char *phone, int *already,
+                 struct zz_err *e);
+
+/* ---- policy applications (apply.c) ---- */
+
+/* Starts a policy application for case id through the applications flow
+ * (src/applications/): body {"matter" (one of the programme's
+ * "applications"), "form"?, "note"?}; the applicant is the case's person
+ * (name, phone), the caseworker files it as staff. The order, the
+ * application's row and an "application" entry on the timeline (ref: the
+ * application's number) are one transaction. 0 with number (at least
+ * APPLICATION_NUMBER_LEN + 1 bytes) and *order, or ZZ_EINVAL /
+ * ZZ_ENOTFOUND naming the field, or the flow's errors. */
+int case_application_start(struct cases *cs, const struct case_actor *who, int64_t id,
+                           const json_t *body, char *number, size_t cap, int64_t *order,
+                           struct zz_err *e);
+/* The application numbered number as its progress on a timeline (status,
+ * outcome, steps, materials), written as the member "progress" of the
+ * object open in j; nothing when it cannot be read. */
+void case_application_progress(struct cases *cs, const char *number, struct zz_json *j);
+
 /* Opens a follow-up task for every open case of every programme with no
  * contact for the programme's quiet_days and no task open: an order of the
  * follow-up matter, dispatched to the case's department, named by the

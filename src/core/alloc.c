@@ -4,6 +4,7 @@
 #include "core/zz.h"
 
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,20 @@ void *zz_calloc(size_t n, size_t size) {
 
 void *zz_realloc(void *p, size_t n) {
   return alloc_should_fail() ? NULL : realloc(p, n ? n : 1);
+}
+
+int zz_grow(void *parr, size_t *cap, size_t n, size_t elem, size_t first) {
+  if (n < *cap) return 0;
+  size_t ncap = *cap ? *cap * 2 : first;
+  if (ncap < n + 1 || ncap > SIZE_MAX / elem) return ZZ_ENOMEM;
+  /* the caller's pointer is read and written as bytes: it is a `T *`, not
+   * a `void *`, and C does not let one stand for the other */
+  void *old, *arr;
+  memcpy(&old, parr, sizeof old);
+  if (!(arr = zz_realloc(old, ncap * elem))) return ZZ_ENOMEM;
+  memcpy(parr, &arr, sizeof arr);
+  *cap = ncap;
+  return 0;
 }
 
 char *zz_strndup(const char *s, size_t n) {

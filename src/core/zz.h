@@ -90,6 +90,11 @@ void *zz_xmalloc(size_t n);
 void *zz_xcalloc(size_t n, size_t size);
 char *zz_xstrdup(const char *s);
 char *zz_xstrdup_n(const char *s, size_t n);
+/* Makes room for one more element in a growable array: when n has reached
+ * *cap, the array whose pointer is at parr (a `T **`) is reallocated to
+ * twice *cap elements of elem bytes (first when it is empty) and *cap
+ * updated. 0, or ZZ_ENOMEM with the array and *cap as they were. */
+int zz_grow(void *parr, size_t *cap, size_t n, size_t elem, size_t first);
 /* Frees what the functions above return, and also what libraries hand out
  * from the C allocator (jansson's json_dumps, getline): it is free(). */
 void zz_free(void *p);

@@ -111,39 +111,67 @@ static int64_t contacts(struct walk *w, struct rng *r, int64_t t, int64_t end) {
   return last;
 }
 
-static int one_case(struct store *st, const char *prog, const char *dept, int64_t region,
-                    struct rng *r, int64_t start, int64_t now, const char *note_story,
-                    struct zz_err *e) {
-  char name[32], phone[16], person[160], profile[400];
+/* What the demo knows of a mother when her file is opened. */
+struct person {
+  const char *name, *phone, *street, *community, *intention, *status;
+  const char *address, *id_number, *hours, *childcare;
+  const char *skills[2];
+  int64_t created;
+};
+
+/* Opens p's file as a caseworker does (case_create: the programme's kinds
+ * and the same checks as POST /api/v1/cases), at its past intake time. */
+static int open_file(struct cases *cs, const char *prog, const struct person *p, int64_t *id,
+                     struct zz_err *e) {
+  char created[32];
+  const struct case_actor worker = {.name = "hr_worker", .department = "", .role = 0};
+  json_t *sk = json_array();
+  for (size_t i = 0; i < ZZ_ARRAY_LEN(p->skills); i++)
+    if (p->skills[i]) json_array_append_new(sk, json_string(p->skills[i]));
+  json_t *body =
+      json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s, s:s, s:s, s:s?, s:s?, s:o, s:s?, s:s?}", "program",
+                prog, "caseworker", worker.name, "name", p->name, "phone", p->phone, "community",
+                p->community, "street", p->street, "intention", p->intention, "created",
+                zz_time_format(p->created, created), "address", p->address, "id_number",
+                p->id_number, "skills", sk, "hours", p->hours, "childcare", p->childcare);
+  if (body && p->status) json_object_set_new(body, "status", json_string(p->status));
+  int rc =
+      body ? case_create(cs, &worker, body, id, e) : zz_fail(e, ZZ_ENOMEM, NULL, "out of memory");
+  json_decref(body);
+  return rc;
+}
+
+static int one_case(struct cases *cs, const char *prog, const char *street, struct rng *r,
+                    int64_t start, int64_t now, struct zz_err *e) {
+  char name[32], phone[16], address[80], idn[48], community[40];
   const char *intention = u01(r) < 0.55 ? "job" : u01(r) < 0.55 ? "startup" : "undecided";
   snprintf(name, sizeof name, "%s%s", PICK(r, surnames), PICK(r, given));
   static const char *const pre[] = {"138", "139", "137", "135", "158", "159", "188", "189", "150"};
   snprintf(phone, sizeof phone, "%s%08d", PICK(r, pre), below(r, 100000000));
-  snprintf(person, sizeof person,
-           "{\"address\":\"%s社区%d幢%d单元\",\"id_number\":\"3301051988%02d%02d%04d\"}",
-           PICK(r, communities), 1 + below(r, 30), 1 + below(r, 4), 1 + below(r, 12),
-           1 + below(r, 28), below(r, 10000));
-  snprintf(profile, sizeof profile,
-           "{\"skills\":[\"%s\",\"%s\"],\"hours\":\"%s\",\"childcare\":\"%s\"}", PICK(r, skills),
-           PICK(r, skills), PICK(r, hours), PICK(r, childcare));
-  char community[40];
+  /* drawn in the order the demo has always drawn them: the same seed
+   * gives the same mothers */
+  const char *where = PICK(r, communities);
+  int bldg = 1 + below(r, 30), unit = 1 + below(r, 4), mon = 1 + below(r, 12);
+  int dom = 1 + below(r, 28), serial = below(r, 10000);
+  snprintf(address, sizeof address, "%s社区%d幢%d单元", where, bldg, unit);
+  snprintf(idn, sizeof idn, "3301051988%02d%02d%04d", mon, dom, serial);
+  struct person p = {.name = name,
+                     .phone = phone,
+                     .street = street,
+                     .intention = intention,
+                     .address = address,
+                     .id_number = idn};
+  p.skills[0] = PICK(r, skills);
+  p.skills[1] = PICK(r, skills);
+  p.hours = PICK(r, hours);
+  p.childcare = PICK(r, childcare);
   snprintf(community, sizeof community, "%s社区", PICK(r, communities));
+  p.community = community;
   /* intake: the programme's first months brought most files */
   double x = u01(r);
   int64_t created = start + (int64_t)(x * x * (double)(now - 40 * DAY_MS - start));
   created = created - (created + 8 * 3600 * 1000LL) % DAY_MS + (9 + below(r, 8)) * 3600 * 1000LL;
-  struct store_case c = {.program = prog,
-                         .department = dept,
-                         .caseworker = "hr_worker",
-                         .region = region,
-                         .community = community,
-                         .intention = intention,
-                         .name = name,
-                         .phone = phone,
-                         .person_json = person,
-                         .profile_json = profile,
-                         .created = created,
-                         .last_contact = created};
+  p.created = created;
   /* the outcome, if any, and when */
   const char *outcome = NULL;
   int64_t when = 0, jobs = 0;
@@ -157,38 +185,34 @@ static int one_case(struct store *st, const char *prog, const char *dept, int64_
   if (outcome) when = created + (60 + below(r, 300)) * DAY_MS;
   if (when > now - 5 * DAY_MS) outcome = NULL;
   /* settled for half a year after the outcome: the file is closed */
-  c.status = outcome && when + 180 * DAY_MS < now ? "closed" : "open";
-  struct walk w = {st, 0, now, c.caseworker, e, 0};
-  if ((w.rc = store_case_insert(st, &c, &w.id, e))) return w.rc;
+  p.status = outcome && when + 180 * DAY_MS < now ? "closed" : "open";
+  struct walk w = {cs->st, 0, now, "hr_worker", e, 0};
+  if ((w.rc = open_file(cs, prog, &p, &w.id, e))) return w.rc;
   first_services(&w, r, intention, created);
   int64_t end = outcome ? when + 180 * DAY_MS : now;
   /* one open file in twenty goes quiet: its follow-up becomes a task */
   if (!outcome && u01(r) < 0.05) end = now - (35 + below(r, 30)) * DAY_MS;
   activities(&w, r, created, end < now ? end : now);
   contacts(&w, r, created, end < now ? end : now);
-  if (outcome) add(&w, when, "outcome", outcome, note_story, jobs, 0);
+  if (outcome) add(&w, when, "outcome", outcome, NULL, jobs, 0);
   return w.rc;
 }
 
 /* The seed's story (file 1) and the two mothers her shop employed. */
-static int story(struct store *st, const char *prog, const char *dept, int64_t xiaohe, int64_t now,
-                 struct zz_err *e) {
-  struct store_case ma = {.program = prog,
-                          .department = dept,
-                          .caseworker = "hr_worker",
-                          .region = xiaohe,
-                          .community = "小河社区",
-                          .intention = "startup",
-                          .name = "马丽霞",
-                          .phone = "13805710101",
-                          .person_json = "{\"address\":\"小河社区\",\"id_number\":\"\"}",
-                          .profile_json =
-                              "{\"skills\":[\"电商运营\",\"外贸\"],\"hours\":\"9:00-17:00\","
-                              "\"childcare\":\"女儿上幼儿园\"}",
-                          .status = "open",
-                          .created = zz_time_from_civil(2019, 11, 12, 10, 0, 0)};
-  struct walk w = {st, 0, now, "hr_worker", e, 0};
-  if ((w.rc = store_case_insert(st, &ma, &w.id, e))) return w.rc;
+static int story(struct cases *cs, const char *prog, int64_t now, struct zz_err *e) {
+  struct person ma = {.name = "马丽霞",
+                      .phone = "13805710101",
+                      .street = "gongshu/xiaohe",
+                      .community = "小河社区",
+                      .intention = "startup",
+                      .status = "open",
+                      .address = "小河社区",
+                      .skills = {"电商运营", "外贸"},
+                      .hours = "9:00-17:00",
+                      .childcare = "女儿上幼儿园",
+                      .created = zz_time_from_civil(2019, 11, 12, 10, 0, 0)};
+  struct walk w = {cs->st, 0, now, "hr_worker", e, 0};
+  if ((w.rc = open_file(cs, prog, &ma, &w.id, e))) return w.rc;
   int64_t ma_id = w.id;
   add(&w, zz_time_from_civil(2019, 12, 7, 14, 0, 0), "activity", "salon", "全职妈妈公益沙龙", 0, 0);
   add(&w, zz_time_from_civil(2019, 12, 20, 10, 0, 0), "service", "counselling", NULL, 0, 0);
@@ -208,13 +232,17 @@ static int story(struct store *st, const char *prog, const char *dept, int64_t x
   for (int i = 0; i < 2 && !w.rc; i++) {
     char note[96];
     snprintf(note, sizeof note, "在个案 #%lld 创办的跨境电商网店就业", (long long)ma_id);
-    struct store_case c = ma;
-    c.intention = "job";
-    c.name = two[i][0];
-    c.phone = two[i][1];
-    c.profile_json = "{\"skills\":[\"打包发货\",\"客服\"],\"hours\":\"9:00-15:00\"}";
-    c.created = zz_time_from_civil(2020, 2, 10 + 7 * i, 10, 0, 0);
-    if ((w.rc = store_case_insert(st, &c, &w.id, e))) break;
+    struct person c = {.name = two[i][0],
+                       .phone = two[i][1],
+                       .street = ma.street,
+                       .community = ma.community,
+                       .intention = "job",
+                       .status = "open",
+                       .address = ma.address,
+                       .skills = {"打包发货", "客服"},
+                       .hours = "9:00-15:00",
+                       .created = zz_time_from_civil(2020, 2, 10 + 7 * i, 10, 0, 0)};
+    if ((w.rc = open_file(cs, prog, &c, &w.id, e))) break;
     add(&w, c.created + 9 * DAY_MS, "service", "career_guidance", NULL, 0, 0);
     add(&w, zz_time_from_civil(2020, 6, 1 + 14 * i, 10, 0, 0), "outcome", "employed", note, 0, 0);
     for (int64_t t = zz_time_from_civil(2020, 7, 1, 10, 0, 0); t < now - 3 * DAY_MS;
@@ -230,15 +258,15 @@ static int count_cb(void *ud, const struct store_case *c) {
   return 1;
 }
 
-/* The streets' region ids, and Xiaohe's. */
-static size_t streets(struct registry *reg, int64_t *ids, size_t cap, int64_t *xiaohe) {
+/* The streets' region paths (at most cap); *xiaohe 1 when Xiaohe is one. */
+static size_t streets(struct registry *reg, char (*paths)[128], size_t cap, int *xiaohe) {
   size_t n = 0;
   registry_rdlock(reg);
   for (int i = 0; i < registry_region_count(reg) && n < cap; i++) {
     const struct reg_region *rg = registry_region_at(reg, i);
     if (strcmp(rg->level, "street") != 0) continue;
-    ids[n++] = rg->id;
-    if (strcmp(rg->path, "gongshu/xiaohe") == 0) *xiaohe = rg->id;
+    zz_strlcpy(paths[n++], rg->path, sizeof paths[0]);
+    if (strcmp(rg->path, "gongshu/xiaohe") == 0) *xiaohe = 1;
   }
   registry_unlock(reg);
   return n;
@@ -247,25 +275,28 @@ static size_t streets(struct registry *reg, int64_t *ids, size_t cap, int64_t *x
 int demo_cases_generate(struct store *st, struct registry *reg, uint64_t seed, int64_t now, int n,
                         int *made, struct zz_err *e) {
   *made = 0;
-  int64_t have = 0, ids[64], xiaohe = 0;
+  int64_t have = 0;
+  int xiaohe = 0;
+  char paths[64][128];
   json_t *prog = NULL;
   if (store_cases_each(st, &(struct store_case_filter){.limit = 1}, &have, count_cb, NULL) ||
       have > 0 || cases_program(st, NULL, &prog, NULL))
     return 0;
-  size_t ns = streets(reg, ids, ZZ_ARRAY_LEN(ids), &xiaohe);
+  size_t ns = streets(reg, paths, ZZ_ARRAY_LEN(paths), &xiaohe);
   const char *pid = json_string_value(json_object_get(prog, "id"));
-  const char *dept = json_string_value(json_object_get(prog, "department"));
   const char *since = json_string_value(json_object_get(prog, "since"));
   int64_t start = zz_time_from_civil(2019, 10, 1, 0, 0, 0);
   if (since) zz_time_parse(since, strlen(since), &start);
+  /* no workflow: the demo's files are written, not followed up here */
+  struct cases cs = {.st = st, .reg = reg, .wf = NULL};
   int rc = 0;
   if (!ns || !xiaohe) goto done;
   if (n <= 0) n = DEMO_CASES_DEFAULT;
   if ((rc = store_txn(st, STORE_TXN_BEGIN, e))) goto done;
-  rc = story(st, pid, dept, xiaohe, now, e);
+  rc = story(&cs, pid, now, e);
   struct rng r = {demo_mix(seed ^ 0x63617365ULL)}; /* "case" */
   for (int i = 3; i < n && !rc; i++)
-    rc = one_case(st, pid, dept, ids[below(&r, (int)ns)], &r, start, now, NULL, e);
+    rc = one_case(&cs, pid, paths[below(&r, (int)ns)], &r, start, now, e);
   if (rc) {
     struct zz_err ignored;
     store_txn(st, STORE_TXN_ROLLBACK, &ignored);

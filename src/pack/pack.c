@@ -21,7 +21,9 @@
 #include "core/ztime.h"
 #include "model/registry.h"
 #include "pack/pack_cases.h"
+#include "pack/pack_campaigns.h"
 #include "pack/pack_dashboards.h"
+#include "rollup/statuses.h"
 #include "rules/rule_def.h"
 #include "store/store.h"
 #include "store/store_alerts.h"
@@ -152,6 +154,7 @@ struct pack_ctx {
   json_t *matters_doc, *rules_doc;
   json_t *cases_doc;     /* NULL when the pack has no cases.json */
   json_t *campaigns_doc; /* NULL when the pack has no campaigns.json */
+  json_t *statuses_doc;  /* NULL when the pack has no statuses.json */
   struct smap mattermap; /* matter keys: the pack's and the store's */
 };
 
@@ -1363,6 +1366,13 @@ static int write_declarations(struct pack_ctx *c) {
     zz_free(text);
     if (rc) return rc;
   }
+  if (c->statuses_doc) {
+    char *text = json_dumps(c->statuses_doc, PACK_DUMP_FLAGS);
+    if (!text) return zz_fail(e, ZZ_ENOMEM, "pack", "out of memory");
+    rc = store_doc_put(st, "statuses", text, e);
+    zz_free(text);
+    if (rc) return rc;
+  }
   return 0;
 }
 
@@ -1591,6 +1601,7 @@ static void ctx_free(struct pack_ctx *c) {
   json_decref(c->matters_doc);
   json_decref(c->cases_doc);
   json_decref(c->campaigns_doc);
+  json_decref(c->statuses_doc);
   json_decref(c->rules_doc);
   smap_free(&c->mattermap);
 }
@@ -1611,6 +1622,69 @@ static int check_cases(struct pack_ctx *c) {
   return pack_check_cases(c->cases_doc, &lk, c->e);
 }
 
+/* ---- campaigns.json (optional): checked in pack_campaigns.c ---- */
+
+static int check_campaigns(struct pack_ctx *c) {
+  if (!c->campaigns_doc) return 0;
+  struct pack_campaigns_lookup lk = {c, lk_department, lk_type_attr};
+  return pack_check_campaigns(c->campaigns_doc, &lk, c->e);
+}
+
+/* ---- statuses.json (optional): derived states, checked in rollup/statuses.c ---- */
+
+static int lk_metric_exists(void *ud, const char *key) {
+  return lk_metric_type(ud, key) != NULL;
+}
+
+/* The dashboards' status panels must name a declared status: walks every
+ * query ({"api": "status", "status": ID}) under the layouts. */
+static int status_refs(struct pack_ctx *c, json_t *node, struct check *k) {
+  if (json_is_array(node)) {
+    for (size_t i = 0; i < json_array_size(node); i++) {
+      size_t m = check_push(k, "[%zu]", i);
+      int rc = status_refs(c, json_array_get(node, i), k);
+      check_pop(k, m);
+      if (rc) return rc;
+    }
+    return 0;
+  }
+  if (!json_is_object(node)) return 0;
+  const char *api = json_string_value(json_object_get(node, "api"));
+  if (api && strcmp(api, "status") == 0) {
+    const char *id = json_string_value(json_object_get(node, "status"));
+    struct status_def d;
+    if (!id) return check_fail(k, "status", "is required for api \"status\"");
+    if (!c->statuses_doc || status_find(c->statuses_doc, id, &d) != 0)
+      return check_fail(k, "status", "status \"%s\" is not declared in statuses.json", id);
+    return 0;
+  }
+  const char *key;
+  json_t *v;
+  json_object_foreach(node, key, v) {
+    size_t m = check_push_key(k, key);
+    int rc = status_refs(c, v, k);
+    check_pop(k, m);
+    if (rc) return rc;
+  }
+  return 0;
+}
+
+static int check_statuses(struct pack_ctx *c) {
+  struct check k;
+  int rc;
+  if (c->statuses_doc) {
+    struct status_lookup lk = {c, lk_metric_exists};
+    pack_at(&k, c->e, "statuses.json", 0);
+    if ((rc = statuses_check(c->statuses_doc, &lk, &k))) return rc;
+  }
+  if (!c->dashboards) return 0;
+  pack_at(&k, c->e, "dashboards.json", 0);
+  size_t m = check_push_key(&k, "layouts");
+  rc = status_refs(c, json_object_get(c->dashboards, "layouts"), &k);
+  check_pop(&k, m);
+  return rc;
+}
+
 int pack_load(struct store *st, const char *dir, struct pack_stats *out,
               void (*progress)(void *ud, int64_t done, int64_t total), void *ud, struct zz_err *e) {
   struct zz_err scratch;
@@ -1629,7 +1703,8 @@ int pack_load(struct store *st, const char *dir, struct pack_stats *out,
       (rc = check_matters(&c)) || (rc = read_optional(&c, "rules.json", &c.rules_doc)) ||
       (rc = check_rules(&c)) || (rc = check_dashboards(&c)) ||
       (rc = read_optional(&c, "cases.json", &c.cases_doc)) || (rc = check_cases(&c)) ||
-      (rc = read_optional(&c, "campaigns.json", &c.campaigns_doc)))
+      (rc = read_optional(&c, "campaigns.json", &c.campaigns_doc)) || (rc = check_campaigns(&c)) ||
+      (rc = read_optional(&c, "statuses.json", &c.statuses_doc)) || (rc = check_statuses(&c)))
     goto done;
 
   if ((rc = store_txn(st, STORE_TXN_BEGIN, e))) goto done;

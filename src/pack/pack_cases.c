@@ -1,6 +1,7 @@
 /* pack_cases.c - checks cases.json (pack_cases.h) with the checking kit:
- * every programme names an existing department and follow-up matter, and
- * each list of kinds has unique ids with names in both languages. */
+ * every programme names an existing department and follow-up matter, each
+ * list of kinds has unique ids with names in both languages, and the
+ * policy applications a caseworker may start are existing matters. */
 #include "pack/pack_cases.h"
 
 #include <string.h>
@@ -9,9 +10,10 @@
 
 static const char *const lists[] = {"intentions", "contacts", "services", "activities", "outcomes"};
 
-static int check_kinds(struct check *k, const json_t *prog, const char *list) {
-  const json_t *arr;
-  int rc = check_array(k, prog, list, CHECK_REQUIRED, 1, 64, CHECK_OBJECT, &arr);
+static int check_kinds(struct check *k, const json_t *prog, const char *list, int required) {
+  const json_t *arr = NULL;
+  int rc = check_array(k, prog, list, required ? CHECK_REQUIRED : CHECK_OPTIONAL, 1, 64,
+                       CHECK_OBJECT, &arr);
   if (rc) return rc;
   static const char *const known[] = {"id", "name_zh", "name_en", "jobs", "business", NULL};
   for (size_t i = 0; i < json_array_size(arr); i++) {
@@ -33,10 +35,10 @@ static int check_kinds(struct check *k, const json_t *prog, const char *list) {
 }
 
 static int check_program(struct check *k, const json_t *p, const struct pack_cases_lookup *lk) {
-  static const char *const known[] = {"id",       "name_zh",    "name_en",         "department",
-                                      "since",    "quiet_days", "followup_matter", "intentions",
-                                      "contacts", "services",   "activities",      "outcomes",
-                                      NULL};
+  static const char *const known[] = {"id",           "name_zh",    "name_en",         "department",
+                                      "since",        "quiet_days", "followup_matter", "intentions",
+                                      "contacts",     "services",   "activities",      "outcomes",
+                                      "applications", NULL};
   const char *id, *dept, *since = NULL, *matter = NULL;
   int64_t quiet = 0;
   int rc;
@@ -54,7 +56,17 @@ static int check_program(struct check *k, const json_t *p, const struct pack_cas
   if (quiet && !matter)
     return check_fail(k, "quiet_days", "quiet_days needs a followup_matter for the tasks");
   for (size_t i = 0; i < ZZ_ARRAY_LEN(lists); i++)
-    if ((rc = check_kinds(k, p, lists[i]))) return rc;
+    if ((rc = check_kinds(k, p, lists[i], 1))) return rc;
+  /* the policy applications: each id is a matter of the applications flow */
+  if ((rc = check_kinds(k, p, "applications", 0))) return rc;
+  const json_t *apps = json_object_get(p, "applications");
+  for (size_t i = 0; i < json_array_size(apps); i++) {
+    const char *m = json_string_value(json_object_get(json_array_get(apps, i), "id"));
+    if (!lk->matter(lk->ud, m)) {
+      check_push(k, ".applications[%zu]", i);
+      return check_fail(k, "id", "matter \"%s\" does not exist", m);
+    }
+  }
   return 0;
 }
 

@@ -9,18 +9,30 @@
 
 #include "core/check.h"
 
-static const char *const kinds[] = {"kpi",       "line", "bar",   "pie",    "top",    "map",
-                                    "sandtable", "feed", "table", "orders", "profile"};
+static const char *const kinds[] = {"kpi", "line", "bar", "pie", "top", "map", "sandtable", "feed",
+                                    "table", "orders", "profile",
+                                    /* issue 13 §5: duty status, application scenarios */
+                                    "status", "apps"};
 static const char *const slots[] = {"l1", "l2", "l3", "c", "cb", "r1", "r2", "r3"};
-static const char *const apis[] = {"series",  "breakdown", "top",    "latest", "summary",
-                                   "sources", "alerts",    "orders", "region"};
+static const char *const apis[] = {"series", "breakdown", "top", "latest", "summary", "sources",
+                                   "alerts", "orders", "region", "counts",
+                                   /* issue 13 §5: derived states, records returned vs used */
+                                   "status", "usage"};
+/* api "counts": a register's counts, never a person (case programmes) */
+static const char *const count_ofs[] = {"cases"};
+static const char *const count_sections[] = {
+    "cases",     "businesses", "jobs_created", "by_intention", "by_outcome",
+    "by_street", "services",   "activities",   "outcomes",     "outcomes_by_month"};
 static const char *const ranges[] = {"last1h",  "today", "last24h", "last7d",
                                      "last30d", "month", "ytd",     "last12m"};
 static const char *const grains[] = {"minute", "hour", "day", "month"};
 static const char *const aggs[] = {"sum", "avg", "min", "max", "last", "count"};
 static const char *const compares[] = {"yoy", "mom"};
-static const char *const values[] = {"total", "change", "total+change", "max", "count",
-                                     "sum",   "recent", "percent",      "area"};
+/* what a status or usage panel shows (issue 13 §5) */
+static const char *const shows[] = {"counts", "groups", "list", "totals", "sources"};
+static const char *const values[] = {"total", "change",  "total+change", "max",
+                                     "count", "sum",     "recent",       "percent",
+                                     "area",  "records", "used",         "used_share"};
 
 struct dctx {
   const struct pack_lookup *lk;
@@ -96,6 +108,16 @@ static int check_query(struct dctx *c, json_t *q, const char *kind) {
                           s);
     }
   }
+  if (strcmp(api, "counts") == 0) {
+    const char *of, *section, *program;
+    if ((rc = req_enum(c, q, "of", count_ofs, ZZ_ARRAY_LEN(count_ofs), &of)) ||
+        (rc = req_enum(c, q, "section", count_sections, ZZ_ARRAY_LEN(count_sections), &section)) ||
+        (rc = opt_str(c, q, "program", &program)))
+      return rc;
+    if (strcmp(kind, "line") == 0 && strcmp(section, "outcomes_by_month") != 0)
+      return check_fail(&c->k, "section", "a line panel draws counts by month: use \"%s\"",
+                        "outcomes_by_month");
+  }
   json_t *n = json_object_get(q, "n");
   if (n && (!json_is_integer(n) || json_integer_value(n) < 1 || json_integer_value(n) > 1000))
     return check_fail(&c->k, "n", "must be a whole number from 1 to 1000");
@@ -103,7 +125,7 @@ static int check_query(struct dctx *c, json_t *q, const char *kind) {
   if (limit && (!json_is_integer(limit) || json_integer_value(limit) < 1 ||
                 json_integer_value(limit) > 1000))
     return check_fail(&c->k, "limit", "must be a whole number from 1 to 1000");
-  if (strcmp(kind, "line") == 0 && strcmp(api, "series") != 0)
+  if (strcmp(kind, "line") == 0 && strcmp(api, "series") != 0 && strcmp(api, "counts") != 0)
     return check_fail(&c->k, "api", "a line panel draws a series: use api \"series\"");
   if ((strcmp(kind, "top") == 0 || strcmp(kind, "sandtable") == 0) && strcmp(api, "top") != 0)
     return check_fail(&c->k, "api", "a %s panel ranks entities: use api \"top\"", kind);
@@ -117,6 +139,15 @@ static int check_query(struct dctx *c, json_t *q, const char *kind) {
     return check_fail(&c->k, "api", "a feed panel lists warnings: use api \"alerts\"");
   if (strcmp(api, "region") == 0 && strcmp(kind, "kpi") != 0)
     return check_fail(&c->k, "api", "api \"region\" is read by a kpi item (value \"area\")");
+  if ((strcmp(kind, "status") == 0) && strcmp(api, "status") != 0)
+    return check_fail(&c->k, "api", "a status panel shows derived states: use api \"status\"");
+  if (strcmp(api, "status") == 0) {
+    if (strcmp(kind, "status") != 0 && strcmp(kind, "kpi") != 0)
+      return check_fail(&c->k, "api", "api \"status\" is read by a status panel or a kpi item");
+    if ((rc = req_str(c, q, "status", &s))) return rc; /* declared: checked with statuses.json */
+  }
+  if (strcmp(api, "usage") == 0 && strcmp(kind, "table") != 0 && strcmp(kind, "kpi") != 0)
+    return check_fail(&c->k, "api", "api \"usage\" is read by a table or a kpi item");
   return 0;
 }
 
@@ -126,7 +157,9 @@ static int check_item(struct dctx *c, json_t *it) {
   const char *v;
   if ((rc = check_names(&c->k, it, "label_zh", "label_en", 0))) return rc;
   json_t *val = json_object_get(it, "value");
-  if (val && json_is_string(val) && strncmp(json_string_value(val), "group:", 6) == 0 &&
+  if (val && json_is_string(val) &&
+      (strncmp(json_string_value(val), "group:", 6) == 0 ||
+       strncmp(json_string_value(val), "state:", 6) == 0) &&
       json_string_value(val)[6])
     v = json_string_value(val);
   else if ((rc = req_enum(c, it, "value", values, ZZ_ARRAY_LEN(values), &v)))
@@ -147,7 +180,108 @@ static int check_item(struct dctx *c, json_t *it) {
   /* the region's area, measured from its outline in regions.geojson */
   if ((strcmp(v, "area") == 0) != (strcmp(api, "region") == 0))
     return check_fail(&c->k, "value", "value \"area\" and api \"region\" go together");
+  int usage_value =
+      strcmp(v, "records") == 0 || strcmp(v, "used") == 0 || strcmp(v, "used_share") == 0;
+  if (usage_value != (strcmp(api, "usage") == 0))
+    return check_fail(&c->k, "value",
+                      "values \"records\", \"used\" and \"used_share\" go with api \"usage\"");
+  if ((strncmp(v, "state:", 6) == 0) != (strcmp(api, "status") == 0))
+    return check_fail(&c->k, "value", "a value \"state:ID\" goes with api \"status\"");
   return 0;
+}
+
+/* An apps panel (the application scenarios): 1 to 12 items {id, name_zh,
+ * name_en, note_zh?, note_en?, figures: 0 to 3 kpi items}. */
+static int check_apps(struct dctx *c, json_t *items) {
+  if (!json_is_array(items) || json_array_size(items) == 0 || json_array_size(items) > 12)
+    return check_fail(&c->k, "items", "an apps panel lists 1 to 12 applications");
+  json_t *ids = json_object();
+  int rc = 0;
+  for (size_t i = 0; i < json_array_size(items) && !rc; i++) {
+    json_t *it = json_array_get(items, i);
+    size_t mark = check_push(&c->k, ".items[%zu]", i);
+    const char *id, *s;
+    json_t *figs = json_object_get(it, "figures");
+    if (!json_is_object(it)) {
+      rc = check_fail(&c->k, NULL, "must be an object");
+    } else if ((rc = req_str(c, it, "id", &id)) ||
+               (rc = check_names(&c->k, it, "name_zh", "name_en", 100)) ||
+               (rc = opt_str(c, it, "note_zh", &s)) || (rc = opt_str(c, it, "note_en", &s))) {
+    } else if (json_object_get(ids, id)) {
+      rc = check_fail(&c->k, "id", "\"%s\" is used twice in this panel", id);
+    } else if (figs && (!json_is_array(figs) || json_array_size(figs) > 3)) {
+      rc = check_fail(&c->k, "figures", "must list 0 to 3 kpi items");
+    } else {
+      json_object_set_new(ids, id, json_true());
+      for (size_t k = 0; k < json_array_size(figs) && !rc; k++) {
+        size_t m2 = check_push(&c->k, ".figures[%zu]", k);
+        rc = check_item(c, json_array_get(figs, k));
+        check_pop(&c->k, m2);
+      }
+    }
+    check_pop(&c->k, mark);
+  }
+  json_decref(ids);
+  return rc;
+}
+
+/* A map's layers (the six needs of a block): 1 to 8 of {id, name_zh,
+ * name_en, color?, members: [{entity_type, where?: {attr: [values]}}]}. */
+static int check_layers(struct dctx *c, json_t *layers) {
+  if (!json_is_array(layers) || json_array_size(layers) == 0 || json_array_size(layers) > 8)
+    return check_fail(&c->k, NULL, "must list 1 to 8 layers");
+  int rc = 0;
+  for (size_t i = 0; i < json_array_size(layers) && !rc; i++) {
+    json_t *l = json_array_get(layers, i);
+    size_t mark = check_push(&c->k, "[%zu]", i);
+    const char *id, *color;
+    json_t *members = json_object_get(l, "members");
+    if (!json_is_object(l)) {
+      rc = check_fail(&c->k, NULL, "must be an object");
+    } else if ((rc = req_str(c, l, "id", &id)) ||
+               (rc = check_names(&c->k, l, "name_zh", "name_en", 60)) ||
+               (rc = opt_str(c, l, "color", &color))) {
+    } else if (!json_is_array(members) || json_array_size(members) == 0 ||
+               json_array_size(members) > 8) {
+      rc = check_fail(&c->k, "members", "must list 1 to 8 {entity_type, where?}");
+    } else {
+      for (size_t k = 0; k < json_array_size(members) && !rc; k++) {
+        json_t *m = json_array_get(members, k);
+        size_t m2 = check_push(&c->k, ".members[%zu]", k);
+        const char *type;
+        json_t *where = json_object_get(m, "where");
+        if (!json_is_object(m)) {
+          rc = check_fail(&c->k, NULL, "must be an object");
+        } else if ((rc = req_str(c, m, "entity_type", &type))) {
+        } else if (c->lk->type_attr(c->lk->ud, type, "") < 0) {
+          rc = check_fail(&c->k, "entity_type", "entity type \"%s\" does not exist", type);
+        } else if (where && !json_is_object(where)) {
+          rc = check_fail(&c->k, "where", "must map attributes to lists of values");
+        } else {
+          const char *attr;
+          json_t *vals;
+          json_object_foreach(where, attr, vals) {
+            if (c->lk->type_attr(c->lk->ud, type, attr) != 1) {
+              rc = check_fail(&c->k, "where", "entity type \"%s\" declares no attribute \"%s\"",
+                              type, attr);
+              break;
+            }
+            if (!json_is_array(vals) || json_array_size(vals) == 0) {
+              rc = check_fail(&c->k, "where", "%s must list the values it keeps", attr);
+              break;
+            }
+            for (size_t v = 0; v < json_array_size(vals) && !rc; v++)
+              if (!json_is_string(json_array_get(vals, v)))
+                rc = check_fail(&c->k, "where", "%s[%zu] must be a string", attr, v);
+            if (rc) break;
+          }
+        }
+        check_pop(&c->k, m2);
+      }
+    }
+    check_pop(&c->k, mark);
+  }
+  return rc;
 }
 
 static int check_panel(struct dctx *c, json_t *p, json_t *seen, json_t *taken) {
@@ -182,6 +316,7 @@ static int check_panel(struct dctx *c, json_t *p, json_t *seen, json_t *taken) {
   }
   /* The profile card counts the region's entities itself: no query. */
   if (strcmp(kind, "profile") == 0) return 0;
+  if (strcmp(kind, "apps") == 0) return check_apps(c, items);
   if (!q) return check_fail(&c->k, "query", "is required for a %s panel", kind);
   size_t mark = check_push(&c->k, ".query");
   rc = check_query(c, q, kind);
@@ -216,6 +351,15 @@ static int check_panel(struct dctx *c, json_t *p, json_t *seen, json_t *taken) {
         return check_fail(&c->k, "entity_types", "[%zu] is not a known entity type", i);
     }
   }
+  json_t *layers = json_object_get(p, "layers");
+  if (layers) {
+    if (strcmp(kind, "map") != 0)
+      return check_fail(&c->k, "layers", "only a map panel draws layers of entities");
+    mark = check_push(&c->k, ".layers");
+    rc = check_layers(c, layers);
+    check_pop(&c->k, mark);
+    if (rc) return rc;
+  }
   json_t *heat = json_object_get(p, "metrics");
   if (heat) {
     if (strcmp(kind, "map") != 0 || !json_is_array(heat))
@@ -238,8 +382,9 @@ static int check_panel(struct dctx *c, json_t *p, json_t *seen, json_t *taken) {
         return check_fail(&c->k, "histogram", "must list at least two ascending bin edges");
     }
   }
-  const char *value;
+  const char *value, *show;
   if ((rc = opt_enum(c, p, "value", values, ZZ_ARRAY_LEN(values), &value))) return rc;
+  if ((rc = opt_enum(c, p, "show", shows, ZZ_ARRAY_LEN(shows), &show))) return rc;
   return 0;
 }
 

@@ -38,15 +38,9 @@ struct node_series {
 static int series_row(void *ud, int64_t entity, int64_t metric, int64_t ts, double value) {
   struct node_series *c = ud;
   (void)metric, (void)ts, (void)value;
-  if (c->n == c->cap) {
-    size_t cap = c->cap ? c->cap * 2 : 256;
-    int64_t *p = zz_realloc(c->ents, cap * sizeof *p);
-    if (!p) {
-      c->rc = ZZ_ENOMEM;
-      return 1;
-    }
-    c->ents = p;
-    c->cap = cap;
+  if (zz_grow(&c->ents, &c->cap, c->n, sizeof *c->ents, 256)) {
+    c->rc = ZZ_ENOMEM;
+    return 1;
   }
   c->ents[c->n++] = entity;
   return 0;
@@ -245,15 +239,9 @@ struct values_ctx {
 
 static int value_row(void *ud, int64_t entity, const struct store_agg *a) {
   struct values_ctx *c = ud;
-  if (c->n == c->cap) {
-    size_t cap = c->cap ? c->cap * 2 : 1024;
-    struct rollup_item *p = zz_realloc(c->v, cap * sizeof *p);
-    if (!p) {
-      c->rc = ZZ_ENOMEM;
-      return 1;
-    }
-    c->v = p;
-    c->cap = cap;
+  if (zz_grow(&c->v, &c->cap, c->n, sizeof *c->v, 1024)) {
+    c->rc = ZZ_ENOMEM;
+    return 1;
   }
   c->v[c->n++] = (struct rollup_item){entity, rollup_agg_value(a, c->agg), *a};
   return 0;
@@ -496,15 +484,9 @@ static int latest_row(void *ud, int64_t entity, int64_t metric, int64_t ts, doub
     c->more = 1;
     return 1;
   }
-  if (c->n == c->cap) {
-    size_t cap = c->cap ? c->cap * 2 : 256;
-    struct rollup_latest *p = zz_realloc(c->rows, cap * sizeof *p);
-    if (!p) {
-      c->rc = ZZ_ENOMEM;
-      return 1;
-    }
-    c->rows = p;
-    c->cap = cap;
+  if (zz_grow(&c->rows, &c->cap, c->n, sizeof *c->rows, 256)) {
+    c->rc = ZZ_ENOMEM;
+    return 1;
   }
   c->rows[c->n++] = (struct rollup_latest){entity, metric, ts, value};
   return 0;

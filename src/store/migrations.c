@@ -326,6 +326,40 @@ static const char *const sq_migrations[] = {
     " entity INTEGER NOT NULL REFERENCES entity(id), day INTEGER NOT NULL, leader TEXT NOT NULL,"
     " department TEXT NOT NULL, inspection INTEGER, note TEXT, created INTEGER NOT NULL);"
     "CREATE INDEX ins_plan_day ON ins_plan(campaign, day);",
+    /* case programmes, continued (issue 13 §1, the `cases2` helper): an
+     * activity (a live-stream show, a 成长互助月 session, a salon) with its
+     * own code (kind 'activity', entity 'cs_activity/ID' in the code table)
+     * and its attendance, one row per (activity, case), made by a mother's
+     * check-in on her phone; cs_entry.ref ties a timeline entry to what it
+     * records ('activity/ID', or the number of a policy application); and
+     * cs_tally, the counters the statistics read instead of a GROUP BY over
+     * every entry: per programme and dimension (intention, outcome, street
+     * of the cases; kind and kind-by-month of each entry class), kept by the
+     * same transactions that write cases and entries, filled here from the
+     * rows already there. */
+    "CREATE TABLE cs_activity(id INTEGER PRIMARY KEY, program TEXT NOT NULL,"
+    " department TEXT NOT NULL, kind TEXT NOT NULL, title TEXT NOT NULL, ts INTEGER NOT NULL,"
+    " place TEXT, region INTEGER NOT NULL, created_by TEXT NOT NULL, created INTEGER NOT NULL);"
+    "CREATE INDEX cs_activity_ts ON cs_activity(program, ts);"
+    "CREATE TABLE cs_attendance(activity INTEGER NOT NULL REFERENCES cs_activity(id),"
+    " case_id INTEGER NOT NULL REFERENCES cs_case(id), ts INTEGER NOT NULL,"
+    " entry INTEGER NOT NULL, PRIMARY KEY(activity, case_id)) WITHOUT ROWID;"
+    "ALTER TABLE cs_entry ADD COLUMN ref TEXT;"
+    "CREATE TABLE cs_tally(program TEXT NOT NULL, dim TEXT NOT NULL, key TEXT NOT NULL,"
+    " month TEXT NOT NULL DEFAULT '', n INTEGER NOT NULL DEFAULT 0,"
+    " jobs INTEGER NOT NULL DEFAULT 0, PRIMARY KEY(program, dim, key, month)) WITHOUT ROWID;"
+    "INSERT INTO cs_tally SELECT program, 'intention', intention, '', count(*), sum(jobs)"
+    " FROM cs_case GROUP BY program, intention;"
+    "INSERT INTO cs_tally SELECT program, 'outcome', coalesce(outcome, ''), '', count(*),"
+    " sum(jobs) FROM cs_case GROUP BY program, coalesce(outcome, '');"
+    "INSERT INTO cs_tally SELECT program, 'region', region, '', count(*), sum(jobs)"
+    " FROM cs_case GROUP BY program, region;"
+    "INSERT INTO cs_tally SELECT c.program, 'kind:' || e.class, e.kind, '', count(*),"
+    " sum(e.jobs) FROM cs_entry e JOIN cs_case c ON c.id = e.case_id"
+    " GROUP BY c.program, e.class, e.kind;"
+    "INSERT INTO cs_tally SELECT c.program, 'month:' || e.class, e.kind,"
+    " strftime('%Y-%m', e.ts / 1000 + 28800, 'unixepoch'), count(*), sum(e.jobs)"
+    " FROM cs_entry e JOIN cs_case c ON c.id = e.case_id GROUP BY 1, 2, 3, 4;",
 };
 
 int sq_migrate(sqlite3 *db, struct zz_err *e) {

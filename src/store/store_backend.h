@@ -19,6 +19,7 @@
 #include "store/store_orders.h"
 #include "store/store_records.h"
 #include "store/store_registry.h"
+#include "store/store_usage.h"
 #include "store/store_inspections.h"
 
 /* One sub-table per domain header, each member the store_* function of the
@@ -224,6 +225,19 @@ struct store_cases_ops {
   int (*cases_count)(struct store *st, const char *program, enum store_case_count what,
                      const char *klass,
                      int (*fn)(void *, const char *, const char *, int64_t, int64_t), void *ud);
+  /* activities and their attendance (issue 13 §1, cases2) */
+  int (*activity_insert)(struct store *st, const struct store_case_activity *a, const char *token,
+                         int64_t rpos, int64_t *out_id, struct zz_err *e);
+  int (*activity_get)(struct store *st, int64_t id,
+                      int (*fn)(void *, const struct store_case_activity *), void *ud);
+  int (*activities_each)(struct store *st, const char *program, const char *department, int limit,
+                         int (*fn)(void *, const struct store_case_activity *), void *ud);
+  int (*phones_each)(struct store *st, const char *program,
+                     int (*fn)(void *, int64_t, const char *), void *ud);
+  int (*attend)(struct store *st, const struct store_case_activity *a, int64_t case_id, int64_t ts,
+                const char *actor, int *already, struct zz_err *e);
+  int (*attendance_each)(struct store *st, int64_t activity,
+                         int (*fn)(void *, int64_t, const char *, const char *, int64_t), void *ud);
 };
 
 struct store_audit_ops {
@@ -298,6 +312,12 @@ struct store_inspections_ops {
                   int (*fn)(void *, const struct store_ins_progress *), void *ud);
 };
 
+/* records per source and metric (store_usage.h) */
+struct store_usage_ops {
+  int (*usage_each)(struct store *st, int64_t rpos_lo, int64_t rpos_hi,
+                    int (*fn)(void *, int64_t source, int64_t metric, int64_t n), void *ud);
+};
+
 /* The whole table: the store's own calls (store.h) and a sub-table per
  * domain. A sub-table a test leaves NULL must not be called. */
 struct store_ops {
@@ -320,6 +340,7 @@ struct store_ops {
   const struct store_mqtt_ops *mqtt;
   const struct store_cases_ops *cases;
   const struct store_notify_ops *notify;
+  const struct store_usage_ops *usage;
   const struct store_inspections_ops *inspections;
 };
 

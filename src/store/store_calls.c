@@ -539,6 +539,39 @@ int store_cases_count(struct store *st, const char *program, enum store_case_cou
   return st->ops->cases->cases_count(st, program, what, klass, fn, ud);
 }
 
+int store_case_activity_insert(struct store *st, const struct store_case_activity *a,
+                               const char *token, int64_t rpos, int64_t *out_id, struct zz_err *e) {
+  return st->ops->cases->activity_insert(st, a, token, rpos, out_id, e);
+}
+
+int store_case_activity_get(struct store *st, int64_t id,
+                            int (*fn)(void *, const struct store_case_activity *), void *ud) {
+  return st->ops->cases->activity_get(st, id, fn, ud);
+}
+
+int store_case_activities_each(struct store *st, const char *program, const char *department,
+                               int limit, int (*fn)(void *, const struct store_case_activity *),
+                               void *ud) {
+  return st->ops->cases->activities_each(st, program, department, limit, fn, ud);
+}
+
+int store_case_phones_each(struct store *st, const char *program,
+                           int (*fn)(void *, int64_t id, const char *phone), void *ud) {
+  return st->ops->cases->phones_each(st, program, fn, ud);
+}
+
+int store_case_attend(struct store *st, const struct store_case_activity *a, int64_t case_id,
+                      int64_t ts, const char *actor, int *already, struct zz_err *e) {
+  return st->ops->cases->attend(st, a, case_id, ts, actor, already, e);
+}
+
+int store_case_attendance_each(struct store *st, int64_t activity,
+                               int (*fn)(void *, int64_t id, const char *name, const char *phone,
+                                         int64_t ts),
+                               void *ud) {
+  return st->ops->cases->attendance_each(st, activity, fn, ud);
+}
+
 /* ---- notify: NGSI subscriptions ---- */
 
 int store_ngsi_sub_insert(struct store *st, const struct store_ngsi_sub *s, struct zz_err *e) {
@@ -576,6 +609,14 @@ int store_webhooks_each(struct store *st, int (*fn)(void *, const struct store_w
 int store_webhook_delivered(struct store *st, int64_t id, int64_t ts, int ok, int code,
                             const char *reason, struct zz_err *e) {
   return st->ops->notify->webhook_delivered(st, id, ts, ok, code, reason, e);
+}
+
+/* ---- usage: records per source and metric ---- */
+
+int store_usage_each(struct store *st, int64_t rpos_lo, int64_t rpos_hi,
+                     int (*fn)(void *, int64_t source, int64_t metric, int64_t n), void *ud) {
+  if (!st->ops->usage) return ZZ_EINTERNAL;
+  return st->ops->usage->usage_each(st, rpos_lo, rpos_hi, fn, ud);
 }
 
 /* ---- inspections, rectification, credit, plans ---- */

@@ -1,6 +1,8 @@
 /* store_cases.c - the SQLite side of case files (store_cases.h): the case
  * row with the person's data, its timeline, the quiet files the follow-up
- * timer looks for and the counts of the statistics. */
+ * timer looks for, activities and their attendance, and the counters
+ * (cs_tally) the statistics read, kept by the writes of cases and entries
+ * in their own transactions. */
 #include <stdio.h>
 #include <string.h>
 
@@ -37,12 +39,72 @@ static void case_row(sqlite3_stmt *q, struct store_case *c) {
                            .entries = sqlite3_column_int64(q, 18)};
 }
 
+/* Steps q to its end, handing each row to row (non-zero stops), and
+ * releases it: 0 or ZZ_ESTORE. Every reader below ends this way. */
+static int each_row(struct sq_conn *c, sqlite3_stmt *q, int (*row)(sqlite3_stmt *, void *),
+                    void *ud) {
+  int rc;
+  while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+    if (row(q, ud)) break;
+  sq_release(c, q);
+  return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
+}
+
+/* A case reader's callback and its argument, for each_row. */
+struct case_fn {
+  int (*fn)(void *, const struct store_case *);
+  void *ud;
+  int n;
+};
+
+static int case_row_cb(sqlite3_stmt *q, void *ud) {
+  struct case_fn *f = ud;
+  struct store_case cs;
+  case_row(q, &cs);
+  f->n++;
+  return f->fn(f->ud, &cs);
+}
+
+/* Adds n cases (or entries) and jobs to the counter (program, dim, key,
+ * month of ts unless ts is 0). 0 or the store error. */
+static int tally(struct sq_conn *c, const char *program, const char *dim, const char *key,
+                 int64_t ts, int64_t n, int64_t jobs, struct zz_err *e) {
+  sqlite3_stmt *q = sq_prepare(
+      c,
+      "INSERT INTO cs_tally(program, dim, key, month, n, jobs) VALUES(?1, ?2, ?3,"
+      /* months in Asia/Shanghai (UTC+8, no DST) */
+      " CASE WHEN ?4 IS NULL THEN '' ELSE strftime('%Y-%m', ?4 / 1000 + 28800, 'unixepoch') END,"
+      " ?5, ?6) ON CONFLICT(program, dim, key, month) DO UPDATE SET n = n + excluded.n,"
+      " jobs = jobs + excluded.jobs",
+      e);
+  if (!q) return ZZ_ESTORE;
+  sq_bind_text(q, 1, program);
+  sq_bind_text(q, 2, dim);
+  sq_bind_text(q, 3, key ? key : "");
+  sq_bind_i64z(q, 4, ts);
+  sqlite3_bind_int64(q, 5, n);
+  sqlite3_bind_int64(q, 6, jobs);
+  return sq_run(c, q, NULL, e, "case counts");
+}
+
+/* The counters of one new entry of klass/kind at ts: by kind, and by kind
+ * and month. */
+static int tally_entry(struct sq_conn *c, const char *program, const char *klass, const char *kind,
+                       int64_t ts, int64_t jobs, struct zz_err *e) {
+  char dim[48];
+  snprintf(dim, sizeof dim, "kind:%s", klass);
+  int rc = tally(c, program, dim, kind, 0, 1, jobs, e);
+  snprintf(dim, sizeof dim, "month:%s", klass);
+  return rc ? rc : tally(c, program, dim, kind, ts, 1, jobs, e);
+}
+
 static int case_insert(struct store *st, const struct store_case *in, int64_t *out_id,
                        struct zz_err *e) {
   struct sq_conn *c = sq_conn_get(SQ_S(st));
   int rc = sq_begin(c, e);
   if (rc) return rc;
   int64_t id = 0;
+  char region[24];
   sqlite3_stmt *q = sq_prepare(
       c,
       "INSERT INTO cs_case(program, department, caseworker, region, community, intention, name,"
@@ -82,7 +144,12 @@ static int case_insert(struct store *st, const struct store_case *in, int64_t *o
   sqlite3_bind_int64(q, 1, id);
   sqlite3_bind_int64(q, 2, in->created);
   sq_bind_text(q, 3, in->caseworker);
-  rc = sq_run(c, q, NULL, e, "case entry");
+  if ((rc = sq_run(c, q, NULL, e, "case entry"))) goto done;
+  snprintf(region, sizeof region, "%lld", (long long)in->region);
+  if (!(rc = tally(c, in->program, "intention", in->intention, 0, 1, in->jobs, e)) &&
+      !(rc = tally(c, in->program, "outcome", in->outcome, 0, 1, in->jobs, e)) &&
+      !(rc = tally(c, in->program, "region", region, 0, 1, in->jobs, e)))
+    rc = tally_entry(c, in->program, "contact", "intake", in->created, 0, e);
 done:
   rc = sq_finish(c, rc, e);
   if (!rc && out_id) *out_id = id;
@@ -95,17 +162,9 @@ static int case_get(struct store *st, int64_t id, int (*fn)(void *, const struct
   sqlite3_stmt *q = sq_prepare(c, "SELECT " CASE_COLS_FILE " FROM cs_case c WHERE c.id = ?1", NULL);
   if (!q) return ZZ_ESTORE;
   sqlite3_bind_int64(q, 1, id);
-  int rc = sqlite3_step(q), r = ZZ_ENOTFOUND;
-  if (rc == SQLITE_ROW) {
-    struct store_case cs;
-    case_row(q, &cs);
-    fn(ud, &cs);
-    r = 0;
-  } else if (rc != SQLITE_DONE) {
-    r = ZZ_ESTORE;
-  }
-  sq_release(c, q);
-  return r;
+  struct case_fn f = {fn, ud, 0};
+  int rc = each_row(c, q, case_row_cb, &f);
+  return rc ? rc : f.n ? 0 : ZZ_ENOTFOUND;
 }
 
 /* One WHERE for the list and its count: every filter is bound, a NULL
@@ -151,35 +210,49 @@ static int cases_each(struct store *st, const struct store_case_filter *f, int64
   bind_filter(q, f);
   sqlite3_bind_int64(q, 8, f->limit > 0 ? f->limit : -1);
   sqlite3_bind_int64(q, 9, f->offset > 0 ? f->offset : 0);
-  while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-    struct store_case cs;
-    case_row(q, &cs);
-    if (fn(ud, &cs)) break;
-  }
-  sq_release(c, q);
-  return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
+  return each_row(c, q, case_row_cb, &(struct case_fn){fn, ud, 0});
 }
 
-static int entry_insert(struct store *st, const struct store_case_entry *en, int64_t *out_id,
-                        struct zz_err *e) {
-  struct sq_conn *c = sq_conn_get(SQ_S(st));
-  int rc = sq_begin(c, e);
-  if (rc) return rc;
-  int64_t id = 0;
-  int touch = strcmp(en->klass, "outcome") != 0 && strcmp(en->klass, "task") != 0;
-  int outcome = strcmp(en->klass, "outcome") == 0;
+/* What entry_write reads of the case before it changes it. */
+struct case_before {
+  char program[65], outcome[65], intention[65], region[24];
+  int64_t jobs;
+};
+
+static int before_row(sqlite3_stmt *q, void *ud) {
+  struct case_before *b = ud;
+  const char *p = sq_col_text(q, 0), *o = sq_col_text(q, 1);
+  zz_strlcpy(b->program, p ? p : "", sizeof b->program);
+  zz_strlcpy(b->outcome, o ? o : "", sizeof b->outcome);
+  b->jobs = sqlite3_column_int64(q, 2);
+  const char *in = sq_col_text(q, 4);
+  zz_strlcpy(b->intention, in ? in : "", sizeof b->intention);
+  snprintf(b->region, sizeof b->region, "%lld", (long long)sqlite3_column_int64(q, 3));
+  return 1;
+}
+
+/* The entry's row, its case's update and the counters, inside the
+ * caller's transaction: 0, ZZ_ENOTFOUND (no case) or a store error. */
+static int entry_write(struct sq_conn *c, const struct store_case_entry *en, int64_t *out_id,
+                       struct zz_err *e) {
+  struct case_before b = {.program = ""};
   sqlite3_stmt *q = sq_prepare(
-      c,
-      "UPDATE cs_case SET last_contact = CASE WHEN ?2 THEN max(last_contact, ?3)"
-      " ELSE last_contact END,"
-      " followup_order = CASE WHEN ?2 THEN NULL ELSE followup_order END,"
-      " outcome = CASE WHEN ?4 THEN ?5 ELSE outcome END, jobs = jobs + ?6,"
-      " next_follow = CASE WHEN ?7 > 0 THEN ?7 ELSE next_follow END WHERE id = ?1 RETURNING id",
-      e);
-  if (!q) {
-    rc = ZZ_ESTORE;
-    goto done;
-  }
+      c, "SELECT program, outcome, jobs, region, intention FROM cs_case WHERE id = ?1", e);
+  if (!q) return ZZ_ESTORE;
+  sqlite3_bind_int64(q, 1, en->case_id);
+  if (each_row(c, q, before_row, &b)) return zz_fail(e, ZZ_ESTORE, NULL, "cannot read the case");
+  if (!b.program[0]) return zz_fail(e, ZZ_ENOTFOUND, "id", "no case %lld", (long long)en->case_id);
+  int touch = strcmp(en->klass, "outcome") != 0 && strcmp(en->klass, "task") != 0 &&
+              strcmp(en->klass, "application") != 0;
+  int outcome = strcmp(en->klass, "outcome") == 0;
+  q = sq_prepare(c,
+                 "UPDATE cs_case SET last_contact = CASE WHEN ?2 THEN max(last_contact, ?3)"
+                 " ELSE last_contact END,"
+                 " followup_order = CASE WHEN ?2 THEN NULL ELSE followup_order END,"
+                 " outcome = CASE WHEN ?4 THEN ?5 ELSE outcome END, jobs = jobs + ?6,"
+                 " next_follow = CASE WHEN ?7 > 0 THEN ?7 ELSE next_follow END WHERE id = ?1",
+                 e);
+  if (!q) return ZZ_ESTORE;
   sqlite3_bind_int64(q, 1, en->case_id);
   sqlite3_bind_int(q, 2, touch);
   sqlite3_bind_int64(q, 3, en->ts);
@@ -187,20 +260,13 @@ static int entry_insert(struct store *st, const struct store_case_entry *en, int
   sq_bind_text(q, 5, en->kind);
   sqlite3_bind_int64(q, 6, en->jobs);
   sqlite3_bind_int64(q, 7, en->next_follow);
-  int64_t found = 0;
-  if ((rc = sq_run(c, q, &found, e, "case"))) goto done;
-  if (!found) {
-    rc = zz_fail(e, ZZ_ENOTFOUND, "id", "no case %lld", (long long)en->case_id);
-    goto done;
-  }
+  int rc = sq_run(c, q, NULL, e, "case");
+  if (rc) return rc;
   q = sq_prepare(c,
-                 "INSERT INTO cs_entry(case_id, ts, class, kind, note, actor, jobs)"
-                 " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
+                 "INSERT INTO cs_entry(case_id, ts, class, kind, note, actor, jobs, ref)"
+                 " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id",
                  e);
-  if (!q) {
-    rc = ZZ_ESTORE;
-    goto done;
-  }
+  if (!q) return ZZ_ESTORE;
   sqlite3_bind_int64(q, 1, en->case_id);
   sqlite3_bind_int64(q, 2, en->ts);
   sq_bind_text(q, 3, en->klass);
@@ -208,36 +274,64 @@ static int entry_insert(struct store *st, const struct store_case_entry *en, int
   sq_bind_text(q, 5, en->note);
   sq_bind_text(q, 6, en->actor);
   sqlite3_bind_int64(q, 7, en->jobs);
-  rc = sq_run(c, q, &id, e, "case entry");
-done:
-  rc = sq_finish(c, rc, e);
+  sq_bind_text(q, 8, en->ref);
+  if ((rc = sq_run(c, q, out_id, e, "case entry"))) return rc;
+  if ((rc = tally_entry(c, b.program, en->klass, en->kind, en->ts, en->jobs, e))) return rc;
+  if (!outcome && !en->jobs) return 0;
+  /* the case's counters: its latest outcome moves (with the case's jobs),
+   * and the jobs this entry creates count for its outcome, street and
+   * intention */
+  const char *from = b.outcome, *to = outcome ? en->kind : b.outcome;
+  if (strcmp(from, to) != 0 && ((rc = tally(c, b.program, "outcome", from, 0, -1, -b.jobs, e)) ||
+                                (rc = tally(c, b.program, "outcome", to, 0, 1, b.jobs, e))))
+    return rc;
+  if (en->jobs && ((rc = tally(c, b.program, "outcome", to, 0, 0, en->jobs, e)) ||
+                   (rc = tally(c, b.program, "region", b.region, 0, 0, en->jobs, e)) ||
+                   (rc = tally(c, b.program, "intention", b.intention, 0, 0, en->jobs, e))))
+    return rc;
+  return 0;
+}
+
+static int entry_insert(struct store *st, const struct store_case_entry *en, int64_t *out_id,
+                        struct zz_err *e) {
+  struct sq_conn *c = sq_conn_get(SQ_S(st));
+  int64_t id = 0;
+  int rc = sq_begin(c, e);
+  if (rc) return rc;
+  rc = sq_finish(c, entry_write(c, en, &id, e), e);
   if (!rc && out_id) *out_id = id;
   return rc;
+}
+
+struct entry_fn {
+  int (*fn)(void *, const struct store_case_entry *);
+  void *ud;
+};
+
+static int entry_row_cb(sqlite3_stmt *q, void *ud) {
+  struct entry_fn *f = ud;
+  struct store_case_entry en = {.id = sqlite3_column_int64(q, 0),
+                                .case_id = sqlite3_column_int64(q, 1),
+                                .ts = sqlite3_column_int64(q, 2),
+                                .klass = sq_col_text(q, 3),
+                                .kind = sq_col_text(q, 4),
+                                .note = sq_col_text(q, 5),
+                                .actor = sq_col_text(q, 6),
+                                .jobs = sqlite3_column_int64(q, 7),
+                                .ref = sq_col_text(q, 8)};
+  return f->fn(f->ud, &en);
 }
 
 static int entries_each(struct store *st, int64_t case_id,
                         int (*fn)(void *, const struct store_case_entry *), void *ud) {
   struct sq_conn *c = sq_conn_get(SQ_S(st));
   sqlite3_stmt *q = sq_prepare(c,
-                               "SELECT id, case_id, ts, class, kind, note, actor, jobs"
+                               "SELECT id, case_id, ts, class, kind, note, actor, jobs, ref"
                                " FROM cs_entry WHERE case_id = ?1 ORDER BY ts, id",
                                NULL);
   if (!q) return ZZ_ESTORE;
   sqlite3_bind_int64(q, 1, case_id);
-  int rc;
-  while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-    struct store_case_entry en = {.id = sqlite3_column_int64(q, 0),
-                                  .case_id = sqlite3_column_int64(q, 1),
-                                  .ts = sqlite3_column_int64(q, 2),
-                                  .klass = sq_col_text(q, 3),
-                                  .kind = sq_col_text(q, 4),
-                                  .note = sq_col_text(q, 5),
-                                  .actor = sq_col_text(q, 6),
-                                  .jobs = sqlite3_column_int64(q, 7)};
-    if (fn(ud, &en)) break;
-  }
-  sq_release(c, q);
-  return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
+  return each_row(c, q, entry_row_cb, &(struct entry_fn){fn, ud});
 }
 
 static int set_followup(struct store *st, int64_t id, int64_t order_id, struct zz_err *e) {
@@ -261,50 +355,246 @@ static int cases_quiet(struct store *st, const char *program, int64_t before, in
   sq_bind_text(q, 1, program);
   sqlite3_bind_int64(q, 2, before);
   sqlite3_bind_int(q, 3, limit > 0 ? limit : 100);
-  int rc;
-  while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-    struct store_case cs;
-    case_row(q, &cs);
-    if (fn(ud, &cs)) break;
-  }
-  sq_release(c, q);
-  return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
+  return each_row(c, q, case_row_cb, &(struct case_fn){fn, ud, 0});
+}
+
+struct count_fn {
+  int (*fn)(void *, const char *, const char *, int64_t, int64_t);
+  void *ud;
+};
+
+static int count_row_cb(sqlite3_stmt *q, void *ud) {
+  struct count_fn *f = ud;
+  const char *key = sq_col_text(q, 0);
+  return f->fn(f->ud, key ? key : "", sq_col_text(q, 1), sqlite3_column_int64(q, 2),
+               sqlite3_column_int64(q, 3));
 }
 
 static int cases_count(struct store *st, const char *program, enum store_case_count what,
                        const char *klass,
                        int (*fn)(void *, const char *, const char *, int64_t, int64_t), void *ud) {
-  static const char *const sql[] = {
-      [STORE_CASES_BY_INTENTION] = "SELECT intention, NULL, count(*), sum(jobs) FROM cs_case"
-                                   " WHERE program = ?1 GROUP BY intention ORDER BY intention",
-      [STORE_CASES_BY_OUTCOME] = "SELECT coalesce(outcome, ''), NULL, count(*), sum(jobs)"
-                                 " FROM cs_case WHERE program = ?1 GROUP BY 1 ORDER BY 1",
-      [STORE_CASES_BY_REGION] = "SELECT region, NULL, count(*), sum(jobs) FROM cs_case"
-                                " WHERE program = ?1 GROUP BY region ORDER BY region",
-      [STORE_ENTRIES_BY_KIND] = "SELECT e.kind, NULL, count(*), sum(e.jobs) FROM cs_entry e"
-                                " JOIN cs_case c ON c.id = e.case_id WHERE c.program = ?1"
-                                " AND e.class = ?2 GROUP BY e.kind ORDER BY e.kind",
-      /* months in Asia/Shanghai (UTC+8, no DST) */
-      [STORE_ENTRIES_BY_MONTH] =
-          "SELECT e.kind, strftime('%Y-%m', e.ts / 1000 + 28800, 'unixepoch'), count(*),"
-          " sum(e.jobs) FROM cs_entry e JOIN cs_case c ON c.id = e.case_id"
-          " WHERE c.program = ?1 AND e.class = ?2 GROUP BY 1, 2 ORDER BY 2, 1",
-  };
-  if ((unsigned)what >= ZZ_ARRAY_LEN(sql)) return ZZ_EINVAL;
+  char dim[48];
+  switch (what) {
+  case STORE_CASES_BY_INTENTION:
+    zz_strlcpy(dim, "intention", sizeof dim);
+    break;
+  case STORE_CASES_BY_OUTCOME:
+    zz_strlcpy(dim, "outcome", sizeof dim);
+    break;
+  case STORE_CASES_BY_REGION:
+    zz_strlcpy(dim, "region", sizeof dim);
+    break;
+  case STORE_ENTRIES_BY_KIND:
+    snprintf(dim, sizeof dim, "kind:%s", klass ? klass : "");
+    break;
+  case STORE_ENTRIES_BY_MONTH:
+    snprintf(dim, sizeof dim, "month:%s", klass ? klass : "");
+    break;
+  default:
+    return ZZ_EINVAL;
+  }
   struct sq_conn *c = sq_conn_get(SQ_S(st));
-  sqlite3_stmt *q = sq_prepare(c, sql[what], NULL);
+  sqlite3_stmt *q = sq_prepare(c,
+                               "SELECT key, nullif(month, ''), n, jobs FROM cs_tally"
+                               " WHERE program = ?1 AND dim = ?2 AND n > 0 ORDER BY month, key",
+                               NULL);
   if (!q) return ZZ_ESTORE;
   sq_bind_text(q, 1, program);
-  if (what >= STORE_ENTRIES_BY_KIND) sq_bind_text(q, 2, klass);
-  int rc;
-  while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-    const char *key = sq_col_text(q, 0);
-    if (fn(ud, key ? key : "", sq_col_text(q, 1), sqlite3_column_int64(q, 2),
-           sqlite3_column_int64(q, 3)))
-      break;
+  sq_bind_text(q, 2, dim);
+  return each_row(c, q, count_row_cb, &(struct count_fn){fn, ud});
+}
+
+/* ---- activities ---- */
+
+static int activity_insert(struct store *st, const struct store_case_activity *a, const char *token,
+                           int64_t rpos, int64_t *out_id, struct zz_err *e) {
+  struct sq_conn *c = sq_conn_get(SQ_S(st));
+  int rc = sq_begin(c, e);
+  if (rc) return rc;
+  int64_t id = 0;
+  char entity[40];
+  sqlite3_stmt *q = sq_prepare(
+      c,
+      "INSERT INTO cs_activity(program, department, kind, title, ts, place, region, created_by,"
+      " created) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING id",
+      e);
+  if (!q) {
+    rc = ZZ_ESTORE;
+    goto done;
   }
-  sq_release(c, q);
-  return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
+  sq_bind_text(q, 1, a->program);
+  sq_bind_text(q, 2, a->department);
+  sq_bind_text(q, 3, a->kind);
+  sq_bind_text(q, 4, a->title);
+  sqlite3_bind_int64(q, 5, a->ts);
+  sq_bind_text(q, 6, a->place);
+  sqlite3_bind_int64(q, 7, a->region);
+  sq_bind_text(q, 8, a->created_by);
+  sqlite3_bind_int64(q, 9, a->created);
+  if ((rc = sq_run(c, q, &id, e, "activity"))) goto done;
+  snprintf(entity, sizeof entity, "cs_activity/%lld", (long long)id);
+  q = sq_prepare(c,
+                 "INSERT INTO code(token, kind, entity, entity_type, region, rpos, state, created)"
+                 " VALUES(?1, 'activity', ?2, 'case_activity', ?3, ?4, 'active', ?5)",
+                 e);
+  if (!q) {
+    rc = ZZ_ESTORE;
+    goto done;
+  }
+  sq_bind_text(q, 1, token);
+  sq_bind_text(q, 2, entity);
+  sqlite3_bind_int64(q, 3, a->region);
+  sqlite3_bind_int64(q, 4, rpos);
+  sqlite3_bind_int64(q, 5, a->created);
+  rc = sq_run(c, q, NULL, e, "activity code");
+done:
+  rc = sq_finish(c, rc, e);
+  if (!rc && out_id) *out_id = id;
+  return rc;
+}
+
+#define ACTIVITY_COLS                                                                              \
+  "a.id, a.program, a.department, a.kind, a.title, a.place, a.created_by, a.ts, a.region,"         \
+  " a.created, (SELECT count(*) FROM cs_attendance t WHERE t.activity = a.id)"
+
+struct activity_fn {
+  int (*fn)(void *, const struct store_case_activity *);
+  void *ud;
+  int n;
+};
+
+static int activity_row_cb(sqlite3_stmt *q, void *ud) {
+  struct activity_fn *f = ud;
+  struct store_case_activity a = {.id = sqlite3_column_int64(q, 0),
+                                  .program = sq_col_text(q, 1),
+                                  .department = sq_col_text(q, 2),
+                                  .kind = sq_col_text(q, 3),
+                                  .title = sq_col_text(q, 4),
+                                  .place = sq_col_text(q, 5),
+                                  .created_by = sq_col_text(q, 6),
+                                  .ts = sqlite3_column_int64(q, 7),
+                                  .region = sqlite3_column_int64(q, 8),
+                                  .created = sqlite3_column_int64(q, 9),
+                                  .attendance = sqlite3_column_int64(q, 10)};
+  f->n++;
+  return f->fn(f->ud, &a);
+}
+
+static int activity_get(struct store *st, int64_t id,
+                        int (*fn)(void *, const struct store_case_activity *), void *ud) {
+  struct sq_conn *c = sq_conn_get(SQ_S(st));
+  sqlite3_stmt *q =
+      sq_prepare(c, "SELECT " ACTIVITY_COLS " FROM cs_activity a WHERE a.id = ?1", NULL);
+  if (!q) return ZZ_ESTORE;
+  sqlite3_bind_int64(q, 1, id);
+  struct activity_fn f = {fn, ud, 0};
+  int rc = each_row(c, q, activity_row_cb, &f);
+  return rc ? rc : f.n ? 0 : ZZ_ENOTFOUND;
+}
+
+static int activities_each(struct store *st, const char *program, const char *department, int limit,
+                           int (*fn)(void *, const struct store_case_activity *), void *ud) {
+  struct sq_conn *c = sq_conn_get(SQ_S(st));
+  sqlite3_stmt *q = sq_prepare(c,
+                               "SELECT " ACTIVITY_COLS " FROM cs_activity a WHERE a.program = ?1"
+                               " AND (?2 IS NULL OR a.department = ?2)"
+                               " ORDER BY a.ts DESC, a.id DESC LIMIT ?3",
+                               NULL);
+  if (!q) return ZZ_ESTORE;
+  sq_bind_text(q, 1, program);
+  sq_bind_text(q, 2, department);
+  sqlite3_bind_int(q, 3, limit > 0 ? limit : 100);
+  return each_row(c, q, activity_row_cb, &(struct activity_fn){fn, ud, 0});
+}
+
+struct phone_fn {
+  int (*fn)(void *, int64_t, const char *);
+  void *ud;
+};
+
+static int phone_row_cb(sqlite3_stmt *q, void *ud) {
+  struct phone_fn *f = ud;
+  return f->fn(f->ud, sqlite3_column_int64(q, 0), sq_col_text(q, 1));
+}
+
+static int phones_each(struct store *st, const char *program,
+                       int (*fn)(void *, int64_t, const char *), void *ud) {
+  struct sq_conn *c = sq_conn_get(SQ_S(st));
+  sqlite3_stmt *q =
+      sq_prepare(c, "SELECT id, phone FROM cs_case WHERE program = ?1 ORDER BY id", NULL);
+  if (!q) return ZZ_ESTORE;
+  sq_bind_text(q, 1, program);
+  return each_row(c, q, phone_row_cb, &(struct phone_fn){fn, ud});
+}
+
+static int attend(struct store *st, const struct store_case_activity *a, int64_t case_id,
+                  int64_t ts, const char *actor, int *already, struct zz_err *e) {
+  struct sq_conn *c = sq_conn_get(SQ_S(st));
+  int rc = sq_begin(c, e);
+  if (rc) return rc;
+  int64_t have = 0, entry = 0;
+  char ref[40];
+  *already = 0;
+  sqlite3_stmt *q =
+      sq_prepare(c, "SELECT 1 FROM cs_attendance WHERE activity = ?1 AND case_id = ?2", e);
+  if (!q) {
+    rc = ZZ_ESTORE;
+    goto done;
+  }
+  sqlite3_bind_int64(q, 1, a->id);
+  sqlite3_bind_int64(q, 2, case_id);
+  if ((rc = sq_run(c, q, &have, e, "attendance"))) goto done;
+  if (have) {
+    *already = 1;
+    goto done;
+  }
+  snprintf(ref, sizeof ref, "activity/%lld", (long long)a->id);
+  struct store_case_entry en = {.case_id = case_id,
+                                .ts = ts,
+                                .klass = "activity",
+                                .kind = a->kind,
+                                .note = a->title,
+                                .actor = actor,
+                                .ref = ref};
+  if ((rc = entry_write(c, &en, &entry, e))) goto done;
+  q = sq_prepare(
+      c, "INSERT INTO cs_attendance(activity, case_id, ts, entry) VALUES(?1, ?2, ?3, ?4)", e);
+  if (!q) {
+    rc = ZZ_ESTORE;
+    goto done;
+  }
+  sqlite3_bind_int64(q, 1, a->id);
+  sqlite3_bind_int64(q, 2, case_id);
+  sqlite3_bind_int64(q, 3, ts);
+  sqlite3_bind_int64(q, 4, entry);
+  rc = sq_run(c, q, NULL, e, "attendance");
+done:
+  return sq_finish(c, rc, e);
+}
+
+struct attendee_fn {
+  int (*fn)(void *, int64_t, const char *, const char *, int64_t);
+  void *ud;
+};
+
+static int attendee_row_cb(sqlite3_stmt *q, void *ud) {
+  struct attendee_fn *f = ud;
+  return f->fn(f->ud, sqlite3_column_int64(q, 0), sq_col_text(q, 1), sq_col_text(q, 2),
+               sqlite3_column_int64(q, 3));
+}
+
+static int attendance_each(struct store *st, int64_t activity,
+                           int (*fn)(void *, int64_t, const char *, const char *, int64_t),
+                           void *ud) {
+  struct sq_conn *c = sq_conn_get(SQ_S(st));
+  sqlite3_stmt *q = sq_prepare(c,
+                               "SELECT c.id, c.name, c.phone, t.ts FROM cs_attendance t"
+                               " JOIN cs_case c ON c.id = t.case_id WHERE t.activity = ?1"
+                               " ORDER BY t.ts, c.id",
+                               NULL);
+  if (!q) return ZZ_ESTORE;
+  sqlite3_bind_int64(q, 1, activity);
+  return each_row(c, q, attendee_row_cb, &(struct attendee_fn){fn, ud});
 }
 
 const struct store_cases_ops store_sqlite_cases_ops = {
@@ -316,4 +606,10 @@ const struct store_cases_ops store_sqlite_cases_ops = {
     .set_followup = set_followup,
     .cases_quiet = cases_quiet,
     .cases_count = cases_count,
+    .activity_insert = activity_insert,
+    .activity_get = activity_get,
+    .activities_each = activities_each,
+    .phones_each = phones_each,
+    .attend = attend,
+    .attendance_each = attendance_each,
 };

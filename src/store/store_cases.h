@@ -36,6 +36,7 @@ struct store_case_entry {
   const char *note, *actor;
   int64_t jobs;        /* outcome: jobs created for others */
   int64_t next_follow; /* > 0: the case's next follow-up becomes this */
+  const char *ref;     /* what the entry records: "activity/ID", an application's number; NULL */
 };
 
 /* Which cases store_cases_each reads; NULL or 0 members do not filter. */
@@ -76,7 +77,17 @@ int store_case_set_followup(struct store *st, int64_t id, int64_t order_id, stru
 int store_cases_quiet(struct store *st, const char *program, int64_t before, int limit,
                       int (*fn)(void *, const struct store_case *), void *ud);
 
-/* Counts for the statistics (no personal data). */
+/* An activity of a programme (a live-stream show, a session, a salon) that
+ * mothers check in to with its code. */
+struct store_case_activity {
+  int64_t id;
+  const char *program, *department, *kind, *title, *place, *created_by;
+  int64_t ts, region, created;
+  int64_t attendance; /* how many checked in */
+};
+
+/* Counts for the statistics (no personal data), read from the counters
+ * (cs_tally) that case and entry writes keep in their own transactions. */
 enum store_case_count {
   STORE_CASES_BY_INTENTION, /* key: intention */
   STORE_CASES_BY_OUTCOME,   /* key: latest outcome ("" none) */
@@ -89,5 +100,35 @@ int store_cases_count(struct store *st, const char *program, enum store_case_cou
                       const char *klass,
                       int (*fn)(void *, const char *key, const char *month, int64_t n, int64_t sum),
                       void *ud);
+
+/* Inserts activity a (id ignored) and its active code (kind "activity",
+ * entity "cs_activity/ID", entity type "case_activity", token, at a's
+ * region whose position is rpos) in one transaction. 0 and *out_id. */
+int store_case_activity_insert(struct store *st, const struct store_case_activity *a,
+                               const char *token, int64_t rpos, int64_t *out_id, struct zz_err *e);
+/* 0 (fn called once), ZZ_ENOTFOUND or ZZ_ESTORE. */
+int store_case_activity_get(struct store *st, int64_t id,
+                            int (*fn)(void *, const struct store_case_activity *), void *ud);
+/* The activities of program (and of department unless NULL), newest
+ * first, at most limit. 0 or ZZ_ESTORE. */
+int store_case_activities_each(struct store *st, const char *program, const char *department,
+                               int limit, int (*fn)(void *, const struct store_case_activity *),
+                               void *ud);
+/* The phone of every case of program, for a check-in's match: fn(ud, id,
+ * phone) for each, lowest id first. 0 or ZZ_ESTORE. */
+int store_case_phones_each(struct store *st, const char *program,
+                           int (*fn)(void *, int64_t id, const char *phone), void *ud);
+/* Checks case case_id in to activity (its kind and title given) at ts:
+ * the attendance row and an "activity" entry on the timeline (ref
+ * "activity/ID", by actor) in one transaction. *already 1 (and nothing
+ * written) when the case had checked in before. 0 or a store error. */
+int store_case_attend(struct store *st, const struct store_case_activity *a, int64_t case_id,
+                      int64_t ts, const char *actor, int *already, struct zz_err *e);
+/* Who checked in to activity, in the order they came: fn(ud, case id,
+ * name, phone, ts). 0 or ZZ_ESTORE. */
+int store_case_attendance_each(struct store *st, int64_t activity,
+                               int (*fn)(void *, int64_t id, const char *name, const char *phone,
+                                         int64_t ts),
+                               void *ud);
 
 #endif

@@ -241,6 +241,7 @@ static const struct store_ops sqlite_ops = {
     .audit = &store_sqlite_audit_ops,
     .mqtt = &store_sqlite_mqtt_ops,
     .notify = &store_sqlite_notify_ops,
+    .usage = &store_sqlite_usage_ops,
     .inspections = &store_sqlite_inspections_ops,
 };
 

@@ -62,15 +62,9 @@ struct rows {
 static struct wf_stats_row *row_for(struct rows *r, const char *key) {
   for (size_t i = 0; i < r->n; i++)
     if (strcmp(r->v[i].key, key) == 0) return &r->v[i];
-  if (r->n == r->cap) {
-    size_t cap = r->cap ? r->cap * 2 : 16;
-    struct wf_stats_row *v = zz_realloc(r->v, cap * sizeof *v);
-    if (!v) {
-      r->nomem = 1;
-      return NULL;
-    }
-    r->v = v;
-    r->cap = cap;
+  if (zz_grow(&r->v, &r->cap, r->n, sizeof *r->v, 16)) {
+    r->nomem = 1;
+    return NULL;
   }
   struct wf_stats_row *x = &r->v[r->n++];
   memset(x, 0, sizeof *x);

@@ -67,15 +67,9 @@ int wf_order_load(struct workflow *wf, int64_t id, struct wf_order *w, struct zz
 
 int wf_order_collect(void *ud, const struct store_order *o) {
   struct wf_kids *k = ud;
-  if (k->n == k->cap) {
-    size_t cap = k->cap ? k->cap * 2 : 4;
-    struct wf_order *p = zz_realloc(k->v, cap * sizeof *p);
-    if (!p) {
-      k->rc = ZZ_ENOMEM;
-      return 1;
-    }
-    k->v = p;
-    k->cap = cap;
+  if (zz_grow(&k->v, &k->cap, k->n, sizeof *k->v, 4)) {
+    k->rc = ZZ_ENOMEM;
+    return 1;
   }
   wf_order_copy(&k->v[k->n++], o);
   return 0;
@@ -122,17 +116,6 @@ int wf_group_close(struct workflow *wf, struct wf_group *g, int rc, struct zz_er
 
 /* ---- writing ---- */
 
-/* Makes room for one more item in *v (cap *cap): 0 or ZZ_ENOMEM. */
-static int grow(void **v, size_t n, size_t *cap, size_t size) {
-  if (n < *cap) return 0;
-  size_t ncap = *cap ? *cap * 2 : 8;
-  void *p = zz_realloc(*v, ncap * size);
-  if (!p) return ZZ_ENOMEM;
-  *v = p;
-  *cap = ncap;
-  return 0;
-}
-
 void wf_touch(struct wf_change *c, struct wf_order *w, const char *action) {
   for (size_t i = 0; i < c->n; i++)
     if (c->orders[i].w == w) return;
@@ -141,7 +124,7 @@ void wf_touch(struct wf_change *c, struct wf_order *w, const char *action) {
     c->rc = ZZ_ETOOBIG;
     return;
   }
-  if ((c->rc = grow((void **)&c->orders, c->n, &c->ncap, sizeof *c->orders))) return;
+  if ((c->rc = zz_grow(&c->orders, &c->ncap, c->n, sizeof *c->orders, 8))) return;
   c->orders[c->n++] = (struct wf_written){w, action, 0};
 }
 
@@ -158,7 +141,7 @@ void wf_step(struct wf_change *c, struct wf_order *w, const char *actor, const c
     c->rc = ZZ_ETOOBIG;
     return;
   }
-  if ((c->rc = grow((void **)&c->ev, c->nev, &c->evcap, sizeof *c->ev))) return;
+  if ((c->rc = zz_grow(&c->ev, &c->evcap, c->nev, sizeof *c->ev, 8))) return;
   struct wf_event *ev = &c->ev[c->nev++];
   memset(ev, 0, sizeof *ev);
   ev->w = w;

@@ -2,8 +2,12 @@
 // 区人社局 finds the due follow-ups first, searches, opens a file and
 // records a service and an outcome on a 375px phone, and opens a new file;
 // a leader gets no list (the page says why) but the statistics, whose
-// cards show the API's counts. Screenshots at 1920x1080 and 1366x768 in
-// zh and en, and the phone at 375x812: test-results/e2e/cases-*.png.
+// cards show the API's counts; the caseworker's activity page shows the
+// check-in code and the attendance as mothers check in on their phones
+// (375px, not signed in); a policy application started from a file shows
+// its progress on the timeline. Screenshots at 1920x1080 and 1366x768 in
+// zh and en, and the phone at 375x812: test-results/e2e/cases-*.png (or
+// the folder ZZ_SHOTS names).
 // Run: ZHIZHI_BIN=build/zhizhi node --test tests/e2e/cases.test.mjs
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,8 +16,9 @@ import path from 'node:path';
 import { Browsers } from './lib/browser.mjs';
 import { createWorld, GONGSHU_PACK, USERS, show } from '../integration/harness.mjs';
 
-const SHOTS = path.join('test-results', 'e2e');
+const SHOTS = process.env.ZZ_SHOTS || path.join('test-results', 'e2e');
 const WORKER = { name: 'hr_worker', password: 'hr-worker-pass-01' };
+const LEADER = { name: 'leader_qu', password: 'leader-pass-0001' }; // a district leader, no scope
 const DAYMS = 86400e3;
 let w;
 let worker;
@@ -24,6 +29,8 @@ before(async () => {
   w = await createWorld({ pack: GONGSHU_PACK, sources: [], start: false });
   const r = w.run(['user', 'add', WORKER.name, '--role', 'officer', '--department', 'hr_social', '--password-stdin'], { input: WORKER.password + '\n' });
   if (r.status !== 0) throw new Error(r.stderr);
+  const l = w.run(['user', 'add', LEADER.name, '--role', 'viewer', '--password-stdin'], { input: LEADER.password + '\n' });
+  if (l.status !== 0) throw new Error(l.stderr);
   await w.start();
   worker = await w.login(WORKER.name, WORKER.password);
   fs.mkdirSync(SHOTS, { recursive: true });
@@ -162,4 +169,109 @@ test('a leader sees no file but the counts, which are the API\'s', { timeout: 12
   await en.locator('#person h2').waitFor();
   await shot(en, 'file-1366-en');
   assert.deepEqual(en.errors, []);
+});
+
+test('an activity: its code on the caseworker\'s page, a mother checks in on her phone, the attendance comes in live', { timeout: 120000 }, async () => {
+  const page = await signedIn(WORKER, { width: 1920, height: 1080 });
+  await page.goto(w.base + '/case-activities');
+  await ready(page);
+  await page.click('#new');
+  await page.selectOption('#a-kind', 'livestream');
+  await page.fill('#create input[name=title]', '全职妈妈直播秀 · 第三期');
+  await page.fill('#create input[name=place]', '小河街道文化家园');
+  await page.selectOption('#a-street', 'gongshu/xiaohe');
+  await page.click('#create button[type=submit]');
+  await page.waitForFunction(() => /#\/a\/\d+/.test(location.hash) && document.querySelector('#d-title').textContent.includes('直播秀'));
+  await page.waitForFunction(() => document.querySelector('#d-qr').complete && document.querySelector('#d-qr').naturalWidth > 0);
+  const link = await page.getAttribute('#d-link', 'href');
+  assert.match(link, /^\/m\/k\/[A-Za-z0-9_-]{22}$/);
+  assert.equal(await page.textContent('#d-count'), '0');
+
+  // the mother's phone: not signed in, 375px
+  const ctx = await browsers.launch({ width: 375, height: 812 });
+  const phone = await ctx.newPage();
+  phone.errors = [];
+  phone.on('pageerror', (e) => phone.errors.push(String(e.message || e)));
+  await phone.goto(w.base + link);
+  await ready(phone);
+  assert.match(await phone.textContent('#activity'), /全职妈妈直播秀/);
+  await shot(phone, 'checkin-375-zh');
+  // a number on no file: a clear refusal, nothing else
+  await phone.fill('#phone', '13999999999');
+  await phone.click('#send');
+  await phone.waitForFunction(() => document.querySelector('#error')?.textContent.length > 0);
+  assert.match(await phone.textContent('#error'), /未在本项目登记/);
+  await shot(phone, 'checkin-refused-375-zh');
+  await phone.fill('#phone', '139 0000 0003');
+  await phone.click('#send');
+  await phone.locator('#done').waitFor({ timeout: 20000 });
+  assert.match(await phone.textContent('#done'), /已签到/);
+  assert.doesNotMatch(await phone.content(), /马丽霞/, 'the phone is told nobody\'s name');
+  const width = await phone.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 375, `the check-in fits a 375px phone (${width}px)`);
+  await shot(phone, 'checkin-done-375-zh');
+  assert.deepEqual(phone.errors, []);
+
+  // the caseworker's page takes it in without a reload
+  await page.waitForFunction(() => document.querySelector('#d-attendance').textContent.includes('马丽霞'), null, { timeout: 20000 });
+  assert.equal(await page.textContent('#d-count'), '1');
+  assert.match(await page.textContent('#d-attendance'), /139\*\*\*\*0003/);
+  await shot(page, 'activity-1920-zh');
+  const en = await signedIn(WORKER, { width: 1366, height: 768 }, 'en');
+  await en.goto(w.base + '/case-activities' + (await page.evaluate(() => location.hash)));
+  await en.locator('#d-attendance tr').first().waitFor({ timeout: 20000 });
+  assert.match(await en.textContent('#detail'), /checked in/);
+  await shot(en, 'activity-1366-en');
+  // and her timeline has the activity
+  const f = await w.api('GET', `/api/v1/cases/${ids.ma}`, { cookie: worker });
+  assert.ok(f.json.case.timeline.some((e) => e.class === 'activity' && e.kind === 'livestream' && e.actor === 'checkin'), show(f));
+  assert.deepEqual(page.errors, []);
+  assert.deepEqual(en.errors, []);
+});
+
+test('a policy application started from the file shows its progress on the timeline', { timeout: 120000 }, async () => {
+  const page = await signedIn(WORKER, { width: 1920, height: 1080 });
+  await page.goto(`${w.base}/cases#/case/${ids.ma}`);
+  await page.locator('#person h2').waitFor({ timeout: 20000 });
+  await ready(page);
+  await page.selectOption('#p-matter', 'startup_guaranteed_loan');
+  await page.locator('#p-fields input[name=amount]').waitFor();
+  await page.fill('#p-fields input[name=business_name]', '丽霞跨境电商网店');
+  await page.fill('#p-fields input[name=amount]', '30');
+  await page.fill('#p-note', '经营满一年，申请扩大经营');
+  await page.click('#apply button[type=submit]');
+  await page.waitForFunction(() => document.querySelector('#timeline .e-application')?.textContent.includes('待补材料'));
+  const text = await page.textContent('#timeline .e-application');
+  assert.match(text, /创业担保贷款/);
+  assert.match(text, /创业担保贷款资格审核：待审核/);
+  assert.match(await page.textContent('#apply-result'), /\/m\/a\//);
+  await shot(page, 'application-1920-zh');
+  const en = await signedIn(WORKER, { width: 1366, height: 768 }, 'en');
+  await en.goto(`${w.base}/cases#/case/${ids.ma}`);
+  await en.locator('#timeline .e-application').waitFor({ timeout: 20000 });
+  assert.match(await en.textContent('#timeline .e-application'), /Awaiting materials/);
+  await shot(en, 'application-1366-en');
+  assert.deepEqual(page.errors, []);
+  assert.deepEqual(en.errors, []);
+});
+
+test('the cockpit\'s 心花绽放 module: counts only, the same as the statistics API', { timeout: 120000 }, async () => {
+  const stats = (await w.get('viewer', '/api/v1/cases/stats')).json;
+  for (const [lang, size] of [['zh', { width: 1920, height: 1080 }], ['en', { width: 1366, height: 768 }]]) {
+    const page = await signedIn(LEADER, size, lang);
+    await page.goto(w.base + '/#/gongshu?m=xinhuazhanfang');
+    await page.locator('[data-panel=xhzf_totals] .tile .value').first().waitFor({ timeout: 20000 });
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-panel^=xhzf_]')].every((p) => p.dataset.updated), null, { timeout: 20000 });
+    const tiles = await page.$$eval('[data-panel=xhzf_totals] .tile .value', (vs) => vs.map((v) => v.dataset.value));
+    assert.deepEqual(tiles, [String(stats.cases), String(stats.businesses), String(stats.jobs_created)]);
+    const pie = JSON.parse(await page.getAttribute('[data-panel=xhzf_intentions] .body', 'data-items'));
+    assert.equal(pie.reduce((a, [, v]) => a + v, 0), stats.cases);
+    const streets = JSON.parse(await page.getAttribute('[data-panel=xhzf_streets] .body', 'data-items'));
+    assert.equal(streets.reduce((a, [, v]) => a + v, 0), stats.cases);
+    assert.doesNotMatch(await page.content(), /马丽霞|13900000003/, 'the cockpit names nobody');
+    assert.equal(await page.$$eval('[data-panel^=xhzf_].failed', (x) => x.length), 0);
+    await shot(page, `cockpit-${size.width}-${lang}`);
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  }
 });

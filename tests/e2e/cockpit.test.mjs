@@ -153,7 +153,7 @@ test('the language switch redraws in English and back', async () => {
   await page.waitForFunction(() => document.getElementById('grid').dataset.ready);
   assert.equal(await page.textContent('#title'), 'Gongshu digital cockpit');
   const mods = await page.$$eval('#modules button', (bs) => bs.map((b) => b.textContent));
-  assert.deepEqual(mods, ['Overview', 'Assets & investment', 'Tech & talent', 'Business environment', 'Future community', '3D sand table']);
+  assert.deepEqual(mods, ['Overview', 'Assets & investment', 'Tech & talent', 'Business environment', 'Future community', '3D sand table', 'Safe park', 'Data and applications']);
   const count = await page.textContent('[data-panel=park_kpi] .tile:nth-child(2) .value');
   assert.match(count, /^3,120/);
   await w.shot(page, '1920x1080-en-park');

@@ -36,7 +36,7 @@ test('the pack ships its rules and matters', async () => {
   assert.deepEqual([...kinds].sort(), ['absence', 'count', 'rate', 'threshold']);
   const matters = (await w.ok('viewer', 'GET', '/api/v1/matters')).matters;
   // the 19 of the Xintiandi block, the park's 68 service items, 13 medical-insurance matters, 1 joint approval (issue 5)
-  assert.equal(matters.length, 19 + 68 + 13 + 1 + 1 + 1); // and issue 13's deep-pit monitoring alarm and case follow-up task
+  assert.equal(matters.length, 19 + 68 + 13 + 1 + 1 + 1 + 2); // and issue 13: the deep-pit monitoring alarm, the case follow-up task, the rectification order, the two start-up policy applications
   assert.ok(matters.every((m) => m.departments.length >= 1 && m.sla_resolve_minutes >= m.sla_accept_minutes));
 });
 

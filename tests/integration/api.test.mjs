@@ -80,7 +80,7 @@ test('metrics, entity types, departments and sources are listed; tokens never', 
   const t = await w.api('GET', '/api/v1/entity-types', { as: 'admin' });
   assert.ok(t.json.entity_types.find((x) => x.id === 'enterprise' && Array.isArray(x.attrs)));
   const d = await w.api('GET', '/api/v1/departments', { as: 'admin' });
-  assert.equal(d.json.departments.length, 18); // the 12 of the linkage team, 4 service departments (issue 5), the pit's contractor and metro protection office (issue 13)
+  assert.equal(d.json.departments.length, 21); // the 12 of the linkage team, 4 service departments (issue 5), the pit's contractor and metro protection office (issue 13 §4), the political-legal commission, court and justice bureau (issue 13 §3)
   const s = await w.api('GET', '/api/v1/sources', { as: 'admin' });
   assert.equal(s.json.sources.length, 16);
   assert.doesNotMatch(s.text, /zz_[A-Za-z0-9_-]{20}/);

@@ -83,6 +83,9 @@ before(async () => {
   // a case file (个案) in Dongxin street, owned by hr_social (no caller of
   // the matrix is its caseworker: tests/integration/cases.test.mjs has one)
   o.case = (await ok('A', 'POST', '/api/v1/cases', { name: '矩阵', phone: '13800000000', street: 'gongshu/dongxin', intention: 'job' }, 201)).id;
+  // an activity of its programme in Dongxin, with its check-in code
+  o.activity = (await ok('A', 'POST', '/api/v1/case-activities', { kind: 'salon', title: '矩阵', ts: new Date().toISOString(), street: 'gongshu/dongxin' }, 201)).id;
+  o.checkin = (await ok('A', 'GET', `/api/v1/case-activities/${o.activity}`)).activity.token;
   // a Xintiandi alert: 2800 visitors within 15 minutes at one counter
   const now = Date.now();
   const fed = await w.ingest([{ entity: 'xtd-ctr-02', metric: 'visitors', ts: now - 60000, value: 1400 },
@@ -209,6 +212,17 @@ const SPEC = {
   'POST /api/v1/cases': { body: {}, expect: user(ADMINS) },
   'GET /api/v1/cases/:id': { path: () => `/api/v1/cases/${o.case}`, expect: user(['A']) },
   'POST /api/v1/cases/:id/entries': { path: () => `/api/v1/cases/${o.case}/entries`, body: {}, expect: user(['A']) },
+  // policy applications and activities of case programmes (cases2): the
+  // file's and the programme's readers; a scoped admin places an activity
+  // in its own street only; the check-in by code is public
+  'POST /api/v1/cases/:id/applications': { path: () => `/api/v1/cases/${o.case}/applications`, body: {}, expect: user(['A']) },
+  'GET /api/v1/case-activities': { expect: user(ADMINS) },
+  'POST /api/v1/case-activities': { body: {}, expect: user(['A']) },
+  'GET /api/v1/case-activities/:id': { path: () => `/api/v1/case-activities/${o.activity}`, expect: user(['A']) },
+  'GET /api/v1/case-activities/:id/qr.svg': { path: () => `/api/v1/case-activities/${o.activity}/qr.svg`, expect: user(['A']) },
+  'GET /api/public/checkin/:token': { path: () => `/api/public/checkin/${o.checkin}`, expect: pub() },
+  'POST /api/public/checkin/:token': { path: () => `/api/public/checkin/${o.checkin}`, body: {}, expect: pub() },
+  'GET /m/k/:token': { path: () => `/m/k/${o.checkin}`, expect: pub() },
   'GET /api/v1/applications/:id': { path: () => `/api/v1/applications/${o.order}`, expect: user(['A', 'D', 'Oo']) },
   'GET /api/v1/applications/:id/materials/:material': { path: () => `/api/v1/applications/${o.order}/materials/plan`, expect: user(['A', 'D', 'Oo']) },
   'POST /api/v1/orders/:id/decision': { path: () => `/api/v1/orders/${o.order}/decision`, body: { decision: 'approve', note: 'x' }, expect: user(['A', 'Oo']) },

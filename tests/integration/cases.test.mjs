@@ -73,7 +73,7 @@ test('a caseworker opens a file and builds its timeline; the outcome counts in t
   assert.equal(s.json.cases, 1);
   assert.equal(s.json.businesses, 1);
   assert.equal(s.json.jobs_created, 2);
-  assert.deepEqual(s.json.by_intention, [{ key: 'startup', n: 1, jobs: 2 }]);
+  assert.deepEqual(s.json.by_intention, [{ key: 'startup', name_zh: '自主创业', name_en: 'Wants to start a business', n: 1, jobs: 2 }]);
   assert.equal(s.json.by_street[0].key, 'gongshu/dongxin');
   assert.ok(!JSON.stringify(s.json).includes(mother.name), 'the statistics name nobody');
 });
@@ -139,4 +139,165 @@ test('a quiet file becomes a follow-up task for the department; a contact ends i
   assert.equal(t2.status, 200, show(t2));
   const g = await w.api('GET', `/api/v1/cases/${id}`, { cookie: ck.worker });
   assert.equal(g.json.case.followup_order, null, show(g));
+});
+
+// ---- activities: attendance by scanning the activity's code ----
+
+const publicApi = (method, p, body) => w.api(method, p, body === undefined ? {} : { body });
+
+test('check-in by code: the right phone checks in once, a wrong one is refused, and nobody learns who anyone is', async () => {
+  // a second mother, and a file of someone whose phone a stranger might know
+  const c2 = await w.api('POST', '/api/v1/cases', { cookie: ck.worker, body: { ...mother, name: '楼佳怡', phone: '13705710303', intention: 'job' } });
+  assert.equal(c2.status, 201, show(c2));
+  const second = c2.json.id;
+  const a = await w.api('POST', '/api/v1/case-activities', { cookie: ck.worker,
+    body: { kind: 'growth_month', title: '成长互助月分享会（东新）', ts: new Date().toISOString(), place: '东新街道社区服务中心', street: 'gongshu/dongxin' } });
+  assert.equal(a.status, 201, show(a));
+  const act = a.json.id;
+  // the caseworker's page: the code and an empty attendance
+  let d = await w.api('GET', `/api/v1/case-activities/${act}`, { cookie: ck.worker });
+  assert.equal(d.status, 200, show(d));
+  const token = d.json.activity.token;
+  assert.match(token, /^[A-Za-z0-9_-]{22}$/);
+  assert.equal(d.json.activity.checkin_path, `/m/k/${token}`);
+  assert.deepEqual(d.json.attendance, []);
+  // the operator's codes page lists it as an activity code with its check-in URL
+  const codes = await w.api('GET', '/api/v1/codes?kind=activity', { cookie: ck.admin });
+  assert.equal(codes.status, 200, show(codes));
+  const code = codes.json.codes.find((k) => k.token === token);
+  assert.ok(code, show(codes));
+  assert.equal(code.entity, `cs_activity/${act}`);
+  assert.match(code.url, new RegExp(`/m/k/${token}$`));
+  // the phone page: what the activity is, nothing of anyone
+  const info = await publicApi('GET', `/api/public/checkin/${token}`);
+  assert.equal(info.status, 200, show(info));
+  assert.equal(info.json.activity.title, '成长互助月分享会（东新）');
+  assert.equal(info.json.activity.program.name_zh, '心花绽放');
+  const page = await publicApi('GET', `/m/k/${token}`);
+  assert.equal(page.status, 200);
+  assert.match(page.text, /checkin\.js/);
+
+  // the right phone, written as people write it
+  let r = await publicApi('POST', `/api/public/checkin/${token}`, { phone: '138-0571-2345' });
+  assert.equal(r.status, 201, show(r));
+  assert.deepEqual(r.json, { checked_in: true, already: false });
+  r = await publicApi('POST', `/api/public/checkin/${token}`, { phone: '+86 13805712345' });
+  assert.equal(r.status, 200, show(r));
+  assert.deepEqual(r.json, { checked_in: true, already: true }, 'a second scan checks in once');
+  // a number on no file, and something that is no mobile number
+  r = await publicApi('POST', `/api/public/checkin/${token}`, { phone: '13800000000' });
+  assert.equal(r.status, 404, show(r));
+  assert.equal(r.json.error.field, 'phone');
+  assert.match(r.json.error.message_zh || '', /项目/);
+  r = await publicApi('POST', `/api/public/checkin/${token}`, { phone: '12345' });
+  assert.equal(r.status, 400, show(r));
+  assert.equal(r.json.error.field, 'phone');
+  // someone else's phone: the answer is the same bare "checked in" and
+  // names nobody; the attendance is hers, on her timeline, not the scanner's
+  r = await publicApi('POST', `/api/public/checkin/${token}`, { phone: '13705710303' });
+  assert.equal(r.status, 201, show(r));
+  assert.deepEqual(r.json, { checked_in: true, already: false });
+  for (const x of [info, r]) for (const secret of ['楼佳怡', '王丽娟', '13705710303', '13805712345', 'case']) assert.ok(!x.text.includes(secret), `${secret} in ${x.text}`);
+
+  // the caseworker sees both, by name, with masked phones, in the order they came
+  d = await w.api('GET', `/api/v1/case-activities/${act}`, { cookie: ck.worker });
+  assert.deepEqual(d.json.attendance.map((x) => [x.case, x.name, x.phone]), [[caseId, '王丽娟', '138****2345'], [second, '楼佳怡', '137****0303']]);
+  assert.equal(d.json.activity.attendance, 2);
+  const list = await w.api('GET', '/api/v1/case-activities', { cookie: ck.worker });
+  assert.equal(list.json.activities.find((x) => x.id === act).attendance, 2);
+  assert.ok(!list.text.includes('王丽娟'), 'the list of activities names nobody');
+  // each attendance is an activity entry on that mother's timeline
+  for (const id of [caseId, second]) {
+    const f = await w.api('GET', `/api/v1/cases/${id}`, { cookie: ck.worker });
+    const e = f.json.case.timeline.filter((x) => x.ref === `activity/${act}`);
+    assert.equal(e.length, 1, show(f));
+    assert.equal(e[0].class, 'activity');
+    assert.equal(e[0].kind, 'growth_month');
+    assert.equal(e[0].actor, 'checkin');
+  }
+  const s = await w.api('GET', '/api/v1/cases/stats', { cookie: ck.viewer });
+  assert.equal(s.json.activities.find((x) => x.key === 'growth_month').n, 2);
+  // another department, a leader: not the attendance
+  for (const who of ['other', 'viewer']) {
+    const x = await w.api('GET', `/api/v1/case-activities/${act}`, { cookie: ck[who] });
+    assert.equal(x.status, 403, `${who}: ${show(x)}`);
+    assert.ok(!x.text.includes('王丽娟'));
+    const y = await w.api('POST', '/api/v1/case-activities', { cookie: ck[who], body: { kind: 'salon', title: 'x', ts: new Date().toISOString() } });
+    assert.equal(y.status, 403, `${who}: ${show(y)}`);
+  }
+  const au = await w.api('GET', '/api/v1/audit?action=case.attendance&limit=50', { cookie: ck.admin });
+  assert.ok(au.json.audit.some((x) => x.actor === WORKER.name && x.target === `case_activity/${act}`), show(au));
+  // bad activities name the field
+  const bad = await w.api('POST', '/api/v1/case-activities', { cookie: ck.worker, body: { kind: 'karaoke', title: 'x', ts: new Date().toISOString(), street: 'gongshu/dongxin' } });
+  assert.equal(bad.status, 400, show(bad));
+  assert.equal(bad.json.error.field, 'kind');
+  // an unknown token, and the code once the operator revoked it
+  r = await publicApi('POST', '/api/public/checkin/AAAAAAAAAAAAAAAAAAAAAA', { phone: '13805712345' });
+  assert.equal(r.status, 404, show(r));
+  assert.equal(r.json.error.field, 'token');
+  const rv = await w.api('POST', `/api/v1/codes/${code.id}/revoke`, { cookie: ck.admin });
+  assert.equal(rv.status, 200, show(rv));
+  r = await publicApi('POST', `/api/public/checkin/${token}`, { phone: '13805712345' });
+  assert.equal(r.status, 404, show(r));
+  assert.match(r.json.error.message, /no longer in use/);
+});
+
+// ---- policy applications through the applications flow ----
+
+const PDF = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
+
+test('a caseworker starts a start-up subsidy application; its progress shows on the timeline', async () => {
+  const start = (cookie, body) => w.api('POST', `/api/v1/cases/${caseId}/applications`, { cookie, body });
+  // a matter the programme does not offer, a form field missing, another department
+  let r = await start(ck.worker, { matter: 'park_startup_loan' });
+  assert.equal(r.status, 400, show(r));
+  assert.equal(r.json.error.field, 'matter');
+  r = await start(ck.worker, { matter: 'startup_insurance_subsidy', form: { business_name: '丽娟母婴网店' } });
+  assert.equal(r.status, 400, show(r));
+  assert.match(r.json.error.field, /started/);
+  r = await start(ck.other, { matter: 'startup_insurance_subsidy', form: { business_name: 'x', started: '2021-05-01' } });
+  assert.equal(r.status, 403, show(r));
+  let f = await w.api('GET', `/api/v1/cases/${caseId}`, { cookie: ck.worker });
+  assert.ok(!f.json.case.timeline.some((e) => e.class === 'application'), 'a refused application leaves no entry');
+
+  r = await start(ck.worker, { matter: 'startup_insurance_subsidy', form: { business_name: '丽娟母婴网店', started: '2021-05-01' }, note: '已开业三个月' });
+  assert.equal(r.status, 201, show(r));
+  const { number, order, page_url: pageUrl } = r.json.application;
+  assert.equal(pageUrl, `/m/a/${number}`);
+  const entry = async () => {
+    const g = await w.api('GET', `/api/v1/cases/${caseId}`, { cookie: ck.worker });
+    return g.json.case.timeline.find((e) => e.class === 'application' && e.ref === number);
+  };
+  let e = await entry();
+  assert.equal(e.kind, 'startup_insurance_subsidy');
+  assert.equal(e.note, '已开业三个月');
+  assert.equal(e.progress.status, 'awaiting_materials');
+  // the application is hers: her name and phone, filed by the caseworker
+  const sv = await w.api('GET', `/api/v1/applications/${order}`, { cookie: ck.admin });
+  assert.equal(sv.status, 200, show(sv));
+  assert.equal(sv.json.application.applicant.name, mother.name);
+  assert.equal(sv.json.application.applicant.phone, mother.phone);
+  // she uploads the materials on her phone; the department decides
+  for (const m of ['id_card', 'business_licence', 'insurance_record']) {
+    const u = await w.api('PUT', `/api/public/applications/${number}/materials/${m}`, { body: PDF, headers: { 'Content-Type': 'application/octet-stream' } });
+    assert.equal(u.status, 201, show(u));
+  }
+  e = await entry();
+  assert.equal(e.progress.status, 'in_review');
+  // a joint application: the HR bureau's part and the medical insurance bureau's
+  const o = await w.api('GET', `/api/v1/orders/${order}`, { cookie: ck.admin });
+  const part = (dept) => o.json.sub_orders.find((s) => s.department === dept);
+  let dcs = await w.api('POST', `/api/v1/orders/${part('hr_social').id}/decision`, { cookie: ck.worker, body: { decision: 'approve', note: '符合创业社保补贴条件' } });
+  assert.equal(dcs.status, 201, show(dcs));
+  e = await entry();
+  assert.equal(e.progress.status, 'in_review');
+  assert.equal(e.progress.steps.find((x) => x.department === 'hr_social').decision, 'approve');
+  dcs = await w.api('POST', `/api/v1/orders/${part('medical_insurance').id}/decision`, { cookie: ck.admin, body: { decision: 'approve', note: '缴费记录核验无误' } });
+  assert.equal(dcs.status, 201, show(dcs));
+  e = await entry();
+  assert.equal(e.progress.status, 'done');
+  assert.equal(e.progress.outcome, 'approved');
+  // the counts see the application by its kind, never its number
+  const s = await w.api('GET', '/api/v1/cases/stats', { cookie: ck.viewer });
+  assert.ok(!JSON.stringify(s.json).includes(number));
 });

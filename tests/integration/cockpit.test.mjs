@@ -29,7 +29,7 @@ test('dashboards: every perspective for an unscoped user, the park for a park ma
   assert.equal(park.name_zh, '园区管委会总览');
   assert.equal(park.region_name_zh, '区科技工业区');
   assert.equal(park.level, 'park');
-  assert.deepEqual(all.json.layouts.park.modules.map((m) => m.name_zh), ['网谷总览', '资产与招商', '科技与人才', '营商环境', '未来社区', '3D沙盘']);
+  assert.deepEqual(all.json.layouts.park.modules.map((m) => m.name_zh), ['网谷总览', '资产与招商', '科技与人才', '营商环境', '未来社区', '3D沙盘', '平安园区', '数据与应用']);
   assert.equal(all.json.labels.industry.digital_economy.zh, '数字经济');
 
   const pm = await w.get('park', '/api/v1/dashboards');

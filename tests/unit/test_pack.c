@@ -613,6 +613,10 @@ static const struct bad_case {
     {"cases_dept", ZZ_EINVAL, "cases.json programs[0].department",
      "cases.json programs[0].department: department \"hr\" does not exist"},
     {"cases_dup", ZZ_EINVAL, "cases.json programs[0].intentions[1].id", "\"job\" appears twice"},
+    {"campaigns_dept", ZZ_EINVAL, "campaigns.json campaigns[0].department",
+     "campaigns.json campaigns[0].department: department \"market\" does not exist"},
+    {"campaigns_signer", ZZ_EINVAL, "campaigns.json campaigns[0].pledges[0].signer",
+     "a pledge signed by members needs the campaign's \"members\""},
 };
 
 static void check_bad(struct world *w, const struct bad_case *bc, int round) {
@@ -685,6 +689,11 @@ static const struct zh_case {
      "dashboards.json layouts.town.modules[0].panels[3].slot: slot \"r1\" is already taken by "
      "panel \"b\"",
      "dashboards.json layouts.town.modules[0].panels[3].slot：位置“r1”已被面板“b”占用"},
+    {"campaigns_signer",
+     "campaigns.json campaigns[0].pledges[0].signer: a pledge signed by members needs the "
+     "campaign's \"members\"",
+     "campaigns.json "
+     "campaigns[0].pledges[0].signer：由成员签署的承诺书需要活动声明“members”（成员）"},
 };
 
 static void test_bad_packs_zh(void **state) {

@@ -1,6 +1,7 @@
 /* test_zz.c - unit tests for the core helpers of src/core/zz.c that files
  * from citizens go through: the type by first bytes, and the synced write
- * (whole file or nothing, no temporary left behind). */
+ * (whole file or nothing, no temporary left behind); and zz_grow, the
+ * growable arrays' one way to make room. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -73,11 +74,47 @@ static void test_write_new_file(void **state) {
   assert_int_equal(ts_dir_remove(dir), 0);
 }
 
+struct pt {
+  int64_t a, b;
+};
+
+/* zz_grow doubles from its first size, keeps what the array held, and on a
+ * failed allocation leaves the array and its capacity as they were. */
+static void test_grow(void **state) {
+  (void)state;
+  struct pt *v = NULL;
+  size_t n = 0, cap = 0;
+  for (int i = 0; i < 100; i++) {
+    assert_int_equal(zz_grow(&v, &cap, n, sizeof *v, 4), 0);
+    assert_true(cap > n);
+    v[n++] = (struct pt){i, -i};
+  }
+  assert_int_equal(cap, 128); /* 4, 8, ... 128 */
+  for (int i = 0; i < 100; i++) assert_true(v[i].a == i && v[i].b == -i);
+  /* room left: no allocation at all, even one that would fail */
+  zz_alloc_fail_after(1);
+  assert_int_equal(zz_grow(&v, &cap, n, sizeof *v, 4), 0);
+  zz_alloc_fail_after(0);
+  n = cap;
+  struct pt *before = v;
+  zz_alloc_fail_after(1);
+  assert_int_equal(zz_grow(&v, &cap, n, sizeof *v, 4), ZZ_ENOMEM);
+  zz_alloc_fail_after(0);
+  assert_ptr_equal(v, before);
+  assert_int_equal(cap, 128);
+  assert_true(v[99].a == 99);
+  /* a size that cannot be counted in bytes is refused, not wrapped */
+  size_t huge = SIZE_MAX / 2;
+  assert_int_equal(zz_grow(&v, &huge, huge, sizeof *v, 4), ZZ_ENOMEM);
+  zz_free(v);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_sniff_type),
       cmocka_unit_test(test_write_file),
       cmocka_unit_test(test_write_new_file),
+      cmocka_unit_test(test_grow),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -79,6 +79,17 @@ async function addSource(tokenBox, reload) {
   }
 }
 
+// Records stored and used: the used count with its share; the metrics
+// nobody reads on hover.
+function usedCell(u) {
+  if (!u) return el('td', { class: 'num used', 'data-value': '0' }, '0');
+  const unread = u.metrics.filter((m) => !m.used).map((m) => metricName(m.metric));
+  const share = u.records ? ` (${(u.used / u.records * 100).toFixed(0)}%)` : '';
+  return el('td', { class: 'num used', 'data-value': String(u.used),
+    title: unread.length ? t(`未被面板或规则读取：${unread.join('、')}`, `Read by no panel or rule: ${unread.join(', ')}`) : '' },
+  COUNT.format(u.used) + share);
+}
+
 export default {
   id: 'sources',
   label: ['数据源', 'Sources'],
@@ -87,9 +98,12 @@ export default {
     const list = el('div', { class: 'list' });
     const reload = async () => {
       try {
-        const { sources } = await api('/api/v1/sources');
+        // records used (of metrics a cockpit panel or a rule reads), by source
+        const [{ sources }, usage] = await Promise.all([api('/api/v1/sources'), api('/api/v1/sources/usage')]);
+        const usedOf = new Map(usage.sources.filter((u) => u.id).map((u) => [u.id, u]));
         list.replaceChildren(table('grid sources', [t('名称', 'Name'), t('主管部门', 'Department'), t('类型', 'Kind'),
           t('指标', 'Metrics'), { label: t('记录数', 'Records'), class: 'num' },
+          { label: t('已使用', 'Used'), class: 'num' },
           { label: t('拒收', 'Refused'), class: 'num' }, t('最后上报', 'Last seen'), t('操作', 'Actions')],
         sources.map((s) => el('tr', { 'data-source': s.id },
           el('td', { class: 'strong', title: s.id }, pick(s, 'name') || s.id),
@@ -97,6 +111,7 @@ export default {
           el('td', {}, kindName(s.kind)),
           el('td', { class: 'metrics' }, (s.metrics || []).map(metricName).join('、') || '—'),
           el('td', { class: 'num' }, COUNT.format(s.records || 0)),
+          usedCell(usedOf.get(s.id)),
           // refused records (MQTT devices get no answer): the last error on hover
           el('td', { class: 'num rejected', title: s.last_error ? `${dateTime(s.last_error_at)} ${s.last_error}` : '' },
             COUNT.format(s.rejected || 0)),

@@ -90,6 +90,13 @@ class MapPanel extends Panel {
     const max = Math.max(1, ...values.map((v) => v.value || 0));
     const types = this.def.entity_types || [];
     const points = await Promise.all(types.map((ty) => entitiesOf(ty, this.region())));
+    // layers (a block's six needs): each the entities of its members, with
+    // their count in the legend
+    const layers = this.def.layers || [];
+    const layerPoints = await Promise.all(layers.map(async (l) => (await Promise.all(l.members.map(async (m) =>
+      (await entitiesOf(m.entity_type, this.region())).filter((e) => matchesWhere(e, m.where))))).flat()));
+    const layerName = (l, i) => `${pick(l, 'name')} ${layerPoints[i].length}`;
+    this.body.dataset.layers = JSON.stringify(layers.map((l, i) => [l.id, layerPoints[i].length]));
     // open warnings in the region, as pulsing marks
     const alerts = (await api(`/api/v1/alerts?region=${encodeURIComponent(this.region())}&state=open&limit=200`)).alerts
       .filter((a) => a.lon != null && a.lat != null);
@@ -122,13 +129,19 @@ class MapPanel extends Panel {
       },
       visualMap: { show: hasHeat, min: 0, max, calculable: false, orient: 'horizontal', left: 16, bottom: 12, itemWidth: 12, itemHeight: 140,
         text: [big(max), '0'], textStyle: { color: '#9fb8e0' }, inRange: { color: ['#0e2b57', '#1f6fd1', '#3fd0ff', '#ffe27a'] }, seriesIndex: 0 },
-      legend: { top: 4, right: 8, orient: 'vertical', textStyle: { color: '#9fb8e0' }, data: [...types.map((ty) => typeName(ty)), t('预警', 'Warnings')] },
+      legend: { top: 4, right: 8, orient: 'vertical', textStyle: { color: '#9fb8e0', fontSize: layers.length ? 15 : 12 },
+        data: [...layers.map(layerName), ...types.map((ty) => typeName(ty)), t('预警', 'Warnings')] },
       // The map fills its panel (top/bottom/left/right) past the legend.
       geo: { map: geo.name, roam: true, nameProperty: 'name', label: { show: false },
-        top: 10, bottom: 34, left: 10, right: types.length ? 110 : 70,
+        top: 10, bottom: 34, left: 10, right: layers.length ? 150 : types.length ? 110 : 70,
         itemStyle: { areaColor: '#0e2b57', borderColor: '#3fd0ff', borderWidth: 1 }, emphasis: { label: { show: false }, itemStyle: { areaColor: '#2a7fd6' } } },
       series: [
         { type: 'map', geoIndex: 0, data: values },
+        ...layers.map((l, i) => ({
+          name: layerName(l, i), type: 'scatter', coordinateSystem: 'geo', symbol: 'circle', symbolSize: 8,
+          itemStyle: { color: l.color || POINT_COLORS[i % POINT_COLORS.length], borderColor: '#061630', borderWidth: 1 },
+          data: layerPoints[i].filter((e) => e.lon != null && e.lat != null).map((e) => ({ value: [e.lon, e.lat], label: pick(e, 'name'), id: e.id })),
+        })),
         ...types.map((ty, i) => ({
           name: typeName(ty), type: 'scatter', coordinateSystem: 'geo', symbol: SYMBOLS[i % SYMBOLS.length], symbolSize: 7,
           itemStyle: { color: POINT_COLORS[i % POINT_COLORS.length] },
@@ -159,6 +172,13 @@ class MapPanel extends Panel {
       }
     });
   }
+}
+
+// Does entity e pass a layer member's `where` ({attr: [values]})?
+function matchesWhere(e, where) {
+  if (!where) return true;
+  const attrs = e.attrs || {};
+  return Object.entries(where).every(([k, vals]) => vals.includes(String(attrs[k] ?? '')));
 }
 
 function typeName(ty) {

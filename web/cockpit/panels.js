@@ -4,7 +4,7 @@
 // draws it; refresh() runs again whenever the stream says one of its
 // metrics changed. Every number shown comes from an API answer, and each
 // shown value carries data-value with the raw number for the tests.
-import { big, pct, queryUrl, scaled, areaKm2, withUnit, shortLabels, distinctStarts, emWidth, soFar, unitText } from './util.js';
+import { big, pct, queryUrl, countsView, scaled, areaKm2, withUnit, shortLabels, distinctStarts, emWidth, soFar, unitText } from './util.js';
 import { el } from '../lib/dom.js';
 import { api } from '../lib/api.js';
 import { t, pick, words, lang } from '../lib/i18n.js';
@@ -215,7 +215,8 @@ class Panel {
   fetchMain() {
     const u = this.url(this.def.query);
     this.el.dataset.url = u;
-    return api(u);
+    const q = this.def.query;
+    return api(u).then((res) => (q.api === 'counts' ? countsView(q, res) : res));
   }
 }
 
@@ -225,7 +226,8 @@ class KpiPanel extends Panel {
     const urls = [...new Set(this.def.items.map((i) => this.url(i.query, now)))];
     const answers = new Map(await Promise.all(urls.map(async (u) => [u, await api(u)])));
     const tiles = this.def.items.map((item) => {
-      const res = answers.get(this.url(item.query, now));
+      const answer = answers.get(this.url(item.query, now));
+      const res = item.query.api === 'counts' ? countsView(item.query, answer, now) : answer;
       const v = kpiValue(item, res);
       const valueEl = el('div', { class: 'value', 'data-value': v == null ? '' : String(v) });
       if (item.value === 'change') {
@@ -430,9 +432,49 @@ function freshness(iso) {
   return { text: ago(iso, now), cls: age < 300 ? 'fresh' : age < 86400 ? 'idle' : 'stale' };
 }
 
+// Table views other modules add for an api of their own (park.js: usage):
+// {url(panel), draw(panel, answer), metrics?(panel), every?: ms between reads}.
+const TABLE_VIEWS = {};
+export function registerTableView(apiName, view) {
+  TABLE_VIEWS[apiName] = view;
+}
+
 class TablePanel extends Panel {
+  view() {
+    return TABLE_VIEWS[this.def.query.api];
+  }
+
+  metrics() {
+    const v = this.view();
+    return v && v.metrics ? v.metrics(this) : super.metrics();
+  }
+
+  // A view with `every` is read at most that often: a refresh asked for
+  // sooner is done once the time has passed.
+  refresh() {
+    const v = this.view();
+    const since = Date.now() - (this.lastLoad || 0);
+    if (v && v.every && this.drawn && since < v.every) {
+      if (!this.later) this.later = setTimeout(() => { this.later = null; this.refresh(); }, v.every - since);
+      return Promise.resolve();
+    }
+    return super.refresh();
+  }
+
+  dispose() {
+    clearTimeout(this.later);
+    super.dispose();
+  }
+
   async load() {
     const q = this.def.query;
+    const v = this.view();
+    if (v) {
+      const u = v.url(this);
+      this.el.dataset.url = u;
+      this.lastLoad = Date.now();
+      return v.draw(this, await api(u));
+    }
     const res = await this.fetchMain();
     if (q.api === 'sources') return this.sources(res);
     if (q.api === 'summary') return this.recent(res);

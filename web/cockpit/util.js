@@ -78,6 +78,43 @@ export function rangeOf(name, now = Date.now()) {
   }
 }
 
+// Where api "counts" reads each register's counts (dashboards.json "of").
+const COUNTS = { cases: '/api/v1/cases/stats' };
+
+/**
+ * A "counts" answer as the panels read the other APIs: one section of it
+ * (q.section) as {total, items: [{key, name_zh, name_en, v}]}, and, for a
+ * section by month, {points: [{t, v}]} from its first month to now (a month
+ * with nothing is a zero, not a gap) with grain "month". A number section
+ * (the count of files) is the total alone.
+ */
+export function countsView(q, res, now = Date.now()) {
+  const sec = res[q.section];
+  if (typeof sec === 'number') return { total: sec, items: [] };
+  const list = Array.isArray(sec) ? sec : [];
+  const byKey = new Map();
+  for (const x of list) {
+    const k = byKey.get(x.key) || { key: x.key, name_zh: x.name_zh, name_en: x.name_en, v: 0 };
+    k.v += x.n;
+    byKey.set(x.key, k);
+  }
+  const items = [...byKey.values()].sort((a, b) => b.v - a.v);
+  const out = { total: items.reduce((a, x) => a + x.v, 0), items };
+  if (list.length && list[0].month) {
+    const per = new Map();
+    for (const x of list) per.set(x.month, (per.get(x.month) || 0) + x.n);
+    const [y0, m0] = list[0].month.split('-').map(Number);
+    const end = new Date(now + 8 * 3600e3);
+    const points = [];
+    for (let y = y0, m = m0; y < end.getUTCFullYear() || (y === end.getUTCFullYear() && m <= end.getUTCMonth() + 1); m === 12 ? (y++, m = 1) : m++) {
+      const key = `${y}-${String(m).padStart(2, '0')}`;
+      points.push({ t: Date.UTC(y, m - 1, 1) - 8 * 3600e3, v: per.get(key) || 0 });
+    }
+    Object.assign(out, { points, grain: 'month' });
+  }
+  return out;
+}
+
 // The API URL for a panel query on a region (dashboards.json "query").
 export function queryUrl(q, region, now = Date.now()) {
   const p = new URLSearchParams();
@@ -112,6 +149,9 @@ export function queryUrl(q, region, now = Date.now()) {
     case 'alerts':
       add('state', q.state); add('limit', q.limit || 20);
       return '/api/v1/alerts?' + p;
+    case 'counts': // a register's counts (never a person): the case statistics
+      add('program', q.program);
+      return COUNTS[q.of] + '?' + p;
     case 'region': // the region itself, with its outline (value "area")
       return '/api/v1/regions/' + String(region).split('/').map(encodeURIComponent).join('/');
     default:

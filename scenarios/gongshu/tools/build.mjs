@@ -26,6 +26,8 @@ const require = createRequire(import.meta.url);
 import { BANKS, MEDICAL_MATTER_IDS, SERVICE_DEPARTMENTS, catalogMatters, CATALOG_GROUPS } from "./catalog.mjs";
 import { addKeywords } from "./keywords.mjs";
 import { writePit } from "./pit.mjs";
+import { writeSupervision } from "./supervision.mjs";
+import { writePark } from "./park.mjs";
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const PACK_DIR = path.resolve(HERE, "..");
 
@@ -1014,6 +1016,10 @@ function main() {
   writeCatalogMatters();
   w("entities.ndjson", entities.map((e) => JSON.stringify(e)).join("\n") + "\n");
   writePit(PACK_DIR); // the Hangzhou Center deep pit, upserted into the files above
+  // the markets, stall-holders and political-legal units of the campaigns
+  // (issue 13 §2, §3), their departments and the rectification matter
+  for (const e of writeSupervision(PACK_DIR)) entities.push(e);
+  writePark(PACK_DIR); // duty units and the block's places of the six needs (issue 13 §5)
 
   const byType = {};
   for (const e of entities) byType[e.type] = (byType[e.type] || 0) + 1;

@@ -408,7 +408,9 @@ if (pack && pack.id === "gongshu" && regions.size) {
     "vehicle_flow", "consumption_txns", "code_scans",
     // the Hangzhou Center deep pit (tools/pit.mjs, issue 13 §4)
     "pit_wall_deflection", "pit_ground_settlement", "pit_building_settlement", "pit_strut_force", "pit_groundwater",
-    "metro_tunnel_convergence", "metro_tunnel_settlement"];
+    "metro_tunnel_convergence", "metro_tunnel_settlement",
+    // duty check-ins of the park's enforcement teams and grid members (tools/park.mjs, issue 13 §5)
+    "duty_checkin", "light_energy"];
   for (const m of wantMetrics) if (!metrics.has(m)) err("metrics.json", `metric ${m} missing`);
   for (const m of metrics.keys()) if (!wantMetrics.includes(m)) err("metrics.json", `unexpected metric ${m}`);
   if (industries.size !== 8) err("pack.json.industries", `expected the 8 "6+2" industries, found ${industries.size}`);
@@ -496,6 +498,77 @@ if (pack && pack.id === "gongshu" && matterDocs) {
     if (street && !o.name_zh.includes(street)) err(`${o._where}.name_zh`, `${o.name_zh} is not named after its street ${street} (${o.region})`);
   }
   for (const m of med) if (!covered.has(m.id)) err("entities.ndjson", `no outlet handles ${m.id}`);
+}
+
+// ------------------------------- supervised units (issue 13 §2, §3) ---
+// The markets and stall-holders of the plastic-restriction campaign and the
+// political-legal units of the inspections (tools/supervision.mjs): every
+// stall names a market of its own street, a market's stalls attribute is
+// its number of stall-holders, phones look like phones; for Gongshu the
+// seed's 21 markets over the 18 streets, about 2,480 stall-holders (2,350
+// of them sign) and the seed's five units among 12 to 15.
+{
+  const byId = new Map(entities.map((e) => [e.id, e]));
+  const stallsOf = new Map();
+  const PHONE = /^1\d{2}-\d{4}-\d{4}$/;
+  for (const e of entities) {
+    if (e.type === "stall") {
+      const m = byId.get(e.attrs.market);
+      if (!m || m.type !== "market") err(`${e._where}.attrs.market`, `${e.attrs.market} is not a market`);
+      else {
+        if (m.region !== e.region) err(`${e._where}.region`, `${e.region} is not its market's street ${m.region}`);
+        stallsOf.set(m.id, (stallsOf.get(m.id) || 0) + 1);
+      }
+      if (!/^stall-\d{2}-\d{3}$/.test(e.id) || (m && e.id.slice(6, 8) !== m.id.slice(7))) err(`${e._where}.id`, "a stall's id is stall-NN-MMM with NN its market's number");
+      for (const k of ["trade", "holder"]) if (!isStr(e.attrs[k])) err(`${e._where}.attrs.${k}`, "required for a stall");
+    }
+    if ((e.type === "stall" || e.type === "market") && !PHONE.test(e.attrs.contact_phone || "")) err(`${e._where}.attrs.contact_phone`, "must look like 1xx-xxxx-xxxx (the pledge's phone check compares it)");
+  }
+  for (const e of entities) if (e.type === "market" && e.attrs.stalls !== (stallsOf.get(e.id) || 0))
+    err(`${e._where}.attrs.stalls`, `${e.attrs.stalls}, but ${stallsOf.get(e.id) || 0} stall entities name this market`);
+  if (pack && pack.id === "gongshu") {
+    const markets = entities.filter((e) => e.type === "market");
+    if (markets.length !== 21) err("entities.ndjson", `expected the seed's 21 farmers' markets, found ${markets.length}`);
+    const streets = new Set(markets.map((e) => e.region));
+    if (streets.size !== 18) err("entities.ndjson", `the markets are in ${streets.size} streets, expected all 18`);
+    const stalls = entities.filter((e) => e.type === "stall").length;
+    if (stalls < 2350 || stalls > 2600) err("entities.ndjson", `${stalls} stall-holders, expected about 2,480 (2,350 of them sign)`);
+    const UNIT_TYPES = ["court_tribunal", "police_station", "traffic_squad", "law_firm"];
+    const units = entities.filter((e) => UNIT_TYPES.includes(e.type));
+    if (units.length < 12 || units.length > 15) err("entities.ndjson", `${units.length} political-legal units, expected 12 to 15`);
+    for (const [id, t] of [["legal-banshan-court", "court_tribunal"], ["legal-shiqiao-police", "police_station"], ["legal-mishixiang-police", "police_station"],
+      ["legal-hushu-traffic", "traffic_squad"], ["legal-sandao-law", "law_firm"]])
+      if (byId.get(id)?.type !== t) err("entities.ndjson", `the seed's unit ${id} (a ${t}) is missing`);
+    for (const d of ["politics_law", "court", "justice"]) if (!departments.has(d)) err("departments.json", `department ${d} missing (issue 13 §3)`);
+    const r = matterById.get("rectification");
+    if (!r || r.kind !== "inspection") err("matters.json", "the rectification matter (kind inspection) is missing");
+  }
+}
+
+// ------------------------- duty status and the block's six needs (issue 13 §5) ---
+// statuses.json (tools/park.mjs): each status names a metric of the pack, and
+// its states' values are the metric's declared states; the park has its
+// enforcement teams and grid members, the block its places for 吃住行游购娱.
+const statusDoc = fs.existsSync(path.join(DIR, "statuses.json")) ? readJson("statuses.json") : null;
+if (statusDoc) {
+  (statusDoc.statuses || []).forEach((st, i) => {
+    const w = `statuses.json statuses[${i}]`;
+    const m = metrics.get(st.metric);
+    if (!m) { err(`${w}.metric`, `unknown metric ${st.metric}`); return; }
+    const values = new Set((m.states || []).map((x) => x.value));
+    (st.states || []).forEach((s, k) => {
+      for (const v of s.values || []) if (values.size && !values.has(v)) err(`${w}.states[${k}].values`, `${v} is not a state of ${st.metric}`);
+      if ((k === st.states.length - 1) !== !s.values) err(`${w}.states[${k}]`, "every state but the last has values and within_minutes");
+    });
+  });
+}
+if (pack.id === "gongshu") {
+  const duty = entities.filter((e) => e.type === "duty_unit");
+  const kinds = new Set(duty.map((e) => e.attrs && e.attrs.kind));
+  for (const k of ["enforcement_team", "grid_member"]) if (!kinds.has(k)) err("entities.ndjson", `no duty_unit of kind ${k} (the seed's enforcement teams and grid members)`);
+  for (const e of duty) if (!String(e.region).startsWith("gongshu/kejipark/")) err(`${e._where}.region`, "duty units are the park's (gongshu/kejipark/...)");
+  const poiKinds = new Set(entities.filter((e) => e.type === "poi").map((e) => e.attrs && e.attrs.kind));
+  for (const k of ["hotel", "sight", "bus_stop", "shop", "cinema"]) if (!poiKinds.has(k)) err("entities.ndjson", `no Xintiandi poi of kind ${k} (the six needs)`);
 }
 
 if (errors.length) {
