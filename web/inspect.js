@@ -144,6 +144,32 @@ function fillChecklists() {
   $('checklist').replaceChildren(...list.map((x) => el('option', { value: x.id, text: pick(x, 'name') })));
   if (keep && list.some((x) => x.id === keep)) $('checklist').value = keep;
   drawItems();
+  fillParents();
+}
+
+// A member checklist (a stall-holder's): the unit is searched within its
+// participant (a market), picked first; a market holds a hundred stalls
+// whose names repeat from market to market.
+let parentsOf = null, parents = [];
+const memberOf = () => {
+  const c = campaign(), cl = checklist();
+  const m = c && c.members;
+  return m && m.parent_attr && cl && cl.entity_types.some((ty) => (m.entity_types || []).includes(ty)) ? m : null;
+};
+async function fillParents() {
+  const m = memberOf();
+  $('parent-label').hidden = !m;
+  if (!m) return;
+  const types = campaign().participants.entity_types;
+  if (parentsOf !== campaign().id) {
+    const lists = await Promise.all(types.map((ty) => api(`/api/v1/entities?type=${encodeURIComponent(ty)}&limit=200`).then((r) => r.entities).catch(() => [])));
+    parents = lists.flat();
+    parentsOf = campaign().id;
+  }
+  const keep = $('parent').value;
+  $('parent-name').textContent = t('所属市场 / 单位', 'Within');
+  $('parent').replaceChildren(...parents.map((p) => el('option', { value: p.id, text: pick(p, 'name') })));
+  if (keep && parents.some((p) => p.id === keep)) $('parent').value = keep;
 }
 
 function answerButtons(item) {
@@ -193,7 +219,9 @@ async function search() {
   const seq = ++searchSeq;
   if (!cl || !q) { $('found').replaceChildren(); return; }
   const types = cl.entity_types || [];
-  const lists = await Promise.all(types.map((ty) => api(`/api/v1/entities?type=${encodeURIComponent(ty)}&name=${encodeURIComponent(q)}&limit=10`)
+  const m = memberOf();
+  const within = m && $('parent').value ? `&attr.${encodeURIComponent(m.parent_attr)}=${encodeURIComponent($('parent').value)}` : '';
+  const lists = await Promise.all(types.map((ty) => api(`/api/v1/entities?type=${encodeURIComponent(ty)}&name=${encodeURIComponent(q)}&limit=10${within}`)
     .then((r) => r.entities).catch(() => [])));
   if (seq !== searchSeq) return;
   $('found').replaceChildren(...lists.flat().slice(0, 12).map((en) => el('li', {},
@@ -289,7 +317,8 @@ $('visit').addEventListener('submit', async (ev) => {
 });
 
 $('campaign').addEventListener('change', () => { reset(); fillChecklists(); });
-$('checklist').addEventListener('change', () => { reset(); drawItems(); });
+$('checklist').addEventListener('change', () => { reset(); drawItems(); fillParents(); });
+$('parent').addEventListener('change', () => { $('q').value = ''; $('found').replaceChildren(); });
 $('q').addEventListener('input', search);
 $('add-finding').addEventListener('click', () => { findings.push({ text: '', owner: '', days: 14 }); drawFindings(); });
 $('retry').addEventListener('click', flush);

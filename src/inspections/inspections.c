@@ -109,6 +109,15 @@ int inspections_checklists_json(struct store *st, struct zz_json *j, struct zz_e
     else
       zz_json_text(j, "[]", 2);
     zz_json_kbool(j, "plans", json_is_true(json_object_get(c, "plans")));
+    /* who takes part: a member checklist (a stall's) is searched within
+     * its participant (the market), named by the member's parent_attr */
+    const char *parts[] = {"participants", "members"};
+    for (size_t p = 0; p < ZZ_ARRAY_LEN(parts); p++) {
+      json_t *v = json_object_get(c, parts[p]);
+      if (!json_is_object(v)) continue;
+      zz_json_key(j, parts[p]);
+      zz_json_jansson(j, v);
+    }
     zz_json_obj_end(j);
   }
   zz_json_arr_end(j);

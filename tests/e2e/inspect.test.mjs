@@ -44,8 +44,12 @@ async function phone(who, lang = 'zh') {
 const count = async (entity) => (await w.api('GET', `/api/v1/inspections?entity=${entity}`, { cookie: world.ck.ms })).json.inspections.length;
 
 // Picks the unit by name and answers every item: all pass but `fail`.
-async function fill(page, { checklist, search, entity, fail = {} }) {
+async function fill(page, { checklist, search, entity, parent, fail = {} }) {
   await page.selectOption('#checklist', checklist);
+  if (parent) {
+    await page.locator(`#parent option[value="${parent}"]`).waitFor({ state: 'attached', timeout: 10000 });
+    await page.selectOption('#parent', parent);
+  }
   await page.fill('#q', search);
   await page.click(`#found button[data-entity="${entity}"]`);
   const items = await page.$$eval('#items li', (ls) => ls.map((l) => l.dataset.item));
@@ -65,12 +69,12 @@ test('the inspector answers the checklist on a phone; a failed item opens its re
   // submitting with an item unanswered names it and sends nothing
   await page.selectOption('#checklist', 'plastic_market');
   await page.fill('#q', '米市巷');
-  await page.click('#found button[data-entity="market-02"]');
+  await page.click('#found button[data-entity="market-01"]');
   await page.click('#items li[data-item="commitment_posted"] button[data-answer="true"]');
   await page.click('#submit');
   assert.match(await page.textContent('#form-error'), /未作答/);
-  assert.equal(await count('market-02'), 0);
-  await fill(page, { checklist: 'plastic_market', search: '米市巷', entity: 'market-02', fail: { publicity: '宣传海报缺失' } });
+  assert.equal(await count('market-01'), 0);
+  await fill(page, { checklist: 'plastic_market', search: '米市巷', entity: 'market-01', fail: { publicity: '宣传海报缺失' } });
   await page.screenshot({ path: path.join(SHOTS, 'inspect-375-zh-filled.png'), fullPage: true });
   await page.click('#submit');
   await page.locator('#done h2', { hasText: '检查已保存' }).waitFor({ timeout: 15000 });
@@ -78,8 +82,8 @@ test('the inspector answers the checklist on a phone; a failed item opens its re
   assert.match(done, /1 项需整改/);
   assert.match(done, /宣传/);
   assert.equal(await page.getAttribute('#queue-btn', 'data-count'), '0');
-  assert.equal(await count('market-02'), 1);
-  const rx = await w.api('GET', '/api/v1/rectifications?entity=market-02', { cookie: world.ck.ms });
+  assert.equal(await count('market-01'), 1);
+  const rx = await w.api('GET', '/api/v1/rectifications?entity=market-01', { cookie: world.ck.ms });
   assert.deepEqual(rx.json.rectify.map((x) => [x.item, x.status]), [['publicity', 'open']]);
   await page.screenshot({ path: path.join(SHOTS, 'inspect-375-zh-done.png'), fullPage: true });
   await page.evaluate(() => window.scrollTo(0, 0));
@@ -91,9 +95,9 @@ test('offline: the visit waits in the queue and is sent once when the network re
   const { ctx, page } = await phone(USERS_I.ms);
   await page.goto(w.base + '/inspect');
   await page.locator('body[data-ready="1"]').waitFor({ timeout: 20000 });
-  const before = await count('stall-01-001');
+  const before = await count('stall-19-001');
   // the unit is found online; the network drops before the submission
-  await fill(page, { checklist: 'plastic_stall', search: '东新 1 号', entity: 'stall-01-001', fail: { no_free_bags: '免费提供塑料袋' } });
+  await fill(page, { checklist: 'plastic_stall', parent: 'market-19', search: 'A01', entity: 'stall-19-001', fail: { no_free_bags: '免费提供塑料袋' } });
   await ctx.setOffline(true);
   await page.locator('#net.off').waitFor();
   await page.click('#submit');
@@ -101,7 +105,7 @@ test('offline: the visit waits in the queue and is sent once when the network re
   assert.match(await page.textContent('#queue-count'), /待上传 1/);
   assert.match(await page.textContent('#done h2'), /联网后上传/);
   await page.screenshot({ path: path.join(SHOTS, 'inspect-375-zh-offline.png'), fullPage: true });
-  assert.equal(await count('stall-01-001'), before, 'nothing reached the server');
+  assert.equal(await count('stall-19-001'), before, 'nothing reached the server');
   // a reload while offline keeps the queue (IndexedDB)
   await page.route('**/api/v1/inspections', (r) => r.abort('internetdisconnected'));
   await ctx.setOffline(false);
@@ -112,11 +116,11 @@ test('offline: the visit waits in the queue and is sent once when the network re
   await ctx.setOffline(true);
   await ctx.setOffline(false);
   await page.locator('#queue-btn[data-count="0"]').waitFor({ timeout: 15000 });
-  assert.equal(await count('stall-01-001'), before + 1);
+  assert.equal(await count('stall-19-001'), before + 1);
   // a flush with nothing queued sends nothing again
   await page.evaluate(() => window.dispatchEvent(new Event('online')));
   await page.waitForLoadState('networkidle');
-  assert.equal(await count('stall-01-001'), before + 1, 'stored once');
+  assert.equal(await count('stall-19-001'), before + 1, 'stored once');
   assert.deepEqual(page.errors, []);
 });
 
@@ -124,7 +128,7 @@ test('an answer lost on the way: the resend is answered from the store, one insp
   const { page } = await phone(USERS_I.ms);
   await page.goto(w.base + '/inspect');
   await page.locator('body[data-ready="1"]').waitFor({ timeout: 20000 });
-  const before = await count('stall-01-003');
+  const before = await count('stall-19-003');
   let lost = 0;
   // the first POST reaches the server, which stores it; its answer is lost
   await page.route('**/api/v1/inspections', async (route) => {
@@ -136,13 +140,13 @@ test('an answer lost on the way: the resend is answered from the store, one insp
     }
     await route.continue();
   });
-  await fill(page, { checklist: 'plastic_stall', search: '东新 3 号', entity: 'stall-01-003' });
+  await fill(page, { checklist: 'plastic_stall', parent: 'market-19', search: 'A03', entity: 'stall-19-003' });
   await page.click('#submit');
   await page.locator('#queue-btn[data-count="1"]').waitFor({ timeout: 10000 });
-  assert.equal(await count('stall-01-003'), before + 1, 'the server stored the first send');
+  assert.equal(await count('stall-19-003'), before + 1, 'the server stored the first send');
   await page.click('#retry');
   await page.locator('#queue-btn[data-count="0"]').waitFor({ timeout: 15000 });
-  assert.equal(await count('stall-01-003'), before + 1, 'the resend did not store a second one');
+  assert.equal(await count('stall-19-003'), before + 1, 'the resend did not store a second one');
   assert.deepEqual(page.errors, []);
 });
 
@@ -152,7 +156,7 @@ test('the page in English, and the phone layout fits', { timeout: 60000 }, async
   await page.locator('body[data-ready="1"]').waitFor({ timeout: 20000 });
   await page.selectOption('#checklist', 'plastic_market');
   await page.fill('#q', '东新');
-  await page.click('#found button[data-entity="market-01"]');
+  await page.click('#found button[data-entity="market-19"]');
   assert.match(await page.textContent('#items'), /Plastic bags priced and sold/);
   await page.click('#items li[data-item="paid_use"] button[data-answer="false"]');
   await page.screenshot({ path: path.join(SHOTS, 'inspect-375-en.png'), fullPage: true });

@@ -59,10 +59,10 @@ export async function inspectWorld() {
   await post('pl', '/api/v1/inspections', { uid: uid(), checklist: 'edu_court', entity: 'legal-banshan-court', plan: planIds[1],
     ts: new Date(now - 3 * DAY + 3600e3).toISOString(), answers: court.map((item) => ({ item, ok: true })) });
   // the markets: one failed, one stall failed
-  await post('ms', '/api/v1/inspections', { uid: uid(), checklist: 'plastic_market', entity: 'market-01',
+  await post('ms', '/api/v1/inspections', { uid: uid(), checklist: 'plastic_market', entity: 'market-19',
     ts: new Date(now - DAY).toISOString(),
     answers: MARKET_ITEMS.map((item) => ({ item, ok: item !== 'paid_use', ...(item === 'paid_use' ? { note: '免费发放塑料袋' } : {}) })) });
-  await post('ms', '/api/v1/inspections', { uid: uid(), checklist: 'plastic_stall', entity: 'stall-01-002',
+  await post('ms', '/api/v1/inspections', { uid: uid(), checklist: 'plastic_stall', entity: 'stall-19-002',
     ts: new Date(now - DAY).toISOString(),
     answers: [{ item: 'no_ultrathin', ok: false, note: '使用超薄袋' }, { item: 'qualified_bags', ok: true }, { item: 'no_free_bags', ok: true }, { item: 'pledge_displayed', ok: true }] });
   return { w, ck, cleanup: async () => { await w.close(); pack.cleanup(); } };

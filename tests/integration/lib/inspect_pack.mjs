@@ -27,12 +27,12 @@ const TYPES = [
 ];
 
 const ENTITIES = [
-  { id: 'market-01', type: 'market', name_zh: '东新农贸市场', name_en: 'Dongxin Farmers\' Market', region: 'gongshu/dongxin', lon: 120.1802, lat: 30.3121, attrs: { stalls: 3, operator: '东新市场管理有限公司', contact_phone: '0571-88000001' } },
-  { id: 'market-02', type: 'market', name_zh: '米市巷农贸市场', name_en: 'Mishixiang Farmers\' Market', region: 'gongshu/mishixiang', lon: 120.1561, lat: 30.2810, attrs: { stalls: 1, operator: '米市巷市场有限公司', contact_phone: '0571-88000002' } },
-  { id: 'stall-01-001', type: 'stall', name_zh: '东新 1 号摊（蔬菜）', name_en: 'Dongxin stall 1 (vegetables)', region: 'gongshu/dongxin', lon: 120.1803, lat: 30.3122, attrs: { market: 'market-01', trade: '蔬菜', holder: '王建国', contact_phone: '13800010001' } },
-  { id: 'stall-01-002', type: 'stall', name_zh: '东新 2 号摊（水产）', name_en: 'Dongxin stall 2 (seafood)', region: 'gongshu/dongxin', lon: 120.1804, lat: 30.3122, attrs: { market: 'market-01', trade: '水产', holder: '李秀英', contact_phone: '13800010002' } },
-  { id: 'stall-01-003', type: 'stall', name_zh: '东新 3 号摊（肉类）', name_en: 'Dongxin stall 3 (meat)', region: 'gongshu/dongxin', lon: 120.1805, lat: 30.3123, attrs: { market: 'market-01', trade: '肉类', holder: '张伟', contact_phone: '13800010003' } },
-  { id: 'stall-02-001', type: 'stall', name_zh: '米市巷 1 号摊（禽蛋）', name_en: 'Mishixiang stall 1 (eggs)', region: 'gongshu/mishixiang', lon: 120.1562, lat: 30.2811, attrs: { market: 'market-02', trade: '禽蛋', holder: '刘芳', contact_phone: '13800020001' } },
+  { id: 'market-19', type: 'market', name_zh: '东新农贸市场', name_en: 'Dongxin Farmers\' Market', region: 'gongshu/dongxin', lon: 120.1802, lat: 30.3121, attrs: { stalls: 3, operator: '东新市场管理有限公司', contact_phone: '0571-88000001' } },
+  { id: 'market-01', type: 'market', name_zh: '米市巷农贸市场', name_en: 'Mishixiang Farmers\' Market', region: 'gongshu/mishixiang', lon: 120.1561, lat: 30.2810, attrs: { stalls: 1, operator: '米市巷市场有限公司', contact_phone: '0571-88000002' } },
+  { id: 'stall-19-001', type: 'stall', name_zh: '东新 1 号摊（蔬菜）', name_en: 'Dongxin stall 1 (vegetables)', region: 'gongshu/dongxin', lon: 120.1803, lat: 30.3122, attrs: { market: 'market-19', trade: '蔬菜', holder: '王建国', contact_phone: '13800010001' } },
+  { id: 'stall-19-002', type: 'stall', name_zh: '东新 2 号摊（水产）', name_en: 'Dongxin stall 2 (seafood)', region: 'gongshu/dongxin', lon: 120.1804, lat: 30.3122, attrs: { market: 'market-19', trade: '水产', holder: '李秀英', contact_phone: '13800010002' } },
+  { id: 'stall-19-003', type: 'stall', name_zh: '东新 3 号摊（肉类）', name_en: 'Dongxin stall 3 (meat)', region: 'gongshu/dongxin', lon: 120.1805, lat: 30.3123, attrs: { market: 'market-19', trade: '肉类', holder: '张伟', contact_phone: '13800010003' } },
+  { id: 'stall-01-001', type: 'stall', name_zh: '米市巷 1 号摊（禽蛋）', name_en: 'Mishixiang stall 1 (eggs)', region: 'gongshu/mishixiang', lon: 120.1562, lat: 30.2811, attrs: { market: 'market-01', trade: '禽蛋', holder: '刘芳', contact_phone: '13800020001' } },
   { id: 'legal-banshan-court', type: 'court_tribunal', name_zh: '半山法庭', name_en: 'Banshan Tribunal', region: 'gongshu/banshan', lon: 120.1702, lat: 30.3801, attrs: {} },
   { id: 'legal-shiqiao-police', type: 'police_station', name_zh: '石桥派出所', name_en: 'Shiqiao Police Station', region: 'gongshu/shiqiao', lon: 120.1902, lat: 30.3302, attrs: {} },
   { id: 'legal-mishixiang-police', type: 'police_station', name_zh: '米市巷派出所', name_en: 'Mishixiang Police Station', region: 'gongshu/mishixiang', lon: 120.1571, lat: 30.2802, attrs: {} },
