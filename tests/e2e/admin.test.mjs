@@ -63,7 +63,8 @@ test('an admin adds a user, changes its role, rotates a token, filters the audit
     // the top bar: the user's name and role, the screens an admin uses
     assert.equal(await page.locator('#who').innerText(), 'admin · 管理员');
     assert.deepEqual(await page.$$eval('header .zz-nav-links a', (as) => as.map((a) => [a.textContent, a.getAttribute('href')])),
-      [['驾驶舱', '/'], ['派单台', '/dispatch'], ['基坑监测', '/site'], ['统计', '/stats'], ['个案', '/cases'], ['个案统计', '/cases-stats'], ['管理', '/admin'], ['专项行动', '/campaign']]);
+      [['驾驶舱', '/'], ['派单台', '/dispatch'], ['基坑监测', '/site'], ['统计', '/stats'], ['个案', '/cases'], ['个案统计', '/cases-stats'], ['管理', '/admin'],
+        ['专项行动', '/campaign'], ['现场检查', '/inspect'], ['督查进度', '/ledger']]);
     assert.equal(await page.locator('header .zz-nav-links a.on').innerText(), '管理');
 
     // add a user: department and scope picked by name

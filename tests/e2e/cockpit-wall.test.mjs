@@ -421,7 +421,7 @@ test('the shared top bar: the user, the role and the screens in the header; gone
         return { who: document.getElementById('who').textContent, links: [...nav.querySelectorAll('a')].map((a) => a.getAttribute('href')), head: head.toJSON(), parts };
       });
       assert.equal(bar.who, lang === 'zh' ? 'admin · 管理员' : 'admin · Administrator');
-      assert.deepEqual(bar.links, ['/', '/dispatch', '/site', '/stats', '/cases', '/cases-stats', '/admin', '/campaign']);
+      assert.deepEqual(bar.links, ['/', '/dispatch', '/site', '/stats', '/cases', '/cases-stats', '/admin', '/campaign', '/inspect', '/ledger']);
       for (const p of bar.parts) assert.ok(p.top >= bar.head.top - 1 && p.bottom <= bar.head.bottom + 1 && p.right <= bar.head.right + 1, `${p.text} inside the header`);
       for (let i = 1; i < bar.parts.length; i++) assert.ok(bar.parts[i].left >= bar.parts[i - 1].right - 1, `${bar.parts[i - 1].text} | ${bar.parts[i].text} side by side`);
       await w.shot(page, `wall-1366x768-${lang}-topbar`);

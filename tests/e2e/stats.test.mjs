@@ -147,7 +147,7 @@ test('1366x768 in both languages: nothing overflows; a leader of Dongxin sees Do
   assert.deepEqual(regions[0].slice(0, 2), ['新天地街区', '3']);
   // the shared top bar: a leader's screens, this one marked, no desk
   assert.deepEqual(await page.$$eval('#topbar .zz-nav-links a', (as) => as.map((a) => [a.getAttribute('href'), a.getAttribute('aria-current')])),
-    [['/', null], ['/site', null], ['/stats', 'page'], ['/cases-stats', null]]);
+    [['/', null], ['/site', null], ['/stats', 'page'], ['/cases-stats', null], ['/campaign', null], ['/ledger', null]]);
   assert.match(await page.textContent('#who'), /领导/);
   assert.deepEqual(await overflowing(page), []);
   await shot(page, 'stats-zh-1366.png');

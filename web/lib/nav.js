@@ -30,6 +30,9 @@ export const SCREENS = [
   { id: 'cases-stats', href: '/cases-stats', zh: '个案统计', en: 'Case statistics', roles: ['admin', 'viewer', 'officer'] },
   { id: 'admin', href: '/admin', zh: '管理', en: 'Admin', roles: ['admin'] },
   { id: 'campaign', href: '/campaign', zh: '专项行动', en: 'Campaigns', roles: ['admin', 'dispatcher', 'viewer', 'officer'] },
+  // inspections (issue 13 §2, §3): the inspector's phone checklist, the leader's progress
+  { id: 'inspect', href: '/inspect', zh: '现场检查', en: 'Inspect', roles: ['admin', 'officer'] },
+  { id: 'ledger', href: '/ledger', zh: '督查进度', en: 'Ledger', roles: ['admin', 'dispatcher', 'viewer', 'officer'] },
 ];
 
 /** The screens a role sees in the bar. */

@@ -1,0 +1,186 @@
+// ledger.js - the leader's progress view (/ledger): for a campaign of
+// inspection visits (政法队伍教育整顿督查 has plans), the key figures, each
+// unit's planned and done visits, findings and rectification items, a month
+// calendar of the plans (the campaign's department adds plans here), and
+// the open rectification items with their owners and deadlines. Every
+// figure comes from GET /api/v1/campaigns/:id/progress, the plans and the
+// rectification list, within the viewer's scope.
+import { $, el } from './lib/dom.js';
+import { api } from './lib/api.js';
+import { t, pick, setupLang, words } from './lib/i18n.js';
+import { day } from './lib/time.js';
+import { signIn, toast } from './console-common.js';
+import { mountNav } from './lib/nav.js';
+
+const w = words({ status: { open: ['整改中', 'Open'], overdue: ['已超期', 'Overdue'], closed_on_time: ['按期销号', 'Closed on time'],
+  closed_late: ['逾期销号', 'Closed late'] } });
+let me = null;
+let cat = { campaigns: [] };
+let names = { dept: {}, type: {} };
+let prog = null, plans = [], open = [];
+let month = null; // "YYYY-MM"
+
+const todayYmd = () => new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
+const nameOf = (map, id) => (map[id] ? pick(map[id], 'name') : id || '—');
+const unitName = (x) => t(x.entity_name_zh || x.entity, x.entity_name_en || x.entity_name_zh || x.entity);
+
+function kpis() {
+  const tt = prog.totals;
+  const k = (zh, en, v, cls = '') => el('div', { class: `kpi ${cls}` }, el('span', { text: t(zh, en) }), el('b', { text: String(v) }));
+  $('kpis').replaceChildren(
+    k('督查单位', 'Units', tt.units), k('已督查单位', 'Units visited', tt.visited_units, 'ok'),
+    k('计划督查', 'Visits planned', tt.planned), k('督查次数', 'Visits', tt.visited),
+    k('发现问题', 'Findings', tt.findings), k('整改中', 'Open items', tt.rectify.open),
+    k('已超期', 'Overdue', tt.rectify.overdue, tt.rectify.overdue ? 'late' : ''), k('已销号', 'Closed', tt.rectify.closed, 'ok'));
+}
+
+function units() {
+  $('units').tBodies[0].replaceChildren(...prog.units.map((u) => el('tr', { 'data-entity': u.entity },
+    el('td', {}, el('a', { href: `/supervised?entity=${encodeURIComponent(u.entity)}`, text: unitName(u) })),
+    el('td', { text: nameOf(names.type, u.entity_type) }),
+    el('td', { class: 'n', text: String(u.planned) }),
+    el('td', { class: 'n', text: String(u.visited) }),
+    el('td', { class: 'd8', text: u.last_visit ? day(u.last_visit) : '—' }),
+    el('td', { class: 'd8', text: u.next_plan || '—' }),
+    el('td', { class: 'n', text: String(u.findings) }),
+    el('td', { class: 'n', text: String(u.rectify.open) }),
+    el('td', { class: 'n' + (u.rectify.overdue ? ' late' : ''), text: String(u.rectify.overdue) }),
+    el('td', { class: 'n', text: String(u.rectify.closed) }))));
+}
+
+function calendar() {
+  const [y, m] = month.split('-').map(Number);
+  $('month').textContent = t(`${y} 年 ${m} 月督查计划`, `Visits planned, ${y}-${String(m).padStart(2, '0')}`);
+  const first = new Date(Date.UTC(y, m - 1, 1));
+  const start = new Date(first.getTime() - ((first.getUTCDay() + 6) % 7) * 86400e3); // Monday
+  const dows = t('一二三四五六日', 'MTWTFSS').split('');
+  const cells = dows.map((d) => el('div', { class: 'dow', text: d }));
+  const today = todayYmd();
+  for (let i = 0; i < 42; i++) {
+    const d = new Date(start.getTime() + i * 86400e3).toISOString().slice(0, 10);
+    if (i >= 35 && d.slice(0, 7) !== month) break;
+    const mine = plans.filter((p) => p.day === d);
+    cells.push(el('div', { class: `day${d.slice(0, 7) !== month ? ' other' : ''}${d === today ? ' today' : ''}`, 'data-day': d },
+      el('span', { class: 'd', text: String(Number(d.slice(8))) }),
+      ...mine.map((p) => el('span', { class: `plan${p.inspection ? ' done' : ''}`, title: `${unitName(p)} · ${p.leader}`,
+        text: `${p.inspection ? '✓ ' : ''}${unitName(p)}` }))));
+  }
+  $('cal').replaceChildren(...cells);
+}
+
+function items() {
+  $('open').tBodies[0].replaceChildren(...open.map((x) => el('tr', { class: x.status === 'overdue' ? 'late' : '' },
+    el('td', {}, el('a', { href: `/supervised?entity=${encodeURIComponent(x.entity)}`, text: unitName(x) })),
+    el('td', { text: pick(x, 'text') || x.item }),
+    el('td', { text: nameOf(names.dept, x.owner) }),
+    el('td', { class: 'd8', text: day(x.deadline) }),
+    el('td', { class: 'd8' + (x.status === 'overdue' ? ' late' : ''), text: w('status', x.status) || x.status }))));
+  if (!open.length) $('open').tBodies[0].append(el('tr', {}, el('td', { colspan: 5, class: 'note', text: t('没有未销号的整改事项', 'No open items') })));
+}
+
+function planForm() {
+  const c = cat.campaigns.find((x) => x.id === $('campaign').value);
+  const mine = c && c.plans && (me.role === 'admin' || (me.role === 'officer' && me.department === c.department));
+  $('plan-form').hidden = !mine;
+  if (!mine) return;
+  const keep = $('p-entity').value;
+  $('p-entity').replaceChildren(...prog.units.map((u) => el('option', { value: u.entity, text: unitName(u) })));
+  if (keep) $('p-entity').value = keep;
+  if (!$('p-day').value) $('p-day').value = todayYmd();
+}
+
+function draw() {
+  if (!prog) return;
+  const c = prog.campaign;
+  $('period').textContent = `${c.start || ''} — ${c.end || t('进行中', 'ongoing')} · ${nameOf(names.dept, c.department)}`;
+  $('scope').textContent = me.scope ? t(`范围：${me.scope}`, `Scope: ${me.scope}`) : '';
+  kpis();
+  units();
+  calendar();
+  items();
+  planForm();
+}
+
+async function load() {
+  document.body.dataset.ready = '';
+  $('error').textContent = '';
+  const id = $('campaign').value;
+  try {
+    const [p, pl, rx] = await Promise.all([
+      api(`/api/v1/campaigns/${encodeURIComponent(id)}/progress`),
+      api(`/api/v1/inspection-plans?campaign=${encodeURIComponent(id)}`),
+      api(`/api/v1/rectifications?campaign=${encodeURIComponent(id)}&status=open_all`)]);
+    prog = p;
+    plans = pl.plans;
+    open = rx.rectify;
+    if (!month) {
+      // the month of the next plan, else this month
+      const next = plans.find((x) => !x.inspection && x.day >= todayYmd());
+      month = (next ? next.day : todayYmd()).slice(0, 7);
+    }
+    draw();
+  } catch (e) {
+    $('error').textContent = e.message;
+  }
+  document.body.dataset.ready = '1';
+}
+
+function shiftMonth(n) {
+  const [y, m] = month.split('-').map(Number);
+  const d = new Date(Date.UTC(y, m - 1 + n, 1));
+  month = d.toISOString().slice(0, 7);
+  calendar();
+}
+
+function relabel() {
+  if (!me) return;
+  const keep = $('campaign').value;
+  $('campaign').replaceChildren(...cat.campaigns.map((c) => el('option', { value: c.id,
+    text: `${pick(c, 'name')}${c.plans ? t('（含督查计划）', ' (with plans)') : ''}` })));
+  if (keep) $('campaign').value = keep;
+  draw();
+}
+
+async function main() {
+  setupLang(relabel);
+  me = await signIn(['admin', 'dispatcher', 'viewer', 'officer', 'park_manager']);
+  mountNav($('topbar'), me, { current: 'ledger', title: ['督查进度', 'Inspection ledger'], onLang: relabel });
+  $('app').hidden = false;
+  const [c, d, ty] = await Promise.all([api('/api/v1/checklists'), api('/api/v1/departments').catch(() => ({ departments: [] })),
+    api('/api/v1/entity-types').catch(() => ({ entity_types: [] }))]);
+  cat = c;
+  for (const x of d.departments || []) names.dept[x.id] = x;
+  for (const x of ty.entity_types || []) names.type[x.id] = x;
+  // campaigns with plans first: this is their page
+  cat.campaigns.sort((a, b) => Number(b.plans) - Number(a.plans));
+  const want = new URLSearchParams(location.search).get('campaign');
+  relabel();
+  if (want && cat.campaigns.some((x) => x.id === want)) $('campaign').value = want;
+  if (!cat.campaigns.length) {
+    $('error').textContent = t('场景包中没有专项行动', 'The pack has no campaigns');
+    document.body.dataset.ready = '1';
+    return;
+  }
+  await load();
+}
+
+$('campaign').addEventListener('change', () => { month = null; history.replaceState(null, '', `?campaign=${encodeURIComponent($('campaign').value)}`); load(); });
+$('prev').addEventListener('click', () => shiftMonth(-1));
+$('next').addEventListener('click', () => shiftMonth(1));
+$('plan-form').addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  $('plan-error').textContent = '';
+  const id = $('campaign').value;
+  const unit = prog.units.find((u) => u.entity === $('p-entity').value);
+  const cl = cat.checklists.find((x) => cat.campaigns.find((c) => c.id === id).checklists.includes(x.id) && x.entity_types.includes(unit.entity_type));
+  try {
+    await api('/api/v1/inspection-plans', { json: { campaign: id, checklist: cl ? cl.id : '', entity: unit.entity, day: $('p-day').value, leader: $('p-leader').value.trim() } });
+    toast(t('计划已添加', 'Plan added'));
+    month = $('p-day').value.slice(0, 7);
+    await load();
+  } catch (e) {
+    $('plan-error').textContent = e.message;
+  }
+});
+
+main().catch((e) => toast(e.message, true));
