@@ -88,4 +88,25 @@ int authz_audit_row(const struct http_auth_ctx *a, const char *actor);
  * what says it in English ("this region") and what_zh in Chinese ("此区域"). */
 int authz_deny(struct http_req *r, const char *field, const char *what, const char *what_zh);
 
+/* The personal attributes of an entity of type (entity_types.json
+ * "personal": true: a stall-holder's name, contact phones): 0 when the
+ * actor sees them whole, else ZZ_EFORBIDDEN and every path that writes an
+ * entity's attrs (REST entities, lists, portraits, NGSI-v2 entities and
+ * notifications, exports) shows them masked (zz_mask_personal: 王**,
+ * 138****5678). Whole for admins, and for officers of a department that
+ * supervises the type (runs a campaign whose participants or members are
+ * of it, or owns a checklist that inspects it: campaigns.json); masked for
+ * everyone else: viewers and leaders, dispatchers, park managers, other
+ * officers, sources, and the receivers of a subscription whose owner is
+ * one of them. Reading the entity at all is authz_entity's. Under the
+ * registry's read lock. */
+int authz_entity_personal(struct app *app, const struct http_auth_ctx *a, const char *type);
+/* Grouping, summing or filtering by attribute attr of type (type NULL:
+ * of any type): allowed (0) when attr is not personal or the actor sees it
+ * whole (authz_entity_personal; across every type: admins only), else
+ * ZZ_EFORBIDDEN, since the groups would be the values. Under the
+ * registry's read lock. */
+int authz_entity_attr(struct app *app, const struct http_auth_ctx *a, const char *type,
+                      const char *attr);
+
 #endif
