@@ -503,8 +503,10 @@ int api_entity_view(struct app *app, const struct http_auth_ctx *a, const struct
   if (!registry_type_personal(app->reg, en->type) || !authz_entity_personal(app, a, en->type))
     return 0;
   int rc = registry_attrs_masked(app->reg, en->type, en->attrs_json, masked);
-  if (rc) view->attrs_json = "{}"; /* fail closed */
-  else if (*masked) view->attrs_json = *masked;
+  if (rc)
+    view->attrs_json = "{}"; /* fail closed */
+  else if (*masked)
+    view->attrs_json = *masked;
   return rc;
 }
 

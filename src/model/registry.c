@@ -46,7 +46,7 @@ struct registry {
   int ntypes;
   struct src_ent *sources;
   int nsources;
-  struct zz_map ents; /* of struct ent_slot, by key */
+  struct zz_map ents;      /* of struct ent_slot, by key */
   struct type_priv *privs; /* the types with personal attributes or supervisors */
   int nprivs;
 };
@@ -297,8 +297,7 @@ static int on_campaigns(void *ud, const char *text) {
   for (size_t i = 0; i < json_array_size(cps) && !rc; i++) {
     json_t *c = json_array_get(cps, i);
     rc = supervise(reg, c, json_object_get(json_object_get(c, "participants"), "entity_types"));
-    if (!rc)
-      rc = supervise(reg, c, json_object_get(json_object_get(c, "members"), "entity_types"));
+    if (!rc) rc = supervise(reg, c, json_object_get(json_object_get(c, "members"), "entity_types"));
   }
   json_decref(doc);
   return rc;

@@ -297,7 +297,8 @@ static void entity_changed(struct notify *n, int64_t entity, const int32_t *metr
     }
     if (!entity_listed(u->entities, id, type) || !attr_watched(u->cond_attrs, keys, nm)) continue;
     u->last_sent = now;
-    int whole = !c.masked || (n->sees_personal && n->sees_personal(n->sees_personal_ud, u->owner, type));
+    int whole =
+        !c.masked || (n->sees_personal && n->sees_personal(n->sees_personal_ud, u->owner, type));
     job_add(n, u, whole ? c.e : c.masked);
   }
 done:
