@@ -91,8 +91,9 @@ int api_metric(struct http_req *r, const char *name, struct api_metric *out);
 int api_rate_limit(struct http_req *r, const char *scope, const char *key, int per_minute,
                    int burst);
 /* Checks that attr is a well-formed attribute id declared by entity type
- * `type` (types without declarations accept any); replies 400 naming field
- * and returns non-zero when not. */
+ * `type` (types without declarations accept any) and one the caller may
+ * group by (authz_entity_attr: not personal data it may not see); replies
+ * 400 or 403 naming field and returns non-zero when not. */
 int api_check_attr(struct http_req *r, const char *type, const char *attr, const char *field);
 /* Parses a JSON request body with jansson; replies 400 naming the position on
  * failure. The caller json_decref()s *out. */
@@ -115,9 +116,18 @@ void api_cacheable(struct http_req *r);
  * instead, never a broken body. Returns what http_reply returns. */
 int api_reply_json(struct http_req *r, int status, struct zz_json *j);
 
-/* Writes an entity as GET /api/v1/entities/ID shows it (api/registry.c).
- * The caller holds the registry read lock (region paths come from it). */
-void api_entity_json(struct zz_json *j, struct registry *reg, const struct store_entity *en);
+/* Writes an entity as GET /api/v1/entities/ID shows it to the caller of r
+ * (api/registry.c): its personal attributes masked unless the caller may
+ * see them (api_entity_view). The caller holds the registry read lock
+ * (region paths come from it). */
+void api_entity_json(struct zz_json *j, struct http_req *r, const struct store_entity *en);
+/* en as actor a may see it: *view is a copy of en whose attrs_json has the
+ * personal attributes masked when authz_entity_personal says so; *masked
+ * is the masked text, which the caller zz_free()s once done with view
+ * (NULL when nothing was masked). Under the registry's read lock. 0, or
+ * ZZ_ENOMEM with view's attrs "{}" (nothing personal leaks either way). */
+int api_entity_view(struct app *app, const struct http_auth_ctx *a, const struct store_entity *en,
+                    struct store_entity *view, char **masked);
 
 /* Route tables, one per resource file. */
 extern const struct http_route api_auth_routes[];
@@ -290,5 +300,10 @@ extern const size_t api_statuses_nroutes;
 /* Inspections, rectification, credit and visit plans (api/inspections.c). */
 extern const struct http_route api_inspections_routes[];
 extern const size_t api_inspections_nroutes;
+/* The notifier's sees_personal (notify/notify.h) with ud an app: the
+ * subscription's owner, as the accounts have them now (a disabled or
+ * deleted owner sees nothing whole), under authz_entity_personal
+ * (api/ngsi_subs.c). */
+int api_ngsi_sees_personal(void *ud, const char *owner, const char *type);
 
 #endif

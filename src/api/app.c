@@ -224,7 +224,11 @@ static int engines_start(struct app *app, struct zz_err *e) {
     return rc;
   }
   app->rules = ru;
-  struct notify_opts no = {.st = app->st, .reg = app->reg, .bus = app->bus};
+  struct notify_opts no = {.st = app->st,
+                           .reg = app->reg,
+                           .bus = app->bus,
+                           .sees_personal = api_ngsi_sees_personal,
+                           .sees_personal_ud = app};
   const char *bo = getenv("ZZ_NOTIFY_BACKOFF_MS"); /* tests: retries without long waits */
   if (bo) no.backoff_ms = strtoll(bo, NULL, 10);
   struct notify *nt = NULL;

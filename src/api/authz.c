@@ -161,3 +161,19 @@ int authz_inspection_personal(const struct http_auth_ctx *a, const char *departm
     return 0;
   return ZZ_EFORBIDDEN;
 }
+
+/* ---- personal attributes of entities ---- */
+
+int authz_entity_personal(struct app *app, const struct http_auth_ctx *a, const char *type) {
+  if (a->role & ROLE_ADMIN) return 0;
+  if ((a->role & ROLE_OFFICER) && registry_type_supervised_by(app->reg, type, a->department))
+    return 0;
+  return ZZ_EFORBIDDEN;
+}
+
+int authz_entity_attr(struct app *app, const struct http_auth_ctx *a, const char *type,
+                      const char *attr) {
+  if (!registry_attr_personal(app->reg, type, attr)) return 0;
+  if (type) return authz_entity_personal(app, a, type);
+  return a->role & ROLE_ADMIN ? 0 : ZZ_EFORBIDDEN; /* across every type: admins */
+}

@@ -111,5 +111,25 @@ int authz_inspection(struct app *app, const struct http_auth_ctx *a, const char 
 /* The personal data of inspected entities (a stall-holder's name) in a
  * campaign of department: its officers and admins; 0 when allowed. */
 int authz_inspection_personal(const struct http_auth_ctx *a, const char *department);
+/* The personal attributes of an entity of type (entity_types.json
+ * "personal": true: a stall-holder's name, contact phones): 0 when the
+ * actor sees them whole, else ZZ_EFORBIDDEN and every path that writes an
+ * entity's attrs (REST entities, lists, portraits, NGSI-v2 entities and
+ * notifications, exports) shows them masked (zz_mask_personal: 王**,
+ * 138****5678). Whole for admins, and for officers of a department that
+ * supervises the type (runs a campaign whose participants or members are
+ * of it, or owns a checklist that inspects it: campaigns.json); masked for
+ * everyone else: viewers and leaders, dispatchers, park managers, other
+ * officers, sources, and the receivers of a subscription whose owner is
+ * one of them. Reading the entity at all is authz_entity's. Under the
+ * registry's read lock. */
+int authz_entity_personal(struct app *app, const struct http_auth_ctx *a, const char *type);
+/* Grouping, summing or filtering by attribute attr of type (type NULL:
+ * of any type): allowed (0) when attr is not personal or the actor sees it
+ * whole (authz_entity_personal; across every type: admins only), else
+ * ZZ_EFORBIDDEN, since the groups would be the values. Under the
+ * registry's read lock. */
+int authz_entity_attr(struct app *app, const struct http_auth_ctx *a, const char *type,
+                      const char *attr);
 
 #endif

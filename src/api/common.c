@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/authz.h"
 #include "api/export.h"
 #include "intake/intake.h"
 #include "store/store_registry.h"
@@ -234,12 +235,19 @@ int api_check_attr(struct http_req *r, const char *type, const char *attr, const
       strspn(attr, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") != n)
     return http_fail(r, ZZ_EINVAL, field, "%s must be an attribute id (letters, digits, _ and -)",
                      field);
-  if (!type) return 0;
   struct app *app = http_app(r);
-  struct type_attrs_ctx c = {type, attr, -1, ""};
-  if (store_named_each(app->st, "entity_type", type_attrs_row, &c) == 0 && c.declared == 0)
-    return http_fail(r, ZZ_EINVAL, field, "entity type \"%s\" has no attribute \"%s\" (it has: %s)",
-                     type, attr, c.list);
+  if (type) {
+    struct type_attrs_ctx c = {type, attr, -1, ""};
+    if (store_named_each(app->st, "entity_type", type_attrs_row, &c) == 0 && c.declared == 0)
+      return http_fail(r, ZZ_EINVAL, field,
+                       "entity type \"%s\" has no attribute \"%s\" (it has: %s)", type, attr,
+                       c.list);
+  }
+  /* grouping by a personal attribute would list its values */
+  registry_rdlock(app->reg);
+  int deny = authz_entity_attr(app, http_auth(r), type, attr);
+  registry_unlock(app->reg);
+  if (deny) return authz_deny(r, field, "a personal attribute", "个人信息属性");
   return 0;
 }
 

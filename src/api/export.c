@@ -465,15 +465,26 @@ int api_export_json(struct http_req *r, struct api_export *x, const char *name_z
     return http_fail(r, ZZ_EINVAL, "format", "this answer has no table to export as %s",
                      export_extension(x->f));
   }
-  /* the columns: the first row's plain members; a name in the page's
-   * language stands for name_zh / name_en, and the other one is left out */
-  const char *cols[32];
+  /* the columns: the first row's plain members, and the plain members of
+   * its objects (an entity's attrs: each attribute a column, as the caller
+   * may see it); a name in the page's language stands for name_zh /
+   * name_en, and the other one is left out */
+  const char *cols[32], *subs[32];
   size_t nc = 0;
   int has_names = 0;
-  const char *k;
-  json_t *v, *first = json_array_get(rows, 0);
+  const char *k, *sk;
+  json_t *v, *sv, *first = json_array_get(rows, 0);
   json_object_foreach(first, k, v) {
-    if (json_is_object(v) || json_is_array(v) || nc == ZZ_ARRAY_LEN(cols)) continue;
+    if (json_is_array(v) || nc == ZZ_ARRAY_LEN(cols)) continue;
+    if (json_is_object(v)) {
+      json_object_foreach(v, sk, sv) {
+        if (json_is_object(sv) || json_is_array(sv) || nc == ZZ_ARRAY_LEN(cols)) continue;
+        cols[nc] = k;
+        subs[nc++] = sk;
+      }
+      continue;
+    }
+    subs[nc] = NULL;
     if (strcmp(k, "name_zh") == 0 || strcmp(k, "name_en") == 0) {
       if (!has_names) cols[nc++] = "name";
       has_names = 1;
@@ -486,14 +497,16 @@ int api_export_json(struct http_req *r, struct api_export *x, const char *name_z
   int with_prev = json_is_array(prev) && json_array_size(prev) == json_array_size(rows);
   int rc = api_export_open(r, x, name_zh, name_en);
   if (rc) goto done;
-  for (size_t c = 0; c < nc; c++) export_str(x->t, json_word(x, cols[c]));
+  for (size_t c = 0; c < nc; c++) export_str(x->t, json_word(x, subs[c] ? subs[c] : cols[c]));
   if (with_prev) export_str(x->t, json_word(x, "previous"));
   export_row_end(x->t);
   size_t i;
   json_array_foreach(rows, i, v) {
     if (api_export_full(x)) break;
     for (size_t c = 0; c < nc; c++) {
-      if (strcmp(cols[c], "name") == 0 && has_names)
+      if (subs[c])
+        json_cell(x, subs[c], json_object_get(json_object_get(v, cols[c]), subs[c]));
+      else if (strcmp(cols[c], "name") == 0 && has_names)
         json_cell(x, "name", json_object_get(v, x->en ? "name_en" : "name_zh"));
       else
         json_cell(x, cols[c], json_object_get(v, cols[c]));

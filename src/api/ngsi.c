@@ -117,7 +117,23 @@ static int in_tenant(struct app *app, const struct ngsi_tenant *t, int64_t regio
 
 /* ---- one entity, rendered ---- */
 
+/* The NGSI entity of en as the caller may see it: its personal attributes
+ * masked (api_entity_view) before anything reads them, so that q, attrs,
+ * keyValues and values all meet the masked values. NULL with *rc set. */
+static json_t *load_seen(struct http_req *r, const struct store_entity *en, int *rc) {
+  struct app *app = http_app(r);
+  struct store_entity view;
+  char *masked;
+  registry_rdlock(app->reg);
+  api_entity_view(app, http_auth(r), en, &view, &masked);
+  registry_unlock(app->reg);
+  json_t *e = ngsi_entity_load(app->st, app->reg, &view, rc);
+  zz_free(masked);
+  return e;
+}
+
 struct one {
+  struct http_req *r;
   struct app *app;
   json_t *e;
   int64_t region;
@@ -129,7 +145,7 @@ static int one_row(void *ud, const struct store_entity *en) {
   struct one *o = ud;
   o->region = en->region;
   zz_strlcpy(o->type, en->type ? en->type : "", sizeof o->type);
-  o->e = ngsi_entity_load(o->app->st, o->app->reg, en, &o->rc);
+  o->e = load_seen(o->r, en, &o->rc);
   return 1;
 }
 
@@ -137,7 +153,7 @@ static int one_row(void *ud, const struct store_entity *en) {
  * (404, 403, 503) and returns NULL when it cannot. */
 static json_t *entity_for(struct http_req *r, const struct ngsi_tenant *t) {
   struct app *app = http_app(r);
-  struct one o = {.app = app};
+  struct one o = {.r = r, .app = app};
   int rc = store_entity_get(app->st, http_param(r, "id"), one_row, &o);
   if (rc == 0 && o.rc) rc = o.rc;
   if (rc && rc != ZZ_ENOTFOUND) {
@@ -236,6 +252,7 @@ static json_t *shape(json_t *e, const struct opts *o, const char *attrs) {
 /* ---- GET /v2/entities ---- */
 
 struct list {
+  struct http_req *r;
   struct app *app;
   const char *types; /* comma list or NULL */
   regex_t *id_re;
@@ -271,7 +288,7 @@ static int list_row(void *ud, const struct store_entity *en) {
   if (c->geo && !ngsi_geo_match(c->geo, en->lon, en->lat)) return 0;
   json_t *e = NULL;
   if (c->q) { /* q reads the values: render first */
-    e = ngsi_entity_load(c->app->st, c->app->reg, en, &c->rc);
+    e = load_seen(c->r, en, &c->rc);
     if (!e) return 1;
     if (!ngsi_q_match(c->q, e)) {
       json_decref(e);
@@ -283,7 +300,7 @@ static int list_row(void *ud, const struct store_entity *en) {
     json_decref(e);
     return 0;
   }
-  if (!e && !(e = ngsi_entity_load(c->app->st, c->app->reg, en, &c->rc))) return 1;
+  if (!e && !(e = load_seen(c->r, en, &c->rc))) return 1;
   ngsi_select_attrs(e, c->attrs);
   json_array_append_new(c->out, shape(e, &c->o, c->attrs));
   return 0;
@@ -341,7 +358,7 @@ static int list_filters(struct http_req *r, struct list *c, regex_t *re) {
 static int get_entities(struct http_req *r) {
   struct app *app = http_app(r);
   struct ngsi_tenant t;
-  struct list c = {.app = app};
+  struct list c = {.r = r, .app = app};
   regex_t re;
   int ret = 0;
   if (ngsi_tenant(r, &t) || paging(r, &c.offset, &c.limit) || parse_options(r, &c.o) ||

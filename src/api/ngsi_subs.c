@@ -18,6 +18,20 @@
 
 #define SUBS_BODY_MAX (32u << 10)
 
+int api_ngsi_sees_personal(void *ud, const char *owner, const char *type) {
+  struct app *app = ud;
+  struct accounts_user u;
+  if (!owner || !*owner || accounts_user_get(app->st, owner, 0, &u) || u.disabled) return 0;
+  struct http_auth_ctx a = {.kind = HTTP_AUTH_USER, .user_id = u.id, .role = u.role_bit};
+  zz_strlcpy(a.user, u.name, sizeof a.user);
+  zz_strlcpy(a.department, u.department, sizeof a.department);
+  zz_strlcpy(a.scope, u.scope, sizeof a.scope);
+  registry_rdlock(app->reg);
+  int whole = authz_entity_personal(app, &a, type) == 0;
+  registry_unlock(app->reg);
+  return whole;
+}
+
 static int bad(struct http_req *r, const char *d) {
   return ngsi_fail(r, 400, "BadRequest", d);
 }

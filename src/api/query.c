@@ -461,6 +461,7 @@ static int get_latest(struct http_req *r) {
 #define PORTRAIT_MONTHS 12
 
 struct portrait_ctx {
+  struct http_req *r;
   struct app *app;
   struct out *o;
   int64_t id, region;
@@ -472,7 +473,7 @@ static int portrait_entity(void *ud, const struct store_entity *en) {
   c->id = en->id;
   c->region = en->region;
   registry_rdlock(c->app->reg);
-  api_entity_json(&c->o->j, c->app->reg, en);
+  api_entity_json(&c->o->j, c->r, en);
   registry_unlock(c->app->reg);
   return 1;
 }
@@ -490,7 +491,7 @@ static int get_portrait(struct http_req *r) {
   struct zz_json *j = &o.j;
   zz_json_obj(j);
   zz_json_key(j, "entity");
-  struct portrait_ctx c = {app, &o, 0, 0};
+  struct portrait_ctx c = {r, app, &o, 0, 0};
   int rc = store_entity_get(app->st, key, portrait_entity, &c);
   if (rc == ZZ_ENOTFOUND || (!rc && !c.id)) {
     zz_buf_free(&o.b);

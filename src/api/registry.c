@@ -489,14 +489,34 @@ static int post_source_token(struct http_req *r) {
 
 struct ent_ctx {
   struct zz_json *j;
-  struct registry *reg;
+  struct http_req *r;
   int n, limit, examined;
   int more;             /* a matching entity exists beyond this page */
   int64_t last_id;      /* last entity examined: the next page starts after it */
   json_t *attr_filters; /* attr.KEY=VALUE parameters */
 };
 
-void api_entity_json(struct zz_json *j, struct registry *reg, const struct store_entity *en) {
+int api_entity_view(struct app *app, const struct http_auth_ctx *a, const struct store_entity *en,
+                    struct store_entity *view, char **masked) {
+  *view = *en;
+  *masked = NULL;
+  if (!registry_type_personal(app->reg, en->type) || !authz_entity_personal(app, a, en->type))
+    return 0;
+  int rc = registry_attrs_masked(app->reg, en->type, en->attrs_json, masked);
+  if (rc)
+    view->attrs_json = "{}"; /* fail closed */
+  else if (*masked)
+    view->attrs_json = *masked;
+  return rc;
+}
+
+void api_entity_json(struct zz_json *j, struct http_req *r, const struct store_entity *whole) {
+  struct app *app = http_app(r);
+  struct registry *reg = app->reg;
+  struct store_entity view;
+  char *masked;
+  api_entity_view(app, http_auth(r), whole, &view, &masked);
+  const struct store_entity *en = &view;
   zz_json_obj(j);
   zz_json_kstr(j, "id", en->key);
   zz_json_kstr(j, "type", en->type);
@@ -517,6 +537,7 @@ void api_entity_json(struct zz_json *j, struct registry *reg, const struct store
   else
     zz_json_knull(j, "updated");
   zz_json_obj_end(j);
+  zz_free(masked);
 }
 
 static int attrs_match(json_t *filters, const char *attrs_json) {
@@ -551,7 +572,13 @@ static int attrs_match(json_t *filters, const char *attrs_json) {
 static int ent_row(void *ud, const struct store_entity *en) {
   struct ent_ctx *c = ud;
   c->examined++;
-  int match = attrs_match(c->attr_filters, en->attrs_json);
+  /* filters see what the caller sees: a masked value never matches the
+   * whole one, so attr.contact_phone=... cannot probe a phone */
+  struct store_entity view;
+  char *masked;
+  api_entity_view(http_app(c->r), http_auth(c->r), en, &view, &masked);
+  int match = attrs_match(c->attr_filters, view.attrs_json);
+  zz_free(masked);
   if (match && c->n == c->limit) { /* one past the page: there is a next page */
     c->more = 1;
     return 1;
@@ -559,7 +586,7 @@ static int ent_row(void *ud, const struct store_entity *en) {
   c->last_id = en->id;
   if (!match) return 0;
   c->n++;
-  api_entity_json(c->j, c->reg, en);
+  api_entity_json(c->j, c->r, en);
   return 0;
 }
 
@@ -596,7 +623,7 @@ static int get_entities(struct http_req *r) {
   zz_json_init(&j, &b);
   zz_json_obj(&j);
   zz_json_karr(&j, "entities");
-  struct ent_ctx c = {&j, app->reg, 0, (int)limit, 0, 0, after, filters};
+  struct ent_ctx c = {&j, r, 0, (int)limit, 0, 0, after, filters};
   /* Attribute filters are applied here, so read in chunks until the page is
    * full or the table ends. */
   int rc = 0, chunk = json_object_size(filters) ? 500 : (int)limit + 1;
@@ -633,7 +660,7 @@ static int get_entities(struct http_req *r) {
 
 struct one_ent {
   struct zz_json *j;
-  struct registry *reg;
+  struct http_req *r;
   int64_t region;
 };
 
@@ -643,7 +670,7 @@ static int one_ent_row(void *ud, const struct store_entity *en) {
   if (o->j) {
     zz_json_obj(o->j);
     zz_json_key(o->j, "entity");
-    api_entity_json(o->j, o->reg, en);
+    api_entity_json(o->j, o->r, en);
     zz_json_obj_end(o->j);
   }
   return 0;
@@ -651,7 +678,7 @@ static int one_ent_row(void *ud, const struct store_entity *en) {
 
 static int reply_entity(struct http_req *r, const char *key, int status) {
   struct app *app = http_app(r);
-  struct one_ent probe = {NULL, app->reg, 0};
+  struct one_ent probe = {NULL, r, 0};
   if (store_entity_get(app->st, key, one_ent_row, &probe) != 0)
     return http_fail(r, ZZ_ENOTFOUND, "id", "entity \"%s\" does not exist", key);
   if (authz_entity(app, http_auth(r), probe.region, AUTHZ_READ))
@@ -660,7 +687,7 @@ static int reply_entity(struct http_req *r, const char *key, int status) {
   struct zz_json j;
   zz_buf_init(&b, 0);
   zz_json_init(&j, &b);
-  struct one_ent o = {&j, app->reg, 0};
+  struct one_ent o = {&j, r, 0};
   registry_rdlock(app->reg);
   store_entity_get(app->st, key, one_ent_row, &o);
   registry_unlock(app->reg);

@@ -3,6 +3,7 @@
 #include "core/zz.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,4 +25,48 @@ int zz_parse_i64(const char *s, int64_t *out) {
   if (errno || *end || end == s) return ZZ_EINVAL;
   *out = v;
   return 0;
+}
+
+/* ---- the masks of personal data ---- */
+
+void zz_mask_name(const char *name, char *out, size_t cap) {
+  if (!cap) return;
+  if (!name || !*name) {
+    out[0] = '\0';
+    return;
+  }
+  /* the first character: a UTF-8 lead byte and its continuation bytes */
+  size_t n = 1;
+  while (n < 4 && ((unsigned char)name[n] & 0xC0) == 0x80) n++;
+  snprintf(out, cap, "%.*s**", (int)n, name);
+}
+
+void zz_mask_phone(const char *phone, char *out, size_t cap) {
+  if (!cap) return;
+  char d[64];
+  size_t n = 0;
+  for (const char *p = phone ? phone : ""; *p && n < sizeof d; p++)
+    if (*p >= '0' && *p <= '9') d[n++] = *p;
+  if (n >= 7)
+    snprintf(out, cap, "%.3s****%.4s", d, d + n - 4);
+  else
+    snprintf(out, cap, "%s", phone && *phone ? "****" : "");
+}
+
+static int phone_like(const char *s) {
+  size_t digits = 0;
+  for (const char *p = s; *p; p++) {
+    if (*p >= '0' && *p <= '9')
+      digits++;
+    else if (!strchr(" -+()", *p))
+      return 0;
+  }
+  return digits >= 7;
+}
+
+void zz_mask_personal(const char *value, char *out, size_t cap) {
+  if (value && phone_like(value))
+    zz_mask_phone(value, out, cap);
+  else
+    zz_mask_name(value, out, cap);
 }

@@ -114,6 +114,20 @@ void zz_utf8_trim(char *s);
 /* Parses a whole decimal integer (no trailing junk); returns 0 or ZZ_EINVAL. */
 int zz_parse_i64(const char *s, int64_t *out);
 
+/* Personal data shown to someone who may not see it whole, the house's
+ * masks: a name keeps its first character ("王**"), a phone its first three
+ * and last four digits ("138****5678", separators dropped; "****" when it
+ * has fewer than 7 digits). The star count is fixed, so the mask does not
+ * tell a name's or a number's length. out holds cap bytes (ZZ_MASK_MAX is
+ * enough for both); NULL or "" gives "". */
+#define ZZ_MASK_MAX 16
+void zz_mask_name(const char *name, char *out, size_t cap);
+void zz_mask_phone(const char *phone, char *out, size_t cap);
+/* One of the two as the value reads: a phone when it is digits with only
+ * spaces, hyphens, '+' or parentheses between them (7 digits or more),
+ * else a name. */
+void zz_mask_personal(const char *value, char *out, size_t cap);
+
 /* Logging to stderr with a level and a local timestamp, through the one
  * logger (core/log.h: logfmt or JSON lines). */
 enum zz_log_level { ZZ_LOG_DEBUG, ZZ_LOG_INFO, ZZ_LOG_WARN, ZZ_LOG_ERROR };

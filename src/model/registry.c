@@ -26,6 +26,14 @@ struct src_ent {
   struct reg_source decl;
 };
 
+/* What the pack says of an entity type beyond its name: the attributes it
+ * declares personal (entity_types.json) and the departments that supervise
+ * its entities (campaigns.json), each a list "|a|b|" (NULL: none), so that
+ * a lookup is one strstr. */
+struct type_priv {
+  char *type, *personal, *departments;
+};
+
 struct registry {
   struct store *st;
   int64_t *saved; /* per region: lo, hi as the store has them */
@@ -38,7 +46,9 @@ struct registry {
   int ntypes;
   struct src_ent *sources;
   int nsources;
-  struct zz_map ents; /* of struct ent_slot, by key */
+  struct zz_map ents;      /* of struct ent_slot, by key */
+  struct type_priv *privs; /* the types with personal attributes or supervisors */
+  int nprivs;
 };
 
 static void ent_slot_free(void *p) {
@@ -80,6 +90,12 @@ static void clear_all(struct registry *reg) {
   reg->sources = NULL;
   reg->nsources = 0;
   zz_map_free(&reg->ents);
+  for (int i = 0; i < reg->nprivs; i++)
+    zz_free(reg->privs[i].type), zz_free(reg->privs[i].personal),
+        zz_free(reg->privs[i].departments);
+  zz_free(reg->privs);
+  reg->privs = NULL;
+  reg->nprivs = 0;
 }
 
 /* ---- loading ---- */
@@ -193,8 +209,98 @@ static int add_type(struct registry *reg, const char *name) {
   return reg->ntypes++;
 }
 
+/* ---- personal attributes and supervising departments ---- */
+
+static struct type_priv *priv_of(struct registry *reg, const char *type) {
+  for (int i = 0; i < reg->nprivs; i++)
+    if (strcmp(reg->privs[i].type, type) == 0) return &reg->privs[i];
+  return NULL;
+}
+
+/* 1 when list ("|a|b|" or NULL) holds item. */
+static int bar_has(const char *list, const char *item) {
+  if (!list || !*item || strchr(item, '|')) return 0;
+  size_t n = strlen(item);
+  for (const char *p = strstr(list, item); p; p = strstr(p + 1, item))
+    if (p[-1] == '|' && p[n] == '|') return 1;
+  return 0;
+}
+
+/* Adds item to list (once). 0 or ZZ_ENOMEM. */
+static int bar_add(char **list, const char *item) {
+  if (!*item || strchr(item, '|') || bar_has(*list, item)) return 0;
+  size_t had = *list ? strlen(*list) : 1, n = strlen(item);
+  char *p = zz_realloc(*list, had + n + 2);
+  if (!p) return ZZ_ENOMEM;
+  if (!*list) p[0] = '|';
+  memcpy(p + had, item, n);
+  p[had + n] = '|';
+  p[had + n + 1] = '\0';
+  *list = p;
+  return 0;
+}
+
+/* Adds item to the personal (personal 1) or departments list of type. */
+static int priv_add(struct registry *reg, const char *type, int personal, const char *item) {
+  struct type_priv *t = priv_of(reg, type);
+  if (!t) {
+    struct type_priv *p = zz_realloc(reg->privs, (size_t)(reg->nprivs + 1) * sizeof *p);
+    if (!p) return ZZ_ENOMEM;
+    reg->privs = p;
+    t = &p[reg->nprivs];
+    *t = (struct type_priv){zz_strdup(type), NULL, NULL};
+    if (!t->type) return ZZ_ENOMEM;
+    reg->nprivs++;
+  }
+  return bar_add(personal ? &t->personal : &t->departments, item);
+}
+
 static int on_type(void *ud, const struct store_named *n) {
-  return add_type(ud, n->key) < 0;
+  struct registry *reg = ud;
+  if (add_type(reg, n->key) < 0) return 1;
+  /* the attributes the pack declares "personal": true */
+  json_t *x = n->extra_json ? json_loads(n->extra_json, 0, NULL) : NULL;
+  json_t *attrs = json_object_get(x, "attrs");
+  int rc = 0;
+  for (size_t i = 0; i < json_array_size(attrs) && !rc; i++) {
+    json_t *a = json_array_get(attrs, i);
+    const char *id = json_string_value(json_object_get(a, "id"));
+    if (id && json_is_true(json_object_get(a, "personal"))) rc = priv_add(reg, n->key, 1, id);
+  }
+  json_decref(x);
+  return rc != 0;
+}
+
+/* The department of o supervises each entity type listed in o[key]. */
+static int supervise(struct registry *reg, const json_t *o, const json_t *types) {
+  const char *dept = json_string_value(json_object_get(o, "department"));
+  int rc = 0;
+  for (size_t i = 0; dept && i < json_array_size(types) && !rc; i++) {
+    const char *t = json_string_value(json_array_get(types, i));
+    if (t) rc = priv_add(reg, t, 0, dept);
+  }
+  return rc;
+}
+
+/* campaigns.json as the pack stored it: a campaign's department supervises
+ * its participants' and members' types, a checklist's department the types
+ * it inspects. */
+static int on_campaigns(void *ud, const char *text) {
+  struct registry *reg = ud;
+  json_t *doc = json_loads(text, 0, NULL);
+  json_t *cls = json_object_get(doc, "checklists"), *cps = json_object_get(doc, "campaigns");
+  int rc = 0;
+  for (size_t i = 0; i < json_array_size(cls) && !rc; i++) {
+    json_t *c = json_array_get(cls, i);
+    rc = supervise(reg, c, json_object_get(c, "entity_types"));
+  }
+  for (size_t i = 0; i < json_array_size(cps) && !rc; i++) {
+    json_t *c = json_array_get(cps, i);
+    rc = supervise(reg, c, json_object_get(json_object_get(c, "participants"), "entity_types"));
+    if (!rc) rc = supervise(reg, c, json_object_get(json_object_get(c, "members"), "entity_types"));
+  }
+  json_decref(doc);
+  return rc;
 }
 
 /* Parses a JSON array of strings; calls fn for each; -1 when text is NULL
@@ -330,6 +436,7 @@ static int load(struct registry *reg, struct zz_err *e) {
     if (reg->regions[i].parent < 0) number(reg, i, &next);
   if ((rc = store_metrics_each(reg->st, on_metric, reg)) ||
       (rc = store_named_each(reg->st, "entity_type", on_type, reg)) ||
+      ((rc = store_doc_get(reg->st, "campaigns", on_campaigns, reg)) && rc != ZZ_ENOTFOUND) ||
       (rc = store_sources_each(reg->st, on_source, reg)) ||
       (rc = store_entities_scan(reg->st, on_entity, reg))) {
     struct zz_err inner;
@@ -542,5 +649,51 @@ int registry_entity_put(struct registry *reg, const struct store_entity *en,
   if (out_id) *out_id = id;
 done:
   pthread_rwlock_unlock(&reg->lock);
+  return rc;
+}
+
+const char *registry_type_personal(struct registry *reg, const char *type) {
+  const struct type_priv *t = type ? priv_of(reg, type) : NULL;
+  return t ? t->personal : NULL;
+}
+
+int registry_attr_personal(struct registry *reg, const char *type, const char *attr) {
+  if (type) return bar_has(registry_type_personal(reg, type), attr);
+  for (int i = 0; i < reg->nprivs; i++)
+    if (bar_has(reg->privs[i].personal, attr)) return 1;
+  return 0;
+}
+
+int registry_type_supervised_by(struct registry *reg, const char *type, const char *department) {
+  const struct type_priv *t = type ? priv_of(reg, type) : NULL;
+  return t && department && *department && bar_has(t->departments, department);
+}
+
+int registry_attrs_masked(struct registry *reg, const char *type, const char *attrs_json,
+                          char **out) {
+  *out = NULL;
+  const char *personal = registry_type_personal(reg, type);
+  if (!personal || !attrs_json) return 0;
+  json_t *attrs = json_loads(attrs_json, 0, NULL);
+  if (!json_is_object(attrs)) {
+    json_decref(attrs);
+    return 0;
+  }
+  int changed = 0, rc = 0;
+  const char *k;
+  json_t *v;
+  json_object_foreach(attrs, k, v) {
+    if (!bar_has(personal, k) || json_is_null(v)) continue;
+    char m[ZZ_MASK_MAX];
+    /* a value that is not text (a number, an object) says nothing masked */
+    if (json_is_string(v)) zz_mask_personal(json_string_value(v), m, sizeof m);
+    if (json_object_set_new(attrs, k, json_is_string(v) ? json_string(m) : json_null())) {
+      rc = ZZ_ENOMEM;
+      break;
+    }
+    changed = 1;
+  }
+  if (!rc && changed && !(*out = json_dumps(attrs, JSON_COMPACT))) rc = ZZ_ENOMEM;
+  json_decref(attrs);
   return rc;
 }

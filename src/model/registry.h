@@ -114,4 +114,26 @@ int registry_region_within(const struct reg_region *r, const struct reg_region *
 int registry_entity_put(struct registry *reg, const struct store_entity *en,
                         const char *region_path, int64_t *out_id, struct zz_err *e);
 
+/* Personal data among an entity's attributes (entity_types.json marks an
+ * attribute "personal": true: a stall-holder's name, a contact phone) and
+ * the departments that supervise a type's entities (campaigns.json: a
+ * campaign's department its participants' and members' types, a
+ * checklist's department the types it inspects). Who sees what is the
+ * authorization's rule (api/authz.h authz_entity_personal); these say what
+ * the pack declared. All under the read lock. */
+/* The personal attributes of entity type `type` as "|id|id|", or NULL when
+ * it declares none (the string lives until the lock is released). */
+const char *registry_type_personal(struct registry *reg, const char *type);
+/* 1 when attr is a personal attribute of type (type NULL: of any type). */
+int registry_attr_personal(struct registry *reg, const char *type, const char *attr);
+/* 1 when department supervises the entities of type. */
+int registry_type_supervised_by(struct registry *reg, const char *type, const char *department);
+/* An entity's attrs_json (of type) with its personal attributes masked
+ * (zz_mask_personal; a value that is not a string becomes null): 0 and
+ * *out a new text the caller zz_free()s, or *out NULL when there is
+ * nothing to mask (the type declares none, the entity holds none, the text
+ * is not an object); ZZ_ENOMEM with *out NULL. */
+int registry_attrs_masked(struct registry *reg, const char *type, const char *attrs_json,
+                          char **out);
+
 #endif

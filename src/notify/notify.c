@@ -32,6 +32,7 @@ struct change {
 struct sub {
   char id[32];
   char region[256];
+  char owner[64]; /* the user who made it: their role decides the personal attributes */
   json_t *doc;
   json_t *entities;   /* subject.entities (borrowed from doc) */
   json_t *cond_attrs; /* subject.condition.attrs or NULL */
@@ -78,6 +79,8 @@ struct notify {
   size_t nchanges;
   int64_t dropped;
   struct bus *bus;
+  int (*sees_personal)(void *ud, const char *owner, const char *type);
+  void *sees_personal_ud;
   struct bus_sub *bus_sub;
   uint64_t bus_last;
   int bus_woken;
@@ -135,6 +138,7 @@ static int sub_row(void *ud, const struct store_ngsi_sub *s) {
   memset(u, 0, sizeof *u);
   zz_strlcpy(u->id, s->id, sizeof u->id);
   zz_strlcpy(u->region, s->region ? s->region : "", sizeof u->region);
+  zz_strlcpy(u->owner, s->owner ? s->owner : "", sizeof u->owner);
   u->doc = doc;
   json_t *subject = json_object_get(doc, "subject"), *nt = json_object_get(doc, "notification");
   u->entities = json_object_get(subject, "entities");
@@ -235,6 +239,7 @@ struct ent_ctx {
   struct notify *n;
   int64_t id;
   json_t *e;
+  json_t *masked; /* e with its personal attributes masked; NULL: it has none */
   int64_t rpos;
   int rc;
 };
@@ -243,10 +248,22 @@ static int ent_row(void *ud, const struct store_entity *en) {
   struct ent_ctx *c = ud;
   if (en->id != c->id) return 1;
   c->e = ngsi_entity_load(c->n->st, c->n->reg, en, &c->rc);
+  char *attrs = NULL;
   registry_rdlock(c->n->reg);
   const struct reg_region *rg = registry_region_by_id(c->n->reg, en->region);
   c->rpos = rg ? rg->lo : -1;
+  int rc = registry_attrs_masked(c->n->reg, en->type, en->attrs_json, &attrs);
   registry_unlock(c->n->reg);
+  if (rc || attrs) {
+    struct store_entity view = *en;
+    view.attrs_json = rc ? "{}" : attrs; /* out of memory: nothing of them */
+    c->masked = ngsi_entity_load(c->n->st, c->n->reg, &view, &c->rc);
+    zz_free(attrs);
+    if (!c->masked) { /* never the whole entity in its place */
+      json_decref(c->e);
+      c->e = NULL;
+    }
+  }
   return 1;
 }
 
@@ -280,10 +297,13 @@ static void entity_changed(struct notify *n, int64_t entity, const int32_t *metr
     }
     if (!entity_listed(u->entities, id, type) || !attr_watched(u->cond_attrs, keys, nm)) continue;
     u->last_sent = now;
-    job_add(n, u, c.e);
+    int whole =
+        !c.masked || (n->sees_personal && n->sees_personal(n->sees_personal_ud, u->owner, type));
+    job_add(n, u, whole ? c.e : c.masked);
   }
 done:
   json_decref(c.e);
+  json_decref(c.masked);
   zz_free(keys);
 }
 
@@ -619,6 +639,8 @@ int notify_open(const struct notify_opts *o, struct notify **out, struct zz_err 
   n->st = o->st;
   n->reg = o->reg;
   n->bus = o->bus;
+  n->sees_personal = o->sees_personal;
+  n->sees_personal_ud = o->sees_personal_ud;
   n->backoff_ms = o->backoff_ms > 0 ? o->backoff_ms : 1000;
   n->retries = o->retries > 0 ? o->retries : 5;
   n->changes = zz_malloc(NOTIFY_CHANGES_MAX * sizeof *n->changes);

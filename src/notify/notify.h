@@ -26,6 +26,12 @@ struct notify_opts {
   struct bus *bus;    /* alert and order events for the webhooks; NULL: none */
   int64_t backoff_ms; /* the first retry's delay, doubled each time (0: 1000) */
   int retries;        /* attempts after the first (0: 5) */
+  /* 1 when user owner (a subscription's) may see the personal attributes
+   * of an entity of type whole: the API's rule (api/authz.h
+   * authz_entity_personal), called on the notifier's thread. NULL: nobody
+   * may, every notification carries them masked. */
+  int (*sees_personal)(void *ud, const char *owner, const char *type);
+  void *sees_personal_ud;
 };
 
 /* Loads the subscriptions and starts the thread: 0 and *out, or a ZZ_E*

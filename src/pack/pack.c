@@ -744,12 +744,15 @@ static int check_types(struct pack_ctx *c) {
     for (size_t j = 0; j < json_array_size(attrs) && !rc; j++) {
       json_t *a = json_array_get(attrs, j);
       const char *id, *type;
+      int personal = 0;
       struct check al = l;
       check_at(&al, "[%zu].attrs[%zu]", i, j);
       if (!(rc = check_key(&al, a, "id", CHECK_REQUIRED, &id)) &&
           !(rc = check_names(&al, a, "name_zh", "name_en", 0)) &&
           !(rc = check_enum(&al, a, "type", CHECK_REQUIRED, pack_attr_types,
-                            ZZ_ARRAY_LEN(pack_attr_types), &type))) {
+                            ZZ_ARRAY_LEN(pack_attr_types), &type)) &&
+          /* personal data: masked for all but who may see it (authz.h) */
+          !(rc = check_bool(&al, a, "personal", CHECK_OPTIONAL, &personal))) {
         if (smap_get(&seen, id) >= 0)
           rc = check_fail(&al, "id", "attribute \"%s\" is declared twice", id);
         else if (smap_set(&seen, id, 0))

@@ -424,3 +424,22 @@ test('a scoped dispatcher cannot bind an order in its region to an out-of-scope 
   const fine = await w.api('POST', '/api/v1/orders', { cookie: cookie.Ds, body: { matter: 'environmental_hygiene', region: PARK } });
   assert.equal(fine.status, 201, show(fine));
 });
+
+test("a stall-holder's name and phone (personal attributes): whole for admins, masked for the others in scope", async () => {
+  const id = 'stall-01-001'; // gongshu/mishixiang: outside the park-scoped callers' scope
+  const whole = (await o.ok('A', 'GET', `/api/v1/entities/${id}`)).entity.attrs;
+  assert.match(whole.contact_phone, /^1\d{2}-\d{4}-\d{4}$/);
+  const digits = whole.contact_phone.replace(/\D/g, '');
+  const masked = { holder: [...whole.holder][0] + '**', contact_phone: `${digits.slice(0, 3)}****${digits.slice(-4)}` };
+  for (const who of ['D', 'Oo', 'Ox', 'V']) {
+    const r = await w.api('GET', `/api/v1/entities/${id}`, { cookie: cookie[who] });
+    assert.equal(r.status, 200, `${who}: ${show(r)}`);
+    assert.equal(r.json.entity.attrs.holder, masked.holder, who);
+    assert.equal(r.json.entity.attrs.contact_phone, masked.contact_phone, who);
+  }
+  for (const who of ['As', 'Ds', 'Vs', 'Pm']) {
+    const r = await w.api('GET', `/api/v1/entities/${id}`, { cookie: cookie[who] });
+    assert.equal(r.status, 403, `${who}: ${show(r)}`);
+    assert.ok(!r.text.includes(digits.slice(-4)) && !r.text.includes(whole.holder), `${who}: the 403 tells nothing`);
+  }
+});

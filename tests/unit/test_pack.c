@@ -617,6 +617,7 @@ static const struct bad_case {
      "campaigns.json campaigns[0].department: department \"market\" does not exist"},
     {"campaigns_signer", ZZ_EINVAL, "campaigns.json campaigns[0].pledges[0].signer",
      "a pledge signed by members needs the campaign's \"members\""},
+    {"bad_personal", ZZ_EINVAL, "entity_types.json [0].attrs[1].personal", "must be true or false"},
 };
 
 static void check_bad(struct world *w, const struct bad_case *bc, int round) {

@@ -225,13 +225,16 @@ const DEPARTMENTS = [
 const S = (id, zh, en) => ({ id, name_zh: zh, name_en: en, type: "string" });
 const N = (id, zh, en) => ({ id, name_zh: zh, name_en: en, type: "number" });
 const D = (id, zh, en) => ({ id, name_zh: zh, name_en: en, type: "date" });
+// personal data (a person's name, a contact phone): masked for all but
+// admins and the supervising department's officers (docs/packs.md)
+const P = (attr) => ({ ...attr, personal: true });
 const ENTITY_TYPES = [
   { id: "enterprise", name_zh: "企业", name_en: "Enterprise", attrs: [
     S("industry", "产业（6+2）", "Industry (6+2)"), D("registered", "注册日期", "Registered on"),
     N("employees", "员工数", "Employees"), N("capital", "注册资本（万元）", "Registered capital (10k CNY)"),
     S("building", "所在楼宇", "Building"), S("address", "地址", "Address"),
     S("credit_code", "统一社会信用代码", "Unified social credit code"),
-    S("contact_phone", "联系电话", "Contact phone")] },
+    P(S("contact_phone", "联系电话", "Contact phone"))] },
   { id: "building", name_zh: "楼宇", name_en: "Building", attrs: [
     S("kind", "类型", "Kind"), N("floors", "层数", "Floors"),
     N("households", "户数", "Households"), N("area_m2", "建筑面积（㎡）", "Floor area (m²)")] },

@@ -199,6 +199,7 @@ if (ets) {
     t.attrs.forEach((a, j) => {
       if (!need(a, `${w}.attrs[${j}]`, { id: slug, name_zh: str, name_en: str, type: oneOf("string", "number", "date") })) return;
       if (attrs.has(a.id)) err(`${w}.attrs[${j}].id`, `duplicate attr ${a.id}`);
+      if (a.personal !== undefined && typeof a.personal !== "boolean") err(`${w}.attrs[${j}].personal`, "must be true or false");
       attrs.set(a.id, a.type);
     });
     types.set(t.id, attrs);

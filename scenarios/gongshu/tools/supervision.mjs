@@ -123,15 +123,18 @@ const landline = (rng) => `0571-8${pad(rng.int(0, 9999999), 7)}`;
 // ------------------------------------------------------------ the types ----
 const S = (id, zh, en) => ({ id, name_zh: zh, name_en: en, type: "string" });
 const N = (id, zh, en) => ({ id, name_zh: zh, name_en: en, type: "number" });
+// personal data (the holder's name, contact phones): masked for all but
+// admins and the supervising department's officers (docs/packs.md)
+const P = (attr) => ({ ...attr, personal: true });
 const UNIT_ATTRS = () => [S("parent_org", "上级单位", "Parent organisation"), S("address", "地址", "Address"),
-  N("staff", "人员数", "Staff"), S("contact_phone", "联系电话", "Contact phone")];
+  N("staff", "人员数", "Staff"), P(S("contact_phone", "联系电话", "Contact phone"))];
 export const SUPERVISION_TYPES = [
   { id: "market", name_zh: "农贸市场", name_en: "Farmers' market", attrs: [
     N("stalls", "经营户数", "Stall-holders"), N("area_m2", "营业面积（㎡）", "Trading area (m²)"),
-    S("operator", "开办单位", "Operator"), S("contact_phone", "联系电话", "Contact phone")] },
+    S("operator", "开办单位", "Operator"), P(S("contact_phone", "联系电话", "Contact phone"))] },
   { id: "stall", name_zh: "经营户", name_en: "Stall-holder", attrs: [
     S("market", "所在市场", "Market"), S("trade", "经营类别", "Trade"),
-    S("holder", "经营者", "Holder"), S("contact_phone", "联系电话", "Contact phone")] },
+    P(S("holder", "经营者", "Holder")), P(S("contact_phone", "联系电话", "Contact phone"))] },
   { id: "court_tribunal", name_zh: "人民法庭", name_en: "Court tribunal", attrs: UNIT_ATTRS() },
   { id: "police_station", name_zh: "派出所", name_en: "Police station", attrs: UNIT_ATTRS() },
   { id: "traffic_squad", name_zh: "交警中队", name_en: "Traffic police squad", attrs: UNIT_ATTRS() },
