@@ -171,27 +171,6 @@ int campaign_entity(struct campaigns *cs, const char *key, const char *field, st
   return 0;
 }
 
-/* ---- masking ---- */
-
-void campaign_mask_name(const char *name, char *out, size_t cap) {
-  if (!name || !*name || cap < 8) {
-    if (cap) out[0] = '\0';
-    return;
-  }
-  /* the first character (UTF-8: a lead byte and its continuation bytes) */
-  size_t n = 1;
-  while (name[n] && ((unsigned char)name[n] & 0xC0) == 0x80 && n < 4) n++;
-  snprintf(out, cap, "%.*s**", (int)n, name);
-}
-
-void campaign_mask_phone(const char *phone, char *out, size_t cap) {
-  size_t n = phone ? strlen(phone) : 0;
-  if (n >= 7)
-    snprintf(out, cap, "%.3s****%s", phone, phone + n - 4);
-  else if (cap)
-    snprintf(out, cap, "%s", n ? "****" : "");
-}
-
 /* ---- the list and the dashboard ---- */
 
 struct kv {
@@ -648,8 +627,8 @@ static int pledge_row(void *ud, const struct store_pledge *p) {
   struct zz_json *j = x->j;
   if (x->n == x->limit) return x->more = 1; /* one more than a page: there is a next */
   char name[64], phone[32];
-  campaign_mask_name(p->signer, name, sizeof name);
-  campaign_mask_phone(p->phone, phone, sizeof phone);
+  zz_mask_name(p->signer, name, sizeof name);
+  zz_mask_phone(p->phone, phone, sizeof phone);
   const json_t *def = by_id(json_object_get(x->c, "pledges"), p->pledge);
   zz_json_obj(j);
   zz_json_kint(j, "id", p->id);

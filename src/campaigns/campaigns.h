@@ -116,9 +116,5 @@ int campaign_activities_json(struct campaigns *cs, const char *id, const struct 
                              const char *kind, const char *cursor, int limit, struct zz_json *j,
                              struct zz_err *e);
 
-/* "王**" and "138****1234": what a signer looks like to those who may not
- * see the name and phone. out holds at least 24 bytes. */
-void campaign_mask_name(const char *name, char *out, size_t cap);
-void campaign_mask_phone(const char *phone, char *out, size_t cap);
 
 #endif

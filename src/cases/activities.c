@@ -204,7 +204,7 @@ static int read_cb(void *ud, const struct store_case_activity *a) {
 static int attendee_cb(void *ud, int64_t id, const char *name, const char *phone, int64_t ts) {
   struct zz_json *j = ud;
   char ph[16];
-  cases_mask_phone(ph, phone);
+  zz_mask_phone(phone, ph, sizeof ph);
   zz_json_obj(j);
   zz_json_kint(j, "case", id);
   zz_json_kstr(j, "name", name);

@@ -294,15 +294,6 @@ int cases_audit(struct cases *cs, const struct case_actor *who, const char *acti
   return store_audit_insert(cs->st, &a, e);
 }
 
-/* "138****1234": the list shows enough to recognise a caller. */
-void cases_mask_phone(char out[16], const char *phone) {
-  if (!phone || strlen(phone) != 11) {
-    zz_strlcpy(out, phone ? phone : "", 16);
-    return;
-  }
-  snprintf(out, 16, "%.3s****%.4s", phone, phone + 7);
-}
-
 struct case_out {
   struct cases *cs;
   struct zz_json *j;
@@ -332,7 +323,7 @@ static void case_fields(struct case_out *o, const struct store_case *c) {
   zz_json_kstr(j, "community", c->community);
   zz_json_kstr(j, "intention", c->intention);
   zz_json_kstr(j, "name", c->name);
-  cases_mask_phone(ph, c->phone);
+  zz_mask_phone(c->phone, ph, sizeof ph);
   zz_json_kstr(j, "phone", o->full ? c->phone : ph);
   if (o->full) {
     json_t *p = json_loads(c->person_json ? c->person_json : "{}", 0, NULL);

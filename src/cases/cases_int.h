@@ -32,7 +32,5 @@ int cases_audit(struct cases *cs, const struct case_actor *who, const char *acti
 /* The member "street": {"path","name_zh","name_en"} of region (a street
  * or the district) into the object open in j. */
 void cases_street_json(struct cases *cs, struct zz_json *j, int64_t region);
-/* "138****1234" into out: what a list shows of a phone. */
-void cases_mask_phone(char out[16], const char *phone);
 
 #endif

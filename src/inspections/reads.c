@@ -242,23 +242,6 @@ static int credit_json(void *ud, const struct store_credit_event *ev) {
   return 0;
 }
 
-/* "王**": a person's name shown to those who may not see it. */
-static void mask_name(const char *name, char *out, size_t cap) {
-  if (!name || !*name) {
-    zz_strlcpy(out, "", cap);
-    return;
-  }
-  size_t n = 1;
-  unsigned char c = (unsigned char)name[0];
-  if (c >= 0xf0)
-    n = 4;
-  else if (c >= 0xe0)
-    n = 3;
-  else if (c >= 0xc0)
-    n = 2;
-  snprintf(out, cap, "%.*s**", (int)n, name);
-}
-
 struct member_out {
   struct zz_json *j;
   int64_t base;
@@ -276,7 +259,7 @@ static int member_json(void *ud, const struct store_ins_entity *en, int64_t poin
   if (o->show_personal)
     zz_strlcpy(holder, h ? h : "", sizeof holder);
   else
-    mask_name(h, holder, sizeof holder);
+    zz_mask_name(h, holder, sizeof holder);
   zz_json_obj(j);
   zz_json_kstr(j, "entity", en->key);
   zz_json_kstr(j, "name_zh", en->name_zh);

@@ -315,13 +315,6 @@ static void test_lists_masked(void **state) {
   assert_int_equal(json_array_size(json_object_get(r, "pledges")), 0);
   json_decref(r);
 
-  char out[32];
-  campaign_mask_name("Li", out, sizeof out);
-  assert_string_equal(out, "L**");
-  campaign_mask_name("欧阳娜娜", out, sizeof out);
-  assert_string_equal(out, "欧**");
-  campaign_mask_phone("13912345678", out, sizeof out);
-  assert_string_equal(out, "139****5678");
 }
 
 static void test_dashboard(void **state) {
