@@ -15,7 +15,6 @@ const struct zz_msg zz_msg_zh_inspections[] = {
      "status 必须是 "
      "open（整改中）、overdue（已超期）、closed_on_time（按期销号）、closed_late（逾期销号）、"
      "closed（已销号）或 open_all（未销号）"},
-    {"cannot read the entity", "无法读取该对象"},
     /* inspections/inspections.c */
     {"checklist is required", "checklist（检查表）为必填项"},
     {"checklist \"%s\" does not exist (GET /api/v1/checklists lists them)",
