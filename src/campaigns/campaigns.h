@@ -116,5 +116,4 @@ int campaign_activities_json(struct campaigns *cs, const char *id, const struct 
                              const char *kind, const char *cursor, int limit, struct zz_json *j,
                              struct zz_err *e);
 
-
 #endif

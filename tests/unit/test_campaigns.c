@@ -314,7 +314,6 @@ static void test_lists_masked(void **state) {
   r = answer_json(&a);
   assert_int_equal(json_array_size(json_object_get(r, "pledges")), 0);
   json_decref(r);
-
 }
 
 static void test_dashboard(void **state) {
