@@ -193,7 +193,7 @@ static void write_answer(struct zz_json *j, const struct status_def *d, const st
     zz_json_arr_end(j);
     if (more_groups) zz_json_kbool(j, "groups_cut", 1);
   }
-  qsort(c->ents, c->n, sizeof *c->ents, item_cmp);
+  if (c->n) qsort(c->ents, c->n, sizeof *c->ents, item_cmp);
   zz_json_karr(j, "items");
   for (size_t i = 0; i < c->n && i < limit; i++) {
     const struct st_ent *x = &c->ents[i];
@@ -262,7 +262,7 @@ static int h_status(struct http_req *r) {
   } while (!rc && !c.rc && c.rows == STATUS_PAGE);
   if (!rc) rc = c.rc;
   if (!rc) {
-    qsort(c.ents, c.n, sizeof *c.ents, ent_cmp);
+    if (c.n) qsort(c.ents, c.n, sizeof *c.ents, ent_cmp);
     rc = store_latest_each(app->st, metric_id, 0, rg.lo, rg.hi, type, on_latest, &c);
   }
   if (rc) {

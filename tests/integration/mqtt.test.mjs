@@ -217,6 +217,9 @@ test('kill -9 of zhizhi mid-stream of QoS 1: every record the publisher got PUBA
         .then(() => acked.add(k));
       inflight.push(p);
       if (inflight.length >= 20) await inflight.shift();
+      // paced (about 6 s for the stream), so that the kill below lands in
+      // the middle of it even when the machine is slow to answer the polls
+      await new Promise((res) => setTimeout(res, 10));
     }
     await Promise.all(inflight);
   })();
