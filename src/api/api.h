@@ -195,6 +195,8 @@ extern const struct http_error_face o311_error_face;
 extern const size_t api_open311_nroutes;
 extern const struct http_route api_cases_routes[]; /* api/cases.c */
 extern const size_t api_cases_nroutes;
+extern const struct http_route api_campaigns_routes[]; /* api/campaigns.c */
+extern const size_t api_campaigns_nroutes;
 /* FIWARE NGSI-v2 under /v2 (api/ngsi.c). */
 extern const struct http_route api_ngsi_routes[];
 extern const size_t api_ngsi_nroutes;

@@ -138,7 +138,8 @@ static struct http_route *all_routes(size_t *n) {
                 {api_cases_routes, api_cases_nroutes},
                 {api_users_routes, api_users_nroutes},
                 {api_departments_routes, api_departments_nroutes},
-                {api_metrics_routes, api_metrics_nroutes}};
+                {api_metrics_routes, api_metrics_nroutes},
+                {api_campaigns_routes, api_campaigns_nroutes}};
   size_t total = 0;
   for (size_t i = 0; i < ZZ_ARRAY_LEN(tables); i++) total += tables[i].n;
   struct http_route *all = zz_xcalloc(total, sizeof *all);

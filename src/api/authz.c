@@ -125,6 +125,15 @@ int authz_audit_row(const struct http_auth_ctx *a, const char *actor) {
   return actor && strcmp(actor, a->user) == 0 ? 0 : ZZ_EFORBIDDEN;
 }
 
+int authz_campaign(struct app *app, const struct http_auth_ctx *a, const char *department,
+                   int64_t region, enum authz_op op) {
+  if (op == AUTHZ_WRITE && !(a->role & ROLE_ADMIN) &&
+      !((a->role & ROLE_OFFICER) && a->department[0] && department &&
+        strcmp(department, a->department) == 0))
+    return ZZ_EFORBIDDEN;
+  return region ? authz_region(app, a, region) : 0;
+}
+
 int authz_deny(struct http_req *r, const char *field, const char *what, const char *what_zh) {
   const struct http_auth_ctx *a = http_auth(r);
   /* "%s%.0s": the English prints what, the Chinese (msg_zh_api.c) what_zh */

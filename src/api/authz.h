@@ -83,6 +83,16 @@ int authz_ngsi_subscription(struct app *app, const struct http_auth_ctx *a, cons
 int authz_webhook(const struct http_auth_ctx *a);
 /* An audit row made by actor. */
 int authz_audit_row(const struct http_auth_ctx *a, const char *actor);
+/* A campaign (专项行动) run by department, and what it holds about an
+ * entity in region (0: the campaign as a whole): every user reads its
+ * dashboard, lists and counts within their scope (READ); its department's
+ * officers and admins record pledges on paper and activities (WRITE),
+ * for entities in their scope, and they alone see signers' names and
+ * phones whole (a READ that passes the WRITE rule): everyone else sees
+ * them masked (王** / 138****1234). The public signs only through the
+ * entity's enterprise code with its contact phone (not a user: no rule). */
+int authz_campaign(struct app *app, const struct http_auth_ctx *a, const char *department,
+                   int64_t region, enum authz_op op);
 
 /* Replies 403 for a refusal of authz_*: "field" names what was refused,
  * what says it in English ("this region") and what_zh in Chinese ("此区域"). */

@@ -37,4 +37,11 @@ struct codes_entity {
 /* Fills *out for entity key (found 0 when there is none). */
 void codes_entity_get(struct app *app, const char *key, struct codes_entity *out);
 
+/* The active code of token into *k; otherwise answers 404 (unknown) or
+ * 410 with code "code_revoked" (field names the token's input) and
+ * returns non-zero. For the routes under a code kept in other files (the
+ * pledges of api/campaigns.c). */
+struct code_info;
+int api_codes_find(struct http_req *r, const char *tok, const char *field, struct code_info *k);
+
 #endif

@@ -92,6 +92,10 @@ static int find_code(struct http_req *r, const char *tok, const char *field, str
   return 0;
 }
 
+int api_codes_find(struct http_req *r, const char *tok, const char *field, struct code_info *k) {
+  return find_code(r, tok, field, k);
+}
+
 /* The code of the path's token (see find_code). */
 static int public_code(struct http_req *r, struct code_info *k) {
   return find_code(r, http_param(r, "token"), "token", k);

@@ -58,6 +58,12 @@ static int get_online_page(struct http_req *r) {
   return page(r, "m/online.html");
 }
 
+/* The pledges an enterprise code's entity is asked to sign (the
+ * stall-holder's 限塑承诺书), reached from the code's page. */
+static int get_pledge_page(struct http_req *r) {
+  return page(r, "m/pledge.html");
+}
+
 const struct http_route api_pages_routes[] = {
     {"GET", "/m/c/:token", get_scan_page, NULL, HTTP_AUTH_NONE, 0, 0},
     {"GET", "/m/r/:receipt", get_receipt_page, NULL, HTTP_AUTH_NONE, 0, 0},
@@ -65,5 +71,6 @@ const struct http_route api_pages_routes[] = {
     {"GET", "/m/o/:matter", get_online_page, NULL, HTTP_AUTH_NONE, 0, 0},
     {"GET", "/admin/codes", get_admin_page, NULL, HTTP_AUTH_NONE, 0, 0},
     {"GET", "/admin", get_admin_home, NULL, HTTP_AUTH_NONE, 0, 0},
+    {"GET", "/m/p/:token", get_pledge_page, NULL, HTTP_AUTH_NONE, 0, 0},
 };
 const size_t api_pages_nroutes = ZZ_ARRAY_LEN(api_pages_routes);

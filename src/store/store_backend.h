@@ -19,6 +19,7 @@
 #include "store/store_orders.h"
 #include "store/store_records.h"
 #include "store/store_registry.h"
+#include "store/store_campaigns.h"
 
 /* One sub-table per domain header, each member the store_* function of the
  * same name (contracts in that header): a backend fills each sub-table in
@@ -255,6 +256,23 @@ struct store_notify_ops {
                            const char *reason, struct zz_err *e);
 };
 
+struct store_campaigns_ops {
+  int (*pledge_insert)(struct store *st, const struct store_pledge *p, int64_t *out_id,
+                       int64_t *out_signed_at, struct zz_err *e);
+  int (*pledges_each)(struct store *st, const struct store_pledge_filter *f,
+                      int (*fn)(void *, const struct store_pledge *), void *ud);
+  int (*activity_insert)(struct store *st, const struct store_activity *a, int64_t *out_id,
+                         struct zz_err *e);
+  int (*activities_each)(struct store *st, const struct store_activity_filter *f,
+                         int (*fn)(void *, const struct store_activity *), void *ud);
+  int (*cp_participants_each)(struct store *st, const struct store_cp_scope *sc,
+                              int (*fn)(void *, const struct store_cp_participant *), void *ud);
+  int (*cp_latest_each)(struct store *st, const struct store_cp_scope *sc,
+                        int (*fn)(void *, const struct store_cp_latest *), void *ud);
+  int (*cp_count)(struct store *st, const struct store_cp_scope *sc, enum store_cp_count what,
+                  const char *arg, int (*fn)(void *, const char *, int64_t, int64_t), void *ud);
+};
+
 /* The whole table: the store's own calls (store.h) and a sub-table per
  * domain. A sub-table a test leaves NULL must not be called. */
 struct store_ops {
@@ -277,6 +295,7 @@ struct store_ops {
   const struct store_mqtt_ops *mqtt;
   const struct store_cases_ops *cases;
   const struct store_notify_ops *notify;
+  const struct store_campaigns_ops *campaigns;
 };
 
 struct store {

@@ -577,3 +577,41 @@ int store_webhook_delivered(struct store *st, int64_t id, int64_t ts, int ok, in
                             const char *reason, struct zz_err *e) {
   return st->ops->notify->webhook_delivered(st, id, ts, ok, code, reason, e);
 }
+
+/* ---- campaigns: pledges, activities, the dashboard's counts ---- */
+
+int store_pledge_insert(struct store *st, const struct store_pledge *p, int64_t *out_id,
+                        int64_t *out_signed_at, struct zz_err *e) {
+  return st->ops->campaigns->pledge_insert(st, p, out_id, out_signed_at, e);
+}
+
+int store_pledges_each(struct store *st, const struct store_pledge_filter *f,
+                       int (*fn)(void *, const struct store_pledge *), void *ud) {
+  return st->ops->campaigns->pledges_each(st, f, fn, ud);
+}
+
+int store_activity_insert(struct store *st, const struct store_activity *a, int64_t *out_id,
+                          struct zz_err *e) {
+  return st->ops->campaigns->activity_insert(st, a, out_id, e);
+}
+
+int store_activities_each(struct store *st, const struct store_activity_filter *f,
+                          int (*fn)(void *, const struct store_activity *), void *ud) {
+  return st->ops->campaigns->activities_each(st, f, fn, ud);
+}
+
+int store_cp_participants_each(struct store *st, const struct store_cp_scope *sc,
+                               int (*fn)(void *, const struct store_cp_participant *), void *ud) {
+  return st->ops->campaigns->cp_participants_each(st, sc, fn, ud);
+}
+
+int store_cp_latest_each(struct store *st, const struct store_cp_scope *sc,
+                         int (*fn)(void *, const struct store_cp_latest *), void *ud) {
+  return st->ops->campaigns->cp_latest_each(st, sc, fn, ud);
+}
+
+int store_cp_count(struct store *st, const struct store_cp_scope *sc, enum store_cp_count what,
+                   const char *arg, int (*fn)(void *, const char *key, int64_t n, int64_t n2),
+                   void *ud) {
+  return st->ops->campaigns->cp_count(st, sc, what, arg, fn, ud);
+}

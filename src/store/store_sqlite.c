@@ -241,6 +241,7 @@ static const struct store_ops sqlite_ops = {
     .audit = &store_sqlite_audit_ops,
     .mqtt = &store_sqlite_mqtt_ops,
     .notify = &store_sqlite_notify_ops,
+    .campaigns = &store_sqlite_campaigns_ops,
 };
 
 int store_sqlite_open(const struct store_open_opts *opts, struct store **out, struct zz_err *e) {

@@ -246,6 +246,18 @@ const SPEC = {
   'POST /api/v1/webhooks': { body: {}, expect: user(['A']) },
   'GET /api/v1/webhooks': { expect: user(['A']) },
   'DELETE /api/v1/webhooks/:id': { path: '/api/v1/webhooks/999999', expect: user(['A']) },
+  // campaigns (issue 13 §2, the `campaigns` helper): every user reads in
+  // scope (signers masked); the campaign's department (market_supervision:
+  // no officer here) and admins record; the public signs through a code
+  'GET /api/v1/campaigns': { expect: user() },
+  'GET /api/v1/campaigns/:id': { path: '/api/v1/campaigns/plastic_2021', expect: user() },
+  'GET /api/v1/campaigns/:id/pledges': { path: '/api/v1/campaigns/plastic_2021/pledges', expect: user() },
+  'POST /api/v1/campaigns/:id/pledges': { path: '/api/v1/campaigns/plastic_2021/pledges', body: {}, expect: user(ADMINS) },
+  'GET /api/v1/campaigns/:id/activities': { path: '/api/v1/campaigns/plastic_2021/activities', expect: user() },
+  'POST /api/v1/campaigns/:id/activities': { path: '/api/v1/campaigns/plastic_2021/activities', body: {}, expect: user(ADMINS) },
+  'GET /api/public/codes/:token/pledges': { path: () => `/api/public/codes/${o.venue.token}/pledges`, expect: pub() },
+  'POST /api/public/codes/:token/pledges': { path: () => `/api/public/codes/${o.venue.token}/pledges`, body: {}, expect: pub() },
+  'GET /m/p/:token': { path: () => `/m/p/${o.venue.token}`, expect: pub() },
 };
 
 function routeTable() {
