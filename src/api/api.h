@@ -26,6 +26,7 @@ struct json_t;
 struct rules;
 struct workflow;
 struct cases_timer;
+struct ins_timer;
 struct notify;
 
 struct app {
@@ -42,6 +43,7 @@ struct app {
   struct workflow *wf;
   struct cases_timer *cases_timer; /* case files' follow-up timer, on the workflow's thread */
   struct notify *_Atomic notify;   /* NGSI subscriptions' deliveries; read by the writer thread */
+  struct ins_timer *ins_timer;     /* rectification items' overdue timer, on the workflow's thread */
   char *data_dir;
   char *web_dir;            /* static pages (the phone pages /m/ are served from it); NULL: none */
   int test_clock;           /* ZZ_TEST_CLOCK=1: POST /api/v1/_test/clock is enabled (tests only) */
@@ -279,5 +281,9 @@ extern const size_t api_metrics_nroutes;
  * and its SHA-256 hex digest (out >= 65 bytes) as stored. */
 void api_token_new(char out[48]);
 void api_token_hash(const char *token, char out[65]);
+
+/* Inspections, rectification, credit and visit plans (api/inspections.c). */
+extern const struct http_route api_inspections_routes[];
+extern const size_t api_inspections_nroutes;
 
 #endif

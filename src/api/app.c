@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cases/cases.h"
+#include "inspections/inspections.h"
 #include "http/http.h"
 #include "ingest/spool.h"
 #include "notify/notify.h"
@@ -139,7 +140,8 @@ static struct http_route *all_routes(size_t *n) {
                 {api_users_routes, api_users_nroutes},
                 {api_departments_routes, api_departments_nroutes},
                 {api_metrics_routes, api_metrics_nroutes},
-                {api_campaigns_routes, api_campaigns_nroutes}};
+                {api_campaigns_routes, api_campaigns_nroutes},
+                {api_inspections_routes, api_inspections_nroutes}};
   size_t total = 0;
   for (size_t i = 0; i < ZZ_ARRAY_LEN(tables); i++) total += tables[i].n;
   struct http_route *all = zz_xcalloc(total, sizeof *all);
@@ -233,6 +235,8 @@ static int engines_start(struct app *app, struct zz_err *e) {
   }
   app->notify = nt;
   app->cases_timer = cases_timer_start(&(struct cases){app->st, app->reg, app->wf});
+  app->ins_timer = inspections_timer_start(&(struct inspections){
+      app->st, app->reg, app->wf, app->data_dir, app->sync_full});
   return 0;
 }
 
@@ -247,6 +251,8 @@ static void engines_stop(struct app *app) {
   app->wf = NULL;
   cases_timer_stop(app->cases_timer);
   app->cases_timer = NULL;
+  inspections_timer_stop(app->ins_timer);
+  app->ins_timer = NULL;
 }
 
 int app_serve(struct app *app, const struct app_serve_opts *o, struct zz_err *e) {

@@ -143,3 +143,21 @@ int authz_deny(struct http_req *r, const char *field, const char *what, const ch
                      a->scope);
   return http_fail(r, ZZ_EFORBIDDEN, field, "%s%.0s is not yours to see or change", what, what_zh);
 }
+
+int authz_inspection(struct app *app, const struct http_auth_ctx *a, const char *department,
+                     int64_t region, enum authz_op op) {
+  if (op == AUTHZ_WRITE && !(a->role & ROLE_ADMIN)) {
+    if (!(a->role & ROLE_OFFICER) || !a->department[0] || !department ||
+        strcmp(department, a->department) != 0)
+      return ZZ_EFORBIDDEN;
+  }
+  return region ? authz_region(app, a, region) : 0;
+}
+
+int authz_inspection_personal(const struct http_auth_ctx *a, const char *department) {
+  if (a->role & ROLE_ADMIN) return 0;
+  if ((a->role & ROLE_OFFICER) && a->department[0] && department &&
+      strcmp(department, a->department) == 0)
+    return 0;
+  return ZZ_EFORBIDDEN;
+}

@@ -98,4 +98,18 @@ int authz_campaign(struct app *app, const struct http_auth_ctx *a, const char *d
  * what says it in English ("this region") and what_zh in Chinese ("此区域"). */
 int authz_deny(struct http_req *r, const char *field, const char *what, const char *what_zh);
 
+/* An inspection and what hangs on it (its photos, rectification items,
+ * the plans and credit record of the entities inspected), at an entity in
+ * region: read by every user within scope (leaders, dispatchers and park
+ * managers follow progress and credit; personal data is masked for them,
+ * see authz_inspection_personal); written (an inspection submitted, a photo
+ * added, a visit planned) by the officers of department (the checklist's
+ * or the campaign's) and by admins, for an entity within their scope.
+ * region 0 asks about a list (then only the role and department count). */
+int authz_inspection(struct app *app, const struct http_auth_ctx *a, const char *department,
+                     int64_t region, enum authz_op op);
+/* The personal data of inspected entities (a stall-holder's name) in a
+ * campaign of department: its officers and admins; 0 when allowed. */
+int authz_inspection_personal(const struct http_auth_ctx *a, const char *department);
+
 #endif

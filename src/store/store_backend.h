@@ -20,6 +20,7 @@
 #include "store/store_records.h"
 #include "store/store_registry.h"
 #include "store/store_campaigns.h"
+#include "store/store_inspections.h"
 
 /* One sub-table per domain header, each member the store_* function of the
  * same name (contracts in that header): a backend fills each sub-table in
@@ -273,6 +274,48 @@ struct store_campaigns_ops {
                   const char *arg, int (*fn)(void *, const char *, int64_t, int64_t), void *ud);
 };
 
+struct store_inspections_ops {
+  int (*inspection_insert)(struct store *st, const struct store_inspection *in, int64_t *out_id,
+                           struct zz_err *e);
+  int (*inspection_get)(struct store *st, int64_t id, const char *uid,
+                        int (*fn)(void *, const struct store_inspection *), void *ud);
+  int (*inspections_each)(struct store *st, const struct store_ins_filter *f,
+                          int (*fn)(void *, const struct store_inspection *), void *ud);
+  int (*photo_insert)(struct store *st, const struct store_ins_photo *p, int64_t *out_id,
+                      struct zz_err *e);
+  int (*photos_each)(struct store *st, int64_t inspection, int64_t id,
+                     int (*fn)(void *, const struct store_ins_photo *), void *ud);
+  int (*rectify_insert)(struct store *st, const struct store_rectify *r, int64_t *out_id,
+                        struct zz_err *e);
+  int (*rectify_set_order)(struct store *st, int64_t id, int64_t order_id, struct zz_err *e);
+  int (*rectify_close)(struct store *st, int64_t id, const char *status, int64_t closed,
+                       int64_t closed_by, struct zz_err *e);
+  int (*rectify_overdue)(struct store *st, int64_t id, const struct store_credit_event *ev,
+                         struct zz_err *e);
+  int (*rectifies_each)(struct store *st, const struct store_ins_filter *f,
+                        int (*fn)(void *, const struct store_rectify *), void *ud);
+  int (*rectifies_due)(struct store *st, int64_t now, int limit,
+                       int (*fn)(void *, const struct store_rectify *), void *ud);
+  int (*credit_insert)(struct store *st, const struct store_credit_event *ev, int64_t *out_id,
+                       struct zz_err *e);
+  int (*credits_each)(struct store *st, int64_t entity,
+                      int (*fn)(void *, const struct store_credit_event *), void *ud);
+  int (*credit_members)(struct store *st, const char *type, const char *attr_path,
+                        const char *value,
+                        int (*fn)(void *, const struct store_ins_entity *, int64_t, int64_t),
+                        void *ud);
+  int (*plan_insert)(struct store *st, const struct store_ins_plan *p, int64_t *out_id,
+                     struct zz_err *e);
+  int (*plan_get)(struct store *st, int64_t id, int (*fn)(void *, const struct store_ins_plan *),
+                  void *ud);
+  int (*plans_each)(struct store *st, const struct store_ins_filter *f,
+                    int (*fn)(void *, const struct store_ins_plan *), void *ud);
+  int (*plan_fulfil)(struct store *st, int64_t plan, int64_t inspection, struct zz_err *e);
+  int (*progress)(struct store *st, const char *campaign, const char *types_json,
+                  int64_t rpos_lo, int64_t rpos_hi, int64_t now,
+                  int (*fn)(void *, const struct store_ins_progress *), void *ud);
+};
+
 /* The whole table: the store's own calls (store.h) and a sub-table per
  * domain. A sub-table a test leaves NULL must not be called. */
 struct store_ops {
@@ -296,6 +339,7 @@ struct store_ops {
   const struct store_cases_ops *cases;
   const struct store_notify_ops *notify;
   const struct store_campaigns_ops *campaigns;
+  const struct store_inspections_ops *inspections;
 };
 
 struct store {

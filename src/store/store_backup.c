@@ -52,10 +52,13 @@ static int list_add(struct bk_list *l, const char *path, int64_t size) {
   return 0;
 }
 
-/* A referenced file's path: relative, under evidence/ or materials/, no "..",
+/* A referenced file's path: relative, under evidence/, materials/ or
+ * inspections/ (inspection photos), no "..",
  * so that neither a backup nor a restore writes outside its directory. */
 static int path_ok(const char *p) {
-  if (strncmp(p, "evidence/", 9) != 0 && strncmp(p, "materials/", 10) != 0) return 0;
+  if (strncmp(p, "evidence/", 9) != 0 && strncmp(p, "materials/", 10) != 0 &&
+      strncmp(p, "inspections/", 12) != 0)
+    return 0;
   if (strlen(p) >= BK_PATH_MAX || strstr(p, "..") || strstr(p, "//")) return 0;
   for (const char *c = p; *c; c++)
     if ((unsigned char)*c < 0x20 || *c == '\\') return 0;
@@ -137,12 +140,14 @@ static int sync_dir(const char *dir) {
   return rc;
 }
 
-/* The files a database references: evidence photos and application
- * materials (tables an older schema lacks are skipped). */
+/* The files a database references: evidence photos, application
+ * materials and inspection photos (tables an older schema lacks are
+ * skipped). */
 static int referenced_files(sqlite3 *db, struct bk_list *out, struct zz_err *e) {
   static const char *const q[] = {"SELECT path, size FROM evidence ORDER BY id",
-                                  "SELECT path, size FROM application_material ORDER BY id"};
-  static const char *const tables[] = {"evidence", "application_material"};
+                                  "SELECT path, size FROM application_material ORDER BY id",
+                                  "SELECT path, size FROM ins_photo ORDER BY id"};
+  static const char *const tables[] = {"evidence", "application_material", "ins_photo"};
   int rc = 0;
   for (size_t i = 0; !rc && i < ZZ_ARRAY_LEN(q); i++) {
     sqlite3_stmt *s = NULL;
@@ -499,6 +504,7 @@ int store_sweep_files(const char *data, int64_t min_age_s, int64_t *removed, str
   *removed += drain_replaced(data);
   sweep_dir(&s, "evidence", 1);
   sweep_dir(&s, "materials", 1);
+  sweep_dir(&s, "inspections", 1);
   *removed += s.removed;
 done:
   if (fd >= 0) close(fd);
@@ -609,7 +615,7 @@ static int restore_target(const char *data, int force, int *lock_fd, struct zz_e
                    "add --force to replace its database, evidence and materials",
                    data);
   static const char *const old[] = {"zhizhi.db", "zhizhi.db-wal", "zhizhi.db-shm", "evidence",
-                                    "materials"};
+                                    "materials", "inspections"};
   for (size_t i = 0; i < ZZ_ARRAY_LEN(old); i++) {
     snprintf(to, sizeof to, "%s/%s", data, old[i]);
     if (rm_tree(to) != 0)

@@ -615,3 +615,102 @@ int store_cp_count(struct store *st, const struct store_cp_scope *sc, enum store
                    void *ud) {
   return st->ops->campaigns->cp_count(st, sc, what, arg, fn, ud);
 }
+
+/* ---- inspections, rectification, credit, plans ---- */
+
+int store_inspection_insert(struct store *st, const struct store_inspection *in, int64_t *out_id,
+                            struct zz_err *e) {
+  return st->ops->inspections->inspection_insert(st, in, out_id, e);
+}
+
+int store_inspection_get(struct store *st, int64_t id, const char *uid,
+                         int (*fn)(void *, const struct store_inspection *), void *ud) {
+  return st->ops->inspections->inspection_get(st, id, uid, fn, ud);
+}
+
+int store_inspections_each(struct store *st, const struct store_ins_filter *f,
+                           int (*fn)(void *, const struct store_inspection *), void *ud) {
+  return st->ops->inspections->inspections_each(st, f, fn, ud);
+}
+
+int store_ins_photo_insert(struct store *st, const struct store_ins_photo *p, int64_t *out_id,
+                           struct zz_err *e) {
+  return st->ops->inspections->photo_insert(st, p, out_id, e);
+}
+
+int store_ins_photos_each(struct store *st, int64_t inspection, int64_t id,
+                          int (*fn)(void *, const struct store_ins_photo *), void *ud) {
+  return st->ops->inspections->photos_each(st, inspection, id, fn, ud);
+}
+
+int store_rectify_insert(struct store *st, const struct store_rectify *r, int64_t *out_id,
+                         struct zz_err *e) {
+  return st->ops->inspections->rectify_insert(st, r, out_id, e);
+}
+
+int store_rectify_set_order(struct store *st, int64_t id, int64_t order_id, struct zz_err *e) {
+  return st->ops->inspections->rectify_set_order(st, id, order_id, e);
+}
+
+int store_rectify_close(struct store *st, int64_t id, const char *status, int64_t closed,
+                        int64_t closed_by, struct zz_err *e) {
+  return st->ops->inspections->rectify_close(st, id, status, closed, closed_by, e);
+}
+
+int store_rectify_overdue(struct store *st, int64_t id, const struct store_credit_event *ev,
+                          struct zz_err *e) {
+  return st->ops->inspections->rectify_overdue(st, id, ev, e);
+}
+
+int store_rectifies_each(struct store *st, const struct store_ins_filter *f,
+                         int (*fn)(void *, const struct store_rectify *), void *ud) {
+  return st->ops->inspections->rectifies_each(st, f, fn, ud);
+}
+
+int store_rectifies_due(struct store *st, int64_t now, int limit,
+                        int (*fn)(void *, const struct store_rectify *), void *ud) {
+  return st->ops->inspections->rectifies_due(st, now, limit, fn, ud);
+}
+
+int store_credit_insert(struct store *st, const struct store_credit_event *ev, int64_t *out_id,
+                        struct zz_err *e) {
+  return st->ops->inspections->credit_insert(st, ev, out_id, e);
+}
+
+int store_credits_each(struct store *st, int64_t entity,
+                       int (*fn)(void *, const struct store_credit_event *), void *ud) {
+  return st->ops->inspections->credits_each(st, entity, fn, ud);
+}
+
+int store_credit_members(struct store *st, const char *type, const char *attr_path,
+                         const char *value,
+                         int (*fn)(void *, const struct store_ins_entity *, int64_t points,
+                                   int64_t events),
+                         void *ud) {
+  return st->ops->inspections->credit_members(st, type, attr_path, value, fn, ud);
+}
+
+int store_ins_plan_insert(struct store *st, const struct store_ins_plan *p, int64_t *out_id,
+                          struct zz_err *e) {
+  return st->ops->inspections->plan_insert(st, p, out_id, e);
+}
+
+int store_ins_plan_get(struct store *st, int64_t id,
+                       int (*fn)(void *, const struct store_ins_plan *), void *ud) {
+  return st->ops->inspections->plan_get(st, id, fn, ud);
+}
+
+int store_ins_plans_each(struct store *st, const struct store_ins_filter *f,
+                         int (*fn)(void *, const struct store_ins_plan *), void *ud) {
+  return st->ops->inspections->plans_each(st, f, fn, ud);
+}
+
+int store_ins_plan_fulfil(struct store *st, int64_t plan, int64_t inspection, struct zz_err *e) {
+  return st->ops->inspections->plan_fulfil(st, plan, inspection, e);
+}
+
+int store_ins_progress(struct store *st, const char *campaign, const char *types_json,
+                       int64_t rpos_lo, int64_t rpos_hi, int64_t now,
+                       int (*fn)(void *, const struct store_ins_progress *), void *ud) {
+  return st->ops->inspections->progress(st, campaign, types_json, rpos_lo, rpos_hi, now, fn, ud);
+}

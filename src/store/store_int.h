@@ -215,6 +215,7 @@ extern const struct store_audit_ops store_sqlite_audit_ops;
 extern const struct store_mqtt_ops store_sqlite_mqtt_ops;
 extern const struct store_notify_ops store_sqlite_notify_ops;
 extern const struct store_campaigns_ops store_sqlite_campaigns_ops;
+extern const struct store_inspections_ops store_sqlite_inspections_ops;
 
 int sq_writer_start(struct sq_store *s, struct zz_err *e);
 void sq_writer_stop(struct sq_store *s);

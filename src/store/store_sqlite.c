@@ -242,6 +242,7 @@ static const struct store_ops sqlite_ops = {
     .mqtt = &store_sqlite_mqtt_ops,
     .notify = &store_sqlite_notify_ops,
     .campaigns = &store_sqlite_campaigns_ops,
+    .inspections = &store_sqlite_inspections_ops,
 };
 
 int store_sqlite_open(const struct store_open_opts *opts, struct store **out, struct zz_err *e) {

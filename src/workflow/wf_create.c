@@ -118,7 +118,9 @@ int wf_create_prepare(struct workflow *wf, const struct wf_actor *who, const str
   }
   w->o.priority = pr;
   w->o.pending_due = wf_pending_due(&m, pr, now);
-  w->application = strcmp(m.kind, "application") == 0;
+  /* no duplicate check for applications, nor for orders made several at
+   * once on purpose (c->distinct) */
+  w->application = strcmp(m.kind, "application") == 0 || c->distinct;
   wf_order_fix(w);
   return 0;
 }

@@ -93,18 +93,28 @@ out:
   zz_free(d);
   zz_free(w);
   wf_change_free(c);
+  int (*hook[WF_TICK_HOOKS])(void *, int64_t);
+  void *hud[WF_TICK_HOOKS];
   pthread_mutex_lock(&wf->tlock);
-  int (*hook)(void *, int64_t) = wf->tick_hook;
-  void *hud = wf->tick_ud;
+  int nhooks = wf->ntick_hooks;
+  for (int i = 0; i < nhooks; i++) {
+    hook[i] = wf->tick_hook[i];
+    hud[i] = wf->tick_ud[i];
+  }
   pthread_mutex_unlock(&wf->tlock);
-  if (hook) changed += hook(hud, now);
+  for (int i = 0; i < nhooks; i++) changed += hook[i](hud[i], now);
   return changed;
 }
 
 void workflow_on_tick(struct workflow *wf, int (*fn)(void *ud, int64_t now), void *ud) {
   pthread_mutex_lock(&wf->tlock);
-  wf->tick_hook = fn;
-  wf->tick_ud = ud;
+  if (!fn)
+    wf->ntick_hooks = 0;
+  else if (wf->ntick_hooks < WF_TICK_HOOKS) {
+    wf->tick_hook[wf->ntick_hooks] = fn;
+    wf->tick_ud[wf->ntick_hooks++] = ud;
+  } else
+    zz_error("workflow: more than %d timer hooks; one is left out", WF_TICK_HOOKS);
   pthread_mutex_unlock(&wf->tlock);
 }
 

@@ -20,3 +20,13 @@ int workflow_txn_act(struct wf_txn *t, const struct wf_actor *who, int64_t id, c
                      const char *const *departments, size_t n, const char *note, struct zz_err *e) {
   return wf_act_locked(t->wf, who, id, action, departments, n, note, e);
 }
+
+int workflow_txn_create(struct wf_txn *t, const struct wf_actor *who, const struct wf_create *c,
+                        int64_t *out_id, struct zz_err *e) {
+  struct wf_order *w = zz_calloc(1, sizeof *w);
+  if (!w) return zz_fail(e, ZZ_ENOMEM, "order", "out of memory");
+  int rc = wf_create_prepare(t->wf, who, c, w, e);
+  if (!rc) rc = wf_create_locked(t->wf, who, w, out_id, e);
+  zz_free(w);
+  return rc;
+}

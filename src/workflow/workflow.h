@@ -67,6 +67,8 @@ struct wf_create {
   int64_t alert;           /* the alert it comes from, 0 for none */
   const char *severity;    /* the alert's severity (info, warning, major, critical) or NULL */
   const char *priority;    /* critical, high, normal; NULL: from severity and matter */
+  int distinct; /* 1: one of several orders made on purpose (an inspection's rectification
+                 * items), never flagged as a likely duplicate */
 };
 
 /* The priority named (critical, high, normal) as STORE_PRIORITY_*, 0 for
@@ -188,13 +190,20 @@ int workflow_txn(struct workflow *wf, wf_txn_fn fn, void *ud, struct zz_err *e);
  * fn returns its error to undo the whole transaction. */
 int workflow_txn_act(struct wf_txn *t, const struct wf_actor *who, int64_t id, const char *action,
                      const char *const *departments, size_t n, const char *note, struct zz_err *e);
+/* workflow_create inside workflow_txn's fn: the order is written in the
+ * transaction (gone with it when fn fails), its event published after
+ * the commit. The same inputs and errors. */
+int workflow_txn_create(struct wf_txn *t, const struct wf_actor *who, const struct wf_create *c,
+                        int64_t *out_id, struct zz_err *e);
 
 /* Runs the SLA timers due at now. Returns how many orders changed. */
 int workflow_tick(struct workflow *wf, int64_t now);
-/* Registers fn to run after each workflow_tick, on the timer's thread and
- * outside the workflow's lock (so it may create and act on orders), once
- * a second and whenever the test clock ticks; its result adds to the
- * tick's count. One hook (NULL clears it); other engines' timers join the
+/* Adds fn to the hooks run after each workflow_tick, in the order added,
+ * on the timer's thread and outside the workflow's lock (so they may
+ * create and act on orders), once a second and whenever the test clock
+ * ticks; their results add to the tick's count. Up to 8 hooks (one past
+ * that is logged and left out); fn NULL clears them all. Other engines'
+ * timers (case follow-ups, overdue rectification items) join the
  * workflow's thread this way instead of starting their own. */
 void workflow_on_tick(struct workflow *wf, int (*fn)(void *ud, int64_t now), void *ud);
 

@@ -20,6 +20,7 @@
 
 #define WF_MAX_DEPTS 12
 #define WF_MAX_ROUTES 8
+#define WF_TICK_HOOKS 8 /* engines whose timers ride on the workflow's */
 
 struct wf_route {
   char region[256];
@@ -51,10 +52,11 @@ struct workflow {
   pthread_mutex_t tlock;
   pthread_cond_t tcond;
   int stopping;
-  /* workflow_on_tick: another engine's timer, run after the SLA timers on
+  /* workflow_on_tick: other engines' timers, run after the SLA timers on
    * the same thread (set under tlock, read under tlock) */
-  int (*tick_hook)(void *ud, int64_t now);
-  void *tick_ud;
+  int (*tick_hook[WF_TICK_HOOKS])(void *ud, int64_t now);
+  void *tick_ud[WF_TICK_HOOKS];
+  int ntick_hooks;
   /* the public intake's group commit (workflow_intake_submit): reports
    * queue here and the intake thread writes all queued at once */
   pthread_mutex_t iq_lock;

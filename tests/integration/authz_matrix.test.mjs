@@ -258,6 +258,20 @@ const SPEC = {
   'GET /api/public/codes/:token/pledges': { path: () => `/api/public/codes/${o.venue.token}/pledges`, expect: pub() },
   'POST /api/public/codes/:token/pledges': { path: () => `/api/public/codes/${o.venue.token}/pledges`, body: {}, expect: pub() },
   'GET /m/p/:token': { path: () => `/m/p/${o.venue.token}`, expect: pub() },
+  // inspections (issue 13 §2, §3, the `inspections` helper): read by every
+  // user in scope; submitted, photographed and planned by officers (of the
+  // checklist's or campaign's department, which the body decides) and admins
+  'GET /api/v1/checklists': { expect: user() },
+  'GET /api/v1/inspections': { expect: user() },
+  'POST /api/v1/inspections': { body: {}, expect: user(['A', 'As', 'Oo', 'Ox']) },
+  'GET /api/v1/inspections/:id': { path: '/api/v1/inspections/999999', expect: user() },
+  'POST /api/v1/inspections/:id/photos': { path: '/api/v1/inspections/999999/photos', body: PNG, headers: { 'Content-Type': 'image/png' }, expect: user(['A', 'As', 'Oo', 'Ox']) },
+  'GET /api/v1/inspections/:id/photos/:pid': { path: '/api/v1/inspections/999999/photos/1', expect: user() },
+  'GET /api/v1/rectifications': { expect: user() },
+  'GET /api/v1/inspection-plans': { expect: user() },
+  'POST /api/v1/inspection-plans': { body: {}, expect: user(['A', 'As', 'Oo', 'Ox']) },
+  'GET /api/v1/campaigns/:id/progress': { path: '/api/v1/campaigns/plastic_2021/progress', expect: user() },
+  'GET /api/v1/entities/:key/credit': { path: () => `/api/v1/entities/${o.entity}/credit`, expect: user(UNSCOPED) },
 };
 
 function routeTable() {
