@@ -11,6 +11,7 @@ import { clock, weekday } from '../lib/time.js';
 import { createPanel, ctx } from './panels.js';
 import './map.js';
 import './board.js';
+import './campaign.js';
 import { openPortrait, closePortrait } from './portrait.js';
 
 const W = 1920;
