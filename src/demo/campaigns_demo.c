@@ -61,12 +61,12 @@ struct unit {
   int64_t id;
   char key[129], type[65], name_zh[128];
   double lon, lat;
-  char holder[64], phone[32]; /* attrs.holder (a stall's), attrs.contact_phone */
-  char parent_key[129];       /* the member's parent attribute (a stall's market) */
-  int parent;                 /* its index among the participants, -1 none */
-  int checklist;              /* index into the world's checklists */
-  int64_t signed_at;          /* the member's planned signature, 0: none */
-  int64_t broken[MAX_ITEMS];  /* an item is failing until then (0: fine) */
+  char holder[64], phone[32];  /* attrs.holder (a stall's), attrs.contact_phone */
+  char parent_key[129];        /* the member's parent attribute (a stall's market) */
+  int parent;                  /* its index among the participants, -1 none */
+  int checklist;               /* index into the world's checklists */
+  int64_t signed_at;           /* the member's planned signature, 0: none */
+  int64_t broken[MAX_ITEMS];   /* an item is failing until then (0: fine) */
   int64_t open_ids[MAX_ITEMS]; /* zfdw: the unit's open rectification items */
   int nopen;
 };
@@ -314,8 +314,8 @@ static int market_pledge(struct world *w, const struct ev *v) {
   zz_buf_init(&b, 0);
   zz_json_init(&j, &b);
   pin(v->ts);
-  int rc = campaign_sign_paper(&w->cs, &(struct cp_actor){"scjg_chen"}, PLASTIC, body, &j, NULL,
-                               w->e);
+  int rc =
+      campaign_sign_paper(&w->cs, &(struct cp_actor){"scjg_chen"}, PLASTIC, body, &j, NULL, w->e);
   zz_buf_free(&b);
   json_decref(body);
   if (rc) return step_failed(w, rc, "a market's responsibility pledge");
@@ -341,12 +341,12 @@ static int stall_pledge(struct world *w, const struct ev *v) {
   } else { /* on paper, entered by the market supervision office */
     char digits[24];
     code_phone_digits(s->phone, digits);
-    json_t *body = json_pack("{s:s, s:s, s:s, s:s}", "pledge", w->member_pledge, "entity",
-                             s->key, "signer", signer, "ts", zz_time_format(v->ts, ts));
+    json_t *body = json_pack("{s:s, s:s, s:s, s:s}", "pledge", w->member_pledge, "entity", s->key,
+                             "signer", signer, "ts", zz_time_format(v->ts, ts));
     if (strlen(digits) == 11 && digits[0] == '1')
       json_object_set_new(body, "phone", json_string(digits));
-    rc = campaign_sign_paper(&w->cs, &(struct cp_actor){"scjg_chen"}, PLASTIC, body, &j, NULL,
-                             w->e);
+    rc =
+        campaign_sign_paper(&w->cs, &(struct cp_actor){"scjg_chen"}, PLASTIC, body, &j, NULL, w->e);
     json_decref(body);
   }
   zz_buf_free(&b);
@@ -356,11 +356,9 @@ static int stall_pledge(struct world *w, const struct ev *v) {
 }
 
 static const char *const alt_titles[] = {"菜篮子、布袋子免费发放", "环保购物袋以旧换新",
-                                         "“绿色菜场·拒绝超薄袋”宣传日",
-                                         "可降解塑料袋识别现场讲解"};
+                                         "“绿色菜场·拒绝超薄袋”宣传日", "可降解塑料袋识别现场讲解"};
 static const char *const meeting_titles[] = {"全区农贸市场限塑工作推进会",
-                                             "农贸市场限塑工作季度例会",
-                                             "限塑专项行动督导通报会"};
+                                             "农贸市场限塑工作季度例会", "限塑专项行动督导通报会"};
 
 /* An activity: a kind (v->a: 0 initiative, 1 alternatives, 2 meeting),
  * at market v->b or, -1, the district's (-2: the kick-off meeting), with
@@ -498,8 +496,7 @@ static int check(struct world *w, const struct ev *v) {
     } else {
       if (u->broken[i] <= v->ts) u->broken[i] = 0; /* fixed since */
       /* a routine visit may find an item newly broken; a re-inspection checks the fixes */
-      if (!u->broken[i] && !v->x &&
-          u01(&w->r) < fail_rate(w, v->ts, v->b ? 0.028 : 0.022)) {
+      if (!u->broken[i] && !v->x && u01(&w->r) < fail_rate(w, v->ts, v->b ? 0.028 : 0.022)) {
         int64_t until = 0, again = fix_plan(w, v->ts, cl->days[i], &until);
         u->broken[i] = until;
         if (again && (rc = push(w, again, EV_CHECK, v->a, v->b, 1))) break;
@@ -545,9 +542,8 @@ static int accept(struct world *w, const struct ev *v) {
 static const char *const seed_units[] = {"legal-banshan-court", "legal-shiqiao-police",
                                          "legal-mishixiang-police", "legal-hushu-traffic",
                                          "legal-sandao-law"};
-static const char *const leaders[] = {"区委常委、政法委书记", "区委副书记",
-                                      "区人大常委会副主任", "区政府副区长、公安分局局长",
-                                      "区政协副主席"};
+static const char *const leaders[] = {"区委常委、政法委书记", "区委副书记", "区人大常委会副主任",
+                                      "区政府副区长、公安分局局长", "区政协副主席"};
 static const struct ins_actor zf_inspector = {"zfw_ducha", "politics_law", ROLE_OFFICER};
 
 /* The department that owns a unit's rectification, by its type. */
@@ -560,14 +556,16 @@ static const char *zf_owner(const char *type) {
 }
 
 static const char *zf_finding(struct rng *r, const char *type) {
-  static const char *const common[] = {
-      "学习笔记内容偏少，部分干警心得体会不够深入",
-      "查纠整改台账分类不规范，问题清单未逐项明确责任人和时限",
-      "个别干警对教育整顿“应知应会”内容掌握不熟"};
+  static const char *const common[] = {"学习笔记内容偏少，部分干警心得体会不够深入",
+                                       "查纠整改台账分类不规范，问题清单未逐项明确责任人和时限",
+                                       "个别干警对教育整顿“应知应会”内容掌握不熟"};
   static const char *const court[] = {"超审限案件清理台账未按月更新", "诉讼服务窗口公开承诺未上墙"};
-  static const char *const police[] = {"涉案财物保管室登记信息不完整", "社区民警下沉走访记录缺少群众签字"};
-  static const char *const traffic[] = {"执法记录仪视频未按规定及时上传", "简易程序处罚告知记录不全"};
-  static const char *const law[] = {"律师收费标准未在接待场所公示", "执业风险防范制度未组织集中学习"};
+  static const char *const police[] = {"涉案财物保管室登记信息不完整",
+                                       "社区民警下沉走访记录缺少群众签字"};
+  static const char *const traffic[] = {"执法记录仪视频未按规定及时上传",
+                                        "简易程序处罚告知记录不全"};
+  static const char *const law[] = {"律师收费标准未在接待场所公示",
+                                    "执业风险防范制度未组织集中学习"};
   if (u01(r) < 0.45) return PICK(r, common);
   if (strcmp(type, "court_tribunal") == 0) return PICK(r, court);
   if (strcmp(type, "police_station") == 0) return PICK(r, police);
@@ -583,12 +581,12 @@ static int zf_plan(struct world *w, const struct ev *v) {
   const char *leader = v->b == 1 ? "区委政法委督查组（回头看）" : PICK(&w->r, leaders);
   for (size_t i = 0; v->b != 1 && i < ZZ_ARRAY_LEN(seed_units); i++)
     if (strcmp(seed_units[i], u->key) == 0) leader = leaders[i];
-  json_t *body = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "campaign", ZFDW, "checklist",
-                           w->cl[u->checklist].id, "entity", u->key, "day", day, "leader", leader,
-                           "note",
-                           v->b == 1   ? "整改落实情况回头看"
-                           : v->b == 2 ? "教育整顿督导检查（因防汛工作顺延）"
-                                       : "教育整顿督导检查");
+  json_t *body =
+      json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "campaign", ZFDW, "checklist",
+                w->cl[u->checklist].id, "entity", u->key, "day", day, "leader", leader, "note",
+                v->b == 1   ? "整改落实情况回头看"
+                : v->b == 2 ? "教育整顿督导检查（因防汛工作顺延）"
+                            : "教育整顿督导检查");
   int64_t id = 0;
   pin(v->ts);
   int rc = plan_create(&w->in, &zf_inspector, body, &id, w->e);
@@ -612,15 +610,16 @@ static int zf_visit(struct world *w, const struct ev *v) {
       ok = u->broken[i] != NEVER;
     }
     json_t *a = json_pack("{s:s, s:b}", "item", cl->item[i], "ok", ok);
-    if (!ok) json_object_set_new(a, "note", json_string(v->b ? "仍未整改到位" : "现场检查发现不足"));
+    if (!ok)
+      json_object_set_new(a, "note", json_string(v->b ? "仍未整改到位" : "现场检查发现不足"));
     json_array_append_new(answers, a);
   }
   if (!v->b) {
     int n = 1 + below(&w->r, 3);
     for (int i = 0; i < n; i++)
-      json_array_append_new(findings,
-                            json_pack("{s:s, s:s, s:i}", "text", zf_finding(&w->r, u->type),
-                                      "owner", zf_owner(u->type), "days", u01(&w->r) < 0.5 ? 14 : 30));
+      json_array_append_new(
+          findings, json_pack("{s:s, s:s, s:i}", "text", zf_finding(&w->r, u->type), "owner",
+                              zf_owner(u->type), "days", u01(&w->r) < 0.5 ? 14 : 30));
   } else {
     /* the findings the unit fixed are struck off by name */
     for (int i = 0; i < u->nopen; i++)
@@ -696,16 +695,17 @@ static int plan_plastic(struct world *w) {
   if (!rc) rc = push(w, day_at(s + 7 * DAY_MS, 14, 30), EV_ACTIVITY, 2, -2, 60);
   for (int64_t t = zz_time_add_months(s, 3); t < w->now && !rc; t = zz_time_add_months(t, 3))
     for (int k = 0; k < w->scale && !rc; k++)
-      rc = push(w, work_time(w, t, 5 + below(&w->r, 20)), EV_ACTIVITY, 2, -1,
-                25 + below(&w->r, 25));
+      rc =
+          push(w, work_time(w, t, 5 + below(&w->r, 20)), EV_ACTIVITY, 2, -1, 25 + below(&w->r, 25));
   /* a visit to each market every month, and stall spot checks */
   for (int k = 0; !rc; k++) {
     int64_t month = zz_time_add_months(s, k);
     if (month >= w->now) break;
-    for (size_t i = 0; i < w->markets.n && !rc; i++) {
-      int64_t t = work_time(w, month, (k == 0 ? 14 : 2) + below(&w->r, k == 0 ? 12 : 22));
-      rc = push(w, t, EV_CHECK, (int)i, 0, 0);
-    }
+    for (size_t i = 0; i < w->markets.n && !rc; i++)
+      for (int v = 0; v < w->scale && !rc; v++) { /* (the bench's scale: more visits) */
+        int64_t t = work_time(w, month, (k == 0 ? 14 : 2) + below(&w->r, k == 0 ? 12 : 22));
+        rc = push(w, t, EV_CHECK, (int)i, 0, 0);
+      }
     int checks = (int)(w->markets.n * 3 * (size_t)w->scale);
     if (zz_time_add_months(month, 1) >= w->now) /* the special week: more checks */
       for (int c = 0; c < checks && !rc && w->stalls.n; c++)
@@ -756,13 +756,20 @@ static int plan_zfdw(struct world *w) {
 
 static int run_event(struct world *w, const struct ev *v) {
   switch (v->kind) {
-  case EV_MARKET_PLEDGE: return market_pledge(w, v);
-  case EV_STALL_PLEDGE: return stall_pledge(w, v);
-  case EV_ACTIVITY: return activity(w, v);
-  case EV_CHECK: return check(w, v);
-  case EV_ACCEPT: return accept(w, v);
-  case EV_ZF_PLAN: return zf_plan(w, v);
-  case EV_ZF_VISIT: return zf_visit(w, v);
+  case EV_MARKET_PLEDGE:
+    return market_pledge(w, v);
+  case EV_STALL_PLEDGE:
+    return stall_pledge(w, v);
+  case EV_ACTIVITY:
+    return activity(w, v);
+  case EV_CHECK:
+    return check(w, v);
+  case EV_ACCEPT:
+    return accept(w, v);
+  case EV_ZF_PLAN:
+    return zf_plan(w, v);
+  case EV_ZF_VISIT:
+    return zf_visit(w, v);
   }
   return 0;
 }
@@ -810,9 +817,9 @@ static int world_load(struct world *w) {
         w->participant_pledge = sval(p, "id");
     }
     const char *parent = sval(members, "parent_attr");
-    if ((rc = load_units(w, json_object_get(json_object_get(w->plastic, "participants"),
-                                            "entity_types"),
-                         NULL, &w->markets)) ||
+    if ((rc = load_units(
+             w, json_object_get(json_object_get(w->plastic, "participants"), "entity_types"), NULL,
+             &w->markets)) ||
         (rc = load_units(w, json_object_get(members, "entity_types"), parent, &w->stalls)))
       return rc;
     for (size_t i = 0; i < w->markets.n; i++)
@@ -831,8 +838,8 @@ static int world_load(struct world *w) {
     }
   }
   if (w->zfdw) {
-    if ((rc = load_units(w, json_object_get(json_object_get(w->zfdw, "participants"),
-                                            "entity_types"),
+    if ((rc = load_units(w,
+                         json_object_get(json_object_get(w->zfdw, "participants"), "entity_types"),
                          NULL, &w->zf)))
       return rc;
     size_t k = 0; /* the units without a checklist are not visited */
@@ -846,8 +853,8 @@ static int world_load(struct world *w) {
 }
 
 int demo_campaigns_generate(struct store *st, struct registry *reg, const char *data_dir,
-                            uint64_t seed, int64_t now, int scale,
-                            struct demo_campaigns_made *made, struct zz_err *e) {
+                            uint64_t seed, int64_t now, int scale, struct demo_campaigns_made *made,
+                            struct zz_err *e) {
   memset(made, 0, sizeof *made);
   int any = 0;
   if (store_inspections_each(st, &(struct store_ins_filter){.limit = 1}, any_cb, &any) || any)
@@ -869,8 +876,9 @@ int demo_campaigns_generate(struct store *st, struct registry *reg, const char *
     zz_buf_init(&b, 0);
     zz_json_init(&j, &b);
     struct cp_view v = {0, 0, 1};
-    if (w.plastic && campaign_pledges_json(&w.cs, PLASTIC, &v, &(struct cp_pledge_query){.limit = 1},
-                                           &j, e) == 0 &&
+    if (w.plastic &&
+        campaign_pledges_json(&w.cs, PLASTIC, &v, &(struct cp_pledge_query){.limit = 1}, &j, e) ==
+            0 &&
         !zz_json_finish(&j) && !strstr(b.data, "\"pledges\":[]"))
       any = 1;
     zz_buf_free(&b);
@@ -889,8 +897,8 @@ int demo_campaigns_generate(struct store *st, struct registry *reg, const char *
       if (registry_region_at(reg, i)->parent < 0)
         zz_strlcpy(root, registry_region_at(reg, i)->path, sizeof root);
     registry_unlock(reg);
-    struct code_gen_req req = {.kind = "enterprise", .entity_type = w.stalls.v[0].type,
-                               .region_path = root};
+    struct code_gen_req req = {
+        .kind = "enterprise", .entity_type = w.stalls.v[0].type, .region_path = root};
     struct code_gen_summary sum;
     do {
       if ((rc = code_generate(st, reg, &req, &sum, e))) goto done;

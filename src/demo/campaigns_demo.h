@@ -32,7 +32,7 @@ struct demo_campaigns_made {
  * Returns 0 (*made filled, zero when nothing was written) or the first
  * error (nothing written). */
 int demo_campaigns_generate(struct store *st, struct registry *reg, const char *data_dir,
-                            uint64_t seed, int64_t now, int scale,
-                            struct demo_campaigns_made *made, struct zz_err *e);
+                            uint64_t seed, int64_t now, int scale, struct demo_campaigns_made *made,
+                            struct zz_err *e);
 
 #endif
