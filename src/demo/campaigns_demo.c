@@ -19,6 +19,7 @@
 
 #include "campaigns/campaigns.h"
 #include "codes/codes.h"
+#include "core/log.h"
 #include "core/ztime.h"
 #include "demo/demo_int.h"
 #include "inspections/inspections.h"
@@ -530,11 +531,11 @@ static int accept(struct world *w, const struct ev *v) {
   char name[96];
   snprintf(name, sizeof name, "%s_duty", w->owners[v->a]);
   struct wf_actor who = {name, ROLE_OFFICER, w->owners[v->a], ACTOR_USER};
-  struct zz_err e = {0};
   pin(v->ts);
-  int rc = workflow_act(w->wf, &who, v->x, "accept", NULL, 0, "已接收，组织整改", &e);
+  int rc = workflow_act(w->wf, &who, v->x, "accept", NULL, 0, "已接收，组织整改", w->e);
   /* a re-inspection may have closed it first: nothing to accept */
-  return rc == ZZ_ECONFLICT ? 0 : rc ? (*w->e = e, step_failed(w, rc, "accepting an order")) : 0;
+  if (rc == ZZ_ECONFLICT) return 0;
+  return rc ? step_failed(w, rc, "accepting an order") : 0;
 }
 
 /* ---- 政法队伍教育整顿: the units, their plans and visits ---- */
@@ -787,6 +788,23 @@ static int any_cb(void *ud, const struct store_inspection *i) {
   return 1;
 }
 
+/* *any 1 when campaign PLASTIC has a signature already. */
+static int signed_any(struct world *w, int *any) {
+  struct zz_buf b;
+  struct zz_json j;
+  zz_buf_init(&b, 0);
+  zz_json_init(&j, &b);
+  struct cp_view v = {0, 0, 1};
+  int rc =
+      campaign_pledges_json(&w->cs, PLASTIC, &v, &(struct cp_pledge_query){.limit = 1}, &j, w->e);
+  if (!rc && zz_json_finish(&j)) rc = zz_fail(w->e, ZZ_ENOMEM, NULL, "out of memory");
+  json_t *page = rc ? NULL : json_loads(b.data, 0, NULL);
+  *any = json_array_size(json_object_get(page, "pledges")) > 0;
+  json_decref(page);
+  zz_buf_free(&b);
+  return rc;
+}
+
 static void world_free(struct world *w) {
   for (size_t i = 0; i < w->ncl; i++) json_decref(w->cl[i].def);
   for (size_t i = 0; i < w->nowners; i++) zz_free(w->owners[i]);
@@ -867,28 +885,19 @@ int demo_campaigns_generate(struct store *st, struct registry *reg, const char *
                     .start = zz_time_from_civil(2021, 1, 1, 0, 0, 0),
                     .scale = scale > 0 ? scale : 1,
                     .e = e};
-  int rc = world_load(&w), in_txn = 0;
+  int rc = world_load(&w), in_txn = 0, level = -1;
   if (rc || (!w.plastic && !w.zfdw)) goto done;
   /* any signature already there (a world written by hand) is kept as it is */
-  {
-    struct zz_json j;
-    struct zz_buf b;
-    zz_buf_init(&b, 0);
-    zz_json_init(&j, &b);
-    struct cp_view v = {0, 0, 1};
-    if (w.plastic &&
-        campaign_pledges_json(&w.cs, PLASTIC, &v, &(struct cp_pledge_query){.limit = 1}, &j, e) ==
-            0 &&
-        !zz_json_finish(&j) && !strstr(b.data, "\"pledges\":[]"))
-      any = 1;
-    zz_buf_free(&b);
-    if (any) goto done;
-  }
+  if (w.plastic && (rc = signed_any(&w, &any))) goto done;
+  if (any) goto done;
   struct workflow_opts wo = {.st = st, .reg = reg, .data_dir = data_dir, .no_thread = 1};
   if ((rc = workflow_open(&wo, &w.wf, e))) goto done;
   w.in.wf = w.wf;
   if ((rc = store_txn(st, STORE_TXN_BEGIN, e))) goto done;
   in_txn = 1;
+  /* the history's thousands of order changes are not news: warnings only */
+  level = log_enabled(ZZ_LOG_DEBUG) ? ZZ_LOG_DEBUG : log_enabled(ZZ_LOG_INFO) ? ZZ_LOG_INFO : -1;
+  if (level >= 0) zz_log_set_level(ZZ_LOG_WARN);
   /* the stall-holders' enterprise codes, through which most of them sign */
   if (w.plastic && w.stalls.n) {
     char root[256] = "";
@@ -925,6 +934,7 @@ done:
     store_txn(st, STORE_TXN_ROLLBACK, &ignored);
   }
   zz_time_set_now(0);
+  if (level >= 0) zz_log_set_level((enum zz_log_level)level);
   if (w.wf) workflow_close(w.wf);
   world_free(&w);
   return rc;
