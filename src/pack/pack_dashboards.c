@@ -284,6 +284,68 @@ static int check_layers(struct dctx *c, json_t *layers) {
   return rc;
 }
 
+/* ---- issue 13 §2: a campaign's panels (kind "campaign", api "campaign") ----
+ * They read the campaign engine's dashboard (GET /api/v1/campaigns/ID) and
+ * show one part of it; checked here apart from the metric panels. */
+
+static const char *const campaign_shows[] = {"kpi",    "signed",  "map",       "systems",
+                                             "months", "rectify", "activities"};
+
+/* A kpi item's value: a count of the dashboard's totals. */
+static int campaign_value_ok(const char *v) {
+  static const char *const plain[] = {"participants", "members", "inspections", "violations",
+                                      "on_time"};
+  static const char *const states[] = {"rectify:open", "rectify:overdue", "rectify:closed_on_time",
+                                       "rectify:closed_late", "rectify:open+overdue"};
+  for (size_t i = 0; i < ZZ_ARRAY_LEN(plain); i++)
+    if (strcmp(v, plain[i]) == 0) return 1;
+  for (size_t i = 0; i < ZZ_ARRAY_LEN(states); i++)
+    if (strcmp(v, states[i]) == 0) return 1;
+  return (strncmp(v, "signed:", 7) == 0 && v[7]) || (strncmp(v, "expected:", 9) == 0 && v[9]);
+}
+
+static int check_campaign_panel(struct dctx *c, json_t *p, json_t *taken) {
+  const char *slot, *api, *campaign, *show, *v;
+  int rc;
+  if ((rc = req_enum(c, p, "slot", slots, ZZ_ARRAY_LEN(slots), &slot)) ||
+      (rc = check_names(&c->k, p, "title_zh", "title_en", 0)))
+    return rc;
+  json_t *owner = json_object_get(taken, slot);
+  if (owner)
+    return check_fail(&c->k, "slot", "slot \"%s\" is already taken by panel \"%s\"", slot,
+                      json_string_value(owner));
+  json_object_set_new(taken, slot, json_string(json_string_value(json_object_get(p, "id"))));
+  json_t *q = json_object_get(p, "query");
+  if (!json_is_object(q)) return check_fail(&c->k, "query", "is required for a campaign panel");
+  size_t mark = check_push(&c->k, ".query");
+  static const char *const api_campaign[] = {"campaign"};
+  if (!(rc = req_enum(c, q, "api", api_campaign, 1, &api)) &&
+      !(rc = req_str(c, q, "campaign", &campaign)))
+    rc = req_enum(c, q, "show", campaign_shows, ZZ_ARRAY_LEN(campaign_shows), &show);
+  check_pop(&c->k, mark);
+  if (rc) return rc;
+  json_t *items = json_object_get(p, "items");
+  if (strcmp(show, "kpi") != 0) return 0;
+  if (!json_is_array(items) || json_array_size(items) == 0 || json_array_size(items) > 6)
+    return check_fail(&c->k, "items", "a campaign's kpi panel needs 1 to 6 items");
+  for (size_t i = 0; i < json_array_size(items); i++) {
+    json_t *it = json_array_get(items, i);
+    mark = check_push(&c->k, ".items[%zu]", i);
+    if (!json_is_object(it)) {
+      rc = check_fail(&c->k, NULL, "must be an object");
+    } else if (!(rc = check_names(&c->k, it, "label_zh", "label_en", 0)) &&
+               !(rc = req_str(c, it, "value", &v)) && !campaign_value_ok(v)) {
+      rc = check_fail(&c->k, "value",
+                      "\"%s\" is not a campaign count (participants, members, inspections, "
+                      "violations, on_time, signed:PLEDGE, expected:PLEDGE, rectify:STATE)",
+                      v);
+    }
+    check_pop(&c->k, mark);
+    if (rc) return rc;
+  }
+  return 0;
+}
+
 static int check_panel(struct dctx *c, json_t *p, json_t *seen, json_t *taken) {
   if (!json_is_object(p)) return check_fail(&c->k, NULL, "must be an object");
   const char *id, *kind, *slot;
@@ -292,6 +354,9 @@ static int check_panel(struct dctx *c, json_t *p, json_t *seen, json_t *taken) {
   if (json_object_get(seen, id))
     return check_fail(&c->k, "id", "\"%s\" is used twice in this module", id);
   json_object_set_new(seen, id, json_true());
+  /* a campaign's panel (issue 13 §2) has its own members */
+  const char *ck = json_string_value(json_object_get(p, "kind"));
+  if (ck && strcmp(ck, "campaign") == 0) return check_campaign_panel(c, p, taken);
   if ((rc = req_enum(c, p, "kind", kinds, ZZ_ARRAY_LEN(kinds), &kind)) ||
       (rc = req_enum(c, p, "slot", slots, ZZ_ARRAY_LEN(slots), &slot)) ||
       (rc = check_names(&c->k, p, "title_zh", "title_en", 0)))

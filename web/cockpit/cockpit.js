@@ -12,6 +12,7 @@ import { createPanel, ctx } from './panels.js';
 import './map.js';
 import './board.js';
 import './park.js';
+import './campaign.js';
 import { openPortrait, closePortrait } from './portrait.js';
 
 const W = 1920;

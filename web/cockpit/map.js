@@ -12,7 +12,7 @@ import { Panel, registerKind, ctx, itemName, TOOLTIP, alertSentence } from './pa
 const geoCache = new Map(); // region -> {name, features}
 const entityCache = new Map(); // type|region -> entities
 
-async function regionMap(region) {
+export async function regionMap(region) {
   if (geoCache.has(region)) return geoCache.get(region);
   const fc = await api(`/api/v1/regions.geojson?root=${encodeURIComponent(region)}&depth=1`);
   const self = fc.features.filter((f) => f.properties.id === region && f.geometry);
