@@ -18,6 +18,7 @@
 #include "core/log.h"
 #include "core/progress.h"
 #include "demo/cases_demo.h"
+#include "demo/past_alarms.h"
 #include "demo/feed.h"
 #include "ingest/ingest.h"
 #include "ingest/mqtt.h"
@@ -698,6 +699,11 @@ static int demo_prepare(struct app *app, const struct flags *f, struct demo_run 
                           (int)ncases, &made, e))
     return fail(e);
   if (made) fprintf(stderr, "demo: %d case files (心花绽放)\n", made);
+  /* the alarms of the past the pack tells (the deep pit's rate alarms,
+   * handled and closed), written once after the history */
+  made = 0;
+  if (demo_past_alarms(pack, app->st, app->reg, f->data, zz_time_now(), &made, e)) return fail(e);
+  if (made) fprintf(stderr, "demo: %d past alarms, handled\n", made);
   accounts_password_new(password);
   if (accounts_user_add(app->st, "admin", "admin", NULL, NULL, password, e)) {
     return fail(e);
