@@ -43,5 +43,31 @@ const struct zz_msg zz_msg_zh_park[] = {
      "为必填项（除最后一个状态外，每个状态都须带条件）"},
     {"must be a number (a value of the metric)", "必须是数字（该指标的一个取值）"},
     {"must be an object {\"statuses\": [...]}", "必须是对象 {\"statuses\": [...]}"},
+    /* api/query.c: a portrait's longer daily history */
+    {"days must be a whole number from 1 to %d, with the day grain",
+     "days 须为 1 到 %d 的整数，且只用于按日粒度"},
+    /* demo/past_alarms.c: demo.json past_alarms */
+    {"rule %s makes no work order (auto_order)", "规则 %s 不生成工单（auto_order）"},
+    {"cannot read the sub-orders of order %lld", "无法读取工单 %lld 的子工单"},
+    {"must be \"HH:MM\", not \"%s\"", "必须是“HH:MM”，不能是“%s”"},
+    {"must come after resolved_h (%g) by half an hour", "须比 resolved_h（%g）至少晚半小时"},
+    {"must not come before verified_h (%g)", "不能早于 verified_h（%g）"},
+    {"says nothing of what %s did", "没有写明 %s 做了哪些处置"},
+    {"past_alarms.officers names nobody of %s", "past_alarms.officers 中没有 %s 的经办人"},
+    {"%lld is too recent: its closing would come after now", "%lld 太近：办结时间会晚于现在"},
+    /* rules/rules.c: rules_past_alert */
+    {"rule \"%s\" does not exist or is disabled", "规则“%s”不存在或已停用"},
+    {"entity \"%s\" does not exist or rule %s does not watch it",
+     "对象“%s”不存在，或不在规则 %s 的监测范围内"},
+    {"rule %s has no level of severity \"%s\"", "规则 %s 没有级别为“%s”的分级"},
+    {"a past alert opens in the past", "历史预警的发生时间必须在过去"},
+    {"a past alert is acknowledged between its opening and its clearing",
+     "历史预警的确认时间须在发生与解除之间"},
+    {"a past alert clears after it opens and before now", "历史预警的解除时间须在发生之后、现在之前"},
+    /* workflow/wf_actions.c, wf_create.c: dated actions */
+    {"a past action on order %lld is dated between its last change and now",
+     "工单 %lld 的补录操作时间须在其最近一次变更与现在之间"},
+    {"a past action needs its time", "补录的操作须给出时间"},
+    {"an order of the past cannot be dated in the future", "补录的工单不能晚于现在"},
     {NULL, NULL},
 };
