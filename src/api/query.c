@@ -540,8 +540,7 @@ static int get_portrait(struct http_req *r) {
   enum zz_grain grain = monthly ? ZZ_GRAIN_MONTH : ZZ_GRAIN_DAY;
   int npoints = monthly ? PORTRAIT_MONTHS : (int)ndays;
   int64_t to = zz_bucket_next(zz_bucket_start(now, grain), grain); /* end of this day or month */
-  int64_t from =
-      monthly ? zz_time_add_months(to, -PORTRAIT_MONTHS) : to - ndays * ZZ_DAY_MS;
+  int64_t from = monthly ? zz_time_add_months(to, -PORTRAIT_MONTHS) : to - ndays * ZZ_DAY_MS;
   struct zz_err e = {0};
   for (size_t i = 0; !rc && i < n; i++) {
     const struct metric_name *mk = metric_name(&mn, rows[i].metric);

@@ -63,7 +63,8 @@ const struct zz_msg zz_msg_zh_park[] = {
     {"a past alert opens in the past", "历史预警的发生时间必须在过去"},
     {"a past alert is acknowledged between its opening and its clearing",
      "历史预警的确认时间须在发生与解除之间"},
-    {"a past alert clears after it opens and before now", "历史预警的解除时间须在发生之后、现在之前"},
+    {"a past alert clears after it opens and before now",
+     "历史预警的解除时间须在发生之后、现在之前"},
     /* workflow/wf_actions.c, wf_create.c: dated actions */
     {"a past action on order %lld is dated between its last change and now",
      "工单 %lld 的补录操作时间须在其最近一次变更与现在之间"},

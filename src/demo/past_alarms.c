@@ -33,10 +33,10 @@ struct past {
 };
 
 static const char *const TOP_KEYS[] = {"note", "dispatcher", "officers", "alarms", NULL};
-static const char *const ALARM_KEYS[] = {"note",       "rule",       "entity",     "day",
-                                         "time",       "severity",   "value",      "departments",
-                                         "notes",      "resolved_h", "verified_h", "closed_h",
-                                         "cleared_h",  "verify_note", NULL};
+static const char *const ALARM_KEYS[] = {"note",      "rule",        "entity",     "day",
+                                         "time",      "severity",    "value",      "departments",
+                                         "notes",     "resolved_h",  "verified_h", "closed_h",
+                                         "cleared_h", "verify_note", NULL};
 
 /* "HH:MM" into minutes of the day. */
 static int hhmm(const char *s, int *min) {
@@ -88,7 +88,9 @@ static int parse_alarm(const struct check *k, const json_t *o, const json_t *off
   }
   p->opened = zz_bucket_start(now + day * DAY_MS, ZZ_GRAIN_DAY) + min * 60000LL;
   int64_t last = p->opened + (int64_t)(fmax(p->closed_h, p->cleared_h) * HOUR_MS);
-  if (last > now) return check_fail(k, "day", "%lld is too recent: its closing would come after now", (long long)day);
+  if (last > now)
+    return check_fail(k, "day", "%lld is too recent: its closing would come after now",
+                      (long long)day);
   return 0;
 }
 
@@ -188,8 +190,8 @@ static int replay(struct rules *ru, struct workflow *wf, struct store *st, const
   for (size_t i = 0; i < p->nd; i++) {
     struct wf_actor off = {.name = p->officers[i], .role = ROLE_OFFICER, .department = p->depts[i]};
     int64_t id = p->nd > 1 ? subs[i] : order;
-    if ((rc = workflow_act_at(wf, &off, id, "accept", NULL, 0, NULL, t + (20 + 10 * (int64_t)i) * min,
-                              e)))
+    if ((rc = workflow_act_at(wf, &off, id, "accept", NULL, 0, NULL,
+                              t + (20 + 10 * (int64_t)i) * min, e)))
       return rc;
   }
   for (size_t i = 0; i < p->nd; i++) {
