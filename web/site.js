@@ -221,7 +221,13 @@ async function choose(id) {
   const marks = [...handled, ...alerts].filter((a) => a.entity === id).map((a) => {
     const i = cats.indexOf(day(Date.parse(a.opened)));
     const st = stateOf(a.severity);
-    return i < 0 ? null : { coord: [i, pts[i].v], value: a.order ? `#${a.order}` : t(st.zh, st.en), alert: a.id,
+    // on the line: the reading of that day, or the nearest day's (a sparse history)
+    let k = -1;
+    for (let d = 0; i >= 0 && k < 0 && d < pts.length; d++) {
+      if (pts[i - d] && pts[i - d].v !== null) k = i - d;
+      else if (pts[i + d] && pts[i + d].v !== null) k = i + d;
+    }
+    return k < 0 ? null : { coord: [i, pts[k].v], value: a.order ? `#${a.order}` : t(st.zh, st.en), alert: a.id,
       itemStyle: { color: st.color }, label: { color: '#10151f', fontSize: 10 } };
   }).filter(Boolean);
   histChart.setOption({

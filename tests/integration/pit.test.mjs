@@ -103,7 +103,7 @@ test('zhizhi demo writes the pit\'s past rate alarms, handled and closed, once',
     const r = await request(srv.base, 'POST', '/api/v1/login', { body: { name: 'admin', password } });
     const cookie = r.headers.getSetCookie().find((c) => c.startsWith('zz_session=')).split(';')[0];
     const get = async (p) => { const x = await request(srv.base, 'GET', p, { cookie }); assert.equal(x.status, 200, show(x)); return x.json; };
-    return { srv, get };
+    return { srv, get, cookie };
   };
   const pitAlerts = async (get) => (await get('/api/v1/alerts?region=gongshu/wulin&limit=1000')).alerts
     .filter((a) => a.entity.startsWith('pit-'));
@@ -150,6 +150,17 @@ test('zhizhi demo writes the pit\'s past rate alarms, handled and closed, once',
         assert.ok(Date.parse(res.ts) < closed);
         assert.ok(x.timeline.some((e) => e.action === 'accept'));
       }
+    }
+    // a point's history over the excavation (what /site draws the alarms on)
+    const w0 = want.alarms[0];
+    const p = await s.get(`/api/v1/entities/${w0.entity}/portrait?days=210`);
+    const series = p.series.find((x) => x.points.length === 210);
+    assert.ok(series, 'a 210-day series');
+    assert.ok(series.points.some((x) => x.v !== null && Date.parse(x.t) < now + w0.day * DAY), 'readings before the alarm');
+    for (const q of ['days=0', 'days=401', 'days=x', 'grain=month&days=30']) {
+      const r = await request(s.srv.base, 'GET', `/api/v1/entities/${w0.entity}/portrait?${q}`, { cookie: s.cookie });
+      assert.equal(r.status, 400, q);
+      assert.equal(r.json.error.field, 'days', q);
     }
   } finally {
     const gone = new Promise((r) => s.srv.child.once('exit', r));
