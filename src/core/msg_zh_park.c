@@ -55,6 +55,8 @@ const struct zz_msg zz_msg_zh_park[] = {
     {"says nothing of what %s did", "没有写明 %s 做了哪些处置"},
     {"past_alarms.officers names nobody of %s", "past_alarms.officers 中没有 %s 的经办人"},
     {"%lld is too recent: its closing would come after now", "%lld 太近：办结时间会晚于现在"},
+    {"rule \"%s\" does not exist, is disabled or makes no work order",
+     "规则“%s”不存在、已停用或不生成工单"},
     /* rules/rules.c: rules_past_alert */
     {"rule \"%s\" does not exist or is disabled", "规则“%s”不存在或已停用"},
     {"entity \"%s\" does not exist or rule %s does not watch it",

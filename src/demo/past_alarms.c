@@ -254,10 +254,28 @@ int demo_past_alarms(const char *pack_dir, struct store *st, struct registry *re
   struct workflow_opts wo = {.st = st, .reg = reg, .data_dir = data_dir, .no_thread = 1};
   struct rules_opts ro = {.st = st, .reg = reg, .no_thread = 1};
   if ((rc = workflow_open(&wo, &wf, e)) || (rc = rules_open(&ro, &ru, e))) goto done;
+  /* the rules and entities named, before anything is written */
+  for (size_t i = 0; i < n; i++) {
+    char matter[65];
+    int64_t id = 0;
+    check_at(&k, "past_alarms.alarms[%zu]", i);
+    rules_rule_matter(ru, v[i].rule, matter, sizeof matter);
+    if (!matter[0]) {
+      rc = check_fail(&k, "rule", "rule \"%s\" does not exist, is disabled or makes no work order",
+                      v[i].rule);
+      goto done;
+    }
+    store_entity_get(st, v[i].entity, entity_id_cb, &id);
+    if (!id) {
+      rc = check_fail(&k, "entity", "entity \"%s\" does not exist", v[i].entity);
+      goto done;
+    }
+  }
   for (size_t i = 0; i < n; i++) {
     if ((rc = replay(ru, wf, st, dispatcher, &v[i], e))) {
+      struct zz_err inner = *e; /* the engine's words, at the alarm's place */
       check_at(&k, "past_alarms.alarms[%zu]", i);
-      check_fail_err(&k, NULL, e);
+      check_fail_err(&k, inner.field[0] ? inner.field : NULL, &inner);
       goto done;
     }
     (*made)++;

@@ -176,3 +176,32 @@ test('zhizhi demo writes the pit\'s past rate alarms, handled and closed, once',
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a past alarm naming an unknown entity stops the demo, naming its place, before any is written', { timeout: 120000 }, async () => {
+  const fs = await import('node:fs');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const { startServer, REPO } = await import('./harness.mjs');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zhizhi-it-pit-bad-'));
+  const pack = fs.mkdtempSync(path.join(os.tmpdir(), 'zhizhi-it-pit-pack-'));
+  try {
+    fs.cpSync(path.join(REPO, 'scenarios', 'gongshu'), pack, { recursive: true, filter: (p) => !p.includes('/tools') });
+    const demo = JSON.parse(fs.readFileSync(path.join(pack, 'demo.json'), 'utf8'));
+    demo.past_alarms.alarms[2].entity = 'pit-nope';
+    fs.writeFileSync(path.join(pack, 'demo.json'), JSON.stringify(demo));
+    await assert.rejects(
+      startServer(['demo', '--data', dir, '--pack', pack, '--listen', '127.0.0.1:0', '--records', '20000', '--no-live'], { timeout: 90000 }),
+      /exited 1 before listening[\s\S]*demo\.json: past_alarms\.alarms\[2\]\.entity: entity "pit-nope" does not exist/);
+    // nothing of the past was written: a corrected pack writes them all on the next start
+    demo.past_alarms.alarms[2].entity = 'pit-cx9';
+    fs.writeFileSync(path.join(pack, 'demo.json'), JSON.stringify(demo));
+    const srv = await startServer(['demo', '--data', dir, '--pack', pack, '--listen', '127.0.0.1:0', '--records', '20000', '--no-live'], { timeout: 90000 });
+    const gone = new Promise((r) => srv.child.once('exit', r));
+    srv.child.kill('SIGKILL');
+    await gone;
+    assert.match(srv.stderr(), new RegExp(`demo: ${demo.past_alarms.alarms.length} past alarms, handled`));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.rmSync(pack, { recursive: true, force: true });
+  }
+});
