@@ -232,6 +232,7 @@ async function choose(id) {
   }).filter(Boolean);
   histChart.setOption({
     backgroundColor: 'transparent',
+    animation: false, // redrawn on each refresh and language switch: no replay of the line
     grid: { left: 56, right: 120, top: 16, bottom: 28 },
     tooltip: { trigger: 'axis' },
     xAxis: { type: 'category', data: cats, axisLabel: { color: '#9fb0c8' } },
