@@ -19,6 +19,7 @@
 #include "core/progress.h"
 #include "demo/campaigns_demo.h"
 #include "demo/cases_demo.h"
+#include "demo/past_alarms.h"
 #include "demo/feed.h"
 #include "ingest/ingest.h"
 #include "ingest/mqtt.h"
@@ -717,6 +718,11 @@ static int demo_prepare(struct app *app, const struct flags *f, struct demo_run 
               (long long)cm.pledges, (long long)cm.activities, (long long)cm.inspections,
               (long long)cm.rectify, (long long)cm.plans, (double)(zz_time_now() - t0) / 1000.0);
   }
+  /* the alarms of the past the pack tells (the deep pit's rate alarms,
+   * handled and closed), written once after the history */
+  made = 0;
+  if (demo_past_alarms(pack, app->st, app->reg, f->data, zz_time_now(), &made, e)) return fail(e);
+  if (made) fprintf(stderr, "demo: %d past alarms, handled\n", made);
   accounts_password_new(password);
   if (accounts_user_add(app->st, "admin", "admin", NULL, NULL, password, e)) {
     return fail(e);

@@ -4,7 +4,11 @@
 // alert (正常 / 预警 / 报警 / 控制值: no alert, warning, major, critical);
 // clicking a point draws its last 30 days (GET /api/v1/entities/ID/portrait)
 // with the three level lines of its cumulative rule (GET /api/v1/rules), and
-// the open alerts of the site's points are listed with their orders. Every
+// the open alerts of the site's points are listed with their orders. The
+// alarms of the past (cleared, with a work order) are marked on each point's
+// history, which reaches back over the excavation (HISTORY_DAYS), and listed
+// with their orders' outcome: the state, when it closed, what each
+// department did (the resolve notes of the order or its sub-orders). Every
 // figure is an API answer; names are set as text, never parsed as HTML.
 import { $, el } from './lib/dom.js';
 import { api } from './lib/api.js';
@@ -28,11 +32,15 @@ let points = []; // its entities
 let rules = []; // the rules watching its entity type
 let metrics = {}; // id -> metric
 let alerts = []; // open alerts of its points
+let handled = []; // cleared alerts of its points that had an order, newest first
+let outcomes = {}; // order id -> {order, notes: [{department, note}]}
+let departments = {}; // id -> department
 let orders = {}; // order id -> order
 let chosen = null; // the point shown in the history
 let mapChart = null;
 let histChart = null;
 
+const HISTORY_DAYS = 210; // the excavation's whole monitoring history
 const num = (v) => (v === null || v === undefined ? '—' : String(Math.round(v * 100) / 100));
 
 async function load() {
@@ -42,15 +50,37 @@ async function load() {
     $('error').textContent = t('数据包中没有监测工地', 'The pack declares no monitored site');
     return;
   }
-  const [ents, rl, ms] = await Promise.all([
+  const [ents, rl, ms, ds] = await Promise.all([
     api(`/api/v1/entities?type=${encodeURIComponent(site.entity_type)}&region=${encodeURIComponent(site.region)}&limit=1000`),
     api('/api/v1/rules'),
     api('/api/v1/metrics'),
+    api('/api/v1/departments').catch(() => ({ departments: [] })),
   ]);
+  departments = Object.fromEntries((ds.departments || []).map((d) => [d.id, d]));
   points = ents.entities;
   rules = rl.rules.filter((r) => r.entity_type === site.entity_type);
   metrics = Object.fromEntries(ms.metrics.map((m) => [m.id, m]));
   await loadAlerts();
+  await loadHandled();
+}
+
+// The alarms of the past: cleared alerts of the site's points that became
+// work orders, with what each department did.
+async function loadHandled() {
+  const ids = new Set(points.map((p) => p.id));
+  const a = await api(`/api/v1/alerts?state=cleared&region=${encodeURIComponent(site.region)}&limit=1000`);
+  handled = a.alerts.filter((x) => ids.has(x.entity) && x.order);
+  const got = await Promise.all(handled.map((x) => outcomeOf(x.order).catch(() => null)));
+  outcomes = Object.fromEntries(got.filter(Boolean).map((o) => [o.order.id, o]));
+}
+
+async function outcomeOf(id) {
+  const j = await api(`/api/v1/orders/${id}`);
+  const mine = (x) => (x.timeline || []).filter((e) => e.action === 'resolve' && e.note && e.actor !== 'system');
+  const notes = mine(j).map((e) => ({ department: j.order.department, note: e.note }));
+  const subs = await Promise.all((j.sub_orders || []).map((s) => api(`/api/v1/orders/${s.id}`).catch(() => null)));
+  for (const sj of subs.filter(Boolean)) for (const e of mine(sj)) notes.push({ department: sj.order.department, note: e.note });
+  return { order: j.order, notes };
 }
 
 async function loadAlerts() {
@@ -173,7 +203,7 @@ function metricOf(p, portrait) {
 async function choose(id) {
   chosen = id;
   const p = points.find((x) => x.id === id);
-  const portrait = await api(`/api/v1/entities/${encodeURIComponent(id)}/portrait`);
+  const portrait = await api(`/api/v1/entities/${encodeURIComponent(id)}/portrait?days=${HISTORY_DAYS}`);
   const metric = metricOf(p, portrait);
   const m = metrics[metric] || { unit: '' };
   const s = (portrait.series || []).find((x) => x.metric === metric);
@@ -186,22 +216,39 @@ async function choose(id) {
   ] : [];
   if (!histChart) histChart = window.echarts.init($('history'));
   const pts = s ? s.points : [];
+  const cats = pts.map((x) => day(Date.parse(x.t)));
+  // the point's alarms, past and open, on the day they opened
+  const marks = [...handled, ...alerts].filter((a) => a.entity === id).map((a) => {
+    const i = cats.indexOf(day(Date.parse(a.opened)));
+    const st = stateOf(a.severity);
+    // on the line: the reading of that day, or the nearest day's (a sparse history)
+    let k = -1;
+    for (let d = 0; i >= 0 && k < 0 && d < pts.length; d++) {
+      if (pts[i - d] && pts[i - d].v !== null) k = i - d;
+      else if (pts[i + d] && pts[i + d].v !== null) k = i + d;
+    }
+    return k < 0 ? null : { coord: [i, pts[k].v], value: a.order ? `#${a.order}` : t(st.zh, st.en), alert: a.id,
+      itemStyle: { color: st.color }, label: { color: '#10151f', fontSize: 10 } };
+  }).filter(Boolean);
   histChart.setOption({
     backgroundColor: 'transparent',
+    animation: false, // redrawn on each refresh and language switch: no replay of the line
     grid: { left: 56, right: 120, top: 16, bottom: 28 },
     tooltip: { trigger: 'axis' },
-    xAxis: { type: 'category', data: pts.map((x) => day(Date.parse(x.t))), axisLabel: { color: '#9fb0c8' } },
+    xAxis: { type: 'category', data: cats, axisLabel: { color: '#9fb0c8' } },
     yAxis: { type: 'value', name: m.unit, scale: true, axisLabel: { color: '#9fb0c8' },
       splitLine: { lineStyle: { color: 'rgba(159,176,200,.15)' } },
       min: (e) => Math.min(e.min, ...levels.map((l) => l.v)), max: (e) => Math.max(e.max, ...levels.map((l) => l.v)) },
     series: [{ type: 'line', name: pick(m, 'name') || metric, data: pts.map((x) => x.v), connectNulls: true, showSymbol: false,
       lineStyle: { color: '#6cb6ff', width: 2 },
+      markPoint: { symbol: 'pin', symbolSize: 34, data: marks },
       markLine: { symbol: 'none', silent: true, data: levels.map((l) => ({ yAxis: l.v, name: l.name,
         lineStyle: { color: l.color, type: 'dashed' }, label: { formatter: `${l.name} ${num(l.v)}`, color: l.color } })) } }],
   }, true);
   $('history').dataset.entity = id;
   $('history').dataset.levels = JSON.stringify(levels.map((l) => l.v));
   $('history').dataset.points = String(pts.filter((x) => x.v !== null).length);
+  $('history').dataset.alarms = JSON.stringify(marks.map((m) => m.alert));
   drawMap();
 }
 
@@ -226,11 +273,38 @@ function drawAlerts() {
   }
 }
 
+// The alarms of the past, handled: when, which point, the level, the order
+// and what came of it.
+function drawHandled() {
+  const byPoint = Object.fromEntries(points.map((p) => [p.id, p]));
+  const deptName = (d) => (departments[d] ? pick(departments[d], 'name') : d || '');
+  $('handled').replaceChildren(
+    el('thead', {}, el('tr', {}, el('th', {}, t('发生', 'Opened')), el('th', {}, t('监测点', 'Point')),
+      el('th', {}, t('级别', 'Level')), el('th', {}, t('工单', 'Order')), el('th', {}, t('处置结果', 'Outcome')))),
+    el('tbody', {}, ...(handled.length ? handled.map((a) => {
+      const s = stateOf(a.severity);
+      const o = outcomes[a.order];
+      const done = o ? `${stateName(o.order.state)}${o.order.closed_at ? ' ' + shortDateTime(o.order.closed_at) : ''}` : '';
+      return el('tr', { 'data-alert': String(a.id), 'data-entity': a.entity, 'data-order': String(a.order),
+        'data-state': o ? o.order.state : '' },
+        el('td', { class: 'nowrap' }, shortDateTime(a.opened)),
+        el('td', {}, el('a', { href: '#', 'data-point': a.entity }, byPoint[a.entity] ? byPoint[a.entity].attrs.code : a.entity)),
+        el('td', { class: 'sev', style: `color:${s.color}` }, t(s.zh, s.en), el('div', { class: 'val' }, `${num(a.value)}`)),
+        el('td', { class: 'nowrap' }, `#${a.order}`),
+        el('td', {}, el('div', { class: 'done' }, done),
+          ...(o ? o.notes.map((n) => el('div', { class: 'note' }, el('b', {}, deptName(n.department) + t('：', ': ')), n.note)) : [])));
+    }) : [el('tr', {}, el('td', { colspan: '5' }, t('没有已处置的历史报警', 'No alarms handled so far')))])));
+  for (const a of $('handled').querySelectorAll('a[data-point]')) {
+    a.addEventListener('click', (ev) => { ev.preventDefault(); choose(a.dataset.point); });
+  }
+}
+
 function render() {
   if (!site) return;
   drawLegend();
   drawMap();
   drawAlerts();
+  drawHandled();
   if (chosen) choose(chosen);
 }
 
@@ -243,7 +317,8 @@ async function main() {
     await load();
     render();
     document.body.dataset.ready = '1';
-    live(async () => { await loadAlerts(); render(); });
+    if (handled.length && !chosen) await choose(handled[0].entity); // the latest handled alarm's point
+    live(async () => { await loadAlerts(); await loadHandled(); render(); });
   } catch (e) {
     $('error').textContent = e.message;
   }

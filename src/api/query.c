@@ -459,6 +459,7 @@ static int get_latest(struct http_req *r) {
  * with grain=month 12 local months (monthly figures such as tax). */
 #define PORTRAIT_DAYS 30
 #define PORTRAIT_MONTHS 12
+#define PORTRAIT_DAYS_MAX 400
 
 struct portrait_ctx {
   struct http_req *r;
@@ -486,6 +487,14 @@ static int get_portrait(struct http_req *r) {
   int monthly = gs && strcmp(gs, "month") == 0;
   if (gs && !monthly && strcmp(gs, "day") != 0)
     return http_fail(r, ZZ_EINVAL, "grain", "grain must be day or month");
+  /* days: a longer daily history (a site's whole excavation), up to the
+   * day grain's reach */
+  const char *ds = http_query(r, "days");
+  int64_t ndays = PORTRAIT_DAYS;
+  if (ds && (monthly || zz_parse_i64(ds, &ndays) || ndays < 1 || ndays > PORTRAIT_DAYS_MAX))
+    return http_fail(r, ZZ_EINVAL, "days",
+                     "days must be a whole number from 1 to %d, with the day grain",
+                     PORTRAIT_DAYS_MAX);
   struct out o;
   o_init(&o);
   struct zz_json *j = &o.j;
@@ -529,10 +538,9 @@ static int get_portrait(struct http_req *r) {
   zz_json_karr(j, "series");
   int64_t now = zz_time_now();
   enum zz_grain grain = monthly ? ZZ_GRAIN_MONTH : ZZ_GRAIN_DAY;
-  int npoints = monthly ? PORTRAIT_MONTHS : PORTRAIT_DAYS;
+  int npoints = monthly ? PORTRAIT_MONTHS : (int)ndays;
   int64_t to = zz_bucket_next(zz_bucket_start(now, grain), grain); /* end of this day or month */
-  int64_t from =
-      monthly ? zz_time_add_months(to, -PORTRAIT_MONTHS) : to - PORTRAIT_DAYS * ZZ_DAY_MS;
+  int64_t from = monthly ? zz_time_add_months(to, -PORTRAIT_MONTHS) : to - ndays * ZZ_DAY_MS;
   struct zz_err e = {0};
   for (size_t i = 0; !rc && i < n; i++) {
     const struct metric_name *mk = metric_name(&mn, rows[i].metric);

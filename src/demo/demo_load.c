@@ -900,8 +900,10 @@ static int parse_settings(struct demo *d, const struct check *top, json_t *j) {
 
 static int parse_demo(struct demo *d, struct zz_err *err) {
   /* "incidents" belongs to the live feed's staged happenings (incidents.c) */
-  static const char *const keys[] = {"version",  "note",   "history",     "live",      "holidays",
-                                     "profiles", "series", "calibration", "incidents", NULL};
+  static const char *const keys[] = {"version", "note", "history", "live", "holidays", "profiles",
+                                     "series", "calibration", "incidents",
+                                     /* the alarms of the past (past_alarms.c) */
+                                     "past_alarms", NULL};
   json_t *j = load_json(d, DEMO_FILE, err);
   if (!j) return err ? err->code : ZZ_EINVAL;
   struct check k;

@@ -17,6 +17,7 @@
 #include "core/json.h"
 #include "core/log.h"
 #include "core/ztime.h"
+#include "store/store.h"
 #include "store/store_alerts.h"
 #include "store/store_records.h"
 #include "store/store_registry.h"
@@ -803,6 +804,94 @@ int rules_link_order(struct rules *ru, int64_t id, int64_t order, struct zz_err 
   c.a.order_id = order;
   if ((rc = store_alert_update(ru->o.st, &c.a, e))) goto done;
   publish(ru, &c.a, "order");
+done:
+  pthread_mutex_unlock(&ru->elock);
+  return rc;
+}
+
+static int entity_id_cb(void *ud, const struct store_entity *en) {
+  *(int64_t *)ud = en->id;
+  return 1;
+}
+
+/* The level of rule d whose severity is sev (NULL: 0), or -1. */
+static int level_of(const struct rule_def *d, const char *sev) {
+  if (!sev || strcmp(sev, d->severity) == 0) return 0;
+  for (int i = 0; i < d->nlevels; i++)
+    if (strcmp(d->levels[i].severity, sev) == 0) return i + 1;
+  return -1;
+}
+
+/* Checks p against the rule and the clock; fills *a (strings from p and
+ * the rule) and the sentences. Under elock. */
+static int past_check(struct rules *ru, const struct rules_past *p, struct store_alert *a,
+                      char *msg, char *msg_en, size_t cap, struct zz_err *e) {
+  const struct rrule *r = p->rule ? rule_by_key(ru, p->rule) : NULL;
+  if (!r)
+    return zz_fail(e, ZZ_EINVAL, "rule", "rule \"%s\" does not exist or is disabled",
+                   p->rule ? p->rule : "");
+  int64_t id = 0;
+  if (p->entity) store_entity_get(ru->o.st, p->entity, entity_id_cb, &id);
+  const struct ent *en = id ? ent_get(ru, id) : NULL;
+  if (!en || !in_scope(r, en))
+    return zz_fail(e, ZZ_EINVAL, "entity",
+                   "entity \"%s\" does not exist or rule %s does not watch it",
+                   p->entity ? p->entity : "", r->d.key);
+  int level = level_of(&r->d, p->severity);
+  if (level < 0)
+    return zz_fail(e, ZZ_EINVAL, "severity", "rule %s has no level of severity \"%s\"", r->d.key,
+                   p->severity);
+  int64_t now = zz_time_now();
+  if (p->opened <= 0 || p->opened > now)
+    return zz_fail(e, ZZ_EINVAL, "opened", "a past alert opens in the past");
+  if (p->acked_by && (p->acked_at < p->opened || p->acked_at > p->cleared))
+    return zz_fail(e, ZZ_EINVAL, "acked_at",
+                   "a past alert is acknowledged between its opening and its clearing");
+  if (p->cleared < p->opened || p->cleared > now)
+    return zz_fail(e, ZZ_EINVAL, "cleared", "a past alert clears after it opens and before now");
+  describe(ru, &r->d, en, p->value, level, msg, msg_en, cap);
+  *a = (struct store_alert){.rule = r->d.key,
+                            .entity = en->id,
+                            .entity_key = en->key,
+                            .region = en->region,
+                            .rpos = en->rpos,
+                            .severity = rule_level_severity(&r->d, level),
+                            .state = "cleared",
+                            .opened = p->opened,
+                            .cleared = p->cleared,
+                            .value = p->value,
+                            .message = msg,
+                            .message_en = msg_en,
+                            .acked_by = p->acked_by,
+                            .acked_at = p->acked_by ? p->acked_at : 0};
+  return 0;
+}
+
+int rules_past_alert(struct rules *ru, const struct rules_past *p, int64_t *out_id,
+                     struct zz_err *e) {
+  char msg[256], msg_en[256];
+  struct store_alert a;
+  int64_t id = 0;
+  pthread_mutex_lock(&ru->elock);
+  int rc = past_check(ru, p, &a, msg, msg_en, sizeof msg, e);
+  if (rc) goto done;
+  /* opened and cleared in one go: never an open alert the live engine
+   * would have to know about */
+  if ((rc = store_txn(ru->o.st, STORE_TXN_BEGIN, e))) goto done;
+  if (!(rc = store_alert_insert(ru->o.st, &a, &id, e))) {
+    a.id = id;
+    rc = store_alert_update(ru->o.st, &a, e);
+  }
+  if (rc) {
+    struct zz_err ignored;
+    store_txn(ru->o.st, STORE_TXN_ROLLBACK, &ignored);
+  } else {
+    rc = store_txn(ru->o.st, STORE_TXN_COMMIT, e);
+  }
+  if (!rc) {
+    publish(ru, &a, "clear");
+    if (out_id) *out_id = id;
+  }
 done:
   pthread_mutex_unlock(&ru->elock);
   return rc;

@@ -64,6 +64,22 @@ void rules_sync(struct rules *ru, int64_t now);
 int rules_ack(struct rules *ru, int64_t id, const char *user, struct zz_err *e);
 /* Links alert id to a work order created for it. */
 int rules_link_order(struct rules *ru, int64_t id, int64_t order, struct zz_err *e);
+/* An alert of the past, written after the fact (a history being told, such
+ * as the demo's excavation): rule's alert on entity, at the level whose
+ * severity is named (NULL or the rule's own severity: level 0), with value,
+ * opened at opened, acknowledged by acked_by at acked_at (NULL, 0: never)
+ * and cleared at cleared; its sentences are the engine's. The live state is
+ * left alone (the alert is written cleared, in one transaction). Times go
+ * opened <= acked_at <= cleared <= now. Returns 0 and *out_id, ZZ_EINVAL
+ * (e->field: rule, entity, severity, opened, acked_at, cleared) or a store
+ * error. */
+struct rules_past {
+  const char *rule, *entity, *severity, *acked_by;
+  double value;
+  int64_t opened, acked_at, cleared;
+};
+int rules_past_alert(struct rules *ru, const struct rules_past *p, int64_t *out_id,
+                     struct zz_err *e);
 /* Copies the auto_order matter of rule key into out ("" when none). */
 void rules_rule_matter(struct rules *ru, const char *key, char *out, size_t cap);
 /* Writes the members of alert a as the API shows it into the object open

@@ -335,9 +335,10 @@ static int act_apply(struct act *x, const char *const *departments, size_t ndept
   return rc;
 }
 
-int wf_act_locked(struct workflow *wf, const struct wf_actor *who, int64_t id, const char *action,
-                  const char *const *departments, size_t ndepts, const char *note,
-                  struct zz_err *e) {
+/* wf_act_locked at a given time (0: now). */
+static int act_at_locked(struct workflow *wf, const struct wf_actor *who, int64_t id,
+                         const char *action, const char *const *departments, size_t ndepts,
+                         const char *note, int64_t at, struct zz_err *e) {
   enum order_action a;
   int rc = act_args(action, &a, note, ndepts, e);
   if (rc) return rc;
@@ -351,9 +352,33 @@ int wf_act_locked(struct workflow *wf, const struct wf_actor *who, int64_t id, c
   x->a = a;
   x->note = note;
   x->now = zz_time_now();
-  if (!(rc = act_load(x, id, e)) && !(rc = act_apply(x, departments, ndepts, e)))
-    rc = wf_commit(wf, x->c, e);
+  rc = act_load(x, id, e);
+  if (!rc && at) {
+    /* a past action: between the order's last change and now */
+    if (at > x->now || at < x->w.o.updated)
+      rc = zz_fail(e, ZZ_EINVAL, "at",
+                   "a past action on order %lld is dated between its last change and now",
+                   (long long)id);
+    x->now = at;
+  }
+  if (!rc && !(rc = act_apply(x, departments, ndepts, e))) rc = wf_commit(wf, x->c, e);
   act_free(x);
+  return rc;
+}
+
+int wf_act_locked(struct workflow *wf, const struct wf_actor *who, int64_t id, const char *action,
+                  const char *const *departments, size_t ndepts, const char *note,
+                  struct zz_err *e) {
+  return act_at_locked(wf, who, id, action, departments, ndepts, note, 0, e);
+}
+
+int workflow_act_at(struct workflow *wf, const struct wf_actor *who, int64_t id, const char *action,
+                    const char *const *departments, size_t ndepts, const char *note, int64_t at,
+                    struct zz_err *e) {
+  if (at <= 0) return zz_fail(e, ZZ_EINVAL, "at", "a past action needs its time");
+  pthread_mutex_lock(&wf->lock);
+  int rc = act_at_locked(wf, who, id, action, departments, ndepts, note, at, e);
+  pthread_mutex_unlock(&wf->lock);
   return rc;
 }
 

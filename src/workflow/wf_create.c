@@ -84,6 +84,9 @@ int wf_create_prepare(struct workflow *wf, const struct wf_actor *who, const str
   if (!isnan(lon) != !isnan(lat) || (!isnan(lon) && (fabs(lon) > 180 || fabs(lat) > 90)))
     return zz_fail(e, ZZ_EINVAL, "lon", "lon and lat go together, within ±180 and ±90");
   int64_t now = zz_time_now();
+  if (c->at > now)
+    return zz_fail(e, ZZ_EINVAL, "at", "an order of the past cannot be dated in the future");
+  if (c->at > 0) now = c->at;
   const char *reporter = c->reporter && *c->reporter ? c->reporter : who->name;
   memset(w, 0, sizeof *w);
   zz_strlcpy(w->matter, m.key, sizeof w->matter);

@@ -69,6 +69,8 @@ struct wf_create {
   const char *priority;    /* critical, high, normal; NULL: from severity and matter */
   int distinct; /* 1: one of several orders made on purpose (an inspection's rectification
                  * items), never flagged as a likely duplicate */
+  int64_t at;   /* 0: now; a past time (UTC ms): an order of a history told after the fact
+                 * (workflow_act_at takes it on), never later than now */
 };
 
 /* The priority named (critical, high, normal) as STORE_PRIORITY_*, 0 for
@@ -103,6 +105,14 @@ int workflow_create(struct workflow *wf, const struct wf_actor *who, const struc
  * missing note) or ZZ_ECONFLICT (an illegal step, e->msg says why). */
 int workflow_act(struct workflow *wf, const struct wf_actor *who, int64_t id, const char *action,
                  const char *const *departments, size_t n, const char *note, struct zz_err *e);
+/* workflow_act dated at (UTC ms) instead of now: a history told after the
+ * fact (the demo's past alarms, handled and closed). at is never later than
+ * now nor earlier than the order's last change, so the timeline stays in
+ * order; the deadlines the action sets count from at. The same errors, and
+ * ZZ_EINVAL (field "at") for a time out of those bounds. */
+int workflow_act_at(struct workflow *wf, const struct wf_actor *who, int64_t id, const char *action,
+                    const char *const *departments, size_t n, const char *note, int64_t at,
+                    struct zz_err *e);
 /* Merges order id (a duplicate) into order into: id becomes merged, into
  * takes its reporters; both timelines record it. Same errors. */
 int workflow_merge(struct workflow *wf, const struct wf_actor *who, int64_t id, int64_t into,

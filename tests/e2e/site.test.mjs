@@ -131,3 +131,64 @@ test('a leader sees the points coloured, clicks one and sees its history with th
   assert.deepEqual(page.errors, []);
   assert.deepEqual(problems, []);
 });
+
+// The demo's deep pit has a past (demo.json "past_alarms"): after `zhizhi
+// demo` the handled rate alarms are listed with their point, level, order and
+// outcome, and the history of the latest one's point (shown at once) marks it.
+test('after zhizhi demo, the pit\'s handled alarms are listed and marked on the history', { timeout: 240000 }, async () => {
+  const os = await import('node:os');
+  const { startServer, REPO } = await import('../integration/harness.mjs');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zhizhi-e2e-pit-'));
+  const want = JSON.parse(fs.readFileSync(path.join(REPO, 'scenarios', 'gongshu', 'demo.json'), 'utf8')).past_alarms.alarms;
+  const srv = await startServer(['demo', '--data', dir, '--listen', '127.0.0.1:0', '--records', '20000', '--no-live'], { timeout: 120000 });
+  try {
+    const t0 = Date.now();
+    while (!/login: admin \/ \S+/.test(srv.stdout()) && Date.now() - t0 < 60000) await new Promise((r) => setTimeout(r, 20));
+    const password = srv.stdout().match(/login: admin \/ (\S+)/)[1];
+    const ctx = await browsers.launch();
+    assert.equal((await ctx.request.post(srv.base + '/api/v1/login', { data: { name: 'admin', password } })).status(), 200);
+    const page = await ctx.newPage();
+    page.errors = [];
+    page.on('pageerror', (e) => page.errors.push(String(e.message || e)));
+    await page.addInitScript(() => localStorage.setItem('zz-lang', 'zh'));
+    await page.setViewportSize({ width: 1920, height: 1080 });
+    await page.goto(srv.base + '/site');
+    await page.locator('body[data-ready="1"] #history[data-alarms]').waitFor({ timeout: 30000 });
+    const rows = page.locator('#handled tbody tr[data-alert]');
+    assert.equal(await rows.count(), want.length);
+    // newest first: the pack's last alarm heads the list, closed, with each department's note
+    const last = want[want.length - 1];
+    const top = rows.first();
+    assert.equal(await top.getAttribute('data-entity'), last.entity);
+    assert.equal(await top.getAttribute('data-state'), 'closed');
+    const text = await top.innerText();
+    for (const d of last.departments) assert.ok(text.includes(last.notes[d]), `${d}'s note in: ${text}`);
+    assert.match(text, /已归档/); // closed, as the order pages say it
+    assert.match(text, new RegExp(`#${await top.getAttribute('data-order')}`));
+    for (const a of want) {
+      const row = page.locator(`#handled tbody tr[data-entity="${a.entity}"]`).first();
+      assert.equal(await row.getAttribute('data-state'), 'closed', a.entity);
+    }
+    // the point shown is the latest alarm's, its history marks that alarm
+    assert.equal(await page.locator('#history').getAttribute('data-entity'), last.entity);
+    const marked = JSON.parse(await page.locator('#history').getAttribute('data-alarms'));
+    assert.deepEqual(marked, [Number(await top.getAttribute('data-alert'))]);
+    const problems = await look(page, 'past-1920-zh');
+    // a joint alarm's point: clicked in the list, its history marks it too
+    const joint = want.find((a) => a.departments.length > 1);
+    await page.locator(`#handled a[data-point="${joint.entity}"]`).first().click();
+    await page.locator(`#history[data-entity="${joint.entity}"]`).waitFor({ timeout: 10000 });
+    assert.equal(JSON.parse(await page.locator('#history').getAttribute('data-alarms')).length, 1);
+    await page.click('#lang');
+    await page.locator('#handled thead', { hasText: 'Outcome' }).waitFor();
+    assert.match(await top.innerText(), /Closed|closed/);
+    problems.push(...await look(page, 'past-1920-en'));
+    await page.setViewportSize({ width: 1366, height: 768 });
+    problems.push(...await look(page, 'past-1366-en'));
+    assert.deepEqual(page.errors, []);
+    assert.deepEqual(problems, []);
+  } finally {
+    srv.child.kill('SIGKILL');
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -676,6 +676,108 @@ static void test_engine_levels(void **state) {
   store_close(st);
 }
 
+/* An alert of the past (rules_past_alert): written cleared, with the
+ * engine's sentence at the level named, its times and who acknowledged it;
+ * the live engine knows nothing of it (a record over the limit opens a new
+ * alert as usual). Bad inputs are refused naming their field and write
+ * nothing. */
+struct past_ctx {
+  int n, open;
+  struct store_alert a;
+  char state[16], severity[16], message[256], acked_by[64];
+};
+
+static int past_row(void *ud, const struct store_alert *a) {
+  struct past_ctx *c = ud;
+  c->n++;
+  c->open += strcmp(a->state, "open") == 0;
+  if (strcmp(a->rule, "rp") != 0 || strcmp(a->state, "cleared") != 0) return 0;
+  c->a = *a;
+  zz_strlcpy(c->state, a->state, sizeof c->state);
+  zz_strlcpy(c->severity, a->severity, sizeof c->severity);
+  zz_strlcpy(c->message, a->message ? a->message : "", sizeof c->message);
+  zz_strlcpy(c->acked_by, a->acked_by ? a->acked_by : "", sizeof c->acked_by);
+  return 0;
+}
+
+static void test_past_alert(void **state) {
+  (void)state;
+  struct store *st = ts_store_open(dir, NULL);
+  struct zz_err e = {0};
+  int64_t d = ts_region(st, "d", NULL, "district");
+  ts_entity_type(st, "site");
+  int64_t metric = ts_metric(st, "pm10", "avg", "site"), ent = ts_entity(st, "s1", "site", d);
+  const char *text = "{\"id\":\"rp\",\"name_zh\":\"过去\",\"name_en\":\"Past\",\"metric\":"
+                     "\"pm10\",\"kind\":\"threshold\",\"severity\":\"warning\",\"condition\":"
+                     "{\"op\":\"above\",\"value\":100},\"levels\":[{\"at\":120,\"severity\":"
+                     "\"major\"}]}";
+  struct store_rule sr = {
+      .key = "rp", .def_json = text, .enabled = 1, .origin = "pack", .updated = 1};
+  assert_int_equal(store_rule_upsert(st, &sr, NULL, &e), 0);
+  struct registry *reg = NULL;
+  assert_int_equal(registry_open(st, &reg, &e), 0);
+  struct rules_opts ro = {.st = st, .reg = reg, .no_thread = 1};
+  struct rules *ru = NULL;
+  assert_int_equal(rules_open(&ro, &ru, &e), 0);
+  int64_t now = zz_time_now(), t = now - 100 * 86400000LL;
+  zz_time_set_now(now);
+  struct past_ctx before = {0};
+  struct store_alert_filter all = {0};
+  assert_int_equal(store_alerts_each(st, &all, past_row, &before), 0);
+  struct rules_past p = {.rule = "rp",
+                         .entity = "s1",
+                         .severity = "major",
+                         .acked_by = "desk",
+                         .value = 125,
+                         .opened = t,
+                         .acked_at = t + 60000,
+                         .cleared = t + 86400000};
+  /* refusals, each naming its field */
+  struct {
+    struct rules_past p;
+    const char *field;
+  } bad[] = {{p, "rule"},   {p, "entity"},   {p, "severity"},
+             {p, "opened"}, {p, "acked_at"}, {p, "cleared"}};
+  bad[0].p.rule = "nope";
+  bad[1].p.entity = "s404";
+  bad[2].p.severity = "critical";
+  bad[3].p.opened = now + 1000;
+  bad[4].p.acked_at = t - 1;
+  bad[5].p.cleared = now + 1000;
+  int64_t id = 0;
+  for (size_t i = 0; i < ZZ_ARRAY_LEN(bad); i++) {
+    assert_int_equal(rules_past_alert(ru, &bad[i].p, &id, &e), ZZ_EINVAL);
+    assert_string_equal(e.field, bad[i].field);
+  }
+  struct past_ctx c = {0};
+  assert_int_equal(store_alerts_each(st, &all, past_row, &c), 0);
+  assert_int_equal(c.n, before.n);
+  assert_int_equal(rules_past_alert(ru, &p, &id, &e), 0);
+  memset(&c, 0, sizeof c);
+  assert_int_equal(store_alerts_each(st, &all, past_row, &c), 0);
+  assert_int_equal(c.n, before.n + 1);
+  assert_int_equal(c.a.id, id);
+  assert_string_equal(c.severity, "major");
+  assert_int_equal(c.a.opened, t);
+  assert_int_equal(c.a.cleared, t + 86400000);
+  assert_int_equal(c.a.acked_at, t + 60000);
+  assert_string_equal(c.acked_by, "desk");
+  assert_true(c.a.value == 125);
+  assert_non_null(strstr(c.message, "为125，超过120")); /* the level's limit, as the engine says */
+  /* the live engine: a record over the limit now opens its own alert */
+  struct store_record r[] = {{ent, (int32_t)metric, 0, now, 110, 0}};
+  rules_on_commit(ru, r, 1);
+  rules_sync(ru, now);
+  struct past_ctx after = {0};
+  struct store_alert_filter f = {.rule = "rp", .state = "open"};
+  assert_int_equal(store_alerts_each(st, &f, past_row, &after), 0);
+  assert_int_equal(after.open, 1);
+  zz_time_set_now(0);
+  rules_close(ru);
+  registry_free(reg);
+  store_close(st);
+}
+
 /* ---- rules.json and matters.json in a pack ---- */
 
 static int count_rule(void *ud, const struct store_rule *r) {
@@ -778,6 +880,7 @@ int main(void) {
       cmocka_unit_test(test_absence),      cmocka_unit_test(test_engine),
       cmocka_unit_test(test_pack_files),   cmocka_unit_test(test_levels),
       cmocka_unit_test(test_rate_per_day), cmocka_unit_test(test_engine_levels),
+      cmocka_unit_test(test_past_alert),
   };
   int rc = cmocka_run_group_tests(tests, NULL, NULL);
   if (ts_dir_remove(dir)) rc = rc ? rc : 1;

@@ -797,6 +797,69 @@ static void test_nested(void **state) {
   close_all();
 }
 
+/* The timestamps of order id's timeline, in order (at most 16). */
+struct stamps {
+  int64_t ts[16];
+  int n;
+};
+
+static int stamp_row(void *ud, const struct store_order_event *ev) {
+  struct stamps *s = ud;
+  if (s->n < 16) s->ts[s->n++] = ev->ts;
+  return 0;
+}
+
+/* A history told after the fact (workflow_act_at, wf_create.at): an order
+ * created, dispatched, handled and closed days ago carries those times in its
+ * timeline and fields; a time in the future or before the order's last
+ * change is refused and changes nothing; a past order sets off no SLA. */
+static void test_past(void **state) {
+  (void)state;
+  int64_t now = zz_time_from_civil(2026, 6, 1, 12, 0, 0), t = now - 100 * 1440 * MIN;
+  zz_time_set_now(now);
+  open_all(0);
+  struct zz_err e = {0};
+  struct wf_create c = {
+      .matter = "noise", .region = "d/s", .lon = 120.2, .lat = 30.2, .at = now + MIN};
+  int64_t id = 0;
+  assert_int_equal(workflow_create(wf, &sys, &c, &id, &e), ZZ_EINVAL);
+  assert_string_equal(e.field, "at");
+  c.at = t;
+  assert_int_equal(workflow_create(wf, &sys, &c, &id, &e), 0);
+  assert_int_equal(workflow_act_at(wf, &disp, id, "dispatch", NULL, 0, NULL, t + 10 * MIN, &e), 0);
+  /* before its last change, after now, no time: refused, nothing written */
+  assert_int_equal(workflow_act_at(wf, &cop, id, "accept", NULL, 0, NULL, t + 5 * MIN, &e),
+                   ZZ_EINVAL);
+  assert_string_equal(e.field, "at");
+  assert_int_equal(workflow_act_at(wf, &cop, id, "accept", NULL, 0, NULL, now + MIN, &e),
+                   ZZ_EINVAL);
+  assert_int_equal(workflow_act_at(wf, &cop, id, "accept", NULL, 0, NULL, 0, &e), ZZ_EINVAL);
+  assert_string_equal(get(id).state, "dispatched");
+  /* the same checks as now: another department may not accept it */
+  assert_int_equal(workflow_act_at(wf, &grid, id, "accept", NULL, 0, NULL, t + 20 * MIN, &e),
+                   ZZ_EFORBIDDEN);
+  assert_int_equal(workflow_act_at(wf, &cop, id, "accept", NULL, 0, NULL, t + 20 * MIN, &e), 0);
+  assert_int_equal(
+      workflow_act_at(wf, &cop, id, "resolve", NULL, 0, "patrolled", t + 20 * 60 * MIN, &e), 0);
+  assert_int_equal(workflow_act_at(wf, &disp, id, "verify", NULL, 0, NULL, t + 26 * 60 * MIN, &e),
+                   0);
+  assert_int_equal(workflow_act_at(wf, &disp, id, "close", NULL, 0, NULL, t + 48 * 60 * MIN, &e),
+                   0);
+  assert_string_equal(get(id).state, "closed");
+  struct stamps sp = {0};
+  assert_int_equal(store_order_events_each(st, id, stamp_row, &sp), 0);
+  assert_int_equal(sp.n, 6);
+  const int64_t want[] = {
+      t, t + 10 * MIN, t + 20 * MIN, t + 20 * 60 * MIN, t + 26 * 60 * MIN, t + 48 * 60 * MIN};
+  for (int i = 0; i < 6; i++) assert_int_equal(sp.ts[i], want[i]);
+  /* its deadlines passed long ago, but it is closed: the timers leave it */
+  workflow_tick(wf, now); /* the other tests' open orders may be due */
+  assert_false(get(id).overdue);
+  assert_false(get(id).supervised);
+  close_all();
+  zz_time_set_now(0);
+}
+
 int main(void) {
   if (ts_dir_make(dir, sizeof dir, "workflow")) return 1;
   const struct CMUnitTest tests[] = {
@@ -809,6 +872,7 @@ int main(void) {
       cmocka_unit_test(test_many_events),
       cmocka_unit_test(test_change_cap),
       cmocka_unit_test(test_change_cap_internals),
+      cmocka_unit_test(test_past),
   };
   int rc = cmocka_run_group_tests(tests, NULL, NULL);
   if (ts_dir_remove(dir)) rc = rc ? rc : 1;
