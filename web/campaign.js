@@ -11,7 +11,7 @@
 // figure is the API's answer (GET /api/v1/campaigns/ID), never typed.
 import { $, el } from './lib/dom.js';
 import { api } from './lib/api.js';
-import { t, pick, setupLang } from './lib/i18n.js';
+import { t, pick, setupLang, words } from './lib/i18n.js';
 import { day, dateTime } from './lib/time.js';
 import { signIn, toast } from './console-common.js';
 import { mountNav } from './lib/nav.js';
@@ -22,8 +22,10 @@ let data = null;
 let signatures = [];
 let current = new URLSearchParams(location.search).get('id') || '';
 
-const STATE = { ok: ['合格', 'OK'], failed: ['不合格', 'Failed'], unchecked: ['未检查', 'Not checked'] };
-const RECTIFY = { open: ['整改中', 'Open'], overdue: ['超期未改', 'Overdue'], closed_on_time: ['按期整改', 'Closed on time'], closed_late: ['逾期整改', 'Closed late'] };
+const STATE_TABLE = { ok: ['合格', 'OK'], failed: ['不合格', 'Failed'], unchecked: ['未检查', 'Not checked'] };
+const STATE = words(STATE_TABLE);
+const RECTIFY_TABLE = { open: ['整改中', 'Open'], overdue: ['超期未改', 'Overdue'], closed_on_time: ['按期整改', 'Closed on time'], closed_late: ['逾期整改', 'Closed late'] };
+const RECTIFY = words(RECTIFY_TABLE);
 const AXIS = { axisLabel: { color: '#8fa6cc' }, axisLine: { lineStyle: { color: '#1f4a8a' } }, splitLine: { lineStyle: { color: '#16345f' } } };
 const LEGEND = { textStyle: { color: '#dce8ff' }, top: 0 };
 const n = (v) => Number(v || 0).toLocaleString('en-US');
@@ -73,8 +75,8 @@ function kpis() {
 
 function legend() {
   const systems = data.campaign.systems || [];
-  $('legend').replaceChildren(...(systems.length ? Object.keys(STATE).map((s) =>
-    el('span', {}, el('i', { class: `cell ${s}`, text: t(...STATE[s]) }))) : []));
+  $('legend').replaceChildren(...(systems.length ? Object.keys(STATE_TABLE).map((s) =>
+    el('span', {}, el('i', { class: `cell ${s}`, text: STATE(s) }))) : []));
 }
 
 function matrix() {
@@ -97,7 +99,7 @@ function matrix() {
     el('td', { class: 'name' }, pick(p, 'name'), el('small', { text: pick(p, 'region_name') || p.region })),
     ...systems.map((s) => {
       const st = p.systems[s.id];
-      return el('td', {}, el('span', { class: `cell ${st}`, 'data-system': s.id, 'data-state': st, text: t(...STATE[st]) }));
+      return el('td', {}, el('span', { class: `cell ${st}`, 'data-system': s.id, 'data-state': st, text: STATE(st) }));
     }),
     ...partPledges.map((pl) => el('td', { class: p.pledges[pl.id] ? 'ok' : 'late', 'data-pledge': pl.id,
       text: p.pledges[pl.id] ? `✓ ${day(p.pledges[pl.id])}` : t('未签', 'Not signed') })),
@@ -141,7 +143,7 @@ function rectify() {
   chart('c-rectify').setOption({
     tooltip: { trigger: 'item' }, legend: { ...LEGEND, type: 'scroll' },
     series: [{ type: 'pie', radius: ['38%', '66%'], top: 30, label: { color: '#dce8ff', formatter: '{c}' },
-      data: Object.keys(RECTIFY).map((k) => ({ name: t(...RECTIFY[k]), value: r[k], itemStyle: { color: colors[k] } })) }],
+      data: Object.keys(RECTIFY_TABLE).map((k) => ({ name: RECTIFY(k), value: r[k], itemStyle: { color: colors[k] } })) }],
   }, true);
 }
 

@@ -7,7 +7,7 @@
 import { $, el } from './lib/dom.js';
 import { api } from './lib/api.js';
 import { t, pick, setupLang } from './lib/i18n.js';
-import { dateTime } from './lib/time.js';
+import { dateTime, localInput } from './lib/time.js';
 import { signIn, toast } from './console-common.js';
 import { mountNav } from './lib/nav.js';
 
@@ -126,8 +126,7 @@ async function main() {
 window.addEventListener('hashchange', route);
 $('new').addEventListener('click', () => {
   $('create').hidden = false;
-  const now = new Date(Date.now() + 8 * 3600e3);
-  $('a-ts').value = now.toISOString().slice(0, 16);
+  $('a-ts').value = localInput();
 });
 $('create-cancel').addEventListener('click', () => { $('create').hidden = true; });
 $('create').addEventListener('submit', async (ev) => {

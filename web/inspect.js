@@ -10,7 +10,7 @@
 import { $, el } from './lib/dom.js';
 import { api, ApiError } from './lib/api.js';
 import { t, pick, setupLang } from './lib/i18n.js';
-import { day } from './lib/time.js';
+import { day, instant, localInput } from './lib/time.js';
 import { signIn, toast } from './console-common.js';
 import { mountNav } from './lib/nav.js';
 
@@ -298,7 +298,7 @@ $('visit').addEventListener('submit', async (ev) => {
     return;
   }
   const body = {
-    uid: newUid(), checklist: cl.id, entity: entity.id, ts: new Date().toISOString(),
+    uid: newUid(), checklist: cl.id, entity: entity.id, ts: instant(Date.now()),
     answers: cl.items.map((it) => ({ item: it.id, ok: answers[it.id].ok, ...(answers[it.id].note ? { note: answers[it.id].note } : {}) })),
     findings: findings.filter((f) => f.text.trim()).map((f) => ({ text: f.text.trim(), ...(f.owner ? { owner: f.owner } : {}), ...(f.days ? { days: f.days } : {}) })),
   };
@@ -307,7 +307,7 @@ $('visit').addEventListener('submit', async (ev) => {
   if ($('note').value.trim()) body.note = $('note').value.trim();
   const photos = cl.items.flatMap((it) => (answers[it.id].files || []).map((f) => ({ item: it.id, blob: f, sent: false })));
   const rec = { uid: body.uid, body, photos, label: `${pick(entity, 'name')} · ${pick(cl, 'name')}`,
-    when: new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 16).replace('T', ' '), shown: true };
+    when: localInput().replace('T', ' '), shown: true };
   await qPut(rec); // first the queue: a closed tab or a lost network loses nothing
   reset();
   showDone(rec);

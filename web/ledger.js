@@ -8,7 +8,7 @@
 import { $, el } from './lib/dom.js';
 import { api } from './lib/api.js';
 import { t, pick, setupLang, words } from './lib/i18n.js';
-import { day } from './lib/time.js';
+import { day, ymd, addMonths, DAY } from './lib/time.js';
 import { signIn, toast } from './console-common.js';
 import { mountNav } from './lib/nav.js';
 
@@ -20,7 +20,7 @@ let names = { dept: {}, type: {} };
 let prog = null, plans = [], open = [];
 let month = null; // "YYYY-MM"
 
-const todayYmd = () => new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
+const todayYmd = () => ymd();
 const nameOf = (map, id) => (map[id] ? pick(map[id], 'name') : id || '—');
 const unitName = (x) => t(x.entity_name_zh || x.entity, x.entity_name_en || x.entity_name_zh || x.entity);
 
@@ -57,7 +57,7 @@ function calendar() {
   const cells = dows.map((d) => el('div', { class: 'dow', text: d }));
   const today = todayYmd();
   for (let i = 0; i < 42; i++) {
-    const d = new Date(start.getTime() + i * 86400e3).toISOString().slice(0, 10);
+    const d = ymd(start.getTime() + i * DAY - 8 * 3600e3);
     if (i >= 35 && d.slice(0, 7) !== month) break;
     const mine = plans.filter((p) => p.day === d);
     cells.push(el('div', { class: `day${d.slice(0, 7) !== month ? ' other' : ''}${d === today ? ' today' : ''}`, 'data-day': d },
@@ -126,9 +126,7 @@ async function load() {
 }
 
 function shiftMonth(n) {
-  const [y, m] = month.split('-').map(Number);
-  const d = new Date(Date.UTC(y, m - 1 + n, 1));
-  month = d.toISOString().slice(0, 7);
+  month = addMonths(month, n);
   calendar();
 }
 

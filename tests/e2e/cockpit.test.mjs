@@ -24,6 +24,8 @@ async function checkTiles(pg) {
     label: t.querySelector('.label').textContent,
   })));
   for (const t of tiles) {
+    // a register's counts (api "counts"): cases.test checks them against the statistics API
+    if (/\/api\/v1\/cases\//.test(t.url)) continue;
     const res = await w.api(pg, t.url);
     assert.equal(res.status, 200, `${t.label}: ${t.url}`);
     const j = res.json;

@@ -129,12 +129,14 @@ test('an answer lost on the way: the resend is answered from the store, one insp
   await page.goto(w.base + '/inspect');
   await page.locator('body[data-ready="1"]').waitFor({ timeout: 20000 });
   const before = await count('stall-19-003');
-  let lost = 0;
+  let lost = 0, reached;
+  const firstReached = new Promise((res) => { reached = res; });
   // the first POST reaches the server, which stores it; its answer is lost
   await page.route('**/api/v1/inspections', async (route) => {
     if (route.request().method() === 'POST' && lost === 0) {
       lost++;
       await route.fetch();
+      reached();
       await route.abort('connectionreset');
       return;
     }
@@ -143,6 +145,7 @@ test('an answer lost on the way: the resend is answered from the store, one insp
   await fill(page, { checklist: 'plastic_stall', parent: 'market-19', search: 'A03', entity: 'stall-19-003' });
   await page.click('#submit');
   await page.locator('#queue-btn[data-count="1"]').waitFor({ timeout: 10000 });
+  await firstReached; // the server has answered the first send (the page never sees that answer)
   assert.equal(await count('stall-19-003'), before + 1, 'the server stored the first send');
   await page.click('#retry');
   await page.locator('#queue-btn[data-count="0"]').waitFor({ timeout: 15000 });

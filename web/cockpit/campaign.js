@@ -10,7 +10,7 @@
 import { big } from './util.js';
 import { el } from '../lib/dom.js';
 import { api } from '../lib/api.js';
-import { t, pick, lang } from '../lib/i18n.js';
+import { t, pick, lang, words } from '../lib/i18n.js';
 import { day } from '../lib/time.js';
 import { Panel, registerKind, ctx, TOOLTIP, COLORS } from './panels.js';
 import { regionMap } from './map.js';
@@ -46,7 +46,8 @@ export function campaignValue(totals, v) {
 
 const unitOf = (item) => (lang === 'en' ? item.unit_en ?? '' : item.unit_zh ?? '');
 const percent = (x) => (x == null ? '—' : (x * 100).toFixed(1) + '%');
-const SYS = { ok: ['达标', 'met'], failed: ['未达标', 'failed'], unchecked: ['未检查', 'unchecked'] };
+const SYS_TABLE = { ok: ['达标', 'met'], failed: ['未达标', 'failed'], unchecked: ['未检查', 'unchecked'] };
+const SYS = words(SYS_TABLE);
 
 class CampaignPanel extends Panel {
   constructor(...a) {
@@ -173,13 +174,13 @@ class CampaignPanel extends Panel {
     const rows = systems.map((s) => el('tr', { 'data-system': s.id }, el('th', { class: 'sys', title: pick(s, 'name'), text: pick(s, 'name') }),
       ...parts.map((p) => {
         const st = (p.systems || {})[s.id] || 'unchecked';
-        const cell = el('td', { class: 'cell ' + st, 'data-entity': p.entity, 'data-state': st, title: `${pick(p, 'name')} · ${pick(s, 'name')}: ${t(...SYS[st])}` });
+        const cell = el('td', { class: 'cell ' + st, 'data-entity': p.entity, 'data-state': st, title: `${pick(p, 'name')} · ${pick(s, 'name')}: ${SYS(st)}` });
         cell.addEventListener('click', () => ctx.openPortrait && ctx.openPortrait(p.entity));
         return cell;
       })));
     const count = (st) => parts.reduce((a, p) => a + systems.filter((s) => ((p.systems || {})[s.id] || 'unchecked') === st).length, 0);
     const legend = el('p', { class: 'summary legend' }, ...['ok', 'failed', 'unchecked'].map((st) =>
-      el('span', { class: 'key ' + st, 'data-state': st, 'data-value': String(count(st)) }, el('i'), `${t(...SYS[st])} ${count(st)}`)));
+      el('span', { class: 'key ' + st, 'data-state': st, 'data-value': String(count(st)) }, el('i'), `${SYS(st)} ${count(st)}`)));
     this.body.replaceChildren(legend, el('div', { class: 'matrix-box' }, el('table', { class: 'matrix' }, el('thead', {}, head), el('tbody', {}, ...rows))));
   }
 

@@ -4,7 +4,7 @@
 // times) are imported from lib/ where they are used.
 // (Node imports this file too, to compute the panels' URLs for benchmarks.)
 import { lang, pick } from '../lib/i18n.js';
-import { HOUR, DAY, localMidnight, monthStart, yearStart } from '../lib/time.js';
+import { HOUR, DAY, localMidnight, monthStart, yearStart, monthsSince } from '../lib/time.js';
 
 // 13000 -> 1.3万, 70000000 -> 7000万, 123456789 -> 1.23亿; English: 13,000 / 70.0M.
 export function big(n, digits = 2) {
@@ -103,13 +103,7 @@ export function countsView(q, res, now = Date.now()) {
   if (list.length && list[0].month) {
     const per = new Map();
     for (const x of list) per.set(x.month, (per.get(x.month) || 0) + x.n);
-    const [y0, m0] = list[0].month.split('-').map(Number);
-    const end = new Date(now + 8 * 3600e3);
-    const points = [];
-    for (let y = y0, m = m0; y < end.getUTCFullYear() || (y === end.getUTCFullYear() && m <= end.getUTCMonth() + 1); m === 12 ? (y++, m = 1) : m++) {
-      const key = `${y}-${String(m).padStart(2, '0')}`;
-      points.push({ t: Date.UTC(y, m - 1, 1) - 8 * 3600e3, v: per.get(key) || 0 });
-    }
+    const points = monthsSince(list[0].month, now).map((x) => ({ t: x.t, v: per.get(x.key) || 0 }));
     Object.assign(out, { points, grain: 'month' });
   }
   return out;

@@ -40,6 +40,30 @@ export function instant(ms) {
   return new Date(ms).toISOString();
 }
 
+/** "YYYY-MM-DD" of the Shanghai day holding ms. */
+export function ymd(ms = Date.now()) {
+  return new Date(ms + TZ).toISOString().slice(0, 10);
+}
+
+/** "YYYY-MM-DDTHH:MM", Shanghai wall time of ms (what a datetime-local input holds). */
+export function localInput(ms = Date.now()) {
+  return new Date(ms + TZ).toISOString().slice(0, 16);
+}
+
+/** "YYYY-MM" of the month `n` months after month "YYYY-MM". */
+export function addMonths(ym, n) {
+  const [y, m] = ym.split('-').map(Number);
+  return new Date(Date.UTC(y, m - 1 + n, 1)).toISOString().slice(0, 7);
+}
+
+/** The months from "YYYY-MM" to the one holding ms, each as {key: "YYYY-MM",
+ * t: the epoch ms of its Shanghai start}. */
+export function monthsSince(ym, ms = Date.now()) {
+  const last = ymd(ms).slice(0, 7), out = [];
+  for (let k = ym; k <= last && out.length < 1200; k = addMonths(k, 1)) out.push({ key: k, t: dayStartMs(k + '-01') });
+  return out;
+}
+
 /** The epoch ms of the Shanghai midnight that starts local day "YYYY-MM-DD", plus days. */
 export function dayStartMs(ymd, plusDays = 0) {
   return Date.parse(`${ymd}T00:00:00+08:00`) + plusDays * DAY;
