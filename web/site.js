@@ -204,6 +204,8 @@ async function choose(id) {
   chosen = id;
   const p = points.find((x) => x.id === id);
   const portrait = await api(`/api/v1/entities/${encodeURIComponent(id)}/portrait?days=${HISTORY_DAYS}`);
+  // a later choice (a click while the opening point still loads) wins
+  if (chosen !== id) return;
   const metric = metricOf(p, portrait);
   const m = metrics[metric] || { unit: '' };
   const s = (portrait.series || []).find((x) => x.metric === metric);
