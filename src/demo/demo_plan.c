@@ -238,11 +238,11 @@ static void plan_near_grid(struct demo *d, int64_t budget) {
 }
 
 /* The recent window's grid of each series: its declared interval (within
- * its scale), coarsened together until the window costs at most half the
- * budget, and never coarser than an hour (four for statuses), so that
+ * its scale), coarsened together until the window costs at most `share` of
+ * the budget, and never coarser than an hour (four for statuses), so that
  * 24-hour panels show every hour whatever the budget. Series already finer keep their grid
  * (demo_recent_iv). */
-static void plan_recent_grid(struct demo *d, int64_t budget) {
+static int plan_recent_grid(struct demo *d, int64_t budget, double share) {
   int64_t span = d->now_ms - d->recent_ms;
   for (double m = 1;; m *= 1.25) {
     int64_t cost = 0;
@@ -260,7 +260,7 @@ static void plan_recent_grid(struct demo *d, int64_t budget) {
       s->recent_iv_ms = g * 1000;
       cost += (int64_t)s->n_all * ((span + s->recent_iv_ms - 1) / s->recent_iv_ms);
     }
-    if (cost * 2 <= budget || at_max) break;
+    if ((double)cost <= share * (double)budget || at_max) return at_max;
   }
 }
 
@@ -358,10 +358,21 @@ int demo_plan_budget(struct demo *d, struct zz_err *err) {
     struct demo_series *s = &d->series[i];
     if (s->monthly && s->from_attr && (rc = month_counts(d, s, err))) return rc;
   }
-  plan_recent_grid(d, budget);
-  plan_near_grid(d, budget);
+  /* The recent window takes up to half the budget; when the older history
+   * at its coarsest cannot fit beside it, the window coarsens (a smaller
+   * share) until the whole fits or the window is at its coarsest. */
   double p, c;
-  int phase2 = plan_factors(d, budget, &p, &c);
+  int phase2;
+  for (double share = 0.5;; share *= 0.8) {
+    int recent_max = plan_recent_grid(d, budget, share);
+    plan_near_grid(d, budget);
+    phase2 = plan_factors(d, budget, &p, &c);
+    int64_t t = 0;
+    for (size_t i = 0; i < d->n_series; i++)
+      t += series_records(d, &d->series[i], interval_ms(&d->series[i], p),
+                          coverage_of(&d->series[i], c));
+    if (t <= budget + budget / 100 || recent_max || share < 0.01) break;
+  }
   /* One factor moves many series' ticks per day at once (ceil(day/iv)
    * jumps together), so finish by tuning series one at a time, largest
    * first, until the total is within 0.5% of the budget. */
