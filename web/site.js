@@ -133,7 +133,10 @@ function drawMap() {
     mapChart.on('click', (e) => { if (e.seriesId === 'points') choose(e.data.name); });
     window.addEventListener('resize', () => { mapChart.resize(); histChart?.resize(); });
   }
+  // no entry animation: the points are where the map says (and clickable)
+  // as soon as it is marked ready, and a refresh does not grow them again
   mapChart.setOption({
+    animation: false,
     backgroundColor: 'transparent',
     tooltip: { confine: true, formatter: (e) => (e.seriesId === 'points' ? tipOf(e.data.name) : e.name) },
     geo: { map: 'pit_site', roam: true, silent: true, itemStyle: { areaColor: 'rgba(0,0,0,0)', borderColor: 'rgba(0,0,0,0)' },
