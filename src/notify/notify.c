@@ -119,19 +119,14 @@ static char *join_strings(const json_t *arr) {
 struct load_ctx {
   struct notify *n;
   struct sub *subs;
-  int count, cap;
+  int count;
+  size_t cap;
   int64_t *last_sent; /* kept across a reload, by id */
 };
 
 static int sub_row(void *ud, const struct store_ngsi_sub *s) {
   struct load_ctx *c = ud;
-  if (c->count == c->cap) {
-    int cap = c->cap ? c->cap * 2 : 16;
-    struct sub *g = zz_realloc(c->subs, (size_t)cap * sizeof *g);
-    if (!g) return 1;
-    c->subs = g;
-    c->cap = cap;
-  }
+  if (zz_grow(&c->subs, &c->cap, (size_t)c->count, sizeof *c->subs, 16)) return 1;
   json_t *doc = json_loads(s->doc_json, 0, NULL);
   if (!doc) return 0;
   struct sub *u = &c->subs[c->count];
@@ -341,18 +336,13 @@ static void hooks_free(struct notify *n) {
 
 struct hooks_ctx {
   struct webhook *v;
-  int n, cap;
+  int n;
+  size_t cap;
 };
 
 static int hook_row(void *ud, const struct store_webhook *w) {
   struct hooks_ctx *c = ud;
-  if (c->n == c->cap) {
-    int cap = c->cap ? c->cap * 2 : 8;
-    struct webhook *g = zz_realloc(c->v, (size_t)cap * sizeof *g);
-    if (!g) return 1;
-    c->v = g;
-    c->cap = cap;
-  }
+  if (zz_grow(&c->v, &c->cap, (size_t)c->n, sizeof *c->v, 8)) return 1;
   struct webhook *h = &c->v[c->n];
   h->id = w->id;
   h->url = zz_strdup(w->url);
