@@ -8,13 +8,16 @@
 // violations (ECharts), rectification states, the latest activities and
 // signatures (names masked by the server for all but the department). A
 // campaign with visit plans links to the leader's progress view. Every
-// figure is the API's answer (GET /api/v1/campaigns/ID), never typed.
+// figure is the API's answer (GET /api/v1/campaigns/ID), never typed. The
+// department's officers and admins also record paper pledges and promotion
+// activities here (campaign-forms.js); the figures reload after each.
 import { $, el } from './lib/dom.js';
 import { api } from './lib/api.js';
 import { t, pick, setupLang, words } from './lib/i18n.js';
 import { day, dateTime } from './lib/time.js';
 import { signIn, toast } from './console-common.js';
 import { mountNav } from './lib/nav.js';
+import { setupForms, updateForms } from './campaign-forms.js';
 
 const charts = {};
 let list = [];
@@ -175,6 +178,7 @@ function render() {
   months();
   rectify();
   lists();
+  updateForms(data);
   document.body.dataset.ready = '1';
 }
 
@@ -200,6 +204,7 @@ async function main() {
   const me = await signIn(null);
   mountNav($('topbar'), me, { current: 'campaign', title: ['专项行动', 'Campaigns'], onLang: () => { picker(); render(); } });
   $('board').hidden = false;
+  setupForms(me, load);
   try {
     const [cs, ds] = await Promise.all([api('/api/v1/campaigns'), api('/api/v1/departments').catch(() => ({ departments: [] }))]);
     list = cs.campaigns;
