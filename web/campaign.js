@@ -123,6 +123,9 @@ function matrix() {
     memberPledge ? el('td', { class: 'num', text: `${n(tt.signed[memberPledge.id])} / ${n(tt.expected[memberPledge.id])}` }) : null,
     el('td', { class: 'num', text: n(tt.inspections) }), el('td', { class: 'num', text: n(tt.violations) }), el('td', {}),
     el('td', { class: 'num', text: n(tt.rectify.open + tt.rectify.overdue) }), hasScore ? el('td', {}) : null);
+  // each cell names its column: a phone shows a row as a card of labelled cells
+  const labels = [...head.children].map((th) => th.textContent);
+  for (const tr of [...rows, total]) [...tr.children].forEach((td, i) => td.setAttribute('data-label', labels[i]));
   $('matrix').replaceChildren(el('thead', {}, head), el('tbody', {}, ...rows, total));
 }
 

@@ -259,10 +259,11 @@ async function kpiReads(page, id, want) {
 }
 
 let officerCtx;
+const officer = async () => (officerCtx ||= await signedIn(MS)); // one browser for the officer's tests
 const PAPER = { market: 't-market-01', stall: 't-market-01-s05' }; // (5 + 0) % 5 === 0: not signed by the fixture
 
 test('an officer records a paper pledge: the unsigned stall-holders to choose from, errors at their fields, the count moves by one, the same stall again says when it was signed', { timeout: 180000 }, async () => {
-  officerCtx = await signedIn(MS);
+  const ctx = await officer();
   const ms = await w.login(MS.name, MS.password);
   const get = async (p) => { const r = await w.api('GET', p, { cookie: ms }); assert.equal(r.status, 200, show(r)); return r.json; };
   const before = await get(`/api/v1/campaigns/${CP}`);
@@ -273,8 +274,8 @@ test('an officer records a paper pledge: the unsigned stall-holders to choose fr
   const unsigned = stalls.filter((s) => !signed.has(s.id)).map((s) => s.id).sort();
   assert.ok(unsigned.includes(PAPER.stall) && unsigned.length < stalls.length, unsigned.join());
 
-  const page = await board(officerCtx, { width: 1920, height: 1080 }, 'zh');
-  const late = await board(officerCtx, { width: 1366, height: 768 }, 'en'); // a second clerk's tab, English
+  const page = await board(ctx, { width: 1920, height: 1080 }, 'zh');
+  const late = await board(ctx, { width: 1366, height: 768 }, 'en'); // a second clerk's tab, English
   assert.equal(await page.locator('#open-pledge').isVisible(), true);
   await pledgeForm(page, PAPER.market);
   const listed = (await page.locator('#pf-stall option').evaluateAll((os) => os.map((o) => o.value))).sort();
@@ -356,7 +357,7 @@ test('an officer records a paper pledge: the unsigned stall-holders to choose fr
 });
 
 test('an officer records a promotion activity: errors at their fields, then it appears among the activities', { timeout: 120000 }, async () => {
-  const page = await board(officerCtx, { width: 1366, height: 768 }, 'zh');
+  const page = await board(await officer(), { width: 1366, height: 768 }, 'zh');
   const title = '限塑宣传进市场：布袋子换购';
   await page.click('#open-activity');
   await page.locator('#activity-form:not([hidden])').waitFor();
@@ -419,7 +420,7 @@ test('the forms open on the dashboard at 1920x1080 and 1366x768 in Chinese and E
   for (const [name, size] of sizes) {
     for (const lang of ['zh', 'en']) {
       for (const form of ['pledge', 'activity']) {
-        const page = await board(officerCtx, size, lang);
+        const page = await board(await officer(), size, lang);
         if (form === 'pledge') {
           await pledgeForm(page, 't-market-03');
           await page.fill('#pf-q', '号');
@@ -427,9 +428,18 @@ test('the forms open on the dashboard at 1920x1080 and 1366x768 in Chinese and E
           await page.click('#open-activity');
           await page.fill('#af-title', lang === 'zh' ? '“限塑”倡议进市场' : 'Plastic restriction at the market');
         }
-        await page.locator(`#${form}-form`).scrollIntoViewIfNeeded();
         const problems = await page.evaluate(inspectFit);
         await shot(page, `form-${form}-${name}-${lang}`);
+        if (name === '375') { // what the phone shows: the form in view
+          await page.locator(`#${form}-form`).evaluate((f) => f.scrollIntoView({ block: 'start' }));
+          for (const d of SHOTS) await page.screenshot({ path: path.join(d, `campaign-form-${form}-375-${lang}-view.png`) });
+          if (form === 'pledge') { // and the dashboard under it: the matrix's first cards, the lists
+            for (const [part, sel] of [['matrix', '#matrix-block'], ['lists', '#activities']]) {
+              await page.locator(sel).evaluate((e) => e.scrollIntoView({ block: 'start' }));
+              for (const d of SHOTS) await page.screenshot({ path: path.join(d, `campaign-375-${lang}-${part}.png`) });
+            }
+          }
+        }
         assert.deepEqual(problems, [], `${form} ${name} ${lang}`);
         assert.deepEqual(page.errors, []);
         await page.close();
