@@ -16,8 +16,8 @@ import { toast } from './console-common.js';
 
 const W = words({
   signedMarket: ['已签', 'signed'],
-  byMember: ['经营户签署', 'signed by each stall-holder'],
-  byParticipant: ['市场签署', 'signed by the market'],
+  byMember: ['经营户签署', 'by each stall'],
+  byParticipant: ['市场签署', 'by the market'],
   district: ['全区（不限市场）', 'District-wide (no market)'],
   chooseMarket: ['请选择市场', 'Choose a market'],
   chooseStall: ['请在列表中选择经营户', 'Choose a stall-holder from the list'],
@@ -110,7 +110,7 @@ function fillPledgeOptions() {
   const pledges = c.pledges || [];
   const first = pledges.find((p) => p.signer === 'member') || pledges[0];
   $('pf-pledge').replaceChildren(...pledges.map((p) => el('option', { value: p.id,
-    text: `${pick(p, 'title')}（${p.signer === 'member' ? W('byMember') : W('byParticipant')}）` })));
+    text: `${pick(p, 'title')}${t('（', ' (')}${p.signer === 'member' ? W('byMember') : W('byParticipant')}${t('）', ')')}` })));
   $('pf-pledge').value = pledges.some((p) => p.id === keep.pledge) ? keep.pledge : first?.id || '';
   const def = pledgeDef();
   const opts = data.participants.map((p) => {
@@ -240,6 +240,10 @@ async function submitPledge(ev) {
     const field = e.code === 'already_signed' ? 'entity' : e.field;
     const text = e.code === 'already_signed' ? await signedText(e, entity, pledge) : failText(e, pledgeLabels());
     showAt(form, 'pf', field === 'entity' && !member ? 'market' : field, text);
+    if (e.code === 'already_signed') { // signed elsewhere meanwhile: this tab's figures and list are behind
+      await reload();
+      refreshStalls();
+    }
   } finally {
     btn.disabled = false;
     btn.textContent = t('提交', 'Submit');

@@ -306,6 +306,7 @@ test('an officer records a paper pledge: the unsigned stall-holders to choose fr
   await page.click('#pf-submit');
   await page.locator('#pf-err-ts:not(:empty)').waitFor();
   assert.match(await page.locator('#pf-err-ts').innerText(), /「签署日期」早于专项行动的开始时间（2021-01-01）/);
+  await shot(page, 'form-pledge-error-1920-zh');
   assert.equal(await page.locator('#pf-err-phone').innerText(), '', 'the phone\'s error went once it was right');
   // no signer: said at the signer before anything is sent
   await page.fill('#pf-date', '2021-06-01');
@@ -320,6 +321,7 @@ test('an officer records a paper pledge: the unsigned stall-holders to choose fr
   await page.click('#pf-submit');
   await page.locator('#pf-done:not(:empty)').waitFor({ timeout: 10000 });
   assert.match(await page.locator('#pf-done').innerText(), /已录入.*2021-06-01.*CP-\d{8}/);
+  await shot(page, 'form-pledge-done-1920-zh');
   const after = await get(`/api/v1/campaigns/${CP}`);
   assert.equal(after.totals.signed.stall_pledge, before.totals.signed.stall_pledge + 1);
   assert.equal(row(after).members_signed, row(before).members_signed + 1);
@@ -336,7 +338,12 @@ test('an officer records a paper pledge: the unsigned stall-holders to choose fr
   await late.fill('#pf-date', '2021-06-02');
   await late.click('#pf-submit');
   await late.locator('#pf-err-entity:not(:empty)').waitFor({ timeout: 10000 });
+  // and the tab catches up: the stall leaves its list, its count is the server's, the sentence stays
+  await late.locator(`#pf-stall option[value="${PAPER.stall}"]`).waitFor({ state: 'detached', timeout: 10000 });
+  await kpiReads(late, 'stall_pledge', `${after.totals.signed.stall_pledge} / ${after.totals.expected.stall_pledge}`);
   assert.match(await late.locator('#pf-err-entity').innerText(), /signed .* on 2021-06-01 00:00 \(on paper, by /);
+  assert.deepEqual(await late.evaluate(inspectFit), []);
+  await shot(late, 'form-pledge-409-1366-en');
   assert.equal((await get(`/api/v1/campaigns/${CP}`)).totals.signed.stall_pledge, after.totals.signed.stall_pledge, 'a second signature writes nothing');
 
   // a market's responsibility pledge: the markets that signed cannot be chosen
@@ -371,6 +378,8 @@ test('an officer records a promotion activity: errors at their fields, then it a
   await page.click('#af-submit');
   await page.locator('#af-err-participants:not(:empty)').waitFor();
   assert.match(await page.locator('#af-err-participants').innerText(), /^「参与人数」必须是 0 到 1000000 之间的整数$/);
+  assert.deepEqual(await page.evaluate(inspectFit), []);
+  await shot(page, 'form-activity-error-1366-zh');
   await page.fill('#af-n', '86');
   await page.selectOption('#af-entity', 't-market-02');
   await page.fill('#af-date', '2021-05-22');
