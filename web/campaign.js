@@ -125,7 +125,7 @@ function matrix() {
     el('td', { class: 'num', text: n(tt.rectify.open + tt.rectify.overdue) }), hasScore ? el('td', {}) : null);
   // each cell names its column: a phone shows a row as a card of labelled cells
   const labels = [...head.children].map((th) => th.textContent);
-  for (const tr of [...rows, total]) [...tr.children].forEach((td, i) => td.setAttribute('data-label', labels[i]));
+  for (const line of [...rows, total]) [...line.children].forEach((td, i) => td.setAttribute('data-label', labels[i]));
   $('matrix').replaceChildren(el('thead', {}, head), el('tbody', {}, ...rows, total));
 }
 
