@@ -439,6 +439,16 @@ test('the forms open on the dashboard at 1920x1080 and 1366x768 in Chinese and E
         }
         const problems = await page.evaluate(inspectFit);
         await shot(page, `form-${form}-${name}-${lang}`);
+        if (name === '1920' && lang === 'zh' && form === 'pledge') { // the switch relabels the open form, choices kept
+          await page.click('#lang');
+          await page.locator('#pledge-form [data-field=market] > span', { hasText: 'Market' }).waitFor();
+          const choices = await page.locator('#pf-pledge option').allTextContents();
+          assert.deepEqual(choices.map((c) => c.replace(/^.* \((by [^)]*)\)$/, '$1')), ['by the market', 'by each stall'], choices.join('|'));
+          assert.equal(await page.inputValue('#pf-pledge'), 'stall_pledge');
+          assert.equal(await page.inputValue('#pf-market'), 't-market-03');
+          assert.match(await page.locator('#pf-stall-note').innerText(), /not signed yet/);
+          assert.equal(await page.locator('#pledge-form').isVisible(), true);
+        }
         if (name === '375') { // what the phone shows: the form in view
           await page.locator(`#${form}-form`).evaluate((f) => f.scrollIntoView({ block: 'start' }));
           for (const d of SHOTS) await page.screenshot({ path: path.join(d, `campaign-form-${form}-375-${lang}-view.png`) });
