@@ -144,6 +144,7 @@ async function stallsOf(market, pledge) {
 }
 
 const holderOf = (e) => (e.attrs && typeof e.attrs.holder === 'string' ? e.attrs.holder : '');
+const masked = (s) => s.includes('*'); // 王** as the server shows a name to those who may not see it
 
 function showStalls(entry) {
   const q = $('pf-q').value.trim().toLowerCase();
@@ -184,7 +185,8 @@ function prefill() {
   const e = entry?.open.find((x) => x.id === $('pf-stall').value);
   if (!e) return;
   const signer = $('pf-signer'), phone = $('pf-phone');
-  if (!signer.value || signer.dataset.auto === '1') { signer.value = holderOf(e); signer.dataset.auto = '1'; }
+  const holder = holderOf(e);
+  if ((!signer.value || signer.dataset.auto === '1') && !masked(holder)) { signer.value = holder; signer.dataset.auto = '1'; }
   const cp = typeof e.attrs?.contact_phone === 'string' ? e.attrs.contact_phone : '';
   if ((!phone.value || phone.dataset.auto === '1') && /^1\d{10}$/.test(cp)) { phone.value = cp; phone.dataset.auto = '1'; }
 }
@@ -226,10 +228,10 @@ async function submitPledge(ev) {
     const r = await api(`/api/v1/campaigns/${encodeURIComponent(data.campaign.id)}/pledges`,
       { json: { pledge, entity, signer: $('pf-signer').value.trim(), phone: phone || undefined, ts: date } });
     const p = r.pledge;
-    const said1 = t(`已录入：${pick(p.entity, 'name')} 签署的${pick(p, 'title')}（${day(p.signed_at)}，编号 CP-${String(p.id).padStart(8, '0')}）`,
+    const recorded = t(`已录入：${pick(p.entity, 'name')} 签署的${pick(p, 'title')}（${day(p.signed_at)}，编号 CP-${String(p.id).padStart(8, '0')}）`,
       `Recorded: ${pick(p, 'title')} signed by ${pick(p.entity, 'name')} (${day(p.signed_at)}, no. CP-${String(p.id).padStart(8, '0')})`);
-    $('pf-done').textContent = `✓ ${said1}`;
-    toast(said1);
+    $('pf-done').textContent = `✓ ${recorded}`;
+    toast(recorded);
     const entry = members.get(`${$('pf-market').value}|${pledge}`);
     if (entry) entry.open = entry.open.filter((x) => x.id !== entity);
     for (const f of ['pf-signer', 'pf-phone']) { $(f).value = ''; delete $(f).dataset.auto; }
