@@ -8,13 +8,16 @@
 // violations (ECharts), rectification states, the latest activities and
 // signatures (names masked by the server for all but the department). A
 // campaign with visit plans links to the leader's progress view. Every
-// figure is the API's answer (GET /api/v1/campaigns/ID), never typed.
+// figure is the API's answer (GET /api/v1/campaigns/ID), never typed. The
+// department's officers and admins also record paper pledges and promotion
+// activities here (campaign-forms.js); the figures reload after each.
 import { $, el } from './lib/dom.js';
 import { api } from './lib/api.js';
 import { t, pick, setupLang, words } from './lib/i18n.js';
 import { day, dateTime } from './lib/time.js';
 import { signIn, toast } from './console-common.js';
 import { mountNav } from './lib/nav.js';
+import { setupForms, updateForms } from './campaign-forms.js';
 
 const charts = {};
 let list = [];
@@ -120,6 +123,9 @@ function matrix() {
     memberPledge ? el('td', { class: 'num', text: `${n(tt.signed[memberPledge.id])} / ${n(tt.expected[memberPledge.id])}` }) : null,
     el('td', { class: 'num', text: n(tt.inspections) }), el('td', { class: 'num', text: n(tt.violations) }), el('td', {}),
     el('td', { class: 'num', text: n(tt.rectify.open + tt.rectify.overdue) }), hasScore ? el('td', {}) : null);
+  // each cell names its column: a phone shows a row as a card of labelled cells
+  const labels = [...head.children].map((th) => th.textContent);
+  for (const line of [...rows, total]) [...line.children].forEach((td, i) => td.setAttribute('data-label', labels[i]));
   $('matrix').replaceChildren(el('thead', {}, head), el('tbody', {}, ...rows, total));
 }
 
@@ -175,6 +181,7 @@ function render() {
   months();
   rectify();
   lists();
+  updateForms(data);
   document.body.dataset.ready = '1';
 }
 
@@ -200,6 +207,7 @@ async function main() {
   const me = await signIn(null);
   mountNav($('topbar'), me, { current: 'campaign', title: ['专项行动', 'Campaigns'], onLang: () => { picker(); render(); } });
   $('board').hidden = false;
+  setupForms(me, load);
   try {
     const [cs, ds] = await Promise.all([api('/api/v1/campaigns'), api('/api/v1/departments').catch(() => ({ departments: [] }))]);
     list = cs.campaigns;

@@ -211,3 +211,258 @@ test('a stall-holder signs on a 375px phone through the stall\'s code; the dashb
   await page.close();
   assert.ok(USERS.admin);
 });
+
+// ---- the department's forms: a paper pledge and a promotion activity ----
+// The market supervision officer records on the dashboard what was signed
+// on paper and the activities held; a viewer (the leader) sees no form.
+
+const ADMIN_API = async (method, p, body, status = 200) => {
+  const r = await w.api(method, p, { cookie: await w.as('admin'), body });
+  assert.equal(r.status, status, show(r));
+  return r.json;
+};
+
+// A browser context signed in as user (name, password).
+async function signedIn(user) {
+  const ctx = await browsers.launch();
+  const r = await ctx.request.post(w.base + '/api/v1/login', { data: { name: user.name, password: user.password } });
+  assert.equal(r.status(), 200);
+  return ctx;
+}
+
+// The dashboard in ctx at size and lang, ready.
+async function board(ctx, size, lang) {
+  const page = await ctx.newPage();
+  await page.setViewportSize(size);
+  await page.addInitScript((l) => localStorage.setItem('zz-lang', l), lang);
+  page.errors = [];
+  page.on('pageerror', (e) => page.errors.push(String(e.message || e)));
+  await page.goto(`${w.base}/campaign?id=${CP}`);
+  await page.locator('body[data-ready="1"] #matrix tbody tr').first().waitFor({ timeout: 20000 });
+  return page;
+}
+
+// Opens the pledge form and chooses market and pledge; resolves once the
+// market's unsigned stall-holders are listed (for a stall-holder's pledge).
+async function pledgeForm(page, market, pledge = 'stall_pledge') {
+  await page.click('#open-pledge');
+  await page.locator('#pledge-form:not([hidden])').waitFor();
+  await page.selectOption('#pf-pledge', pledge);
+  await page.selectOption('#pf-market', market);
+  if (pledge === 'stall_pledge') await page.locator(`#pf-stall[data-for="${market}|${pledge}"]`).waitFor({ state: 'attached', timeout: 15000 });
+}
+
+// The dashboard's stall_pledge card once it reads want ("signed / asked").
+async function kpiReads(page, id, want) {
+  await page.waitForFunction(([k, v]) => (document.querySelector(`#k-pledge-${k} b`)?.textContent || '').replace(/,/g, '') === v,
+    [id, want], { timeout: 15000 });
+}
+
+let officerCtx;
+const officer = async () => (officerCtx ||= await signedIn(MS)); // one browser for the officer's tests
+const PAPER = { market: 't-market-01', stall: 't-market-01-s05' }; // (5 + 0) % 5 === 0: not signed by the fixture
+
+test('an officer records a paper pledge: the unsigned stall-holders to choose from, errors at their fields, the count moves by one, the same stall again says when it was signed', { timeout: 180000 }, async () => {
+  const ctx = await officer();
+  const ms = await w.login(MS.name, MS.password);
+  const get = async (p) => { const r = await w.api('GET', p, { cookie: ms }); assert.equal(r.status, 200, show(r)); return r.json; };
+  const before = await get(`/api/v1/campaigns/${CP}`);
+  const row = (d) => d.participants.find((p) => p.entity === PAPER.market);
+  // who has not signed, as the API says
+  const stalls = (await get(`/api/v1/entities?type=stall&attr.market=${PAPER.market}&limit=1000`)).entities;
+  const signed = new Set((await get(`/api/v1/campaigns/${CP}/pledges?pledge=stall_pledge&parent=${PAPER.market}&limit=500`)).pledges.map((p) => p.entity.id));
+  const unsigned = stalls.filter((s) => !signed.has(s.id)).map((s) => s.id).sort();
+  assert.ok(unsigned.includes(PAPER.stall) && unsigned.length < stalls.length, unsigned.join());
+
+  const page = await board(ctx, { width: 1920, height: 1080 }, 'zh');
+  const late = await board(ctx, { width: 1366, height: 768 }, 'en'); // a second clerk's tab, English
+  assert.equal(await page.locator('#open-pledge').isVisible(), true);
+  await pledgeForm(page, PAPER.market);
+  const listed = (await page.locator('#pf-stall option').evaluateAll((os) => os.map((o) => o.value))).sort();
+  assert.deepEqual(listed, unsigned, 'the list is the market\'s stall-holders not signed yet');
+  // found by the stall's number
+  await page.fill('#pf-q', '5号');
+  const found = await page.locator('#pf-stall option').evaluateAll((os) => os.map((o) => [o.value, o.textContent]));
+  assert.ok(found.length >= 1 && found.every(([, text]) => text.includes('5号')), JSON.stringify(found));
+  assert.ok(found.some(([v]) => v === PAPER.stall));
+  await page.selectOption('#pf-stall', PAPER.stall);
+  const holder = stalls.find((s) => s.id === PAPER.stall).attrs.holder;
+  assert.equal(await page.inputValue('#pf-signer'), holder, 'the holder is offered as the signer');
+
+  // the same stall open in the other tab, before the first records it
+  await pledgeForm(late, PAPER.market);
+  await late.selectOption('#pf-stall', PAPER.stall);
+
+  // a wrong phone: the server's sentence at the phone field, nothing written
+  await page.fill('#pf-phone', '12345');
+  await page.fill('#pf-date', '2021-06-01');
+  await page.click('#pf-submit');
+  await page.locator('#pf-err-phone:not(:empty)').waitFor();
+  assert.match(await page.locator('#pf-err-phone').innerText(), /11 位手机号码/);
+  assert.equal(await page.locator('#pf-phone').getAttribute('aria-invalid'), 'true');
+  // a date before the campaign: the server's sentence at the date, with the label the clerk reads
+  await page.fill('#pf-phone', '13800010005');
+  await page.fill('#pf-date', '2020-12-01');
+  await page.click('#pf-submit');
+  await page.locator('#pf-err-ts:not(:empty)').waitFor();
+  assert.match(await page.locator('#pf-err-ts').innerText(), /「签署日期」早于专项行动的开始时间（2021-01-01）/);
+  await shot(page, 'form-pledge-error-1920-zh');
+  assert.equal(await page.locator('#pf-err-phone').innerText(), '', 'the phone\'s error went once it was right');
+  // no signer: said at the signer before anything is sent
+  await page.fill('#pf-date', '2021-06-01');
+  await page.fill('#pf-signer', '');
+  await page.click('#pf-submit');
+  assert.match(await page.locator('#pf-err-signer').innerText(), /签署人/);
+  assert.equal((await get(`/api/v1/campaigns/${CP}`)).totals.signed.stall_pledge, before.totals.signed.stall_pledge, 'refusals write nothing');
+
+  // recorded: the card and the market's row move by one without a reload
+  await page.fill('#pf-signer', `  ${holder} `);
+  await page.evaluate(() => { window.notReloaded = true; });
+  await page.click('#pf-submit');
+  await page.locator('#pf-done:not(:empty)').waitFor({ timeout: 10000 });
+  assert.match(await page.locator('#pf-done').innerText(), /已录入.*2021-06-01.*CP-\d{8}/);
+  await shot(page, 'form-pledge-done-1920-zh');
+  const after = await get(`/api/v1/campaigns/${CP}`);
+  assert.equal(after.totals.signed.stall_pledge, before.totals.signed.stall_pledge + 1);
+  assert.equal(row(after).members_signed, row(before).members_signed + 1);
+  await kpiReads(page, 'stall_pledge', `${after.totals.signed.stall_pledge} / ${after.totals.expected.stall_pledge}`);
+  assert.equal(await page.locator(`#matrix tr[data-entity="${PAPER.market}"] [data-members]`).getAttribute('data-members'),
+    `${row(after).members_signed}/${row(after).members}`);
+  assert.equal(await page.evaluate(() => window.notReloaded), true, 'the page was not reloaded');
+  assert.equal(await page.locator(`#pf-stall option[value="${PAPER.stall}"]`).count(), 0, 'the stall left the unsigned list');
+  const mine = (await get(`/api/v1/campaigns/${CP}/pledges?pledge=stall_pledge&entity=${PAPER.stall}`)).pledges;
+  assert.equal(mine.length, 1);
+  assert.deepEqual([mine[0].signer, mine[0].phone, mine[0].channel, mine[0].signed_at], [holder, '13800010005', 'paper', '2021-06-01T00:00:00+08:00']);
+
+  // the other tab records the same stall: refused, saying when it was signed, in English
+  await late.fill('#pf-date', '2021-06-02');
+  await late.click('#pf-submit');
+  await late.locator('#pf-err-entity:not(:empty)').waitFor({ timeout: 10000 });
+  // and the tab catches up: the stall leaves its list, its count is the server's, the sentence stays
+  await late.locator(`#pf-stall option[value="${PAPER.stall}"]`).waitFor({ state: 'detached', timeout: 10000 });
+  await kpiReads(late, 'stall_pledge', `${after.totals.signed.stall_pledge} / ${after.totals.expected.stall_pledge}`);
+  assert.match(await late.locator('#pf-err-entity').innerText(), /signed .* on 2021-06-01 00:00 \(on paper, by /);
+  assert.deepEqual(await late.evaluate(inspectFit), []);
+  await shot(late, 'form-pledge-409-1366-en');
+  assert.equal((await get(`/api/v1/campaigns/${CP}`)).totals.signed.stall_pledge, after.totals.signed.stall_pledge, 'a second signature writes nothing');
+
+  // a market's responsibility pledge: the markets that signed cannot be chosen
+  await late.close();
+  await page.selectOption('#pf-pledge', 'market_duty');
+  assert.equal(await page.locator('#pf-stall-box').isVisible(), false);
+  const states = await page.locator('#pf-market option').evaluateAll((os) => Object.fromEntries(os.filter((o) => o.value).map((o) => [o.value, o.disabled])));
+  assert.deepEqual(states, Object.fromEntries(after.participants.map((p) => [p.entity, !!p.pledges.market_duty])));
+  await page.selectOption('#pf-market', 't-market-06');
+  await page.fill('#pf-signer', '吴经理');
+  await page.fill('#pf-date', '2021-07-01');
+  await page.click('#pf-submit');
+  await page.locator('#pf-done:not(:empty)').waitFor({ timeout: 10000 });
+  await kpiReads(page, 'market_duty', `${after.totals.signed.market_duty + 1} / ${after.totals.expected.market_duty}`);
+  assert.match(await page.locator('#matrix tr[data-entity="t-market-06"] td[data-pledge="market_duty"]').innerText(), /✓ 2021-07-01/);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('an officer records a promotion activity: errors at their fields, then it appears among the activities', { timeout: 120000 }, async () => {
+  const page = await board(await officer(), { width: 1366, height: 768 }, 'zh');
+  const title = '限塑宣传进市场：布袋子换购';
+  await page.click('#open-activity');
+  await page.locator('#activity-form:not([hidden])').waitFor();
+  const kinds = await page.locator('#af-kind option').evaluateAll((os) => os.map((o) => o.value));
+  assert.deepEqual(kinds, ['initiative', 'alternatives', 'meeting']);
+  await page.selectOption('#af-kind', 'alternatives');
+  await page.click('#af-submit');
+  await page.locator('#af-err-title:not(:empty)').waitFor();
+  assert.match(await page.locator('#af-err-title').innerText(), /标题/);
+  await page.fill('#af-title', title);
+  await page.click('#af-submit');
+  await page.locator('#af-err-participants:not(:empty)').waitFor();
+  assert.match(await page.locator('#af-err-participants').innerText(), /^「参与人数」必须是 0 到 1000000 之间的整数$/);
+  assert.deepEqual(await page.evaluate(inspectFit), []);
+  await shot(page, 'form-activity-error-1366-zh');
+  await page.fill('#af-n', '86');
+  await page.selectOption('#af-entity', 't-market-02');
+  await page.fill('#af-date', '2021-05-22');
+  await page.fill('#af-note', '摊主和顾客现场以塑料袋换布袋');
+  await page.click('#af-submit');
+  await page.locator('#activity-form[hidden]').waitFor({ state: 'attached', timeout: 10000 });
+  const li = page.locator('#activities li', { hasText: title });
+  await li.waitFor({ timeout: 10000 });
+  assert.match(await li.innerText(), /替代品推广.*86人.*2021-05-22/s);
+  const list = await (await officerCtx.request.get(`${w.base}/api/v1/campaigns/${CP}/activities?kind=alternatives`)).json();
+  const a = list.activities.find((x) => x.title === title);
+  assert.ok(a, JSON.stringify(list));
+  assert.deepEqual([a.participants, a.entity?.id, a.note, a.ts], [86, 't-market-02', '摊主和顾客现场以塑料袋换布袋', '2021-05-22T00:00:00+08:00']);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('the leader (viewer) sees no form; an officer moved to another department meanwhile is refused with the message', { timeout: 120000 }, async () => {
+  const view = await board(leaderCtx, { width: 1920, height: 1080 }, 'zh');
+  assert.equal(await view.locator('#writes').isVisible(), false);
+  assert.equal(await view.locator('#open-pledge, #open-activity, #pledge-form, #activity-form').evaluateAll((es) => es.filter((e) => e.checkVisibility()).length), 0);
+  await view.close();
+  // a second clerk of the department opens the form; the admin moves her
+  const clerk = { name: 'ms_clerk2', password: 'ms-clerk2-pass-01' };
+  await ADMIN_API('POST', '/api/v1/users', { ...clerk, role: 'officer', department: 'market_supervision' }, 201);
+  const ctx = await signedIn(clerk);
+  const page = await board(ctx, { width: 1920, height: 1080 }, 'zh');
+  await page.click('#open-activity');
+  await page.fill('#af-title', '不应写入的活动');
+  await page.fill('#af-n', '10');
+  await ADMIN_API('PUT', `/api/v1/users/${clerk.name}`, { role: 'officer', department: 'politics_law' });
+  await page.click('#af-submit');
+  await page.locator('#af-error:not(:empty)').waitFor({ timeout: 10000 });
+  assert.match(await page.locator('#af-error').innerText(), /此专项行动的记录/);
+  const list = await (await ctx.request.get(`${w.base}/api/v1/campaigns/${CP}/activities`)).json();
+  assert.ok(!list.activities.some((x) => x.title === '不应写入的活动'));
+  // on the next load the buttons are gone
+  await page.reload();
+  await page.locator('body[data-ready="1"] #matrix tbody tr').first().waitFor({ timeout: 20000 });
+  assert.equal(await page.locator('#writes').isVisible(), false);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('the forms open on the dashboard at 1920x1080 and 1366x768 in Chinese and English, and on a 375 px phone', { timeout: 240000 }, async () => {
+  const sizes = [['1920', { width: 1920, height: 1080 }], ['1366', { width: 1366, height: 768 }], ['375', { width: 375, height: 812 }]];
+  for (const [name, size] of sizes) {
+    for (const lang of ['zh', 'en']) {
+      for (const form of ['pledge', 'activity']) {
+        const page = await board(await officer(), size, lang);
+        if (form === 'pledge') {
+          await pledgeForm(page, 't-market-03');
+          await page.fill('#pf-q', '号');
+        } else {
+          await page.click('#open-activity');
+          await page.fill('#af-title', lang === 'zh' ? '“限塑”倡议进市场' : 'Plastic restriction at the market');
+        }
+        const problems = await page.evaluate(inspectFit);
+        await shot(page, `form-${form}-${name}-${lang}`);
+        if (name === '1920' && lang === 'zh' && form === 'pledge') { // the switch relabels the open form, choices kept
+          await page.click('#lang');
+          await page.locator('#pledge-form [data-field=market] > span', { hasText: 'Market' }).waitFor();
+          const choices = await page.locator('#pf-pledge option').allTextContents();
+          assert.deepEqual(choices.map((c) => c.replace(/^.* \((by [^)]*)\)$/, '$1')), ['by the market', 'by each stall'], choices.join('|'));
+          assert.equal(await page.inputValue('#pf-pledge'), 'stall_pledge');
+          assert.equal(await page.inputValue('#pf-market'), 't-market-03');
+          assert.match(await page.locator('#pf-stall-note').innerText(), /not signed yet/);
+          assert.equal(await page.locator('#pledge-form').isVisible(), true);
+        }
+        if (name === '375') { // what the phone shows: the form in view
+          await page.locator(`#${form}-form`).evaluate((f) => f.scrollIntoView({ block: 'start' }));
+          for (const d of SHOTS) await page.screenshot({ path: path.join(d, `campaign-form-${form}-375-${lang}-view.png`) });
+          if (form === 'pledge') { // and the dashboard under it: the matrix's first cards, the lists
+            for (const [part, sel] of [['matrix', '#matrix-block'], ['lists', '#activities']]) {
+              await page.locator(sel).evaluate((e) => e.scrollIntoView({ block: 'start' }));
+              for (const d of SHOTS) await page.screenshot({ path: path.join(d, `campaign-375-${lang}-${part}.png`) });
+            }
+          }
+        }
+        assert.deepEqual(problems, [], `${form} ${name} ${lang}`);
+        assert.deepEqual(page.errors, []);
+        await page.close();
+      }
+    }
+  }
+});
