@@ -64,7 +64,7 @@ export function openItem(x, opts) {
       ...row('状态', 'Status', el('span', { class: x.status === 'overdue' || x.status === 'closed_late' ? 'late' : open ? '' : 'good', text: statusName(x.status) })),
       ...(x.closed ? row('销号时间', 'Closed on', day(x.closed)) : []),
       ...row('整改工单', 'Work order', order)),
-    el('form', { method: 'dialog' }, el('button', { type: 'submit', class: 'primary', text: t('关闭', 'Close') })));
+    el('form', { method: 'dialog' }, el('button', { type: 'submit', class: 'primary', autofocus: true, text: t('关闭', 'Close') })));
   dlg.showModal();
   return dlg;
 }
