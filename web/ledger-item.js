@@ -6,7 +6,7 @@
 // a phone (ledger.css reads them as td[data-label]).
 import { el } from './lib/dom.js';
 import { t, pick, words } from './lib/i18n.js';
-import { day, DAY } from './lib/time.js';
+import { day, DAY, localMidnight } from './lib/time.js';
 
 const w = words({ status: { open: ['整改中', 'Open'], overdue: ['已超期', 'Overdue'], closed_on_time: ['按期销号', 'Closed on time'],
   closed_late: ['逾期销号', 'Closed late'] } });
@@ -24,11 +24,8 @@ export function labelCells(table) {
   }
 }
 
-// Whole days from today (Beijing) to the deadline's day: < 0 once past.
-function daysLeft(deadline) {
-  const d = (ms) => Math.floor((ms + 8 * 3600e3) / DAY);
-  return d(Date.parse(deadline)) - d(Date.now());
-}
+// Whole days from today (Asia/Shanghai) to the deadline's day: < 0 once past.
+const daysLeft = (deadline) => Math.round((localMidnight(Date.parse(deadline)) - localMidnight(Date.now())) / DAY);
 
 let dlg = null;
 

@@ -8,7 +8,7 @@
 import { $, el } from './lib/dom.js';
 import { api } from './lib/api.js';
 import { t, pick, setupLang } from './lib/i18n.js';
-import { day, ymd, addMonths, DAY } from './lib/time.js';
+import { day, ymd, addMonths, DAY, weekday, dayStartMs } from './lib/time.js';
 import { signIn, toast } from './console-common.js';
 import { mountNav } from './lib/nav.js';
 import { labelCells, tapOpens, itemButton, statusName } from './ledger-item.js';
@@ -76,15 +76,15 @@ function calendar() {
 function weekList(start) {
   const wd = t('周一 周二 周三 周四 周五 周六 周日', 'Mon Tue Wed Thu Fri Sat Sun').split(' ');
   const md = (d) => t(`${Number(d.slice(5, 7))}月${Number(d.slice(8))}日`, `${d.slice(5, 7)}-${d.slice(8)}`);
-  const weeks = [];
+  const monday = start.toISOString().slice(0, 10), weeks = [];
   for (let wk = 0; wk < 6; wk++) {
-    const days = Array.from({ length: 7 }, (_, i) => ymd(start.getTime() + (wk * 7 + i) * DAY - 8 * 3600e3));
+    const days = Array.from({ length: 7 }, (_, i) => ymd(dayStartMs(monday, wk * 7 + i)));
     if (wk && days[0].slice(0, 7) !== month) break;
     const mine = plans.filter((p) => days.includes(p.day)).sort((a, b) => a.day.localeCompare(b.day));
     weeks.push(el('li', { class: 'week' + (days.includes(todayYmd()) ? ' now' : '') },
       el('h3', { text: `${md(days[0])} – ${md(days[6])}` }),
       mine.length ? el('ul', { class: 'week-plans' }, ...mine.map((p) => el('li', { class: `plan${p.inspection ? ' done' : ''}`, 'data-day': p.day },
-        el('span', { class: 'when', text: `${wd[(new Date(p.day + 'T00:00:00Z').getUTCDay() + 6) % 7]} ${md(p.day)}` }),
+        el('span', { class: 'when', text: `${wd[(weekday(dayStartMs(p.day)) + 6) % 7]} ${md(p.day)}` }),
         el('a', { href: `/supervised?entity=${encodeURIComponent(p.entity)}`, text: unitName(p) }),
         el('span', { class: 'who', text: `${p.leader}${p.inspection ? t(' · 已督查', ' · visited') : t(' · 待督查', ' · to visit')}` }))))
         : el('p', { class: 'note', text: t('本周无督查计划', 'No visits planned this week') })));
