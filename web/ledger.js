@@ -7,13 +7,11 @@
 // rectification list, within the viewer's scope.
 import { $, el } from './lib/dom.js';
 import { api } from './lib/api.js';
-import { t, pick, setupLang, words } from './lib/i18n.js';
-import { day, ymd, addMonths, DAY } from './lib/time.js';
+import { t, pick, setupLang } from './lib/i18n.js';
+import { day, ymd, addMonths, DAY, weekday, dayStartMs } from './lib/time.js';
 import { signIn, toast } from './console-common.js';
 import { mountNav } from './lib/nav.js';
-
-const w = words({ status: { open: ['整改中', 'Open'], overdue: ['已超期', 'Overdue'], closed_on_time: ['按期销号', 'Closed on time'],
-  closed_late: ['逾期销号', 'Closed late'] } });
+import { labelCells, tapOpens, itemButton, statusName } from './ledger-item.js';
 let me = null;
 let cat = { campaigns: [] };
 let names = { dept: {}, type: {} };
@@ -21,6 +19,8 @@ let prog = null, plans = [], open = [];
 let month = null; // "YYYY-MM"
 
 const todayYmd = () => ymd();
+// where a work order opens for this user (leaders read the number only)
+const orderPage = () => ({ admin: '/dispatch', dispatcher: '/dispatch', officer: '/dept' })[me.role] || null;
 const nameOf = (map, id) => (map[id] ? pick(map[id], 'name') : id || '—');
 const unitName = (x) => t(x.entity_name_zh || x.entity, x.entity_name_en || x.entity_name_zh || x.entity);
 
@@ -36,8 +36,8 @@ function kpis() {
 
 function units() {
   $('units').tBodies[0].replaceChildren(...prog.units.map((u) => el('tr', { 'data-entity': u.entity },
-    el('td', {}, el('a', { href: `/supervised?entity=${encodeURIComponent(u.entity)}`, text: unitName(u) })),
-    el('td', { text: nameOf(names.type, u.entity_type) }),
+    el('td', { class: 'unit' }, el('a', { href: `/supervised?entity=${encodeURIComponent(u.entity)}`, text: unitName(u) })),
+    el('td', { class: 'type', text: nameOf(names.type, u.entity_type) }),
     el('td', { class: 'n', text: String(u.planned) }),
     el('td', { class: 'n', text: String(u.visited) }),
     el('td', { class: 'd8', text: u.last_visit ? day(u.last_visit) : '—' }),
@@ -46,6 +46,7 @@ function units() {
     el('td', { class: 'n', text: String(u.rectify.open) }),
     el('td', { class: 'n' + (u.rectify.overdue ? ' late' : ''), text: String(u.rectify.overdue) }),
     el('td', { class: 'n', text: String(u.rectify.closed) }))));
+  labelCells($('units'));
 }
 
 function calendar() {
@@ -66,16 +67,47 @@ function calendar() {
         text: `${p.inspection ? '✓ ' : ''}${unitName(p)}` }))));
   }
   $('cal').replaceChildren(...cells);
+  weekList(start);
+}
+
+// The phone's calendar: the month's weeks, Monday first, each with its
+// planned visits as lines to read (unit, leader, done or not); ledger.css
+// shows this or the month grid by the screen's width.
+function weekList(start) {
+  const wd = t('周一 周二 周三 周四 周五 周六 周日', 'Mon Tue Wed Thu Fri Sat Sun').split(' ');
+  const md = (d) => t(`${Number(d.slice(5, 7))}月${Number(d.slice(8))}日`, `${d.slice(5, 7)}-${d.slice(8)}`);
+  const monday = start.toISOString().slice(0, 10), weeks = [];
+  for (let wk = 0; wk < 6; wk++) {
+    const days = Array.from({ length: 7 }, (_, i) => ymd(dayStartMs(monday, wk * 7 + i)));
+    if (wk && days[0].slice(0, 7) !== month) break;
+    const mine = plans.filter((p) => days.includes(p.day)).sort((a, b) => a.day.localeCompare(b.day));
+    weeks.push(el('li', { class: 'week' + (days.includes(todayYmd()) ? ' now' : '') },
+      el('h3', { text: `${md(days[0])} – ${md(days[6])}` }),
+      mine.length ? el('ul', { class: 'week-plans' }, ...mine.map((p) => el('li', { class: `plan${p.inspection ? ' done' : ''}`, 'data-day': p.day },
+        el('span', { class: 'when', text: `${wd[(weekday(dayStartMs(p.day)) + 6) % 7]} ${md(p.day)}` }),
+        el('a', { href: `/supervised?entity=${encodeURIComponent(p.entity)}`, text: unitName(p) }),
+        el('span', { class: 'who', text: `${p.leader}${p.inspection ? t(' · 已督查', ' · visited') : t(' · 待督查', ' · to visit')}` }))))
+        : el('p', { class: 'note', text: t('本周无督查计划', 'No visits planned this week') })));
+  }
+  $('cal-list').replaceChildren(...weeks);
 }
 
 function items() {
-  $('open').tBodies[0].replaceChildren(...open.map((x) => el('tr', { class: x.status === 'overdue' ? 'late' : '' },
-    el('td', {}, el('a', { href: `/supervised?entity=${encodeURIComponent(x.entity)}`, text: unitName(x) })),
-    el('td', { text: pick(x, 'text') || x.item }),
-    el('td', { text: nameOf(names.dept, x.owner) }),
-    el('td', { class: 'd8', text: day(x.deadline) }),
-    el('td', { class: 'd8' + (x.status === 'overdue' ? ' late' : ''), text: w('status', x.status) || x.status }))));
+  const opts = { unitName, deptName: (id) => nameOf(names.dept, id), unitHref: (x) => `/supervised?entity=${encodeURIComponent(x.entity)}`,
+    checklistName: (id) => { const c = cat.checklists?.find((x) => x.id === id); return c ? pick(c, 'name') : id; },
+    orderHref: (n) => (orderPage() ? `${orderPage()}#${n}` : null) };
+  $('open').tBodies[0].replaceChildren(...open.map((x) => {
+    const tr = el('tr', { class: x.status === 'overdue' ? 'late' : '', 'data-item': x.id },
+      el('td', { class: 'unit' }, el('a', { href: opts.unitHref(x), text: unitName(x) })),
+      el('td', { class: 'problem' }, itemButton(x, opts)),
+      el('td', { text: nameOf(names.dept, x.owner) }),
+      el('td', { class: 'd8', text: day(x.deadline) }),
+      el('td', { class: 'd8' + (x.status === 'overdue' ? ' late' : ''), text: statusName(x.status) }));
+    tapOpens(tr, x, opts);
+    return tr;
+  }));
   if (!open.length) $('open').tBodies[0].append(el('tr', {}, el('td', { colspan: 5, class: 'note', text: t('没有未销号的整改事项', 'No open items') })));
+  labelCells($('open'));
 }
 
 function planForm() {
@@ -114,9 +146,11 @@ async function load() {
     plans = pl.plans;
     open = rx.rectify;
     if (!month) {
-      // the month of the next plan, else this month
+      // the month of the next plan, else of the last one (a campaign that
+      // ended), else this month
       const next = plans.find((x) => !x.inspection && x.day >= todayYmd());
-      month = (next ? next.day : todayYmd()).slice(0, 7);
+      const last = plans.reduce((a, x) => (!a || x.day > a.day ? x : a), null);
+      month = (next ? next.day : last ? last.day : todayYmd()).slice(0, 7);
     }
     draw();
   } catch (e) {

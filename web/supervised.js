@@ -10,9 +10,9 @@ import { t, pick, setupLang, words } from './lib/i18n.js';
 import { day, dateTime } from './lib/time.js';
 import { signIn, toast } from './console-common.js';
 import { mountNav } from './lib/nav.js';
+import { labelCells, tapOpens, itemButton, statusName, clipRows } from './ledger-item.js';
 
 const w = words({
-  status: { open: ['整改中', 'Open'], overdue: ['已超期', 'Overdue'], closed_on_time: ['按期销号', 'Closed on time'], closed_late: ['逾期销号', 'Closed late'] },
   kind: { violation: ['违规扣分', 'Violation'], rectified: ['按期整改', 'Rectified on time'], overdue: ['整改超期', 'Rectification overdue'] },
   result: { pass: ['合格', 'Passed'], fail: ['不合格', 'Failed'] },
 });
@@ -38,10 +38,17 @@ function draw() {
   $('inspections').tBodies[0].replaceChildren(...inspections.map((i) => el('tr', {},
     el('td', { class: 'd8', text: dateTime(i.ts) }), el('td', { text: nameOf(names.checklist, i.checklist) }), el('td', { text: i.inspector }),
     el('td', { class: i.result === 'fail' ? 'late' : 'good', text: w('result', i.result) }), el('td', { class: 'n', text: String(i.failed) }))));
-  $('rectify').tBodies[0].replaceChildren(...rectify.map((x) => el('tr', {},
-    el('td', { text: pick(x, 'text') || x.item }), el('td', { text: nameOf(names.dept, x.owner) }), el('td', { class: 'd8', text: day(x.deadline) }),
-    el('td', { class: x.status === 'overdue' ? 'late' : x.status.startsWith('closed') ? 'good' : '', text: w('status', x.status) }),
-    el('td', {}, !x.order ? '—' : orderPage() ? el('a', { href: `${orderPage()}#${x.order}`, text: `#${x.order}` }) : `#${x.order}`))));
+  const opts = { unitName: () => pick(credit, 'name'), unitHref: null, deptName: (id) => nameOf(names.dept, id),
+    checklistName: (id) => nameOf(names.checklist, id), orderHref: (n) => (orderPage() ? `${orderPage()}#${n}` : null) };
+  $('rectify').tBodies[0].replaceChildren(...rectify.map((x) => {
+    const tr = el('tr', { 'data-item': x.id },
+      el('td', { class: 'problem' }, itemButton(x, opts)), el('td', { text: nameOf(names.dept, x.owner) }), el('td', { class: 'd8', text: day(x.deadline) }),
+      el('td', { class: x.status === 'overdue' ? 'late' : x.status.startsWith('closed') ? 'good' : '', text: statusName(x.status) }),
+      el('td', {}, !x.order ? '—' : orderPage() ? el('a', { href: `${orderPage()}#${x.order}`, text: `#${x.order}` }) : `#${x.order}`));
+    tapOpens(tr, x, opts);
+    return tr;
+  }));
+  if (!rectify.length) $('rectify').tBodies[0].append(el('tr', {}, el('td', { colspan: 5, class: 'note', text: t('无整改事项', 'No rectification items') })));
   $('credit').tBodies[0].replaceChildren(...credit.events.slice().reverse().map((e) => el('tr', {},
     el('td', { class: 'd8', text: dateTime(e.ts) }), el('td', { text: w('kind', e.kind) || e.kind }),
     el('td', { class: 'n ' + (e.points < 0 ? 'late' : 'good'), text: e.points > 0 ? `+${e.points}` : String(e.points) }),
@@ -53,6 +60,10 @@ function draw() {
     el('td', {}, el('a', { href: `/supervised?entity=${encodeURIComponent(m.entity)}`, text: pick(m, 'name') })),
     el('td', { text: m.trade || '—' }), el('td', { text: m.holder || '—' }),
     el('td', { class: 'n ' + (m.score < credit.base ? 'late' : ''), text: String(m.score) }), el('td', { class: 'n', text: String(m.events) }))));
+  for (const id of ['inspections', 'rectify', 'credit', 'members']) {
+    labelCells($(id));
+    clipRows($(id));
+  }
 }
 
 async function main() {

@@ -153,7 +153,7 @@ test('an answer lost on the way: the resend is answered from the store, one insp
   assert.deepEqual(page.errors, []);
 });
 
-test('the page in English, and the phone layout fits', { timeout: 60000 }, async () => {
+test('the page in English, and the phone layout fits with targets a finger can hit', { timeout: 60000 }, async () => {
   const { page } = await phone(USERS_I.ms, 'en');
   await page.goto(w.base + '/inspect');
   await page.locator('body[data-ready="1"]').waitFor({ timeout: 20000 });
@@ -165,6 +165,12 @@ test('the page in English, and the phone layout fits', { timeout: 60000 }, async
   await page.screenshot({ path: path.join(SHOTS, 'inspect-375-en.png'), fullPage: true });
   await page.evaluate(() => window.scrollTo(0, 0));
   assert.deepEqual(await page.evaluate(inspectFit), []);
+  // a finger's size: everything tapped is at least 40 px high (a finding's row too)
+  await page.click('#add-finding');
+  const small = await page.evaluate(() => [...document.querySelectorAll('header a, header button, main a, main button, main select, main input:not(.file), main textarea, main .photo-btn')]
+    .filter((e) => e.checkVisibility() && e.getBoundingClientRect().height < 39.5)
+    .map((e) => `${e.tagName.toLowerCase()} ${JSON.stringify((e.textContent || e.name || '').trim().slice(0, 20))} ${Math.round(e.getBoundingClientRect().height)} px`));
+  assert.deepEqual(small, []);
   const { page: pl } = await phone(USERS_I.pl);
   await pl.goto(w.base + '/inspect');
   await pl.locator('body[data-ready="1"]').waitFor({ timeout: 20000 });
