@@ -483,7 +483,22 @@ static const char *const sq_migrations[] = {
     "CREATE TABLE cp_t_pledge(campaign TEXT NOT NULL, pledge TEXT NOT NULL, rpos INTEGER NOT NULL,"
     " month TEXT NOT NULL, parent NOT NULL, n INTEGER NOT NULL,"
     " PRIMARY KEY(campaign, pledge, rpos, month, parent)) WITHOUT ROWID;"
+    "CREATE TABLE cp_t_type(type TEXT NOT NULL, rpos INTEGER NOT NULL, n INTEGER NOT NULL,"
+    " PRIMARY KEY(type, rpos)) WITHOUT ROWID;"
+    "CREATE TABLE cp_t_members(campaign TEXT NOT NULL, parent NOT NULL, n INTEGER NOT NULL,"
+    " PRIMARY KEY(campaign, parent)) WITHOUT ROWID;"
+    /* members by their parent, kept as cp_member changes */
+    "CREATE TRIGGER cp_member_insert AFTER INSERT ON cp_member"
+    " WHEN new.member AND new.parent IS NOT NULL BEGIN "
+    "INSERT INTO cp_t_members(campaign, parent, n) VALUES(new.campaign, new.parent, 1)"
+    " ON CONFLICT(campaign, parent) DO UPDATE SET n = n + 1; END;"
+    "CREATE TRIGGER cp_member_delete AFTER DELETE ON cp_member"
+    " WHEN old.member AND old.parent IS NOT NULL BEGIN "
+    "UPDATE cp_t_members SET n = n - 1 WHERE campaign = old.campaign AND parent = old.parent;"
+    "DELETE FROM cp_t_members WHERE campaign = old.campaign AND parent = old.parent AND n = 0;"
+    " END;"
     /* filled from the rows there */
+    "INSERT INTO cp_t_type(type, rpos, n) SELECT type, rpos, count(*) FROM entity GROUP BY 1, 2;"
     CP_REBUILD CP_MONTH_ADD("1", "e.rpos", "1") CP_RECT_ADD("1", "e.rpos", "1")
     /* the first of the newest: a later row of the same ms does not replace it */
     "INSERT INTO cp_t_latest(ckey, checklist, entity, ts, id) SELECT k, checklist, entity, ts, id"
@@ -540,6 +555,8 @@ static const char *const sq_migrations[] = {
     CP_PLEDGE_ADD("1", "e.rpos", "p.id = new.id")
     " END;"
     "CREATE TRIGGER cp_entity_insert AFTER INSERT ON entity BEGIN "
+    "INSERT INTO cp_t_type(type, rpos, n) VALUES(new.type, new.rpos, 1)"
+    " ON CONFLICT(type, rpos) DO UPDATE SET n = n + 1;"
     CP_MEMBER_FILL("e.id = new.id")
     " END;"
     /* an entity that changes: its counts leave the old rpos and owners and
@@ -547,6 +564,10 @@ static const char *const sq_migrations[] = {
     "CREATE TRIGGER cp_entity_update AFTER UPDATE OF key, type, attrs, rpos ON entity"
     " WHEN old.key IS NOT new.key OR old.type IS NOT new.type OR old.attrs IS NOT new.attrs"
     " OR old.rpos IS NOT new.rpos BEGIN "
+    "UPDATE cp_t_type SET n = n - 1 WHERE type = old.type AND rpos = old.rpos;"
+    "INSERT INTO cp_t_type(type, rpos, n) VALUES(new.type, new.rpos, 1)"
+    " ON CONFLICT(type, rpos) DO UPDATE SET n = n + 1;"
+    "DELETE FROM cp_t_type WHERE type = old.type AND rpos = old.rpos AND n = 0;"
     CP_MONTH_ADD("-1", "old.rpos", "x.entity = new.id")
     CP_MONTH_ADD("1", "new.rpos", "x.entity = new.id")
     CP_RECT_ADD("-1", "old.rpos", "r.entity = new.id")

@@ -194,8 +194,8 @@ static int cp_participants_each(struct store *st, const struct store_cp_scope *s
   sqlite3_stmt *q = sq_prepare(
       c,
       "SELECT p.id, p.key, p.name_zh, p.name_en, p.region,"
-      " CASE WHEN ?4 IS NULL THEN 0 ELSE (SELECT count(*) FROM cp_member m"
-      " WHERE m.campaign = ?1 AND m.member = 1 AND m.parent = p.key) END,"
+      " CASE WHEN ?4 IS NULL THEN 0 ELSE coalesce((SELECT m.n FROM cp_t_members m"
+      " WHERE m.campaign = ?1 AND m.parent = p.key), 0) END,"
       " coalesce(o.n, 0), coalesce(o.failed, 0), coalesce(o.last, 0), coalesce(o.open_rect, 0),"
       " coalesce((SELECT sum(k.points) FROM cp_t_credit k WHERE k.ckey IN (?1, '')"
       " AND k.entity = p.id), 0)"
@@ -273,11 +273,12 @@ static int cp_count(struct store *st, const struct store_cp_scope *sc, enum stor
               "t") " AND " CP_IN_SCOPE("t") " GROUP BY 1 ORDER BY 1",
       [STORE_CP_RECTIFY_BY_STATE] = "SELECT t.state, sum(t.n), 0 FROM cp_t_rect t WHERE " CP_TKEY(
           "t") " AND " CP_IN_SCOPE("t") " GROUP BY 1 ORDER BY 1",
-      [STORE_CP_ENTITIES] = "SELECT 'members', count(*), 0 FROM entity e WHERE " CP_IS_MEMBER(
-          "e") " AND " CP_IN_SCOPE("e") ""
-                                        " UNION ALL SELECT 'participants', count(*), 0"
-                                        " FROM entity e WHERE " CP_IS_PARTICIPANT(
-                                            "e") " AND " CP_IN_SCOPE("e"),
+      /* entities by (type, rpos) */
+      [STORE_CP_ENTITIES] =
+          "SELECT 'members', coalesce(sum(t.n), 0), 0 FROM cp_t_type t WHERE " CP_IS_MEMBER(
+              "t") " AND " CP_IN_SCOPE("t") " UNION ALL SELECT 'participants', coalesce(sum(t.n), 0),"
+                                            " 0 FROM cp_t_type t WHERE " CP_IS_PARTICIPANT(
+                                                "t") " AND " CP_IN_SCOPE("t"),
   };
   if ((unsigned)what >= ZZ_ARRAY_LEN(sql)) return ZZ_EINVAL;
   struct sq_conn *c = sq_conn_get(SQ_S(st));
