@@ -469,6 +469,18 @@ test('the dashboard\'s tallies agree with the lists after every kind of write, a
   assert.equal(overdue.length, 2, 'the sweep marked both open items overdue');
   d = await dashboardAgreesWithLists();
   assert.equal(d.participants.find((p) => p.entity === 'market-01').open_rectify, m01.open_rectify, 'overdue is still open');
+  // a stall that moves to another market and street takes its counts along
+  const stall = (await get('admin', '/api/v1/entities/stall-01-001')).json.entity;
+  const m19 = d.participants.find((p) => p.entity === 'market-19');
+  const moved = await w.api('PUT', '/api/v1/entities/stall-01-001', { cookie: ck.admin, body: {
+    type: 'stall', name_zh: stall.name_zh, name_en: stall.name_en, region: 'gongshu/dongxin', lon: stall.lon, lat: stall.lat,
+    attrs: { ...stall.attrs, market: 'market-19' } } });
+  assert.equal(moved.status, 200, show(moved));
+  d = await dashboardAgreesWithLists();
+  const m19b = d.participants.find((p) => p.entity === 'market-19');
+  assert.equal(m19b.inspections, m19.inspections + 1, 'the stall\'s one inspection');
+  assert.equal(m19b.members, m19.members + 1);
+  assert.equal(m19b.open_rectify, m19.open_rectify + 1);
   // killed, restarted: the tallies are what was committed
   await w.kill9();
   await w.restart();
