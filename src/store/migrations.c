@@ -483,6 +483,8 @@ static const char *const sq_migrations[] = {
     "CREATE TABLE cp_t_pledge(campaign TEXT NOT NULL, pledge TEXT NOT NULL, rpos INTEGER NOT NULL,"
     " month TEXT NOT NULL, parent NOT NULL, n INTEGER NOT NULL,"
     " PRIMARY KEY(campaign, pledge, rpos, month, parent)) WITHOUT ROWID;"
+    /* the items an inspection opened, for the dashboard's latest visits */
+    "CREATE INDEX ins_rectify_inspection ON ins_rectify(inspection);"
     "CREATE TABLE cp_t_type(type TEXT NOT NULL, rpos INTEGER NOT NULL, n INTEGER NOT NULL,"
     " PRIMARY KEY(type, rpos)) WITHOUT ROWID;"
     "CREATE TABLE cp_t_members(campaign TEXT NOT NULL, parent NOT NULL, n INTEGER NOT NULL,"
