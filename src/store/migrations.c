@@ -34,7 +34,7 @@
 /* who an entity is in each campaign: a participant, a member, its parent
  * attribute, and the participant it counts for (itself or its parent) */
 #define CP_MEMBER_FILL(where)                                                                      \
-  "INSERT INTO cp_member(campaign, entity, part, member, parent, owner)"                            \
+  "INSERT INTO cp_member(campaign, entity, part, member, parent, owner)"                           \
   " SELECT campaign, id, part, member, parent, CASE WHEN part THEN key ELSE parent END FROM"       \
   " (SELECT s.campaign, e.id, e.key, e.type IN (SELECT value FROM json_each(s.ptypes)) AS part,"   \
   " e.type IN (SELECT value FROM json_each(coalesce(s.mtypes, '[]'))) AS member,"                  \
@@ -48,47 +48,61 @@
   "INSERT INTO cp_t_owner(campaign, owner, n, failed, last, open_rect)"                            \
   " SELECT s.campaign, m.owner, count(*), sum(x.failed), max(x.ts), 0 FROM " join                  \
   " JOIN ins_inspection x ON x.entity = m.entity WHERE m.owner IS NOT NULL"                        \
-  " AND " CP_MATCH("x", "s") " GROUP BY 1, 2;"                                                     \
-  "INSERT INTO cp_t_owner(campaign, owner, n, failed, last, open_rect)"                            \
-  " SELECT s.campaign, m.owner, 0, 0, NULL, count(*) FROM " join                                   \
-  " JOIN ins_rectify r ON r.entity = m.entity JOIN ins_inspection x ON x.id = r.inspection"        \
-  " WHERE m.owner IS NOT NULL AND r.closed IS NULL AND " CP_MATCH("x", "s") " GROUP BY 1, 2"       \
-  " ON CONFLICT(campaign, owner) DO UPDATE SET open_rect = excluded.open_rect;"
+  " AND " CP_MATCH(                                                                                \
+      "x",                                                                                         \
+      "s") " GROUP BY 1, 2;"                                                                       \
+           "INSERT INTO cp_t_owner(campaign, owner, n, failed, last, open_rect)"                   \
+           " SELECT s.campaign, m.owner, 0, 0, NULL, count(*) FROM " join                          \
+           " JOIN ins_rectify r ON r.entity = m.entity JOIN ins_inspection x ON x.id = "           \
+           "r.inspection"                                                                          \
+           " WHERE m.owner IS NOT NULL AND r.closed IS NULL AND " CP_MATCH(                        \
+               "x",                                                                                \
+               "s") " GROUP BY 1, 2"                                                               \
+                    " ON CONFLICT(campaign, owner) DO UPDATE SET open_rect = excluded.open_rect;"
 /* signatures by (campaign, pledge, signer's rpos, month, signer's parent),
  * sign 1 or -1, of the signatures in `where` (p, e the signer) */
 #define CP_PLEDGE_ADD(sign, rpos, where)                                                           \
   "INSERT INTO cp_t_pledge(campaign, pledge, rpos, month, parent, n)"                              \
-  " SELECT p.campaign, p.pledge, " rpos ", " CP_MONTH("p.ts") ", coalesce(m.parent, ''),"          \
-  " " sign " * count(*) FROM cp_pledge p JOIN entity e ON e.id = p.entity"                         \
-  " LEFT JOIN cp_member m ON m.campaign = p.campaign AND m.entity = p.entity"                       \
-  " WHERE " where " GROUP BY 1, 2, 3, 4, 5"                                                        \
-  " ON CONFLICT(campaign, pledge, rpos, month, parent) DO UPDATE SET n = n + excluded.n;"
+  " SELECT p.campaign, p.pledge, " rpos ", " CP_MONTH(                                             \
+      "p.ts") ", coalesce(m.parent, ''),"                                                          \
+              " " sign " * count(*) FROM cp_pledge p JOIN entity e ON e.id = p.entity"             \
+              " LEFT JOIN cp_member m ON m.campaign = p.campaign AND m.entity = p.entity"          \
+              " WHERE " where " GROUP BY 1, 2, 3, 4, 5"                                            \
+              " ON CONFLICT(campaign, pledge, rpos, month, parent) DO UPDATE SET n = n + "         \
+              "excluded.n;"
 /* inspections by (ckey, checklist, month, rpos of the entity) */
 #define CP_MONTH_ADD(sign, rpos, where)                                                            \
   "INSERT INTO cp_t_month(ckey, checklist, month, rpos, n, failed)"                                \
-  " SELECT coalesce(x.campaign, ''), x.checklist, " CP_MONTH("x.ts") ", " rpos ","                 \
-  " " sign " * count(*), " sign " * sum(x.failed) FROM ins_inspection x JOIN entity e"             \
-  " ON e.id = x.entity WHERE " where " GROUP BY 1, 2, 3, 4"                                        \
-  " ON CONFLICT(ckey, checklist, month, rpos) DO UPDATE SET n = n + excluded.n,"                   \
-  " failed = failed + excluded.failed;"
+  " SELECT coalesce(x.campaign, ''), x.checklist, " CP_MONTH(                                      \
+      "x.ts") ", " rpos ","                                                                        \
+              " " sign " * count(*), " sign " * sum(x.failed) FROM ins_inspection x JOIN entity e" \
+              " ON e.id = x.entity WHERE " where " GROUP BY 1, 2, 3, 4"                            \
+              " ON CONFLICT(ckey, checklist, month, rpos) DO UPDATE SET n = n + excluded.n,"       \
+              " failed = failed + excluded.failed;"
 /* rectification items by (ckey, checklist of the inspection, rpos of the
  * item's entity, state) */
 #define CP_RECT_ADD(sign, rpos, where)                                                             \
   "INSERT INTO cp_t_rect(ckey, checklist, rpos, state, n)"                                         \
-  " SELECT coalesce(x.campaign, ''), x.checklist, " rpos ", " CP_RSTATE("r") ","                   \
-  " " sign " * count(*) FROM ins_rectify r JOIN ins_inspection x ON x.id = r.inspection"           \
-  " JOIN entity e ON e.id = r.entity WHERE " where " GROUP BY 1, 2, 3, 4"                          \
-  " ON CONFLICT(ckey, checklist, rpos, state) DO UPDATE SET n = n + excluded.n;"
+  " SELECT coalesce(x.campaign, ''), x.checklist, " rpos ", " CP_RSTATE(                           \
+      "r") ","                                                                                     \
+           " " sign " * count(*) FROM ins_rectify r JOIN ins_inspection x ON x.id = r.inspection"  \
+           " JOIN entity e ON e.id = r.entity WHERE " where " GROUP BY 1, 2, 3, 4"                 \
+           " ON CONFLICT(ckey, checklist, rpos, state) DO UPDATE SET n = n + excluded.n;"
 #define CP_DROP_ZEROS                                                                              \
   "DELETE FROM cp_t_month WHERE n = 0; DELETE FROM cp_t_rect WHERE n = 0;"                         \
   " DELETE FROM cp_t_pledge WHERE n = 0;"
 /* the campaigns document changed: who is who and the tallies that depend
  * on it are made again from the rows */
 #define CP_REBUILD                                                                                 \
-  CP_SCOPE_FILL "DELETE FROM cp_member;" CP_MEMBER_FILL("1")                                       \
-  "DELETE FROM cp_t_owner;" CP_OWNER_FILL(                                                         \
-      "cp_scope s JOIN cp_member m ON m.campaign = s.campaign")                                    \
-  "DELETE FROM cp_t_pledge;" CP_PLEDGE_ADD("1", "e.rpos", "1")
+  CP_SCOPE_FILL "DELETE FROM cp_member;" CP_MEMBER_FILL(                                           \
+      "1") "DELETE FROM cp_t_owner;" CP_OWNER_FILL("cp_scope s JOIN cp_member m ON m.campaign = "  \
+                                                   "s.campaign") "DELETE FROM "                    \
+                                                                 "cp_t_pledge;" CP_PLEDGE_ADD("1", \
+                                                                                              "e." \
+                                                                                              "rp" \
+                                                                                              "o"  \
+                                                                                              "s", \
+                                                                                              "1")
 
 static const char *const sq_migrations[] = {
     /* 1: registry, records, rollups, accounts */
@@ -500,8 +514,8 @@ static const char *const sq_migrations[] = {
     "DELETE FROM cp_t_members WHERE campaign = old.campaign AND parent = old.parent AND n = 0;"
     " END;"
     /* filled from the rows there */
-    "INSERT INTO cp_t_type(type, rpos, n) SELECT type, rpos, count(*) FROM entity GROUP BY 1, 2;"
-    CP_REBUILD CP_MONTH_ADD("1", "e.rpos", "1") CP_RECT_ADD("1", "e.rpos", "1")
+    "INSERT INTO cp_t_type(type, rpos, n) SELECT type, rpos, count(*) FROM entity GROUP BY 1, "
+    "2;" CP_REBUILD CP_MONTH_ADD("1", "e.rpos", "1") CP_RECT_ADD("1", "e.rpos", "1")
     /* the first of the newest: a later row of the same ms does not replace it */
     "INSERT INTO cp_t_latest(ckey, checklist, entity, ts, id) SELECT k, checklist, entity, ts, id"
     " FROM (SELECT coalesce(campaign, '') AS k, checklist, entity, ts, id, row_number() OVER"
@@ -510,89 +524,262 @@ static const char *const sq_migrations[] = {
     "INSERT INTO cp_t_credit(ckey, entity, points) SELECT coalesce(campaign, ''), entity,"
     " sum(points) FROM credit_event GROUP BY 1, 2;"
     /* kept by the writes */
-    "CREATE TRIGGER cp_ins_insert AFTER INSERT ON ins_inspection BEGIN "
-    CP_MONTH_ADD("1", "e.rpos", "x.id = new.id")
-    "INSERT INTO cp_t_latest(ckey, checklist, entity, ts, id) VALUES(coalesce(new.campaign, ''),"
-    " new.checklist, new.entity, new.ts, new.id) ON CONFLICT(entity, checklist, ckey) DO UPDATE"
-    " SET ts = excluded.ts, id = excluded.id WHERE excluded.ts > ts;"
-    "INSERT INTO cp_t_owner(campaign, owner, n, failed, last, open_rect)"
-    " SELECT s.campaign, m.owner, 1, new.failed, new.ts, 0 FROM cp_scope s JOIN cp_member m"
-    " ON m.campaign = s.campaign AND m.entity = new.entity WHERE m.owner IS NOT NULL"
-    " AND " CP_MATCH("new", "s") " ON CONFLICT(campaign, owner) DO UPDATE SET n = n + 1,"
-    " failed = failed + excluded.failed, last = max(coalesce(last, excluded.last), excluded.last);"
-    " END;"
-    "CREATE TRIGGER cp_rect_insert AFTER INSERT ON ins_rectify BEGIN "
-    CP_RECT_ADD("1", "e.rpos", "r.id = new.id")
-    "INSERT INTO cp_t_owner(campaign, owner, n, failed, last, open_rect)"
-    " SELECT s.campaign, m.owner, 0, 0, NULL, 1 FROM cp_scope s JOIN cp_member m"
-    " ON m.campaign = s.campaign AND m.entity = new.entity JOIN ins_inspection x"
-    " ON x.id = new.inspection WHERE new.closed IS NULL AND m.owner IS NOT NULL"
-    " AND " CP_MATCH("x", "s") " ON CONFLICT(campaign, owner) DO UPDATE SET"
-    " open_rect = open_rect + 1;"
-    " END;"
-    "CREATE TRIGGER cp_rect_update AFTER UPDATE OF inspection, entity, status, closed, deadline"
-    " ON ins_rectify BEGIN "
-    "INSERT INTO cp_t_rect(ckey, checklist, rpos, state, n)"
-    " SELECT coalesce(x.campaign, ''), x.checklist, e.rpos, " CP_RSTATE("old") ", -1"
-    " FROM ins_inspection x JOIN entity e ON e.id = old.entity WHERE x.id = old.inspection"
-    " ON CONFLICT(ckey, checklist, rpos, state) DO UPDATE SET n = n + excluded.n;"
-    CP_RECT_ADD("1", "e.rpos", "r.id = new.id")
-    "DELETE FROM cp_t_rect WHERE n = 0;"
-    "UPDATE cp_t_owner SET open_rect = open_rect - 1 WHERE old.closed IS NULL"
-    " AND (campaign, owner) IN (SELECT s.campaign, m.owner FROM cp_scope s JOIN cp_member m"
-    " ON m.campaign = s.campaign AND m.entity = old.entity JOIN ins_inspection x"
-    " ON x.id = old.inspection WHERE " CP_MATCH("x", "s") ");"
-    "INSERT INTO cp_t_owner(campaign, owner, n, failed, last, open_rect)"
-    " SELECT s.campaign, m.owner, 0, 0, NULL, 1 FROM cp_scope s JOIN cp_member m"
-    " ON m.campaign = s.campaign AND m.entity = new.entity JOIN ins_inspection x"
-    " ON x.id = new.inspection WHERE new.closed IS NULL AND m.owner IS NOT NULL"
-    " AND " CP_MATCH("x", "s") " ON CONFLICT(campaign, owner) DO UPDATE SET"
-    " open_rect = open_rect + 1;"
-    " END;"
-    "CREATE TRIGGER cp_credit_insert AFTER INSERT ON credit_event BEGIN "
-    "INSERT INTO cp_t_credit(ckey, entity, points) VALUES(coalesce(new.campaign, ''), new.entity,"
-    " new.points) ON CONFLICT(ckey, entity) DO UPDATE SET points = points + excluded.points;"
-    " END;"
-    "CREATE TRIGGER cp_pledge_insert AFTER INSERT ON cp_pledge BEGIN "
-    CP_PLEDGE_ADD("1", "e.rpos", "p.id = new.id")
-    " END;"
-    "CREATE TRIGGER cp_entity_insert AFTER INSERT ON entity BEGIN "
-    "INSERT INTO cp_t_type(type, rpos, n) VALUES(new.type, new.rpos, 1)"
-    " ON CONFLICT(type, rpos) DO UPDATE SET n = n + 1;"
-    CP_MEMBER_FILL("e.id = new.id")
-    " END;"
-    /* an entity that changes: its counts leave the old rpos and owners and
-     * go to the new; the owners it left or joined are counted again */
-    "CREATE TRIGGER cp_entity_update AFTER UPDATE OF key, type, attrs, rpos ON entity"
-    " WHEN old.key IS NOT new.key OR old.type IS NOT new.type OR old.attrs IS NOT new.attrs"
-    " OR old.rpos IS NOT new.rpos BEGIN "
-    "UPDATE cp_t_type SET n = n - 1 WHERE type = old.type AND rpos = old.rpos;"
-    "INSERT INTO cp_t_type(type, rpos, n) VALUES(new.type, new.rpos, 1)"
-    " ON CONFLICT(type, rpos) DO UPDATE SET n = n + 1;"
-    "DELETE FROM cp_t_type WHERE type = old.type AND rpos = old.rpos AND n = 0;"
-    CP_MONTH_ADD("-1", "old.rpos", "x.entity = new.id")
-    CP_MONTH_ADD("1", "new.rpos", "x.entity = new.id")
-    CP_RECT_ADD("-1", "old.rpos", "r.entity = new.id")
-    CP_RECT_ADD("1", "new.rpos", "r.entity = new.id")
-    CP_PLEDGE_ADD("-1", "old.rpos", "p.entity = new.id")
-    "INSERT OR IGNORE INTO cp_dirty(campaign, owner, side) SELECT campaign, owner, 0"
-    " FROM cp_member WHERE entity = new.id AND owner IS NOT NULL;"
-    "DELETE FROM cp_member WHERE entity = new.id;"
-    CP_MEMBER_FILL("e.id = new.id")
-    CP_PLEDGE_ADD("1", "new.rpos", "p.entity = new.id")
-    "INSERT OR IGNORE INTO cp_dirty(campaign, owner, side) SELECT campaign, owner, 1"
-    " FROM cp_member WHERE entity = new.id AND owner IS NOT NULL;"
-    "DELETE FROM cp_dirty WHERE (campaign, owner) IN (SELECT campaign, owner FROM cp_dirty"
-    " GROUP BY 1, 2 HAVING count(*) = 2);"
-    "DELETE FROM cp_t_owner WHERE (campaign, owner) IN (SELECT campaign, owner FROM cp_dirty);"
-    CP_OWNER_FILL("cp_dirty d JOIN cp_scope s ON s.campaign = d.campaign JOIN cp_member m"
-                  " ON m.campaign = d.campaign AND m.owner = d.owner")
-    "DELETE FROM cp_dirty;" CP_DROP_ZEROS
-    " END;"
-    "CREATE TRIGGER cp_doc_insert AFTER INSERT ON doc WHEN new.key = 'campaigns' BEGIN "
-    CP_REBUILD " END;"
-    "CREATE TRIGGER cp_doc_update AFTER UPDATE ON doc WHEN new.key = 'campaigns'"
-    " AND old.body IS NOT new.body BEGIN " CP_REBUILD " END;",
+    "CREATE TRIGGER cp_ins_insert AFTER INSERT ON ins_inspection BEGIN " CP_MONTH_ADD(
+        "1", "e.rpos",
+        "x.id = new.id") "INSERT INTO cp_t_latest(ckey, checklist, entity, ts, id) "
+                         "VALUES(coalesce(new.campaign, ''),"
+                         " new.checklist, new.entity, new.ts, new.id) ON CONFLICT(entity, "
+                         "checklist, ckey) DO UPDATE"
+                         " SET ts = excluded.ts, id = excluded.id WHERE excluded.ts > ts;"
+                         "INSERT INTO cp_t_owner(campaign, owner, n, failed, last, open_rect)"
+                         " SELECT s.campaign, m.owner, 1, new.failed, new.ts, 0 FROM cp_scope s "
+                         "JOIN cp_member m"
+                         " ON m.campaign = s.campaign AND m.entity = new.entity WHERE m.owner IS "
+                         "NOT NULL"
+                         " AND " CP_MATCH(
+                             "new",
+                             "s") " ON CONFLICT(campaign, owner) DO UPDATE SET n = n + 1,"
+                                  " failed = failed + excluded.failed, last = max(coalesce(last, "
+                                  "excluded.last), excluded.last);"
+                                  " END;"
+                                  "CREATE TRIGGER cp_rect_insert AFTER INSERT ON ins_rectify "
+                                  "BEGIN " CP_RECT_ADD(
+                                      "1", "e.rpos",
+                                      "r.id = new.id") "INSERT INTO cp_t_owner(campaign, owner, n, "
+                                                       "failed, last, open_rect)"
+                                                       " SELECT s.campaign, m.owner, 0, 0, NULL, 1 "
+                                                       "FROM cp_scope s JOIN cp_member m"
+                                                       " ON m.campaign = s.campaign AND m.entity = "
+                                                       "new.entity JOIN ins_inspection x"
+                                                       " ON x.id = new.inspection WHERE new.closed "
+                                                       "IS NULL AND m.owner IS NOT NULL"
+                                                       " AND " CP_MATCH(
+                                                           "x",
+                                                           "s") " ON CONFLICT(campaign, owner) DO "
+                                                                "UPDATE SET"
+                                                                " open_rect = open_rect + 1;"
+                                                                " END;"
+                                                                "CREATE TRIGGER cp_rect_update "
+                                                                "AFTER UPDATE OF inspection, "
+                                                                "entity, status, closed, deadline"
+                                                                " ON ins_rectify BEGIN "
+                                                                "INSERT INTO cp_t_rect(ckey, "
+                                                                "checklist, rpos, state, n)"
+                                                                " SELECT coalesce(x.campaign, ''), "
+                                                                "x.checklist, e.rpos, " CP_RSTATE(
+                                                                    "old") ", -1"
+                                                                           " FROM ins_inspection x "
+                                                                           "JOIN entity e ON e.id "
+                                                                           "= old.entity WHERE "
+                                                                           "x.id = old.inspection"
+                                                                           " ON CONFLICT(ckey, "
+                                                                           "checklist, rpos, "
+                                                                           "state) DO UPDATE SET n "
+                                                                           "= n + "
+                                                                           "excluded."
+                                                                           "n;" CP_RECT_ADD(
+                                                                               "1", "e.rpos",
+                                                                               "r.id = new.id") "DE"
+                                                                                                "LE"
+                                                                                                "TE"
+                                                                                                " F"
+                                                                                                "RO"
+                                                                                                "M "
+                                                                                                "cp"
+                                                                                                "_t"
+                                                                                                "_r"
+                                                                                                "ec"
+                                                                                                "t "
+                                                                                                "WH"
+                                                                                                "ER"
+                                                                                                "E "
+                                                                                                "n "
+                                                                                                "= "
+                                                                                                "0;"
+                                                                                                "UP"
+                                                                                                "DA"
+                                                                                                "TE"
+                                                                                                " c"
+                                                                                                "p_"
+                                                                                                "t_"
+                                                                                                "ow"
+                                                                                                "ne"
+                                                                                                "r "
+                                                                                                "SE"
+                                                                                                "T "
+                                                                                                "op"
+                                                                                                "en"
+                                                                                                "_r"
+                                                                                                "ec"
+                                                                                                "t "
+                                                                                                "= "
+                                                                                                "op"
+                                                                                                "en"
+                                                                                                "_r"
+                                                                                                "ec"
+                                                                                                "t "
+                                                                                                "- "
+                                                                                                "1 "
+                                                                                                "WH"
+                                                                                                "ER"
+                                                                                                "E "
+                                                                                                "ol"
+                                                                                                "d."
+                                                                                                "cl"
+                                                                                                "os"
+                                                                                                "ed"
+                                                                                                " I"
+                                                                                                "S "
+                                                                                                "NU"
+                                                                                                "LL"
+                                                                                                " A"
+                                                                                                "ND"
+                                                                                                " ("
+                                                                                                "ca"
+                                                                                                "mp"
+                                                                                                "ai"
+                                                                                                "gn"
+                                                                                                ", "
+                                                                                                "ow"
+                                                                                                "ne"
+                                                                                                "r)"
+                                                                                                " I"
+                                                                                                "N "
+                                                                                                "(S"
+                                                                                                "EL"
+                                                                                                "EC"
+                                                                                                "T "
+                                                                                                "s."
+                                                                                                "ca"
+                                                                                                "mp"
+                                                                                                "ai"
+                                                                                                "gn"
+                                                                                                ", "
+                                                                                                "m."
+                                                                                                "ow"
+                                                                                                "ne"
+                                                                                                "r "
+                                                                                                "FR"
+                                                                                                "OM"
+                                                                                                " c"
+                                                                                                "p_"
+                                                                                                "sc"
+                                                                                                "op"
+                                                                                                "e "
+                                                                                                "s "
+                                                                                                "JO"
+                                                                                                "IN"
+                                                                                                " c"
+                                                                                                "p_"
+                                                                                                "me"
+                                                                                                "mb"
+                                                                                                "er"
+                                                                                                " m"
+                                                                                                " O"
+                                                                                                "N "
+                                                                                                "m."
+                                                                                                "ca"
+                                                                                                "mp"
+                                                                                                "ai"
+                                                                                                "gn"
+                                                                                                " ="
+                                                                                                " s"
+                                                                                                ".c"
+                                                                                                "am"
+                                                                                                "pa"
+                                                                                                "ig"
+                                                                                                "n "
+                                                                                                "AN"
+                                                                                                "D "
+                                                                                                "m."
+                                                                                                "en"
+                                                                                                "ti"
+                                                                                                "ty"
+                                                                                                " ="
+                                                                                                " o"
+                                                                                                "ld"
+                                                                                                ".e"
+                                                                                                "nt"
+                                                                                                "it"
+                                                                                                "y "
+                                                                                                "JO"
+                                                                                                "IN"
+                                                                                                " i"
+                                                                                                "ns"
+                                                                                                "_i"
+                                                                                                "ns"
+                                                                                                "pe"
+                                                                                                "ct"
+                                                                                                "io"
+                                                                                                "n "
+                                                                                                "x"
+                                                                                                " O"
+                                                                                                "N "
+                                                                                                "x."
+                                                                                                "id"
+                                                                                                " ="
+                                                                                                " o"
+                                                                                                "ld"
+                                                                                                ".i"
+                                                                                                "ns"
+                                                                                                "pe"
+                                                                                                "ct"
+                                                                                                "io"
+                                                                                                "n "
+                                                                                                "WH"
+                                                                                                "ER"
+                                                                                                "E"
+                                                                                                " " CP_MATCH("x",
+                                                                                                             "s") ");"
+                                                                                                                  "INSERT INTO cp_t_owner(campaign, owner, n, failed, last, open_rect)"
+                                                                                                                  " SELECT s.campaign, m.owner, 0, 0, NULL, 1 FROM cp_scope s JOIN cp_member m"
+                                                                                                                  " ON m.campaign = s.campaign AND m.entity = new.entity JOIN ins_inspection x"
+                                                                                                                  " ON x.id = new.inspection WHERE new.closed IS NULL AND m.owner IS NOT NULL"
+                                                                                                                  " AND " CP_MATCH(
+                                                                                                                      "x",
+                                                                                                                      "s") " ON CONFLICT(campaign, owner) DO UPDATE SET"
+                                                                                                                           " open_rect = open_rect + 1;"
+                                                                                                                           " END;"
+                                                                                                                           "CREATE TRIGGER cp_credit_insert AFTER INSERT ON credit_event BEGIN "
+                                                                                                                           "INSERT INTO cp_t_credit(ckey, entity, points) VALUES(coalesce(new.campaign, ''), new.entity,"
+                                                                                                                           " new.points) ON CONFLICT(ckey, entity) DO UPDATE SET points = points + excluded.points;"
+                                                                                                                           " END;"
+                                                                                                                           "CREATE TRIGGER cp_pledge_insert AFTER INSERT ON cp_pledge BEGIN " CP_PLEDGE_ADD("1",
+                                                                                                                                                                                                            "e.rpos", "p.id = new.id") " END;"
+                                                                                                                                                                                                                                       "CREATE TRIGGER cp_entity_insert AFTER INSERT ON entity BEGIN "
+                                                                                                                                                                                                                                       "INSERT INTO cp_t_type(type, rpos, n) VALUES(new.type, new.rpos, 1)"
+                                                                                                                                                                                                                                       " ON CONFLICT(type, rpos) DO UPDATE SET n = n + 1;" CP_MEMBER_FILL("e.id = new.id") " END;"
+                                                                                                                                                                                                                                                                                                                           /* an entity that changes: its counts leave the old rpos and owners and
+                                                                                                                                                                                                                                                                                                                            * go to the new; the owners it left or joined are counted again */
+                                                                                                                                                                                                                                                                                                                           "CREATE TRIGGER cp_entity_update AFTER UPDATE OF key, type, attrs, rpos ON entity"
+                                                                                                                                                                                                                                                                                                                           " WHEN old.key IS NOT new.key OR old.type IS NOT new.type OR old.attrs IS NOT new.attrs"
+                                                                                                                                                                                                                                                                                                                           " OR old.rpos IS NOT new.rpos BEGIN "
+                                                                                                                                                                                                                                                                                                                           "UPDATE cp_t_type SET n = n - 1 WHERE type = old.type AND rpos = old.rpos;"
+                                                                                                                                                                                                                                                                                                                           "INSERT INTO cp_t_type(type, rpos, n) VALUES(new.type, new.rpos, 1)"
+                                                                                                                                                                                                                                                                                                                           " ON CONFLICT(type, rpos) DO UPDATE SET n = n + 1;"
+                                                                                                                                                                                                                                                                                                                           "DELETE FROM cp_t_type WHERE type = old.type AND rpos = old.rpos AND n = 0;" CP_MONTH_ADD("-1",
+                                                                                                                                                                                                                                                                                                                                                                                                                     "old.rpos",
+                                                                                                                                                                                                                                                                                                                                                                                                                     "x.entity = new.id") CP_MONTH_ADD("1", "new.rpos", "x.entity = new.id") CP_RECT_ADD("-1", "old.rpos", "r.entity = new.id") CP_RECT_ADD("1",
+                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                            "new.rpos", "r.entity = new.id") CP_PLEDGE_ADD("-1",
+                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                           "old.rpos",
+                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                           "p.entity = new.id") "INSERT OR IGNORE INTO cp_dirty(campaign, owner, side) SELECT campaign, owner, 0"
+                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                " FROM cp_member WHERE entity = new.id AND owner IS NOT NULL;"
+                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                "DELETE FROM cp_member WHERE entity = new.id;" CP_MEMBER_FILL(
+                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                    "e.id = new.id")
+                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                    CP_PLEDGE_ADD(
+                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                        "1",
+                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                        "new.rpos", "p.entity = new.id") "INSERT OR IGNORE INTO cp_dirty(campaign, owner, side) SELECT campaign, owner, 1"
+                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                         " FROM cp_member WHERE entity = new.id AND owner IS NOT NULL;"
+                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                         "DELETE FROM cp_dirty WHERE (campaign, owner) IN (SELECT campaign, owner FROM cp_dirty"
+                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                         " GROUP BY 1, 2 HAVING count(*) = 2);"
+                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                         "DELETE FROM cp_t_owner WHERE (campaign, owner) IN (SELECT campaign, owner FROM cp_dirty);" CP_OWNER_FILL("cp_dirty d JOIN cp_scope s ON s.campaign = d.campaign JOIN cp_member m"
+                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                   " ON m.campaign = d.campaign AND m.owner = d.owner") "DELETE FROM cp_dirty;" CP_DROP_ZEROS
+                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                        " END;"
+                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                        "CREATE TRIGGER cp_doc_insert AFTER INSERT ON doc WHEN new.key = 'campaigns' BEGIN " CP_REBUILD
+                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                        " END;"
+                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                        "CREATE TRIGGER cp_doc_update AFTER UPDATE ON doc WHEN new.key = 'campaigns'"
+                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                        " AND old.body IS NOT new.body BEGIN " CP_REBUILD
+                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                        " END;",
 };
 
 int sq_migrate(sqlite3 *db, struct zz_err *e) {

@@ -228,17 +228,17 @@ static int cp_latest_each(struct store *st, const struct store_cp_scope *sc,
   struct sq_conn *c = sq_conn_get(SQ_S(st));
   /* the latest of each participant and checklist (cp_t_latest keeps one a
    * ckey); max(ts) makes SQLite take the other bare columns from that row */
-  sqlite3_stmt *q = sq_prepare(
-      c,
-      "SELECT t.key, t.checklist, t.id, t.ts, x.answers,"
-      " (SELECT json_group_array(r.item) FROM ins_rectify r"
-      " WHERE r.inspection = t.id AND r.closed IS NOT NULL)"
-      " FROM (SELECT e.key AS key, l.checklist AS checklist, max(l.ts) AS ts, l.id AS id"
-      " FROM entity e JOIN cp_t_latest l ON l.entity = e.id"
-      " WHERE " CP_IS_PARTICIPANT("e") " AND " CP_IN_SCOPE("e") " AND " CP_TKEY(
-          "l") " GROUP BY e.id, l.checklist) t JOIN ins_inspection x ON x.id = t.id"
-               " ORDER BY t.key, t.checklist",
-      NULL);
+  sqlite3_stmt *q =
+      sq_prepare(c,
+                 "SELECT t.key, t.checklist, t.id, t.ts, x.answers,"
+                 " (SELECT json_group_array(r.item) FROM ins_rectify r"
+                 " WHERE r.inspection = t.id AND r.closed IS NOT NULL)"
+                 " FROM (SELECT e.key AS key, l.checklist AS checklist, max(l.ts) AS ts, l.id AS id"
+                 " FROM entity e JOIN cp_t_latest l ON l.entity = e.id"
+                 " WHERE " CP_IS_PARTICIPANT("e") " AND " CP_IN_SCOPE("e") " AND " CP_TKEY(
+                     "l") " GROUP BY e.id, l.checklist) t JOIN ins_inspection x ON x.id = t.id"
+                          " ORDER BY t.key, t.checklist",
+                 NULL);
   if (!q) return ZZ_ESTORE;
   bind_scope(q, sc, NULL);
   int rc;
@@ -259,15 +259,15 @@ static int cp_count(struct store *st, const struct store_cp_scope *sc, enum stor
                     const char *arg, int (*fn)(void *, const char *, int64_t, int64_t), void *ud) {
   /* months in Asia/Shanghai (UTC+8, no DST), made so by the triggers */
   static const char *const sql[] = {
-      [STORE_CP_SIGNED_BY_PLEDGE] = "SELECT t.pledge, sum(t.n), 0 FROM cp_t_pledge t"
-                                    " WHERE t.campaign = ?1 AND " CP_IN_SCOPE(
-                                        "t") " GROUP BY 1 ORDER BY 1",
-      [STORE_CP_SIGNED_BY_PARENT] = "SELECT t.parent, sum(t.n), 0 FROM cp_t_pledge t"
-                                    " WHERE t.campaign = ?1 AND t.pledge = ?8 AND " CP_IN_SCOPE(
-                                        "t") " GROUP BY 1 ORDER BY 1",
-      [STORE_CP_PLEDGES_BY_MONTH] = "SELECT t.month, sum(t.n), 0 FROM cp_t_pledge t"
-                                    " WHERE t.campaign = ?1 AND " CP_IN_SCOPE(
-                                        "t") " GROUP BY 1 ORDER BY 1",
+      [STORE_CP_SIGNED_BY_PLEDGE] =
+          "SELECT t.pledge, sum(t.n), 0 FROM cp_t_pledge t"
+          " WHERE t.campaign = ?1 AND " CP_IN_SCOPE("t") " GROUP BY 1 ORDER BY 1",
+      [STORE_CP_SIGNED_BY_PARENT] =
+          "SELECT t.parent, sum(t.n), 0 FROM cp_t_pledge t"
+          " WHERE t.campaign = ?1 AND t.pledge = ?8 AND " CP_IN_SCOPE("t") " GROUP BY 1 ORDER BY 1",
+      [STORE_CP_PLEDGES_BY_MONTH] =
+          "SELECT t.month, sum(t.n), 0 FROM cp_t_pledge t"
+          " WHERE t.campaign = ?1 AND " CP_IN_SCOPE("t") " GROUP BY 1 ORDER BY 1",
       [STORE_CP_INSPECTIONS_BY_MONTH] =
           "SELECT t.month, sum(t.n), sum(t.failed) FROM cp_t_month t WHERE " CP_TKEY(
               "t") " AND " CP_IN_SCOPE("t") " GROUP BY 1 ORDER BY 1",
@@ -275,10 +275,10 @@ static int cp_count(struct store *st, const struct store_cp_scope *sc, enum stor
           "t") " AND " CP_IN_SCOPE("t") " GROUP BY 1 ORDER BY 1",
       /* entities by (type, rpos) */
       [STORE_CP_ENTITIES] =
-          "SELECT 'members', coalesce(sum(t.n), 0), 0 FROM cp_t_type t WHERE " CP_IS_MEMBER(
-              "t") " AND " CP_IN_SCOPE("t") " UNION ALL SELECT 'participants', coalesce(sum(t.n), 0),"
-                                            " 0 FROM cp_t_type t WHERE " CP_IS_PARTICIPANT(
-                                                "t") " AND " CP_IN_SCOPE("t"),
+          "SELECT 'members', coalesce(sum(t.n), 0), 0 FROM cp_t_type t "
+          "WHERE " CP_IS_MEMBER("t") " AND " CP_IN_SCOPE(
+              "t") " UNION ALL SELECT 'participants', coalesce(sum(t.n), 0),"
+                   " 0 FROM cp_t_type t WHERE " CP_IS_PARTICIPANT("t") " AND " CP_IN_SCOPE("t"),
   };
   if ((unsigned)what >= ZZ_ARRAY_LEN(sql)) return ZZ_EINVAL;
   struct sq_conn *c = sq_conn_get(SQ_S(st));
