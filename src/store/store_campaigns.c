@@ -227,16 +227,17 @@ static int cp_latest_each(struct store *st, const struct store_cp_scope *sc,
                           int (*fn)(void *, const struct store_cp_latest *), void *ud) {
   struct sq_conn *c = sq_conn_get(SQ_S(st));
   /* the latest of each participant and checklist (cp_t_latest keeps one a
-   * ckey); max(ts) makes SQLite take the other bare columns from that row */
+   * ckey, the first of the newest ms): of those, the newest, then the first */
   sqlite3_stmt *q =
       sq_prepare(c,
                  "SELECT t.key, t.checklist, t.id, t.ts, x.answers,"
                  " (SELECT json_group_array(r.item) FROM ins_rectify r"
                  " WHERE r.inspection = t.id AND r.closed IS NOT NULL)"
-                 " FROM (SELECT e.key AS key, l.checklist AS checklist, max(l.ts) AS ts, l.id AS id"
-                 " FROM entity e JOIN cp_t_latest l ON l.entity = e.id"
+                 " FROM (SELECT e.key AS key, l.checklist AS checklist, l.ts AS ts, l.id AS id,"
+                 " row_number() OVER (PARTITION BY e.id, l.checklist ORDER BY l.ts DESC, l.id)"
+                 " AS rn FROM entity e JOIN cp_t_latest l ON l.entity = e.id"
                  " WHERE " CP_IS_PARTICIPANT("e") " AND " CP_IN_SCOPE("e") " AND " CP_TKEY(
-                     "l") " GROUP BY e.id, l.checklist) t JOIN ins_inspection x ON x.id = t.id"
+                     "l") ") t JOIN ins_inspection x ON x.id = t.id WHERE t.rn = 1"
                           " ORDER BY t.key, t.checklist",
                  NULL);
   if (!q) return ZZ_ESTORE;

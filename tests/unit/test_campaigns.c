@@ -691,6 +691,14 @@ static void test_tallies_follow_the_rows(void **state) {
     }
   }
   all_agree("[\"cl_m\",\"cl_s\"]");
+  /* two latest visits of m1 at the same ms, of c1 and of no campaign: the
+   * first is the latest (the other ckey's row sorts first in the tally) */
+  for (int k = 0; k < 2; k++)
+    sql("INSERT INTO ins_inspection(id, uid, checklist, campaign, entity, region, department,"
+        " inspector, ts, result, failed, answers, created) SELECT %d, 'tie%d', 'cl_m', %s, id,"
+        " region, 'ms', 'insp', %lld, 'x', 0, '[]', 0 FROM entity WHERE key = 'm1'",
+        5200 + k, k, k ? "NULL" : "'c1'", (long long)at("2021-05-30T10:00:00+08:00"));
+  all_agree("[\"cl_m\",\"cl_s\"]");
   /* items closed on time, late, and marked overdue (the sweep's update) */
   sql("UPDATE ins_rectify SET status = 'overdue' WHERE inspection BETWEEN 5000 AND 5030");
   sql("UPDATE ins_rectify SET status = 'closed_on_time', closed = deadline - 1 WHERE inspection"
