@@ -5,14 +5,21 @@
 // ZZ_DEMO_CAMPAIGNS_SCALE=10 writing ten times the spot checks, activities
 // and signatures (23,500 commitments) through the engines. Then each query
 // the pages ask is timed, sequentially, after a warm-up. Prints one JSON
-// object (counts, load average, p50/p99/max ms per query) on stdout.
+// object (counts, load average, p50/p90/p99/max ms per query) on stdout.
 //
 //   ZHIZHI_BIN=build/zhizhi node bench/campaigns.mjs [--scale 10] [--rounds 300] [--keep DIR]
 // (--keep DIR: the data directory is moved to DIR at the end, to look into.)
+//   ZHIZHI_BIN=build/zhizhi node bench/campaigns.mjs --reuse DIR [--dump OUT] [--rounds 300]
+// (--reuse DIR: a copy of a kept data directory is served with `zhizhi serve`,
+// an older one upgraded by the binary's migrations, instead of building the
+// world again; --dump OUT writes the dashboard and list answers as admin and
+// as market-supervision officers (district-wide and one street) to OUT.*.json,
+// to compare two binaries' answers byte for byte.)
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startServer, request, GONGSHU_PACK } from '../tests/integration/harness.mjs';
+import { startServer, request, GONGSHU_PACK, BIN } from '../tests/integration/harness.mjs';
 
 const args = Object.fromEntries(process.argv.slice(2).reduce((a, x, i, all) => (x.startsWith('--') ? [...a, [x.slice(2), all[i + 1]]] : a), []));
 const SCALE = Number(args.scale || 10);
@@ -22,9 +29,9 @@ const log = (m) => process.stderr.write(`campaigns: ${m}\n`);
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'zhizhi-bench-campaigns-'));
 const pack = path.join(tmp, 'pack');
 const dir = path.join(tmp, 'data');
-fs.cpSync(GONGSHU_PACK, pack, { recursive: true });
+if (!args.reuse) fs.cpSync(GONGSHU_PACK, pack, { recursive: true });
 // ten times the stalls: the pack's and nine copies of each in its market
-const lines = fs.readFileSync(path.join(pack, 'entities.ndjson'), 'utf8').split('\n').filter(Boolean);
+const lines = args.reuse ? [] : fs.readFileSync(path.join(pack, 'entities.ndjson'), 'utf8').split('\n').filter(Boolean);
 const more = [];
 for (const l of lines) {
   const e = JSON.parse(l);
@@ -35,19 +42,56 @@ for (const l of lines) {
       lon: e.lon + 0.00002 * k, lat: e.lat, attrs: { ...e.attrs, contact_phone: phone } }));
   }
 }
-fs.appendFileSync(path.join(pack, 'entities.ndjson'), more.join('\n') + '\n');
-log(`${more.length} more stalls in the pack copy`);
+if (!args.reuse) {
+  fs.appendFileSync(path.join(pack, 'entities.ndjson'), more.join('\n') + '\n');
+  log(`${more.length} more stalls in the pack copy`);
+}
+// --reuse: the bench's own users in a copy of the kept directory
+const BENCH_USERS = [['bench_admin', 'admin'], ['bench_sj', 'officer', 'market_supervision'],
+  ['bench_sj_dx', 'officer', 'market_supervision', 'gongshu/dongxin']];
+if (args.reuse) {
+  fs.cpSync(args.reuse, dir, { recursive: true });
+  for (const f of ['zhizhi.lock', 'backup.lock']) fs.rmSync(path.join(dir, f), { force: true });
+  for (const [name, role, dept, scope] of BENCH_USERS) {
+    const a = ['user', 'add', name, '--role', role, '--password-stdin', '--data', dir];
+    if (dept) a.push('--department', dept);
+    if (scope) a.push('--scope', scope);
+    const r = spawnSync(BIN, a, { input: 'bench-pass-0001\n' });
+    if (r.status !== 0) throw new Error(`user add ${name}: ${r.stderr}`);
+  }
+}
+const login = async (base, name, password) => {
+  const r = await request(base, 'POST', '/api/v1/login', { body: { name, password } });
+  if (r.status !== 200) throw new Error(`login ${name}: ${r.status}`);
+  return r.headers.getSetCookie()[0].split(';')[0];
+};
 
 process.env.ZZ_DEMO_CAMPAIGNS_SCALE = String(SCALE);
 const t0 = Date.now();
-const srv = await startServer(['demo', '--data', dir, '--pack', pack, '--listen', '127.0.0.1:0', '--records', '20000', '--no-live'], { timeout: 1800000 });
+const srv = args.reuse
+  ? await startServer(['serve', '--data', dir, '--listen', '127.0.0.1:0'], { timeout: 600000 })
+  : await startServer(['demo', '--data', dir, '--pack', pack, '--listen', '127.0.0.1:0', '--records', '20000', '--no-live'], { timeout: 1800000 });
 try {
-  while (!/login: admin \/ \S+/.test(srv.stdout()) && Date.now() - t0 < 1800000) await new Promise((r) => setTimeout(r, 100));
-  const made = (srv.stderr ? srv.stderr() : '').match(/demo: campaigns: .*/);
-  log(`demo ready in ${((Date.now() - t0) / 1000).toFixed(0)} s${made ? ': ' + made[0] : ''}`);
-  const password = srv.stdout().match(/login: admin \/ (\S+)/)[1];
-  const r = await request(srv.base, 'POST', '/api/v1/login', { body: { name: 'admin', password } });
-  const cookie = r.headers.getSetCookie()[0].split(';')[0];
+  let cookie;
+  if (args.reuse) {
+    log(`served a copy of ${args.reuse} in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+    cookie = await login(srv.base, 'bench_admin', 'bench-pass-0001');
+  } else {
+    while (!/login: admin \/ \S+/.test(srv.stdout()) && Date.now() - t0 < 1800000) await new Promise((r) => setTimeout(r, 100));
+    const made = (srv.stderr ? srv.stderr() : '').match(/demo: campaigns: .*/);
+    log(`demo ready in ${((Date.now() - t0) / 1000).toFixed(0)} s${made ? ': ' + made[0] : ''}`);
+    cookie = await login(srv.base, 'admin', srv.stdout().match(/login: admin \/ (\S+)/)[1]);
+  }
+  if (args.dump) {
+    for (const [name] of BENCH_USERS) {
+      const c = name === 'bench_admin' ? cookie : await login(srv.base, name, 'bench-pass-0001');
+      for (const [tag, q] of [['dashboard', '/api/v1/campaigns/plastic_2021'], ['zfdw', '/api/v1/campaigns/zfdw_2021'], ['list', '/api/v1/campaigns']]) {
+        const a = await request(srv.base, 'GET', q, { cookie: c });
+        fs.writeFileSync(`${args.dump}.${name}.${tag}.json`, a.text);
+      }
+    }
+    log(`answers written to ${args.dump}.*.json`);
+  }
   const dash = (await request(srv.base, 'GET', '/api/v1/campaigns/plastic_2021', { cookie })).json;
   const t = dash.totals;
   log(`${t.participants} markets, ${t.members} stalls, ${t.signed.stall_pledge} commitments, ${t.inspections} inspections, ${t.violations} violations`);
@@ -76,7 +120,7 @@ try {
     }
     times.sort((x, y) => x - y);
     const at = (p) => +times[Math.min(times.length - 1, Math.floor(p * times.length))].toFixed(2);
-    out.ms[name] = { p50: at(0.5), p99: at(0.99), max: +times.at(-1).toFixed(2) };
+    out.ms[name] = { p50: at(0.5), p90: at(0.9), p99: at(0.99), max: +times.at(-1).toFixed(2) };
   }
   out.loadavg_after = os.loadavg().map((x) => +x.toFixed(2));
   console.log(JSON.stringify(out, null, 1));

@@ -3,6 +3,107 @@
  * directory has come. Never edit a shipped entry: add the next one. */
 #include "store/store_int.h"
 
+/* ---- the campaign dashboard's tallies (used by the last migration) ----
+ * Kept by triggers, so each is in the transaction of the write it counts.
+ * An inspection counts for a campaign when it names it, or names none and
+ * uses one of its checklists (CP_MATCH); ckey is its campaign, '' for none.
+ * Rows that fall to zero are deleted: a month or pledge row is never 0. */
+#define CP_MONTH(ts) "strftime('%Y-%m', " ts " / 1000 + 28800, 'unixepoch')"
+#define CP_MATCH(x, s)                                                                             \
+  "(" x ".campaign = " s ".campaign OR (" x ".campaign IS NULL AND " x ".checklist IN"             \
+  " (SELECT value FROM json_each(" s ".checklists))))"
+#define CP_RSTATE(r)                                                                               \
+  "CASE WHEN " r ".closed IS NULL THEN CASE WHEN " r ".status = 'overdue' THEN 'overdue'"          \
+  " ELSE 'open' END WHEN " r ".closed <= " r ".deadline THEN 'closed_on_time'"                     \
+  " ELSE 'closed_late' END"
+/* cp_scope from the campaigns document, as campaigns.c's parts_of reads
+ * it: a members' parent attribute of letters, digits and '_' or none */
+#define CP_SCOPE_FILL                                                                              \
+  "DELETE FROM cp_scope;"                                                                          \
+  "INSERT OR IGNORE INTO cp_scope(campaign, ptypes, mtypes, ppath, checklists)"                    \
+  " SELECT id, ptypes, CASE WHEN ok THEN mtypes END, CASE WHEN ok THEN '$.' || attr END,"          \
+  " checklists FROM (SELECT *, istext AND length(CAST(attr AS BLOB)) BETWEEN 1 AND 64"             \
+  " AND attr NOT GLOB '*[^A-Za-z0-9_]*' AS ok FROM (SELECT json_extract(c.value, '$.id') AS id,"   \
+  " json_extract(c.value, '$.participants.entity_types') AS ptypes,"                               \
+  " json_extract(c.value, '$.members.entity_types') AS mtypes,"                                    \
+  " json_extract(c.value, '$.members.parent_attr') AS attr,"                                       \
+  " json_type(c.value, '$.members.parent_attr') = 'text' AS istext,"                               \
+  " json_extract(c.value, '$.checklists') AS checklists"                                           \
+  " FROM doc d, json_each(d.body, '$.campaigns') c"                                                \
+  " WHERE d.key = 'campaigns' AND json_type(c.value, '$.id') = 'text'));"
+/* who an entity is in each campaign: a participant, a member, its parent
+ * attribute, and the participant it counts for (itself or its parent) */
+#define CP_MEMBER_FILL(where)                                                                      \
+  "INSERT INTO cp_member(campaign, entity, part, member, parent, owner)"                           \
+  " SELECT campaign, id, part, member, parent, CASE WHEN part THEN key ELSE parent END FROM"       \
+  " (SELECT s.campaign, e.id, e.key, e.type IN (SELECT value FROM json_each(s.ptypes)) AS part,"   \
+  " e.type IN (SELECT value FROM json_each(coalesce(s.mtypes, '[]'))) AS member,"                  \
+  " CASE WHEN s.ppath IS NOT NULL THEN json_extract(e.attrs, s.ppath) END AS parent"               \
+  " FROM cp_scope s, entity e WHERE " where ")"                                                    \
+  " WHERE part OR member OR parent IS NOT NULL;"
+/* the per-participant tallies of the owners in `join` (a join clause on
+ * s, the scope, and m, cp_member): inspections, failed items, the last,
+ * and open rectification items */
+#define CP_OWNER_FILL(join)                                                                        \
+  "INSERT INTO cp_t_owner(campaign, owner, n, failed, last, open_rect)"                            \
+  " SELECT s.campaign, m.owner, count(*), sum(x.failed), max(x.ts), 0 FROM " join                  \
+  " JOIN ins_inspection x ON x.entity = m.entity WHERE m.owner IS NOT NULL"                        \
+  " AND " CP_MATCH(                                                                                \
+      "x",                                                                                         \
+      "s") " GROUP BY 1, 2;"                                                                       \
+           "INSERT INTO cp_t_owner(campaign, owner, n, failed, last, open_rect)"                   \
+           " SELECT s.campaign, m.owner, 0, 0, NULL, count(*) FROM " join                          \
+           " JOIN ins_rectify r ON r.entity = m.entity JOIN ins_inspection x ON x.id = "           \
+           "r.inspection"                                                                          \
+           " WHERE m.owner IS NOT NULL AND r.closed IS NULL AND " CP_MATCH(                        \
+               "x",                                                                                \
+               "s") " GROUP BY 1, 2"                                                               \
+                    " ON CONFLICT(campaign, owner) DO UPDATE SET open_rect = excluded.open_rect;"
+/* signatures by (campaign, pledge, signer's rpos, month, signer's parent),
+ * sign 1 or -1, of the signatures in `where` (p, e the signer) */
+#define CP_PLEDGE_ADD(sign, rpos, where)                                                           \
+  "INSERT INTO cp_t_pledge(campaign, pledge, rpos, month, parent, n)"                              \
+  " SELECT p.campaign, p.pledge, " rpos ", " CP_MONTH(                                             \
+      "p.ts") ", coalesce(m.parent, ''),"                                                          \
+              " " sign " * count(*) FROM cp_pledge p JOIN entity e ON e.id = p.entity"             \
+              " LEFT JOIN cp_member m ON m.campaign = p.campaign AND m.entity = p.entity"          \
+              " WHERE " where " GROUP BY 1, 2, 3, 4, 5"                                            \
+              " ON CONFLICT(campaign, pledge, rpos, month, parent) DO UPDATE SET n = n + "         \
+              "excluded.n;"
+/* inspections by (ckey, checklist, month, rpos of the entity) */
+#define CP_MONTH_ADD(sign, rpos, where)                                                            \
+  "INSERT INTO cp_t_month(ckey, checklist, month, rpos, n, failed)"                                \
+  " SELECT coalesce(x.campaign, ''), x.checklist, " CP_MONTH(                                      \
+      "x.ts") ", " rpos ","                                                                        \
+              " " sign " * count(*), " sign " * sum(x.failed) FROM ins_inspection x JOIN entity e" \
+              " ON e.id = x.entity WHERE " where " GROUP BY 1, 2, 3, 4"                            \
+              " ON CONFLICT(ckey, checklist, month, rpos) DO UPDATE SET n = n + excluded.n,"       \
+              " failed = failed + excluded.failed;"
+/* rectification items by (ckey, checklist of the inspection, rpos of the
+ * item's entity, state) */
+#define CP_RECT_ADD(sign, rpos, where)                                                             \
+  "INSERT INTO cp_t_rect(ckey, checklist, rpos, state, n)"                                         \
+  " SELECT coalesce(x.campaign, ''), x.checklist, " rpos ", " CP_RSTATE(                           \
+      "r") ","                                                                                     \
+           " " sign " * count(*) FROM ins_rectify r JOIN ins_inspection x ON x.id = r.inspection"  \
+           " JOIN entity e ON e.id = r.entity WHERE " where " GROUP BY 1, 2, 3, 4"                 \
+           " ON CONFLICT(ckey, checklist, rpos, state) DO UPDATE SET n = n + excluded.n;"
+#define CP_DROP_ZEROS                                                                              \
+  "DELETE FROM cp_t_month WHERE n = 0; DELETE FROM cp_t_rect WHERE n = 0;"                         \
+  " DELETE FROM cp_t_pledge WHERE n = 0;"
+/* the campaigns document changed: who is who and the tallies that depend
+ * on it are made again from the rows */
+#define CP_REBUILD                                                                                 \
+  CP_SCOPE_FILL "DELETE FROM cp_member;" CP_MEMBER_FILL(                                           \
+      "1") "DELETE FROM cp_t_owner;" CP_OWNER_FILL("cp_scope s JOIN cp_member m ON m.campaign = "  \
+                                                   "s.campaign") "DELETE FROM "                    \
+                                                                 "cp_t_pledge;" CP_PLEDGE_ADD("1", \
+                                                                                              "e." \
+                                                                                              "rp" \
+                                                                                              "o"  \
+                                                                                              "s", \
+                                                                                              "1")
+
 static const char *const sq_migrations[] = {
     /* 1: registry, records, rollups, accounts */
     "CREATE TABLE region(id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE, parent INTEGER,"
@@ -360,6 +461,325 @@ static const char *const sq_migrations[] = {
     "INSERT INTO cs_tally SELECT c.program, 'month:' || e.class, e.kind,"
     " strftime('%Y-%m', e.ts / 1000 + 28800, 'unixepoch'), count(*), sum(e.jobs)"
     " FROM cs_entry e JOIN cs_case c ON c.id = e.case_id GROUP BY 1, 2, 3, 4;",
+    /* campaign dashboard tallies (issue 13, the `dash` helper): what the
+     * dashboard of a campaign counts, kept by triggers on the rows counted
+     * (in the transaction of the write) and filled here from the rows there.
+     * Config-free: inspections by (ckey, checklist, month, entity rpos),
+     * the latest of each (ckey, checklist, entity), rectification items by
+     * state, credit points by (ckey, entity). From the campaigns document
+     * (cp_scope, remade by a trigger on doc when it changes): who each
+     * entity is in each campaign (cp_member), the per-participant tallies
+     * (cp_t_owner) and the signatures by (pledge, rpos, month, parent). An
+     * entity whose key, type, attrs or rpos changes moves its counts. */
+    "CREATE TABLE cp_scope(campaign TEXT PRIMARY KEY, ptypes TEXT, mtypes TEXT, ppath TEXT,"
+    " checklists TEXT);"
+    "CREATE TABLE cp_member(campaign TEXT NOT NULL, entity INTEGER NOT NULL, part INTEGER NOT NULL,"
+    " member INTEGER NOT NULL, parent, owner, PRIMARY KEY(campaign, entity)) WITHOUT ROWID;"
+    "CREATE INDEX cp_member_owner ON cp_member(campaign, owner);"
+    "CREATE INDEX cp_member_parent ON cp_member(campaign, member, parent);"
+    "CREATE INDEX cp_member_entity ON cp_member(entity);"
+    "CREATE TABLE cp_dirty(campaign TEXT NOT NULL, owner NOT NULL, side INTEGER NOT NULL,"
+    " PRIMARY KEY(campaign, owner, side));"
+    "CREATE TABLE cp_t_month(ckey TEXT NOT NULL, checklist TEXT NOT NULL, month TEXT NOT NULL,"
+    " rpos INTEGER NOT NULL, n INTEGER NOT NULL, failed INTEGER NOT NULL,"
+    " PRIMARY KEY(ckey, checklist, month, rpos)) WITHOUT ROWID;"
+    "CREATE TABLE cp_t_latest(ckey TEXT NOT NULL, checklist TEXT NOT NULL, entity INTEGER NOT NULL,"
+    " ts INTEGER NOT NULL, id INTEGER NOT NULL, PRIMARY KEY(entity, checklist, ckey))"
+    " WITHOUT ROWID;"
+    "CREATE TABLE cp_t_rect(ckey TEXT NOT NULL, checklist TEXT NOT NULL, rpos INTEGER NOT NULL,"
+    " state TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY(ckey, checklist, rpos, state))"
+    " WITHOUT ROWID;"
+    "CREATE TABLE cp_t_credit(ckey TEXT NOT NULL, entity INTEGER NOT NULL, points INTEGER NOT NULL,"
+    " PRIMARY KEY(ckey, entity)) WITHOUT ROWID;"
+    "CREATE TABLE cp_t_owner(campaign TEXT NOT NULL, owner NOT NULL, n INTEGER NOT NULL,"
+    " failed INTEGER NOT NULL, last INTEGER, open_rect INTEGER NOT NULL,"
+    " PRIMARY KEY(campaign, owner)) WITHOUT ROWID;"
+    "CREATE TABLE cp_t_pledge(campaign TEXT NOT NULL, pledge TEXT NOT NULL, rpos INTEGER NOT NULL,"
+    " month TEXT NOT NULL, parent NOT NULL, n INTEGER NOT NULL,"
+    " PRIMARY KEY(campaign, pledge, rpos, month, parent)) WITHOUT ROWID;"
+    /* the items an inspection opened, for the dashboard's latest visits */
+    "CREATE INDEX ins_rectify_inspection ON ins_rectify(inspection);"
+    "CREATE TABLE cp_t_type(type TEXT NOT NULL, rpos INTEGER NOT NULL, n INTEGER NOT NULL,"
+    " PRIMARY KEY(type, rpos)) WITHOUT ROWID;"
+    "CREATE TABLE cp_t_members(campaign TEXT NOT NULL, parent NOT NULL, n INTEGER NOT NULL,"
+    " PRIMARY KEY(campaign, parent)) WITHOUT ROWID;"
+    /* members by their parent, kept as cp_member changes */
+    "CREATE TRIGGER cp_member_insert AFTER INSERT ON cp_member"
+    " WHEN new.member AND new.parent IS NOT NULL BEGIN "
+    "INSERT INTO cp_t_members(campaign, parent, n) VALUES(new.campaign, new.parent, 1)"
+    " ON CONFLICT(campaign, parent) DO UPDATE SET n = n + 1; END;"
+    "CREATE TRIGGER cp_member_delete AFTER DELETE ON cp_member"
+    " WHEN old.member AND old.parent IS NOT NULL BEGIN "
+    "UPDATE cp_t_members SET n = n - 1 WHERE campaign = old.campaign AND parent = old.parent;"
+    "DELETE FROM cp_t_members WHERE campaign = old.campaign AND parent = old.parent AND n = 0;"
+    " END;"
+    /* filled from the rows there */
+    "INSERT INTO cp_t_type(type, rpos, n) SELECT type, rpos, count(*) FROM entity GROUP BY 1, "
+    "2;" CP_REBUILD CP_MONTH_ADD("1", "e.rpos", "1") CP_RECT_ADD("1", "e.rpos", "1")
+    /* the first of the newest: a later row of the same ms does not replace it */
+    "INSERT INTO cp_t_latest(ckey, checklist, entity, ts, id) SELECT k, checklist, entity, ts, id"
+    " FROM (SELECT coalesce(campaign, '') AS k, checklist, entity, ts, id, row_number() OVER"
+    " (PARTITION BY coalesce(campaign, ''), checklist, entity ORDER BY ts DESC, id) AS rn"
+    " FROM ins_inspection) WHERE rn = 1;"
+    "INSERT INTO cp_t_credit(ckey, entity, points) SELECT coalesce(campaign, ''), entity,"
+    " sum(points) FROM credit_event GROUP BY 1, 2;"
+    /* kept by the writes */
+    "CREATE TRIGGER cp_ins_insert AFTER INSERT ON ins_inspection BEGIN " CP_MONTH_ADD(
+        "1", "e.rpos",
+        "x.id = new.id") "INSERT INTO cp_t_latest(ckey, checklist, entity, ts, id) "
+                         "VALUES(coalesce(new.campaign, ''),"
+                         " new.checklist, new.entity, new.ts, new.id) ON CONFLICT(entity, "
+                         "checklist, ckey) DO UPDATE"
+                         " SET ts = excluded.ts, id = excluded.id WHERE excluded.ts > ts;"
+                         "INSERT INTO cp_t_owner(campaign, owner, n, failed, last, open_rect)"
+                         " SELECT s.campaign, m.owner, 1, new.failed, new.ts, 0 FROM cp_scope s "
+                         "JOIN cp_member m"
+                         " ON m.campaign = s.campaign AND m.entity = new.entity WHERE m.owner IS "
+                         "NOT NULL"
+                         " AND " CP_MATCH(
+                             "new",
+                             "s") " ON CONFLICT(campaign, owner) DO UPDATE SET n = n + 1,"
+                                  " failed = failed + excluded.failed, last = max(coalesce(last, "
+                                  "excluded.last), excluded.last);"
+                                  " END;"
+                                  "CREATE TRIGGER cp_rect_insert AFTER INSERT ON ins_rectify "
+                                  "BEGIN " CP_RECT_ADD(
+                                      "1", "e.rpos",
+                                      "r.id = new.id") "INSERT INTO cp_t_owner(campaign, owner, n, "
+                                                       "failed, last, open_rect)"
+                                                       " SELECT s.campaign, m.owner, 0, 0, NULL, 1 "
+                                                       "FROM cp_scope s JOIN cp_member m"
+                                                       " ON m.campaign = s.campaign AND m.entity = "
+                                                       "new.entity JOIN ins_inspection x"
+                                                       " ON x.id = new.inspection WHERE new.closed "
+                                                       "IS NULL AND m.owner IS NOT NULL"
+                                                       " AND " CP_MATCH(
+                                                           "x",
+                                                           "s") " ON CONFLICT(campaign, owner) DO "
+                                                                "UPDATE SET"
+                                                                " open_rect = open_rect + 1;"
+                                                                " END;"
+                                                                "CREATE TRIGGER cp_rect_update "
+                                                                "AFTER UPDATE OF inspection, "
+                                                                "entity, status, closed, deadline"
+                                                                " ON ins_rectify BEGIN "
+                                                                "INSERT INTO cp_t_rect(ckey, "
+                                                                "checklist, rpos, state, n)"
+                                                                " SELECT coalesce(x.campaign, ''), "
+                                                                "x.checklist, e.rpos, " CP_RSTATE(
+                                                                    "old") ", -1"
+                                                                           " FROM ins_inspection x "
+                                                                           "JOIN entity e ON e.id "
+                                                                           "= old.entity WHERE "
+                                                                           "x.id = old.inspection"
+                                                                           " ON CONFLICT(ckey, "
+                                                                           "checklist, rpos, "
+                                                                           "state) DO UPDATE SET n "
+                                                                           "= n + "
+                                                                           "excluded."
+                                                                           "n;" CP_RECT_ADD(
+                                                                               "1", "e.rpos",
+                                                                               "r.id = new.id") "DE"
+                                                                                                "LE"
+                                                                                                "TE"
+                                                                                                " F"
+                                                                                                "RO"
+                                                                                                "M "
+                                                                                                "cp"
+                                                                                                "_t"
+                                                                                                "_r"
+                                                                                                "ec"
+                                                                                                "t "
+                                                                                                "WH"
+                                                                                                "ER"
+                                                                                                "E "
+                                                                                                "n "
+                                                                                                "= "
+                                                                                                "0;"
+                                                                                                "UP"
+                                                                                                "DA"
+                                                                                                "TE"
+                                                                                                " c"
+                                                                                                "p_"
+                                                                                                "t_"
+                                                                                                "ow"
+                                                                                                "ne"
+                                                                                                "r "
+                                                                                                "SE"
+                                                                                                "T "
+                                                                                                "op"
+                                                                                                "en"
+                                                                                                "_r"
+                                                                                                "ec"
+                                                                                                "t "
+                                                                                                "= "
+                                                                                                "op"
+                                                                                                "en"
+                                                                                                "_r"
+                                                                                                "ec"
+                                                                                                "t "
+                                                                                                "- "
+                                                                                                "1 "
+                                                                                                "WH"
+                                                                                                "ER"
+                                                                                                "E "
+                                                                                                "ol"
+                                                                                                "d."
+                                                                                                "cl"
+                                                                                                "os"
+                                                                                                "ed"
+                                                                                                " I"
+                                                                                                "S "
+                                                                                                "NU"
+                                                                                                "LL"
+                                                                                                " A"
+                                                                                                "ND"
+                                                                                                " ("
+                                                                                                "ca"
+                                                                                                "mp"
+                                                                                                "ai"
+                                                                                                "gn"
+                                                                                                ", "
+                                                                                                "ow"
+                                                                                                "ne"
+                                                                                                "r)"
+                                                                                                " I"
+                                                                                                "N "
+                                                                                                "(S"
+                                                                                                "EL"
+                                                                                                "EC"
+                                                                                                "T "
+                                                                                                "s."
+                                                                                                "ca"
+                                                                                                "mp"
+                                                                                                "ai"
+                                                                                                "gn"
+                                                                                                ", "
+                                                                                                "m."
+                                                                                                "ow"
+                                                                                                "ne"
+                                                                                                "r "
+                                                                                                "FR"
+                                                                                                "OM"
+                                                                                                " c"
+                                                                                                "p_"
+                                                                                                "sc"
+                                                                                                "op"
+                                                                                                "e "
+                                                                                                "s "
+                                                                                                "JO"
+                                                                                                "IN"
+                                                                                                " c"
+                                                                                                "p_"
+                                                                                                "me"
+                                                                                                "mb"
+                                                                                                "er"
+                                                                                                " m"
+                                                                                                " O"
+                                                                                                "N "
+                                                                                                "m."
+                                                                                                "ca"
+                                                                                                "mp"
+                                                                                                "ai"
+                                                                                                "gn"
+                                                                                                " ="
+                                                                                                " s"
+                                                                                                ".c"
+                                                                                                "am"
+                                                                                                "pa"
+                                                                                                "ig"
+                                                                                                "n "
+                                                                                                "AN"
+                                                                                                "D "
+                                                                                                "m."
+                                                                                                "en"
+                                                                                                "ti"
+                                                                                                "ty"
+                                                                                                " ="
+                                                                                                " o"
+                                                                                                "ld"
+                                                                                                ".e"
+                                                                                                "nt"
+                                                                                                "it"
+                                                                                                "y "
+                                                                                                "JO"
+                                                                                                "IN"
+                                                                                                " i"
+                                                                                                "ns"
+                                                                                                "_i"
+                                                                                                "ns"
+                                                                                                "pe"
+                                                                                                "ct"
+                                                                                                "io"
+                                                                                                "n "
+                                                                                                "x"
+                                                                                                " O"
+                                                                                                "N "
+                                                                                                "x."
+                                                                                                "id"
+                                                                                                " ="
+                                                                                                " o"
+                                                                                                "ld"
+                                                                                                ".i"
+                                                                                                "ns"
+                                                                                                "pe"
+                                                                                                "ct"
+                                                                                                "io"
+                                                                                                "n "
+                                                                                                "WH"
+                                                                                                "ER"
+                                                                                                "E"
+                                                                                                " " CP_MATCH("x",
+                                                                                                             "s") ");"
+                                                                                                                  "INSERT INTO cp_t_owner(campaign, owner, n, failed, last, open_rect)"
+                                                                                                                  " SELECT s.campaign, m.owner, 0, 0, NULL, 1 FROM cp_scope s JOIN cp_member m"
+                                                                                                                  " ON m.campaign = s.campaign AND m.entity = new.entity JOIN ins_inspection x"
+                                                                                                                  " ON x.id = new.inspection WHERE new.closed IS NULL AND m.owner IS NOT NULL"
+                                                                                                                  " AND " CP_MATCH(
+                                                                                                                      "x",
+                                                                                                                      "s") " ON CONFLICT(campaign, owner) DO UPDATE SET"
+                                                                                                                           " open_rect = open_rect + 1;"
+                                                                                                                           " END;"
+                                                                                                                           "CREATE TRIGGER cp_credit_insert AFTER INSERT ON credit_event BEGIN "
+                                                                                                                           "INSERT INTO cp_t_credit(ckey, entity, points) VALUES(coalesce(new.campaign, ''), new.entity,"
+                                                                                                                           " new.points) ON CONFLICT(ckey, entity) DO UPDATE SET points = points + excluded.points;"
+                                                                                                                           " END;"
+                                                                                                                           "CREATE TRIGGER cp_pledge_insert AFTER INSERT ON cp_pledge BEGIN " CP_PLEDGE_ADD("1",
+                                                                                                                                                                                                            "e.rpos", "p.id = new.id") " END;"
+                                                                                                                                                                                                                                       "CREATE TRIGGER cp_entity_insert AFTER INSERT ON entity BEGIN "
+                                                                                                                                                                                                                                       "INSERT INTO cp_t_type(type, rpos, n) VALUES(new.type, new.rpos, 1)"
+                                                                                                                                                                                                                                       " ON CONFLICT(type, rpos) DO UPDATE SET n = n + 1;" CP_MEMBER_FILL("e.id = new.id") " END;"
+                                                                                                                                                                                                                                                                                                                           /* an entity that changes: its counts leave the old rpos and owners and
+                                                                                                                                                                                                                                                                                                                            * go to the new; the owners it left or joined are counted again */
+                                                                                                                                                                                                                                                                                                                           "CREATE TRIGGER cp_entity_update AFTER UPDATE OF key, type, attrs, rpos ON entity"
+                                                                                                                                                                                                                                                                                                                           " WHEN old.key IS NOT new.key OR old.type IS NOT new.type OR old.attrs IS NOT new.attrs"
+                                                                                                                                                                                                                                                                                                                           " OR old.rpos IS NOT new.rpos BEGIN "
+                                                                                                                                                                                                                                                                                                                           "UPDATE cp_t_type SET n = n - 1 WHERE type = old.type AND rpos = old.rpos;"
+                                                                                                                                                                                                                                                                                                                           "INSERT INTO cp_t_type(type, rpos, n) VALUES(new.type, new.rpos, 1)"
+                                                                                                                                                                                                                                                                                                                           " ON CONFLICT(type, rpos) DO UPDATE SET n = n + 1;"
+                                                                                                                                                                                                                                                                                                                           "DELETE FROM cp_t_type WHERE type = old.type AND rpos = old.rpos AND n = 0;" CP_MONTH_ADD("-1",
+                                                                                                                                                                                                                                                                                                                                                                                                                     "old.rpos",
+                                                                                                                                                                                                                                                                                                                                                                                                                     "x.entity = new.id") CP_MONTH_ADD("1", "new.rpos", "x.entity = new.id") CP_RECT_ADD("-1", "old.rpos", "r.entity = new.id") CP_RECT_ADD("1",
+                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                            "new.rpos", "r.entity = new.id") CP_PLEDGE_ADD("-1",
+                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                           "old.rpos",
+                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                           "p.entity = new.id") "INSERT OR IGNORE INTO cp_dirty(campaign, owner, side) SELECT campaign, owner, 0"
+                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                " FROM cp_member WHERE entity = new.id AND owner IS NOT NULL;"
+                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                "DELETE FROM cp_member WHERE entity = new.id;" CP_MEMBER_FILL(
+                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                    "e.id = new.id")
+                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                    CP_PLEDGE_ADD(
+                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                        "1",
+                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                        "new.rpos", "p.entity = new.id") "INSERT OR IGNORE INTO cp_dirty(campaign, owner, side) SELECT campaign, owner, 1"
+                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                         " FROM cp_member WHERE entity = new.id AND owner IS NOT NULL;"
+                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                         "DELETE FROM cp_dirty WHERE (campaign, owner) IN (SELECT campaign, owner FROM cp_dirty"
+                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                         " GROUP BY 1, 2 HAVING count(*) = 2);"
+                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                         "DELETE FROM cp_t_owner WHERE (campaign, owner) IN (SELECT campaign, owner FROM cp_dirty);" CP_OWNER_FILL("cp_dirty d JOIN cp_scope s ON s.campaign = d.campaign JOIN cp_member m"
+                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                   " ON m.campaign = d.campaign AND m.owner = d.owner") "DELETE FROM cp_dirty;" CP_DROP_ZEROS
+                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                        " END;"
+                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                        "CREATE TRIGGER cp_doc_insert AFTER INSERT ON doc WHEN new.key = 'campaigns' BEGIN " CP_REBUILD
+                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                        " END;"
+                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                        "CREATE TRIGGER cp_doc_update AFTER UPDATE ON doc WHEN new.key = 'campaigns'"
+                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                        " AND old.body IS NOT new.body BEGIN " CP_REBUILD
+                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                        " END;",
 };
 
 int sq_migrate(sqlite3 *db, struct zz_err *e) {

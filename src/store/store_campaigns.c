@@ -159,19 +159,18 @@ static int activities_each(struct store *st, const struct store_activity_filter 
 /* ---- the dashboard's counts ----
  * Every statement binds the scope alike: ?1 campaign, ?2 participant
  * types, ?3 member types, ?4 parent path, ?5 checklists, ?6/?7 the region
- * subtree, ?8 the count's argument. */
+ * subtree, ?8 the count's argument. They read the tallies the triggers of
+ * the last migration (migrations.c) keep in the transaction of each write
+ * counted: a few hundred rows a campaign, never the inspections. */
 
-/* The campaign's inspections (see store_cp_scope). */
-#define CP_INSPECTIONS                                                                             \
-  "ci AS (SELECT x.id, x.entity, x.checklist, x.ts, x.failed, x.answers FROM ins_inspection x"     \
-  " WHERE x.campaign = ?1 OR (x.campaign IS NULL"                                                  \
-  " AND x.checklist IN (SELECT value FROM json_each(coalesce(?5, '[]')))))"
+/* A tally row of the campaign's inspections: they name it (ckey), or name
+ * none ('') and use one of its checklists (see store_cp_scope). */
+#define CP_TKEY(t)                                                                                 \
+  "(" t ".ckey = ?1 OR (" t ".ckey = '' AND " t ".checklist IN"                                    \
+  " (SELECT value FROM json_each(coalesce(?5, '[]')))))"
 #define CP_IS_PARTICIPANT(e) e ".type IN (SELECT value FROM json_each(?2))"
 #define CP_IS_MEMBER(e) e ".type IN (SELECT value FROM json_each(coalesce(?3, '[]')))"
 #define CP_IN_SCOPE(e) "(?6 = 0 OR " e ".rpos BETWEEN ?6 AND ?7)"
-/* The participant an entity counts for: itself, or its parent attribute. */
-#define CP_OWNER(e)                                                                                \
-  "CASE WHEN " CP_IS_PARTICIPANT(e) " THEN " e ".key ELSE json_extract(" e ".attrs, ?4) END"
 
 /* A statement that does not use a parameter leaves it out of its
  * numbering's end, or as an unused slot: binding it then does nothing. */
@@ -190,30 +189,18 @@ static void bind_scope(sqlite3_stmt *q, const struct store_cp_scope *sc, const c
 static int cp_participants_each(struct store *st, const struct store_cp_scope *sc,
                                 int (*fn)(void *, const struct store_cp_participant *), void *ud) {
   struct sq_conn *c = sq_conn_get(SQ_S(st));
+  /* members: those of a member type whose parent attribute names it;
+   * cp_t_owner: inspections and open items of it and of its members */
   sqlite3_stmt *q = sq_prepare(
       c,
-      "WITH " CP_INSPECTIONS ", i AS (SELECT " CP_OWNER(
-          "e") " AS owner, count(*) AS n, sum(ci.failed) AS failed,"
-               " max(ci.ts) AS last FROM ci JOIN entity e ON e.id = ci.entity GROUP BY 1),"
-               " r AS (SELECT " CP_OWNER(
-                   "e") " AS owner, count(*) AS n FROM ins_rectify x"
-                        " JOIN entity e ON e.id = x.entity WHERE x.closed IS NULL"
-                        " AND x.inspection IN (SELECT id FROM ci) GROUP BY 1),"
-                        " m AS (SELECT json_extract(e.attrs, ?4) AS owner, count(*) AS n FROM "
-                        "entity e"
-                        " WHERE ?4 IS NOT NULL AND " CP_IS_MEMBER(
-                            "e") " GROUP BY 1),"
-                                 " k AS (SELECT entity, sum(points) AS pts FROM credit_event"
-                                 " WHERE campaign = ?1 OR campaign IS NULL GROUP BY entity)"
-                                 " SELECT p.id, p.key, p.name_zh, p.name_en, p.region, "
-                                 "coalesce(m.n, 0), coalesce(i.n, 0),"
-                                 " coalesce(i.failed, 0), coalesce(i.last, 0), coalesce(r.n, 0), "
-                                 "coalesce(k.pts, 0)"
-                                 " FROM entity p LEFT JOIN m ON m.owner = p.key LEFT JOIN i ON "
-                                 "i.owner = p.key"
-                                 " LEFT JOIN r ON r.owner = p.key LEFT JOIN k ON k.entity = p.id"
-                                 " WHERE " CP_IS_PARTICIPANT("p") " AND " CP_IN_SCOPE(
-                                     "p") " ORDER BY p.key",
+      "SELECT p.id, p.key, p.name_zh, p.name_en, p.region,"
+      " CASE WHEN ?4 IS NULL THEN 0 ELSE coalesce((SELECT m.n FROM cp_t_members m"
+      " WHERE m.campaign = ?1 AND m.parent = p.key), 0) END,"
+      " coalesce(o.n, 0), coalesce(o.failed, 0), coalesce(o.last, 0), coalesce(o.open_rect, 0),"
+      " coalesce((SELECT sum(k.points) FROM cp_t_credit k WHERE k.ckey IN (?1, '')"
+      " AND k.entity = p.id), 0)"
+      " FROM entity p LEFT JOIN cp_t_owner o ON o.campaign = ?1 AND o.owner = p.key"
+      " WHERE " CP_IS_PARTICIPANT("p") " AND " CP_IN_SCOPE("p") " ORDER BY p.key",
       NULL);
   if (!q) return ZZ_ESTORE;
   bind_scope(q, sc, NULL);
@@ -239,18 +226,20 @@ static int cp_participants_each(struct store *st, const struct store_cp_scope *s
 static int cp_latest_each(struct store *st, const struct store_cp_scope *sc,
                           int (*fn)(void *, const struct store_cp_latest *), void *ud) {
   struct sq_conn *c = sq_conn_get(SQ_S(st));
-  /* max(ts) makes SQLite take the other bare columns from that row */
-  sqlite3_stmt *q = sq_prepare(
-      c,
-      "WITH " CP_INSPECTIONS " SELECT t.key, t.checklist, t.id, t.ts, t.answers,"
-      " (SELECT json_group_array(x.item) FROM ins_rectify x"
-      " WHERE x.inspection = t.id AND x.closed IS NOT NULL)"
-      " FROM (SELECT e.key AS key, ci.checklist AS checklist, max(ci.ts) AS ts, ci.id AS id,"
-      " ci.answers AS answers FROM ci JOIN entity e ON e.id = ci.entity"
-      " WHERE " CP_IS_PARTICIPANT("e") " AND " CP_IN_SCOPE(
-          "e") ""
-               " GROUP BY ci.entity, ci.checklist) t ORDER BY t.key, t.checklist",
-      NULL);
+  /* the latest of each participant and checklist (cp_t_latest keeps one a
+   * ckey, the first of the newest ms): of those, the newest, then the first */
+  sqlite3_stmt *q =
+      sq_prepare(c,
+                 "SELECT t.key, t.checklist, t.id, t.ts, x.answers,"
+                 " (SELECT json_group_array(r.item) FROM ins_rectify r"
+                 " WHERE r.inspection = t.id AND r.closed IS NOT NULL)"
+                 " FROM (SELECT e.key AS key, l.checklist AS checklist, l.ts AS ts, l.id AS id,"
+                 " row_number() OVER (PARTITION BY e.id, l.checklist ORDER BY l.ts DESC, l.id)"
+                 " AS rn FROM entity e JOIN cp_t_latest l ON l.entity = e.id"
+                 " WHERE " CP_IS_PARTICIPANT("e") " AND " CP_IN_SCOPE("e") " AND " CP_TKEY(
+                     "l") ") t JOIN ins_inspection x ON x.id = t.id WHERE t.rn = 1"
+                          " ORDER BY t.key, t.checklist",
+                 NULL);
   if (!q) return ZZ_ESTORE;
   bind_scope(q, sc, NULL);
   int rc;
@@ -269,35 +258,28 @@ static int cp_latest_each(struct store *st, const struct store_cp_scope *sc,
 
 static int cp_count(struct store *st, const struct store_cp_scope *sc, enum store_cp_count what,
                     const char *arg, int (*fn)(void *, const char *, int64_t, int64_t), void *ud) {
+  /* months in Asia/Shanghai (UTC+8, no DST), made so by the triggers */
   static const char *const sql[] = {
       [STORE_CP_SIGNED_BY_PLEDGE] =
-          "SELECT p.pledge, count(*), 0 FROM cp_pledge p JOIN entity e ON e.id = p.entity"
-          " WHERE p.campaign = ?1 AND " CP_IN_SCOPE("e") " GROUP BY 1 ORDER BY 1",
+          "SELECT t.pledge, sum(t.n), 0 FROM cp_t_pledge t"
+          " WHERE t.campaign = ?1 AND " CP_IN_SCOPE("t") " GROUP BY 1 ORDER BY 1",
       [STORE_CP_SIGNED_BY_PARENT] =
-          "SELECT coalesce(json_extract(e.attrs, ?4), ''), count(*), 0 FROM cp_pledge p"
-          " JOIN entity e ON e.id = p.entity WHERE p.campaign = ?1 AND p.pledge = ?8"
-          " AND " CP_IN_SCOPE("e") " GROUP BY 1 ORDER BY 1",
-      /* months in Asia/Shanghai (UTC+8, no DST) */
+          "SELECT t.parent, sum(t.n), 0 FROM cp_t_pledge t"
+          " WHERE t.campaign = ?1 AND t.pledge = ?8 AND " CP_IN_SCOPE("t") " GROUP BY 1 ORDER BY 1",
       [STORE_CP_PLEDGES_BY_MONTH] =
-          "SELECT strftime('%Y-%m', p.ts / 1000 + 28800, 'unixepoch'), count(*), 0"
-          " FROM cp_pledge p JOIN entity e ON e.id = p.entity"
-          " WHERE p.campaign = ?1 AND " CP_IN_SCOPE("e") " GROUP BY 1 ORDER BY 1",
+          "SELECT t.month, sum(t.n), 0 FROM cp_t_pledge t"
+          " WHERE t.campaign = ?1 AND " CP_IN_SCOPE("t") " GROUP BY 1 ORDER BY 1",
       [STORE_CP_INSPECTIONS_BY_MONTH] =
-          "WITH " CP_INSPECTIONS " SELECT strftime('%Y-%m', ci.ts / 1000 + 28800, 'unixepoch'),"
-          " count(*), sum(ci.failed) FROM ci JOIN entity e ON e.id = ci.entity"
-          " WHERE " CP_IN_SCOPE("e") " GROUP BY 1 ORDER BY 1",
-      [STORE_CP_RECTIFY_BY_STATE] =
-          "WITH " CP_INSPECTIONS " SELECT CASE WHEN x.closed IS NULL THEN"
-          " CASE WHEN x.status = 'overdue' THEN 'overdue' ELSE 'open' END"
-          " WHEN x.closed <= x.deadline THEN 'closed_on_time' ELSE 'closed_late' END,"
-          " count(*), 0 FROM ins_rectify x JOIN entity e ON e.id = x.entity"
-          " WHERE x.inspection IN (SELECT id FROM ci) AND " CP_IN_SCOPE(
-              "e") " GROUP BY 1 ORDER BY 1",
-      [STORE_CP_ENTITIES] = "SELECT 'members', count(*), 0 FROM entity e WHERE " CP_IS_MEMBER(
-          "e") " AND " CP_IN_SCOPE("e") ""
-                                        " UNION ALL SELECT 'participants', count(*), 0"
-                                        " FROM entity e WHERE " CP_IS_PARTICIPANT(
-                                            "e") " AND " CP_IN_SCOPE("e"),
+          "SELECT t.month, sum(t.n), sum(t.failed) FROM cp_t_month t WHERE " CP_TKEY(
+              "t") " AND " CP_IN_SCOPE("t") " GROUP BY 1 ORDER BY 1",
+      [STORE_CP_RECTIFY_BY_STATE] = "SELECT t.state, sum(t.n), 0 FROM cp_t_rect t WHERE " CP_TKEY(
+          "t") " AND " CP_IN_SCOPE("t") " GROUP BY 1 ORDER BY 1",
+      /* entities by (type, rpos) */
+      [STORE_CP_ENTITIES] =
+          "SELECT 'members', coalesce(sum(t.n), 0), 0 FROM cp_t_type t "
+          "WHERE " CP_IS_MEMBER("t") " AND " CP_IN_SCOPE(
+              "t") " UNION ALL SELECT 'participants', coalesce(sum(t.n), 0),"
+                   " 0 FROM cp_t_type t WHERE " CP_IS_PARTICIPANT("t") " AND " CP_IN_SCOPE("t"),
   };
   if ((unsigned)what >= ZZ_ARRAY_LEN(sql)) return ZZ_EINVAL;
   struct sq_conn *c = sq_conn_get(SQ_S(st));

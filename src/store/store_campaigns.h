@@ -3,8 +3,9 @@
  * activities, and the counts of the campaign dashboard. The dashboard also
  * reads the inspections, rectification items and credit events of the
  * campaign (written by the inspections engine) through the read-only
- * queries here. Every count is a GROUP BY in the store; the caller only
- * adds up a few grouped rows. Who may see a signer's name and phone is
+ * queries here. Every count is read from the tallies the store keeps in
+ * the transaction of each write it counts (docs/architecture.md, "Campaign
+ * tallies"); the caller only adds up a few grouped rows. Who may see a signer's name and phone is
  * decided above (api/authz.c). */
 #ifndef ZZ_STORE_CAMPAIGNS_H
 #define ZZ_STORE_CAMPAIGNS_H

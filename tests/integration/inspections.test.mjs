@@ -336,3 +336,156 @@ test('the timer marks an open item past its deadline overdue, with its credit ev
   assert.deepEqual(m1.rectify, { open: 0, overdue: 0, closed: 2 });
   assert.ok(prog.json.units.every((u) => u.region.startsWith('gongshu/dongxin')), 'the viewer\'s scope');
 });
+
+// ---- the campaign dashboard's tallies (the `dash` helper) ----
+// The dashboard reads counters the store keeps in the transaction of each
+// write (migrations.c, migration 24). Here every kind of write they count
+// happens through the API, and each number of the dashboard is taken again
+// from the lists (inspections, rectification items, pledges, entities):
+// a trigger that missed a write, or counted one twice, makes them differ.
+// Then the server is killed (SIGKILL) and restarted: still the same.
+
+const CP = 'plastic_2021';
+// sessions do not outlive a clock moved days on, nor a restart: sign in again
+async function relogin() {
+  w.cookies = {};
+  ck.admin = await w.as('admin');
+  for (const [k, u] of Object.entries(OFFICERS)) ck[k] = await w.login(u.name, u.password);
+}
+const monthOf = (t) => new Date(Date.parse(t) + 8 * 3600e3).toISOString().slice(0, 7);
+
+async function listAll(who, p, key) {
+  const out = [];
+  let cursor = '';
+  for (;;) {
+    const r = await get(who, `${p}${p.includes('?') ? '&' : '?'}limit=500${cursor ? '&cursor=' + cursor : ''}`);
+    assert.equal(r.status, 200, show(r));
+    out.push(...r.json[key]);
+    if (!r.json.next_cursor) return out;
+    cursor = r.json.next_cursor;
+  }
+}
+
+// The dashboard as the lists say it must be.
+async function dashboardAgreesWithLists() {
+  const d = (await get('admin', `/api/v1/campaigns/${CP}`)).json;
+  const inspections = await listAll('admin', `/api/v1/inspections?campaign=${CP}`, 'inspections');
+  const ri = await get('admin', `/api/v1/rectifications?campaign=${CP}&limit=500`);
+  assert.equal(ri.status, 200, show(ri));
+  const items = ri.json.rectify;
+  assert.ok(items.length < 500, 'one page holds them all');
+  const pledges = await listAll('admin', `/api/v1/campaigns/${CP}/pledges`, 'pledges');
+  const parent = {}; // entity key -> the participant it counts for
+  const attrsOf = async (key) => (await get('admin', `/api/v1/entities/${key}`)).json.entity;
+  for (const key of new Set([...inspections.map((i) => i.entity), ...items.map((x) => x.entity)])) {
+    const e = await attrsOf(key);
+    parent[key] = e.type === 'market' ? key : e.attrs?.market;
+  }
+  // totals and months
+  assert.equal(d.totals.inspections, inspections.length);
+  assert.equal(d.totals.violations, inspections.reduce((a, i) => a + i.failed, 0));
+  const months = {};
+  for (const i of inspections) {
+    const m = (months[monthOf(i.ts)] ||= { pledges: 0, inspections: 0, violations: 0 });
+    m.inspections++;
+    m.violations += i.failed;
+  }
+  for (const p of pledges) (months[monthOf(p.signed_at)] ||= { pledges: 0, inspections: 0, violations: 0 }).pledges++;
+  assert.deepEqual(Object.fromEntries(d.by_month.map(({ month, ...rest }) => [month, rest])), months);
+  const states = { open: 0, overdue: 0, closed_on_time: 0, closed_late: 0 };
+  for (const x of items) states[x.status]++;
+  assert.deepEqual(d.totals.rectify, states);
+  for (const id of Object.keys(d.totals.signed))
+    assert.equal(d.totals.signed[id], pledges.filter((p) => p.pledge === id).length, id);
+  // each market: its and its stalls' inspections, open items, signatures
+  for (const row of d.participants) {
+    const mine = inspections.filter((i) => parent[i.entity] === row.entity);
+    assert.equal(row.inspections, mine.length, row.entity);
+    assert.equal(row.violations, mine.reduce((a, i) => a + i.failed, 0), row.entity);
+    const last = Math.max(0, ...mine.map((i) => Date.parse(i.ts)));
+    assert.equal(row.last_inspection ? Date.parse(row.last_inspection) : 0, last, row.entity);
+    assert.equal(row.open_rectify, items.filter((x) => parent[x.entity] === row.entity && ['open', 'overdue'].includes(x.status)).length, row.entity);
+    assert.equal(row.members_signed_by.stall_pledge, pledges.filter((p) => p.pledge === 'stall_pledge' && p.parent === row.entity).length, row.entity);
+    const duty = pledges.find((p) => p.pledge === 'market_duty' && p.entity.id === row.entity);
+    assert.equal(row.pledges.market_duty ? Date.parse(row.pledges.market_duty) : null, duty ? Date.parse(duty.signed_at) : null, row.entity);
+  }
+  const m19 = d.participants.find((p) => p.entity === 'market-19');
+  assert.equal(m19.score, (await get('admin', '/api/v1/entities/market-19/credit')).json.score);
+  const stalls = await listAll('admin', '/api/v1/entities?type=stall', 'entities');
+  const markets = await listAll('admin', '/api/v1/entities?type=market', 'entities');
+  assert.equal(d.totals.members, stalls.length);
+  assert.equal(d.totals.participants, markets.length);
+  assert.equal(m19.members, stalls.filter((s) => s.attrs?.market === 'market-19').length);
+  assert.ok(m19.members > 0);
+  return d;
+}
+
+test('the dashboard\'s tallies agree with the lists after every kind of write, and after kill -9 and a restart', async () => {
+  // the clock the file's last test left five days on, one more
+  await relogin();
+  const now = t0 + 6 * DAY;
+  let t = await post('admin', '/api/v1/_test/clock', { now });
+  assert.equal(t.status, 200, show(t));
+  await relogin();
+  let d = await dashboardAgreesWithLists();
+  const before = d.participants.find((p) => p.entity === 'market-01');
+  // a pass, a failure with two items, a stall's failure, a re-inspection closing one item
+  const at = (h) => iso(now + h * 3600e3);
+  let r = await post('ms', '/api/v1/inspections', { uid: uid(), checklist: 'plastic_market', entity: 'market-01', ts: at(-5), answers: marketAnswers() });
+  assert.equal(r.status, 201, show(r));
+  r = await post('ms', '/api/v1/inspections', { uid: uid(), checklist: 'plastic_market', entity: 'market-01', ts: at(-4),
+    answers: marketAnswers({ paid_use: '免费发放', credit_file: '未建档' }) });
+  assert.equal(r.status, 201, show(r));
+  r = await post('ms', '/api/v1/inspections', { uid: uid(), checklist: 'plastic_stall', entity: 'stall-01-001', ts: at(-3),
+    answers: [{ item: 'no_ultrathin', ok: false, note: '超薄袋' }, { item: 'qualified_bags', ok: true }, { item: 'no_free_bags', ok: true }, { item: 'pledge_displayed', ok: true }] });
+  assert.equal(r.status, 201, show(r));
+  r = await post('ms', '/api/v1/inspections', { uid: uid(), checklist: 'plastic_market', entity: 'market-01', ts: at(-2),
+    answers: marketAnswers({ credit_file: '仍未建档' }) });
+  assert.equal(r.status, 201, show(r));
+  // pledges: the market's on paper, the stall-holder's; an activity
+  r = await post('ms', `/api/v1/campaigns/${CP}/pledges`, { pledge: 'market_duty', entity: 'market-01', signer: '赵市场' });
+  assert.equal(r.status, 201, show(r));
+  r = await post('ms', `/api/v1/campaigns/${CP}/pledges`, { pledge: 'stall_pledge', entity: 'stall-01-001', signer: '刘芳' });
+  assert.equal(r.status, 201, show(r));
+  r = await post('ms', `/api/v1/campaigns/${CP}/activities`, { kind: 'meeting', title: '限塑推进会', participants: 12 });
+  assert.equal(r.status, 201, show(r));
+  d = await dashboardAgreesWithLists();
+  const m01 = d.participants.find((p) => p.entity === 'market-01');
+  assert.equal(m01.inspections, before.inspections + 4);
+  assert.equal(m01.violations, before.violations + 2 + 1 + 1);
+  assert.equal(m01.open_rectify, before.open_rectify + 2, 'credit_file and the stall\'s no_ultrathin are open, paid_use closed');
+  assert.equal(m01.members_signed_by.stall_pledge, before.members_signed_by.stall_pledge + 1);
+  assert.equal(d.activities[0].title, '限塑推进会');
+  // the open items go overdue (the timer, in its own transaction)
+  t = await post('admin', '/api/v1/_test/clock', { now: now + 12 * DAY });
+  assert.equal(t.status, 200, show(t));
+  await relogin();
+  let overdue = [];
+  for (let i = 0; i < 100 && overdue.length < 2; i++) {
+    overdue = (await get('admin', '/api/v1/rectifications?entity=market-01&status=overdue')).json.rectify
+      .concat((await get('admin', '/api/v1/rectifications?entity=stall-01-001&status=overdue')).json.rectify);
+    if (overdue.length < 2) await new Promise((res) => setTimeout(res, 100));
+  }
+  assert.equal(overdue.length, 2, 'the sweep marked both open items overdue');
+  d = await dashboardAgreesWithLists();
+  assert.equal(d.participants.find((p) => p.entity === 'market-01').open_rectify, m01.open_rectify, 'overdue is still open');
+  // a stall that moves to another market and street takes its counts along
+  const stall = (await get('admin', '/api/v1/entities/stall-01-001')).json.entity;
+  const m19 = d.participants.find((p) => p.entity === 'market-19');
+  const moved = await w.api('PUT', '/api/v1/entities/stall-01-001', { cookie: ck.admin, body: {
+    type: 'stall', name_zh: stall.name_zh, name_en: stall.name_en, region: 'gongshu/dongxin', lon: stall.lon, lat: stall.lat,
+    attrs: { ...stall.attrs, market: 'market-19' } } });
+  assert.equal(moved.status, 200, show(moved));
+  d = await dashboardAgreesWithLists();
+  const m19b = d.participants.find((p) => p.entity === 'market-19');
+  assert.equal(m19b.inspections, m19.inspections + 1, 'the stall\'s one inspection');
+  assert.equal(m19b.members, m19.members + 1);
+  assert.equal(m19b.open_rectify, m19.open_rectify + 1);
+  // killed, restarted: the tallies are what was committed
+  await w.kill9();
+  await w.restart();
+  await relogin();
+  const again = await dashboardAgreesWithLists();
+  assert.deepEqual(again.totals, d.totals);
+  assert.deepEqual(again.participants, d.participants);
+});

@@ -473,12 +473,301 @@ static void test_activities(void **state) {
   json_decref(r);
 }
 
+/* ---- the tallies (migration 24) against the rows ----
+ * The dashboard's store calls read counters kept by triggers. Here each is
+ * compared with the GROUP BY the store ran over the rows before the
+ * tallies (the reference below), after every kind of write the triggers
+ * follow: inspections of either campaign or of none, rectification items
+ * opened, closed and marked overdue, credit events, signatures, an entity
+ * that moves to another market and street, regions numbered again, and a
+ * new campaigns document. */
+#define REF_CI                                                                                     \
+  "WITH ci AS (SELECT x.id, x.entity, x.checklist, x.ts, x.failed, x.answers FROM ins_inspection " \
+  "x"                                                                                              \
+  " WHERE x.campaign = ?1 OR (x.campaign IS NULL"                                                  \
+  " AND x.checklist IN (SELECT value FROM json_each(coalesce(?5, '[]')))))"
+#define REF_PART(e) e ".type IN (SELECT value FROM json_each(?2))"
+#define REF_MEMBER(e) e ".type IN (SELECT value FROM json_each(coalesce(?3, '[]')))"
+#define REF_SCOPE(e) "(?6 = 0 OR " e ".rpos BETWEEN ?6 AND ?7)"
+#define REF_OWNER(e)                                                                               \
+  "CASE WHEN " REF_PART(e) " THEN " e ".key ELSE json_extract(" e ".attrs, ?4) END"
+
+static const char *const ref_count[] = {
+    [STORE_CP_SIGNED_BY_PLEDGE] =
+        "SELECT p.pledge, count(*), 0 FROM cp_pledge p JOIN entity e"
+        " ON e.id = p.entity WHERE p.campaign = ?1 AND " REF_SCOPE("e") " GROUP BY 1 ORDER BY 1",
+    [STORE_CP_SIGNED_BY_PARENT] =
+        "SELECT coalesce(json_extract(e.attrs, ?4), ''), count(*), 0 FROM cp_pledge p"
+        " JOIN entity e ON e.id = p.entity WHERE p.campaign = ?1 AND p.pledge = ?8"
+        " AND " REF_SCOPE("e") " GROUP BY 1 ORDER BY 1",
+    [STORE_CP_PLEDGES_BY_MONTH] =
+        "SELECT strftime('%Y-%m', p.ts / 1000 + 28800, 'unixepoch'), count(*), 0"
+        " FROM cp_pledge p JOIN entity e ON e.id = p.entity"
+        " WHERE p.campaign = ?1 AND " REF_SCOPE("e") " GROUP BY 1 ORDER BY 1",
+    [STORE_CP_INSPECTIONS_BY_MONTH] =
+        REF_CI " SELECT strftime('%Y-%m', ci.ts / 1000 + 28800, 'unixepoch'), count(*),"
+               " sum(ci.failed) FROM ci JOIN entity e ON e.id = ci.entity WHERE " REF_SCOPE(
+                   "e") " GROUP BY 1 ORDER BY 1",
+    [STORE_CP_RECTIFY_BY_STATE] =
+        REF_CI " SELECT CASE WHEN x.closed IS NULL THEN CASE WHEN x.status = 'overdue'"
+               " THEN 'overdue' ELSE 'open' END WHEN x.closed <= x.deadline THEN"
+               " 'closed_on_time' ELSE 'closed_late' END, count(*), 0 FROM ins_rectify x"
+               " JOIN entity e ON e.id = x.entity WHERE x.inspection IN (SELECT id FROM ci)"
+               " AND " REF_SCOPE("e") " GROUP BY 1 ORDER BY 1",
+    [STORE_CP_ENTITIES] = "SELECT 'members', count(*), 0 FROM entity e WHERE " REF_MEMBER(
+        "e") " AND " REF_SCOPE("e") " UNION ALL SELECT 'participants', count(*), 0"
+                                    " FROM entity e WHERE " REF_PART("e") " AND " REF_SCOPE("e"),
+};
+
+static const char ref_participants[] = REF_CI ", i AS (SELECT " REF_OWNER(
+    "e") " AS owner, count(*) AS n, sum(ci.failed) AS failed,"
+         " max(ci.ts) AS last FROM ci JOIN entity e ON e.id = ci.entity GROUP BY 1),"
+         " r AS (SELECT " REF_OWNER(
+             "e") " AS owner, count(*) AS n FROM ins_rectify x"
+                  " JOIN entity e ON e.id = x.entity WHERE x.closed IS NULL"
+                  " AND x.inspection IN (SELECT id FROM ci) GROUP BY 1),"
+                  " m AS (SELECT json_extract(e.attrs, ?4) AS owner, count(*) AS n FROM entity e"
+                  " WHERE ?4 IS NOT NULL AND " REF_MEMBER(
+                      "e") " GROUP BY 1),"
+                           " k AS (SELECT entity, sum(points) AS pts FROM credit_event"
+                           " WHERE campaign = ?1 OR campaign IS NULL GROUP BY entity)"
+                           " SELECT p.key, coalesce(m.n, 0), coalesce(i.n, 0), coalesce(i.failed, "
+                           "0),"
+                           " coalesce(i.last, 0), coalesce(r.n, 0), coalesce(k.pts, 0) FROM entity "
+                           "p"
+                           " LEFT JOIN m ON m.owner = p.key LEFT JOIN i ON i.owner = p.key"
+                           " LEFT JOIN r ON r.owner = p.key LEFT JOIN k ON k.entity = p.id"
+                           " WHERE " REF_PART("p") " AND " REF_SCOPE("p") " ORDER BY p.key";
+
+/* the latest of each (participant, checklist); the first row of the
+ * newest ts, as the triggers keep it */
+static const char ref_latest[] =
+    REF_CI " SELECT e.key, ci.checklist, ci.id, ci.ts, (SELECT json_group_array(x.item)"
+           " FROM ins_rectify x WHERE x.inspection = ci.id AND x.closed IS NOT NULL)"
+           " FROM ci JOIN entity e ON e.id = ci.entity WHERE " REF_PART("e") " AND " REF_SCOPE(
+               "e") " AND ci.id = (SELECT c2.id FROM ci c2 WHERE c2.entity = ci.entity"
+                    " AND c2.checklist = ci.checklist ORDER BY c2.ts DESC, c2.id LIMIT 1)"
+                    " ORDER BY 1, 2";
+
+/* The rows of a reference statement, "a|b|c;" each, into out. */
+static void ref_rows(const char *q, const struct store_cp_scope *sc, const char *arg, char *out,
+                     size_t cap) {
+  char path[128];
+  snprintf(path, sizeof path, "%s/zhizhi.db", dir);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *st = NULL;
+  assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+  if (sqlite3_prepare_v2(db, q, -1, &st, NULL) != SQLITE_OK) fail_msg("%s", sqlite3_errmsg(db));
+  const char *text[] = {sc->campaign, sc->participant_types, sc->member_types, sc->parent_path,
+                        sc->checklists};
+  for (int i = 0; i < 5; i++) sqlite3_bind_text(st, i + 1, text[i], -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 6, sc->rpos_lo);
+  sqlite3_bind_int64(st, 7, sc->rpos_hi);
+  if (sqlite3_bind_parameter_count(st) >= 8) sqlite3_bind_text(st, 8, arg, -1, SQLITE_STATIC);
+  size_t n = 0;
+  out[0] = '\0';
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    for (int c = 0; c < sqlite3_column_count(st); c++) {
+      const char *v = (const char *)sqlite3_column_text(st, c);
+      n += (size_t)snprintf(out + n, cap - n, "%s%s", c ? "|" : "", v ? v : "");
+      assert_true(n < cap);
+    }
+    n += (size_t)snprintf(out + n, cap - n, ";");
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+}
+
+struct rows {
+  char *out;
+  size_t n, cap;
+};
+
+static void rows_add(struct rows *r, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  r->n += (size_t)vsnprintf(r->out + r->n, r->cap - r->n, fmt, ap);
+  va_end(ap);
+  assert_true(r->n < r->cap);
+}
+
+static int count_row(void *ud, const char *key, int64_t n, int64_t n2) {
+  rows_add(ud, "%s|%lld|%lld;", key, (long long)n, (long long)n2);
+  return 0;
+}
+
+static int part_row(void *ud, const struct store_cp_participant *p) {
+  rows_add(ud, "%s|%lld|%lld|%lld|%lld|%lld|%lld;", p->key, (long long)p->members,
+           (long long)p->inspections, (long long)p->violations, (long long)p->last_inspection,
+           (long long)p->open_rectify, (long long)p->points);
+  return 0;
+}
+
+static int latest_row(void *ud, const struct store_cp_latest *l) {
+  rows_add(ud, "%s|%s|%lld|%lld|%s;", l->entity_key, l->checklist, (long long)l->inspection,
+           (long long)l->ts, l->closed_items ? l->closed_items : "");
+  return 0;
+}
+
+/* Every store call of the dashboard equals its reference, in sc. */
+static void tallies_agree(const struct store_cp_scope *sc) {
+  static char want[16384], got[16384];
+  struct rows r = {got, 0, sizeof got};
+  for (int what = 0; what <= STORE_CP_ENTITIES; what++) {
+    const char *arg = what == STORE_CP_SIGNED_BY_PARENT ? "p_stall" : NULL;
+    if (what == STORE_CP_SIGNED_BY_PARENT && !sc->parent_path) continue;
+    r.n = 0;
+    got[0] = '\0';
+    assert_int_equal(store_cp_count(tw.st, sc, (enum store_cp_count)what, arg, count_row, &r), 0);
+    ref_rows(ref_count[what], sc, arg, want, sizeof want);
+    if (strcmp(want, got))
+      fail_msg("count %d of %s: want %s, got %s", what, sc->campaign, want, got);
+  }
+  r.n = 0;
+  got[0] = '\0';
+  assert_int_equal(store_cp_participants_each(tw.st, sc, part_row, &r), 0);
+  ref_rows(ref_participants, sc, NULL, want, sizeof want);
+  if (strcmp(want, got)) fail_msg("participants of %s: want %s, got %s", sc->campaign, want, got);
+  r.n = 0;
+  got[0] = '\0';
+  assert_int_equal(store_cp_latest_each(tw.st, sc, latest_row, &r), 0);
+  ref_rows(ref_latest, sc, NULL, want, sizeof want);
+  if (strcmp(want, got)) fail_msg("latest of %s: want %s, got %s", sc->campaign, want, got);
+}
+
+static int64_t region_lo(const char *path, int hi) {
+  char out[64];
+  char q[160];
+  snprintf(q, sizeof q, "SELECT %s FROM region WHERE path = '%s'", hi ? "hi" : "lo", path);
+  struct store_cp_scope none = {0};
+  ref_rows(q, &none, NULL, out, sizeof out);
+  return strtoll(out, NULL, 10);
+}
+
+/* c1 and c2 as the test's campaigns document says, district-wide and on
+ * street d/a; checklists c1 (after the document changed) */
+static void all_agree(const char *c1_checklists) {
+  struct store_cp_scope c1 = {.campaign = "c1",
+                              .participant_types = "[\"market\"]",
+                              .member_types = "[\"stall\"]",
+                              .parent_path = "$.market",
+                              .checklists = c1_checklists};
+  struct store_cp_scope c2 = {
+      .campaign = "c2", .participant_types = "[\"market\"]", .checklists = "[\"cl_x\"]"};
+  tallies_agree(&c1);
+  tallies_agree(&c2);
+  c1.rpos_lo = c2.rpos_lo = region_lo("d/a", 0);
+  c1.rpos_hi = c2.rpos_hi = region_lo("d/a", 1);
+  tallies_agree(&c1);
+  tallies_agree(&c2);
+}
+
+static void test_tallies_follow_the_rows(void **state) {
+  (void)state;
+  static const char *const keys[] = {"m1", "m2", "s1", "s2", "s3"};
+  static const char *const camps[] = {"'c1'", "NULL", "'c2'"};
+  static const char *const ans = "[{\"item\":\"i1\",\"ok\":false},{\"item\":\"j1\",\"ok\":true}]";
+  all_agree("[\"cl_m\",\"cl_s\"]");
+  /* inspections of either campaign or of none, some at the same ms */
+  unsigned seed = 7;
+  for (int k = 0; k < 90; k++) {
+    seed = seed * 1103515245u + 12345u;
+    const char *key = keys[(seed >> 8) % 5];
+    const char *cl = key[0] == 'm' ? ((seed >> 12) % 3 ? "cl_m" : "cl_x") : "cl_s";
+    int month = 1 + (int)((seed >> 16) % 5), day = 1 + (int)((seed >> 20) % 3);
+    int failed = (int)((seed >> 24) % 3);
+    sql("INSERT INTO ins_inspection(id, uid, checklist, campaign, entity, region, department,"
+        " inspector, ts, result, failed, answers, created) SELECT %d, 'tt%d', '%s', %s, id,"
+        " region, 'ms', 'insp', %lld, 'x', %d, '%s', 0 FROM entity WHERE key = '%s'",
+        5000 + k, k, cl, camps[(seed >> 4) % 3],
+        (long long)at("2021-01-01T00:00:00+08:00") + (int64_t)((month - 1) * 31 + day) * 86400000,
+        failed, ans, key);
+    if (failed) {
+      sql("INSERT INTO ins_rectify(inspection, item, entity, campaign, owner, deadline, status)"
+          " SELECT id, 'i1', entity, campaign, 'ms', ts + 259200000, 'open' FROM ins_inspection"
+          " WHERE id = %d",
+          5000 + k);
+      if (k % 3 == 0) credit(key, -2, k % 2 ? "c1" : NULL);
+    }
+  }
+  all_agree("[\"cl_m\",\"cl_s\"]");
+  /* two latest visits of m1 at the same ms, of c1 and of no campaign: the
+   * first is the latest (the other ckey's row sorts first in the tally) */
+  for (int k = 0; k < 2; k++)
+    sql("INSERT INTO ins_inspection(id, uid, checklist, campaign, entity, region, department,"
+        " inspector, ts, result, failed, answers, created) SELECT %d, 'tie%d', 'cl_m', %s, id,"
+        " region, 'ms', 'insp', %lld, 'x', 0, '[]', 0 FROM entity WHERE key = 'm1'",
+        5200 + k, k, k ? "NULL" : "'c1'", (long long)at("2021-05-30T10:00:00+08:00"));
+  all_agree("[\"cl_m\",\"cl_s\"]");
+  /* items closed on time, late, and marked overdue (the sweep's update) */
+  sql("UPDATE ins_rectify SET status = 'overdue' WHERE inspection BETWEEN 5000 AND 5030");
+  sql("UPDATE ins_rectify SET status = 'closed_on_time', closed = deadline - 1 WHERE inspection"
+      " BETWEEN 5020 AND 5050");
+  sql("UPDATE ins_rectify SET status = 'closed_late', closed = deadline + 1 WHERE inspection"
+      " BETWEEN 5060 AND 5070 AND closed IS NULL");
+  /* signatures of the stalls */
+  sql("INSERT OR IGNORE INTO cp_pledge(campaign, pledge, version, entity, signer, channel, ts)"
+      " SELECT 'c1', 'p_stall', '2', id, 'x', 'paper', %lld FROM entity WHERE type = 'stall'",
+      (long long)at("2021-04-02T10:00:00+08:00"));
+  all_agree("[\"cl_m\",\"cl_s\"]");
+  /* s2 moves to m2 on street d/b: its counts go along */
+  int64_t b = region_lo("d/b", 0);
+  struct store_entity en = {.key = "s2",
+                            .type = "stall",
+                            .name_zh = "s2",
+                            .region = 0,
+                            .attrs_json = "{\"market\":\"m2\",\"contact_phone\":\"13800000002\"}"};
+  char q[128], out[64];
+  struct store_cp_scope none = {0};
+  snprintf(q, sizeof q, "SELECT id FROM region WHERE path = 'd/b'");
+  ref_rows(q, &none, NULL, out, sizeof out);
+  en.region = strtoll(out, NULL, 10);
+  struct zz_err e = {0};
+  int64_t id = 0;
+  assert_int_equal(store_entity_upsert(tw.st, &en, b, &id, &e), 0);
+  all_agree("[\"cl_m\",\"cl_s\"]");
+  /* the regions numbered again: street d/a's entities move in rpos */
+  snprintf(q, sizeof q, "SELECT id FROM region WHERE path = 'd/a'");
+  ref_rows(q, &none, NULL, out, sizeof out);
+  assert_int_equal(store_entities_set_rpos(tw.st, strtoll(out, NULL, 10), 900), 0);
+  sql("UPDATE region SET lo = 900, hi = 900 WHERE path = 'd/a'");
+  all_agree("[\"cl_m\",\"cl_s\"]");
+  /* a new campaigns document: c1 takes cl_x too, and the stalls' parent
+   * attribute is another (none has it: no members, no owners) */
+  char *doc = zz_strdup(campaigns_doc);
+  char *at_cl = strstr(doc, "\"checklists\":[\"cl_m\",\"cl_s\"]");
+  assert_non_null(at_cl);
+  const char *newer = "\"checklists\":[\"cl_m\",\"cl_s\",\"cl_x\"]";
+  size_t cap = strlen(doc) + 64;
+  char *next = zz_calloc(1, cap);
+  snprintf(next, cap, "%.*s%s%s", (int)(at_cl - doc), doc, newer,
+           at_cl + strlen("\"checklists\":[\"cl_m\",\"cl_s\"]"));
+  assert_int_equal(store_doc_put(tw.st, "campaigns", next, &e), 0);
+  all_agree("[\"cl_m\",\"cl_s\",\"cl_x\"]");
+  char *p = strstr(next, "\"parent_attr\":\"market\"");
+  assert_non_null(p);
+  memcpy(p + strlen("\"parent_attr\":\""), "marke2", 6);
+  assert_int_equal(store_doc_put(tw.st, "campaigns", next, &e), 0);
+  struct store_cp_scope c1 = {.campaign = "c1",
+                              .participant_types = "[\"market\"]",
+                              .member_types = "[\"stall\"]",
+                              .parent_path = "$.marke2",
+                              .checklists = "[\"cl_m\",\"cl_s\",\"cl_x\"]"};
+  tallies_agree(&c1);
+  /* and back: the document the other tests read */
+  assert_int_equal(store_doc_put(tw.st, "campaigns", campaigns_doc, &e), 0);
+  all_agree("[\"cl_m\",\"cl_s\"]");
+  zz_free(next);
+  zz_free(doc);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_sign),
       cmocka_unit_test(test_lists_masked),
       cmocka_unit_test(test_dashboard),
       cmocka_unit_test(test_activities),
+      cmocka_unit_test(test_tallies_follow_the_rows),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
