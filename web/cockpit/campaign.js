@@ -252,7 +252,7 @@ class CampaignPanel extends Panel {
     const count = (st) => items.filter((x) => x.status === st).length;
     const more = items.length >= ITEMS_MAX ? '+' : '';
     const tiles = [el('div', { class: 'tile', 'data-kind': 'found' }, el('div', { class: 'label', text: t('发现隐患', 'Hazards found') }),
-      el('div', { class: 'value', 'data-value': String(items.length), text: big(items.length) + more }, el('small', { text: ' ' + t('项', '') })))];
+      el('div', { class: 'value', 'data-value': String(items.length), text: big(items.length) + more }, ...(lang === 'en' ? [] : [el('small', { text: ' 项' })])))];
     for (const [st, label] of STATES) {
       const n = count(st);
       tiles.push(el('div', { class: 'tile ' + st, 'data-kind': 'rectify:' + st }, el('div', { class: 'label', text: t(...label) }),
@@ -308,7 +308,7 @@ class CampaignPanel extends Panel {
         formatter: (ps) => el('div', {}, rows[ps[0].dataIndex].name, ...ps.map((p) => [el('br'), `${p.seriesName} ${p.value}`]).flat()) },
       xAxis: { type: 'value', minInterval: 1, ...AXIS },
       yAxis: { type: 'category', data: rows.map((r) => r.name), ...AXIS,
-        axisLabel: { ...AXIS.axisLabel, width: lang === 'en' ? 150 : 130, overflow: 'truncate' } },
+        axisLabel: { ...AXIS.axisLabel, width: lang === 'en' ? 170 : 160, overflow: 'truncate' } },
       series: [
         { name: t('已销号', 'Closed'), type: 'bar', stack: 'n', data: rows.map((r) => r.closed), itemStyle: { color: '#4be3a0' }, barMaxWidth: 14 },
         { name: t('未销号', 'Open'), type: 'bar', stack: 'n', data: rows.map((r) => r.open), itemStyle: { color: '#ff5c5c' }, barMaxWidth: 14,
