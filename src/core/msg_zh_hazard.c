@@ -8,7 +8,6 @@
 const struct zz_msg zz_msg_zh_hazard[] = {
     {"entity type \"%s\" is not among the campaign's participants",
      "对象类型“%s”不在该专项行动的参与单位类型中"},
-    {"must name an attribute that entity type \"%s\" declares",
-     "必须是对象类型“%s”声明的属性"},
+    {"must name an attribute that entity type \"%s\" declares", "必须是对象类型“%s”声明的属性"},
     {NULL, NULL},
 };

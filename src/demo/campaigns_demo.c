@@ -42,7 +42,7 @@
 #define PLASTIC "plastic_2021"
 #define ZFDW "zfdw_2021"
 #define MAX_ROUTINES 4
-#define PHOTOS_MAX 120            /* photos the demo writes for each campaign... */
+#define PHOTOS_MAX 120              /* photos the demo writes for each campaign... */
 #define PHOTOS_SINCE (365 * DAY_MS) /* ...of the visits of the last year */
 
 /* ---- randomness: one stream, drawn in the events' order ---- */
@@ -100,9 +100,9 @@ enum ev_kind {
   EV_MARKET_PLEDGE = 1,
   EV_STALL_PLEDGE,
   EV_ACTIVITY,
-  EV_CHECK,   /* a: participant (b 0) or member (b 1) index; x: 1 a re-inspection */
-  EV_ACCEPT,  /* x: order, a: index into owners */
-  EV_ZF_PLAN, /* a: unit, b: 0 first visit, 1 follow-up; x: the visit's ts */
+  EV_CHECK,    /* a: participant (b 0) or member (b 1) index; x: 1 a re-inspection */
+  EV_ACCEPT,   /* x: order, a: index into owners */
+  EV_ZF_PLAN,  /* a: unit, b: 0 first visit, 1 follow-up; x: the visit's ts */
   EV_ZF_VISIT, /* a: unit, b: as above; x: the plan's id (set when planned) */
   EV_RT_CHECK  /* a: unit, b: routine; x: 1 a re-inspection */
 };
@@ -264,8 +264,8 @@ static int unit_cb(void *ud, const struct store_entity *en) {
 /* Every entity of the types in types (a JSON array) within the region
  * interval [lo, hi] (0, 0: anywhere) into u, in id order; since (an object
  * type -> date attribute, or NULL) sets each unit's since. */
-static int load_units_in(struct world *w, const json_t *types, const char *parent_attr,
-                         int64_t lo, int64_t hi, const json_t *since, struct units *u) {
+static int load_units_in(struct world *w, const json_t *types, const char *parent_attr, int64_t lo,
+                         int64_t hi, const json_t *since, struct units *u) {
   for (size_t i = 0; i < json_array_size(types); i++) {
     struct store_entity_filter f = {.type = json_string_value(json_array_get(types, i)),
                                     .rpos_lo = lo,
@@ -1033,8 +1033,7 @@ static int routines_load(struct world *w) {
     json_t *c = json_array_get(list, i);
     const json_t *demo = json_object_get(c, "demo");
     const char *id = sval(c, "id");
-    if (!json_is_object(demo) || !id || strcmp(id, PLASTIC) == 0 || strcmp(id, ZFDW) == 0)
-      continue;
+    if (!json_is_object(demo) || !id || strcmp(id, PLASTIC) == 0 || strcmp(id, ZFDW) == 0) continue;
     int64_t lo = 0, hi = 0;
     const char *path = sval(demo, "region");
     if (path) {
@@ -1051,8 +1050,8 @@ static int routines_load(struct world *w) {
       }
     }
     struct units all = {0};
-    rc = load_units_in(w, json_object_get(json_object_get(c, "participants"), "entity_types"),
-                       NULL, lo, hi, json_object_get(demo, "since_attr"), &all);
+    rc = load_units_in(w, json_object_get(json_object_get(c, "participants"), "entity_types"), NULL,
+                       lo, hi, json_object_get(demo, "since_attr"), &all);
     struct routine *rt = &w->rt[w->nrt];
     memset(rt, 0, sizeof *rt);
     const json_t *ids = json_object_get(c, "checklists");

@@ -58,8 +58,7 @@ static void fill(struct rgb *px, int x0, int y0, int x1, int y1, struct rgb c) {
 }
 
 /* Text at (x, y), each font pixel a scale x scale square; at most max characters. */
-static void text(struct rgb *px, int x, int y, int scale, const char *s, size_t max,
-                 struct rgb c) {
+static void text(struct rgb *px, int x, int y, int scale, const char *s, size_t max, struct rgb c) {
   for (size_t i = 0; s[i] && i < max; i++, x += 6 * scale) {
     const unsigned char *g = glyph_of(s[i]);
     for (int r = 0; r < 7; r++)
@@ -106,8 +105,9 @@ int demo_placard_png(const char *code, const char *where, const char *day, int f
   if (!px) return ZZ_ENOMEM;
   /* a wall, lighter towards the top, and a placard fixed to it */
   for (int y = 0; y < H; y++)
-    fill(px, 0, y, W, y + 1, (struct rgb){(unsigned char)(200 - y / 4), (unsigned char)(196 - y / 4),
-                                          (unsigned char)(188 - y / 4)});
+    fill(px, 0, y, W, y + 1,
+         (struct rgb){(unsigned char)(200 - y / 4), (unsigned char)(196 - y / 4),
+                      (unsigned char)(188 - y / 4)});
   const struct rgb face = fixed ? (struct rgb){34, 139, 74} : (struct rgb){200, 36, 36};
   const struct rgb white = {255, 255, 255};
   fill(px, 14, 20, W - 14, H - 16, (struct rgb){90, 90, 90}); /* its shadow */
