@@ -922,26 +922,31 @@ static int plan_routine(struct world *w, int k) {
   const char *s = sval(rt->def, "start");
   int y, m, d;
   if (s && sscanf(s, "%d-%d-%d", &y, &m, &d) == 3) start = zz_time_from_civil(y, m, d, 0, 0, 0);
+  /* a campaign that ended is visited until its last day */
+  int64_t until = w->now;
+  if ((s = sval(rt->def, "end")) && sscanf(s, "%d-%d-%d", &y, &m, &d) == 3 &&
+      zz_time_from_civil(y, m, d, 0, 0, 0) + DAY_MS < until)
+    until = zz_time_from_civil(y, m, d, 0, 0, 0) + DAY_MS;
   for (int n = 0; !rc; n++) {
     int64_t month = zz_time_add_months(start, n), next = zz_time_add_months(start, n + 1);
-    if (month >= w->now) break;
+    if (month >= until) break;
     for (size_t i = 0; i < rt->u.n && !rc; i++) {
       const struct unit *u = &rt->u.v[i];
-      if (has_str(rt->every, u->type) && u->since < next)
-        rc = push(w, work_time(w, u->since > month ? u->since : month, 2 + below(&w->r, 20)),
-                  EV_RT_CHECK, (int)i, k, 0);
+      if (!has_str(rt->every, u->type) || u->since >= next) continue;
+      int64_t t = work_time(w, u->since > month ? u->since : month, 2 + below(&w->r, 20));
+      if (t < until) rc = push(w, t, EV_RT_CHECK, (int)i, k, 0);
     }
     for (int c = 0; c < rt->sample * w->scale && !rc && rt->u.n; c++) {
       int i = below(&w->r, (int)rt->u.n);
       const struct unit *u = &rt->u.v[i];
       if (has_str(rt->every, u->type) || u->since >= next) continue; /* not there yet */
-      rc = push(w, work_time(w, u->since > month ? u->since : month, 2 + below(&w->r, 24)),
-                EV_RT_CHECK, i, k, 0);
+      int64_t t = work_time(w, u->since > month ? u->since : month, 2 + below(&w->r, 24));
+      if (t < until) rc = push(w, t, EV_RT_CHECK, i, k, 0);
     }
   }
   for (int c = 0; c < rt->sample * w->scale && !rc && rt->u.n; c++) {
     int i = below(&w->r, (int)rt->u.n);
-    if (rt->u.v[i].since < w->now - 7 * DAY_MS)
+    if (rt->u.v[i].since < w->now - 7 * DAY_MS && until == w->now)
       rc = push(w, work_time(w, w->now - 6 * DAY_MS, below(&w->r, 6)), EV_RT_CHECK, i, k, 0);
   }
   return rc;
