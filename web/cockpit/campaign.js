@@ -12,7 +12,7 @@
 // the perspective's region only): "hazards" (the items by state and the
 // open ones with their owner, deadline and work order: the park's 隐患整改)
 // and "kinds" (the items by checklist item, open and closed).
-import { big } from './util.js';
+import { big, shortLabels } from './util.js';
 import { el } from '../lib/dom.js';
 import { api } from '../lib/api.js';
 import { t, pick, lang, words } from '../lib/i18n.js';
@@ -57,6 +57,7 @@ const SYS = words(SYS_TABLE);
 // The views that read the rectification items, and how many they read.
 const ITEM_VIEWS = new Set(['hazards', 'kinds']);
 const ITEMS_MAX = 2000;
+const KIND_EM = 12; // em of a kind's label (12 px each): 144 px of the panel's 470
 const STATES = [
   ['open', ['整改中', 'Open'], '#3fd0ff'], ['overdue', ['逾期未改', 'Overdue'], '#ff5c5c'],
   ['closed_on_time', ['按期销号', 'Closed on time'], '#4be3a0'], ['closed_late', ['超期销号', 'Closed late'], '#ffc85c']];
@@ -300,6 +301,12 @@ class CampaignPanel extends Panel {
       this.body.replaceChildren(el('p', { class: 'summary', text: t('暂无隐患记录', 'No hazard found yet') }));
       return;
     }
+    // long item texts are cut keeping what tells them apart (util.js
+    // shortLabels, as the bar panels do), never by the chart at their end
+    const names = rows.map((r) => r.name);
+    const shown = shortLabels(names, KIND_EM);
+    const label = new Map(names.map((n, i) => [n, shown[i]]));
+    this.body.dataset.labels = JSON.stringify(shown);
     this.ensureChart().setOption({
       animation: false,
       grid: { left: 8, right: 30, top: 26, bottom: 4, containLabel: true },
@@ -307,8 +314,8 @@ class CampaignPanel extends Panel {
       tooltip: { ...TOOLTIP, trigger: 'axis', axisPointer: { type: 'shadow' },
         formatter: (ps) => el('div', {}, rows[ps[0].dataIndex].name, ...ps.map((p) => [el('br'), `${p.seriesName} ${p.value}`]).flat()) },
       xAxis: { type: 'value', minInterval: 1, ...AXIS },
-      yAxis: { type: 'category', data: rows.map((r) => r.name), ...AXIS,
-        axisLabel: { ...AXIS.axisLabel, width: lang === 'en' ? 170 : 160, overflow: 'truncate' } },
+      yAxis: { type: 'category', data: names, ...AXIS,
+        axisLabel: { ...AXIS.axisLabel, interval: 0, width: KIND_EM * 12 + 40, overflow: 'truncate', formatter: (v) => label.get(v) ?? v } },
       series: [
         { name: t('已销号', 'Closed'), type: 'bar', stack: 'n', data: rows.map((r) => r.closed), itemStyle: { color: '#4be3a0' }, barMaxWidth: 14 },
         { name: t('未销号', 'Open'), type: 'bar', stack: 'n', data: rows.map((r) => r.open), itemStyle: { color: '#ff5c5c' }, barMaxWidth: 14,
