@@ -9,7 +9,11 @@
  * then (less often as the campaign goes on), and a broken item is fixed
  * before its deadline (a re-inspection passes it), late, or, for a few
  * recent ones, not yet. Every figure the dashboards show is counted from
- * these rows, never typed. */
+ * these rows, never typed. Besides 限塑 and 政法, whose histories are told
+ * below, any campaign of the pack with a "demo" member gets routine
+ * visits planned from its definition alone (the park's safety campaign).
+ * The failures of the last year and their fixes get a photo: a placard
+ * drawn by placard.c, stored through the inspection engine's photo path. */
 #include "demo/campaigns_demo.h"
 
 #include <math.h>
@@ -22,6 +26,7 @@
 #include "core/log.h"
 #include "core/ztime.h"
 #include "demo/demo_int.h"
+#include "demo/placard.h"
 #include "inspections/inspections.h"
 #include "model/registry.h"
 #include "model/roles.h"
@@ -36,6 +41,9 @@
 #define STALL_PLEDGES 2350 /* the seed's figure: stall-holders signed by May 2021 */
 #define PLASTIC "plastic_2021"
 #define ZFDW "zfdw_2021"
+#define MAX_ROUTINES 4
+#define PHOTOS_MAX 120              /* photos the demo writes for each campaign... */
+#define PHOTOS_SINCE (365 * DAY_MS) /* ...of the visits of the last year */
 
 /* ---- randomness: one stream, drawn in the events' order ---- */
 
@@ -67,6 +75,7 @@ struct unit {
   int parent;                  /* its index among the participants, -1 none */
   int checklist;               /* index into the world's checklists */
   int64_t signed_at;           /* the member's planned signature, 0: none */
+  int64_t since;               /* a routine campaign visits it from then (0: always) */
   int64_t broken[MAX_ITEMS];   /* an item is failing until then (0: fine) */
   int64_t open_ids[MAX_ITEMS]; /* zfdw: the unit's open rectification items */
   int nopen;
@@ -91,10 +100,11 @@ enum ev_kind {
   EV_MARKET_PLEDGE = 1,
   EV_STALL_PLEDGE,
   EV_ACTIVITY,
-  EV_CHECK,   /* a: participant (b 0) or member (b 1) index; x: 1 a re-inspection */
-  EV_ACCEPT,  /* x: order, a: index into owners */
-  EV_ZF_PLAN, /* a: unit, b: 0 first visit, 1 follow-up; x: the visit's ts */
-  EV_ZF_VISIT /* a: unit, b: as above; x: the plan's id (set when planned) */
+  EV_CHECK,    /* a: participant (b 0) or member (b 1) index; x: 1 a re-inspection */
+  EV_ACCEPT,   /* x: order, a: index into owners */
+  EV_ZF_PLAN,  /* a: unit, b: 0 first visit, 1 follow-up; x: the visit's ts */
+  EV_ZF_VISIT, /* a: unit, b: as above; x: the plan's id (set when planned) */
+  EV_RT_CHECK  /* a: unit, b: routine; x: 1 a re-inspection */
 };
 
 struct ev {
@@ -140,6 +150,19 @@ static struct ev heap_pop(struct heap *h) {
   return top;
 }
 
+/* A campaign of routine visits, planned from its pack definition: its
+ * "demo" member names the region whose units it visits, the entity types
+ * visited every month, how many other units a month, and the attribute
+ * (per type) of the day a unit came to be. */
+struct routine {
+  json_t *def; /* owned */
+  const char *id;
+  struct units u; /* one per entity and checklist */
+  int sample;
+  const json_t *every; /* borrowed from def */
+  int64_t photos;
+};
+
 /* ---- the world being written ---- */
 
 struct world {
@@ -151,13 +174,15 @@ struct world {
   int64_t now, start, scale;
   struct heap q;
   struct units markets, stalls, zf;
-  struct checklist cl[8];
+  struct checklist cl[16];
   size_t ncl;
   json_t *plastic, *zfdw; /* the campaigns' definitions, NULL when absent */
   const char *member_pledge, *participant_pledge;
   char *owners[16]; /* departments that accept orders (EV_ACCEPT's a) */
   size_t nowners;
-  int64_t uid;
+  struct routine rt[MAX_ROUTINES];
+  size_t nrt;
+  int64_t uid, photos; /* photos: 限塑's */
   struct demo_campaigns_made made;
   struct zz_err *e;
 };
@@ -200,6 +225,7 @@ static int has_str(const json_t *arr, const char *s) {
 struct load_ctx {
   struct units *u;
   const char *parent_attr;
+  const char *since_attr; /* a date attribute: the unit exists from that day */
   int rc, rows;
   int64_t last;
 };
@@ -228,19 +254,26 @@ static int unit_cb(void *ud, const struct store_entity *en) {
   if ((s = sval(attrs, "contact_phone"))) zz_strlcpy(o->phone, s, sizeof o->phone);
   if (x->parent_attr && (s = sval(attrs, x->parent_attr)))
     zz_strlcpy(o->parent_key, s, sizeof o->parent_key);
+  int y, m, d;
+  if (x->since_attr && (s = sval(attrs, x->since_attr)) && sscanf(s, "%d-%d-%d", &y, &m, &d) == 3)
+    o->since = zz_time_from_civil(y, m, d, 0, 0, 0);
   json_decref(attrs);
   return 0;
 }
 
-/* Every entity of the types in types (a JSON array) into u, in id order. */
-static int load_units(struct world *w, const json_t *types, const char *parent_attr,
-                      struct units *u) {
+/* Every entity of the types in types (a JSON array) within the region
+ * interval [lo, hi] (0, 0: anywhere) into u, in id order; since (an object
+ * type -> date attribute, or NULL) sets each unit's since. */
+static int load_units_in(struct world *w, const json_t *types, const char *parent_attr, int64_t lo,
+                         int64_t hi, const json_t *since, struct units *u) {
   for (size_t i = 0; i < json_array_size(types); i++) {
     struct store_entity_filter f = {.type = json_string_value(json_array_get(types, i)),
+                                    .rpos_lo = lo,
+                                    .rpos_hi = hi,
                                     .limit = 1000};
     if (!f.type) continue;
     for (;;) { /* a page at a time, in id order */
-      struct load_ctx x = {u, parent_attr, 0, 0, 0};
+      struct load_ctx x = {u, parent_attr, sval(since, f.type), 0, 0, 0};
       int rc = store_entities_each(w->st, &f, unit_cb, &x);
       if (rc || x.rc)
         return zz_fail(w->e, rc ? rc : x.rc, NULL, "cannot read the campaign's units");
@@ -249,6 +282,11 @@ static int load_units(struct world *w, const json_t *types, const char *parent_a
     }
   }
   return 0;
+}
+
+static int load_units(struct world *w, const json_t *types, const char *parent_attr,
+                      struct units *u) {
+  return load_units_in(w, types, parent_attr, 0, 0, NULL, u);
 }
 
 /* The checklist of campaign c for entity type (its index, loaded once), or -1. */
@@ -283,6 +321,28 @@ static int checklist_for(struct world *w, const json_t *c, const char *type) {
     return (int)w->ncl++;
   }
   return -1;
+}
+
+/* The index of checklist id among the world's (loaded once), or -1. */
+static int checklist_load(struct world *w, const char *id) {
+  for (size_t k = 0; k < w->ncl; k++)
+    if (strcmp(w->cl[k].id, id) == 0) return (int)k;
+  json_t *def = NULL;
+  struct zz_err ignored;
+  if (w->ncl == ZZ_ARRAY_LEN(w->cl) || inspections_checklist(w->st, id, &def, &ignored)) return -1;
+  struct checklist *k = &w->cl[w->ncl];
+  memset(k, 0, sizeof *k);
+  zz_strlcpy(k->id, id, sizeof k->id);
+  k->def = def;
+  const json_t *items = json_object_get(def, "items");
+  for (size_t n = 0; n < json_array_size(items) && k->nitems < MAX_ITEMS; n++) {
+    const json_t *it = json_array_get(items, n);
+    const json_t *days = json_object_get(it, "rectify_days");
+    if (!sval(it, "id")) continue;
+    k->item[k->nitems] = sval(it, "id");
+    k->days[k->nitems++] = json_is_integer(days) ? (int)json_integer_value(days) : 7;
+  }
+  return (int)w->ncl++;
 }
 
 /* ---- the steps ---- */
@@ -429,6 +489,20 @@ static const char *fail_note(const char *item) {
       {"qualified_bags", "使用非统一供应的塑料袋"},
       {"no_free_bags", "向顾客免费提供塑料袋"},
       {"pledge_displayed", "承诺书未在摊位公示"},
+      {"fire_exits", "安全出口处堆放杂物，疏散通道不畅"},
+      {"extinguishers", "部分灭火器压力不足、已过有效期"},
+      {"alarm_sprinkler", "喷淋系统末端试水压力不足，报警主机有故障未复位"},
+      {"evacuation_signs", "疏散指示标志不亮，应急照明损坏"},
+      {"ebike_charging", "楼道内电动自行车飞线充电"},
+      {"chemicals", "危化品与普通物料混放，未建出入库台账"},
+      {"wiring", "配电箱周边私拉电线，插座串接使用"},
+      {"safety_duty", "隐患自查台账近期未记录"},
+      {"emergency_plan", "应急预案未更新，今年未组织演练"},
+      {"dust_cover", "裸土未覆盖，渣土堆放无防尘网"},
+      {"dust_spray", "雾炮未开启，出入口车辆未冲洗带泥上路"},
+      {"noise_hours", "夜间22时后仍在施工，无夜间施工许可"},
+      {"hoarding", "东侧围挡破损倾斜"},
+      {"site_safety", "临边防护缺失，临时用电未做到一机一闸一漏"},
   };
   for (size_t i = 0; i < ZZ_ARRAY_LEN(notes); i++)
     if (strcmp(notes[i][0], item) == 0) return notes[i][1];
@@ -476,6 +550,36 @@ static int submit(struct world *w, const struct ins_actor *who, json_t *body, in
   return rc;
 }
 
+/* A photo of each failed item (failed[i]) and each item fixed since the
+ * last visit (fixed[i]) of the inspection in out, for visits of the last
+ * year while the demo has photos left: a placard stored through the
+ * inspection engine, as the inspector's phone would send it. */
+static int photos_for(struct world *w, const json_t *out, const struct unit *u,
+                      const struct checklist *cl, const int *failed, const int *fixed, int64_t ts,
+                      int64_t *photos) {
+  const json_t *id = json_object_get(json_object_get(out, "inspection"), "id");
+  if (!json_is_integer(id) || ts < w->now - PHOTOS_SINCE) return 0;
+  struct zz_civil c;
+  zz_time_civil(ts, &c);
+  char day[16];
+  snprintf(day, sizeof day, "%04d-%02d-%02d", c.year % 10000, c.month % 100, c.day % 100);
+  for (size_t i = 0; i < cl->nitems && *photos < PHOTOS_MAX; i++) {
+    if (!failed[i] && !fixed[i]) continue;
+    struct zz_buf png;
+    zz_buf_init(&png, 0);
+    int64_t pid = 0;
+    int rc = demo_placard_png(cl->item[i], u->key, day, !failed[i], &png);
+    if (rc) rc = zz_fail(w->e, rc, NULL, "out of memory");
+    if (!rc)
+      rc = inspection_photo_add(&w->in, json_integer_value(id), cl->item[i], png.data, png.len,
+                                &pid, w->e);
+    zz_buf_free(&png);
+    if (rc) return step_failed(w, rc, "an inspection photo");
+    (*photos)++;
+  }
+  return 0;
+}
+
 static const struct ins_actor market_inspectors[] = {
     {"scjg_wang", "market_supervision", ROLE_OFFICER},
     {"scjg_li", "market_supervision", ROLE_OFFICER},
@@ -487,7 +591,7 @@ static int check(struct world *w, const struct ev *v) {
   struct unit *u = v->b ? &w->stalls.v[v->a] : &w->markets.v[v->a];
   const struct checklist *cl = &w->cl[u->checklist];
   json_t *answers = json_array();
-  int rc = 0;
+  int rc = 0, failed[MAX_ITEMS] = {0}, fixed[MAX_ITEMS] = {0};
   for (size_t i = 0; i < cl->nitems; i++) {
     json_t *a = json_pack("{s:s}", "item", cl->item[i]);
     int na = v->b && strcmp(cl->item[i], "pledge_displayed") == 0 &&
@@ -495,7 +599,10 @@ static int check(struct world *w, const struct ev *v) {
     if (na) { /* nothing signed yet: nothing to display */
       json_object_set_new(a, "ok", json_null());
     } else {
-      if (u->broken[i] <= v->ts) u->broken[i] = 0; /* fixed since */
+      if (u->broken[i] && u->broken[i] <= v->ts) { /* fixed since */
+        u->broken[i] = 0;
+        fixed[i] = 1;
+      }
       /* a routine visit may find an item newly broken; a re-inspection checks the fixes */
       if (!u->broken[i] && !v->x && u01(&w->r) < fail_rate(w, v->ts, v->b ? 0.028 : 0.022)) {
         int64_t until = 0, again = fix_plan(w, v->ts, cl->days[i], &until);
@@ -503,6 +610,7 @@ static int check(struct world *w, const struct ev *v) {
         if (again && (rc = push(w, again, EV_CHECK, v->a, v->b, 1))) break;
       }
       int ok = !u->broken[i];
+      failed[i] = !ok;
       json_object_set_new(a, "ok", json_boolean(ok));
       if (!ok) json_object_set_new(a, "note", json_string(fail_note(cl->item[i])));
     }
@@ -522,6 +630,54 @@ static int check(struct world *w, const struct ev *v) {
   if (v->x) json_object_set_new(body, "note", json_string("复查 re-inspection"));
   json_t *out = NULL;
   rc = submit(w, &PICK(&w->r, market_inspectors), body, v->ts, &out);
+  if (!rc) rc = photos_for(w, out, u, cl, failed, fixed, v->ts, &w->photos);
+  json_decref(out);
+  json_decref(body);
+  return rc;
+}
+
+/* A routine campaign's visit (v->b the routine) of unit v->a with its
+ * checklist, by an officer of the checklist's department, or its
+ * re-inspection (v->x 1): items break now and then, as in the markets. */
+static int routine_check(struct world *w, const struct ev *v) {
+  struct routine *rt = &w->rt[v->b];
+  struct unit *u = &rt->u.v[v->a];
+  const struct checklist *cl = &w->cl[u->checklist];
+  json_t *answers = json_array();
+  int rc = 0, failed[MAX_ITEMS] = {0}, fixed[MAX_ITEMS] = {0};
+  for (size_t i = 0; i < cl->nitems && !rc; i++) {
+    if (u->broken[i] && u->broken[i] <= v->ts) {
+      u->broken[i] = 0;
+      fixed[i] = 1;
+    }
+    if (!u->broken[i] && !v->x && u01(&w->r) < fail_rate(w, v->ts, 0.03)) {
+      int64_t until = 0, again = fix_plan(w, v->ts, cl->days[i], &until);
+      u->broken[i] = until;
+      if (again) rc = push(w, again, EV_RT_CHECK, v->a, v->b, 1);
+    }
+    failed[i] = u->broken[i] != 0;
+    json_t *a = json_pack("{s:s, s:b}", "item", cl->item[i], "ok", !failed[i]);
+    if (failed[i]) json_object_set_new(a, "note", json_string(fail_note(cl->item[i])));
+    json_array_append_new(answers, a);
+  }
+  if (rc) {
+    json_decref(answers);
+    return rc;
+  }
+  json_t *body = json_pack("{s:s, s:s, s:s, s:o}", "checklist", cl->id, "entity", u->key,
+                           "campaign", rt->id, "answers", answers);
+  if (!isnan(u->lon) && !isnan(u->lat)) {
+    json_object_set_new(body, "lon", json_real(u->lon));
+    json_object_set_new(body, "lat", json_real(u->lat));
+  }
+  if (v->x) json_object_set_new(body, "note", json_string("复查 re-inspection"));
+  const char *dept = sval(cl->def, "department");
+  char name[96];
+  snprintf(name, sizeof name, "%s_inspector%d", dept ? dept : "demo", 1 + below(&w->r, 3));
+  struct ins_actor who = {name, dept ? dept : "", ROLE_OFFICER};
+  json_t *out = NULL;
+  rc = submit(w, &who, body, v->ts, &out);
+  if (!rc) rc = photos_for(w, out, u, cl, failed, fixed, v->ts, &rt->photos);
   json_decref(out);
   json_decref(body);
   return rc;
@@ -755,6 +911,47 @@ static int plan_zfdw(struct world *w) {
   return rc;
 }
 
+/* A routine campaign's visits: every month, each unit of the types it
+ * visits every month (the construction sites), and a sample of the others
+ * (the enterprises), each from the day it came to be; and in the last
+ * week, a special check of as many more (专项检查周), which finds more. */
+static int plan_routine(struct world *w, int k) {
+  struct routine *rt = &w->rt[k];
+  int rc = 0;
+  int64_t start = w->start;
+  const char *s = sval(rt->def, "start");
+  int y, m, d;
+  if (s && sscanf(s, "%d-%d-%d", &y, &m, &d) == 3) start = zz_time_from_civil(y, m, d, 0, 0, 0);
+  /* a campaign that ended is visited until its last day */
+  int64_t until = w->now;
+  if ((s = sval(rt->def, "end")) && sscanf(s, "%d-%d-%d", &y, &m, &d) == 3 &&
+      zz_time_from_civil(y, m, d, 0, 0, 0) + DAY_MS < until)
+    until = zz_time_from_civil(y, m, d, 0, 0, 0) + DAY_MS;
+  for (int n = 0; !rc; n++) {
+    int64_t month = zz_time_add_months(start, n), next = zz_time_add_months(start, n + 1);
+    if (month >= until) break;
+    for (size_t i = 0; i < rt->u.n && !rc; i++) {
+      const struct unit *u = &rt->u.v[i];
+      if (!has_str(rt->every, u->type) || u->since >= next) continue;
+      int64_t t = work_time(w, u->since > month ? u->since : month, 2 + below(&w->r, 20));
+      if (t < until) rc = push(w, t, EV_RT_CHECK, (int)i, k, 0);
+    }
+    for (int c = 0; c < rt->sample * w->scale && !rc && rt->u.n; c++) {
+      int i = below(&w->r, (int)rt->u.n);
+      const struct unit *u = &rt->u.v[i];
+      if (has_str(rt->every, u->type) || u->since >= next) continue; /* not there yet */
+      int64_t t = work_time(w, u->since > month ? u->since : month, 2 + below(&w->r, 24));
+      if (t < until) rc = push(w, t, EV_RT_CHECK, i, k, 0);
+    }
+  }
+  for (int c = 0; c < rt->sample * w->scale && !rc && rt->u.n; c++) {
+    int i = below(&w->r, (int)rt->u.n);
+    if (rt->u.v[i].since < w->now - 7 * DAY_MS && until == w->now)
+      rc = push(w, work_time(w, w->now - 6 * DAY_MS, below(&w->r, 6)), EV_RT_CHECK, i, k, 0);
+  }
+  return rc;
+}
+
 static int run_event(struct world *w, const struct ev *v) {
   switch (v->kind) {
   case EV_MARKET_PLEDGE:
@@ -771,6 +968,8 @@ static int run_event(struct world *w, const struct ev *v) {
     return zf_plan(w, v);
   case EV_ZF_VISIT:
     return zf_visit(w, v);
+  case EV_RT_CHECK:
+    return routine_check(w, v);
   }
   return 0;
 }
@@ -811,13 +1010,90 @@ static void world_free(struct world *w) {
   zz_free(w->markets.v);
   zz_free(w->stalls.v);
   zz_free(w->zf.v);
+  for (size_t i = 0; i < w->nrt; i++) {
+    zz_free(w->rt[i].u.v);
+    json_decref(w->rt[i].def);
+  }
   zz_free(w->q.v);
   json_decref(w->plastic);
   json_decref(w->zfdw);
 }
 
+static int doc_cb(void *ud, const char *json) {
+  *(json_t **)ud = json_loads(json, 0, NULL);
+  return 0;
+}
+
+/* The routine campaigns: those of the pack's campaigns (but 限塑 and 政法,
+ * told apart) with a "demo" member {"region"?, "every_month"?: [types],
+ * "sample_per_month"?: N, "since_attr"?: {type: attr}}; each unit once per
+ * checklist of the campaign that inspects its type. A demo member that
+ * names no known region leaves its campaign out, with a warning. */
+static int routines_load(struct world *w) {
+  json_t *doc = NULL;
+  if (store_doc_get(w->st, "campaigns", doc_cb, &doc)) return 0; /* no campaigns.json */
+  const json_t *list = json_object_get(doc, "campaigns");
+  int rc = 0;
+  for (size_t i = 0; i < json_array_size(list) && w->nrt < MAX_ROUTINES && !rc; i++) {
+    json_t *c = json_array_get(list, i);
+    const json_t *demo = json_object_get(c, "demo");
+    const char *id = sval(c, "id");
+    if (!json_is_object(demo) || !id || strcmp(id, PLASTIC) == 0 || strcmp(id, ZFDW) == 0) continue;
+    int64_t lo = 0, hi = 0;
+    const char *path = sval(demo, "region");
+    if (path) {
+      registry_rdlock(w->cs.reg);
+      const struct reg_region *r = registry_region(w->cs.reg, path);
+      if (r) {
+        lo = r->lo;
+        hi = r->hi;
+      }
+      registry_unlock(w->cs.reg);
+      if (!r) {
+        zz_warn("demo: campaigns: %s: demo.region \"%s\" does not exist; no history", id, path);
+        continue;
+      }
+    }
+    struct units all = {0};
+    rc = load_units_in(w, json_object_get(json_object_get(c, "participants"), "entity_types"), NULL,
+                       lo, hi, json_object_get(demo, "since_attr"), &all);
+    struct routine *rt = &w->rt[w->nrt];
+    memset(rt, 0, sizeof *rt);
+    const json_t *ids = json_object_get(c, "checklists");
+    for (size_t n = 0; n < all.n && !rc; n++)
+      for (size_t k = 0; k < json_array_size(ids) && !rc; k++) {
+        const char *cid = json_string_value(json_array_get(ids, k));
+        int at = cid ? checklist_load(w, cid) : -1;
+        if (at < 0 || !has_str(json_object_get(w->cl[at].def, "entity_types"), all.v[n].type))
+          continue;
+        if (zz_grow(&rt->u.v, &rt->u.cap, rt->u.n, sizeof *rt->u.v, 256)) {
+          rc = zz_fail(w->e, ZZ_ENOMEM, NULL, "out of memory");
+          break;
+        }
+        rt->u.v[rt->u.n] = all.v[n];
+        rt->u.v[rt->u.n++].checklist = at;
+      }
+    zz_free(all.v);
+    if (rc || !rt->u.n) {
+      zz_free(rt->u.v);
+      continue;
+    }
+    const json_t *sample = json_object_get(demo, "sample_per_month");
+    rt->sample = json_is_integer(sample) && json_integer_value(sample) >= 0 &&
+                         json_integer_value(sample) <= 10000
+                     ? (int)json_integer_value(sample)
+                     : 10;
+    rt->def = json_incref(c);
+    rt->id = id;
+    rt->every = json_object_get(demo, "every_month");
+    w->nrt++;
+  }
+  json_decref(doc);
+  return rc;
+}
+
 /* Loads the campaigns' units and checklists; 0 with nothing to do when
- * the pack has neither campaign. */
+ * the pack has none of them. */
 static int world_load(struct world *w) {
   struct zz_err ignored;
   int rc = 0;
@@ -867,7 +1143,7 @@ static int world_load(struct world *w) {
     }
     w->zf.n = k;
   }
-  return 0;
+  return routines_load(w);
 }
 
 int demo_campaigns_generate(struct store *st, struct registry *reg, const char *data_dir,
@@ -886,7 +1162,7 @@ int demo_campaigns_generate(struct store *st, struct registry *reg, const char *
                     .scale = scale > 0 ? scale : 1,
                     .e = e};
   int rc = world_load(&w), in_txn = 0, level = -1;
-  if (rc || (!w.plastic && !w.zfdw)) goto done;
+  if (rc || (!w.plastic && !w.zfdw && !w.nrt)) goto done;
   /* any signature already there (a world written by hand) is kept as it is */
   if (w.plastic && (rc = signed_any(&w, &any))) goto done;
   if (any) goto done;
@@ -916,6 +1192,8 @@ int demo_campaigns_generate(struct store *st, struct registry *reg, const char *
   }
   if (w.plastic && (rc = plan_plastic(&w))) goto done;
   if (w.zfdw && (rc = plan_zfdw(&w))) goto done;
+  for (size_t k = 0; k < w.nrt && !rc; k++) rc = plan_routine(&w, (int)k);
+  if (rc) goto done;
   /* the history, a day of timers at a time */
   int64_t tick = demo_day_start(demo_day_of(w.start) + 1) + 30 * ZZ_MINUTE_MS;
   while (w.q.n && !rc) {

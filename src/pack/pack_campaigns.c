@@ -255,12 +255,59 @@ static int check_uses(struct check *k, const json_t *c, const json_t *checklists
   return 0;
 }
 
+/* 1 when type is in the array types. */
+static int has_type(const json_t *types, const char *type) {
+  for (size_t i = 0; type && i < json_array_size(types); i++)
+    if (strcmp(json_string_value(json_array_get(types, i)), type) == 0) return 1;
+  return 0;
+}
+
+/* The demo's routine visits of a campaign (src/demo/campaigns_demo.c):
+ * {"region"?, "every_month"?: [participant types], "sample_per_month"?:
+ * 0..10000, "since_attr"?: {participant type: a date attribute it declares}}. */
+static int check_demo(struct check *k, const json_t *c, const json_t *ptypes,
+                      const struct pack_campaigns_lookup *lk) {
+  static const char *const known[] = {"region", "every_month", "sample_per_month", "since_attr",
+                                      NULL};
+  const json_t *o = NULL, *every = NULL, *since = NULL;
+  const char *region;
+  int64_t n;
+  int rc = check_object(k, c, "demo", CHECK_OPTIONAL, &o);
+  if (rc || !o) return rc;
+  size_t mark = check_push_key(k, "demo");
+  if ((rc = check_known(k, o, known)) ||
+      (rc = check_str(k, o, "region", CHECK_OPTIONAL | CHECK_NONEMPTY, 255, &region)) ||
+      (rc = check_array(k, o, "every_month", CHECK_OPTIONAL, 0, CP_TYPES_MAX, CHECK_KEY, &every)) ||
+      (rc = check_int(k, o, "sample_per_month", CHECK_OPTIONAL, 0, 10000, &n)) ||
+      (rc = check_object(k, o, "since_attr", CHECK_OPTIONAL, &since)))
+    return rc;
+  for (size_t i = 0; i < json_array_size(every); i++) {
+    const char *t = json_string_value(json_array_get(every, i));
+    char at[64];
+    snprintf(at, sizeof at, "every_month[%zu]", i);
+    if (!has_type(ptypes, t))
+      return check_fail(k, at, "entity type \"%s\" is not among the campaign's participants", t);
+  }
+  const char *t;
+  const json_t *attr;
+  json_object_foreach((json_t *)since, t, attr) {
+    size_t m = check_push_key(k, "since_attr");
+    if (!has_type(ptypes, t))
+      return check_fail(k, t, "entity type \"%s\" is not among the campaign's participants", t);
+    if (!json_is_string(attr) || lk->type_attr(lk->ud, t, json_string_value(attr)) != 1)
+      return check_fail(k, t, "must name an attribute that entity type \"%s\" declares", t);
+    check_pop(k, m);
+  }
+  check_pop(k, mark);
+  return 0;
+}
+
 static int check_campaign(struct check *k, const json_t *c, const json_t *checklists,
                           const struct pack_campaigns_lookup *lk) {
   static const char *const known[] = {"id",      "name_zh", "name_en",    "department",   "start",
                                       "end",     "goal_zh", "goal_en",    "participants", "members",
                                       "systems", "pledges", "checklists", "activities",   "credit",
-                                      "plans",   NULL};
+                                      "plans",   "demo",    NULL};
   const char *id, *dept, *start = NULL, *end = NULL;
   const json_t *ptypes = NULL, *mtypes = NULL, *systems = NULL, *activities = NULL, *credit = NULL;
   int plans = 0, rc;
@@ -284,7 +331,8 @@ static int check_campaign(struct check *k, const json_t *c, const json_t *checkl
       (rc = check_uses(k, c, checklists, ptypes, mtypes, systems)) ||
       (rc = check_named_list(k, c, "activities", &activities)) ||
       (rc = check_object(k, c, "credit", CHECK_OPTIONAL, &credit)) ||
-      (rc = check_bool(k, c, "plans", CHECK_OPTIONAL, &plans)))
+      (rc = check_bool(k, c, "plans", CHECK_OPTIONAL, &plans)) ||
+      (rc = check_demo(k, c, ptypes, lk)))
     return rc;
   if (credit) {
     static const char *const known_c[] = {"base", NULL};

@@ -288,8 +288,10 @@ static int check_layers(struct dctx *c, json_t *layers) {
  * They read the campaign engine's dashboard (GET /api/v1/campaigns/ID) and
  * show one part of it; checked here apart from the metric panels. */
 
-static const char *const campaign_shows[] = {"kpi",    "signed",  "map",       "systems",
-                                             "months", "rectify", "activities"};
+static const char *const campaign_shows[] = {
+    "kpi", "signed", "map", "systems", "months", "rectify", "activities",
+    /* the rectification items themselves (GET /api/v1/rectifications) */
+    "hazards", "kinds"};
 
 /* A kpi item's value: a count of the dashboard's totals. */
 static int campaign_value_ok(const char *v) {

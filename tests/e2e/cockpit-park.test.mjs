@@ -103,6 +103,46 @@ test('the safe-park module counts enforcement teams and grid members by duty sta
   assert.deepEqual(page.errors, []);
 });
 
+test('the safe-park module\'s hazards: found, open, overdue, closed on time and late, the open ones and the kinds, as the API says', async () => {
+  await w.view(page, PARK, 'safety');
+  const url = await page.getAttribute('[data-panel=hazards]', 'data-url');
+  assert.match(url, /^\/api\/v1\/rectifications\?campaign=park_safety&region=gongshu%2Fkejipark&limit=\d+$/);
+  const items = (await w.api(page, url)).json.rectify;
+  assert.ok(items.length > 0, 'the demo found hazards in the park');
+  for (const x of items) assert.match(x.region, /^gongshu\/kejipark\//, 'only the park\'s items');
+  const tiles = Object.fromEntries(await page.$$eval('[data-panel=hazards] .tile', (ts) => ts.map((t) => [t.dataset.kind, Number(t.querySelector('.value').dataset.value)])));
+  assert.equal(tiles.found, items.length);
+  for (const st of ['open', 'overdue', 'closed_on_time', 'closed_late']) assert.equal(tiles['rectify:' + st], items.filter((x) => x.status === st).length, st);
+  assert.ok(tiles['rectify:closed_on_time'] > 0, 'most are closed on time');
+  // the open ones, most urgent first, each with its order, owner and deadline as the API gives
+  const open = items.filter((x) => x.status === 'open' || x.status === 'overdue').sort((a, b) => Date.parse(a.deadline) - Date.parse(b.deadline));
+  assert.deepEqual(JSON.parse(await page.getAttribute('[data-panel=hazards] .body', 'data-open')), open.map((x) => [x.id, x.order]));
+  const rows = await page.$$eval('[data-panel=hazards] tbody tr', (rs) => rs.map((r) => ({ id: Number(r.dataset.rectify), order: r.querySelector('.order').textContent, due: r.querySelector('.due').textContent, owner: r.querySelector('.owner').textContent })));
+  assert.equal(rows.length, open.length);
+  const depts = new Map((await w.api(page, '/api/v1/departments')).json.departments.map((d) => [d.id, d.name_zh]));
+  for (const [i, r] of rows.entries()) {
+    assert.equal(r.id, open[i].id);
+    assert.equal(r.order, '#' + open[i].order);
+    assert.equal(r.owner, depts.get(open[i].owner));
+    assert.equal(r.due, new Date(Date.parse(open[i].deadline) + 8 * 3600e3).toISOString().slice(0, 10));
+  }
+  // by kind: each bar is its item's count, and no item left out has more than the least shown
+  assert.equal(await page.getAttribute('[data-panel=hazard_kinds]', 'data-url'), url, 'both panels read one answer');
+  const kinds = JSON.parse(await page.getAttribute('[data-panel=hazard_kinds] .body', 'data-items'));
+  const count = new Map();
+  for (const x of items) {
+    const c = count.get(x.item) || [0, 0];
+    c[0]++;
+    if (x.status === 'open' || x.status === 'overdue') c[1]++;
+    count.set(x.item, c);
+  }
+  for (const [item, n, nOpen] of kinds) assert.deepEqual([n, nOpen], count.get(item), item);
+  const least = Math.min(...kinds.map((k) => k[1]));
+  for (const [item, [n]] of count) if (!kinds.some((k) => k[0] === item)) assert.ok(n <= least, item);
+  assert.equal(kinds.length, Math.min(10, count.size));
+  assert.deepEqual(page.errors, []);
+});
+
 test('a patrol check-in posted now turns a unit to "patrolling" on screen', async () => {
   await w.view(page, PARK, 'safety');
   const url = await page.getAttribute('[data-panel=duty_list]', 'data-url');

@@ -196,6 +196,60 @@ test('政法: the seed\'s five units visited on 2021-05-21 as planned, the other
   assert.equal(dashZ.totals.inspections, all_.length);
 });
 
+// The park safety campaign (campaigns.json park_safety) has no history of
+// its own in C: its "demo" member plans routine visits of the park's units.
+test('park safety: routine visits of the park\'s units since 2021, hazards owned by the checklists\' departments, mostly closed on time, photos of the last year\'s', async () => {
+  const PS = 'park_safety';
+  const ins = await all('/api/v1/inspections', 'inspections', { campaign: PS });
+  assert.ok(ins.length > 0, 'the park was inspected');
+  assert.ok(ins.every((i) => i.region.startsWith('gongshu/kejipark/')), 'only the park\'s units (the demo member\'s region)');
+  assert.ok(ins.some((i) => i.ts < '2022-01-01'), 'since 2021');
+  // the sites are visited every month from the day each started, never before
+  const sites = (await api(`/api/v1/entities?${qs({ type: 'site', region: 'gongshu/kejipark', limit: 100 })}`)).entities;
+  for (const s of sites) {
+    const visits = ins.filter((i) => i.entity === s.id);
+    const started = Date.parse(s.attrs.started + 'T00:00:00+08:00');
+    assert.ok(visits.every((i) => Date.parse(i.ts) >= started), `${s.id} not visited before it started`);
+    if (Date.now() - started > 40 * 86400e3) assert.ok(visits.length > 0, `${s.id} visited`);
+  }
+  const checklists = Object.fromEntries((await api('/api/v1/checklists')).checklists.map((c) => [c.id, c]));
+  for (const i of ins) assert.equal(i.department, checklists[i.checklist].department, 'by an officer of the checklist\'s department');
+  const items = (await api(`/api/v1/rectifications?${qs({ campaign: PS, limit: 2000 })}`)).rectify;
+  assert.ok(items.length < 2000, 'one page holds them all');
+  const n = (st) => items.filter((r) => r.status === st).length;
+  assert.ok(n('closed_on_time') > n('closed_late'), 'most closed on time');
+  assert.ok(n('closed_on_time') > n('open') + n('overdue'), 'a few still open');
+  assert.ok(n('open') + n('overdue') > 0, 'some open now');
+  for (const r of items) assert.equal(r.owner, checklists[r.checklist].department, `item ${r.id} owned by the checklist's department`);
+  assert.equal(ins.reduce((a, i) => a + i.failed, 0) >= items.length, true, 'every item a failed answer');
+  // an open item's order is with its owner, not closed
+  const open = items.find((r) => r.status === 'open' || r.status === 'overdue');
+  const o = await api(`/api/v1/orders/${open.order}`);
+  assert.equal((o.order || o).department, open.owner);
+  assert.notEqual((o.order || o).state, 'closed');
+  // the last year's failed visits carry a photo of each failed item, a real PNG of a few KB
+  const yearAgo = Date.now() - 365 * 86400e3;
+  const failed = ins.filter((i) => i.failed > 0 && Date.parse(i.ts) >= yearAgo);
+  assert.ok(failed.length > 0);
+  for (const i of failed.slice(0, 5)) {
+    const d = await api(`/api/v1/inspections/${i.id}`);
+    const bad = d.inspection.answers.filter((a) => a.ok === false).map((a) => a.item).sort();
+    assert.deepEqual(d.inspection.photos.map((p) => p.item).sort(), bad, `inspection ${i.id}: a photo per failed item`);
+    const p = d.inspection.photos[0];
+    const r = await fetch(srv.base + p.url, { headers: { Cookie: cookie } });
+    assert.equal(r.status, 200);
+    assert.equal(r.headers.get('content-type'), 'image/png');
+    const bytes = Buffer.from(await r.arrayBuffer());
+    assert.equal(bytes.subarray(0, 8).toString('hex'), '89504e470d0a1a0a');
+    assert.equal(bytes.readUInt32BE(16), 320, 'width');
+    assert.equal(bytes.readUInt32BE(20), 200, 'height');
+    assert.ok(bytes.length === p.size && p.size < 8192, `${p.size} bytes`);
+  }
+  // older visits have none: the photos stay bounded
+  const old = ins.find((i) => i.failed > 0 && Date.parse(i.ts) < yearAgo - 86400e3);
+  assert.deepEqual((await api(`/api/v1/inspections/${old.id}`)).inspection.photos, []);
+});
+
 test('a second start keeps the campaigns as they were', async () => {
   await stopDemo();
   await startDemo();

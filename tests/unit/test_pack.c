@@ -618,6 +618,8 @@ static const struct bad_case {
     {"campaigns_signer", ZZ_EINVAL, "campaigns.json campaigns[0].pledges[0].signer",
      "a pledge signed by members needs the campaign's \"members\""},
     {"bad_personal", ZZ_EINVAL, "entity_types.json [0].attrs[1].personal", "must be true or false"},
+    {"campaigns_demo", ZZ_EINVAL, "campaigns.json campaigns[0].demo.since_attr.sensor",
+     "entity type \"sensor\" is not among the campaign's participants"},
 };
 
 static void check_bad(struct world *w, const struct bad_case *bc, int round) {
@@ -695,6 +697,11 @@ static const struct zh_case {
      "campaign's \"members\"",
      "campaigns.json "
      "campaigns[0].pledges[0].signer：由成员签署的承诺书需要活动声明“members”（成员）"},
+    {"campaigns_demo",
+     "campaigns.json campaigns[0].demo.since_attr.sensor: entity type \"sensor\" is not among the "
+     "campaign's participants",
+     "campaigns.json "
+     "campaigns[0].demo.since_attr.sensor：对象类型“sensor”不在该专项行动的参与单位类型中"},
 };
 
 static void test_bad_packs_zh(void **state) {

@@ -281,6 +281,22 @@ static const struct bad {
      "campaigns.json checklists[0].items[0]: unknown field \"weight\""},
     {"campaigns", "[]", "campaigns.json campaigns",
      "campaigns.json campaigns: must list 1 to 64 items"},
+    /* the demo's routine visits (issue 13 §5, the park's safety campaign) */
+    {"campaigns[0].demo", "{\"every_month\":[\"market\",\"police_station\"]}",
+     "campaigns.json campaigns[0].demo.every_month[1]",
+     "campaigns.json campaigns[0].demo.every_month[1]: entity type \"police_station\" is not "
+     "among the campaign's participants"},
+    {"campaigns[0].demo", "{\"since_attr\":{\"market\":\"opened\"}}",
+     "campaigns.json campaigns[0].demo.since_attr.market",
+     "campaigns.json campaigns[0].demo.since_attr.market: must name an attribute that entity type "
+     "\"market\" declares"},
+    {"campaigns[0].demo", "{\"sample_per_month\":10001}",
+     "campaigns.json campaigns[0].demo.sample_per_month",
+     "campaigns.json campaigns[0].demo.sample_per_month: must be an integer from 0 to 10000, not "
+     "10001"},
+    {"campaigns[0].demo", "{\"region\":\"gongshu\",\"sample\":3}",
+     "campaigns.json campaigns[0].demo",
+     "campaigns.json campaigns[0].demo: unknown field \"sample\""},
 };
 
 static void test_bad(void **state) {

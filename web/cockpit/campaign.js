@@ -7,7 +7,12 @@
 // state and the latest activities. Every number is the API's; each shown
 // value carries data-value with it for the tests. The panels of one view
 // share one answer, and read it again every minute.
-import { big } from './util.js';
+// Two views read the campaign's rectification items instead
+// (GET /api/v1/rectifications?campaign=ID&region=PERSPECTIVE, the items of
+// the perspective's region only): "hazards" (the items by state and the
+// open ones with their owner, deadline and work order: the park's 隐患整改)
+// and "kinds" (the items by checklist item, open and closed).
+import { big, shortLabels } from './util.js';
 import { el } from '../lib/dom.js';
 import { api } from '../lib/api.js';
 import { t, pick, lang, words } from '../lib/i18n.js';
@@ -49,6 +54,23 @@ const percent = (x) => (x == null ? '—' : (x * 100).toFixed(1) + '%');
 const SYS_TABLE = { ok: ['达标', 'met'], failed: ['未达标', 'failed'], unchecked: ['未检查', 'unchecked'] };
 const SYS = words(SYS_TABLE);
 
+// The views that read the rectification items, and how many they read.
+const ITEM_VIEWS = new Set(['hazards', 'kinds']);
+const ITEMS_MAX = 2000;
+const KIND_EM = 12; // em of a kind's label (12 px each): 144 px of the panel's 470
+const STATES = [
+  ['open', ['整改中', 'Open'], '#3fd0ff'], ['overdue', ['逾期未改', 'Overdue'], '#ff5c5c'],
+  ['closed_on_time', ['按期销号', 'Closed on time'], '#4be3a0'], ['closed_late', ['超期销号', 'Closed late'], '#ffc85c']];
+
+let departments = null; // id -> department, once per page
+function departmentNames() {
+  if (!departments) {
+    departments = api('/api/v1/departments').then((res) => new Map(res.departments.map((d) => [d.id, d])));
+    departments.catch(() => { departments = null; });
+  }
+  return departments;
+}
+
 class CampaignPanel extends Panel {
   constructor(...a) {
     super(...a);
@@ -62,7 +84,10 @@ class CampaignPanel extends Panel {
   }
 
   url() {
-    return '/api/v1/campaigns/' + encodeURIComponent(this.def.query.campaign);
+    const id = encodeURIComponent(this.def.query.campaign);
+    if (ITEM_VIEWS.has(this.def.query.show))
+      return `/api/v1/rectifications?campaign=${id}&region=${encodeURIComponent(this.region())}&limit=${ITEMS_MAX}`;
+    return '/api/v1/campaigns/' + id;
   }
 
   async load() {
@@ -216,6 +241,86 @@ class CampaignPanel extends Panel {
         formatter: (name) => `${name}  ${r[parts.find((p) => p[1] === name)[0]]}` },
       series: [{ type: 'pie', radius: ['45%', '72%'], center: ['32%', '52%'], label: { show: false },
         data: parts.map(([k, name, color]) => ({ name, value: r[k], itemStyle: { color } })) }],
+    }, true);
+  }
+
+  // The items by state (tiles) and the open ones, most urgent first, with
+  // the unit, the hazard, the owner, the deadline and the work order.
+  async hazards(d) {
+    const names = await departmentNames().catch(() => new Map());
+    if (this.disposed) return;
+    const items = d.rectify;
+    const count = (st) => items.filter((x) => x.status === st).length;
+    const more = items.length >= ITEMS_MAX ? '+' : '';
+    const tiles = [el('div', { class: 'tile', 'data-kind': 'found' }, el('div', { class: 'label', text: t('发现隐患', 'Hazards found') }),
+      el('div', { class: 'value', 'data-value': String(items.length), text: big(items.length) + more }, ...(lang === 'en' ? [] : [el('small', { text: ' 项' })])))];
+    for (const [st, label] of STATES) {
+      const n = count(st);
+      tiles.push(el('div', { class: 'tile ' + st, 'data-kind': 'rectify:' + st }, el('div', { class: 'label', text: t(...label) }),
+        el('div', { class: 'value', 'data-value': String(n), text: big(n) + more })));
+    }
+    const now = Date.now();
+    const open = items.filter((x) => x.status === 'open' || x.status === 'overdue')
+      .sort((a, b) => Date.parse(a.deadline) - Date.parse(b.deadline));
+    this.body.dataset.open = JSON.stringify(open.map((x) => [x.id, x.order]));
+    const owner = (id) => (names.get(id) ? pick(names.get(id), 'name') : id);
+    const rows = open.map((x) => {
+      const late = x.status === 'overdue' || Date.parse(x.deadline) < now;
+      const tr = el('tr', { 'data-rectify': String(x.id), 'data-order': String(x.order ?? ''), 'data-state': x.status, tabindex: '0', role: 'button',
+        title: `${pick(x, 'entity_name')} · ${pick(x, 'text')}${x.note ? ' · ' + x.note : ''}` },
+        el('td', { class: 'unit', text: pick(x, 'entity_name') }),
+        el('td', { class: 'what', text: pick(x, 'text') }),
+        el('td', { class: 'owner', text: owner(x.owner) }),
+        el('td', { class: 'due' + (late ? ' late' : ''), text: day(x.deadline) }),
+        el('td', { class: 'order', text: x.order ? '#' + x.order : '—' }));
+      tr.addEventListener('click', () => ctx.openPortrait && ctx.openPortrait(x.entity));
+      return tr;
+    });
+    const head = el('tr', {}, ...[['单位', 'Unit'], ['隐患', 'Hazard'], ['责任部门', 'Owner'], ['整改期限', 'Due'], ['工单', 'Order']]
+      .map(([zh, en], i) => el('th', { class: ['unit', 'what', 'owner', 'due', 'order'][i], text: t(zh, en) })));
+    const list = rows.length
+      ? el('div', { class: 'hazard-box' }, el('table', { class: 'hazards' }, el('thead', {}, head), el('tbody', {}, ...rows)))
+      : el('p', { class: 'summary', text: t('暂无未销号隐患', 'No hazard is open') });
+    this.body.replaceChildren(el('div', { class: 'tiles n5' }, ...tiles), list);
+  }
+
+  // The items by checklist item: open (open and overdue) and closed, the
+  // most frequent first.
+  kinds(d) {
+    const by = new Map();
+    for (const x of d.rectify) {
+      const k = by.get(x.item) || { item: x.item, name: pick(x, 'text'), open: 0, closed: 0 };
+      if (x.status === 'open' || x.status === 'overdue') k.open++;
+      else k.closed++;
+      by.set(x.item, k);
+    }
+    const rows = [...by.values()].sort((a, b) => a.open + a.closed - (b.open + b.closed)).slice(-10);
+    this.body.dataset.items = JSON.stringify(rows.map((r) => [r.item, r.open + r.closed, r.open]));
+    if (!rows.length) {
+      if (this.chart) { this.chart.dispose(); this.chart = null; }
+      this.body.replaceChildren(el('p', { class: 'summary', text: t('暂无隐患记录', 'No hazard found yet') }));
+      return;
+    }
+    // long item texts are cut keeping what tells them apart (util.js
+    // shortLabels, as the bar panels do), never by the chart at their end
+    const names = rows.map((r) => r.name);
+    const shown = shortLabels(names, KIND_EM);
+    const label = new Map(names.map((n, i) => [n, shown[i]]));
+    this.body.dataset.labels = JSON.stringify(shown);
+    this.ensureChart().setOption({
+      animation: false,
+      grid: { left: 8, right: 30, top: 26, bottom: 4, containLabel: true },
+      legend: { top: 0, right: 8, textStyle: { color: '#9fb8e0', fontSize: 12 }, itemWidth: 14, itemHeight: 8 },
+      tooltip: { ...TOOLTIP, trigger: 'axis', axisPointer: { type: 'shadow' },
+        formatter: (ps) => el('div', {}, rows[ps[0].dataIndex].name, ...ps.map((p) => [el('br'), `${p.seriesName} ${p.value}`]).flat()) },
+      xAxis: { type: 'value', minInterval: 1, ...AXIS },
+      yAxis: { type: 'category', data: names, ...AXIS,
+        axisLabel: { ...AXIS.axisLabel, interval: 0, width: KIND_EM * 12 + 40, overflow: 'truncate', formatter: (v) => label.get(v) ?? v } },
+      series: [
+        { name: t('已销号', 'Closed'), type: 'bar', stack: 'n', data: rows.map((r) => r.closed), itemStyle: { color: '#4be3a0' }, barMaxWidth: 14 },
+        { name: t('未销号', 'Open'), type: 'bar', stack: 'n', data: rows.map((r) => r.open), itemStyle: { color: '#ff5c5c' }, barMaxWidth: 14,
+          label: { show: true, position: 'right', color: '#dce8ff', fontSize: 11, formatter: (p) => String(rows[p.dataIndex].open + rows[p.dataIndex].closed) } },
+      ],
     }, true);
   }
 
