@@ -24,6 +24,8 @@ let list = [];
 let data = null;
 let signatures = [];
 let current = new URLSearchParams(location.search).get('id') || '';
+const MATRIX_STEP = 200;
+let matrixRows = MATRIX_STEP;
 
 const STATE_TABLE = { ok: ['合格', 'OK'], failed: ['不合格', 'Failed'], unchecked: ['未检查', 'Not checked'] };
 const STATE = words(STATE_TABLE);
@@ -98,7 +100,12 @@ function matrix() {
     el('th', { text: t('检查', 'Inspections') }), el('th', { text: t('问题', 'Violations') }),
     el('th', { text: t('最近检查', 'Last inspection') }), el('th', { text: t('待整改', 'Open items') }),
     hasScore ? el('th', { text: t('信用分', 'Credit') }) : null);
-  const rows = data.participants.map((p) => el('tr', { 'data-entity': p.entity },
+  // who needs attention first: open items, then violations, then the most
+  // recently inspected; a park's thousands of enterprises come in steps
+  const order = [...data.participants].sort((a, b) => (b.open_rectify || 0) - (a.open_rectify || 0)
+    || (b.violations || 0) - (a.violations || 0) || (b.last_inspection || '').localeCompare(a.last_inspection || ''));
+  const shown = order.slice(0, matrixRows);
+  const rows = shown.map((p) => el('tr', { 'data-entity': p.entity },
     el('td', { class: 'name' }, pick(p, 'name'), el('small', { text: pick(p, 'region_name') || p.region })),
     ...systems.map((s) => {
       const st = p.systems[s.id];
@@ -127,18 +134,25 @@ function matrix() {
   const labels = [...head.children].map((th) => th.textContent);
   for (const line of [...rows, total]) [...line.children].forEach((td, i) => td.setAttribute('data-label', labels[i]));
   $('matrix').replaceChildren(el('thead', {}, head), el('tbody', {}, ...rows, total));
+  const rest = order.length - shown.length;
+  $('matrix-more').hidden = rest <= 0;
+  $('matrix-more').textContent = t(`再显示 ${n(Math.min(rest, MATRIX_STEP))} 个（共 ${n(order.length)} 个单位）`,
+    `Show ${n(Math.min(rest, MATRIX_STEP))} more (${n(order.length)} units in all)`);
 }
 
 function months() {
   const m = data.by_month;
+  const signs = (data.campaign.pledges || []).length > 0; // a campaign without pledges draws no signature line
+  $('months-title').textContent = signs ? t('签署、检查与问题（按月）', 'Signatures, inspections and violations by month')
+    : t('检查与问题（按月）', 'Inspections and violations by month');
   chart('c-months').setOption({
     tooltip: { trigger: 'axis' }, legend: LEGEND, grid: { left: 50, right: 50, top: 34, bottom: 30 },
     xAxis: { type: 'category', data: m.map((r) => r.month), ...AXIS },
-    yAxis: [{ type: 'value', minInterval: 1, ...AXIS }, { type: 'value', minInterval: 1, ...AXIS, splitLine: { show: false } }],
+    yAxis: [{ type: 'value', minInterval: 1, ...AXIS }, ...(signs ? [{ type: 'value', minInterval: 1, ...AXIS, splitLine: { show: false } }] : [])],
     series: [
       { name: t('检查', 'Inspections'), type: 'bar', barMaxWidth: 18, data: m.map((r) => r.inspections), itemStyle: { color: '#3fd0ff' } },
       { name: t('问题', 'Violations'), type: 'bar', barMaxWidth: 18, data: m.map((r) => r.violations), itemStyle: { color: '#ff5b5b' } },
-      { name: t('签署', 'Signatures'), type: 'line', yAxisIndex: 1, smooth: true, data: m.map((r) => r.pledges), itemStyle: { color: '#4be3a0' } },
+      ...(signs ? [{ name: t('签署', 'Signatures'), type: 'line', yAxisIndex: 1, smooth: true, data: m.map((r) => r.pledges), itemStyle: { color: '#4be3a0' } }] : []),
     ],
   }, true);
 }
@@ -194,6 +208,7 @@ async function load() {
   $('error').textContent = '';
   try {
     const id = encodeURIComponent(current);
+    matrixRows = MATRIX_STEP;
     [data, signatures] = await Promise.all([api(`/api/v1/campaigns/${id}`),
       api(`/api/v1/campaigns/${id}/pledges?limit=10`).then((r) => r.pledges)]);
     render();
@@ -218,6 +233,7 @@ async function main() {
   }
   if (!list.some((c) => c.id === current)) current = list[0]?.id || '';
   picker();
+  $('matrix-more').addEventListener('click', () => { matrixRows += MATRIX_STEP; matrix(); });
   $('pick').addEventListener('change', () => {
     current = $('pick').value;
     history.replaceState(null, '', `/campaign?id=${encodeURIComponent(current)}`);

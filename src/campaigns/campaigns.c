@@ -119,15 +119,42 @@ static int parts_of(const json_t *c, struct cp_parts *p, struct zz_err *e) {
   return 0;
 }
 
-static struct store_cp_scope scope_of(const json_t *c, const struct cp_parts *p,
-                                      const struct cp_view *v) {
-  return (struct store_cp_scope){.campaign = str_of(c, "id"),
-                                 .participant_types = p->participant_types,
-                                 .member_types = p->member_types,
-                                 .parent_path = p->parent_path[0] ? p->parent_path : NULL,
-                                 .checklists = p->checklists,
-                                 .rpos_lo = v->rpos_lo,
-                                 .rpos_hi = v->rpos_hi};
+/* The viewer's region range cut to campaign c's own (participants.region:
+ * a park's campaign counts the park's enterprises, not the district's), in
+ * *lo, *hi: 0, 0 for the whole district; an empty range when the two do not
+ * meet. A region the registry no longer has leaves the viewer's range. */
+static void range_of(struct campaigns *cs, const json_t *c, const struct cp_view *v, int64_t *lo,
+                     int64_t *hi) {
+  *lo = v->rpos_lo;
+  *hi = v->rpos_hi;
+  const char *path = str_of(json_object_get(c, "participants"), "region");
+  if (!path || !cs->reg) return;
+  registry_rdlock(cs->reg);
+  const struct reg_region *r = registry_region(cs->reg, path);
+  if (r) {
+    if (*lo == 0 && *hi == 0) {
+      *lo = r->lo;
+      *hi = r->hi;
+    } else if (r->lo >= *lo && r->hi <= *hi) { /* the campaign's region is inside the view */
+      *lo = r->lo;
+      *hi = r->hi;
+    } else if (!(*lo >= r->lo && *hi <= r->hi)) { /* disjoint subtrees: nothing */
+      *lo = -1;
+      *hi = -2;
+    }
+  }
+  registry_unlock(cs->reg);
+}
+
+static struct store_cp_scope scope_of(struct campaigns *cs, const json_t *c,
+                                      const struct cp_parts *p, const struct cp_view *v) {
+  struct store_cp_scope sc = {.campaign = str_of(c, "id"),
+                              .participant_types = p->participant_types,
+                              .member_types = p->member_types,
+                              .parent_path = p->parent_path[0] ? p->parent_path : NULL,
+                              .checklists = p->checklists};
+  range_of(cs, c, v, &sc.rpos_lo, &sc.rpos_hi);
+  return sc;
 }
 
 /* 1 when type is in the array of types at o.entity_types. */
@@ -281,7 +308,7 @@ int campaigns_list_json(struct campaigns *cs, const struct cp_view *v, struct zz
     struct cp_parts p;
     struct cp_counts k;
     if ((rc = parts_of(c, &p, e))) break;
-    struct store_cp_scope sc = scope_of(c, &p, v);
+    struct store_cp_scope sc = scope_of(cs, c, &p, v);
     if ((rc = counts_of(cs, &sc, &k, e))) {
       parts_free(&p);
       break;
@@ -524,7 +551,7 @@ int campaign_dashboard_json(struct campaigns *cs, const char *id, const struct c
     goto done;
   }
   if ((rc = parts_of(c, &p, e))) goto done;
-  struct store_cp_scope sc = scope_of(c, &p, v);
+  struct store_cp_scope sc = scope_of(cs, c, &p, v);
   if ((rc = counts_of(cs, &sc, &k, e))) goto done;
   have_counts = 1;
   struct latest_ctx lx = {json_object_get(doc, "checklists"), systems};
@@ -664,9 +691,8 @@ int campaign_pledges_json(struct campaigns *cs, const char *id, const struct cp_
   if (rc) return rc;
   struct store_pledge_filter f = {.campaign = id,
                                   .pledge = q->pledge && *q->pledge ? q->pledge : NULL,
-                                  .entity = q->entity && *q->entity ? q->entity : NULL,
-                                  .rpos_lo = v->rpos_lo,
-                                  .rpos_hi = v->rpos_hi};
+                                  .entity = q->entity && *q->entity ? q->entity : NULL};
+  range_of(cs, c, v, &f.rpos_lo, &f.rpos_hi);
   struct cp_parts p;
   if ((rc = cursor_parse(q->cursor, &f.before_ts, &f.before, e))) goto done;
   if (f.pledge && !by_id(json_object_get(c, "pledges"), f.pledge)) {

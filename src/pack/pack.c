@@ -1627,9 +1627,13 @@ static int check_cases(struct pack_ctx *c) {
 
 /* ---- campaigns.json (optional): checked in pack_campaigns.c ---- */
 
+static int lk_region(void *ud, const char *path) {
+  return smap_get(&((struct pack_ctx *)ud)->regmap, path) >= 0;
+}
+
 static int check_campaigns(struct pack_ctx *c) {
   if (!c->campaigns_doc) return 0;
-  struct pack_campaigns_lookup lk = {c, lk_department, lk_type_attr};
+  struct pack_campaigns_lookup lk = {c, lk_department, lk_type_attr, lk_region};
   return pack_check_campaigns(c->campaigns_doc, &lk, c->e);
 }
 

@@ -147,10 +147,22 @@ static int check_named_list(struct check *k, const json_t *c, const char *key, c
   return 0;
 }
 
-/* participants {entity_types} or members {entity_types, parent_attr}. */
+/* A region path at o.key (optional) that the pack declares. */
+static int check_region(struct check *k, const json_t *o, const char *key,
+                        const struct pack_campaigns_lookup *lk) {
+  const char *path = NULL;
+  int rc = check_str(k, o, key, CHECK_OPTIONAL | CHECK_NONEMPTY, 255, &path);
+  if (rc || !path) return rc;
+  if (lk->region && lk->region(lk->ud, path) != 1)
+    return check_fail(k, key, "region \"%s\" does not exist", path);
+  return 0;
+}
+
+/* participants {entity_types, region?: the campaign's area} or members
+ * {entity_types, parent_attr}. */
 static int check_party(struct check *k, const json_t *c, const char *key, unsigned flags,
                        const struct pack_campaigns_lookup *lk, const json_t **types) {
-  static const char *const known_p[] = {"entity_types", NULL};
+  static const char *const known_p[] = {"entity_types", "region", NULL};
   static const char *const known_m[] = {"entity_types", "parent_attr", NULL};
   int members = strcmp(key, "members") == 0;
   const json_t *o = NULL;
@@ -158,7 +170,8 @@ static int check_party(struct check *k, const json_t *c, const char *key, unsign
   if (rc || !o) return rc;
   size_t mark = check_push_key(k, key);
   if ((rc = check_known(k, o, members ? known_m : known_p)) ||
-      (rc = check_types(k, o, "entity_types", lk, types)))
+      (rc = check_types(k, o, "entity_types", lk, types)) ||
+      (!members && (rc = check_region(k, o, "region", lk))))
     return rc;
   if (members) {
     /* the attribute of a member that names its participant (a stall's
@@ -270,13 +283,12 @@ static int check_demo(struct check *k, const json_t *c, const json_t *ptypes,
   static const char *const known[] = {"region", "every_month", "sample_per_month", "since_attr",
                                       NULL};
   const json_t *o = NULL, *every = NULL, *since = NULL;
-  const char *region;
   int64_t n;
   int rc = check_object(k, c, "demo", CHECK_OPTIONAL, &o);
   if (rc || !o) return rc;
   size_t mark = check_push_key(k, "demo");
   if ((rc = check_known(k, o, known)) ||
-      (rc = check_str(k, o, "region", CHECK_OPTIONAL | CHECK_NONEMPTY, 255, &region)) ||
+      (rc = check_region(k, o, "region", lk)) ||
       (rc = check_array(k, o, "every_month", CHECK_OPTIONAL, 0, CP_TYPES_MAX, CHECK_KEY, &every)) ||
       (rc = check_int(k, o, "sample_per_month", CHECK_OPTIONAL, 0, 10000, &n)) ||
       (rc = check_object(k, o, "since_attr", CHECK_OPTIONAL, &since)))

@@ -18,6 +18,7 @@ struct pack_campaigns_lookup {
    * the type does not exist; attr "" asks only whether the type exists
    * (then 0 or 1 when it does, -1 when not) */
   int (*type_attr)(void *ud, const char *type, const char *attr);
+  int (*region)(void *ud, const char *path); /* 1 when the region exists */
 };
 
 /* Checks doc (the parsed campaigns.json). Returns 0, or ZZ_EINVAL with e

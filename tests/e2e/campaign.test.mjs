@@ -140,6 +140,15 @@ test('the leader\'s dashboard: the matrix, the totals, at 1920 and 1366, in Chin
         assert.deepEqual(Object.fromEntries(states), p.systems, p.entity);
         assert.equal(await row.locator('[data-members]').getAttribute('data-members'), `${p.members_signed}/${p.members}`);
       }
+      // those that need attention first: open items, then violations
+      const order = await page.locator('#matrix tbody tr[data-entity]').evaluateAll((rs) => rs.map((r) => r.dataset.entity));
+      const byKey = Object.fromEntries(d.participants.map((p) => [p.entity, p]));
+      for (let i = 1; i < order.length; i++) {
+        const [a, b] = [byKey[order[i - 1]], byKey[order[i]]];
+        assert.ok(a.open_rectify > b.open_rectify || (a.open_rectify === b.open_rectify && a.violations >= b.violations),
+          `${a.entity} (${a.open_rectify} open, ${a.violations} violations) before ${b.entity} (${b.open_rectify}, ${b.violations})`);
+      }
+      assert.ok(await page.locator('#matrix-more').isHidden(), 'no "show more" under 200 units');
       // what this test wrote: Santang fails paid use and publicity in May, Hushu passes all
       const st = page.locator('#matrix tr[data-entity="t-market-03"] .cell[data-system="paid_use"]');
       assert.equal(await st.getAttribute('data-state'), 'failed');

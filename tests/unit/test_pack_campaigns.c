@@ -50,8 +50,14 @@ static int lk_attr(void *ud, const char *type, const char *attr) {
   return -1;
 }
 
+/* the regions of the world: the district and its park */
+static int lk_region(void *ud, const char *path) {
+  (void)ud;
+  return strcmp(path, "gongshu") == 0 || strcmp(path, "gongshu/kejipark") == 0;
+}
+
 static int check(struct world *w, const json_t *doc, struct zz_err *e) {
-  struct pack_campaigns_lookup lk = {w, lk_dept, lk_attr};
+  struct pack_campaigns_lookup lk = {w, lk_dept, lk_attr, lk_region};
   return pack_check_campaigns(doc, &lk, e);
 }
 
@@ -297,6 +303,16 @@ static const struct bad {
     {"campaigns[0].demo", "{\"region\":\"gongshu\",\"sample\":3}",
      "campaigns.json campaigns[0].demo",
      "campaigns.json campaigns[0].demo: unknown field \"sample\""},
+    {"campaigns[0].demo", "{\"region\":\"gongshu/nowhere\"}",
+     "campaigns.json campaigns[0].demo.region",
+     "campaigns.json campaigns[0].demo.region: region \"gongshu/nowhere\" does not exist"},
+    /* a campaign's area: its participants' region */
+    {"campaigns[0].participants.region", "\"gongshu/nowhere\"",
+     "campaigns.json campaigns[0].participants.region",
+     "campaigns.json campaigns[0].participants.region: region \"gongshu/nowhere\" does not "
+     "exist"},
+    {"campaigns[0].participants.region", "\"\"", "campaigns.json campaigns[0].participants.region",
+     "campaigns.json campaigns[0].participants.region: must be a non-empty string"},
 };
 
 static void test_bad(void **state) {
