@@ -167,3 +167,50 @@ test('the pack loader refuses a campaign demo member naming a type outside the c
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+// The campaign's area (participants.region): the park's campaign counts the
+// park's enterprises and sites, not the district's, for the district's admin
+// as for the park's manager; the Xintiandi visit above is not the campaign's.
+test('the park safety campaign\'s dashboard counts the park\'s units only; an unknown area is refused at load', async () => {
+  const walk = async (type) => {
+    let n = 0, cursor = null;
+    do {
+      const r = await get('admin', `/api/v1/entities?type=${type}&region=gongshu%2Fkejipark&limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      assert.equal(r.status, 200, show(r));
+      n += r.json.entities.length;
+      cursor = r.json.next_cursor;
+    } while (cursor != null);
+    return n;
+  };
+  const inPark = (await walk('enterprise')) + (await walk('site'));
+  for (const who of ['admin', 'park']) {
+    const d = await get(who, '/api/v1/campaigns/park_safety');
+    assert.equal(d.status, 200, show(d));
+    assert.equal(d.json.participants.length, inPark, who);
+    assert.equal(d.json.totals.participants, inPark, who);
+    assert.ok(!d.json.participants.some((p) => p.entity === OUTSIDE), `${who}: the Xintiandi enterprise is not the park's`);
+    // the three park visits of this file (a fire failure, a dust failure, the passing re-inspection)
+    assert.equal(d.json.totals.inspections, 3, who);
+    const ent = d.json.participants.find((p) => p.entity === ENT);
+    assert.equal(ent.inspections, 2, who);
+  }
+  const list = (await get('admin', '/api/v1/campaigns')).json.campaigns.find((c) => c.id === 'park_safety');
+  assert.equal(list.participants, inPark);
+
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zz-hazard-area-'));
+  try {
+    for (const f of fs.readdirSync(GONGSHU_PACK)) {
+      const from = path.join(GONGSHU_PACK, f);
+      if (fs.statSync(from).isFile()) fs.copyFileSync(from, path.join(dir, f));
+    }
+    const doc = JSON.parse(fs.readFileSync(path.join(dir, 'campaigns.json'), 'utf8'));
+    const at = doc.campaigns.findIndex((c) => c.id === 'park_safety');
+    doc.campaigns[at].participants.region = 'gongshu/nopark';
+    fs.writeFileSync(path.join(dir, 'campaigns.json'), JSON.stringify(doc));
+    const r = cli(['pack', 'load', dir, '--data', path.join(dir, 'data')]);
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, new RegExp(`campaigns\\.json campaigns\\[${at}\\]\\.participants\\.region: region "gongshu/nopark" does not exist`));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
