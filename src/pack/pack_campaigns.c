@@ -287,8 +287,7 @@ static int check_demo(struct check *k, const json_t *c, const json_t *ptypes,
   int rc = check_object(k, c, "demo", CHECK_OPTIONAL, &o);
   if (rc || !o) return rc;
   size_t mark = check_push_key(k, "demo");
-  if ((rc = check_known(k, o, known)) ||
-      (rc = check_region(k, o, "region", lk)) ||
+  if ((rc = check_known(k, o, known)) || (rc = check_region(k, o, "region", lk)) ||
       (rc = check_array(k, o, "every_month", CHECK_OPTIONAL, 0, CP_TYPES_MAX, CHECK_KEY, &every)) ||
       (rc = check_int(k, o, "sample_per_month", CHECK_OPTIONAL, 0, 10000, &n)) ||
       (rc = check_object(k, o, "since_attr", CHECK_OPTIONAL, &since)))
