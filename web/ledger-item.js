@@ -18,9 +18,9 @@ export const statusName = (s) => w('status', s) || s;
  * header's text as shown now, so call it after the page relabelled). */
 export function labelCells(table) {
   const heads = [...table.tHead.rows[0].cells].map((th) => th.textContent.trim());
-  for (const tr of table.tBodies[0].rows) {
-    if (tr.cells.length !== heads.length) continue; // an empty-list line
-    [...tr.cells].forEach((td, i) => td.setAttribute('data-label', heads[i]));
+  for (const row of table.tBodies[0].rows) {
+    if (row.cells.length !== heads.length) continue; // an empty-list line
+    [...row.cells].forEach((td, i) => td.setAttribute('data-label', heads[i]));
   }
 }
 

@@ -76,7 +76,7 @@ function calendar() {
 function weekList(start) {
   const wd = t('周一 周二 周三 周四 周五 周六 周日', 'Mon Tue Wed Thu Fri Sat Sun').split(' ');
   const md = (d) => t(`${Number(d.slice(5, 7))}月${Number(d.slice(8))}日`, `${d.slice(5, 7)}-${d.slice(8)}`);
-  const monday = start.toISOString().slice(0, 10), weeks = [];
+  const monday = ymd(start.getTime() - 8 * 3600e3), weeks = []; // start: the day at UTC midnight, as above
   for (let wk = 0; wk < 6; wk++) {
     const days = Array.from({ length: 7 }, (_, i) => ymd(dayStartMs(monday, wk * 7 + i)));
     if (wk && days[0].slice(0, 7) !== month) break;
@@ -97,14 +97,14 @@ function items() {
     checklistName: (id) => { const c = cat.checklists?.find((x) => x.id === id); return c ? pick(c, 'name') : id; },
     orderHref: (n) => (orderPage() ? `${orderPage()}#${n}` : null) };
   $('open').tBodies[0].replaceChildren(...open.map((x) => {
-    const tr = el('tr', { class: x.status === 'overdue' ? 'late' : '', 'data-item': x.id },
+    const row = el('tr', { class: x.status === 'overdue' ? 'late' : '', 'data-item': x.id },
       el('td', { class: 'unit' }, el('a', { href: opts.unitHref(x), text: unitName(x) })),
       el('td', { class: 'problem' }, itemButton(x, opts)),
       el('td', { text: nameOf(names.dept, x.owner) }),
       el('td', { class: 'd8', text: day(x.deadline) }),
       el('td', { class: 'd8' + (x.status === 'overdue' ? ' late' : ''), text: statusName(x.status) }));
-    tapOpens(tr, x, opts);
-    return tr;
+    tapOpens(row, x, opts);
+    return row;
   }));
   if (!open.length) $('open').tBodies[0].append(el('tr', {}, el('td', { colspan: 5, class: 'note', text: t('没有未销号的整改事项', 'No open items') })));
   labelCells($('open'));

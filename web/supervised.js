@@ -41,12 +41,12 @@ function draw() {
   const opts = { unitName: () => pick(credit, 'name'), unitHref: null, deptName: (id) => nameOf(names.dept, id),
     checklistName: (id) => nameOf(names.checklist, id), orderHref: (n) => (orderPage() ? `${orderPage()}#${n}` : null) };
   $('rectify').tBodies[0].replaceChildren(...rectify.map((x) => {
-    const tr = el('tr', { 'data-item': x.id },
+    const row = el('tr', { 'data-item': x.id },
       el('td', { class: 'problem' }, itemButton(x, opts)), el('td', { text: nameOf(names.dept, x.owner) }), el('td', { class: 'd8', text: day(x.deadline) }),
       el('td', { class: x.status === 'overdue' ? 'late' : x.status.startsWith('closed') ? 'good' : '', text: statusName(x.status) }),
       el('td', {}, !x.order ? '—' : orderPage() ? el('a', { href: `${orderPage()}#${x.order}`, text: `#${x.order}` }) : `#${x.order}`));
-    tapOpens(tr, x, opts);
-    return tr;
+    tapOpens(row, x, opts);
+    return row;
   }));
   if (!rectify.length) $('rectify').tBodies[0].append(el('tr', {}, el('td', { colspan: 5, class: 'note', text: t('无整改事项', 'No rectification items') })));
   $('credit').tBodies[0].replaceChildren(...credit.events.slice().reverse().map((e) => el('tr', {},

@@ -178,6 +178,8 @@ test('the page in English, and the phone layout fits with targets a finger can h
   await pl.selectOption('#checklist', 'edu_police');
   await pl.fill('#q', '米市巷');
   await pl.click('#found button[data-entity="legal-mishixiang-police"]');
+  // the unit's open plans come from the server after the pick: wait for them
+  await pl.locator('#plan-label').waitFor({ state: 'visible', timeout: 10000 }).catch(() => {});
   assert.equal(await pl.isVisible('#plan-label'), true, 'the planned visit is offered');
   await pl.screenshot({ path: path.join(SHOTS, 'inspect-375-zh-plan.png'), fullPage: true });
 });

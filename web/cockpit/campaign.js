@@ -58,9 +58,9 @@ const SYS = words(SYS_TABLE);
 const ITEM_VIEWS = new Set(['hazards', 'kinds']);
 const ITEMS_MAX = 2000;
 const KIND_EM = 12; // em of a kind's label (12 px each): 144 px of the panel's 470
-const STATES = [
-  ['open', ['整改中', 'Open'], '#3fd0ff'], ['overdue', ['逾期未改', 'Overdue'], '#ff5c5c'],
-  ['closed_on_time', ['按期销号', 'Closed on time'], '#4be3a0'], ['closed_late', ['超期销号', 'Closed late'], '#ffc85c']];
+const STATES = ['open', 'overdue', 'closed_on_time', 'closed_late'];
+const STATE_NAME = words({ open: ['整改中', 'Open'], overdue: ['逾期未改', 'Overdue'],
+  closed_on_time: ['按期销号', 'Closed on time'], closed_late: ['超期销号', 'Closed late'] });
 
 let departments = null; // id -> department, once per page
 function departmentNames() {
@@ -254,9 +254,9 @@ class CampaignPanel extends Panel {
     const more = items.length >= ITEMS_MAX ? '+' : '';
     const tiles = [el('div', { class: 'tile', 'data-kind': 'found' }, el('div', { class: 'label', text: t('发现隐患', 'Hazards found') }),
       el('div', { class: 'value', 'data-value': String(items.length), text: big(items.length) + more }, ...(lang === 'en' ? [] : [el('small', { text: ' 项' })])))];
-    for (const [st, label] of STATES) {
+    for (const st of STATES) {
       const n = count(st);
-      tiles.push(el('div', { class: 'tile ' + st, 'data-kind': 'rectify:' + st }, el('div', { class: 'label', text: t(...label) }),
+      tiles.push(el('div', { class: 'tile ' + st, 'data-kind': 'rectify:' + st }, el('div', { class: 'label', text: STATE_NAME(st) }),
         el('div', { class: 'value', 'data-value': String(n), text: big(n) + more })));
     }
     const now = Date.now();
@@ -266,15 +266,15 @@ class CampaignPanel extends Panel {
     const owner = (id) => (names.get(id) ? pick(names.get(id), 'name') : id);
     const rows = open.map((x) => {
       const late = x.status === 'overdue' || Date.parse(x.deadline) < now;
-      const tr = el('tr', { 'data-rectify': String(x.id), 'data-order': String(x.order ?? ''), 'data-state': x.status, tabindex: '0', role: 'button',
+      const row = el('tr', { 'data-rectify': String(x.id), 'data-order': String(x.order ?? ''), 'data-state': x.status, tabindex: '0', role: 'button',
         title: `${pick(x, 'entity_name')} · ${pick(x, 'text')}${x.note ? ' · ' + x.note : ''}` },
         el('td', { class: 'unit', text: pick(x, 'entity_name') }),
         el('td', { class: 'what', text: pick(x, 'text') }),
         el('td', { class: 'owner', text: owner(x.owner) }),
         el('td', { class: 'due' + (late ? ' late' : ''), text: day(x.deadline) }),
         el('td', { class: 'order', text: x.order ? '#' + x.order : '—' }));
-      tr.addEventListener('click', () => ctx.openPortrait && ctx.openPortrait(x.entity));
-      return tr;
+      row.addEventListener('click', () => ctx.openPortrait && ctx.openPortrait(x.entity));
+      return row;
     });
     const head = el('tr', {}, ...[['单位', 'Unit'], ['隐患', 'Hazard'], ['责任部门', 'Owner'], ['整改期限', 'Due'], ['工单', 'Order']]
       .map(([zh, en], i) => el('th', { class: ['unit', 'what', 'owner', 'due', 'order'][i], text: t(zh, en) })));
