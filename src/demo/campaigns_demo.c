@@ -289,6 +289,24 @@ static int load_units(struct world *w, const json_t *types, const char *parent_a
   return load_units_in(w, types, parent_attr, 0, 0, NULL, u);
 }
 
+/* Keeps checklist id (its definition def, owned from now) in the world's
+ * next slot, which the caller found free; returns its index. */
+static int checklist_add(struct world *w, const char *id, json_t *def) {
+  struct checklist *k = &w->cl[w->ncl];
+  memset(k, 0, sizeof *k);
+  zz_strlcpy(k->id, id, sizeof k->id);
+  k->def = def;
+  const json_t *items = json_object_get(def, "items");
+  for (size_t n = 0; n < json_array_size(items) && k->nitems < MAX_ITEMS; n++) {
+    const json_t *it = json_array_get(items, n);
+    const json_t *days = json_object_get(it, "rectify_days");
+    if (!sval(it, "id")) continue;
+    k->item[k->nitems] = sval(it, "id");
+    k->days[k->nitems++] = json_is_integer(days) ? (int)json_integer_value(days) : 7;
+  }
+  return (int)w->ncl++;
+}
+
 /* The checklist of campaign c for entity type (its index, loaded once), or -1. */
 static int checklist_for(struct world *w, const json_t *c, const char *type) {
   const json_t *ids = json_object_get(c, "checklists");
@@ -306,19 +324,7 @@ static int checklist_for(struct world *w, const json_t *c, const char *type) {
       json_decref(def);
       continue;
     }
-    struct checklist *k = &w->cl[w->ncl];
-    memset(k, 0, sizeof *k);
-    zz_strlcpy(k->id, id, sizeof k->id);
-    k->def = def;
-    const json_t *items = json_object_get(def, "items");
-    for (size_t n = 0; n < json_array_size(items) && k->nitems < MAX_ITEMS; n++) {
-      const json_t *it = json_array_get(items, n);
-      const json_t *days = json_object_get(it, "rectify_days");
-      if (!sval(it, "id")) continue;
-      k->item[k->nitems] = sval(it, "id");
-      k->days[k->nitems++] = json_is_integer(days) ? (int)json_integer_value(days) : 7;
-    }
-    return (int)w->ncl++;
+    return checklist_add(w, id, def);
   }
   return -1;
 }
@@ -330,19 +336,7 @@ static int checklist_load(struct world *w, const char *id) {
   json_t *def = NULL;
   struct zz_err ignored;
   if (w->ncl == ZZ_ARRAY_LEN(w->cl) || inspections_checklist(w->st, id, &def, &ignored)) return -1;
-  struct checklist *k = &w->cl[w->ncl];
-  memset(k, 0, sizeof *k);
-  zz_strlcpy(k->id, id, sizeof k->id);
-  k->def = def;
-  const json_t *items = json_object_get(def, "items");
-  for (size_t n = 0; n < json_array_size(items) && k->nitems < MAX_ITEMS; n++) {
-    const json_t *it = json_array_get(items, n);
-    const json_t *days = json_object_get(it, "rectify_days");
-    if (!sval(it, "id")) continue;
-    k->item[k->nitems] = sval(it, "id");
-    k->days[k->nitems++] = json_is_integer(days) ? (int)json_integer_value(days) : 7;
-  }
-  return (int)w->ncl++;
+  return checklist_add(w, id, def);
 }
 
 /* ---- the steps ---- */

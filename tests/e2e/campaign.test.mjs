@@ -110,16 +110,7 @@ async function shot(page, name) {
   for (const d of SHOTS) await page.screenshot({ path: path.join(d, `campaign-${name}.png`), fullPage: true });
 }
 
-async function dashboard(size, lang) {
-  const page = await leaderCtx.newPage();
-  await page.setViewportSize(size);
-  await page.addInitScript((l) => localStorage.setItem('zz-lang', l), lang);
-  page.errors = [];
-  page.on('pageerror', (e) => page.errors.push(String(e.message || e)));
-  await page.goto(`${w.base}/campaign?id=${CP}`);
-  await page.locator('body[data-ready="1"] #matrix tbody tr').first().waitFor({ timeout: 20000 });
-  return page;
-}
+const dashboard = (size, lang) => board(leaderCtx, size, lang);
 
 const api = async (p) => {
   const r = await leaderCtx.request.get(w.base + p);

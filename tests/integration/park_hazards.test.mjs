@@ -143,13 +143,18 @@ test('a passing re-inspection closes the item on time and its order; the panel m
   assert.equal((o.order || o).state, 'closed');
 });
 
+// The Gongshu pack's files into dir, to be edited there.
+function copyPack(dir) {
+  for (const f of fs.readdirSync(GONGSHU_PACK)) {
+    const from = path.join(GONGSHU_PACK, f);
+    if (fs.statSync(from).isFile()) fs.copyFileSync(from, path.join(dir, f));
+  }
+}
+
 test('the pack loader refuses a campaign demo member naming a type outside the campaign, naming file and field', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zz-hazard-pack-'));
   try {
-    for (const f of fs.readdirSync(GONGSHU_PACK)) {
-      const from = path.join(GONGSHU_PACK, f);
-      if (fs.statSync(from).isFile()) fs.copyFileSync(from, path.join(dir, f));
-    }
+    copyPack(dir);
     const doc = JSON.parse(fs.readFileSync(path.join(dir, 'campaigns.json'), 'utf8'));
     const at = doc.campaigns.findIndex((c) => c.id === 'park_safety');
     doc.campaigns[at].demo.every_month = ['market'];
@@ -199,10 +204,7 @@ test('the park safety campaign\'s dashboard counts the park\'s units only; an un
 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zz-hazard-area-'));
   try {
-    for (const f of fs.readdirSync(GONGSHU_PACK)) {
-      const from = path.join(GONGSHU_PACK, f);
-      if (fs.statSync(from).isFile()) fs.copyFileSync(from, path.join(dir, f));
-    }
+    copyPack(dir);
     const doc = JSON.parse(fs.readFileSync(path.join(dir, 'campaigns.json'), 'utf8'));
     const at = doc.campaigns.findIndex((c) => c.id === 'park_safety');
     doc.campaigns[at].participants.region = 'gongshu/nopark';
