@@ -31,6 +31,9 @@ struct store_open_opts {
   int synchronous_full; /* fsync the WAL on every commit (default: NORMAL + checkpoint fsync) */
   /* Committed events (count rules over events), like on_commit; may be NULL. */
   void (*on_commit_events)(void *ud, const struct store_event *evs, size_t n);
+  /* Raw records are sealed into a segment file every this many (0: 4M,
+   * store/reclog.h); tests make it small. */
+  int64_t seal_records;
 };
 
 /* Opens (creating and migrating) the SQLite store in opts->dir. Returns 0 and

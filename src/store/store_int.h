@@ -11,6 +11,7 @@
 #include "core/buf.h"
 #include "core/hash.h"
 #include "rollup/fanout.h" /* the rollup fan-out and its accumulator */
+#include "store/reclog.h"
 #include "store/store_backend.h"
 
 /* The series of a metric in a subtree (and of a type), as entity_aggs needs
@@ -153,6 +154,9 @@ struct sq_store {
    * read connections' cached series lists are stale then */
   atomic_llong series_version;
   int new_series; /* the open transaction created series (writer only) */
+
+  /* the raw records (store/reclog.h), DIR/records/ */
+  struct reclog *rl;
 };
 
 /* The SQLite store behind a struct store. */
@@ -248,6 +252,14 @@ size_t sq_rollup_pending(struct sq_store *s);
 /* Upserts the pending rollups into the open transaction and forgets them. */
 int sq_rollup_flush(struct sq_store *s, struct zz_err *e);
 int sq_migrate(sqlite3 *db, struct zz_err *e);
+/* Opens s->rl at the position the database has committed (db), moving the
+ * records of a store made before the engine out of its SQLite table first
+ * (writer only). 0 or the error with e. */
+int sq_reclog_open(struct sq_store *s, sqlite3 *db, struct zz_err *e);
+/* The records engine, opened on first use by a store without a writer;
+ * NULL (logged) when it cannot be opened. */
+struct reclog *sq_records_get(struct sq_store *s);
+
 int sq_prune(struct store *st, int64_t now);
 
 #endif

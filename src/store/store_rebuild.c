@@ -28,6 +28,21 @@ struct rb_series {
   int32_t metric;
 };
 
+/* One series' records folded into the pending rollups. */
+struct rb_fold {
+  struct sq_store *s;
+  const struct rb_series *se;
+  struct rebuild *rb;
+  int rc;
+};
+
+static int fold(void *ud, int64_t ts, double v) {
+  struct rb_fold *f = ud;
+  if ((f->rc = sq_rollup_add(f->s, f->se->id, f->se->metric, f->se->region, ts, v))) return 1;
+  f->rb->stats.records++;
+  return 0;
+}
+
 static int prep(sqlite3 *db, const char *sql, sqlite3_stmt **q, struct zz_err *e) {
   if (sqlite3_prepare_v2(db, sql, -1, q, NULL) == SQLITE_OK) return 0;
   return sq_fail(db, sqlite3_errcode(db), e, "rebuild");
@@ -94,24 +109,15 @@ static int run(struct sq_store *s, void *ud, struct zz_err *e) {
     rc = sq_fail(db, step, e, "rebuild");
     goto done;
   }
-  if ((rc = prep(db, "SELECT ts, value FROM record WHERE series = ?1 AND ts >= ?2 AND ts < ?3", &q,
-                 e)))
-    goto done;
   for (size_t i = 0; i < n; i++) {
-    sqlite3_reset(q);
-    sqlite3_bind_int64(q, 1, list[i].id);
-    sqlite3_bind_int64(q, 2, rb->from);
-    sqlite3_bind_int64(q, 3, rb->to);
-    while ((step = sqlite3_step(q)) == SQLITE_ROW) {
-      if (sq_rollup_add(s, list[i].id, list[i].metric, list[i].region, sqlite3_column_int64(q, 0),
-                        sqlite3_column_double(q, 1))) {
-        rc = zz_fail(e, ZZ_ENOMEM, "rebuild", "out of memory");
-        goto done;
-      }
-      rb->stats.records++;
+    struct rb_fold f = {s, &list[i], rb, 0};
+    if (reclog_read(s->rl, (uint32_t)list[i].id, rb->from, rb->to, 0, fold, &f)) {
+      rc = zz_fail(e, ZZ_ESTORE, "rebuild", "cannot read the records of series %lld",
+                   (long long)list[i].id);
+      goto done;
     }
-    if (step != SQLITE_DONE) {
-      rc = sq_fail(db, step, e, "rebuild");
+    if (f.rc) {
+      rc = zz_fail(e, ZZ_ENOMEM, "rebuild", "out of memory");
       goto done;
     }
     rb->stats.series++;

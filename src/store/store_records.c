@@ -301,25 +301,34 @@ static int latest_each(struct store *st, int64_t metric, int64_t entity, int64_t
   return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
 }
 
+struct rec_cb {
+  int (*fn)(void *, int64_t, double);
+  void *ud;
+};
+
+static int rec_cb(void *ud, int64_t ts, double v) {
+  struct rec_cb *c = ud;
+  return c->fn(c->ud, ts, v);
+}
+
+/* The series id of (entity, metric) from the database, then its records
+ * from the records engine (store/reclog.h). */
 static int records_each(struct store *st, int64_t entity, int64_t metric, int64_t from, int64_t to,
                         int limit, int (*fn)(void *, int64_t, double), void *ud) {
-  struct sq_conn *c = sq_conn_get(SQ_S(st));
-  sqlite3_stmt *q = sq_prepare(
-      c,
-      "SELECT r.ts, r.value FROM series s JOIN record r ON r.series = s.id AND r.ts >= ?3"
-      " AND r.ts < ?4 WHERE s.entity = ?1 AND s.metric = ?2 ORDER BY r.ts LIMIT ?5",
-      NULL);
+  struct sq_store *s = SQ_S(st);
+  struct sq_conn *c = sq_conn_get(s);
+  sqlite3_stmt *q = sq_prepare(c, "SELECT id FROM series WHERE entity = ?1 AND metric = ?2", NULL);
   if (!q) return ZZ_ESTORE;
   sqlite3_bind_int64(q, 1, entity);
   sqlite3_bind_int64(q, 2, metric);
-  sqlite3_bind_int64(q, 3, from);
-  sqlite3_bind_int64(q, 4, to);
-  sqlite3_bind_int(q, 5, limit > 0 ? limit : 100000);
-  int rc;
-  while ((rc = sqlite3_step(q)) == SQLITE_ROW)
-    if (fn(ud, sqlite3_column_int64(q, 0), sqlite3_column_double(q, 1))) break;
+  int rc = sqlite3_step(q);
+  int64_t series = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
   sq_release(c, q);
-  return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
+  if (rc != SQLITE_ROW) return rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
+  struct reclog *rl = sq_records_get(s);
+  if (!rl) return ZZ_ESTORE;
+  struct rec_cb cb = {fn, ud};
+  return reclog_read(rl, (uint32_t)series, from, to, limit > 0 ? limit : 100000, rec_cb, &cb);
 }
 
 static int event_times_each(struct store *st, int64_t entity, const char *kind, int64_t from,

@@ -179,6 +179,7 @@ int store_sqlite_backup(const char *dir, const char *out, void (*progress)(void 
 static void sq_close(struct store *st) {
   struct sq_store *s = SQ_S(st);
   sq_writer_stop(s);
+  reclog_close(s->rl);
   pthread_mutex_lock(&s->conns_lock);
   struct sq_conn *c = s->conns;
   s->conns = NULL;
@@ -276,9 +277,13 @@ int store_sqlite_open(const struct store_open_opts *opts, struct store **out, st
   int rc = opts->no_writer ? 0 : take_lock(s, e);
   if (!rc) rc = sq_open_db(s->path, 1, opts->synchronous_full, &db, e);
   if (!rc) rc = sq_migrate(db, e);
+  /* a store without a writer (admin commands) opens the records when it
+   * first reads them (sq_records_get) */
+  if (!rc && !opts->no_writer) rc = sq_reclog_open(s, db, e);
   sqlite3_close(db);
   if (!rc && !opts->no_writer) rc = sq_writer_start(s, e);
   if (rc) {
+    reclog_close(s->rl);
     if (s->lock_fd >= 0) close(s->lock_fd);
     pthread_key_delete(s->conn_key);
     pthread_mutex_destroy(&s->conns_lock);

@@ -23,34 +23,28 @@ enum { SQ_JOB_RECORDS = 1, SQ_JOB_EVENTS, SQ_JOB_PRUNE, SQ_JOB_CALL, SQ_JOB_RECO
 
 enum w_stmt {
   W_SERIES_INS,
-  W_REC_INS,
-  W_REC_GET,
-  W_REC_UPD,
   W_ROLLUP_UP,
   W_SROLLUP_UP,
   W_SERIES_LAST,
   W_SOURCE_CNT,
   W_COUNTER,
   W_EVENT_INS,
-  W_RC_RAW,
+  W_RC_SERIES,
   W_RC_FROM_ROLLUP,
   W_RC_SET,
-  W_SRC_RAW,
   W_SRC_FROM_FINER,
   W_SRC_SET,
   W_PRUNE,
   W_SESSION_PRUNE,
   W_DEVICE_PRUNE,
   W_ENTITY_REGION,
+  W_RECLOG_POS,
   W_COUNT
 };
 
 static const char *const w_sql[W_COUNT] = {
     [W_SERIES_INS] =
         "INSERT OR IGNORE INTO series(id, entity, metric, source) VALUES(?1, ?2, ?3, ?4)",
-    [W_REC_INS] = "INSERT INTO record(series, ts, value) VALUES(?1, ?2, ?3)",
-    [W_REC_GET] = "SELECT value FROM record WHERE series = ?1 AND ts = ?2",
-    [W_REC_UPD] = "UPDATE record SET value = ?3 WHERE series = ?1 AND ts = ?2",
     [W_ROLLUP_UP] =
         "INSERT INTO rollup(metric, node, grain, bucket, n, sum, min, max, last, last_ts)"
         " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT DO UPDATE SET"
@@ -69,16 +63,12 @@ static const char *const w_sql[W_COUNT] = {
     [W_SOURCE_CNT] = "UPDATE source SET records = records + ?2, last_seen = ?3 WHERE id = ?1",
     [W_COUNTER] = "UPDATE counter SET n = n + ?1 WHERE key = 'records'",
     [W_EVENT_INS] = "INSERT INTO event(ts, entity, source, kind, data) VALUES(?1, ?2, ?3, ?4, ?5)",
-    [W_RC_RAW] =
-        "SELECT min(r.value), max(r.value) FROM record r WHERE r.series IN (SELECT s.id FROM"
-        " series s JOIN entity e ON e.id = s.entity WHERE s.metric = ?1 AND e.rpos BETWEEN ?2"
-        " AND ?3) AND r.ts >= ?4 AND r.ts < ?5",
+    [W_RC_SERIES] = "SELECT s.id FROM series s JOIN entity e ON e.id = s.entity"
+                    " WHERE s.metric = ?1 AND e.rpos BETWEEN ?2 AND ?3",
     [W_RC_FROM_ROLLUP] = "SELECT min(min), max(max) FROM rollup WHERE metric = ?1 AND node = ?2"
                          " AND grain = ?3 AND bucket >= ?4 AND bucket < ?5",
     [W_RC_SET] = "UPDATE rollup SET min = ?5, max = ?6 WHERE metric = ?1 AND node = ?2"
                  " AND grain = ?3 AND bucket = ?4",
-    [W_SRC_RAW] =
-        "SELECT min(value), max(value) FROM record WHERE series = ?1 AND ts >= ?2 AND ts < ?3",
     [W_SRC_FROM_FINER] = "SELECT min(min), max(max) FROM srollup WHERE series = ?1 AND grain = ?4"
                          " AND bucket >= ?2 AND bucket < ?3",
     [W_SRC_SET] = "UPDATE srollup SET min = ?5, max = ?6 WHERE metric = ?1 AND grain = ?2"
@@ -87,6 +77,8 @@ static const char *const w_sql[W_COUNT] = {
     [W_SESSION_PRUNE] = "DELETE FROM session WHERE expires < ?1",
     [W_DEVICE_PRUNE] = "DELETE FROM device WHERE expires < ?1",
     [W_ENTITY_REGION] = "SELECT region FROM entity WHERE id = ?1",
+    [W_RECLOG_POS] = "UPDATE counter SET n = CASE key WHEN 'reclog_gen' THEN ?1 ELSE ?2 END"
+                     " WHERE key IN ('reclog_gen', 'reclog_end')",
 };
 
 /* The writer's statements live on the store (s->wstmt), prepared on first use. */
@@ -336,34 +328,15 @@ static int run_records(struct sq_store *s, struct sq_job *j) {
       se->pend_ts = se->last_ts;
       se->pend_value = se->last_value;
     }
-    /* A record newer than the series' last cannot exist yet: insert. An
-     * older one is usually new too (clients interleave), so try the insert
-     * and only on a key conflict read the old value and update. */
+    /* A record newer than the series' last cannot exist yet: a new one.
+     * An older one is looked up (the engine's columns, then its sealed
+     * blocks) and, when it exists, replaces it. */
     int replaced = 0;
     double old = 0;
-    sqlite3_stmt *st = ws(s, W_REC_INS);
-    sqlite3_bind_int64(st, 1, se->id);
-    sqlite3_bind_int64(st, 2, r->ts);
-    sqlite3_bind_double(st, 3, r->value);
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if ((rc & 0xff) == SQLITE_CONSTRAINT && r->ts <= se->pend_ts) {
-      st = ws(s, W_REC_GET);
-      sqlite3_bind_int64(st, 1, se->id);
-      sqlite3_bind_int64(st, 2, r->ts);
-      rc = sqlite3_step(st);
-      if (rc == SQLITE_ROW) old = sqlite3_column_double(st, 0);
-      sqlite3_reset(st);
-      if (rc != SQLITE_ROW) return sq_fail(s->wdb, rc, e, "record");
-      replaced = 1;
-      st = ws(s, W_REC_UPD);
-      sqlite3_bind_int64(st, 1, se->id);
-      sqlite3_bind_int64(st, 2, r->ts);
-      sqlite3_bind_double(st, 3, r->value);
-      rc = sqlite3_step(st);
-      sqlite3_reset(st);
-    }
-    if (rc != SQLITE_DONE) return sq_fail(s->wdb, rc, e, "record");
+    if (r->ts <= se->pend_ts) replaced = reclog_find(s->rl, (uint32_t)se->id, r->ts, &old);
+    if (reclog_stage(s->rl, (uint32_t)se->id, r->ts, r->value))
+      return zz_fail(e, ZZ_ENOMEM, "record", "out of memory");
+    int rc = 0;
     if (r->ts >= se->pend_ts) {
       se->pend_ts = r->ts;
       se->pend_value = r->value;
@@ -605,6 +578,36 @@ static int read_minmax(struct sq_store *s, sqlite3_stmt *st, double *mn, double 
   return rc == SQLITE_ROW ? 0 : sq_fail(s->wdb, rc, NULL, "rollup");
 }
 
+/* Min and max of metric's records over [from, to) in region rg's subtree,
+ * from the records engine, series by series (the transaction's own staged
+ * records included). Nothing there gives 0, 0 as SQLite's min() of nothing
+ * read as a double did. */
+static int region_minmax(struct sq_store *s, int64_t metric, const struct sq_region *rg,
+                         int64_t from, int64_t to, double *mn, double *mx) {
+  sqlite3_stmt *st = ws(s, W_RC_SERIES);
+  if (!st) return ZZ_ESTORE;
+  sqlite3_bind_int64(st, 1, metric);
+  sqlite3_bind_int64(st, 2, rg->lo);
+  sqlite3_bind_int64(st, 3, rg->hi);
+  int64_t seen = 0;
+  int rc;
+  *mn = *mx = 0;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    int64_t n = 0;
+    double a = 0, z = 0;
+    if (reclog_minmax(s->rl, (uint32_t)sqlite3_column_int64(st, 0), from, to, &n, &a, &z)) {
+      sqlite3_reset(st);
+      return ZZ_ESTORE;
+    }
+    if (!n) continue;
+    if (!seen || a < *mn) *mn = a;
+    if (!seen || z > *mx) *mx = z;
+    seen += n;
+  }
+  sqlite3_reset(st);
+  return rc == SQLITE_DONE ? 0 : sq_fail(s->wdb, rc, NULL, "rollup");
+}
+
 /* A replaced value may have been a bucket's min or max: recompute those
  * buckets, finer grains first so coarser ones can read them. */
 static int recompute(struct sq_store *s, int64_t now) {
@@ -618,6 +621,8 @@ static int recompute(struct sq_store *s, int64_t now) {
       sqlite3_stmt *st;
       int from_rollup =
           g == ZZ_GRAIN_MONTH || (g == ZZ_GRAIN_DAY && b >= now - ROLLUP_KEEP_HOUR_MS);
+      double mn = 0, mx = 0;
+      int rc;
       if (from_rollup) {
         st = ws(s, W_RC_FROM_ROLLUP);
         sqlite3_bind_int64(st, 1, c->key.a);
@@ -625,16 +630,10 @@ static int recompute(struct sq_store *s, int64_t now) {
         sqlite3_bind_int(st, 3, g - 1);
         sqlite3_bind_int64(st, 4, b);
         sqlite3_bind_int64(st, 5, end);
+        rc = read_minmax(s, st, &mn, &mx);
       } else {
-        st = ws(s, W_RC_RAW);
-        sqlite3_bind_int64(st, 1, c->key.a);
-        sqlite3_bind_int64(st, 2, rg->lo);
-        sqlite3_bind_int64(st, 3, rg->hi);
-        sqlite3_bind_int64(st, 4, b);
-        sqlite3_bind_int64(st, 5, end);
+        rc = region_minmax(s, c->key.a, rg, b, end, &mn, &mx);
       }
-      double mn = 0, mx = 0;
-      int rc = read_minmax(s, st, &mn, &mx);
       if (rc) return rc;
       st = ws(s, W_RC_SET);
       sqlite3_bind_int64(st, 1, c->key.a);
@@ -652,15 +651,20 @@ static int recompute(struct sq_store *s, int64_t now) {
       if (!c || !c->recompute || c->key.b != g) continue;
       int64_t b = c->key.c, end = zz_bucket_next(b, (enum zz_grain)g);
       /* days from records, months from days, years from months */
-      sqlite3_stmt *st = ws(s, g == ZZ_GRAIN_DAY ? W_SRC_RAW : W_SRC_FROM_FINER);
-      sqlite3_bind_int64(st, 1, c->key.d);
-      sqlite3_bind_int64(st, 2, b);
-      sqlite3_bind_int64(st, 3, end);
-      if (g != ZZ_GRAIN_DAY) sqlite3_bind_int(st, 4, g - 1);
       double mn = 0, mx = 0;
-      int rc = read_minmax(s, st, &mn, &mx);
-      if (rc) return rc;
-      st = ws(s, W_SRC_SET);
+      int rc;
+      if (g == ZZ_GRAIN_DAY) {
+        int64_t n = 0;
+        if (reclog_minmax(s->rl, (uint32_t)c->key.d, b, end, &n, &mn, &mx)) return ZZ_ESTORE;
+      } else {
+        sqlite3_stmt *st = ws(s, W_SRC_FROM_FINER);
+        sqlite3_bind_int64(st, 1, c->key.d);
+        sqlite3_bind_int64(st, 2, b);
+        sqlite3_bind_int64(st, 3, end);
+        sqlite3_bind_int(st, 4, g - 1);
+        if ((rc = read_minmax(s, st, &mn, &mx))) return rc;
+      }
+      sqlite3_stmt *st = ws(s, W_SRC_SET);
       sqlite3_bind_int64(st, 1, c->key.a);
       sqlite3_bind_int(st, 2, g);
       sqlite3_bind_int64(st, 3, b);
@@ -807,6 +811,26 @@ static int run_job(struct sq_store *s, struct sq_job *j) {
   return ZZ_EINTERNAL;
 }
 
+/* Notes in the open transaction where the records log ends. */
+static int put_pos(struct sq_store *s, const struct reclog_pos *pos) {
+  sqlite3_stmt *st = ws(s, W_RECLOG_POS);
+  if (!st) return ZZ_ESTORE;
+  sqlite3_bind_int64(st, 1, pos->gen);
+  sqlite3_bind_int64(st, 2, pos->end);
+  return w_exec(s, st);
+}
+
+/* reclog_rotate's commit: the new generation's start, in a transaction of
+ * its own between the writer's others. */
+static int rotate_commit(void *ud, const struct reclog_pos *pos) {
+  struct sq_store *s = ud;
+  if (sqlite3_exec(s->wdb, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) return ZZ_ESTORE;
+  int rc = put_pos(s, pos);
+  if (!rc && sqlite3_exec(s->wdb, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) rc = ZZ_ESTORE;
+  if (rc) sqlite3_exec(s->wdb, "ROLLBACK", NULL, NULL, NULL);
+  return rc;
+}
+
 /* Runs jobs [head, stop) in one transaction. Returns 0 when committed,
  * else the failure, which every job of the transaction then carries (its
  * own when it failed itself): none of them is stored. */
@@ -852,10 +876,20 @@ static int run_txn_timed(struct sq_store *s, struct sq_job *head, struct sq_job 
     zz_fail(&terr, failed, "rollup", "the rollups could not be written: %s",
             sqlite3_errmsg(s->wdb));
   if (!failed) failed = txn_gone(s, &terr);
+  /* The records go to the engine's log before the COMMIT, which holds
+   * where the log ends: a crash between the two leaves frames past the
+   * committed end, which the next open cuts off (never acknowledged). */
+  if (!failed && reclog_staged(s->rl)) {
+    struct reclog_pos pos;
+    if (!(failed = reclog_flush(s->rl, &pos, &terr)) && (failed = put_pos(s, &pos)))
+      zz_fail(&terr, failed, "store", "cannot note where the records log ends: %s",
+              sqlite3_errmsg(s->wdb));
+  }
   if (!failed && (rc = sqlite3_exec(s->wdb, "COMMIT", NULL, NULL, NULL)) != SQLITE_OK)
     failed = sq_fail(s->wdb, rc, &terr, "commit");
   if (failed) {
     sqlite3_exec(s->wdb, "ROLLBACK", NULL, NULL, NULL);
+    reclog_abort(s->rl);
     txn_reset(s);
     if (!terr.code) terr.code = failed;
     for (struct sq_job *j = head; j != stop; j = j->next) {
@@ -870,6 +904,7 @@ static int run_txn_timed(struct sq_store *s, struct sq_job *head, struct sq_job 
     }
     return terr.code;
   }
+  int seal_due = reclog_commit(s->rl);
   txn_applied(s);
   atomic_fetch_add(&s->total_records, accepted);
   for (struct sq_job *j = head; j != stop; j = j->next)
@@ -880,6 +915,13 @@ static int run_txn_timed(struct sq_store *s, struct sq_job *head, struct sq_job 
     else if (j->kind == SQ_JOB_EVENTS && s->opts.on_commit_events)
       s->opts.on_commit_events(s->opts.on_commit_ud, j->evs, j->n);
   txn_reset(s);
+  if (seal_due) {
+    struct zz_err re = {0};
+    if (reclog_rotate(s->rl, rotate_commit, s, &re))
+      zz_warn("store: the records log could not start a new generation (%s); it grows on "
+              "and is retried after the next commit",
+              re.msg);
+  }
   return 0;
 }
 

@@ -10,6 +10,7 @@
  * decision (accept, resolve, the decision's row) and the last material of
  * an application (its row and the dispatch it triggers) failed at each of
  * their writes leave, after reopening, the whole change or nothing of it. */
+#include <errno.h>
 #include <math.h>
 #include <setjmp.h>
 #include <sqlite3.h>
@@ -27,6 +28,7 @@
 #include "core/ztime.h"
 #include "model/roles.h"
 #include "model/registry.h"
+#include "store/reclog.h"
 #include "store/store.h"
 #include "store/store_applications.h"
 #include "store/store_catalog.h"
@@ -61,6 +63,13 @@ static int inject(int what) {
   if (atomic_fetch_sub(&countdown, 1) != 1) return 0;
   atomic_store(&tripped, 1);
   return 1;
+}
+
+/* The records engine's own files (store/reclog.h) fail through the same
+ * countdown: a full disk or an I/O error there as well. */
+static int engine_fault(enum reclog_io what) {
+  if (!inject(what == RECLOG_IO_SYNC ? FAULT_SYNC : FAULT_WRITE)) return 0;
+  return (fault_rc & 0xff) == SQLITE_FULL ? ENOSPC : EIO;
 }
 
 static void disarm(void) {
@@ -151,6 +160,7 @@ static void fault_vfs_install(void) {
   fault_vfs.xOpen = f_open;
   fault_vfs.pNext = NULL;
   assert_int_equal(sqlite3_vfs_register(&fault_vfs, 1), SQLITE_OK);
+  reclog_fault = engine_fault;
 }
 
 /* ---- the scenario ---- */
@@ -372,13 +382,6 @@ static void operations(struct store *st, const struct world *w, struct acks *a) 
 
 static sqlite3 *db;
 
-/* Opens the run's database for the checks (db). */
-static void db_open(void) {
-  char path[128];
-  snprintf(path, sizeof path, "%s/zhizhi.db", dir);
-  assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-}
-
 static int64_t q_int(const char *sql, const char *text) {
   sqlite3_stmt *q = NULL;
   if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK)
@@ -387,6 +390,51 @@ static int64_t q_int(const char *sql, const char *text) {
   int64_t v = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int64(q, 0) : -1;
   sqlite3_finalize(q);
   return v;
+}
+
+static int copy_record(void *ud, int64_t ts, double v) {
+  sqlite3_stmt *ins = ud;
+  sqlite3_bind_int64(ins, 2, ts);
+  sqlite3_bind_double(ins, 3, v);
+  int rc = sqlite3_step(ins);
+  sqlite3_reset(ins);
+  return rc != SQLITE_DONE;
+}
+
+/* Opens the run's database for the checks (db), with the records the
+ * engine holds (read as the server would after a restart) in a temporary
+ * table `record`, which the checks' SQL reads in place of the main one. */
+static void db_open(void) {
+  char path[128];
+  snprintf(path, sizeof path, "%s/zhizhi.db", dir);
+  assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+  struct reclog_pos pos = {q_int("SELECT n FROM counter WHERE key = 'reclog_gen'", NULL),
+                           q_int("SELECT n FROM counter WHERE key = 'reclog_end'", NULL)};
+  char rdir[160];
+  snprintf(rdir, sizeof rdir, "%s/records", dir);
+  struct reclog *rl = NULL;
+  struct zz_err e = {0};
+  struct reclog_opts o = {.dir = rdir, .committed = pos};
+  if (reclog_open(&o, &rl, &e)) fail_msg("the records engine does not open: %s", e.msg);
+  assert_int_equal(sqlite3_exec(db,
+                                "CREATE TEMP TABLE record(series INTEGER, ts INTEGER, value REAL,"
+                                " PRIMARY KEY (series, ts))",
+                                NULL, NULL, NULL),
+                   SQLITE_OK);
+  sqlite3_stmt *ins = NULL, *q = NULL;
+  assert_int_equal(
+      sqlite3_prepare_v2(db, "INSERT INTO temp.record VALUES(?1, ?2, ?3)", -1, &ins, NULL),
+      SQLITE_OK);
+  assert_int_equal(sqlite3_prepare_v2(db, "SELECT id FROM series", -1, &q, NULL), SQLITE_OK);
+  while (sqlite3_step(q) == SQLITE_ROW) {
+    sqlite3_bind_int64(ins, 1, sqlite3_column_int64(q, 0));
+    assert_int_equal(reclog_read(rl, (uint32_t)sqlite3_column_int64(q, 0), INT64_MIN, INT64_MAX, 0,
+                                 copy_record, ins),
+                     0);
+  }
+  sqlite3_finalize(q);
+  sqlite3_finalize(ins);
+  reclog_close(rl);
 }
 
 static double q_real(const char *sql, const char *text) {
