@@ -375,7 +375,7 @@ static int segw_open(struct rl_segw *w, const char *tmp, int64_t gen) {
     errno = ENOMEM;
     return -1;
   }
-  w->fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+  w->fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
   if (w->fd < 0) return -1;
   unsigned char h[RL_SEG_HDR] = "ZZRSEG1\n";
   uint64_t g = (uint64_t)gen;

@@ -101,8 +101,9 @@ size_t reclog_block_encode(const int64_t *ts, const double *v, uint32_t n, unsig
     }
     prev = ts[i];
   }
-  int d = decimals_of(v, n);
-  if (d >= 0) {
+  int d = n ? decimals_of(v, n) : -2; /* no values: no mode byte */
+  if (d == -2) {
+  } else if (d >= 0) {
     *p++ = (unsigned char)d;
     int64_t last = 0;
     for (uint32_t i = 0; i < n; i++) {

@@ -31,6 +31,7 @@ struct bk_file {
   int64_t size;
   char hash[BK_HASH_HEX];
   int missing;
+  int copied; /* written into the backup already (the records engine's files) */
 };
 
 struct bk_list {
@@ -57,7 +58,7 @@ static int list_add(struct bk_list *l, const char *path, int64_t size) {
  * so that neither a backup nor a restore writes outside its directory. */
 static int path_ok(const char *p) {
   if (strncmp(p, "evidence/", 9) != 0 && strncmp(p, "materials/", 10) != 0 &&
-      strncmp(p, "inspections/", 12) != 0)
+      strncmp(p, "inspections/", 12) != 0 && strncmp(p, "records/", 8) != 0)
     return 0;
   if (strlen(p) >= BK_PATH_MAX || strstr(p, "..") || strstr(p, "//")) return 0;
   for (const char *c = p; *c; c++)
@@ -286,6 +287,42 @@ static int cmp_path(const void *a, const void *b) {
   return strcmp(((const struct bk_file *)a)->path, ((const struct bk_file *)b)->path);
 }
 
+static int add_copied(void *ud, const char *name) {
+  struct bk_list *l = ud;
+  char rel[BK_PATH_MAX];
+  snprintf(rel, sizeof rel, "records/%s", name);
+  if (list_add(l, rel, 0)) return ZZ_ENOMEM;
+  l->v[l->n - 1].copied = 1;
+  return 0;
+}
+
+/* The database snapshot at path and, into tmp/records/, the records
+ * engine's files as that snapshot says they stood (store/reclog.h), each
+ * listed in l. ZZ_EBUSY when the log moved to a generation that was not
+ * held: nothing is left, and the caller tries again. */
+static int snapshot_records(const char *data, const char *src_db, const char *tmp,
+                            const char *path, struct bk_prog *p, struct bk_list *l,
+                            struct zz_err *e) {
+  char rdir[4200], out[4400];
+  snprintf(rdir, sizeof rdir, "%s/records", data);
+  snprintf(out, sizeof out, "%s/records", tmp);
+  struct reclog_hold *h = NULL;
+  sqlite3 *db = NULL;
+  struct reclog_pos pos;
+  int rc = reclog_hold(rdir, &h, e);
+  if (!rc) rc = snapshot_db(src_db, path, p, e);
+  if (!rc && !(rc = sq_open_db(path, 0, 0, &db, e)) && sq_reclog_pos_get(db, &pos) != SQLITE_OK)
+    rc = zz_fail(e, ZZ_ESTORE, "database", "cannot read where the records log stands in %s", path);
+  sqlite3_close(db);
+  if (!rc) rc = reclog_hold_copy(h, &pos, out, add_copied, l, e);
+  reclog_hold_free(h);
+  if (rc == ZZ_EBUSY) {
+    rm_tree(out);
+    unlink(path);
+  }
+  return rc;
+}
+
 int store_backup(const char *data, const char *out, store_backup_progress_fn progress, void *ud,
                  struct store_backup_stats *st, struct zz_err *e) {
   memset(st, 0, sizeof *st);
@@ -318,10 +355,17 @@ int store_backup(const char *data, const char *out, store_backup_progress_fn pro
     while (flock(lock_fd, LOCK_SH) != 0 && errno == EINTR) {
     }
   }
-  /* 1. the snapshot; 2. the files it references (written before their rows
-   * committed, so present; files written later are not referenced) */
+  /* 1. the snapshot, with the records engine's files as it says they
+   * stood (held open first, so that a seal meanwhile cannot remove one);
+   * 2. the files it references (written before their rows committed, so
+   * present; files written later are not referenced) */
   snprintf(path, sizeof path, "%s/zhizhi.db", tmp);
-  if ((rc = snapshot_db(src_db, path, &p, e))) goto done;
+  for (int attempt = 0;; attempt++) {
+    if ((rc = snapshot_records(data, src_db, tmp, path, &p, &l, e)) != ZZ_EBUSY || attempt == 8)
+      break;
+    l.n = 0; /* the log moved on to a generation not held: again */
+  }
+  if (rc) goto done;
   if ((rc = files_of(path, &l, 0, e))) goto done;
   /* sq_open_db left the copy in WAL mode with empty -wal/-shm beside it,
    * removed by its last close; the copy's bytes are final now */
@@ -340,7 +384,10 @@ int store_backup(const char *data, const char *out, store_backup_progress_fn pro
     }
     snprintf(from, sizeof from, "%s/%s", data, l.v[i].path);
     snprintf(path, sizeof path, "%s/%s", tmp, l.v[i].path);
-    rc = copy_hash(from, path, &l.v[i].size, l.v[i].hash, &p, e);
+    if (l.v[i].copied)
+      rc = copy_hash(path, NULL, &l.v[i].size, l.v[i].hash, &p, e);
+    else
+      rc = copy_hash(from, path, &l.v[i].size, l.v[i].hash, &p, e);
     if (rc == ZZ_ENOTFOUND) { /* gone from the data directory already: say so */
       rc = 0;
       l.v[i].missing = 1;

@@ -256,6 +256,9 @@ int sq_migrate(sqlite3 *db, struct zz_err *e);
  * records of a store made before the engine out of its SQLite table first
  * (writer only). 0 or the error with e. */
 int sq_reclog_open(struct sq_store *s, sqlite3 *db, struct zz_err *e);
+/* Where db says the records log stands (1, 0 when it says nothing): a
+ * SQLite result code. */
+int sq_reclog_pos_get(sqlite3 *db, struct reclog_pos *out);
 /* The records engine, opened on first use by a store without a writer;
  * NULL (logged) when it cannot be opened. */
 struct reclog *sq_records_get(struct sq_store *s);

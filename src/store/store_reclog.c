@@ -8,7 +8,7 @@
 #include "core/log.h"
 #include "store/store_int.h"
 
-static int pos_get(sqlite3 *db, struct reclog_pos *out) {
+int sq_reclog_pos_get(sqlite3 *db, struct reclog_pos *out) {
   sqlite3_stmt *q = NULL;
   *out = (struct reclog_pos){1, 0};
   int rc = sqlite3_prepare_v2(
@@ -78,7 +78,7 @@ static int import_legacy(struct sq_store *s, sqlite3 *db, struct zz_err *e) {
 
 int sq_reclog_open(struct sq_store *s, sqlite3 *db, struct zz_err *e) {
   struct reclog_pos pos;
-  int rc = pos_get(db, &pos);
+  int rc = sq_reclog_pos_get(db, &pos);
   if (rc != SQLITE_OK) return sq_fail(db, rc, e, "records");
   size_t n = strlen(s->dir) + 16;
   char *dir = zz_malloc(n);
