@@ -141,8 +141,10 @@ static void compare(struct ck *k, enum store_check_kind kind, const char *entity
   double scale = fmax(exp->abssum, fabs(got->sum));
   if (!(fabs(exp->sum - got->sum) <= STORE_CHECK_REL_TOL * scale))
     mismatch(k, kind, entity, metric, bucket, "sum", exp->sum, got->sum);
-  if (!same(exp->min, got->min)) mismatch(k, kind, entity, metric, bucket, "min", exp->min, got->min);
-  if (!same(exp->max, got->max)) mismatch(k, kind, entity, metric, bucket, "max", exp->max, got->max);
+  if (!same(exp->min, got->min))
+    mismatch(k, kind, entity, metric, bucket, "min", exp->min, got->min);
+  if (!same(exp->max, got->max))
+    mismatch(k, kind, entity, metric, bucket, "max", exp->max, got->max);
   if (!with_last) return;
   if (exp->last_ts != got->last_ts)
     mismatch(k, kind, entity, metric, bucket, "last_ts", (double)exp->last_ts,
@@ -186,7 +188,8 @@ static int read_records(struct ck *k, int64_t entity, int64_t metric, struct zz_
   int64_t from = INT64_MIN;
   for (;;) {
     k->page_n = 0;
-    int rc = store_records_each(&k->s->base, entity, metric, from, INT64_MAX, CK_PAGE, on_record, k);
+    int rc =
+        store_records_each(&k->s->base, entity, metric, from, INT64_MAX, CK_PAGE, on_record, k);
     if (k->oom) return zz_fail(e, ZZ_ENOMEM, "check", "out of memory");
     if (rc)
       return zz_fail(e, rc, "store", "cannot read the records of entity \"%s\", metric \"%s\"",
@@ -203,8 +206,9 @@ static void row_agg(sqlite3_stmt *q, int first, struct ck_agg *a) {
   a->min = sq_col_real(q, first + 2);
   a->max = sq_col_real(q, first + 3);
   a->last = sq_col_real(q, first + 4);
-  a->last_ts = sqlite3_column_type(q, first + 5) == SQLITE_NULL ? INT64_MIN
-                                                                 : sqlite3_column_int64(q, first + 5);
+  a->last_ts = sqlite3_column_type(q, first + 5) == SQLITE_NULL
+                   ? INT64_MIN
+                   : sqlite3_column_int64(q, first + 5);
 }
 
 /* Compares the series' srollup rows, grain by grain in bucket order, with
@@ -299,8 +303,7 @@ static int check_series(struct ck *k, sqlite3_stmt *q, struct zz_err *e) {
   if (!same(exp_ts, last_ts))
     mismatch(k, STORE_CHECK_LAST, k->entity_key, k->metric_key, 0, "last_ts", exp_ts, last_ts);
   else if (!same(k->all.n ? k->all.last : NAN, last_value))
-    mismatch(k, STORE_CHECK_LAST, k->entity_key, k->metric_key, 0, "last", k->all.last,
-             last_value);
+    mismatch(k, STORE_CHECK_LAST, k->entity_key, k->metric_key, 0, "last", k->all.last, last_value);
   if (!k->o->entity && (rc = add_to_root(k, metric, region, e))) return rc;
   k->r->series++;
   return 0;
@@ -371,12 +374,13 @@ static const char *region_name(struct ck *k, int64_t id, char buf[32]) {
 /* Every month row of every root region against the months of the records
  * of the entities below it; then the months with records but no row. */
 static int compare_roots(struct ck *k, struct zz_err *e) {
-  sqlite3_stmt *q = sq_prepare(k->c,
-                               "SELECT r.metric, r.node, r.bucket, r.n, r.sum, r.min, r.max, r.last,"
-                               " r.last_ts FROM region g JOIN rollup r ON r.node = g.id AND r.grain"
-                               " = ?1 WHERE g.parent IS NULL OR g.parent = 0 ORDER BY r.metric,"
-                               " r.node, r.bucket",
-                               e);
+  sqlite3_stmt *q =
+      sq_prepare(k->c,
+                 "SELECT r.metric, r.node, r.bucket, r.n, r.sum, r.min, r.max, r.last,"
+                 " r.last_ts FROM region g JOIN rollup r ON r.node = g.id AND r.grain"
+                 " = ?1 WHERE g.parent IS NULL OR g.parent = 0 ORDER BY r.metric,"
+                 " r.node, r.bucket",
+                 e);
   if (!q) return e->code;
   sqlite3_bind_int(q, 1, ZZ_GRAIN_MONTH);
   int step;
@@ -396,8 +400,8 @@ static int compare_roots(struct ck *k, struct zz_err *e) {
   for (size_t i = 0; i < zz_map_cap(&k->roots); i++) {
     const struct ck_root_cell *cell = zz_map_at(&k->roots, i);
     if (cell && !cell->seen)
-      compare(k, STORE_CHECK_REGION, region_name(k, cell->root, rb), metric_name(k, cell->metric, mb),
-              cell->bucket, &cell->a, NULL, 0);
+      compare(k, STORE_CHECK_REGION, region_name(k, cell->root, rb),
+              metric_name(k, cell->metric, mb), cell->bucket, &cell->a, NULL, 0);
   }
   return 0;
 }

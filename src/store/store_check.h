@@ -45,18 +45,18 @@ enum store_check_kind {
 /* One disagreement: the records say expected, the derived row found. */
 struct store_check_mismatch {
   enum store_check_kind kind;
-  char entity[128]; /* entity key; the region's path for STORE_CHECK_REGION; "" for the counter */
-  char metric[64];  /* metric key; "" for the counter */
-  int64_t bucket;   /* the bucket's start (UTC ms; a local day, month or year); 0 when none */
+  char entity[128];  /* entity key; the region's path for STORE_CHECK_REGION; "" for the counter */
+  char metric[64];   /* metric key; "" for the counter */
+  int64_t bucket;    /* the bucket's start (UTC ms; a local day, month or year); 0 when none */
   const char *field; /* "n", "sum", "min", "max", "last", "last_ts" (static) */
   double expected, found; /* NaN: none (no record, no row, or NULL) */
 };
 
 struct store_check_report {
-  int64_t records;         /* raw records read */
-  int64_t series;          /* series checked */
-  int64_t buckets_checked; /* rollup rows and buckets compared */
-  int64_t mismatches;      /* all of them, also those past the limit */
+  int64_t records;                    /* raw records read */
+  int64_t series;                     /* series checked */
+  int64_t buckets_checked;            /* rollup rows and buckets compared */
+  int64_t mismatches;                 /* all of them, also those past the limit */
   struct store_check_mismatch *items; /* the first ones, at most opts->limit */
   size_t nitems;
 };

@@ -3,13 +3,26 @@
 // running server and after it stopped; a damaged rollup row, series value or
 // counter is named (entity, metric, local date, field, expected, found) in
 // JSON, English and Chinese, exit 1, and `rollup rebuild` makes it agree
-// again; kill -9 in the middle of ingest leaves a store that checks clean.
+// again; while ingest runs the check sees one snapshot that agrees, and
+// kill -9 in the middle of ingest leaves a store that checks clean.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { createWorld, cli, parts, localMidnight, DAY, HOUR } from './harness.mjs';
+import { spawn, spawnSync } from 'node:child_process';
+import { BIN, createWorld, cli, parts, localMidnight, DAY, HOUR } from './harness.mjs';
 
 const check = (w, args = [], env) => cli(['check', '--json', ...args, '--data', w.dir], { env, timeout: 120000 });
+
+/** check --json without blocking the test's own HTTP clients (spawnSync would). */
+function checkAsync(w) {
+  return new Promise((resolve, reject) => {
+    const c = spawn(BIN, ['check', '--json', '--data', w.dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '', stderr = '';
+    c.stdout.on('data', (d) => { stdout += d; });
+    c.stderr.on('data', (d) => { stderr += d; });
+    c.once('error', reject);
+    c.once('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
 
 function report(r) {
   assert.equal(r.stderr.includes('zhizhi:'), false, `no error: ${r.stderr}`);
@@ -187,8 +200,14 @@ test('kill -9 in the middle of ingest: the store checks clean', async () => {
       }
     };
     const workers = Array.from({ length: 4 }, post);
+    // beside the server while it ingests: one snapshot, which agrees
+    while (acked < 10) await new Promise((res) => setTimeout(res, 20));
+    const during = await checkAsync(w);
+    assert.equal(during.status, 0, during.stdout + during.stderr);
+    assert.equal(JSON.parse(during.stdout).ok, true, during.stdout);
     // kill once a good part has been answered, with requests still in flight
-    while (acked < 40) await new Promise((res) => setTimeout(res, 20));
+    const killAt = acked + 30;
+    while (acked < killAt) await new Promise((res) => setTimeout(res, 20));
     await w.kill9();
     stop = true;
     await Promise.all(workers);

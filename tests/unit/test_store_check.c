@@ -181,14 +181,14 @@ static void test_check_names_each_mismatch(void **state) {
   char sql[512];
   /* a's visitors: its first day row gets a wrong sum, its first month row
    * goes missing */
-  snprintf(sql, sizeof sql,
-           "SELECT id FROM series WHERE entity = %lld AND metric = %lld", (long long)w.ea,
-           (long long)w.m1);
+  snprintf(sql, sizeof sql, "SELECT id FROM series WHERE entity = %lld AND metric = %lld",
+           (long long)w.ea, (long long)w.m1);
   int64_t sa = one_int(sql);
   snprintf(sql, sizeof sql, "SELECT min(bucket) FROM srollup WHERE series = %lld AND grain = 3",
            (long long)sa);
   int64_t day = one_int(sql);
-  snprintf(sql, sizeof sql, "SELECT sum FROM srollup WHERE series = %lld AND grain = 3 AND bucket = %lld",
+  snprintf(sql, sizeof sql,
+           "SELECT sum FROM srollup WHERE series = %lld AND grain = 3 AND bucket = %lld",
            (long long)sa, (long long)day);
   double day_sum = one_real(sql);
   snprintf(sql, sizeof sql,
@@ -203,15 +203,14 @@ static void test_check_names_each_mismatch(void **state) {
            (long long)sa, (long long)month);
   int64_t month_n = one_int(sql);
   snprintf(sql, sizeof sql,
-           "DELETE FROM srollup WHERE series = %lld AND grain = 4 AND bucket = %lld",
-           (long long)sa, (long long)month);
+           "DELETE FROM srollup WHERE series = %lld AND grain = 4 AND bucket = %lld", (long long)sa,
+           (long long)month);
   exec(sql);
   /* the counter, five too many */
   exec("UPDATE counter SET n = n + 5 WHERE key = 'records'");
   /* b's power: a last value the newest record does not have */
-  snprintf(sql, sizeof sql,
-           "SELECT last_value FROM series WHERE entity = %lld AND metric = %lld", (long long)w.eb,
-           (long long)w.m2);
+  snprintf(sql, sizeof sql, "SELECT last_value FROM series WHERE entity = %lld AND metric = %lld",
+           (long long)w.eb, (long long)w.m2);
   double last = one_real(sql);
   snprintf(sql, sizeof sql,
            "UPDATE series SET last_value = last_value + 0.5 WHERE entity = %lld AND metric = %lld",
