@@ -74,7 +74,8 @@ struct ck {
   struct ck_buckets g[ROLLUP_SERIES_GRAINS];
   struct ck_agg all; /* every record of the series */
   int64_t page_n, page_last;
-  int oom;
+  int oom; /* a buffer could not grow */
+  size_t items_cap;
   struct zz_map regions; /* id -> struct ck_region */
   struct zz_map metrics; /* id -> struct ck_metric */
   struct zz_map roots;   /* struct ck_root_cell */
@@ -112,7 +113,17 @@ static void mismatch(struct ck *k, enum store_check_kind kind, const char *entit
                      double found) {
   struct store_check_report *r = k->r;
   r->mismatches++;
-  if (r->nitems >= (size_t)k->limit || !r->items) return;
+  if (r->nitems >= (size_t)k->limit) return;
+  if (r->nitems == k->items_cap) { /* grown as they come: a high limit costs nothing */
+    size_t cap = k->items_cap ? k->items_cap * 2 : 16;
+    if (cap > (size_t)k->limit) cap = (size_t)k->limit;
+    struct store_check_mismatch *p = zz_realloc(r->items, cap * sizeof *p);
+    if (!p) {
+      k->oom = 1; /* store_check fails rather than list fewer than asked */
+      return;
+    }
+    r->items = p, k->items_cap = cap;
+  }
   struct store_check_mismatch *m = &r->items[r->nitems++];
   *m = (struct store_check_mismatch){
       .kind = kind, .bucket = bucket, .field = field, .expected = expected, .found = found};
@@ -468,6 +479,7 @@ static int run(struct ck *k, struct zz_err *e) {
   int step;
   while ((step = sqlite3_step(q)) == SQLITE_ROW) {
     if ((rc = check_series(k, q, e))) break;
+    if (k->oom) break; /* store_check fails it */
     if (k->o->progress) k->o->progress(k->o->ud, ++done, total);
   }
   sq_release(k->c, q);
@@ -486,10 +498,6 @@ int store_check(struct store *st, const struct store_check_opts *o, struct store
   zz_map_init(&k.metrics, sizeof(struct ck_metric), sizeof(int64_t), free_metric);
   zz_map_init(&k.roots, sizeof(struct ck_root_cell), 3 * sizeof(int64_t), NULL);
   int rc = 0, began = 0;
-  if (!(out->items = zz_calloc((size_t)k.limit, sizeof *out->items))) {
-    rc = zz_fail(e, ZZ_ENOMEM, "check", "out of memory");
-    goto done;
-  }
   if (!(k.c = sq_conn_get(k.s))) {
     rc = zz_fail(e, ZZ_ESTORE, "store", "no database connection");
     goto done;
@@ -502,6 +510,7 @@ int store_check(struct store *st, const struct store_check_opts *o, struct store
     began = 1;
   }
   rc = run(&k, e);
+  if (!rc && k.oom) rc = zz_fail(e, ZZ_ENOMEM, "check", "out of memory");
 done:
   if (began) {
     struct zz_err ignored;

@@ -279,6 +279,28 @@ static void test_check_names_each_mismatch(void **state) {
   assert_int_equal(r.mismatches, 5);
   store_check_report_free(&r);
 
+  /* an allocation that fails anywhere fails the check (ZZ_ENOMEM, or the
+   * store's error when it hit a statement), never a shorter report */
+  int failed = 0;
+  for (long n = 1; n <= 400; n++) {
+    struct store_check_opts o = {0};
+    struct store_check_report f;
+    struct zz_err e = {0};
+    zz_alloc_fail_after(n);
+    int rc = store_check(st, &o, &f, &e);
+    zz_alloc_fail_after(0);
+    if (rc) {
+      failed++;
+      if (rc != ZZ_ENOMEM && rc != ZZ_ESTORE) fail_msg("allocation %ld: %s", n, zz_strerror(rc));
+    } else {
+      assert_int_equal(f.mismatches, 5);
+      assert_int_equal(f.nitems, 5);
+      assert_int_equal(f.records, 3 * 600);
+    }
+    store_check_report_free(&f);
+  }
+  assert_true(failed > 0);
+
   /* one entity: its own mismatches only, no store-wide ones */
   r = run_check(st, "b", 0);
   assert_int_equal(r.mismatches, 1);
