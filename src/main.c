@@ -1,7 +1,8 @@
 /* main.c - the zhizhi command line: serve, demo, pack load, user add,
- * token create, import, backup. Each command parses its own flags; a bad
+ * token create, import, backup, check. Each command parses its own flags; a bad
  * flag prints one line and the usage on stderr and exits 2. */
 #include <errno.h>
+#include <math.h>
 #include <getopt.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 #include "codes/codes.h"
 #include "core/config.h"
 #include "core/log.h"
+#include "core/msg.h"
 #include "core/progress.h"
 #include "demo/campaigns_demo.h"
 #include "demo/cases_demo.h"
@@ -29,6 +31,7 @@
 #include "store/store_accounts.h"
 #include "store/store_audit.h"
 #include "store/store_backup.h"
+#include "store/store_check.h"
 #include "store/store_rebuild.h"
 #include "store/store_records.h"
 #include "store/store_registry.h"
@@ -53,6 +56,7 @@ static const char *const usage_main =
     "  code generate  make customer or enterprise codes for every entity of a region\n"
     "  rollup rebuild recompute rollups from the stored records (repairs a damaged store)\n"
     "  mqtt init|device  issue MQTT broker accounts (zhizhi's own, a device's)\n"
+    "  check          verify the stored records against their rollups (exit 1 on a mismatch)\n"
     "\n"
     "Run 'zhizhi COMMAND --help' for a command's flags.\n";
 
@@ -1428,6 +1432,234 @@ static int cmd_rollup(int argc, char **argv) {
   return 0;
 }
 
+/* ---- check ---- */
+
+static const char *const usage_check =
+    "usage: zhizhi check [--data DIR] [--json] [--limit N] [--entity KEY]\n"
+    "  verifies every series' stored records against its day, month and year\n"
+    "  rollups and its last value, the records counter and the root regions'\n"
+    "  month rollups; exit 0 when all agree, 1 with the mismatches (the first N,\n"
+    "  default 100, listed; all counted). --entity checks one entity's series only.\n"
+    "  Safe beside a running server: it reads one snapshot and writes nothing.\n"
+    "  Chinese output when LC_ALL, LC_MESSAGES or LANG starts with zh.\n";
+
+/* The command line's language: Chinese when the locale variables (the first
+ * one set, in POSIX's order) name zh. Commands printing sentences for
+ * people (check) follow it; their error sentences come from zz_err. */
+static int cli_zh(void) {
+  static const char *const vars[] = {"LC_ALL", "LC_MESSAGES", "LANG"};
+  for (size_t i = 0; i < ZZ_ARRAY_LEN(vars); i++) {
+    const char *v = getenv(vars[i]);
+    if (v && *v) return strncmp(v, "zh", 2) == 0;
+  }
+  return 0;
+}
+
+static int fail_in(const struct zz_err *e, int zh) {
+  const char *m = zh && e->msg_zh[0] ? e->msg_zh : e->msg[0] ? e->msg : NULL;
+  fprintf(stderr, "zhizhi: %s\n", m ? m : zh ? zz_strerror_zh(e->code) : zz_strerror(e->code));
+  return 1;
+}
+
+static void check_progress(void *ud, int64_t done, int64_t total) {
+  struct zz_progress *p = ud;
+  if (!p->label) zz_progress_start(p, "check", "series", total);
+  zz_progress_update(p, done);
+}
+
+/* A bucket's start as the local date of its grain: "2026-05-21", "2026-05"
+ * or "2026"; "" for a mismatch without a bucket. */
+static const char *check_bucket(const struct store_check_mismatch *m, char out[16]) {
+  struct zz_civil c;
+  out[0] = 0;
+  if (m->kind != STORE_CHECK_DAY && m->kind != STORE_CHECK_MONTH && m->kind != STORE_CHECK_YEAR &&
+      m->kind != STORE_CHECK_REGION)
+    return out;
+  zz_time_civil(m->bucket, &c);
+  if (m->kind == STORE_CHECK_DAY)
+    snprintf(out, 16, "%04d-%02d-%02d", c.year, c.month, c.day);
+  else if (m->kind == STORE_CHECK_YEAR)
+    snprintf(out, 16, "%04d", c.year);
+  else
+    snprintf(out, 16, "%04d-%02d", c.year, c.month);
+  return out;
+}
+
+/* A value of a mismatch for people: a time for last_ts, "none" for NaN. */
+static const char *check_value(const char *field, double v, int zh, char out[48]) {
+  if (isnan(v)) return zh ? "无" : "none";
+  if (strcmp(field, "last_ts") == 0) return zz_time_format((int64_t)v, out);
+  struct zz_buf b; /* the shortest text that reads back as v, as in the JSON */
+  zz_buf_init(&b, 47);
+  zz_buf_json_num(&b, v);
+  if (zz_buf_error(&b))
+    snprintf(out, 48, "%.17g", v);
+  else
+    zz_strlcpy(out, b.data, 48);
+  zz_buf_free(&b);
+  return out;
+}
+
+static void check_print_text(const struct store_check_report *r, int zh) {
+  static const char *const kind_zh[] = {"",           "日汇总",     "月汇总",      "年汇总",
+                                        "序列最新值", "记录计数器", "根区域月汇总"};
+  static const struct {
+    const char *en, *zh;
+  } fields[] = {{"n", "条数"},     {"sum", "总和"},    {"min", "最小值"},
+                {"max", "最大值"}, {"last", "最新值"}, {"last_ts", "最新时间"}};
+  for (size_t i = 0; i < r->nitems; i++) {
+    const struct store_check_mismatch *m = &r->items[i];
+    char b[16], ev[48], fv[48];
+    const char *field = m->field;
+    for (size_t f = 0; zh && f < ZZ_ARRAY_LEN(fields); f++)
+      if (strcmp(fields[f].en, m->field) == 0) field = fields[f].zh;
+    const char *exp = check_value(m->field, m->expected, zh, ev);
+    const char *got = check_value(m->field, m->found, zh, fv);
+    check_bucket(m, b);
+    if (m->kind == STORE_CHECK_COUNTER) {
+      if (zh)
+        printf("不一致：%s records：应为 %s，实为 %s\n", kind_zh[m->kind], exp, got);
+      else
+        printf("mismatch: counter records: expected %s, found %s\n", exp, got);
+    } else if (zh) {
+      printf("不一致：%s%s%s %s %s 指标 %s：%s应为 %s，实为 %s\n", kind_zh[m->kind],
+             b[0] ? " " : "", b, m->kind == STORE_CHECK_REGION ? "区域" : "对象", m->entity,
+             m->metric, field, exp, got);
+    } else {
+      printf("mismatch: %s%s%s %s %s metric %s: %s expected %s, found %s\n",
+             store_check_kind_name(m->kind), b[0] ? " " : "", b,
+             m->kind == STORE_CHECK_REGION ? "region" : "entity", m->entity, m->metric, field, exp,
+             got);
+    }
+  }
+  if (!r->mismatches) {
+    if (zh)
+      printf("核查：%lld 个数据序列的 %lld 条数据记录与 %lld 项汇总全部一致\n",
+             (long long)r->series, (long long)r->records, (long long)r->buckets_checked);
+    else
+      printf("check: %lld records of %lld series agree with %lld rollup rows and values\n",
+             (long long)r->records, (long long)r->series, (long long)r->buckets_checked);
+  } else if (zh) {
+    printf("核查：发现 %lld 处不一致（列出前 %zu 处），共核查 %lld 个数据序列的 %lld 条数据记录\n",
+           (long long)r->mismatches, r->nitems, (long long)r->series, (long long)r->records);
+  } else {
+    printf("check: %lld mismatches (the first %zu listed) in %lld records of %lld series\n",
+           (long long)r->mismatches, r->nitems, (long long)r->records, (long long)r->series);
+  }
+}
+
+/* One JSON object: {records, series, buckets_checked, mismatches: [...],
+ * mismatches_total, ok}. */
+static int check_print_json(const struct store_check_report *r) {
+  struct zz_buf b;
+  zz_buf_init(&b, 0);
+  zz_buf_printf(&b, "{\"records\":%lld,\"series\":%lld,\"buckets_checked\":%lld,\"mismatches\":[",
+                (long long)r->records, (long long)r->series, (long long)r->buckets_checked);
+  for (size_t i = 0; i < r->nitems; i++) {
+    const struct store_check_mismatch *m = &r->items[i];
+    char bk[16];
+    zz_buf_adds(&b, i ? ",{\"kind\":" : "{\"kind\":");
+    zz_buf_json_str(&b, store_check_kind_name(m->kind));
+    zz_buf_adds(&b, m->kind == STORE_CHECK_REGION ? ",\"region\":" : ",\"entity\":");
+    zz_buf_json_str(&b, m->kind == STORE_CHECK_COUNTER ? NULL : m->entity);
+    zz_buf_adds(&b, ",\"metric\":");
+    zz_buf_json_str(&b, m->kind == STORE_CHECK_COUNTER ? NULL : m->metric);
+    zz_buf_adds(&b, ",\"bucket\":");
+    zz_buf_json_str(&b, check_bucket(m, bk)[0] ? bk : NULL);
+    zz_buf_adds(&b, ",\"field\":");
+    zz_buf_json_str(&b, m->field);
+    zz_buf_adds(&b, ",\"expected\":");
+    zz_buf_json_num(&b, m->expected);
+    zz_buf_adds(&b, ",\"found\":");
+    zz_buf_json_num(&b, m->found);
+    zz_buf_addc(&b, '}');
+  }
+  zz_buf_printf(&b, "],\"mismatches_total\":%lld,\"ok\":%s}\n", (long long)r->mismatches,
+                r->mismatches ? "false" : "true");
+  int rc = zz_buf_error(&b);
+  if (!rc) fwrite(b.data, 1, b.len, stdout);
+  zz_buf_free(&b);
+  return rc;
+}
+
+static int cmd_check(int argc, char **argv) {
+  enum { K_DATA = 1, K_JSON, K_LIMIT, K_ENTITY, K_HELP };
+  static const struct option opts[] = {
+      {"data", required_argument, NULL, K_DATA},   {"json", no_argument, NULL, K_JSON},
+      {"limit", required_argument, NULL, K_LIMIT}, {"entity", required_argument, NULL, K_ENTITY},
+      {"help", no_argument, NULL, K_HELP},         {NULL, 0, NULL, 0}};
+  const char *data = DEFAULT_DATA;
+  struct store_check_opts co = {.limit = 100};
+  int json = 0, c;
+  long long n;
+  optind = 1;
+  opterr = 0;
+  while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    switch (c) {
+    case K_DATA:
+      data = optarg;
+      break;
+    case K_JSON:
+      json = 1;
+      break;
+    case K_LIMIT:
+      if (parse_num(optarg, &n) || n < 1 || n > 1000000)
+        return bad_usage(usage_check, "--limit needs a number from 1 to 1000000, not \"%s\"",
+                         optarg);
+      co.limit = (int)n;
+      break;
+    case K_ENTITY:
+      co.entity = optarg;
+      break;
+    case 'h':
+    case K_HELP:
+      fputs(usage_check, stdout);
+      return 0;
+    default:
+      return bad_usage(usage_check, "unknown or incomplete flag %s", argv[optind - 1]);
+    }
+  }
+  if (optind != argc) return bad_usage(usage_check, "unexpected argument \"%s\"", argv[optind]);
+  int zh = cli_zh();
+  struct zz_err e = {0};
+  char db[4096];
+  struct stat sb;
+  snprintf(db, sizeof db, "%s/zhizhi.db", data);
+  if (stat(db, &sb) != 0) {
+    zz_fail(&e, ZZ_ENOTFOUND, "data", "no zhizhi database in %s", data);
+    return fail_in(&e, zh);
+  }
+  /* No writer and no data-directory lock, as the admin commands that run
+   * beside a server: the check only reads, inside one read transaction
+   * (store_check.h), so a serving zhizhi goes on writing meanwhile. */
+  struct store *st = NULL;
+  struct store_open_opts so = {.dir = data, .no_writer = 1};
+  if (store_sqlite_open(&so, &st, &e)) return fail_in(&e, zh);
+  struct zz_progress bar = {0};
+  struct store_check_report rep;
+  co.progress = check_progress;
+  co.ud = &bar;
+  int rc = store_check(st, &co, &rep, &e);
+  if (bar.label) zz_progress_done(&bar, rep.series);
+  store_close(st);
+  if (rc) {
+    store_check_report_free(&rep);
+    return fail_in(&e, zh);
+  }
+  if (json) {
+    if (check_print_json(&rep)) {
+      store_check_report_free(&rep);
+      fprintf(stderr, "zhizhi: %s\n", zh ? "内存不足" : "out of memory");
+      return 1;
+    }
+  } else {
+    check_print_text(&rep, zh);
+  }
+  int mismatched = rep.mismatches > 0;
+  store_check_report_free(&rep);
+  return mismatched ? 1 : 0;
+}
+
 int main(int argc, char **argv) {
   setvbuf(stdout, NULL, _IOLBF, 0);
   if (argc < 2) {
@@ -1455,6 +1687,7 @@ int main(int argc, char **argv) {
   if (strcmp(cmd, "restore") == 0) return cmd_restore(argc, argv);
   if (strcmp(cmd, "code") == 0) return cmd_code(argc, argv);
   if (strcmp(cmd, "rollup") == 0) return cmd_rollup(argc, argv);
+  if (strcmp(cmd, "check") == 0) return cmd_check(argc, argv);
   if (strcmp(cmd, "routes") == 0) { /* hidden: the route table, for tests */
     app_routes_print(stdout);
     return 0;
