@@ -1313,8 +1313,10 @@ static int cmd_backup(int argc, char **argv) {
   rc = store_backup(f.data, f.args[0], backup_progress, &bar, &st, &e);
   if (bar.phase) zz_progress_done(&bar.p, bar.p.total);
   if (rc) return fail(&e);
-  printf("backed up %s to %s: database %lld bytes, %lld files (%lld bytes)\n", f.data, f.args[0],
-         (long long)st.db_bytes, (long long)st.files, (long long)st.bytes);
+  printf("backed up %s to %s: database %lld bytes, %lld files (%lld bytes), records %lld bytes "
+         "in %lld files\n",
+         f.data, f.args[0], (long long)st.db_bytes, (long long)st.files, (long long)st.bytes,
+         (long long)st.records_bytes, (long long)st.records_files);
   char wb[32];
   struct log_field lf[] = {LOG_S("actor", cli_who(wb, sizeof wb)), LOG_S("data", f.data),
                            LOG_S("out", f.args[0]), LOG_I("db_bytes", st.db_bytes),
@@ -1347,8 +1349,9 @@ static int cmd_restore(int argc, char **argv) {
   if (bar.phase) zz_progress_done(&bar.p, bar.p.total);
   if (rc) return fail(&e);
   printf("restored %s into %s: database %lld bytes (integrity_check ok), %lld files (%lld bytes), "
-         "every referenced file present\n",
-         f.args[0], f.args[1], (long long)st.db_bytes, (long long)st.files, (long long)st.bytes);
+         "every referenced file present, records %lld bytes in %lld files\n",
+         f.args[0], f.args[1], (long long)st.db_bytes, (long long)st.files, (long long)st.bytes,
+         (long long)st.records_bytes, (long long)st.records_files);
   char wb[32];
   struct log_field lf[] = {LOG_S("actor", cli_who(wb, sizeof wb)), LOG_S("backup", f.args[0]),
                            LOG_S("data", f.args[1]), LOG_I("files", st.files)};

@@ -84,8 +84,8 @@ const struct zz_msg zz_msg_zh_store[] = {
     {"data directory %s is in use by a running zhizhi: stop it first",
      "数据目录 %s 正被运行中的 zhizhi 使用：请先停止它"},
     {"%s is not empty: restore into a new directory, or add --force to replace its database, "
-     "evidence and materials",
-     "%s 不为空：请恢复到新目录，或加上 --force 替换其中的数据库、附件照片和材料"},
+     "records, evidence and materials",
+     "%s 不为空：请恢复到新目录，或加上 --force 替换其中的数据库、原始记录、附件照片和材料"},
     {"%s changed while it was restored", "%s 在恢复过程中被改动"},
     {"the restored database names %s, which the backup does not hold",
      "恢复后的数据库引用了 %s，但备份中没有这个文件"},

@@ -673,6 +673,9 @@ static int open_files(struct reclog *L, const struct reclog_pos *c, struct zz_er
   }
   for (size_t i = 0; i < segs.n; i++) {
     int64_t g = segs.g[i];
+    /* sealed after the position this reader opens at (a reader beside a
+     * running writer): past what its snapshot holds */
+    if (g >= c->gen) continue;
     path_of(L, path, sizeof path, "seg", g, "");
     struct rl_seg s;
     if (seg_load(path, g, &s) != 0) {
@@ -743,9 +746,9 @@ static int open_files(struct reclog *L, const struct reclog_pos *c, struct zz_er
     if (size < c->end) {
       close(fd);
       rc = zz_fail(e, ZZ_EIO, "store",
-                   "the records log %s holds %" PRId64 " bytes where %" PRId64
-                   " were committed: records are missing",
-                   path, size, c->end);
+                   "the records log %s holds %lld bytes where %lld were committed: records are "
+                   "missing",
+                   path, (long long)size, (long long)c->end);
       goto done;
     }
     if (L->writer && size > c->end && ftruncate(fd, c->end) != 0) {
@@ -756,10 +759,9 @@ static int open_files(struct reclog *L, const struct reclog_pos *c, struct zz_er
     int64_t at = replay(fd, c->end, m);
     if (at != c->end) {
       close(fd);
-      rc =
-          zz_fail(e, ZZ_EIO, "store",
-                  "the records log %s is damaged at byte %" PRId64 " (committed up to %" PRId64 ")",
-                  path, at, c->end);
+      rc = zz_fail(e, ZZ_EIO, "store",
+                   "the records log %s is damaged at byte %lld (committed up to %lld)", path,
+                   (long long)at, (long long)c->end);
       goto done;
     }
     L->log_bytes += c->end;

@@ -283,6 +283,18 @@ static int rm_tree(const char *path) {
   return rc ? rc : rmdir(path);
 }
 
+/* Counts a file copied: the records engine's apart from evidence and
+ * materials. */
+static void count_file(struct store_backup_stats *st, const struct bk_file *f, int64_t size) {
+  if (strncmp(f->path, "records/", 8) == 0) {
+    st->records_files++;
+    st->records_bytes += size;
+  } else {
+    st->files++;
+    st->bytes += size;
+  }
+}
+
 static int cmp_path(const void *a, const void *b) {
   return strcmp(((const struct bk_file *)a)->path, ((const struct bk_file *)b)->path);
 }
@@ -300,9 +312,8 @@ static int add_copied(void *ud, const char *name) {
  * engine's files as that snapshot says they stood (store/reclog.h), each
  * listed in l. ZZ_EBUSY when the log moved to a generation that was not
  * held: nothing is left, and the caller tries again. */
-static int snapshot_records(const char *data, const char *src_db, const char *tmp,
-                            const char *path, struct bk_prog *p, struct bk_list *l,
-                            struct zz_err *e) {
+static int snapshot_records(const char *data, const char *src_db, const char *tmp, const char *path,
+                            struct bk_prog *p, struct bk_list *l, struct zz_err *e) {
   char rdir[4200], out[4400];
   snprintf(rdir, sizeof rdir, "%s/records", data);
   snprintf(out, sizeof out, "%s/records", tmp);
@@ -395,8 +406,7 @@ int store_backup(const char *data, const char *out, store_backup_progress_fn pro
       continue;
     }
     if (rc) goto done;
-    st->files++;
-    st->bytes += l.v[i].size;
+    count_file(st, &l.v[i], l.v[i].size);
   }
   char abs[4096];
   if ((rc = write_manifest(tmp, realpath(data, abs) ? abs : data, st->db_bytes, db_hash, &l, e)))
@@ -659,10 +669,10 @@ static int restore_target(const char *data, int force, int *lock_fd, struct zz_e
   if (!force)
     return zz_fail(e, ZZ_EEXISTS, "data",
                    "%s is not empty: restore into a new directory, or "
-                   "add --force to replace its database, evidence and materials",
+                   "add --force to replace its database, records, evidence and materials",
                    data);
-  static const char *const old[] = {"zhizhi.db", "zhizhi.db-wal", "zhizhi.db-shm",
-                                    "evidence",  "materials",     "inspections"};
+  static const char *const old[] = {"zhizhi.db", "zhizhi.db-wal", "zhizhi.db-shm", "evidence",
+                                    "materials", "inspections",   "records"};
   for (size_t i = 0; i < ZZ_ARRAY_LEN(old); i++) {
     snprintf(to, sizeof to, "%s/%s", data, old[i]);
     if (rm_tree(to) != 0)
@@ -691,8 +701,7 @@ static int restore_copy(const char *backup, const char *data, const struct bk_fi
     if ((rc = copy_hash(from, to, &size, hash, p, e))) return rc;
     if (strcmp(hash, l->v[i].hash) != 0)
       return zz_fail(e, ZZ_EIO, "backup", "%s changed while it was restored", from);
-    st->files++;
-    st->bytes += size;
+    count_file(st, &l->v[i], size);
   }
   st->db_bytes = db->size;
   sync_dir(data);

@@ -19,6 +19,7 @@ struct store_backup_stats {
   int64_t files;    /* evidence and material files copied */
   int64_t bytes;    /* their bytes */
   int64_t missing;  /* referenced by the snapshot but absent from the source */
+  int64_t records_files, records_bytes; /* the records engine's (store/reclog.h) */
   char first_missing[256];
 };
 
@@ -31,7 +32,7 @@ int store_backup(const char *data, const char *out, store_backup_progress_fn pro
 
 /* Restores backup into data directory data: checks every file of the backup
  * against its MANIFEST first, refuses a non-empty data (unless force, which
- * replaces its database, evidence and materials) or one a server holds,
+ * replaces its database, records, evidence and materials) or one a server holds,
  * copies, then runs PRAGMA integrity_check on the restored database and
  * checks that every file it references is present. Returns 0 or a ZZ_E*
  * code with e filled. */
