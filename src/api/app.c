@@ -57,6 +57,10 @@ int app_open(struct app *app, const char *data_dir, int flags, struct zz_err *e)
                                .on_commit = app_on_commit,
                                .on_commit_ud = app,
                                .on_commit_events = app_on_commit_events};
+  /* records per sealed segment (store/reclog.h): tests make it small so
+   * that seals happen while they write */
+  const char *seal = getenv("ZZ_RECORDS_SEAL");
+  if (seal && zz_parse_i64(seal, &so.seal_records)) so.seal_records = 0;
   int rc = store_sqlite_open(&so, &app->st, e);
   if (rc) {
     app_free_core(app);

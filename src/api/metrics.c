@@ -115,6 +115,24 @@ static int get_metrics(struct http_req *r) {
   gauge(&b, "zhizhi_store_write_queue_records", "Records queued for the store writer.",
         (long long)store_write_queue_depth(app->st));
   gauge(&b, "zhizhi_records", "Records stored.", (long long)store_records_count(app->st));
+  struct store_records_stats rs;
+  if (!store_records_stats(app->st, &rs)) {
+    gauge(&b, "zhizhi_records_segments", "Sealed segment files of raw records.",
+          (long long)rs.segments);
+    gauge(&b, "zhizhi_records_segment_bytes", "Bytes of the sealed segment files.",
+          (long long)rs.segment_bytes);
+    gauge(&b, "zhizhi_records_log_bytes", "Bytes of the raw records' logs not yet sealed.",
+          (long long)rs.log_bytes);
+    gauge(&b, "zhizhi_records_memory", "Raw records held in memory until sealed.",
+          (long long)(rs.open_records + rs.sealing_records));
+    zz_buf_printf(&b,
+                  "# HELP zhizhi_records_seals_total Segments sealed since start.\n"
+                  "# TYPE zhizhi_records_seals_total counter\nzhizhi_records_seals_total %lld\n"
+                  "# HELP zhizhi_records_seal_failures_total Seals that failed (retried).\n"
+                  "# TYPE zhizhi_records_seal_failures_total counter\n"
+                  "zhizhi_records_seal_failures_total %lld\n",
+                  (long long)rs.seals, (long long)rs.seal_failures);
+  }
   int64_t queued = 0, lag_ms = 0, dropped = 0;
   if (app->rules) rules_lag(app->rules, &queued, &lag_ms, &dropped);
   gauge(&b, "zhizhi_rules_queue", "Committed records and events waiting for rule evaluation.",

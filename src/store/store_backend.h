@@ -92,6 +92,8 @@ struct store_records_ops {
   int (*event_times_each)(struct store *st, int64_t entity, const char *kind, int64_t from,
                           int64_t to, int limit, int (*fn)(void *, int64_t ts), void *ud);
   int64_t (*records_count)(struct store *st);
+  /* NULL when the backend keeps no such figures */
+  int (*records_stats)(struct store *st, struct store_records_stats *out);
 };
 
 struct store_accounts_ops {

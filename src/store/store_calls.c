@@ -172,6 +172,12 @@ int64_t store_records_count(struct store *st) {
   return st->ops->records->records_count(st);
 }
 
+int store_records_stats(struct store *st, struct store_records_stats *out) {
+  *out = (struct store_records_stats){0};
+  if (!st->ops->records->records_stats) return ZZ_EINTERNAL;
+  return st->ops->records->records_stats(st, out);
+}
+
 /* ---- accounts ---- */
 
 int store_user_upsert(struct store *st, const struct store_user *u, int64_t *out_id,

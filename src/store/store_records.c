@@ -353,6 +353,17 @@ static int event_times_each(struct store *st, int64_t entity, const char *kind, 
   return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : ZZ_ESTORE;
 }
 
+static int records_stats(struct store *st, struct store_records_stats *out) {
+  struct reclog *rl = sq_records_get(SQ_S(st));
+  if (!rl) return ZZ_ESTORE;
+  struct reclog_stats r;
+  reclog_stats(rl, &r);
+  *out = (struct store_records_stats){r.segments,  r.segment_bytes, r.segment_records,
+                                      r.log_bytes, r.open_records,  r.sealing_records,
+                                      r.seals,     r.seal_failures};
+  return 0;
+}
+
 static int64_t records_count(struct store *st) {
   return atomic_load(&SQ_S(st)->total_records);
 }
@@ -372,4 +383,5 @@ const struct store_records_ops store_sqlite_records_ops = {
     .records_each = records_each,
     .event_times_each = event_times_each,
     .records_count = records_count,
+    .records_stats = records_stats,
 };

@@ -121,4 +121,15 @@ int store_event_times_each(struct store *st, int64_t entity, const char *kind, i
                            int64_t to, int limit, int (*fn)(void *, int64_t ts), void *ud);
 int64_t store_records_count(struct store *st);
 
+/* What the raw records take (store/reclog.h): sealed segments, their
+ * bytes and records, the log's bytes, records in memory (open and being
+ * sealed), seals done and failed. 0, or ZZ_EINTERNAL when the backend
+ * keeps no such figures. */
+struct store_records_stats {
+  int64_t segments, segment_bytes, segment_records;
+  int64_t log_bytes, open_records, sealing_records;
+  int64_t seals, seal_failures;
+};
+int store_records_stats(struct store *st, struct store_records_stats *out);
+
 #endif

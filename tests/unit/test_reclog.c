@@ -189,7 +189,8 @@ static void fill(struct reclog *L, struct model *m, int rounds, int64_t t0) {
     uint32_t s[9];
     int64_t ts[9];
     double v[9];
-    for (int k = 0; k < 8; k++) s[k] = (uint32_t)k + 1, ts[k] = t0 + r * 60000, v[k] = r + k / 100.0;
+    for (int k = 0; k < 8; k++)
+      s[k] = (uint32_t)k + 1, ts[k] = t0 + r * 60000, v[k] = r + k / 100.0;
     size_t n = 8;
     if (r % 7 == 3) /* an older record again: replaced, wherever it lies */
       s[8] = 2, ts[8] = t0 + (r / 2) * 60000, v[8] = -r, n = 9;
@@ -223,8 +224,7 @@ static void test_write_seal_restart(void **state) {
   /* min and max of a range */
   int64_t n = 0;
   double mn = 0, mx = 0;
-  assert_int_equal(reclog_minmax(L, 1, 1764547200000, 1764547200000 + 10 * 60000, &n, &mn, &mx),
-                   0);
+  assert_int_equal(reclog_minmax(L, 1, 1764547200000, 1764547200000 + 10 * 60000, &n, &mn, &mx), 0);
   assert_int_equal(n, 10);
   assert_true(mn == 0 && mx == 9);
   reclog_close(L);
@@ -269,7 +269,8 @@ static void test_torn_and_uncommitted(void **state) {
   same(L, &m, 9);
   reclog_close(L);
   /* a committed end the log does not reach is refused, not served short */
-  struct reclog_opts o = {.dir = dir, .writer = 1, .committed = {committed.gen, committed.end + 20}};
+  struct reclog_opts o = {
+      .dir = dir, .writer = 1, .committed = {committed.gen, committed.end + 20}};
   assert_int_not_equal(reclog_open(&o, &L, &e), 0);
   assert_non_null(strstr(e.msg, "missing"));
   rm_dir();
@@ -456,9 +457,12 @@ static void test_import(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_blocks),       cmocka_unit_test(test_write_seal_restart),
-      cmocka_unit_test(test_torn_and_uncommitted), cmocka_unit_test(test_full_disk),
-      cmocka_unit_test(test_prune),        cmocka_unit_test(test_backup_copy),
+      cmocka_unit_test(test_blocks),
+      cmocka_unit_test(test_write_seal_restart),
+      cmocka_unit_test(test_torn_and_uncommitted),
+      cmocka_unit_test(test_full_disk),
+      cmocka_unit_test(test_prune),
+      cmocka_unit_test(test_backup_copy),
       cmocka_unit_test(test_import),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

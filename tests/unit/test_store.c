@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "model/registry.h"
 #include "store/store.h"
@@ -278,12 +279,71 @@ static void test_statement_cache(void **state) {
   store_close(st);
 }
 
+static int add_rec(void *ud, int64_t ts, double v) {
+  struct sum_ctx *c = ud;
+  c->n++;
+  c->sum += v;
+  c->max = ts; /* the last ts read */
+  return 0;
+}
+
+static int64_t exec_int(const char *sql) {
+  char path[128];
+  snprintf(path, sizeof path, "%s/zhizhi.db", dir);
+  sqlite3 *db = NULL;
+  assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+  sqlite3_stmt *q = NULL;
+  assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK);
+  int rc = sqlite3_step(q);
+  int64_t v = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
+  assert_true(rc == SQLITE_ROW || rc == SQLITE_DONE);
+  sqlite3_finalize(q);
+  sqlite3_close(db);
+  return v;
+}
+
+/* A store made before the records engine kept its records in the table
+ * `record`: opening it moves them into the engine once (generation 0),
+ * readable as before, the table emptied; rows put back (an import cut
+ * short before the table was emptied) are moved again, not doubled. */
+static void test_old_records_moved(void **state) {
+  (void)state;
+  ts_dir_reset(dir);
+  struct store *st = ts_store_open(dir, NULL);
+  int64_t ea, eb, metric;
+  world(st, &ea, &eb, &metric);
+  int64_t t0 = zz_bucket_start(zz_time_now(), ZZ_GRAIN_HOUR) - ZZ_HOUR_MS;
+  struct store_record r = {ea, (int32_t)metric, 0, t0 + 500000, 9, 0};
+  struct store_write_result res;
+  struct zz_err e = {0};
+  assert_int_equal(store_records_write(st, &r, 1, &res, &e), 0);
+  store_close(st);
+  /* the old table's rows, as an earlier version wrote them */
+  char sql[256];
+  for (int pass = 0; pass < 2; pass++) {
+    snprintf(sql, sizeof sql,
+             "INSERT INTO record(series, ts, value) SELECT id, %lld, 2 FROM series WHERE entity = "
+             "%lld UNION ALL SELECT id, %lld, 3 FROM series WHERE entity = %lld RETURNING 0",
+             (long long)(t0 + 1000), (long long)ea, (long long)(t0 + 2000), (long long)ea);
+    exec_int(sql);
+    assert_int_equal(exec_int("SELECT count(*) FROM record"), 2);
+    st = ts_store_open(dir, NULL);
+    assert_int_equal(exec_int("SELECT count(*) FROM record"), 0);
+    struct sum_ctx c = {0};
+    assert_int_equal(store_records_each(st, ea, metric, t0, t0 + ZZ_HOUR_MS, 0, add_rec, &c), 0);
+    assert_int_equal(c.n, 3); /* the two old ones and the engine's own */
+    assert_true(c.sum == 14);
+    assert_true(c.max == t0 + 500000);
+    store_close(st);
+  }
+}
+
 int main(void) {
   if (ts_dir_make(dir, sizeof dir, "store")) return 1;
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_rollups_and_restart), cmocka_unit_test(test_lock),
       cmocka_unit_test(test_registry_dfs),        cmocka_unit_test(test_prune),
-      cmocka_unit_test(test_statement_cache),
+      cmocka_unit_test(test_statement_cache),     cmocka_unit_test(test_old_records_moved),
   };
   int rc = cmocka_run_group_tests(tests, NULL, NULL);
   if (ts_dir_remove(dir)) rc = rc ? rc : 1;
