@@ -15,10 +15,10 @@
 typedef void (*store_backup_progress_fn)(void *ud, const char *phase, int64_t done, int64_t total);
 
 struct store_backup_stats {
-  int64_t db_bytes; /* the database file */
-  int64_t files;    /* evidence and material files copied */
-  int64_t bytes;    /* their bytes */
-  int64_t missing;  /* referenced by the snapshot but absent from the source */
+  int64_t db_bytes;                     /* the database file */
+  int64_t files;                        /* evidence and material files copied */
+  int64_t bytes;                        /* their bytes */
+  int64_t missing;                      /* referenced by the snapshot but absent from the source */
   int64_t records_files, records_bytes; /* the records engine's (store/reclog.h) */
   char first_missing[256];
 };
