@@ -1535,6 +1535,15 @@ static void check_print_text(const struct store_check_report *r, int zh) {
              got);
     }
   }
+  if (r->buckets_skipped_retention) {
+    if (zh)
+      printf("核查：%lld 项汇总早于指标原始数据保留期（raw_days），原始记录可能已清理，未核对\n",
+             (long long)r->buckets_skipped_retention);
+    else
+      printf("check: %lld rollup rows and values reach back past their metric's raw retention"
+             " (raw_days) and were not compared\n",
+             (long long)r->buckets_skipped_retention);
+  }
   if (!r->mismatches) {
     if (zh)
       printf("核查：%lld 个数据序列的 %lld 条数据记录与 %lld 项汇总全部一致\n",
@@ -1556,8 +1565,11 @@ static void check_print_text(const struct store_check_report *r, int zh) {
 static int check_print_json(const struct store_check_report *r) {
   struct zz_buf b;
   zz_buf_init(&b, 0);
-  zz_buf_printf(&b, "{\"records\":%lld,\"series\":%lld,\"buckets_checked\":%lld,\"mismatches\":[",
-                (long long)r->records, (long long)r->series, (long long)r->buckets_checked);
+  zz_buf_printf(&b,
+                "{\"records\":%lld,\"series\":%lld,\"buckets_checked\":%lld,"
+                "\"buckets_skipped_retention\":%lld,\"mismatches\":[",
+                (long long)r->records, (long long)r->series, (long long)r->buckets_checked,
+                (long long)r->buckets_skipped_retention);
   for (size_t i = 0; i < r->nitems; i++) {
     const struct store_check_mismatch *m = &r->items[i];
     char bk[16];

@@ -27,6 +27,7 @@ struct rules;
 struct workflow;
 struct cases_timer;
 struct ins_timer;
+struct retention_timer;
 struct notify;
 
 struct app {
@@ -52,6 +53,7 @@ struct app {
   /* GET /metrics is answered to loopback and to these (--metrics-from) */
   struct http_cidr metrics_from[16];
   size_t nmetrics_from;
+  struct retention_timer *retention; /* raw retention, a thread of its own (api/retention.h) */
 };
 
 /* A region resolved for a request, after the scope rule. The copy is safe to

@@ -10,6 +10,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "api/retention.h"
 #include "cases/cases.h"
 #include "inspections/inspections.h"
 #include "http/http.h"
@@ -247,10 +248,17 @@ static int engines_start(struct app *app, struct zz_err *e) {
   app->cases_timer = cases_timer_start(&(struct cases){app->st, app->reg, app->wf});
   app->ins_timer = inspections_timer_start(
       &(struct inspections){app->st, app->reg, app->wf, app->data_dir, app->sync_full});
+  /* raw retention: at start, then hourly (ZZ_RETENTION_EVERY_MS: tests) */
+  int64_t every = 0;
+  const char *re = getenv("ZZ_RETENTION_EVERY_MS");
+  if (re && zz_parse_i64(re, &every)) every = 0;
+  app->retention = retention_timer_start(app->st, every);
   return 0;
 }
 
 static void engines_stop(struct app *app) {
+  retention_timer_stop(app->retention);
+  app->retention = NULL;
   struct notify *nt = app->notify;
   app->notify = NULL;
   notify_close(nt);

@@ -132,6 +132,11 @@ static int get_metrics(struct http_req *r) {
                   "# TYPE zhizhi_records_seal_failures_total counter\n"
                   "zhizhi_records_seal_failures_total %lld\n",
                   (long long)rs.seals, (long long)rs.seal_failures);
+    zz_buf_printf(&b,
+                  "# HELP zhizhi_records_pruned_total Raw records dropped by retention since"
+                  " start.\n"
+                  "# TYPE zhizhi_records_pruned_total counter\nzhizhi_records_pruned_total %lld\n",
+                  (long long)rs.pruned);
   }
   int64_t queued = 0, lag_ms = 0, dropped = 0;
   if (app->rules) rules_lag(app->rules, &queued, &lag_ms, &dropped);

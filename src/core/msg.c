@@ -9,10 +9,10 @@
 #include "core/zz.h"
 
 static const struct zz_msg *msg_parts[] = {
-    zz_msg_zh_common,   zz_msg_zh_api,    zz_msg_zh_pack,      zz_msg_zh_store,
-    zz_msg_zh_flow,     zz_msg_zh_new,    zz_msg_zh_campaigns, zz_msg_zh_inspections,
-    zz_msg_zh_packdata, zz_msg_zh_cases2, zz_msg_zh_park,      zz_msg_zh_hazard,
-    zz_msg_zh_check,    zz_msg_zh_records};
+    zz_msg_zh_common,   zz_msg_zh_api,     zz_msg_zh_pack,      zz_msg_zh_store,
+    zz_msg_zh_flow,     zz_msg_zh_new,     zz_msg_zh_campaigns, zz_msg_zh_inspections,
+    zz_msg_zh_packdata, zz_msg_zh_cases2,  zz_msg_zh_park,      zz_msg_zh_hazard,
+    zz_msg_zh_check,    zz_msg_zh_records, zz_msg_zh_retention};
 
 /* English format -> Chinese format; built once, then only read (any
  * thread). Kept for the life of the process. */

@@ -30,6 +30,7 @@ extern const struct zz_msg zz_msg_zh_park[];
 extern const struct zz_msg zz_msg_zh_hazard[];
 extern const struct zz_msg zz_msg_zh_check[];
 extern const struct zz_msg zz_msg_zh_records[];
+extern const struct zz_msg zz_msg_zh_retention[];
 
 /* Returns the Chinese format for the English format en (by its text), or
  * NULL when the catalog has none. Static strings; any thread. */

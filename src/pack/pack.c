@@ -45,6 +45,9 @@
 
 static const char *const pack_levels[] = {"district", "street", "block",
                                           "park",     "grid",   "building"};
+/* metrics.json "raw_days" at most a century */
+#define PACK_RAW_DAYS_MAX 36500
+
 static const char *const pack_aggs[] = {"sum", "avg", "min", "max", "last", "count"};
 static const char *const pack_metric_kinds[] = {"count", "gauge"};
 static const char *const pack_source_kinds[] = {"platform", "iot", "gov"};
@@ -822,6 +825,10 @@ static int check_metrics(struct pack_ctx *c) {
     }
     if (lim[0] > lim[1]) return check_fail(&l, "min", "%g is greater than max %g", lim[0], lim[1]);
     if ((rc = check_states(&l, m, lim))) return rc;
+    /* raw retention: records older than this are pruned, rollups stay
+     * (store_retention.c); a century bounds the cutoff arithmetic */
+    int64_t days;
+    if ((rc = check_int(&l, m, "raw_days", CHECK_OPTIONAL, 1, PACK_RAW_DAYS_MAX, &days))) return rc;
   }
   return rc;
 }
@@ -1321,6 +1328,8 @@ static int write_declarations(struct pack_ctx *c) {
     if (sa && !(states = json_dumps(sa, PACK_DUMP_FLAGS)))
       return zz_fail(e, ZZ_ENOMEM, "pack", "out of memory");
     sm.states_json = states;
+    const json_t *rd = json_object_get(m, "raw_days");
+    if (rd) sm.raw_days = (int64_t)json_integer_value(rd);
     rc = store_metric_upsert(st, &sm, NULL, e);
     zz_free(states);
     if (rc) return rc;

@@ -784,6 +784,10 @@ static const char *const sq_migrations[] = {
      * committed with the rollups of the records it holds */
     "INSERT OR IGNORE INTO counter VALUES('reclog_gen', 1);"
     "INSERT OR IGNORE INTO counter VALUES('reclog_end', 0);",
+    /* 26: raw retention per metric (metrics.json "raw_days"): records older
+     * than that many days are pruned from the records engine, rollups stay;
+     * NULL keeps them forever */
+    "ALTER TABLE metric ADD COLUMN raw_days INTEGER;",
 };
 
 int sq_migrate(sqlite3 *db, struct zz_err *e) {

@@ -94,6 +94,9 @@ struct store_records_ops {
   int64_t (*records_count)(struct store *st);
   /* NULL when the backend keeps no such figures */
   int (*records_stats)(struct store *st, struct store_records_stats *out);
+  /* raw retention (store_records_prune); NULL when the backend keeps the
+   * records forever */
+  int (*records_prune)(struct store *st, int64_t now, int64_t *dropped, struct zz_err *e);
 };
 
 struct store_accounts_ops {

@@ -178,6 +178,12 @@ int store_records_stats(struct store *st, struct store_records_stats *out) {
   return st->ops->records->records_stats(st, out);
 }
 
+int store_records_prune(struct store *st, int64_t now, int64_t *dropped, struct zz_err *e) {
+  *dropped = 0;
+  if (!st->ops->records->records_prune) return 0;
+  return st->ops->records->records_prune(st, now, dropped, e);
+}
+
 /* ---- accounts ---- */
 
 int store_user_upsert(struct store *st, const struct store_user *u, int64_t *out_id,

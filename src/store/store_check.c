@@ -61,6 +61,7 @@ struct ck_region {
 struct ck_metric {
   int64_t id; /* the key */
   char *key;
+  int64_t horizon; /* buckets starting before it may be pruned; INT64_MIN: none */
 };
 
 struct ck {
@@ -71,6 +72,8 @@ struct ck {
   int limit;
   /* the series being checked */
   const char *entity_key, *metric_key;
+  int64_t horizon; /* the series' metric's (struct ck_metric) */
+  int64_t now;     /* the retention's clock (opts->now) */
   struct ck_buckets g[ROLLUP_SERIES_GRAINS];
   struct ck_agg all; /* every record of the series */
   int64_t page_n, page_last;
@@ -243,6 +246,12 @@ static int compare_rollups(struct ck *k, int64_t series, struct zz_err *e) {
     int64_t bucket = sqlite3_column_int64(q, 1);
     struct ck_agg got;
     row_agg(q, 2, &got);
+    if (bucket < k->horizon) { /* its records may be pruned: the row is all there is */
+      for (; at[g] < b->n && b->v[at[g]].start <= bucket; at[g]++) {
+      }
+      k->r->buckets_skipped_retention++;
+      continue;
+    }
     /* buckets of records before this row have no row */
     for (; at[g] < b->n && b->v[at[g]].start < bucket; at[g]++)
       compare(k, kind, k->entity_key, k->metric_key, b->v[at[g]].start, &b->v[at[g]].a, NULL, 1);
@@ -257,8 +266,11 @@ static int compare_rollups(struct ck *k, int64_t series, struct zz_err *e) {
   if (step != SQLITE_DONE) return sq_fail(k->c->db, step, e, "check");
   for (size_t g = 0; g < ROLLUP_SERIES_GRAINS; g++)
     for (; at[g] < k->g[g].n; at[g]++)
-      compare(k, (enum store_check_kind)(STORE_CHECK_DAY + (int)g), k->entity_key, k->metric_key,
-              k->g[g].v[at[g]].start, &k->g[g].v[at[g]].a, NULL, 1);
+      if (k->g[g].v[at[g]].start < k->horizon)
+        k->r->buckets_skipped_retention++;
+      else
+        compare(k, (enum store_check_kind)(STORE_CHECK_DAY + (int)g), k->entity_key, k->metric_key,
+                k->g[g].v[at[g]].start, &k->g[g].v[at[g]].a, NULL, 1);
   return 0;
 }
 
@@ -282,6 +294,7 @@ static int add_to_root(struct ck *k, int64_t metric, int64_t region, struct zz_e
   if (!root) return 0;
   const struct ck_buckets *months = &k->g[1];
   for (size_t i = 0; i < months->n; i++) {
+    if (months->v[i].start < k->horizon) continue; /* compare_roots skips the row */
     int64_t key[3] = {metric, root, months->v[i].start};
     int added = 0;
     struct ck_root_cell *cell = zz_map_put(&k->roots, key, &added);
@@ -300,6 +313,8 @@ static int check_series(struct ck *k, sqlite3_stmt *q, struct zz_err *e) {
   char ebuf[32], mbuf[32];
   if (!k->entity_key) snprintf(ebuf, sizeof ebuf, "#%lld", (long long)entity), k->entity_key = ebuf;
   if (!k->metric_key) snprintf(mbuf, sizeof mbuf, "#%lld", (long long)metric), k->metric_key = mbuf;
+  const struct ck_metric *cm = zz_map_get(&k->metrics, &metric);
+  k->horizon = cm ? cm->horizon : INT64_MIN;
   for (size_t g = 0; g < ROLLUP_SERIES_GRAINS; g++) k->g[g].n = 0;
   agg_empty(&k->all);
   int rc = read_records(k, entity, metric, e);
@@ -310,11 +325,16 @@ static int check_series(struct ck *k, sqlite3_stmt *q, struct zz_err *e) {
   double last_ts = sqlite3_column_type(q, 6) == SQLITE_NULL ? NAN : sqlite3_column_double(q, 6);
   double last_value = sq_col_real(q, 7);
   double exp_ts = k->all.n ? (double)k->all.last_ts : NAN;
-  k->r->buckets_checked++;
-  if (!same(exp_ts, last_ts))
-    mismatch(k, STORE_CHECK_LAST, k->entity_key, k->metric_key, 0, "last_ts", exp_ts, last_ts);
-  else if (!same(k->all.n ? k->all.last : NAN, last_value))
-    mismatch(k, STORE_CHECK_LAST, k->entity_key, k->metric_key, 0, "last", k->all.last, last_value);
+  if (k->horizon != INT64_MIN && !(last_ts >= (double)k->horizon)) {
+    k->r->buckets_skipped_retention++; /* the newest record may be pruned */
+  } else {
+    k->r->buckets_checked++;
+    if (!same(exp_ts, last_ts))
+      mismatch(k, STORE_CHECK_LAST, k->entity_key, k->metric_key, 0, "last_ts", exp_ts, last_ts);
+    else if (!same(k->all.n ? k->all.last : NAN, last_value))
+      mismatch(k, STORE_CHECK_LAST, k->entity_key, k->metric_key, 0, "last", k->all.last,
+               last_value);
+  }
   if (!k->o->entity && (rc = add_to_root(k, metric, region, e))) return rc;
   k->r->series++;
   return 0;
@@ -350,7 +370,7 @@ static int load_names(struct ck *k, struct zz_err *e) {
   sq_release(k->c, q);
   if (rc) return rc;
   if (step != SQLITE_DONE) return sq_fail(k->c->db, step, e, "check");
-  if (!(q = sq_prepare(k->c, "SELECT id, key FROM metric", e))) return e->code;
+  if (!(q = sq_prepare(k->c, "SELECT id, key, raw_days FROM metric", e))) return e->code;
   while (!rc && (step = sqlite3_step(q)) == SQLITE_ROW) {
     int64_t id = sqlite3_column_int64(q, 0);
     struct ck_metric *m = zz_map_put(&k->metrics, &id, NULL);
@@ -362,6 +382,8 @@ static int load_names(struct ck *k, struct zz_err *e) {
     }
     zz_free(m->key);
     m->key = key;
+    int64_t days = sqlite3_column_int64(q, 2);
+    m->horizon = days > 0 ? k->now - days * ZZ_DAY_MS : INT64_MIN;
   }
   sq_release(k->c, q);
   if (rc) return rc;
@@ -401,6 +423,11 @@ static int compare_roots(struct ck *k, struct zz_err *e) {
                       sqlite3_column_int64(q, 2)};
     struct ck_agg got;
     row_agg(q, 3, &got);
+    const struct ck_metric *cm = zz_map_get(&k->metrics, &key[0]);
+    if (cm && key[2] < cm->horizon) {
+      k->r->buckets_skipped_retention++;
+      continue;
+    }
     struct ck_root_cell *cell = zz_map_get(&k->roots, key);
     if (cell) cell->seen = 1;
     compare(k, STORE_CHECK_REGION, region_name(k, key[1], rb), metric_name(k, key[0], mb), key[2],
@@ -424,6 +451,11 @@ static int compare_counter(struct ck *k, struct zz_err *e) {
   double found = step == SQLITE_ROW ? sqlite3_column_double(q, 0) : NAN;
   sq_release(k->c, q);
   if (step != SQLITE_ROW && step != SQLITE_DONE) return sq_fail(k->c->db, step, e, "check");
+  /* pruned records leave the counter above what is read */
+  if (k->r->buckets_skipped_retention && (double)k->r->records <= found) {
+    k->r->buckets_skipped_retention++;
+    return 0;
+  }
   k->r->buckets_checked++;
   if (!same((double)k->r->records, found))
     mismatch(k, STORE_CHECK_COUNTER, "", "", 0, "n", (double)k->r->records, found);
@@ -493,7 +525,11 @@ static int run(struct ck *k, struct zz_err *e) {
 int store_check(struct store *st, const struct store_check_opts *o, struct store_check_report *out,
                 struct zz_err *e) {
   memset(out, 0, sizeof *out);
-  struct ck k = {.s = SQ_S(st), .o = o, .r = out, .limit = o->limit > 0 ? o->limit : 100};
+  struct ck k = {.s = SQ_S(st),
+                 .o = o,
+                 .r = out,
+                 .limit = o->limit > 0 ? o->limit : 100,
+                 .now = o->now ? o->now : zz_time_now()};
   zz_map_init(&k.regions, sizeof(struct ck_region), sizeof(int64_t), free_region);
   zz_map_init(&k.metrics, sizeof(struct ck_metric), sizeof(int64_t), free_metric);
   zz_map_init(&k.roots, sizeof(struct ck_root_cell), 3 * sizeof(int64_t), NULL);

@@ -30,6 +30,11 @@ struct store_check_opts {
   int limit;
   store_check_progress_fn progress; /* may be NULL */
   void *ud;
+  /* The time raw retention is measured from (0: now): a bucket that starts
+   * before now - raw_days of its metric may have lost records to the
+   * prune (store_records_prune) and is skipped, and so is the store-wide
+   * counter once such a bucket was. */
+  int64_t now;
 };
 
 /* What a mismatch is about. */
@@ -59,6 +64,10 @@ struct store_check_report {
   int64_t mismatches;                 /* all of them, also those past the limit */
   struct store_check_mismatch *items; /* the first ones, at most opts->limit */
   size_t nitems;
+  /* rollup rows, buckets and last values not compared because they reach
+   * back past their metric's raw retention (metrics.json raw_days), the
+   * records counter among them */
+  int64_t buckets_skipped_retention;
 };
 
 /* Checks the store st (opened with or without a writer; a server may be

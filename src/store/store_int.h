@@ -157,6 +157,9 @@ struct sq_store {
 
   /* the raw records (store/reclog.h), DIR/records/ */
   struct reclog *rl;
+
+  /* records dropped by raw retention since open (store_retention.c) */
+  atomic_llong records_pruned;
 };
 
 /* The SQLite store behind a struct store. */
@@ -252,6 +255,8 @@ size_t sq_rollup_pending(struct sq_store *s);
 /* Upserts the pending rollups into the open transaction and forgets them. */
 int sq_rollup_flush(struct sq_store *s, struct zz_err *e);
 int sq_migrate(sqlite3 *db, struct zz_err *e);
+/* Raw retention (store_retention.c): store_records_prune's backend. */
+int sq_records_prune(struct store *st, int64_t now, int64_t *dropped, struct zz_err *e);
 /* Opens s->rl at the position the database has committed (db), moving the
  * records of a store made before the engine out of its SQLite table first
  * (writer only). 0 or the error with e. */

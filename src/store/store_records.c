@@ -360,7 +360,8 @@ static int records_stats(struct store *st, struct store_records_stats *out) {
   reclog_stats(rl, &r);
   *out = (struct store_records_stats){r.segments,  r.segment_bytes, r.segment_records,
                                       r.log_bytes, r.open_records,  r.sealing_records,
-                                      r.seals,     r.seal_failures};
+                                      r.seals,     r.seal_failures, 0};
+  out->pruned = atomic_load(&SQ_S(st)->records_pruned);
   return 0;
 }
 
@@ -384,4 +385,5 @@ const struct store_records_ops store_sqlite_records_ops = {
     .event_times_each = event_times_each,
     .records_count = records_count,
     .records_stats = records_stats,
+    .records_prune = sq_records_prune,
 };

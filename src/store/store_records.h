@@ -129,7 +129,17 @@ struct store_records_stats {
   int64_t segments, segment_bytes, segment_records;
   int64_t log_bytes, open_records, sealing_records;
   int64_t seals, seal_failures;
+  int64_t pruned; /* records dropped by raw retention since open */
 };
 int store_records_stats(struct store *st, struct store_records_stats *out);
+
+/* Raw retention: drops the raw records older than now - raw_days days of
+ * every series whose metric has raw_days (metrics.json), keeping the
+ * rollups. Only records already sealed into segment files go; those still
+ * in the log go at a later call once sealed. Ingest goes on meanwhile: run
+ * it on a thread of its own (the server's timer), it may take a while.
+ * Returns 0 with *dropped the records removed, or ZZ_ESTORE / ZZ_EIO /
+ * ZZ_ENOMEM with e (*dropped then counts what went before the failure). */
+int store_records_prune(struct store *st, int64_t now, int64_t *dropped, struct zz_err *e);
 
 #endif

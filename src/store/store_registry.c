@@ -104,12 +104,12 @@ static int metric_upsert(struct store *st, const struct store_metric *m, int64_t
   struct sq_conn *c = sq_conn_get(SQ_S(st));
   sqlite3_stmt *q = sq_prepare(
       c,
-      "INSERT INTO metric(key, name_zh, name_en, unit, agg, entity_type, kind, vmin, vmax, states)"
-      " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT(key) DO UPDATE SET name_zh = "
-      "excluded.name_zh,"
+      "INSERT INTO metric(key, name_zh, name_en, unit, agg, entity_type, kind, vmin, vmax, states,"
+      " raw_days) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+      " ON CONFLICT(key) DO UPDATE SET name_zh = excluded.name_zh,"
       " name_en = excluded.name_en, unit = excluded.unit, agg = excluded.agg,"
       " entity_type = excluded.entity_type, kind = excluded.kind, vmin = excluded.vmin,"
-      " vmax = excluded.vmax, states = excluded.states RETURNING id",
+      " vmax = excluded.vmax, states = excluded.states, raw_days = excluded.raw_days RETURNING id",
       e);
   if (!q) return ZZ_ESTORE;
   sq_bind_text(q, 1, m->key);
@@ -128,6 +128,7 @@ static int metric_upsert(struct store *st, const struct store_metric *m, int64_t
   else
     sqlite3_bind_null(q, 9);
   sq_bind_text(q, 10, m->states_json);
+  sq_bind_i64z(q, 11, m->raw_days);
   return sq_run(c, q, out_id, e, "metric");
 }
 
@@ -136,8 +137,8 @@ static int metrics_each(struct store *st, int (*fn)(void *, const struct store_m
   struct sq_conn *c = sq_conn_get(SQ_S(st));
   sqlite3_stmt *q = sq_prepare(
       c,
-      "SELECT id, key, name_zh, name_en, unit, agg, entity_type, kind, vmin, vmax, states"
-      " FROM metric ORDER BY id",
+      "SELECT id, key, name_zh, name_en, unit, agg, entity_type, kind, vmin, vmax, states,"
+      " raw_days FROM metric ORDER BY id",
       NULL);
   if (!q) return ZZ_ESTORE;
   int rc;
@@ -154,7 +155,8 @@ static int metrics_each(struct store *st, int (*fn)(void *, const struct store_m
                              .has_max = sqlite3_column_type(q, 9) != SQLITE_NULL,
                              .min = sqlite3_column_double(q, 8),
                              .max = sqlite3_column_double(q, 9),
-                             .states_json = sq_col_text(q, 10)};
+                             .states_json = sq_col_text(q, 10),
+                             .raw_days = sqlite3_column_int64(q, 11)};
     if (fn(ud, &m)) break;
   }
   sq_release(c, q);

@@ -29,6 +29,8 @@ struct store_metric {
   /* a status metric's value names, as metrics.json's "states" (a JSON
    * array of {"value","name_zh","name_en"}); NULL: a plain metric */
   const char *states_json;
+  /* raw records kept this many days, then rollups only (0: forever) */
+  int64_t raw_days;
 };
 
 struct store_named { /* entity types, departments: key + names + JSON extra */
