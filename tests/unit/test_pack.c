@@ -620,6 +620,8 @@ static const struct bad_case {
     {"bad_personal", ZZ_EINVAL, "entity_types.json [0].attrs[1].personal", "must be true or false"},
     {"campaigns_demo", ZZ_EINVAL, "campaigns.json campaigns[0].demo.since_attr.sensor",
      "entity type \"sensor\" is not among the campaign's participants"},
+    {"bad_raw_days", ZZ_EINVAL, "metrics.json [1].raw_days",
+     "metrics.json [1].raw_days: must be an integer from 1 to 36500"},
 };
 
 static void check_bad(struct world *w, const struct bad_case *bc, int round) {

@@ -231,6 +231,9 @@ if (ms) {
     if (metrics.has(m.id)) err(`${w}.id`, `duplicate metric ${m.id}`);
     if (!types.has(m.entity_type)) err(`${w}.entity_type`, `unknown entity type ${m.entity_type}`);
     for (const b of ["min", "max"]) if (m[b] !== undefined && !isNum(m[b])) err(`${w}.${b}`, "must be a number");
+    // raw retention: whole days, absent keeps raw records forever
+    if (m.raw_days !== undefined && !(Number.isInteger(m.raw_days) && m.raw_days >= 1 && m.raw_days <= 36500))
+      err(`${w}.raw_days`, "must be an integer from 1 to 36500 (days)");
     metrics.set(m.id, m);
   });
 }
