@@ -61,14 +61,14 @@ static int load_cuts(struct sq_store *s, int64_t now, struct ret_cuts *out, stru
       out->v = p, out->cap = cap;
     }
     int64_t days = sqlite3_column_int64(q, 1);
-    out->v[out->n++] = (struct ret_cut){(uint32_t)sqlite3_column_int64(q, 0),
-                                        now - days * ZZ_DAY_MS};
+    out->v[out->n++] =
+        (struct ret_cut){(uint32_t)sqlite3_column_int64(q, 0), now - days * ZZ_DAY_MS};
   }
   sq_release(c, q);
   if (rc) return rc;
   if (step != SQLITE_DONE) return sq_fail(c->db, step, e, "retention");
   /* ORDER BY s.id already; sorted again in case ids pass 2^32 */
-  qsort(out->v, out->n, sizeof *out->v, cut_cmp);
+  if (out->n) qsort(out->v, out->n, sizeof *out->v, cut_cmp);
   return 0;
 }
 
