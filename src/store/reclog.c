@@ -357,6 +357,7 @@ static int segw_flush(struct rl_segw *w) {
 }
 
 static int segw_put(struct rl_segw *w, const void *p, size_t n) {
+  if (!n) return 0; /* an empty index (every block pruned) */
   if (w->nbuf + n > RL_WBUF && segw_flush(w)) return -1;
   if (n > RL_WBUF) {
     if (write_all(w->fd, p, n)) return -1;
@@ -665,7 +666,7 @@ static int push_mem(struct reclog *L, struct rl_mem *m) {
 static int open_files(struct reclog *L, const struct reclog_pos *c, struct zz_err *e) {
   struct gens logs = {0}, segs = {0};
   char path[4096];
-  int rc = 0;
+  int rc = 0, changed = 0; /* a file made or removed: the folder is synced */
   if (scan_dir(L, &logs, &segs) && !(errno == ENOENT && !L->writer)) {
     rc = zz_fail(e, ZZ_EIO, "store", "cannot list the records folder %s: %s", L->dir,
                  strerror(errno));
@@ -684,6 +685,7 @@ static int open_files(struct reclog *L, const struct reclog_pos *c, struct zz_er
       if (L->writer && g < c->gen && gens_has(&logs, g) && errno == EINVAL) {
         zz_warn("records: %s is damaged; replaying its log instead", path);
         unlink(path);
+        changed = 1;
         continue;
       }
       rc = zz_fail(e, ZZ_EIO, "store", "the records segment %s is damaged or unreadable (%s)", path,
@@ -707,7 +709,7 @@ static int open_files(struct reclog *L, const struct reclog_pos *c, struct zz_er
     if (g > c->gen || (sealed && g != c->gen)) {
       /* never committed (a rotation whose commit did not happen), or sealed
        * already */
-      if (L->writer) unlink(path);
+      if (L->writer) unlink(path), changed = 1;
       continue;
     }
     if (g == c->gen) continue; /* below, after the older ones */
@@ -736,6 +738,8 @@ static int open_files(struct reclog *L, const struct reclog_pos *c, struct zz_er
     rc = zz_fail(e, ZZ_ENOMEM, "store", "out of memory");
     goto done;
   }
+  struct stat sb;
+  if (L->writer && stat(path, &sb) != 0) changed = 1;
   int fd = open(path, L->writer ? O_RDWR | O_CREAT | O_CLOEXEC : O_RDONLY | O_CLOEXEC, 0640);
   if (fd < 0 && !(errno == ENOENT && c->end == 0)) {
     rc = zz_fail(e, ZZ_EIO, "store", "cannot open the records log %s: %s", path, strerror(errno));
@@ -776,7 +780,7 @@ static int open_files(struct reclog *L, const struct reclog_pos *c, struct zz_er
       close(fd);
     }
   }
-  if (L->writer && sync_dir(L->dir)) rc = fail_errno(e, "sync", L->dir);
+  if (changed && sync_dir(L->dir)) rc = fail_errno(e, "sync", L->dir);
 done:
   zz_free(logs.g);
   zz_free(segs.g);
