@@ -370,9 +370,13 @@ VALUE_RANGES = {
 def series_file(exclude_metrics=()):
     """Every (entity, metric) pair the pack allows: all entities, every metric of their type."""
     metrics = json.load(open(os.path.join(PACK, "metrics.json")))
+    # only what the bench's source token may post (sources.json): a metric added to the pack for another
+    # source (e.g. consumption_txns) would otherwise be refused line by line as metric_not_declared
+    declared = set(next(x for x in json.load(open(os.path.join(PACK, "sources.json"))) if x["id"] == "wenlv_flow")
+                   .get("metrics", []))
     by_type = {}
     for m in metrics:
-        if m["id"] in exclude_metrics:
+        if m["id"] in exclude_metrics or m["id"] not in declared:
             continue
         by_type.setdefault(m["entity_type"], []).append(m)
     name = "series" + ("-no-" + "-".join(exclude_metrics) if exclude_metrics else "") + ".tsv"
