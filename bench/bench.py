@@ -185,6 +185,9 @@ def prepare():
     return zsrc
 
 
+SYNC = None  # --sync full|normal passed to every `zhizhi serve` (bench.py --sync)
+
+
 def zz(*args, stdin=None):
     r = subprocess.run([ZBIN, *args], input=stdin, text=True, capture_output=True, cwd=ROOT)
     if r.returncode != 0:
@@ -208,6 +211,8 @@ class Server:
         # the load generators open hundreds of connections (500 phones) from
         # one address: lift the per-address cap (default 256) for them
         self.cmd += ["--max-conns-per-ip", "0"]
+        if SYNC and demo_records is None:
+            self.cmd += ["--sync", SYNC]
         self.proc = None
         self.port = None
         self.password = None
@@ -310,8 +315,33 @@ def dir_size(path):
         for fn in fns:
             st = os.stat(os.path.join(dp, fn))
             total += st.st_blocks * 512
-            files[fn] = st.st_size
+            files[os.path.relpath(os.path.join(dp, fn), path)] = st.st_size
     return total, files
+
+
+def store_split(path):
+    """Disk bytes of a data dir split as issue 14 asks: the raw records (DATA/records/: log and sealed
+    segments), SQLite (zhizhi.db and its -wal/-shm: series, rollups, registry, everything else) and the rest
+    (spool, evidence, ...)."""
+    out = {"records": 0, "db": 0, "other": 0}
+    for dp, _, fns in os.walk(path):
+        rel = os.path.relpath(dp, path)
+        for fn in fns:
+            b = os.stat(os.path.join(dp, fn)).st_blocks * 512
+            if rel == "records" or rel.startswith("records" + os.sep):
+                out["records"] += b
+            elif rel == "." and fn.startswith("zhizhi.db"):
+                out["db"] += b
+            else:
+                out["other"] += b
+    return out
+
+
+def split_md(sp, n):
+    """'records X MB (b/record), zhizhi.db Y MB, other Z MB' for n raw records."""
+    n = max(n, 1)
+    return (f"records/ {sp['records'] / 1e6:,.1f} MB ({sp['records'] / n:,.2f} bytes a raw record), "
+            f"zhizhi.db {sp['db'] / 1e6:,.1f} MB ({sp['db'] / n:,.2f} bytes a record), other {sp['other'] / 1e6:,.1f} MB")
 
 
 def fresh_store(path):
@@ -340,9 +370,13 @@ VALUE_RANGES = {
 def series_file(exclude_metrics=()):
     """Every (entity, metric) pair the pack allows: all entities, every metric of their type."""
     metrics = json.load(open(os.path.join(PACK, "metrics.json")))
+    # only what the bench's source token may post (sources.json): a metric added to the pack for another
+    # source (e.g. consumption_txns) would otherwise be refused line by line as metric_not_declared
+    declared = set(next(x for x in json.load(open(os.path.join(PACK, "sources.json"))) if x["id"] == "wenlv_flow")
+                   .get("metrics", []))
     by_type = {}
     for m in metrics:
-        if m["id"] in exclude_metrics:
+        if m["id"] in exclude_metrics or m["id"] not in declared:
             continue
         by_type.setdefault(m["entity_type"], []).append(m)
     name = "series" + ("-no-" + "-".join(exclude_metrics) if exclude_metrics else "") + ".tsv"
@@ -453,17 +487,21 @@ def bench_ingest(args):
             srv.stop()
         size, files = dir_size(data)
         res["dir_bytes"], res["files"] = size, files
+        res["split"] = store_split(data)
         runs.append(res)
         shutil.rmtree(data, ignore_errors=True)
         log(f"ingest {fmt_name} ({ns} series): {res['records_per_s']:.0f} records/s, {res['mb_per_s']:.1f} MB/s, "
             f"{res['accepted']} accepted, {res['rejected']} rejected, errors {res['errors']}, busiest thread "
             f"{res['busiest_thread']}")
-    save_raw("ingest", {"machine": m, "runs": runs})
+    full = SYNC == "full"
+    save_raw("ingest" + ("-sync-full" if full else ""), {"machine": m, "runs": runs})
 
-    lines = [f"## 1. Ingest: HTTP bulk, {clients} clients, durable ack", "",
+    lines = [f"## 1{'b' if full else ''}. Ingest: HTTP bulk, {clients} clients, durable ack"
+             + (" with `serve --sync full` (fsync before the answer)" if full else ""), "",
              machine_md(m) + (f" Busy processes at the start: {busy}." if busy else ""), "",
-             "Reproduce: `bash bench/run.sh ingest` (each row starts from an empty data directory with the "
-             "Gongshu pack loaded; the server is `zhizhi serve` with its defaults).", "",
+             f"Reproduce: `bash bench/run.sh ingest{' --sync full' if full else ''}` (each row starts from an empty "
+             "data directory with the Gongshu pack loaded; the server is `zhizhi serve` with "
+             + ("`--sync full`" if full else "its defaults") + ").", "",
              f"Records: \"all series\" = {nseries:,} series, every metric of every entity of the pack ({nent:,} "
              f"entities, 6,656 of them enterprises with tax and employees); \"IoT series only\" = the {niot:,} series of "
              "counters, parking lots, buildings, street lights, fire equipment and elevators. Values in realistic ranges "
@@ -499,6 +537,10 @@ def bench_ingest(args):
         n = max(r["accepted"], 1)
         lines.append(f"- {r['label']}, {r['format']}: wchar {r['wchar'] / 1e6:,.0f} MB ({r['wchar'] / n:,.0f} bytes a record), "
                      f"write_bytes {r['write_bytes'] / 1e6:,.0f} MB ({r['write_bytes'] / n:,.0f} bytes a record)")
+    lines += ["", "On disk after the run (raw records in DATA/records/ = log + sealed segments; zhizhi.db = series, "
+              "rollups, registry and everything else), per acknowledged record:", ""]
+    for r in runs:
+        lines.append(f"- {r['label']}, {r['format']}: " + split_md(r["split"], r["accepted"]))
     lines += ["", "Server memory right after the run (`/proc/PID/status`):", ""]
     for r in runs:
         mk = r["mem_kb"]
@@ -511,13 +553,14 @@ def bench_ingest(args):
     lines += ["", f"Requirement (issue 2): >= {req:,} records/s over HTTP NDJSON with 4 clients and durable acks (aim "
               f"1,000,000). Sensor traffic — the series that stream at high rates — gets {fmt(iot)} records/s: "
               + ("**meets it**" if iot >= req else "**does not meet it**") + ". The all-series rows are a worst case, "
-              f"every one of 14,034 series (13,312 of them monthly enterprise tax and head counts) sending ten records "
-              f"a second: {fmt(best)} records/s, " + ("also above it." if best >= req else "below it: each commit then "
-              "writes one B-tree page per series (see the bytes per record above and docs/architecture.md)."), "",
+              f"every one of {nseries:,} series (13,312 of them monthly enterprise tax and head counts) sending ten records "
+              f"a second: {fmt(best)} records/s, " + ("also above it." if best >= req else "below it (the server "
+              "threads' CPU above and the profile in \"Records engine (issue 14): before/after\" say where the time "
+              "goes; the raw records now go to DATA/records/, not to a B-tree)."), "",
               "Commands (loadgen flags as run; $PORT and $TOKEN come from the run):", ""]
     for r in runs:
         lines.append(f"    {r['cmd']}")
-    write_section("ingest", "\n".join(lines))
+    write_section("ingest" + ("-sync-full" if full else ""), "\n".join(lines))
 
 
 # ---------------------------------------------------------------- 4. world: load, memory, size
@@ -545,6 +588,7 @@ def bench_world(args, records=None):
     demo.stop()
     token = bench_access(data)
     size_db, files = dir_size(data)
+    split = store_split(data)
     # a fresh server on the loaded directory: start-up time and memory
     srv = Server(data, name=f"world-{records}-serve")
     t0 = time.time()
@@ -563,7 +607,8 @@ def bench_world(args, records=None):
     res = {"machine": m, "records": n, "requested": records, "reused": reused, "load_s": load_s,
            "demo_cpu_s": demo_cpu, "demo_mem_kb": demo_mem, "dir_bytes": size_db, "files": files,
            "dir_bytes_after_serve": size_after, "files_after_serve": files_after, "serve_start_s": serve_start_s,
-           "serve_mem_kb": mem_start, "serve_mem_after_queries_kb": mem_q}
+           "serve_mem_kb": mem_start, "serve_mem_after_queries_kb": mem_q, "split": split,
+           "split_after_serve": store_split(data)}
     save_raw(f"world-{mname(records)}", res)
     with open(os.path.join(data, "bench-token"), "w") as f:
         f.write(token)
@@ -581,9 +626,11 @@ def bench_world(args, records=None):
              f"| `zhizhi serve` start-up on the loaded directory | {serve_start_s:.1f} s |",
              f"| serve VmRSS / VmHWM after start | {mem_start['VmRSS'] / 1024:,.0f} MiB / {mem_start['VmHWM'] / 1024:,.0f} MiB |",
              f"| serve VmRSS / VmHWM after 3 queries | {mem_q['VmRSS'] / 1024:,.0f} MiB / {mem_q['VmHWM'] / 1024:,.0f} MiB |",
-             f"| data dir after the demo stopped | {size_db / 1e6:,.0f} MB ({', '.join(f'{k} {v / 1e6:,.0f} MB' for k, v in sorted(files.items()) if v > 1e6)}) |",
-             f"| data dir after serve stopped | {size_after / 1e6:,.0f} MB ({', '.join(f'{k} {v / 1e6:,.0f} MB' for k, v in sorted(files_after.items()) if v > 1e6)}) |",
-             f"| size per million records | **{per_m / 1e6:,.1f} MB** |"]
+             f"| data dir after the demo stopped | {size_db / 1e6:,.0f} MB ({', '.join(f'{k} {v / 1e6:,.0f} MB' for k, v in sorted(files.items()) if v > 1e6 and '/' not in k)}) |",
+             f"| data dir after serve stopped | {size_after / 1e6:,.0f} MB ({', '.join(f'{k} {v / 1e6:,.0f} MB' for k, v in sorted(files_after.items()) if v > 1e6 and '/' not in k)}) |",
+             f"| size per million records | **{per_m / 1e6:,.1f} MB** |",
+             f"| split after the demo stopped | {split_md(split, n)} |",
+             f"| raw records: bytes a record | **{split['records'] / max(n, 1):,.2f}** (records/ only) |"]
     write_section(f"world-{mname(records)}", "\n".join(lines))
     return data
 
@@ -799,16 +846,26 @@ def median(v):
 
 
 def export_world(data, outdir):
-    """records.tsv (entity, metric, ts, value) in time order, records.csv (same, with a header) and entities.tsv."""
+    """records.tsv (entity, metric, ts, value) in time order, records.csv (same, with a header) and entities.tsv.
+    The raw records are no longer in SQLite (issue 14: DATA/records/), so they are read through zhizhi itself:
+    the series come from the registry (sqlite3 on series/entity/metric), `zhizhi records-dump` (hidden) writes
+    each series' records via the store's records interface, and sort(1) puts them in time order."""
     db = os.path.join(data, "zhizhi.db")
     rec_tsv = os.path.join(outdir, "records.tsv")
     rec_csv = os.path.join(outdir, "records.csv")
     ent_tsv = os.path.join(outdir, "entities.tsv")
-    q = ("SELECT e.key, m.key, r.ts, r.value FROM record r JOIN series s ON s.id = r.series "
-         "JOIN entity e ON e.id = s.entity JOIN metric m ON m.id = s.metric ORDER BY r.ts, r.series;")
+    ser_tsv = os.path.join(outdir, "series-ids.tsv")
+    sq = ("SELECT s.entity, s.metric, e.key || char(9) || m.key FROM series s JOIN entity e ON e.id = s.entity "
+          "JOIN metric m ON m.id = s.metric ORDER BY s.id;")
     t0 = time.time()
-    with open(rec_tsv, "w") as f:
-        subprocess.run(["sqlite3", "-readonly", "-batch", "-separator", "\t", db, q], stdout=f, check=True)
+    with open(ser_tsv, "w") as f:
+        subprocess.run(["sqlite3", "-readonly", "-batch", "-separator", "\t", db, sq], stdout=f, check=True)
+    unsorted = rec_tsv + ".unsorted"
+    with open(ser_tsv) as fi, open(unsorted, "w") as fo:
+        subprocess.run([ZBIN, "records-dump", "--data", data], stdin=fi, stdout=fo, check=True)
+    subprocess.run(["sort", "-t", "\t", "-k3,3n", "-s", "-S", "1G", "-T", outdir, "-o", rec_tsv, unsorted],
+                   check=True, env={**os.environ, "LC_ALL": "C"})
+    os.remove(unsorted)
     export_s = time.time() - t0
     with open(rec_csv, "w") as f, open(rec_tsv) as src:
         f.write("entity,metric,ts,value\n")
@@ -1074,6 +1131,7 @@ def bench_compare(args):
     finally:
         srv.stop()
     res["zz_dir_bytes"] = dir_size(zdata)[0]
+    res["zz_split"] = store_split(zdata)
 
     # PostgreSQL 15
     pg = Postgres(tempfile.mkdtemp(prefix="zz-bench-pg-"))
@@ -1132,8 +1190,9 @@ def bench_compare(args):
     lines = [f"## 5. Comparison with PostgreSQL 15 and ClickHouse on the same records ({fmt(n)} records)", "",
              machine_md(m) + (f" Busy processes at the start: {busy}." if busy else ""), "",
              f"Reproduce: `bash bench/run.sh compare{size_flag(args.records)}`. The records of the demo world "
-             f"(bench/out/world-{args.records}) are exported with `sqlite3` (record joined with series, entity "
-             f"and metric, in time order: {tsv_bytes / 1e6:,.0f} MB of TSV, {export_s:.0f} s) and loaded into each engine "
+             f"(bench/out/world-{args.records}) are exported through zhizhi (the series from the registry with `sqlite3`, "
+             f"their records with the hidden `zhizhi records-dump`, put in time order with `sort`: "
+             f"{tsv_bytes / 1e6:,.0f} MB of TSV, {export_s:.0f} s) and loaded into each engine "
              "on this machine, one engine running at a time:", "",
              f"- **zhizhi**: an empty store with the pack; the same rows as CSV posted over HTTP by 4 clients in bodies of "
              f"100,000 (`{res['zz_load_cmd']}`); durable ack, rollups maintained while loading.",
@@ -1147,7 +1206,9 @@ def bench_compare(args):
              f"| time to load {fmt(n)} records | {zl:.1f} s | {res['pg_load_s']:.1f} s (+ {res['pg_analyze_s']:.1f} s VACUUM ANALYZE) | "
              f"{res['ch_load_s']:.1f} s | {zl / res['pg_load_s']:.2f} | {zl / res['ch_load_s']:.2f} |",
              f"| records/s | {fmt(n / zl)} | {fmt(n / res['pg_load_s'])} | {fmt(n / res['ch_load_s'])} | | |",
-             f"| size on disk | {res['zz_dir_bytes'] / 1e6:,.0f} MB (whole store incl. rollups) | "
+             f"| size on disk | {res['zz_dir_bytes'] / 1e6:,.0f} MB (whole store: records/ "
+             f"{res['zz_split']['records'] / 1e6:,.1f} MB = {res['zz_split']['records'] / max(n, 1):,.2f} bytes a raw record; "
+             f"zhizhi.db {res['zz_split']['db'] / 1e6:,.0f} MB) | "
              f"{res['pg_bytes'] / 1e6:,.0f} MB (table) | {res['ch_bytes'] / 1e6:,.0f} MB (parts) | | |", "",
              f"Queries: zhizhi = p50 of 50 HTTP requests (after 5 warm-up rounds), measured by the load generator; "
              f"PostgreSQL = median of {reps} runs in one `psql` session (`\\timing`); ClickHouse = median of {reps} "
@@ -1555,7 +1616,12 @@ def main():
     ap.add_argument("--requests", type=int, default=500, help="timed rounds per query (default 500)")
     ap.add_argument("--bg-rate", type=int, default=100000, help="background ingest records/s during queries")
     ap.add_argument("--trials", type=int, default=50, help="visibility trials per condition")
+    ap.add_argument("--sync", choices=["normal", "full"], default=None,
+                    help="`zhizhi serve --sync` for the servers the benchmarks start (ingest: written to its own "
+                         "section ingest-sync-full)")
     args = ap.parse_args()
+    global SYNC
+    SYNC = args.sync
     if args.records is None:
         args.records = 70_000_000 if args.full else 5_000_000
     prepare()
