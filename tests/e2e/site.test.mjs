@@ -140,7 +140,10 @@ test('after zhizhi demo, the pit\'s handled alarms are listed and marked on the 
   const { startServer, REPO } = await import('../integration/harness.mjs');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zhizhi-e2e-pit-'));
   const want = JSON.parse(fs.readFileSync(path.join(REPO, 'scenarios', 'gongshu', 'demo.json'), 'utf8')).past_alarms.alarms;
-  const srv = await startServer(['demo', '--data', dir, '--listen', '127.0.0.1:0', '--records', '20000', '--no-live'], { timeout: 120000 });
+  // (the campaigns' history is not this page's: two minutes of a demo start
+  // left out, as pit.test does; demo_campaigns.test covers it)
+  const srv = await startServer(['demo', '--data', dir, '--listen', '127.0.0.1:0', '--records', '20000', '--no-live'],
+    { timeout: 120000, env: { ZZ_DEMO_CAMPAIGNS_SCALE: '0' } });
   try {
     const t0 = Date.now();
     while (!/login: admin \/ \S+/.test(srv.stdout()) && Date.now() - t0 < 60000) await new Promise((r) => setTimeout(r, 20));

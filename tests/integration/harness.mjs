@@ -4,6 +4,7 @@
 // the test file ends, pass or fail (see `after` in each test file and the
 // exit hook below), so a broken server cannot hang CI.
 import { spawn, spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -125,11 +126,12 @@ function waitExit(child, timeout) {
 
 /**
  * Starts `zhizhi serve` (or any command that serves, e.g. `demo`) and waits
- * for its one stdout line `zhizhi: listening on http://HOST:PORT`.
+ * for its one stdout line `zhizhi: listening on http://HOST:PORT`. env: more
+ * environment for it.
  * Returns {child, base, port, log()}.
  */
-export async function startServer(args, { timeout = 15000, cwd = REPO } = {}) {
-  const child = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd });
+export async function startServer(args, { timeout = 15000, cwd = REPO, env } = {}) {
+  const child = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd, env: { ...process.env, ...env } });
   live.add(child);
   child.once('exit', () => live.delete(child));
   let out = '';
@@ -234,13 +236,153 @@ export function show(r) {
   return `HTTP ${r.status} ${r.text.length > 800 ? r.text.slice(0, 800) + '...' : r.text}`;
 }
 
+// ---- prepared data dirs ---------------------------------------------------
+
+// Making a world's data dir (pack load, user add, token create: a process
+// each, seconds each for the Gongshu pack under ASan, each waiting on fsync;
+// or a whole `zhizhi demo`, minutes) gives the same dir each time for the
+// same binary, pack and recipe. So it is made once, kept in CACHE under a key
+// of all three, and each world gets a copy of its own. The key holds the
+// binary's and the packs' content (a rebuilt binary or an edited pack makes a
+// new dir, never a stale one), the ZZ_ environment and the recipe; a kept dir
+// is used while younger than maxAge (what it dates "now" stays now enough),
+// and only on the day (in Shanghai) it was made.
+const CACHE = path.join(os.tmpdir(), 'zhizhi-test-worlds');
+const hashes = new Map();
+
+function fileHash(file) {
+  const st = fs.statSync(file);
+  const memo = `${file}\0${st.size}\0${st.mtimeMs}`;
+  if (!hashes.has(memo)) hashes.set(memo, crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex'));
+  return hashes.get(memo);
+}
+
+/** sha256 over a directory's files: their paths (relative) and contents. */
+export function dirHash(dir) {
+  const h = crypto.createHash('sha256');
+  const walk = (d, rel) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true }).sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0))) {
+      const p = path.join(d, e.name), r = rel ? rel + '/' + e.name : e.name;
+      if (e.isDirectory()) walk(p, r);
+      else h.update(`${r}\0${fileHash(p)}\0`);
+    }
+  };
+  walk(dir, '');
+  return h.digest('hex');
+}
+
+function alive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return e.code === 'EPERM';
+  }
+}
+
+/**
+ * Fills `dir` (made, empty) with a copy of the data dir that `await
+ * make(tmpDir)` makes, made at most once per key and maxAge (other processes
+ * wait for the first) and kept under CACHE. make returns what the copies
+ * need besides the files (e.g. tokens, printed once); preparedDir returns it.
+ * `recipe` is everything make depends on besides the binary and the content
+ * of the dirs in `packs`.
+ */
+export async function preparedDir(dir, recipe, make, { packs = [], maxAge = HOUR } = {}) {
+  const day = new Date(Date.now() + TZ).toISOString().slice(0, 10);
+  const env = Object.entries(process.env).filter(([k]) => k.startsWith('ZZ_')).sort();
+  const key = crypto.createHash('sha256').update(JSON.stringify({ bin: fileHash(BIN), packs: packs.map(dirHash), recipe, env, day }))
+    .digest('hex').slice(0, 32);
+  const lock = path.join(CACHE, key + '.lock');
+  fs.mkdirSync(CACHE, { recursive: true });
+  // the newest whole entry KEY-MADE_MS young enough (entries appear whole: renamed in)
+  const fresh = () => {
+    const made = fs.readdirSync(CACHE).map((e) => e.match(/^([0-9a-f]{32})-(\d+)$/)).filter((m) => m && m[1] === key)
+      .map((m) => Number(m[2])).filter((t) => Date.now() - t < maxAge);
+    return made.length ? path.join(CACHE, `${key}-${Math.max(...made)}`) : null;
+  };
+  const t0 = Date.now();
+  for (;;) {
+    const kept = fresh();
+    if (kept) {
+      fs.cpSync(path.join(kept, 'data'), dir, { recursive: true });
+      return JSON.parse(fs.readFileSync(path.join(kept, 'manifest.json'), 'utf8'));
+    }
+    let fd = null;
+    try {
+      fd = fs.openSync(lock, 'wx');
+    } catch (e) {
+      if (e.code !== 'EEXIST') throw e;
+    }
+    if (fd !== null) {
+      fs.writeSync(fd, String(process.pid));
+      fs.closeSync(fd);
+      try {
+        if (fresh()) continue; // made meanwhile
+        // what is older than any maxAge is never used again
+        for (const e of fs.readdirSync(CACHE)) {
+          const p = path.join(CACHE, e);
+          if (!e.endsWith('.lock') && Date.now() - fs.statSync(p).mtimeMs > 3 * HOUR) fs.rmSync(p, { recursive: true, force: true });
+        }
+        const tmp = fs.mkdtempSync(path.join(CACHE, key + '.tmp-'));
+        try {
+          const data = path.join(tmp, 'data');
+          fs.mkdirSync(data);
+          const made = Date.now(); // before: the dir dates from when it was begun
+          const extra = await make(data);
+          fs.writeFileSync(path.join(tmp, 'manifest.json'), JSON.stringify(extra ?? null));
+          fs.renameSync(tmp, path.join(CACHE, `${key}-${made}`));
+        } catch (e) {
+          fs.rmSync(tmp, { recursive: true, force: true });
+          throw e;
+        }
+      } finally {
+        fs.rmSync(lock, { force: true });
+      }
+      continue;
+    }
+    // another process makes it: wait for it, or take over from a dead one
+    let holder = NaN;
+    try { holder = Number(fs.readFileSync(lock, 'utf8')); } catch { /* just removed */ }
+    if (holder > 0 && !alive(holder)) fs.rmSync(lock, { force: true });
+    else if (Date.now() - t0 > 900000) throw new Error(`${lock}: held by pid ${holder} for over 15 minutes`);
+    else await sleep(100);
+  }
+}
+
+/**
+ * Fills `dir` with a copy of the data dir a `zhizhi demo --data DIR ARGS`
+ * (the Gongshu pack, cwd REPO) left when stopped, used for five minutes
+ * after its start: the history is dense up to then, and with no live feed
+ * last year's side of a year-to-date comparison grows on as time passes
+ * while this year's stands, so the seed's figures (cockpit.test reads
+ * "+288.00%" to the last decimal) hold for a few minutes only: ~10 minutes
+ * here, measured; a world made afresh was ~4 minutes old at that test. `zhizhi demo` on the copy reuses it as on any second run: no
+ * second history, a new admin password in its banner. Tests of the demo's
+ * own generation (demo.test, demo_campaigns.test, pit.test) run it afresh.
+ */
+export async function demoDir(dir, args, { timeout = 600000 } = {}) {
+  return preparedDir(dir, { demo: args }, async (data) => {
+    const srv = await startServer(['demo', '--data', data, '--listen', '127.0.0.1:0', ...args], { timeout });
+    const t0 = Date.now();
+    while (!/login: admin \/ \S+/.test(srv.stdout()) && srv.child.exitCode === null && Date.now() - t0 < timeout) await sleep(50);
+    const gone = waitExit(srv.child, 60000);
+    srv.child.kill('SIGTERM');
+    const { code, signal } = await gone;
+    if (code !== 0) throw new Error(`zhizhi demo ${args.join(' ')} exited ${code ?? signal}\n${srv.stderr().slice(-5000)}`);
+    return null;
+  }, { packs: [GONGSHU_PACK], maxAge: 5 * 60000 });
+}
+
 // ---- worlds -------------------------------------------------------------
 
 /**
  * A fresh data dir with a pack loaded, the three USERS, an ingest token per
  * source in `tokens` (the fixture pack's sources), and a running server.
  * opts: pack (dir), serveArgs (extra flags), users (false to skip), sources
- * (ids to create tokens for).
+ * (ids to create tokens for), staff (more users to add, after the tokens:
+ * [{name, role, password, department?, scope?}]). The data dir is a copy of
+ * one made once per binary, pack and options (preparedDir).
  */
 export async function createWorld(opts = {}) {
   const pack = opts.pack || FIXTURE_PACK;
@@ -250,18 +392,32 @@ export async function createWorld(opts = {}) {
     serveArgs: opts.serveArgs || [],
   };
   const sources = opts.sources || ['wenlv_flow', 'smart_parking', 'police_110', 'tax_share', 'market_registry'];
-  try {
-    cliOk(['pack', 'load', pack, '--data', dir]);
-    if (opts.users !== false) {
+  const users = opts.users !== false;
+  const staff = opts.staff || [];
+  const make = (data) => {
+    const tokens = {};
+    cliOk(['pack', 'load', pack, '--data', data]);
+    if (users) {
       for (const u of Object.values(USERS)) {
-        const args = ['user', 'add', u.name, '--role', u.role, '--password-stdin', '--data', dir];
+        const args = ['user', 'add', u.name, '--role', u.role, '--password-stdin', '--data', data];
         if (u.scope) args.push('--scope', u.scope);
         cliOk(args, { input: u.password + '\n' });
       }
     }
     for (const s of sources) {
-      w.tokens[s] = cliOk(['token', 'create', '--source', s, '--data', dir]).stdout.trim();
+      tokens[s] = cliOk(['token', 'create', '--source', s, '--data', data]).stdout.trim();
     }
+    for (const u of staff) {
+      const args = ['user', 'add', u.name, '--role', u.role, '--password-stdin', '--data', data];
+      if (u.department) args.push('--department', u.department);
+      if (u.scope) args.push('--scope', u.scope);
+      cliOk(args, { input: u.password + '\n' });
+    }
+    return { tokens };
+  };
+  try {
+    const made = await preparedDir(dir, { world: 1, users: users ? USERS : false, sources, staff }, make, { packs: [pack] });
+    w.tokens = made.tokens;
   } catch (e) {
     fs.rmSync(dir, { recursive: true, force: true });
     throw e;

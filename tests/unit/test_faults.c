@@ -566,10 +566,17 @@ static int run(long nth, int on, int rc, int sticky, int sync_full) {
   return hit;
 }
 
+/* ZZ_SWEEP_SLICE=K/M: this process sweeps N = K, K+M, K+2M, ... only (the
+ * other slices run beside it as ctest entries of their own, see main). A
+ * fault at the Nth write is injected while the scenario makes N writes or
+ * more, so each slice ends past the last write as the whole sweep does, and
+ * together they run every N of it. Without it: K = 1, M = 1. */
+static long slice_k = 1, slice_m = 1;
+
 static void sweep(int on, int rc, int sticky, int sync_full) {
-  long n = 1;
+  long n = slice_k;
   int failures_seen = 0;
-  for (; n < 2000 && run(n, on, rc, sticky, sync_full); n++) failures_seen++;
+  for (; n < 2000 && run(n, on, rc, sticky, sync_full); n += slice_m) failures_seen++;
   assert_true(n < 2000);
   /* the sweep reached past the last write of the scenario */
   assert_true(failures_seen > 3);
@@ -953,7 +960,31 @@ static void test_error_table(void **state) {
   assert_int_equal(zz_http_status(ZZ_EBUSY), 503);
 }
 
+/* Whether name is one of the comma-separated names in list. */
+static int listed(const char *list, const char *name) {
+  size_t n = strlen(name);
+  for (const char *p = list; p && *p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
+    if (strncmp(p, name, n) == 0 && (p[n] == ',' || p[n] == 0)) return 1;
+  return 0;
+}
+
+/* The sweeps take minutes under ASan, one after another in one process:
+ * CMakeLists.txt runs them as several ctest entries side by side (ctest -j),
+ * each given its part by the environment: ZZ_TEST_ONLY (names, comma-
+ * separated) runs only those tests, ZZ_TEST_SKIP all but those, and
+ * ZZ_SWEEP_SLICE=K/M one slice of each sweep. Without them: everything. */
 int main(void) {
+  const char *only = getenv("ZZ_TEST_ONLY"), *skip = getenv("ZZ_TEST_SKIP");
+  const char *slice = getenv("ZZ_SWEEP_SLICE");
+  if (slice && *slice) {
+    char *end = NULL;
+    slice_k = strtol(slice, &end, 10);
+    if (*end == '/') slice_m = strtol(end + 1, &end, 10);
+    if (*end || slice_k < 1 || slice_m < 1 || slice_k > slice_m) {
+      fprintf(stderr, "ZZ_SWEEP_SLICE=%s: want K/M with 1 <= K <= M\n", slice);
+      return 2;
+    }
+  }
   if (ts_dir_make(dir, sizeof dir, "faults")) return 1;
   fault_vfs_install();
   const struct CMUnitTest tests[] = {
@@ -969,7 +1000,18 @@ int main(void) {
       cmocka_unit_test(test_last_material),
       cmocka_unit_test(test_last_material_refused),
   };
-  int r = cmocka_run_group_tests(tests, NULL, NULL);
+  struct CMUnitTest chosen[ZZ_ARRAY_LEN(tests)];
+  size_t n = 0;
+  for (size_t i = 0; i < ZZ_ARRAY_LEN(tests); i++)
+    if ((!only || listed(only, tests[i].name)) && !(skip && listed(skip, tests[i].name)))
+      chosen[n++] = tests[i];
+  if (n == 0) {
+    fprintf(stderr, "ZZ_TEST_ONLY=%s, ZZ_TEST_SKIP=%s: no test left\n", only ? only : "",
+            skip ? skip : "");
+    ts_dir_remove(dir);
+    return 2;
+  }
+  int r = _cmocka_run_group_tests("test_faults", chosen, n, NULL, NULL);
   if (ts_dir_remove(dir)) r = r ? r : 1;
   return r;
 }

@@ -1,6 +1,7 @@
 // cockpit-world.mjs - what the browser tests share: a real zhizhi demo
 // world (the Gongshu pack with generated history, no live feed, so numbers
-// hold still unless a test posts records), a park manager, a source token,
+// hold still unless a test posts records; made once and copied, see
+// demoDir in tests/integration/harness.mjs), a park manager, a source token,
 // and Debian's Chromium driven by playwright-core with a fresh profile.
 // Console errors and page errors are collected per page; artifacts
 // (screenshots) go to test-results/e2e/.
@@ -9,6 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Browsers, watch } from './browser.mjs';
+import { demoDir } from '../../integration/harness.mjs';
 
 export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../..');
 export const BIN = process.env.ZHIZHI_BIN || path.join(ROOT, 'build/zhizhi');
@@ -23,6 +25,9 @@ function cli(args, input) {
 export class CockpitWorld {
   async start({ records = 300000 } = {}) {
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zz-e2e-'));
+    // the demo's world as `zhizhi demo` made it, once for the files that
+    // share it (minutes of history and campaigns); the demo below reuses it
+    await demoDir(this.dir, ['--records', String(records), '--no-live']);
     this.proc = spawn(BIN, ['demo', '--data', this.dir, '--listen', '127.0.0.1:0', '--records', String(records), '--no-live'],
       { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     this.stderr = '';

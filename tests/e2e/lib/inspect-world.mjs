@@ -22,14 +22,7 @@ const ymd = (ms) => new Date(ms + 8 * 3600e3).toISOString().slice(0, 10);
 
 export async function inspectWorld() {
   const pack = inspectPack();
-  const w = await createWorld({ pack: pack.dir, sources: [], start: false });
-  for (const u of Object.values(USERS_I)) {
-    const args = ['user', 'add', u.name, '--role', u.role, '--password-stdin'];
-    if (u.department) args.push('--department', u.department);
-    const r = w.run(args, { input: u.password + '\n' });
-    if (r.status !== 0) throw new Error(`user add ${u.name}: ${r.stderr}`);
-  }
-  await w.start();
+  const w = await createWorld({ pack: pack.dir, sources: [], staff: Object.values(USERS_I) });
   const ck = {};
   for (const [k, u] of Object.entries(USERS_I)) ck[k] = await w.login(u.name, u.password);
   const post = async (who, p, body, status = 201) => {

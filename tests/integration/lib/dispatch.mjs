@@ -24,15 +24,8 @@ export const SOURCES = ['smart_site', 'smart_light', 'fire_iot', 'wenlv_flow', '
 
 /** A started Gongshu world with STAFF added; w.u(name) logs a staff member in. */
 export async function dispatchWorld() {
-  const w = await createWorld({ pack: GONGSHU_PACK, sources: SOURCES, start: false });
-  for (const [name, s] of Object.entries(STAFF)) {
-    const args = ['user', 'add', name, '--role', s.role, '--password-stdin'];
-    if (s.department) args.push('--department', s.department);
-    if (s.scope) args.push('--scope', s.scope);
-    const r = w.run(args, { input: s.password + '\n' });
-    if (r.status !== 0) throw new Error(`user add ${name}: ${r.stderr}`);
-  }
-  await w.start();
+  const staff = Object.entries(STAFF).map(([name, s]) => ({ name, ...s }));
+  const w = await createWorld({ pack: GONGSHU_PACK, sources: SOURCES, staff });
   w.staff = {};
   w.u = async (name) => {
     if (name === 'admin' || name === 'viewer' || name === 'park') return w.as(name);
