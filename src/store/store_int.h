@@ -25,7 +25,7 @@ struct sq_series_list {
 
 #define SQ_SERIES_LISTS 8
 /* Page caches (PRAGMA cache_size, negative: KiB): the writer's 256 MiB keeps
- * the hot index pages of a growing record table; each reader's 64 MiB. */
+ * the hot pages of the rollup tables; each reader's 64 MiB. */
 #define SQ_WRITER_CACHE "-262144"
 #define SQ_READER_CACHE "-65536"
 

@@ -1,7 +1,9 @@
 /* store_writer.c - the single writer thread. Callers queue jobs (record and
  * event batches) and wait; the writer takes every queued job into one
- * transaction (group commit), stores records, folds them into rollup deltas,
- * upserts one row per touched bucket, commits, then wakes the callers. A
+ * transaction (group commit), stages records in the records engine
+ * (reclog.h), folds them into rollup deltas, upserts one row per touched
+ * bucket, writes the records to the engine's log and where it ends into the
+ * transaction, commits, then wakes the callers. A
  * caller's 2xx therefore means its data and its rollups are on disk, and a
  * transaction that fails anywhere (a job, the rollups, the COMMIT) fails
  * every job in it: nothing is answered that is not stored. */
