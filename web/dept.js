@@ -165,6 +165,8 @@ function renderCard() {
   $('card').hidden = false;
   // a refresh (another department decided, the stream said so) keeps the note being typed
   const typed = $('d-note') && $('d-note').dataset.order === String(o.id) ? $('d-note').value : '';
+  // and the photo chosen for it: a redraw must not drop what the officer picked
+  const picked = $('d-photo') && $('d-photo').dataset.order === String(o.id) ? $('d-photo').files[0] : null;
   const head = [
     el('button', { type: 'button', class: 'back', onclick: () => { current = null; currentApp = null; place = null; renderCard(); loadList(); } }, t('‹ 返回', '‹ Back')),
     el('h2', {}, `#${o.id} ${o.title}`),
@@ -186,7 +188,12 @@ function renderCard() {
   }
   const note = el('textarea', { id: 'd-note', rows: 3, 'data-order': o.id, placeholder: t('处置说明 / 退单理由', 'What was done / why it goes back') });
   note.value = typed;
-  const photo = el('input', { id: 'd-photo', type: 'file', accept: 'image/jpeg,image/png', capture: 'environment' });
+  const photo = el('input', { id: 'd-photo', type: 'file', accept: 'image/jpeg,image/png', capture: 'environment', 'data-order': o.id });
+  if (picked) {
+    const keep = new DataTransfer();
+    keep.items.add(picked);
+    photo.files = keep.files;
+  }
   const btn = (a, cls) => el('button', { type: 'button', class: cls || '', onclick: () => act(a) }, actionName(a));
   const buttons = [];
   if (o.state === 'dispatched') buttons.push(btn('accept', 'primary'), btn('return'));
