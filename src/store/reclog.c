@@ -474,6 +474,22 @@ static void segw_free(struct rl_segw *w, const char *tmp) {
   w->buf = w->idx = w->blk = NULL;
 }
 
+/* Ends a segment written into tmp: when rc (the writing's result) is 0,
+ * finishes it as path and maps it into *out; otherwise, or when that
+ * fails, removes tmp. 0, or -1 with errno. */
+static int segw_done(struct rl_segw *w, const char *dir, const char *tmp, const char *path,
+                     int64_t gen, int rc, struct rl_seg *out) {
+  if (!rc) rc = segw_finish(w, dir, tmp, path);
+  int saved = errno;
+  segw_free(w, tmp);
+  if (rc) {
+    unlink(tmp);
+    errno = saved;
+    return -1;
+  }
+  return seg_load(path, gen, out);
+}
+
 /* Writes generation m as seg-GEN and maps it into *out. 0, or -1 with errno
  * (nothing left on disk). */
 static int seal_mem(struct reclog *L, const struct rl_mem *m, struct rl_seg *out) {
@@ -486,15 +502,7 @@ static int seal_mem(struct reclog *L, const struct rl_mem *m, struct rl_seg *out
     const struct rl_col *c = &m->cols[i];
     if (c->n) rc = segw_series(&w, (uint32_t)i, c->ts, c->v, c->n);
   }
-  if (!rc) rc = segw_finish(&w, L->dir, tmp, path);
-  int saved = errno;
-  segw_free(&w, tmp);
-  if (rc) {
-    unlink(tmp);
-    errno = saved;
-    return -1;
-  }
-  return seg_load(path, m->gen, out);
+  return segw_done(&w, L->dir, tmp, path, m->gen, rc, out);
 }
 
 /* ---- the log ---- */
@@ -882,8 +890,8 @@ static int gather_room(struct rl_gather *g, size_t more) {
 /* Adds the records of [ts, ts + n) within [from, to) as one source. */
 static int gather_add(struct rl_gather *g, const int64_t *ts, const double *v, size_t n,
                       int64_t from, int64_t to) {
-  size_t a = 0, b = n;
-  while (a < b && ts[a] < from) a++; /* blocks are small; columns use col_lower below */
+  size_t a = 0;
+  while (a < n && ts[a] < from) a++; /* blocks are small; columns use col_lower below */
   size_t z = a;
   while (z < n && ts[z] < to) z++;
   if (z == a) return 0;
@@ -903,7 +911,6 @@ static int gather_add(struct rl_gather *g, const int64_t *ts, const double *v, s
   g->off[g->nsrc] = g->n;
   g->src[g->nsrc++] = (struct rl_src){.n = z - a};
   g->n += z - a;
-  (void)b;
   return 0;
 }
 
@@ -1335,15 +1342,7 @@ static int prune_seg(struct reclog *L, const struct rl_seg *s, int64_t (*cutoff)
   }
   zz_free(t);
   zz_free(v);
-  if (!rc) rc = segw_finish(&w, L->dir, tmp, path);
-  int saved = errno;
-  segw_free(&w, tmp);
-  if (rc) {
-    unlink(tmp);
-    errno = saved;
-    return -1;
-  }
-  return seg_load(path, s->gen, out);
+  return segw_done(&w, L->dir, tmp, path, s->gen, rc, out);
 }
 
 int reclog_prune(struct reclog *L, int64_t (*cutoff)(void *ud, uint32_t series), void *ud,
