@@ -353,16 +353,18 @@ export async function preparedDir(dir, recipe, make, { packs = [], maxAge = HOUR
 /**
  * Fills `dir` with a copy of the data dir a `zhizhi demo --data DIR ARGS`
  * (the Gongshu pack, cwd REPO) left when stopped, used for five minutes
- * after its start: the history is dense up to then, and with no live feed
- * last year's side of a year-to-date comparison grows on as time passes
- * while this year's stands, so the seed's figures (cockpit.test reads
- * "+288.00%" to the last decimal) hold for a few minutes only: ~10 minutes
- * here, measured; a world made afresh was ~4 minutes old at that test. `zhizhi demo` on the copy reuses it as on any second run: no
- * second history, a new admin password in its banner. Tests of the demo's
- * own generation (demo.test, demo_campaigns.test, pit.test) run it afresh.
+ * after its start. Returns { now }: the instant its history runs to (the
+ * demo's log line "history up to"). With no live feed last year's side of
+ * a year-to-date comparison grows on as the clock passes that instant while
+ * this year's stands, so a test that reads the seed's figures to the last
+ * decimal ("+288.00%") pins its browser's clock there: a CI run read
+ * "+287.99%" from a world a few minutes old. `zhizhi demo` on the copy
+ * reuses it as on any second run: no second history, a new admin password
+ * in its banner. Tests of the demo's own generation (demo.test,
+ * demo_campaigns.test, pit.test) run it afresh.
  */
 export async function demoDir(dir, args, { timeout = 600000 } = {}) {
-  return preparedDir(dir, { demo: args }, async (data) => {
+  return preparedDir(dir, { demo: args, returns: 'now' }, async (data) => {
     const srv = await startServer(['demo', '--data', data, '--listen', '127.0.0.1:0', ...args], { timeout });
     const t0 = Date.now();
     while (!/login: admin \/ \S+/.test(srv.stdout()) && srv.child.exitCode === null && Date.now() - t0 < timeout) await sleep(50);
@@ -370,7 +372,11 @@ export async function demoDir(dir, args, { timeout = 600000 } = {}) {
     srv.child.kill('SIGTERM');
     const { code, signal } = await gone;
     if (code !== 0) throw new Error(`zhizhi demo ${args.join(' ')} exited ${code ?? signal}\n${srv.stderr().slice(-5000)}`);
-    return null;
+    // the world's now: where its history ends (figures over windows that
+    // run to now hold exactly there; with --no-live they drift after)
+    const until = srv.stderr().match(/demo: history up to ([0-9T:.+-]+)/);
+    if (!until) throw new Error(`zhizhi demo ${args.join(' ')} did not say where its history ends\n${srv.stderr().slice(-5000)}`);
+    return { now: Date.parse(until[1]) };
   }, { packs: [GONGSHU_PACK], maxAge: 5 * 60000 });
 }
 

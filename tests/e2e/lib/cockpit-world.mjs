@@ -27,7 +27,8 @@ export class CockpitWorld {
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zz-e2e-'));
     // the demo's world as `zhizhi demo` made it, once for the files that
     // share it (minutes of history and campaigns); the demo below reuses it
-    await demoDir(this.dir, ['--records', String(records), '--no-live']);
+    // now: the instant its history runs to (no live feed moves it on)
+    ({ now: this.demoNow } = await demoDir(this.dir, ['--records', String(records), '--no-live']));
     this.proc = spawn(BIN, ['demo', '--data', this.dir, '--listen', '127.0.0.1:0', '--records', String(records), '--no-live'],
       { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     this.stderr = '';
