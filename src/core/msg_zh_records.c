@@ -28,5 +28,14 @@ const struct zz_msg zz_msg_zh_records[] = {
     {"cannot read where the records log stands in %s", "无法从 %s 读取原始记录日志的位置"},
     {"cannot read the records of series %lld", "无法读取序列 %lld 的原始记录"},
     {"cannot note where the records log ends: %s", "无法记下原始记录日志的结尾位置：%s"},
+    {"the rollups stand at generation %lld byte %lld of the records log, which is not within "
+     "what was committed (generation %lld, %lld bytes)",
+     "汇总数据停在原始记录日志第 %lld 代第 %lld 字节处，不在已提交范围内（第 %lld 代，%lld 字节）"},
+    {"the records log of generation %lld is damaged at byte %lld (committed)",
+     "第 %lld 代原始记录日志在第 %lld 字节处损坏（已提交部分）"},
+    {"cannot note how far the rollups hold the records log",
+     "无法记下汇总数据覆盖到原始记录日志的位置"},
+    {"the records log names series %lld, which the database does not hold",
+     "原始记录日志中有序列 %lld，而数据库中没有该序列"},
     {NULL, NULL},
 };

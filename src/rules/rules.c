@@ -12,6 +12,7 @@
 #include <pthread.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/hash.h"
 #include "core/json.h"
@@ -420,8 +421,17 @@ static void do_raise(struct rules *ru, struct rrule *r, struct slot *sl, const s
   publish(ru, &c.a, "raise");
 }
 
+/* An alert storm is a stream of small transactions (the alert, its order,
+ * the link); between two of them the records writer, when it waits for the
+ * write lock, goes first, for 50 ms at most: ingest must not stall behind
+ * the alarms it raises. */
+static void let_writer_in(struct rules *ru) {
+  for (int i = 0; i < 500 && store_writer_waiting(ru->o.st); i++) usleep(100);
+}
+
 static void verdict(struct rules *ru, struct rrule *r, struct slot *sl, const struct ent *en,
                     enum rule_verdict v, int64_t at, double value) {
+  if (v == RULE_OPEN || v == RULE_RAISE || v == RULE_CLEAR) let_writer_in(ru);
   if (v == RULE_OPEN)
     do_open(ru, r, sl, en, at, value);
   else if (v == RULE_RAISE)

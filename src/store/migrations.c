@@ -788,6 +788,10 @@ static const char *const sq_migrations[] = {
      * than that many days are pruned from the records engine, rollups stay;
      * NULL keeps them forever */
     "ALTER TABLE metric ADD COLUMN raw_days INTEGER;",
+    /* 27: how far the rollups hold the records log (deferred rollups,
+     * store_writer.c): until now always as far as it was committed */
+    "INSERT OR IGNORE INTO counter SELECT 'rollup_gen', n FROM counter WHERE key = 'reclog_gen';"
+    "INSERT OR IGNORE INTO counter SELECT 'rollup_end', n FROM counter WHERE key = 'reclog_end';",
 };
 
 int sq_migrate(sqlite3 *db, struct zz_err *e) {

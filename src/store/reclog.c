@@ -97,6 +97,13 @@ struct reclog {
   uint64_t txn;
   unsigned char *frame;
   size_t frame_cap;
+  /* committed frames past opts.applied, handed back by reclog_replay_next
+   * (writer, at open): their bytes, how far they were handed back */
+  unsigned char *rp;
+  size_t rp_len, rp_at;
+  struct reclog_rec *rp_recs;
+  size_t rp_cap;
+  size_t rp_frame; /* bytes of the frame handed back, until its commit */
   /* the sealer */
   pthread_t sealer;
   int sealer_started, stop;
@@ -671,7 +678,8 @@ static int push_mem(struct reclog *L, struct rl_mem *m) {
   return 0;
 }
 
-static int open_files(struct reclog *L, const struct reclog_pos *c, struct zz_err *e) {
+static int open_files(struct reclog *L, const struct reclog_pos *c, const struct reclog_pos *a,
+                      struct zz_err *e) {
   struct gens logs = {0}, segs = {0};
   char path[4096];
   int rc = 0, changed = 0; /* a file made or removed: the folder is synced */
@@ -768,15 +776,30 @@ static int open_files(struct reclog *L, const struct reclog_pos *c, struct zz_er
       rc = fail_errno(e, "cut", path);
       goto done;
     }
-    int64_t at = replay(fd, c->end, m);
-    if (at != c->end) {
+    /* a writer whose derived state (rollups) holds less than was
+     * committed loads up to that point; the rest is handed back frame by
+     * frame (reclog_replay_next) and made visible as it is applied */
+    int64_t upto = a->end < c->end ? a->end : c->end;
+    int64_t at = replay(fd, upto, m);
+    if (at != upto) {
       close(fd);
       rc = zz_fail(e, ZZ_EIO, "store",
                    "the records log %s is damaged at byte %lld (committed up to %lld)", path,
                    (long long)at, (long long)c->end);
       goto done;
     }
-    L->log_bytes += c->end;
+    if (upto < c->end) {
+      L->rp_len = (size_t)(c->end - upto);
+      L->rp = zz_malloc(L->rp_len);
+      if (!L->rp || pread(fd, L->rp, L->rp_len, upto) != (ssize_t)L->rp_len) {
+        close(fd);
+        rc = zz_fail(e, ZZ_EIO, "store", "cannot read the records log %s: %s", path,
+                     L->rp ? strerror(errno) : "out of memory");
+        goto done;
+      }
+      L->pos.end = upto; /* each replayed frame's commit moves it on */
+    }
+    L->log_bytes += upto;
     if (L->writer) {
       if (lseek(fd, c->end, SEEK_SET) < 0) {
         close(fd);
@@ -813,7 +836,17 @@ int reclog_open(const struct reclog_opts *o, struct reclog **out, struct zz_err 
   if (!L->dir) rc = zz_fail(e, ZZ_ENOMEM, "store", "out of memory");
   if (!rc && L->writer && (rc = zz_mkdir_p(L->dir)))
     zz_fail(e, rc, "store", "cannot create the records folder %s: %s", L->dir, strerror(errno));
-  if (!rc) rc = open_files(L, &L->pos, e);
+  /* applied: where the caller's derived state stands; the same generation
+   * as committed, at or before its end (a reader opens at it: committed) */
+  struct reclog_pos committed = L->pos, applied = o->applied;
+  if (applied.gen < 1 || !L->writer) applied = committed;
+  if (!rc && (applied.gen != committed.gen || applied.end > committed.end))
+    rc = zz_fail(e, ZZ_EIO, "store",
+                 "the rollups stand at generation %lld byte %lld of the records log, which is "
+                 "not within what was committed (generation %lld, %lld bytes)",
+                 (long long)applied.gen, (long long)applied.end, (long long)committed.gen,
+                 (long long)committed.end);
+  if (!rc) rc = open_files(L, &committed, &applied, e);
   if (!rc && L->writer) {
     if (pthread_create(&L->sealer, NULL, sealer_main, L) != 0)
       rc = zz_fail(e, ZZ_EINTERNAL, "store", "cannot start the records sealer");
@@ -847,6 +880,8 @@ void reclog_close(struct reclog *L) {
   zz_free(L->stg_txn);
   zz_free(L->stg_max);
   zz_free(L->frame);
+  zz_free(L->rp);
+  zz_free(L->rp_recs);
   pthread_rwlock_destroy(&L->lock);
   pthread_mutex_destroy(&L->slock);
   pthread_cond_destroy(&L->scond);
@@ -1104,6 +1139,48 @@ static int block_find(const struct rl_seg *s, const struct rl_idx *x, int64_t ts
   return found;
 }
 
+int reclog_replay_next(struct reclog *L, const struct reclog_rec **recs, size_t *n,
+                       struct zz_err *e) {
+  *recs = NULL;
+  *n = 0;
+  if (!L->rp) return 0;
+  if (L->rp_at >= L->rp_len) {
+    zz_free(L->rp);
+    zz_free(L->rp_recs);
+    L->rp = NULL, L->rp_recs = NULL;
+    L->rp_len = L->rp_at = L->rp_cap = 0;
+    return 0;
+  }
+  const unsigned char *h = L->rp + L->rp_at;
+  size_t left = L->rp_len - L->rp_at;
+  uint32_t k = left >= RL_FRAME_HDR ? rd32(h + 4) : 0;
+  size_t len = (size_t)k * RL_REC_BYTES;
+  /* committed bytes: a frame that does not check is damage, not a tail */
+  if (left < RL_FRAME_HDR || rd32(h) != RL_FRAME_MAGIC ||
+      rd32(h + 12) != (uint32_t)crc32(0L, h, 12) || len > left - RL_FRAME_HDR ||
+      (uint32_t)crc32(0L, h + RL_FRAME_HDR, (uInt)len) != rd32(h + 8))
+    return zz_fail(e, ZZ_EIO, "store",
+                   "the records log of generation %lld is damaged at byte %lld (committed)",
+                   (long long)L->pos.gen, (long long)L->pos.end);
+  if (k > L->rp_cap) {
+    struct reclog_rec *p = zz_realloc(L->rp_recs, (size_t)k * sizeof *p);
+    if (!p) return zz_fail(e, ZZ_ENOMEM, "store", "out of memory");
+    L->rp_recs = p;
+    L->rp_cap = k;
+  }
+  for (uint32_t i = 0; i < k; i++) {
+    const unsigned char *r = h + RL_FRAME_HDR + (size_t)i * RL_REC_BYTES;
+    L->rp_recs[i].series = rd32(r);
+    L->rp_recs[i].ts = (int64_t)rd64(r + 4);
+    memcpy(&L->rp_recs[i].value, r + 12, 8);
+  }
+  L->rp_at += RL_FRAME_HDR + len;
+  L->rp_frame = RL_FRAME_HDR + len;
+  *recs = L->rp_recs;
+  *n = k;
+  return 1;
+}
+
 int reclog_find(struct reclog *L, uint32_t series, int64_t ts, double *old) {
   struct rl_stg *s = stg_find(L, series, ts);
   if (s) {
@@ -1206,9 +1283,12 @@ int reclog_commit(struct reclog *L) {
         break;
       }
     pthread_rwlock_unlock(&L->lock);
-    L->pos.end += (int64_t)(RL_FRAME_HDR + L->nstg * RL_REC_BYTES);
-    L->log_bytes += (int64_t)(RL_FRAME_HDR + L->nstg * RL_REC_BYTES);
   }
+  /* a replayed frame is already in the log: the position moves past it */
+  size_t written = L->rp_frame ? L->rp_frame : L->nstg ? RL_FRAME_HDR + L->nstg * RL_REC_BYTES : 0;
+  L->pos.end += (int64_t)written;
+  L->log_bytes += (int64_t)written;
+  L->rp_frame = 0;
   L->nstg = 0;
   L->txn++;
   return L->mems[L->nmems - 1]->nrec >= L->seal_at && L->nmems == 1;

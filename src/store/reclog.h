@@ -35,6 +35,11 @@ struct reclog_opts {
   int sync_full;        /* fdatasync the log before each commit */
   int64_t seal_records; /* seal the open generation past this many (0: 4M) */
   struct reclog_pos committed;
+  /* A writer's: how far the caller's state derived from the records (the
+   * rollups) holds them; in committed's generation, at or before its end
+   * ({0, 0}: all of committed). The frames between are loaded but kept
+   * out of sight until reclog_replay_next hands them back. */
+  struct reclog_pos applied;
 };
 
 /* Opens the engine: loads the sealed segments, replays the committed frames
@@ -42,6 +47,21 @@ struct reclog_opts {
  * frames past it were never acknowledged) and, for a writer, starts the
  * sealer. Returns 0 with *out, or ZZ_EIO (a file unreadable or damaged) or ZZ_ENOMEM with e. */
 int reclog_open(const struct reclog_opts *o, struct reclog **out, struct zz_err *e);
+/* One raw record as the log holds it. */
+struct reclog_rec {
+  uint32_t series;
+  int64_t ts;
+  double value;
+};
+/* A writer, right after open, before any new transaction: the next
+ * committed frame past opts.applied, in log order. Returns 1 with its n
+ * records in *recs (valid until the next call), which the caller folds
+ * into its state as it did when they came in - reclog_find, reclog_stage
+ * each, then reclog_commit, which makes the frame visible without writing
+ * it again - or 0 when none is left, or ZZ_EIO/ZZ_ENOMEM with e (a
+ * committed frame that does not check). */
+int reclog_replay_next(struct reclog *L, const struct reclog_rec **recs, size_t *n,
+                       struct zz_err *e);
 /* Stops the sealer (finishing a seal under way) and frees everything. */
 void reclog_close(struct reclog *L);
 

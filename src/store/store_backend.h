@@ -76,6 +76,7 @@ struct store_records_ops {
                        struct store_write_result *out, struct zz_err *e);
   int (*events_write)(struct store *st, const struct store_event *evs, size_t n, struct zz_err *e);
   size_t (*write_queue_depth)(struct store *st);
+  int (*writer_waiting)(struct store *st);
   int (*rollup_buckets)(struct store *st, int64_t metric, int64_t region, enum zz_grain g,
                         int64_t from, int64_t to, store_bucket_fn fn, void *ud);
   int (*entity_aggs)(struct store *st, int64_t metric, int64_t rpos_lo, int64_t rpos_hi,

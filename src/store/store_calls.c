@@ -134,6 +134,10 @@ size_t store_write_queue_depth(struct store *st) {
   return st->ops->records->write_queue_depth(st);
 }
 
+int store_writer_waiting(struct store *st) {
+  return st->ops->records->writer_waiting ? st->ops->records->writer_waiting(st) : 0;
+}
+
 int store_rollup_buckets(struct store *st, int64_t metric, int64_t region, enum zz_grain g,
                          int64_t from, int64_t to, store_bucket_fn fn, void *ud) {
   return st->ops->records->rollup_buckets(st, metric, region, g, from, to, fn, ud);

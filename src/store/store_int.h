@@ -74,6 +74,7 @@ struct sq_series {
   uint64_t pend_gen;
   int persisted; /* the series row exists in the database */
   int touched;   /* last_ts changed in this transaction */
+  int dirty;     /* its row's last value waits with the deferred rollups */
 };
 
 struct sq_store;
@@ -148,6 +149,24 @@ struct sq_store {
   struct rollup_acc swide; /* expanded: (metric, grain, bucket, series) */
   int64_t *source_counts;  /* records per source id in this transaction */
   size_t nsource_counts;
+  /* Deferred rollups (store_writer.c): what committed transactions owe the
+   * rollups, series rows, source and record counters while a flood keeps
+   * the writer busy. Their records are in the log; the counter rows
+   * rollup_gen/rollup_end say how far the rollups hold it, and a start
+   * replays the rest (replay_log). */
+  struct rollup_acc dleaf, dsleaf;
+  struct sq_series **dirty;
+  size_t ndirty, dirty_cap;
+  int64_t *dsource_counts;
+  size_t ndsource_counts;
+  int64_t daccepted;
+  double dabs;    /* the sum of the deferred leaf cells' |sum|: bounds every row's delta */
+  int64_t dsince; /* monotonic ms of the oldest deferred commit; 0: nothing deferred */
+  atomic_int writer_waiting; /* the writer waits for the write lock (writer_busy) */
+  int64_t busy_since;        /* monotonic ms its wait began */
+  int defer; /* 0: every transaction writes its own rollups (ZZ_ROLLUP_DEFER_MS=0) */
+  int hold;  /* ZZ_TEST_ROLLUP_HOLD=1: only a start or another job writes them */
+  int64_t defer_ms;
   int64_t last_prune;
   atomic_llong total_records;
   /* bumped when a series is created or an entity changes type or region:
@@ -239,6 +258,7 @@ int sq_records_write_async(struct store *st, const struct store_record *recs, si
 int sq_events_write_async(struct store *st, const struct store_event *evs, size_t n,
                           store_done_fn done, void *ud, struct zz_err *e);
 size_t sq_write_queue_depth(struct store *st);
+int sq_writer_waiting(struct store *st);
 /* Runs fn(s, ud, e) on the writer thread inside one writer transaction,
  * committed with the rollups fn added when it returns 0, rolled back
  * otherwise. Returns fn's result or the commit's error. */
@@ -257,13 +277,17 @@ int sq_rollup_flush(struct sq_store *s, struct zz_err *e);
 int sq_migrate(sqlite3 *db, struct zz_err *e);
 /* Raw retention (store_retention.c): store_records_prune's backend. */
 int sq_records_prune(struct store *st, int64_t now, int64_t *dropped, struct zz_err *e);
-/* Opens s->rl at the position the database has committed (db), moving the
+/* Opens s->rl at the position the database has committed (db; a store
+ * without a writer: as far as the rollups hold it), moving the
  * records of a store made before the engine out of its SQLite table first
  * (writer only). 0 or the error with e. */
 int sq_reclog_open(struct sq_store *s, sqlite3 *db, struct zz_err *e);
 /* Where db says the records log stands (1, 0 when it says nothing): a
  * SQLite result code. */
 int sq_reclog_pos_get(sqlite3 *db, struct reclog_pos *out);
+/* The same, and how far the rollups hold the log (applied, may be NULL;
+ * where the log stands when the database notes nothing). */
+int sq_reclog_pos_get2(sqlite3 *db, struct reclog_pos *committed, struct reclog_pos *applied);
 /* The records engine, opened on first use by a store without a writer;
  * NULL (logged) when it cannot be opened. */
 struct reclog *sq_records_get(struct sq_store *s);

@@ -9,17 +9,30 @@
 #include "store/store_int.h"
 
 int sq_reclog_pos_get(sqlite3 *db, struct reclog_pos *out) {
+  return sq_reclog_pos_get2(db, out, NULL);
+}
+
+int sq_reclog_pos_get2(sqlite3 *db, struct reclog_pos *committed, struct reclog_pos *applied) {
   sqlite3_stmt *q = NULL;
-  *out = (struct reclog_pos){1, 0};
-  int rc = sqlite3_prepare_v2(
-      db, "SELECT key, n FROM counter WHERE key IN ('reclog_gen', 'reclog_end')", -1, &q, NULL);
+  struct reclog_pos c = {1, 0}, a = {0, -1};
+  int rc = sqlite3_prepare_v2(db,
+                              "SELECT key, n FROM counter WHERE key IN ('reclog_gen', 'reclog_end',"
+                              " 'rollup_gen', 'rollup_end')",
+                              -1, &q, NULL);
   if (rc != SQLITE_OK) return rc;
   while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
     const char *k = (const char *)sqlite3_column_text(q, 0);
-    if (k && strcmp(k, "reclog_gen") == 0) out->gen = sqlite3_column_int64(q, 1);
-    if (k && strcmp(k, "reclog_end") == 0) out->end = sqlite3_column_int64(q, 1);
+    int64_t n = sqlite3_column_int64(q, 1);
+    if (!k) continue;
+    if (strcmp(k, "reclog_gen") == 0) c.gen = n;
+    if (strcmp(k, "reclog_end") == 0) c.end = n;
+    if (strcmp(k, "rollup_gen") == 0) a.gen = n;
+    if (strcmp(k, "rollup_end") == 0) a.end = n;
   }
   sqlite3_finalize(q);
+  if (a.gen < 1 || a.end < 0) a = c; /* no deferred rollups noted: they hold all */
+  *committed = c;
+  if (applied) *applied = a;
   return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
@@ -77,8 +90,8 @@ static int import_legacy(struct sq_store *s, sqlite3 *db, struct zz_err *e) {
 }
 
 int sq_reclog_open(struct sq_store *s, sqlite3 *db, struct zz_err *e) {
-  struct reclog_pos pos;
-  int rc = sq_reclog_pos_get(db, &pos);
+  struct reclog_pos pos, applied;
+  int rc = sq_reclog_pos_get2(db, &pos, &applied);
   if (rc != SQLITE_OK) return sq_fail(db, rc, e, "records");
   size_t n = strlen(s->dir) + 16;
   char *dir = zz_malloc(n);
@@ -88,7 +101,12 @@ int sq_reclog_open(struct sq_store *s, sqlite3 *db, struct zz_err *e) {
                           .writer = !s->opts.no_writer,
                           .sync_full = s->opts.synchronous_full,
                           .seal_records = s->opts.seal_records,
-                          .committed = pos};
+                          .committed = pos,
+                          .applied = applied};
+  /* A reader (check, exports) sees the records as far as the rollups hold
+   * them: what it reads and what they say agree. The writer replays the
+   * rest into the rollups at its start (store_writer.c). */
+  if (!o.writer) o.committed = applied;
   int r = reclog_open(&o, &s->rl, e);
   zz_free(dir);
   if (!r && o.writer) r = import_legacy(s, db, e);

@@ -377,6 +377,7 @@ const struct store_records_ops store_sqlite_records_ops = {
     .records_write = sq_records_write,
     .events_write = sq_events_write,
     .write_queue_depth = sq_write_queue_depth,
+    .writer_waiting = sq_writer_waiting,
     .rollup_buckets = rollup_buckets,
     .entity_aggs = entity_aggs,
     .entity_buckets = entity_buckets,

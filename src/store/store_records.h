@@ -93,6 +93,11 @@ int store_records_write(struct store *st, const struct store_record *recs, size_
 int store_events_write(struct store *st, const struct store_event *evs, size_t n, struct zz_err *e);
 /* queue depth in records, for back-pressure */
 size_t store_write_queue_depth(struct store *st);
+/* 1 while the records writer waits for the database's write lock, which
+ * another connection of this process holds: a thread writing many small
+ * transactions in a row (the rules engine in an alert storm) lets it in
+ * before its next one, or ingest stalls behind it. */
+int store_writer_waiting(struct store *st);
 /* rollups: region node series and entity-level aggregates */
 int store_rollup_buckets(struct store *st, int64_t metric, int64_t region, enum zz_grain g,
                          int64_t from, int64_t to, store_bucket_fn fn, void *ud);

@@ -43,6 +43,7 @@ enum w_stmt {
   W_DEVICE_PRUNE,
   W_ENTITY_REGION,
   W_RECLOG_POS,
+  W_ROLLUP_POS,
   W_COUNT
 };
 
@@ -92,7 +93,41 @@ static const char *const w_sql[W_COUNT] = {
     [W_ENTITY_REGION] = "SELECT region FROM entity WHERE id = ?1",
     [W_RECLOG_POS] = "UPDATE counter SET n = CASE key WHEN 'reclog_gen' THEN ?1 ELSE ?2 END"
                      " WHERE key IN ('reclog_gen', 'reclog_end')",
+    [W_ROLLUP_POS] = "UPDATE counter SET n = CASE key WHEN 'rollup_gen' THEN ?1 ELSE ?2 END"
+                     " WHERE key IN ('rollup_gen', 'rollup_end')",
 };
+
+/* The writer's wait for SQLite's write lock, held for a moment at a time
+ * by another connection of this process (a rule's alert and its order, a
+ * citizen's report). SQLite's own wait sleeps longer and longer (up to
+ * 100 ms a try), and a stream of small transactions - an alert storm -
+ * could keep the writer out for seconds while records queue behind it. So
+ * it tries again every 100 us, and says it waits (store_writer_waiting)
+ * so that such a stream lets it in. Gives up after 10 s, as the other
+ * connections' busy timeout does. */
+static int64_t mono_ms(void);
+static int writer_busy(void *ud, int count) {
+  struct sq_store *s = ud;
+  if (count == 0) s->busy_since = mono_ms();
+  if (mono_ms() - s->busy_since > 10000) {
+    atomic_store(&s->writer_waiting, 0);
+    return 0;
+  }
+  atomic_store(&s->writer_waiting, 1);
+  usleep(100);
+  return 1;
+}
+
+/* BEGIN IMMEDIATE on the writer's connection: a SQLite result code. */
+static int begin(struct sq_store *s) {
+  int rc = sqlite3_exec(s->wdb, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+  atomic_store(&s->writer_waiting, 0);
+  return rc;
+}
+
+int sq_writer_waiting(struct store *st) {
+  return atomic_load(&SQ_S(st)->writer_waiting);
+}
 
 /* The writer's statements live on the store (s->wstmt), prepared on first use. */
 
@@ -320,6 +355,39 @@ static int count_source(struct sq_store *s, int32_t source) {
 
 /* ---- one records job ---- */
 
+/* Folds one record of series se into the open transaction: staged in the
+ * engine, the series' pending last value, the rollup leaf cells. A record
+ * newer than the series' last cannot exist yet: a new one. An older one is
+ * looked up (the engine's columns, then its sealed blocks) and, when it
+ * exists, replaces it (*replaced 1). The live path and the replay of the
+ * log at start (replay_log) both come through here, so they agree. */
+static int fold(struct sq_store *s, struct sq_series *se, int64_t ts, double value, int *replaced) {
+  if (se->pend_gen != s->gen) {
+    se->pend_gen = s->gen;
+    se->pend_ts = se->last_ts;
+    se->pend_value = se->last_value;
+  }
+  double old = 0;
+  *replaced = ts <= se->pend_ts ? reclog_find(s->rl, (uint32_t)se->id, ts, &old) : 0;
+  if (reclog_stage(s->rl, (uint32_t)se->id, ts, value)) return ZZ_ENOMEM;
+  if (ts >= se->pend_ts) {
+    se->pend_ts = ts;
+    se->pend_value = value;
+  }
+  int rc = touch(s, se);
+  if (rc) return rc;
+  struct rollup_key lk = rollup_region_leaf(se->metric, se->region, ts);
+  struct rollup_key sk = rollup_series_leaf(se->metric, se->id, ts);
+  if (*replaced) {
+    rc = rollup_acc_replace(&s->leaf, &lk, ts, old, value);
+    if (!rc) rc = rollup_acc_replace(&s->sleaf, &sk, ts, old, value);
+  } else {
+    rc = rollup_acc_add(&s->leaf, &lk, ts, value);
+    if (!rc) rc = rollup_acc_add(&s->sleaf, &sk, ts, value);
+  }
+  return rc;
+}
+
 static int run_records(struct sq_store *s, struct sq_job *j) {
   struct zz_err *e = &j->err;
   j->result = (struct store_write_result){0};
@@ -336,38 +404,14 @@ static int run_records(struct sq_store *s, struct sq_job *j) {
       j->result.refused++;
       continue;
     }
-    if (se->pend_gen != s->gen) {
-      se->pend_gen = s->gen;
-      se->pend_ts = se->last_ts;
-      se->pend_value = se->last_value;
-    }
-    /* A record newer than the series' last cannot exist yet: a new one.
-     * An older one is looked up (the engine's columns, then its sealed
-     * blocks) and, when it exists, replaces it. */
     int replaced = 0;
-    double old = 0;
-    if (r->ts <= se->pend_ts) replaced = reclog_find(s->rl, (uint32_t)se->id, r->ts, &old);
-    if (reclog_stage(s->rl, (uint32_t)se->id, r->ts, r->value))
-      return zz_fail(e, ZZ_ENOMEM, "record", "out of memory");
-    int rc = 0;
-    if (r->ts >= se->pend_ts) {
-      se->pend_ts = r->ts;
-      se->pend_value = r->value;
-    }
-    if ((rc = touch(s, se))) return zz_fail(e, rc, "record", "out of memory");
-    struct rollup_key lk = rollup_region_leaf(r->metric, se->region, r->ts);
-    struct rollup_key sk = rollup_series_leaf(r->metric, se->id, r->ts);
-    if (replaced) {
-      j->result.replaced++;
-      rc = rollup_acc_replace(&s->leaf, &lk, r->ts, old, r->value);
-      if (!rc) rc = rollup_acc_replace(&s->sleaf, &sk, r->ts, old, r->value);
-    } else {
-      j->result.accepted++;
-      rc = rollup_acc_add(&s->leaf, &lk, r->ts, r->value);
-      if (!rc) rc = rollup_acc_add(&s->sleaf, &sk, r->ts, r->value);
-    }
+    int rc = fold(s, se, r->ts, r->value, &replaced);
     if (!rc) rc = count_source(s, r->source);
     if (rc) return zz_fail(e, rc, "record", "out of memory");
+    if (replaced)
+      j->result.replaced++;
+    else
+      j->result.accepted++;
   }
   return 0;
 }
@@ -777,6 +821,174 @@ static void txn_applied(struct sq_store *s) {
   s->new_series = 0;
 }
 
+/* ---- deferred rollups ----
+ *
+ * Under a flood the rollup rows (one upsert per touched bucket and series
+ * per transaction) are most of the writer's time, and transactions after
+ * each other touch the same rows. So while more work waits in the queue, a
+ * committed transaction's rollups, series last values and counters are
+ * kept in memory (dleaf, dsleaf, dirty, ...) and written together by a
+ * later transaction: as soon as the queue is empty, after SQ_DEFER_MS at
+ * most, before any job that is not records (it may read or rewrite them),
+ * before the log starts a new generation, and at stop. The records
+ * themselves are in the log, committed before the answer, so nothing
+ * acknowledged hangs on memory: the counter rows rollup_gen/rollup_end,
+ * written with the rollups, say how far they hold the log, and the next
+ * start folds the frames past that in again (replay_log), each as it first
+ * came in. A quiet writer (the queue empty at its commit) writes each
+ * transaction's rollups in that transaction, as before. */
+#define SQ_DEFER_MS 200
+/* bounds that keep writing the deferred rows always possible: every row's
+ * delta below ROLLUP_SUM_SAFE (so no sum can overflow), and memory */
+#define SQ_DEFER_ABS_MAX 1e289
+#define SQ_DEFER_CELLS_MAX 1000000
+
+static int64_t mono_ms(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+static int deferred(const struct sq_store *s) {
+  return s->dsince != 0;
+}
+
+static int queue_idle(struct sq_store *s) {
+  pthread_mutex_lock(&s->qlock);
+  int idle = !s->qhead;
+  pthread_mutex_unlock(&s->qlock);
+  return idle;
+}
+
+/* The sum of the open transaction's leaf cells' |sum| (INFINITY when one
+ * is not finite): no row's delta can be larger. */
+static double leaf_abs(struct sq_store *s) {
+  double t = 0;
+  for (size_t i = 0; i < rollup_acc_cap(&s->leaf); i++) {
+    struct rollup_cell *c = rollup_acc_at(&s->leaf, i);
+    if (!c) continue;
+    if (!isfinite(c->sum) || !isfinite(c->min) || !isfinite(c->max) || !isfinite(c->last))
+      return INFINITY;
+    t += fabs(c->sum);
+  }
+  return t;
+}
+
+/* Room in the deferred state for the open transaction's, so that keeping
+ * it after the commit cannot run out of memory. 0 or ZZ_ENOMEM. */
+static int defer_reserve(struct sq_store *s) {
+  if (zz_map_reserve(&s->dleaf.cells, rollup_acc_len(&s->dleaf) + rollup_acc_len(&s->leaf)) ||
+      zz_map_reserve(&s->dsleaf.cells, rollup_acc_len(&s->dsleaf) + rollup_acc_len(&s->sleaf)))
+    return ZZ_ENOMEM;
+  if (s->ndirty + s->ntouched > s->dirty_cap &&
+      zz_grow(&s->dirty, &s->dirty_cap, s->ndirty + s->ntouched - 1, sizeof *s->dirty, 1024))
+    return ZZ_ENOMEM;
+  if (s->ndsource_counts < s->nsource_counts) {
+    int64_t *p = zz_realloc(s->dsource_counts, s->nsource_counts * sizeof *p);
+    if (!p) return ZZ_ENOMEM;
+    memset(p + s->ndsource_counts, 0, (s->nsource_counts - s->ndsource_counts) * sizeof *p);
+    s->dsource_counts = p;
+    s->ndsource_counts = s->nsource_counts;
+  }
+  return 0;
+}
+
+/* After a commit that did not write its rollups: they join the deferred
+ * ones (room was made by defer_reserve). */
+static void defer_keep(struct sq_store *s, int64_t accepted, double abs_sum) {
+  int lost = 0;
+  for (size_t i = 0; i < rollup_acc_cap(&s->leaf); i++) {
+    struct rollup_cell *c = rollup_acc_at(&s->leaf, i);
+    if (c) lost |= rollup_acc_merge(&s->dleaf, &c->key, c);
+  }
+  for (size_t i = 0; i < rollup_acc_cap(&s->sleaf); i++) {
+    struct rollup_cell *c = rollup_acc_at(&s->sleaf, i);
+    if (c) lost |= rollup_acc_merge(&s->dsleaf, &c->key, c);
+  }
+  if (lost) zz_error("store: out of memory keeping deferred rollups; restart to rebuild them");
+  for (size_t i = 0; i < s->ntouched; i++) {
+    struct sq_series *se = s->touched[i];
+    if (se->dirty || s->ndirty == s->dirty_cap) continue;
+    se->dirty = 1;
+    s->dirty[s->ndirty++] = se;
+  }
+  for (size_t i = 0; i < s->nsource_counts && i < s->ndsource_counts; i++)
+    s->dsource_counts[i] += s->source_counts[i];
+  s->daccepted += accepted;
+  s->dabs += abs_sum;
+  if (!s->dsince) s->dsince = mono_ms();
+}
+
+/* Folds the deferred state into the open transaction's, whose flush then
+ * writes both. A copy: the deferred state stays until the commit holds it.
+ * Returns the records it counts, or -1 (out of memory). */
+static int64_t defer_take(struct sq_store *s) {
+  for (size_t i = 0; i < rollup_acc_cap(&s->dleaf); i++) {
+    struct rollup_cell *c = rollup_acc_at(&s->dleaf, i);
+    if (c && rollup_acc_merge(&s->leaf, &c->key, c)) return -1;
+  }
+  for (size_t i = 0; i < rollup_acc_cap(&s->dsleaf); i++) {
+    struct rollup_cell *c = rollup_acc_at(&s->dsleaf, i);
+    if (c && rollup_acc_merge(&s->sleaf, &c->key, c)) return -1;
+  }
+  for (size_t i = 0; i < s->ndirty; i++) {
+    struct sq_series *se = s->dirty[i];
+    if (se->pend_gen != s->gen) { /* not written to in this transaction */
+      se->pend_gen = s->gen;
+      se->pend_ts = se->last_ts;
+      se->pend_value = se->last_value;
+    }
+    if (touch(s, se)) return -1;
+  }
+  for (size_t i = 1; i < s->ndsource_counts; i++) {
+    if (!s->dsource_counts[i]) continue;
+    if (count_source(s, (int32_t)i)) return -1; /* makes room; counts one */
+    s->source_counts[i] += s->dsource_counts[i] - 1;
+  }
+  return s->daccepted;
+}
+
+/* After the commit that wrote them: nothing is deferred. */
+static void defer_clear(struct sq_store *s) {
+  rollup_acc_clear(&s->dleaf);
+  rollup_acc_clear(&s->dsleaf);
+  for (size_t i = 0; i < s->ndirty; i++) s->dirty[i]->dirty = 0;
+  s->ndirty = 0;
+  if (s->dsource_counts)
+    memset(s->dsource_counts, 0, s->ndsource_counts * sizeof *s->dsource_counts);
+  s->daccepted = 0;
+  s->dabs = 0;
+  s->dsince = 0;
+}
+
+static int put_pos_as(struct sq_store *s, enum w_stmt which, const struct reclog_pos *pos);
+
+/* Writes the deferred rollups in a transaction of their own, noting that
+ * they hold the log as far as it is committed. 0 or the error with e. */
+static int apply_txn(struct sq_store *s, struct zz_err *e) {
+  if (!deferred(s)) return 0;
+  int rc = begin(s);
+  if (rc != SQLITE_OK) return sq_fail(s->wdb, rc, e, "begin");
+  int64_t counted = defer_take(s);
+  rc = counted < 0 ? zz_fail(e, ZZ_ENOMEM, "rollup", "out of memory") : flush(s, counted, e);
+  if (rc && !e->msg[0])
+    zz_fail(e, rc, "rollup", "the rollups could not be written: %s", sqlite3_errmsg(s->wdb));
+  struct reclog_pos pos = reclog_position(s->rl);
+  if (!rc && (rc = put_pos_as(s, W_ROLLUP_POS, &pos)))
+    zz_fail(e, rc, "store", "cannot note how far the rollups hold the records log");
+  if (!rc && (rc = sqlite3_exec(s->wdb, "COMMIT", NULL, NULL, NULL)) != SQLITE_OK)
+    rc = sq_fail(s->wdb, rc, e, "commit");
+  if (rc) {
+    sqlite3_exec(s->wdb, "ROLLBACK", NULL, NULL, NULL);
+    txn_reset(s);
+    return rc;
+  }
+  txn_applied(s);
+  defer_clear(s);
+  txn_reset(s);
+  return 0;
+}
+
 static int prune(struct sq_store *s, int64_t now) {
   sqlite3_stmt *m = NULL;
   if (sqlite3_prepare_v2(s->wdb, "SELECT id FROM metric", -1, &m, NULL) != SQLITE_OK)
@@ -826,21 +1038,28 @@ static int run_job(struct sq_store *s, struct sq_job *j) {
   return ZZ_EINTERNAL;
 }
 
-/* Notes in the open transaction where the records log ends. */
-static int put_pos(struct sq_store *s, const struct reclog_pos *pos) {
-  sqlite3_stmt *st = ws(s, W_RECLOG_POS);
+/* Notes in the open transaction where the records log ends (W_RECLOG_POS)
+ * or how far the rollups hold it (W_ROLLUP_POS). */
+static int put_pos_as(struct sq_store *s, enum w_stmt which, const struct reclog_pos *pos) {
+  sqlite3_stmt *st = ws(s, which);
   if (!st) return ZZ_ESTORE;
   sqlite3_bind_int64(st, 1, pos->gen);
   sqlite3_bind_int64(st, 2, pos->end);
   return w_exec(s, st);
 }
 
+static int put_pos(struct sq_store *s, const struct reclog_pos *pos) {
+  return put_pos_as(s, W_RECLOG_POS, pos);
+}
+
 /* reclog_rotate's commit: the new generation's start, in a transaction of
- * its own between the writer's others. */
+ * its own between the writer's others. Nothing is deferred then (the
+ * writer applies first), so the rollups hold the new start too. */
 static int rotate_commit(void *ud, const struct reclog_pos *pos) {
   struct sq_store *s = ud;
-  if (sqlite3_exec(s->wdb, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) return ZZ_ESTORE;
+  if (begin(s) != SQLITE_OK) return ZZ_ESTORE;
   int rc = put_pos(s, pos);
+  if (!rc) rc = put_pos_as(s, W_ROLLUP_POS, pos);
   if (!rc && sqlite3_exec(s->wdb, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) rc = ZZ_ESTORE;
   if (rc) sqlite3_exec(s->wdb, "ROLLBACK", NULL, NULL, NULL);
   return rc;
@@ -850,7 +1069,24 @@ static int rotate_commit(void *ud, const struct reclog_pos *pos) {
  * else the failure, which every job of the transaction then carries (its
  * own when it failed itself): none of them is stored. */
 static int run_txn_timed(struct sq_store *s, struct sq_job *head, struct sq_job *stop) {
-  int rc = sqlite3_exec(s->wdb, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+  /* a job that is not records may read or rewrite the rollups: they are
+   * brought up to date first, or it does not run */
+  int others = 0;
+  for (struct sq_job *j = head; j != stop; j = j->next)
+    others |= j->kind != SQ_JOB_RECORDS && j->kind != SQ_JOB_RECORDS_FILE;
+  if (others && deferred(s)) {
+    struct zz_err ae = {0};
+    int arc = apply_txn(s, &ae);
+    if (arc) {
+      for (struct sq_job *j = head; j != stop; j = j->next) {
+        j->result = (struct store_write_result){0};
+        j->rc = arc;
+        j->err = ae;
+      }
+      return arc;
+    }
+  }
+  int rc = begin(s);
   if (rc != SQLITE_OK) {
     int code = 0;
     for (struct sq_job *j = head; j != stop; j = j->next)
@@ -887,18 +1123,41 @@ static int run_txn_timed(struct sq_store *s, struct sq_job *head, struct sq_job 
     }
     if (j->kind == SQ_JOB_RECORDS || j->kind == SQ_JOB_RECORDS_FILE) accepted += j->result.accepted;
   }
-  if (!failed && (failed = flush(s, accepted, &terr)) && !terr.msg[0])
+  /* This transaction writes the rollups (its own and any deferred) unless
+   * more work is queued and the deferred ones are young, small and far
+   * from any overflow (see "deferred rollups"). */
+  double tabs = 0;
+  int apply = 1;
+  if (!failed && s->defer && !others) {
+    tabs = leaf_abs(s);
+    apply = (!s->hold &&
+             (queue_idle(s) || (deferred(s) && mono_ms() - s->dsince >= s->defer_ms) ||
+              rollup_acc_len(&s->dleaf) + rollup_acc_len(&s->dsleaf) > SQ_DEFER_CELLS_MAX)) ||
+            !(s->dabs + tabs < SQ_DEFER_ABS_MAX) || defer_reserve(s) != 0;
+  }
+  int64_t counted = accepted;
+  if (!failed && apply && deferred(s)) {
+    int64_t d = defer_take(s);
+    if (d < 0)
+      failed = zz_fail(&terr, ZZ_ENOMEM, "rollup", "out of memory");
+    else
+      counted += d;
+  }
+  if (!failed && apply && (failed = flush(s, counted, &terr)) && !terr.msg[0])
     zz_fail(&terr, failed, "rollup", "the rollups could not be written: %s",
             sqlite3_errmsg(s->wdb));
   if (!failed) failed = txn_gone(s, &terr);
   /* The records go to the engine's log before the COMMIT, which holds
    * where the log ends: a crash between the two leaves frames past the
    * committed end, which the next open cuts off (never acknowledged). */
-  if (!failed && reclog_staged(s->rl)) {
-    struct reclog_pos pos;
-    if (!(failed = reclog_flush(s->rl, &pos, &terr)) && (failed = put_pos(s, &pos)))
+  if (!failed) {
+    struct reclog_pos pos = reclog_position(s->rl);
+    if (reclog_staged(s->rl) && !(failed = reclog_flush(s->rl, &pos, &terr)) &&
+        (failed = put_pos(s, &pos)))
       zz_fail(&terr, failed, "store", "cannot note where the records log ends: %s",
               sqlite3_errmsg(s->wdb));
+    if (!failed && apply && (failed = put_pos_as(s, W_ROLLUP_POS, &pos)))
+      zz_fail(&terr, failed, "store", "cannot note how far the rollups hold the records log");
   }
   if (!failed && (rc = sqlite3_exec(s->wdb, "COMMIT", NULL, NULL, NULL)) != SQLITE_OK)
     failed = sq_fail(s->wdb, rc, &terr, "commit");
@@ -921,6 +1180,10 @@ static int run_txn_timed(struct sq_store *s, struct sq_job *head, struct sq_job 
   }
   int seal_due = reclog_commit(s->rl);
   txn_applied(s);
+  if (apply)
+    defer_clear(s);
+  else
+    defer_keep(s, accepted, tabs);
   atomic_fetch_add(&s->total_records, accepted);
   for (struct sq_job *j = head; j != stop; j = j->next)
     if (j->kind == SQ_JOB_RECORDS && s->opts.on_commit)
@@ -931,8 +1194,13 @@ static int run_txn_timed(struct sq_store *s, struct sq_job *head, struct sq_job 
       s->opts.on_commit_events(s->opts.on_commit_ud, j->evs, j->n);
   txn_reset(s);
   if (seal_due) {
+    /* a new generation starts with nothing deferred (rotate_commit) */
     struct zz_err re = {0};
-    if (reclog_rotate(s->rl, rotate_commit, s, &re))
+    if (deferred(s) && apply_txn(s, &re))
+      zz_warn("store: the deferred rollups could not be written (%s); the records log starts "
+              "its next generation after the next commit",
+              re.msg);
+    else if (reclog_rotate(s->rl, rotate_commit, s, &re))
       zz_warn("store: the records log could not start a new generation (%s); it grows on "
               "and is retried after the next commit",
               re.msg);
@@ -979,19 +1247,42 @@ void sq_checkpoint_hook(struct sq_store *s, sqlite3 *db) {
 static void *writer_main(void *arg) {
   struct sq_store *s = arg;
   pthread_setname_np(pthread_self(), "zz-writer");
+  int64_t warned = 0;
+  int apply_failed = 0; /* the last write of deferred rollups failed: wait before the next */
   for (;;) {
     pthread_mutex_lock(&s->qlock);
-    while (!s->qhead && !s->stopping && !atomic_load(&s->ckpt_wanted)) {
+    while (!s->qhead && !s->stopping && !atomic_load(&s->ckpt_wanted) &&
+           !(deferred(s) && !apply_failed && !s->hold)) {
       struct timespec until;
       clock_gettime(CLOCK_REALTIME, &until);
-      until.tv_sec += 5;
+      /* deferred rollups left by a write that failed are tried again soon */
+      if (deferred(s)) {
+        until.tv_nsec += s->defer_ms * 1000000L;
+        until.tv_sec += until.tv_nsec / 1000000000L;
+        until.tv_nsec %= 1000000000L;
+      } else {
+        until.tv_sec += 5;
+      }
       pthread_cond_timedwait(&s->qcond, &s->qlock, &until);
+      if (!s->qhead && !s->stopping && deferred(s) && !s->hold) break;
       if (!s->qhead && !s->stopping && zz_time_now() - s->last_prune > 10 * ZZ_MINUTE_MS) break;
     }
     struct sq_job *head = s->qhead;
     s->qhead = s->qtail = NULL;
     int stopping = s->stopping;
     pthread_mutex_unlock(&s->qlock);
+    if (!head && deferred(s) && !s->hold) {
+      /* the queue ran dry (or the writer stops): the rollups catch up; if
+       * that fails the records are still in the log, and a start replays
+       * them */
+      struct zz_err ae = {0};
+      apply_failed = apply_txn(s, &ae) != 0;
+      if (apply_failed && mono_ms() - warned > 60000) {
+        warned = mono_ms();
+        zz_warn("store: the deferred rollups could not be written (%s); retrying", ae.msg);
+      }
+      if (!stopping) continue;
+    }
     if (!head) {
       if (stopping) break;
       if (atomic_exchange(&s->ckpt_wanted, 0)) {
@@ -1007,6 +1298,7 @@ static void *writer_main(void *arg) {
       continue;
     }
     int trc = run_txn(s, head, NULL);
+    apply_failed = 0;
     if (trc && trc != ZZ_EFULL && head->next) {
       /* One bad job must not sink the others: retry each on its own (but
        * not on a full disk, where every one of them would fail again). */
@@ -1040,6 +1332,7 @@ static void *writer_main(void *arg) {
       j->done_cb(j->done_ud, j->rc, &j->result, &j->err);
       zz_free(j);
     }
+    /* (the loop's top writes deferred rollups once the queue is empty) */
   }
   return NULL;
 }
@@ -1167,18 +1460,135 @@ size_t sq_write_queue_depth(struct store *st) {
   return n;
 }
 
+/* The writer's connection and caches. */
+static void writer_free(struct sq_store *s) {
+  for (int i = 0; i < W_COUNT; i++) {
+    sqlite3_finalize(s->wstmt[i]);
+    s->wstmt[i] = NULL;
+  }
+  if (s->wdb) sqlite3_exec(s->wdb, "PRAGMA optimize", NULL, NULL, NULL);
+  sqlite3_close(s->wdb);
+  s->wdb = NULL;
+  zz_map_free(&s->series);
+  zz_free(s->regions);
+  zz_free(s->touched);
+  zz_free(s->source_counts);
+  zz_free(s->dirty);
+  zz_free(s->dsource_counts);
+  s->regions = NULL, s->touched = NULL, s->source_counts = NULL;
+  s->dirty = NULL, s->dsource_counts = NULL;
+  s->nregions = s->ntouched = s->touched_cap = s->nsource_counts = 0;
+  s->ndirty = s->dirty_cap = s->ndsource_counts = 0;
+  rollup_acc_free(&s->leaf);
+  rollup_acc_free(&s->sleaf);
+  rollup_acc_free(&s->wide);
+  rollup_acc_free(&s->swide);
+  rollup_acc_free(&s->dleaf);
+  rollup_acc_free(&s->dsleaf);
+  s->daccepted = 0, s->dabs = 0, s->dsince = 0;
+}
+
+/* At start, before any new transaction: the frames the log committed past
+ * where the rollups stood (deferred when the server stopped or died) are
+ * folded in again, each as it first came in, in one transaction that also
+ * notes the rollups hold the whole log. 0 or the error with e. */
+static int replay_log(struct sq_store *s, struct zz_err *e) {
+  const struct reclog_rec *recs;
+  size_t n;
+  int r, began = 0, rc = 0;
+  int64_t accepted = 0, total = 0;
+  struct zz_map byid; /* series id -> struct sq_series *, built on the first frame */
+  zz_map_init(&byid, sizeof(struct series_ent), sizeof(int64_t), NULL);
+  while ((r = reclog_replay_next(s->rl, &recs, &n, e)) == 1) {
+    if (!began) {
+      if ((rc = begin(s)) != SQLITE_OK) {
+        rc = sq_fail(s->wdb, rc, e, "begin");
+        break;
+      }
+      began = 1;
+      for (size_t i = 0; !rc && i < zz_map_cap(&s->series); i++) {
+        const struct series_ent *x = zz_map_at(&s->series, i);
+        if (!x) continue;
+        struct series_ent *y = zz_map_put(&byid, &x->se->id, NULL);
+        if (!y)
+          rc = zz_fail(e, ZZ_ENOMEM, "store", "out of memory");
+        else
+          y->se = x->se;
+      }
+      if (rc) break;
+    }
+    for (size_t i = 0; i < n && !rc; i++) {
+      int64_t id = recs[i].series;
+      const struct series_ent *y = zz_map_get(&byid, &id);
+      int replaced = 0;
+      if (!y) {
+        rc = zz_fail(e, ZZ_EIO, "store",
+                     "the records log names series %lld, which the database does not hold",
+                     (long long)id);
+      } else if ((rc = fold(s, y->se, recs[i].ts, recs[i].value, &replaced)) ||
+                 (rc = count_source(s, y->se->source))) {
+        rc = zz_fail(e, rc, "store", "out of memory");
+      } else if (!replaced) {
+        accepted++;
+      }
+    }
+    if (rc) break;
+    reclog_commit(s->rl); /* visible: the next frame's look-ups find it */
+    total += (int64_t)n;
+  }
+  zz_map_free(&byid);
+  if (r < 0) rc = r;
+  if (!began) return rc;
+  if (!rc && (rc = flush(s, accepted, e)) && !e->msg[0])
+    zz_fail(e, rc, "rollup", "the rollups could not be written: %s", sqlite3_errmsg(s->wdb));
+  struct reclog_pos pos = reclog_position(s->rl);
+  if (!rc && (rc = put_pos_as(s, W_ROLLUP_POS, &pos)))
+    zz_fail(e, rc, "store", "cannot note how far the rollups hold the records log");
+  if (!rc && (rc = sqlite3_exec(s->wdb, "COMMIT", NULL, NULL, NULL)) != SQLITE_OK)
+    rc = sq_fail(s->wdb, rc, e, "commit");
+  if (rc) {
+    sqlite3_exec(s->wdb, "ROLLBACK", NULL, NULL, NULL);
+    txn_reset(s);
+    return rc;
+  }
+  txn_applied(s);
+  txn_reset(s);
+  atomic_fetch_add(&s->total_records, accepted);
+  zz_info("store: the rollups caught up with %lld records of the records log", (long long)total);
+  return 0;
+}
+
 int sq_writer_start(struct sq_store *s, struct zz_err *e) {
   int rc = sq_open_db(s->path, 1, s->opts.synchronous_full, &s->wdb, e);
   if (rc) return rc;
   memset(s->wstmt, 0, sizeof s->wstmt);
+  sqlite3_busy_handler(s->wdb, writer_busy, s);
   s->gen = 1;
   zz_map_init(&s->series, sizeof(struct series_ent), 2 * sizeof(int64_t), series_ent_free);
   if ((rc = regions_load(s)) || (rc = zz_map_reserve(&s->series, 2048)) || (rc = series_load(s)) ||
       (rc = rollup_acc_init(&s->leaf, 4096)) || (rc = rollup_acc_init(&s->sleaf, 4096)) ||
-      (rc = rollup_acc_init(&s->wide, 16384)) || (rc = rollup_acc_init(&s->swide, 8192))) {
-    zz_map_free(&s->series);
-    sqlite3_close(s->wdb);
+      (rc = rollup_acc_init(&s->wide, 16384)) || (rc = rollup_acc_init(&s->swide, 8192)) ||
+      (rc = rollup_acc_init(&s->dleaf, 4096)) || (rc = rollup_acc_init(&s->dsleaf, 4096))) {
+    writer_free(s);
     return zz_fail(e, rc, "store", "cannot load the store's caches");
+  }
+  /* ZZ_ROLLUP_DEFER_MS: how long a flood may keep rollups back (0: never) */
+  const char *dm = getenv("ZZ_ROLLUP_DEFER_MS");
+  int64_t defer_ms = SQ_DEFER_MS;
+  if (dm && *dm && (zz_parse_i64(dm, &defer_ms) || defer_ms < 0 || defer_ms > 60000)) {
+    zz_warn("ZZ_ROLLUP_DEFER_MS=%s is not 0-60000 milliseconds; using %d", dm, SQ_DEFER_MS);
+    defer_ms = SQ_DEFER_MS;
+  }
+  s->defer = defer_ms > 0;
+  s->defer_ms = defer_ms;
+  /* ZZ_TEST_ROLLUP_HOLD=1 (tests only): records transactions never write
+   * their rollups, nor does the queue running dry or a stop - where a
+   * crash would leave them, for the start's replay to be tested */
+  const char *hold = getenv("ZZ_TEST_ROLLUP_HOLD");
+  s->hold = hold && strcmp(hold, "1") == 0;
+  if (s->hold) {
+    zz_warn("ZZ_TEST_ROLLUP_HOLD=1: rollups are held back until the next start (tests only)");
+    s->defer = 1;
   }
   sqlite3_stmt *st = NULL;
   if (sqlite3_prepare_v2(s->wdb, "SELECT n FROM counter WHERE key = 'records'", -1, &st, NULL) ==
@@ -1186,6 +1596,10 @@ int sq_writer_start(struct sq_store *s, struct zz_err *e) {
       sqlite3_step(st) == SQLITE_ROW)
     atomic_store(&s->total_records, sqlite3_column_int64(st, 0));
   sqlite3_finalize(st);
+  if ((rc = replay_log(s, e))) {
+    writer_free(s);
+    return rc;
+  }
   s->regions_loaded_version = atomic_load(&s->regions_version);
   s->last_prune = 0;
   pthread_mutex_init(&s->qlock, NULL);
@@ -1206,20 +1620,7 @@ void sq_writer_stop(struct sq_store *s) {
   pthread_cond_signal(&s->qcond);
   pthread_mutex_unlock(&s->qlock);
   pthread_join(s->writer, NULL);
-  for (int i = 0; i < W_COUNT; i++) {
-    sqlite3_finalize(s->wstmt[i]);
-    s->wstmt[i] = NULL;
-  }
-  sqlite3_exec(s->wdb, "PRAGMA optimize", NULL, NULL, NULL);
-  sqlite3_close(s->wdb);
-  zz_map_free(&s->series);
-  zz_free(s->regions);
-  zz_free(s->touched);
-  zz_free(s->source_counts);
-  rollup_acc_free(&s->leaf);
-  rollup_acc_free(&s->sleaf);
-  rollup_acc_free(&s->wide);
-  rollup_acc_free(&s->swide);
+  writer_free(s);
   pthread_mutex_destroy(&s->qlock);
   pthread_cond_destroy(&s->qcond);
   pthread_cond_destroy(&s->dcond);
