@@ -73,9 +73,11 @@ test('the Xintiandi block shows the seed\'s year-on-year figures and its visitor
   // The figures hold exactly for "this year to date" ending where the
   // world's history does; with no live feed the clock would move last
   // year's side on while this year's stands. The page reads that instant.
-  const pg = await w.page(); // the same browser: already signed in
+  // (a browser of its own: a page's clock is its whole context's)
+  const b = await w.launch();
+  const pg = await w.page({ browser: b });
   await pg.clock.setFixedTime(w.demoNow);
-  await pg.goto(w.base + '/#/gongshu/dongxin/xintiandi?m=overview');
+  await w.login(pg, 'admin', '#/gongshu/dongxin/xintiandi?m=overview');
   await pg.waitForSelector('#grid[data-ready][data-region="gongshu/dongxin/xintiandi"]', { timeout: 20000 });
   const yoy = await pg.$$eval('[data-panel=yoy] .tile .value', (vs) => vs.map((v) => v.textContent));
   assert.deepEqual(yoy, ['+288.00%', '-26.06%', '-86.00%']);
@@ -84,7 +86,7 @@ test('the Xintiandi block shows the seed\'s year-on-year figures and its visitor
   const sources = await pg.$eval('[data-panel=sources] .summary', (e) => ({ n: e.dataset.platforms, text: e.textContent }));
   assert.equal(sources.n, '16');
   assert.deepEqual(pg.errors, []);
-  await pg.close();
+  await b.close();
 });
 
 test('the map\'s heat can be switched to another metric on the panel', async () => {
