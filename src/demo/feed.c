@@ -1,7 +1,8 @@
 /* feed.c - stores the demo generator's records (feed.h): the generator hands
  * over up to 8k records at a time, which are mapped to store ids through
- * the registry and gathered into batches; live records and incidents are
- * written at once. The live thread wakes every second and asks the
+ * the registry and gathered into batches, handed to the writer two at a
+ * time while the next fills; live records and incidents are written at
+ * once. The live thread wakes every second and asks the
  * generator for the records of the second that passed. */
 #include "demo/feed.h"
 
@@ -21,6 +22,19 @@
 
 /* History batches: each writer transaction carries many records. */
 #define DEMO_BATCH 200000
+/* History batches handed to the writer at once: the generator fills the
+ * next while the writer commits (one core each), and the writer, finding
+ * more queued, writes their rollups together (store_writer.c). */
+#define DEMO_INFLIGHT 2
+
+struct demo_feed;
+/* A history buffer: being filled (the current one), or with the writer. */
+struct hist_buf {
+  struct demo_feed *f;
+  struct store_record *recs;
+  size_t cap;
+  int busy; /* handed to the writer, not committed yet (under lock) */
+};
 
 struct demo_feed {
   struct store *st;
@@ -29,8 +43,13 @@ struct demo_feed {
   uint64_t seed;
   int64_t records;
   struct demo *demo;
-  struct store_record *buf;
+  struct store_record *buf; /* = hist[cur].recs */
   size_t nbuf, cap;
+  struct hist_buf hist[DEMO_INFLIGHT + 1];
+  int cur;
+  pthread_cond_t hcond; /* a history buffer came back from the writer */
+  int hist_rc;          /* the first history write that failed, and why */
+  char hist_msg[192];
   int live_mode; /* records are written at once */
   /* the generator's strings are stable pointers into its pack */
   const char *last_source;
@@ -65,9 +84,71 @@ static int publish(struct demo_feed *f, const struct demo_record *recs, size_t n
   return 0;
 }
 
+/* The writer committed (or failed) a history buffer: it is free again. */
+static void hist_done(void *ud, int rc, const struct store_write_result *res,
+                      const struct zz_err *e) {
+  (void)res;
+  struct hist_buf *h = ud;
+  struct demo_feed *f = h->f;
+  pthread_mutex_lock(&f->lock);
+  h->busy = 0;
+  if (rc && !f->hist_rc) {
+    f->hist_rc = rc;
+    zz_strlcpy(f->hist_msg, e && e->msg[0] ? e->msg : zz_strerror(rc), sizeof f->hist_msg);
+  }
+  pthread_cond_broadcast(&f->hcond);
+  pthread_mutex_unlock(&f->lock);
+}
+
+/* Waits until every history buffer is back; the first failure. */
+static int hist_wait(struct demo_feed *f) {
+  pthread_mutex_lock(&f->lock);
+  for (int i = 0; i <= DEMO_INFLIGHT; i++)
+    while (f->hist[i].busy) pthread_cond_wait(&f->hcond, &f->lock);
+  int rc = f->hist_rc;
+  pthread_mutex_unlock(&f->lock);
+  return rc;
+}
+
+/* History: hands the current buffer to the writer and goes on with the
+ * next free one. Returns 0, or the error of a write that failed before. */
+static int flush_history(struct demo_feed *f) {
+  struct zz_err e = {0};
+  int rc = store_records_sort(f->buf, f->nbuf);
+  if (rc) return rc;
+  struct hist_buf *h = &f->hist[f->cur];
+  h->recs = f->buf, h->cap = f->cap;
+  pthread_mutex_lock(&f->lock);
+  h->busy = 1;
+  pthread_mutex_unlock(&f->lock);
+  rc = store_records_write_async(f->st, f->buf, f->nbuf, hist_done, h, &e);
+  if (rc) { /* not queued (a full queue): written here instead */
+    pthread_mutex_lock(&f->lock);
+    h->busy = 0;
+    pthread_mutex_unlock(&f->lock);
+    rc = store_records_write(f->st, f->buf, f->nbuf, NULL, &e);
+    if (rc) {
+      zz_error("demo: storing generated records failed: %s", e.msg);
+      return rc;
+    }
+  }
+  f->emitted += (int64_t)f->nbuf;
+  f->nbuf = 0;
+  f->cur = (f->cur + 1) % (DEMO_INFLIGHT + 1);
+  pthread_mutex_lock(&f->lock);
+  while (f->hist[f->cur].busy) pthread_cond_wait(&f->hcond, &f->lock);
+  rc = f->hist_rc;
+  pthread_mutex_unlock(&f->lock);
+  f->buf = f->hist[f->cur].recs;
+  f->cap = f->hist[f->cur].cap;
+  if (rc) zz_error("demo: storing generated records failed: %s", f->hist_msg);
+  return rc;
+}
+
 /* Writes the buffered records; returns 0 or the store's error. */
 static int flush(struct demo_feed *f) {
   if (!f->nbuf) return 0;
+  if (!f->live_mode) return flush_history(f);
   struct zz_err e = {0};
   int rc = store_records_sort(f->buf, f->nbuf);
   if (!rc) rc = store_records_write(f->st, f->buf, f->nbuf, NULL, &e);
@@ -88,8 +169,8 @@ static int emit(void *ud, const struct demo_record *recs, size_t n) {
     size_t cap = ZZ_MAX(f->nbuf + n, (size_t)DEMO_BATCH + 8192);
     struct store_record *p = zz_realloc(f->buf, cap * sizeof *p);
     if (!p) return ZZ_ENOMEM;
-    f->buf = p;
-    f->cap = cap;
+    f->buf = f->hist[f->cur].recs = p;
+    f->cap = f->hist[f->cur].cap = cap;
   }
   size_t skipped = 0;
   registry_rdlock(f->reg);
@@ -131,6 +212,8 @@ int demo_feed_open(const struct demo_feed_opts *o, struct demo_feed **out, struc
   f->records = o->records ? o->records : 5000000;
   pthread_mutex_init(&f->lock, NULL);
   pthread_cond_init(&f->cond, NULL);
+  pthread_cond_init(&f->hcond, NULL);
+  for (int i = 0; i <= DEMO_INFLIGHT; i++) f->hist[i].f = f;
   struct demo_opts dopts = {.pack_dir = f->pack_dir,
                             .now_ms = o->now_ms,
                             .records = f->records,
@@ -152,6 +235,11 @@ int demo_feed_history(struct demo_feed *f) {
   zz_progress_start(&f->progress, "demo: generating history", "records", f->records);
   int rc = demo_history(f->demo);
   if (!rc) rc = flush(f);
+  int wrc = hist_wait(f); /* every batch committed (or failed) before the demo goes on */
+  if (!rc && wrc) {
+    zz_error("demo: storing generated records failed: %s", f->hist_msg);
+    rc = wrc;
+  }
   if (!rc) zz_progress_done(&f->progress, f->emitted);
   return rc;
 }
@@ -238,8 +326,10 @@ void demo_feed_free(struct demo_feed *f) {
   if (!f) return;
   demo_feed_stop(f);
   demo_free(f->demo);
-  zz_free(f->buf);
+  hist_wait(f);
+  for (int i = 0; i <= DEMO_INFLIGHT; i++) zz_free(f->hist[i].recs);
   pthread_mutex_destroy(&f->lock);
   pthread_cond_destroy(&f->cond);
+  pthread_cond_destroy(&f->hcond);
   zz_free(f);
 }
