@@ -147,6 +147,8 @@ struct sq_store {
   struct rollup_acc sleaf; /* rollup_series_leaf keys */
   struct rollup_acc wide;  /* expanded: (metric, node, grain, bucket) */
   struct rollup_acc swide; /* expanded: (metric, grain, bucket, series) */
+  struct rollup_cell **sorted; /* upsert_cells' cells in key order */
+  size_t sorted_cap;
   int64_t *source_counts;  /* records per source id in this transaction */
   size_t nsource_counts;
   /* Deferred rollups (store_writer.c): what committed transactions owe the

@@ -2,9 +2,11 @@
  * event batches) and wait; the writer takes every queued job into one
  * transaction (group commit), stages records in the records engine
  * (reclog.h), folds them into rollup deltas, upserts one row per touched
- * bucket, writes the records to the engine's log and where it ends into the
- * transaction, commits, then wakes the callers. A
- * caller's 2xx therefore means its data and its rollups are on disk, and a
+ * bucket (or keeps them for a later transaction while a flood queues more
+ * work: "deferred rollups" below), writes the records to the engine's log
+ * and where it ends into the transaction, commits, then wakes the callers.
+ * A caller's 2xx therefore means its records are on disk and its rollups
+ * are, or will be rebuilt from the log if the process dies first; a
  * transaction that fails anywhere (a job, the rollups, the COMMIT) fails
  * every job in it: nothing is answered that is not stored. */
 #include <errno.h>
@@ -595,11 +597,35 @@ static int sum_overflow(struct sq_store *s, struct zz_err *e, int64_t metric) {
  * with ZZ_EINVAL, and the writer's retry-alone pass then refuses only the
  * batch that did it. Refusing keeps the rollups equal to the records they
  * summarise; a saturated sum would be a wrong number that looks right. */
+static int cmp_cell(const void *a, const void *b) {
+  const struct rollup_key *x = &(*(struct rollup_cell *const *)a)->key;
+  const struct rollup_key *y = &(*(struct rollup_cell *const *)b)->key;
+  if (x->a != y->a) return x->a < y->a ? -1 : 1;
+  if (x->b != y->b) return x->b < y->b ? -1 : 1;
+  if (x->c != y->c) return x->c < y->c ? -1 : 1;
+  return x->d < y->d ? -1 : x->d > y->d;
+}
+
+/* The cells are written in key order, the order of the rollup and srollup
+ * primary keys (rollup_region_keys / rollup_series_keys build them so):
+ * one B-tree walk from left to right instead of a jump per row, which is
+ * what a bulk load's many fresh rows cost most. */
 static int upsert_cells(struct sq_store *s, struct rollup_acc *acc, enum w_stmt which,
                         struct zz_err *e) {
-  for (size_t i = 0; i < rollup_acc_cap(acc); i++) {
+  size_t n = 0, len = rollup_acc_len(acc);
+  if (len > s->sorted_cap) {
+    struct rollup_cell **p = zz_realloc(s->sorted, len * sizeof *p);
+    if (!p) return zz_fail(e, ZZ_ENOMEM, "rollup", "out of memory");
+    s->sorted = p;
+    s->sorted_cap = len;
+  }
+  for (size_t i = 0; i < rollup_acc_cap(acc) && n < len; i++) {
     struct rollup_cell *c = rollup_acc_at(acc, i);
-    if (!c) continue;
+    if (c) s->sorted[n++] = c;
+  }
+  qsort(s->sorted, n, sizeof *s->sorted, cmp_cell);
+  for (size_t i = 0; i < n; i++) {
+    struct rollup_cell *c = s->sorted[i];
     if (!isfinite(c->sum) || !isfinite(c->min) || !isfinite(c->max) || !isfinite(c->last))
       return sum_overflow(s, e, c->key.a);
     if (txn_gone(s, e)) return ZZ_ESTORE;
@@ -1069,11 +1095,12 @@ static int rotate_commit(void *ud, const struct reclog_pos *pos) {
  * else the failure, which every job of the transaction then carries (its
  * own when it failed itself): none of them is stored. */
 static int run_txn_timed(struct sq_store *s, struct sq_job *head, struct sq_job *stop) {
-  /* a job that is not records may read or rewrite the rollups: they are
-   * brought up to date first, or it does not run */
+  /* a call (a rebuild, a pack's entities moved) may read or rewrite the
+   * rollups: they are brought up to date first, or it does not run. Events
+   * and the pruning of old minute and hour rows do not touch what is
+   * deferred (a deferred cell past the minute rows' age is not written). */
   int others = 0;
-  for (struct sq_job *j = head; j != stop; j = j->next)
-    others |= j->kind != SQ_JOB_RECORDS && j->kind != SQ_JOB_RECORDS_FILE;
+  for (struct sq_job *j = head; j != stop; j = j->next) others |= j->kind == SQ_JOB_CALL;
   if (others && deferred(s)) {
     struct zz_err ae = {0};
     int arc = apply_txn(s, &ae);
@@ -1475,6 +1502,8 @@ static void writer_free(struct sq_store *s) {
   zz_free(s->source_counts);
   zz_free(s->dirty);
   zz_free(s->dsource_counts);
+  zz_free(s->sorted);
+  s->sorted = NULL, s->sorted_cap = 0;
   s->regions = NULL, s->touched = NULL, s->source_counts = NULL;
   s->dirty = NULL, s->dsource_counts = NULL;
   s->nregions = s->ntouched = s->touched_cap = s->nsource_counts = 0;

@@ -128,50 +128,55 @@ test('three kill -9 while four clients write and segments seal: every acknowledg
 });
 
 test('rollups still in memory at kill -9 are rebuilt from the log at the next start, replacements counted once', async () => {
-  // ZZ_TEST_ROLLUP_HOLD=1: the writer keeps every records transaction's
-  // rollups in memory (as it does while a flood queues more work), so the
-  // kill below finds them unwritten; the records are in the log
-  // (and no seal meanwhile: a new generation starts with the rollups written)
-  await w.stop();
-  process.env.ZZ_TEST_ROLLUP_HOLD = '1';
-  process.env.ZZ_RECORDS_SEAL = '100000000';
   try {
-    await w.start();
-  } finally {
-    delete process.env.ZZ_TEST_ROLLUP_HOLD;
-    process.env.ZZ_RECORDS_SEAL = '3000';
-  }
-  w.cookies = {};
-  // (minutes the test above did not write: its rounds reach 18.6 hours back)
-  const M0 = Math.floor((Date.now() - 10 * HOUR) / MINUTE) * MINUTE;
-  const before = (await w.api('GET', '/healthz')).json.records;
-  for (let k = 0; k < 6; k++) assert.equal((await post(batch(M0, k))).status, 200);
-  // minute 2 again with new values (replaces, within the held span), and
-  // minute 4 with half its records replaced and the rest new
-  const re = await post(batch(M0, 2, 500));
-  assert.equal(re.json.replaced, PER, JSON.stringify(re.json));
-  const half = [];
-  for (let i = 0; i < PER; i++) half.push({ entity: 'c-xtd-1', metric: 'visitors', ts: M0 + 4 * MINUTE + i * 250, value: 7 });
-  const mixed = await post(ndjson(half));
-  assert.equal(mixed.status, 200);
-  assert.equal(mixed.json.replaced, PER / 2, JSON.stringify(mixed.json));
-  // held: the raw records are stored, the rollups do not show them yet
-  assert.deepEqual(await minuteCounts(M0, 6), [0, 0, 0, 0, 0, 0], 'the rollups were held back');
-  await w.kill9();
+    // ZZ_TEST_ROLLUP_HOLD=1: the writer keeps every records transaction's
+    // rollups in memory (as it does while a flood queues more work), so the
+    // kill below finds them unwritten; the records are in the log
+    // (and no seal meanwhile: a new generation starts with the rollups written)
+    await w.stop();
+    process.env.ZZ_TEST_ROLLUP_HOLD = '1';
+    process.env.ZZ_RECORDS_SEAL = '100000000';
+    try {
+      await w.start();
+    } finally {
+      delete process.env.ZZ_TEST_ROLLUP_HOLD;
+      process.env.ZZ_RECORDS_SEAL = '3000';
+    }
+    w.cookies = {};
+    // (minutes the test above did not write: its rounds reach 18.6 hours back)
+    const M0 = Math.floor((Date.now() - 10 * HOUR) / MINUTE) * MINUTE;
+    const before = (await w.api('GET', '/healthz')).json.records;
+    for (let k = 0; k < 6; k++) assert.equal((await post(batch(M0, k))).status, 200);
+    // minute 2 again with new values (replaces, within the held span), and
+    // minute 4 with half its records replaced and the rest new
+    const re = await post(batch(M0, 2, 500));
+    assert.equal(re.json.replaced, PER, JSON.stringify(re.json));
+    const half = [];
+    for (let i = 0; i < PER; i++) half.push({ entity: 'c-xtd-1', metric: 'visitors', ts: M0 + 4 * MINUTE + i * 250, value: 7 });
+    const mixed = await post(ndjson(half));
+    assert.equal(mixed.status, 200);
+    assert.equal(mixed.json.replaced, PER / 2, JSON.stringify(mixed.json));
+    // held: the raw records are stored, the rollups do not show them yet
+    assert.deepEqual(await minuteCounts(M0, 6), [0, 0, 0, 0, 0, 0], 'the rollups were held back');
+    await w.kill9();
 
-  await w.start();
-  w.cookies = {};
-  assert.deepEqual(await minuteCounts(M0, 6), [PER, PER, PER, PER, PER + PER / 2, PER], 'every record counted once');
-  const max = await w.get('admin', `/api/v1/series?${qs({ metric: 'visitors', region: 'gongshu/dongxin', grain: 'minute', agg: 'sum', from: iso(M0), to: iso(M0 + 6 * MINUTE) })}`);
-  assert.deepEqual(max.json.points.map((p) => p.v),
-    [1 * PER, 2 * PER, 500 * PER, 4 * PER, 5 * (PER / 2) + 7 * PER, 6 * PER], `replaced values summed once: ${show(max)}`);
-  assert.equal((await w.api('GET', '/healthz')).json.records, before + 6 * PER + PER / 2, 'the records counter');
-  await w.stop();
-  check('after the replay');
-  // a second start has nothing left to replay and agrees again
-  await w.start();
-  await w.stop();
-  check('after a second start');
+    await w.start();
+    w.cookies = {};
+    assert.deepEqual(await minuteCounts(M0, 6), [PER, PER, PER, PER, PER + PER / 2, PER], 'every record counted once');
+    const max = await w.get('admin', `/api/v1/series?${qs({ metric: 'visitors', region: 'gongshu/dongxin', grain: 'minute', agg: 'sum', from: iso(M0), to: iso(M0 + 6 * MINUTE) })}`);
+    assert.deepEqual(max.json.points.map((p) => p.v),
+      [1 * PER, 2 * PER, 500 * PER, 4 * PER, 5 * (PER / 2) + 7 * PER, 6 * PER], `replaced values summed once: ${show(max)}`);
+    assert.equal((await w.api('GET', '/healthz')).json.records, before + 6 * PER + PER / 2, 'the records counter');
+    await w.stop();
+    check('after the replay');
+    // a second start has nothing left to replay and agrees again
+    await w.start();
+    await w.stop();
+    check('after a second start');
+  } catch (e) {
+    await w.kill9(); // the next test starts its own server
+    throw e;
+  }
 });
 
 test('a damaged segment is named at start, not served short', async () => {
