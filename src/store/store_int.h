@@ -143,13 +143,13 @@ struct sq_store {
   int regions_loaded_version;
   struct sq_series **touched;
   size_t ntouched, touched_cap;
-  struct rollup_acc leaf;  /* rollup_region_leaf keys (rollup/fanout.h) */
-  struct rollup_acc sleaf; /* rollup_series_leaf keys */
-  struct rollup_acc wide;  /* expanded: (metric, node, grain, bucket) */
-  struct rollup_acc swide; /* expanded: (metric, grain, bucket, series) */
+  struct rollup_acc leaf;      /* rollup_region_leaf keys (rollup/fanout.h) */
+  struct rollup_acc sleaf;     /* rollup_series_leaf keys */
+  struct rollup_acc wide;      /* expanded: (metric, node, grain, bucket) */
+  struct rollup_acc swide;     /* expanded: (metric, grain, bucket, series) */
   struct rollup_cell **sorted; /* upsert_cells' cells in key order */
   size_t sorted_cap;
-  int64_t *source_counts;  /* records per source id in this transaction */
+  int64_t *source_counts; /* records per source id in this transaction */
   size_t nsource_counts;
   /* Deferred rollups (store_writer.c): what committed transactions owe the
    * rollups, series rows, source and record counters while a flood keeps
