@@ -623,7 +623,7 @@ static int upsert_cells(struct sq_store *s, struct rollup_acc *acc, enum w_stmt 
     struct rollup_cell *c = rollup_acc_at(acc, i);
     if (c) s->sorted[n++] = c;
   }
-  qsort(s->sorted, n, sizeof *s->sorted, cmp_cell);
+  if (n > 1) qsort(s->sorted, n, sizeof *s->sorted, cmp_cell);
   for (size_t i = 0; i < n; i++) {
     struct rollup_cell *c = s->sorted[i];
     if (!isfinite(c->sum) || !isfinite(c->min) || !isfinite(c->max) || !isfinite(c->last))
@@ -855,8 +855,8 @@ static void txn_applied(struct sq_store *s) {
  * committed transaction's rollups, series last values and counters are
  * kept in memory (dleaf, dsleaf, dirty, ...) and written together by a
  * later transaction: as soon as the queue is empty, after SQ_DEFER_MS at
- * most, before any job that is not records (it may read or rewrite them),
- * before the log starts a new generation, and at stop. The records
+ * most, before a call job (a rebuild may read or rewrite them), before the
+ * log starts a new generation, and at stop. The records
  * themselves are in the log, committed before the answer, so nothing
  * acknowledged hangs on memory: the counter rows rollup_gen/rollup_end,
  * written with the rollups, say how far they hold the log, and the next
@@ -989,15 +989,12 @@ static void defer_clear(struct sq_store *s) {
 
 static int put_pos_as(struct sq_store *s, enum w_stmt which, const struct reclog_pos *pos);
 
-/* Writes the deferred rollups in a transaction of their own, noting that
- * they hold the log as far as it is committed. 0 or the error with e. */
-static int apply_txn(struct sq_store *s, struct zz_err *e) {
-  if (!deferred(s)) return 0;
-  int rc = begin(s);
-  if (rc != SQLITE_OK) return sq_fail(s->wdb, rc, e, "begin");
-  int64_t counted = defer_take(s);
-  rc = counted < 0 ? zz_fail(e, ZZ_ENOMEM, "rollup", "out of memory") : flush(s, counted, e);
-  if (rc && !e->msg[0])
+/* Ends a transaction of the writer's own that brings the rollups up to the
+ * log's committed end (rc: how it went so far): writes them (counted
+ * records for the counter), notes the position, commits; on a failure rolls
+ * back and forgets the transaction's state. 0 or the error with e. */
+static int commit_rollups(struct sq_store *s, int64_t counted, int rc, struct zz_err *e) {
+  if (!rc && (rc = flush(s, counted, e)) && !e->msg[0])
     zz_fail(e, rc, "rollup", "the rollups could not be written: %s", sqlite3_errmsg(s->wdb));
   struct reclog_pos pos = reclog_position(s->rl);
   if (!rc && (rc = put_pos_as(s, W_ROLLUP_POS, &pos)))
@@ -1010,8 +1007,20 @@ static int apply_txn(struct sq_store *s, struct zz_err *e) {
     return rc;
   }
   txn_applied(s);
-  defer_clear(s);
   txn_reset(s);
+  return 0;
+}
+
+/* Writes the deferred rollups in a transaction of their own. 0 or the
+ * error with e (they stay deferred). */
+static int apply_txn(struct sq_store *s, struct zz_err *e) {
+  if (!deferred(s)) return 0;
+  int rc = begin(s);
+  if (rc != SQLITE_OK) return sq_fail(s->wdb, rc, e, "begin");
+  int64_t counted = defer_take(s);
+  rc = counted < 0 ? zz_fail(e, ZZ_ENOMEM, "rollup", "out of memory") : 0;
+  if ((rc = commit_rollups(s, counted, rc, e))) return rc;
+  defer_clear(s);
   return 0;
 }
 
@@ -1568,20 +1577,7 @@ static int replay_log(struct sq_store *s, struct zz_err *e) {
   zz_map_free(&byid);
   if (r < 0) rc = r;
   if (!began) return rc;
-  if (!rc && (rc = flush(s, accepted, e)) && !e->msg[0])
-    zz_fail(e, rc, "rollup", "the rollups could not be written: %s", sqlite3_errmsg(s->wdb));
-  struct reclog_pos pos = reclog_position(s->rl);
-  if (!rc && (rc = put_pos_as(s, W_ROLLUP_POS, &pos)))
-    zz_fail(e, rc, "store", "cannot note how far the rollups hold the records log");
-  if (!rc && (rc = sqlite3_exec(s->wdb, "COMMIT", NULL, NULL, NULL)) != SQLITE_OK)
-    rc = sq_fail(s->wdb, rc, e, "commit");
-  if (rc) {
-    sqlite3_exec(s->wdb, "ROLLBACK", NULL, NULL, NULL);
-    txn_reset(s);
-    return rc;
-  }
-  txn_applied(s);
-  txn_reset(s);
+  if ((rc = commit_rollups(s, accepted, rc, e))) return rc;
   atomic_fetch_add(&s->total_records, accepted);
   zz_info("store: the rollups caught up with %lld records of the records log", (long long)total);
   return 0;
