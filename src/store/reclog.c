@@ -72,6 +72,13 @@ struct rl_stg {
   double v;
 };
 
+/* A slot is live when tag is the low 32 bits of the open transaction;
+ * tag 0 is never used by a transaction (see txn_next). */
+struct rl_slot {
+  uint32_t idx; /* 1 + index into stg */
+  uint32_t tag;
+};
+
 struct reclog {
   char *dir;
   int writer, sync_full;
@@ -94,6 +101,15 @@ struct reclog {
   uint64_t *stg_txn;  /* by series: the transaction stg_head belongs to */
   int64_t *stg_max;   /* by series: the newest ts staged */
   size_t nstg_series;
+  /* (series, ts) -> staged record, open addressing: a chain walk per
+   * lookup was quadratic when a transaction's bodies came out of time
+   * order (four clients posting consecutive chunks) */
+  struct rl_slot *slots;
+  size_t nslots;     /* a power of two, or 0 */
+  uint32_t *touched; /* the series staged in the open transaction */
+  size_t ntouched, touched_cap;
+  struct rl_stg *apply; /* one series' staged records at commit */
+  size_t apply_cap;
   uint64_t txn;
   unsigned char *frame;
   size_t frame_cap;
@@ -242,6 +258,75 @@ static int mem_put(struct rl_mem *m, uint32_t series, int64_t ts, double v) {
   c->v[at] = v;
   c->n++;
   m->nrec++;
+  return 0;
+}
+
+/* Room for series' column in m (grown to hold at least want records). */
+static struct rl_col *col_room(struct rl_mem *m, uint32_t series, size_t want) {
+  if (series >= m->ncols) {
+    size_t n = m->ncols ? m->ncols : 1024;
+    while (n <= series) n *= 2;
+    struct rl_col *p = zz_realloc(m->cols, n * sizeof *p);
+    if (!p) return NULL;
+    memset(p + m->ncols, 0, (n - m->ncols) * sizeof *p);
+    m->cols = p;
+    m->ncols = n;
+  }
+  struct rl_col *c = &m->cols[series];
+  if (want > UINT32_MAX) return NULL;
+  if (want > c->cap) {
+    size_t cap = c->cap ? c->cap : 16;
+    while (cap < want) cap *= 2;
+    if (cap > UINT32_MAX) cap = UINT32_MAX;
+    int64_t *t = zz_realloc(c->ts, cap * sizeof *t);
+    if (!t) return NULL;
+    c->ts = t;
+    double *x = zz_realloc(c->v, cap * sizeof *x);
+    if (!x) return NULL;
+    c->v = x;
+    c->cap = (uint32_t)cap;
+  }
+  return c;
+}
+
+/* Merges k records sorted by ts, each ts once, into series' column: one
+ * pass over the column's tail from the first new ts (an equal ts replaces
+ * the held value), so records older than what the column holds cost a
+ * merge, not a move of the tail per record. */
+static int mem_merge(struct rl_mem *m, uint32_t series, const struct rl_stg *r, size_t k) {
+  const struct rl_col *c0 = series < m->ncols ? &m->cols[series] : NULL;
+  size_t n = c0 ? c0->n : 0;
+  struct rl_col *c = col_room(m, series, n + k);
+  if (!c) return ZZ_ENOMEM;
+  if (!n || r[0].ts > c->ts[n - 1]) {
+    for (size_t i = 0; i < k; i++) c->ts[n + i] = r[i].ts, c->v[n + i] = r[i].v;
+    c->n = (uint32_t)(n + k);
+    m->nrec += (int64_t)k;
+    return 0;
+  }
+  /* from the back: the column's tail and the new records, the larger ts
+   * first, into the column's room past n + k; equal ts leave a gap that
+   * the final move closes */
+  uint32_t lo = col_lower(c, r[0].ts);
+  size_t i = n, j = k, w = n + k, dups = 0;
+  while (j > 0) {
+    if (i > lo && c->ts[i - 1] > r[j - 1].ts) {
+      i--, w--;
+      c->ts[w] = c->ts[i], c->v[w] = c->v[i];
+    } else {
+      if (i > lo && c->ts[i - 1] == r[j - 1].ts) i--, dups++;
+      j--, w--;
+      c->ts[w] = r[j].ts, c->v[w] = r[j].v;
+    }
+  }
+  /* what is left of the column below the new records is in place at [lo, i);
+   * the merged run is at [w, n + k) with w == i + dups */
+  if (dups) {
+    memmove(c->ts + i, c->ts + w, (n + k - w) * sizeof *c->ts);
+    memmove(c->v + i, c->v + w, (n + k - w) * sizeof *c->v);
+  }
+  c->n = (uint32_t)(n + k - dups);
+  m->nrec += (int64_t)(k - dups);
   return 0;
 }
 
@@ -826,6 +911,7 @@ int reclog_open(const struct reclog_opts *o, struct reclog **out, struct zz_err 
   L->sync_full = o->sync_full;
   L->seal_at = o->seal_records > 0 ? o->seal_records : RL_SEAL_DEFAULT;
   L->log_fd = -1;
+  L->txn = 1; /* slot tag 0 means empty */
   L->pos = o->committed;
   if (L->pos.gen < 1) L->pos = (struct reclog_pos){1, 0};
   pthread_rwlock_init(&L->lock, NULL);
@@ -879,6 +965,9 @@ void reclog_close(struct reclog *L) {
   zz_free(L->stg_head);
   zz_free(L->stg_txn);
   zz_free(L->stg_max);
+  zz_free(L->slots);
+  zz_free(L->touched);
+  zz_free(L->apply);
   zz_free(L->frame);
   zz_free(L->rp);
   zz_free(L->rp_recs);
@@ -1112,13 +1201,58 @@ static int stg_room(struct reclog *L, uint32_t series) {
   return 0;
 }
 
+static size_t slot_of(uint32_t series, int64_t ts, size_t mask) {
+  uint64_t x = (uint64_t)ts * 0x9E3779B97F4A7C15u ^ (uint64_t)series * 0xC2B2AE3D27D4EB4Fu;
+  x ^= x >> 31;
+  x *= 0xBF58476D1CE4E5B9u;
+  x ^= x >> 29;
+  return (size_t)x & mask;
+}
+
 /* The staged record of (series, ts), or NULL. */
 static struct rl_stg *stg_find(struct reclog *L, uint32_t series, int64_t ts) {
   if (series >= L->nstg_series || L->stg_txn[series] != L->txn || ts > L->stg_max[series])
     return NULL;
-  for (uint32_t i = L->stg_head[series]; i; i = L->stg[i - 1].prev)
-    if (L->stg[i - 1].ts == ts) return &L->stg[i - 1];
-  return NULL;
+  uint32_t tag = (uint32_t)L->txn;
+  size_t mask = L->nslots - 1;
+  for (size_t i = slot_of(series, ts, mask);; i = (i + 1) & mask) {
+    const struct rl_slot *sl = &L->slots[i];
+    if (sl->tag != tag) return NULL;
+    struct rl_stg *r = &L->stg[sl->idx - 1];
+    if (r->series == series && r->ts == ts) return r;
+  }
+}
+
+static void slot_put(struct rl_slot *slots, size_t mask, uint32_t tag, const struct rl_stg *r,
+                     uint32_t idx) {
+  size_t i = slot_of(r->series, r->ts, mask);
+  while (slots[i].tag == tag) i = (i + 1) & mask;
+  slots[i] = (struct rl_slot){idx, tag};
+}
+
+/* Room in the slots for one more staged record: at most half full. */
+static int slot_room(struct reclog *L) {
+  if ((L->nstg + 1) * 2 <= L->nslots) return 0;
+  size_t n = L->nslots ? L->nslots * 2 : 8192;
+  struct rl_slot *sl = zz_calloc(n, sizeof *sl);
+  if (!sl) return ZZ_ENOMEM;
+  uint32_t tag = (uint32_t)L->txn;
+  for (size_t i = 0; i < L->nstg; i++) slot_put(sl, n - 1, tag, &L->stg[i], (uint32_t)i + 1);
+  zz_free(L->slots);
+  L->slots = sl;
+  L->nslots = n;
+  return 0;
+}
+
+/* The next transaction. Slots of older ones are stale by their tag; when
+ * the 32-bit tag comes round to 0 they are wiped, so tag 0 never matches. */
+static void txn_next(struct reclog *L) {
+  L->nstg = 0;
+  L->ntouched = 0;
+  if ((uint32_t)++L->txn == 0) {
+    if (L->slots) memset(L->slots, 0, L->nslots * sizeof *L->slots);
+    L->txn++;
+  }
 }
 
 static int block_find(const struct rl_seg *s, const struct rl_idx *x, int64_t ts, double *old) {
@@ -1213,15 +1347,19 @@ int reclog_stage(struct reclog *L, uint32_t series, int64_t ts, double value) {
     s->v = value;
     return 0;
   }
-  if (stg_room(L, series)) return ZZ_ENOMEM;
+  if (stg_room(L, series) || slot_room(L)) return ZZ_ENOMEM;
   if (L->nstg >= UINT32_MAX - 1) return ZZ_ENOMEM;
   if (zz_grow(&L->stg, &L->stg_cap, L->nstg, sizeof *L->stg, 4096)) return ZZ_ENOMEM;
   if (L->stg_txn[series] != L->txn) {
+    if (zz_grow(&L->touched, &L->touched_cap, L->ntouched, sizeof *L->touched, 1024))
+      return ZZ_ENOMEM;
+    L->touched[L->ntouched++] = series;
     L->stg_txn[series] = L->txn;
     L->stg_head[series] = 0;
     L->stg_max[series] = INT64_MIN;
   }
   L->stg[L->nstg] = (struct rl_stg){series, L->stg_head[series], ts, value};
+  slot_put(L->slots, L->nslots - 1, (uint32_t)L->txn, &L->stg[L->nstg], (uint32_t)L->nstg + 1);
   L->stg_head[series] = (uint32_t)++L->nstg;
   if (ts > L->stg_max[series]) L->stg_max[series] = ts;
   return 0;
@@ -1271,17 +1409,35 @@ int reclog_flush(struct reclog *L, struct reclog_pos *out, struct zz_err *e) {
   return 0;
 }
 
+/* Applies the open transaction's staged records to the open generation's
+ * columns, series by series, each sorted and merged in one pass. */
+static int apply_staged(struct reclog *L, struct rl_mem *m) {
+  for (size_t s = 0; s < L->ntouched; s++) {
+    uint32_t series = L->touched[s];
+    size_t k = 0;
+    for (uint32_t i = L->stg_head[series]; i; i = L->stg[i - 1].prev) k++;
+    while (L->apply_cap < k)
+      if (zz_grow(&L->apply, &L->apply_cap, L->apply_cap, sizeof *L->apply, 1024)) return ZZ_ENOMEM;
+    /* the chain runs newest-staged first: fill from the back */
+    size_t at = k;
+    int sorted = 1;
+    for (uint32_t i = L->stg_head[series]; i; i = L->stg[i - 1].prev) {
+      L->apply[--at] = L->stg[i - 1];
+      if (at + 1 < k && L->apply[at].ts > L->apply[at + 1].ts) sorted = 0;
+    }
+    if (!sorted) qsort(L->apply, k, sizeof *L->apply, cmp_stg_ts); /* each ts is staged once */
+    if (k && mem_merge(m, series, L->apply, k)) return ZZ_ENOMEM;
+  }
+  return 0;
+}
+
 int reclog_commit(struct reclog *L) {
   if (L->nstg) {
     pthread_rwlock_wrlock(&L->lock);
-    struct rl_mem *m = L->mems[L->nmems - 1];
-    for (size_t i = 0; i < L->nstg; i++)
-      if (mem_put(m, L->stg[i].series, L->stg[i].ts, L->stg[i].v)) {
-        /* Committed and in the log, but not in memory: a restart replays
-         * it; until then reads miss it. Say so loudly. */
-        zz_error("records: out of memory applying a committed batch; restart to see it");
-        break;
-      }
+    if (apply_staged(L, L->mems[L->nmems - 1]))
+      /* Committed and in the log, but not (all) in memory: a restart
+       * replays it; until then reads miss it. Say so loudly. */
+      zz_error("records: out of memory applying a committed batch; restart to see it");
     pthread_rwlock_unlock(&L->lock);
   }
   /* a replayed frame is already in the log: the position moves past it */
@@ -1289,8 +1445,7 @@ int reclog_commit(struct reclog *L) {
   L->pos.end += (int64_t)written;
   L->log_bytes += (int64_t)written;
   L->rp_frame = 0;
-  L->nstg = 0;
-  L->txn++;
+  txn_next(L);
   return L->mems[L->nmems - 1]->nrec >= L->seal_at && L->nmems == 1;
 }
 
@@ -1302,8 +1457,7 @@ void reclog_abort(struct reclog *L) {
       zz_error("records: cannot cut the records log back to %" PRId64 " bytes: %s", L->pos.end,
                strerror(errno));
   }
-  L->nstg = 0;
-  L->txn++;
+  txn_next(L);
 }
 
 int reclog_rotate(struct reclog *L, int (*commit)(void *ud, const struct reclog_pos *pos), void *ud,

@@ -4,7 +4,8 @@
  * never committed; a replaced value wins wherever the old one lies; the
  * writes fail cleanly on a full disk; retention drops old records from
  * sealed segments; a backup's copy and an import of old records read back
- * the same. A model (every committed (series, ts) -> value) is compared
+ * the same; records out of time order, within a transaction and before
+ * what is held, read back sorted. A model (every committed (series, ts) -> value) is compared
  * with what the engine reads. */
 #include <errno.h>
 #include <math.h>
@@ -455,6 +456,94 @@ static void test_import(void **state) {
   rm_dir();
 }
 
+/* Shuffles a[0..n) with a fixed seed: the same order on every run. */
+static void shuffle(int64_t *a, size_t n, uint32_t seed) {
+  for (size_t i = n; i > 1; i--) {
+    seed = seed * 1664525u + 1013904223u;
+    size_t j = seed % i;
+    int64_t t = a[i - 1];
+    a[i - 1] = a[j], a[j] = t;
+  }
+}
+
+/* Records out of time order: a transaction's bodies in any order, a
+ * backfill before what the open generation holds, replacements inside
+ * the held run and twice in one transaction; then a restart. Each read
+ * equals the model. And find in a transaction of 20,000 staged records
+ * (the staged index grows) sees each, and nothing of an aborted one. */
+static void test_out_of_order(void **state) {
+  (void)state;
+  fresh_dir();
+  static struct model m;
+  m.n = 0;
+  committed = (struct reclog_pos){1, 0};
+  struct reclog *L = open_at(committed, 1 << 30);
+  const int64_t t0 = 1764547200000;
+  static uint32_t s[2048];
+  static int64_t ts[2048], k[2048];
+  static double v[2048];
+  size_t n = 0;
+  /* 1: series 1 at 1000..1499 shuffled, series 2 at 0..99 in order */
+  for (int64_t i = 0; i < 500; i++) k[i] = 1000 + i;
+  shuffle(k, 500, 7);
+  for (size_t i = 0; i < 500; i++, n++) s[n] = 1, ts[n] = t0 + k[i] * 1000, v[n] = (double)k[i];
+  for (int64_t i = 0; i < 100; i++, n++) s[n] = 2, ts[n] = t0 + i * 1000, v[n] = (double)i;
+  txn(L, &m, s, ts, v, n);
+  same(L, &m, 3);
+  /* 2: series 1 at 0..499, newest first: all before what is held */
+  n = 0;
+  for (int64_t i = 499; i >= 0; i--, n++) s[n] = 1, ts[n] = t0 + i * 1000, v[n] = (double)-i;
+  txn(L, &m, s, ts, v, n);
+  same(L, &m, 3);
+  /* 3: series 1 at 250..1250 step 2, shuffled: replaces in both held runs,
+   * fills the gap between them; 300 staged twice, the second wins */
+  for (int64_t i = 0; i < 501; i++) k[i] = 250 + 2 * i;
+  shuffle(k, 501, 11);
+  n = 0;
+  for (size_t i = 0; i < 501; i++, n++)
+    s[n] = 1, ts[n] = t0 + k[i] * 1000, v[n] = 0.5 + (double)k[i];
+  s[n] = 1, ts[n] = t0 + 300 * 1000, v[n] = 42.25, n++;
+  for (size_t i = 0; i < n; i++) assert_int_equal(reclog_stage(L, s[i], ts[i], v[i]), 0);
+  double old = 0;
+  assert_int_equal(reclog_find(L, 1, t0 + 300 * 1000, &old), 1);
+  assert_true(old == 42.25);
+  assert_int_equal(reclog_find(L, 1, t0 + 251 * 1000, &old), 1); /* held, not staged */
+  assert_true(old == -251);
+  reclog_abort(L);
+  txn(L, &m, s, ts, v, n);
+  same(L, &m, 3);
+  /* 4: appends, and a series' first record */
+  n = 0;
+  for (int64_t i = 100; i < 150; i++, n++) s[n] = 2, ts[n] = t0 + i * 1000, v[n] = (double)i;
+  s[n] = 3, ts[n] = t0, v[n] = 3, n++;
+  txn(L, &m, s, ts, v, n);
+  same(L, &m, 3);
+  reclog_close(L);
+  L = open_at(committed, 1 << 30); /* the log replayed */
+  same(L, &m, 3);
+
+  /* find among 20,000 staged records of 4 series, shuffled */
+  static int64_t big[20000];
+  for (int64_t i = 0; i < 20000; i++) big[i] = i;
+  shuffle(big, 20000, 3);
+  const int64_t t1 = t0 + 86400000;
+  for (size_t i = 0; i < 20000; i++)
+    assert_int_equal(reclog_stage(L, 10 + (uint32_t)(big[i] % 4), t1 + big[i], (double)big[i]), 0);
+  for (int64_t i = 0; i < 20000; i++) {
+    assert_int_equal(reclog_find(L, 10 + (uint32_t)(i % 4), t1 + i, &old), 1);
+    assert_true(old == (double)i);
+    assert_int_equal(reclog_find(L, 10 + (uint32_t)((i + 1) % 4), t1 + i, &old), 0);
+  }
+  reclog_abort(L);
+  assert_int_equal(reclog_stage(L, 10, t1 + 20000, 1), 0);
+  assert_int_equal(reclog_find(L, 10, t1 + 4, &old), 0); /* of the aborted one */
+  assert_int_equal(reclog_find(L, 10, t1 + 20000, &old), 1);
+  reclog_abort(L);
+  same(L, &m, 3);
+  reclog_close(L);
+  rm_dir();
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_blocks),
@@ -464,6 +553,7 @@ int main(void) {
       cmocka_unit_test(test_prune),
       cmocka_unit_test(test_backup_copy),
       cmocka_unit_test(test_import),
+      cmocka_unit_test(test_out_of_order),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
