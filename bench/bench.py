@@ -664,26 +664,76 @@ def ranges():
     return now, today, tomorrow, jan1
 
 
-def start_background(port, token, sfile, rate, seconds, name, batch=50000):
-    cmd = [LOADGEN, "ingest", "--port", str(port), "--token", token, "--series", sfile, "--clients", "2",
-           "--batch", str(batch), "--rate", str(rate), "--realtime", "--seconds", str(seconds)]
-    out = open(os.path.join(OUT, f"{name}.out"), "w")
-    err = open(os.path.join(OUT, f"{name}.err"), "w")
-    return subprocess.Popen(cmd, stdout=out, stderr=err), cmd
+def world_sources(data, exclude_metrics=()):
+    """The series of a store by owning source: {source: [(entity, metric), ...]} (series no source owns left out).
+    A source's token writes only the series its source owns, so a background ingest on a demo world posts each
+    source's series with that source's token."""
+    q = ("SELECT coalesce(src.key, ''), e.key, m.key FROM series s JOIN entity e ON e.id = s.entity "
+         "JOIN metric m ON m.id = s.metric LEFT JOIN source src ON src.id = s.source ORDER BY s.id;")
+    out = subprocess.run(["sqlite3", "-readonly", "-batch", "-separator", "\t", os.path.join(data, "zhizhi.db"), q],
+                         check=True, capture_output=True, text=True).stdout
+    by = {}
+    for row in out.splitlines():
+        sk, e, mk = row.split("\t")
+        if sk and mk not in exclude_metrics:
+            by.setdefault(sk, []).append((e, mk))
+    return by
 
 
-def stop_background(p, name):
-    if p.poll() is None:
-        p.send_signal(signal.SIGINT)  # loadgen finishes its request and prints its summary
+def start_background(port, data, rate, seconds, name, batch=50000, exclude_metrics=()):
+    """Background ingest into the store at data: one loadgen per source that owns series, with that source's
+    token, its series only, each source's share of rate by its number of series, records stamped with the wall
+    clock. Returns (handle, the command of one source with SOURCE/$TOKEN placeholders)."""
+    by = world_sources(data, exclude_metrics)
+    total = sum(len(v) for v in by.values())
+    metrics = {m["id"]: m for m in json.load(open(os.path.join(PACK, "metrics.json")))}
+    procs, cmd = [], None
+    for sk, series in sorted(by.items()):
+        sfile = os.path.join(OUT, f"{name}-series-{sk}.tsv")
+        with open(sfile, "w") as f:
+            for e, mk in series:
+                m = metrics.get(mk, {})
+                lo, hi, dec = VALUE_RANGES.get(mk, (m.get("min", 0), m.get("max", 100), 1))
+                f.write(f"{e}\t{mk}\t{lo}\t{hi}\t{dec}\n")
+        token = zz("token", "create", "--source", sk, "--data", data).strip()
+        share = max(1.0, rate * len(series) / total)
+        b = int(max(1, min(batch, share)))  # about a body a second per source at most
+        cmd = [LOADGEN, "ingest", "--port", str(port), "--token", token, "--series", sfile, "--clients", "1",
+               "--batch", str(b), "--rate", f"{share:.1f}", "--realtime", "--seconds", str(seconds)]
+        out = open(os.path.join(OUT, f"{name}-{sk}.out"), "w")
+        err = open(os.path.join(OUT, f"{name}-{sk}.err"), "w")
+        procs.append((sk, subprocess.Popen(cmd, stdout=out, stderr=err)))
+        cmd = [("$TOKEN" if x == token else x.replace(f"-series-{sk}.tsv", "-series-SOURCE.tsv")) for x in cmd]
+    if cmd:
+        cmd = [str(x) for x in cmd] + [f"# once per source ({len(procs)} sources), --rate and --batch its share of "
+                                       f"{rate} by its series"]
+    return procs, cmd
+
+
+def stop_background(procs, name):
+    """Stops the loadgens of start_background; their summary summed (records/s, requests, refusals), the request
+    latency the worst source's."""
+    for _, p in procs:
+        if p.poll() is None:
+            p.send_signal(signal.SIGINT)  # loadgen finishes its request and prints its summary
+    agg = {"clients": 0, "accepted": 0, "replaced": 0, "rejected": 0, "requests": 0, "busy_503": 0, "errors": 0,
+           "records_per_s": 0.0, "seconds": 0.0, "request": {"p99_ms": 0.0}, "sources": {}}
+    for sk, p in procs:
         try:
             p.wait(60)
         except subprocess.TimeoutExpired:
             p.kill()
             p.wait()
-    try:
-        return json.loads(open(os.path.join(OUT, f"{name}.out")).read())
-    except Exception:
-        return None
+        try:
+            r = json.loads(open(os.path.join(OUT, f"{name}-{sk}.out")).read())
+        except Exception:
+            continue
+        agg["sources"][sk] = {k: r.get(k) for k in ("accepted", "rejected", "records_per_s", "first_error")}
+        for k in ("clients", "accepted", "replaced", "rejected", "requests", "busy_503", "errors", "records_per_s"):
+            agg[k] += r.get(k, 0) or 0
+        agg["seconds"] = max(agg["seconds"], r.get("seconds", 0) or 0)
+        agg["request"]["p99_ms"] = max(agg["request"]["p99_ms"], (r.get("request") or {}).get("p99_ms", 0) or 0)
+    return agg if agg["sources"] else None
 
 
 # ---------------------------------------------------------------- 2. visibility
@@ -701,9 +751,8 @@ def bench_visibility(args):
                     "--metric", "visitors", "--region", "gongshu/dongxin/xintiandi", "--n", args.trials]
         log("visibility: idle")
         idle, cmd = loadgen("visibility", *vis_args)
-        sfile, nseries, _, _ = series_file(exclude_metrics=("visitors",))
         log("visibility: under a 100k records/s background ingest")
-        bg, bgcmd = start_background(srv.port, token, sfile, 100000, 600, "visibility-bg")
+        bg, bgcmd = start_background(srv.port, data, 100000, 600, "visibility-bg", exclude_metrics=("visitors",))
         time.sleep(3)
         loaded, _ = loadgen("visibility", *vis_args, stderr_name="loadgen-visibility-loaded.err")
         bgres = stop_background(bg, "visibility-bg")
@@ -775,9 +824,8 @@ def bench_query(args):
         qargs = ["--port", srv.port, "--cookie", cookie, "--urls", ufile, "--n", args.requests, "--warmup", 20]
         log(f"query: idle, {args.requests} rounds")
         idle, cmd = loadgen("query", *qargs, stderr_name=f"loadgen-query-idle-{mname(args.records)}.err")
-        sfile, nseries, _, _ = series_file()
         log(f"query: under a {args.bg_rate} records/s background ingest")
-        bg, bgcmd = start_background(srv.port, token, sfile, args.bg_rate, 1800, "query-bg")
+        bg, bgcmd = start_background(srv.port, data, args.bg_rate, 1800, "query-bg")
         time.sleep(5)
         t0 = time.time()
         loaded, _ = loadgen("query", *qargs, stderr_name=f"loadgen-query-loaded-{mname(args.records)}.err")
@@ -940,7 +988,7 @@ def compare_queries(now, today, tomorrow, jan1):
         },
         "latest_per_entity": {
             "desc": "latest parking occupancy of every parking lot in gongshu",
-            "zz": "/api/v1/latest?region=gongshu&entity_type=parking_lot",
+            "zz": "/api/v1/latest?region=gongshu&entity_type=parking_lot&metric=parking_occupancy",
             "sql": ("SELECT DISTINCT ON (entity) entity, ts, value FROM record WHERE metric = 'parking_occupancy' "
                     "ORDER BY entity, ts DESC"),
             "ch": ("SELECT entity, max(ts), argMax(value, ts) FROM record WHERE metric = 'parking_occupancy' "
@@ -1321,9 +1369,8 @@ def bench_cockpit(args):
         log("cockpit: page loads in Chromium")
         pages, pcmd = cockpit_node("pages", "--base", base, "--user", BENCH_USER, "--password", BENCH_PW, "--rounds", 3)
         cookies = ",".join(srv.login(u, pw) for u, pw in WALL_USERS)
-        sfile, nseries, _, _ = series_file()
         log("cockpit: 50 streams under a 100k records/s background ingest")
-        bg, bgcmd = start_background(srv.port, token, sfile, 100000, 600, "cockpit-bg")
+        bg, bgcmd = start_background(srv.port, data, 100000, 600, "cockpit-bg")
         time.sleep(3)
         streams, scmd = cockpit_node("streams", "--base", base, "--cookies", cookies, "--clients", 50, "--seconds", 30)
         bgres = stop_background(bg, "cockpit-bg")
@@ -1382,9 +1429,8 @@ def bench_cockpit_memory(args):
     try:
         base = f"http://127.0.0.1:{srv.port}"
         n0 = srv.health()["records"]
-        sfile, nseries, _, _ = series_file()
-        # bodies of 200 records: ten commits a second, so ticks come as often as they can
-        bg, bgcmd = start_background(srv.port, token, sfile, rate, args.minutes * 60 + 120, "cockpit-memory-bg",
+        # bodies of 200 records at most: commits come often, so ticks come as often as they can
+        bg, bgcmd = start_background(srv.port, data, rate, args.minutes * 60 + 120, "cockpit-memory-bg",
                                      batch=200)
         mem, cmd = cockpit_node("memory", "--base", base, "--user", BENCH_USER, "--password", BENCH_PW,
                                 "--minutes", args.minutes, "--view", "gongshu/dongxin/xintiandi")
@@ -1501,8 +1547,7 @@ def intake_server(data, sync):
 
 def intake_busy(srv, token, pfile, name, bursts, cookie):
     """The bursts while the cockpit runs: Chromium on the block's cockpit, records at 2,000/s."""
-    sfile, _, _, _ = series_file()
-    bg, bgcmd = start_background(srv.port, token, sfile, 2000, 900, f"intake-bg-{name}", batch=200)
+    bg, bgcmd = start_background(srv.port, srv.data, 2000, 900, f"intake-bg-{name}", batch=200)
     hcmd = ["node", os.path.join(BENCH, "cockpit.mjs"), "hold", "--base", f"http://127.0.0.1:{srv.port}",
             "--user", BENCH_USER, "--password", BENCH_PW, "--view", "gongshu/dongxin/xintiandi", "--seconds", "600"]
     hold = subprocess.Popen(hcmd, cwd=ROOT, text=True, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
