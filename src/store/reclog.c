@@ -105,8 +105,14 @@ struct reclog {
    * lookup was quadratic when a transaction's bodies came out of time
    * order (four clients posting consecutive chunks) */
   struct rl_slot *slots;
-  size_t nslots;     /* a power of two, or 0 */
-  uint32_t *touched; /* the series staged in the open transaction */
+  size_t nslots;      /* a power of two, or 0 */
+  uint64_t slots_txn; /* the transaction whose staged records are all in slots:
+                         built on the first look-up that needs them, so a
+                         transaction staged in time order never pays for it */
+  int64_t *stg_min;   /* by series: the oldest ts staged (INT64_MIN at commit:
+                         the series is merged, not appended) */
+  int unordered;      /* a record was staged older than its series' newest */
+  uint32_t *touched;  /* the series staged in the open transaction */
   size_t ntouched, touched_cap;
   struct rl_stg *apply; /* one series' staged records at commit */
   size_t apply_cap;
@@ -965,6 +971,7 @@ void reclog_close(struct reclog *L) {
   zz_free(L->stg_head);
   zz_free(L->stg_txn);
   zz_free(L->stg_max);
+  zz_free(L->stg_min);
   zz_free(L->slots);
   zz_free(L->touched);
   zz_free(L->apply);
@@ -1196,6 +1203,9 @@ static int stg_room(struct reclog *L, uint32_t series) {
   int64_t *m = zz_realloc(L->stg_max, n * sizeof *m);
   if (!m) return ZZ_ENOMEM;
   L->stg_max = m;
+  int64_t *mn = zz_realloc(L->stg_min, n * sizeof *mn);
+  if (!mn) return ZZ_ENOMEM;
+  L->stg_min = mn;
   memset(L->stg_txn + L->nstg_series, 0xff, (n - L->nstg_series) * sizeof *t);
   L->nstg_series = n;
   return 0;
@@ -1209,10 +1219,55 @@ static size_t slot_of(uint32_t series, int64_t ts, size_t mask) {
   return (size_t)x & mask;
 }
 
+static void slot_put(struct rl_slot *slots, size_t mask, uint32_t tag, const struct rl_stg *r,
+                     uint32_t idx) {
+  size_t i = slot_of(r->series, r->ts, mask);
+  while (slots[i].tag == tag) i = (i + 1) & mask;
+  slots[i] = (struct rl_slot){idx, tag};
+}
+
+/* Room in the slots for one more staged record (at most half full); when
+ * the table grows, the staged records are put in again if they were in.
+ * 0 or ZZ_ENOMEM. */
+static int slot_room(struct reclog *L) {
+  if ((L->nstg + 1) * 2 <= L->nslots) return 0;
+  size_t n = L->nslots ? L->nslots : 8192;
+  while ((L->nstg + 1) * 2 > n) n *= 2;
+  struct rl_slot *sl = zz_calloc(n, sizeof *sl);
+  if (!sl) return ZZ_ENOMEM;
+  uint32_t tag = (uint32_t)L->txn;
+  if (L->slots_txn == L->txn)
+    for (size_t i = 0; i < L->nstg; i++) slot_put(sl, n - 1, tag, &L->stg[i], (uint32_t)i + 1);
+  zz_free(L->slots);
+  L->slots = sl;
+  L->nslots = n;
+  return 0;
+}
+
+/* Puts every staged record of the open transaction in the slots, once. */
+static int slots_build(struct reclog *L) {
+  if (L->slots_txn == L->txn) return 0;
+  if (slot_room(L)) return ZZ_ENOMEM; /* (not built yet: nothing carried over) */
+  uint32_t tag = (uint32_t)L->txn;
+  for (size_t i = 0; i < L->nstg; i++)
+    slot_put(L->slots, L->nslots - 1, tag, &L->stg[i], (uint32_t)i + 1);
+  L->slots_txn = L->txn;
+  return 0;
+}
+
 /* The staged record of (series, ts), or NULL. */
 static struct rl_stg *stg_find(struct reclog *L, uint32_t series, int64_t ts) {
-  if (series >= L->nstg_series || L->stg_txn[series] != L->txn || ts > L->stg_max[series])
+  if (series >= L->nstg_series || L->stg_txn[series] != L->txn || ts > L->stg_max[series] ||
+      ts < L->stg_min[series])
     return NULL;
+  struct rl_stg *last = &L->stg[L->stg_head[series] - 1];
+  if (last->ts == ts) return last; /* the same ts again, the commonest repeat */
+  if (slots_build(L)) {
+    /* no memory for the index: the series' own staged records, one by one */
+    for (uint32_t i = L->stg_head[series]; i; i = L->stg[i - 1].prev)
+      if (L->stg[i - 1].ts == ts) return &L->stg[i - 1];
+    return NULL;
+  }
   uint32_t tag = (uint32_t)L->txn;
   size_t mask = L->nslots - 1;
   for (size_t i = slot_of(series, ts, mask);; i = (i + 1) & mask) {
@@ -1223,32 +1278,12 @@ static struct rl_stg *stg_find(struct reclog *L, uint32_t series, int64_t ts) {
   }
 }
 
-static void slot_put(struct rl_slot *slots, size_t mask, uint32_t tag, const struct rl_stg *r,
-                     uint32_t idx) {
-  size_t i = slot_of(r->series, r->ts, mask);
-  while (slots[i].tag == tag) i = (i + 1) & mask;
-  slots[i] = (struct rl_slot){idx, tag};
-}
-
-/* Room in the slots for one more staged record: at most half full. */
-static int slot_room(struct reclog *L) {
-  if ((L->nstg + 1) * 2 <= L->nslots) return 0;
-  size_t n = L->nslots ? L->nslots * 2 : 8192;
-  struct rl_slot *sl = zz_calloc(n, sizeof *sl);
-  if (!sl) return ZZ_ENOMEM;
-  uint32_t tag = (uint32_t)L->txn;
-  for (size_t i = 0; i < L->nstg; i++) slot_put(sl, n - 1, tag, &L->stg[i], (uint32_t)i + 1);
-  zz_free(L->slots);
-  L->slots = sl;
-  L->nslots = n;
-  return 0;
-}
-
 /* The next transaction. Slots of older ones are stale by their tag; when
  * the 32-bit tag comes round to 0 they are wiped, so tag 0 never matches. */
 static void txn_next(struct reclog *L) {
   L->nstg = 0;
   L->ntouched = 0;
+  L->unordered = 0;
   if ((uint32_t)++L->txn == 0) {
     if (L->slots) memset(L->slots, 0, L->nslots * sizeof *L->slots);
     L->txn++;
@@ -1347,7 +1382,7 @@ int reclog_stage(struct reclog *L, uint32_t series, int64_t ts, double value) {
     s->v = value;
     return 0;
   }
-  if (stg_room(L, series) || slot_room(L)) return ZZ_ENOMEM;
+  if (stg_room(L, series) || (L->slots_txn == L->txn && slot_room(L))) return ZZ_ENOMEM;
   if (L->nstg >= UINT32_MAX - 1) return ZZ_ENOMEM;
   if (zz_grow(&L->stg, &L->stg_cap, L->nstg, sizeof *L->stg, 4096)) return ZZ_ENOMEM;
   if (L->stg_txn[series] != L->txn) {
@@ -1357,11 +1392,15 @@ int reclog_stage(struct reclog *L, uint32_t series, int64_t ts, double value) {
     L->stg_txn[series] = L->txn;
     L->stg_head[series] = 0;
     L->stg_max[series] = INT64_MIN;
+    L->stg_min[series] = ts;
   }
   L->stg[L->nstg] = (struct rl_stg){series, L->stg_head[series], ts, value};
-  slot_put(L->slots, L->nslots - 1, (uint32_t)L->txn, &L->stg[L->nstg], (uint32_t)L->nstg + 1);
+  if (L->slots_txn == L->txn)
+    slot_put(L->slots, L->nslots - 1, (uint32_t)L->txn, &L->stg[L->nstg], (uint32_t)L->nstg + 1);
   L->stg_head[series] = (uint32_t)++L->nstg;
+  if (ts < L->stg_max[series]) L->unordered = 1;
   if (ts > L->stg_max[series]) L->stg_max[series] = ts;
+  if (ts < L->stg_min[series]) L->stg_min[series] = ts;
   return 0;
 }
 
@@ -1409,25 +1448,51 @@ int reclog_flush(struct reclog *L, struct reclog_pos *out, struct zz_err *e) {
   return 0;
 }
 
+/* Merges series' staged records into its column: gathered from its chain,
+ * sorted when they were not staged in time order. */
+static int apply_series(struct reclog *L, struct rl_mem *m, uint32_t series) {
+  size_t k = 0;
+  for (uint32_t i = L->stg_head[series]; i; i = L->stg[i - 1].prev) k++;
+  while (L->apply_cap < k)
+    if (zz_grow(&L->apply, &L->apply_cap, L->apply_cap, sizeof *L->apply, 1024)) return ZZ_ENOMEM;
+  /* the chain runs newest-staged first: fill from the back */
+  size_t at = k;
+  int sorted = 1;
+  for (uint32_t i = L->stg_head[series]; i; i = L->stg[i - 1].prev) {
+    L->apply[--at] = L->stg[i - 1];
+    if (at + 1 < k && L->apply[at].ts > L->apply[at + 1].ts) sorted = 0;
+  }
+  if (!sorted) qsort(L->apply, k, sizeof *L->apply, cmp_stg_ts); /* each ts is staged once */
+  return k ? mem_merge(m, series, L->apply, k) : 0;
+}
+
 /* Applies the open transaction's staged records to the open generation's
- * columns, series by series, each sorted and merged in one pass. */
+ * columns. Staged out of time order: series by series, each sorted and
+ * merged in one pass. In time order (the common case): in staging order,
+ * appended, except the series whose oldest staged record is not newer than
+ * what their column holds, which are merged afterwards (stg_min marks them
+ * with INT64_MIN; touched is reused for their list, unused past here). */
 static int apply_staged(struct reclog *L, struct rl_mem *m) {
+  if (L->unordered) {
+    for (size_t s = 0; s < L->ntouched; s++)
+      if (apply_series(L, m, L->touched[s])) return ZZ_ENOMEM;
+    return 0;
+  }
+  size_t nmerge = 0;
   for (size_t s = 0; s < L->ntouched; s++) {
     uint32_t series = L->touched[s];
-    size_t k = 0;
-    for (uint32_t i = L->stg_head[series]; i; i = L->stg[i - 1].prev) k++;
-    while (L->apply_cap < k)
-      if (zz_grow(&L->apply, &L->apply_cap, L->apply_cap, sizeof *L->apply, 1024)) return ZZ_ENOMEM;
-    /* the chain runs newest-staged first: fill from the back */
-    size_t at = k;
-    int sorted = 1;
-    for (uint32_t i = L->stg_head[series]; i; i = L->stg[i - 1].prev) {
-      L->apply[--at] = L->stg[i - 1];
-      if (at + 1 < k && L->apply[at].ts > L->apply[at + 1].ts) sorted = 0;
+    const struct rl_col *c = series < m->ncols ? &m->cols[series] : NULL;
+    if (c && c->n && L->stg_min[series] <= c->ts[c->n - 1]) {
+      L->stg_min[series] = INT64_MIN;
+      L->touched[nmerge++] = series;
     }
-    if (!sorted) qsort(L->apply, k, sizeof *L->apply, cmp_stg_ts); /* each ts is staged once */
-    if (k && mem_merge(m, series, L->apply, k)) return ZZ_ENOMEM;
   }
+  for (size_t i = 0; i < L->nstg; i++) {
+    const struct rl_stg *r = &L->stg[i];
+    if (L->stg_min[r->series] != INT64_MIN && mem_put(m, r->series, r->ts, r->v)) return ZZ_ENOMEM;
+  }
+  for (size_t s = 0; s < nmerge; s++)
+    if (apply_series(L, m, L->touched[s])) return ZZ_ENOMEM;
   return 0;
 }
 

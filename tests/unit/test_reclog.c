@@ -518,6 +518,24 @@ static void test_out_of_order(void **state) {
   s[n] = 3, ts[n] = t0, v[n] = 3, n++;
   txn(L, &m, s, ts, v, n);
   same(L, &m, 3);
+  /* 5: in time order, but series 2 reaches back before what it holds (its
+   * records are merged, not appended), series 3 appends; a ts of series 3
+   * staged again in the middle (found through the index built then) and
+   * its newest again (found at once) replace in place */
+  n = 0;
+  for (int64_t i = -50; i < 0; i++, n++) s[n] = 2, ts[n] = t0 + i * 1000, v[n] = (double)i;
+  for (int64_t i = 150; i < 200; i++, n++) s[n] = 2, ts[n] = t0 + i * 1000, v[n] = (double)i;
+  for (int64_t i = 1; i <= 100; i++, n++) s[n] = 3, ts[n] = t0 + i * 1000, v[n] = (double)i;
+  s[n] = 3, ts[n] = t0 + 50 * 1000, v[n] = 5.5, n++;
+  s[n] = 3, ts[n] = t0 + 100 * 1000, v[n] = 10.5, n++;
+  for (size_t i = 0; i < n; i++) assert_int_equal(reclog_stage(L, s[i], ts[i], v[i]), 0);
+  assert_int_equal(reclog_find(L, 3, t0 + 50 * 1000, &old), 1);
+  assert_true(old == 5.5);
+  assert_int_equal(reclog_find(L, 2, t0 - 25 * 1000, &old), 1);
+  assert_true(old == -25);
+  reclog_abort(L);
+  txn(L, &m, s, ts, v, n);
+  same(L, &m, 3);
   reclog_close(L);
   L = open_at(committed, 1 << 30); /* the log replayed */
   same(L, &m, 3);
