@@ -225,45 +225,15 @@ static uint32_t col_lower(const struct rl_col *c, int64_t t) {
   return lo;
 }
 
-/* Puts (ts, v) into series' column: appended when newest, else inserted
- * in order; an existing ts gets the new value. 0 or ZZ_ENOMEM. */
-static int mem_put(struct rl_mem *m, uint32_t series, int64_t ts, double v) {
-  if (series >= m->ncols) {
-    size_t n = m->ncols ? m->ncols : 1024;
-    while (n <= series) n *= 2;
-    struct rl_col *p = zz_realloc(m->cols, n * sizeof *p);
-    if (!p) return ZZ_ENOMEM;
-    memset(p + m->ncols, 0, (n - m->ncols) * sizeof *p);
-    m->cols = p;
-    m->ncols = n;
-  }
-  struct rl_col *c = &m->cols[series];
-  uint32_t at = c->n;
-  if (c->n && ts <= c->ts[c->n - 1]) {
-    at = col_lower(c, ts);
-    if (at < c->n && c->ts[at] == ts) {
-      c->v[at] = v;
-      return 0;
-    }
-  }
-  if (c->n == c->cap) {
-    uint32_t cap = c->cap ? c->cap * 2 : 16;
-    int64_t *t = zz_realloc(c->ts, cap * sizeof *t);
-    if (!t) return ZZ_ENOMEM;
-    c->ts = t;
-    double *x = zz_realloc(c->v, cap * sizeof *x);
-    if (!x) return ZZ_ENOMEM;
-    c->v = x;
-    c->cap = cap;
-  }
-  if (at < c->n) {
-    memmove(c->ts + at + 1, c->ts + at, (c->n - at) * sizeof *c->ts);
-    memmove(c->v + at + 1, c->v + at, (c->n - at) * sizeof *c->v);
-  }
-  c->ts[at] = ts;
-  c->v[at] = v;
-  c->n++;
-  m->nrec++;
+/* Grows the parallel arrays *ts and *v to cap elements each. 0 or
+ * ZZ_ENOMEM (what was grown stays, both still valid). */
+static int pair_realloc(int64_t **ts, double **v, size_t cap) {
+  int64_t *t = zz_realloc(*ts, cap * sizeof *t);
+  if (!t) return ZZ_ENOMEM;
+  *ts = t;
+  double *x = zz_realloc(*v, cap * sizeof *x);
+  if (!x) return ZZ_ENOMEM;
+  *v = x;
   return 0;
 }
 
@@ -284,12 +254,7 @@ static struct rl_col *col_room(struct rl_mem *m, uint32_t series, size_t want) {
     size_t cap = c->cap ? c->cap : 16;
     while (cap < want) cap *= 2;
     if (cap > UINT32_MAX) cap = UINT32_MAX;
-    int64_t *t = zz_realloc(c->ts, cap * sizeof *t);
-    if (!t) return NULL;
-    c->ts = t;
-    double *x = zz_realloc(c->v, cap * sizeof *x);
-    if (!x) return NULL;
-    c->v = x;
+    if (pair_realloc(&c->ts, &c->v, cap)) return NULL;
     c->cap = (uint32_t)cap;
   }
   return c;
@@ -333,6 +298,30 @@ static int mem_merge(struct rl_mem *m, uint32_t series, const struct rl_stg *r, 
   }
   c->n = (uint32_t)(n + k - dups);
   m->nrec += (int64_t)(k - dups);
+  return 0;
+}
+
+/* Puts (ts, v) into series' column: appended when newest, else inserted
+ * in order; an existing ts gets the new value. 0 or ZZ_ENOMEM. */
+static int mem_put(struct rl_mem *m, uint32_t series, int64_t ts, double v) {
+  struct rl_col *c = col_room(m, series, (series < m->ncols ? m->cols[series].n : 0) + (size_t)1);
+  if (!c) return ZZ_ENOMEM;
+  uint32_t at = c->n;
+  if (c->n && ts <= c->ts[c->n - 1]) {
+    at = col_lower(c, ts);
+    if (at < c->n && c->ts[at] == ts) {
+      c->v[at] = v;
+      return 0;
+    }
+  }
+  if (at < c->n) {
+    memmove(c->ts + at + 1, c->ts + at, (c->n - at) * sizeof *c->ts);
+    memmove(c->v + at + 1, c->v + at, (c->n - at) * sizeof *c->v);
+  }
+  c->ts[at] = ts;
+  c->v[at] = v;
+  c->n++;
+  m->nrec++;
   return 0;
 }
 
@@ -1008,12 +997,7 @@ static int gather_room(struct rl_gather *g, size_t more) {
   if (g->n + more <= g->cap) return 0;
   size_t cap = g->cap ? g->cap : 1024;
   while (cap < g->n + more) cap *= 2;
-  int64_t *t = zz_realloc(g->ts, cap * sizeof *t);
-  if (!t) return ZZ_ENOMEM;
-  g->ts = t;
-  double *v = zz_realloc(g->v, cap * sizeof *v);
-  if (!v) return ZZ_ENOMEM;
-  g->v = v;
+  if (pair_realloc(&g->ts, &g->v, cap)) return ZZ_ENOMEM;
   g->cap = cap;
   return 0;
 }
