@@ -850,7 +850,7 @@ def bench_query(args):
              f"One client, keep-alive, the URLs in turn, 20 warm-up rounds then {args.requests} timed rounds "
              "(latency = request sent to response read, on the client). Records in the store: "
              f"{fmt(res['records_before'])} at the start, {fmt(res['records_after'])} at the end. "
-             f"Background: {bgres.get('clients', 2)} clients posting NDJSON bodies of 50,000 records stamped with the "
+             f"Background: {bgres.get('clients', 2)} clients (one a source, with its token and the series it owns) posting NDJSON bodies of at most 50,000 records stamped with the "
              f"wall clock, capped at {fmt(args.bg_rate)} records/s; achieved {fmt(bgres.get('records_per_s', 0))} records/s "
              f"over {bgres.get('seconds', 0):.0f} s (request p99 {bgres.get('request', {}).get('p99_ms', 0):.0f} ms, "
              f"{bgres.get('busy_503', 0)} answers 503).", "",
