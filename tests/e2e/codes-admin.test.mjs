@@ -62,6 +62,8 @@ test('an admin generates, pages, opens, revokes and reissues codes at /admin/cod
   await page.locator('#g-result[data-created]').waitFor({ timeout: 30000 });
   assert.equal(await page.locator('#g-result').getAttribute('data-created'), String(venues.length));
   assert.match(await page.locator('#g-result').innerText(), new RegExp(`新天地街区：新生成 ${venues.length} 个顾客码，0 个对象已有码`));
+  // the button comes back once the list has loaded too (the result shows first): wait for it
+  await page.locator('#g-go:not([disabled])').waitFor({ timeout: 15000 });
   assert.equal(await page.locator('#g-go').isDisabled(), false, 'the button is back once done');
 
   // the list: the region's codes, 50 a page, the rest behind "more"
