@@ -591,12 +591,7 @@ static int sum_overflow(struct sq_store *s, struct zz_err *e, int64_t metric) {
                  key);
 }
 
-/* Upserts every cell of acc. A rollup row never holds a non-finite number:
- * a delta that overflowed in memory, or a stored sum that the delta would
- * carry past DBL_MAX (RETURNING shows the new sum), fails the transaction
- * with ZZ_EINVAL, and the writer's retry-alone pass then refuses only the
- * batch that did it. Refusing keeps the rollups equal to the records they
- * summarise; a saturated sum would be a wrong number that looks right. */
+/* Orders rollup cells by key (a, b, c, d). */
 static int cmp_cell(const void *a, const void *b) {
   const struct rollup_key *x = &(*(struct rollup_cell *const *)a)->key;
   const struct rollup_key *y = &(*(struct rollup_cell *const *)b)->key;
@@ -606,7 +601,13 @@ static int cmp_cell(const void *a, const void *b) {
   return x->d < y->d ? -1 : x->d > y->d;
 }
 
-/* The cells are written in key order, the order of the rollup and srollup
+/* Upserts every cell of acc. A rollup row never holds a non-finite number:
+ * a delta that overflowed in memory, or a stored sum that the delta would
+ * carry past DBL_MAX (RETURNING shows the new sum), fails the transaction
+ * with ZZ_EINVAL, and the writer's retry-alone pass then refuses only the
+ * batch that did it. Refusing keeps the rollups equal to the records they
+ * summarise; a saturated sum would be a wrong number that looks right.
+ * The cells are written in key order, the order of the rollup and srollup
  * primary keys (rollup_region_keys / rollup_series_keys build them so):
  * one B-tree walk from left to right instead of a jump per row, which is
  * what a bulk load's many fresh rows cost most. */
