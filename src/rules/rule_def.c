@@ -173,7 +173,7 @@ static int parse_extras(const struct check *k, const json_t *j, struct rule_def 
       return check_fail(k, "hours", "must be [from, to], local hours 0-24");
     for (int i = 0; i < 2; i++) {
       const json_t *v = json_array_get(h, (size_t)i);
-      char f[16];
+      char f[24]; /* "hours[" + any int + "]": room for gcc -O1's range check */
       snprintf(f, sizeof f, "hours[%d]", i);
       if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 24)
         return check_fail(k, f, "must be an integer hour from 0 to 24");

@@ -8,7 +8,7 @@
 // list read alike when their names differ; warnings are said in the page's
 // language; early in a month the month's figures say "month to date"; the
 // shared top bar sits in the header and leaves a touring wall. Screenshots
-// land in test-results/e2e/wall-*.png.
+// land in test-results/e2e/wall-*.jpg.
 // Run: ZHIZHI_BIN=build/zhizhi node --test tests/e2e/cockpit-wall.test.mjs
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';

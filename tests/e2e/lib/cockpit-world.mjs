@@ -4,7 +4,7 @@
 // demoDir in tests/integration/harness.mjs), a park manager, a source token,
 // and Debian's Chromium driven by playwright-core with a fresh profile.
 // Console errors and page errors are collected per page; artifacts
-// (screenshots) go to test-results/e2e/.
+// (JPEG screenshots) go to test-results/e2e/.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -122,7 +122,10 @@ export class CockpitWorld {
     return { status: res.status, json: await res.json() };
   }
 
+  // A screenshot of the viewport for people to look at: JPEG, since the
+  // wall sweeps take ~200 of them and Chromium encodes a 1920x1080 JPEG in
+  // 0.25 s against 0.43 s for a PNG (measured; CI is near its time limit).
   shot(page, name) {
-    return page.screenshot({ path: path.join(ARTIFACTS, name + '.png') });
+    return page.screenshot({ path: path.join(ARTIFACTS, name + '.jpg'), type: 'jpeg', quality: 85 });
   }
 }
