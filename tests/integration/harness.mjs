@@ -319,10 +319,13 @@ export async function preparedDir(dir, recipe, make, { packs = [], maxAge = HOUR
       fs.closeSync(fd);
       try {
         if (fresh()) continue; // made meanwhile
-        // what is older than any maxAge is never used again
+        // what is older than any maxAge is never used again (a process
+        // making another key may be removing the same entries: one gone
+        // between the listing and its stat is skipped)
         for (const e of fs.readdirSync(CACHE)) {
           const p = path.join(CACHE, e);
-          if (!e.endsWith('.lock') && Date.now() - fs.statSync(p).mtimeMs > 3 * HOUR) fs.rmSync(p, { recursive: true, force: true });
+          const st = fs.statSync(p, { throwIfNoEntry: false });
+          if (st && !e.endsWith('.lock') && Date.now() - st.mtimeMs > 3 * HOUR) fs.rmSync(p, { recursive: true, force: true });
         }
         const tmp = fs.mkdtempSync(path.join(CACHE, key + '.tmp-'));
         try {
